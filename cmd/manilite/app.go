@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/manilite/manilite/backend"
+	"github.com/manilite/manilite/impl"
+	"github.com/manilite/manilite/impl/keystone"
+	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/storage"
+	"github.com/manilite/manilite/worker"
+)
+
+// options is everything `manilite serve` can be told.
+type options struct {
+	Listen           string
+	DB               string
+	DataDir          string
+	Auth             string
+	PolicyDir        string
+	LogLevel         string
+	MinTransition    time.Duration
+	Workers          int
+	Synchronous      string
+	ProjectIDPattern string
+	DefaultShareType string
+	AvailabilityZone string
+	Host             string
+	ShutdownTimeout  time.Duration
+	Keystone         keystone.Config
+}
+
+// app is the wired server: database, policy, data plane, job workers and the
+// HTTP API.
+type app struct {
+	db     *storage.DB
+	engine *policy.Engine
+	pool   *worker.Pool
+	server *impl.Server
+}
+
+func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
+	var auth impl.Authenticator
+	switch o.Auth {
+	case "noauth":
+		auth = impl.NoAuth{}
+		log.Warn("authentication is off (--auth noauth): the X-Auth-Token \"user:project[:roles]\" is trusted as given")
+	case "keystone":
+		v, err := keystone.New(o.Keystone)
+		if err != nil {
+			return nil, fmt.Errorf("--auth keystone: %w", err)
+		}
+		auth = v
+	default:
+		return nil, fmt.Errorf("--auth must be noauth or keystone, not %q", o.Auth)
+	}
+
+	set, err := loadPolicy(o.PolicyDir)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := policy.NewEngine(ctx, set, log)
+	if err != nil {
+		return nil, err
+	}
+
+	data, err := backend.NewLocal(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := data.RemoveLeftovers(); err != nil {
+		log.Warn("could not finish removing deleted shares' data", "error", err)
+	}
+
+	db, err := storage.Open(ctx, o.DB, storage.Options{Synchronous: o.Synchronous})
+	if err != nil {
+		return nil, err
+	}
+	pool := worker.New(db, log, o.Workers)
+	worker.RegisterShareJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
+
+	server, err := impl.New(impl.Config{
+		DB:               db,
+		Policy:           engine,
+		Auth:             auth,
+		Logger:           log,
+		Jobs:             pool,
+		MinTransition:    o.MinTransition,
+		ProjectIDPattern: o.ProjectIDPattern,
+		DefaultShareType: o.DefaultShareType,
+		AvailabilityZone: o.AvailabilityZone,
+		Host:             o.Host,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if _, err := pool.Start(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{db: db, engine: engine, pool: pool, server: server}, nil
+}
+
+func loadPolicy(dir string) (*policy.Set, error) {
+	if dir == "" {
+		return policy.LoadFS(policy.DefaultFS())
+	}
+	set, err := policy.LoadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--policy-dir %s: %w", dir, err)
+	}
+	return set, nil
+}
+
+// Handler is the HTTP API.
+func (a *app) Handler() http.Handler { return a.server.Handler() }
+
+// Close lets running jobs finish (until ctx ends) and closes the database.
+func (a *app) Close(ctx context.Context) error {
+	return errors.Join(a.pool.Stop(ctx), a.db.Close())
+}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Projects and callers used throughout the end-to-end tests. Project ids are
+// hex, as Manila's default project_id_regex wants for /v2/{project_id}/ URLs.
+const (
+	projA = "1f2e3d4c5b6a47988796a5b4c3d2e1f0"
+	projB = "0a0b0c0d0e0f40718293a4b5c6d7e8f9"
+
+	tokAdmin       = "admin-user:" + projA // no roles part: admin, member and reader
+	tokMember      = "member-user:" + projA + ":member,reader"
+	tokReader      = "reader-user:" + projA + ":reader"
+	tokOtherMember = "other-user:" + projB + ":member,reader"
+	tokOtherAdmin  = "other-admin:" + projB + ":admin,member,reader"
+)
+
+// testServer is the real server (router, middleware, SQLite file, Rego
+// policy, job workers, share directories) behind an httptest listener.
+type testServer struct {
+	t    *testing.T
+	dir  string
+	opts options
+	app  *app
+	http *httptest.Server
+	URL  string
+	logs *logBuffer
+}
+
+func testOptions(dir string) options {
+	return options{
+		DB:               filepath.Join(dir, "manilite.db"),
+		DataDir:          filepath.Join(dir, "data"),
+		Auth:             "noauth",
+		LogLevel:         "debug",
+		MinTransition:    50 * time.Millisecond,
+		Workers:          2,
+		Synchronous:      "NORMAL",
+		ProjectIDPattern: `[0-9a-f\-]+`,
+		DefaultShareType: "default",
+		AvailabilityZone: "nova",
+		Host:             "manilite@local#pool",
+		ShutdownTimeout:  5 * time.Second,
+	}
+}
+
+func startServer(t *testing.T, mods ...func(*options)) *testServer {
+	t.Helper()
+	dir := t.TempDir()
+	o := testOptions(dir)
+	for _, m := range mods {
+		m(&o)
+	}
+	ts := &testServer{t: t, dir: dir, opts: o}
+	ts.start()
+	t.Cleanup(ts.stop)
+	return ts
+}
+
+func (ts *testServer) start() {
+	ts.t.Helper()
+	ts.logs = &logBuffer{}
+	log := slog.New(slog.NewJSONHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := newApp(context.Background(), ts.opts, log)
+	if err != nil {
+		ts.t.Fatalf("start server: %v", err)
+	}
+	ts.app = a
+	ts.http = httptest.NewServer(a.Handler())
+	ts.URL = ts.http.URL
+}
+
+func (ts *testServer) stop() {
+	if ts.app == nil {
+		return
+	}
+	ts.http.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ts.app.Close(ctx); err != nil {
+		ts.t.Errorf("stop server: %v", err)
+	}
+	ts.app = nil
+}
+
+// restart stops the server and starts a new one on the same files.
+func (ts *testServer) restart(mods ...func(*options)) {
+	ts.t.Helper()
+	ts.stop()
+	for _, m := range mods {
+		m(&ts.opts)
+	}
+	ts.start()
+}
+
+// req describes one request; zero values mean: no token, no version header.
+type req struct {
+	method, path string
+	token        string
+	version      string
+	experimental bool
+	body         any // marshalled as JSON unless it is a string or []byte
+	contentType  string
+	header       map[string]string
+}
+
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+}
+
+// json decodes the body into a generic value, failing the test if it is
+// not JSON.
+func (r *resp) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.raw, &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v\n%s", err, r.raw)
+	}
+	return m
+}
+
+func (ts *testServer) do(t *testing.T, rq req) *resp {
+	t.Helper()
+	var body io.Reader
+	ct := rq.contentType
+	switch b := rq.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.NewReader(raw)
+		if ct == "" {
+			ct = "application/json"
+		}
+	}
+	if body != nil && ct == "" {
+		ct = "application/json"
+	}
+	r, err := http.NewRequest(rq.method, ts.URL+rq.path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct != "-" && ct != "" {
+		r.Header.Set("Content-Type", ct)
+	}
+	if rq.token != "" {
+		r.Header.Set("X-Auth-Token", rq.token)
+	}
+	if rq.version != "" {
+		r.Header.Set("X-OpenStack-Manila-API-Version", rq.version)
+	}
+	if rq.experimental {
+		r.Header.Set("X-OpenStack-Manila-API-Experimental", "True")
+	}
+	for k, v := range rq.header {
+		r.Header.Set(k, v)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", rq.method, rq.path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &resp{status: res.StatusCode, header: res.Header, raw: raw}
+}
+
+// expectStatus fails the test unless the status is want.
+func (r *resp) expectStatus(t *testing.T, want int) *resp {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status %d, want %d; body: %s", r.status, want, r.raw)
+	}
+	return r
+}
+
+// expectFault checks Manila's fault body exactly.
+func (r *resp) expectFault(t *testing.T, status int, name, message string) {
+	t.Helper()
+	r.expectStatus(t, status)
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("fault Content-Type %q, want application/json", ct)
+	}
+	want := map[string]any{name: map[string]any{"code": float64(status), "message": message}}
+	if status == 413 {
+		want[name].(map[string]any)["retryAfter"] = "0"
+	}
+	got := r.json(t)
+	if !jsonEqual(got, want) {
+		t.Fatalf("fault body\n got: %s\nwant: %s", mustJSON(got), mustJSON(want))
+	}
+}
+
+func jsonEqual(a, b any) bool { return string(mustJSON(a)) == string(mustJSON(b)) }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func keysOf(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// expectKeys fails unless m has exactly the keys want.
+func expectKeys(t *testing.T, what string, m map[string]any, want ...string) {
+	t.Helper()
+	sort.Strings(want)
+	if got := keysOf(m); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("%s keys\n got: %v\nwant: %v", what, got, want)
+	}
+}
+
+// waitFor polls until check returns true or fails the test after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if check() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

@@ -1,0 +1,194 @@
+// Command manilite is a standalone server for the OpenStack Shared File
+// Systems (Manila) API: shares, share types, and (as they land) share
+// backups and consistency-group snapshots, kept in one SQLite file.
+//
+//	manilite serve [flags]   run the server
+//	manilite version         print the version and the API's microversion range
+//
+// Every flag of serve can also be set with an environment variable named
+// MANILITE_ and the flag in capitals with - as _ (MANILITE_DATA_DIR).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/manilite/manilite/impl"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stderr)
+	case "version", "--version", "-version":
+		return printVersion(stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "manilite: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  manilite serve [flags]   run the server (manilite serve -h lists the flags)
+  manilite version         print the version and the API's microversion range
+`)
+}
+
+func printVersion(stdout, stderr io.Writer) int {
+	doc, err := impl.LoadSpec()
+	if err != nil {
+		fmt.Fprintln(stderr, "manilite:", err)
+		return 1
+	}
+	info, err := impl.ReadSpecInfo(doc)
+	if err != nil {
+		fmt.Fprintln(stderr, "manilite:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "manilite %s\nAPI v2, microversions %s to %s\n", version, info.MinVersion, info.MaxVersion)
+	return 0
+}
+
+// serveFlags binds the flags of `manilite serve` to an options value.
+func serveFlags(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8786", "address to listen on (Manila's port is 8786)")
+	fs.StringVar(&o.DB, "db", "./data/manilite.db", "SQLite database file (created with its folder)")
+	fs.StringVar(&o.DataDir, "data-dir", "./data", "folder for share data")
+	fs.StringVar(&o.Auth, "auth", "noauth", "authentication: noauth or keystone")
+	fs.StringVar(&o.PolicyDir, "policy-dir", "", "folder of .rego files that replace the embedded default policy")
+	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&o.MinTransition, "min-transition", time.Second, "how long a transitional state (creating, deleting) lasts at least")
+	fs.IntVar(&o.Workers, "workers", 4, "goroutines running asynchronous jobs")
+	fs.StringVar(&o.Synchronous, "sqlite-synchronous", "FULL", "SQLite synchronous mode: FULL (survives power loss) or NORMAL (survives a crash)")
+	fs.StringVar(&o.ProjectIDPattern, "project-id-regex", `[0-9a-f\-]+`, "what a project id in /v2/{project_id}/... may look like (Manila's project_id_regex)")
+	fs.StringVar(&o.DefaultShareType, "default-share-type", "default", "the share type used when a share create names none")
+	fs.StringVar(&o.AvailabilityZone, "availability-zone", "nova", "the availability zone of every share")
+	fs.StringVar(&o.Host, "host", "manilite@local#pool", "the share host shown to admins")
+	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGTERM")
+	fs.StringVar(&o.Keystone.URL, "keystone-url", "", "keystone mode: Keystone's URL, e.g. http://127.0.0.1:5000")
+	fs.StringVar(&o.Keystone.Username, "keystone-username", "manila", "keystone mode: the service user")
+	fs.StringVar(&o.Keystone.Password, "keystone-password", "", "keystone mode: the service user's password")
+	fs.StringVar(&o.Keystone.UserDomain, "keystone-user-domain", "Default", "keystone mode: the service user's domain")
+	fs.StringVar(&o.Keystone.ProjectName, "keystone-project", "service", "keystone mode: the service project")
+	fs.StringVar(&o.Keystone.ProjectDomain, "keystone-project-domain", "Default", "keystone mode: the service project's domain")
+	fs.IntVar(&o.Keystone.CacheSize, "keystone-cache-size", 10000, "keystone mode: valid tokens kept in memory")
+	fs.DurationVar(&o.Keystone.CacheTTL, "keystone-cache-ttl", 5*time.Minute, "keystone mode: how long a token is trusted before it is checked again")
+}
+
+// applyEnv sets every flag not given on the command line from its
+// MANILITE_* environment variable.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		name := "MANILITE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("manilite serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	serveFlags(fs, &o)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		fmt.Fprintln(stderr, "manilite:", err)
+		return 2
+	}
+	log, err := newLogger(stderr, o.LogLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "manilite:", err)
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	a, err := newApp(ctx, o, log)
+	if err != nil {
+		log.Error("cannot start", "error", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		log.Error("cannot listen", "address", o.Listen, "error", err)
+		_ = a.Close(context.Background())
+		return 1
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("manilite serving", "version", version, "address", ln.Addr().String(), "db", o.DB,
+		"data_dir", o.DataDir, "auth", o.Auth, "policy_hash", a.engine.Hash())
+
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: waiting for requests in flight")
+	case err := <-served:
+		log.Error("server stopped", "error", err)
+		code = 1
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Error("shutdown", "error", err)
+		code = 1
+	}
+	if err := a.Close(shutdownCtx); err != nil {
+		log.Error("close", "error", err)
+		code = 1
+	}
+	log.Info("stopped")
+	return code
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

@@ -1,0 +1,74 @@
+package impl
+
+import (
+	"context"
+
+	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/storage"
+)
+
+func exportLocationView(ri *requestInfo, el storage.ExportLocation, detail bool) gen.ExportLocation {
+	out := gen.ExportLocation{Id: el.ID, Path: el.Path}
+	if ri.Version.AtLeast("2.14") {
+		out.Preferred = ptr(el.Preferred)
+	}
+	if ri.Caller.IsAdmin() {
+		// manilite has no share instances; the share is its own instance.
+		out.ShareInstanceId = ptr(el.ShareID)
+		out.IsAdminOnly = ptr(el.IsAdminOnly)
+	}
+	if detail {
+		out.CreatedAt = ptr(storage.FormatTime(el.CreatedAt))
+		if el.UpdatedAt != nil {
+			out.UpdatedAt = nsv(storage.FormatTime(*el.UpdatedAt))
+		} else {
+			out.UpdatedAt = nullStr()
+		}
+	}
+	return out
+}
+
+// ListExportLocations is GET /v2/shares/{id}/export_locations (2.9+).
+//
+// Manila answers 403 for another project's private share here; manilite
+// answers 404, as for every other resource a caller may not see.
+func (s *Server) ListExportLocations(ctx context.Context, req gen.ListExportLocationsRequestObject) (gen.ListExportLocationsResponseObject, error) {
+	ri := reqInfo(ctx)
+	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound("Share '%s' not found.", req.ShareId)
+	}
+	out := gen.ListExportLocations200JSONResponse{ExportLocations: []gen.ExportLocation{}}
+	for _, el := range sh.ExportLocations {
+		if el.IsAdminOnly && !ri.Caller.IsAdmin() {
+			continue
+		}
+		out.ExportLocations = append(out.ExportLocations, exportLocationView(ri, el, false))
+	}
+	return out, nil
+}
+
+// ShowExportLocation is GET /v2/shares/{id}/export_locations/{el} (2.9+).
+func (s *Server) ShowExportLocation(ctx context.Context, req gen.ShowExportLocationRequestObject) (gen.ShowExportLocationResponseObject, error) {
+	ri := reqInfo(ctx)
+	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound("Share '%s' not found.", req.ShareId)
+	}
+	for _, el := range sh.ExportLocations {
+		if el.ID != req.ExportLocationId {
+			continue
+		}
+		if el.IsAdminOnly && !ri.Caller.IsAdmin() {
+			return nil, forbidden(defaultForbidden)
+		}
+		return gen.ShowExportLocation200JSONResponse{ExportLocation: exportLocationView(ri, el, true)}, nil
+	}
+	return nil, notFound("Export location '%s' not found.", req.ExportLocationId)
+}

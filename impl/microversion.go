@@ -1,0 +1,84 @@
+package impl
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// APIVersion is a Manila microversion, "major.minor".
+type APIVersion struct {
+	Major, Minor int
+}
+
+// Manila's own pattern (manila/api/openstack/api_version_request.py): no
+// leading zeros in the minor part but "0" itself, and no "latest" keyword.
+var versionPattern = regexp.MustCompile(`^([1-9]\d*)\.([1-9]\d*|0)$`)
+
+// ParseAPIVersion parses "X.Y" exactly as Manila does.
+func ParseAPIVersion(s string) (APIVersion, bool) {
+	m := versionPattern.FindStringSubmatch(s)
+	if m == nil {
+		return APIVersion{}, false
+	}
+	major, err1 := strconv.Atoi(m[1])
+	minor, err2 := strconv.Atoi(m[2])
+	if err1 != nil || err2 != nil {
+		return APIVersion{}, false
+	}
+	return APIVersion{major, minor}, true
+}
+
+// MustParseAPIVersion is ParseAPIVersion for values known to be valid.
+func MustParseAPIVersion(s string) APIVersion {
+	v, ok := ParseAPIVersion(s)
+	if !ok {
+		panic(fmt.Sprintf("invalid API version %q", s))
+	}
+	return v
+}
+
+func (v APIVersion) String() string { return strconv.Itoa(v.Major) + "." + strconv.Itoa(v.Minor) }
+
+// Compare returns -1, 0 or 1.
+func (v APIVersion) Compare(o APIVersion) int {
+	switch {
+	case v.Major != o.Major:
+		return cmpInt(v.Major, o.Major)
+	default:
+		return cmpInt(v.Minor, o.Minor)
+	}
+}
+
+// AtLeast reports v >= "X.Y".
+func (v APIVersion) AtLeast(s string) bool { return v.Compare(MustParseAPIVersion(s)) >= 0 }
+
+// Below reports v < "X.Y".
+func (v APIVersion) Below(s string) bool { return v.Compare(MustParseAPIVersion(s)) < 0 }
+
+// Between reports min <= v <= max (both "X.Y").
+func (v APIVersion) Between(min, max string) bool { return v.AtLeast(min) && !v.After(max) }
+
+// After reports v > "X.Y".
+func (v APIVersion) After(s string) bool { return v.Compare(MustParseAPIVersion(s)) > 0 }
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// parseBool is oslo_utils.strutils.bool_from_string in its non-strict form,
+// which Manila uses for the experimental header.
+func parseBool(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "t", "true", "on", "y", "yes":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,218 @@
+// Package impl is manilite's HTTP edge: it implements the strict server
+// interface that oapi-codegen generates from openapi/manila.yaml, and runs
+// every request through one middleware pipeline driven by the same document
+// (authentication, microversions, the experimental flag, policy, request
+// validation, Manila's fault bodies, request ids and logs).
+//
+// Handlers never write SQL: they call storage for data and policy for
+// decisions, and enqueue durable jobs for asynchronous work.
+package impl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+
+	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/storage"
+)
+
+// JobNotifier is told when a job was enqueued, so an idle worker wakes.
+type JobNotifier interface{ Notify() }
+
+// Config is what the server needs.
+type Config struct {
+	DB     *storage.DB
+	Policy *policy.Engine
+	Auth   Authenticator
+	Logger *slog.Logger
+	Jobs   JobNotifier
+	// MinTransition is how long a transitional state (creating, deleting)
+	// lasts at least, so clients can watch it.
+	MinTransition time.Duration
+	// ProjectIDPattern is Manila's project_id_regex: what a project id
+	// segment in /v2/{project_id}/... may look like.
+	ProjectIDPattern string
+	// DefaultShareType names the type shares get when none is given.
+	DefaultShareType string
+	// AvailabilityZone is the zone every share is in.
+	AvailabilityZone string
+	// Host is the share host shown to admins (host@backend#pool).
+	Host string
+	// Health reports extra fields for GET /healthz.
+	Health func() map[string]any
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg               Config
+	db                *storage.DB
+	policy            *policy.Engine
+	auth              Authenticator
+	log               *slog.Logger
+	echo              *echo.Echo
+	doc               *openapi3.T
+	spec              *SpecInfo
+	router            routers.Router
+	validationOptions *openapi3filter.Options
+	collections       map[string]bool
+	projectPattern    *regexp.Regexp
+}
+
+var _ gen.StrictServerInterface = (*Server)(nil)
+
+// New builds the server from the embedded OpenAPI document.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil || cfg.Policy == nil || cfg.Auth == nil {
+		return nil, errors.New("impl: DB, Policy and Auth are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ProjectIDPattern == "" {
+		cfg.ProjectIDPattern = `[0-9a-f\-]+`
+	}
+	if cfg.DefaultShareType == "" {
+		cfg.DefaultShareType = "default"
+	}
+	if cfg.AvailabilityZone == "" {
+		cfg.AvailabilityZone = "nova"
+	}
+	if cfg.Host == "" {
+		cfg.Host = "manilite@local#pool"
+	}
+	if cfg.Jobs == nil {
+		cfg.Jobs = noNotifier{}
+	}
+	pattern, err := regexp.Compile(`^(?:` + cfg.ProjectIDPattern + `)$`)
+	if err != nil {
+		return nil, fmt.Errorf("impl: project id pattern: %w", err)
+	}
+	doc, err := LoadSpec()
+	if err != nil {
+		return nil, err
+	}
+	info, err := ReadSpecInfo(doc)
+	if err != nil {
+		return nil, err
+	}
+	// Without servers the router matches on the path alone, not the Host.
+	doc.Servers = nil
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("impl: build router: %w", err)
+	}
+	s := &Server{
+		cfg:            cfg,
+		db:             cfg.DB,
+		policy:         cfg.Policy,
+		auth:           cfg.Auth,
+		log:            cfg.Logger,
+		doc:            doc,
+		spec:           info,
+		router:         router,
+		collections:    map[string]bool{},
+		projectPattern: pattern,
+		validationOptions: &openapi3filter.Options{
+			KeepValidatedValue:                true,
+			RejectWhenRequestBodyNotSpecified: true,
+			AuthenticationFunc:                openapi3filter.NoopAuthenticationFunc,
+			SkipSettingDefaults:               true,
+		},
+	}
+	for _, p := range doc.Paths.InMatchingOrder() {
+		if rest, ok := strings.CutPrefix(p, "/v2/"); ok {
+			seg, _, _ := strings.Cut(rest, "/")
+			if seg != "" && !strings.HasPrefix(seg, "{") {
+				s.collections[seg] = true
+			}
+		}
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = func(err error, c echo.Context) { s.writeError(c, err) }
+	e.Pre(s.stripProjectSegment)
+	e.Use(s.lifecycle)
+	e.GET("/healthz", s.healthz)
+	e.Use(s.api)
+	gen.RegisterHandlers(e, gen.NewStrictHandler(s, nil))
+	s.echo = e
+	return s, nil
+}
+
+// LoadSpec returns the OpenAPI document embedded in gen.
+func LoadSpec() (*openapi3.T, error) {
+	doc, err := gen.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("impl: load embedded spec: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("impl: embedded spec is invalid: %w", err)
+	}
+	return doc, nil
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Spec is what the server read from the OpenAPI document.
+func (s *Server) Spec() *SpecInfo { return s.spec }
+
+// authorize checks action against target for the request's caller. A refusal
+// is Manila's 403 fault.
+func (s *Server) authorize(ctx context.Context, action string, target policy.Target) error {
+	ok, err := s.allowed(ctx, action, target)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden(defaultForbidden)
+	}
+	return nil
+}
+
+// allowed asks the policy without turning a refusal into an error.
+func (s *Server) allowed(ctx context.Context, action string, target policy.Target) (bool, error) {
+	ri := reqInfo(ctx)
+	d, err := s.policy.Decide(ctx, policy.Input{
+		Action: action,
+		Caller: ri.Caller,
+		Target: target,
+		Request: policy.Request{
+			Method:       ri.method,
+			Path:         ri.OrigPath,
+			Microversion: ri.Version.String(),
+		},
+	})
+	if err != nil {
+		return false, internalError(err)
+	}
+	return d.Allowed, nil
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	body := map[string]any{"status": "ok", "policy_hash": s.policy.Hash()}
+	if s.cfg.Health != nil {
+		for k, v := range s.cfg.Health() {
+			body[k] = v
+		}
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+type noNotifier struct{}
+
+func (noNotifier) Notify() {}

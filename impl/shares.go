@@ -1,0 +1,759 @@
+package impl
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/storage"
+)
+
+// Status sets from manila/common/constants.py.
+var (
+	// shareStatuses is SHARE_STATUSES, in order (the reset_status schema
+	// lists it in its message).
+	shareStatuses = []string{
+		"creating", "creating_from_snapshot", "deleting", "deleted", "error", "error_deleting", "available",
+		"inactive", "manage_starting", "manage_error", "unmanage_starting", "manage_error_unmanage_starting",
+		"unmanage_error", "unmanaged", "extending", "extending_error", "shrinking", "shrinking_error",
+		"shrinking_possible_data_loss_error", "migrating", "migrating_to", "server_migrating",
+		"server_migrating_to", "replication_change", "reverting", "reverting_error", "awaiting_transfer",
+		"backup_creating", "backup_restoring", "backup_restoring_error",
+	}
+	// resetStatuses is AdminActionsMixin.valid_statuses['status'].
+	resetStatuses = []string{"creating", "available", "deleting", "error", "error_deleting", "migrating", "migrating_to", "server_migrating"}
+	// deletableShareStatuses may be deleted or soft-deleted.
+	deletableShareStatuses = []string{"available", "error", "inactive"}
+)
+
+// softDeleteRetention is Manila's soft_deleted_share_retention_time default.
+const softDeleteRetention = 7 * 24 * time.Hour
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pyList renders a list as Python's repr does: ['a', 'b'].
+func pyList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = "'" + s + "'"
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// pyTuple renders ('a', 'b').
+func pyTuple(items []string) string {
+	l := pyList(items)
+	return "(" + l[1:len(l)-1] + ")"
+}
+
+// policyRefused is the 403 Manila gives when a check inside its share API
+// (not the controller's decorator) fails.
+func policyRefused(action string) *Fault {
+	return forbidden("Policy doesn't allow %s to be performed.", action)
+}
+
+// lookupShare returns a share and whether the caller may see it, as
+// Manila's share API get does: public shares are visible to all, private
+// ones pass share:get with the share as target.
+func (s *Server) lookupShare(ctx context.Context, id string) (storage.Share, bool, error) {
+	sh, err := s.db.GetShare(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.Share{}, false, nil
+	}
+	if err != nil {
+		return storage.Share{}, false, internalError(err)
+	}
+	if sh.IsPublic {
+		return sh, true, nil
+	}
+	ok, err := s.allowed(ctx, "share:get", shareTarget(sh))
+	if err != nil {
+		return storage.Share{}, false, err
+	}
+	return sh, ok, nil
+}
+
+func shareTarget(sh storage.Share) policy.Target {
+	return policy.Target{ProjectID: sh.ProjectID, UserID: sh.UserID, Fields: map[string]any{
+		"id": sh.ID, "status": sh.Status, "is_public": sh.IsPublic, "share_type_id": deref(sh.ShareTypeID),
+	}}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+var uuidLike = regexp.MustCompile(`^(?i)(urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$`)
+
+// isUUIDLike is oslo_utils.uuidutils.is_uuid_like.
+func isUUIDLike(s string) bool { return uuidLike.MatchString(s) }
+
+// CreateShare is POST /v2/shares.
+func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObject) (gen.CreateShareResponseObject, error) {
+	ri := reqInfo(ctx)
+	in := req.Body.Share
+
+	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet() {
+		ok, err := s.allowed(ctx, "share:create_public_share", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, forbidden("User is not authorized to set 'is_public' to True in the request.")
+		}
+	}
+	if az := optString(in.AvailabilityZone); az != "" && az != s.cfg.AvailabilityZone {
+		return nil, notFound("Availability zone %s could not be found.", az)
+	}
+	if ri.Version.AtLeast("2.31") {
+		if g := optString(in.ShareGroupId); g != "" {
+			return nil, notFound("Share group %s could not be found.", g)
+		}
+	}
+	if snap := optString(in.SnapshotId); snap != "" {
+		return nil, notFound("ShareSnapshotNotFound: Snapshot %s could not be found.", snap)
+	}
+	if net := optString(in.ShareNetworkId); net != "" {
+		return nil, notFound("Share network %s could not be found.", net)
+	}
+	if in.ShareType.IsSpecified() && in.VolumeType.IsSpecified() {
+		return nil, badRequest("Cannot specify both share_type and volume_type")
+	}
+
+	// The share type: a UUID-like value is an id, anything else a name; none
+	// given means the configured default, if it exists.
+	var shareType *storage.ShareType
+	requested := optString(in.ShareType)
+	if requested == "" {
+		requested = optString(in.VolumeType)
+	}
+	if requested != "" {
+		var st storage.ShareType
+		var err error
+		if isUUIDLike(requested) {
+			st, err = s.db.GetShareType(ctx, requested)
+		} else {
+			st, err = s.db.GetShareTypeByName(ctx, requested)
+		}
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, notFound("Share type not found.")
+		}
+		if err != nil {
+			return nil, internalError(err)
+		}
+		if !st.IsPublic && !ri.Caller.IsAdmin() {
+			usable, err := s.db.ShareTypeUsable(ctx, st.ID, ri.Caller.ProjectID)
+			if err != nil {
+				return nil, internalError(err)
+			}
+			if !usable {
+				return nil, notFound("Share type not found.")
+			}
+		}
+		shareType = &st
+	} else {
+		st, err := s.db.GetShareTypeByName(ctx, s.cfg.DefaultShareType)
+		switch {
+		case err == nil:
+			shareType = &st
+		case !errors.Is(err, storage.ErrNotFound):
+			return nil, internalError(err)
+		}
+	}
+	size := in.Size
+	if shareType != nil {
+		if specTrue(shareType.ExtraSpecs, "driver_handles_share_servers") {
+			return nil, badRequest("Share network must be set when the driver_handles_share_servers is true.")
+		}
+		if zones, ok := shareType.ExtraSpecs["availability_zones"]; ok && optString(in.AvailabilityZone) != "" && ri.Version.AtLeast("2.48") {
+			if !contains(splitCSV(zones), optString(in.AvailabilityZone)) {
+				return nil, badRequest("Share type %s is not supported within the availability zone chosen %s.", requested, optString(in.AvailabilityZone))
+			}
+		}
+		if f := checkSizeLimits(shareType, size); f != nil {
+			return nil, f
+		}
+	}
+	md := map[string]string{}
+	if in.Metadata.IsSpecified() && !in.Metadata.IsNull() {
+		md = in.Metadata.MustGet()
+		if f := checkMetadata(md); f != nil {
+			return nil, f
+		}
+	}
+
+	name := in.DisplayName
+	if in.Name.IsSpecified() {
+		name = in.Name
+	}
+	desc := in.DisplayDescription
+	if in.Description.IsSpecified() {
+		desc = in.Description
+	}
+	sh := storage.Share{
+		ID:          uuid.NewString(),
+		ProjectID:   ri.Caller.ProjectID,
+		UserID:      ri.Caller.UserID,
+		Name:        optPtr(name),
+		Description: optPtr(desc),
+		Size:        size,
+		Proto:       strings.ToUpper(in.ShareProto),
+		Status:      "creating",
+		IsPublic:    in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet(),
+		Host:        ptr(""),
+		Metadata:    md,
+	}
+	if az := optString(in.AvailabilityZone); az != "" {
+		sh.AvailabilityZone = &az
+	}
+	if shareType != nil {
+		sh.ShareTypeID = &shareType.ID
+	}
+	created, err := s.db.CreateShare(ctx, sh, s.cfg.MinTransition)
+	if err != nil {
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.CreateShare200JSONResponse{Share: s.shareView(ri, created)}, nil
+}
+
+func splitCSV(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// checkSizeLimits applies the type's provisioning:min/max_share_size.
+func checkSizeLimits(st *storage.ShareType, size int) *Fault {
+	if v, ok := st.ExtraSpecs["provisioning:min_share_size"]; ok {
+		if min, err := strconv.Atoi(v); err == nil && size < min {
+			return badRequest("Invalid input received: Specified share size of '%d' is less than the minimum required size of '%d' for share type '%s'.", size, min, st.Name)
+		}
+	}
+	if v, ok := st.ExtraSpecs["provisioning:max_share_size"]; ok {
+		if max, err := strconv.Atoi(v); err == nil && size > max {
+			return badRequest("Invalid input received: Specified share size of '%d' is greater than the maximum allowable size of '%d' for share type '%s'.", size, max, st.Name)
+		}
+	}
+	return nil
+}
+
+// checkMetadata is Manila's _check_metadata_properties.
+func checkMetadata(md map[string]string) *Fault {
+	for k, v := range md {
+		switch {
+		case k == "":
+			return badRequest("Metadata property key is blank.")
+		case len(k) > 255:
+			return badRequest("Metadata property key is greater than 255 characters.")
+		case v == "":
+			return badRequest("Metadata property value is blank.")
+		case len(v) > 1023:
+			return badRequest("Metadata property value is greater than 1023 characters.")
+		}
+	}
+	return nil
+}
+
+// ShowShare is GET /v2/shares/{id}.
+func (s *Server) ShowShare(ctx context.Context, req gen.ShowShareRequestObject) (gen.ShowShareResponseObject, error) {
+	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound(defaultNotFound)
+	}
+	return gen.ShowShare200JSONResponse{Share: s.shareView(reqInfo(ctx), sh)}, nil
+}
+
+// UpdateShare is PUT /v2/shares/{id}.
+func (s *Server) UpdateShare(ctx context.Context, req gen.UpdateShareRequestObject) (gen.UpdateShareResponseObject, error) {
+	ri := reqInfo(ctx)
+	in := req.Body.Share
+	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound(defaultNotFound)
+	}
+	if sh.IsSoftDeleted {
+		return nil, forbidden("Share '%s cannot be updated, since it has been soft deleted.", sh.ID)
+	}
+	var u storage.ShareUpdate
+	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() {
+		pub := in.IsPublic.MustGet()
+		if pub {
+			ok, err := s.allowed(ctx, "share:set_public_share", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID})
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, forbidden("User is not authorized to set 'is_public' to True in the request.")
+			}
+		}
+		u.IsPublic = &pub
+	}
+	ok, err := s.allowed(ctx, "share:update", shareTarget(sh))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, policyRefused("share:update")
+	}
+	if in.DisplayName.IsSpecified() {
+		u.Name, u.ClearName = optPtr(in.DisplayName), in.DisplayName.IsNull()
+	}
+	if in.DisplayDescription.IsSpecified() {
+		u.Description, u.ClearDescription = optPtr(in.DisplayDescription), in.DisplayDescription.IsNull()
+	}
+	updated, err := s.db.UpdateShare(ctx, sh.ID, u)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notFound(defaultNotFound)
+	}
+	if err != nil {
+		return nil, internalError(err)
+	}
+	return gen.UpdateShare200JSONResponse{Share: s.shareView(ri, updated)}, nil
+}
+
+// DeleteShare is DELETE /v2/shares/{id}: the share goes to "deleting" and a
+// job removes its data and then the row.
+func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObject) (gen.DeleteShareResponseObject, error) {
+	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound(defaultNotFound)
+	}
+	ok, err := s.allowed(ctx, "share:delete", shareTarget(sh))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, policyRefused("share:delete")
+	}
+	err = s.db.TransitionShare(ctx, sh.ID, deletableShareStatuses, "deleting", storage.JobShareDelete, s.cfg.MinTransition)
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return nil, forbidden("Invalid share: Share status must be one of %s.", pyTuple(deletableShareStatuses))
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, notFound(defaultNotFound)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.DeleteShare202Response{}, nil
+}
+
+// ShareAction is POST /v2/shares/{id}/action.
+func (s *Server) ShareAction(ctx context.Context, req gen.ShareActionRequestObject) (gen.ShareActionResponseObject, error) {
+	ri := reqInfo(ctx)
+	switch ri.Action {
+	case "reset_status", "os-reset_status":
+		body := req.Body.ResetStatus
+		if ri.Action == "os-reset_status" {
+			body = req.Body.OsResetStatus
+		}
+		return s.resetShareStatus(ctx, req.ShareId, body)
+	case "force_delete", "os-force_delete":
+		return s.forceDeleteShare(ctx, req.ShareId)
+	case "soft_delete":
+		return s.softDeleteShare(ctx, req.ShareId)
+	case "restore":
+		return s.restoreShare(ctx, req.ShareId)
+	}
+	return nil, badRequest("There is no such action: %s", ri.Action)
+}
+
+func (s *Server) resetShareStatus(ctx context.Context, id string, body interface {
+	IsSpecified() bool
+	IsNull() bool
+	Get() (gen.ResetStatus, error)
+}) (gen.ShareActionResponseObject, error) {
+	// Manila's schema rejects a status that is not a share status at all
+	// before it looks the share up.
+	var status *string
+	if body.IsSpecified() && !body.IsNull() {
+		rs, _ := body.Get()
+		if rs.Status.IsSpecified() && !rs.Status.IsNull() {
+			v := rs.Status.MustGet()
+			status = &v
+			if !contains(shareStatuses, v) {
+				return nil, badRequest("Invalid input for field/attribute status. Value: %s. '%s' is not one of %s", v, v, pyList(shareStatuses))
+			}
+		}
+	}
+	sh, visible, err := s.lookupShare(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound(defaultNotFound)
+	}
+	if sh.IsSoftDeleted {
+		return nil, forbidden("status cannot be reset for share '%s' since it has been soft deleted.", sh.ID)
+	}
+	if status == nil {
+		return nil, badRequest("Must specify 'status'")
+	}
+	if !contains(resetStatuses, *status) {
+		return nil, badRequest("Invalid state. Valid states: %s.", strings.Join(resetStatuses, ", "))
+	}
+	err = s.db.TransitionShare(ctx, sh.ID, nil, *status, "", 0)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notFound(defaultNotFound)
+	}
+	if err != nil {
+		return nil, internalError(err)
+	}
+	return gen.ShareAction202Response{}, nil
+}
+
+func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+	sh, visible, err := s.lookupShare(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound(defaultNotFound)
+	}
+	err = s.db.TransitionShare(ctx, sh.ID, nil, "deleting", storage.JobShareDelete, 0)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notFound(defaultNotFound)
+	}
+	if err != nil {
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.ShareAction202Response{}, nil
+}
+
+func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+	sh, visible, err := s.lookupShare(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound(defaultNotFound)
+	}
+	ok, err := s.allowed(ctx, "share:soft_delete", shareTarget(sh))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, policyRefused("share:soft_delete")
+	}
+	err = s.db.SoftDeleteShareToBin(ctx, sh.ID, deletableShareStatuses, time.Now().Add(softDeleteRetention))
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se) && se.Current == "soft_deleted":
+		return nil, forbidden("Invalid share: The share has been soft deleted already.")
+	case errors.As(err, &se):
+		return nil, forbidden("Invalid share: Share status must be one of %s.", pyTuple(deletableShareStatuses))
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, notFound(defaultNotFound)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	return gen.ShareAction202Response{}, nil
+}
+
+func (s *Server) restoreShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+	_, visible, err := s.lookupShare(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, notFound("No share exists with ID %s.", id)
+	}
+	restored, err := s.db.RestoreShareFromBin(ctx, id, []string{"deleting", "error_deleting"})
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return nil, forbidden("Share %s is being deleted or has suffered an error during deletion, cannot be restored.", id)
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, notFound("No share exists with ID %s.", id)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	if !restored {
+		return gen.ShareAction200Response{}, nil
+	}
+	return gen.ShareAction202Response{}, nil
+}
+
+// ListShares is GET /v2/shares.
+func (s *Server) ListShares(ctx context.Context, req gen.ListSharesRequestObject) (gen.ListSharesResponseObject, error) {
+	ri := reqInfo(ctx)
+	shares, count, links, err := s.listShares(ctx, req.Params, false)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListShares200JSONResponse{Shares: make([]gen.ShareSummary, len(shares)), Count: count, SharesLinks: links}
+	for i, sh := range shares {
+		out.Shares[i] = s.shareSummary(ri, sh)
+	}
+	return out, nil
+}
+
+// ListSharesDetail is GET /v2/shares/detail.
+func (s *Server) ListSharesDetail(ctx context.Context, req gen.ListSharesDetailRequestObject) (gen.ListSharesDetailResponseObject, error) {
+	ri := reqInfo(ctx)
+	shares, count, links, err := s.listShares(ctx, gen.ListSharesParams(req.Params), true)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListSharesDetail200JSONResponse{Shares: make([]gen.ShareDetail, len(shares)), Count: count, SharesLinks: links}
+	for i, sh := range shares {
+		out.Shares[i] = s.shareView(ri, sh)
+	}
+	return out, nil
+}
+
+// shareSortColumns maps Manila's share sort keys (columns of its shares and
+// share_instances tables) to ours; "" sorts by id alone for columns manilite
+// does not keep.
+var shareSortColumns = map[string]string{
+	"id": "id", "created_at": "created_at", "updated_at": "updated_at", "user_id": "user_id",
+	"project_id": "project_id", "size": "size", "display_name": "display_name",
+	"display_description": "display_description", "snapshot_id": "snapshot_id", "share_proto": "share_proto",
+	"is_public": "is_public", "task_state": "task_state", "status": "status", "host": "host",
+	"progress": "progress", "share_type_id": "share_type_id", "share_network_id": "share_network_id",
+	"availability_zone_id": "availability_zone", "is_soft_deleted": "is_soft_deleted",
+	"scheduled_to_be_deleted_at": "scheduled_to_be_deleted_at", "source_backup_id": "source_backup_id",
+	"deleted_at": "", "deleted": "", "snapshot_support": "", "create_share_from_snapshot_support": "",
+	"revert_to_snapshot_support": "", "mount_snapshot_support": "", "replication_type": "",
+	"share_group_id": "", "source_share_group_snapshot_member_id": "", "share_server_id": "",
+	"access_rules_status": "", "replica_state": "", "cast_rules_to_readonly": "", "launched_at": "",
+	"terminated_at": "", "scheduled_at": "", "mount_point_name": "", "encryption_key_ref": "",
+}
+
+// Keys a non-admin may filter by; Manila silently drops the others.
+var shareUserFilters = map[string]bool{
+	"name": true, "status": true, "share_server_id": true, "share_type_id": true, "snapshot_id": true,
+	"host": true, "share_network_id": true, "is_public": true, "metadata": true, "extra_specs": true,
+	"sort_key": true, "sort_dir": true, "share_group_id": true, "export_location_id": true,
+	"export_location_path": true, "name~": true, "description~": true, "description": true,
+	"limit": true, "offset": true, "is_soft_deleted": true, "with_count": true, "consistency_group_id": true,
+}
+
+func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail bool) ([]storage.Share, *int, *[]gen.Link, error) {
+	ri := reqInfo(ctx)
+	v := ri.Version
+	admin := ri.Caller.IsAdmin()
+	q := ri.query
+	// has reports a query key that survives the version gates and the
+	// non-admin filtering.
+	has := func(key string) bool {
+		if _, ok := q[key]; !ok {
+			return false
+		}
+		return admin || shareUserFilters[key]
+	}
+	get := func(key string) *string {
+		if !has(key) {
+			return nil
+		}
+		val := q.Get(key)
+		return &val
+	}
+	f := storage.ShareFilter{ProjectID: ri.Caller.ProjectID}
+
+	if admin && has("all_tenants") {
+		all := true
+		if raw := q.Get("all_tenants"); raw != "" {
+			b, ok := parseStrictBool(raw)
+			if !ok {
+				return nil, nil, nil, badRequest("%s", strictBoolMessage(raw))
+			}
+			all = b
+		}
+		if all {
+			f.ProjectID = ""
+			if pid := get("project_id"); pid != nil {
+				f.ProjectID = *pid
+			}
+		}
+	}
+	if raw := get("is_public"); raw != nil {
+		b, ok := parseStrictBool(*raw)
+		if !ok {
+			return nil, nil, nil, badRequest("%s", strictBoolMessage(*raw))
+		}
+		f.IncludePublic = b
+	}
+	f.Name = get("name")
+	f.Status = get("status")
+	f.ShareTypeID = get("share_type_id")
+	f.SnapshotID = get("snapshot_id")
+	f.ShareNetworkID = get("share_network_id")
+	f.ConsistencyGroupID = get("consistency_group_id")
+	if v.AtLeast("2.35") {
+		f.ExportLocationID = get("export_location_id")
+		f.ExportLocationPath = get("export_location_path")
+	}
+	if v.AtLeast("2.36") {
+		f.NameLike = get("name~")
+		f.Description = get("description")
+		f.DescriptionLike = get("description~")
+	}
+	if host := get("host"); host != nil {
+		if ok, err := s.allowed(ctx, "share:list_by_host", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+			return nil, nil, nil, err
+		} else if !ok {
+			return nil, nil, nil, policyRefused("share:list_by_host")
+		}
+		f.Host = host
+	}
+	if srv := get("share_server_id"); srv != nil {
+		if ok, err := s.allowed(ctx, "share:list_by_share_server_id", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+			return nil, nil, nil, err
+		} else if !ok {
+			return nil, nil, nil, policyRefused("share:list_by_share_server_id")
+		}
+		// manilite has no share servers: nothing is on any of them.
+		f.IDs = []string{""}
+	}
+	if sg := get("share_group_id"); sg != nil && v.AtLeast("2.31") {
+		f.IDs = []string{""} // no share groups
+	}
+	if raw := get("metadata"); raw != nil {
+		md, err := parseDictLiteral(*raw)
+		if err != nil {
+			return nil, nil, nil, badRequest("Invalid input received: Wrong metadata filter provided: %s.", *raw)
+		}
+		f.Metadata = md
+	}
+	if raw := get("extra_specs"); raw != nil {
+		if ok, err := s.allowed(ctx, "share_types_extra_spec:index", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+			return nil, nil, nil, err
+		} else if !ok {
+			return nil, nil, nil, policyRefused("share_types_extra_spec:index")
+		}
+		specs, err := parseDictLiteral(*raw)
+		if err != nil {
+			return nil, nil, nil, badRequest("Invalid input received: Wrong extra specs filter provided: %s.", *raw)
+		}
+		f.ExtraSpecs = specs
+	}
+	if v.AtLeast("2.69") {
+		if raw := get("is_soft_deleted"); raw != nil {
+			b, ok := parseStrictBool(*raw)
+			if !ok {
+				return nil, nil, nil, badRequest("Invalid value %s for is_soft_deleted. Expecting a boolean.", *raw)
+			}
+			f.IsSoftDeleted = b
+		}
+	}
+	withCount := false
+	if raw := get("with_count"); raw != nil && (detail || v.AtLeast("2.42")) {
+		b, ok := parseStrictBool(*raw)
+		if !ok {
+			return nil, nil, nil, badRequest("Invalid value %s for with_count. Expecting a boolean.", *raw)
+		}
+		withCount = b
+	}
+
+	sortKey := "created_at"
+	if raw := get("sort_key"); raw != nil {
+		sortKey = *raw
+	}
+	switch sortKey {
+	case "name":
+		sortKey = "display_name"
+	case "description":
+		sortKey = "display_description"
+	}
+	col, ok := shareSortColumns[sortKey]
+	if !ok {
+		return nil, nil, nil, badRequest("Invalid input received: Wrong sorting key provided - '%s'.", sortKey)
+	}
+	sortDir := "desc"
+	if raw := get("sort_dir"); raw != nil {
+		sortDir = *raw
+	}
+	switch strings.ToLower(sortDir) {
+	case "asc":
+	case "desc":
+		f.SortDesc = true
+	default:
+		return nil, nil, nil, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
+	}
+	f.SortColumn = col
+	// Manila applies offset only together with limit.
+	if p.Limit != nil {
+		f.Limit = p.Limit
+		if p.Offset != nil {
+			f.Offset = *p.Offset
+		}
+	}
+
+	shares, total, err := s.db.ListShares(ctx, f, withCount)
+	if err != nil {
+		return nil, nil, nil, internalError(err)
+	}
+	var count *int
+	if withCount {
+		count = &total
+	}
+	var links *[]gen.Link
+	if p.Limit != nil && *p.Limit > 0 && len(shares) == *p.Limit {
+		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("shares", shares[len(shares)-1].ID)}}
+	}
+	return shares, count, links, nil
+}
+
+// nextLink is Manila's collection "next" link: the original query (raw, in
+// order) with marker set to the last item's id.
+func (ri *requestInfo) nextLink(collection, marker string) string {
+	var parts []string
+	placed := false
+	for _, kv := range strings.Split(ri.rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "marker" {
+			if !placed {
+				parts = append(parts, "marker="+marker)
+				placed = true
+			}
+			continue
+		}
+		parts = append(parts, kv)
+	}
+	if !placed {
+		parts = append(parts, "marker="+marker)
+	}
+	project := ""
+	if ri.URLProject != "" {
+		project = "/" + ri.URLProject
+	}
+	return ri.BaseURL + "/v2" + project + "/" + collection + "?" + strings.Join(parts, "&")
+}
+

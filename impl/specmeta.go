@@ -1,0 +1,211 @@
+package impl
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Vendor extensions the server reads from the OpenAPI document, so that
+// version ranges, the experimental flag and policy rule names are written
+// once, in the spec.
+const (
+	extMinVersion   = "x-manila-min-version"
+	extMaxVersion   = "x-manila-max-version"
+	extExperimental = "x-manila-experimental"
+	extPolicy       = "x-manila-policy"
+	extActions      = "x-manila-actions"
+	extErrors       = "x-manila-errors"
+	extForbidden    = "x-manila-forbidden-message"
+)
+
+// versionGate is what decides whether a request version reaches a method:
+// Manila's api_version(min, max, experimental) decorator.
+type versionGate struct {
+	Min          APIVersion
+	Max          *APIVersion
+	Experimental bool
+	Policy       string
+	// ForbiddenMessage replaces webob's "Access was denied to this
+	// resource." where Manila words the refusal itself.
+	ForbiddenMessage string
+}
+
+func (g versionGate) allows(v APIVersion, experimental bool) bool {
+	if g.Experimental && !experimental {
+		return false
+	}
+	if v.Compare(g.Min) < 0 {
+		return false
+	}
+	return g.Max == nil || v.Compare(*g.Max) <= 0
+}
+
+// opMeta is one operation's extensions.
+type opMeta struct {
+	ID     string
+	Method string
+	Path   string
+	// Open operations need no token and no policy (version discovery).
+	Open bool
+	versionGate
+	// Actions is set for POST .../action operations: the single top-level
+	// key of the body picks the action, and each action has its own gate.
+	Actions map[string]versionGate
+}
+
+// SpecInfo is what the server reads from the document at start-up.
+type SpecInfo struct {
+	MinVersion APIVersion
+	MaxVersion APIVersion
+	Ops        map[string]*opMeta // by operationId
+}
+
+// ReadSpecInfo validates and collects the vendor extensions of every
+// operation. It fails if an operation lacks one.
+func ReadSpecInfo(doc *openapi3.T) (*SpecInfo, error) {
+	info := &SpecInfo{Ops: map[string]*opMeta{}}
+	if doc.Info == nil {
+		return nil, fmt.Errorf("spec: no info object")
+	}
+	var err error
+	if info.MinVersion, err = extVersion(doc.Info.Extensions, extMinVersion); err != nil {
+		return nil, fmt.Errorf("spec info: %w", err)
+	}
+	if info.MaxVersion, err = extVersion(doc.Info.Extensions, extMaxVersion); err != nil {
+		return nil, fmt.Errorf("spec info: %w", err)
+	}
+	var problems []string
+	for _, p := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(p)
+		for method, op := range item.Operations() {
+			m, err := readOp(method, p, op, doc)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s %s: %v", method, p, err))
+				continue
+			}
+			info.Ops[m.ID] = m
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("spec: %s", strings.Join(problems, "; "))
+	}
+	return info, nil
+}
+
+func readOp(method, path string, op *openapi3.Operation, doc *openapi3.T) (*opMeta, error) {
+	if op.OperationID == "" {
+		return nil, fmt.Errorf("no operationId")
+	}
+	m := &opMeta{ID: op.OperationID, Method: method, Path: path}
+	gate, err := readGate(op.Extensions, true)
+	if err != nil {
+		return nil, err
+	}
+	m.versionGate = gate
+	if op.Security != nil && len(*op.Security) == 0 {
+		m.Open = true
+	}
+	if raw, ok := op.Extensions[extActions]; ok {
+		actions, ok := toMap(raw)
+		if !ok || len(actions) == 0 {
+			return nil, fmt.Errorf("%s must map action names to their gates", extActions)
+		}
+		m.Actions = map[string]versionGate{}
+		for name, v := range actions {
+			ext, ok := toMap(v)
+			if !ok {
+				return nil, fmt.Errorf("%s.%s must be an object", extActions, name)
+			}
+			g, err := readGate(ext, true)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", extActions, name, err)
+			}
+			m.Actions[name] = g
+		}
+	} else if m.Policy == "" {
+		return nil, fmt.Errorf("missing %s", extPolicy)
+	}
+	if m.Open != (m.Policy == "@") && m.Actions == nil {
+		return nil, fmt.Errorf("operations with `security: []` must have %s \"@\", and only they", extPolicy)
+	}
+	return m, nil
+}
+
+func readGate(ext map[string]any, requirePolicy bool) (versionGate, error) {
+	var g versionGate
+	var err error
+	if g.Min, err = extVersion(ext, extMinVersion); err != nil {
+		return g, err
+	}
+	if _, ok := ext[extMaxVersion]; ok {
+		max, err := extVersion(ext, extMaxVersion)
+		if err != nil {
+			return g, err
+		}
+		g.Max = &max
+	}
+	exp, ok := ext[extExperimental]
+	if !ok {
+		return g, fmt.Errorf("missing %s", extExperimental)
+	}
+	if g.Experimental, ok = toBool(exp); !ok {
+		return g, fmt.Errorf("%s must be a boolean", extExperimental)
+	}
+	if p, ok := ext[extPolicy]; ok {
+		if g.Policy, ok = toString(p); !ok || g.Policy == "" {
+			return g, fmt.Errorf("%s must be a non-empty string", extPolicy)
+		}
+	}
+	if fm, ok := ext[extForbidden]; ok {
+		g.ForbiddenMessage, _ = toString(fm)
+	}
+	return g, nil
+}
+
+func extVersion(ext map[string]any, key string) (APIVersion, error) {
+	raw, ok := ext[key]
+	if !ok {
+		return APIVersion{}, fmt.Errorf("missing %s", key)
+	}
+	s, ok := toString(raw)
+	if !ok {
+		return APIVersion{}, fmt.Errorf("%s must be a string like \"2.80\"", key)
+	}
+	v, ok := ParseAPIVersion(s)
+	if !ok {
+		return APIVersion{}, fmt.Errorf("%s %q is not a version", key, s)
+	}
+	return v, nil
+}
+
+// Extension values arrive decoded (string, bool, map) or, depending on how
+// the document was loaded, as raw JSON; accept both.
+func decodeExt(v any) any {
+	if raw, ok := v.(json.RawMessage); ok {
+		var out any
+		if json.Unmarshal(raw, &out) == nil {
+			return out
+		}
+	}
+	return v
+}
+
+func toString(v any) (string, bool) {
+	s, ok := decodeExt(v).(string)
+	return s, ok
+}
+
+func toBool(v any) (bool, bool) {
+	b, ok := decodeExt(v).(bool)
+	return b, ok
+}
+
+func toMap(v any) (map[string]any, bool) {
+	m, ok := decodeExt(v).(map[string]any)
+	return m, ok
+}

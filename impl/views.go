@@ -1,0 +1,230 @@
+package impl
+
+import (
+	"strings"
+
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/storage"
+)
+
+// ns is a nullable string: null for nil.
+func ns(s *string) nullable.Nullable[string] {
+	if s == nil {
+		return nullable.NewNullNullable[string]()
+	}
+	return nullable.NewNullableWithValue(*s)
+}
+
+func nsv(s string) nullable.Nullable[string] { return nullable.NewNullableWithValue(s) }
+
+func nullStr() nullable.Nullable[string] { return nullable.NewNullNullable[string]() }
+
+func ptr[T any](v T) *T { return &v }
+
+func genLinks(ls []map[string]string) []gen.Link {
+	out := make([]gen.Link, len(ls))
+	for i, l := range ls {
+		out[i] = gen.Link{Rel: l["rel"], Href: l["href"]}
+	}
+	return out
+}
+
+// links builds Manila's self and bookmark links for a resource:
+// <base>/v2[/<project>]/<collection>/<id> and <base>[/<project>]/<collection>/<id>;
+// the project is there only when the request URL carried it.
+func (ri *requestInfo) links(collection, id string) []gen.Link {
+	project := ""
+	if ri.URLProject != "" {
+		project = "/" + ri.URLProject
+	}
+	return []gen.Link{
+		{Rel: "self", Href: ri.BaseURL + "/v2" + project + "/" + collection + "/" + id},
+		{Rel: "bookmark", Href: ri.BaseURL + project + "/" + collection + "/" + id},
+	}
+}
+
+// specTrue reads a boolean capability from extra specs the way Manila's
+// share_types.parse_boolean_extra_spec does ("True", "<is> True", "1", ...);
+// a missing spec is false.
+func specTrue(specs map[string]string, key string) bool {
+	v, ok := specs[key]
+	if !ok {
+		return false
+	}
+	b, ok := parseExtraSpecBool(v)
+	return ok && b
+}
+
+// parseExtraSpecBool accepts "<is> True" and oslo's strict booleans.
+func parseExtraSpecBool(v string) (bool, bool) {
+	v = strings.TrimSpace(v)
+	if rest, ok := strings.CutPrefix(v, "<is>"); ok {
+		v = strings.TrimSpace(rest)
+	}
+	return parseStrictBool(v)
+}
+
+// parseStrictBool is oslo_utils.strutils.bool_from_string(strict=True).
+func parseStrictBool(v string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "t", "true", "on", "y", "yes":
+		return true, true
+	case "0", "f", "false", "off", "n", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// strictBoolMessage is oslo's error for a value parseStrictBool refuses.
+func strictBoolMessage(v string) string {
+	return "Unrecognized value '" + v + "', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'"
+}
+
+// shareView is Manila's share detail view at the request's microversion.
+func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
+	v := ri.Version
+	md := sh.Metadata
+	if md == nil {
+		md = map[string]string{}
+	}
+	status := sh.Status
+	if status == "creating_from_snapshot" && v.Below("2.54") {
+		status = "creating"
+	}
+	d := gen.ShareDetail{
+		Id:               sh.ID,
+		Size:             sh.Size,
+		AvailabilityZone: ns(sh.AvailabilityZone),
+		CreatedAt:        storage.FormatTime(sh.CreatedAt),
+		Status:           status,
+		Name:             ns(sh.Name),
+		Description:      ns(sh.Description),
+		ProjectId:        sh.ProjectID,
+		SnapshotId:       ns(sh.SnapshotID),
+		ShareNetworkId:   ns(sh.ShareNetworkID),
+		ShareProto:       sh.Proto,
+		Metadata:         md,
+		Links:            ri.links("shares", sh.ID),
+		IsPublic:         sh.IsPublic,
+	}
+	// volume_type is the type's name at every version; share_type is the
+	// name below 2.6 and the id from 2.6.
+	typeName := sh.ShareTypeName
+	if typeName == nil {
+		typeName = sh.ShareTypeID
+	}
+	d.VolumeType = ns(typeName)
+	if v.Below("2.6") {
+		d.ShareType = ns(typeName)
+	} else {
+		d.ShareType = ns(sh.ShareTypeID)
+		d.ShareTypeName = ns(sh.ShareTypeName)
+	}
+	if v.Below("2.9") {
+		paths := []string{}
+		for _, el := range sh.ExportLocations {
+			paths = append(paths, el.Path)
+		}
+		d.ExportLocations = &paths
+		if len(paths) > 0 {
+			d.ExportLocation = nsv(paths[0])
+		} else {
+			d.ExportLocation = nullStr()
+		}
+	}
+	specs := sh.TypeExtraSpecs
+	if v.AtLeast("2.2") {
+		d.SnapshotSupport = ptr(specTrue(specs, "snapshot_support"))
+	}
+	if v.AtLeast("2.5") {
+		d.TaskState = ns(sh.TaskState)
+	}
+	if v.AtLeast("2.10") {
+		d.AccessRulesStatus = ptr("active")
+	}
+	if v.AtLeast("2.11") {
+		if rt, ok := specs["replication_type"]; ok {
+			d.ReplicationType = nsv(rt)
+		} else {
+			d.ReplicationType = nullStr()
+		}
+		d.HasReplicas = ptr(false)
+	}
+	if v.AtLeast("2.16") {
+		d.UserId = ptr(sh.UserID)
+	}
+	if v.AtLeast("2.24") {
+		d.CreateShareFromSnapshotSupport = ptr(specTrue(specs, "create_share_from_snapshot_support"))
+	}
+	if v.AtLeast("2.27") {
+		d.RevertToSnapshotSupport = ptr(specTrue(specs, "revert_to_snapshot_support"))
+	}
+	if v.AtLeast("2.31") {
+		d.ShareGroupId = nullStr()
+		d.SourceShareGroupSnapshotMemberId = nullStr()
+	}
+	if v.AtLeast("2.32") {
+		d.MountSnapshotSupport = ptr(specTrue(specs, "mount_snapshot_support"))
+	}
+	if v.AtLeast("2.54") {
+		d.Progress = ns(sh.Progress)
+	}
+	if v.AtLeast("2.69") {
+		d.IsSoftDeleted = ptr(sh.IsSoftDeleted)
+		if sh.ScheduledToBeDeletedAt != nil {
+			d.ScheduledToBeDeletedAt = nsv(storage.FormatTime(*sh.ScheduledToBeDeletedAt))
+		} else {
+			d.ScheduledToBeDeletedAt = nullStr()
+		}
+	}
+	if v.AtLeast("2.80") {
+		d.SourceBackupId = ns(sh.SourceBackupID)
+	}
+	if v.AtLeast("2.84") {
+		d.MountPointName = nullStr()
+	}
+	if v.AtLeast("2.90") {
+		d.EncryptionKeyRef = nullStr()
+	}
+	if ri.Caller.IsAdmin() {
+		d.ShareServerId = nullStr()
+		host := ""
+		if sh.Host != nil {
+			host = *sh.Host
+		}
+		d.Host = nsv(host)
+	}
+	return d
+}
+
+func (s *Server) shareSummary(ri *requestInfo, sh storage.Share) gen.ShareSummary {
+	return gen.ShareSummary{Id: sh.ID, Name: ns(sh.Name), Links: ri.links("shares", sh.ID)}
+}
+
+// optString is the value of a nullable request field, "" when absent or null.
+func optString(n interface {
+	IsSpecified() bool
+	IsNull() bool
+	Get() (string, error)
+}) string {
+	if !n.IsSpecified() || n.IsNull() {
+		return ""
+	}
+	v, _ := n.Get()
+	return v
+}
+
+// optPtr is a nullable request field as a pointer (nil when absent or null).
+func optPtr(n interface {
+	IsSpecified() bool
+	IsNull() bool
+	Get() (string, error)
+}) *string {
+	if !n.IsSpecified() || n.IsNull() {
+		return nil
+	}
+	v, _ := n.Get()
+	return &v
+}

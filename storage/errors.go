@@ -1,0 +1,34 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound means no live (not soft-deleted) row has the given id.
+var ErrNotFound = errors.New("storage: not found")
+
+// ErrConflict means a uniqueness rule would be broken (for example a second
+// live share type with the same name).
+var ErrConflict = errors.New("storage: conflict")
+
+// StateError reports that a conditional update did not apply because the row
+// is no longer in one of the states the caller required. Current is the state
+// the row is in now, so the caller can word its own message.
+type StateError struct {
+	Current string
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("storage: row is in state %q", e.Current)
+}
+
+// InUseError reports that a row cannot be removed while others depend on it.
+type InUseError struct {
+	What  string // what depends on it, e.g. "shares"
+	Count int
+}
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("storage: still used by %d %s", e.Count, e.What)
+}

@@ -1,0 +1,600 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Share is a live share row with its metadata, type name and export
+// locations.
+type Share struct {
+	ID                       string
+	ProjectID                string
+	UserID                   string
+	Name                     *string
+	Description              *string
+	Size                     int
+	Proto                    string
+	Status                   string
+	TaskState                *string
+	ShareTypeID              *string
+	ShareTypeName            *string
+	AvailabilityZone         *string
+	IsPublic                 bool
+	SnapshotID               *string
+	ShareNetworkID           *string
+	Host                     *string
+	Progress                 *string
+	IsSoftDeleted            bool
+	ScheduledToBeDeletedAt   *time.Time
+	SourceBackupID           *string
+	ConsistencyGroupID       *string
+	SourceCGSnapshotMemberID *string
+	CreatedAt                time.Time
+	UpdatedAt                *time.Time
+	Metadata                 map[string]string
+	ExportLocations          []ExportLocation
+	// TypeExtraSpecs are the extra specs of the share's type (capabilities
+	// such as snapshot_support are read from them).
+	TypeExtraSpecs map[string]string
+}
+
+// ExportLocation is one path a share is reachable at.
+type ExportLocation struct {
+	ID          string
+	ShareID     string
+	Path        string
+	IsAdminOnly bool
+	Preferred   bool
+	CreatedAt   time.Time
+	UpdatedAt   *time.Time
+}
+
+// ShareFilter narrows ListShares. Zero values mean "no condition".
+type ShareFilter struct {
+	// ProjectID limits the list to one project; empty lists every project.
+	ProjectID string
+	// IncludePublic also lists other projects' public shares.
+	IncludePublic bool
+
+	IDs                []string
+	Name               *string
+	NameLike           *string
+	Description        *string
+	DescriptionLike    *string
+	Status             *string
+	ShareTypeID        *string
+	SnapshotID         *string
+	ShareNetworkID     *string
+	Host               *string
+	ShareProto         *string
+	AvailabilityZone   *string
+	ConsistencyGroupID *string
+	ExportLocationID   *string
+	ExportLocationPath *string
+	IsPublic           *bool
+	// IsSoftDeleted selects soft-deleted shares (the recycle bin) instead of
+	// ordinary ones.
+	IsSoftDeleted bool
+	Metadata      map[string]string
+	ExtraSpecs    map[string]string
+
+	// SortColumn must be a column of the shares table (the caller maps API
+	// sort keys); SortDesc orders descending. Ties are broken by id.
+	SortColumn string
+	SortDesc   bool
+	Limit      *int
+	Offset     int
+}
+
+// ShareSortColumns are the columns ListShares can sort on. The empty name
+// sorts by id alone (for keys Manila accepts that have no column here).
+var ShareSortColumns = map[string]bool{
+	"id": true, "project_id": true, "user_id": true, "display_name": true, "display_description": true,
+	"size": true, "share_proto": true, "status": true, "task_state": true, "share_type_id": true,
+	"availability_zone": true, "is_public": true, "snapshot_id": true, "share_network_id": true,
+	"host": true, "created_at": true, "updated_at": true, "consistency_group_id": true, "progress": true,
+	"is_soft_deleted": true, "scheduled_to_be_deleted_at": true, "source_backup_id": true, "": true,
+}
+
+const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_description, s.size, s.share_proto,
+	s.status, s.task_state, s.share_type_id, t.name, s.availability_zone, s.is_public, s.snapshot_id,
+	s.share_network_id, s.host, s.progress, s.is_soft_deleted, s.scheduled_to_be_deleted_at, s.source_backup_id,
+	s.consistency_group_id, s.source_cgsnapshot_member_id, s.created_at, s.updated_at`
+
+const shareFrom = ` FROM shares s LEFT JOIN share_types t ON t.id = s.share_type_id`
+
+func scanShare(s scanner) (Share, error) {
+	var sh Share
+	var name, desc, task, typeID, typeName, az, snap, net, host, progress, sched, backup, cg, member, updated sql.NullString
+	var created string
+	err := s.Scan(&sh.ID, &sh.ProjectID, &sh.UserID, &name, &desc, &sh.Size, &sh.Proto, &sh.Status, &task, &typeID, &typeName,
+		&az, &sh.IsPublic, &snap, &net, &host, &progress, &sh.IsSoftDeleted, &sched, &backup, &cg, &member, &created, &updated)
+	if err != nil {
+		return Share{}, err
+	}
+	t, err := ParseTime(created)
+	if err != nil {
+		return Share{}, fmt.Errorf("storage: share %s created_at: %w", sh.ID, err)
+	}
+	sh.CreatedAt = t
+	sh.Name, sh.Description, sh.TaskState = scanString(name), scanString(desc), scanString(task)
+	sh.ShareTypeID, sh.ShareTypeName, sh.AvailabilityZone = scanString(typeID), scanString(typeName), scanString(az)
+	sh.SnapshotID, sh.ShareNetworkID, sh.Host, sh.Progress = scanString(snap), scanString(net), scanString(host), scanString(progress)
+	sh.ScheduledToBeDeletedAt, sh.SourceBackupID = scanTime(sched), scanString(backup)
+	sh.ConsistencyGroupID, sh.SourceCGSnapshotMemberID, sh.UpdatedAt = scanString(cg), scanString(member), scanTime(updated)
+	return sh, nil
+}
+
+// CreateShare inserts a share in status 'creating' together with its
+// metadata and the job that will make it available, in one transaction.
+func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration) (Share, error) {
+	err := db.Write(ctx, func(tx *Tx) error {
+		sh.CreatedAt = tx.Now
+		_, err := tx.ExecContext(ctx, `INSERT INTO shares (id, project_id, user_id, display_name, display_description, size,
+			share_proto, status, task_state, share_type_id, availability_zone, is_public, snapshot_id, share_network_id, host,
+			progress, consistency_group_id, source_cgsnapshot_member_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sh.ID, sh.ProjectID, sh.UserID, nullString(sh.Name), nullString(sh.Description), sh.Size, sh.Proto, sh.Status,
+			nullString(sh.TaskState), nullString(sh.ShareTypeID), nullString(sh.AvailabilityZone), sh.IsPublic,
+			nullString(sh.SnapshotID), nullString(sh.ShareNetworkID), nullString(sh.Host), nullString(sh.Progress),
+			nullString(sh.ConsistencyGroupID), nullString(sh.SourceCGSnapshotMemberID), FormatTime(tx.Now))
+		if err != nil {
+			return fmt.Errorf("storage: insert share: %w", err)
+		}
+		if err := tx.replaceMetadata(ctx, sh.ID, sh.Metadata); err != nil {
+			return err
+		}
+		return tx.EnqueueJob(ctx, JobShareCreate, sh.ID, tx.Now.Add(jobDelay), nil)
+	})
+	if err != nil {
+		return Share{}, err
+	}
+	return db.GetShare(ctx, sh.ID)
+}
+
+func (tx *Tx) replaceMetadata(ctx context.Context, shareID string, md map[string]string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM share_metadata WHERE share_id = ?`, shareID); err != nil {
+		return err
+	}
+	for k, v := range md {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO share_metadata (share_id, meta_key, value) VALUES (?, ?, ?)`, shareID, k, v); err != nil {
+			return fmt.Errorf("storage: insert share metadata: %w", err)
+		}
+	}
+	return nil
+}
+
+// GetShare returns the live share with this id.
+func (db *DB) GetShare(ctx context.Context, id string) (Share, error) {
+	return getShare(ctx, db.reader, id)
+}
+
+// GetShare reads a share inside a write transaction.
+func (tx *Tx) GetShare(ctx context.Context, id string) (Share, error) {
+	return getShare(ctx, tx, id)
+}
+
+func getShare(ctx context.Context, q querier, id string) (Share, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+shareColumns+shareFrom+` WHERE s.id = ? AND s.deleted = 'False'`, id)
+	sh, err := scanShare(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Share{}, ErrNotFound
+	}
+	if err != nil {
+		return Share{}, err
+	}
+	list := []Share{sh}
+	if err := fillShares(ctx, q, list); err != nil {
+		return Share{}, err
+	}
+	return list[0], nil
+}
+
+// fillShares loads metadata and export locations for a page of shares.
+func fillShares(ctx context.Context, q querier, shares []Share) error {
+	if len(shares) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(shares))
+	args := make([]any, len(shares))
+	for i := range shares {
+		idx[shares[i].ID] = i
+		args[i] = shares[i].ID
+		shares[i].Metadata = map[string]string{}
+		shares[i].ExportLocations = nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(shares)), ",")
+	rows, err := q.QueryContext(ctx, `SELECT share_id, meta_key, value FROM share_metadata WHERE share_id IN (`+ph+`)`, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, k, v string
+		if err := rows.Scan(&id, &k, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		shares[idx[id]].Metadata[k] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var typeIDs []string
+	seen := map[string]bool{}
+	for _, sh := range shares {
+		if sh.ShareTypeID != nil && !seen[*sh.ShareTypeID] {
+			seen[*sh.ShareTypeID] = true
+			typeIDs = append(typeIDs, *sh.ShareTypeID)
+		}
+	}
+	specs, err := loadExtraSpecs(ctx, q, typeIDs)
+	if err != nil {
+		return err
+	}
+	for i := range shares {
+		if shares[i].ShareTypeID != nil {
+			shares[i].TypeExtraSpecs = specs[*shares[i].ShareTypeID]
+		}
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id, share_id, path, is_admin_only, preferred, created_at, updated_at FROM export_locations
+		WHERE deleted = 'False' AND share_id IN (`+ph+`) ORDER BY created_at, id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		el, err := scanExportLocation(rows)
+		if err != nil {
+			return err
+		}
+		i := idx[el.ShareID]
+		shares[i].ExportLocations = append(shares[i].ExportLocations, el)
+	}
+	return rows.Err()
+}
+
+func scanExportLocation(s scanner) (ExportLocation, error) {
+	var el ExportLocation
+	var created string
+	var updated sql.NullString
+	if err := s.Scan(&el.ID, &el.ShareID, &el.Path, &el.IsAdminOnly, &el.Preferred, &created, &updated); err != nil {
+		return ExportLocation{}, err
+	}
+	t, err := ParseTime(created)
+	if err != nil {
+		return ExportLocation{}, err
+	}
+	el.CreatedAt, el.UpdatedAt = t, scanTime(updated)
+	return el, nil
+}
+
+// ListShares returns one page of live shares and, when count is true, how
+// many shares match the filter in all.
+func (db *DB) ListShares(ctx context.Context, f ShareFilter, count bool) ([]Share, int, error) {
+	where, args := shareWhere(f)
+	total := 0
+	if count {
+		if err := db.reader.QueryRowContext(ctx, `SELECT count(*)`+shareFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	}
+	col := f.SortColumn
+	if !ShareSortColumns[col] {
+		return nil, 0, fmt.Errorf("storage: cannot sort shares by %q", col)
+	}
+	dir := "ASC"
+	if f.SortDesc {
+		dir = "DESC"
+	}
+	order := "s.id " + dir
+	if col != "id" && col != "" {
+		order = "s." + col + " " + dir + ", " + order
+	}
+	q := `SELECT ` + shareColumns + shareFrom + ` WHERE ` + where + ` ORDER BY ` + order
+	if f.Limit != nil {
+		q += ` LIMIT ? OFFSET ?`
+		args = append(args, *f.Limit, f.Offset)
+	} else if f.Offset > 0 {
+		q += ` LIMIT -1 OFFSET ?`
+		args = append(args, f.Offset)
+	}
+	rows, err := db.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Share
+	for rows.Next() {
+		sh, err := scanShare(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, sh)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := fillShares(ctx, db.reader, out); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+func shareWhere(f ShareFilter) (string, []any) {
+	conds := []string{"s.deleted = 'False'"}
+	var args []any
+	eq := func(col string, v *string) {
+		if v != nil {
+			conds = append(conds, col+" = ?")
+			args = append(args, *v)
+		}
+	}
+	like := func(col string, v *string) {
+		if v != nil {
+			// Manila does LIKE '%v%' without escaping, so % and _ stay wildcards.
+			conds = append(conds, col+" LIKE ?")
+			args = append(args, "%"+*v+"%")
+		}
+	}
+	if f.ProjectID != "" {
+		if f.IncludePublic {
+			conds = append(conds, "(s.project_id = ? OR s.is_public = 1)")
+		} else {
+			conds = append(conds, "s.project_id = ?")
+		}
+		args = append(args, f.ProjectID)
+	}
+	if f.IsSoftDeleted {
+		conds = append(conds, "s.is_soft_deleted = 1")
+	} else {
+		conds = append(conds, "s.is_soft_deleted = 0")
+	}
+	if len(f.IDs) > 0 {
+		conds = append(conds, "s.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	eq("s.display_name", f.Name)
+	like("s.display_name", f.NameLike)
+	eq("s.display_description", f.Description)
+	like("s.display_description", f.DescriptionLike)
+	eq("s.status", f.Status)
+	eq("s.share_type_id", f.ShareTypeID)
+	eq("s.snapshot_id", f.SnapshotID)
+	eq("s.share_network_id", f.ShareNetworkID)
+	eq("s.host", f.Host)
+	eq("s.share_proto", f.ShareProto)
+	eq("s.availability_zone", f.AvailabilityZone)
+	eq("s.consistency_group_id", f.ConsistencyGroupID)
+	if f.IsPublic != nil {
+		conds = append(conds, "s.is_public = ?")
+		args = append(args, *f.IsPublic)
+	}
+	if f.ExportLocationID != nil {
+		conds = append(conds, "s.id IN (SELECT share_id FROM export_locations WHERE deleted = 'False' AND id = ?)")
+		args = append(args, *f.ExportLocationID)
+	}
+	if f.ExportLocationPath != nil {
+		conds = append(conds, "s.id IN (SELECT share_id FROM export_locations WHERE deleted = 'False' AND path = ?)")
+		args = append(args, *f.ExportLocationPath)
+	}
+	for k, v := range f.Metadata {
+		conds = append(conds, "s.id IN (SELECT share_id FROM share_metadata WHERE meta_key = ? AND value = ?)")
+		args = append(args, k, v)
+	}
+	for k, v := range f.ExtraSpecs {
+		conds = append(conds, "s.share_type_id IN (SELECT share_type_id FROM share_type_extra_specs WHERE spec_key = ? AND spec_value = ?)")
+		args = append(args, k, v)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// ShareUpdate holds the user-editable fields of a share; nil leaves a field
+// as it is, and the Clear flags set it to NULL.
+type ShareUpdate struct {
+	Name             *string
+	ClearName        bool
+	Description      *string
+	ClearDescription bool
+	IsPublic         *bool
+}
+
+// UpdateShare applies u to a live share and returns the result.
+func (db *DB) UpdateShare(ctx context.Context, id string, u ShareUpdate) (Share, error) {
+	var out Share
+	err := db.Write(ctx, func(tx *Tx) error {
+		var sets []string
+		var args []any
+		if u.Name != nil || u.ClearName {
+			sets = append(sets, "display_name = ?")
+			args = append(args, nullString(u.Name))
+		}
+		if u.Description != nil || u.ClearDescription {
+			sets = append(sets, "display_description = ?")
+			args = append(args, nullString(u.Description))
+		}
+		if u.IsPublic != nil {
+			sets = append(sets, "is_public = ?")
+			args = append(args, *u.IsPublic)
+		}
+		if len(sets) > 0 {
+			sets = append(sets, "updated_at = ?")
+			args = append(args, FormatTime(tx.Now), id)
+			res, err := tx.ExecContext(ctx, `UPDATE shares SET `+strings.Join(sets, ", ")+` WHERE id = ? AND deleted = 'False'`, args...)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrNotFound
+			}
+		}
+		var err error
+		out, err = tx.GetShare(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// TransitionShare moves a live share from one of the statuses in from to
+// status to, atomically. It returns ErrNotFound if there is no such share and
+// *StateError if the share is in another status. When job is not empty, that
+// job is enqueued (due after jobDelay) in the same transaction.
+func (db *DB) TransitionShare(ctx context.Context, id string, from []string, to string, job string, jobDelay time.Duration) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if err := tx.TransitionShare(ctx, id, from, to); err != nil {
+			return err
+		}
+		if job != "" {
+			return tx.EnqueueJob(ctx, job, id, tx.Now.Add(jobDelay), nil)
+		}
+		return nil
+	})
+}
+
+// TransitionShare is the in-transaction form of DB.TransitionShare. An empty
+// from accepts any current status.
+func (tx *Tx) TransitionShare(ctx context.Context, id string, from []string, to string) error {
+	q := `UPDATE shares SET status = ?, updated_at = ? WHERE id = ? AND deleted = 'False'`
+	args := []any{to, FormatTime(tx.Now), id}
+	if len(from) > 0 {
+		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?,", len(from)), ",") + `)`
+		for _, s := range from {
+			args = append(args, s)
+		}
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var current string
+	err = tx.QueryRowContext(ctx, `SELECT status FROM shares WHERE id = ? AND deleted = 'False'`, id).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return &StateError{Current: current}
+}
+
+// TransitionShareTo is TransitionShare that also sets the share's progress
+// (Manila's "0%".."100%" string).
+func (tx *Tx) TransitionShareTo(ctx context.Context, id string, from []string, to, progress string) error {
+	if err := tx.TransitionShare(ctx, id, from, to); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE shares SET progress = ? WHERE id = ?`, progress, id)
+	return err
+}
+
+// AddExportLocation records a path the share is reachable at.
+func (tx *Tx) AddExportLocation(ctx context.Context, el ExportLocation) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO export_locations (id, share_id, path, is_admin_only, preferred, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, el.ID, el.ShareID, el.Path, el.IsAdminOnly, el.Preferred, FormatTime(tx.Now))
+	return err
+}
+
+// SoftDeleteShare marks a share (and its export locations and metadata)
+// deleted, provided it is in one of the statuses in from.
+func (tx *Tx) SoftDeleteShare(ctx context.Context, id string, from []string) error {
+	if err := tx.TransitionShare(ctx, id, from, "deleted"); err != nil {
+		return err
+	}
+	now := FormatTime(tx.Now)
+	if _, err := tx.ExecContext(ctx, `UPDATE shares SET deleted = id, deleted_at = ? WHERE id = ?`, now, id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE export_locations SET deleted = id, deleted_at = ? WHERE share_id = ? AND deleted = 'False'`, now, id); err != nil {
+		return err
+	}
+	return nil
+}
+
+// SoftDeleteShareToBin moves a share to the recycle bin (Manila's
+// soft_delete), provided it is in one of the statuses in from and not there
+// already. It returns *StateError with Current "soft_deleted" when it is.
+func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from []string, purgeAt time.Time) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var status string
+		var soft bool
+		err := tx.QueryRowContext(ctx, `SELECT status, is_soft_deleted FROM shares WHERE id = ? AND deleted = 'False'`, id).Scan(&status, &soft)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if soft {
+			return &StateError{Current: "soft_deleted"}
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || f == status
+		}
+		if !ok {
+			return &StateError{Current: status}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE shares SET is_soft_deleted = 1, scheduled_to_be_deleted_at = ?, updated_at = ?
+			WHERE id = ? AND deleted = 'False' AND is_soft_deleted = 0 AND status = ?`, FormatTime(purgeAt), FormatTime(tx.Now), id, status)
+		return err
+	})
+}
+
+// RestoreShareFromBin takes a share out of the recycle bin. It reports false
+// when the share was not in it. A share in one of the statuses in refuse is
+// left there and *StateError is returned.
+func (db *DB) RestoreShareFromBin(ctx context.Context, id string, refuse []string) (bool, error) {
+	restored := false
+	err := db.Write(ctx, func(tx *Tx) error {
+		var status string
+		var soft bool
+		err := tx.QueryRowContext(ctx, `SELECT status, is_soft_deleted FROM shares WHERE id = ? AND deleted = 'False'`, id).Scan(&status, &soft)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !soft {
+			return nil
+		}
+		for _, r := range refuse {
+			if r == status {
+				return &StateError{Current: status}
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE shares SET is_soft_deleted = 0, scheduled_to_be_deleted_at = NULL, updated_at = ?
+			WHERE id = ? AND deleted = 'False'`, FormatTime(tx.Now), id)
+		restored = err == nil
+		return err
+	})
+	return restored, err
+}
+
+// GetExportLocation returns one live export location of a share.
+func (db *DB) GetExportLocation(ctx context.Context, shareID, id string) (ExportLocation, error) {
+	row := db.reader.QueryRowContext(ctx, `SELECT id, share_id, path, is_admin_only, preferred, created_at, updated_at
+		FROM export_locations WHERE deleted = 'False' AND share_id = ? AND id = ?`, shareID, id)
+	el, err := scanExportLocation(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ExportLocation{}, ErrNotFound
+	}
+	return el, err
+}
+
+// PlaceShare records where a share landed: its host and, if none was asked
+// for, its availability zone.
+func (tx *Tx) PlaceShare(ctx context.Context, id, host, zone string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE shares SET host = ?, availability_zone = COALESCE(availability_zone, ?) WHERE id = ?`, host, zone, id)
+	return err
+}

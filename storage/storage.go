@@ -1,0 +1,235 @@
+// Package storage persists manilite's resources in one SQLite file.
+//
+// It knows nothing of HTTP, policy or microversions: callers hand it plain Go
+// values and get plain Go values and sentinel errors back (ErrNotFound,
+// ErrConflict, *StateError). Every state change is a conditional UPDATE inside
+// one write transaction, so of two racing requests exactly one wins.
+//
+// The file is opened twice: a single writer connection (BEGIN IMMEDIATE, so
+// writers queue instead of failing with SQLITE_BUSY) and a pool of read-only
+// connections. WAL lets readers run beside the writer. Migrations are numbered
+// SQL files embedded in the binary and applied at Open.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Options tune how the database file is opened.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "FULL" (the default) makes
+	// every commit durable against power loss, "NORMAL" only against a
+	// process crash (kill -9), which is cheaper.
+	Synchronous string
+	// Now returns the current time; tests may pin it. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// DB is the handle on one manilite database file.
+type DB struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	now    func() time.Time
+}
+
+// Open opens (creating it and its folder if needed) the database at path and
+// applies any migrations that have not run yet.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("storage: empty database path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("storage: create folder for %s: %w", path, err)
+		}
+	}
+	sync := strings.ToUpper(opts.Synchronous)
+	if sync == "" {
+		sync = "FULL"
+	}
+	if sync != "FULL" && sync != "NORMAL" && sync != "EXTRA" {
+		return nil, fmt.Errorf("storage: synchronous must be FULL, NORMAL or EXTRA, not %q", opts.Synchronous)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	// busy_timeout comes first so that the WAL switch itself waits for any
+	// other connection instead of failing.
+	pragmas := []string{
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"synchronous(" + sync + ")",
+		"foreign_keys(1)",
+		"temp_store(MEMORY)",
+	}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		for _, p := range append(pragmas, extra...) {
+			q.Add("_pragma", p)
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+
+	writer, err := sql.Open("sqlite", dsn()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("storage: open writer: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+
+	db := &DB{path: path, writer: writer, now: now}
+	if err := db.migrate(ctx); err != nil {
+		writer.Close()
+		return nil, err
+	}
+
+	reader, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("storage: open readers: %w", err)
+	}
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
+	db.reader = reader
+	return db, nil
+}
+
+// Close closes both pools. Committed transactions are already on disk.
+func (db *DB) Close() error {
+	var errs []error
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	if db.writer != nil {
+		// A checkpoint folds the WAL back into the main file so that a
+		// cleanly stopped server leaves one self-contained file behind.
+		_, _ = db.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, db.writer.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Tx is a write transaction with one fixed timestamp, so every row it touches
+// carries the same created_at/updated_at.
+type Tx struct {
+	*sql.Tx
+	Now time.Time
+}
+
+// Write runs fn in one write transaction and commits it if fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, Now: db.now().UTC()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+// querier is what read helpers need: the reader pool or a write transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("storage: create schema_migrations: %w", err)
+	}
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return fmt.Errorf("storage: read migrations: %w", err)
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var all []migration
+	for _, e := range entries {
+		prefix, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(prefix)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return fmt.Errorf("storage: migration %q is not named NNNN_name.sql", e.Name())
+		}
+		all = append(all, migration{v, e.Name()})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
+	for i := 1; i < len(all); i++ {
+		if all[i].version == all[i-1].version {
+			return fmt.Errorf("storage: two migrations numbered %d", all[i].version)
+		}
+	}
+	for _, m := range all {
+		err := db.Write(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			body, err := migrationFiles.ReadFile("migrations/" + m.name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("apply %s: %w", m.name, err)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, FormatTime(tx.Now))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("storage: migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the number of the newest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := db.reader.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
+	return int(v.Int64), err
+}

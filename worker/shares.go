@@ -1,0 +1,112 @@
+package worker
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"github.com/manilite/manilite/storage"
+)
+
+// ShareData is the part of the data plane share jobs use.
+type ShareData interface {
+	CreateShare(id string) (exportPath string, err error)
+	DeleteShare(id string) error
+}
+
+// Placement is where new shares land.
+type Placement struct {
+	Host             string
+	AvailabilityZone string
+}
+
+// RegisterShareJobs adds the share create and delete jobs to the pool.
+func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
+	db := p.db
+	p.Register(storage.JobShareCreate, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			sh, err := db.GetShare(ctx, job.ResourceID)
+			if errors.Is(err, storage.ErrNotFound) {
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+			}
+			if err != nil {
+				return err
+			}
+			path, err := data.CreateShare(sh.ID)
+			if err != nil {
+				return err
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				// An admin may have reset the status meanwhile; then the
+				// reset stands, but the share still gets its location.
+				err := tx.TransitionShareTo(ctx, sh.ID, []string{"creating"}, "available", "100%")
+				var se *storage.StateError
+				if err != nil && !errors.As(err, &se) && !errors.Is(err, storage.ErrNotFound) {
+					return err
+				}
+				if err == nil {
+					if err := tx.PlaceShare(ctx, sh.ID, place.Host, place.AvailabilityZone); err != nil {
+						return err
+					}
+				}
+				if err == nil || se != nil {
+					if len(sh.ExportLocations) == 0 {
+						if err := tx.AddExportLocation(ctx, storage.ExportLocation{
+							ID: uuid.NewString(), ShareID: sh.ID, Path: path, Preferred: true,
+						}); err != nil {
+							return err
+						}
+					}
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, cause error) error {
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				err := tx.TransitionShare(ctx, job.ResourceID, []string{"creating"}, "error")
+				var se *storage.StateError
+				if errors.As(err, &se) || errors.Is(err, storage.ErrNotFound) {
+					return nil
+				}
+				return err
+			})
+		},
+	})
+	p.Register(storage.JobShareDelete, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			sh, err := db.GetShare(ctx, job.ResourceID)
+			if errors.Is(err, storage.ErrNotFound) {
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+			}
+			if err != nil {
+				return err
+			}
+			if sh.Status != "deleting" {
+				// Reset by an admin while queued: nothing to delete.
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+			}
+			if err := data.DeleteShare(sh.ID); err != nil {
+				return err
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				err := tx.SoftDeleteShare(ctx, sh.ID, []string{"deleting"})
+				var se *storage.StateError
+				if err != nil && !errors.As(err, &se) && !errors.Is(err, storage.ErrNotFound) {
+					return err
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, cause error) error {
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				err := tx.TransitionShare(ctx, job.ResourceID, []string{"deleting"}, "error_deleting")
+				var se *storage.StateError
+				if errors.As(err, &se) || errors.Is(err, storage.ErrNotFound) {
+					return nil
+				}
+				return err
+			})
+		},
+	})
+}
