@@ -325,4 +325,3 @@ func peekAction(r *http.Request, body []byte) (string, *Fault) {
 	}
 	return "", badRequest("Malformed request body")
 }
-

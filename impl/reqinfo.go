@@ -30,8 +30,8 @@ type requestInfo struct {
 	Op            *opMeta
 	Action        string
 	// BaseURL is scheme://host[:port] as the client reached us.
-	BaseURL string
-	method  string
+	BaseURL  string
+	method   string
 	query    url.Values
 	rawQuery string
 }
@@ -66,4 +66,3 @@ func baseURL(r *http.Request) string {
 	}
 	return scheme + "://" + host
 }
-

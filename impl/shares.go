@@ -756,4 +756,3 @@ func (ri *requestInfo) nextLink(collection, marker string) string {
 	}
 	return ri.BaseURL + "/v2" + project + "/" + collection + "?" + strings.Join(parts, "&")
 }
-
