@@ -312,33 +312,12 @@ func (e *Engine) HasRule(name string) bool {
 func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	start := time.Now()
 	c := e.current.Load()
-	roles := make([]any, len(in.Caller.Roles))
-	for i, r := range in.Caller.Roles {
-		roles[i] = strings.ToLower(r)
-	}
-	target := map[string]any{}
-	for k, v := range in.Target.Fields {
-		target[k] = v
-	}
-	target["project_id"] = in.Target.ProjectID
-	target["user_id"] = in.Target.UserID
-	input := map[string]any{
-		"action": in.Action,
-		"caller": map[string]any{
-			"user_id":    in.Caller.UserID,
-			"project_id": in.Caller.ProjectID,
-			"roles":      roles,
-			"is_admin":   in.Caller.IsAdmin(),
-		},
-		"target": target,
-		"request": map[string]any{
-			"method":       in.Request.Method,
-			"path":         in.Request.Path,
-			"microversion": in.Request.Microversion,
-		},
+	input, err := inputValue(in)
+	if err != nil {
+		return Decision{Hash: c.set.hash}, fmt.Errorf("policy: input for %s: %w", in.Action, err)
 	}
 	d := Decision{Hash: c.set.hash}
-	rs, err := c.query.Eval(ctx, rego.EvalInput(input))
+	rs, err := c.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		e.log.Error("policy evaluation failed", "action", in.Action, "error", err, "policy_hash", c.set.hash)
 		return d, fmt.Errorf("policy: evaluate %s: %w", in.Action, err)
@@ -354,4 +333,56 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 		"project", in.Caller.ProjectID, "allowed", d.Allowed, "policy_hash", c.set.hash,
 		"duration_us", time.Since(start).Microseconds())
 	return d, nil
+}
+
+// inputValue builds the input document as an AST value directly: OPA would
+// otherwise convert a Go map by reflection on every decision, which costs as
+// much as evaluating the rules.
+func inputValue(in Input) (ast.Value, error) {
+	roles := make([]*ast.Term, len(in.Caller.Roles))
+	for i, r := range in.Caller.Roles {
+		roles[i] = ast.StringTerm(strings.ToLower(r))
+	}
+	target := ast.NewObject(
+		ast.Item(ast.StringTerm("project_id"), ast.StringTerm(in.Target.ProjectID)),
+		ast.Item(ast.StringTerm("user_id"), ast.StringTerm(in.Target.UserID)),
+	)
+	for k, v := range in.Target.Fields {
+		if k == "project_id" || k == "user_id" {
+			continue
+		}
+		var term *ast.Term
+		switch x := v.(type) {
+		case string:
+			term = ast.StringTerm(x)
+		case bool:
+			term = ast.BooleanTerm(x)
+		case int:
+			term = ast.IntNumberTerm(x)
+		case nil:
+			term = ast.NullTerm()
+		default:
+			val, err := ast.InterfaceToValue(v)
+			if err != nil {
+				return nil, fmt.Errorf("target field %s: %w", k, err)
+			}
+			term = ast.NewTerm(val)
+		}
+		target.Insert(ast.StringTerm(k), term)
+	}
+	return ast.NewObject(
+		ast.Item(ast.StringTerm("action"), ast.StringTerm(in.Action)),
+		ast.Item(ast.StringTerm("caller"), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("user_id"), ast.StringTerm(in.Caller.UserID)),
+			ast.Item(ast.StringTerm("project_id"), ast.StringTerm(in.Caller.ProjectID)),
+			ast.Item(ast.StringTerm("roles"), ast.ArrayTerm(roles...)),
+			ast.Item(ast.StringTerm("is_admin"), ast.BooleanTerm(in.Caller.IsAdmin())),
+		)),
+		ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
+		ast.Item(ast.StringTerm("request"), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("method"), ast.StringTerm(in.Request.Method)),
+			ast.Item(ast.StringTerm("path"), ast.StringTerm(in.Request.Path)),
+			ast.Item(ast.StringTerm("microversion"), ast.StringTerm(in.Request.Microversion)),
+		)),
+	), nil
 }

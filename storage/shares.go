@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -104,16 +105,25 @@ var ShareSortColumns = map[string]bool{
 const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_description, s.size, s.share_proto,
 	s.status, s.task_state, s.share_type_id, t.name, s.availability_zone, s.is_public, s.snapshot_id,
 	s.share_network_id, s.host, s.progress, s.is_soft_deleted, s.scheduled_to_be_deleted_at, s.source_backup_id,
-	s.consistency_group_id, s.source_cgsnapshot_member_id, s.created_at, s.updated_at`
+	s.consistency_group_id, s.source_cgsnapshot_member_id, s.created_at, s.updated_at,
+	(SELECT json_group_object(meta_key, value) FROM share_metadata WHERE share_id = s.id),
+	(SELECT json_group_object(spec_key, spec_value) FROM share_type_extra_specs WHERE share_type_id = s.share_type_id),
+	(SELECT json_group_array(json_array(e.id, e.path, e.is_admin_only, e.preferred, e.created_at, e.updated_at))
+	   FROM (SELECT * FROM export_locations WHERE share_id = s.id AND deleted = 'False' ORDER BY created_at, id) e)`
 
+// Each share row carries its metadata, its type's extra specs and its export
+// locations as JSON aggregates, so one query reads a whole share (four
+// round trips through the driver cost more than decoding the JSON).
 const shareFrom = ` FROM shares s LEFT JOIN share_types t ON t.id = s.share_type_id`
 
 func scanShare(s scanner) (Share, error) {
 	var sh Share
 	var name, desc, task, typeID, typeName, az, snap, net, host, progress, sched, backup, cg, member, updated sql.NullString
 	var created string
+	var metadata, specs, locations sql.NullString
 	err := s.Scan(&sh.ID, &sh.ProjectID, &sh.UserID, &name, &desc, &sh.Size, &sh.Proto, &sh.Status, &task, &typeID, &typeName,
-		&az, &sh.IsPublic, &snap, &net, &host, &progress, &sh.IsSoftDeleted, &sched, &backup, &cg, &member, &created, &updated)
+		&az, &sh.IsPublic, &snap, &net, &host, &progress, &sh.IsSoftDeleted, &sched, &backup, &cg, &member, &created, &updated,
+		&metadata, &specs, &locations)
 	if err != nil {
 		return Share{}, err
 	}
@@ -127,6 +137,9 @@ func scanShare(s scanner) (Share, error) {
 	sh.SnapshotID, sh.ShareNetworkID, sh.Host, sh.Progress = scanString(snap), scanString(net), scanString(host), scanString(progress)
 	sh.ScheduledToBeDeletedAt, sh.SourceBackupID = scanTime(sched), scanString(backup)
 	sh.ConsistencyGroupID, sh.SourceCGSnapshotMemberID, sh.UpdatedAt = scanString(cg), scanString(member), scanTime(updated)
+	if err := decodeShareAggregates(&sh, metadata, specs, locations); err != nil {
+		return Share{}, err
+	}
 	return sh, nil
 }
 
@@ -171,8 +184,14 @@ func (tx *Tx) replaceMetadata(ctx context.Context, shareID string, md map[string
 
 // GetShare returns the live share with this id.
 func (db *DB) GetShare(ctx context.Context, id string) (Share, error) {
-	return getShare(ctx, db.reader, id)
+	sh, err := scanShare(db.stmts.getShare.QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Share{}, ErrNotFound
+	}
+	return sh, err
 }
+
+const getShareQuery = `SELECT ` + shareColumns + shareFrom + ` WHERE s.id = ? AND s.deleted = 'False'`
 
 // GetShare reads a share inside a write transaction.
 func (tx *Tx) GetShare(ctx context.Context, id string) (Share, error) {
@@ -180,83 +199,12 @@ func (tx *Tx) GetShare(ctx context.Context, id string) (Share, error) {
 }
 
 func getShare(ctx context.Context, q querier, id string) (Share, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+shareColumns+shareFrom+` WHERE s.id = ? AND s.deleted = 'False'`, id)
+	row := q.QueryRowContext(ctx, getShareQuery, id)
 	sh, err := scanShare(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Share{}, ErrNotFound
 	}
-	if err != nil {
-		return Share{}, err
-	}
-	list := []Share{sh}
-	if err := fillShares(ctx, q, list); err != nil {
-		return Share{}, err
-	}
-	return list[0], nil
-}
-
-// fillShares loads metadata and export locations for a page of shares.
-func fillShares(ctx context.Context, q querier, shares []Share) error {
-	if len(shares) == 0 {
-		return nil
-	}
-	idx := make(map[string]int, len(shares))
-	args := make([]any, len(shares))
-	for i := range shares {
-		idx[shares[i].ID] = i
-		args[i] = shares[i].ID
-		shares[i].Metadata = map[string]string{}
-		shares[i].ExportLocations = nil
-	}
-	ph := strings.TrimSuffix(strings.Repeat("?,", len(shares)), ",")
-	rows, err := q.QueryContext(ctx, `SELECT share_id, meta_key, value FROM share_metadata WHERE share_id IN (`+ph+`)`, args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id, k, v string
-		if err := rows.Scan(&id, &k, &v); err != nil {
-			rows.Close()
-			return err
-		}
-		shares[idx[id]].Metadata[k] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var typeIDs []string
-	seen := map[string]bool{}
-	for _, sh := range shares {
-		if sh.ShareTypeID != nil && !seen[*sh.ShareTypeID] {
-			seen[*sh.ShareTypeID] = true
-			typeIDs = append(typeIDs, *sh.ShareTypeID)
-		}
-	}
-	specs, err := loadExtraSpecs(ctx, q, typeIDs)
-	if err != nil {
-		return err
-	}
-	for i := range shares {
-		if shares[i].ShareTypeID != nil {
-			shares[i].TypeExtraSpecs = specs[*shares[i].ShareTypeID]
-		}
-	}
-	rows, err = q.QueryContext(ctx, `SELECT id, share_id, path, is_admin_only, preferred, created_at, updated_at FROM export_locations
-		WHERE deleted = 'False' AND share_id IN (`+ph+`) ORDER BY created_at, id`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		el, err := scanExportLocation(rows)
-		if err != nil {
-			return err
-		}
-		i := idx[el.ShareID]
-		shares[i].ExportLocations = append(shares[i].ExportLocations, el)
-	}
-	return rows.Err()
+	return sh, err
 }
 
 func scanExportLocation(s scanner) (ExportLocation, error) {
@@ -318,9 +266,6 @@ func (db *DB) ListShares(ctx context.Context, f ShareFilter, count bool) ([]Shar
 		out = append(out, sh)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	if err := fillShares(ctx, db.reader, out); err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
@@ -597,4 +542,52 @@ func (db *DB) GetExportLocation(ctx context.Context, shareID, id string) (Export
 func (tx *Tx) PlaceShare(ctx context.Context, id, host, zone string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE shares SET host = ?, availability_zone = COALESCE(availability_zone, ?) WHERE id = ?`, host, zone, id)
 	return err
+}
+
+// decodeShareAggregates fills a share's maps and export locations from the
+// JSON aggregates of its row.
+func decodeShareAggregates(sh *Share, metadata, specs, locations sql.NullString) error {
+	sh.Metadata = map[string]string{}
+	if metadata.Valid {
+		if err := json.Unmarshal([]byte(metadata.String), &sh.Metadata); err != nil {
+			return fmt.Errorf("storage: share %s metadata: %w", sh.ID, err)
+		}
+	}
+	if specs.Valid && sh.ShareTypeID != nil {
+		sh.TypeExtraSpecs = map[string]string{}
+		if err := json.Unmarshal([]byte(specs.String), &sh.TypeExtraSpecs); err != nil {
+			return fmt.Errorf("storage: share %s type extra specs: %w", sh.ID, err)
+		}
+	}
+	if !locations.Valid {
+		return nil
+	}
+	var rows [][]any
+	if err := json.Unmarshal([]byte(locations.String), &rows); err != nil {
+		return fmt.Errorf("storage: share %s export locations: %w", sh.ID, err)
+	}
+	for _, r := range rows {
+		if len(r) != 6 {
+			return fmt.Errorf("storage: share %s: malformed export location", sh.ID)
+		}
+		el := ExportLocation{ShareID: sh.ID}
+		el.ID, _ = r[0].(string)
+		el.Path, _ = r[1].(string)
+		admin, _ := r[2].(float64)
+		pref, _ := r[3].(float64)
+		el.IsAdminOnly, el.Preferred = admin != 0, pref != 0
+		created, _ := r[4].(string)
+		t, err := ParseTime(created)
+		if err != nil {
+			return fmt.Errorf("storage: export location %s created_at: %w", el.ID, err)
+		}
+		el.CreatedAt = t
+		if u, ok := r[5].(string); ok {
+			if ut, err := ParseTime(u); err == nil {
+				el.UpdatedAt = &ut
+			}
+		}
+		sh.ExportLocations = append(sh.ExportLocations, el)
+	}
+	return nil
 }

@@ -49,6 +49,22 @@ type DB struct {
 	writer *sql.DB
 	reader *sql.DB
 	now    func() time.Time
+	stmts  statements
+}
+
+// statements are the hot read queries, prepared once on the reader pool:
+// modernc's driver parses every unprepared query again, which costs more
+// than running it.
+type statements struct {
+	getShare *sql.Stmt
+}
+
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	if db.stmts.getShare, err = db.reader.PrepareContext(ctx, getShareQuery); err != nil {
+		return fmt.Errorf("storage: prepare: %w", err)
+	}
+	return nil
 }
 
 // Open opens (creating it and its folder if needed) the database at path and
@@ -118,12 +134,20 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
 	db.reader = reader
+	if err := db.prepare(ctx); err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
 // Close closes both pools. Committed transactions are already on disk.
 func (db *DB) Close() error {
 	var errs []error
+	if db.stmts.getShare != nil {
+		errs = append(errs, db.stmts.getShare.Close())
+	}
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"io"
+	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/manilite/manilite/impl"
@@ -13,3 +16,7 @@ func mustVersion(s string) impl.APIVersion { return impl.MustParseAPIVersion(s) 
 func parseManilaTime(s string) (time.Time, error) { return storage.ParseTime(s) }
 
 func urlq(s string) string { return url.QueryEscape(s) }
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }

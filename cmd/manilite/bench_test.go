@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// TestThroughputShowShare measures requests per second of an authorized,
+// validated GET /v2/shares/{id} (noauth token, microversion header, policy,
+// kin-openapi validation, SQLite read, view) against a bare Echo handler
+// that returns the same JSON bytes, in the same run, and prints the ratio.
+// It uses wrk when it is installed (a separate process, as a client would
+// be) and an in-process Go load generator otherwise. `make bench` runs it;
+// plain `go test` skips it.
+func TestThroughputShowShare(t *testing.T) {
+	if os.Getenv("MANILITE_BENCH") == "" {
+		t.Skip("set MANILITE_BENCH=1 (make bench) to measure throughput")
+	}
+	ts := startServer(t, func(o *options) { o.LogLevel = "error" })
+	id := createShare(t, ts, tokMember, map[string]any{"name": "bench"})
+	waitShareStatus(t, ts, id, "available")
+	// Benchmark with a quiet logger: logging every request to a buffer would
+	// measure the buffer.
+	ts.restartQuiet()
+	path := "/v2/shares/" + id
+	headers := map[string]string{"X-Auth-Token": tokMember, "X-OpenStack-Manila-API-Version": "2.99"}
+	body := ts.do(t, req{method: "GET", path: path, token: tokMember, version: "2.99"}).expectStatus(t, 200).raw
+
+	e := echo.New()
+	e.HideBanner = true
+	e.GET("/v2/shares/:id", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	})
+	bare := httptest.NewServer(e)
+	defer bare.Close()
+
+	duration := 5 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("MANILITE_BENCH_DURATION")); err == nil {
+		duration = d
+	}
+	tool := "go"
+	if _, err := exec.LookPath("wrk"); err == nil {
+		tool = "wrk"
+	}
+	measure := func(url string) float64 {
+		if tool == "wrk" {
+			return wrkRate(t, url, headers, duration)
+		}
+		return goRate(t, url, headers, duration)
+	}
+	var bareRates, fullRates []float64
+	for range 2 { // interleaved, so drift hits both alike
+		bareRates = append(bareRates, measure(bare.URL+path))
+		fullRates = append(fullRates, measure(ts.URL+path))
+	}
+	b, f := best(bareRates), best(fullRates)
+	fmt.Printf("\nGET /v2/shares/{id} throughput (%s, 64 connections, %s per run, best of 2)\n", tool, duration)
+	fmt.Printf("  bare Echo handler, same JSON:        %9.0f req/s\n", b)
+	fmt.Printf("  manilite (auth+policy+validation+DB): %9.0f req/s\n", f)
+	fmt.Printf("  ratio manilite/bare:                  %9.2f\n", f/b)
+}
+
+func best(xs []float64) float64 {
+	m := 0.0
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}
+
+// restartQuiet restarts the server with logs discarded.
+func (ts *testServer) restartQuiet() {
+	ts.stop()
+	a, err := newApp(context.Background(), ts.opts, quietLogger())
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	ts.app = a
+	ts.http = httptest.NewServer(a.Handler())
+	ts.URL = ts.http.URL
+}
+
+var wrkRequests = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+
+func wrkRate(t *testing.T, url string, headers map[string]string, d time.Duration) float64 {
+	args := []string{"-t2", "-c64", "-d" + strconv.Itoa(int(d.Seconds())) + "s"}
+	for k, v := range headers {
+		args = append(args, "-H", k+": "+v)
+	}
+	out, err := exec.Command("wrk", append(args, url)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrk: %v\n%s", err, out)
+	}
+	m := wrkRequests.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("wrk output without a rate:\n%s", out)
+	}
+	if regexp.MustCompile(`Non-2xx`).Match(out) {
+		t.Fatalf("wrk saw errors:\n%s", out)
+	}
+	rate, _ := strconv.ParseFloat(string(m[1]), 64)
+	return rate
+}
+
+func goRate(t *testing.T, url string, headers map[string]string, d time.Duration) float64 {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var n atomic.Int64
+	var failed atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				r, _ := http.NewRequest("GET", url, nil)
+				for k, v := range headers {
+					r.Header.Set(k, v)
+				}
+				res, err := client.Do(r)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					failed.Add(1)
+					continue
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d requests failed", failed.Load())
+	}
+	return float64(n.Load()) / d.Seconds()
+}
+
+// BenchmarkShowShareInProcess is the cost of one GET /v2/shares/{id} through
+// the whole middleware pipeline and handler, without the network.
+func BenchmarkShowShareInProcess(b *testing.B) {
+	dir := b.TempDir()
+	o := testOptions(dir)
+	a, err := newApp(context.Background(), o, quietLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close(context.Background())
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	ts := &testServer{dir: dir, opts: o, app: a, http: srv, URL: srv.URL}
+	id := benchCreateShare(b, ts)
+	h := a.Handler()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := httptest.NewRequest("GET", "/v2/shares/"+id, nil)
+			r.Header.Set("X-Auth-Token", tokMember)
+			r.Header.Set("X-OpenStack-Manila-API-Version", "2.99")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != 200 {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
+func benchCreateShare(b *testing.B, ts *testServer) string {
+	r, _ := http.NewRequest("POST", ts.URL+"/v2/shares", stringsReader(`{"share": {"share_proto": "NFS", "size": 1}}`))
+	r.Header.Set("X-Auth-Token", tokMember)
+	r.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	m := regexp.MustCompile(`"id":"([^"]+)"`).FindSubmatch(raw)
+	if res.StatusCode != 200 || m == nil {
+		b.Fatalf("create: %d %s", res.StatusCode, raw)
+	}
+	return string(m[1])
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run the real binary as a separate process, so that it can be
+// killed with SIGKILL or stopped with SIGTERM like an operator would.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func maniliteBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "manilite-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "manilite")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// process is one running `manilite serve`.
+type process struct {
+	cmd    *exec.Cmd
+	server *testServer
+	logs   *logBuffer
+	exited chan error
+}
+
+func startProcess(t *testing.T, ts *testServer, extraArgs ...string) *process {
+	t.Helper()
+	args := []string{"serve", "--listen", "127.0.0.1:0", "--db", ts.opts.DB, "--data-dir", ts.opts.DataDir,
+		"--log-level", "debug", "--sqlite-synchronous", "NORMAL"}
+	cmd := exec.Command(maniliteBinary(t), append(args, extraArgs...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, logs: &logBuffer{}, exited: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(p.logs, line)
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "manilite serving" {
+				addr <- m["address"].(string)
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	go func() { p.exited <- cmd.Wait() }()
+	select {
+	case a := <-addr:
+		p.server = &testServer{t: t, dir: ts.dir, opts: ts.opts, URL: "http://" + a, logs: p.logs}
+	case err := <-p.exited:
+		t.Fatalf("manilite exited early: %v\n%s", err, p.logs.String())
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("manilite did not start\n%s", p.logs.String())
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	return p
+}
+
+func (p *process) kill9(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.exited
+}
+
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ts := &testServer{t: t, dir: t.TempDir()}
+	ts.opts = testOptions(ts.dir)
+
+	// With an hour-long transition nothing finishes on its own: what the
+	// second process sees is exactly what the first acknowledged.
+	p := startProcess(t, ts, "--min-transition", "1h")
+	created := createShare(t, p.server, tokMember, map[string]any{"name": "survivor"})
+	doomed := createShare(t, p.server, tokMember, nil)
+	p.server.do(t, req{method: "POST", path: "/v2/shares/" + doomed + "/action", token: tokAdmin, version: "2.7",
+		body: map[string]any{"reset_status": map[string]any{"status": "available"}}}).expectStatus(t, 202)
+	p.server.do(t, req{method: "DELETE", path: "/v2/shares/" + doomed, token: tokMember}).expectStatus(t, 202)
+	p.kill9(t)
+
+	p2 := startProcess(t, ts, "--min-transition", "1h")
+	if sh := getShare(t, p2.server, tokMember, "2.99", created); sh["status"] != "creating" || sh["name"] != "survivor" {
+		t.Fatalf("created share after kill -9: %v %v", sh["status"], sh["name"])
+	}
+	if sh := getShare(t, p2.server, tokMember, "2.99", doomed); sh["status"] != "deleting" {
+		t.Fatalf("deleted share after kill -9: %v", sh["status"])
+	}
+}
+
+func TestKill9ResumesJobs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ts := &testServer{t: t, dir: t.TempDir()}
+	ts.opts = testOptions(ts.dir)
+	dir := func(id string) string { return filepath.Join(ts.opts.DataDir, "shares", id) }
+
+	p := startProcess(t, ts, "--min-transition", "300ms")
+	id := createShare(t, p.server, tokMember, nil)
+	p.kill9(t) // before the create job is due
+
+	p = startProcess(t, ts, "--min-transition", "300ms")
+	waitShareStatus(t, p.server, id, "available")
+	if !fileExists(dir(id)) {
+		t.Fatal("the resumed create job did not make the share's directory")
+	}
+	p.server.do(t, req{method: "DELETE", path: "/v2/shares/" + id, token: tokMember}).expectStatus(t, 202)
+	p.kill9(t) // before the delete job is due
+
+	p = startProcess(t, ts, "--min-transition", "300ms")
+	waitShareGone(t, p.server, id)
+	if fileExists(dir(id)) {
+		t.Fatal("the resumed delete job left the share's directory")
+	}
+}
+
+func TestSIGTERMStopsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ts := &testServer{t: t, dir: t.TempDir()}
+	ts.opts = testOptions(ts.dir)
+	p := startProcess(t, ts)
+	createShare(t, p.server, tokMember, nil)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("manilite did not stop on SIGTERM")
+	}
+	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
+		t.Fatalf("no 'stopped' line:\n%s", p.logs.String())
+	}
+	// A clean stop checkpoints the WAL into the database file.
+	if st, err := os.Stat(ts.opts.DB + "-wal"); err == nil && st.Size() > 0 {
+		t.Fatalf("WAL still holds %d bytes after a clean stop", st.Size())
+	}
+}
