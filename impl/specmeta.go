@@ -102,7 +102,8 @@ func readOp(method, path string, op *openapi3.Operation, doc *openapi3.T) (*opMe
 		return nil, fmt.Errorf("no operationId")
 	}
 	m := &opMeta{ID: op.OperationID, Method: method, Path: path}
-	gate, err := readGate(op.Extensions, true)
+	_, hasActions := op.Extensions[extActions]
+	gate, err := readGate(op.Extensions, !hasActions)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +128,6 @@ func readOp(method, path string, op *openapi3.Operation, doc *openapi3.T) (*opMe
 			}
 			m.Actions[name] = g
 		}
-	} else if m.Policy == "" {
-		return nil, fmt.Errorf("missing %s", extPolicy)
 	}
 	if m.Open != (m.Policy == "@") && m.Actions == nil {
 		return nil, fmt.Errorf("operations with `security: []` must have %s \"@\", and only they", extPolicy)
@@ -160,6 +159,8 @@ func readGate(ext map[string]any, requirePolicy bool) (versionGate, error) {
 		if g.Policy, ok = toString(p); !ok || g.Policy == "" {
 			return g, fmt.Errorf("%s must be a non-empty string", extPolicy)
 		}
+	} else if requirePolicy {
+		return g, fmt.Errorf("missing %s", extPolicy)
 	}
 	if fm, ok := ext[extForbidden]; ok {
 		g.ForbiddenMessage, _ = toString(fm)

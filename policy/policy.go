@@ -234,23 +234,7 @@ func compile(ctx context.Context, s *Set) (*compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: compile: %w", err)
 	}
-	// The names of the defined rules: evaluate the whole object once with an
-	// empty input. Every base rule has a default, so every key is present.
-	rs, err := rego.New(append([]func(*rego.Rego){rego.Query("object.keys(data.manila.rules.rule)")}, opts[1:]...)...).Eval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("policy: list rules: %w", err)
-	}
-	var names []string
-	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
-		if vals, ok := rs[0].Expressions[0].Value.([]any); ok {
-			for _, v := range vals {
-				if s, ok := v.(string); ok {
-					names = append(names, s)
-				}
-			}
-		}
-	}
-	sort.Strings(names)
+	names := ruleNames(s)
 	if len(names) == 0 {
 		return nil, errors.New("policy: the rule set defines no rules in data.manila.rules.rule")
 	}
@@ -262,8 +246,8 @@ func compile(ctx context.Context, s *Set) (*compiled, error) {
 type Engine struct {
 	current atomic.Pointer[compiled]
 	log     *slog.Logger
-	// DecisionLevel is the slog level of the one line logged per decision.
-	decisionLevel slog.Level
+	// decisionLevel is the slog level of the one line logged per decision.
+	decisionLevel slog.LevelVar
 }
 
 // NewEngine compiles set and returns an engine that uses it.
@@ -275,13 +259,14 @@ func NewEngine(ctx context.Context, set *Set, log *slog.Logger) (*Engine, error)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{log: log, decisionLevel: slog.LevelDebug}
+	e := &Engine{log: log}
+	e.decisionLevel.Set(slog.LevelDebug)
 	e.current.Store(c)
 	return e, nil
 }
 
 // SetDecisionLogLevel sets the level of the per-decision log line.
-func (e *Engine) SetDecisionLogLevel(l slog.Level) { e.decisionLevel = l }
+func (e *Engine) SetDecisionLogLevel(l slog.Level) { e.decisionLevel.Set(l) }
 
 // Replace compiles set and, if that succeeds, puts it in force.
 func (e *Engine) Replace(ctx context.Context, set *Set) error {
@@ -329,7 +314,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if !d.Defined {
 		e.log.Warn("policy: no rule for action, refused", "action", in.Action, "policy_hash", c.set.hash)
 	}
-	e.log.Log(ctx, e.decisionLevel, "policy decision", "action", in.Action, "user", in.Caller.UserID,
+	e.log.Log(ctx, e.decisionLevel.Level(), "policy decision", "action", in.Action, "user", in.Caller.UserID,
 		"project", in.Caller.ProjectID, "allowed", d.Allowed, "policy_hash", c.set.hash,
 		"duration_us", time.Since(start).Microseconds())
 	return d, nil
@@ -385,4 +370,32 @@ func inputValue(in Input) (ast.Value, error) {
 			ast.Item(ast.StringTerm("microversion"), ast.StringTerm(in.Request.Microversion)),
 		)),
 	), nil
+}
+
+// ruleNames lists the keys of data.manila.rules.rule that the set defines,
+// read from the rule heads (rule["share:create"] := ...), so a rule counts as
+// defined whatever its value for a given input.
+func ruleNames(s *Set) []string {
+	rulesPath := ast.MustParseRef("data.manila.rules")
+	seen := map[string]bool{}
+	for _, m := range s.rules {
+		if !m.Package.Path.Equal(rulesPath) {
+			continue
+		}
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			if len(ref) != 2 || !ref[0].Equal(ast.VarTerm("rule")) {
+				continue
+			}
+			if key, ok := ref[1].Value.(ast.String); ok {
+				seen[string(key)] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
