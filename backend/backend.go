@@ -38,7 +38,8 @@ func (l *Local) Root() string { return l.root }
 
 // SharePath is where share id's data lives.
 func (l *Local) SharePath(id string) (string, error) {
-	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
+	// A leading dot is refused too: .deleting-* names are crash leftovers.
+	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
 		return "", fmt.Errorf("backend: invalid share id %q", id)
 	}
 	return filepath.Join(l.root, id), nil
@@ -53,6 +54,9 @@ func (l *Local) CreateShare(id string) (string, error) {
 	}
 	if err := os.Mkdir(p, 0o770); err != nil && !errors.Is(err, os.ErrExist) {
 		return "", fmt.Errorf("backend: create share %s: %w", id, err)
+	}
+	if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("backend: create share %s: %s exists and is not a directory", id, p)
 	}
 	if err := syncDir(l.root); err != nil {
 		return "", err

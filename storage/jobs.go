@@ -55,7 +55,9 @@ func (db *DB) ResumeJobs(ctx context.Context) (int, error) {
 }
 
 // ClaimJob marks the oldest due pending job 'running' and returns it, or
-// returns nil when nothing is due. The second result is when the next pending
+// returns nil when nothing is due. A job whose resource already has a job
+// running waits, so the jobs of one resource (a share's create and its
+// delete) never run at the same time. The second result is when the next pending
 // job becomes due (zero if there is none), so an idle worker knows how long
 // it may sleep.
 func (db *DB) ClaimJob(ctx context.Context) (*Job, time.Time, error) {
@@ -64,7 +66,9 @@ func (db *DB) ClaimJob(ctx context.Context) (*Job, time.Time, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
 		now := FormatTime(tx.Now)
 		row := tx.QueryRowContext(ctx, `UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?
-			WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_after <= ? ORDER BY run_after, id LIMIT 1)
+			WHERE id = (SELECT id FROM jobs j WHERE state = 'pending' AND run_after <= ?
+				AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.state = 'running' AND r.resource_id = j.resource_id)
+				ORDER BY run_after, id LIMIT 1)
 			RETURNING id, kind, resource_id, state, run_after, attempts, last_error, payload, created_at`, now, now)
 		j, err := scanJob(row)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -33,16 +33,30 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 			if err != nil {
 				return err
 			}
+			if sh.Status != "creating" && len(sh.ExportLocations) > 0 {
+				// Already done (a replay), or the share moved on.
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+			}
+			if sh.Status == "deleting" || sh.Status == "error_deleting" {
+				// Force-deleted before it was made: the delete job has nothing
+				// to remove, so make nothing.
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+			}
 			path, err := data.CreateShare(sh.ID)
 			if err != nil {
 				return err
 			}
-			return db.Write(ctx, func(tx *storage.Tx) error {
+			gone := false
+			err = db.Write(ctx, func(tx *storage.Tx) error {
 				// An admin may have reset the status meanwhile; then the
 				// reset stands, but the share still gets its location.
 				err := tx.TransitionShareTo(ctx, sh.ID, []string{"creating"}, "available", "100%")
 				var se *storage.StateError
-				if err != nil && !errors.As(err, &se) && !errors.Is(err, storage.ErrNotFound) {
+				if errors.Is(err, storage.ErrNotFound) {
+					gone = true
+					return tx.FinishJob(ctx, job.ID)
+				}
+				if err != nil && !errors.As(err, &se) {
 					return err
 				}
 				if err == nil {
@@ -61,6 +75,13 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 				}
 				return tx.FinishJob(ctx, job.ID)
 			})
+			if err == nil && gone {
+				// The share vanished while its data was being made (jobs of
+				// one share never overlap, so only an outside change gets
+				// here): leave no directory behind.
+				return data.DeleteShare(sh.ID)
+			}
+			return err
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
