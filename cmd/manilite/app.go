@@ -51,6 +51,9 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		auth = impl.NoAuth{}
 		log.Warn("authentication is off (--auth noauth): the X-Auth-Token \"user:project[:roles]\" is trusted as given")
 	case "keystone":
+		if o.Keystone.URL == "" || o.Keystone.Username == "" || o.Keystone.Password == "" {
+			return nil, fmt.Errorf("--auth keystone needs --keystone-url, --keystone-username and --keystone-password")
+		}
 		v, err := keystone.New(o.Keystone)
 		if err != nil {
 			return nil, fmt.Errorf("--auth keystone: %w", err)
