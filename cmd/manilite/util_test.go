@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -20,3 +21,8 @@ func urlq(s string) string { return url.QueryEscape(s) }
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func readFS(fsys fs.FS, name string) (string, error) {
+	b, err := fs.ReadFile(fsys, name)
+	return string(b), err
+}
