@@ -2,7 +2,6 @@ package impl
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -12,22 +11,35 @@ type APIVersion struct {
 	Major, Minor int
 }
 
-// Manila's own pattern (manila/api/openstack/api_version_request.py): no
-// leading zeros in the minor part but "0" itself, and no "latest" keyword.
-var versionPattern = regexp.MustCompile(`^([1-9]\d*)\.([1-9]\d*|0)$`)
-
-// ParseAPIVersion parses "X.Y" exactly as Manila does.
+// ParseAPIVersion parses "X.Y" exactly as Manila's pattern
+// ^([1-9]\d*)\.([1-9]\d*|0)$ does (manila/api/openstack/api_version_request.py):
+// no leading zeros but "0" itself as the minor part, and no "latest". It is
+// written out by hand because the views compare versions many times per
+// request.
 func ParseAPIVersion(s string) (APIVersion, bool) {
-	m := versionPattern.FindStringSubmatch(s)
-	if m == nil {
+	majorText, minorText, ok := strings.Cut(s, ".")
+	if !ok || !digitsNoLeadingZero(majorText) || majorText == "0" || !digitsNoLeadingZero(minorText) {
 		return APIVersion{}, false
 	}
-	major, err1 := strconv.Atoi(m[1])
-	minor, err2 := strconv.Atoi(m[2])
+	major, err1 := strconv.Atoi(majorText)
+	minor, err2 := strconv.Atoi(minorText)
 	if err1 != nil || err2 != nil {
 		return APIVersion{}, false
 	}
 	return APIVersion{major, minor}, true
+}
+
+// digitsNoLeadingZero is [1-9]\d*|0.
+func digitsNoLeadingZero(s string) bool {
+	if s == "" || (len(s) > 1 && s[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // MustParseAPIVersion is ParseAPIVersion for values known to be valid.
