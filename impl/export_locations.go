@@ -34,12 +34,9 @@ func exportLocationView(ri *requestInfo, el storage.ExportLocation, detail bool)
 // answers 404, as for every other resource a caller may not see.
 func (s *Server) ListExportLocations(ctx context.Context, req gen.ListExportLocationsRequestObject) (gen.ListExportLocationsResponseObject, error) {
 	ri := reqInfo(ctx)
-	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	sh, err := s.visibleShare(ctx, req.ShareId, notFound("Share '%s' not found.", req.ShareId))
 	if err != nil {
 		return nil, err
-	}
-	if !visible {
-		return nil, notFound("Share '%s' not found.", req.ShareId)
 	}
 	out := gen.ListExportLocations200JSONResponse{ExportLocations: []gen.ExportLocation{}}
 	for _, el := range sh.ExportLocations {
@@ -54,12 +51,9 @@ func (s *Server) ListExportLocations(ctx context.Context, req gen.ListExportLoca
 // ShowExportLocation is GET /v2/shares/{id}/export_locations/{el} (2.9+).
 func (s *Server) ShowExportLocation(ctx context.Context, req gen.ShowExportLocationRequestObject) (gen.ShowExportLocationResponseObject, error) {
 	ri := reqInfo(ctx)
-	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	sh, err := s.visibleShare(ctx, req.ShareId, notFound("Share '%s' not found.", req.ShareId))
 	if err != nil {
 		return nil, err
-	}
-	if !visible {
-		return nil, notFound("Share '%s' not found.", req.ShareId)
 	}
 	for _, el := range sh.ExportLocations {
 		if el.ID != req.ExportLocationId {

@@ -87,6 +87,37 @@ func (s *Server) lookupShare(ctx context.Context, id string) (storage.Share, boo
 	return sh, ok, nil
 }
 
+// visibleShare returns the share if the caller may see it, and otherwise
+// the fault the endpoint answers with (Manila words it per endpoint).
+func (s *Server) visibleShare(ctx context.Context, id string, missing *Fault) (storage.Share, error) {
+	sh, visible, err := s.lookupShare(ctx, id)
+	if err != nil {
+		return storage.Share{}, err
+	}
+	if !visible {
+		return storage.Share{}, missing
+	}
+	return sh, nil
+}
+
+// requirePolicy is a check Manila makes inside its share API rather than in
+// the controller's decorator; a refusal names the rule.
+func (s *Server) requirePolicy(ctx context.Context, action string, target policy.Target) error {
+	ok, err := s.allowed(ctx, action, target)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return policyRefused(action)
+	}
+	return nil
+}
+
+// callerTarget is Manila's default policy target: the caller's own project.
+func callerTarget(ri *requestInfo) policy.Target {
+	return policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}
+}
+
 func shareTarget(sh storage.Share) policy.Target {
 	return policy.Target{ProjectID: sh.ProjectID, UserID: sh.UserID, Fields: map[string]any{
 		"id": sh.ID, "status": sh.Status, "is_public": sh.IsPublic, "share_type_id": deref(sh.ShareTypeID),
@@ -111,7 +142,7 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	in := req.Body.Share
 
 	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet() {
-		ok, err := s.allowed(ctx, "share:create_public_share", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID})
+		ok, err := s.allowed(ctx, "share:create_public_share", callerTarget(ri))
 		if err != nil {
 			return nil, err
 		}
@@ -278,12 +309,9 @@ func checkMetadata(md map[string]string) *Fault {
 
 // ShowShare is GET /v2/shares/{id}.
 func (s *Server) ShowShare(ctx context.Context, req gen.ShowShareRequestObject) (gen.ShowShareResponseObject, error) {
-	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	sh, err := s.visibleShare(ctx, req.ShareId, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
-	}
-	if !visible {
-		return nil, notFound(defaultNotFound)
 	}
 	return gen.ShowShare200JSONResponse{Share: s.shareView(reqInfo(ctx), sh)}, nil
 }
@@ -292,12 +320,9 @@ func (s *Server) ShowShare(ctx context.Context, req gen.ShowShareRequestObject) 
 func (s *Server) UpdateShare(ctx context.Context, req gen.UpdateShareRequestObject) (gen.UpdateShareResponseObject, error) {
 	ri := reqInfo(ctx)
 	in := req.Body.Share
-	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	sh, err := s.visibleShare(ctx, req.ShareId, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
-	}
-	if !visible {
-		return nil, notFound(defaultNotFound)
 	}
 	if sh.IsSoftDeleted {
 		return nil, forbidden("Share '%s cannot be updated, since it has been soft deleted.", sh.ID)
@@ -306,7 +331,7 @@ func (s *Server) UpdateShare(ctx context.Context, req gen.UpdateShareRequestObje
 	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() {
 		pub := in.IsPublic.MustGet()
 		if pub {
-			ok, err := s.allowed(ctx, "share:set_public_share", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID})
+			ok, err := s.allowed(ctx, "share:set_public_share", callerTarget(ri))
 			if err != nil {
 				return nil, err
 			}
@@ -316,12 +341,8 @@ func (s *Server) UpdateShare(ctx context.Context, req gen.UpdateShareRequestObje
 		}
 		u.IsPublic = &pub
 	}
-	ok, err := s.allowed(ctx, "share:update", shareTarget(sh))
-	if err != nil {
+	if err := s.requirePolicy(ctx, "share:update", shareTarget(sh)); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, policyRefused("share:update")
 	}
 	if in.DisplayName.IsSpecified() {
 		u.Name, u.ClearName = optPtr(in.DisplayName), in.DisplayName.IsNull()
@@ -342,19 +363,12 @@ func (s *Server) UpdateShare(ctx context.Context, req gen.UpdateShareRequestObje
 // DeleteShare is DELETE /v2/shares/{id}: the share goes to "deleting" and a
 // job removes its data and then the row.
 func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObject) (gen.DeleteShareResponseObject, error) {
-	sh, visible, err := s.lookupShare(ctx, req.ShareId)
+	sh, err := s.visibleShare(ctx, req.ShareId, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
 	}
-	if !visible {
-		return nil, notFound(defaultNotFound)
-	}
-	ok, err := s.allowed(ctx, "share:delete", shareTarget(sh))
-	if err != nil {
+	if err := s.requirePolicy(ctx, "share:delete", shareTarget(sh)); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, policyRefused("share:delete")
 	}
 	err = s.db.TransitionShare(ctx, sh.ID, deletableShareStatuses, "deleting", storage.JobShareDelete, s.cfg.MinTransition)
 	var se *storage.StateError
@@ -408,12 +422,9 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, body interface
 			}
 		}
 	}
-	sh, visible, err := s.lookupShare(ctx, id)
+	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
-	}
-	if !visible {
-		return nil, notFound(defaultNotFound)
 	}
 	if sh.IsSoftDeleted {
 		return nil, forbidden("status cannot be reset for share '%s' since it has been soft deleted.", sh.ID)
@@ -435,12 +446,9 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, body interface
 }
 
 func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
-	sh, visible, err := s.lookupShare(ctx, id)
+	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
-	}
-	if !visible {
-		return nil, notFound(defaultNotFound)
 	}
 	err = s.db.TransitionShare(ctx, sh.ID, nil, "deleting", storage.JobShareDelete, 0)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -454,19 +462,12 @@ func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActi
 }
 
 func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
-	sh, visible, err := s.lookupShare(ctx, id)
+	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
 	}
-	if !visible {
-		return nil, notFound(defaultNotFound)
-	}
-	ok, err := s.allowed(ctx, "share:soft_delete", shareTarget(sh))
-	if err != nil {
+	if err := s.requirePolicy(ctx, "share:soft_delete", shareTarget(sh)); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, policyRefused("share:soft_delete")
 	}
 	err = s.db.SoftDeleteShareToBin(ctx, sh.ID, deletableShareStatuses, time.Now().Add(softDeleteRetention))
 	var se *storage.StateError
@@ -484,12 +485,8 @@ func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActio
 }
 
 func (s *Server) restoreShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
-	_, visible, err := s.lookupShare(ctx, id)
-	if err != nil {
+	if _, err := s.visibleShare(ctx, id, notFound("No share exists with ID %s.", id)); err != nil {
 		return nil, err
-	}
-	if !visible {
-		return nil, notFound("No share exists with ID %s.", id)
 	}
 	restored, err := s.db.RestoreShareFromBin(ctx, id, []string{"deleting", "error_deleting"})
 	var se *storage.StateError
@@ -623,18 +620,14 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		f.DescriptionLike = get("description~")
 	}
 	if host := get("host"); host != nil {
-		if ok, err := s.allowed(ctx, "share:list_by_host", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+		if err := s.requirePolicy(ctx, "share:list_by_host", callerTarget(ri)); err != nil {
 			return nil, nil, nil, err
-		} else if !ok {
-			return nil, nil, nil, policyRefused("share:list_by_host")
 		}
 		f.Host = host
 	}
 	if srv := get("share_server_id"); srv != nil {
-		if ok, err := s.allowed(ctx, "share:list_by_share_server_id", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+		if err := s.requirePolicy(ctx, "share:list_by_share_server_id", callerTarget(ri)); err != nil {
 			return nil, nil, nil, err
-		} else if !ok {
-			return nil, nil, nil, policyRefused("share:list_by_share_server_id")
 		}
 		// manilite has no share servers: nothing is on any of them.
 		f.IDs = []string{""}
@@ -650,10 +643,8 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		f.Metadata = md
 	}
 	if raw := get("extra_specs"); raw != nil {
-		if ok, err := s.allowed(ctx, "share_types_extra_spec:index", policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+		if err := s.requirePolicy(ctx, "share_types_extra_spec:index", callerTarget(ri)); err != nil {
 			return nil, nil, nil, err
-		} else if !ok {
-			return nil, nil, nil, policyRefused("share_types_extra_spec:index")
 		}
 		specs, err := parseDictLiteral(*raw)
 		if err != nil {
