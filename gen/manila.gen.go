@@ -21,6 +21,21 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// AdminActionRequest defines model for AdminActionRequest.
+type AdminActionRequest struct {
+	// ForceDelete Any value; ignored.
+	ForceDelete nullable.Nullable[interface{}] `json:"force_delete,omitempty"`
+
+	// OsForceDelete Any value; ignored.
+	OsForceDelete nullable.Nullable[interface{}] `json:"os-force_delete,omitempty"`
+
+	// OsResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
+	OsResetStatus nullable.Nullable[ResetStatus] `json:"os-reset_status,omitempty"`
+
+	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
+	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
+}
+
 // ExportLocation defines model for ExportLocation.
 type ExportLocation struct {
 	// CreatedAt Show only.
@@ -88,6 +103,101 @@ type ShareActionRequest struct {
 
 	// SoftDelete Any value; ignored.
 	SoftDelete nullable.Nullable[interface{}] `json:"soft_delete,omitempty"`
+}
+
+// ShareBackup Manila's backup view; backup_type from 2.85; host and topic only for admins.
+type ShareBackup struct {
+	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+
+	// BackupType 2.85+
+	BackupType  nullable.Nullable[string] `json:"backup_type,omitempty"`
+	CreatedAt   string                    `json:"created_at"`
+	Description nullable.Nullable[string] `json:"description"`
+
+	// Host Admins only.
+	Host nullable.Nullable[string] `json:"host,omitempty"`
+	Id   string                    `json:"id"`
+	Name nullable.Nullable[string] `json:"name"`
+
+	// Progress A percentage, "0" to "100".
+	Progress        string `json:"progress"`
+	RestoreProgress string `json:"restore_progress"`
+	ShareId         string `json:"share_id"`
+	Size            int    `json:"size"`
+	Status          string `json:"status"`
+
+	// Topic Admins only.
+	Topic     nullable.Nullable[string] `json:"topic,omitempty"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareBackupActionRequest defines model for ShareBackupActionRequest.
+type ShareBackupActionRequest struct {
+	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
+	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
+
+	// Restore 2.80-2.90: any value, the backup's own share. 2.91+: a target share id, or null for the backup's own share.
+	Restore nullable.Nullable[interface{}] `json:"restore,omitempty"`
+}
+
+// ShareBackupCreateRequest defines model for ShareBackupCreateRequest.
+type ShareBackupCreateRequest struct {
+	ShareBackup struct {
+		// BackupOptions Passed to the backup backend. Empty or null takes Manila's generic
+		// path (NFS shares only); anything else the driver-assisted path.
+		// The local backend reads compression ("zstd" or "none") and
+		// compression_level ("fastest", "default", "better", "best") and
+		// ignores other keys; backup_type is recorded as Manila does.
+		BackupOptions nullable.Nullable[map[string]string] `json:"backup_options,omitempty"`
+		Description   nullable.Nullable[string]            `json:"description,omitempty"`
+		Name          nullable.Nullable[string]            `json:"name,omitempty"`
+
+		// ShareId Required; a share the caller can see.
+		ShareId nullable.Nullable[string] `json:"share_id,omitempty"`
+	} `json:"share_backup"`
+}
+
+// ShareBackupDetailList defines model for ShareBackupDetailList.
+type ShareBackupDetailList struct {
+	ShareBackupLinks *[]Link       `json:"share_backup_links,omitempty"`
+	ShareBackups     []ShareBackup `json:"share_backups"`
+}
+
+// ShareBackupResponse defines model for ShareBackupResponse.
+type ShareBackupResponse struct {
+	// ShareBackup Manila's backup view; backup_type from 2.85; host and topic only for admins.
+	ShareBackup ShareBackup `json:"share_backup"`
+}
+
+// ShareBackupRestoreResponse defines model for ShareBackupRestoreResponse.
+type ShareBackupRestoreResponse struct {
+	Restore struct {
+		BackupId string `json:"backup_id"`
+		ShareId  string `json:"share_id"`
+	} `json:"restore"`
+}
+
+// ShareBackupSummary defines model for ShareBackupSummary.
+type ShareBackupSummary struct {
+	Id      string                    `json:"id"`
+	Name    nullable.Nullable[string] `json:"name"`
+	ShareId string                    `json:"share_id"`
+	Status  string                    `json:"status"`
+}
+
+// ShareBackupSummaryList defines model for ShareBackupSummaryList.
+type ShareBackupSummaryList struct {
+	ShareBackupLinks *[]Link              `json:"share_backup_links,omitempty"`
+	ShareBackups     []ShareBackupSummary `json:"share_backups"`
+}
+
+// ShareBackupUpdateRequest defines model for ShareBackupUpdateRequest.
+type ShareBackupUpdateRequest struct {
+	// ShareBackup Only name and description are read (display_name and display_description are ignored, as in Manila); null clears.
+	ShareBackup struct {
+		Description nullable.Nullable[string] `json:"description,omitempty"`
+		Name        nullable.Nullable[string] `json:"name,omitempty"`
+	} `json:"share_backup"`
 }
 
 // ShareCreateRequest defines model for ShareCreateRequest.
@@ -311,6 +421,79 @@ type ShareUpdateRequest struct {
 	} `json:"share"`
 }
 
+// Snapshot Manila's snapshot view; provider_location only for admins.
+type Snapshot struct {
+	CreatedAt   string                    `json:"created_at"`
+	Description nullable.Nullable[string] `json:"description"`
+	Id          string                    `json:"id"`
+	Links       []Link                    `json:"links"`
+
+	// Metadata 2.73+
+	Metadata *map[string]string        `json:"metadata,omitempty"`
+	Name     nullable.Nullable[string] `json:"name"`
+
+	// ProjectId 2.17+
+	ProjectId *string `json:"project_id,omitempty"`
+
+	// ProviderLocation 2.12+, admins only.
+	ProviderLocation nullable.Nullable[string] `json:"provider_location,omitempty"`
+	ShareId          string                    `json:"share_id"`
+	ShareProto       string                    `json:"share_proto"`
+	ShareSize        int                       `json:"share_size"`
+	Size             int                       `json:"size"`
+	Status           string                    `json:"status"`
+
+	// UserId 2.17+
+	UserId *string `json:"user_id,omitempty"`
+}
+
+// SnapshotCreateRequest defines model for SnapshotCreateRequest.
+type SnapshotCreateRequest struct {
+	Snapshot struct {
+		Description        nullable.Nullable[string] `json:"description,omitempty"`
+		DisplayDescription nullable.Nullable[string] `json:"display_description,omitempty"`
+		DisplayName        nullable.Nullable[string] `json:"display_name,omitempty"`
+
+		// Force Accepted and ignored, as in Manila.
+		Force nullable.Nullable[interface{}] `json:"force,omitempty"`
+
+		// Metadata 2.73+.
+		Metadata nullable.Nullable[map[string]string] `json:"metadata,omitempty"`
+		Name     nullable.Nullable[string]            `json:"name,omitempty"`
+		ShareId  string                               `json:"share_id"`
+	} `json:"snapshot"`
+}
+
+// SnapshotDetailList defines model for SnapshotDetailList.
+type SnapshotDetailList struct {
+	Count               *int       `json:"count,omitempty"`
+	ShareSnapshotsLinks *[]Link    `json:"share_snapshots_links,omitempty"`
+	Snapshots           []Snapshot `json:"snapshots"`
+}
+
+// SnapshotResponse defines model for SnapshotResponse.
+type SnapshotResponse struct {
+	// Snapshot Manila's snapshot view; provider_location only for admins.
+	Snapshot Snapshot `json:"snapshot"`
+}
+
+// SnapshotSummaryList defines model for SnapshotSummaryList.
+type SnapshotSummaryList struct {
+	// Count 2.79+ with with_count=true.
+	Count               *int           `json:"count,omitempty"`
+	ShareSnapshotsLinks *[]Link        `json:"share_snapshots_links,omitempty"`
+	Snapshots           []ShareSummary `json:"snapshots"`
+}
+
+// SnapshotUpdateRequest defines model for SnapshotUpdateRequest.
+type SnapshotUpdateRequest struct {
+	// Snapshot Only display_name and display_description are read, as in Manila.
+	Snapshot struct {
+		DisplayDescription nullable.Nullable[string] `json:"display_description,omitempty"`
+		DisplayName        nullable.Nullable[string] `json:"display_name,omitempty"`
+	} `json:"snapshot"`
+}
+
 // Version defines model for Version.
 type Version struct {
 	// Id Example: v2.0
@@ -343,6 +526,9 @@ type VersionsResponse struct {
 	Versions []Version `json:"versions"`
 }
 
+// BackupOffset defines model for BackupOffset.
+type BackupOffset = int
+
 // Limit defines model for Limit.
 type Limit = int
 
@@ -355,8 +541,77 @@ type ShareID = string
 // ShareSortKey defines model for ShareSortKey.
 type ShareSortKey = string
 
+// SnapshotLimit defines model for SnapshotLimit.
+type SnapshotLimit = int
+
 // SortDir defines model for SortDir.
 type SortDir = string
+
+// ListShareBackupsParams defines parameters for ListShareBackups.
+type ListShareBackupsParams struct {
+	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *BackupOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// SortKey A backup column (default created_at): id, created_at, updated_at, user_id, project_id, share_id, size, host, topic, name, description, progress, restore_progress, status, backup_type, availability_zone_id, ...
+	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir asc or desc (default desc), case-insensitive.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// ShareId Must be a share the caller can see (400 otherwise).
+	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Name            *string `form:"name,omitempty" json:"name,omitempty"`
+	NameLike        *string `form:"name~,omitempty" json:"name~,omitempty"`
+	Description     *string `form:"description,omitempty" json:"description,omitempty"`
+	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
+	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+
+	// Host Admins only; ignored for others.
+	Host  *string `form:"host,omitempty" json:"host,omitempty"`
+	Topic *string `form:"topic,omitempty" json:"topic,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project. Ignored for others.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// AllProjects An alias of all_tenants.
+	AllProjects *string `form:"all_projects,omitempty" json:"all_projects,omitempty"`
+
+	// ProjectId Ignored, as in Manila.
+	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+}
+
+// ListShareBackupsDetailParams defines parameters for ListShareBackupsDetail.
+type ListShareBackupsDetailParams struct {
+	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *BackupOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// SortKey A backup column (default created_at): id, created_at, updated_at, user_id, project_id, share_id, size, host, topic, name, description, progress, restore_progress, status, backup_type, availability_zone_id, ...
+	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir asc or desc (default desc), case-insensitive.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// ShareId Must be a share the caller can see (400 otherwise).
+	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Name            *string `form:"name,omitempty" json:"name,omitempty"`
+	NameLike        *string `form:"name~,omitempty" json:"name~,omitempty"`
+	Description     *string `form:"description,omitempty" json:"description,omitempty"`
+	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
+	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+
+	// Host Admins only; ignored for others.
+	Host  *string `form:"host,omitempty" json:"host,omitempty"`
+	Topic *string `form:"topic,omitempty" json:"topic,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project. Ignored for others.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// AllProjects An alias of all_tenants.
+	AllProjects *string `form:"all_projects,omitempty" json:"all_projects,omitempty"`
+
+	// ProjectId Ignored, as in Manila.
+	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+}
 
 // ListSharesParams defines parameters for ListShares.
 type ListSharesParams struct {
@@ -484,6 +739,76 @@ type DeleteShareParams struct {
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
 }
 
+// ListSnapshotsParams defines parameters for ListSnapshots.
+type ListSnapshotsParams struct {
+	// Limit Capped at 1000.
+	Limit  *SnapshotLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *BackupOffset  `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// SortKey A snapshot column (default created_at); name and description map to display_name and display_description.
+	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir desc, or anything else for ascending.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// AllTenants Admins only.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins with all_tenants only.
+	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name      *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// NameLike 2.36+.
+	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
+
+	// Description 2.36+.
+	Description *string `form:"description,omitempty" json:"description,omitempty"`
+
+	// DescriptionLike 2.36+.
+	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
+	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Size            *string `form:"size,omitempty" json:"size,omitempty"`
+
+	// WithCount 2.79+.
+	WithCount *string `form:"with_count,omitempty" json:"with_count,omitempty"`
+}
+
+// ListSnapshotsDetailParams defines parameters for ListSnapshotsDetail.
+type ListSnapshotsDetailParams struct {
+	// Limit Capped at 1000.
+	Limit  *SnapshotLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *BackupOffset  `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// SortKey A snapshot column (default created_at); name and description map to display_name and display_description.
+	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir desc, or anything else for ascending.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// AllTenants Admins only.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins with all_tenants only.
+	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name      *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// NameLike 2.36+.
+	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
+
+	// Description 2.36+.
+	Description *string `form:"description,omitempty" json:"description,omitempty"`
+
+	// DescriptionLike 2.36+.
+	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
+	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Size            *string `form:"size,omitempty" json:"size,omitempty"`
+
+	// WithCount 2.79+.
+	WithCount *string `form:"with_count,omitempty" json:"with_count,omitempty"`
+}
+
 // ListShareTypesParams defines parameters for ListShareTypes.
 type ListShareTypesParams struct {
 	// IsPublic Admins: true (default: public plus private types shared with the admin's project), false (private only) or all.
@@ -493,6 +818,15 @@ type ListShareTypesParams struct {
 	ExtraSpecs *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
 }
 
+// CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
+type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
+
+// UpdateShareBackupJSONRequestBody defines body for UpdateShareBackup for application/json ContentType.
+type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
+
+// ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
+type ShareBackupActionJSONRequestBody = ShareBackupActionRequest
+
 // CreateShareJSONRequestBody defines body for CreateShare for application/json ContentType.
 type CreateShareJSONRequestBody = ShareCreateRequest
 
@@ -501,6 +835,15 @@ type UpdateShareJSONRequestBody = ShareUpdateRequest
 
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
 type ShareActionJSONRequestBody = ShareActionRequest
+
+// CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
+type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
+
+// UpdateSnapshotJSONRequestBody defines body for UpdateSnapshot for application/json ContentType.
+type UpdateSnapshotJSONRequestBody = SnapshotUpdateRequest
+
+// SnapshotActionJSONRequestBody defines body for SnapshotAction for application/json ContentType.
+type SnapshotActionJSONRequestBody = AdminActionRequest
 
 // CreateShareTypeJSONRequestBody defines body for CreateShareType for application/json ContentType.
 type CreateShareTypeJSONRequestBody = ShareTypeCreateRequest
@@ -516,6 +859,27 @@ type ServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx echo.Context) error
+	// ListShareBackups List share backups (id, name, share_id, status)
+	// (GET /v2/share-backups)
+	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
+	// CreateShareBackup Back a share up (202, status creating)
+	// (POST /v2/share-backups)
+	CreateShareBackup(ctx echo.Context) error
+	// ListShareBackupsDetail List share backups with details
+	// (GET /v2/share-backups/detail)
+	ListShareBackupsDetail(ctx echo.Context, params ListShareBackupsDetailParams) error
+	// DeleteShareBackup Delete a share backup (202; deleting, then gone)
+	// (DELETE /v2/share-backups/{backup_id})
+	DeleteShareBackup(ctx echo.Context, backupId string) error
+	// ShowShareBackup Show a share backup
+	// (GET /v2/share-backups/{backup_id})
+	ShowShareBackup(ctx echo.Context, backupId string) error
+	// UpdateShareBackup Rename a share backup (name, description)
+	// (PUT /v2/share-backups/{backup_id})
+	UpdateShareBackup(ctx echo.Context, backupId string) error
+	// ShareBackupAction Restore a backup, or reset its status (admin)
+	// (POST /v2/share-backups/{backup_id}/action)
+	ShareBackupAction(ctx echo.Context, backupId string) error
 	// ListShares List shares (id, name, links)
 	// (GET /v2/shares)
 	ListShares(ctx echo.Context, params ListSharesParams) error
@@ -543,6 +907,27 @@ type ServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx echo.Context, shareId ShareID, exportLocationId string) error
+	// ListSnapshots List share snapshots (id, name, links)
+	// (GET /v2/snapshots)
+	ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error
+	// CreateSnapshot Snapshot a share (202, status creating)
+	// (POST /v2/snapshots)
+	CreateSnapshot(ctx echo.Context) error
+	// ListSnapshotsDetail List share snapshots with details
+	// (GET /v2/snapshots/detail)
+	ListSnapshotsDetail(ctx echo.Context, params ListSnapshotsDetailParams) error
+	// DeleteSnapshot Delete a snapshot (202; deleting, then gone)
+	// (DELETE /v2/snapshots/{snapshot_id})
+	DeleteSnapshot(ctx echo.Context, snapshotId string) error
+	// ShowSnapshot Show a share snapshot
+	// (GET /v2/snapshots/{snapshot_id})
+	ShowSnapshot(ctx echo.Context, snapshotId string) error
+	// UpdateSnapshot Update a snapshot (display_name, display_description)
+	// (PUT /v2/snapshots/{snapshot_id})
+	UpdateSnapshot(ctx echo.Context, snapshotId string) error
+	// SnapshotAction Run an admin action on a snapshot
+	// (POST /v2/snapshots/{snapshot_id}/action)
+	SnapshotAction(ctx echo.Context, snapshotId string) error
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx echo.Context, params ListShareTypesParams) error
@@ -586,6 +971,311 @@ func (w *ServerInterfaceWrapper) ShowVersionV2(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowVersionV2(ctx)
+	return err
+}
+
+// ListShareBackups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareBackups(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareBackupsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "name~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name~: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "description~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description~", ctx.QueryParams(), &params.DescriptionLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description~: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "topic" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "topic", ctx.QueryParams(), &params.Topic, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter topic: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_projects" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_projects", ctx.QueryParams(), &params.AllProjects, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_projects: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareBackups(ctx, params)
+	return err
+}
+
+// CreateShareBackup converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareBackup(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareBackup(ctx)
+	return err
+}
+
+// ListShareBackupsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareBackupsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareBackupsDetailParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "name~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name~: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "description~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description~", ctx.QueryParams(), &params.DescriptionLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description~: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "topic" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "topic", ctx.QueryParams(), &params.Topic, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter topic: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_projects" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_projects", ctx.QueryParams(), &params.AllProjects, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_projects: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareBackupsDetail(ctx, params)
+	return err
+}
+
+// DeleteShareBackup converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareBackup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "backup_id" -------------
+	var backupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "backup_id", ctx.Param("backup_id"), &backupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backup_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareBackup(ctx, backupId)
+	return err
+}
+
+// ShowShareBackup converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareBackup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "backup_id" -------------
+	var backupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "backup_id", ctx.Param("backup_id"), &backupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backup_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareBackup(ctx, backupId)
+	return err
+}
+
+// UpdateShareBackup converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareBackup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "backup_id" -------------
+	var backupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "backup_id", ctx.Param("backup_id"), &backupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backup_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareBackup(ctx, backupId)
+	return err
+}
+
+// ShareBackupAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "backup_id" -------------
+	var backupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "backup_id", ctx.Param("backup_id"), &backupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backup_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareBackupAction(ctx, backupId)
 	return err
 }
 
@@ -1076,6 +1766,297 @@ func (w *ServerInterfaceWrapper) ShowExportLocation(ctx echo.Context) error {
 	return err
 }
 
+// ListSnapshots converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshots(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSnapshotsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "name~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name~: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "description~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description~", ctx.QueryParams(), &params.DescriptionLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description~: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "size", ctx.QueryParams(), &params.Size, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter size: %s", err))
+	}
+
+	// ------------- Optional query parameter "with_count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "with_count", ctx.QueryParams(), &params.WithCount, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter with_count: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshots(ctx, params)
+	return err
+}
+
+// CreateSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSnapshot(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSnapshot(ctx)
+	return err
+}
+
+// ListSnapshotsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSnapshotsDetailParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "name~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name~: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "description~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description~", ctx.QueryParams(), &params.DescriptionLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description~: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "size", ctx.QueryParams(), &params.Size, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter size: %s", err))
+	}
+
+	// ------------- Optional query parameter "with_count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "with_count", ctx.QueryParams(), &params.WithCount, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter with_count: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotsDetail(ctx, params)
+	return err
+}
+
+// DeleteSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSnapshot(ctx, snapshotId)
+	return err
+}
+
+// ShowSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshot(ctx, snapshotId)
+	return err
+}
+
+// UpdateSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSnapshot(ctx, snapshotId)
+	return err
+}
+
+// SnapshotAction converts echo context to params.
+func (w *ServerInterfaceWrapper) SnapshotAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SnapshotAction(ctx, snapshotId)
+	return err
+}
+
 // ListShareTypes converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareTypes(ctx echo.Context) error {
 	var err error
@@ -1248,6 +2229,20 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/types/:share_type_id", wrapper.ShowShareType, options.OperationMiddlewares["showShareType"]...)
 	router.PUT(options.BaseURL+"/v2/types/:share_type_id", wrapper.UpdateShareType, options.OperationMiddlewares["updateShareType"]...)
 	router.GET(options.BaseURL+"/v2/types/:share_type_id/extra_specs", wrapper.ListShareTypeExtraSpecs, options.OperationMiddlewares["listShareTypeExtraSpecs"]...)
+	router.GET(options.BaseURL+"/v2/snapshots", wrapper.ListSnapshots, options.OperationMiddlewares["listSnapshots"]...)
+	router.POST(options.BaseURL+"/v2/snapshots", wrapper.CreateSnapshot, options.OperationMiddlewares["createSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/detail", wrapper.ListSnapshotsDetail, options.OperationMiddlewares["listSnapshotsDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/snapshots/:snapshot_id", wrapper.DeleteSnapshot, options.OperationMiddlewares["deleteSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id", wrapper.ShowSnapshot, options.OperationMiddlewares["showSnapshot"]...)
+	router.PUT(options.BaseURL+"/v2/snapshots/:snapshot_id", wrapper.UpdateSnapshot, options.OperationMiddlewares["updateSnapshot"]...)
+	router.POST(options.BaseURL+"/v2/snapshots/:snapshot_id/action", wrapper.SnapshotAction, options.OperationMiddlewares["snapshotAction"]...)
+	router.GET(options.BaseURL+"/v2/share-backups", wrapper.ListShareBackups, options.OperationMiddlewares["listShareBackups"]...)
+	router.POST(options.BaseURL+"/v2/share-backups", wrapper.CreateShareBackup, options.OperationMiddlewares["createShareBackup"]...)
+	router.GET(options.BaseURL+"/v2/share-backups/detail", wrapper.ListShareBackupsDetail, options.OperationMiddlewares["listShareBackupsDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/share-backups/:backup_id", wrapper.DeleteShareBackup, options.OperationMiddlewares["deleteShareBackup"]...)
+	router.GET(options.BaseURL+"/v2/share-backups/:backup_id", wrapper.ShowShareBackup, options.OperationMiddlewares["showShareBackup"]...)
+	router.PUT(options.BaseURL+"/v2/share-backups/:backup_id", wrapper.UpdateShareBackup, options.OperationMiddlewares["updateShareBackup"]...)
+	router.POST(options.BaseURL+"/v2/share-backups/:backup_id/action", wrapper.ShareBackupAction, options.OperationMiddlewares["shareBackupAction"]...)
 
 }
 
@@ -1301,6 +2296,275 @@ type ShowVersionV2defaultJSONResponse struct {
 }
 
 func (response ShowVersionV2defaultJSONResponse) VisitShowVersionV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareBackupsRequestObject struct {
+	Params ListShareBackupsParams
+}
+
+type ListShareBackupsResponseObject interface {
+	VisitListShareBackupsResponse(w http.ResponseWriter) error
+}
+
+type ListShareBackups200JSONResponse ShareBackupSummaryList
+
+func (response ListShareBackups200JSONResponse) VisitListShareBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareBackupsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareBackupsdefaultJSONResponse) VisitListShareBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareBackupRequestObject struct {
+	Body *CreateShareBackupJSONRequestBody
+}
+
+type CreateShareBackupResponseObject interface {
+	VisitCreateShareBackupResponse(w http.ResponseWriter) error
+}
+
+type CreateShareBackup202JSONResponse ShareBackupResponse
+
+func (response CreateShareBackup202JSONResponse) VisitCreateShareBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareBackupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareBackupdefaultJSONResponse) VisitCreateShareBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareBackupsDetailRequestObject struct {
+	Params ListShareBackupsDetailParams
+}
+
+type ListShareBackupsDetailResponseObject interface {
+	VisitListShareBackupsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareBackupsDetail200JSONResponse ShareBackupDetailList
+
+func (response ListShareBackupsDetail200JSONResponse) VisitListShareBackupsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareBackupsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareBackupsDetaildefaultJSONResponse) VisitListShareBackupsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareBackupRequestObject struct {
+	BackupId string `json:"backup_id"`
+}
+
+type DeleteShareBackupResponseObject interface {
+	VisitDeleteShareBackupResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareBackup202Response struct {
+}
+
+func (response DeleteShareBackup202Response) VisitDeleteShareBackupResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareBackupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareBackupdefaultJSONResponse) VisitDeleteShareBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareBackupRequestObject struct {
+	BackupId string `json:"backup_id"`
+}
+
+type ShowShareBackupResponseObject interface {
+	VisitShowShareBackupResponse(w http.ResponseWriter) error
+}
+
+type ShowShareBackup200JSONResponse ShareBackupResponse
+
+func (response ShowShareBackup200JSONResponse) VisitShowShareBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareBackupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareBackupdefaultJSONResponse) VisitShowShareBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareBackupRequestObject struct {
+	BackupId string `json:"backup_id"`
+	Body     *UpdateShareBackupJSONRequestBody
+}
+
+type UpdateShareBackupResponseObject interface {
+	VisitUpdateShareBackupResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareBackup200JSONResponse ShareBackupResponse
+
+func (response UpdateShareBackup200JSONResponse) VisitUpdateShareBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareBackupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareBackupdefaultJSONResponse) VisitUpdateShareBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareBackupActionRequestObject struct {
+	BackupId string `json:"backup_id"`
+	Body     *ShareBackupActionJSONRequestBody
+}
+
+type ShareBackupActionResponseObject interface {
+	VisitShareBackupActionResponse(w http.ResponseWriter) error
+}
+
+type ShareBackupAction202JSONResponse ShareBackupRestoreResponse
+
+func (response ShareBackupAction202JSONResponse) VisitShareBackupActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareBackupActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -1663,6 +2927,269 @@ func (response ShowExportLocationdefaultJSONResponse) VisitShowExportLocationRes
 	return err
 }
 
+type ListSnapshotsRequestObject struct {
+	Params ListSnapshotsParams
+}
+
+type ListSnapshotsResponseObject interface {
+	VisitListSnapshotsResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshots200JSONResponse SnapshotSummaryList
+
+func (response ListSnapshots200JSONResponse) VisitListSnapshotsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotsdefaultJSONResponse) VisitListSnapshotsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSnapshotRequestObject struct {
+	Body *CreateSnapshotJSONRequestBody
+}
+
+type CreateSnapshotResponseObject interface {
+	VisitCreateSnapshotResponse(w http.ResponseWriter) error
+}
+
+type CreateSnapshot202JSONResponse SnapshotResponse
+
+func (response CreateSnapshot202JSONResponse) VisitCreateSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateSnapshotdefaultJSONResponse) VisitCreateSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotsDetailRequestObject struct {
+	Params ListSnapshotsDetailParams
+}
+
+type ListSnapshotsDetailResponseObject interface {
+	VisitListSnapshotsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotsDetail200JSONResponse SnapshotDetailList
+
+func (response ListSnapshotsDetail200JSONResponse) VisitListSnapshotsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotsDetaildefaultJSONResponse) VisitListSnapshotsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSnapshotRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+}
+
+type DeleteSnapshotResponseObject interface {
+	VisitDeleteSnapshotResponse(w http.ResponseWriter) error
+}
+
+type DeleteSnapshot202Response struct {
+}
+
+func (response DeleteSnapshot202Response) VisitDeleteSnapshotResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteSnapshotdefaultJSONResponse) VisitDeleteSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+}
+
+type ShowSnapshotResponseObject interface {
+	VisitShowSnapshotResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshot200JSONResponse SnapshotResponse
+
+func (response ShowSnapshot200JSONResponse) VisitShowSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotdefaultJSONResponse) VisitShowSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSnapshotRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Body       *UpdateSnapshotJSONRequestBody
+}
+
+type UpdateSnapshotResponseObject interface {
+	VisitUpdateSnapshotResponse(w http.ResponseWriter) error
+}
+
+type UpdateSnapshot200JSONResponse SnapshotResponse
+
+func (response UpdateSnapshot200JSONResponse) VisitUpdateSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateSnapshotdefaultJSONResponse) VisitUpdateSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SnapshotActionRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Body       *SnapshotActionJSONRequestBody
+}
+
+type SnapshotActionResponseObject interface {
+	VisitSnapshotActionResponse(w http.ResponseWriter) error
+}
+
+type SnapshotAction202Response struct {
+}
+
+func (response SnapshotAction202Response) VisitSnapshotActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type SnapshotActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response SnapshotActiondefaultJSONResponse) VisitSnapshotActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareTypesRequestObject struct {
 	Params ListShareTypesParams
 }
@@ -1940,6 +3467,27 @@ type StrictServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx context.Context, request ShowVersionV2RequestObject) (ShowVersionV2ResponseObject, error)
+	// ListShareBackups List share backups (id, name, share_id, status)
+	// (GET /v2/share-backups)
+	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
+	// CreateShareBackup Back a share up (202, status creating)
+	// (POST /v2/share-backups)
+	CreateShareBackup(ctx context.Context, request CreateShareBackupRequestObject) (CreateShareBackupResponseObject, error)
+	// ListShareBackupsDetail List share backups with details
+	// (GET /v2/share-backups/detail)
+	ListShareBackupsDetail(ctx context.Context, request ListShareBackupsDetailRequestObject) (ListShareBackupsDetailResponseObject, error)
+	// DeleteShareBackup Delete a share backup (202; deleting, then gone)
+	// (DELETE /v2/share-backups/{backup_id})
+	DeleteShareBackup(ctx context.Context, request DeleteShareBackupRequestObject) (DeleteShareBackupResponseObject, error)
+	// ShowShareBackup Show a share backup
+	// (GET /v2/share-backups/{backup_id})
+	ShowShareBackup(ctx context.Context, request ShowShareBackupRequestObject) (ShowShareBackupResponseObject, error)
+	// UpdateShareBackup Rename a share backup (name, description)
+	// (PUT /v2/share-backups/{backup_id})
+	UpdateShareBackup(ctx context.Context, request UpdateShareBackupRequestObject) (UpdateShareBackupResponseObject, error)
+	// ShareBackupAction Restore a backup, or reset its status (admin)
+	// (POST /v2/share-backups/{backup_id}/action)
+	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
 	// ListShares List shares (id, name, links)
 	// (GET /v2/shares)
 	ListShares(ctx context.Context, request ListSharesRequestObject) (ListSharesResponseObject, error)
@@ -1967,6 +3515,27 @@ type StrictServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx context.Context, request ShowExportLocationRequestObject) (ShowExportLocationResponseObject, error)
+	// ListSnapshots List share snapshots (id, name, links)
+	// (GET /v2/snapshots)
+	ListSnapshots(ctx context.Context, request ListSnapshotsRequestObject) (ListSnapshotsResponseObject, error)
+	// CreateSnapshot Snapshot a share (202, status creating)
+	// (POST /v2/snapshots)
+	CreateSnapshot(ctx context.Context, request CreateSnapshotRequestObject) (CreateSnapshotResponseObject, error)
+	// ListSnapshotsDetail List share snapshots with details
+	// (GET /v2/snapshots/detail)
+	ListSnapshotsDetail(ctx context.Context, request ListSnapshotsDetailRequestObject) (ListSnapshotsDetailResponseObject, error)
+	// DeleteSnapshot Delete a snapshot (202; deleting, then gone)
+	// (DELETE /v2/snapshots/{snapshot_id})
+	DeleteSnapshot(ctx context.Context, request DeleteSnapshotRequestObject) (DeleteSnapshotResponseObject, error)
+	// ShowSnapshot Show a share snapshot
+	// (GET /v2/snapshots/{snapshot_id})
+	ShowSnapshot(ctx context.Context, request ShowSnapshotRequestObject) (ShowSnapshotResponseObject, error)
+	// UpdateSnapshot Update a snapshot (display_name, display_description)
+	// (PUT /v2/snapshots/{snapshot_id})
+	UpdateSnapshot(ctx context.Context, request UpdateSnapshotRequestObject) (UpdateSnapshotResponseObject, error)
+	// SnapshotAction Run an admin action on a snapshot
+	// (POST /v2/snapshots/{snapshot_id}/action)
+	SnapshotAction(ctx context.Context, request SnapshotActionRequestObject) (SnapshotActionResponseObject, error)
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx context.Context, request ListShareTypesRequestObject) (ListShareTypesResponseObject, error)
@@ -2042,6 +3611,248 @@ func (sh *strictHandler) ShowVersionV2(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ShowVersionV2ResponseObject); ok {
 		return validResponse.VisitShowVersionV2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareBackups operation middleware
+func (sh *strictHandler) ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error {
+	var request ListShareBackupsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareBackups(ctx.Request().Context(), request.(ListShareBackupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareBackups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareBackupsResponseObject); ok {
+		return validResponse.VisitListShareBackupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareBackup operation middleware
+func (sh *strictHandler) CreateShareBackup(ctx echo.Context) error {
+	var request CreateShareBackupRequestObject
+
+	var body CreateShareBackupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareBackup(ctx.Request().Context(), request.(CreateShareBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareBackup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareBackupResponseObject); ok {
+		return validResponse.VisitCreateShareBackupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareBackupsDetail operation middleware
+func (sh *strictHandler) ListShareBackupsDetail(ctx echo.Context, params ListShareBackupsDetailParams) error {
+	var request ListShareBackupsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareBackupsDetail(ctx.Request().Context(), request.(ListShareBackupsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareBackupsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareBackupsDetailResponseObject); ok {
+		return validResponse.VisitListShareBackupsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareBackup operation middleware
+func (sh *strictHandler) DeleteShareBackup(ctx echo.Context, backupId string) error {
+	var request DeleteShareBackupRequestObject
+
+	request.BackupId = backupId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareBackup(ctx.Request().Context(), request.(DeleteShareBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareBackup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareBackupResponseObject); ok {
+		return validResponse.VisitDeleteShareBackupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareBackup operation middleware
+func (sh *strictHandler) ShowShareBackup(ctx echo.Context, backupId string) error {
+	var request ShowShareBackupRequestObject
+
+	request.BackupId = backupId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareBackup(ctx.Request().Context(), request.(ShowShareBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareBackup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareBackupResponseObject); ok {
+		return validResponse.VisitShowShareBackupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareBackup operation middleware
+func (sh *strictHandler) UpdateShareBackup(ctx echo.Context, backupId string) error {
+	var request UpdateShareBackupRequestObject
+
+	request.BackupId = backupId
+
+	var body UpdateShareBackupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareBackup(ctx.Request().Context(), request.(UpdateShareBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareBackup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareBackupResponseObject); ok {
+		return validResponse.VisitUpdateShareBackupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareBackupAction operation middleware
+func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) error {
+	var request ShareBackupActionRequestObject
+
+	request.BackupId = backupId
+
+	var body ShareBackupActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareBackupAction(ctx.Request().Context(), request.(ShareBackupActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareBackupAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareBackupActionResponseObject); ok {
+		return validResponse.VisitShareBackupActionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -2342,6 +4153,248 @@ func (sh *strictHandler) ShowExportLocation(ctx echo.Context, shareId ShareID, e
 	return nil
 }
 
+// ListSnapshots operation middleware
+func (sh *strictHandler) ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error {
+	var request ListSnapshotsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshots(ctx.Request().Context(), request.(ListSnapshotsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshots")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotsResponseObject); ok {
+		return validResponse.VisitListSnapshotsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSnapshot operation middleware
+func (sh *strictHandler) CreateSnapshot(ctx echo.Context) error {
+	var request CreateSnapshotRequestObject
+
+	var body CreateSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSnapshot(ctx.Request().Context(), request.(CreateSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSnapshotResponseObject); ok {
+		return validResponse.VisitCreateSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotsDetail operation middleware
+func (sh *strictHandler) ListSnapshotsDetail(ctx echo.Context, params ListSnapshotsDetailParams) error {
+	var request ListSnapshotsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotsDetail(ctx.Request().Context(), request.(ListSnapshotsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotsDetailResponseObject); ok {
+		return validResponse.VisitListSnapshotsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSnapshot operation middleware
+func (sh *strictHandler) DeleteSnapshot(ctx echo.Context, snapshotId string) error {
+	var request DeleteSnapshotRequestObject
+
+	request.SnapshotId = snapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSnapshot(ctx.Request().Context(), request.(DeleteSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSnapshotResponseObject); ok {
+		return validResponse.VisitDeleteSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshot operation middleware
+func (sh *strictHandler) ShowSnapshot(ctx echo.Context, snapshotId string) error {
+	var request ShowSnapshotRequestObject
+
+	request.SnapshotId = snapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshot(ctx.Request().Context(), request.(ShowSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotResponseObject); ok {
+		return validResponse.VisitShowSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSnapshot operation middleware
+func (sh *strictHandler) UpdateSnapshot(ctx echo.Context, snapshotId string) error {
+	var request UpdateSnapshotRequestObject
+
+	request.SnapshotId = snapshotId
+
+	var body UpdateSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSnapshot(ctx.Request().Context(), request.(UpdateSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSnapshotResponseObject); ok {
+		return validResponse.VisitUpdateSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SnapshotAction operation middleware
+func (sh *strictHandler) SnapshotAction(ctx echo.Context, snapshotId string) error {
+	var request SnapshotActionRequestObject
+
+	request.SnapshotId = snapshotId
+
+	var body SnapshotActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SnapshotAction(ctx.Request().Context(), request.(SnapshotActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SnapshotAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SnapshotActionResponseObject); ok {
+		return validResponse.VisitSnapshotActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareTypes operation middleware
 func (sh *strictHandler) ListShareTypes(ctx echo.Context, params ListShareTypesParams) error {
 	var request ListShareTypesRequestObject
@@ -2564,94 +4617,126 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F0Pcxu3cv8qmOvrSHo6nihKcmJqOn1ObHfcOE7GstM3NV0OeLck8XQELgCOMqOy0w/RT9hP0sGf+48j",
-	"jxIlufOcmcjUEbe7wC4Wv10soFsvZIuEUaBSeMNbL8EcL0AC17+9JQsi1QdCvaH3ewp85fkexQvwhl6s",
-	"v/Q9Ec5hgVWrBaFkkS68Yd/35CpRjQiVMAPu+d6X3gJTEuMecM4M+by9oYU0c7RIhUQTQAkTRJIleDkx",
-	"VytMUcZjvV773i/TqYBWmZn5dj9CG2JbpXY2q4t9Nccc3rxUDCIQISeJJEx14B2TKJxDeA0RmjKu/l9c",
-	"qtdTek3ZDUUkQkSg8/554PmmzwmW86LLQlEek8jzPQ6/p4RD5A0lT6E8CFZUITmhMy8X6Ipx+ROsmlK9",
-	"QCGL0wVFbIrkHJBmgg4jmOI0lijkgCVEYyyPLpGSA2EaoRIJtMAJkgxFRCQxXo2LNvZBqW3er5ouBeNy",
-	"fA0rb0tHGJcvCW/2AYsQMa6lKiRXvx35KMQCeoQKoEabG2WICN8ow1qNvEgYFaAt6LXipD6EjEqg+iNO",
-	"kpiEWIl28jeh5LstUfwTh6k39P7hpJisJ+ZbcWKoaS7V/v2sLfdAINOzCYtWl1pZ17DSShFGdRLLVKDD",
-	"CY7ew+8pCOmjlOJUzhknf0DkK5ObkCgC6iMiYfGOydcspZGPQkanMQklobP8VbYErt2GjwTwJQnhI8VL",
-	"TGI8iUG9skhSCVpoHwVBcBRoLdneqM6++pIwLt8yMxraKXGWAJfEDF9hXE2dXs3ZDWI0XgXF/Mv04Hsk",
-	"cqjH94gY42hB6Fi96LB19Z2oU50wFgOm6n0931yEEw5T4HrC1YkOgtPzYyc1O1+pkJiGeuJ2lKjgmyZR",
-	"txGiaaz1kjmE5uwpXMYnT/sQ3dnPhXOb/A1CqZhW1faWCNlUHeg249g20s+USYltRl6ziXXOH3OOVw1J",
-	"G3y2C/zeztCtQu8q6mbRnJLlDgJHEVGtcPxrRaTahGARlOwvX1d8bwFC4Bk4jZOD5KsXUwnc7TfLQmsO",
-	"BTmXzFUrux15o7TfPwu173mHF6B/hZE3RLcjTU99fOejUUZV/T7ygiAYees1Ojw/PUM4igQalSQdeUcl",
-	"gy+YvyX0ujkuc60lZ9fj7X1WjXxDw9Xf9yBAXmnf2ZxktyPPuFXTKTMUjIJaLrX7InTmo5JbjCAG81AD",
-	"DfvPuHi8IDOOax/HkhknC3ycP8zGee2Y3tXhEbnw291Ao/saHrwIzczRrl9jI/ylbKinvkJLtSdVIaaM",
-	"h2D6CQ5HR1doieMULhGZUcYhanqtte8x0dsXHa7UOi6GZtNML5uAWePv8apk/O6CCzaV9+t8q45/1Ktt",
-	"Scc1I1Jtmo+taZOYyNX4D0ahg5n5Cg8JIiTQcDWecZYmztVvEJwfd1i8ai5JG+dboDO1Vg8uLra978b+",
-	"BQnvDV3iWIFvmqQScQiBLCEaVlBuiKleaxXiH1xcoHCOOQ5VdIViRmcG+jgg7/8HcQ0CfjQ5dYTQSUAi",
-	"xkk6iUm4weYyvOUUx7b5SDmEbEYVCDYTCB3c6n/XBz7CYQiJVKTNdwJhDkN00D/w0cGp+jHVP3AsQH2g",
-	"+gdTP9lUf8X0I6l/8FQ3WukfIA50RxYgcYQl3oQEGkbf0uFiVn+1ejPAd9O8PzvtNvENJQryhvFrS6vj",
-	"Swlnkjmi8NdXKlb88c3rKx9hutIB4iXSXjtCaZIA76lH2rUmWErg6rX/OPxncnRIp+I/QzIVR3/yOg3r",
-	"nzcMZ/bcBNxa2pDF6sOSRKqBtdAAvZGICAREzoGrsFp1PlKdSKlIEwVCIQrQiwyD5LTEEH06ePf6Spmi",
-	"6u/B57J6jPjNdICRR32LiOai9N5NWeQPB8V/IT+ot/Nky2m35MymodPLGVLsinnsyMfoNMRMr3ocyTmm",
-	"qG8HgOJEzJnsalBLFqeL1hGjiMWRmR1TxlExurvHZWXLtePZQKwbHF0WQJwPBqWIwftItVlIpiwjBGGy",
-	"BSGjEhMKaniF5Glo4qv12ilURzn+vDchLGh5CRKTuDnqeUrEmOuSwE2AfoKVQAvMryFCN0TOEUZL4EIt",
-	"iDhJAHM05WyhTEGiBQk5y75l9BLNmZDaYowSLBpXU0C5O6VZnVoQ2i9UIVKo+jPmaQyihBobaYL+sSvE",
-	"vyPA0mY9NrKqXo1zo7Y+wSXCoCVTsSkR8/HDjz4a9PvPev3TXn/w4fRi2D8f9i+Cvv7P2w7XtnYGaMhX",
-	"uvn4GlZjG+zVhX+ux287sWaQX6X0A8TsBg2C51qzQ22HU8KFROZVlGA5D+7ASnTjVeKijSlPmzToVzMj",
-	"vjfHYsxBpxfdFnbqVq8y7a25p629bc+5FSCtyZuIcSmmcYKBZ8/dYseEXndPLOnMgWPQ7oS9GlhrwVIq",
-	"xwkjVOZ4ud6P7887Gagh1WW6ng3cA5MJsJVVwtmMg3Aay8X5sY8gmAXotN//xy6CJ5yp4Ri3GIK1TD2N",
-	"3UtlZqFbOXFYApdjybp5te9a8q/hHKI0hkgRmmQ5BbeXy6ywI7jcgm0fC9q2fJ+vXfef9Juw4oe5wYkH",
-	"wqCfiXV2z3xEpFDoUS+3g+DZjqxaZ9iz411waDOLuivw62R9LcbHUh7CeILD61ZL+b7bimZJlS0vF2wB",
-	"i0mLqrtbYg5Zmn4Qi2sNaZzquOhEPhWtAp4+c0KijXi7ZnV33PzQNuICXxUwlI+N9blVaFPxiFXjckxv",
-	"v4bu83WpMsmqnc/WwPIq+7ktv2egsnu7JlRrTsucUO92X2bLqNyx2hpq430s3a4wRLR3v33bJ89sdu5X",
-	"twgo31tPFwvMV03GLQvlfnBNRxDgMn5ry0aObd3aYlCNjO7g2MRe6sdYN/snJVhpt+eexpcN91dlfR+s",
-	"r6qOUi0QaozVaceIRnI8FgmEYgOIbezcXWkCAmFhs1uXOoqljPZwgQJ0SCKBYip7SyKICtI1K18Hw3YF",
-	"H5zrdiwxjFGIE+M1iak9WKEYh9eKlU6TOrf22uMHW7LhHKJnmyFwgxwTPa2rnvqmZ0LzYSVGcUdo37kr",
-	"AjIbGHdWQqPfJVyzXZxB8N2xS5IN07gsWYvAG83W7AttNd49ZJn/rJbvVQIGLtqKnWzLgghEmUQ642fS",
-	"dHe0+59TIdGcxRGKOFE4eI5ppFMzJXAsAvSbSfYvsE5mCztbGEd20IXTituS7gtCs99PH2Nwttt5W0FK",
-	"qyVusTnd825pwOK1rl3KySp4Z1SEQpbGkW6kvHa8MuuK8kPcbGIiQWgIIz6ipJwiX+B4yvjC5MiZenRD",
-	"BCBCQ8Y5hDJQbxSlccUcKO2NujEnSmkE5RSv4nDIYvUwjIlaVo5QCcDZxPfGffNqhLV19SvN2CZS3unt",
-	"ddeM7hPpxA08iuHaETboFdqBGUpDuBeKzpS+oV5jttErb4Gzu6n8rqayoTe1SGVjXz7qKrbNlQe5YA+9",
-	"CJW3Oq+Kva7a7rmy8AlUd49q+52EolgTMg75gXZjSyJmG7C7y7ab49+0lb6BEppjgbDGl5aS2U8PzHZO",
-	"zTzaDevzV+yXulhyc/n4ReHscrWF76qO1ni7GE2ldg44aim7Vl/bIiBf4W5CkdkTa+5PPXFZiqOnX3N5",
-	"SqWQ/e+pTGX9d7vT/JvZBm5L4MAXvEiURr3lIHBueDYTDveqX/XzUb5XYWtzJywiuNcEOlVZJ1jAPWTS",
-	"r9vGnYQidLwsxr8Y65ahLpLVRdMfP75//+rdhw0F9DXS/dOLXv/73uC7D6enw7Oz4eD03515aLdcz597",
-	"3XLMWe44o1PtbSFckeYtq8g1etZSRTs6tNS7Q9nM+LcB2ZzwZ9daLiBMOZGrK0XVSHINKyEZhQ/sGqir",
-	"0ugn2wBJ1QId9no4lXOUvXfkqzWZUGSfU6b/WbAIRjQrxbabC6ZWemieFVl58/iTfc5ZbIvX/fqDIAg+",
-	"j7xgRLPTQXPAkS5NsseD/tp7kcp5z/SlGKmE/AQr40QInTJ35CjSiQCJ2BTlVSvLAXrx6xtbiaIeEmmh",
-	"jPDRDSdSAkWTFZpnObgRzd/FCelxmBbpuTm7sZQVYIj1ajXHSxDoUNc24FAiMQeQCiWMqHpmh+hAIH2w",
-	"BWgIaGri2BtC0c0cFOicw0pzUW9kXCMynQI/CkZ0RF8tga90IQPCsWDohvFrUSCvEMcx8AORcUMkQniq",
-	"IOvJcmBBS9avoXp2cluobn1iUq4Kq6mvzG8BelGmRqhm9PH9W9UtLLOkQoU70Z1MRVYUdN7vo5H3cw78",
-	"MoCY8libwIj+BjRiHMEXCVTbvK+RmFKILCAnlkhIzGUvTYYj2kP5IrUgtJdVFp2UHuMv2WNTCFIpQeKY",
-	"zgCx6YgipEBHAlxvpaNDxn3EKFL25Wen9G7mLAZlQkoRJdbwJQFOFkAljoc2ZZsR0iqiAJFZEI2FK3Z/",
-	"7f2SAL2SOLzuGW30Xvz6pveqSounEKB/I3LOUomI1JOTpVKQSFuKIqT74BtzoeIGuD3PWDtshkVmrjOy",
-	"BFHtQcJiEtpKGfMZ8TQGdIhzG1e/qml5lB+nzExOCZHrnd3Q3FawQBLzGajAacqMbeeKJ8JkoZQvvkQj",
-	"7y8jTxFaAKZCjR9VWALTlXJVh0zELDCCqbkY3+CV6KnBMcLU9IENzBgqBf76y9UHFATBiXloxmmGJZhp",
-	"KhTeVL7vSCkZcDjXpmDbhnMmjEtQbScsUtwFoTONdJJeDEuI1es1e9B4SbPHyHh8v/BCaoQsbkKHuvRN",
-	"r1g+sgl5JcB5v3+k/AE1zsrQQFNMYhXs/evVL+969tk1rG4Yjy6zwlUz8ZIYhxApSlZ2Np0CjQid2eiw",
-	"Im9+QLFn5TKGcN4/ywU1vsnagmIoENGSEikgnhofLonUi3XuW//3v/8H5VZuCkgj9JrEgK5WQi2T6NCQ",
-	"PNKOeTkoLdv5mu+ayq5vi/lvccza95Qd4YR4Q+8s6Adn9vydXihP1I+ZOeqcT9c3kTf03hIhsyXfq509",
-	"Pev393bytAErHIdQ1UqWYQAUsTBVniGoLP7e8NNn3xPZdqgW3wxn9t6h8T+UmTX/suoDjUsS5dgWKW0f",
-	"KY3imajDEKfb84Y6BNqoj9KXZip7Q+8vuitqqWlVx9Wc3dih+m1Q18fga9BHsfguBwio5KvAFGTmG2wu",
-	"tnk/8iPI7TrVp04tg5Jq65p9ZJUV+8it8+jKNPErFyN8cg9I0eTEXJyw9rc2tNcVdGhZOZDfpb09966a",
-	"tlZzDfVhBpM1mKRSYQhYJHKF1KoVEyEFAgPX7JJ42PfNZq2GeJQhQsM4jSA6CtAbO/mmWVJMtB2bx3E8",
-	"NrvHYvPp/RbRTZl2QSSvTHMxq5bbbOLlettul+4g41U6MV+iBZbhHB0OgrNnx0dt4ql//msTB2XDM9az",
-	"zd/hBbwl1+DQ66svCrN3YlotSHq4zpVe3qGPL4u38q46b1/IQuWdtVpKSN/NLGplW3fjX63z6q6Ed9pp",
-	"ahpDNUnHk9W4VsPZemFFrdTz3nznTMg2ZrqCfCcOGhLrkMM4H+1GMucjDpDNcmdh3a+YqwAtJteAFMRW",
-	"6FZyEsrKbrxLtCL7upv/QZGirsAhx7GthL49uD4YooPlwfoy85aYcHO0SM+SNiHKxXx3lUHB/tLhK139",
-	"YEpxLm3YVtpLLJV3DAmN4EubZNXqkB2EGwRnF8ftVCsnH3a2v52I21twdiL/7PmxiVmt+Zl4L1yFMaAJ",
-	"oToJDDjaYFSVUws7cj8fHA/NnQe6uopJHCNdCtfGryiWu4sPcp623kTn8wNi10btoAO72gN8uhEBcWeM",
-	"Wo00bMLokEQ+MrtsOq1ahqJFGd9egahxpDOQYxzrstjEnripwlBTeaE7byu1QMgfWLTa7+BXi1lquyz2",
-	"noGHVf+2uIXCjdHW/TVvOotwdnHVoN/3s5uQsgs6Hs0CwqK0pohKTqL8DOOW4MSWH38LUb6FKN9ClG8h",
-	"yrcQ5VuI8i1E+RaifAtRHgKjlo7LtUYoBrntOT7ReMJSfvTQpIpMb7MrZdemciG7dqwKUF/q51nYUsOm",
-	"7X6/k5ofzlwGjpITXUIH0aXFnRMWre6vWzM85QhkcFm6BlDOgaIZo/BoUYjV49pv38UqYtCnDAP3FALq",
-	"LSk7/I84ocyFsbsEatnV0Mpak9ShGlNe/OAJgmoV89eYILCVcfuyENPhYopurcX2i0LsR5u2ps/tLtrW",
-	"jdTvdt/R7JyJqdIdoA9pd9VbRrvbXdU+7BWbCotmCi3XfilQ1LOgqOHoH3FZeJ9ShKkt4LEFOMb6mhU8",
-	"xT3eRG6xN1tR5Lpx9Y42+d0Gm6ywcN/P2pVrrWTmmXfHaeIQqX5f62OLVOHvuD/2ARTjYJndO3tHbs+e",
-	"b2anyTdvqH0IbmUW6/U9nG27L3Vd3dWana1eBC4eEjc57l53LJGmFcql31OAYj3UgcjuKItLXc58kvmq",
-	"V7mR/Y4K2mAD45qCTAbhPpCrsymc3DZTB+uNNWG1i+IfzTy2oaiaFveEtBltUH568xBzdnMP68jC0Oof",
-	"XHGmkLr/6ZXM5PITN5u3fz7YM8K1Lrj2JGzeKPtbJ8MsVZnEqUAJJ0uFdjVbM6OLCmlziWVRk3+U7bAc",
-	"Zq8xGq+OEOMIx/GeE5qD4PzseIhwI6dYSiQiyTbnMbtmCx88gZSfUW9NH2kN7DN5ZHV6KPSdv2hiUGMD",
-	"MRYHiPYfpujcbskbb9vo/mDOij9YTNG8veEp4tnKif1tm97IXA2x551vnZE/1NP7Eg36/Sewitr2t+Z3",
-	"Uupj6wL60rSpGsxT6yv7Q1L71FlePd0k/vjqynpS1ddtZbuya2LYrbWnysHW5sLg6CkGt1sS9qsx972b",
-	"eVUZkxUi0RPooQUYtv55vWKbfgegtz2d+xjL4NOndbvYWSW1uyd7q+V3q9M/uOgf79/wLrZaXi2f6/Su",
-	"J7U7zrZHCK/UC1f5ZW/30Gb9b6N1uWxt603Zjb+RtukSuraoNQ8GHsAT6eRGEW0YK3l8v9SsjnhwJ1U7",
-	"1dU4oP/ps3Jk9no83SDlsTf0TvTGgR2e20yQ/FCXCvPKwlWeNLIB9dZ2oNef1/8XAAD//w==",
+	"7D2Lchu3dr+C2d6OpKvliqJkO6bmTq+TOB03juOx7PROQ5cD7oIkrpbAXgBLmVHZ6Uf0C/slHTz2jX3w",
+	"JToTZSYyucQCBzgH542DB8eni4gSRAR3hg9OBBlcIIGY+vYt9O/i6OfplCMhv2PiDJ1/xIitHNchcIGc",
+	"oUP1r67D/TlaQNlsAb/gRbxwhoPL6xfX31w9v37hOgtM9MO+64hVJF/FRKAZYo7rfOktIMEh7CHGqB47",
+	"7cSMABYxF2CCwCju96/8v4CscyfXu7U1+gvoO+mwpRaQgASQ9XrtOm/xAtfONlQ/Fia76bxSSFVfQK14",
+	"CkxEORZ4iTJoba3KIG+Ooa2BNovXBrW1WRns2zlk6M33coAAcZ/hSGAqJ/COCuDPkX+HAjClTP6/uJGv",
+	"x+SO0HsCcAAwB9f9a89x9ZwjKObZlLnseYwDx3UY+keMGQqcoWAxyi+CAZULhsnMSQG6pUz8iFZVqF4B",
+	"n4bxggA6BWKOgBoEnAZoCuNQAJ8hKFAwhuLsBkg4ACQByHUBFjACgoIA8yiEq3HWxjzItU3nVcIlp0yM",
+	"79DKaZkIgRGfU5HScnEm38EoQgGAAlz2+/26sb5OWpfo+R6z6qQg9wFlasEzpMhvZy7wIUc9TDgiesjG",
+	"5Q0wa1zetSQqHlHCkZrlD3Ik+cGnRCCiPsIoCrEPJWgXf+cSvodcj39iaOoMnX+6yJjvhf6VX+je1CjF",
+	"+f2kVveEAz2zCQ1WN4oO79BK0RvXVCmgiDk4ncDgA/pHjLhwQUxgLOaU4d9Q4MrdNMFBgIgLsECLd1T8",
+	"QGMSuMCnZBpiX2AyS1+lS8QUFbmAI7bEPvpE4BLiEE5CJF9ZRLFACmgXeJ535ikCNLORk30VLDB55ctZ",
+	"mF4Ne3/PaISYwHIVLxULLz2Jcl8fnCllPhoHKEQCWTYnWYElDGN0A/CMUIYCiWMShwpQvfnXrkN5b1/9",
+	"MMSRGOvlbkPqB9n2VjfV5LPdq+uMwU7+jnwhO3v9JaJMvKWa2pQQL6xbxpeqs72d03tASbjysk2Y0Lnr",
+	"4MBC/q6D+RhKnI7li5YVlL/xcq8TSkMEiXxfsWpbxxFDU8QUry53OvAur8+tvRlWT7iAxFc8vyNE2bhx",
+	"FHRboSIZuBbGm0mbXx0lftRkP7ei7S3W26KIOqTajEPTSD2TW7aVaEo0kZENZAyuKpBWxmkH+IPhgK1A",
+	"bwpqM2hWyFIGDIMAy1YwfF8AqbQhaIBy9JdKF9dZIM7hDFmJkyHBVq+mAjG7yM0DrUbIurPBXKSyh5Gj",
+	"1VrF29/BBdJ668gZgoeR6k9+fOeCUdKr/D5yPM8bOes1OL2+vAIwCDgY5SAdOWc5gs8Gf4vJXXVd5gpL",
+	"1qmH7XOWjVzdh22+eTZW2WQPI0czQz0pvRSUIKlpKfaFycwFObGjuLd6qJQN8884e7zAMwZLH8eCaiGG",
+	"2Dh9mKzz2rK9i8uTset2NlCZvtIsn4TgXoSgelVQtj3gnE7FbpOvxbE2mau9ptrbRDUAS4zub8yXsewK",
+	"TBldgIH3zbMbMKdcKMtA0Aj7SvwoO0iJXS7BKVKF2Rk4xGI1/o0S1IFKXSc3uE3gfvPsvF3kuSX1ovJz",
+	"odcOQMmpt0rw1l5qNBet5XeAImJ0xhDnNiMwQsxHRMAZkty4P3KkTTdyLvv9kWNVLwy1jvOdVhqlFqv1",
+	"R/xbjcTKtk/lJUU7uy9lUTnaQgNSi+7mTXIDdJE4zCwLBFUY3bWQeQ5TlnX+3LxJ98COD8HDBt43/d7A",
+	"e9kfApiwIleZdnrDnnBA74n2Pnhg4L28PB8CCARkMySMUwIHrrSFJbYU46h5e2O+9p3CTW7JSiJS4XiS",
+	"ssDir4bf0CjVZev0tWYu4ryHnCPJHHPzUv8gEnjg9SISq3T2At4hDlLuO0MEMeyPiNTLwem7H271UugN",
+	"cXYjl1zMMZkBFHKk+g8YXiLWg5xjLlAA5JveiHycIyC10jAZGTAEA64sYkl9mBJwOnJ+4yIYORKckUMo",
+	"QSPnTHL2Ecm1G4doiULZegq5QFyMHMlajA9Df5kgoRQ6/Vk2Mf1oGcUBFXPEwB1a8aJYwRww5FMWoADA",
+	"ZCVAQBH3RqSeAdRoqmqTvEVkJk24wbNnbQykzrWbdOG8IUsY4gBgEsVCQorwEgXDgt/Mh0TLwAkCg2fP",
+	"gD+HDPoCMQ5CSmba45Dw9keCTznvOgGW5+xFOv5gWOUNgGbfSnrzYRgipvrmCHUzO4tIs04qEfPa+rke",
+	"DHLmjvMtDVaKJgChAviUCIgJOMnv5xOAyZSyBdTuyfW6zOwLm/9zJ5j+vF+ACqzqeyQgDu12db6bcYjJ",
+	"XXfLWplOFXvaLXTZvbe8ythmpBdHaJFt9eZ5mUd3Bm8jdFegkbKuHqicMLTKjDq9qF5pKkGb9ZN7qwp1",
+	"xabVYLVM7zZeLCBbVaHfVQ1tVgrrVL+NlLBuU/v9bKMEF3vdTZ+UFtpZ7Sly+Z+lgLDGgyTHl0oDOO0S",
+	"ElLNjUXqSlGOiZHmZzda1/FDBJnFPHyS4LtI8CfxWhSvXWyA6uPtXBQ+JUrrJv5qPGM0lQRli+n6vJMt",
+	"+zvZCJbN/3sA96vVwDEfR/Ek1N6QGmiSiFLD5nY+EWlJzQj+DQXaLgcnD+rf9YkLoO+jSMiu9W9cMuwh",
+	"OOmfuODkUv6Zqj8w5Eh+IOoPlX/pVP1E1SOh/rBYNVqpP4ifqIkskIABFHAj27nVwPvKLaemfX912W3j",
+	"654IEveU3Zm+Or4UMSqoJUXlh1tp1H/35odbV/lpfMjRDVD6YgDiKEKsJx8p53EEpfEuX/vP03/BZ6dk",
+	"yv/Lx1N+9ien07L+uWE5k+fagFTQ+jSUH5Y4kA0MhXrgjQCYA4SVoyDAXE4+kJOICY+jiDKBAg+8SqIs",
+	"aV98CH49effDrSRFOd+Tz3n02N3HrxKDVrkg1CgS792QZbydxR7/FX/r5RO9LruloDQtnRJnQA6X7WNL",
+	"3olSyGZK6jEg5pCAvlkAk2XTlaCWNIwXtStGAA0DvTumlIFsdTePPOcp16zn5921mE9EkYWgkjJ8xHW+",
+	"iVEekFxeLljsa+9ejQKzs+ayKRBGadHegIawjCbXJUb3HvgRrThYQHaHAnCPxRxAsERMefRgFCHIdKxG",
+	"zKEAC+wzmvxKSS52o5Fg4o1yC7RGcXw5nzGLQ8RzPuVKIkT/3BZl2FLBUmQ91rDKWY1TojY8wQbCoCYX",
+	"oynV5NPH71ww6Pef9/qXvf7g4+WzYf962H/m9dV/jrt77AgRn61U8/EdWo1NOLsM/Mt+p7iWJY2h2NO3",
+	"KKT3YOC9VJgdKjqcYsYF0K9qR/EWQ/FuY+VGUcSUWsrVSFDJyJ5DPmZIJajZKezSjt6DxuYKSlp1bMzH",
+	"uaitVRl4/tIO9n48E1vpXhVda0FjIsYRxUSk+nIl/HPdiUB1V12269XAvjB7CIcOvGfX5y5A3swDl/3+",
+	"P3cBPGJULkedX8tQptrGdbFpTaGtIzG0REyMBe3G1V7UZJj5cxTEIQpkR5Mka8LO5RIq7Khctui2j6Xa",
+	"1vyeyq7dN32TrvhxrvXEE661n4lhds9dgAWX2qNJjXi+4VC1O+z5+SZ6qCXqvqHi14n6aoiPxsxPnax2",
+	"Svmmm0QzXeUpLwVsgRaTGlR3p8SGXATI75RKY0VHt0STmNcCePncqhI16tslqtsyvdPkLNgyEwp5DGnK",
+	"g3HEFzMfchyxSFyW7e2WtPtULhU2WXHyiQzMS9lal3dT4MyXMqdmT6gw+mYue6OV18UB+F6CCjYzpMHj",
+	"3xI522he3Syg9ODJhmGk/eg1HZWAhqCShqNtWi0EVfHoDs617SX/jFWzv0jAchlWOxJfbaTomNT30fCq",
+	"xgBOZa0uO1o0gsExj5DflHxTyba5VR1wALnxbt0oK5ZQ0oOZFqBMEoEIJKK3xBxLI10N5Spj2EjwwbVq",
+	"p1OAYAh8GGmuifXplRUIoX8nh1JuUmvycr39YBJmrEv0vFkFrnRHeU/hqid/6WnTfFiwUewW2gv7mYeE",
+	"BsadkVCZd06vaQdn4L04t0HSsI3zkNUA3Ei2Oi7USrx78DL/WYrvVYS0umjOfCUhC6xjWsrjp910W9L9",
+	"TzEXYE7DwGSAjeeQBMo1k1OOuQd+0c7+BVTObG52C2XALDq3UnGd032BSfL98jEWp53O647c1FJiC82p",
+	"mXdzA2avdZ1S2q1U7zSKgE/jMDCBzkUUrrRckXyI6SAm4Jj4aMRGBOdd5AsYTilbaB+5Sq+7xxwBTHzK",
+	"GPKFJ9/Izo1meyAXG7XrnCAmAcq7eOUIpzSUD/0QS7FyBnIKnHF8N6aiFi2sVumX27FVTXmjt9ddPbpH",
+	"wklT7ooEfEO1QUloi86QW8K99Gh16eveS4M1cuW2RLCNUL4tqTTMpmSpNM6lUxqO6KJB7TnUeZvFukrR",
+	"c0nhE1SMHpXinZiAUHV00CyYHIhJAHZz2DZj/E2h9IaewBxyAJV+aXrS8XRrLk4DYX3+ivlSF0quySTL",
+	"Z1u49jwxEoBsNZMks5v6HDRrUpkljey4aSmWmX7N6SmFlL4/UprK+o8baTaeu6Yws2lizv+ZLA2Wxv7a",
+	"o8R7Pm93UN/SVjGziiF7dd5kQG0Ybqq4jl9YXccVxFjfHZy7AG4VCWlMaG+Ny9QHJrY5KNjkWLetjtUP",
+	"nkssz2DcyAlu3ih6txt8i2YntaWj5vbk7zIr+ikZdL9JherkuyWgqcQiCrT2VKcQVU6S74vDec7vP1Gz",
+	"yzmc+rM3bQ6gk+TVE6l2LzDnmMySRKxMPZ/QIFfk5UD6RcJTjqdi7BKkS6O+fF+HdpL+uvs9khVsdXuk",
+	"XTfJgAYnR479dwOoM65z428X4nrxcuMQ19eAusbY2Vboa7OGa9XqikHceHZKWsFPNu4xbdyvwDQ8Huv+",
+	"RScJ14X30Re4iCSGnOXAs6bDVnf8TvWbMhm5U2Gnqs0XYNirusHL53o52gEm9bpp3AkoTMbLbP2zta5Z",
+	"6sxaypp+9+nDh9fvPjYUkCt13b981ut/0xu8+Hh5Oby6Gg4u/8OapWSH6+XLjpZXYlQl/RRnmwGXJQHl",
+	"UWRbPUOpvF6smt67S42E+NsERtqx9Ww2R37MsFjdyl41JHdoxQUl6CO9Q8R2DuVH0wAI2QKc9nowFnOQ",
+	"vHemCqVgAsxzQtU/CxqgEUlKkRkLWdcKG+pnmVtBP/7VPGc0NMXb3PIDz/M+jxxddkNVH50jGKiDK6b8",
+	"6N96r2Ix7+m5ZCsV4R/RSjMRTKbUHlfk8YQjAeg0K3ayHIBX79+YcwryIRbG0c1dcM+wEIiAyQrMkwyN",
+	"EUnfhRHuMTTNkjfm9D4pHsIQDBWfn8Ml4uBUZb5DXwA+R0hI+Toi8plZohMOVGFHRHwEpjrKeY8JuJ8j",
+	"XfJipWtdzVE6aoCnU8TOvBEZkddLxFYqzR3AkFNwT9kdz/zyulzGCU9GAzgAcCoQAxfLgRH3ybyG8tnF",
+	"Q4a69YWp/oK5+kl/88CrfG+YqIE+fXgrpwVFEnIujK7KrExjnhwZue73wcj5KQ0LJPZJzEJFAiPyCyIB",
+	"ZQB9EYgomnf1YfCJzqUxAQkoABeQiV4cDUekB1IhtcCkl5w7ucg9hl+Sx/qYQOGACoNkhgCdjggAUlxH",
+	"iGm34yllLqBEnfl1kwLH93MaIklCEhG5odGXCDG8QETAcGgSepKOFIoIQoEWiJrC5XB/6/0cIXIroH/X",
+	"09jovXr/pve62JdUf8G/YzGnsQBYqM1JY8FxoChFdqTmoAsiQcLvETOloEvFbLNaNzO8VMVucjOIaIh9",
+	"c45CfwYsDhE4hSmNy69yW56llagTkpNApHin9ySlFciTKkwTNKWmnEuCeMx1joLkxTdg5Px15MiOFggS",
+	"LtePSF0CkpVkVaeUh9TTgMm9GN7DFe/JxdHAlPABtZoxlAh8//PtR+B53oV+qNdpBgXS25RLTU3yvjOJ",
+	"ZAT9uSIF09afU65ZgiqsRAM5urSzlaYT9XSdoju0KtGD0pfU8BBoju9mXEiukNGbwKk6GKUklguS+kYE",
+	"yN1yJvkB0cxK9wGmEIccQPBvtz+/65lnd2h1T1lwkxxr1BsvCqGPAtmTgZ1Op4gEmMxM7LAAb1oAuWfg",
+	"0oRw3b9KAdW8ydCCHJADrCDFgqNwqnm4wEIJ65S3/t///C9IqVwfLwzADzhE4HbFpZgEp6Zig2LMy0FO",
+	"bKcy37aVbb9m+9/oMWvXkXQEI+wMnSuv712Z+rNKUF7IPzNdJT7drm8CZ+hIszUR+U6ptvVVv7+3ytYV",
+	"tcJS5FpKskQHAAH1Y8kZvILwd4a/fnYdniTLKvD1cibvnWr+Q6iW+TdFHqhZEs9HPoHE9pnEKJzxshpi",
+	"ZXvOUAXIGvGR+1FvZWfo/FVNRYqaWnTczum9WapfBmV8DL4GfGTCdzkAiAi28rRbM02/tA2bziMtcV6P",
+	"U1V12QyQQ20Zs4+MMp0olytOU7udcrVjuNqE2a0av9pXJ2tyoYv2r93WhoXrOWT7su5rSuOZawtsNxUM",
+	"VanA7IELsoqLLjB6rwsyjckFiR/WVSenXXXg1dWVSl1gshIyONS76vCYVG+KBRrdVBTkCtaldX6zwxRq",
+	"MM/b7U6Eo10XUBn5p+SEeW3RN3Aq1cc0jeSsdvxc1K1pfNu7SUWobd7776YX5R6a0Z5p/g4u0Ft8h5y6",
+	"/kpBwE3Byb2+AVTfZ281Apca1xugN3c0Lq0grCL6Cp+8DpfqcO0WC6DLvG4Loa4xSijpIVU2U6eLhJgL",
+	"DpA2vPTW98CbzlOBYTjWRwE2XTppP2DIpW6a66RpHAPehgO9qQvw2YYpns6qHeTzAUV1TUU2i8DWjYAW",
+	"pRjxrSVzUb/SnMqIPnAqGbJm9TlpoPZKXiQX5WW9XNY+6Vqx/I1dLueLVQ1nSIxhqI6SReaUelEq6zSB",
+	"fEFD7XhCXHxLg9UhMFXMTCi5ok38uEQxg0PA0abfEXRvMLs7sXyrju8YcokjcDroDxLSSEv5H4lG/Cxh",
+	"vaLNXQRpgZBOSp054fek2j2pdk+q3ZNq96TaPal2uwvqXFJPvWanBdVh9Drl1zEDHFmPswrph7QMxloH",
+	"wZIbXIrC+nv1vKzrVRUtewbgDdD7RWeS7brKGpZUIBixLdWim9wtRmKOCJhRgo6kGpmVXLv1LsnG5ewf",
+	"Q2/dl86qnI1FBB2N+PX9eAWV0nK9ab6aeff7TT+7ThRbsKvTrx7VNCpmfHUyjY5CYkZj3hupfUA6S63E",
+	"DSqq9ZHYgJ5uO/M1wcXyhdH7JlarIV+5wOfw1Fq8KOiohnzhGgUL0SZCzEssMhMj5+BhlFxnYC4VTPEi",
+	"v3ue54JRanWYR+v1DchfcQQg2atw/JDAaHaCCverAVXlr+QqW3XEptuWMKFw291Mh9s2hZGKVzsddFA1",
+	"yHq9A0co7PQOIa0DBrNyvo6WloVburu0NzdGd7CWtI00iUVG6ZRYjSZw2nd1kRqVvEQowMQP4wAFZ49j",
+	"T2nQdXnarJP0HNoO1s4OXoVS5aB4on8ECyj8OTgdeFfPz2tdHru4H4oDv/4CfdFt0A18FDtN7mtwZtT7",
+	"mdRB/O3IolSubrvxi/XtuiPhnUoHUH0M5SYdT1bjUu3KZgdbVuJy53HnlItdPEDFEVSyl0qm08xHX++W",
+	"uEROgDndnyQsvoeMowCE+A4BykN6wlUlIl8UqhDZQMtOnW/Gf0Agew+xQAyGpgLsw8ndyRCcLE/WNwm3",
+	"hJjpkupql9QBkS9iuC0MgE7zRedV1SddguzGJCTmaqjkyloNMQnQlzrIilWxNgBu4F09O6/vtVDxeWP6",
+	"26hzo45v1P3zl+c6G9OQn85k9Fd+iMAEE3W8AcGggagK1Zo3HP16cD7Ut1mrqnJUwBCo81F142UnqLbh",
+	"QdZbZo7qD2wJ8pqLCw4R4y0Ed9WBgYrivf8UK81IN4nhHtLo2yJuu2f0d4nYmhtcd8W8nmzqkTgd9Pvt",
+	"8dpDUYAtQts9NHvwoOyTifJkojyZKE8mypOJ8mSiPJkoTybKH9pEaU5W0BbKAXIVmpMUDm6aFDXThyRe",
+	"0jUdwbFHd618vxOaD0cux8qQ6J4acShkd02GcI5tBu7JBMznPzzihrKkOnSxqt5873TJZDikg+D42Qtd",
+	"8xb2RCF6wtkWba1B62YFaB9t29qSF/Isuj5pYROyq89JOHw2whZ5CP0qF08SA+g0l6acVTWQSlHPKEUV",
+	"Rv+IYuFDTAAk5mi6OVquqa96Nv0O6Rv2OcCihd5yCQKqEuA4k9pb0uSLBposDKFvW9h21NJh8OfOltvE",
+	"AlLHTImDgWTJn9gKng0Qs3nKRttoz182D6eTNVwnZ3QcarT8EA3pIe3Mtp6X2q4srfXOvlaN36ZtDygd",
+	"i0PVWSe6FUih35OBYjjUCU/uZg1zU054kv6pl/20vTRsoIFxCUHag7CLytWZFC4eqq6DdWO1gyLSHo88",
+	"2rSoEhb3pGlTUun5+OTB5/R+B+pwrZmfVhfSBimgCcnla1TWh4DSVhvPwry5v8N5aZX3huN5NfcxLGAE",
+	"BO1U1HK/h+bkN5V/CclKzDGZARRyfRU95L4uprPfw3KlO2T/cLEnFY05fKSpcZitY0tde/0KI0lbRoFM",
+	"efpNlujFy/Md3cEHdeNaqhfbXLkJMztMTYGUuzcnnuQLCe/feZDWVU48vVmh5dZ0lKSi7IEMf+s1B499",
+	"BqFcZ7spL8W03YO2lBBe3jXcnJyyBZVUisE5Q+e9LgkYUMTJiZAChJqEG5OikpKHlNUTBCLEdJ1Hz9kp",
+	"9SXtNzO9kil1SoNJGm+ZCfOkCT1pQk+a0JMm9EfVhFpi2gkvO8QR/EwNqotvH1EDqsiih1xKVZfYd15H",
+	"OnaUOcFit0DzYVfdxJpzYr8p6Fy7iv1H1/T2qOXlT9/zbIpHofs8HtpPNhfzCvd2EP9xDIrjBrE7klka",
+	"x94buWWh7JQPtEazH5MhpDRVDmfbee9GJ/F3oVd73Nt0eNDQt1Jgtz2C/5iRaglnMV7dlZs9alA643hf",
+	"X3S6EbYjh6kz2B4/Xl039j6Cu+lVPc2naz6aq+dLbMZmbJq03MTWHyaZ4FEYcxAxvJQcWA2rxX52tYLe",
+	"RNllHmfJAZbT5DVptp4p4zwM95wvPvCur86HAFZStnN52kDQ5jTxrsnYB8/Plfhqzs5VGNirEaNxesop",
+	"U0VzdFJOtXBHevPQAdQ52Xcu2N12jlCu0iFTtmT/xz9PKKHofKZQYXHvBwvVgQddyeUGDPr9I1BF6XSh",
+	"Gu8iN8daw+t73aZIMMfGV+JI3SfO0msXqp0/PrqSmRTx9VA4DdY1796OtWOluJf2wuDsGIvbLcf9qyH3",
+	"vZN5ERmTFcDBEfBQk3djM95KpyD3WvfvMcTg8bPmu9BZIXN+T/RWSp8vbn/vWf98/4T3rJXySv4FK3e9",
+	"yGuznSyE1/KFW6P97oTN4oWTJUA6X7VevUMyf9tkvlfLhZM1SYGpMXAATqRyRzNro6703aH5UvXw6cGZ",
+	"VOk6qMrNnr9+loxMH4bW48csdIbOhTqXYZbnIQEkvQ1Kmnl54ApPKsmW5dZmofOPc3khpbZJPcL15/X/",
+	"BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -51,6 +51,11 @@ type Config struct {
 	AvailabilityZone string
 	// Host is the share host shown to admins (host@backend#pool).
 	Host string
+	// BackupQuota is every project's backup quota (-1: unlimited).
+	BackupQuota storage.BackupQuota
+	// BackupGenericProtocols are the share protocols Manila's generic backup
+	// path (empty backup_options) takes; default NFS.
+	BackupGenericProtocols []string
 	// Health reports extra fields for GET /healthz.
 	Health func() map[string]any
 }
@@ -92,6 +97,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Host == "" {
 		cfg.Host = "manilite@local#pool"
+	}
+	if cfg.BackupGenericProtocols == nil {
+		cfg.BackupGenericProtocols = []string{"NFS"}
 	}
 	if cfg.Jobs == nil {
 		cfg.Jobs = noNotifier{}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
 
 	"github.com/manilite/manilite/gen"
 	"github.com/manilite/manilite/policy"
@@ -370,11 +371,14 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	if err := s.requirePolicy(ctx, "share:delete", shareTarget(sh)); err != nil {
 		return nil, err
 	}
-	err = s.db.TransitionShare(ctx, sh.ID, deletableShareStatuses, "deleting", storage.JobShareDelete, s.cfg.MinTransition)
+	err = s.db.BeginShareDelete(ctx, sh.ID, deletableShareStatuses, s.cfg.MinTransition)
 	var se *storage.StateError
+	var de *storage.DependentsError
 	switch {
 	case errors.As(err, &se):
 		return nil, forbidden("Invalid share: Share status must be one of %s.", pyTuple(deletableShareStatuses))
+	case errors.As(err, &de):
+		return nil, forbidden("Invalid share: Share still has %d dependent %s.", de.Count, de.What)
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, notFound(defaultNotFound)
 	case err != nil:
@@ -404,23 +408,12 @@ func (s *Server) ShareAction(ctx context.Context, req gen.ShareActionRequestObje
 	return nil, badRequest("There is no such action: %s", ri.Action)
 }
 
-func (s *Server) resetShareStatus(ctx context.Context, id string, body interface {
-	IsSpecified() bool
-	IsNull() bool
-	Get() (gen.ResetStatus, error)
-}) (gen.ShareActionResponseObject, error) {
+func (s *Server) resetShareStatus(ctx context.Context, id string, body nullable.Nullable[gen.ResetStatus]) (gen.ShareActionResponseObject, error) {
 	// Manila's schema rejects a status that is not a share status at all
-	// before it looks the share up.
-	var status *string
-	if body.IsSpecified() && !body.IsNull() {
-		rs, _ := body.Get()
-		if rs.Status.IsSpecified() && !rs.Status.IsNull() {
-			v := rs.Status.MustGet()
-			status = &v
-			if !contains(shareStatuses, v) {
-				return nil, badRequest("Invalid input for field/attribute status. Value: %s. '%s' is not one of %s", v, v, pyList(shareStatuses))
-			}
-		}
+	// before it looks the share up; the admin-action checks come after.
+	status := resetStatusValue(body)
+	if status != nil && !contains(shareStatuses, *status) {
+		return nil, badRequest("Invalid input for field/attribute status. Value: %s. '%s' is not one of %s", *status, *status, pyList(shareStatuses))
 	}
 	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
@@ -429,20 +422,38 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, body interface
 	if sh.IsSoftDeleted {
 		return nil, forbidden("status cannot be reset for share '%s' since it has been soft deleted.", sh.ID)
 	}
-	if status == nil {
-		return nil, badRequest("Must specify 'status'")
+	if f := checkResetStatus(status); f != nil {
+		return nil, f
 	}
-	if !contains(resetStatuses, *status) {
-		return nil, badRequest("Invalid state. Valid states: %s.", strings.Join(resetStatuses, ", "))
-	}
-	err = s.db.TransitionShare(ctx, sh.ID, nil, *status, "", 0)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, notFound(defaultNotFound)
-	}
-	if err != nil {
-		return nil, internalError(err)
+	if err := s.db.TransitionShare(ctx, sh.ID, nil, *status, "", 0); err != nil {
+		return nil, notFoundOr(err)
 	}
 	return gen.ShareAction202Response{}, nil
+}
+
+// resetStatusValue is the status of a {"reset_status": {"status": S}} body,
+// nil when it is missing or not a string.
+func resetStatusValue(body nullable.Nullable[gen.ResetStatus]) *string {
+	if !body.IsSpecified() || body.IsNull() {
+		return nil
+	}
+	rs := body.MustGet()
+	if !rs.Status.IsSpecified() || rs.Status.IsNull() {
+		return nil
+	}
+	v := rs.Status.MustGet()
+	return &v
+}
+
+// checkResetStatus is Manila's AdminActionsMixin.validate_update.
+func checkResetStatus(status *string) *Fault {
+	if status == nil {
+		return badRequest("Must specify 'status'")
+	}
+	if !contains(resetStatuses, *status) {
+		return badRequest("Invalid state. Valid states: %s.", strings.Join(resetStatuses, ", "))
+	}
+	return nil
 }
 
 func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
@@ -450,11 +461,16 @@ func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActi
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.TransitionShare(ctx, sh.ID, nil, "deleting", storage.JobShareDelete, 0)
-	if errors.Is(err, storage.ErrNotFound) {
+	// Force delete skips the status check; dependents still block it, and
+	// Manila's admin-action mixin lets those surface as 400.
+	err = s.db.BeginShareDelete(ctx, sh.ID, nil, 0)
+	var de *storage.DependentsError
+	switch {
+	case errors.As(err, &de):
+		return nil, badRequest("Invalid share: Share still has %d dependent %s.", de.Count, de.What)
+	case errors.Is(err, storage.ErrNotFound):
 		return nil, notFound(defaultNotFound)
-	}
-	if err != nil {
+	case err != nil:
 		return nil, internalError(err)
 	}
 	s.cfg.Jobs.Notify()
@@ -471,11 +487,14 @@ func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActio
 	}
 	err = s.db.SoftDeleteShareToBin(ctx, sh.ID, deletableShareStatuses, time.Now().Add(softDeleteRetention))
 	var se *storage.StateError
+	var de *storage.DependentsError
 	switch {
 	case errors.As(err, &se) && se.Current == "soft_deleted":
 		return nil, forbidden("Invalid share: The share has been soft deleted already.")
 	case errors.As(err, &se):
 		return nil, forbidden("Invalid share: Share status must be one of %s.", pyTuple(deletableShareStatuses))
+	case errors.As(err, &de):
+		return nil, forbidden("Invalid share: Share still has %d dependent %s.", de.Count, de.What)
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, notFound(defaultNotFound)
 	case err != nil:

@@ -16,11 +16,27 @@ var ErrConflict = errors.New("storage: conflict")
 // is no longer in one of the states the caller required. Current is the state
 // the row is in now, so the caller can word its own message.
 type StateError struct {
+	// Of names the resource whose state did not match ("share",
+	// "share_backup", ...), for operations that change several.
+	Of      string
 	Current string
 }
 
 func (e *StateError) Error() string {
-	return fmt.Sprintf("storage: row is in state %q", e.Current)
+	return fmt.Sprintf("storage: %s is in state %q", e.Of, e.Current)
+}
+
+// QuotaError reports that a project would exceed a quota.
+type QuotaError struct {
+	Resource  string // "backups" or "backup_gigabytes"
+	Quota     int
+	Requested int
+	// Consumed is what the project uses now.
+	Consumed int
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("storage: quota %s exceeded (quota %d, requested %d, consumed %d)", e.Resource, e.Quota, e.Requested, e.Consumed)
 }
 
 // InUseError reports that a row cannot be removed while others depend on it.

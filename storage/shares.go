@@ -406,30 +406,7 @@ func (db *DB) TransitionShare(ctx context.Context, id string, from []string, to 
 // TransitionShare is the in-transaction form of DB.TransitionShare. An empty
 // from accepts any current status.
 func (tx *Tx) TransitionShare(ctx context.Context, id string, from []string, to string) error {
-	q := `UPDATE shares SET status = ?, updated_at = ? WHERE id = ? AND deleted = 'False'`
-	args := []any{to, FormatTime(tx.Now), id}
-	if len(from) > 0 {
-		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?,", len(from)), ",") + `)`
-		for _, s := range from {
-			args = append(args, s)
-		}
-	}
-	res, err := tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
-	}
-	var current string
-	err = tx.QueryRowContext(ctx, `SELECT status FROM shares WHERE id = ? AND deleted = 'False'`, id).Scan(&current)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	return &StateError{Current: current}
+	return tx.transition(ctx, "shares", id, from, to)
 }
 
 // TransitionShareTo is TransitionShare that also sets the share's progress
@@ -480,14 +457,24 @@ func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from []string
 			return err
 		}
 		if soft {
-			return &StateError{Current: "soft_deleted"}
+			return &StateError{Of: "share", Current: "soft_deleted"}
 		}
 		ok := false
 		for _, f := range from {
 			ok = ok || f == status
 		}
 		if !ok {
-			return &StateError{Current: status}
+			return &StateError{Of: "share", Current: status}
+		}
+		snaps, backups, err := tx.ShareDependents(ctx, id)
+		if err != nil {
+			return err
+		}
+		if snaps > 0 {
+			return &DependentsError{What: "snapshots", Count: snaps}
+		}
+		if backups > 0 {
+			return &DependentsError{What: "backups", Count: backups}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE shares SET is_soft_deleted = 1, scheduled_to_be_deleted_at = ?, updated_at = ?
 			WHERE id = ? AND deleted = 'False' AND is_soft_deleted = 0 AND status = ?`, FormatTime(purgeAt), FormatTime(tx.Now), id, status)
@@ -515,7 +502,7 @@ func (db *DB) RestoreShareFromBin(ctx context.Context, id string, refuse []strin
 		}
 		for _, r := range refuse {
 			if r == status {
-				return &StateError{Current: status}
+				return &StateError{Of: "share", Current: status}
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE shares SET is_soft_deleted = 0, scheduled_to_be_deleted_at = NULL, updated_at = ?

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/manilite/manilite/backend"
@@ -33,6 +34,11 @@ type options struct {
 	Host             string
 	ShutdownTimeout  time.Duration
 	Keystone         keystone.Config
+	BackupQuota      storage.BackupQuota
+	// BackupMaxRate caps the read rate of backups, restores and snapshot
+	// copies, in bytes per second (0: unlimited).
+	BackupMaxRate          int64
+	BackupGenericProtocols []string
 }
 
 // app is the wired server: database, policy, data plane, job workers and the
@@ -72,7 +78,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 
-	data, err := backend.NewLocal(o.DataDir)
+	data, err := backend.NewLocal(o.DataDir, backend.WithMaxRate(o.BackupMaxRate))
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +92,8 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	}
 	pool := worker.New(db, log, o.Workers)
 	worker.RegisterShareJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
+	dataHost, _, _ := strings.Cut(o.Host, "#")
+	worker.RegisterBackupJobs(pool, data, dataHost)
 
 	server, err := impl.New(impl.Config{
 		DB:               db,
@@ -98,6 +106,9 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		DefaultShareType: o.DefaultShareType,
 		AvailabilityZone: o.AvailabilityZone,
 		Host:             o.Host,
+		BackupQuota:      o.BackupQuota,
+		// Manila's data_manager_backup_supported_share_protocols.
+		BackupGenericProtocols: o.BackupGenericProtocols,
 	})
 	if err != nil {
 		db.Close()

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/manilite/manilite/storage"
 )
 
 // Projects and callers used throughout the end-to-end tests. Project ids are
@@ -43,18 +45,20 @@ type testServer struct {
 
 func testOptions(dir string) options {
 	return options{
-		DB:               filepath.Join(dir, "manilite.db"),
-		DataDir:          filepath.Join(dir, "data"),
-		Auth:             "noauth",
-		LogLevel:         "debug",
-		MinTransition:    50 * time.Millisecond,
-		Workers:          2,
-		Synchronous:      "NORMAL",
-		ProjectIDPattern: `[0-9a-f\-]+`,
-		DefaultShareType: "default",
-		AvailabilityZone: "nova",
-		Host:             "manilite@local#pool",
-		ShutdownTimeout:  5 * time.Second,
+		DB:                     filepath.Join(dir, "manilite.db"),
+		DataDir:                filepath.Join(dir, "data"),
+		Auth:                   "noauth",
+		LogLevel:               "debug",
+		MinTransition:          50 * time.Millisecond,
+		Workers:                2,
+		Synchronous:            "NORMAL",
+		ProjectIDPattern:       `[0-9a-f\-]+`,
+		DefaultShareType:       "default",
+		AvailabilityZone:       "nova",
+		Host:                   "manilite@local#pool",
+		ShutdownTimeout:        5 * time.Second,
+		BackupQuota:            storage.BackupQuota{Backups: 10, Gigabytes: 1000},
+		BackupGenericProtocols: []string{"NFS"},
 	}
 }
 

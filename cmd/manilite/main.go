@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -91,6 +92,10 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.AvailabilityZone, "availability-zone", "nova", "the availability zone of every share")
 	fs.StringVar(&o.Host, "host", "manilite@local#pool", "the share host shown to admins")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGTERM")
+	fs.IntVar(&o.BackupQuota.Backups, "quota-backups", 10, "backups each project may have (-1: unlimited)")
+	fs.IntVar(&o.BackupQuota.Gigabytes, "quota-backup-gigabytes", 1000, "GiB of backups each project may have (-1: unlimited)")
+	fs.Var((*byteRate)(&o.BackupMaxRate), "backup-max-rate", "cap on the read rate of backups, restores and snapshot copies, bytes/s with an optional K, M or G (binary) suffix; 0 is no cap")
+	fs.Var((*stringList)(&o.BackupGenericProtocols), "backup-generic-protocols", "share protocols a backup without backup_options may take (Manila's generic path), comma-separated")
 	fs.StringVar(&o.Keystone.URL, "keystone-url", "", "keystone mode: Keystone's URL, e.g. http://127.0.0.1:5000")
 	fs.StringVar(&o.Keystone.Username, "keystone-username", "manila", "keystone mode: the service user")
 	fs.StringVar(&o.Keystone.Password, "keystone-password", "", "keystone mode: the service user's password")
@@ -124,7 +129,7 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("manilite serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var o options
+	o := options{BackupGenericProtocols: []string{"NFS"}}
 	serveFlags(fs, &o)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -191,4 +196,44 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// byteRate is a flag of bytes per second with an optional binary suffix.
+type byteRate int64
+
+func (b *byteRate) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteRate) Set(s string) error {
+	s = strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(s)), "/S"), "B")
+	s = strings.TrimSuffix(s, "I")
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	case strings.HasSuffix(s, "G"):
+		mult, s = 1<<30, strings.TrimSuffix(s, "G")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a rate like 50M", s)
+	}
+	*b = byteRate(n * mult)
+	return nil
+}
+
+// stringList is a comma-separated flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(s string) error {
+	*l = nil
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, strings.ToUpper(p))
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,5 +184,77 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 	// A clean stop checkpoints the WAL into the database file.
 	if st, err := os.Stat(ts.opts.DB + "-wal"); err == nil && st.Size() > 0 {
 		t.Fatalf("WAL still holds %d bytes after a clean stop", st.Size())
+	}
+}
+
+// TestKill9DuringBackupAndRestore kills the server in the middle of moving
+// a backup's data, in each direction, and checks that the next start
+// finishes the work: the backup is complete when it says available, and the
+// restored share holds exactly the backup.
+func TestKill9DuringBackupAndRestore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ts := &testServer{t: t, dir: t.TempDir()}
+	ts.opts = testOptions(ts.dir)
+	slow := []string{"--min-transition", "50ms", "--backup-max-rate", "2M"}
+
+	p := startProcess(t, ts, slow...)
+	share := availableShare(t, p.server, tokMember, nil)
+	root := sharePath(ts, share)
+	writeTree(t, root)
+	// 8 MiB that does not compress: about four seconds each way at 2 MiB/s.
+	payload := make([]byte, 8<<20)
+	_, _ = rand.NewChaCha8([32]byte{1}).Read(payload)
+	if err := os.WriteFile(filepath.Join(root, "payload"), payload, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	backedUp := treeDigest(t, root)
+
+	backup := createBackup(t, p.server, tokMember, share, nil)["id"].(string)
+	waitFor(t, 30*time.Second, "the backup to be under way", func() bool {
+		b := getBackup(t, p.server, tokMember, backup)
+		return b["progress"] != "0" && b["status"] == "creating"
+	})
+	p.kill9(t)
+
+	p = startProcess(t, ts, "--min-transition", "50ms")
+	if b := getBackup(t, p.server, tokMember, backup); b["status"] != "creating" {
+		t.Fatalf("after kill -9 the unfinished backup is %v", b["status"])
+	}
+	b := waitBackupStatus(t, p.server, backup, "available")
+	if b["progress"] != "100" {
+		t.Fatalf("progress %v", b["progress"])
+	}
+	waitShareStatus(t, p.server, share, "available")
+
+	// Now change the share and kill the server in the middle of a restore.
+	if err := os.WriteFile(filepath.Join(root, "readme.txt"), []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.kill9(t)
+	p = startProcess(t, ts, slow...)
+	p.server.do(t, backupReq("POST", "/v2/share-backups/"+backup+"/action", tokMember, map[string]any{"restore": nil})).expectStatus(t, 202)
+	waitFor(t, 30*time.Second, "the restore to be under way", func() bool {
+		b := getBackup(t, p.server, tokMember, backup)
+		return b["status"] == "restoring" && b["restore_progress"] != "0"
+	})
+	p.kill9(t)
+
+	p = startProcess(t, ts, "--min-transition", "50ms")
+	waitShareStatus(t, p.server, share, "available")
+	waitBackupStatus(t, p.server, backup, "available")
+	if got := treeDigest(t, root); got != backedUp {
+		t.Fatalf("after a restore interrupted by kill -9 the share differs from the backup\nwant:\n%s\ngot:\n%s", backedUp, got)
+	}
+	// Nothing half-done is left beside the shares.
+	entries, err := os.ReadDir(filepath.Join(ts.opts.DataDir, "shares"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("leftover %s in the shares folder", e.Name())
+		}
 	}
 }

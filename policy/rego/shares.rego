@@ -42,3 +42,9 @@ rule["share:list_by_share_server_id"] := base.context_is_admin
 rule["share_export_location:index"] := base.admin_or_project_reader
 
 rule["share_export_location:show"] := base.admin_or_project_reader
+
+rule["share:create_snapshot"] := base.admin_or_project_member
+
+rule["share:delete_snapshot"] := base.admin_or_project_member
+
+rule["share:snapshot_update"] := base.admin_or_project_member

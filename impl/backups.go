@@ -1,0 +1,441 @@
+package impl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/storage"
+)
+
+// Backup topics, as Manila names the services that do the work.
+const (
+	topicGeneric = "manila-data"  // empty backup_options: the data service path
+	topicDriver  = "manila-share" // backup_options given: the driver-assisted path
+)
+
+var deletableBackupStatuses = []string{"available", "error"}
+
+func (s *Server) backupView(ri *requestInfo, b storage.ShareBackup) gen.ShareBackup {
+	d := gen.ShareBackup{
+		Id:               b.ID,
+		Name:             ns(b.Name),
+		ShareId:          b.ShareID,
+		Status:           b.Status,
+		Description:      ns(b.Description),
+		Size:             b.Size,
+		CreatedAt:        storage.FormatTime(b.CreatedAt),
+		AvailabilityZone: ns(b.AvailabilityZone),
+		Progress:         b.Progress,
+		RestoreProgress:  b.RestoreProgress,
+	}
+	if b.UpdatedAt != nil {
+		d.UpdatedAt = nsv(storage.FormatTime(*b.UpdatedAt))
+	} else {
+		d.UpdatedAt = nullStr()
+	}
+	if ri.Version.AtLeast("2.85") {
+		d.BackupType = ns(b.BackupType)
+	}
+	// Manila shows these to a "host admin" (role admin, checked against the
+	// caller's own project): in practice any admin.
+	if ri.Caller.IsAdmin() {
+		d.Host, d.Topic = ns(b.Host), ns(b.Topic)
+	}
+	return d
+}
+
+// visibleBackup is Manila's project-scoped backup lookup.
+func (s *Server) visibleBackup(ctx context.Context, id string, missing *Fault) (storage.ShareBackup, error) {
+	ri := reqInfo(ctx)
+	b, err := s.db.GetShareBackup(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && b.ProjectID != ri.Caller.ProjectID) {
+		return storage.ShareBackup{}, missing
+	}
+	if err != nil {
+		return storage.ShareBackup{}, internalError(err)
+	}
+	return b, nil
+}
+
+func noBackup(id string) *Fault { return notFound("No backup exists with ID %s.", id) }
+
+// busyTaskStates are Manila's BUSY_TASK_STATES.
+var busyTaskStates = []string{
+	"migration_starting", "migration_in_progress", "migration_completing", "migration_driver_starting",
+	"migration_driver_in_progress", "migration_driver_phase1_done", "data_copying_starting",
+	"data_copying_in_progress", "data_copying_completing", "data_copying_completed",
+}
+
+// CreateShareBackup is POST /v2/share-backups: 202, the backup in
+// 'creating' and its share in 'backup_creating'; a job copies the data.
+func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBackupRequestObject) (gen.CreateShareBackupResponseObject, error) {
+	ri := reqInfo(ctx)
+	in := req.Body.ShareBackup
+	shareID := optString(in.ShareId)
+	if shareID == "" {
+		return nil, badRequest("'share_id' is missing from the request body.")
+	}
+	sh, err := s.visibleShare(ctx, shareID, badRequest("No share exists with ID %s.", shareID))
+	if err != nil {
+		return nil, err
+	}
+	if sh.IsSoftDeleted {
+		return nil, forbidden("Backup can not be created for share '%s' since it has been soft deleted.", sh.ID)
+	}
+	if sh.TaskState != nil && contains(busyTaskStates, *sh.TaskState) {
+		return nil, conflict("Share is busy with an active task: Share %s is busy as part of an active task: %s.", sh.ID, *sh.TaskState)
+	}
+	var opts map[string]string
+	if in.BackupOptions.IsSpecified() && !in.BackupOptions.IsNull() {
+		opts = in.BackupOptions.MustGet()
+	}
+	b := storage.ShareBackup{
+		ID:          uuid.NewString(),
+		ProjectID:   ri.Caller.ProjectID,
+		UserID:      ri.Caller.UserID,
+		ShareID:     sh.ID,
+		Name:        optPtr(in.Name),
+		Description: optPtr(in.Description),
+		Status:      "creating",
+		Options:     opts,
+	}
+	create := storage.BackupCreate{Quota: s.cfg.BackupQuota, JobDelay: s.cfg.MinTransition}
+	if len(opts) == 0 {
+		b.Topic = ptr(topicGeneric)
+		create.GenericProtocols = s.cfg.BackupGenericProtocols
+	} else {
+		b.Topic = ptr(topicDriver)
+		host, _, _ := strings.Cut(deref(sh.Host), "#")
+		b.Host = &host
+		if t, ok := opts["backup_type"]; ok {
+			b.BackupType = &t
+			create.CheckBackupType = true
+		}
+	}
+	create.Backup = b
+	created, err := s.db.CreateShareBackup(ctx, create)
+	var se *storage.StateError
+	var de *storage.DependentsError
+	var qe *storage.QuotaError
+	var te *storage.BackupTypeError
+	var pe *storage.ProtocolError
+	switch {
+	case errors.As(err, &se):
+		return nil, badRequest("Share %s is in '%s' state, but it must be in 'available' state to create a backup.", sh.ID, se.Current)
+	case errors.As(err, &de):
+		return nil, badRequest("Cannot backup share %s while it has snapshots.", sh.ID)
+	case errors.As(err, &qe):
+		return nil, backupQuotaFault(qe)
+	case errors.As(err, &te):
+		return nil, badRequest("Share '%s' has existing backups with backup_type: '%s'. You must delete these backups to schedule a backup with a different backup_type, or re-use the same backup_type.", deref(sh.Name), te.Previous)
+	case errors.As(err, &pe):
+		return nil, badRequest("Cannot backup share %s. The generic approach for share backups only supports the following protocols: %s.", sh.ID, pyList(s.cfg.BackupGenericProtocols))
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, badRequest("No share exists with ID %s.", shareID)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	// Manila answers with the object it has just inserted, before it records
+	// which service does the work: topic is still null there, and so is host
+	// on the generic path.
+	created.Topic = nil
+	if len(opts) == 0 {
+		created.Host = nil
+	}
+	return gen.CreateShareBackup202JSONResponse{ShareBackup: s.backupView(ri, created)}, nil
+}
+
+// backupQuotaFault is Manila's 413 for an exceeded backup quota.
+func backupQuotaFault(qe *storage.QuotaError) *Fault {
+	f := &Fault{Status: http.StatusRequestEntityTooLarge, Header: http.Header{"Retry-After": []string{"0"}}}
+	if qe.Resource == "backup_gigabytes" {
+		f.Message = fmt.Sprintf("ShareBackupSizeExceedsAvailableQuota: Requested backup exceeds allowed Backup gigabytes quota. Requested %dG, quota is %dG and %dG has been consumed.",
+			qe.Requested, qe.Quota, qe.Consumed)
+	} else {
+		f.Message = fmt.Sprintf("BackupLimitExceeded: Maximum number of backups allowed (%d) exceeded.", qe.Quota)
+	}
+	return f
+}
+
+// ShowShareBackup is GET /v2/share-backups/{id}.
+func (s *Server) ShowShareBackup(ctx context.Context, req gen.ShowShareBackupRequestObject) (gen.ShowShareBackupResponseObject, error) {
+	b, err := s.visibleBackup(ctx, req.BackupId, noBackup(req.BackupId))
+	if err != nil {
+		return nil, err
+	}
+	return gen.ShowShareBackup200JSONResponse{ShareBackup: s.backupView(reqInfo(ctx), b)}, nil
+}
+
+// UpdateShareBackup is PUT /v2/share-backups/{id}: name and description
+// only, in any status.
+func (s *Server) UpdateShareBackup(ctx context.Context, req gen.UpdateShareBackupRequestObject) (gen.UpdateShareBackupResponseObject, error) {
+	b, err := s.visibleBackup(ctx, req.BackupId, noBackup(req.BackupId))
+	if err != nil {
+		return nil, err
+	}
+	in := req.Body.ShareBackup
+	var u storage.NameUpdate
+	if in.Name.IsSpecified() {
+		u.Name, u.ClearName = optPtr(in.Name), in.Name.IsNull()
+	}
+	if in.Description.IsSpecified() {
+		u.Description, u.ClearDescription = optPtr(in.Description), in.Description.IsNull()
+	}
+	updated, err := s.db.UpdateShareBackup(ctx, b.ID, u)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, noBackup(req.BackupId)
+	}
+	if err != nil {
+		return nil, internalError(err)
+	}
+	return gen.UpdateShareBackup200JSONResponse{ShareBackup: s.backupView(reqInfo(ctx), updated)}, nil
+}
+
+// DeleteShareBackup is DELETE /v2/share-backups/{id}.
+func (s *Server) DeleteShareBackup(ctx context.Context, req gen.DeleteShareBackupRequestObject) (gen.DeleteShareBackupResponseObject, error) {
+	b, err := s.visibleBackup(ctx, req.BackupId, noBackup(req.BackupId))
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.TransitionShareBackup(ctx, b.ID, deletableBackupStatuses, "deleting", storage.JobBackupDelete, s.cfg.MinTransition)
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return nil, badRequest("Invalid backup: Backup %s status must be available or error.", b.ID)
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, noBackup(req.BackupId)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.DeleteShareBackup202Response{}, nil
+}
+
+// ShareBackupAction is POST /v2/share-backups/{id}/action: restore or
+// reset_status.
+func (s *Server) ShareBackupAction(ctx context.Context, req gen.ShareBackupActionRequestObject) (gen.ShareBackupActionResponseObject, error) {
+	ri := reqInfo(ctx)
+	switch ri.Action {
+	case "restore":
+		return s.restoreBackup(ctx, req)
+	case "reset_status":
+		status := resetStatusValue(req.Body.ResetStatus)
+		if f := checkResetStatus(status); f != nil {
+			return nil, f
+		}
+		b, err := s.visibleBackup(ctx, req.BackupId, notFound(defaultNotFound))
+		if err != nil {
+			return nil, err
+		}
+		if err := s.db.TransitionShareBackup(ctx, b.ID, nil, *status, "", 0); err != nil {
+			return nil, notFoundOr(err)
+		}
+		return emptyAccepted{}, nil
+	}
+	return nil, badRequest("There is no such action: %s", ri.Action)
+}
+
+func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionRequestObject) (gen.ShareBackupActionResponseObject, error) {
+	ri := reqInfo(ctx)
+	targeted := false
+	var target string
+	if ri.Version.AtLeast("2.91") && req.Body.Restore.IsSpecified() && !req.Body.Restore.IsNull() {
+		switch v := req.Body.Restore.MustGet().(type) {
+		case string:
+			target, targeted = v, v != ""
+		case map[string]any:
+			if len(v) != 0 {
+				return nil, badRequest("Invalid input received: restore takes the id of the share to restore into, or null.")
+			}
+		default:
+			return nil, badRequest("Invalid input received: restore takes the id of the share to restore into, or null.")
+		}
+	}
+	b, err := s.visibleBackup(ctx, req.BackupId, noBackup(req.BackupId))
+	if err != nil {
+		return nil, err
+	}
+	if b.Status != "available" {
+		return nil, badRequest("Invalid backup: Backup %s status must be available.", b.ID)
+	}
+	if !targeted {
+		target = b.ShareID
+	}
+	sh, err := s.visibleShare(ctx, target, notFound("NotFound: Resource could not be found."))
+	if err != nil {
+		return nil, err
+	}
+	if sh.Status != "available" {
+		return nil, badRequest("Invalid share: Share to be restored to must be available.")
+	}
+	if b.Size > sh.Size {
+		return nil, badRequest("Invalid share: Share size %d is too small to restore backup of size %d.", sh.Size, b.Size)
+	}
+	if targeted && sh.ID != b.ShareID {
+		// Manila checks neither; restoring one project's data into another's
+		// share, or an NFS tree into a CIFS share, is refused here.
+		if sh.ProjectID != b.ProjectID {
+			return nil, badRequest("Invalid share: Share to be restored to must belong to the backup's project.")
+		}
+		source, err := s.db.GetShare(ctx, b.ShareID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return nil, internalError(err)
+		}
+		if err == nil && !strings.EqualFold(source.Proto, sh.Proto) {
+			return nil, badRequest("Invalid share: Share to be restored to must use the backup's protocol (%s).", source.Proto)
+		}
+	}
+	err = s.db.BeginRestore(ctx, b.ID, sh.ID, s.cfg.MinTransition)
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se) && se.Of == "share":
+		return nil, badRequest("Invalid share: Share to be restored to must be available.")
+	case errors.As(err, &se):
+		return nil, badRequest("Invalid backup: Backup %s status must be available.", b.ID)
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, noBackup(req.BackupId)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	out := gen.ShareBackupAction202JSONResponse{}
+	out.Restore.BackupId, out.Restore.ShareId = b.ID, sh.ID
+	return out, nil
+}
+
+// ListShareBackups is GET /v2/share-backups.
+func (s *Server) ListShareBackups(ctx context.Context, req gen.ListShareBackupsRequestObject) (gen.ListShareBackupsResponseObject, error) {
+	backups, links, err := s.listBackups(ctx, req.Params.Limit, req.Params.Offset)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListShareBackups200JSONResponse{ShareBackups: make([]gen.ShareBackupSummary, len(backups)), ShareBackupLinks: links}
+	for i, b := range backups {
+		out.ShareBackups[i] = gen.ShareBackupSummary{Id: b.ID, Name: ns(b.Name), ShareId: b.ShareID, Status: b.Status}
+	}
+	return out, nil
+}
+
+// ListShareBackupsDetail is GET /v2/share-backups/detail.
+func (s *Server) ListShareBackupsDetail(ctx context.Context, req gen.ListShareBackupsDetailRequestObject) (gen.ListShareBackupsDetailResponseObject, error) {
+	ri := reqInfo(ctx)
+	backups, links, err := s.listBackups(ctx, req.Params.Limit, req.Params.Offset)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListShareBackupsDetail200JSONResponse{ShareBackups: make([]gen.ShareBackup, len(backups)), ShareBackupLinks: links}
+	for i, b := range backups {
+		out.ShareBackups[i] = s.backupView(ri, b)
+	}
+	return out, nil
+}
+
+// Filter keys a non-admin keeps (Manila's remove_invalid_options list for
+// backups, in API names).
+var backupUserFilters = map[string]bool{
+	"name": true, "status": true, "share_id": true, "topic": true, "name~": true, "description~": true, "description": true,
+}
+
+// backupSortColumns maps Manila's backup sort keys to columns.
+var backupSortColumns = map[string]string{
+	"id": "id", "created_at": "created_at", "updated_at": "updated_at", "deleted_at": "deleted_at", "deleted": "deleted",
+	"user_id": "user_id", "project_id": "project_id", "share_id": "share_id", "size": "size", "host": "host",
+	"topic": "topic", "display_name": "display_name", "display_description": "display_description",
+	"progress": "progress", "restore_progress": "restore_progress", "status": "status", "fail_reason": "fail_reason",
+	"backup_type": "backup_type", "availability_zone_id": "availability_zone",
+}
+
+func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage.ShareBackup, *[]gen.Link, error) {
+	ri := reqInfo(ctx)
+	admin := ri.Caller.IsAdmin()
+	q := ri.query
+	get := func(key string) *string {
+		if _, ok := q[key]; !ok || (!admin && !backupUserFilters[key]) {
+			return nil
+		}
+		v := q.Get(key)
+		return &v
+	}
+
+	sortKey := "created_at"
+	if k := q.Get("sort_key"); k != "" {
+		sortKey = k
+	}
+	switch sortKey {
+	case "name":
+		sortKey = "display_name"
+	case "description":
+		sortKey = "display_description"
+	}
+	sortDir := "desc"
+	if d := q.Get("sort_dir"); d != "" {
+		sortDir = d
+	}
+	if !strings.EqualFold(sortDir, "asc") && !strings.EqualFold(sortDir, "desc") {
+		return nil, nil, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
+	}
+	col, ok := backupSortColumns[sortKey]
+	if !ok {
+		// Manila fails with a 500 here; a clear 400 is what it means.
+		return nil, nil, badRequest("Invalid input received: Wrong sorting key provided - '%s'.", sortKey)
+	}
+
+	f := storage.BackupFilter{ProjectID: ri.Caller.ProjectID, SortColumn: col, SortDesc: strings.EqualFold(sortDir, "desc")}
+	allTenants := get("all_tenants")
+	if allTenants == nil {
+		allTenants = get("all_projects")
+	}
+	if allTenants != nil && *allTenants != "" {
+		ok, err := s.allowed(ctx, "share_backup:get_all_project", callerTarget(ri))
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			f.ProjectID = ""
+		}
+	}
+	if id := get("share_id"); id != nil && *id != "" {
+		if _, err := s.visibleShare(ctx, *id, badRequest("No share exists with ID %s.", *id)); err != nil {
+			return nil, nil, err
+		}
+		f.ShareID = id
+	}
+	f.ID = get("id")
+	f.Name = get("name")
+	f.NameLike = get("name~")
+	f.Description = get("description")
+	f.DescriptionLike = get("description~")
+	f.Status = get("status")
+	f.Host = get("host")
+	f.Topic = get("topic")
+	f.Limit = limit
+	if offset != nil {
+		f.Offset = *offset
+	}
+	backups, err := s.db.ListShareBackups(ctx, f)
+	if err != nil {
+		return nil, nil, internalError(err)
+	}
+	var links *[]gen.Link
+	if limit != nil && *limit > 0 && len(backups) == *limit {
+		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("share-backups", backups[len(backups)-1].ID)}}
+	}
+	return backups, links, nil
+}
+
+// emptyAccepted is the 202 with an empty body that Manila's reset_status
+// returns; the spec's 202 for this action describes restore's body, so the
+// generated code has no empty variant.
+type emptyAccepted struct{}
+
+func (emptyAccepted) VisitShareBackupActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}

@@ -1,0 +1,360 @@
+package impl
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/storage"
+)
+
+// Snapshot lists cap limit at Manila's osapi_max_limit.
+const maxListLimit = 1000
+
+var deletableSnapshotStatuses = []string{"available", "error"}
+
+func (s *Server) snapshotView(ri *requestInfo, sn storage.ShareSnapshot) gen.Snapshot {
+	v := ri.Version
+	d := gen.Snapshot{
+		Id:          sn.ID,
+		ShareId:     sn.ShareID,
+		ShareSize:   sn.ShareSize,
+		CreatedAt:   storage.FormatTime(sn.CreatedAt),
+		Status:      sn.Status,
+		Name:        ns(sn.Name),
+		Description: ns(sn.Description),
+		Size:        sn.Size,
+		ShareProto:  sn.ShareProto,
+		Links:       ri.links("snapshots", sn.ID),
+	}
+	if v.AtLeast("2.12") && ri.Caller.IsAdmin() {
+		d.ProviderLocation = ns(sn.ProviderLocation)
+	}
+	if v.AtLeast("2.17") {
+		d.UserId, d.ProjectId = ptr(sn.UserID), ptr(sn.ProjectID)
+	}
+	if v.AtLeast("2.73") {
+		md := sn.Metadata
+		if md == nil {
+			md = map[string]string{}
+		}
+		d.Metadata = &md
+	}
+	return d
+}
+
+func snapshotTarget(sn storage.ShareSnapshot) policy.Target {
+	return policy.Target{ProjectID: sn.ProjectID, UserID: sn.UserID, Fields: map[string]any{
+		"id": sn.ID, "share_id": sn.ShareID, "status": sn.Status,
+	}}
+}
+
+// visibleSnapshot is Manila's project-scoped snapshot lookup: another
+// project's snapshot does not exist for a non-admin.
+func (s *Server) visibleSnapshot(ctx context.Context, id string) (storage.ShareSnapshot, error) {
+	ri := reqInfo(ctx)
+	sn, err := s.db.GetShareSnapshot(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && sn.ProjectID != ri.Caller.ProjectID) {
+		return storage.ShareSnapshot{}, notFound(defaultNotFound)
+	}
+	if err != nil {
+		return storage.ShareSnapshot{}, internalError(err)
+	}
+	return sn, nil
+}
+
+// CreateSnapshot is POST /v2/snapshots: 202, the snapshot in 'creating';
+// a job copies the share's directory.
+func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotRequestObject) (gen.CreateSnapshotResponseObject, error) {
+	ri := reqInfo(ctx)
+	in := req.Body.Snapshot
+	sh, err := s.visibleShare(ctx, in.ShareId, notFound("NotFound: Resource could not be found."))
+	if err != nil {
+		return nil, err
+	}
+	if !specTrue(sh.TypeExtraSpecs, "snapshot_support") {
+		return nil, unprocessable("Snapshots cannot be created for share '%s' since it does not have that capability.", sh.ID)
+	}
+	if sh.IsSoftDeleted {
+		return nil, forbidden("Snapshots cannot be created for share '%s' since it has been soft deleted.", sh.ID)
+	}
+	if err := s.requirePolicy(ctx, "share:create_snapshot", shareTarget(sh)); err != nil {
+		return nil, err
+	}
+	md := map[string]string{}
+	if ri.Version.AtLeast("2.73") && in.Metadata.IsSpecified() && !in.Metadata.IsNull() {
+		md = in.Metadata.MustGet()
+		if f := checkMetadata(md); f != nil {
+			return nil, f
+		}
+	}
+	name := in.DisplayName
+	if in.Name.IsSpecified() {
+		name = in.Name
+	}
+	desc := in.DisplayDescription
+	if in.Description.IsSpecified() {
+		desc = in.Description
+	}
+	sn, err := s.db.CreateShareSnapshot(ctx, storage.ShareSnapshot{
+		ID:          uuid.NewString(),
+		ProjectID:   ri.Caller.ProjectID,
+		UserID:      ri.Caller.UserID,
+		ShareID:     sh.ID,
+		Name:        optPtr(name),
+		Description: optPtr(desc),
+		Status:      "creating",
+		Progress:    ptr("0%"),
+		Metadata:    md,
+	}, []string{"available"}, s.cfg.MinTransition)
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return nil, badRequest("Invalid share: Source share status must be available.")
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, notFound("NotFound: Resource could not be found.")
+	case err != nil:
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.CreateSnapshot202JSONResponse{Snapshot: s.snapshotView(ri, sn)}, nil
+}
+
+// ShowSnapshot is GET /v2/snapshots/{id}.
+func (s *Server) ShowSnapshot(ctx context.Context, req gen.ShowSnapshotRequestObject) (gen.ShowSnapshotResponseObject, error) {
+	sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ShowSnapshot200JSONResponse{Snapshot: s.snapshotView(reqInfo(ctx), sn)}, nil
+}
+
+// UpdateSnapshot is PUT /v2/snapshots/{id}.
+func (s *Server) UpdateSnapshot(ctx context.Context, req gen.UpdateSnapshotRequestObject) (gen.UpdateSnapshotResponseObject, error) {
+	sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
+	if err != nil {
+		return nil, err
+	}
+	in := req.Body.Snapshot
+	var u storage.NameUpdate
+	if in.DisplayName.IsSpecified() {
+		u.Name, u.ClearName = optPtr(in.DisplayName), in.DisplayName.IsNull()
+	}
+	if in.DisplayDescription.IsSpecified() {
+		u.Description, u.ClearDescription = optPtr(in.DisplayDescription), in.DisplayDescription.IsNull()
+	}
+	updated, err := s.db.UpdateShareSnapshot(ctx, sn.ID, u)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notFound(defaultNotFound)
+	}
+	if err != nil {
+		return nil, internalError(err)
+	}
+	return gen.UpdateSnapshot200JSONResponse{Snapshot: s.snapshotView(reqInfo(ctx), updated)}, nil
+}
+
+// DeleteSnapshot is DELETE /v2/snapshots/{id}.
+func (s *Server) DeleteSnapshot(ctx context.Context, req gen.DeleteSnapshotRequestObject) (gen.DeleteSnapshotResponseObject, error) {
+	sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requirePolicy(ctx, "share:delete_snapshot", snapshotTarget(sn)); err != nil {
+		return nil, err
+	}
+	err = s.db.TransitionShareSnapshot(ctx, sn.ID, deletableSnapshotStatuses, "deleting", storage.JobSnapshotDelete, s.cfg.MinTransition)
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return nil, badRequest("Invalid share snapshot: Share Snapshot status must be one of %s.", pyTuple(deletableSnapshotStatuses))
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, notFound(defaultNotFound)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.DeleteSnapshot202Response{}, nil
+}
+
+// SnapshotAction is POST /v2/snapshots/{id}/action (admin).
+func (s *Server) SnapshotAction(ctx context.Context, req gen.SnapshotActionRequestObject) (gen.SnapshotActionResponseObject, error) {
+	ri := reqInfo(ctx)
+	switch ri.Action {
+	case "reset_status", "os-reset_status":
+		body := req.Body.ResetStatus
+		if ri.Action == "os-reset_status" {
+			body = req.Body.OsResetStatus
+		}
+		// The admin-action mixin validates the status before it looks the
+		// snapshot up.
+		status := resetStatusValue(body)
+		if f := checkResetStatus(status); f != nil {
+			return nil, f
+		}
+		sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, *status, "", 0); err != nil {
+			return nil, notFoundOr(err)
+		}
+		return gen.SnapshotAction202Response{}, nil
+	case "force_delete", "os-force_delete":
+		sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, "deleting", storage.JobSnapshotDelete, 0); err != nil {
+			return nil, notFoundOr(err)
+		}
+		s.cfg.Jobs.Notify()
+		return gen.SnapshotAction202Response{}, nil
+	}
+	return nil, badRequest("There is no such action: %s", ri.Action)
+}
+
+// notFoundOr maps storage.ErrNotFound to the generic 404 and anything else
+// to an internal error.
+func notFoundOr(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound(defaultNotFound)
+	}
+	return internalError(err)
+}
+
+// ListSnapshots is GET /v2/snapshots.
+func (s *Server) ListSnapshots(ctx context.Context, req gen.ListSnapshotsRequestObject) (gen.ListSnapshotsResponseObject, error) {
+	ri := reqInfo(ctx)
+	snaps, count, links, err := s.listSnapshots(ctx, req.Params, false)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListSnapshots200JSONResponse{Snapshots: make([]gen.ShareSummary, len(snaps)), Count: count, ShareSnapshotsLinks: links}
+	for i, sn := range snaps {
+		out.Snapshots[i] = gen.ShareSummary{Id: sn.ID, Name: ns(sn.Name), Links: ri.links("snapshots", sn.ID)}
+	}
+	return out, nil
+}
+
+// ListSnapshotsDetail is GET /v2/snapshots/detail.
+func (s *Server) ListSnapshotsDetail(ctx context.Context, req gen.ListSnapshotsDetailRequestObject) (gen.ListSnapshotsDetailResponseObject, error) {
+	ri := reqInfo(ctx)
+	snaps, count, links, err := s.listSnapshots(ctx, gen.ListSnapshotsParams(req.Params), true)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListSnapshotsDetail200JSONResponse{Snapshots: make([]gen.Snapshot, len(snaps)), Count: count, ShareSnapshotsLinks: links}
+	for i, sn := range snaps {
+		out.Snapshots[i] = s.snapshotView(ri, sn)
+	}
+	return out, nil
+}
+
+var snapshotUserFilters = map[string]bool{
+	"name": true, "description": true, "name~": true, "description~": true, "status": true, "share_id": true,
+	"size": true, "limit": true, "offset": true, "sort_key": true, "sort_dir": true, "with_count": true,
+}
+
+func (s *Server) listSnapshots(ctx context.Context, p gen.ListSnapshotsParams, detail bool) ([]storage.ShareSnapshot, *int, *[]gen.Link, error) {
+	ri := reqInfo(ctx)
+	v := ri.Version
+	admin := ri.Caller.IsAdmin()
+	q := ri.query
+	get := func(key string) (*string, error) {
+		if _, ok := q[key]; !ok || (!admin && !snapshotUserFilters[key]) {
+			return nil, nil
+		}
+		val := q.Get(key)
+		if val == "" && key != "all_tenants" {
+			return nil, badRequest("Invalid input received: Wrong '%s' filter provided: '%s'.", key, val)
+		}
+		return &val, nil
+	}
+	f := storage.SnapshotFilter{ProjectID: ri.Caller.ProjectID}
+	var err error
+	var at, pid *string
+	if at, err = get("all_tenants"); err != nil {
+		return nil, nil, nil, err
+	}
+	if at != nil && admin {
+		f.ProjectID = ""
+		if pid, err = get("project_id"); err != nil {
+			return nil, nil, nil, err
+		} else if pid != nil {
+			f.ProjectID = *pid
+		}
+	}
+	fields := []struct {
+		key   string
+		dst   **string
+		since string
+	}{
+		{"name", &f.Name, "2.0"}, {"status", &f.Status, "2.0"}, {"share_id", &f.ShareID, "2.0"},
+		{"description", &f.Description, "2.36"}, {"name~", &f.NameLike, "2.36"}, {"description~", &f.DescriptionLike, "2.36"},
+	}
+	for _, fl := range fields {
+		if v.Below(fl.since) {
+			continue
+		}
+		if *fl.dst, err = get(fl.key); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if size, err := get("size"); err != nil {
+		return nil, nil, nil, err
+	} else if size != nil {
+		n, convErr := strconv.Atoi(*size)
+		if convErr != nil || n < 0 {
+			return nil, nil, nil, badRequest("Invalid input received: Wrong 'size' filter provided: '%s'.", *size)
+		}
+		f.Size = &n
+	}
+	sortKey := "created_at"
+	if k := q.Get("sort_key"); k != "" {
+		sortKey = k
+	}
+	col := map[string]string{"name": "display_name", "description": "display_description"}[sortKey]
+	if col == "" {
+		col = sortKey
+	}
+	if !storage.SnapshotSortColumns[col] {
+		return nil, nil, nil, badRequest("Invalid input received: Invalid sort key %s.", sortKey)
+	}
+	f.SortColumn = col
+	f.SortDesc = strings.EqualFold(q.Get("sort_dir"), "desc") || q.Get("sort_dir") == ""
+	if p.Limit != nil {
+		limit := min(*p.Limit, maxListLimit)
+		f.Limit = &limit
+	}
+	if p.Offset != nil {
+		f.Offset = *p.Offset
+	}
+	withCount := false
+	if raw, err := get("with_count"); err != nil {
+		return nil, nil, nil, err
+	} else if raw != nil && (detail || v.AtLeast("2.79")) && v.AtLeast("2.79") {
+		b, ok := parseStrictBool(*raw)
+		if !ok {
+			return nil, nil, nil, badRequest("Invalid value %s for with_count. Expecting a boolean.", *raw)
+		}
+		withCount = b
+	}
+	snaps, total, err := s.db.ListShareSnapshots(ctx, f)
+	if err != nil {
+		return nil, nil, nil, internalError(err)
+	}
+	var count *int
+	if withCount {
+		count = &total
+	}
+	var links *[]gen.Link
+	if f.Limit != nil && *f.Limit > 0 && len(snaps) == *f.Limit {
+		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("snapshots", snaps[len(snaps)-1].ID)}}
+	}
+	return snaps, count, links, nil
+}

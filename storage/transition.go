@@ -1,0 +1,72 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+)
+
+// tables whose rows have a status column transition can change. The table
+// name is never taken from callers' input.
+var statusTables = map[string]string{
+	"shares":          "share",
+	"share_snapshots": "share_snapshot",
+	"share_backups":   "share_backup",
+}
+
+// transition moves a live row of table from one of the statuses in from (any,
+// when from is empty) to status to, atomically. It returns ErrNotFound for no
+// live row and *StateError when the row is in another status.
+func (tx *Tx) transition(ctx context.Context, table, id string, from []string, to string) error {
+	of, ok := statusTables[table]
+	if !ok {
+		panic("storage: transition on unknown table " + table)
+	}
+	q := `UPDATE ` + table + ` SET status = ?, updated_at = ? WHERE id = ? AND deleted = 'False'`
+	args := []any{to, FormatTime(tx.Now), id}
+	if len(from) > 0 {
+		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?,", len(from)), ",") + `)`
+		for _, s := range from {
+			args = append(args, s)
+		}
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var current string
+	err = tx.QueryRowContext(ctx, `SELECT status FROM `+table+` WHERE id = ? AND deleted = 'False'`, id).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return &StateError{Of: of, Current: current}
+}
+
+// softDelete marks a live row of table deleted as Manila does: deleted =
+// its id, deleted_at = now, status 'deleted'.
+func (tx *Tx) softDelete(ctx context.Context, table, id string) error {
+	if _, ok := statusTables[table]; !ok {
+		panic("storage: soft delete on unknown table " + table)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET status = 'deleted', deleted = id, deleted_at = ?, updated_at = ?
+		WHERE id = ? AND deleted = 'False'`, FormatTime(tx.Now), FormatTime(tx.Now), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// inClause is "(?,?,...)" for n values.
+func inClause(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+}

@@ -1,0 +1,264 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/manilite/manilite/backend"
+	"github.com/manilite/manilite/storage"
+)
+
+// BackupData is the part of the data plane backup and snapshot jobs use.
+type BackupData interface {
+	CreateBackup(ctx context.Context, shareID, backupID string, opts map[string]string, progress func(percent int)) (backend.BackupInfo, error)
+	RestoreBackup(ctx context.Context, backupID, shareID string, progress func(percent int)) error
+	DeleteBackup(backupID string) error
+	CreateSnapshot(ctx context.Context, shareID, snapshotID string) error
+	DeleteSnapshot(snapshotID string) error
+	SnapshotPath(snapshotID string) (string, error)
+}
+
+// progressInterval bounds how often a job writes its progress: the data
+// moves much faster than clients poll.
+const progressInterval = 250 * time.Millisecond
+
+// progressWriter records a job's progress percentage in the database, at
+// most every progressInterval and only when it changed.
+func progressWriter(ctx context.Context, p *Pool, backupID, field string) func(int) {
+	var mu sync.Mutex
+	last, lastAt := -1, time.Time{}
+	return func(percent int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if percent == last || percent >= 100 || time.Since(lastAt) < progressInterval {
+			return
+		}
+		last, lastAt = percent, time.Now()
+		if err := p.db.SetBackupProgress(ctx, backupID, field, percent); err != nil {
+			p.log.Warn("could not record progress", "backup_id", backupID, "error", err)
+		}
+	}
+}
+
+func finish(ctx context.Context, db *storage.DB, job storage.Job) error {
+	return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+}
+
+// ignoreState treats a status an admin changed meanwhile as final.
+func ignoreState(err error) error {
+	var se *storage.StateError
+	if errors.As(err, &se) || errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// RegisterBackupJobs adds the share backup and snapshot jobs to the pool.
+// dataHost is the host recorded on backups the generic path makes.
+func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
+	db := p.db
+	p.Register(storage.JobBackupCreate, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			b, err := db.GetShareBackup(ctx, job.ResourceID)
+			if errors.Is(err, storage.ErrNotFound) {
+				return finish(ctx, db, job)
+			}
+			if err != nil {
+				return err
+			}
+			if b.Status != "creating" {
+				return finish(ctx, db, job) // reset by an admin, or already done
+			}
+			if b.Host == nil {
+				if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SetBackupHost(ctx, b.ID, dataHost) }); err != nil {
+					return err
+				}
+			}
+			_, err = data.CreateBackup(ctx, b.ShareID, b.ID, b.Options, progressWriter(ctx, p, b.ID, "progress"))
+			if errors.Is(err, backend.ErrInvalidOption) {
+				return Permanent(err)
+			}
+			if err != nil {
+				return err
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				err := tx.FinishBackup(ctx, b.ID, []string{"creating"}, "available", map[string]any{"progress": "100"},
+					b.ShareID, []string{"backup_creating"}, "available")
+				if err := ignoreState(err); err != nil {
+					return err
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, cause error) error {
+			b, err := db.GetShareBackup(ctx, job.ResourceID)
+			if err != nil {
+				return ignoreState(err)
+			}
+			if err := data.DeleteBackup(b.ID); err != nil {
+				p.log.Warn("could not remove a failed backup's data", "backup_id", b.ID, "error", err)
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				return ignoreState(tx.FinishBackup(ctx, b.ID, []string{"creating"}, "error",
+					map[string]any{"progress": "0", "fail_reason": cause.Error()}, b.ShareID, []string{"backup_creating"}, "available"))
+			})
+		},
+	})
+
+	p.Register(storage.JobBackupDelete, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			b, err := db.GetShareBackup(ctx, job.ResourceID)
+			if errors.Is(err, storage.ErrNotFound) {
+				return finish(ctx, db, job)
+			}
+			if err != nil {
+				return err
+			}
+			if b.Status != "deleting" {
+				return finish(ctx, db, job)
+			}
+			if err := data.DeleteBackup(b.ID); err != nil {
+				return err
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				if err := ignoreState(tx.SoftDeleteShareBackup(ctx, b.ID)); err != nil {
+					return err
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, cause error) error {
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				return ignoreState(tx.FinishBackup(ctx, job.ResourceID, []string{"deleting"}, "error_deleting",
+					map[string]any{"fail_reason": cause.Error()}, "", nil, ""))
+			})
+		},
+	})
+
+	// A restore job belongs to the share it writes into; its payload is the
+	// backup.
+	restoreBackupID := func(job storage.Job) (string, error) {
+		if job.Payload == nil || *job.Payload == "" {
+			return "", Permanent(fmt.Errorf("restore job %d names no backup", job.ID))
+		}
+		return *job.Payload, nil
+	}
+	p.Register(storage.JobBackupRestore, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			backupID, err := restoreBackupID(job)
+			if err != nil {
+				return err
+			}
+			b, err := db.GetShareBackup(ctx, backupID)
+			if errors.Is(err, storage.ErrNotFound) {
+				return finish(ctx, db, job)
+			}
+			if err != nil {
+				return err
+			}
+			if b.Status != "restoring" {
+				return finish(ctx, db, job)
+			}
+			err = data.RestoreBackup(ctx, b.ID, job.ResourceID, progressWriter(ctx, p, b.ID, "restore_progress"))
+			if errors.Is(err, backend.ErrCorruptBackup) || errors.Is(err, backend.ErrBackupNotFound) {
+				return Permanent(err)
+			}
+			if err != nil {
+				return err
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				err := tx.FinishBackup(ctx, b.ID, []string{"restoring"}, "available",
+					map[string]any{"restore_progress": "100", "restore_share_id": nil}, job.ResourceID, []string{"backup_restoring"}, "available")
+				if err := ignoreState(err); err != nil {
+					return err
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, cause error) error {
+			backupID, err := restoreBackupID(job)
+			if err != nil {
+				return nil
+			}
+			// As Manila's data service does: the backup is still good, the
+			// share is marked; the share's previous content is untouched.
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				return ignoreState(tx.FinishBackup(ctx, backupID, []string{"restoring"}, "available",
+					map[string]any{"restore_progress": "0", "restore_share_id": nil, "fail_reason": cause.Error()},
+					job.ResourceID, []string{"backup_restoring"}, "backup_restoring_error"))
+			})
+		},
+	})
+
+	p.Register(storage.JobSnapshotCreate, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			sn, err := db.GetShareSnapshot(ctx, job.ResourceID)
+			if errors.Is(err, storage.ErrNotFound) {
+				return finish(ctx, db, job)
+			}
+			if err != nil {
+				return err
+			}
+			if sn.Status != "creating" {
+				return finish(ctx, db, job)
+			}
+			if err := data.CreateSnapshot(ctx, sn.ShareID, sn.ID); err != nil {
+				return err
+			}
+			path, err := data.SnapshotPath(sn.ID)
+			if err != nil {
+				return Permanent(err)
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				err := tx.TransitionShareSnapshot(ctx, sn.ID, []string{"creating"}, "available", "100%")
+				if err == nil {
+					err = tx.SetSnapshotLocation(ctx, sn.ID, path)
+				}
+				if err := ignoreState(err); err != nil {
+					return err
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, cause error) error {
+			if err := data.DeleteSnapshot(job.ResourceID); err != nil {
+				p.log.Warn("could not remove a failed snapshot's data", "snapshot_id", job.ResourceID, "error", err)
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, []string{"creating"}, "error", ""))
+			})
+		},
+	})
+
+	p.Register(storage.JobSnapshotDelete, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			sn, err := db.GetShareSnapshot(ctx, job.ResourceID)
+			if errors.Is(err, storage.ErrNotFound) {
+				return finish(ctx, db, job)
+			}
+			if err != nil {
+				return err
+			}
+			if sn.Status != "deleting" {
+				return finish(ctx, db, job)
+			}
+			if err := data.DeleteSnapshot(sn.ID); err != nil {
+				return err
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				if err := ignoreState(tx.SoftDeleteShareSnapshot(ctx, sn.ID)); err != nil {
+					return err
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, cause error) error {
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, []string{"deleting"}, "error_deleting", ""))
+			})
+		},
+	})
+}
