@@ -86,7 +86,9 @@ func (e *DependentsError) Error() string {
 // ProtocolError reports a share protocol the requested path cannot handle.
 type ProtocolError struct{ Proto string }
 
-func (e *ProtocolError) Error() string { return "storage: share protocol " + e.Proto + " not supported here" }
+func (e *ProtocolError) Error() string {
+	return "storage: share protocol " + e.Proto + " not supported here"
+}
 
 // BackupTypeError reports that the share's latest driver backup has another
 // backup_type.
