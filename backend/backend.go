@@ -2,9 +2,34 @@
 // share is a directory, <data-dir>/shares/<share id>, and that directory's
 // path is the share's export location.
 //
+// Besides shares it keeps, under the same data directory:
+//
+//   - backups/<backup id>/: a backup of a share, a tar stream
+//     (data.tar.zst, compressed with zstd, or data.tar) and manifest.json,
+//     which lists every entry with its metadata and SHA-256 and holds the
+//     archive's SHA-256. RestoreBackup checks all of them while it extracts
+//     and swaps the result in atomically, so a share is never half
+//     restored.
+//   - snapshots/<snapshot id>/: a full, independent copy of a share's tree
+//     (no hard links into the share).
+//   - cgsnapshots/<cgsnapshot id>/<member id>/: a consistency group
+//     snapshot's images, one copy per member share, named only once all of
+//     them are whole; new shares can be made from them.
+//
 // It knows nothing of HTTP, policy or the database. Every operation is
-// idempotent, because the durable jobs that call it may run again after a
-// crash.
+// idempotent and crash-safe, because the durable jobs that call it may run
+// again after a crash: results are built under a dot-prefixed temporary name
+// and renamed into place, and the dot-prefixed leftovers of an interrupted
+// run are removed by the next run or by RemoveLeftovers.
+//
+// Backup, restore and snapshot copies walk the share with directory file
+// descriptors and never follow symbolic links, so a share's content cannot
+// make them read or write outside the share. They preserve directories,
+// regular files and symbolic links with their permission bits (including
+// setuid, setgid and sticky), modification times (to the nanosecond) and,
+// when running as root, owners; other file types are skipped, and extended
+// attributes, ACLs, hard-link identity and sparseness are not kept. The
+// package uses Linux system calls (renameat2, syncfs, *at).
 package backend
 
 import (
@@ -15,22 +40,49 @@ import (
 	"strings"
 )
 
-// Local keeps shares as directories under one root.
+// Local keeps shares as directories under one root, and backups and
+// snapshots beside it.
 type Local struct {
-	root string
+	root      string // <data-dir>/shares
+	backups   string // <data-dir>/backups
+	snapshots string // <data-dir>/snapshots
+	limit     *rateLimiter
 }
 
-// NewLocal prepares <dataDir>/shares and returns a backend rooted there.
-func NewLocal(dataDir string) (*Local, error) {
+// NewLocal prepares <dataDir>/shares, <dataDir>/backups and
+// <dataDir>/snapshots and returns a backend rooted there.
+func NewLocal(dataDir string, opts ...Option) (*Local, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.maxRate < 0 {
+		return nil, fmt.Errorf("backend: max rate %d bytes/s is negative", cfg.maxRate)
+	}
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		return nil, err
 	}
-	root := filepath.Join(abs, "shares")
-	if err := os.MkdirAll(root, 0o750); err != nil {
-		return nil, fmt.Errorf("backend: create %s: %w", root, err)
+	l := &Local{
+		root:      filepath.Join(abs, "shares"),
+		backups:   filepath.Join(abs, "backups"),
+		snapshots: filepath.Join(abs, "snapshots"),
+		limit:     newRateLimiter(cfg.maxRate),
 	}
-	return &Local{root: root}, nil
+	for _, d := range []struct {
+		path string
+		perm os.FileMode
+	}{
+		{l.root, 0o750},
+		// Backups hold every tenant's data and are never exported.
+		{l.backups, 0o700},
+		{l.snapshots, 0o750},
+	} {
+		if err := os.MkdirAll(d.path, d.perm); err != nil {
+			return nil, fmt.Errorf("backend: create %s: %w", d.path, err)
+		}
+	}
+	return l, nil
 }
 
 // Root is the folder that holds the share directories.
@@ -38,11 +90,20 @@ func (l *Local) Root() string { return l.root }
 
 // SharePath is where share id's data lives.
 func (l *Local) SharePath(id string) (string, error) {
-	// A leading dot is refused too: .deleting-* names are crash leftovers.
-	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
-		return "", fmt.Errorf("backend: invalid share id %q", id)
+	if err := checkID("share", id); err != nil {
+		return "", err
 	}
 	return filepath.Join(l.root, id), nil
+}
+
+// checkID refuses ids that are not a single, plain path element. A leading
+// dot is refused too: .deleting-*, .tmp-* and .restore-* names are work
+// folders and crash leftovers.
+func checkID(kind, id string) error {
+	if id == "" || strings.ContainsAny(id, `/\`+"\x00") || strings.HasPrefix(id, ".") {
+		return fmt.Errorf("backend: invalid %s id %q", kind, id)
+	}
+	return nil
 }
 
 // CreateShare makes the share's directory (if it is not there yet) and
@@ -69,20 +130,39 @@ func (l *Local) CreateShare(id string) (string, error) {
 // .deleting-* folder that the next call (or RemoveLeftovers) finishes, never a
 // half-emptied share.
 func (l *Local) DeleteShare(id string) error {
-	p, err := l.SharePath(id)
-	if err != nil {
+	if _, err := l.SharePath(id); err != nil {
 		return err
 	}
-	trash := filepath.Join(l.root, ".deleting-"+id)
+	if err := removeAside(l.root, id); err != nil {
+		return fmt.Errorf("backend: delete share %s: %w", id, err)
+	}
+	return nil
+}
+
+// removeAside removes dir/name: it renames it to dir/.deleting-<name> first,
+// so that a crash half-way leaves a folder that the next call (or
+// RemoveLeftovers) finishes, never a half-emptied one under its real name.
+func removeAside(dir, name string) error {
+	p := filepath.Join(dir, name)
+	trash := filepath.Join(dir, ".deleting-"+name)
+	// The leftover of an earlier, interrupted call would make the rename
+	// fail (a directory cannot replace a non-empty one).
+	if err := removeTree(trash); err != nil {
+		return err
+	}
 	switch err := os.Rename(p, trash); {
-	case err == nil, errors.Is(err, os.ErrNotExist):
+	case err == nil:
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+	case errors.Is(err, os.ErrNotExist):
 	default:
-		return fmt.Errorf("backend: delete share %s: %w", id, err)
+		return err
 	}
-	if err := os.RemoveAll(trash); err != nil {
-		return fmt.Errorf("backend: delete share %s: %w", id, err)
+	if err := removeTree(trash); err != nil {
+		return err
 	}
-	return syncDir(l.root)
+	return syncDir(dir)
 }
 
 // ShareExists reports whether the share's directory exists.
@@ -95,16 +175,36 @@ func (l *Local) ShareExists(id string) bool {
 	return err == nil && st.IsDir()
 }
 
-// RemoveLeftovers finishes deletions a crash interrupted.
+// RemoveLeftovers finishes deletions a crash interrupted (.deleting-* under
+// shares/, backups/ and snapshots/) and removes unfinished backups and
+// snapshots (.tmp-* under backups/ and snapshots/). It leaves .restore-*
+// folders alone: a restore job that runs again removes its own. Call it
+// before the jobs that could be creating those folders start.
 func (l *Local) RemoveLeftovers() error {
-	entries, err := os.ReadDir(l.root)
-	if err != nil {
-		return err
-	}
 	var errs []error
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".deleting-") {
-			errs = append(errs, os.RemoveAll(filepath.Join(l.root, e.Name())))
+	for _, d := range []struct {
+		dir      string
+		prefixes []string
+	}{
+		{l.root, []string{".deleting-"}},
+		{l.backups, []string{".deleting-", ".tmp-"}},
+		{l.snapshots, []string{".deleting-", ".tmp-"}},
+	} {
+		entries, err := os.ReadDir(d.dir)
+		if err != nil {
+			if d.dir != l.root && errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			errs = append(errs, err)
+			continue
+		}
+		for _, e := range entries {
+			for _, pre := range d.prefixes {
+				if strings.HasPrefix(e.Name(), pre) {
+					errs = append(errs, removeTree(filepath.Join(d.dir, e.Name())))
+					break
+				}
+			}
 		}
 	}
 	return errors.Join(errs...)

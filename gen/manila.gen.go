@@ -36,6 +36,140 @@ type AdminActionRequest struct {
 	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
 }
 
+// CGSnapshot defines model for CGSnapshot.
+type CGSnapshot struct {
+	ConsistencyGroupId string                    `json:"consistency_group_id"`
+	CreatedAt          string                    `json:"created_at"`
+	Description        nullable.Nullable[string] `json:"description"`
+	Id                 string                    `json:"id"`
+	Links              []Link                    `json:"links"`
+	Name               nullable.Nullable[string] `json:"name"`
+	ProjectId          string                    `json:"project_id"`
+	Status             string                    `json:"status"`
+}
+
+// CGSnapshotCreateRequest defines model for CGSnapshotCreateRequest.
+type CGSnapshotCreateRequest struct {
+	// Cgsnapshot Unknown keys are ignored, as in Manila.
+	Cgsnapshot struct {
+		ConsistencyGroupId nullable.Nullable[string] `json:"consistency_group_id,omitempty"`
+		Description        nullable.Nullable[string] `json:"description,omitempty"`
+		Name               nullable.Nullable[string] `json:"name,omitempty"`
+	} `json:"cgsnapshot"`
+}
+
+// CGSnapshotDetailList defines model for CGSnapshotDetailList.
+type CGSnapshotDetailList struct {
+	CgsnapshotLinks *[]Link      `json:"cgsnapshot_links,omitempty"`
+	Cgsnapshots     []CGSnapshot `json:"cgsnapshots"`
+}
+
+// CGSnapshotMember defines model for CGSnapshotMember.
+type CGSnapshotMember struct {
+	CgsnapshotId  string                    `json:"cgsnapshot_id"`
+	CreatedAt     string                    `json:"created_at"`
+	Id            string                    `json:"id"`
+	ProjectId     string                    `json:"project_id"`
+	ShareId       string                    `json:"share_id"`
+	ShareProtocol string                    `json:"share_protocol"`
+	ShareTypeId   nullable.Nullable[string] `json:"share_type_id"`
+	Size          int                       `json:"size"`
+}
+
+// CGSnapshotMemberList defines model for CGSnapshotMemberList.
+type CGSnapshotMemberList struct {
+	CgsnapshotMembers      []CGSnapshotMember `json:"cgsnapshot_members"`
+	CgsnapshotMembersLinks *[]Link            `json:"cgsnapshot_members_links,omitempty"`
+}
+
+// CGSnapshotResponse defines model for CGSnapshotResponse.
+type CGSnapshotResponse struct {
+	Cgsnapshot CGSnapshot `json:"cgsnapshot"`
+}
+
+// CGSnapshotSummaryList defines model for CGSnapshotSummaryList.
+type CGSnapshotSummaryList struct {
+	CgsnapshotLinks *[]Link        `json:"cgsnapshot_links,omitempty"`
+	Cgsnapshots     []ShareSummary `json:"cgsnapshots"`
+}
+
+// CGSnapshotUpdateRequest defines model for CGSnapshotUpdateRequest.
+type CGSnapshotUpdateRequest struct {
+	// Cgsnapshot name and description only; other keys are refused.
+	Cgsnapshot CGSnapshotUpdateRequest_Cgsnapshot `json:"cgsnapshot"`
+}
+
+// CGSnapshotUpdateRequest_Cgsnapshot name and description only; other keys are refused.
+type CGSnapshotUpdateRequest_Cgsnapshot struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ConsistencyGroup defines model for ConsistencyGroup.
+type ConsistencyGroup struct {
+	CreatedAt      string                    `json:"created_at"`
+	Description    nullable.Nullable[string] `json:"description"`
+	Host           nullable.Nullable[string] `json:"host"`
+	Id             string                    `json:"id"`
+	Links          []Link                    `json:"links"`
+	Name           nullable.Nullable[string] `json:"name"`
+	ProjectId      string                    `json:"project_id"`
+	ShareNetworkId nullable.Nullable[string] `json:"share_network_id"`
+
+	// ShareServerId Admins only.
+	ShareServerId      nullable.Nullable[string] `json:"share_server_id,omitempty"`
+	ShareTypes         []string                  `json:"share_types"`
+	SourceCgsnapshotId nullable.Nullable[string] `json:"source_cgsnapshot_id"`
+	Status             string                    `json:"status"`
+}
+
+// ConsistencyGroupCreateRequest defines model for ConsistencyGroupCreateRequest.
+type ConsistencyGroupCreateRequest struct {
+	// ConsistencyGroup Other keys are refused ("The fields {...} are invalid.").
+	ConsistencyGroup ConsistencyGroupCreateRequest_ConsistencyGroup `json:"consistency_group"`
+}
+
+// ConsistencyGroupCreateRequest_ConsistencyGroup Other keys are refused ("The fields {...} are invalid.").
+type ConsistencyGroupCreateRequest_ConsistencyGroup struct {
+	Description          nullable.Nullable[string]   `json:"description,omitempty"`
+	Name                 nullable.Nullable[string]   `json:"name,omitempty"`
+	ShareNetworkId       nullable.Nullable[string]   `json:"share_network_id,omitempty"`
+	ShareTypes           nullable.Nullable[[]string] `json:"share_types,omitempty"`
+	SourceCgsnapshotId   nullable.Nullable[string]   `json:"source_cgsnapshot_id,omitempty"`
+	AdditionalProperties map[string]interface{}      `json:"-"`
+}
+
+// ConsistencyGroupDetailList defines model for ConsistencyGroupDetailList.
+type ConsistencyGroupDetailList struct {
+	ConsistencyGroups      []ConsistencyGroup `json:"consistency_groups"`
+	ConsistencyGroupsLinks *[]Link            `json:"consistency_groups_links,omitempty"`
+}
+
+// ConsistencyGroupResponse defines model for ConsistencyGroupResponse.
+type ConsistencyGroupResponse struct {
+	ConsistencyGroup ConsistencyGroup `json:"consistency_group"`
+}
+
+// ConsistencyGroupSummaryList defines model for ConsistencyGroupSummaryList.
+type ConsistencyGroupSummaryList struct {
+	ConsistencyGroups      []ShareSummary `json:"consistency_groups"`
+	ConsistencyGroupsLinks *[]Link        `json:"consistency_groups_links,omitempty"`
+}
+
+// ConsistencyGroupUpdateRequest defines model for ConsistencyGroupUpdateRequest.
+type ConsistencyGroupUpdateRequest struct {
+	// ConsistencyGroup name and description only; other keys are refused.
+	ConsistencyGroup ConsistencyGroupUpdateRequest_ConsistencyGroup `json:"consistency_group"`
+}
+
+// ConsistencyGroupUpdateRequest_ConsistencyGroup name and description only; other keys are refused.
+type ConsistencyGroupUpdateRequest_ConsistencyGroup struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ExportLocation defines model for ExportLocation.
 type ExportLocation struct {
 	// CreatedAt Show only.
@@ -239,6 +373,9 @@ type ShareDetail struct {
 	AccessRulesStatus *string                   `json:"access_rules_status,omitempty"`
 	AvailabilityZone  nullable.Nullable[string] `json:"availability_zone"`
 
+	// ConsistencyGroupId 2.4 to 2.30, as Manila showed it.
+	ConsistencyGroupId nullable.Nullable[string] `json:"consistency_group_id,omitempty"`
+
 	// CreateShareFromSnapshotSupport 2.24+
 	CreateShareFromSnapshotSupport *bool `json:"create_share_from_snapshot_support,omitempty"`
 
@@ -309,6 +446,9 @@ type ShareDetail struct {
 
 	// SourceBackupId 2.80+
 	SourceBackupId nullable.Nullable[string] `json:"source_backup_id,omitempty"`
+
+	// SourceCgsnapshotMemberId 2.4 to 2.30, as Manila showed it.
+	SourceCgsnapshotMemberId nullable.Nullable[string] `json:"source_cgsnapshot_member_id,omitempty"`
 
 	// SourceShareGroupSnapshotMemberId 2.31+
 	SourceShareGroupSnapshotMemberId nullable.Nullable[string] `json:"source_share_group_snapshot_member_id,omitempty"`
@@ -529,6 +669,12 @@ type VersionsResponse struct {
 // BackupOffset defines model for BackupOffset.
 type BackupOffset = int
 
+// CGLimit defines model for CGLimit.
+type CGLimit = int
+
+// CGOffset defines model for CGOffset.
+type CGOffset = int
+
 // Limit defines model for Limit.
 type Limit = int
 
@@ -546,6 +692,58 @@ type SnapshotLimit = int
 
 // SortDir defines model for SortDir.
 type SortDir = string
+
+// ListCGSnapshotsParams defines parameters for ListCGSnapshots.
+type ListCGSnapshotsParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+}
+
+// ListCGSnapshotsDetailParams defines parameters for ListCGSnapshotsDetail.
+type ListCGSnapshotsDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+}
+
+// ListCGSnapshotMembersParams defines parameters for ListCGSnapshotMembers.
+type ListCGSnapshotMembersParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListConsistencyGroupsParams defines parameters for ListConsistencyGroups.
+type ListConsistencyGroupsParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+}
+
+// ListConsistencyGroupsDetailParams defines parameters for ListConsistencyGroupsDetail.
+type ListConsistencyGroupsDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+}
 
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
@@ -818,6 +1016,24 @@ type ListShareTypesParams struct {
 	ExtraSpecs *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
 }
 
+// CreateCGSnapshotJSONRequestBody defines body for CreateCGSnapshot for application/json ContentType.
+type CreateCGSnapshotJSONRequestBody = CGSnapshotCreateRequest
+
+// UpdateCGSnapshotJSONRequestBody defines body for UpdateCGSnapshot for application/json ContentType.
+type UpdateCGSnapshotJSONRequestBody = CGSnapshotUpdateRequest
+
+// CgsnapshotActionJSONRequestBody defines body for CgsnapshotAction for application/json ContentType.
+type CgsnapshotActionJSONRequestBody = AdminActionRequest
+
+// CreateConsistencyGroupJSONRequestBody defines body for CreateConsistencyGroup for application/json ContentType.
+type CreateConsistencyGroupJSONRequestBody = ConsistencyGroupCreateRequest
+
+// UpdateConsistencyGroupJSONRequestBody defines body for UpdateConsistencyGroup for application/json ContentType.
+type UpdateConsistencyGroupJSONRequestBody = ConsistencyGroupUpdateRequest
+
+// ConsistencyGroupActionJSONRequestBody defines body for ConsistencyGroupAction for application/json ContentType.
+type ConsistencyGroupActionJSONRequestBody = AdminActionRequest
+
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
 
@@ -851,6 +1067,300 @@ type CreateShareTypeJSONRequestBody = ShareTypeCreateRequest
 // UpdateShareTypeJSONRequestBody defines body for UpdateShareType for application/json ContentType.
 type UpdateShareTypeJSONRequestBody = ShareTypeUpdateRequest
 
+// Getter for additional properties for CGSnapshotUpdateRequest_Cgsnapshot. Returns the specified
+// element and whether it was found
+func (a CGSnapshotUpdateRequest_Cgsnapshot) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for CGSnapshotUpdateRequest_Cgsnapshot
+func (a *CGSnapshotUpdateRequest_Cgsnapshot) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for CGSnapshotUpdateRequest_Cgsnapshot to handle AdditionalProperties
+func (a *CGSnapshotUpdateRequest_Cgsnapshot) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for CGSnapshotUpdateRequest_Cgsnapshot to handle AdditionalProperties
+func (a CGSnapshotUpdateRequest_Cgsnapshot) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ConsistencyGroupCreateRequest_ConsistencyGroup. Returns the specified
+// element and whether it was found
+func (a ConsistencyGroupCreateRequest_ConsistencyGroup) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConsistencyGroupCreateRequest_ConsistencyGroup
+func (a *ConsistencyGroupCreateRequest_ConsistencyGroup) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConsistencyGroupCreateRequest_ConsistencyGroup to handle AdditionalProperties
+func (a *ConsistencyGroupCreateRequest_ConsistencyGroup) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["share_network_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareNetworkId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_network_id': %w", err)
+		}
+		delete(object, "share_network_id")
+	}
+
+	if raw, found := object["share_types"]; found {
+		err = json.Unmarshal(raw, &a.ShareTypes)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_types': %w", err)
+		}
+		delete(object, "share_types")
+	}
+
+	if raw, found := object["source_cgsnapshot_id"]; found {
+		err = json.Unmarshal(raw, &a.SourceCgsnapshotId)
+		if err != nil {
+			return fmt.Errorf("error reading 'source_cgsnapshot_id': %w", err)
+		}
+		delete(object, "source_cgsnapshot_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConsistencyGroupCreateRequest_ConsistencyGroup to handle AdditionalProperties
+func (a ConsistencyGroupCreateRequest_ConsistencyGroup) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.ShareNetworkId != nil {
+		object["share_network_id"], err = json.Marshal(a.ShareNetworkId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_network_id': %w", err)
+		}
+	}
+
+	if a.ShareTypes != nil {
+		object["share_types"], err = json.Marshal(a.ShareTypes)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_types': %w", err)
+		}
+	}
+
+	if a.SourceCgsnapshotId != nil {
+		object["source_cgsnapshot_id"], err = json.Marshal(a.SourceCgsnapshotId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'source_cgsnapshot_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ConsistencyGroupUpdateRequest_ConsistencyGroup. Returns the specified
+// element and whether it was found
+func (a ConsistencyGroupUpdateRequest_ConsistencyGroup) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConsistencyGroupUpdateRequest_ConsistencyGroup
+func (a *ConsistencyGroupUpdateRequest_ConsistencyGroup) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConsistencyGroupUpdateRequest_ConsistencyGroup to handle AdditionalProperties
+func (a *ConsistencyGroupUpdateRequest_ConsistencyGroup) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConsistencyGroupUpdateRequest_ConsistencyGroup to handle AdditionalProperties
+func (a ConsistencyGroupUpdateRequest_ConsistencyGroup) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListVersions List API versions (needs no token; microversion headers are ignored here)
@@ -859,6 +1369,51 @@ type ServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx echo.Context) error
+	// ListCGSnapshots List consistency group snapshots (id, name, links)
+	// (GET /v2/cgsnapshots)
+	ListCGSnapshots(ctx echo.Context, params ListCGSnapshotsParams) error
+	// CreateCGSnapshot Snapshot every share of a consistency group at one point in time (202)
+	// (POST /v2/cgsnapshots)
+	CreateCGSnapshot(ctx echo.Context) error
+	// ListCGSnapshotsDetail List consistency group snapshots with details
+	// (GET /v2/cgsnapshots/detail)
+	ListCGSnapshotsDetail(ctx echo.Context, params ListCGSnapshotsDetailParams) error
+	// DeleteCGSnapshot Delete a consistency group snapshot (202)
+	// (DELETE /v2/cgsnapshots/{cgsnapshot_id})
+	DeleteCGSnapshot(ctx echo.Context, cgsnapshotId string) error
+	// ShowCGSnapshot Show a consistency group snapshot
+	// (GET /v2/cgsnapshots/{cgsnapshot_id})
+	ShowCGSnapshot(ctx echo.Context, cgsnapshotId string) error
+	// UpdateCGSnapshot Rename a consistency group snapshot (name, description)
+	// (PUT /v2/cgsnapshots/{cgsnapshot_id})
+	UpdateCGSnapshot(ctx echo.Context, cgsnapshotId string) error
+	// CgsnapshotAction Reset a cgsnapshot's status or force-delete it (admin)
+	// (POST /v2/cgsnapshots/{cgsnapshot_id}/action)
+	CgsnapshotAction(ctx echo.Context, cgsnapshotId string) error
+	// ListCGSnapshotMembers List the members (one per share) of a consistency group snapshot
+	// (GET /v2/cgsnapshots/{cgsnapshot_id}/members)
+	ListCGSnapshotMembers(ctx echo.Context, cgsnapshotId string, params ListCGSnapshotMembersParams) error
+	// ListConsistencyGroups List consistency groups (id, name, links)
+	// (GET /v2/consistency-groups)
+	ListConsistencyGroups(ctx echo.Context, params ListConsistencyGroupsParams) error
+	// CreateConsistencyGroup Create a consistency group, empty or from a cgsnapshot (202)
+	// (POST /v2/consistency-groups)
+	CreateConsistencyGroup(ctx echo.Context) error
+	// ListConsistencyGroupsDetail List consistency groups with details
+	// (GET /v2/consistency-groups/detail)
+	ListConsistencyGroupsDetail(ctx echo.Context, params ListConsistencyGroupsDetailParams) error
+	// DeleteConsistencyGroup Delete a consistency group (202)
+	// (DELETE /v2/consistency-groups/{consistency_group_id})
+	DeleteConsistencyGroup(ctx echo.Context, consistencyGroupId string) error
+	// ShowConsistencyGroup Show a consistency group
+	// (GET /v2/consistency-groups/{consistency_group_id})
+	ShowConsistencyGroup(ctx echo.Context, consistencyGroupId string) error
+	// UpdateConsistencyGroup Rename a consistency group (name, description)
+	// (PUT /v2/consistency-groups/{consistency_group_id})
+	UpdateConsistencyGroup(ctx echo.Context, consistencyGroupId string) error
+	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
+	// (POST /v2/consistency-groups/{consistency_group_id}/action)
+	ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -971,6 +1526,312 @@ func (w *ServerInterfaceWrapper) ShowVersionV2(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowVersionV2(ctx)
+	return err
+}
+
+// ListCGSnapshots converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCGSnapshots(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCGSnapshotsParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCGSnapshots(ctx, params)
+	return err
+}
+
+// CreateCGSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCGSnapshot(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCGSnapshot(ctx)
+	return err
+}
+
+// ListCGSnapshotsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCGSnapshotsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCGSnapshotsDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCGSnapshotsDetail(ctx, params)
+	return err
+}
+
+// DeleteCGSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteCGSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "cgsnapshot_id" -------------
+	var cgsnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "cgsnapshot_id", ctx.Param("cgsnapshot_id"), &cgsnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cgsnapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteCGSnapshot(ctx, cgsnapshotId)
+	return err
+}
+
+// ShowCGSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowCGSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "cgsnapshot_id" -------------
+	var cgsnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "cgsnapshot_id", ctx.Param("cgsnapshot_id"), &cgsnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cgsnapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowCGSnapshot(ctx, cgsnapshotId)
+	return err
+}
+
+// UpdateCGSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateCGSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "cgsnapshot_id" -------------
+	var cgsnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "cgsnapshot_id", ctx.Param("cgsnapshot_id"), &cgsnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cgsnapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateCGSnapshot(ctx, cgsnapshotId)
+	return err
+}
+
+// CgsnapshotAction converts echo context to params.
+func (w *ServerInterfaceWrapper) CgsnapshotAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "cgsnapshot_id" -------------
+	var cgsnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "cgsnapshot_id", ctx.Param("cgsnapshot_id"), &cgsnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cgsnapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CgsnapshotAction(ctx, cgsnapshotId)
+	return err
+}
+
+// ListCGSnapshotMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCGSnapshotMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "cgsnapshot_id" -------------
+	var cgsnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "cgsnapshot_id", ctx.Param("cgsnapshot_id"), &cgsnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cgsnapshot_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCGSnapshotMembersParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCGSnapshotMembers(ctx, cgsnapshotId, params)
+	return err
+}
+
+// ListConsistencyGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListConsistencyGroups(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConsistencyGroupsParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListConsistencyGroups(ctx, params)
+	return err
+}
+
+// CreateConsistencyGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateConsistencyGroup(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateConsistencyGroup(ctx)
+	return err
+}
+
+// ListConsistencyGroupsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListConsistencyGroupsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConsistencyGroupsDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListConsistencyGroupsDetail(ctx, params)
+	return err
+}
+
+// DeleteConsistencyGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteConsistencyGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "consistency_group_id" -------------
+	var consistencyGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "consistency_group_id", ctx.Param("consistency_group_id"), &consistencyGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteConsistencyGroup(ctx, consistencyGroupId)
+	return err
+}
+
+// ShowConsistencyGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowConsistencyGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "consistency_group_id" -------------
+	var consistencyGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "consistency_group_id", ctx.Param("consistency_group_id"), &consistencyGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowConsistencyGroup(ctx, consistencyGroupId)
+	return err
+}
+
+// UpdateConsistencyGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateConsistencyGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "consistency_group_id" -------------
+	var consistencyGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "consistency_group_id", ctx.Param("consistency_group_id"), &consistencyGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateConsistencyGroup(ctx, consistencyGroupId)
+	return err
+}
+
+// ConsistencyGroupAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ConsistencyGroupAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "consistency_group_id" -------------
+	var consistencyGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "consistency_group_id", ctx.Param("consistency_group_id"), &consistencyGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConsistencyGroupAction(ctx, consistencyGroupId)
 	return err
 }
 
@@ -2243,6 +3104,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/share-backups/:backup_id", wrapper.ShowShareBackup, options.OperationMiddlewares["showShareBackup"]...)
 	router.PUT(options.BaseURL+"/v2/share-backups/:backup_id", wrapper.UpdateShareBackup, options.OperationMiddlewares["updateShareBackup"]...)
 	router.POST(options.BaseURL+"/v2/share-backups/:backup_id/action", wrapper.ShareBackupAction, options.OperationMiddlewares["shareBackupAction"]...)
+	router.GET(options.BaseURL+"/v2/consistency-groups", wrapper.ListConsistencyGroups, options.OperationMiddlewares["listConsistencyGroups"]...)
+	router.POST(options.BaseURL+"/v2/consistency-groups", wrapper.CreateConsistencyGroup, options.OperationMiddlewares["createConsistencyGroup"]...)
+	router.GET(options.BaseURL+"/v2/consistency-groups/detail", wrapper.ListConsistencyGroupsDetail, options.OperationMiddlewares["listConsistencyGroupsDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/consistency-groups/:consistency_group_id", wrapper.DeleteConsistencyGroup, options.OperationMiddlewares["deleteConsistencyGroup"]...)
+	router.GET(options.BaseURL+"/v2/consistency-groups/:consistency_group_id", wrapper.ShowConsistencyGroup, options.OperationMiddlewares["showConsistencyGroup"]...)
+	router.PUT(options.BaseURL+"/v2/consistency-groups/:consistency_group_id", wrapper.UpdateConsistencyGroup, options.OperationMiddlewares["updateConsistencyGroup"]...)
+	router.POST(options.BaseURL+"/v2/consistency-groups/:consistency_group_id/action", wrapper.ConsistencyGroupAction, options.OperationMiddlewares["consistencyGroupAction"]...)
+	router.GET(options.BaseURL+"/v2/cgsnapshots", wrapper.ListCGSnapshots, options.OperationMiddlewares["listCGSnapshots"]...)
+	router.POST(options.BaseURL+"/v2/cgsnapshots", wrapper.CreateCGSnapshot, options.OperationMiddlewares["createCGSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/cgsnapshots/detail", wrapper.ListCGSnapshotsDetail, options.OperationMiddlewares["listCGSnapshotsDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.DeleteCGSnapshot, options.OperationMiddlewares["deleteCGSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.ShowCGSnapshot, options.OperationMiddlewares["showCGSnapshot"]...)
+	router.PUT(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.UpdateCGSnapshot, options.OperationMiddlewares["updateCGSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/members", wrapper.ListCGSnapshotMembers, options.OperationMiddlewares["listCGSnapshotMembers"]...)
+	router.POST(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/action", wrapper.CgsnapshotAction, options.OperationMiddlewares["cgsnapshotAction"]...)
 
 }
 
@@ -2296,6 +3172,572 @@ type ShowVersionV2defaultJSONResponse struct {
 }
 
 func (response ShowVersionV2defaultJSONResponse) VisitShowVersionV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCGSnapshotsRequestObject struct {
+	Params ListCGSnapshotsParams
+}
+
+type ListCGSnapshotsResponseObject interface {
+	VisitListCGSnapshotsResponse(w http.ResponseWriter) error
+}
+
+type ListCGSnapshots200JSONResponse CGSnapshotSummaryList
+
+func (response ListCGSnapshots200JSONResponse) VisitListCGSnapshotsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCGSnapshotsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListCGSnapshotsdefaultJSONResponse) VisitListCGSnapshotsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCGSnapshotRequestObject struct {
+	Body *CreateCGSnapshotJSONRequestBody
+}
+
+type CreateCGSnapshotResponseObject interface {
+	VisitCreateCGSnapshotResponse(w http.ResponseWriter) error
+}
+
+type CreateCGSnapshot202JSONResponse CGSnapshotResponse
+
+func (response CreateCGSnapshot202JSONResponse) VisitCreateCGSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCGSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateCGSnapshotdefaultJSONResponse) VisitCreateCGSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCGSnapshotsDetailRequestObject struct {
+	Params ListCGSnapshotsDetailParams
+}
+
+type ListCGSnapshotsDetailResponseObject interface {
+	VisitListCGSnapshotsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListCGSnapshotsDetail200JSONResponse CGSnapshotDetailList
+
+func (response ListCGSnapshotsDetail200JSONResponse) VisitListCGSnapshotsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCGSnapshotsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListCGSnapshotsDetaildefaultJSONResponse) VisitListCGSnapshotsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCGSnapshotRequestObject struct {
+	CgsnapshotId string `json:"cgsnapshot_id"`
+}
+
+type DeleteCGSnapshotResponseObject interface {
+	VisitDeleteCGSnapshotResponse(w http.ResponseWriter) error
+}
+
+type DeleteCGSnapshot202Response struct {
+}
+
+func (response DeleteCGSnapshot202Response) VisitDeleteCGSnapshotResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteCGSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteCGSnapshotdefaultJSONResponse) VisitDeleteCGSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowCGSnapshotRequestObject struct {
+	CgsnapshotId string `json:"cgsnapshot_id"`
+}
+
+type ShowCGSnapshotResponseObject interface {
+	VisitShowCGSnapshotResponse(w http.ResponseWriter) error
+}
+
+type ShowCGSnapshot200JSONResponse CGSnapshotResponse
+
+func (response ShowCGSnapshot200JSONResponse) VisitShowCGSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowCGSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowCGSnapshotdefaultJSONResponse) VisitShowCGSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCGSnapshotRequestObject struct {
+	CgsnapshotId string `json:"cgsnapshot_id"`
+	Body         *UpdateCGSnapshotJSONRequestBody
+}
+
+type UpdateCGSnapshotResponseObject interface {
+	VisitUpdateCGSnapshotResponse(w http.ResponseWriter) error
+}
+
+type UpdateCGSnapshot200JSONResponse CGSnapshotResponse
+
+func (response UpdateCGSnapshot200JSONResponse) VisitUpdateCGSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCGSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateCGSnapshotdefaultJSONResponse) VisitUpdateCGSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CgsnapshotActionRequestObject struct {
+	CgsnapshotId string `json:"cgsnapshot_id"`
+	Body         *CgsnapshotActionJSONRequestBody
+}
+
+type CgsnapshotActionResponseObject interface {
+	VisitCgsnapshotActionResponse(w http.ResponseWriter) error
+}
+
+type CgsnapshotAction202Response struct {
+}
+
+func (response CgsnapshotAction202Response) VisitCgsnapshotActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type CgsnapshotActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CgsnapshotActiondefaultJSONResponse) VisitCgsnapshotActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCGSnapshotMembersRequestObject struct {
+	CgsnapshotId string `json:"cgsnapshot_id"`
+	Params       ListCGSnapshotMembersParams
+}
+
+type ListCGSnapshotMembersResponseObject interface {
+	VisitListCGSnapshotMembersResponse(w http.ResponseWriter) error
+}
+
+type ListCGSnapshotMembers200JSONResponse CGSnapshotMemberList
+
+func (response ListCGSnapshotMembers200JSONResponse) VisitListCGSnapshotMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCGSnapshotMembersdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListCGSnapshotMembersdefaultJSONResponse) VisitListCGSnapshotMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsistencyGroupsRequestObject struct {
+	Params ListConsistencyGroupsParams
+}
+
+type ListConsistencyGroupsResponseObject interface {
+	VisitListConsistencyGroupsResponse(w http.ResponseWriter) error
+}
+
+type ListConsistencyGroups200JSONResponse ConsistencyGroupSummaryList
+
+func (response ListConsistencyGroups200JSONResponse) VisitListConsistencyGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsistencyGroupsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListConsistencyGroupsdefaultJSONResponse) VisitListConsistencyGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsistencyGroupRequestObject struct {
+	Body *CreateConsistencyGroupJSONRequestBody
+}
+
+type CreateConsistencyGroupResponseObject interface {
+	VisitCreateConsistencyGroupResponse(w http.ResponseWriter) error
+}
+
+type CreateConsistencyGroup202JSONResponse ConsistencyGroupResponse
+
+func (response CreateConsistencyGroup202JSONResponse) VisitCreateConsistencyGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsistencyGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateConsistencyGroupdefaultJSONResponse) VisitCreateConsistencyGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsistencyGroupsDetailRequestObject struct {
+	Params ListConsistencyGroupsDetailParams
+}
+
+type ListConsistencyGroupsDetailResponseObject interface {
+	VisitListConsistencyGroupsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListConsistencyGroupsDetail200JSONResponse ConsistencyGroupDetailList
+
+func (response ListConsistencyGroupsDetail200JSONResponse) VisitListConsistencyGroupsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsistencyGroupsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListConsistencyGroupsDetaildefaultJSONResponse) VisitListConsistencyGroupsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteConsistencyGroupRequestObject struct {
+	ConsistencyGroupId string `json:"consistency_group_id"`
+}
+
+type DeleteConsistencyGroupResponseObject interface {
+	VisitDeleteConsistencyGroupResponse(w http.ResponseWriter) error
+}
+
+type DeleteConsistencyGroup202Response struct {
+}
+
+func (response DeleteConsistencyGroup202Response) VisitDeleteConsistencyGroupResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteConsistencyGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteConsistencyGroupdefaultJSONResponse) VisitDeleteConsistencyGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowConsistencyGroupRequestObject struct {
+	ConsistencyGroupId string `json:"consistency_group_id"`
+}
+
+type ShowConsistencyGroupResponseObject interface {
+	VisitShowConsistencyGroupResponse(w http.ResponseWriter) error
+}
+
+type ShowConsistencyGroup200JSONResponse ConsistencyGroupResponse
+
+func (response ShowConsistencyGroup200JSONResponse) VisitShowConsistencyGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowConsistencyGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowConsistencyGroupdefaultJSONResponse) VisitShowConsistencyGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateConsistencyGroupRequestObject struct {
+	ConsistencyGroupId string `json:"consistency_group_id"`
+	Body               *UpdateConsistencyGroupJSONRequestBody
+}
+
+type UpdateConsistencyGroupResponseObject interface {
+	VisitUpdateConsistencyGroupResponse(w http.ResponseWriter) error
+}
+
+type UpdateConsistencyGroup200JSONResponse ConsistencyGroupResponse
+
+func (response UpdateConsistencyGroup200JSONResponse) VisitUpdateConsistencyGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateConsistencyGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateConsistencyGroupdefaultJSONResponse) VisitUpdateConsistencyGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConsistencyGroupActionRequestObject struct {
+	ConsistencyGroupId string `json:"consistency_group_id"`
+	Body               *ConsistencyGroupActionJSONRequestBody
+}
+
+type ConsistencyGroupActionResponseObject interface {
+	VisitConsistencyGroupActionResponse(w http.ResponseWriter) error
+}
+
+type ConsistencyGroupAction202Response struct {
+}
+
+func (response ConsistencyGroupAction202Response) VisitConsistencyGroupActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ConsistencyGroupActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ConsistencyGroupActiondefaultJSONResponse) VisitConsistencyGroupActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -3467,6 +4909,51 @@ type StrictServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx context.Context, request ShowVersionV2RequestObject) (ShowVersionV2ResponseObject, error)
+	// ListCGSnapshots List consistency group snapshots (id, name, links)
+	// (GET /v2/cgsnapshots)
+	ListCGSnapshots(ctx context.Context, request ListCGSnapshotsRequestObject) (ListCGSnapshotsResponseObject, error)
+	// CreateCGSnapshot Snapshot every share of a consistency group at one point in time (202)
+	// (POST /v2/cgsnapshots)
+	CreateCGSnapshot(ctx context.Context, request CreateCGSnapshotRequestObject) (CreateCGSnapshotResponseObject, error)
+	// ListCGSnapshotsDetail List consistency group snapshots with details
+	// (GET /v2/cgsnapshots/detail)
+	ListCGSnapshotsDetail(ctx context.Context, request ListCGSnapshotsDetailRequestObject) (ListCGSnapshotsDetailResponseObject, error)
+	// DeleteCGSnapshot Delete a consistency group snapshot (202)
+	// (DELETE /v2/cgsnapshots/{cgsnapshot_id})
+	DeleteCGSnapshot(ctx context.Context, request DeleteCGSnapshotRequestObject) (DeleteCGSnapshotResponseObject, error)
+	// ShowCGSnapshot Show a consistency group snapshot
+	// (GET /v2/cgsnapshots/{cgsnapshot_id})
+	ShowCGSnapshot(ctx context.Context, request ShowCGSnapshotRequestObject) (ShowCGSnapshotResponseObject, error)
+	// UpdateCGSnapshot Rename a consistency group snapshot (name, description)
+	// (PUT /v2/cgsnapshots/{cgsnapshot_id})
+	UpdateCGSnapshot(ctx context.Context, request UpdateCGSnapshotRequestObject) (UpdateCGSnapshotResponseObject, error)
+	// CgsnapshotAction Reset a cgsnapshot's status or force-delete it (admin)
+	// (POST /v2/cgsnapshots/{cgsnapshot_id}/action)
+	CgsnapshotAction(ctx context.Context, request CgsnapshotActionRequestObject) (CgsnapshotActionResponseObject, error)
+	// ListCGSnapshotMembers List the members (one per share) of a consistency group snapshot
+	// (GET /v2/cgsnapshots/{cgsnapshot_id}/members)
+	ListCGSnapshotMembers(ctx context.Context, request ListCGSnapshotMembersRequestObject) (ListCGSnapshotMembersResponseObject, error)
+	// ListConsistencyGroups List consistency groups (id, name, links)
+	// (GET /v2/consistency-groups)
+	ListConsistencyGroups(ctx context.Context, request ListConsistencyGroupsRequestObject) (ListConsistencyGroupsResponseObject, error)
+	// CreateConsistencyGroup Create a consistency group, empty or from a cgsnapshot (202)
+	// (POST /v2/consistency-groups)
+	CreateConsistencyGroup(ctx context.Context, request CreateConsistencyGroupRequestObject) (CreateConsistencyGroupResponseObject, error)
+	// ListConsistencyGroupsDetail List consistency groups with details
+	// (GET /v2/consistency-groups/detail)
+	ListConsistencyGroupsDetail(ctx context.Context, request ListConsistencyGroupsDetailRequestObject) (ListConsistencyGroupsDetailResponseObject, error)
+	// DeleteConsistencyGroup Delete a consistency group (202)
+	// (DELETE /v2/consistency-groups/{consistency_group_id})
+	DeleteConsistencyGroup(ctx context.Context, request DeleteConsistencyGroupRequestObject) (DeleteConsistencyGroupResponseObject, error)
+	// ShowConsistencyGroup Show a consistency group
+	// (GET /v2/consistency-groups/{consistency_group_id})
+	ShowConsistencyGroup(ctx context.Context, request ShowConsistencyGroupRequestObject) (ShowConsistencyGroupResponseObject, error)
+	// UpdateConsistencyGroup Rename a consistency group (name, description)
+	// (PUT /v2/consistency-groups/{consistency_group_id})
+	UpdateConsistencyGroup(ctx context.Context, request UpdateConsistencyGroupRequestObject) (UpdateConsistencyGroupResponseObject, error)
+	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
+	// (POST /v2/consistency-groups/{consistency_group_id}/action)
+	ConsistencyGroupAction(ctx context.Context, request ConsistencyGroupActionRequestObject) (ConsistencyGroupActionResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -3611,6 +5098,516 @@ func (sh *strictHandler) ShowVersionV2(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ShowVersionV2ResponseObject); ok {
 		return validResponse.VisitShowVersionV2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCGSnapshots operation middleware
+func (sh *strictHandler) ListCGSnapshots(ctx echo.Context, params ListCGSnapshotsParams) error {
+	var request ListCGSnapshotsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCGSnapshots(ctx.Request().Context(), request.(ListCGSnapshotsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCGSnapshots")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCGSnapshotsResponseObject); ok {
+		return validResponse.VisitListCGSnapshotsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCGSnapshot operation middleware
+func (sh *strictHandler) CreateCGSnapshot(ctx echo.Context) error {
+	var request CreateCGSnapshotRequestObject
+
+	var body CreateCGSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCGSnapshot(ctx.Request().Context(), request.(CreateCGSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCGSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCGSnapshotResponseObject); ok {
+		return validResponse.VisitCreateCGSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCGSnapshotsDetail operation middleware
+func (sh *strictHandler) ListCGSnapshotsDetail(ctx echo.Context, params ListCGSnapshotsDetailParams) error {
+	var request ListCGSnapshotsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCGSnapshotsDetail(ctx.Request().Context(), request.(ListCGSnapshotsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCGSnapshotsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCGSnapshotsDetailResponseObject); ok {
+		return validResponse.VisitListCGSnapshotsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteCGSnapshot operation middleware
+func (sh *strictHandler) DeleteCGSnapshot(ctx echo.Context, cgsnapshotId string) error {
+	var request DeleteCGSnapshotRequestObject
+
+	request.CgsnapshotId = cgsnapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteCGSnapshot(ctx.Request().Context(), request.(DeleteCGSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteCGSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteCGSnapshotResponseObject); ok {
+		return validResponse.VisitDeleteCGSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowCGSnapshot operation middleware
+func (sh *strictHandler) ShowCGSnapshot(ctx echo.Context, cgsnapshotId string) error {
+	var request ShowCGSnapshotRequestObject
+
+	request.CgsnapshotId = cgsnapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowCGSnapshot(ctx.Request().Context(), request.(ShowCGSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowCGSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowCGSnapshotResponseObject); ok {
+		return validResponse.VisitShowCGSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateCGSnapshot operation middleware
+func (sh *strictHandler) UpdateCGSnapshot(ctx echo.Context, cgsnapshotId string) error {
+	var request UpdateCGSnapshotRequestObject
+
+	request.CgsnapshotId = cgsnapshotId
+
+	var body UpdateCGSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCGSnapshot(ctx.Request().Context(), request.(UpdateCGSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCGSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateCGSnapshotResponseObject); ok {
+		return validResponse.VisitUpdateCGSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CgsnapshotAction operation middleware
+func (sh *strictHandler) CgsnapshotAction(ctx echo.Context, cgsnapshotId string) error {
+	var request CgsnapshotActionRequestObject
+
+	request.CgsnapshotId = cgsnapshotId
+
+	var body CgsnapshotActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CgsnapshotAction(ctx.Request().Context(), request.(CgsnapshotActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CgsnapshotAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CgsnapshotActionResponseObject); ok {
+		return validResponse.VisitCgsnapshotActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCGSnapshotMembers operation middleware
+func (sh *strictHandler) ListCGSnapshotMembers(ctx echo.Context, cgsnapshotId string, params ListCGSnapshotMembersParams) error {
+	var request ListCGSnapshotMembersRequestObject
+
+	request.CgsnapshotId = cgsnapshotId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCGSnapshotMembers(ctx.Request().Context(), request.(ListCGSnapshotMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCGSnapshotMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCGSnapshotMembersResponseObject); ok {
+		return validResponse.VisitListCGSnapshotMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListConsistencyGroups operation middleware
+func (sh *strictHandler) ListConsistencyGroups(ctx echo.Context, params ListConsistencyGroupsParams) error {
+	var request ListConsistencyGroupsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConsistencyGroups(ctx.Request().Context(), request.(ListConsistencyGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConsistencyGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListConsistencyGroupsResponseObject); ok {
+		return validResponse.VisitListConsistencyGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateConsistencyGroup operation middleware
+func (sh *strictHandler) CreateConsistencyGroup(ctx echo.Context) error {
+	var request CreateConsistencyGroupRequestObject
+
+	var body CreateConsistencyGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateConsistencyGroup(ctx.Request().Context(), request.(CreateConsistencyGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateConsistencyGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateConsistencyGroupResponseObject); ok {
+		return validResponse.VisitCreateConsistencyGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListConsistencyGroupsDetail operation middleware
+func (sh *strictHandler) ListConsistencyGroupsDetail(ctx echo.Context, params ListConsistencyGroupsDetailParams) error {
+	var request ListConsistencyGroupsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConsistencyGroupsDetail(ctx.Request().Context(), request.(ListConsistencyGroupsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConsistencyGroupsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListConsistencyGroupsDetailResponseObject); ok {
+		return validResponse.VisitListConsistencyGroupsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteConsistencyGroup operation middleware
+func (sh *strictHandler) DeleteConsistencyGroup(ctx echo.Context, consistencyGroupId string) error {
+	var request DeleteConsistencyGroupRequestObject
+
+	request.ConsistencyGroupId = consistencyGroupId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteConsistencyGroup(ctx.Request().Context(), request.(DeleteConsistencyGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteConsistencyGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteConsistencyGroupResponseObject); ok {
+		return validResponse.VisitDeleteConsistencyGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowConsistencyGroup operation middleware
+func (sh *strictHandler) ShowConsistencyGroup(ctx echo.Context, consistencyGroupId string) error {
+	var request ShowConsistencyGroupRequestObject
+
+	request.ConsistencyGroupId = consistencyGroupId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowConsistencyGroup(ctx.Request().Context(), request.(ShowConsistencyGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowConsistencyGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowConsistencyGroupResponseObject); ok {
+		return validResponse.VisitShowConsistencyGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateConsistencyGroup operation middleware
+func (sh *strictHandler) UpdateConsistencyGroup(ctx echo.Context, consistencyGroupId string) error {
+	var request UpdateConsistencyGroupRequestObject
+
+	request.ConsistencyGroupId = consistencyGroupId
+
+	var body UpdateConsistencyGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateConsistencyGroup(ctx.Request().Context(), request.(UpdateConsistencyGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateConsistencyGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateConsistencyGroupResponseObject); ok {
+		return validResponse.VisitUpdateConsistencyGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConsistencyGroupAction operation middleware
+func (sh *strictHandler) ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error {
+	var request ConsistencyGroupActionRequestObject
+
+	request.ConsistencyGroupId = consistencyGroupId
+
+	var body ConsistencyGroupActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConsistencyGroupAction(ctx.Request().Context(), request.(ConsistencyGroupActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConsistencyGroupAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConsistencyGroupActionResponseObject); ok {
+		return validResponse.VisitConsistencyGroupActionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -4617,126 +6614,146 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7D2Lchu3dr+C2d6OpKvliqJkO6bmTq+TOB03juOx7PROQ5cD7oIkrpbAXgBLmVHZ6Uf0C/slHTz2jX3w",
-	"JToTZSYyucQCBzgH542DB8eni4gSRAR3hg9OBBlcIIGY+vYt9O/i6OfplCMhv2PiDJ1/xIitHNchcIGc",
-	"oUP1r67D/TlaQNlsAb/gRbxwhoPL6xfX31w9v37hOgtM9MO+64hVJF/FRKAZYo7rfOktIMEh7CHGqB47",
-	"7cSMABYxF2CCwCju96/8v4CscyfXu7U1+gvoO+mwpRaQgASQ9XrtOm/xAtfONlQ/Fia76bxSSFVfQK14",
-	"CkxEORZ4iTJoba3KIG+Ooa2BNovXBrW1WRns2zlk6M33coAAcZ/hSGAqJ/COCuDPkX+HAjClTP6/uJGv",
-	"x+SO0HsCcAAwB9f9a89x9ZwjKObZlLnseYwDx3UY+keMGQqcoWAxyi+CAZULhsnMSQG6pUz8iFZVqF4B",
-	"n4bxggA6BWKOgBoEnAZoCuNQAJ8hKFAwhuLsBkg4ACQByHUBFjACgoIA8yiEq3HWxjzItU3nVcIlp0yM",
-	"79DKaZkIgRGfU5HScnEm38EoQgGAAlz2+/26sb5OWpfo+R6z6qQg9wFlasEzpMhvZy7wIUc9TDgiesjG",
-	"5Q0wa1zetSQqHlHCkZrlD3Ik+cGnRCCiPsIoCrEPJWgXf+cSvodcj39iaOoMnX+6yJjvhf6VX+je1CjF",
-	"+f2kVveEAz2zCQ1WN4oO79BK0RvXVCmgiDk4ncDgA/pHjLhwQUxgLOaU4d9Q4MrdNMFBgIgLsECLd1T8",
-	"QGMSuMCnZBpiX2AyS1+lS8QUFbmAI7bEPvpE4BLiEE5CJF9ZRLFACmgXeJ535ikCNLORk30VLDB55ctZ",
-	"mF4Ne3/PaISYwHIVLxULLz2Jcl8fnCllPhoHKEQCWTYnWYElDGN0A/CMUIYCiWMShwpQvfnXrkN5b1/9",
-	"MMSRGOvlbkPqB9n2VjfV5LPdq+uMwU7+jnwhO3v9JaJMvKWa2pQQL6xbxpeqs72d03tASbjysk2Y0Lnr",
-	"4MBC/q6D+RhKnI7li5YVlL/xcq8TSkMEiXxfsWpbxxFDU8QUry53OvAur8+tvRlWT7iAxFc8vyNE2bhx",
-	"FHRboSIZuBbGm0mbXx0lftRkP7ei7S3W26KIOqTajEPTSD2TW7aVaEo0kZENZAyuKpBWxmkH+IPhgK1A",
-	"bwpqM2hWyFIGDIMAy1YwfF8AqbQhaIBy9JdKF9dZIM7hDFmJkyHBVq+mAjG7yM0DrUbIurPBXKSyh5Gj",
-	"1VrF29/BBdJ668gZgoeR6k9+fOeCUdKr/D5yPM8bOes1OL2+vAIwCDgY5SAdOWc5gs8Gf4vJXXVd5gpL",
-	"1qmH7XOWjVzdh22+eTZW2WQPI0czQz0pvRSUIKlpKfaFycwFObGjuLd6qJQN8884e7zAMwZLH8eCaiGG",
-	"2Dh9mKzz2rK9i8uTset2NlCZvtIsn4TgXoSgelVQtj3gnE7FbpOvxbE2mau9ptrbRDUAS4zub8yXsewK",
-	"TBldgIH3zbMbMKdcKMtA0Aj7SvwoO0iJXS7BKVKF2Rk4xGI1/o0S1IFKXSc3uE3gfvPsvF3kuSX1ovJz",
-	"odcOQMmpt0rw1l5qNBet5XeAImJ0xhDnNiMwQsxHRMAZkty4P3KkTTdyLvv9kWNVLwy1jvOdVhqlFqv1",
-	"R/xbjcTKtk/lJUU7uy9lUTnaQgNSi+7mTXIDdJE4zCwLBFUY3bWQeQ5TlnX+3LxJ98COD8HDBt43/d7A",
-	"e9kfApiwIleZdnrDnnBA74n2Pnhg4L28PB8CCARkMySMUwIHrrSFJbYU46h5e2O+9p3CTW7JSiJS4XiS",
-	"ssDir4bf0CjVZev0tWYu4ryHnCPJHHPzUv8gEnjg9SISq3T2At4hDlLuO0MEMeyPiNTLwem7H271UugN",
-	"cXYjl1zMMZkBFHKk+g8YXiLWg5xjLlAA5JveiHycIyC10jAZGTAEA64sYkl9mBJwOnJ+4yIYORKckUMo",
-	"QSPnTHL2Ecm1G4doiULZegq5QFyMHMlajA9Df5kgoRQ6/Vk2Mf1oGcUBFXPEwB1a8aJYwRww5FMWoADA",
-	"ZCVAQBH3RqSeAdRoqmqTvEVkJk24wbNnbQykzrWbdOG8IUsY4gBgEsVCQorwEgXDgt/Mh0TLwAkCg2fP",
-	"gD+HDPoCMQ5CSmba45Dw9keCTznvOgGW5+xFOv5gWOUNgGbfSnrzYRgipvrmCHUzO4tIs04qEfPa+rke",
-	"DHLmjvMtDVaKJgChAviUCIgJOMnv5xOAyZSyBdTuyfW6zOwLm/9zJ5j+vF+ACqzqeyQgDu12db6bcYjJ",
-	"XXfLWplOFXvaLXTZvbe8ythmpBdHaJFt9eZ5mUd3Bm8jdFegkbKuHqicMLTKjDq9qF5pKkGb9ZN7qwp1",
-	"xabVYLVM7zZeLCBbVaHfVQ1tVgrrVL+NlLBuU/v9bKMEF3vdTZ+UFtpZ7Sly+Z+lgLDGgyTHl0oDOO0S",
-	"ElLNjUXqSlGOiZHmZzda1/FDBJnFPHyS4LtI8CfxWhSvXWyA6uPtXBQ+JUrrJv5qPGM0lQRli+n6vJMt",
-	"+zvZCJbN/3sA96vVwDEfR/Ek1N6QGmiSiFLD5nY+EWlJzQj+DQXaLgcnD+rf9YkLoO+jSMiu9W9cMuwh",
-	"OOmfuODkUv6Zqj8w5Eh+IOoPlX/pVP1E1SOh/rBYNVqpP4ifqIkskIABFHAj27nVwPvKLaemfX912W3j",
-	"654IEveU3Zm+Or4UMSqoJUXlh1tp1H/35odbV/lpfMjRDVD6YgDiKEKsJx8p53EEpfEuX/vP03/BZ6dk",
-	"yv/Lx1N+9ien07L+uWE5k+fagFTQ+jSUH5Y4kA0MhXrgjQCYA4SVoyDAXE4+kJOICY+jiDKBAg+8SqIs",
-	"aV98CH49effDrSRFOd+Tz3n02N3HrxKDVrkg1CgS792QZbydxR7/FX/r5RO9LruloDQtnRJnQA6X7WNL",
-	"3olSyGZK6jEg5pCAvlkAk2XTlaCWNIwXtStGAA0DvTumlIFsdTePPOcp16zn5921mE9EkYWgkjJ8xHW+",
-	"iVEekFxeLljsa+9ejQKzs+ayKRBGadHegIawjCbXJUb3HvgRrThYQHaHAnCPxRxAsERMefRgFCHIdKxG",
-	"zKEAC+wzmvxKSS52o5Fg4o1yC7RGcXw5nzGLQ8RzPuVKIkT/3BZl2FLBUmQ91rDKWY1TojY8wQbCoCYX",
-	"oynV5NPH71ww6Pef9/qXvf7g4+WzYf962H/m9dV/jrt77AgRn61U8/EdWo1NOLsM/Mt+p7iWJY2h2NO3",
-	"KKT3YOC9VJgdKjqcYsYF0K9qR/EWQ/FuY+VGUcSUWsrVSFDJyJ5DPmZIJajZKezSjt6DxuYKSlp1bMzH",
-	"uaitVRl4/tIO9n48E1vpXhVda0FjIsYRxUSk+nIl/HPdiUB1V12269XAvjB7CIcOvGfX5y5A3swDl/3+",
-	"P3cBPGJULkedX8tQptrGdbFpTaGtIzG0REyMBe3G1V7UZJj5cxTEIQpkR5Mka8LO5RIq7Khctui2j6Xa",
-	"1vyeyq7dN32TrvhxrvXEE661n4lhds9dgAWX2qNJjXi+4VC1O+z5+SZ6qCXqvqHi14n6aoiPxsxPnax2",
-	"Svmmm0QzXeUpLwVsgRaTGlR3p8SGXATI75RKY0VHt0STmNcCePncqhI16tslqtsyvdPkLNgyEwp5DGnK",
-	"g3HEFzMfchyxSFyW7e2WtPtULhU2WXHyiQzMS9lal3dT4MyXMqdmT6gw+mYue6OV18UB+F6CCjYzpMHj",
-	"3xI522he3Syg9ODJhmGk/eg1HZWAhqCShqNtWi0EVfHoDs617SX/jFWzv0jAchlWOxJfbaTomNT30fCq",
-	"xgBOZa0uO1o0gsExj5DflHxTyba5VR1wALnxbt0oK5ZQ0oOZFqBMEoEIJKK3xBxLI10N5Spj2EjwwbVq",
-	"p1OAYAh8GGmuifXplRUIoX8nh1JuUmvycr39YBJmrEv0vFkFrnRHeU/hqid/6WnTfFiwUewW2gv7mYeE",
-	"BsadkVCZd06vaQdn4L04t0HSsI3zkNUA3Ei2Oi7USrx78DL/WYrvVYS0umjOfCUhC6xjWsrjp910W9L9",
-	"TzEXYE7DwGSAjeeQBMo1k1OOuQd+0c7+BVTObG52C2XALDq3UnGd032BSfL98jEWp53O647c1FJiC82p",
-	"mXdzA2avdZ1S2q1U7zSKgE/jMDCBzkUUrrRckXyI6SAm4Jj4aMRGBOdd5AsYTilbaB+5Sq+7xxwBTHzK",
-	"GPKFJ9/Izo1meyAXG7XrnCAmAcq7eOUIpzSUD/0QS7FyBnIKnHF8N6aiFi2sVumX27FVTXmjt9ddPbpH",
-	"wklT7ooEfEO1QUloi86QW8K99Gh16eveS4M1cuW2RLCNUL4tqTTMpmSpNM6lUxqO6KJB7TnUeZvFukrR",
-	"c0nhE1SMHpXinZiAUHV00CyYHIhJAHZz2DZj/E2h9IaewBxyAJV+aXrS8XRrLk4DYX3+ivlSF0quySTL",
-	"Z1u49jwxEoBsNZMks5v6HDRrUpkljey4aSmWmX7N6SmFlL4/UprK+o8baTaeu6Yws2lizv+ZLA2Wxv7a",
-	"o8R7Pm93UN/SVjGziiF7dd5kQG0Ybqq4jl9YXccVxFjfHZy7AG4VCWlMaG+Ny9QHJrY5KNjkWLetjtUP",
-	"nkssz2DcyAlu3ih6txt8i2YntaWj5vbk7zIr+ikZdL9JherkuyWgqcQiCrT2VKcQVU6S74vDec7vP1Gz",
-	"yzmc+rM3bQ6gk+TVE6l2LzDnmMySRKxMPZ/QIFfk5UD6RcJTjqdi7BKkS6O+fF+HdpL+uvs9khVsdXuk",
-	"XTfJgAYnR479dwOoM65z428X4nrxcuMQ19eAusbY2Vboa7OGa9XqikHceHZKWsFPNu4xbdyvwDQ8Huv+",
-	"RScJ14X30Re4iCSGnOXAs6bDVnf8TvWbMhm5U2Gnqs0XYNirusHL53o52gEm9bpp3AkoTMbLbP2zta5Z",
-	"6sxaypp+9+nDh9fvPjYUkCt13b981ut/0xu8+Hh5Oby6Gg4u/8OapWSH6+XLjpZXYlQl/RRnmwGXJQHl",
-	"UWRbPUOpvF6smt67S42E+NsERtqx9Ww2R37MsFjdyl41JHdoxQUl6CO9Q8R2DuVH0wAI2QKc9nowFnOQ",
-	"vHemCqVgAsxzQtU/CxqgEUlKkRkLWdcKG+pnmVtBP/7VPGc0NMXb3PIDz/M+jxxddkNVH50jGKiDK6b8",
-	"6N96r2Ix7+m5ZCsV4R/RSjMRTKbUHlfk8YQjAeg0K3ayHIBX79+YcwryIRbG0c1dcM+wEIiAyQrMkwyN",
-	"EUnfhRHuMTTNkjfm9D4pHsIQDBWfn8Ml4uBUZb5DXwA+R0hI+Toi8plZohMOVGFHRHwEpjrKeY8JuJ8j",
-	"XfJipWtdzVE6aoCnU8TOvBEZkddLxFYqzR3AkFNwT9kdz/zyulzGCU9GAzgAcCoQAxfLgRH3ybyG8tnF",
-	"Q4a69YWp/oK5+kl/88CrfG+YqIE+fXgrpwVFEnIujK7KrExjnhwZue73wcj5KQ0LJPZJzEJFAiPyCyIB",
-	"ZQB9EYgomnf1YfCJzqUxAQkoABeQiV4cDUekB1IhtcCkl5w7ucg9hl+Sx/qYQOGACoNkhgCdjggAUlxH",
-	"iGm34yllLqBEnfl1kwLH93MaIklCEhG5odGXCDG8QETAcGgSepKOFIoIQoEWiJrC5XB/6/0cIXIroH/X",
-	"09jovXr/pve62JdUf8G/YzGnsQBYqM1JY8FxoChFdqTmoAsiQcLvETOloEvFbLNaNzO8VMVucjOIaIh9",
-	"c45CfwYsDhE4hSmNy69yW56llagTkpNApHin9ySlFciTKkwTNKWmnEuCeMx1joLkxTdg5Px15MiOFggS",
-	"LtePSF0CkpVkVaeUh9TTgMm9GN7DFe/JxdHAlPABtZoxlAh8//PtR+B53oV+qNdpBgXS25RLTU3yvjOJ",
-	"ZAT9uSIF09afU65ZgiqsRAM5urSzlaYT9XSdoju0KtGD0pfU8BBoju9mXEiukNGbwKk6GKUklguS+kYE",
-	"yN1yJvkB0cxK9wGmEIccQPBvtz+/65lnd2h1T1lwkxxr1BsvCqGPAtmTgZ1Op4gEmMxM7LAAb1oAuWfg",
-	"0oRw3b9KAdW8ydCCHJADrCDFgqNwqnm4wEIJ65S3/t///C9IqVwfLwzADzhE4HbFpZgEp6Zig2LMy0FO",
-	"bKcy37aVbb9m+9/oMWvXkXQEI+wMnSuv712Z+rNKUF7IPzNdJT7drm8CZ+hIszUR+U6ptvVVv7+3ytYV",
-	"tcJS5FpKskQHAAH1Y8kZvILwd4a/fnYdniTLKvD1cibvnWr+Q6iW+TdFHqhZEs9HPoHE9pnEKJzxshpi",
-	"ZXvOUAXIGvGR+1FvZWfo/FVNRYqaWnTczum9WapfBmV8DL4GfGTCdzkAiAi28rRbM02/tA2bziMtcV6P",
-	"U1V12QyQQ20Zs4+MMp0olytOU7udcrVjuNqE2a0av9pXJ2tyoYv2r93WhoXrOWT7su5rSuOZawtsNxUM",
-	"VanA7IELsoqLLjB6rwsyjckFiR/WVSenXXXg1dWVSl1gshIyONS76vCYVG+KBRrdVBTkCtaldX6zwxRq",
-	"MM/b7U6Eo10XUBn5p+SEeW3RN3Aq1cc0jeSsdvxc1K1pfNu7SUWobd7776YX5R6a0Z5p/g4u0Ft8h5y6",
-	"/kpBwE3Byb2+AVTfZ281Apca1xugN3c0Lq0grCL6Cp+8DpfqcO0WC6DLvG4Loa4xSijpIVU2U6eLhJgL",
-	"DpA2vPTW98CbzlOBYTjWRwE2XTppP2DIpW6a66RpHAPehgO9qQvw2YYpns6qHeTzAUV1TUU2i8DWjYAW",
-	"pRjxrSVzUb/SnMqIPnAqGbJm9TlpoPZKXiQX5WW9XNY+6Vqx/I1dLueLVQ1nSIxhqI6SReaUelEq6zSB",
-	"fEFD7XhCXHxLg9UhMFXMTCi5ok38uEQxg0PA0abfEXRvMLs7sXyrju8YcokjcDroDxLSSEv5H4lG/Cxh",
-	"vaLNXQRpgZBOSp054fek2j2pdk+q3ZNq96TaPal2uwvqXFJPvWanBdVh9Drl1zEDHFmPswrph7QMxloH",
-	"wZIbXIrC+nv1vKzrVRUtewbgDdD7RWeS7brKGpZUIBixLdWim9wtRmKOCJhRgo6kGpmVXLv1LsnG5ewf",
-	"Q2/dl86qnI1FBB2N+PX9eAWV0nK9ab6aeff7TT+7ThRbsKvTrx7VNCpmfHUyjY5CYkZj3hupfUA6S63E",
-	"DSqq9ZHYgJ5uO/M1wcXyhdH7JlarIV+5wOfw1Fq8KOiohnzhGgUL0SZCzEssMhMj5+BhlFxnYC4VTPEi",
-	"v3ue54JRanWYR+v1DchfcQQg2atw/JDAaHaCCverAVXlr+QqW3XEptuWMKFw291Mh9s2hZGKVzsddFA1",
-	"yHq9A0co7PQOIa0DBrNyvo6WloVburu0NzdGd7CWtI00iUVG6ZRYjSZw2nd1kRqVvEQowMQP4wAFZ49j",
-	"T2nQdXnarJP0HNoO1s4OXoVS5aB4on8ECyj8OTgdeFfPz2tdHru4H4oDv/4CfdFt0A18FDtN7mtwZtT7",
-	"mdRB/O3IolSubrvxi/XtuiPhnUoHUH0M5SYdT1bjUu3KZgdbVuJy53HnlItdPEDFEVSyl0qm08xHX++W",
-	"uEROgDndnyQsvoeMowCE+A4BykN6wlUlIl8UqhDZQMtOnW/Gf0Agew+xQAyGpgLsw8ndyRCcLE/WNwm3",
-	"hJjpkupql9QBkS9iuC0MgE7zRedV1SddguzGJCTmaqjkyloNMQnQlzrIilWxNgBu4F09O6/vtVDxeWP6",
-	"26hzo45v1P3zl+c6G9OQn85k9Fd+iMAEE3W8AcGggagK1Zo3HP16cD7Ut1mrqnJUwBCo81F142UnqLbh",
-	"QdZbZo7qD2wJ8pqLCw4R4y0Ed9WBgYrivf8UK81IN4nhHtLo2yJuu2f0d4nYmhtcd8W8nmzqkTgd9Pvt",
-	"8dpDUYAtQts9NHvwoOyTifJkojyZKE8mypOJ8mSiPJkoTybKH9pEaU5W0BbKAXIVmpMUDm6aFDXThyRe",
-	"0jUdwbFHd618vxOaD0cux8qQ6J4acShkd02GcI5tBu7JBMznPzzihrKkOnSxqt5873TJZDikg+D42Qtd",
-	"8xb2RCF6wtkWba1B62YFaB9t29qSF/Isuj5pYROyq89JOHw2whZ5CP0qF08SA+g0l6acVTWQSlHPKEUV",
-	"Rv+IYuFDTAAk5mi6OVquqa96Nv0O6Rv2OcCihd5yCQKqEuA4k9pb0uSLBposDKFvW9h21NJh8OfOltvE",
-	"AlLHTImDgWTJn9gKng0Qs3nKRttoz182D6eTNVwnZ3QcarT8EA3pIe3Mtp6X2q4srfXOvlaN36ZtDygd",
-	"i0PVWSe6FUih35OBYjjUCU/uZg1zU054kv6pl/20vTRsoIFxCUHag7CLytWZFC4eqq6DdWO1gyLSHo88",
-	"2rSoEhb3pGlTUun5+OTB5/R+B+pwrZmfVhfSBimgCcnla1TWh4DSVhvPwry5v8N5aZX3huN5NfcxLGAE",
-	"BO1U1HK/h+bkN5V/CclKzDGZARRyfRU95L4uprPfw3KlO2T/cLEnFY05fKSpcZitY0tde/0KI0lbRoFM",
-	"efpNlujFy/Md3cEHdeNaqhfbXLkJMztMTYGUuzcnnuQLCe/feZDWVU48vVmh5dZ0lKSi7IEMf+s1B499",
-	"BqFcZ7spL8W03YO2lBBe3jXcnJyyBZVUisE5Q+e9LgkYUMTJiZAChJqEG5OikpKHlNUTBCLEdJ1Hz9kp",
-	"9SXtNzO9kil1SoNJGm+ZCfOkCT1pQk+a0JMm9EfVhFpi2gkvO8QR/EwNqotvH1EDqsiih1xKVZfYd15H",
-	"OnaUOcFit0DzYVfdxJpzYr8p6Fy7iv1H1/T2qOXlT9/zbIpHofs8HtpPNhfzCvd2EP9xDIrjBrE7klka",
-	"x94buWWh7JQPtEazH5MhpDRVDmfbee9GJ/F3oVd73Nt0eNDQt1Jgtz2C/5iRaglnMV7dlZs9alA643hf",
-	"X3S6EbYjh6kz2B4/Xl039j6Cu+lVPc2naz6aq+dLbMZmbJq03MTWHyaZ4FEYcxAxvJQcWA2rxX52tYLe",
-	"RNllHmfJAZbT5DVptp4p4zwM95wvPvCur86HAFZStnN52kDQ5jTxrsnYB8/Plfhqzs5VGNirEaNxesop",
-	"U0VzdFJOtXBHevPQAdQ52Xcu2N12jlCu0iFTtmT/xz9PKKHofKZQYXHvBwvVgQddyeUGDPr9I1BF6XSh",
-	"Gu8iN8daw+t73aZIMMfGV+JI3SfO0msXqp0/PrqSmRTx9VA4DdY1796OtWOluJf2wuDsGIvbLcf9qyH3",
-	"vZN5ERmTFcDBEfBQk3djM95KpyD3WvfvMcTg8bPmu9BZIXN+T/RWSp8vbn/vWf98/4T3rJXySv4FK3e9",
-	"yGuznSyE1/KFW6P97oTN4oWTJUA6X7VevUMyf9tkvlfLhZM1SYGpMXAATqRyRzNro6703aH5UvXw6cGZ",
-	"VOk6qMrNnr9+loxMH4bW48csdIbOhTqXYZbnIQEkvQ1Kmnl54ApPKsmW5dZmofOPc3khpbZJPcL15/X/",
-	"BwAA//8=",
+	"7H2Lctu4suCvoLh3y/Y1Rcuyk0zkOrU3M5M5lT2ZTCpOzt7aUVYFk5CEawrgIUA7Gq+39iP2C/dLbuHB",
+	"N0iCejpnPFXjSBQINBqNRr/Q/eD4dBlRgghnzvjBiWAMl4ijWH77Efq3SfTbbMYQF98xccbOPxIUrxzX",
+	"IXCJnLFD1a+uw/wFWkLRbAm/4WWydMaj88tXlz9cvLx85TpLTNTDoevwVSRexYSjOYod1/k2WEKCQzhA",
+	"cUzV2FknegSwTBgHNwhMkuHwwv8LyDt3Cr0bW6O/gKGTDVtpAQlIAXl8fHSdn/76Hi+xnG+AmB/jiGMq",
+	"Jj4ENAbwhiHCwRJBwsD5cDh0AV8gsKSMAwgiOEdgQcOAeY5rRFco+y5hqy9isqnKvoBcsmw2EWWY4zuU",
+	"T9fUqj7n/ou8Ntga/11wG5tVAc+W6vvB9XeK6esFjNG7n+vb4gPlwF8g/xYFYEZj8f/ySryekFtC7wnA",
+	"AcAMXA4vsz0RQb7Ip8xEz1McOK4To38kOEaBM+ZxgopI0KAyHmMydzKArmnM/4ZWdajeAJ+GyZIAOpMb",
+	"VA4CjgM0g0nIgR8jyFEwhfzkCgg4ACQBKHQBljACnIIAsyiEq2neRj8otG3a64zGfHqLVk7HRAiM2ILy",
+	"BrbzE4wiFADIJbv5vviKWJ6fcVyfFGS+4KbiYb4o4tuJC3zI0AAThogashW9AY5b0fsoiIpFlDAkZ/mL",
+	"GEl88CnhiMiPMIpC7EMB2tl/MAHfQ6HHf4nRzBk7/+UsPynP1K/sTPUmRynP71eJ3SMG1MxuaLC6knR4",
+	"i1aS3piiSg55wsDxDQw+oX8kiHEXJAQmfEFj/AcKXLGbbnAQIOICzNHyA+W/0IQELvApmYXY55jMs1fp",
+	"HYolFbmAofgO++gLgXcQh/AmROKVZZRwJIF2ged5J54kQD0bMdk3wRKTN76Yhe5Vn8UfYxqhmGOBxXN5",
+	"3laeRIWvD86Mxj6aBihEHBk2J1mBOxgm6ArgOaExCsQakySUgKrN/+g6lA221U+MGOJThe6uRf0k2l6r",
+	"pop81nv1MWewN/+BfO7Igzbd7VLaKuHMp4RhxhHxV9N5TJNI8MQ6SbtOzryMP5dw9FBBh1tv3zBKiMmt",
+	"hEvQXefM32Ny6+QzhnEMV+K72qsWUEQxFUhqmnOO/zoDzU+N3x15jMhBS3jKOiijpzSsa16BFBNfW5fz",
+	"JzlWYc9U1nbOCutepuIv+py8RSsGxCmladkFkAFMgOIlnuNa0ksnqvsSiOUa1ujdeMzoJkc5Ro6EeLDE",
+	"jGEyB7OYLiVrjBUqJetM+Xi+zAV8frUa9l/XGLO4vj8jDnH4Hrcv7nQ7mybv0L6vAmep9diIvC6q/hUt",
+	"b1DcOuP1eFTDW11MIJUUm3+MYsqpT8OWJuKx7VZh+A9U6CoXbgxcp8xuxIs1oCr8pgyPW0FrYb42q9RJ",
+	"m0vZbB2K0mTQSqlp91vZAo0Em02iHSOftMjXxYhtN1QP7lOC4zpZLmG8esJsQ2lRCswtMo4vUWB/HMIg",
+	"wOIwgmFRpnyoCdVGPY2ScHUFKF+gOD9BYzRLmJIGywM/H33WR18uXfxVCBeGRdyuGLqgilL+SeRVyboJ",
+	"4vc0vrU+beRLQnVDsX6novAI9YxJmq9rOm7bgVfGTK1hFQ2MJkLxqp3z3SPuQ06XpNIApAH1ZTy0yvMV",
+	"ou+S6qsSeB9u9puRZYHjifN5gcAMozBg4MHzvEelFJA7GOLAmzgne2NrG5GxBdU19KSosJGXCfQcFcY4",
+	"ApDzGN8kHOWGKBBixgGdgSTBgVLG16Tpnry9ShLd7NYz8PgaYfVh9euBUKf+Vp2nOkgPubJ6sphEmVr3",
+	"O5Er65Ow4Qot0qWJIfTDRX9KMEDYLneuv3Tt0uITX7YumXQTZv5PI5p+x+zr7beIxvw9VZb8Lnm1vH7X",
+	"C3qfiVW2EidmUygEsql4sVNY06/fUBoiSKQICfmiwQyCZiiWyKx2OvLOL0+NvWljAWEcEh/ZiI+1cRO5",
+	"Qyww1E1zNVlPTta0TcvLZmZZSLaZhrqRPT+p0EQXZ6mN0w1w82FQ6awvqO2gGSHLnFsNbKvG8QKjcct1",
+	"logxOEdG4owRj1dvZlzZBdtXXo6Qd2eCuUxlDxNHxXdIv9kHuEQqgGPijMHDRPYnPn5wwSTtVXyfOJ7n",
+	"TZzHR3B8eX4BYBAwMClAqoXm2uDyuKnhZSFXyTj1sHvOopGr+jDNt+giqm2yh4nWf9SkFCooQUKQlewL",
+	"k7kLCi496RmTDyUX1f9M88dLPI9h5eOUU+UgRPE0e5ji+dGwvcvoyVW8vkdP6rV/djBuxcEoX+U0Xh9w",
+	"Rmd8s8k3rrGKHav3mnnGb2QDcIfR/ZX+IvU5dcSPvB9eXIGFDKsiAeA0wr48fmSMiTx2WV2G0jsDh5iv",
+	"pn9QYqfkFgY3Hbg/vDi1sbXsyBy2mQGoQXLpY+Wax4gxU4BNhGIfEQ7nSHDj4cQBnIKJcz4cThyjeKGp",
+	"dVrstKePp8Ed02J3ch1JO5ujsiwcrSEBaWtXIdypwdalfUcls1hhdNdA5oWVMuD5a/sm3QI73gUPG3k/",
+	"DAcj7/VwDGDKilS0pdqwRwzQe6Iiuzww8l6fn44BBBzGc8R1wBcOXEBjIFZLMo6Gt3vztQ7DoFrjm4wF",
+	"ln/V/IZGmSzbJK+1cxHnI2QMCeZYmJf8B5HAA2+XEV9ls+fwFjGQcd85IijG/oQIuRwcf/jlWqFCbYiT",
+	"K4FyvhAaFwoZkv0HMb5D8QAyqZ4FQLzpTcjnBQJCKg3TkUGMYMBktJGgPqEJH0+cPxgPJo4AZ+IQStDE",
+	"ORGcfUIK7aYhukOhaD2DjCPGJ45gLTo+TH25QVwKdOqzaKL7UWcUK+jb5WMFMxAjn8YBCgBMMQECipg3",
+	"Ic0MoEFSlZvkPSJzocKNXrzoYiBNMc5pF847Zd8FmEQJF5AifIeCccmg4ENlVAA3CIxevAD+AsbQ5yhm",
+	"IKRkrtTglLfvCT5p+bACrMjZy3T8SbPKKwD1vhX05sMwRLHsmyFkp3ZamzpS7edyNCqoO86PNFhJmgCE",
+	"cuBTwiEmqbVZMw6AyYzGS6hCPx9r1o/S5rc2fGwToBKrarPiFrvZkhO62GVPw6IWGbuU9PIIHWdbs3pe",
+	"5dHW4PVa7ho04qxrBqpwGBrPjP6BMRVo835aw0tqOq0Cq2N6qWW4Bv2mYmi7ULiGy7EuhNlN7fvZRrYx",
+	"Hb12U4cJvbqlKg5PcUAYDeXKLg4DcGwTbt8cI3lypWQdP0QwZp0m9ucTvNcJ/ny8lo9XGx2g/ng9E0VT",
+	"rG9VY7o8tdJlv5ONYNj83wO4T1YCx2waJTehsoY0QJN6lNrchF+I0KTmBP+BAqWXg6MH+e/jkQug76OI",
+	"i67Vb9LvOQZHwyMXHJ2LPzP5B4YMiQ9E/qHiL53Jn6h8xOWfOJGNVvIPYkdyIkvEYQA57KU7dyp4T1xz",
+	"atv3F+enPQLC1ornkUHMhut/v1wLpf6nd79cu9JO40OGroCUFwOQRBGKB+KR8nhDobyL1/7X8X/DJ8dk",
+	"xv63j2fs5F8cK7T+aws60+dKgUxDrsWHOxyIBppCPfCOA8wAwtJQEGAmJh+ISSSEJVFEY44CD7xJvSxZ",
+	"X2wMfj/68Mu1IEUx36OvxeUxm4/fpAqtNEHIUcS62y2WtnaWe/wr/tEr3ng+t7ve14Y6eZwBMVy+jw13",
+	"+qRANpenXgz4AhIw1AjoGSR4R8Nk2YgxAmgYqN0xozHIsdvf81ykXI3Pr5tLMV+IJAtOBWX4iKm7fFp4",
+	"QAK9jMeJr6x7DQLMxpJLXyC00KKsAS1uGUWudxjde+BvaMXAEsa3KAD3mC8ABHcolhY9GEUIxmk4BuRg",
+	"if2Ypr9SUvDdVKJaLbw4vpjPNE5CxAo25VogxPDU5GXYsYAlMD7yLoZuwYjIFvReoJx79o6iqUKLQOA0",
+	"2z+a/ZgGHjWEfbRFtXz5/JMLRsPhy8HwfDAcfT5/MR5ejocvvKH8z9nC3TBE/Hglm09v0WqqPedV4F8P",
+	"rVxohoiJck8/opDeg5H3WhLRWJL8DMeMA/WqskmvMRSzG6swisrwYB1QvYBsGiN5z9hMzOfm5d2pG7Ak",
+	"D9bHxmxacBAbt8PL12awt2MEWUvMq4l1S5oQPo0oJjwTzWuepksrAlVd2WzXi5EZMVvwvI68F5enLkDe",
+	"3APnw+F/tQG847aCpky5jZvc4IpCO0eK0R2K+ZRTO672qiGYzV+gIAlRIDq6SQM0zFwupUJLObZDjN6X",
+	"FL3Pyx/1vj4vlEh6xJSgdaOZ3UsXYM6EoKqjMF72HKpxh7087SPyGhz8fS+i2FBfA/GpiwIlk3vdNW03",
+	"n9qdA3WBcXfShR6xSOt2Y9vSfkugBWS3Ul4zEoBdFE3CGgE8f2mU91qViQqdrxm7qgMyTGEX5rtL2svQ",
+	"coXJ8spSqrpkJ2FpW5cnn566xXO90Z7ffrcjIbxhF8oYgX7+CK1yNDk5dnJFQMPZOP0Ot2Cvedmpd1nG",
+	"op4+sr1ea2zxmDVfmitOq4OgavxudKoUS/FnKpv9RQBWCB/bkPhaLqscjvo+a17V6p2q4ercUofiMZyy",
+	"CPmszwWWa9kBE8eOMt1dSRWdUDKAudwhlSCOCCR8cIcZvgkRkEO5UtPXMsPoUrZT8U0wBD6MFNfEKu3R",
+	"CoTQvxVDSRuwMTK7WWPR0UBGFL1sF7pr3VE2kGs1EL8MlN1hXNKKzDrhK/OFjpQGptaLUJt3QZLqBmfk",
+	"vTo1QdKyjYuQNQDcSrbK6dVJvFswocurnqsIKQFVJwtL/TFYOezUlVg54TXp/teEcZmxUYe3TReQBNLu",
+	"VBDHmQf+rjwZSygt9UzvFhoDjXRmpOImj8ISk/T7+T6Q003nTfeJGimxg+bkzO1snPlrtlPKuhXinVoi",
+	"4NMkDLQXdxmFK3WuFG+KMUx8NIknBBft/0sYzmi8VA4AGTt4jxkCmPg0jpHPPfFGnnAw3wMFx69Z5gQJ",
+	"CVDRfi1GOKaheOiHWBwrJ6AgwGmrfmucbVmn6zz9Cju2Lin3evvR+gLfYdakLTCnfhPdauommaGAwq30",
+	"aPRXpHkKSoO1cuWuKLdeS74uqbTMpqKptM7FKsaI20hQW/bjXueOvEpogKDwG1R2jVWcuZiAUHa00xCf",
+	"Aoipd7k/bP0Yf1ucQEtPYAEZgFK+1D2pYAFjoFELYX19wnzJhpIbwuSKoSSuOQiOBCDHZhpBd9UcYGeZ",
+	"VfDAMTeGmT7l2JtSvOKfKQbn8c/rRm9M5Jn70HUTfblRh6DEmbex2wX+PaV4XctLV1NkL07bFKieDq6a",
+	"6fiV0XRcWxjju6NTF8C1fC/dmSrbPEHNrpB1bkG2GdZN2DHawQtR8zmMvYzg9byY7bZFu/S6rDGp8nOk",
+	"658y0lVe6ze4UOWxiAIlPTUJRLVr8tvicJ7z/Ueh2lwyar5Y1GUAOkpftUn64+5WvuidZXPrIsYmTrrM",
+	"68u2dSOpf25Z24TU7Vllu5P62qb0bUzo25rO1y6Zb5OL69Xr3i6up7B0fdIC2y1flzbcKFbXFOLWi2FC",
+	"C37WcQ+p4z4B1fBwrPvvKgK6yb2PvsFlJFbIuRt5xgDc+o7fKDlVfkZulLWqrvMFGA7qZvDqpWWGNoBJ",
+	"vq4bWwGFyfQux3+O6wZU59pS3vSnL58+vf3wuSU7XqXr4fmLwfCHwejV5/Pz8cXFeHT+P41RSma4Xr+2",
+	"1LxSpSrtpzzbHLg8CKi4RCbsaUplzceq7t3+1EiJv+vAyDo2XjxnyE9izFfXolcFyS1aMU4J+kxvETFd",
+	"svmbbgC4aAGOBwOY8AVI3zuRWWAwAfo5ofKfJQ3QhKR51rSGrBKhjdWz3KygHv+un8c01Jnp3OoDz/O+",
+	"ThyVU0SWrVogGMhbObpu1b8P3iR8MVBzyTEV4b8hne4dkxk1+xVZcsOQzGucGZvuRuDNx3f6EoZ4iLk2",
+	"dDMX3MeYc0TAzQos0giNCcnehREexGiWB28s6H0adhgjGEo+v4B3iIFjGWsPfQ7YAiEuztcJEc80io4Y",
+	"kFkrEfERmCkv5z0m4H6BVD6PlUrktUDZqAGezVB84k3IhLy9Q/FKBtYDGDIK7ml8y3K7vMoFcsTS0QAO",
+	"AJxxFIOzu5E+7tN5jcWzs4d86R7PdGobzORP6psH3hR7w0QO9OXTezEtyFOXc2l0mUNG5emWoF0Oh2Di",
+	"/Jq5BVL9JIlDSQIT8ndEAhoD9I0jImneVTfdb1QsjXZIQA4YhzEfJNF4QgYgO6SWmAzSSzVnhcfwW/pY",
+	"XUwo3b6JIZkjQGcTAoA4riMUK7PjMY1dQIm80OymlfHuFzREgoTEQhSGRt8iFOMlIhyGYx3Qk3Ykl4gg",
+	"FKgDUVG4GO7fB79FiFxz6N8O1GoM3nx8N3hb7kuIv+B/YL6gCQeYy81JE85wIClFdCTnoLI9QcLuUaxr",
+	"CFaqoOVRsnN8JzP5FGYQ0RD7+uaG+gziJETgGGY0Lr6KbXmSlTBMSU4Aka07vScZrUCWppi6QTOqc9Wk",
+	"C4+ZilEQvPgKTJx/mziiI1UulEaICFkCkpVgVceUhdRTgIm9GN7DFRsI5ChgKusBlZgxFgv48bfrz8Dz",
+	"vDP1UOFpDjlS25QJSU3wvhOxyAj6C0kKuq2/oEyxBJk1igZidKFnS0knGqgkTLdoVaEHKS/J4SFQHN/N",
+	"uZDAkJabwLG89SVPLBekyZsIELvlRPADopiV6gPMIA4ZgOC/X//2YaCf3aLVPY2Dq/TOptp4UQh9FIie",
+	"NOx0NkMkwGSufYcleLPKeQMNlyKEy+FFBqjiTZoWxIAMYAkp5gyFM8XDOebysM546///v/8PZFSu7k4G",
+	"4BccInC9YuKYBMc6HYVkzHejwrGdnfmmrWz6Nd//Wo55dB1BRzDCzti58IbehU6uKw/KM/FnrsqLZtv1",
+	"XeCMHaG2pke+UymKeDEcbq0kYk2sMFRHFCdZKgOAgPqJ4Axe6fB3xr9/dR2WBstK8BU60/eOFf8hVJ35",
+	"V2UeqFhSqZ4aEKt9IlYUzllVDDGyPWcsHWSt61H4UW1lZ+z8m5yKOGoal+N6Qe81qv4+qq7H6CmsR374",
+	"3o0AIjxeecqsmYVfmobN5pHVxmxeU5lSWg9QWNrqyu55ySpVlBo3U17siMkdmBfO/t2MmrzJWVZv+dG1",
+	"aKsKw4qmjReCVIpEQskAyax/yiEcYsYZQEq0UsdXUzFVGIZTFdjLWuupft0hqZrrZhno9adsiYCiJozY",
+	"2sRZZjGFe8BA3p7JnLkMHOPABSoiQypZRcKslMZqoE1ll2kkzUsjaeZdj+eIT2Eo71JE+mJomTCVn6xQ",
+	"ukwpXojxH2mw2sFKlR1zFUuMdp9UCGa0AzC6uBtB9yDH4+a0ko6rN5e6NE9nABoICHIgxD15AVWqGXiJ",
+	"wPFoONo//fh5NGeF1Z0FWWIAG46n7748873tknHB4dPO9tRq7YPpSSlAD3c4fmcg2IdSIadHZS9JM5mX",
+	"ifdn+bzCFes8yewrvgKKtHShkQ3xrUAx8olscQ/DGzTyHt1mgbUNg8MDcPWtcnQhjLYty0GIv1Ds8bHG",
+	"bCU/k3VVMnZWrYVXPos7GFyUGNZdue32KFGU/YRWEsUhaE8b3LdKg5+Qcm+2MgcdEpwDtH9WoeZuw5W1",
+	"gUr6FnZMvGZ5OOtSJbnfEfVKiaScRt9eFN7HsSNz7gvCysvAMm2iAzQGMlxqoE4AgDk4lvGONoSlrZKm",
+	"kizrEd+rLuIrDWMu4mI5csXy9tLZZE8YwKoWRTgEWCUYDMVmdrRI5WEf1+dENjymUNhciy6VNFgkxLep",
+	"ndcFkKgSAbnjisYAEpCQW0LvSWGPpD6HBVI1ItpUol81EHtRifajjRTqyjccghrzW1JDeN4jOJYqc3p9",
+	"8qRJt/6zCGfpLsgRMMhLdzYr7JUKmM+Gyi1tkZZyqya9vU62u7Zadhgr62S07Z1STadobbqsFsTdkbrR",
+	"Wuh732bMpvrCbcbM6opvTkkKByY262pZlOqEn0U5sm6tOABxVe2aNRCszJtVbvls5Nwhz+wwddZY5o4t",
+	"ns2GzkPyymZ6fjAlrLUxgpr465MzhT4FnmJjD+1E5vBgh8QODogmE+nhd4ul/G3K8bxFG+lhRJfD2kt7",
+	"UmVmNd0+dbYYTztspgeg2aoF1ZbB97OnboPezbJ6ZdmfjavcRHh9bazthLgvU2uNWJ+UxdUGusMZXmvQ",
+	"7dX+2jH6FsywKotcoSxdozZVqBrX3+yUK0UdDdUABX2rejFEF8X1aZgsCTjW+xzkGQtOxrJIcP7ABXmt",
+	"ZRfoSyEuyK8TuCC9pOzKmimuLHXhqhrlqc2lAId8V+Zyd0G1NLObxUkXStVmFf7zTMNyMM9rUvAYjfn0",
+	"Fq1atbsadiDz0zx7OWbEtxNXVvEZYMIQYZjjO9Q6coDjfiP/mtaWaSz3Co4vh8M8x9JJ4/iFlBRt45ve",
+	"TWtBrvPe/2l7UWylOR3o5h/gEr3Ht8hp6q+SIaMvOIXXe0D1c/5WK3DZzbMey1uwXVxl0dezNGcWa1pL",
+	"WetiDQSoAu/rQmhvXQHvrKdia3FxDdWPYIghkw6PvJO2cTR4PQd615T9wjRMOXX5QexHDbVYDXqGarR1",
+	"G7viVProK5rXC6eB3CtFka58Xq6tVvxgDlovlqm0NbAXSxnvRl5vLJO/Z7O6qQp0i0VdoXFzYvlR5rbW",
+	"5KJtWSlpKDEDk/mBaKRiJy+NbGMiLwp1a1rHn0W7Z9HuWbR7Fu2eRbtn0a5+ULd7BbVkt11XYFmua/AC",
+	"HkKOMx7SD1lVKgtnX1XWO7Cfr4hpKRZdAQk/JnN5g52AOSXoQKKRhbuvFZ3DQ8it25JZtWevuEAHI347",
+	"X15enG17Dry9qkYHddv1ILHUY7ctUsvcdGVu0Oqh2yMBVhxzjcy3lyNufWI1KvKF1dup4602zpNQ5IWS",
+	"1Ua06SHmpRqZTiDDwMPE0Y8mzlh8y9ZFfPc8zwWTTOvQjx4fr0DRiwIg2bbvUMGod4LMhSMHlIU49aB1",
+	"X2Hzlii4CbfjbLLZNgY3l5jWzgeVg6zv2PphWN7pFi6tHTqz7MMGVXpOGnOZMsyiPY35zzi2CTNUOtJN",
+	"wnNKp8SoNIHjoasquMnMXoQCTPwwCVBwsh99SoGuCtPnnWRJ2jfQdjawKlTK6iU36kewhNxfgOORd/Hy",
+	"tNHksYn5oTzw22/Q53aD9rBRbDS5p2DMaLYzySo165FFpZbreuOXi7/aL8IHmStH9jEWm3R6s5pWSkm3",
+	"G9jyitMbj7ugjG9iASqPIDOhyUxzivmUbm2xI6BL36TZ/D7CmKEAyKtelIVUBt/E2OelEn0m0PKSLP34",
+	"DwhE7yHmKIahLsj+cHR7NAZHd0ePVym3hDgGy4Tp3dgERLHC77owADpLra6rCAFZElHV57zS2foKBcYK",
+	"NR/HmAToWxNk5ZKRPYAbeRcvTpt7jWjMs8obvemvV+daHO/V/cvXpypVoSY/lebPX/khAjeYyNy/CAYt",
+	"RMXojKeV6/uOfjk6HQMY6ASLnHIYApk8vGm8PL34OjyoIVTwgPbADievqnS2Ex9v+92pvLbvVvOPKUba",
+	"x4e7S6VvDb/tlpffxmMrcbbFe0+KdR6PhsNuf+2uKMDkobV3ze7cKfusojyrKM8qyrOK8qyiPKsozyrK",
+	"s4ryp1ZR2oMVlIayg1iF9iCFnasmZcn0IfWX2IYjOGbvrpHvWy3z7sjlUBES9qERu1ps22AI59Bq4JZU",
+	"wGL8wx43lCHUwUarevezYxPJsEsDweGjF2zjFrZEIWrC+RbtLNDu5tXZ97ZtTcELRRbdHLTQh+yaYxJ2",
+	"H42wRhzCsM7F08AAmVQsDVPOS/4IoUhf1K0z+n3eK04IgETXbdF1VxT11Qu33KKVtFgygHkHvfW/R9xF",
+	"k69aaHL9y8O1Ufvczx32A8kyUmJnIK15TXiThekfstE12svX7cOpYA3XKSgduxqtOERLeEg3s23mpRUF",
+	"rj105K1s/D5ru8PTsTxUk3aiWoEM+i0pKJpDHTGAKgMUeJL6aZD/tP5p2EID08oCKQvCJiKXNSmcPdRN",
+	"B4+tpYDKi7Y/8uiSoiqruCVJm5Jaz4cnD7ag9xtQh2uM/DSakPrn/bSrSLR+PaL0ze1dzsvSA7Zcz7sC",
+	"eTXnQi3kJYwAp1YVn7d7aU58c1Uy4BVfYDIHKGRI+ocg81Wlue1eliu4tv6Uvifpjdm9p6l1mLV9S7a9",
+	"PkFP0ppeIPxH7/V99fp0Q3PwTs24dvXGrndVbUypc3YVxmyyWm9gPJhWi+5M8wG7wlF2WxrkSZQa61No",
+	"bAdlxoqm4fbglDWopFYp1Rk7H1W93IAiRo64OECoDrjRISoZeYiz+kbmaldFkD1no9CXaZ5TvSr8WIXB",
+	"bFih7FkSepaEniWhZ0nozyoJdfi0d1N/sCoGNfm3DygB1c6ih37FB59S6cFS6v5uR/Nusa59zdNiKZVm",
+	"p/Meyg/aSnpbLz1Y3gWHovt+JW12U21wTwrFYZ3YPesMbo/ccld2xgc6vdn7ZAgZTVXd2Wbe2+sm/tYL",
+	"DF4/lxcseKoFnGV/tS0326tTerqFYoK7cgVPt1BRcPew7d9fPe1dW9DeuSuDjbtv13yWzWrHoknZ1GG5",
+	"qa4/TiPBozBhIIrxneDAclh17AdK5uULpDbREUujyE/SCyzH6WtCbT2RynkYbjlefORdXpyOAayFbBfi",
+	"tAGn7WHitsHYO4/PFevVHp0rV2CrSoxa02NGY5k0RwXl1BN3KIrbjTgn+i44u7vuEQos7TJkS/R/+PuE",
+	"AgrrO4VyFbd+sVBeeFCZXK7AaDg8AFVUbhfK8c4Kc2xUvH5WbcoEc+j1Sg2p21wzqYtxY+f7X650JuX1",
+	"eijdBrONuzev2qFC3Ct7YXRyCOTaxbg/GXLfOpmXF+NmBXBwgHVoiLsxKW+VW5Bbzfu3j2Pw8FHzNnRW",
+	"ipzfEr1VwufL2997MTzdPuG96KS8in3ByF3PitKslYbwVrxwraXfjVYzisUwHKu3K4DAIMDiPRh+LDWr",
+	"eVX0A3ojtAmnTHO/l3r9Wm/cEBSYKQM74EQydjTXNppS3+2aL9Uvn+6cSUnEID+JMV/J7m/RinFK0Gd6",
+	"i4gz/v2rYGTqMrQaP4lDZ+ycyXsZGj0PKSB6sky6zorAlZ7Ugi2rrTWii48LcSGVtmk+wsIPhqJmxV8L",
+	"xdofvz7+ZwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -125,7 +125,10 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 	var qe *storage.QuotaError
 	var te *storage.BackupTypeError
 	var pe *storage.ProtocolError
+	var be *storage.BusyError
 	switch {
+	case errors.As(err, &be):
+		return nil, busyFault(be)
 	case errors.As(err, &se):
 		return nil, badRequest("Share %s is in '%s' state, but it must be in 'available' state to create a backup.", sh.ID, se.Current)
 	case errors.As(err, &de):
@@ -294,7 +297,10 @@ func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionReq
 	}
 	err = s.db.BeginRestore(ctx, b.ID, sh.ID, s.cfg.MinTransition)
 	var se *storage.StateError
+	var be *storage.BusyError
 	switch {
+	case errors.As(err, &be):
+		return nil, busyFault(be)
 	case errors.As(err, &se) && se.Of == "share":
 		return nil, badRequest("Invalid share: Share to be restored to must be available.")
 	case errors.As(err, &se):

@@ -210,8 +210,24 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 		}
 	}
 	size := in.Size
+	// Joining a consistency group (2.4+; dropped silently below, as Manila
+	// does). It needs no experimental header: old clients send it without.
+	var group *storage.ConsistencyGroup
+	if cgID := optString(in.ConsistencyGroupId); cgID != "" && ri.Version.AtLeast("2.4") {
+		g, err := s.visibleCG(ctx, cgID)
+		if err != nil {
+			return nil, badRequest("ConsistencyGroup %s could not be found.", cgID)
+		}
+		if g.Status != "available" {
+			return nil, badRequest("Consistency group status must be available, got%s.", g.Status)
+		}
+		if shareType != nil && !contains(g.ShareTypes, shareType.ID) {
+			return nil, badRequest("The specified share type (%s) is not supported by the specified consistency group (%s).", shareType.ID, g.ID)
+		}
+		group = &g
+	}
 	if shareType != nil {
-		if specTrue(shareType.ExtraSpecs, "driver_handles_share_servers") {
+		if group == nil && specTrue(shareType.ExtraSpecs, "driver_handles_share_servers") {
 			return nil, badRequest("Share network must be set when the driver_handles_share_servers is true.")
 		}
 		if zones, ok := shareType.ExtraSpecs["availability_zones"]; ok && optString(in.AvailabilityZone) != "" && ri.Version.AtLeast("2.48") {
@@ -258,8 +274,15 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	if shareType != nil {
 		sh.ShareTypeID = &shareType.ID
 	}
+	if group != nil {
+		sh.ConsistencyGroupID = &group.ID
+	}
 	created, err := s.db.CreateShare(ctx, sh, s.cfg.MinTransition)
-	if err != nil {
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return nil, badRequest("Consistency group status must be available, got%s.", se.Current)
+	case err != nil:
 		return nil, internalError(err)
 	}
 	s.cfg.Jobs.Notify()
@@ -368,6 +391,18 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	if err != nil {
 		return nil, err
 	}
+	if sh.ConsistencyGroupID != nil {
+		given := ""
+		if req.Params.ConsistencyGroupId != nil {
+			given = *req.Params.ConsistencyGroupId
+		}
+		switch {
+		case given == "":
+			return nil, badRequest("Must provide 'consistency_group_id' as a request parameter when deleting a share in a consistency group.")
+		case given != *sh.ConsistencyGroupID:
+			return nil, badRequest("The specified 'consistency_group_id' does not match the consistency group id of the share.")
+		}
+	}
 	if err := s.requirePolicy(ctx, "share:delete", shareTarget(sh)); err != nil {
 		return nil, err
 	}
@@ -425,7 +460,12 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, body nullable.
 	if f := checkResetStatus(status); f != nil {
 		return nil, f
 	}
-	if err := s.db.TransitionShare(ctx, sh.ID, nil, *status, "", 0); err != nil {
+	err = s.db.ResetShareStatus(ctx, sh.ID, *status)
+	var be *storage.BusyError
+	if errors.As(err, &be) {
+		return nil, busyFault(be)
+	}
+	if err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.ShareAction202Response{}, nil
@@ -765,4 +805,10 @@ func (ri *requestInfo) nextLink(collection, marker string) string {
 		project = "/" + ri.URLProject
 	}
 	return ri.BaseURL + "/v2" + project + "/" + collection + "?" + strings.Join(parts, "&")
+}
+
+// busyFault is Manila's ShareBusyException (409) for a share whose
+// consistency group snapshot is being taken.
+func busyFault(be *storage.BusyError) *Fault {
+	return conflict("Share is busy with an active task: Share %s is busy as part of an active task: consistency group snapshot in progress.", be.ShareID)
 }

@@ -138,6 +138,10 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	if v.AtLeast("2.2") {
 		d.SnapshotSupport = ptr(specTrue(specs, "snapshot_support"))
 	}
+	if v.Between("2.4", "2.30") {
+		d.ConsistencyGroupId = ns(sh.ConsistencyGroupID)
+		d.SourceCgsnapshotMemberId = ns(sh.SourceCGSnapshotMemberID)
+	}
 	if v.AtLeast("2.5") {
 		d.TaskState = ns(sh.TaskState)
 	}

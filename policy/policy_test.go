@@ -25,6 +25,20 @@ import (
 // manilite serves. A rule added or removed without updating this list fails
 // TestEngineRulesOfDefaultSet.
 var defaultRuleNames = []string{
+	"cgsnapshot:create",
+	"cgsnapshot:delete",
+	"cgsnapshot:force_delete",
+	"cgsnapshot:get_all",
+	"cgsnapshot:get_cgsnapshot",
+	"cgsnapshot:reset_status",
+	"cgsnapshot:update",
+	"consistency_group:create",
+	"consistency_group:delete",
+	"consistency_group:force_delete",
+	"consistency_group:get",
+	"consistency_group:get_all",
+	"consistency_group:reset_status",
+	"consistency_group:update",
 	"share:create",
 	"share:create_public_share",
 	"share:create_snapshot",

@@ -124,6 +124,9 @@ func (db *DB) CreateShareBackup(ctx context.Context, c BackupCreate) (ShareBacku
 		if err != nil {
 			return err
 		}
+		if err := tx.checkNotBusy(ctx, sh.ID); err != nil {
+			return err
+		}
 		if err := tx.transition(ctx, "shares", sh.ID, []string{"available"}, "backup_creating"); err != nil {
 			return err
 		}
@@ -335,6 +338,9 @@ func (db *DB) TransitionShareBackup(ctx context.Context, id string, from []strin
 // A *StateError says which of the two was in the wrong state.
 func (db *DB) BeginRestore(ctx context.Context, backupID, shareID string, jobDelay time.Duration) error {
 	return db.Write(ctx, func(tx *Tx) error {
+		if err := tx.checkNotBusy(ctx, shareID); err != nil {
+			return err
+		}
 		if err := tx.transition(ctx, "share_backups", backupID, []string{"available"}, "restoring"); err != nil {
 			return err
 		}
@@ -411,14 +417,24 @@ func (tx *Tx) SoftDeleteShareBackup(ctx context.Context, id string) error {
 	return tx.softDelete(ctx, "share_backups", id)
 }
 
-// ShareDependents counts a share's live snapshots and backups (of any
-// project), which keep it from being deleted.
-func (tx *Tx) ShareDependents(ctx context.Context, shareID string) (snapshots, backups int, err error) {
-	if snapshots, err = tx.count(ctx, `SELECT count(*) FROM share_snapshots WHERE share_id = ? AND deleted = 'False'`, shareID); err != nil {
-		return 0, 0, err
+// shareDependents finds what keeps a share from being deleted, in Manila's
+// order: its live snapshots, backups (of any project) and cgsnapshot
+// members; nil when there is nothing.
+func (tx *Tx) shareDependents(ctx context.Context, shareID string) (*DependentsError, error) {
+	for _, d := range []struct{ what, query string }{
+		{"snapshots", `SELECT count(*) FROM share_snapshots WHERE share_id = ? AND deleted = 'False'`},
+		{"backups", `SELECT count(*) FROM share_backups WHERE share_id = ? AND deleted = 'False'`},
+		{"cgsnapshot members", `SELECT count(*) FROM cgsnapshot_members WHERE share_id = ? AND deleted = 'False'`},
+	} {
+		n, err := tx.count(ctx, d.query, shareID)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return &DependentsError{What: d.what, Count: n}, nil
+		}
 	}
-	backups, err = tx.count(ctx, `SELECT count(*) FROM share_backups WHERE share_id = ? AND deleted = 'False'`, shareID)
-	return snapshots, backups, err
+	return nil, nil
 }
 
 // BeginShareDelete moves a share to 'deleting' and enqueues its delete job,
@@ -429,15 +445,10 @@ func (db *DB) BeginShareDelete(ctx context.Context, id string, from []string, jo
 		if err := tx.transition(ctx, "shares", id, from, "deleting"); err != nil {
 			return err
 		}
-		snaps, backups, err := tx.ShareDependents(ctx, id)
-		if err != nil {
+		if dep, err := tx.shareDependents(ctx, id); err != nil {
 			return err
-		}
-		if snaps > 0 {
-			return &DependentsError{What: "snapshots", Count: snaps}
-		}
-		if backups > 0 {
-			return &DependentsError{What: "backups", Count: backups}
+		} else if dep != nil {
+			return dep
 		}
 		return tx.EnqueueJob(ctx, JobShareDelete, id, tx.Now.Add(jobDelay), nil)
 	})

@@ -48,3 +48,11 @@ type InUseError struct {
 func (e *InUseError) Error() string {
 	return fmt.Sprintf("storage: still used by %d %s", e.Count, e.What)
 }
+
+// BusyError reports that a share is part of a consistency group snapshot
+// being taken, so nothing may change it until that is done.
+type BusyError struct{ ShareID string }
+
+func (e *BusyError) Error() string {
+	return "storage: share " + e.ShareID + " is busy with a consistency group snapshot"
+}

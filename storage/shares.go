@@ -148,6 +148,20 @@ func scanShare(s scanner) (Share, error) {
 func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration) (Share, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
 		sh.CreatedAt = tx.Now
+		if sh.ConsistencyGroupID != nil {
+			// The group must still be available when the share joins it.
+			var status string
+			err := tx.QueryRowContext(ctx, `SELECT status FROM consistency_groups WHERE id = ? AND deleted = 'False'`, *sh.ConsistencyGroupID).Scan(&status)
+			if errors.Is(err, sql.ErrNoRows) {
+				return &StateError{Of: "consistency_group", Current: "deleted"}
+			}
+			if err != nil {
+				return err
+			}
+			if status != "available" {
+				return &StateError{Of: "consistency_group", Current: status}
+			}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO shares (id, project_id, user_id, display_name, display_description, size,
 			share_proto, status, task_state, share_type_id, availability_zone, is_public, snapshot_id, share_network_id, host,
 			progress, consistency_group_id, source_cgsnapshot_member_id, created_at)
@@ -466,15 +480,10 @@ func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from []string
 		if !ok {
 			return &StateError{Of: "share", Current: status}
 		}
-		snaps, backups, err := tx.ShareDependents(ctx, id)
-		if err != nil {
+		if dep, err := tx.shareDependents(ctx, id); err != nil {
 			return err
-		}
-		if snaps > 0 {
-			return &DependentsError{What: "snapshots", Count: snaps}
-		}
-		if backups > 0 {
-			return &DependentsError{What: "backups", Count: backups}
+		} else if dep != nil {
+			return dep
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE shares SET is_soft_deleted = 1, scheduled_to_be_deleted_at = ?, updated_at = ?
 			WHERE id = ? AND deleted = 'False' AND is_soft_deleted = 0 AND status = ?`, FormatTime(purgeAt), FormatTime(tx.Now), id, status)

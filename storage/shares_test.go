@@ -17,6 +17,7 @@ func TestCreateShareWritesShareMetadataAndJob(t *testing.T) {
 	c := newClock()
 	db := openDB(t, c)
 	mustShareType(t, db, storage.ShareType{ID: "t1", Name: "gold", IsPublic: true, ExtraSpecs: map[string]string{"snapshot_support": "False"}})
+	mustAvailableCG(t, db, "cg")
 
 	in := storage.Share{
 		ID: "s1", ProjectID: "p1", UserID: "u1", Name: ptr("n"), Description: ptr("d"), Size: 7, Proto: "CIFS",
@@ -181,6 +182,7 @@ func listFixture(t *testing.T) *storage.DB {
 	db := openDB(t, c)
 	mustShareType(t, db, storage.ShareType{ID: "T1", Name: "gold", IsPublic: true, ExtraSpecs: map[string]string{"tier": "gold", "snapshot_support": "True"}})
 	mustShareType(t, db, storage.ShareType{ID: "T2", Name: "silver", IsPublic: true, ExtraSpecs: map[string]string{"tier": "silver"}})
+	mustAvailableCG(t, db, "cg1")
 
 	shares := []storage.Share{
 		{ID: "s01", ProjectID: "pA", UserID: "u", Name: ptr("alpha"), Description: ptr("first share"), Size: 1, Proto: "NFS",
@@ -828,5 +830,24 @@ func TestRecycleBin(t *testing.T) {
 	}
 	if sh, _ := db.GetShare(ctx, "s1"); sh.Status != "available" {
 		t.Errorf("restored share status = %q, want available", sh.Status)
+	}
+}
+
+// mustAvailableCG makes an available consistency group that shares can join.
+func mustAvailableCG(t *testing.T, db *storage.DB, id string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.CreateConsistencyGroup(ctx, storage.ConsistencyGroup{ID: id, ProjectID: "pA", UserID: "u", Status: "creating"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Write(ctx, func(tx *storage.Tx) error {
+		if err := tx.PlaceConsistencyGroup(ctx, id, "h"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE resource_id = ?`, id) // placed by hand, not by its job
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,9 +10,11 @@ import (
 // tables whose rows have a status column transition can change. The table
 // name is never taken from callers' input.
 var statusTables = map[string]string{
-	"shares":          "share",
-	"share_snapshots": "share_snapshot",
-	"share_backups":   "share_backup",
+	"shares":             "share",
+	"share_snapshots":    "share_snapshot",
+	"share_backups":      "share_backup",
+	"consistency_groups": "consistency_group",
+	"cgsnapshots":        "cgsnapshot",
 }
 
 // transition moves a live row of table from one of the statuses in from (any,

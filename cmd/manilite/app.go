@@ -94,6 +94,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	worker.RegisterShareJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
 	dataHost, _, _ := strings.Cut(o.Host, "#")
 	worker.RegisterBackupJobs(pool, data, dataHost)
+	worker.RegisterGroupJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
 
 	server, err := impl.New(impl.Config{
 		DB:               db,

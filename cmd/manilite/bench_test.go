@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/manilite/manilite/storage"
 )
 
 // TestThroughputShowShare measures requests per second of an authorized,
@@ -198,4 +200,65 @@ func benchCreateShare(b *testing.B, ts *testServer) string {
 		b.Fatalf("create: %d %s", res.StatusCode, raw)
 	}
 	return string(m[1])
+}
+
+// TestThroughputBackupList measures listing 100 backups (detail view) out of
+// 100,000 in the project, next to showing one backup, in the same run.
+func TestThroughputBackupList(t *testing.T) {
+	if os.Getenv("MANILITE_BENCH") == "" {
+		t.Skip("set MANILITE_BENCH=1 (make bench) to measure throughput")
+	}
+	ts := startServer(t, func(o *options) { o.LogLevel = "error"; o.BackupQuota.Backups = -1; o.BackupQuota.Gigabytes = -1 })
+	share := availableShare(t, ts, tokMember, nil)
+	const total = 100_000
+	start := time.Now()
+	err := ts.app.db.Write(context.Background(), func(tx *storage.Tx) error {
+		stmt, err := tx.PrepareContext(context.Background(), `INSERT INTO share_backups (id, project_id, user_id, share_id,
+			display_name, size, status, topic, availability_zone, created_at) VALUES (?, ?, 'member-user', ?, ?, 1, 'available', 'manila-data', 'nova', ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		base := time.Now().Add(-total * time.Second)
+		for i := range total {
+			if _, err := stmt.ExecContext(context.Background(), fmt.Sprintf("00000000-0000-4000-8000-%012d", i), projA, share,
+				fmt.Sprintf("backup-%d", i), storage.FormatTime(base.Add(time.Duration(i)*time.Second))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("inserted %d backups in %v", total, time.Since(start))
+	ts.restartQuiet()
+	headers := map[string]string{"X-Auth-Token": tokMember, "X-OpenStack-Manila-API-Version": "2.85", "X-OpenStack-Manila-API-Experimental": "True"}
+	list := ts.URL + "/v2/share-backups/detail?limit=100"
+	show := ts.URL + "/v2/share-backups/00000000-0000-4000-8000-000000050000"
+	for _, u := range []string{list, show} {
+		r, _ := http.NewRequest("GET", u, nil)
+		for k, v := range headers {
+			r.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(r)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", u, err, res)
+		}
+		res.Body.Close()
+	}
+	duration := 5 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("MANILITE_BENCH_DURATION")); err == nil {
+		duration = d
+	}
+	measure := goRate
+	tool := "go"
+	if _, err := exec.LookPath("wrk"); err == nil {
+		measure, tool = wrkRate, "wrk"
+	}
+	listRate := measure(t, list, headers, duration)
+	showRate := measure(t, show, headers, duration)
+	fmt.Printf("\nshare backups, %d in the project (%s, 64 connections, %s per run)\n", total, tool, duration)
+	fmt.Printf("  GET /v2/share-backups/detail?limit=100: %9.0f req/s (%.0f backups/s)\n", listRate, listRate*100)
+	fmt.Printf("  GET /v2/share-backups/{id}:             %9.0f req/s\n", showRate)
 }

@@ -258,3 +258,40 @@ func TestKill9DuringBackupAndRestore(t *testing.T) {
 		}
 	}
 }
+
+// TestKill9DuringCGSnapshot kills the server while a cgsnapshot's images
+// are being copied; the next start finishes them.
+func TestKill9DuringCGSnapshot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ts := &testServer{t: t, dir: t.TempDir()}
+	ts.opts = testOptions(ts.dir)
+	p := startProcess(t, ts, "--min-transition", "50ms", "--backup-max-rate", "2M")
+	g := createCG(t, p.server, tokMember, nil)["id"].(string)
+	waitCGStatus(t, p.server, g, "available")
+	share := shareInCG(t, p.server, tokMember, g, 1)
+	payload := make([]byte, 6<<20)
+	_, _ = rand.NewChaCha8([32]byte{2}).Read(payload)
+	if err := os.WriteFile(filepath.Join(sharePath(ts, share), "payload"), payload, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := treeDigest(t, sharePath(ts, share))
+	cs := p.server.do(t, cgReq("POST", "/v2/cgsnapshots", tokMember, map[string]any{"cgsnapshot": map[string]any{"consistency_group_id": g}})).
+		expectStatus(t, 202).json(t)["cgsnapshot"].(map[string]any)["id"].(string)
+	waitFor(t, 30*time.Second, "the images to be under way", func() bool {
+		return fileExists(filepath.Join(ts.opts.DataDir, "cgsnapshots", ".tmp-"+cs))
+	})
+	p.kill9(t)
+
+	p = startProcess(t, ts, "--min-transition", "50ms")
+	waitCGSnapshotStatus(t, p.server, cs, "available")
+	members := p.server.do(t, cgReq("GET", "/v2/cgsnapshots/"+cs+"/members", tokMember, nil)).expectStatus(t, 200).json(t)["cgsnapshot_members"].([]any)
+	if len(members) != 1 {
+		t.Fatalf("%d members", len(members))
+	}
+	image := filepath.Join(ts.opts.DataDir, "cgsnapshots", cs, members[0].(map[string]any)["id"].(string))
+	if got := treeDigest(t, image); got != want {
+		t.Fatalf("image after kill -9 differs from the share\nwant:\n%s\ngot:\n%s", want, got)
+	}
+}

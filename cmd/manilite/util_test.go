@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -25,4 +26,11 @@ func stringsReader(s string) io.Reader { return strings.NewReader(s) }
 func readFS(fsys fs.FS, name string) (string, error) {
 	b, err := fs.ReadFile(fsys, name)
 	return string(b), err
+}
+
+type storageTx = storage.Tx
+
+// placeCG makes a group available on a host, as its job would.
+func placeCG(tx *storage.Tx, id string) error {
+	return tx.PlaceConsistencyGroup(context.Background(), id, "manilite@local#pool")
 }

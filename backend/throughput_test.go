@@ -1,0 +1,225 @@
+package backend_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/manilite/manilite/backend"
+)
+
+// zstdCLILevel is the zstd command's level closest to each of
+// klauspost/compress's (its README's equivalences).
+var zstdCLILevel = map[string]int{"fastest": 1, "default": 3, "better": 7, "best": 11}
+
+var words = strings.Fields(`the share backup restore snapshot volume tenant project quota export
+	access rule network server client mount path file directory data block metadata status
+	available creating deleting error manila openstack cinder nova keystone token request
+	response header body json yaml config option default value level size bytes total count
+	user group owner mode time date host zone region pool driver backend job worker queue`)
+
+// textWriter writes text-like content: words and numbers, in lines.
+type textWriter struct {
+	r   *rand.Rand
+	buf []byte
+}
+
+func (tw *textWriter) fill(w io.Writer, n int64) error {
+	for n > 0 {
+		tw.buf = tw.buf[:0]
+		for len(tw.buf) < 64<<10 {
+			for range 4 + tw.r.IntN(12) {
+				tw.buf = append(tw.buf, words[tw.r.IntN(len(words))]...)
+				tw.buf = append(tw.buf, ' ')
+				if tw.r.IntN(4) == 0 {
+					tw.buf = strconv.AppendInt(tw.buf, int64(tw.r.IntN(100000)), 10)
+					tw.buf = append(tw.buf, ' ')
+				}
+			}
+			tw.buf = append(tw.buf, '\n')
+		}
+		k := min(int64(len(tw.buf)), n)
+		if _, err := w.Write(tw.buf[:k]); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+// genTree fills root with about total bytes: a third in many small files
+// (1–64 KiB, log-uniform, in 20×20 nested folders), the rest in 4 large
+// files; half of all content text-like, half random.
+func genTree(tb testing.TB, root string, total int64) (files int, bytes int64) {
+	tb.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	tw := &textWriter{r: r}
+	rnd := rand.NewChaCha8([32]byte{42})
+	write := func(p string, size int64) {
+		must(tb, os.MkdirAll(filepath.Dir(p), 0o755))
+		f, err := os.Create(p)
+		must(tb, err)
+		w := bufio.NewWriterSize(f, 1<<20)
+		// Alternate text and random segments of up to 1 MiB, half each.
+		seg := min(max(size/2, 1), 1<<20)
+		for left := size; left > 0; {
+			n := min(seg, left)
+			must(tb, tw.fill(w, n))
+			left -= n
+			n = min(seg, left)
+			_, err := io.CopyN(w, rnd, n)
+			must(tb, err)
+			left -= n
+		}
+		must(tb, w.Flush())
+		must(tb, f.Close())
+		files++
+		bytes += size
+	}
+	small := total / 3
+	for i := 0; bytes < small; i++ {
+		size := int64(math.Exp(math.Log(1<<10) + r.Float64()*(math.Log(64<<10)-math.Log(1<<10))))
+		write(filepath.Join(root, fmt.Sprintf("d%02d", i%20), fmt.Sprintf("e%02d", (i/20)%20), fmt.Sprintf("f%05d.dat", i)), size)
+	}
+	large := (total - bytes) / 4
+	for i := range 4 {
+		write(filepath.Join(root, "large", fmt.Sprintf("big%d.bin", i)), large)
+	}
+	return files, bytes
+}
+
+func sh(tb testing.TB, script string) time.Duration {
+	tb.Helper()
+	start := time.Now()
+	out, err := exec.Command("/bin/sh", "-c", script).CombinedOutput()
+	d := time.Since(start)
+	if err != nil {
+		tb.Fatalf("%s: %v\n%s", script, err, out)
+	}
+	return d
+}
+
+func fileSize(tb testing.TB, p string) int64 {
+	tb.Helper()
+	st, err := os.Stat(p)
+	must(tb, err)
+	return st.Size()
+}
+
+// TestThroughputBackupRestore compares CreateBackup and RestoreBackup with
+// tar and the zstd command on a tree of about 1 GiB. Run it with
+// MANILITE_BENCH=1 (MANILITE_BENCH_TREE_MIB sets the size, and
+// MANILITE_BENCH_LEVEL the compression level) and -v to see the table.
+// On ext4, run it a few minutes after any mass deletion (such as the last
+// run's clean-up): until the deleted inodes' table blocks are written back,
+// ext4 skips them one by one when it allocates, and creating files (restore,
+// tar -x) gets several times slower.
+func TestThroughputBackupRestore(t *testing.T) {
+	if os.Getenv("MANILITE_BENCH") != "1" {
+		t.Skip("set MANILITE_BENCH=1 to run the throughput comparison")
+	}
+	mib := int64(1024)
+	if v := os.Getenv("MANILITE_BENCH_TREE_MIB"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			t.Fatalf("MANILITE_BENCH_TREE_MIB=%q", v)
+		}
+		mib = n
+	}
+	level := backend.DefaultCompressionLevel
+	if v := os.Getenv("MANILITE_BENCH_LEVEL"); v != "" {
+		level = v
+	}
+	cli, ok := zstdCLILevel[level]
+	if !ok {
+		t.Fatalf("MANILITE_BENCH_LEVEL=%q", level)
+	}
+	threads := backend.ZstdThreads()
+
+	l, dataDir := newLocalOpts(t)
+	share, err := l.CreateShare("bench")
+	must(t, err)
+	start := time.Now()
+	files, bytes := genTree(t, share, mib<<20)
+	t.Logf("generated %d files, %d bytes in %v", files, bytes, time.Since(start))
+	mb := float64(bytes) / 1e6
+	type row struct {
+		what    string
+		d       time.Duration
+		archive int64
+	}
+	var rows []row
+	syncAll := func() { sh(t, "sync") } // no writeback left over from the previous step
+
+	syncAll()
+	start = time.Now()
+	info, err := l.CreateBackup(t.Context(), "bench", "b1", map[string]string{"compression_level": level}, nil)
+	must(t, err)
+	rows = append(rows, row{"manilite CreateBackup (fsyncs archive)", time.Since(start), info.ArchiveBytes})
+
+	syncAll()
+	start = time.Now()
+	must(t, l.RestoreBackup(t.Context(), "b1", "restored", nil))
+	rows = append(rows, row{"manilite RestoreBackup (verifies, syncfs)", time.Since(start), 0})
+
+	tarball := filepath.Join(dataDir, "cli.tar.zst")
+	syncAll()
+	d := sh(t, fmt.Sprintf("tar -C '%s' -cf - . | zstd -%d -T%d -q -o '%s'", share, cli, threads, tarball))
+	rows = append(rows, row{fmt.Sprintf("tar -cf - . | zstd -%d -T%d", cli, threads), d, fileSize(t, tarball)})
+
+	out := filepath.Join(dataDir, "cli-out")
+	must(t, os.Mkdir(out, 0o755))
+	syncAll()
+	d = sh(t, fmt.Sprintf("zstd -d -c '%s' | tar -C '%s' -xf -", tarball, out))
+	rows = append(rows, row{"zstd -d -c | tar -xf -", d, 0})
+	d2 := sh(t, fmt.Sprintf("sync -f '%s'", out))
+	rows = append(rows, row{"zstd -d -c | tar -xf -, then sync -f", d + d2, 0})
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nThroughput, warm page cache, each run once (MB = 10^6 bytes of file content)\n")
+	fmt.Fprintf(&b, "tree: %d files in %d dirs, %.0f MB (a third in 1-64 KiB files, 4 large; half text, half random)\n", info.Files, info.Dirs, mb)
+	fmt.Fprintf(&b, "zstd level: %s in manilite (klauspost/compress), -%d for the zstd command; %d threads for both\n", level, cli, threads)
+	fmt.Fprintf(&b, "%-44s %9s %9s %12s\n", "", "seconds", "MB/s", "archive MB")
+	for _, r := range rows {
+		arch := ""
+		if r.archive > 0 {
+			arch = fmt.Sprintf("%.1f", float64(r.archive)/1e6)
+		}
+		fmt.Fprintf(&b, "%-44s %9.2f %9.1f %12s\n", r.what, r.d.Seconds(), mb/r.d.Seconds(), arch)
+	}
+	t.Log(b.String())
+
+	// The restore is exact.
+	restored, _ := l.SharePath("restored")
+	assertTree(t, captureTree(t, share), restored)
+}
+
+func BenchmarkCreateBackupSmallTree(b *testing.B) {
+	dir := b.TempDir()
+	l, err := backend.NewLocal(dir)
+	must(b, err)
+	share, err := l.CreateShare("s1")
+	must(b, err)
+	_, bytes := genTree(b, share, 16<<20)
+	i := 0
+	for b.Loop() {
+		id := fmt.Sprintf("b%d", i)
+		i++
+		if _, err := l.CreateBackup(b.Context(), "s1", id, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		must(b, l.DeleteBackup(id))
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(bytes)*float64(b.N)/1e6/b.Elapsed().Seconds(), "MB/s")
+}
