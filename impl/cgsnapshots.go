@@ -21,7 +21,9 @@ func (s *Server) cgSnapshotView(ri *requestInfo, c storage.CGSnapshot) gen.CGSna
 	}
 }
 
-func errNotFoundCGSnapshot(id string) *Fault { return notFound("Consistency group snapshot %s not found.", id) }
+func errNotFoundCGSnapshot(id string) *Fault {
+	return notFound("Consistency group snapshot %s not found.", id)
+}
 
 // visibleCGSnapshot is the project-scoped cgsnapshot lookup.
 func (s *Server) visibleCGSnapshot(ctx context.Context, id string) (storage.CGSnapshot, error) {
@@ -227,4 +229,3 @@ func (s *Server) ListCGSnapshotsDetail(ctx context.Context, req gen.ListCGSnapsh
 	}
 	return out, nil
 }
-

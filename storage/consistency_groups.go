@@ -390,7 +390,6 @@ func (db *DB) CreateCGSnapshot(ctx context.Context, c CGSnapshot, jobDelay time.
 	return db.GetCGSnapshot(ctx, c.ID)
 }
 
-
 // GetCGSnapshot returns the live cgsnapshot with this id.
 func (db *DB) GetCGSnapshot(ctx context.Context, id string) (CGSnapshot, error) {
 	return getCGSnapshot(ctx, db.reader, id)
