@@ -67,8 +67,11 @@ func startProcess(t *testing.T, ts *testServer, extraArgs ...string) *process {
 	}
 	p := &process{cmd: cmd, logs: &logBuffer{}, exited: make(chan error, 1)}
 	addr := make(chan string, 1)
+	logsDone := make(chan struct{})
 	go func() {
+		defer close(logsDone)
 		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
 			fmt.Fprintln(p.logs, line)
@@ -79,7 +82,8 @@ func startProcess(t *testing.T, ts *testServer, extraArgs ...string) *process {
 		}
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
-	go func() { p.exited <- cmd.Wait() }()
+	// Wait only after the last log line was read: the pipe is closed by Wait.
+	go func() { <-logsDone; p.exited <- cmd.Wait() }()
 	select {
 	case a := <-addr:
 		p.server = &testServer{t: t, dir: ts.dir, opts: ts.opts, URL: "http://" + a, logs: p.logs}
