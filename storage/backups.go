@@ -292,44 +292,18 @@ func (db *DB) ListShareBackups(ctx context.Context, f BackupFilter) ([]ShareBack
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []ShareBackup
-	for rows.Next() {
-		b, err := scanBackup(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return collect(rows, scanBackup)
 }
 
 // UpdateShareBackup renames a backup (any status).
 func (db *DB) UpdateShareBackup(ctx context.Context, id string, u NameUpdate) (ShareBackup, error) {
-	var out ShareBackup
-	err := db.Write(ctx, func(tx *Tx) error {
-		if err := tx.updateNames(ctx, "share_backups", id, u); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.GetShareBackup(ctx, id)
-		return err
-	})
-	return out, err
+	return rename(ctx, db, "share_backups", id, u, getBackup)
 }
 
 // TransitionShareBackup moves a backup between statuses (any when from is
 // empty) and, when job is set, enqueues it in the same transaction.
 func (db *DB) TransitionShareBackup(ctx context.Context, id string, from []string, to, job string, jobDelay time.Duration) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		if err := tx.transition(ctx, "share_backups", id, from, to); err != nil {
-			return err
-		}
-		if job != "" {
-			return tx.EnqueueJob(ctx, job, id, tx.Now.Add(jobDelay), nil)
-		}
-		return nil
-	})
+	return db.transitionWithJob(ctx, "share_backups", id, from, to, job, jobDelay)
 }
 
 // BeginRestore moves the backup from available to restoring and the target

@@ -207,30 +207,12 @@ func (db *DB) ListConsistencyGroups(ctx context.Context, projectID string, limit
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []ConsistencyGroup
-	for rows.Next() {
-		g, err := scanCG(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return collect(rows, scanCG)
 }
 
 // UpdateConsistencyGroup renames a group (any status).
 func (db *DB) UpdateConsistencyGroup(ctx context.Context, id string, u NameUpdate) (ConsistencyGroup, error) {
-	var out ConsistencyGroup
-	err := db.Write(ctx, func(tx *Tx) error {
-		if err := tx.updateNames(ctx, "consistency_groups", id, u); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.GetConsistencyGroup(ctx, id)
-		return err
-	})
-	return out, err
+	return rename(ctx, db, "consistency_groups", id, u, getCG)
 }
 
 // BeginCGDelete deletes a group: at once (reporting true) if it was never
@@ -416,30 +398,12 @@ func (db *DB) ListCGSnapshots(ctx context.Context, projectID string, limit, offs
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []CGSnapshot
-	for rows.Next() {
-		c, err := scanCGSnapshot(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, scanCGSnapshot)
 }
 
 // UpdateCGSnapshot renames a cgsnapshot (any status).
 func (db *DB) UpdateCGSnapshot(ctx context.Context, id string, u NameUpdate) (CGSnapshot, error) {
-	var out CGSnapshot
-	err := db.Write(ctx, func(tx *Tx) error {
-		if err := tx.updateNames(ctx, "cgsnapshots", id, u); err != nil {
-			return err
-		}
-		var err error
-		out, err = getCGSnapshot(ctx, tx, id)
-		return err
-	})
-	return out, err
+	return rename(ctx, db, "cgsnapshots", id, u, getCGSnapshot)
 }
 
 // ListCGSnapshotMembers returns a page of a cgsnapshot's live members;
@@ -483,15 +447,7 @@ func listCGSnapshotMembers(ctx context.Context, q querier, cgsnapshotID string, 
 // TransitionCGSnapshot moves a cgsnapshot between statuses (any when from is
 // empty) and, when job is set, enqueues it.
 func (db *DB) TransitionCGSnapshot(ctx context.Context, id string, from []string, to, job string, jobDelay time.Duration) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		if err := tx.transition(ctx, "cgsnapshots", id, from, to); err != nil {
-			return err
-		}
-		if job != "" {
-			return tx.EnqueueJob(ctx, job, id, tx.Now.Add(jobDelay), nil)
-		}
-		return nil
-	})
+	return db.transitionWithJob(ctx, "cgsnapshots", id, from, to, job, jobDelay)
 }
 
 // FinishCGSnapshot marks a cgsnapshot and its members available, resetting

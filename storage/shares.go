@@ -406,15 +406,7 @@ func (db *DB) UpdateShare(ctx context.Context, id string, u ShareUpdate) (Share,
 // *StateError if the share is in another status. When job is not empty, that
 // job is enqueued (due after jobDelay) in the same transaction.
 func (db *DB) TransitionShare(ctx context.Context, id string, from []string, to string, job string, jobDelay time.Duration) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		if err := tx.TransitionShare(ctx, id, from, to); err != nil {
-			return err
-		}
-		if job != "" {
-			return tx.EnqueueJob(ctx, job, id, tx.Now.Add(jobDelay), nil)
-		}
-		return nil
-	})
+	return db.transitionWithJob(ctx, "shares", id, from, to, job, jobDelay)
 }
 
 // TransitionShare is the in-transaction form of DB.TransitionShare. An empty

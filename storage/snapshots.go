@@ -195,45 +195,20 @@ func (db *DB) ListShareSnapshots(ctx context.Context, f SnapshotFilter) ([]Share
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []ShareSnapshot
-	for rows.Next() {
-		sn, err := scanSnapshot(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, sn)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, scanSnapshot)
+	return out, total, err
 }
 
 // UpdateShareSnapshot sets (or with the Clear flags, clears) the name and
 // description.
 func (db *DB) UpdateShareSnapshot(ctx context.Context, id string, u NameUpdate) (ShareSnapshot, error) {
-	var out ShareSnapshot
-	err := db.Write(ctx, func(tx *Tx) error {
-		if err := tx.updateNames(ctx, "share_snapshots", id, u); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.GetShareSnapshot(ctx, id)
-		return err
-	})
-	return out, err
+	return rename(ctx, db, "share_snapshots", id, u, getSnapshot)
 }
 
 // TransitionShareSnapshot moves a snapshot between statuses (any status when
 // from is empty) and, when job is set, enqueues it in the same transaction.
 func (db *DB) TransitionShareSnapshot(ctx context.Context, id string, from []string, to, job string, jobDelay time.Duration) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		if err := tx.transition(ctx, "share_snapshots", id, from, to); err != nil {
-			return err
-		}
-		if job != "" {
-			return tx.EnqueueJob(ctx, job, id, tx.Now.Add(jobDelay), nil)
-		}
-		return nil
-	})
+	return db.transitionWithJob(ctx, "share_snapshots", id, from, to, job, jobDelay)
 }
 
 // TransitionShareSnapshot is the in-transaction form, which also sets the

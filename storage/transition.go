@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 )
 
 // tables whose rows have a status column transition can change. The table
@@ -71,4 +72,47 @@ func (tx *Tx) softDelete(ctx context.Context, table, id string) error {
 // inClause is "(?,?,...)" for n values.
 func inClause(n int) string {
 	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// transitionWithJob moves a live row between statuses (any when from is
+// empty) and, when job is set, enqueues it for the row, in one transaction.
+func (db *DB) transitionWithJob(ctx context.Context, table, id string, from []string, to, job string, jobDelay time.Duration) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if err := tx.transition(ctx, table, id, from, to); err != nil {
+			return err
+		}
+		if job != "" {
+			return tx.EnqueueJob(ctx, job, id, tx.Now.Add(jobDelay), nil)
+		}
+		return nil
+	})
+}
+
+// rename sets a row's name and description and reads it back with get, in
+// one transaction.
+func rename[T any](ctx context.Context, db *DB, table, id string, u NameUpdate, get func(context.Context, querier, string) (T, error)) (T, error) {
+	var out T
+	err := db.Write(ctx, func(tx *Tx) error {
+		if err := tx.updateNames(ctx, table, id, u); err != nil {
+			return err
+		}
+		var err error
+		out, err = get(ctx, tx, id)
+		return err
+	})
+	return out, err
 }

@@ -47,6 +47,21 @@ func finish(ctx context.Context, db *storage.DB, job storage.Job) error {
 	return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
 }
 
+// loadFor reads the resource a job works on. When it is gone, or no longer
+// in the status the job was made for (an admin reset it, or a run before a
+// crash got further), the job is finished and ok is false.
+func loadFor[T any](ctx context.Context, db *storage.DB, job storage.Job, id string, get func(context.Context, string) (T, error), status func(T) string, want string) (v T, ok bool, err error) {
+	v, err = get(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && status(v) != want) {
+		return v, false, finish(ctx, db, job)
+	}
+	return v, err == nil, err
+}
+
+func backupStatus(b storage.ShareBackup) string     { return b.Status }
+func snapshotStatus(s storage.ShareSnapshot) string { return s.Status }
+func cgSnapshotStatus(c storage.CGSnapshot) string  { return c.Status }
+
 // ignoreState treats a status an admin changed meanwhile as final.
 func ignoreState(err error) error {
 	var se *storage.StateError
@@ -62,15 +77,9 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 	db := p.db
 	p.Register(storage.JobBackupCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			b, err := db.GetShareBackup(ctx, job.ResourceID)
-			if errors.Is(err, storage.ErrNotFound) {
-				return finish(ctx, db, job)
-			}
-			if err != nil {
+			b, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareBackup, backupStatus, "creating")
+			if !ok {
 				return err
-			}
-			if b.Status != "creating" {
-				return finish(ctx, db, job) // reset by an admin, or already done
 			}
 			if b.Host == nil {
 				if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SetBackupHost(ctx, b.ID, dataHost) }); err != nil {
@@ -110,15 +119,9 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 
 	p.Register(storage.JobBackupDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			b, err := db.GetShareBackup(ctx, job.ResourceID)
-			if errors.Is(err, storage.ErrNotFound) {
-				return finish(ctx, db, job)
-			}
-			if err != nil {
+			b, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareBackup, backupStatus, "deleting")
+			if !ok {
 				return err
-			}
-			if b.Status != "deleting" {
-				return finish(ctx, db, job)
 			}
 			if err := data.DeleteBackup(b.ID); err != nil {
 				return err
@@ -152,15 +155,9 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 			if err != nil {
 				return err
 			}
-			b, err := db.GetShareBackup(ctx, backupID)
-			if errors.Is(err, storage.ErrNotFound) {
-				return finish(ctx, db, job)
-			}
-			if err != nil {
+			b, ok, err := loadFor(ctx, db, job, backupID, db.GetShareBackup, backupStatus, "restoring")
+			if !ok {
 				return err
-			}
-			if b.Status != "restoring" {
-				return finish(ctx, db, job)
 			}
 			err = data.RestoreBackup(ctx, b.ID, job.ResourceID, progressWriter(ctx, p, b.ID, "restore_progress"))
 			if errors.Is(err, backend.ErrCorruptBackup) || errors.Is(err, backend.ErrBackupNotFound) {
@@ -195,15 +192,9 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 
 	p.Register(storage.JobSnapshotCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			sn, err := db.GetShareSnapshot(ctx, job.ResourceID)
-			if errors.Is(err, storage.ErrNotFound) {
-				return finish(ctx, db, job)
-			}
-			if err != nil {
+			sn, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareSnapshot, snapshotStatus, "creating")
+			if !ok {
 				return err
-			}
-			if sn.Status != "creating" {
-				return finish(ctx, db, job)
 			}
 			if err := data.CreateSnapshot(ctx, sn.ShareID, sn.ID); err != nil {
 				return err
@@ -235,15 +226,9 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 
 	p.Register(storage.JobSnapshotDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			sn, err := db.GetShareSnapshot(ctx, job.ResourceID)
-			if errors.Is(err, storage.ErrNotFound) {
-				return finish(ctx, db, job)
-			}
-			if err != nil {
+			sn, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareSnapshot, snapshotStatus, "deleting")
+			if !ok {
 				return err
-			}
-			if sn.Status != "deleting" {
-				return finish(ctx, db, job)
 			}
 			if err := data.DeleteSnapshot(sn.ID); err != nil {
 				return err

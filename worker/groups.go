@@ -110,15 +110,9 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 
 	p.Register(storage.JobCGSnapshotCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			c, err := db.GetCGSnapshot(ctx, job.ResourceID)
-			if errors.Is(err, storage.ErrNotFound) {
-				return finish(ctx, db, job)
-			}
-			if err != nil {
+			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, "creating")
+			if !ok {
 				return err
-			}
-			if c.Status != "creating" {
-				return finish(ctx, db, job)
 			}
 			members, err := db.ListCGSnapshotMembers(ctx, c.ID, nil, 0)
 			if err != nil {
@@ -148,15 +142,9 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 
 	p.Register(storage.JobCGSnapshotDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			c, err := db.GetCGSnapshot(ctx, job.ResourceID)
-			if errors.Is(err, storage.ErrNotFound) {
-				return finish(ctx, db, job)
-			}
-			if err != nil {
+			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, "deleting")
+			if !ok {
 				return err
-			}
-			if c.Status != "deleting" {
-				return finish(ctx, db, job)
 			}
 			if err := data.DeleteGroupImage(c.ID); err != nil {
 				return err
