@@ -5,12 +5,17 @@
 // Rules live in .rego files: rego/base.rego holds Manila's base rules
 // (context_is_admin, project-member, project-reader, ...) and one file per
 // resource maps each Manila rule name (for example "share:create") to a check
-// in the object data.manila.rules.rule. The files are embedded in the binary;
-// a directory of .rego files can replace them. The query is prepared once per
-// rule set and is safe to evaluate from many goroutines.
+// in the object data.manila.rules.rule. The files are embedded in the binary.
+// A folder of .rego files is laid over them (Load): a file there replaces
+// the embedded file of the same name, other files are added, and a rule
+// written as override["share:create"] replaces the default rule of that
+// name. The queries are prepared once per rule set (and, for each rule,
+// specialised by partial evaluation on first use: fastpath.go) and are safe
+// to evaluate from many goroutines.
 //
 // The package knows nothing of HTTP or storage: callers describe the caller
-// and the target in an Input.
+// and the target in an Input. policy/README.md documents the input document
+// and the authoring workflow.
 package policy
 
 import (
@@ -26,12 +31,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/tester"
 )
 
 //go:embed rego/*.rego
@@ -50,12 +56,24 @@ func DefaultFS() fs.FS {
 // anyone (used for version discovery, which needs no token).
 const AlwaysAllow = "@"
 
+// Token scopes, as oslo.policy names them.
+const (
+	ScopeProject = "project"
+	ScopeDomain  = "domain"
+	ScopeSystem  = "system"
+)
+
 // Caller is who makes the request.
 type Caller struct {
 	UserID    string
 	ProjectID string
 	// Roles are compared case-insensitively, as Keystone does.
 	Roles []string
+	// Scope is what the token is scoped to: ScopeProject, ScopeDomain or
+	// ScopeSystem. Empty means project: noauth tokens carry no scope, and
+	// oslo.policy treats a token that is neither system- nor domain-scoped
+	// as project-scoped.
+	Scope string
 }
 
 // IsAdmin is Manila's context.is_admin: the caller holds the admin role.
@@ -69,6 +87,14 @@ func (c Caller) HasRole(role string) bool {
 		}
 	}
 	return false
+}
+
+// EffectiveScope is Scope, with the empty scope read as ScopeProject.
+func (c Caller) EffectiveScope() string {
+	if c.Scope == "" {
+		return ScopeProject
+	}
+	return c.Scope
 }
 
 // Target is the object the action applies to. Manila usually passes the
@@ -106,60 +132,165 @@ type Decision struct {
 	Hash string
 }
 
+// Origin of the embedded files in Set.Origin.
+const OriginEmbedded = "embedded"
+
 // Set is a parsed collection of Rego files: rules, and tests in files ending
 // _test.rego.
 type Set struct {
 	rules map[string]*ast.Module
 	tests map[string]*ast.Module
-	hash  string
+	// origins says where each file came from: OriginEmbedded, or its path.
+	origins map[string]string
+	hash    string
 }
 
-// LoadFS parses every .rego file at the top of fsys.
-func LoadFS(fsys fs.FS) (*Set, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("policy: read rule folder: %w", err)
-	}
-	set := &Set{rules: map[string]*ast.Module{}, tests: map[string]*ast.Module{}}
-	h := sha256.New()
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".rego") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
+// sourceFile is one .rego file before parsing.
+type sourceFile struct {
+	name, origin string
+	src          []byte
+}
+
+// parserOptions parses Rego v1 and keeps METADATA annotations, where
+// imported overrides record the check string they were translated from.
+var parserOptions = ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true}
+
+// parseFiles parses files (sorted by name, names unique) into a Set. The
+// hash covers every name and content, so any change to the set in force,
+// including which file shadows which, changes it.
+func parseFiles(files []sourceFile) (*Set, error) {
+	if len(files) == 0 {
 		return nil, errors.New("policy: no .rego files found")
 	}
-	for _, name := range names {
-		src, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("policy: read %s: %w", name, err)
-		}
-		mod, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	set := &Set{rules: map[string]*ast.Module{}, tests: map[string]*ast.Module{}, origins: map[string]string{}}
+	h := sha256.New()
+	for _, f := range files {
+		mod, err := ast.ParseModuleWithOpts(f.name, string(f.src), parserOptions)
 		if err != nil {
 			return nil, fmt.Errorf("policy: %w", err)
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(src))
-		h.Write(src)
-		if strings.HasSuffix(name, "_test.rego") {
-			set.tests[name] = mod
-		} else {
-			set.rules[name] = mod
+		if mod == nil {
+			return nil, fmt.Errorf("policy: %s: empty module (a .rego file needs at least a package line)", f.name)
 		}
+		fmt.Fprintf(h, "%s\x00%d\x00", f.name, len(f.src))
+		h.Write(f.src)
+		if strings.HasSuffix(f.name, "_test.rego") {
+			set.tests[f.name] = mod
+		} else {
+			set.rules[f.name] = mod
+		}
+		set.origins[f.name] = f.origin
 	}
 	set.hash = hex.EncodeToString(h.Sum(nil))[:16]
 	return set, nil
 }
 
-// LoadDir parses the .rego files in dir.
+// readRegoFiles reads the .rego files at the top of fsys, sorted. Hidden
+// files (editors' lock and swap files such as .#shares.rego) are skipped.
+func readRegoFiles(fsys fs.FS, origin func(name string) string) ([]sourceFile, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("policy: read rule folder: %w", err)
+	}
+	var files []sourceFile
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".rego") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("policy: read %s: %w", name, err)
+		}
+		files = append(files, sourceFile{name: name, origin: origin(name), src: src})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+	return files, nil
+}
+
+// LoadFS parses every .rego file at the top of fsys.
+func LoadFS(fsys fs.FS) (*Set, error) {
+	files, err := readRegoFiles(fsys, func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	return parseFiles(files)
+}
+
+// LoadDir parses the .rego files in dir, and only those.
 func LoadDir(dir string) (*Set, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	return LoadFS(os.DirFS(abs))
+	files, err := readRegoFiles(os.DirFS(abs), func(name string) string { return filepath.Join(dir, name) })
+	if err != nil {
+		return nil, err
+	}
+	return parseFiles(files)
+}
+
+// Load returns the rule set in force for --policy-dir dir: the embedded
+// files, with the .rego files of dir laid over them. A file of dir replaces
+// the embedded file of the same name (so a copy of shares.rego, edited,
+// replaces the default shares.rego; a file holding only its package line
+// removes one); any other file is added (an override file from `manilite
+// policy import`, say). With dir empty it is the embedded set alone. An
+// empty dir is valid: the defaults are in force.
+func Load(dir string) (*Set, error) { return loadOver(dir, nil) }
+
+// LoadWithFile is Load with one more file, name holding src, laid over the
+// rest (replacing a file of that name): what the set would be once the file
+// is written into dir.
+func LoadWithFile(dir, name string, src []byte) (*Set, error) {
+	if !strings.HasSuffix(name, ".rego") || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return nil, fmt.Errorf("policy: %q is not a .rego file name", name)
+	}
+	origin := name
+	if dir != "" {
+		origin = filepath.Join(dir, name)
+	}
+	return loadOver(dir, &sourceFile{name: name, origin: origin, src: src})
+}
+
+func loadOver(dir string, extra *sourceFile) (*Set, error) {
+	files, err := readRegoFiles(DefaultFS(), func(string) string { return OriginEmbedded })
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]sourceFile{}
+	for _, f := range files {
+		byName[f.name] = f
+	}
+	if dir != "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("policy: %s is not a folder", dir)
+		}
+		own, err := readRegoFiles(os.DirFS(abs), func(name string) string { return filepath.Join(dir, name) })
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range own {
+			byName[f.name] = f
+		}
+	}
+	if extra != nil {
+		byName[extra.name] = *extra
+	}
+	merged := make([]sourceFile, 0, len(byName))
+	for _, f := range byName {
+		merged = append(merged, f)
+	}
+	sort.Slice(merged, func(i, j int) bool { return merged[i].name < merged[j].name })
+	return parseFiles(merged)
 }
 
 // Hash is a short content hash of every file in the set.
@@ -178,67 +309,197 @@ func (s *Set) Files() []string {
 	return out
 }
 
-// TestResult is the outcome of one Rego test.
-type TestResult struct {
-	Name    string // package.rule
-	File    string
-	Passed  bool
-	Message string
+// Origin says where file came from: OriginEmbedded, the path of a file of
+// the policy folder, or "" for sets loaded with LoadFS.
+func (s *Set) Origin(file string) string { return s.origins[file] }
+
+// The objects of package manila.rules that name rules: rule holds the
+// defaults, override the replacements.
+const (
+	rulesObject    = "rule"
+	overrideObject = "override"
+)
+
+var rulesPackage = ast.MustParseRef("data.manila.rules")
+
+// ruleHead is one head rule["name"] or override["name"] of the set.
+type ruleHead struct {
+	name     string
+	override bool
+	file     string
+	rule     *ast.Rule
 }
 
-// Test runs the set's Rego tests against its rules.
-func (s *Set) Test(ctx context.Context) ([]TestResult, error) {
-	modules := make(map[string]*ast.Module, len(s.rules)+len(s.tests))
-	for n, m := range s.rules {
-		modules[n] = m
+// ruleHeads reads the named rules of package manila.rules from modules.
+// Names must be string constants: the engine tells which rules exist, and
+// whether an override replaces a default, from the heads alone, so that a
+// rule is defined (and an override wins) whatever its value for one input.
+func ruleHeads(modules map[string]*ast.Module) ([]ruleHead, error) {
+	var heads []ruleHead
+	var problems []string
+	files := make([]string, 0, len(modules))
+	for f := range modules {
+		files = append(files, f)
 	}
-	for n, m := range s.tests {
-		modules[n] = m
-	}
-	ch, err := tester.NewRunner().SetDefaultRegoVersion(ast.RegoV1).Run(ctx, modules)
-	if err != nil {
-		return nil, fmt.Errorf("policy: run tests: %w", err)
-	}
-	var out []TestResult
-	for r := range ch {
-		tr := TestResult{Name: strings.TrimPrefix(r.Package, "data.") + "." + r.Name, Passed: r.Pass()}
-		if r.Location != nil {
-			tr.File = r.Location.File
+	sort.Strings(files)
+	for _, file := range files {
+		m := modules[file]
+		if !m.Package.Path.Equal(rulesPackage) {
+			continue
 		}
-		switch {
-		case r.Error != nil:
-			tr.Message = r.Error.Error()
-		case r.Fail:
-			tr.Message = "failed"
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			if len(ref) == 0 {
+				continue
+			}
+			obj, ok := ref[0].Value.(ast.Var)
+			if !ok || (obj != rulesObject && obj != overrideObject) {
+				continue
+			}
+			if len(ref) != 2 {
+				problems = append(problems, fmt.Sprintf("%s:%d: %s must be written %s[\"<rule name>\"] := ...",
+					file, r.Location.Row, ref, obj))
+				continue
+			}
+			key, ok := ref[1].Value.(ast.String)
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s:%d: the key of %s must be a string constant (a Manila rule name), not %s",
+					file, r.Location.Row, obj, ref[1]))
+				continue
+			}
+			heads = append(heads, ruleHead{name: string(key), override: obj == overrideObject, file: file, rule: r})
 		}
-		out = append(out, tr)
 	}
-	return out, nil
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("policy: %s", strings.Join(problems, "; "))
+	}
+	return heads, nil
 }
 
 // compiled is a rule set ready to evaluate.
 type compiled struct {
-	set   *Set
-	query rego.PreparedEvalQuery
-	rules []string
+	set      *Set
+	compiler *ast.Compiler
+	// ruleQuery evaluates data.manila.rules.rule[input.action],
+	// overrideQuery data.manila.rules.override[input.action].
+	ruleQuery, overrideQuery rego.PreparedEvalQuery
+	// defaults and overrides map each rule name to the file defining it.
+	defaults, overrides map[string]string
+	heads               []ruleHead
+	names               []string // every name, sorted
+
+	// infos is describe's answer, computed on first use.
+	infosOnce sync.Once
+	infos     []RuleInfo
+	// fastQueries holds the specialised query of each rule (fastpath.go),
+	// by fastKey, built on first use.
+	fastQueries sync.Map
+	// What conflictFree needs, built on first use: the definitions of
+	// each rule and the rules it uses, by path, and the answers so far.
+	safetyOnce  sync.Once
+	safetyMu    sync.Mutex
+	definitions map[string][]*ast.Rule
+	uses        map[string][]string
+	safe        map[string]bool
 }
 
-const decisionQuery = "data.manila.rules.rule[input.action]"
+const (
+	ruleQuery     = "data.manila.rules.rule[input.action]"
+	overrideQuery = "data.manila.rules.override[input.action]"
+)
+
+// noMetrics spares each evaluation the allocation of a metrics recorder.
+var noMetrics = metrics.NoOp()
+
+// noVirtualCache turns off OPA's per-evaluation memo of rule values. A
+// decision evaluates each of Manila's small rules about once, so the memo
+// costs more (a hashed map per evaluation: about a quarter of the time)
+// than it saves. Rules are pure functions of the input, so the answer is
+// the same; TestDecideAgreesWithFullEvaluation holds the engine to that.
+type noVirtualCache struct{}
+
+func (noVirtualCache) Push()                         {}
+func (noVirtualCache) Pop()                          {}
+func (noVirtualCache) Get(ast.Ref) (*ast.Term, bool) { return nil, false }
+func (noVirtualCache) Put(ast.Ref, *ast.Term)        {}
+func (noVirtualCache) Keys() []ast.Ref               { return nil }
+
+func compileModules(modules map[string]*ast.Module) (*ast.Compiler, error) {
+	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
+	c.Compile(modules)
+	if c.Failed() {
+		return nil, fmt.Errorf("policy: compile: %w", c.Errors)
+	}
+	return c, nil
+}
 
 func compile(ctx context.Context, s *Set) (*compiled, error) {
-	opts := []func(*rego.Rego){rego.Query(decisionQuery)}
-	for _, m := range s.rules {
-		opts = append(opts, rego.ParsedModule(m))
-	}
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	heads, err := ruleHeads(s.rules)
 	if err != nil {
-		return nil, fmt.Errorf("policy: compile: %w", err)
+		return nil, err
 	}
-	names := ruleNames(s)
-	if len(names) == 0 {
+	c := &compiled{set: s, defaults: map[string]string{}, overrides: map[string]string{}, heads: heads}
+	// A name defined in two files is a mistake that OPA would only report
+	// as a conflict when both happen to be evaluated: refuse it now, and
+	// say how to replace a default.
+	var problems []string
+	for _, h := range heads {
+		defs := c.defaults
+		obj := rulesObject
+		if h.override {
+			defs, obj = c.overrides, overrideObject
+		}
+		if prev, ok := defs[h.name]; ok && prev != h.file {
+			msg := fmt.Sprintf("%s[%q] is defined in both %s and %s", obj, h.name, prev, h.file)
+			if !h.override {
+				msg += fmt.Sprintf(" (to replace a default rule, write override[%q] instead)", h.name)
+			}
+			problems = append(problems, msg)
+			continue
+		}
+		defs[h.name] = h.file
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("policy: %s", strings.Join(problems, "; "))
+	}
+	seen := map[string]bool{}
+	for _, h := range heads {
+		if !seen[h.name] {
+			seen[h.name] = true
+			c.names = append(c.names, h.name)
+		}
+	}
+	sort.Strings(c.names)
+	if len(c.names) == 0 {
 		return nil, errors.New("policy: the rule set defines no rules in data.manila.rules.rule")
 	}
-	return &compiled{set: s, query: pq, rules: names}, nil
+
+	if c.compiler, err = compileModules(s.rules); err != nil {
+		return nil, err
+	}
+	prepare := func(query string) (rego.PreparedEvalQuery, error) {
+		return rego.New(rego.Query(query), rego.Compiler(c.compiler)).PrepareForEval(ctx)
+	}
+	if c.ruleQuery, err = prepare(ruleQuery); err != nil {
+		return nil, fmt.Errorf("policy: compile: %w", err)
+	}
+	if c.overrideQuery, err = prepare(overrideQuery); err != nil {
+		return nil, fmt.Errorf("policy: compile: %w", err)
+	}
+	return c, nil
+}
+
+// query is the prepared query that decides action, and whether it is an
+// override; nil when no rule has that name.
+func (c *compiled) query(action string) (*rego.PreparedEvalQuery, bool) {
+	if _, ok := c.overrides[action]; ok {
+		return &c.overrideQuery, true
+	}
+	if _, ok := c.defaults[action]; ok {
+		return &c.ruleQuery, false
+	}
+	return nil, false
 }
 
 // Engine evaluates the rule set currently in force. Replace swaps in a new
@@ -278,124 +539,175 @@ func (e *Engine) Replace(ctx context.Context, set *Set) error {
 	return nil
 }
 
+// ReplaceTested compiles set and runs its Rego tests, and puts it in force
+// only if it compiles and every test passes (and there is at least one).
+// Otherwise the set in force stays, and the error says why.
+func (e *Engine) ReplaceTested(ctx context.Context, set *Set) (*TestReport, error) {
+	c, err := compile(ctx, set)
+	if err != nil {
+		return nil, err
+	}
+	report, err := set.runTests(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := report.Err(); err != nil {
+		return report, err
+	}
+	e.current.Store(c)
+	return report, nil
+}
+
 // Hash identifies the rule set in force.
 func (e *Engine) Hash() string { return e.current.Load().set.hash }
 
-// Rules lists the rule names the set in force defines, sorted.
-func (e *Engine) Rules() []string { return append([]string(nil), e.current.Load().rules...) }
+// Set is the rule set in force.
+func (e *Engine) Set() *Set { return e.current.Load().set }
 
-// HasRule reports whether the set in force defines name.
+// Rules lists the rule names the set in force defines, defaults and
+// overrides together, sorted.
+func (e *Engine) Rules() []string { return append([]string(nil), e.current.Load().names...) }
+
+// HasRule reports whether the set in force defines name, as a default or
+// an override.
 func (e *Engine) HasRule(name string) bool {
-	rules := e.current.Load().rules
+	rules := e.current.Load().names
 	i := sort.SearchStrings(rules, name)
 	return i < len(rules) && rules[i] == name
 }
 
 // Decide evaluates in. An action with no rule is refused (and logged at
-// warning level); an evaluation error is returned and must be treated as a
-// refusal.
+// warning level); so is a caller whose token is not project-scoped, since
+// every Manila rule is registered with scope_types=['project'] and
+// oslo.policy enforces scopes. An evaluation error is returned and must be
+// treated as a refusal.
 func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	start := time.Now()
 	c := e.current.Load()
+	d := Decision{Hash: c.set.hash}
+	q, override := c.query(in.Action)
+	scope := in.Caller.EffectiveScope()
+	switch {
+	case q == nil:
+		e.log.Warn("policy: no rule for action, refused", "action", in.Action, "policy_hash", c.set.hash)
+	case scope != ScopeProject:
+		// oslo.policy's InvalidScope: the rule is not even evaluated.
+		d.Defined = true
+	default:
+		d.Defined = true
+		input, err := inputValue(in)
+		if err != nil {
+			return d, fmt.Errorf("policy: input for %s: %w", in.Action, err)
+		}
+		if fq := c.fast(ctx, in.Action, override); fq != nil {
+			q = fq
+		}
+		rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics),
+			rego.EvalVirtualCache(noVirtualCache{}))
+		if err != nil {
+			e.log.Error("policy evaluation failed", "action", in.Action, "error", err, "policy_hash", c.set.hash)
+			return d, fmt.Errorf("policy: evaluate %s: %w", in.Action, err)
+		}
+		if len(rs) == 1 && len(rs[0].Expressions) == 1 {
+			d.Allowed, _ = rs[0].Expressions[0].Value.(bool)
+		}
+	}
+	if level := e.decisionLevel.Level(); e.log.Enabled(ctx, level) {
+		e.log.Log(ctx, level, "policy decision", "action", in.Action, "user", in.Caller.UserID,
+			"project", in.Caller.ProjectID, "scope", scope, "allowed", d.Allowed, "override", override,
+			"policy_hash", c.set.hash, "duration_us", time.Since(start).Microseconds())
+	}
+	return d, nil
+}
+
+// Keys of the input document, made once: building the document is on every
+// request's path.
+var (
+	keyAction       = ast.StringTerm("action")
+	keyCaller       = ast.StringTerm("caller")
+	keyTarget       = ast.StringTerm("target")
+	keyRequest      = ast.StringTerm("request")
+	keyUserID       = ast.StringTerm("user_id")
+	keyProjectID    = ast.StringTerm("project_id")
+	keyRoles        = ast.StringTerm("roles")
+	keyIsAdmin      = ast.StringTerm("is_admin")
+	keyScope        = ast.StringTerm("scope")
+	keyMethod       = ast.StringTerm("method")
+	keyPath         = ast.StringTerm("path")
+	keyMicroversion = ast.StringTerm("microversion")
+)
+
+// InputDocument is the input document Decide evaluates rules against, as
+// JSON-like Go values (policy eval prints it).
+func InputDocument(in Input) (map[string]any, error) {
 	input, err := inputValue(in)
 	if err != nil {
-		return Decision{Hash: c.set.hash}, fmt.Errorf("policy: input for %s: %w", in.Action, err)
+		return nil, err
 	}
-	d := Decision{Hash: c.set.hash}
-	rs, err := c.query.Eval(ctx, rego.EvalParsedInput(input))
+	v, err := ast.JSON(input)
 	if err != nil {
-		e.log.Error("policy evaluation failed", "action", in.Action, "error", err, "policy_hash", c.set.hash)
-		return d, fmt.Errorf("policy: evaluate %s: %w", in.Action, err)
+		return nil, err
 	}
-	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
-		d.Defined = true
-		d.Allowed, _ = rs[0].Expressions[0].Value.(bool)
-	}
-	if !d.Defined {
-		e.log.Warn("policy: no rule for action, refused", "action", in.Action, "policy_hash", c.set.hash)
-	}
-	e.log.Log(ctx, e.decisionLevel.Level(), "policy decision", "action", in.Action, "user", in.Caller.UserID,
-		"project", in.Caller.ProjectID, "allowed", d.Allowed, "policy_hash", c.set.hash,
-		"duration_us", time.Since(start).Microseconds())
-	return d, nil
+	m, _ := v.(map[string]any)
+	return m, nil
 }
 
 // inputValue builds the input document as an AST value directly: OPA would
 // otherwise convert a Go map by reflection on every decision, which costs as
-// much as evaluating the rules.
+// much as evaluating the rules. policy/README.md documents this document;
+// keep the two in step.
 func inputValue(in Input) (ast.Value, error) {
 	roles := make([]*ast.Term, len(in.Caller.Roles))
 	for i, r := range in.Caller.Roles {
-		roles[i] = ast.StringTerm(strings.ToLower(r))
+		roles[i] = ast.InternedTerm(strings.ToLower(r))
 	}
-	target := ast.NewObject(
-		ast.Item(ast.StringTerm("project_id"), ast.StringTerm(in.Target.ProjectID)),
-		ast.Item(ast.StringTerm("user_id"), ast.StringTerm(in.Target.UserID)),
-	)
+	target := ast.NewObjectWithCapacity(2 + len(in.Target.Fields))
+	target.Insert(keyProjectID, ast.StringTerm(in.Target.ProjectID))
+	target.Insert(keyUserID, ast.StringTerm(in.Target.UserID))
 	for k, v := range in.Target.Fields {
 		if k == "project_id" || k == "user_id" {
 			continue
 		}
-		var term *ast.Term
-		switch x := v.(type) {
-		case string:
-			term = ast.StringTerm(x)
-		case bool:
-			term = ast.BooleanTerm(x)
-		case int:
-			term = ast.IntNumberTerm(x)
-		case nil:
-			term = ast.NullTerm()
-		default:
-			val, err := ast.InterfaceToValue(v)
-			if err != nil {
-				return nil, fmt.Errorf("target field %s: %w", k, err)
-			}
-			term = ast.NewTerm(val)
+		term, err := fieldTerm(v)
+		if err != nil {
+			return nil, fmt.Errorf("target field %s: %w", k, err)
 		}
 		target.Insert(ast.StringTerm(k), term)
 	}
 	return ast.NewObject(
-		ast.Item(ast.StringTerm("action"), ast.StringTerm(in.Action)),
-		ast.Item(ast.StringTerm("caller"), ast.ObjectTerm(
-			ast.Item(ast.StringTerm("user_id"), ast.StringTerm(in.Caller.UserID)),
-			ast.Item(ast.StringTerm("project_id"), ast.StringTerm(in.Caller.ProjectID)),
-			ast.Item(ast.StringTerm("roles"), ast.ArrayTerm(roles...)),
-			ast.Item(ast.StringTerm("is_admin"), ast.BooleanTerm(in.Caller.IsAdmin())),
-		)),
-		ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
-		ast.Item(ast.StringTerm("request"), ast.ObjectTerm(
-			ast.Item(ast.StringTerm("method"), ast.StringTerm(in.Request.Method)),
-			ast.Item(ast.StringTerm("path"), ast.StringTerm(in.Request.Path)),
-			ast.Item(ast.StringTerm("microversion"), ast.StringTerm(in.Request.Microversion)),
-		)),
+		[2]*ast.Term{keyAction, ast.StringTerm(in.Action)},
+		[2]*ast.Term{keyCaller, ast.ObjectTerm(
+			[2]*ast.Term{keyUserID, ast.StringTerm(in.Caller.UserID)},
+			[2]*ast.Term{keyProjectID, ast.StringTerm(in.Caller.ProjectID)},
+			[2]*ast.Term{keyRoles, ast.ArrayTerm(roles...)},
+			[2]*ast.Term{keyIsAdmin, ast.InternedTerm(in.Caller.IsAdmin())},
+			[2]*ast.Term{keyScope, ast.InternedTerm(in.Caller.EffectiveScope())},
+		)},
+		[2]*ast.Term{keyTarget, ast.NewTerm(target)},
+		[2]*ast.Term{keyRequest, ast.ObjectTerm(
+			[2]*ast.Term{keyMethod, ast.InternedTerm(in.Request.Method)},
+			[2]*ast.Term{keyPath, ast.StringTerm(in.Request.Path)},
+			[2]*ast.Term{keyMicroversion, ast.StringTerm(in.Request.Microversion)},
+		)},
 	), nil
 }
 
-// ruleNames lists the keys of data.manila.rules.rule that the set defines,
-// read from the rule heads (rule["share:create"] := ...), so a rule counts as
-// defined whatever its value for a given input.
-func ruleNames(s *Set) []string {
-	rulesPath := ast.MustParseRef("data.manila.rules")
-	seen := map[string]bool{}
-	for _, m := range s.rules {
-		if !m.Package.Path.Equal(rulesPath) {
-			continue
-		}
-		for _, r := range m.Rules {
-			ref := r.Head.Ref()
-			if len(ref) != 2 || !ref[0].Equal(ast.VarTerm("rule")) {
-				continue
-			}
-			if key, ok := ref[1].Value.(ast.String); ok {
-				seen[string(key)] = true
-			}
-		}
+// fieldTerm converts a target field, without reflection for the common
+// types.
+func fieldTerm(v any) (*ast.Term, error) {
+	switch x := v.(type) {
+	case string:
+		return ast.StringTerm(x), nil
+	case bool:
+		return ast.InternedTerm(x), nil
+	case int:
+		return ast.IntNumberTerm(x), nil
+	case nil:
+		return ast.NullTerm(), nil
 	}
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
+	val, err := ast.InterfaceToValue(v)
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(names)
-	return names
+	return ast.NewTerm(val), nil
 }

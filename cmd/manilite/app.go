@@ -39,6 +39,11 @@ type options struct {
 	// copies, in bytes per second (0: unlimited).
 	BackupMaxRate          int64
 	BackupGenericProtocols []string
+	// PolicyWatch reloads PolicyDir when its files change.
+	PolicyWatch bool
+	// PolicyDecisionLogLevel is the level of the per-decision log line
+	// ("" is debug).
+	PolicyDecisionLogLevel string
 }
 
 // app is the wired server: database, policy, data plane, job workers and the
@@ -46,6 +51,8 @@ type options struct {
 type app struct {
 	db     *storage.DB
 	engine *policy.Engine
+	// policy reloads the engine's rule set from --policy-dir.
+	policy *policyReloader
 	pool   *worker.Pool
 	server *impl.Server
 }
@@ -69,11 +76,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("--auth must be noauth or keystone, not %q", o.Auth)
 	}
 
-	set, err := loadPolicy(o.PolicyDir)
-	if err != nil {
-		return nil, err
-	}
-	engine, err := policy.NewEngine(ctx, set, log)
+	engine, err := newPolicyEngine(ctx, o, log)
 	if err != nil {
 		return nil, err
 	}
@@ -119,24 +122,23 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, engine: engine, pool: pool, server: server}, nil
-}
-
-func loadPolicy(dir string) (*policy.Set, error) {
-	if dir == "" {
-		return policy.LoadFS(policy.DefaultFS())
+	reloader := &policyReloader{dir: o.PolicyDir, engine: engine, log: log, debounce: policyDebounce}
+	if o.PolicyDir != "" && o.PolicyWatch {
+		if err := reloader.watch(); err != nil {
+			_ = pool.Stop(ctx)
+			db.Close()
+			return nil, err
+		}
 	}
-	set, err := policy.LoadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("--policy-dir %s: %w", dir, err)
-	}
-	return set, nil
+	return &app{db: db, engine: engine, policy: reloader, pool: pool, server: server}, nil
 }
 
 // Handler is the HTTP API.
 func (a *app) Handler() http.Handler { return a.server.Handler() }
 
-// Close lets running jobs finish (until ctx ends) and closes the database.
+// Close stops watching the policy, lets running jobs finish (until ctx
+// ends) and closes the database.
 func (a *app) Close(ctx context.Context) error {
+	a.policy.stop()
 	return errors.Join(a.pool.Stop(ctx), a.db.Close())
 }

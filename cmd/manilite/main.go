@@ -3,6 +3,7 @@
 // backups and consistency-group snapshots, kept in one SQLite file.
 //
 //	manilite serve [flags]   run the server
+//	manilite policy ...      list, evaluate, test and import policy rules
 //	manilite version         print the version and the API's microversion range
 //
 // Every flag of serve can also be set with an environment variable named
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr)
+	case "policy":
+		return runPolicy(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		return printVersion(stdout, stderr)
 	case "help", "-h", "--help":
@@ -57,6 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   manilite serve [flags]   run the server (manilite serve -h lists the flags)
+  manilite policy ...      list, eval, check, import and export policy rules (manilite policy help)
   manilite version         print the version and the API's microversion range
 `)
 }
@@ -82,7 +86,9 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.DB, "db", "./data/manilite.db", "SQLite database file (created with its folder)")
 	fs.StringVar(&o.DataDir, "data-dir", "./data", "folder for share data")
 	fs.StringVar(&o.Auth, "auth", "noauth", "authentication: noauth or keystone")
-	fs.StringVar(&o.PolicyDir, "policy-dir", "", "folder of .rego files that replace the embedded default policy")
+	fs.StringVar(&o.PolicyDir, "policy-dir", "", "folder of .rego files laid over the embedded policy (a file replaces the embedded one of the same name); tested and reloaded when it changes or on SIGHUP")
+	fs.BoolVar(&o.PolicyWatch, "policy-watch", true, "watch --policy-dir and reload it when it changes (SIGHUP always reloads)")
+	fs.StringVar(&o.PolicyDecisionLogLevel, "policy-decision-log-level", "debug", "level of the one log line per policy decision: debug or info (or warn, error)")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&o.MinTransition, "min-transition", time.Second, "how long a transitional state (creating, deleting) lasts at least")
 	fs.IntVar(&o.Workers, "workers", 4, "goroutines running asynchronous jobs")
@@ -146,6 +152,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	// SIGHUP reloads the policy; caught from the start, since its default
+	// action would end the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	a, err := newApp(ctx, o, log)
 	if err != nil {
@@ -167,6 +178,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("manilite serving", "version", version, "address", ln.Addr().String(), "db", o.DB,
 		"data_dir", o.DataDir, "auth", o.Auth, "policy_hash", a.engine.Hash())
+	go func() {
+		for {
+			select {
+			case <-hup:
+				a.reloadPolicy(ctx, "SIGHUP")
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 
 	code := 0
 	select {

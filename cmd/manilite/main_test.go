@@ -72,22 +72,33 @@ func TestServeRefusesBadSettings(t *testing.T) {
 	}
 }
 
-// A rule set in --policy-dir replaces the embedded one.
+// The .rego files of --policy-dir are laid over the embedded set: an
+// override file changes one rule; an edited copy of a default file must
+// still pass the set's Rego tests, or the server refuses to start.
 func TestPolicyDir(t *testing.T) {
 	dir := t.TempDir()
-	fsys := policy.DefaultFS()
-	files := []string{"base.rego", "shares.rego", "share_types.rego"}
-	for _, name := range files {
-		src, err := readFS(fsys, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if name == "shares.rego" {
-			src = strings.Replace(src, `rule["share:create"] := base.admin_or_project_member`, `rule["share:create"] := base.context_is_admin`, 1)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	src, err := readFS(policy.DefaultFS(), "shares.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = strings.Replace(src, `rule["share:create"] := base.admin_or_project_member`, `rule["share:create"] := base.context_is_admin`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "shares.rego"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions(t.TempDir())
+	o.PolicyDir = dir
+	if _, err := newApp(context.Background(), o, quietLogger()); err == nil ||
+		!strings.Contains(err.Error(), "manila.rules_test.test_share_create_allowed_for_project_member (shares_test.rego): failed") {
+		t.Fatalf("an edited rule whose tests fail: newApp = %v, want the failing test named", err)
+	}
+
+	// The same change as an override: the embedded tests still hold.
+	if err := os.Remove(filepath.Join(dir, "shares.rego")); err != nil {
+		t.Fatal(err)
+	}
+	override := "package manila.rules\n\nimport data.manila.base\n\noverride[\"share:create\"] := base.context_is_admin\n"
+	if err := os.WriteFile(filepath.Join(dir, "override.rego"), []byte(override), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	ts := startServer(t, func(o *options) { o.PolicyDir = dir })
 	ts.do(t, req{method: "POST", path: "/v2/shares", token: tokMember, body: map[string]any{"share": map[string]any{"share_proto": "NFS", "size": 1}}}).
@@ -95,11 +106,15 @@ func TestPolicyDir(t *testing.T) {
 	ts.do(t, req{method: "POST", path: "/v2/shares", token: tokAdmin, body: map[string]any{"share": map[string]any{"share_proto": "NFS", "size": 1}}}).
 		expectStatus(t, 200)
 	h := ts.do(t, req{method: "GET", path: "/healthz"}).expectStatus(t, 200).json(t)
-	set, err := policy.LoadDir(dir)
+	set, err := policy.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h["policy_hash"] != set.Hash() {
-		t.Fatalf("healthz hash %v, want %s", h["policy_hash"], set.Hash())
+	embedded, err := policy.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h["policy_hash"] != set.Hash() || set.Hash() == embedded.Hash() {
+		t.Fatalf("healthz hash %v, want %s (embedded %s)", h["policy_hash"], set.Hash(), embedded.Hash())
 	}
 }

@@ -1,6 +1,6 @@
 // Package keystone validates OpenStack Keystone v3 tokens: it turns the
-// X-Auth-Token of a request into the caller (user, project, roles) that the
-// server runs in --auth keystone mode.
+// X-Auth-Token of a request into the caller (user, project, roles, token
+// scope) that the server runs in --auth keystone mode.
 //
 // The Validator authenticates as a service user, asks Keystone about each
 // user token (GET /v3/auth/tokens) and caches the answers for valid tokens,
@@ -272,11 +272,16 @@ func (v *Validator) check(ctx context.Context, svc, token string) (policy.Caller
 			User      struct {
 				ID string `json:"id"`
 			} `json:"user"`
-			// Absent for domain- and system-scoped tokens.
+			// Exactly one of project, domain and system is present in a
+			// scoped token; none in an unscoped one.
 			Project struct {
 				ID string `json:"id"`
 			} `json:"project"`
-			Roles []struct {
+			Domain struct {
+				ID string `json:"id"`
+			} `json:"domain"`
+			System map[string]any `json:"system"`
+			Roles  []struct {
 				Name string `json:"name"`
 			} `json:"roles"`
 		} `json:"token"`
@@ -295,11 +300,30 @@ func (v *Validator) check(ctx context.Context, svc, token string) (policy.Caller
 		return policy.Caller{}, time.Time{}, resp.StatusCode,
 			unavailable("validate token", fmt.Errorf("token.expires_at: %w", err))
 	}
-	c := policy.Caller{UserID: t.User.ID, ProjectID: t.Project.ID}
+	c := policy.Caller{UserID: t.User.ID, ProjectID: t.Project.ID, Scope: tokenScope(t.Project.ID, t.Domain.ID, t.System)}
 	for _, r := range t.Roles {
 		c.Roles = append(c.Roles, r.Name)
 	}
 	return c, expires, resp.StatusCode, nil
+}
+
+// tokenScope tells what a token is scoped to, in the order oslo.policy
+// reads it from the request context: system, then domain, else project
+// (Keystone never scopes a token to two). The policy refuses domain- and
+// system-scoped tokens, since every Manila rule is registered with
+// scope_types=['project']. An unscoped token (none of the three) is ""
+// (project-scoped, as in oslo.policy); it has no project and no roles, so
+// no rule lets it through.
+func tokenScope(projectID, domainID string, system map[string]any) string {
+	switch {
+	case len(system) > 0:
+		return policy.ScopeSystem
+	case domainID != "":
+		return policy.ScopeDomain
+	case projectID != "":
+		return policy.ScopeProject
+	}
+	return ""
 }
 
 // serviceToken returns the service token, fetching it when none is held or

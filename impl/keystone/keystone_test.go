@@ -52,8 +52,11 @@ const (
 type fakeToken struct {
 	user    string
 	project string // "" for a domain-scoped token
-	roles   []string
-	expires time.Time
+	system  bool   // a system-scoped token (project is then ignored)
+	// unscoped: no project, domain or system at all.
+	unscoped bool
+	roles    []string
+	expires  time.Time
 }
 
 // fakeKeystone serves POST and GET /v3/auth/tokens from tables the test
@@ -255,9 +258,13 @@ func (f *fakeKeystone) get(w http.ResponseWriter, r *http.Request) {
 		"issued_at":  keystoneTime(t0),
 		"user":       map[string]any{"id": tok.user, "name": "name-of-" + tok.user, "domain": ref{"default", "Default"}},
 	}
-	if tok.project != "" {
+	switch {
+	case tok.unscoped:
+	case tok.system:
+		body["system"] = map[string]any{"all": true}
+	case tok.project != "":
 		body["project"] = map[string]any{"id": tok.project, "name": "name-of-" + tok.project, "domain": ref{"default", "Default"}}
-	} else {
+	default:
 		body["domain"] = ref{"default", "Default"}
 	}
 	roles := []ref{}
@@ -424,7 +431,7 @@ func TestValidToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Caller{UserID: "user-a", ProjectID: "proj-a", Roles: []string{"Member", "reader", "load-balancer_member"}}
+	want := policy.Caller{UserID: "user-a", ProjectID: "proj-a", Roles: []string{"Member", "reader", "load-balancer_member"}, Scope: policy.ScopeProject}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("caller = %+v, want %+v", got, want)
 	}
@@ -454,9 +461,59 @@ func TestDomainScopedToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Caller{UserID: "admin-user", ProjectID: "", Roles: []string{"admin"}}
+	want := policy.Caller{UserID: "admin-user", ProjectID: "", Roles: []string{"admin"}, Scope: policy.ScopeDomain}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("caller = %+v, want %+v", got, want)
+	}
+}
+
+// The token's scope is read as oslo.policy reads it, so that the policy can
+// refuse what Manila refuses (system- and domain-scoped tokens).
+func TestTokenScopes(t *testing.T) {
+	clk := newClock()
+	f := newFake(t, clk)
+	f.addToken("system", fakeToken{user: "cloud-admin", system: true, roles: []string{"admin", "reader"}, expires: t0.Add(time.Hour)})
+	f.addToken("domain", fakeToken{user: "dom-admin", roles: []string{"admin"}, expires: t0.Add(time.Hour)})
+	f.addToken("project", fakeToken{user: "alice", project: "p1", roles: []string{"member"}, expires: t0.Add(time.Hour)})
+	f.addToken("unscoped", fakeToken{user: "bob", unscoped: true, expires: t0.Add(time.Hour)})
+	v := newValidator(t, f, clk, nil)
+	for tok, want := range map[string]policy.Caller{
+		"system":   {UserID: "cloud-admin", Roles: []string{"admin", "reader"}, Scope: policy.ScopeSystem},
+		"domain":   {UserID: "dom-admin", Roles: []string{"admin"}, Scope: policy.ScopeDomain},
+		"project":  {UserID: "alice", ProjectID: "p1", Roles: []string{"member"}, Scope: policy.ScopeProject},
+		"unscoped": {UserID: "bob"},
+	} {
+		for round := range 2 { // from Keystone, then from the cache
+			got, err := v.Authenticate(context.Background(), tok)
+			if err != nil {
+				t.Fatalf("%s: %v", tok, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (round %d): caller = %+v, want %+v", tok, round, got, want)
+			}
+		}
+	}
+	wantCounts(t, f, 1, 4)
+}
+
+func TestTokenScopeOrder(t *testing.T) {
+	for _, tc := range []struct {
+		project, domain string
+		system          map[string]any
+		want            string
+	}{
+		{"p", "", nil, policy.ScopeProject},
+		{"", "d", nil, policy.ScopeDomain},
+		{"", "", map[string]any{"all": true}, policy.ScopeSystem},
+		// oslo.policy looks at the system scope first, then the domain.
+		{"p", "d", map[string]any{"all": true}, policy.ScopeSystem},
+		{"p", "d", nil, policy.ScopeDomain},
+		{"", "", map[string]any{}, ""},
+		{"", "", nil, ""},
+	} {
+		if got := tokenScope(tc.project, tc.domain, tc.system); got != tc.want {
+			t.Errorf("tokenScope(%q, %q, %v) = %q, want %q", tc.project, tc.domain, tc.system, got, tc.want)
+		}
 	}
 }
 
@@ -504,7 +561,7 @@ func TestCacheHit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Caller{UserID: "u", ProjectID: "p", Roles: []string{"member"}}
+	want := policy.Caller{UserID: "u", ProjectID: "p", Roles: []string{"member"}, Scope: policy.ScopeProject}
 	if !reflect.DeepEqual(second, want) {
 		t.Fatalf("cached caller = %+v, want %+v", second, want)
 	}

@@ -1,0 +1,166 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Every default rule takes the fast path, flattened to a few bodies over
+// the input: a change to base.rego or the engine that loses it shows here
+// (and in BenchmarkDecide).
+func TestFastPathTakenForEveryDefaultRule(t *testing.T) {
+	e := newDefaultEngine(t)
+	c := e.current.Load()
+	for _, name := range e.Rules() {
+		if !c.conflictFree(rulesPackage.Extend(ast.Ref{ast.VarTerm(rulesObject), ast.StringTerm(name)})) {
+			t.Errorf("%s: not conflict-free", name)
+		}
+		if q := c.fast(context.Background(), name, false); q == nil {
+			t.Errorf("%s: no specialised query", name)
+		}
+	}
+}
+
+// Where a rule could give two values, a full evaluation fails with a
+// conflict (and the request is refused); partial evaluation would not see
+// it, so the engine must not take the fast path there.
+func TestConflictingRulesStillFail(t *testing.T) {
+	cases := map[string]string{
+		"two values of the rule":       "rule[\"x:y\"] := true if input.caller.user_id == \"c\"\n\nrule[\"x:y\"] := false if input.caller.user_id == \"c\"\n",
+		"two values of a helper":       "h := true if input.caller.user_id == \"c\"\n\nh := false if input.caller.user_id == \"c\"\n\nrule[\"x:y\"] := h\n",
+		"a helper with several values": "h := v if some v in [true, false]\n\nrule[\"x:y\"] := h\n",
+		"a function":                   "f(x) := true if x == \"c\"\n\nf(x) := false if x == \"c\"\n\nrule[\"x:y\"] := f(input.caller.user_id)\n",
+		"a function in a body":         "f(x) := true if x == \"c\"\n\nf(x) := false if x == \"c\"\n\nrule[\"x:y\"] if f(input.caller.user_id)\n",
+		"an object":                    "obj[k] := v if some k, v in {\"a\": true}\n\nobj[k] := false if {\n\tk := \"a\"\n\tinput.caller.user_id == \"c\"\n}\n\nrule[\"x:y\"] := obj.a\n",
+	}
+	for name, body := range cases {
+		set, err := LoadFS(fstest.MapFS{"r.rego": {Data: []byte("package manila.rules\n\n" + body)}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		e, err := NewEngine(context.Background(), set, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		d, err := e.Decide(context.Background(), Input{Action: "x:y", Caller: Caller{UserID: "c"}})
+		if err == nil || !strings.Contains(err.Error(), "conflict") || d.Allowed {
+			t.Errorf("%s: Decide = %+v, %v; want a conflict error", name, d, err)
+		}
+		if q := e.current.Load().fast(context.Background(), "x:y", false); q != nil {
+			t.Errorf("%s: the fast path was taken", name)
+		}
+	}
+}
+
+func TestInlinerRenamesAndKeepsNegations(t *testing.T) {
+	mod := ast.MustParseModuleWithOpts(`package partial.p
+
+default a := false
+
+a if {
+	x := input.n
+	x > 1
+}
+
+a if {
+	x := input.m
+	x > 2
+}
+
+default b := false
+
+b if input.k
+`, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	support := map[string][]*ast.Rule{}
+	for _, r := range mod.Rules {
+		path := mod.Package.Path.Extend(r.Head.Ref()).String()
+		support[path] = append(support[path], r)
+	}
+	in := &inliner{support: support}
+	body := ast.MustParseBodyWithOpts(`data.partial.p.a; data.partial.p.a = true; not data.partial.p.b`, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	got := in.expand(body, 0)
+	if len(got) != 4 {
+		t.Fatalf("%d bodies, want 2x2: %v", len(got), got)
+	}
+	for _, b := range got {
+		s := b.String()
+		// The two copies of a's body have their own x.
+		if strings.Count(s, "x__fast") != 4 || strings.Contains(s, "x :=") && !strings.Contains(s, "x__fast") {
+			t.Errorf("variables not renamed apart: %s", s)
+		}
+		if !strings.HasSuffix(s, "not data.partial.p.b") {
+			t.Errorf("the negation was inlined: %s", s)
+		}
+	}
+	// A rule with no true body is never true.
+	in.support["data.partial.p.never"] = []*ast.Rule{mod.Rules[0]}
+	if got := in.expand(ast.MustParseBody(`data.partial.p.never`), 0); len(got) != 0 {
+		t.Errorf("never: %v", got)
+	}
+	// Past maxFastBodies the reference stays.
+	var refs []string
+	for range 6 {
+		refs = append(refs, "data.partial.p.a")
+	}
+	if got := in.expand(ast.MustParseBody(strings.Join(refs, "; ")), 0); len(got) > maxFastBodies {
+		t.Errorf("%d bodies, more than %d", len(got), maxFastBodies)
+	}
+}
+
+// The fast path agrees with a full evaluation on sets built by the import,
+// whose overrides use every construct (and oslo.rego's functions, which
+// take the general query).
+func TestFastPathAgreesOnImportedOverrides(t *testing.T) {
+	ctx := context.Background()
+	rules := newDefaultEngine(t).Rules()
+	var yaml strings.Builder
+	n := 0
+	for _, tc := range checkStringCases {
+		if n == len(rules) {
+			break
+		}
+		fmt.Fprintf(&yaml, "%q: %q\n", rules[n], tc.check)
+		n++
+	}
+	res, err := ImportOslo([]byte(yaml.String()), newDefaultEngine(t).Describe(), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := LoadWithFile("", "imported.rego", res.Rego)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(ctx, set, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastTaken := 0
+	for _, name := range e.Rules() {
+		if e.current.Load().fast(ctx, name, true) != nil {
+			fastTaken++
+		}
+		for _, c := range importCallers {
+			in := Input{Action: name, Caller: c.caller, Target: importTarget}
+			d, err := e.Decide(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err := e.Explain(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d != x.Decision {
+				t.Errorf("%s by %s: fast %+v, full %+v", name, c.name, d, x.Decision)
+			}
+		}
+	}
+	t.Logf("the fast path was taken for %d of %d overrides", fastTaken, n)
+	if fastTaken < n/2 {
+		t.Errorf("the fast path was taken for %d of %d overrides", fastTaken, n)
+	}
+}
