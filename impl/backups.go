@@ -52,15 +52,7 @@ func (s *Server) backupView(ri *requestInfo, b storage.ShareBackup) gen.ShareBac
 
 // visibleBackup is Manila's project-scoped backup lookup.
 func (s *Server) visibleBackup(ctx context.Context, id string, missing *Fault) (storage.ShareBackup, error) {
-	ri := reqInfo(ctx)
-	b, err := s.db.GetShareBackup(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && b.ProjectID != ri.Caller.ProjectID) {
-		return storage.ShareBackup{}, missing
-	}
-	if err != nil {
-		return storage.ShareBackup{}, internalError(err)
-	}
-	return b, nil
+	return projectScoped(ctx, id, s.db.GetShareBackup, func(b storage.ShareBackup) string { return b.ProjectID }, missing)
 }
 
 func noBackup(id string) *Fault { return notFound("No backup exists with ID %s.", id) }
@@ -349,15 +341,6 @@ var backupUserFilters = map[string]bool{
 	"name": true, "status": true, "share_id": true, "topic": true, "name~": true, "description~": true, "description": true,
 }
 
-// backupSortColumns maps Manila's backup sort keys to columns.
-var backupSortColumns = map[string]string{
-	"id": "id", "created_at": "created_at", "updated_at": "updated_at", "deleted_at": "deleted_at", "deleted": "deleted",
-	"user_id": "user_id", "project_id": "project_id", "share_id": "share_id", "size": "size", "host": "host",
-	"topic": "topic", "display_name": "display_name", "display_description": "display_description",
-	"progress": "progress", "restore_progress": "restore_progress", "status": "status", "fail_reason": "fail_reason",
-	"backup_type": "backup_type", "availability_zone_id": "availability_zone",
-}
-
 func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage.ShareBackup, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
 	admin := ri.Caller.IsAdmin()
@@ -387,9 +370,16 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 	if !strings.EqualFold(sortDir, "asc") && !strings.EqualFold(sortDir, "desc") {
 		return nil, nil, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
 	}
-	col, ok := backupSortColumns[sortKey]
-	if !ok {
-		// Manila fails with a 500 here; a clear 400 is what it means.
+	// Manila sorts by its model's columns. It keeps the zone as
+	// availability_zone_id; "availability_zone" is a property there, which
+	// fails (with a 500 in Manila, a clear 400 here) like any unknown key.
+	col := sortKey
+	if col == "availability_zone_id" {
+		col = "availability_zone"
+	} else if col == "availability_zone" {
+		col = ""
+	}
+	if !storage.BackupSortColumns[col] {
 		return nil, nil, badRequest("Invalid input received: Wrong sorting key provided - '%s'.", sortKey)
 	}
 

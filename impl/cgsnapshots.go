@@ -27,15 +27,7 @@ func errNotFoundCGSnapshot(id string) *Fault {
 
 // visibleCGSnapshot is the project-scoped cgsnapshot lookup.
 func (s *Server) visibleCGSnapshot(ctx context.Context, id string) (storage.CGSnapshot, error) {
-	ri := reqInfo(ctx)
-	c, err := s.db.GetCGSnapshot(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && c.ProjectID != ri.Caller.ProjectID) {
-		return storage.CGSnapshot{}, errNotFoundCGSnapshot(id)
-	}
-	if err != nil {
-		return storage.CGSnapshot{}, internalError(err)
-	}
-	return c, nil
+	return projectScoped(ctx, id, s.db.GetCGSnapshot, func(c storage.CGSnapshot) string { return c.ProjectID }, errNotFoundCGSnapshot(id))
 }
 
 // CreateCGSnapshot is POST /v2/cgsnapshots: one point-in-time image of every

@@ -32,11 +32,7 @@ func cgLinks(ri *requestInfo, collection, id string) []gen.Link {
 // cgNextLink is Manila's next link for these lists: under the caller's
 // project and the view builder's collection name.
 func cgNextLink(ri *requestInfo, collection, marker string) *[]gen.Link {
-	saved := ri.URLProject
-	ri.URLProject = ri.Caller.ProjectID
-	href := ri.nextLink(collection, marker)
-	ri.URLProject = saved
-	return &[]gen.Link{{Rel: "next", Href: href}}
+	return &[]gen.Link{{Rel: "next", Href: ri.nextLinkIn(ri.Caller.ProjectID, collection, marker)}}
 }
 
 func (s *Server) cgView(ri *requestInfo, g storage.ConsistencyGroup) gen.ConsistencyGroup {
@@ -79,15 +75,7 @@ func extraKeys(m map[string]any) []string {
 
 // visibleCG is Manila's project-scoped group lookup.
 func (s *Server) visibleCG(ctx context.Context, id string) (storage.ConsistencyGroup, error) {
-	ri := reqInfo(ctx)
-	g, err := s.db.GetConsistencyGroup(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && g.ProjectID != ri.Caller.ProjectID) {
-		return storage.ConsistencyGroup{}, errNotFoundCG(id)
-	}
-	if err != nil {
-		return storage.ConsistencyGroup{}, internalError(err)
-	}
-	return g, nil
+	return projectScoped(ctx, id, s.db.GetConsistencyGroup, func(g storage.ConsistencyGroup) string { return g.ProjectID }, errNotFoundCG(id))
 }
 
 func errNotFoundCG(id string) *Fault { return notFound("Consistency group %s not found.", id) }

@@ -2,7 +2,6 @@ package impl
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -31,14 +30,13 @@ func (f *Fault) Unwrap() error { return f.cause }
 // webob's default explanations, which Manila returns when a handler raises an
 // HTTP error without one of its own.
 const (
-	defaultBadRequest    = "The server could not comply with the request since\r\nit is either malformed or otherwise incorrect.\r\n"
-	defaultForbidden     = "Access was denied to this resource."
-	defaultNotFound      = "The resource could not be found."
-	defaultConflict      = "There was a conflict when trying to complete your request."
-	defaultUnauthorized  = "The request you have made requires authentication."
-	defaultServerError   = "The server has either erred or is incapable of performing\r\nthe requested operation.\r\n"
-	defaultUnprocessable = "Unable to process the contained instructions"
-	defaultUnavailable   = "The server is currently unavailable. Please try again at a later time."
+	defaultBadRequest   = "The server could not comply with the request since\r\nit is either malformed or otherwise incorrect.\r\n"
+	defaultForbidden    = "Access was denied to this resource."
+	defaultNotFound     = "The resource could not be found."
+	defaultConflict     = "There was a conflict when trying to complete your request."
+	defaultUnauthorized = "The request you have made requires authentication."
+	defaultServerError  = "The server has either erred or is incapable of performing\r\nthe requested operation.\r\n"
+	defaultUnavailable  = "The server is currently unavailable. Please try again at a later time."
 )
 
 func badRequest(format string, args ...any) *Fault {
@@ -109,14 +107,4 @@ func faultBody(f *Fault) []byte {
 		return []byte(`{"computeFault": {"code": 500, "message": "` + strconv.Quote(err.Error()) + `"}}`)
 	}
 	return b
-}
-
-// asFault turns any error into a Fault: Faults pass through, anything else is
-// an internal error.
-func asFault(err error) *Fault {
-	var f *Fault
-	if errors.As(err, &f) {
-		return f
-	}
-	return internalError(err)
 }

@@ -779,8 +779,14 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 }
 
 // nextLink is Manila's collection "next" link: the original query (raw, in
-// order) with marker set to the last item's id.
+// order) with marker set to the last item's id, under the project id in the
+// request URL, if any.
 func (ri *requestInfo) nextLink(collection, marker string) string {
+	return ri.nextLinkIn(ri.URLProject, collection, marker)
+}
+
+// nextLinkIn is nextLink under project ("" for none).
+func (ri *requestInfo) nextLinkIn(project, collection, marker string) string {
 	var parts []string
 	placed := false
 	for _, kv := range strings.Split(ri.rawQuery, "&") {
@@ -800,9 +806,8 @@ func (ri *requestInfo) nextLink(collection, marker string) string {
 	if !placed {
 		parts = append(parts, "marker="+marker)
 	}
-	project := ""
-	if ri.URLProject != "" {
-		project = "/" + ri.URLProject
+	if project != "" {
+		project = "/" + project
 	}
 	return ri.BaseURL + "/v2" + project + "/" + collection + "?" + strings.Join(parts, "&")
 }

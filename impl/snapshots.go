@@ -57,15 +57,23 @@ func snapshotTarget(sn storage.ShareSnapshot) policy.Target {
 // visibleSnapshot is Manila's project-scoped snapshot lookup: another
 // project's snapshot does not exist for a non-admin.
 func (s *Server) visibleSnapshot(ctx context.Context, id string) (storage.ShareSnapshot, error) {
+	return projectScoped(ctx, id, s.db.GetShareSnapshot, func(sn storage.ShareSnapshot) string { return sn.ProjectID }, notFound(defaultNotFound))
+}
+
+// projectScoped is Manila's project_only lookup: a missing resource, or for
+// a non-admin another project's, is the endpoint's own "missing" fault.
+func projectScoped[T any](ctx context.Context, id string, get func(context.Context, string) (T, error), project func(T) string, missing *Fault) (T, error) {
 	ri := reqInfo(ctx)
-	sn, err := s.db.GetShareSnapshot(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && sn.ProjectID != ri.Caller.ProjectID) {
-		return storage.ShareSnapshot{}, notFound(defaultNotFound)
+	v, err := get(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && project(v) != ri.Caller.ProjectID) {
+		var zero T
+		return zero, missing
 	}
 	if err != nil {
-		return storage.ShareSnapshot{}, internalError(err)
+		var zero T
+		return zero, internalError(err)
 	}
-	return sn, nil
+	return v, nil
 }
 
 // CreateSnapshot is POST /v2/snapshots: 202, the snapshot in 'creating';

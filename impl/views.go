@@ -23,14 +23,6 @@ func nullStr() nullable.Nullable[string] { return nullable.NewNullNullable[strin
 
 func ptr[T any](v T) *T { return &v }
 
-func genLinks(ls []map[string]string) []gen.Link {
-	out := make([]gen.Link, len(ls))
-	for i, l := range ls {
-		out[i] = gen.Link{Rel: l["rel"], Href: l["href"]}
-	}
-	return out
-}
-
 // links builds Manila's self and bookmark links for a resource:
 // <base>/v2[/<project>]/<collection>/<id> and <base>[/<project>]/<collection>/<id>;
 // the project is there only when the request URL carried it.

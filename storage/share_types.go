@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -196,12 +195,11 @@ func loadExtraSpecs(ctx context.Context, q querier, ids []string) (map[string]ma
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := q.QueryContext(ctx, `SELECT share_type_id, spec_key, spec_value FROM share_type_extra_specs WHERE share_type_id IN (`+ph+`)`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT share_type_id, spec_key, spec_value FROM share_type_extra_specs WHERE share_type_id IN `+inClause(len(ids)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -214,17 +212,6 @@ func loadExtraSpecs(ctx context.Context, q querier, ids []string) (map[string]ma
 		out[id][k] = v
 	}
 	return out, rows.Err()
-}
-
-// SortedKeys returns m's keys in order (views print extra specs and
-// metadata deterministically).
-func SortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ShareTypeUpdate changes a share type; nil fields stay as they are.

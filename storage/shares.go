@@ -315,7 +315,7 @@ func shareWhere(f ShareFilter) (string, []any) {
 		conds = append(conds, "s.is_soft_deleted = 0")
 	}
 	if len(f.IDs) > 0 {
-		conds = append(conds, "s.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")+")")
+		conds = append(conds, "s.id IN "+inClause(len(f.IDs)))
 		for _, id := range f.IDs {
 			args = append(args, id)
 		}
@@ -512,17 +512,6 @@ func (db *DB) RestoreShareFromBin(ctx context.Context, id string, refuse []strin
 		return err
 	})
 	return restored, err
-}
-
-// GetExportLocation returns one live export location of a share.
-func (db *DB) GetExportLocation(ctx context.Context, shareID, id string) (ExportLocation, error) {
-	row := db.reader.QueryRowContext(ctx, `SELECT id, share_id, path, is_admin_only, preferred, created_at, updated_at
-		FROM export_locations WHERE deleted = 'False' AND share_id = ? AND id = ?`, shareID, id)
-	el, err := scanExportLocation(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ExportLocation{}, ErrNotFound
-	}
-	return el, err
 }
 
 // PlaceShare records where a share landed: its host and, if none was asked

@@ -138,9 +138,6 @@ func TestGetShareSoftDeleted(t *testing.T) {
 	if _, err := db.GetShare(ctx, "s1"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("GetShare of a soft-deleted share: err = %v, want ErrNotFound", err)
 	}
-	if _, err := db.GetExportLocation(ctx, "s1", "el1"); !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("export location of a soft-deleted share: err = %v, want ErrNotFound", err)
-	}
 	for _, f := range []storage.ShareFilter{{}, {IDs: []string{"s1"}}, {IsSoftDeleted: true}, {ExportLocationPath: ptr("/x/s1")}} {
 		list, n, err := db.ListShares(ctx, f, true)
 		if err != nil {
@@ -633,19 +630,15 @@ func TestExportLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	el, err := db.GetExportLocation(ctx, "s1", "e2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if el.Path != "/p/2" || !el.IsAdminOnly || el.Preferred || !el.CreatedAt.Equal(c.Now()) {
-		t.Errorf("export location = %+v", el)
-	}
-	if _, err := db.GetExportLocation(ctx, "s2", "e1"); !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("export location of another share: err = %v, want ErrNotFound", err)
-	}
 	sh, _ := db.GetShare(ctx, "s1")
 	if len(sh.ExportLocations) != 2 || sh.ExportLocations[0].ID != "e1" || sh.ExportLocations[1].ID != "e2" {
-		t.Errorf("share export locations = %+v", sh.ExportLocations)
+		t.Fatalf("share export locations = %+v", sh.ExportLocations)
+	}
+	if el := sh.ExportLocations[1]; el.Path != "/p/2" || !el.IsAdminOnly || el.Preferred || !el.CreatedAt.Equal(c.Now()) {
+		t.Errorf("export location = %+v", el)
+	}
+	if other, _ := db.GetShare(ctx, "s2"); len(other.ExportLocations) != 0 {
+		t.Errorf("another share has export locations %+v", other.ExportLocations)
 	}
 	err = db.Write(ctx, func(tx *storage.Tx) error {
 		return tx.AddExportLocation(ctx, storage.ExportLocation{ID: "e3", ShareID: "missing", Path: "/p/3"})

@@ -15,13 +15,6 @@ func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 // ParseTime reads a TimeLayout string back.
 func ParseTime(s string) (time.Time, error) { return time.ParseInLocation(TimeLayout, s, time.UTC) }
 
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return FormatTime(*t)
-}
-
 func scanTime(ns sql.NullString) *time.Time {
 	if !ns.Valid {
 		return nil

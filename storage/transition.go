@@ -29,7 +29,7 @@ func (tx *Tx) transition(ctx context.Context, table, id string, from []string, t
 	q := `UPDATE ` + table + ` SET status = ?, updated_at = ? WHERE id = ? AND deleted = 'False'`
 	args := []any{to, FormatTime(tx.Now), id}
 	if len(from) > 0 {
-		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?,", len(from)), ",") + `)`
+		q += ` AND status IN ` + inClause(len(from))
 		for _, s := range from {
 			args = append(args, s)
 		}

@@ -540,6 +540,8 @@ func TestBackupListFilters(t *testing.T) {
 			expectFault(t, 400, "badRequest", "Invalid input received: Wrong sorting data provided: sort key is 'created_at' and sort direction is 'sideways'.")
 		ts.do(t, backupReq("GET", "/v2/share-backups?sort_key=availability_zone", tokMember, nil)).
 			expectFault(t, 400, "badRequest", "Invalid input received: Wrong sorting key provided - 'availability_zone'.")
+		// The zone is a column under its Manila name availability_zone_id.
+		ts.do(t, backupReq("GET", "/v2/share-backups?sort_key=availability_zone_id", tokMember, nil)).expectStatus(t, 200)
 		ts.do(t, backupReq("GET", "/v2/share-backups?limit=x", tokMember, nil)).expectFault(t, 400, "badRequest", "limit param must be an integer")
 		ts.do(t, backupReq("GET", "/v2/share-backups?limit=-1", tokMember, nil)).expectFault(t, 400, "badRequest", "limit param must be positive")
 		ts.do(t, backupReq("GET", "/v2/share-backups?offset=x", tokMember, nil)).expectFault(t, 400, "badRequest", "offset must be an integer")

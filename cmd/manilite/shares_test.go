@@ -159,6 +159,11 @@ func TestShareLifecycle(t *testing.T) {
 	if el["path"] != abs || el["preferred"] != true {
 		t.Errorf("export location %v, want path %s", el, abs)
 	}
+	shown := ts.do(t, req{method: "GET", path: "/v2/shares/" + id + "/export_locations/" + el["id"].(string), token: tokAdmin, version: "2.14"}).
+		expectStatus(t, 200).json(t)["export_location"].(map[string]any)
+	expectKeys(t, "export location (admin, show)", shown, "id", "path", "preferred", "share_instance_id", "is_admin_only", "created_at", "updated_at")
+	ts.do(t, req{method: "GET", path: "/v2/shares/" + id + "/export_locations/nope", token: tokMember, version: "2.14"}).
+		expectFault(t, 404, "itemNotFound", "Export location 'nope' not found.")
 
 	// Update reads display_name/display_description only, as Manila does.
 	up := ts.do(t, req{method: "PUT", path: "/v2/shares/" + id, token: tokMember, version: "2.99", body: map[string]any{

@@ -91,6 +91,10 @@ func TestSnapshots(t *testing.T) {
 	t.Run("a share with a snapshot cannot be deleted", func(t *testing.T) {
 		ts.do(t, req{method: "DELETE", path: "/v2/shares/" + share, token: tokMember}).
 			expectFault(t, 403, "forbidden", "Invalid share: Share still has 1 dependent snapshots.")
+		// A force delete skips the status check, not the dependents; the
+		// admin-action path reports them as 400, as Manila does.
+		ts.do(t, req{method: "POST", path: "/v2/shares/" + share + "/action", token: tokAdmin, version: "2.7",
+			body: map[string]any{"force_delete": nil}}).expectFault(t, 400, "badRequest", "Invalid share: Share still has 1 dependent snapshots.")
 	})
 	t.Run("update and delete", func(t *testing.T) {
 		up := ts.do(t, req{method: "PUT", path: "/v2/snapshots/" + snap, token: tokMember, body: map[string]any{"snapshot": map[string]any{"display_name": "renamed"}}}).
