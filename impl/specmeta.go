@@ -20,6 +20,7 @@ const (
 	extActions      = "x-manila-actions"
 	extErrors       = "x-manila-errors"
 	extForbidden    = "x-manila-forbidden-message"
+	extChecks       = "x-manila-policy-checks"
 )
 
 // versionGate is what decides whether a request version reaches a method:
@@ -32,6 +33,10 @@ type versionGate struct {
 	// ForbiddenMessage replaces webob's "Access was denied to this
 	// resource." where Manila words the refusal itself.
 	ForbiddenMessage string
+	// Checks are the further rules the handler checks itself (Manila checks
+	// share:get inside backup create, ...): x-manila-policy-checks. The
+	// server refuses to check a rule an operation does not declare.
+	Checks []string
 }
 
 func (g versionGate) allows(v APIVersion, experimental bool) bool {
@@ -164,6 +169,19 @@ func readGate(ext map[string]any, requirePolicy bool) (versionGate, error) {
 	}
 	if fm, ok := ext[extForbidden]; ok {
 		g.ForbiddenMessage, _ = toString(fm)
+	}
+	if raw, ok := ext[extChecks]; ok {
+		list, ok := decodeExt(raw).([]any)
+		if !ok {
+			return g, fmt.Errorf("%s must be a list of rule names", extChecks)
+		}
+		for _, item := range list {
+			rule, ok := item.(string)
+			if !ok || rule == "" {
+				return g, fmt.Errorf("%s must be a list of rule names", extChecks)
+			}
+			g.Checks = append(g.Checks, rule)
+		}
 	}
 	return g, nil
 }
