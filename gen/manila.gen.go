@@ -21,6 +21,681 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ShareSortKey.
+const (
+	ShareSortKeyAccessRulesStatus                ShareSortKey = "access_rules_status"
+	ShareSortKeyAvailabilityZoneId               ShareSortKey = "availability_zone_id"
+	ShareSortKeyCastRulesToReadonly              ShareSortKey = "cast_rules_to_readonly"
+	ShareSortKeyCreateShareFromSnapshotSupport   ShareSortKey = "create_share_from_snapshot_support"
+	ShareSortKeyCreatedAt                        ShareSortKey = "created_at"
+	ShareSortKeyDeleted                          ShareSortKey = "deleted"
+	ShareSortKeyDeletedAt                        ShareSortKey = "deleted_at"
+	ShareSortKeyDescription                      ShareSortKey = "description"
+	ShareSortKeyDisplayDescription               ShareSortKey = "display_description"
+	ShareSortKeyDisplayName                      ShareSortKey = "display_name"
+	ShareSortKeyEncryptionKeyRef                 ShareSortKey = "encryption_key_ref"
+	ShareSortKeyHost                             ShareSortKey = "host"
+	ShareSortKeyId                               ShareSortKey = "id"
+	ShareSortKeyIsPublic                         ShareSortKey = "is_public"
+	ShareSortKeyIsSoftDeleted                    ShareSortKey = "is_soft_deleted"
+	ShareSortKeyLaunchedAt                       ShareSortKey = "launched_at"
+	ShareSortKeyMountPointName                   ShareSortKey = "mount_point_name"
+	ShareSortKeyMountSnapshotSupport             ShareSortKey = "mount_snapshot_support"
+	ShareSortKeyName                             ShareSortKey = "name"
+	ShareSortKeyProgress                         ShareSortKey = "progress"
+	ShareSortKeyProjectId                        ShareSortKey = "project_id"
+	ShareSortKeyReplicaState                     ShareSortKey = "replica_state"
+	ShareSortKeyReplicationType                  ShareSortKey = "replication_type"
+	ShareSortKeyRevertToSnapshotSupport          ShareSortKey = "revert_to_snapshot_support"
+	ShareSortKeyScheduledAt                      ShareSortKey = "scheduled_at"
+	ShareSortKeyScheduledToBeDeletedAt           ShareSortKey = "scheduled_to_be_deleted_at"
+	ShareSortKeyShareGroupId                     ShareSortKey = "share_group_id"
+	ShareSortKeyShareNetworkId                   ShareSortKey = "share_network_id"
+	ShareSortKeyShareProto                       ShareSortKey = "share_proto"
+	ShareSortKeyShareServerId                    ShareSortKey = "share_server_id"
+	ShareSortKeyShareTypeId                      ShareSortKey = "share_type_id"
+	ShareSortKeySize                             ShareSortKey = "size"
+	ShareSortKeySnapshotId                       ShareSortKey = "snapshot_id"
+	ShareSortKeySnapshotSupport                  ShareSortKey = "snapshot_support"
+	ShareSortKeySourceBackupId                   ShareSortKey = "source_backup_id"
+	ShareSortKeySourceShareGroupSnapshotMemberId ShareSortKey = "source_share_group_snapshot_member_id"
+	ShareSortKeyStatus                           ShareSortKey = "status"
+	ShareSortKeyTaskState                        ShareSortKey = "task_state"
+	ShareSortKeyTerminatedAt                     ShareSortKey = "terminated_at"
+	ShareSortKeyUpdatedAt                        ShareSortKey = "updated_at"
+	ShareSortKeyUserId                           ShareSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ShareSortKey enum.
+func (e ShareSortKey) Valid() bool {
+	switch e {
+	case ShareSortKeyAccessRulesStatus:
+		return true
+	case ShareSortKeyAvailabilityZoneId:
+		return true
+	case ShareSortKeyCastRulesToReadonly:
+		return true
+	case ShareSortKeyCreateShareFromSnapshotSupport:
+		return true
+	case ShareSortKeyCreatedAt:
+		return true
+	case ShareSortKeyDeleted:
+		return true
+	case ShareSortKeyDeletedAt:
+		return true
+	case ShareSortKeyDescription:
+		return true
+	case ShareSortKeyDisplayDescription:
+		return true
+	case ShareSortKeyDisplayName:
+		return true
+	case ShareSortKeyEncryptionKeyRef:
+		return true
+	case ShareSortKeyHost:
+		return true
+	case ShareSortKeyId:
+		return true
+	case ShareSortKeyIsPublic:
+		return true
+	case ShareSortKeyIsSoftDeleted:
+		return true
+	case ShareSortKeyLaunchedAt:
+		return true
+	case ShareSortKeyMountPointName:
+		return true
+	case ShareSortKeyMountSnapshotSupport:
+		return true
+	case ShareSortKeyName:
+		return true
+	case ShareSortKeyProgress:
+		return true
+	case ShareSortKeyProjectId:
+		return true
+	case ShareSortKeyReplicaState:
+		return true
+	case ShareSortKeyReplicationType:
+		return true
+	case ShareSortKeyRevertToSnapshotSupport:
+		return true
+	case ShareSortKeyScheduledAt:
+		return true
+	case ShareSortKeyScheduledToBeDeletedAt:
+		return true
+	case ShareSortKeyShareGroupId:
+		return true
+	case ShareSortKeyShareNetworkId:
+		return true
+	case ShareSortKeyShareProto:
+		return true
+	case ShareSortKeyShareServerId:
+		return true
+	case ShareSortKeyShareTypeId:
+		return true
+	case ShareSortKeySize:
+		return true
+	case ShareSortKeySnapshotId:
+		return true
+	case ShareSortKeySnapshotSupport:
+		return true
+	case ShareSortKeySourceBackupId:
+		return true
+	case ShareSortKeySourceShareGroupSnapshotMemberId:
+		return true
+	case ShareSortKeyStatus:
+		return true
+	case ShareSortKeyTaskState:
+		return true
+	case ShareSortKeyTerminatedAt:
+		return true
+	case ShareSortKeyUpdatedAt:
+		return true
+	case ShareSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListShareBackupsParamsSortKey.
+const (
+	ListShareBackupsParamsSortKeyAvailabilityZoneId ListShareBackupsParamsSortKey = "availability_zone_id"
+	ListShareBackupsParamsSortKeyBackupType         ListShareBackupsParamsSortKey = "backup_type"
+	ListShareBackupsParamsSortKeyCreatedAt          ListShareBackupsParamsSortKey = "created_at"
+	ListShareBackupsParamsSortKeyDeleted            ListShareBackupsParamsSortKey = "deleted"
+	ListShareBackupsParamsSortKeyDeletedAt          ListShareBackupsParamsSortKey = "deleted_at"
+	ListShareBackupsParamsSortKeyDescription        ListShareBackupsParamsSortKey = "description"
+	ListShareBackupsParamsSortKeyDisplayDescription ListShareBackupsParamsSortKey = "display_description"
+	ListShareBackupsParamsSortKeyDisplayName        ListShareBackupsParamsSortKey = "display_name"
+	ListShareBackupsParamsSortKeyFailReason         ListShareBackupsParamsSortKey = "fail_reason"
+	ListShareBackupsParamsSortKeyHost               ListShareBackupsParamsSortKey = "host"
+	ListShareBackupsParamsSortKeyId                 ListShareBackupsParamsSortKey = "id"
+	ListShareBackupsParamsSortKeyName               ListShareBackupsParamsSortKey = "name"
+	ListShareBackupsParamsSortKeyProgress           ListShareBackupsParamsSortKey = "progress"
+	ListShareBackupsParamsSortKeyProjectId          ListShareBackupsParamsSortKey = "project_id"
+	ListShareBackupsParamsSortKeyRestoreProgress    ListShareBackupsParamsSortKey = "restore_progress"
+	ListShareBackupsParamsSortKeyShareId            ListShareBackupsParamsSortKey = "share_id"
+	ListShareBackupsParamsSortKeySize               ListShareBackupsParamsSortKey = "size"
+	ListShareBackupsParamsSortKeyStatus             ListShareBackupsParamsSortKey = "status"
+	ListShareBackupsParamsSortKeyTopic              ListShareBackupsParamsSortKey = "topic"
+	ListShareBackupsParamsSortKeyUpdatedAt          ListShareBackupsParamsSortKey = "updated_at"
+	ListShareBackupsParamsSortKeyUserId             ListShareBackupsParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareBackupsParamsSortKey enum.
+func (e ListShareBackupsParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareBackupsParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListShareBackupsParamsSortKeyBackupType:
+		return true
+	case ListShareBackupsParamsSortKeyCreatedAt:
+		return true
+	case ListShareBackupsParamsSortKeyDeleted:
+		return true
+	case ListShareBackupsParamsSortKeyDeletedAt:
+		return true
+	case ListShareBackupsParamsSortKeyDescription:
+		return true
+	case ListShareBackupsParamsSortKeyDisplayDescription:
+		return true
+	case ListShareBackupsParamsSortKeyDisplayName:
+		return true
+	case ListShareBackupsParamsSortKeyFailReason:
+		return true
+	case ListShareBackupsParamsSortKeyHost:
+		return true
+	case ListShareBackupsParamsSortKeyId:
+		return true
+	case ListShareBackupsParamsSortKeyName:
+		return true
+	case ListShareBackupsParamsSortKeyProgress:
+		return true
+	case ListShareBackupsParamsSortKeyProjectId:
+		return true
+	case ListShareBackupsParamsSortKeyRestoreProgress:
+		return true
+	case ListShareBackupsParamsSortKeyShareId:
+		return true
+	case ListShareBackupsParamsSortKeySize:
+		return true
+	case ListShareBackupsParamsSortKeyStatus:
+		return true
+	case ListShareBackupsParamsSortKeyTopic:
+		return true
+	case ListShareBackupsParamsSortKeyUpdatedAt:
+		return true
+	case ListShareBackupsParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListShareBackupsDetailParamsSortKey.
+const (
+	ListShareBackupsDetailParamsSortKeyAvailabilityZoneId ListShareBackupsDetailParamsSortKey = "availability_zone_id"
+	ListShareBackupsDetailParamsSortKeyBackupType         ListShareBackupsDetailParamsSortKey = "backup_type"
+	ListShareBackupsDetailParamsSortKeyCreatedAt          ListShareBackupsDetailParamsSortKey = "created_at"
+	ListShareBackupsDetailParamsSortKeyDeleted            ListShareBackupsDetailParamsSortKey = "deleted"
+	ListShareBackupsDetailParamsSortKeyDeletedAt          ListShareBackupsDetailParamsSortKey = "deleted_at"
+	ListShareBackupsDetailParamsSortKeyDescription        ListShareBackupsDetailParamsSortKey = "description"
+	ListShareBackupsDetailParamsSortKeyDisplayDescription ListShareBackupsDetailParamsSortKey = "display_description"
+	ListShareBackupsDetailParamsSortKeyDisplayName        ListShareBackupsDetailParamsSortKey = "display_name"
+	ListShareBackupsDetailParamsSortKeyFailReason         ListShareBackupsDetailParamsSortKey = "fail_reason"
+	ListShareBackupsDetailParamsSortKeyHost               ListShareBackupsDetailParamsSortKey = "host"
+	ListShareBackupsDetailParamsSortKeyId                 ListShareBackupsDetailParamsSortKey = "id"
+	ListShareBackupsDetailParamsSortKeyName               ListShareBackupsDetailParamsSortKey = "name"
+	ListShareBackupsDetailParamsSortKeyProgress           ListShareBackupsDetailParamsSortKey = "progress"
+	ListShareBackupsDetailParamsSortKeyProjectId          ListShareBackupsDetailParamsSortKey = "project_id"
+	ListShareBackupsDetailParamsSortKeyRestoreProgress    ListShareBackupsDetailParamsSortKey = "restore_progress"
+	ListShareBackupsDetailParamsSortKeyShareId            ListShareBackupsDetailParamsSortKey = "share_id"
+	ListShareBackupsDetailParamsSortKeySize               ListShareBackupsDetailParamsSortKey = "size"
+	ListShareBackupsDetailParamsSortKeyStatus             ListShareBackupsDetailParamsSortKey = "status"
+	ListShareBackupsDetailParamsSortKeyTopic              ListShareBackupsDetailParamsSortKey = "topic"
+	ListShareBackupsDetailParamsSortKeyUpdatedAt          ListShareBackupsDetailParamsSortKey = "updated_at"
+	ListShareBackupsDetailParamsSortKeyUserId             ListShareBackupsDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareBackupsDetailParamsSortKey enum.
+func (e ListShareBackupsDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareBackupsDetailParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListShareBackupsDetailParamsSortKeyBackupType:
+		return true
+	case ListShareBackupsDetailParamsSortKeyCreatedAt:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDeleted:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDeletedAt:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDescription:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDisplayDescription:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDisplayName:
+		return true
+	case ListShareBackupsDetailParamsSortKeyFailReason:
+		return true
+	case ListShareBackupsDetailParamsSortKeyHost:
+		return true
+	case ListShareBackupsDetailParamsSortKeyId:
+		return true
+	case ListShareBackupsDetailParamsSortKeyName:
+		return true
+	case ListShareBackupsDetailParamsSortKeyProgress:
+		return true
+	case ListShareBackupsDetailParamsSortKeyProjectId:
+		return true
+	case ListShareBackupsDetailParamsSortKeyRestoreProgress:
+		return true
+	case ListShareBackupsDetailParamsSortKeyShareId:
+		return true
+	case ListShareBackupsDetailParamsSortKeySize:
+		return true
+	case ListShareBackupsDetailParamsSortKeyStatus:
+		return true
+	case ListShareBackupsDetailParamsSortKeyTopic:
+		return true
+	case ListShareBackupsDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListShareBackupsDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSharesParamsSortKey.
+const (
+	ListSharesParamsSortKeyAccessRulesStatus                ListSharesParamsSortKey = "access_rules_status"
+	ListSharesParamsSortKeyAvailabilityZoneId               ListSharesParamsSortKey = "availability_zone_id"
+	ListSharesParamsSortKeyCastRulesToReadonly              ListSharesParamsSortKey = "cast_rules_to_readonly"
+	ListSharesParamsSortKeyCreateShareFromSnapshotSupport   ListSharesParamsSortKey = "create_share_from_snapshot_support"
+	ListSharesParamsSortKeyCreatedAt                        ListSharesParamsSortKey = "created_at"
+	ListSharesParamsSortKeyDeleted                          ListSharesParamsSortKey = "deleted"
+	ListSharesParamsSortKeyDeletedAt                        ListSharesParamsSortKey = "deleted_at"
+	ListSharesParamsSortKeyDescription                      ListSharesParamsSortKey = "description"
+	ListSharesParamsSortKeyDisplayDescription               ListSharesParamsSortKey = "display_description"
+	ListSharesParamsSortKeyDisplayName                      ListSharesParamsSortKey = "display_name"
+	ListSharesParamsSortKeyEncryptionKeyRef                 ListSharesParamsSortKey = "encryption_key_ref"
+	ListSharesParamsSortKeyHost                             ListSharesParamsSortKey = "host"
+	ListSharesParamsSortKeyId                               ListSharesParamsSortKey = "id"
+	ListSharesParamsSortKeyIsPublic                         ListSharesParamsSortKey = "is_public"
+	ListSharesParamsSortKeyIsSoftDeleted                    ListSharesParamsSortKey = "is_soft_deleted"
+	ListSharesParamsSortKeyLaunchedAt                       ListSharesParamsSortKey = "launched_at"
+	ListSharesParamsSortKeyMountPointName                   ListSharesParamsSortKey = "mount_point_name"
+	ListSharesParamsSortKeyMountSnapshotSupport             ListSharesParamsSortKey = "mount_snapshot_support"
+	ListSharesParamsSortKeyName                             ListSharesParamsSortKey = "name"
+	ListSharesParamsSortKeyProgress                         ListSharesParamsSortKey = "progress"
+	ListSharesParamsSortKeyProjectId                        ListSharesParamsSortKey = "project_id"
+	ListSharesParamsSortKeyReplicaState                     ListSharesParamsSortKey = "replica_state"
+	ListSharesParamsSortKeyReplicationType                  ListSharesParamsSortKey = "replication_type"
+	ListSharesParamsSortKeyRevertToSnapshotSupport          ListSharesParamsSortKey = "revert_to_snapshot_support"
+	ListSharesParamsSortKeyScheduledAt                      ListSharesParamsSortKey = "scheduled_at"
+	ListSharesParamsSortKeyScheduledToBeDeletedAt           ListSharesParamsSortKey = "scheduled_to_be_deleted_at"
+	ListSharesParamsSortKeyShareGroupId                     ListSharesParamsSortKey = "share_group_id"
+	ListSharesParamsSortKeyShareNetworkId                   ListSharesParamsSortKey = "share_network_id"
+	ListSharesParamsSortKeyShareProto                       ListSharesParamsSortKey = "share_proto"
+	ListSharesParamsSortKeyShareServerId                    ListSharesParamsSortKey = "share_server_id"
+	ListSharesParamsSortKeyShareTypeId                      ListSharesParamsSortKey = "share_type_id"
+	ListSharesParamsSortKeySize                             ListSharesParamsSortKey = "size"
+	ListSharesParamsSortKeySnapshotId                       ListSharesParamsSortKey = "snapshot_id"
+	ListSharesParamsSortKeySnapshotSupport                  ListSharesParamsSortKey = "snapshot_support"
+	ListSharesParamsSortKeySourceBackupId                   ListSharesParamsSortKey = "source_backup_id"
+	ListSharesParamsSortKeySourceShareGroupSnapshotMemberId ListSharesParamsSortKey = "source_share_group_snapshot_member_id"
+	ListSharesParamsSortKeyStatus                           ListSharesParamsSortKey = "status"
+	ListSharesParamsSortKeyTaskState                        ListSharesParamsSortKey = "task_state"
+	ListSharesParamsSortKeyTerminatedAt                     ListSharesParamsSortKey = "terminated_at"
+	ListSharesParamsSortKeyUpdatedAt                        ListSharesParamsSortKey = "updated_at"
+	ListSharesParamsSortKeyUserId                           ListSharesParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSharesParamsSortKey enum.
+func (e ListSharesParamsSortKey) Valid() bool {
+	switch e {
+	case ListSharesParamsSortKeyAccessRulesStatus:
+		return true
+	case ListSharesParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListSharesParamsSortKeyCastRulesToReadonly:
+		return true
+	case ListSharesParamsSortKeyCreateShareFromSnapshotSupport:
+		return true
+	case ListSharesParamsSortKeyCreatedAt:
+		return true
+	case ListSharesParamsSortKeyDeleted:
+		return true
+	case ListSharesParamsSortKeyDeletedAt:
+		return true
+	case ListSharesParamsSortKeyDescription:
+		return true
+	case ListSharesParamsSortKeyDisplayDescription:
+		return true
+	case ListSharesParamsSortKeyDisplayName:
+		return true
+	case ListSharesParamsSortKeyEncryptionKeyRef:
+		return true
+	case ListSharesParamsSortKeyHost:
+		return true
+	case ListSharesParamsSortKeyId:
+		return true
+	case ListSharesParamsSortKeyIsPublic:
+		return true
+	case ListSharesParamsSortKeyIsSoftDeleted:
+		return true
+	case ListSharesParamsSortKeyLaunchedAt:
+		return true
+	case ListSharesParamsSortKeyMountPointName:
+		return true
+	case ListSharesParamsSortKeyMountSnapshotSupport:
+		return true
+	case ListSharesParamsSortKeyName:
+		return true
+	case ListSharesParamsSortKeyProgress:
+		return true
+	case ListSharesParamsSortKeyProjectId:
+		return true
+	case ListSharesParamsSortKeyReplicaState:
+		return true
+	case ListSharesParamsSortKeyReplicationType:
+		return true
+	case ListSharesParamsSortKeyRevertToSnapshotSupport:
+		return true
+	case ListSharesParamsSortKeyScheduledAt:
+		return true
+	case ListSharesParamsSortKeyScheduledToBeDeletedAt:
+		return true
+	case ListSharesParamsSortKeyShareGroupId:
+		return true
+	case ListSharesParamsSortKeyShareNetworkId:
+		return true
+	case ListSharesParamsSortKeyShareProto:
+		return true
+	case ListSharesParamsSortKeyShareServerId:
+		return true
+	case ListSharesParamsSortKeyShareTypeId:
+		return true
+	case ListSharesParamsSortKeySize:
+		return true
+	case ListSharesParamsSortKeySnapshotId:
+		return true
+	case ListSharesParamsSortKeySnapshotSupport:
+		return true
+	case ListSharesParamsSortKeySourceBackupId:
+		return true
+	case ListSharesParamsSortKeySourceShareGroupSnapshotMemberId:
+		return true
+	case ListSharesParamsSortKeyStatus:
+		return true
+	case ListSharesParamsSortKeyTaskState:
+		return true
+	case ListSharesParamsSortKeyTerminatedAt:
+		return true
+	case ListSharesParamsSortKeyUpdatedAt:
+		return true
+	case ListSharesParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSharesDetailParamsSortKey.
+const (
+	ListSharesDetailParamsSortKeyAccessRulesStatus                ListSharesDetailParamsSortKey = "access_rules_status"
+	ListSharesDetailParamsSortKeyAvailabilityZoneId               ListSharesDetailParamsSortKey = "availability_zone_id"
+	ListSharesDetailParamsSortKeyCastRulesToReadonly              ListSharesDetailParamsSortKey = "cast_rules_to_readonly"
+	ListSharesDetailParamsSortKeyCreateShareFromSnapshotSupport   ListSharesDetailParamsSortKey = "create_share_from_snapshot_support"
+	ListSharesDetailParamsSortKeyCreatedAt                        ListSharesDetailParamsSortKey = "created_at"
+	ListSharesDetailParamsSortKeyDeleted                          ListSharesDetailParamsSortKey = "deleted"
+	ListSharesDetailParamsSortKeyDeletedAt                        ListSharesDetailParamsSortKey = "deleted_at"
+	ListSharesDetailParamsSortKeyDescription                      ListSharesDetailParamsSortKey = "description"
+	ListSharesDetailParamsSortKeyDisplayDescription               ListSharesDetailParamsSortKey = "display_description"
+	ListSharesDetailParamsSortKeyDisplayName                      ListSharesDetailParamsSortKey = "display_name"
+	ListSharesDetailParamsSortKeyEncryptionKeyRef                 ListSharesDetailParamsSortKey = "encryption_key_ref"
+	ListSharesDetailParamsSortKeyHost                             ListSharesDetailParamsSortKey = "host"
+	ListSharesDetailParamsSortKeyId                               ListSharesDetailParamsSortKey = "id"
+	ListSharesDetailParamsSortKeyIsPublic                         ListSharesDetailParamsSortKey = "is_public"
+	ListSharesDetailParamsSortKeyIsSoftDeleted                    ListSharesDetailParamsSortKey = "is_soft_deleted"
+	ListSharesDetailParamsSortKeyLaunchedAt                       ListSharesDetailParamsSortKey = "launched_at"
+	ListSharesDetailParamsSortKeyMountPointName                   ListSharesDetailParamsSortKey = "mount_point_name"
+	ListSharesDetailParamsSortKeyMountSnapshotSupport             ListSharesDetailParamsSortKey = "mount_snapshot_support"
+	ListSharesDetailParamsSortKeyName                             ListSharesDetailParamsSortKey = "name"
+	ListSharesDetailParamsSortKeyProgress                         ListSharesDetailParamsSortKey = "progress"
+	ListSharesDetailParamsSortKeyProjectId                        ListSharesDetailParamsSortKey = "project_id"
+	ListSharesDetailParamsSortKeyReplicaState                     ListSharesDetailParamsSortKey = "replica_state"
+	ListSharesDetailParamsSortKeyReplicationType                  ListSharesDetailParamsSortKey = "replication_type"
+	ListSharesDetailParamsSortKeyRevertToSnapshotSupport          ListSharesDetailParamsSortKey = "revert_to_snapshot_support"
+	ListSharesDetailParamsSortKeyScheduledAt                      ListSharesDetailParamsSortKey = "scheduled_at"
+	ListSharesDetailParamsSortKeyScheduledToBeDeletedAt           ListSharesDetailParamsSortKey = "scheduled_to_be_deleted_at"
+	ListSharesDetailParamsSortKeyShareGroupId                     ListSharesDetailParamsSortKey = "share_group_id"
+	ListSharesDetailParamsSortKeyShareNetworkId                   ListSharesDetailParamsSortKey = "share_network_id"
+	ListSharesDetailParamsSortKeyShareProto                       ListSharesDetailParamsSortKey = "share_proto"
+	ListSharesDetailParamsSortKeyShareServerId                    ListSharesDetailParamsSortKey = "share_server_id"
+	ListSharesDetailParamsSortKeyShareTypeId                      ListSharesDetailParamsSortKey = "share_type_id"
+	ListSharesDetailParamsSortKeySize                             ListSharesDetailParamsSortKey = "size"
+	ListSharesDetailParamsSortKeySnapshotId                       ListSharesDetailParamsSortKey = "snapshot_id"
+	ListSharesDetailParamsSortKeySnapshotSupport                  ListSharesDetailParamsSortKey = "snapshot_support"
+	ListSharesDetailParamsSortKeySourceBackupId                   ListSharesDetailParamsSortKey = "source_backup_id"
+	ListSharesDetailParamsSortKeySourceShareGroupSnapshotMemberId ListSharesDetailParamsSortKey = "source_share_group_snapshot_member_id"
+	ListSharesDetailParamsSortKeyStatus                           ListSharesDetailParamsSortKey = "status"
+	ListSharesDetailParamsSortKeyTaskState                        ListSharesDetailParamsSortKey = "task_state"
+	ListSharesDetailParamsSortKeyTerminatedAt                     ListSharesDetailParamsSortKey = "terminated_at"
+	ListSharesDetailParamsSortKeyUpdatedAt                        ListSharesDetailParamsSortKey = "updated_at"
+	ListSharesDetailParamsSortKeyUserId                           ListSharesDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSharesDetailParamsSortKey enum.
+func (e ListSharesDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListSharesDetailParamsSortKeyAccessRulesStatus:
+		return true
+	case ListSharesDetailParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListSharesDetailParamsSortKeyCastRulesToReadonly:
+		return true
+	case ListSharesDetailParamsSortKeyCreateShareFromSnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeyCreatedAt:
+		return true
+	case ListSharesDetailParamsSortKeyDeleted:
+		return true
+	case ListSharesDetailParamsSortKeyDeletedAt:
+		return true
+	case ListSharesDetailParamsSortKeyDescription:
+		return true
+	case ListSharesDetailParamsSortKeyDisplayDescription:
+		return true
+	case ListSharesDetailParamsSortKeyDisplayName:
+		return true
+	case ListSharesDetailParamsSortKeyEncryptionKeyRef:
+		return true
+	case ListSharesDetailParamsSortKeyHost:
+		return true
+	case ListSharesDetailParamsSortKeyId:
+		return true
+	case ListSharesDetailParamsSortKeyIsPublic:
+		return true
+	case ListSharesDetailParamsSortKeyIsSoftDeleted:
+		return true
+	case ListSharesDetailParamsSortKeyLaunchedAt:
+		return true
+	case ListSharesDetailParamsSortKeyMountPointName:
+		return true
+	case ListSharesDetailParamsSortKeyMountSnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeyName:
+		return true
+	case ListSharesDetailParamsSortKeyProgress:
+		return true
+	case ListSharesDetailParamsSortKeyProjectId:
+		return true
+	case ListSharesDetailParamsSortKeyReplicaState:
+		return true
+	case ListSharesDetailParamsSortKeyReplicationType:
+		return true
+	case ListSharesDetailParamsSortKeyRevertToSnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeyScheduledAt:
+		return true
+	case ListSharesDetailParamsSortKeyScheduledToBeDeletedAt:
+		return true
+	case ListSharesDetailParamsSortKeyShareGroupId:
+		return true
+	case ListSharesDetailParamsSortKeyShareNetworkId:
+		return true
+	case ListSharesDetailParamsSortKeyShareProto:
+		return true
+	case ListSharesDetailParamsSortKeyShareServerId:
+		return true
+	case ListSharesDetailParamsSortKeyShareTypeId:
+		return true
+	case ListSharesDetailParamsSortKeySize:
+		return true
+	case ListSharesDetailParamsSortKeySnapshotId:
+		return true
+	case ListSharesDetailParamsSortKeySnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeySourceBackupId:
+		return true
+	case ListSharesDetailParamsSortKeySourceShareGroupSnapshotMemberId:
+		return true
+	case ListSharesDetailParamsSortKeyStatus:
+		return true
+	case ListSharesDetailParamsSortKeyTaskState:
+		return true
+	case ListSharesDetailParamsSortKeyTerminatedAt:
+		return true
+	case ListSharesDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListSharesDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSnapshotsParamsSortKey.
+const (
+	ListSnapshotsParamsSortKeyCreatedAt          ListSnapshotsParamsSortKey = "created_at"
+	ListSnapshotsParamsSortKeyDescription        ListSnapshotsParamsSortKey = "description"
+	ListSnapshotsParamsSortKeyDisplayDescription ListSnapshotsParamsSortKey = "display_description"
+	ListSnapshotsParamsSortKeyDisplayName        ListSnapshotsParamsSortKey = "display_name"
+	ListSnapshotsParamsSortKeyId                 ListSnapshotsParamsSortKey = "id"
+	ListSnapshotsParamsSortKeyName               ListSnapshotsParamsSortKey = "name"
+	ListSnapshotsParamsSortKeyProgress           ListSnapshotsParamsSortKey = "progress"
+	ListSnapshotsParamsSortKeyProjectId          ListSnapshotsParamsSortKey = "project_id"
+	ListSnapshotsParamsSortKeyProviderLocation   ListSnapshotsParamsSortKey = "provider_location"
+	ListSnapshotsParamsSortKeyShareId            ListSnapshotsParamsSortKey = "share_id"
+	ListSnapshotsParamsSortKeyShareProto         ListSnapshotsParamsSortKey = "share_proto"
+	ListSnapshotsParamsSortKeyShareSize          ListSnapshotsParamsSortKey = "share_size"
+	ListSnapshotsParamsSortKeySize               ListSnapshotsParamsSortKey = "size"
+	ListSnapshotsParamsSortKeyStatus             ListSnapshotsParamsSortKey = "status"
+	ListSnapshotsParamsSortKeyUpdatedAt          ListSnapshotsParamsSortKey = "updated_at"
+	ListSnapshotsParamsSortKeyUserId             ListSnapshotsParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSnapshotsParamsSortKey enum.
+func (e ListSnapshotsParamsSortKey) Valid() bool {
+	switch e {
+	case ListSnapshotsParamsSortKeyCreatedAt:
+		return true
+	case ListSnapshotsParamsSortKeyDescription:
+		return true
+	case ListSnapshotsParamsSortKeyDisplayDescription:
+		return true
+	case ListSnapshotsParamsSortKeyDisplayName:
+		return true
+	case ListSnapshotsParamsSortKeyId:
+		return true
+	case ListSnapshotsParamsSortKeyName:
+		return true
+	case ListSnapshotsParamsSortKeyProgress:
+		return true
+	case ListSnapshotsParamsSortKeyProjectId:
+		return true
+	case ListSnapshotsParamsSortKeyProviderLocation:
+		return true
+	case ListSnapshotsParamsSortKeyShareId:
+		return true
+	case ListSnapshotsParamsSortKeyShareProto:
+		return true
+	case ListSnapshotsParamsSortKeyShareSize:
+		return true
+	case ListSnapshotsParamsSortKeySize:
+		return true
+	case ListSnapshotsParamsSortKeyStatus:
+		return true
+	case ListSnapshotsParamsSortKeyUpdatedAt:
+		return true
+	case ListSnapshotsParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSnapshotsDetailParamsSortKey.
+const (
+	ListSnapshotsDetailParamsSortKeyCreatedAt          ListSnapshotsDetailParamsSortKey = "created_at"
+	ListSnapshotsDetailParamsSortKeyDescription        ListSnapshotsDetailParamsSortKey = "description"
+	ListSnapshotsDetailParamsSortKeyDisplayDescription ListSnapshotsDetailParamsSortKey = "display_description"
+	ListSnapshotsDetailParamsSortKeyDisplayName        ListSnapshotsDetailParamsSortKey = "display_name"
+	ListSnapshotsDetailParamsSortKeyId                 ListSnapshotsDetailParamsSortKey = "id"
+	ListSnapshotsDetailParamsSortKeyName               ListSnapshotsDetailParamsSortKey = "name"
+	ListSnapshotsDetailParamsSortKeyProgress           ListSnapshotsDetailParamsSortKey = "progress"
+	ListSnapshotsDetailParamsSortKeyProjectId          ListSnapshotsDetailParamsSortKey = "project_id"
+	ListSnapshotsDetailParamsSortKeyProviderLocation   ListSnapshotsDetailParamsSortKey = "provider_location"
+	ListSnapshotsDetailParamsSortKeyShareId            ListSnapshotsDetailParamsSortKey = "share_id"
+	ListSnapshotsDetailParamsSortKeyShareProto         ListSnapshotsDetailParamsSortKey = "share_proto"
+	ListSnapshotsDetailParamsSortKeyShareSize          ListSnapshotsDetailParamsSortKey = "share_size"
+	ListSnapshotsDetailParamsSortKeySize               ListSnapshotsDetailParamsSortKey = "size"
+	ListSnapshotsDetailParamsSortKeyStatus             ListSnapshotsDetailParamsSortKey = "status"
+	ListSnapshotsDetailParamsSortKeyUpdatedAt          ListSnapshotsDetailParamsSortKey = "updated_at"
+	ListSnapshotsDetailParamsSortKeyUserId             ListSnapshotsDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSnapshotsDetailParamsSortKey enum.
+func (e ListSnapshotsDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListSnapshotsDetailParamsSortKeyCreatedAt:
+		return true
+	case ListSnapshotsDetailParamsSortKeyDescription:
+		return true
+	case ListSnapshotsDetailParamsSortKeyDisplayDescription:
+		return true
+	case ListSnapshotsDetailParamsSortKeyDisplayName:
+		return true
+	case ListSnapshotsDetailParamsSortKeyId:
+		return true
+	case ListSnapshotsDetailParamsSortKeyName:
+		return true
+	case ListSnapshotsDetailParamsSortKeyProgress:
+		return true
+	case ListSnapshotsDetailParamsSortKeyProjectId:
+		return true
+	case ListSnapshotsDetailParamsSortKeyProviderLocation:
+		return true
+	case ListSnapshotsDetailParamsSortKeyShareId:
+		return true
+	case ListSnapshotsDetailParamsSortKeyShareProto:
+		return true
+	case ListSnapshotsDetailParamsSortKeyShareSize:
+		return true
+	case ListSnapshotsDetailParamsSortKeySize:
+		return true
+	case ListSnapshotsDetailParamsSortKeyStatus:
+		return true
+	case ListSnapshotsDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListSnapshotsDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
 // AdminActionRequest defines model for AdminActionRequest.
 type AdminActionRequest struct {
 	// ForceDelete Any value; ignored.
@@ -685,7 +1360,7 @@ type Offset = int
 type ShareID = string
 
 // ShareSortKey defines model for ShareSortKey.
-type ShareSortKey = string
+type ShareSortKey string
 
 // SnapshotLimit defines model for SnapshotLimit.
 type SnapshotLimit = int
@@ -750,8 +1425,8 @@ type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A backup column (default created_at): id, created_at, updated_at, user_id, project_id, share_id, size, host, topic, name, description, progress, restore_progress, status, backup_type, availability_zone_id, ...
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListShareBackupsParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
@@ -763,12 +1438,11 @@ type ListShareBackupsParams struct {
 	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+	Host            *string `form:"host,omitempty" json:"host,omitempty"`
+	Topic           *string `form:"topic,omitempty" json:"topic,omitempty"`
+	Id              *string `form:"id,omitempty" json:"id,omitempty"`
 
-	// Host Admins only; ignored for others.
-	Host  *string `form:"host,omitempty" json:"host,omitempty"`
-	Topic *string `form:"topic,omitempty" json:"topic,omitempty"`
-
-	// AllTenants Admins only: any non-empty value lists every project. Ignored for others.
+	// AllTenants Any non-empty value lists every project, with share_backup:get_all_project.
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
 	// AllProjects An alias of all_tenants.
@@ -777,14 +1451,17 @@ type ListShareBackupsParams struct {
 	// ProjectId Ignored, as in Manila.
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 }
+
+// ListShareBackupsParamsSortKey defines parameters for ListShareBackups.
+type ListShareBackupsParamsSortKey string
 
 // ListShareBackupsDetailParams defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A backup column (default created_at): id, created_at, updated_at, user_id, project_id, share_id, size, host, topic, name, description, progress, restore_progress, status, backup_type, availability_zone_id, ...
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListShareBackupsDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
@@ -796,12 +1473,11 @@ type ListShareBackupsDetailParams struct {
 	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+	Host            *string `form:"host,omitempty" json:"host,omitempty"`
+	Topic           *string `form:"topic,omitempty" json:"topic,omitempty"`
+	Id              *string `form:"id,omitempty" json:"id,omitempty"`
 
-	// Host Admins only; ignored for others.
-	Host  *string `form:"host,omitempty" json:"host,omitempty"`
-	Topic *string `form:"topic,omitempty" json:"topic,omitempty"`
-
-	// AllTenants Admins only: any non-empty value lists every project. Ignored for others.
+	// AllTenants Any non-empty value lists every project, with share_backup:get_all_project.
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
 	// AllProjects An alias of all_tenants.
@@ -811,31 +1487,34 @@ type ListShareBackupsDetailParams struct {
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 }
 
+// ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
+type ListShareBackupsDetailParamsSortKey string
+
 // ListSharesParams defines parameters for ListShares.
 type ListSharesParams struct {
 	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A column of the share (default created_at); name and description map to display_name and display_description.
-	SortKey *ShareSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSharesParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *SortDir `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 
-	// AllTenants Admins only: any value but an empty one lists every project (0, false and no included). Ignored for others.
+	// AllTenants Any value but an empty one lists every project (0, false and no included).
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
+	// ProjectId With all_tenants only.
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 	Name      *string `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameLike Substring match (2.36+).
+	// NameLike Substring match.
 	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
 
-	// Description Exact match (2.36+).
+	// Description Exact match.
 	Description *string `form:"description,omitempty" json:"description,omitempty"`
 
-	// DescriptionLike Substring match (2.36+).
+	// DescriptionLike Substring match.
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareTypeId     *string `form:"share_type_id,omitempty" json:"share_type_id,omitempty"`
@@ -855,47 +1534,49 @@ type ListSharesParams struct {
 	Metadata *string `form:"metadata,omitempty" json:"metadata,omitempty"`
 
 	// ExtraSpecs A dict literal of share type extra specs; needs share_types_extra_spec:index.
-	ExtraSpecs *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
-
-	// ExportLocationId 2.35+.
-	ExportLocationId *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
-
-	// ExportLocationPath 2.35+.
+	ExtraSpecs         *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
+	ExportLocationId   *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
 	ExportLocationPath *string `form:"export_location_path,omitempty" json:"export_location_path,omitempty"`
 
-	// IsSoftDeleted 2.69+: true lists the recycle bin instead.
+	// IsSoftDeleted true lists the recycle bin instead.
 	IsSoftDeleted *string `form:"is_soft_deleted,omitempty" json:"is_soft_deleted,omitempty"`
 
-	// WithCount 2.42+: adds the total count.
+	// WithCount Adds the total count.
 	WithCount          *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
+
+	// ShareGroupId manilite has no share groups yet: no share matches.
+	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
 }
+
+// ListSharesParamsSortKey defines parameters for ListShares.
+type ListSharesParamsSortKey string
 
 // ListSharesDetailParams defines parameters for ListSharesDetail.
 type ListSharesDetailParams struct {
 	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A column of the share (default created_at); name and description map to display_name and display_description.
-	SortKey *ShareSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSharesDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *SortDir `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 
-	// AllTenants Admins only: any value but an empty one lists every project (0, false and no included). Ignored for others.
+	// AllTenants Any value but an empty one lists every project (0, false and no included).
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
+	// ProjectId With all_tenants only.
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 	Name      *string `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameLike Substring match (2.36+).
+	// NameLike Substring match.
 	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
 
-	// Description Exact match (2.36+).
+	// Description Exact match.
 	Description *string `form:"description,omitempty" json:"description,omitempty"`
 
-	// DescriptionLike Substring match (2.36+).
+	// DescriptionLike Substring match.
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareTypeId     *string `form:"share_type_id,omitempty" json:"share_type_id,omitempty"`
@@ -915,21 +1596,23 @@ type ListSharesDetailParams struct {
 	Metadata *string `form:"metadata,omitempty" json:"metadata,omitempty"`
 
 	// ExtraSpecs A dict literal of share type extra specs; needs share_types_extra_spec:index.
-	ExtraSpecs *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
-
-	// ExportLocationId 2.35+.
-	ExportLocationId *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
-
-	// ExportLocationPath 2.35+.
+	ExtraSpecs         *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
+	ExportLocationId   *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
 	ExportLocationPath *string `form:"export_location_path,omitempty" json:"export_location_path,omitempty"`
 
-	// IsSoftDeleted 2.69+: true lists the recycle bin instead.
+	// IsSoftDeleted true lists the recycle bin instead.
 	IsSoftDeleted *string `form:"is_soft_deleted,omitempty" json:"is_soft_deleted,omitempty"`
 
-	// WithCount 2.42+: adds the total count.
+	// WithCount Adds the total count.
 	WithCount          *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
+
+	// ShareGroupId manilite has no share groups yet: no share matches.
+	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
 }
+
+// ListSharesDetailParamsSortKey defines parameters for ListSharesDetail.
+type ListSharesDetailParamsSortKey string
 
 // DeleteShareParams defines parameters for DeleteShare.
 type DeleteShareParams struct {
@@ -943,34 +1626,27 @@ type ListSnapshotsParams struct {
 	Limit  *SnapshotLimit `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset  `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A snapshot column (default created_at); name and description map to display_name and display_description.
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSnapshotsParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir desc, or anything else for ascending.
-	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
-
-	// AllTenants Admins only.
+	SortDir    *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
-	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
-	Name      *string `form:"name,omitempty" json:"name,omitempty"`
-
-	// NameLike 2.36+.
-	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
-
-	// Description 2.36+.
-	Description *string `form:"description,omitempty" json:"description,omitempty"`
-
-	// DescriptionLike 2.36+.
+	// ProjectId With all_tenants only.
+	ProjectId       *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name            *string `form:"name,omitempty" json:"name,omitempty"`
+	NameLike        *string `form:"name~,omitempty" json:"name~,omitempty"`
+	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
 	Size            *string `form:"size,omitempty" json:"size,omitempty"`
-
-	// WithCount 2.79+.
-	WithCount *string `form:"with_count,omitempty" json:"with_count,omitempty"`
+	WithCount       *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 }
+
+// ListSnapshotsParamsSortKey defines parameters for ListSnapshots.
+type ListSnapshotsParamsSortKey string
 
 // ListSnapshotsDetailParams defines parameters for ListSnapshotsDetail.
 type ListSnapshotsDetailParams struct {
@@ -978,34 +1654,27 @@ type ListSnapshotsDetailParams struct {
 	Limit  *SnapshotLimit `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset  `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A snapshot column (default created_at); name and description map to display_name and display_description.
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSnapshotsDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir desc, or anything else for ascending.
-	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
-
-	// AllTenants Admins only.
+	SortDir    *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
-	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
-	Name      *string `form:"name,omitempty" json:"name,omitempty"`
-
-	// NameLike 2.36+.
-	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
-
-	// Description 2.36+.
-	Description *string `form:"description,omitempty" json:"description,omitempty"`
-
-	// DescriptionLike 2.36+.
+	// ProjectId With all_tenants only.
+	ProjectId       *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name            *string `form:"name,omitempty" json:"name,omitempty"`
+	NameLike        *string `form:"name~,omitempty" json:"name~,omitempty"`
+	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
 	Size            *string `form:"size,omitempty" json:"size,omitempty"`
-
-	// WithCount 2.79+.
-	WithCount *string `form:"with_count,omitempty" json:"with_count,omitempty"`
+	WithCount       *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 }
+
+// ListSnapshotsDetailParamsSortKey defines parameters for ListSnapshotsDetail.
+type ListSnapshotsDetailParamsSortKey string
 
 // ListShareTypesParams defines parameters for ListShareTypes.
 type ListShareTypesParams struct {
@@ -1925,6 +2594,13 @@ func (w *ServerInterfaceWrapper) ListShareBackups(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter topic: %s", err))
 	}
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
 	// ------------- Optional query parameter "all_tenants" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -2048,6 +2724,13 @@ func (w *ServerInterfaceWrapper) ListShareBackupsDetail(ctx echo.Context) error 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "topic", ctx.QueryParams(), &params.Topic, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter topic: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
 	// ------------- Optional query parameter "all_tenants" -------------
@@ -2314,6 +2997,13 @@ func (w *ServerInterfaceWrapper) ListShares(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "share_group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_id", ctx.QueryParams(), &params.ShareGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListShares(ctx, params)
 	return err
@@ -2500,6 +3190,13 @@ func (w *ServerInterfaceWrapper) ListSharesDetail(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "consistency_group_id", ctx.QueryParams(), &params.ConsistencyGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_id", ctx.QueryParams(), &params.ShareGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -6614,146 +7311,156 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lctu4suCvoLh3y/Y1Rcuyk0zkOrU3M5M5lT2ZTCpOzt7aUVYFk5CEawrgIUA7Gq+39iP2C/dLbuHB",
-	"N0iCejpnPFXjSBQINBqNRr/Q/eD4dBlRgghnzvjBiWAMl4ijWH77Efq3SfTbbMYQF98xccbOPxIUrxzX",
-	"IXCJnLFD1a+uw/wFWkLRbAm/4WWydMaj88tXlz9cvLx85TpLTNTDoevwVSRexYSjOYod1/k2WEKCQzhA",
-	"cUzV2FknegSwTBgHNwhMkuHwwv8LyDt3Cr0bW6O/gKGTDVtpAQlIAXl8fHSdn/76Hi+xnG+AmB/jiGMq",
-	"Jj4ENAbwhiHCwRJBwsD5cDh0AV8gsKSMAwgiOEdgQcOAeY5rRFco+y5hqy9isqnKvoBcsmw2EWWY4zuU",
-	"T9fUqj7n/ou8Ntga/11wG5tVAc+W6vvB9XeK6esFjNG7n+vb4gPlwF8g/xYFYEZj8f/ySryekFtC7wnA",
-	"AcAMXA4vsz0RQb7Ip8xEz1McOK4To38kOEaBM+ZxgopI0KAyHmMydzKArmnM/4ZWdajeAJ+GyZIAOpMb",
-	"VA4CjgM0g0nIgR8jyFEwhfzkCgg4ACQBKHQBljACnIIAsyiEq2neRj8otG3a64zGfHqLVk7HRAiM2ILy",
-	"BrbzE4wiFADIJbv5vviKWJ6fcVyfFGS+4KbiYb4o4tuJC3zI0AAThogashW9AY5b0fsoiIpFlDAkZ/mL",
-	"GEl88CnhiMiPMIpC7EMB2tl/MAHfQ6HHf4nRzBk7/+UsPynP1K/sTPUmRynP71eJ3SMG1MxuaLC6knR4",
-	"i1aS3piiSg55wsDxDQw+oX8kiHEXJAQmfEFj/AcKXLGbbnAQIOICzNHyA+W/0IQELvApmYXY55jMs1fp",
-	"HYolFbmAofgO++gLgXcQh/AmROKVZZRwJIF2ged5J54kQD0bMdk3wRKTN76Yhe5Vn8UfYxqhmGOBxXN5",
-	"3laeRIWvD86Mxj6aBihEHBk2J1mBOxgm6ArgOaExCsQakySUgKrN/+g6lA221U+MGOJThe6uRf0k2l6r",
-	"pop81nv1MWewN/+BfO7Igzbd7VLaKuHMp4RhxhHxV9N5TJNI8MQ6SbtOzryMP5dw9FBBh1tv3zBKiMmt",
-	"hEvQXefM32Ny6+QzhnEMV+K72qsWUEQxFUhqmnOO/zoDzU+N3x15jMhBS3jKOiijpzSsa16BFBNfW5fz",
-	"JzlWYc9U1nbOCutepuIv+py8RSsGxCmladkFkAFMgOIlnuNa0ksnqvsSiOUa1ujdeMzoJkc5Ro6EeLDE",
-	"jGEyB7OYLiVrjBUqJetM+Xi+zAV8frUa9l/XGLO4vj8jDnH4Hrcv7nQ7mybv0L6vAmep9diIvC6q/hUt",
-	"b1DcOuP1eFTDW11MIJUUm3+MYsqpT8OWJuKx7VZh+A9U6CoXbgxcp8xuxIs1oCr8pgyPW0FrYb42q9RJ",
-	"m0vZbB2K0mTQSqlp91vZAo0Em02iHSOftMjXxYhtN1QP7lOC4zpZLmG8esJsQ2lRCswtMo4vUWB/HMIg",
-	"wOIwgmFRpnyoCdVGPY2ScHUFKF+gOD9BYzRLmJIGywM/H33WR18uXfxVCBeGRdyuGLqgilL+SeRVyboJ",
-	"4vc0vrU+beRLQnVDsX6novAI9YxJmq9rOm7bgVfGTK1hFQ2MJkLxqp3z3SPuQ06XpNIApAH1ZTy0yvMV",
-	"ou+S6qsSeB9u9puRZYHjifN5gcAMozBg4MHzvEelFJA7GOLAmzgne2NrG5GxBdU19KSosJGXCfQcFcY4",
-	"ApDzGN8kHOWGKBBixgGdgSTBgVLG16Tpnry9ShLd7NYz8PgaYfVh9euBUKf+Vp2nOkgPubJ6sphEmVr3",
-	"O5Er65Ow4Qot0qWJIfTDRX9KMEDYLneuv3Tt0uITX7YumXQTZv5PI5p+x+zr7beIxvw9VZb8Lnm1vH7X",
-	"C3qfiVW2EidmUygEsql4sVNY06/fUBoiSKQICfmiwQyCZiiWyKx2OvLOL0+NvWljAWEcEh/ZiI+1cRO5",
-	"Qyww1E1zNVlPTta0TcvLZmZZSLaZhrqRPT+p0EQXZ6mN0w1w82FQ6awvqO2gGSHLnFsNbKvG8QKjcct1",
-	"logxOEdG4owRj1dvZlzZBdtXXo6Qd2eCuUxlDxNHxXdIv9kHuEQqgGPijMHDRPYnPn5wwSTtVXyfOJ7n",
-	"TZzHR3B8eX4BYBAwMClAqoXm2uDyuKnhZSFXyTj1sHvOopGr+jDNt+giqm2yh4nWf9SkFCooQUKQlewL",
-	"k7kLCi496RmTDyUX1f9M88dLPI9h5eOUU+UgRPE0e5ji+dGwvcvoyVW8vkdP6rV/djBuxcEoX+U0Xh9w",
-	"Rmd8s8k3rrGKHav3mnnGb2QDcIfR/ZX+IvU5dcSPvB9eXIGFDKsiAeA0wr48fmSMiTx2WV2G0jsDh5iv",
-	"pn9QYqfkFgY3Hbg/vDi1sbXsyBy2mQGoQXLpY+Wax4gxU4BNhGIfEQ7nSHDj4cQBnIKJcz4cThyjeKGp",
-	"dVrstKePp8Ed02J3ch1JO5ujsiwcrSEBaWtXIdypwdalfUcls1hhdNdA5oWVMuD5a/sm3QI73gUPG3k/",
-	"DAcj7/VwDGDKilS0pdqwRwzQe6Iiuzww8l6fn44BBBzGc8R1wBcOXEBjIFZLMo6Gt3vztQ7DoFrjm4wF",
-	"ln/V/IZGmSzbJK+1cxHnI2QMCeZYmJf8B5HAA2+XEV9ls+fwFjGQcd85IijG/oQIuRwcf/jlWqFCbYiT",
-	"K4FyvhAaFwoZkv0HMb5D8QAyqZ4FQLzpTcjnBQJCKg3TkUGMYMBktJGgPqEJH0+cPxgPJo4AZ+IQStDE",
-	"ORGcfUIK7aYhukOhaD2DjCPGJ45gLTo+TH25QVwKdOqzaKL7UWcUK+jb5WMFMxAjn8YBCgBMMQECipg3",
-	"Ic0MoEFSlZvkPSJzocKNXrzoYiBNMc5pF847Zd8FmEQJF5AifIeCccmg4ENlVAA3CIxevAD+AsbQ5yhm",
-	"IKRkrtTglLfvCT5p+bACrMjZy3T8SbPKKwD1vhX05sMwRLHsmyFkp3ZamzpS7edyNCqoO86PNFhJmgCE",
-	"cuBTwiEmqbVZMw6AyYzGS6hCPx9r1o/S5rc2fGwToBKrarPiFrvZkhO62GVPw6IWGbuU9PIIHWdbs3pe",
-	"5dHW4PVa7ho04qxrBqpwGBrPjP6BMRVo835aw0tqOq0Cq2N6qWW4Bv2mYmi7ULiGy7EuhNlN7fvZRrYx",
-	"Hb12U4cJvbqlKg5PcUAYDeXKLg4DcGwTbt8cI3lypWQdP0QwZp0m9ucTvNcJ/ny8lo9XGx2g/ng9E0VT",
-	"rG9VY7o8tdJlv5ONYNj83wO4T1YCx2waJTehsoY0QJN6lNrchF+I0KTmBP+BAqWXg6MH+e/jkQug76OI",
-	"i67Vb9LvOQZHwyMXHJ2LPzP5B4YMiQ9E/qHiL53Jn6h8xOWfOJGNVvIPYkdyIkvEYQA57KU7dyp4T1xz",
-	"atv3F+enPQLC1ornkUHMhut/v1wLpf6nd79cu9JO40OGroCUFwOQRBGKB+KR8nhDobyL1/7X8X/DJ8dk",
-	"xv63j2fs5F8cK7T+aws60+dKgUxDrsWHOxyIBppCPfCOA8wAwtJQEGAmJh+ISSSEJVFEY44CD7xJvSxZ",
-	"X2wMfj/68Mu1IEUx36OvxeUxm4/fpAqtNEHIUcS62y2WtnaWe/wr/tEr3ng+t7ve14Y6eZwBMVy+jw13",
-	"+qRANpenXgz4AhIw1AjoGSR4R8Nk2YgxAmgYqN0xozHIsdvf81ykXI3Pr5tLMV+IJAtOBWX4iKm7fFp4",
-	"QAK9jMeJr6x7DQLMxpJLXyC00KKsAS1uGUWudxjde+BvaMXAEsa3KAD3mC8ABHcolhY9GEUIxmk4BuRg",
-	"if2Ypr9SUvDdVKJaLbw4vpjPNE5CxAo25VogxPDU5GXYsYAlMD7yLoZuwYjIFvReoJx79o6iqUKLQOA0",
-	"2z+a/ZgGHjWEfbRFtXz5/JMLRsPhy8HwfDAcfT5/MR5ejocvvKH8z9nC3TBE/Hglm09v0WqqPedV4F8P",
-	"rVxohoiJck8/opDeg5H3WhLRWJL8DMeMA/WqskmvMRSzG6swisrwYB1QvYBsGiN5z9hMzOfm5d2pG7Ak",
-	"D9bHxmxacBAbt8PL12awt2MEWUvMq4l1S5oQPo0oJjwTzWuepksrAlVd2WzXi5EZMVvwvI68F5enLkDe",
-	"3APnw+F/tQG847aCpky5jZvc4IpCO0eK0R2K+ZRTO672qiGYzV+gIAlRIDq6SQM0zFwupUJLObZDjN6X",
-	"FL3Pyx/1vj4vlEh6xJSgdaOZ3UsXYM6EoKqjMF72HKpxh7087SPyGhz8fS+i2FBfA/GpiwIlk3vdNW03",
-	"n9qdA3WBcXfShR6xSOt2Y9vSfkugBWS3Ul4zEoBdFE3CGgE8f2mU91qViQqdrxm7qgMyTGEX5rtL2svQ",
-	"coXJ8spSqrpkJ2FpW5cnn566xXO90Z7ffrcjIbxhF8oYgX7+CK1yNDk5dnJFQMPZOP0Ot2Cvedmpd1nG",
-	"op4+sr1ea2zxmDVfmitOq4OgavxudKoUS/FnKpv9RQBWCB/bkPhaLqscjvo+a17V6p2q4ercUofiMZyy",
-	"CPmszwWWa9kBE8eOMt1dSRWdUDKAudwhlSCOCCR8cIcZvgkRkEO5UtPXMsPoUrZT8U0wBD6MFNfEKu3R",
-	"CoTQvxVDSRuwMTK7WWPR0UBGFL1sF7pr3VE2kGs1EL8MlN1hXNKKzDrhK/OFjpQGptaLUJt3QZLqBmfk",
-	"vTo1QdKyjYuQNQDcSrbK6dVJvFswocurnqsIKQFVJwtL/TFYOezUlVg54TXp/teEcZmxUYe3TReQBNLu",
-	"VBDHmQf+rjwZSygt9UzvFhoDjXRmpOImj8ISk/T7+T6Q003nTfeJGimxg+bkzO1snPlrtlPKuhXinVoi",
-	"4NMkDLQXdxmFK3WuFG+KMUx8NIknBBft/0sYzmi8VA4AGTt4jxkCmPg0jpHPPfFGnnAw3wMFx69Z5gQJ",
-	"CVDRfi1GOKaheOiHWBwrJ6AgwGmrfmucbVmn6zz9Cju2Lin3evvR+gLfYdakLTCnfhPdauommaGAwq30",
-	"aPRXpHkKSoO1cuWuKLdeS74uqbTMpqKptM7FKsaI20hQW/bjXueOvEpogKDwG1R2jVWcuZiAUHa00xCf",
-	"Aoipd7k/bP0Yf1ucQEtPYAEZgFK+1D2pYAFjoFELYX19wnzJhpIbwuSKoSSuOQiOBCDHZhpBd9UcYGeZ",
-	"VfDAMTeGmT7l2JtSvOKfKQbn8c/rRm9M5Jn70HUTfblRh6DEmbex2wX+PaV4XctLV1NkL07bFKieDq6a",
-	"6fiV0XRcWxjju6NTF8C1fC/dmSrbPEHNrpB1bkG2GdZN2DHawQtR8zmMvYzg9byY7bZFu/S6rDGp8nOk",
-	"658y0lVe6ze4UOWxiAIlPTUJRLVr8tvicJ7z/Ueh2lwyar5Y1GUAOkpftUn64+5WvuidZXPrIsYmTrrM",
-	"68u2dSOpf25Z24TU7Vllu5P62qb0bUzo25rO1y6Zb5OL69Xr3i6up7B0fdIC2y1flzbcKFbXFOLWi2FC",
-	"C37WcQ+p4z4B1fBwrPvvKgK6yb2PvsFlJFbIuRt5xgDc+o7fKDlVfkZulLWqrvMFGA7qZvDqpWWGNoBJ",
-	"vq4bWwGFyfQux3+O6wZU59pS3vSnL58+vf3wuSU7XqXr4fmLwfCHwejV5/Pz8cXFeHT+P41RSma4Xr+2",
-	"1LxSpSrtpzzbHLg8CKi4RCbsaUplzceq7t3+1EiJv+vAyDo2XjxnyE9izFfXolcFyS1aMU4J+kxvETFd",
-	"svmbbgC4aAGOBwOY8AVI3zuRWWAwAfo5ofKfJQ3QhKR51rSGrBKhjdWz3KygHv+un8c01Jnp3OoDz/O+",
-	"ThyVU0SWrVogGMhbObpu1b8P3iR8MVBzyTEV4b8hne4dkxk1+xVZcsOQzGucGZvuRuDNx3f6EoZ4iLk2",
-	"dDMX3MeYc0TAzQos0giNCcnehREexGiWB28s6H0adhgjGEo+v4B3iIFjGWsPfQ7YAiEuztcJEc80io4Y",
-	"kFkrEfERmCkv5z0m4H6BVD6PlUrktUDZqAGezVB84k3IhLy9Q/FKBtYDGDIK7ml8y3K7vMoFcsTS0QAO",
-	"AJxxFIOzu5E+7tN5jcWzs4d86R7PdGobzORP6psH3hR7w0QO9OXTezEtyFOXc2l0mUNG5emWoF0Oh2Di",
-	"/Jq5BVL9JIlDSQIT8ndEAhoD9I0jImneVTfdb1QsjXZIQA4YhzEfJNF4QgYgO6SWmAzSSzVnhcfwW/pY",
-	"XUwo3b6JIZkjQGcTAoA4riMUK7PjMY1dQIm80OymlfHuFzREgoTEQhSGRt8iFOMlIhyGYx3Qk3Ykl4gg",
-	"FKgDUVG4GO7fB79FiFxz6N8O1GoM3nx8N3hb7kuIv+B/YL6gCQeYy81JE85wIClFdCTnoLI9QcLuUaxr",
-	"CFaqoOVRsnN8JzP5FGYQ0RD7+uaG+gziJETgGGY0Lr6KbXmSlTBMSU4Aka07vScZrUCWppi6QTOqc9Wk",
-	"C4+ZilEQvPgKTJx/mziiI1UulEaICFkCkpVgVceUhdRTgIm9GN7DFRsI5ChgKusBlZgxFgv48bfrz8Dz",
-	"vDP1UOFpDjlS25QJSU3wvhOxyAj6C0kKuq2/oEyxBJk1igZidKFnS0knGqgkTLdoVaEHKS/J4SFQHN/N",
-	"uZDAkJabwLG89SVPLBekyZsIELvlRPADopiV6gPMIA4ZgOC/X//2YaCf3aLVPY2Dq/TOptp4UQh9FIie",
-	"NOx0NkMkwGSufYcleLPKeQMNlyKEy+FFBqjiTZoWxIAMYAkp5gyFM8XDOebysM546///v/8PZFSu7k4G",
-	"4BccInC9YuKYBMc6HYVkzHejwrGdnfmmrWz6Nd//Wo55dB1BRzDCzti58IbehU6uKw/KM/FnrsqLZtv1",
-	"XeCMHaG2pke+UymKeDEcbq0kYk2sMFRHFCdZKgOAgPqJ4Axe6fB3xr9/dR2WBstK8BU60/eOFf8hVJ35",
-	"V2UeqFhSqZ4aEKt9IlYUzllVDDGyPWcsHWSt61H4UW1lZ+z8m5yKOGoal+N6Qe81qv4+qq7H6CmsR374",
-	"3o0AIjxeecqsmYVfmobN5pHVxmxeU5lSWg9QWNrqyu55ySpVlBo3U17siMkdmBfO/t2MmrzJWVZv+dG1",
-	"aKsKw4qmjReCVIpEQskAyax/yiEcYsYZQEq0UsdXUzFVGIZTFdjLWuupft0hqZrrZhno9adsiYCiJozY",
-	"2sRZZjGFe8BA3p7JnLkMHOPABSoiQypZRcKslMZqoE1ll2kkzUsjaeZdj+eIT2Eo71JE+mJomTCVn6xQ",
-	"ukwpXojxH2mw2sFKlR1zFUuMdp9UCGa0AzC6uBtB9yDH4+a0ko6rN5e6NE9nABoICHIgxD15AVWqGXiJ",
-	"wPFoONo//fh5NGeF1Z0FWWIAG46n7748873tknHB4dPO9tRq7YPpSSlAD3c4fmcg2IdSIadHZS9JM5mX",
-	"ifdn+bzCFes8yewrvgKKtHShkQ3xrUAx8olscQ/DGzTyHt1mgbUNg8MDcPWtcnQhjLYty0GIv1Ds8bHG",
-	"bCU/k3VVMnZWrYVXPos7GFyUGNZdue32KFGU/YRWEsUhaE8b3LdKg5+Qcm+2MgcdEpwDtH9WoeZuw5W1",
-	"gUr6FnZMvGZ5OOtSJbnfEfVKiaScRt9eFN7HsSNz7gvCysvAMm2iAzQGMlxqoE4AgDk4lvGONoSlrZKm",
-	"kizrEd+rLuIrDWMu4mI5csXy9tLZZE8YwKoWRTgEWCUYDMVmdrRI5WEf1+dENjymUNhciy6VNFgkxLep",
-	"ndcFkKgSAbnjisYAEpCQW0LvSWGPpD6HBVI1ItpUol81EHtRifajjRTqyjccghrzW1JDeN4jOJYqc3p9",
-	"8qRJt/6zCGfpLsgRMMhLdzYr7JUKmM+Gyi1tkZZyqya9vU62u7Zadhgr62S07Z1STadobbqsFsTdkbrR",
-	"Wuh732bMpvrCbcbM6opvTkkKByY262pZlOqEn0U5sm6tOABxVe2aNRCszJtVbvls5Nwhz+wwddZY5o4t",
-	"ns2GzkPyymZ6fjAlrLUxgpr465MzhT4FnmJjD+1E5vBgh8QODogmE+nhd4ul/G3K8bxFG+lhRJfD2kt7",
-	"UmVmNd0+dbYYTztspgeg2aoF1ZbB97OnboPezbJ6ZdmfjavcRHh9bazthLgvU2uNWJ+UxdUGusMZXmvQ",
-	"7dX+2jH6FsywKotcoSxdozZVqBrX3+yUK0UdDdUABX2rejFEF8X1aZgsCTjW+xzkGQtOxrJIcP7ABXmt",
-	"ZRfoSyEuyK8TuCC9pOzKmimuLHXhqhrlqc2lAId8V+Zyd0G1NLObxUkXStVmFf7zTMNyMM9rUvAYjfn0",
-	"Fq1atbsadiDz0zx7OWbEtxNXVvEZYMIQYZjjO9Q6coDjfiP/mtaWaSz3Co4vh8M8x9JJ4/iFlBRt45ve",
-	"TWtBrvPe/2l7UWylOR3o5h/gEr3Ht8hp6q+SIaMvOIXXe0D1c/5WK3DZzbMey1uwXVxl0dezNGcWa1pL",
-	"WetiDQSoAu/rQmhvXQHvrKdia3FxDdWPYIghkw6PvJO2cTR4PQd615T9wjRMOXX5QexHDbVYDXqGarR1",
-	"G7viVProK5rXC6eB3CtFka58Xq6tVvxgDlovlqm0NbAXSxnvRl5vLJO/Z7O6qQp0i0VdoXFzYvlR5rbW",
-	"5KJtWSlpKDEDk/mBaKRiJy+NbGMiLwp1a1rHn0W7Z9HuWbR7Fu2eRbtn0a5+ULd7BbVkt11XYFmua/AC",
-	"HkKOMx7SD1lVKgtnX1XWO7Cfr4hpKRZdAQk/JnN5g52AOSXoQKKRhbuvFZ3DQ8it25JZtWevuEAHI347",
-	"X15enG17Dry9qkYHddv1ILHUY7ctUsvcdGVu0Oqh2yMBVhxzjcy3lyNufWI1KvKF1dup4602zpNQ5IWS",
-	"1Ua06SHmpRqZTiDDwMPE0Y8mzlh8y9ZFfPc8zwWTTOvQjx4fr0DRiwIg2bbvUMGod4LMhSMHlIU49aB1",
-	"X2Hzlii4CbfjbLLZNgY3l5jWzgeVg6zv2PphWN7pFi6tHTqz7MMGVXpOGnOZMsyiPY35zzi2CTNUOtJN",
-	"wnNKp8SoNIHjoasquMnMXoQCTPwwCVBwsh99SoGuCtPnnWRJ2jfQdjawKlTK6iU36kewhNxfgOORd/Hy",
-	"tNHksYn5oTzw22/Q53aD9rBRbDS5p2DMaLYzySo165FFpZbreuOXi7/aL8IHmStH9jEWm3R6s5pWSkm3",
-	"G9jyitMbj7ugjG9iASqPIDOhyUxzivmUbm2xI6BL36TZ/D7CmKEAyKtelIVUBt/E2OelEn0m0PKSLP34",
-	"DwhE7yHmKIahLsj+cHR7NAZHd0ePVym3hDgGy4Tp3dgERLHC77owADpLra6rCAFZElHV57zS2foKBcYK",
-	"NR/HmAToWxNk5ZKRPYAbeRcvTpt7jWjMs8obvemvV+daHO/V/cvXpypVoSY/lebPX/khAjeYyNy/CAYt",
-	"RMXojKeV6/uOfjk6HQMY6ASLnHIYApk8vGm8PL34OjyoIVTwgPbADievqnS2Ex9v+92pvLbvVvOPKUba",
-	"x4e7S6VvDb/tlpffxmMrcbbFe0+KdR6PhsNuf+2uKMDkobV3ze7cKfusojyrKM8qyrOK8qyiPKsozyrK",
-	"s4ryp1ZR2oMVlIayg1iF9iCFnasmZcn0IfWX2IYjOGbvrpHvWy3z7sjlUBES9qERu1ps22AI59Bq4JZU",
-	"wGL8wx43lCHUwUarevezYxPJsEsDweGjF2zjFrZEIWrC+RbtLNDu5tXZ97ZtTcELRRbdHLTQh+yaYxJ2",
-	"H42wRhzCsM7F08AAmVQsDVPOS/4IoUhf1K0z+n3eK04IgETXbdF1VxT11Qu33KKVtFgygHkHvfW/R9xF",
-	"k69aaHL9y8O1Ufvczx32A8kyUmJnIK15TXiThekfstE12svX7cOpYA3XKSgduxqtOERLeEg3s23mpRUF",
-	"rj105K1s/D5ru8PTsTxUk3aiWoEM+i0pKJpDHTGAKgMUeJL6aZD/tP5p2EID08oCKQvCJiKXNSmcPdRN",
-	"B4+tpYDKi7Y/8uiSoiqruCVJm5Jaz4cnD7ag9xtQh2uM/DSakPrn/bSrSLR+PaL0ze1dzsvSA7Zcz7sC",
-	"eTXnQi3kJYwAp1YVn7d7aU58c1Uy4BVfYDIHKGRI+ocg81Wlue1eliu4tv6Uvifpjdm9p6l1mLV9S7a9",
-	"PkFP0ppeIPxH7/V99fp0Q3PwTs24dvXGrndVbUypc3YVxmyyWm9gPJhWi+5M8wG7wlF2WxrkSZQa61No",
-	"bAdlxoqm4fbglDWopFYp1Rk7H1W93IAiRo64OECoDrjRISoZeYiz+kbmaldFkD1no9CXaZ5TvSr8WIXB",
-	"bFih7FkSepaEniWhZ0nozyoJdfi0d1N/sCoGNfm3DygB1c6ih37FB59S6cFS6v5uR/Nusa59zdNiKZVm",
-	"p/Meyg/aSnpbLz1Y3gWHovt+JW12U21wTwrFYZ3YPesMbo/ccld2xgc6vdn7ZAgZTVXd2Wbe2+sm/tYL",
-	"DF4/lxcseKoFnGV/tS0326tTerqFYoK7cgVPt1BRcPew7d9fPe1dW9DeuSuDjbtv13yWzWrHoknZ1GG5",
-	"qa4/TiPBozBhIIrxneDAclh17AdK5uULpDbREUujyE/SCyzH6WtCbT2RynkYbjlefORdXpyOAayFbBfi",
-	"tAGn7WHitsHYO4/PFevVHp0rV2CrSoxa02NGY5k0RwXl1BN3KIrbjTgn+i44u7vuEQos7TJkS/R/+PuE",
-	"AgrrO4VyFbd+sVBeeFCZXK7AaDg8AFVUbhfK8c4Kc2xUvH5WbcoEc+j1Sg2p21wzqYtxY+f7X650JuX1",
-	"eijdBrONuzev2qFC3Ct7YXRyCOTaxbg/GXLfOpmXF+NmBXBwgHVoiLsxKW+VW5Bbzfu3j2Pw8FHzNnRW",
-	"ipzfEr1VwufL2997MTzdPuG96KS8in3ByF3PitKslYbwVrxwraXfjVYzisUwHKu3K4DAIMDiPRh+LDWr",
-	"eVX0A3ojtAmnTHO/l3r9Wm/cEBSYKQM74EQydjTXNppS3+2aL9Uvn+6cSUnEID+JMV/J7m/RinFK0Gd6",
-	"i4gz/v2rYGTqMrQaP4lDZ+ycyXsZGj0PKSB6sky6zorAlZ7Ugi2rrTWii48LcSGVtmk+wsIPhqJmxV8L",
-	"xdofvz7+ZwAAAP//",
+	"7H2Lchu3luCvoHpnS9K4SVG0bMdU3dpx4uSW9zpOKnLundpQywG7QRKjJsALoCUzWm3tR+wX7pds4dFv",
+	"dDea4kNOmKrIZBMNHAAHB+d9HryALleUICK4N3rwVpDBJRKIqW/fwuA2Xv00m3Ek5HdMvJH3zxixted7",
+	"BC6RN/Ko/tX3eLBASyibLeEXvIyX3mh4cfnm8puXry/f+N4SE/1w4HtivZKvYiLQHDHP9770lpDgCPYQ",
+	"Y1SPnXZiRgDLmAswRWAcDwYvg7+ArHMv17u1NfoLGHjpsKUWkIAEkMfHR9/77q8f8RKr+YaIBwyvBKZy",
+	"4gNAGYBTjogASwQJBxeDwcAHYoHAknIBIFjBOQILGoW87/nW5YpU34XV6row6VRVX0BtWTqbFeVY4DuU",
+	"TdfWqjrn7pu8Mdhm/dvgtjYrA55u1dez1l/pSl8vIEMf3lePxScqQLBAwS0KwYwy+f/ySr4ek1tC7wnA",
+	"IcAcXA4u0zOxgmKRTZnLnic49HyPoX/GmKHQGwkWo/wiGFC5YJjMvRSga8rE39C6CtV7NINxJEDAEBQo",
+	"nEBxBeR4AJIQ5JoCTpkA0zUIMV9FcD3JGpkHucZ1h1r2MblF68K2ISL34DcPBgHifMLiCPEJF1DE3PM9",
+	"eAdxBKc4wmI9+Z0SswAB5MI0FXTCEAwpiWS/eh4TvVYzRpcTTuCKL6iY8Hi1okykjeRkPd8LUYQECrNP",
+	"yeNsmXzPMsncUzU930MkYGv1m5zkhKGZ53sLymV3CmrMJ6t4GuFAf+Z0JibZ8BGMSbBIxl/SmIjJimIi",
+	"kv71I8t8zO8rRucMca4//icKRIItqwgHUC0qyr4rQBW+yEd3iAm5lpbu5V6FcZRAln0VdDJFk8Ky6YWf",
+	"Mxqv9OD6AUHinrLb/KMVo4Km3zhid4jlf5eQme/4dwljCpl+aIGTxixAk6m6jU0r/SgPVfriEi2n6ZAJ",
+	"vgnIb9OFEogtMclQJV6FuS9cv3zjlw6dldhoLPc+kDsYyYNOVrEADAUI36FwBP7BKJmrM4bJHNyiNVgx",
+	"eodDFIIeOHm4g1GMHk/6hsSYGdTcv9/B1QqFAAp1735dF6ykU+8xq04K8kCyFfIhOA0N0ZLfznwQQI56",
+	"mHBE9JCN5CfEzGsimI/yMPAVJRypWf4gR5IfAkoEIuojXKUH6Pw/uYTvIdfjv8iDP/L+y3nGMp7rX/m5",
+	"7k2NUpzfj2p1TzjQM5vScH2lOCaJCxJ+rr5pPAWnUxj+gv4ZIy58EBMYiwVl+HcU+vJameIwRMQHWKDl",
+	"Jyp+oDEJfRBQMotwIBEsfZXeIaawyAfyAOIA/UoMxY2QfGW5igVSQPug3++f9dWVYmYjJ/suXGLyLpCz",
+	"ML0apvRnRleICSxX8UIxnqUnq9zXB29G5TnVpKS6++/IGqgzcAXwnFCGQrnHJI4UoPoWfPQ9ynvb6och",
+	"jkRyDbVs6i+y7bVuqtFns1cfM05jKqm3pzjO5LQrsaOwZgElHHOBSLDOKG4VpQv3ne3nwho9lJbDr7av",
+	"GSXC5FbBJfGudeYfMbn1shlDxuBaftdn1QGK3BVngyZb/ypLlLFPv+mL2VygBb4gvRKKd37hZrXuQLIS",
+	"N43b+Z0aK3dmSns757l9L2Lxr4ZhvEVrDiBDCS77AHKACdC0pO/5jvjSutRdEcRxDyv4br1mTJOTbEVO",
+	"JJ+8xJzLu1LyeIo0Mr2UinQmdDzb5tx63jgN+68bjJnf3/dIQBx9xM2bO9nOock6dO8rR1kqPdYuXhtW",
+	"/6h4qsYZb0ajat5qIwKJyFT/o2JDAxo1NEk4URfUV7xq1lXG3FioTpHcGCa3CFSJ3pQ54+Ky5ubrskut",
+	"uKkZ5E0wyqBBI6Ym3W/lCNQibDqJ5hX5xbB8bYTY9UB1oD4FOK7j5RKy9TMmG1qdoMHcIuH4VYlWjtch",
+	"DEMsLyMY5XnKhwpTbVVkUBKtrwAVC8SyG5ShWcw1N1gc+Hj1OV99GXfxV8lcWDZxu2yo0qz8cfjVsp7E",
+	"6bYp6U6qAo8Uz7jC+aqk4zddeMWVqTQsL4NRtFTu+fYR98GnGyWcFcgGFZVeh0Z+voT0bVx9mQPvQs1+",
+	"spIscDr2Pi8QmGEUhRw89Pv9Ry0UaFVTf+yd7Y2sPQmNHbCupieNhbW0TC7PSW6MEwCFYHgaC5QpokCE",
+	"uQB0BuIYh1oY3xCnO9L2Mkq0k9u+hcZXEKsLqd8MhCr2N8o85UE68JXlm8XGylS63wlfWZ2EC1Vo4C5t",
+	"BKHbWnTHBAuEzXzn5lvXzC0+821r40mfQsz/MKzpV0y+vv+yokx8pFqT38avFvfvekHvU7bKlePEfAIl",
+	"QzZRxso2Zs28PqU0QpAoFhKKRY0aBM0QU4tZ7nTYv7h8Ye3NKAsIF5AEyIV9rIybM4g1r1A7zlV4PTVZ",
+	"2zEtbpudZCHVZhKZRu70pIQTbZSlMk47wPWXQamzrqA2g2aFLDVu1ZCtCsULrcot31sizuEcWZGTIcHW",
+	"72ZC6wWbd16NkHVng7mIZQ9jTzs6KbvZJ7hE2pNp7I3Aw1j1Jz9+8sE46VV+H3v9fn/sPT6C08uLlwCG",
+	"IQfjHKSGaa4Mrq6byros1C5Zpx61z1k28nUftvnmTUSVQ/YwNvKPnpReCkqQZGQV+cJk7oOcSU9ZxtRD",
+	"RUXNP5Ps8RLPGSx9nAiqDYSITdKHyTo/Wo53cXkyEa/r1ZO4rxwNjFsxMKpXBWWbA55zWdmwj9o91k6U",
+	"1V5Ty7j26wB3GN1fmS9KntNX/LD/zasrsFD+hSQEgq5woK4f5Wylrl1e5aEq7kVOnFRucNuF+82rFy66",
+	"lh2pw56mAKrhXLpoubQPUhUSsEIsQETAOZLUeDD2gKBg7F0MBmPPyl4YbJ3kO+1o46kxxzTonXxP4c7T",
+	"l7LIHG3AARltV87vr0bXZWxHBbVYwVepiuYFb7HKOt80H9ItkONd0LBh/5tBb9h/OxgBmJAi7XasD+wJ",
+	"B/SeALWefTDsv714MQIQCMjmSOjHAIc+oAzI3VKEo+btznStRTGo93iaksDir4be0FXKy9bxa81UxPsZ",
+	"co4kcczNS/2DSNgH3y9XYp3OXsBbxEFKfeeIIIaDMZF8OTj99MO1Xgp9IM6u5JKLhZS4UMSR6j9k+A6x",
+	"HuRKPAuBfLM/Jp8XCEiuNEpGBgzBkCtvI4l9UhI+HXu/cxGOPQnO2COUoLF3Jin7mOTaTSJ0hyLZega5",
+	"QFyMPUlajH+Y/jJFQjF0+rNsYvrRdxTPydvFawVzwFBAWYhCAJOVACFFvD8m9QSghlNVh+QjInMpwg1f",
+	"vWojIHXO/kkXta6EeYVCALVSAUwRGL56BYIFZDAQiHEQUTLXYnBC2/cEn9J8OAGWp+xFPP7FkMorAM25",
+	"lfgWwChCTPXNEXITO51VHYn0czkc5sQd71sarhVOAEIFCCgREJNE22wIB8BkRtkSatfox4r2o3D4nRUf",
+	"2wSoQKqatLj5brZkhM532VGxaFjGNiG9OELL3VYvnpdptDN4nba7Ao286+qByl2G1juju2NMCdqCN3W9",
+	"e0lFptVgtUwv0QxXoH8qG9rMFG5gcqwyYW5T+3qOkatPR6fT1KJCLx+pksFTXhBWRbnWi8MQnLqEo9T7",
+	"SJ5daV4niBBkvFXFfrzBO93gx+u1eL26yADVx5upKOp8fcsS0+ULJ1n2KzkItjCtrwDcZ8uBZwFr9TiX",
+	"WJSazIS/EilJzQn+HYVaLs+CmnwAgwCthOxa/6bsniNwMjjxwcmF/DNTf2DEkfxA1B8q/9KZ+omqR0L9",
+	"YbFqtFZ/ED9RE1kiAUMoYCfZuVXAe+aSU9O5f3nxooND2Eb+PDrArxoH+8O1FOq/+/DDta/0NAHk6Aoo",
+	"fjEE8WqFWE8+0hZvKIV3+dr/PP1v+OyUzPj/CvCMn/2L57Ss/9qwnMlzLUAmLtdp4N0IGAztgw8CYA4Q",
+	"VoqCEHM5+VBOIiYm+hCFffAusbKkffER+O3k0w/XEhXlfE9u8ttjVx+/SwRapYJQo8h9d9sso+0s9vhX",
+	"/G0/H/p/4Rbe17R06joDcrjsHFti+hRDNle3HgNiAQkYmAXo6CR4R6N4WbtiBNAo1KdjRhnIVre75bkU",
+	"mirX8+bpXMyvRKGFoBIzAsR1LJ9hHpBcXi5YHGjtXg0D82TOpSsQhmnR2oAGs4xG1zuM7vvgb2jNwRKy",
+	"WxSCeywWAII7xJRGD65WCLLEHQMKsMQBo8mvlORsNyWvVgcrjiV03OYIMXhhszLsmMGSKz7svxz4OSUi",
+	"X9B7ueSi724oaoxptww8rHH7aPJq+fXzdz4YDgave4OL3mD4+eLVaHA5GrzqD9R/3hZiwyxB8hbg3w6c",
+	"TGgWj4liT9+iiN6DYf+tQqKRQvkZZlwA/arWSW8wFHcbKzeKTnXi7FC9gHxiAvXtyHxh396dmgEL/GB1",
+	"7HJOAwvYr9/awd6OEmQjNq/C1lVSL9gsTZdOCFqTssHGkA3tC7MFy+uw/+ryhQ9Qf94HF4PBf3UBvCVa",
+	"oZJCohZDW0dqSD1ho2pvapzZ6pNS1GKhIx/bwkbvi4veZ/BHta/PC82SnnDNaE0NsXvtAyy4ZFSNF8br",
+	"jkPVnrDXL7qwvBYDf9dAFBfsq0G+cuIRq2nabT6VmIMsTcluuAu3FClPwP0GR4ss2YqNaDl1n6RhsRGg",
+	"11Z+r1GYKOH5hr6rxiHD5nZhj10yVoaGECbHkKVEdElvwsKxLk4+uXXz93qtPr85tiMmouYUKh+BbvYI",
+	"I3LUGTl2EiJg4KydfotZsNO83MS7NHVXRxvZXsMaGyxm9UFz+Wm1IFSF3g1faMFS/pmoZn+RgOXcx56I",
+	"fA3BKofDvs+GVjVapyprdeEoQwkGJ3yFAt4lgOVadcDltaNVd1dKRCeU9GDGdyghSCACiejdYY6nEQJq",
+	"KF9J+oZnGF6qdtq/CUYggCtNNbFOe7QGEQxu5VBKB2z1zK6XWIw3kHWJXjcz3ZXuKO+pverJX3pa7zAq",
+	"SEV2mfCNPaAjwYGJ8yZU5p3jpNrBGfbfvLBB0nCM85DVANyIttro1Yq8W1Chq1DP9QppBtUkC0vsMVgb",
+	"7HRIrJrwhnj/Y8yFSl1q3NsmC0hCpXfKseO8D/6uLRlLqDT13JwWyoBZdG7F4jqLwhKT5PvFPhanHc/r",
+	"4olqMbEF59TM3XSc2WuuU0q7leyd3iIQ0DgKjRV3uYrW+l7JR4pxTAI0ZmOC8/r/JYxmlC21AUD5Dt5j",
+	"jgAmAWUMBaIv38gyb2ZnIGf4tfOcICYhyuuv5QinNJIPgwjLa+UM5Bg4o9Vv9LMtynStt1/uxFY55U5v",
+	"PzoH8B1mT5occ6qR6E5Tt/EMuSXcSo9We0WSp6AwWCNVbvNy67Tlm6JKw2xKkkrjXJx8jIQLB7VlO+51",
+	"ZsgruQZIDJ+iommsZMzFBESqo526+ORATKzL3WHrRvib/AQaegILyAFU/KXpSTsLWB2NGhDr5hnTJRdM",
+	"rnGTy7uS+HYnOBKCbDUTD7qregc7x6yCB/a5scz0OfveFPwV/0w+OI9/XjN6bSLPzIZumpjgRuOCwlJr",
+	"Y7sJ/GtK8bqRla4iyL580SRAdTRwVVTHb6yq48rGWN8dvvAB3Mj20p6psskSVG8K2SQKskmxblsdqx48",
+	"5zWfwdhJCV7Ni9msW3RLr8trkyofPV3/lJ6uKqzfYkJV1yIKNfdUxxBVwuS3ReH63tfvheoSZFQfWNSm",
+	"ADpJXnVJ+uPvlr/onGVz6yzGU4x0qdWXbysiqXtuWdeE1M1ZZduT+rqm9K1N6NuYztctmW+dievN284m",
+	"ruewdV3SArttX5s0XMtWVwTixsAwKQUfZdxDyrjPQDQ8HOn+u/aArjPvoy9wuZI75N0N+1YH3OqJf1Jy",
+	"quyOfFLWqqrMF2LYq6rBy0HLHD0BJvW6aewEFCaTu2z9s7WuWepMWsqafvfrL798/+lzQ3a8UteDi1e9",
+	"wTe94ZvPFxejly9Hw4v/YfVSssP19q2j5JUIVUk/xdlmwGVOQPktsq2ewVRef62a3t1vjQT52y6MtGNr",
+	"4DlHQcywWF/LXjUkt2jNBSXoM71FxBZk8zfTAAjZApz2ejAWC5C8d6aywGACzHNC1T9LGqIxSfKsGQlZ",
+	"J0Ib6WeZWkE//s08ZzQymen88oN+v38z9nROEVW2aoFgqKJyTN2qf++9i8Wip+eSrdQK/w2ZdO+YzKjd",
+	"rsjjKUcqr3GqbLobgnc/fzBBGPIhFkbRzX1wz7AQiIDpGiwSD40xSd+FK9xjaJY5byzofeJ2yBCMFJ1f",
+	"wDvEwanytYeBAHyBkJD365jIZ2aJTjhQWSsRCRCYaSvnPSbgfoF0Po+1TuS1QOmoIZ7NEDvrj8mYfH+H",
+	"2Fo51gMYcQruKbvlmV5e5wI54cloAIcAzgRi4PxuaK77ZF4j+ez8Idu6x3OT2gZz9ZP+1gfv8r1hogb6",
+	"9ZePclpQJCbnwugqh4zO061AuxwMwNj7MTULJPJJzCKFAmPyd0RCygD6IhBROO/rSPep9qUxBgkoABeQ",
+	"iV68Go1JD6SX1BKTXhJUc557DL8kj3VgQiH6hkEyR4DOxgQAeV2vENNqx1PKfECJCmj2JRLJV+8XNEIS",
+	"heRG5IZGX1aI4SUiAkYj49CTdKS2iCAU6gtRY7gc7t97P60QuRYwuO3p3ei9+/lD7/tiX5L9Bf/AYkFj",
+	"AbBQh5PGguNQYYrsSM1BZ3uChN8jZopplqqgZV6yc3ynMvnkZrCiEQ5M5Ib+DFgcIXAKUxyXX+WxPEtr",
+	"eSYoJ4FI953ekxRXIE9STE3RjJpcNcnGY659FCQtvgJj79/GnuxI182lK0QkLwHJWpKqU8oj2teAybMY",
+	"3cM178nF0cCc2WbTUz/xEVAmoOLeygdQMSNneuVmMRMLvTEqmEr5dmsHF6bHUI9QNJPYIOlEzhCmHYmz",
+	"6cpeTs26mXfVQRrJpcBEbZ5JQaX1gWd9kLO56XPDgaBqZWUHwGxAEbfSaHzFbyrqIQ9QxJEiJT7gqof/",
+	"SGmd2doIc/EfylmaA6Soiez8hBsEn0aQC8BgiOMSmrSfsfxjM5pcfgmGqkkI0vrRoxweQ5FgsS4PC2CS",
+	"0kgtsJy5WRS1tOgORjFUyqk5lIxlkfTkUNDsbjoowKqHvD7L7FOSEwsLXX0w2XsiFwhwpH4qroZGII1g",
+	"P/90/Rn0+/1z/VAPO4cC6duAyw2SV+yZpCUIBgtFcUzbYEG5vnlUcjIaSiTnmMwVQ73q6Vxft2hdIjuK",
+	"Ldf4DTRj4WeXnVwFw56DUxVcqBgjHyQ5wgiQRPlMXjtE74HuA8wgjjiA4L9f//SpZ57dovU9ZeFVEhqs",
+	"6fsqggEKZU8GdjqbIRJiMjcm6gK8aYHGnoFL05vLwcsUUH0Fmi2RA8pVVzumzp5mFQQWiidM0fr//Z//",
+	"C1JiqkN0Q/ADjhC4XnPJjSWn8Uzd/3fDHHeYspY2bLb9mh0Bwy4/+p4kV3CFvZH3sj/ovzQ5nBU/di7/",
+	"zHU55/Tkfgi9kfcRc5Fwll6p9ubLwWBrlTcr3KulCKekPgmrCUIaxPIC6hd4TG/0243v8cQnW4GvlzN5",
+	"71Rfc4Rq1vKqeNXqm69Qtk+RrDNVe3bOy9yu9Xb1RsoO27gfuR81BfJG3r+pqUiOpnY7rhf03izV34fl",
+	"/Rg+h/3Irpy7IUBEsHVfa89TL1/bsOk80hKs9XuqMpebAXJbW97ZPW9ZqVhX7WHKamqpQtAJzZdg2pcm",
+	"a3Ke1rd/9B3a6vrDsmlt3JnOxEko6SGVXFL7HcibN7lzzRVVV7MXRtFE+4/zxrK9NztEVXt5Ngu+fpdu",
+	"EdDYhBHfGDmLJCYXbg5UkFbqM8DBKQ59oB1/lCyfR8xSBbYa3NTqv1rUvLSiZta15OgmMFIhOysTf1xE",
+	"TG2OzVXI0/I94uJbGq53sFNF+29J4WesdCWEGe4AjDbqRtA9yNbx6biSjGsOl87NQGeSk6wgEBRAShUq",
+	"zllJs3iJwOlwMNw//gSZ03CJ1J2Haf4JF4pnQqyOdG+7aJyzKzaTPb1b+yB6igswwx2O3lkQ9qFQL+xR",
+	"q+WShPlF5H2vnpeoYpUm2V0SroBGLVPP5onrrUGx0ol0cw9DG8ziPfr1DGvTCg4OQNW3StElM9q0LQdB",
+	"/lxN0ccKsVX0TJXvSclZueRi8S5uIXCr2LLv2jq8R46iaI524igOgXvGrrNVHPwFaSt6I3EwnucZQPsn",
+	"FXruLlTZKKiUCWvHyGvnh9MudS2FHWGv4kiK1RrcWeF9XDuqtINErKzaMDcqOqMEDVBP3wAAC3Cq3Gpd",
+	"EMtoJW2VfzZDvjdtyFcYxl4ryHHkkubttfeUM2EBq1x74xBgFWCw1DTa0SYVh33cnBK50Jhc/XzDupSy",
+	"rZEI3yZ6Xh9AoitRZPZRbaGJyS2h9yR3RhLT1gLpUiRNItGPBoi9iET7kUb0lOqkEXkJmpXfkhgish7B",
+	"qRKZkyjdszrZ+s/CnCWnIFuAXlYhtl5gLxVaPSoqt3REGqr62uT2KtruWmvZoqysotG2T0o5a6ez6rJc",
+	"d3lH4kZjPfl9qzHrylg3KTPLO/50TNJrYCOzvuFFqckrm+cjq9qKAyBXWa9ZAcFJvVmmlkcl5w5pZouq",
+	"s0Iyd6zxrFd0HpJW1uPzgy0vsosS1EZfn50q9DnQFBd9aOtiDg52SezggqhTkR7+tDjy37ZU4lvUkR6G",
+	"dTmsvrQjVqZa0+1jZ4PytEVnegCcLWtQXQl8N33qNvDdzquXtv2oXBU2xOuqY21GxH2pWivI+qw0ri7Q",
+	"HU7xWoFur/rXltG3oIbVyQpz1Q9rpalcccLuaqdMKGppqAfIyVvF8/5eH2uQ5cGoycPEKRNg6hbNWidl",
+	"yT4mt2hdELEQiZfybFdSVGtanK9wX0rXkRR3SD8lj/NZO2wBs6V4VN+bQRxNGIJc/agKV/iF3KO5EuWF",
+	"XNiVeuXFTCMmY0gSAafLuZcqoifZTW6col71atUGvP6DUTJXe4XJHNyidVpECvSyJEs61LWMCpAHSe5K",
+	"cGrIvfp25qvKWD1MOCIcC3yHGnc4xKxRiK6M/GNSr6m2hDI4vRwMsrxlZ7Xj5xa/aXzbu0l91U3e+99N",
+	"L8qNnNOeaf4JLtFHfIu8uv5KWWe6gpN7vQNU77O3GoFLcbkzXOZUNcJjodcCfRETzCeKF6gFKzlZnaFq",
+	"RhVnmMp1wJyUUb7WqOQrdiaKjcl29FUbww9ghCFXNqVspCZgDLy7gOZDXbIbGyzFSgUH0ePVlF62yHu6",
+	"0dZtHZqIGhYkb+ZIqKNvmO48a13kWzYW776xBw/YcLza0EQIlkvllg9FcskqvcZNi7kkX/98N9JXboSD",
+	"GklspeMb7CN6bZ+Oct+qhPgG6YxmMkEwzVZiMj8QphmrRyuiGUyysfAudpE8J7+hSeTIzx/5+SM/f+Tn",
+	"j/z8kZ8/8vPPlZ9vNskbdn67dvgiM19jgv96mXcry/WQ1i90sNeXGfwDm+rz+6V44Sug4MdkrpJQEDCn",
+	"BB2IH3aw2Dcu5+AQwsq2BBVjnM9v0MGOkJs5PivjuT0b/F7l4YNa3jugWGJ03xaqpZb2IjVoNLLvEQFL",
+	"tvVa4tvJlr45slq1N7nd26ntvDLOs9DeSCG0CWmTS6wPjMRqUo1x8DBOhNixN5Lf0n2R3/v9vg/GqVhl",
+	"Hj0+XoG8IRRAsm3zv4bRnASVVkoNqNJ6mUGr5v76I5Gz9G/HXuxybCyWajmtnQ+qBtncNm0bxUEB5mC8",
+	"3qHZ2t1BWOd7pkyoHJQO7SkT7zGrEfO0cDeNRXYGKLFKe+B04OsqoEptRijAJIjiEIVnh5Hy/oFVBsp0",
+	"iLTkx+Zy1ZNkeBf9S6mSazzVP4IlFMGiDvZNFTQNZ+Tla8uCfv8FBqIZFEfdTteRHRdiO6qhduC2qzjK",
+	"lVbbTLFXKkC+2fjFiuXuOPpJZd7SRFNShcl0XSi4OtFVPusHTps9fdwF5bUapTb1XHUElb5TpUfV1K4Q",
+	"A8pPgKnXlqSg/RkyjkKgAkcpj6hy5WM4EIW6slYdXVpHrBN870Aoe4+wQAxGPkD9eR88nNyejMDJ3cnj",
+	"VUKeIWZgGfOWk5svS78pDIDOEg33eoWAquOri0pfmRSzuaqYuULFI0xC9KUOsmKd487ojb6sKBNpXSh3",
+	"Cl85/K881zGMJPCEUSyoqLFQZ3QN1kGEwBQTlbcewbABtzidiUlmS9oEqNdvrfFGJmewoAJGQNXDqAMj",
+	"q5ixIQSXw9rFr3Fa7oDFaaLOBVRJBDUOmyifNRKj7KE6Q4g3kzQXKJpQ4MLbvQK3xRVDlx/diSdGc6Rp",
+	"VnB/q9kaU67eTVlbuFJSFW3N/eblC61W6ZqbS8YuxfkN3DC2jG0uDhhqDbcYlKoP7OlwMGh3v9gVwjk7",
+	"XOiGhg+YmIKYRfnT2fNi5z4XR2H0KIwehdGjMHoURo/C6FEYPQqjR2H0KIw+STxo9iPSsugO3Iia/Yf+",
+	"aEJoUZh4SGyeri5Fnt1DY2Oc29oJunk2Xk7u7k27wi2zj672zTa/J+/QeoEt6QTyrk57POYWryYXefnD",
+	"e8/FaWmXGqPDOyq5uihtCUP0hLOTnA+g8G0xID5IOeW9nW7jp+R2upP7giPRrFbKboJ6/6YuaFvvvrR7",
+	"x6UNXJYG1csi8SFSKUSTkI2sjqTkYU1ajup9ss8sIjHJ6gSaKmsae6tl2m7RWmncOcCiBV+7Zw1pw+k3",
+	"DTi9eaqQyqhdsnEMuoHk6FS1M5A2TArylI3p7t3VNtrrt83Dab8u38vJiLsaLT9EgyfZBsTaxZMsT3JL",
+	"0nqzl9n3qvHHtO0OL+HiUHWimW4FUui3JJ0ZQnbCASoNkCNd+qde9tPml24DqkxKG2TEKXcOe9Ob1Blj",
+	"zh+qWqXHxjKCxb3dHxa18XSlzd4S309JpefDYxFf0PvdI5Fv9Uy3KiG7pxZ3K3q4ecnD5M0/Xih4Kcq7",
+	"czi3S+S2iYtmkxzO56OH1ccVo4Km35Jw7lJU9+6iuZPnasElh2oCuO3x2/KbrysvrMUCk7mqJK3LMfNA",
+	"l/V9atz20TC87yjxzQycWzPt/tEstxtaXc2R7/reky0pb97u2LrgVh72elfFYbU87lYQ1qUIyRO0R5Ny",
+	"jcRJNmCbg9puK7k9i8qwXerC7qAqbN6E0OyutgGWVArbeyPvZ4UcIKSIkxMhbyBqXPASX7S0XoOgYKpK",
+	"68woWyJl3X2CM9wkV4Gnm+zcpfLsU+vOHpnPI/N5ZD6PzOeR+Twyn09lKVq8W3ZTobvMedZ5uhyQ6azc",
+	"6w/dynM/p+LcheJW7T4gu1114wYyyRcbrHf02EOBblfmeuvFuYun4FB4363o427qce9Jhjus40jHStzb",
+	"Q7fMfSSlA60eJPskCClOlVPd2Glvp0Q3Wy/BfX0swJ3z7pBwFn08XKnZXh05Jlsot70r94nJFmpu7x62",
+	"/ft4TDpX326nQQllUW7I7bGKn1WzyrVoq2w5AiryIEndO0piXlZRzMGK4TtJgdWw+toPNc8rFkgfohOe",
+	"xMucJbGBp8lrUu49U+J9FG05MmbYv3z5YgRgJTglF5ECBG0OiHENO9m5p77cr2Y/fbUDWxVi9J6ecspU",
+	"TjrtyFbNi6UxbjfsnOzbeH64BHN/1tm8d+bmKPs/fFC3hMI5sFvt4taju1Vol06UdgWGg8EBsKJUSViN",
+	"d56bY63gZVTCRYQ59H4ledG3uWdKFhPWzve/XclMivv1UIh7dQ2Jse/aoaJPSmdheHaIxXXLp/ts0H3r",
+	"aF7cjOka4PAA+6C8y9yUDaV4762m1d3HNXj4SBUXPCtEq2wJ30ohK8Xj3381eLF9xHvVinkl/YKVup7n",
+	"uVknCeF7+cK14X6ftJsrJocRWL9dAgSGIZbvwejnQrOKScE8oFOVwb2Ic78Ver2pNq5xfU2FgR1QIuVI",
+	"nUkbdZlld02XLGGpuyZSamFQEDMs1qr7W7TmghL0md4i4o1+u5GETEfR6vFjFnkj71yZhszyPCSAmMly",
+	"ZUHLA1d4UnEpLrc2C51/nHPFKbVN0v3mfrCU/c3/Os/1dvP4/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -335,18 +335,13 @@ func (s *Server) ListShareBackupsDetail(ctx context.Context, req gen.ListShareBa
 	return out, nil
 }
 
-// Filter keys a non-admin keeps (Manila's remove_invalid_options list for
-// backups, in API names).
-var backupUserFilters = map[string]bool{
-	"name": true, "status": true, "share_id": true, "topic": true, "name~": true, "description~": true, "description": true,
-}
-
+// listBackups reads the filters the pipeline kept: admin-only ones a
+// non-admin sent are gone already.
 func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage.ShareBackup, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
-	admin := ri.Caller.IsAdmin()
 	q := ri.query
 	get := func(key string) *string {
-		if _, ok := q[key]; !ok || (!admin && !backupUserFilters[key]) {
+		if _, ok := q[key]; !ok {
 			return nil
 		}
 		v := q.Get(key)
@@ -357,12 +352,6 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 	if k := q.Get("sort_key"); k != "" {
 		sortKey = k
 	}
-	switch sortKey {
-	case "name":
-		sortKey = "display_name"
-	case "description":
-		sortKey = "display_description"
-	}
 	sortDir := "desc"
 	if d := q.Get("sort_dir"); d != "" {
 		sortDir = d
@@ -370,19 +359,8 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 	if !strings.EqualFold(sortDir, "asc") && !strings.EqualFold(sortDir, "desc") {
 		return nil, nil, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
 	}
-	// Manila sorts by its model's columns. It keeps the zone as
-	// availability_zone_id; "availability_zone" is a property there, which
-	// fails (with a 500 in Manila, a clear 400 here) like any unknown key.
-	col := sortKey
-	if col == "availability_zone_id" {
-		col = "availability_zone"
-	} else if col == "availability_zone" {
-		col = ""
-	}
-	if !storage.BackupSortColumns[col] {
-		return nil, nil, badRequest("Invalid input received: Wrong sorting key provided - '%s'.", sortKey)
-	}
-
+	// The spec's enum has refused unknown keys already.
+	col := storage.BackupSortKeys[sortKey]
 	f := storage.BackupFilter{ProjectID: ri.Caller.ProjectID, SortColumn: col, SortDesc: strings.EqualFold(sortDir, "desc")}
 	allTenants := get("all_tenants")
 	if allTenants == nil {

@@ -220,7 +220,7 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 
 		// 7. Policy, with Manila's default target: the caller's own project.
 		if gate.Policy != policy.AlwaysAllow {
-			if err := s.authorize(ctx, gate.Policy, policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+			if err := s.authorizeGate(ctx, gate.Policy, policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
 				if gate.ForbiddenMessage != "" {
 					var f *Fault
 					if errors.As(err, &f) && f.Status == http.StatusForbidden {
@@ -231,7 +231,13 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 
-		// 8. Validation against the OpenAPI document.
+		// 8. Query parameters outside their range, or for callers their rule
+		// refuses, are ignored, as Manila ignores them.
+		if err := s.gateQuery(ctx, r, ri); err != nil {
+			return err
+		}
+
+		// 9. Validation against the OpenAPI document.
 		if err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
 			Request:    r,
 			PathParams: pathParams,

@@ -179,10 +179,10 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Spec is what the server read from the OpenAPI document.
 func (s *Server) Spec() *SpecInfo { return s.spec }
 
-// authorize checks action against target for the request's caller. A refusal
-// is Manila's 403 fault.
-func (s *Server) authorize(ctx context.Context, action string, target policy.Target) error {
-	ok, err := s.allowed(ctx, action, target)
+// authorizeGate checks an operation's (or action's) own rule against target
+// for the request's caller. A refusal is Manila's 403 fault.
+func (s *Server) authorizeGate(ctx context.Context, action string, target policy.Target) error {
+	ok, err := s.decide(ctx, action, target)
 	if err != nil {
 		return err
 	}
@@ -192,9 +192,33 @@ func (s *Server) authorize(ctx context.Context, action string, target policy.Tar
 	return nil
 }
 
-// allowed asks the policy without turning a refusal into an error.
+// allowed asks the policy, for a rule a handler checks itself, without
+// turning a refusal into an error. The operation must declare the rule
+// (x-manila-policy-checks): an undeclared check is a bug in manilite, and
+// fails loudly rather than hiding from `manilite policy list`.
 func (s *Server) allowed(ctx context.Context, action string, target policy.Target) (bool, error) {
 	ri := reqInfo(ctx)
+	if ri.Op == nil || !ri.Op.declares(action, ri.Action) {
+		op := "<none>"
+		if ri.Op != nil {
+			op = ri.Op.ID
+		}
+		return false, internalError(fmt.Errorf("operation %s checks rule %s, which its %s does not declare", op, action, extChecks))
+	}
+	return s.decide(ctx, action, target)
+}
+
+// ruleContextIsAdmin is Manila's rule for who is admin. The pipeline asks it
+// once per request (the caller's Admin); every later question for it gets
+// that answer, as Manila's context.is_admin.
+const ruleContextIsAdmin = "context_is_admin"
+
+// decide asks the policy engine for the request's caller.
+func (s *Server) decide(ctx context.Context, action string, target policy.Target) (bool, error) {
+	ri := reqInfo(ctx)
+	if action == ruleContextIsAdmin {
+		return ri.Caller.IsAdmin(), nil
+	}
 	d, err := s.policy.Decide(ctx, policy.Input{
 		Action: action,
 		Caller: ri.Caller,

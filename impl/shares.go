@@ -566,7 +566,7 @@ func (s *Server) restoreShare(ctx context.Context, id string) (gen.ShareActionRe
 // ListShares is GET /v2/shares.
 func (s *Server) ListShares(ctx context.Context, req gen.ListSharesRequestObject) (gen.ListSharesResponseObject, error) {
 	ri := reqInfo(ctx)
-	shares, count, links, err := s.listShares(ctx, req.Params, false)
+	shares, count, links, err := s.listShares(ctx, req.Params.Limit, req.Params.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -580,7 +580,7 @@ func (s *Server) ListShares(ctx context.Context, req gen.ListSharesRequestObject
 // ListSharesDetail is GET /v2/shares/detail.
 func (s *Server) ListSharesDetail(ctx context.Context, req gen.ListSharesDetailRequestObject) (gen.ListSharesDetailResponseObject, error) {
 	ri := reqInfo(ctx)
-	shares, count, links, err := s.listShares(ctx, gen.ListSharesParams(req.Params), true)
+	shares, count, links, err := s.listShares(ctx, req.Params.Limit, req.Params.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -591,46 +591,12 @@ func (s *Server) ListSharesDetail(ctx context.Context, req gen.ListSharesDetailR
 	return out, nil
 }
 
-// shareSortColumns maps Manila's share sort keys (columns of its shares and
-// share_instances tables) to ours; "" sorts by id alone for columns manilite
-// does not keep.
-var shareSortColumns = map[string]string{
-	"id": "id", "created_at": "created_at", "updated_at": "updated_at", "user_id": "user_id",
-	"project_id": "project_id", "size": "size", "display_name": "display_name",
-	"display_description": "display_description", "snapshot_id": "snapshot_id", "share_proto": "share_proto",
-	"is_public": "is_public", "task_state": "task_state", "status": "status", "host": "host",
-	"progress": "progress", "share_type_id": "share_type_id", "share_network_id": "share_network_id",
-	"availability_zone_id": "availability_zone", "is_soft_deleted": "is_soft_deleted",
-	"scheduled_to_be_deleted_at": "scheduled_to_be_deleted_at", "source_backup_id": "source_backup_id",
-	"deleted_at": "", "deleted": "", "snapshot_support": "", "create_share_from_snapshot_support": "",
-	"revert_to_snapshot_support": "", "mount_snapshot_support": "", "replication_type": "",
-	"share_group_id": "", "source_share_group_snapshot_member_id": "", "share_server_id": "",
-	"access_rules_status": "", "replica_state": "", "cast_rules_to_readonly": "", "launched_at": "",
-	"terminated_at": "", "scheduled_at": "", "mount_point_name": "", "encryption_key_ref": "",
-}
-
-// Keys a non-admin may filter by; Manila silently drops the others.
-var shareUserFilters = map[string]bool{
-	"name": true, "status": true, "share_server_id": true, "share_type_id": true, "snapshot_id": true,
-	"host": true, "share_network_id": true, "is_public": true, "metadata": true, "extra_specs": true,
-	"sort_key": true, "sort_dir": true, "share_group_id": true, "export_location_id": true,
-	"export_location_path": true, "name~": true, "description~": true, "description": true,
-	"limit": true, "offset": true, "is_soft_deleted": true, "with_count": true, "consistency_group_id": true,
-}
-
-func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail bool) ([]storage.Share, *int, *[]gen.Link, error) {
+// listShares reads the filters the pipeline kept: those outside their
+// version range, or admin-only ones a non-admin sent, are gone already.
+func (s *Server) listShares(ctx context.Context, limit, offset *int) ([]storage.Share, *int, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
-	v := ri.Version
-	admin := ri.Caller.IsAdmin()
 	q := ri.query
-	// has reports a query key that survives the version gates and the
-	// non-admin filtering.
-	has := func(key string) bool {
-		if _, ok := q[key]; !ok {
-			return false
-		}
-		return admin || shareUserFilters[key]
-	}
+	has := func(key string) bool { _, ok := q[key]; return ok }
 	get := func(key string) *string {
 		if !has(key) {
 			return nil
@@ -640,7 +606,7 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 	}
 	f := storage.ShareFilter{ProjectID: ri.Caller.ProjectID}
 
-	if admin && has("all_tenants") {
+	if has("all_tenants") {
 		all := true
 		if raw := q.Get("all_tenants"); raw != "" {
 			b, ok := parseStrictBool(raw)
@@ -669,15 +635,11 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 	f.SnapshotID = get("snapshot_id")
 	f.ShareNetworkID = get("share_network_id")
 	f.ConsistencyGroupID = get("consistency_group_id")
-	if v.AtLeast("2.35") {
-		f.ExportLocationID = get("export_location_id")
-		f.ExportLocationPath = get("export_location_path")
-	}
-	if v.AtLeast("2.36") {
-		f.NameLike = get("name~")
-		f.Description = get("description")
-		f.DescriptionLike = get("description~")
-	}
+	f.ExportLocationID = get("export_location_id")
+	f.ExportLocationPath = get("export_location_path")
+	f.NameLike = get("name~")
+	f.Description = get("description")
+	f.DescriptionLike = get("description~")
 	if host := get("host"); host != nil {
 		if err := s.requirePolicy(ctx, "share:list_by_host", callerTarget(ri)); err != nil {
 			return nil, nil, nil, err
@@ -691,7 +653,7 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		// manilite has no share servers: nothing is on any of them.
 		f.IDs = []string{""}
 	}
-	if sg := get("share_group_id"); sg != nil && v.AtLeast("2.31") {
+	if sg := get("share_group_id"); sg != nil {
 		f.IDs = []string{""} // no share groups
 	}
 	if raw := get("metadata"); raw != nil {
@@ -711,17 +673,15 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		}
 		f.ExtraSpecs = specs
 	}
-	if v.AtLeast("2.69") {
-		if raw := get("is_soft_deleted"); raw != nil {
-			b, ok := parseStrictBool(*raw)
-			if !ok {
-				return nil, nil, nil, badRequest("Invalid value %s for is_soft_deleted. Expecting a boolean.", *raw)
-			}
-			f.IsSoftDeleted = b
+	if raw := get("is_soft_deleted"); raw != nil {
+		b, ok := parseStrictBool(*raw)
+		if !ok {
+			return nil, nil, nil, badRequest("Invalid value %s for is_soft_deleted. Expecting a boolean.", *raw)
 		}
+		f.IsSoftDeleted = b
 	}
 	withCount := false
-	if raw := get("with_count"); raw != nil && (detail || v.AtLeast("2.42")) {
+	if raw := get("with_count"); raw != nil {
 		b, ok := parseStrictBool(*raw)
 		if !ok {
 			return nil, nil, nil, badRequest("Invalid value %s for with_count. Expecting a boolean.", *raw)
@@ -729,20 +689,12 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		withCount = b
 	}
 
+	// The spec's enum has refused unknown keys already.
 	sortKey := "created_at"
 	if raw := get("sort_key"); raw != nil {
 		sortKey = *raw
 	}
-	switch sortKey {
-	case "name":
-		sortKey = "display_name"
-	case "description":
-		sortKey = "display_description"
-	}
-	col, ok := shareSortColumns[sortKey]
-	if !ok {
-		return nil, nil, nil, badRequest("Invalid input received: Wrong sorting key provided - '%s'.", sortKey)
-	}
+	col := storage.ShareSortKeys[sortKey]
 	sortDir := "desc"
 	if raw := get("sort_dir"); raw != nil {
 		sortDir = *raw
@@ -756,10 +708,10 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 	}
 	f.SortColumn = col
 	// Manila applies offset only together with limit.
-	if p.Limit != nil {
-		f.Limit = p.Limit
-		if p.Offset != nil {
-			f.Offset = *p.Offset
+	if limit != nil {
+		f.Limit = limit
+		if offset != nil {
+			f.Offset = *offset
 		}
 	}
 
@@ -772,7 +724,7 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		count = &total
 	}
 	var links *[]gen.Link
-	if p.Limit != nil && *p.Limit > 0 && len(shares) == *p.Limit {
+	if limit != nil && *limit > 0 && len(shares) == *limit {
 		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("shares", shares[len(shares)-1].ID)}}
 	}
 	return shares, count, links, nil

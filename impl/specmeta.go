@@ -60,6 +60,35 @@ type opMeta struct {
 	// Actions is set for POST .../action operations: the single top-level
 	// key of the body picks the action, and each action has its own gate.
 	Actions map[string]versionGate
+	// Query are the gates of the query parameters that have one.
+	Query []queryGate
+}
+
+// declares reports whether the operation (with action, for POST .../action)
+// names rule: as its own rule, in x-manila-policy-checks, or on a query
+// parameter. Handlers may check only declared rules, so that the spec shows
+// every rule's whole blast radius.
+func (m *opMeta) declares(rule, action string) bool {
+	gates := []versionGate{m.versionGate}
+	if g, ok := m.Actions[action]; ok {
+		gates = append(gates, g)
+	}
+	for _, g := range gates {
+		if g.Policy == rule {
+			return true
+		}
+		for _, c := range g.Checks {
+			if c == rule {
+				return true
+			}
+		}
+	}
+	for _, q := range m.Query {
+		if q.Policy == rule {
+			return true
+		}
+	}
+	return false
 }
 
 // SpecInfo is what the server reads from the document at start-up.
@@ -133,6 +162,9 @@ func readOp(method, path string, op *openapi3.Operation, doc *openapi3.T) (*opMe
 			}
 			m.Actions[name] = g
 		}
+	}
+	if m.Query, err = readQueryGates(op); err != nil {
+		return nil, err
 	}
 	if m.Open != (m.Policy == "@") && m.Actions == nil {
 		return nil, fmt.Errorf("operations with `security: []` must have %s \"@\", and only they", extPolicy)

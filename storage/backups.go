@@ -235,12 +235,7 @@ type BackupFilter struct {
 }
 
 // BackupSortColumns are the columns ListShareBackups can sort on.
-var BackupSortColumns = map[string]bool{
-	"id": true, "created_at": true, "updated_at": true, "deleted_at": true, "deleted": true, "user_id": true,
-	"project_id": true, "share_id": true, "size": true, "host": true, "topic": true, "display_name": true,
-	"display_description": true, "progress": true, "restore_progress": true, "status": true, "fail_reason": true,
-	"backup_type": true, "availability_zone": true,
-}
+var BackupSortColumns = columnsOf(BackupSortKeys)
 
 // ListShareBackups returns one page of live backups.
 func (db *DB) ListShareBackups(ctx context.Context, f BackupFilter) ([]ShareBackup, error) {

@@ -94,13 +94,7 @@ type ShareFilter struct {
 
 // ShareSortColumns are the columns ListShares can sort on. The empty name
 // sorts by id alone (for keys Manila accepts that have no column here).
-var ShareSortColumns = map[string]bool{
-	"id": true, "project_id": true, "user_id": true, "display_name": true, "display_description": true,
-	"size": true, "share_proto": true, "status": true, "task_state": true, "share_type_id": true,
-	"availability_zone": true, "is_public": true, "snapshot_id": true, "share_network_id": true,
-	"host": true, "created_at": true, "updated_at": true, "consistency_group_id": true, "progress": true,
-	"is_soft_deleted": true, "scheduled_to_be_deleted_at": true, "source_backup_id": true, "": true,
-}
+var ShareSortColumns = columnsOf(ShareSortKeys)
 
 const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_description, s.size, s.share_proto,
 	s.status, s.task_state, s.share_type_id, t.name, s.availability_zone, s.is_public, s.snapshot_id,

@@ -134,11 +134,7 @@ type SnapshotFilter struct {
 }
 
 // SnapshotSortColumns are the columns ListShareSnapshots can sort on.
-var SnapshotSortColumns = map[string]bool{
-	"id": true, "created_at": true, "updated_at": true, "project_id": true, "user_id": true, "share_id": true,
-	"display_name": true, "display_description": true, "size": true, "share_size": true, "share_proto": true,
-	"status": true, "progress": true, "provider_location": true,
-}
+var SnapshotSortColumns = columnsOf(SnapshotSortKeys)
 
 // ListShareSnapshots returns one page of live snapshots and the total count.
 func (db *DB) ListShareSnapshots(ctx context.Context, f SnapshotFilter) ([]ShareSnapshot, int, error) {
