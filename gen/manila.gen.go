@@ -696,20 +696,8 @@ func (e ListSnapshotsDetailParamsSortKey) Valid() bool {
 	}
 }
 
-// AdminActionRequest defines model for AdminActionRequest.
-type AdminActionRequest struct {
-	// ForceDelete Any value; ignored.
-	ForceDelete nullable.Nullable[interface{}] `json:"force_delete,omitempty"`
-
-	// OsForceDelete Any value; ignored.
-	OsForceDelete nullable.Nullable[interface{}] `json:"os-force_delete,omitempty"`
-
-	// OsResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	OsResetStatus nullable.Nullable[ResetStatus] `json:"os-reset_status,omitempty"`
-
-	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
-}
+// ActionRequest One key, the action's name, as x-manila-actions lists them; its value is checked against that action's schema.
+type ActionRequest map[string]*interface{}
 
 // CGSnapshot defines model for CGSnapshot.
 type CGSnapshot struct {
@@ -893,27 +881,6 @@ type ResetStatus struct {
 	Status nullable.Nullable[string] `json:"status,omitempty"`
 }
 
-// ShareActionRequest defines model for ShareActionRequest.
-type ShareActionRequest struct {
-	// ForceDelete Any value; ignored.
-	ForceDelete nullable.Nullable[interface{}] `json:"force_delete,omitempty"`
-
-	// OsForceDelete Any value; ignored.
-	OsForceDelete nullable.Nullable[interface{}] `json:"os-force_delete,omitempty"`
-
-	// OsResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	OsResetStatus nullable.Nullable[ResetStatus] `json:"os-reset_status,omitempty"`
-
-	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
-
-	// Restore Any value; ignored.
-	Restore nullable.Nullable[interface{}] `json:"restore,omitempty"`
-
-	// SoftDelete Any value; ignored.
-	SoftDelete nullable.Nullable[interface{}] `json:"soft_delete,omitempty"`
-}
-
 // ShareBackup Manila's backup view; backup_type from 2.85; host and topic only for admins.
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
@@ -938,15 +905,6 @@ type ShareBackup struct {
 	// Topic Admins only.
 	Topic     nullable.Nullable[string] `json:"topic,omitempty"`
 	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
-}
-
-// ShareBackupActionRequest defines model for ShareBackupActionRequest.
-type ShareBackupActionRequest struct {
-	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
-
-	// Restore 2.80-2.90: any value, the backup's own share. 2.91+: a target share id, or null for the backup's own share.
-	Restore nullable.Nullable[interface{}] `json:"restore,omitempty"`
 }
 
 // ShareBackupCreateRequest defines model for ShareBackupCreateRequest.
@@ -985,6 +943,9 @@ type ShareBackupRestoreResponse struct {
 		ShareId  string `json:"share_id"`
 	} `json:"restore"`
 }
+
+// ShareBackupRestoreTarget 2.80-2.90: any value, the backup's own share. 2.91+: a target share id, or null for the backup's own share.
+type ShareBackupRestoreTarget = interface{}
 
 // ShareBackupSummary defines model for ShareBackupSummary.
 type ShareBackupSummary struct {
@@ -1692,7 +1653,7 @@ type CreateCGSnapshotJSONRequestBody = CGSnapshotCreateRequest
 type UpdateCGSnapshotJSONRequestBody = CGSnapshotUpdateRequest
 
 // CgsnapshotActionJSONRequestBody defines body for CgsnapshotAction for application/json ContentType.
-type CgsnapshotActionJSONRequestBody = AdminActionRequest
+type CgsnapshotActionJSONRequestBody = ActionRequest
 
 // CreateConsistencyGroupJSONRequestBody defines body for CreateConsistencyGroup for application/json ContentType.
 type CreateConsistencyGroupJSONRequestBody = ConsistencyGroupCreateRequest
@@ -1701,7 +1662,7 @@ type CreateConsistencyGroupJSONRequestBody = ConsistencyGroupCreateRequest
 type UpdateConsistencyGroupJSONRequestBody = ConsistencyGroupUpdateRequest
 
 // ConsistencyGroupActionJSONRequestBody defines body for ConsistencyGroupAction for application/json ContentType.
-type ConsistencyGroupActionJSONRequestBody = AdminActionRequest
+type ConsistencyGroupActionJSONRequestBody = ActionRequest
 
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
@@ -1710,7 +1671,7 @@ type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
 type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
-type ShareBackupActionJSONRequestBody = ShareBackupActionRequest
+type ShareBackupActionJSONRequestBody = ActionRequest
 
 // CreateShareJSONRequestBody defines body for CreateShare for application/json ContentType.
 type CreateShareJSONRequestBody = ShareCreateRequest
@@ -1719,7 +1680,7 @@ type CreateShareJSONRequestBody = ShareCreateRequest
 type UpdateShareJSONRequestBody = ShareUpdateRequest
 
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
-type ShareActionJSONRequestBody = ShareActionRequest
+type ShareActionJSONRequestBody = ActionRequest
 
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
@@ -1728,7 +1689,7 @@ type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
 type UpdateSnapshotJSONRequestBody = SnapshotUpdateRequest
 
 // SnapshotActionJSONRequestBody defines body for SnapshotAction for application/json ContentType.
-type SnapshotActionJSONRequestBody = AdminActionRequest
+type SnapshotActionJSONRequestBody = ActionRequest
 
 // CreateShareTypeJSONRequestBody defines body for CreateShareType for application/json ContentType.
 type CreateShareTypeJSONRequestBody = ShareTypeCreateRequest
@@ -7311,156 +7272,159 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lchu3luCvoHpnS9K4SVG0bMdU3dpx4uSW9zpOKnLundpQywG7QRKjJsALoCUzWm3tR+wX7pds4dFv",
-	"dDea4kNOmKrIZBMNHAAHB+d9HryALleUICK4N3rwVpDBJRKIqW/fwuA2Xv00m3Ek5HdMvJH3zxixted7",
-	"BC6RN/Ko/tX3eLBASyibLeEXvIyX3mh4cfnm8puXry/f+N4SE/1w4HtivZKvYiLQHDHP9770lpDgCPYQ",
-	"Y1SPnXZiRgDLmAswRWAcDwYvg7+ArHMv17u1NfoLGHjpsKUWkIAEkMfHR9/77q8f8RKr+YaIBwyvBKZy",
-	"4gNAGYBTjogASwQJBxeDwcAHYoHAknIBIFjBOQILGoW87/nW5YpU34XV6row6VRVX0BtWTqbFeVY4DuU",
-	"TdfWqjrn7pu8Mdhm/dvgtjYrA55u1dez1l/pSl8vIEMf3lePxScqQLBAwS0KwYwy+f/ySr4ek1tC7wnA",
-	"IcAcXA4u0zOxgmKRTZnLnic49HyPoX/GmKHQGwkWo/wiGFC5YJjMvRSga8rE39C6CtV7NINxJEDAEBQo",
-	"nEBxBeR4AJIQ5JoCTpkA0zUIMV9FcD3JGpkHucZ1h1r2MblF68K2ISL34DcPBgHifMLiCPEJF1DE3PM9",
-	"eAdxBKc4wmI9+Z0SswAB5MI0FXTCEAwpiWS/eh4TvVYzRpcTTuCKL6iY8Hi1okykjeRkPd8LUYQECrNP",
-	"yeNsmXzPMsncUzU930MkYGv1m5zkhKGZ53sLymV3CmrMJ6t4GuFAf+Z0JibZ8BGMSbBIxl/SmIjJimIi",
-	"kv71I8t8zO8rRucMca4//icKRIItqwgHUC0qyr4rQBW+yEd3iAm5lpbu5V6FcZRAln0VdDJFk8Ky6YWf",
-	"Mxqv9OD6AUHinrLb/KMVo4Km3zhid4jlf5eQme/4dwljCpl+aIGTxixAk6m6jU0r/SgPVfriEi2n6ZAJ",
-	"vgnIb9OFEogtMclQJV6FuS9cv3zjlw6dldhoLPc+kDsYyYNOVrEADAUI36FwBP7BKJmrM4bJHNyiNVgx",
-	"eodDFIIeOHm4g1GMHk/6hsSYGdTcv9/B1QqFAAp1735dF6ykU+8xq04K8kCyFfIhOA0N0ZLfznwQQI56",
-	"mHBE9JCN5CfEzGsimI/yMPAVJRypWf4gR5IfAkoEIuojXKUH6Pw/uYTvIdfjv8iDP/L+y3nGMp7rX/m5",
-	"7k2NUpzfj2p1TzjQM5vScH2lOCaJCxJ+rr5pPAWnUxj+gv4ZIy58EBMYiwVl+HcU+vJameIwRMQHWKDl",
-	"Jyp+oDEJfRBQMotwIBEsfZXeIaawyAfyAOIA/UoMxY2QfGW5igVSQPug3++f9dWVYmYjJ/suXGLyLpCz",
-	"ML0apvRnRleICSxX8UIxnqUnq9zXB29G5TnVpKS6++/IGqgzcAXwnFCGQrnHJI4UoPoWfPQ9ynvb6och",
-	"jkRyDbVs6i+y7bVuqtFns1cfM05jKqm3pzjO5LQrsaOwZgElHHOBSLDOKG4VpQv3ne3nwho9lJbDr7av",
-	"GSXC5FbBJfGudeYfMbn1shlDxuBaftdn1QGK3BVngyZb/ypLlLFPv+mL2VygBb4gvRKKd37hZrXuQLIS",
-	"N43b+Z0aK3dmSns757l9L2Lxr4ZhvEVrDiBDCS77AHKACdC0pO/5jvjSutRdEcRxDyv4br1mTJOTbEVO",
-	"JJ+8xJzLu1LyeIo0Mr2UinQmdDzb5tx63jgN+68bjJnf3/dIQBx9xM2bO9nOock6dO8rR1kqPdYuXhtW",
-	"/6h4qsYZb0ajat5qIwKJyFT/o2JDAxo1NEk4URfUV7xq1lXG3FioTpHcGCa3CFSJ3pQ54+Ky5ubrskut",
-	"uKkZ5E0wyqBBI6Ym3W/lCNQibDqJ5hX5xbB8bYTY9UB1oD4FOK7j5RKy9TMmG1qdoMHcIuH4VYlWjtch",
-	"DEMsLyMY5XnKhwpTbVVkUBKtrwAVC8SyG5ShWcw1N1gc+Hj1OV99GXfxV8lcWDZxu2yo0qz8cfjVsp7E",
-	"6bYp6U6qAo8Uz7jC+aqk4zddeMWVqTQsL4NRtFTu+fYR98GnGyWcFcgGFZVeh0Z+voT0bVx9mQPvQs1+",
-	"spIscDr2Pi8QmGEUhRw89Pv9Ry0UaFVTf+yd7Y2sPQmNHbCupieNhbW0TC7PSW6MEwCFYHgaC5QpokCE",
-	"uQB0BuIYh1oY3xCnO9L2Mkq0k9u+hcZXEKsLqd8MhCr2N8o85UE68JXlm8XGylS63wlfWZ2EC1Vo4C5t",
-	"BKHbWnTHBAuEzXzn5lvXzC0+821r40mfQsz/MKzpV0y+vv+yokx8pFqT38avFvfvekHvU7bKlePEfAIl",
-	"QzZRxso2Zs28PqU0QpAoFhKKRY0aBM0QU4tZ7nTYv7h8Ye3NKAsIF5AEyIV9rIybM4g1r1A7zlV4PTVZ",
-	"2zEtbpudZCHVZhKZRu70pIQTbZSlMk47wPWXQamzrqA2g2aFLDVu1ZCtCsULrcot31sizuEcWZGTIcHW",
-	"72ZC6wWbd16NkHVng7mIZQ9jTzs6KbvZJ7hE2pNp7I3Aw1j1Jz9+8sE46VV+H3v9fn/sPT6C08uLlwCG",
-	"IQfjHKSGaa4Mrq6byros1C5Zpx61z1k28nUftvnmTUSVQ/YwNvKPnpReCkqQZGQV+cJk7oOcSU9ZxtRD",
-	"RUXNP5Ps8RLPGSx9nAiqDYSITdKHyTo/Wo53cXkyEa/r1ZO4rxwNjFsxMKpXBWWbA55zWdmwj9o91k6U",
-	"1V5Ty7j26wB3GN1fmS9KntNX/LD/zasrsFD+hSQEgq5woK4f5Wylrl1e5aEq7kVOnFRucNuF+82rFy66",
-	"lh2pw56mAKrhXLpoubQPUhUSsEIsQETAOZLUeDD2gKBg7F0MBmPPyl4YbJ3kO+1o46kxxzTonXxP4c7T",
-	"l7LIHG3AARltV87vr0bXZWxHBbVYwVepiuYFb7HKOt80H9ItkONd0LBh/5tBb9h/OxgBmJAi7XasD+wJ",
-	"B/SeALWefTDsv714MQIQCMjmSOjHAIc+oAzI3VKEo+btznStRTGo93iaksDir4be0FXKy9bxa81UxPsZ",
-	"co4kcczNS/2DSNgH3y9XYp3OXsBbxEFKfeeIIIaDMZF8OTj99MO1Xgp9IM6u5JKLhZS4UMSR6j9k+A6x",
-	"HuRKPAuBfLM/Jp8XCEiuNEpGBgzBkCtvI4l9UhI+HXu/cxGOPQnO2COUoLF3Jin7mOTaTSJ0hyLZega5",
-	"QFyMPUlajH+Y/jJFQjF0+rNsYvrRdxTPydvFawVzwFBAWYhCAJOVACFFvD8m9QSghlNVh+QjInMpwg1f",
-	"vWojIHXO/kkXta6EeYVCALVSAUwRGL56BYIFZDAQiHEQUTLXYnBC2/cEn9J8OAGWp+xFPP7FkMorAM25",
-	"lfgWwChCTPXNEXITO51VHYn0czkc5sQd71sarhVOAEIFCCgREJNE22wIB8BkRtkSatfox4r2o3D4nRUf",
-	"2wSoQKqatLj5brZkhM532VGxaFjGNiG9OELL3VYvnpdptDN4nba7Ao286+qByl2G1juju2NMCdqCN3W9",
-	"e0lFptVgtUwv0QxXoH8qG9rMFG5gcqwyYW5T+3qOkatPR6fT1KJCLx+pksFTXhBWRbnWi8MQnLqEo9T7",
-	"SJ5daV4niBBkvFXFfrzBO93gx+u1eL26yADVx5upKOp8fcsS0+ULJ1n2KzkItjCtrwDcZ8uBZwFr9TiX",
-	"WJSazIS/EilJzQn+HYVaLs+CmnwAgwCthOxa/6bsniNwMjjxwcmF/DNTf2DEkfxA1B8q/9KZ+omqR0L9",
-	"YbFqtFZ/ED9RE1kiAUMoYCfZuVXAe+aSU9O5f3nxooND2Eb+PDrArxoH+8O1FOq/+/DDta/0NAHk6Aoo",
-	"fjEE8WqFWE8+0hZvKIV3+dr/PP1v+OyUzPj/CvCMn/2L57Ss/9qwnMlzLUAmLtdp4N0IGAztgw8CYA4Q",
-	"VoqCEHM5+VBOIiYm+hCFffAusbKkffER+O3k0w/XEhXlfE9u8ttjVx+/SwRapYJQo8h9d9sso+0s9vhX",
-	"/G0/H/p/4Rbe17R06joDcrjsHFti+hRDNle3HgNiAQkYmAXo6CR4R6N4WbtiBNAo1KdjRhnIVre75bkU",
-	"mirX8+bpXMyvRKGFoBIzAsR1LJ9hHpBcXi5YHGjtXg0D82TOpSsQhmnR2oAGs4xG1zuM7vvgb2jNwRKy",
-	"WxSCeywWAII7xJRGD65WCLLEHQMKsMQBo8mvlORsNyWvVgcrjiV03OYIMXhhszLsmMGSKz7svxz4OSUi",
-	"X9B7ueSi724oaoxptww8rHH7aPJq+fXzdz4YDgave4OL3mD4+eLVaHA5GrzqD9R/3hZiwyxB8hbg3w6c",
-	"TGgWj4liT9+iiN6DYf+tQqKRQvkZZlwA/arWSW8wFHcbKzeKTnXi7FC9gHxiAvXtyHxh396dmgEL/GB1",
-	"7HJOAwvYr9/awd6OEmQjNq/C1lVSL9gsTZdOCFqTssHGkA3tC7MFy+uw/+ryhQ9Qf94HF4PBf3UBvCVa",
-	"oZJCohZDW0dqSD1ho2pvapzZ6pNS1GKhIx/bwkbvi4veZ/BHta/PC82SnnDNaE0NsXvtAyy4ZFSNF8br",
-	"jkPVnrDXL7qwvBYDf9dAFBfsq0G+cuIRq2nabT6VmIMsTcluuAu3FClPwP0GR4ss2YqNaDl1n6RhsRGg",
-	"11Z+r1GYKOH5hr6rxiHD5nZhj10yVoaGECbHkKVEdElvwsKxLk4+uXXz93qtPr85tiMmouYUKh+BbvYI",
-	"I3LUGTl2EiJg4KydfotZsNO83MS7NHVXRxvZXsMaGyxm9UFz+Wm1IFSF3g1faMFS/pmoZn+RgOXcx56I",
-	"fA3BKofDvs+GVjVapyprdeEoQwkGJ3yFAt4lgOVadcDltaNVd1dKRCeU9GDGdyghSCACiejdYY6nEQJq",
-	"KF9J+oZnGF6qdtq/CUYggCtNNbFOe7QGEQxu5VBKB2z1zK6XWIw3kHWJXjcz3ZXuKO+pverJX3pa7zAq",
-	"SEV2mfCNPaAjwYGJ8yZU5p3jpNrBGfbfvLBB0nCM85DVANyIttro1Yq8W1Chq1DP9QppBtUkC0vsMVgb",
-	"7HRIrJrwhnj/Y8yFSl1q3NsmC0hCpXfKseO8D/6uLRlLqDT13JwWyoBZdG7F4jqLwhKT5PvFPhanHc/r",
-	"4olqMbEF59TM3XSc2WuuU0q7leyd3iIQ0DgKjRV3uYrW+l7JR4pxTAI0ZmOC8/r/JYxmlC21AUD5Dt5j",
-	"jgAmAWUMBaIv38gyb2ZnIGf4tfOcICYhyuuv5QinNJIPgwjLa+UM5Bg4o9Vv9LMtynStt1/uxFY55U5v",
-	"PzoH8B1mT5occ6qR6E5Tt/EMuSXcSo9We0WSp6AwWCNVbvNy67Tlm6JKw2xKkkrjXJx8jIQLB7VlO+51",
-	"ZsgruQZIDJ+iommsZMzFBESqo526+ORATKzL3WHrRvib/AQaegILyAFU/KXpSTsLWB2NGhDr5hnTJRdM",
-	"rnGTy7uS+HYnOBKCbDUTD7qregc7x6yCB/a5scz0OfveFPwV/0w+OI9/XjN6bSLPzIZumpjgRuOCwlJr",
-	"Y7sJ/GtK8bqRla4iyL580SRAdTRwVVTHb6yq48rGWN8dvvAB3Mj20p6psskSVG8K2SQKskmxblsdqx48",
-	"5zWfwdhJCV7Ni9msW3RLr8trkyofPV3/lJ6uKqzfYkJV1yIKNfdUxxBVwuS3ReH63tfvheoSZFQfWNSm",
-	"ADpJXnVJ+uPvlr/onGVz6yzGU4x0qdWXbysiqXtuWdeE1M1ZZduT+rqm9K1N6NuYztctmW+dievN284m",
-	"ruewdV3SArttX5s0XMtWVwTixsAwKQUfZdxDyrjPQDQ8HOn+u/aArjPvoy9wuZI75N0N+1YH3OqJf1Jy",
-	"quyOfFLWqqrMF2LYq6rBy0HLHD0BJvW6aewEFCaTu2z9s7WuWepMWsqafvfrL798/+lzQ3a8UteDi1e9",
-	"wTe94ZvPFxejly9Hw4v/YfVSssP19q2j5JUIVUk/xdlmwGVOQPktsq2ewVRef62a3t1vjQT52y6MtGNr",
-	"4DlHQcywWF/LXjUkt2jNBSXoM71FxBZk8zfTAAjZApz2ejAWC5C8d6aywGACzHNC1T9LGqIxSfKsGQlZ",
-	"J0Ib6WeZWkE//s08ZzQymen88oN+v38z9nROEVW2aoFgqKJyTN2qf++9i8Wip+eSrdQK/w2ZdO+YzKjd",
-	"rsjjKUcqr3GqbLobgnc/fzBBGPIhFkbRzX1wz7AQiIDpGiwSD40xSd+FK9xjaJY5byzofeJ2yBCMFJ1f",
-	"wDvEwanytYeBAHyBkJD365jIZ2aJTjhQWSsRCRCYaSvnPSbgfoF0Po+1TuS1QOmoIZ7NEDvrj8mYfH+H",
-	"2Fo51gMYcQruKbvlmV5e5wI54cloAIcAzgRi4PxuaK77ZF4j+ez8Idu6x3OT2gZz9ZP+1gfv8r1hogb6",
-	"9ZePclpQJCbnwugqh4zO061AuxwMwNj7MTULJPJJzCKFAmPyd0RCygD6IhBROO/rSPep9qUxBgkoABeQ",
-	"iV68Go1JD6SX1BKTXhJUc557DL8kj3VgQiH6hkEyR4DOxgQAeV2vENNqx1PKfECJCmj2JRLJV+8XNEIS",
-	"heRG5IZGX1aI4SUiAkYj49CTdKS2iCAU6gtRY7gc7t97P60QuRYwuO3p3ei9+/lD7/tiX5L9Bf/AYkFj",
-	"AbBQh5PGguNQYYrsSM1BZ3uChN8jZopplqqgZV6yc3ynMvnkZrCiEQ5M5Ib+DFgcIXAKUxyXX+WxPEtr",
-	"eSYoJ4FI953ekxRXIE9STE3RjJpcNcnGY659FCQtvgJj79/GnuxI182lK0QkLwHJWpKqU8oj2teAybMY",
-	"3cM178nF0cCc2WbTUz/xEVAmoOLeygdQMSNneuVmMRMLvTEqmEr5dmsHF6bHUI9QNJPYIOlEzhCmHYmz",
-	"6cpeTs26mXfVQRrJpcBEbZ5JQaX1gWd9kLO56XPDgaBqZWUHwGxAEbfSaHzFbyrqIQ9QxJEiJT7gqof/",
-	"SGmd2doIc/EfylmaA6Soiez8hBsEn0aQC8BgiOMSmrSfsfxjM5pcfgmGqkkI0vrRoxweQ5FgsS4PC2CS",
-	"0kgtsJy5WRS1tOgORjFUyqk5lIxlkfTkUNDsbjoowKqHvD7L7FOSEwsLXX0w2XsiFwhwpH4qroZGII1g",
-	"P/90/Rn0+/1z/VAPO4cC6duAyw2SV+yZpCUIBgtFcUzbYEG5vnlUcjIaSiTnmMwVQ73q6Vxft2hdIjuK",
-	"Ldf4DTRj4WeXnVwFw56DUxVcqBgjHyQ5wgiQRPlMXjtE74HuA8wgjjiA4L9f//SpZ57dovU9ZeFVEhqs",
-	"6fsqggEKZU8GdjqbIRJiMjcm6gK8aYHGnoFL05vLwcsUUH0Fmi2RA8pVVzumzp5mFQQWiidM0fr//Z//",
-	"C1JiqkN0Q/ADjhC4XnPJjSWn8Uzd/3fDHHeYspY2bLb9mh0Bwy4/+p4kV3CFvZH3sj/ovzQ5nBU/di7/",
-	"zHU55/Tkfgi9kfcRc5Fwll6p9ubLwWBrlTcr3KulCKekPgmrCUIaxPIC6hd4TG/0243v8cQnW4GvlzN5",
-	"71Rfc4Rq1vKqeNXqm69Qtk+RrDNVe3bOy9yu9Xb1RsoO27gfuR81BfJG3r+pqUiOpnY7rhf03izV34fl",
-	"/Rg+h/3Irpy7IUBEsHVfa89TL1/bsOk80hKs9XuqMpebAXJbW97ZPW9ZqVhX7WHKamqpQtAJzZdg2pcm",
-	"a3Ke1rd/9B3a6vrDsmlt3JnOxEko6SGVXFL7HcibN7lzzRVVV7MXRtFE+4/zxrK9NztEVXt5Ngu+fpdu",
-	"EdDYhBHfGDmLJCYXbg5UkFbqM8DBKQ59oB1/lCyfR8xSBbYa3NTqv1rUvLSiZta15OgmMFIhOysTf1xE",
-	"TG2OzVXI0/I94uJbGq53sFNF+29J4WesdCWEGe4AjDbqRtA9yNbx6biSjGsOl87NQGeSk6wgEBRAShUq",
-	"zllJs3iJwOlwMNw//gSZ03CJ1J2Haf4JF4pnQqyOdG+7aJyzKzaTPb1b+yB6igswwx2O3lkQ9qFQL+xR",
-	"q+WShPlF5H2vnpeoYpUm2V0SroBGLVPP5onrrUGx0ol0cw9DG8ziPfr1DGvTCg4OQNW3StElM9q0LQdB",
-	"/lxN0ccKsVX0TJXvSclZueRi8S5uIXCr2LLv2jq8R46iaI524igOgXvGrrNVHPwFaSt6I3EwnucZQPsn",
-	"FXruLlTZKKiUCWvHyGvnh9MudS2FHWGv4kiK1RrcWeF9XDuqtINErKzaMDcqOqMEDVBP3wAAC3Cq3Gpd",
-	"EMtoJW2VfzZDvjdtyFcYxl4ryHHkkubttfeUM2EBq1x74xBgFWCw1DTa0SYVh33cnBK50Jhc/XzDupSy",
-	"rZEI3yZ6Xh9AoitRZPZRbaGJyS2h9yR3RhLT1gLpUiRNItGPBoi9iET7kUb0lOqkEXkJmpXfkhgish7B",
-	"qRKZkyjdszrZ+s/CnCWnIFuAXlYhtl5gLxVaPSoqt3REGqr62uT2KtruWmvZoqysotG2T0o5a6ez6rJc",
-	"d3lH4kZjPfl9qzHrylg3KTPLO/50TNJrYCOzvuFFqckrm+cjq9qKAyBXWa9ZAcFJvVmmlkcl5w5pZouq",
-	"s0Iyd6zxrFd0HpJW1uPzgy0vsosS1EZfn50q9DnQFBd9aOtiDg52SezggqhTkR7+tDjy37ZU4lvUkR6G",
-	"dTmsvrQjVqZa0+1jZ4PytEVnegCcLWtQXQl8N33qNvDdzquXtv2oXBU2xOuqY21GxH2pWivI+qw0ri7Q",
-	"HU7xWoFur/rXltG3oIbVyQpz1Q9rpalcccLuaqdMKGppqAfIyVvF8/5eH2uQ5cGoycPEKRNg6hbNWidl",
-	"yT4mt2hdELEQiZfybFdSVGtanK9wX0rXkRR3SD8lj/NZO2wBs6V4VN+bQRxNGIJc/agKV/iF3KO5EuWF",
-	"XNiVeuXFTCMmY0gSAafLuZcqoifZTW6col71atUGvP6DUTJXe4XJHNyidVpECvSyJEs61LWMCpAHSe5K",
-	"cGrIvfp25qvKWD1MOCIcC3yHGnc4xKxRiK6M/GNSr6m2hDI4vRwMsrxlZ7Xj5xa/aXzbu0l91U3e+99N",
-	"L8qNnNOeaf4JLtFHfIu8uv5KWWe6gpN7vQNU77O3GoFLcbkzXOZUNcJjodcCfRETzCeKF6gFKzlZnaFq",
-	"RhVnmMp1wJyUUb7WqOQrdiaKjcl29FUbww9ghCFXNqVspCZgDLy7gOZDXbIbGyzFSgUH0ePVlF62yHu6",
-	"0dZtHZqIGhYkb+ZIqKNvmO48a13kWzYW776xBw/YcLza0EQIlkvllg9FcskqvcZNi7kkX/98N9JXboSD",
-	"GklspeMb7CN6bZ+Oct+qhPgG6YxmMkEwzVZiMj8QphmrRyuiGUyysfAudpE8J7+hSeTIzx/5+SM/f+Tn",
-	"j/z8kZ8/8vPPlZ9vNskbdn67dvgiM19jgv96mXcry/WQ1i90sNeXGfwDm+rz+6V44Sug4MdkrpJQEDCn",
-	"BB2IH3aw2Dcu5+AQwsq2BBVjnM9v0MGOkJs5PivjuT0b/F7l4YNa3jugWGJ03xaqpZb2IjVoNLLvEQFL",
-	"tvVa4tvJlr45slq1N7nd26ntvDLOs9DeSCG0CWmTS6wPjMRqUo1x8DBOhNixN5Lf0n2R3/v9vg/GqVhl",
-	"Hj0+XoG8IRRAsm3zv4bRnASVVkoNqNJ6mUGr5v76I5Gz9G/HXuxybCyWajmtnQ+qBtncNm0bxUEB5mC8",
-	"3qHZ2t1BWOd7pkyoHJQO7SkT7zGrEfO0cDeNRXYGKLFKe+B04OsqoEptRijAJIjiEIVnh5Hy/oFVBsp0",
-	"iLTkx+Zy1ZNkeBf9S6mSazzVP4IlFMGiDvZNFTQNZ+Tla8uCfv8FBqIZFEfdTteRHRdiO6qhduC2qzjK",
-	"lVbbTLFXKkC+2fjFiuXuOPpJZd7SRFNShcl0XSi4OtFVPusHTps9fdwF5bUapTb1XHUElb5TpUfV1K4Q",
-	"A8pPgKnXlqSg/RkyjkKgAkcpj6hy5WM4EIW6slYdXVpHrBN870Aoe4+wQAxGPkD9eR88nNyejMDJ3cnj",
-	"VUKeIWZgGfOWk5svS78pDIDOEg33eoWAquOri0pfmRSzuaqYuULFI0xC9KUOsmKd487ojb6sKBNpXSh3",
-	"Cl85/K881zGMJPCEUSyoqLFQZ3QN1kGEwBQTlbcewbABtzidiUlmS9oEqNdvrfFGJmewoAJGQNXDqAMj",
-	"q5ixIQSXw9rFr3Fa7oDFaaLOBVRJBDUOmyifNRKj7KE6Q4g3kzQXKJpQ4MLbvQK3xRVDlx/diSdGc6Rp",
-	"VnB/q9kaU67eTVlbuFJSFW3N/eblC61W6ZqbS8YuxfkN3DC2jG0uDhhqDbcYlKoP7OlwMGh3v9gVwjk7",
-	"XOiGhg+YmIKYRfnT2fNi5z4XR2H0KIwehdGjMHoURo/C6FEYPQqjR2H0KIw+STxo9iPSsugO3Iia/Yf+",
-	"aEJoUZh4SGyeri5Fnt1DY2Oc29oJunk2Xk7u7k27wi2zj672zTa/J+/QeoEt6QTyrk57POYWryYXefnD",
-	"e8/FaWmXGqPDOyq5uihtCUP0hLOTnA+g8G0xID5IOeW9nW7jp+R2upP7giPRrFbKboJ6/6YuaFvvvrR7",
-	"x6UNXJYG1csi8SFSKUSTkI2sjqTkYU1ajup9ss8sIjHJ6gSaKmsae6tl2m7RWmncOcCiBV+7Zw1pw+k3",
-	"DTi9eaqQyqhdsnEMuoHk6FS1M5A2TArylI3p7t3VNtrrt83Dab8u38vJiLsaLT9EgyfZBsTaxZMsT3JL",
-	"0nqzl9n3qvHHtO0OL+HiUHWimW4FUui3JJ0ZQnbCASoNkCNd+qde9tPml24DqkxKG2TEKXcOe9Ob1Blj",
-	"zh+qWqXHxjKCxb3dHxa18XSlzd4S309JpefDYxFf0PvdI5Fv9Uy3KiG7pxZ3K3q4ecnD5M0/Xih4Kcq7",
-	"czi3S+S2iYtmkxzO56OH1ccVo4Km35Jw7lJU9+6iuZPnasElh2oCuO3x2/KbrysvrMUCk7mqJK3LMfNA",
-	"l/V9atz20TC87yjxzQycWzPt/tEstxtaXc2R7/reky0pb97u2LrgVh72elfFYbU87lYQ1qUIyRO0R5Ny",
-	"jcRJNmCbg9puK7k9i8qwXerC7qAqbN6E0OyutgGWVArbeyPvZ4UcIKSIkxMhbyBqXPASX7S0XoOgYKpK",
-	"68woWyJl3X2CM9wkV4Gnm+zcpfLsU+vOHpnPI/N5ZD6PzOeR+Twyn09lKVq8W3ZTobvMedZ5uhyQ6azc",
-	"6w/dynM/p+LcheJW7T4gu1114wYyyRcbrHf02EOBblfmeuvFuYun4FB4363o427qce9Jhjus40jHStzb",
-	"Q7fMfSSlA60eJPskCClOlVPd2Glvp0Q3Wy/BfX0swJ3z7pBwFn08XKnZXh05Jlsot70r94nJFmpu7x62",
-	"/ft4TDpX326nQQllUW7I7bGKn1WzyrVoq2w5AiryIEndO0piXlZRzMGK4TtJgdWw+toPNc8rFkgfohOe",
-	"xMucJbGBp8lrUu49U+J9FG05MmbYv3z5YgRgJTglF5ECBG0OiHENO9m5p77cr2Y/fbUDWxVi9J6ecspU",
-	"TjrtyFbNi6UxbjfsnOzbeH64BHN/1tm8d+bmKPs/fFC3hMI5sFvt4taju1Vol06UdgWGg8EBsKJUSViN",
-	"d56bY63gZVTCRYQ59H4ledG3uWdKFhPWzve/XclMivv1UIh7dQ2Jse/aoaJPSmdheHaIxXXLp/ts0H3r",
-	"aF7cjOka4PAA+6C8y9yUDaV4762m1d3HNXj4SBUXPCtEq2wJ30ohK8Xj3381eLF9xHvVinkl/YKVup7n",
-	"uVknCeF7+cK14X6ftJsrJocRWL9dAgSGIZbvwejnQrOKScE8oFOVwb2Ic78Ver2pNq5xfU2FgR1QIuVI",
-	"nUkbdZlld02XLGGpuyZSamFQEDMs1qr7W7TmghL0md4i4o1+u5GETEfR6vFjFnkj71yZhszyPCSAmMly",
-	"ZUHLA1d4UnEpLrc2C51/nHPFKbVN0v3mfrCU/c3/Os/1dvP4/wMAAP//",
+	"7H2Lchu3luCvoHpnS9K4SVO0bMdU3dpx4uSW9zpOKrLvnVpTywG7QRKjJsALoCUzWm3tR+wX7pds4dFv",
+	"dDeaD1FOmKrIZBMNHAAHB+d97r2ALleUICK4N7r3VpDBJRKIqW/fw+AmXv0ym3Ek5HdMvJH3zxixted7",
+	"BC6RN/Ko/tX3eLBASyibLeFXvIyX3mh4fvH64rsXry5e+94SE/1w4HtivZKvYiLQHDHP9772lpDgCPYQ",
+	"Y1SPnXZiRgDLmAswRWAcDwYvgr+ArHMv17u1NfoLGHjpsKUWkIAEkIeHB9/74a8f8BKr+YaIBwyvBKZy",
+	"4gNAGYBTjogASwQJB+eDwcAHYoHAknIBIFjBOQILGoW87/nW5YpU34XV6row6VRVX0BtWTqbFeVY4FuU",
+	"TdfWqjrn7pu8Mdhm/dvgtjYrA55u1bez1t/oSl8tIEPv31WPxUcqQLBAwQ0KwYwy+f/yUr4ekxtC7wjA",
+	"IcAcXAwu0jOxgmKRTZnLnic49HyPoX/GmKHQGwkWo/wiGFC5YJjMvRSgK8rE39C6CtU7NINxJEDAEBQo",
+	"nEBxCeR4AJIQ5JoCTpkA0zUIMV9FcD3JGpkHucZ1h1r2MblB68K2ISL34IsHgwBxPmFxhPiECyhi7vke",
+	"vIU4glMcYbGe/E6JWYAAcmGaCjphCIaURLJfPY+JXqsZo8sJJ3DFF1RMeLxaUSbSRnKynu+FKEIChdmn",
+	"5HG2TL5nmWTuqZqe7yESsLX6TU5ywtDM870F5bI7BTXmk1U8jXCgP3M6E5Ns+AjGJFgk4y9pTMRkRTER",
+	"Sf/6kWU+5vcVo3OGONcf/xMFIsGWVYQDqBYVZd8VoApf5KNbxIRcS0v3cq/COEogy74KOpmiSWHZ9MLP",
+	"GY1XenD9gCBxR9lN/tGKUUHTbxyxW8Tyv0vIzHf8u4QxhUw/tMBJYxagyVTdxqaVfpSHKn1xiZbTdMgE",
+	"3wTkN+lCCcSWmGSoEq/C3BeuX772S4fOSmw0lnvvyS2M5EEnq1gAhgKEb1E4Av9glMzVGcNkDm7QGqwY",
+	"vcUhCkEPnNzfwihGDyd9Q2LMDGru3x/gaoVCAIW6d7+tC1bSqXeYVScFeSDZCvkQnIaGaMlvZz4IIEc9",
+	"TDgieshG8hNi5jURzAd5GPiKEo7ULH+SI8kPASUCEfURrtID9Pw/uYTvPtfjv8iDP/L+y/OMZXyuf+XP",
+	"dW9qlOL8flare8KBntmUhutLxTFJXJDwc/VN4yk4ncLwN/TPGHHhg5jAWCwow7+j0JfXyhSHISI+wAIt",
+	"P1LxE41J6IOAklmEA4lg6av0FjGFRT6QBxAH6DMxFDdC8pXlKhZIAe2Dfr9/1ldXipmNnOzbQE7AdKjW",
+	"JgyxfASjXxldISawXkcSR6pXfWVV5v8LUVPVXCJUnZ5wNXEfQA5S9NM/cRBhLtSSLC8BFhyoEyLvz+SK",
+	"hXOICRdALKDIOtSQ93N3+lTSSU/xdsm5Ugx+AfiAEo65QCRYZ7StijyFm8X2c2HO5TXxq+1rRokwuVFw",
+	"yR3mbTj3AZMb+ZbpBjIG1/K7PhUOUOQuExs0hnZamY+MUfmir0BzVRVu4JT4Fm/Xwh1m3YFkJa4bt/MH",
+	"NVYORUt7O+e5fS9i5WfDmt2gNQeQIYDnhDJ5zCAHmAB9avsaWAd8aV3qrgjiuIcP5QWyEnTT5CRbkRN5",
+	"opaYc3krSW5KHU+ml1IRqYRiZtucW89rp2H/dYMx8/v7DgmIow+4eXMnuzk0WYfufeUoS6XH2sVrw+qf",
+	"FffSOOPNaFTNW21EIBFO6n9UDF9Ao4YmCc/ngvqKK8y6ytgIC9UpkhvDThaBKtGbMg9aXNbcfF12qRU3",
+	"NSu6CUYZNGjE1KT7nRyBWoRNJ9G8Ir8Z5qqNELseqA7UpwDHVbxcQrZ+wmRDC+4azB0Sjs9KiHG8Dmu4",
+	"uQr7ZlUZSJH8ElCxQCy7QRmaxRyF1TvzePU5X30Zd/FXyVxYNnG3bKjSYfxx+NWyRsLptilpKSqs4ttw",
+	"iQlXOC9x27FD+bi4MpWG5WUwKo3KPd8+4mPw6UbdZQWyQRmk16GRny8hfRtXX+bAu1CzX6wkC5yOvU8L",
+	"BGYYRSEH9/1+/0ELBVqp0x97Z49G1rZCYwesq+lJY2EtLZPLc5Ib4wRAIRiexgJlKh8luwM6A3GMQ64V",
+	"CpvhdEfaXkaJdnLbt9D4CmJ1IfWbgVDF/kaZpzxIB76yfLPYWJlK93vhK6uTcKEKDdyljSB0W4vumGCB",
+	"sJnv3HzrmrnFJ75tbTzpNsT8D8OafsPk68evK8rEB6p15m38anH/rhb0LmWrXDlOzCdQMmQTZRZsY9bM",
+	"61NKIwSJYiGhWNSoQdAMMbWY5U6H/fOLZ9bejLKAcAFJgFzYx8q4OdNT8wq141yF11OTtR3T4rbZSRZS",
+	"bSaRaeROT0o40UZZKuO0A1x/GZQ66wpqM2hWyFIzUp19pEzxQqtyy/eWiHM4R1bkZEiw9duZ0HrB5p1X",
+	"I2Td2WAuYtn92NMuRcpC9REukfYZGnsjcD9W/cmPH30wTnqV38dev98few8P4PTi/AWAYcjBOAepYZor",
+	"g6vrprIuC7VL1qlH7XOWjXzdh22+vyGOxFUqJVWmr+UfPSm9FJQgycgq8oXJ3Ac545kyi6uHioqafybZ",
+	"4yWeM1j6OBFUm+IQm6QPk3V+sBzv4vJkIl7XqydxFNGubNXpp/ZJbV0HtxjdXZovitfX5H/Y/+7lJVgo",
+	"Ly8SAkFXOFCkSbm8KJLMq/drxcnD6ZbNDW4jxt+9fOYih+9JVbKdcqDmVuuiAdGeIFVIwAqxABEB50ie",
+	"1MHYA4KCsXc+GIw969XDEBdUq8rTTjvq/2tU9Q06Cd9TuLP9UhYvzg1uR6MJyXlf1ehBjF2hoDIpeIxU",
+	"0bzgs1NZ5+vmQ9qiAdEAT9PzXPzVHB66Si/tuoup+Uh4v0LOkTzpivUz1EH+g0jYBz8uV2INKANy4YGA",
+	"N4iDlJTMEUEMB2MiGRBw+vGnK6CA1rt7dgkgWYuFZC1RxJHqP2T4FrEe5IoPDYF8sz8mnxYIyOs3SkYG",
+	"DMGQKwcGuZSS5T8de79zEY49Cc7YI5SgsXcmydSY5NpNInSLItl6BrlAXIw9eU6My4n+MkVC3Vz6s2xi",
+	"+tHmYZ4TLIo0EnPAUEBZiEIAk5UAIUW8Pyb12FxzJSvn3w+IzCWvOnz5su001PkPJ13UeiflJacAaukJ",
+	"TBEYvnwJggVkMBCIcRBRMtf8fkKoHgk+JeI5AZYnU0U8/s2c+0sANRYqfAtgFCGm+uYIufHXzjJdwuZd",
+	"DIc5vs77noZrhROAUAECSgTEJFGraWw6AZjMKFtC7W35UBHzCoffWcLbJUAFUtWkrsp3syNrW77LjhoU",
+	"w/+0SSPFEVoIdb0cUqbRzuB12u4KNPKaqQfK3EO1d0Z3D4AStAUHzXo7eoV512C5Te8TZHMkrHzhoDfs",
+	"vxmM5O2i3cb83NV1wgG9I5oC9MGw/+b82QhAIFR3hjDg0E+vNMnW1rxdIRZFQBNdXWWZt2X+mlmxDYxA",
+	"VdanZQ8adZxP8by7Wtk7HfsWpWb57Jf9IaO13RFfayphCE5dXPHrvdbOLjUGBxGCjLcqPY+sRidW48gH",
+	"FPkAF2Gl+ngzxUCd92X5Jrh45iRBfiMHwRai8g2A+2RFhSxYpx7nEh1/k+HmM5Ei35zg31Fo3NTTgA4f",
+	"wCBAKyG71r8pS9QInAxOfHByLv/M1B8YcSQ/EPWHyr90pn6i6pFQf1isGq3VH8RP1ESWSMAQCthJyG+V",
+	"RJ+4iNd07l+cP+vgorORh4UObqrGAP50JTnHH97/dOUr/jOAHF0CxbGGIF6tEOvJR9oGCYVATL72P0//",
+	"Gz47JTP+vwI842f/4jkt6782LGfyXDO0iRNsGnQ0AgZD++C9AJgDhJVGI8RcTj6Uk4iJibxCYR+8TfTe",
+	"aV98BL6cfPzpSqKinO/JdX577Erbt4nkrXQlahS5726bZXSMxR7/ir/v58Oez91Cm5qWTl1nQA6XnWNL",
+	"PJNiyObq1pMSAiRgYBago9vWLY3iZe2KEUCjUJ8OKYpkq9vdFlgKy5Preb09F/OZKLQQVGJGgLiOYzLM",
+	"A5LLywWLdVRPHQOzNefSFQjDtGi1RYMxRKPrLUZ3ffA3tOZgCdkNCsEdFgsAwS1iSvUIVysEWWIghwIs",
+	"ccBo8islOYtJyc/QwXZiCZu1maYHz2y6/T0zWHLFh/0XAz+n7eQLeieXXPTdzTON8byWgYc1hvgmP4PP",
+	"n37wwXAweNUbnPcGw0/nL0eDi9HgZX+g/vN2EK1jCRC2AP9m4GS4stiwiz19jyJ6B4b9NwqJRgrlZ5hx",
+	"AfSrWnm+wVDcbazcKDrNg7OL6wLyiQlStiPzuX1792p8K/CD1bHL8dwWsF+9sYO9GyXIRmxeha2rhJ3b",
+	"NGgXTghaE65uY8iG9oXZgb1z2H958cwHqD/vg/PB4L+6AN7iP14Jn6/F0NaRGsLubVTtdY17UX1Afi0W",
+	"OvKxLWz0Y3HRj+mOX+3r00KzpCYgGUwNsXvlq9BjHCa+D686DlV7wl4968LyWszqXUMDXLCvBvnKSRes",
+	"Kne3+VS8wLMUDfvhLtzSQ2yB+w3uDVmiCRvRcuo+SUFhI0CvrPxeozBRwvMNvQmNG4TN2cEeTWKsDA1B",
+	"JY5BJInokt6EhWNdnHxy6+bv9Vp9frO3fUxEzSlUzgzd7BFG5KgzcuzFadvAWTv9Fvtlp3m5iXdp2qKO",
+	"NrJHDTRrsJjVhzHlp9WCUBV6N3ymBUv5Z6Ka/UUClnPa2hL5GsIHDod9nwytarROVdbq3FGGEgxO+AoF",
+	"vEtIwZXqgMtrR6vuLpWITijpwYzvUEKQQAQS0bvFHE8jBNRQvpL0Dc8wvFDttCMWjEAAV5pqYp3yZQ0i",
+	"GNzIoZQO2OorWy+xGLcl6xK9ama6K91R3lN71ZO/9LTeYVSQiuwy4Wu7i32CAxPnTajMO8dJtYMz7L9+",
+	"ZoOk4RjnIasBuBFttdGrFXl3oEJXwXfrFdIMqkmUlNhjsDbY6SBFNeEN8f7nmAuVttH44U0WkIRK75Rj",
+	"x3kf/F1bMpZQaeq5OS2UAbPo3IrFdRaFJSbJ9/PHWJx2PK+L8KjFxBacUzN303Fmr7lOKe1Wsnd6i0BA",
+	"4yg0VtzlKlrreyUfu8MxCdCYjQnO6/+XMJpRttQGAOXkeIc5ApgElDEUiL58I8s6mJ2BnOHXznOCmIQo",
+	"r7+WI5zSSD4MIiyvlTOQY+CMVj+Pr+e+1cMi4XVbb7/cia1yyp3efnAOqTrMnjQ55lRjg52mbuMZcku4",
+	"kx6t9ookcrwwWCNVbnPH67Tlm6JKw2xKkkrjXJx8jIQLB7VjO+5VZsgruQZIDJ+iommsZMzFBESqo726",
+	"+ORATKzL3WHrRvib/AQaegILyAFU/KXpSTsLWB2NGhDr+gnTJRdMrnGTy7uS+HYnOBKCbDUTD7rLegc7",
+	"xzxvB/a5scz0KfveFPwV/0w+OA9/XjN6bWrFzIZumpiQQuOCwlJrY7sJ/FtKurmRla4iyL541iRAdTRw",
+	"VVTHr62q48rGWN8dPvMB3Mj20p47sMkSVG8K2ST2sEmxblsdqx485zWfwdhJCV7NVNisW3RLeMpr09we",
+	"PV3/lJ6uM8oCm2+ZuhZRqLmnOoaoEuKyKwrX9759L1SXaKj6CKg2BdBJ8qpLGhZ/v/xF57yHO2cxtjHS",
+	"pVZfvquIpO7ZPl1TBDfn+WxPs+qaZLU2xWpjglW39Kp1Jq7XbzqbuJ7C1nVJ1Oq2fW3ScC1bXRGIGwPD",
+	"pBR8lHEPKeM+AdHwcKT779oDus68j77C5UrukHc77FsdcKsnfqt0QdkduVUeoarMF2LYq6rBy9HVHG0B",
+	"k3rdNHYCCpPJbbb+2VrXLHUmLWVNf/j8228/fvzUkK+s1PXg/GVv8F1v+PrT+fnoxYvR8Px/WL2U7HC9",
+	"eeMoeSVCVdJPcbYZcJkTUH6LbKtnMJXXX6umd/dbI0H+tgsj7dgaIc9REDMs1leyVw3JDVpzQQn6RG8Q",
+	"sQXZ/M00AEK2AKe9HozFAiTvnanodkyAeU6o+mdJQzQmSeYrIyHr1FQj/SxTK+jHX8xzRiOTK8wvP+j3",
+	"+9djTyc/USV7FgiGKirH1Oz5997bWCx6ei7ZSq3w35BJwI3JjNrtijyecqQyzabKptshePvrexOEIR9i",
+	"YRTd3Ad3DAuBCJiuwSLx0BiT9F24wj2GZpnzxoLeJW6HDMFI0fkFvEUcnCpfexgIwBcICXm/jol8Zpbo",
+	"hAOVRxCRAIGZtnLeYQLuFkgnHlnr9FkLlI4a4tkMsbP+mIzJj7eIrZVjPYARp+COshue6eV10pITnowG",
+	"cAjgTCAGnt8OzXWfzGsknz2/z7bu4bnJwYO5+kl/64O3+d4wUQN9/u2DnBYUicm5MLpKdqMzJyvQLgYD",
+	"MPZ+Ts0CiXwSs0ihwJj8HZGQMoC+CkQUzvs60n2qfWmMQQIKwAVkohevRmPSy2oDLTHpJUE1z3OP4dfk",
+	"sQ5MKETfMEjmCNDZmAAgr+sVYlrteEqZDyhRAc2+RCL56t2CRkiikNyI3NDo6woxvEREwGhkHHqSjtQW",
+	"EYRCfSFqDJfD/XvvlxUiVwIGNz29G723v77v/VjsS7K/4B9YLGgsABbqcNJYcBwqTJEdqTmY0kmE3yFm",
+	"CgmWKkBlXrJzfKtSDuVmsKIRDkzkhv4MWBwhcApTHJdf5bE8S4ssJSgngUj3nd6RFFcgT1JnTNGMmqQ6",
+	"ycZjrn0UJC2+BGPv38ae7EjXDKUrRCQvAclakqpTyiPa14DJsxjdwTXvycXRwJzZZtNTP/ERUCag4t7K",
+	"B7os1JleuVnMxEJvjAqmUr7d2sGF6THUIxTNJDZIOpEzhGlH4my6spdTs27mXXWQRnIpMFGbZ3JlaX3g",
+	"WR/kbG763HAgqFpZ2QEwG1DErTQaX/GbinrIAxRxpEiJD7jq4T9SWme2NsJc/IdyluYAKWoiOz/hBsGn",
+	"EeQCMBjiuIQm7Wcs/9iMJpdfgqHqsYG0du4oh8dQJFisS2MCmOReUgssZ24WRS0tuoVRDEWhzheyoqDZ",
+	"3XRQgFUPeX2W2ackeRcWuvJasvdELhDgSP1UXA1TjUwh2K+/XH0C/X7/uX6oh9V+gIovpjOQNkcwWCiC",
+	"Y5oGC8r1xaNyydBQ4jjHZK746VVP5yRT9dEWUGPmHAqk7hnZD5e7r/MY8wKmn/kZsMl81OX0VwpmMVHD",
+	"q9XXaE/07CnvARhhKFFQhzhqtkCzLroD8zmrvbaMueplCUWw8AEEkvm5BESeXn2kcwl3zPKfGVdIk0Qn",
+	"Kbwnu0nBTh5KSiS7TFPNmVVScJwByqxv9dByJdaajIJTQtVrZeKthBtNJUx/fsYySFwyQg44VSGair30",
+	"QZISjgB5tZ3Jy1uvZbI2M4gjDiD471e/fOyZZzdofUdZeJkEWOtbchXBAIWyJ4MCdDZDJMRkbgz9BXjT",
+	"En89A5em2heDFymgmpEwiC0HlBur8F5RMM1wCSwUZ50Sh//3f/4vSK8kHegcgp9whMDVmkueNqFpZ4qL",
+	"uh3meOyUQbfRBNuvGSExQseD70miD1fYG3kv+oP+C5ObWHG1z+Ufk9IpRe/3oTfyPmAuEv7cK1VvfDEY",
+	"7Kx2Y0UGsJRxlDQ8YdhBSINYXuP9Aqfujb5c+x5PPNsV+Ho5k/dONbNAqGbQL4sMi+YfCuXoFOE/U9VL",
+	"57wsM1h5FG+krNmN+5H7UdNxb+T9m5qK5Atrt+NqQe/MUv19WN6P4VPYj+zivh0CRARb97UNIvWVtg2b",
+	"ziMt4lm/pyojtxkgt7XlnX3kLSsVoao9TFmtKFVKOFfq/ot9abImz9MK6Q++Q1tdwVY2rY3e03naCCWa",
+	"kpvLRpf/1JyLuejrqr7CKJpoL3zeWPj1eo+oai87ZsHXH9ItAhqbMOIbI2eRxOSC9oEKdUs9Lzg4xaFv",
+	"iq0qjUgeMUuVxWpwUytRa1HzwoqaWdeSL57ASAU+rUwUdxExtVE7V/lNa0kQF9/TcL2HnSpa0UtqU2Pr",
+	"LCHMcA9gtFE3gu5Ato7b40oyrjlchv2bSX68gkBQSMYQqGhxpRPASwROh4Ph4+NPkLlel0jd8zDN4uFC",
+	"8Uyg2pHu7RaNc9bZZrKnd+sxiJ7iAsxwh6N3FoS9L9TBetDKzQjpSKIi8r5Tz0tUsUqT7I4dl0CjlqnT",
+	"suV6a1CsdCLd3MPQBrN4D349w9q0goMDUPWdUnTJjDZty0GQP1cr86FCbBU9U2VpUnJWLiVYvItbCNwq",
+	"tuy7trE/IkdRNOo7cRSHwD1jHdspDv6GtC9CI3Ew/vsZQI9PKvTcXaiyUfMpQ+CekdfOD6ddvg2Mu+g+",
+	"sFd33p0LfowbR9XrkTiVFdDlRjtntMgB6mniD7AAp8ov2QWnjJ5WQqU6mWTXrxveGVWrNyq+34CZr9sw",
+	"s9CRjlLdG2wlxd0rb5sjZQGcyY3LJatzQ8V8eaYHv/NsC4PubbaFUfTZeEJT7Yp0xdk8bE52XQhqrgi+",
+	"NXX/ZxLhm0Sp7QNIdJWVzKSujXoxuSH0juSoQmINXSCdlb9J/vvZAPEo8t/jiF56SnWil7zxzcrvSOYS",
+	"WY/gVOkHksDuszpFwp+FE01OQbYAvazMa712olQt9aiV3dERaSjNa1NSVNF23yraFs1sFY12fVLKiV6d",
+	"9bTl4sl7kq0ai8I/ts62rhZ1k+a2vOPbY5JeAxuZ9Q33TU0q4jznXFXNHAC5ykrcCghOutwytTxqdPdI",
+	"M1v0uhWSuWf1br1W95C0sh6f722ptF00vjb6+uT0vk+Bprgof1sXc3CwS2IPF0SdPvjwp8WR/7Zln9+h",
+	"QvgwrMthlcMdsTJVEe8eOxs0xS0K4gPgbFld7ErguymPd4Hvdl69tO1HTXIZ57oqlJtx8OnolSuY/I2p",
+	"l13g/8NpmSuT/iMom1smtQOds07mmasOWis65op3dtexZRJgS0M9QE64LFK4d5qQgSxPTE2eMk6ZAFO3",
+	"aO86kVL2MblB64I8iUi8lNSsksJdXzy5gubldDZJ8ZP0U/I4n9XGFlBeitf2vRnE0YQhyNWPqrCLX8jN",
+	"myucX8gVX6miX8zEYzLqJNgq6AoH5Tr9Sfafa6eocL1atQHh/2CUzNVeYTIHN2idFlkDvSwJmQ4FL6MC",
+	"5EGS2xWcmgtOfTvzVeW4HiYcEY4FvkWNOxxi1qgxqIz8c1LPrLYWOji9GAyyvH5ntePnFr9pfNu7Sf3h",
+	"Td77300vyo2c055p/hEu0Qd8g7y6/kpZmbqCk3u9A1TvsrcagUtxuTNc5lQ1wmOh1wJ9FRPMJ4r7qQUr",
+	"OVmdoWpGFWeYynXynDRvvlYf5SvaJlqcyW6UcxvDrwOylAEtG6kJGAPvPqB5X5cMygZLsZLHQZSWNaXJ",
+	"LcKtbrRzw44mooYFydt0EuroGzEjL0wU+ZaNZdnv7GEhNhyvNjQRtOVS0uVDkVyySolz3WIbyu3GnkTN",
+	"3AgHtQjl4HAxBum13R7lvlcFIwzSGTVsgmCarcRkfiBMMyaeVkQzmGRj4V2MQHlOfkP7z5GfP/LzR37+",
+	"yM8f+fkjP3/k558qP9/sf2DY+d06HRSZ+Rp/g2+XebeyXPdpfU8H54Qyg39gv4T8file+BIo+DGZqyQt",
+	"BMwpQQfihx3cExqXc3AIYWVXgorxRMhv0MGOkJvvQVbmdncOB48qDx/UzaADiiUeBrtCtdStoEgNGj0K",
+	"HhEBS44EtcS3k+PA5shq1d7kdu9JOgrsAUWl5NmEqcnN1QdGTDX59zi4HyeS69gbyW/pZsjv/X7fB+NU",
+	"ljKPHh4uQd76CSDZtZeDhtGgv8q1pgZUabzMoFWvhvpzkHNoeNK2Z5cjWNdXMZNYHgPlYm6DWZ9UqsAN",
+	"560G337K5W5YLsHtNudkd6TSQTPoYNXfoz3f3U1cJ4qnTKjktQ7tKRPvMKuRf7XUO41FRicosYrB4HTg",
+	"6/LBSp9IKMAkiOIQhWeHEX//gVXq2nSItFbQ5gLnVsoNF8VUqQR0PNU/6nyHdbBvqrlqOCMvXlkW9Mev",
+	"MBDNoDgqvbqO7LgQu9GZtQO3W41aribjZhrPYqTghuMTJO4ou3Hoo7g1H1WyOU00JVWYTNeFSs0TXR64",
+	"fuC02fbjLiivVbW16S2rI6hsniqvsqZ2hUhgfgJMocckd/WvkHEUAhU+THlElVcnw4EoFKS2Ki/TAoSd",
+	"4HsLQtl7hAViMPIB6s/74P7k5mQETm5PHi4T8gwxU3lTm89OWlFpCxgAnSWq//UKAVUAXFejvzS5qXPl",
+	"dHMVzkeYhOhrHWTFAumd0Rt9XVEm0oJy7hS+cvhfeq5jGBFpi1EsqKixUKewDdZBhMAUE1XwAsGwAbc4",
+	"nYlJZmTbBKhXb6xRZybZuKACRkAV0qkDIyu1syEEF8Paxa9xXe+AxWlu2gVUeTM1DptYrzUSo+yhOkOI",
+	"N5M0FyiaUODc279mu8VHRdct3ouLSnO8seG1d52gNOXq3bTYhSsl1V3X3G9evkJzla65+arsUyu3gX/K",
+	"jrHNxTNFreEOQ5P1gT0dDgbtfin7QjhnTxTd0PABE1NJtyh/Oruk7N0Z5SiMHoXRozB6FEaPwuhRGD0K",
+	"o0dh9CiMHoXRrcSDZgcrLYvuwb+q2bHqjyaEFoWJ+8Qu7Opr5dldVzbGuZ2doOsn4/7l7ve1L9yqBsI3",
+	"2jfbHMK8Q+sFdqQTyPuAPeIxt7h7ucjL7995Lt5c+9QYHd6Dy9V3a0cYoiecneR8ZIlvC47xQcopP9rp",
+	"Ng5cbqc7uS84Es1qpewmqHf86oK29X5dT82ja1C9JxIXK5VDNgljyWrPSvbVJGepXiWPmUsmJlltUVNT",
+	"UCNutbbjDVorZTsHWLSgavfcMWV03lXyGI27myeM2QCuLslTBt2A3qffWv1Md5Impmmmj5kaZoNpdkA0",
+	"y0wSx7tN4Gnzm3v1phkW9b488Jm0vBEo+fc3BSffx8PDLu81F6e7/O1UUmw0O+T9qBp/SNvukV8pDlUn",
+	"xepWIIV+R4KsIfwnHKDSADlSr3/qZT9tzp80oMqktEFG8nQXRjZlOpwx5vl9VQH30FhktLi3j4dFbexv",
+	"abN3JCJRUun58FjEF/Ru/0jkW6MbrPra7rn43Uqibl4QNXnzj5dOoJQpoHNKAJfofxNbzyY5nM9HoKuP",
+	"K0YFTb8lKQFKmQH2lxEgea4WXHL0JgmAPQeA/ObrUiVrscBkrqr165L3PNBFv7eN/T/a0B8708BmtuCd",
+	"WcH/aEbuDQ3U5sh3fW9ro9PrN3s2xLgVj77aV+lorb9wKxftUrVnC0XbpFxBdZIN2ObLt986j0+ibnSX",
+	"qtF7qBmdt7Y0e/ZtgCUzyqY4DBHpLRHncC4P568KOUBIEScnQt5A1HgrJm57aYETQcFU1aKaUbZEyhC+",
+	"hd/gJFeyqpvs3KUu9bZVqY/M55H5PDKfR+bzyHwemc9tWYoWR6D91O8vc551TkEHZDor9/p9t+L9T6l0",
+	"f6EaXLu7zH5X3XjMTPLVOet9Yh6hfL8rc73z0v3FU3AovO9WJXU/1fofSYY7rI9Nxzr9u0O3zNMmpQOt",
+	"zjaPSRBSnCqnS7LT3k7JknZeoP/qT1+e3zjCSF656A7jSsiemM/LZAfF+A/n/DI5VEX+w3nBTA5Sln+v",
+	"7jCTzrX52wluQkaVe3p7DOsn1azCA9jq3o6AikhJcl2PklioVRRzsGL4Vl43aljN44SawRcLpMnGCU/i",
+	"qM6SmNHT5DUp5J8pXUYU7Thiati/ePFsBGAlaCkXqQQEbQ6Ucg1H2nsEh9yv5vgNtQM7ldj0np5yylQS",
+	"R+3lWM0ppzFuP7yr7Nu4ubgE+X/S6e/35rYt+z98sL+EwjngX+3izqP+VcifTjJ4CYaDwQGwolRnXI33",
+	"PDfHWinT6L+LCHPo/UoKCexyz5TgKaydP/52JTMp7td9IR7aNVTKvmuHikoqnYXh2SEW1y0B9ZNB952j",
+	"eXEzpmuAwwPsg3Klc9OslPIA7DQP9WNcg4ePYHLBs0IU047wrRTKVDz+/ZeDZ7tHvJetmFdSplip6/M8",
+	"N+skIfwoX7gy3O9Wu7lichiB9dslQGAYYvkejH4tNKvYT8wDOlUlD4o496XQ63W1cY2fbyoM7IESKa/x",
+	"TNqoy8q8b7pkCVfeN5FSC4OCmGGxVt3foDUXlKBP9AYRb/TlWhIyHV2tx49Z5I2858oOZpbnPgHETJYr",
+	"c2EeuMKTiv90ubVZ6PzjnN9RqW2SKjv3g6UyeP7Xea6364f/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

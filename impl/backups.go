@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -213,36 +214,49 @@ func (s *Server) DeleteShareBackup(ctx context.Context, req gen.DeleteShareBacku
 	return gen.DeleteShareBackup202Response{}, nil
 }
 
+// backupActionTable binds the handlers x-manila-actions names for share
+// backups.
+func (s *Server) backupActionTable() actionTable[gen.ShareBackupActionResponseObject] {
+	return actionTable[gen.ShareBackupActionResponseObject]{
+		"restore":      s.restoreBackup,
+		"reset_status": s.resetBackupStatus,
+	}
+}
+
 // ShareBackupAction is POST /v2/share-backups/{id}/action: restore or
 // reset_status.
 func (s *Server) ShareBackupAction(ctx context.Context, req gen.ShareBackupActionRequestObject) (gen.ShareBackupActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "restore":
-		return s.restoreBackup(ctx, req)
-	case "reset_status":
-		status := resetStatusValue(req.Body.ResetStatus)
-		if f := checkResetStatus(status); f != nil {
-			return nil, f
-		}
-		b, err := s.visibleBackup(ctx, req.BackupId, notFound(defaultNotFound))
-		if err != nil {
-			return nil, err
-		}
-		if err := s.db.TransitionShareBackup(ctx, b.ID, nil, *status, "", 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return emptyAccepted{}, nil
-	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
+	return s.actions.backup.run(ctx, req.BackupId)
 }
 
-func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionRequestObject) (gen.ShareBackupActionResponseObject, error) {
+func (s *Server) resetBackupStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareBackupActionResponseObject, error) {
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
+	}
+	if f := checkResetStatus(status); f != nil {
+		return nil, f
+	}
+	b, err := s.visibleBackup(ctx, id, notFound(defaultNotFound))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.TransitionShareBackup(ctx, b.ID, nil, *status, "", 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return emptyAccepted{}, nil
+}
+
+func (s *Server) restoreBackup(ctx context.Context, backupID string, value json.RawMessage) (gen.ShareBackupActionResponseObject, error) {
 	ri := reqInfo(ctx)
 	targeted := false
 	var target string
-	if ri.Version.AtLeast("2.91") && req.Body.Restore.IsSpecified() && !req.Body.Restore.IsNull() {
-		switch v := req.Body.Restore.MustGet().(type) {
+	restore, err := decodeAction[gen.ShareBackupRestoreTarget](value)
+	if err != nil {
+		return nil, err
+	}
+	if ri.Version.AtLeast("2.91") && restore != nil {
+		switch v := restore.(type) {
 		case string:
 			target, targeted = v, v != ""
 		case map[string]any:
@@ -253,7 +267,7 @@ func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionReq
 			return nil, badRequest("Invalid input received: restore takes the id of the share to restore into, or null.")
 		}
 	}
-	b, err := s.visibleBackup(ctx, req.BackupId, noBackup(req.BackupId))
+	b, err := s.visibleBackup(ctx, backupID, noBackup(backupID))
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +312,7 @@ func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionReq
 	case errors.As(err, &se):
 		return nil, badRequest("Invalid backup: Backup %s status must be available.", b.ID)
 	case errors.Is(err, storage.ErrNotFound):
-		return nil, noBackup(req.BackupId)
+		return nil, noBackup(backupID)
 	case err != nil:
 		return nil, internalError(err)
 	}

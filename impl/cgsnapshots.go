@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/manilite/manilite/gen"
@@ -152,38 +153,47 @@ func (s *Server) ListCGSnapshotMembers(ctx context.Context, req gen.ListCGSnapsh
 	return out, nil
 }
 
+// cgsnapshotActionTable binds the handlers x-manila-actions names for
+// cgsnapshots.
+func (s *Server) cgsnapshotActionTable() actionTable[gen.CgsnapshotActionResponseObject] {
+	return actionTable[gen.CgsnapshotActionResponseObject]{
+		"reset_status": s.resetCGSnapshotStatus,
+		"force_delete": s.forceDeleteCGSnapshot,
+	}
+}
+
 // CgsnapshotAction is POST /v2/cgsnapshots/{id}/action.
 func (s *Server) CgsnapshotAction(ctx context.Context, req gen.CgsnapshotActionRequestObject) (gen.CgsnapshotActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "reset_status", "os-reset_status":
-		body := req.Body.ResetStatus
-		if ri.Action == "os-reset_status" {
-			body = req.Body.OsResetStatus
-		}
-		status := resetStatusValue(body)
-		if f := checkStatusIn(status, cgResetStatuses); f != nil {
-			return nil, f
-		}
-		c, err := s.visibleCGSnapshot(ctx, req.CgsnapshotId)
-		if err != nil {
-			return nil, genericNotFound(err)
-		}
-		if err := s.db.TransitionCGSnapshot(ctx, c.ID, nil, *status, "", 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.CgsnapshotAction202Response{}, nil
-	case "force_delete", "os-force_delete":
-		c, err := s.visibleCGSnapshot(ctx, req.CgsnapshotId)
-		if err != nil {
-			return nil, genericNotFound(err)
-		}
-		if err := s.db.ForceDeleteCGSnapshot(ctx, c.ID); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.CgsnapshotAction202Response{}, nil
+	return s.actions.cgsnapshot.run(ctx, req.CgsnapshotId)
+}
+
+func (s *Server) resetCGSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
 	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
+	if f := checkStatusIn(status, cgResetStatuses); f != nil {
+		return nil, f
+	}
+	c, err := s.visibleCGSnapshot(ctx, id)
+	if err != nil {
+		return nil, genericNotFound(err)
+	}
+	if err := s.db.TransitionCGSnapshot(ctx, c.ID, nil, *status, "", 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.CgsnapshotAction202Response{}, nil
+}
+
+func (s *Server) forceDeleteCGSnapshot(ctx context.Context, id string, _ json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
+	c, err := s.visibleCGSnapshot(ctx, id)
+	if err != nil {
+		return nil, genericNotFound(err)
+	}
+	if err := s.db.ForceDeleteCGSnapshot(ctx, c.ID); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.CgsnapshotAction202Response{}, nil
 }
 
 // ListCGSnapshots is GET /v2/cgsnapshots.

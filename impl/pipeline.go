@@ -199,11 +199,11 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			if f != nil {
 				return f
 			}
-			g, ok := op.Actions[name]
+			a, ok := op.Actions[name]
 			if !ok {
 				return badRequest("There is no such action: %s", name)
 			}
-			ri.Action, gate = name, g
+			ri.Action, ri.action, gate = name, a, a.versionGate
 		} else if len(body) > 0 && isJSON(r) && !json.Valid(body) {
 			return badRequest("Malformed request body")
 		}
@@ -245,6 +245,11 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			Options:    s.validationOptions,
 		}); err != nil {
 			return validationFault(err, ri)
+		}
+		if ri.action != nil {
+			if f := validateActionValue(ri, body); f != nil {
+				return f
+			}
 		}
 		return next(c)
 	}

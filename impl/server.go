@@ -74,6 +74,30 @@ type Server struct {
 	validationOptions *openapi3filter.Options
 	collections       map[string]bool
 	projectPattern    *regexp.Regexp
+	actions           actionTables
+}
+
+// actionTables are the handlers of each POST .../action operation.
+type actionTables struct {
+	share      actionTable[gen.ShareActionResponseObject]
+	snapshot   actionTable[gen.SnapshotActionResponseObject]
+	backup     actionTable[gen.ShareBackupActionResponseObject]
+	cg         actionTable[gen.ConsistencyGroupActionResponseObject]
+	cgsnapshot actionTable[gen.CgsnapshotActionResponseObject]
+}
+
+// bindActions fills s.actions and checks it against the spec: the
+// operation ids are the generated interface's methods.
+func (s *Server) bindActions() error {
+	s.actions = actionTables{
+		share: s.shareActionTable(), snapshot: s.snapshotActionTable(), backup: s.backupActionTable(),
+		cg: s.cgActionTable(), cgsnapshot: s.cgsnapshotActionTable(),
+	}
+	return checkActionBindings(s.spec, map[string][]string{
+		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
+		"ShareBackupAction": s.actions.backup.handlers(), "ConsistencyGroupAction": s.actions.cg.handlers(),
+		"CgsnapshotAction": s.actions.cgsnapshot.handlers(),
+	})
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -139,6 +163,9 @@ func New(cfg Config) (*Server, error) {
 			AuthenticationFunc:                openapi3filter.NoopAuthenticationFunc,
 			SkipSettingDefaults:               true,
 		},
+	}
+	if err := s.bindActions(); err != nil {
+		return nil, err
 	}
 	for _, p := range doc.Paths.InMatchingOrder() {
 		if rest, ok := strings.CutPrefix(p, "/v2/"); ok {

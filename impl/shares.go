@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/oapi-codegen/nullable"
 
 	"github.com/manilite/manilite/gen"
 	"github.com/manilite/manilite/policy"
@@ -423,30 +423,28 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	return gen.DeleteShare202Response{}, nil
 }
 
-// ShareAction is POST /v2/shares/{id}/action.
-func (s *Server) ShareAction(ctx context.Context, req gen.ShareActionRequestObject) (gen.ShareActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "reset_status", "os-reset_status":
-		body := req.Body.ResetStatus
-		if ri.Action == "os-reset_status" {
-			body = req.Body.OsResetStatus
-		}
-		return s.resetShareStatus(ctx, req.ShareId, body)
-	case "force_delete", "os-force_delete":
-		return s.forceDeleteShare(ctx, req.ShareId)
-	case "soft_delete":
-		return s.softDeleteShare(ctx, req.ShareId)
-	case "restore":
-		return s.restoreShare(ctx, req.ShareId)
+// shareActionTable binds the handlers x-manila-actions names for shares.
+func (s *Server) shareActionTable() actionTable[gen.ShareActionResponseObject] {
+	return actionTable[gen.ShareActionResponseObject]{
+		"reset_status": s.resetShareStatus,
+		"force_delete": s.forceDeleteShare,
+		"soft_delete":  s.softDeleteShare,
+		"restore":      s.restoreShare,
 	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
 }
 
-func (s *Server) resetShareStatus(ctx context.Context, id string, body nullable.Nullable[gen.ResetStatus]) (gen.ShareActionResponseObject, error) {
+// ShareAction is POST /v2/shares/{id}/action.
+func (s *Server) ShareAction(ctx context.Context, req gen.ShareActionRequestObject) (gen.ShareActionResponseObject, error) {
+	return s.actions.share.run(ctx, req.ShareId)
+}
+
+func (s *Server) resetShareStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareActionResponseObject, error) {
 	// Manila's schema rejects a status that is not a share status at all
 	// before it looks the share up; the admin-action checks come after.
-	status := resetStatusValue(body)
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
+	}
 	if status != nil && !contains(shareStatuses, *status) {
 		return nil, badRequest("Invalid input for field/attribute status. Value: %s. '%s' is not one of %s", *status, *status, pyList(shareStatuses))
 	}
@@ -472,17 +470,14 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, body nullable.
 }
 
 // resetStatusValue is the status of a {"reset_status": {"status": S}} body,
-// nil when it is missing or not a string.
-func resetStatusValue(body nullable.Nullable[gen.ResetStatus]) *string {
-	if !body.IsSpecified() || body.IsNull() {
-		return nil
-	}
-	rs := body.MustGet()
-	if !rs.Status.IsSpecified() || rs.Status.IsNull() {
-		return nil
+// nil when it is missing or null.
+func resetStatusValue(value json.RawMessage) (*string, error) {
+	rs, err := decodeAction[*gen.ResetStatus](value)
+	if err != nil || rs == nil || !rs.Status.IsSpecified() || rs.Status.IsNull() {
+		return nil, err
 	}
 	v := rs.Status.MustGet()
-	return &v
+	return &v, nil
 }
 
 // checkResetStatus is Manila's AdminActionsMixin.validate_update.
@@ -496,7 +491,7 @@ func checkResetStatus(status *string) *Fault {
 	return nil
 }
 
-func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+func (s *Server) forceDeleteShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {
 	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
@@ -517,7 +512,7 @@ func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActi
 	return gen.ShareAction202Response{}, nil
 }
 
-func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+func (s *Server) softDeleteShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {
 	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
@@ -543,7 +538,7 @@ func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActio
 	return gen.ShareAction202Response{}, nil
 }
 
-func (s *Server) restoreShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+func (s *Server) restoreShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {
 	if _, err := s.visibleShare(ctx, id, notFound("No share exists with ID %s.", id)); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -189,41 +190,50 @@ func (s *Server) DeleteSnapshot(ctx context.Context, req gen.DeleteSnapshotReque
 	return gen.DeleteSnapshot202Response{}, nil
 }
 
+// snapshotActionTable binds the handlers x-manila-actions names for
+// snapshots.
+func (s *Server) snapshotActionTable() actionTable[gen.SnapshotActionResponseObject] {
+	return actionTable[gen.SnapshotActionResponseObject]{
+		"reset_status": s.resetSnapshotStatus,
+		"force_delete": s.forceDeleteSnapshot,
+	}
+}
+
 // SnapshotAction is POST /v2/snapshots/{id}/action (admin).
 func (s *Server) SnapshotAction(ctx context.Context, req gen.SnapshotActionRequestObject) (gen.SnapshotActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "reset_status", "os-reset_status":
-		body := req.Body.ResetStatus
-		if ri.Action == "os-reset_status" {
-			body = req.Body.OsResetStatus
-		}
-		// The admin-action mixin validates the status before it looks the
-		// snapshot up.
-		status := resetStatusValue(body)
-		if f := checkResetStatus(status); f != nil {
-			return nil, f
-		}
-		sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, *status, "", 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.SnapshotAction202Response{}, nil
-	case "force_delete", "os-force_delete":
-		sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, "deleting", storage.JobSnapshotDelete, 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		s.cfg.Jobs.Notify()
-		return gen.SnapshotAction202Response{}, nil
+	return s.actions.snapshot.run(ctx, req.SnapshotId)
+}
+
+func (s *Server) resetSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.SnapshotActionResponseObject, error) {
+	// The admin-action mixin validates the status before it looks the
+	// snapshot up.
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
 	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
+	if f := checkResetStatus(status); f != nil {
+		return nil, f
+	}
+	sn, err := s.visibleSnapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, *status, "", 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.SnapshotAction202Response{}, nil
+}
+
+func (s *Server) forceDeleteSnapshot(ctx context.Context, id string, _ json.RawMessage) (gen.SnapshotActionResponseObject, error) {
+	sn, err := s.visibleSnapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, "deleting", storage.JobSnapshotDelete, 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.SnapshotAction202Response{}, nil
 }
 
 // notFoundOr maps storage.ErrNotFound to the generic 404 and anything else

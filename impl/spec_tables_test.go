@@ -110,3 +110,32 @@ func TestGateQuery(t *testing.T) {
 		})
 	}
 }
+
+// The handlers bound in Go and those x-manila-actions names must agree both
+// ways.
+func TestActionBindingsMatchSpec(t *testing.T) {
+	_, info := loadSpecInfo(t)
+	s := &Server{spec: info}
+	if err := s.bindActions(); err != nil {
+		t.Fatalf("real bindings: %v", err)
+	}
+	bound := map[string][]string{
+		"ShareAction": {"reset_status", "force_delete", "soft_delete", "restore", "extend"},
+		"SnapshotAction": {"reset_status"}, "ShareBackupAction": {"restore", "reset_status"},
+		"ConsistencyGroupAction": {"reset_status", "force_delete"}, "CgsnapshotAction": {"reset_status", "force_delete"},
+		"ShowShare": {"x"},
+	}
+	err := checkActionBindings(info, bound)
+	if err == nil {
+		t.Fatal("mismatched bindings accepted")
+	}
+	for _, want := range []string{
+		"ShareAction: handler extend is bound but no action names it",
+		"SnapshotAction: action force_delete names handler force_delete, which is not bound",
+		"action table for ShowShare, which has no x-manila-actions",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
