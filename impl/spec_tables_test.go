@@ -120,7 +120,7 @@ func TestActionBindingsMatchSpec(t *testing.T) {
 		t.Fatalf("real bindings: %v", err)
 	}
 	bound := map[string][]string{
-		"ShareAction": {"reset_status", "force_delete", "soft_delete", "restore", "extend"},
+		"ShareAction":    {"reset_status", "force_delete", "soft_delete", "restore", "extend"},
 		"SnapshotAction": {"reset_status"}, "ShareBackupAction": {"restore", "reset_status"},
 		"ConsistencyGroupAction": {"reset_status", "force_delete"}, "CgsnapshotAction": {"reset_status", "force_delete"},
 		"ShowShare": {"x"},
