@@ -135,7 +135,7 @@ func (s *Server) writeError(c echo.Context, err error) {
 	}
 	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(f.Status)
-	_, _ = c.Response().Write(faultBody(f))
+	_, _ = c.Response().Write(s.spec.faults.faultBody(f))
 }
 
 // api is the spec-driven pipeline every API request goes through, in

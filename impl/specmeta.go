@@ -22,6 +22,7 @@ const (
 	extForbidden    = "x-manila-forbidden-message"
 	extChecks       = "x-manila-policy-checks"
 	extHandler      = "x-manila-handler"
+	extFaultNames   = "x-manila-fault-names"
 	// actionSchema is the key of an x-manila-actions entry holding the
 	// schema of the action's value: {$ref: "#/components/schemas/X"}.
 	actionSchema = "schema"
@@ -109,6 +110,7 @@ type SpecInfo struct {
 	MinVersion APIVersion
 	MaxVersion APIVersion
 	Ops        map[string]*opMeta // by operationId
+	faults     faultNames
 }
 
 // ReadSpecInfo validates and collects the vendor extensions of every
@@ -124,6 +126,12 @@ func ReadSpecInfo(doc *openapi3.T) (*SpecInfo, error) {
 	}
 	if info.MaxVersion, err = extVersion(doc.Info.Extensions, extMaxVersion); err != nil {
 		return nil, fmt.Errorf("spec info: %w", err)
+	}
+	if doc.Components == nil || doc.Components.Schemas["Fault"] == nil {
+		return nil, fmt.Errorf("spec: no Fault schema")
+	}
+	if info.faults, err = readFaultNames(doc.Components.Schemas["Fault"].Value.Extensions); err != nil {
+		return nil, err
 	}
 	var problems []string
 	for _, p := range doc.Paths.InMatchingOrder() {

@@ -223,9 +223,17 @@ const tinyResponses = `      responses:
         "200": {description: ok}
 `
 
+// tinyComponents is the Fault schema every spec needs.
+const tinyComponents = `components:
+  schemas:
+    Fault:
+      type: object
+      x-manila-fault-names: {"404": itemNotFound, default: computeFault}
+`
+
 func loadTinySpec(t *testing.T, paths string) *openapi3.T {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(tinySpecHead + paths))
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(tinySpecHead + paths + tinyComponents))
 	if err != nil {
 		t.Fatalf("LoadFromData: %v", err)
 	}
