@@ -1,9 +1,9 @@
 package impl
 
 import (
-	"github.com/manilite/manilite/gen"
 	"encoding/json"
 	"fmt"
+	"github.com/manilite/manilite/gen"
 	"net/http"
 	"strconv"
 )
