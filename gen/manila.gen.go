@@ -108,16 +108,14 @@ type CGSnapshotUpdateRequest_Cgsnapshot struct {
 
 // ConsistencyGroup defines model for ConsistencyGroup.
 type ConsistencyGroup struct {
-	CreatedAt      string                    `json:"created_at"`
-	Description    nullable.Nullable[string] `json:"description"`
-	Host           nullable.Nullable[string] `json:"host"`
-	Id             string                    `json:"id"`
-	Links          []Link                    `json:"links"`
-	Name           nullable.Nullable[string] `json:"name"`
-	ProjectId      string                    `json:"project_id"`
-	ShareNetworkId nullable.Nullable[string] `json:"share_network_id"`
-
-	// ShareServerId Admins only.
+	CreatedAt          string                    `json:"created_at"`
+	Description        nullable.Nullable[string] `json:"description"`
+	Host               nullable.Nullable[string] `json:"host"`
+	Id                 string                    `json:"id"`
+	Links              []Link                    `json:"links"`
+	Name               nullable.Nullable[string] `json:"name"`
+	ProjectId          string                    `json:"project_id"`
+	ShareNetworkId     nullable.Nullable[string] `json:"share_network_id"`
 	ShareServerId      nullable.Nullable[string] `json:"share_server_id,omitempty"`
 	ShareTypes         []string                  `json:"share_types"`
 	SourceCgsnapshotId nullable.Nullable[string] `json:"source_cgsnapshot_id"`
@@ -172,21 +170,15 @@ type ConsistencyGroupUpdateRequest_ConsistencyGroup struct {
 
 // ExportLocation defines model for ExportLocation.
 type ExportLocation struct {
-	// CreatedAt Show only.
-	CreatedAt *string `json:"created_at,omitempty"`
-	Id        string  `json:"id"`
-
-	// IsAdminOnly Admins only.
-	IsAdminOnly *bool  `json:"is_admin_only,omitempty"`
-	Path        string `json:"path"`
-
-	// Preferred 2.14+
-	Preferred *bool `json:"preferred,omitempty"`
-
-	// ShareInstanceId Admins only.
+	// CreatedAt Show only, not in the list.
+	CreatedAt       *string `json:"created_at,omitempty"`
+	Id              string  `json:"id"`
+	IsAdminOnly     *bool   `json:"is_admin_only,omitempty"`
+	Path            string  `json:"path"`
+	Preferred       *bool   `json:"preferred,omitempty"`
 	ShareInstanceId *string `json:"share_instance_id,omitempty"`
 
-	// UpdatedAt Show only.
+	// UpdatedAt Show only, not in the list.
 	UpdatedAt nullable.Nullable[string] `json:"updated_at,omitempty"`
 }
 
@@ -239,30 +231,26 @@ type ShareActionRequest struct {
 	SoftDelete nullable.Nullable[interface{}] `json:"soft_delete,omitempty"`
 }
 
-// ShareBackup Manila's backup view; backup_type from 2.85; host and topic only for admins.
+// ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	BackupType       nullable.Nullable[string] `json:"backup_type,omitempty"`
+	CreatedAt        string                    `json:"created_at"`
+	Description      nullable.Nullable[string] `json:"description"`
 
-	// BackupType 2.85+
-	BackupType  nullable.Nullable[string] `json:"backup_type,omitempty"`
-	CreatedAt   string                    `json:"created_at"`
-	Description nullable.Nullable[string] `json:"description"`
-
-	// Host Admins only.
+	// Host Manila checks context_is_host_admin, which is context_is_admin with the caller's own project as target.
 	Host nullable.Nullable[string] `json:"host,omitempty"`
 	Id   string                    `json:"id"`
 	Name nullable.Nullable[string] `json:"name"`
 
 	// Progress A percentage, "0" to "100".
-	Progress        string `json:"progress"`
-	RestoreProgress string `json:"restore_progress"`
-	ShareId         string `json:"share_id"`
-	Size            int    `json:"size"`
-	Status          string `json:"status"`
-
-	// Topic Admins only.
-	Topic     nullable.Nullable[string] `json:"topic,omitempty"`
-	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	Progress        string                    `json:"progress"`
+	RestoreProgress string                    `json:"restore_progress"`
+	ShareId         string                    `json:"share_id"`
+	Size            int                       `json:"size"`
+	Status          string                    `json:"status"`
+	Topic           nullable.Nullable[string] `json:"topic,omitempty"`
+	UpdatedAt       nullable.Nullable[string] `json:"updated_at"`
 }
 
 // ShareBackupActionRequest defines model for ShareBackupActionRequest.
@@ -299,7 +287,7 @@ type ShareBackupDetailList struct {
 
 // ShareBackupResponse defines model for ShareBackupResponse.
 type ShareBackupResponse struct {
-	// ShareBackup Manila's backup view; backup_type from 2.85; host and topic only for admins.
+	// ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 	ShareBackup ShareBackup `json:"share_backup"`
 }
 
@@ -367,98 +355,61 @@ type ShareCreateRequest struct {
 	} `json:"share"`
 }
 
-// ShareDetail Manila's share view. Keys marked with a version appear from that microversion on; host and share_server_id only for admins.
+// ShareDetail Manila's share view (manila/api/views/shares.py).
 type ShareDetail struct {
-	// AccessRulesStatus 2.10+
 	AccessRulesStatus *string                   `json:"access_rules_status,omitempty"`
 	AvailabilityZone  nullable.Nullable[string] `json:"availability_zone"`
 
-	// ConsistencyGroupId 2.4 to 2.30, as Manila showed it.
-	ConsistencyGroupId nullable.Nullable[string] `json:"consistency_group_id,omitempty"`
-
-	// CreateShareFromSnapshotSupport 2.24+
-	CreateShareFromSnapshotSupport *bool `json:"create_share_from_snapshot_support,omitempty"`
+	// ConsistencyGroupId Up to 2.30, when Manila replaced consistency groups by share groups.
+	ConsistencyGroupId             nullable.Nullable[string] `json:"consistency_group_id,omitempty"`
+	CreateShareFromSnapshotSupport *bool                     `json:"create_share_from_snapshot_support,omitempty"`
 
 	// CreatedAt UTC, 2006-01-02T15:04:05.000000
-	CreatedAt   string                    `json:"created_at"`
-	Description nullable.Nullable[string] `json:"description"`
-
-	// EncryptionKeyRef 2.90+
+	CreatedAt        string                    `json:"created_at"`
+	Description      nullable.Nullable[string] `json:"description"`
 	EncryptionKeyRef nullable.Nullable[string] `json:"encryption_key_ref,omitempty"`
 
-	// ExportLocation Below 2.9 only: the first export path.
+	// ExportLocation The first export path.
 	ExportLocation nullable.Nullable[string] `json:"export_location,omitempty"`
 
-	// ExportLocations Below 2.9 only: the export paths.
-	ExportLocations *[]string `json:"export_locations,omitempty"`
-
-	// HasReplicas 2.11+
-	HasReplicas *bool `json:"has_replicas,omitempty"`
-
-	// Host Admins only.
-	Host     nullable.Nullable[string] `json:"host,omitempty"`
-	Id       string                    `json:"id"`
-	IsPublic bool                      `json:"is_public"`
-
-	// IsSoftDeleted 2.69+
-	IsSoftDeleted *bool             `json:"is_soft_deleted,omitempty"`
-	Links         []Link            `json:"links"`
-	Metadata      map[string]string `json:"metadata"`
-
-	// MountPointName 2.84+
-	MountPointName nullable.Nullable[string] `json:"mount_point_name,omitempty"`
-
-	// MountSnapshotSupport 2.32+
+	// ExportLocations The export paths.
+	ExportLocations      *[]string                 `json:"export_locations,omitempty"`
+	HasReplicas          *bool                     `json:"has_replicas,omitempty"`
+	Host                 nullable.Nullable[string] `json:"host,omitempty"`
+	Id                   string                    `json:"id"`
+	IsPublic             bool                      `json:"is_public"`
+	IsSoftDeleted        *bool                     `json:"is_soft_deleted,omitempty"`
+	Links                []Link                    `json:"links"`
+	Metadata             map[string]string         `json:"metadata"`
+	MountPointName       nullable.Nullable[string] `json:"mount_point_name,omitempty"`
 	MountSnapshotSupport *bool                     `json:"mount_snapshot_support,omitempty"`
 	Name                 nullable.Nullable[string] `json:"name"`
 
-	// Progress 2.54+, e.g. 100%
-	Progress  nullable.Nullable[string] `json:"progress,omitempty"`
-	ProjectId string                    `json:"project_id"`
+	// Progress e.g. 100%
+	Progress                nullable.Nullable[string] `json:"progress,omitempty"`
+	ProjectId               string                    `json:"project_id"`
+	ReplicationType         nullable.Nullable[string] `json:"replication_type,omitempty"`
+	RevertToSnapshotSupport *bool                     `json:"revert_to_snapshot_support,omitempty"`
+	ScheduledToBeDeletedAt  nullable.Nullable[string] `json:"scheduled_to_be_deleted_at,omitempty"`
+	ShareGroupId            nullable.Nullable[string] `json:"share_group_id,omitempty"`
+	ShareNetworkId          nullable.Nullable[string] `json:"share_network_id"`
+	ShareProto              string                    `json:"share_proto"`
 
-	// ReplicationType 2.11+
-	ReplicationType nullable.Nullable[string] `json:"replication_type,omitempty"`
-
-	// RevertToSnapshotSupport 2.27+
-	RevertToSnapshotSupport *bool `json:"revert_to_snapshot_support,omitempty"`
-
-	// ScheduledToBeDeletedAt 2.69+
-	ScheduledToBeDeletedAt nullable.Nullable[string] `json:"scheduled_to_be_deleted_at,omitempty"`
-
-	// ShareGroupId 2.31+
-	ShareGroupId   nullable.Nullable[string] `json:"share_group_id,omitempty"`
-	ShareNetworkId nullable.Nullable[string] `json:"share_network_id"`
-	ShareProto     string                    `json:"share_proto"`
-
-	// ShareServerId Admins only.
+	// ShareServerId Manila checks context_is_host_admin, which is context_is_admin with the caller's own project as target.
 	ShareServerId nullable.Nullable[string] `json:"share_server_id,omitempty"`
 
 	// ShareType The type's name below 2.6, its id from 2.6.
-	ShareType nullable.Nullable[string] `json:"share_type"`
-
-	// ShareTypeName 2.6+
-	ShareTypeName nullable.Nullable[string] `json:"share_type_name,omitempty"`
-	Size          int                       `json:"size"`
-	SnapshotId    nullable.Nullable[string] `json:"snapshot_id"`
-
-	// SnapshotSupport 2.2+
-	SnapshotSupport *bool `json:"snapshot_support,omitempty"`
-
-	// SourceBackupId 2.80+
-	SourceBackupId nullable.Nullable[string] `json:"source_backup_id,omitempty"`
-
-	// SourceCgsnapshotMemberId 2.4 to 2.30, as Manila showed it.
-	SourceCgsnapshotMemberId nullable.Nullable[string] `json:"source_cgsnapshot_member_id,omitempty"`
-
-	// SourceShareGroupSnapshotMemberId 2.31+
+	ShareType                        nullable.Nullable[string] `json:"share_type"`
+	ShareTypeName                    nullable.Nullable[string] `json:"share_type_name,omitempty"`
+	Size                             int                       `json:"size"`
+	SnapshotId                       nullable.Nullable[string] `json:"snapshot_id"`
+	SnapshotSupport                  *bool                     `json:"snapshot_support,omitempty"`
+	SourceBackupId                   nullable.Nullable[string] `json:"source_backup_id,omitempty"`
+	SourceCgsnapshotMemberId         nullable.Nullable[string] `json:"source_cgsnapshot_member_id,omitempty"`
 	SourceShareGroupSnapshotMemberId nullable.Nullable[string] `json:"source_share_group_snapshot_member_id,omitempty"`
 	Status                           string                    `json:"status"`
-
-	// TaskState 2.5+
-	TaskState nullable.Nullable[string] `json:"task_state,omitempty"`
-
-	// UserId 2.16+
-	UserId *string `json:"user_id,omitempty"`
+	TaskState                        nullable.Nullable[string] `json:"task_state,omitempty"`
+	UserId                           *string                   `json:"user_id,omitempty"`
 
 	// VolumeType The type's name.
 	VolumeType nullable.Nullable[string] `json:"volume_type"`
@@ -473,7 +424,7 @@ type ShareDetailList struct {
 
 // ShareResponse defines model for ShareResponse.
 type ShareResponse struct {
-	// Share Manila's share view. Keys marked with a version appear from that microversion on; host and share_server_id only for admins.
+	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
 }
 
@@ -486,7 +437,7 @@ type ShareSummary struct {
 
 // ShareSummaryList defines model for ShareSummaryList.
 type ShareSummaryList struct {
-	// Count 2.42+ with with_count=true.
+	// Count With with_count=true.
 	Count       *int           `json:"count,omitempty"`
 	Shares      []ShareSummary `json:"shares"`
 	SharesLinks *[]Link        `json:"shares_links,omitempty"`
@@ -494,23 +445,16 @@ type ShareSummaryList struct {
 
 // ShareType defines model for ShareType.
 type ShareType struct {
-	// Description 2.41+
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ExtraSpecs Strings as stored; for non-admins only the tenant-visible specs, and from 2.24 the optional capabilities they lack as false.
-	ExtraSpecs map[string]interface{} `json:"extra_specs"`
-	Id         string                 `json:"id"`
-
-	// IsDefault 2.46+
-	IsDefault *bool  `json:"is_default,omitempty"`
-	Name      string `json:"name"`
-
-	// OsShareTypeAccessIsPublic Below 2.7.
+	ExtraSpecs                map[string]interface{} `json:"extra_specs"`
+	Id                        string                 `json:"id"`
+	IsDefault                 *bool                  `json:"is_default,omitempty"`
+	Name                      string                 `json:"name"`
 	OsShareTypeAccessIsPublic *bool                  `json:"os-share-type-access:is_public,omitempty"`
 	RequiredExtraSpecs        map[string]interface{} `json:"required_extra_specs"`
-
-	// ShareTypeAccessIsPublic 2.7+.
-	ShareTypeAccessIsPublic *bool `json:"share_type_access:is_public,omitempty"`
+	ShareTypeAccessIsPublic   *bool                  `json:"share_type_access:is_public,omitempty"`
 }
 
 // ShareTypeCreate defines model for ShareTypeCreate.
@@ -561,30 +505,22 @@ type ShareUpdateRequest struct {
 	} `json:"share"`
 }
 
-// Snapshot Manila's snapshot view; provider_location only for admins.
+// Snapshot Manila's snapshot view (manila/api/views/share_snapshots.py).
 type Snapshot struct {
-	CreatedAt   string                    `json:"created_at"`
-	Description nullable.Nullable[string] `json:"description"`
-	Id          string                    `json:"id"`
-	Links       []Link                    `json:"links"`
-
-	// Metadata 2.73+
-	Metadata *map[string]string        `json:"metadata,omitempty"`
-	Name     nullable.Nullable[string] `json:"name"`
-
-	// ProjectId 2.17+
-	ProjectId *string `json:"project_id,omitempty"`
-
-	// ProviderLocation 2.12+, admins only.
+	CreatedAt        string                    `json:"created_at"`
+	Description      nullable.Nullable[string] `json:"description"`
+	Id               string                    `json:"id"`
+	Links            []Link                    `json:"links"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Name             nullable.Nullable[string] `json:"name"`
+	ProjectId        *string                   `json:"project_id,omitempty"`
 	ProviderLocation nullable.Nullable[string] `json:"provider_location,omitempty"`
 	ShareId          string                    `json:"share_id"`
 	ShareProto       string                    `json:"share_proto"`
 	ShareSize        int                       `json:"share_size"`
 	Size             int                       `json:"size"`
 	Status           string                    `json:"status"`
-
-	// UserId 2.17+
-	UserId *string `json:"user_id,omitempty"`
+	UserId           *string                   `json:"user_id,omitempty"`
 }
 
 // SnapshotCreateRequest defines model for SnapshotCreateRequest.
@@ -613,13 +549,13 @@ type SnapshotDetailList struct {
 
 // SnapshotResponse defines model for SnapshotResponse.
 type SnapshotResponse struct {
-	// Snapshot Manila's snapshot view; provider_location only for admins.
+	// Snapshot Manila's snapshot view (manila/api/views/share_snapshots.py).
 	Snapshot Snapshot `json:"snapshot"`
 }
 
 // SnapshotSummaryList defines model for SnapshotSummaryList.
 type SnapshotSummaryList struct {
-	// Count 2.79+ with with_count=true.
+	// Count With with_count=true.
 	Count               *int           `json:"count,omitempty"`
 	ShareSnapshotsLinks *[]Link        `json:"share_snapshots_links,omitempty"`
 	Snapshots           []ShareSummary `json:"snapshots"`
@@ -6614,146 +6550,152 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lctu4suCvoLh3y/Y1Rcuyk0zkOrU3M5M5lT2ZTCpOzt7aUVYFk5CEawrgIUA7Gq+39iP2C/dLbuHB",
-	"N0iCejpnPFXjSBQINBqNRr/Q/eD4dBlRgghnzvjBiWAMl4ijWH77Efq3SfTbbMYQF98xccbOPxIUrxzX",
-	"IXCJnLFD1a+uw/wFWkLRbAm/4WWydMaj88tXlz9cvLx85TpLTNTDoevwVSRexYSjOYod1/k2WEKCQzhA",
-	"cUzV2FknegSwTBgHNwhMkuHwwv8LyDt3Cr0bW6O/gKGTDVtpAQlIAXl8fHSdn/76Hi+xnG+AmB/jiGMq",
-	"Jj4ENAbwhiHCwRJBwsD5cDh0AV8gsKSMAwgiOEdgQcOAeY5rRFco+y5hqy9isqnKvoBcsmw2EWWY4zuU",
-	"T9fUqj7n/ou8Ntga/11wG5tVAc+W6vvB9XeK6esFjNG7n+vb4gPlwF8g/xYFYEZj8f/ySryekFtC7wnA",
-	"AcAMXA4vsz0RQb7Ip8xEz1McOK4To38kOEaBM+ZxgopI0KAyHmMydzKArmnM/4ZWdajeAJ+GyZIAOpMb",
-	"VA4CjgM0g0nIgR8jyFEwhfzkCgg4ACQBKHQBljACnIIAsyiEq2neRj8otG3a64zGfHqLVk7HRAiM2ILy",
-	"BrbzE4wiFADIJbv5vviKWJ6fcVyfFGS+4KbiYb4o4tuJC3zI0AAThogashW9AY5b0fsoiIpFlDAkZ/mL",
-	"GEl88CnhiMiPMIpC7EMB2tl/MAHfQ6HHf4nRzBk7/+UsPynP1K/sTPUmRynP71eJ3SMG1MxuaLC6knR4",
-	"i1aS3piiSg55wsDxDQw+oX8kiHEXJAQmfEFj/AcKXLGbbnAQIOICzNHyA+W/0IQELvApmYXY55jMs1fp",
-	"HYolFbmAofgO++gLgXcQh/AmROKVZZRwJIF2ged5J54kQD0bMdk3wRKTN76Yhe5Vn8UfYxqhmGOBxXN5",
-	"3laeRIWvD86Mxj6aBihEHBk2J1mBOxgm6ArgOaExCsQakySUgKrN/+g6lA221U+MGOJThe6uRf0k2l6r",
-	"pop81nv1MWewN/+BfO7Igzbd7VLaKuHMp4RhxhHxV9N5TJNI8MQ6SbtOzryMP5dw9FBBh1tv3zBKiMmt",
-	"hEvQXefM32Ny6+QzhnEMV+K72qsWUEQxFUhqmnOO/zoDzU+N3x15jMhBS3jKOiijpzSsa16BFBNfW5fz",
-	"JzlWYc9U1nbOCutepuIv+py8RSsGxCmladkFkAFMgOIlnuNa0ksnqvsSiOUa1ujdeMzoJkc5Ro6EeLDE",
-	"jGEyB7OYLiVrjBUqJetM+Xi+zAV8frUa9l/XGLO4vj8jDnH4Hrcv7nQ7mybv0L6vAmep9diIvC6q/hUt",
-	"b1DcOuP1eFTDW11MIJUUm3+MYsqpT8OWJuKx7VZh+A9U6CoXbgxcp8xuxIs1oCr8pgyPW0FrYb42q9RJ",
-	"m0vZbB2K0mTQSqlp91vZAo0Em02iHSOftMjXxYhtN1QP7lOC4zpZLmG8esJsQ2lRCswtMo4vUWB/HMIg",
-	"wOIwgmFRpnyoCdVGPY2ScHUFKF+gOD9BYzRLmJIGywM/H33WR18uXfxVCBeGRdyuGLqgilL+SeRVyboJ",
-	"4vc0vrU+beRLQnVDsX6novAI9YxJmq9rOm7bgVfGTK1hFQ2MJkLxqp3z3SPuQ06XpNIApAH1ZTy0yvMV",
-	"ou+S6qsSeB9u9puRZYHjifN5gcAMozBg4MHzvEelFJA7GOLAmzgne2NrG5GxBdU19KSosJGXCfQcFcY4",
-	"ApDzGN8kHOWGKBBixgGdgSTBgVLG16Tpnry9ShLd7NYz8PgaYfVh9euBUKf+Vp2nOkgPubJ6sphEmVr3",
-	"O5Er65Ow4Qot0qWJIfTDRX9KMEDYLneuv3Tt0uITX7YumXQTZv5PI5p+x+zr7beIxvw9VZb8Lnm1vH7X",
-	"C3qfiVW2EidmUygEsql4sVNY06/fUBoiSKQICfmiwQyCZiiWyKx2OvLOL0+NvWljAWEcEh/ZiI+1cRO5",
-	"Qyww1E1zNVlPTta0TcvLZmZZSLaZhrqRPT+p0EQXZ6mN0w1w82FQ6awvqO2gGSHLnFsNbKvG8QKjcct1",
-	"logxOEdG4owRj1dvZlzZBdtXXo6Qd2eCuUxlDxNHxXdIv9kHuEQqgGPijMHDRPYnPn5wwSTtVXyfOJ7n",
-	"TZzHR3B8eX4BYBAwMClAqoXm2uDyuKnhZSFXyTj1sHvOopGr+jDNt+giqm2yh4nWf9SkFCooQUKQlewL",
-	"k7kLCi496RmTDyUX1f9M88dLPI9h5eOUU+UgRPE0e5ji+dGwvcvoyVW8vkdP6rV/djBuxcEoX+U0Xh9w",
-	"Rmd8s8k3rrGKHav3mnnGb2QDcIfR/ZX+IvU5dcSPvB9eXIGFDKsiAeA0wr48fmSMiTx2WV2G0jsDh5iv",
-	"pn9QYqfkFgY3Hbg/vDi1sbXsyBy2mQGoQXLpY+Wax4gxU4BNhGIfEQ7nSHDj4cQBnIKJcz4cThyjeKGp",
-	"dVrstKePp8Ed02J3ch1JO5ujsiwcrSEBaWtXIdypwdalfUcls1hhdNdA5oWVMuD5a/sm3QI73gUPG3k/",
-	"DAcj7/VwDGDKilS0pdqwRwzQe6Iiuzww8l6fn44BBBzGc8R1wBcOXEBjIFZLMo6Gt3vztQ7DoFrjm4wF",
-	"ln/V/IZGmSzbJK+1cxHnI2QMCeZYmJf8B5HAA2+XEV9ls+fwFjGQcd85IijG/oQIuRwcf/jlWqFCbYiT",
-	"K4FyvhAaFwoZkv0HMb5D8QAyqZ4FQLzpTcjnBQJCKg3TkUGMYMBktJGgPqEJH0+cPxgPJo4AZ+IQStDE",
-	"ORGcfUIK7aYhukOhaD2DjCPGJ45gLTo+TH25QVwKdOqzaKL7UWcUK+jb5WMFMxAjn8YBCgBMMQECipg3",
-	"Ic0MoEFSlZvkPSJzocKNXrzoYiBNMc5pF847Zd8FmEQJF5AifIeCccmg4ENlVAA3CIxevAD+AsbQ5yhm",
-	"IKRkrtTglLfvCT5p+bACrMjZy3T8SbPKKwD1vhX05sMwRLHsmyFkp3ZamzpS7edyNCqoO86PNFhJmgCE",
-	"cuBTwiEmqbVZMw6AyYzGS6hCPx9r1o/S5rc2fGwToBKrarPiFrvZkhO62GVPw6IWGbuU9PIIHWdbs3pe",
-	"5dHW4PVa7ho04qxrBqpwGBrPjP6BMRVo835aw0tqOq0Cq2N6qWW4Bv2mYmi7ULiGy7EuhNlN7fvZRrYx",
-	"Hb12U4cJvbqlKg5PcUAYDeXKLg4DcGwTbt8cI3lypWQdP0QwZp0m9ucTvNcJ/ny8lo9XGx2g/ng9E0VT",
-	"rG9VY7o8tdJlv5ONYNj83wO4T1YCx2waJTehsoY0QJN6lNrchF+I0KTmBP+BAqWXg6MH+e/jkQug76OI",
-	"i67Vb9LvOQZHwyMXHJ2LPzP5B4YMiQ9E/qHiL53Jn6h8xOWfOJGNVvIPYkdyIkvEYQA57KU7dyp4T1xz",
-	"atv3F+enPQLC1ornkUHMhut/v1wLpf6nd79cu9JO40OGroCUFwOQRBGKB+KR8nhDobyL1/7X8X/DJ8dk",
-	"xv63j2fs5F8cK7T+aws60+dKgUxDrsWHOxyIBppCPfCOA8wAwtJQEGAmJh+ISSSEJVFEY44CD7xJvSxZ",
-	"X2wMfj/68Mu1IEUx36OvxeUxm4/fpAqtNEHIUcS62y2WtnaWe/wr/tEr3ng+t7ve14Y6eZwBMVy+jw13",
-	"+qRANpenXgz4AhIw1AjoGSR4R8Nk2YgxAmgYqN0xozHIsdvf81ykXI3Pr5tLMV+IJAtOBWX4iKm7fFp4",
-	"QAK9jMeJr6x7DQLMxpJLXyC00KKsAS1uGUWudxjde+BvaMXAEsa3KAD3mC8ABHcolhY9GEUIxmk4BuRg",
-	"if2Ypr9SUvDdVKJaLbw4vpjPNE5CxAo25VogxPDU5GXYsYAlMD7yLoZuwYjIFvReoJx79o6iqUKLQOA0",
-	"2z+a/ZgGHjWEfbRFtXz5/JMLRsPhy8HwfDAcfT5/MR5ejocvvKH8z9nC3TBE/Hglm09v0WqqPedV4F8P",
-	"rVxohoiJck8/opDeg5H3WhLRWJL8DMeMA/WqskmvMRSzG6swisrwYB1QvYBsGiN5z9hMzOfm5d2pG7Ak",
-	"D9bHxmxacBAbt8PL12awt2MEWUvMq4l1S5oQPo0oJjwTzWuepksrAlVd2WzXi5EZMVvwvI68F5enLkDe",
-	"3APnw+F/tQG847aCpky5jZvc4IpCO0eK0R2K+ZRTO672qiGYzV+gIAlRIDq6SQM0zFwupUJLObZDjN6X",
-	"FL3Pyx/1vj4vlEh6xJSgdaOZ3UsXYM6EoKqjMF72HKpxh7087SPyGhz8fS+i2FBfA/GpiwIlk3vdNW03",
-	"n9qdA3WBcXfShR6xSOt2Y9vSfkugBWS3Ul4zEoBdFE3CGgE8f2mU91qViQqdrxm7qgMyTGEX5rtL2svQ",
-	"coXJ8spSqrpkJ2FpW5cnn566xXO90Z7ffrcjIbxhF8oYgX7+CK1yNDk5dnJFQMPZOP0Ot2Cvedmpd1nG",
-	"op4+sr1ea2zxmDVfmitOq4OgavxudKoUS/FnKpv9RQBWCB/bkPhaLqscjvo+a17V6p2q4ercUofiMZyy",
-	"CPmszwWWa9kBE8eOMt1dSRWdUDKAudwhlSCOCCR8cIcZvgkRkEO5UtPXMsPoUrZT8U0wBD6MFNfEKu3R",
-	"CoTQvxVDSRuwMTK7WWPR0UBGFL1sF7pr3VE2kGs1EL8MlN1hXNKKzDrhK/OFjpQGptaLUJt3QZLqBmfk",
-	"vTo1QdKyjYuQNQDcSrbK6dVJvFswocurnqsIKQFVJwtL/TFYOezUlVg54TXp/teEcZmxUYe3TReQBNLu",
-	"VBDHmQf+rjwZSygt9UzvFhoDjXRmpOImj8ISk/T7+T6Q003nTfeJGimxg+bkzO1snPlrtlPKuhXinVoi",
-	"4NMkDLQXdxmFK3WuFG+KMUx8NIknBBft/0sYzmi8VA4AGTt4jxkCmPg0jpHPPfFGnnAw3wMFx69Z5gQJ",
-	"CVDRfi1GOKaheOiHWBwrJ6AgwGmrfmucbVmn6zz9Cju2Lin3evvR+gLfYdakLTCnfhPdauommaGAwq30",
-	"aPRXpHkKSoO1cuWuKLdeS74uqbTMpqKptM7FKsaI20hQW/bjXueOvEpogKDwG1R2jVWcuZiAUHa00xCf",
-	"Aoipd7k/bP0Yf1ucQEtPYAEZgFK+1D2pYAFjoFELYX19wnzJhpIbwuSKoSSuOQiOBCDHZhpBd9UcYGeZ",
-	"VfDAMTeGmT7l2JtSvOKfKQbn8c/rRm9M5Jn70HUTfblRh6DEmbex2wX+PaV4XctLV1NkL07bFKieDq6a",
-	"6fiV0XRcWxjju6NTF8C1fC/dmSrbPEHNrpB1bkG2GdZN2DHawQtR8zmMvYzg9byY7bZFu/S6rDGp8nOk",
-	"658y0lVe6ze4UOWxiAIlPTUJRLVr8tvicJ7z/Ueh2lwyar5Y1GUAOkpftUn64+5WvuidZXPrIsYmTrrM",
-	"68u2dSOpf25Z24TU7Vllu5P62qb0bUzo25rO1y6Zb5OL69Xr3i6up7B0fdIC2y1flzbcKFbXFOLWi2FC",
-	"C37WcQ+p4z4B1fBwrPvvKgK6yb2PvsFlJFbIuRt5xgDc+o7fKDlVfkZulLWqrvMFGA7qZvDqpWWGNoBJ",
-	"vq4bWwGFyfQux3+O6wZU59pS3vSnL58+vf3wuSU7XqXr4fmLwfCHwejV5/Pz8cXFeHT+P41RSma4Xr+2",
-	"1LxSpSrtpzzbHLg8CKi4RCbsaUplzceq7t3+1EiJv+vAyDo2XjxnyE9izFfXolcFyS1aMU4J+kxvETFd",
-	"svmbbgC4aAGOBwOY8AVI3zuRWWAwAfo5ofKfJQ3QhKR51rSGrBKhjdWz3KygHv+un8c01Jnp3OoDz/O+",
-	"ThyVU0SWrVogGMhbObpu1b8P3iR8MVBzyTEV4b8hne4dkxk1+xVZcsOQzGucGZvuRuDNx3f6EoZ4iLk2",
-	"dDMX3MeYc0TAzQos0giNCcnehREexGiWB28s6H0adhgjGEo+v4B3iIFjGWsPfQ7YAiEuztcJEc80io4Y",
-	"kFkrEfERmCkv5z0m4H6BVD6PlUrktUDZqAGezVB84k3IhLy9Q/FKBtYDGDIK7ml8y3K7vMoFcsTS0QAO",
-	"AJxxFIOzu5E+7tN5jcWzs4d86R7PdGobzORP6psH3hR7w0QO9OXTezEtyFOXc2l0mUNG5emWoF0Oh2Di",
-	"/Jq5BVL9JIlDSQIT8ndEAhoD9I0jImneVTfdb1QsjXZIQA4YhzEfJNF4QgYgO6SWmAzSSzVnhcfwW/pY",
-	"XUwo3b6JIZkjQGcTAoA4riMUK7PjMY1dQIm80OymlfHuFzREgoTEQhSGRt8iFOMlIhyGYx3Qk3Ykl4gg",
-	"FKgDUVG4GO7fB79FiFxz6N8O1GoM3nx8N3hb7kuIv+B/YL6gCQeYy81JE85wIClFdCTnoLI9QcLuUaxr",
-	"CFaqoOVRsnN8JzP5FGYQ0RD7+uaG+gziJETgGGY0Lr6KbXmSlTBMSU4Aka07vScZrUCWppi6QTOqc9Wk",
-	"C4+ZilEQvPgKTJx/mziiI1UulEaICFkCkpVgVceUhdRTgIm9GN7DFRsI5ChgKusBlZgxFgv48bfrz8Dz",
-	"vDP1UOFpDjlS25QJSU3wvhOxyAj6C0kKuq2/oEyxBJk1igZidKFnS0knGqgkTLdoVaEHKS/J4SFQHN/N",
-	"uZDAkJabwLG89SVPLBekyZsIELvlRPADopiV6gPMIA4ZgOC/X//2YaCf3aLVPY2Dq/TOptp4UQh9FIie",
-	"NOx0NkMkwGSufYcleLPKeQMNlyKEy+FFBqjiTZoWxIAMYAkp5gyFM8XDOebysM546///v/8PZFSu7k4G",
-	"4BccInC9YuKYBMc6HYVkzHejwrGdnfmmrWz6Nd//Wo55dB1BRzDCzti58IbehU6uKw/KM/FnrsqLZtv1",
-	"XeCMHaG2pke+UymKeDEcbq0kYk2sMFRHFCdZKgOAgPqJ4Axe6fB3xr9/dR2WBstK8BU60/eOFf8hVJ35",
-	"V2UeqFhSqZ4aEKt9IlYUzllVDDGyPWcsHWSt61H4UW1lZ+z8m5yKOGoal+N6Qe81qv4+qq7H6CmsR374",
-	"3o0AIjxeecqsmYVfmobN5pHVxmxeU5lSWg9QWNrqyu55ySpVlBo3U17siMkdmBfO/t2MmrzJWVZv+dG1",
-	"aKsKw4qmjReCVIpEQskAyax/yiEcYsYZQEq0UsdXUzFVGIZTFdjLWuupft0hqZrrZhno9adsiYCiJozY",
-	"2sRZZjGFe8BA3p7JnLkMHOPABSoiQypZRcKslMZqoE1ll2kkzUsjaeZdj+eIT2Eo71JE+mJomTCVn6xQ",
-	"ukwpXojxH2mw2sFKlR1zFUuMdp9UCGa0AzC6uBtB9yDH4+a0ko6rN5e6NE9nABoICHIgxD15AVWqGXiJ",
-	"wPFoONo//fh5NGeF1Z0FWWIAG46n7748873tknHB4dPO9tRq7YPpSSlAD3c4fmcg2IdSIadHZS9JM5mX",
-	"ifdn+bzCFes8yewrvgKKtHShkQ3xrUAx8olscQ/DGzTyHt1mgbUNg8MDcPWtcnQhjLYty0GIv1Ds8bHG",
-	"bCU/k3VVMnZWrYVXPos7GFyUGNZdue32KFGU/YRWEsUhaE8b3LdKg5+Qcm+2MgcdEpwDtH9WoeZuw5W1",
-	"gUr6FnZMvGZ5OOtSJbnfEfVKiaScRt9eFN7HsSNz7gvCysvAMm2iAzQGMlxqoE4AgDk4lvGONoSlrZKm",
-	"kizrEd+rLuIrDWMu4mI5csXy9tLZZE8YwKoWRTgEWCUYDMVmdrRI5WEf1+dENjymUNhciy6VNFgkxLep",
-	"ndcFkKgSAbnjisYAEpCQW0LvSWGPpD6HBVI1ItpUol81EHtRifajjRTqyjccghrzW1JDeN4jOJYqc3p9",
-	"8qRJt/6zCGfpLsgRMMhLdzYr7JUKmM+Gyi1tkZZyqya9vU62u7Zadhgr62S07Z1STadobbqsFsTdkbrR",
-	"Wuh732bMpvrCbcbM6opvTkkKByY262pZlOqEn0U5sm6tOABxVe2aNRCszJtVbvls5Nwhz+wwddZY5o4t",
-	"ns2GzkPyymZ6fjAlrLUxgpr465MzhT4FnmJjD+1E5vBgh8QODogmE+nhd4ul/G3K8bxFG+lhRJfD2kt7",
-	"UmVmNd0+dbYYTztspgeg2aoF1ZbB97OnboPezbJ6ZdmfjavcRHh9bazthLgvU2uNWJ+UxdUGusMZXmvQ",
-	"7dX+2jH6FsywKotcoSxdozZVqBrX3+yUK0UdDdUABX2rejFEF8X1aZgsCTjW+xzkGQtOxrJIcP7ABXmt",
-	"ZRfoSyEuyK8TuCC9pOzKmimuLHXhqhrlqc2lAId8V+Zyd0G1NLObxUkXStVmFf7zTMNyMM9rUvAYjfn0",
-	"Fq1atbsadiDz0zx7OWbEtxNXVvEZYMIQYZjjO9Q6coDjfiP/mtaWaSz3Co4vh8M8x9JJ4/iFlBRt45ve",
-	"TWtBrvPe/2l7UWylOR3o5h/gEr3Ht8hp6q+SIaMvOIXXe0D1c/5WK3DZzbMey1uwXVxl0dezNGcWa1pL",
-	"WetiDQSoAu/rQmhvXQHvrKdia3FxDdWPYIghkw6PvJO2cTR4PQd615T9wjRMOXX5QexHDbVYDXqGarR1",
-	"G7viVProK5rXC6eB3CtFka58Xq6tVvxgDlovlqm0NbAXSxnvRl5vLJO/Z7O6qQp0i0VdoXFzYvlR5rbW",
-	"5KJtWSlpKDEDk/mBaKRiJy+NbGMiLwp1a1rHn0W7Z9HuWbR7Fu2eRbtn0a5+ULd7BbVkt11XYFmua/AC",
-	"HkKOMx7SD1lVKgtnX1XWO7Cfr4hpKRZdAQk/JnN5g52AOSXoQKKRhbuvFZ3DQ8it25JZtWevuEAHI347",
-	"X15enG17Dry9qkYHddv1ILHUY7ctUsvcdGVu0Oqh2yMBVhxzjcy3lyNufWI1KvKF1dup4602zpNQ5IWS",
-	"1Ua06SHmpRqZTiDDwMPE0Y8mzlh8y9ZFfPc8zwWTTOvQjx4fr0DRiwIg2bbvUMGod4LMhSMHlIU49aB1",
-	"X2Hzlii4CbfjbLLZNgY3l5jWzgeVg6zv2PphWN7pFi6tHTqz7MMGVXpOGnOZMsyiPY35zzi2CTNUOtJN",
-	"wnNKp8SoNIHjoasquMnMXoQCTPwwCVBwsh99SoGuCtPnnWRJ2jfQdjawKlTK6iU36kewhNxfgOORd/Hy",
-	"tNHksYn5oTzw22/Q53aD9rBRbDS5p2DMaLYzySo165FFpZbreuOXi7/aL8IHmStH9jEWm3R6s5pWSkm3",
-	"G9jyitMbj7ugjG9iASqPIDOhyUxzivmUbm2xI6BL36TZ/D7CmKEAyKtelIVUBt/E2OelEn0m0PKSLP34",
-	"DwhE7yHmKIahLsj+cHR7NAZHd0ePVym3hDgGy4Tp3dgERLHC77owADpLra6rCAFZElHV57zS2foKBcYK",
-	"NR/HmAToWxNk5ZKRPYAbeRcvTpt7jWjMs8obvemvV+daHO/V/cvXpypVoSY/lebPX/khAjeYyNy/CAYt",
-	"RMXojKeV6/uOfjk6HQMY6ASLnHIYApk8vGm8PL34OjyoIVTwgPbADievqnS2Ex9v+92pvLbvVvOPKUba",
-	"x4e7S6VvDb/tlpffxmMrcbbFe0+KdR6PhsNuf+2uKMDkobV3ze7cKfusojyrKM8qyrOK8qyiPKsozyrK",
-	"s4ryp1ZR2oMVlIayg1iF9iCFnasmZcn0IfWX2IYjOGbvrpHvWy3z7sjlUBES9qERu1ps22AI59Bq4JZU",
-	"wGL8wx43lCHUwUarevezYxPJsEsDweGjF2zjFrZEIWrC+RbtLNDu5tXZ97ZtTcELRRbdHLTQh+yaYxJ2",
-	"H42wRhzCsM7F08AAmVQsDVPOS/4IoUhf1K0z+n3eK04IgETXbdF1VxT11Qu33KKVtFgygHkHvfW/R9xF",
-	"k69aaHL9y8O1Ufvczx32A8kyUmJnIK15TXiThekfstE12svX7cOpYA3XKSgduxqtOERLeEg3s23mpRUF",
-	"rj105K1s/D5ru8PTsTxUk3aiWoEM+i0pKJpDHTGAKgMUeJL6aZD/tP5p2EID08oCKQvCJiKXNSmcPdRN",
-	"B4+tpYDKi7Y/8uiSoiqruCVJm5Jaz4cnD7ag9xtQh2uM/DSakPrn/bSrSLR+PaL0ze1dzsvSA7Zcz7sC",
-	"eTXnQi3kJYwAp1YVn7d7aU58c1Uy4BVfYDIHKGRI+ocg81Wlue1eliu4tv6Uvifpjdm9p6l1mLV9S7a9",
-	"PkFP0ppeIPxH7/V99fp0Q3PwTs24dvXGrndVbUypc3YVxmyyWm9gPJhWi+5M8wG7wlF2WxrkSZQa61No",
-	"bAdlxoqm4fbglDWopFYp1Rk7H1W93IAiRo64OECoDrjRISoZeYiz+kbmaldFkD1no9CXaZ5TvSr8WIXB",
-	"bFih7FkSepaEniWhZ0nozyoJdfi0d1N/sCoGNfm3DygB1c6ih37FB59S6cFS6v5uR/Nusa59zdNiKZVm",
-	"p/Meyg/aSnpbLz1Y3gWHovt+JW12U21wTwrFYZ3YPesMbo/ccld2xgc6vdn7ZAgZTVXd2Wbe2+sm/tYL",
-	"DF4/lxcseKoFnGV/tS0326tTerqFYoK7cgVPt1BRcPew7d9fPe1dW9DeuSuDjbtv13yWzWrHoknZ1GG5",
-	"qa4/TiPBozBhIIrxneDAclh17AdK5uULpDbREUujyE/SCyzH6WtCbT2RynkYbjlefORdXpyOAayFbBfi",
-	"tAGn7WHitsHYO4/PFevVHp0rV2CrSoxa02NGY5k0RwXl1BN3KIrbjTgn+i44u7vuEQos7TJkS/R/+PuE",
-	"AgrrO4VyFbd+sVBeeFCZXK7AaDg8AFVUbhfK8c4Kc2xUvH5WbcoEc+j1Sg2p21wzqYtxY+f7X650JuX1",
-	"eijdBrONuzev2qFC3Ct7YXRyCOTaxbg/GXLfOpmXF+NmBXBwgHVoiLsxKW+VW5Bbzfu3j2Pw8FHzNnRW",
-	"ipzfEr1VwufL2997MTzdPuG96KS8in3ByF3PitKslYbwVrxwraXfjVYzisUwHKu3K4DAIMDiPRh+LDWr",
-	"eVX0A3ojtAmnTHO/l3r9Wm/cEBSYKQM74EQydjTXNppS3+2aL9Uvn+6cSUnEID+JMV/J7m/RinFK0Gd6",
-	"i4gz/v2rYGTqMrQaP4lDZ+ycyXsZGj0PKSB6sky6zorAlZ7Ugi2rrTWii48LcSGVtmk+wsIPhqJmxV8L",
-	"xdofvz7+ZwAAAP//",
+	"7H2Lchs5kuCvZNTthah1kaIo2W5TMXHrbrsnfON2Oyy7b+KaPi5UBZJYFQEOgJLM1uniPuK+8L5kA496",
+	"P1hFFkV5WhMxbpGsAhKJzES+kHnneGy5YhRTKZzxnbNCHC2xxFx/+hF51+Hq19lMYKk+E+qMnX+EmK8d",
+	"16FoiZ2xw8yvriO8BV4i9dgSfSPLcOmMR6fnL89/OHtx/tJ1loSaL4euI9cr9SqhEs8xd1znW3+JKAlQ",
+	"H3POzNzxIHYGWIZCwhWGSTgcnnl/gWRwJzV66dP4LzB04mlzTyAKESD39/eu89Nf35Ml0ev1sfA4WUnC",
+	"1MKHwDigK4GphCVGVMDpcDh0QS4wLJmQgGCF5hgWLPDFwHFL0RXosTPYaouYeKl6LNBbFq9mxQSR5AYn",
+	"yy17qrjm9pu8NdgW/5vgLn0sD3i8Vd8Prr9TTF8uEMfv3hTZ4gOT4C2wd419mDGu/r+8UK+H9JqyWwrE",
+	"ByLgfHge88QKyUWyZKFGnhLfcR2O/xESjn1nLHmI00iwoArJCZ07MUCXjMu/4XURqtfgsSBcUmAzzaB6",
+	"Euj5eIbCQILHMZLYnyJ5fAEKDkDUh9QQsEQrkAx8IlYBWk+TZ+wXqWereF0wLqfXeO1sWAhFK7FgskLs",
+	"/IRWK+wDklrcfF9yRW3PG8KLi0LCU9JUfZlsivp07IKHBO4TKjA1U9ai1ye8Fr33iqjEilGB9Sp/VjOp",
+	"PzxGJab6T7RaBcRDCrST/xAKvrvUiP/C8cwZO//lJDkpT8yv4sSMpmfJru8Xjd0jAWZlV8xfX2g6vMZr",
+	"TW/CUKVEMhTQu0L+J/yPEAvpQkhRKBeMkz+w7ypuuiK+j6kLROLlByZ/ZiH1XfAYnQXEk4TO41fZDeaa",
+	"ilwQmN8QD3+h6AaRAF0FWL2yXIUSa6BdGAwGxwNNgHY1arGv/SWhrz21CjuqPYs/crbCXBKFxVN93ua+",
+	"WaU+3jkzxj089XGAJS5hTrqGGxSE+ALInDKOfbXHNAw0oIb5712HiX5X43AssJwadG/a1E/q2UvzqCGf",
+	"7V69TwTs1X9gTzr6oI24XROe7xO1FBSkkTlDgcB5hHqMCiIkpt56OucsXCmBWaR310kkW+nPGQTe5XDl",
+	"Fp+vmCUg9FrDpYhyI1reE3rtJOhAnKO1+mwYuQEUK84UBqvWnGxOUbomR8rvjj5j9KQZPMUDZNGTmdYt",
+	"34EIE19r9/onPVeKoXJ7OxcposiS+Bd7iF7jtQB1hFlCdwEJIBSMoBk4TellI6rbEkjDPSwwQ+kZZB85",
+	"SjBypHSHJRGC0DnMOFtquckNKrVcjYR8ss0pfH5tNO2/bjFnen/fYIlI8J6I1lwdzznthqOSAZuPlZJJ",
+	"hRErMbuJ5H/ByyvMt0fHdtKt4q1N4iNSQKt/XHEmmceCmkfU102ZTJA/cGqoRGcqkVdZQaVeLACVk1RZ",
+	"eNwcWlPrbbKFu1H1Uo+xDS1aAqql8Wj4TpinktTjRdSj65NVM7dGVhs+bSHxMkBehssl4uvvVVQZm8+s",
+	"oUNh9WXlNz+fy3F2VzABSq1KRoP1BTC5wDw50jmehcLortmJn87ixmdxou78VWk7bYm7W6V5wQwZ/ZNo",
+	"1/q4oFjeMn7d+ITTLykrFPNG76SIYcUC4q2dsbHRv8kpEVOkDNPsYZvFUAGCPDoEC5UtWdAxNi/lIawL",
+	"TTIVQJZsQRYPtVZIjjM22SJ5u6GNyPu1VK5Bb+J8XmCYERz4Au4Gg8G9MWXoDQqIP5g4xw8m+3Yi5wZU",
+	"VzGSocJKgafQc5Sa4wiQlJxchRInvjUIiJDAZhCGxDf+hS1puuUBkCeJzTJ5UHIQFAirzXmwHQhF6t/e",
+	"UstD0EKnzZ9NZcpQYfi96LTFRTQRGdtqtmWipB2i2tNQCfg76Lzbb3q9pvrIN3yTPrzLGfFPoxZ/x1Lx",
+	"7bcV4/I9MzGPnXTl7OZeLtit3kwXKJNAqAZAnVsDp7n6G6l7UzVS6okrxgKMaGNVUYcZy/1BeIa53oK6",
+	"wZeE9m8wF2Zto8HpecpbRIVE1Ct3GzUFMNR8tg0qN5NyQTPV2Cjj/iw1bCEmsR5gGtgRmsuwHB1ukmaF",
+	"eTavZsujKzdT23XUw10KdhyXrJCjBRHslzoQXWeJhUBzXEr3HEu+fj2TxjFbTzN6hmS4MpizBHs3cUxq",
+	"jg55fkBLbHJvJs4Y7iZ6PPXnBxcm0ajq88QZDAYT5/4eeuenZ4B8X8AkBak1DgqT6/Ov3a4u9BaW4iXY",
+	"jBD1kGvGKENGOvRXYOa7iTUCzYoNnhjFSpvX8pTQuQupUK2OeOovtcy3/5kmXy/JnKPcn1PJTOAX82n8",
+	"ZbQJ9yVSI4uexM5te1BG2RhPgeNOAsf6Vcn49oALNpO7Lb5yj01O4EbOq0iHuNJvww3Bt9AzR+QJWpET",
+	"9YU4MUereUYMVusSt4DlERIQuZ7+wWgzm98MOTXft/BE5TWAH57vIcQeeQvLUGYyqwSktAf1uFEhXLhd",
+	"EG+hlL68dgG3RC60xuChIMD8SAC7pWBdToAESMTnuIEu0VSXqdDl2jgh5xwLUZbKtcLcw1SiOVaHx3Di",
+	"gGQwcU6Hw4lTqlha/pmmB20Z9quI0NW4A11HshXxunN1ZtXDLVQ+64xMJdhVuCJtWDHjtUzN7pawXWrH",
+	"SvD9tV58dHBQ7EO6jgY/DPujwavhGFAkJE1+rxEglos0PgcwGrw6fTYGZFnJphgS3wXGQe2WToeseLu1",
+	"xN3gt02LzuKvVv6xVayfV6mZ9dLM+YiEwL5iv2Rd+j+Y+gN4u1zJdbx6ia6xgFj0zzHFnHgTqgwR6H34",
+	"+dKgQmgr5/hCoVwulOWKA4H1+D4nN5j3kdBmrg/qzcGEflaGEPNQEM0MHCNf6Pw2RX2EUehNnD+E9CeO",
+	"AmfiUEbxxDkGRP0JTT03DfANDtTTMyQkFnLiKBFjMxLNhysstR5q/laP2HHM6SlSfosLSJ00Si5z7DHu",
+	"Y19JXCvRfYbFYEKrBW+Fgq2Z5D2mc2XUjp4/byG4M1n10RDOO+N+B0JXoVSQYnKD/XHGMeMh45yBKwyj",
+	"58/BWyCOPIm5gIDRuXEnRDL+geDTHqRGgKUlfJaOP1lReQHI8m1yVuqxBcbN7OzGLqPIaDsfjVJWmvMj",
+	"89eaJrSZr44BRGgUDLCCAwidMb5EJtn4vuBFyjB/YwdSlwBlRNXWTvb0HB1lGWRUynbeW6vpbvJKZGfY",
+	"cPBt6Y/IS/fGsLcilAKo6pTcEuLUGdviLbv17fO0cutMxqnNdipY+AbmDYiJvPrtlrarflyvrW4Roi5q",
+	"hc3W/U/C102ziFqx94bASZ6Nc9FzdZyVhkdMNAT50GtyHaU6Tfj4wmhmXoARFxsDK0/6Rit940kZyCoD",
+	"TSyW4tfbOXiq0t3z9t35swZa3XejeJcw//cA7qO1F4iYrsKroNaHUxInLASHv1Bl980p+QP7xosAR3f6",
+	"v/dHLiDPwyuphja/6Wj3GI6GRy4cnap/ZvofdZKqP6j+h6l/2Uz/xPRXUv/DQ/3QWv+DxZFeyBJL5COJ",
+	"Wln6G83RR27n1fH92Wkzxt8hOUxn45dcj/35EhiHn979fOlqr5KHBL4ArWn6EK5WmPfVVybPAUmJuXrt",
+	"f/X+Gznu0Zn43x6ZieN/cRqh9V9r0Bl9b8zd6O6A+uOG+OoBS6EDeCeBCMBEuzV8ItTifbWIkIpwtWJc",
+	"Yn8Ar6NoVTyWGMPvRx9+vlSkqNZ79DW9PdHBl3fuWvNbO0z0LGrfm22W9dFmR/wr+XGQrghw2uz6ax3q",
+	"9HEGarqEj0vuvGqFbK5PPQ5ygSgMLQJaZpzesCBcVmKMAgt8wx0zxiHBbvvEgDTlWnx+3V2L+UI1WUim",
+	"KMPDwtx1tcoDVugVkoee8UVWKDA7ay5tgbBKi/FdbBveMrRcF92qCmt5CsQpDwMsplXWXF1qylDRzT51",
+	"py/6OvxocDZ04XaBI5MCOF4FyMM+pIYBk2sGV2uLEfO5VbBpib5lVng2rFv/eRKXmxqinnG2nMaMZ+VW",
+	"u3yf0Xkx2pdDyuefXBgNhy/6w9P+cPT59Pl4eD4ePh8M9f+cDu5XYurxtX58eo3XU5vCsHUE85UmlJL8",
+	"luzCTL42FxLMo8b1vsv+/VAyryifODWlqaPSLMd/0+QLJKaKWomHRMvEr9Pmtzp2jJdmVNAchObnVGy/",
+	"Zf7ai1fdXS7ZSsMsaJRLFlI5XTFC5bSZJ6wuOH+eDLkb45+NOgpd48F8AKfD4X9txTk5aJ6fN7ikYwlb",
+	"y4md0xwMvXN8g7mcSrarGH3p2CITfhhgXw14FaXmNAtub6TpogGw9YBnp13ZAU3uRH3fOR91ir0S5OqX",
+	"I2FU1SscsFsYDV64QKRQqr5OUB4NXrQwzPSd5p0FxYsNCR5t74ftxh2pu2mZ8Mf2cnBYft3NXGNuPXp7",
+	"PcxOnWbKXYEoZ9KaTBwkrrUevRul6HSvUMQAN5egLzbacTkG2TKr22bulOXnlN9BtNGfmquIDa8eRlZj",
+	"rAlk5EF28ZHWkdZvKkMpO9zRCqms4Glte7WLE1lTsCr4tJcLOxbOStzsEj9utehmNnlchq3LkOiD3n6u",
+	"CZBW36lNr3kXOs0KhP+hjm91hk/1A39R8KayG0u8VwXpO0r/arK9UJBkBW/BBDVX2A7HBZ+tQG2B81Zm",
+	"dx2KT40dKzmaihX2RJu7b5d6eKFUMeP/vdAePMpoX+tUJhVOq3ASU0Rl/4YIchVg0FO52sFo1abRuX4u",
+	"2mTw0MrIf2Jqy60hQN61mkrjo/QORbUNahPg2qky5y/SjFcYlom+3ti++qVvPF7jOnu3Rgt54aRIZtp4",
+	"OwoYSKmVLQHKrf1lrShJA1gBdy2xm1BqMVjafeBP30Zfr7BR2m2JxijKR0wY2Nza1wvekhF+CYXUdXJt",
+	"iud0gaivXZ8pE0kM4DcTH1siHf8Rln0YB7sjopSsq+JUS0Kjz6cPgZzWBN+aIPM0p1fezHOevNZ0SfGw",
+	"SnM1WwQeCwPf5gYsV8E6sUGjW6eCUA9P+ISSdFRpiYIZ40sTVtL5s7dEYCDUY5xjTw7UG0mZ14QHUukE",
+	"5eo0hNTH6aiImqHHAvWlFxB1GB1DSje1saLaXPOsnbvxzExxbNEIaPX2fePLwIfZk61zwYqVNBrhpUwN",
+	"SeG3kxFLQ2RRnZXMZLUie6dMz1bEsi2R1Sw1Z77VLrRRzlsE2EPmm10mgeVcqorijSucDdXmkgsIhUAP",
+	"tNeUsxSIUbZDe9i21mEKeSs1I8ECCUBaVbUjmeSV0sS3GsL6+oglWhNKrkjbTKc2ueVJmdSHBJtRRudF",
+	"dcJnw0KvB84BK1npY84Fy+TP/plywu7/vGkdTQtuV+V02PfrLy3HpSbL8zu+p6rcHYR26wzls85qE9b5",
+	"31/al2+Ij3km0WH7qOioZWBsc0XhujBhdXxqm6vJWwUxKpwa6ZsjCaytAg7FOsb1DtdmhdTTZVq/y5sN",
+	"Twnd3SYG6yogJSmU+rTFvlHKqvSsQlWNrQRjPhP55VldJvJ3k2zd5BZe9c27TR6po+jVJhXN3P2qLa3L",
+	"F3euuewtIJpoLV3dymtf0btp64H6Wt47FmFvWoK9sgB7bfn1Doqv7yti+PLV5ojhY6CSNnXfm1HKJmO/",
+	"siNLwd6vvYepjPwnE/6QJvwjsHwPd4T8FvH6FokZ+BtartT2OTejQWkue1Ec7K8aX3LK71Smr2js+gT1",
+	"i8GDVkULBN4BYP26fbgRxIROb5JtTXapYpMSozB59Kcvnz69/fC57HFb9ik39PD0eX/4Q3/08vPp6fjs",
+	"bDw6/Z9lL1fA9eqV0yyZLbIZo3Gyq02AS/LJ0vtXhj3LAGJLxcBO3fykihhu0yEVD1xalUJgL+REri/V",
+	"qAaSa7wWklH8mV1jWnaP7m/2AZDqCej1+yiUC4jeO9ZlqQgF+z1l+j9L5uMJjUpSWi+BqRk5Nt8lHhjz",
+	"9e/2e84CW+HTzX8xGAy+ThxT5Eh3blxg5GtFxLZu/Hv/dSgXfbOWBFMr8jdse4gQOmPlQV4RXgms6+DH",
+	"LrqbEbz++A7kAknQ4pRIGzsQLtxyIiWmcLWGRZQ/M6Hxu2hF+hzPktSaBbtN7jahQJ8tC3SDBfSUtJ0h",
+	"T4JYYCzVmT6h6juLoiMBurAwph6GmQk53xIKtwtsCgyt9SzqjWhWn8xmmB8PJnRC395gvta3XgAFgsEt",
+	"49eiJKk7SugmPqCZxBxObkZWxYjWNVbfndwlW3dvb58pc0r9ZO+iwev0aLbG8JdP79WykIzi/5nZdVEr",
+	"09dBg3Y+HMLE+SWOtES2WcgDTQIT+humPuOAv0lMNc27ppjFlcl0sjEeJEFIxGU/XI0ntA9lKiucQFlG",
+	"0Ni0YCYeZ9GDHNE5BjabUAClIqww1w5A6DHuAqO6ZoEbNYe9XbAAKxJSG5GaGn9bYU6WmEoUjG26VTSQ",
+	"3iKKsW8OYUPharq/939dYXopkXfdN7vRf/3xXf9tdiylqYPS31kogUjNnCyUgviaUtRAeg2m/Byi4hZz",
+	"20Y31wg0qSw2Jze6tFhqBcZLaWA3fwMPAww9FNO4+qjY8jju4huRnAKi/ioBXOEZs8Wzoo0nwiSMKEF9",
+	"ARPn3yaOGsh0zGYrTJX+guhaiaoeEwEbGMAULwa3aC36CjkGmNx+IKPajNUGfvz18jMMBoMT86XB0xxJ",
+	"bNhUKO1Qyb5jtckYeQtNCvZZb8GEEQm6jB3z1eyC0LnWrlZ9UxXuGq9z9KB1ND09AiPx3UQKKQxZXQ16",
+	"itHNceZCVE2OguKWY3N9UjOYGQNmiAQCEPz3y18/9O1313h9y7h/EV3LNoxn7lqqkSzsbDbD1Cd0bsOx",
+	"GXjj5rF9C5chhPPhWQyokU2WFtSEAoiGlEiBg5lm4F/Vcu25uFboVJLRHKfRCnrIhEfsQFchCXxxbDZF",
+	"bcWEmqa3Aq0zt0fFgt2KqDFuW76HHqFeEApyo+uCjgZ/nzjH44hyS+VBllKpvUwTNeYlIpKBajHlnISy",
+	"fKRveOVDAMf2KAqFBBQE7FbBk0hRF7DaLMUgTe/sKDZXgyRHHsG3wjBJNP0gvgjEuPkle3Uou57I1jey",
+	"SK1LYSDaFkx9m4wq2BJLovaup50MGmIFSs7vYBsKT+hrCjqLQS8vphqizi2se+fjb8iTwTpig3g/1Krs",
+	"dhExoYTqi0Jm57SjVn1SSNcoFSmsXRg0FtamSdkmD0azRxm2dACVkFKsTiRC4d8jle3fB5O4lryledOk",
+	"wguYbnFUplOOTertcYbJjsSEalYhIkK6ZhLDR3GpHW3dEqEOLy11jDIlidQqdazk/P//+/8gPm5MnQIf",
+	"fiYBhsu1UPoq9GzpJ60h3YxSynWsmVdm2eZ+zfmO9DUjJdDRijhj52wwHJzZPgNaYz1R/8xNq/v43Hzn",
+	"O2PnPREyUsydXIPus+Gws/bcBeW/pFO3UikjZRx85oXqiB5ktHBn/PtX1xHRHQcNvkFn9F7PKAKUGeX7",
+	"Iit8jG6Qad8LiiKO1Y6iucjbA6X6R2yg1OxHWXjy3/RSlM5XuR2XC3ZrUfXbKL8fo8ewH4mYvBkBppKv",
+	"Bya2Emepl00bryPu0169p7rdhp0gtbX5nX3gLcv1yKxkpqSVpdAcyNESS9139fdy1CSPnPz0119nM4GV",
+	"tdzgWd1eXj+asz+T+wumeDJltI91PWCT7BIQIQVgY+OY462qsT8Kgqm5/yBqe/t/3SOplrdMLaHXn+It",
+	"AkNNBIutiTMrYgoVNeJcFAE94rtgss20KyRNmLnGpxW0aZyyNTc5S5Md4qHHcyynKND341a2MkKWME2w",
+	"PtW11nhAsJA/Mn+9h53KZgfk3LA2opEjmNEewNgk3Si+hQSPu9NKNK9lLlNxRWvpRQJCSgFSpiChpqcQ",
+	"WWLojYajh6cfL8lxz4m6Ez8uwtNE4tkri09yr1syTkWd68We2a2HEHpaC7DTHU7elRDsXaYD571xXEbd",
+	"V7LE+0Z/n5OKRZlUnrByAYa0bCu3HfFtQCmVE/HmHkY2WOTdu9UKax0GhweQ6p1KdKWM1m3LQYg/1cr7",
+	"viBstTzTLeZicZZvYpw9izcIuFVYsu8mZv+AGkU2SaCRRnEI2rNhsU5p8BM2uQ21wsFed0gAenhRYdbe",
+	"RCpbT7HO9dgz8Zbrw/GQpv3NnqhXayTZBjvNVeGHOHZ0Nx5FWEmTf2F95cA46JzNvjkBgEjoGZdqA8Ky",
+	"4YGyNnLbEd/LTcSXmaa88VzDmQv323fhiRKw8u2SDgFWBoaSBnl72qTstPfbS6ImMsbUN0p7a3IVI2lA",
+	"riNfsAuImuZBSQSZcUAUQnpN2S1N8UgU/Ftg0z2qziT6xQLxICbRw1gjZklV1og6BC3mOzJDZDIi9LTJ",
+	"HF0qP66yrf8sylnEBQkC+klz9GqDPddj/MlR2RGL1HS7L7Pbi2S7b6/lBmdlkYy65pR8fePGrsscavdl",
+	"buSmOawbMwdMI2dmfsd3pySDgzIx61pdVGmKnC0zemTRW3EA4sr7NQsgNHJv5qXlk5NzjzJzg6uzIDL3",
+	"7PGsdnQeUlZW0/NdWQX5Jk7QMvn66Fyhj0GmNPGHbkTm8GCHxB4OiCoX6eG5paH+XdZ0oUMf6WFUl8P6",
+	"S1tSZew17Z46a5ynG3ymB6DZvAe1qYBv50/tgt7LdfXctj85V2UZ4bX1sdYT4kO5WgvE+qg8rk2gO5zj",
+	"tQDdg/pfN8zegRvW1NZMtYCttKZSHVrbu50So2jDg2aClL2Vv6Fl2+V7LAiXFHqWzyEpm3I8BuK7qS/c",
+	"6JAyf5vbWS4k93pciColuLo/mQsLJqQLkq2IF/lcUnDod3WzEhdsu+Np8k10YSHVxN6FQml5PdlgUGXg",
+	"Ccbl9Bqva627AnaQ8KLqowlm1KdjV3fM6xMqMBVEkhtcO7NPeLuZf4n6uFU2gofe+XCY1I87rpw/VRen",
+	"bv6yd6OmzNu893/qXlSsNGd9+/gHtMTvyTV2qsbLlelpC07q9RZQvUneqgUuvh/aYntTvouLOPt6FtUD",
+	"FFV7qZs9bYEAzXhbQ9jcuwLvGi+lqcfFLek0iAKChA54JIPUzWPBaznRu6oSPGXTZHtVHMR/VNEUvcTO",
+	"MA917mM3ksoefWn3euo00LySVumy5+XWZsUP5Unr6ZbQTR3sKTzuSV9PzXBQt3oKjiYedYPG3YnlR90C",
+	"wJKL9WVFpGHUDELnB6KRnJ88M3MTF3laqdvSO/6k2j2pdk+q3ZNq96TaPal2xYO6PipoNbtuQ4FZva4i",
+	"CngIPa70kL6L+xU2CPbldb0Dx/nSmNZq0QVo+Amd66oFFOaM4gOpRg3CfbXoHB5Cb+1KZ7WRvfQGHYz4",
+	"m8Xykrad3QXwHtQ0OmjYrgWJRRG7rkgtDtNlpUFthO4BCTAXmKsUvq0CcdsTa6khn9q9vQbeCvM8CkNe",
+	"GVl1RBsdYoPIIrOVnATcTRz71cQZq0/xvqjPg8HAhUlsddiv7u8vIB1F0cVBuo0dGhgtJ+iiVHpCXXvF",
+	"TlqMFVazRCpM2E2wqQnblIS51LL2PqmeZPvA1g/DLKc3CGntMZjVPG3Q1OZlXOrafQ2eZ1y+IbxJmqGx",
+	"ka5CmVA6o6VGE/SGrqm2o0sFUQa6NJSP/eOHsacM6FpjTw2i17KjtbODVyHXfTS8Mj/CEklvAb3R4OzF",
+	"s0qXxy7uh+zEb78hTzabtIWPYqfFPQZnRrWfSXfg2o4scs27t5s/2+27+SZ80LVy9BhjxaTTq3Wmo+fU",
+	"tJGsnjh+bPd5F0zIXTxA2Rl0SUJd8tEIn8ytLXEEtq1XVFbzI+IC+6CvejERMJ18w4knM41Ly0BL2k21",
+	"kz/gq9EDIjFHgQu6LN3d0fXRGI5uju4vImmJCDdl6TSXVAGRbum+LQzAZpHXdb3CoBvFmjbGF7ZsZqqz",
+	"YqoT7phQH3+rgizbSLcFcKPB2fNn1aOuGJdxl6DW9NdqcKuOtxr+xatnpk6fJT9TNc9bewGGK0J14W+M",
+	"/BqiEmwmbWJS68Wdj56NAfm20qlkEgWgC/9VzZeUBtxGBlWkCh7QH7ghyGu6OO4lxlt/dyrpk95p/TEj",
+	"SNvEcPdp9G0Rt+14+5tEbDXOOrz3ZERnbzQcbo7X7osCyiK0zUOzew/KPpkoTybKk4nyZKI8mShPJsqT",
+	"ifJkovypTZT6ZAVjoewhV6E+SWHvpklWM72L4iVN0xGc8uhuqdxvtM37I5dDZUg0T43Y12Y3TYZwDm0G",
+	"dmQCpvMfHpChSlIdmlhV7944TTIZ9ukgOHz2QtO8hY4oxCw4YdF0R0S3rJ+jC7HO9mBsW5a8kBbR1UkL",
+	"bciuOidh/9kIW+QhDItSPEoM0EXFojTlpPeWUorsRd2ioH/Ie8UhBURtAyXbAMlQX7GD0jVeg2n3Q+QG",
+	"emt/j3gTTb6socntLw8XZm1zP3fYDqSGmRJ7A2nLa8K7bEz7lI1Ns714VT+dSdZwnZTRsa/Z0lPUpIds",
+	"FrbVsjRnwNWnjrzVD7+Pn93j6Zidqso6MU9BDH1HBoqVUEcCcG6ClEwyP/WTn7Y/DWtoYJrbIONB2EXl",
+	"akwKJ3dF18F9bSug7KY9HHls0qJyu9iRps1oYeTDk4dYsNsdqMMtzfwsdSG1r/vZrCPR9v2Ioje7u5wX",
+	"lwesuZ53AUkr91Qj9CVagWSN2r13e2lOfXJNMeC1XBA6BxwIrONDSHim5WO3l+VSoa0/ZexJR2P2H2mq",
+	"nWbr2FLTUR9hJGnLKBD5o/X+vnz1bEd38F7duM36jV3uq9uYMeeadRhrUtV6B+fBNN90Z5pMuCkdZb+t",
+	"QR5Fq7E2jcb20GYs7RquT07ZgkoKLYudsfPRNNz1GRb0yHbUhXSKSkwe6qy+0rXaTTfygbNT6ss0qame",
+	"V34apcHs2KHsSRN60oSeNKEnTejPqgltiGnvp/9gXg2qim8fUAMqnEV37ZoPPqbWg5nS/ZsDzfvFuo01",
+	"T9OtVKqDzg/QfrCpptd568EsFxyK7tu1tNlPt8EHMigOG8Ru2WewO3JLQtmxHNgYzX5IgRDTVD6cXS57",
+	"W93E77zB4OVTe8FUpFrBmY1XN5VmDxqUnnbQTHBfoeBpBx0F9w/bw8erp617CzYP7upk4823az7rxwrH",
+	"YpmxadNyI1t/HGWCr4JQwIqTGyWB9bTm2PeNzisX2DDRkYiyyI+jCyy96DVlth5r4zwIOs4XHw3Oz56N",
+	"ARVStlN52iBZfZp402Tsvefnqv2qz87VO9CpEWP2tCcY10VzTFJOsXCHobj9qHNq7FSwe9M9QoWlfaZs",
+	"qfEPf59QQdH4TqHexc4vFuoLD6aSywWMhsMDUEXudqGe7yS1xkrD6415Jkswh96vyJHa5Z5pW0yWDv7w",
+	"2xWtJLtfd5nbYE3z7st37VAp7jleGB0fArnNctwfDbl3TubZzbhaA/EPsA8VeTdlxlvuFmSndf8e4hg8",
+	"fNZ8EzrLZM53RG+59Pks+w+eD591T3jPN1Jezr9QKl1P0tpsIwvhrXrh0mq/O+3miqtpJDFv5wBBvk/U",
+	"eyj4mHmsEFWxX7ArZU04WZr7PTPq1+LDFUmBsTGwB0mkc0cTa6Oq9N2+5VLx8unehZRGDPZCTuRaD3+N",
+	"10Iyij+za0yd8e9flSAzl6HN/CEPnLFzou9lWPTcRYDYxQodOksDl/mmkGyZf9oiOv11Ki8k92xUjzD1",
+	"Q0lTs/SvqWbt91/v/zMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
