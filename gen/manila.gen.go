@@ -771,16 +771,14 @@ type CGSnapshotUpdateRequest_Cgsnapshot struct {
 
 // ConsistencyGroup defines model for ConsistencyGroup.
 type ConsistencyGroup struct {
-	CreatedAt      string                    `json:"created_at"`
-	Description    nullable.Nullable[string] `json:"description"`
-	Host           nullable.Nullable[string] `json:"host"`
-	Id             string                    `json:"id"`
-	Links          []Link                    `json:"links"`
-	Name           nullable.Nullable[string] `json:"name"`
-	ProjectId      string                    `json:"project_id"`
-	ShareNetworkId nullable.Nullable[string] `json:"share_network_id"`
-
-	// ShareServerId Admins only.
+	CreatedAt          string                    `json:"created_at"`
+	Description        nullable.Nullable[string] `json:"description"`
+	Host               nullable.Nullable[string] `json:"host"`
+	Id                 string                    `json:"id"`
+	Links              []Link                    `json:"links"`
+	Name               nullable.Nullable[string] `json:"name"`
+	ProjectId          string                    `json:"project_id"`
+	ShareNetworkId     nullable.Nullable[string] `json:"share_network_id"`
 	ShareServerId      nullable.Nullable[string] `json:"share_server_id,omitempty"`
 	ShareTypes         []string                  `json:"share_types"`
 	SourceCgsnapshotId nullable.Nullable[string] `json:"source_cgsnapshot_id"`
@@ -835,21 +833,15 @@ type ConsistencyGroupUpdateRequest_ConsistencyGroup struct {
 
 // ExportLocation defines model for ExportLocation.
 type ExportLocation struct {
-	// CreatedAt Show only.
-	CreatedAt *string `json:"created_at,omitempty"`
-	Id        string  `json:"id"`
-
-	// IsAdminOnly Admins only.
-	IsAdminOnly *bool  `json:"is_admin_only,omitempty"`
-	Path        string `json:"path"`
-
-	// Preferred 2.14+
-	Preferred *bool `json:"preferred,omitempty"`
-
-	// ShareInstanceId Admins only.
+	// CreatedAt Show only, not in the list.
+	CreatedAt       *string `json:"created_at,omitempty"`
+	Id              string  `json:"id"`
+	IsAdminOnly     *bool   `json:"is_admin_only,omitempty"`
+	Path            string  `json:"path"`
+	Preferred       *bool   `json:"preferred,omitempty"`
 	ShareInstanceId *string `json:"share_instance_id,omitempty"`
 
-	// UpdatedAt Show only.
+	// UpdatedAt Show only, not in the list.
 	UpdatedAt nullable.Nullable[string] `json:"updated_at,omitempty"`
 }
 
@@ -881,30 +873,26 @@ type ResetStatus struct {
 	Status nullable.Nullable[string] `json:"status,omitempty"`
 }
 
-// ShareBackup Manila's backup view; backup_type from 2.85; host and topic only for admins.
+// ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	BackupType       nullable.Nullable[string] `json:"backup_type,omitempty"`
+	CreatedAt        string                    `json:"created_at"`
+	Description      nullable.Nullable[string] `json:"description"`
 
-	// BackupType 2.85+
-	BackupType  nullable.Nullable[string] `json:"backup_type,omitempty"`
-	CreatedAt   string                    `json:"created_at"`
-	Description nullable.Nullable[string] `json:"description"`
-
-	// Host Admins only.
+	// Host Manila checks context_is_host_admin, which is context_is_admin with the caller's own project as target.
 	Host nullable.Nullable[string] `json:"host,omitempty"`
 	Id   string                    `json:"id"`
 	Name nullable.Nullable[string] `json:"name"`
 
 	// Progress A percentage, "0" to "100".
-	Progress        string `json:"progress"`
-	RestoreProgress string `json:"restore_progress"`
-	ShareId         string `json:"share_id"`
-	Size            int    `json:"size"`
-	Status          string `json:"status"`
-
-	// Topic Admins only.
-	Topic     nullable.Nullable[string] `json:"topic,omitempty"`
-	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	Progress        string                    `json:"progress"`
+	RestoreProgress string                    `json:"restore_progress"`
+	ShareId         string                    `json:"share_id"`
+	Size            int                       `json:"size"`
+	Status          string                    `json:"status"`
+	Topic           nullable.Nullable[string] `json:"topic,omitempty"`
+	UpdatedAt       nullable.Nullable[string] `json:"updated_at"`
 }
 
 // ShareBackupCreateRequest defines model for ShareBackupCreateRequest.
@@ -932,7 +920,7 @@ type ShareBackupDetailList struct {
 
 // ShareBackupResponse defines model for ShareBackupResponse.
 type ShareBackupResponse struct {
-	// ShareBackup Manila's backup view; backup_type from 2.85; host and topic only for admins.
+	// ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 	ShareBackup ShareBackup `json:"share_backup"`
 }
 
@@ -1003,98 +991,61 @@ type ShareCreateRequest struct {
 	} `json:"share"`
 }
 
-// ShareDetail Manila's share view. Keys marked with a version appear from that microversion on; host and share_server_id only for admins.
+// ShareDetail Manila's share view (manila/api/views/shares.py).
 type ShareDetail struct {
-	// AccessRulesStatus 2.10+
 	AccessRulesStatus *string                   `json:"access_rules_status,omitempty"`
 	AvailabilityZone  nullable.Nullable[string] `json:"availability_zone"`
 
-	// ConsistencyGroupId 2.4 to 2.30, as Manila showed it.
-	ConsistencyGroupId nullable.Nullable[string] `json:"consistency_group_id,omitempty"`
-
-	// CreateShareFromSnapshotSupport 2.24+
-	CreateShareFromSnapshotSupport *bool `json:"create_share_from_snapshot_support,omitempty"`
+	// ConsistencyGroupId Up to 2.30, when Manila replaced consistency groups by share groups.
+	ConsistencyGroupId             nullable.Nullable[string] `json:"consistency_group_id,omitempty"`
+	CreateShareFromSnapshotSupport *bool                     `json:"create_share_from_snapshot_support,omitempty"`
 
 	// CreatedAt UTC, 2006-01-02T15:04:05.000000
-	CreatedAt   string                    `json:"created_at"`
-	Description nullable.Nullable[string] `json:"description"`
-
-	// EncryptionKeyRef 2.90+
+	CreatedAt        string                    `json:"created_at"`
+	Description      nullable.Nullable[string] `json:"description"`
 	EncryptionKeyRef nullable.Nullable[string] `json:"encryption_key_ref,omitempty"`
 
-	// ExportLocation Below 2.9 only: the first export path.
+	// ExportLocation The first export path.
 	ExportLocation nullable.Nullable[string] `json:"export_location,omitempty"`
 
-	// ExportLocations Below 2.9 only: the export paths.
-	ExportLocations *[]string `json:"export_locations,omitempty"`
-
-	// HasReplicas 2.11+
-	HasReplicas *bool `json:"has_replicas,omitempty"`
-
-	// Host Admins only.
-	Host     nullable.Nullable[string] `json:"host,omitempty"`
-	Id       string                    `json:"id"`
-	IsPublic bool                      `json:"is_public"`
-
-	// IsSoftDeleted 2.69+
-	IsSoftDeleted *bool             `json:"is_soft_deleted,omitempty"`
-	Links         []Link            `json:"links"`
-	Metadata      map[string]string `json:"metadata"`
-
-	// MountPointName 2.84+
-	MountPointName nullable.Nullable[string] `json:"mount_point_name,omitempty"`
-
-	// MountSnapshotSupport 2.32+
+	// ExportLocations The export paths.
+	ExportLocations      *[]string                 `json:"export_locations,omitempty"`
+	HasReplicas          *bool                     `json:"has_replicas,omitempty"`
+	Host                 nullable.Nullable[string] `json:"host,omitempty"`
+	Id                   string                    `json:"id"`
+	IsPublic             bool                      `json:"is_public"`
+	IsSoftDeleted        *bool                     `json:"is_soft_deleted,omitempty"`
+	Links                []Link                    `json:"links"`
+	Metadata             map[string]string         `json:"metadata"`
+	MountPointName       nullable.Nullable[string] `json:"mount_point_name,omitempty"`
 	MountSnapshotSupport *bool                     `json:"mount_snapshot_support,omitempty"`
 	Name                 nullable.Nullable[string] `json:"name"`
 
-	// Progress 2.54+, e.g. 100%
-	Progress  nullable.Nullable[string] `json:"progress,omitempty"`
-	ProjectId string                    `json:"project_id"`
+	// Progress e.g. 100%
+	Progress                nullable.Nullable[string] `json:"progress,omitempty"`
+	ProjectId               string                    `json:"project_id"`
+	ReplicationType         nullable.Nullable[string] `json:"replication_type,omitempty"`
+	RevertToSnapshotSupport *bool                     `json:"revert_to_snapshot_support,omitempty"`
+	ScheduledToBeDeletedAt  nullable.Nullable[string] `json:"scheduled_to_be_deleted_at,omitempty"`
+	ShareGroupId            nullable.Nullable[string] `json:"share_group_id,omitempty"`
+	ShareNetworkId          nullable.Nullable[string] `json:"share_network_id"`
+	ShareProto              string                    `json:"share_proto"`
 
-	// ReplicationType 2.11+
-	ReplicationType nullable.Nullable[string] `json:"replication_type,omitempty"`
-
-	// RevertToSnapshotSupport 2.27+
-	RevertToSnapshotSupport *bool `json:"revert_to_snapshot_support,omitempty"`
-
-	// ScheduledToBeDeletedAt 2.69+
-	ScheduledToBeDeletedAt nullable.Nullable[string] `json:"scheduled_to_be_deleted_at,omitempty"`
-
-	// ShareGroupId 2.31+
-	ShareGroupId   nullable.Nullable[string] `json:"share_group_id,omitempty"`
-	ShareNetworkId nullable.Nullable[string] `json:"share_network_id"`
-	ShareProto     string                    `json:"share_proto"`
-
-	// ShareServerId Admins only.
+	// ShareServerId Manila checks context_is_host_admin, which is context_is_admin with the caller's own project as target.
 	ShareServerId nullable.Nullable[string] `json:"share_server_id,omitempty"`
 
 	// ShareType The type's name below 2.6, its id from 2.6.
-	ShareType nullable.Nullable[string] `json:"share_type"`
-
-	// ShareTypeName 2.6+
-	ShareTypeName nullable.Nullable[string] `json:"share_type_name,omitempty"`
-	Size          int                       `json:"size"`
-	SnapshotId    nullable.Nullable[string] `json:"snapshot_id"`
-
-	// SnapshotSupport 2.2+
-	SnapshotSupport *bool `json:"snapshot_support,omitempty"`
-
-	// SourceBackupId 2.80+
-	SourceBackupId nullable.Nullable[string] `json:"source_backup_id,omitempty"`
-
-	// SourceCgsnapshotMemberId 2.4 to 2.30, as Manila showed it.
-	SourceCgsnapshotMemberId nullable.Nullable[string] `json:"source_cgsnapshot_member_id,omitempty"`
-
-	// SourceShareGroupSnapshotMemberId 2.31+
+	ShareType                        nullable.Nullable[string] `json:"share_type"`
+	ShareTypeName                    nullable.Nullable[string] `json:"share_type_name,omitempty"`
+	Size                             int                       `json:"size"`
+	SnapshotId                       nullable.Nullable[string] `json:"snapshot_id"`
+	SnapshotSupport                  *bool                     `json:"snapshot_support,omitempty"`
+	SourceBackupId                   nullable.Nullable[string] `json:"source_backup_id,omitempty"`
+	SourceCgsnapshotMemberId         nullable.Nullable[string] `json:"source_cgsnapshot_member_id,omitempty"`
 	SourceShareGroupSnapshotMemberId nullable.Nullable[string] `json:"source_share_group_snapshot_member_id,omitempty"`
 	Status                           string                    `json:"status"`
-
-	// TaskState 2.5+
-	TaskState nullable.Nullable[string] `json:"task_state,omitempty"`
-
-	// UserId 2.16+
-	UserId *string `json:"user_id,omitempty"`
+	TaskState                        nullable.Nullable[string] `json:"task_state,omitempty"`
+	UserId                           *string                   `json:"user_id,omitempty"`
 
 	// VolumeType The type's name.
 	VolumeType nullable.Nullable[string] `json:"volume_type"`
@@ -1109,7 +1060,7 @@ type ShareDetailList struct {
 
 // ShareResponse defines model for ShareResponse.
 type ShareResponse struct {
-	// Share Manila's share view. Keys marked with a version appear from that microversion on; host and share_server_id only for admins.
+	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
 }
 
@@ -1122,7 +1073,7 @@ type ShareSummary struct {
 
 // ShareSummaryList defines model for ShareSummaryList.
 type ShareSummaryList struct {
-	// Count 2.42+ with with_count=true.
+	// Count With with_count=true.
 	Count       *int           `json:"count,omitempty"`
 	Shares      []ShareSummary `json:"shares"`
 	SharesLinks *[]Link        `json:"shares_links,omitempty"`
@@ -1130,23 +1081,16 @@ type ShareSummaryList struct {
 
 // ShareType defines model for ShareType.
 type ShareType struct {
-	// Description 2.41+
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ExtraSpecs Strings as stored; for non-admins only the tenant-visible specs, and from 2.24 the optional capabilities they lack as false.
-	ExtraSpecs map[string]interface{} `json:"extra_specs"`
-	Id         string                 `json:"id"`
-
-	// IsDefault 2.46+
-	IsDefault *bool  `json:"is_default,omitempty"`
-	Name      string `json:"name"`
-
-	// OsShareTypeAccessIsPublic Below 2.7.
+	ExtraSpecs                map[string]interface{} `json:"extra_specs"`
+	Id                        string                 `json:"id"`
+	IsDefault                 *bool                  `json:"is_default,omitempty"`
+	Name                      string                 `json:"name"`
 	OsShareTypeAccessIsPublic *bool                  `json:"os-share-type-access:is_public,omitempty"`
 	RequiredExtraSpecs        map[string]interface{} `json:"required_extra_specs"`
-
-	// ShareTypeAccessIsPublic 2.7+.
-	ShareTypeAccessIsPublic *bool `json:"share_type_access:is_public,omitempty"`
+	ShareTypeAccessIsPublic   *bool                  `json:"share_type_access:is_public,omitempty"`
 }
 
 // ShareTypeCreate defines model for ShareTypeCreate.
@@ -1197,30 +1141,22 @@ type ShareUpdateRequest struct {
 	} `json:"share"`
 }
 
-// Snapshot Manila's snapshot view; provider_location only for admins.
+// Snapshot Manila's snapshot view (manila/api/views/share_snapshots.py).
 type Snapshot struct {
-	CreatedAt   string                    `json:"created_at"`
-	Description nullable.Nullable[string] `json:"description"`
-	Id          string                    `json:"id"`
-	Links       []Link                    `json:"links"`
-
-	// Metadata 2.73+
-	Metadata *map[string]string        `json:"metadata,omitempty"`
-	Name     nullable.Nullable[string] `json:"name"`
-
-	// ProjectId 2.17+
-	ProjectId *string `json:"project_id,omitempty"`
-
-	// ProviderLocation 2.12+, admins only.
+	CreatedAt        string                    `json:"created_at"`
+	Description      nullable.Nullable[string] `json:"description"`
+	Id               string                    `json:"id"`
+	Links            []Link                    `json:"links"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Name             nullable.Nullable[string] `json:"name"`
+	ProjectId        *string                   `json:"project_id,omitempty"`
 	ProviderLocation nullable.Nullable[string] `json:"provider_location,omitempty"`
 	ShareId          string                    `json:"share_id"`
 	ShareProto       string                    `json:"share_proto"`
 	ShareSize        int                       `json:"share_size"`
 	Size             int                       `json:"size"`
 	Status           string                    `json:"status"`
-
-	// UserId 2.17+
-	UserId *string `json:"user_id,omitempty"`
+	UserId           *string                   `json:"user_id,omitempty"`
 }
 
 // SnapshotCreateRequest defines model for SnapshotCreateRequest.
@@ -1249,13 +1185,13 @@ type SnapshotDetailList struct {
 
 // SnapshotResponse defines model for SnapshotResponse.
 type SnapshotResponse struct {
-	// Snapshot Manila's snapshot view; provider_location only for admins.
+	// Snapshot Manila's snapshot view (manila/api/views/share_snapshots.py).
 	Snapshot Snapshot `json:"snapshot"`
 }
 
 // SnapshotSummaryList defines model for SnapshotSummaryList.
 type SnapshotSummaryList struct {
-	// Count 2.79+ with with_count=true.
+	// Count With with_count=true.
 	Count               *int           `json:"count,omitempty"`
 	ShareSnapshotsLinks *[]Link        `json:"share_snapshots_links,omitempty"`
 	Snapshots           []ShareSummary `json:"snapshots"`
@@ -7272,162 +7208,168 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lchu3luCvoHpnS9K4SVO0bMdU3dpx4uSW9zpOKnLundrQywG7QRKjJsALgJIZrbb2I/YL90u2cIB+",
-	"o18UKcoJUxWZBLuBA+Dg4LzPnRfw5YozwpT0RnfeCgu8JIoI+PYtDq7Xq59mM0mU/k6ZN/L+uSZi4/ke",
-	"w0vijTxufvU9GSzIEuvHlvgLXa6X3mh4fvH64psXry5e+96SMtM48D21WelXKVNkToTne196S8xohHtE",
-	"CG7GTjqxI6DlWio0JWi8HgxeBH9Baedepnfn0+QvaOAlwxaewAzFgNzf3/ved3/9QJcU5hsSGQi6UpTr",
-	"iQ8QFwhPJWEKLQlmEp0PBgMfqQVBSy4VwmiF5wQteBTKvuc7lyuCvnOr1XVhkqlCXwi2LJnNikuq6A1J",
-	"p+t6qjzn7pu8Ndh2/Zvgdj5WBDzZqq9nrb/Slb5aYEHevysfi49coWBBgmsSohkX+v/lpX59za4Zv2WI",
-	"hohKdDG4SM7ECqtFOmWpe57Q0PM9Qf65poKE3kiJNckuggVVKkHZ3EsAuuJC/Y1sylC9IzO8jhQKBMGK",
-	"hBOsLpEeD2EWosyjSHKh0HSDQipXEd5M0odsQ+bhqkOt+5hck01u2wjTe/Cbh4OASDkR64jIiVRYraXn",
-	"e/gG0whPaUTVZvI7Z3YBAiyVfVTxiSA45CzS/Zp5TMxazQRfTiTDK7ngaiLXqxUXKnlIT9bzvZBERJEw",
-	"/RQ3p8vke45JZlpher5HWCA28Jue5ESQmed7Cy51dwA1lZPVehrRwHyWfKYm6fARXrNgEY+/5GumJitO",
-	"mYr7N02O+djfV4LPBZHSfPxPEqgYW1YRDTAsKkm/A6CAL7rphgil19LRvd6rcB3FkKVfFZ9MySS3bGbh",
-	"54KvV2Zw08CIuuXiOtu0Elzx5Jsk4oaI7O8aMvud/q5hTCAzjQ44+VoEZDKF29g+ZZqyUCUvLslymgwZ",
-	"45vC8jpZKEXEkrIUVdarMPNFmpc/+4VD5yQ2Bsu99+wGR/qgs9VaIUECQm9IOEL/EJzN4YxRNkfXZINW",
-	"gt/QkISoh07ubnC0JvcnfUti7Awq7t/v8GpFQoQV3Ltf1wWr6dQ7KsqTwjLQbIVuRKehJVr625mPAixJ",
-	"jzJJmBmylvyEVHh1BPNeHwa54kwSmOUPeiT9IeBMEQYf8So5QM//U2r47jI9/os++CPvvzxPWcbn5lf5",
-	"3PQGo+Tn9yOs7olEZmZTHm4ugWPSuKDhl/DN4Ck6neLwF/LPNZHKR2uG12rBBf2dhL6+VqY0DAnzEVVk",
-	"+ZGrH/iahT4KOJtFNNAIlrzKb4gALPKRPoA0IL8yS3Ejol9ZrtaKANA+6vf7Z324Uuxs9GTfBnoCtkNY",
-	"mzCkuglHPwu+IkJRs45sHUGv5soqzf8nBlM1XCKGTk8kTNxHWKIE/cxPEkVUKliS5SWiSiI4Ifr+jK9Y",
-	"PMeUSYXUAqu0QwN5P3OnTzWd9IC3i88VMPg54APOJJWKsGCT0rYy8uRuFtfPuTkX18QvP18xSkTZNcCl",
-	"d1g24dwHyq71W7YbLATe6O/mVLSAInOZuKCxtNPJfKSMym/mCrRXVe4GTohv/nbN3WHOHYhX4nPtdn4H",
-	"Y2VQtLC3c5nZ9zxW/mpZs2uykQgLguiccaGPGZaIMmRObd8A2wJfGpe6K4K03MP74gI5Cbp95CRdkRN9",
-	"opZUSn0raW4KjqcwSwlEKqaY6TZn1vNzq2H/dYsxs/v7jihMow+0fnMnuzk0aYft+8pQllKPlYvXhNU/",
-	"AvdSO+PtaFTFW01EIBZOqn8Ehi/gUc0jMc/XBvWBK0y7StkIB9XJkxvLTuaBKtCbIg+aX9bMfNvsUiNu",
-	"GlZ0G4yyaFCLqXH3OzkClQibTKJ+RX6xzFUTIW57oDpQnxwcV+vlEovNEyYbRnA3YO6QcPwKQkzL67CC",
-	"myuxb06VgRbJLxFXCyLSG1SQ2VqSsHxnHq++1ldfyl38VTMXjk3cLRsKOow/Dr9a1Ei0um0KWooSq/g2",
-	"XFImAec1brfsUDfnV6b0YHEZrEqjdM83j/gYfLpVdzmBrFEGmXWo5ecLSN/E1Rc58C7U7CcnyUKnY+/T",
-	"gqAZJVEo0V2/3783QoFR6vTH3tmjkbUHoXELrKvoyWBhJS3Ty3OSGeMEYaUEna4VSVU+ILsjPkPrNQ2l",
-	"UShsh9MdaXsRJZrJbd9B40uI1YXUbwdCGftrZZ7iIB34yuLN4mJlSt3vha8sT6INVajhLl0EodtadMcE",
-	"B4T1fOf2W1fPLT7xbWviSR9CzP8wrOlXTL6+/7LiQn3gRmfexK/m9+9qwW8Ttqotx0nlBGuGbAJmwSZm",
-	"zb4+5TwimAELidWiQg1CZkTAYhY7HfbPL545e7PKAiYVZgFpwz6Wxs2YnupXqBnnSrweTNZ1TPPb5iZZ",
-	"BJ6ZRPah9vSkgBNNlKU0TjPA1ZdBobOuoNaD5oQsMSNV2UeKFC90Krd8b0mkxHPiRE5BlNi8nSmjF6zf",
-	"eRgh7c4Fcx7L7saecSkCC9VHvCTGZ2jsjdDdGPrTHz/6aBz3qr+PvX6/P/bu79HpxfkLhMNQonEGUss0",
-	"V5IgGK0HFjA9qYvBQJ+txPzl+d7F4NwbeVkrGDS+8EZeYgyDlgu9khmbGDS+NN39SNSCm5Y33sgrG8v0",
-	"T+e6z8RmBi3J6yHFn4wt/SXAw7h6v1xFZEmYMe+/BIjKZjaQp2YGPbysxc0zjjvsuoweC0BWJwZEzVuv",
-	"H/JNH65t/4VIoq4SYbGEBUYMNHtrMIIzovl5oOKUzX2UsSGCdwA0wmVi/5mkzUs6F7jwcaK4sUgSMUka",
-	"Y3S7d1C5/PKkkm7XGzj2lzEefeXpJ2Za42SAbii5vbRfQOQxt+Cw/83LS7QAZzcWIsVXNAAKDZ4/cDPJ",
-	"MptR8nVpxWxkBnfdSd+8fNZGHbEnjdHDdCQVl3sXRZBxiClDglZEBIQpPCeaYA3GHlIcjb3zwWDsOW9g",
-	"QaTixmKQdNrRDFJhsahRzfge4M7DlzLPP2zBJFiFUMYJrUIdZM0rOc1RznGmjOY516XSOn+uP6QNiiAD",
-	"8DQ5z/lf7eHhq4R3qbqf64+E9zOWkuiTDhywpQ76H8LCPvp+uVIbxAXSC48UviYSJaRkThgRNBgzzYeh",
-	"048/XCEA2uzu2SXCbKMWmsMmkSTQfyjoDRE9LIEdD5F+sz9mnxYEaS4kikdGguBQgh+HXkot+ZyOvd+l",
-	"CseeBmfsMc7I2DvTZGrMMs9NInJDIv30DEtFpBp7+pzYm8p8mRIFF7j5rB+x/RgruczIV3kaSSUSJOAi",
-	"JCHC8UqgkBPZH7NqbK7gTMAH+gNhc82yD1++bDoNVW7UcReVTlpZATLARohEU4KGL1+iYIEFDhQREkWc",
-	"zY3YExOqR4IPJN1WgGXJVB6Pf7Hn/hJhg4WAbwGOIiKgb0lIOzGjtWgbc7sXw2GGvfW+5eEGcAIxrlDA",
-	"mcKUxdpFg00niLIZF0tsnE7vS9Ju7vC3FnR3CVCOVNVp7bLd7MjomO2yoyLJ8j9NQll+hAZCXS2OFWl0",
-	"a/A6bXcJGn3NVANl76HKO6O7I0QB2pyfarU7QYl5N2C1m94nLOZEOfnCQW/YfzMY6dvFeM/5mavrRCJ+",
-	"ywwF6KNh/835sxHCSEF3ljDQ0E+uNM3WVrxdIhZ5QGOVZWmZH8r81bNiW9jCyqxPwx7Uqnqf4nlv62zQ",
-	"6dg36HaLZ7/oFhpt3PEIRmGLQ3TaJiKh2nnv7NJgcBARLGSj7vfIanRiNY58QJ4PaCOslJu3UwxUOaEW",
-	"b4KLZ60kyK/kILgidb4CcJ+sqJDGLFXjXGzqqLNf/cq0yDdn9HcSWm/9JK7FRzgIyErprs1vYJAboZPB",
-	"iY9OzvWfGfzBkST6A4M/XP/lM/iJQ5OCP2IND23gD5EnMJElUTjECncS8hsl0Scu4tWd+xfnzzp4Km3l",
-	"aGJivMqhkD9cac7xu/c/XPnAfwZYkksEHGuI1qsVET3dZEyxWCki9Gv/8/S/0bNTNpP/K6AzefYvXqtl",
-	"/dea5YzbDUMb+wInsVcjZDG0j94rRCUiFDQaIZV68qGexJrZADQS9tHbWO+d9CVH6LeTjz9caVTU8z35",
-	"nN0et9L2bSx5g64ERtH73m6zrI4x3+Nf6bf9bPT3ebsIr7qlg+sM6eHSc+wI6wKGbA63npYQMEMDuwAd",
-	"vddueLReVq4YQzwKzenQoki6ut1NooXoRL2enx/OxfzKAC0U15gREGnCuSzzQPTySiXWJripioF5MOfS",
-	"FQjLtBi1RY0xxKDrDSW3ffQ3spFoicU1CdEtVQuE0Q0RoHrEqxXBIvYTwAotaSB4/CtnGYtJwd2yhe3E",
-	"ET3sstAPnrl0+3tmsPSKD/svBn5G2ykX/FYvueq3N8/UhjU7Bh5W+CPUuVv8+uk7Hw0Hg1e9wXlvMPx0",
-	"/nI0uBgNXvYH8J+3g6AlR5y0A/g3g1aGK4cpP9/TtyTit2jYfwNINAKUn1EhFTKvGuX5FkPJdmNlRjHZ",
-	"Llp7+i6wnNhYbTcyn7u3d6/Gtxw/WB67GNbuAPvVGzfYu1GCbMXmldi6UvS9S4N20QpBK6L2XQzZ0L0w",
-	"O7B3DvsvL575iPTnfXQ+GPzXNoA3uNGXsghUYmjjSDXZB1xU7XWFl1V1XoJKLGzJxzaw0Y/FRT9mVEK5",
-	"r08Lw5LauGw0tcTulQ8R2DSMfR9edRyq8oS9etaF5XWY1btGSLTBvgrkK+aecKrc282n5AyfZqrYD3fR",
-	"LkvGA3C/xr0hzbfhIlqtuo8zcbgI0Csnv1crTBTwfEunSusG4XJ2cAfVWCtDTWxNy1iaWHRJbsLcsc5P",
-	"Pr51s/d6pT6/PuhgzVTFKQRnhm72CCtyVBk59uK7buGsnH6D/bLTvNqJd0n2po42skeNt6uxmFVHc2Wn",
-	"1YBQJXo3fGYES/1nAo/9RQOWcdp6IPLVRFEcDvs+WVpVa50qrdV5SxlKCTyRKxLILpEVV9CB1NeOUd1d",
-	"gojOOOvhlO8AIUgRhpnq3VBJpxFBMJQPkr7lGYYX8JxxxMIRCvDKUE1qMt9sUISDaz0U6ICdGVyqJZbE",
-	"wdaxRK/qme5Sd1z2YK96+pee0TuMclKRWyZ87Y40iHFg0noTSvPOcFLN4Az7r5+5IKk5xlnIKgCuRVtj",
-	"9GpE3h2o0CEGcbMihkG1+aJieww1BjsTqwkT3hLvf1xLBdkrrR/eZIFZCHqnDDsu++jvxpKxxKCpl/a0",
-	"cIHsoksnFldZFJaUxd/PH2NxmvG8KtClEhMbcA5m3k7Hmb7WdkpJt5q9M1uEAr6OQmvFXa6ijblXsiFM",
-	"krKAjMWY0az+f4mjGRdLYwAAJ8dbKgmiLOBCkED19Rtp8sX0DGQMv26eE61ZSLL6az3CKY90YxBRfa2c",
-	"oQwDZ7X6WXw9950eFjGv23j7ZU5smVPu9PZ968iyw+xJnWNOOUS61dRdPENmCXfSo9NeEQfQ5warpcpN",
-	"7nidtnxbVKmZTUFSqZ1LKx8j1YaD2rEd9yo15BVcAzSGT0neNFYw5lKGIuhory4+GRBj63J32LoR/jo/",
-	"gZqe0AJLhIG/tD0ZZwGno1ENYn1+wnSpDSZXuMllXUl8txMcC1G6mrEH3WW1g13LdHcH9rlxzPQp+97k",
-	"/BX/TD44939eM3plhsnUhm4fsSGF1gVFJNbGZhP415R7dCsrXUmQffGsToDqaOAqqY5fO1XHpY1xvjt8",
-	"5iO8le2lOYVinSWo2hSyTexhnWLdtTpOPXjGaz6FsZMSvJywsV632C7vq6zM9nv0dP1TerrOuAhcvmVw",
-	"LZLQcE9VDFEpxGVXFK7vff1eqG2ioaojoJoUQCfxq22y0fj75S86p3/cOYvxECNdYvWVu4pI6p70tG2m",
-	"5Pp0p83ZZtvmmq3MNFubZ7ZdltkqE9frN51NXE9h67rkq223fU3ScCVbXRKIawPDtBR8lHEPKeM+AdHw",
-	"cKT778YDusq8T77g5UrvkHcz7DsdcMsn/kHpgtI78kF5hMoyX0hxr6wGL0ZXS/IAmOB1+3AroCib3KTr",
-	"n651xVKn0lL66He//vLL9x8/1aRtK3Q9OH/ZG3zTG77+dH4+evFiNDz/H04vJTdcb960lLxioSruJz/b",
-	"FLjUCSi7Ra7Vs5gqq69V23v7WyNG/qYLI+nYGSEvSbAWVG2udK8GkmuykYoz8olfE+YKsvmbfQAp/QQ6",
-	"7fXwWi1Q/N4ZRLdThmw74/DPkodkzOLMV1ZCNqmpRqYtVSuY5t9su+CRTZnmFxv6/f7nsWeSn0DlogXB",
-	"IUTl2NJF/957u1aLnplLulIr+jdi85BTNuNuu6JcTyWBhLuJsulmiN7+/N4GYehGqqyiW/roVlClCEPT",
-	"DVrEHhpjlryLV7QnyCx13ljw29jtUBAcAZ1f4Bsi0Sn42uNAIbkgROn7dcx0m12iE4kgnSJhAUEzY+W8",
-	"pQzdLohJPLIx6bMWJBk1pLMZEWf9MRuz72+I2IBjPcKR5OiWi2uZ6uVN0pITGY+GaIjwTBGBnt8M7XUf",
-	"z2uk257fpVt3/9zm4KESfjLf+uhttjfKYKBff/mgp4VVbHLOjQ7JbkwCaQDtYjBAY+/HxCwQyydrEQEK",
-	"jNnfCQu5QOSLIgxw3jeR7lPjS2MNElghqbBQvfVqNGa9tETSkrJeHFTzPNOMv8TNJjAhF30jMJsTxGdj",
-	"hpC+rldEGLXjKRc+4gwCmn2NRPrV2wWPiEYhvRGZocmXFRF0SZjC0cg69MQdwRYxQkJzIRoM18P9e++n",
-	"FWFXCgfXPbMbvbc/v+99n+9Ls7/oH1Qt+FohquBw8rWSNARM0R3BHGwFKSZvibD1FAuFsFIv2Tm9gZRD",
-	"mRmseEQDG7lhPiOxjgg6xQmO66/6WJ4ltaZilNNAJPvOb1mCK1jGqTOmZMZtUp1446k0PgqaFl+isfdv",
-	"Y093ZEqn8hVhmpfAbKNJ1SmXEe8bwPRZjG7xRvb04hhgzlyz6cFPcoTABJTfW91gqmOdmZWbrYVamI2B",
-	"YCrw7TYOLsKMAU0kmmls0HQiYwgzjsTpdHUvp3bd7LtwkEZ6KSiDzbO5sow+8KyPMjY3c24kUhxWVneA",
-	"7AbkcSuJxgd+E6iHPkCRJEBKfCShh/9IaJ3d2ohK9R/gLC0RAWqiOz+RFsGnEZYKCRzSdQFNms9YttmO",
-	"ppdfgwFl6VBSQniUwWOsYiw2FUIRjnMvwQLrmdtFgaUlNzhaY5Urd0acKGh3NxkUUeghq8+y+xQn76LK",
-	"FKCL957pBUKSwE/51bBF2QDBfv7p6hPq9/vPTaMZ1vgBAl/MZyh5nOBgAQTHPhosuDQXD+SS4aHGcUnZ",
-	"HPjpVc/kJIMycQtsMHOOFYF7Rvcj9e6bdM4yh+lnfgpsPB+4nP7K0WzNYHhYfYP2zMyeyx7CEcUaBU2I",
-	"o2ELDOtiOrCf0xJ0y7WEXpZYBQsfYaSZn0vE9Ok1RzqTcMcu/5l1hbRJdOL6g7qbBOy4UVMi3WWSas6u",
-	"EsBxhrhwvtUjy5XaGDKKThmH14rEG4QbQyVsf37KMmhcskIOOoUQTWAvfRSnhGNIX21n+vI2axmvzQzT",
-	"SCKM/vvVTx97tu2abG65CC/jAGtzS64iHJBQ92RRgM9mhIWUza2hPwdvkty1Z+EyVPti8CIB1DASFrH1",
-	"gHpjAe+BghX6SzPNwiLoziARa7IYhp2J6zOeSCjOODNLrnE5Kc8Y76bearD5j+JlOjNMnqIKuPmEIP2/",
-	"//N/UXINmuDqEP1AI4KuNlLz0TEdPQPO7WaY4esTocBFh1y/psTLCjr3vqcvGryi3sh70R/0X9i00MBJ",
-	"P9d/bBqp5Ei9D72R94FKFcsEXqFw5ovBYGdlM0tyh6OCpr43YiEBhTxYa9ahn5MOvNFvn31Pxt70AL5Z",
-	"zvi9U8OgMG6Egss8k2R4llwlQLhszqBw7FwW5RQnX+SNwIJeux+ZH83d4Y28f4OpaF60cjuuFvzWLtXf",
-	"h8X9GD6F/UiZhZshIkyJTd/YPRL/bNewyTyep4mRq/YUkqHbATJbW9zZR96yQv2vysOUlumCKs7xba3B",
-	"dC9N+sjzpDj9vd/iWZPCWj9aGTFocsMxzsztYS84U3nVcEuWuagquIujaGI8/2Vtzd3Pe0RVd8U3B75+",
-	"l2wRMthEidwaOfMkJpMoAEF4XeLtIdEpDX1b5xa0MFnELBR1q8BNo7itRM0LJ2qmXWtefIIjCLZa2cjx",
-	"PGIaQ3qm6J7RzBCpvuXhZg87lbfcF1S11r5aQJjhHsBoom6M3KJ0HR+OK/G49nBZlnOmZYASAmGlmVEE",
-	"Eeqgh6BLgk6Hg+Hj40+QunsXSN3zMMkc0obi2eC4I93bLRpnLML1ZM/s1mMQPeAC7HCHo3cOhL3LlSC7",
-	"NwrViJjopTzyvoP2AlUs0yS3M8klMqhlS+Q8cL0NKE46kWzuYWiDXbx7v5phrVvBwQGo+k4pumZG67bl",
-	"IMifKVN6XyK2QM+gIlBCzopVHPN3cQOBW60d+27s+o/IUeQdCVpxFIfAPWuR2ykO/kKM/0MtcbAxAylA",
-	"j08qzNzbUGWrWgTj456R180PJ12+DayL6j6w13TenQt+jBsHagRpnEprF8tY+2U01wHpGeKPqEKn4Avd",
-	"BqesblhDBZ1M0uu3Hd5Z9a4p/pS+X4OZr5swM9eRiYzdG2wFxd0r7yFHygG40BuXSZDXDhWzJaHu/c6z",
-	"zQ26t9nmRjFn4wlNtSvS5Wdzvz3ZbUNQ49L9qaBWSArIInodK9J9hJmp7JKa8Y0hcc2uGb9lGaoQW2AX",
-	"xFQCqJP/frRAPIr89ziil5lSleilb3y78juSuVTaIzoF/UAcTH5WpUj4s3Ci8SlIF6CXVtit1k4UCtUe",
-	"tbI7OiI1VZFdSooy2u5bRdugmS2j0a5PSjG5bGs9bbFu9Z5kq9p6/I+ts60qA16nuS3u+MMxyayBi8z6",
-	"lvvmNv1xlnMuq2YOgFxFJW4JhFa63CK1PGp090gzG/S6JZK5Z/VutVb3kLSyGp/vXOm722h8XfT1yel9",
-	"nwJNaaP8bVzMwcEuiT1cEFX64MOflpb8tyvj/Q4VwodhXQ6rHO6IlYmKePfYWaMpblAQHwBni+ritgS+",
-	"m/J4F/ju5tUL237UJBdxrqtCuR4Hn45euYTJX5l6uQ38fzgtc2nSfwRlc8OkdqBzNglEMxVJK0XHTMHQ",
-	"7jq2VAJseNAMkBEu8xTunSFkKM1NU5EbTXKh0LRdhHmVSKn7mFyTTU6eJGy91NSslDbeXDyZIurFFDpx",
-	"wZXkU9yczaTjCmIvxIj73gzTaCIIlvAjFJPxc/mAM8X6c/npS5X789l/bBafGFsVX9EgjUI14MYZhz63",
-	"ikQ3q1UZhP4Pwdkc9oqyOfjqx4XdUC9NfGbCz4uogGUQ55NFp/aCg29nPlSr61EmCZNU0RtSu8MhFbUa",
-	"g9LIP8Y11Crrr6PTi8EgzSV4Vjl+ZvHrxne9G9c83ua9/133ot7IOe/Zxz/iJflAr4lX1V8hE1RXcDKv",
-	"d4DqXfpWLXAJLneGy56qWngc9FqRL2pC5QS4n0qw4pPVGap6VGkNU7E2XyvNm2/UR9kqurEWZ7Ib5dzW",
-	"8JsgMDCgpSPVAWPh3Qc076sSULlgyVcPOYjSsqIcukO4NQ/t3LBjiKhlQbI2nZg6+lbMyAoTeb5la1n2",
-	"G3dYiAvHyw/aqN1i+erioYgvWVDifG6wDWV2Y0+iZmaEg1qEMnC0MQaZtX04yn0LRSos0lk1bIxghq2k",
-	"bH4gTLMmnkZEs5jkYuHbGIGynPyW9p8jP3/k54/8/JGfP/LzR37+yM8/VX6+3v/AsvO7dTrIM/MV/gZf",
-	"L/PuZLnukpqiLZwTigz+gf0SsvsFvPAlAvgpm0M2DYbmnJED8cMt3BNql3NwCGFlV4KK9UTIbtDBjlA7",
-	"34O0tO7uHA4eVR4+qJtBBxSLPQx2hWqJW0GeGtR6FDwiAhYcCSqJbyfHge2R1am9yezek3QU2AOKasmz",
-	"DlPjm6uPrJhqc/5JdDeOJdexN9Lfks3Q3/v9vo/GiSxlm+7vL1HW+okw27WXg4HRoj/kd4MBIXVYkjeq",
-	"6NVQfQ4yDg1P2vbc5ghW9ZXPXpbFQL2YD8GsT5CecMt5w+APn3KxG5FJqvuQc7I7UtlCM9jCqr9He357",
-	"N3GTnJ4LBQlzWzzPhXpHRYX8a6Te6VqldIIzpxiMTge+KVkM+kTGEWVBtA5JeHYY8fcfFNLlJkMk9Ym2",
-	"FzgfpNxoo5gqlJ1eT82PJsdiFezbaq5qzsiLV44F/f4LDlQ9KC2VXl1HbrkQu9GZNQO3W41apg7kdhrP",
-	"fKTgluMzom65uG7RR35rPkKyOUM0NVWYTDe56tATU5K4euDksYePu+CyUtXWpLcsjwAZRCGXs6F2uUhg",
-	"eYJscck4X/bPWEgSIggf5jLi4NUpaKByRbCdysuk6GEn+N6iUPceUUUEjnxE+vM+uju5Phmhk5uT+8uY",
-	"PGMqIFdr/dlJqjg9AAbEZ7Hqf7MiCIqOmwr4lzYfdqaEb6aq+oiykHypgixflL0zepMvKy5UUsSuPYUv",
-	"Hf6XXtsxrIj0gFEcqGiw0KTNDTZBRNCUMiiyQXBYg1uSz9QkNbJtA9SrN86oM5vgXHGFIwTFe6rASMv7",
-	"bAnBxbBy8Stc1ztgcZKbdoEhb6bBYRvrtSFqlDbCGSKynqS1gaIOBc69/Wu2G3xUTK3kvbio1McbW157",
-	"1wlKE66+nRY7d6UkuuuK+83LVoUu07V2vir71Mpt4Z+yY2xr45kCa7jD0GRzYE+Hg0GzX8q+EK61J4p5",
-	"0PIBE1u9Ny9/tnZJ2bszylEYPQqjR2H0KIwehdGjMHoURo/C6FEYPQqjDxIP6h2sjCy6B/+qeseqP5oQ",
-	"mhcm7mK7cFtfK8/turI1zu3sBH1+Mu5f7f2+9oVb5UD4Wvtmk0OYd2i9wI50AlkfsEc85g53rzby8vt3",
-	"Xhtvrn1qjA7vwdXWd2tHGGImnJ7kbGSJ7wqO8VHCKT/a6bYOXO1Od3xfSKLq1UrpTVDt+NUFbav9up6a",
-	"R9egfE/ELlaQQzYOY0nr3Wr21SZnKV8lj5lLZs3Seqa2jqFB3HI9yWuyAWW7RFQ1oGr33DFFdN5V8hiD",
-	"u9snjNkCri7JUwbdgN6n31r1THeSJqZupo+ZGmaLaXZANMdMYse7beBp8pt79aYeFnhfH/hUWt4KlOz7",
-	"24KT7eP+fpf3Whunu+ztVFBs1DvkfQ8Pf0ie3SO/kh+qSoo1T6EE+h0Jspbwn0hECgNkSL35qZf+tD1/",
-	"UoMqk8IGWcmzvTCyLdPRGmOe35UVcPe1RUbze/t4WNTE/hY2e0ciEmelng+PRXLBb/ePRL4zusGpr+2e",
-	"i79dSdTtC6LGb/7x0gkUMgV0TgnQJvrfxtaLSQbnsxHo8HEluOLJtzglQCEzwP4yAsTtsOCao7dJANw5",
-	"APQ335Qq2agFZXNEIklMoW4ZmELjD439P9rQHzvTwHa24J1Zwf9oRu4tDdT2yHd978FGp9dv9myIaVc8",
-	"+mpfpaON/qJdueg2VXseoGibFCuoTtIBm3z59lvn8UnUje5SNXoPNaOz1pZ6z74tsGTGxZSGIWG9JZES",
-	"z/Xh/BmQA4WcSHai9A3Erbdi7LaXFDhRHE2hFtWMiyUBQ/gD/AYnmZJV3WTnLnWpH1qV+sh8HpnPI/N5",
-	"ZD6PzOeR+XwoS9HgCLSf+v1FzrPKKeiATGfpXr/rVrz/KZXuz1WDa3aX2e+qW4+ZSbY6Z7VPzCOU72/L",
-	"XO+8dH/+FBwK77tVSd1Ptf5HkuEO62PTsU7/7tAt9bRJ6ECjs81jEoQEp4rpkty0t1OypJ0X6L/605fn",
-	"t44wmlfOu8O0JWRPzOdlsoNi/IdzfpkcqiL/4bxgJgcpy79Xd5hJ59r8zQQ3JqPgnt4cw/oJHivxAK66",
-	"tyMEESlxrutRHAu1itYSrQS90dcNDGt4nNAw+GpBDNk4kXEc1VkcM3oav6aF/DPQZUTRjiOmhv2LF89G",
-	"CJeCljKRSkjx+kCptuFIe4/g0PtVH78BO7BTic3s6ankApI4Gi/Hck45g3H74V1139bNpU2Q/yeT/n5v",
-	"btu6/8MH+2soWgf8wy7uPOofQv5MksFLNBwMDoAVhTrjMN7zzBwrpUyr/84jzKH3Ky4ksMs9A8FTOTt/",
-	"/O2KZ5Lfr7tcPHTbUCn3rh0qKqlwFoZnh1jcdgmonwy67xzN85sx3SAaHmAfwJWunWalkAdgp3moH+Ma",
-	"PHwEUxs8y0Ux7QjfCqFM+ePffzl4tnvEe9mIeQVlipO6Ps9ys60khO/1C1eW+33Qbq6EHkZR83YBEByG",
-	"VL+Ho59zj5XsJ7aBT6HkQR7nfsv1+rn8cIWfbyIM7IESgdd4Km1UZWXeN11yhCvvm0jBwpBgLajaQPfX",
-	"ZCMVZ+QTvybMG/32WRMyE11txl+LyBt5z8EOZpfnLgbETlaCuTALXK6l5D9dfNoudLY543dUeDZOlZ35",
-	"wVEZPPvrPNPb5/v/HwAA//8=",
+	"7H2LcuM2tuCvoLh3y/YdSpZldyct19TezrN6J+mk4s7M1Ea9GoiEJFxTgAYA7Va83tqP2C/cL9nCAUiC",
+	"T5F6WO6Mp2o6FkUBBwcHB+d9HryAL1ecEaakN3rwVljgJVFEwKevcHAbr36azSRR+jNl3sj7Z0zE2vM9",
+	"hpfEG3ncfOt7MliQJdavLfEnuoyX3mh4cfXF1ZeXr6++8L0lZebhwPfUeqV/SpkicyI83/vUW2JGI9wj",
+	"QnAzdzqInQEtY6nQlKBxPBhcBn9G2eCeM3rl2+TPaOCl0xbewAwlgDw+Pvre19//QJcU1hsSGQi6UpTr",
+	"hQ8QFwhPJWEKLQlmEl0MBgMfqQVBSy4VwmiF5wQteBTKvudXoiuCsXPY6oqYdKkwFoItS1ez4pIqekey",
+	"5Va9VV5z903eGmyL/01wV75WBDzdqs8H158ppm8WWJB335SPxXuuULAgwS0J0YwL/f/ltf55zG4Zv2eI",
+	"hohKdDW4Ss/ECqtFtmSpR57Q0PM9Qf4ZU0FCb6RETFwkWFClEpTNvRSgGy7UX8i6DNU3ZIbjSKFAEKxI",
+	"OMHqGun5EGYhcl5FkguFpmsUUrmK8HqSvWQfOC/XHWo9xuSWrHPbRpjeg988HAREyomIIyInUmEVS8/3",
+	"8B2mEZ7SiKr15HfOLAICLJV9VfGJIDjkLNLjmnVMDK5mgi8nkuGVXHA1kfFqxYVKX9KL9XwvJBFRJMz+",
+	"Sh5naPK9ikU6T2F5vkdYINbwnV7kRJCZ53sLLvVwADWVk1U8jWhg/pZ8pibZ9BGOWbBI5l/ymKnJilOm",
+	"kvHNo4r12O9Xgs8FkdL8+Z8kUAm1rCIaYEAqyT4DoEAv+tEdEUrjsmJ4vVdhHCWQZR8Vn0zJJIc2g/i5",
+	"4PHKTG4eMKLuubh1H60EVzz9JIm4I8L9XkNmP9PfNYwpZOZhBZw8FgGZTOE2tm+ZRy5U6Q+XZDlNp0zo",
+	"TWF5myJKEbGkLCOVeBU6H6T58Ue/cOgqmY2hcu8du8ORPuhsFSskSEDoHQlH6G+CszmcMcrm6Jas0Urw",
+	"OxqSEPXQycMdjmLyeNK3LMauoOb+/RqvViREWMG9+3ldsJpPfUNFeVFYBlqs0A/RaWiZlv505qMAS9Kj",
+	"TBJmpmxkPyEVXhPDfNSHQa44kwRW+Z2eSf8RcKYIgz/xKj1A5/8pNXwPzoj/pg/+yPsv55nIeG6+ledm",
+	"NJglv74fAbsnEpmVTXm4vgaJSdOChl/CJ0On6HSKw1/IP2MilY9ihmO14IL+TkJfXytTGoaE+YgqsnzP",
+	"1Xc8ZqGPAs5mEQ00gaU/5XdEABX5SB9AGpBfmeW4EdE/Wa5iRQBoH/X7/bM+XCl2NXqxbwO9ADsg4CYM",
+	"qX6Eo58FXxGhqMEjiyMY1VxZpfX/xGCpRkrEMOiJhIX7CEuUkp/5SqKISgUoWV4jqiSCE6Lvz+SKxXNM",
+	"mVRILbDKBjSQ9507far5pAeyXXKu6pcxw5EkwF2dlQWcSSoVYcE6Y3xlyspdO1Vf5xBSRJhffr9mloiy",
+	"W4BLb7/cRJA/UHarf2WHwULgtf5sjkwLKJybpgoay1grJZNMivnN3I/2Hstdzylnzl+9uQuucgcSTHxs",
+	"3OuvYS6Hfgt7O5cOUeRJ9lcrt92StURYEETnjAt9BrFElCFzpPteW3rZiOquBNJyDx+LCKrk9vaVkwwj",
+	"J/q4LamU+srSohacXWFQCRwsYafZNjv4/Nhq2n/fYk53f78hCtPoByo7n+p0zsl+TlQ2YPuxHJ5UGrEW",
+	"s5tI/keQe7ZHx3bcreZXm9hHovPUfwlyZMCjhlcSUbLNoQFhMxsqk04q+FWeUVkpNQ9UgVMVRds8Wp31",
+	"ttnC3ajaiL/b0KIloEYaT4bfy+GpJfV0Ec3o+sUKdFsjq8s57cDxckDexMslFuvPlVUZM4NZwx6Z1a+g",
+	"crW8n2tkz5KwWWng4CxaXyOuFkRkV7ogs1iSsHyJv9zFre/iTNz5Xks7XYl7v0IzmGP+ONJ10bjS6oYr",
+	"GFw2/sYhhhWPaLD2RkYb/qQmVE5wuKQsf9nmMVSCoIgOa6UpyRibl/IU2oW14FUC2WDfMnho1EIKJ2OT",
+	"LlLUG7qwvJ8q+Ro6HXsfFgTNKIlCiR76/f6jUWWMnao/9s6ejPftRM4tqK5mJEOFtQxPo+fEmeMEYaUE",
+	"ncaKZFYsMEcgPkNxTENpbCTb0XTHC6BIEpt5cr/iIigRVpf7YDsQytS/vaZWhKCDTFu8m6qEodLwB5Fp",
+	"y4towzK2lWyrWEk3RHWnoQrwd5B5t9/0Zkn1mW/4Jnl4lzviDyMWf8Zc8dtPKy7UD9x4F3aSlfObe7Pg",
+	"97CZPmJcIcoAAH1vOdbwjeJvIu5NwN2avTHlPCKYtRYVwbNdbQ8iMyJgC5oGX1LWuyNCmrUN+xdXjrWI",
+	"SYVZUG02agug4+rriMrNpFySTAEbVac/Tw1bsEkCA0wiO0J7Hlagw03crDTP5tVseXUVZuq6jma4K8FO",
+	"PYB1rq0iCw4rDYi+tyRS4jmppHtBlFi/nSljmG2mGZghG64K5jzBPow9Ew0GzsX3eElMuNfYG6GHMYyn",
+	"/3zvo3Eyqv489vr9/th7fESnVxeXCIehRGMHUqsc1PJEmK0Hzku9qKvBQB/m1HPp+d7V4MIbea4DEx5e",
+	"eiMv9WPCkyuNScedCQ9fmeF+JGrBzZM35jQX/Jz6qws9ZuruhCfpz0OKP5gwiFcAD+Pq3XIVkSVhJjLj",
+	"FUBU9pCC3jgz5OG5zlLPxFyx247EvQBKriSPaDNd6Jd8M0YVTfxCJFE3qcZcIhGjC5uNN+TCGdFKDVwr",
+	"lM195PiGIeoDHsLVZ/8zyR4v6Vzgwp8TxY2nmYhJ+jChxccK5plHT6bud5UXkjgoE6m5cVdqfPMmsgTd",
+	"UXKPTg2Rn+MVPdcP5Lm5fcw7sr9aV2jOpWimVkKSDWgxzzsYa4qX5JevDuCFTgxqVSgzzniJnAtWv25u",
+	"WR/dL2iwAJ994QJG91Qt4FINcBQRcSIRv2fIWmUQlkhhMSctrtu2132NuNPFTmdCr0qYeItWRASEKTwn",
+	"mr8Oxh5SHI29i8Fg7FXKXoJIxY0TKR20o2esxonVYDHzPcVXNNifNTAvQW0hFVl7nRP2WGOts563nGEv",
+	"F6pVPna5YLkSvj82s48NdjqXD5S/tYeZr1J5rE6saD6a3s9YShJqWtIHxbIm/R/Cwj76drlSa8QF0ohH",
+	"Ct8SiVI+NieMCBqMmRY80en7724QAC1Bqj27Rpit1UJrKiSSBMYPBb0jooclqDUh0r/sj9kHLfjyAEfJ",
+	"zEgQHEqIHNKo1Brk6dj7Xapw7Glwxh7jjIy9M61ojpnz3iQidyTSb8+wVESqsafPi71gzYcpUSB3mL/1",
+	"K3YcE3ohHT31GjlsUzMZQQIuQhJq9mHZU8iJ7I9ZPRepEagg6v4HwuZaiRm+etWBC+UC95MhasMCXUU8",
+	"wEYZR1OChq9eoWCBBQ4UERJFnM2N+pgwrCeCDywGrQBz2VWejn+x5/4aYUOFDuOHsSUh7fSq1iaCREi/",
+	"Gg4dqdz7iodroAlQ6zRPw5Qlxl9DTSeIshkXS2zCnB9LVoPc4W9tMNgnQDlWtbVR1Z1jT17lnHzUzVpn",
+	"xbZNWmh+hg1cfEv9s8jdW8PeiVBKoOoLakuI7fXW8VdZFHVH6aOwzlw0dn10S0mVMTC3Q8wHkAbLrGXY",
+	"/3LQG/bfDEb6RjMxor5zXVq5EsDqo2H/zcWfRghb4dIyIxr66TU646Lu1yUGlQc0MTd324NdpdJmGXEL",
+	"32lZFtuwQdsb+J8jA2ob3tKJD22w6Bf5TTFsOlpX5+sYMz0O0WmbjJ36+NWza0P7QUSwkBst/i+CUSfB",
+	"6EVqyUstbVSr8uPtzCp1cdjFO+TqTy3Ez89GQ6jKZPsMwH22ik2W01dPcxUOrJLX8lemFdQ5o7+T0Gaz",
+	"pHlfPsJBQFZKD22+AzfsCJ0MTnx0cqH/mcE/+ibVfzD4h+t/+Qy+4vBIwT8ihpfW8A+RJ7CQJVE4xAp3",
+	"Mkls1JufuULadO4vL9od/B2ilkwOZDlV+LsbLXN+/e67Gx8k1wBLco1A1g1RvFoR0dOPjAMeK0WE/tn/",
+	"PP1v9OyUzeT/CuhMnv2b1wqt/96AzuS5EYWToPY0N3GELIX20TuFqESEgv0lpFIvPtSLiJlN0CRhH71N",
+	"/AfpWHKEfjt5/92NJkW93pOP7vYkF1/RpGrtBGDZgVn0vrfbLGsZzY/4Pf2q71ZHuGiXAdmEOrjOkJ4u",
+	"O8cVaY8gkM3h1tO6BWZoYBHQMRTyjkfxshZjDPEoNKdDKzEZdrt7rAvZuxqfH3eXYn5lQBaKa8oIiDTp",
+	"jlZ4IBq9UonYJP/VCTA7Sy5dgbBCizGybOtUMrTc5FOqcyZVJMw3xTuUYiYGmm4OKTv9utK4HPYvBz66",
+	"X5BEpUCCrCIckBA5wyATBIWma4sR87mTi2eJP+VWeDloWv9V5g1rrBfQKRBleFX2sRWQ8uFrHw0Hg9e9",
+	"wUVvMPxw8Wo0uBoNXvUH8D9vD4l/FYUIdvEbvgFCqQi8yC/MBBILqZB51fgIdtm/LyvmldUTO1OamjLt",
+	"gs83Tb7AcmLLJciOEUkX7dMNdvRS5kTQAoSP5UoTnZbx+s3+sh62kjBLEmWpMMZOLvGrbMjdDv7lcE8O",
+	"Y9Kf99HFYPBfO52cAjSvrlpkj5TqgOyCSUPvDXVEurHRL7zHxkoju4BqaLqsAGw94OXFvvSANsk6n3ek",
+	"RZNgrxm5/sZWfkBTEvF7NOy/9qHGAw1N5Oyw/7qDYgbJtjszitcbwiq6Ji7tdjqcpKmcn2Z7PjiozsPK",
+	"auR0Gr27HNauUM8eDmlD/EtW+meXeSDIKikO1Ekef71RjysckC3DjW28TFVUTHVynPX+NOTItcyJS7TG",
+	"VBLI8YP84hOpw5Vval0pOyQPxUzVnGnQvbr5iawqWOd8OkgmiYWzFje7OLo7LbqdTp6WpNunS/RJ03Ib",
+	"HKT1yZ7umneh0zxD+Ju+vvUdPoEX/qzhdWIKK6xXJe47dL81YWk4Sn3Y2xyChtyq452CD5ahdsB5J7W7",
+	"CcUXRo9VAk/kigSyS1LWDQwvtShm7L/XYMFjnPVApjIxeyDCKcIwU707Kuk0Igim8sHAaMWm4RW8l2wy",
+	"CvDK8H9qyoutUYSDWz0V4KOyTFa9DpqGwncRZa5euwevNCyXPdjYnv6mZyxeoyZ9t0EKee05JDNpvR0l",
+	"DDhiZUeACmv/opGVuADWwN1I7MaVWnaW7t/xB2nS6xUxQrut0pd4+ahxA5t0cljwlgfhx1gqqBlsY1En",
+	"C8xCMH06KpLso78a/9gSg/9H2uPDBbI7IivJus5PtaQs+XzxFMjpTPCdCbJIc7Dydpbz7Gdtl5QOqyVX",
+	"s0Uo4HEU2tiA5SpaZzpokg4pKQvIWIwZdb1KSxzNuFgatxIE+t5TSRBlAReCBKqvf5GVvM3OgBNOUC1O",
+	"o5iFxPWK6BlOeaQfBhHVl9EZcmRT6yty6fWiOn4pEeM33pnOiS0rAZ1+/dg6S/U4e7J1LFi5xEMrvFSJ",
+	"IQ5+9zJipYssKQCSm6yRZe8UktqJWLYlsoalFtS3xoW2inlLAHvKeLObzLFcCFXRZ2NK8q7aQnABZSiC",
+	"gQ4acuaAmEQ7dIdtaxmmFLfSMBJaYIkwiKp2JBO8Uhn41kBYH58xR2tDyTVhm25ok18dlMlClGEziei8",
+	"rg/4bFmB9MgxYBUrfc6xYLn42X+lmLDHf92wjraVoOtiOuzvm1OF0xqI1fEdn1O56D24dpsU5cu9Fc1r",
+	"sr9/YX98R0MicoEO23tFhx0dY5tL3Ta5Cev9U9skBG/lxKgxariZIxmsnRwO5QK7zQbXdhW+3fqhn2Vm",
+	"w0tA934Dg2dcBFUhlHDbktAIZXVyVikHbCvGWIxE/uKyKRL5swm2bpMuWJ8iuMkidZL8tE2pLf+wYkvn",
+	"urp7l1wO5hDNpJZ9ZeV1LzXdtiZ+c5HpHauDt60NXlsZvLEu+B6qgh/KY/jFm80ew+dAJV0KkrejlE3K",
+	"fm2rkJK+35iHqZX8FxX+mCr8M9B8j3eF/DU561sEZpBPeLnS2+fdDfuVsexldnC4+mjZLb9T4bSyshtS",
+	"3Cs7DzpVV5BkB4Dh5/blVhBTNrnLtjXbpZpNypTC7NWvf/3ll2/ff6h63RZbKgw9uHjVG3zZG37x4eJi",
+	"dHk5Gl78j6of18D15o3XLpgt0RmTcfKrzYDL4snc/avCnj0AckvBwE7d/qZKDtymSyoduLJ8hiRBLKha",
+	"3+hRDSS3ZC0VZ+QDvyWsKo/uL/YFpPQb6LTXw7FaoOR3Z1D6gjJknzMO/1nykIxZUiTQWglMFb+ReZZZ",
+	"YMzj3+xzwSNbetIvPuj3+x/HnqnGBM37FgSHIIjY7n1/772N1aJn1pJhakX/QmxzC8pmvNrJK+OpJFCg",
+	"PTXR3Q3R25/fmfZwwE6psr4D6aN7QZUiDE3XaJHEz4xZ+lu8oj1BZllozYLfZ7lNOIK7ZYHviESnmtvO",
+	"cKCQXBCi9J0+ZvqZRdGJRFDxlrCAoJlxOd9Thu4XxFRCWsMs0BXPzhrS2YyIs/6Yjdm3d0SsIesF4Uhy",
+	"dM/FrawI6k4CummI8EwRgc7vhlbESNY10s/OH7Kte7TZZ1qd0l/ZXDT01h3NFr/99Zcf9LKwSvz/udmh",
+	"+pZpOACgXQ0GaOz9mHpaEt0sFhGQwJj9lbCQC0Q+KcKA5n1TzGJqIp2sjwcrJBUWqhevRmPWQ1UiKzpH",
+	"VRFBI9OOmgaCJy8KzOYE8dmYIaRFhBURYABEp1z4iDOoWeBrItI/vV/wiGgS0hvhTE0+rYigS8IUjkY2",
+	"3CoZCLaIERKaS9hQuJ7u772fVoTdKBzc9sxu9N7+/K73bX4sLakjLb/zWCGq4HDyWEkaAqXogWANtoki",
+	"k/dE2JbChV6QWQm0Ob2DGmjOCoyV0sBu/kYijgg6xSmN64/6WJ6l7RYTktNANKcSoCmZcVvlK9l4Kk3A",
+	"iGbU12js/cfY0wOZ7uF8RZiWXzBba1Z1ymXE+wYwfRaje7yWPY0cA8xZ1Wp6Jj9ihMCrlt9b/cA0iDwz",
+	"mJvFQi3MxkByJSQfmGgjkSRaUCVJNNPUoPmE41s0gezZcvUop/kkDThII40KymDzbPE+Yws96yPHjWnO",
+	"jUSKA2b1AMhuQJ620oIbIOMC99AHKJIEWImPJIzwj5TX2a2NqFT/QHLB7yUiwE304CfSEvg0wlIhgUMa",
+	"F8hk8xlzH9vZNPo1GNCZFaVd9EcOHWOVULFpko1wUgwOEKxXbpECqCV3OIqxynX8rM5msbubTooojODa",
+	"8uw+JdUEqTI9WJO9ZxpBSBL4Ko8N25cUCOznn24+oH6/f24emmlNlCbI4nyG0tcJDhbAcOyrwYJLc/FA",
+	"oSkeahqXlM1Bhl/1TJFE6JS6wIYy51gRuGf0OFLvvqnTL3OUfuZnwCbrgcvpe45mMYPpAfuG7JlZPZc9",
+	"hCOKNQmatFwjFhjRxQxg/866sC5jCaMssQoWPsJICz/XiOnTa460U43Lov/MBqraCltJC149TAp28lBz",
+	"Ij1kWvvSYgngOENcVP6qR5YrtTZsFJ0yDj8rMm9QqAyXsOP5mcigackqVuhUQ2tkTx8lNSoZ0lfbmcl1",
+	"Bkq2uJlhGkmE0X+/+el9zz67Jet7LsLrpIaCuSVNYrQeyZIAn80ICymb29iJHLxpkeyehctw7avBZQqo",
+	"ESQsYesJ9cYC3QMHK4yXVewGJOjBoKB1igwjziQtik8k9CeeGZRrWk47FCe7qbcawihGCZqM5PKTRrEV",
+	"nNdwJNJNT6kLG/+pBX4a0yiU9hRrOh8z0xhZ4nUuvdwwM9s8uatggE4pC6JY0jso1zvs/33snY2Sq61S",
+	"YMhfZcxm2yXNm6lMhCS9mOqrFucvWkgBLfoIz6ysGkuFcBTxew1Pxut8lHHClkl9muXpQTKZmJJ720E5",
+	"mb6fZgpye/flcwvz60mMgeaU6XVpDCTbQlhoo9UlXxJF9d6dghUSINagFAyTtun0mL3V1zbjCpaXUg3V",
+	"gi2RhClEPuFARevk6KX7oVdlt0uze8qAT5mdA0+O/qSRDiiVDtauDRpLa4PjY6OLk9mTEHzWR7WQmsuD",
+	"MvSPRKf7R3+cdkGwNG/aqwQRh+ZcVUrnyMTmn+UO9okcMzgqVCZIdzhzXjSgcC8ApzPalqIKdO5UMvh/",
+	"/+f/olQeNYVMQvQdjQi6WUut0CYCzRmoUHdDR/tOVffaMPzCtwXjMuQhaokPr6g38i77g/6l7ZABKu25",
+	"/scWe0zvtnehN/J+oFIlmrtXaOJ+ORjsrYV7yTpQ0c1dC3CJto5CHsRahu/n1HRv9NtH35NJEhSAb9CZ",
+	"/O7UaAqMG+38Os98jPKQazwNUt+Z3lE8l0WDQaWCklowGvajKn7hP2ApWims3Y6bBb+3qPrrsLgfw+ew",
+	"HxmbvBsiwpRY943zNU1jqZo2Xcd51umhbk+hUYydwNna4s4+8ZYVurvWHqasCauEE2jFZg1mNWqyV86/",
+	"/v6n2UwS5T36Ld41PTn0qwUDVZbgZCq4Ms6MGGclTa28JGqLvd76if0IVIzMfISjaGISpPRqMtIqmhg/",
+	"HpBUq5v9VtDr1+kWIUNNlMitiTPPYkold9JgNYlOaegjE44KtlKXMAste2to03htGlK9K6Oh0qG1UjzB",
+	"ESTQrmzplDxhmmgep9+yMZESqb7i4foAO5UPHyr4aazLs0AwwwOAsYm7MXKPMjzuTivJvPZwWd1PS+ll",
+	"AsJaACIISrKArEuXBJ0OB8Onp58gS4IpsLrzMK3S1Ybj2ZzmF763XzJ2wlKa2Z7ZradgeiAF2OmOx+8q",
+	"CPYh1zv20Xg2ImJyOvPE+w08L3DFMk+qjmi7Roa0bBPCHfFtQKnkE+nmHoc3WOQ9+vUCaxMGB0fg6nvl",
+	"6FoYbdqWoxC/04T+scRsgZ9Bc8SUnRXbb+fv4g0MbhVX7LsJ6nlCiSIfRdRKojgG7Vm/+V5p8Bdigp8a",
+	"mYPNh8oAenpWYdbehitbGz8Egx2YeKvl4XTIt4GNkz8E9ZrBu0vBT3HjQF9DTVMpKk5kYoY2LqSA9Azz",
+	"R1ShU2NNbUFT1kmjoYJBJtn1247urJ/FdLPMft9YEmIDZeYGMvUCDgZbqX7GLkeqAnChN86pXNuOFN02",
+	"lo9+59XmJj3YanOzmLPxjJbalejyq3ncnu22Yaim2ptrmirUz2URvU0M3z7CzPR8y+JpjEc/ZreM3zOH",
+	"KyShEAti+vU06X8/WiCeRP97GtXLLKlO9dI3vsX8nnQulY2ITsE+kJTYOKszJPyrSKLJKcgQ0DPVrput",
+	"E9nr35u3X6wTezkiBbxuss2WyfbQJtoNltkyGe37pBSrvbe20xZQeyjdqjDNcW22BWBaWW6LO747JRkc",
+	"VLFZ30rfWjYWfJmTnMummSMQV9GIWwKhlS23yC1fLLoH5Jkb7Lollnlg8269VfeYvLKenh+q+mm0sfhW",
+	"8ddnZ/d9DjyljfF3IzIHR7skDnBB1NmDj39aWsrfVS1o9mgQPo7oclzjcEeqTE3E+6fOBkvxBgPxEWi2",
+	"aC5uy+C7GY/3Qe/Vsnph218syUWa62pQbqbB52NXLlHyZ2ZebgP/H87KXFr0H8HYvGFRe7A5m7LKTvfv",
+	"WtXRac7d3caWaYAbXjQTOMplnsN9YxgZygpk1dR9lFwoNG1XXqJOpdRjTG7JOqdPEhYvNTcr9QkxF49t",
+	"PGNLv+bqeCWdxtK/ksduOa+qChaFAhG+N8M0mgiCJXwJ3dT8XJX0tI9WoSGJIFAtf+J875Ygs6XEEmpV",
+	"fEWDLFfcgJuUP/vYqgyFwVZtBYq/Cc7msFeUzSFAP2miinpZUUdTe6JIClgGSZVtdGovOPh05kNn2B5l",
+	"kjBJFb0jjTscUtFoMSjN/GPSrzTpuJpmR0AVDUkIOr0aDLI6qWe18zvIb5q/6rd2q7f63f9u+qHeyDnv",
+	"2dff4yX5gd4Sr268Qjm6ruA4P+8A1TfZrxqBS2m5M1z2VDXC06KAYfXgycnqDFUzqbSGqdgHt5XlzTfm",
+	"I7djfWLFmezHOLc1/CYbExxo2UxNwFh4DwHNu7oqeFWw5NtFHcVo6dzrG3w85qW9O3YME7UiiOvTSbij",
+	"b9UMV5nIyy1b67JfVqeFVNF4+UWbPp8V6Ks+FMklC0acjxt8Q85uHEjVdGY4qkfIgaONM8jgdneS+wp6",
+	"+Viis2bYhMCMWEnZ/EiUZl08GwnNUlKVCN/GCeRK8lv6f17k+Rd5/kWef5HnX+T5F3n+RZ5/rvJ8c/yB",
+	"Fef3G3SQF+Zr4g0+X+G9UuR6SLtNtwhOKAr4R45LcPcLZOFrBPBTNoeSMgzNOSNHkodbhCc0onNwDGVl",
+	"X4qKjURwN+hoR6hd7EHWdH1/AQdPqg8fNcygA4klEQb7IrU0rCDPDRojCp6QAAuBBLXMt1PgwPbEWmm9",
+	"cXbvWQYKHIBEtebZRKnJzdVHVk21xTclehgnmuvYG+lP6Wboz/1+30fjVJeyjx4fr5Hr/YRyTfuNcjAw",
+	"WvKHQoswIVTDSgu4FaMa6s+BE9DwrH3PbY5g3Vj5MoIuBWpk7kJZH6AY25brhsl3X3JxGOGUvt7lnOyP",
+	"VbawDLbw6h/Qn98+TNx0puBCQeXqFu9zob6hokb/NVrvNFYZn+CsUg1GpwPfVI8DeyLjCEodhiQ8O476",
+	"C71InCkgPn43hXMn40Ybw1ShO388NV+aYqd1sG9ruWo4I5evKxD67SccqGZQWhq9us7cEhH7sZltBm6/",
+	"FjWnx+12Fs98puCW8zOi7rm4bTFGfmveQ7E5wzQ1V5hM17me+RPTqL1+4vS13eddcFlrattktyzPAKV8",
+	"oai64Xa5TGB5gmzj3KRw/c9YSBIiSB/mMuIQ1SlooJBtxlpreMsaunaC7y0K9egRVUTgyEdQ1/Xh5PZk",
+	"hE7uTh6vE/aMqTB1XRvPTtpKbgcYEJ8lpv/1iiDySQmM5IoE8toWpnd6l0/g64n+ekRZSD7VQZa9t9Xx",
+	"Ip9WXKi04WZ7Dl86/K+8tnNYFWmHWSpI0VChqT4brIOIoCll0GGH4LCBtiSfqUnmZNsGqNdvKrPObKcB",
+	"xRWOENTVrQMjq7y7JQRXw1rk14Sud6DitDbtAkPdTEPDNtdrTdQoewhniMhmltYGiiYSuPAOb9neEKNi",
+	"+sAfJESlOd/Yytr7LlCaSvXtrNi5KyW1Xdfcb57b8b7M19rFqhzSKrdFfMqeqa1NZArgcI+pyebAng4H",
+	"g81xKYciuNaRKOZFKwdMbGfyvP7ZOiTl4MEoL8roizL6ooy+KKMvyuiLMvqijL4ooy/K6IsyupN60Bxg",
+	"ZXTRA8RXNQdW/dGU0Lwy8ZD4hdvGWnnVoStb09zeTtDHZxP+1T7u61C0VU6Eb/RvbgoI845tF9iTTcCN",
+	"AXvCY14R7tVGX373jdcmmuuQFqPjR3C1jd3aE4WYBWcn2c0s8auSY3yUSspPdrptAFe7053cF5KoZrNS",
+	"dhPUB351Idv6uK7nFtE1KN8TSYgV1JBN0liyxtNafLXFWcpXyVPWkolZ1ljYNhQ1hFtu7HpL1si0sqRq",
+	"A6l2rx1TJOd9FY8xtLt9wZgt4OpSPGXQDehDxq3Vr3QvZWKaVvqUpWG2WGYHQqtYSRJ4tw08m+LmXr9p",
+	"hgV+rw98pi1vBYr7+23Bccd4fNznvdYm6M69nQqGjeaAvG/h5R/Sdw8or+SnqtNizVsohX5Piqxl/CcS",
+	"kcIEDqs3X/Wyr7aXTxpIZVLYIKt5tldGthU6WlPM+UPZAPfY2GQ0v7dPR0WbxN/CZu9JReKsNPLxqUgu",
+	"+P3hicivzG6otNd2r8XfriXq9g1Rk1/+8coJFCoFdC4J0Cb73+bWi4lD824GOvy5Elzx9FNSEqBQGeBw",
+	"FQGS54BwLdHbIgDVNQD0J9+0KlmrBWVzRCJJTMd8GZiO/7vm/r/40J+60sB2vuC9ecH/aE7uLR3U9sh3",
+	"/d3OTqcv3hzYEdOuefTNoVpHG/tFu3bRbbr27GBomxQ7qE6yCTfF8h22z+Oz6BvdpWv0AXpGu96W5si+",
+	"LahkxsWUhiFhvSWREs/14fwZiAOFnEh2ovQNxG20YhK2lzY4URxNoRfVjIslAUf4DnGDE6dlVTfduUtf",
+	"6l27Ur8Iny/C54vw+SJ8vgifL8LnriLFhkCgw/TvL0qedUFBRxQ6S/f6Q7fm/c+pdX+uG9zmcJnDYt1G",
+	"zEzc7pz1MTFP0L6/rXC999b9+VNwLLrv1iX1MN36n0iHO26MTcc+/fsjtyzSJuUDG4NtnpIhpDRVLJdU",
+	"zXs7FUvae4P+m3/59vw2EEbLyvlwmLaM7JnFvEz20Iz/eMEvk2N15D9eFMzkKG35DxoOM+ncm38zw03Y",
+	"KISnb85h/QCvlWSAqr63IwQZKUmt61GSC7WKYolWgt7p6wamNTJOaAR8tSCGbZzIJI/qLMkZPU1+ppX8",
+	"M7BlRNGeM6aG/avLP40QLiUtOZlKSPHmRKm26UgHz+DQ+9WcvwE7sFeNzezpqeQCijiaKMdyTTlDcYeR",
+	"XfXYNsylTZL/B1P+/mBh23r84yf7ayhaJ/zDLu496x9S/kyRwWs0HAyOQBWFPuMw37mzxlot09q/8wRz",
+	"7P1KGgnsc89A8VSVgz/9diUrye/XQy4fum2qVPWuHSsrqXAWhmfHQG67AtTPhtz3Tub5zZiuEQ2PsA8Q",
+	"StfOslKoA7DXOtRPcQ0eP4OpDZ3lspj2RG+FVKb88e+/Gvxp/4T3aiPlFYwpldz13JVmW2kI3+of3Fjp",
+	"d6fdXAk9jaLm1wVAcBhS/Tsc/Zx7reQ/sQ/4FFoe5Gnut9yoH8sv18T5psrAATgRRI1n2kZdVeZD86WK",
+	"dOVDMylADAliQdUahr8la6k4Ix/4LWHe6LePmpGZ7Gozfywib+Sdgx/MouchAcQuVoK70AUu96QUP118",
+	"2yLafezEHRXeTUplO19UdAZ3v507o318/P8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -10,11 +10,16 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/manilite/manilite/impl"
+	"github.com/manilite/manilite/impl/keystone"
+	"github.com/manilite/manilite/policy"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -41,6 +46,12 @@ type testServer struct {
 	http *httptest.Server
 	URL  string
 	logs *logBuffer
+
+	// keystone identifies callers for the response checker in
+	// --auth keystone mode.
+	keystoneOnce sync.Once
+	keystone     *keystone.Validator
+	keystoneErr  error
 }
 
 func testOptions(dir string) options {
@@ -142,22 +153,26 @@ func (r *resp) json(t *testing.T) map[string]any {
 func (ts *testServer) do(t *testing.T, rq req) *resp {
 	t.Helper()
 	var body io.Reader
+	var payload []byte
 	ct := rq.contentType
 	switch b := rq.body.(type) {
 	case nil:
 	case string:
-		body = strings.NewReader(b)
+		payload = []byte(b)
 	case []byte:
-		body = bytes.NewReader(b)
+		payload = b
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body = bytes.NewReader(raw)
+		payload = raw
 		if ct == "" {
 			ct = "application/json"
 		}
+	}
+	if rq.body != nil {
+		body = bytes.NewReader(payload)
 	}
 	if body != nil && ct == "" {
 		ct = "application/json"
@@ -191,7 +206,85 @@ func (ts *testServer) do(t *testing.T, rq req) *resp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ts.checkResponse(t, exchange{method: rq.method, target: rq.path, token: r.Header.Get("X-Auth-Token"),
+		reqBody: payload, status: res.StatusCode, header: res.Header, body: raw})
 	return &resp{status: res.StatusCode, header: res.Header, raw: raw}
+}
+
+// checkResponse holds every answer to the spec (respcheck_test.go). A
+// wrong answer fails the test but lets it go on, so that one run shows
+// every wrong answer; Errorf is also safe from the goroutines some tests
+// send requests from.
+func (ts *testServer) checkResponse(t *testing.T, ex exchange) {
+	t.Helper()
+	c, err := sharedResponseChecker()
+	if err != nil {
+		t.Fatalf("response checker: %v", err)
+	}
+	env, err := ts.checkEnv()
+	if err != nil {
+		t.Fatalf("response checker: %v", err)
+	}
+	if problems := c.check(context.Background(), env, ex); len(problems) > 0 {
+		t.Errorf("answer not as the spec says: %s %s (version %q, token %q) status %d:\n  %s\nbody: %s",
+			ex.method, ex.target, ex.header.Get("X-OpenStack-Manila-API-Version"), ex.token, ex.status,
+			strings.Join(problems, "\n  "), ex.body)
+	}
+}
+
+// checkEnv describes the server for the response checker: its project id
+// pattern, the policy engine in force, and its authenticator. A server
+// running as a separate process (process_test.go) is checked against the
+// embedded default policy.
+func (ts *testServer) checkEnv() (checkEnv, error) {
+	pattern := ts.opts.ProjectIDPattern
+	if pattern == "" {
+		pattern = `[0-9a-f\-]+`
+	}
+	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+	if err != nil {
+		return checkEnv{}, err
+	}
+	env := checkEnv{projectPattern: re}
+	if ts.app != nil {
+		env.engine = ts.app.engine
+	} else if env.engine, err = defaultPolicyEngine(); err != nil {
+		return checkEnv{}, err
+	}
+	env.identify = func(token string) (policy.Caller, error) {
+		return impl.NoAuth{}.Authenticate(context.Background(), token)
+	}
+	if ts.opts.Auth == "keystone" {
+		env.identify = ts.keystoneCaller
+	}
+	return env, nil
+}
+
+// keystoneCaller asks the test's identity service, as the server does.
+func (ts *testServer) keystoneCaller(token string) (policy.Caller, error) {
+	ts.keystoneOnce.Do(func() { ts.keystone, ts.keystoneErr = keystone.New(ts.opts.Keystone) })
+	if ts.keystoneErr != nil {
+		return policy.Caller{}, ts.keystoneErr
+	}
+	return ts.keystone.Authenticate(context.Background(), token)
+}
+
+var (
+	defaultEngineOnce sync.Once
+	defaultEngine     *policy.Engine
+	defaultEngineErr  error
+)
+
+func defaultPolicyEngine() (*policy.Engine, error) {
+	defaultEngineOnce.Do(func() {
+		set, err := policy.LoadFS(policy.DefaultFS())
+		if err != nil {
+			defaultEngineErr = err
+			return
+		}
+		defaultEngine, defaultEngineErr = policy.NewEngine(context.Background(), set, nil)
+	})
+	return defaultEngine, defaultEngineErr
 }
 
 // expectStatus fails the test unless the status is want.
