@@ -40,14 +40,10 @@ func (s *Server) backupView(ri *requestInfo, b storage.ShareBackup) gen.ShareBac
 	} else {
 		d.UpdatedAt = nullStr()
 	}
-	if ri.Version.AtLeast("2.85") {
-		d.BackupType = ns(b.BackupType)
-	}
-	// Manila shows these to a "host admin" (role admin, checked against the
-	// caller's own project): in practice any admin.
-	if ri.Caller.IsAdmin() {
-		d.Host, d.Topic = ns(b.Host), ns(b.Topic)
-	}
+	// Which of these a caller sees, at which version, is the spec's
+	// (x-manila-min-version, x-manila-policy on the ShareBackup schema).
+	d.BackupType = ns(b.BackupType)
+	d.Host, d.Topic = ns(b.Host), ns(b.Topic)
 	return d
 }
 

@@ -49,9 +49,8 @@ func (s *Server) cgView(ri *requestInfo, g storage.ConsistencyGroup) gen.Consist
 		ShareNetworkId:     ns(g.ShareNetworkID),
 		ShareTypes:         g.ShareTypes,
 		Links:              cgLinks(ri, "consistency_groups", g.ID),
-	}
-	if ri.Caller.IsAdmin() {
-		d.ShareServerId = ns(g.ShareServerID)
+		// Admins only: the spec's x-manila-policy on the property.
+		ShareServerId: ns(g.ShareServerID),
 	}
 	return d
 }

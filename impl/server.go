@@ -75,6 +75,7 @@ type Server struct {
 	collections       map[string]bool
 	projectPattern    *regexp.Regexp
 	actions           actionTables
+	masks             *viewMasks
 }
 
 // actionTables are the handlers of each POST .../action operation.
@@ -167,6 +168,9 @@ func New(cfg Config) (*Server, error) {
 	if err := s.bindActions(); err != nil {
 		return nil, err
 	}
+	if s.masks, err = newViewMasks(doc); err != nil {
+		return nil, err
+	}
 	for _, p := range doc.Paths.InMatchingOrder() {
 		if rest, ok := strings.CutPrefix(p, "/v2/"); ok {
 			seg, _, _ := strings.Cut(rest, "/")
@@ -183,7 +187,7 @@ func New(cfg Config) (*Server, error) {
 	e.Use(s.lifecycle)
 	e.GET("/healthz", s.healthz)
 	e.Use(s.api)
-	gen.RegisterHandlers(e, gen.NewStrictHandler(s, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(s, []gen.StrictMiddlewareFunc{s.maskViews}))
 	s.echo = e
 	return s, nil
 }

@@ -20,7 +20,6 @@ const maxListLimit = 1000
 var deletableSnapshotStatuses = []string{"available", "error"}
 
 func (s *Server) snapshotView(ri *requestInfo, sn storage.ShareSnapshot) gen.Snapshot {
-	v := ri.Version
 	d := gen.Snapshot{
 		Id:          sn.ID,
 		ShareId:     sn.ShareID,
@@ -33,19 +32,15 @@ func (s *Server) snapshotView(ri *requestInfo, sn storage.ShareSnapshot) gen.Sna
 		ShareProto:  sn.ShareProto,
 		Links:       ri.links("snapshots", sn.ID),
 	}
-	if v.AtLeast("2.12") && ri.Caller.IsAdmin() {
-		d.ProviderLocation = ns(sn.ProviderLocation)
+	// Which of these a caller sees, at which version, is the spec's
+	// (x-manila-min-version, x-manila-policy on the Snapshot schema).
+	d.ProviderLocation = ns(sn.ProviderLocation)
+	d.UserId, d.ProjectId = ptr(sn.UserID), ptr(sn.ProjectID)
+	md := sn.Metadata
+	if md == nil {
+		md = map[string]string{}
 	}
-	if v.AtLeast("2.17") {
-		d.UserId, d.ProjectId = ptr(sn.UserID), ptr(sn.ProjectID)
-	}
-	if v.AtLeast("2.73") {
-		md := sn.Metadata
-		if md == nil {
-			md = map[string]string{}
-		}
-		d.Metadata = &md
-	}
+	d.Metadata = &md
 	return d
 }
 
