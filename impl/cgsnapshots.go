@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -13,7 +14,7 @@ func (s *Server) cgSnapshotView(ri *requestInfo, c storage.CGSnapshot) gen.CGSna
 		Id:                 c.ID,
 		Name:               ns(c.Name),
 		CreatedAt:          storage.FormatTime(c.CreatedAt),
-		Status:             c.Status,
+		Status:             string(c.Status),
 		Description:        ns(c.Description),
 		ProjectId:          c.ProjectID,
 		ConsistencyGroupId: c.ConsistencyGroupID,
@@ -109,7 +110,7 @@ func (s *Server) DeleteCGSnapshot(ctx context.Context, req gen.DeleteCGSnapshotR
 	} else if err != nil {
 		return nil, internalError(err)
 	}
-	err = s.db.TransitionCGSnapshot(ctx, c.ID, []string{"available", "error"}, "deleting", storage.JobCGSnapshotDelete, s.cfg.MinTransition)
+	err = s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotDelete, storage.JobCGSnapshotDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -169,7 +170,7 @@ func (s *Server) CgsnapshotAction(ctx context.Context, req gen.CgsnapshotActionR
 		if err != nil {
 			return nil, genericNotFound(err)
 		}
-		if err := s.db.TransitionCGSnapshot(ctx, c.ID, nil, *status, "", 0); err != nil {
+		if err := s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotResetStatus.To(state.CGSnapshotStatus(*status)), "", 0); err != nil {
 			return nil, notFoundOr(err)
 		}
 		return gen.CgsnapshotAction202Response{}, nil
