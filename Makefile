@@ -7,17 +7,21 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 all: build
 
-## generate: regenerate gen/ from openapi/manila.yaml
+## generate: regenerate gen/ and state/ from openapi/manila.yaml
 generate:
-	$(GO) generate ./gen/
+	$(GO) generate ./gen/ ./state/
 
-## check-generated: fail when gen/ differs from what the spec generates
+## check-generated: fail when gen/ or state/ differs from what the spec generates
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
 	sed "s|^output:.*|output: $$tmp/manila.gen.go|" gen/cfg.yaml > $$tmp/cfg.yaml && \
 	$(GO) tool oapi-codegen -config $$tmp/cfg.yaml openapi/manila.yaml && \
 	if ! diff -u gen/manila.gen.go $$tmp/manila.gen.go > $$tmp/diff; then \
 		head -50 $$tmp/diff; echo "gen/ is stale: run 'make generate' and commit the result"; exit 1; \
+	fi && \
+	$(GO) run ./state/internal/stategen -o $$tmp/state.gen.go openapi/manila.yaml && \
+	if ! diff -u state/state.gen.go $$tmp/state.gen.go > $$tmp/diff; then \
+		head -50 $$tmp/diff; echo "state/ is stale: run 'make generate' and commit the result"; exit 1; \
 	fi
 
 ## build: build bin/manilite

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -20,14 +21,12 @@ const (
 	topicDriver  = "manila-share" // backup_options given: the driver-assisted path
 )
 
-var deletableBackupStatuses = []string{"available", "error"}
-
 func (s *Server) backupView(ri *requestInfo, b storage.ShareBackup) gen.ShareBackup {
 	d := gen.ShareBackup{
 		Id:               b.ID,
 		Name:             ns(b.Name),
 		ShareId:          b.ShareID,
-		Status:           b.Status,
+		Status:           string(b.Status),
 		Description:      ns(b.Description),
 		Size:             b.Size,
 		CreatedAt:        storage.FormatTime(b.CreatedAt),
@@ -196,7 +195,7 @@ func (s *Server) DeleteShareBackup(ctx context.Context, req gen.DeleteShareBacku
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.TransitionShareBackup(ctx, b.ID, deletableBackupStatuses, "deleting", storage.JobBackupDelete, s.cfg.MinTransition)
+	err = s.db.TransitionShareBackup(ctx, b.ID, state.BackupDelete, storage.JobBackupDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -237,7 +236,7 @@ func (s *Server) resetBackupStatus(ctx context.Context, id string, value json.Ra
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.TransitionShareBackup(ctx, b.ID, nil, *status, "", 0); err != nil {
+	if err := s.db.TransitionShareBackup(ctx, b.ID, state.BackupResetStatus.To(state.BackupStatus(*status)), "", 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return emptyAccepted{}, nil
@@ -326,7 +325,7 @@ func (s *Server) ListShareBackups(ctx context.Context, req gen.ListShareBackupsR
 	}
 	out := gen.ListShareBackups200JSONResponse{ShareBackups: make([]gen.ShareBackupSummary, len(backups)), ShareBackupLinks: links}
 	for i, b := range backups {
-		out.ShareBackups[i] = gen.ShareBackupSummary{Id: b.ID, Name: ns(b.Name), ShareId: b.ShareID, Status: b.Status}
+		out.ShareBackups[i] = gen.ShareBackupSummary{Id: b.ID, Name: ns(b.Name), ShareId: b.ShareID, Status: string(b.Status)}
 	}
 	return out, nil
 }

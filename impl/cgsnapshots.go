@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -14,7 +15,7 @@ func (s *Server) cgSnapshotView(ri *requestInfo, c storage.CGSnapshot) gen.CGSna
 		Id:                 c.ID,
 		Name:               ns(c.Name),
 		CreatedAt:          storage.FormatTime(c.CreatedAt),
-		Status:             c.Status,
+		Status:             string(c.Status),
 		Description:        ns(c.Description),
 		ProjectId:          c.ProjectID,
 		ConsistencyGroupId: c.ConsistencyGroupID,
@@ -110,7 +111,7 @@ func (s *Server) DeleteCGSnapshot(ctx context.Context, req gen.DeleteCGSnapshotR
 	} else if err != nil {
 		return nil, internalError(err)
 	}
-	err = s.db.TransitionCGSnapshot(ctx, c.ID, []string{"available", "error"}, "deleting", storage.JobCGSnapshotDelete, s.cfg.MinTransition)
+	err = s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotDelete, storage.JobCGSnapshotDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -179,7 +180,7 @@ func (s *Server) resetCGSnapshotStatus(ctx context.Context, id string, value jso
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.TransitionCGSnapshot(ctx, c.ID, nil, *status, "", 0); err != nil {
+	if err := s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotResetStatus.To(state.CGSnapshotStatus(*status)), "", 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.CgsnapshotAction202Response{}, nil

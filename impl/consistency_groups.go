@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -41,7 +42,7 @@ func (s *Server) cgView(ri *requestInfo, g storage.ConsistencyGroup) gen.Consist
 		Id:                 g.ID,
 		Name:               ns(g.Name),
 		CreatedAt:          storage.FormatTime(g.CreatedAt),
-		Status:             g.Status,
+		Status:             string(g.Status),
 		Description:        ns(g.Description),
 		ProjectId:          g.ProjectID,
 		Host:               ns(g.Host),
@@ -308,7 +309,7 @@ func (s *Server) resetCGStatus(ctx context.Context, id string, value json.RawMes
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.TransitionConsistencyGroup(ctx, g.ID, nil, *status); err != nil {
+	if err := s.db.TransitionConsistencyGroup(ctx, g.ID, state.ConsistencyGroupResetStatus.To(state.ConsistencyGroupStatus(*status))); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.ConsistencyGroupAction202Response{}, nil

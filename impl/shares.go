@@ -13,6 +13,7 @@ import (
 
 	"github.com/manilite/manilite/gen"
 	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -406,7 +407,7 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	if err := s.requirePolicy(ctx, "share:delete", shareTarget(sh)); err != nil {
 		return nil, err
 	}
-	err = s.db.BeginShareDelete(ctx, sh.ID, deletableShareStatuses, s.cfg.MinTransition)
+	err = s.db.BeginShareDelete(ctx, sh.ID, state.ShareDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	var de *storage.DependentsError
 	switch {
@@ -458,7 +459,7 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, value json.Raw
 	if f := checkResetStatus(status); f != nil {
 		return nil, f
 	}
-	err = s.db.ResetShareStatus(ctx, sh.ID, *status)
+	err = s.db.ResetShareStatus(ctx, sh.ID, state.ShareStatus(*status))
 	var be *storage.BusyError
 	if errors.As(err, &be) {
 		return nil, busyFault(be)
@@ -498,7 +499,7 @@ func (s *Server) forceDeleteShare(ctx context.Context, id string, _ json.RawMess
 	}
 	// Force delete skips the status check; dependents still block it, and
 	// Manila's admin-action mixin lets those surface as 400.
-	err = s.db.BeginShareDelete(ctx, sh.ID, nil, 0)
+	err = s.db.BeginShareDelete(ctx, sh.ID, state.ShareForceDelete, 0)
 	var de *storage.DependentsError
 	switch {
 	case errors.As(err, &de):
@@ -520,7 +521,7 @@ func (s *Server) softDeleteShare(ctx context.Context, id string, _ json.RawMessa
 	if err := s.requirePolicy(ctx, "share:soft_delete", shareTarget(sh)); err != nil {
 		return nil, err
 	}
-	err = s.db.SoftDeleteShareToBin(ctx, sh.ID, deletableShareStatuses, time.Now().Add(softDeleteRetention))
+	err = s.db.SoftDeleteShareToBin(ctx, sh.ID, state.ShareDeletable, time.Now().Add(softDeleteRetention))
 	var se *storage.StateError
 	var de *storage.DependentsError
 	switch {
@@ -542,7 +543,7 @@ func (s *Server) restoreShare(ctx context.Context, id string, _ json.RawMessage)
 	if _, err := s.visibleShare(ctx, id, notFound("No share exists with ID %s.", id)); err != nil {
 		return nil, err
 	}
-	restored, err := s.db.RestoreShareFromBin(ctx, id, []string{"deleting", "error_deleting"})
+	restored, err := s.db.RestoreShareFromBin(ctx, id, state.ShareBeingDeleted)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/manilite/manilite/gen"
 	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -25,7 +26,7 @@ func (s *Server) snapshotView(ri *requestInfo, sn storage.ShareSnapshot) gen.Sna
 		ShareId:     sn.ShareID,
 		ShareSize:   sn.ShareSize,
 		CreatedAt:   storage.FormatTime(sn.CreatedAt),
-		Status:      sn.Status,
+		Status:      string(sn.Status),
 		Name:        ns(sn.Name),
 		Description: ns(sn.Description),
 		Size:        sn.Size,
@@ -115,7 +116,7 @@ func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotReque
 		Status:      "creating",
 		Progress:    ptr("0%"),
 		Metadata:    md,
-	}, []string{"available"}, s.cfg.MinTransition)
+	}, state.ShareSnapshotSource, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -171,7 +172,7 @@ func (s *Server) DeleteSnapshot(ctx context.Context, req gen.DeleteSnapshotReque
 	if err := s.requirePolicy(ctx, "share:delete_snapshot", snapshotTarget(sn)); err != nil {
 		return nil, err
 	}
-	err = s.db.TransitionShareSnapshot(ctx, sn.ID, deletableSnapshotStatuses, "deleting", storage.JobSnapshotDelete, s.cfg.MinTransition)
+	err = s.db.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotDelete, storage.JobSnapshotDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -213,7 +214,7 @@ func (s *Server) resetSnapshotStatus(ctx context.Context, id string, value json.
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, *status, "", 0); err != nil {
+	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotResetStatus.To(state.SnapshotStatus(*status)), "", 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.SnapshotAction202Response{}, nil
@@ -224,7 +225,7 @@ func (s *Server) forceDeleteSnapshot(ctx context.Context, id string, _ json.RawM
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, "deleting", storage.JobSnapshotDelete, 0); err != nil {
+	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotForceDelete, storage.JobSnapshotDelete, 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	s.cfg.Jobs.Notify()

@@ -88,7 +88,7 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	if md == nil {
 		md = map[string]string{}
 	}
-	status := sh.Status
+	status := string(sh.Status)
 	if status == "creating_from_snapshot" && v.Below(creatingFromSnapshotSince) {
 		status = "creating"
 	}
