@@ -5,9 +5,9 @@
 # committed, so building manilite needs no network. Run it through
 # `make vendor-docs` (SWAGGER_UI_VERSION=x.y.z to move to another version).
 #
-# `npm pack` downloads the tarball only: no install scripts run (the
-# package's install-time analytics, Scarf, never runs; SCARF_ANALYTICS=false
-# says so twice).
+# `npm pack` only downloads the tarball and runs no install scripts, so the
+# package's install-time analytics (Scarf) never run; SCARF_ANALYTICS=false
+# would turn them off if they did.
 set -euo pipefail
 cd "$(dirname "$0")"
 
