@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/manilite
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all generate check-generated build run test test-short vet policy-test bench clean
+.PHONY: all generate check-generated build run test test-short vet policy-test bench vendor-docs clean
 
 all: build
 
@@ -49,6 +49,10 @@ policy-test:
 ## bench: Go benchmarks and the HTTP throughput comparison
 bench:
 	MANILITE_BENCH=1 $(GO) test -run '^TestThroughput' -bench . -benchmem -count=1 -v ./...
+
+## vendor-docs: re-vendor Swagger UI for GET /docs from the npm registry (SWAGGER_UI_VERSION=x.y.z)
+vendor-docs:
+	./apidocs/vendor.sh
 
 clean:
 	rm -rf bin

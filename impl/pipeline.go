@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/manilite/manilite/apidocs"
 	"github.com/manilite/manilite/policy"
 )
 
@@ -148,6 +149,9 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 		r := c.Request()
 		ctx := r.Context()
 		ri := reqInfo(ctx)
+		if apidocs.Serves(ri.OrigPath) {
+			return next(c)
+		}
 		switch ri.OrigPath {
 		case "/healthz":
 			return next(c)

@@ -24,7 +24,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 
+	"github.com/manilite/manilite/apidocs"
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/openapi"
 	"github.com/manilite/manilite/policy"
 	"github.com/manilite/manilite/storage"
 )
@@ -186,6 +188,11 @@ func New(cfg Config) (*Server, error) {
 	e.Pre(s.stripProjectSegment)
 	e.Use(s.lifecycle)
 	e.GET("/healthz", s.healthz)
+	// The API reference and the OpenAPI document: open, outside /v2.
+	docs := echo.WrapHandler(apidocs.Handler(openapi.Spec))
+	for _, p := range []string{apidocs.PagePath, apidocs.AssetPrefix + "*", apidocs.SpecPath} {
+		e.Match([]string{http.MethodGet, http.MethodHead}, p, docs)
+	}
 	e.Use(s.api)
 	gen.RegisterHandlers(e, gen.NewStrictHandler(s, []gen.StrictMiddlewareFunc{s.maskViews}))
 	s.echo = e
