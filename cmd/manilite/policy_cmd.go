@@ -403,6 +403,11 @@ func policyEval(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return 1, err
 	}
+	// is_admin is the rule context_is_admin's answer, as the server
+	// computes it once per request.
+	if caller, err = e.WithAdmin(ctx, caller); err != nil {
+		return 1, err
+	}
 	x, err := e.Explain(ctx, policy.Input{Action: action, Caller: caller, Target: target, Request: req})
 	if err != nil {
 		return 1, err
