@@ -176,6 +176,10 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			case err != nil:
 				return unauthorizedFault(s.auth.Mode())
 			}
+			// Manila's context.is_admin: the policy's answer, once.
+			if caller, err = s.policy.WithAdmin(ctx, caller); err != nil {
+				return internalError(err)
+			}
 			ri.Caller, ri.Authenticated = caller, true
 		}
 
