@@ -246,10 +246,10 @@ func (s *Server) allowed(ctx context.Context, action string, target policy.Targe
 	return s.decide(ctx, action, target)
 }
 
-// ruleContextIsAdmin is Manila's rule for who is admin. The pipeline asks it
-// once per request (the caller's Admin); every later question for it gets
-// that answer, as Manila's context.is_admin.
-const ruleContextIsAdmin = "context_is_admin"
+// policy.ContextIsAdminRule is Manila's rule for who is admin. The pipeline
+// asks it once per request (the caller's Admin); every later question for it
+// gets that answer, as Manila's context.is_admin.
+const ruleContextIsAdmin = policy.ContextIsAdminRule
 
 // decide asks the policy engine for the request's caller.
 func (s *Server) decide(ctx context.Context, action string, target policy.Target) (bool, error) {

@@ -96,7 +96,7 @@ func TestGateQuery(t *testing.T) {
 			ri := &requestInfo{Op: info.Ops["ListShares"], Version: MustParseAPIVersion(tc.version), query: r.URL.Query(), rawQuery: raw,
 				Caller: policy.Caller{UserID: "u", ProjectID: "p", Roles: []string{"member"}}}
 			if tc.admin {
-				ri.Caller.Roles = []string{"admin"}
+				ri.Caller.Roles, ri.Caller.Admin = []string{"admin"}, true
 			}
 			if err := s.gateQuery(withRequestInfo(context.Background(), ri), r, ri); err != nil {
 				t.Fatal(err)

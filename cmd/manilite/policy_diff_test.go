@@ -126,8 +126,11 @@ paths:
       x-manila-experimental: true
       parameters: [{name: backup_id, in: path, required: true, schema: {type: string}}]
       x-manila-actions:
-        restore: {x-manila-min-version: "2.80", x-manila-experimental: true, x-manila-policy: share_backup:restore, x-manila-policy-checks: [share:get, share:update]}
+        restore: {x-manila-min-version: "2.80", x-manila-experimental: true, x-manila-policy: share_backup:restore, x-manila-handler: restore, x-manila-policy-checks: [share:get, share:update]}
       responses: {"202": {description: ok}}
+components:
+  schemas:
+    Fault: {type: object, x-manila-fault-names: {default: computeFault}}
 `
 
 func TestPolicyListShowsHandlerChecks(t *testing.T) {
