@@ -3,21 +3,25 @@ GO      ?= go
 BIN     := bin/manilite
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all generate check-generated build run test test-short vet policy-test bench clean
+.PHONY: all generate check-generated build run test test-short vet policy-test bench vendor-docs clean
 
 all: build
 
-## generate: regenerate gen/ from openapi/manila.yaml
+## generate: regenerate gen/ and state/ from openapi/manila.yaml
 generate:
-	$(GO) generate ./gen/
+	$(GO) generate ./gen/ ./state/
 
-## check-generated: fail when gen/ differs from what the spec generates
+## check-generated: fail when gen/ or state/ differs from what the spec generates
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
 	sed "s|^output:.*|output: $$tmp/manila.gen.go|" gen/cfg.yaml > $$tmp/cfg.yaml && \
 	$(GO) tool oapi-codegen -config $$tmp/cfg.yaml openapi/manila.yaml && \
 	if ! diff -u gen/manila.gen.go $$tmp/manila.gen.go > $$tmp/diff; then \
 		head -50 $$tmp/diff; echo "gen/ is stale: run 'make generate' and commit the result"; exit 1; \
+	fi && \
+	$(GO) run ./state/internal/stategen -o $$tmp/state.gen.go openapi/manila.yaml && \
+	if ! diff -u state/state.gen.go $$tmp/state.gen.go > $$tmp/diff; then \
+		head -50 $$tmp/diff; echo "state/ is stale: run 'make generate' and commit the result"; exit 1; \
 	fi
 
 ## build: build bin/manilite
@@ -45,6 +49,10 @@ policy-test:
 ## bench: Go benchmarks and the HTTP throughput comparison
 bench:
 	MANILITE_BENCH=1 $(GO) test -run '^TestThroughput' -bench . -benchmem -count=1 -v ./...
+
+## vendor-docs: re-vendor Swagger UI for GET /docs from the npm registry (SWAGGER_UI_VERSION=x.y.z)
+vendor-docs:
+	./apidocs/vendor.sh
 
 clean:
 	rm -rf bin

@@ -21,20 +21,683 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// AdminActionRequest defines model for AdminActionRequest.
-type AdminActionRequest struct {
-	// ForceDelete Any value; ignored.
-	ForceDelete nullable.Nullable[interface{}] `json:"force_delete,omitempty"`
+// Defines values for ShareSortKey.
+const (
+	ShareSortKeyAccessRulesStatus                ShareSortKey = "access_rules_status"
+	ShareSortKeyAvailabilityZoneId               ShareSortKey = "availability_zone_id"
+	ShareSortKeyCastRulesToReadonly              ShareSortKey = "cast_rules_to_readonly"
+	ShareSortKeyCreateShareFromSnapshotSupport   ShareSortKey = "create_share_from_snapshot_support"
+	ShareSortKeyCreatedAt                        ShareSortKey = "created_at"
+	ShareSortKeyDeleted                          ShareSortKey = "deleted"
+	ShareSortKeyDeletedAt                        ShareSortKey = "deleted_at"
+	ShareSortKeyDescription                      ShareSortKey = "description"
+	ShareSortKeyDisplayDescription               ShareSortKey = "display_description"
+	ShareSortKeyDisplayName                      ShareSortKey = "display_name"
+	ShareSortKeyEncryptionKeyRef                 ShareSortKey = "encryption_key_ref"
+	ShareSortKeyHost                             ShareSortKey = "host"
+	ShareSortKeyId                               ShareSortKey = "id"
+	ShareSortKeyIsPublic                         ShareSortKey = "is_public"
+	ShareSortKeyIsSoftDeleted                    ShareSortKey = "is_soft_deleted"
+	ShareSortKeyLaunchedAt                       ShareSortKey = "launched_at"
+	ShareSortKeyMountPointName                   ShareSortKey = "mount_point_name"
+	ShareSortKeyMountSnapshotSupport             ShareSortKey = "mount_snapshot_support"
+	ShareSortKeyName                             ShareSortKey = "name"
+	ShareSortKeyProgress                         ShareSortKey = "progress"
+	ShareSortKeyProjectId                        ShareSortKey = "project_id"
+	ShareSortKeyReplicaState                     ShareSortKey = "replica_state"
+	ShareSortKeyReplicationType                  ShareSortKey = "replication_type"
+	ShareSortKeyRevertToSnapshotSupport          ShareSortKey = "revert_to_snapshot_support"
+	ShareSortKeyScheduledAt                      ShareSortKey = "scheduled_at"
+	ShareSortKeyScheduledToBeDeletedAt           ShareSortKey = "scheduled_to_be_deleted_at"
+	ShareSortKeyShareGroupId                     ShareSortKey = "share_group_id"
+	ShareSortKeyShareNetworkId                   ShareSortKey = "share_network_id"
+	ShareSortKeyShareProto                       ShareSortKey = "share_proto"
+	ShareSortKeyShareServerId                    ShareSortKey = "share_server_id"
+	ShareSortKeyShareTypeId                      ShareSortKey = "share_type_id"
+	ShareSortKeySize                             ShareSortKey = "size"
+	ShareSortKeySnapshotId                       ShareSortKey = "snapshot_id"
+	ShareSortKeySnapshotSupport                  ShareSortKey = "snapshot_support"
+	ShareSortKeySourceBackupId                   ShareSortKey = "source_backup_id"
+	ShareSortKeySourceShareGroupSnapshotMemberId ShareSortKey = "source_share_group_snapshot_member_id"
+	ShareSortKeyStatus                           ShareSortKey = "status"
+	ShareSortKeyTaskState                        ShareSortKey = "task_state"
+	ShareSortKeyTerminatedAt                     ShareSortKey = "terminated_at"
+	ShareSortKeyUpdatedAt                        ShareSortKey = "updated_at"
+	ShareSortKeyUserId                           ShareSortKey = "user_id"
+)
 
-	// OsForceDelete Any value; ignored.
-	OsForceDelete nullable.Nullable[interface{}] `json:"os-force_delete,omitempty"`
-
-	// OsResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	OsResetStatus nullable.Nullable[ResetStatus] `json:"os-reset_status,omitempty"`
-
-	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
+// Valid indicates whether the value is a known member of the ShareSortKey enum.
+func (e ShareSortKey) Valid() bool {
+	switch e {
+	case ShareSortKeyAccessRulesStatus:
+		return true
+	case ShareSortKeyAvailabilityZoneId:
+		return true
+	case ShareSortKeyCastRulesToReadonly:
+		return true
+	case ShareSortKeyCreateShareFromSnapshotSupport:
+		return true
+	case ShareSortKeyCreatedAt:
+		return true
+	case ShareSortKeyDeleted:
+		return true
+	case ShareSortKeyDeletedAt:
+		return true
+	case ShareSortKeyDescription:
+		return true
+	case ShareSortKeyDisplayDescription:
+		return true
+	case ShareSortKeyDisplayName:
+		return true
+	case ShareSortKeyEncryptionKeyRef:
+		return true
+	case ShareSortKeyHost:
+		return true
+	case ShareSortKeyId:
+		return true
+	case ShareSortKeyIsPublic:
+		return true
+	case ShareSortKeyIsSoftDeleted:
+		return true
+	case ShareSortKeyLaunchedAt:
+		return true
+	case ShareSortKeyMountPointName:
+		return true
+	case ShareSortKeyMountSnapshotSupport:
+		return true
+	case ShareSortKeyName:
+		return true
+	case ShareSortKeyProgress:
+		return true
+	case ShareSortKeyProjectId:
+		return true
+	case ShareSortKeyReplicaState:
+		return true
+	case ShareSortKeyReplicationType:
+		return true
+	case ShareSortKeyRevertToSnapshotSupport:
+		return true
+	case ShareSortKeyScheduledAt:
+		return true
+	case ShareSortKeyScheduledToBeDeletedAt:
+		return true
+	case ShareSortKeyShareGroupId:
+		return true
+	case ShareSortKeyShareNetworkId:
+		return true
+	case ShareSortKeyShareProto:
+		return true
+	case ShareSortKeyShareServerId:
+		return true
+	case ShareSortKeyShareTypeId:
+		return true
+	case ShareSortKeySize:
+		return true
+	case ShareSortKeySnapshotId:
+		return true
+	case ShareSortKeySnapshotSupport:
+		return true
+	case ShareSortKeySourceBackupId:
+		return true
+	case ShareSortKeySourceShareGroupSnapshotMemberId:
+		return true
+	case ShareSortKeyStatus:
+		return true
+	case ShareSortKeyTaskState:
+		return true
+	case ShareSortKeyTerminatedAt:
+		return true
+	case ShareSortKeyUpdatedAt:
+		return true
+	case ShareSortKeyUserId:
+		return true
+	default:
+		return false
+	}
 }
+
+// Defines values for ListShareBackupsParamsSortKey.
+const (
+	ListShareBackupsParamsSortKeyAvailabilityZoneId ListShareBackupsParamsSortKey = "availability_zone_id"
+	ListShareBackupsParamsSortKeyBackupType         ListShareBackupsParamsSortKey = "backup_type"
+	ListShareBackupsParamsSortKeyCreatedAt          ListShareBackupsParamsSortKey = "created_at"
+	ListShareBackupsParamsSortKeyDeleted            ListShareBackupsParamsSortKey = "deleted"
+	ListShareBackupsParamsSortKeyDeletedAt          ListShareBackupsParamsSortKey = "deleted_at"
+	ListShareBackupsParamsSortKeyDescription        ListShareBackupsParamsSortKey = "description"
+	ListShareBackupsParamsSortKeyDisplayDescription ListShareBackupsParamsSortKey = "display_description"
+	ListShareBackupsParamsSortKeyDisplayName        ListShareBackupsParamsSortKey = "display_name"
+	ListShareBackupsParamsSortKeyFailReason         ListShareBackupsParamsSortKey = "fail_reason"
+	ListShareBackupsParamsSortKeyHost               ListShareBackupsParamsSortKey = "host"
+	ListShareBackupsParamsSortKeyId                 ListShareBackupsParamsSortKey = "id"
+	ListShareBackupsParamsSortKeyName               ListShareBackupsParamsSortKey = "name"
+	ListShareBackupsParamsSortKeyProgress           ListShareBackupsParamsSortKey = "progress"
+	ListShareBackupsParamsSortKeyProjectId          ListShareBackupsParamsSortKey = "project_id"
+	ListShareBackupsParamsSortKeyRestoreProgress    ListShareBackupsParamsSortKey = "restore_progress"
+	ListShareBackupsParamsSortKeyShareId            ListShareBackupsParamsSortKey = "share_id"
+	ListShareBackupsParamsSortKeySize               ListShareBackupsParamsSortKey = "size"
+	ListShareBackupsParamsSortKeyStatus             ListShareBackupsParamsSortKey = "status"
+	ListShareBackupsParamsSortKeyTopic              ListShareBackupsParamsSortKey = "topic"
+	ListShareBackupsParamsSortKeyUpdatedAt          ListShareBackupsParamsSortKey = "updated_at"
+	ListShareBackupsParamsSortKeyUserId             ListShareBackupsParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareBackupsParamsSortKey enum.
+func (e ListShareBackupsParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareBackupsParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListShareBackupsParamsSortKeyBackupType:
+		return true
+	case ListShareBackupsParamsSortKeyCreatedAt:
+		return true
+	case ListShareBackupsParamsSortKeyDeleted:
+		return true
+	case ListShareBackupsParamsSortKeyDeletedAt:
+		return true
+	case ListShareBackupsParamsSortKeyDescription:
+		return true
+	case ListShareBackupsParamsSortKeyDisplayDescription:
+		return true
+	case ListShareBackupsParamsSortKeyDisplayName:
+		return true
+	case ListShareBackupsParamsSortKeyFailReason:
+		return true
+	case ListShareBackupsParamsSortKeyHost:
+		return true
+	case ListShareBackupsParamsSortKeyId:
+		return true
+	case ListShareBackupsParamsSortKeyName:
+		return true
+	case ListShareBackupsParamsSortKeyProgress:
+		return true
+	case ListShareBackupsParamsSortKeyProjectId:
+		return true
+	case ListShareBackupsParamsSortKeyRestoreProgress:
+		return true
+	case ListShareBackupsParamsSortKeyShareId:
+		return true
+	case ListShareBackupsParamsSortKeySize:
+		return true
+	case ListShareBackupsParamsSortKeyStatus:
+		return true
+	case ListShareBackupsParamsSortKeyTopic:
+		return true
+	case ListShareBackupsParamsSortKeyUpdatedAt:
+		return true
+	case ListShareBackupsParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListShareBackupsDetailParamsSortKey.
+const (
+	ListShareBackupsDetailParamsSortKeyAvailabilityZoneId ListShareBackupsDetailParamsSortKey = "availability_zone_id"
+	ListShareBackupsDetailParamsSortKeyBackupType         ListShareBackupsDetailParamsSortKey = "backup_type"
+	ListShareBackupsDetailParamsSortKeyCreatedAt          ListShareBackupsDetailParamsSortKey = "created_at"
+	ListShareBackupsDetailParamsSortKeyDeleted            ListShareBackupsDetailParamsSortKey = "deleted"
+	ListShareBackupsDetailParamsSortKeyDeletedAt          ListShareBackupsDetailParamsSortKey = "deleted_at"
+	ListShareBackupsDetailParamsSortKeyDescription        ListShareBackupsDetailParamsSortKey = "description"
+	ListShareBackupsDetailParamsSortKeyDisplayDescription ListShareBackupsDetailParamsSortKey = "display_description"
+	ListShareBackupsDetailParamsSortKeyDisplayName        ListShareBackupsDetailParamsSortKey = "display_name"
+	ListShareBackupsDetailParamsSortKeyFailReason         ListShareBackupsDetailParamsSortKey = "fail_reason"
+	ListShareBackupsDetailParamsSortKeyHost               ListShareBackupsDetailParamsSortKey = "host"
+	ListShareBackupsDetailParamsSortKeyId                 ListShareBackupsDetailParamsSortKey = "id"
+	ListShareBackupsDetailParamsSortKeyName               ListShareBackupsDetailParamsSortKey = "name"
+	ListShareBackupsDetailParamsSortKeyProgress           ListShareBackupsDetailParamsSortKey = "progress"
+	ListShareBackupsDetailParamsSortKeyProjectId          ListShareBackupsDetailParamsSortKey = "project_id"
+	ListShareBackupsDetailParamsSortKeyRestoreProgress    ListShareBackupsDetailParamsSortKey = "restore_progress"
+	ListShareBackupsDetailParamsSortKeyShareId            ListShareBackupsDetailParamsSortKey = "share_id"
+	ListShareBackupsDetailParamsSortKeySize               ListShareBackupsDetailParamsSortKey = "size"
+	ListShareBackupsDetailParamsSortKeyStatus             ListShareBackupsDetailParamsSortKey = "status"
+	ListShareBackupsDetailParamsSortKeyTopic              ListShareBackupsDetailParamsSortKey = "topic"
+	ListShareBackupsDetailParamsSortKeyUpdatedAt          ListShareBackupsDetailParamsSortKey = "updated_at"
+	ListShareBackupsDetailParamsSortKeyUserId             ListShareBackupsDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareBackupsDetailParamsSortKey enum.
+func (e ListShareBackupsDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareBackupsDetailParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListShareBackupsDetailParamsSortKeyBackupType:
+		return true
+	case ListShareBackupsDetailParamsSortKeyCreatedAt:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDeleted:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDeletedAt:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDescription:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDisplayDescription:
+		return true
+	case ListShareBackupsDetailParamsSortKeyDisplayName:
+		return true
+	case ListShareBackupsDetailParamsSortKeyFailReason:
+		return true
+	case ListShareBackupsDetailParamsSortKeyHost:
+		return true
+	case ListShareBackupsDetailParamsSortKeyId:
+		return true
+	case ListShareBackupsDetailParamsSortKeyName:
+		return true
+	case ListShareBackupsDetailParamsSortKeyProgress:
+		return true
+	case ListShareBackupsDetailParamsSortKeyProjectId:
+		return true
+	case ListShareBackupsDetailParamsSortKeyRestoreProgress:
+		return true
+	case ListShareBackupsDetailParamsSortKeyShareId:
+		return true
+	case ListShareBackupsDetailParamsSortKeySize:
+		return true
+	case ListShareBackupsDetailParamsSortKeyStatus:
+		return true
+	case ListShareBackupsDetailParamsSortKeyTopic:
+		return true
+	case ListShareBackupsDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListShareBackupsDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSharesParamsSortKey.
+const (
+	ListSharesParamsSortKeyAccessRulesStatus                ListSharesParamsSortKey = "access_rules_status"
+	ListSharesParamsSortKeyAvailabilityZoneId               ListSharesParamsSortKey = "availability_zone_id"
+	ListSharesParamsSortKeyCastRulesToReadonly              ListSharesParamsSortKey = "cast_rules_to_readonly"
+	ListSharesParamsSortKeyCreateShareFromSnapshotSupport   ListSharesParamsSortKey = "create_share_from_snapshot_support"
+	ListSharesParamsSortKeyCreatedAt                        ListSharesParamsSortKey = "created_at"
+	ListSharesParamsSortKeyDeleted                          ListSharesParamsSortKey = "deleted"
+	ListSharesParamsSortKeyDeletedAt                        ListSharesParamsSortKey = "deleted_at"
+	ListSharesParamsSortKeyDescription                      ListSharesParamsSortKey = "description"
+	ListSharesParamsSortKeyDisplayDescription               ListSharesParamsSortKey = "display_description"
+	ListSharesParamsSortKeyDisplayName                      ListSharesParamsSortKey = "display_name"
+	ListSharesParamsSortKeyEncryptionKeyRef                 ListSharesParamsSortKey = "encryption_key_ref"
+	ListSharesParamsSortKeyHost                             ListSharesParamsSortKey = "host"
+	ListSharesParamsSortKeyId                               ListSharesParamsSortKey = "id"
+	ListSharesParamsSortKeyIsPublic                         ListSharesParamsSortKey = "is_public"
+	ListSharesParamsSortKeyIsSoftDeleted                    ListSharesParamsSortKey = "is_soft_deleted"
+	ListSharesParamsSortKeyLaunchedAt                       ListSharesParamsSortKey = "launched_at"
+	ListSharesParamsSortKeyMountPointName                   ListSharesParamsSortKey = "mount_point_name"
+	ListSharesParamsSortKeyMountSnapshotSupport             ListSharesParamsSortKey = "mount_snapshot_support"
+	ListSharesParamsSortKeyName                             ListSharesParamsSortKey = "name"
+	ListSharesParamsSortKeyProgress                         ListSharesParamsSortKey = "progress"
+	ListSharesParamsSortKeyProjectId                        ListSharesParamsSortKey = "project_id"
+	ListSharesParamsSortKeyReplicaState                     ListSharesParamsSortKey = "replica_state"
+	ListSharesParamsSortKeyReplicationType                  ListSharesParamsSortKey = "replication_type"
+	ListSharesParamsSortKeyRevertToSnapshotSupport          ListSharesParamsSortKey = "revert_to_snapshot_support"
+	ListSharesParamsSortKeyScheduledAt                      ListSharesParamsSortKey = "scheduled_at"
+	ListSharesParamsSortKeyScheduledToBeDeletedAt           ListSharesParamsSortKey = "scheduled_to_be_deleted_at"
+	ListSharesParamsSortKeyShareGroupId                     ListSharesParamsSortKey = "share_group_id"
+	ListSharesParamsSortKeyShareNetworkId                   ListSharesParamsSortKey = "share_network_id"
+	ListSharesParamsSortKeyShareProto                       ListSharesParamsSortKey = "share_proto"
+	ListSharesParamsSortKeyShareServerId                    ListSharesParamsSortKey = "share_server_id"
+	ListSharesParamsSortKeyShareTypeId                      ListSharesParamsSortKey = "share_type_id"
+	ListSharesParamsSortKeySize                             ListSharesParamsSortKey = "size"
+	ListSharesParamsSortKeySnapshotId                       ListSharesParamsSortKey = "snapshot_id"
+	ListSharesParamsSortKeySnapshotSupport                  ListSharesParamsSortKey = "snapshot_support"
+	ListSharesParamsSortKeySourceBackupId                   ListSharesParamsSortKey = "source_backup_id"
+	ListSharesParamsSortKeySourceShareGroupSnapshotMemberId ListSharesParamsSortKey = "source_share_group_snapshot_member_id"
+	ListSharesParamsSortKeyStatus                           ListSharesParamsSortKey = "status"
+	ListSharesParamsSortKeyTaskState                        ListSharesParamsSortKey = "task_state"
+	ListSharesParamsSortKeyTerminatedAt                     ListSharesParamsSortKey = "terminated_at"
+	ListSharesParamsSortKeyUpdatedAt                        ListSharesParamsSortKey = "updated_at"
+	ListSharesParamsSortKeyUserId                           ListSharesParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSharesParamsSortKey enum.
+func (e ListSharesParamsSortKey) Valid() bool {
+	switch e {
+	case ListSharesParamsSortKeyAccessRulesStatus:
+		return true
+	case ListSharesParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListSharesParamsSortKeyCastRulesToReadonly:
+		return true
+	case ListSharesParamsSortKeyCreateShareFromSnapshotSupport:
+		return true
+	case ListSharesParamsSortKeyCreatedAt:
+		return true
+	case ListSharesParamsSortKeyDeleted:
+		return true
+	case ListSharesParamsSortKeyDeletedAt:
+		return true
+	case ListSharesParamsSortKeyDescription:
+		return true
+	case ListSharesParamsSortKeyDisplayDescription:
+		return true
+	case ListSharesParamsSortKeyDisplayName:
+		return true
+	case ListSharesParamsSortKeyEncryptionKeyRef:
+		return true
+	case ListSharesParamsSortKeyHost:
+		return true
+	case ListSharesParamsSortKeyId:
+		return true
+	case ListSharesParamsSortKeyIsPublic:
+		return true
+	case ListSharesParamsSortKeyIsSoftDeleted:
+		return true
+	case ListSharesParamsSortKeyLaunchedAt:
+		return true
+	case ListSharesParamsSortKeyMountPointName:
+		return true
+	case ListSharesParamsSortKeyMountSnapshotSupport:
+		return true
+	case ListSharesParamsSortKeyName:
+		return true
+	case ListSharesParamsSortKeyProgress:
+		return true
+	case ListSharesParamsSortKeyProjectId:
+		return true
+	case ListSharesParamsSortKeyReplicaState:
+		return true
+	case ListSharesParamsSortKeyReplicationType:
+		return true
+	case ListSharesParamsSortKeyRevertToSnapshotSupport:
+		return true
+	case ListSharesParamsSortKeyScheduledAt:
+		return true
+	case ListSharesParamsSortKeyScheduledToBeDeletedAt:
+		return true
+	case ListSharesParamsSortKeyShareGroupId:
+		return true
+	case ListSharesParamsSortKeyShareNetworkId:
+		return true
+	case ListSharesParamsSortKeyShareProto:
+		return true
+	case ListSharesParamsSortKeyShareServerId:
+		return true
+	case ListSharesParamsSortKeyShareTypeId:
+		return true
+	case ListSharesParamsSortKeySize:
+		return true
+	case ListSharesParamsSortKeySnapshotId:
+		return true
+	case ListSharesParamsSortKeySnapshotSupport:
+		return true
+	case ListSharesParamsSortKeySourceBackupId:
+		return true
+	case ListSharesParamsSortKeySourceShareGroupSnapshotMemberId:
+		return true
+	case ListSharesParamsSortKeyStatus:
+		return true
+	case ListSharesParamsSortKeyTaskState:
+		return true
+	case ListSharesParamsSortKeyTerminatedAt:
+		return true
+	case ListSharesParamsSortKeyUpdatedAt:
+		return true
+	case ListSharesParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSharesDetailParamsSortKey.
+const (
+	ListSharesDetailParamsSortKeyAccessRulesStatus                ListSharesDetailParamsSortKey = "access_rules_status"
+	ListSharesDetailParamsSortKeyAvailabilityZoneId               ListSharesDetailParamsSortKey = "availability_zone_id"
+	ListSharesDetailParamsSortKeyCastRulesToReadonly              ListSharesDetailParamsSortKey = "cast_rules_to_readonly"
+	ListSharesDetailParamsSortKeyCreateShareFromSnapshotSupport   ListSharesDetailParamsSortKey = "create_share_from_snapshot_support"
+	ListSharesDetailParamsSortKeyCreatedAt                        ListSharesDetailParamsSortKey = "created_at"
+	ListSharesDetailParamsSortKeyDeleted                          ListSharesDetailParamsSortKey = "deleted"
+	ListSharesDetailParamsSortKeyDeletedAt                        ListSharesDetailParamsSortKey = "deleted_at"
+	ListSharesDetailParamsSortKeyDescription                      ListSharesDetailParamsSortKey = "description"
+	ListSharesDetailParamsSortKeyDisplayDescription               ListSharesDetailParamsSortKey = "display_description"
+	ListSharesDetailParamsSortKeyDisplayName                      ListSharesDetailParamsSortKey = "display_name"
+	ListSharesDetailParamsSortKeyEncryptionKeyRef                 ListSharesDetailParamsSortKey = "encryption_key_ref"
+	ListSharesDetailParamsSortKeyHost                             ListSharesDetailParamsSortKey = "host"
+	ListSharesDetailParamsSortKeyId                               ListSharesDetailParamsSortKey = "id"
+	ListSharesDetailParamsSortKeyIsPublic                         ListSharesDetailParamsSortKey = "is_public"
+	ListSharesDetailParamsSortKeyIsSoftDeleted                    ListSharesDetailParamsSortKey = "is_soft_deleted"
+	ListSharesDetailParamsSortKeyLaunchedAt                       ListSharesDetailParamsSortKey = "launched_at"
+	ListSharesDetailParamsSortKeyMountPointName                   ListSharesDetailParamsSortKey = "mount_point_name"
+	ListSharesDetailParamsSortKeyMountSnapshotSupport             ListSharesDetailParamsSortKey = "mount_snapshot_support"
+	ListSharesDetailParamsSortKeyName                             ListSharesDetailParamsSortKey = "name"
+	ListSharesDetailParamsSortKeyProgress                         ListSharesDetailParamsSortKey = "progress"
+	ListSharesDetailParamsSortKeyProjectId                        ListSharesDetailParamsSortKey = "project_id"
+	ListSharesDetailParamsSortKeyReplicaState                     ListSharesDetailParamsSortKey = "replica_state"
+	ListSharesDetailParamsSortKeyReplicationType                  ListSharesDetailParamsSortKey = "replication_type"
+	ListSharesDetailParamsSortKeyRevertToSnapshotSupport          ListSharesDetailParamsSortKey = "revert_to_snapshot_support"
+	ListSharesDetailParamsSortKeyScheduledAt                      ListSharesDetailParamsSortKey = "scheduled_at"
+	ListSharesDetailParamsSortKeyScheduledToBeDeletedAt           ListSharesDetailParamsSortKey = "scheduled_to_be_deleted_at"
+	ListSharesDetailParamsSortKeyShareGroupId                     ListSharesDetailParamsSortKey = "share_group_id"
+	ListSharesDetailParamsSortKeyShareNetworkId                   ListSharesDetailParamsSortKey = "share_network_id"
+	ListSharesDetailParamsSortKeyShareProto                       ListSharesDetailParamsSortKey = "share_proto"
+	ListSharesDetailParamsSortKeyShareServerId                    ListSharesDetailParamsSortKey = "share_server_id"
+	ListSharesDetailParamsSortKeyShareTypeId                      ListSharesDetailParamsSortKey = "share_type_id"
+	ListSharesDetailParamsSortKeySize                             ListSharesDetailParamsSortKey = "size"
+	ListSharesDetailParamsSortKeySnapshotId                       ListSharesDetailParamsSortKey = "snapshot_id"
+	ListSharesDetailParamsSortKeySnapshotSupport                  ListSharesDetailParamsSortKey = "snapshot_support"
+	ListSharesDetailParamsSortKeySourceBackupId                   ListSharesDetailParamsSortKey = "source_backup_id"
+	ListSharesDetailParamsSortKeySourceShareGroupSnapshotMemberId ListSharesDetailParamsSortKey = "source_share_group_snapshot_member_id"
+	ListSharesDetailParamsSortKeyStatus                           ListSharesDetailParamsSortKey = "status"
+	ListSharesDetailParamsSortKeyTaskState                        ListSharesDetailParamsSortKey = "task_state"
+	ListSharesDetailParamsSortKeyTerminatedAt                     ListSharesDetailParamsSortKey = "terminated_at"
+	ListSharesDetailParamsSortKeyUpdatedAt                        ListSharesDetailParamsSortKey = "updated_at"
+	ListSharesDetailParamsSortKeyUserId                           ListSharesDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSharesDetailParamsSortKey enum.
+func (e ListSharesDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListSharesDetailParamsSortKeyAccessRulesStatus:
+		return true
+	case ListSharesDetailParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListSharesDetailParamsSortKeyCastRulesToReadonly:
+		return true
+	case ListSharesDetailParamsSortKeyCreateShareFromSnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeyCreatedAt:
+		return true
+	case ListSharesDetailParamsSortKeyDeleted:
+		return true
+	case ListSharesDetailParamsSortKeyDeletedAt:
+		return true
+	case ListSharesDetailParamsSortKeyDescription:
+		return true
+	case ListSharesDetailParamsSortKeyDisplayDescription:
+		return true
+	case ListSharesDetailParamsSortKeyDisplayName:
+		return true
+	case ListSharesDetailParamsSortKeyEncryptionKeyRef:
+		return true
+	case ListSharesDetailParamsSortKeyHost:
+		return true
+	case ListSharesDetailParamsSortKeyId:
+		return true
+	case ListSharesDetailParamsSortKeyIsPublic:
+		return true
+	case ListSharesDetailParamsSortKeyIsSoftDeleted:
+		return true
+	case ListSharesDetailParamsSortKeyLaunchedAt:
+		return true
+	case ListSharesDetailParamsSortKeyMountPointName:
+		return true
+	case ListSharesDetailParamsSortKeyMountSnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeyName:
+		return true
+	case ListSharesDetailParamsSortKeyProgress:
+		return true
+	case ListSharesDetailParamsSortKeyProjectId:
+		return true
+	case ListSharesDetailParamsSortKeyReplicaState:
+		return true
+	case ListSharesDetailParamsSortKeyReplicationType:
+		return true
+	case ListSharesDetailParamsSortKeyRevertToSnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeyScheduledAt:
+		return true
+	case ListSharesDetailParamsSortKeyScheduledToBeDeletedAt:
+		return true
+	case ListSharesDetailParamsSortKeyShareGroupId:
+		return true
+	case ListSharesDetailParamsSortKeyShareNetworkId:
+		return true
+	case ListSharesDetailParamsSortKeyShareProto:
+		return true
+	case ListSharesDetailParamsSortKeyShareServerId:
+		return true
+	case ListSharesDetailParamsSortKeyShareTypeId:
+		return true
+	case ListSharesDetailParamsSortKeySize:
+		return true
+	case ListSharesDetailParamsSortKeySnapshotId:
+		return true
+	case ListSharesDetailParamsSortKeySnapshotSupport:
+		return true
+	case ListSharesDetailParamsSortKeySourceBackupId:
+		return true
+	case ListSharesDetailParamsSortKeySourceShareGroupSnapshotMemberId:
+		return true
+	case ListSharesDetailParamsSortKeyStatus:
+		return true
+	case ListSharesDetailParamsSortKeyTaskState:
+		return true
+	case ListSharesDetailParamsSortKeyTerminatedAt:
+		return true
+	case ListSharesDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListSharesDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSnapshotsParamsSortKey.
+const (
+	ListSnapshotsParamsSortKeyCreatedAt          ListSnapshotsParamsSortKey = "created_at"
+	ListSnapshotsParamsSortKeyDescription        ListSnapshotsParamsSortKey = "description"
+	ListSnapshotsParamsSortKeyDisplayDescription ListSnapshotsParamsSortKey = "display_description"
+	ListSnapshotsParamsSortKeyDisplayName        ListSnapshotsParamsSortKey = "display_name"
+	ListSnapshotsParamsSortKeyId                 ListSnapshotsParamsSortKey = "id"
+	ListSnapshotsParamsSortKeyName               ListSnapshotsParamsSortKey = "name"
+	ListSnapshotsParamsSortKeyProgress           ListSnapshotsParamsSortKey = "progress"
+	ListSnapshotsParamsSortKeyProjectId          ListSnapshotsParamsSortKey = "project_id"
+	ListSnapshotsParamsSortKeyProviderLocation   ListSnapshotsParamsSortKey = "provider_location"
+	ListSnapshotsParamsSortKeyShareId            ListSnapshotsParamsSortKey = "share_id"
+	ListSnapshotsParamsSortKeyShareProto         ListSnapshotsParamsSortKey = "share_proto"
+	ListSnapshotsParamsSortKeyShareSize          ListSnapshotsParamsSortKey = "share_size"
+	ListSnapshotsParamsSortKeySize               ListSnapshotsParamsSortKey = "size"
+	ListSnapshotsParamsSortKeyStatus             ListSnapshotsParamsSortKey = "status"
+	ListSnapshotsParamsSortKeyUpdatedAt          ListSnapshotsParamsSortKey = "updated_at"
+	ListSnapshotsParamsSortKeyUserId             ListSnapshotsParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSnapshotsParamsSortKey enum.
+func (e ListSnapshotsParamsSortKey) Valid() bool {
+	switch e {
+	case ListSnapshotsParamsSortKeyCreatedAt:
+		return true
+	case ListSnapshotsParamsSortKeyDescription:
+		return true
+	case ListSnapshotsParamsSortKeyDisplayDescription:
+		return true
+	case ListSnapshotsParamsSortKeyDisplayName:
+		return true
+	case ListSnapshotsParamsSortKeyId:
+		return true
+	case ListSnapshotsParamsSortKeyName:
+		return true
+	case ListSnapshotsParamsSortKeyProgress:
+		return true
+	case ListSnapshotsParamsSortKeyProjectId:
+		return true
+	case ListSnapshotsParamsSortKeyProviderLocation:
+		return true
+	case ListSnapshotsParamsSortKeyShareId:
+		return true
+	case ListSnapshotsParamsSortKeyShareProto:
+		return true
+	case ListSnapshotsParamsSortKeyShareSize:
+		return true
+	case ListSnapshotsParamsSortKeySize:
+		return true
+	case ListSnapshotsParamsSortKeyStatus:
+		return true
+	case ListSnapshotsParamsSortKeyUpdatedAt:
+		return true
+	case ListSnapshotsParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSnapshotsDetailParamsSortKey.
+const (
+	ListSnapshotsDetailParamsSortKeyCreatedAt          ListSnapshotsDetailParamsSortKey = "created_at"
+	ListSnapshotsDetailParamsSortKeyDescription        ListSnapshotsDetailParamsSortKey = "description"
+	ListSnapshotsDetailParamsSortKeyDisplayDescription ListSnapshotsDetailParamsSortKey = "display_description"
+	ListSnapshotsDetailParamsSortKeyDisplayName        ListSnapshotsDetailParamsSortKey = "display_name"
+	ListSnapshotsDetailParamsSortKeyId                 ListSnapshotsDetailParamsSortKey = "id"
+	ListSnapshotsDetailParamsSortKeyName               ListSnapshotsDetailParamsSortKey = "name"
+	ListSnapshotsDetailParamsSortKeyProgress           ListSnapshotsDetailParamsSortKey = "progress"
+	ListSnapshotsDetailParamsSortKeyProjectId          ListSnapshotsDetailParamsSortKey = "project_id"
+	ListSnapshotsDetailParamsSortKeyProviderLocation   ListSnapshotsDetailParamsSortKey = "provider_location"
+	ListSnapshotsDetailParamsSortKeyShareId            ListSnapshotsDetailParamsSortKey = "share_id"
+	ListSnapshotsDetailParamsSortKeyShareProto         ListSnapshotsDetailParamsSortKey = "share_proto"
+	ListSnapshotsDetailParamsSortKeyShareSize          ListSnapshotsDetailParamsSortKey = "share_size"
+	ListSnapshotsDetailParamsSortKeySize               ListSnapshotsDetailParamsSortKey = "size"
+	ListSnapshotsDetailParamsSortKeyStatus             ListSnapshotsDetailParamsSortKey = "status"
+	ListSnapshotsDetailParamsSortKeyUpdatedAt          ListSnapshotsDetailParamsSortKey = "updated_at"
+	ListSnapshotsDetailParamsSortKeyUserId             ListSnapshotsDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListSnapshotsDetailParamsSortKey enum.
+func (e ListSnapshotsDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListSnapshotsDetailParamsSortKeyCreatedAt:
+		return true
+	case ListSnapshotsDetailParamsSortKeyDescription:
+		return true
+	case ListSnapshotsDetailParamsSortKeyDisplayDescription:
+		return true
+	case ListSnapshotsDetailParamsSortKeyDisplayName:
+		return true
+	case ListSnapshotsDetailParamsSortKeyId:
+		return true
+	case ListSnapshotsDetailParamsSortKeyName:
+		return true
+	case ListSnapshotsDetailParamsSortKeyProgress:
+		return true
+	case ListSnapshotsDetailParamsSortKeyProjectId:
+		return true
+	case ListSnapshotsDetailParamsSortKeyProviderLocation:
+		return true
+	case ListSnapshotsDetailParamsSortKeyShareId:
+		return true
+	case ListSnapshotsDetailParamsSortKeyShareProto:
+		return true
+	case ListSnapshotsDetailParamsSortKeyShareSize:
+		return true
+	case ListSnapshotsDetailParamsSortKeySize:
+		return true
+	case ListSnapshotsDetailParamsSortKeyStatus:
+		return true
+	case ListSnapshotsDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListSnapshotsDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// ActionRequest One key, the action's name, as x-manila-actions lists them; its value is checked against that action's schema.
+type ActionRequest map[string]*interface{}
 
 // CGSnapshot defines model for CGSnapshot.
 type CGSnapshot struct {
@@ -210,27 +873,6 @@ type ResetStatus struct {
 	Status nullable.Nullable[string] `json:"status,omitempty"`
 }
 
-// ShareActionRequest defines model for ShareActionRequest.
-type ShareActionRequest struct {
-	// ForceDelete Any value; ignored.
-	ForceDelete nullable.Nullable[interface{}] `json:"force_delete,omitempty"`
-
-	// OsForceDelete Any value; ignored.
-	OsForceDelete nullable.Nullable[interface{}] `json:"os-force_delete,omitempty"`
-
-	// OsResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	OsResetStatus nullable.Nullable[ResetStatus] `json:"os-reset_status,omitempty"`
-
-	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
-
-	// Restore Any value; ignored.
-	Restore nullable.Nullable[interface{}] `json:"restore,omitempty"`
-
-	// SoftDelete Any value; ignored.
-	SoftDelete nullable.Nullable[interface{}] `json:"soft_delete,omitempty"`
-}
-
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
@@ -251,15 +893,6 @@ type ShareBackup struct {
 	Status          string                    `json:"status"`
 	Topic           nullable.Nullable[string] `json:"topic,omitempty"`
 	UpdatedAt       nullable.Nullable[string] `json:"updated_at"`
-}
-
-// ShareBackupActionRequest defines model for ShareBackupActionRequest.
-type ShareBackupActionRequest struct {
-	// ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
-	ResetStatus nullable.Nullable[ResetStatus] `json:"reset_status,omitempty"`
-
-	// Restore 2.80-2.90: any value, the backup's own share. 2.91+: a target share id, or null for the backup's own share.
-	Restore nullable.Nullable[interface{}] `json:"restore,omitempty"`
 }
 
 // ShareBackupCreateRequest defines model for ShareBackupCreateRequest.
@@ -298,6 +931,9 @@ type ShareBackupRestoreResponse struct {
 		ShareId  string `json:"share_id"`
 	} `json:"restore"`
 }
+
+// ShareBackupRestoreTarget 2.80-2.90: any value, the backup's own share. 2.91+: a target share id, or null for the backup's own share.
+type ShareBackupRestoreTarget = interface{}
 
 // ShareBackupSummary defines model for ShareBackupSummary.
 type ShareBackupSummary struct {
@@ -621,7 +1257,7 @@ type Offset = int
 type ShareID = string
 
 // ShareSortKey defines model for ShareSortKey.
-type ShareSortKey = string
+type ShareSortKey string
 
 // SnapshotLimit defines model for SnapshotLimit.
 type SnapshotLimit = int
@@ -686,8 +1322,8 @@ type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A backup column (default created_at): id, created_at, updated_at, user_id, project_id, share_id, size, host, topic, name, description, progress, restore_progress, status, backup_type, availability_zone_id, ...
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListShareBackupsParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
@@ -699,12 +1335,11 @@ type ListShareBackupsParams struct {
 	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+	Host            *string `form:"host,omitempty" json:"host,omitempty"`
+	Topic           *string `form:"topic,omitempty" json:"topic,omitempty"`
+	Id              *string `form:"id,omitempty" json:"id,omitempty"`
 
-	// Host Admins only; ignored for others.
-	Host  *string `form:"host,omitempty" json:"host,omitempty"`
-	Topic *string `form:"topic,omitempty" json:"topic,omitempty"`
-
-	// AllTenants Admins only: any non-empty value lists every project. Ignored for others.
+	// AllTenants Any non-empty value lists every project, with share_backup:get_all_project.
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
 	// AllProjects An alias of all_tenants.
@@ -713,14 +1348,17 @@ type ListShareBackupsParams struct {
 	// ProjectId Ignored, as in Manila.
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 }
+
+// ListShareBackupsParamsSortKey defines parameters for ListShareBackups.
+type ListShareBackupsParamsSortKey string
 
 // ListShareBackupsDetailParams defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A backup column (default created_at): id, created_at, updated_at, user_id, project_id, share_id, size, host, topic, name, description, progress, restore_progress, status, backup_type, availability_zone_id, ...
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListShareBackupsDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
@@ -732,12 +1370,11 @@ type ListShareBackupsDetailParams struct {
 	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
+	Host            *string `form:"host,omitempty" json:"host,omitempty"`
+	Topic           *string `form:"topic,omitempty" json:"topic,omitempty"`
+	Id              *string `form:"id,omitempty" json:"id,omitempty"`
 
-	// Host Admins only; ignored for others.
-	Host  *string `form:"host,omitempty" json:"host,omitempty"`
-	Topic *string `form:"topic,omitempty" json:"topic,omitempty"`
-
-	// AllTenants Admins only: any non-empty value lists every project. Ignored for others.
+	// AllTenants Any non-empty value lists every project, with share_backup:get_all_project.
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
 	// AllProjects An alias of all_tenants.
@@ -747,31 +1384,34 @@ type ListShareBackupsDetailParams struct {
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 }
 
+// ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
+type ListShareBackupsDetailParamsSortKey string
+
 // ListSharesParams defines parameters for ListShares.
 type ListSharesParams struct {
 	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A column of the share (default created_at); name and description map to display_name and display_description.
-	SortKey *ShareSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSharesParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *SortDir `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 
-	// AllTenants Admins only: any value but an empty one lists every project (0, false and no included). Ignored for others.
+	// AllTenants Any value but an empty one lists every project (0, false and no included).
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
+	// ProjectId With all_tenants only.
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 	Name      *string `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameLike Substring match (2.36+).
+	// NameLike Substring match.
 	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
 
-	// Description Exact match (2.36+).
+	// Description Exact match.
 	Description *string `form:"description,omitempty" json:"description,omitempty"`
 
-	// DescriptionLike Substring match (2.36+).
+	// DescriptionLike Substring match.
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareTypeId     *string `form:"share_type_id,omitempty" json:"share_type_id,omitempty"`
@@ -791,47 +1431,49 @@ type ListSharesParams struct {
 	Metadata *string `form:"metadata,omitempty" json:"metadata,omitempty"`
 
 	// ExtraSpecs A dict literal of share type extra specs; needs share_types_extra_spec:index.
-	ExtraSpecs *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
-
-	// ExportLocationId 2.35+.
-	ExportLocationId *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
-
-	// ExportLocationPath 2.35+.
+	ExtraSpecs         *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
+	ExportLocationId   *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
 	ExportLocationPath *string `form:"export_location_path,omitempty" json:"export_location_path,omitempty"`
 
-	// IsSoftDeleted 2.69+: true lists the recycle bin instead.
+	// IsSoftDeleted true lists the recycle bin instead.
 	IsSoftDeleted *string `form:"is_soft_deleted,omitempty" json:"is_soft_deleted,omitempty"`
 
-	// WithCount 2.42+: adds the total count.
+	// WithCount Adds the total count.
 	WithCount          *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
+
+	// ShareGroupId manilite has no share groups yet: no share matches.
+	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
 }
+
+// ListSharesParamsSortKey defines parameters for ListShares.
+type ListSharesParamsSortKey string
 
 // ListSharesDetailParams defines parameters for ListSharesDetail.
 type ListSharesDetailParams struct {
 	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A column of the share (default created_at); name and description map to display_name and display_description.
-	SortKey *ShareSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSharesDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir asc or desc (default desc), case-insensitive.
 	SortDir *SortDir `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 
-	// AllTenants Admins only: any value but an empty one lists every project (0, false and no included). Ignored for others.
+	// AllTenants Any value but an empty one lists every project (0, false and no included).
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
+	// ProjectId With all_tenants only.
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 	Name      *string `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameLike Substring match (2.36+).
+	// NameLike Substring match.
 	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
 
-	// Description Exact match (2.36+).
+	// Description Exact match.
 	Description *string `form:"description,omitempty" json:"description,omitempty"`
 
-	// DescriptionLike Substring match (2.36+).
+	// DescriptionLike Substring match.
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareTypeId     *string `form:"share_type_id,omitempty" json:"share_type_id,omitempty"`
@@ -851,21 +1493,23 @@ type ListSharesDetailParams struct {
 	Metadata *string `form:"metadata,omitempty" json:"metadata,omitempty"`
 
 	// ExtraSpecs A dict literal of share type extra specs; needs share_types_extra_spec:index.
-	ExtraSpecs *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
-
-	// ExportLocationId 2.35+.
-	ExportLocationId *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
-
-	// ExportLocationPath 2.35+.
+	ExtraSpecs         *string `form:"extra_specs,omitempty" json:"extra_specs,omitempty"`
+	ExportLocationId   *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
 	ExportLocationPath *string `form:"export_location_path,omitempty" json:"export_location_path,omitempty"`
 
-	// IsSoftDeleted 2.69+: true lists the recycle bin instead.
+	// IsSoftDeleted true lists the recycle bin instead.
 	IsSoftDeleted *string `form:"is_soft_deleted,omitempty" json:"is_soft_deleted,omitempty"`
 
-	// WithCount 2.42+: adds the total count.
+	// WithCount Adds the total count.
 	WithCount          *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
+
+	// ShareGroupId manilite has no share groups yet: no share matches.
+	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
 }
+
+// ListSharesDetailParamsSortKey defines parameters for ListSharesDetail.
+type ListSharesDetailParamsSortKey string
 
 // DeleteShareParams defines parameters for DeleteShare.
 type DeleteShareParams struct {
@@ -879,34 +1523,27 @@ type ListSnapshotsParams struct {
 	Limit  *SnapshotLimit `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset  `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A snapshot column (default created_at); name and description map to display_name and display_description.
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSnapshotsParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir desc, or anything else for ascending.
-	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
-
-	// AllTenants Admins only.
+	SortDir    *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
-	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
-	Name      *string `form:"name,omitempty" json:"name,omitempty"`
-
-	// NameLike 2.36+.
-	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
-
-	// Description 2.36+.
-	Description *string `form:"description,omitempty" json:"description,omitempty"`
-
-	// DescriptionLike 2.36+.
+	// ProjectId With all_tenants only.
+	ProjectId       *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name            *string `form:"name,omitempty" json:"name,omitempty"`
+	NameLike        *string `form:"name~,omitempty" json:"name~,omitempty"`
+	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
 	Size            *string `form:"size,omitempty" json:"size,omitempty"`
-
-	// WithCount 2.79+.
-	WithCount *string `form:"with_count,omitempty" json:"with_count,omitempty"`
+	WithCount       *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 }
+
+// ListSnapshotsParamsSortKey defines parameters for ListSnapshots.
+type ListSnapshotsParamsSortKey string
 
 // ListSnapshotsDetailParams defines parameters for ListSnapshotsDetail.
 type ListSnapshotsDetailParams struct {
@@ -914,34 +1551,27 @@ type ListSnapshotsDetailParams struct {
 	Limit  *SnapshotLimit `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *BackupOffset  `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// SortKey A snapshot column (default created_at); name and description map to display_name and display_description.
-	SortKey *string `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+	// SortKey Default created_at; name and description sort by display_name and display_description.
+	SortKey *ListSnapshotsDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
 
 	// SortDir desc, or anything else for ascending.
-	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
-
-	// AllTenants Admins only.
+	SortDir    *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
-	// ProjectId Admins with all_tenants only.
-	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
-	Name      *string `form:"name,omitempty" json:"name,omitempty"`
-
-	// NameLike 2.36+.
-	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
-
-	// Description 2.36+.
-	Description *string `form:"description,omitempty" json:"description,omitempty"`
-
-	// DescriptionLike 2.36+.
+	// ProjectId With all_tenants only.
+	ProjectId       *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name            *string `form:"name,omitempty" json:"name,omitempty"`
+	NameLike        *string `form:"name~,omitempty" json:"name~,omitempty"`
+	Description     *string `form:"description,omitempty" json:"description,omitempty"`
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
 	Status          *string `form:"status,omitempty" json:"status,omitempty"`
 	ShareId         *string `form:"share_id,omitempty" json:"share_id,omitempty"`
 	Size            *string `form:"size,omitempty" json:"size,omitempty"`
-
-	// WithCount 2.79+.
-	WithCount *string `form:"with_count,omitempty" json:"with_count,omitempty"`
+	WithCount       *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 }
+
+// ListSnapshotsDetailParamsSortKey defines parameters for ListSnapshotsDetail.
+type ListSnapshotsDetailParamsSortKey string
 
 // ListShareTypesParams defines parameters for ListShareTypes.
 type ListShareTypesParams struct {
@@ -959,7 +1589,7 @@ type CreateCGSnapshotJSONRequestBody = CGSnapshotCreateRequest
 type UpdateCGSnapshotJSONRequestBody = CGSnapshotUpdateRequest
 
 // CgsnapshotActionJSONRequestBody defines body for CgsnapshotAction for application/json ContentType.
-type CgsnapshotActionJSONRequestBody = AdminActionRequest
+type CgsnapshotActionJSONRequestBody = ActionRequest
 
 // CreateConsistencyGroupJSONRequestBody defines body for CreateConsistencyGroup for application/json ContentType.
 type CreateConsistencyGroupJSONRequestBody = ConsistencyGroupCreateRequest
@@ -968,7 +1598,7 @@ type CreateConsistencyGroupJSONRequestBody = ConsistencyGroupCreateRequest
 type UpdateConsistencyGroupJSONRequestBody = ConsistencyGroupUpdateRequest
 
 // ConsistencyGroupActionJSONRequestBody defines body for ConsistencyGroupAction for application/json ContentType.
-type ConsistencyGroupActionJSONRequestBody = AdminActionRequest
+type ConsistencyGroupActionJSONRequestBody = ActionRequest
 
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
@@ -977,7 +1607,7 @@ type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
 type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
-type ShareBackupActionJSONRequestBody = ShareBackupActionRequest
+type ShareBackupActionJSONRequestBody = ActionRequest
 
 // CreateShareJSONRequestBody defines body for CreateShare for application/json ContentType.
 type CreateShareJSONRequestBody = ShareCreateRequest
@@ -986,7 +1616,7 @@ type CreateShareJSONRequestBody = ShareCreateRequest
 type UpdateShareJSONRequestBody = ShareUpdateRequest
 
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
-type ShareActionJSONRequestBody = ShareActionRequest
+type ShareActionJSONRequestBody = ActionRequest
 
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
@@ -995,7 +1625,7 @@ type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
 type UpdateSnapshotJSONRequestBody = SnapshotUpdateRequest
 
 // SnapshotActionJSONRequestBody defines body for SnapshotAction for application/json ContentType.
-type SnapshotActionJSONRequestBody = AdminActionRequest
+type SnapshotActionJSONRequestBody = ActionRequest
 
 // CreateShareTypeJSONRequestBody defines body for CreateShareType for application/json ContentType.
 type CreateShareTypeJSONRequestBody = ShareTypeCreateRequest
@@ -1861,6 +2491,13 @@ func (w *ServerInterfaceWrapper) ListShareBackups(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter topic: %s", err))
 	}
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
 	// ------------- Optional query parameter "all_tenants" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -1984,6 +2621,13 @@ func (w *ServerInterfaceWrapper) ListShareBackupsDetail(ctx echo.Context) error 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "topic", ctx.QueryParams(), &params.Topic, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter topic: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
 	// ------------- Optional query parameter "all_tenants" -------------
@@ -2250,6 +2894,13 @@ func (w *ServerInterfaceWrapper) ListShares(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "share_group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_id", ctx.QueryParams(), &params.ShareGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListShares(ctx, params)
 	return err
@@ -2436,6 +3087,13 @@ func (w *ServerInterfaceWrapper) ListSharesDetail(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "consistency_group_id", ctx.QueryParams(), &params.ConsistencyGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistency_group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_id", ctx.QueryParams(), &params.ShareGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -6550,152 +7208,181 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lchs5kuCvZNTthah1kaIo2W5TMXHrbrsnfON2Oyy7b+KaPi5UBZJYFQEOgJLM1uniPuK+8L5kA496",
-	"P1hFFkV5WhMxbpGsAhKJzES+kHnneGy5YhRTKZzxnbNCHC2xxFx/+hF51+Hq19lMYKk+E+qMnX+EmK8d",
-	"16FoiZ2xw8yvriO8BV4i9dgSfSPLcOmMR6fnL89/OHtx/tJ1loSaL4euI9cr9SqhEs8xd1znW3+JKAlQ",
-	"H3POzNzxIHYGWIZCwhWGSTgcnnl/gWRwJzV66dP4LzB04mlzTyAKESD39/eu89Nf35Ml0ev1sfA4WUnC",
-	"1MKHwDigK4GphCVGVMDpcDh0QS4wLJmQgGCF5hgWLPDFwHFL0RXosTPYaouYeKl6LNBbFq9mxQSR5AYn",
-	"yy17qrjm9pu8NdgW/5vgLn0sD3i8Vd8Prr9TTF8uEMfv3hTZ4gOT4C2wd419mDGu/r+8UK+H9JqyWwrE",
-	"ByLgfHge88QKyUWyZKFGnhLfcR2O/xESjn1nLHmI00iwoArJCZ07MUCXjMu/4XURqtfgsSBcUmAzzaB6",
-	"Euj5eIbCQILHMZLYnyJ5fAEKDkDUh9QQsEQrkAx8IlYBWk+TZ+wXqWereF0wLqfXeO1sWAhFK7FgskLs",
-	"/IRWK+wDklrcfF9yRW3PG8KLi0LCU9JUfZlsivp07IKHBO4TKjA1U9ai1ye8Fr33iqjEilGB9Sp/VjOp",
-	"PzxGJab6T7RaBcRDCrST/xAKvrvUiP/C8cwZO//lJDkpT8yv4sSMpmfJru8Xjd0jAWZlV8xfX2g6vMZr",
-	"TW/CUKVEMhTQu0L+J/yPEAvpQkhRKBeMkz+w7ypuuiK+j6kLROLlByZ/ZiH1XfAYnQXEk4TO41fZDeaa",
-	"ilwQmN8QD3+h6AaRAF0FWL2yXIUSa6BdGAwGxwNNgHY1arGv/SWhrz21CjuqPYs/crbCXBKFxVN93ua+",
-	"WaU+3jkzxj089XGAJS5hTrqGGxSE+ALInDKOfbXHNAw0oIb5712HiX5X43AssJwadG/a1E/q2UvzqCGf",
-	"7V69TwTs1X9gTzr6oI24XROe7xO1FBSkkTlDgcB5hHqMCiIkpt56OucsXCmBWaR310kkW+nPGQTe5XDl",
-	"Fp+vmCUg9FrDpYhyI1reE3rtJOhAnKO1+mwYuQEUK84UBqvWnGxOUbomR8rvjj5j9KQZPMUDZNGTmdYt",
-	"34EIE19r9/onPVeKoXJ7OxcposiS+Bd7iF7jtQB1hFlCdwEJIBSMoBk4TellI6rbEkjDPSwwQ+kZZB85",
-	"SjBypHSHJRGC0DnMOFtquckNKrVcjYR8ss0pfH5tNO2/bjFnen/fYIlI8J6I1lwdzznthqOSAZuPlZJJ",
-	"hRErMbuJ5H/ByyvMt0fHdtKt4q1N4iNSQKt/XHEmmceCmkfU102ZTJA/cGqoRGcqkVdZQaVeLACVk1RZ",
-	"eNwcWlPrbbKFu1H1Uo+xDS1aAqql8Wj4TpinktTjRdSj65NVM7dGVhs+bSHxMkBehssl4uvvVVQZm8+s",
-	"oUNh9WXlNz+fy3F2VzABSq1KRoP1BTC5wDw50jmehcLortmJn87ixmdxou78VWk7bYm7W6V5wQwZ/ZNo",
-	"1/q4oFjeMn7d+ITTLykrFPNG76SIYcUC4q2dsbHRv8kpEVOkDNPsYZvFUAGCPDoEC5UtWdAxNi/lIawL",
-	"TTIVQJZsQRYPtVZIjjM22SJ5u6GNyPu1VK5Bb+J8XmCYERz4Au4Gg8G9MWXoDQqIP5g4xw8m+3Yi5wZU",
-	"VzGSocJKgafQc5Sa4wiQlJxchRInvjUIiJDAZhCGxDf+hS1puuUBkCeJzTJ5UHIQFAirzXmwHQhF6t/e",
-	"UstD0EKnzZ9NZcpQYfi96LTFRTQRGdtqtmWipB2i2tNQCfg76Lzbb3q9pvrIN3yTPrzLGfFPoxZ/x1Lx",
-	"7bcV4/I9MzGPnXTl7OZeLtit3kwXKJNAqAZAnVsDp7n6G6l7UzVS6okrxgKMaGNVUYcZy/1BeIa53oK6",
-	"wZeE9m8wF2Zto8HpecpbRIVE1Ct3GzUFMNR8tg0qN5NyQTPV2Cjj/iw1bCEmsR5gGtgRmsuwHB1ukmaF",
-	"eTavZsujKzdT23XUw10KdhyXrJCjBRHslzoQXWeJhUBzXEr3HEu+fj2TxjFbTzN6hmS4MpizBHs3cUxq",
-	"jg55fkBLbHJvJs4Y7iZ6PPXnBxcm0ajq88QZDAYT5/4eeuenZ4B8X8AkBak1DgqT6/Ov3a4u9BaW4iXY",
-	"jBD1kGvGKENGOvRXYOa7iTUCzYoNnhjFSpvX8pTQuQupUK2OeOovtcy3/5kmXy/JnKPcn1PJTOAX82n8",
-	"ZbQJ9yVSI4uexM5te1BG2RhPgeNOAsf6Vcn49oALNpO7Lb5yj01O4EbOq0iHuNJvww3Bt9AzR+QJWpET",
-	"9YU4MUereUYMVusSt4DlERIQuZ7+wWgzm98MOTXft/BE5TWAH57vIcQeeQvLUGYyqwSktAf1uFEhXLhd",
-	"EG+hlL68dgG3RC60xuChIMD8SAC7pWBdToAESMTnuIEu0VSXqdDl2jgh5xwLUZbKtcLcw1SiOVaHx3Di",
-	"gGQwcU6Hw4lTqlha/pmmB20Z9quI0NW4A11HshXxunN1ZtXDLVQ+64xMJdhVuCJtWDHjtUzN7pawXWrH",
-	"SvD9tV58dHBQ7EO6jgY/DPujwavhGFAkJE1+rxEglos0PgcwGrw6fTYGZFnJphgS3wXGQe2WToeseLu1",
-	"xN3gt02LzuKvVv6xVayfV6mZ9dLM+YiEwL5iv2Rd+j+Y+gN4u1zJdbx6ia6xgFj0zzHFnHgTqgwR6H34",
-	"+dKgQmgr5/hCoVwulOWKA4H1+D4nN5j3kdBmrg/qzcGEflaGEPNQEM0MHCNf6Pw2RX2EUehNnD+E9CeO",
-	"AmfiUEbxxDkGRP0JTT03DfANDtTTMyQkFnLiKBFjMxLNhysstR5q/laP2HHM6SlSfosLSJ00Si5z7DHu",
-	"Y19JXCvRfYbFYEKrBW+Fgq2Z5D2mc2XUjp4/byG4M1n10RDOO+N+B0JXoVSQYnKD/XHGMeMh45yBKwyj",
-	"58/BWyCOPIm5gIDRuXEnRDL+geDTHqRGgKUlfJaOP1lReQHI8m1yVuqxBcbN7OzGLqPIaDsfjVJWmvMj",
-	"89eaJrSZr44BRGgUDLCCAwidMb5EJtn4vuBFyjB/YwdSlwBlRNXWTvb0HB1lGWRUynbeW6vpbvJKZGfY",
-	"cPBt6Y/IS/fGsLcilAKo6pTcEuLUGdviLbv17fO0cutMxqnNdipY+AbmDYiJvPrtlrarflyvrW4Roi5q",
-	"hc3W/U/C102ziFqx94bASZ6Nc9FzdZyVhkdMNAT50GtyHaU6Tfj4wmhmXoARFxsDK0/6Rit940kZyCoD",
-	"TSyW4tfbOXiq0t3z9t35swZa3XejeJcw//cA7qO1F4iYrsKroNaHUxInLASHv1Bl980p+QP7xosAR3f6",
-	"v/dHLiDPwyuphja/6Wj3GI6GRy4cnap/ZvofdZKqP6j+h6l/2Uz/xPRXUv/DQ/3QWv+DxZFeyBJL5COJ",
-	"Wln6G83RR27n1fH92Wkzxt8hOUxn45dcj/35EhiHn979fOlqr5KHBL4ArWn6EK5WmPfVVybPAUmJuXrt",
-	"f/X+Gznu0Zn43x6ZieN/cRqh9V9r0Bl9b8zd6O6A+uOG+OoBS6EDeCeBCMBEuzV8ItTifbWIkIpwtWJc",
-	"Yn8Ar6NoVTyWGMPvRx9+vlSkqNZ79DW9PdHBl3fuWvNbO0z0LGrfm22W9dFmR/wr+XGQrghw2uz6ax3q",
-	"9HEGarqEj0vuvGqFbK5PPQ5ygSgMLQJaZpzesCBcVmKMAgt8wx0zxiHBbvvEgDTlWnx+3V2L+UI1WUim",
-	"KMPDwtx1tcoDVugVkoee8UVWKDA7ay5tgbBKi/FdbBveMrRcF92qCmt5CsQpDwMsplXWXF1qylDRzT51",
-	"py/6OvxocDZ04XaBI5MCOF4FyMM+pIYBk2sGV2uLEfO5VbBpib5lVng2rFv/eRKXmxqinnG2nMaMZ+VW",
-	"u3yf0Xkx2pdDyuefXBgNhy/6w9P+cPT59Pl4eD4ePh8M9f+cDu5XYurxtX58eo3XU5vCsHUE85UmlJL8",
-	"luzCTL42FxLMo8b1vsv+/VAyryifODWlqaPSLMd/0+QLJKaKWomHRMvEr9Pmtzp2jJdmVNAchObnVGy/",
-	"Zf7ai1fdXS7ZSsMsaJRLFlI5XTFC5bSZJ6wuOH+eDLkb45+NOgpd48F8AKfD4X9txTk5aJ6fN7ikYwlb",
-	"y4md0xwMvXN8g7mcSrarGH3p2CITfhhgXw14FaXmNAtub6TpogGw9YBnp13ZAU3uRH3fOR91ir0S5OqX",
-	"I2FU1SscsFsYDV64QKRQqr5OUB4NXrQwzPSd5p0FxYsNCR5t74ftxh2pu2mZ8Mf2cnBYft3NXGNuPXp7",
-	"PcxOnWbKXYEoZ9KaTBwkrrUevRul6HSvUMQAN5egLzbacTkG2TKr22bulOXnlN9BtNGfmquIDa8eRlZj",
-	"rAlk5EF28ZHWkdZvKkMpO9zRCqms4Glte7WLE1lTsCr4tJcLOxbOStzsEj9utehmNnlchq3LkOiD3n6u",
-	"CZBW36lNr3kXOs0KhP+hjm91hk/1A39R8KayG0u8VwXpO0r/arK9UJBkBW/BBDVX2A7HBZ+tQG2B81Zm",
-	"dx2KT40dKzmaihX2RJu7b5d6eKFUMeP/vdAePMpoX+tUJhVOq3ASU0Rl/4YIchVg0FO52sFo1abRuX4u",
-	"2mTw0MrIf2Jqy60hQN61mkrjo/QORbUNahPg2qky5y/SjFcYlom+3ti++qVvPF7jOnu3Rgt54aRIZtp4",
-	"OwoYSKmVLQHKrf1lrShJA1gBdy2xm1BqMVjafeBP30Zfr7BR2m2JxijKR0wY2Nza1wvekhF+CYXUdXJt",
-	"iud0gaivXZ8pE0kM4DcTH1siHf8Rln0YB7sjopSsq+JUS0Kjz6cPgZzWBN+aIPM0p1fezHOevNZ0SfGw",
-	"SnM1WwQeCwPf5gYsV8E6sUGjW6eCUA9P+ISSdFRpiYIZ40sTVtL5s7dEYCDUY5xjTw7UG0mZ14QHUukE",
-	"5eo0hNTH6aiImqHHAvWlFxB1GB1DSje1saLaXPOsnbvxzExxbNEIaPX2fePLwIfZk61zwYqVNBrhpUwN",
-	"SeG3kxFLQ2RRnZXMZLUie6dMz1bEsi2R1Sw1Z77VLrRRzlsE2EPmm10mgeVcqorijSucDdXmkgsIhUAP",
-	"tNeUsxSIUbZDe9i21mEKeSs1I8ECCUBaVbUjmeSV0sS3GsL6+oglWhNKrkjbTKc2ueVJmdSHBJtRRudF",
-	"dcJnw0KvB84BK1npY84Fy+TP/plywu7/vGkdTQtuV+V02PfrLy3HpSbL8zu+p6rcHYR26wzls85qE9b5",
-	"31/al2+Ij3km0WH7qOioZWBsc0XhujBhdXxqm6vJWwUxKpwa6ZsjCaytAg7FOsb1DtdmhdTTZVq/y5sN",
-	"Twnd3SYG6yogJSmU+rTFvlHKqvSsQlWNrQRjPhP55VldJvJ3k2zd5BZe9c27TR6po+jVJhXN3P2qLa3L",
-	"F3euuewtIJpoLV3dymtf0btp64H6Wt47FmFvWoK9sgB7bfn1Doqv7yti+PLV5ojhY6CSNnXfm1HKJmO/",
-	"siNLwd6vvYepjPwnE/6QJvwjsHwPd4T8FvH6FokZ+BtartT2OTejQWkue1Ec7K8aX3LK71Smr2js+gT1",
-	"i8GDVkULBN4BYP26fbgRxIROb5JtTXapYpMSozB59Kcvnz69/fC57HFb9ik39PD0eX/4Q3/08vPp6fjs",
-	"bDw6/Z9lL1fA9eqV0yyZLbIZo3Gyq02AS/LJ0vtXhj3LAGJLxcBO3fykihhu0yEVD1xalUJgL+REri/V",
-	"qAaSa7wWklH8mV1jWnaP7m/2AZDqCej1+yiUC4jeO9ZlqQgF+z1l+j9L5uMJjUpSWi+BqRk5Nt8lHhjz",
-	"9e/2e84CW+HTzX8xGAy+ThxT5Eh3blxg5GtFxLZu/Hv/dSgXfbOWBFMr8jdse4gQOmPlQV4RXgms6+DH",
-	"LrqbEbz++A7kAknQ4pRIGzsQLtxyIiWmcLWGRZQ/M6Hxu2hF+hzPktSaBbtN7jahQJ8tC3SDBfSUtJ0h",
-	"T4JYYCzVmT6h6juLoiMBurAwph6GmQk53xIKtwtsCgyt9SzqjWhWn8xmmB8PJnRC395gvta3XgAFgsEt",
-	"49eiJKk7SugmPqCZxBxObkZWxYjWNVbfndwlW3dvb58pc0r9ZO+iwev0aLbG8JdP79WykIzi/5nZdVEr",
-	"09dBg3Y+HMLE+SWOtES2WcgDTQIT+humPuOAv0lMNc27ppjFlcl0sjEeJEFIxGU/XI0ntA9lKiucQFlG",
-	"0Ni0YCYeZ9GDHNE5BjabUAClIqww1w5A6DHuAqO6ZoEbNYe9XbAAKxJSG5GaGn9bYU6WmEoUjG26VTSQ",
-	"3iKKsW8OYUPharq/939dYXopkXfdN7vRf/3xXf9tdiylqYPS31kogUjNnCyUgviaUtRAeg2m/Byi4hZz",
-	"20Y31wg0qSw2Jze6tFhqBcZLaWA3fwMPAww9FNO4+qjY8jju4huRnAKi/ioBXOEZs8Wzoo0nwiSMKEF9",
-	"ARPn3yaOGsh0zGYrTJX+guhaiaoeEwEbGMAULwa3aC36CjkGmNx+IKPajNUGfvz18jMMBoMT86XB0xxJ",
-	"bNhUKO1Qyb5jtckYeQtNCvZZb8GEEQm6jB3z1eyC0LnWrlZ9UxXuGq9z9KB1ND09AiPx3UQKKQxZXQ16",
-	"itHNceZCVE2OguKWY3N9UjOYGQNmiAQCEPz3y18/9O1313h9y7h/EV3LNoxn7lqqkSzsbDbD1Cd0bsOx",
-	"GXjj5rF9C5chhPPhWQyokU2WFtSEAoiGlEiBg5lm4F/Vcu25uFboVJLRHKfRCnrIhEfsQFchCXxxbDZF",
-	"bcWEmqa3Aq0zt0fFgt2KqDFuW76HHqFeEApyo+uCjgZ/nzjH44hyS+VBllKpvUwTNeYlIpKBajHlnISy",
-	"fKRveOVDAMf2KAqFBBQE7FbBk0hRF7DaLMUgTe/sKDZXgyRHHsG3wjBJNP0gvgjEuPkle3Uou57I1jey",
-	"SK1LYSDaFkx9m4wq2BJLovaup50MGmIFSs7vYBsKT+hrCjqLQS8vphqizi2se+fjb8iTwTpig3g/1Krs",
-	"dhExoYTqi0Jm57SjVn1SSNcoFSmsXRg0FtamSdkmD0azRxm2dACVkFKsTiRC4d8jle3fB5O4lryledOk",
-	"wguYbnFUplOOTertcYbJjsSEalYhIkK6ZhLDR3GpHW3dEqEOLy11jDIlidQqdazk/P//+/8gPm5MnQIf",
-	"fiYBhsu1UPoq9GzpJ60h3YxSynWsmVdm2eZ+zfmO9DUjJdDRijhj52wwHJzZPgNaYz1R/8xNq/v43Hzn",
-	"O2PnPREyUsydXIPus+Gws/bcBeW/pFO3UikjZRx85oXqiB5ktHBn/PtX1xHRHQcNvkFn9F7PKAKUGeX7",
-	"Iit8jG6Qad8LiiKO1Y6iucjbA6X6R2yg1OxHWXjy3/RSlM5XuR2XC3ZrUfXbKL8fo8ewH4mYvBkBppKv",
-	"Bya2Emepl00bryPu0169p7rdhp0gtbX5nX3gLcv1yKxkpqSVpdAcyNESS9139fdy1CSPnPz0119nM4GV",
-	"tdzgWd1eXj+asz+T+wumeDJltI91PWCT7BIQIQVgY+OY462qsT8Kgqm5/yBqe/t/3SOplrdMLaHXn+It",
-	"AkNNBIutiTMrYgoVNeJcFAE94rtgss20KyRNmLnGpxW0aZyyNTc5S5Md4qHHcyynKND341a2MkKWME2w",
-	"PtW11nhAsJA/Mn+9h53KZgfk3LA2opEjmNEewNgk3Si+hQSPu9NKNK9lLlNxRWvpRQJCSgFSpiChpqcQ",
-	"WWLojYajh6cfL8lxz4m6Ez8uwtNE4tkri09yr1syTkWd68We2a2HEHpaC7DTHU7elRDsXaYD571xXEbd",
-	"V7LE+0Z/n5OKRZlUnrByAYa0bCu3HfFtQCmVE/HmHkY2WOTdu9UKax0GhweQ6p1KdKWM1m3LQYg/1cr7",
-	"viBstTzTLeZicZZvYpw9izcIuFVYsu8mZv+AGkU2SaCRRnEI2rNhsU5p8BM2uQ21wsFed0gAenhRYdbe",
-	"RCpbT7HO9dgz8Zbrw/GQpv3NnqhXayTZBjvNVeGHOHZ0Nx5FWEmTf2F95cA46JzNvjkBgEjoGZdqA8Ky",
-	"4YGyNnLbEd/LTcSXmaa88VzDmQv323fhiRKw8u2SDgFWBoaSBnl72qTstPfbS6ImMsbUN0p7a3IVI2lA",
-	"riNfsAuImuZBSQSZcUAUQnpN2S1N8UgU/Ftg0z2qziT6xQLxICbRw1gjZklV1og6BC3mOzJDZDIi9LTJ",
-	"HF0qP66yrf8sylnEBQkC+klz9GqDPddj/MlR2RGL1HS7L7Pbi2S7b6/lBmdlkYy65pR8fePGrsscavdl",
-	"buSmOawbMwdMI2dmfsd3pySDgzIx61pdVGmKnC0zemTRW3EA4sr7NQsgNHJv5qXlk5NzjzJzg6uzIDL3",
-	"7PGsdnQeUlZW0/NdWQX5Jk7QMvn66Fyhj0GmNPGHbkTm8GCHxB4OiCoX6eG5paH+XdZ0oUMf6WFUl8P6",
-	"S1tSZew17Z46a5ynG3ymB6DZvAe1qYBv50/tgt7LdfXctj85V2UZ4bX1sdYT4kO5WgvE+qg8rk2gO5zj",
-	"tQDdg/pfN8zegRvW1NZMtYCttKZSHVrbu50So2jDg2aClL2Vv6Fl2+V7LAiXFHqWzyEpm3I8BuK7qS/c",
-	"6JAyf5vbWS4k93pciColuLo/mQsLJqQLkq2IF/lcUnDod3WzEhdsu+Np8k10YSHVxN6FQml5PdlgUGXg",
-	"Ccbl9Bqva627AnaQ8KLqowlm1KdjV3fM6xMqMBVEkhtcO7NPeLuZf4n6uFU2gofe+XCY1I87rpw/VRen",
-	"bv6yd6OmzNu893/qXlSsNGd9+/gHtMTvyTV2qsbLlelpC07q9RZQvUneqgUuvh/aYntTvouLOPt6FtUD",
-	"FFV7qZs9bYEAzXhbQ9jcuwLvGi+lqcfFLek0iAKChA54JIPUzWPBaznRu6oSPGXTZHtVHMR/VNEUvcTO",
-	"MA917mM3ksoefWn3euo00LySVumy5+XWZsUP5Unr6ZbQTR3sKTzuSV9PzXBQt3oKjiYedYPG3YnlR90C",
-	"wJKL9WVFpGHUDELnB6KRnJ88M3MTF3laqdvSO/6k2j2pdk+q3ZNq96TaPal2xYO6PipoNbtuQ4FZva4i",
-	"CngIPa70kL6L+xU2CPbldb0Dx/nSmNZq0QVo+Amd66oFFOaM4gOpRg3CfbXoHB5Cb+1KZ7WRvfQGHYz4",
-	"m8Xykrad3QXwHtQ0OmjYrgWJRRG7rkgtDtNlpUFthO4BCTAXmKsUvq0CcdsTa6khn9q9vQbeCvM8CkNe",
-	"GVl1RBsdYoPIIrOVnATcTRz71cQZq0/xvqjPg8HAhUlsddiv7u8vIB1F0cVBuo0dGhgtJ+iiVHpCXXvF",
-	"TlqMFVazRCpM2E2wqQnblIS51LL2PqmeZPvA1g/DLKc3CGntMZjVPG3Q1OZlXOrafQ2eZ1y+IbxJmqGx",
-	"ka5CmVA6o6VGE/SGrqm2o0sFUQa6NJSP/eOHsacM6FpjTw2i17KjtbODVyHXfTS8Mj/CEklvAb3R4OzF",
-	"s0qXxy7uh+zEb78hTzabtIWPYqfFPQZnRrWfSXfg2o4scs27t5s/2+27+SZ80LVy9BhjxaTTq3Wmo+fU",
-	"tJGsnjh+bPd5F0zIXTxA2Rl0SUJd8tEIn8ytLXEEtq1XVFbzI+IC+6CvejERMJ18w4knM41Ly0BL2k21",
-	"kz/gq9EDIjFHgQu6LN3d0fXRGI5uju4vImmJCDdl6TSXVAGRbum+LQzAZpHXdb3CoBvFmjbGF7ZsZqqz",
-	"YqoT7phQH3+rgizbSLcFcKPB2fNn1aOuGJdxl6DW9NdqcKuOtxr+xatnpk6fJT9TNc9bewGGK0J14W+M",
-	"/BqiEmwmbWJS68Wdj56NAfm20qlkEgWgC/9VzZeUBtxGBlWkCh7QH7ghyGu6OO4lxlt/dyrpk95p/TEj",
-	"SNvEcPdp9G0Rt+14+5tEbDXOOrz3ZERnbzQcbo7X7osCyiK0zUOzew/KPpkoTybKk4nyZKI8mShPJsqT",
-	"ifJkovypTZT6ZAVjoewhV6E+SWHvpklWM72L4iVN0xGc8uhuqdxvtM37I5dDZUg0T43Y12Y3TYZwDm0G",
-	"dmQCpvMfHpChSlIdmlhV7944TTIZ9ukgOHz2QtO8hY4oxCw4YdF0R0S3rJ+jC7HO9mBsW5a8kBbR1UkL",
-	"bciuOidh/9kIW+QhDItSPEoM0EXFojTlpPeWUorsRd2ioH/Ie8UhBURtAyXbAMlQX7GD0jVeg2n3Q+QG",
-	"emt/j3gTTb6socntLw8XZm1zP3fYDqSGmRJ7A2nLa8K7bEz7lI1Ns714VT+dSdZwnZTRsa/Z0lPUpIds",
-	"FrbVsjRnwNWnjrzVD7+Pn93j6Zidqso6MU9BDH1HBoqVUEcCcG6ClEwyP/WTn7Y/DWtoYJrbIONB2EXl",
-	"akwKJ3dF18F9bSug7KY9HHls0qJyu9iRps1oYeTDk4dYsNsdqMMtzfwsdSG1r/vZrCPR9v2Ioje7u5wX",
-	"lwesuZ53AUkr91Qj9CVagWSN2r13e2lOfXJNMeC1XBA6BxwIrONDSHim5WO3l+VSoa0/ZexJR2P2H2mq",
-	"nWbr2FLTUR9hJGnLKBD5o/X+vnz1bEd38F7duM36jV3uq9uYMeeadRhrUtV6B+fBNN90Z5pMuCkdZb+t",
-	"QR5Fq7E2jcb20GYs7RquT07ZgkoKLYudsfPRNNz1GRb0yHbUhXSKSkwe6qy+0rXaTTfygbNT6ss0qame",
-	"V34apcHs2KHsSRN60oSeNKEnTejPqgltiGnvp/9gXg2qim8fUAMqnEV37ZoPPqbWg5nS/ZsDzfvFuo01",
-	"T9OtVKqDzg/QfrCpptd568EsFxyK7tu1tNlPt8EHMigOG8Ru2WewO3JLQtmxHNgYzX5IgRDTVD6cXS57",
-	"W93E77zB4OVTe8FUpFrBmY1XN5VmDxqUnnbQTHBfoeBpBx0F9w/bw8erp617CzYP7upk4823az7rxwrH",
-	"YpmxadNyI1t/HGWCr4JQwIqTGyWB9bTm2PeNzisX2DDRkYiyyI+jCyy96DVlth5r4zwIOs4XHw3Oz56N",
-	"ARVStlN52iBZfZp402Tsvefnqv2qz87VO9CpEWP2tCcY10VzTFJOsXCHobj9qHNq7FSwe9M9QoWlfaZs",
-	"qfEPf59QQdH4TqHexc4vFuoLD6aSywWMhsMDUEXudqGe7yS1xkrD6415Jkswh96vyJHa5Z5pW0yWDv7w",
-	"2xWtJLtfd5nbYE3z7st37VAp7jleGB0fArnNctwfDbl3TubZzbhaA/EPsA8VeTdlxlvuFmSndf8e4hg8",
-	"fNZ8EzrLZM53RG+59Pks+w+eD591T3jPN1Jezr9QKl1P0tpsIwvhrXrh0mq/O+3miqtpJDFv5wBBvk/U",
-	"eyj4mHmsEFWxX7ArZU04WZr7PTPq1+LDFUmBsTGwB0mkc0cTa6Oq9N2+5VLx8unehZRGDPZCTuRaD3+N",
-	"10Iyij+za0yd8e9flSAzl6HN/CEPnLFzou9lWPTcRYDYxQodOksDl/mmkGyZf9oiOv11Ki8k92xUjzD1",
-	"Q0lTs/SvqWbt91/v/zMAAP//",
+	"7H2LcuO4teCvoLjZsn1DyfKje6blSu3teVZvZnqmxj1JalteBSIhCTEFKABot+J4az9iv3C/5BYOQBJ8",
+	"itTDcs84VemxSBA4ODg4OG88eAFfLDkjTElv+OAtscALooiAX1/h4DZe/jSdSqL0b8q8offPmIiV53sM",
+	"L4g39Lh563symJMF1s0W+BNdxAtveH52+cXllxevL7/wvQVl5uHA99RqqT+lTJEZEZ7vfeotMKMR7hEh",
+	"uBk77cSOgBaxVGhC0CgeDC6CP6Gsc8/pvbI1+RMaeOmwhRaYoQSQx8dH3/v6+x/ogsJ8QyIDQZeKcj3x",
+	"AeIC4YkkTKEFwUyis8Fg4CM1J2jBpUIYLfGMoDmPQtn3/Ep0RdB3DltdEZNOFfpCsGTpbJZcUkXvSDbd",
+	"qlblOXdf5I3BtvhfB3dlsyLg6VJ9Prj+TDF9PceCvPumvC3ec4WCOQluSYimXOj/L6705zG7ZfyeIRoi",
+	"KtHl4DLdE0us5tmUpe55TEPP9wT5Z0wFCb2hEjFxkWBBlUpQNvNSgK65UH8mqzJU35ApjiOFAkGwIuEY",
+	"qyukx0OYhchpiiQXCk1WKKRyGeHVOGtkHziN6za17mN8S1a5ZSNMr8FHDwcBkXIs4ojIsVRYxdLzPXyH",
+	"aYQnNKJqNf4XZxYBAZbKNlV8LAgOOYt0v2YeY4OrqeCLsWR4KedcjWW8XHKh0kZ6sp7vhSQiioTZX8nj",
+	"DE2+VzFJ5ylMz/cIC8QK3ulJjgWZer4351J3B1BTOV7Gk4gG5m/Jp2qcDR/hmAXzZPwFj5kaLzllKunf",
+	"PKqYj32/FHwmiJTmz3+QQCXUsoxogAGpJPsNgAK96Ed3RCiNy4ru9VqFcZRAlv1UfDwh4xzaDOJngsdL",
+	"M7h5wIi65+LWfbQUXPH0lyTijgj3vYbM/qb/0jCmkJmHFXDyWARkPIHT2LYyj1yo0g8XZDFJh0zoTWF5",
+	"myJKEbGgLCOVeBk6P6T5+MYvbLpKZmOo3HvH7nCkNzpbxgoJEhB6R8Ih+qvgbAZ7jLIZuiUrtBT8joYk",
+	"RD109HCHo5g8HvUti7EzqDl/v8bLJQkRVnDufl4HrOZT31BRnhSWgRYr9EN0HFqmpX+d+CjAkvQok4SZ",
+	"IRvZT0iF18QwH/VmkEvOJIFZfqdH0n8EnCnC4E+8TDfQ6T+khu/B6fEPeuMPvf92momMp+atPDW9wSj5",
+	"+f0I2D2SyMxswsPVFUhMmhY0/BJ+GTpFxxMc/kL+GROpfBQzHKs5F/RfJPT1sTKhYUiYj6gii/dcfcdj",
+	"Fvoo4Gwa0UATWPopvyMCqMhHegPSgPzKLMeNiP5ksYwVAaB91O/3T/pwpNjZ6Mm+DfQEbIeAmzCk+hGO",
+	"fhZ8SYSiBo8sjqBXc2SV5v8Tg6kaKRFDp0cSJu4jLFFKfuaVRBGVClCyuEJUSQQ7RJ+fyRGLZ5gyqZCa",
+	"Y5V1aCDvO2f6RPNJD2S7ZF/VT2OKI0mAuzozCziTVCrCglXG+MqUlTt2ql7nEFJEmF9uXzNKRNktwKWX",
+	"X64jyB8ou9Vf2W6wEHilf5st0wIK56SpgsYy1krJJJNiPprz0Z5jueM55cz5ozd3wFWuQIKJm8a1/hrG",
+	"cui3sLYz6RBFnmR/tXLbLVlJhAVBdMa40HsQS0QZMlu677Wll7Wo7kogLdfwsYigSm5vmxxlGDnS221B",
+	"pdRHlha1YO8Kg0rgYAk7zZbZwedNq2H/Y4Mx3fX9hihMox+o7Lyr0zHHu9lRWYft+3J4UqnHWsyuI/kf",
+	"Qe7ZHB2bcbear9axj0TnqX8JcmTAo4YmiSjZZtOAsJl1lUknFfwqz6islJoHqsCpiqJtHq3OfNss4XZU",
+	"bcTfTWjRElAjjSfd72Tz1JJ6OolmdP1iBbqNkdVln3bgeDkgr+PFAovV58qqjJnBzGGHzOpXULlans81",
+	"smdJ2Kw0cHAWra4QV3MisiNdkGksSVg+xF/O4tZncSbufK+lna7EvVuhGcwxvx3pumhcaXXCFQwua79x",
+	"iGHJIxqsvKHRhj+pMZVjHC4oyx+2eQyVICiiw1ppSjLG+qk8hXZhLXiVQDbYtwweGrWQws5Yp4sU9YYu",
+	"LO+nSr6GjkfehzlBU0qiUKKHfr//aFQZY6fqj7yTJ+N9W5FzC6qr6clQYS3D0+g5csY4QlgpQSexIpkV",
+	"C8wRiE9RHNNQGhvJZjTd8QAoksR6ntyvOAhKhNXlPNgMhDL1b66pFSHoINMWz6YqYajU/V5k2vIk2rCM",
+	"TSXbKlbSDVHdaagC/C1k3s0XvVlSfeYLvk4e3uaM+M2IxZ8xV/z205IL9QM33oWtZOX84l7P+T0spo8Y",
+	"V4gyAECfW441fK34m4h7Y3C3Zi0mnEcEs9aiIni2q+1BZEoELEFT5wvKendESDO38/7ZpWMtYlJhFlSb",
+	"jdoC6Lj6OqJyPSmXJFPARtXuz1PDBmySQAfjyPbQnocV6HAdNyuNs342Gx5dhZG6zqMZ7kqwUw9gnWur",
+	"yILDSgOi7y2IlHhGKuleECVWb6fKGGabaQZGyLqrgjlPsA8jz0SDgXPxPV4QE+418oboYQT96T/f+2iU",
+	"9Kp/j7x+vz/yHh/R8eXZBcJhKNHIgdQqB7U8EUbrgfNST+pyMNCbOfVcer53OTjzhp7rwISHF97QS/2Y",
+	"8ORSY9JxZ8LDV6a7H4mac/PkjdnNBT+nfnWm+0zdnfAk/Tyk+IMJg3gF8DCu3i2WEVkQZiIzXgFEZQ8p",
+	"6I1TQx6e6yz1TMwVu+1I3HOg5EryiNbThW7kmz6qaOIXIom6TjXmEokYXdgsvCEXzohWauBYoWzmI8c3",
+	"DFEf8BCOPvufcfZ4QWcCF/4cK248zUSM04cJLT5WMM88ejJ1v6u8kMRBmUjNtatS45s3kSXojpJ7dGyI",
+	"/BQv6al+IE/N6WPayP5yVaE5l6KZWglJNqDFPO9grCkekl++2oMXOjGoVaHMOOMlcg5Y3dycsj66n9Ng",
+	"Dj77wgGM7qmaw6Ea4Cgi4kgifs+QtcogLJHCYkZaHLdtj/sacaeLnc6EXpUw8RYtiQgIU3hGNH8djDyk",
+	"OBp5Z4PByKuUvQSRihsnUtppR89YjROrwWLme4ovabA7a2BegtpAKrL2OifsscZaZz1vOcNeLlSrvO1y",
+	"wXIlfN80s481djqXD5Tf2s3Ml6k8VidWNG9N72csJQk1LemNYlmT/g9hYR99u1iqFeICacQjhW+JRCkf",
+	"mxFGBA1GTAue6Pj9d9cIgJYg1Z5cIcxWaq41FRJJAv2Hgt4R0cMS1JoQ6S/7I/ZBC748wFEyMhIEhxIi",
+	"hzQqtQZ5PPL+JVU48jQ4I49xRkbeiVY0R8xpN47IHYl06ymWikg18vR+sQes+TEhCuQO87duYvsxoRfS",
+	"0VOvkMM2NZMRJOAiJKFmH5Y9hZzI/ojVc5EagQqi7n8gbKaVmPNXrzpwoVzgftJFbVigq4gH2CjjaELQ",
+	"+atXKJhjgQNFhEQRZzOjPiYM64ngA4tBK8BcdpWn41/svr9C2FChw/ihb0lIO72qtYkgEdIvz88dqdz7",
+	"iocroAlQ6zRPw5Qlxl9DTUeIsikXC2zCnB9LVoPc5m9tMNglQDlWtbFR1R1jR17lnHzUzVpnxbZ1Wmh+",
+	"hDVcfEP9s8jdW8PeiVBKoOoDakOI7fHW8assirqj9FGYZy4auz66paTKGJjbIeYDSINl1nLe/3LQO++/",
+	"GQz1iWZiRH3nuLRyJYDVR+f9N2d/HCJshUvLjGjop8folIu6r0sMKg9oYm7utgbbSqXNMuIGvtOyLLZm",
+	"gTY38D9HBtQ2vKUTH1pj0S/ym2LYdLSqztcxZnocouM2GTv18asnV4b2g4hgIdda/F8Eo06C0YvUkpda",
+	"2qhW5cebmVXq4rCLZ8jlH1uIn5+NhlCVyfYZgPtsFZssp6+e5iocWCWv5a9MK6gzRv9FQpvNkuZ9+QgH",
+	"AVkq3bV5B27YIToaHPno6Ez/M4V/9Emq/2DwD9f/8im84vBIwT8ihkYr+IfII5jIgigcYoU7mSTW6s3P",
+	"XCFt2vcXZ+02/hZRSyYHspwq/N21ljm/fvfdtQ+Sa4AluUIg64YoXi6J6OlHxgGPlSJCf/a/j/8HPTlm",
+	"U/nvgE7lyR+8Vmj9jwZ0Js+NKJwEtae5iUNkKbSP3ilEJSIU7C8hlXryoZ5EzGyCJgn76G3iP0j7kkP0",
+	"8ej9d9eaFPV8j27c5UkOvqJJ1doJwLIDo+h1b7dY1jKa7/F7+lXfrY5w1i4Dsgl1cJwhPVy2jyvSHkEg",
+	"m8Gpp3ULzNDAIqBjKOQdj+JFLcYY4lFododWYjLsdvdYF7J3NT5vtpdifmVAFoprygiINOmOVnggGr1S",
+	"idgk/9UJMFtLLl2BsEKLMbJs6lQytNzkU6pzJlUkzDfFO5RiJgaabvYpO/261Lg8718MfHQ/J4lKgQRZ",
+	"RjggIXK6QSYICk1WFiPmdycXzwJ/ys3wYtA0/8vMG9ZYL6BTIMr5ZdnHVkDKh699dD4YvO4NznqD8w9n",
+	"r4aDy+HgVX8A//N2kPhXUYhgG7/hGyCUisCL/MRMILGQCpmmxkewzfp9WTGurB7YGdLUlGkXfL5u8DmW",
+	"Y1suQXaMSDprn26wpZcyJ4IWIHwsV5roNI3Xb3aX9bCRhFmSKEuFMbZyiV9mXW638S/Od+QwJv1ZH50N",
+	"Bv+9084pQPPqskX2SKkOyDaYNPTeUEekGxv9wntsrDSyDaiGpssKwMYdXpztSg9ok6zzeUdaNAn2mpHr",
+	"N7byA5qQiN+j8/5rH2o80NBEzp73X3dQzCDZdmtG8XpNWEXXxKXtdoeTNJXz02zOBwfVeVhZjZxOvXeX",
+	"w9oV6tnBJm2If8lK/2wzDgRZJcWBOsnjr9fqcYUNsmG4sY2XqYqKqU6Os96fhhy5ljlxidaYSgI5fpCf",
+	"fCJ1uPJNrStli+ShmKmaPQ26Vzc/kVUF65xPe8kksXDW4mYbR3enSbfTydOSdLt0iT5pWm6Dg7Q+2dOd",
+	"8zZ0mmcIf9XHtz7Dx9DgTxpeJ6awwnpV4r7n7lsTloaj1Ie9ySZoyK063C74YBlqB5x3UrubUHxm9Fgl",
+	"8FguSSC7JGVdQ/dSi2LG/nsFFjzGWQ9kKhOzByKcIgwz1bujkk4igmAoHwyMVmw6v4R2ySKjAC8N/6em",
+	"vNgKRTi41UMBPirLZNXroGkofBdR5vK1u/FK3XLZg4Xt6Tc9Y/EaNum7DVLIa88hmXHr5ShhwBErOwJU",
+	"mPsXjazEBbAG7kZiN67UsrN0944/SJNeLYkR2m2VvsTLR40b2KSTw4Q33Ag/xlJBzWAbizqeYxaC6dNR",
+	"kWQf/cX4xxYY/D/Sbh8ukF0RWUnWdX6qBWXJ77OnQE5ngu9MkEWag5m3s5xnn7WdUtqtllzNEqGAx1Fo",
+	"YwMWy2iV6aBJOqSkLCAjMWLU9SotcDTlYmHcShDoe08lQZQFXAgSqL7+Iit5m+0BJ5ygWpxGMQuJ6xXR",
+	"IxzzSD8MIqoPoxPkyKbWV+TS61l1/FIixq89M50dW1YCOn392DpL9TBrsnEsWLnEQyu8VIkhDn530mOl",
+	"iywpAJIbrJFlbxWS2olYNiWyhqkW1LfGibaKeUsAe8p4s+vMsVwIVdF7Y0LyrtpCcAFlKIKO9hpy5oCY",
+	"RDt0h21jGaYUt9LQE5pjiTCIqrYnE7xSGfjWQFg3z5ijtaHkmrBNN7TJrw7KZCHKsJlEdF7VB3y2rEB6",
+	"4Biwipk+51iwXPzs7ykm7PH3G9bRthJ0XUyH/b45VTitgVgd3/E5lYvegWu3SVG+2FnRvCb7+xf24zsa",
+	"EpELdNjcK3re0TG2vtRtk5uw3j+1SULwRk6MGqOGmzmSwdrJ4VAusNtscG1X4dutH/pZZja8BHTvNjB4",
+	"ykVQFUIJpy0JjVBWJ2eVcsA2YozFSOQvLpoikT+bYOs26YL1KYLrLFJHyadtSm35+xVbOtfV3bnksjeH",
+	"aCa17Corr3up6bY18ZuLTG9ZHbxtbfDayuCNdcF3UBV8Xx7DL96s9xg+ByrpUpC8HaWsU/Zrrwop6fuN",
+	"eZhayX9R4Q+pwj8DzfdwR8hfkr2+QWAG+YQXS7183t15vzKWvcwO9lcfLTvltyqcVlZ2Q4p7ZedBp+oK",
+	"kmwBMHxuG7eCmLLxXbas2SrVLFKmFGZNv/71l1++ff+hqrkttlToenD2qjf4snf+xYezs+HFxfD87H9V",
+	"fVwD15s3XrtgtkRnTPrJzzYDLosnc9evCnt2A8gNBQM7dPuTKtlw6w6ptOPK8hmSBLGganWtezWQ3JKV",
+	"VJyRD/yWsKo8uj/bBkjpFui418OxmqPkuxMofUEZss8Zh/8seEhGLCkSaK0Eporf0DzLLDDm8Uf7XPDI",
+	"lp70iw/6/f7NyDPVmODyvjnBIQgi9va+v/XexmreM3PJMLWkfyYGVSlbhBjOiutBZtyeO+5db3o0qqgW",
+	"YLyk0KEmK2JEjUksV1BzM3l1Y+8JNafUR88tBgn8WLcQRBI1NqHTMve57+WrR5pqiem39r9j50VaJ9H9",
+	"e6y4HieWZTBu0v1L9jZ0dmuqJkWB4eJFS/I2oyq0qWRaASsiUHG9cikwWRrWFNPI8JHazwywjwkEWVtn",
+	"WWzTdCZp6xJUaZMb9xsSOp+UYSp9lMIEtoNxCTLMVl65f0MkGastNB5zRsZcM408NcEZXQrRrqNve1dT",
+	"HZWvo5OdLO9jVcJgAeBiffk12/JlC75swQNvwdS1m1ExqJxrTxSiVzBNxvtYIoOxO7k1hK7HwgHcs/tU",
+	"NO97xQK+eugsoQUSOVrvh+TPfO5tHsbsiuxaaN3ZpRjxvQVmeEb0AotkKuZJ0lHMmpuMqxqkz4q9hCZs",
+	"k7DQIjf5O20p54KyW0sQyd/lt+MllxDEOw6xwuOIS5k26rIw5UemoZv5F8wxm2V3gJvP0r/TYfE9pqYD",
+	"zWumcKbY3CNnOe0TU76t+tE4ZdEFruX2luMQ+eOIQ9nu/MCPeVjKTKb4QSUHzEHaDoJsoqXv62DIPmkB",
+	"RAXrq+2mBtEZa//dnQdjd7iWB0NWg3m7k8Ep2ZYdELYW5Och3FQzekNee5V5XO6R8f6OcL6IROUtsClR",
+	"+16JJ7p0YMfL8cI6JriG+9WzvcYP3YI5BZGspZ6/wZ6rksZKtOz86YzaIFM0yRnFn/U7wsFWYV9+HlC/",
+	"aDfP5DSDcEY25dXJEzKeSAIXH6ahb3fn6O3P75CaY4XAHkeVjcmVProXVCnC0GSF5kle2oil3+Il7Qky",
+	"zVLW5vw+qxmEI/DZzPEdkehYzQma4kAhOSdESUTZiOln1vR4JBHcJEVYQNDUpHLcU4bu58RUGF/BKPqL",
+	"ZNSQTqdEnPRHbMS+vSNiBdVkEI4kR/dc3MqKYglJoQQaIjxVRKDTu3PrukvmNdTPTh8yk+ijreqEqIRX",
+	"tsYTeuv2Zi+V+vWXH/S0sEryanKjQ1V7c5EngHY5GKCR92MawZzEPMQiAtPqiP2FsJALBIoJ2JJ9UyR2",
+	"YjIIbew0Vgg2dC9eDkesh6pcwegUVWXaDaGfBQ0ETxoKrV8gPh0xhDBDfEkEaB7omAsfcQa1QH1NRPrT",
+	"+zmPiCYhvRDO0OTTkgi6IEzhaGjTGJOOYIkYIaFxbhnLsR7ub72floRdKxzc9sxq9N7+/K73bb4vEZM+",
+	"+itVcx4rRBUYvXmsJA2BUnRHMAdTOhozeU+Exv3l4BK5lxL5ztUCM3oHdws4MzDRfwZ28zcScUTQMU5p",
+	"XP/UB9eJqeeRrKsForlEB5qQKbfV85OFp9IkYmFFwis08v5z5OmOFgQzqfHHkOIIsxVnBB1zGfG+AUzv",
+	"xeger2RPI8cAc1I1m56pOzJEEK2eX1v9AINj8cRgbhoLNTcLA0XLoKiHyeITSQETqiSJppoaNJ9wYvaN",
+	"XSGbru7lOF/8BDbSUKOCMlg8eymG4f0nfeSkB5h9I5HigFndAbILkKettJAt+I6Be+gNFEkCrMRHEnr4",
+	"e8rr7NJGVKq/Iznn9xIR4Ca68yNpCXwSYamQwCGNC2Syfo+5j+1oGv0ajH/Ghm8JvCCKiKFDx1glVMwF",
+	"pBDj5JIFQLCeuUUKoJbc4SjGEPA2w5RJVVslxq5uOiii0IMbI2fXKbmlg6ors1Ht2jONICQJvMpjwxCQ",
+	"IbCff7r+gPr9/ql5aIY12c/g4+ZTlDYnOJgDw7FNgzmX5uCBAu481DQuKZuBb3zZM5eP3JKVD1krmjJn",
+	"WBE4Z3Q/Uq++uf9S5ij9xM+ATeYDh9P3HE1jBsMD9g3ZMzN7LnsIRxRrEjTl7oy7zbgETQf2bw2Kif1f",
+	"xBJ6WWAVzH2E0R8EmV4hpnev2dJOlXuL/hObAG4r1wvr0tTdpGAnDzUn0l2md8pYLAEcJ4iLyq96ZLFU",
+	"K8NG0THj8FmReUOgguEStj8/Exk0LdmABXSsoTWCio+Su18Y0kfbiakhCJRscaNFJ4kw+p/XP73v2We3",
+	"ZHXPRXiV1CY1p6QpOKh7siTAp1Njm7M5STl408vnehYuw7UvBxcpoEaQsIStB9QLC3QPHKzQX3YTHiBB",
+	"dwYXxaXIMOKMfmKxfktWetV0j5qWLU4MfmD3spVJTxomaCrg3HhBYbjM5+yjpd5p0FcvwEKsNAYS7gpl",
+	"lvSI33NkspISzSFhtUdQQkoqDH2l8Ul6EUVIxIl+BloW7Bm7jHpuurtkYZFWulCedydM5jgngfq6m1Ts",
+	"9vXmP0nlNtOloxyg4wctNQ7RxwTsG/RvPZjuBdj3vzXafKT40ILymHJDV0RGth/b2IrHQ5gTMSfB48kV",
+	"dEFONX3BhUrALEFsBSY2Yj9parexASvgTun+Szc6NikiFhmTmEahtAxVs5wRA6JBEq9yFTTNuaJb3ZJV",
+	"VxkNHVMWRLGkd3Aj2Xn/byPvZJhIGZWyW16qYLagmB1fY8DKq3oy1VIPzss8UOWumAZxYtWGWCqEo4jf",
+	"a3iyY8dH2aHUsm6ZPn10J5l6Qsm9tOe9Hb6fFkPjVgzJl0/LzyeJdzQMT89LYyBZFsJCW5BD8gVRVK/d",
+	"MQRaAsQalELspSHq/oi91RIU4wqml1IN1ToGkYQpRD7hQEWrhAum66FnZZdLn7yUwZFhVg6C1fUvjXRA",
+	"qXSwdmXQWJobcDJbQCEZPakywvqoFlJzjlOG/p6Erfy9P0overU0b26QDiKu1ZbjqriaoSk/cpLjsUdy",
+	"xGCrUJkg3Tkk81IahSMaDh0TUKKogrCiVEj7///3/6FUNTC1mkP0HY0Iul5JRRYpwzsBbfbu3AkwSqOT",
+	"aiuNFN4W4meh1JoWvvGSekPvoj/oX9hLgEE5PwULlrnPJhUz3oXe0PuBSpUEJxlzCSAWvroYDOwF4IqY",
+	"uF+8TJ08p/+QJsLKoKtlQFIWAAVmgLL6nwQkoZAHsVan+rlIJG/48cb3ZFLnCcA36Ey+OzZKG+MmAOkq",
+	"z3yMHifdzFYQwE/0iuKZLMZEVeqKaZBWw3pUpWj9J0xF6+e1y3E95/cWVX85L67H+XNYj4xN3p0jwpRY",
+	"9Y3hKa3UUzVsOo/T7DLbujWFu7DtAM7SFlf2iZcsC4+RjZspi5ORsAOtBqPBrEZN1uT06+9/mk4lUd6j",
+	"36KtuXZYNy3E4GU1nMwlVYwzI1FboV/rkYkGaY+3fhIiB9peFiGHo2hsakDp2WSkVYyivNkjqWYYdTMX",
+	"Kuj163SJkKEmSuTGxJlnMaWq4mk+rkTHNPStbAvhoC5hulRTT5smML2hmmVlwmfa9XBG1BhHUCNwaatD",
+	"5wnTJCzmQhTtSf8VD1d7WKl8hmQhFN1mdRQI5nwPYKzjbozcowyP29NKMq7dXFYN11J6mYCwFoAIgqrT",
+	"IOvSBUHH54Pzp6efIKvzU2B1p2F6EUEbjmfLNr7wvd2SsZN518z2zGo9BdMDKcAOdzh+V0GwD04cKw0f",
+	"U0csKRPvN/C8wBXLPKk6afcKGdIyyZ/b4tuAUskn0sU9DG+wyHv06wXWJgwODsDVd8rRtTDatCwHIX4n",
+	"CeGxxGyBn2nVL2NnuT3hFc/iNQxuGVesu8lbfEKJIp8o2UqiOATt2dSgndLgL8TkdzYyB1vyKQPo6VmF",
+	"mXsbrmzdLZDvumfirZaH0y7fBrYUyD6o13TeXQp+ihPnFyKJ0jSVouJIJsZ0Y78OSM8wf0QVOjbW1BY0",
+	"Zf1lEBNSiChpR3fW5eUN8983Vr1dQ5m5jkxJ1L3BVioRvM2WqgC8GHjTjhRhua/NR49+59nmBt3bbHOj",
+	"VMQYHXaqXYkuP5vHzdluG4ZqUrZc01ThijAW0dvE8O0jzMDR54Q2meCKmN0yfs8crpBEpcyJuZK8Sf/7",
+	"0QLxJPrf06heZkp1qpc+8S3md6RzqaxHdAz2gaSK8EmdIeH3IokmuyBDQM9c6NdsnSikAb5YZXe0RQp4",
+	"XWebLZPtvk20ayyzZTLa9U4p5qe2ttOWM1f3olsVhjmszbYATCvLbXHFt6ckg4MqNutb6VvLxoIvcpJz",
+	"2TRzAOIqGnFLILSy5Ra55YtFd488c41dt8Qy92zerbfqHpJX1tPzQ9WVwW0svlX89dnZfZ8DT2lj/F2L",
+	"zMHBDok9HBB19uDD75aW8nfVLds7NAgfRnQ5rHG4I1WmJuLdU2eDpXiNgfgANFs0F7dl8N2Mx7ug92pZ",
+	"vbDsL5bkIs11NSg30+DzsSuXKPkzMy+3gf83Z2UuTfq3YGxeM6kd2JzNzXEm663Z0AYRz1/Zhl31xUwD",
+	"XNPQDOAol3kO941hZCi7A6DmahvJhUKTdhV061RK3cf4lqxy+iRhsVvfJbsK2Rw8tqKKvd0qd1VBVpfC",
+	"uZS+eGNBVZHeQg1c35tiGo0FwRJezvXx5ecuglwKPhNEyuKdy0mtBOe9e8uCvS0hoVbFlzTIymEacJMb",
+	"Hm5aVdo12KotsvtXwdkM1oqyGQTo27s0QtTL7q0x5XWLpIBlkFwkiI7tAQe/TnwUYEl6lEkCeT53pHGF",
+	"QyoaLQalkeFayYkWw0wAYJYdAYWCJSHo+HIwyK6COqkd30F+0/hV39ql3ui7/9P0oV7IGe/Z5u/xgvxA",
+	"b4lX11/hxo2u4Difd4Dqm+yrRuBSWu4Ml91VjfC0uKOluvNkZ3WGqplUWsNUEBvbWd58Yz5ySxUlVpzx",
+	"boxzG8NvEmPBgZaN1ASMhXcf0Lyru+ijCpb8jfgHMVo65/oaH49ptHPHjmGiVgRxfToJd0xySl1lIi+3",
+	"bKzLflmdFlJF4+WGtpJBdgdJ9aZIDlkw4tys8Q05q7EnVdMZ4aAeIQeONs4gg9vtSe4ruK7cEp01wyYE",
+	"hpLKPgeiNOviWUtolpKqRPg2TiBXkt/Q//Miz7/I8y/y/Is8/yLPv8jzL/L8c5Xnm+MPrDi/26CDvDBf",
+	"E2/w+QrvlSLXgxUSWgUnFAX8A8cluOsFsvAVSqpAQkkZhmackQPJwy3CExrROTiEsrIrRcVGIrgLdLAt",
+	"1C72IN0GOww4eFJ9+KBhBh1ILIkw2BWppWEFeW7QGFHwhARYCCSoZb6dAgc2J9ZK642zes8yUGAPJKo1",
+	"zyZKTU6uPrJqqq2DKtHDKNFcR95Q/0oXQ//u9/s+GqW6lH30+HiVL7iG2a6jHAyMlvyhyhsMCNWw0lp6",
+	"xaiG+n3gBDQ8a99zmy1Y11e+oqNLgUnt900p6wMUY9tw3jD49lMudiOc2/222Se7Y5UtLIMtvPp79Oe3",
+	"DxM3l+9yoeByvhbtuVDfUFGj/xqtdxKrjE9wVqkGo+OBb6rHgT2RcQSlDkMSnhxG/YXrlp0hID5+O4Vz",
+	"K+NGG8NUfgbX8cS8NHVn62Df1HLVsEcuXlcg9NtPOFDNoLQ0enUduSUidmMzWw/cbi1qhlvqxhtaPPOZ",
+	"ghuOz4i65+K2RR/5pXkPxeYM09RcYTxZje095OZqGBo2W3nTZtuPO+ey1tS2zm5ZHgGqKkN9e8PtcpnA",
+	"8ggt40lEA5TcIfAzFpKECNKHuYw4RHUKGig04TwimNUa3qgcm766wfcWhbr3iCoicOQjqOv6cHR7NERH",
+	"d0ePVwl7xlSYuq6Ne2dBFA6xwtvAgPg0Mf2vlgSRT0pgJJckkFf2joCM1uUYXo/16yFlIflUB1nWbqPt",
+	"RT4tuVDjiNtL11pz+NLmf+W1HcOqSFuMUkGKhgpN9dlgFUQETSiDS8QJDhtoS/KpGmdOtk2Aev2mMuvM",
+	"XvqguMIRgrq6dWBklXc3hODyvBb5NaHrHag4rU07x1A309CwzfVaETXMHsIeIrKZpbWBookEzrz9W7bX",
+	"xKhAm/2EqDTnG1tZe9cFSlOpvp0VO3ekpLbrmvMt9RZX87V2sSr7tMptEJ+yY2prE5kCONxharLZsMfn",
+	"g8H6uJR9EVzrSBR7SZaRAwyBFfXP1iEpew9GeVFGX5TRF2X0RRl9UUZflNEXZfRFGX1RRl+U0a3Ug+YA",
+	"K6OL7iG+qjmw6remhOaViYfEL9w21sqrDl3ZmOZ2toNunk34V/u4r33RVjkRvtG/uS4gzDu0XWBHNgE3",
+	"BuwJt3lFuFcbffndN16baK59WowOH8HVNnZrRxRiJpztZDezxK9KjvFRKik/2e62AVztdndyXkiims1K",
+	"2UlQH/jVhWzr47qeW0TXoHxOJCFWUEM2SWPJ7gDX4qstzlI+Sp6ylkzMsjue7d2uhnDLd+zekhUyV1lS",
+	"tYZUu9eOKZLzrorHGNrdvGDMBnB1KZ4y6Ab0PuPW6me6kzIxTTN9ytIwG0yzA6FVzCQJvNsEnnVxc6/f",
+	"NMMC3+sNn2nLG4Hifr8pOG4fj4+7PNfaBN25p1PBsNEckPctNP4hbbtHeSU/VJ0Wa1qhFPodKbKW8R9J",
+	"RAoDOKzevOplrzaXTxpIZVxYIKt5tldGNhU6WlPM6UPZAPfYeMlofm2fjorWib+Fxd6RisRZqefDU5Gc",
+	"8/v9E5Ffmd1Qaa/tXou/3ZWom1+Imnz52ysnUKgU0LkkQJvsf5tbL8YOzbsZ6PDnUnDF019JSYBCZYD9",
+	"VQRIngPCtURviwBU1wDQv3xzVclKzSmbIRJJApftYxkQFlI22zb3/8WH/tSVBjbzBe/MC/5bc3Jv6KC2",
+	"W77rd1s7nb54s2dHTLvLo6/3dXW0sV+0uy66za09WxjaxsUbVMfZgOti+fZ7z+OzuDe6y63Re7gz2vW2",
+	"NEf2bUAlUy4mNAwJ6y2IlHimN+fPQBwo5ESyI6VPIG6jFZOwvfSCE8XRBO6imnKxIOAI3yJucOxcWdVN",
+	"d+5yL/W2t1K/CJ8vwueL8PkifL4Iny/C57YixZpAoP3c31+UPOuCgg4odJbO9Ydul/c/p6v7c7fBrQ+X",
+	"2S/WbcTM2L2dsz4m5gmu728rXO/86v78LjgU3Xe7JXU/t/U/kQ532Bibjvf0747cskiblA+sDbZ5SoaQ",
+	"0lSxXFI17+1ULGnnF/Rf/+6v57eBMFpWzofDtGVkzyzmZbyDy/gPF/wyPtSN/IeLghkf5Fr+vYbDjDvf",
+	"zb+e4SZsFMLT1+ewfoBmJRmg6t7bIYKMlKTW9TDJhVpGsURLQe/0cQPDGhknNAK+mhPDNo5kkkd1kuSM",
+	"HiefaSX/BGwZUbTjjKnz/uXFH4cIl5KWnEwlpHhzolTbdKS9Z3Do9WrO34AV2KnGZtb0WHIBRRxNlGO5",
+	"ppyhuP3IrrpvG+bSJsn/gyl/v7ewbd3/4ZP9NRStE/5hFXee9Q8pf6bI4BU6HwwOQBWFe8ZhvFNnjrVa",
+	"prV/5wnm0OuVXCSwyzUDxVNVdv70y5XMJL9eD7l86LapUtWrdqispMJeOD85BHLbFaB+NuS+czLPL8Zk",
+	"hWh4gHWAULp2lpVCHYCd1qF+imPw8BlMbegsl8W0I3orpDLlt3//1eCPuye8V2spr2BMqeSup64020pD",
+	"+FZ/cG2l361Wcyn0MIqarwuA4DCk+jsc/ZxrVvKf2Ad8Alce5GnuY67Xm3LjmjjfVBnYAyeCqPFM26ir",
+	"yrxvvlSRrrxvJgWIIUEsqFpB97dkJRVn5AO/JcwbfrzRjMxkV5vxYxF5Q+8U/GAWPQ8JIHayEtyFLnC5",
+	"J6X46WJri2j3sRN3VGiblMp2XlTcDO6+nTm93Tz+VwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

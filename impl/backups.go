@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -19,14 +21,12 @@ const (
 	topicDriver  = "manila-share" // backup_options given: the driver-assisted path
 )
 
-var deletableBackupStatuses = []string{"available", "error"}
-
 func (s *Server) backupView(ri *requestInfo, b storage.ShareBackup) gen.ShareBackup {
 	d := gen.ShareBackup{
 		Id:               b.ID,
 		Name:             ns(b.Name),
 		ShareId:          b.ShareID,
-		Status:           b.Status,
+		Status:           string(b.Status),
 		Description:      ns(b.Description),
 		Size:             b.Size,
 		CreatedAt:        storage.FormatTime(b.CreatedAt),
@@ -39,14 +39,10 @@ func (s *Server) backupView(ri *requestInfo, b storage.ShareBackup) gen.ShareBac
 	} else {
 		d.UpdatedAt = nullStr()
 	}
-	if ri.Version.AtLeast("2.85") {
-		d.BackupType = ns(b.BackupType)
-	}
-	// Manila shows these to a "host admin" (role admin, checked against the
-	// caller's own project): in practice any admin.
-	if ri.Caller.IsAdmin() {
-		d.Host, d.Topic = ns(b.Host), ns(b.Topic)
-	}
+	// Which of these a caller sees, at which version, is the spec's
+	// (x-manila-min-version, x-manila-policy on the ShareBackup schema).
+	d.BackupType = ns(b.BackupType)
+	d.Host, d.Topic = ns(b.Host), ns(b.Topic)
 	return d
 }
 
@@ -199,7 +195,7 @@ func (s *Server) DeleteShareBackup(ctx context.Context, req gen.DeleteShareBacku
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.TransitionShareBackup(ctx, b.ID, deletableBackupStatuses, "deleting", storage.JobBackupDelete, s.cfg.MinTransition)
+	err = s.db.TransitionShareBackup(ctx, b.ID, state.BackupDelete, storage.JobBackupDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -213,36 +209,49 @@ func (s *Server) DeleteShareBackup(ctx context.Context, req gen.DeleteShareBacku
 	return gen.DeleteShareBackup202Response{}, nil
 }
 
+// backupActionTable binds the handlers x-manila-actions names for share
+// backups.
+func (s *Server) backupActionTable() actionTable[gen.ShareBackupActionResponseObject] {
+	return actionTable[gen.ShareBackupActionResponseObject]{
+		"restore":      s.restoreBackup,
+		"reset_status": s.resetBackupStatus,
+	}
+}
+
 // ShareBackupAction is POST /v2/share-backups/{id}/action: restore or
 // reset_status.
 func (s *Server) ShareBackupAction(ctx context.Context, req gen.ShareBackupActionRequestObject) (gen.ShareBackupActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "restore":
-		return s.restoreBackup(ctx, req)
-	case "reset_status":
-		status := resetStatusValue(req.Body.ResetStatus)
-		if f := checkResetStatus(status); f != nil {
-			return nil, f
-		}
-		b, err := s.visibleBackup(ctx, req.BackupId, notFound(defaultNotFound))
-		if err != nil {
-			return nil, err
-		}
-		if err := s.db.TransitionShareBackup(ctx, b.ID, nil, *status, "", 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return emptyAccepted{}, nil
-	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
+	return s.actions.backup.run(ctx, req.BackupId)
 }
 
-func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionRequestObject) (gen.ShareBackupActionResponseObject, error) {
+func (s *Server) resetBackupStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareBackupActionResponseObject, error) {
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
+	}
+	if f := checkResetStatus(status); f != nil {
+		return nil, f
+	}
+	b, err := s.visibleBackup(ctx, id, notFound(defaultNotFound))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.TransitionShareBackup(ctx, b.ID, state.BackupResetStatus.To(state.BackupStatus(*status)), "", 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return emptyAccepted{}, nil
+}
+
+func (s *Server) restoreBackup(ctx context.Context, backupID string, value json.RawMessage) (gen.ShareBackupActionResponseObject, error) {
 	ri := reqInfo(ctx)
 	targeted := false
 	var target string
-	if ri.Version.AtLeast("2.91") && req.Body.Restore.IsSpecified() && !req.Body.Restore.IsNull() {
-		switch v := req.Body.Restore.MustGet().(type) {
+	restore, err := decodeAction[gen.ShareBackupRestoreTarget](value)
+	if err != nil {
+		return nil, err
+	}
+	if ri.Version.AtLeast("2.91") && restore != nil {
+		switch v := restore.(type) {
 		case string:
 			target, targeted = v, v != ""
 		case map[string]any:
@@ -253,7 +262,7 @@ func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionReq
 			return nil, badRequest("Invalid input received: restore takes the id of the share to restore into, or null.")
 		}
 	}
-	b, err := s.visibleBackup(ctx, req.BackupId, noBackup(req.BackupId))
+	b, err := s.visibleBackup(ctx, backupID, noBackup(backupID))
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +307,7 @@ func (s *Server) restoreBackup(ctx context.Context, req gen.ShareBackupActionReq
 	case errors.As(err, &se):
 		return nil, badRequest("Invalid backup: Backup %s status must be available.", b.ID)
 	case errors.Is(err, storage.ErrNotFound):
-		return nil, noBackup(req.BackupId)
+		return nil, noBackup(backupID)
 	case err != nil:
 		return nil, internalError(err)
 	}
@@ -316,7 +325,7 @@ func (s *Server) ListShareBackups(ctx context.Context, req gen.ListShareBackupsR
 	}
 	out := gen.ListShareBackups200JSONResponse{ShareBackups: make([]gen.ShareBackupSummary, len(backups)), ShareBackupLinks: links}
 	for i, b := range backups {
-		out.ShareBackups[i] = gen.ShareBackupSummary{Id: b.ID, Name: ns(b.Name), ShareId: b.ShareID, Status: b.Status}
+		out.ShareBackups[i] = gen.ShareBackupSummary{Id: b.ID, Name: ns(b.Name), ShareId: b.ShareID, Status: string(b.Status)}
 	}
 	return out, nil
 }
@@ -335,18 +344,13 @@ func (s *Server) ListShareBackupsDetail(ctx context.Context, req gen.ListShareBa
 	return out, nil
 }
 
-// Filter keys a non-admin keeps (Manila's remove_invalid_options list for
-// backups, in API names).
-var backupUserFilters = map[string]bool{
-	"name": true, "status": true, "share_id": true, "topic": true, "name~": true, "description~": true, "description": true,
-}
-
+// listBackups reads the filters the pipeline kept: admin-only ones a
+// non-admin sent are gone already.
 func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage.ShareBackup, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
-	admin := ri.Caller.IsAdmin()
 	q := ri.query
 	get := func(key string) *string {
-		if _, ok := q[key]; !ok || (!admin && !backupUserFilters[key]) {
+		if _, ok := q[key]; !ok {
 			return nil
 		}
 		v := q.Get(key)
@@ -357,12 +361,6 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 	if k := q.Get("sort_key"); k != "" {
 		sortKey = k
 	}
-	switch sortKey {
-	case "name":
-		sortKey = "display_name"
-	case "description":
-		sortKey = "display_description"
-	}
 	sortDir := "desc"
 	if d := q.Get("sort_dir"); d != "" {
 		sortDir = d
@@ -370,19 +368,8 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 	if !strings.EqualFold(sortDir, "asc") && !strings.EqualFold(sortDir, "desc") {
 		return nil, nil, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
 	}
-	// Manila sorts by its model's columns. It keeps the zone as
-	// availability_zone_id; "availability_zone" is a property there, which
-	// fails (with a 500 in Manila, a clear 400 here) like any unknown key.
-	col := sortKey
-	if col == "availability_zone_id" {
-		col = "availability_zone"
-	} else if col == "availability_zone" {
-		col = ""
-	}
-	if !storage.BackupSortColumns[col] {
-		return nil, nil, badRequest("Invalid input received: Wrong sorting key provided - '%s'.", sortKey)
-	}
-
+	// The spec's enum has refused unknown keys already.
+	col := storage.BackupSortKeys[sortKey]
 	f := storage.BackupFilter{ProjectID: ri.Caller.ProjectID, SortColumn: col, SortDesc: strings.EqualFold(sortDir, "desc")}
 	allTenants := get("all_tenants")
 	if allTenants == nil {

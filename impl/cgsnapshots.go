@@ -2,9 +2,11 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -13,7 +15,7 @@ func (s *Server) cgSnapshotView(ri *requestInfo, c storage.CGSnapshot) gen.CGSna
 		Id:                 c.ID,
 		Name:               ns(c.Name),
 		CreatedAt:          storage.FormatTime(c.CreatedAt),
-		Status:             c.Status,
+		Status:             string(c.Status),
 		Description:        ns(c.Description),
 		ProjectId:          c.ProjectID,
 		ConsistencyGroupId: c.ConsistencyGroupID,
@@ -109,7 +111,7 @@ func (s *Server) DeleteCGSnapshot(ctx context.Context, req gen.DeleteCGSnapshotR
 	} else if err != nil {
 		return nil, internalError(err)
 	}
-	err = s.db.TransitionCGSnapshot(ctx, c.ID, []string{"available", "error"}, "deleting", storage.JobCGSnapshotDelete, s.cfg.MinTransition)
+	err = s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotDelete, storage.JobCGSnapshotDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -152,38 +154,47 @@ func (s *Server) ListCGSnapshotMembers(ctx context.Context, req gen.ListCGSnapsh
 	return out, nil
 }
 
+// cgsnapshotActionTable binds the handlers x-manila-actions names for
+// cgsnapshots.
+func (s *Server) cgsnapshotActionTable() actionTable[gen.CgsnapshotActionResponseObject] {
+	return actionTable[gen.CgsnapshotActionResponseObject]{
+		"reset_status": s.resetCGSnapshotStatus,
+		"force_delete": s.forceDeleteCGSnapshot,
+	}
+}
+
 // CgsnapshotAction is POST /v2/cgsnapshots/{id}/action.
 func (s *Server) CgsnapshotAction(ctx context.Context, req gen.CgsnapshotActionRequestObject) (gen.CgsnapshotActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "reset_status", "os-reset_status":
-		body := req.Body.ResetStatus
-		if ri.Action == "os-reset_status" {
-			body = req.Body.OsResetStatus
-		}
-		status := resetStatusValue(body)
-		if f := checkStatusIn(status, cgResetStatuses); f != nil {
-			return nil, f
-		}
-		c, err := s.visibleCGSnapshot(ctx, req.CgsnapshotId)
-		if err != nil {
-			return nil, genericNotFound(err)
-		}
-		if err := s.db.TransitionCGSnapshot(ctx, c.ID, nil, *status, "", 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.CgsnapshotAction202Response{}, nil
-	case "force_delete", "os-force_delete":
-		c, err := s.visibleCGSnapshot(ctx, req.CgsnapshotId)
-		if err != nil {
-			return nil, genericNotFound(err)
-		}
-		if err := s.db.ForceDeleteCGSnapshot(ctx, c.ID); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.CgsnapshotAction202Response{}, nil
+	return s.actions.cgsnapshot.run(ctx, req.CgsnapshotId)
+}
+
+func (s *Server) resetCGSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
 	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
+	if f := checkStatusIn(status, cgResetStatuses); f != nil {
+		return nil, f
+	}
+	c, err := s.visibleCGSnapshot(ctx, id)
+	if err != nil {
+		return nil, genericNotFound(err)
+	}
+	if err := s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotResetStatus.To(state.CGSnapshotStatus(*status)), "", 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.CgsnapshotAction202Response{}, nil
+}
+
+func (s *Server) forceDeleteCGSnapshot(ctx context.Context, id string, _ json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
+	c, err := s.visibleCGSnapshot(ctx, id)
+	if err != nil {
+		return nil, genericNotFound(err)
+	}
+	if err := s.db.ForceDeleteCGSnapshot(ctx, c.ID); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.CgsnapshotAction202Response{}, nil
 }
 
 // ListCGSnapshots is GET /v2/cgsnapshots.

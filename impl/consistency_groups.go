@@ -2,12 +2,14 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -40,7 +42,7 @@ func (s *Server) cgView(ri *requestInfo, g storage.ConsistencyGroup) gen.Consist
 		Id:                 g.ID,
 		Name:               ns(g.Name),
 		CreatedAt:          storage.FormatTime(g.CreatedAt),
-		Status:             g.Status,
+		Status:             string(g.Status),
 		Description:        ns(g.Description),
 		ProjectId:          g.ProjectID,
 		Host:               ns(g.Host),
@@ -48,9 +50,8 @@ func (s *Server) cgView(ri *requestInfo, g storage.ConsistencyGroup) gen.Consist
 		ShareNetworkId:     ns(g.ShareNetworkID),
 		ShareTypes:         g.ShareTypes,
 		Links:              cgLinks(ri, "consistency_groups", g.ID),
-	}
-	if ri.Caller.IsAdmin() {
-		d.ShareServerId = ns(g.ShareServerID)
+		// Admins only: the spec's x-manila-policy on the property.
+		ShareServerId: ns(g.ShareServerID),
 	}
 	return d
 }
@@ -282,38 +283,47 @@ func (s *Server) DeleteConsistencyGroup(ctx context.Context, req gen.DeleteConsi
 	return gen.DeleteConsistencyGroup202Response{}, nil
 }
 
+// cgActionTable binds the handlers x-manila-actions names for
+// consistency groups.
+func (s *Server) cgActionTable() actionTable[gen.ConsistencyGroupActionResponseObject] {
+	return actionTable[gen.ConsistencyGroupActionResponseObject]{
+		"reset_status": s.resetCGStatus,
+		"force_delete": s.forceDeleteCG,
+	}
+}
+
 // ConsistencyGroupAction is POST /v2/consistency-groups/{id}/action.
 func (s *Server) ConsistencyGroupAction(ctx context.Context, req gen.ConsistencyGroupActionRequestObject) (gen.ConsistencyGroupActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "reset_status", "os-reset_status":
-		body := req.Body.ResetStatus
-		if ri.Action == "os-reset_status" {
-			body = req.Body.OsResetStatus
-		}
-		status := resetStatusValue(body)
-		if f := checkStatusIn(status, cgResetStatuses); f != nil {
-			return nil, f
-		}
-		g, err := s.visibleCG(ctx, req.ConsistencyGroupId)
-		if err != nil {
-			return nil, genericNotFound(err)
-		}
-		if err := s.db.TransitionConsistencyGroup(ctx, g.ID, nil, *status); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.ConsistencyGroupAction202Response{}, nil
-	case "force_delete", "os-force_delete":
-		g, err := s.visibleCG(ctx, req.ConsistencyGroupId)
-		if err != nil {
-			return nil, genericNotFound(err)
-		}
-		if err := s.db.ForceDeleteConsistencyGroup(ctx, g.ID); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.ConsistencyGroupAction202Response{}, nil
+	return s.actions.cg.run(ctx, req.ConsistencyGroupId)
+}
+
+func (s *Server) resetCGStatus(ctx context.Context, id string, value json.RawMessage) (gen.ConsistencyGroupActionResponseObject, error) {
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
 	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
+	if f := checkStatusIn(status, cgResetStatuses); f != nil {
+		return nil, f
+	}
+	g, err := s.visibleCG(ctx, id)
+	if err != nil {
+		return nil, genericNotFound(err)
+	}
+	if err := s.db.TransitionConsistencyGroup(ctx, g.ID, state.ConsistencyGroupResetStatus.To(state.ConsistencyGroupStatus(*status))); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.ConsistencyGroupAction202Response{}, nil
+}
+
+func (s *Server) forceDeleteCG(ctx context.Context, id string, _ json.RawMessage) (gen.ConsistencyGroupActionResponseObject, error) {
+	g, err := s.visibleCG(ctx, id)
+	if err != nil {
+		return nil, genericNotFound(err)
+	}
+	if err := s.db.ForceDeleteConsistencyGroup(ctx, g.ID); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.ConsistencyGroupAction202Response{}, nil
 }
 
 // checkStatusIn is checkResetStatus with another set of valid statuses.

@@ -8,15 +8,10 @@ import (
 )
 
 func exportLocationView(ri *requestInfo, el storage.ExportLocation, detail bool) gen.ExportLocation {
-	out := gen.ExportLocation{Id: el.ID, Path: el.Path}
-	if ri.Version.AtLeast("2.14") {
-		out.Preferred = ptr(el.Preferred)
-	}
-	if ri.Caller.IsAdmin() {
-		// manilite has no share instances; the share is its own instance.
-		out.ShareInstanceId = ptr(el.ShareID)
-		out.IsAdminOnly = ptr(el.IsAdminOnly)
-	}
+	// preferred's version and the admin-only keys are the spec's
+	// annotations. manilite has no share instances; the share is its own.
+	out := gen.ExportLocation{Id: el.ID, Path: el.Path, Preferred: ptr(el.Preferred),
+		ShareInstanceId: ptr(el.ShareID), IsAdminOnly: ptr(el.IsAdminOnly)}
 	if detail {
 		out.CreatedAt = ptr(storage.FormatTime(el.CreatedAt))
 		if el.UpdatedAt != nil {

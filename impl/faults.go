@@ -3,6 +3,7 @@ package impl
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/manilite/manilite/gen"
 	"net/http"
 	"strconv"
 )
@@ -64,47 +65,65 @@ func internalError(cause error) *Fault {
 	return &Fault{Status: http.StatusInternalServerError, Message: defaultServerError, cause: cause}
 }
 
-// faultName is Manila's fault key per status (manila/api/openstack/wsgi.py
-// Fault._fault_names); any other status is "computeFault".
-func faultName(status int) string {
-	switch status {
-	case 400:
-		return "badRequest"
-	case 401:
-		return "unauthorized"
-	case 403:
-		return "forbidden"
-	case 404:
-		return "itemNotFound"
-	case 405:
-		return "badMethod"
-	case 409:
-		return "conflictingRequest"
-	case 413:
-		return "overLimit"
-	case 415:
-		return "badMediaType"
-	case 501:
-		return "notImplemented"
-	case 503:
-		return "serviceUnavailable"
-	}
-	return "computeFault"
+// faultNames is the Fault schema's x-manila-fault-names: the fault body's
+// key per status, read once from the spec.
+type faultNames struct {
+	byStatus map[int]string
+	other    string
 }
 
-// faultBody renders f as Manila does. 413 bodies also carry retryAfter.
-func faultBody(f *Fault) []byte {
-	inner := map[string]any{"code": f.Status, "message": f.Message}
+func readFaultNames(ext map[string]any) (faultNames, error) {
+	table, ok := toMap(ext[extFaultNames])
+	if !ok {
+		return faultNames{}, fmt.Errorf("spec: the Fault schema has no %s", extFaultNames)
+	}
+	names := faultNames{byStatus: map[int]string{}}
+	for key, v := range table {
+		name, ok := toString(v)
+		if !ok || name == "" {
+			return faultNames{}, fmt.Errorf("spec: %s.%s must be a name", extFaultNames, key)
+		}
+		if key == "default" {
+			names.other = name
+			continue
+		}
+		status, err := strconv.Atoi(key)
+		if err != nil {
+			return faultNames{}, fmt.Errorf("spec: %s key %q is not a status", extFaultNames, key)
+		}
+		names.byStatus[status] = name
+	}
+	if names.other == "" {
+		return faultNames{}, fmt.Errorf("spec: %s has no default", extFaultNames)
+	}
+	return names, nil
+}
+
+func (n faultNames) of(status int) string {
+	if name, ok := n.byStatus[status]; ok {
+		return name
+	}
+	return n.other
+}
+
+// faultBody renders f as Manila does, as the generated Fault type. 413
+// bodies also carry retryAfter.
+func (n faultNames) faultBody(f *Fault) []byte {
+	inner := struct {
+		Code       int     `json:"code"`
+		Message    string  `json:"message"`
+		RetryAfter *string `json:"retryAfter,omitempty"`
+	}{Code: f.Status, Message: f.Message}
 	if f.Status == http.StatusRequestEntityTooLarge {
 		retry := "0"
 		if f.Header != nil && f.Header.Get("Retry-After") != "" {
 			retry = f.Header.Get("Retry-After")
 		}
-		inner["retryAfter"] = retry
+		inner.RetryAfter = &retry
 	}
-	b, err := json.Marshal(map[string]any{faultName(f.Status): inner})
+	b, err := json.Marshal(gen.Fault{n.of(f.Status): inner})
 	if err != nil {
-		return []byte(`{"computeFault": {"code": 500, "message": "` + strconv.Quote(err.Error()) + `"}}`)
+		return []byte(`{"computeFault": {"code": 500, "message": ` + strconv.Quote(err.Error()) + `}}`)
 	}
 	return b
 }

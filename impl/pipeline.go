@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/manilite/manilite/apidocs"
 	"github.com/manilite/manilite/policy"
 )
 
@@ -135,7 +136,7 @@ func (s *Server) writeError(c echo.Context, err error) {
 	}
 	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(f.Status)
-	_, _ = c.Response().Write(faultBody(f))
+	_, _ = c.Response().Write(s.spec.faults.faultBody(f))
 }
 
 // api is the spec-driven pipeline every API request goes through, in
@@ -148,6 +149,9 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 		r := c.Request()
 		ctx := r.Context()
 		ri := reqInfo(ctx)
+		if apidocs.Serves(ri.OrigPath) {
+			return next(c)
+		}
 		switch ri.OrigPath {
 		case "/healthz":
 			return next(c)
@@ -171,6 +175,10 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 				return &Fault{Status: http.StatusServiceUnavailable, Message: defaultUnavailable}
 			case err != nil:
 				return unauthorizedFault(s.auth.Mode())
+			}
+			// Manila's context.is_admin: the policy's answer, once.
+			if caller, err = s.policy.WithAdmin(ctx, caller); err != nil {
+				return internalError(err)
 			}
 			ri.Caller, ri.Authenticated = caller, true
 		}
@@ -199,11 +207,11 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			if f != nil {
 				return f
 			}
-			g, ok := op.Actions[name]
+			a, ok := op.Actions[name]
 			if !ok {
 				return badRequest("There is no such action: %s", name)
 			}
-			ri.Action, gate = name, g
+			ri.Action, ri.action, gate = name, a, a.versionGate
 		} else if len(body) > 0 && isJSON(r) && !json.Valid(body) {
 			return badRequest("Malformed request body")
 		}
@@ -220,7 +228,7 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 
 		// 7. Policy, with Manila's default target: the caller's own project.
 		if gate.Policy != policy.AlwaysAllow {
-			if err := s.authorize(ctx, gate.Policy, policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
+			if err := s.authorizeGate(ctx, gate.Policy, policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
 				if gate.ForbiddenMessage != "" {
 					var f *Fault
 					if errors.As(err, &f) && f.Status == http.StatusForbidden {
@@ -231,7 +239,13 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 
-		// 8. Validation against the OpenAPI document.
+		// 8. Query parameters outside their range, or for callers their rule
+		// refuses, are ignored, as Manila ignores them.
+		if err := s.gateQuery(ctx, r, ri); err != nil {
+			return err
+		}
+
+		// 9. Validation against the OpenAPI document.
 		if err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
 			Request:    r,
 			PathParams: pathParams,
@@ -239,6 +253,11 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			Options:    s.validationOptions,
 		}); err != nil {
 			return validationFault(err, ri)
+		}
+		if ri.action != nil {
+			if f := validateActionValue(ri, body); f != nil {
+				return f
+			}
 		}
 		return next(c)
 	}

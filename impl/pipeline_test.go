@@ -16,7 +16,8 @@ import (
 // connection.
 func TestPanicBecomesFault(t *testing.T) {
 	var logs bytes.Buffer
-	s := &Server{log: slog.New(slog.NewJSONHandler(&logs, nil))}
+	_, info := loadSpecInfo(t)
+	s := &Server{log: slog.New(slog.NewJSONHandler(&logs, nil)), spec: info}
 	e := echo.New()
 	e.Pre(s.stripProjectSegment)
 	e.Use(s.lifecycle)
@@ -151,6 +152,8 @@ func equalMaps(a, b map[string]string) bool {
 }
 
 func TestFaultNames(t *testing.T) {
+	_, info := loadSpecInfo(t)
+	faultName, faultBody := info.faults.of, info.faults.faultBody
 	for status, name := range map[int]string{400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound",
 		405: "badMethod", 409: "conflictingRequest", 413: "overLimit", 415: "badMediaType", 501: "notImplemented",
 		503: "serviceUnavailable", 406: "computeFault", 422: "computeFault", 500: "computeFault"} {

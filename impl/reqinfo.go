@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,6 +30,10 @@ type requestInfo struct {
 	Caller        policy.Caller
 	Op            *opMeta
 	Action        string
+	// action is the x-manila-actions entry Action names, and actionValue
+	// the value under its key in the body.
+	action      *actionMeta
+	actionValue json.RawMessage
 	// BaseURL is scheme://host[:port] as the client reached us.
 	BaseURL  string
 	method   string

@@ -24,7 +24,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 
+	"github.com/manilite/manilite/apidocs"
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/openapi"
 	"github.com/manilite/manilite/policy"
 	"github.com/manilite/manilite/storage"
 )
@@ -74,6 +76,31 @@ type Server struct {
 	validationOptions *openapi3filter.Options
 	collections       map[string]bool
 	projectPattern    *regexp.Regexp
+	actions           actionTables
+	masks             *viewMasks
+}
+
+// actionTables are the handlers of each POST .../action operation.
+type actionTables struct {
+	share      actionTable[gen.ShareActionResponseObject]
+	snapshot   actionTable[gen.SnapshotActionResponseObject]
+	backup     actionTable[gen.ShareBackupActionResponseObject]
+	cg         actionTable[gen.ConsistencyGroupActionResponseObject]
+	cgsnapshot actionTable[gen.CgsnapshotActionResponseObject]
+}
+
+// bindActions fills s.actions and checks it against the spec: the
+// operation ids are the generated interface's methods.
+func (s *Server) bindActions() error {
+	s.actions = actionTables{
+		share: s.shareActionTable(), snapshot: s.snapshotActionTable(), backup: s.backupActionTable(),
+		cg: s.cgActionTable(), cgsnapshot: s.cgsnapshotActionTable(),
+	}
+	return checkActionBindings(s.spec, map[string][]string{
+		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
+		"ShareBackupAction": s.actions.backup.handlers(), "ConsistencyGroupAction": s.actions.cg.handlers(),
+		"CgsnapshotAction": s.actions.cgsnapshot.handlers(),
+	})
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -140,6 +167,12 @@ func New(cfg Config) (*Server, error) {
 			SkipSettingDefaults:               true,
 		},
 	}
+	if err := s.bindActions(); err != nil {
+		return nil, err
+	}
+	if s.masks, err = newViewMasks(doc); err != nil {
+		return nil, err
+	}
 	for _, p := range doc.Paths.InMatchingOrder() {
 		if rest, ok := strings.CutPrefix(p, "/v2/"); ok {
 			seg, _, _ := strings.Cut(rest, "/")
@@ -155,8 +188,13 @@ func New(cfg Config) (*Server, error) {
 	e.Pre(s.stripProjectSegment)
 	e.Use(s.lifecycle)
 	e.GET("/healthz", s.healthz)
+	// The API reference and the OpenAPI document: open, outside /v2.
+	docs := echo.WrapHandler(apidocs.Handler(openapi.Spec))
+	for _, p := range []string{apidocs.PagePath, apidocs.AssetPrefix + "*", apidocs.SpecPath} {
+		e.Match([]string{http.MethodGet, http.MethodHead}, p, docs)
+	}
 	e.Use(s.api)
-	gen.RegisterHandlers(e, gen.NewStrictHandler(s, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(s, []gen.StrictMiddlewareFunc{s.maskViews}))
 	s.echo = e
 	return s, nil
 }
@@ -179,10 +217,10 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Spec is what the server read from the OpenAPI document.
 func (s *Server) Spec() *SpecInfo { return s.spec }
 
-// authorize checks action against target for the request's caller. A refusal
-// is Manila's 403 fault.
-func (s *Server) authorize(ctx context.Context, action string, target policy.Target) error {
-	ok, err := s.allowed(ctx, action, target)
+// authorizeGate checks an operation's (or action's) own rule against target
+// for the request's caller. A refusal is Manila's 403 fault.
+func (s *Server) authorizeGate(ctx context.Context, action string, target policy.Target) error {
+	ok, err := s.decide(ctx, action, target)
 	if err != nil {
 		return err
 	}
@@ -192,9 +230,33 @@ func (s *Server) authorize(ctx context.Context, action string, target policy.Tar
 	return nil
 }
 
-// allowed asks the policy without turning a refusal into an error.
+// allowed asks the policy, for a rule a handler checks itself, without
+// turning a refusal into an error. The operation must declare the rule
+// (x-manila-policy-checks): an undeclared check is a bug in manilite, and
+// fails loudly rather than hiding from `manilite policy list`.
 func (s *Server) allowed(ctx context.Context, action string, target policy.Target) (bool, error) {
 	ri := reqInfo(ctx)
+	if ri.Op == nil || !ri.Op.declares(action, ri.Action) {
+		op := "<none>"
+		if ri.Op != nil {
+			op = ri.Op.ID
+		}
+		return false, internalError(fmt.Errorf("operation %s checks rule %s, which its %s does not declare", op, action, extChecks))
+	}
+	return s.decide(ctx, action, target)
+}
+
+// policy.ContextIsAdminRule is Manila's rule for who is admin. The pipeline
+// asks it once per request (the caller's Admin); every later question for it
+// gets that answer, as Manila's context.is_admin.
+const ruleContextIsAdmin = policy.ContextIsAdminRule
+
+// decide asks the policy engine for the request's caller.
+func (s *Server) decide(ctx context.Context, action string, target policy.Target) (bool, error) {
+	ri := reqInfo(ctx)
+	if action == ruleContextIsAdmin {
+		return ri.Caller.IsAdmin(), nil
+	}
 	d, err := s.policy.Decide(ctx, policy.Input{
 		Action: action,
 		Caller: ri.Caller,

@@ -48,19 +48,13 @@ func (s *Server) shareTypeView(ri *requestInfo, st storage.ShareType) gen.ShareT
 	if dhss, ok := st.ExtraSpecs["driver_handles_share_servers"]; ok {
 		required["driver_handles_share_servers"] = dhss
 	}
-	out := gen.ShareType{Id: st.ID, Name: st.Name, ExtraSpecs: specs, RequiredExtraSpecs: required}
-	if v.Below("2.7") {
-		out.OsShareTypeAccessIsPublic = ptr(st.IsPublic)
-	} else {
-		out.ShareTypeAccessIsPublic = ptr(st.IsPublic)
+	// Which keys a caller sees at which version is the spec's
+	// (x-manila-min-version / x-manila-max-version on the ShareType schema).
+	return gen.ShareType{
+		Id: st.ID, Name: st.Name, ExtraSpecs: specs, RequiredExtraSpecs: required,
+		OsShareTypeAccessIsPublic: ptr(st.IsPublic), ShareTypeAccessIsPublic: ptr(st.IsPublic),
+		Description: ns(st.Description), IsDefault: ptr(st.Name == s.cfg.DefaultShareType),
 	}
-	if v.AtLeast("2.41") {
-		out.Description = ns(st.Description)
-	}
-	if v.AtLeast("2.46") {
-		out.IsDefault = ptr(st.Name == s.cfg.DefaultShareType)
-	}
-	return out
 }
 
 // visibleShareType returns a type the caller may see: public ones, and

@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strconv"
@@ -9,10 +10,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/oapi-codegen/nullable"
 
 	"github.com/manilite/manilite/gen"
 	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -406,7 +407,7 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	if err := s.requirePolicy(ctx, "share:delete", shareTarget(sh)); err != nil {
 		return nil, err
 	}
-	err = s.db.BeginShareDelete(ctx, sh.ID, deletableShareStatuses, s.cfg.MinTransition)
+	err = s.db.BeginShareDelete(ctx, sh.ID, state.ShareDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	var de *storage.DependentsError
 	switch {
@@ -423,30 +424,28 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	return gen.DeleteShare202Response{}, nil
 }
 
-// ShareAction is POST /v2/shares/{id}/action.
-func (s *Server) ShareAction(ctx context.Context, req gen.ShareActionRequestObject) (gen.ShareActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "reset_status", "os-reset_status":
-		body := req.Body.ResetStatus
-		if ri.Action == "os-reset_status" {
-			body = req.Body.OsResetStatus
-		}
-		return s.resetShareStatus(ctx, req.ShareId, body)
-	case "force_delete", "os-force_delete":
-		return s.forceDeleteShare(ctx, req.ShareId)
-	case "soft_delete":
-		return s.softDeleteShare(ctx, req.ShareId)
-	case "restore":
-		return s.restoreShare(ctx, req.ShareId)
+// shareActionTable binds the handlers x-manila-actions names for shares.
+func (s *Server) shareActionTable() actionTable[gen.ShareActionResponseObject] {
+	return actionTable[gen.ShareActionResponseObject]{
+		"reset_status": s.resetShareStatus,
+		"force_delete": s.forceDeleteShare,
+		"soft_delete":  s.softDeleteShare,
+		"restore":      s.restoreShare,
 	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
 }
 
-func (s *Server) resetShareStatus(ctx context.Context, id string, body nullable.Nullable[gen.ResetStatus]) (gen.ShareActionResponseObject, error) {
+// ShareAction is POST /v2/shares/{id}/action.
+func (s *Server) ShareAction(ctx context.Context, req gen.ShareActionRequestObject) (gen.ShareActionResponseObject, error) {
+	return s.actions.share.run(ctx, req.ShareId)
+}
+
+func (s *Server) resetShareStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareActionResponseObject, error) {
 	// Manila's schema rejects a status that is not a share status at all
 	// before it looks the share up; the admin-action checks come after.
-	status := resetStatusValue(body)
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
+	}
 	if status != nil && !contains(shareStatuses, *status) {
 		return nil, badRequest("Invalid input for field/attribute status. Value: %s. '%s' is not one of %s", *status, *status, pyList(shareStatuses))
 	}
@@ -460,7 +459,7 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, body nullable.
 	if f := checkResetStatus(status); f != nil {
 		return nil, f
 	}
-	err = s.db.ResetShareStatus(ctx, sh.ID, *status)
+	err = s.db.ResetShareStatus(ctx, sh.ID, state.ShareStatus(*status))
 	var be *storage.BusyError
 	if errors.As(err, &be) {
 		return nil, busyFault(be)
@@ -472,17 +471,14 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, body nullable.
 }
 
 // resetStatusValue is the status of a {"reset_status": {"status": S}} body,
-// nil when it is missing or not a string.
-func resetStatusValue(body nullable.Nullable[gen.ResetStatus]) *string {
-	if !body.IsSpecified() || body.IsNull() {
-		return nil
-	}
-	rs := body.MustGet()
-	if !rs.Status.IsSpecified() || rs.Status.IsNull() {
-		return nil
+// nil when it is missing or null.
+func resetStatusValue(value json.RawMessage) (*string, error) {
+	rs, err := decodeAction[*gen.ResetStatus](value)
+	if err != nil || rs == nil || !rs.Status.IsSpecified() || rs.Status.IsNull() {
+		return nil, err
 	}
 	v := rs.Status.MustGet()
-	return &v
+	return &v, nil
 }
 
 // checkResetStatus is Manila's AdminActionsMixin.validate_update.
@@ -496,14 +492,14 @@ func checkResetStatus(status *string) *Fault {
 	return nil
 }
 
-func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+func (s *Server) forceDeleteShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {
 	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
 	}
 	// Force delete skips the status check; dependents still block it, and
 	// Manila's admin-action mixin lets those surface as 400.
-	err = s.db.BeginShareDelete(ctx, sh.ID, nil, 0)
+	err = s.db.BeginShareDelete(ctx, sh.ID, state.ShareForceDelete, 0)
 	var de *storage.DependentsError
 	switch {
 	case errors.As(err, &de):
@@ -517,7 +513,7 @@ func (s *Server) forceDeleteShare(ctx context.Context, id string) (gen.ShareActi
 	return gen.ShareAction202Response{}, nil
 }
 
-func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+func (s *Server) softDeleteShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {
 	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
@@ -525,7 +521,7 @@ func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActio
 	if err := s.requirePolicy(ctx, "share:soft_delete", shareTarget(sh)); err != nil {
 		return nil, err
 	}
-	err = s.db.SoftDeleteShareToBin(ctx, sh.ID, deletableShareStatuses, time.Now().Add(softDeleteRetention))
+	err = s.db.SoftDeleteShareToBin(ctx, sh.ID, state.ShareDeletable, time.Now().Add(softDeleteRetention))
 	var se *storage.StateError
 	var de *storage.DependentsError
 	switch {
@@ -543,11 +539,11 @@ func (s *Server) softDeleteShare(ctx context.Context, id string) (gen.ShareActio
 	return gen.ShareAction202Response{}, nil
 }
 
-func (s *Server) restoreShare(ctx context.Context, id string) (gen.ShareActionResponseObject, error) {
+func (s *Server) restoreShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {
 	if _, err := s.visibleShare(ctx, id, notFound("No share exists with ID %s.", id)); err != nil {
 		return nil, err
 	}
-	restored, err := s.db.RestoreShareFromBin(ctx, id, []string{"deleting", "error_deleting"})
+	restored, err := s.db.RestoreShareFromBin(ctx, id, state.ShareBeingDeleted)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -566,7 +562,7 @@ func (s *Server) restoreShare(ctx context.Context, id string) (gen.ShareActionRe
 // ListShares is GET /v2/shares.
 func (s *Server) ListShares(ctx context.Context, req gen.ListSharesRequestObject) (gen.ListSharesResponseObject, error) {
 	ri := reqInfo(ctx)
-	shares, count, links, err := s.listShares(ctx, req.Params, false)
+	shares, count, links, err := s.listShares(ctx, req.Params.Limit, req.Params.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -580,7 +576,7 @@ func (s *Server) ListShares(ctx context.Context, req gen.ListSharesRequestObject
 // ListSharesDetail is GET /v2/shares/detail.
 func (s *Server) ListSharesDetail(ctx context.Context, req gen.ListSharesDetailRequestObject) (gen.ListSharesDetailResponseObject, error) {
 	ri := reqInfo(ctx)
-	shares, count, links, err := s.listShares(ctx, gen.ListSharesParams(req.Params), true)
+	shares, count, links, err := s.listShares(ctx, req.Params.Limit, req.Params.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -591,46 +587,12 @@ func (s *Server) ListSharesDetail(ctx context.Context, req gen.ListSharesDetailR
 	return out, nil
 }
 
-// shareSortColumns maps Manila's share sort keys (columns of its shares and
-// share_instances tables) to ours; "" sorts by id alone for columns manilite
-// does not keep.
-var shareSortColumns = map[string]string{
-	"id": "id", "created_at": "created_at", "updated_at": "updated_at", "user_id": "user_id",
-	"project_id": "project_id", "size": "size", "display_name": "display_name",
-	"display_description": "display_description", "snapshot_id": "snapshot_id", "share_proto": "share_proto",
-	"is_public": "is_public", "task_state": "task_state", "status": "status", "host": "host",
-	"progress": "progress", "share_type_id": "share_type_id", "share_network_id": "share_network_id",
-	"availability_zone_id": "availability_zone", "is_soft_deleted": "is_soft_deleted",
-	"scheduled_to_be_deleted_at": "scheduled_to_be_deleted_at", "source_backup_id": "source_backup_id",
-	"deleted_at": "", "deleted": "", "snapshot_support": "", "create_share_from_snapshot_support": "",
-	"revert_to_snapshot_support": "", "mount_snapshot_support": "", "replication_type": "",
-	"share_group_id": "", "source_share_group_snapshot_member_id": "", "share_server_id": "",
-	"access_rules_status": "", "replica_state": "", "cast_rules_to_readonly": "", "launched_at": "",
-	"terminated_at": "", "scheduled_at": "", "mount_point_name": "", "encryption_key_ref": "",
-}
-
-// Keys a non-admin may filter by; Manila silently drops the others.
-var shareUserFilters = map[string]bool{
-	"name": true, "status": true, "share_server_id": true, "share_type_id": true, "snapshot_id": true,
-	"host": true, "share_network_id": true, "is_public": true, "metadata": true, "extra_specs": true,
-	"sort_key": true, "sort_dir": true, "share_group_id": true, "export_location_id": true,
-	"export_location_path": true, "name~": true, "description~": true, "description": true,
-	"limit": true, "offset": true, "is_soft_deleted": true, "with_count": true, "consistency_group_id": true,
-}
-
-func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail bool) ([]storage.Share, *int, *[]gen.Link, error) {
+// listShares reads the filters the pipeline kept: those outside their
+// version range, or admin-only ones a non-admin sent, are gone already.
+func (s *Server) listShares(ctx context.Context, limit, offset *int) ([]storage.Share, *int, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
-	v := ri.Version
-	admin := ri.Caller.IsAdmin()
 	q := ri.query
-	// has reports a query key that survives the version gates and the
-	// non-admin filtering.
-	has := func(key string) bool {
-		if _, ok := q[key]; !ok {
-			return false
-		}
-		return admin || shareUserFilters[key]
-	}
+	has := func(key string) bool { _, ok := q[key]; return ok }
 	get := func(key string) *string {
 		if !has(key) {
 			return nil
@@ -640,7 +602,7 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 	}
 	f := storage.ShareFilter{ProjectID: ri.Caller.ProjectID}
 
-	if admin && has("all_tenants") {
+	if has("all_tenants") {
 		all := true
 		if raw := q.Get("all_tenants"); raw != "" {
 			b, ok := parseStrictBool(raw)
@@ -669,15 +631,11 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 	f.SnapshotID = get("snapshot_id")
 	f.ShareNetworkID = get("share_network_id")
 	f.ConsistencyGroupID = get("consistency_group_id")
-	if v.AtLeast("2.35") {
-		f.ExportLocationID = get("export_location_id")
-		f.ExportLocationPath = get("export_location_path")
-	}
-	if v.AtLeast("2.36") {
-		f.NameLike = get("name~")
-		f.Description = get("description")
-		f.DescriptionLike = get("description~")
-	}
+	f.ExportLocationID = get("export_location_id")
+	f.ExportLocationPath = get("export_location_path")
+	f.NameLike = get("name~")
+	f.Description = get("description")
+	f.DescriptionLike = get("description~")
 	if host := get("host"); host != nil {
 		if err := s.requirePolicy(ctx, "share:list_by_host", callerTarget(ri)); err != nil {
 			return nil, nil, nil, err
@@ -691,7 +649,7 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		// manilite has no share servers: nothing is on any of them.
 		f.IDs = []string{""}
 	}
-	if sg := get("share_group_id"); sg != nil && v.AtLeast("2.31") {
+	if sg := get("share_group_id"); sg != nil {
 		f.IDs = []string{""} // no share groups
 	}
 	if raw := get("metadata"); raw != nil {
@@ -711,17 +669,15 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		}
 		f.ExtraSpecs = specs
 	}
-	if v.AtLeast("2.69") {
-		if raw := get("is_soft_deleted"); raw != nil {
-			b, ok := parseStrictBool(*raw)
-			if !ok {
-				return nil, nil, nil, badRequest("Invalid value %s for is_soft_deleted. Expecting a boolean.", *raw)
-			}
-			f.IsSoftDeleted = b
+	if raw := get("is_soft_deleted"); raw != nil {
+		b, ok := parseStrictBool(*raw)
+		if !ok {
+			return nil, nil, nil, badRequest("Invalid value %s for is_soft_deleted. Expecting a boolean.", *raw)
 		}
+		f.IsSoftDeleted = b
 	}
 	withCount := false
-	if raw := get("with_count"); raw != nil && (detail || v.AtLeast("2.42")) {
+	if raw := get("with_count"); raw != nil {
 		b, ok := parseStrictBool(*raw)
 		if !ok {
 			return nil, nil, nil, badRequest("Invalid value %s for with_count. Expecting a boolean.", *raw)
@@ -729,20 +685,12 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		withCount = b
 	}
 
+	// The spec's enum has refused unknown keys already.
 	sortKey := "created_at"
 	if raw := get("sort_key"); raw != nil {
 		sortKey = *raw
 	}
-	switch sortKey {
-	case "name":
-		sortKey = "display_name"
-	case "description":
-		sortKey = "display_description"
-	}
-	col, ok := shareSortColumns[sortKey]
-	if !ok {
-		return nil, nil, nil, badRequest("Invalid input received: Wrong sorting key provided - '%s'.", sortKey)
-	}
+	col := storage.ShareSortKeys[sortKey]
 	sortDir := "desc"
 	if raw := get("sort_dir"); raw != nil {
 		sortDir = *raw
@@ -756,10 +704,10 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 	}
 	f.SortColumn = col
 	// Manila applies offset only together with limit.
-	if p.Limit != nil {
-		f.Limit = p.Limit
-		if p.Offset != nil {
-			f.Offset = *p.Offset
+	if limit != nil {
+		f.Limit = limit
+		if offset != nil {
+			f.Offset = *offset
 		}
 	}
 
@@ -772,7 +720,7 @@ func (s *Server) listShares(ctx context.Context, p gen.ListSharesParams, detail 
 		count = &total
 	}
 	var links *[]gen.Link
-	if p.Limit != nil && *p.Limit > 0 && len(shares) == *p.Limit {
+	if limit != nil && *limit > 0 && len(shares) == *limit {
 		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("shares", shares[len(shares)-1].ID)}}
 	}
 	return shares, count, links, nil

@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/manilite/manilite/gen"
 	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -19,32 +21,27 @@ const maxListLimit = 1000
 var deletableSnapshotStatuses = []string{"available", "error"}
 
 func (s *Server) snapshotView(ri *requestInfo, sn storage.ShareSnapshot) gen.Snapshot {
-	v := ri.Version
 	d := gen.Snapshot{
 		Id:          sn.ID,
 		ShareId:     sn.ShareID,
 		ShareSize:   sn.ShareSize,
 		CreatedAt:   storage.FormatTime(sn.CreatedAt),
-		Status:      sn.Status,
+		Status:      string(sn.Status),
 		Name:        ns(sn.Name),
 		Description: ns(sn.Description),
 		Size:        sn.Size,
 		ShareProto:  sn.ShareProto,
 		Links:       ri.links("snapshots", sn.ID),
 	}
-	if v.AtLeast("2.12") && ri.Caller.IsAdmin() {
-		d.ProviderLocation = ns(sn.ProviderLocation)
+	// Which of these a caller sees, at which version, is the spec's
+	// (x-manila-min-version, x-manila-policy on the Snapshot schema).
+	d.ProviderLocation = ns(sn.ProviderLocation)
+	d.UserId, d.ProjectId = ptr(sn.UserID), ptr(sn.ProjectID)
+	md := sn.Metadata
+	if md == nil {
+		md = map[string]string{}
 	}
-	if v.AtLeast("2.17") {
-		d.UserId, d.ProjectId = ptr(sn.UserID), ptr(sn.ProjectID)
-	}
-	if v.AtLeast("2.73") {
-		md := sn.Metadata
-		if md == nil {
-			md = map[string]string{}
-		}
-		d.Metadata = &md
-	}
+	d.Metadata = &md
 	return d
 }
 
@@ -119,7 +116,7 @@ func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotReque
 		Status:      "creating",
 		Progress:    ptr("0%"),
 		Metadata:    md,
-	}, []string{"available"}, s.cfg.MinTransition)
+	}, state.ShareSnapshotSource, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -175,7 +172,7 @@ func (s *Server) DeleteSnapshot(ctx context.Context, req gen.DeleteSnapshotReque
 	if err := s.requirePolicy(ctx, "share:delete_snapshot", snapshotTarget(sn)); err != nil {
 		return nil, err
 	}
-	err = s.db.TransitionShareSnapshot(ctx, sn.ID, deletableSnapshotStatuses, "deleting", storage.JobSnapshotDelete, s.cfg.MinTransition)
+	err = s.db.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotDelete, storage.JobSnapshotDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -189,41 +186,50 @@ func (s *Server) DeleteSnapshot(ctx context.Context, req gen.DeleteSnapshotReque
 	return gen.DeleteSnapshot202Response{}, nil
 }
 
+// snapshotActionTable binds the handlers x-manila-actions names for
+// snapshots.
+func (s *Server) snapshotActionTable() actionTable[gen.SnapshotActionResponseObject] {
+	return actionTable[gen.SnapshotActionResponseObject]{
+		"reset_status": s.resetSnapshotStatus,
+		"force_delete": s.forceDeleteSnapshot,
+	}
+}
+
 // SnapshotAction is POST /v2/snapshots/{id}/action (admin).
 func (s *Server) SnapshotAction(ctx context.Context, req gen.SnapshotActionRequestObject) (gen.SnapshotActionResponseObject, error) {
-	ri := reqInfo(ctx)
-	switch ri.Action {
-	case "reset_status", "os-reset_status":
-		body := req.Body.ResetStatus
-		if ri.Action == "os-reset_status" {
-			body = req.Body.OsResetStatus
-		}
-		// The admin-action mixin validates the status before it looks the
-		// snapshot up.
-		status := resetStatusValue(body)
-		if f := checkResetStatus(status); f != nil {
-			return nil, f
-		}
-		sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, *status, "", 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		return gen.SnapshotAction202Response{}, nil
-	case "force_delete", "os-force_delete":
-		sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.db.TransitionShareSnapshot(ctx, sn.ID, nil, "deleting", storage.JobSnapshotDelete, 0); err != nil {
-			return nil, notFoundOr(err)
-		}
-		s.cfg.Jobs.Notify()
-		return gen.SnapshotAction202Response{}, nil
+	return s.actions.snapshot.run(ctx, req.SnapshotId)
+}
+
+func (s *Server) resetSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.SnapshotActionResponseObject, error) {
+	// The admin-action mixin validates the status before it looks the
+	// snapshot up.
+	status, err := resetStatusValue(value)
+	if err != nil {
+		return nil, err
 	}
-	return nil, badRequest("There is no such action: %s", ri.Action)
+	if f := checkResetStatus(status); f != nil {
+		return nil, f
+	}
+	sn, err := s.visibleSnapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotResetStatus.To(state.SnapshotStatus(*status)), "", 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	return gen.SnapshotAction202Response{}, nil
+}
+
+func (s *Server) forceDeleteSnapshot(ctx context.Context, id string, _ json.RawMessage) (gen.SnapshotActionResponseObject, error) {
+	sn, err := s.visibleSnapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotForceDelete, storage.JobSnapshotDelete, 0); err != nil {
+		return nil, notFoundOr(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.SnapshotAction202Response{}, nil
 }
 
 // notFoundOr maps storage.ErrNotFound to the generic 404 and anything else
@@ -238,7 +244,7 @@ func notFoundOr(err error) error {
 // ListSnapshots is GET /v2/snapshots.
 func (s *Server) ListSnapshots(ctx context.Context, req gen.ListSnapshotsRequestObject) (gen.ListSnapshotsResponseObject, error) {
 	ri := reqInfo(ctx)
-	snaps, count, links, err := s.listSnapshots(ctx, req.Params, false)
+	snaps, count, links, err := s.listSnapshots(ctx, req.Params.Limit, req.Params.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +258,7 @@ func (s *Server) ListSnapshots(ctx context.Context, req gen.ListSnapshotsRequest
 // ListSnapshotsDetail is GET /v2/snapshots/detail.
 func (s *Server) ListSnapshotsDetail(ctx context.Context, req gen.ListSnapshotsDetailRequestObject) (gen.ListSnapshotsDetailResponseObject, error) {
 	ri := reqInfo(ctx)
-	snaps, count, links, err := s.listSnapshots(ctx, gen.ListSnapshotsParams(req.Params), true)
+	snaps, count, links, err := s.listSnapshots(ctx, req.Params.Limit, req.Params.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -263,18 +269,13 @@ func (s *Server) ListSnapshotsDetail(ctx context.Context, req gen.ListSnapshotsD
 	return out, nil
 }
 
-var snapshotUserFilters = map[string]bool{
-	"name": true, "description": true, "name~": true, "description~": true, "status": true, "share_id": true,
-	"size": true, "limit": true, "offset": true, "sort_key": true, "sort_dir": true, "with_count": true,
-}
-
-func (s *Server) listSnapshots(ctx context.Context, p gen.ListSnapshotsParams, detail bool) ([]storage.ShareSnapshot, *int, *[]gen.Link, error) {
+// listSnapshots reads the filters the pipeline kept: those outside their
+// version range, or admin-only ones a non-admin sent, are gone already.
+func (s *Server) listSnapshots(ctx context.Context, limit, offset *int) ([]storage.ShareSnapshot, *int, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
-	v := ri.Version
-	admin := ri.Caller.IsAdmin()
 	q := ri.query
 	get := func(key string) (*string, error) {
-		if _, ok := q[key]; !ok || (!admin && !snapshotUserFilters[key]) {
+		if _, ok := q[key]; !ok {
 			return nil, nil
 		}
 		val := q.Get(key)
@@ -289,7 +290,7 @@ func (s *Server) listSnapshots(ctx context.Context, p gen.ListSnapshotsParams, d
 	if at, err = get("all_tenants"); err != nil {
 		return nil, nil, nil, err
 	}
-	if at != nil && admin {
+	if at != nil {
 		f.ProjectID = ""
 		if pid, err = get("project_id"); err != nil {
 			return nil, nil, nil, err
@@ -297,19 +298,11 @@ func (s *Server) listSnapshots(ctx context.Context, p gen.ListSnapshotsParams, d
 			f.ProjectID = *pid
 		}
 	}
-	fields := []struct {
-		key   string
-		dst   **string
-		since string
-	}{
-		{"name", &f.Name, "2.0"}, {"status", &f.Status, "2.0"}, {"share_id", &f.ShareID, "2.0"},
-		{"description", &f.Description, "2.36"}, {"name~", &f.NameLike, "2.36"}, {"description~", &f.DescriptionLike, "2.36"},
-	}
-	for _, fl := range fields {
-		if v.Below(fl.since) {
-			continue
-		}
-		if *fl.dst, err = get(fl.key); err != nil {
+	for key, dst := range map[string]**string{
+		"name": &f.Name, "status": &f.Status, "share_id": &f.ShareID,
+		"description": &f.Description, "name~": &f.NameLike, "description~": &f.DescriptionLike,
+	} {
+		if *dst, err = get(key); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -322,30 +315,23 @@ func (s *Server) listSnapshots(ctx context.Context, p gen.ListSnapshotsParams, d
 		}
 		f.Size = &n
 	}
-	sortKey := "created_at"
+	// The spec's enum has refused unknown keys already.
+	f.SortColumn = "created_at"
 	if k := q.Get("sort_key"); k != "" {
-		sortKey = k
+		f.SortColumn = storage.SnapshotSortKeys[k]
 	}
-	col := map[string]string{"name": "display_name", "description": "display_description"}[sortKey]
-	if col == "" {
-		col = sortKey
-	}
-	if !storage.SnapshotSortColumns[col] {
-		return nil, nil, nil, badRequest("Invalid input received: Invalid sort key %s.", sortKey)
-	}
-	f.SortColumn = col
 	f.SortDesc = strings.EqualFold(q.Get("sort_dir"), "desc") || q.Get("sort_dir") == ""
-	if p.Limit != nil {
-		limit := min(*p.Limit, maxListLimit)
-		f.Limit = &limit
+	if limit != nil {
+		capped := min(*limit, maxListLimit)
+		f.Limit = &capped
 	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
+	if offset != nil {
+		f.Offset = *offset
 	}
 	withCount := false
 	if raw, err := get("with_count"); err != nil {
 		return nil, nil, nil, err
-	} else if raw != nil && (detail || v.AtLeast("2.79")) && v.AtLeast("2.79") {
+	} else if raw != nil {
 		b, ok := parseStrictBool(*raw)
 		if !ok {
 			return nil, nil, nil, badRequest("Invalid value %s for with_count. Expecting a boolean.", *raw)

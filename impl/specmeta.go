@@ -21,6 +21,11 @@ const (
 	extErrors       = "x-manila-errors"
 	extForbidden    = "x-manila-forbidden-message"
 	extChecks       = "x-manila-policy-checks"
+	extHandler      = "x-manila-handler"
+	extFaultNames   = "x-manila-fault-names"
+	// actionSchema is the key of an x-manila-actions entry holding the
+	// schema of the action's value: {$ref: "#/components/schemas/X"}.
+	actionSchema = "schema"
 )
 
 // versionGate is what decides whether a request version reaches a method:
@@ -59,7 +64,45 @@ type opMeta struct {
 	versionGate
 	// Actions is set for POST .../action operations: the single top-level
 	// key of the body picks the action, and each action has its own gate.
-	Actions map[string]versionGate
+	Actions map[string]*actionMeta
+	// Query are the gates of the query parameters that have one.
+	Query []queryGate
+}
+
+// actionMeta is one entry of x-manila-actions: its gate, the handler it
+// runs (aliases such as os-reset_status and reset_status share one), and
+// the schema its value must match (nil: any value, ignored).
+type actionMeta struct {
+	versionGate
+	Handler string
+	Schema  *openapi3.Schema
+}
+
+// declares reports whether the operation (with action, for POST .../action)
+// names rule: as its own rule, in x-manila-policy-checks, or on a query
+// parameter. Handlers may check only declared rules, so that the spec shows
+// every rule's whole blast radius.
+func (m *opMeta) declares(rule, action string) bool {
+	gates := []versionGate{m.versionGate}
+	if a, ok := m.Actions[action]; ok {
+		gates = append(gates, a.versionGate)
+	}
+	for _, g := range gates {
+		if g.Policy == rule {
+			return true
+		}
+		for _, c := range g.Checks {
+			if c == rule {
+				return true
+			}
+		}
+	}
+	for _, q := range m.Query {
+		if q.Policy == rule {
+			return true
+		}
+	}
+	return false
 }
 
 // SpecInfo is what the server reads from the document at start-up.
@@ -67,6 +110,7 @@ type SpecInfo struct {
 	MinVersion APIVersion
 	MaxVersion APIVersion
 	Ops        map[string]*opMeta // by operationId
+	faults     faultNames
 }
 
 // ReadSpecInfo validates and collects the vendor extensions of every
@@ -82,6 +126,12 @@ func ReadSpecInfo(doc *openapi3.T) (*SpecInfo, error) {
 	}
 	if info.MaxVersion, err = extVersion(doc.Info.Extensions, extMaxVersion); err != nil {
 		return nil, fmt.Errorf("spec info: %w", err)
+	}
+	if doc.Components == nil || doc.Components.Schemas["Fault"] == nil {
+		return nil, fmt.Errorf("spec: no Fault schema")
+	}
+	if info.faults, err = readFaultNames(doc.Components.Schemas["Fault"].Value.Extensions); err != nil {
+		return nil, err
 	}
 	var problems []string
 	for _, p := range doc.Paths.InMatchingOrder() {
@@ -121,23 +171,47 @@ func readOp(method, path string, op *openapi3.Operation, doc *openapi3.T) (*opMe
 		if !ok || len(actions) == 0 {
 			return nil, fmt.Errorf("%s must map action names to their gates", extActions)
 		}
-		m.Actions = map[string]versionGate{}
+		m.Actions = map[string]*actionMeta{}
 		for name, v := range actions {
 			ext, ok := toMap(v)
 			if !ok {
 				return nil, fmt.Errorf("%s.%s must be an object", extActions, name)
 			}
-			g, err := readGate(ext, true)
+			a, err := readAction(ext, doc)
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", extActions, name, err)
 			}
-			m.Actions[name] = g
+			m.Actions[name] = a
 		}
+	}
+	if m.Query, err = readQueryGates(op); err != nil {
+		return nil, err
 	}
 	if m.Open != (m.Policy == "@") && m.Actions == nil {
 		return nil, fmt.Errorf("operations with `security: []` must have %s \"@\", and only they", extPolicy)
 	}
 	return m, nil
+}
+
+func readAction(ext map[string]any, doc *openapi3.T) (*actionMeta, error) {
+	g, err := readGate(ext, true)
+	if err != nil {
+		return nil, err
+	}
+	a := &actionMeta{versionGate: g}
+	if a.Handler, _ = toString(ext[extHandler]); a.Handler == "" {
+		return nil, fmt.Errorf("missing %s", extHandler)
+	}
+	if raw, ok := ext[actionSchema]; ok {
+		ref, _ := toMap(raw)
+		target, _ := ref["$ref"].(string)
+		name, ok := strings.CutPrefix(target, "#/components/schemas/")
+		if !ok || doc.Components == nil || doc.Components.Schemas[name] == nil {
+			return nil, fmt.Errorf("%s must be {$ref: \"#/components/schemas/<name>\"} naming a schema", actionSchema)
+		}
+		a.Schema = doc.Components.Schemas[name].Value
+	}
+	return a, nil
 }
 
 func readGate(ext map[string]any, requirePolicy bool) (versionGate, error) {

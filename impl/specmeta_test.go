@@ -133,7 +133,7 @@ func TestSpecOperationsHaveGatesAndDefinedPolicies(t *testing.T) {
 					continue
 				}
 				raw, _ := toMap(actions[name])
-				checkGate(t, aw, raw, g, info, true)
+				checkGate(t, aw, raw, g.versionGate, info, true)
 				if g.Policy == policy.AlwaysAllow {
 					t.Errorf("%s: an action cannot be open to anyone", aw)
 				}
@@ -223,9 +223,17 @@ const tinyResponses = `      responses:
         "200": {description: ok}
 `
 
+// tinyComponents is the Fault schema every spec needs.
+const tinyComponents = `components:
+  schemas:
+    Fault:
+      type: object
+      x-manila-fault-names: {"404": itemNotFound, default: computeFault}
+`
+
 func loadTinySpec(t *testing.T, paths string) *openapi3.T {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(tinySpecHead + paths))
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(tinySpecHead + paths + tinyComponents))
 	if err != nil {
 		t.Fatalf("LoadFromData: %v", err)
 	}
@@ -251,7 +259,7 @@ func TestReadSpecInfoTinyValid(t *testing.T) {
       x-manila-min-version: "2.0"
       x-manila-experimental: false
       x-manila-actions:
-        poke: {x-manila-min-version: "2.3", x-manila-experimental: false, x-manila-policy: "thing:poke"}
+        poke: {x-manila-min-version: "2.3", x-manila-experimental: false, x-manila-policy: "thing:poke", x-manila-handler: poke}
 `+tinyResponses)
 	info, err := ReadSpecInfo(doc)
 	if err != nil {
@@ -336,6 +344,34 @@ func TestReadSpecInfoRejectsMissingExtensions(t *testing.T) {
         poke: {x-manila-min-version: "2.3", x-manila-policy: "thing:poke"}
 ` + tinyResponses,
 			want: []string{"POST /v2/things/{id}/action", "x-manila-actions.poke: missing x-manila-experimental"},
+		},
+		{
+			name: "action without a handler",
+			paths: `  /v2/things/{id}/action:
+    post:
+      operationId: thingAction
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      x-manila-min-version: "2.0"
+      x-manila-experimental: false
+      x-manila-actions:
+        poke: {x-manila-min-version: "2.3", x-manila-experimental: false, x-manila-policy: "thing:poke"}
+` + tinyResponses,
+			want: []string{"POST /v2/things/{id}/action", "x-manila-actions.poke: missing x-manila-handler"},
+		},
+		{
+			name: "action schema naming no schema",
+			paths: `  /v2/things/{id}/action:
+    post:
+      operationId: thingAction
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      x-manila-min-version: "2.0"
+      x-manila-experimental: false
+      x-manila-actions:
+        poke: {x-manila-min-version: "2.3", x-manila-experimental: false, x-manila-policy: "thing:poke", x-manila-handler: poke, schema: {$ref: "#/components/schemas/Nothing"}}
+` + tinyResponses,
+			want: []string{"POST /v2/things/{id}/action", "x-manila-actions.poke: schema must be"},
 		},
 		{
 			name: "open operation with a rule",

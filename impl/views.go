@@ -74,6 +74,13 @@ func strictBoolMessage(v string) string {
 	return "Unrecognized value '" + v + "', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'"
 }
 
+// The two share-view values that change meaning with the microversion
+// (not presence, which the spec's annotations decide).
+var (
+	shareTypeIDSince          = "2.6"  // share_type: the type's name before, its id from
+	creatingFromSnapshotSince = "2.54" // status creating_from_snapshot shows as creating before
+)
+
 // shareView is Manila's share detail view at the request's microversion.
 func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	v := ri.Version
@@ -81,8 +88,8 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	if md == nil {
 		md = map[string]string{}
 	}
-	status := sh.Status
-	if status == "creating_from_snapshot" && v.Below("2.54") {
+	status := string(sh.Status)
+	if status == "creating_from_snapshot" && v.Below(creatingFromSnapshotSince) {
 		status = "creating"
 	}
 	d := gen.ShareDetail{
@@ -102,96 +109,56 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 		IsPublic:         sh.IsPublic,
 	}
 	// volume_type is the type's name at every version; share_type is the
-	// name below 2.6 and the id from 2.6.
+	// name below 2.6 and the id from 2.6. The spec's annotations (impl's
+	// viewMask) decide every key's presence; these two values are the
+	// only ones that change meaning with the version.
 	typeName := sh.ShareTypeName
 	if typeName == nil {
 		typeName = sh.ShareTypeID
 	}
 	d.VolumeType = ns(typeName)
-	if v.Below("2.6") {
+	d.ShareType = ns(sh.ShareTypeID)
+	if v.Below(shareTypeIDSince) {
 		d.ShareType = ns(typeName)
-	} else {
-		d.ShareType = ns(sh.ShareTypeID)
-		d.ShareTypeName = ns(sh.ShareTypeName)
 	}
-	if v.Below("2.9") {
-		paths := []string{}
-		for _, el := range sh.ExportLocations {
-			paths = append(paths, el.Path)
-		}
-		d.ExportLocations = &paths
-		if len(paths) > 0 {
-			d.ExportLocation = nsv(paths[0])
-		} else {
-			d.ExportLocation = nullStr()
-		}
+	d.ShareTypeName = ns(sh.ShareTypeName)
+	paths := []string{}
+	for _, el := range sh.ExportLocations {
+		paths = append(paths, el.Path)
+	}
+	d.ExportLocations = &paths
+	d.ExportLocation = nullStr()
+	if len(paths) > 0 {
+		d.ExportLocation = nsv(paths[0])
 	}
 	specs := sh.TypeExtraSpecs
-	if v.AtLeast("2.2") {
-		d.SnapshotSupport = ptr(specTrue(specs, "snapshot_support"))
+	d.SnapshotSupport = ptr(specTrue(specs, "snapshot_support"))
+	d.ConsistencyGroupId = ns(sh.ConsistencyGroupID)
+	d.SourceCgsnapshotMemberId = ns(sh.SourceCGSnapshotMemberID)
+	d.TaskState = ns(sh.TaskState)
+	d.AccessRulesStatus = ptr("active")
+	d.ReplicationType = nullStr()
+	if rt, ok := specs["replication_type"]; ok {
+		d.ReplicationType = nsv(rt)
 	}
-	if v.Between("2.4", "2.30") {
-		d.ConsistencyGroupId = ns(sh.ConsistencyGroupID)
-		d.SourceCgsnapshotMemberId = ns(sh.SourceCGSnapshotMemberID)
+	d.HasReplicas = ptr(false)
+	d.UserId = ptr(sh.UserID)
+	d.CreateShareFromSnapshotSupport = ptr(specTrue(specs, "create_share_from_snapshot_support"))
+	d.RevertToSnapshotSupport = ptr(specTrue(specs, "revert_to_snapshot_support"))
+	d.ShareGroupId = nullStr()
+	d.SourceShareGroupSnapshotMemberId = nullStr()
+	d.MountSnapshotSupport = ptr(specTrue(specs, "mount_snapshot_support"))
+	d.Progress = ns(sh.Progress)
+	d.IsSoftDeleted = ptr(sh.IsSoftDeleted)
+	d.ScheduledToBeDeletedAt = nullStr()
+	if sh.ScheduledToBeDeletedAt != nil {
+		d.ScheduledToBeDeletedAt = nsv(storage.FormatTime(*sh.ScheduledToBeDeletedAt))
 	}
-	if v.AtLeast("2.5") {
-		d.TaskState = ns(sh.TaskState)
-	}
-	if v.AtLeast("2.10") {
-		d.AccessRulesStatus = ptr("active")
-	}
-	if v.AtLeast("2.11") {
-		if rt, ok := specs["replication_type"]; ok {
-			d.ReplicationType = nsv(rt)
-		} else {
-			d.ReplicationType = nullStr()
-		}
-		d.HasReplicas = ptr(false)
-	}
-	if v.AtLeast("2.16") {
-		d.UserId = ptr(sh.UserID)
-	}
-	if v.AtLeast("2.24") {
-		d.CreateShareFromSnapshotSupport = ptr(specTrue(specs, "create_share_from_snapshot_support"))
-	}
-	if v.AtLeast("2.27") {
-		d.RevertToSnapshotSupport = ptr(specTrue(specs, "revert_to_snapshot_support"))
-	}
-	if v.AtLeast("2.31") {
-		d.ShareGroupId = nullStr()
-		d.SourceShareGroupSnapshotMemberId = nullStr()
-	}
-	if v.AtLeast("2.32") {
-		d.MountSnapshotSupport = ptr(specTrue(specs, "mount_snapshot_support"))
-	}
-	if v.AtLeast("2.54") {
-		d.Progress = ns(sh.Progress)
-	}
-	if v.AtLeast("2.69") {
-		d.IsSoftDeleted = ptr(sh.IsSoftDeleted)
-		if sh.ScheduledToBeDeletedAt != nil {
-			d.ScheduledToBeDeletedAt = nsv(storage.FormatTime(*sh.ScheduledToBeDeletedAt))
-		} else {
-			d.ScheduledToBeDeletedAt = nullStr()
-		}
-	}
-	if v.AtLeast("2.80") {
-		d.SourceBackupId = ns(sh.SourceBackupID)
-	}
-	if v.AtLeast("2.84") {
-		d.MountPointName = nullStr()
-	}
-	if v.AtLeast("2.90") {
-		d.EncryptionKeyRef = nullStr()
-	}
-	if ri.Caller.IsAdmin() {
-		d.ShareServerId = nullStr()
-		host := ""
-		if sh.Host != nil {
-			host = *sh.Host
-		}
-		d.Host = nsv(host)
-	}
+	d.SourceBackupId = ns(sh.SourceBackupID)
+	d.MountPointName = nullStr()
+	d.EncryptionKeyRef = nullStr()
+	d.ShareServerId = nullStr()
+	d.Host = nsv(deref(sh.Host))
 	return d
 }
 

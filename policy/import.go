@@ -186,9 +186,9 @@ func ImportOslo(src []byte, rules []RuleInfo, opts ImportOptions) (*ImportResult
 		g.override(e.name, e.check, e.node, fmt.Sprintf("%s:%d", g.source, e.line), e.line)
 		names = append(names, e.name)
 	}
-	if e, ok := g.entries["context_is_admin"]; ok {
-		g.warnings = append(g.warnings, fmt.Sprintf("line %d: context_is_admin: the rules that use rule:context_is_admin or is_admin:True follow the new definition; "+
-			"manilite's handlers still tell admins by the admin role (admin-only fields, all_tenants)", e.line))
+	if e, ok := g.entries[ContextIsAdminRule]; ok {
+		g.warnings = append(g.warnings, fmt.Sprintf("line %d: context_is_admin: who is admin changes everywhere: the rules that use rule:context_is_admin or is_admin:True, "+
+			"and the handlers' project scoping, admin-only fields and all_tenants, follow the new definition", e.line))
 	}
 	// Defaults that use a redefined base rule change with it.
 	var redefined []string
@@ -341,12 +341,10 @@ func (g *importer) usesEntries(node checkNode, seen map[string]bool) []string {
 	found := map[string]bool{}
 	var walk func(checkNode)
 	walk = func(n checkNode) {
-		refs := ruleRefs(n)
-		if usesIsAdmin(n) {
-			// Manila's context.is_admin is the rule context_is_admin.
-			refs = append(refs, "context_is_admin")
-		}
-		for _, ref := range refs {
+		// is_admin:True needs no re-translation when context_is_admin is
+		// redefined: input.caller.is_admin is that rule's answer
+		// (Engine.ContextIsAdmin), as Manila's context.is_admin is.
+		for _, ref := range ruleRefs(n) {
 			if seen[ref] {
 				continue
 			}
@@ -558,31 +556,6 @@ func (g *importer) ruleExpr(name string) (string, bool) {
 	return helper, true
 }
 
-// usesIsAdmin reports whether n checks is_admin:True or is_admin:False.
-func usesIsAdmin(n checkNode) bool {
-	switch x := n.(type) {
-	case orCheck:
-		for _, c := range x {
-			if usesIsAdmin(c) {
-				return true
-			}
-		}
-	case andCheck:
-		for _, c := range x {
-			if usesIsAdmin(c) {
-				return true
-			}
-		}
-	case notCheck:
-		return usesIsAdmin(x.check)
-	case genericCheck:
-		if lit, ok := x.match.literal(); ok && x.literal == nil && x.kind == "is_admin" && (lit == "True" || lit == "False") {
-			return true
-		}
-	}
-	return false
-}
-
 // templateParts is a template as the parts argument of the helpers in
 // oslo.rego: ["text", s] and ["field", name].
 func templateParts(t template) string {
@@ -611,19 +584,8 @@ func (g *importer) genericExpr(n genericCheck) string {
 	switch n.kind {
 	case "is_admin":
 		if isLit && (lit == "True" || lit == "False") {
-			if _, redefined := g.entries["context_is_admin"]; redefined {
-				// Manila computes context.is_admin with the rule
-				// context_is_admin, so is_admin:True follows its new
-				// definition.
-				expr, ok := g.ruleExpr("context_is_admin")
-				if !ok {
-					return "false"
-				}
-				if lit == "False" {
-					return "not " + expr
-				}
-				return expr
-			}
+			// input.caller.is_admin is the rule context_is_admin, as the
+			// set in force (and so this file) defines it.
 			return fmt.Sprintf("input.caller.is_admin == %s", strings.ToLower(lit))
 		}
 	case "project_id", "user_id", "scope":

@@ -18,8 +18,8 @@ var importCallers = []struct {
 	name   string
 	caller Caller
 }{
-	{"admin", Caller{UserID: "ua", ProjectID: "pa", Roles: []string{"admin", "member", "reader"}}},
-	{"adminP1", Caller{UserID: "u6", ProjectID: "p1", Roles: []string{"admin", "member", "reader"}}},
+	{"admin", Caller{UserID: "ua", ProjectID: "pa", Roles: []string{"admin", "member", "reader"}, Admin: true}},
+	{"adminP1", Caller{UserID: "u6", ProjectID: "p1", Roles: []string{"admin", "member", "reader"}, Admin: true}},
 	{"member", Caller{UserID: "u1", ProjectID: "p1", Roles: []string{"member", "reader"}}},
 	{"reader", Caller{UserID: "u2", ProjectID: "p1", Roles: []string{"reader"}}},
 	{"otherMember", Caller{UserID: "u3", ProjectID: "p2", Roles: []string{"member", "reader"}}},
@@ -340,16 +340,32 @@ func TestImportNamedRulesAndReferences(t *testing.T) {
 }
 
 // Redefining a base rule changes every rule built on it, as in oslo.policy.
+// Redefining context_is_admin changes who is admin: the rules that use it
+// are re-translated, and is_admin:True follows through input.caller.is_admin,
+// which Engine.ContextIsAdmin computes from the imported rule.
 func TestImportRedefinedBaseRule(t *testing.T) {
+	ctx := context.Background()
 	src := "\"context_is_admin\": \"role:cloud_admin\"\n"
 	e, res := importInto(t, src, ImportOptions{})
 	cloudAdmin := Caller{UserID: "root", ProjectID: "pz", Roles: []string{"cloud_admin"}}
 	admin := importCallers[0].caller
+	admin.Admin = false // the policy's answer, not the table's
+	for _, tc := range []struct {
+		caller Caller
+		want   bool
+	}{{cloudAdmin, true}, {admin, false}, {importCallers[2].caller, false}} {
+		got, err := e.ContextIsAdmin(ctx, tc.caller)
+		if err != nil || got != tc.want {
+			t.Errorf("ContextIsAdmin(%v) = %v, %v; want %v", tc.caller.Roles, got, err, tc.want)
+		}
+	}
 	cases := []struct {
 		action string
 		caller Caller
 		want   bool
 	}{
+		{"context_is_admin", cloudAdmin, true},
+		{"context_is_admin", admin, false},
 		{"share:force_delete", cloudAdmin, true}, // rule:context_is_admin
 		{"share:force_delete", admin, false},
 		{"share:get", cloudAdmin, true}, // (rule:context_is_admin) or (rule:project-reader)
@@ -358,25 +374,42 @@ func TestImportRedefinedBaseRule(t *testing.T) {
 		{"cgsnapshot:reset_status", cloudAdmin, true}, // rule:admin_api is is_admin:True
 		{"cgsnapshot:reset_status", admin, false},
 		{"consistency_group:get", cloudAdmin, true}, // rule:default: is_admin:True or project
+		{"consistency_group:get", admin, false},
 		{"consistency_group:get", importCallers[2].caller, true},
 	}
 	for _, tc := range cases {
-		d, err := e.Decide(context.Background(), Input{Action: tc.action, Caller: tc.caller, Target: importTarget})
+		caller, err := e.WithAdmin(ctx, tc.caller)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.Decide(ctx, Input{Action: tc.action, Caller: caller, Target: importTarget})
 		if err != nil || d.Allowed != tc.want {
 			t.Errorf("%s by %v: %+v, %v; want allowed=%v", tc.action, tc.caller.Roles, d, err, tc.want)
 		}
 	}
-	// Every default rule is overridden: they all use context_is_admin.
-	if got, want := res.Overrides, newDefaultEngine(t).Rules(); !slices.Equal(got, want) {
-		t.Errorf("Overrides = %q, want every rule %q", got, want)
+	// Every default rule that uses rule:context_is_admin is overridden,
+	// and the rule itself; the consistency-group rules (rule:default,
+	// rule:admin_api: is_admin:True) are not: they follow is_admin.
+	var want []string
+	for _, r := range newDefaultEngine(t).Describe() {
+		if r.File != "consistency_groups.rego" {
+			want = append(want, r.Name)
+		}
 	}
-	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "still tell admins by the admin role") {
-		t.Errorf("Warnings = %q", res.Warnings)
+	if !slices.Equal(res.Overrides, want) {
+		t.Errorf("Overrides = %q, want %q", res.Overrides, want)
+	}
+	if want := "line 1: context_is_admin: who is admin changes everywhere: the rules that use rule:context_is_admin or is_admin:True, " +
+		"and the handlers' project scoping, admin-only fields and all_tenants, follow the new definition"; !slices.Equal(res.Warnings, []string{want}) {
+		t.Errorf("Warnings = %q, want [%q]", res.Warnings, want)
 	}
 	info, _ := e.DescribeRule("share:get")
 	if !strings.Contains(string(res.Rego), `source: "the default of share:get, with rule:context_is_admin as redefined in policy.yaml"`) ||
 		info.CheckString != "(rule:context_is_admin) or (rule:project-reader)" {
 		t.Errorf("share:get override: %+v\n%s", info, res.Rego)
+	}
+	if info, _ := e.DescribeRule("context_is_admin"); !info.Override || info.CheckString != "role:cloud_admin" {
+		t.Errorf("context_is_admin override: %+v", info)
 	}
 
 	// Redefining default reaches the rules written rule:default.

@@ -74,10 +74,16 @@ type Caller struct {
 	// oslo.policy treats a token that is neither system- nor domain-scoped
 	// as project-scoped.
 	Scope string
+	// Admin is the policy's context_is_admin for this caller, computed
+	// once per request (Engine.ContextIsAdmin) right after authentication:
+	// Manila's context.is_admin. It is input.caller.is_admin, and what
+	// handlers use for project scoping, admin-only fields and all_tenants.
+	Admin bool
 }
 
-// IsAdmin is Manila's context.is_admin: the caller holds the admin role.
-func (c Caller) IsAdmin() bool { return c.HasRole("admin") }
+// IsAdmin is Manila's context.is_admin: the Admin field, the policy's
+// answer. It is never derived from the roles here.
+func (c Caller) IsAdmin() bool { return c.Admin }
 
 // HasRole reports whether the caller holds role (case-insensitive).
 func (c Caller) HasRole(role string) bool {
@@ -680,7 +686,7 @@ func inputValue(in Input) (ast.Value, error) {
 			[2]*ast.Term{keyUserID, ast.StringTerm(in.Caller.UserID)},
 			[2]*ast.Term{keyProjectID, ast.StringTerm(in.Caller.ProjectID)},
 			[2]*ast.Term{keyRoles, ast.ArrayTerm(roles...)},
-			[2]*ast.Term{keyIsAdmin, ast.InternedTerm(in.Caller.IsAdmin())},
+			[2]*ast.Term{keyIsAdmin, ast.InternedTerm(in.Caller.Admin)},
 			[2]*ast.Term{keyScope, ast.InternedTerm(in.Caller.EffectiveScope())},
 		)},
 		[2]*ast.Term{keyTarget, ast.NewTerm(target)},

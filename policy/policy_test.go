@@ -39,6 +39,7 @@ var defaultRuleNames = []string{
 	"consistency_group:get_all",
 	"consistency_group:reset_status",
 	"consistency_group:update",
+	"context_is_admin",
 	"share:create",
 	"share:create_public_share",
 	"share:create_snapshot",
@@ -47,8 +48,10 @@ var defaultRuleNames = []string{
 	"share:force_delete",
 	"share:get",
 	"share:get_all",
+	"share:list_all_projects",
 	"share:list_by_host",
 	"share:list_by_share_server_id",
+	"share:list_shares_in_deferred_deletion_states",
 	"share:reset_status",
 	"share:restore",
 	"share:set_public_share",
@@ -68,6 +71,8 @@ var defaultRuleNames = []string{
 	"share_snapshot:force_delete",
 	"share_snapshot:get_all_snapshots",
 	"share_snapshot:get_snapshot",
+	"share_snapshot:list_all_projects",
+	"share_snapshot:list_snapshots_in_deferred_deletion_states",
 	"share_snapshot:reset_status",
 	"share_type:create",
 	"share_type:default",
@@ -395,7 +400,7 @@ func TestEngineRulesOfDefaultSet(t *testing.T) {
 }
 
 var (
-	adminOther   = Caller{UserID: "u-admin", ProjectID: "p-admin", Roles: []string{"admin", "member", "reader"}}
+	adminOther   = Caller{UserID: "u-admin", ProjectID: "p-admin", Roles: []string{"admin", "member", "reader"}, Admin: true}
 	memberP1     = Caller{UserID: "u1", ProjectID: "p1", Roles: []string{"member", "reader"}}
 	readerP1     = Caller{UserID: "u2", ProjectID: "p1", Roles: []string{"reader"}}
 	memberOther  = Caller{UserID: "u3", ProjectID: "p2", Roles: []string{"member", "reader"}}
@@ -494,11 +499,11 @@ func TestDecideRoleNamesCaseInsensitive(t *testing.T) {
 			t.Errorf("%s: Decide(%s) = %+v, want Allowed=%v Defined=true", tc.name, tc.action, d, tc.want)
 		}
 	}
-	if !(Caller{Roles: []string{"aDmIn"}}).IsAdmin() {
-		t.Error(`Caller{Roles: {"aDmIn"}}.IsAdmin() = false`)
-	}
-	if (Caller{Roles: []string{"admins"}}).IsAdmin() {
-		t.Error(`Caller{Roles: {"admins"}}.IsAdmin() = true`)
+	for roles, want := range map[string]bool{"aDmIn": true, "ADMIN,member": true, "admins": false, "Administrator": false} {
+		admin, err := e.ContextIsAdmin(context.Background(), Caller{UserID: "u", ProjectID: "p", Roles: strings.Split(roles, ",")})
+		if err != nil || admin != want {
+			t.Errorf("ContextIsAdmin(roles %s) = %v, %v; want %v", roles, admin, err, want)
+		}
 	}
 }
 
@@ -535,7 +540,7 @@ func TestDecideInputDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := Input{
-		Caller: Caller{UserID: "u1", ProjectID: "p1", Roles: []string{"Admin", "MEMBER"}},
+		Caller: Caller{UserID: "u1", ProjectID: "p1", Roles: []string{"Admin", "MEMBER"}, Admin: true},
 		// Fields cannot override the project and user ids.
 		Target:  Target{ProjectID: "p1", UserID: "u1", Fields: map[string]any{"project_id": "evil", "is_public": true}},
 		Request: Request{Method: "POST", Path: "/v2/shares", Microversion: "2.65"},

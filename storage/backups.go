@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/manilite/manilite/state"
 )
 
 // Job kinds of share backups.
@@ -28,7 +30,7 @@ type ShareBackup struct {
 	Size             int
 	Host             *string
 	Topic            *string
-	Status           string
+	Status           state.BackupStatus
 	Progress         string
 	RestoreProgress  string
 	FailReason       *string
@@ -113,8 +115,9 @@ type BackupCreate struct {
 	JobDelay        time.Duration
 }
 
-// CreateShareBackup moves the share from available to backup_creating and
-// records the backup and its job, in one transaction. Errors: ErrNotFound
+// CreateShareBackup moves the share by state.ShareBackupCreate and records
+// the backup (in b.Status, normally state.BackupInitial) and its job, in one
+// transaction. Errors: ErrNotFound
 // (no such share), *StateError (share status), *DependentsError
 // (snapshots), *QuotaError, *ProtocolError, *BackupTypeError.
 func (db *DB) CreateShareBackup(ctx context.Context, c BackupCreate) (ShareBackup, error) {
@@ -127,7 +130,7 @@ func (db *DB) CreateShareBackup(ctx context.Context, c BackupCreate) (ShareBacku
 		if err := tx.checkNotBusy(ctx, sh.ID); err != nil {
 			return err
 		}
-		if err := tx.transition(ctx, "shares", sh.ID, []string{"available"}, "backup_creating"); err != nil {
+		if err := transition(ctx, tx, "shares", sh.ID, state.ShareBackupCreate); err != nil {
 			return err
 		}
 		if n, err := tx.count(ctx, `SELECT count(*) FROM share_snapshots WHERE share_id = ? AND deleted = 'False'`, sh.ID); err != nil {
@@ -150,7 +153,7 @@ func (db *DB) CreateShareBackup(ctx context.Context, c BackupCreate) (ShareBacku
 		if c.CheckBackupType && b.BackupType != nil {
 			var prev sql.NullString
 			err := tx.QueryRowContext(ctx, `SELECT backup_type FROM share_backups WHERE share_id = ? AND deleted = 'False'
-				AND status = 'available' AND topic = 'manila-share' ORDER BY created_at DESC, id DESC LIMIT 1`, sh.ID).Scan(&prev)
+				AND status = ? AND topic = 'manila-share' ORDER BY created_at DESC, id DESC LIMIT 1`, sh.ID, string(state.BackupAvailable)).Scan(&prev)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
@@ -180,7 +183,7 @@ func (db *DB) CreateShareBackup(ctx context.Context, c BackupCreate) (ShareBacku
 			display_description, size, host, topic, status, progress, restore_progress, backup_type, availability_zone,
 			backup_options, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '0', '0', ?, ?, ?, ?)`,
 			b.ID, b.ProjectID, b.UserID, b.ShareID, nullString(b.Name), nullString(b.Description), b.Size, nullString(b.Host),
-			nullString(b.Topic), b.Status, nullString(b.BackupType), nullString(b.AvailabilityZone), opts, FormatTime(tx.Now)); err != nil {
+			nullString(b.Topic), string(b.Status), nullString(b.BackupType), nullString(b.AvailabilityZone), opts, FormatTime(tx.Now)); err != nil {
 			return fmt.Errorf("storage: insert backup: %w", err)
 		}
 		return tx.EnqueueJob(ctx, JobBackupCreate, b.ID, tx.Now.Add(c.JobDelay), nil)
@@ -235,12 +238,7 @@ type BackupFilter struct {
 }
 
 // BackupSortColumns are the columns ListShareBackups can sort on.
-var BackupSortColumns = map[string]bool{
-	"id": true, "created_at": true, "updated_at": true, "deleted_at": true, "deleted": true, "user_id": true,
-	"project_id": true, "share_id": true, "size": true, "host": true, "topic": true, "display_name": true,
-	"display_description": true, "progress": true, "restore_progress": true, "status": true, "fail_reason": true,
-	"backup_type": true, "availability_zone": true,
-}
+var BackupSortColumns = columnsOf(BackupSortKeys)
 
 // ListShareBackups returns one page of live backups.
 func (db *DB) ListShareBackups(ctx context.Context, f BackupFilter) ([]ShareBackup, error) {
@@ -300,25 +298,25 @@ func (db *DB) UpdateShareBackup(ctx context.Context, id string, u NameUpdate) (S
 	return rename(ctx, db, "share_backups", id, u, getBackup)
 }
 
-// TransitionShareBackup moves a backup between statuses (any when from is
-// empty) and, when job is set, enqueues it in the same transaction.
-func (db *DB) TransitionShareBackup(ctx context.Context, id string, from []string, to, job string, jobDelay time.Duration) error {
-	return db.transitionWithJob(ctx, "share_backups", id, from, to, job, jobDelay)
+// TransitionShareBackup applies t to a backup and, when job is set,
+// enqueues it in the same transaction.
+func (db *DB) TransitionShareBackup(ctx context.Context, id string, t state.Transition[state.BackupStatus], job string, jobDelay time.Duration) error {
+	return transitionWithJob(ctx, db, "share_backups", id, t, job, jobDelay)
 }
 
-// BeginRestore moves the backup from available to restoring and the target
-// share from available to backup_restoring (recording the backup as the
-// share's source_backup_id), and enqueues the restore, in one transaction.
+// BeginRestore moves the backup by state.BackupRestore and the target share
+// by state.ShareBackupRestore (recording the backup as the share's
+// source_backup_id), and enqueues the restore, in one transaction.
 // A *StateError says which of the two was in the wrong state.
 func (db *DB) BeginRestore(ctx context.Context, backupID, shareID string, jobDelay time.Duration) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		if err := tx.checkNotBusy(ctx, shareID); err != nil {
 			return err
 		}
-		if err := tx.transition(ctx, "share_backups", backupID, []string{"available"}, "restoring"); err != nil {
+		if err := transition(ctx, tx, "share_backups", backupID, state.BackupRestore); err != nil {
 			return err
 		}
-		if err := tx.transition(ctx, "shares", shareID, []string{"available"}, "backup_restoring"); err != nil {
+		if err := transition(ctx, tx, "shares", shareID, state.ShareBackupRestore); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE shares SET source_backup_id = ? WHERE id = ?`, backupID, shareID); err != nil {
@@ -346,14 +344,13 @@ func (db *DB) SetBackupProgress(ctx context.Context, id, field string, percent i
 	})
 }
 
-// FinishBackup ends a backup job: the backup goes from `from` to `to` with
-// the given field values set, and the share (if shareID is set) from
-// shareFrom to shareTo. Either may have been changed by an admin meanwhile;
-// then that part is left alone and reported with *StateError after the rest
-// is written.
-func (tx *Tx) FinishBackup(ctx context.Context, id string, from []string, to string, set map[string]any, shareID string, shareFrom []string, shareTo string) error {
+// FinishBackup ends a backup job: the backup takes transition t with the
+// given field values set, and the share (if shareID is set) takes shareT.
+// Either may have been changed by an admin meanwhile; then that part is left
+// alone and reported with *StateError after the rest is written.
+func (tx *Tx) FinishBackup(ctx context.Context, id string, t state.Transition[state.BackupStatus], set map[string]any, shareID string, shareT state.Transition[state.ShareStatus]) error {
 	var stateErr error
-	err := tx.transition(ctx, "share_backups", id, from, to)
+	err := transition(ctx, tx, "share_backups", id, t)
 	var se *StateError
 	switch {
 	case err == nil:
@@ -373,7 +370,7 @@ func (tx *Tx) FinishBackup(ctx context.Context, id string, from []string, to str
 		return err
 	}
 	if shareID != "" {
-		err := tx.transition(ctx, "shares", shareID, shareFrom, shareTo)
+		err := transition(ctx, tx, "shares", shareID, shareT)
 		switch {
 		case err == nil, errors.Is(err, ErrNotFound):
 		case errors.As(err, &se):
@@ -388,7 +385,7 @@ func (tx *Tx) FinishBackup(ctx context.Context, id string, from []string, to str
 // SoftDeleteShareBackup removes a backup from every read (and so from the
 // project's quota usage).
 func (tx *Tx) SoftDeleteShareBackup(ctx context.Context, id string) error {
-	return tx.softDelete(ctx, "share_backups", id)
+	return softDelete(ctx, tx, "share_backups", id, state.BackupDeleted)
 }
 
 // shareDependents finds what keeps a share from being deleted, in Manila's
@@ -411,12 +408,13 @@ func (tx *Tx) shareDependents(ctx context.Context, shareID string) (*DependentsE
 	return nil, nil
 }
 
-// BeginShareDelete moves a share to 'deleting' and enqueues its delete job,
-// unless its status is not one of from (any, when from is empty: a force
-// delete) or it still has snapshots or backups (*DependentsError).
-func (db *DB) BeginShareDelete(ctx context.Context, id string, from []string, jobDelay time.Duration) error {
+// BeginShareDelete moves a share by t (state.ShareDelete, or
+// state.ShareForceDelete from any status) and enqueues its delete job,
+// unless t does not leave its status or it still has snapshots or backups
+// (*DependentsError).
+func (db *DB) BeginShareDelete(ctx context.Context, id string, t state.Transition[state.ShareStatus], jobDelay time.Duration) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		if err := tx.transition(ctx, "shares", id, from, "deleting"); err != nil {
+		if err := transition(ctx, tx, "shares", id, t); err != nil {
 			return err
 		}
 		if dep, err := tx.shareDependents(ctx, id); err != nil {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/manilite/manilite/state"
 )
 
 // Job kinds of consistency groups and their snapshots.
@@ -26,7 +28,7 @@ type ConsistencyGroup struct {
 	UserID             string
 	Name               *string
 	Description        *string
-	Status             string
+	Status             state.ConsistencyGroupStatus
 	Host               *string
 	ShareNetworkID     *string
 	ShareServerID      *string
@@ -44,7 +46,7 @@ type CGSnapshot struct {
 	ConsistencyGroupID string
 	Name               *string
 	Description        *string
-	Status             string
+	Status             state.CGSnapshotStatus
 	CreatedAt          time.Time
 	UpdatedAt          *time.Time
 }
@@ -59,7 +61,7 @@ type CGSnapshotMember struct {
 	Size         int
 	ShareProto   string
 	ShareTypeID  *string
-	Status       string
+	Status       state.CGSnapshotMemberStatus
 	CreatedAt    time.Time
 }
 
@@ -104,7 +106,7 @@ func scanCG(s scanner) (ConsistencyGroup, error) {
 func (tx *Tx) insertCG(ctx context.Context, g ConsistencyGroup) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO consistency_groups (id, project_id, user_id, display_name, display_description,
 		status, host, share_network_id, share_server_id, source_cgsnapshot_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		g.ID, g.ProjectID, g.UserID, nullString(g.Name), nullString(g.Description), g.Status, nullString(g.Host),
+		g.ID, g.ProjectID, g.UserID, nullString(g.Name), nullString(g.Description), string(g.Status), nullString(g.Host),
 		nullString(g.ShareNetworkID), nullString(g.ShareServerID), nullString(g.SourceCGSnapshotID), FormatTime(tx.Now)); err != nil {
 		return fmt.Errorf("storage: insert consistency group: %w", err)
 	}
@@ -132,9 +134,9 @@ func (db *DB) CreateConsistencyGroup(ctx context.Context, g ConsistencyGroup, jo
 }
 
 // CreateConsistencyGroupFromSnapshot records a new group built from a
-// cgsnapshot, which must be available (*StateError Of "cgsnapshot"): it
-// inherits the source group's share types, network, server and host, and
-// gets one new share in 'creating' per member, whose data the job copies
+// cgsnapshot, which must be in state.CGSnapshotUsable (*StateError Of
+// "cgsnapshot"): it inherits the source group's share types, network, server
+// and host, and gets one new share in state.ShareInitial per member, whose data the job copies
 // from the member's image. newShare fills in each share from its member.
 func (db *DB) CreateConsistencyGroupFromSnapshot(ctx context.Context, g ConsistencyGroup, newShare func(CGSnapshotMember) Share, jobDelay time.Duration) (ConsistencyGroup, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -142,8 +144,8 @@ func (db *DB) CreateConsistencyGroupFromSnapshot(ctx context.Context, g Consiste
 		if err != nil {
 			return err
 		}
-		if snap.Status != "available" {
-			return &StateError{Of: "cgsnapshot", Current: snap.Status}
+		if !state.CGSnapshotUsable.Contains(snap.Status) {
+			return &StateError{Of: "cgsnapshot", Current: string(snap.Status)}
 		}
 		src, err := getCG(ctx, tx, snap.ConsistencyGroupID)
 		if err != nil {
@@ -162,8 +164,8 @@ func (db *DB) CreateConsistencyGroupFromSnapshot(ctx context.Context, g Consiste
 			sh.ConsistencyGroupID, sh.SourceCGSnapshotMemberID = &g.ID, &m.ID
 			if _, err := tx.ExecContext(ctx, `INSERT INTO shares (id, project_id, user_id, display_name, display_description, size,
 				share_proto, status, share_type_id, availability_zone, is_public, host, consistency_group_id,
-				source_cgsnapshot_member_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'creating', ?, ?, 0, ?, ?, ?, ?)`,
-				sh.ID, sh.ProjectID, sh.UserID, nullString(sh.Name), nullString(sh.Description), sh.Size, sh.Proto,
+				source_cgsnapshot_member_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+				sh.ID, sh.ProjectID, sh.UserID, nullString(sh.Name), nullString(sh.Description), sh.Size, sh.Proto, string(state.ShareInitial),
 				nullString(sh.ShareTypeID), nullString(sh.AvailabilityZone), nullString(sh.Host), g.ID, m.ID, FormatTime(tx.Now)); err != nil {
 				return fmt.Errorf("storage: insert share from member %s: %w", m.ID, err)
 			}
@@ -216,9 +218,8 @@ func (db *DB) UpdateConsistencyGroup(ctx context.Context, id string, u NameUpdat
 }
 
 // BeginCGDelete deletes a group: at once (reporting true) if it was never
-// placed on a host, as Manila does; otherwise, if it is available or in
-// error and has no cgsnapshots and no shares, it goes to 'deleting' with a
-// job. Errors: ErrNotFound, *StateError, *DependentsError.
+// placed on a host, as Manila does; otherwise, if it has no cgsnapshots and
+// no shares, it takes state.ConsistencyGroupDelete and gets a job. Errors: ErrNotFound, *StateError, *DependentsError.
 func (db *DB) BeginCGDelete(ctx context.Context, id string, jobDelay time.Duration) (bool, error) {
 	immediate := false
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -230,7 +231,7 @@ func (db *DB) BeginCGDelete(ctx context.Context, id string, jobDelay time.Durati
 			immediate = true
 			return tx.softDeleteCG(ctx, id)
 		}
-		if err := tx.transition(ctx, "consistency_groups", id, []string{"available", "error"}, "deleting"); err != nil {
+		if err := transition(ctx, tx, "consistency_groups", id, state.ConsistencyGroupDelete); err != nil {
 			return err
 		}
 		if n, err := tx.count(ctx, `SELECT count(*) FROM cgsnapshots WHERE consistency_group_id = ? AND deleted = 'False'`, id); err != nil {
@@ -255,7 +256,7 @@ func (db *DB) ForceDeleteConsistencyGroup(ctx context.Context, id string) error 
 }
 
 func (tx *Tx) softDeleteCG(ctx context.Context, id string) error {
-	if err := tx.softDelete(ctx, "consistency_groups", id); err != nil {
+	if err := softDelete(ctx, tx, "consistency_groups", id, state.ConsistencyGroupDeleted); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM consistency_group_share_types WHERE consistency_group_id = ?`, id)
@@ -267,21 +268,21 @@ func (tx *Tx) SoftDeleteConsistencyGroup(ctx context.Context, id string) error {
 	return tx.softDeleteCG(ctx, id)
 }
 
-// TransitionConsistencyGroup moves a group between statuses (any when from
-// is empty).
-func (db *DB) TransitionConsistencyGroup(ctx context.Context, id string, from []string, to string) error {
-	return db.Write(ctx, func(tx *Tx) error { return tx.transition(ctx, "consistency_groups", id, from, to) })
+// TransitionConsistencyGroup applies t to a group.
+func (db *DB) TransitionConsistencyGroup(ctx context.Context, id string, t state.Transition[state.ConsistencyGroupStatus]) error {
+	return db.Write(ctx, func(tx *Tx) error { return tx.TransitionConsistencyGroup(ctx, id, t) })
 }
 
 // TransitionConsistencyGroup is the in-transaction form.
-func (tx *Tx) TransitionConsistencyGroup(ctx context.Context, id string, from []string, to string) error {
-	return tx.transition(ctx, "consistency_groups", id, from, to)
+func (tx *Tx) TransitionConsistencyGroup(ctx context.Context, id string, t state.Transition[state.ConsistencyGroupStatus]) error {
+	return transition(ctx, tx, "consistency_groups", id, t)
 }
 
-// PlaceConsistencyGroup makes a group available on host; like Manila's
-// share manager it also resets created_at to now.
+// PlaceConsistencyGroup makes a group available on host
+// (state.ConsistencyGroupCreateDone); like Manila's share manager it also
+// resets created_at to now.
 func (tx *Tx) PlaceConsistencyGroup(ctx context.Context, id, host string) error {
-	if err := tx.transition(ctx, "consistency_groups", id, []string{"creating"}, "available"); err != nil {
+	if err := tx.TransitionConsistencyGroup(ctx, id, state.ConsistencyGroupCreateDone); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE consistency_groups SET host = ?, created_at = ? WHERE id = ?`, host, FormatTime(tx.Now), id)
@@ -312,17 +313,17 @@ func scanCGSnapshot(s scanner) (CGSnapshot, error) {
 }
 
 // CreateCGSnapshot records a snapshot of every live share of the group, one
-// member each, and the job that takes their images. The group must be
-// available (*StateError Of "consistency_group") and so must each of its
-// shares (*ShareStateError).
+// member each, and the job that takes their images. The group must be in
+// state.ConsistencyGroupUsable (*StateError Of "consistency_group") and each
+// of its shares in state.ShareSnapshotSource (*ShareStateError).
 func (db *DB) CreateCGSnapshot(ctx context.Context, c CGSnapshot, jobDelay time.Duration) (CGSnapshot, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
 		g, err := tx.GetConsistencyGroup(ctx, c.ConsistencyGroupID)
 		if err != nil {
 			return err
 		}
-		if g.Status != "available" {
-			return &StateError{Of: "consistency_group", Current: g.Status}
+		if !state.ConsistencyGroupUsable.Contains(g.Status) {
+			return &StateError{Of: "consistency_group", Current: string(g.Status)}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, status, size, share_proto, share_type_id FROM shares
 			WHERE consistency_group_id = ? AND deleted = 'False' ORDER BY created_at, id`, g.ID)
@@ -330,9 +331,10 @@ func (db *DB) CreateCGSnapshot(ctx context.Context, c CGSnapshot, jobDelay time.
 			return err
 		}
 		type memberShare struct {
-			id, status, proto string
-			size              int
-			typeID            sql.NullString
+			id, proto string
+			status    state.ShareStatus
+			size      int
+			typeID    sql.NullString
 		}
 		var shares []memberShare
 		for rows.Next() {
@@ -348,19 +350,19 @@ func (db *DB) CreateCGSnapshot(ctx context.Context, c CGSnapshot, jobDelay time.
 			return err
 		}
 		for _, m := range shares {
-			if m.status != "available" {
-				return &ShareStateError{ShareID: m.id, Current: m.status}
+			if !state.ShareSnapshotSource.Contains(m.status) {
+				return &ShareStateError{ShareID: m.id, Current: string(m.status)}
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cgsnapshots (id, project_id, user_id, consistency_group_id, display_name,
-			display_description, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'creating', ?)`,
-			c.ID, c.ProjectID, c.UserID, g.ID, nullString(c.Name), nullString(c.Description), FormatTime(tx.Now)); err != nil {
+			display_description, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.ProjectID, c.UserID, g.ID, nullString(c.Name), nullString(c.Description), string(state.CGSnapshotInitial), FormatTime(tx.Now)); err != nil {
 			return err
 		}
 		for _, m := range shares {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cgsnapshot_members (id, cgsnapshot_id, share_id, project_id, user_id, size,
-				share_proto, share_type_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'creating', ?)`,
-				NewID(), c.ID, m.id, c.ProjectID, c.UserID, m.size, m.proto, m.typeID, FormatTime(tx.Now)); err != nil {
+				share_proto, share_type_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				NewID(), c.ID, m.id, c.ProjectID, c.UserID, m.size, m.proto, m.typeID, string(state.CGSnapshotMemberInitial), FormatTime(tx.Now)); err != nil {
 				return err
 			}
 		}
@@ -444,35 +446,42 @@ func listCGSnapshotMembers(ctx context.Context, q querier, cgsnapshotID string, 
 	return out, rows.Err()
 }
 
-// TransitionCGSnapshot moves a cgsnapshot between statuses (any when from is
-// empty) and, when job is set, enqueues it.
-func (db *DB) TransitionCGSnapshot(ctx context.Context, id string, from []string, to, job string, jobDelay time.Duration) error {
-	return db.transitionWithJob(ctx, "cgsnapshots", id, from, to, job, jobDelay)
+// TransitionCGSnapshot applies t to a cgsnapshot and, when job is set,
+// enqueues it.
+func (db *DB) TransitionCGSnapshot(ctx context.Context, id string, t state.Transition[state.CGSnapshotStatus], job string, jobDelay time.Duration) error {
+	return transitionWithJob(ctx, db, "cgsnapshots", id, t, job, jobDelay)
 }
 
-// FinishCGSnapshot marks a cgsnapshot and its members available, resetting
+// FinishCGSnapshot makes a cgsnapshot and its members available
+// (state.CGSnapshotCreateDone, state.CGSnapshotMemberCreateDone), resetting
 // their created_at to now as Manila's share manager does.
 func (tx *Tx) FinishCGSnapshot(ctx context.Context, id string) error {
-	if err := tx.transition(ctx, "cgsnapshots", id, []string{"creating"}, "available"); err != nil {
+	if err := transition(ctx, tx, "cgsnapshots", id, state.CGSnapshotCreateDone); err != nil {
 		return err
 	}
 	now := FormatTime(tx.Now)
 	if _, err := tx.ExecContext(ctx, `UPDATE cgsnapshots SET created_at = ? WHERE id = ?`, now, id); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE cgsnapshot_members SET status = 'available', created_at = ? WHERE cgsnapshot_id = ? AND deleted = 'False'`, now, id)
+	member := state.CGSnapshotMemberCreateDone
+	q := `UPDATE cgsnapshot_members SET status = ?, created_at = ? WHERE cgsnapshot_id = ? AND deleted = 'False' AND status IN ` + inClause(len(member.From))
+	args := []any{string(member.To), now, id}
+	for _, s := range member.From {
+		args = append(args, string(s))
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
 	return err
 }
 
-// FailCGSnapshot marks a cgsnapshot in error (its members stay 'creating',
-// as in Manila).
+// FailCGSnapshot marks a cgsnapshot in error (state.CGSnapshotCreateFailed;
+// its members stay as they are, as in Manila).
 func (tx *Tx) FailCGSnapshot(ctx context.Context, id string) error {
-	return tx.transition(ctx, "cgsnapshots", id, []string{"creating"}, "error")
+	return transition(ctx, tx, "cgsnapshots", id, state.CGSnapshotCreateFailed)
 }
 
 // SoftDeleteCGSnapshot removes a cgsnapshot and its members from every read.
 func (tx *Tx) SoftDeleteCGSnapshot(ctx context.Context, id string) error {
-	if err := tx.softDelete(ctx, "cgsnapshots", id); err != nil {
+	if err := softDelete(ctx, tx, "cgsnapshots", id, state.CGSnapshotDeleted); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE cgsnapshot_members SET deleted = id, deleted_at = ? WHERE cgsnapshot_id = ? AND deleted = 'False'`,
@@ -486,10 +495,15 @@ func (db *DB) ForceDeleteCGSnapshot(ctx context.Context, id string) error {
 }
 
 // checkNotBusy returns *BusyError while a cgsnapshot that includes the
-// share is being taken: until it is, nothing may change the share.
+// share is being taken (state.CGSnapshotBusy): until it is, nothing may
+// change the share.
 func (tx *Tx) checkNotBusy(ctx context.Context, shareID string) error {
+	args := []any{shareID}
+	for _, s := range state.CGSnapshotBusy {
+		args = append(args, string(s))
+	}
 	n, err := tx.count(ctx, `SELECT count(*) FROM cgsnapshot_members m JOIN cgsnapshots c ON c.id = m.cgsnapshot_id
-		WHERE m.share_id = ? AND m.deleted = 'False' AND c.deleted = 'False' AND c.status = 'creating'`, shareID)
+		WHERE m.share_id = ? AND m.deleted = 'False' AND c.deleted = 'False' AND c.status IN `+inClause(len(state.CGSnapshotBusy)), args...)
 	if err != nil {
 		return err
 	}
@@ -499,14 +513,15 @@ func (tx *Tx) checkNotBusy(ctx context.Context, shareID string) error {
 	return nil
 }
 
-// ResetShareStatus sets a share's status (an admin's reset_status), unless a
-// consistency group snapshot of it is being taken (*BusyError).
-func (db *DB) ResetShareStatus(ctx context.Context, id, status string) error {
+// ResetShareStatus sets a share's status (state.ShareResetStatus, an
+// admin's reset_status; the API checks the target), unless a consistency
+// group snapshot of it is being taken (*BusyError).
+func (db *DB) ResetShareStatus(ctx context.Context, id string, status state.ShareStatus) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		if err := tx.checkNotBusy(ctx, id); err != nil {
 			return err
 		}
-		return tx.transition(ctx, "shares", id, nil, status)
+		return tx.TransitionShare(ctx, id, state.ShareResetStatus.To(status))
 	})
 }
 

@@ -22,6 +22,10 @@ type StateError struct {
 	Current string
 }
 
+// CurrentSoftDeleted is StateError.Current for a share already in the
+// recycle bin (is_soft_deleted; not a status of its own in Manila).
+const CurrentSoftDeleted = "soft_deleted"
+
 func (e *StateError) Error() string {
 	return fmt.Sprintf("storage: %s is in state %q", e.Of, e.Current)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -145,4 +146,17 @@ func strOf(p *string) string {
 		return "<nil>"
 	}
 	return *p
+}
+
+// move is an ad-hoc share transition (from nil: any status), for tests of
+// the transition mechanism itself rather than of one of the spec's.
+func move(from []string, to string) state.Transition[state.ShareStatus] {
+	t := state.Transition[state.ShareStatus]{Name: "test", To: state.ShareStatus(to)}
+	if from != nil {
+		t.From = state.Set[state.ShareStatus]{}
+		for _, s := range from {
+			t.From = append(t.From, state.ShareStatus(s))
+		}
+	}
+	return t
 }

@@ -209,7 +209,7 @@ func TestEnqueueJobRolledBack(t *testing.T) {
 	mustCreateShare(t, db, sh)
 	before := len(jobsOf(t, db, ""))
 	// The transition is refused, so its job must not be written either.
-	err := db.TransitionShare(ctx, "s1", []string{"error"}, "deleting", storage.JobShareDelete, 0)
+	err := db.TransitionShare(ctx, "s1", move([]string{"error"}, "deleting"), storage.JobShareDelete, 0)
 	wantStateError(t, err, "available")
 	if after := len(jobsOf(t, db, "")); after != before {
 		t.Errorf("%d jobs after a refused transition, want %d", after, before)

@@ -413,7 +413,7 @@ func TestCommittedWriteSurvivesReopen(t *testing.T) {
 	sh.Metadata = map[string]string{"a": "b"}
 	sh.ShareTypeID = ptr("t1")
 	mustCreateShare(t, db, sh)
-	if err := db.TransitionShare(ctx, "s1", []string{"creating"}, "available", "", 0); err != nil {
+	if err := db.TransitionShare(ctx, "s1", move([]string{"creating"}, "available"), "", 0); err != nil {
 		t.Fatal(err)
 	}
 

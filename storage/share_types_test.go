@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -128,10 +129,12 @@ func TestDeleteShareType(t *testing.T) {
 		sh.ShareTypeID = ptr(typ)
 		mustCreateShare(t, db, sh)
 	}
-	if err := db.SoftDeleteShareToBin(ctx, "b1", []string{"available"}, time.Now().Add(time.Hour)); err != nil {
+	if err := db.SoftDeleteShareToBin(ctx, "b1", state.Set[state.ShareStatus]{"available"}, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "w1", []string{"available"}) })
+	err := db.Write(ctx, func(tx *storage.Tx) error {
+		return tx.SoftDeleteShare(ctx, "w1", move([]string{"available"}, "deleted"))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

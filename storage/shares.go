@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/manilite/manilite/state"
 )
 
 // Share is a live share row with its metadata, type name and export
@@ -20,7 +22,7 @@ type Share struct {
 	Description              *string
 	Size                     int
 	Proto                    string
-	Status                   string
+	Status                   state.ShareStatus
 	TaskState                *string
 	ShareTypeID              *string
 	ShareTypeName            *string
@@ -94,13 +96,7 @@ type ShareFilter struct {
 
 // ShareSortColumns are the columns ListShares can sort on. The empty name
 // sorts by id alone (for keys Manila accepts that have no column here).
-var ShareSortColumns = map[string]bool{
-	"id": true, "project_id": true, "user_id": true, "display_name": true, "display_description": true,
-	"size": true, "share_proto": true, "status": true, "task_state": true, "share_type_id": true,
-	"availability_zone": true, "is_public": true, "snapshot_id": true, "share_network_id": true,
-	"host": true, "created_at": true, "updated_at": true, "consistency_group_id": true, "progress": true,
-	"is_soft_deleted": true, "scheduled_to_be_deleted_at": true, "source_backup_id": true, "": true,
-}
+var ShareSortColumns = columnsOf(ShareSortKeys)
 
 const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_description, s.size, s.share_proto,
 	s.status, s.task_state, s.share_type_id, t.name, s.availability_zone, s.is_public, s.snapshot_id,
@@ -143,30 +139,32 @@ func scanShare(s scanner) (Share, error) {
 	return sh, nil
 }
 
-// CreateShare inserts a share in status 'creating' together with its
-// metadata and the job that will make it available, in one transaction.
+// CreateShare inserts a share (in sh.Status, normally state.ShareInitial)
+// together with its metadata and the job that will make it available, in
+// one transaction. A share joining a consistency group needs the group in
+// state.ConsistencyGroupUsable (*StateError Of "consistency_group").
 func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration) (Share, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
 		sh.CreatedAt = tx.Now
 		if sh.ConsistencyGroupID != nil {
 			// The group must still be available when the share joins it.
-			var status string
+			var status state.ConsistencyGroupStatus
 			err := tx.QueryRowContext(ctx, `SELECT status FROM consistency_groups WHERE id = ? AND deleted = 'False'`, *sh.ConsistencyGroupID).Scan(&status)
 			if errors.Is(err, sql.ErrNoRows) {
-				return &StateError{Of: "consistency_group", Current: "deleted"}
+				return &StateError{Of: "consistency_group", Current: string(state.ConsistencyGroupDeleted)}
 			}
 			if err != nil {
 				return err
 			}
-			if status != "available" {
-				return &StateError{Of: "consistency_group", Current: status}
+			if !state.ConsistencyGroupUsable.Contains(status) {
+				return &StateError{Of: "consistency_group", Current: string(status)}
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO shares (id, project_id, user_id, display_name, display_description, size,
 			share_proto, status, task_state, share_type_id, availability_zone, is_public, snapshot_id, share_network_id, host,
 			progress, consistency_group_id, source_cgsnapshot_member_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sh.ID, sh.ProjectID, sh.UserID, nullString(sh.Name), nullString(sh.Description), sh.Size, sh.Proto, sh.Status,
+			sh.ID, sh.ProjectID, sh.UserID, nullString(sh.Name), nullString(sh.Description), sh.Size, sh.Proto, string(sh.Status),
 			nullString(sh.TaskState), nullString(sh.ShareTypeID), nullString(sh.AvailabilityZone), sh.IsPublic,
 			nullString(sh.SnapshotID), nullString(sh.ShareNetworkID), nullString(sh.Host), nullString(sh.Progress),
 			nullString(sh.ConsistencyGroupID), nullString(sh.SourceCGSnapshotMemberID), FormatTime(tx.Now))
@@ -401,24 +399,23 @@ func (db *DB) UpdateShare(ctx context.Context, id string, u ShareUpdate) (Share,
 	return out, err
 }
 
-// TransitionShare moves a live share from one of the statuses in from to
-// status to, atomically. It returns ErrNotFound if there is no such share and
-// *StateError if the share is in another status. When job is not empty, that
-// job is enqueued (due after jobDelay) in the same transaction.
-func (db *DB) TransitionShare(ctx context.Context, id string, from []string, to string, job string, jobDelay time.Duration) error {
-	return db.transitionWithJob(ctx, "shares", id, from, to, job, jobDelay)
+// TransitionShare applies t to a live share atomically. It returns
+// ErrNotFound if there is no such share and *StateError if the share is in
+// a status t does not leave. When job is not empty, that job is enqueued
+// (due after jobDelay) in the same transaction.
+func (db *DB) TransitionShare(ctx context.Context, id string, t state.Transition[state.ShareStatus], job string, jobDelay time.Duration) error {
+	return transitionWithJob(ctx, db, "shares", id, t, job, jobDelay)
 }
 
-// TransitionShare is the in-transaction form of DB.TransitionShare. An empty
-// from accepts any current status.
-func (tx *Tx) TransitionShare(ctx context.Context, id string, from []string, to string) error {
-	return tx.transition(ctx, "shares", id, from, to)
+// TransitionShare is the in-transaction form of DB.TransitionShare.
+func (tx *Tx) TransitionShare(ctx context.Context, id string, t state.Transition[state.ShareStatus]) error {
+	return transition(ctx, tx, "shares", id, t)
 }
 
 // TransitionShareTo is TransitionShare that also sets the share's progress
 // (Manila's "0%".."100%" string).
-func (tx *Tx) TransitionShareTo(ctx context.Context, id string, from []string, to, progress string) error {
-	if err := tx.TransitionShare(ctx, id, from, to); err != nil {
+func (tx *Tx) TransitionShareTo(ctx context.Context, id string, t state.Transition[state.ShareStatus], progress string) error {
+	if err := tx.TransitionShare(ctx, id, t); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE shares SET progress = ? WHERE id = ?`, progress, id)
@@ -433,9 +430,9 @@ func (tx *Tx) AddExportLocation(ctx context.Context, el ExportLocation) error {
 }
 
 // SoftDeleteShare marks a share (and its export locations and metadata)
-// deleted, provided it is in one of the statuses in from.
-func (tx *Tx) SoftDeleteShare(ctx context.Context, id string, from []string) error {
-	if err := tx.TransitionShare(ctx, id, from, "deleted"); err != nil {
+// deleted by t (state.ShareDeleteDone), provided t leaves its status.
+func (tx *Tx) SoftDeleteShare(ctx context.Context, id string, t state.Transition[state.ShareStatus]) error {
+	if err := tx.TransitionShare(ctx, id, t); err != nil {
 		return err
 	}
 	now := FormatTime(tx.Now)
@@ -450,10 +447,10 @@ func (tx *Tx) SoftDeleteShare(ctx context.Context, id string, from []string) err
 
 // SoftDeleteShareToBin moves a share to the recycle bin (Manila's
 // soft_delete), provided it is in one of the statuses in from and not there
-// already. It returns *StateError with Current "soft_deleted" when it is.
-func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from []string, purgeAt time.Time) error {
+// already. It returns *StateError with Current CurrentSoftDeleted when it is.
+func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from state.Set[state.ShareStatus], purgeAt time.Time) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		var status string
+		var status state.ShareStatus
 		var soft bool
 		err := tx.QueryRowContext(ctx, `SELECT status, is_soft_deleted FROM shares WHERE id = ? AND deleted = 'False'`, id).Scan(&status, &soft)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -463,14 +460,10 @@ func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from []string
 			return err
 		}
 		if soft {
-			return &StateError{Of: "share", Current: "soft_deleted"}
+			return &StateError{Of: "share", Current: CurrentSoftDeleted}
 		}
-		ok := false
-		for _, f := range from {
-			ok = ok || f == status
-		}
-		if !ok {
-			return &StateError{Of: "share", Current: status}
+		if !from.Contains(status) {
+			return &StateError{Of: "share", Current: string(status)}
 		}
 		if dep, err := tx.shareDependents(ctx, id); err != nil {
 			return err
@@ -478,7 +471,7 @@ func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from []string
 			return dep
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE shares SET is_soft_deleted = 1, scheduled_to_be_deleted_at = ?, updated_at = ?
-			WHERE id = ? AND deleted = 'False' AND is_soft_deleted = 0 AND status = ?`, FormatTime(purgeAt), FormatTime(tx.Now), id, status)
+			WHERE id = ? AND deleted = 'False' AND is_soft_deleted = 0 AND status = ?`, FormatTime(purgeAt), FormatTime(tx.Now), id, string(status))
 		return err
 	})
 }
@@ -486,10 +479,10 @@ func (db *DB) SoftDeleteShareToBin(ctx context.Context, id string, from []string
 // RestoreShareFromBin takes a share out of the recycle bin. It reports false
 // when the share was not in it. A share in one of the statuses in refuse is
 // left there and *StateError is returned.
-func (db *DB) RestoreShareFromBin(ctx context.Context, id string, refuse []string) (bool, error) {
+func (db *DB) RestoreShareFromBin(ctx context.Context, id string, refuse state.Set[state.ShareStatus]) (bool, error) {
 	restored := false
 	err := db.Write(ctx, func(tx *Tx) error {
-		var status string
+		var status state.ShareStatus
 		var soft bool
 		err := tx.QueryRowContext(ctx, `SELECT status, is_soft_deleted FROM shares WHERE id = ? AND deleted = 'False'`, id).Scan(&status, &soft)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -501,10 +494,8 @@ func (db *DB) RestoreShareFromBin(ctx context.Context, id string, refuse []strin
 		if !soft {
 			return nil
 		}
-		for _, r := range refuse {
-			if r == status {
-				return &StateError{Of: "share", Current: status}
-			}
+		if refuse.Contains(status) {
+			return &StateError{Of: "share", Current: string(status)}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE shares SET is_soft_deleted = 0, scheduled_to_be_deleted_at = NULL, updated_at = ?
 			WHERE id = ? AND deleted = 'False'`, FormatTime(tx.Now), id)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -125,14 +126,18 @@ func TestGetShareSoftDeleted(t *testing.T) {
 	}
 
 	// The from list is respected.
-	err = db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "s1", []string{"deleting"}) })
+	err = db.Write(ctx, func(tx *storage.Tx) error {
+		return tx.SoftDeleteShare(ctx, "s1", move([]string{"deleting"}, "deleted"))
+	})
 	wantStateError(t, err, "available")
 	if _, err := db.GetShare(ctx, "s1"); err != nil {
 		t.Fatalf("refused soft delete removed the share: %v", err)
 	}
 
 	at := c.Advance(time.Minute)
-	if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "s1", []string{"available"}) }); err != nil {
+	if err := db.Write(ctx, func(tx *storage.Tx) error {
+		return tx.SoftDeleteShare(ctx, "s1", move([]string{"available"}, "deleted"))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.GetShare(ctx, "s1"); !errors.Is(err, storage.ErrNotFound) {
@@ -159,10 +164,10 @@ func TestGetShareSoftDeleted(t *testing.T) {
 	}
 
 	// Further operations on it see no share.
-	if err := db.TransitionShare(ctx, "s1", nil, "available", "", 0); !errors.Is(err, storage.ErrNotFound) {
+	if err := db.TransitionShare(ctx, "s1", move(nil, "available"), "", 0); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("TransitionShare err = %v, want ErrNotFound", err)
 	}
-	err = db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "s1", nil) })
+	err = db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "s1", move(nil, "deleted")) })
 	if !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("second SoftDeleteShare err = %v, want ErrNotFound", err)
 	}
@@ -213,12 +218,12 @@ func listFixture(t *testing.T) *storage.DB {
 				return err
 			}
 		}
-		return tx.SoftDeleteShare(ctx, "s06", []string{"available"})
+		return tx.SoftDeleteShare(ctx, "s06", move([]string{"available"}, "deleted"))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SoftDeleteShareToBin(ctx, "s05", []string{"available"}, c.Now().Add(time.Hour)); err != nil {
+	if err := db.SoftDeleteShareToBin(ctx, "s05", state.Set[state.ShareStatus]{"available"}, c.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -320,7 +325,7 @@ func TestListSharesSortAndPage(t *testing.T) {
 	} {
 		c.Advance(time.Second)
 		s := baseShare(sh.id)
-		s.Status, s.Size, s.Name = sh.status, sh.size, sh.name
+		s.Status, s.Size, s.Name = state.ShareStatus(sh.status), sh.size, sh.name
 		mustCreateShare(t, db, s)
 	}
 
@@ -428,7 +433,7 @@ func TestUpdateShare(t *testing.T) {
 	gone := baseShare("gone")
 	gone.Status = "available"
 	mustCreateShare(t, db, gone)
-	if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "gone", nil) }); err != nil {
+	if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "gone", move(nil, "deleted")) }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -505,7 +510,7 @@ func TestTransitionShare(t *testing.T) {
 		sh.Status = "available"
 		mustCreateShare(t, db, sh)
 	}
-	if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "gone", nil) }); err != nil {
+	if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "gone", move(nil, "deleted")) }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -532,7 +537,7 @@ func TestTransitionShare(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			now := c.Advance(time.Second)
 			jobsBefore := len(jobsOf(t, db, storage.JobShareDelete))
-			err := db.TransitionShare(ctx, tc.id, tc.from, tc.to, tc.job, 30*time.Second)
+			err := db.TransitionShare(ctx, tc.id, move(tc.from, tc.to), tc.job, 30*time.Second)
 			switch {
 			case tc.wantErr != nil:
 				if !errors.Is(err, tc.wantErr) {
@@ -564,7 +569,7 @@ func TestTransitionShare(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sh.Status != tc.wantStatus {
+			if string(sh.Status) != tc.wantStatus {
 				t.Errorf("status = %q, want %q", sh.Status, tc.wantStatus)
 			}
 			if tc.wantState == "" && (sh.UpdatedAt == nil || !sh.UpdatedAt.Equal(now)) {
@@ -584,7 +589,7 @@ func TestTransitionShareToAndPlaceShare(t *testing.T) {
 
 	err := db.Write(ctx, func(tx *storage.Tx) error {
 		for _, id := range []string{"s1", "s2"} {
-			if err := tx.TransitionShareTo(ctx, id, []string{"creating"}, "available", "100%"); err != nil {
+			if err := tx.TransitionShareTo(ctx, id, move([]string{"creating"}, "available"), "100%"); err != nil {
 				return err
 			}
 			if err := tx.PlaceShare(ctx, id, "host@be#pool", "zone"); err != nil {
@@ -607,7 +612,7 @@ func TestTransitionShareToAndPlaceShare(t *testing.T) {
 	}
 	// A refused transition leaves the progress alone.
 	err = db.Write(ctx, func(tx *storage.Tx) error {
-		return tx.TransitionShareTo(ctx, "s1", []string{"creating"}, "available", "50%")
+		return tx.TransitionShareTo(ctx, "s1", move([]string{"creating"}, "available"), "50%")
 	})
 	wantStateError(t, err, "available")
 	if sh, _ := db.GetShare(ctx, "s1"); strOf(sh.Progress) != "100%" {
@@ -666,7 +671,7 @@ func TestTransitionShareRace(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				errs[i] = db.TransitionShare(ctx, id, []string{"available"}, "deleting", storage.JobShareDelete, 0)
+				errs[i] = db.TransitionShare(ctx, id, move([]string{"available"}, "deleting"), storage.JobShareDelete, 0)
 			}()
 		}
 		close(start)
@@ -707,11 +712,11 @@ func TestRecycleBin(t *testing.T) {
 	db := openDB(t, c)
 	for id, status := range map[string]string{"s1": "available", "s2": "error", "s3": "creating", "s4": "available"} {
 		sh := baseShare(id)
-		sh.Status = status
+		sh.Status = state.ShareStatus(status)
 		mustCreateShare(t, db, sh)
 	}
 	purge := c.Now().Add(7 * 24 * time.Hour).Add(123 * time.Nanosecond)
-	from := []string{"available", "error"}
+	from := state.Set[state.ShareStatus]{"available", "error"}
 
 	binSteps := []struct {
 		name      string
@@ -771,10 +776,10 @@ func TestRecycleBin(t *testing.T) {
 	}
 
 	// An admin moves s2 on to error_deleting while it sits in the bin.
-	if err := db.TransitionShare(ctx, "s2", nil, "error_deleting", "", 0); err != nil {
+	if err := db.TransitionShare(ctx, "s2", move(nil, "error_deleting"), "", 0); err != nil {
 		t.Fatal(err)
 	}
-	refuse := []string{"deleting", "error_deleting"}
+	refuse := state.Set[state.ShareStatus]{"deleting", "error_deleting"}
 	restoreSteps := []struct {
 		name      string
 		id        string

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/manilite/manilite/state"
 )
 
 // Job kinds of snapshots.
@@ -27,7 +29,7 @@ type ShareSnapshot struct {
 	Size             int
 	ShareSize        int
 	ShareProto       string
-	Status           string
+	Status           state.SnapshotStatus
 	Progress         *string
 	ProviderLocation *string
 	Metadata         map[string]string
@@ -62,28 +64,25 @@ func scanSnapshot(s scanner) (ShareSnapshot, error) {
 	return sn, nil
 }
 
-// CreateShareSnapshot inserts a snapshot in 'creating' with the job that
-// copies the share, provided the share is live and in one of shareStatuses.
+// CreateShareSnapshot inserts a snapshot (in sn.Status, normally
+// state.SnapshotInitial) with the job that copies the share, provided the
+// share is live and in one of shareStatuses (state.ShareSnapshotSource).
 // It returns ErrNotFound for no such share and *StateError (Of "share")
 // otherwise.
-func (db *DB) CreateShareSnapshot(ctx context.Context, sn ShareSnapshot, shareStatuses []string, jobDelay time.Duration) (ShareSnapshot, error) {
+func (db *DB) CreateShareSnapshot(ctx context.Context, sn ShareSnapshot, shareStatuses state.Set[state.ShareStatus], jobDelay time.Duration) (ShareSnapshot, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
 		sh, err := tx.GetShare(ctx, sn.ShareID)
 		if err != nil {
 			return err
 		}
-		ok := false
-		for _, s := range shareStatuses {
-			ok = ok || s == sh.Status
-		}
-		if !ok {
-			return &StateError{Of: "share", Current: sh.Status}
+		if !shareStatuses.Contains(sh.Status) {
+			return &StateError{Of: "share", Current: string(sh.Status)}
 		}
 		sn.Size, sn.ShareSize, sn.ShareProto = sh.Size, sh.Size, sh.Proto
 		if _, err := tx.ExecContext(ctx, `INSERT INTO share_snapshots (id, project_id, user_id, share_id, display_name,
 			display_description, size, share_size, share_proto, status, progress, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sn.ID, sn.ProjectID, sn.UserID, sn.ShareID, nullString(sn.Name), nullString(sn.Description), sn.Size, sn.ShareSize,
-			sn.ShareProto, sn.Status, nullString(sn.Progress), FormatTime(tx.Now)); err != nil {
+			sn.ShareProto, string(sn.Status), nullString(sn.Progress), FormatTime(tx.Now)); err != nil {
 			return fmt.Errorf("storage: insert snapshot: %w", err)
 		}
 		for k, v := range sn.Metadata {
@@ -134,11 +133,7 @@ type SnapshotFilter struct {
 }
 
 // SnapshotSortColumns are the columns ListShareSnapshots can sort on.
-var SnapshotSortColumns = map[string]bool{
-	"id": true, "created_at": true, "updated_at": true, "project_id": true, "user_id": true, "share_id": true,
-	"display_name": true, "display_description": true, "size": true, "share_size": true, "share_proto": true,
-	"status": true, "progress": true, "provider_location": true,
-}
+var SnapshotSortColumns = columnsOf(SnapshotSortKeys)
 
 // ListShareSnapshots returns one page of live snapshots and the total count.
 func (db *DB) ListShareSnapshots(ctx context.Context, f SnapshotFilter) ([]ShareSnapshot, int, error) {
@@ -205,16 +200,16 @@ func (db *DB) UpdateShareSnapshot(ctx context.Context, id string, u NameUpdate) 
 	return rename(ctx, db, "share_snapshots", id, u, getSnapshot)
 }
 
-// TransitionShareSnapshot moves a snapshot between statuses (any status when
-// from is empty) and, when job is set, enqueues it in the same transaction.
-func (db *DB) TransitionShareSnapshot(ctx context.Context, id string, from []string, to, job string, jobDelay time.Duration) error {
-	return db.transitionWithJob(ctx, "share_snapshots", id, from, to, job, jobDelay)
+// TransitionShareSnapshot applies t to a snapshot and, when job is set,
+// enqueues it in the same transaction.
+func (db *DB) TransitionShareSnapshot(ctx context.Context, id string, t state.Transition[state.SnapshotStatus], job string, jobDelay time.Duration) error {
+	return transitionWithJob(ctx, db, "share_snapshots", id, t, job, jobDelay)
 }
 
 // TransitionShareSnapshot is the in-transaction form, which also sets the
 // snapshot's progress when progress is not empty.
-func (tx *Tx) TransitionShareSnapshot(ctx context.Context, id string, from []string, to, progress string) error {
-	if err := tx.transition(ctx, "share_snapshots", id, from, to); err != nil {
+func (tx *Tx) TransitionShareSnapshot(ctx context.Context, id string, t state.Transition[state.SnapshotStatus], progress string) error {
+	if err := transition(ctx, tx, "share_snapshots", id, t); err != nil {
 		return err
 	}
 	if progress != "" {
@@ -226,7 +221,7 @@ func (tx *Tx) TransitionShareSnapshot(ctx context.Context, id string, from []str
 
 // SoftDeleteShareSnapshot removes a snapshot from every read.
 func (tx *Tx) SoftDeleteShareSnapshot(ctx context.Context, id string) error {
-	return tx.softDelete(ctx, "share_snapshots", id)
+	return softDelete(ctx, tx, "share_snapshots", id, state.SnapshotDeleted)
 }
 
 // NameUpdate changes a resource's user-facing name and description; nil

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/manilite/manilite/state"
 )
 
 // tables whose rows have a status column transition can change. The table
@@ -18,20 +20,21 @@ var statusTables = map[string]string{
 	"cgsnapshots":        "cgsnapshot",
 }
 
-// transition moves a live row of table from one of the statuses in from (any,
-// when from is empty) to status to, atomically. It returns ErrNotFound for no
-// live row and *StateError when the row is in another status.
-func (tx *Tx) transition(ctx context.Context, table, id string, from []string, to string) error {
+// transition applies t to a live row of table atomically: the row moves to
+// t.To if its status is one t leaves (any, when t.From is nil). It returns
+// ErrNotFound for no live row and *StateError when the row is in another
+// status.
+func transition[S ~string](ctx context.Context, tx *Tx, table, id string, t state.Transition[S]) error {
 	of, ok := statusTables[table]
 	if !ok {
 		panic("storage: transition on unknown table " + table)
 	}
 	q := `UPDATE ` + table + ` SET status = ?, updated_at = ? WHERE id = ? AND deleted = 'False'`
-	args := []any{to, FormatTime(tx.Now), id}
-	if len(from) > 0 {
-		q += ` AND status IN ` + inClause(len(from))
-		for _, s := range from {
-			args = append(args, s)
+	args := []any{string(t.To), FormatTime(tx.Now), id}
+	if !t.FromAny() {
+		q += ` AND status IN ` + inClause(len(t.From))
+		for _, s := range t.From {
+			args = append(args, string(s))
 		}
 	}
 	res, err := tx.ExecContext(ctx, q, args...)
@@ -52,14 +55,15 @@ func (tx *Tx) transition(ctx context.Context, table, id string, from []string, t
 	return &StateError{Of: of, Current: current}
 }
 
-// softDelete marks a live row of table deleted as Manila does: deleted =
-// its id, deleted_at = now, status 'deleted'.
-func (tx *Tx) softDelete(ctx context.Context, table, id string) error {
+// softDelete marks a live row of table deleted as Manila does, whatever
+// its status: deleted = its id, deleted_at = now, status deleted (the
+// resource's own "deleted" status).
+func softDelete[S ~string](ctx context.Context, tx *Tx, table, id string, deleted S) error {
 	if _, ok := statusTables[table]; !ok {
 		panic("storage: soft delete on unknown table " + table)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET status = 'deleted', deleted = id, deleted_at = ?, updated_at = ?
-		WHERE id = ? AND deleted = 'False'`, FormatTime(tx.Now), FormatTime(tx.Now), id)
+	res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET status = ?, deleted = id, deleted_at = ?, updated_at = ?
+		WHERE id = ? AND deleted = 'False'`, string(deleted), FormatTime(tx.Now), FormatTime(tx.Now), id)
 	if err != nil {
 		return err
 	}
@@ -88,11 +92,11 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 	return out, rows.Err()
 }
 
-// transitionWithJob moves a live row between statuses (any when from is
-// empty) and, when job is set, enqueues it for the row, in one transaction.
-func (db *DB) transitionWithJob(ctx context.Context, table, id string, from []string, to, job string, jobDelay time.Duration) error {
+// transitionWithJob applies t to a live row and, when job is set, enqueues
+// it for the row, in one transaction.
+func transitionWithJob[S ~string](ctx context.Context, db *DB, table, id string, t state.Transition[S], job string, jobDelay time.Duration) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		if err := tx.transition(ctx, table, id, from, to); err != nil {
+		if err := transition(ctx, tx, table, id, t); err != nil {
 			return err
 		}
 		if job != "" {

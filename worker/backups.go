@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/manilite/manilite/backend"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -48,19 +49,19 @@ func finish(ctx context.Context, db *storage.DB, job storage.Job) error {
 }
 
 // loadFor reads the resource a job works on. When it is gone, or no longer
-// in the status the job was made for (an admin reset it, or a run before a
-// crash got further), the job is finished and ok is false.
-func loadFor[T any](ctx context.Context, db *storage.DB, job storage.Job, id string, get func(context.Context, string) (T, error), status func(T) string, want string) (v T, ok bool, err error) {
+// in a status the job's transition t leaves (an admin reset it, or a run
+// before a crash got further), the job is finished and ok is false.
+func loadFor[T any, S ~string](ctx context.Context, db *storage.DB, job storage.Job, id string, get func(context.Context, string) (T, error), status func(T) S, t state.Transition[S]) (v T, ok bool, err error) {
 	v, err = get(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && status(v) != want) {
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !t.Allows(status(v))) {
 		return v, false, finish(ctx, db, job)
 	}
 	return v, err == nil, err
 }
 
-func backupStatus(b storage.ShareBackup) string     { return b.Status }
-func snapshotStatus(s storage.ShareSnapshot) string { return s.Status }
-func cgSnapshotStatus(c storage.CGSnapshot) string  { return c.Status }
+func backupStatus(b storage.ShareBackup) state.BackupStatus        { return b.Status }
+func snapshotStatus(s storage.ShareSnapshot) state.SnapshotStatus  { return s.Status }
+func cgSnapshotStatus(c storage.CGSnapshot) state.CGSnapshotStatus { return c.Status }
 
 // ignoreState treats a status an admin changed meanwhile as final.
 func ignoreState(err error) error {
@@ -77,7 +78,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 	db := p.db
 	p.Register(storage.JobBackupCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			b, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareBackup, backupStatus, "creating")
+			b, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareBackup, backupStatus, state.BackupCreateDone)
 			if !ok {
 				return err
 			}
@@ -94,8 +95,8 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				return err
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.FinishBackup(ctx, b.ID, []string{"creating"}, "available", map[string]any{"progress": "100"},
-					b.ShareID, []string{"backup_creating"}, "available")
+				err := tx.FinishBackup(ctx, b.ID, state.BackupCreateDone, map[string]any{"progress": "100"},
+					b.ShareID, state.ShareBackupCreateDone)
 				if err := ignoreState(err); err != nil {
 					return err
 				}
@@ -111,15 +112,15 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				p.log.Warn("could not remove a failed backup's data", "backup_id", b.ID, "error", err)
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.FinishBackup(ctx, b.ID, []string{"creating"}, "error",
-					map[string]any{"progress": "0", "fail_reason": cause.Error()}, b.ShareID, []string{"backup_creating"}, "available"))
+				return ignoreState(tx.FinishBackup(ctx, b.ID, state.BackupCreateFailed,
+					map[string]any{"progress": "0", "fail_reason": cause.Error()}, b.ShareID, state.ShareBackupCreateDone))
 			})
 		},
 	})
 
 	p.Register(storage.JobBackupDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			b, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareBackup, backupStatus, "deleting")
+			b, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareBackup, backupStatus, state.BackupDeleteDone)
 			if !ok {
 				return err
 			}
@@ -135,8 +136,8 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.FinishBackup(ctx, job.ResourceID, []string{"deleting"}, "error_deleting",
-					map[string]any{"fail_reason": cause.Error()}, "", nil, ""))
+				return ignoreState(tx.FinishBackup(ctx, job.ResourceID, state.BackupDeleteFailed,
+					map[string]any{"fail_reason": cause.Error()}, "", state.Transition[state.ShareStatus]{}))
 			})
 		},
 	})
@@ -155,7 +156,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 			if err != nil {
 				return err
 			}
-			b, ok, err := loadFor(ctx, db, job, backupID, db.GetShareBackup, backupStatus, "restoring")
+			b, ok, err := loadFor(ctx, db, job, backupID, db.GetShareBackup, backupStatus, state.BackupRestoreDone)
 			if !ok {
 				return err
 			}
@@ -167,8 +168,8 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				return err
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.FinishBackup(ctx, b.ID, []string{"restoring"}, "available",
-					map[string]any{"restore_progress": "100", "restore_share_id": nil}, job.ResourceID, []string{"backup_restoring"}, "available")
+				err := tx.FinishBackup(ctx, b.ID, state.BackupRestoreDone,
+					map[string]any{"restore_progress": "100", "restore_share_id": nil}, job.ResourceID, state.ShareBackupRestoreDone)
 				if err := ignoreState(err); err != nil {
 					return err
 				}
@@ -183,16 +184,16 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 			// As Manila's data service does: the backup is still good, the
 			// share is marked; the share's previous content is untouched.
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.FinishBackup(ctx, backupID, []string{"restoring"}, "available",
+				return ignoreState(tx.FinishBackup(ctx, backupID, state.BackupRestoreFailed,
 					map[string]any{"restore_progress": "0", "restore_share_id": nil, "fail_reason": cause.Error()},
-					job.ResourceID, []string{"backup_restoring"}, "backup_restoring_error"))
+					job.ResourceID, state.ShareBackupRestoreFailed))
 			})
 		},
 	})
 
 	p.Register(storage.JobSnapshotCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			sn, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareSnapshot, snapshotStatus, "creating")
+			sn, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareSnapshot, snapshotStatus, state.SnapshotCreateDone)
 			if !ok {
 				return err
 			}
@@ -204,7 +205,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				return Permanent(err)
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.TransitionShareSnapshot(ctx, sn.ID, []string{"creating"}, "available", "100%")
+				err := tx.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotCreateDone, "100%")
 				if err == nil {
 					err = tx.SetSnapshotLocation(ctx, sn.ID, path)
 				}
@@ -219,14 +220,14 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				p.log.Warn("could not remove a failed snapshot's data", "snapshot_id", job.ResourceID, "error", err)
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, []string{"creating"}, "error", ""))
+				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, state.SnapshotCreateFailed, ""))
 			})
 		},
 	})
 
 	p.Register(storage.JobSnapshotDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			sn, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareSnapshot, snapshotStatus, "deleting")
+			sn, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareSnapshot, snapshotStatus, state.SnapshotDeleteDone)
 			if !ok {
 				return err
 			}
@@ -242,7 +243,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, []string{"deleting"}, "error_deleting", ""))
+				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, state.SnapshotDeleteFailed, ""))
 			})
 		},
 	})

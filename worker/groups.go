@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/manilite/manilite/backend"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -31,7 +32,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 			if err != nil {
 				return err
 			}
-			if g.Status != "creating" {
+			if !state.ConsistencyGroupCreateDone.Allows(g.Status) {
 				return finish(ctx, db, job)
 			}
 			// A group built from a cgsnapshot gets its new shares' data from
@@ -43,7 +44,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 					return err
 				}
 				for _, sh := range shares {
-					if sh.Status != "creating" || sh.SourceCGSnapshotMemberID == nil {
+					if !state.ShareCreateDone.Allows(sh.Status) || sh.SourceCGSnapshotMemberID == nil {
 						continue
 					}
 					path, err := data.CreateShareFromImage(ctx, *g.SourceCGSnapshotID, *sh.SourceCGSnapshotMemberID, sh.ID)
@@ -51,7 +52,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 						return err
 					}
 					err = db.Write(ctx, func(tx *storage.Tx) error {
-						if err := tx.TransitionShareTo(ctx, sh.ID, []string{"creating"}, "available", "100%"); err != nil {
+						if err := tx.TransitionShareTo(ctx, sh.ID, state.ShareCreateDone, "100%"); err != nil {
 							return ignoreState(err)
 						}
 						if err := tx.PlaceShare(ctx, sh.ID, place.Host, place.AvailabilityZone); err != nil {
@@ -78,11 +79,11 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
 				for _, sh := range shares {
-					if err := ignoreState(tx.TransitionShare(ctx, sh.ID, []string{"creating"}, "error")); err != nil {
+					if err := ignoreState(tx.TransitionShare(ctx, sh.ID, state.ShareCreateFailed)); err != nil {
 						return err
 					}
 				}
-				return ignoreState(tx.TransitionConsistencyGroup(ctx, job.ResourceID, []string{"creating"}, "error"))
+				return ignoreState(tx.TransitionConsistencyGroup(ctx, job.ResourceID, state.ConsistencyGroupCreateFailed))
 			})
 		},
 	})
@@ -91,7 +92,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 		Run: func(ctx context.Context, job storage.Job) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
 				g, err := tx.GetConsistencyGroup(ctx, job.ResourceID)
-				if err == nil && g.Status == "deleting" {
+				if err == nil && state.ConsistencyGroupDeleteDone.Allows(g.Status) {
 					if err := tx.SoftDeleteConsistencyGroup(ctx, g.ID); err != nil {
 						return err
 					}
@@ -103,14 +104,14 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.TransitionConsistencyGroup(ctx, job.ResourceID, []string{"deleting"}, "error"))
+				return ignoreState(tx.TransitionConsistencyGroup(ctx, job.ResourceID, state.ConsistencyGroupDeleteFailed))
 			})
 		},
 	})
 
 	p.Register(storage.JobCGSnapshotCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, "creating")
+			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, state.CGSnapshotCreateDone)
 			if !ok {
 				return err
 			}
@@ -142,7 +143,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 
 	p.Register(storage.JobCGSnapshotDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, "deleting")
+			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, state.CGSnapshotDeleteDone)
 			if !ok {
 				return err
 			}
@@ -157,7 +158,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
-			return ignoreState(db.TransitionCGSnapshot(ctx, job.ResourceID, []string{"deleting"}, "error", "", 0))
+			return ignoreState(db.TransitionCGSnapshot(ctx, job.ResourceID, state.CGSnapshotDeleteFailed, "", 0))
 		},
 	})
 }

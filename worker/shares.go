@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -33,11 +34,11 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 			if err != nil {
 				return err
 			}
-			if sh.Status != "creating" && len(sh.ExportLocations) > 0 {
+			if !state.ShareCreateDone.Allows(sh.Status) && len(sh.ExportLocations) > 0 {
 				// Already done (a replay), or the share moved on.
 				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
 			}
-			if sh.Status == "deleting" || sh.Status == "error_deleting" {
+			if state.ShareBeingDeleted.Contains(sh.Status) {
 				// Force-deleted before it was made: the delete job has nothing
 				// to remove, so make nothing.
 				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
@@ -50,7 +51,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 			err = db.Write(ctx, func(tx *storage.Tx) error {
 				// An admin may have reset the status meanwhile; then the
 				// reset stands, but the share still gets its location.
-				err := tx.TransitionShareTo(ctx, sh.ID, []string{"creating"}, "available", "100%")
+				err := tx.TransitionShareTo(ctx, sh.ID, state.ShareCreateDone, "100%")
 				var se *storage.StateError
 				if errors.Is(err, storage.ErrNotFound) {
 					gone = true
@@ -85,7 +86,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.TransitionShare(ctx, job.ResourceID, []string{"creating"}, "error")
+				err := tx.TransitionShare(ctx, job.ResourceID, state.ShareCreateFailed)
 				var se *storage.StateError
 				if errors.As(err, &se) || errors.Is(err, storage.ErrNotFound) {
 					return nil
@@ -103,7 +104,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 			if err != nil {
 				return err
 			}
-			if sh.Status != "deleting" {
+			if !state.ShareDeleteDone.Allows(sh.Status) {
 				// Reset by an admin while queued: nothing to delete.
 				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
 			}
@@ -111,7 +112,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 				return err
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.SoftDeleteShare(ctx, sh.ID, []string{"deleting"})
+				err := tx.SoftDeleteShare(ctx, sh.ID, state.ShareDeleteDone)
 				var se *storage.StateError
 				if err != nil && !errors.As(err, &se) && !errors.Is(err, storage.ErrNotFound) {
 					return err
@@ -121,7 +122,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.TransitionShare(ctx, job.ResourceID, []string{"deleting"}, "error_deleting")
+				err := tx.TransitionShare(ctx, job.ResourceID, state.ShareDeleteFailed)
 				var se *storage.StateError
 				if errors.As(err, &se) || errors.Is(err, storage.ErrNotFound) {
 					return nil

@@ -71,7 +71,7 @@ func (e shareEnv) waitStatus(t *testing.T, id, status string) storage.Share {
 	waitFor(t, 10*time.Second, "share "+id+" to become "+status, func() bool {
 		var err error
 		sh, err = e.share(t, id)
-		return err == nil && sh.Status == status
+		return err == nil && string(sh.Status) == status
 	})
 	return sh
 }
@@ -148,7 +148,7 @@ func TestShareCreateJobAfterAdminReset(t *testing.T) {
 	ctx := context.Background()
 	e.createShare(t, "s1", nil)
 	// An admin resets the status while the job is queued.
-	if err := e.db.TransitionShare(ctx, "s1", nil, "error", "", 0); err != nil {
+	if err := e.db.TransitionShare(ctx, "s1", move(nil, "error"), "", 0); err != nil {
 		t.Fatal(err)
 	}
 	e.startPool(t, e.data)
@@ -172,7 +172,7 @@ func TestShareCreateJobForDeletedShare(t *testing.T) {
 	e := newShareEnv(t)
 	ctx := context.Background()
 	e.createShare(t, "s1", nil)
-	if err := e.db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "s1", nil) }); err != nil {
+	if err := e.db.Write(ctx, func(tx *storage.Tx) error { return tx.SoftDeleteShare(ctx, "s1", move(nil, "deleted")) }); err != nil {
 		t.Fatal(err)
 	}
 	e.startPool(t, e.data)
@@ -197,7 +197,7 @@ func TestShareDeleteJob(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := e.db.TransitionShare(ctx, id, []string{"available"}, "deleting", storage.JobShareDelete, 0); err != nil {
+	if err := e.db.TransitionShare(ctx, id, move([]string{"available"}, "deleting"), storage.JobShareDelete, 0); err != nil {
 		t.Fatal(err)
 	}
 	p.Notify()
@@ -230,11 +230,11 @@ func TestShareDeleteJobAfterAdminReset(t *testing.T) {
 	e.waitNoJobs(t)
 	stopPool(t, first)
 
-	if err := e.db.TransitionShare(ctx, "s1", []string{"available"}, "deleting", storage.JobShareDelete, 0); err != nil {
+	if err := e.db.TransitionShare(ctx, "s1", move([]string{"available"}, "deleting"), storage.JobShareDelete, 0); err != nil {
 		t.Fatal(err)
 	}
 	// An admin resets the status before the delete job runs.
-	if err := e.db.TransitionShare(ctx, "s1", nil, "available", "", 0); err != nil {
+	if err := e.db.TransitionShare(ctx, "s1", move(nil, "available"), "", 0); err != nil {
 		t.Fatal(err)
 	}
 	e.startPool(t, e.data)
@@ -275,12 +275,12 @@ func TestShareJobFailures(t *testing.T) {
 						return err
 					}
 				}
-				return tx.TransitionShare(ctx, "s1", nil, "available")
+				return tx.TransitionShare(ctx, "s1", move(nil, "available"))
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := e.db.TransitionShare(ctx, "s1", []string{"available"}, "deleting", storage.JobShareDelete, 0); err != nil {
+			if err := e.db.TransitionShare(ctx, "s1", move([]string{"available"}, "deleting"), storage.JobShareDelete, 0); err != nil {
 				t.Fatal(err)
 			}
 		}, "error_deleting"},
@@ -330,7 +330,7 @@ func TestShareForceDeletedWhileCreateQueued(t *testing.T) {
 	ctx := context.Background()
 	e.createShare(t, "s1", nil)
 	// Force delete (any status → deleting) while the create job is queued.
-	if err := e.db.TransitionShare(ctx, "s1", nil, "deleting", storage.JobShareDelete, 0); err != nil {
+	if err := e.db.TransitionShare(ctx, "s1", move(nil, "deleting"), storage.JobShareDelete, 0); err != nil {
 		t.Fatal(err)
 	}
 	e.startPool(t, e.data)
@@ -356,7 +356,7 @@ func TestShareForceDeletedDuringCreate(t *testing.T) {
 	}
 	// Force delete while the create job is making the directory: the
 	// delete job must wait for it, not run beside it.
-	if err := e.db.TransitionShare(ctx, "s1", nil, "deleting", storage.JobShareDelete, 0); err != nil {
+	if err := e.db.TransitionShare(ctx, "s1", move(nil, "deleting"), storage.JobShareDelete, 0); err != nil {
 		t.Fatal(err)
 	}
 	pool.Notify()

@@ -33,6 +33,9 @@ const policyUsage = `usage:
         decide one request and say why; exit 0 allowed, 1 denied
   manilite policy check  [--policy-dir DIR] [--min-coverage PERCENT] [-v]
         compile the set and run its Rego tests; exit 1 on any failure
+  manilite policy diff   [--policy-dir NEW] [--against OLD] [--format text|json]
+        every decision that differs between two sets, over every rule the
+        spec names x the caller classes; exit 1 when any flips, 0 when none
   manilite policy import POLICY.yaml [-o FILE.rego] [--policy-dir DIR] [--skip-unknown]
         translate an oslo.policy overrides file into Rego overrides
   manilite policy export DIR [--force]
@@ -63,6 +66,8 @@ func runPolicy(ctx context.Context, args []string, getenv func(string) string, s
 		code, err = policyEval(ctx, args[1:], getenv, stdout, stderr)
 	case "check":
 		code, err = policyCheck(ctx, args[1:], getenv, stdout, stderr)
+	case "diff":
+		code, err = policyDiff(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		err = policyImport(ctx, args[1:], getenv, stdout, stderr)
 	case "export":
@@ -140,6 +145,9 @@ type operation struct {
 	Path   string `json:"path"`
 	// Actions are the action keys of POST .../action that use the rule.
 	Actions []string `json:"actions,omitempty"`
+	// InHandler is true where the handler checks the rule inside the
+	// operation (x-manila-policy-checks), besides the operation's own rule.
+	InHandler bool `json:"in_handler,omitempty"`
 }
 
 func (o operation) String() string {
@@ -147,11 +155,15 @@ func (o operation) String() string {
 	if len(o.Actions) > 0 {
 		s += " (" + strings.Join(o.Actions, ", ") + ")"
 	}
+	if o.InHandler {
+		s += " [checked in the handler]"
+	}
 	return s
 }
 
 // specOperations maps each rule named by the spec (x-manila-policy,
-// x-manila-actions) to the operations that use it, sorted.
+// x-manila-actions, and x-manila-policy-checks of operations and actions)
+// to the operations that use it, sorted.
 func specOperations() (map[string][]operation, error) {
 	doc, err := impl.LoadSpec()
 	if err != nil {
@@ -161,19 +173,35 @@ func specOperations() (map[string][]operation, error) {
 	if err != nil {
 		return nil, err
 	}
+	return operationsByRule(info), nil
+}
+
+// operationsByRule maps each rule info names to the operations that use
+// it, sorted: the operation's own rule first, then the handler's checks.
+func operationsByRule(info *impl.SpecInfo) map[string][]operation {
 	ops := map[string][]operation{}
+	type use struct {
+		rule      string
+		inHandler bool
+	}
 	for _, op := range info.Ops {
+		for _, rule := range op.Checks {
+			ops[rule] = append(ops[rule], operation{Method: op.Method, Path: op.Path, InHandler: true})
+		}
 		if op.Actions == nil {
 			if op.Policy != "" && op.Policy != policy.AlwaysAllow {
 				ops[op.Policy] = append(ops[op.Policy], operation{Method: op.Method, Path: op.Path})
 			}
 			continue
 		}
-		byRule := map[string][]string{}
+		byUse := map[use][]string{}
 		for name, gate := range op.Actions {
-			byRule[gate.Policy] = append(byRule[gate.Policy], name)
+			byUse[use{gate.Policy, false}] = append(byUse[use{gate.Policy, false}], name)
+			for _, rule := range gate.Checks {
+				byUse[use{rule, true}] = append(byUse[use{rule, true}], name)
+			}
 		}
-		for rule, actions := range byRule {
+		for u, actions := range byUse {
 			// reset_status before os-reset_status: the current name first.
 			sort.Slice(actions, func(i, j int) bool {
 				a, b := strings.TrimPrefix(actions[i], "os-"), strings.TrimPrefix(actions[j], "os-")
@@ -182,18 +210,21 @@ func specOperations() (map[string][]operation, error) {
 				}
 				return !strings.HasPrefix(actions[i], "os-")
 			})
-			ops[rule] = append(ops[rule], operation{Method: op.Method, Path: op.Path, Actions: actions})
+			ops[u.rule] = append(ops[u.rule], operation{Method: op.Method, Path: op.Path, Actions: actions, InHandler: u.inHandler})
 		}
 	}
 	for _, list := range ops {
 		sort.Slice(list, func(i, j int) bool {
+			if list[i].InHandler != list[j].InHandler {
+				return !list[i].InHandler // the operation's own rule first
+			}
 			if list[i].Path != list[j].Path {
 				return list[i].Path < list[j].Path
 			}
 			return list[i].Method < list[j].Method
 		})
 	}
-	return ops, nil
+	return ops
 }
 
 // listedRule is one row of `policy list --format json`.
@@ -237,6 +268,12 @@ func policyList(args []string, getenv func(string) string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
+	return writeRuleList(stdout, e, dir, format, ops)
+}
+
+// writeRuleList prints every rule of e with the operations ops lists for
+// it, and the rules ops names that e lacks.
+func writeRuleList(stdout io.Writer, e *policy.Engine, dir, format string, ops map[string][]operation) error {
 	var rows []listedRule
 	for _, r := range e.Describe() {
 		row := listedRule{Name: r.Name, CheckString: r.CheckString, Class: r.Class, Rego: r.Rego, File: r.File,
@@ -401,6 +438,11 @@ func policyEval(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	e, err := loadEngine(ctx, dir)
 	if err != nil {
+		return 1, err
+	}
+	// is_admin is the rule context_is_admin's answer, as the server
+	// computes it once per request.
+	if caller, err = e.WithAdmin(ctx, caller); err != nil {
 		return 1, err
 	}
 	x, err := e.Explain(ctx, policy.Input{Action: action, Caller: caller, Target: target, Request: req})

@@ -33,6 +33,16 @@ rule["share:force_delete"] := base.context_is_admin
 
 rule["share:reset_status"] := base.context_is_admin
 
+# all_tenants (all_projects) in the share list: every project's shares
+# instead of the caller's own; refused silently (the caller's own are
+# listed) when false.
+rule["share:list_all_projects"] := base.context_is_admin
+
+# Shares whose deletion is deferred (deferred_deleting,
+# error_deferred_deleting): in the share list, and in a share's get, where
+# a refusal is a 404.
+rule["share:list_shares_in_deferred_deletion_states"] := base.context_is_admin
+
 # The host filter of the share list.
 rule["share:list_by_host"] := base.context_is_admin
 

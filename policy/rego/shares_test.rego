@@ -431,3 +431,63 @@ test_share_rules_are_defined_for_empty_input if {
 		rules.rule[name] == false with input as {}
 	}
 }
+
+# share:list_all_projects: ADMIN
+
+test_share_list_all_projects_allowed_for_admin_of_other_project if {
+	rules.rule["share:list_all_projects"] == true with input as fx.admin_of_other_project
+}
+
+test_share_list_all_projects_allowed_for_admin_of_target_project if {
+	rules.rule["share:list_all_projects"] == true with input as fx.admin_of_target_project
+}
+
+test_share_list_all_projects_denied_for_project_member if {
+	rules.rule["share:list_all_projects"] == false with input as fx.project_member
+}
+
+test_share_list_all_projects_denied_for_project_reader if {
+	rules.rule["share:list_all_projects"] == false with input as fx.project_reader
+}
+
+test_share_list_all_projects_denied_for_member_of_other_project if {
+	rules.rule["share:list_all_projects"] == false with input as fx.member_of_other_project
+}
+
+test_share_list_all_projects_denied_for_caller_without_roles if {
+	rules.rule["share:list_all_projects"] == false with input as fx.caller_without_roles
+}
+
+test_share_list_all_projects_denied_for_service_role if {
+	rules.rule["share:list_all_projects"] == false with input as fx.service_role
+}
+
+# share:list_shares_in_deferred_deletion_states: ADMIN
+
+test_share_list_shares_in_deferred_deletion_states_allowed_for_admin_of_other_project if {
+	rules.rule["share:list_shares_in_deferred_deletion_states"] == true with input as fx.admin_of_other_project
+}
+
+test_share_list_shares_in_deferred_deletion_states_allowed_for_admin_of_target_project if {
+	rules.rule["share:list_shares_in_deferred_deletion_states"] == true with input as fx.admin_of_target_project
+}
+
+test_share_list_shares_in_deferred_deletion_states_denied_for_project_member if {
+	rules.rule["share:list_shares_in_deferred_deletion_states"] == false with input as fx.project_member
+}
+
+test_share_list_shares_in_deferred_deletion_states_denied_for_project_reader if {
+	rules.rule["share:list_shares_in_deferred_deletion_states"] == false with input as fx.project_reader
+}
+
+test_share_list_shares_in_deferred_deletion_states_denied_for_member_of_other_project if {
+	rules.rule["share:list_shares_in_deferred_deletion_states"] == false with input as fx.member_of_other_project
+}
+
+test_share_list_shares_in_deferred_deletion_states_denied_for_caller_without_roles if {
+	rules.rule["share:list_shares_in_deferred_deletion_states"] == false with input as fx.caller_without_roles
+}
+
+test_share_list_shares_in_deferred_deletion_states_denied_for_service_role if {
+	rules.rule["share:list_shares_in_deferred_deletion_states"] == false with input as fx.service_role
+}

@@ -1,0 +1,141 @@
+package impl
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/storage"
+)
+
+// The spec's sort_key enum of each list operation is the key set of the
+// storage table that maps it to a column.
+func TestSortKeyEnumsMatchStorage(t *testing.T) {
+	doc, _ := loadSpecInfo(t)
+	tables := map[string]map[string]string{
+		"ListShares": storage.ShareSortKeys, "ListSharesDetail": storage.ShareSortKeys,
+		"ListSnapshots": storage.SnapshotSortKeys, "ListSnapshotsDetail": storage.SnapshotSortKeys,
+		"ListShareBackups": storage.BackupSortKeys, "ListShareBackupsDetail": storage.BackupSortKeys,
+	}
+	seen := 0
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(path).Operations() {
+			for _, p := range op.Parameters {
+				if p.Value.Name != "sort_key" {
+					continue
+				}
+				table, ok := tables[op.OperationID]
+				if !ok {
+					t.Errorf("%s has a sort_key but no storage table in this test", op.OperationID)
+					continue
+				}
+				seen++
+				var enum []string
+				for _, v := range p.Value.Schema.Value.Enum {
+					enum = append(enum, v.(string))
+				}
+				var keys []string
+				for k := range table {
+					keys = append(keys, k)
+				}
+				sort.Strings(enum)
+				sort.Strings(keys)
+				if strings.Join(enum, ",") != strings.Join(keys, ",") {
+					t.Errorf("%s sort_key enum\n got: %v\nwant: %v (storage)", op.OperationID, enum, keys)
+				}
+			}
+		}
+	}
+	if seen != len(tables) {
+		t.Errorf("found sort_key on %d operations, want %d", seen, len(tables))
+	}
+}
+
+// A handler that checks a rule its operation does not declare gets an
+// internal error, never a decision.
+func TestUndeclaredPolicyCheckFails(t *testing.T) {
+	_, info := loadSpecInfo(t)
+	s := &Server{policy: defaultPolicyEngine(t)}
+	ri := &requestInfo{Op: info.Ops["ShowShareBackup"], Caller: policy.Caller{UserID: "u", ProjectID: "p", Roles: []string{"member"}}}
+	ctx := withRequestInfo(context.Background(), ri)
+	if _, err := s.allowed(ctx, "share_backup:get", callerTarget(ri)); err != nil {
+		t.Fatalf("declared rule: %v", err)
+	}
+	_, err := s.allowed(ctx, "share:get", callerTarget(ri))
+	var f *Fault
+	if !errors.As(err, &f) || f.Status != http.StatusInternalServerError {
+		t.Fatalf("undeclared rule: got %v, want a 500 fault", err)
+	}
+	ri.Op = info.Ops["CreateShareBackup"]
+	if _, err := s.allowed(ctx, "share:get", callerTarget(ri)); err != nil {
+		t.Fatalf("share:get is declared on createShareBackup: %v", err)
+	}
+}
+
+// Query gates drop a parameter outside its range or refused by its rule,
+// keep the rest in order, and leave the raw query for next links.
+func TestGateQuery(t *testing.T) {
+	_, info := loadSpecInfo(t)
+	s := &Server{policy: defaultPolicyEngine(t)}
+	for _, tc := range []struct {
+		name, version string
+		admin         bool
+		want          string
+	}{
+		{"old version, member", "2.35", false, "limit=1&name=x"},
+		{"new version, member", "2.36", false, "limit=1&name~=a&name=x"},
+		{"new version, admin", "2.36", true, "limit=1&all_tenants=1&name~=a&name=x"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := "limit=1&all_tenants=1&name~=a&name=x"
+			r, _ := http.NewRequest("GET", "/v2/shares?"+raw, nil)
+			ri := &requestInfo{Op: info.Ops["ListShares"], Version: MustParseAPIVersion(tc.version), query: r.URL.Query(), rawQuery: raw,
+				Caller: policy.Caller{UserID: "u", ProjectID: "p", Roles: []string{"member"}}}
+			if tc.admin {
+				ri.Caller.Roles, ri.Caller.Admin = []string{"admin"}, true
+			}
+			if err := s.gateQuery(withRequestInfo(context.Background(), ri), r, ri); err != nil {
+				t.Fatal(err)
+			}
+			if r.URL.RawQuery != tc.want {
+				t.Errorf("query %q, want %q", r.URL.RawQuery, tc.want)
+			}
+			if ri.rawQuery != raw {
+				t.Errorf("raw query changed to %q", ri.rawQuery)
+			}
+		})
+	}
+}
+
+// The handlers bound in Go and those x-manila-actions names must agree both
+// ways.
+func TestActionBindingsMatchSpec(t *testing.T) {
+	_, info := loadSpecInfo(t)
+	s := &Server{spec: info}
+	if err := s.bindActions(); err != nil {
+		t.Fatalf("real bindings: %v", err)
+	}
+	bound := map[string][]string{
+		"ShareAction":    {"reset_status", "force_delete", "soft_delete", "restore", "extend"},
+		"SnapshotAction": {"reset_status"}, "ShareBackupAction": {"restore", "reset_status"},
+		"ConsistencyGroupAction": {"reset_status", "force_delete"}, "CgsnapshotAction": {"reset_status", "force_delete"},
+		"ShowShare": {"x"},
+	}
+	err := checkActionBindings(info, bound)
+	if err == nil {
+		t.Fatal("mismatched bindings accepted")
+	}
+	for _, want := range []string{
+		"ShareAction: handler extend is bound but no action names it",
+		"SnapshotAction: action force_delete names handler force_delete, which is not bound",
+		"action table for ShowShare, which has no x-manila-actions",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
