@@ -1339,7 +1339,7 @@ type ListShareBackupsParams struct {
 	Topic           *string `form:"topic,omitempty" json:"topic,omitempty"`
 	Id              *string `form:"id,omitempty" json:"id,omitempty"`
 
-	// AllTenants Any non-empty value lists every project, with share_backup:get_all_project.
+	// AllTenants Any non-empty value lists every project.
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
 	// AllProjects An alias of all_tenants.
@@ -1374,7 +1374,7 @@ type ListShareBackupsDetailParams struct {
 	Topic           *string `form:"topic,omitempty" json:"topic,omitempty"`
 	Id              *string `form:"id,omitempty" json:"id,omitempty"`
 
-	// AllTenants Any non-empty value lists every project, with share_backup:get_all_project.
+	// AllTenants Any non-empty value lists every project.
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 
 	// AllProjects An alias of all_tenants.
@@ -7345,44 +7345,44 @@ var swaggerSpec = []string{
 	"uZS+eGNBVZHeQg1c35tiGo0FwRJezvXx5ecuglwKPhNEyuKdy0mtBOe9e8uCvS0hoVbFlzTIymEacJMb",
 	"Hm5aVdo12KotsvtXwdkM1oqyGQTo27s0QtTL7q0x5XWLpIBlkFwkiI7tAQe/TnwUYEl6lEkCeT53pHGF",
 	"QyoaLQalkeFayYkWw0wAYJYdAYWCJSHo+HIwyK6COqkd30F+0/hV39ql3ui7/9P0oV7IGe/Z5u/xgvxA",
-	"b4lX11/hxo2u4Difd4Dqm+yrRuBSWu4Ml91VjfC0uKOluvNkZ3WGqplUWsNUEBvbWd58Yz5ySxUlVpzx",
-	"boxzG8NvEmPBgZaN1ASMhXcf0Lyru+ijCpb8jfgHMVo65/oaH49ptHPHjmGiVgRxfToJd0xySl1lIi+3",
-	"bKzLflmdFlJF4+WGtpJBdgdJ9aZIDlkw4tys8Q05q7EnVdMZ4aAeIQeONs4gg9vtSe4ruK7cEp01wyYE",
-	"hpLKPgeiNOviWUtolpKqRPg2TiBXkt/Q//Miz7/I8y/y/Is8/yLPv8jzL/L8c5Xnm+MPrDi/26CDvDBf",
-	"E2/w+QrvlSLXgxUSWgUnFAX8A8cluOsFsvAVSqpAQkkZhmackQPJwy3CExrROTiEsrIrRcVGIrgLdLAt",
-	"1C72IN0GOww4eFJ9+KBhBh1ILIkw2BWppWEFeW7QGFHwhARYCCSoZb6dAgc2J9ZK642zes8yUGAPJKo1",
-	"zyZKTU6uPrJqqq2DKtHDKNFcR95Q/0oXQ//u9/s+GqW6lH30+HiVL7iG2a6jHAyMlvyhyhsMCNWw0lp6",
-	"xaiG+n3gBDQ8a99zmy1Y11e+oqNLgUnt900p6wMUY9tw3jD49lMudiOc2/222Se7Y5UtLIMtvPp79Oe3",
-	"DxM3l+9yoeByvhbtuVDfUFGj/xqtdxKrjE9wVqkGo+OBb6rHgT2RcQSlDkMSnuxB/TWrpMEY5/TW8izg",
-	"1mVnJAiT307v3MrG0cY+lZ/BdTwxL0352TrYNzVgNWyVi9cVCP32Ew5UMygtbV9dR26JiN2YztYDt1vD",
-	"mmGauvGGhs98wuCG4zOi7rm4bdFHfmneQ805Z1dOVmN7Hbm5IYaGzcbetNn24865rLW4rTNflkeA4spQ",
-	"5t4wvVxCsDxCy3gS0QAlVwn8jIUkIYIsYi4jDsGdggYKTTiPCGa19jcqx6avbvC9RaHuPaKKCBz5CMq7",
-	"PhzdHg3R0d3R41XCpTEVprxr495ZEIVDrPA2MCA+TTwAqyVB5JMSGMklCeSVvSogo3U5htdj/XpIWUg+",
-	"1UGWtdtoe5FPSy7UOOL27rXWHL60+V95bcewmtIWo1SQoqFCU4Q2WAURQRPK4C5xgsMG2pJ8qsaZr20T",
-	"oF6/qUw+s3c/KK5whKC8bh0YWQHeDSG4PK9Ffk0EewcqTkvUzjGUzzQ0bFO+VkQNs4ewh4hsZmltoGgi",
-	"gTNv/wbuNaEq0GY/kSrNacdW5N51ndJUuG9nzM4dKakJu+Z8S53G1XytXcjKPo1zG4Sp7Jja2gSoAA53",
-	"mKFsNuzx+WCwPjxlXwTXOiDF3pVl5ABDYEU1tHVkyt5jUl500hed9EUnfdFJX3TSF530RSd90UlfdNIX",
-	"nXQXWkJzuJVRSfcQbdUcZvVb00XzOsVD4iVuG3nlVQeybExzO9tBN88mGKx9FNi+aKucFt/o7VwXHuYd",
-	"2jywI9OAGxH2hNu8Ivirjdr87huvTWzXPg1Hh4/nahvJtSMKMRPOdrKbZ+JXpcr4KJWUn2x323Cudrs7",
-	"OS8kUc3WpewkqA8D60K29VFezy2+a1A+J5KAK6gomyS1ZDeCa/HVlmopHyVPWVkmZtmNz/amV0O45Rt3",
-	"b8kKmYstqVpDqt0ryRTJeVelZAztbl4+ZgO4upRSGXQDep9RbPUz3UnRmKaZPmWhmA2m2YHQKmaShOFt",
-	"As+6KLrXb5phge/1hs+05Y1Acb/fFBy3j8fHXZ5rbULw3NOpYNhoDs/7Fhr/kLbdo7ySH6pOizWtUAr9",
-	"jhRZy/iPJCKFARxWb171slebyycNpDIuLJDVPNsrI5sKHa0p5vShbIB7bLxyNL+2T0dF68TfwmLvSEXi",
-	"rNTz4alIzvn9/onIr8x1qLTXdq/M3+6C1M2vR02+/O0VFyjUDehcIKBNLQCbaS/GDs27+ejw51JwxdNf",
-	"SYGAQp2A/dUHSJ4DwrVEb0sCVFcE0L98c3HJSs0pmyESSQJX72MZEBZSNtu2EsA+XOnj9AaN36pP/Wld",
-	"5nv1iv/WnN4bOqwtC+j63dZOqC/e7Nkx0+5q6et9XSxt7BntLpNuc6fPFoa3cfF+1XE24LoQv/3eAvks",
-	"bpXucqf0Hm6Udr0vzQF/G1DJlIsJDUPCegsiJZ7pzfkzEAcKOZHsSOkTiNsgxiSaL73+RHE0gZuqplws",
-	"CDjGtwgnHDsXWnXTpbvcWr3tndUvwuiLMPoijL4Ioy/C6IswumsRY02g0H5u+y9KonVBQwcUQkvn/EO3",
-	"q/6f00X/ubvj1ofT7BfrNqJm7N7lWR8z8wSX/bcVtnd+0X9+FxyK7rvdqbqfu/2fSKc7bAxOx1v9d0du",
-	"WSROygfWBuM8JUNIaapYXKma93YqrbTz6/yvf/eX+dtAGS0r58Nl2jKyZxYTM97B1f2HC44ZH+r+/sNF",
-	"yYwPcon/XsNlxp1v8l/PcBM2CuHr61NdP0CzkgxQdUvuEEHGSlIZe5jkSi2jWKKloHf6uIFhjYwTGgFf",
-	"zYlhG0cyybM6SVJLj5PPtJJ/AraNKNpxRtV5//Lij0OES0lNTiYTUrw5kaptutLeMzz0ejXnd8AK7FRj",
-	"M2t6LLmAko8mCrJcgc5Q3H5kV923DYNpUwvggymWv7ewbt3/4WsCaCha1wWAVdx5cQBICTQlCa/Q+WBw",
-	"AKoo3EoO4506c6zVMq09PE8wh16v5NqBXa4ZKJ6qsvOnX65kJvn1esjlS7dNpapetUNlLRX2wvnJIZDb",
-	"rlz1syH3nZN5fjEmK0TDA6wDhNq1s6wU6gTstGr1UxyDh89wakNnuSynHdFbIdUpv/37rwZ/3D3hvVpL",
-	"eQVjSiV3PXWl2VYawrf6g2sr/W61mkuhh1HUfF0ABIch1d/h6Odcs5L/xD7gE7ggIU9zH3O93pQb18QB",
-	"p8rAHjgRRJVn2kZdDed986WKdOZ9MylADAliQdUKur8lK6k4Ix/4LWHe8OONZmQm+9qMH4vIG3qn4Aez",
-	"6HlIALGTNX5jF7jck1J8dbG1RbT72IlDKrRNCms7LyruEXffzpzebh7/KwAA//8=",
+	"b4lX11/hxo2u4Difd4Dqm+yrRuBSWu4Ml91VjfC0uKOluvNkZ3WGqplUWsNUEBufxPJWBZxb9iixCI3t",
+	"cJWAmgxY8JRlozYBZjvbN2Tv6m73qIIrfw3+QSyVzmG+xrFjGu3cm2M4p5U7XEdOwhKTRFJXg8gLKxsr",
+	"sF9W54JULXm5oS1fkIIDppmbNR4fB917UiCdEQ7q53HgaOPiMdjenqa+gkvILVVZ42pCQSip13MgUrKO",
+	"m7aUVCWYt3HtuPL5hl6dFyn9RUp/kdJfpPQXKf1FSn+R0p+VlN4cSmCF9N3GD+RF9JrQgWcsklcKUg/2",
+	"6G8VSFAU2w8cQ+AuCEi4Vyip2AjlXxiacUYOJOW2CCVoROfgECrIrtQPGzXgLtDB9ki7OIF0G+wwOOBJ",
+	"tdyDhgR0ILEkGmBXpJaGAOS5QaP3/wkJsOD0r2W+nZz8mxNrpU3GWb1n6dTfA4lqfbKJUpOTq4+s8mlr",
+	"lkr0MEr00ZE31L/SxdC/+/2+j0aphmQfPT5e5YujYbbriAQDoyV/qMgGA0LlqrTuXTECoX4fOMEHz9pP",
+	"3GYL1vWVr77oUmBSp31TyvoAhdM2nDcMvv2Ui90I5ya+bfbJ7lhlCzG1hQd+j7739iHd5qJcLhRcpNei",
+	"PRfqGypqtFqjy05ilfEJziqVW3Q88E2lN7ASMo6gLGFIwpN96b1DDcY4p6SWZwE3JDsjQUj7dorlVpaL",
+	"Nlan/Ayu44l5aUrF1sG+qVmqYatcvK5A6LefcKCaQWlp0eo6cktE7MYgth643ZrLDNPUjTc0Z+aT+zYc",
+	"nxF1z8Vtiz7yS/Me6sM5u3KyGturw81tLjRsNuGmzbYfd85lraltnVGyPAIUQoaS9Ibp5ZJ35RFaxpOI",
+	"Bigp+/8zFpKECDJ+uYw4BGIKGig04TwimNUa26gcm766wfcWhbr3iCoicOQjKMX6cHR7NERHd0ePVwmX",
+	"xlSYUqyNe2dBFA6xwtvAgPg0seuvlgSRT0pgJJckkFe2rH9G63IMr8f69ZCykHyqgyxrt9H2Ip+WXKhx",
+	"xO09aa05fGnzv/LajmE1pS1GqSBFQ4WmYGywCiKCJpTBvd8Ehw20JflUjTMP2iZAvX5TmShm72lQXOEI",
+	"QSncOjCyYrkbQnB5Xov8mmjzDlSclpOdYyh1aWjYpmetiBpmD2EPEdnM0tpA0UQCZ97+LdhrIkygzX4C",
+	"TJpThK3Iveuaoqlw39Ja7R4piau37nxLXcHVfK1dIMo+jXMbBJ/smNrahJ0ADneYTWw27PH5YLA+6GRf",
+	"BNc6zMTea2XkAENgRTW0dbzJ3iNNXnTSF530RSd90UlfdNIXnfRFJ33RSV900heddBdaQnM8lVFJ9xBO",
+	"1RxH9VvTRfM6xUPiJW4beeVVB7JsTHM720E3zyYYrH0U2L5oq5zCviZPpjk8zDu0eWBHpgE3IuwJt3lF",
+	"8FcbtfndN16b2K59Go4OH8/VNpJrRxRiJpztZDd7xK9KgPFRKik/2e624VztdndyXkiimq1L2UlQHwbW",
+	"hWzro7yeW3zXoHxOJAFXUP01SVXJbu/W4qstq1I+Sp6yCkzMstuZ7a2shnDLt+PekhUyl1BStYZUu1d9",
+	"KZLzrsq+GNrdvNTLBnB1KXsy6Ab0PqPY6me6kwIvTTN9yqIuG0yzA6FVzCQJw9sEnnVRdK/fNMMC3+sN",
+	"n2nLG4Hifr8pOG4fj4+7PNfahOC5p1PBsNEcnvctNP4hbbtHeSU/VJ0Wa1qhFPodKbKW8R9JRAoDOKze",
+	"vOplrzaXTxpIZVxYIKt5dkja31DoaE0xpw9lA9xj4/Wg+bV9OipaJ/4WFntHKhJnpZ4PT0Vyzu/3T0R+",
+	"Za5Dpb22exX9dpeZbn6VafLlb69kQKEaQOe0/zYZ/jZ/XowdmnezzOHPpeCKp7+StP9C9v/+sv6T54Bw",
+	"LdHbRP/qPH/9yzeXjKzUnLIZIpEkcE0+lgFhIWWzbfP795LWnN528Vv1qT+ty3yvXvHfmtN7Q4e1ZQFd",
+	"v9vaCfXFmz07ZtpdA329r0ugjT2j3cXPbe7f2cLwNi7ehTrOBlwX4rffGxufxQ3QXe5/3sPtz673pTng",
+	"bwMqmXIxoWFIWG9BpMQzvTl/BuJAISeSHSl9AnEbxJhE86VXlSiOJnCr1JSLBQHH+BbhhGPn8qluunSX",
+	"G6a3vV/6RRh9EUZfhNEXYfRFGH0RRnctYqwJFNrPzfxFSbQuaOiAQmjpnH/odi3/c7qUP3fP2/pwmv1i",
+	"3UbUjN17N+tjZp7gYv62wvbOL+XP74JD0X23+0/3cw//E+l0h43B6XgD/+7ILYvESfnA2mCcp2QIKU0V",
+	"iytV895OpZV2fvX+9e/+4n0bKKNl5Xy4TFtG9sxiYsY7uGb/cMEx40PdtX+4KJnxQS7c32u4zLjzrfvr",
+	"GW7CRiF8fX2q6wdoVpIBqm60HSLIWEnqXQ+TXKllFEu0FPROHzcwrJFxQiPgqzkxbONIJnlWJ0lq6XHy",
+	"mVbyT8C2EUU7zqg6719e/HGIcCmpyclkQoo3J1K1TVfae4aHXq/m/A5YgZ1qbGZNjyUXUPLRREGWK9AZ",
+	"ituP7Kr7tmEwbWoBfDAl8PcW1q37P3xNAA1F67oAsIo7Lw4AKYGmJOEVOh8MDkAVhRvEYbxTZ461Wqa1",
+	"h+cJ5tDrlVwmsMs1A8VTVXb+9MuVzCS/Xg+5fOm2qVTVq3aorKXCXjg/OQRy25WrfjbkvnMyzy/GZIVo",
+	"eIB1gFC7dpaVQp2AnVatfopj8PAZTm3oLJfltCN6K6Q65bd//9Xgj7snvFdrKa9gTKnkrqeuNNtKQ/hW",
+	"f3Btpd+tVnMp9DCKmq8LgOAwpPo7HP2ca1byn9gHfGKuxMjR3MdcrzflxjVxwKkysAdOBFHlmbZRV8N5",
+	"33ypIp1530wKEEOCWFC1gu5vyUoqzsgHfkuYN/x4oxmZyb4248ci8obeKfjBLHoeEkDsZI3f2AUu96QU",
+	"X11sbRHtPnbikAptk8LazouKO7/dtzOnt5vH/woAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 )
 
 // actionFunc runs one action (an x-manila-handler) on the resource id with
@@ -105,6 +108,33 @@ func validateActionValue(ri *requestInfo, body []byte) *Fault {
 		return schemaFault(se)
 	}
 	return badRequest("Invalid input received: %s", err)
+}
+
+// resetTarget reads a reset_status value and checks it as Manila's
+// AdminActionsMixin.validate_update does against the resource's reset
+// targets (the spec's x-manila-states), before the resource is looked up.
+func resetTarget[S ~string](value json.RawMessage, reset state.Reset[S]) (state.Transition[S], error) {
+	status, err := resetStatusValue(value)
+	switch {
+	case err != nil:
+		return state.Transition[S]{}, err
+	case status == nil:
+		return state.Transition[S]{}, badRequest("Must specify 'status'")
+	case !reset.Targets.Contains(S(*status)):
+		return state.Transition[S]{}, badRequest("Invalid state. Valid states: %s.", reset.Targets.Join(", "))
+	}
+	return reset.To(S(*status)), nil
+}
+
+// resetStatusValue is the status of a {"reset_status": {"status": S}} body,
+// nil when it is missing or null.
+func resetStatusValue(value json.RawMessage) (*string, error) {
+	rs, err := decodeAction[*gen.ResetStatus](value)
+	if err != nil || rs == nil || !rs.Status.IsSpecified() || rs.Status.IsNull() {
+		return nil, err
+	}
+	v := rs.Status.MustGet()
+	return &v, nil
 }
 
 // decodeAction decodes an action's value (already validated) into T; a

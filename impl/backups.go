@@ -90,7 +90,7 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 		ShareID:     sh.ID,
 		Name:        optPtr(in.Name),
 		Description: optPtr(in.Description),
-		Status:      "creating",
+		Status:      state.BackupInitial,
 		Options:     opts,
 	}
 	create := storage.BackupCreate{Quota: s.cfg.BackupQuota, JobDelay: s.cfg.MinTransition}
@@ -118,7 +118,7 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 	case errors.As(err, &be):
 		return nil, busyFault(be)
 	case errors.As(err, &se):
-		return nil, badRequest("Share %s is in '%s' state, but it must be in 'available' state to create a backup.", sh.ID, se.Current)
+		return nil, badRequest("Share %s is in '%s' state, but it must be in '%s' state to create a backup.", sh.ID, se.Current, state.ShareAvailable)
 	case errors.As(err, &de):
 		return nil, badRequest("Cannot backup share %s while it has snapshots.", sh.ID)
 	case errors.As(err, &qe):
@@ -225,18 +225,15 @@ func (s *Server) ShareBackupAction(ctx context.Context, req gen.ShareBackupActio
 }
 
 func (s *Server) resetBackupStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareBackupActionResponseObject, error) {
-	status, err := resetStatusValue(value)
+	reset, err := resetTarget(value, state.BackupResetStatus)
 	if err != nil {
 		return nil, err
-	}
-	if f := checkResetStatus(status); f != nil {
-		return nil, f
 	}
 	b, err := s.visibleBackup(ctx, id, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.TransitionShareBackup(ctx, b.ID, state.BackupResetStatus.To(state.BackupStatus(*status)), "", 0); err != nil {
+	if err := s.db.TransitionShareBackup(ctx, b.ID, reset, "", 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return emptyAccepted{}, nil
@@ -266,7 +263,7 @@ func (s *Server) restoreBackup(ctx context.Context, backupID string, value json.
 	if err != nil {
 		return nil, err
 	}
-	if b.Status != "available" {
+	if !state.BackupRestore.Allows(b.Status) {
 		return nil, badRequest("Invalid backup: Backup %s status must be available.", b.ID)
 	}
 	if !targeted {
@@ -276,7 +273,7 @@ func (s *Server) restoreBackup(ctx context.Context, backupID string, value json.
 	if err != nil {
 		return nil, err
 	}
-	if sh.Status != "available" {
+	if !state.ShareBackupRestore.Allows(sh.Status) {
 		return nil, badRequest("Invalid share: Share to be restored to must be available.")
 	}
 	if b.Size > sh.Size {
@@ -375,14 +372,10 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 	if allTenants == nil {
 		allTenants = get("all_projects")
 	}
+	// Only callers share_backup:get_all_project allows still have it (the
+	// spec's gate on the parameter).
 	if allTenants != nil && *allTenants != "" {
-		ok, err := s.allowed(ctx, "share_backup:get_all_project", callerTarget(ri))
-		if err != nil {
-			return nil, nil, err
-		}
-		if ok {
-			f.ProjectID = ""
-		}
+		f.ProjectID = ""
 	}
 	if id := get("share_id"); id != nil && *id != "" {
 		if _, err := s.visibleShare(ctx, *id, badRequest("No share exists with ID %s.", *id)); err != nil {

@@ -115,7 +115,7 @@ func (s *Server) DeleteCGSnapshot(ctx context.Context, req gen.DeleteCGSnapshotR
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
-		return nil, conflict("Invalid CGSnapshot: Consistency group snapshot status must be one of ('available', 'error')")
+		return nil, conflict("Invalid CGSnapshot: Consistency group snapshot status must be one of %s", state.CGSnapshotDeletable.Tuple())
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, errNotFoundCGSnapshot(c.ID)
 	case err != nil:
@@ -169,18 +169,15 @@ func (s *Server) CgsnapshotAction(ctx context.Context, req gen.CgsnapshotActionR
 }
 
 func (s *Server) resetCGSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
-	status, err := resetStatusValue(value)
+	reset, err := resetTarget(value, state.CGSnapshotResetStatus)
 	if err != nil {
 		return nil, err
-	}
-	if f := checkStatusIn(status, cgResetStatuses); f != nil {
-		return nil, f
 	}
 	c, err := s.visibleCGSnapshot(ctx, id)
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotResetStatus.To(state.CGSnapshotStatus(*status)), "", 0); err != nil {
+	if err := s.db.TransitionCGSnapshot(ctx, c.ID, reset, "", 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.CgsnapshotAction202Response{}, nil

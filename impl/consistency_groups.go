@@ -13,12 +13,6 @@ import (
 	"github.com/manilite/manilite/storage"
 )
 
-// The statuses Manila's admin-action mixin accepted for consistency groups
-// and cgsnapshots (server_migrating came later, with shares).
-var cgResetStatuses = []string{"creating", "available", "deleting", "error", "error_deleting", "migrating", "migrating_to"}
-
-var deletableCGStatuses = []string{"available", "error"}
-
 // cgLinks are the links Manila built for consistency groups and
 // cgsnapshots: always under the caller's project, with its view builders'
 // collection names (consistency_groups, cgsnapshot), which are not the
@@ -147,7 +141,7 @@ func (s *Server) CreateConsistencyGroup(ctx context.Context, req gen.CreateConsi
 		UserID:      ri.Caller.UserID,
 		Name:        optPtr(in.Name),
 		Description: optPtr(in.Description),
-		Status:      "creating",
+		Status:      state.ConsistencyGroupInitial,
 	}
 
 	if in.SourceCgsnapshotId.IsSpecified() {
@@ -271,7 +265,7 @@ func (s *Server) DeleteConsistencyGroup(ctx context.Context, req gen.DeleteConsi
 	var de *storage.DependentsError
 	switch {
 	case errors.As(err, &se):
-		return nil, conflict("Invalid ConsistencyGroup: Consistency group status must be one of %s", pyTuple(deletableCGStatuses))
+		return nil, conflict("Invalid ConsistencyGroup: Consistency group status must be one of %s", state.ConsistencyGroupDeletable.Tuple())
 	case errors.As(err, &de):
 		return nil, conflict("Invalid ConsistencyGroup: Cannot delete a consistency group with %s", de.What)
 	case errors.Is(err, storage.ErrNotFound):
@@ -298,18 +292,15 @@ func (s *Server) ConsistencyGroupAction(ctx context.Context, req gen.Consistency
 }
 
 func (s *Server) resetCGStatus(ctx context.Context, id string, value json.RawMessage) (gen.ConsistencyGroupActionResponseObject, error) {
-	status, err := resetStatusValue(value)
+	reset, err := resetTarget(value, state.ConsistencyGroupResetStatus)
 	if err != nil {
 		return nil, err
-	}
-	if f := checkStatusIn(status, cgResetStatuses); f != nil {
-		return nil, f
 	}
 	g, err := s.visibleCG(ctx, id)
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.TransitionConsistencyGroup(ctx, g.ID, state.ConsistencyGroupResetStatus.To(state.ConsistencyGroupStatus(*status))); err != nil {
+	if err := s.db.TransitionConsistencyGroup(ctx, g.ID, reset); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.ConsistencyGroupAction202Response{}, nil
@@ -324,17 +315,6 @@ func (s *Server) forceDeleteCG(ctx context.Context, id string, _ json.RawMessage
 		return nil, notFoundOr(err)
 	}
 	return gen.ConsistencyGroupAction202Response{}, nil
-}
-
-// checkStatusIn is checkResetStatus with another set of valid statuses.
-func checkStatusIn(status *string, valid []string) *Fault {
-	if status == nil {
-		return badRequest("Must specify 'status'")
-	}
-	if !contains(valid, *status) {
-		return badRequest("Invalid state. Valid states: %s.", strings.Join(valid, ", "))
-	}
-	return nil
 }
 
 // ListConsistencyGroups is GET /v2/consistency-groups.

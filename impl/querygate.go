@@ -10,15 +10,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// queryGate is one query parameter's x-manila-min-version /
-// x-manila-max-version / x-manila-policy: outside its range, or for a caller
-// its rule refuses, Manila ignores the parameter, so the pipeline removes it
-// before the request is validated and the handler reads it.
+// queryGate is one query parameter's annotation: outside its range, or
+// for a caller its rule refuses, Manila ignores the parameter, so the
+// pipeline removes it before the request is validated and the handler reads
+// it.
 type queryGate struct {
-	Name   string
-	Min    *APIVersion
-	Max    *APIVersion
-	Policy string
+	Name string
+	Annotation
 }
 
 // readQueryGates collects the gates of an operation's query parameters.
@@ -29,33 +27,15 @@ func readQueryGates(op *openapi3.Operation) ([]queryGate, error) {
 		if p == nil || p.In != openapi3.ParameterInQuery {
 			continue
 		}
-		g := queryGate{Name: p.Name}
-		for key, dst := range map[string]**APIVersion{extMinVersion: &g.Min, extMaxVersion: &g.Max} {
-			if _, ok := p.Extensions[key]; !ok {
-				continue
-			}
-			v, err := extVersion(p.Extensions, key)
-			if err != nil {
-				return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
-			}
-			*dst = &v
+		a, err := ReadAnnotation(p.Extensions)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
 		}
-		if raw, ok := p.Extensions[extPolicy]; ok {
-			rule, ok := toString(raw)
-			if !ok || rule == "" {
-				return nil, fmt.Errorf("parameter %s: %s must be a rule name", p.Name, extPolicy)
-			}
-			g.Policy = rule
-		}
-		if g.Min != nil || g.Max != nil || g.Policy != "" {
-			gates = append(gates, g)
+		if a.Annotated() {
+			gates = append(gates, queryGate{Name: p.Name, Annotation: a})
 		}
 	}
 	return gates, nil
-}
-
-func (g queryGate) inRange(v APIVersion) bool {
-	return (g.Min == nil || v.Compare(*g.Min) >= 0) && (g.Max == nil || v.Compare(*g.Max) <= 0)
 }
 
 // gateQuery drops the query parameters the operation's gates exclude for
@@ -70,7 +50,7 @@ func (s *Server) gateQuery(ctx context.Context, r *http.Request, ri *requestInfo
 		if _, present := ri.query[g.Name]; !present {
 			continue
 		}
-		keep := g.inRange(ri.Version)
+		keep := g.InRange(ri.Version)
 		if keep && g.Policy != "" {
 			ok, err := s.decide(ctx, g.Policy, callerTarget(ri))
 			if err != nil {

@@ -17,24 +17,6 @@ import (
 	"github.com/manilite/manilite/storage"
 )
 
-// Status sets from manila/common/constants.py.
-var (
-	// shareStatuses is SHARE_STATUSES, in order (the reset_status schema
-	// lists it in its message).
-	shareStatuses = []string{
-		"creating", "creating_from_snapshot", "deleting", "deleted", "error", "error_deleting", "available",
-		"inactive", "manage_starting", "manage_error", "unmanage_starting", "manage_error_unmanage_starting",
-		"unmanage_error", "unmanaged", "extending", "extending_error", "shrinking", "shrinking_error",
-		"shrinking_possible_data_loss_error", "migrating", "migrating_to", "server_migrating",
-		"server_migrating_to", "replication_change", "reverting", "reverting_error", "awaiting_transfer",
-		"backup_creating", "backup_restoring", "backup_restoring_error",
-	}
-	// resetStatuses is AdminActionsMixin.valid_statuses['status'].
-	resetStatuses = []string{"creating", "available", "deleting", "error", "error_deleting", "migrating", "migrating_to", "server_migrating"}
-	// deletableShareStatuses may be deleted or soft-deleted.
-	deletableShareStatuses = []string{"available", "error", "inactive"}
-)
-
 // softDeleteRetention is Manila's soft_deleted_share_retention_time default.
 const softDeleteRetention = 7 * 24 * time.Hour
 
@@ -54,12 +36,6 @@ func pyList(items []string) string {
 		q[i] = "'" + s + "'"
 	}
 	return "[" + strings.Join(q, ", ") + "]"
-}
-
-// pyTuple renders ('a', 'b').
-func pyTuple(items []string) string {
-	l := pyList(items)
-	return "(" + l[1:len(l)-1] + ")"
 }
 
 // policyRefused is the 403 Manila gives when a check inside its share API
@@ -219,7 +195,7 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 		if err != nil {
 			return nil, badRequest("ConsistencyGroup %s could not be found.", cgID)
 		}
-		if g.Status != "available" {
+		if !state.ConsistencyGroupUsable.Contains(g.Status) {
 			return nil, badRequest("Consistency group status must be available, got%s.", g.Status)
 		}
 		if shareType != nil && !contains(g.ShareTypes, shareType.ID) {
@@ -264,7 +240,7 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 		Description: optPtr(desc),
 		Size:        size,
 		Proto:       strings.ToUpper(in.ShareProto),
-		Status:      "creating",
+		Status:      state.ShareInitial,
 		IsPublic:    in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet(),
 		Host:        ptr(""),
 		Metadata:    md,
@@ -412,7 +388,7 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	var de *storage.DependentsError
 	switch {
 	case errors.As(err, &se):
-		return nil, forbidden("Invalid share: Share status must be one of %s.", pyTuple(deletableShareStatuses))
+		return nil, forbidden("Invalid share: Share status must be one of %s.", state.ShareDeletable.Tuple())
 	case errors.As(err, &de):
 		return nil, forbidden("Invalid share: Share still has %d dependent %s.", de.Count, de.What)
 	case errors.Is(err, storage.ErrNotFound):
@@ -446,8 +422,8 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, value json.Raw
 	if err != nil {
 		return nil, err
 	}
-	if status != nil && !contains(shareStatuses, *status) {
-		return nil, badRequest("Invalid input for field/attribute status. Value: %s. '%s' is not one of %s", *status, *status, pyList(shareStatuses))
+	if status != nil && !state.ShareStatuses.Contains(state.ShareStatus(*status)) {
+		return nil, badRequest("Invalid input for field/attribute status. Value: %s. '%s' is not one of %s", *status, *status, state.ShareStatuses.List())
 	}
 	sh, err := s.visibleShare(ctx, id, notFound(defaultNotFound))
 	if err != nil {
@@ -456,10 +432,11 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, value json.Raw
 	if sh.IsSoftDeleted {
 		return nil, forbidden("status cannot be reset for share '%s' since it has been soft deleted.", sh.ID)
 	}
-	if f := checkResetStatus(status); f != nil {
-		return nil, f
+	reset, err := resetTarget(value, state.ShareResetStatus)
+	if err != nil {
+		return nil, err
 	}
-	err = s.db.ResetShareStatus(ctx, sh.ID, state.ShareStatus(*status))
+	err = s.db.ResetShareStatus(ctx, sh.ID, reset.To)
 	var be *storage.BusyError
 	if errors.As(err, &be) {
 		return nil, busyFault(be)
@@ -468,28 +445,6 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, value json.Raw
 		return nil, notFoundOr(err)
 	}
 	return gen.ShareAction202Response{}, nil
-}
-
-// resetStatusValue is the status of a {"reset_status": {"status": S}} body,
-// nil when it is missing or null.
-func resetStatusValue(value json.RawMessage) (*string, error) {
-	rs, err := decodeAction[*gen.ResetStatus](value)
-	if err != nil || rs == nil || !rs.Status.IsSpecified() || rs.Status.IsNull() {
-		return nil, err
-	}
-	v := rs.Status.MustGet()
-	return &v, nil
-}
-
-// checkResetStatus is Manila's AdminActionsMixin.validate_update.
-func checkResetStatus(status *string) *Fault {
-	if status == nil {
-		return badRequest("Must specify 'status'")
-	}
-	if !contains(resetStatuses, *status) {
-		return badRequest("Invalid state. Valid states: %s.", strings.Join(resetStatuses, ", "))
-	}
-	return nil
 }
 
 func (s *Server) forceDeleteShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {
@@ -528,7 +483,7 @@ func (s *Server) softDeleteShare(ctx context.Context, id string, _ json.RawMessa
 	case errors.As(err, &se) && se.Current == "soft_deleted":
 		return nil, forbidden("Invalid share: The share has been soft deleted already.")
 	case errors.As(err, &se):
-		return nil, forbidden("Invalid share: Share status must be one of %s.", pyTuple(deletableShareStatuses))
+		return nil, forbidden("Invalid share: Share status must be one of %s.", state.ShareDeletable.Tuple())
 	case errors.As(err, &de):
 		return nil, forbidden("Invalid share: Share still has %d dependent %s.", de.Count, de.What)
 	case errors.Is(err, storage.ErrNotFound):

@@ -18,8 +18,6 @@ import (
 // Snapshot lists cap limit at Manila's osapi_max_limit.
 const maxListLimit = 1000
 
-var deletableSnapshotStatuses = []string{"available", "error"}
-
 func (s *Server) snapshotView(ri *requestInfo, sn storage.ShareSnapshot) gen.Snapshot {
 	d := gen.Snapshot{
 		Id:          sn.ID,
@@ -113,7 +111,7 @@ func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotReque
 		ShareID:     sh.ID,
 		Name:        optPtr(name),
 		Description: optPtr(desc),
-		Status:      "creating",
+		Status:      state.SnapshotInitial,
 		Progress:    ptr("0%"),
 		Metadata:    md,
 	}, state.ShareSnapshotSource, s.cfg.MinTransition)
@@ -176,7 +174,7 @@ func (s *Server) DeleteSnapshot(ctx context.Context, req gen.DeleteSnapshotReque
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
-		return nil, badRequest("Invalid share snapshot: Share Snapshot status must be one of %s.", pyTuple(deletableSnapshotStatuses))
+		return nil, badRequest("Invalid share snapshot: Share Snapshot status must be one of %s.", state.SnapshotDeletable.Tuple())
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, notFound(defaultNotFound)
 	case err != nil:
@@ -203,18 +201,15 @@ func (s *Server) SnapshotAction(ctx context.Context, req gen.SnapshotActionReque
 func (s *Server) resetSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.SnapshotActionResponseObject, error) {
 	// The admin-action mixin validates the status before it looks the
 	// snapshot up.
-	status, err := resetStatusValue(value)
+	reset, err := resetTarget(value, state.SnapshotResetStatus)
 	if err != nil {
 		return nil, err
-	}
-	if f := checkResetStatus(status); f != nil {
-		return nil, f
 	}
 	sn, err := s.visibleSnapshot(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, state.SnapshotResetStatus.To(state.SnapshotStatus(*status)), "", 0); err != nil {
+	if err := s.db.TransitionShareSnapshot(ctx, sn.ID, reset, "", 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.SnapshotAction202Response{}, nil

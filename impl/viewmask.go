@@ -20,10 +20,8 @@ import (
 
 // fieldRule is one annotated property, found in a generated Go struct.
 type fieldRule struct {
-	index  []int
-	min    *APIVersion
-	max    *APIVersion
-	policy string
+	index []int
+	Annotation
 }
 
 // maskPlan is what to clear in one Go type for one schema: its own
@@ -114,24 +112,15 @@ func compileMask(t reflect.Type, schema *openapi3.Schema) (*maskPlan, error) {
 			continue
 		}
 		prop := ref.Value
-		r := fieldRule{index: f.Index}
-		for key, dst := range map[string]**APIVersion{extMinVersion: &r.min, extMaxVersion: &r.max} {
-			if _, ok := prop.Extensions[key]; ok {
-				v, err := extVersion(prop.Extensions, key)
-				if err != nil {
-					return nil, fmt.Errorf("property %s: %w", name, err)
-				}
-				*dst = &v
-			}
+		a, err := ReadAnnotation(prop.Extensions)
+		if err != nil {
+			return nil, fmt.Errorf("property %s: %w", name, err)
 		}
-		if raw, ok := prop.Extensions[extPolicy]; ok {
-			r.policy, _ = toString(raw)
-		}
-		if r.min != nil || r.max != nil || r.policy != "" {
+		if a.Annotated() {
 			if f.Type.Kind() != reflect.Pointer && f.Type.Kind() != reflect.Map && f.Type.Kind() != reflect.Slice {
 				return nil, fmt.Errorf("property %s is annotated but its Go field %s cannot be left out (is it required?)", name, f.Name)
 			}
-			p.rules = append(p.rules, r)
+			p.rules = append(p.rules, fieldRule{index: f.Index, Annotation: a})
 		}
 		// Nested views: an object, or an array of objects.
 		ft, ps := f.Type, prop
@@ -164,9 +153,9 @@ func (p *maskPlan) apply(v reflect.Value, allowed func(rule string) (bool, error
 		return nil
 	}
 	for _, r := range p.rules {
-		keep := (r.min == nil || ver.Compare(*r.min) >= 0) && (r.max == nil || ver.Compare(*r.max) <= 0)
-		if keep && r.policy != "" {
-			ok, err := allowed(r.policy)
+		keep := r.InRange(ver)
+		if keep && r.Policy != "" {
+			ok, err := allowed(r.Policy)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -88,16 +89,16 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	if md == nil {
 		md = map[string]string{}
 	}
-	status := string(sh.Status)
-	if status == "creating_from_snapshot" && v.Below(creatingFromSnapshotSince) {
-		status = "creating"
+	status := sh.Status
+	if status == state.ShareCreatingFromSnapshot && v.Below(creatingFromSnapshotSince) {
+		status = state.ShareCreating
 	}
 	d := gen.ShareDetail{
 		Id:               sh.ID,
 		Size:             sh.Size,
 		AvailabilityZone: ns(sh.AvailabilityZone),
 		CreatedAt:        storage.FormatTime(sh.CreatedAt),
-		Status:           status,
+		Status:           string(status),
 		Name:             ns(sh.Name),
 		Description:      ns(sh.Description),
 		ProjectId:        sh.ProjectID,

@@ -94,3 +94,17 @@ type TransitionInfo struct {
 	To      string
 	ToOneOf string
 }
+
+// AdHoc is a transition the spec does not name (from nil: any status), for
+// tests of the transition mechanism itself and of a resource moved behind a
+// job's back.
+func AdHoc[S ~string](from []string, to string) Transition[S] {
+	t := Transition[S]{Name: "ad hoc", To: S(to)}
+	if from != nil {
+		t.From = Set[S]{}
+		for _, s := range from {
+			t.From = append(t.From, S(s))
+		}
+	}
+	return t
+}

@@ -148,15 +148,6 @@ func strOf(p *string) string {
 	return *p
 }
 
-// move is an ad-hoc share transition (from nil: any status), for tests of
-// the transition mechanism itself rather than of one of the spec's.
-func move(from []string, to string) state.Transition[state.ShareStatus] {
-	t := state.Transition[state.ShareStatus]{Name: "test", To: state.ShareStatus(to)}
-	if from != nil {
-		t.From = state.Set[state.ShareStatus]{}
-		for _, s := range from {
-			t.From = append(t.From, state.ShareStatus(s))
-		}
-	}
-	return t
-}
+// move is an ad-hoc share transition, for tests of the transition
+// mechanism itself rather than of one of the spec's.
+var move = state.AdHoc[state.ShareStatus]

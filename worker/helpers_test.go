@@ -141,15 +141,6 @@ func (r *recorder) attempts() []int {
 
 func ptr[T any](v T) *T { return &v }
 
-// move is an ad-hoc share transition (from nil: any status), standing in
-// for the API or an admin moving a share while its job waits.
-func move(from []string, to string) state.Transition[state.ShareStatus] {
-	t := state.Transition[state.ShareStatus]{Name: "test", To: state.ShareStatus(to)}
-	if from != nil {
-		t.From = state.Set[state.ShareStatus]{}
-		for _, s := range from {
-			t.From = append(t.From, state.ShareStatus(s))
-		}
-	}
-	return t
-}
+// move is an ad-hoc share transition, standing in for the API or an
+// admin moving a share while its job waits.
+var move = state.AdHoc[state.ShareStatus]

@@ -28,12 +28,11 @@ import (
 // x-manila-min-version / x-manila-max-version / x-manila-policy must be
 // present exactly when the request's microversion is in its range and the
 // rule allows the caller (x-manila-optional: only then, not always then).
-// The extension names are the ones the spec's info.description defines.
+// The annotations are read by impl.ReadAnnotation, as the server reads
+// them; what they must mean is checked here, independently of the server's
+// views. The extension names are the ones the spec's info.description
+// defines.
 const (
-	extMinVersion     = "x-manila-min-version"
-	extMaxVersion     = "x-manila-max-version"
-	extPolicy         = "x-manila-policy"
-	extOptional       = "x-manila-optional"
 	extActions        = "x-manila-actions"
 	extActionResponse = "x-manila-response"
 	extActionEmpty    = "x-manila-response-empty"
@@ -276,7 +275,7 @@ func (rc *responseCheck) walk(path string, s *openapi3.Schema, v any) {
 			prop := s.Properties[name].Value
 			at := joinPath(path, name)
 			val, present := v[name]
-			if a, annotated := readAnnotation(prop.Extensions); annotated {
+			if a, _ := impl.ReadAnnotation(prop.Extensions); a.Annotated() {
 				rc.checkPresence(at, a, present)
 			}
 			if present {
@@ -301,49 +300,47 @@ func joinPath(path, name string) string {
 }
 
 // checkPresence holds one annotated property to its range and rule.
-func (rc *responseCheck) checkPresence(at string, a annotation, present bool) {
-	if !present && a.optional {
+func (rc *responseCheck) checkPresence(at string, a impl.Annotation, present bool) {
+	if !present && a.Optional {
 		return
 	}
-	if a.min != nil || a.max != nil {
+	if a.Min != nil || a.Max != nil {
 		if !rc.versioned {
 			rc.fail("%s: annotated with a version range, but the answer echoes no X-OpenStack-Manila-API-Version", at)
 			return
 		}
 	}
-	inRange := (a.min == nil || rc.version.Compare(*a.min) >= 0) && (a.max == nil || rc.version.Compare(*a.max) <= 0)
+	inRange := a.InRange(rc.version)
 	if !inRange {
 		if present {
-			rc.fail("%s: present at version %s, outside its range %s", at, rc.version, a.rangeString())
+			rc.fail("%s: present at version %s, outside its range %s", at, rc.version, a.RangeString())
 		}
 		return
 	}
-	if a.rule != "" {
-		allowed, err := rc.allows(a.rule)
+	if a.Policy != "" {
+		allowed, err := rc.allows(a.Policy)
 		if err != nil {
-			rc.fail("%s: deciding %s %s: %v", at, extPolicy, a.rule, err)
+			rc.fail("%s: deciding %s %s: %v", at, "x-manila-policy", a.Policy, err)
 			return
 		}
 		if !allowed {
 			if present {
-				rc.fail("%s: present, but %s %s refuses the caller", at, extPolicy, a.rule)
+				rc.fail("%s: present, but %s %s refuses the caller", at, "x-manila-policy", a.Policy)
 			}
 			return
 		}
 	}
 	if !present {
-		why := "in its range " + a.rangeString()
-		if a.rule != "" {
-			why += " and allowed by " + a.rule
+		why := "in its range " + a.RangeString()
+		if a.Policy != "" {
+			why += " and allowed by " + a.Policy
 		}
 		rc.fail("%s: missing at version %s, %s", at, rc.version, why)
 	}
 }
 
 // allows decides rule for the caller with the caller's own project as
-// target, as Manila's views do (policy.check_is_admin). A rule of
-// package manila.base that no rule["..."] names yet (context_is_admin) is
-// read from the base rules' values.
+// target, as Manila's views do (policy.check_is_admin).
 func (rc *responseCheck) allows(rule string) (bool, error) {
 	if ok, seen := rc.rules[rule]; seen {
 		return ok, nil
@@ -371,15 +368,10 @@ func (rc *responseCheck) allows(rule string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var ok bool
-	switch base, isBase := x.Base[rule]; {
-	case x.Decision.Defined:
-		ok = x.Decision.Allowed
-	case isBase:
-		ok = base == true && !x.ScopeRefused && c.EffectiveScope() == policy.ScopeProject
-	default:
+	if !x.Decision.Defined {
 		return false, fmt.Errorf("the policy in force defines no rule %q", rule)
 	}
+	ok := x.Decision.Allowed
 	rc.rules[rule] = ok
 	ruleDecisions.Store(key, ok)
 	return ok, nil
@@ -387,45 +379,6 @@ func (rc *responseCheck) allows(rule string) (bool, error) {
 
 // ruleDecisions caches allows by rule set hash, rule and caller.
 var ruleDecisions sync.Map
-
-// annotation is what a response property says about when it is shown.
-type annotation struct {
-	min, max *impl.APIVersion
-	rule     string
-	optional bool
-}
-
-func (a annotation) rangeString() string {
-	lo, hi := "", ""
-	if a.min != nil {
-		lo = a.min.String()
-	}
-	if a.max != nil {
-		hi = a.max.String()
-	}
-	return "[" + lo + ", " + hi + "]"
-}
-
-// readAnnotation reads a property's extensions; annotated is false when it
-// has none of them. Malformed values are lintAnnotations' business.
-func readAnnotation(ext map[string]any) (a annotation, annotated bool) {
-	for _, key := range []string{extMinVersion, extMaxVersion} {
-		s, ok := extValue(ext[key]).(string)
-		if !ok {
-			continue
-		}
-		if v, ok := impl.ParseAPIVersion(s); ok {
-			if key == extMinVersion {
-				a.min = &v
-			} else {
-				a.max = &v
-			}
-		}
-	}
-	a.rule, _ = extValue(ext[extPolicy]).(string)
-	a.optional, _ = extValue(ext[extOptional]).(bool)
-	return a, a.min != nil || a.max != nil || a.rule != ""
-}
 
 // extValue decodes an extension that arrives as raw JSON.
 func extValue(v any) any {
@@ -452,30 +405,20 @@ func lintAnnotations(doc *openapi3.T) []string {
 		for name, ref := range s.Properties {
 			p := ref.Value
 			pat := at + "." + name
-			for _, key := range []string{extMinVersion, extMaxVersion} {
-				if raw, ok := p.Extensions[key]; ok {
-					if str, ok := extValue(raw).(string); !ok {
-						problems = append(problems, fmt.Sprintf("%s: %s must be a \"2.X\" string", pat, key))
-					} else if _, ok := impl.ParseAPIVersion(str); !ok {
-						problems = append(problems, fmt.Sprintf("%s: %s %q is not a version", pat, key, str))
-					}
-				}
+			a, err := impl.ReadAnnotation(p.Extensions)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", pat, err))
 			}
-			if raw, ok := p.Extensions[extPolicy]; ok {
-				if str, _ := extValue(raw).(string); str == "" {
-					problems = append(problems, fmt.Sprintf("%s: %s must name a rule", pat, extPolicy))
-				}
-			}
-			a, annotated := readAnnotation(p.Extensions)
-			if raw, ok := p.Extensions[extOptional]; ok {
-				if b, isBool := extValue(raw).(bool); !isBool || !b {
-					problems = append(problems, fmt.Sprintf("%s: %s must be true", pat, extOptional))
+			annotated := a.Annotated()
+			if _, ok := p.Extensions["x-manila-optional"]; ok {
+				if !a.Optional {
+					problems = append(problems, fmt.Sprintf("%s: x-manila-optional must be true", pat))
 				} else if !annotated {
-					problems = append(problems, fmt.Sprintf("%s: %s without a version range or rule says nothing", pat, extOptional))
+					problems = append(problems, fmt.Sprintf("%s: x-manila-optional without a version range or rule says nothing", pat))
 				}
 			}
-			if annotated && a.min != nil && a.max != nil && a.min.Compare(*a.max) > 0 {
-				problems = append(problems, fmt.Sprintf("%s: empty range %s", pat, a.rangeString()))
+			if annotated && a.Min != nil && a.Max != nil && a.Min.Compare(*a.Max) > 0 {
+				problems = append(problems, fmt.Sprintf("%s: empty range %s", pat, a.RangeString()))
 			}
 			if annotated {
 				for _, r := range s.Required {
