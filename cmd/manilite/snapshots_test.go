@@ -106,6 +106,12 @@ func TestSnapshots(t *testing.T) {
 			expectFault(t, 403, "forbidden", "Access was denied to this resource.")
 		ts.do(t, req{method: "POST", path: "/v2/snapshots/" + snap + "/action", token: tokAdmin, version: "2.7", body: map[string]any{"reset_status": map[string]any{"status": "creating"}}}).
 			expectStatus(t, 202)
+		// A snapshot's reset targets are Manila's SHARE_SNAPSHOT_STATUSES,
+		// not the share's: restoring is one, server_migrating is not.
+		ts.do(t, req{method: "POST", path: "/v2/snapshots/" + snap + "/action", token: tokAdmin, version: "2.7", body: map[string]any{"reset_status": map[string]any{"status": "server_migrating"}}}).
+			expectFault(t, 400, "badRequest", "Invalid state. Valid states: available, error, error_deleting, deleting, creating, manage_starting, unmanage_starting, unmanage_error, manage_error, migrating, migrating_to, restoring.")
+		ts.do(t, req{method: "POST", path: "/v2/snapshots/" + snap + "/action", token: tokAdmin, version: "2.7", body: map[string]any{"reset_status": map[string]any{"status": "restoring"}}}).
+			expectStatus(t, 202)
 		ts.do(t, req{method: "DELETE", path: "/v2/snapshots/" + snap, token: tokMember}).
 			expectFault(t, 400, "badRequest", "Invalid share snapshot: Share Snapshot status must be one of ('available', 'error').")
 		ts.do(t, req{method: "POST", path: "/v2/snapshots/" + snap + "/action", token: tokAdmin, version: "2.7", body: map[string]any{"reset_status": map[string]any{"status": "available"}}}).
