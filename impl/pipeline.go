@@ -239,9 +239,12 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 
-		// 8. Query parameters outside their range, or for callers their rule
-		// refuses, are ignored, as Manila ignores them.
+		// 8. Query parameters and body keys outside their range, or for
+		// callers their rule refuses, are ignored, as Manila ignores them.
 		if err := s.gateQuery(ctx, r, ri); err != nil {
+			return err
+		}
+		if err := s.gateBody(ctx, r, ri, body); err != nil {
 			return err
 		}
 

@@ -117,91 +117,17 @@ func isUUIDLike(s string) bool { return uuidLike.MatchString(s) }
 // CreateShare is POST /v2/shares.
 func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObject) (gen.CreateShareResponseObject, error) {
 	ri := reqInfo(ctx)
-	in := req.Body.Share
-
-	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet() {
-		ok, err := s.allowed(ctx, "share:create_public_share", callerTarget(ri))
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, forbidden("User is not authorized to set 'is_public' to True in the request.")
-		}
+	in := &req.Body.Share
+	if err := s.checkShareCreateRefs(ctx, req.Body); err != nil {
+		return nil, err
 	}
-	if az := optString(in.AvailabilityZone); az != "" && az != s.cfg.AvailabilityZone {
-		return nil, notFound("Availability zone %s could not be found.", az)
+	shareType, requested, err := s.createShareType(ctx, req.Body)
+	if err != nil {
+		return nil, err
 	}
-	if ri.Version.AtLeast("2.31") {
-		if g := optString(in.ShareGroupId); g != "" {
-			return nil, notFound("Share group %s could not be found.", g)
-		}
-	}
-	if snap := optString(in.SnapshotId); snap != "" {
-		return nil, notFound("ShareSnapshotNotFound: Snapshot %s could not be found.", snap)
-	}
-	if net := optString(in.ShareNetworkId); net != "" {
-		return nil, notFound("Share network %s could not be found.", net)
-	}
-	if in.ShareType.IsSpecified() && in.VolumeType.IsSpecified() {
-		return nil, badRequest("Cannot specify both share_type and volume_type")
-	}
-
-	// The share type: a UUID-like value is an id, anything else a name; none
-	// given means the configured default, if it exists.
-	var shareType *storage.ShareType
-	requested := optString(in.ShareType)
-	if requested == "" {
-		requested = optString(in.VolumeType)
-	}
-	if requested != "" {
-		var st storage.ShareType
-		var err error
-		if isUUIDLike(requested) {
-			st, err = s.db.GetShareType(ctx, requested)
-		} else {
-			st, err = s.db.GetShareTypeByName(ctx, requested)
-		}
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, notFound("Share type not found.")
-		}
-		if err != nil {
-			return nil, internalError(err)
-		}
-		if !st.IsPublic && !ri.Caller.IsAdmin() {
-			usable, err := s.db.ShareTypeUsable(ctx, st.ID, ri.Caller.ProjectID)
-			if err != nil {
-				return nil, internalError(err)
-			}
-			if !usable {
-				return nil, notFound("Share type not found.")
-			}
-		}
-		shareType = &st
-	} else {
-		st, err := s.db.GetShareTypeByName(ctx, s.cfg.DefaultShareType)
-		switch {
-		case err == nil:
-			shareType = &st
-		case !errors.Is(err, storage.ErrNotFound):
-			return nil, internalError(err)
-		}
-	}
-	size := in.Size
-	// Joining a consistency group (2.4+; dropped silently below, as Manila
-	// does). It needs no experimental header: old clients send it without.
-	var group *storage.ConsistencyGroup
-	if cgID := optString(in.ConsistencyGroupId); cgID != "" && ri.Version.AtLeast("2.4") {
-		g, err := s.visibleCG(ctx, cgID)
-		if err != nil {
-			return nil, badRequest("ConsistencyGroup %s could not be found.", cgID)
-		}
-		if !state.ConsistencyGroupUsable.Contains(g.Status) {
-			return nil, badRequest("Consistency group status must be available, got%s.", g.Status)
-		}
-		if shareType != nil && !contains(g.ShareTypes, shareType.ID) {
-			return nil, badRequest("The specified share type (%s) is not supported by the specified consistency group (%s).", shareType.ID, g.ID)
-		}
-		group = &g
+	group, err := s.joinConsistencyGroup(ctx, req.Body, shareType)
+	if err != nil {
+		return nil, err
 	}
 	if shareType != nil {
 		if group == nil && specTrue(shareType.ExtraSpecs, "driver_handles_share_servers") {
@@ -212,18 +138,132 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 				return nil, badRequest("Share type %s is not supported within the availability zone chosen %s.", requested, optString(in.AvailabilityZone))
 			}
 		}
-		if f := checkSizeLimits(shareType, size); f != nil {
+		if f := checkSizeLimits(shareType, in.Size); f != nil {
 			return nil, f
 		}
 	}
+	sh, err := newShareRow(ri, req.Body, shareType, group)
+	if err != nil {
+		return nil, err
+	}
+	created, err := s.db.CreateShare(ctx, sh, s.cfg.MinTransition)
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return nil, badRequest("Consistency group status must be available, got%s.", se.Current)
+	case err != nil:
+		return nil, internalError(err)
+	}
+	s.cfg.Jobs.Notify()
+	return gen.CreateShare200JSONResponse{Share: s.shareView(ri, created)}, nil
+}
+
+// checkShareCreateRefs refuses what a create names that manilite does not
+// have (another zone, share groups, snapshots as a source, share networks)
+// and a public share the caller may not create.
+func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreateRequest) error {
+	ri, in := reqInfo(ctx), &body.Share
+	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet() {
+		ok, err := s.allowed(ctx, "share:create_public_share", callerTarget(ri))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return forbidden("User is not authorized to set 'is_public' to True in the request.")
+		}
+	}
+	if az := optString(in.AvailabilityZone); az != "" && az != s.cfg.AvailabilityZone {
+		return notFound("Availability zone %s could not be found.", az)
+	}
+	if g := optString(in.ShareGroupId); g != "" {
+		return notFound("Share group %s could not be found.", g)
+	}
+	if snap := optString(in.SnapshotId); snap != "" {
+		return notFound("ShareSnapshotNotFound: Snapshot %s could not be found.", snap)
+	}
+	if net := optString(in.ShareNetworkId); net != "" {
+		return notFound("Share network %s could not be found.", net)
+	}
+	if in.ShareType.IsSpecified() && in.VolumeType.IsSpecified() {
+		return badRequest("Cannot specify both share_type and volume_type")
+	}
+	return nil
+}
+
+// createShareType is the type a new share gets, and the name or id the
+// request gave: a UUID-like value is an id, anything else a name; none
+// given means the configured default, if it exists.
+func (s *Server) createShareType(ctx context.Context, body *gen.ShareCreateRequest) (*storage.ShareType, string, error) {
+	ri, in := reqInfo(ctx), &body.Share
+	requested := optString(in.ShareType)
+	if requested == "" {
+		requested = optString(in.VolumeType)
+	}
+	if requested == "" {
+		st, err := s.db.GetShareTypeByName(ctx, s.cfg.DefaultShareType)
+		switch {
+		case err == nil:
+			return &st, "", nil
+		case errors.Is(err, storage.ErrNotFound):
+			return nil, "", nil
+		}
+		return nil, "", internalError(err)
+	}
+	var st storage.ShareType
+	var err error
+	if isUUIDLike(requested) {
+		st, err = s.db.GetShareType(ctx, requested)
+	} else {
+		st, err = s.db.GetShareTypeByName(ctx, requested)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "", notFound("Share type not found.")
+	}
+	if err != nil {
+		return nil, "", internalError(err)
+	}
+	if !st.IsPublic && !ri.Caller.IsAdmin() {
+		usable, err := s.db.ShareTypeUsable(ctx, st.ID, ri.Caller.ProjectID)
+		if err != nil {
+			return nil, "", internalError(err)
+		}
+		if !usable {
+			return nil, "", notFound("Share type not found.")
+		}
+	}
+	return &st, requested, nil
+}
+
+// joinConsistencyGroup is the group a new share joins, if it names one. It
+// needs no experimental header: old clients send it without.
+func (s *Server) joinConsistencyGroup(ctx context.Context, body *gen.ShareCreateRequest, shareType *storage.ShareType) (*storage.ConsistencyGroup, error) {
+	cgID := optString(body.Share.ConsistencyGroupId)
+	if cgID == "" {
+		return nil, nil
+	}
+	g, err := s.visibleCG(ctx, cgID)
+	if err != nil {
+		return nil, badRequest("ConsistencyGroup %s could not be found.", cgID)
+	}
+	if !state.ConsistencyGroupUsable.Contains(g.Status) {
+		return nil, badRequest("Consistency group status must be available, got%s.", g.Status)
+	}
+	if shareType != nil && !contains(g.ShareTypes, shareType.ID) {
+		return nil, badRequest("The specified share type (%s) is not supported by the specified consistency group (%s).", shareType.ID, g.ID)
+	}
+	return &g, nil
+}
+
+// newShareRow is the row a create inserts.
+func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *storage.ShareType, group *storage.ConsistencyGroup) (storage.Share, error) {
+	in := &body.Share
 	md := map[string]string{}
 	if in.Metadata.IsSpecified() && !in.Metadata.IsNull() {
 		md = in.Metadata.MustGet()
 		if f := checkMetadata(md); f != nil {
-			return nil, f
+			return storage.Share{}, f
 		}
 	}
-
 	name := in.DisplayName
 	if in.Name.IsSpecified() {
 		name = in.Name
@@ -238,7 +278,7 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 		UserID:      ri.Caller.UserID,
 		Name:        optPtr(name),
 		Description: optPtr(desc),
-		Size:        size,
+		Size:        in.Size,
 		Proto:       strings.ToUpper(in.ShareProto),
 		Status:      state.ShareInitial,
 		IsPublic:    in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet(),
@@ -254,16 +294,7 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	if group != nil {
 		sh.ConsistencyGroupID = &group.ID
 	}
-	created, err := s.db.CreateShare(ctx, sh, s.cfg.MinTransition)
-	var se *storage.StateError
-	switch {
-	case errors.As(err, &se):
-		return nil, badRequest("Consistency group status must be available, got%s.", se.Current)
-	case err != nil:
-		return nil, internalError(err)
-	}
-	s.cfg.Jobs.Notify()
-	return gen.CreateShare200JSONResponse{Share: s.shareView(ri, created)}, nil
+	return sh, nil
 }
 
 func splitCSV(s string) []string {

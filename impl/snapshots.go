@@ -90,7 +90,7 @@ func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotReque
 		return nil, err
 	}
 	md := map[string]string{}
-	if ri.Version.AtLeast("2.73") && in.Metadata.IsSpecified() && !in.Metadata.IsNull() {
+	if in.Metadata.IsSpecified() && !in.Metadata.IsNull() {
 		md = in.Metadata.MustGet()
 		if f := checkMetadata(md); f != nil {
 			return nil, f

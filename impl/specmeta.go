@@ -65,8 +65,10 @@ type opMeta struct {
 	// Actions is set for POST .../action operations: the single top-level
 	// key of the body picks the action, and each action has its own gate.
 	Actions map[string]*actionMeta
-	// Query are the gates of the query parameters that have one.
+	// Query are the gates of the query parameters that have one, and Body
+	// those of the request body's properties.
 	Query []queryGate
+	Body  []bodyGate
 }
 
 // actionMeta is one entry of x-manila-actions: its gate, the handler it
@@ -99,6 +101,11 @@ func (m *opMeta) declares(rule, action string) bool {
 	}
 	for _, q := range m.Query {
 		if q.Policy == rule {
+			return true
+		}
+	}
+	for _, b := range m.Body {
+		if b.Policy == rule {
 			return true
 		}
 	}
@@ -185,6 +192,9 @@ func readOp(method, path string, op *openapi3.Operation, doc *openapi3.T) (*opMe
 		}
 	}
 	if m.Query, err = readQueryGates(op); err != nil {
+		return nil, err
+	}
+	if m.Body, err = readBodyGates(op); err != nil {
 		return nil, err
 	}
 	if m.Open != (m.Policy == "@") && m.Actions == nil {
