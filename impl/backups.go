@@ -354,20 +354,11 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 		return &v
 	}
 
-	sortKey := "created_at"
-	if k := q.Get("sort_key"); k != "" {
-		sortKey = k
+	f := storage.BackupFilter{ProjectID: ri.Caller.ProjectID}
+	var err error
+	if f.SortColumn, f.SortDesc, err = listOrder(q, storage.BackupSortKeys); err != nil {
+		return nil, nil, err
 	}
-	sortDir := "desc"
-	if d := q.Get("sort_dir"); d != "" {
-		sortDir = d
-	}
-	if !strings.EqualFold(sortDir, "asc") && !strings.EqualFold(sortDir, "desc") {
-		return nil, nil, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
-	}
-	// The spec's enum has refused unknown keys already.
-	col := storage.BackupSortKeys[sortKey]
-	f := storage.BackupFilter{ProjectID: ri.Caller.ProjectID, SortColumn: col, SortDesc: strings.EqualFold(sortDir, "desc")}
 	allTenants := get("all_tenants")
 	if allTenants == nil {
 		allTenants = get("all_projects")

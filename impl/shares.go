@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -577,118 +579,13 @@ func (s *Server) ListSharesDetail(ctx context.Context, req gen.ListSharesDetailR
 // version range, or admin-only ones a non-admin sent, are gone already.
 func (s *Server) listShares(ctx context.Context, limit, offset *int) ([]storage.Share, *int, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
-	q := ri.query
-	has := func(key string) bool { _, ok := q[key]; return ok }
-	get := func(key string) *string {
-		if !has(key) {
-			return nil
-		}
-		val := q.Get(key)
-		return &val
+	f, withCount, err := s.shareFilter(ctx)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	f := storage.ShareFilter{ProjectID: ri.Caller.ProjectID}
-
-	if has("all_tenants") {
-		all := true
-		if raw := q.Get("all_tenants"); raw != "" {
-			b, ok := parseStrictBool(raw)
-			if !ok {
-				return nil, nil, nil, badRequest("%s", strictBoolMessage(raw))
-			}
-			all = b
-		}
-		if all {
-			f.ProjectID = ""
-			if pid := get("project_id"); pid != nil {
-				f.ProjectID = *pid
-			}
-		}
+	if f.SortColumn, f.SortDesc, err = listOrder(ri.query, storage.ShareSortKeys); err != nil {
+		return nil, nil, nil, err
 	}
-	if raw := get("is_public"); raw != nil {
-		b, ok := parseStrictBool(*raw)
-		if !ok {
-			return nil, nil, nil, badRequest("%s", strictBoolMessage(*raw))
-		}
-		f.IncludePublic = b
-	}
-	f.Name = get("name")
-	f.Status = get("status")
-	f.ShareTypeID = get("share_type_id")
-	f.SnapshotID = get("snapshot_id")
-	f.ShareNetworkID = get("share_network_id")
-	f.ConsistencyGroupID = get("consistency_group_id")
-	f.ExportLocationID = get("export_location_id")
-	f.ExportLocationPath = get("export_location_path")
-	f.NameLike = get("name~")
-	f.Description = get("description")
-	f.DescriptionLike = get("description~")
-	if host := get("host"); host != nil {
-		if err := s.requirePolicy(ctx, "share:list_by_host", callerTarget(ri)); err != nil {
-			return nil, nil, nil, err
-		}
-		f.Host = host
-	}
-	if srv := get("share_server_id"); srv != nil {
-		if err := s.requirePolicy(ctx, "share:list_by_share_server_id", callerTarget(ri)); err != nil {
-			return nil, nil, nil, err
-		}
-		// manilite has no share servers: nothing is on any of them.
-		f.IDs = []string{""}
-	}
-	if sg := get("share_group_id"); sg != nil {
-		f.IDs = []string{""} // no share groups
-	}
-	if raw := get("metadata"); raw != nil {
-		md, err := parseDictLiteral(*raw)
-		if err != nil {
-			return nil, nil, nil, badRequest("Invalid input received: Wrong metadata filter provided: %s.", *raw)
-		}
-		f.Metadata = md
-	}
-	if raw := get("extra_specs"); raw != nil {
-		if err := s.requirePolicy(ctx, "share_types_extra_spec:index", callerTarget(ri)); err != nil {
-			return nil, nil, nil, err
-		}
-		specs, err := parseDictLiteral(*raw)
-		if err != nil {
-			return nil, nil, nil, badRequest("Invalid input received: Wrong extra specs filter provided: %s.", *raw)
-		}
-		f.ExtraSpecs = specs
-	}
-	if raw := get("is_soft_deleted"); raw != nil {
-		b, ok := parseStrictBool(*raw)
-		if !ok {
-			return nil, nil, nil, badRequest("Invalid value %s for is_soft_deleted. Expecting a boolean.", *raw)
-		}
-		f.IsSoftDeleted = b
-	}
-	withCount := false
-	if raw := get("with_count"); raw != nil {
-		b, ok := parseStrictBool(*raw)
-		if !ok {
-			return nil, nil, nil, badRequest("Invalid value %s for with_count. Expecting a boolean.", *raw)
-		}
-		withCount = b
-	}
-
-	// The spec's enum has refused unknown keys already.
-	sortKey := "created_at"
-	if raw := get("sort_key"); raw != nil {
-		sortKey = *raw
-	}
-	col := storage.ShareSortKeys[sortKey]
-	sortDir := "desc"
-	if raw := get("sort_dir"); raw != nil {
-		sortDir = *raw
-	}
-	switch strings.ToLower(sortDir) {
-	case "asc":
-	case "desc":
-		f.SortDesc = true
-	default:
-		return nil, nil, nil, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
-	}
-	f.SortColumn = col
 	// Manila applies offset only together with limit.
 	if limit != nil {
 		f.Limit = limit
@@ -696,7 +593,6 @@ func (s *Server) listShares(ctx context.Context, limit, offset *int) ([]storage.
 			f.Offset = *offset
 		}
 	}
-
 	shares, total, err := s.db.ListShares(ctx, f, withCount)
 	if err != nil {
 		return nil, nil, nil, internalError(err)
@@ -710,6 +606,108 @@ func (s *Server) listShares(ctx context.Context, limit, offset *int) ([]storage.
 		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("shares", shares[len(shares)-1].ID)}}
 	}
 	return shares, count, links, nil
+}
+
+// shareFilter is the share list's query as a storage filter, and whether
+// the total count is asked for.
+func (s *Server) shareFilter(ctx context.Context) (storage.ShareFilter, bool, error) {
+	ri := reqInfo(ctx)
+	q := ri.query
+	get := func(key string) *string {
+		if !q.Has(key) {
+			return nil
+		}
+		val := q.Get(key)
+		return &val
+	}
+	f := storage.ShareFilter{ProjectID: ri.Caller.ProjectID}
+	if q.Has("all_tenants") {
+		all, err := queryBool(q, "all_tenants", true, strictBoolMessage)
+		if err != nil {
+			return f, false, err
+		}
+		if all {
+			f.ProjectID = q.Get("project_id")
+		}
+	}
+	var err error
+	if f.IncludePublic, err = queryBool(q, "is_public", false, strictBoolMessage); err != nil {
+		return f, false, err
+	}
+	f.Name, f.Status, f.ShareTypeID = get("name"), get("status"), get("share_type_id")
+	f.SnapshotID, f.ShareNetworkID, f.ConsistencyGroupID = get("snapshot_id"), get("share_network_id"), get("consistency_group_id")
+	f.ExportLocationID, f.ExportLocationPath = get("export_location_id"), get("export_location_path")
+	f.NameLike, f.Description, f.DescriptionLike = get("name~"), get("description"), get("description~")
+	// Filters that need a rule of their own (403 without it).
+	for _, gated := range [][2]string{{"host", "share:list_by_host"}, {"share_server_id", "share:list_by_share_server_id"}, {"extra_specs", "share_types_extra_spec:index"}} {
+		if q.Has(gated[0]) {
+			if err := s.requirePolicy(ctx, gated[1], callerTarget(ri)); err != nil {
+				return f, false, err
+			}
+		}
+	}
+	f.Host = get("host")
+	// manilite has no share servers and no share groups: nothing is on any.
+	if q.Has("share_server_id") || q.Has("share_group_id") {
+		f.IDs = []string{""}
+	}
+	for _, dict := range []struct {
+		key, what string
+		dst       *map[string]string
+	}{{"metadata", "metadata", &f.Metadata}, {"extra_specs", "extra specs", &f.ExtraSpecs}} {
+		if raw := get(dict.key); raw != nil {
+			parsed, err := parseDictLiteral(*raw)
+			if err != nil {
+				return f, false, badRequest("Invalid input received: Wrong %s filter provided: %s.", dict.what, *raw)
+			}
+			*dict.dst = parsed
+		}
+	}
+	expecting := func(key string) func(string) string {
+		return func(v string) string { return fmt.Sprintf("Invalid value %s for %s. Expecting a boolean.", v, key) }
+	}
+	if f.IsSoftDeleted, err = queryBool(q, "is_soft_deleted", false, expecting("is_soft_deleted")); err != nil {
+		return f, false, err
+	}
+	withCount, err := queryBool(q, "with_count", false, expecting("with_count"))
+	return f, withCount, err
+}
+
+// queryBool reads a boolean query parameter as oslo's strict booleans; an
+// absent one is false, an empty one whenEmpty; refused tells the message.
+func queryBool(q url.Values, key string, whenEmpty bool, refused func(string) string) (bool, error) {
+	if !q.Has(key) {
+		return false, nil
+	}
+	raw := q.Get(key)
+	if raw == "" && whenEmpty {
+		return true, nil
+	}
+	b, ok := parseStrictBool(raw)
+	if !ok {
+		return false, badRequest("%s", refused(raw))
+	}
+	return b, nil
+}
+
+// listOrder is a list's sort column and direction: sort_key (the spec's
+// enum has refused unknown keys) through the list's key table, and sort_dir
+// asc or desc in any case (default created_at, desc).
+func listOrder(q url.Values, keys map[string]string) (string, bool, error) {
+	sortKey, sortDir := "created_at", "desc"
+	if q.Has("sort_key") {
+		sortKey = q.Get("sort_key")
+	}
+	if q.Has("sort_dir") {
+		sortDir = q.Get("sort_dir")
+	}
+	switch strings.ToLower(sortDir) {
+	case "asc":
+		return keys[sortKey], false, nil
+	case "desc":
+		return keys[sortKey], true, nil
+	}
+	return "", false, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
 }
 
 // nextLink is Manila's collection "next" link: the original query (raw, in

@@ -293,11 +293,12 @@ func (s *Server) listSnapshots(ctx context.Context, limit, offset *int) ([]stora
 			f.ProjectID = *pid
 		}
 	}
-	for key, dst := range map[string]**string{
-		"name": &f.Name, "status": &f.Status, "share_id": &f.ShareID,
-		"description": &f.Description, "name~": &f.NameLike, "description~": &f.DescriptionLike,
-	} {
-		if *dst, err = get(key); err != nil {
+	// In Manila's order: the first empty filter names itself in the error.
+	for _, fl := range []struct {
+		key string
+		dst **string
+	}{{"name", &f.Name}, {"status", &f.Status}, {"share_id", &f.ShareID}, {"description", &f.Description}, {"name~", &f.NameLike}, {"description~", &f.DescriptionLike}} {
+		if *fl.dst, err = get(fl.key); err != nil {
 			return nil, nil, nil, err
 		}
 	}
