@@ -100,7 +100,36 @@ func listProject(ri *requestInfo, allTenants *string) string {
 // CreateConsistencyGroup is POST /v2/consistency-groups.
 func (s *Server) CreateConsistencyGroup(ctx context.Context, req gen.CreateConsistencyGroupRequestObject) (gen.CreateConsistencyGroupResponseObject, error) {
 	ri := reqInfo(ctx)
-	in := req.Body.ConsistencyGroup
+	in := &req.Body.ConsistencyGroup
+	typeIDs, err := s.cgCreateTypes(ctx, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	g := storage.ConsistencyGroup{
+		ID:          storage.NewID(),
+		ProjectID:   ri.Caller.ProjectID,
+		UserID:      ri.Caller.UserID,
+		Name:        optPtr(in.Name),
+		Description: optPtr(in.Description),
+		Status:      state.ConsistencyGroupInitial,
+	}
+	var created storage.ConsistencyGroup
+	if in.SourceCgsnapshotId.IsSpecified() {
+		created, err = s.createCGFromSnapshot(ctx, g, optString(in.SourceCgsnapshotId))
+	} else {
+		created, err = s.createEmptyCG(ctx, g, typeIDs, in.ShareNetworkId.IsSpecified() && !in.ShareNetworkId.IsNull())
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.Jobs.Notify()
+	return gen.CreateConsistencyGroup202JSONResponse{ConsistencyGroup: s.cgView(ri, created)}, nil
+}
+
+// cgCreateTypes checks a create's keys as Manila does and returns the
+// share types of a group made empty (none for one made from a cgsnapshot).
+func (s *Server) cgCreateTypes(ctx context.Context, body *gen.ConsistencyGroupCreateRequest) ([]string, error) {
+	in := &body.ConsistencyGroup
 	if len(in.AdditionalProperties) > 0 {
 		return nil, badRequest("The fields %s are invalid.", pySet(extraKeys(in.AdditionalProperties)))
 	}
@@ -135,77 +164,72 @@ func (s *Server) CreateConsistencyGroup(ctx context.Context, req gen.CreateConsi
 	if !in.SourceCgsnapshotId.IsSpecified() && in.ShareNetworkId.IsSpecified() && !isUUIDLike(optString(in.ShareNetworkId)) {
 		return nil, badRequest("The 'share_network_id' attribute must be a uuid.")
 	}
-	g := storage.ConsistencyGroup{
-		ID:          storage.NewID(),
-		ProjectID:   ri.Caller.ProjectID,
-		UserID:      ri.Caller.UserID,
-		Name:        optPtr(in.Name),
-		Description: optPtr(in.Description),
-		Status:      state.ConsistencyGroupInitial,
-	}
+	return typeIDs, nil
+}
 
-	if in.SourceCgsnapshotId.IsSpecified() {
-		source := optString(in.SourceCgsnapshotId)
-		snap, err := s.db.GetCGSnapshot(ctx, source)
-		if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && snap.ProjectID != ri.Caller.ProjectID) {
-			return nil, badRequest("Consistency group snapshot %s could not be found.", source)
-		}
-		if err != nil {
-			return nil, internalError(err)
-		}
-		g.SourceCGSnapshotID = &source
-		created, err := s.db.CreateConsistencyGroupFromSnapshot(ctx, g, func(m storage.CGSnapshotMember) storage.Share {
-			return storage.Share{
-				ID: storage.NewID(), ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID, Size: m.Size, Proto: m.ShareProto,
-				ShareTypeID: m.ShareTypeID, AvailabilityZone: &s.cfg.AvailabilityZone, Host: &s.cfg.Host,
-			}
-		}, s.cfg.MinTransition)
-		var se *storage.StateError
-		switch {
-		case errors.As(err, &se):
-			return nil, &Fault{Status: http.StatusConflict, Message: "Invalid CGSnapshot: Consistency group snapshot status must be available"}
-		case errors.Is(err, storage.ErrNotFound):
-			return nil, badRequest("Consistency group snapshot %s could not be found.", source)
-		case err != nil:
-			return nil, internalError(err)
-		}
-		s.cfg.Jobs.Notify()
-		return gen.CreateConsistencyGroup202JSONResponse{ConsistencyGroup: s.cgView(ri, created)}, nil
+// createCGFromSnapshot makes g with one new share per member of source.
+func (s *Server) createCGFromSnapshot(ctx context.Context, g storage.ConsistencyGroup, source string) (storage.ConsistencyGroup, error) {
+	ri := reqInfo(ctx)
+	snap, err := s.db.GetCGSnapshot(ctx, source)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && snap.ProjectID != ri.Caller.ProjectID) {
+		return g, badRequest("Consistency group snapshot %s could not be found.", source)
 	}
+	if err != nil {
+		return g, internalError(err)
+	}
+	g.SourceCGSnapshotID = &source
+	created, err := s.db.CreateConsistencyGroupFromSnapshot(ctx, g, func(m storage.CGSnapshotMember) storage.Share {
+		return storage.Share{
+			ID: storage.NewID(), ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID, Size: m.Size, Proto: m.ShareProto,
+			ShareTypeID: m.ShareTypeID, AvailabilityZone: &s.cfg.AvailabilityZone, Host: &s.cfg.Host,
+		}
+	}, s.cfg.MinTransition)
+	var se *storage.StateError
+	switch {
+	case errors.As(err, &se):
+		return g, &Fault{Status: http.StatusConflict, Message: "Invalid CGSnapshot: Consistency group snapshot status must be available"}
+	case errors.Is(err, storage.ErrNotFound):
+		return g, badRequest("Consistency group snapshot %s could not be found.", source)
+	case err != nil:
+		return g, internalError(err)
+	}
+	return created, nil
+}
 
-	// The share types must exist and agree on driver_handles_share_servers.
+// createEmptyCG makes g for share types that must exist and agree on
+// driver_handles_share_servers.
+func (s *Server) createEmptyCG(ctx context.Context, g storage.ConsistencyGroup, typeIDs []string, network bool) (storage.ConsistencyGroup, error) {
 	var dhss *bool
 	for _, id := range typeIDs {
 		st, err := s.db.GetShareType(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
-			return nil, badRequest("Share type with id %s could not be found", id)
+			return g, badRequest("Share type with id %s could not be found", id)
 		}
 		if err != nil {
-			return nil, internalError(err)
+			return g, internalError(err)
 		}
 		v := specTrue(st.ExtraSpecs, "driver_handles_share_servers")
 		if dhss != nil && *dhss != v {
-			return nil, badRequest("Invalid input received: The specified share_types cannot have conflicting values for the driver_handles_share_servers extra spec.")
+			return g, badRequest("Invalid input received: The specified share_types cannot have conflicting values for the driver_handles_share_servers extra spec.")
 		}
 		dhss = &v
-		if !v && in.ShareNetworkId.IsSpecified() && !in.ShareNetworkId.IsNull() {
-			return nil, badRequest("Invalid input received: When using a share types with the driver_handles_share_servers extra spec as False, a share_network_id must not be provided.")
+		if !v && network {
+			return g, badRequest("Invalid input received: When using a share types with the driver_handles_share_servers extra spec as False, a share_network_id must not be provided.")
 		}
 	}
-	if in.ShareNetworkId.IsSpecified() && !in.ShareNetworkId.IsNull() {
+	if network {
 		// manilite has no share networks.
-		return nil, badRequest("Invalid input received: The specified share network does not exist.")
+		return g, badRequest("Invalid input received: The specified share network does not exist.")
 	}
 	if dhss != nil && *dhss {
-		return nil, badRequest("Invalid input received: When using a share type with the driver_handles_share_servers extra spec as True, a share_network_id must be provided.")
+		return g, badRequest("Invalid input received: When using a share type with the driver_handles_share_servers extra spec as True, a share_network_id must be provided.")
 	}
 	g.ShareTypes = typeIDs
 	created, err := s.db.CreateConsistencyGroup(ctx, g, s.cfg.MinTransition)
 	if err != nil {
-		return nil, internalError(err)
+		return g, internalError(err)
 	}
-	s.cfg.Jobs.Notify()
-	return gen.CreateConsistencyGroup202JSONResponse{ConsistencyGroup: s.cgView(ri, created)}, nil
+	return created, nil
 }
 
 // ShowConsistencyGroup is GET /v2/consistency-groups/{id}.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -268,71 +269,16 @@ func (s *Server) ListSnapshotsDetail(ctx context.Context, req gen.ListSnapshotsD
 // version range, or admin-only ones a non-admin sent, are gone already.
 func (s *Server) listSnapshots(ctx context.Context, limit, offset *int) ([]storage.ShareSnapshot, *int, *[]gen.Link, error) {
 	ri := reqInfo(ctx)
-	q := ri.query
-	get := func(key string) (*string, error) {
-		if _, ok := q[key]; !ok {
-			return nil, nil
-		}
-		val := q.Get(key)
-		if val == "" && key != "all_tenants" {
-			return nil, badRequest("Invalid input received: Wrong '%s' filter provided: '%s'.", key, val)
-		}
-		return &val, nil
-	}
-	f := storage.SnapshotFilter{ProjectID: ri.Caller.ProjectID}
-	var err error
-	var at, pid *string
-	if at, err = get("all_tenants"); err != nil {
+	f, withCount, err := snapshotFilter(ri)
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	if at != nil {
-		f.ProjectID = ""
-		if pid, err = get("project_id"); err != nil {
-			return nil, nil, nil, err
-		} else if pid != nil {
-			f.ProjectID = *pid
-		}
-	}
-	// In Manila's order: the first empty filter names itself in the error.
-	for _, fl := range []struct {
-		key string
-		dst **string
-	}{{"name", &f.Name}, {"status", &f.Status}, {"share_id", &f.ShareID}, {"description", &f.Description}, {"name~", &f.NameLike}, {"description~", &f.DescriptionLike}} {
-		if *fl.dst, err = get(fl.key); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	if size, err := get("size"); err != nil {
-		return nil, nil, nil, err
-	} else if size != nil {
-		n, convErr := strconv.Atoi(*size)
-		if convErr != nil || n < 0 {
-			return nil, nil, nil, badRequest("Invalid input received: Wrong 'size' filter provided: '%s'.", *size)
-		}
-		f.Size = &n
-	}
-	// The spec's enum has refused unknown keys already.
-	f.SortColumn = "created_at"
-	if k := q.Get("sort_key"); k != "" {
-		f.SortColumn = storage.SnapshotSortKeys[k]
-	}
-	f.SortDesc = strings.EqualFold(q.Get("sort_dir"), "desc") || q.Get("sort_dir") == ""
 	if limit != nil {
 		capped := min(*limit, maxListLimit)
 		f.Limit = &capped
 	}
 	if offset != nil {
 		f.Offset = *offset
-	}
-	withCount := false
-	if raw, err := get("with_count"); err != nil {
-		return nil, nil, nil, err
-	} else if raw != nil {
-		b, ok := parseStrictBool(*raw)
-		if !ok {
-			return nil, nil, nil, badRequest("Invalid value %s for with_count. Expecting a boolean.", *raw)
-		}
-		withCount = b
 	}
 	snaps, total, err := s.db.ListShareSnapshots(ctx, f)
 	if err != nil {
@@ -347,4 +293,62 @@ func (s *Server) listSnapshots(ctx context.Context, limit, offset *int) ([]stora
 		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("snapshots", snaps[len(snaps)-1].ID)}}
 	}
 	return snaps, count, links, nil
+}
+
+// snapshotFilter is the snapshot list's query as a storage filter and
+// order, and whether the total count is asked for. Manila refuses an empty
+// filter value (but all_tenants's).
+func snapshotFilter(ri *requestInfo) (storage.SnapshotFilter, bool, error) {
+	q := ri.query
+	get := func(key string) (*string, error) {
+		if !q.Has(key) {
+			return nil, nil
+		}
+		val := q.Get(key)
+		if val == "" && key != "all_tenants" {
+			return nil, badRequest("Invalid input received: Wrong '%s' filter provided: '%s'.", key, val)
+		}
+		return &val, nil
+	}
+	f := storage.SnapshotFilter{ProjectID: ri.Caller.ProjectID}
+	if q.Has("all_tenants") {
+		pid, err := get("project_id")
+		if err != nil {
+			return f, false, err
+		}
+		f.ProjectID = ""
+		if pid != nil {
+			f.ProjectID = *pid
+		}
+	}
+	// In Manila's order: the first empty filter names itself in the error.
+	var err error
+	var size, withCount *string
+	for _, fl := range []struct {
+		key string
+		dst **string
+	}{{"name", &f.Name}, {"status", &f.Status}, {"share_id", &f.ShareID}, {"description", &f.Description},
+		{"name~", &f.NameLike}, {"description~", &f.DescriptionLike}, {"size", &size}, {"with_count", &withCount}} {
+		if *fl.dst, err = get(fl.key); err != nil {
+			return f, false, err
+		}
+	}
+	if size != nil {
+		n, convErr := strconv.Atoi(*size)
+		if convErr != nil || n < 0 {
+			return f, false, badRequest("Invalid input received: Wrong 'size' filter provided: '%s'.", *size)
+		}
+		f.Size = &n
+	}
+	// The spec's enum has refused unknown keys already; Manila sorts
+	// ascending for any direction but desc.
+	f.SortColumn = "created_at"
+	if k := q.Get("sort_key"); k != "" {
+		f.SortColumn = storage.SnapshotSortKeys[k]
+	}
+	f.SortDesc = strings.EqualFold(q.Get("sort_dir"), "desc") || q.Get("sort_dir") == ""
+	counted, err := queryBool(q, "with_count", false, func(v string) string {
+		return fmt.Sprintf("Invalid value %s for with_count. Expecting a boolean.", v)
+	})
+	return f, counted, err
 }
