@@ -4,8 +4,37 @@ import (
 	"fmt"
 )
 
-// extOptional marks a response property Manila sends only sometimes.
-const extOptional = "x-manila-optional"
+// extOptional marks a response property Manila sends only sometimes;
+// extBelow gives its older value.
+const (
+	extOptional = "x-manila-optional"
+	extBelow    = "x-manila-below"
+)
+
+func readOlderValue(raw any) (*OlderValue, error) {
+	m, ok := toMap(raw)
+	if !ok {
+		return nil, fmt.Errorf("%s must be an object", extBelow)
+	}
+	v, err := extVersion(m, "version")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", extBelow, err)
+	}
+	o := &OlderValue{Version: v}
+	o.ValueOf, _ = toString(m["value-of"])
+	if renames, ok := toMap(m["map"]); ok {
+		o.Map = map[string]string{}
+		for from, to := range renames {
+			if o.Map[from], ok = toString(to); !ok {
+				return nil, fmt.Errorf("%s.map.%s must be a string", extBelow, from)
+			}
+		}
+	}
+	if (o.ValueOf == "") == (o.Map == nil) {
+		return nil, fmt.Errorf("%s needs one of value-of and map", extBelow)
+	}
+	return o, nil
+}
 
 // Annotation is what the spec says about when a response property is in
 // the view, or a query parameter is heeded: x-manila-min-version /
@@ -18,6 +47,16 @@ type Annotation struct {
 	Min, Max *APIVersion
 	Policy   string
 	Optional bool
+	// Below is x-manila-below: under Below.Version the value is another
+	// property's (ValueOf) or renamed (Map).
+	Below *OlderValue
+}
+
+// OlderValue is what a response property showed below a version.
+type OlderValue struct {
+	Version APIVersion
+	ValueOf string
+	Map     map[string]string
 }
 
 // ReadAnnotation reads the annotation keys of a schema's or parameter's
@@ -37,6 +76,13 @@ func ReadAnnotation(ext map[string]any) (Annotation, error) {
 		if a.Policy, ok = toString(raw); !ok || a.Policy == "" {
 			return a, fmt.Errorf("%s must name a rule", extPolicy)
 		}
+	}
+	if raw, ok := ext[extBelow]; ok {
+		below, err := readOlderValue(raw)
+		if err != nil {
+			return a, err
+		}
+		a.Below = below
 	}
 	if raw, ok := ext[extOptional]; ok {
 		if a.Optional, ok = toBool(raw); !ok {

@@ -22,12 +22,15 @@ import (
 type fieldRule struct {
 	index []int
 	Annotation
+	// valueOf is the field x-manila-below's value-of names.
+	valueOf []int
 }
 
 // maskPlan is what to clear in one Go type for one schema: its own
 // annotated fields, and the plans of fields holding nested views.
 type maskPlan struct {
 	rules  []fieldRule
+	older  []fieldRule
 	nested []nestedPlan
 }
 
@@ -36,7 +39,18 @@ type nestedPlan struct {
 	plan  *maskPlan
 }
 
-func (p *maskPlan) empty() bool { return p == nil || (len(p.rules) == 0 && len(p.nested) == 0) }
+func (p *maskPlan) empty() bool {
+	return p == nil || (len(p.rules) == 0 && len(p.older) == 0 && len(p.nested) == 0)
+}
+
+func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == name {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
 
 // viewMasks holds, per operation, the schema of its JSON success body and
 // the plans compiled for the Go types its handler returns.
@@ -116,6 +130,19 @@ func compileMask(t reflect.Type, schema *openapi3.Schema) (*maskPlan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("property %s: %w", name, err)
 		}
+		if a.Below != nil {
+			r := fieldRule{index: f.Index, Annotation: Annotation{Below: a.Below}}
+			if a.Below.ValueOf != "" {
+				src, ok := fieldByJSONName(t, a.Below.ValueOf)
+				if !ok || src.Type != f.Type {
+					return nil, fmt.Errorf("property %s: %s value-of %s is not a field of the same type", name, extBelow, a.Below.ValueOf)
+				}
+				r.valueOf = src.Index
+			} else if f.Type.Kind() != reflect.String {
+				return nil, fmt.Errorf("property %s: %s map needs a string field", name, extBelow)
+			}
+			p.older = append(p.older, r)
+		}
 		if a.Annotated() {
 			if f.Type.Kind() != reflect.Pointer && f.Type.Kind() != reflect.Map && f.Type.Kind() != reflect.Slice {
 				return nil, fmt.Errorf("property %s is annotated but its Go field %s cannot be left out (is it required?)", name, f.Name)
@@ -151,6 +178,19 @@ func (p *maskPlan) apply(v reflect.Value, allowed func(rule string) (bool, error
 	}
 	if v.Kind() != reflect.Struct {
 		return nil
+	}
+	// Older values first: a key shown below a version may take its value
+	// from one that the version hides.
+	for _, r := range p.older {
+		if ver.Compare(r.Below.Version) >= 0 {
+			continue
+		}
+		f := v.FieldByIndex(r.index)
+		if r.valueOf != nil {
+			f.Set(v.FieldByIndex(r.valueOf))
+		} else if older, ok := r.Below.Map[f.String()]; ok {
+			f.SetString(older)
+		}
 	}
 	for _, r := range p.rules {
 		keep := r.InRange(ver)

@@ -6,7 +6,6 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/manilite/manilite/gen"
-	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -75,30 +74,18 @@ func strictBoolMessage(v string) string {
 	return "Unrecognized value '" + v + "', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'"
 }
 
-// The two share-view values that change meaning with the microversion
-// (not presence, which the spec's annotations decide).
-var (
-	shareTypeIDSince          = "2.6"  // share_type: the type's name before, its id from
-	creatingFromSnapshotSince = "2.54" // status creating_from_snapshot shows as creating before
-)
-
 // shareView is Manila's share detail view at the request's microversion.
 func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
-	v := ri.Version
 	md := sh.Metadata
 	if md == nil {
 		md = map[string]string{}
-	}
-	status := sh.Status
-	if status == state.ShareCreatingFromSnapshot && v.Below(creatingFromSnapshotSince) {
-		status = state.ShareCreating
 	}
 	d := gen.ShareDetail{
 		Id:               sh.ID,
 		Size:             sh.Size,
 		AvailabilityZone: ns(sh.AvailabilityZone),
 		CreatedAt:        storage.FormatTime(sh.CreatedAt),
-		Status:           string(status),
+		Status:           string(sh.Status),
 		Name:             ns(sh.Name),
 		Description:      ns(sh.Description),
 		ProjectId:        sh.ProjectID,
@@ -109,19 +96,15 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 		Links:            ri.links("shares", sh.ID),
 		IsPublic:         sh.IsPublic,
 	}
-	// volume_type is the type's name at every version; share_type is the
-	// name below 2.6 and the id from 2.6. The spec's annotations (impl's
-	// viewMask) decide every key's presence; these two values are the
-	// only ones that change meaning with the version.
+	// The view sets every key; the spec's annotations (impl/viewmask.go)
+	// decide which a request sees, and the older values (share_type is
+	// volume_type, the type's name, below 2.6).
 	typeName := sh.ShareTypeName
 	if typeName == nil {
 		typeName = sh.ShareTypeID
 	}
 	d.VolumeType = ns(typeName)
 	d.ShareType = ns(sh.ShareTypeID)
-	if v.Below(shareTypeIDSince) {
-		d.ShareType = ns(typeName)
-	}
 	d.ShareTypeName = ns(sh.ShareTypeName)
 	paths := []string{}
 	for _, el := range sh.ExportLocations {
