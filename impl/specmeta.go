@@ -71,6 +71,23 @@ type opMeta struct {
 	Body  []bodyGate
 }
 
+// ParameterRules maps each rule a query parameter or request-body key of
+// the operation is gated by to those parameters (body keys as a.b).
+func (m *opMeta) ParameterRules() map[string][]string {
+	rules := map[string][]string{}
+	for _, q := range m.Query {
+		if q.Policy != "" {
+			rules[q.Policy] = append(rules[q.Policy], q.Name)
+		}
+	}
+	for _, b := range m.Body {
+		if b.Policy != "" {
+			rules[b.Policy] = append(rules[b.Policy], strings.Join(b.Path, "."))
+		}
+	}
+	return rules
+}
+
 // actionMeta is one entry of x-manila-actions: its gate, the handler it
 // runs (aliases such as os-reset_status and reset_status share one), and
 // the schema its value must match (nil: any value, ignored).

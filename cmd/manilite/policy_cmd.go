@@ -148,6 +148,9 @@ type operation struct {
 	// InHandler is true where the handler checks the rule inside the
 	// operation (x-manila-policy-checks), besides the operation's own rule.
 	InHandler bool `json:"in_handler,omitempty"`
+	// Parameters are the query parameters (or body keys) the rule gates:
+	// a caller it refuses has them ignored.
+	Parameters []string `json:"parameters,omitempty"`
 }
 
 func (o operation) String() string {
@@ -157,6 +160,9 @@ func (o operation) String() string {
 	}
 	if o.InHandler {
 		s += " [checked in the handler]"
+	}
+	if len(o.Parameters) > 0 {
+		s += " [gates " + strings.Join(o.Parameters, ", ") + "]"
 	}
 	return s
 }
@@ -187,6 +193,13 @@ func operationsByRule(info *impl.SpecInfo) map[string][]operation {
 	for _, op := range info.Ops {
 		for _, rule := range op.Checks {
 			ops[rule] = append(ops[rule], operation{Method: op.Method, Path: op.Path, InHandler: true})
+		}
+		for rule, params := range op.ParameterRules() {
+			if rule == policy.ContextIsAdminRule {
+				continue // everywhere already: admin-ness is asked on every request
+			}
+			sort.Strings(params)
+			ops[rule] = append(ops[rule], operation{Method: op.Method, Path: op.Path, Parameters: params})
 		}
 		if op.Actions == nil {
 			if op.Policy != "" && op.Policy != policy.AlwaysAllow {

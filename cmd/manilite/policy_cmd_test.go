@@ -58,12 +58,13 @@ func TestPolicyListText(t *testing.T) {
 		t.Errorf("rules not sorted: %q", names)
 	}
 	want := map[string][]string{
-		"share:create":       {"share:create", "(rule:context_is_admin) or (rule:project-member)", "shares.rego", "POST /v2/shares"},
-		"share:reset_status": {"share:reset_status", "rule:context_is_admin", "shares.rego", "POST /v2/shares/{share_id}/action (reset_status, os-reset_status)"},
-		"share:get_all":      {"share:get_all", "(rule:context_is_admin) or (rule:project-reader)", "shares.rego", "GET /v2/shares"},
-		"share_type:update":  {"share_type:update", "rule:context_is_admin", "share_types.rego", "PUT /v2/types/{share_type_id}"},
-		"cgsnapshot:get_all": {"cgsnapshot:get_all", "rule:default", "consistency_groups.rego", "GET /v2/cgsnapshots"},
-		"share:list_by_host": {"share:list_by_host", "rule:context_is_admin", "shares.rego", "GET /v2/shares [checked in the handler]"},
+		"share:create":                 {"share:create", "(rule:context_is_admin) or (rule:project-member)", "shares.rego", "POST /v2/shares"},
+		"share:reset_status":           {"share:reset_status", "rule:context_is_admin", "shares.rego", "POST /v2/shares/{share_id}/action (reset_status, os-reset_status)"},
+		"share:get_all":                {"share:get_all", "(rule:context_is_admin) or (rule:project-reader)", "shares.rego", "GET /v2/shares"},
+		"share_type:update":            {"share_type:update", "rule:context_is_admin", "share_types.rego", "PUT /v2/types/{share_type_id}"},
+		"cgsnapshot:get_all":           {"cgsnapshot:get_all", "rule:default", "consistency_groups.rego", "GET /v2/cgsnapshots"},
+		"share:list_by_host":           {"share:list_by_host", "rule:context_is_admin", "shares.rego", "GET /v2/shares [checked in the handler]"},
+		"share_backup:get_all_project": {"share_backup:get_all_project", "rule:context_is_admin", "share_backups.rego", "GET /v2/share-backups [gates all_projects, all_tenants]"},
 		"share_backup:restore": {"share_backup:restore", "(rule:context_is_admin) or (rule:project-member)", "share_backups.rego",
 			"POST /v2/share-backups/{backup_id}/action (restore)"},
 	}
