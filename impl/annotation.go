@@ -1,6 +1,7 @@
 package impl
 
 import (
+	"context"
 	"fmt"
 )
 
@@ -90,6 +91,19 @@ func ReadAnnotation(ext map[string]any) (Annotation, error) {
 		}
 	}
 	return a, nil
+}
+
+// admits reports whether the request is in the annotation's range and, if
+// it names a rule, the rule allows the caller (against the caller's own
+// project).
+func (s *Server) admits(ctx context.Context, ri *requestInfo, a Annotation) (bool, error) {
+	if !a.InRange(ri.Version) {
+		return false, nil
+	}
+	if a.Policy == "" {
+		return true, nil
+	}
+	return s.decide(ctx, a.Policy, callerTarget(ri))
 }
 
 // Annotated reports whether the annotation restricts anything.

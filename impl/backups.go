@@ -390,11 +390,11 @@ func (s *Server) listBackups(ctx context.Context, limit, offset *int) ([]storage
 	if err != nil {
 		return nil, nil, internalError(err)
 	}
-	var links *[]gen.Link
-	if limit != nil && *limit > 0 && len(backups) == *limit {
-		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("share-backups", backups[len(backups)-1].ID)}}
+	var last string
+	if len(backups) > 0 {
+		last = backups[len(backups)-1].ID
 	}
-	return backups, links, nil
+	return backups, ri.pageLinks("share-backups", limit, len(backups), last), nil
 }
 
 // emptyAccepted is the 202 with an empty body that Manila's reset_status

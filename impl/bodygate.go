@@ -62,13 +62,9 @@ func (s *Server) gateBody(ctx context.Context, r *http.Request, ri *requestInfo,
 	}
 	var drop [][]string
 	for _, g := range ri.Op.Body {
-		keep := g.InRange(ri.Version)
-		if keep && g.Policy != "" {
-			ok, err := s.decide(ctx, g.Policy, callerTarget(ri))
-			if err != nil {
-				return err
-			}
-			keep = ok
+		keep, err := s.admits(ctx, ri, g.Annotation)
+		if err != nil {
+			return err
 		}
 		if !keep {
 			drop = append(drop, g.Path)

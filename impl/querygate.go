@@ -50,13 +50,9 @@ func (s *Server) gateQuery(ctx context.Context, r *http.Request, ri *requestInfo
 		if _, present := ri.query[g.Name]; !present {
 			continue
 		}
-		keep := g.InRange(ri.Version)
-		if keep && g.Policy != "" {
-			ok, err := s.decide(ctx, g.Policy, callerTarget(ri))
-			if err != nil {
-				return err
-			}
-			keep = ok
+		keep, err := s.admits(ctx, ri, g.Annotation)
+		if err != nil {
+			return err
 		}
 		if !keep {
 			drop[g.Name] = true

@@ -597,15 +597,11 @@ func (s *Server) listShares(ctx context.Context, limit, offset *int) ([]storage.
 	if err != nil {
 		return nil, nil, nil, internalError(err)
 	}
-	var count *int
-	if withCount {
-		count = &total
+	var last string
+	if len(shares) > 0 {
+		last = shares[len(shares)-1].ID
 	}
-	var links *[]gen.Link
-	if limit != nil && *limit > 0 && len(shares) == *limit {
-		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("shares", shares[len(shares)-1].ID)}}
-	}
-	return shares, count, links, nil
+	return shares, countIf(withCount, total), ri.pageLinks("shares", limit, len(shares), last), nil
 }
 
 // shareFilter is the share list's query as a storage filter, and whether
@@ -708,6 +704,23 @@ func listOrder(q url.Values, keys map[string]string) (string, bool, error) {
 		return keys[sortKey], true, nil
 	}
 	return "", false, badRequest("Invalid input received: Wrong sorting data provided: sort key is '%s' and sort direction is '%s'.", sortKey, sortDir)
+}
+
+// pageLinks is a list's links: Manila's next link when a page came back
+// full (n items of limit), after the item last.
+func (ri *requestInfo) pageLinks(collection string, limit *int, n int, last string) *[]gen.Link {
+	if limit == nil || *limit <= 0 || n != *limit {
+		return nil
+	}
+	return &[]gen.Link{{Rel: "next", Href: ri.nextLink(collection, last)}}
+}
+
+// countIf is the list's count when with_count asked for it.
+func countIf(withCount bool, total int) *int {
+	if !withCount {
+		return nil
+	}
+	return &total
 }
 
 // nextLink is Manila's collection "next" link: the original query (raw, in

@@ -284,15 +284,11 @@ func (s *Server) listSnapshots(ctx context.Context, limit, offset *int) ([]stora
 	if err != nil {
 		return nil, nil, nil, internalError(err)
 	}
-	var count *int
-	if withCount {
-		count = &total
+	var last string
+	if len(snaps) > 0 {
+		last = snaps[len(snaps)-1].ID
 	}
-	var links *[]gen.Link
-	if f.Limit != nil && *f.Limit > 0 && len(snaps) == *f.Limit {
-		links = &[]gen.Link{{Rel: "next", Href: ri.nextLink("snapshots", snaps[len(snaps)-1].ID)}}
-	}
-	return snaps, count, links, nil
+	return snaps, countIf(withCount, total), ri.pageLinks("snapshots", f.Limit, len(snaps), last), nil
 }
 
 // snapshotFilter is the snapshot list's query as a storage filter and
