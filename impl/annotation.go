@@ -2,6 +2,7 @@ package impl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
@@ -10,6 +11,10 @@ import (
 const (
 	extOptional = "x-manila-optional"
 	extBelow    = "x-manila-below"
+	// extRefused, on a query parameter or request-body key, is Manila's
+	// 400 message for a key sent outside its version range, where Manila
+	// refuses the key rather than ignoring it.
+	extRefused = "x-manila-refused"
 )
 
 func readOlderValue(raw any) (*OlderValue, error) {
@@ -51,6 +56,10 @@ type Annotation struct {
 	// Below is x-manila-below: under Below.Version the value is another
 	// property's (ValueOf) or renamed (Map).
 	Below *OlderValue
+	// Refused is x-manila-refused: outside the version range a query
+	// parameter or body key with a value (Manila tests its truth) is
+	// answered with 400 and this message instead of being ignored.
+	Refused string
 }
 
 // OlderValue is what a response property showed below a version.
@@ -90,7 +99,44 @@ func ReadAnnotation(ext map[string]any) (Annotation, error) {
 			return a, fmt.Errorf("%s must be a boolean", extOptional)
 		}
 	}
+	if raw, ok := ext[extRefused]; ok {
+		if a.Refused, ok = toString(raw); !ok || a.Refused == "" {
+			return a, fmt.Errorf("%s must be Manila's message", extRefused)
+		}
+		if a.Min == nil && a.Max == nil {
+			return a, fmt.Errorf("%s needs a version range to refuse outside of", extRefused)
+		}
+	}
 	return a, nil
+}
+
+// refuses reports whether Manila answers 400 (a.Refused) for this key in
+// this request: it is outside the version range and holds a value.
+func (a Annotation) refuses(ri *requestInfo, value any) bool {
+	return a.Refused != "" && !a.InRange(ri.Version) && truthy(value)
+}
+
+// truthy is Python's truth of a JSON value, as Manila tests a key
+// ("if description and version < 2.41").
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case string:
+		return v != ""
+	case json.Number:
+		f, err := v.Float64()
+		return err != nil || f != 0
+	case float64:
+		return v != 0
+	case map[string]any:
+		return len(v) != 0
+	case []any:
+		return len(v) != 0
+	}
+	return true
 }
 
 // admits reports whether the request is in the annotation's range and, if

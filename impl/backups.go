@@ -247,7 +247,7 @@ func (s *Server) restoreBackup(ctx context.Context, backupID string, value json.
 	if err != nil {
 		return nil, err
 	}
-	if ri.Version.AtLeast("2.91") && restore != nil {
+	if s.behaves(ri, "restore_into_share") && restore != nil {
 		switch v := restore.(type) {
 		case string:
 			target, targeted = v, v != ""

@@ -14,7 +14,8 @@ import (
 // bodyGate is one request-body property's annotation (x-manila-min-version
 // / x-manila-max-version / x-manila-policy, as on query parameters): outside
 // its range, or for a caller its rule refuses, Manila ignores the key, so
-// the pipeline removes it before the body is validated and decoded.
+// the pipeline removes it before the body is validated and decoded (or,
+// with x-manila-refused, refuses it outside its range if it has a value).
 type bodyGate struct {
 	Path []string // the keys from the body's root, e.g. share, share_group_id
 	Annotation
@@ -79,6 +80,11 @@ func (s *Server) gateBody(ctx context.Context, r *http.Request, ri *requestInfo,
 	if dec.Decode(&doc) != nil {
 		return nil // not an object: validation answers
 	}
+	for _, g := range ri.Op.Body {
+		if value, ok := lookupPath(doc, g.Path); ok && g.refuses(ri, value) {
+			return badRequest("%s", g.Refused)
+		}
+	}
 	changed := false
 	for _, path := range drop {
 		changed = deletePath(doc, path) || changed
@@ -93,6 +99,21 @@ func (s *Server) gateBody(ctx context.Context, r *http.Request, ri *requestInfo,
 	r.Body = io.NopCloser(bytes.NewReader(out))
 	r.ContentLength = int64(len(out))
 	return nil
+}
+
+// lookupPath returns doc[path[0]]...[path[n]].
+func lookupPath(doc map[string]any, path []string) (any, bool) {
+	var cur any = doc
+	for _, key := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[key]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
 }
 
 // deletePath removes doc[path[0]]...[path[n]] if it is there.

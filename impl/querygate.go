@@ -13,7 +13,7 @@ import (
 // queryGate is one query parameter's annotation: outside its range, or
 // for a caller its rule refuses, Manila ignores the parameter, so the
 // pipeline removes it before the request is validated and the handler reads
-// it.
+// it; or, with x-manila-refused, refuses a non-empty one outside its range.
 type queryGate struct {
 	Name string
 	Annotation
@@ -49,6 +49,9 @@ func (s *Server) gateQuery(ctx context.Context, r *http.Request, ri *requestInfo
 	for _, g := range ri.Op.Query {
 		if _, present := ri.query[g.Name]; !present {
 			continue
+		}
+		if g.refuses(ri, ri.query.Get(g.Name)) {
+			return badRequest("%s", g.Refused)
 		}
 		keep, err := s.admits(ctx, ri, g.Annotation)
 		if err != nil {

@@ -29,7 +29,6 @@ var tenantVisibleSpecs = map[string]bool{
 var optionalBoolSpecs = []string{"snapshot_support", "create_share_from_snapshot_support", "revert_to_snapshot_support", "mount_snapshot_support"}
 
 func (s *Server) shareTypeView(ri *requestInfo, st storage.ShareType) gen.ShareType {
-	v := ri.Version
 	admin := ri.Caller.IsAdmin()
 	specs := map[string]any{}
 	for k, val := range st.ExtraSpecs {
@@ -37,7 +36,7 @@ func (s *Server) shareTypeView(ri *requestInfo, st storage.ShareType) gen.ShareT
 			specs[k] = val
 		}
 	}
-	if !admin && v.AtLeast("2.24") {
+	if !admin && s.behaves(ri, "share_type_capability_defaults") {
 		for _, k := range optionalBoolSpecs {
 			if _, ok := specs[k]; !ok {
 				specs[k] = false
@@ -91,9 +90,6 @@ func (s *Server) ListShareTypes(ctx context.Context, req gen.ListShareTypesReque
 		}
 	}
 	if req.Params.ExtraSpecs != nil {
-		if ri.Version.Below("2.43") {
-			return nil, badRequest("Filter by 'extra_specs' is not supported by this microversion. Use 2.43 or greater microversion to be able to use filter search by 'extra_specs.")
-		}
 		specs, err := parseDictLiteral(*req.Params.ExtraSpecs)
 		if err != nil {
 			return nil, badRequest("Invalid input received: Wrong extra specs filter provided: %s.", *req.Params.ExtraSpecs)
@@ -161,9 +157,6 @@ func (s *Server) CreateShareType(ctx context.Context, req gen.CreateShareTypeReq
 		return nil, badRequest(defaultBadRequest)
 	}
 	desc := optPtr(in.Description)
-	if desc != nil && *desc != "" && ri.Version.Below("2.41") {
-		return nil, badRequest("'description' key is not supported by this microversion. Use 2.41 or greater microversion to be able to use 'description' in share type.")
-	}
 	name := optString(in.Name)
 	if name == "" {
 		return nil, badRequest("Type name or description is not valid.")
@@ -190,7 +183,7 @@ func (s *Server) CreateShareType(ctx context.Context, req gen.CreateShareTypeReq
 			}
 		}
 	}
-	if ri.Version.Below("2.24") {
+	if s.behaves(ri, "snapshot_support_default") {
 		if _, ok := specs["snapshot_support"]; !ok {
 			specs["snapshot_support"] = "True"
 		}

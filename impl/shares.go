@@ -135,7 +135,7 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 		if group == nil && specTrue(shareType.ExtraSpecs, "driver_handles_share_servers") {
 			return nil, badRequest("Share network must be set when the driver_handles_share_servers is true.")
 		}
-		if zones, ok := shareType.ExtraSpecs["availability_zones"]; ok && optString(in.AvailabilityZone) != "" && ri.Version.AtLeast("2.48") {
+		if zones, ok := shareType.ExtraSpecs["availability_zones"]; ok && optString(in.AvailabilityZone) != "" && s.behaves(ri, "availability_zone_in_share_type") {
 			if !contains(splitCSV(zones), optString(in.AvailabilityZone)) {
 				return nil, badRequest("Share type %s is not supported within the availability zone chosen %s.", requested, optString(in.AvailabilityZone))
 			}

@@ -135,6 +135,7 @@ type SpecInfo struct {
 	MaxVersion APIVersion
 	Ops        map[string]*opMeta // by operationId
 	faults     faultNames
+	behaviours map[string]behaviour
 }
 
 // ReadSpecInfo validates and collects the vendor extensions of every
@@ -155,6 +156,9 @@ func ReadSpecInfo(doc *openapi3.T) (*SpecInfo, error) {
 		return nil, fmt.Errorf("spec: no Fault schema")
 	}
 	if info.faults, err = readFaultNames(doc.Components.Schemas["Fault"].Value.Extensions); err != nil {
+		return nil, err
+	}
+	if info.behaviours, err = readBehaviours(doc); err != nil {
 		return nil, err
 	}
 	var problems []string

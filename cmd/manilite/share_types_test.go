@@ -79,6 +79,12 @@ func TestShareTypes(t *testing.T) {
 			expectFault(t, 400, "badRequest", "Type name or description is not valid.")
 		post("2.40", map[string]any{"share_type": map[string]any{"name": "y", "description": "d", "extra_specs": map[string]any{"driver_handles_share_servers": false}}}).
 			expectFault(t, 400, "badRequest", "'description' key is not supported by this microversion. Use 2.41 or greater microversion to be able to use 'description' in share type.")
+		// An empty description is no description: Manila lets it through.
+		y40 := post("2.40", map[string]any{"share_type": map[string]any{"name": "y40", "description": "", "extra_specs": map[string]any{"driver_handles_share_servers": false}}}).
+			expectStatus(t, 200).json(t)["share_type"].(map[string]any)
+		ts.do(t, req{method: "DELETE", path: "/v2/types/" + y40["id"].(string), token: tokAdmin}).expectStatus(t, 202)
+		post("2.40", map[string]any{"volume_type": map[string]any{"name": "z", "description": "d", "extra_specs": map[string]any{"driver_handles_share_servers": false}}}).
+			expectFault(t, 400, "badRequest", "'description' key is not supported by this microversion. Use 2.41 or greater microversion to be able to use 'description' in share type.")
 		post("2.99", map[string]any{"nothing": map[string]any{}}).
 			expectFault(t, 400, "badRequest", "The server could not comply with the request since\r\nit is either malformed or otherwise incorrect.\r\n")
 	})
@@ -108,6 +114,11 @@ func TestShareTypes(t *testing.T) {
 			t.Errorf("extra_specs filter %v", got)
 		}
 		ts.do(t, req{method: "GET", path: "/v2/types?is_public=maybe", token: tokAdmin}).expectFault(t, 400, "badRequest", "Invalid is_public filter [maybe]")
+		// Below 2.43 Manila refuses a non-empty extra_specs filter (the
+		// spec's x-manila-refused) and ignores an empty one.
+		ts.do(t, req{method: "GET", path: "/v2/types?extra_specs=" + urlq("{'snapshot_support': 'True'}"), token: tokMember, version: "2.42"}).
+			expectFault(t, 400, "badRequest", "Filter by 'extra_specs' is not supported by this microversion. Use 2.43 or greater microversion to be able to use filter search by 'extra_specs.")
+		ts.do(t, req{method: "GET", path: "/v2/types?extra_specs=", token: tokMember, version: "2.42"}).expectStatus(t, 200)
 		ts.do(t, req{method: "GET", path: "/v2/types/" + priv["id"].(string), token: tokMember}).expectFault(t, 404, "itemNotFound", "Share type not found.")
 		ts.do(t, req{method: "GET", path: "/v2/types/gold", token: tokMember}).expectFault(t, 404, "itemNotFound", "Share type not found.")
 
