@@ -44,6 +44,9 @@ type options struct {
 	// PolicyDecisionLogLevel is the level of the per-decision log line
 	// ("" is debug).
 	PolicyDecisionLogLevel string
+	// holdJobs (tests only) accepts jobs but runs none, so a test can stop
+	// the server with a job certainly still queued.
+	holdJobs bool
 }
 
 // app is the wired server: database, policy, data plane, job workers and the
@@ -118,9 +121,11 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	if _, err := pool.Start(ctx); err != nil {
-		db.Close()
-		return nil, err
+	if !o.holdJobs {
+		if _, err := pool.Start(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	reloader := &policyReloader{dir: o.PolicyDir, engine: engine, log: log, debounce: policyDebounce}
 	if o.PolicyDir != "" && o.PolicyWatch {

@@ -504,13 +504,13 @@ func TestConcurrentDeletesOneWins(t *testing.T) {
 }
 
 func TestJobsResumeAfterRestart(t *testing.T) {
-	ts := startServer(t, func(o *options) { o.MinTransition = 500 * time.Millisecond })
+	ts := startServer(t, func(o *options) { o.holdJobs = true })
 	id := createShare(t, ts, tokMember, nil)
-	// Stop before the job is due: it must survive in the database.
-	ts.restart()
 	if sh := getShare(t, ts, tokMember, "2.99", id); sh["status"] != "creating" {
-		t.Fatalf("status after restart: %v", sh["status"])
+		t.Fatalf("status with the job held: %v", sh["status"])
 	}
+	// Stop with the job still queued: it must survive in the database.
+	ts.restart(func(o *options) { o.holdJobs = false })
 	waitShareStatus(t, ts, id, "available")
 	if !fileExists(filepath.Join(ts.opts.DataDir, "shares", id)) {
 		t.Fatal("the resumed job did not create the share's directory")
