@@ -7,18 +7,21 @@ import (
 	"github.com/manilite/manilite/storage"
 )
 
-func exportLocationView(ri *requestInfo, el storage.ExportLocation, detail bool) gen.ExportLocation {
-	// preferred's version and the admin-only keys are the spec's
-	// annotations. manilite has no share instances; the share is its own.
-	out := gen.ExportLocation{Id: el.ID, Path: el.Path, Preferred: ptr(el.Preferred),
+// exportLocationSummary is an export location in the list. preferred's
+// version and the admin-only keys are the spec's annotations. manilite has
+// no share instances; the share is its own.
+func exportLocationSummary(el storage.ExportLocation) gen.ExportLocationSummary {
+	return gen.ExportLocationSummary{Id: el.ID, Path: el.Path, Preferred: ptr(el.Preferred),
 		ShareInstanceId: ptr(el.ShareID), IsAdminOnly: ptr(el.IsAdminOnly)}
-	if detail {
-		out.CreatedAt = ptr(storage.FormatTime(el.CreatedAt))
-		if el.UpdatedAt != nil {
-			out.UpdatedAt = nsv(storage.FormatTime(*el.UpdatedAt))
-		} else {
-			out.UpdatedAt = nullStr()
-		}
+}
+
+// exportLocationDetail is one export location, with its dates.
+func exportLocationDetail(el storage.ExportLocation) gen.ExportLocation {
+	out := gen.ExportLocation{Id: el.ID, Path: el.Path, Preferred: ptr(el.Preferred),
+		ShareInstanceId: ptr(el.ShareID), IsAdminOnly: ptr(el.IsAdminOnly),
+		CreatedAt: storage.FormatTime(el.CreatedAt), UpdatedAt: nullStr()}
+	if el.UpdatedAt != nil {
+		out.UpdatedAt = nsv(storage.FormatTime(*el.UpdatedAt))
 	}
 	return out
 }
@@ -33,12 +36,12 @@ func (s *Server) ListExportLocations(ctx context.Context, req gen.ListExportLoca
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListExportLocations200JSONResponse{ExportLocations: []gen.ExportLocation{}}
+	out := gen.ListExportLocations200JSONResponse{ExportLocations: []gen.ExportLocationSummary{}}
 	for _, el := range sh.ExportLocations {
 		if el.IsAdminOnly && !ri.Caller.IsAdmin() {
 			continue
 		}
-		out.ExportLocations = append(out.ExportLocations, exportLocationView(ri, el, false))
+		out.ExportLocations = append(out.ExportLocations, exportLocationSummary(el))
 	}
 	return out, nil
 }
@@ -57,7 +60,7 @@ func (s *Server) ShowExportLocation(ctx context.Context, req gen.ShowExportLocat
 		if el.IsAdminOnly && !ri.Caller.IsAdmin() {
 			return nil, forbidden(defaultForbidden)
 		}
-		return gen.ShowExportLocation200JSONResponse{ExportLocation: exportLocationView(ri, el, true)}, nil
+		return gen.ShowExportLocation200JSONResponse{ExportLocation: exportLocationDetail(el)}, nil
 	}
 	return nil, notFound("Export location '%s' not found.", req.ExportLocationId)
 }
