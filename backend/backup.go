@@ -135,27 +135,37 @@ var zstdLevels = map[string]zstd.EncoderLevel{
 	"best":    zstd.SpeedBestCompression,
 }
 
-func parseBackupOptions(opts map[string]string) (backupOptions, error) {
+func parseBackupOptions(opts map[string]any) (backupOptions, error) {
 	o := backupOptions{compress: true, levelName: DefaultCompressionLevel, level: zstdLevels[DefaultCompressionLevel]}
-	if v, ok := opts[OptCompression]; ok {
-		switch v {
+	if raw, ok := opts[OptCompression]; ok {
+		switch v, _ := raw.(string); v {
 		case "zstd":
 		case "none":
 			o.compress = false
 		default:
-			return o, fmt.Errorf("backend: %w: %s=%q (want zstd or none)", ErrInvalidOption, OptCompression, v)
+			return o, fmt.Errorf("backend: %w: %s=%v (want zstd or none)", ErrInvalidOption, OptCompression, quoted(raw))
 		}
 	}
-	if v, ok := opts[OptCompressionLevel]; ok {
+	if raw, ok := opts[OptCompressionLevel]; ok {
+		v, _ := raw.(string)
 		lvl, known := zstdLevels[v]
 		if !known {
-			return o, fmt.Errorf("backend: %w: %s=%q (want fastest, default, better or best)", ErrInvalidOption, OptCompressionLevel, v)
+			return o, fmt.Errorf("backend: %w: %s=%v (want fastest, default, better or best)", ErrInvalidOption, OptCompressionLevel, quoted(raw))
 		}
 		o.level, o.levelName = lvl, v
 	}
-	// Other keys are ignored: Manila hands the driver the user's
-	// backup_options as they are.
+	// Other keys, and values of any JSON type, are ignored: Manila hands
+	// the driver the user's backup_options as they are.
 	return o, nil
+}
+
+// quoted renders an option's value for an error: strings quoted, other
+// JSON values as they are.
+func quoted(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
 }
 
 // zstdThreads is how many goroutines compress one backup.
@@ -187,7 +197,7 @@ func zstdThreads() int { return runtime.GOMAXPROCS(0) }
 // backups/<backupID> already exists, CreateBackup returns what it holds
 // without doing anything (if it is a valid backup of shareID; otherwise it
 // fails). When ctx ends, it returns ctx.Err().
-func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts map[string]string, progress func(percent int)) (BackupInfo, error) {
+func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts map[string]any, progress func(percent int)) (BackupInfo, error) {
 	src, err := l.SharePath(shareID)
 	if err != nil {
 		return BackupInfo{}, err

@@ -238,19 +238,19 @@ func TestBackupManifest(t *testing.T) {
 func TestBackupCompression(t *testing.T) {
 	tests := []struct {
 		name    string
-		opts    map[string]string
+		opts    map[string]any
 		archive string
 		level   string
 	}{
 		{"no options", nil, "data.tar.zst", backend.DefaultCompressionLevel},
-		{"unknown keys ignored", map[string]string{"frobnicate": "yes", "incremental": "true"}, "data.tar.zst", backend.DefaultCompressionLevel},
-		{"zstd", map[string]string{"compression": "zstd"}, "data.tar.zst", backend.DefaultCompressionLevel},
-		{"none", map[string]string{"compression": "none"}, "data.tar", ""},
-		{"none ignores the level", map[string]string{"compression": "none", "compression_level": "best"}, "data.tar", ""},
-		{"fastest", map[string]string{"compression_level": "fastest"}, "data.tar.zst", "fastest"},
-		{"default", map[string]string{"compression_level": "default"}, "data.tar.zst", "default"},
-		{"better", map[string]string{"compression_level": "better"}, "data.tar.zst", "better"},
-		{"best", map[string]string{"compression": "zstd", "compression_level": "best"}, "data.tar.zst", "best"},
+		{"unknown keys ignored", map[string]any{"frobnicate": "yes", "incremental": true, "dummy": map[string]any{"a": 1.0}}, "data.tar.zst", backend.DefaultCompressionLevel},
+		{"zstd", map[string]any{"compression": "zstd"}, "data.tar.zst", backend.DefaultCompressionLevel},
+		{"none", map[string]any{"compression": "none"}, "data.tar", ""},
+		{"none ignores the level", map[string]any{"compression": "none", "compression_level": "best"}, "data.tar", ""},
+		{"fastest", map[string]any{"compression_level": "fastest"}, "data.tar.zst", "fastest"},
+		{"default", map[string]any{"compression_level": "default"}, "data.tar.zst", "default"},
+		{"better", map[string]any{"compression_level": "better"}, "data.tar.zst", "better"},
+		{"best", map[string]any{"compression": "zstd", "compression_level": "best"}, "data.tar.zst", "best"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -302,13 +302,15 @@ func TestBackupCompression(t *testing.T) {
 }
 
 func TestBackupInvalidOptions(t *testing.T) {
-	for _, opts := range []map[string]string{
+	for _, opts := range []map[string]any{
 		{"compression": "gzip"},
 		{"compression": ""},
 		{"compression": "ZSTD"},
 		{"compression_level": "ultra"},
 		{"compression_level": "9"},
 		{"compression": "none", "compression_level": "x"},
+		{"compression": true},
+		{"compression_level": 3.0},
 	} {
 		t.Run(fmt.Sprint(opts), func(t *testing.T) {
 			l, _ := newLocalOpts(t)
@@ -322,10 +324,15 @@ func TestBackupInvalidOptions(t *testing.T) {
 				if k == "compression" && (v == "zstd" || v == "none") {
 					continue
 				}
-				key, value = k, v
+				key = k
+				if s, ok := v.(string); ok {
+					value = fmt.Sprintf("%q", s)
+				} else {
+					value = fmt.Sprint(v)
+				}
 			}
-			if !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), fmt.Sprintf("%q", value)) {
-				t.Errorf("error %q does not name %s=%q", err, key, value)
+			if !strings.Contains(err.Error(), key+"="+value) {
+				t.Errorf("error %q does not name %s=%s", err, key, value)
 			}
 			if l.BackupExists("b1") {
 				t.Error("a backup was made")
@@ -428,7 +435,7 @@ func TestDeleteBackup(t *testing.T) {
 // backupFixture makes a backup b1 of a rich share s1 (with opts), then
 // changes s1, and returns the tree the backup holds and the share's
 // current one.
-func backupFixture(t *testing.T, opts map[string]string) (l *backend.Local, dataDir, share string, backedUp, current map[string]node) {
+func backupFixture(t *testing.T, opts map[string]any) (l *backend.Local, dataDir, share string, backedUp, current map[string]node) {
 	t.Helper()
 	l, dataDir = newLocalOpts(t)
 	share, backedUp = richShare(t, l, "s1")
@@ -491,7 +498,7 @@ func flipByte(t *testing.T, p string, off func(data []byte) int) {
 func TestRestoreCorruptArchive(t *testing.T) {
 	tests := []struct {
 		name    string
-		opts    map[string]string
+		opts    map[string]any
 		archive string
 		off     func(data []byte) int
 	}{
@@ -499,15 +506,15 @@ func TestRestoreCorruptArchive(t *testing.T) {
 		{"zstd, middle", nil, "data.tar.zst", func(d []byte) int { return len(d) / 2 }},
 		{"zstd, early", nil, "data.tar.zst", func(d []byte) int { return 200 }},
 		{"zstd, last byte (checksum)", nil, "data.tar.zst", func(d []byte) int { return len(d) - 1 }},
-		{"tar, file content", map[string]string{"compression": "none"}, "data.tar", func(d []byte) int {
+		{"tar, file content", map[string]any{"compression": "none"}, "data.tar", func(d []byte) int {
 			return bytes.Index(d, []byte("DEEP-CONTENT-MARKER"))
 		}},
 		// Padding the tar reader skips: only the archive's checksum sees it.
-		{"tar, padding after a file", map[string]string{"compression": "none"}, "data.tar", func(d []byte) int {
+		{"tar, padding after a file", map[string]any{"compression": "none"}, "data.tar", func(d []byte) int {
 			return bytes.Index(d, []byte("DEEP-CONTENT-MARKER")) + 100
 		}},
-		{"tar, end-of-archive blocks", map[string]string{"compression": "none"}, "data.tar", func(d []byte) int { return len(d) - 1 }},
-		{"tar, a header", map[string]string{"compression": "none"}, "data.tar", func(d []byte) int { return 1024 + 100 }},
+		{"tar, end-of-archive blocks", map[string]any{"compression": "none"}, "data.tar", func(d []byte) int { return len(d) - 1 }},
+		{"tar, a header", map[string]any{"compression": "none"}, "data.tar", func(d []byte) int { return 1024 + 100 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -522,7 +529,7 @@ func TestRestoreCorruptArchive(t *testing.T) {
 func TestRestoreTruncatedArchive(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
-		opts       map[string]string
+		opts       map[string]any
 		keep       func(n int64) int64
 		fixupBytes bool // make the manifest's archive_bytes agree, so the stream is what fails
 	}{
@@ -530,8 +537,8 @@ func TestRestoreTruncatedArchive(t *testing.T) {
 		{"zstd, half, size fixed up", nil, func(n int64) int64 { return n / 2 }, true},
 		{"zstd, all but the last byte, size fixed up", nil, func(n int64) int64 { return n - 1 }, true},
 		{"zstd, empty, size fixed up", nil, func(n int64) int64 { return 0 }, true},
-		{"tar, half, size fixed up", map[string]string{"compression": "none"}, func(n int64) int64 { return n / 2 }, true},
-		{"tar, without the end blocks, size fixed up", map[string]string{"compression": "none"}, func(n int64) int64 { return n - 1024 }, true},
+		{"tar, half, size fixed up", map[string]any{"compression": "none"}, func(n int64) int64 { return n / 2 }, true},
+		{"tar, without the end blocks, size fixed up", map[string]any{"compression": "none"}, func(n int64) int64 { return n - 1024 }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, _, share, _, current := backupFixture(t, tc.opts)
@@ -781,7 +788,7 @@ func TestCreateBackupAfterCrash(t *testing.T) {
 		must(t, err)
 		changeShare(t, share)
 		var got []int
-		info2, err := l.CreateBackup(t.Context(), "s1", "b1", map[string]string{"compression": "none"}, func(p int) { got = append(got, p) })
+		info2, err := l.CreateBackup(t.Context(), "s1", "b1", map[string]any{"compression": "none"}, func(p int) { got = append(got, p) })
 		if err != nil {
 			t.Fatalf("replay: %v", err)
 		}

@@ -162,7 +162,7 @@ func TestThroughputBackupRestore(t *testing.T) {
 
 	syncAll()
 	start = time.Now()
-	info, err := l.CreateBackup(t.Context(), "bench", "b1", map[string]string{"compression_level": level}, nil)
+	info, err := l.CreateBackup(t.Context(), "bench", "b1", map[string]any{"compression_level": level}, nil)
 	must(t, err)
 	rows = append(rows, row{"manilite CreateBackup (fsyncs archive)", time.Since(start), info.ArchiveBytes})
 

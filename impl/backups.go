@@ -79,7 +79,7 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 	if sh.TaskState != nil && contains(busyTaskStates, *sh.TaskState) {
 		return nil, conflict("Share is busy with an active task: Share %s is busy as part of an active task: %s.", sh.ID, *sh.TaskState)
 	}
-	var opts map[string]string
+	var opts map[string]any
 	if in.BackupOptions.IsSpecified() && !in.BackupOptions.IsNull() {
 		opts = in.BackupOptions.MustGet()
 	}
@@ -101,7 +101,11 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 		b.Topic = ptr(topicDriver)
 		host, _, _ := strings.Cut(deref(sh.Host), "#")
 		b.Host = &host
-		if t, ok := opts["backup_type"]; ok {
+		if raw, ok := opts["backup_type"]; ok {
+			t, isString := raw.(string)
+			if !isString {
+				t = renderValue(raw)
+			}
 			b.BackupType = &t
 			create.CheckBackupType = true
 		}

@@ -36,7 +36,7 @@ type ShareBackup struct {
 	FailReason       *string
 	BackupType       *string
 	AvailabilityZone *string
-	Options          map[string]string
+	Options          map[string]any
 	// RestoreShareID is the share a restore in progress writes into.
 	RestoreShareID *string
 	CreatedAt      time.Time

@@ -14,7 +14,7 @@ import (
 
 // BackupData is the part of the data plane backup and snapshot jobs use.
 type BackupData interface {
-	CreateBackup(ctx context.Context, shareID, backupID string, opts map[string]string, progress func(percent int)) (backend.BackupInfo, error)
+	CreateBackup(ctx context.Context, shareID, backupID string, opts map[string]any, progress func(percent int)) (backend.BackupInfo, error)
 	RestoreBackup(ctx context.Context, backupID, shareID string, progress func(percent int)) error
 	DeleteBackup(backupID string) error
 	CreateSnapshot(ctx context.Context, shareID, snapshotID string) error

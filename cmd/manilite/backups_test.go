@@ -640,3 +640,17 @@ func TestRacingRestoreAndDelete(t *testing.T) {
 		}
 	}
 }
+
+// backup_options values may be any JSON value: Manila hands the dict to the
+// driver unchecked, and its test suite sends {"dummy": true}.
+func TestBackupOptionsTakeAnyJSONValue(t *testing.T) {
+	ts := startServer(t)
+	share := availableShare(t, ts, tokMember, nil)
+	b := createBackup(t, ts, tokMember, share, map[string]any{"backup_options": map[string]any{
+		"dummy": true, "retries": 3, "tags": []any{"a"}, "nested": map[string]any{"k": nil}}})
+	waitBackupStatus(t, ts, b["id"].(string), "available")
+	// A value the local backend reads must still be one it knows.
+	other := availableShare(t, ts, tokMember, nil)
+	b = createBackup(t, ts, tokMember, other, map[string]any{"backup_options": map[string]any{"compression": true}})
+	waitBackupStatus(t, ts, b["id"].(string), "error")
+}
