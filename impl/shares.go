@@ -160,12 +160,30 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	return gen.CreateShare200JSONResponse{Share: s.shareView(ri, created)}, nil
 }
 
+// publicFlag reads an is_public the spec has validated: a boolean, a
+// string oslo's bool_from_string(strict=True) accepts, or 0/1.
+func publicFlag(v *any) (set, public bool) {
+	if v == nil {
+		return false, false
+	}
+	switch x := (*v).(type) {
+	case bool:
+		return true, x
+	case string:
+		b, _ := parseStrictBool(x)
+		return true, b
+	case float64:
+		return true, x != 0
+	}
+	return true, false
+}
+
 // checkShareCreateRefs refuses what a create names that manilite does not
 // have (another zone, share groups, snapshots as a source, share networks)
 // and a public share the caller may not create.
 func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreateRequest) error {
 	ri, in := reqInfo(ctx), &body.Share
-	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet() {
+	if _, public := publicFlag(in.IsPublic); public {
 		ok, err := s.allowed(ctx, "share:create_public_share", callerTarget(ri))
 		if err != nil {
 			return err
@@ -274,6 +292,7 @@ func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *stora
 	if in.Description.IsSpecified() {
 		desc = in.Description
 	}
+	_, public := publicFlag(in.IsPublic)
 	sh := storage.Share{
 		ID:          uuid.NewString(),
 		ProjectID:   ri.Caller.ProjectID,
@@ -283,7 +302,7 @@ func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *stora
 		Size:        in.Size,
 		Proto:       strings.ToUpper(in.ShareProto),
 		Status:      state.ShareInitial,
-		IsPublic:    in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() && in.IsPublic.MustGet(),
+		IsPublic:    public,
 		Host:        ptr(""),
 		Metadata:    md,
 	}
@@ -362,8 +381,7 @@ func (s *Server) UpdateShare(ctx context.Context, req gen.UpdateShareRequestObje
 		return nil, forbidden("Share '%s cannot be updated, since it has been soft deleted.", sh.ID)
 	}
 	var u storage.ShareUpdate
-	if in.IsPublic.IsSpecified() && !in.IsPublic.IsNull() {
-		pub := in.IsPublic.MustGet()
+	if set, pub := publicFlag(in.IsPublic); set {
 		if pub {
 			ok, err := s.allowed(ctx, "share:set_public_share", callerTarget(ri))
 			if err != nil {
