@@ -1412,11 +1412,17 @@ type ListSharesParams struct {
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 	Name      *string `form:"name,omitempty" json:"name,omitempty"`
 
+	// DisplayName As name; name wins.
+	DisplayName *string `form:"display_name,omitempty" json:"display_name,omitempty"`
+
 	// NameLike Substring match.
 	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
 
 	// Description Exact match.
 	Description *string `form:"description,omitempty" json:"description,omitempty"`
+
+	// DisplayDescription As description, at every version; description wins.
+	DisplayDescription *string `form:"display_description,omitempty" json:"display_description,omitempty"`
 
 	// DescriptionLike Substring match.
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
@@ -1474,11 +1480,17 @@ type ListSharesDetailParams struct {
 	ProjectId *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 	Name      *string `form:"name,omitempty" json:"name,omitempty"`
 
+	// DisplayName As name; name wins.
+	DisplayName *string `form:"display_name,omitempty" json:"display_name,omitempty"`
+
 	// NameLike Substring match.
 	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
 
 	// Description Exact match.
 	Description *string `form:"description,omitempty" json:"description,omitempty"`
+
+	// DisplayDescription As description, at every version; description wins.
+	DisplayDescription *string `form:"display_description,omitempty" json:"display_description,omitempty"`
 
 	// DescriptionLike Substring match.
 	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
@@ -2782,6 +2794,13 @@ func (w *ServerInterfaceWrapper) ListShares(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// ------------- Optional query parameter "display_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "display_name", ctx.QueryParams(), &params.DisplayName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter display_name: %s", err))
+	}
+
 	// ------------- Optional query parameter "name~" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -2794,6 +2813,13 @@ func (w *ServerInterfaceWrapper) ListShares(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "display_description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "display_description", ctx.QueryParams(), &params.DisplayDescription, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter display_description: %s", err))
 	}
 
 	// ------------- Optional query parameter "description~" -------------
@@ -2977,6 +3003,13 @@ func (w *ServerInterfaceWrapper) ListSharesDetail(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// ------------- Optional query parameter "display_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "display_name", ctx.QueryParams(), &params.DisplayName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter display_name: %s", err))
+	}
+
 	// ------------- Optional query parameter "name~" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -2989,6 +3022,13 @@ func (w *ServerInterfaceWrapper) ListSharesDetail(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "display_description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "display_description", ctx.QueryParams(), &params.DisplayDescription, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter display_description: %s", err))
 	}
 
 	// ------------- Optional query parameter "description~" -------------
@@ -7215,196 +7255,197 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lc9s40uBfQfH2yvb3UbLsOJmJXFvfl53X5TbzqDizu3WRTwuRkIQ1BWgJ0I7W8dX9iPuF90u+QgMg",
-	"wadIPSxnxlM1jkSBQKPRaHQ3+nHvBXyx5IwwKbzhvbfEMV4QSWL49icc3CTLn6dTQaT6Tpk39P6ZkHjl",
-	"+R7DC+INPa5/9T0RzMkCq2YL/IkukoU3PD+7+Ori6xevLr7yvQVl+uHA9+RqqV6lTJIZiT3f+9RbYEYj",
-	"3CNxzPXYaSdmBLRIhEQTgkbJYPAi+CPKOvec3itbkz+igZcOW2iBGbKAPDw8+N43P7yjCwrzDYkIYrqU",
+	"7H0Lc9s40uBfQfH2yvb3UbLsOJmJXFvfl53XzW3mUXFmd+sinxYiIQlrCtASoB2t46v7EfcL75d8hQZA",
+	"gk+RelhOxlM1jkSBQKPRaHQ3+nHvBXyx5IwwKbzhvbfEMV4QSWL49icc3CTLX6ZTQaT6Tpk39P6ZkHjl",
+	"+R7DC+INPa5/9T0RzMkCq2YL/JEukoU3PD+7+Ori6xevLr7yvQVl+uHA9+RqqV6lTJIZiT3f+9hbYEYj",
+	"3CNxzPXYaSdmBLRIhEQTgkbJYPAi+CPKOvec3itbkz+igZcOW2iBGbKAPDw8+N43P7ylCwrzDYkIYrqU",
 	"lKuJDxCPEZ4IwiRaEMwEOhsMBj6Sc4IWXEiE0RLPCJrzKBR9z69EVwR957DVFTHpVKEvBEuWzmbJBZX0",
-	"lmTTrWpVnnP3Rd4YbIP/dXBXNisCni7Vl4PrLxTTV3Mck7fflrfFT1yiYE6CGxKiKY/V/4tL9XrCbhi/",
-	"Y4iGiAp0MbhI98QSy3k2ZaF6HtPQ872Y/DOhMQm9oYwT4iLBgCpkTNnMSwG64rH8M1mVofqWTHESSRTE",
-	"BEsSjrG8RGo8hFmInKZI8FiiyQqFVCwjvBpnjcwDp3HdplZ9jG/IKrdshKk1+OjhICBCjOMkImIsJJaJ",
-	"8HwP32Ia4QmNqFyN/8WZQUCAhTRNJR/HBIecRapfPY+xxtU05ouxYHgp5lyORbJc8limjdRkPd8LSUQk",
-	"CbNP9nGGJt+rmKTzFKbne4QF8Qp+U5Mcx2Tq+d6cC9UdQE3FeJlMIhroz4JP5TgbPsIJC+Z2/AVPmBwv",
-	"OWXS9q8fVczH/L6M+SwmQuiP/yCBtNSyjGiAAakk+w6AAr2oR7cklgqXFd2rtQqTyEKWfZV8PCHjHNo0",
-	"4mcxT5Z6cP2AEXnH4xv30TLmkqffBIlvSez+riAz3+m/FIwpZPphBZw8iQMynsBpbFrpRy5U6YsLspik",
-	"Q1p6k1jcpIiSJF5QlpFKsgydL0K/fO0XNl0ls9FU7r1ltzhSG50tE4liEhB6S8Ih+mvM2Qz2GGUzdENW",
-	"aBnzWxqSEPXQ0f0tjhLycNQ3LMbMoOb8/QYvlyREWMK5+2UdsIpPfUvj8qSwCJRYoR6i49AwLfXtxEcB",
-	"FqRHmSBMD9nIfkIae00M80FtBrHkTBCY5fdqJPUh4EwSBh/xMt1Ap/8QCr57p8c/qI0/9P7baSYynupf",
-	"xanuDUbJz+9HwO6RQHpmEx6uLkFiUrSg4BfwTdMpOp7g8D35Z0KE9FHCcCLnPKb/IqGvjpUJDUPCfEQl",
-	"WfzE5fc8YaGPAs6mEQ0UgaWv8lsSAxX5SG1AGpBfmeG4EVGvLJaJJAC0j/r9/kkfjhQzGzXZN4GagOkQ",
-	"cBOGVD3C0S8xX5JYUo1HlkTQqz6ySvP/mcFUtZSIodMjARP3ERYoJT/9k0ARFRJQsrhEVAoEO0Sdn/aI",
-	"xTNMmZBIzrHMOtSQ950zfaL4pAeynd1X9dOY4kgQ4K7OzALOBBWSsGCVMb4yZeWOnaqfcwgpIswvt68Z",
-	"JaLsBuBSyy/WEeQ7ym7UW6YbHMd4pb7rLdMCCuekqYLGMNZKySSTYj7q89GcY7njOeXM+aM3d8BVroDF",
-	"xHXjWn8DYzn0W1jbmXCIIk+yvxq57YasBMIxQXTGeKz2IBaIMqS3dN9rSy9rUd2VQFqu4UMRQZXc3jQ5",
-	"yjBypLbbggqhjiwlasHejTUqgYNZdpots4PP61bD/tsGY7rr+y2RmEbvqOi8q9Mxx7vZUVmH7ftyeFKp",
-	"x1rMriP5H0Hu2Rwdm3G3mrfWsQ+r89T/CHJkwKOGJlaUbLNpQNjMusqkkwp+lWdURkrNA1XgVEXRNo9W",
-	"Z75tlnA7qtbi7ya0aAiokcZt9zvZPLWknk6iGV3vjUC3MbK67NMOHC8H5FWyWOB49aWyKm1m0HPYIbP6",
-	"FVSuludzjexZEjYrDRycRatLxOWcxNmRHpNpIkhYPsSfz+LWZ3Em7vygpJ2uxL1boRnMMb8d6bpoXGl1",
-	"whUMLmvfcYhhySMarLyh1oY/yTEVYxwuKMsftnkMlSAoosNYaUoyxvqpPIZ2YSx4lUA22Lc0Hhq1kMLO",
-	"WKeLFPWGLizv50q+ho5H3oc5QVNKolCg+36//6BVGW2n6o+8k0fjfVuRcwuqq+lJU2Etw1PoOXLGOEJY",
-	"yphOEkkyKxaYIxCfoiShodA2ks1ouuMBUCSJ9Ty5X3EQlAiry3mwGQhl6t9cUytC0EGmLZ5NVcJQqfu9",
-	"yLTlSbRhGZtKtlWspBuiutNQBfhbyLybL3qzpPrEF3ydPLzNGfGbEYu/YK743aclj+U7rm8X1m6KshGd",
+	"lmTTrWpVnnP3Rd4YbIP/dXBXNisCni7V54PrzxTTV3Mckx+/LW+Ln7lEwZwENyREUx6r/xeX6vWE3TB+",
+	"xxANERXoYnCR7okllvNsykL1PKah53sx+WdCYxJ6QxknxEWCAVXImLKZlwJ0xWP5Z7IqQ/UtmeIkkiiI",
+	"CZYkHGN5idR4CLMQOU2R4LFEkxUKqVhGeDXOGpkHTuO6Ta36GN+QVW7ZCFNr8MHDQUCEGMdJRMRYSCwT",
+	"4fkevsU0whMaUbka/4szg4AAC2maSj6OCQ45i1S/eh5jjatpzBdjwfBSzLkci2S55LFMG6nJer4XkohI",
+	"Emaf7OMMTb5XMUnnKUzP9wgL4hX8piY5jsnU8705F6o7gJqK8TKZRDTQnwWfynE2fIQTFszt+AueMDle",
+	"csqk7V8/qpiP+X0Z81lMhNAf/0ECaallGdEAA1JJ9h0ABXpRj25JLBUuK7pXaxUmkYUs+yr5eELGObRp",
+	"xM9iniz14PoBI/KOxzfuo2XMJU+/CRLfktj9XUFmvtN/KRhTyPTDCjh5EgdkPIHT2LTSj1yo0hcXZDFJ",
+	"h7T0JrG4SRElSbygLCOVZBk6X4R++dovbLpKZqOp3PuR3eJIbXS2TCSKSUDoLQmH6K8xZzPYY5TN0A1Z",
+	"oWXMb2lIQtRDR/e3OErIw1HfsBgzg5rz9xu8XJIQYQnn7ud1wCo+9S2Ny5PCIlBihXqIjkPDtNS3Ex8F",
+	"WJAeZYIwPWQj+wlp7DUxzAe1GcSSM0Fglt+rkdSHgDNJGHzEy3QDnf5DKPjunR7/oDb+0Ptvp5nIeKp/",
+	"Fae6NxglP7+fALtHAumZTXi4ugSJSdGCgl/AN02n6HiCw3fknwkR0kcJw4mc85j+i4S+OlYmNAwJ8xGV",
+	"ZPEzl9/zhIU+CjibRjRQBJa+ym9JDFTkI7UBaUB+Y4bjRkS9slgmkgDQPur3+yd9OFLMbNRk3wRqAqZD",
+	"wE0YUvUIR7/GfEliSTUeWRJBr/rIKs3/FwZT1VIihk6PBEzcR1iglPz0TwJFVEhAyeISUSkQ7BB1ftoj",
+	"Fs8wZUIiOccy61BD3nfO9Inikx7IdnZf1U9jiiNBgLs6Mws4E1RIwoJVxvjKlJU7dqp+ziGkiDC/3L5m",
+	"lIiyG4BLLb9YR5BvKbtRb5lucBzjlfqut0wLKJyTpgoaw1grJZNMivmgz0dzjuWO55Qz54/e3AFXuQIW",
+	"E9eNa/0NjOXQb2FtZ8IhijzJ/mbkthuyEgjHBNEZ47Hag1ggypDe0n2vLb2sRXVXAmm5hg9FBFVye9Pk",
+	"KMPIkdpuCyqEOrKUqAV7N9aoBA5m2Wm2zA4+r1sN+28bjOmu77dEYhq9paLzrk7HHO9mR2Udtu/L4Uml",
+	"Hmsxu47kfwK5Z3N0bMbdat5axz6szlP/I8iRAY8amlhRss2mAWEz6yqTTir4VZ5RGSk1D1SBUxVF2zxa",
+	"nfm2WcLtqFqLv5vQoiGgRhq33e9k89SSejqJZnS9MwLdxsjqsk87cLwckFfJYoHj1efKqrSZQc9hh8zq",
+	"N1C5Wp7PNbJnSdisNHBwFq0uEZdzEmdHekymiSBh+RB/Potbn8WZuPODkna6EvduhWYwx3w50nXRuNLq",
+	"hCsYXNa+4xDDkkc0WHlDrQ1/lGMqxjhcUJY/bPMYKkFQRIex0pRkjPVTeQztwljwKoFssG9pPDRqIYWd",
+	"sU4XKeoNXVjeL5V8DR2PvPdzgqaURKFA9/1+/0GrMtpO1R95J4/G+7Yi5xZUV9OTpsJahqfQc+SMcYSw",
+	"lDGdJJJkViwwRyA+RUlCQ6FtJJvRdMcDoEgS63lyv+IgKBFWl/NgMxDK1L+5plaEoINMWzybqoShUvd7",
+	"kWnLk2jDMjaVbKtYSTdEdaehCvC3kHk3X/RmSfWJL/g6eXibM+KLEYs/Y6743cclj+Vbrm8X1m6KshGd",
 	"QAcoMj2g4/RmIQQGi24puas41Dcz31jxbwzXr1mLCecRway16Ag33dX2ITIlMSxJU+cLynq3JBYaD+f9",
 	"swvHesSExCyoNiO1BdC5+mtFriXp09zl56RPp9OqvZ+nhQ2YpKaFsaWF9hwsP3Jbrb403PpJbXh+FUbq",
 	"Np11cLcA22Kk2/Z8w0q7kzLgAyA+ZjtV6O7rturvey/Wbq6qZUtvb+uuJYvHZ1hp/PW9BRECz0glXmIi",
-	"49WbqdRG9WZeACNk3VXBnCea+5GnPfngYvgnvCDaVW/kDdH9CPpTH3/y0cj2qr6PvH6/P/IeHtDxxdkL",
-	"hMNQoJEDqVHsas8zGK0HF89qUheDgVrs9NbZ872LwZk39NzLZ3j4wht66R00PLlQmHSuouHhS93dj0TO",
-	"uX7yWq924Y5a/XSm+kyvquFJ+npI8QftwvIS4GFcvl0sI7IgTHvVvASIyrfboPNPNXl47kW3p/3l2E1H",
-	"njQHBlRJHtF6ulCNfN1HFU28J4LIq9TaUSIRbcfQC6/JhTOiFFI4byib+ci51wePHXgIYov5Z5w9XtBZ",
-	"jAsfx5JrLwESj9OHlhYfvLJ+nUdPZqrpKutZHzbtZduR56Y8VXsFAUtFx5rIT/GSnqoH4lRzJ91G9Jer",
-	"Cq5b8kRrJeAaZyT9vIOhrchEv365Bw8CawytQpl2pBDIYcCquebCPrqb02AO/hYFBo3uqJzDoRbgKCLx",
-	"kUD8jiFjUUNYIInjGZF9z9+R2bHmOOxiY9VucyVMvEFLEgeESTwjir8ORh6SHI28s8Fg5Dn8093sQnJ9",
-	"AZh22vFWs+YCssHa6XuSL2mwO0vu1tKusbU6Lqs1llZza1onFlc4gOYdHUv4vm5mH2tsrC4fKP9qNjNf",
-	"ptJ0W9X6FywECRXxqJ1heJH6h7Cwj75bLOUK8RgpTCOJb4hAKeOaEUZiGoyYEnLQ8U/fXyGAUoBqfnKJ",
-	"MFvJuVIrSSQI9B/G9JbEPSxABw2RerM/Yh+UpMkDHNmRUUxwKMDNS+EO1MWR9y8hw5GnwBl5jDMy8k4Q",
-	"ZuGIOe3GEbklkWo9xUISIUee2iDmRNVfJkSCoKE/qyamH+0nIxyjwiVy+KTiKjEJeBySUPELw49CTkR/",
-	"xP6Co4QItMAr7T+4Qv/z6ueftP+X7zSfYxZqn7mQBtJgfsQ0ahB42oKf2DGVAqkZIJFQSZAg6r37kRcm",
-	"i8VKnajgr3bSH7F6jlUjvEF0xjvCZkqgPn/5sgPHywV42C5q3Uddg02AtdFGoef85UsUzHGMA0ligSLO",
-	"ZtrMYJnjI8EHlqVWgLmsMb+F3hsec4mw3gDOIQN9C0LWHyqdTElWIbg4P3c0AO9PPFwBOSLGJRyAmDJ7",
-	"SaAJ+QhRNuXxAmt3+IeSdSnHaFoblnYJUI4tbmx8d8fYkfdBThbrZtU1IuI6Q0V+hDUnxoYmiuJJ0hr2",
-	"ToRSAlUdhhtCbI7Sjm9l3vYdJZ3CPHNe+/VeUCW1ScPcDjEfQPIss5bz/teD3nn/9WAIB4o5S7KT2siw",
-	"AFYfnfdfn/37EGEjyBpmREM/PcGnPK57u8Sg8oC2NSy1Mgh1vHfdoQdvWe5bs0CbXwQ9RQbU1mDaiQ+t",
-	"ufkp8pvizUC0qo7r0tc5OETHbSK76v2cTy417QcRwbFYezP0LBh1EoyepZa81NJGjSs/3syEs5m/foMt",
-	"5+ILUhSqAh+/AHCfrH6ThYBWWJvMZQoIEndzLBEXET8S8NwEswKgx+qfQP7xQ5yQE4SDgCylcJTfI4iH",
-	"ouq8MKOZCEht9DFqP5VKf1d40Dr69+p41R/RigikPp7psC/D20ExT2/+OSM/T73hx9Jd0IN/7y2xUv7V",
-	"tP73aCT+7fg/6PDss/ysRvvM2efV5xURnwefp5/hUP/Mp9PP7DPjJ6rxHyoMa2mc8MA/uy7FJz5cq6Wb",
-	"8Z49blmDR9evLCYBnzH6LxKauLE0wtI32FQ0on8Dh4chOhoc+ejoTP2Zwh8FtvrA4A9Xf/kUfuLwSMKf",
-	"OIFGK/hDxBHQwIJIHGKJm+6l2nqvZaLCE1fpd8I5X5xt6Saog47LsfnfX6k9983b7698UAECLMglAqUh",
-	"RMlySeKeeqQ9XjLSPv4PenLMpuJzQKfipEy3tTRYh1X7XOsUNookDQYeIkOoffRWqu1IKNjQQirU5EM1",
-	"iYSZiGgS9tEbe+mT9iWG6OPRT99fKYpU8z26dlfJShBFzmQMLmCdg1HU8rewtmTm7HyPP9A/9d10JGft",
-	"Qo6bUAdyAVLDZdu5Is4YJNsZiA9KScMMDQwCOvoe3/IoWdRijCEehXqTKG0ww247E1VZ6ErD5RU+r7cX",
-	"B39lQBaSK8oIiNC2UiOFEYVeIeNER9vWSYJbi4BdgTDSn7ZWbXoTqGm56SKw7gawIkNFkxNDyRFioOhm",
-	"t0JoISR1qXB53n8x8NHdnFjdDMVkGeGAhMjpBmmvQzRZGYzo753u5Rb4U54/D9bKvS0SdHTyLjm/KF+M",
-	"FpDy4RsfnQ8Gr3qDs97g/MPZy+HgYjh42R/Af94OIm0rMn9sc8y9BkKpcHLKT0x77sdCWrciuOfZZv2+",
-	"rhhXVA/sDKmTOLWL9lg3+ByLsclPIjq6GZ21j+/Z8mo5J8SXhN9SapdO03j1endhRhsJmiXBspSJZis/",
-	"housy+02/ovzHd3yk/6sj84Gg//eaecUoHl50SJcq5R4ZxtManpvSNzTjY1+5T00pvbZBlRN009SD2gT",
-	"Hfdlu8c0CfaKkatfjoQS6+EqHETWCYn4HTrvvzrpBAe8pkYB8bvHFcNyxWTfy1FFQe/Ynrm8WuM/0zW6",
-	"cLsd5UQ25i7JNuedg+pgySyRVafeu8tu7bJp7WBjr5etU1Jb4GUavkDZLC9Sqi1hfgCVrcCwH3L5vraB",
-	"G7zzbEawTjrBq7W6pLNJW2rdVTdzxtGqyp2qOiLWXOU1BMa2DIS1mmsqjeR4kl/gEFrycWWs2nuxLSIG",
-	"EyZreATof90u/Yw6WneTuJfwMQNnLW628VroNOl2doE0D+Uu77cfNRa/4ba7PsLbnfM2dJpnCH9VIoSS",
-	"I8bQ4I8KXscZtcKCVuLm5+6v2p8RR6lDwiaboCGg8nC74INhqB1w3kn1b0LxmdalZYzHYkmCTu6iV9C9",
-	"UOKgtkFfghWRcdYDuU77foIYKQnDTPZuqaCTiCAYygcjJ0QZnvfPL6CdXWQU4KXm/1TnFFyhCAc3aijA",
-	"R2VuvHo9OI2h6CIaXbxyN16pWy56sLBwm9PTVrdhk87dINW88hySGbdejhIGHDG1I0CFuX/VyEpcAGvg",
-	"biR2fS9evvne/fUt5EZYLYlWGExqTntXS/Wdvs4hoQBs2ibOr+Z20Rt6R053R5AE0/SZXm6gidoAEFUb",
-	"xNz02Ue/CoJUtwoka+Z3WyDJ4ULA2J0TQVB+LMqc247+Fpv4x0RISHJu/LHHc8xCMB07Kqboo7xHszBb",
-	"n8f2OlhUbsm6674FZfb72d4XdpPN2nkzFfcLzLzdzUP2Wtsppd0qqVsvEQp4EoXGSWWxjFaZDm/jtwVl",
-	"ARnFI0bdW7kFjqY8XuhrOXB2v6OCIMoCHsckkH31RpajO9u/jl9LtSqAEhYS91ZJjXDMI/UwiKg6SE+Q",
-	"I1ebuzaXXs+qHemsCrL2vHe4TVmB6fT2Q+uw+sOsycZOieWcNK3wUiVCOfjdSY+VV4w2Y1FusMbjZivf",
-	"6E7EsimRNUy1oHo2TrSV86UF7DEdH6+yi/mCs5TaGxOSv+ou+GhQhiLoaK++jw6I1mmkO2wby1+l9CAN",
-	"PaE5FgiDmG160j5AlR6YDYR1/YQ5WhtKrvEfdp3r/GrvYBaiDJvWtfiy3vO4ZcrkA3shVsz0KXsj5hy5",
-	"n70Sn70SW3glPvx+PYraZv2vcycy7zenFkjz3Va7Fn1JpQF24FXQZB95sbMEqU3XLl+Zl29pSOKcj83m",
-	"F/LnHe9k16c1b7qhrr/m3CSBwEZ3VzW2LDf6K4O10z1TOZl6s529XTUHN1f0Fxmd9ByNsVvX9CmPgyrv",
-	"XThtSajl2ToRtRTHuQe//taM8kkH8rfxb66K9l1n0zuyr7bJrujvV3rpnEp95wLM3q7DM+FlVwG23asL",
-	"tC2D0lxXYMuCEG3LQdQWg2gsBbGDQhD7ui/+6vX6++KnQCVdalC0o5R15pLa6lAli0ljSLXSfZ+NIIc0",
-	"gjwBBfhwR8hf7F7fwC2HfMKLpVo+7/a8XxlNUWYH+0urmJ3yW+VbLOu8IcW98vVLp0QpgmwBMLxuGreC",
-	"mLLxbbas2SrVLFKmG2ZNv/n1/fvvfvpQ1dzkaCt0PTh72Rt83Tv/6sPZ2fDFi+H52f+qerkGrtevvXau",
-	"jFZ1tP3kZ5sBl3kTuutXhT2zAcSGgoEZuv1JZTfcukMq7bgyE44gQRJTubpSvWpIbshKSM7IB35DWJU1",
-	"98+mAZKqBTru9XAi58i+dwJmXsqQec44/LPgIRkxm1vUGAt08s+hfpYZYvTjj+Z5zCOTsdYvPuj3+9cj",
-	"TydWg3qtc4JDEERMwda/9d4kct7Tc8kwtaR/JhpVjjvwHN9SnsTVeR7GlI1bBLgeCVR6NQ0hNQlVIV2c",
-	"9sYttRUIXEXACavf6AD1tZsrkjLJxzUXL29sskDT+Mgpdaq4Og0VUFAaVl+zcdsSqW4vtSu/TmaUvmhU",
-	"WpBIqvMUaaO69j1rnMnrs4JDR+petrK+YaKqFnrqyCYIqfFPWznYFOh4feCgvhVAWN81Rji4ETm3tjUx",
-	"hMXuXN+2hnhoY9UCAZsnEhW7QTMiRfnpByOE13qunb/Ikzg4qVcUPZtxI1q5FWzVhqKSKhk984BXDEOv",
-	"xiQRK8hGbX+6NtXPtSD20XPTJIPIoVrERBA51vEpIve67+XzKus8wum75t+x80OaQdj9PJZcjZOIMhjX",
-	"6RFF9jZ0VgtecdsYQzlpw9UN9YUmXlfRXxGBkivmlAKTxbpOMY30UVn7mgb2wUKQtXWWxTRNZ5K2LkGV",
-	"Nrl23yGh80oZptJLKUxgJRuXINPXWcX+NZFk0kSh8VhxYwgMylMTiKGlmJY6+jYVKOuofB2d7GR5H6qi",
-	"sgsAF6vmrNmWz1vweQseeAumYkhGxWBVWXuiELWCacTzxxIZjN3JrSF0NRYOJL0lj0bzvldMba+Gzk5t",
-	"iHxrvR9qotFyMFpcNUDrzi7FiO8tMMMzohY4tlPRT2xHCWtuMq5qkD4r9hJqv3TCQoNc+zltKeYxZTeG",
-	"IOzn8q/jJRcQpTAOscTjiAuRNuqyMOVHuqEbXh3MMZsRzwZI69fSz+mw+A5T3YHiNVM4U0ywprOc5okW",
-	"iKsfjVMWXeBabm85DpE/jjgUtMgP/JCHpcxkii9UcsAcpO0gyCZaer8OhuyVFkBUsL7abmoQnbH23915",
-	"MHaHa3kwZNUJtjsZnASj2QFhMhd/GcJNNaPX5LVXmcflHhnv7wjns0hU3gKbErXvlXiiSwdmvBwvrGOC",
-	"a7hfPdtrfNHNSlYQyVrq+RvsuSpprETLzkdn1AaZoknOKH6t3xEOtgr78suA+lm7eSKnGfg8symvjrAS",
-	"yUQQKOecOS6foze/vEVyjiUCe5wuFRLfEuGju5hKSRiarKDqCDigjFj6Ll7SXkymWUzunN9lidlwBNeS",
-	"c3xLBDqWc4KmOJBIzAmRAlE2YuqZsa4fgasziQkLCJrqeK87ytDdnOh6GKvUpmtHDel0SuKT/oiN2He3",
-	"JF5Byi6EI8HRHY9vREVGGpuNhoYITyWJ0entubmdtvMaqmen95nV/8GkzkNUwE8mkR564/Zmyh3++v6d",
-	"mhaWNvguN3rmz61BuxgM0Mj7MQ1zsG49SRzB7cGI/YWwkMcIFBO4LvF1SvOJDpE2ARZYItjQvWQ5HLEe",
-	"qjIHo1NUZZAdQj+5MNJY6ReIT0cMIcwQX5LYFFzlsY+gtOOU+9Y4fzfnEVEkpBbCGZp8WpKYLgiTOBoa",
-	"O7jtCJaIEWLK2OjLETXc33o/Lwm7kji46enV6L355W3vu3xfcUL66K/GKE0l3OvwRAoaEl0KB+k56LsB",
-	"zMQdiRXuLwYXyC3X5xbVmdFbKMLjzED7uWrYrSN/EhF0jFMaV1/VwXWCbNEdS3IKiOY8SGhCptzUerEL",
-	"T7NAgvASjbz/HHmqowXBTCj8QYwvZivOCDrmIuJ9DZjai9EdXomeQo4G5qRqNj2d3GmIIKQlv7bqAYa7",
-	"8xONuWkSy7leGMgMCTdEOtQ3tlmiqBQkmipqUHzCCezRdoVsuqqX43yGKdhIQ4UKymDxzIWQ5v0nfeTE",
-	"EOl9I5DkgFnVATILkKetNO06uEcA91AbKBIEWImPBPTw95TXmaWNqJB/R2LO7wQiwE1U50fCEPgkwkKi",
-	"GIc0KZDJ+j3mPjajKfQrMP6ZaL4V4wVR7EitgqWG3oSHK2SuY1dDh8SxtATOYXWm8JopGAToV3ixKDsm",
-	"tzhK4CYHzzBlQpaydKlODIGatc+BZILUXX9Rs5K24BWVl5bqLYEwhUUkCPyaR5lhgkNNLxgVOA9DuAIx",
-	"QIZVmPGzw0wxVOMtkpYqUcALwqTFn+onQ2EKAtwgWgKVREhN7jJO5BxqT3o+BOX4aOCj+wdd7wuhj9du",
-	"tJfCDJ7wW3Lim5MrPQ31WsQYItsgLNDgLo8avQH1Bv3l56sPqN/vn+qHemF0egxwg+FTlDYnOJgDwzZN",
-	"gzkX+uCGa1AeKh4hKJuB+8yyp6uc3ZCVD6GBaqozLAmc06ofoXaProoucpzixM+AtUsNh/sPHE0TBsMD",
-	"fjXbYJo2uOghHFGscKBvGPWNvPYa0B2YzwoUvRqLREAvCyyDuY8w+kNMppeIwd01sESnpo1ZgROTIcQs",
-	"fmy8HlQ3Dvnph4qTqy7T4nUGSwDHiSG50ls9sliq7Qic9phxeK14+IEvk+aypj+HStVxYKn0WEGrBT0f",
-	"2SJzDClKPtGJboFWDW6U6CkQhsJwPfPshqzueBxe2gTaWsrQWXFVT4YE+HSqbZsm8DMHb1rWtmfg0qfe",
-	"xeBFCmiOnNWAamFV//oEKPSX1dgFJKjOoARtigwtDqonButqm041yhUtG5xo/AB/YysdAzq0aCrgPHOU",
-	"gCEz1xQfjoLQcpleSJaEhYQB9NlbGtGKNJmJPwXcgtBIBMilzLDnaSJwpKjHWTCDmSmNIvB11IkGU96m",
-	"yFefWlTJ2TemyKEWm9VeGKYzL/JDhQHshij00f/QG09tzhtL6ws0Wak+1GQvkeZh6IaQpZoZF1pQEakU",
-	"LZYkOBKI/DPBUR6R+jq+hMSl4uawKL0Ax/FKkZI95n1FBWrwHzjSMbRWhXVqfwccSmSrvlJfULUb4pDE",
-	"J+oZqPvAfMx+UHDqtTPUoLR/lBci7JF2nFOFfNVNqv9Z9wkzdd2lo6Wi43u1DkP00YJ9jT6rwSw+0WdF",
-	"fz6SfGhAeQCpU6He1dWQ6cc0NnoaLK3Su1RXDyeX0AU5VRsVSmDC0QyEAAfliP2s2IY93oDNp4ws5ZhY",
-	"R+UZZEwSGoXCnN2Kd4+YXm6BV7l82VrAMediV2UBHVMWRImgt1A09rz/t5F3MrQHf6USkRdvmUkfas9l",
-	"KqzipCZTLX7jvPANOW2LkWcnRn9NhEQ4ividPuStkOOjTARqmaVUCTnZtlZ6MiV3wmxhM3w/TX3KjTyc",
-	"T5aan491A9Inx1Bzl3RZoDYncATBF0RStXbH4NQOECtQCn7umqiLPDDid0N0nyp3ZpF8ZPOWDlHq1AbU",
-	"pf3VHsxhV/HiAi+H6F6/BJ0Y3zjTj9bUnR8eHoaG98GSmA7teqgpK+5BgRPpMqkWFOsApv30UikgJrBf",
-	"SwtiRoZlUVRNQr193ijNhnEJq51uImrZuETkEw5ktLKna0qeanxDvVSMGGUARMaD4ZuiQaAw4RDRpaaq",
-	"0lLDCWmyH9nRbXoz1ke1kGrRmTL0d+sx+ff+iL3PswAIlEZBxAUJ0XGVS+dQO4id5M7uIzFiwDmosDTo",
-	"CF957YmC6AfCjPZllFSCR2uqPP3///v/UKqy60IVIfqeRgRdrYQki5T/n4CV6fa8kCn39esmR7HCrwXf",
-	"NsgZq5RivKTe0HvRH/Rf6CImczCanYJlWVdFTMXXt6E39N5RIa1frDZjAmLhrReDgXY/Z5LokBO8TC9f",
-	"T/8htHOvRldLX9jM9xbMc2WznPWFRSEPkgVhsp9zgvWGH699T9gEkwC+Rqd971gbUxjXvq+XeV6s7Ssi",
-	"p6goijhRK4pnouiOW2nDSf2DG9ajKkj4P2Eqp7fn9ctxNed3BlV/OS+ux/lTWI/s1Lg9R4TJeNXXBuHU",
-	"jbJq2HQepyD7Nq6pwoEdwFna4so+8pJlbmuicTNl/msCdqDR2gVkq6hCTdbk9Jsffp5OBZGQdGJt23d0",
-	"QXXTguNqljxSlzplnGlNzRwjEVUqvbbsmNO+b72zwdiQOWfjKBrr5JNqNhlpFR34r/dIqhlG3aC5Cnr9",
-	"Jl0ipKmJErExceZZTKmkSurrK9AxDX0j6kMkgkuYLtXU06aOiWpIy12ZciDtejgjcowjSE68NKUx8oSp",
-	"Q+ZzrsPmpP8TD1d7WKl8jH4hCsoEFBYI5nwPYKzjbozcoQyP29OKHddsLmPeUUpLmYCwhGgDKLkBoj9d",
-	"EHR8Pjh/fPoJsiR9BVZ3GqZVmNpwPJMv+pnv7ZaMnaDvZranV+sxmB5IAWa4w/G7CoK9d/zLafiQOkiQ",
-	"MvF+C88LXLHMk6rTRlwiTVo678C2+NagVPKJdHEPwxsM8h78eoG1CYODA3D1nXL0OZgu65flIMTvBAc9",
-	"lJgt8DOl+mXsLLcnvOJZvIbBLZOKddch848oUeRj9FtJFIegPROVulMafE90aoFG5mDyNWYAPT6r0HNv",
-	"w5XNNR6kWtgz8VbLw2mXbwKTjGof1Ks77y4FP8aJ854IIhVNpag4EvZuQZvzA9LTzB/SNWrjcguaMvew",
-	"4KtV8PRqR3fmKtUb5t9vTLe/hjJzHel85nuDrVSbYJstVQF40SGuHSnCcl/plx78zrPNDbq32eZGqfD9",
-	"O+xUuxJdfjYPm7PdNgxVh1K6pqlCfVQW0Rtr+PbdCwfjcqidnhJ2w/gdc7iC9RabkxhCmZv0vx8NEI+i",
-	"/z2O6qWnVKd6qRPfYH5HOpfMekTHYB+wJQBO6gwJvxdJ1O6CDAE9Xc242TpRCM99tsruaIsU8LrONlsm",
-	"232baNdYZstktOudUowbb22nLUeU70W3KgxzWJttAZhWltviim9PSRoHVWzWN9K3ko1jvshJzmXTzAGI",
-	"q2jELYHQypZb5JbPFt098sw1dt0Sy9yzebfeqntIXllPz/elt1pafKv465Oz+z4FntLG+LsWmYODHRJ7",
-	"OCDq7MGH3y0t5e+KLbNLg/BhRJfDGoc7UmVqIt49dTZYitcYiA9As0VzcVsG3814vAt6r5bVC8v+bEku",
-	"0lxXg3IzDT4du3KJkr8w83Ib+H9zVubSpH8LxuY1k9qBzVmXfdXRqM2GNvB4/pNp2FVfzDTANQ31AI5y",
-	"medw32pGhrIqNDV16QSPJZq0S95ep1KqPsY3ZJXTJ02tsKr0tGGWUsqUpswVy8nyxZhP9rFbM6cqP3wh",
-	"/brvTTGNxjHBAn6cq+PLz1WgXsZ8FhMhvFxtpSyHifO7W+fH1Oux1Cr5kgZZJmYNrq0xdN0qybvGVm1+",
-	"97/GnM1grSibgYO+qeYUol5WOU1ndi+SAhaBrQKMjs0BB99OfBRgQXqUCQJhT7ekcYVDGjdaDEoj/2iS",
-	"CWObQTaNjoAc9YIQdHwxGGR1HE9qx3eQ3zR+1btmqTd67/80vWjq3ZnmP+EFeUdviFfXX6HmU1dwnNc7",
-	"QPVt9lYjcCktd4bL7KpGeFpUCavu3O6szlA1k0prmApi46NY3qqAc9ORWYvQ2AxXCaiOrIabsmzUJsBM",
-	"Z/uG7G1dfakquHIs+TCWSucwX3Oxoxvt/DZHc04jd7gXOZYl2rhaV4PICysbK7BfV8eCVC15uaFJK5KC",
-	"A6aZ6zU3Pg6696RAOiMc9J7HgaPNFY/G9vY0pUZMz2NjXLUUhGwerQORkrm4aUtJVYJ5m6sdVz7f8Fbn",
-	"WUp/ltKfpfRnKf1ZSn+W0p+l9CclpTe7Ehghfbf+A3kRvcZ14AmL5JWC1L05+ls5EhTF9gP7ELgLAhLu",
-	"JbKZVCEbDkMzzsiBpNwWrgSN6BwcQgXZlfphvAbcBTrYHmnnJ5Bugx06BzyqlntQl4AOJGa9AXZFaqkL",
-	"QJ4bNN7+PyIBFi79a5lvp0v+zYm10ibjrN6TvNTfA4kqfbKJUu3J1U8LD+pcwgLdj6w+OvKG6lu6GOp7",
-	"v9/30SjVkMyjh4fLfK44zHbtkaBhNOQPabRgQMhcleZTLHog1O8Dx/ngSd8Tt9mCdX3ls3q6FGjrJ2xK",
-	"WR8gj9yG84bBt59ysZvYKQK7zT7ZHatsIaa2uIHf4917e5duXaOdxxJquLZoz2P5LY1rtFqty04SmfEJ",
-	"ziqVW3Q88HWmN7ASMo4gS2NIwpN96b1DBcY4p6SWZwHF+Z2RwKV9O8VyK8tFG6tTfgZXyUT/qFMQ18G+",
-	"qVmqYau8eFWB0O8+4UA2g9LSotV15JaI2I1BbD1wuzWXOSV+NzNn5oP7NhyfEXnH45sWfRQKDkN+OGdX",
-	"TlamkrCpskTDZhNu2mz7cedc1Jra1hklyyNAgm0oFaGZXi54VxyhZTKJaIBsOY5fcCxIiCDil4uIgyNm",
-	"TAOJJpxHBLNaYxsVY91XN/jeoFD1HlFJYhz5CDLT3h/dHA3R0e3Rw6Xl0pjGOjNt495ZEIlDLPE2MCA+",
-	"des3O0WmL025jYzWxRh+Hqufh5SF5FMdZFm7jbYX+QQlpyNu6he25vClzf/SazuG0ZS2GKWCFDUV6oSx",
-	"wSqICJpQhigTkuCwgbYEn8pxdoO2CVCvXlcGipn6KZJLHCHIDFwHRpY7eEMILs5rkV/jbd6BitN0snMM",
-	"qS41DZvwrBWRw+wh7CEimllaGyiaSODM278Fe42HCbTZj4NJc4iwEbl3nVM0Fe5bWqvdI8Ve9dadb55b",
-	"pr/M19o5ouzTOLeB88mOqa2N2wngcIfRxHrDHp8PBuudTvZFcK3dTEy9OS0HaAIrqqGt/U327mnyrJM+",
-	"66TPOumzTvqskz7rpM866bNO+qyTPuuku9ASmv2ptEq6B3eqZj+q35oumtcp7u0tcVvPK6/akWVjmtvZ",
-	"Drp+Ms5g7b3A9kVb5RD2NXEyze5h3qHNAzsyDbgeYY+4zSucv9qozW+/9dr4du3TcHR4f662nlw7ohA9",
-	"4Wwnu9EjflUAjI9SSfnRdrdx52q3u+15IYhsti5lJ0G9G1gXsq338npq/l2D8jlhHa4g+6sNVcmq6ivx",
-	"1aRVKR8lj5kFJmFZ1XRT7VcTbrnq8g1ZmRKsVK4h1e5ZX4rkvKu0L5p2N0/1sgFcXdKeDLoBvU8vtvqZ",
-	"7iTBS9NMHzOpywbT7EBoFTOxbnibwLPOi+7V62ZY4H214TNteSNQ3Pc3Bcft4+Fhl+daGxc893QqGDaa",
-	"3fO+g8bv0rZ7lFfyQ9VpsboVSqHfkSJrGP+RQKQwgMPq9U+97KfN5ZMGUhkXFshonh2C9jcUOlpTzOl9",
-	"2QD30FgeNL+2j0dF68TfwmLvSEXirNTz4alIzPnd/onIr4x1qLTXds+i366Y6ealTO2bv72UAYVsAJ3D",
-	"/ttE+Jv4+Xjs0LwbZQ4flzGXPP1mw/4L0f/7i/q3zwHhSqI3gf7Vcf7qm6+LjKzknLIZIpEgaKqeiICw",
-	"kLLZtvH9ewlrTqtd/Fbv1B/3ynyvt+K/tUvvDS+sDQvo+t7Wl1Bfvd7zxUy7MtBX+yoCre0Z7Qo/t6m/",
-	"s4XhbVyshTrOBlzn4rffio1PogJ0l/rPe6j+7N6+NDv8bUAlUx5PaBgS1lsQIfBMbc5fgDhQyIlgR1Kd",
-	"QNw4MVpvvrRUieRoAlWlpjxeELgY38KdcOwUn+qmS3epML1tfelnYfRZGH0WRp+F0Wdh9FkY3bWIscZR",
-	"aD+V+YuSaJ3T0AGF0NI5f9+tLP9TKsqfq/O23p1mv1g3HjVjt+5mvc/MIxTmbyts77wof34XHIruu9U/",
-	"3U8d/kfS6Q7rg9OxAv/uyC3zxEn5wFpnnMdkCClNFZMrVfPeTqmVdl56/+p3X3jfOMooWTnvLtOWkT0x",
-	"n5jxDsrsH845ZnyoWvuH85IZH6Tg/l7dZcadq+6vZ7iWjYL7+vpQ1w/QrCQDVFW0HSKIWLH5roc2VmoZ",
-	"JQItY3qrjhsYVss4oRbw5ZxotnEkbJzViQ0tPbavKSX/BGwbUbTXiCrEp24IE5K8OYKqZZxSU5DLi3wC",
-	"r2kiFD/3vqeRJDGarNCRM8hR6iGZLJc8hhyLKyTnVKAFDWJueu6jXwVBqnOFtBnY0+JcC2MyxZOIqI+J",
-	"IGiqRxQEx8G8OHD/EcJTFLE1B6cA+exU3dQEeSxSXKqFLafP09tlP4K36tv48LRJZPBB5+/fm0+66v/w",
-	"CQ0UFK2TGsAq7jyzAcQz6nyKl+h8MDgAVRTKn8N4p84ca1VkY8zPE8yh18tWQtjlmoHWLCs7f/zlsjPJ",
-	"r9d9Lti7bRxY9aodKuSqsBfOTw6B3Ha5tp8Mue+czPOLMVkhGh5gHcBPsJ1ZqJDkYKcptx/jGDx8eFYb",
-	"OsuFaO2I3gpxWvnt3385+PfdE97LtZRXsARVctdTVyJvpd58p164MhL8Vqu5jNUwkuq3C4DgMKTqPRz9",
-	"kmtW0hTMAz7R9TxyNPcx1+t1uXGNE3Oq0OyBE4FLfKYx1SWg3jdfqojF3jeTAsSQIImpXEH3N2QlJGfk",
-	"A78hzBt+vFaMTIeO6/GTOPKG3inoUgY99xYQM1l96e0Cl3tScg4vtjaIdh87TlSFtjYruPNDRcFy99eZ",
-	"09v1w38FAAD//w==",
+	"49WbqdRG9WZeACNk3VXBnCea+5GnPfngYvhnvCDaVW/kDdH9CPpTH3/20cj2qr6PvH6/P/IeHtDxxdkL",
+	"hMNQoJEDqVHsas8zGK0HF89qUheDgVrs9NbZ872LwZk39NzLZ3j4wht66R00PLlQmHSuouHhS93dT0TO",
+	"uX7yWq924Y5a/XSm+kyvquFJ+npI8XvtwvIS4GFc/rhYRmRBmPaqeQkQlW+3QeefavLw3ItuT/vLsZuO",
+	"PGkODKiSPKL1dKEa+bqPKpp4RwSRV6m1o0Qi2o6hF16TC2dEKaRw3lA285Fzrw8eO/AQxBbzzzh7vKCz",
+	"GBc+jiXXXgIkHqcPLS0+eGX9Oo+ezFTTVdazPmzay7Yjz015qvYKApaKjjWRn+IlPVUPxKnmTrqN6C9X",
+	"FVy35InWSsA1zkj6eQdDW5GJfv1yDx4E1hhahTLtSCGQw4BVc82FfXQ3p8Ec/C0KDBrdUTmHQy3AUUTi",
+	"I4H4HUPGooawQBLHMyL7nr8js2PNcdjFxqrd5kqYeIOWJA4Ik3hGFH8djDwkORp5Z4PByHP4p7vZheT6",
+	"AjDttOOtZs0FZIO10/ckX9Jgd5bcraVdY2t1XFZrLK3m1rROLK5wAM07Opbwfd3MPtbYWF0+UP7VbGa+",
+	"TKXptqr1r1gIEiriUTvD8CL1D2FhH323WMoV4jFSmEYS3xCBUsY1I4zENBgxJeSg45+/v0IApQDV/OQS",
+	"YbaSc6VWkkgQ6D+M6S2Je1iADhoi9WZ/xN4rSZMHOLIjo5jgUICbl8IdqIsj719ChiNPgTPyGGdk5J0g",
+	"zMIRc9qNI3JLItV6ioUkQo48tUHMiaq/TIgEQUN/Vk1MP9pPRjhGhUvk8EnFVWIS8DgkoeIXhh+FnIj+",
+	"iP0FRwkRaIFX2n9whf7n1S8/a/8v32k+xyzUPnMhDaTB/Ihp1CDwtAU/sWMqBVIzQCKhkiBB1Hv3Iy9M",
+	"FouVOlHBX+2kP2L1HKtGeIPojLeEzZRAff7yZQeOlwvwsF3Uuo+6BpsAa6ONQs/5y5comOMYB5LEAkWc",
+	"zbSZwTLHR4IPLEutAHNZY34LvTM85hJhvQGcQwb6FoSsP1Q6mZKsQnBxfu5oAN6feLgCckSMSzgAMWX2",
+	"kkAT8hGibMrjBdbu8A8l61KO0bQ2LO0SoBxb3Nj47o6xI++DnCzWzaprRMR1hor8CGtOjA1NFMWTpDXs",
+	"nQilBKo6DDeE2BylHd/KvO07SjqFeea89uu9oEpqk4a5HWLeg+RZZi3n/a8HvfP+68EQDhRzlmQntZFh",
+	"Aaw+Ou+/Pvv3IcJGkDXMiIZ+eoJPeVz3dolB5QFta1hqZRDqeO+6Qw/esty3ZoE2vwh6igyorcG0Ex9a",
+	"c/NT5DfFm4FoVR3Xpa9zcIiO20R21fs5n1xq2g8igmOx9mboWTDqJBg9Sy15qaWNGld+vJkJZzN//QZb",
+	"zsVnpChUBT5+BuA+Wf0mCwGtsDaZyxQQJO7mWCIuIn4k4LkJZgVAj9U/gfzj+zghJwgHAVlK4Si/RxAP",
+	"RdV5YUYzEZDa6GPUfiqV/q7woHX079Xxqj+iFRFIfTzTYV+Gt4Nint78c0Z+mXrDD6W7oAf/3ltipfyr",
+	"af3v0Uj82/F/0OHZJ/lJjfaJs0+rTysiPg0+TT/Bof6JT6ef2CfGT1TjP1QY1tI44YF/dl2KT3y4Vks3",
+	"4z173LIGj67fWEwCPmP0XyQ0cWNphKVvsKloRP8GDg9DdDQ48tHRmfozhT8KbPWBwR+u/vIp/MThkYQ/",
+	"cQKNVvCHiCOggQWROMQSN91LtfVey0SFJ67S74Rzvjjb0k1QBx2XY/O/v1J77psfv7/yQQUIsCCXCJSG",
+	"ECXLJYl76pH2eMlI+/g/6Mkxm4pPAZ2KkzLd1tJgHVbtc61T2CiSNBh4iAyh9tGPUm1HQsGGFlKhJh+q",
+	"SSTMRESTsI/e2EuftC8xRB+Ofv7+SlGkmu/RtbtKVoIociZjcAHrHIyilr+FtSUzZ+d7/IH+qe+mIzlr",
+	"F3LchDqQC5AaLtvOFXHGINnOQHxQShpmaGAQ0NH3+JZHyaIWYwzxKNSbRGmDGXbbmajKQlcaLq/web29",
+	"OPgbA7KQXFFGQIS2lRopjCj0ChknOtq2ThLcWgTsCoSR/rS1atObQE3LTReBdTeAFRkqmpwYSo4QA0U3",
+	"uxVCCyGpS4XL8/6LgY/u5sTqZigmywgHJERON0h7HaLJymBEf+90L7fAH/P8ebBW7m2RoKOTd8n5Rfli",
+	"tICU99/46HwweNUbnPUG5+/PXg4HF8PBy/4A/vN2EGlbkfljm2PuNRBKhZNTfmLacz8W0roVwT3PNuv3",
+	"dcW4onpgZ0idxKldtMe6wedYjE1+EtHRzeisfXzPllfLOSG+JPyWUrt0msar17sLM9pI0CwJlqVMNFv5",
+	"MVxkXW638V+c7+iWn/RnfXQ2GPz3TjunAM3LixbhWqXEO9tgUtN7Q+Kebmz0K++hMbXPNqBqmn6SekCb",
+	"6LjP2z2mSbBXjFz9ciSUWA9X4SCyTkjE79B5/9VJJzjgNTUKiN89rhiWKyb7Xo4qCnrH9szl1Rr/ma7R",
+	"hdvtKCeyMXdJtjnvHFQHS2aJrDr13l12a5dNawcbe71snZLaAi/T8AXKZnmRUm0J8wOobAWG/ZDL97UN",
+	"3OCdZzOCddIJXq3VJZ1N2lLrrrqZM45WVe5U1RGx5iqvITC2ZSCs1VxTaSTHk/wCh9CSjytj1d6LbREx",
+	"mDBZwyNA/+t26WfU0bqbxL2Ejxk4a3GzjddCp0m3swukeSh3eb/9qLH4Dbfd9RHe7py3odM8Q/irEiGU",
+	"HDGGBn9U8DrOqBUWtBI3P3d/1f6MOEodEjbZBA0BlYfbBe8NQ+2A806qfxOKz7QuLWM8FksSdHIXvYLu",
+	"hRIHtQ36EqyIjLMeyHXa9xPESEkYZrJ3SwWdRATBUD4YOSHK8Lx/fgHt7CKjAC81/6c6p+AKRTi4UUMB",
+	"Pipz49XrwWkMRRfR6OKVu/FK3XLRg4WF25yetroNm3TuBqnmleeQzLj1cpQw4IipHQEqzP2rRlbiAlgD",
+	"dyOx63vx8s337q9vITfCakm0wmBSc9q7Wqrv9HUOCQVg0zZxfjW3i97QO3K6O4IkmKbP9HIDTdQGgKja",
+	"IOamzz76TRCkulUgWTO/2wJJDhcCxu6cCILyY1Hm3Hb0t9jEPyVCQpJz4489nmMWgunYUTFFH+U9moXZ",
+	"+jy218GickvWXfctKLPfz/a+sJts1s6bqbhfYObtbh6y19pOKe1WSd16iVDAkyg0TiqLZbTKdHgbvy0o",
+	"C8goHjHq3sotcDTl8UJfy4Gz+x0VBFEW8DgmgeyrN7Ic3dn+dfxaqlUBlLCQuLdKaoRjHqmHQUTVQXqC",
+	"HLna3LW59HpW7UhnVZC1573DbcoKTKe3H1qH1R9mTTZ2SiznpGmFlyoRysHvTnqsvGK0GYtygzUeN1v5",
+	"Rncilk2JrGGqBdWzcaKtnC8tYI/p+HiVXcwXnKXU3piQ/FV3wUeDMhRBR3v1fXRAtE4j3WHbWP4qpQdp",
+	"6AnNsUAYxGzTk/YBqvTAbCCs6yfM0dpQco3/sOtc51d7B7MQZdi0rsWX9Z7HLVMmH9gLsWKmT9kbMefI",
+	"/eyV+OyV2MIr8eH361HUNut/nTuReb85tUCa77batehzKg2wA6+CJvvIi50lSG26dvnKvHxLQxLnfGw2",
+	"v5A/73gnuz6tedMNdf015yYJBDa6u6qxZbnRXxmsne6ZysnUm+3s7ao5uLmiP8vopOdojN26pk95HFR5",
+	"78JpS0Itz9aJqKU4zj349bdmlE86kL+Nf3NVtO86m96RfbVNdkV/v9JL51TqOxdg9nYdngkvuwqw7V5d",
+	"oG0ZlOa6AlsWhGhbDqK2GERjKYgdFILY133xV6/X3xc/BSrpUoOiHaWsM5fUVocqWUwaQ6qV7vtsBDmk",
+	"EeQJKMCHO0L+Yvf6Bm455CNeLNXyebfn/cpoijI72F9axeyU3yrfYlnnDSnula9fOiVKEWQLgOF107gV",
+	"xJSNb7NlzVapZpEy3TBr+s1v79599/P7quYmR1uh68HZy97g6975V+/PzoYvXgzPz/5X1cs1cL1+7bVz",
+	"ZbSqo+0nP9sMuMyb0F2/KuyZDSA2FAzM0O1PKrvh1h1SaceVmXAECZKYytWV6lVDckNWQnJG3vMbwqqs",
+	"uX82DZBULdBxr4cTOUf2vRMw81KGzHPG4Z8FD8mI2dyixligk38O9bPMEKMffzDPYx6ZjLV+8UG/378e",
+	"eTqxGtRrnRMcgiBiCrb+rfcmkfOenkuGqSX9M9GoctyB5/iW8iSuzvMwpmzcIsD1SKDSq2kIqUmoCuni",
+	"tDduqa1A4CoCTlj9Rgeor91ckZRJPq65eHljkwWaxkdOqVPF1WmogILSsPqajduWSHV7qV35dTKj9EWj",
+	"0oJEUp2nSBvVte9Z40xenxUcOlL3spX1DRNVtdBTRzZBSI1/2srBpkDH6wMH9a0AwvquMcLBjci5ta2J",
+	"ISx25/q2NcRDG6sWCNg8kajYDZoRKcpP3xshvNZz7fxFnsTBSb2i6NmMG9HKrWCrNhSVVMnomQe8Yhh6",
+	"NSaJWEE2avvTtal+rgWxD56bJhlEDtUiJoLIsY5PEbnXfS+fV1nnEU7fNf+OnR/SDMLu57HkapxElMG4",
+	"To8osrehs1rwitvGGMpJG65uqC808bqK/ooIlFwxpxSYLNZ1immkj8ra1zSwDxaCrK2zLKZpOpO0dQmq",
+	"tMm1+w4JnVfKMJVeSmECK9m4BJm+zir2r4kkkyYKjceKG0NgUJ6aQAwtxbTU0bepQFlH5evoZCfL+1AV",
+	"lV0AuFg1Z822fN6Cz1vwwFswFUMyKgarytoThagVTCOeP5TIYOxObg2hq7FwIOkteTSa971ians1dHZq",
+	"Q+Rb6/1QE42Wg9HiqgFad3YpRnxvgRmeEbXAsZ2KfmI7Slhzk3FVg/RZsZdQ+6UTFhrk2s9pSzGPKbsx",
+	"BGE/l38dL7mAKIVxiCUeR1yItFGXhSk/0g3d8OpgjtmMeDZAWr+Wfk6HxXeY6g4Ur5nCmWKCNZ3lNE+0",
+	"QFz9aJyy6ALXcnvLcYj8ccShoEV+4Ic8LGUmU3yhkgPmIG0HQTbR0vt1MGSvtACigvXVdlOD6Iy1/+7O",
+	"g7E7XMuDIatOsN3J4CQYzQ4Ik7n48xBuqhm9Jq+9yjwu98h4f0c4n0Wi8hbYlKh9r8QTXTow4+V4YR0T",
+	"XMP96tle44tuVrKCSNZSz99gz1VJYyVadj46ozbIFE1yRvFr/Y5wsFXYl58H1M/azRM5zcDnmU15dYSV",
+	"SCaCQDnnzHH5HL359Uck51gisMfpUiHxLRE+uouplIShyQqqjoADyoil7+Il7cVkmsXkzvldlpgNR3At",
+	"Oce3RKBjOSdoigOJxJwQKRBlI6aeGev6Ebg6k5iwgKCpjve6owzdzYmuh7FKbbp21JBOpyQ+6Y/YiH13",
+	"S+IVpOxCOBIc3fH4RlRkpLHZaGiI8FSSGJ3enpvbaTuvoXp2ep9Z/R9M6jxEBfxkEumhN25vptzhb+/e",
+	"qmlhaYPvcqNn/twatIvBAI28n9IwB+vWk8QR3B6M2F8IC3mMQDGB6xJfpzSf6BBpE2CBJYIN3UuWwxHr",
+	"oSpzMDpFVQbZIfSTCyONlX6B+HTEEMIM8SWJTcFVHvsISjtOuW+N83dzHhFFQmohnKHJxyWJ6YIwiaOh",
+	"sYPbjmCJGCGmjI2+HFHD/a33y5KwK4mDm55ejd6bX3/sfZfvK05IH/3VGKWphHsdnkhBQ6JL4SA9B303",
+	"gJm4I7HC/cXgArnl+tyiOjN6C0V4nBloP1cNu3XkTyKCjnFK4+qrOrhOkC26Y0lOAdGcBwlNyJSbWi92",
+	"4WkWSBBeopH3nyNPdbQgmAmFP4jxxWzFGUHHXES8rwFTezG6wyvRU8jRwJxUzaankzsNEYS05NdWPcBw",
+	"d36iMTdNYjnXCwOZIeGGSIf6xjZLFJWCRFNFDYpPOIE92q6QTVf1cpzPMAUbaahQQRksnrkQ0rz/pI+c",
+	"GCK9bwSSHDCrOkBmAfK0laZdB/cI4B5qA0WCACvxkYAe/p7yOrO0ERXy70jM+Z1ABLiJ6vxIGAKfRFhI",
+	"FOOQJgUyWb/H3MdmNIV+BcY/E823Yrwgih2pVbDU0JvwcIXMdexq6JA4lpbAOazOFF4zBYMA/QovFmXH",
+	"5BZHCdzk4BmmTMhSli7ViSFQs/Y5kEyQuusvalbSFryi8tJSvSUQprCIBIFf8ygzTHCo6QWjAudhCFcg",
+	"BsiwCjN+dpgphmq8RdJSJQp4QZi0+FP9ZChMQYAbREugkgipyV3GiZxD7UnPh6AcHw18dP+g630h9OHa",
+	"jfZSmMETfktOfHNypaehXosYQ2QbhAUa3OVRozeg3qC//nL1HvX7/VP9UC+MTo8BbjB8itLmBAdzYNim",
+	"aTDnQh/ccA3KQ8UjBGUzcJ9Z9nSVsxuy8iE0UE11hiWBc1r1I9Tu0VXRRY5TnPgZsHap4XD/gaNpwmB4",
+	"wK9mG0zTBhc9hCOKFQ70DaO+kddeA7oD81mBoldjkQjoZYFlMPcRRn+IyfQSMbi7Bpbo1LQxK3BiMoSY",
+	"xY+N14PqxiE//VBxctVlWrzOYAngODEkV3qrRxZLtR2B0x4zDq8VDz/wZdJc1vTnUKk6DiyVHitotaDn",
+	"I1tkjiFFySc60S3QqsGNEj0FwlAYrmee3ZDVHY/DS5tAW0sZOiuu6smQAJ9OtW3TBH7m4E3L2vYMXPrU",
+	"uxi8SAHNkbMaUC2s6l+fAIX+shq7gATVGZSgTZGhxUH1xGBdbdOpRrmiZYMTjR/gb2ylY0CHFk0FnGeO",
+	"EjBk5priw1EQWi7TC8mSsJAwgD57SyNakSYz8aeAWxAaiQC5lBn2PE0EjhT1OAtmMDOlUQS+jjrRYMrb",
+	"FPnqU4sqOfvGFDnUYrPaC8N05kV+qDCA3RCFPvofeuOpzXljaX2BJivVh5rsJdI8DN0QslQz40ILKiKV",
+	"osWSBEcCkX8mOMojUl/Hl5C4VNwcFqUX4DheKVKyx7yvqEAN/gNHOobWqrBO7e+AQ4ls1VfqC6p2QxyS",
+	"+EQ9A3UfmI/ZDwpOvXaGGpT2j/JChD3SjnOqkK+6SfU/6z5hpq67dLRUdHyv1mGIPliwr9EnNZjFJ/qk",
+	"6M9Hkg8NKA8gdSrUu7oaMv2YxkZPg6VVepfq6uHkErogp2qjQglMOJqBEOCgHLFfFNuwxxuw+ZSRpRwT",
+	"66g8g4xJQqNQmLNb8e4R08st8CqXL1sLOOZc7KosoGPKgigR9BaKxp73/zbyTob24K9UIvLiLTPpQ+25",
+	"TIVVnNRkqsVvnBe+IadtMfLsxOiviZAIRxG/04e8FXJ8lIlALbOUKiEn29ZKT6bkTpgtbIbvp6lPuZGH",
+	"88lS8/OxbkD65Bhq7pIuC9TmBI4g+IJIqtbuGJzaAWIFSsHPXRN1kQdG/G6I7lPlziySj2ze0iFKndqA",
+	"urS/2oM57CpeXODlEN3rl6AT4xtn+tGauvPDw8PQ8D5YEtOhXQ81ZcU9KHAiXSbVgmIdwLSfXioFxAT2",
+	"a2lBzMiwLIqqSai3zxul2TAuYbXTTUQtG5eIfMSBjFb2dE3JU41vqJeKEaMMgMh4MHxTNAgUJhwiutRU",
+	"VVpqOCFN9iM7uk1vxvqoFlItOlOG/m49Jv/eH7F3eRYAgdIoiLggITqucukcagexk9zZfSRGDDgHFZYG",
+	"HeErrz1REP1AmNG+jJJK8GhNlaf//3//H0pVdl2oIkTf04igq5WQZJHy/xOwMt2eFzLlvn7d5ChW+LXg",
+	"2wY5Y5VSjJfUG3ov+oP+C13EZA5Gs1OwLOuqiKn4+mPoDb23VEjrF6vNmIBYeOvFYKDdz5kkOuQEL9PL",
+	"19N/CO3cq9HV0hc2870F81zZLGd9YVHIg2RBmOznnGC94Ydr3xM2wSSAr9Fp3zvWxhTGte/rZZ4Xa/uK",
+	"yCkqiiJO1IrimSi641bacFL/4Ib1qAoS/k+Yyuntef1yXM35nUHVX86L63H+FNYjOzVuzxFhMl71tUE4",
+	"daOsGjadxynIvo1rqnBgB3CWtriyj7xkmduaaNxMmf+agB1otHYB2SqqUJM1Of3mh1+mU0EkJJ1Y2/Yt",
+	"XVDdtOC4miWP1KVOGWdaUzPHSESVSq8tO+a071vvbDA2ZM7ZOIrGOvmkmk1GWkUH/us9kmqGUTdoroJe",
+	"v0mXCGlqokRsTJx5FlMqqZL6+gp0TEPfiPoQieASpks19bSpY6Ia0nJXphxIux7OiBzjCJITL01pjDxh",
+	"6pD5nOuwOen/xMPVHlYqH6NfiIIyAYUFgjnfAxjruBsjdyjD4/a0Ysc1m8uYd5TSUiYgLCHaAEpugOhP",
+	"FwQdnw/OH59+gixJX4HVnYZpFaY2HM/ki37me7slYyfou5nt6dV6DKYHUoAZ7nD8roJg7x3/cho+pA4S",
+	"pEy838LzAlcs86TqtBGXSJOWzjuwLb41KJV8Il3cw/AGg7wHv15gbcLg4ABcfaccfQ6my/plOQjxO8FB",
+	"DyVmC/xMqX4ZO8vtCa94Fq9hcMukYt11yPwjShT5GP1WEsUhaM9Epe6UBt8RnVqgkTmYfI0ZQI/PKvTc",
+	"23Blc40HqRb2TLzV8nDa5ZvAJKPaB/XqzrtLwY9x4rwjgkhFUykqjoS9W9Dm/ID0NPOHdI3auNyCpsw9",
+	"LPhqFTy92tGduUr1hvn3G9Ptr6HMXEc6n/neYCvVJthmS1UAXnSIa0eKsNxX+qUHv/Nsc4Pubba5USp8",
+	"/w471a5El5/Nw+Zstw1D1aGUrmmqUB+VRfTGGr5998LBuBxqp6eE3TB+xxyuYL3F5iSGUOYm/e8nA8Sj",
+	"6H+Po3rpKdWpXurEN5jfkc4lsx7RMdgHbAmAkzpDwu9FErW7IENAT1czbrZOFMJzn62yO9oiBbyus82W",
+	"yXbfJto1ltkyGe16pxTjxlvbacsR5XvRrQrDHNZmWwCmleW2uOLbU5LGQRWb9Y30rWTjmC9yknPZNHMA",
+	"4ioacUsgtLLlFrnls0V3jzxzjV23xDL3bN6tt+oeklfW0/N96a2WFt8q/vrk7L5Pgae0Mf6uRebgYIfE",
+	"Hg6IOnvw4XdLS/m7Ysvs0iB8GNHlsMbhjlSZmoh3T50NluI1BuID0GzRXNyWwXczHu+C3qtl9cKyP1uS",
+	"izTX1aDcTINPx65couTPzLzcBv4vzspcmvSXYGxeM6kd2Jx12VcdjdpsaAOP5z+Zhl31xUwDXNNQD+Ao",
+	"l3kO961mZCirQlNTl07wWKJJu+TtdSql6mN8Q1Y5fdLUCqtKTxtmKaVMacpcsZwsX4z5ZB+7NXOq8sMX",
+	"0q/73hTTaBwTLODHuTq+/FwF6mXMZzERwsvVVspymDi/u3V+TL0eS62SL2mQZWLW4NoaQ9etkrxrbNXm",
+	"d/9rzNkM1oqyGTjom2pOIeplldN0ZvciKWAR2CrA6NgccPDtxEcBFqRHmSAQ9nRLGlc4pHGjxaA08k8m",
+	"mTC2GWTT6AjIUS8IQccXg0FWx/GkdnwH+U3jV71rlnqj9/5P04um3p1p/jNekLf0hnh1/RVqPnUFx3m9",
+	"A1TfZm81ApfScme4zK5qhKdFlbDqzu3O6gxVM6m0hqkgNj6K5a0KODcdmbUIjc1wlYDqyGq4KctGbQLM",
+	"dLZvyH6sqy9VBVeOJR/GUukc5msudnSjnd/maM5p5A73IseyRBtX62oQeWFlYwX26+pYkKolLzc0aUVS",
+	"cMA0c73mxsdB954USGeEg97zOHC0ueLR2N6eptSI6XlsjKuWgpDNo3UgUjIXN20pqUowb3O148rnG97q",
+	"PEvpz1L6s5T+LKU/S+nPUvqzlP6kpPRmVwIjpO/WfyAvote4DjxhkbxSkLo3R38rR4Ki2H5gHwJ3QUDC",
+	"vUQ2kypkw2Foxhk5kJTbwpWgEZ2DQ6ggu1I/jNeAu0AH2yPt/ATSbbBD54BH1XIP6hLQgcSsN8CuSC11",
+	"Achzg8bb/0ckwMKlfy3z7XTJvzmxVtpknNV7kpf6eyBRpU82Uao9ufpp4UGdS1ig+5HVR0feUH1LF0N9",
+	"7/f7PhqlGpJ59PBwmc8Vh9muPRI0jIb8IY0WDAiZq9J8ikUPhPp94DgfPOl74jZbsK6vfFZPlwJt/YRN",
+	"Kes95JHbcN4w+PZTLnYTO0Vgt9knu2OVLcTUFjfwe7x7b+/SrWu081hCDdcW7Xksv6VxjVarddlJIjM+",
+	"wVmlcouOB77O9AZWQsYRZGkMSXiyL713qMAY55TU8iygOL8zEri0b6dYbmW5aGN1KqyDMNlUQbq4o6xW",
+	"Xy9YOTuMcZVM9I86zXHdAJuavhq244tXFYv23UccyGZQWlrNuo78RriSmo+wTShk3rzMGcnbLEYH895G",
+	"a7Ib+996PO3WOuhUNN7MepuPZdxwfEbkHY9vWvRRqK8M6fAcJjRZmcLJpqgUDZst1mmz7cedc1FrWVxn",
+	"gy2PAPnEoTKG5vG5WGVxhJbJJKIBstVHfsWxICGCAGcuIg5+pzENJJpwHhFcvz2oGOu+OjJDFKreIypJ",
+	"jCMfQSLe+6OboyE6uj16uLSHEqaxTsTbuHcWROIQS7wNDIhP3XLVTk3tS1NdJKN1MYafx+rnIWUh+VgH",
+	"WdZuo+1FPkKF7Yibco2tD7TS5n/ptR3DKIZbjFJBipoKdX7cYBVEBE0oQ5QJSXDYQFuCT+U4uzDcBKhX",
+	"ryvj4ky5GMkljhAkQq4DI0uVvCEEF+e1yK9xru9AxWn23DmGzJ6ahk002orIYfYQ9hARzSytDRRNJHDm",
+	"7d9gv8ahBtrsx5+mOSLaaBi7TqGa6jItjfPukWJvtuvOt/Tmu5qvtfO72actcgNfmx1TWxsvG8DhDoOn",
+	"9YY9Ph8M1vvY7IvgWnvVmPJ6Wg7QBFbUulu71+zdseZZBX9WwZ9V8GcV/FkFf1bBn1XwZxX8WQV/VsGf",
+	"VfDOSlGzt5zWwPfgLNfsJfelqd55Fere+gC09avzqt2UNqa5ne2g6yfj6tfex29ftFVOULAmCqrZ+c87",
+	"tDVkR5YQ19/vEbd5hWtfGyvBj996bTz39mknO7y3Xls/vR1RiJ5wtpNdld2vCm/yUSopP9ruNs567Xa3",
+	"PS8Ekc3GtOwkqHfy60K29T58T817b1A+J6w7HeT2tYFIGLIuMy6REl9N0pzyUfKYOX4SltXEN7WcNeGW",
+	"a2rfkJUpsEvlGlLtntOnSM67SuqjaXfzRD4bwNUlqc2gG9D79FGsn+lO0vc0zfQxU/ZsMM0OhFYxE+tk",
+	"uQk863wkX71uhgXeVxs+05Y3AsV9f1Nw3D4eHnZ5rrVxsHRPp4Jho9n58jto/DZtu0d5JT9UnRarW6EU",
+	"+h0psobxHwlECgM4rF7/1Mt+2lw+aSCVcWGBjObZISXDhkJHa4o5vS8b4B4ai7/m1/bxqGid+FtY7B2p",
+	"SJyVej48FYk5v9s/EfmVkSyV9truNRLalardvFCtffPLSwhRyPXQOalDm/wNJjtCPHZo3s0hAB+XMZc8",
+	"/WaTOhRyO+wvp4N9DghXEr1J41CdxUF983UJmZWcUzZDJBIETdUTERAWUjbbNnvDXoLW01omX6oLwePe",
+	"3u/1gv5Lu/Te8MLasICu7219CfXV6z1fzLQr8n21rxLf2p7Rrqx3m+pKWxjexsVKt+NswHUejfutx/kk",
+	"6nt3qe69h9re7u1Ls3/jBlQy5fGEhiFhvQURAs/U5vwViAOFnAh2JNUJxI3PpnVeTAvRSI4mUDNsyuMF",
+	"gYvxLbwnx05psW66dJf64dtWD38WRp+F0Wdh9FkYfRZGn4XRXYsYaxyF7LG7j8RamSRa5zR0QCG0dM7f",
+	"u9VoW3j4uGLqoX1p3Cp+691p9ot141Ezdquq1vvM1GJx8OjC9g4FbTdZVkVx20el+27VbbcpVN/gffM4",
+	"Ot1hfXBaklnqhrMzcss8cVI+sNYZ5zEZQkpTxdRZ1by3U+Ksbei12u3GdPj7LYZlHGWUrJx3l2nLyJ6Y",
+	"T0zGDj9H55hG6L9ML5lsyl+Mu0zdlLbxDrFsFNzX10f2vodmJRmgql7xEEHEis1mPrSxUssoEWgZ01t1",
+	"3MCwWsYJtYAv50SzjSNh46xObCTtsX1NKfknYNuIor1GVCE+dUOYkOTNEVQt45Saglxe5NOzTROh+Ln3",
+	"PY0kidFkhY6cQY5SD8lkueQxZNBcITmnAi1oEHPTcx/9JghSnSukzcCeFudaGJMpnkREfUwEQVM9oiA4",
+	"DubFgfuPEJ6iiK05OAXIZ6fqpibIY5HiUi1sOTmi3i77EbxV38aHp03ehve6OsPefNJV/4fP36CgaJ3D",
+	"AVZx54kcIJ5RZ8u8ROeDwQGoolDcHsY7deZYqyIbY36eYA69XrbOxS7XDLRmWdn54y+XnUl+ve5zwd5t",
+	"48CqV+1QIVeFvXB+cgjktsuk/mTIfedknl+MyQrR8ADrAH6C7cxChSQHO02o/hjH4OHDs9rQWS5Ea0f0",
+	"VojTym///svBv++e8F6upbyCJaiSu566Enkr9eY79cKVkeC3Ws1lrIaRVL9dAASHIVXv4ejXXLOSpmAe",
+	"8Imu1pKjuQ+5Xq/LjWucmFOFZg+cCFziM42pLr34vvlSRSz2vpkUIIYESUzlCrq/ISshOSPv+Q1h3vDD",
+	"tWJkOnRcj5/EkTf0TkGXMui5t4CYyepLbxe43JOSc3ixtUG0+9hxoiq0tTnfnR8qytG7v86c3q4f/isA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

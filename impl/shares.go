@@ -648,10 +648,20 @@ func (s *Server) shareFilter(ctx context.Context) (storage.ShareFilter, bool, er
 	if f.IncludePublic, err = queryBool(q, "is_public", false, strictBoolMessage); err != nil {
 		return f, false, err
 	}
-	f.Name, f.Status, f.ShareTypeID = get("name"), get("status"), get("share_type_id")
+	// Manila moves name and description (2.36+) over display_name and
+	// display_description, which it takes at every version.
+	first := func(keys ...string) *string {
+		for _, k := range keys {
+			if v := get(k); v != nil {
+				return v
+			}
+		}
+		return nil
+	}
+	f.Name, f.Status, f.ShareTypeID = first("name", "display_name"), get("status"), get("share_type_id")
 	f.SnapshotID, f.ShareNetworkID, f.ConsistencyGroupID = get("snapshot_id"), get("share_network_id"), get("consistency_group_id")
 	f.ExportLocationID, f.ExportLocationPath = get("export_location_id"), get("export_location_path")
-	f.NameLike, f.Description, f.DescriptionLike = get("name~"), get("description"), get("description~")
+	f.NameLike, f.Description, f.DescriptionLike = get("name~"), first("description", "display_description"), get("description~")
 	// Filters that need a rule of their own (403 without it).
 	for _, gated := range [][2]string{{"host", "share:list_by_host"}, {"share_server_id", "share:list_by_share_server_id"}, {"extra_specs", "share_types_extra_spec:index"}} {
 		if q.Has(gated[0]) {

@@ -412,6 +412,11 @@ func TestShareListFiltersSortingPaging(t *testing.T) {
 		{"name~ substring", tokMember, "2.99", "?name~=a&sort_key=name&sort_dir=asc", []string{"alpha", "beta", "gamma"}},
 		{"name~ ignored below 2.36", tokMember, "2.35", "?name~=zzz", []string{"gamma", "beta", "alpha"}},
 		{"description exact", tokMember, "2.99", "?description=d-gamma", []string{"gamma"}},
+		// Terraform's share data source sends display_description.
+		{"display_description at any version", tokMember, "2.35", "?display_description=d-gamma", []string{"gamma"}},
+		{"description ignored below 2.36", tokMember, "2.35", "?description=d-gamma", []string{"gamma", "beta", "alpha"}},
+		{"description wins over display_description", tokMember, "2.99", "?description=d-beta&display_description=d-gamma", []string{"beta"}},
+		{"display_name", tokMember, "2.99", "?display_name=beta", []string{"beta"}},
 		{"description~", tokMember, "2.99", "?description~=bet", []string{"beta"}},
 		{"status", tokMember, "2.99", "?status=error", nil},
 		{"metadata dict literal", tokMember, "2.99", "?metadata=" + urlq("{'n': 'beta'}"), []string{"beta"}},
