@@ -48,7 +48,9 @@ func (s *Server) stripProjectSegment(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if rest, ok := strings.CutPrefix(r.URL.Path, "/v2/"); ok {
 			seg, tail, found := strings.Cut(rest, "/")
-			if found && seg != "" && !s.collections[seg] && s.projectPattern.MatchString(seg) {
+			// /v2/{project_id}/ itself is no route in Manila (404), so a
+			// segment with nothing after it is left in place.
+			if found && seg != "" && tail != "" && !s.collections[seg] && s.projectPattern.MatchString(seg) {
 				ri.URLProject = seg
 				r.URL.Path = "/v2/" + tail
 				r.URL.RawPath = ""

@@ -43,6 +43,13 @@ func TestVersionDiscovery(t *testing.T) {
 		}
 	})
 
+	// Manila routes /v2/ and /v2/{project_id}/shares..., but not
+	// /v2/{project_id}/ itself.
+	t.Run("v2 with a project id and nothing after is 404", func(t *testing.T) {
+		ts.do(t, req{method: "GET", path: "/v2/" + projA + "/", token: tokMember}).
+			expectFault(t, 404, "itemNotFound", "The resource could not be found.")
+	})
+
 	t.Run("v2 without slash redirects", func(t *testing.T) {
 		r := ts.do(t, req{method: "GET", path: "/v2"})
 		r.expectStatus(t, http.StatusFound)
