@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
@@ -322,6 +323,11 @@ func readBody(r *http.Request) ([]byte, *Fault) {
 	}
 	if len(body) > maxBodyBytes {
 		return nil, &Fault{Status: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
+	}
+	// Go's JSON decoder would turn invalid UTF-8 into U+FFFD and store it;
+	// Manila cannot decode such a body at all.
+	if !utf8.Valid(body) {
+		return nil, badRequest("Malformed request body")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))

@@ -253,6 +253,10 @@ func TestRequestValidation(t *testing.T) {
 	t.Run("malformed JSON", func(t *testing.T) {
 		post(`{"share": {`, "").expectFault(t, 400, "badRequest", "Malformed request body")
 	})
+	t.Run("invalid UTF-8 is malformed, not stored with U+FFFD", func(t *testing.T) {
+		post([]byte("{\"share\": {\"share_proto\": \"NFS\", \"size\": 1, \"name\": \"caf\xe9\"}}"), "").
+			expectFault(t, 400, "badRequest", "Malformed request body")
+	})
 	t.Run("body without the share key is 422", func(t *testing.T) {
 		post(map[string]any{"shares": map[string]any{}}, "").expectFault(t, 422, "computeFault", "Unable to process the contained instructions")
 	})
