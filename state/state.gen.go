@@ -69,8 +69,8 @@ var (
 	ShareCreateDone = Transition[ShareStatus]{Name: "create_done", From: Set[ShareStatus]{ShareCreating}, To: ShareAvailable}
 	// ShareCreateFailed is "create_failed": from creating to error.
 	ShareCreateFailed = Transition[ShareStatus]{Name: "create_failed", From: Set[ShareStatus]{ShareCreating}, To: ShareError}
-	// ShareDeleteDone is "delete_done": from deleting to deleted.
-	ShareDeleteDone = Transition[ShareStatus]{Name: "delete_done", From: Set[ShareStatus]{ShareDeleting}, To: ShareDeleted}
+	// ShareDeleteDone is "delete_done": from any status to deleted.
+	ShareDeleteDone = Transition[ShareStatus]{Name: "delete_done", From: nil, To: ShareDeleted}
 	// ShareDeleteFailed is "delete_failed": from deleting to error_deleting.
 	ShareDeleteFailed = Transition[ShareStatus]{Name: "delete_failed", From: Set[ShareStatus]{ShareDeleting}, To: ShareErrorDeleting}
 	// ShareBackupCreate is "backup_create": from available to backup_creating.
@@ -348,7 +348,7 @@ var Resources = []Resource{
 			{Name: "reset_status", From: nil, To: "", ToOneOf: "reset_targets"},
 			{Name: "create_done", From: []string{"creating"}, To: "available", ToOneOf: ""},
 			{Name: "create_failed", From: []string{"creating"}, To: "error", ToOneOf: ""},
-			{Name: "delete_done", From: []string{"deleting"}, To: "deleted", ToOneOf: ""},
+			{Name: "delete_done", From: nil, To: "deleted", ToOneOf: ""},
 			{Name: "delete_failed", From: []string{"deleting"}, To: "error_deleting", ToOneOf: ""},
 			{Name: "backup_create", From: []string{"available"}, To: "backup_creating", ToOneOf: ""},
 			{Name: "backup_create_done", From: []string{"backup_creating"}, To: "available", ToOneOf: ""},

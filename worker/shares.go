@@ -104,10 +104,8 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 			if err != nil {
 				return err
 			}
-			if !state.ShareDeleteDone.Allows(sh.Status) {
-				// Reset by an admin while queued: nothing to delete.
-				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
-			}
+			// Whatever the status now (an admin may have reset it while the
+			// job was queued), an acknowledged delete happens, as in Manila.
 			if err := data.DeleteShare(sh.ID); err != nil {
 				return err
 			}

@@ -521,3 +521,30 @@ func TestJobsResumeAfterRestart(t *testing.T) {
 		t.Fatal("the resumed job did not create the share's directory")
 	}
 }
+
+// A 202-acknowledged DELETE is never dropped: a reset_status that lands
+// while the delete job is queued (or running) changes the status, but the
+// share is deleted all the same, as Manila's share manager deletes it.
+func TestShareDeleteSurvivesResetStatus(t *testing.T) {
+	ts := startServer(t, func(o *options) { o.holdJobs = true })
+	ids := make([]string, 5)
+	for i := range ids {
+		ids[i] = createShare(t, ts, tokMember, nil)
+		// With the jobs held, the create is still queued: reset makes the
+		// share deletable, the delete is queued behind it, and a second
+		// reset lands while the delete is certainly still queued.
+		resetShare(t, ts, ids[i], "available")
+		ts.do(t, req{method: "DELETE", path: "/v2/shares/" + ids[i], token: tokMember}).expectStatus(t, 202)
+		resetShare(t, ts, ids[i], "available")
+		if sh := getShare(t, ts, tokMember, "2.99", ids[i]); sh["status"] != "available" {
+			t.Fatalf("status after the reset: %v", sh["status"])
+		}
+	}
+	ts.restart(func(o *options) { o.holdJobs = false })
+	for _, id := range ids {
+		waitShareGone(t, ts, id)
+		if fileExists(filepath.Join(ts.opts.DataDir, "shares", id)) {
+			t.Errorf("share %s's directory is still there", id)
+		}
+	}
+}
