@@ -41,14 +41,16 @@ func Permanent(err error) error { return permanentError{err} }
 
 // Pool claims and runs jobs.
 type Pool struct {
-	db      *storage.DB
-	log     *slog.Logger
-	size    int
-	kinds   map[string]Kind
-	wake    chan struct{}
-	stop    context.CancelFunc
-	done    sync.WaitGroup
-	started bool
+	db    *storage.DB
+	log   *slog.Logger
+	size  int
+	kinds map[string]Kind
+	wake  chan struct{}
+	// stopClaiming ends the claim loops; abortJobs cancels the jobs
+	// running, once Stop's deadline has passed.
+	stopClaiming, abortJobs context.CancelFunc
+	done                    sync.WaitGroup
+	started                 bool
 }
 
 // New returns a pool of size goroutines over db.
@@ -83,12 +85,13 @@ func (p *Pool) Start(ctx context.Context) (int, error) {
 	if resumed > 0 {
 		p.log.Info("resuming jobs left unfinished by the previous run", "jobs", resumed)
 	}
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	p.stop = cancel
+	jobCtx, abort := context.WithCancel(context.WithoutCancel(ctx))
+	claimCtx, stopClaiming := context.WithCancel(jobCtx)
+	p.stopClaiming, p.abortJobs = stopClaiming, abort
 	p.started = true
 	for range p.size {
 		p.done.Add(1)
-		go p.loop(runCtx)
+		go p.loop(claimCtx, jobCtx)
 	}
 	return resumed, nil
 }
@@ -101,28 +104,42 @@ func (p *Pool) Notify() {
 	}
 }
 
-// Stop lets running jobs finish (until ctx ends) and stops the pool. Jobs
-// not finished stay in the database and resume at the next start.
+// Stop claims no more jobs and lets the running ones finish until ctx
+// ends; then it cancels them and waits (up to abortWait) for them to
+// return. Jobs not finished stay in the database and resume at the next
+// start.
 func (p *Pool) Stop(ctx context.Context) error {
 	if !p.started {
 		return nil
 	}
-	p.stop()
+	p.stopClaiming()
 	finished := make(chan struct{})
 	go func() { p.done.Wait(); close(finished) }()
 	select {
 	case <-finished:
+		p.abortJobs()
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	p.abortJobs()
+	select {
+	case <-finished:
+	case <-time.After(abortWait):
+	}
+	return ctx.Err()
 }
+
+// abortWait bounds how long Stop waits for cancelled jobs to return.
+const abortWait = 5 * time.Second
 
 // idleWait bounds how long an idle goroutine sleeps before it looks again.
 const idleWait = time.Second
 
-func (p *Pool) loop(ctx context.Context) {
+// loop claims jobs until claimCtx ends and runs each under jobCtx, which
+// outlives it: a job claimed before shutdown may finish.
+func (p *Pool) loop(claimCtx, jobCtx context.Context) {
 	defer p.done.Done()
+	ctx := claimCtx
 	for ctx.Err() == nil {
 		job, next, err := p.db.ClaimJob(ctx)
 		if err != nil {
@@ -142,7 +159,7 @@ func (p *Pool) loop(ctx context.Context) {
 			p.sleep(ctx, wait)
 			continue
 		}
-		p.run(ctx, *job)
+		p.run(jobCtx, *job)
 	}
 }
 

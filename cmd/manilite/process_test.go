@@ -191,6 +191,50 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 	}
 }
 
+// TestSIGTERMLetsRunningJobsFinish stops the server while a backup is
+// copying data: within --shutdown-timeout the job runs to its end before
+// the process exits, so the backup is available at the next start without
+// being resumed (that start's rate limit would keep a resumed copy going
+// far longer than the test).
+func TestSIGTERMLetsRunningJobsFinish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ts := &testServer{t: t, dir: t.TempDir()}
+	ts.opts = testOptions(ts.dir)
+	p := startProcess(t, ts, "--min-transition", "50ms", "--backup-max-rate", "4M")
+	share := availableShare(t, p.server, tokMember, nil)
+	// 4 MiB that does not compress: about a second at 4 MiB/s.
+	payload := make([]byte, 4<<20)
+	_, _ = rand.NewChaCha8([32]byte{3}).Read(payload)
+	if err := os.WriteFile(filepath.Join(sharePath(ts, share), "payload"), payload, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	backup := createBackup(t, p.server, tokMember, share, nil)["id"].(string)
+	waitFor(t, 30*time.Second, "the backup to be under way", func() bool {
+		b := getBackup(t, p.server, tokMember, backup)
+		return b["progress"] != "0" && b["status"] == "creating"
+	})
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("manilite did not stop on SIGTERM")
+	}
+	if strings.Contains(p.logs.String(), "interrupted by shutdown") {
+		t.Fatalf("the backup job was interrupted:\n%s", p.logs.String())
+	}
+	p = startProcess(t, ts, "--backup-max-rate", "1K")
+	if b := getBackup(t, p.server, tokMember, backup); b["status"] != "available" || b["progress"] != "100" {
+		t.Fatalf("after SIGTERM the backup is %v at %v%%", b["status"], b["progress"])
+	}
+}
+
 // TestKill9DuringBackupAndRestore kills the server in the middle of moving
 // a backup's data, in each direction, and checks that the next start
 // finishes the work: the backup is complete when it says available, and the
