@@ -229,8 +229,10 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			return notFound(defaultNotFound)
 		}
 
-		// 7. Policy, with Manila's default target: the caller's own project.
-		if gate.Policy != policy.AlwaysAllow {
+		// 7. Policy, with Manila's default target: the caller's own project
+		// (unless Manila checks it after the lookup: the handler does).
+		ri.gate = gate
+		if gate.Policy != policy.AlwaysAllow && !gate.AfterLookup {
 			if err := s.authorizeGate(ctx, gate.Policy, policy.Target{ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID}); err != nil {
 				if gate.ForbiddenMessage != "" {
 					var f *Fault

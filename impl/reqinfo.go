@@ -34,6 +34,10 @@ type requestInfo struct {
 	// the value under its key in the body.
 	action      *actionMeta
 	actionValue json.RawMessage
+	// gate is the operation's (or the action's) gate; lookupAuthorized
+	// records that a handler checked an after-lookup gate's rule.
+	gate             versionGate
+	lookupAuthorized bool
 	// BaseURL is scheme://host[:port] as the client reached us.
 	BaseURL  string
 	method   string

@@ -194,7 +194,7 @@ func New(cfg Config) (*Server, error) {
 		e.Match([]string{http.MethodGet, http.MethodHead}, p, docs)
 	}
 	e.Use(s.api)
-	gen.RegisterHandlers(e, gen.NewStrictHandler(s, []gen.StrictMiddlewareFunc{s.maskViews}))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(s, []gen.StrictMiddlewareFunc{s.maskViews, s.requireLookupAuthorized}))
 	s.echo = e
 	return s, nil
 }

@@ -480,6 +480,10 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, value json.Raw
 	if err != nil {
 		return nil, err
 	}
+	// os-reset_status (below 2.7) looks the share up before its rule.
+	if err := s.authorizeAfterLookup(ctx, callerTarget(reqInfo(ctx)), nil); err != nil {
+		return nil, err
+	}
 	if sh.IsSoftDeleted {
 		return nil, forbidden("status cannot be reset for share '%s' since it has been soft deleted.", sh.ID)
 	}

@@ -87,7 +87,7 @@ func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotReque
 	if sh.IsSoftDeleted {
 		return nil, forbidden("Snapshots cannot be created for share '%s' since it has been soft deleted.", sh.ID)
 	}
-	if err := s.requirePolicy(ctx, "share:create_snapshot", shareTarget(sh)); err != nil {
+	if err := s.authorizeAfterLookup(ctx, shareTarget(sh), nil); err != nil {
 		return nil, err
 	}
 	md := map[string]string{}
@@ -133,6 +133,10 @@ func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotReque
 func (s *Server) ShowSnapshot(ctx context.Context, req gen.ShowSnapshotRequestObject) (gen.ShowSnapshotResponseObject, error) {
 	sn, err := s.visibleSnapshot(ctx, req.SnapshotId)
 	if err != nil {
+		return nil, err
+	}
+	// Manila's get_snapshot: a caller its rule refuses finds nothing.
+	if err := s.authorizeAfterLookup(ctx, snapshotTarget(sn), notFound(defaultNotFound)); err != nil {
 		return nil, err
 	}
 	return gen.ShowSnapshot200JSONResponse{Snapshot: s.snapshotView(reqInfo(ctx), sn)}, nil

@@ -23,6 +23,9 @@ const (
 	extChecks       = "x-manila-policy-checks"
 	extHandler      = "x-manila-handler"
 	extFaultNames   = "x-manila-fault-names"
+	// extAfterLookup: Manila checks the operation's rule inside its API
+	// layer, against the resource, after looking it up; see afterLookup.
+	extAfterLookup = "x-manila-policy-after-lookup"
 	// actionSchema is the key of an x-manila-actions entry holding the
 	// schema of the action's value: {$ref: "#/components/schemas/X"}.
 	actionSchema = "schema"
@@ -38,6 +41,10 @@ type versionGate struct {
 	// ForbiddenMessage replaces webob's "Access was denied to this
 	// resource." where Manila words the refusal itself.
 	ForbiddenMessage string
+	// AfterLookup (x-manila-policy-after-lookup) moves the check of Policy
+	// from the pipeline into the handler, after it has found the resource:
+	// a caller who cannot see it gets 404 before any 403, as in Manila.
+	AfterLookup bool
 	// Checks are the further rules the handler checks itself (Manila checks
 	// share:get inside backup create, ...): x-manila-policy-checks. The
 	// server refuses to check a rule an operation does not declare.
@@ -274,6 +281,11 @@ func readGate(ext map[string]any, requirePolicy bool) (versionGate, error) {
 	}
 	if fm, ok := ext[extForbidden]; ok {
 		g.ForbiddenMessage, _ = toString(fm)
+	}
+	if raw, ok := ext[extAfterLookup]; ok {
+		if g.AfterLookup, ok = toBool(raw); !ok || g.Policy == "" {
+			return g, fmt.Errorf("%s must be a boolean, beside %s", extAfterLookup, extPolicy)
+		}
 	}
 	if raw, ok := ext[extChecks]; ok {
 		list, ok := decodeExt(raw).([]any)

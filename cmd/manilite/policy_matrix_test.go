@@ -168,6 +168,8 @@ type matrixOp struct {
 	rule         string
 	version      string
 	experimental bool
+	// afterLookup: Manila checks the rule after finding the resource.
+	afterLookup bool
 	// forbidden is the message of a refusal: Manila's decorator's, or the
 	// operation's own (x-manila-forbidden-message).
 	forbidden string
@@ -196,28 +198,46 @@ func specMatrixOps(t *testing.T) []matrixOp {
 	for id, op := range info.Ops {
 		if op.Actions == nil {
 			ops = append(ops, matrixOp{key: id, method: op.Method, path: op.Path, rule: op.Policy,
-				version: version(op.Max), experimental: op.Experimental, forbidden: forbiddenMessage(op.ForbiddenMessage)})
+				version: version(op.Max), experimental: op.Experimental, afterLookup: op.AfterLookup,
+				forbidden: forbiddenMessage(op.ForbiddenMessage, op.Policy, op.AfterLookup)})
 			continue
 		}
 		for name, gate := range op.Actions {
 			ops = append(ops, matrixOp{key: id + "/" + name, method: op.Method, path: op.Path, rule: gate.Policy,
-				version: version(gate.Max), experimental: gate.Experimental, forbidden: forbiddenMessage(gate.ForbiddenMessage)})
+				version: version(gate.Max), experimental: gate.Experimental, afterLookup: gate.AfterLookup,
+				forbidden: forbiddenMessage(gate.ForbiddenMessage, gate.Policy, gate.AfterLookup)})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].key < ops[j].key })
 	return ops
 }
 
-func forbiddenMessage(own string) string {
-	if own != "" {
+// forbiddenMessage is the 403's message: the gate's own, else webob's for
+// a controller's authorize decorator, or for a rule Manila checks after the
+// lookup (in its share API) the policy's.
+func forbiddenMessage(own, rule string, afterLookup bool) string {
+	switch {
+	case own != "":
 		return own
+	case afterLookup:
+		return "Policy doesn't allow " + rule + " to be performed."
 	}
 	return "Access was denied to this resource."
 }
 
 // expectedStatus is Manila's default answer to caller for op, whose rule
-// has the given class.
-func expectedStatus(class, caller string, fx matrixFixture) int {
+// has the given class. Where Manila checks the rule after the lookup, a
+// caller who cannot see the resource (of another project, or without a
+// role in its own) gets the lookup's answer first.
+func expectedStatus(class, caller string, fx matrixFixture, afterLookup bool) int {
+	want := expectedByRule(class, caller, fx)
+	if want == http.StatusForbidden && afterLookup && fx.other != 0 && (caller == "other" || caller == "noroles") {
+		return fx.other
+	}
+	return want
+}
+
+func expectedByRule(class, caller string, fx matrixFixture) int {
 	if class == "open" {
 		return fx.success
 	}
@@ -296,7 +316,7 @@ func TestPolicyMatrix(t *testing.T) {
 		readOnly := op.method == http.MethodGet
 		var shared map[string]string
 		for _, c := range matrixCallers {
-			want := expectedStatus(class, c.name, fx)
+			want := expectedStatus(class, c.name, fx, op.afterLookup)
 			counts[want]++
 			t.Run(fmt.Sprintf("%s/%s", op.key, c.name), func(t *testing.T) {
 				// Reads share their resources; anything else gets its own.
@@ -454,11 +474,23 @@ func TestPolicyMatrixExpectations(t *testing.T) {
 		{policy.ClassOwner, "noroles", 202}, {policy.ClassOwner, "anonymous", 401}, {"open", "anonymous", 202},
 	}
 	for _, tc := range cases {
-		if got := expectedStatus(tc.class, tc.caller, fx); got != tc.want {
+		if got := expectedStatus(tc.class, tc.caller, fx, false); got != tc.want {
 			t.Errorf("expectedStatus(%s, %s) = %d, want %d", tc.class, tc.caller, got, tc.want)
 		}
 	}
-	if got := expectedStatus(policy.ClassReader, "other", matrixFixture{success: 200}); got != 200 {
+	if got := expectedStatus(policy.ClassReader, "other", matrixFixture{success: 200}, false); got != 200 {
 		t.Errorf("a list for another project: %d, want 200", got)
+	}
+	// After the lookup: who cannot see the resource gets 404 before 403.
+	for _, tc := range []struct {
+		class, caller string
+		want          int
+	}{
+		{policy.ClassAdmin, "other", 404}, {policy.ClassAdmin, "noroles", 404}, {policy.ClassAdmin, "reader", 403},
+		{policy.ClassReader, "noroles", 404}, {policy.ClassMember, "member", 202},
+	} {
+		if got := expectedStatus(tc.class, tc.caller, fx, true); got != tc.want {
+			t.Errorf("after lookup: expectedStatus(%s, %s) = %d, want %d", tc.class, tc.caller, got, tc.want)
+		}
 	}
 }
