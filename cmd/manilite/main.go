@@ -108,6 +108,9 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.Keystone.UserDomain, "keystone-user-domain", "Default", "keystone mode: the service user's domain")
 	fs.StringVar(&o.Keystone.ProjectName, "keystone-project", "service", "keystone mode: the service project")
 	fs.StringVar(&o.Keystone.ProjectDomain, "keystone-project-domain", "Default", "keystone mode: the service project's domain")
+	fs.DurationVar(&o.Keystone.ConnectTimeout, "keystone-connect-timeout", 0, "keystone mode: bound on connecting to Keystone (0: none, as keystonemiddleware's http_connect_timeout)")
+	fs.DurationVar(&o.Keystone.ReadTimeout, "keystone-read-timeout", 0, "keystone mode: bound on waiting for Keystone's answer (0: none; Manila waits for a slow Keystone)")
+	fs.IntVar(&o.Keystone.Retries, "keystone-max-retries", 3, "keystone mode: retries of a Keystone request that got no answer (keystonemiddleware's http_request_max_retries)")
 	fs.IntVar(&o.Keystone.CacheSize, "keystone-cache-size", 10000, "keystone mode: valid tokens kept in memory")
 	fs.DurationVar(&o.Keystone.CacheTTL, "keystone-cache-ttl", 5*time.Minute, "keystone mode: how long a token is trusted before it is checked again")
 }

@@ -29,7 +29,9 @@ const (
 	defaultDomain    = "Default"
 	defaultCacheSize = 10000
 	defaultCacheTTL  = 5 * time.Minute
-	defaultTimeout   = 10 * time.Second
+	// firstRetryDelay is keystoneauth's: a failed connection is tried
+	// again after 0.5 s, then 1 s, 2 s, ... (doubling).
+	firstRetryDelay = 500 * time.Millisecond
 
 	// serviceTokenMargin is how long before its expiry the service token is
 	// replaced, so that it never expires between being read and being used.
@@ -84,7 +86,20 @@ type Config struct {
 	// CacheTTL is how long a valid token is trusted before it is checked
 	// again even if not expired (default 5m), so revocations take effect.
 	CacheTTL time.Duration
-	// HTTPClient talks to Keystone (default: a client with a 10s timeout).
+	// ConnectTimeout bounds making a connection to Keystone, and
+	// ReadTimeout waiting for its answer once the request is sent. Zero
+	// means no bound, as keystonemiddleware's http_connect_timeout (None)
+	// and Manila, which waits for a slow Keystone. Used only when
+	// HTTPClient is nil.
+	ConnectTimeout time.Duration
+	ReadTimeout    time.Duration
+	// Retries is how many times a request that got no answer (refused,
+	// reset, timed out) is tried again, with keystoneauth's backoff:
+	// keystonemiddleware's http_request_max_retries (3 there; the server's
+	// flag defaults to 3, zero here means none).
+	Retries int
+	// HTTPClient talks to Keystone (default: a client with ConnectTimeout
+	// and ReadTimeout).
 	HTTPClient *http.Client
 	// Now is the clock (default time.Now); tests pin it.
 	Now func() time.Time
@@ -95,8 +110,11 @@ type Validator struct {
 	tokensURL string // {URL}/v3/auth/tokens?nocatalog
 	authBody  []byte // the service user's POST body, built once
 	client    *http.Client
-	now       func() time.Time
-	ttl       time.Duration
+	retries   int
+	// retryDelay is the first backoff (firstRetryDelay; tests shorten it).
+	retryDelay time.Duration
+	now        func() time.Time
+	ttl        time.Duration
 
 	cache *lruCache
 
@@ -148,8 +166,11 @@ func New(cfg Config) (*Validator, error) {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = defaultCacheTTL
 	}
+	if cfg.ConnectTimeout < 0 || cfg.ReadTimeout < 0 || cfg.Retries < 0 {
+		return nil, errors.New("keystone: timeouts and retries must not be negative")
+	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: defaultTimeout}
+		cfg.HTTPClient = newHTTPClient(cfg.ConnectTimeout, cfg.ReadTimeout)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -163,12 +184,14 @@ func New(cfg Config) (*Validator, error) {
 	return &Validator{
 		// nocatalog: the service catalog is not needed and is by far the
 		// largest part of a token response.
-		tokensURL: base + "/v3/auth/tokens?nocatalog",
-		authBody:  body,
-		client:    cfg.HTTPClient,
-		now:       cfg.Now,
-		ttl:       cfg.CacheTTL,
-		cache:     newLRUCache(cfg.CacheSize),
+		tokensURL:  base + "/v3/auth/tokens?nocatalog",
+		authBody:   body,
+		client:     cfg.HTTPClient,
+		retries:    cfg.Retries,
+		retryDelay: firstRetryDelay,
+		now:        cfg.Now,
+		ttl:        cfg.CacheTTL,
+		cache:      newLRUCache(cfg.CacheSize),
 	}, nil
 }
 
@@ -244,7 +267,7 @@ func (v *Validator) check(ctx context.Context, svc, token string) (policy.Caller
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-Auth-Token", svc)
 	req.Header.Set("X-Subject-Token", token)
-	resp, err := v.client.Do(req)
+	resp, err := v.do(req)
 	if err != nil {
 		return policy.Caller{}, time.Time{}, 0, unavailable("validate token", err)
 	}
@@ -391,7 +414,7 @@ func (v *Validator) requestServiceToken(ctx context.Context) (string, time.Time,
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := v.client.Do(req)
+	resp, err := v.do(req)
 	if err != nil {
 		return "", time.Time{}, unavailable("service token", err)
 	}

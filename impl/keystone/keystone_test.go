@@ -76,6 +76,7 @@ type fakeKeystone struct {
 	postQueries []string
 	getQueries  []string
 	mode        string        // "", "500", "403", "close", "garbage", "slow", "401"
+	closeNext   int           // the next requests to close without an answer
 	postGate    chan struct{} // when set, POST waits for it to be closed
 	postEntered chan struct{} // when set, POST signals it started
 }
@@ -112,6 +113,12 @@ func (f *fakeKeystone) revoke(tok string) {
 func (f *fakeKeystone) revokeServiceTokens() {
 	f.mu.Lock()
 	clear(f.service)
+	f.mu.Unlock()
+}
+
+func (f *fakeKeystone) setCloseNext(n int) {
+	f.mu.Lock()
+	f.closeNext = n
 	f.mu.Unlock()
 }
 
@@ -180,6 +187,10 @@ func (f *fakeKeystone) post(w http.ResponseWriter, r *http.Request) {
 	f.authBodies = append(f.authBodies, body)
 	f.postQueries = append(f.postQueries, r.URL.RawQuery)
 	mode, gate, entered := f.mode, f.postGate, f.postEntered
+	if f.closeNext > 0 {
+		f.closeNext--
+		mode = "close"
+	}
 	f.mu.Unlock()
 
 	if entered != nil {
@@ -232,6 +243,10 @@ func (f *fakeKeystone) get(w http.ResponseWriter, r *http.Request) {
 	f.gets++
 	f.getQueries = append(f.getQueries, r.URL.RawQuery)
 	mode := f.mode
+	if f.closeNext > 0 {
+		f.closeNext--
+		mode = "close"
+	}
 	svcOK := f.service[r.Header.Get("X-Auth-Token")]
 	tok, found := f.tokens[r.Header.Get("X-Subject-Token")]
 	f.mu.Unlock()
@@ -360,8 +375,10 @@ func TestNew(t *testing.T) {
 	if v.cache.size != 10000 || v.ttl != 5*time.Minute {
 		t.Errorf("defaults: cache size %d, ttl %s; want 10000, 5m", v.cache.size, v.ttl)
 	}
-	if v.client == nil || v.client.Timeout != 10*time.Second {
-		t.Errorf("default HTTP client = %+v, want a 10s timeout", v.client)
+	// keystonemiddleware's defaults: no overall deadline, no retries
+	// unless asked (the server's flag asks for 3).
+	if v.client == nil || v.client.Timeout != 0 || v.retries != 0 {
+		t.Errorf("default HTTP client = %+v, retries %d; want no deadline, no retries", v.client, v.retries)
 	}
 	if v.now == nil {
 		t.Error("default clock not set")
@@ -854,6 +871,62 @@ func TestUnreachable(t *testing.T) {
 	// A fresh validator fails fetching the service token.
 	_, err = newValidator(t, f, clk, nil).Authenticate(ctx, "a")
 	wantUnavailable(t, err)
+}
+
+// A request that gets no answer is tried again, up to Retries times, as
+// keystonemiddleware's http_request_max_retries; an HTTP answer is not.
+func TestRetriesWhenKeystoneDoesNotAnswer(t *testing.T) {
+	clk := newClock()
+	f := newFake(t, clk)
+	f.addToken("a", fakeToken{user: "ua", project: "p", expires: t0.Add(time.Hour)})
+	f.addToken("b", fakeToken{user: "ub", project: "p", expires: t0.Add(time.Hour)})
+	// Without keep-alives Go's transport never replays a request itself
+	// (it does on a reused connection), so the counts are ours alone.
+	v := newValidator(t, f, clk, func(c *Config) {
+		c.Retries = 3
+		c.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	})
+	v.retryDelay = time.Millisecond
+	ctx := context.Background()
+	// Three dropped connections (all the service token's POST): the
+	// fourth try answers.
+	f.setCloseNext(3)
+	if c, err := v.Authenticate(ctx, "a"); err != nil || c.UserID != "ua" {
+		t.Fatalf("after 3 dropped connections: %+v, %v", c, err)
+	}
+	wantCounts(t, f, 4, 1) // the dropped ones included
+	// Four in a row are one too many.
+	f.setCloseNext(4)
+	_, err := v.Authenticate(ctx, "b")
+	wantUnavailable(t, err)
+	wantCounts(t, f, 4, 1+4)
+	// An HTTP error is an answer: not retried.
+	f.setCloseNext(0)
+	f.setMode("500")
+	before, gets := f.counts()
+	_, err = v.Authenticate(ctx, "c")
+	wantUnavailable(t, err)
+	if p, g := f.counts(); p != before || g != gets+1 {
+		t.Errorf("a 500 was retried: %d POST, %d GET after %d, %d", p, g, before, gets)
+	}
+	f.setMode("")
+}
+
+// ReadTimeout bounds the wait for Keystone's answer; with none (the
+// default) a slow Keystone is waited for.
+func TestReadTimeout(t *testing.T) {
+	clk := newClock()
+	f := newFake(t, clk)
+	f.addToken("a", fakeToken{user: "ua", project: "p", expires: t0.Add(time.Hour)})
+	v := newValidator(t, f, clk, func(c *Config) { c.ReadTimeout = 200 * time.Millisecond })
+	ctx := context.Background()
+	if _, err := v.Authenticate(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	f.setMode("slow")
+	_, err := v.Authenticate(ctx, "b")
+	wantUnavailable(t, err)
+	f.setMode("")
 }
 
 func TestTimeout(t *testing.T) {
