@@ -41,6 +41,9 @@ var (
 	// ErrShareNotFound is wrapped by the error of a backup or snapshot of a
 	// share whose directory does not exist.
 	ErrShareNotFound = errors.New("share not found")
+	// ErrSnapshotNotFound is wrapped by the error of a share made from a
+	// snapshot whose copy does not exist.
+	ErrSnapshotNotFound = errors.New("snapshot not found")
 )
 
 // Backup options: the keys CreateBackup knows in its opts.

@@ -104,13 +104,6 @@ func (l *Local) DeleteGroupImage(id string) error {
 // built beside the shares and renamed into place; a share that exists
 // already is left as it is.
 func (l *Local) CreateShareFromImage(ctx context.Context, cgsnapshotID, memberID, shareID string) (string, error) {
-	dst, err := l.SharePath(shareID)
-	if err != nil {
-		return "", err
-	}
-	if st, err := os.Stat(dst); err == nil && st.IsDir() {
-		return dst, nil
-	}
 	image, err := l.GroupImagePath(cgsnapshotID)
 	if err != nil {
 		return "", err
@@ -118,23 +111,6 @@ func (l *Local) CreateShareFromImage(ctx context.Context, cgsnapshotID, memberID
 	if err := checkID("cgsnapshot member", memberID); err != nil {
 		return "", err
 	}
-	work := ".tmp-" + shareID
-	if err := removeTree(filepath.Join(l.root, work)); err != nil {
-		return "", err
-	}
-	err = l.copyTree(ctx, filepath.Join(image, memberID), l.root, work)
-	if err == nil {
-		err = os.Rename(filepath.Join(l.root, work), dst)
-	}
-	if err == nil {
-		err = syncDir(l.root)
-	}
-	if err != nil {
-		_ = removeTree(filepath.Join(l.root, work))
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		return "", fmt.Errorf("backend: share %s from cgsnapshot %s member %s: %w", shareID, cgsnapshotID, memberID, err)
-	}
-	return dst, nil
+	return l.createShareFrom(ctx, filepath.Join(image, memberID), shareID,
+		fmt.Sprintf("cgsnapshot %s member %s", cgsnapshotID, memberID))
 }

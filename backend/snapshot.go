@@ -119,6 +119,53 @@ func (l *Local) copyTree(ctx context.Context, src, parent, work string) error {
 	return w.finish()
 }
 
+// CreateShareFromSnapshot makes share shareID's directory a copy of
+// snapshot snapshotID's tree (every file copied, none linked) and returns
+// its path (the export location). A share that exists already is left as
+// it is.
+func (l *Local) CreateShareFromSnapshot(ctx context.Context, snapshotID, shareID string) (string, error) {
+	src, err := l.SnapshotPath(snapshotID)
+	if err != nil {
+		return "", err
+	}
+	if !l.SnapshotExists(snapshotID) {
+		return "", fmt.Errorf("backend: share %s from snapshot %s: %w", shareID, snapshotID, ErrSnapshotNotFound)
+	}
+	return l.createShareFrom(ctx, src, shareID, "snapshot "+snapshotID)
+}
+
+// createShareFrom copies the tree at src to share shareID's directory: built
+// beside the shares as .tmp-<shareID>, synced and renamed into place. what
+// names the source in errors.
+func (l *Local) createShareFrom(ctx context.Context, src, shareID, what string) (string, error) {
+	dst, err := l.SharePath(shareID)
+	if err != nil {
+		return "", err
+	}
+	if st, err := os.Stat(dst); err == nil && st.IsDir() {
+		return dst, nil
+	}
+	work := ".tmp-" + shareID
+	if err := removeTree(filepath.Join(l.root, work)); err != nil {
+		return "", err
+	}
+	err = l.copyTree(ctx, src, l.root, work)
+	if err == nil {
+		err = os.Rename(filepath.Join(l.root, work), dst)
+	}
+	if err == nil {
+		err = syncDir(l.root)
+	}
+	if err != nil {
+		_ = removeTree(filepath.Join(l.root, work))
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", fmt.Errorf("backend: share %s from %s: %w", shareID, what, err)
+	}
+	return dst, nil
+}
+
 // DeleteSnapshot removes snapshot id, and the folder of an unfinished
 // attempt to create it. Like DeleteShare it renames the snapshot aside
 // first.

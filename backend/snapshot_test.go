@@ -112,3 +112,46 @@ func TestSnapshotErrors(t *testing.T) {
 		t.Errorf("snapshots folder holds %v", got)
 	}
 }
+
+// A share made from a snapshot is a full copy of the snapshot's tree, not
+// of the share as it is now, and shares no file with it.
+func TestCreateShareFromSnapshot(t *testing.T) {
+	l, _ := newLocalOpts(t)
+	share, want := richShare(t, l, "s1")
+	must(t, l.CreateSnapshot(t.Context(), "s1", "snap1"))
+	changeShare(t, share)
+	path, err := l.CreateShareFromSnapshot(t.Context(), "snap1", "s2")
+	if err != nil {
+		t.Fatalf("CreateShareFromSnapshot: %v", err)
+	}
+	if p, _ := l.SharePath("s2"); p != path {
+		t.Errorf("path %q, want the share's %q", path, p)
+	}
+	assertTree(t, want, path)
+	sp, err := l.SnapshotPath("snap1")
+	must(t, err)
+	for p, n := range want {
+		if n.typ != "file" {
+			continue
+		}
+		a, err := os.Stat(filepath.Join(sp, p))
+		must(t, err)
+		b, err := os.Stat(filepath.Join(path, p))
+		must(t, err)
+		if os.SameFile(a, b) {
+			t.Errorf("%s: the new share's file is the snapshot's", p)
+		}
+	}
+	// A replay leaves the share as it is; nothing is left beside it.
+	if again, err := l.CreateShareFromSnapshot(t.Context(), "snap1", "s2"); err != nil || again != path {
+		t.Fatalf("replay: %q, %v", again, err)
+	}
+	for _, e := range entries(t, filepath.Dir(path)) {
+		if e != "s1" && e != "s2" {
+			t.Errorf("shares folder holds %s", e)
+		}
+	}
+	if _, err := l.CreateShareFromSnapshot(t.Context(), "nope", "s3"); !errors.Is(err, backend.ErrSnapshotNotFound) {
+		t.Errorf("from a missing snapshot: %v, want ErrSnapshotNotFound", err)
+	}
+}

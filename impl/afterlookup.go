@@ -37,7 +37,6 @@ func (s *Server) authorizeAfterLookup(ctx context.Context, target policy.Target,
 		return forbidden("%s", ri.gate.ForbiddenMessage)
 	}
 	return policyRefused(ri.gate.Policy)
-	return nil
 }
 
 // requireLookupAuthorized is a strict middleware: an after-lookup

@@ -123,7 +123,11 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	if err := s.checkShareCreateRefs(ctx, req.Body); err != nil {
 		return nil, err
 	}
-	shareType, requested, err := s.createShareType(ctx, req.Body)
+	src, err := s.findSnapshotSource(ctx, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	shareType, requested, err := s.createShareType(ctx, req.Body, src)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +135,12 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	if err != nil {
 		return nil, err
 	}
+	size, err := createSize(req.Body, src, shareType)
+	if err != nil {
+		return nil, err
+	}
 	if shareType != nil {
-		if group == nil && specTrue(shareType.ExtraSpecs, "driver_handles_share_servers") {
+		if group == nil && src == nil && specTrue(shareType.ExtraSpecs, "driver_handles_share_servers") {
 			return nil, badRequest("Share network must be set when the driver_handles_share_servers is true.")
 		}
 		if zones, ok := shareType.ExtraSpecs["availability_zones"]; ok && optString(in.AvailabilityZone) != "" && s.behaves(ri, "availability_zone_in_share_type") {
@@ -140,13 +148,16 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 				return nil, badRequest("Share type %s is not supported within the availability zone chosen %s.", requested, optString(in.AvailabilityZone))
 			}
 		}
-		if f := checkSizeLimits(shareType, in.Size); f != nil {
+		if f := checkSizeLimits(shareType, size); f != nil {
 			return nil, f
 		}
 	}
-	sh, err := newShareRow(ri, req.Body, shareType, group)
+	sh, err := newShareRow(ri, req.Body, shareType, group, size)
 	if err != nil {
 		return nil, err
+	}
+	if src != nil {
+		src.place(&sh)
 	}
 	created, err := s.db.CreateShare(ctx, sh, s.cfg.MinTransition)
 	var se *storage.StateError
@@ -179,7 +190,7 @@ func publicFlag(v *any) (set, public bool) {
 }
 
 // checkShareCreateRefs refuses what a create names that manilite does not
-// have (another zone, share groups, snapshots as a source, share networks)
+// have (another zone, share groups, share networks)
 // and a public share the caller may not create.
 func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreateRequest) error {
 	ri, in := reqInfo(ctx), &body.Share
@@ -198,9 +209,6 @@ func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreate
 	if g := optString(in.ShareGroupId); g != "" {
 		return notFound("Share group %s could not be found.", g)
 	}
-	if snap := optString(in.SnapshotId); snap != "" {
-		return notFound("ShareSnapshotNotFound: Snapshot %s could not be found.", snap)
-	}
 	if net := optString(in.ShareNetworkId); net != "" {
 		return notFound("Share network %s could not be found.", net)
 	}
@@ -212,12 +220,23 @@ func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreate
 
 // createShareType is the type a new share gets, and the name or id the
 // request gave: a UUID-like value is an id, anything else a name; none
-// given means the configured default, if it exists.
-func (s *Server) createShareType(ctx context.Context, body *gen.ShareCreateRequest) (*storage.ShareType, string, error) {
+// given means the snapshot's parent's type, or else the configured
+// default, if it exists.
+func (s *Server) createShareType(ctx context.Context, body *gen.ShareCreateRequest, src *snapshotSource) (*storage.ShareType, string, error) {
 	ri, in := reqInfo(ctx), &body.Share
 	requested := optString(in.ShareType)
 	if requested == "" {
 		requested = optString(in.VolumeType)
+	}
+	if requested == "" && src != nil {
+		if src.parent.ShareTypeID == nil {
+			return nil, "", nil
+		}
+		st, err := s.db.GetShareType(ctx, *src.parent.ShareTypeID)
+		if err != nil {
+			return nil, "", notFoundOr(err)
+		}
+		return &st, "", nil
 	}
 	if requested == "" {
 		st, err := s.db.GetShareTypeByName(ctx, s.cfg.DefaultShareType)
@@ -274,8 +293,20 @@ func (s *Server) joinConsistencyGroup(ctx context.Context, body *gen.ShareCreate
 	return &g, nil
 }
 
+// createSize is the new share's size: the request's, or with a snapshot
+// and none given the snapshot's (checked against the source).
+func createSize(body *gen.ShareCreateRequest, src *snapshotSource, shareType *storage.ShareType) (int, error) {
+	if src != nil {
+		return src.check(body, shareType)
+	}
+	if body.Share.Size == nil {
+		return 0, badRequest("Invalid input received: Share size 'None' must be an integer and greater than 0.")
+	}
+	return *body.Share.Size, nil
+}
+
 // newShareRow is the row a create inserts.
-func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *storage.ShareType, group *storage.ConsistencyGroup) (storage.Share, error) {
+func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *storage.ShareType, group *storage.ConsistencyGroup, size int) (storage.Share, error) {
 	in := &body.Share
 	md := map[string]string{}
 	if in.Metadata.IsSpecified() && !in.Metadata.IsNull() {
@@ -299,7 +330,7 @@ func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *stora
 		UserID:      ri.Caller.UserID,
 		Name:        optPtr(name),
 		Description: optPtr(desc),
-		Size:        in.Size,
+		Size:        size,
 		Proto:       strings.ToUpper(in.ShareProto),
 		Status:      state.ShareInitial,
 		IsPublic:    public,

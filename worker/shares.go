@@ -13,6 +13,8 @@ import (
 // ShareData is the part of the data plane share jobs use.
 type ShareData interface {
 	CreateShare(id string) (exportPath string, err error)
+	// CreateShareFromSnapshot makes the share a copy of a snapshot.
+	CreateShareFromSnapshot(ctx context.Context, snapshotID, shareID string) (exportPath string, err error)
 	DeleteShare(id string) error
 }
 
@@ -43,7 +45,12 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 				// to remove, so make nothing.
 				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
 			}
-			path, err := data.CreateShare(sh.ID)
+			var path string
+			if sh.SnapshotID != nil {
+				path, err = data.CreateShareFromSnapshot(ctx, *sh.SnapshotID, sh.ID)
+			} else {
+				path, err = data.CreateShare(sh.ID)
+			}
 			if err != nil {
 				return err
 			}

@@ -257,6 +257,9 @@ func (brokenData) CreateShare(string) (string, error) {
 	return "", worker.Permanent(errors.New("disk on fire"))
 }
 func (brokenData) DeleteShare(string) error { return worker.Permanent(errors.New("disk on fire")) }
+func (brokenData) CreateShareFromSnapshot(context.Context, string, string) (string, error) {
+	return "", worker.Permanent(errors.New("disk on fire"))
+}
 
 func TestShareJobFailures(t *testing.T) {
 	tests := []struct {
