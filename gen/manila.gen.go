@@ -862,6 +862,24 @@ type ExportLocationSummary struct {
 	ShareInstanceId *string `json:"share_instance_id,omitempty"`
 }
 
+// ExtraSpecItem One extra spec, {key: value}.
+type ExtraSpecItem map[string]string
+
+// ExtraSpecItemRequest One extra spec, {key: value}; the value a string or a boolean.
+type ExtraSpecItemRequest map[string]*interface{}
+
+// ExtraSpecsRequest defines model for ExtraSpecsRequest.
+type ExtraSpecsRequest struct {
+	// ExtraSpecs Values are strings (1-255 characters) or booleans.
+	ExtraSpecs map[string]*interface{} `json:"extra_specs"`
+}
+
+// ExtraSpecsResponse defines model for ExtraSpecsResponse.
+type ExtraSpecsResponse struct {
+	// ExtraSpecs The extra specs sent, as sent (booleans stay booleans).
+	ExtraSpecs map[string]*interface{} `json:"extra_specs"`
+}
+
 // Fault {"<faultName>": {"code": N, "message": "..."}} (413 adds "retryAfter").
 type Fault map[string]struct {
 	Code       int     `json:"code"`
@@ -873,6 +891,26 @@ type Fault map[string]struct {
 type Link struct {
 	Href string `json:"href"`
 	Rel  string `json:"rel"`
+}
+
+// MetadataItemResponse defines model for MetadataItemResponse.
+type MetadataItemResponse struct {
+	Meta map[string]string `json:"meta"`
+}
+
+// MetadataRequest {"metadata": {key: value, ...}}; keys 1-255 characters, values 1-1023 (Manila checks them itself).
+type MetadataRequest struct {
+	Metadata map[string]*interface{} `json:"metadata"`
+}
+
+// MetadataResponse defines model for MetadataResponse.
+type MetadataResponse struct {
+	Metadata map[string]string `json:"metadata"`
+}
+
+// ProjectAccess {"project": "<project id, UUID-like>"}
+type ProjectAccess struct {
+	Project nullable.Nullable[interface{}] `json:"project,omitempty"`
 }
 
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
@@ -1061,6 +1099,12 @@ type ShareDetailList struct {
 	SharesLinks *[]Link       `json:"shares_links,omitempty"`
 }
 
+// ShareMetadataItemRequest defines model for ShareMetadataItemRequest.
+type ShareMetadataItemRequest struct {
+	Meta     map[string]*interface{} `json:"meta"`
+	Metadata map[string]*interface{} `json:"metadata"`
+}
+
 // ShareResponse defines model for ShareResponse.
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
@@ -1094,6 +1138,17 @@ type ShareType struct {
 	OsShareTypeAccessIsPublic *bool                  `json:"os-share-type-access:is_public,omitempty"`
 	RequiredExtraSpecs        map[string]interface{} `json:"required_extra_specs"`
 	ShareTypeAccessIsPublic   *bool                  `json:"share_type_access:is_public,omitempty"`
+}
+
+// ShareTypeAccess defines model for ShareTypeAccess.
+type ShareTypeAccess struct {
+	ProjectId   string `json:"project_id"`
+	ShareTypeId string `json:"share_type_id"`
+}
+
+// ShareTypeAccessList defines model for ShareTypeAccessList.
+type ShareTypeAccessList struct {
+	ShareTypeAccess []ShareTypeAccess `json:"share_type_access"`
 }
 
 // ShareTypeCreate defines model for ShareTypeCreate.
@@ -1619,6 +1674,15 @@ type UpdateShareJSONRequestBody = ShareUpdateRequest
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
 type ShareActionJSONRequestBody = ActionRequest
 
+// CreateShareMetadataJSONRequestBody defines body for CreateShareMetadata for application/json ContentType.
+type CreateShareMetadataJSONRequestBody = MetadataRequest
+
+// UpdateAllShareMetadataJSONRequestBody defines body for UpdateAllShareMetadata for application/json ContentType.
+type UpdateAllShareMetadataJSONRequestBody = MetadataRequest
+
+// UpdateShareMetadataItemJSONRequestBody defines body for UpdateShareMetadataItem for application/json ContentType.
+type UpdateShareMetadataItemJSONRequestBody = ShareMetadataItemRequest
+
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
 
@@ -1628,11 +1692,29 @@ type UpdateSnapshotJSONRequestBody = SnapshotUpdateRequest
 // SnapshotActionJSONRequestBody defines body for SnapshotAction for application/json ContentType.
 type SnapshotActionJSONRequestBody = ActionRequest
 
+// CreateSnapshotMetadataJSONRequestBody defines body for CreateSnapshotMetadata for application/json ContentType.
+type CreateSnapshotMetadataJSONRequestBody = MetadataRequest
+
+// UpdateAllSnapshotMetadataJSONRequestBody defines body for UpdateAllSnapshotMetadata for application/json ContentType.
+type UpdateAllSnapshotMetadataJSONRequestBody = MetadataRequest
+
+// UpdateSnapshotMetadataItemJSONRequestBody defines body for UpdateSnapshotMetadataItem for application/json ContentType.
+type UpdateSnapshotMetadataItemJSONRequestBody = MetadataRequest
+
 // CreateShareTypeJSONRequestBody defines body for CreateShareType for application/json ContentType.
 type CreateShareTypeJSONRequestBody = ShareTypeCreateRequest
 
 // UpdateShareTypeJSONRequestBody defines body for UpdateShareType for application/json ContentType.
 type UpdateShareTypeJSONRequestBody = ShareTypeUpdateRequest
+
+// ShareTypeActionJSONRequestBody defines body for ShareTypeAction for application/json ContentType.
+type ShareTypeActionJSONRequestBody = ActionRequest
+
+// CreateShareTypeExtraSpecsJSONRequestBody defines body for CreateShareTypeExtraSpecs for application/json ContentType.
+type CreateShareTypeExtraSpecsJSONRequestBody = ExtraSpecsRequest
+
+// UpdateShareTypeExtraSpecJSONRequestBody defines body for UpdateShareTypeExtraSpec for application/json ContentType.
+type UpdateShareTypeExtraSpecJSONRequestBody = ExtraSpecItemRequest
 
 // Getter for additional properties for CGSnapshotUpdateRequest_Cgsnapshot. Returns the specified
 // element and whether it was found
@@ -2029,6 +2111,24 @@ type ServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx echo.Context, shareId ShareID, exportLocationId string) error
+	// ListShareMetadata Show a share's metadata
+	// (GET /v2/shares/{share_id}/metadata)
+	ListShareMetadata(ctx echo.Context, shareId ShareID) error
+	// CreateShareMetadata Add or change metadata items (merged with the share's)
+	// (POST /v2/shares/{share_id}/metadata)
+	CreateShareMetadata(ctx echo.Context, shareId ShareID) error
+	// UpdateAllShareMetadata Replace the share's metadata (admin-only keys stay unless the caller may change them)
+	// (PUT /v2/shares/{share_id}/metadata)
+	UpdateAllShareMetadata(ctx echo.Context, shareId ShareID) error
+	// DeleteShareMetadataItem Delete one metadata item (200, empty body)
+	// (DELETE /v2/shares/{share_id}/metadata/{key})
+	DeleteShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// ShowShareMetadataItem Show one metadata item
+	// (GET /v2/shares/{share_id}/metadata/{key})
+	ShowShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
+	// (POST /v2/shares/{share_id}/metadata/{key})
+	UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error
@@ -2050,6 +2150,24 @@ type ServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx echo.Context, snapshotId string) error
+	// ListSnapshotMetadata Show a snapshot's metadata (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata)
+	ListSnapshotMetadata(ctx echo.Context, snapshotId string) error
+	// CreateSnapshotMetadata Add or change metadata items (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata)
+	CreateSnapshotMetadata(ctx echo.Context, snapshotId string) error
+	// UpdateAllSnapshotMetadata Replace a snapshot's metadata (2.73+)
+	// (PUT /v2/snapshots/{snapshot_id}/metadata)
+	UpdateAllSnapshotMetadata(ctx echo.Context, snapshotId string) error
+	// DeleteSnapshotMetadataItem Delete one metadata item (2.73+; 200, empty body)
+	// (DELETE /v2/snapshots/{snapshot_id}/metadata/{key})
+	DeleteSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error
+	// ShowSnapshotMetadataItem Show one metadata item (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata/{key})
+	ShowSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error
+	// UpdateSnapshotMetadataItem Set one metadata item, {"metadata": {key: value}} (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata/{key})
+	UpdateSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx echo.Context, params ListShareTypesParams) error
@@ -2068,9 +2186,30 @@ type ServerInterface interface {
 	// UpdateShareType Update a share type (admin; 2.50+)
 	// (PUT /v2/types/{share_type_id})
 	UpdateShareType(ctx echo.Context, shareTypeId string) error
+	// ShareTypeAction Grant or revoke a project's access to a private share type (admin; 202)
+	// (POST /v2/types/{share_type_id}/action)
+	ShareTypeAction(ctx echo.Context, shareTypeId string) error
 	// ListShareTypeExtraSpecs Show a share type's extra specs (admin)
 	// (GET /v2/types/{share_type_id}/extra_specs)
 	ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error
+	// CreateShareTypeExtraSpecs Add or change extra specs (admin; 200, the body echoed)
+	// (POST /v2/types/{share_type_id}/extra_specs)
+	CreateShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error
+	// DeleteShareTypeExtraSpec Delete one extra spec (admin; 202); required specs (and below 2.24 snapshot_support) are 403
+	// (DELETE /v2/types/{share_type_id}/extra_specs/{key})
+	DeleteShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error
+	// ShowShareTypeExtraSpec Show one extra spec (admin)
+	// (GET /v2/types/{share_type_id}/extra_specs/{key})
+	ShowShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error
+	// UpdateShareTypeExtraSpec Set one extra spec, body {key: value} (admin)
+	// (PUT /v2/types/{share_type_id}/extra_specs/{key})
+	UpdateShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error
+	// ListShareTypeAccessLegacy The same list under its older name (Manila serves both at every version)
+	// (GET /v2/types/{share_type_id}/os-share-type-access)
+	ListShareTypeAccessLegacy(ctx echo.Context, shareTypeId string) error
+	// ListShareTypeAccess List the projects granted a private share type (admin)
+	// (GET /v2/types/{share_type_id}/share_type_access)
+	ListShareTypeAccess(ctx echo.Context, shareTypeId string) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -3222,6 +3361,126 @@ func (w *ServerInterfaceWrapper) ShowExportLocation(ctx echo.Context) error {
 	return err
 }
 
+// ListShareMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareMetadata(ctx, shareId)
+	return err
+}
+
+// CreateShareMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareMetadata(ctx, shareId)
+	return err
+}
+
+// UpdateAllShareMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAllShareMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAllShareMetadata(ctx, shareId)
+	return err
+}
+
+// DeleteShareMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
+// ShowShareMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
+// UpdateShareMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
 // ListSnapshots converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSnapshots(ctx echo.Context) error {
 	var err error
@@ -3513,6 +3772,126 @@ func (w *ServerInterfaceWrapper) SnapshotAction(ctx echo.Context) error {
 	return err
 }
 
+// ListSnapshotMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotMetadata(ctx, snapshotId)
+	return err
+}
+
+// CreateSnapshotMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSnapshotMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSnapshotMetadata(ctx, snapshotId)
+	return err
+}
+
+// UpdateAllSnapshotMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAllSnapshotMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAllSnapshotMetadata(ctx, snapshotId)
+	return err
+}
+
+// DeleteSnapshotMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSnapshotMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSnapshotMetadataItem(ctx, snapshotId, key)
+	return err
+}
+
+// ShowSnapshotMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotMetadataItem(ctx, snapshotId, key)
+	return err
+}
+
+// UpdateSnapshotMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSnapshotMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSnapshotMetadataItem(ctx, snapshotId, key)
+	return err
+}
+
 // ListShareTypes converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareTypes(ctx echo.Context) error {
 	var err error
@@ -3604,6 +3983,22 @@ func (w *ServerInterfaceWrapper) UpdateShareType(ctx echo.Context) error {
 	return err
 }
 
+// ShareTypeAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareTypeAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareTypeAction(ctx, shareTypeId)
+	return err
+}
+
 // ListShareTypeExtraSpecs converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareTypeExtraSpecs(ctx echo.Context) error {
 	var err error
@@ -3617,6 +4012,126 @@ func (w *ServerInterfaceWrapper) ListShareTypeExtraSpecs(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListShareTypeExtraSpecs(ctx, shareTypeId)
+	return err
+}
+
+// CreateShareTypeExtraSpecs converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareTypeExtraSpecs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareTypeExtraSpecs(ctx, shareTypeId)
+	return err
+}
+
+// DeleteShareTypeExtraSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareTypeExtraSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareTypeExtraSpec(ctx, shareTypeId, key)
+	return err
+}
+
+// ShowShareTypeExtraSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareTypeExtraSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareTypeExtraSpec(ctx, shareTypeId, key)
+	return err
+}
+
+// UpdateShareTypeExtraSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareTypeExtraSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareTypeExtraSpec(ctx, shareTypeId, key)
+	return err
+}
+
+// ListShareTypeAccessLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareTypeAccessLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareTypeAccessLegacy(ctx, shareTypeId)
+	return err
+}
+
+// ListShareTypeAccess converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareTypeAccess(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareTypeAccess(ctx, shareTypeId)
 	return err
 }
 
@@ -3685,6 +4200,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/types/:share_type_id", wrapper.ShowShareType, options.OperationMiddlewares["showShareType"]...)
 	router.PUT(options.BaseURL+"/v2/types/:share_type_id", wrapper.UpdateShareType, options.OperationMiddlewares["updateShareType"]...)
 	router.GET(options.BaseURL+"/v2/types/:share_type_id/extra_specs", wrapper.ListShareTypeExtraSpecs, options.OperationMiddlewares["listShareTypeExtraSpecs"]...)
+	router.POST(options.BaseURL+"/v2/types/:share_type_id/extra_specs", wrapper.CreateShareTypeExtraSpecs, options.OperationMiddlewares["createShareTypeExtraSpecs"]...)
 	router.GET(options.BaseURL+"/v2/snapshots", wrapper.ListSnapshots, options.OperationMiddlewares["listSnapshots"]...)
 	router.POST(options.BaseURL+"/v2/snapshots", wrapper.CreateSnapshot, options.OperationMiddlewares["createSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/snapshots/detail", wrapper.ListSnapshotsDetail, options.OperationMiddlewares["listSnapshotsDetail"]...)
@@ -3714,6 +4230,24 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.UpdateCGSnapshot, options.OperationMiddlewares["updateCGSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/members", wrapper.ListCGSnapshotMembers, options.OperationMiddlewares["listCGSnapshotMembers"]...)
 	router.POST(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/action", wrapper.CgsnapshotAction, options.OperationMiddlewares["cgsnapshotAction"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.ListShareMetadata, options.OperationMiddlewares["listShareMetadata"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.CreateShareMetadata, options.OperationMiddlewares["createShareMetadata"]...)
+	router.PUT(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.UpdateAllShareMetadata, options.OperationMiddlewares["updateAllShareMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/shares/:share_id/metadata/:key", wrapper.DeleteShareMetadataItem, options.OperationMiddlewares["deleteShareMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/metadata/:key", wrapper.ShowShareMetadataItem, options.OperationMiddlewares["showShareMetadataItem"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/metadata/:key", wrapper.UpdateShareMetadataItem, options.OperationMiddlewares["updateShareMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata", wrapper.ListSnapshotMetadata, options.OperationMiddlewares["listSnapshotMetadata"]...)
+	router.POST(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata", wrapper.CreateSnapshotMetadata, options.OperationMiddlewares["createSnapshotMetadata"]...)
+	router.PUT(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata", wrapper.UpdateAllSnapshotMetadata, options.OperationMiddlewares["updateAllSnapshotMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata/:key", wrapper.DeleteSnapshotMetadataItem, options.OperationMiddlewares["deleteSnapshotMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata/:key", wrapper.ShowSnapshotMetadataItem, options.OperationMiddlewares["showSnapshotMetadataItem"]...)
+	router.POST(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata/:key", wrapper.UpdateSnapshotMetadataItem, options.OperationMiddlewares["updateSnapshotMetadataItem"]...)
+	router.DELETE(options.BaseURL+"/v2/types/:share_type_id/extra_specs/:key", wrapper.DeleteShareTypeExtraSpec, options.OperationMiddlewares["deleteShareTypeExtraSpec"]...)
+	router.GET(options.BaseURL+"/v2/types/:share_type_id/extra_specs/:key", wrapper.ShowShareTypeExtraSpec, options.OperationMiddlewares["showShareTypeExtraSpec"]...)
+	router.PUT(options.BaseURL+"/v2/types/:share_type_id/extra_specs/:key", wrapper.UpdateShareTypeExtraSpec, options.OperationMiddlewares["updateShareTypeExtraSpec"]...)
+	router.GET(options.BaseURL+"/v2/types/:share_type_id/share_type_access", wrapper.ListShareTypeAccess, options.OperationMiddlewares["listShareTypeAccess"]...)
+	router.GET(options.BaseURL+"/v2/types/:share_type_id/os-share-type-access", wrapper.ListShareTypeAccessLegacy, options.OperationMiddlewares["listShareTypeAccessLegacy"]...)
+	router.POST(options.BaseURL+"/v2/types/:share_type_id/action", wrapper.ShareTypeAction, options.OperationMiddlewares["shareTypeAction"]...)
 
 }
 
@@ -4964,6 +5498,240 @@ func (response ShowExportLocationdefaultJSONResponse) VisitShowExportLocationRes
 	return err
 }
 
+type ListShareMetadataRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type ListShareMetadataResponseObject interface {
+	VisitListShareMetadataResponse(w http.ResponseWriter) error
+}
+
+type ListShareMetadata200JSONResponse MetadataResponse
+
+func (response ListShareMetadata200JSONResponse) VisitListShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareMetadatadefaultJSONResponse) VisitListShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareMetadataRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Body    *CreateShareMetadataJSONRequestBody
+}
+
+type CreateShareMetadataResponseObject interface {
+	VisitCreateShareMetadataResponse(w http.ResponseWriter) error
+}
+
+type CreateShareMetadata200JSONResponse MetadataResponse
+
+func (response CreateShareMetadata200JSONResponse) VisitCreateShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareMetadatadefaultJSONResponse) VisitCreateShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllShareMetadataRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Body    *UpdateAllShareMetadataJSONRequestBody
+}
+
+type UpdateAllShareMetadataResponseObject interface {
+	VisitUpdateAllShareMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateAllShareMetadata200JSONResponse MetadataResponse
+
+func (response UpdateAllShareMetadata200JSONResponse) VisitUpdateAllShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllShareMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateAllShareMetadatadefaultJSONResponse) VisitUpdateAllShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareMetadataItemRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Key     string  `json:"key"`
+}
+
+type DeleteShareMetadataItemResponseObject interface {
+	VisitDeleteShareMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareMetadataItem200Response struct {
+}
+
+func (response DeleteShareMetadataItem200Response) VisitDeleteShareMetadataItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteShareMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareMetadataItemdefaultJSONResponse) VisitDeleteShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMetadataItemRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Key     string  `json:"key"`
+}
+
+type ShowShareMetadataItemResponseObject interface {
+	VisitShowShareMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type ShowShareMetadataItem200JSONResponse MetadataItemResponse
+
+func (response ShowShareMetadataItem200JSONResponse) VisitShowShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareMetadataItemdefaultJSONResponse) VisitShowShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareMetadataItemRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Key     string  `json:"key"`
+	Body    *UpdateShareMetadataItemJSONRequestBody
+}
+
+type UpdateShareMetadataItemResponseObject interface {
+	VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareMetadataItem200JSONResponse MetadataResponse
+
+func (response UpdateShareMetadataItem200JSONResponse) VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareMetadataItemdefaultJSONResponse) VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSnapshotsRequestObject struct {
 	Params ListSnapshotsParams
 }
@@ -5227,6 +5995,240 @@ func (response SnapshotActiondefaultJSONResponse) VisitSnapshotActionResponse(w 
 	return err
 }
 
+type ListSnapshotMetadataRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+}
+
+type ListSnapshotMetadataResponseObject interface {
+	VisitListSnapshotMetadataResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotMetadata200JSONResponse MetadataResponse
+
+func (response ListSnapshotMetadata200JSONResponse) VisitListSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotMetadatadefaultJSONResponse) VisitListSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSnapshotMetadataRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Body       *CreateSnapshotMetadataJSONRequestBody
+}
+
+type CreateSnapshotMetadataResponseObject interface {
+	VisitCreateSnapshotMetadataResponse(w http.ResponseWriter) error
+}
+
+type CreateSnapshotMetadata200JSONResponse MetadataResponse
+
+func (response CreateSnapshotMetadata200JSONResponse) VisitCreateSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSnapshotMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateSnapshotMetadatadefaultJSONResponse) VisitCreateSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllSnapshotMetadataRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Body       *UpdateAllSnapshotMetadataJSONRequestBody
+}
+
+type UpdateAllSnapshotMetadataResponseObject interface {
+	VisitUpdateAllSnapshotMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateAllSnapshotMetadata200JSONResponse MetadataResponse
+
+func (response UpdateAllSnapshotMetadata200JSONResponse) VisitUpdateAllSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllSnapshotMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateAllSnapshotMetadatadefaultJSONResponse) VisitUpdateAllSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSnapshotMetadataItemRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Key        string `json:"key"`
+}
+
+type DeleteSnapshotMetadataItemResponseObject interface {
+	VisitDeleteSnapshotMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteSnapshotMetadataItem200Response struct {
+}
+
+func (response DeleteSnapshotMetadataItem200Response) VisitDeleteSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteSnapshotMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteSnapshotMetadataItemdefaultJSONResponse) VisitDeleteSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotMetadataItemRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Key        string `json:"key"`
+}
+
+type ShowSnapshotMetadataItemResponseObject interface {
+	VisitShowSnapshotMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotMetadataItem200JSONResponse MetadataItemResponse
+
+func (response ShowSnapshotMetadataItem200JSONResponse) VisitShowSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotMetadataItemdefaultJSONResponse) VisitShowSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSnapshotMetadataItemRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Key        string `json:"key"`
+	Body       *UpdateSnapshotMetadataItemJSONRequestBody
+}
+
+type UpdateSnapshotMetadataItemResponseObject interface {
+	VisitUpdateSnapshotMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateSnapshotMetadataItem200JSONResponse MetadataResponse
+
+func (response UpdateSnapshotMetadataItem200JSONResponse) VisitUpdateSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSnapshotMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateSnapshotMetadataItemdefaultJSONResponse) VisitUpdateSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareTypesRequestObject struct {
 	Params ListShareTypesParams
 }
@@ -5455,6 +6457,40 @@ func (response UpdateShareTypedefaultJSONResponse) VisitUpdateShareTypeResponse(
 	return err
 }
 
+type ShareTypeActionRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Body        *ShareTypeActionJSONRequestBody
+}
+
+type ShareTypeActionResponseObject interface {
+	VisitShareTypeActionResponse(w http.ResponseWriter) error
+}
+
+type ShareTypeAction202Response struct {
+}
+
+func (response ShareTypeAction202Response) VisitShareTypeActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareTypeActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareTypeActiondefaultJSONResponse) VisitShareTypeActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareTypeExtraSpecsRequestObject struct {
 	ShareTypeId string `json:"share_type_id"`
 }
@@ -5485,6 +6521,239 @@ type ListShareTypeExtraSpecsdefaultJSONResponse struct {
 }
 
 func (response ListShareTypeExtraSpecsdefaultJSONResponse) VisitListShareTypeExtraSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareTypeExtraSpecsRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Body        *CreateShareTypeExtraSpecsJSONRequestBody
+}
+
+type CreateShareTypeExtraSpecsResponseObject interface {
+	VisitCreateShareTypeExtraSpecsResponse(w http.ResponseWriter) error
+}
+
+type CreateShareTypeExtraSpecs200JSONResponse ExtraSpecsResponse
+
+func (response CreateShareTypeExtraSpecs200JSONResponse) VisitCreateShareTypeExtraSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareTypeExtraSpecsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareTypeExtraSpecsdefaultJSONResponse) VisitCreateShareTypeExtraSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareTypeExtraSpecRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Key         string `json:"key"`
+}
+
+type DeleteShareTypeExtraSpecResponseObject interface {
+	VisitDeleteShareTypeExtraSpecResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareTypeExtraSpec202Response struct {
+}
+
+func (response DeleteShareTypeExtraSpec202Response) VisitDeleteShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareTypeExtraSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareTypeExtraSpecdefaultJSONResponse) VisitDeleteShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareTypeExtraSpecRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Key         string `json:"key"`
+}
+
+type ShowShareTypeExtraSpecResponseObject interface {
+	VisitShowShareTypeExtraSpecResponse(w http.ResponseWriter) error
+}
+
+type ShowShareTypeExtraSpec200JSONResponse ExtraSpecItem
+
+func (response ShowShareTypeExtraSpec200JSONResponse) VisitShowShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareTypeExtraSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareTypeExtraSpecdefaultJSONResponse) VisitShowShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareTypeExtraSpecRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Key         string `json:"key"`
+	Body        *UpdateShareTypeExtraSpecJSONRequestBody
+}
+
+type UpdateShareTypeExtraSpecResponseObject interface {
+	VisitUpdateShareTypeExtraSpecResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareTypeExtraSpec200JSONResponse ExtraSpecItemRequest
+
+func (response UpdateShareTypeExtraSpec200JSONResponse) VisitUpdateShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareTypeExtraSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareTypeExtraSpecdefaultJSONResponse) VisitUpdateShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessLegacyRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+}
+
+type ListShareTypeAccessLegacyResponseObject interface {
+	VisitListShareTypeAccessLegacyResponse(w http.ResponseWriter) error
+}
+
+type ListShareTypeAccessLegacy200JSONResponse ShareTypeAccessList
+
+func (response ListShareTypeAccessLegacy200JSONResponse) VisitListShareTypeAccessLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareTypeAccessLegacydefaultJSONResponse) VisitListShareTypeAccessLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+}
+
+type ListShareTypeAccessResponseObject interface {
+	VisitListShareTypeAccessResponse(w http.ResponseWriter) error
+}
+
+type ListShareTypeAccess200JSONResponse ShareTypeAccessList
+
+func (response ListShareTypeAccess200JSONResponse) VisitListShareTypeAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareTypeAccessdefaultJSONResponse) VisitListShareTypeAccessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5597,6 +6866,24 @@ type StrictServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx context.Context, request ShowExportLocationRequestObject) (ShowExportLocationResponseObject, error)
+	// ListShareMetadata Show a share's metadata
+	// (GET /v2/shares/{share_id}/metadata)
+	ListShareMetadata(ctx context.Context, request ListShareMetadataRequestObject) (ListShareMetadataResponseObject, error)
+	// CreateShareMetadata Add or change metadata items (merged with the share's)
+	// (POST /v2/shares/{share_id}/metadata)
+	CreateShareMetadata(ctx context.Context, request CreateShareMetadataRequestObject) (CreateShareMetadataResponseObject, error)
+	// UpdateAllShareMetadata Replace the share's metadata (admin-only keys stay unless the caller may change them)
+	// (PUT /v2/shares/{share_id}/metadata)
+	UpdateAllShareMetadata(ctx context.Context, request UpdateAllShareMetadataRequestObject) (UpdateAllShareMetadataResponseObject, error)
+	// DeleteShareMetadataItem Delete one metadata item (200, empty body)
+	// (DELETE /v2/shares/{share_id}/metadata/{key})
+	DeleteShareMetadataItem(ctx context.Context, request DeleteShareMetadataItemRequestObject) (DeleteShareMetadataItemResponseObject, error)
+	// ShowShareMetadataItem Show one metadata item
+	// (GET /v2/shares/{share_id}/metadata/{key})
+	ShowShareMetadataItem(ctx context.Context, request ShowShareMetadataItemRequestObject) (ShowShareMetadataItemResponseObject, error)
+	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
+	// (POST /v2/shares/{share_id}/metadata/{key})
+	UpdateShareMetadataItem(ctx context.Context, request UpdateShareMetadataItemRequestObject) (UpdateShareMetadataItemResponseObject, error)
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx context.Context, request ListSnapshotsRequestObject) (ListSnapshotsResponseObject, error)
@@ -5618,6 +6905,24 @@ type StrictServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx context.Context, request SnapshotActionRequestObject) (SnapshotActionResponseObject, error)
+	// ListSnapshotMetadata Show a snapshot's metadata (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata)
+	ListSnapshotMetadata(ctx context.Context, request ListSnapshotMetadataRequestObject) (ListSnapshotMetadataResponseObject, error)
+	// CreateSnapshotMetadata Add or change metadata items (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata)
+	CreateSnapshotMetadata(ctx context.Context, request CreateSnapshotMetadataRequestObject) (CreateSnapshotMetadataResponseObject, error)
+	// UpdateAllSnapshotMetadata Replace a snapshot's metadata (2.73+)
+	// (PUT /v2/snapshots/{snapshot_id}/metadata)
+	UpdateAllSnapshotMetadata(ctx context.Context, request UpdateAllSnapshotMetadataRequestObject) (UpdateAllSnapshotMetadataResponseObject, error)
+	// DeleteSnapshotMetadataItem Delete one metadata item (2.73+; 200, empty body)
+	// (DELETE /v2/snapshots/{snapshot_id}/metadata/{key})
+	DeleteSnapshotMetadataItem(ctx context.Context, request DeleteSnapshotMetadataItemRequestObject) (DeleteSnapshotMetadataItemResponseObject, error)
+	// ShowSnapshotMetadataItem Show one metadata item (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata/{key})
+	ShowSnapshotMetadataItem(ctx context.Context, request ShowSnapshotMetadataItemRequestObject) (ShowSnapshotMetadataItemResponseObject, error)
+	// UpdateSnapshotMetadataItem Set one metadata item, {"metadata": {key: value}} (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata/{key})
+	UpdateSnapshotMetadataItem(ctx context.Context, request UpdateSnapshotMetadataItemRequestObject) (UpdateSnapshotMetadataItemResponseObject, error)
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx context.Context, request ListShareTypesRequestObject) (ListShareTypesResponseObject, error)
@@ -5636,9 +6941,30 @@ type StrictServerInterface interface {
 	// UpdateShareType Update a share type (admin; 2.50+)
 	// (PUT /v2/types/{share_type_id})
 	UpdateShareType(ctx context.Context, request UpdateShareTypeRequestObject) (UpdateShareTypeResponseObject, error)
+	// ShareTypeAction Grant or revoke a project's access to a private share type (admin; 202)
+	// (POST /v2/types/{share_type_id}/action)
+	ShareTypeAction(ctx context.Context, request ShareTypeActionRequestObject) (ShareTypeActionResponseObject, error)
 	// ListShareTypeExtraSpecs Show a share type's extra specs (admin)
 	// (GET /v2/types/{share_type_id}/extra_specs)
 	ListShareTypeExtraSpecs(ctx context.Context, request ListShareTypeExtraSpecsRequestObject) (ListShareTypeExtraSpecsResponseObject, error)
+	// CreateShareTypeExtraSpecs Add or change extra specs (admin; 200, the body echoed)
+	// (POST /v2/types/{share_type_id}/extra_specs)
+	CreateShareTypeExtraSpecs(ctx context.Context, request CreateShareTypeExtraSpecsRequestObject) (CreateShareTypeExtraSpecsResponseObject, error)
+	// DeleteShareTypeExtraSpec Delete one extra spec (admin; 202); required specs (and below 2.24 snapshot_support) are 403
+	// (DELETE /v2/types/{share_type_id}/extra_specs/{key})
+	DeleteShareTypeExtraSpec(ctx context.Context, request DeleteShareTypeExtraSpecRequestObject) (DeleteShareTypeExtraSpecResponseObject, error)
+	// ShowShareTypeExtraSpec Show one extra spec (admin)
+	// (GET /v2/types/{share_type_id}/extra_specs/{key})
+	ShowShareTypeExtraSpec(ctx context.Context, request ShowShareTypeExtraSpecRequestObject) (ShowShareTypeExtraSpecResponseObject, error)
+	// UpdateShareTypeExtraSpec Set one extra spec, body {key: value} (admin)
+	// (PUT /v2/types/{share_type_id}/extra_specs/{key})
+	UpdateShareTypeExtraSpec(ctx context.Context, request UpdateShareTypeExtraSpecRequestObject) (UpdateShareTypeExtraSpecResponseObject, error)
+	// ListShareTypeAccessLegacy The same list under its older name (Manila serves both at every version)
+	// (GET /v2/types/{share_type_id}/os-share-type-access)
+	ListShareTypeAccessLegacy(ctx context.Context, request ListShareTypeAccessLegacyRequestObject) (ListShareTypeAccessLegacyResponseObject, error)
+	// ListShareTypeAccess List the projects granted a private share type (admin)
+	// (GET /v2/types/{share_type_id}/share_type_access)
+	ListShareTypeAccess(ctx context.Context, request ListShareTypeAccessRequestObject) (ListShareTypeAccessResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -6745,6 +8071,228 @@ func (sh *strictHandler) ShowExportLocation(ctx echo.Context, shareId ShareID, e
 	return nil
 }
 
+// ListShareMetadata operation middleware
+func (sh *strictHandler) ListShareMetadata(ctx echo.Context, shareId ShareID) error {
+	var request ListShareMetadataRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareMetadata(ctx.Request().Context(), request.(ListShareMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareMetadataResponseObject); ok {
+		return validResponse.VisitListShareMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareMetadata operation middleware
+func (sh *strictHandler) CreateShareMetadata(ctx echo.Context, shareId ShareID) error {
+	var request CreateShareMetadataRequestObject
+
+	request.ShareId = shareId
+
+	var body CreateShareMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareMetadata(ctx.Request().Context(), request.(CreateShareMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareMetadataResponseObject); ok {
+		return validResponse.VisitCreateShareMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAllShareMetadata operation middleware
+func (sh *strictHandler) UpdateAllShareMetadata(ctx echo.Context, shareId ShareID) error {
+	var request UpdateAllShareMetadataRequestObject
+
+	request.ShareId = shareId
+
+	var body UpdateAllShareMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAllShareMetadata(ctx.Request().Context(), request.(UpdateAllShareMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAllShareMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAllShareMetadataResponseObject); ok {
+		return validResponse.VisitUpdateAllShareMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareMetadataItem operation middleware
+func (sh *strictHandler) DeleteShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error {
+	var request DeleteShareMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareMetadataItem(ctx.Request().Context(), request.(DeleteShareMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareMetadataItemResponseObject); ok {
+		return validResponse.VisitDeleteShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareMetadataItem operation middleware
+func (sh *strictHandler) ShowShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error {
+	var request ShowShareMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareMetadataItem(ctx.Request().Context(), request.(ShowShareMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareMetadataItemResponseObject); ok {
+		return validResponse.VisitShowShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareMetadataItem operation middleware
+func (sh *strictHandler) UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error {
+	var request UpdateShareMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.Key = key
+
+	var body UpdateShareMetadataItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareMetadataItem(ctx.Request().Context(), request.(UpdateShareMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareMetadataItemResponseObject); ok {
+		return validResponse.VisitUpdateShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSnapshots operation middleware
 func (sh *strictHandler) ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error {
 	var request ListSnapshotsRequestObject
@@ -6987,6 +8535,228 @@ func (sh *strictHandler) SnapshotAction(ctx echo.Context, snapshotId string) err
 	return nil
 }
 
+// ListSnapshotMetadata operation middleware
+func (sh *strictHandler) ListSnapshotMetadata(ctx echo.Context, snapshotId string) error {
+	var request ListSnapshotMetadataRequestObject
+
+	request.SnapshotId = snapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotMetadata(ctx.Request().Context(), request.(ListSnapshotMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotMetadataResponseObject); ok {
+		return validResponse.VisitListSnapshotMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSnapshotMetadata operation middleware
+func (sh *strictHandler) CreateSnapshotMetadata(ctx echo.Context, snapshotId string) error {
+	var request CreateSnapshotMetadataRequestObject
+
+	request.SnapshotId = snapshotId
+
+	var body CreateSnapshotMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSnapshotMetadata(ctx.Request().Context(), request.(CreateSnapshotMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSnapshotMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSnapshotMetadataResponseObject); ok {
+		return validResponse.VisitCreateSnapshotMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAllSnapshotMetadata operation middleware
+func (sh *strictHandler) UpdateAllSnapshotMetadata(ctx echo.Context, snapshotId string) error {
+	var request UpdateAllSnapshotMetadataRequestObject
+
+	request.SnapshotId = snapshotId
+
+	var body UpdateAllSnapshotMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAllSnapshotMetadata(ctx.Request().Context(), request.(UpdateAllSnapshotMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAllSnapshotMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAllSnapshotMetadataResponseObject); ok {
+		return validResponse.VisitUpdateAllSnapshotMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSnapshotMetadataItem operation middleware
+func (sh *strictHandler) DeleteSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error {
+	var request DeleteSnapshotMetadataItemRequestObject
+
+	request.SnapshotId = snapshotId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSnapshotMetadataItem(ctx.Request().Context(), request.(DeleteSnapshotMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSnapshotMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSnapshotMetadataItemResponseObject); ok {
+		return validResponse.VisitDeleteSnapshotMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotMetadataItem operation middleware
+func (sh *strictHandler) ShowSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error {
+	var request ShowSnapshotMetadataItemRequestObject
+
+	request.SnapshotId = snapshotId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotMetadataItem(ctx.Request().Context(), request.(ShowSnapshotMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotMetadataItemResponseObject); ok {
+		return validResponse.VisitShowSnapshotMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSnapshotMetadataItem operation middleware
+func (sh *strictHandler) UpdateSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error {
+	var request UpdateSnapshotMetadataItemRequestObject
+
+	request.SnapshotId = snapshotId
+	request.Key = key
+
+	var body UpdateSnapshotMetadataItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSnapshotMetadataItem(ctx.Request().Context(), request.(UpdateSnapshotMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSnapshotMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSnapshotMetadataItemResponseObject); ok {
+		return validResponse.VisitUpdateSnapshotMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareTypes operation middleware
 func (sh *strictHandler) ListShareTypes(ctx echo.Context, params ListShareTypesParams) error {
 	var request ListShareTypesRequestObject
@@ -7179,6 +8949,54 @@ func (sh *strictHandler) UpdateShareType(ctx echo.Context, shareTypeId string) e
 	return nil
 }
 
+// ShareTypeAction operation middleware
+func (sh *strictHandler) ShareTypeAction(ctx echo.Context, shareTypeId string) error {
+	var request ShareTypeActionRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	var body ShareTypeActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareTypeAction(ctx.Request().Context(), request.(ShareTypeActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareTypeAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareTypeActionResponseObject); ok {
+		return validResponse.VisitShareTypeActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareTypeExtraSpecs operation middleware
 func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error {
 	var request ListShareTypeExtraSpecsRequestObject
@@ -7204,197 +9022,419 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 	return nil
 }
 
+// CreateShareTypeExtraSpecs operation middleware
+func (sh *strictHandler) CreateShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error {
+	var request CreateShareTypeExtraSpecsRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	var body CreateShareTypeExtraSpecsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareTypeExtraSpecs(ctx.Request().Context(), request.(CreateShareTypeExtraSpecsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareTypeExtraSpecs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareTypeExtraSpecsResponseObject); ok {
+		return validResponse.VisitCreateShareTypeExtraSpecsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareTypeExtraSpec operation middleware
+func (sh *strictHandler) DeleteShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error {
+	var request DeleteShareTypeExtraSpecRequestObject
+
+	request.ShareTypeId = shareTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareTypeExtraSpec(ctx.Request().Context(), request.(DeleteShareTypeExtraSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareTypeExtraSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareTypeExtraSpecResponseObject); ok {
+		return validResponse.VisitDeleteShareTypeExtraSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareTypeExtraSpec operation middleware
+func (sh *strictHandler) ShowShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error {
+	var request ShowShareTypeExtraSpecRequestObject
+
+	request.ShareTypeId = shareTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareTypeExtraSpec(ctx.Request().Context(), request.(ShowShareTypeExtraSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareTypeExtraSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareTypeExtraSpecResponseObject); ok {
+		return validResponse.VisitShowShareTypeExtraSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareTypeExtraSpec operation middleware
+func (sh *strictHandler) UpdateShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error {
+	var request UpdateShareTypeExtraSpecRequestObject
+
+	request.ShareTypeId = shareTypeId
+	request.Key = key
+
+	var body UpdateShareTypeExtraSpecJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareTypeExtraSpec(ctx.Request().Context(), request.(UpdateShareTypeExtraSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareTypeExtraSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareTypeExtraSpecResponseObject); ok {
+		return validResponse.VisitUpdateShareTypeExtraSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareTypeAccessLegacy operation middleware
+func (sh *strictHandler) ListShareTypeAccessLegacy(ctx echo.Context, shareTypeId string) error {
+	var request ListShareTypeAccessLegacyRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareTypeAccessLegacy(ctx.Request().Context(), request.(ListShareTypeAccessLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareTypeAccessLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareTypeAccessLegacyResponseObject); ok {
+		return validResponse.VisitListShareTypeAccessLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareTypeAccess operation middleware
+func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId string) error {
+	var request ListShareTypeAccessRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareTypeAccess(ctx.Request().Context(), request.(ListShareTypeAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareTypeAccess")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareTypeAccessResponseObject); ok {
+		return validResponse.VisitListShareTypeAccessResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lc+O40eBfQfG+K9vfR8myxzO7I1fqvsm+bi+zj1rPJqkb+RSIhCTEFKAQoD2Ko6v7EfcL75dcoQGQ",
-	"4FOkHpZn16nKrEWCQKPRaHQ3+vHoBXyx5IwwKbzho7fEMV4QSWL49Ucc3CXLn6ZTQaT6TZk39P6RkHjl",
-	"+R7DC+INPa7f+p4I5mSBVbMF/kQXycIbXl5cfXH15as3V1/43oIy/XDge3K1VJ9SJsmMxJ7vfeotMKMR",
-	"7pE45nrstBMzAlokQqIJQaNkMHgV/AFlnXtO75WtyR/QwEuHLbTADFlA1uu173313Xu6oDDfkIggpktJ",
-	"uZr4APEY4YkgTKIFwUygi8Fg4CM5J2jBhUQYLfGMoDmPQtH3/Ep0RdB3DltdEZNOFfpCsGTpbJZcUEnv",
-	"STbdqlblOXdf5K3BNvjfBHdlsyLg6VJ9Prj+TDF9M8cx+f7r8rb4kUsUzElwR0I05bH6/+JafZ6wO8Yf",
-	"GKIhogJdDa7SPbHEcp5NWaiexzT0fC8m/0hoTEJvKOOEuEgwoAoZUzbzUoBueCz/RFZlqL4mU5xEEgUx",
-	"wZKEYyyvkRoPYRYipykSPJZoskIhFcsIr8ZZI/PAaVy3qVUf4zuyyi0bYWoNPno4CIgQ4ziJiBgLiWUi",
-	"PN/D95hGeEIjKlfjf3JmEBBgIU1TyccxwSFnkepXz2OscTWN+WIsGF6KOZdjkSyXPJZpIzVZz/dCEhFJ",
-	"wuwv+zhDk+9VTNJ5CtPzPcKCeAXv1CTHMZl6vjfnQnUHUFMxXiaTiAb6b8GncpwNH+GEBXM7/oInTI6X",
-	"nDJp+9ePKuZj3i9jPouJEPrPv5NAWmpZRjTAgFSS/QZAgV7Uo3sSS4XLiu7VWoVJZCHLfko+npBxDm0a",
-	"8bOYJ0s9uH7AiHzg8Z37aBlzydNfgsT3JHbfK8jMb/pPBWMKmX5YASdP4oCMJ3Aam1b6kQtV+uGCLCbp",
-	"kJbeJBZ3KaIkiReUZaSSLEPnh9Af3/qFTVfJbDSVe9+zexypjc6WiUQxCQi9J+EQ/SXmbAZ7jLIZuiMr",
-	"tIz5PQ1JiHro5PEeRwlZn/QNizEzqDl/v8LLJQkRlnDufl4HrOJTX9O4PCksAiVWqIfoNDRMS/0681GA",
-	"BelRJgjTQzayn5DGXhPDXKvNIJacCQKz/FaNpP4IOJOEwZ94mW6g878LBd+j0+O/qY0/9P7LeSYynuu3",
-	"4lz3BqPk5/cDYPdEID2zCQ9X1yAxKVpQ8Av4pekUnU5w+Av5R0KE9FHCcCLnPKb/JKGvjpUJDUPCfEQl",
-	"WfzI5bc8YaGPAs6mEQ0UgaWf8nsSAxX5SG1AGpBfmeG4EVGfLJaJJAC0j/r9/lkfjhQzGzXZd4GagOkQ",
-	"cBOGVD3C0c8xX5JYUo1HlkTQqz6ySvP/icFUtZSIodMTARP3ERYoJT/9SqCICgkoWVwjKgWCHaLOT3vE",
-	"4hmmTEgk51hmHWrI+86ZPlF80gPZzu6r+mlMcSQIcFdnZgFnggpJWLDKGF+ZsnLHTtXrHEKKCPPL7WtG",
-	"iSi7A7jU8otNBPmesjv1lekGxzFeqd96y7SAwjlpqqAxjLVSMsmkmI/6fDTnWO54Tjlz/ujNHXCVK2Ax",
-	"cdu41l/BWA79FtZ2JhyiyJPsr0ZuuyMrgXBMEJ0xHqs9iAWiDOkt3ffa0stGVHclkJZruC4iqJLbmyYn",
-	"GUZO1HZbUCHUkaVELdi7sUYlcDDLTrNldvB522rYf99iTHd9vyYS0+g9FZ13dTrmeD87KuuwfV8OTyr1",
-	"WIvZTST/A8g926NjO+5W89Um9mF1nvqXIEcGPGpoYkXJNpsGhM2sq0w6qeBXeUZlpNQ8UAVOVRRt82h1",
-	"5ttmCXejai3+bkOLhoAaadx2v5fNU0vq6SSa0fWLEei2RlaXfdqB4+WAvEkWCxyvPldWpc0Meg57ZFa/",
-	"gsrV8nyukT1LwmalgYOzaHWNuJyTODvSYzJNBAnLh/jLWdz6LM7Ene+UtNOVuPcrNIM55rcjXReNK61O",
-	"uILBZeM3DjEseUSDlTfU2vAnOaZijMMFZfnDNo+hEgRFdBgrTUnG2DyVp9AujAWvEsgG+5bGQ6MWUtgZ",
-	"m3SRot7QheX9VMnX0OnI+zAnaEpJFAr02O/311qV0Xaq/sg7ezLetxM5t6C6mp40FdYyPIWeE2eME4Sl",
-	"jOkkkSSzYoE5AvEpShIaCm0j2Y6mOx4ARZLYzJP7FQdBibC6nAfbgVCm/u01tSIEHWTa4tlUJQyVuj+I",
-	"TFueRBuWsa1kW8VKuiGqOw1VgL+DzLv9ojdLqs98wTfJw7ucEb8Zsfgz5orffFryWL7n+nZh46YoG9EJ",
-	"dIAi0wM6TW8WQmCw6J6Sh4pDfTvzjRX/xnD9mrWYcB4RzFqLjnDTXW0fIlMSw5I0db6grHdPYqHxcNm/",
-	"uHKsR0xIzIJqM1JbAJ2rv1bkWpI+zV1+Tvp0Oq3a+3la2IJJaloYW1poz8HyI7fV6kvDbZ7UludXYaRu",
-	"09kEdwuwLUa6bc93rLQ7KQM+AOJjtlOF7r5uq/6+92Lt5qpatvT2tu5asnh8hpXGX99bECHwjFTiJSYy",
-	"Xr2bSm1Ub+YFMELWXRXMeaJ5HHnakw8uhn/EC6Jd9UbeED2OoD/1548+Gtle1e+R1+/3R956jU6vLl4h",
-	"HIYCjRxIjWJXe57BaD24eFaTuhoM1GKnt86e710NLryh514+w8NX3tBL76DhyZXCpHMVDQ9f6+5+IHLO",
-	"9ZO3erULd9Tq1YXqM72qhifp5yHFH7QLy2uAh3H5/WIZkQVh2qvmNUBUvt0GnX+qycNzL7o97S/H7jry",
-	"pDkwoEryiDbThWrk6z6qaOIXIoi8Sa0dJRLRdgy98JpcOCNKIYXzhrKZj5x7ffDYgYcgtpj/jLPHCzqL",
-	"ceHPseTaS4DE4/ShpcW1V9av8+jJTDVdZT3rw6a9bDvy3JSnaq8gYKnoVBP5OV7Sc/VAnGvupNuI/nJV",
-	"wXVLnmitBFzjjKSfdzC0FZnol68P4EFgjaFVKNOOFAI5DFg111zYRw9zGszB36LAoNEDlXM41AIcRSQ+",
-	"EYg/MGQsaggLJHE8I7Lv+XsyO9Ych11srNptroSJd2hJ4oAwiWdE8dfByEOSo5F3MRiMPId/uptdSK4v",
-	"ANNOO95q1lxANlg7fU/yJQ32Z8ndWdo1tlbHZbXG0mpuTevE4goH0LyjYwnft83sY4ON1eUD5bdmM/Nl",
-	"Kk3XiRXNW9P7GQtBQkVLaqMY1qT+Q1jYR98slnKFeIwU4pHEd0SglI/NCCMxDUZMyTzo9MdvbxAALUBT",
-	"P7tGmK3kXGmZJBIE+g9jek/iHhagkoZIfdkfsQ9K8OQBjuzIKCY4FOD1pVAJ2uPI+6eQ4chT4Iw8xhkZ",
-	"eWcIs3DEnHbjiNyTSLWeYiGJkCNP7RdzwOofEyJB7tB/qyamH+02IxwbwzVy2KZiMjEJeBySULEPw55C",
-	"TkR/xOq5SI1ABRET7wmbKSH38vXrDlwoF3Rhu6h16XSNKAHWhhQ0Iejy9WsUzHGMA0ligSLOZlr1twzr",
-	"ieADa08rwFx2lafjX8y+v0ZYU6HD+KFvQchmRt/JvGOF9KvLS0cq9/7IwxXQBGJcwqGEKbOGe01NJ4iy",
-	"KY8XWLuor0sWn9zmb23s2SdAOVa1tUHcHWNPHgE5+aibpdWIbZuMB/kRNnDxLc0GRe7eGvZOhFICVR1Q",
-	"W0JsjreOX2Ue8B2lj8I8c5709Z5JJVVGw9wOMR9AGiyzlsv+l4PeZf/tYKhONO3f6zvHpZErAaw+uuy/",
-	"vfiPIcJGuDTMiIZ+eoxOeVz3dYlB5QFta+xpZaTpeBe6R6/asiy2YYG2v5x5jgyorRGzEx/acBtT5DdF",
-	"a320qo610lcsOESnbaKt6n2Pz6417QcRwbHYeFvzIhh1EoxepJa81NJGtSo/3s6ssp0PfYN95eozUhSq",
-	"ghE/A3CfrX6ThWXWU1DFPUfp4vlXpvTUGaP/JKEJSEpD93yEg4Aspepav4Ob9CE6GZz46ORC/TOFf9SB",
-	"qv5g8A9X//IpvOLwSMI/cQKNVvAPEScwkQWROMQSd7JMbFSfn7leupft/+piR/8zHc1aDvr+9kZJoF99",
-	"/+2ND3JsgAW5RiD5hihZLkncU4+0KwWWksTqs/91+t/o2Smbin8FdCrO/s1rhd1/b8Cqfa4FYxuekEaZ",
-	"DpEh1D76XiIqEKFgjQmpUJMP1SQSZkJtSdhH7+xtQtqXGKKPJz9+e6MoUs335NZdJXsMFg2sxmoAdh4Y",
-	"RS1/C5NBZifN9/gd/WPfzXNx0S6WtQl1cLghNVy2nSsCWEE8m8EZqDQNzNDAIKCjU+s9j5JFLcYY4lGo",
-	"N4lSaTLstrOzlCWHNA5b4fN2d5nmVwZkIbmijIAIHbhqRAmi0CtknOgwzjpxZmc5pisQRoTRJpdtr5g0",
-	"LTfdMNVdLVWkPmi6HS/dsA8U3exXkirEOi4VLi/7rwY+epgTq2CgmCwjHJAQOd0g7c6GJiuDEf2704XP",
-	"An/K8+fBRuGtReaHTm4Ll1flG7cCUj585aPLweBNb3DRG1x+uHg9HFwNB6/7A/ift4cQzoqUErscc2+B",
-	"UCq8Z/IT0y7hsZDWXwVuDHZZvy8rxhXVAztD6uxA7cIINg0+x2JsEl+Ijv4rF+0DR3a8s8xJogUI1+Wc",
-	"IZ2m8ebt/uJXthI0S4JlKcXJThfkV1mXu238V5d7uj4m/VkfXQwG/7XTzilA8/qqRRxQKaPLLpjU9N6Q",
-	"EaYbG/3CWzfmjNkFVE3Tz1IPaBN29Xn7XTQJ9oqRqzcnQon1p1TqXB5oQiL+gC77b846wQGfqVFA/O5x",
-	"xbBcMdn3clRR0Dt2Zy5vNjhmdA1b221HOSFzuZue7XnnoDoKL8uQ1Kn37rJbuzRNe9jYm2XrlNQWeJn6",
-	"xVM2y4uUakuYF6CyFRj2OpdIahe4we3LpprqpBO82ahLOpu0pdZddb1kPHiq/HSqQy3NfVRDxGXLCEur",
-	"uabSSI4n+QUOoSUfV8aqvdzZIRQtYbKGR4D+1+3myqijdddhB4lLMnDW4maXq/dOk25nF0gTHO7zkvZJ",
-	"g7wbrmzrQ4fdOe9Cp3mG8BclQig5YgwN/qDgdbwcKyxoJW5+6b7VjnI4Sm/Vt9kEDZF6x9sFHwxD7YDz",
-	"Tqp/E4ovtC4tYzwWSxKILiF+N9C9UOKgtkFfgxWRcdYDuU57EYIYKQnDTPbuqaCTiCAYygcjJ4SvXfYv",
-	"r6CdXWQU4KXm/1Qnq1uhCAd3aijAR2XStXo9OHXO7yIaXb1xN16pWy56sLA99aanrW7DJp27Qap54zkk",
-	"M269HCUMOGJqR4AKc/+ikZW4ANbA3Ujs+nK3fH27/ztICLpfLYlWGEzOR3vhSPXFtE5OoABs2ibOWxOw",
-	"6g29E6e7E8iuaPpMLzfQRG0ACNcMYm767KNfBUGqWwWSNfO7LZDkcCFg7M6JICg/FmXObUd/h038QyIk",
-	"ZM82nr3jOWYhmI4dFVP00Z/1NeMCwzWaMFufx8hQk6jcknXXfQvK7O+Lgy/sNpu182Yq7heYebubh+yz",
-	"tlNKu1VSt14iFPAkCo2nxWIZrTId3gYGC8oCMopHjLq3cgscTXm80Ndy4Db9QAVBlAU8jkkg++qLLPlz",
-	"tn8d54xqVQAlLCTurZIa4ZRH6mEQUXWQniFHrjZ3bS69XlR7g1kVZON573CbsgLT6et163jt46zJ1p51",
-	"5WQnrfBSJUI5+N1Lj5VXjDYVTm6wxuNmJwffTsSyLZE1TLWgejZOtJUHoQXsKb33brKL+YLHj9obE5K/",
-	"6i74aFCGIujooA58DojWaaQ7bFvLXyX3n4ae0BwLhEHMNj1pH6BKN8IGwrp9xhytDSXXOMG6HmJ+tYsr",
-	"C1GGTesfe13vPtsyF++RXekqZvqcXepy3si/J9e69e/XLaZtTvQ6nxjzfXPgdZoNtNo/5nNKnL6Hq/Em",
-	"Jf/V3tJHNt0dfGE+vqchiXOOItvfKl92vFjcnPS56Zq1/q5um/DqrS5gagwybhxOBmuny5JyqulmY3G7",
-	"XPduJt3PMk7kxS9+v/7VUx4HVS6ocNqSUAtldXJWKaLuAM7prRnlsw6pbuOkWxV3uckwdWI/bZN7zj+s",
-	"9NI50fTeBZiD3elmwsu+Qh27515vWySiOev6juny2ybLr02V35gofw9p8g916fnF282Xns+BSrpk6G9H",
-	"KZt0/traOSW1vzG4Ven6L5r8MTX5Z6AAH+8I+bPd61v4lpBPeLFUy+fdX/YrQwLK7OBwSeeyU36nbHRl",
-	"nTekuFe+Q+iUskKQHQCGz03jVhBTNr7PljVbpZpFynTDrOlXv/7yyzc/fqhqbjJYFboeXLzuDb7sXX7x",
-	"4eJi+OrV8PLif1Z9XAPX27deO388qzrafvKzzYDLXOLc9avCntkAYkvBwAzd/qSyG27TIZV2XJmTRJAg",
-	"ialc3aheNSR3ZCUkZ+QDvyOsKhzxT6YBkqoFOu31cCLnyH53BvlEKEPmOePwnwUPyYjZzIvGWKBTIw71",
-	"s8wQox9/NM9jHpl8nn7xQb/fvx15OsUVVLOcExyCIGLKWf619y6R856eS4apJf0T0ahyfFrn+J7yJK6O",
-	"uB9TNm4RpXkiUOnTNA7SpJukUliX0lJbgcDfATyJ+o1ePF+6mfQok3xcc3vwzuZOM41PnEKQiqvTUAEF",
-	"hTP1XRG3LZHq9lr7o+u0MumHRqUFiaQ6Y4xOSaYdqBpn8vai4JWQ+kitrIOTqKoUnXpjCUJqnKxWDjYF",
-	"Ot0c/aYLeCKsL8wiHNyJnG/WhkC4Yneug1ZDUK+xaoGAzROJit2gGZGi/PSDEcJr3a8uX+VJHDytK0pC",
-	"zbgRrdz6nmpDUUmVjJ65cSuGoVdjkogV5Oq1r25NbWgtiH303CSyIHKoFjERRI51kIXIfe57+ayzOstq",
-	"+q3579h5keZXdf8eS67GSUQZjNv0iCIHGzqrlK24bYyh2K7h6ob6QhN0quiviEDJFXNKgckCNqeYRvqo",
-	"rP1MA7u2EGRtnWUxTdOZpK1LUKVNbt1vSOh8Uoap9FEKE1jJxiXIMFt55f41kWTSRKHxWHFjiG7JUxOI",
-	"oaXAjDr6NvX56qh8E53sZXnXVaHFBYCLNUU2bMuXLfiyBY+8BVMxJKNisKpsPFGIWsE0bPdjiQzG7uQ2",
-	"ELoaCwdQW/2paN73iom/1dDZqQ3hW633Q01IVQ5Gi6sGaN3ZpRjxvQVmeEbUAsd2KvqJ7ShhzU3GVQ3S",
-	"Z8VeQu1cTVhokGv/TluKeUzZnSEI+3f57XjJBbjaj0Ms8TjiQqSNuixM+ZFu6MYIB3PMZsSzUb76s/Tv",
-	"dFj8gKnuQPGaKZwpJuLQWU7zRAvE1Y/GKYsucC23txyHyB9HHNL95wde52EpM5niB5UcMAdpOwiyiZa+",
-	"r4Mh+6QFEBWsr7abGkRnrP13dx6M3eFaHgxZ7vbdTgYn1WN2QJgcsp+HcFPN6DV5HVTmcblHxvs7wvki",
-	"EpW3wLZE7XslnujSgRkvxwvrmOAG7lfP9ho/dFNrFUSylnr+FnuuShor0bLzpzNqg0zRJGcUf9bvCAdb",
-	"hX35eUD9ot08k9MMHHfZlFeHCYlkIggUu02dPO8v0bufv0dyjiUCexyVxvtc+OghplIShiYrNLfRoyOW",
-	"fouXtBeTaRZYOucPWXYxHMG15BzfE4FO5ZygKQ4kEnNCpECUjZh6ZqzrJwJBhTLCAoKmOmjpgTL0MCe6",
-	"MsEqtenaUUM6nZL4rD9iI/bNPYlXkHcK4Uhw9MDjO1GRVsWmVKEhwlNJYnR+f2lup+28hurZ+WNm9V+b",
-	"/G+ICnhlssGhd25vphjcr7+8V9PC0kaQ5UYH07Mu3gygXQ0GaOT9kPrqW7eeJI7g9mDE/kxYyGMEiglc",
-	"l/g6ufREx/maKAEsEWzoXrIcjlgPVZmD0TmqMsgOoZ9cLGSs9AvEpyOGEGaIL0lsylHy2EdQ+G7KfWuc",
-	"f5jziCgSUgvhDE0+LUlMF4RJHA2NHdx2BEvECAm1pV9fjqjh/tr7aUnYjcTBXU+vRu/dz9/3vsn3FSek",
-	"j/5ijNJUwr0OT6SgIVCK6gjmoO8GMBMPJFa4vxpcIbeYme+UJJnRe6hJ4sxA+7lq2PXfKE4igk5xSuPq",
-	"pzq4znTmH7uuBojmZD5oQqbcVN2wC0+FDjnEkoTXaOT958hTHS0IZkLhDwJVMVtxRtApFxHva8DUXowe",
-	"8Er0FHI0MGdVs+npDEVDBHEZ+bVVDzDcnZ9pzE2TWM71wkB6Q7gh0vGqsU11RKUg0VRRg+ITTnSKtitk",
-	"01W9nObTJMFGGipUUAaLZy6ENO8/6yMnEEbvG4EkB8yqDpBZgDxtpQmwwT0CuIfaQJEgwEp8JKCHv6W8",
-	"zixtRIX8GxJz/iAQAW6iOj8RhsAnERYSxTikSYFMNu8x97EZTaFfgfGPRPOtGC+IYkdqFSw19CY8XCFz",
-	"HbsaOiSOpSVwDqszhc9M6RZAv8KLRdkpucdRAjc5eIYpE7KUakp1YgjUrH0OJBNp7fqLmpW09X+ovLZU",
-	"bwmEKSwiQeBtHmWGCQ41vWBU4DwM4QrEABlWYcbPDjPFUI23SFo0QgEvCJMWf6qfDIUpCHCDaAlUEiE1",
-	"ucs4kXOozOf5kJDfRwMfPa51+SOEPt66IUsKM3jC78mZb06u9DTUaxFjCM+C2DaDuzxq9AbUG/Tnn24+",
-	"oH6/f64f6oXROR7ADYZPUdqc4GAODNs0DeZc6IMbrkF5qHiEoGwG7jPLni76dEdWPsS3qanOsCRwTqt+",
-	"hNo9uma0yHGKMz8D1i41HO7fcTRNGAwP+NVsg2na4KKHcESxwoG+YdQ38tprQHdg/lag6NVYJAJ6WWAZ",
-	"zH2E0b/FZHqNGNxdA0t0qouYFTgzaS7M4sfG60F145Cffqg4ueoyreVlsARwnBmSK33VI4ul2o7AaU8Z",
-	"h8+Khx/4Mmkua/pzqFQdB5ZKTxW0WtDzka25xZCi5DOdrRVo1eBGiZ4CYfQ/bn76sWee3ZHVA4/Da5sF",
-	"WksZOrWr6smQAJ9OtW3TRC/m4E2LfvYMXPrUuxq8SgHNkbMaUC2s6l+fAIX+sgqkgATVGRToTJGhxUH1",
-	"xGBdbdOpRrmiZYMTjR/gb2ylAxmHFk0FnGeOEjBk5priw1EQWi7TC8mSsJAwgD77SiNakSYzQZSAWxAa",
-	"iQC5lBn2PE0EjhT1OAtmMDOlUQS+jjpbXsrbFPnqU4sqOfvO1HzTYrPaC8N05kV+qDCA3RCFPvrveuOp",
-	"zXlnaX2BJivVh5rsNdI8DN0RslQz40ILKiKVosWSBCcCkX8kOMojUl/Hl5C4VNwcFqUX4DheKVKyx7yv",
-	"qEAN/h1HOhDUqrBOZeSAQwFh1VfqC6p2QxyS+Ew9A3UfmI/ZDwpOvXaGGpT2j/JChD3STnOqkK+6SfU/",
-	"6z5hpq67dLRUdPqo1mGIPlqwb9G/1GAWn+hfiv58JPnQgLIGqVOh3tXVkOnHNDZ6Giyt0rtUV+uza+iC",
-	"nKuNChUB4WgGQoCDcsR+UmzDHm/A5lNGlnJMrKPyDDImCY1CYc5uxbtHTC+3wKtc0mct4JhzsauygE4p",
-	"C6JE0HsoqXnZ/+vIOxvag79SiciLt8zkwLTnMhVWcVKTqRa/cV74hsSsxcizM6O/JkIiHEX8QR/yVsjx",
-	"USYCtUy1qYScbFsrPZmSB2G2sBm+n+bv5EYezmf8zM/HugHpk2OouUu6LISFhiMIviCSqrU7Bad2gFiB",
-	"UvBz10Rd5IERfxiix1S5M4vkI5t8c4hSpzagLu2vtjaHXcWHC7wcokf9EXRifONMP1pTd16s10PD+2BJ",
-	"TId2PdSUFfegwIl01UgLinUA0356qRQQE9ivpQUxI8OyKKomod4+75Rmw7iE1U43EbVsXCLyCQcyWtnT",
-	"NSVPNb6hXipGjDIAIuPB8EvRIFCYcIjoWlNVaanhhDQpfOzoNkcX66NaSLXoTBn6m/WY/Ft/lNbbNywA",
-	"AqVREHFBQnRa5dI51A5iZ7mz+0SMGHAOKiwNOsJXXnuiIPqBMKN9GSWV4NGaKk//7//8X5Sq7LraQoi+",
-	"pRFBNyshySLl/2dgZbq/LKR7ffu2yVGs8Lbg2waJT5VSjJfUG3qv+oP+K1NPHoxm52BZ1vXpUvH1+9Ab",
-	"eu+pkNYvVpsxAbHw1avBQLufM0l0yAleppev538X2rlXo6ulL2zmewvmubJZzvrCopAHyYIw2c85wXrD",
-	"j7e+J2yWRABfo9N+d6qNKYxr39frPC/W9hWRU1QURZypFcUzUXTHrbThpP7BDetRFST8nzCV8/vL+uW4",
-	"mfMHg6o/XxbX4/I5rEd2atxfIsJkvOprg3DqRlk1bDqP86w4fd2aKhzYAZylLa7sEy9Z5rYmGjdT5r8m",
-	"YAcarV2BWY2arMn5V9/9NJ0KIr2136Lte7qgumnBcTXLgKiLTjLOtKZmjpGIKpVeW3bMad+33tlgbMic",
-	"s3EUjXUGRTWbjLSKDvy3ByTVDKNu0FwFvX6VLhHS1ESJ2Jo48yymVBck9fUV6JSGvhH1IRLBJUyXaupp",
-	"U8dENeSWrkw5kHY9nBE5xhFk2F2a+g55wtQh8znXYXPS/5GHqwOsVD5GvxAFZQIKCwRzeQAwNnE3Rh5Q",
-	"hsfdacWOazaXMe8opaVMQFhCtAHUjQDRny4IOr0cXD49/QRZprkCqzsP01JCbTieSXr8wvf2S8ZO0Hcz",
-	"29Or9RRMD6QAM9zx+F0FwT46/uU0XKcOEqRMvF/D8wJXLPOk6rQR10iTls47sCu+NSiVfCJd3OPwBoO8",
-	"tV8vsDZhcHAErr5Xjj4H02X9shyF+J3goHWJ2QI/U6pfxs5ye8IrnsUbGNwyqVh3HTL/hBJFPka/lURx",
-	"DNozUal7pcFfiE4t0MgcTNLBDKCnZxV67m24srnGg1QLBybeank47fJdYJJRHYJ6defdpeCnOHF+IYJI",
-	"RVMpKk6EvVvQ5vyA9DTzR1SiU21cbkFT5h4WfLUKnl7t6M5cpXrD/PeNOeM3UGauI52U+2CwlRLs77Kl",
-	"KgAvOsS1I0VY7hv90drvPNvcoAebbW6UCt+/4061K9HlZ7Penu22Yag6lNI1TRWKfLKI3lnDt+9eOBiX",
-	"Q+30lLA7xh+YwxWst9icxBDK3KT//WCAeBL972lULz2lOtVLnfgG83vSuWTWIzoF+4DNY39WZ0j4vUii",
-	"dhdkCOjpkrzN1olCeO6LVXZPW6SA10222TLZHtpEu8EyWyajfe+UYtx4azttOaL8ILpVYZjj2mwLwLSy",
-	"3BZXfHdK0jioYrO+kb6VbBzzRU5yLptmjkBcRSNuCYRWttwit3yx6B6QZ26w65ZY5oHNu/VW3WPyynp6",
-	"fqwq+t/G4lvFX5+d3fc58JQ2xt+NyBwc7ZA4wAFRZw8+/m5pKX9XbJl9GoSPI7oc1zjckSpTE/H+qbPB",
-	"UrzBQHwEmi2ai9sy+G7G433Qe7WsXlj2F0tykea6GpSbafD52JVLlPyZmZfbwP+bszKXJv1bMDZvmNQe",
-	"bM66dqmORm02tIHH8x9Nw676YqYBbmioB3CUyzyH+1ozMpRVoakpriZ4LNGkXfL2OpVS9TG+I6ucPklY",
-	"4uZdctPThllKKVNfMVcsJ8sXY/6yj92aOVX54Qvp131vimk0jgkW8HKuji8/V0Z5GfNZTITwcrWVshwm",
-	"znu3zo+p12OpVfIlDbJMzBpcW2PotlWSd42t2vzuf4k5m8FaUTYDB31TzSlEvaxyms7sXiQFLAJbyhad",
-	"mgMOfp35KMCC9CgTBMKe7knjCoc0brQYlEb+wSQTxjaDbBodATnqBSHo9GowyIoRntWO7yC/afyqb81S",
-	"b/Xd/276UC3kjPdM8x/xgrynd8Sr669Q86krOM7nHaD6OvuqEbiUljvDZXZVIzwtqoRVd253Vmeomkml",
-	"NUwFsfFJLG9VwLnpyKxFaGyGqwRUR1bDTVk2ahNgprNDQ/Z9XX2pKrhyLPk4lkrnMN9wsaMb7f02R3NO",
-	"I3e4FzmWJdq4WleDyAsrWyuwX1bHglQtebmhSSuSggOmmdsNNz4Oug+kQDojHPWex4GjzRWPxvbuNKVG",
-	"TM9jY1y1FIRsHq0jkZK5uGlLSVWCeZurHVc+3/JW50VKf5HSX6T0Fyn9RUp/kdJfpPRnJaU3uxIYIX2/",
-	"/gN5Eb3GdeAZi+SVgtSjOfpbORIUxfYj+xC4CwIS7jWymVQhGw5DM87IkaTcFq4EjegcHEMF2Zf6YbwG",
-	"3AU62h5p5yeQboM9Ogc8qZZ7VJeADiRmvQH2RWqpC0CeGzTe/j8hARYu/WuZb6dL/u2JtdIm46zes7zU",
-	"PwCJKn2yiVLtydVPCw/qXMICPY6sPjryhupXuhjqd7/f99Eo1ZDMo/X6Op8rDrN9eyRoGA35QxotGBAy",
-	"V6X5FIseCPX7wHE+eNb3xG22YF1f+ayeLgXa+gnbUtYHyCO35bxh8N2nXOwmdorA7rJP9scqW4ipLW7g",
-	"D3j33t6lW9do57GEGq4t2vNYfk3jGq1W67KTRGZ8grNK5RadDnyd6Q2shIwjyNIYkvDsUHrvUIExzimp",
-	"5VlAcX5nJHBp302x3Mly0cbqlJ/BTTLRL3UK4jrYtzVLNWyVV28qEPrNJxzIZlBaWrS6jtwSEfsxiG0G",
-	"br/mMqfE73bmzHxw35bjMyIfeHzXoo9CwWHID+fsysnKVBI2VZZo2GzCTZvtPu6ci1pT2yajZHkESLAN",
-	"pSI008sF74oTtEwmEQ2QLcfxM44FCRFE/HIRcXDEjGkg0YTziGBWa2yjYqz76gbfOxSq3iMqSYwjH0Fm",
-	"2seTu5MhOrk/WV9bLo1prDPTNu6dBZE4xBLvAgPiU7d+s1Nk+tqU28hoXYzh9Vi9HlIWkk91kGXtttpe",
-	"5BOUnI64qV/YmsOXNv9rr+0YRlPaYZQKUtRUqBPGBqsgImhCGaJMSILDBtoSfCrH2Q3aNkC9eVsZKGbq",
-	"p0gucYQgM3AdGFnu4C0huLqsRX6Nt3kHKk7Tyc4xpLrUNGzCs1ZEDrOHsIeIaGZpbaBoIoEL7/AW7A0e",
-	"JtDmMA4mzSHCRuTed07RVLhvaa12jxR71Vt3vnlumf4yX2vniHJI49wWzid7prY2bieAwz1GE+sNe3o5",
-	"GGx2OjkUwbV2MzH15rQcoAmsqIa29jc5uKfJi076opO+6KQvOumLTvqik77opC866YtO+qKT7kNLaPan",
-	"0irpAdypmv2ofmu6aF6neLS3xG09r7xqR5ataW5vO+j22TiDtfcCOxRtlUPYN8TJNLuHecc2D+zJNOB6",
-	"hD3hNq9w/mqjNn//tdfGt+uQhqPj+3O19eTaE4XoCWc72Y0e8asCYHyUSspPtruNO1e73W3PC0Fks3Up",
-	"Ownq3cC6kG29l9dz8+8alM8J63AF2V9tqEpWVV+JryatSvkoecosMAnLqqabar+acMtVl+/IypRgpXID",
-	"qXbP+lIk532lfdG0u32qly3g6pL2ZNAN6EN6sdXPdC8JXppm+pRJXbaYZgdCq5iJdcPbBp5NXnRv3jbD",
-	"At+rDZ9py1uB4n6/LThuH+v1Ps+1Ni547ulUMGw0u+d9A43fp20PKK/kh6rTYnUrlEK/J0XWMP4TgUhh",
-	"AIfV61e97NX28kkDqYwLC2Q0zw5B+1sKHa0p5vyxbIBbN5YHza/t01HRJvG3sNh7UpE4K/V8fCoSc/5w",
-	"eCLyK2MdKu213bPotytmun0pU/vlby9lQCEbQOew/zYR/iZ+Ph47NO9GmcOfy5hLnv6yYf+F6P/DRf3b",
-	"54BwJdGbQP/qOH/1y9dFRlZyTtkMkUgQNFVPREBYSNls1/j+g4Q1p9Uufqt36k97ZX7QW/Hf2qX3lhfW",
-	"hgV0/W7nS6gv3h74YqZdGeibQxWB1vaMdoWf29Tf2cHwNi7WQh1nA25y8TtsxcZnUQG6S/3nA1R/dm9f",
-	"mh3+tqCSKY8nNAwJ6y2IEHimNufPQBwo5ESwE6lOIG6cGK03X1qqRHI0gapSUx4vCFyM7+BOOHaKT3XT",
-	"pbtUmN61vvSLMPoijL4Ioy/C6Isw+iKM7lvE2OAodJjK/EVJtM5p6IhCaOmcf+xWlv85FeXP1Xnb7E5z",
-	"WKwbj5qxW3ez3mfmCQrztxW2916UP78LjkX33eqfHqYO/xPpdMf1welYgX9/5JZ54qR8YKMzzlMyhJSm",
-	"ismVqnlvp9RKey+9f/O7L7xvHGWUrJx3l2nLyJ6ZT8x4D2X2j+ccMz5Wrf3jecmMj1Jw/6DuMuPOVfc3",
-	"M1zLRsF9fXOo6wdoVpIBqiraDhFErNh810MbK7WMEoGWMb1Xxw0Mq2WcUAv4ck402zgRNs7qzIaWntrP",
-	"lJJ/BraNKDpoRBXiUzeECUneHEHVMk6pKcjlVT6B1zQRip9739JIkhhNVujEGeQk9ZBMlkseQ47FFZJz",
-	"KtCCBjE3PffRr4Ig1blC2gzsaXGuhTGZ4klE1J+JIGiqRxQEx8G8OHD/CcJTFLE1B6cA+exV3dQEeSpS",
-	"XKqFLafP09vlMIK36tv48LRJZPBB5+8/mE+66v/4CQ0UFK2TGsAq7j2zAcQz6nyK1+hyMDgCVRTKn8N4",
-	"584ca1VkY8zPE8yx18tWQtjnmoHWLCs7f/rlsjPJr9djLti7bRxY9aodK+SqsBcuz46B3Ha5tp8Nue+d",
-	"zPOLMVkhGh5hHcBPsJ1ZqJDkYK8pt5/iGDx+eFYbOsuFaO2J3gpxWvnt3389+I/9E97rjZRXsARVctdz",
-	"VyJvpd58oz64MRL8Tqu5jNUwkuqvC4DgMKTqOxz9nGtW0hTMAz7R9TxyNPcx1+ttuXGNE3Oq0ByAE4FL",
-	"fKYx1SWgPjRfqojFPjSTAsSQIImpXEH3d2QlJGfkA78jzBt+vFWMTIeO6/GTOPKG3jnoUgY9jxYQM1l9",
-	"6e0Cl3tScg4vtjaIdh87TlSFtjYruPOiomC5+3bm9Ha7/v8BAAD//w==",
+	"7H2Lcts4tuCvoLh3y/a9lCI/0t2Ra2pvpl+bnX6kOsnM1EZeDURCEsYUoCEgOxqPtvYj9gv3S7ZwAJDg",
+	"U6REWU7aUzVpiwSBg4ODg/PGgxfwxZIzwqTwhg/eEsd4QSSJ4dcfcXC7Wv46nQoi1W/KvKH3jxWJ157v",
+	"Mbwg3tDj+q3viWBOFlg1W+BPdLFaeMOL86uvr765/Orqa99bUKYfDnxPrpfqU8okmZHY871PvQVmNMI9",
+	"Esdcj510YkZAi5WQaELQaDUYXAZ/QGnnntN7aWvyBzTwkmFzLTBDFpDNZuN73/74E11QmG9IRBDTpaRc",
+	"TXyAeIzwRBAm0YJgJtD5YDDwkZwTtOBCIoyWeEbQnEeh6Ht+Kboi6DuDrbaISaYKfSFYsmQ2Sy6opHck",
+	"nW5Zq+Kc2y/yzmAb/G+Du7RZHvBkqT4fXH+mmH43xzF5811xW/zCJQrmJLglIZryWP1/ca0+X7Fbxu8Z",
+	"oiGiAl0NrpI9scRynk5ZqJ7HNPR8Lyb/WNGYhN5QxiviIsGAKmRM2cxLAHrHY/knsi5C9R2Z4lUkURAT",
+	"LEk4xvIaqfEQZiFymiLBY4kmaxRSsYzwepw2Mg+cxlWbWvUxviXrzLIRptbgo4eDgAgxjlcREWMhsVwJ",
+	"z/fwHaYRntCIyvX4n5wZBARYSNNU8nFMcMhZpPrV8xhrXE1jvhgLhpdizuVYrJZLHsukkZqs53shiYgk",
+	"YfqXfZyiyfdKJuk8hen5HmFBvIZ3apLjmEw935tzoboDqKkYL1eTiAb6b8GncpwOH+EVC+Z2/AVfMTle",
+	"csqk7V8/KpmPeb+M+SwmQug//04CaallGdEAA1JJ+hsABXpRj+5ILBUuS7pXaxWuIgtZ+lPy8YSMM2jT",
+	"iJ/FfLXUg+sHjMh7Ht+6j5Yxlzz5JUh8R2L3vYLM/Kb/VDAmkOmHJXDyVRyQ8QROY9NKP3KhSj5ckMUk",
+	"GdLSm8TiNkGUJPGCspRUVsvQ+SH0xzd+btOVMhtN5d4bdocjtdHZciVRTAJC70g4RH+JOZvBHqNshm7J",
+	"Gi1jfkdDEqIeOnm4w9GKbE76hsWYGVScv9/i5ZKECEs4dz+vA1bxqe9oXJwUFoESK9RDdBoapqV+nfko",
+	"wIL0KBOE6SFr2U9IY6+OYW7UZhBLzgSBWf6gRlJ/BJxJwuBPvEw20Iu/CwXfg9Pjv6mNP/T+y4tUZHyh",
+	"34oXujcYJTu/nwG7JwLpmU14uL4GiUnRgoJfwC9Np+h0gsPfyD9WREgfrRheyTmP6T9J6KtjZULDkDAf",
+	"UUkWv3D5A1+x0EcBZ9OIBorAkk/5HYmBinykNiANyAdmOG5E1CeL5UoSANpH/X7/rA9HipmNmuzrQE3A",
+	"dAi4CUOqHuHobcyXJJZU45GtIuhVH1mF+f/KYKpaSsTQ6YmAifsIC5SQn34lUESFBJQsrhGVAsEOUeen",
+	"PWLxDFMmJJJzLNMONeR950yfKD7pgWxn91X1NKY4EgS4qzOzgDNBhSQsWKeMr0hZmWOn7HUGIXmE+cX2",
+	"FaNElN0CXGr5xTaC/ImyW/WV6QbHMV6r33rLNIDCOWnKoDGMtVQySaWYj/p8NOdY5nhOOHP26M0ccKUr",
+	"YDFxU7vW38JYDv3m1nYmHKLIkuwHI7fdkrVAOCaIzhiP1R7EAlGG9Jbue03pZSuq2xJIwzXc5BFUyu1N",
+	"k5MUIydquy2oEOrIUqIW7N1YoxI4mGWn6TI7+LxpNOy/7zCmu77fEYlp9BMVrXd1Mua4mx2Vdti8L4cn",
+	"FXqsxOw2kv8Z5J7d0bEbd6v4ahv7sDpP9UuQIwMe1TSxomSTTQPCZtpVKp2U8KssozJSahaoHKfKi7ZZ",
+	"tDrzbbKE+1G1Fn93oUVDQLU0brvvZPNUknoyiXp0/WYEup2R1WaftuB4GSDfrRYLHK8/V1alzQx6Dh0y",
+	"qw+gcjU8nytkz4KwWWrg4CxaXyMu5yROj/SYTFeChMVD/PksbnwWp+LOj0raaUvc3QrNYI75cqTrvHGl",
+	"0QmXM7hs/cYhhiWPaLD2hlob/iTHVIxxuKAse9hmMVSAII8OY6UpyBjbp/IY2oWx4JUCWWPf0nio1UJy",
+	"O2ObLpLXG9qwvF9L+Ro6HXnv5wRNKYlCgR76/f5GqzLaTtUfeWePxvv2IucGVFfRk6bCSoan0HPijHGC",
+	"sJQxnawkSa1YYI5AfIpWKxoKbSPZjaZbHgB5ktjOk/slB0GBsNqcB7uBUKT+3TW1PAQtZNr82VQmDBW6",
+	"P4hMW5xEE5axq2RbxkraIao9DZWAv4fMu/ui10uqT3zBt8nD+5wRX4xY/Blzxe8/LXksf+Lau7B1UxSN",
+	"6AQ6QJHpAZ0mnoUQGCy6o+S+5FDfzXxjxb8xuF/TFhPOI4JZY9ERPN3l9iEyJTEsSV3nC8p6dyQWGg8X",
+	"/fMrx3rEhMQsKDcjNQXQcf01IteC9Gl8+Rnp0+m0bO9naWEHJqlpYWxpoTkHy47cVKsvDLd9UjueX7mR",
+	"2k1nG9wNwLYYabc9X7PC7qQM+ACIj+lOFbr7qq36+96LlZurfNlkjN8tSfBGkkWde7LesGA4q4wxEksS",
+	"+OjhlqyH2um4UQu0wJ/c/s4h0i73pB64blyoVTBqX7J2kmKkZwlhesgsYNElWnm4/YyjKY8XJCzaepIZ",
+	"iUoJBSAcKwjFHnP9s5qJlkX0ZAQ6Pe9dvHyJgjmOcSBJLM7UBM30RIv5KY1PW0dQwFdRiBiX4AqP1uie",
+	"ynnm5BaUBWQUjxiV6oQnFASlRYIiHmvZ6Z4KpVUHPI5JIPvqi6LI4eLm5inCm13hHVl3F+uv5pzSukCC",
+	"MAl+V4g6PbWrjoTE64QGzkr8/m1WYOOn0SBVcOfF8bDUmeR7CyIEnpFS1hMTGa9fT6V20tXLFjBC2l0Z",
+	"zFnMPYw8HRkMgSa/4AXRob8jb4geRtCf+vMXH41sr+r3yOv3+yNvs0GnV+eXCIehQCMHUmMoqiRZGK0H",
+	"gSxqUleDgTo8kigWz/euBufe0HODWeDhpTf0kpgWeHKlMOmEtsDDl7q7n4mcc/3klT49cjEv6tW56jMJ",
+	"fYEnyechxe91SNxLgIdx+WaxjMiCMB2l9xIgKkbLgA1xqsnDcwNnPB1/y25bbpQ5CDSl5BFtpwvVyNd9",
+	"lNHEz0TiEEusT56dNvKCSNzqRN3hjMxNCoasm45z6hSofmHaAKGnRyPENW0211q5zZ8hvm6kXpwPLi6t",
+	"jKajjHT8EaJSkGhaIqfZEVvxuX0P4RKUAQw3XZzvKZ53JpltCKlyFtSQRPn8Nr73VpvxX0NkcSlRGEO/",
+	"5nCaL5pHiIY++vDhzXe9iN4mPHJTWGTTvGQtN0/zBP+NCCLfJY6TAkq0S8TFCGcE8akOEads5iMnRBCC",
+	"f+EhTMn8Z5w+XtBZjHN/jiX3zYTHyUMXxXn9Oovy1OvT1mxkw+F1wk5L9S1Rz3SAMWhn6FQv6Au8pC/U",
+	"A/FCKzq6jegv1yWMoRDU3shWZuKa9fMWPru8PvbNywMEI1q/ahnKLLd0dDnVXCt0Prqf02AOoZs5XS+l",
+	"/QBHEYlPBOL3DNkNigWSOJ4R2ff8jjyYFZp1G3etjsAvYOI1WpI4IEziGVGi1WDkIcnRyDsfDEaeIzq5",
+	"57yQXMcSJZ22DJCqiGWqcZz6nuRLGnTnFN7bcGbctk72S4XT1gRgVVnYSnJJsjkTBXzf1LOPLe5alw8U",
+	"35rNzJeJYW5Hy8RbLAQJFS2pjWJYk/oPYWEffb9YyrU6EhTikcS3RKCEj80IIzENRmyJ5Ryd/vLDOwRA",
+	"CzD6n10jzNZyTtkMkUgQ6D+M6R2Je1iAdTtE6sv+iKkDLOIBjuzIKCY4FHCGKVSCIXrk/VPIcOQpcEYe",
+	"44yMvDOEWThiTrtxRO5IpFpPsZBEyJGn9ouRrfWPCZGgcui/VRPTj47AFY674ho5bFMxmZgEPA5JqNiH",
+	"YU8hJ6I/YtVcpEKXguTLnwibybk3vHj5sgUXyuRv2i4qs0Ncf0yAtU8GTQjKyqoo4mymvQiWYT0SfOA4",
+	"agSYy66ydPyb2ffXCGsqdBg/9C0I2c7oW3mKrH5+dXHhKOTeH3m4BpowYhiTmDIbA6Cp6QRRpsQtrLPd",
+	"NgWxO7P5G4veXQKUYVU7+9bdMToKLszIR+2ctkZs2+aHyI6whYvvqMrkuXtj2FsRSgFUdUDtCLE53lp+",
+	"lSbTtZQ+cvPMJOVVBzkXrBga5maIeQ/SYJG1XPS/GfQu+q8GQ3WiWbU/PS6NXAlg9dFF/9X5fwwRNsKl",
+	"YUZKG7TH6JTHVV8XGFQW0KZ+o0b+npZhVR0m6BRlsS0LtHucx1NkQE39oa340JbAjjy/ybt+onV52raO",
+	"1sAhOm2SuF2dxnR2rWk/iAiOxdbAj2fBqJVg9Cy1ZKWWJqpV8fFuZpXd0vFq7CtXn5GiUFbX4DMA98nq",
+	"N2mFh2oKKgmZKMSwfWBKT50x+k8SGrd9UgXARzgIyFKqrq17AsdkiE4GJz46OVf/TOEfdaCqPxj8w9W/",
+	"fAqvODyS8E+8gkZr+IeIE5jITqb6rerzE9dLO9n+l+d7hrLrwhjF+jE/vFMS6LdvfnjngxwbYEGuEUi+",
+	"IVotlyTuqUc6KhNLSWL12f86/W/07JRNxb8COhVn/+Y1wu6/12DVPteCsc10TApWDJEh1D5643ooQirU",
+	"5MFBsWKmagcJ++i19SYkfYkh+njyyw/vFEWq+Z7cuKtkj8G8gdVYDcDOA6Oo5W9gMkjtpNkef6R/7Lsl",
+	"s86blcWoQx0cbkgNl27nkloYIJ7N4AxUmgZmaGAQ0DI/5o5Hq0UlxhjiUag3iVJpUuw2s7MUJYekpIvC",
+	"583+Ms0HBmQhuaKMgAhdA8OIEkShV8h4pStCVIkze8sxbYEwIow2uezqYtK0XOdhqnItlVRRqgu0KwTr",
+	"DRTddCtJ5comLBUuL/qXAx/dz4lVMFBMlhEOSIicbpCOjEeTtcGI/t3K4bPAn7L8ebBVeGtQRKpVBOTF",
+	"VdHjlkPK+299dDEYfNUbnPcGF+/PXw4HV8PBy/4A/ud1UA2ipDrVPsfcKyCUkkDcYqDWlMZC2tBX8Bjs",
+	"s37flIwrygd2htSFBptlJG4bfI7F2NTQEi1DYc+b56Du6bPMSKI5CDfF8mOtpvHVq+5SYbuICSmplraX",
+	"g/wq7XK/jX950ZH7mPRnfXQ+GPzXVjsnB83LqwYpxYXicPtgUtN7TXG5dmz0a29TW35uH1A1TT9JPaBJ",
+	"BvfnHXdRJ9grRq7enAgl1p9SqcuCoQmJ+D266H911goO+EyNAuJ3jyuG5YrJvpehipzesT9z+WpLYEbb",
+	"DPj9dpSTfZ/x9OzOOwflCf1pscVWvbeX3ZpVfOxgY2+XrRNSW+BlkmJH2SwrUqotYV6AypZj2JtMTcp9",
+	"4IawL1u1spVO8NVWXdLZpA217jL3kongKYvTKa/aYPxRNcUbGhZrsJprIo1keJKf4xBa8nFlrErnzh5Z",
+	"7SsmK3gE6H/tPFdGHa1yhx0kxdnAWYmbbBB6ha1/W5h55wHU/pOJ23bpsZPwbcD6PgEPrUitmTUmqVDd",
+	"pWv8Uav01DjKq2u/uHPehztk2fBflOCmpLcxNPiDgteJLS2xWxbO0Av3rQ5PxFFC5buwnppSC8fjPe/N",
+	"MdYC560MLnUoPtcWjCZ5cIVwz3cm2xELY/m/Btst46wH0rSO3QThXRKGmezdUUEnEdGJcj6YlqH+wEX/",
+	"4gra2UVGAV7qU5fqasNrFOHgVg0F+CitmlttfUiyodoIpFdfuRuv0C0XPVjYnnrT07bOYZ2lo0aW/Mpz",
+	"SGbceDkKGHCUg5YA5eb+dS0rcQGsgLuW2NMkmBYk36j8mFNds4mTIC1+6fTeAPSdg4ecpWnHuBy0NQv1",
+	"cUeqnZGObygKO9274SG9aL0kWmc2FdStz53q2Axd6ksBWMeznLem/Is39E6c7k6gVrnpM/HvoYniRlD8",
+	"JIi56bOPPgiCVLcKJOvpclsgycEnZlwvK0FQdizKHIdffw+O+vNKSLiLxgS3j+eYheA9cawsoo9MyvkC",
+	"gyfZZp3XppjXeLwXlNnf5wdf2F04Z2vOlt8SMPNmYmv6WdMpJd0+aupcbv9WZptabRitWEhcx6oa4ZRH",
+	"6mEQUcVxzpCjWhp3cy4ntoqnNeZhhtsUdfhWXz/RdMYEzr3Ohx1OhjJ51sFvJz1WnjLCyw1We9zsFePe",
+	"ilh2JbKaqeasL7UTbRREawF7zADWd2lsSi7oTe2NCclGe+TClChDEXR00BhWB0QbN9Uetp2F4UIEXE1P",
+	"aI4FwqDzmJ50GFxpJG0NYd08YY7WhJIr4sDdIEm/PMqbhSjFpg0Rv66OIG94s8WRo0lLZvqUo0ozAfm/",
+	"p+jSze83MqzpDUNVYWHm+/raA0lt/fIQsc/pGqIOokPqLC6XnRVjr3OffW0+vqMhiTOxUrsHVly09K1v",
+	"v0KlLtKg2l29S4WBnXyQFdYxNxUthbWVv7B4cUu95b7ZzVHuvRSfZarUc2pItykGUx4HZVHYcNqSUAtl",
+	"VXJWwd14gPyMxozySVcVaGKCLjM4bzNMndhPm1Ry9g8rvbS+tqVzAeZgYQ2p8NJVtm/7m4yaXrlWf4fR",
+	"npdPNb16qvLiqdprpzq4dOpQHuivX233QD8FKmlz31UzStmm81feRFlQ+2vzu5Wu/6zJH1OTfwIK8PGO",
+	"kD/bvb5DoA/5hBdLtXze3UW/NCumyA4OV3I1PeX3qsVa1HlDintFH0Krqi2C7AEwfG4aN4KYsvFduqzp",
+	"KlUsUqobpk2//fDbb9//8r6suSnilut6cP6yN/imd/H1+/Pz4eXl8OL8f5Z9XAHXq1des5BUqzrafrKz",
+	"TYFLo0Ld9SvDntkAuxbQNkM3P6nshtt2SCUdl5blESRYxVSu36leNSS3ZC0kZ+Q9vyWsLCP3T6YBkqoF",
+	"Ou318ErOkf3uDErqUIbMc8bhPwsekhGzxUeNsUBXBx1mSrQmjz+a5zGPTKVWP/+g3+/fjDxd5Q3uhp8T",
+	"HIIgYi6H/2vv9UrOe3ouKaaW9E9Eo8oJ657jO8pXcXnRiTFl4waJyicCFT5NUoFNxVUqhY2qLrQVTv3z",
+	"fm1I1TduMUnKJB9XeA9e2/KBpvGJc6264uo0VEDBNfTaV8RtS6S6vdYpGb5z1QAVVqUFiaS8aJKuyqej",
+	"2Wpn8uo8F5WQBKytbbRZSerUL2lonCCkIuJtnakmf7o9AVRfh4+wdphFOLgVmUC5Lbmg+e7caLmavHZj",
+	"1QIBm68kyneDZkSK4tP3RgivjIW7uCwFasUguUpLTHnAvjMlftN6fZpSC6OnmNUrbW4evBpcnoEYipHl",
+	"QtBIEXt0j9cCUbEVaHdfQoZEya2wM27kQfeKf8UFqKRKsUjTLxSX0yQ0WYk1lNe3r258z8HFR8+t+w5y",
+	"kmoRE0HkWCdHicznvpctFK9Rl3xr/jt2XiR1kd2/x5KrcVaiCMZNcq6Sgw1tPifafBJjJmiSfWu2TGiS",
+	"xdWmySNQcsVRE2DSROspppE+3ys/08BuLARpW2dZTNNkJknrAlRJkxv3GxI6nxRhKnyUwASmvXEBMszW",
+	"XrF/TSSpCJRrPFZHCGSlZakJZOdCQlUVfZsruquofBuddLK8m7KSADmA89cKbtmWz1vweQseeQsmslNK",
+	"xWAK2nqiELWCSbr9xwIZjN3JbSF0NRYOJL0jj0bzvpcv2K+GTg97SLtsvB8qUiEzMFpc1UDrzi7BiO8t",
+	"MMMzohY4tlPRT2xHK1bfZFzWIHmW7yXU4fmEhQa59u+kpZjHlN0agrB/F9+Ol1xAssY4xBKPIy5E0qjN",
+	"whQf6YZubn8wx2xGPJudrz9L/k6GxfeY6g4Ur5nCmWIyhZ3lNE+0FF/+aJyw6BzXcnvLcIjsccThhp7s",
+	"wJssLEUmk/+glANmIG0GQTrRwvdVMKSfNACihPVVdlOB6JS1/+7Og7E7XMODIb1zYb+TwSnRmh4Qpvbz",
+	"5yHclDN6TV4HlXlc7pHy/pZwPotExS2wK1H7XoEnunRgxsvwwiomuIX7VbO92g/dkng5kayhnr/DniuT",
+	"xgq07PzpjFojU9TJGfmf1TvCwVZuX34eUD9rN0/kNINoYzbl5blNYjURRCI+Te+SubtAr9++QXKOJQJ7",
+	"HJUmZF746D6mUhKGJms0t/nHI5Z8i5e0F5Npmpo85/dpVUAcgS91ju+IQKdyTtAUBxKJOSFSIMpGTD0z",
+	"LoETMDCSmLCAoKnOtLqnDN3Pib5RZJ0You2oIZ1OSXzWH7ER+/6OxGuoF4dwJDi65/GtKCmHlN4Rh/BU",
+	"khi9uLswLnU7r6F69uIhdVVsTN1GRAW8MlUc0Wu3N3Mf9IffflLTwtKmvWVGd6yoANrVYIBGJXUfVnEE",
+	"Lo8R+zNhIY8RKCbg4/F1UfiJzhQ3qQ1YItjQvdVyOGI9VGbDRi9QmUF2CP1kEjhjpV8gPh0xhDBDfEli",
+	"cyM9j30Ed19PuW89CvdzHhFFQmohnKHJpyWJ6YIwiaOhMd7bjmCJGCGhdk9oj44a7q+9X5eEvZM4uO3p",
+	"1ei9fvum9322r3hF+ugvxpJOJTij+EoKGgKlqI5gDtqhgZm4J7HC/dXgCrn3j/rOVUIzegd3CTkz0MG5",
+	"Gnb9N4pXEUGnOKFx9VMdXGe6YpddVwNEfREuNCFTbm7LsQtPhc6TxJKE12jk/efIUx0t4EpcviSQXYvZ",
+	"mjOCTrmIeF8Dlpjeewo5Gpizstn0dGWxIYJkkuzaqgcYHP5nGnPTVSznemGgLCm4tXSSbWxLlOk7NBU1",
+	"KD7hpNRou0I6XdVL7hJO2EhDhQrKYPGMF0vz/rM+crJ39L4RSHLArOoAmQXI0lZSuB5iOoB7qA0UCQKs",
+	"xEcCevhbwuvM0kZUyL8hMef3AhHgJqrzE2EIfBJhIVGMQ7rKkcn2PeY+NqMp9Csw/rHSfCvGC6LYEdzs",
+	"baihN+HhGhkf8nrokDiWlsA5rM4UPjNXLgH6FV4syk7JHY5W4H7CM0yZkIUScaoTQ6Bm7TMgmfRwN8jV",
+	"rKS9t4vKa0v1lkCYwiISBN5mUWaY4FDTC0Y5zsMQLkEMkGEZZvz0MFMM1YS4JJe9KODhcmmDP9VPisIE",
+	"BHB7WgKVREhN7jJeyTncqOn5cJGGjwY+etjoa8sQ+njj5lmBV2zC78iZb06u5DTUaxFjyCmDhDyDuyxq",
+	"9AbUG/Ttr+/eo36//0I/1Aujq4RA7A6foqQ5wcEcGLZpGsy50Ac3+G55qHiEoGwGMT/Lnr6s7ZasfUjK",
+	"U1OdYUngnFb9CLV74GZdNSWHU5z5KbB2qeFw/5Gj6YrB8IBfzTaYpg0ueghHFCscaKejDiPQoQ66A/O3",
+	"AkWvxmIloJcFlsHcRxj9W0ym14iBwx1YonMrkFmBM1MoxSx+bEI1VDcO+emHipOrLpM7+AyWAI4zQ3KF",
+	"r3pksVTbETjtKePwWf7wgwAszWVNfw6VquPAUumpglYLej6yd+UxpCj5TFdZBlo1uFGip0AY/Y93v/7S",
+	"M89uyfqex+G1rd6upQxdkln1ZEiAT6fatmlSLjPwJvd09wxc+tS7GlwmgGbIWQ2oFlb1r0+AXH/ppeGA",
+	"BNUZ3KmdIEOLg+qJwbraplONckXLBicaP8Df2FpnXw4tmnI4T6M7YMg0nsaHoyC0XKYXkiVhIWEAffqV",
+	"RrQiTWYyPwG3IDQSAXIpM+x5uhI4UtTjLJjBzJRGEQRo6iqXCW9T5KtPLark7FtzV6MWm9VeGCYzz/ND",
+	"hQHs5lX00X/XG09tzltL6ws0Was+1GSvkeZh6JaQpZoZF1pQEYkUbTz25B8rHGURqd3xBSQuFTeHRekF",
+	"OI7XipTsMe8rKlCD/8iRzl61KqxlqSdQrVRIDH0lAaxqN8Qhic/UM1D3gfmY/aDg1GtnqEFp/ygrRNgj",
+	"7TSjCvmqm0T/szEfZuq6S0dLRacPah2G6KMF+wb9Sw1m8Yn+pejPR5IPDSgbkDoV6l1dDZl+TGOjp8HS",
+	"Kr1LdbU5u4YuyAu1UeEmTziagRDgoByxXxXbsMcbsPmEkSUcE+tUQoOMyYpGoTBnt+LdI6aXW+B1pli7",
+	"FnDMudhWWUCnlAXRStA7uAr3ov/XkXc2tAd/qRKRFW+ZqV1rz2UqrOKkJlMufuOs8A0FlfPpcmdGf10J",
+	"iXAU8Xt9yFshx0epCNSwRK4SctJtrfRkSu6F2cJm+H5Sd5cbeThbqTc7Hxu7pE+OoeYuybIQFhqOIPiC",
+	"SKrW7hQi8QFiBUouOF8TdZ4HRvx+iB4S5c4skrkNv8enQ5RE4gF16SC7jTnsSj5c4OUQPeiPoBMT0Gf6",
+	"0Zq682KzGRreB0tiOrTroaasuAcFTqRve7Wg2Kg1HVyYSAExgf1aWBAzMiyLomoS6u3zWmk2jEtY7WQT",
+	"UcvGJSKfcCCjtT1dE/JU4xvqpWLEKAMgUh4MvxQNAoUJh4iuNVUVlhpOSFN3yI5uq7yxPqqEVIvOlKG/",
+	"2QCrv/VH7LcsC4DsbhREHIKyyuJQhzqq7Sxzdp+IEQPOQYWlQUf4ympPFEQ/EGZ0AKakEsJwE+Xp//2f",
+	"/4sSlV3fkhKiH2hE0Lu1kGSR8P8zsDLdXeTKNL96VRcolnubC8iDgsVKKcZL6g29y/6gf6lv0JmD0ewF",
+	"WJb1vZKJ+Pom9IbeT1RIG8yrzZiAWPjqcjDQMfNMEp0ng5eJ8/XF34WOSNboahjAmwYMg3muaJazAbwo",
+	"5MFqQZjsZyJ3veHHG98Tts4mgK/Rab871cYUxnXA7nWWF2v7isgoKooiztSK4pnIxxCX2nCSoOaa9SjL",
+	"bP5PmMqLu4vq5Xg35/cGVX++yK/HxVNYj/TUuLtAhMl43dcG4ST2s2zYZB4vQPatXVOFAzuAs7T5lX3k",
+	"JUvD1kTtZkrj1wTsQKO1KzDLUZM2efHtj79Op4JIb+M3aPsTXVDdNBdtm9bQ1JfFMs60pmaOkYgqlV5b",
+	"dsxp37ch5WBsSCPKcRSNdQ1ONZuUtPJZBzcHJNUUo26mXwm9fpssEdLURInYmTizLKZwn08SIizQKQ19",
+	"I+pD+oRLmC7VVNOmTuSqqQlfWich6Xo4I3KMI6iMvTT3smQJU+f5Z0KHzUn/Rx6uD7BS2cICudQtkwWZ",
+	"I5iLA4Cxjbsxco9SPO5PK3Zcs7mMeUcpLUUCwhJSJOC+FxD96YKg04vBxePTT5CWx8uxuhdhcgVYE45n",
+	"ymY/871uydjJVK9ne3q1HoPpgRRghjsevysh2AcnvpyGmyRAghSJF7I/8lyxyJPKa11cI01auljCvvjW",
+	"oJTyiWRxj8MbDPI2frXAWofBwRG4eqccfQ6my+plOQrxO8lBmwKzBX6mVL+UnWX2hJc/i7cwuOWqZN11",
+	"nv8jShTZwgKNJIpj0J5Jpe2UBn8juh5CLXMwlRJTgB6fVei5N+HKxo0H9SEOTLzl8nDS5evAVNA6BPXq",
+	"zttLwY9x4vxGBJGKphJUnAjrW9Dm/ID0NPNHVKJTbVxuQFPGDwuxWrlIr2Z0Z1yp3jD7fe2tA1soM9OR",
+	"riR+MNgKVzTss6VKAM8HxDUjRVjud/qjjd96tplBDzbbzCglsX/HnWpbosvOZrM7223CUHUqpWuayl3O",
+	"yyJ6aw3fvutwMCGHOuhpxW4Zv2cOV7DRYnMSQ/51nf73swHiUfS/x1G99JSqVC914hvMd6RzybRHdAr2",
+	"AVt8/6zKkPB7kUTtLkgR0NNXaddbJ3Lpuc9W2Y62SA6v22yzRbI9tIl2i2W2SEZd75R83nhjO20xo/wg",
+	"ulVumOPabHPANLLc5ld8f0rSOChjs76RvpVsHPNFRnIummaOQFx5I24BhEa23Dy3fLboHpBnbrHrFljm",
+	"gc271VbdY/LKanp+KHzV0OJbxl+fnN33KfCUJsbfrcgcHO2QOMABUWUPPv5uaSh/l2yZLg3CxxFdjmsc",
+	"bkmViYm4e+qssRRvMRAfgWbz5uKmDL6d8bgLei+X1XPL/mxJztNcW4NyPQ0+HbtygZI/M/NyE/i/OCtz",
+	"YdJfgrF5y6Q6sDnrC1d1Nmq9oQ0inv9oGrbVF1MNcEtDPYCjXOYLeupMqvTqnIob4QSPJZo0qzhfpVKq",
+	"Psa3ZJ3RJwlbuXWX3Jq6YVpSylwKmbnhJ60XY/6yj92LfsqK2udqxvveFNNoHBMs4OVcHV9+5iLuZcxn",
+	"MREie4F1WsPEee9eTmQuGbLUKvmSBmn5aA2uvRjpplFleo2tyqL0f4k5m8FaUTaDAH1zBVWIeul1b7oc",
+	"fZ4UsAjs/bvo1Bxw8OvMRwEWpEeZIJD2dEdqVzikca3FoDDyz6YCclJUNsmOgML6ghB0ejUYpDconlWO",
+	"7yC/bvyyb81S7/Td/677UC3kjPdM81/wgvxEb4lX1V/uoqq24Dift4Dqu/SrWuASWm4Nl9lVtfA0uNqs",
+	"vHO7s1pDVU8qjWHKiY2PYnkrA84tR2YtQmMzXCmgOrMaPGXpqHWAmc4ODdmbqkuxyuDKsOTjWCqdw3yL",
+	"Y0c36tybozmnkTtcR45liTav1tUgssLKzgrsN+W5IGVLXmxoyook4IBp5maLx8dB94EUSGeEo/p5HDia",
+	"uHg0tvenKTVich4b46qlIGTraB2JlIzjpikllQnmTVw7rny+o1fnWUp/ltKfpfRnKf1ZSn+W0p+l9Ccl",
+	"pdeHEhghvdv4gayIXhE68IRF8lJB6sEc/Y0CCfJi+5FjCNwFAQn3GtlKqlANh6EZZ+RIUm6DUIJadA6O",
+	"oYJ0pX6YqAF3gY62R5rFCSTboMPggEfVco8aEtCCxGw0QFekloQAZLlBrff/EQkw5/SvZL6tnPy7E2up",
+	"TcZZvSfp1D8AiSp9so5S7cnVT25L1LWEBXoYWX105A3Vr2Qx1O9+v++jUaIhmUebzXW2VhxmXUckaBgN",
+	"+UMZLRgQKlcl9RTzEQjV+8AJPnjSfuImW7Cqr2xVT5cC7f0Ju1LWe6gjt+O8YfD9p5zvJnZurt1nn3TH",
+	"KhuIqQ088Af0vTcP6dYXy/NYwsWzDdrzWH5H4wqtVuuyk5VM+QRnpcotOh34utIbWAkZR1ClMSTh2aH0",
+	"3qECY5xRUouz+AtUVk5HgpD2/RTLvSwXTaxO2Rm8W030S12CuAr2Xc1SNVvl8qsShH7/CQeyHpSGFq22",
+	"IzdERDcGse3AdWsuc+4l3s2cmU3u23F8RuQ9j28b9JG7JRnqwzm7crI21x+bW5ZoWG/CTZrtP+6ci0pT",
+	"2zajZHEEKLANV0VoppdJ3hUnaLmaRDRA9jqOtzgWJESQ8ctFxCEQM6aBRBPOI4JZpbGNirHuqx18r1Go",
+	"eo+oJDGOfASVaR9Obk+G6OTuZHNtuTSmsa5MW7t3FkTiEEu8DwyIT91Lp52bsa/NdRsprYsxvB6r10PK",
+	"QvKpCrK03U7bi3yCK6kjbu4vbMzhC5v/pdd0DKMp7TFKCSlqKtQFY4N1EBE0oQxRJiTBYQ1tCT6V49SD",
+	"tgtQX70qTRQz96dILnGEoDJwFRhp7eAdIbi6qER+RbR5CypOysnOMZS61DRs0rPWRA7Th7CHiKhnaU2g",
+	"qCOBc+/wFuwtESbQ5jABJvUpwkbk7rqmaCLcN7RWu0eKdfVWnW+JK7icrzULRDmkcW6H4JOOqa1J2Ang",
+	"sMNsYr1hTy8Gg+1BJ4ciuMZhJua+OS0HaALLq6GN400OHmnyrJM+66TPOumzTvqskz7rpM866bNO+qyT",
+	"PuukXWgJ9fFUWiU9QDhVfRzVl6aLZnWKB+slbhp55ZUHsuxMc53toJsnEwzWPArsULRVTGHfkidTHx7m",
+	"Hds80JFpwI0Ie8RtXhL81URtfvOd1yS265CGo+PHczWN5OqIQvSE053sZo/4ZQkwPkok5Ufb3Sacq9nu",
+	"tueFILLeupSeBNVhYG3ItjrK66nFdw2K54QNuILqrzZVJb1VX4mvpqxK8Sh5zCowK5bemm5u+9WEW7x1",
+	"+ZaszRWsVG4h1fZVX/Lk3FXZF027u5d62QGuNmVPBu2APmQUW/VMOynwUjfTxyzqssM0WxBayUxsGN4u",
+	"8GyLovvqVT0s8L3a8Km2vBMo7ve7guP2sdl0ea41CcFzT6ecYaM+PO97aPxT0vaA8kp2qCotVrdCCfQd",
+	"KbKG8Z8IRHIDOKxev+qlr3aXT2pIZZxbIKN5tkja31HoaEwxLx6KBrhN7fWg2bV9PCraJv7mFrsjFYmz",
+	"Qs/HpyIx5/eHJyK/NNeh1F7bvop+kTITC/dWp+7PqS38YLRnx9hGdRbqbjXyE4Ecg382PSB5cThbnF4U",
+	"B4JDs6sGQSGZRe9eV0rX+ygKflNys9RxP+dRSnwITyWJ73EcdnCGvg5DfYk+3LaeDEH1FeILEs/cq/sN",
+	"QGePTaZa8d+NUv1sHxAWMOYsWqcdATFXW5teR9EzUWYilrrjg7+RZYQD4lJXSoU6Z6oHN/ffkjXkUq3R",
+	"ikVECLeCxgKvLQXLOVl8eeS59Rh98XBL1k09GXal30iy8JoYhb6rMPh04TtQIleG7ZjAtXSoR19OjcKD",
+	"cpt6t0ODBep0y6txtm17tTQdStmZJf89SD3l8rWuFLVTFnHOzCpMAZETgRRtxFxxxiGy5lAT8jGC0JKR",
+	"h04xQ3zydxJIP605NGIrthIkPIPYwVEShjLyfCWDCGLkAvC9l4sG1+rHiJm3gkgd7TJRehUOZLRGilMN",
+	"dUTjpj9ihUveHA9PYR8cyNuT3QdP+vTtaBsSWcZ4NQWhmK8kEejtr+/e+2D1f/vhvQ9X8n25J2tygV2t",
+	"Ppq0as0GzJdfXk27XLm61nXpmpSgMwXe4rFjlHHLoMGfy5hLnvyydely5ekOV5bOPgeE35I1MpXoygvR",
+	"qV++vgVzLeeUzRCJBEFT9UQEhIWUzfYtQHeQulvJdYxfatD348Z0HzRs+0uLyt4xotqwgLbf7R0l+fWr",
+	"A0cOmq24LaHNXht4mKLJyclZn9zW4ILYPeSEceaWWMVx0gG35aCl99keRL403R+3DLIBolEymmnbgZBp",
+	"Cc8ND6zPSNuBSqY8ntAwJKy3IELgmdqcb4E4UMiJYCdSnUDcZNnZdLPkLk3JlW6yJPGUxwsCkdt75LuN",
+	"nduR2zl7k6u2m+S62cY7prs9C6PPwuizMPosjD4Lo8/CaNcixpZMFnvsHqI2cCqJVmW1HFEILZzzD06i",
+	"aBPHjSumHjvZw72IfHu+x2GxnnhrLIJqvSuVWBw8urDdoaDt1vt1JNCj0L27DttrqWazpTsr/fs4Ot1x",
+	"k0QaklmSJ9IZuaWpIgkf2Jot8pgMIaGpfPXfct7bqvbvPvRanhdiOvz93udrMjmUrJzN52jKyJ5Y0kbK",
+	"Dj/H7I1a6L/MNI50yl9MPkfVlPZJX9jGRptF9JovvuygXjPJTCjbRf/ry/8oOwa7cKF/fdlUPEsGO7h4",
+	"1sDm/hxQaUM6BBKESXTKuNTRNCkJZYN/4bYgE6dhiuKfHToK+AmQronhaB4BUqGUNIj0fabNgwf7Pl0W",
+	"2R2dNTwtGwfu5sjyycbuqjW8RnUhvI++qMZC1Anz2Gpa+r3F7v7OJJvOw3jr7FePEP/6GclIBwp79dGD",
+	"G+k8zAQob77MUwlqZG1PvXwPzQrbKV95bkGZGCIoi2cv1R3agozLaCXQMqZ3WOpChKbsoBM5DqafE2GL",
+	"OZ7Z+rWn9jPOovUZ+Kej6KBlGxGfunUSkeT1ZRobFkOsq6R3mb0laLoSatt5P9BIkhhN1ujEGeQkKcOy",
+	"Wi55DBe5rZGcU4EWNIi56bmPPgiCVOcKaTNQueJMCxP2gicRUX+uBEFTPaIgOA7m+YH7j1ADTxFbfQU8",
+	"IJ9OXYaaIE9Fgku1sMUgd71dDuM8UX2bQgFNqqW/15eEHywVQvV//KrpCorGldNhFTsvnw5FU3UCIoiz",
+	"R6AKU0M9w7RfOHOslEVNQFaWYI69Xva69S7XDERSWdr54y+XnUl2vR4yFaWbpmiWr9qx6jrm9sLF2TGQ",
+	"2+xC3ydD7p2TeXYxJmtEwyOsAxQjaaZh5Sqpd3qv72Mcg8evAdmEzjJ1IDuit1wxyOz2778c/Ef3hPdy",
+	"K+XlvPml3LWdL38vAq2u8qhW7Xfrzv8xxkzqC3Dv+K2iIaPWnQiEgwAKN3B4qnW73Q8Yx+2Pw/CtHuU1",
+	"DNEcldnPdvHW4jC0UcdjPUFvH/5a313lpbkLfkeOhgI9fJdY2NpjKSK68G6XsxVX0W9kNfleffDOGAb2",
+	"OiSWsRpGUv11DhAchlR9h6O3mWYFA4R5oDP+vSzH+Jjp9abYuKIAW2InOYCAA+X8UkNM1eXZhxZ3SurI",
+	"P4Ls08QGkCOw7g+ZdIAjSUAuANtqAaaUIgiTXfvDi5RoHFxJcQ0SzDkJj0yfpeaCGk7WqmZQhuaOr5nq",
+	"Qo12WTKiwzWyNJosGQvRhET8Hl30L64S3/PYWFHPoJ7J1eDyuMvXRsOtWYkDbEBwP5XsvUwlly4LcObW",
+	"9cj76jFU3u7cig0U5yz1HPDoOGI9nWoYiueH4kxuXBVwc4Go7M7jmNK0r08Md+88DTJvpF9z0UtB6+FE",
+	"1dguEWv94icyw8H6UQx0ZkBave4zpat2IL2CuQ8v9KVgaMVCEiMqBeKR+guSnG1pJbiuSKAJl3OEpbkU",
+	"zizZEax5kDeb07IOLeDW0pfzsz1xfWFkBX5KJWLapGbdMwnrzCe/FyJSmCLBKqZK+//4oI5KITkj7/kt",
+	"Yd7w4406DPXlYHr8VRx5Q+8FOLINgh4sIGa6OmvcBS7zpFD+O9/aoNp97FQhybWdQE2FzAvn5q+evu8u",
+	"83ZW05sT/FQY3Hl5s/n/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
