@@ -11,7 +11,7 @@ import (
 func init() {
 	newType := func(t *testing.T, ts *testServer, public bool) string {
 		return createType(t, ts, "2.99", map[string]any{"name": fmt.Sprintf("matrix-%d", typeSerial.Add(1)),
-			"extra_specs": map[string]any{"driver_handles_share_servers": false, "foo": "bar"},
+			"extra_specs":                 map[string]any{"driver_handles_share_servers": false, "foo": "bar"},
 			"share_type_access:is_public": public})["id"].(string)
 	}
 	matrixExtraNeeds["type_spec"] = func(t *testing.T, ts *testServer, ids map[string]string, _ func() string) {
