@@ -862,6 +862,24 @@ type ExportLocationSummary struct {
 	ShareInstanceId *string `json:"share_instance_id,omitempty"`
 }
 
+// ExtraSpecItem One extra spec, {key: value}.
+type ExtraSpecItem map[string]string
+
+// ExtraSpecItemRequest One extra spec, {key: value}; the value a string or a boolean.
+type ExtraSpecItemRequest map[string]*interface{}
+
+// ExtraSpecsRequest defines model for ExtraSpecsRequest.
+type ExtraSpecsRequest struct {
+	// ExtraSpecs Values are strings (1-255 characters) or booleans.
+	ExtraSpecs map[string]*interface{} `json:"extra_specs"`
+}
+
+// ExtraSpecsResponse defines model for ExtraSpecsResponse.
+type ExtraSpecsResponse struct {
+	// ExtraSpecs The extra specs sent, as sent (booleans stay booleans).
+	ExtraSpecs map[string]*interface{} `json:"extra_specs"`
+}
+
 // Fault {"<faultName>": {"code": N, "message": "..."}} (413 adds "retryAfter").
 type Fault map[string]struct {
 	Code       int     `json:"code"`
@@ -873,6 +891,26 @@ type Fault map[string]struct {
 type Link struct {
 	Href string `json:"href"`
 	Rel  string `json:"rel"`
+}
+
+// MetadataItemResponse defines model for MetadataItemResponse.
+type MetadataItemResponse struct {
+	Meta map[string]string `json:"meta"`
+}
+
+// MetadataRequest {"metadata": {key: value, ...}}; keys 1-255 characters, values 1-1023 (Manila checks them itself).
+type MetadataRequest struct {
+	Metadata map[string]*interface{} `json:"metadata"`
+}
+
+// MetadataResponse defines model for MetadataResponse.
+type MetadataResponse struct {
+	Metadata map[string]string `json:"metadata"`
+}
+
+// ProjectAccess {"project": "<project id, UUID-like>"}
+type ProjectAccess struct {
+	Project nullable.Nullable[interface{}] `json:"project,omitempty"`
 }
 
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
@@ -1067,6 +1105,12 @@ type ShareDetailList struct {
 	SharesLinks *[]Link       `json:"shares_links,omitempty"`
 }
 
+// ShareMetadataItemRequest defines model for ShareMetadataItemRequest.
+type ShareMetadataItemRequest struct {
+	Meta     map[string]*interface{} `json:"meta"`
+	Metadata map[string]*interface{} `json:"metadata"`
+}
+
 // ShareResponse defines model for ShareResponse.
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
@@ -1100,6 +1144,17 @@ type ShareType struct {
 	OsShareTypeAccessIsPublic *bool                  `json:"os-share-type-access:is_public,omitempty"`
 	RequiredExtraSpecs        map[string]interface{} `json:"required_extra_specs"`
 	ShareTypeAccessIsPublic   *bool                  `json:"share_type_access:is_public,omitempty"`
+}
+
+// ShareTypeAccess defines model for ShareTypeAccess.
+type ShareTypeAccess struct {
+	ProjectId   string `json:"project_id"`
+	ShareTypeId string `json:"share_type_id"`
+}
+
+// ShareTypeAccessList defines model for ShareTypeAccessList.
+type ShareTypeAccessList struct {
+	ShareTypeAccess []ShareTypeAccess `json:"share_type_access"`
 }
 
 // ShareTypeCreate defines model for ShareTypeCreate.
@@ -1639,6 +1694,15 @@ type UpdateShareJSONRequestBody = ShareUpdateRequest
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
 type ShareActionJSONRequestBody = ActionRequest
 
+// CreateShareMetadataJSONRequestBody defines body for CreateShareMetadata for application/json ContentType.
+type CreateShareMetadataJSONRequestBody = MetadataRequest
+
+// UpdateAllShareMetadataJSONRequestBody defines body for UpdateAllShareMetadata for application/json ContentType.
+type UpdateAllShareMetadataJSONRequestBody = MetadataRequest
+
+// UpdateShareMetadataItemJSONRequestBody defines body for UpdateShareMetadataItem for application/json ContentType.
+type UpdateShareMetadataItemJSONRequestBody = ShareMetadataItemRequest
+
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
 
@@ -1648,11 +1712,29 @@ type UpdateSnapshotJSONRequestBody = SnapshotUpdateRequest
 // SnapshotActionJSONRequestBody defines body for SnapshotAction for application/json ContentType.
 type SnapshotActionJSONRequestBody = ActionRequest
 
+// CreateSnapshotMetadataJSONRequestBody defines body for CreateSnapshotMetadata for application/json ContentType.
+type CreateSnapshotMetadataJSONRequestBody = MetadataRequest
+
+// UpdateAllSnapshotMetadataJSONRequestBody defines body for UpdateAllSnapshotMetadata for application/json ContentType.
+type UpdateAllSnapshotMetadataJSONRequestBody = MetadataRequest
+
+// UpdateSnapshotMetadataItemJSONRequestBody defines body for UpdateSnapshotMetadataItem for application/json ContentType.
+type UpdateSnapshotMetadataItemJSONRequestBody = MetadataRequest
+
 // CreateShareTypeJSONRequestBody defines body for CreateShareType for application/json ContentType.
 type CreateShareTypeJSONRequestBody = ShareTypeCreateRequest
 
 // UpdateShareTypeJSONRequestBody defines body for UpdateShareType for application/json ContentType.
 type UpdateShareTypeJSONRequestBody = ShareTypeUpdateRequest
+
+// ShareTypeActionJSONRequestBody defines body for ShareTypeAction for application/json ContentType.
+type ShareTypeActionJSONRequestBody = ActionRequest
+
+// CreateShareTypeExtraSpecsJSONRequestBody defines body for CreateShareTypeExtraSpecs for application/json ContentType.
+type CreateShareTypeExtraSpecsJSONRequestBody = ExtraSpecsRequest
+
+// UpdateShareTypeExtraSpecJSONRequestBody defines body for UpdateShareTypeExtraSpec for application/json ContentType.
+type UpdateShareTypeExtraSpecJSONRequestBody = ExtraSpecItemRequest
 
 // Getter for additional properties for CGSnapshotUpdateRequest_Cgsnapshot. Returns the specified
 // element and whether it was found
@@ -2049,6 +2131,24 @@ type ServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx echo.Context, shareId ShareID, exportLocationId string) error
+	// ListShareMetadata Show a share's metadata
+	// (GET /v2/shares/{share_id}/metadata)
+	ListShareMetadata(ctx echo.Context, shareId ShareID) error
+	// CreateShareMetadata Add or change metadata items (merged with the share's)
+	// (POST /v2/shares/{share_id}/metadata)
+	CreateShareMetadata(ctx echo.Context, shareId ShareID) error
+	// UpdateAllShareMetadata Replace the share's metadata (admin-only keys stay unless the caller may change them)
+	// (PUT /v2/shares/{share_id}/metadata)
+	UpdateAllShareMetadata(ctx echo.Context, shareId ShareID) error
+	// DeleteShareMetadataItem Delete one metadata item (200, empty body)
+	// (DELETE /v2/shares/{share_id}/metadata/{key})
+	DeleteShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// ShowShareMetadataItem Show one metadata item
+	// (GET /v2/shares/{share_id}/metadata/{key})
+	ShowShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
+	// (POST /v2/shares/{share_id}/metadata/{key})
+	UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error
@@ -2070,6 +2170,24 @@ type ServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx echo.Context, snapshotId string) error
+	// ListSnapshotMetadata Show a snapshot's metadata (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata)
+	ListSnapshotMetadata(ctx echo.Context, snapshotId string) error
+	// CreateSnapshotMetadata Add or change metadata items (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata)
+	CreateSnapshotMetadata(ctx echo.Context, snapshotId string) error
+	// UpdateAllSnapshotMetadata Replace a snapshot's metadata (2.73+)
+	// (PUT /v2/snapshots/{snapshot_id}/metadata)
+	UpdateAllSnapshotMetadata(ctx echo.Context, snapshotId string) error
+	// DeleteSnapshotMetadataItem Delete one metadata item (2.73+; 200, empty body)
+	// (DELETE /v2/snapshots/{snapshot_id}/metadata/{key})
+	DeleteSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error
+	// ShowSnapshotMetadataItem Show one metadata item (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata/{key})
+	ShowSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error
+	// UpdateSnapshotMetadataItem Set one metadata item, {"metadata": {key: value}} (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata/{key})
+	UpdateSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx echo.Context, params ListShareTypesParams) error
@@ -2088,9 +2206,30 @@ type ServerInterface interface {
 	// UpdateShareType Update a share type (admin; 2.50+)
 	// (PUT /v2/types/{share_type_id})
 	UpdateShareType(ctx echo.Context, shareTypeId string) error
+	// ShareTypeAction Grant or revoke a project's access to a private share type (admin; 202)
+	// (POST /v2/types/{share_type_id}/action)
+	ShareTypeAction(ctx echo.Context, shareTypeId string) error
 	// ListShareTypeExtraSpecs Show a share type's extra specs (admin)
 	// (GET /v2/types/{share_type_id}/extra_specs)
 	ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error
+	// CreateShareTypeExtraSpecs Add or change extra specs (admin; 200, the body echoed)
+	// (POST /v2/types/{share_type_id}/extra_specs)
+	CreateShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error
+	// DeleteShareTypeExtraSpec Delete one extra spec (admin; 202); required specs (and below 2.24 snapshot_support) are 403
+	// (DELETE /v2/types/{share_type_id}/extra_specs/{key})
+	DeleteShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error
+	// ShowShareTypeExtraSpec Show one extra spec (admin)
+	// (GET /v2/types/{share_type_id}/extra_specs/{key})
+	ShowShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error
+	// UpdateShareTypeExtraSpec Set one extra spec, body {key: value} (admin)
+	// (PUT /v2/types/{share_type_id}/extra_specs/{key})
+	UpdateShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error
+	// ListShareTypeAccessLegacy The same list under its older name (Manila serves both at every version)
+	// (GET /v2/types/{share_type_id}/os-share-type-access)
+	ListShareTypeAccessLegacy(ctx echo.Context, shareTypeId string) error
+	// ListShareTypeAccess List the projects granted a private share type (admin)
+	// (GET /v2/types/{share_type_id}/share_type_access)
+	ListShareTypeAccess(ctx echo.Context, shareTypeId string) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -3270,6 +3409,126 @@ func (w *ServerInterfaceWrapper) ShowExportLocation(ctx echo.Context) error {
 	return err
 }
 
+// ListShareMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareMetadata(ctx, shareId)
+	return err
+}
+
+// CreateShareMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareMetadata(ctx, shareId)
+	return err
+}
+
+// UpdateAllShareMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAllShareMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAllShareMetadata(ctx, shareId)
+	return err
+}
+
+// DeleteShareMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
+// ShowShareMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
+// UpdateShareMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
 // ListSnapshots converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSnapshots(ctx echo.Context) error {
 	var err error
@@ -3561,6 +3820,126 @@ func (w *ServerInterfaceWrapper) SnapshotAction(ctx echo.Context) error {
 	return err
 }
 
+// ListSnapshotMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotMetadata(ctx, snapshotId)
+	return err
+}
+
+// CreateSnapshotMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSnapshotMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSnapshotMetadata(ctx, snapshotId)
+	return err
+}
+
+// UpdateAllSnapshotMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAllSnapshotMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAllSnapshotMetadata(ctx, snapshotId)
+	return err
+}
+
+// DeleteSnapshotMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSnapshotMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSnapshotMetadataItem(ctx, snapshotId, key)
+	return err
+}
+
+// ShowSnapshotMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotMetadataItem(ctx, snapshotId, key)
+	return err
+}
+
+// UpdateSnapshotMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSnapshotMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSnapshotMetadataItem(ctx, snapshotId, key)
+	return err
+}
+
 // ListShareTypes converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareTypes(ctx echo.Context) error {
 	var err error
@@ -3652,6 +4031,22 @@ func (w *ServerInterfaceWrapper) UpdateShareType(ctx echo.Context) error {
 	return err
 }
 
+// ShareTypeAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareTypeAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareTypeAction(ctx, shareTypeId)
+	return err
+}
+
 // ListShareTypeExtraSpecs converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareTypeExtraSpecs(ctx echo.Context) error {
 	var err error
@@ -3665,6 +4060,126 @@ func (w *ServerInterfaceWrapper) ListShareTypeExtraSpecs(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListShareTypeExtraSpecs(ctx, shareTypeId)
+	return err
+}
+
+// CreateShareTypeExtraSpecs converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareTypeExtraSpecs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareTypeExtraSpecs(ctx, shareTypeId)
+	return err
+}
+
+// DeleteShareTypeExtraSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareTypeExtraSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareTypeExtraSpec(ctx, shareTypeId, key)
+	return err
+}
+
+// ShowShareTypeExtraSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareTypeExtraSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareTypeExtraSpec(ctx, shareTypeId, key)
+	return err
+}
+
+// UpdateShareTypeExtraSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareTypeExtraSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareTypeExtraSpec(ctx, shareTypeId, key)
+	return err
+}
+
+// ListShareTypeAccessLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareTypeAccessLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareTypeAccessLegacy(ctx, shareTypeId)
+	return err
+}
+
+// ListShareTypeAccess converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareTypeAccess(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_type_id" -------------
+	var shareTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_type_id", ctx.Param("share_type_id"), &shareTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareTypeAccess(ctx, shareTypeId)
 	return err
 }
 
@@ -3733,6 +4248,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/types/:share_type_id", wrapper.ShowShareType, options.OperationMiddlewares["showShareType"]...)
 	router.PUT(options.BaseURL+"/v2/types/:share_type_id", wrapper.UpdateShareType, options.OperationMiddlewares["updateShareType"]...)
 	router.GET(options.BaseURL+"/v2/types/:share_type_id/extra_specs", wrapper.ListShareTypeExtraSpecs, options.OperationMiddlewares["listShareTypeExtraSpecs"]...)
+	router.POST(options.BaseURL+"/v2/types/:share_type_id/extra_specs", wrapper.CreateShareTypeExtraSpecs, options.OperationMiddlewares["createShareTypeExtraSpecs"]...)
 	router.GET(options.BaseURL+"/v2/snapshots", wrapper.ListSnapshots, options.OperationMiddlewares["listSnapshots"]...)
 	router.POST(options.BaseURL+"/v2/snapshots", wrapper.CreateSnapshot, options.OperationMiddlewares["createSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/snapshots/detail", wrapper.ListSnapshotsDetail, options.OperationMiddlewares["listSnapshotsDetail"]...)
@@ -3762,6 +4278,24 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.UpdateCGSnapshot, options.OperationMiddlewares["updateCGSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/members", wrapper.ListCGSnapshotMembers, options.OperationMiddlewares["listCGSnapshotMembers"]...)
 	router.POST(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/action", wrapper.CgsnapshotAction, options.OperationMiddlewares["cgsnapshotAction"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.ListShareMetadata, options.OperationMiddlewares["listShareMetadata"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.CreateShareMetadata, options.OperationMiddlewares["createShareMetadata"]...)
+	router.PUT(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.UpdateAllShareMetadata, options.OperationMiddlewares["updateAllShareMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/shares/:share_id/metadata/:key", wrapper.DeleteShareMetadataItem, options.OperationMiddlewares["deleteShareMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/metadata/:key", wrapper.ShowShareMetadataItem, options.OperationMiddlewares["showShareMetadataItem"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/metadata/:key", wrapper.UpdateShareMetadataItem, options.OperationMiddlewares["updateShareMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata", wrapper.ListSnapshotMetadata, options.OperationMiddlewares["listSnapshotMetadata"]...)
+	router.POST(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata", wrapper.CreateSnapshotMetadata, options.OperationMiddlewares["createSnapshotMetadata"]...)
+	router.PUT(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata", wrapper.UpdateAllSnapshotMetadata, options.OperationMiddlewares["updateAllSnapshotMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata/:key", wrapper.DeleteSnapshotMetadataItem, options.OperationMiddlewares["deleteSnapshotMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata/:key", wrapper.ShowSnapshotMetadataItem, options.OperationMiddlewares["showSnapshotMetadataItem"]...)
+	router.POST(options.BaseURL+"/v2/snapshots/:snapshot_id/metadata/:key", wrapper.UpdateSnapshotMetadataItem, options.OperationMiddlewares["updateSnapshotMetadataItem"]...)
+	router.DELETE(options.BaseURL+"/v2/types/:share_type_id/extra_specs/:key", wrapper.DeleteShareTypeExtraSpec, options.OperationMiddlewares["deleteShareTypeExtraSpec"]...)
+	router.GET(options.BaseURL+"/v2/types/:share_type_id/extra_specs/:key", wrapper.ShowShareTypeExtraSpec, options.OperationMiddlewares["showShareTypeExtraSpec"]...)
+	router.PUT(options.BaseURL+"/v2/types/:share_type_id/extra_specs/:key", wrapper.UpdateShareTypeExtraSpec, options.OperationMiddlewares["updateShareTypeExtraSpec"]...)
+	router.GET(options.BaseURL+"/v2/types/:share_type_id/share_type_access", wrapper.ListShareTypeAccess, options.OperationMiddlewares["listShareTypeAccess"]...)
+	router.GET(options.BaseURL+"/v2/types/:share_type_id/os-share-type-access", wrapper.ListShareTypeAccessLegacy, options.OperationMiddlewares["listShareTypeAccessLegacy"]...)
+	router.POST(options.BaseURL+"/v2/types/:share_type_id/action", wrapper.ShareTypeAction, options.OperationMiddlewares["shareTypeAction"]...)
 
 }
 
@@ -5012,6 +5546,240 @@ func (response ShowExportLocationdefaultJSONResponse) VisitShowExportLocationRes
 	return err
 }
 
+type ListShareMetadataRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type ListShareMetadataResponseObject interface {
+	VisitListShareMetadataResponse(w http.ResponseWriter) error
+}
+
+type ListShareMetadata200JSONResponse MetadataResponse
+
+func (response ListShareMetadata200JSONResponse) VisitListShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareMetadatadefaultJSONResponse) VisitListShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareMetadataRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Body    *CreateShareMetadataJSONRequestBody
+}
+
+type CreateShareMetadataResponseObject interface {
+	VisitCreateShareMetadataResponse(w http.ResponseWriter) error
+}
+
+type CreateShareMetadata200JSONResponse MetadataResponse
+
+func (response CreateShareMetadata200JSONResponse) VisitCreateShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareMetadatadefaultJSONResponse) VisitCreateShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllShareMetadataRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Body    *UpdateAllShareMetadataJSONRequestBody
+}
+
+type UpdateAllShareMetadataResponseObject interface {
+	VisitUpdateAllShareMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateAllShareMetadata200JSONResponse MetadataResponse
+
+func (response UpdateAllShareMetadata200JSONResponse) VisitUpdateAllShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllShareMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateAllShareMetadatadefaultJSONResponse) VisitUpdateAllShareMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareMetadataItemRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Key     string  `json:"key"`
+}
+
+type DeleteShareMetadataItemResponseObject interface {
+	VisitDeleteShareMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareMetadataItem200Response struct {
+}
+
+func (response DeleteShareMetadataItem200Response) VisitDeleteShareMetadataItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteShareMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareMetadataItemdefaultJSONResponse) VisitDeleteShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMetadataItemRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Key     string  `json:"key"`
+}
+
+type ShowShareMetadataItemResponseObject interface {
+	VisitShowShareMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type ShowShareMetadataItem200JSONResponse MetadataItemResponse
+
+func (response ShowShareMetadataItem200JSONResponse) VisitShowShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareMetadataItemdefaultJSONResponse) VisitShowShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareMetadataItemRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+	Key     string  `json:"key"`
+	Body    *UpdateShareMetadataItemJSONRequestBody
+}
+
+type UpdateShareMetadataItemResponseObject interface {
+	VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareMetadataItem200JSONResponse MetadataResponse
+
+func (response UpdateShareMetadataItem200JSONResponse) VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareMetadataItemdefaultJSONResponse) VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSnapshotsRequestObject struct {
 	Params ListSnapshotsParams
 }
@@ -5275,6 +6043,240 @@ func (response SnapshotActiondefaultJSONResponse) VisitSnapshotActionResponse(w 
 	return err
 }
 
+type ListSnapshotMetadataRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+}
+
+type ListSnapshotMetadataResponseObject interface {
+	VisitListSnapshotMetadataResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotMetadata200JSONResponse MetadataResponse
+
+func (response ListSnapshotMetadata200JSONResponse) VisitListSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotMetadatadefaultJSONResponse) VisitListSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSnapshotMetadataRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Body       *CreateSnapshotMetadataJSONRequestBody
+}
+
+type CreateSnapshotMetadataResponseObject interface {
+	VisitCreateSnapshotMetadataResponse(w http.ResponseWriter) error
+}
+
+type CreateSnapshotMetadata200JSONResponse MetadataResponse
+
+func (response CreateSnapshotMetadata200JSONResponse) VisitCreateSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSnapshotMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateSnapshotMetadatadefaultJSONResponse) VisitCreateSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllSnapshotMetadataRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Body       *UpdateAllSnapshotMetadataJSONRequestBody
+}
+
+type UpdateAllSnapshotMetadataResponseObject interface {
+	VisitUpdateAllSnapshotMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateAllSnapshotMetadata200JSONResponse MetadataResponse
+
+func (response UpdateAllSnapshotMetadata200JSONResponse) VisitUpdateAllSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllSnapshotMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateAllSnapshotMetadatadefaultJSONResponse) VisitUpdateAllSnapshotMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSnapshotMetadataItemRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Key        string `json:"key"`
+}
+
+type DeleteSnapshotMetadataItemResponseObject interface {
+	VisitDeleteSnapshotMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteSnapshotMetadataItem200Response struct {
+}
+
+func (response DeleteSnapshotMetadataItem200Response) VisitDeleteSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteSnapshotMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteSnapshotMetadataItemdefaultJSONResponse) VisitDeleteSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotMetadataItemRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Key        string `json:"key"`
+}
+
+type ShowSnapshotMetadataItemResponseObject interface {
+	VisitShowSnapshotMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotMetadataItem200JSONResponse MetadataItemResponse
+
+func (response ShowSnapshotMetadataItem200JSONResponse) VisitShowSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotMetadataItemdefaultJSONResponse) VisitShowSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSnapshotMetadataItemRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+	Key        string `json:"key"`
+	Body       *UpdateSnapshotMetadataItemJSONRequestBody
+}
+
+type UpdateSnapshotMetadataItemResponseObject interface {
+	VisitUpdateSnapshotMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateSnapshotMetadataItem200JSONResponse MetadataResponse
+
+func (response UpdateSnapshotMetadataItem200JSONResponse) VisitUpdateSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSnapshotMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateSnapshotMetadataItemdefaultJSONResponse) VisitUpdateSnapshotMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareTypesRequestObject struct {
 	Params ListShareTypesParams
 }
@@ -5503,6 +6505,40 @@ func (response UpdateShareTypedefaultJSONResponse) VisitUpdateShareTypeResponse(
 	return err
 }
 
+type ShareTypeActionRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Body        *ShareTypeActionJSONRequestBody
+}
+
+type ShareTypeActionResponseObject interface {
+	VisitShareTypeActionResponse(w http.ResponseWriter) error
+}
+
+type ShareTypeAction202Response struct {
+}
+
+func (response ShareTypeAction202Response) VisitShareTypeActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareTypeActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareTypeActiondefaultJSONResponse) VisitShareTypeActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareTypeExtraSpecsRequestObject struct {
 	ShareTypeId string `json:"share_type_id"`
 }
@@ -5533,6 +6569,239 @@ type ListShareTypeExtraSpecsdefaultJSONResponse struct {
 }
 
 func (response ListShareTypeExtraSpecsdefaultJSONResponse) VisitListShareTypeExtraSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareTypeExtraSpecsRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Body        *CreateShareTypeExtraSpecsJSONRequestBody
+}
+
+type CreateShareTypeExtraSpecsResponseObject interface {
+	VisitCreateShareTypeExtraSpecsResponse(w http.ResponseWriter) error
+}
+
+type CreateShareTypeExtraSpecs200JSONResponse ExtraSpecsResponse
+
+func (response CreateShareTypeExtraSpecs200JSONResponse) VisitCreateShareTypeExtraSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareTypeExtraSpecsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareTypeExtraSpecsdefaultJSONResponse) VisitCreateShareTypeExtraSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareTypeExtraSpecRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Key         string `json:"key"`
+}
+
+type DeleteShareTypeExtraSpecResponseObject interface {
+	VisitDeleteShareTypeExtraSpecResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareTypeExtraSpec202Response struct {
+}
+
+func (response DeleteShareTypeExtraSpec202Response) VisitDeleteShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareTypeExtraSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareTypeExtraSpecdefaultJSONResponse) VisitDeleteShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareTypeExtraSpecRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Key         string `json:"key"`
+}
+
+type ShowShareTypeExtraSpecResponseObject interface {
+	VisitShowShareTypeExtraSpecResponse(w http.ResponseWriter) error
+}
+
+type ShowShareTypeExtraSpec200JSONResponse ExtraSpecItem
+
+func (response ShowShareTypeExtraSpec200JSONResponse) VisitShowShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareTypeExtraSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareTypeExtraSpecdefaultJSONResponse) VisitShowShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareTypeExtraSpecRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+	Key         string `json:"key"`
+	Body        *UpdateShareTypeExtraSpecJSONRequestBody
+}
+
+type UpdateShareTypeExtraSpecResponseObject interface {
+	VisitUpdateShareTypeExtraSpecResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareTypeExtraSpec200JSONResponse ExtraSpecItemRequest
+
+func (response UpdateShareTypeExtraSpec200JSONResponse) VisitUpdateShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareTypeExtraSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareTypeExtraSpecdefaultJSONResponse) VisitUpdateShareTypeExtraSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessLegacyRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+}
+
+type ListShareTypeAccessLegacyResponseObject interface {
+	VisitListShareTypeAccessLegacyResponse(w http.ResponseWriter) error
+}
+
+type ListShareTypeAccessLegacy200JSONResponse ShareTypeAccessList
+
+func (response ListShareTypeAccessLegacy200JSONResponse) VisitListShareTypeAccessLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareTypeAccessLegacydefaultJSONResponse) VisitListShareTypeAccessLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessRequestObject struct {
+	ShareTypeId string `json:"share_type_id"`
+}
+
+type ListShareTypeAccessResponseObject interface {
+	VisitListShareTypeAccessResponse(w http.ResponseWriter) error
+}
+
+type ListShareTypeAccess200JSONResponse ShareTypeAccessList
+
+func (response ListShareTypeAccess200JSONResponse) VisitListShareTypeAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareTypeAccessdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareTypeAccessdefaultJSONResponse) VisitListShareTypeAccessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5645,6 +6914,24 @@ type StrictServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx context.Context, request ShowExportLocationRequestObject) (ShowExportLocationResponseObject, error)
+	// ListShareMetadata Show a share's metadata
+	// (GET /v2/shares/{share_id}/metadata)
+	ListShareMetadata(ctx context.Context, request ListShareMetadataRequestObject) (ListShareMetadataResponseObject, error)
+	// CreateShareMetadata Add or change metadata items (merged with the share's)
+	// (POST /v2/shares/{share_id}/metadata)
+	CreateShareMetadata(ctx context.Context, request CreateShareMetadataRequestObject) (CreateShareMetadataResponseObject, error)
+	// UpdateAllShareMetadata Replace the share's metadata (admin-only keys stay unless the caller may change them)
+	// (PUT /v2/shares/{share_id}/metadata)
+	UpdateAllShareMetadata(ctx context.Context, request UpdateAllShareMetadataRequestObject) (UpdateAllShareMetadataResponseObject, error)
+	// DeleteShareMetadataItem Delete one metadata item (200, empty body)
+	// (DELETE /v2/shares/{share_id}/metadata/{key})
+	DeleteShareMetadataItem(ctx context.Context, request DeleteShareMetadataItemRequestObject) (DeleteShareMetadataItemResponseObject, error)
+	// ShowShareMetadataItem Show one metadata item
+	// (GET /v2/shares/{share_id}/metadata/{key})
+	ShowShareMetadataItem(ctx context.Context, request ShowShareMetadataItemRequestObject) (ShowShareMetadataItemResponseObject, error)
+	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
+	// (POST /v2/shares/{share_id}/metadata/{key})
+	UpdateShareMetadataItem(ctx context.Context, request UpdateShareMetadataItemRequestObject) (UpdateShareMetadataItemResponseObject, error)
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx context.Context, request ListSnapshotsRequestObject) (ListSnapshotsResponseObject, error)
@@ -5666,6 +6953,24 @@ type StrictServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx context.Context, request SnapshotActionRequestObject) (SnapshotActionResponseObject, error)
+	// ListSnapshotMetadata Show a snapshot's metadata (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata)
+	ListSnapshotMetadata(ctx context.Context, request ListSnapshotMetadataRequestObject) (ListSnapshotMetadataResponseObject, error)
+	// CreateSnapshotMetadata Add or change metadata items (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata)
+	CreateSnapshotMetadata(ctx context.Context, request CreateSnapshotMetadataRequestObject) (CreateSnapshotMetadataResponseObject, error)
+	// UpdateAllSnapshotMetadata Replace a snapshot's metadata (2.73+)
+	// (PUT /v2/snapshots/{snapshot_id}/metadata)
+	UpdateAllSnapshotMetadata(ctx context.Context, request UpdateAllSnapshotMetadataRequestObject) (UpdateAllSnapshotMetadataResponseObject, error)
+	// DeleteSnapshotMetadataItem Delete one metadata item (2.73+; 200, empty body)
+	// (DELETE /v2/snapshots/{snapshot_id}/metadata/{key})
+	DeleteSnapshotMetadataItem(ctx context.Context, request DeleteSnapshotMetadataItemRequestObject) (DeleteSnapshotMetadataItemResponseObject, error)
+	// ShowSnapshotMetadataItem Show one metadata item (2.73+)
+	// (GET /v2/snapshots/{snapshot_id}/metadata/{key})
+	ShowSnapshotMetadataItem(ctx context.Context, request ShowSnapshotMetadataItemRequestObject) (ShowSnapshotMetadataItemResponseObject, error)
+	// UpdateSnapshotMetadataItem Set one metadata item, {"metadata": {key: value}} (2.73+)
+	// (POST /v2/snapshots/{snapshot_id}/metadata/{key})
+	UpdateSnapshotMetadataItem(ctx context.Context, request UpdateSnapshotMetadataItemRequestObject) (UpdateSnapshotMetadataItemResponseObject, error)
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx context.Context, request ListShareTypesRequestObject) (ListShareTypesResponseObject, error)
@@ -5684,9 +6989,30 @@ type StrictServerInterface interface {
 	// UpdateShareType Update a share type (admin; 2.50+)
 	// (PUT /v2/types/{share_type_id})
 	UpdateShareType(ctx context.Context, request UpdateShareTypeRequestObject) (UpdateShareTypeResponseObject, error)
+	// ShareTypeAction Grant or revoke a project's access to a private share type (admin; 202)
+	// (POST /v2/types/{share_type_id}/action)
+	ShareTypeAction(ctx context.Context, request ShareTypeActionRequestObject) (ShareTypeActionResponseObject, error)
 	// ListShareTypeExtraSpecs Show a share type's extra specs (admin)
 	// (GET /v2/types/{share_type_id}/extra_specs)
 	ListShareTypeExtraSpecs(ctx context.Context, request ListShareTypeExtraSpecsRequestObject) (ListShareTypeExtraSpecsResponseObject, error)
+	// CreateShareTypeExtraSpecs Add or change extra specs (admin; 200, the body echoed)
+	// (POST /v2/types/{share_type_id}/extra_specs)
+	CreateShareTypeExtraSpecs(ctx context.Context, request CreateShareTypeExtraSpecsRequestObject) (CreateShareTypeExtraSpecsResponseObject, error)
+	// DeleteShareTypeExtraSpec Delete one extra spec (admin; 202); required specs (and below 2.24 snapshot_support) are 403
+	// (DELETE /v2/types/{share_type_id}/extra_specs/{key})
+	DeleteShareTypeExtraSpec(ctx context.Context, request DeleteShareTypeExtraSpecRequestObject) (DeleteShareTypeExtraSpecResponseObject, error)
+	// ShowShareTypeExtraSpec Show one extra spec (admin)
+	// (GET /v2/types/{share_type_id}/extra_specs/{key})
+	ShowShareTypeExtraSpec(ctx context.Context, request ShowShareTypeExtraSpecRequestObject) (ShowShareTypeExtraSpecResponseObject, error)
+	// UpdateShareTypeExtraSpec Set one extra spec, body {key: value} (admin)
+	// (PUT /v2/types/{share_type_id}/extra_specs/{key})
+	UpdateShareTypeExtraSpec(ctx context.Context, request UpdateShareTypeExtraSpecRequestObject) (UpdateShareTypeExtraSpecResponseObject, error)
+	// ListShareTypeAccessLegacy The same list under its older name (Manila serves both at every version)
+	// (GET /v2/types/{share_type_id}/os-share-type-access)
+	ListShareTypeAccessLegacy(ctx context.Context, request ListShareTypeAccessLegacyRequestObject) (ListShareTypeAccessLegacyResponseObject, error)
+	// ListShareTypeAccess List the projects granted a private share type (admin)
+	// (GET /v2/types/{share_type_id}/share_type_access)
+	ListShareTypeAccess(ctx context.Context, request ListShareTypeAccessRequestObject) (ListShareTypeAccessResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -6793,6 +8119,228 @@ func (sh *strictHandler) ShowExportLocation(ctx echo.Context, shareId ShareID, e
 	return nil
 }
 
+// ListShareMetadata operation middleware
+func (sh *strictHandler) ListShareMetadata(ctx echo.Context, shareId ShareID) error {
+	var request ListShareMetadataRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareMetadata(ctx.Request().Context(), request.(ListShareMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareMetadataResponseObject); ok {
+		return validResponse.VisitListShareMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareMetadata operation middleware
+func (sh *strictHandler) CreateShareMetadata(ctx echo.Context, shareId ShareID) error {
+	var request CreateShareMetadataRequestObject
+
+	request.ShareId = shareId
+
+	var body CreateShareMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareMetadata(ctx.Request().Context(), request.(CreateShareMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareMetadataResponseObject); ok {
+		return validResponse.VisitCreateShareMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAllShareMetadata operation middleware
+func (sh *strictHandler) UpdateAllShareMetadata(ctx echo.Context, shareId ShareID) error {
+	var request UpdateAllShareMetadataRequestObject
+
+	request.ShareId = shareId
+
+	var body UpdateAllShareMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAllShareMetadata(ctx.Request().Context(), request.(UpdateAllShareMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAllShareMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAllShareMetadataResponseObject); ok {
+		return validResponse.VisitUpdateAllShareMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareMetadataItem operation middleware
+func (sh *strictHandler) DeleteShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error {
+	var request DeleteShareMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareMetadataItem(ctx.Request().Context(), request.(DeleteShareMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareMetadataItemResponseObject); ok {
+		return validResponse.VisitDeleteShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareMetadataItem operation middleware
+func (sh *strictHandler) ShowShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error {
+	var request ShowShareMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareMetadataItem(ctx.Request().Context(), request.(ShowShareMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareMetadataItemResponseObject); ok {
+		return validResponse.VisitShowShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareMetadataItem operation middleware
+func (sh *strictHandler) UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error {
+	var request UpdateShareMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.Key = key
+
+	var body UpdateShareMetadataItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareMetadataItem(ctx.Request().Context(), request.(UpdateShareMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareMetadataItemResponseObject); ok {
+		return validResponse.VisitUpdateShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSnapshots operation middleware
 func (sh *strictHandler) ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error {
 	var request ListSnapshotsRequestObject
@@ -7035,6 +8583,228 @@ func (sh *strictHandler) SnapshotAction(ctx echo.Context, snapshotId string) err
 	return nil
 }
 
+// ListSnapshotMetadata operation middleware
+func (sh *strictHandler) ListSnapshotMetadata(ctx echo.Context, snapshotId string) error {
+	var request ListSnapshotMetadataRequestObject
+
+	request.SnapshotId = snapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotMetadata(ctx.Request().Context(), request.(ListSnapshotMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotMetadataResponseObject); ok {
+		return validResponse.VisitListSnapshotMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSnapshotMetadata operation middleware
+func (sh *strictHandler) CreateSnapshotMetadata(ctx echo.Context, snapshotId string) error {
+	var request CreateSnapshotMetadataRequestObject
+
+	request.SnapshotId = snapshotId
+
+	var body CreateSnapshotMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSnapshotMetadata(ctx.Request().Context(), request.(CreateSnapshotMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSnapshotMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSnapshotMetadataResponseObject); ok {
+		return validResponse.VisitCreateSnapshotMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAllSnapshotMetadata operation middleware
+func (sh *strictHandler) UpdateAllSnapshotMetadata(ctx echo.Context, snapshotId string) error {
+	var request UpdateAllSnapshotMetadataRequestObject
+
+	request.SnapshotId = snapshotId
+
+	var body UpdateAllSnapshotMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAllSnapshotMetadata(ctx.Request().Context(), request.(UpdateAllSnapshotMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAllSnapshotMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAllSnapshotMetadataResponseObject); ok {
+		return validResponse.VisitUpdateAllSnapshotMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSnapshotMetadataItem operation middleware
+func (sh *strictHandler) DeleteSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error {
+	var request DeleteSnapshotMetadataItemRequestObject
+
+	request.SnapshotId = snapshotId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSnapshotMetadataItem(ctx.Request().Context(), request.(DeleteSnapshotMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSnapshotMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSnapshotMetadataItemResponseObject); ok {
+		return validResponse.VisitDeleteSnapshotMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotMetadataItem operation middleware
+func (sh *strictHandler) ShowSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error {
+	var request ShowSnapshotMetadataItemRequestObject
+
+	request.SnapshotId = snapshotId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotMetadataItem(ctx.Request().Context(), request.(ShowSnapshotMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotMetadataItemResponseObject); ok {
+		return validResponse.VisitShowSnapshotMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSnapshotMetadataItem operation middleware
+func (sh *strictHandler) UpdateSnapshotMetadataItem(ctx echo.Context, snapshotId string, key string) error {
+	var request UpdateSnapshotMetadataItemRequestObject
+
+	request.SnapshotId = snapshotId
+	request.Key = key
+
+	var body UpdateSnapshotMetadataItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSnapshotMetadataItem(ctx.Request().Context(), request.(UpdateSnapshotMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSnapshotMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSnapshotMetadataItemResponseObject); ok {
+		return validResponse.VisitUpdateSnapshotMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareTypes operation middleware
 func (sh *strictHandler) ListShareTypes(ctx echo.Context, params ListShareTypesParams) error {
 	var request ListShareTypesRequestObject
@@ -7227,6 +8997,54 @@ func (sh *strictHandler) UpdateShareType(ctx echo.Context, shareTypeId string) e
 	return nil
 }
 
+// ShareTypeAction operation middleware
+func (sh *strictHandler) ShareTypeAction(ctx echo.Context, shareTypeId string) error {
+	var request ShareTypeActionRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	var body ShareTypeActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareTypeAction(ctx.Request().Context(), request.(ShareTypeActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareTypeAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareTypeActionResponseObject); ok {
+		return validResponse.VisitShareTypeActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareTypeExtraSpecs operation middleware
 func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error {
 	var request ListShareTypeExtraSpecsRequestObject
@@ -7252,207 +9070,428 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 	return nil
 }
 
+// CreateShareTypeExtraSpecs operation middleware
+func (sh *strictHandler) CreateShareTypeExtraSpecs(ctx echo.Context, shareTypeId string) error {
+	var request CreateShareTypeExtraSpecsRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	var body CreateShareTypeExtraSpecsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareTypeExtraSpecs(ctx.Request().Context(), request.(CreateShareTypeExtraSpecsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareTypeExtraSpecs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareTypeExtraSpecsResponseObject); ok {
+		return validResponse.VisitCreateShareTypeExtraSpecsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareTypeExtraSpec operation middleware
+func (sh *strictHandler) DeleteShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error {
+	var request DeleteShareTypeExtraSpecRequestObject
+
+	request.ShareTypeId = shareTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareTypeExtraSpec(ctx.Request().Context(), request.(DeleteShareTypeExtraSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareTypeExtraSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareTypeExtraSpecResponseObject); ok {
+		return validResponse.VisitDeleteShareTypeExtraSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareTypeExtraSpec operation middleware
+func (sh *strictHandler) ShowShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error {
+	var request ShowShareTypeExtraSpecRequestObject
+
+	request.ShareTypeId = shareTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareTypeExtraSpec(ctx.Request().Context(), request.(ShowShareTypeExtraSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareTypeExtraSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareTypeExtraSpecResponseObject); ok {
+		return validResponse.VisitShowShareTypeExtraSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareTypeExtraSpec operation middleware
+func (sh *strictHandler) UpdateShareTypeExtraSpec(ctx echo.Context, shareTypeId string, key string) error {
+	var request UpdateShareTypeExtraSpecRequestObject
+
+	request.ShareTypeId = shareTypeId
+	request.Key = key
+
+	var body UpdateShareTypeExtraSpecJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareTypeExtraSpec(ctx.Request().Context(), request.(UpdateShareTypeExtraSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareTypeExtraSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareTypeExtraSpecResponseObject); ok {
+		return validResponse.VisitUpdateShareTypeExtraSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareTypeAccessLegacy operation middleware
+func (sh *strictHandler) ListShareTypeAccessLegacy(ctx echo.Context, shareTypeId string) error {
+	var request ListShareTypeAccessLegacyRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareTypeAccessLegacy(ctx.Request().Context(), request.(ListShareTypeAccessLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareTypeAccessLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareTypeAccessLegacyResponseObject); ok {
+		return validResponse.VisitListShareTypeAccessLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareTypeAccess operation middleware
+func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId string) error {
+	var request ListShareTypeAccessRequestObject
+
+	request.ShareTypeId = shareTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareTypeAccess(ctx.Request().Context(), request.(ListShareTypeAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareTypeAccess")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareTypeAccessResponseObject); ok {
+		return validResponse.VisitListShareTypeAccessResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2JcuM4suCvILizYfs9SpZdruouOSbeq+lr601f0VU9M7ElrwYiIQljCuAQoF1qlzf2I/YL90s2kABI",
-	"8BSpw3b1eCKm2iJBIJFIJDITedx5AV/FnBEmhTe+82Kc4BWRJIFff8LBdRr/NJ8LItVvyryx98+UJGvP",
-	"9xheEW/scf3W90SwJCusmq3wR7pKV974/Ozii4svX7y6+ML3VpTphyPfk+tYfUqZJAuSeL73cbDCjEZ4",
-	"QJKE67GzTswIaJUKiWYETdLR6EXwR5R37jm917Ymf0QjLxu21AIzZAG5v7/3va+++56uKMw3JCJIaCwp",
-	"VxMfIZ4gPBOESbQimAl0NhqNfCSXBK24kAijGC8IWvIoFEPPr0VXBH0XsNUXMdlUoS8ES5bNJuaCSnpD",
-	"8unWtarOuf8ibw22wf8muGublQHPlurzwfVniul3S5yQt19Xt8WPXKJgSYJrEqI5T9T/V5fq85RdM37L",
-	"EA0RFehidJHtiRjLZT5loXqe0tDzvYT8M6UJCb2xTFLiIsGAKmRC2cLLAHrHE/lnsq5C9TWZ4zSSKEgI",
-	"liScYnmJ1HgIsxA5TZHgiUSzNQqpiCO8nuaNzAOncdOmVn1Mr8m6sGyEqTX44OEgIEJMkzQiYioklqnw",
-	"fA/fYBrhGY2oXE9/48wgIMBCmqaSTxOCQ84i1a+ex1Tjap7w1VQwHIsll1ORxjFPZNZITdbzvZBERJIw",
-	"/8s+ztHkezWTdJ7C9HyPsCBZwzs1yWlC5p7vLblQ3QHUVEzjdBbRQP8t+FxO8+EjnLJgacdf8ZTJacwp",
-	"k7Z//ahmPuZ9nPBFQoTQf/6DBNJSSxzRAANSSf4bAAV6UY9uSCIVLmu6V2sVppGFLP8p+XRGpgW0acQv",
-	"Ep7GenD9gBF5y5Nr91GccMmzX4IkNyRx3yvIzG/6m4Ixg0w/rIGTp0lApjM4jU0r/ciFKvtwRVazbEhL",
-	"bxKL6wxRkiQrynJSSePQ+SH0x1d+adPVMhtN5d5bdoMjtdFZnEqUkIDQGxKO0V8TzhawxyhboGuyRnHC",
-	"b2hIQjRAR3c3OErJ/dHQsBgzg4bz9yscxyREWMK5+3kdsIpPfU2T6qSwCJRYoR6i49AwLfXrxEcBFmRA",
-	"mSBMD9nKfkKaeG0M815tBhFzJgjM8ls1kvoj4EwSBn/iONtAp/8QCr47p8c/qI0/9v7baS4ynuq34lT3",
-	"BqMU5/cDYPdIID2zGQ/XlyAxKVpQ8Av4pekUHc9w+Av5Z0qE9FHKcCqXPKG/kdBXx8qMhiFhPqKSrH7k",
-	"8luestBHAWfziAaKwLJP+Q1JgIp8pDYgDcivzHDciKhPVnEqCQDto+FweDKEI8XMRk32TaAmYDoE3IQh",
-	"VY9w9HPCY5JIqvHI0gh61UdWZf4/MZiqlhIxdHokYOI+wgJl5KdfCRRRIQElq0tEpUCwQ9T5aY9YvMCU",
-	"CYnkEsu8Qw350DnTZ4pPeiDb2X3VPI05jgQB7urMLOBMUCEJC9Y546tSVuHYqXtdQEgZYX61fcMoEWXX",
-	"AJdafrGJIL+n7Fp9ZbrBSYLX6rfeMh2gcE6aOmgMY62VTHIp5oM+H805VjieM85cPHoLB1ztClhMXLWu",
-	"9VcwlkO/pbVdCIcoiiT7q5HbrslaIJwQRBeMJ2oPYoEoQ3pLD72u9LIR1X0JpOMa3pcRVMvtTZOjHCNH",
-	"arutqBDqyFKiFuzdRKMSOJhlp/kyO/i86jTsv20xpru+XxOJafQ9Fb13dTbmdD87Ku+we18OT6r02IjZ",
-	"TST/A8g926NjO+7W8NUm9mF1nuaXIEcGPGppYkXJLpsGhM28q1w6qeFXRUZlpNQiUCVOVRZti2h15ttl",
-	"CXejai3+bkOLhoBaadx2v5fN00jq2STa0fWLEei2RlaffdqD4xWAfJeuVjhZf66sSpsZ9Bz2yKx+BZWr",
-	"4/ncIHtWhM1aAwdn0foScbkkSX6kJ2SeChJWD/Hns7jzWZyLO98paacvce9XaAZzzO9Hui4bVzqdcCWD",
-	"y8ZvHGKIeUSDtTfW2vBHOaViisMVZcXDtoihCgRldBgrTUXG2DyVh9AujAWvFsgW+5bGQ6sWUtoZm3SR",
-	"st7Qh+X9VMvX0PHEe78kaE5JFAp0NxwO77Uqo+1Uw4l38mC8bydy7kB1DT1pKmxkeAo9R84YRwhLmdBZ",
-	"KkluxQJzBOJzlKY0FNpGsh1N9zwAyiSxmScPaw6CCmH1OQ+2A6FK/dtramUIesi05bOpThiqdH8QmbY6",
-	"iS4sY1vJto6V9ENUfxqqAX8HmXf7RW+XVJ/4gm+Sh3c5I343YvFnzBW/+RjzRH7P9e3Cxk1RNaIT6ABF",
-	"pgd0nN0shMBg0Q0ltzWH+nbmGyv+TeH6NW8x4zwimHUWHeGmu94+ROYkgSVp63xF2eCGJELj4Xx4duFY",
-	"j5iQmAX1ZqSuADpXf53ItSJ9mrv8gvTpdFq394u0sAWT1LQwtbTQnYMVR+6q1VeG2zypLc+v0kj9prMJ",
-	"7g5gW4z0255vWGV3UgZ8AMTHfKcK3X3TVv3X3ouNm6tu2bLb26ZryfLxGdYaf31vRYTAC1KLl4TIZP1m",
-	"LrVRvZ0XwAh5d3UwF4nmbuJpTz64GP4Rr4h21Zt4Y3Q3gf7Unz/6aGJ7Vb8n3nA4nHj39+j44uwFwmEo",
-	"0MSB1Ch2jecZjDaAi2c1qYvRSC12duvs+d7F6Mwbe+7lMzx84Y297A4anlwoTDpX0fDwpe7uByKXXD95",
-	"rVe7dEetXp2pPrOraniSfR5S/F67sLwEeBiXb1dxRFaEaa+alwBR9XYbdP65Jg/Pvej2tL8cu+7Jk5bA",
-	"gGrJI9pMF6qRr/uoo4lfiCDyXWbtqJCItmPohdfkwhlRCimcN5QtfOTc64PHDjwEscX8Z5o/XtFFgkt/",
-	"TiXXXgIkmWYPLS3ee1X9uoie3FTTV9azPmzay7Ynz814qvYKApaKjjWRn+KYnqoH4lRzJ91GDON1Ddet",
-	"eKJ1EnCNM5J+3sPQVmaiX748gAeBNYbWoUw7UgjkMGDVXHNhH90uabAEf4sSg0a3VC7hUAtwFJHkSCB+",
-	"y5CxqCEskMTJgsih5+/J7NhwHPaxsWq3uQom3qCYJAFhEi+I4q+jiYckRxPvbDSaeA7/dDe7kFxfAGad",
-	"9rzVbLiAbLF2+p7kMQ32Z8ndWdo1tlbHZbXB0mpuTZvE4hoH0KKjYwXfV+3sY4ON1eUD1bdmM/M4k6a7",
-	"qtY/YyFIqIhH7QzDi9R/CAuH6JtVLNeIJ0hhGkl8TQTKGNeCMJLQYMKUkIOOf/z2HQIoBajmJ5cIs7Vc",
-	"KrWSRIJA/2FCb0gywAJ00BCpL4cT9l5JmjzAkR0ZJQSHAty8FO5AXZx4vwkZTjwFzsRjnJGJd4IwCyfM",
-	"aTeNyA2JVOs5FpIIOfHUBjEnqv4xIxIEDf23amL60X4ywjEqXCKHTyqukpCAJyEJFb8w/CjkRAwn7C84",
-	"SolAK7zW/oNr9F/vfvpR+3/5TvMlZqH2mQtpIA3mJ0yjBoGnLfiJHVMpkJoBEimVBAmivrubeGG6Wq3V",
-	"iQr+aifDCWvmWA3CG0RnfE/YQgnU5y9f9uB4hQAP20Wj+6hrsAmwNtoo9Jy/fImCJU5wIEkiUMTZQpsZ",
-	"LHN8IPjAstQJMJc1FrfQL4bHXCKsN4BzyEDfgpDNh0ovU5JVCC7Ozx0NwPsTD9dAjohxCQcgpsxeEmhC",
-	"PkKUzXmywtod/r5iXSowms6GpX0CVGCLWxvf3TH25H1QkMX6WXWNiLjJUFEcYcOJsaWJonySdIa9F6FU",
-	"QFWH4ZYQm6O051e5t31PSac0z4LXfrMXVEVt0jB3Q8x7kDyrrOV8+OVocD58PRrDgWLOkvykNjIsgDVE",
-	"58PXZ/8+RtgIsoYZ0dDPTvA5T5q+rjCoIqBdDUudDEI971336MFblfs2LND2F0FPkQF1NZj24kMbbn7K",
-	"/KZ8MxCt6+O69HUODtFxl8iuZj/nk0tN+0FEcCI23gw9C0a9BKNnqaUotXRR46qPtzPhbOev32LLufiM",
-	"FIW6wMfPANwnq9/kIaA11iZzmQKCxO0SS8RFxI8EPDfBrADosfpPIP/4PknJCcJBQGIpHOX3COKhqDov",
-	"zGgmAlIbfYzaT6XS3xUetI7+rTpe9Z9oTQRSf57psC/D20Exz27+OSM/zb3xh8pd0L1/58VYKf9qWv9r",
-	"MhH/dvwfdHz2SX5So33i7NP605qIT6NP809wqH/i8/kn9onxE9X4DzWGtSxOeOSfXVXiE++v1NIt+MAe",
-	"t6zFo+tXlpCALxj9jYQmbiyLsPQNNhWN6Hfg8DBGR6MjHx2dqX/m8I8CW/3B4B+u/uVzeMXhkYR/khQa",
-	"reEfIo6ABlZE4hBL3HYv1dV7LRcVnrhKvxfO+eJsRzdBHXRcjc3/9p3ac1+9/fadDypAgAW5RKA0hCiN",
-	"Y5IM1CPt8ZKT9vF/0JNjNhefAjoXJ1W6baTBJqza51qnsFEkWTDwGBlCHaK3Um1HQsGGFlKhJh+qSaTM",
-	"RESTcIje2EufrC8xRh+Ofvz2naJINd+jK3eVrARR5kzG4ALWORhFLX8Ha0tuzi72+B3906W+KXDcIxVH",
-	"Mna9iMwl4qlExxD1aj3OBVLdweVMFn181i1auQ3rIFJA1zknqAlRBqF4AZKH0u8wQyODu6KLZwV55jXi",
-	"8+LFyHF2J3eCJEcBj03QLyO3FuVgDKZSoBgnhCkUqNn6SIkvANCSC9lpJW54lK4al5ghHoV6Vyv1NSeH",
-	"bja1qpSot9rV7oLrrwwIWHJFwwER2qpr5EWiVlPIJNVxwU0y687Cal8gjJyq7Wrb3llqEmi7smy6q6zJ",
-	"pdHmblFx2RgpgtmvuFwKno0VLs+HL0Y+ul0Sq0WihMQRDkiInG6Q9o9Es7XBiP7d6wZxhT8WT5LRRgm9",
-	"QyqRXn4w5xfVK9wSUt5/5aPz0ejVYHQ2GJ2/P3s5Hl2MRy+HI/ift4eY4JocJbscyK+BUGrcsYoT0zEG",
-	"iZDWAQpupHZZvy9rxhX1AztD6nRT3eJSNg2+xGJqMqmIng5RZ90jkXa8BC+oGxUxvZKEptc0Xr3eX0DU",
-	"ViJxRQSu5MzZyePiIu9yt43/4nxP/ghkuBiis9Hov/faOSVoXl50CCyrpAjaBZOa3ltSDPVjo194961J",
-	"iHYBVdP0k9RYusTxfd6OPG0qiGLk6s2RUAoIXNqDrDojEb9F58NXJ73ggM/UKCDtD7hiWK587HsFqihp",
-	"SLszl1cbPH36xkHutqOcGMzCdd72vHNUH9aZp9zq1Xt/2a1b3q89bOzNsnVGaiscZ4EWlC2KIqXaEuYF",
-	"6Golhn1fyEy2C9zgR2hzl/XSCV5tVCKdTdrRPlB3h2hcwuocv+pjd82lY0sIb8eQXZuSLpNGCjzJL3EI",
-	"Lfm4MlbjDd4OsY0pkw08AvS/fteTRh1tuvM8SKCbgbMRN7v4V/SadDe7QJYxc5838Q+aNaDlXr45Ft2d",
-	"8y50WmQIf1UihJIjptDgjwpex222xmBX4ebn7lvteYmjzHVim03QEvr5eLvgvWGoPXDeS/VvQ/GZ1qVl",
-	"gqciJkEvx9Z30L1Q4qC2ll+C+ZBxNgC5TnupghgpCcNMDm6ooLOIIBjKBxMmxEOeD88voJ1dZBTgWPN/",
-	"qrMfrlGEg2s1FOCjNotfsx6cRXv0EY0uXrkbr9ItFwNYWLh3Gmir27hN526Ral55DslMOy9HBQOOmNoT",
-	"oNLcv2hlJS6ADXC3Eru+wa/e0e//ohmyOKxjohUGk0TU3ipT7X2gs10oANu2ifPW3IN6Y+/I6e4I0nWa",
-	"PrNrGDRTGwDif4OEmz6H6FdBkOpWgWRvFdwWSHK4fzB251QQVByLMudeZrjDJv4hFRLSsRvP8ekSsxBM",
-	"x46KKYao6HstzNbnib24FrVbsulickWZ/X128IXdZrP23kzl/QIz73bzkH/WdUpZt0rq1kuEAp5GoXGn",
-	"WcXROtfhbaS5oCwgk2TCqHt/uMLRnCcrfYEIbvm3VBBEWcCThARyqL7Is4nn+9fxwKlXBVDKQuJeJ6kR",
-	"jnmkHgYRVQfpCXLkanO159LrWb3Ln1VBNp73DrepKjC9vr7vnADgcdZka/fJavacTnipE6Ec/O6lx9q7",
-	"RZtbqTBY63Gzkxd3L2LZlshaplpSPVsn2slN1AL2kC6a73IXgpJbl9obM1K8WS95k1CGIujooF6aDojW",
-	"vaU/bFvLX5VEJi09oSUWCIOYbXrS3kq1vqIthHX1hDlaF0pu8HR23QD9ej9mFqIcm9YJ+rLZR7pjcudH",
-	"9pesmelT9pssuJw/+08++0928J+8/9f1KOpan6DJncj6obUmQcgy89a7Fn1ORQz24FXQZh95sbdUrm3X",
-	"Ll+Yj29oSJKCj832F/LnPe9kNydgb7uhbr7m3CbVwVZ3Vw22LDdOLYe11z1TNe17u529W90JN6v1ZxlH",
-	"9Rw3sl8n+jlPgjq3XThtSajl2SYRtRJxeoAIhM6M8kmnHOji2FwXl7zJpndkP+2SB9I/rPTSO+n73gWY",
-	"g12H58LLvkKB+9dB6Fqwpb0Cwo6lK7oWrmgsW9FatGIPJSsOdV/8xevN98VPgUr6VMvoRimbzCWNdawq",
-	"FpPW4G+l+z4bQR7TCPIEFODHO0L+Yvf6Fm455CNexWr5vJvzYW00RZUdHC4BZH7K75QZsqrzhhQPqtcv",
-	"vVK6CLIDwPC5adwJYsqmN/my5qvUsEi5bpg3/erXX3755sf3dc1NNrlS16Ozl4PRl4PzL96fnY1fvBif",
-	"n/3Puo8b4Hr92uvmymhVR9tPcbY5cLk3obt+ddgzG0BsKRiYobufVHbDbTqkso5rc/YIEqQJlet3qlcN",
-	"yTVZC8kZec+vCauz5v7ZNEBStUDHgwFO5RLZ707AzEsZMs8Zh/+seEgmzGZBNcYCnaZ0rJ/lhhj9+IN5",
-	"nvDI5Nb1yw+Gw+HVxNMp4KCy7JLgEAQRU1r2b4M3qVwO9FxyTMX0z0SjynEHXuIbytOkPiPFlLJph1Dc",
-	"I4Eqn2YRqyb1KyS20964lbYCgasIOGENWx2gvnSzWlIm+bTh4uWNTWtoGh85RVkVV6ehjX81TivctkSq",
-	"20vtyq/TLmUfGpUWJJL6jEraqK59z1pn8tqJxChG82V+Zuvm0GcqbIl0rbVhJ6pXHdfUTC2PVNbxuubz",
-	"Jbbft8UTDjeHDzp3gjnY1rdN1FWdzxzxBCEN/nVrhxoEOt4MqL7VQFjflUY4uBYFt7xNkyh15/rmtUSe",
-	"2wVQCgJPJSp3gxZEiurT90aJaPS8O39R3KLgZF9TXm7BjWjo1gpWDIFKqnSM3INfMTy9GrNUrCHvt311",
-	"ZerMa0Hyg+cmpAaRSbVIiCByquNrROFz3ytmsNYZm7NvzX+nzossV7P791SHZqeiCsZVdsSSgw2dV91X",
-	"p0WCoXC3OZUM9YUm3ljRXxmBkivmmgGTx+rOMY30Ud/4mQb23kKQt3WWxTTNZpK1rkCVNblyvyGh80kV",
-	"pspHGUxg5ZtWINPXceX+NZHk0lCp8VSdJhDYVKQmEKMrMTlN9G1qfTZR+SY62cvy3tdFlZcALtcn2rAt",
-	"n7fg8xZ85C2YiVE5FYNVaOOJQtQKZhHbHypkMHUnt4HQ1Vg4kPSGPBjN+165iIAaOj+1IXKv835oiKYr",
-	"wGhx1QKtO7sMI763wgwviFrgxE5FP7Edpay9ybSuQfas3Euo/eoJCw1y7d9ZS7FMKLs2BGH/rr6dxlxA",
-	"lMU0xBJPIy5E1qjPwlQf6YZueHiwxGxBPBvgrT/L/s6GxbeY6g4Ur5nDmWKCTZ3lNE+0QF//aJqx6BLX",
-	"cnsrcIjiccShdEhx4PsiLFUmU/6glgMWIO0GQT7RyvdNMOSfdACihvU1dtOA6Jy1fw7nQQOj7nkQTN1x",
-	"Op4IeQGI3Y4EJ4drfjKY5NCfh1RTz+E1XR1U2HHZRs70e8L5LAtVt8C2RO17FWbo0oEZr8AEm7jfBrbX",
-	"zO9aP3Szt5VksY4K/hZ7rk4Mq9Cy86czaosw0SZglH827wgHW6V9+XlA/azWPJHTDJy12ZzXh4aJdCYI",
-	"JETMPa7P0Zuf3yK5xBKBIU5XY0luiPDRbUKlJAzN1lDYBWywE5Z9i2M6SMg8DyZe8ts8oxyO4D51iW+I",
-	"0Akl5ziQSCwJkQJRNmHqmbkWOAIfbZIQFhA014Fqt5Sh2yXRJUfWmTHajhrS+ZwkJ8MJm7Bvbkiyhlxj",
-	"CEeCo1ueXIuaVDo2jQ4NEZ5LkqDTm3NzrW7nNVbPTu/y64p7k/MPUQGvTAZA9MbtzVSU/PWX79W0sLRR",
-	"g4XRc0d0DdrFaIQm3g9ZfIb1R0qTCK49JuwvhIU8QaCRwD2Pr7PGz3Rst4kMwRLBhh6k8XjCBqjODoxO",
-	"UZ0ldgz9FOJfE6VYID6fMIQwQzwmialpyxMfQfXMOfftrcLtkkdEkZBaCGdo8jEmCV0RJnE0NgZw2xEs",
-	"ESPEVArStzpquL8NfooJeydxcD3QqzF48/PbwTfFvpKUDNFfjTWaSriQ4qkUNCS62hDSc9CXGpiJW5Io",
-	"3F+MLpBbEdGtW7SgN1DnyJmBdtDVsNsIhDQi6BhnNK5+qoPrBNm6RpbkFBDtCZzQjMy5KadjF57mERDh",
-	"JZp4/znxVEcrgplQ+IPgZMzWnBF0zEXEhxowtRejW7wWA4UcDcxJ3WwGQPWDiPPrNNaohCUtrDNPEIbL",
-	"/7GZKExGp7OiUpT71DcxejvNKSjOZlLaqICOKVPfqV70tcKbn9/aW0QMbgcJh3JC9oYBls3Wt0QhCXiC",
-	"JU9OfCQ4wjlqFfHZaDF7zZKNCrcSaskNnjFbo4vRiyF6r1cnpjGJKCNIXNPYeECoOWZ8RkdjJ2hlcsEi",
-	"vMCUCZnRmBnpUmHPUNltRpVqLTF6ORrVLoPG5riC+mOFe2bQf6IJeJ4mcqn3B2QWhTWwwOXLQqK52pSK",
-	"XTuBYQYZGdWpXo6LGcpgTcaKIimDPWQuFPURfAIIs5xGsy+BJM9oApl9UNziWYEBcK8BJq74WCQIcHS1",
-	"kqqHv2dHjqGliAr5dySW/FYgAkxddX4kDJ+ZRVhIlOCQpqXdupnVuY8zytXk9M9UHx8JXhFFxmoV7KYc",
-	"zHi4RuY6fz12OA2Wls9wWJ05fGZIE9Cv8GJRdkxucJTCTZpDSAUmAWSp+YRZ+wJIJsmB629sVtKWdqPy",
-	"0lKnJRCmsKh2h3pbRJk5i8aaXjAqHQBqc1YRoym/BjN+LlOoc814G2VFeRTwgjBp8af6yVGYgQA30JZA",
-	"JRFSk7tMUrmEKqueD0FdPhr56O5eV7ZD6MOVGy2oMINn/Iac+EaAyIQSvRYJhshICCs1uCuiRm9AvUF/",
-	"/undezQcDk/1Q70wOr0KuFHxOcqaExws4dw0TYMlF1p+gmt0Hq4hmTZbgPtVPND1/K7J2oe7ajXVBZYE",
-	"xCXgl2r36Pr/osApTvwcWLvUIGN9x9E8ZTA84FezDaZpg4sBwhHFCgeaFWuPDu11YrJ+678VKHo1VqmA",
-	"XlZYBksfYfSHhMwvEQPfBziZnOpNZgVOTIYZs/iJ8ZpR3Tjkpx+qA1V1mZVpNFgCOE4MyVW+GpBVrLYj",
-	"HHjHjMNnZRkEfOE0lzX9OVSqTmVLpccKWi1v+8iWU2RIUfKJTpQMtGpwozQAxd3/691PPw7Ms2uyvuVJ",
-	"eGlTxWthT2dVVj0ZEuDzubYtm8DhArxZAeeBgUsLHxejFxmgBXJWA6qFVf3rE6DUX15NGpCgOoNiyxky",
-	"tFSunhisq2061yhXtGxwovED/I2tdQzx2KKphPPc0QaGzF2bfDgKQstlBiGJCQsJA+jzrzSiFWkyE78M",
-	"uAXZnQhQD5hhz/NU4EhRj7NgBjNzGkXgK6sTVWa8TZGvPrUg6f21KeeptRe1F8bZzMv8UGEAuyEuQ/Q/",
-	"9MZTm/Pa0voKzdaqDzXZS6R5GLomBEQMLrS8KDIhQ8QkOBKI/DPFURGR2h2igsRYcXNYlEGAk2StSMke",
-	"874Vs77jSMdgW0uCU+U+4FAMXvWV+RKr3ZCERElYxuoCzMfsB0iND2tnqEEo0aooRNgj7bigkfqqm0wN",
-	"t+4rZuq6S8dYgI7v1DqM0QcL9hX6pAaz+ESfFP35SPKxAeUe5EiFeldlRqYf09ioy7C0Sv1VXd2fXEIX",
-	"5FRtVCj2mnsZwUE5YT8ptmGPN2DzGSPLOCbWUZ0GGbOURqEwZ7fi3ROml1vgdSHfuhZwzLnYV2dTAnUQ",
-	"pYLeQHnk8+HfJt7J2B78tbpcUctgJv2sPZepsPqrmky9FoSLOhDkRC5HLp4YM0IqJMJRxG/1IW+FHB/l",
-	"IlDHLLdKyMm39ZEAAIXZwmb4YZY6lxt5uJhstzgf64alT46x5i7ZskAVWuAIgq+IpGrtjiEoAiBWoJTi",
-	"JDRRl3lgxG/H6C7Tsc0i+cjmvR2jzCkSqEv7O96bw67mwxWOx+hOfwSdGN9K0482mDgv7u/HhvfBkpgO",
-	"7XqoKSvuQYET6YLAFhTrQKg1tEwKSAjs18qCmJFhWRRVk1BvnzdKs2Fcwmpnm4haNi4R+YgDGa3t6ZqR",
-	"pxrfUC8VE6Z1R4cHwy9Fg0BhwiEiU9qkstRwQprsWXZ0mx6PDVEjpFp0pgz93Xrc/n04Yb8UWQAE2qMg",
-	"4oKE6LjOJXisHfROCmf3kZgw4BxUWBp0hK+i9kRB9ANhRvvCSirBIzpTnv7f//m/KLOc6LoqIfqWRgS9",
-	"WwtJVhn/PwFj3815KdPy69dtjnqltyXfQsg5zGPCcEy9sfdiOBq+0OV6lmC7PAUDv67/mYmvb0Nv7H1P",
-	"hbR+1dqaDIiFr16MRjp8gUmiQ5ZwnF1+n/5DaOdwja6OvtS57zZYSavWUetLjUIepCvC5LDgRO2NP1z5",
-	"nrAJSgF8jU773bG2aTGufacvi7xYm7lEQVFRFHGiVhQvRNmdu9aUlvmXt6xHXZD5f8JUTm/Om5fj3ZLf",
-	"GlT95by8HudPYT3yU+PmHBEmk/VQ2+UzN9a6YbN5nILs27qmCgd2AGdpyyv7wEuWuw2K1s2U+w8K2IFG",
-	"axeQ7aQONXmT06+++2k+F0RC0pKNbb+nK6qblhyH8+Sjuqgv40xrauYYiahS6bVlx5z2Q+vdD8aG3Lkf",
-	"R9FUJy9Vs8lJqxwAcnVAUs0x6gZd1tDrV9kSIU1NlIitibPIYioleTJfa4GOaegbUR8iWVzCdKmmmTZ1",
-	"TF1LWvfalBVZ1+MFkVMcQXLr2JRWKRKmTrlQcN02J/2feLg+wEoVczyUouhMQGqJYM4PAMYm7sbILcrx",
-	"uDut2HHN5jLmnbm2sJcICEuIVoGSLSD60xVBx+ej84ennyBP8lhidadhVsWrC8cz+caf+d5+ydhJGtDO",
-	"9vRqPQTTAynADPd4/K6GYO8c/34a3md+KqRKvF/D8xJXrPKk+rQjl0iTls5bsSu+NSi1fCJb3MfhDQZ5",
-	"936zwNqGwdEjcPW9cvQlmC6bl+VRiN8JzrqvMFvgZ0r1y9lZYU945bN4A4OL05p11ykXHlCiKOZ46CRR",
-	"PAbtmajmvdLgL0SnpmhlDibfZw7Qw7MKPfcuXNlc40GqjgMTb708nHX5JjDJzA5Bvbrz/lLwQ5w4vxBB",
-	"pKKphVtiWJvutTk/IAPN/CHdpzYud6Apcw8LLnMlh7tudGeuUr1x8fvWcg0bKLPQkc6HfzDYKrUtdtlS",
-	"NYCX/RK7kSIs9zv90b3fe7aFQQ8228IoNS6YjzvVvkRXnM399my3C0PVoayuaapUX5dF9Noavn33wsF4",
-	"fmqnp5RdM37LHK5gnfaWJIFQ8jb97wcDxIPofw+jeukpNale6sQ3mN+TziXzHtEx2AdsCYmTJkPCv4ok",
-	"andBjoCBrobdbp0ohUc/W2X3tEVKeN1km62S7aFNtBsss1Uy2vdOKcftd7bTViP6D6JblYZ5XJttCZhO",
-	"ltvyiu9OSRoHdWzWN9K3ko11FhznjKyYZh6BuMpG3AoInWy5ZW75bNE9IM/cYNetsMwDm3ebrbqPySub",
-	"6fmu8lVHi28df31ydt+nwFO6GH83InP0aIfEAQ6IJnvw4++WjvJ3zZbZp0H4cUSXxzUO96TKzES8f+ps",
-	"sRRvMBA/As2WzcVdGXw/4/E+6L1eVi8t+7MluUxzfQ3K7TT4dOzKFUr+zMzLXeD/3VmZK5P+PRibN0xq",
-	"DzZnXTZYR6O2G9rA4/lPpmFffTHXADc01AM4ymWRw32tGRnKqxg11DUUPJFo1i35f5NKqfqYXpN1QZ80",
-	"tebq0huHeUovU9q0UGwpT9tj/rKP3ZpLdfUFSun7fW+OaTRNCBbwcqmOL79QwTxO+CIhQniF2lx5Khnn",
-	"vVsnytR7stQqeUyDPJO3BtfWqLrqVCRAY6uxPsBfE84WsFaULcBB31QDC9Egr7ynKwOUSQGLwFaRRsfm",
-	"gINfJz4KsCADygSBsKcb0rrCIU1aLQaVkX8wyaixzeCbRUdAjQNBCDq+GI3yOqAnjeM7yG8bv+5bs9Rb",
-	"ffe/2z409RJN8x/xinxPr4nX1F+pZlhfcJzPe0D1df5VK3AZLfeGy+yqVng6VJmr79zurN5QtZNKZ5hK",
-	"YuODWN7qgHOzwlmL0NQMVwuojqyGm7J81DbATGeHhuxtU32yOrgKLPlxLJXOYb7hYkc32vttjuacRu5w",
-	"L3IsS7Rxta4GURRWtlZgv6yPBalb8mpDk1YkAwdMM1cbbnwcdB9IgXRGeNR7HgeOLlc8Gtu705QaMTuP",
-	"jXHVUhCy6cweiZTMxU1XSqoTzLtc7bjy+Za3Os9S+rOU/iylP0vpz1L6s5T+LKU/KSm93ZXACOn79R8o",
-	"iugNrgNPWCSvFaTuzNHfyZGgLLY/sg+BuyAg4V4im9AWsuEwtOCMPJKU28GVoBWdo8dQQfalfhivAXeB",
-	"Hm2PdPMTyLbBHp0DHlTLfVSXgB4kZr0B9kVqmQtAkRu03v4/IAGWLv0bmW+vS/7tibXWJuOs3pO81D8A",
-	"iSp9so1S7ck1zApX6mS7At1NrD468cbqV7YY6vdwOPTRJNOQzKP7+8tirjjM9u2RoGE05A9ptGBAyFyV",
-	"5VMseyA07wPH+eBJ3xN32YJNfRWzeroUaMtYbEtZ7yGP3JbzhsF3n3K5m8QpIrzLPtkfq+wgpna4gT/g",
-	"3Xt3l25d458nEmoAd2jPE/k1TRq0Wq3LzlKZ8wnOapVbdDzydaY3sBIyjiBLY0jCk0PpvWMFxrSgpFZn",
-	"8VfIrJyPBC7tuymWO1kuulidSusgTDZVkC5uKWvU10tWzh5jvEtn+qVOc9w0wLamr5bt+OJVzaJ98xEH",
-	"sh2UjlazviO/Ea6k5iNsEwqZLy8LRvIui9HDvLfVmuzH/rcZT/u1DjoVpbez3hZjGbccnxF5y5PrDn2U",
-	"6ltDOjyHCc3WpnC1qe1Fw3aLddZs93GXXDRaFjfZYKsjQD5xKFCieXwhVlkcoTidRTRAtgjMzzgRJEQQ",
-	"4MxFxMHvNKGBRDPOI4KbtwcVU91XT2aIQtV7RCVJcOQjSMR7d3R9NEZHN0f3l/ZQwjTRiXhb986KSBxi",
-	"iXeBAfG5Wy7cqWl+aYq85LQupvB6ql6PKQvJxybI8nZbbS/yESqcR9yUy+x8oFU2/0uv6xhGMdxhlBpS",
-	"1FSo8+MG6yAiaEYZokxIgsMW2hJ8Lqf5heE2QL16XRsXZ6r2SC5xhCARchMYearkLSG4OG9EfoNzfQ8q",
-	"zrLnLjFk9tQ0bKLR1kSO84ewh4hoZ2ldoGgjgTPv8Ab7DQ410OYw/jTtEdFGw9h3CtVMl+lonHePFHuz",
-	"3XS+ZTff9Xytm9/NIW2RW/ja7JnaunjZAA73GDytN+zx+Wi02cfmUATX2avGVDnUcoAmsIzslKptSayQ",
-	"9iJLelHSzzs74hzcBedZWX9W1p+V9Wdl/VlZf1bWn5X1Z2X9WVl/VtaflfXe6lO7X53W1Q/gVtfuT/d7",
-	"U9KLKtSd9Rbo6oHn1Ts0bU1ze9tBV0/GKbC7N+ChaKuaymBDvFS7m6D32HaTPdlMXM/AB9zmNU6AXawE",
-	"b7/2uvj4HdKi9vh+fV09+vZEIXrC+U52VXa/LhDKR5mk/GC727j1ddvd9rwQRBbNbs0nQbM7YB+ybfb2",
-	"e2p+fqPqOWEd7yALsA1ZwpCfGWrv87k06XWqR8lDZgNKWV4931R91oRbrb59TdamFC+VG0i1f/afMjnv",
-	"K/2Ppt3tU/5sAVef9DejfkAf0puxPNNKaW1DhEKgWyxQSBgloa5ADoW7dUHloXe4XEFtyGoawDA2PJck",
-	"GUScX6exu4sfDJv7SiJUM9ui1+c28Gxy2nz1uh0W+F7xlVwp3woU9/ttwXH7uL/f5/HZxePTPQRL9pN2",
-	"b9BvoPH3WdsDikXFoZqUZd0KZdDvSV8258uRQKQ0gHOi6FeD/NX2YlALqUxLC2QU3B45IraUbTpTzOld",
-	"1c5331qNtri2D0dFm6Ts0mLvSRPjrNLz41ORWPLbwxORXxtaU2sW7l+0oVvt3O0r59ovf38ZKkrJJ3pn",
-	"meiSUMKka0imDs27SQ3gzzjhkufeECbLRCnZxOGSTNjngHClOJi8EvVpJdQvX9e0WcslZQtEIkHQXD0R",
-	"AWEhZYtd00kcJIo+8zL5vXoqPKyTwEH9AH5vd+tb3osbFtD3u53vur54feD7n25Vx98dqua4Npt0qzPe",
-	"pdzTDva9abn07jQfcJOL5WELhD6JguN9yo0foNi4e8nT7nC5BZXUGW1+BuJAISeCHUl1AnHjRGq9KbPK",
-	"OJKjGRQxm/NkRcKht5M759SpdbbZINNX3+5T9HzXkufPAuuzwPossD4LrM8C67PAum8xZIPPkj2aD5EN",
-	"LJdWm/yXHlFQrZzzd24J3Q7ORq4o+9huPW7pwc2ePYfFunHumbqlYJvddxqxOHpwgXyPwrib4aumIu+D",
-	"0n0vKblTOrBdKvC3OAs9jG74uC5DHUkx8xraG0nmjkMZr9joO/SQTCOjqXJOsHr+3Csj2C70Wu8lZDr8",
-	"163yZfx6lDxd9O7pyuyemAtPzjI/R1+eVuifmBvK3qf8kKW7Dup20zSlXbxMLBsFb/vNgcjvoVlFBqgr",
-	"xDxGEGBj07SPbWhXHKUCxQm9UccNDKvloFArAXJJNNs4EjYs7MQG/h7bzziL1idg/4iigwaAIT53I66Q",
-	"5O0BXx3Dqtpicl4U887NU6H4ufctjSRJ0GyNjpxBjjKHzjSOeQKpQdfaI25Fg4SbnofoV0GQ6lwhbQE2",
-	"t6TQwphe8Swi6s9UEDTXIwqCk2BZHnj4ANE0itjaY2mAfPaqkmqCPBYZLtXCVrM+6u1yGOFc9W18gbok",
-	"pHivy04czIVe9f/4iSkUFJ2TU8Aq7j1DBYRf6jSgl+h8NHoEqihV7YfxTp05NqrRxuBfJJjHXi9bwGOf",
-	"awaatazt/OGXy86kuF53hdj0rmFr9av2WBFipb1wfvIYyO2WIv7JkPveyby4GLM1ouEjrAP4G3YzC5Vy",
-	"Muw1U/xDHIOPH03Whc4KEWV7ordSWFlx+w9fjv59/4T3ciPllSxBtdz11JXIO6k336gP3hkJfqfVjBM1",
-	"jKT66xIgOAyp+g5HPxeaVTQF84DPdBmaAs19KPR6VW3c4AydKTQH4ETgWp9rTE150w/Nl2pCxw/NpAAx",
-	"JEgTKtfQ/TVZC8kZec+vCfPGH64UI9OR7nr8NIm8sXcKupRBz50FxExWX4y7wBWeVJzMy60Not3HjjNW",
-	"qa1NZu+8qKmz775dOL1d3f//AAAA//8=",
+	"7H2Lcts4tuCvoLh3y/YdSpEdp7sj19S9mX5t7vQj1UlmpjbyamASsjCmAA0B2tE42tqP2C/cL9nCAUCC",
+	"T5ESZTlp36rbE1MkcHBwcHDe594L+GLJGWFSeON7b4ljvCCSxPDXn3Bwkyx/nc0Ekepvyryx98+ExCvP",
+	"9xheEG/scf2r74lgThZYvbbAH+kiWXjjs9Pzr8+/ef7V+de+t6BMPxz5nlwt1aeUSXJNYs/3Pg4WmNEI",
+	"D0gccz13OoiZAS0SIdEVQZNkNHoe/BFlg3vO6JVvkz+ikZdOW3gDM2QBWa/Xvvftjz/RBYX1hkQEMV1K",
+	"ytXCR4jHCF8JwiRaEMwEOh2NRj6Sc4IWXEiE0RJfEzTnUSiGnl+JrgjGzmGrK2LSpcJYCLYsXc2SCyrp",
+	"LcmWW/VWec3dN3lrsA3+N8Fd+VoR8HSrPh9cf6aYfjvHMXn9XflY/MIlCuYkuCEhmvFY/f/iQn2esBvG",
+	"7xiiIaICnY/O0zOxxHKeLVmokac09HwvJv9MaExCbyzjhLhIMKAKGVN27aUAveWx/DNZlaH6jsxwEkkU",
+	"xARLEk6xvEBqPoRZiJxXkeCxRFcrFFKxjPBqmr1kHjgv1x1qNcb0hqxy20aY2oMPHg4CIsQ0TiIipkJi",
+	"mQjP9/AtphG+ohGVq+m/ODMICLCQ5lXJpzHBIWeRGlevY6pxNYv5YioYXoo5l1ORLJc8lulLarGe74Uk",
+	"IpKE2b/s4wxNvlexSOcpLM/3CAviFfymFjmNyczzvTkXajiAmorpMrmKaKD/LfhMTrPpI5ywYG7nX/CE",
+	"yemSUybt+PpRxXrM78uYX8dECP3Pf5BAWmpZRjTAgFSS/Q2AAr2oR7cklgqXFcOrvQqTyEKW/Sn59IpM",
+	"c2jTiL+OebLUk+sHjMg7Ht+4j5Yxlzz9S5D4lsTu7woy8zf9l4IxhUw/rICTJ3FApldwG5u39CMXqvTD",
+	"BVlcpVNaepNY3KSIkiReUJaRSrIMnT+E/vjSLxy6Smajqdx7zW5xpA46WyYSxSQg9JaEY/TXmLNrOGOU",
+	"XaMbskLLmN/SkIRogI7ub3GUkPXR0LAYs4Ka+/dbvFySEGEJ9+7ndcEqPvUdjcuLwiJQYoV6iI5Dw7TU",
+	"Xyc+CrAgA8oEYXrKRvYT0thrYphrdRjEkjNBYJU/qJnUPwLOJGHwT7xMD9CzfwgF370z4r+pgz/2/tuz",
+	"TGR8pn8Vz/RoMEt+fT8Ddo8E0iu74uHqAiQmRQsKfgF/aTpFx1c4/I38MyFC+ihhOJFzHtN/kdBX18oV",
+	"DUPCfEQlWfzC5Q88YaGPAs5mEQ0UgaWf8lsSAxX5SB1AGpD3zHDciKhPFstEEgDaR8Ph8GQIV4pZjVrs",
+	"q0AtwAwIuAlDqh7h6E3MlySWVOORJRGMqq+s0vp/ZbBULSViGPRIwMJ9hAVKyU//JFBEhQSULC4QlQLB",
+	"CVH3p71i8TWmTEgk51hmA2rIh86dfqX4pAeynT1X9cuY4UgQ4K7OygLOBBWSsGCVMb4yZeWunaqfcwgp",
+	"Iswvv18zS0TZDcCltl9sIsifKLtRX5lhcBzjlfpbH5kWUDg3TRU0hrFWSiaZFPNB34/mHstdzylnzl+9",
+	"uQuucgcsJi4b9/pbmMuh38LeXguHKPIk+97IbTdkJRCOCaLXjMfqDGKBKEP6SA+9tvSyEdVdCaTlHq6L",
+	"CKrk9uaVowwjR+q4LagQ6spSohac3VijEjiYZafZNjv4vGw17b9vMae7v98RiWn0ExWdT3U657SfE5UN",
+	"2H4shyeVRqzF7CaS/xnknu3RsR13q/lqE/uwOk/9jyBHBjxqeMWKkm0ODQib2VCZdFLBr/KMykipeaAK",
+	"nKoo2ubR6qy3zRbuRtVa/N2GFg0BNdK4Hb6Xw1NL6ukimtH1mxHotkZWl3PagePlgHybLBY4Xn2urEqb",
+	"GfQaemRW70Hlank/18ieJWGz0sDBWbS6QFzOSZxd6TGZJYKE5Uv86S5ufRdn4s6PStrpStz9Cs1gjvly",
+	"pOuicaXVDVcwuGz8xiGGJY9osPLGWhv+KKdUTHG4oCx/2eYxVIKgiA5jpSnJGJuX8hDahbHgVQLZYN/S",
+	"eGjUQgonY5MuUtQburC8Xyv5GjqeeO/mBM0oiUKB7ofD4VqrMtpONZx4Jw/G+3Yi5xZUVzOSpsJahqfQ",
+	"c+TMcYSwlDG9SiTJrFhgjkB8hpKEhkLbSLaj6Y4XQJEkNvPkYcVFUCKsLvfBdiCUqX97Ta0IQQeZtng3",
+	"VQlDpeH3ItOWF9GGZWwr2Vaxkm6I6k5DFeDvIPNuv+nNkuoj3/BN8vAud8QXIxZ/xlzx+49LHsufuPYu",
+	"bDwUZSM6gQFQZEZAx6lnIQQGi24puau41Lcz31jxbwru1+yNK84jgllr0RE83dX2ITIjMWxJ0+ALyga3",
+	"JBYaD2fD03PHesSExCyoNiO1BdBx/bUi15L0aXz5OenTGbTq7OdpYQsmqWlhammhPQfLz9xWqy9Nt3lR",
+	"W95fhZm6LWcT3C3AthjpdjxfsdLppAz4AIiP2UkVevi6o/r7Pou1h6t622SM3y5J8FqSRZN7stmwYDir",
+	"jDESSxL46P6GrMba6bhWG7TAH93xTiHSrvCkGbh+XKh1MGpfsnaSYqRXCWF6yGxg2SVae7n9jKMZjxck",
+	"LNt60hWJWgkFIJwqCMUOa/2LWomWRfRiBDo+HZy9eIGCOY5xIEksTtQCzfJEh/UpjU9bR1DAkyhEjEtw",
+	"hUcrdEflPHdzC8oCMoknjEp1wxMKgtIiRRGPtex0R4XSqgMexySQQ/VFWeRwcXP5GOHN7/CWrLuP/Vdr",
+	"zmhdIEGYBL8rRJ0e211HQuJVSgMnFX7/Ljuw9rNokDq4i+J4WOlM8r0FEQJfk0rWExMZr17NpHbSNcsW",
+	"MEM2XBXMeczdTzwdGQyBJr/gBdGhvxNvjO4nMJ765y8+mthR1d8TbzgcTrz1Gh2fnz5HOAwFmjiQGkNR",
+	"LcnCbAMIZFGLOh+N1OWRRrF4vnc+OvXGnhvMAg+fe2MvjWmBJ+cKk05oCzx8oYf7mcg5109e6tujEPOi",
+	"fjpVY6ahL/Ak/Tyk+J0OiXsB8DAuXy+WEVkQpqP0XgBE5WgZsCHONHl4buCMp+Nv2U3HgzIHgaaSPKLN",
+	"dKFe8vUYVTTxM5E4xBLrm2erg7wgEne6Ube4IwuLgimbluPcOiWqX5h3gNCzqxHimtbrC63cFu8QX7+k",
+	"fjgdnT23MpqOMtLxR4hKQaJZhZxmZ+zE53a9hCtQBjBc9nG/Z3jemmQ2IaTOWdBAEtXrW/veG23GfwWR",
+	"xZVEYQz9msNpvmgeIRr66P37198NInqT8sh1aZPN6xV7uX6cN/hvRBD5NnWclFCiXSIuRjgjiM90iDhl",
+	"1z5yQgQh+BcewpLM/0yzxwt6HePCP6eS+2bB0/Shi+Kifp1Heeb16Wo2suHwOmGno/qWqmc6wBi0M3Ss",
+	"N/QZXtJn6oF4phUd/Y4YLlcVjKEU1N7KVmbimvXzDj67oj72zYs9BCNav2oVyiy3dHQ59bpW6Hx0N6fB",
+	"HEI3C7peRvsBjiISHwnE7xiyBxQLJHF8TeTQ83vyYNZo1l3ctToCv4SJV2hJ4oAwia+JEq1GEw9Jjibe",
+	"6Wg08RzRyb3nheQ6ligdtGOAVE0sU4Pj1PckX9KgP6fwzoYz47Z1sl9qnLYmAKvOwlaRS5LPmSjh+7KZ",
+	"fWxw17p8oPyrOcx8mRrm2lrp32AhSKiIR50Mw4vU/xAWDtH3i6VcqTtAYRpJfEMEShnXNWEkpsGELbGc",
+	"o+NffniLAEoBVv6TC4TZSs4pu0YkEgTGD2N6S+IBFmDODpH6cjhh6saKeIAjOzOKCQ4FXFoKd2B5nnj/",
+	"EjKceAqcicc4IxPvBGEWTpjz3jQityRSb8+wkETIiacOiBGm9R9XRIKOof+tXjHj6JBb4fgnLpDDJxVX",
+	"iUnA45CEil8YfhRyIoYTZowIC6UiErV29F9vf/3FioXZ63PMQh1+H9JAGsxPmEYNgqQdCDk/plIgCXd0",
+	"QqW60tV39xMvTBaLlbpRQS44GU5YPceq0dsg0fMnwq7l3BufvXjRgePlckXtELWZKK7vJ8Da/6PQk5eL",
+	"UcTZtfZYWOb4QPCBk6oVYC5rzB+h3wyPuUBYHwDnkoGxBSGbL5VOXilrCzg/O3OUf+9PPFwBORqRj0lM",
+	"mY030IR8hChToh3WmXXrkoifYzStxfw+Acqxxa39+O4cPQUy5mSxbg5iIyJu8nnkZ9hwY2ypNhVvktaw",
+	"dyKUEqjqMtwSYnOVdvwqS9zrKOkU1plLAKwPqC5ZTDTM7RDzDiTPMms5G34zGpwNX47GcKGYuyS7qY0M",
+	"C2AN0dnw5ekfxggbQdYwI6V52ht8xuO6r0sMKg9oWx9VK99SxxCuHpOBynLfhg3aPqbkMTKgtr7XTnxo",
+	"QxBJkd8U3UzRqjpFXEeG4BAdt0kSr0+ZOrnQtB9EBMdiY5DJk2DUSTB6klryUksbNa78eDsTznapfw22",
+	"nPPPSFGoqqHwGYD7aPWbrJpEhbXJ+DxBkLibY4m4iPiRgOemLgYAeqz+J5B/fBcn5AThICBLKRzl9whS",
+	"q6m6L8xsppiCNvoYtZ9Kpb8rPGgd/Qd1vep/ohURSP3zVGeQG94OinkaRMgZ+XXmjT+UwkrW/r23xEr5",
+	"V8v6X5OJ+Pfj/6Dj00/yk5rtE2efVp9WRHwafZp9gkv9E5/NPrFPjJ+ol/+twrCWlhwZ+aeXpVIH60u1",
+	"ddd8YK9b1hAc/p7FJODXjP6LhCa6Ii3W4BtsKhqxXiQckzE6Gh356OhU/WcG/1Fgq38w+A9X/+Uz+InD",
+	"Iwn/iRN4aQX/IeIIaGArj8pGy8MjV+l74ZzPT3fMOND1S8plfn54q87ct69/eOuDChBgQS4QKA0hSpZL",
+	"Eg/UIx08m5H28X/Qk2M2E58COhMnZbqtpcE6rNrnWqewCalpXZExMoQ6RK9dR1JIhVo8+JESZoqrkHCI",
+	"XlmnTzqWGKMPR7/88FZRpFrv0aW7S1aCKHImY3AB6xzMora/hbUlM2fnR/yR/ulCewqcTAvFkYxdLyIz",
+	"iXgi0TEU0LDJawKp4cA5kxYyOW1X+KQJ6yBSwNAZJ6iodgJC8TVIHkq/wwyNDO7y2SIl5JmfEZ/lHSPH",
+	"qU/uBEmOAr409UMYubMoB2MwlQItcUyYQoFarY+U+AIAzbmQrXbilkfJonaLGeJRqE+1Ul8zcmhnUytL",
+	"ifqoXe4uuL5nQMCSKxoOiNBWXSMvErWbQsaJLjFSJ7PuLKx2BcLIqdqutq3PUpNAk8uyzldZUZarKXKz",
+	"FP05UgTTr7hcqMOxVLg8Gz4f+ehuTqwWiWKyjHBAQuQMg3SqBbpaGYzovzt5EBf4Y/4mGW2U0FtUJesU",
+	"Unt2XnbhFpDy7lsfnY1GXw1Gp4PR2bvTF+PR+Xj0YjiC//N6KC9SUe5slwv5JRBKRWR3OfJvRmMhbSw1",
+	"eKR22b9vKuYV1RM7U+rKle1SXDdNPsdiaoqyiY6x1aftk5p3dILn1I2SmF6qZ9dpGV+97C+3uo8go4ry",
+	"eztFXJxnQ+528J+f9RSPQIbXQ3Q6Gv33TienAM2L8xY56qVqg7tgUtN7Q7XCbmz0a2/dWM9wF1A1TT9K",
+	"jaVNSYDPO5CnSQVRjFz9ciSUAgJOe5BVr0jE79DZ8KuTTnDAZ2oWkPYHXDEsVz72vRxVFDSk3ZnLVxsi",
+	"fbqWVNjtRDnlHHLuvO1556i6QkRWvbPT6N1lt3YlRHs42Jtl65TUFniZ5mxSdp0XKdWRMD+ArlZg2Otc",
+	"kdNd4IY4QlsGtZNO8NVGJdI5pC3tA1U+RBMSVhX4VV0GxDgdG6qBtKz+YavbptJIjif5BQ6hJR9Xxqr1",
+	"4O1QJiFhsoZHgP7XzT1p1NE6n+decuYNnLW4yWc11Dh0NuUt9B6R7z+aRACXHnvJBwCs7xLV0onU2llj",
+	"0pLnfcY/PGjZp4ZoiPpiQu6ad+EOeTb8VyW4KeltCi/8UcHrBCtXmElLd+iZ+6uOd8VRSuXbsJ6G2h2H",
+	"4z3vzDXWAeedDC5NKD7VFow2iZWlcOK3Jn0WC+OjuACjLeNsANK0jg0G4V0Shpkc3FJBryKiMy99MBxD",
+	"QYuz4dk5vGc3GQV4qW9dqstXr1CEgxs1FeCjsgxzvfUhTa/rIpCef+UevNKwXAxgY8HbN9C2znGTpaNB",
+	"lvzKc0hm2no7ShhwlIOOABXW/nUjK3EBrIG7kdizrKoOJN+qnp1TrrWNdyCrpuqM3gL0rSPEnK3pxrgc",
+	"tLWL53JnalyRDmIpCzv9x1pAvtpqSbTObEry28AKqgNwdO04BWATz3J+NaEA3tg7coY7guL3ZszUE4mu",
+	"FDeCajpBzM2YQ/ReEKSGVSBZx5r7BpIcXHDG9ZIIgvJzUea4Joc7cNSfEyGhuZFJnpjOMQvBe+JYWcQQ",
+	"5dMPbBmDxpoFDb75BWX279O9b+w2nLMzZyseCVh5O7E1+6ztktJhHzQXs3B+a9OXrTaMEhYS16OqZjjm",
+	"kXoYRFRxnBPkqJbGu11Isq7jaa15mOE2ZR2+09ePND82hXOn+2GLm6FKnnXw28uItbeM8AqTNV43OyUy",
+	"dCKWbYmsYakF60vjQltFSlvAHjJK+W0WRVOIbFRn44rkg0sKAVWUoQgG2mugsgOijfDqDtvWwnCpLGDD",
+	"SGiOBcKg85iRdMBeZbh0A2FdPmKO1oaSa4L93UhYvzqUn4Uow6bNA7ioTxNo2SrlwCHDFSt9zKHDuayL",
+	"pxDipxDiFiHE699vUF3bbl91EXU2FLOxDkja56I6uu5zagnWQ2BNk7HqeW+NEZo8j1+bj29pSOJcmNn2",
+	"MSlnHcMSNrczagrSqPf0b1PtYyv3bY1h0U3VzGDt5GotN1Fqdnq06+Lm9oj5LFMJn1Kn+s0jmfE4qIpc",
+	"h9uWhFqerRNRS57aPSThtGaUj7rqRhvrfZWtfpNN78h+2qaqur9f6aVzC6XeBZi9RYRkwktf2fDdu4q1",
+	"bX/Y3E9sx0ZwbdvA1TaBa2wB10MDuH05779+udl5/xiopEvvuXaUsslcUtsVtmQxaax/oHTfJyPIIY0g",
+	"j0ABPtwV8hd71reIkSIf8WKpts+7PRtWJhSV2cH+yh9nt/xOdZHLOm9I8aDsfulU1UiQHQCGz83LrSCm",
+	"bHqbbWu2SzWblOmG2avfvv/tt+9/eVf1uimoWBh6dPpiMPpmcPb1u9PT8fPn47PT/1n1cQ1cL1967aJ5",
+	"repox8mvNgMuC6h1968Ke+YAbFvM3kzd/qayB27TJZUOXFm2SpAgialcvVWjakhuyEpIzsg7fkNYlTX3",
+	"z+YFJNUb6HgwwImcI/vdCZh5KUPmOePwPwsekgmzhYCNsUBX6h3nyiWnjz+Y5zGPTNVkv/hgOBxeTjxd",
+	"BZEq6OYEhyCI6LvC+9vgVSLnA72WDFNL+meiUeVExM/xLeVJXF2UZUrZtEU2+pFApU/TpG1T/RhqO+qA",
+	"9NK7wulFMGyMRvvGLexKmeTTGsfLK1vZ07ysjegJVLRUXJ2GNgXcBK1w+yZSw17obBbfaftBhVVpQSKp",
+	"Liqmjeo6ELBxJS+dZKR8Qmsa9Leqz/6nAhmjkNbasJPYrq5rapaWJevrlHXz+Rzb75tSaoebM2gdn2AG",
+	"tg00rMia+yWLihSE1AQ7rnKdKY43A6q9GghrX2mEgxuRi5HctIjCcG6gZEPxBbsBSkHgiUTFYdA1kaL8",
+	"9J1RImrDIM+eVwKVMMir0xJfEbDvTLnwrB6nPmml2TPMOu4fdHw+en4CYjRGlovCS+qwRnd4JRAVG4F2",
+	"+Qokx1R0mL7mRp51WlQDF6OSKsUoy7xRXFqT0FUiVtCqw/506XsOLj54bg8JkPPUGzERRE51XpzIfe57",
+	"+aYTGnXpt+Z/p84PaY11999TXVIhEWUwLlO5gOxtavM50eafGDNB08Rrc2RCUydAHZoiAiVXN0IKTJZj",
+	"P8M00vJJ7Wca2LWFIHvX2RbzarqS9O0SVOkrl+43JHQ+KcNU+iiFCUyT0xJk2odYHF8TSSbCFV6eqisQ",
+	"EhLz1ASyfymXro6+Tbv/OirfRCe9bO+6qhpEAeBii9INx/LpCD4dwQMfwVT2y6gYTFkbbxSidjCttPCh",
+	"RAZTd3EbCF3NhQNJb8mD0bzvFZt/qKmzyx4yblufh5os2ByMFlcN0LqrSzHiewvM8DVRGxzbpegndqCE",
+	"Nb8yrXohfVYcJdSZGYSFBrn23+mbYh5TdmMIwv67/Ot0yQXk6UxDLPE04kKkL3XZmPIj/aJb1iGYY3ZN",
+	"PFuYQX+W/judFt9hqgdQvGYGd4pJEne20zzRWkj1o2nKogtcyx0txyHy1xGHbl/5idd5WMpMpvhBJQfM",
+	"QdoOgmyhpe/rYMg+aQFEBeurHaYG0Rlr/xzugxpG3fEimLrztLwRssYtu10JTu3l7GYwRd0/D6mmmsNr",
+	"utqrsOOyjYzpd4TzSRYqH4Ftidr3SszQpQMzX44J1nG/DWyvnt81fuhWXSzIYi0V/C3OXJUYVqJl55/O",
+	"rA3CRJOAUfyz/kQ42Cqcy88D6ie15pHcZhBhzma8Op9NJFeCQCHTLEz8DL168xrJOZYIDHG6i1J8S4SP",
+	"7mIqJWHoagUNmcBwPGHpt3hJBzGZZenoc36XVYLEETiB5/iWCF0IdoYDicScECkQZROmnhlfxhFYFklM",
+	"WEDQTGfX3VGG7uZEtwpapRZ0O2tIZzMSnwwnbMK+vyXxCmoEIhwJju54fCMqSmBljSYRnkkSo2e3ZyYW",
+	"wK5rrJ49u898LGtTqxNRAT+Zyp3olTuaaSr//ref1LKwtKmOudkd8ymAdj4aoUlFrY8kjsBXM2F/ISzk",
+	"MQKNBJxTvu72cKWrA5h0FiwRHOhBshxP2ABVGa/RM1RliR3DOLmk3VgpFojPJgwhzBBfklg3zj/msY+g",
+	"gf6M+9YVcjfnEVEkpDbCmZp8XJKYLgiTOBobq70dCLaIEWI6fGlXlJrub4Nfl4S9lTi4GejdGLx683rw",
+	"fX6sOCFD9FdjQqcSvGg8kYKGRHcJQ3oN2hODmbgjscL9+egcuU2M3X5j1/QW+pM5K9BRxRp2mzaRRAQd",
+	"45TG1Z/q4jpBth+ZJTkFRHPhNXRFZty0wbIbT7O0jfACTbz/nHhqoAX01eZLAhnVmK04I+iYi4gPNWCp",
+	"zX2gkKOBOalazQCofhBxfpMsNSphS3P7zGOEIWJhbBYKi9Fl6KgUxTG1+0gfpxkFxdksShsV0DFl6js1",
+	"ivY0vHrz2ro+McRKxBzagFm3CGybbUmNQhLwGEsen/hIcIQz1Crisylu1jeUzgquFLXlBs+YrdD56PkQ",
+	"vdO7s6RLElFGkLihSxO2odaY8hmdQh6jhanhjPA1pkzIlMbMTBcKe4bK7lKqVHuJ0YvRqHIbNDbHJdQf",
+	"K9wzg/4TTcCzJJZzfT6gIjDsgQUu2xYSzdShVOzayWYzyEipTo1SaKgMezJWFEkZnCHjBdVX8AkgzHIa",
+	"zb4EkjylCWTOQf6Ip41BICYImLjiY5EgwNHVTqoR/p5eOYaWIirk35GY8zuBCDB1NfiRMHzmKsJCohiH",
+	"NCmc1s2szn2cUq4mp38m+vqI8YIoMla7YA/l4IqHK2RiEFZjh9NgafkMh92ZwWeGNAH9Ci8WZcfkFkcJ",
+	"uP8cQsoxCSBLzSfM3udAMpUZ3CBps5O2JSOVF5Y6LYEwhUV1OtSveZSZu2is6QWjwgWgDmcZMZryKzDj",
+	"ZzKFutdMiFTaTEsBLwiTFn9qnAyFKQjgNrcEKomQmtxlnMg5dEf2fMhE89HIR/dr3ZESoQ+XboojeCWv",
+	"+C058Y0AkQolei9iDOmckAtrcJdHjT6A+oC++fXtOzQcDp/ph3pjdIEeiP3iM5S+TnAwh3vTvBrMudDy",
+	"E/j+ebiCIvjsGmLGlgPdh/OGrHxwsKulXmNJQFwCfqlOD3RJV0tyOMWJnwFrtxpkrB85miUMpgf8arbB",
+	"NG1wMUA4oljhQLNiHYaiQ2VMtX79bwWK3o1FImCUBZbB3EcY/VtMZheIQcAG3ExO1zWzAyemRpHZ/NiE",
+	"+qhhHPLTD9WFqoZM26saLAEcJ4bkSl8NyGKpjiNceMeMw2dFGQQC+DSXNeM5VKpuZUulxwpaLW/7yLZB",
+	"ZUhR8okucA60anCjNADF3f/r7a+/DMyzG7K643F4YVs8aGFPV0NXIxkS4LOZti2bbOccvDMeX9EwJGxg",
+	"4NLCx/noeQpojpzVhGpj1fj6BiiMp5YxUBxYI0EN9oN6liJDS+XqicG6OqYzjXJFywYnGj/A39hKJz6P",
+	"LZoKOM+ig2DKLB7Lh6sgtFxmEJIlYSFhAH32lUa0Ik1mkq4BtyC7EwHqATPseZYIHCnqcTbMYGZGowgC",
+	"fHWB2ZS3KfLVtxY0q7gxbXi19qLOwjhdeZEfKgxgNy9niP6HPnjqcN5YWl+gq5UaQy32Amkehm4IARGD",
+	"Cy0vilTIMBET5J8JjvKI1OEQJSQuFTeHTRkEOI5XipTsNe9bMetHjnTiuLUkWJZ6BIWChcQwVhoArU5D",
+	"HBIlYRmrCzAfcx6gpQXsnaEGoUSrvBBhr7TjnEbqq2FSNdzG3Jil6yEdYwE6vlf7MEYfLNiX6JOazOIT",
+	"fVL05yPJxwaUNciRCvWuyozMOOZloy7D1ir1Vw21PrmAIcgzdVChSXMWGgUX5YT9qtiGvd6AzaeMLOWY",
+	"WKeiGmRcJTQKhbm7Fe+eML3dAq9yfRK0gGPuxa46mxKogygR9Bbamp8N/zbxTsb24q/U5fJaBjNlo+29",
+	"TIXVX9ViqrUgnNeBoJZ5Md3yxJgREiERjiJ+py95K+T4KBOBWlanVkJOdqyPBAAozBE20w/TktfcyMP5",
+	"Itn59djYMX1zjDV3SbcFukcDRxB8QSRVe3cMmRwAsQKlkNyhibrIAyN+N0b3qY5tNslHtl71GKWRnEBd",
+	"OkhzbS67ig8XeDlG9/ojGMQEhJpxtMHE+WG9HhveB1tiBrT7oZasuAcFTqQbeVtQbNSj1tBSKSAmcF5L",
+	"G2Jmhm1RVE1CfXxeKc2GcQm7nR4iatm4ROQjDmS0srdrSp5qfkO9VEyY1h0dHgx/KRoEChMOEZmWRKWt",
+	"hhvSlPyys9sCi2yIaiHVojNl6O82wO3vwwn7Lc8CoDoACiIOQXFVccxjHVV4kru7j8SEAeegwtKgI3zl",
+	"tScKoh8IMzqAV1IJYdyp8vT//s//RanlRPdDCtEPNCLo7UpIskj5/wkY+27PChXSX75sCtQr/FoIiIRa",
+	"4XxJGF5Sb+w9H46Gz3WbrTnYLp+BgV/37U3F19ehN/Z+okLaYHBtTQbEwlfPRyOdc8Ek0XlWeJk6v5/9",
+	"Q+iIdo2ulgHgWcA5WEnL1lEbAI5CHiQLwuQwF/ntjT9c+p6wJW4BfI1O+92xtmkxrgO+L/K8WJu5RE5R",
+	"URRxonYUX4tiDHqlKS0Nim/Yj6rM+P+EpTy7PavfjrdzfmdQ9Zez4n6cPYb9yG6N2zNEmIxXQ22XT2Nv",
+	"q6ZN1/EMZN/GPVU4sBM4W1vc2QfesixsUDQepix+UMAJNFq7gBItVajJXnn27Y+/zmaCSKi0svHdn+iC",
+	"6lcL0c5Z+VrdjJtxpjU1c41EVKn02rJjbvuhTUkAY0OWkYCjaKrL36rVZKRVzFq53COpZhh1M0Ur6PXb",
+	"dIuQpiZKxNbEmWcxpVZaaYi2QMc09I2oD+k3LmG6VFNPmzoRsKEdQ2WdjXTo8TWRUxxBUfqlaYmUJ0xd",
+	"JyIXum1u+j/xcLWHncoXpiik/pks2gLBnO0BjE3cjZE7lOFxd1qx85rDZcw7M21hLxAQlpBiA62WQPSn",
+	"C4KOz0ZnD08/QVaZssDqnoVp9702HM9UrH/ie/2SsVPpoJnt6d16CKYHUoCZ7nD8roJg7534fhqu0zgV",
+	"UiZeyL4pcsUyT6qulXKBNGnpYhu74luDUskn0s09DG8wyFv79QJrEwZHB+DqvXL0OZgu67flIMTvJGet",
+	"S8wW+JlS/TJ2ljsTXvEu3sDglknFvus6EQ8oUeQLU7SSKA5BeyYVu1ca/I3oehqNzMEUKc0AenhWodfe",
+	"hisbNx7UF9kz8VbLw+mQrwJTgW0f1KsH7y4FP8SN8xsRRCqaunZbg2vTvTbnB2SgmT/UKNXG5RY0Zfyw",
+	"EDJXCLhrR3fGleqN8983NvzYQJm5gXQR/73BVuqOssuRqgC8GJfYjhRhu9/qj9Z+59XmJt3banOzVIRg",
+	"HnapXYkuv5r19my3DUPVqayuaarQF5tF9MYavn3X4WAiP3XQU8JuGL9jDlewQXtzEkP+e5P+97MB4kH0",
+	"v4dRvfSS6lQvdeMbzPekc8lsRHQM9gHb9+KkzpDwe5FE7SnIEDDQXeybrROF9Ognq2xPR6SA10222TLZ",
+	"7ttEu8EyWyajvk9KMW+/tZ22nNG/F92qMM1hbbYFYFpZbos7vjslaRxUsVnfSN9KNtale5w7smSaOQBx",
+	"FY24JRBa2XKL3PLJortHnrnBrltimXs279ZbdQ/JK+vp+b70VUuLbxV/fXR238fAU9oYfzcic3SwS2IP",
+	"F0SdPfjwp6Wl/F1xZPo0CB9GdDmscbgjVaYm4v6ps8FSvMFAfACaLZqL2zL4bsbjPui9WlYvbPuTJblI",
+	"c10Nys00+HjsyiVK/szMy23g/+KszKVFfwnG5g2L6sHmrHsd62zUZkMbRDz/ybzYVV/MNMANL+oJHOWy",
+	"WFBVZ1JlrZdqmjEKHkt01a5jQZ1KqcaY3pBVTp80DfKqajKHWUkv04811yEqK9tj/mUfu42iqpoiFHoO",
+	"+N4M02gaEyzgx7m6vvxcD/xlzK9jIkS+d3xWSsb53W1uZZpUWWqVfEmDrPy4Btc21rps1dlAY6u2qcFf",
+	"Y86uYa8ou4YAfdPCLESDrF2gbmdQJAUsAtv6Gh2bCw7+OvFRgAUZUCYIpD3dksYdDmncaDEozfyzqaCd",
+	"FvVNsyOgMYMgBB2fj0ZZ89KT2vkd5DfNX/Wt2eqtvvvfTR+aJo/m9V/wgvxEb4hXN16h0VlXcJzPO0D1",
+	"XfZVI3ApLXeGy5yqRnhatMarHtyerM5QNZNKa5gKYuODWN6qgHOrwlmL0NRMVwmozqwGT1k2axNgZrB9",
+	"Q/a6rqlaFVw5lnwYS6VzmW9w7OiXevfmaM5p5A7XkWNZos2rdTWIvLCytQL7TXUuSNWWl180ZUVScMA0",
+	"c7nB4+Oge08KpDPDQf08DhxtXDwa27vTlJoxvY+NcdVSELLlzA5ESsZx05aSqgTzNq4dVz7f0qvzJKU/",
+	"SelPUvqTlP4kpT9J6U9S+qOS0ptDCYyQ3m/8QF5ErwkdeMQieaUgdW+u/laBBEWx/cAxBO6GgIR7gWxB",
+	"W6iGw9A1Z+RAUm6LUIJGdI4OoYL0pX6YqAF3gw52RtrFCaTHoMfggAfVcg8aEtCBxGw0QF+kloYA5LlB",
+	"o/f/AQmw4PSvZb6dnPzbE2ulTcbZvUfp1N8DiSp9solS7c01TLtt6mK7At1PrD468cbqr3Qz1N/D4dBH",
+	"k1RDMo/W64t8rTjM+o5I0DAa8ocyWjAhVK5K6ykWIxDqz4ETfPCo/cRtjmDdWPmqni4F2jYW21LWO6gj",
+	"t+W6YfLdl1wcJnY6H+9yTvpjlS3E1BYe+D363tuHdAMkb3ksoXFxi/d5LL+jcY1Wq3XZq0RmfIKzSuUW",
+	"HY98XekNrISMI6jSGJLwZF9671iBMc0pqeVV/BUqK2czQUj7borlTpaLNlanwj4IU00VpIs7ymr19YKV",
+	"s8Mcb5Mr/aMuc1w3wbamr4bj+Pyrik37/iMOZDMoLa1mXWd+JVxJzUfYFhQyX17kjORtNqODeW+rPenH",
+	"/rcZT/1aB5022NtZb/O5jFvOz4i84/FNizEKTbmhHJ7DhK5Wptu26e1Fw2aLdfra7vPOuai1LG6ywZZn",
+	"gHri0KBE8/hcrrI4QsvkKqIBsk1g3uBYkBBBgjMXEYe405gGEl1xHhFcfzyomOqxOjJDFKrRIypJjCMf",
+	"QSHe+6ObozE6uj1aX9hLCdNYF+JtPDsLInGIJd4FBsRnbo9zpxH7hWnyktG6mMLPU/XzmLKQfKyDLHtv",
+	"q+NFPkIH9IibdpmtL7TS4X/htZ3DKIY7zFJBipoKdX3cYBVEBF1RhigTkuCwgbYEn8lp5jDcBqivXlbm",
+	"xZmuPZJLHCEohFwHRlYqeUsIzs9qkV8TXN+BitPquXMMlT01DZtstBWR4+whnCEimllaGyiaSODU27/B",
+	"fkNADbyzn3ia5oxoo2H0XUI11WVaGufdK8V6tuvut9TzXc3X2sXd7NMWuUWsTc/U1ibKBnDYY/K0PrDH",
+	"Z6PR5hibfRFc66ga0+VQywGawFKyU6q2JbFc2Yu06EVBP28diLP3EJwnZf1JWX9S1p+U9Sdl/UlZf1LW",
+	"n5T1J2X9SVl/UtY7q0/NcXVaV99DWF1zPN2XpqTnVah7Gy3QNgLPqw5o2prmejtBl48mKLB9NOC+aKtc",
+	"ymBDvlRzmKB3aLtJTzYTNzLwAY95RRBgGyvB6++8NjF++7SoHT6ur21EX08UohecnWRXZferEqF8lErK",
+	"D3a6TVhfu9Nt7wtBZN7sVn8T1IcDdiHb+mi/xxbnNyrfEzbwDqoA25QlDPWZofc+n0lTXqd8lTxkNaCE",
+	"Zd3zTddnTbjl7ts3ZGVa8VK5gVS7V/8pknNf5X807W5f8mcLuLqUvxl1A3qf0YzFlZZaaxsiFALdYYFC",
+	"wigJdQdyaNytGyoPvf3VCmpCVt0EhrHhmSTxIOL8Jlm6p/jBsNlXEaGK1eajPreBZ1PQ5lcvm2GB7xVf",
+	"yZTyrUBxv98WHHeM9brP67NNxKd7CRbsJ83RoN/Dyz+l7+5RLMpPVacs67dQCn1P+rK5X44EIoUJnBtF",
+	"/zTIftpeDGoglWlhg4yC26FGxJayTWuKeXZftvOtG7vR5vf24ahok5Rd2OyeNDHOSiMfnorEnN/tn4j8",
+	"ytSaSrNw96YNZcpMDekbXeU/Zyb3vdGenWMT1Vmo+1X8jwRy/Ar5bJT0h/2Z/PSmOBDsm121CMrJbXr/",
+	"Klm23wexI7QlN0sdd3MeZcSHQPa8w3HYwx36KgwRj1Ewh+b+6RRUd6xfkPiahFnPbwPQyUOTqbYvbEep",
+	"fn4MCLaYchatsoGAmOuNWq+i6IkocxFj/fHB38gywgFxqSujQp2iN1CbhW7IClL3VihhkdIZnYItC7yy",
+	"FCznZPHlkefGa/TZ/Q1ZtXWY2J1+LcnCa2N7+q7GrtSHi0KJXDm2YwIHs6kefDs1CvfKbZq9Gy02qNcj",
+	"r+bZdOzV1vQoZee2/Pcg9VTL17ow2VZJ66UwNF2v5kggRRsxV5xxjKzV1USWTCCCZeKhY8wQv/oHCaSf",
+	"lbiasIQlgoQnEJE5SaNdJp6vZBBBjFwALv5q0eBC/TFh5ldBpA6quVJ6FQ5ktEKKU411nOh6OGGlnoKO",
+	"I6l0DvbkVMqfg0d9+/Z0DImsYryaglDME0kEevPr23c+OBfevH/nQwfIL/dmTfslNuqj6Vud2YD58ssr",
+	"oViojti5DGKbioemnmA8dYwybtU9+Ocy5pJn4fqmDGKhGuL+qiDa54DwG7JCpvBhdd1D9Zevm66u5Jyy",
+	"a0QiQdBMPREBYSFl17vWO9xLmbc0DeJLDaV/2Cj2vQaqf2nB31sGbhsW0PW7nYMxv3655wBFcxQ3JRTa",
+	"LpX7qdGd3pzNyYUt+hHvICfks7MUx8km3JQDmLVP3ot8aYY/bNVtA0SrZEDzbg9CpiU8NwqxOSNwCyqp",
+	"iip4A8SBQk4EO5LqBuImy9Gm+6WtWyVXusmSxDMeL0g49HbKN5w6zbg3Rwx0dQin3d/bZBnal7dMNHwS",
+	"WJ8E1ieB9UlgfRJYnwTWvsWQDUk19mreR7nqTFqtS7A5oKBauufvnZzVNs4dV5Q9dN6J2xt/c+rJfrGe",
+	"enQsgho9MLVYHD24QN6jMO6WoHak1IPQfScpuVW96nxyd28Vqx9GNzxsTktLUkzTWnojySyzJeUVG5Nb",
+	"HpJppDRVLFpdzZ87lazehV6r01jMgL/fNtQm8UTJ0/n0k7bM7pHlmGQs83NMNmmE/pHlSfS+5IfsLb3X",
+	"vJC6Je2SBrGJjbaLDDZffNnBwWaRuZC4s+HXz/9QdQ324Yr/+nlbES6dbO/iWQvb/VNgpg0NEUgQJtEx",
+	"41JH5WQklA8ihiZXJt7D9HI42Xc08SMgXRML0j6SpLbu38aI4Sfa3HvQ8ONlkf3RWcvbsnUAcIEsH20M",
+	"sNrDC9QUCvzgm2qsSL0wj43mp99bDPDvTLLpPRy4yX71AHG0n5GMtKfwWR/duxHT41yg8/rLvJWgpNfm",
+	"FM538FrpOBUL5S0oE2MEVfxsL+ixrR+5jBKBljG9xVLXTTRVEp0IdDD9HAlbe/LEVhc+tp9xFq1OwIcd",
+	"RXutMon4zC3riCRvrirZsnZjU+G/5/nmVrNEqGPn/UAjSWJ0tUJHziRHadWYZLnkMfQfXOmyGwsaxNyM",
+	"PETvBUFqcIW0a1C54twbJnwGX0VE/TMRBM30jILgOJgXJx4+QMk+RWzNBfuAfHp1K2qCPBYpLtXGloPl",
+	"9XHZj4NFjW0KDrSpev9O97bfW0qFGv/w1e8VFK0r4MMu9l4GH2q86kRGEGcPQBWmFn6OaT9z1lgri5qg",
+	"rTzBHHq/DOC97hmIpLJy8IffLruS/H7d5wpgt031rN61Q5WhLJyFs5NDILddH+pHQ+69k3l+M65WiIYH",
+	"2AcoatJOwyoUfu+1HfVDXIOHL1nZhs5yZSt7ordC7cr88R++GP2hf8J7sZHyCt78Su7azZe/E4HWF6VU",
+	"u/a7def/GGMmdd/mW36jaMiodUcCYV00UHJ4qnW77S8Yx+2Pw/CNnkXXJWyPyvxn23hrcRjayOSpXqC3",
+	"C39tHq621/OC35KDoUBP3ycWNo5YiYg+vNvVbMVV9FtZTb5XH7w1hoGdLollrKaRVH9dAASHIVXf4ehN",
+	"7rWSAcI80JUDvDzH+JAb9bL8ck0ht9ROsgcBB8oCZoaYup7v+xZ3KsreP4Ds08YGUCCw/i+ZbIIDSUAu",
+	"AJtqCmaUIgiTffvDy5RoHFxpkQ4SzDkJD0yfleaCBk7WqfZQjuYOr5nqgo92W3KiwwWyNJpuGQvRFYn4",
+	"HTobnp2nvuepsaKeQF2U89Hzw25fFw23YSf2cADB/VRx9nIVYfos5FnY1wOfq4dQeftzK7ZQnPPUs8er",
+	"44B1eephKN8fijO5cVXAzQWisj+PY0bTvr4x3LPzOMi8lX7NxSADbYBTVWOzRKz1i5/INQ5WD2KgMxPS",
+	"+n2/VrpqD9IrmPvwQvcwQwkLSYyoFIhH6l+QCG1LNEF3JYGuuJyXOk4ewJoHubUFLWvfAm4jfTl/dieu",
+	"L4yswE+pREyb+KxHJmGT+eT3QkQKUyRIYqq0/w/36qoUkjPyjt8Q5o0/XKrLUPcy0/MnceSNvWfgyDYI",
+	"ureAmOXqzHIXuNyTUhnx4tsG1e5jp5pJ4d0rqLuQ+8FpVDbQ7flyv143jOYEP5Umd368XP//AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -58,6 +58,10 @@ type Config struct {
 	// BackupGenericProtocols are the share protocols Manila's generic backup
 	// path (empty backup_options) takes; default NFS.
 	BackupGenericProtocols []string
+	// AdminOnlyMetadata are the share metadata keys only a caller allowed
+	// share:update_admin_only_metadata may set or delete (Manila's
+	// admin_only_metadata option); nil means Manila's default.
+	AdminOnlyMetadata []string
 	// Health reports extra fields for GET /healthz.
 	Health func() map[string]any
 }
@@ -87,6 +91,7 @@ type actionTables struct {
 	backup     actionTable[gen.ShareBackupActionResponseObject]
 	cg         actionTable[gen.ConsistencyGroupActionResponseObject]
 	cgsnapshot actionTable[gen.CgsnapshotActionResponseObject]
+	shareType  actionTable[gen.ShareTypeActionResponseObject]
 }
 
 // bindActions fills s.actions and checks it against the spec: the
@@ -94,12 +99,12 @@ type actionTables struct {
 func (s *Server) bindActions() error {
 	s.actions = actionTables{
 		share: s.shareActionTable(), snapshot: s.snapshotActionTable(), backup: s.backupActionTable(),
-		cg: s.cgActionTable(), cgsnapshot: s.cgsnapshotActionTable(),
+		cg: s.cgActionTable(), cgsnapshot: s.cgsnapshotActionTable(), shareType: s.shareTypeActionTable(),
 	}
 	return checkActionBindings(s.spec, map[string][]string{
 		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
 		"ShareBackupAction": s.actions.backup.handlers(), "ConsistencyGroupAction": s.actions.cg.handlers(),
-		"CgsnapshotAction": s.actions.cgsnapshot.handlers(),
+		"CgsnapshotAction": s.actions.cgsnapshot.handlers(), "ShareTypeAction": s.actions.shareType.handlers(),
 	})
 }
 
@@ -124,6 +129,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Host == "" {
 		cfg.Host = "manilite@local#pool"
+	}
+	if cfg.AdminOnlyMetadata == nil {
+		cfg.AdminOnlyMetadata = DefaultAdminOnlyMetadata
 	}
 	if cfg.BackupGenericProtocols == nil {
 		cfg.BackupGenericProtocols = []string{"NFS"}

@@ -39,6 +39,8 @@ type options struct {
 	// copies, in bytes per second (0: unlimited).
 	BackupMaxRate          int64
 	BackupGenericProtocols []string
+	// AdminOnlyMetadata: nil is Manila's default.
+	AdminOnlyMetadata []string
 	// PolicyWatch reloads PolicyDir when its files change.
 	PolicyWatch bool
 	// PolicyDecisionLogLevel is the level of the per-decision log line
@@ -116,6 +118,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		BackupQuota:      o.BackupQuota,
 		// Manila's data_manager_backup_supported_share_protocols.
 		BackupGenericProtocols: o.BackupGenericProtocols,
+		AdminOnlyMetadata:      o.AdminOnlyMetadata,
 	})
 	if err != nil {
 		db.Close()

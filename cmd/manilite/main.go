@@ -102,6 +102,7 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.BackupQuota.Gigabytes, "quota-backup-gigabytes", 1000, "GiB of backups each project may have (-1: unlimited)")
 	fs.Var((*byteRate)(&o.BackupMaxRate), "backup-max-rate", "cap on the read rate of backups, restores and snapshot copies, bytes/s with an optional K, M or G (binary) suffix; 0 is no cap")
 	fs.Var((*stringList)(&o.BackupGenericProtocols), "backup-generic-protocols", "share protocols a backup without backup_options may take (Manila's generic path), comma-separated")
+	fs.Var((*stringList)(&o.AdminOnlyMetadata), "admin-only-metadata", "share metadata keys only admins may set or delete, comma-separated (default Manila's: __affinity_same_host,__affinity_different_host,__managed_at)")
 	fs.StringVar(&o.Keystone.URL, "keystone-url", "", "keystone mode: Keystone's URL, e.g. http://127.0.0.1:5000")
 	fs.StringVar(&o.Keystone.Username, "keystone-username", "manila", "keystone mode: the service user")
 	fs.StringVar(&o.Keystone.Password, "keystone-password", "", "keystone mode: the service user's password")

@@ -389,6 +389,11 @@ func fillPath(path string, ids map[string]string) (string, error) {
 	return out, nil
 }
 
+// matrixExtraNeeds makes further kinds of resources, added by the test
+// files of their areas: name -> maker (given share, which makes or returns
+// the call's share).
+var matrixExtraNeeds = map[string]func(t *testing.T, ts *testServer, ids map[string]string, share func() string){}
+
 // matrixResources makes the resources a call needs, in projA, in the states
 // the operations want (with an hour-long transition, admin resets stand in
 // for the jobs).
@@ -454,6 +459,10 @@ func matrixResources(t *testing.T, ts *testServer, needs []string) map[string]st
 				body: map[string]any{"reset_status": map[string]any{"status": "available"}}}).expectStatus(t, 202)
 			ids["cgsnapshot"] = snap
 		default:
+			if make, ok := matrixExtraNeeds[need]; ok {
+				make(t, ts, ids, share)
+				continue
+			}
 			t.Fatalf("matrixResources: unknown resource %q", need)
 		}
 	}
