@@ -21,6 +21,21 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for MessageMessageLevel.
+const (
+	ERROR MessageMessageLevel = "ERROR"
+)
+
+// Valid indicates whether the value is a known member of the MessageMessageLevel enum.
+func (e MessageMessageLevel) Valid() bool {
+	switch e {
+	case ERROR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShareSortKey.
 const (
 	ShareSortKeyAccessRulesStatus                ShareSortKey = "access_rules_status"
@@ -699,6 +714,19 @@ func (e ListSnapshotsDetailParamsSortKey) Valid() bool {
 // ActionRequest One key, the action's name, as x-manila-actions lists them; its value is checked against that action's schema.
 type ActionRequest map[string]*interface{}
 
+// AvailabilityZone defines model for AvailabilityZone.
+type AvailabilityZone struct {
+	CreatedAt string                    `json:"created_at"`
+	Id        string                    `json:"id"`
+	Name      string                    `json:"name"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+}
+
+// AvailabilityZoneList defines model for AvailabilityZoneList.
+type AvailabilityZoneList struct {
+	AvailabilityZones []AvailabilityZone `json:"availability_zones"`
+}
+
 // CGSnapshot defines model for CGSnapshot.
 type CGSnapshot struct {
 	ConsistencyGroupId string                    `json:"consistency_group_id"`
@@ -873,6 +901,39 @@ type Fault map[string]struct {
 type Link struct {
 	Href string `json:"href"`
 	Rel  string `json:"rel"`
+}
+
+// Message Manila's user message view (manila/api/views/messages.py).
+type Message struct {
+	ActionId     string              `json:"action_id"`
+	CreatedAt    string              `json:"created_at"`
+	DetailId     string              `json:"detail_id"`
+	ExpiresAt    string              `json:"expires_at"`
+	Id           string              `json:"id"`
+	Links        []Link              `json:"links"`
+	MessageLevel MessageMessageLevel `json:"message_level"`
+	ProjectId    string              `json:"project_id"`
+	RequestId    string              `json:"request_id"`
+	ResourceId   string              `json:"resource_id"`
+	ResourceType string              `json:"resource_type"`
+
+	// UserMessage <action text>: <detail text>, from x-manila-user-messages.
+	UserMessage string `json:"user_message"`
+}
+
+// MessageMessageLevel defines model for Message.MessageLevel.
+type MessageMessageLevel string
+
+// MessageList defines model for MessageList.
+type MessageList struct {
+	Messages      []Message `json:"messages"`
+	MessagesLinks *[]Link   `json:"messages_links,omitempty"`
+}
+
+// MessageResponse defines model for MessageResponse.
+type MessageResponse struct {
+	// Message Manila's user message view (manila/api/views/messages.py).
+	Message Message `json:"message"`
 }
 
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
@@ -1061,6 +1122,79 @@ type ShareDetailList struct {
 	SharesLinks *[]Link       `json:"shares_links,omitempty"`
 }
 
+// ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
+type ShareInstance struct {
+	AccessRulesStatus   *string                   `json:"access_rules_status,omitempty"`
+	AvailabilityZone    nullable.Nullable[string] `json:"availability_zone"`
+	CastRulesToReadonly *bool                     `json:"cast_rules_to_readonly,omitempty"`
+	CreatedAt           string                    `json:"created_at"`
+	ExportLocation      nullable.Nullable[string] `json:"export_location,omitempty"`
+	ExportLocations     *[]string                 `json:"export_locations,omitempty"`
+	Host                nullable.Nullable[string] `json:"host"`
+	Id                  string                    `json:"id"`
+	Progress            nullable.Nullable[string] `json:"progress,omitempty"`
+	ReplicaState        nullable.Nullable[string] `json:"replica_state,omitempty"`
+	ShareId             string                    `json:"share_id"`
+	ShareNetworkId      nullable.Nullable[string] `json:"share_network_id"`
+	ShareServerId       nullable.Nullable[string] `json:"share_server_id"`
+	ShareTypeId         nullable.Nullable[string] `json:"share_type_id,omitempty"`
+	Status              string                    `json:"status"`
+	UpdatedAt           nullable.Nullable[string] `json:"updated_at,omitempty"`
+}
+
+// ShareInstanceList defines model for ShareInstanceList.
+type ShareInstanceList struct {
+	ShareInstances []ShareInstance `json:"share_instances"`
+}
+
+// ShareInstanceResponse defines model for ShareInstanceResponse.
+type ShareInstanceResponse struct {
+	// ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
+	ShareInstance ShareInstance `json:"share_instance"`
+}
+
+// ShareReplica Manila's replica view (manila/api/views/share_replicas.py).
+type ShareReplica struct {
+	AvailabilityZone    nullable.Nullable[string] `json:"availability_zone"`
+	CastRulesToReadonly *bool                     `json:"cast_rules_to_readonly,omitempty"`
+	CreatedAt           string                    `json:"created_at"`
+	Host                nullable.Nullable[string] `json:"host,omitempty"`
+	Id                  string                    `json:"id"`
+	Metadata            *map[string]string        `json:"metadata,omitempty"`
+	ReplicaState        nullable.Nullable[string] `json:"replica_state"`
+	ShareId             string                    `json:"share_id"`
+	ShareNetworkId      nullable.Nullable[string] `json:"share_network_id"`
+	ShareServerId       nullable.Nullable[string] `json:"share_server_id,omitempty"`
+	Status              string                    `json:"status"`
+	UpdatedAt           nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareReplicaDetailList defines model for ShareReplicaDetailList.
+type ShareReplicaDetailList struct {
+	ShareReplicaLinks *[]Link        `json:"share_replica_links,omitempty"`
+	ShareReplicas     []ShareReplica `json:"share_replicas"`
+}
+
+// ShareReplicaResponse defines model for ShareReplicaResponse.
+type ShareReplicaResponse struct {
+	// ShareReplica Manila's replica view (manila/api/views/share_replicas.py).
+	ShareReplica ShareReplica `json:"share_replica"`
+}
+
+// ShareReplicaSummary defines model for ShareReplicaSummary.
+type ShareReplicaSummary struct {
+	Id           string                    `json:"id"`
+	ReplicaState nullable.Nullable[string] `json:"replica_state"`
+	ShareId      string                    `json:"share_id"`
+	Status       string                    `json:"status"`
+}
+
+// ShareReplicaSummaryList defines model for ShareReplicaSummaryList.
+type ShareReplicaSummaryList struct {
+	ShareReplicaLinks *[]Link               `json:"share_replica_links,omitempty"`
+	ShareReplicas     []ShareReplicaSummary `json:"share_replicas"`
+}
+
 // ShareResponse defines model for ShareResponse.
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
@@ -1182,6 +1316,73 @@ type SnapshotDetailList struct {
 	Count               *int       `json:"count,omitempty"`
 	ShareSnapshotsLinks *[]Link    `json:"share_snapshots_links,omitempty"`
 	Snapshots           []Snapshot `json:"snapshots"`
+}
+
+// SnapshotExportLocation One snapshot export location, with its dates.
+type SnapshotExportLocation struct {
+	CreatedAt               string                    `json:"created_at"`
+	Id                      string                    `json:"id"`
+	IsAdminOnly             *bool                     `json:"is_admin_only,omitempty"`
+	Links                   []Link                    `json:"links"`
+	Path                    string                    `json:"path"`
+	ShareSnapshotInstanceId *string                   `json:"share_snapshot_instance_id,omitempty"`
+	UpdatedAt               nullable.Nullable[string] `json:"updated_at"`
+}
+
+// SnapshotExportLocationList defines model for SnapshotExportLocationList.
+type SnapshotExportLocationList struct {
+	ShareSnapshotExportLocations []SnapshotExportLocationSummary `json:"share_snapshot_export_locations"`
+}
+
+// SnapshotExportLocationResponse defines model for SnapshotExportLocationResponse.
+type SnapshotExportLocationResponse struct {
+	// ShareSnapshotExportLocation One snapshot export location, with its dates.
+	ShareSnapshotExportLocation SnapshotExportLocation `json:"share_snapshot_export_location"`
+}
+
+// SnapshotExportLocationSummary A snapshot export location in a list (manila/api/views/share_snapshot_export_locations.py).
+type SnapshotExportLocationSummary struct {
+	Id                      string  `json:"id"`
+	IsAdminOnly             *bool   `json:"is_admin_only,omitempty"`
+	Links                   []Link  `json:"links"`
+	Path                    string  `json:"path"`
+	ShareSnapshotInstanceId *string `json:"share_snapshot_instance_id,omitempty"`
+}
+
+// SnapshotInstance Manila's snapshot instance view (manila/api/views/share_snapshot_instances.py).
+type SnapshotInstance struct {
+	CreatedAt        string                    `json:"created_at"`
+	Id               string                    `json:"id"`
+	Progress         nullable.Nullable[string] `json:"progress"`
+	ProviderLocation nullable.Nullable[string] `json:"provider_location"`
+	ShareId          string                    `json:"share_id"`
+	ShareInstanceId  string                    `json:"share_instance_id"`
+	SnapshotId       string                    `json:"snapshot_id"`
+	Status           string                    `json:"status"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// SnapshotInstanceDetailList defines model for SnapshotInstanceDetailList.
+type SnapshotInstanceDetailList struct {
+	SnapshotInstances []SnapshotInstance `json:"snapshot_instances"`
+}
+
+// SnapshotInstanceResponse defines model for SnapshotInstanceResponse.
+type SnapshotInstanceResponse struct {
+	// SnapshotInstance Manila's snapshot instance view (manila/api/views/share_snapshot_instances.py).
+	SnapshotInstance SnapshotInstance `json:"snapshot_instance"`
+}
+
+// SnapshotInstanceSummary defines model for SnapshotInstanceSummary.
+type SnapshotInstanceSummary struct {
+	Id         string `json:"id"`
+	SnapshotId string `json:"snapshot_id"`
+	Status     string `json:"status"`
+}
+
+// SnapshotInstanceSummaryList defines model for SnapshotInstanceSummaryList.
+type SnapshotInstanceSummaryList struct {
+	SnapshotInstances []SnapshotInstanceSummary `json:"snapshot_instances"`
 }
 
 // SnapshotResponse defines model for SnapshotResponse.
@@ -1318,6 +1519,27 @@ type ListConsistencyGroupsDetailParams struct {
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 }
 
+// ListMessagesParams defines parameters for ListMessages.
+type ListMessagesParams struct {
+	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// SortDir desc (the default), or anything else for ascending.
+	SortDir      *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+	ActionId     *string `form:"action_id,omitempty" json:"action_id,omitempty"`
+	DetailId     *string `form:"detail_id,omitempty" json:"detail_id,omitempty"`
+	MessageLevel *string `form:"message_level,omitempty" json:"message_level,omitempty"`
+	RequestId    *string `form:"request_id,omitempty" json:"request_id,omitempty"`
+	ResourceId   *string `form:"resource_id,omitempty" json:"resource_id,omitempty"`
+	ResourceType *string `form:"resource_type,omitempty" json:"resource_type,omitempty"`
+
+	// CreatedSince ISO 8601; messages created at or after it.
+	CreatedSince *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+
+	// CreatedBefore ISO 8601; messages created at or before it.
+	CreatedBefore *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+}
+
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1387,6 +1609,29 @@ type ListShareBackupsDetailParams struct {
 
 // ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParamsSortKey string
+
+// ListShareReplicasParams defines parameters for ListShareReplicas.
+type ListShareReplicasParams struct {
+	ShareId *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Limit   *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset  *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListShareReplicasDetailParams defines parameters for ListShareReplicasDetail.
+type ListShareReplicasDetailParams struct {
+	ShareId *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Limit   *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset  *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListShareInstancesParams defines parameters for ListShareInstances.
+type ListShareInstancesParams struct {
+	ExportLocationId   *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
+	ExportLocationPath *string `form:"export_location_path,omitempty" json:"export_location_path,omitempty"`
+	IsSoftDeleted      *string `form:"is_soft_deleted,omitempty" json:"is_soft_deleted,omitempty"`
+	Status             *string `form:"status,omitempty" json:"status,omitempty"`
+	Host               *string `form:"host,omitempty" json:"host,omitempty"`
+}
 
 // ListSharesParams defines parameters for ListShares.
 type ListSharesParams struct {
@@ -1518,6 +1763,16 @@ type DeleteShareParams struct {
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
 }
 
+// ListSnapshotInstancesParams defines parameters for ListSnapshotInstances.
+type ListSnapshotInstancesParams struct {
+	SnapshotId *string `form:"snapshot_id,omitempty" json:"snapshot_id,omitempty"`
+}
+
+// ListSnapshotInstancesDetailParams defines parameters for ListSnapshotInstancesDetail.
+type ListSnapshotInstancesDetailParams struct {
+	SnapshotId *string `form:"snapshot_id,omitempty" json:"snapshot_id,omitempty"`
+}
+
 // ListSnapshotsParams defines parameters for ListSnapshots.
 type ListSnapshotsParams struct {
 	// Limit Capped at 1000.
@@ -1610,6 +1865,9 @@ type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
 type ShareBackupActionJSONRequestBody = ActionRequest
 
+// ShareInstanceActionJSONRequestBody defines body for ShareInstanceAction for application/json ContentType.
+type ShareInstanceActionJSONRequestBody = ActionRequest
+
 // CreateShareJSONRequestBody defines body for CreateShare for application/json ContentType.
 type CreateShareJSONRequestBody = ShareCreateRequest
 
@@ -1618,6 +1876,9 @@ type UpdateShareJSONRequestBody = ShareUpdateRequest
 
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
 type ShareActionJSONRequestBody = ActionRequest
+
+// SnapshotInstanceActionJSONRequestBody defines body for SnapshotInstanceAction for application/json ContentType.
+type SnapshotInstanceActionJSONRequestBody = ActionRequest
 
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
@@ -1936,6 +2197,9 @@ type ServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx echo.Context) error
+	// ListAvailabilityZones List availability zones (2.7+)
+	// (GET /v2/availability-zones)
+	ListAvailabilityZones(ctx echo.Context) error
 	// ListCGSnapshots List consistency group snapshots (id, name, links)
 	// (GET /v2/cgsnapshots)
 	ListCGSnapshots(ctx echo.Context, params ListCGSnapshotsParams) error
@@ -1981,6 +2245,18 @@ type ServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error
+	// ListMessages List user messages (newest first)
+	// (GET /v2/messages)
+	ListMessages(ctx echo.Context, params ListMessagesParams) error
+	// DeleteMessage Delete a user message (204)
+	// (DELETE /v2/messages/{message_id})
+	DeleteMessage(ctx echo.Context, messageId string) error
+	// ShowMessage Show a user message
+	// (GET /v2/messages/{message_id})
+	ShowMessage(ctx echo.Context, messageId string) error
+	// ListAvailabilityZonesLegacy List availability zones (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-availability-zone)
+	ListAvailabilityZonesLegacy(ctx echo.Context) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -2002,6 +2278,30 @@ type ServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx echo.Context, backupId string) error
+	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
+	// (GET /v2/share-replicas)
+	ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error
+	// ListShareReplicasDetail List share replicas with details (an empty list)
+	// (GET /v2/share-replicas/detail)
+	ListShareReplicasDetail(ctx echo.Context, params ListShareReplicasDetailParams) error
+	// ShowShareReplica Show a share replica (always 404 in manilite)
+	// (GET /v2/share-replicas/{replica_id})
+	ShowShareReplica(ctx echo.Context, replicaId string) error
+	// ListShareInstances List share instances (admin; every share is its own instance)
+	// (GET /v2/share_instances)
+	ListShareInstances(ctx echo.Context, params ListShareInstancesParams) error
+	// ShowShareInstance Show a share instance (admin)
+	// (GET /v2/share_instances/{share_instance_id})
+	ShowShareInstance(ctx echo.Context, shareInstanceId string) error
+	// ShareInstanceAction Run an admin action on a share instance (its share's status)
+	// (POST /v2/share_instances/{share_instance_id}/action)
+	ShareInstanceAction(ctx echo.Context, shareInstanceId string) error
+	// ListShareInstanceExportLocations List a share instance's export locations (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations)
+	ListShareInstanceExportLocations(ctx echo.Context, shareInstanceId string) error
+	// ShowShareInstanceExportLocation Show a share instance's export location (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations/{export_location_id})
+	ShowShareInstanceExportLocation(ctx echo.Context, shareInstanceId string, exportLocationId string) error
 	// ListShares List shares (id, name, links)
 	// (GET /v2/shares)
 	ListShares(ctx echo.Context, params ListSharesParams) error
@@ -2029,6 +2329,27 @@ type ServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx echo.Context, shareId ShareID, exportLocationId string) error
+	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
+	// (GET /v2/shares/{share_id}/instances)
+	ListInstancesOfShare(ctx echo.Context, shareId ShareID) error
+	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
+	// (GET /v2/snapshot-instances)
+	ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error
+	// ListSnapshotInstancesDetail List snapshot instances with details (admin)
+	// (GET /v2/snapshot-instances/detail)
+	ListSnapshotInstancesDetail(ctx echo.Context, params ListSnapshotInstancesDetailParams) error
+	// ShowSnapshotInstance Show a snapshot instance (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id})
+	ShowSnapshotInstance(ctx echo.Context, snapshotInstanceId string) error
+	// SnapshotInstanceAction Reset a snapshot instance's status (admin; its snapshot's status)
+	// (POST /v2/snapshot-instances/{snapshot_instance_id}/action)
+	SnapshotInstanceAction(ctx echo.Context, snapshotInstanceId string) error
+	// ListSnapshotInstanceExportLocations List a snapshot instance's export locations (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations)
+	ListSnapshotInstanceExportLocations(ctx echo.Context, snapshotInstanceId string) error
+	// ShowSnapshotInstanceExportLocation Show a snapshot instance's export location (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations/{export_location_id})
+	ShowSnapshotInstanceExportLocation(ctx echo.Context, snapshotInstanceId string, exportLocationId string) error
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error
@@ -2050,6 +2371,12 @@ type ServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx echo.Context, snapshotId string) error
+	// ListSnapshotExportLocations List a snapshot's export locations
+	// (GET /v2/snapshots/{snapshot_id}/export-locations)
+	ListSnapshotExportLocations(ctx echo.Context, snapshotId string) error
+	// ShowSnapshotExportLocation Show a snapshot export location
+	// (GET /v2/snapshots/{snapshot_id}/export-locations/{export_location_id})
+	ShowSnapshotExportLocation(ctx echo.Context, snapshotId string, exportLocationId string) error
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx echo.Context, params ListShareTypesParams) error
@@ -2093,6 +2420,15 @@ func (w *ServerInterfaceWrapper) ShowVersionV2(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowVersionV2(ctx)
+	return err
+}
+
+// ListAvailabilityZones converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAvailabilityZones(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAvailabilityZones(ctx)
 	return err
 }
 
@@ -2399,6 +2735,135 @@ func (w *ServerInterfaceWrapper) ConsistencyGroupAction(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ConsistencyGroupAction(ctx, consistencyGroupId)
+	return err
+}
+
+// ListMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMessages(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "action_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action_id", ctx.QueryParams(), &params.ActionId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "detail_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "detail_id", ctx.QueryParams(), &params.DetailId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter detail_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "message_level" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "message_level", ctx.QueryParams(), &params.MessageLevel, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter message_level: %s", err))
+	}
+
+	// ------------- Optional query parameter "request_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "request_id", ctx.QueryParams(), &params.RequestId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter request_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "resource_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_id", ctx.QueryParams(), &params.ResourceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter resource_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "resource_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_type", ctx.QueryParams(), &params.ResourceType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter resource_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMessages(ctx, params)
+	return err
+}
+
+// DeleteMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "message_id" -------------
+	var messageId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "message_id", ctx.Param("message_id"), &messageId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter message_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteMessage(ctx, messageId)
+	return err
+}
+
+// ShowMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "message_id" -------------
+	var messageId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "message_id", ctx.Param("message_id"), &messageId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter message_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowMessage(ctx, messageId)
+	return err
+}
+
+// ListAvailabilityZonesLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAvailabilityZonesLegacy(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAvailabilityZonesLegacy(ctx)
 	return err
 }
 
@@ -2718,6 +3183,204 @@ func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShareBackupAction(ctx, backupId)
+	return err
+}
+
+// ListShareReplicas converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareReplicas(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareReplicasParams
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareReplicas(ctx, params)
+	return err
+}
+
+// ListShareReplicasDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareReplicasDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareReplicasDetailParams
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareReplicasDetail(ctx, params)
+	return err
+}
+
+// ShowShareReplica converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareReplica(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "replica_id" -------------
+	var replicaId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "replica_id", ctx.Param("replica_id"), &replicaId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter replica_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareReplica(ctx, replicaId)
+	return err
+}
+
+// ListShareInstances converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareInstances(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareInstancesParams
+	// ------------- Optional query parameter "export_location_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "export_location_id", ctx.QueryParams(), &params.ExportLocationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "export_location_path" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "export_location_path", ctx.QueryParams(), &params.ExportLocationPath, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_path: %s", err))
+	}
+
+	// ------------- Optional query parameter "is_soft_deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_soft_deleted", ctx.QueryParams(), &params.IsSoftDeleted, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter is_soft_deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareInstances(ctx, params)
+	return err
+}
+
+// ShowShareInstance converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareInstance(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareInstance(ctx, shareInstanceId)
+	return err
+}
+
+// ShareInstanceAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareInstanceAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareInstanceAction(ctx, shareInstanceId)
+	return err
+}
+
+// ListShareInstanceExportLocations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareInstanceExportLocations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareInstanceExportLocations(ctx, shareInstanceId)
+	return err
+}
+
+// ShowShareInstanceExportLocation converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareInstanceExportLocation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareInstanceExportLocation(ctx, shareInstanceId, exportLocationId)
 	return err
 }
 
@@ -3222,6 +3885,130 @@ func (w *ServerInterfaceWrapper) ShowExportLocation(ctx echo.Context) error {
 	return err
 }
 
+// ListInstancesOfShare converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInstancesOfShare(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInstancesOfShare(ctx, shareId)
+	return err
+}
+
+// ListSnapshotInstances converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotInstances(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSnapshotInstancesParams
+	// ------------- Optional query parameter "snapshot_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "snapshot_id", ctx.QueryParams(), &params.SnapshotId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotInstances(ctx, params)
+	return err
+}
+
+// ListSnapshotInstancesDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotInstancesDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSnapshotInstancesDetailParams
+	// ------------- Optional query parameter "snapshot_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "snapshot_id", ctx.QueryParams(), &params.SnapshotId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotInstancesDetail(ctx, params)
+	return err
+}
+
+// ShowSnapshotInstance converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotInstance(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotInstance(ctx, snapshotInstanceId)
+	return err
+}
+
+// SnapshotInstanceAction converts echo context to params.
+func (w *ServerInterfaceWrapper) SnapshotInstanceAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SnapshotInstanceAction(ctx, snapshotInstanceId)
+	return err
+}
+
+// ListSnapshotInstanceExportLocations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotInstanceExportLocations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotInstanceExportLocations(ctx, snapshotInstanceId)
+	return err
+}
+
+// ShowSnapshotInstanceExportLocation converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotInstanceExportLocation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotInstanceExportLocation(ctx, snapshotInstanceId, exportLocationId)
+	return err
+}
+
 // ListSnapshots converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSnapshots(ctx echo.Context) error {
 	var err error
@@ -3513,6 +4300,46 @@ func (w *ServerInterfaceWrapper) SnapshotAction(ctx echo.Context) error {
 	return err
 }
 
+// ListSnapshotExportLocations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotExportLocations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotExportLocations(ctx, snapshotId)
+	return err
+}
+
+// ShowSnapshotExportLocation converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotExportLocation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotExportLocation(ctx, snapshotId, exportLocationId)
+	return err
+}
+
 // ListShareTypes converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareTypes(ctx echo.Context) error {
 	var err error
@@ -3714,6 +4541,28 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.UpdateCGSnapshot, options.OperationMiddlewares["updateCGSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/members", wrapper.ListCGSnapshotMembers, options.OperationMiddlewares["listCGSnapshotMembers"]...)
 	router.POST(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/action", wrapper.CgsnapshotAction, options.OperationMiddlewares["cgsnapshotAction"]...)
+	router.GET(options.BaseURL+"/v2/share-replicas", wrapper.ListShareReplicas, options.OperationMiddlewares["listShareReplicas"]...)
+	router.GET(options.BaseURL+"/v2/share-replicas/detail", wrapper.ListShareReplicasDetail, options.OperationMiddlewares["listShareReplicasDetail"]...)
+	router.GET(options.BaseURL+"/v2/share-replicas/:replica_id", wrapper.ShowShareReplica, options.OperationMiddlewares["showShareReplica"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/export-locations", wrapper.ListSnapshotExportLocations, options.OperationMiddlewares["listSnapshotExportLocations"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/export-locations/:export_location_id", wrapper.ShowSnapshotExportLocation, options.OperationMiddlewares["showSnapshotExportLocation"]...)
+	router.GET(options.BaseURL+"/v2/share_instances", wrapper.ListShareInstances, options.OperationMiddlewares["listShareInstances"]...)
+	router.GET(options.BaseURL+"/v2/share_instances/:share_instance_id", wrapper.ShowShareInstance, options.OperationMiddlewares["showShareInstance"]...)
+	router.POST(options.BaseURL+"/v2/share_instances/:share_instance_id/action", wrapper.ShareInstanceAction, options.OperationMiddlewares["shareInstanceAction"]...)
+	router.GET(options.BaseURL+"/v2/share_instances/:share_instance_id/export_locations", wrapper.ListShareInstanceExportLocations, options.OperationMiddlewares["listShareInstanceExportLocations"]...)
+	router.GET(options.BaseURL+"/v2/share_instances/:share_instance_id/export_locations/:export_location_id", wrapper.ShowShareInstanceExportLocation, options.OperationMiddlewares["showShareInstanceExportLocation"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/instances", wrapper.ListInstancesOfShare, options.OperationMiddlewares["listInstancesOfShare"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances", wrapper.ListSnapshotInstances, options.OperationMiddlewares["listSnapshotInstances"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/detail", wrapper.ListSnapshotInstancesDetail, options.OperationMiddlewares["listSnapshotInstancesDetail"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id", wrapper.ShowSnapshotInstance, options.OperationMiddlewares["showSnapshotInstance"]...)
+	router.POST(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id/action", wrapper.SnapshotInstanceAction, options.OperationMiddlewares["snapshotInstanceAction"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id/export-locations", wrapper.ListSnapshotInstanceExportLocations, options.OperationMiddlewares["listSnapshotInstanceExportLocations"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id/export-locations/:export_location_id", wrapper.ShowSnapshotInstanceExportLocation, options.OperationMiddlewares["showSnapshotInstanceExportLocation"]...)
+	router.GET(options.BaseURL+"/v2/os-availability-zone", wrapper.ListAvailabilityZonesLegacy, options.OperationMiddlewares["listAvailabilityZonesLegacy"]...)
+	router.GET(options.BaseURL+"/v2/availability-zones", wrapper.ListAvailabilityZones, options.OperationMiddlewares["listAvailabilityZones"]...)
+	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
+	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
+	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
 
 }
 
@@ -3767,6 +4616,44 @@ type ShowVersionV2defaultJSONResponse struct {
 }
 
 func (response ShowVersionV2defaultJSONResponse) VisitShowVersionV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesRequestObject struct {
+}
+
+type ListAvailabilityZonesResponseObject interface {
+	VisitListAvailabilityZonesResponse(w http.ResponseWriter) error
+}
+
+type ListAvailabilityZones200JSONResponse AvailabilityZoneList
+
+func (response ListAvailabilityZones200JSONResponse) VisitListAvailabilityZonesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListAvailabilityZonesdefaultJSONResponse) VisitListAvailabilityZonesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4344,6 +5231,155 @@ func (response ConsistencyGroupActiondefaultJSONResponse) VisitConsistencyGroupA
 	return err
 }
 
+type ListMessagesRequestObject struct {
+	Params ListMessagesParams
+}
+
+type ListMessagesResponseObject interface {
+	VisitListMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMessages200JSONResponse MessageList
+
+func (response ListMessages200JSONResponse) VisitListMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMessagesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListMessagesdefaultJSONResponse) VisitListMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMessageRequestObject struct {
+	MessageId string `json:"message_id"`
+}
+
+type DeleteMessageResponseObject interface {
+	VisitDeleteMessageResponse(w http.ResponseWriter) error
+}
+
+type DeleteMessage204Response struct {
+}
+
+func (response DeleteMessage204Response) VisitDeleteMessageResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteMessagedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteMessagedefaultJSONResponse) VisitDeleteMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowMessageRequestObject struct {
+	MessageId string `json:"message_id"`
+}
+
+type ShowMessageResponseObject interface {
+	VisitShowMessageResponse(w http.ResponseWriter) error
+}
+
+type ShowMessage200JSONResponse MessageResponse
+
+func (response ShowMessage200JSONResponse) VisitShowMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowMessagedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowMessagedefaultJSONResponse) VisitShowMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesLegacyRequestObject struct {
+}
+
+type ListAvailabilityZonesLegacyResponseObject interface {
+	VisitListAvailabilityZonesLegacyResponse(w http.ResponseWriter) error
+}
+
+type ListAvailabilityZonesLegacy200JSONResponse AvailabilityZoneList
+
+func (response ListAvailabilityZonesLegacy200JSONResponse) VisitListAvailabilityZonesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListAvailabilityZonesLegacydefaultJSONResponse) VisitListAvailabilityZonesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareBackupsRequestObject struct {
 	Params ListShareBackupsParams
 }
@@ -4602,6 +5638,314 @@ type ShareBackupActiondefaultJSONResponse struct {
 }
 
 func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasRequestObject struct {
+	Params ListShareReplicasParams
+}
+
+type ListShareReplicasResponseObject interface {
+	VisitListShareReplicasResponse(w http.ResponseWriter) error
+}
+
+type ListShareReplicas200JSONResponse ShareReplicaSummaryList
+
+func (response ListShareReplicas200JSONResponse) VisitListShareReplicasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareReplicasdefaultJSONResponse) VisitListShareReplicasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasDetailRequestObject struct {
+	Params ListShareReplicasDetailParams
+}
+
+type ListShareReplicasDetailResponseObject interface {
+	VisitListShareReplicasDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareReplicasDetail200JSONResponse ShareReplicaDetailList
+
+func (response ListShareReplicasDetail200JSONResponse) VisitListShareReplicasDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareReplicasDetaildefaultJSONResponse) VisitListShareReplicasDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareReplicaRequestObject struct {
+	ReplicaId string `json:"replica_id"`
+}
+
+type ShowShareReplicaResponseObject interface {
+	VisitShowShareReplicaResponse(w http.ResponseWriter) error
+}
+
+type ShowShareReplica200JSONResponse ShareReplicaResponse
+
+func (response ShowShareReplica200JSONResponse) VisitShowShareReplicaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareReplicadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareReplicadefaultJSONResponse) VisitShowShareReplicaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstancesRequestObject struct {
+	Params ListShareInstancesParams
+}
+
+type ListShareInstancesResponseObject interface {
+	VisitListShareInstancesResponse(w http.ResponseWriter) error
+}
+
+type ListShareInstances200JSONResponse ShareInstanceList
+
+func (response ListShareInstances200JSONResponse) VisitListShareInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstancesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareInstancesdefaultJSONResponse) VisitListShareInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstanceRequestObject struct {
+	ShareInstanceId string `json:"share_instance_id"`
+}
+
+type ShowShareInstanceResponseObject interface {
+	VisitShowShareInstanceResponse(w http.ResponseWriter) error
+}
+
+type ShowShareInstance200JSONResponse ShareInstanceResponse
+
+func (response ShowShareInstance200JSONResponse) VisitShowShareInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstancedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareInstancedefaultJSONResponse) VisitShowShareInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareInstanceActionRequestObject struct {
+	ShareInstanceId string `json:"share_instance_id"`
+	Body            *ShareInstanceActionJSONRequestBody
+}
+
+type ShareInstanceActionResponseObject interface {
+	VisitShareInstanceActionResponse(w http.ResponseWriter) error
+}
+
+type ShareInstanceAction202Response struct {
+}
+
+func (response ShareInstanceAction202Response) VisitShareInstanceActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareInstanceActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareInstanceActiondefaultJSONResponse) VisitShareInstanceActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstanceExportLocationsRequestObject struct {
+	ShareInstanceId string `json:"share_instance_id"`
+}
+
+type ListShareInstanceExportLocationsResponseObject interface {
+	VisitListShareInstanceExportLocationsResponse(w http.ResponseWriter) error
+}
+
+type ListShareInstanceExportLocations200JSONResponse ExportLocationList
+
+func (response ListShareInstanceExportLocations200JSONResponse) VisitListShareInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstanceExportLocationsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareInstanceExportLocationsdefaultJSONResponse) VisitListShareInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstanceExportLocationRequestObject struct {
+	ShareInstanceId  string `json:"share_instance_id"`
+	ExportLocationId string `json:"export_location_id"`
+}
+
+type ShowShareInstanceExportLocationResponseObject interface {
+	VisitShowShareInstanceExportLocationResponse(w http.ResponseWriter) error
+}
+
+type ShowShareInstanceExportLocation200JSONResponse ExportLocationResponse
+
+func (response ShowShareInstanceExportLocation200JSONResponse) VisitShowShareInstanceExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstanceExportLocationdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareInstanceExportLocationdefaultJSONResponse) VisitShowShareInstanceExportLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4964,6 +6308,275 @@ func (response ShowExportLocationdefaultJSONResponse) VisitShowExportLocationRes
 	return err
 }
 
+type ListInstancesOfShareRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type ListInstancesOfShareResponseObject interface {
+	VisitListInstancesOfShareResponse(w http.ResponseWriter) error
+}
+
+type ListInstancesOfShare200JSONResponse ShareInstanceList
+
+func (response ListInstancesOfShare200JSONResponse) VisitListInstancesOfShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstancesOfSharedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListInstancesOfSharedefaultJSONResponse) VisitListInstancesOfShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesRequestObject struct {
+	Params ListSnapshotInstancesParams
+}
+
+type ListSnapshotInstancesResponseObject interface {
+	VisitListSnapshotInstancesResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotInstances200JSONResponse SnapshotInstanceSummaryList
+
+func (response ListSnapshotInstances200JSONResponse) VisitListSnapshotInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotInstancesdefaultJSONResponse) VisitListSnapshotInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesDetailRequestObject struct {
+	Params ListSnapshotInstancesDetailParams
+}
+
+type ListSnapshotInstancesDetailResponseObject interface {
+	VisitListSnapshotInstancesDetailResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotInstancesDetail200JSONResponse SnapshotInstanceDetailList
+
+func (response ListSnapshotInstancesDetail200JSONResponse) VisitListSnapshotInstancesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotInstancesDetaildefaultJSONResponse) VisitListSnapshotInstancesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstanceRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+}
+
+type ShowSnapshotInstanceResponseObject interface {
+	VisitShowSnapshotInstanceResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotInstance200JSONResponse SnapshotInstanceResponse
+
+func (response ShowSnapshotInstance200JSONResponse) VisitShowSnapshotInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstancedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotInstancedefaultJSONResponse) VisitShowSnapshotInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SnapshotInstanceActionRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+	Body               *SnapshotInstanceActionJSONRequestBody
+}
+
+type SnapshotInstanceActionResponseObject interface {
+	VisitSnapshotInstanceActionResponse(w http.ResponseWriter) error
+}
+
+type SnapshotInstanceAction202Response struct {
+}
+
+func (response SnapshotInstanceAction202Response) VisitSnapshotInstanceActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type SnapshotInstanceActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response SnapshotInstanceActiondefaultJSONResponse) VisitSnapshotInstanceActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstanceExportLocationsRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+}
+
+type ListSnapshotInstanceExportLocationsResponseObject interface {
+	VisitListSnapshotInstanceExportLocationsResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotInstanceExportLocations200JSONResponse SnapshotExportLocationList
+
+func (response ListSnapshotInstanceExportLocations200JSONResponse) VisitListSnapshotInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstanceExportLocationsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotInstanceExportLocationsdefaultJSONResponse) VisitListSnapshotInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstanceExportLocationRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+	ExportLocationId   string `json:"export_location_id"`
+}
+
+type ShowSnapshotInstanceExportLocationResponseObject interface {
+	VisitShowSnapshotInstanceExportLocationResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotInstanceExportLocation200JSONResponse SnapshotExportLocationResponse
+
+func (response ShowSnapshotInstanceExportLocation200JSONResponse) VisitShowSnapshotInstanceExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstanceExportLocationdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotInstanceExportLocationdefaultJSONResponse) VisitShowSnapshotInstanceExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSnapshotsRequestObject struct {
 	Params ListSnapshotsParams
 }
@@ -5216,6 +6829,85 @@ type SnapshotActiondefaultJSONResponse struct {
 }
 
 func (response SnapshotActiondefaultJSONResponse) VisitSnapshotActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotExportLocationsRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+}
+
+type ListSnapshotExportLocationsResponseObject interface {
+	VisitListSnapshotExportLocationsResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotExportLocations200JSONResponse SnapshotExportLocationList
+
+func (response ListSnapshotExportLocations200JSONResponse) VisitListSnapshotExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotExportLocationsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotExportLocationsdefaultJSONResponse) VisitListSnapshotExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotExportLocationRequestObject struct {
+	SnapshotId       string `json:"snapshot_id"`
+	ExportLocationId string `json:"export_location_id"`
+}
+
+type ShowSnapshotExportLocationResponseObject interface {
+	VisitShowSnapshotExportLocationResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotExportLocation200JSONResponse SnapshotExportLocationResponse
+
+func (response ShowSnapshotExportLocation200JSONResponse) VisitShowSnapshotExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotExportLocationdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotExportLocationdefaultJSONResponse) VisitShowSnapshotExportLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5504,6 +7196,9 @@ type StrictServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx context.Context, request ShowVersionV2RequestObject) (ShowVersionV2ResponseObject, error)
+	// ListAvailabilityZones List availability zones (2.7+)
+	// (GET /v2/availability-zones)
+	ListAvailabilityZones(ctx context.Context, request ListAvailabilityZonesRequestObject) (ListAvailabilityZonesResponseObject, error)
 	// ListCGSnapshots List consistency group snapshots (id, name, links)
 	// (GET /v2/cgsnapshots)
 	ListCGSnapshots(ctx context.Context, request ListCGSnapshotsRequestObject) (ListCGSnapshotsResponseObject, error)
@@ -5549,6 +7244,18 @@ type StrictServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx context.Context, request ConsistencyGroupActionRequestObject) (ConsistencyGroupActionResponseObject, error)
+	// ListMessages List user messages (newest first)
+	// (GET /v2/messages)
+	ListMessages(ctx context.Context, request ListMessagesRequestObject) (ListMessagesResponseObject, error)
+	// DeleteMessage Delete a user message (204)
+	// (DELETE /v2/messages/{message_id})
+	DeleteMessage(ctx context.Context, request DeleteMessageRequestObject) (DeleteMessageResponseObject, error)
+	// ShowMessage Show a user message
+	// (GET /v2/messages/{message_id})
+	ShowMessage(ctx context.Context, request ShowMessageRequestObject) (ShowMessageResponseObject, error)
+	// ListAvailabilityZonesLegacy List availability zones (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-availability-zone)
+	ListAvailabilityZonesLegacy(ctx context.Context, request ListAvailabilityZonesLegacyRequestObject) (ListAvailabilityZonesLegacyResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -5570,6 +7277,30 @@ type StrictServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
+	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
+	// (GET /v2/share-replicas)
+	ListShareReplicas(ctx context.Context, request ListShareReplicasRequestObject) (ListShareReplicasResponseObject, error)
+	// ListShareReplicasDetail List share replicas with details (an empty list)
+	// (GET /v2/share-replicas/detail)
+	ListShareReplicasDetail(ctx context.Context, request ListShareReplicasDetailRequestObject) (ListShareReplicasDetailResponseObject, error)
+	// ShowShareReplica Show a share replica (always 404 in manilite)
+	// (GET /v2/share-replicas/{replica_id})
+	ShowShareReplica(ctx context.Context, request ShowShareReplicaRequestObject) (ShowShareReplicaResponseObject, error)
+	// ListShareInstances List share instances (admin; every share is its own instance)
+	// (GET /v2/share_instances)
+	ListShareInstances(ctx context.Context, request ListShareInstancesRequestObject) (ListShareInstancesResponseObject, error)
+	// ShowShareInstance Show a share instance (admin)
+	// (GET /v2/share_instances/{share_instance_id})
+	ShowShareInstance(ctx context.Context, request ShowShareInstanceRequestObject) (ShowShareInstanceResponseObject, error)
+	// ShareInstanceAction Run an admin action on a share instance (its share's status)
+	// (POST /v2/share_instances/{share_instance_id}/action)
+	ShareInstanceAction(ctx context.Context, request ShareInstanceActionRequestObject) (ShareInstanceActionResponseObject, error)
+	// ListShareInstanceExportLocations List a share instance's export locations (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations)
+	ListShareInstanceExportLocations(ctx context.Context, request ListShareInstanceExportLocationsRequestObject) (ListShareInstanceExportLocationsResponseObject, error)
+	// ShowShareInstanceExportLocation Show a share instance's export location (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations/{export_location_id})
+	ShowShareInstanceExportLocation(ctx context.Context, request ShowShareInstanceExportLocationRequestObject) (ShowShareInstanceExportLocationResponseObject, error)
 	// ListShares List shares (id, name, links)
 	// (GET /v2/shares)
 	ListShares(ctx context.Context, request ListSharesRequestObject) (ListSharesResponseObject, error)
@@ -5597,6 +7328,27 @@ type StrictServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx context.Context, request ShowExportLocationRequestObject) (ShowExportLocationResponseObject, error)
+	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
+	// (GET /v2/shares/{share_id}/instances)
+	ListInstancesOfShare(ctx context.Context, request ListInstancesOfShareRequestObject) (ListInstancesOfShareResponseObject, error)
+	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
+	// (GET /v2/snapshot-instances)
+	ListSnapshotInstances(ctx context.Context, request ListSnapshotInstancesRequestObject) (ListSnapshotInstancesResponseObject, error)
+	// ListSnapshotInstancesDetail List snapshot instances with details (admin)
+	// (GET /v2/snapshot-instances/detail)
+	ListSnapshotInstancesDetail(ctx context.Context, request ListSnapshotInstancesDetailRequestObject) (ListSnapshotInstancesDetailResponseObject, error)
+	// ShowSnapshotInstance Show a snapshot instance (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id})
+	ShowSnapshotInstance(ctx context.Context, request ShowSnapshotInstanceRequestObject) (ShowSnapshotInstanceResponseObject, error)
+	// SnapshotInstanceAction Reset a snapshot instance's status (admin; its snapshot's status)
+	// (POST /v2/snapshot-instances/{snapshot_instance_id}/action)
+	SnapshotInstanceAction(ctx context.Context, request SnapshotInstanceActionRequestObject) (SnapshotInstanceActionResponseObject, error)
+	// ListSnapshotInstanceExportLocations List a snapshot instance's export locations (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations)
+	ListSnapshotInstanceExportLocations(ctx context.Context, request ListSnapshotInstanceExportLocationsRequestObject) (ListSnapshotInstanceExportLocationsResponseObject, error)
+	// ShowSnapshotInstanceExportLocation Show a snapshot instance's export location (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations/{export_location_id})
+	ShowSnapshotInstanceExportLocation(ctx context.Context, request ShowSnapshotInstanceExportLocationRequestObject) (ShowSnapshotInstanceExportLocationResponseObject, error)
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx context.Context, request ListSnapshotsRequestObject) (ListSnapshotsResponseObject, error)
@@ -5618,6 +7370,12 @@ type StrictServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx context.Context, request SnapshotActionRequestObject) (SnapshotActionResponseObject, error)
+	// ListSnapshotExportLocations List a snapshot's export locations
+	// (GET /v2/snapshots/{snapshot_id}/export-locations)
+	ListSnapshotExportLocations(ctx context.Context, request ListSnapshotExportLocationsRequestObject) (ListSnapshotExportLocationsResponseObject, error)
+	// ShowSnapshotExportLocation Show a snapshot export location
+	// (GET /v2/snapshots/{snapshot_id}/export-locations/{export_location_id})
+	ShowSnapshotExportLocation(ctx context.Context, request ShowSnapshotExportLocationRequestObject) (ShowSnapshotExportLocationResponseObject, error)
 	// ListShareTypes List share types (sorted by name)
 	// (GET /v2/types)
 	ListShareTypes(ctx context.Context, request ListShareTypesRequestObject) (ListShareTypesResponseObject, error)
@@ -5693,6 +7451,29 @@ func (sh *strictHandler) ShowVersionV2(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ShowVersionV2ResponseObject); ok {
 		return validResponse.VisitShowVersionV2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAvailabilityZones operation middleware
+func (sh *strictHandler) ListAvailabilityZones(ctx echo.Context) error {
+	var request ListAvailabilityZonesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAvailabilityZones(ctx.Request().Context(), request.(ListAvailabilityZonesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAvailabilityZones")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAvailabilityZonesResponseObject); ok {
+		return validResponse.VisitListAvailabilityZonesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -6209,6 +7990,104 @@ func (sh *strictHandler) ConsistencyGroupAction(ctx echo.Context, consistencyGro
 	return nil
 }
 
+// ListMessages operation middleware
+func (sh *strictHandler) ListMessages(ctx echo.Context, params ListMessagesParams) error {
+	var request ListMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMessages(ctx.Request().Context(), request.(ListMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMessagesResponseObject); ok {
+		return validResponse.VisitListMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteMessage operation middleware
+func (sh *strictHandler) DeleteMessage(ctx echo.Context, messageId string) error {
+	var request DeleteMessageRequestObject
+
+	request.MessageId = messageId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteMessage(ctx.Request().Context(), request.(DeleteMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteMessageResponseObject); ok {
+		return validResponse.VisitDeleteMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowMessage operation middleware
+func (sh *strictHandler) ShowMessage(ctx echo.Context, messageId string) error {
+	var request ShowMessageRequestObject
+
+	request.MessageId = messageId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowMessage(ctx.Request().Context(), request.(ShowMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowMessageResponseObject); ok {
+		return validResponse.VisitShowMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAvailabilityZonesLegacy operation middleware
+func (sh *strictHandler) ListAvailabilityZonesLegacy(ctx echo.Context) error {
+	var request ListAvailabilityZonesLegacyRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAvailabilityZonesLegacy(ctx.Request().Context(), request.(ListAvailabilityZonesLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAvailabilityZonesLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAvailabilityZonesLegacyResponseObject); ok {
+		return validResponse.VisitListAvailabilityZonesLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareBackups operation middleware
 func (sh *strictHandler) ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error {
 	var request ListShareBackupsRequestObject
@@ -6445,6 +8324,230 @@ func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) er
 		return err
 	} else if validResponse, ok := response.(ShareBackupActionResponseObject); ok {
 		return validResponse.VisitShareBackupActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareReplicas operation middleware
+func (sh *strictHandler) ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error {
+	var request ListShareReplicasRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareReplicas(ctx.Request().Context(), request.(ListShareReplicasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareReplicas")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareReplicasResponseObject); ok {
+		return validResponse.VisitListShareReplicasResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareReplicasDetail operation middleware
+func (sh *strictHandler) ListShareReplicasDetail(ctx echo.Context, params ListShareReplicasDetailParams) error {
+	var request ListShareReplicasDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareReplicasDetail(ctx.Request().Context(), request.(ListShareReplicasDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareReplicasDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareReplicasDetailResponseObject); ok {
+		return validResponse.VisitListShareReplicasDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareReplica operation middleware
+func (sh *strictHandler) ShowShareReplica(ctx echo.Context, replicaId string) error {
+	var request ShowShareReplicaRequestObject
+
+	request.ReplicaId = replicaId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareReplica(ctx.Request().Context(), request.(ShowShareReplicaRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareReplica")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareReplicaResponseObject); ok {
+		return validResponse.VisitShowShareReplicaResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareInstances operation middleware
+func (sh *strictHandler) ListShareInstances(ctx echo.Context, params ListShareInstancesParams) error {
+	var request ListShareInstancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareInstances(ctx.Request().Context(), request.(ListShareInstancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareInstances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareInstancesResponseObject); ok {
+		return validResponse.VisitListShareInstancesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareInstance operation middleware
+func (sh *strictHandler) ShowShareInstance(ctx echo.Context, shareInstanceId string) error {
+	var request ShowShareInstanceRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareInstance(ctx.Request().Context(), request.(ShowShareInstanceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareInstance")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareInstanceResponseObject); ok {
+		return validResponse.VisitShowShareInstanceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareInstanceAction operation middleware
+func (sh *strictHandler) ShareInstanceAction(ctx echo.Context, shareInstanceId string) error {
+	var request ShareInstanceActionRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+
+	var body ShareInstanceActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareInstanceAction(ctx.Request().Context(), request.(ShareInstanceActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareInstanceAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareInstanceActionResponseObject); ok {
+		return validResponse.VisitShareInstanceActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareInstanceExportLocations operation middleware
+func (sh *strictHandler) ListShareInstanceExportLocations(ctx echo.Context, shareInstanceId string) error {
+	var request ListShareInstanceExportLocationsRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareInstanceExportLocations(ctx.Request().Context(), request.(ListShareInstanceExportLocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareInstanceExportLocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareInstanceExportLocationsResponseObject); ok {
+		return validResponse.VisitListShareInstanceExportLocationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareInstanceExportLocation operation middleware
+func (sh *strictHandler) ShowShareInstanceExportLocation(ctx echo.Context, shareInstanceId string, exportLocationId string) error {
+	var request ShowShareInstanceExportLocationRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareInstanceExportLocation(ctx.Request().Context(), request.(ShowShareInstanceExportLocationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareInstanceExportLocation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareInstanceExportLocationResponseObject); ok {
+		return validResponse.VisitShowShareInstanceExportLocationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -6745,6 +8848,205 @@ func (sh *strictHandler) ShowExportLocation(ctx echo.Context, shareId ShareID, e
 	return nil
 }
 
+// ListInstancesOfShare operation middleware
+func (sh *strictHandler) ListInstancesOfShare(ctx echo.Context, shareId ShareID) error {
+	var request ListInstancesOfShareRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInstancesOfShare(ctx.Request().Context(), request.(ListInstancesOfShareRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInstancesOfShare")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInstancesOfShareResponseObject); ok {
+		return validResponse.VisitListInstancesOfShareResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotInstances operation middleware
+func (sh *strictHandler) ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error {
+	var request ListSnapshotInstancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotInstances(ctx.Request().Context(), request.(ListSnapshotInstancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotInstances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotInstancesResponseObject); ok {
+		return validResponse.VisitListSnapshotInstancesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotInstancesDetail operation middleware
+func (sh *strictHandler) ListSnapshotInstancesDetail(ctx echo.Context, params ListSnapshotInstancesDetailParams) error {
+	var request ListSnapshotInstancesDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotInstancesDetail(ctx.Request().Context(), request.(ListSnapshotInstancesDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotInstancesDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotInstancesDetailResponseObject); ok {
+		return validResponse.VisitListSnapshotInstancesDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotInstance operation middleware
+func (sh *strictHandler) ShowSnapshotInstance(ctx echo.Context, snapshotInstanceId string) error {
+	var request ShowSnapshotInstanceRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotInstance(ctx.Request().Context(), request.(ShowSnapshotInstanceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotInstance")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotInstanceResponseObject); ok {
+		return validResponse.VisitShowSnapshotInstanceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SnapshotInstanceAction operation middleware
+func (sh *strictHandler) SnapshotInstanceAction(ctx echo.Context, snapshotInstanceId string) error {
+	var request SnapshotInstanceActionRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+
+	var body SnapshotInstanceActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SnapshotInstanceAction(ctx.Request().Context(), request.(SnapshotInstanceActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SnapshotInstanceAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SnapshotInstanceActionResponseObject); ok {
+		return validResponse.VisitSnapshotInstanceActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotInstanceExportLocations operation middleware
+func (sh *strictHandler) ListSnapshotInstanceExportLocations(ctx echo.Context, snapshotInstanceId string) error {
+	var request ListSnapshotInstanceExportLocationsRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotInstanceExportLocations(ctx.Request().Context(), request.(ListSnapshotInstanceExportLocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotInstanceExportLocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotInstanceExportLocationsResponseObject); ok {
+		return validResponse.VisitListSnapshotInstanceExportLocationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotInstanceExportLocation operation middleware
+func (sh *strictHandler) ShowSnapshotInstanceExportLocation(ctx echo.Context, snapshotInstanceId string, exportLocationId string) error {
+	var request ShowSnapshotInstanceExportLocationRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotInstanceExportLocation(ctx.Request().Context(), request.(ShowSnapshotInstanceExportLocationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotInstanceExportLocation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotInstanceExportLocationResponseObject); ok {
+		return validResponse.VisitShowSnapshotInstanceExportLocationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSnapshots operation middleware
 func (sh *strictHandler) ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error {
 	var request ListSnapshotsRequestObject
@@ -6987,6 +9289,57 @@ func (sh *strictHandler) SnapshotAction(ctx echo.Context, snapshotId string) err
 	return nil
 }
 
+// ListSnapshotExportLocations operation middleware
+func (sh *strictHandler) ListSnapshotExportLocations(ctx echo.Context, snapshotId string) error {
+	var request ListSnapshotExportLocationsRequestObject
+
+	request.SnapshotId = snapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotExportLocations(ctx.Request().Context(), request.(ListSnapshotExportLocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotExportLocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotExportLocationsResponseObject); ok {
+		return validResponse.VisitListSnapshotExportLocationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotExportLocation operation middleware
+func (sh *strictHandler) ShowSnapshotExportLocation(ctx echo.Context, snapshotId string, exportLocationId string) error {
+	var request ShowSnapshotExportLocationRequestObject
+
+	request.SnapshotId = snapshotId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotExportLocation(ctx.Request().Context(), request.(ShowSnapshotExportLocationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotExportLocation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotExportLocationResponseObject); ok {
+		return validResponse.VisitShowSnapshotExportLocationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareTypes operation middleware
 func (sh *strictHandler) ListShareTypes(ctx echo.Context, params ListShareTypesParams) error {
 	var request ListShareTypesRequestObject
@@ -7209,192 +9562,250 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lc+O40eBfQfG+K9vfR8myxzO7I1fqvsm+bi+zj1rPJqkb+RSIhCTEFKAQoD2Ko6v7EfcL75dcoQGQ",
-	"4FOkHpZn16nKrEWCQKPRaHQ3+vHoBXyx5IwwKbzho7fEMV4QSWL49Ucc3CXLn6ZTQaT6TZk39P6RkHjl",
-	"+R7DC+INPa7f+p4I5mSBVbMF/kQXycIbXl5cfXH15as3V1/43oIy/XDge3K1VJ9SJsmMxJ7vfeotMKMR",
-	"7pE45nrstBMzAlokQqIJQaNkMHgV/AFlnXtO75WtyR/QwEuHLbTADFlA1uu173313Xu6oDDfkIggpktJ",
-	"uZr4APEY4YkgTKIFwUygi8Fg4CM5J2jBhUQYLfGMoDmPQtH3/Ep0RdB3DltdEZNOFfpCsGTpbJZcUEnv",
-	"STbdqlblOXdf5K3BNvjfBHdlsyLg6VJ9Prj+TDF9M8cx+f7r8rb4kUsUzElwR0I05bH6/+JafZ6wO8Yf",
-	"GKIhogJdDa7SPbHEcp5NWaiexzT0fC8m/0hoTEJvKOOEuEgwoAoZUzbzUoBueCz/RFZlqL4mU5xEEgUx",
-	"wZKEYyyvkRoPYRYipykSPJZoskIhFcsIr8ZZI/PAaVy3qVUf4zuyyi0bYWoNPno4CIgQ4ziJiBgLiWUi",
-	"PN/D95hGeEIjKlfjf3JmEBBgIU1TyccxwSFnkepXz2OscTWN+WIsGF6KOZdjkSyXPJZpIzVZz/dCEhFJ",
-	"wuwv+zhDk+9VTNJ5CtPzPcKCeAXv1CTHMZl6vjfnQnUHUFMxXiaTiAb6b8GncpwNH+GEBXM7/oInTI6X",
-	"nDJp+9ePKuZj3i9jPouJEPrPv5NAWmpZRjTAgFSS/QZAgV7Uo3sSS4XLiu7VWoVJZCHLfko+npBxDm0a",
-	"8bOYJ0s9uH7AiHzg8Z37aBlzydNfgsT3JHbfK8jMb/pPBWMKmX5YASdP4oCMJ3Aam1b6kQtV+uGCLCbp",
-	"kJbeJBZ3KaIkiReUZaSSLEPnh9Af3/qFTVfJbDSVe9+zexypjc6WiUQxCQi9J+EQ/SXmbAZ7jLIZuiMr",
-	"tIz5PQ1JiHro5PEeRwlZn/QNizEzqDl/v8LLJQkRlnDufl4HrOJTX9O4PCksAiVWqIfoNDRMS/0681GA",
-	"BelRJgjTQzayn5DGXhPDXKvNIJacCQKz/FaNpP4IOJOEwZ94mW6g878LBd+j0+O/qY0/9P7LeSYynuu3",
-	"4lz3BqPk5/cDYPdEID2zCQ9X1yAxKVpQ8Av4pekUnU5w+Av5R0KE9FHCcCLnPKb/JKGvjpUJDUPCfEQl",
-	"WfzI5bc8YaGPAs6mEQ0UgaWf8nsSAxX5SG1AGpBfmeG4EVGfLJaJJAC0j/r9/lkfjhQzGzXZd4GagOkQ",
-	"cBOGVD3C0c8xX5JYUo1HlkTQqz6ySvP/icFUtZSIodMTARP3ERYoJT/9SqCICgkoWVwjKgWCHaLOT3vE",
-	"4hmmTEgk51hmHWrI+86ZPlF80gPZzu6r+mlMcSQIcFdnZgFnggpJWLDKGF+ZsnLHTtXrHEKKCPPL7WtG",
-	"iSi7A7jU8otNBPmesjv1lekGxzFeqd96y7SAwjlpqqAxjLVSMsmkmI/6fDTnWO54Tjlz/ujNHXCVK2Ax",
-	"cdu41l/BWA79FtZ2JhyiyJPsr0ZuuyMrgXBMEJ0xHqs9iAWiDOkt3ffa0stGVHclkJZruC4iqJLbmyYn",
-	"GUZO1HZbUCHUkaVELdi7sUYlcDDLTrNldvB522rYf99iTHd9vyYS0+g9FZ13dTrmeD87KuuwfV8OTyr1",
-	"WIvZTST/A8g926NjO+5W89Um9mF1nvqXIEcGPGpoYkXJNpsGhM2sq0w6qeBXeUZlpNQ8UAVOVRRt82h1",
-	"5ttmCXejai3+bkOLhoAaadx2v5fNU0vq6SSa0fWLEei2RlaXfdqB4+WAvEkWCxyvPldWpc0Meg57ZFa/",
-	"gsrV8nyukT1LwmalgYOzaHWNuJyTODvSYzJNBAnLh/jLWdz6LM7Ene+UtNOVuPcrNIM55rcjXReNK61O",
-	"uILBZeM3DjEseUSDlTfU2vAnOaZijMMFZfnDNo+hEgRFdBgrTUnG2DyVp9AujAWvEsgG+5bGQ6MWUtgZ",
-	"m3SRot7QheX9VMnX0OnI+zAnaEpJFAr02O/311qV0Xaq/sg7ezLetxM5t6C6mp40FdYyPIWeE2eME4Sl",
-	"jOkkkSSzYoE5AvEpShIaCm0j2Y6mOx4ARZLYzJP7FQdBibC6nAfbgVCm/u01tSIEHWTa4tlUJQyVuj+I",
-	"TFueRBuWsa1kW8VKuiGqOw1VgL+DzLv9ojdLqs98wTfJw7ucEb8Zsfgz5orffFryWL7n+nZh46YoG9EJ",
-	"dIAi0wM6TW8WQmCw6J6Sh4pDfTvzjRX/xnD9mrWYcB4RzFqLjnDTXW0fIlMSw5I0db6grHdPYqHxcNm/",
-	"uHKsR0xIzIJqM1JbAJ2rv1bkWpI+zV1+Tvp0Oq3a+3la2IJJaloYW1poz8HyI7fV6kvDbZ7UludXYaRu",
-	"09kEdwuwLUa6bc93rLQ7KQM+AOJjtlOF7r5uq/6+92Lt5qpatvT2tu5asnh8hpXGX99bECHwjFTiJSYy",
-	"Xr2bSm1Ub+YFMELWXRXMeaJ5HHnakw8uhn/EC6Jd9UbeED2OoD/1548+Gtle1e+R1+/3R956jU6vLl4h",
-	"HIYCjRxIjWJXe57BaD24eFaTuhoM1GKnt86e710NLryh514+w8NX3tBL76DhyZXCpHMVDQ9f6+5+IHLO",
-	"9ZO3erULd9Tq1YXqM72qhifp5yHFH7QLy2uAh3H5/WIZkQVh2qvmNUBUvt0GnX+qycNzL7o97S/H7jry",
-	"pDkwoEryiDbThWrk6z6qaOIXIoi8Sa0dJRLRdgy98JpcOCNKIYXzhrKZj5x7ffDYgYcgtpj/jLPHCzqL",
-	"ceHPseTaS4DE4/ShpcW1V9av8+jJTDVdZT3rw6a9bDvy3JSnaq8gYKnoVBP5OV7Sc/VAnGvupNuI/nJV",
-	"wXVLnmitBFzjjKSfdzC0FZnol68P4EFgjaFVKNOOFAI5DFg111zYRw9zGszB36LAoNEDlXM41AIcRSQ+",
-	"EYg/MGQsaggLJHE8I7Lv+XsyO9Ych11srNptroSJd2hJ4oAwiWdE8dfByEOSo5F3MRiMPId/uptdSK4v",
-	"ANNOO95q1lxANlg7fU/yJQ32Z8ndWdo1tlbHZbXG0mpuTevE4goH0LyjYwnft83sY4ON1eUD5bdmM/Nl",
-	"Kk3XiRXNW9P7GQtBQkVLaqMY1qT+Q1jYR98slnKFeIwU4pHEd0SglI/NCCMxDUZMyTzo9MdvbxAALUBT",
-	"P7tGmK3kXGmZJBIE+g9jek/iHhagkoZIfdkfsQ9K8OQBjuzIKCY4FOD1pVAJ2uPI+6eQ4chT4Iw8xhkZ",
-	"eWcIs3DEnHbjiNyTSLWeYiGJkCNP7RdzwOofEyJB7tB/qyamH+02IxwbwzVy2KZiMjEJeBySULEPw55C",
-	"TkR/xOq5SI1ABRET7wmbKSH38vXrDlwoF3Rhu6h16XSNKAHWhhQ0Iejy9WsUzHGMA0ligSLOZlr1twzr",
-	"ieADa08rwFx2lafjX8y+v0ZYU6HD+KFvQchmRt/JvGOF9KvLS0cq9/7IwxXQBGJcwqGEKbOGe01NJ4iy",
-	"KY8XWLuor0sWn9zmb23s2SdAOVa1tUHcHWNPHgE5+aibpdWIbZuMB/kRNnDxLc0GRe7eGvZOhFICVR1Q",
-	"W0JsjreOX2Ue8B2lj8I8c5709Z5JJVVGw9wOMR9AGiyzlsv+l4PeZf/tYKhONO3f6zvHpZErAaw+uuy/",
-	"vfiPIcJGuDTMiIZ+eoxOeVz3dYlB5QFta+xpZaTpeBe6R6/asiy2YYG2v5x5jgyorRGzEx/acBtT5DdF",
-	"a320qo610lcsOESnbaKt6n2Pz6417QcRwbHYeFvzIhh1EoxepJa81NJGtSo/3s6ssp0PfYN95eozUhSq",
-	"ghE/A3CfrX6ThWXWU1DFPUfp4vlXpvTUGaP/JKEJSEpD93yEg4Aspepav4Ob9CE6GZz46ORC/TOFf9SB",
-	"qv5g8A9X//IpvOLwSMI/cQKNVvAPEScwkQWROMQSd7JMbFSfn7leupft/+piR/8zHc1aDvr+9kZJoF99",
-	"/+2ND3JsgAW5RiD5hihZLkncU4+0KwWWksTqs/91+t/o2Smbin8FdCrO/s1rhd1/b8Cqfa4FYxuekEaZ",
-	"DpEh1D76XiIqEKFgjQmpUJMP1SQSZkJtSdhH7+xtQtqXGKKPJz9+e6MoUs335NZdJXsMFg2sxmoAdh4Y",
-	"RS1/C5NBZifN9/gd/WPfzXNx0S6WtQl1cLghNVy2nSsCWEE8m8EZqDQNzNDAIKCjU+s9j5JFLcYY4lGo",
-	"N4lSaTLstrOzlCWHNA5b4fN2d5nmVwZkIbmijIAIHbhqRAmi0CtknOgwzjpxZmc5pisQRoTRJpdtr5g0",
-	"LTfdMNVdLVWkPmi6HS/dsA8U3exXkirEOi4VLi/7rwY+epgTq2CgmCwjHJAQOd0g7c6GJiuDEf2704XP",
-	"An/K8+fBRuGtReaHTm4Ll1flG7cCUj585aPLweBNb3DRG1x+uHg9HFwNB6/7A/ift4cQzoqUErscc2+B",
-	"UCq8Z/IT0y7hsZDWXwVuDHZZvy8rxhXVAztD6uxA7cIINg0+x2JsEl+Ijv4rF+0DR3a8s8xJogUI1+Wc",
-	"IZ2m8ebt/uJXthI0S4JlKcXJThfkV1mXu238V5d7uj4m/VkfXQwG/7XTzilA8/qqRRxQKaPLLpjU9N6Q",
-	"EaYbG/3CWzfmjNkFVE3Tz1IPaBN29Xn7XTQJ9oqRqzcnQon1p1TqXB5oQiL+gC77b846wQGfqVFA/O5x",
-	"xbBcMdn3clRR0Dt2Zy5vNjhmdA1b221HOSFzuZue7XnnoDoKL8uQ1Kn37rJbuzRNe9jYm2XrlNQWeJn6",
-	"xVM2y4uUakuYF6CyFRj2OpdIahe4we3LpprqpBO82ahLOpu0pdZddb1kPHiq/HSqQy3NfVRDxGXLCEur",
-	"uabSSI4n+QUOoSUfV8aqvdzZIRQtYbKGR4D+1+3myqijdddhB4lLMnDW4maXq/dOk25nF0gTHO7zkvZJ",
-	"g7wbrmzrQ4fdOe9Cp3mG8BclQig5YgwN/qDgdbwcKyxoJW5+6b7VjnI4Sm/Vt9kEDZF6x9sFHwxD7YDz",
-	"Tqp/E4ovtC4tYzwWSxKILiF+N9C9UOKgtkFfgxWRcdYDuU57EYIYKQnDTPbuqaCTiCAYygcjJ4SvXfYv",
-	"r6CdXWQU4KXm/1Qnq1uhCAd3aijAR2XStXo9OHXO7yIaXb1xN16pWy56sLA99aanrW7DJp27Qap54zkk",
-	"M269HCUMOGJqR4AKc/+ikZW4ANbA3Ujs+nK3fH27/ztICLpfLYlWGEzOR3vhSPXFtE5OoABs2ibOWxOw",
-	"6g29E6e7E8iuaPpMLzfQRG0ACNcMYm767KNfBUGqWwWSNfO7LZDkcCFg7M6JICg/FmXObUd/h038QyIk",
-	"ZM82nr3jOWYhmI4dFVP00Z/1NeMCwzWaMFufx8hQk6jcknXXfQvK7O+Lgy/sNpu182Yq7heYebubh+yz",
-	"tlNKu1VSt14iFPAkCo2nxWIZrTId3gYGC8oCMopHjLq3cgscTXm80Ndy4Db9QAVBlAU8jkkg++qLLPlz",
-	"tn8d54xqVQAlLCTurZIa4ZRH6mEQUXWQniFHrjZ3bS69XlR7g1kVZON573CbsgLT6et163jt46zJ1p51",
-	"5WQnrfBSJUI5+N1Lj5VXjDYVTm6wxuNmJwffTsSyLZE1TLWgejZOtJUHoQXsKb33brKL+YLHj9obE5K/",
-	"6i74aFCGIujooA58DojWaaQ7bFvLXyX3n4ae0BwLhEHMNj1pH6BKN8IGwrp9xhytDSXXOMG6HmJ+tYsr",
-	"C1GGTesfe13vPtsyF++RXekqZvqcXepy3si/J9e69e/XLaZtTvQ6nxjzfXPgdZoNtNo/5nNKnL6Hq/Em",
-	"Jf/V3tJHNt0dfGE+vqchiXOOItvfKl92vFjcnPS56Zq1/q5um/DqrS5gagwybhxOBmuny5JyqulmY3G7",
-	"XPduJt3PMk7kxS9+v/7VUx4HVS6ocNqSUAtldXJWKaLuAM7prRnlsw6pbuOkWxV3uckwdWI/bZN7zj+s",
-	"9NI50fTeBZiD3elmwsu+Qh27515vWySiOev6juny2ybLr02V35gofw9p8g916fnF282Xns+BSrpk6G9H",
-	"KZt0/traOSW1vzG4Ven6L5r8MTX5Z6AAH+8I+bPd61v4lpBPeLFUy+fdX/YrQwLK7OBwSeeyU36nbHRl",
-	"nTekuFe+Q+iUskKQHQCGz03jVhBTNr7PljVbpZpFynTDrOlXv/7yyzc/fqhqbjJYFboeXLzuDb7sXX7x",
-	"4eJi+OrV8PLif1Z9XAPX27deO388qzrafvKzzYDLXOLc9avCntkAYkvBwAzd/qSyG27TIZV2XJmTRJAg",
-	"ialc3aheNSR3ZCUkZ+QDvyOsKhzxT6YBkqoFOu31cCLnyH53BvlEKEPmOePwnwUPyYjZzIvGWKBTIw71",
-	"s8wQox9/NM9jHpl8nn7xQb/fvx15OsUVVLOcExyCIGLKWf619y6R856eS4apJf0T0ahyfFrn+J7yJK6O",
-	"uB9TNm4RpXkiUOnTNA7SpJukUliX0lJbgcDfATyJ+o1ePF+6mfQok3xcc3vwzuZOM41PnEKQiqvTUAEF",
-	"hTP1XRG3LZHq9lr7o+u0MumHRqUFiaQ6Y4xOSaYdqBpn8vai4JWQ+kitrIOTqKoUnXpjCUJqnKxWDjYF",
-	"Ot0c/aYLeCKsL8wiHNyJnG/WhkC4Yneug1ZDUK+xaoGAzROJit2gGZGi/PSDEcJr3a8uX+VJHDytK0pC",
-	"zbgRrdz6nmpDUUmVjJ65cSuGoVdjkogV5Oq1r25NbWgtiH303CSyIHKoFjERRI51kIXIfe57+ayzOstq",
-	"+q3579h5keZXdf8eS67GSUQZjNv0iCIHGzqrlK24bYyh2K7h6ob6QhN0quiviEDJFXNKgckCNqeYRvqo",
-	"rP1MA7u2EGRtnWUxTdOZpK1LUKVNbt1vSOh8Uoap9FEKE1jJxiXIMFt55f41kWTSRKHxWHFjiG7JUxOI",
-	"oaXAjDr6NvX56qh8E53sZXnXVaHFBYCLNUU2bMuXLfiyBY+8BVMxJKNisKpsPFGIWsE0bPdjiQzG7uQ2",
-	"ELoaCwdQW/2paN73iom/1dDZqQ3hW633Q01IVQ5Gi6sGaN3ZpRjxvQVmeEbUAsd2KvqJ7ShhzU3GVQ3S",
-	"Z8VeQu1cTVhokGv/TluKeUzZnSEI+3f57XjJBbjaj0Ms8TjiQqSNuixM+ZFu6MYIB3PMZsSzUb76s/Tv",
-	"dFj8gKnuQPGaKZwpJuLQWU7zRAvE1Y/GKYsucC23txyHyB9HHNL95wde52EpM5niB5UcMAdpOwiyiZa+",
-	"r4Mh+6QFEBWsr7abGkRnrP13dx6M3eFaHgxZ7vbdTgYn1WN2QJgcsp+HcFPN6DV5HVTmcblHxvs7wvki",
-	"EpW3wLZE7XslnujSgRkvxwvrmOAG7lfP9ho/dFNrFUSylnr+FnuuShor0bLzpzNqg0zRJGcUf9bvCAdb",
-	"hX35eUD9ot08k9MMHHfZlFeHCYlkIggUu02dPO8v0bufv0dyjiUCexyVxvtc+OghplIShiYrNLfRoyOW",
-	"fouXtBeTaRZYOucPWXYxHMG15BzfE4FO5ZygKQ4kEnNCpECUjZh6ZqzrJwJBhTLCAoKmOmjpgTL0MCe6",
-	"MsEqtenaUUM6nZL4rD9iI/bNPYlXkHcK4Uhw9MDjO1GRVsWmVKEhwlNJYnR+f2lup+28hurZ+WNm9V+b",
-	"/G+ICnhlssGhd25vphjcr7+8V9PC0kaQ5UYH07Mu3gygXQ0GaOT9kPrqW7eeJI7g9mDE/kxYyGMEiglc",
-	"l/g6ufREx/maKAEsEWzoXrIcjlgPVZmD0TmqMsgOoZ9cLGSs9AvEpyOGEGaIL0lsylHy2EdQ+G7KfWuc",
-	"f5jziCgSUgvhDE0+LUlMF4RJHA2NHdx2BEvECAm1pV9fjqjh/tr7aUnYjcTBXU+vRu/dz9/3vsn3FSek",
-	"j/5ijNJUwr0OT6SgIVCK6gjmoO8GMBMPJFa4vxpcIbeYme+UJJnRe6hJ4sxA+7lq2PXfKE4igk5xSuPq",
-	"pzq4znTmH7uuBojmZD5oQqbcVN2wC0+FDjnEkoTXaOT958hTHS0IZkLhDwJVMVtxRtApFxHva8DUXowe",
-	"8Er0FHI0MGdVs+npDEVDBHEZ+bVVDzDcnZ9pzE2TWM71wkB6Q7gh0vGqsU11RKUg0VRRg+ITTnSKtitk",
-	"01W9nObTJMFGGipUUAaLZy6ENO8/6yMnEEbvG4EkB8yqDpBZgDxtpQmwwT0CuIfaQJEgwEp8JKCHv6W8",
-	"zixtRIX8GxJz/iAQAW6iOj8RhsAnERYSxTikSYFMNu8x97EZTaFfgfGPRPOtGC+IYkdqFSw19CY8XCFz",
-	"HbsaOiSOpSVwDqszhc9M6RZAv8KLRdkpucdRAjc5eIYpE7KUakp1YgjUrH0OJBNp7fqLmpW09X+ovLZU",
-	"bwmEKSwiQeBtHmWGCQ41vWBU4DwM4QrEABlWYcbPDjPFUI23SFo0QgEvCJMWf6qfDIUpCHCDaAlUEiE1",
-	"ucs4kXOozOf5kJDfRwMfPa51+SOEPt66IUsKM3jC78mZb06u9DTUaxFjCM+C2DaDuzxq9AbUG/Tnn24+",
-	"oH6/f64f6oXROR7ADYZPUdqc4GAODNs0DeZc6IMbrkF5qHiEoGwG7jPLni76dEdWPsS3qanOsCRwTqt+",
-	"hNo9uma0yHGKMz8D1i41HO7fcTRNGAwP+NVsg2na4KKHcESxwoG+YdQ38tprQHdg/lag6NVYJAJ6WWAZ",
-	"zH2E0b/FZHqNGNxdA0t0qouYFTgzaS7M4sfG60F145Cffqg4ueoyreVlsARwnBmSK33VI4ul2o7AaU8Z",
-	"h8+Khx/4Mmkua/pzqFQdB5ZKTxW0WtDzka25xZCi5DOdrRVo1eBGiZ4CYfQ/bn76sWee3ZHVA4/Da5sF",
-	"WksZOrWr6smQAJ9OtW3TRC/m4E2LfvYMXPrUuxq8SgHNkbMaUC2s6l+fAIX+sgqkgATVGRToTJGhxUH1",
-	"xGBdbdOpRrmiZYMTjR/gb2ylAxmHFk0FnGeOEjBk5priw1EQWi7TC8mSsJAwgD77SiNakSYzQZSAWxAa",
-	"iQC5lBn2PE0EjhT1OAtmMDOlUQS+jjpbXsrbFPnqU4sqOfvO1HzTYrPaC8N05kV+qDCA3RCFPvrveuOp",
-	"zXlnaX2BJivVh5rsNdI8DN0RslQz40ILKiKVosWSBCcCkX8kOMojUl/Hl5C4VNwcFqUX4DheKVKyx7yv",
-	"qEAN/h1HOhDUqrBOZeSAQwFh1VfqC6p2QxyS+Ew9A3UfmI/ZDwpOvXaGGpT2j/JChD3STnOqkK+6SfU/",
-	"6z5hpq67dLRUdPqo1mGIPlqwb9G/1GAWn+hfiv58JPnQgLIGqVOh3tXVkOnHNDZ6Giyt0rtUV+uza+iC",
-	"nKuNChUB4WgGQoCDcsR+UmzDHm/A5lNGlnJMrKPyDDImCY1CYc5uxbtHTC+3wKtc0mct4JhzsauygE4p",
-	"C6JE0HsoqXnZ/+vIOxvag79SiciLt8zkwLTnMhVWcVKTqRa/cV74hsSsxcizM6O/JkIiHEX8QR/yVsjx",
-	"USYCtUy1qYScbFsrPZmSB2G2sBm+n+bv5EYezmf8zM/HugHpk2OouUu6LISFhiMIviCSqrU7Bad2gFiB",
-	"UvBz10Rd5IERfxiix1S5M4vkI5t8c4hSpzagLu2vtjaHXcWHC7wcokf9EXRifONMP1pTd16s10PD+2BJ",
-	"TId2PdSUFfegwIl01UgLinUA0356qRQQE9ivpQUxI8OyKKomod4+75Rmw7iE1U43EbVsXCLyCQcyWtnT",
-	"NSVPNb6hXipGjDIAIuPB8EvRIFCYcIjoWlNVaanhhDQpfOzoNkcX66NaSLXoTBn6m/WY/Ft/lNbbNywA",
-	"AqVREHFBQnRa5dI51A5iZ7mz+0SMGHAOKiwNOsJXXnuiIPqBMKN9GSWV4NGaKk//7//8X5Sq7LraQoi+",
-	"pRFBNyshySLl/2dgZbq/LKR7ffu2yVGs8Lbg2waJT5VSjJfUG3qv+oP+K1NPHoxm52BZ1vXpUvH1+9Ab",
-	"eu+pkNYvVpsxAbHw1avBQLufM0l0yAleppev538X2rlXo6ulL2zmewvmubJZzvrCopAHyYIw2c85wXrD",
-	"j7e+J2yWRABfo9N+d6qNKYxr39frPC/W9hWRU1QURZypFcUzUXTHrbThpP7BDetRFST8nzCV8/vL+uW4",
-	"mfMHg6o/XxbX4/I5rEd2atxfIsJkvOprg3DqRlk1bDqP86w4fd2aKhzYAZylLa7sEy9Z5rYmGjdT5r8m",
-	"YAcarV2BWY2arMn5V9/9NJ0KIr2136Lte7qgumnBcTXLgKiLTjLOtKZmjpGIKpVeW3bMad+33tlgbMic",
-	"s3EUjXUGRTWbjLSKDvy3ByTVDKNu0FwFvX6VLhHS1ESJ2Jo48yymVBck9fUV6JSGvhH1IRLBJUyXaupp",
-	"U8dENeSWrkw5kHY9nBE5xhFk2F2a+g55wtQh8znXYXPS/5GHqwOsVD5GvxAFZQIKCwRzeQAwNnE3Rh5Q",
-	"hsfdacWOazaXMe8opaVMQFhCtAHUjQDRny4IOr0cXD49/QRZprkCqzsP01JCbTieSXr8wvf2S8ZO0Hcz",
-	"29Or9RRMD6QAM9zx+F0FwT46/uU0XKcOEqRMvF/D8wJXLPOk6rQR10iTls47sCu+NSiVfCJd3OPwBoO8",
-	"tV8vsDZhcHAErr5Xjj4H02X9shyF+J3goHWJ2QI/U6pfxs5ye8IrnsUbGNwyqVh3HTL/hBJFPka/lURx",
-	"DNozUal7pcFfiE4t0MgcTNLBDKCnZxV67m24srnGg1QLBybeank47fJdYJJRHYJ6defdpeCnOHF+IYJI",
-	"RVMpKk6EvVvQ5vyA9DTzR1SiU21cbkFT5h4WfLUKnl7t6M5cpXrD/PeNOeM3UGauI52U+2CwlRLs77Kl",
-	"KgAvOsS1I0VY7hv90drvPNvcoAebbW6UCt+/4061K9HlZ7Penu22Yag6lNI1TRWKfLKI3lnDt+9eOBiX",
-	"Q+30lLA7xh+YwxWst9icxBDK3KT//WCAeBL972lULz2lOtVLnfgG83vSuWTWIzoF+4DNY39WZ0j4vUii",
-	"dhdkCOjpkrzN1olCeO6LVXZPW6SA10222TLZHtpEu8EyWyajfe+UYtx4azttOaL8ILpVYZjj2mwLwLSy",
-	"3BZXfHdK0jioYrO+kb6VbBzzRU5yLptmjkBcRSNuCYRWttwit3yx6B6QZ26w65ZY5oHNu/VW3WPyynp6",
-	"fqwq+t/G4lvFX5+d3fc58JQ2xt+NyBwc7ZA4wAFRZw8+/m5pKX9XbJl9GoSPI7oc1zjckSpTE/H+qbPB",
-	"UrzBQHwEmi2ai9sy+G7G433Qe7WsXlj2F0tykea6GpSbafD52JVLlPyZmZfbwP+bszKXJv1bMDZvmNQe",
-	"bM66dqmORm02tIHH8x9Nw676YqYBbmioB3CUyzyH+1ozMpRVoakpriZ4LNGkXfL2OpVS9TG+I6ucPklY",
-	"4uZdctPThllKKVNfMVcsJ8sXY/6yj92aOVX54Qvp131vimk0jgkW8HKuji8/V0Z5GfNZTITwcrWVshwm",
-	"znu3zo+p12OpVfIlDbJMzBpcW2PotlWSd42t2vzuf4k5m8FaUTYDB31TzSlEvaxyms7sXiQFLAJbyhad",
-	"mgMOfp35KMCC9CgTBMKe7knjCoc0brQYlEb+wSQTxjaDbBodATnqBSHo9GowyIoRntWO7yC/afyqb81S",
-	"b/Xd/276UC3kjPdM8x/xgrynd8Sr669Q86krOM7nHaD6OvuqEbiUljvDZXZVIzwtqoRVd253Vmeomkml",
-	"NUwFsfFJLG9VwLnpyKxFaGyGqwRUR1bDTVk2ahNgprNDQ/Z9XX2pKrhyLPk4lkrnMN9wsaMb7f02R3NO",
-	"I3e4FzmWJdq4WleDyAsrWyuwX1bHglQtebmhSSuSggOmmdsNNz4Oug+kQDojHPWex4GjzRWPxvbuNKVG",
-	"TM9jY1y1FIRsHq0jkZK5uGlLSVWCeZurHVc+3/JW50VKf5HSX6T0Fyn9RUp/kdJfpPRnJaU3uxIYIX2/",
-	"/gN5Eb3GdeAZi+SVgtSjOfpbORIUxfYj+xC4CwIS7jWymVQhGw5DM87IkaTcFq4EjegcHEMF2Zf6YbwG",
-	"3AU62h5p5yeQboM9Ogc8qZZ7VJeADiRmvQH2RWqpC0CeGzTe/j8hARYu/WuZb6dL/u2JtdIm46zes7zU",
-	"PwCJKn2yiVLtydVPCw/qXMICPY6sPjryhupXuhjqd7/f99Eo1ZDMo/X6Op8rDrN9eyRoGA35QxotGBAy",
-	"V6X5FIseCPX7wHE+eNb3xG22YF1f+ayeLgXa+gnbUtYHyCO35bxh8N2nXOwmdorA7rJP9scqW4ipLW7g",
-	"D3j33t6lW9do57GEGq4t2vNYfk3jGq1W67KTRGZ8grNK5RadDnyd6Q2shIwjyNIYkvDsUHrvUIExzimp",
-	"5VlAcX5nJHBp302x3Mly0cbqlJ/BTTLRL3UK4jrYtzVLNWyVV28qEPrNJxzIZlBaWrS6jtwSEfsxiG0G",
-	"br/mMqfE73bmzHxw35bjMyIfeHzXoo9CwWHID+fsysnKVBI2VZZo2GzCTZvtPu6ci1pT2yajZHkESLAN",
-	"pSI008sF74oTtEwmEQ2QLcfxM44FCRFE/HIRcXDEjGkg0YTziGBWa2yjYqz76gbfOxSq3iMqSYwjH0Fm",
-	"2seTu5MhOrk/WV9bLo1prDPTNu6dBZE4xBLvAgPiU7d+s1Nk+tqU28hoXYzh9Vi9HlIWkk91kGXtttpe",
-	"5BOUnI64qV/YmsOXNv9rr+0YRlPaYZQKUtRUqBPGBqsgImhCGaJMSILDBtoSfCrH2Q3aNkC9eVsZKGbq",
-	"p0gucYQgM3AdGFnu4C0huLqsRX6Nt3kHKk7Tyc4xpLrUNGzCs1ZEDrOHsIeIaGZpbaBoIoEL7/AW7A0e",
-	"JtDmMA4mzSHCRuTed07RVLhvaa12jxR71Vt3vnlumf4yX2vniHJI49wWzid7prY2bieAwz1GE+sNe3o5",
-	"GGx2OjkUwbV2MzH15rQcoAmsqIa29jc5uKfJi076opO+6KQvOumLTvqik77opC866YtO+qKT7kNLaPan",
-	"0irpAdypmv2ofmu6aF6neLS3xG09r7xqR5ataW5vO+j22TiDtfcCOxRtlUPYN8TJNLuHecc2D+zJNOB6",
-	"hD3hNq9w/mqjNn//tdfGt+uQhqPj+3O19eTaE4XoCWc72Y0e8asCYHyUSspPtruNO1e73W3PC0Fks3Up",
-	"Ownq3cC6kG29l9dz8+8alM8J63AF2V9tqEpWVV+JryatSvkoecosMAnLqqabar+acMtVl+/IypRgpXID",
-	"qXbP+lIk532lfdG0u32qly3g6pL2ZNAN6EN6sdXPdC8JXppm+pRJXbaYZgdCq5iJdcPbBp5NXnRv3jbD",
-	"At+rDZ9py1uB4n6/LThuH+v1Ps+1Ni547ulUMGw0u+d9A43fp20PKK/kh6rTYnUrlEK/J0XWMP4TgUhh",
-	"AIfV61e97NX28kkDqYwLC2Q0zw5B+1sKHa0p5vyxbIBbN5YHza/t01HRJvG3sNh7UpE4K/V8fCoSc/5w",
-	"eCLyK2MdKu213bPotytmun0pU/vlby9lQCEbQOew/zYR/iZ+Ph47NO9GmcOfy5hLnv6yYf+F6P/DRf3b",
-	"54BwJdGbQP/qOH/1y9dFRlZyTtkMkUgQNFVPREBYSNls1/j+g4Q1p9Uufqt36k97ZX7QW/Hf2qX3lhfW",
-	"hgV0/W7nS6gv3h74YqZdGeibQxWB1vaMdoWf29Tf2cHwNi7WQh1nA25y8TtsxcZnUQG6S/3nA1R/dm9f",
-	"mh3+tqCSKY8nNAwJ6y2IEHimNufPQBwo5ESwE6lOIG6cGK03X1qqRHI0gapSUx4vCFyM7+BOOHaKT3XT",
-	"pbtUmN61vvSLMPoijL4Ioy/C6Isw+iKM7lvE2OAodJjK/EVJtM5p6IhCaOmcf+xWlv85FeXP1Xnb7E5z",
-	"WKwbj5qxW3ez3mfmCQrztxW2916UP78LjkX33eqfHqYO/xPpdMf1welYgX9/5JZ54qR8YKMzzlMyhJSm",
-	"ismVqnlvp9RKey+9f/O7L7xvHGWUrJx3l2nLyJ6ZT8x4D2X2j+ccMz5Wrf3jecmMj1Jw/6DuMuPOVfc3",
-	"M1zLRsF9fXOo6wdoVpIBqiraDhFErNh810MbK7WMEoGWMb1Xxw0Mq2WcUAv4ck402zgRNs7qzIaWntrP",
-	"lJJ/BraNKDpoRBXiUzeECUneHEHVMk6pKcjlVT6B1zQRip9739JIkhhNVujEGeQk9ZBMlkseQ47FFZJz",
-	"KtCCBjE3PffRr4Ig1blC2gzsaXGuhTGZ4klE1J+JIGiqRxQEx8G8OHD/CcJTFLE1B6cA+exV3dQEeSpS",
-	"XKqFLafP09vlMIK36tv48LRJZPBB5+8/mE+66v/4CQ0UFK2TGsAq7j2zAcQz6nyK1+hyMDgCVRTKn8N4",
-	"584ca1VkY8zPE8yx18tWQtjnmoHWLCs7f/rlsjPJr9djLti7bRxY9aodK+SqsBcuz46B3Ha5tp8Nue+d",
-	"zPOLMVkhGh5hHcBPsJ1ZqJDkYK8pt5/iGDx+eFYbOsuFaO2J3gpxWvnt3389+I/9E97rjZRXsARVctdz",
-	"VyJvpd58oz64MRL8Tqu5jNUwkuqvC4DgMKTqOxz9nGtW0hTMAz7R9TxyNPcx1+ttuXGNE3Oq0ByAE4FL",
-	"fKYx1SWgPjRfqojFPjSTAsSQIImpXEH3d2QlJGfkA78jzBt+vFWMTIeO6/GTOPKG3jnoUgY9jxYQM1l9",
-	"6e0Cl3tScg4vtjaIdh87TlSFtjYruPOiomC5+3bm9Ha7/v8BAAD//w==",
+	"7H2Lchs5kuCvIOr2QtIuSVG0bLep2Lj1uB/rnX6F7Z7Z25aPA7FAEqMiwCmgJHM8uriPuC+8L7lA4lGo",
+	"94OkJHdrIsYtVqGARCKRyEzk43Mw5+sNZ4RJEUw/Bxsc4zWRJIZff8Dz62Tz02IhiFS/KQumwd8SEm+D",
+	"QcDwmgTTgOu3g0DMV2SNVbM1/kTXyTqYTs7OX55/9ezF+ctBsKZMPxwPArndqE8pk2RJ4mAQfBquMaMR",
+	"HpI45nps14kZAa0TIdEVQZfJePxs/q8o7Tzwei9tTf4VjQM3bK4FZsgCcnd3NwjefPc9XVOYb0jEPKYb",
+	"Sbma+BjxGOErQZhEa4KZQGfj8XiA5IqgNRcSYbTBS4JWPArFKBiUoiuCvjPY6ooYN1XoC8GSudlsuKCS",
+	"3pB0umWtinPuvsi9wTb4b4K7tFkecLdUXw6uv1BMv1/hmLz9urgtfuQSzVdkfk1CtOCx+v/6Qn2esGvG",
+	"bxmiIaICnY/P3Z7YYLlKpyxUzzMaBoMgJn9LaEzCYCrjhPhIMKAKGVO2DBxA73ks/0i2Rai+JgucRBLN",
+	"Y4IlCWdYXiA1HsIsRF5TJHgs0dUWhVRsIrydpY3MA69x1aZWfcyuyTazbISpNfg1wPM5EWIWJxERMyGx",
+	"TEQwCPANphG+ohGV29nfOTMImGMhTVPJZzHBIWeR6lfPY6ZxtYj5eiYY3ogVlzORbDY8lq6RmmwwCEIS",
+	"EUnC9C/7OEXTICiZpPcUpjcICJvHW3inJjmLySIYBCsuVHcANRWzTXIV0bn+W/CFnKXDRzhh85Udf80T",
+	"JmcbTpm0/etHJfMx7zcxX8ZECP3nX8lcWmrZRHSOAakk/Q2AAr2oRzcklgqXJd2rtQqTyEKW/pR8dkVm",
+	"GbRpxC9jnmz04PoBI/KWx9f+o03MJXe/BIlvSOy/V5CZ3/TvCkYHmX5YAidP4jmZXcFpbFrpRz5U7sM1",
+	"WV+5IS29SSyuHaIkideUpaSSbELvh9AffxzkNl0ps9FUHrxlNzhSG51tEoliMif0hoRT9OeYsyXsMcqW",
+	"6Jps0SbmNzQkIRqio883OErI3dHIsBgzg4rz9w3ebEiIsIRz98s6YBWf+prGxUlhMVdihXqIjkPDtNSv",
+	"kwGaY0GGlAnC9JC17CekcVDHMO/UZhAbzgSBWX6rRlJ/zDmThMGfeOM20OlfhYLvs9fjP6mNPw3+22kq",
+	"Mp7qt+JU9wajZOf3A2D3SCA9sysebi9AYlK0oOAX8EvTKTq+wuE78reECDlACcOJXPGY/p2EA3WsXNEw",
+	"JGyAqCTrH7n8licsHKA5Z4uIzhWBuU/5DYmBigZIbUA6J78ww3Ejoj5ZbxJJAOgBGo1GJyM4Usxs1GRf",
+	"z9UETIeAmzCk6hGOfo75hsSSajyyJIJe9ZFVmP9PDKaqpUQMnR4JmPgAYYEc+elXAkVUSEDJ+gJRKRDs",
+	"EHV+2iMWLzFlQiK5wjLtUEM+8s70K8Ung7tB8No7af6LM1I9mQWOBAEe683PO1OKVAX8v+yxpsySFx6r",
+	"KSBvUHLKpxLBr/qsMWdC5qjzOv3YAgPf07olLcVC4biGp4oQRdPWKOD/zoGI4xhvC9MsGatsVm++s/yy",
+	"64pyJqiQhM236YFWtlYNS58h9Ma1rCSViLLr9tj8nrLrIgZTgmuEwpMgyqAxB2apxNmKFt2JmxWpMoJL",
+	"6QpYTNSv9RsYy+NLubVdCo8osqzoFyOPX5OtQDgmiC4ZjxVvxQJRhjSrHgVt6aUR1V0JpOUa3uURVHqK",
+	"myZHKUaOFBtdUyGUKKJEaODJsUYlnEz2mEyX2cPnx1bD/nOPMf31/ZpITKMeHCodc7afHZV22L4vjyc1",
+	"cTm/+3qS/wHk2f7o6MfdKr5qYh9Wl61+CfrBnEc1TayK0GbTgBKRdpVKnSX8KsuojPaRBSrHqfIqSxat",
+	"3nzbLOFuVK3Vmj60aAiolsZt93vZPJWk7iZRj653RlDvjawu+7QDx8sA+T5Zr3G8/VJZlTYf6TnskVn9",
+	"AqJoy/O5QqcoKBGlhivOou0F4nJF4vRIj8kiESQsHuJPZ3HrszgVd75T0s5+9aWu6wBmtt+OdJ03mrU6",
+	"4XKGtMZvPGLY8IjOt8FUWzk+yRkVMxyuKcsetlkMFSDIo8NY3woyRvNU7kO7MJbZUiBr7JYaD7VaSG5n",
+	"NOkieb2hC8v7qZSvoePL4MOKoAUlUSjQ59FodKdVGW1/HF0GJ/fG+3Yi5xZUV9GTpsJKhqfQc+SNcYSw",
+	"lDG9SiRJrZNgZkJ8gZKEhkLbvvrRdMcDIE8SzTx5VHIQFAiry3nQD4Qi9ffX1PIQdJBp82dTmTBU6P4g",
+	"Mm1xEm1YRl/JtoyVdENUdxoqAX8Hmbf/otdLqo98wZvk4V3OiN+MWPwFc8VvPm14LL/n+taocVMUL0cI",
+	"dIAi0wM6djdGITBYdEPJbcmh3s98Y8W/GVyrpy2uOI8IZq1FR/BgKLcPkQWJYUnqOl9TNrwhsdB4mIzO",
+	"zj3rERMSs3m5GaktgDvfsxgfjS73LFla6MEkNS3MLC2052DZkdtq9YXhmifV8/zKjdRtOk1wtwDbYqTb",
+	"9nzNCruTMuADID6mO1Xo7qu26u97L1ZurrJlc7fyVdfN+eMzLDX+DoI1EQIvy+9gYyLj7euF1Eb1el4A",
+	"I6TdlcGcJZrPl4H20IQL/x/xmmgXzMtgij5fQn/qzx8H6NL2qn5fBqPR6DK4u0PH52fPEA5DgS49SI1i",
+	"V3mewWhDcChQkzofj9ViO2+CYBCcj8+CaeA7FcDDZ8E0cL4F8ORcYdJzMYCHz3V3PxC54vrJK73aOd8D",
+	"9epM9elcEOCJ+zyk+IN2TXoO8DAu3643EVkTpr2lngNERa8F0PkXmjwC34Eh0H6Q7LojT1oBAyolj6iZ",
+	"LlSjge6jjCZ+SMmvA8NxDCURJEaGOoCroGO9zqd4Q0/VA3FqXovRZlvCc7RnRO+bbSV5VH1MPm1oTERH",
+	"yWM/hjgz6VlEbvQqWS/Db969++ld0Wer2SRnRLrq18Yw0PRevynz+BAknnnsKLvkmlfo1UKKc2puMTVu",
+	"3kYGTF8MtDDq9r3qfehIIWgn2vjWspRQ/HXPYzonCHkkkMGgXeY8XrJ4zOGkZv/0kKEsLlqTmt2q1dR2",
+	"EH3SwVkz/Z7SlkdsrSZeDlkpYO+IIPK9s+IWjj5tn9UHmqZgzgjiC+2HTNlygDw/NPAwhYegjpn/zNLH",
+	"a7qMce7PmeTaq02RkH1oz9i7oGg3zCInNUF31WGtz7WOCunL2rUXaxVT11KXblPF2fPuUa0Ud+M8a7lU",
+	"6wuEvHD41fMDeEbZS54ylGnHP4E8wVI119LlAN2u6HwF/oE5wRPdUrkCYX2Oo4jERwLxW4YM70NYIInj",
+	"JZGjYLCn65QGV8A2d0fazbuAiddoQ+I5YRIviZIbx5cBkhxdBmfj8WVQwvWB30quHRtcpx29NSocK2pu",
+	"cQaB5Bs6398N1b68Jb0Qi4obJOMNUqXulwQsZB3zC/j+WM8+Gu6OfD5QfGs2M984K0GVulS/NYOfsRAk",
+	"VLSkNophTeo/hIUj9M16I7eIx0ghHkl8TQRyfGxJGInp/JIpXQ4d//jtewRAC7BAnlwgzLZyRdkSkUgQ",
+	"6D+M6Q2Jh1iAqS1E6svRJfugFGo+x5EdGcUEhwK8lBUqwSp2GfxdyPAyUOBcBowzchmcIMzCS+a109KK",
+	"ar3AQhIhLwO1X4zioH9cEQn6lP5bNTH9aHdA4dlOL5DHNhWTicmcxyEJFfsw7CnkRIwuWTUXqVAUIcLv",
+	"e8KWSnmfPH/egQtlggRtF5UhCL5xeI61gRhdETR5/hzNVzjGc0ligSLOltqkaRnWPcEHVuxWgPnsKkvH",
+	"78y+v0BYU6HH+KFvQUgzo+9ktrbGh/PJxLM2BH/g4RZoAjEu4VDClNkLSU1NR4iyBY/XWIdU3RUs2ZnN",
+	"39qIvU+AMqyq90WfP8aePJ0y8lG3GyQjtjXJ5dkRGrh4TwE9z91bw96JUAqgqgOqJ8TmeOv4VRqx1VH6",
+	"yM0zE/lV7XFZMNFomNsh5gNIg0XWMhl9NR5ORq/GU3Wi6XiUgXdcGrkSwBqhyejV2b9METbCpWFGNBy4",
+	"Y3TB46qvCwwqC2hbI3Yr43NHH489RgsUZbGGBep/6fwYGVDby5lOfKjhljnPb/K3kNG2PDZYXx3jEB23",
+	"iQ6ujqk4udC0P48IjkXjLfSTYNRJMHqSWrJSSxvVqvi4n1mlX2xQjX3l/AtSFMqC578AcB+tfpOmEaim",
+	"oJL724JDzS9M6alLRv9OQhNA60LNBwjP52QjVdf6HXgITdHR+GiAjs7UPwv4Rx2o6g8G/3D1L1/AKw6P",
+	"JPwTJ9BoC/8QcQQTWROJQyxxJ8tEo/r8yPXSvWz/Z2c7+tXq7AvFJCXfvlcS6Ju3374fgBw7x4JcIJB8",
+	"Q5RsNiQeqkfaRQxLSWL12f86/h/05JgtxD/mdCFO/ilohd1/rsGqfa4FYxt25bIiTJEh1BF6KxEViFCw",
+	"xoRUqMmHahIJM6khSDhCr+1tgutLTNGvRz9++15RpJrv0Ud/lewxmDewGqsB2HlgFLX8LUwGqZ002+N3",
+	"9A8jPy/TWbvcC3Wog8MNqeHS7VyScAHEsyWcgUrTwAyNDQI6Ouvf8ChZV2KMIR6FepMolSbFbjs7S1Fy",
+	"cHlDFD4/7i7T/MKALCRXlDEnQidaMKIEUegVMk502oEqcWZnOaYrEEaE0SaXvldMmpbrbpgqnQaKqXrq",
+	"vH4KnkNjRTf7laRyMdwbhcvJ6Nl4gG5XxCoYKCabCM9JiLxukHbTRVdbgxH9u9OFzxp/yvLncaPw1iJT",
+	"USd3rMl58cYth5QPbwZoMh6/GI7PhuPJh7Pn0/H5dPx8NIb/BXsITS9JgbTLMfdqbBxJ8l6B2YnpUJdY",
+	"SOuHBzcGu6zfVyXjivKBvSF1Nrt24VFNg6+wmJlETaKjX95Z+4C4He8sM5JoDsK7Yo6rTtN48Wqf7kA9",
+	"BM2CYFlIybXTBfl52uVuG//ZZE/Xx2S0HKGz8fi/d9o5OWien7dypsplINsFk5reazKYdWOjL4O72hxn",
+	"u4CqafpR6gFtwkm/bL+LOsFeMXL15kgosf6YSp17Cl2RiN+iyejFSSc44DM1CojfQ64Yli8mD4IMVeT0",
+	"jt2Zy4sGx4yu4bi77SgvFDhz09Ofd47Lo4vTjH6deu8uu7VLK7iHjd0sWztSW+ONi/ehbJkVKdWWMC9A",
+	"Zcsx7LtM4sNd4H7uXFkbIgEKXPxFoy7pbdKWWnfZ9ZLx4Cnz0ykPITf3UTWR5C0jx63m6qSRDE8a5DiE",
+	"9ZBNZazKy50dQmwTJit4BOh/3W6ujDpadR12EP9YA2clbt6ayJTdlGQb31Lvj2lbPUKtuTxfbjc5c9zC",
+	"pbNEV9u/ErYvFWvHnCG+JL2jvJxN0bu7NNwiv9ahs4t0z9JVJ0NM7vk47OJRWgP3y7OKQyh1bmg8iGye",
+	"EnseVZ4v6eI0csPeThKWxXU8GRwXbufOkI7SOJOdXKuodzh0mEMtzNUgv9ObvO9JZHhE/RFkTUb7jAnY",
+	"0+HRVk9rOGHuxbC1B4NRnVnzeQ+e/zi4emtlu9r3f2dn/S7Ms45r5vPiN4Tt+3t4R19XO/I+fc18Y3F7",
+	"xmx5Uju+7MZows9OXDlO+WR7+OvgbQR3ry6T+97XXXwnywJYsvC0RMVvh7S7OVK2ofD+pN1Ji2530ewq",
+	"vOyThO81G2KND3B1jj1/zrsYPrKy1p+pXIFhegYN/lXB64XNlbhkFMyDE/+tjrzCkXPT7mNVqUlp9XBm",
+	"lQ/GQtcB553ukutQfKbtAjLGM7Ehc9ElF9Z76F4gLIxT0wW4pTDOhiC76LA0uJeQhGEmhzdU0KuIIBhq",
+	"AF4zEFo/GU3OoZ1dZDTHGy2KUF2tY4siPL9WQwE+SqtOVF+suiwWXcTs8xe1VSW4GMLCDtWboTZITesu",
+	"cWtMKC8Cj2RmrZejgAHPSNARoLyuXctKfAAr4K4ldu0tXPQH3r9TK2Sn3G6IvoEyRW+sByvVns46i6cC",
+	"sG6beG9NZrdgGhx53R1BeRnTp/OWQ1dqA0Bes3nMTZ8j9IsgSHWrQLJ+Y34LJDl4mBlHpkQQlB2LMs99",
+	"brTDJv4hERLKB5pQ0dkKsxCsqp46I0boT9pvdY3BL1OYrc9jZKhJlG7JKv/RNWX299nBF7bPZu28mfL7",
+	"BWbezpUt/aztlFy3H1bE5GVAc55EoXHdX2+ibXopbDPoCcrm5DK+ZNR381zjaMHjtfbzhDjcWyoIomzO",
+	"45jM5Uh9kVa/S/ev5+1ffreEEhYS301RjXDMI/VwHlF1kJ4g76LGOG/69HpWLhjbO63G897jNsUbsU5f",
+	"37VObPgwa9JbyShmBW6FlzIRysPvXnos1SpszujMYLXHzU4KdCdi6UtkNVPN3WXWTrRVSJoF7D7Dwd6n",
+	"nt65EBK1N65I1nc65/RPGYqgo4NGhHkg2iiE7rD1lr8K8SQ1PaEVFgiDmG160kElpXFpNYT18RFztDaU",
+	"XBFV6YccDcpjJlmIUmzagMuL6njMlkWrHjg2q2SmjzlGKxPe+nuK1br7/cZZtC0eWOU/Yr6vv7ZzZXPK",
+	"7+2+pAqDh706e/lsb3VW6pwoXpqPb2hI4p7eLPk+Jx09VZuro9X57VY7f/bJ19XLo+9l8x1FCmsn77ti",
+	"TbZ6Y3G7opB+yakvMvHAU6D1fgN2Fzyel8U0wmlLQi2UVclZhRQtB4h2bs0oH3WOrjZRn2VOTU2GqSP7",
+	"aZsiDYPDSi+dK7LtXYA5mJNwKrzs69K3e5HCttVU68sT2m52LtbhhL5cXYCBVj2pFEjpiuKxlevYz/pV",
+	"FhrIksvjKuBh3e27FPIop5feVk2HmN71PcoB6uYBUQ1FexTsZL2sAqDf5DvOssMkexYLqWQOSnwwFeea",
+	"1MTC2pSrjU/comWJkTbKw86BJHbZ28WSFObdzzSwc+hCPz24nRJbu6TFOMX2rnH7cDLNxHRV53vOOZj6",
+	"Gq43u0wO6CI+29Bdf5fTAiV1Pk/au+8Xx2ozt77nRX607vNpgr8V+Hv1vetN9M1UXJdHs3xKD0turQWX",
+	"blS3I7W1V0ZaK4EecI/Qp/Hlq2afxsegBHapVN9OEWy60vMoouFWrzYZakzw00Xdg17UPYL7rYezEP3J",
+	"7vUexxf5hNcbtXzBzWRUmkKqyA4OV3wtNeLtVJWteKUVUjwsugh1SnEuyA4Aw+emcSuIKZvdpMuarlLF",
+	"IqVCRdr0zS/v3n3z44ey5kYCznU9Pns+HH81nLz8cHY2ffZsOjn7r7KPK+B69apdVTIncNt+srNNgUtt",
+	"Ov76lWHPbADRUzAwQ7c/qeyGazqkXMelOewFmScxldv3qlcNyTXZCskZ+cCvCStLX/lH0wBJ1QIdD4c4",
+	"kStkvzuB/POUIfOccfjPmofkktlKXeYu0BSg08/Se1b9+FfzPOaRqWs5yD8YjUYfLwNdEoUq6FYEhyCI",
+	"6LMi+M/h60SuhnouKaY29I9Eo8oL+l7hG8qTuDzIdUbZrEVWzyOBCp+6vJmmPBmVwqYgKbQVCNyZIVBg",
+	"VOuk/5VfeYkyyWcVzkGvba0d0/hIGN8Pqrk6DRVQ6i/jWM1tS6S6vdD5i3QZAvehubECiaS8woAuYaPj",
+	"I2pn8uos53TsQiC2Nn6hJM/Yj2mwhSCkIoZi62FToOPmbIkDNBqNThDW/nARnl+LTOhFQ+LEfHd+/EVN",
+	"ElhjGAABmycS5btBSyJF8ekHI4RXRldMnmVJHIL3tJi/9MXOJTeiVfDmO6d4qA1FJVUyeprnQDEMvRpX",
+	"idhCzVr76uMggARnWhD7NfCLqYLIoVrERBA500m5RObzQZCtvqqr8rlvzX9n3gtXj8//eya5GicRRTA+",
+	"uiOKHGxo8znRF40xZoI647uhvtBEzCv6yyNQcsWcHDBpgs8FppE+Kis/08DeWQjStt6ymKZuJq51ASrX",
+	"5KP/DQm9T4owFT5yMMEl+KwAGWbboNi/JpJUmsg1niluDNnQstQEYmghkVcVff+g31ZReROd7GV578pS",
+	"0eYATl9/B28btuXTFnzagg+8BZ0YklIxWFUaTxSiVtClef21QAYzf3INhK7GwnNJb8i90fwgyBeKVUOn",
+	"pzak+2u9HypyDmVgtLiqgdafncPIIFhjhpdELXBsp6Kf2I4SVt9kVtbAPcv3EurYScJCg1z7t2spVjFl",
+	"14Yg7N/Ft7MNFxBJOwuxxLOIC+EadVmY4iPd0M8pO19httTlpG+InaL72w2LbzHVHShes4AzxWSo9JbT",
+	"PNECcfmjmWPROa7l95bhENnjiEPZ++zAd1lYikwm/0EpB8xA2g6CdKKF76tgSD9pAUQJ66vspgLRKWv/",
+	"3Z0HM3+4lgdDWut3t5PBKw2WHhCm5uCXIdyUM3pNXgeVeXzukfL+jnA+iUTFLdCXqAdBgSf6dGDGy/DC",
+	"KibYwP2q2V7th34plpxI1lLPb95zzkXhYTdfdugyibAwiPenB2qNXFMn6+R/Vk/AW7Ecb/gyoPaZzxOH",
+	"OcQhm9tSLRhTxSbc6cD2TYeJIPHQ3A+aRMRugcfjM9VhBJ5IBJlUo+PxxHIUAj+fOWwiHdmLIB0kvDsP",
+	"psEm5mtu2j4PpuYKBn6+APCU5I0kR54yNB6/dL3Cz68U9kG7gJ+vIKJYKQ/q59nYdVsA4QzmEOqiX7qJ",
+	"vRuBEGA6hwEmChQr6ZuQSXj+0nU981JzjydfuQPA2tevXG3oELyxPBy+Zihh14zfMgQkhPh8nsTGgK4R",
+	"+iOHnEN4SUxI8hVBFvWhKfhLbcZpE50wQh/iLWVLhJfYFk3AKKSLBYkJk7rMl62rpU3Sa7xFIpnPiR1b",
+	"rd7XkCglLZVJPm3I3NQdHpqsiCaBi62xpgeDSTCorbmgyyQ2ZTTtyr9xsdULykKEGSKfqFCbwYBkYrB5",
+	"7Kaq71KYd21hx7cjj9D/5AnMIxEkO12/PVxW3ZCYLnTCJtuNWRtEy8bALEQxkfEWbXkSp2h+u9DYVxhi",
+	"RxLpAeDafC51W7izoELGWKq14kjGPLmKiFhxLhEVIiFCIw2amxFHble8ZuhIq/FHLpkr3C8ByhS4R46R",
+	"HiGw+KtR9D5EGDFy675ztdRGbpfpbAArrBbYtQNwjjIpAI+QILAZLTAjtxv7UOjA1taDW5v/Uou7oJGE",
+	"YnyhwmSGFr/qPcobP7tWzQivdhphrphGde/Ahvr1bnZgTd9nvft+C1d6r6Uk640k4b9zIetwdDbpPdJ/",
+	"CM7qen7Wu+d3sClruj7v3bWfDhJcl2pGee52kl0wkBnUftGHk+58gD441qIPaNh5V4Qwu71ylrIR+qBA",
+	"04evl6ojJkNsFw4lTNJIc61cpzGZS7qgijm+qWVKIZEkXlNGTHEdxUK5YW5qLonhGWcv+m8U4Ejfxnxt",
+	"VZE6jL7MY3SFhYdVw95STg0BelZQMFjjG6JPHnDmymPtaousbGnYpCmzvydMfZWfgcmmBhINiCgp+CNN",
+	"GOpY1sepWMUJu0YKi2uodKSTssCQ5myFvsQGz+3XdWTljogR+jkiWKgjNoKSSXrUTOqXilFgVq/ys3LC",
+	"gb2ldrZbZKpBovfZJ9666AWFnieKSX7rFngZYyat0KYWHNJo6Znqv9HbrzV0JlPbgsdXNAwJSwUBxRsq",
+	"RCDTBw0Jgx0SayDOWgNhnkbkhkRKpHBS1BXJFpFtAUy+LzuiSRU2nkwc1sOy3SCITDZaQorRGiTPnCgr",
+	"1MpK8BvFQvA5df4HsNp6lX2Rx9BUrpuSCcLcV54AuMExXhNwlNRFUHQqtzZ4UMTKF1mpUWgMPKvmsIYX",
+	"aPDDBLYQLoKOE7lSi23jppTkVTFLpfwAik1OH8pEsljQOZDMJqY3NCJLAkkBb2POlgoEICQcCbfBoMSZ",
+	"ZiKqvwHaYCFueRwOEE+0Zy9fY6rF4ok5p4z/iC+Zu628xiHxNzIgVEmCYkPmSpzF/meKDTv+ZnYijPS8",
+	"JSaviGZuJajU4qLUYOEw1F8XxWZFVg4fStcq6avsw5HTvEyyKqt/pQcgtuH01odmHhEcAy/3FL2RU9W+",
+	"zU9Ss3ynRCjOVapeiOSKEbPnI7qm0jpPsWR9pXSUBXzssVzySR1j/tanTA0qSEbhgCH/lnCJgZAWMSEo",
+	"2SDB18T06LSOQysak696K5rvnYqLQMyx7AZQyCV4qW/RVmGw5lylDGqG69mqRXSnyopEGw2jOnl+MJo2",
+	"7CV7lHpsEUQIIRZJFG3RhsQmE5d1j0xPHujy2bhFl+nuMP1V9nbm92YMH+lRR9k8SkIibL9gOwCna2s+",
+	"0GmCdTIxNfUKgFpAoo6LN3qrWFMERkt6Q5h1DQQWqU0/VjQtZHP1R9X9tmXCVn1nub2kmDPj+oQCen/7",
+	"s2ILMRGCOM2bkUTG6lO98ewegvawOco+0o2R5Xl2e+vHp7mT7bCb6dl5/WGdwZTVuC2z5YvM2Zo5CY2/",
+	"Y3rC1Ik3WcPL3SAwdqaZViWCqX1gdIsgbRGa+uBgo4J0ZGzBy5OfiuTKnNkuYvVmgl7//FaLG2BLpNIQ",
+	"hBig25hKqahwi1Y2J/Ylc9/iDR3GZJGmy17x27QIN44gGmOFb4hAx2rVFxisUYRIRQiXzMghfyVzCaVv",
+	"ABlzdRZCKtZbhakViYnOs21dWe2oGnsno0t2yb65IfEWyjMjHAkOJCJKqo/ayqM0RHihBOjTm4kJyrHz",
+	"mqpnp59TZ+c7UyZd7XP1yorJr/3eDF3/8u57NS3smEJmdPC41UoFgHY+HqPL4AeXgdAmK0niCJymL9mf",
+	"CAt5rLVM8BIfAIfWyZvdxsUSwR3CMNlML9kQlXnBolNU5oc6hX4yGZ5jzJaKsi8ZQph5LPGYxwMErHHB",
+	"B/ZYvV3xiCgSUgvhDU0+bUhM14RJHE2N+6/tCJaIERJqB2ftE66G+8/hTxvC3ks8vx7q1Ri+/vnt8Jts",
+	"X7ESBP9s5AgqwULIEyloCJSiOoI5aJdozMStkgkFOh+fIyrJ+kcuv+UJ09FYhlwVtxXZGegYcw27/huE",
+	"FHSMHY2rnwyvyYmWHj0RXQFRX/MWXZEF17TtFp4KnUhZHeEX6DL4t8tAdbQmmIF6DOm3Mdsq1eGYi4iP",
+	"NGBqL0a3eCuGCjkamJOy2Qx1Id8pgmyT2bVVDzRzOdGYWySxEqcBn0o6A8d4nYU7thWBqRQkWihqUHzC",
+	"y7mp3anS6apejrPVhGEjTRUqKIPFM4ed5rgnVtiPU2VcaXWAWZDVzQJkactJIhAVBtxDbaBIEGAlAySg",
+	"h784XmeWNqJC/gWJFb8ViAA3UZ0fCUPgVxEWEsU4pEmOTJr3mP/YjKbQr8D4W6L5llHBQJm01DC84uEW",
+	"mSiU7dQjcSwtgXNYnQV8NreGB6LxYlF2TG5wlIBUCKePkIWKzKoTQ6Bm7TMgmfzxfhYss5L6kSKDC0v1",
+	"lkAYAQmPwNssygwTnNpzMMd5GMIliAEyLMPMID3MFEM1l2BGAiYAvFBnrMGf6idFoQMBAicsgUoipCZ3",
+	"GSdyNUWXwWUwQCyJogEaD9DnO3UaqZ5+/egnYlWYwVf8hpwMzMnlTkO9FjEGBRXMNgZ3WdSYazvYoD//",
+	"9P4DGo1Gp/qhXhhduQIEUb5ArjnB8xUwbNN0vuJCH9wQ/cFDxSMEZUuIGtwMte3immwHIO6oqS6VmHNs",
+	"VlGo3XNNthBe4XOKk0EKrF1qONy/42iRMG34VPjVbINp2uBiiHBEscKBMSpBIJIOltIdmL8VKHo1lLIM",
+	"7A/L+WqAMPqnmCwuEIOQHWCJmG1124FdgRNTvMMsfmyCvVQ3Hvnph4qTqy6tTmuxBHCcGJIrfDUk643a",
+	"jsBpjxmHz/KHH4Rwai5r+vOoVB0HlkqPFbTaCDiw1gQ17Pl4fKJISOPS4mYBV14Y/cf7n34cmmfXZHvL",
+	"4/ACmUyxWsrYRHhOgEINCfDFQhuqTU7mysM6Kx3A9qg61OOEDPR2Igj4oysSoWBOD3j/M3PaX6Qp2hj5",
+	"BFPmLM/LFWUuYxxq5nWcEcEVzXvdqg4mo7Oz4WT0/PkAbSIlZpsSLs9f5JbHmR7tjbk+5M/Hz9y6ZHav",
+	"wq+iYzWIPvBy/alVG6oDR6+56uxbbRcya6+lX/XEEJniSgtNYWrrWjvwsSVeRdmQjXpqqSI3hzQcDoZM",
+	"AxAHcPKFdi2GIdkQFhIG0KdfpQZGZqxmQEogIxMBYjgzp9EiEThSm8WjT4OZBY30Hayuoe9Yudqt+pCm",
+	"Sq24JqbkDqyI2vpTN/M8+1cYwH6eyRH6d81nFC+6tlt7ja62qg812QukWTa6JmSjZsaFlsuEUxrEhsyP",
+	"BCJ/S3CURWTGc6KAS10j6JMUGaVJfaMFM00t5r5Hp+hW2hiioXBZf0wr+9/ZgpIoHG22JxdaCDDPTb8z",
+	"2ykVyEZjmv4VICYiE+kXZrT0hTqm1J5N1+gIwuOiK4iV06TlnBhomMWFDkArIGGjDnIg0OEcx9riYyW8",
+	"gdoRarTvONKZza3DlD1Nj4RSb4XE0JfLfqAYYRyS+EQ9Awc3OHcMKwTGAHRsdoZQSmNWfrTSzHHGMwY4",
+	"knMtsgGDhgx0l54DFDr+rGhyin61YH9E/1CDWdpC/1B7cYAknxpQ7kDhUJj0XXeQ6cc0Nm47QOZK5VZd",
+	"3Z1c6Av/U7W2S8IUnyNGdQYZ6ZL9pE4MK9nACe/OMHdYmuqwBhlXCY1CYcQ2dWxfMk36Am/1CWIaatnW",
+	"iERd9UR0DAYxQW/IAF0Gk9F/XgYnUyvzleqPWc1GqfJ0vnIiGXW2IDWZcs0LZ/UuMlqOUD7h14kxXSRC",
+	"gvnz1h5IWr4doFT6LZoDShUzJd9mtg9k7DLszAw/ssODCUu9UQCtuJD6cXY+NvBVH5lTzWndshAWGu4o",
+	"+JpIqtbuGNK4uJ2cy+yiiTp/HkT8doo+u5PbLNJAn/dDvrA8w1KXZhh3Rs4p+XCNN1P0WX8EnWR5jzbS",
+	"eC/u7qbmHIAlMR3a9VBTVtyDAleGs80Rug151pHpTgCMCezXwoKYkWFZFFWTUG+f14oFMy5htd0movZI",
+	"k4h8wnMZba1g5chTjW+ol4pLRhkAkZ5H8EvRIFCY8IjoIichuRhnJS2Y2zc7ui06x0aoElKtNVGG/mKN",
+	"xX8ZXbpUi4YFaHP9POJCiUVlSQymOiT6JCPHHIlLBpyDCkuDntydVZwpSP3apwGi9yWVkMPB6c3/7//8",
+	"X+SsNfpeIUTf0oig91shydrx/xMwMN5MgmwN9lev6kKjc29z0dxjqHO3IQxvaDANno3Go2cmzR94652C",
+	"LzUBl2onTr4Ng2nwPRXSZoLQTrOAWPjq2XisE64wSXSSJbxx7iSnfxU6nYVGV8vsD2m2CXDXLFpkbfYH",
+	"FPJ5okTZUSbtQzD99eMgEDb1GICv0Wm/O9ZiNuM628NFlhdrYVtkdFRFESdqRfFS5BNQlEr6LiNGzXqU",
+	"5Wb8N5jK6c2kejner/itQdWfJvn1mDyG9UhPjZsJIkzG25F2DXWJA8qGdfM4BT2gdk0VDuwA3tLmV/ae",
+	"l8zPfDGEzBe1eyrvHigOuZj5wSCPWsWCAui9lyy78Xyc6I7R8WT08l/8pSnBW/9Felm6SIWkJFPKQvLJ",
+	"LV0aY1+/ZmmwPSSsdH4gwfTXchSlTU7ffPfTYiGIDO4GLdp+T9dUN81l2UirsYLkDLWjwL5iJICICmnt",
+	"sUZQG9lUMmAiTDPJ4Cia6WqukKjTEVI+29DHAxJmilE/w18JZb5xS4Q0jdG9EamXsABBwgLnZifQMQ0H",
+	"RkuDtEk+4fpUU02xOoFbddab8iS9ruvpksgZjiLIOMtFCWFqt8NMnhMjpP2Bh9sDrFS2XkguZZvJfpgj",
+	"mMkBwGg6mBi5RSked6cV59SpN5cxyip9s0hAWIJxbsMpA01O6SjoeDKe3D/9zNOqlzlWd2rvwdtxPFOA",
+	"/Ynv7ZeMvQTG9WzPxG/cA9MDAc6G8jwYvysh2M9eMhwa3rloTlIk3q/heY4rFnlSeQmbC6RJS9dA2RXf",
+	"X5sQsRqcPxBvMMi7G1TrGnUYHD8AV98rR1+BBb56WR6E+L1MZncFZgv8zCTnN+wssyeC/FncwOA2Scm6",
+	"6/y+9yhRZBMKt5IoHoL2TArNvdLgO6LzINcyB1MANQXo/lmFiV1twZVPrQPe54MTb7k87Lp8bR3/DkG9",
+	"uvPuUvB9nDjviCBS0ZRDxZGw10L6JmZOhsaBl0p0rO8FWtCUFyOdj/9uR3fGASKYZr/vrNF7lJnp6G4Q",
+	"cDE8GGw5m+uLYJctVQJ4PrS9HSnCcr/XH90NOs82M+jBZpsZpSSK/2Gn2pXosrO568922zBUnffRN01l",
+	"mcgvLKLX9s5i4N8VGUfh7B122rv18VwRHdNXp//9YIC4F/3vflQvPaU6W6jB/J50Lpn2iI7BPkBMuPpJ",
+	"lSHh9yKJ2l2QImAICGiwx+ZyiT5ZZfe0RXJ4bbLNFsn20CbaBstskYz2vVPySW5b22mL6W8PolvlhnlY",
+	"m20OmFaW2/yK705Jb2zgVKHvgZG+IUqRrzOSc9E08wDElTfiFkBoZcvNc8sni+4BeWaDXbfAMg9s3q22",
+	"6j4kr6ym58+Fr1pafMv466Oz+z4GntLG+NuIzPGDHRIHOCCq7MEPv1tayt8lW2afBuGHEV0e1jjckSqd",
+	"iXj/1FljKW4wED8AzebNxW0ZfDfj8T7ovVxWzy37kyU5T3NdDcr1NPh47MoFSv7CzMtt4P/NWZkLk/4t",
+	"GJsbJrUHm7Of/bZSa/zBNuqqJqaKX0NDT5vMsjT1S0e62oi+gTZlb+WKsiXEqOsALTHXoZpVCqKA0mU0",
+	"rtUOB5/LlUvgTaZUdNePtb7V82Mb/gahx306MKdVz+FtwNqun0P7hg6yC//2/U/oqxfjswsb6SdcRTkM",
+	"OXB0KhJaaRCwhekFZfPasWv2yfNJ0AMyk6OiGTTdcAfYDmnMMJu+ynphecKejBWQjc7h85iRWyIkWtBY",
+	"SF+GcOyqv3v4s3Jea4Oa83YJO+LpZ7sVW9kgDHqK2vJ5UWzTXxzK8uBjFh1Pxuf3i88WJoZKXO2dmJtU",
+	"NwP03swIPu7vm4rb2QtSou51WcfFsBC70S3k5XuyxPPt7yXwRQsym5johIO/vPt+gCaj8XAyerG/eJgu",
+	"0vS4V7CMTo6vMw/Vi44Q4vgH0/Bg4qMeoFKI/NokHLXnLpYXOmBT5x5IC/crGRFdbbNF8qFRscp/rZx5",
+	"TbaZY52wZJ1fWFOBOUyrphkpKQUzU5XE/GUfpxMcBCXgeU8BsEGwUFJoTLCAl6agBQxvGmxivoyJEPpP",
+	"k8gtSMv0eO910SstFNK/E7/4uOQbOk+LjWtwTWVsr1y3YSWlJfw1toK3OqsuomyTSBSTOaE3JJyiP0M6",
+	"WoVnpQFck22al3eIjkxGl6MR7PE8KWAxVyKaVitsIlr162QA2TmHlAkCeQ5uyK6aRE5gMvWyXQJbFw4N",
+	"mbsFIej4fDzWCUxuqSAnleN7yO8qkZul7vXd/26SVJd8aJr/iNfke3pNgmqlyKfUHjqV+7wDVF+nX9UC",
+	"52i5M1xmV7WR530tP5OcoRIsu7M6Q1VPKq1hyhkb7+W+tgw4v+KelddnZrhSQHUWLfCvSketA8x0dmjI",
+	"3nq54VyKlyq4Miz5Ye63vcO8wR1IN9q7D5Bfayjj/mNZok2k4wtTWWGl97XHV+WiUtmSFxuaFJIOHBDQ",
+	"Pzb4CXnoPtC1gzfCg3oHeXC0cQzS2N6dptSI7jw2V/KWglxe+QciJVdjrB0llQnmbRyCfPm8py/Qk5T+",
+	"JKU/SelPUvqTlP4kpT9J6Y9KSq93QDVC+n69TrMieoXD6SMWyUsFqc/m6G919ZMX2x/Y89RfEJBwL5Ct",
+	"ygvpLxlackYeSMptcTtUi87xQ6gg+1I/zCVRpoDuQ+2RdrdFbhvs0aX0XrXcB3Uk7UBi1od0X6TmHEez",
+	"3KDWZ/QeCTDnKlrJfDu5hvYn1lKbjLd6j9IV9AAkqvTJOkq1J9corcAFdWME+nxp9dHLYKp+ucVQv0ej",
+	"0QBdOg3JPLq7u8gmh8Zs336spkqYBgYcyWBASFXrksnn/Var94HnsvqovQvbbMGqvrIVHHwKVMjchbI+",
+	"QOLonvOW2nFq1ynnu7Gz3XWf7I9VthFTbXWHZkvfO9uy/LTvacLYtxfowbUjg4aGSwzT6kC3GHbRTMUD",
+	"KompxMA4Ixcp81PaepEduSVvfS5XlSvRzoTP6zbT2VnNZjKQFBznsnC2tkVbCq0yRv8e6bRejbdkegg9",
+	"3hGpr8ij498acX42f1kFv14ZNQgP7mn1m3QFA/ue9VFbtPNY18jTdQCZq3b5JSy6WPHbdnptuvy9vCAN",
+	"/4FyLXPS4hh+65q24m/k04bHcgZlipvjEOq8Rp9Xmq3zYxgE7XkUKmaCL+QsvS/rM8CLVw9wKXB4bm+p",
+	"oorR63q7jsz2yuhdr0YBusikOKa62B1UPzINiwwgpf8d3JprtrXtv8wXNd18p5+zD9qxdIv64L7WuImp",
+	"Z1dlz7zddlup7N7bUrZn0YVV3QenLiOWTjamHaGqtTVZUvn9Bh4nUG9Xl4wy1dx0ccgcFYP5Rj1zEclt",
+	"Sbp70HGe7PcVdZzbGP1DjnsA2CVg4FlP6A9pIKue8l4ijltN+T7DjXvMtw8Ntg02bj4JOpzVpzlBtIM0",
+	"/Q18+b378IBneXaoKoFNt0JuKvsKLMoxwCOBSG6kg57sr1oQzyy3jEZoazRv5kSDj49MNsgT5+nnom7W",
+	"QdzMktH9EWyT9JkjpwOJn0W6fXxkC1T4GKl2UNpnqaWg51ZowXnvJyNEQ0uA5D2P5R/JtlV7HsuvaVzh",
+	"LKdd5K4SmVrgOSv1mUPH44GuGAnOx4wjqPYakvDkUO50UwXGLOP7VpzFn6E4fzoS5FfczV9tJ4fINs6s",
+	"OUNHcqVf6ir2VbD39XatE1VelCD0m094LutBaeko23XklojYj59tM3D7Nbhp/qca9/SSzmaa7jk+I/KW",
+	"x9ct+sguzY9QZ9LblVfbme5RkPgG/OjrPcNds93HXXFR6cHbaNYsjKAOCYQjwQ3Ty2SSF0dok1xFdK5B",
+	"ECP0M44FCRGkn+ci4qCDx3Qu0RXnEcGs0oeXipnuqxt8r1Goeo+oJDGOBggqXH8+uj6aoqOboztrudxg",
+	"GusK17V7Z00kDrHEu8CA+MKGC2w3SnqSMYbi+eICsXS9gNbFDF7P1GstFFdBlrbrtb2+zEuDElLUVKgL",
+	"T8+384igK6rt0ASHNbS1v4uGfNbiUIMjucQRggrjVWCkNch7QnA+qUR+RerDDlTsHA9WGErmaho2uYK3",
+	"RE7Th7CHiKhnaW2gqCOBs3u4Um/w+dB3LAfx+KjPV29E7n3XJnY+Qy2d4P0jxUaQVZ1vLsKsnK+1i289",
+	"pM9vj5jWvV/hN0ezAg73mNpeb9jjyXjcHMt6KIJrHb2qGxo5QBNYzrutvevQwQNYn3TSJ530SSd90kmf",
+	"dNInnfRJJ33SSZ900ieddB9aQr1/t1ZJD+DdXR+e/VvTRbM6hb3cbR3Q3SUSoS3l72UHfXw0Mebtg8sP",
+	"RVtF36aG9Fv11/TBQ5sH9mQa8G/f73Gblzh2tlGb334dtAkZP6Th6OHDxNsGiO+JQvSE053sJ6UalOXV",
+	"GiAnKd/b7jZR4u12tz0vBJH11qX0JKj2/O1CttUOvY/NkXdcPCdsHDeUIrYZsDAUiWZcIiW+mho/xaPk",
+	"ATyDCz7BkGBbjaE0PsqWEYHMY4qMBaKygVQfmTfw43UCHncD+gv2/a2b6W/G5bdsJja6vw88TcH5L17V",
+	"wwLfqw2fasu9QPG/7wuO38cOPtD9Ivszp1Mnx+jfmS90iQu0x+r1q2H66jBOpD1dntNcwD2FjtYU091b",
+	"+ffloMxZoeeHp6J2Hsi7EtE9uBP7lNkuVtqFSf+0uB99vCkC1+nkR2Lvcbi42LOLxeWMgDnFOtBLQaLF",
+	"g0fg3h9nM5dqw5Yh9qZ5xyj7tld3BzUH50Bv8lYyzdNYyL17LuVHKASIuwYNMeLFNexPpGd1DDRdx4qA",
+	"8QIkrTxM8kTVKUHNIySthkuHAmXt+QKiSFe5FDOFQKAHJCBDHzUU9LnwUXMkWG5Bgntc/EbDc3559meE",
+	"LhDW41rqDhkJSla8n3jUlpy6pSbYGbxKY2aOmH73ldELNH2USyd5oTNMmmblWQrqaf6eUk3ubmbquN32",
+	"FWN+9qo7dz4taHRdBIB7tLDYoR/a0lJC5m0Cz/fJzZ9NupDXvk0yj+MUyJNtjyD0Wlq+f1J+sHj0Zop+",
+	"5AS9m3XoEPR8WEuSga4dq+4enm6//O3VtMqVq+pcl6pNCSpT4CmeedZTPzcr/LmJueTul61LlStPdbiy",
+	"VPY5IPyabJGpRFVeiEr9gjzhmG3lirIlIpEgaKGeiDlhIWXLXQtQHaTujt0ov9nojPsNvjhofMVvLXyi",
+	"Z+iDYQFdv9vZnfnlq+BeDG9tbbmHSTfuTs76KFR3ch7EhStlS7bsVjpgU7CoaXgotz/T/cOWQTVAtIoa",
+	"NW33IAtbwvP9eOtDR3tQyYLHVzQMCRuuiRB4qTbnz0AcKOREsCOpTiBuwmFtXKgT0CVHVwRtSLzg8ZpA",
+	"iMUOgamu385eGXbmXa4M+salPgmjT8LokzD6JIw+CaNPwui+RYyWt7+HqCmSSqJV4WcPKIQWznnPBtsq",
+	"VswXUx86KsuuYrvArMNi3cRmpZJXbfRVJRbH9y5s71HQ9pOgehLog9C9vw5drMJ7Lf15Pzrdw0ZztSQz",
+	"F9C1N3JLY7ocH2gM67pPhuBoKl/9s5z39nR+2LPPw1MxhkIxhraM7LHVWnDs8EsMs6qF/rcZb5VO+bdT",
+	"a6FiSrvEGTWx0V5OL4/W2cWX0ErcUfbu+1IfaLSPI7OdQ8B9OrbseFXfQH/9vVd+914r1bFKD0eIB3RI",
+	"eUR+KJBlpjkj5QdoVphlPnfTmjIxRZBY6tgQyNSmNNtEiUCbmN4oWR6G1QpkqK0nckW0THYkbDq0E5sB",
+	"8th+xlm0PQHDcRQdNPEZ4gs/0xiSvD7RWct0YnW5qJ5ly3cvEqHWMfiWRpLE6GqLjrxBjlwig2Sj6ICE",
+	"qoVcUYHWdB5z0/MI/SIIUp0rpC3hsiLOtDD3UfgqIurPRBC00CMKguP5Kj/w6B6ySCliq88hBeSzV1ue",
+	"Jshj4XCpFrYYmKa3y2GsGqpvG+HTIt+wwtIhU8eo/h8+77CConXuYVjFvScghrSD1v19Mh4/AFWYLMR3",
+	"PtM+9eZYKWGYm9IswTz0ehnA97pmIFHI0s7vf7nsTLLr9TmTk7VturbyVXuozGi5vTA5eQjkWgNBfc6z",
+	"R0Pueyfz7GJcbRENH2Adula8TXMR783qfl/H4MNnUWtDZ5lManuit1w6tez2Hz0f/8v+Ce95I+XlzOyl",
+	"3PXUl8hbqTffqA/eGwl+p9XcxGoYSfXXOUBwGFL1HY5+zjQraArmAb9SqlCQpblfM71+LDauUOOdQnMA",
+	"TgQGpVRjqiqAeGi+VJIy9dBMChBD5klM5Ra6vyZbITkjH/g1YcH014+KkekMr3r8JI6CaXAKupRBz2cL",
+	"iJms9ijygcs8KRg/860Nov3Hnodqru0V+NtlXnjpW4c6aXHm7dLr7ePd/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
