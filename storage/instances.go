@@ -32,11 +32,13 @@ type SnapshotExportLocation struct {
 	UpdatedAt   *time.Time
 }
 
-// AddSnapshotExportLocation records a path a snapshot is reachable at.
-func (tx *Tx) AddSnapshotExportLocation(ctx context.Context, snapshotID, path string) error {
+// AddSnapshotExportLocation records a path a snapshot is reachable at and
+// returns the new export location's id.
+func (tx *Tx) AddSnapshotExportLocation(ctx context.Context, snapshotID, path string) (string, error) {
+	id := uuid.NewString()
 	_, err := tx.ExecContext(ctx, `INSERT INTO snapshot_export_locations (id, snapshot_id, path, created_at)
-		VALUES (?, ?, ?, ?)`, uuid.NewString(), snapshotID, path, FormatTime(tx.Now))
-	return err
+		VALUES (?, ?, ?, ?)`, id, snapshotID, path, FormatTime(tx.Now))
+	return id, err
 }
 
 const snapshotELColumns = `e.id, e.snapshot_id, e.path, e.is_admin_only, e.created_at, e.updated_at`

@@ -224,7 +224,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				if err == nil {
 					// Its directory is where the snapshot is reachable, as a
 					// share's export location is its directory.
-					err = tx.AddSnapshotExportLocation(ctx, sn.ID, path)
+					_, err = tx.AddSnapshotExportLocation(ctx, sn.ID, path)
 				}
 				if err := ignoreState(err); err != nil {
 					return err
