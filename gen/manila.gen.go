@@ -21,6 +21,21 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for MessageMessageLevel.
+const (
+	ERROR MessageMessageLevel = "ERROR"
+)
+
+// Valid indicates whether the value is a known member of the MessageMessageLevel enum.
+func (e MessageMessageLevel) Valid() bool {
+	switch e {
+	case ERROR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShareSortKey.
 const (
 	ShareSortKeyAccessRulesStatus                ShareSortKey = "access_rules_status"
@@ -699,6 +714,19 @@ func (e ListSnapshotsDetailParamsSortKey) Valid() bool {
 // ActionRequest One key, the action's name, as x-manila-actions lists them; its value is checked against that action's schema.
 type ActionRequest map[string]*interface{}
 
+// AvailabilityZone defines model for AvailabilityZone.
+type AvailabilityZone struct {
+	CreatedAt string                    `json:"created_at"`
+	Id        string                    `json:"id"`
+	Name      string                    `json:"name"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+}
+
+// AvailabilityZoneList defines model for AvailabilityZoneList.
+type AvailabilityZoneList struct {
+	AvailabilityZones []AvailabilityZone `json:"availability_zones"`
+}
+
 // CGSnapshot defines model for CGSnapshot.
 type CGSnapshot struct {
 	ConsistencyGroupId string                    `json:"consistency_group_id"`
@@ -891,6 +919,39 @@ type Fault map[string]struct {
 type Link struct {
 	Href string `json:"href"`
 	Rel  string `json:"rel"`
+}
+
+// Message Manila's user message view (manila/api/views/messages.py).
+type Message struct {
+	ActionId     string              `json:"action_id"`
+	CreatedAt    string              `json:"created_at"`
+	DetailId     string              `json:"detail_id"`
+	ExpiresAt    string              `json:"expires_at"`
+	Id           string              `json:"id"`
+	Links        []Link              `json:"links"`
+	MessageLevel MessageMessageLevel `json:"message_level"`
+	ProjectId    string              `json:"project_id"`
+	RequestId    string              `json:"request_id"`
+	ResourceId   string              `json:"resource_id"`
+	ResourceType string              `json:"resource_type"`
+
+	// UserMessage <action text>: <detail text>, from x-manila-user-messages.
+	UserMessage string `json:"user_message"`
+}
+
+// MessageMessageLevel defines model for Message.MessageLevel.
+type MessageMessageLevel string
+
+// MessageList defines model for MessageList.
+type MessageList struct {
+	Messages      []Message `json:"messages"`
+	MessagesLinks *[]Link   `json:"messages_links,omitempty"`
+}
+
+// MessageResponse defines model for MessageResponse.
+type MessageResponse struct {
+	// Message Manila's user message view (manila/api/views/messages.py).
+	Message Message `json:"message"`
 }
 
 // MetadataItemResponse defines model for MetadataItemResponse.
@@ -1105,10 +1166,83 @@ type ShareDetailList struct {
 	SharesLinks *[]Link       `json:"shares_links,omitempty"`
 }
 
+// ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
+type ShareInstance struct {
+	AccessRulesStatus   *string                   `json:"access_rules_status,omitempty"`
+	AvailabilityZone    nullable.Nullable[string] `json:"availability_zone"`
+	CastRulesToReadonly *bool                     `json:"cast_rules_to_readonly,omitempty"`
+	CreatedAt           string                    `json:"created_at"`
+	ExportLocation      nullable.Nullable[string] `json:"export_location,omitempty"`
+	ExportLocations     *[]string                 `json:"export_locations,omitempty"`
+	Host                nullable.Nullable[string] `json:"host"`
+	Id                  string                    `json:"id"`
+	Progress            nullable.Nullable[string] `json:"progress,omitempty"`
+	ReplicaState        nullable.Nullable[string] `json:"replica_state,omitempty"`
+	ShareId             string                    `json:"share_id"`
+	ShareNetworkId      nullable.Nullable[string] `json:"share_network_id"`
+	ShareServerId       nullable.Nullable[string] `json:"share_server_id"`
+	ShareTypeId         nullable.Nullable[string] `json:"share_type_id,omitempty"`
+	Status              string                    `json:"status"`
+	UpdatedAt           nullable.Nullable[string] `json:"updated_at,omitempty"`
+}
+
+// ShareInstanceList defines model for ShareInstanceList.
+type ShareInstanceList struct {
+	ShareInstances []ShareInstance `json:"share_instances"`
+}
+
+// ShareInstanceResponse defines model for ShareInstanceResponse.
+type ShareInstanceResponse struct {
+	// ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
+	ShareInstance ShareInstance `json:"share_instance"`
+}
+
 // ShareMetadataItemRequest defines model for ShareMetadataItemRequest.
 type ShareMetadataItemRequest struct {
 	Meta     map[string]*interface{} `json:"meta"`
 	Metadata map[string]*interface{} `json:"metadata"`
+}
+
+// ShareReplica Manila's replica view (manila/api/views/share_replicas.py).
+type ShareReplica struct {
+	AvailabilityZone    nullable.Nullable[string] `json:"availability_zone"`
+	CastRulesToReadonly *bool                     `json:"cast_rules_to_readonly,omitempty"`
+	CreatedAt           string                    `json:"created_at"`
+	Host                nullable.Nullable[string] `json:"host,omitempty"`
+	Id                  string                    `json:"id"`
+	Metadata            *map[string]string        `json:"metadata,omitempty"`
+	ReplicaState        nullable.Nullable[string] `json:"replica_state"`
+	ShareId             string                    `json:"share_id"`
+	ShareNetworkId      nullable.Nullable[string] `json:"share_network_id"`
+	ShareServerId       nullable.Nullable[string] `json:"share_server_id,omitempty"`
+	Status              string                    `json:"status"`
+	UpdatedAt           nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareReplicaDetailList defines model for ShareReplicaDetailList.
+type ShareReplicaDetailList struct {
+	ShareReplicaLinks *[]Link        `json:"share_replica_links,omitempty"`
+	ShareReplicas     []ShareReplica `json:"share_replicas"`
+}
+
+// ShareReplicaResponse defines model for ShareReplicaResponse.
+type ShareReplicaResponse struct {
+	// ShareReplica Manila's replica view (manila/api/views/share_replicas.py).
+	ShareReplica ShareReplica `json:"share_replica"`
+}
+
+// ShareReplicaSummary defines model for ShareReplicaSummary.
+type ShareReplicaSummary struct {
+	Id           string                    `json:"id"`
+	ReplicaState nullable.Nullable[string] `json:"replica_state"`
+	ShareId      string                    `json:"share_id"`
+	Status       string                    `json:"status"`
+}
+
+// ShareReplicaSummaryList defines model for ShareReplicaSummaryList.
+type ShareReplicaSummaryList struct {
+	ShareReplicaLinks *[]Link               `json:"share_replica_links,omitempty"`
+	ShareReplicas     []ShareReplicaSummary `json:"share_replicas"`
 }
 
 // ShareResponse defines model for ShareResponse.
@@ -1247,6 +1381,73 @@ type SnapshotDetailList struct {
 	Snapshots           []Snapshot `json:"snapshots"`
 }
 
+// SnapshotExportLocation One snapshot export location, with its dates.
+type SnapshotExportLocation struct {
+	CreatedAt               string                    `json:"created_at"`
+	Id                      string                    `json:"id"`
+	IsAdminOnly             *bool                     `json:"is_admin_only,omitempty"`
+	Links                   []Link                    `json:"links"`
+	Path                    string                    `json:"path"`
+	ShareSnapshotInstanceId *string                   `json:"share_snapshot_instance_id,omitempty"`
+	UpdatedAt               nullable.Nullable[string] `json:"updated_at"`
+}
+
+// SnapshotExportLocationList defines model for SnapshotExportLocationList.
+type SnapshotExportLocationList struct {
+	ShareSnapshotExportLocations []SnapshotExportLocationSummary `json:"share_snapshot_export_locations"`
+}
+
+// SnapshotExportLocationResponse defines model for SnapshotExportLocationResponse.
+type SnapshotExportLocationResponse struct {
+	// ShareSnapshotExportLocation One snapshot export location, with its dates.
+	ShareSnapshotExportLocation SnapshotExportLocation `json:"share_snapshot_export_location"`
+}
+
+// SnapshotExportLocationSummary A snapshot export location in a list (manila/api/views/share_snapshot_export_locations.py).
+type SnapshotExportLocationSummary struct {
+	Id                      string  `json:"id"`
+	IsAdminOnly             *bool   `json:"is_admin_only,omitempty"`
+	Links                   []Link  `json:"links"`
+	Path                    string  `json:"path"`
+	ShareSnapshotInstanceId *string `json:"share_snapshot_instance_id,omitempty"`
+}
+
+// SnapshotInstance Manila's snapshot instance view (manila/api/views/share_snapshot_instances.py).
+type SnapshotInstance struct {
+	CreatedAt        string                    `json:"created_at"`
+	Id               string                    `json:"id"`
+	Progress         nullable.Nullable[string] `json:"progress"`
+	ProviderLocation nullable.Nullable[string] `json:"provider_location"`
+	ShareId          string                    `json:"share_id"`
+	ShareInstanceId  string                    `json:"share_instance_id"`
+	SnapshotId       string                    `json:"snapshot_id"`
+	Status           string                    `json:"status"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// SnapshotInstanceDetailList defines model for SnapshotInstanceDetailList.
+type SnapshotInstanceDetailList struct {
+	SnapshotInstances []SnapshotInstance `json:"snapshot_instances"`
+}
+
+// SnapshotInstanceResponse defines model for SnapshotInstanceResponse.
+type SnapshotInstanceResponse struct {
+	// SnapshotInstance Manila's snapshot instance view (manila/api/views/share_snapshot_instances.py).
+	SnapshotInstance SnapshotInstance `json:"snapshot_instance"`
+}
+
+// SnapshotInstanceSummary defines model for SnapshotInstanceSummary.
+type SnapshotInstanceSummary struct {
+	Id         string `json:"id"`
+	SnapshotId string `json:"snapshot_id"`
+	Status     string `json:"status"`
+}
+
+// SnapshotInstanceSummaryList defines model for SnapshotInstanceSummaryList.
+type SnapshotInstanceSummaryList struct {
+	SnapshotInstances []SnapshotInstanceSummary `json:"snapshot_instances"`
+}
+
 // SnapshotResponse defines model for SnapshotResponse.
 type SnapshotResponse struct {
 	// Snapshot Manila's snapshot view (manila/api/views/share_snapshots.py).
@@ -1381,6 +1582,27 @@ type ListConsistencyGroupsDetailParams struct {
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 }
 
+// ListMessagesParams defines parameters for ListMessages.
+type ListMessagesParams struct {
+	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// SortDir desc (the default), or anything else for ascending.
+	SortDir      *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+	ActionId     *string `form:"action_id,omitempty" json:"action_id,omitempty"`
+	DetailId     *string `form:"detail_id,omitempty" json:"detail_id,omitempty"`
+	MessageLevel *string `form:"message_level,omitempty" json:"message_level,omitempty"`
+	RequestId    *string `form:"request_id,omitempty" json:"request_id,omitempty"`
+	ResourceId   *string `form:"resource_id,omitempty" json:"resource_id,omitempty"`
+	ResourceType *string `form:"resource_type,omitempty" json:"resource_type,omitempty"`
+
+	// CreatedSince ISO 8601; messages created at or after it.
+	CreatedSince *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+
+	// CreatedBefore ISO 8601; messages created at or before it.
+	CreatedBefore *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+}
+
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1450,6 +1672,29 @@ type ListShareBackupsDetailParams struct {
 
 // ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParamsSortKey string
+
+// ListShareReplicasParams defines parameters for ListShareReplicas.
+type ListShareReplicasParams struct {
+	ShareId *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Limit   *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset  *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListShareReplicasDetailParams defines parameters for ListShareReplicasDetail.
+type ListShareReplicasDetailParams struct {
+	ShareId *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+	Limit   *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset  *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListShareInstancesParams defines parameters for ListShareInstances.
+type ListShareInstancesParams struct {
+	ExportLocationId   *string `form:"export_location_id,omitempty" json:"export_location_id,omitempty"`
+	ExportLocationPath *string `form:"export_location_path,omitempty" json:"export_location_path,omitempty"`
+	IsSoftDeleted      *string `form:"is_soft_deleted,omitempty" json:"is_soft_deleted,omitempty"`
+	Status             *string `form:"status,omitempty" json:"status,omitempty"`
+	Host               *string `form:"host,omitempty" json:"host,omitempty"`
+}
 
 // ListSharesParams defines parameters for ListShares.
 type ListSharesParams struct {
@@ -1593,6 +1838,16 @@ type DeleteShareParams struct {
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
 }
 
+// ListSnapshotInstancesParams defines parameters for ListSnapshotInstances.
+type ListSnapshotInstancesParams struct {
+	SnapshotId *string `form:"snapshot_id,omitempty" json:"snapshot_id,omitempty"`
+}
+
+// ListSnapshotInstancesDetailParams defines parameters for ListSnapshotInstancesDetail.
+type ListSnapshotInstancesDetailParams struct {
+	SnapshotId *string `form:"snapshot_id,omitempty" json:"snapshot_id,omitempty"`
+}
+
 // ListSnapshotsParams defines parameters for ListSnapshots.
 type ListSnapshotsParams struct {
 	// Limit Capped at 1000.
@@ -1685,6 +1940,9 @@ type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
 type ShareBackupActionJSONRequestBody = ActionRequest
 
+// ShareInstanceActionJSONRequestBody defines body for ShareInstanceAction for application/json ContentType.
+type ShareInstanceActionJSONRequestBody = ActionRequest
+
 // CreateShareJSONRequestBody defines body for CreateShare for application/json ContentType.
 type CreateShareJSONRequestBody = ShareCreateRequest
 
@@ -1702,6 +1960,9 @@ type UpdateAllShareMetadataJSONRequestBody = MetadataRequest
 
 // UpdateShareMetadataItemJSONRequestBody defines body for UpdateShareMetadataItem for application/json ContentType.
 type UpdateShareMetadataItemJSONRequestBody = ShareMetadataItemRequest
+
+// SnapshotInstanceActionJSONRequestBody defines body for SnapshotInstanceAction for application/json ContentType.
+type SnapshotInstanceActionJSONRequestBody = ActionRequest
 
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
@@ -2038,6 +2299,9 @@ type ServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx echo.Context) error
+	// ListAvailabilityZones List availability zones (2.7+)
+	// (GET /v2/availability-zones)
+	ListAvailabilityZones(ctx echo.Context) error
 	// ListCGSnapshots List consistency group snapshots (id, name, links)
 	// (GET /v2/cgsnapshots)
 	ListCGSnapshots(ctx echo.Context, params ListCGSnapshotsParams) error
@@ -2083,6 +2347,18 @@ type ServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error
+	// ListMessages List user messages (newest first)
+	// (GET /v2/messages)
+	ListMessages(ctx echo.Context, params ListMessagesParams) error
+	// DeleteMessage Delete a user message (204)
+	// (DELETE /v2/messages/{message_id})
+	DeleteMessage(ctx echo.Context, messageId string) error
+	// ShowMessage Show a user message
+	// (GET /v2/messages/{message_id})
+	ShowMessage(ctx echo.Context, messageId string) error
+	// ListAvailabilityZonesLegacy List availability zones (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-availability-zone)
+	ListAvailabilityZonesLegacy(ctx echo.Context) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -2104,6 +2380,30 @@ type ServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx echo.Context, backupId string) error
+	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
+	// (GET /v2/share-replicas)
+	ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error
+	// ListShareReplicasDetail List share replicas with details (an empty list)
+	// (GET /v2/share-replicas/detail)
+	ListShareReplicasDetail(ctx echo.Context, params ListShareReplicasDetailParams) error
+	// ShowShareReplica Show a share replica (always 404 in manilite)
+	// (GET /v2/share-replicas/{replica_id})
+	ShowShareReplica(ctx echo.Context, replicaId string) error
+	// ListShareInstances List share instances (admin; every share is its own instance)
+	// (GET /v2/share_instances)
+	ListShareInstances(ctx echo.Context, params ListShareInstancesParams) error
+	// ShowShareInstance Show a share instance (admin)
+	// (GET /v2/share_instances/{share_instance_id})
+	ShowShareInstance(ctx echo.Context, shareInstanceId string) error
+	// ShareInstanceAction Run an admin action on a share instance (its share's status)
+	// (POST /v2/share_instances/{share_instance_id}/action)
+	ShareInstanceAction(ctx echo.Context, shareInstanceId string) error
+	// ListShareInstanceExportLocations List a share instance's export locations (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations)
+	ListShareInstanceExportLocations(ctx echo.Context, shareInstanceId string) error
+	// ShowShareInstanceExportLocation Show a share instance's export location (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations/{export_location_id})
+	ShowShareInstanceExportLocation(ctx echo.Context, shareInstanceId string, exportLocationId string) error
 	// ListShares List shares (id, name, links)
 	// (GET /v2/shares)
 	ListShares(ctx echo.Context, params ListSharesParams) error
@@ -2131,6 +2431,9 @@ type ServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx echo.Context, shareId ShareID, exportLocationId string) error
+	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
+	// (GET /v2/shares/{share_id}/instances)
+	ListInstancesOfShare(ctx echo.Context, shareId ShareID) error
 	// ListShareMetadata Show a share's metadata
 	// (GET /v2/shares/{share_id}/metadata)
 	ListShareMetadata(ctx echo.Context, shareId ShareID) error
@@ -2149,6 +2452,24 @@ type ServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
+	// (GET /v2/snapshot-instances)
+	ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error
+	// ListSnapshotInstancesDetail List snapshot instances with details (admin)
+	// (GET /v2/snapshot-instances/detail)
+	ListSnapshotInstancesDetail(ctx echo.Context, params ListSnapshotInstancesDetailParams) error
+	// ShowSnapshotInstance Show a snapshot instance (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id})
+	ShowSnapshotInstance(ctx echo.Context, snapshotInstanceId string) error
+	// SnapshotInstanceAction Reset a snapshot instance's status (admin; its snapshot's status)
+	// (POST /v2/snapshot-instances/{snapshot_instance_id}/action)
+	SnapshotInstanceAction(ctx echo.Context, snapshotInstanceId string) error
+	// ListSnapshotInstanceExportLocations List a snapshot instance's export locations (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations)
+	ListSnapshotInstanceExportLocations(ctx echo.Context, snapshotInstanceId string) error
+	// ShowSnapshotInstanceExportLocation Show a snapshot instance's export location (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations/{export_location_id})
+	ShowSnapshotInstanceExportLocation(ctx echo.Context, snapshotInstanceId string, exportLocationId string) error
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx echo.Context, params ListSnapshotsParams) error
@@ -2170,6 +2491,12 @@ type ServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx echo.Context, snapshotId string) error
+	// ListSnapshotExportLocations List a snapshot's export locations
+	// (GET /v2/snapshots/{snapshot_id}/export-locations)
+	ListSnapshotExportLocations(ctx echo.Context, snapshotId string) error
+	// ShowSnapshotExportLocation Show a snapshot export location
+	// (GET /v2/snapshots/{snapshot_id}/export-locations/{export_location_id})
+	ShowSnapshotExportLocation(ctx echo.Context, snapshotId string, exportLocationId string) error
 	// ListSnapshotMetadata Show a snapshot's metadata (2.73+)
 	// (GET /v2/snapshots/{snapshot_id}/metadata)
 	ListSnapshotMetadata(ctx echo.Context, snapshotId string) error
@@ -2252,6 +2579,15 @@ func (w *ServerInterfaceWrapper) ShowVersionV2(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowVersionV2(ctx)
+	return err
+}
+
+// ListAvailabilityZones converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAvailabilityZones(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAvailabilityZones(ctx)
 	return err
 }
 
@@ -2558,6 +2894,135 @@ func (w *ServerInterfaceWrapper) ConsistencyGroupAction(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ConsistencyGroupAction(ctx, consistencyGroupId)
+	return err
+}
+
+// ListMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMessages(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "action_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action_id", ctx.QueryParams(), &params.ActionId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "detail_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "detail_id", ctx.QueryParams(), &params.DetailId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter detail_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "message_level" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "message_level", ctx.QueryParams(), &params.MessageLevel, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter message_level: %s", err))
+	}
+
+	// ------------- Optional query parameter "request_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "request_id", ctx.QueryParams(), &params.RequestId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter request_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "resource_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_id", ctx.QueryParams(), &params.ResourceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter resource_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "resource_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_type", ctx.QueryParams(), &params.ResourceType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter resource_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMessages(ctx, params)
+	return err
+}
+
+// DeleteMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "message_id" -------------
+	var messageId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "message_id", ctx.Param("message_id"), &messageId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter message_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteMessage(ctx, messageId)
+	return err
+}
+
+// ShowMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "message_id" -------------
+	var messageId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "message_id", ctx.Param("message_id"), &messageId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter message_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowMessage(ctx, messageId)
+	return err
+}
+
+// ListAvailabilityZonesLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAvailabilityZonesLegacy(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAvailabilityZonesLegacy(ctx)
 	return err
 }
 
@@ -2877,6 +3342,204 @@ func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShareBackupAction(ctx, backupId)
+	return err
+}
+
+// ListShareReplicas converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareReplicas(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareReplicasParams
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareReplicas(ctx, params)
+	return err
+}
+
+// ListShareReplicasDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareReplicasDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareReplicasDetailParams
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareReplicasDetail(ctx, params)
+	return err
+}
+
+// ShowShareReplica converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareReplica(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "replica_id" -------------
+	var replicaId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "replica_id", ctx.Param("replica_id"), &replicaId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter replica_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareReplica(ctx, replicaId)
+	return err
+}
+
+// ListShareInstances converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareInstances(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareInstancesParams
+	// ------------- Optional query parameter "export_location_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "export_location_id", ctx.QueryParams(), &params.ExportLocationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "export_location_path" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "export_location_path", ctx.QueryParams(), &params.ExportLocationPath, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_path: %s", err))
+	}
+
+	// ------------- Optional query parameter "is_soft_deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_soft_deleted", ctx.QueryParams(), &params.IsSoftDeleted, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter is_soft_deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareInstances(ctx, params)
+	return err
+}
+
+// ShowShareInstance converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareInstance(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareInstance(ctx, shareInstanceId)
+	return err
+}
+
+// ShareInstanceAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareInstanceAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareInstanceAction(ctx, shareInstanceId)
+	return err
+}
+
+// ListShareInstanceExportLocations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareInstanceExportLocations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareInstanceExportLocations(ctx, shareInstanceId)
+	return err
+}
+
+// ShowShareInstanceExportLocation converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareInstanceExportLocation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_instance_id" -------------
+	var shareInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_instance_id", ctx.Param("share_instance_id"), &shareInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_instance_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareInstanceExportLocation(ctx, shareInstanceId, exportLocationId)
 	return err
 }
 
@@ -3409,6 +4072,22 @@ func (w *ServerInterfaceWrapper) ShowExportLocation(ctx echo.Context) error {
 	return err
 }
 
+// ListInstancesOfShare converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInstancesOfShare(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInstancesOfShare(ctx, shareId)
+	return err
+}
+
 // ListShareMetadata converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareMetadata(ctx echo.Context) error {
 	var err error
@@ -3526,6 +4205,114 @@ func (w *ServerInterfaceWrapper) UpdateShareMetadataItem(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
+// ListSnapshotInstances converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotInstances(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSnapshotInstancesParams
+	// ------------- Optional query parameter "snapshot_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "snapshot_id", ctx.QueryParams(), &params.SnapshotId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotInstances(ctx, params)
+	return err
+}
+
+// ListSnapshotInstancesDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotInstancesDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSnapshotInstancesDetailParams
+	// ------------- Optional query parameter "snapshot_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "snapshot_id", ctx.QueryParams(), &params.SnapshotId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotInstancesDetail(ctx, params)
+	return err
+}
+
+// ShowSnapshotInstance converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotInstance(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotInstance(ctx, snapshotInstanceId)
+	return err
+}
+
+// SnapshotInstanceAction converts echo context to params.
+func (w *ServerInterfaceWrapper) SnapshotInstanceAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SnapshotInstanceAction(ctx, snapshotInstanceId)
+	return err
+}
+
+// ListSnapshotInstanceExportLocations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotInstanceExportLocations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotInstanceExportLocations(ctx, snapshotInstanceId)
+	return err
+}
+
+// ShowSnapshotInstanceExportLocation converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotInstanceExportLocation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_instance_id" -------------
+	var snapshotInstanceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_instance_id", ctx.Param("snapshot_instance_id"), &snapshotInstanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_instance_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotInstanceExportLocation(ctx, snapshotInstanceId, exportLocationId)
 	return err
 }
 
@@ -3817,6 +4604,46 @@ func (w *ServerInterfaceWrapper) SnapshotAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SnapshotAction(ctx, snapshotId)
+	return err
+}
+
+// ListSnapshotExportLocations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSnapshotExportLocations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSnapshotExportLocations(ctx, snapshotId)
+	return err
+}
+
+// ShowSnapshotExportLocation converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSnapshotExportLocation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "snapshot_id" -------------
+	var snapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "snapshot_id", ctx.Param("snapshot_id"), &snapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter snapshot_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSnapshotExportLocation(ctx, snapshotId, exportLocationId)
 	return err
 }
 
@@ -4296,6 +5123,28 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/types/:share_type_id/share_type_access", wrapper.ListShareTypeAccess, options.OperationMiddlewares["listShareTypeAccess"]...)
 	router.GET(options.BaseURL+"/v2/types/:share_type_id/os-share-type-access", wrapper.ListShareTypeAccessLegacy, options.OperationMiddlewares["listShareTypeAccessLegacy"]...)
 	router.POST(options.BaseURL+"/v2/types/:share_type_id/action", wrapper.ShareTypeAction, options.OperationMiddlewares["shareTypeAction"]...)
+	router.GET(options.BaseURL+"/v2/share-replicas", wrapper.ListShareReplicas, options.OperationMiddlewares["listShareReplicas"]...)
+	router.GET(options.BaseURL+"/v2/share-replicas/detail", wrapper.ListShareReplicasDetail, options.OperationMiddlewares["listShareReplicasDetail"]...)
+	router.GET(options.BaseURL+"/v2/share-replicas/:replica_id", wrapper.ShowShareReplica, options.OperationMiddlewares["showShareReplica"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/export-locations", wrapper.ListSnapshotExportLocations, options.OperationMiddlewares["listSnapshotExportLocations"]...)
+	router.GET(options.BaseURL+"/v2/snapshots/:snapshot_id/export-locations/:export_location_id", wrapper.ShowSnapshotExportLocation, options.OperationMiddlewares["showSnapshotExportLocation"]...)
+	router.GET(options.BaseURL+"/v2/share_instances", wrapper.ListShareInstances, options.OperationMiddlewares["listShareInstances"]...)
+	router.GET(options.BaseURL+"/v2/share_instances/:share_instance_id", wrapper.ShowShareInstance, options.OperationMiddlewares["showShareInstance"]...)
+	router.POST(options.BaseURL+"/v2/share_instances/:share_instance_id/action", wrapper.ShareInstanceAction, options.OperationMiddlewares["shareInstanceAction"]...)
+	router.GET(options.BaseURL+"/v2/share_instances/:share_instance_id/export_locations", wrapper.ListShareInstanceExportLocations, options.OperationMiddlewares["listShareInstanceExportLocations"]...)
+	router.GET(options.BaseURL+"/v2/share_instances/:share_instance_id/export_locations/:export_location_id", wrapper.ShowShareInstanceExportLocation, options.OperationMiddlewares["showShareInstanceExportLocation"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/instances", wrapper.ListInstancesOfShare, options.OperationMiddlewares["listInstancesOfShare"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances", wrapper.ListSnapshotInstances, options.OperationMiddlewares["listSnapshotInstances"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/detail", wrapper.ListSnapshotInstancesDetail, options.OperationMiddlewares["listSnapshotInstancesDetail"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id", wrapper.ShowSnapshotInstance, options.OperationMiddlewares["showSnapshotInstance"]...)
+	router.POST(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id/action", wrapper.SnapshotInstanceAction, options.OperationMiddlewares["snapshotInstanceAction"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id/export-locations", wrapper.ListSnapshotInstanceExportLocations, options.OperationMiddlewares["listSnapshotInstanceExportLocations"]...)
+	router.GET(options.BaseURL+"/v2/snapshot-instances/:snapshot_instance_id/export-locations/:export_location_id", wrapper.ShowSnapshotInstanceExportLocation, options.OperationMiddlewares["showSnapshotInstanceExportLocation"]...)
+	router.GET(options.BaseURL+"/v2/os-availability-zone", wrapper.ListAvailabilityZonesLegacy, options.OperationMiddlewares["listAvailabilityZonesLegacy"]...)
+	router.GET(options.BaseURL+"/v2/availability-zones", wrapper.ListAvailabilityZones, options.OperationMiddlewares["listAvailabilityZones"]...)
+	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
+	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
+	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
 
 }
 
@@ -4349,6 +5198,44 @@ type ShowVersionV2defaultJSONResponse struct {
 }
 
 func (response ShowVersionV2defaultJSONResponse) VisitShowVersionV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesRequestObject struct {
+}
+
+type ListAvailabilityZonesResponseObject interface {
+	VisitListAvailabilityZonesResponse(w http.ResponseWriter) error
+}
+
+type ListAvailabilityZones200JSONResponse AvailabilityZoneList
+
+func (response ListAvailabilityZones200JSONResponse) VisitListAvailabilityZonesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListAvailabilityZonesdefaultJSONResponse) VisitListAvailabilityZonesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4926,6 +5813,155 @@ func (response ConsistencyGroupActiondefaultJSONResponse) VisitConsistencyGroupA
 	return err
 }
 
+type ListMessagesRequestObject struct {
+	Params ListMessagesParams
+}
+
+type ListMessagesResponseObject interface {
+	VisitListMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMessages200JSONResponse MessageList
+
+func (response ListMessages200JSONResponse) VisitListMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMessagesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListMessagesdefaultJSONResponse) VisitListMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMessageRequestObject struct {
+	MessageId string `json:"message_id"`
+}
+
+type DeleteMessageResponseObject interface {
+	VisitDeleteMessageResponse(w http.ResponseWriter) error
+}
+
+type DeleteMessage204Response struct {
+}
+
+func (response DeleteMessage204Response) VisitDeleteMessageResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteMessagedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteMessagedefaultJSONResponse) VisitDeleteMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowMessageRequestObject struct {
+	MessageId string `json:"message_id"`
+}
+
+type ShowMessageResponseObject interface {
+	VisitShowMessageResponse(w http.ResponseWriter) error
+}
+
+type ShowMessage200JSONResponse MessageResponse
+
+func (response ShowMessage200JSONResponse) VisitShowMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowMessagedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowMessagedefaultJSONResponse) VisitShowMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesLegacyRequestObject struct {
+}
+
+type ListAvailabilityZonesLegacyResponseObject interface {
+	VisitListAvailabilityZonesLegacyResponse(w http.ResponseWriter) error
+}
+
+type ListAvailabilityZonesLegacy200JSONResponse AvailabilityZoneList
+
+func (response ListAvailabilityZonesLegacy200JSONResponse) VisitListAvailabilityZonesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAvailabilityZonesLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListAvailabilityZonesLegacydefaultJSONResponse) VisitListAvailabilityZonesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareBackupsRequestObject struct {
 	Params ListShareBackupsParams
 }
@@ -5184,6 +6220,314 @@ type ShareBackupActiondefaultJSONResponse struct {
 }
 
 func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasRequestObject struct {
+	Params ListShareReplicasParams
+}
+
+type ListShareReplicasResponseObject interface {
+	VisitListShareReplicasResponse(w http.ResponseWriter) error
+}
+
+type ListShareReplicas200JSONResponse ShareReplicaSummaryList
+
+func (response ListShareReplicas200JSONResponse) VisitListShareReplicasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareReplicasdefaultJSONResponse) VisitListShareReplicasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasDetailRequestObject struct {
+	Params ListShareReplicasDetailParams
+}
+
+type ListShareReplicasDetailResponseObject interface {
+	VisitListShareReplicasDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareReplicasDetail200JSONResponse ShareReplicaDetailList
+
+func (response ListShareReplicasDetail200JSONResponse) VisitListShareReplicasDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareReplicasDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareReplicasDetaildefaultJSONResponse) VisitListShareReplicasDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareReplicaRequestObject struct {
+	ReplicaId string `json:"replica_id"`
+}
+
+type ShowShareReplicaResponseObject interface {
+	VisitShowShareReplicaResponse(w http.ResponseWriter) error
+}
+
+type ShowShareReplica200JSONResponse ShareReplicaResponse
+
+func (response ShowShareReplica200JSONResponse) VisitShowShareReplicaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareReplicadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareReplicadefaultJSONResponse) VisitShowShareReplicaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstancesRequestObject struct {
+	Params ListShareInstancesParams
+}
+
+type ListShareInstancesResponseObject interface {
+	VisitListShareInstancesResponse(w http.ResponseWriter) error
+}
+
+type ListShareInstances200JSONResponse ShareInstanceList
+
+func (response ListShareInstances200JSONResponse) VisitListShareInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstancesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareInstancesdefaultJSONResponse) VisitListShareInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstanceRequestObject struct {
+	ShareInstanceId string `json:"share_instance_id"`
+}
+
+type ShowShareInstanceResponseObject interface {
+	VisitShowShareInstanceResponse(w http.ResponseWriter) error
+}
+
+type ShowShareInstance200JSONResponse ShareInstanceResponse
+
+func (response ShowShareInstance200JSONResponse) VisitShowShareInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstancedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareInstancedefaultJSONResponse) VisitShowShareInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareInstanceActionRequestObject struct {
+	ShareInstanceId string `json:"share_instance_id"`
+	Body            *ShareInstanceActionJSONRequestBody
+}
+
+type ShareInstanceActionResponseObject interface {
+	VisitShareInstanceActionResponse(w http.ResponseWriter) error
+}
+
+type ShareInstanceAction202Response struct {
+}
+
+func (response ShareInstanceAction202Response) VisitShareInstanceActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareInstanceActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareInstanceActiondefaultJSONResponse) VisitShareInstanceActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstanceExportLocationsRequestObject struct {
+	ShareInstanceId string `json:"share_instance_id"`
+}
+
+type ListShareInstanceExportLocationsResponseObject interface {
+	VisitListShareInstanceExportLocationsResponse(w http.ResponseWriter) error
+}
+
+type ListShareInstanceExportLocations200JSONResponse ExportLocationList
+
+func (response ListShareInstanceExportLocations200JSONResponse) VisitListShareInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareInstanceExportLocationsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareInstanceExportLocationsdefaultJSONResponse) VisitListShareInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstanceExportLocationRequestObject struct {
+	ShareInstanceId  string `json:"share_instance_id"`
+	ExportLocationId string `json:"export_location_id"`
+}
+
+type ShowShareInstanceExportLocationResponseObject interface {
+	VisitShowShareInstanceExportLocationResponse(w http.ResponseWriter) error
+}
+
+type ShowShareInstanceExportLocation200JSONResponse ExportLocationResponse
+
+func (response ShowShareInstanceExportLocation200JSONResponse) VisitShowShareInstanceExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareInstanceExportLocationdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareInstanceExportLocationdefaultJSONResponse) VisitShowShareInstanceExportLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5546,6 +6890,45 @@ func (response ShowExportLocationdefaultJSONResponse) VisitShowExportLocationRes
 	return err
 }
 
+type ListInstancesOfShareRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type ListInstancesOfShareResponseObject interface {
+	VisitListInstancesOfShareResponse(w http.ResponseWriter) error
+}
+
+type ListInstancesOfShare200JSONResponse ShareInstanceList
+
+func (response ListInstancesOfShare200JSONResponse) VisitListInstancesOfShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstancesOfSharedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListInstancesOfSharedefaultJSONResponse) VisitListInstancesOfShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareMetadataRequestObject struct {
 	ShareId ShareID `json:"share_id"`
 }
@@ -5769,6 +7152,236 @@ type UpdateShareMetadataItemdefaultJSONResponse struct {
 }
 
 func (response UpdateShareMetadataItemdefaultJSONResponse) VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesRequestObject struct {
+	Params ListSnapshotInstancesParams
+}
+
+type ListSnapshotInstancesResponseObject interface {
+	VisitListSnapshotInstancesResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotInstances200JSONResponse SnapshotInstanceSummaryList
+
+func (response ListSnapshotInstances200JSONResponse) VisitListSnapshotInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotInstancesdefaultJSONResponse) VisitListSnapshotInstancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesDetailRequestObject struct {
+	Params ListSnapshotInstancesDetailParams
+}
+
+type ListSnapshotInstancesDetailResponseObject interface {
+	VisitListSnapshotInstancesDetailResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotInstancesDetail200JSONResponse SnapshotInstanceDetailList
+
+func (response ListSnapshotInstancesDetail200JSONResponse) VisitListSnapshotInstancesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstancesDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotInstancesDetaildefaultJSONResponse) VisitListSnapshotInstancesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstanceRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+}
+
+type ShowSnapshotInstanceResponseObject interface {
+	VisitShowSnapshotInstanceResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotInstance200JSONResponse SnapshotInstanceResponse
+
+func (response ShowSnapshotInstance200JSONResponse) VisitShowSnapshotInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstancedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotInstancedefaultJSONResponse) VisitShowSnapshotInstanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SnapshotInstanceActionRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+	Body               *SnapshotInstanceActionJSONRequestBody
+}
+
+type SnapshotInstanceActionResponseObject interface {
+	VisitSnapshotInstanceActionResponse(w http.ResponseWriter) error
+}
+
+type SnapshotInstanceAction202Response struct {
+}
+
+func (response SnapshotInstanceAction202Response) VisitSnapshotInstanceActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type SnapshotInstanceActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response SnapshotInstanceActiondefaultJSONResponse) VisitSnapshotInstanceActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstanceExportLocationsRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+}
+
+type ListSnapshotInstanceExportLocationsResponseObject interface {
+	VisitListSnapshotInstanceExportLocationsResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotInstanceExportLocations200JSONResponse SnapshotExportLocationList
+
+func (response ListSnapshotInstanceExportLocations200JSONResponse) VisitListSnapshotInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotInstanceExportLocationsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotInstanceExportLocationsdefaultJSONResponse) VisitListSnapshotInstanceExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstanceExportLocationRequestObject struct {
+	SnapshotInstanceId string `json:"snapshot_instance_id"`
+	ExportLocationId   string `json:"export_location_id"`
+}
+
+type ShowSnapshotInstanceExportLocationResponseObject interface {
+	VisitShowSnapshotInstanceExportLocationResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotInstanceExportLocation200JSONResponse SnapshotExportLocationResponse
+
+func (response ShowSnapshotInstanceExportLocation200JSONResponse) VisitShowSnapshotInstanceExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotInstanceExportLocationdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotInstanceExportLocationdefaultJSONResponse) VisitShowSnapshotInstanceExportLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6032,6 +7645,85 @@ type SnapshotActiondefaultJSONResponse struct {
 }
 
 func (response SnapshotActiondefaultJSONResponse) VisitSnapshotActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotExportLocationsRequestObject struct {
+	SnapshotId string `json:"snapshot_id"`
+}
+
+type ListSnapshotExportLocationsResponseObject interface {
+	VisitListSnapshotExportLocationsResponse(w http.ResponseWriter) error
+}
+
+type ListSnapshotExportLocations200JSONResponse SnapshotExportLocationList
+
+func (response ListSnapshotExportLocations200JSONResponse) VisitListSnapshotExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSnapshotExportLocationsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSnapshotExportLocationsdefaultJSONResponse) VisitListSnapshotExportLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotExportLocationRequestObject struct {
+	SnapshotId       string `json:"snapshot_id"`
+	ExportLocationId string `json:"export_location_id"`
+}
+
+type ShowSnapshotExportLocationResponseObject interface {
+	VisitShowSnapshotExportLocationResponse(w http.ResponseWriter) error
+}
+
+type ShowSnapshotExportLocation200JSONResponse SnapshotExportLocationResponse
+
+func (response ShowSnapshotExportLocation200JSONResponse) VisitShowSnapshotExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSnapshotExportLocationdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSnapshotExportLocationdefaultJSONResponse) VisitShowSnapshotExportLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6821,6 +8513,9 @@ type StrictServerInterface interface {
 	// ShowVersionV2 Show the v2 API version (needs no token)
 	// (GET /v2/)
 	ShowVersionV2(ctx context.Context, request ShowVersionV2RequestObject) (ShowVersionV2ResponseObject, error)
+	// ListAvailabilityZones List availability zones (2.7+)
+	// (GET /v2/availability-zones)
+	ListAvailabilityZones(ctx context.Context, request ListAvailabilityZonesRequestObject) (ListAvailabilityZonesResponseObject, error)
 	// ListCGSnapshots List consistency group snapshots (id, name, links)
 	// (GET /v2/cgsnapshots)
 	ListCGSnapshots(ctx context.Context, request ListCGSnapshotsRequestObject) (ListCGSnapshotsResponseObject, error)
@@ -6866,6 +8561,18 @@ type StrictServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx context.Context, request ConsistencyGroupActionRequestObject) (ConsistencyGroupActionResponseObject, error)
+	// ListMessages List user messages (newest first)
+	// (GET /v2/messages)
+	ListMessages(ctx context.Context, request ListMessagesRequestObject) (ListMessagesResponseObject, error)
+	// DeleteMessage Delete a user message (204)
+	// (DELETE /v2/messages/{message_id})
+	DeleteMessage(ctx context.Context, request DeleteMessageRequestObject) (DeleteMessageResponseObject, error)
+	// ShowMessage Show a user message
+	// (GET /v2/messages/{message_id})
+	ShowMessage(ctx context.Context, request ShowMessageRequestObject) (ShowMessageResponseObject, error)
+	// ListAvailabilityZonesLegacy List availability zones (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-availability-zone)
+	ListAvailabilityZonesLegacy(ctx context.Context, request ListAvailabilityZonesLegacyRequestObject) (ListAvailabilityZonesLegacyResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -6887,6 +8594,30 @@ type StrictServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
+	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
+	// (GET /v2/share-replicas)
+	ListShareReplicas(ctx context.Context, request ListShareReplicasRequestObject) (ListShareReplicasResponseObject, error)
+	// ListShareReplicasDetail List share replicas with details (an empty list)
+	// (GET /v2/share-replicas/detail)
+	ListShareReplicasDetail(ctx context.Context, request ListShareReplicasDetailRequestObject) (ListShareReplicasDetailResponseObject, error)
+	// ShowShareReplica Show a share replica (always 404 in manilite)
+	// (GET /v2/share-replicas/{replica_id})
+	ShowShareReplica(ctx context.Context, request ShowShareReplicaRequestObject) (ShowShareReplicaResponseObject, error)
+	// ListShareInstances List share instances (admin; every share is its own instance)
+	// (GET /v2/share_instances)
+	ListShareInstances(ctx context.Context, request ListShareInstancesRequestObject) (ListShareInstancesResponseObject, error)
+	// ShowShareInstance Show a share instance (admin)
+	// (GET /v2/share_instances/{share_instance_id})
+	ShowShareInstance(ctx context.Context, request ShowShareInstanceRequestObject) (ShowShareInstanceResponseObject, error)
+	// ShareInstanceAction Run an admin action on a share instance (its share's status)
+	// (POST /v2/share_instances/{share_instance_id}/action)
+	ShareInstanceAction(ctx context.Context, request ShareInstanceActionRequestObject) (ShareInstanceActionResponseObject, error)
+	// ListShareInstanceExportLocations List a share instance's export locations (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations)
+	ListShareInstanceExportLocations(ctx context.Context, request ListShareInstanceExportLocationsRequestObject) (ListShareInstanceExportLocationsResponseObject, error)
+	// ShowShareInstanceExportLocation Show a share instance's export location (admin)
+	// (GET /v2/share_instances/{share_instance_id}/export_locations/{export_location_id})
+	ShowShareInstanceExportLocation(ctx context.Context, request ShowShareInstanceExportLocationRequestObject) (ShowShareInstanceExportLocationResponseObject, error)
 	// ListShares List shares (id, name, links)
 	// (GET /v2/shares)
 	ListShares(ctx context.Context, request ListSharesRequestObject) (ListSharesResponseObject, error)
@@ -6914,6 +8645,9 @@ type StrictServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx context.Context, request ShowExportLocationRequestObject) (ShowExportLocationResponseObject, error)
+	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
+	// (GET /v2/shares/{share_id}/instances)
+	ListInstancesOfShare(ctx context.Context, request ListInstancesOfShareRequestObject) (ListInstancesOfShareResponseObject, error)
 	// ListShareMetadata Show a share's metadata
 	// (GET /v2/shares/{share_id}/metadata)
 	ListShareMetadata(ctx context.Context, request ListShareMetadataRequestObject) (ListShareMetadataResponseObject, error)
@@ -6932,6 +8666,24 @@ type StrictServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx context.Context, request UpdateShareMetadataItemRequestObject) (UpdateShareMetadataItemResponseObject, error)
+	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
+	// (GET /v2/snapshot-instances)
+	ListSnapshotInstances(ctx context.Context, request ListSnapshotInstancesRequestObject) (ListSnapshotInstancesResponseObject, error)
+	// ListSnapshotInstancesDetail List snapshot instances with details (admin)
+	// (GET /v2/snapshot-instances/detail)
+	ListSnapshotInstancesDetail(ctx context.Context, request ListSnapshotInstancesDetailRequestObject) (ListSnapshotInstancesDetailResponseObject, error)
+	// ShowSnapshotInstance Show a snapshot instance (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id})
+	ShowSnapshotInstance(ctx context.Context, request ShowSnapshotInstanceRequestObject) (ShowSnapshotInstanceResponseObject, error)
+	// SnapshotInstanceAction Reset a snapshot instance's status (admin; its snapshot's status)
+	// (POST /v2/snapshot-instances/{snapshot_instance_id}/action)
+	SnapshotInstanceAction(ctx context.Context, request SnapshotInstanceActionRequestObject) (SnapshotInstanceActionResponseObject, error)
+	// ListSnapshotInstanceExportLocations List a snapshot instance's export locations (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations)
+	ListSnapshotInstanceExportLocations(ctx context.Context, request ListSnapshotInstanceExportLocationsRequestObject) (ListSnapshotInstanceExportLocationsResponseObject, error)
+	// ShowSnapshotInstanceExportLocation Show a snapshot instance's export location (admin)
+	// (GET /v2/snapshot-instances/{snapshot_instance_id}/export-locations/{export_location_id})
+	ShowSnapshotInstanceExportLocation(ctx context.Context, request ShowSnapshotInstanceExportLocationRequestObject) (ShowSnapshotInstanceExportLocationResponseObject, error)
 	// ListSnapshots List share snapshots (id, name, links)
 	// (GET /v2/snapshots)
 	ListSnapshots(ctx context.Context, request ListSnapshotsRequestObject) (ListSnapshotsResponseObject, error)
@@ -6953,6 +8705,12 @@ type StrictServerInterface interface {
 	// SnapshotAction Run an admin action on a snapshot
 	// (POST /v2/snapshots/{snapshot_id}/action)
 	SnapshotAction(ctx context.Context, request SnapshotActionRequestObject) (SnapshotActionResponseObject, error)
+	// ListSnapshotExportLocations List a snapshot's export locations
+	// (GET /v2/snapshots/{snapshot_id}/export-locations)
+	ListSnapshotExportLocations(ctx context.Context, request ListSnapshotExportLocationsRequestObject) (ListSnapshotExportLocationsResponseObject, error)
+	// ShowSnapshotExportLocation Show a snapshot export location
+	// (GET /v2/snapshots/{snapshot_id}/export-locations/{export_location_id})
+	ShowSnapshotExportLocation(ctx context.Context, request ShowSnapshotExportLocationRequestObject) (ShowSnapshotExportLocationResponseObject, error)
 	// ListSnapshotMetadata Show a snapshot's metadata (2.73+)
 	// (GET /v2/snapshots/{snapshot_id}/metadata)
 	ListSnapshotMetadata(ctx context.Context, request ListSnapshotMetadataRequestObject) (ListSnapshotMetadataResponseObject, error)
@@ -7067,6 +8825,29 @@ func (sh *strictHandler) ShowVersionV2(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ShowVersionV2ResponseObject); ok {
 		return validResponse.VisitShowVersionV2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAvailabilityZones operation middleware
+func (sh *strictHandler) ListAvailabilityZones(ctx echo.Context) error {
+	var request ListAvailabilityZonesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAvailabilityZones(ctx.Request().Context(), request.(ListAvailabilityZonesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAvailabilityZones")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAvailabilityZonesResponseObject); ok {
+		return validResponse.VisitListAvailabilityZonesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -7583,6 +9364,104 @@ func (sh *strictHandler) ConsistencyGroupAction(ctx echo.Context, consistencyGro
 	return nil
 }
 
+// ListMessages operation middleware
+func (sh *strictHandler) ListMessages(ctx echo.Context, params ListMessagesParams) error {
+	var request ListMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMessages(ctx.Request().Context(), request.(ListMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMessagesResponseObject); ok {
+		return validResponse.VisitListMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteMessage operation middleware
+func (sh *strictHandler) DeleteMessage(ctx echo.Context, messageId string) error {
+	var request DeleteMessageRequestObject
+
+	request.MessageId = messageId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteMessage(ctx.Request().Context(), request.(DeleteMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteMessageResponseObject); ok {
+		return validResponse.VisitDeleteMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowMessage operation middleware
+func (sh *strictHandler) ShowMessage(ctx echo.Context, messageId string) error {
+	var request ShowMessageRequestObject
+
+	request.MessageId = messageId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowMessage(ctx.Request().Context(), request.(ShowMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowMessageResponseObject); ok {
+		return validResponse.VisitShowMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAvailabilityZonesLegacy operation middleware
+func (sh *strictHandler) ListAvailabilityZonesLegacy(ctx echo.Context) error {
+	var request ListAvailabilityZonesLegacyRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAvailabilityZonesLegacy(ctx.Request().Context(), request.(ListAvailabilityZonesLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAvailabilityZonesLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAvailabilityZonesLegacyResponseObject); ok {
+		return validResponse.VisitListAvailabilityZonesLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareBackups operation middleware
 func (sh *strictHandler) ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error {
 	var request ListShareBackupsRequestObject
@@ -7819,6 +9698,230 @@ func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) er
 		return err
 	} else if validResponse, ok := response.(ShareBackupActionResponseObject); ok {
 		return validResponse.VisitShareBackupActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareReplicas operation middleware
+func (sh *strictHandler) ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error {
+	var request ListShareReplicasRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareReplicas(ctx.Request().Context(), request.(ListShareReplicasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareReplicas")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareReplicasResponseObject); ok {
+		return validResponse.VisitListShareReplicasResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareReplicasDetail operation middleware
+func (sh *strictHandler) ListShareReplicasDetail(ctx echo.Context, params ListShareReplicasDetailParams) error {
+	var request ListShareReplicasDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareReplicasDetail(ctx.Request().Context(), request.(ListShareReplicasDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareReplicasDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareReplicasDetailResponseObject); ok {
+		return validResponse.VisitListShareReplicasDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareReplica operation middleware
+func (sh *strictHandler) ShowShareReplica(ctx echo.Context, replicaId string) error {
+	var request ShowShareReplicaRequestObject
+
+	request.ReplicaId = replicaId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareReplica(ctx.Request().Context(), request.(ShowShareReplicaRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareReplica")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareReplicaResponseObject); ok {
+		return validResponse.VisitShowShareReplicaResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareInstances operation middleware
+func (sh *strictHandler) ListShareInstances(ctx echo.Context, params ListShareInstancesParams) error {
+	var request ListShareInstancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareInstances(ctx.Request().Context(), request.(ListShareInstancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareInstances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareInstancesResponseObject); ok {
+		return validResponse.VisitListShareInstancesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareInstance operation middleware
+func (sh *strictHandler) ShowShareInstance(ctx echo.Context, shareInstanceId string) error {
+	var request ShowShareInstanceRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareInstance(ctx.Request().Context(), request.(ShowShareInstanceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareInstance")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareInstanceResponseObject); ok {
+		return validResponse.VisitShowShareInstanceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareInstanceAction operation middleware
+func (sh *strictHandler) ShareInstanceAction(ctx echo.Context, shareInstanceId string) error {
+	var request ShareInstanceActionRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+
+	var body ShareInstanceActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareInstanceAction(ctx.Request().Context(), request.(ShareInstanceActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareInstanceAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareInstanceActionResponseObject); ok {
+		return validResponse.VisitShareInstanceActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareInstanceExportLocations operation middleware
+func (sh *strictHandler) ListShareInstanceExportLocations(ctx echo.Context, shareInstanceId string) error {
+	var request ListShareInstanceExportLocationsRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareInstanceExportLocations(ctx.Request().Context(), request.(ListShareInstanceExportLocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareInstanceExportLocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareInstanceExportLocationsResponseObject); ok {
+		return validResponse.VisitListShareInstanceExportLocationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareInstanceExportLocation operation middleware
+func (sh *strictHandler) ShowShareInstanceExportLocation(ctx echo.Context, shareInstanceId string, exportLocationId string) error {
+	var request ShowShareInstanceExportLocationRequestObject
+
+	request.ShareInstanceId = shareInstanceId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareInstanceExportLocation(ctx.Request().Context(), request.(ShowShareInstanceExportLocationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareInstanceExportLocation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareInstanceExportLocationResponseObject); ok {
+		return validResponse.VisitShowShareInstanceExportLocationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8119,6 +10222,31 @@ func (sh *strictHandler) ShowExportLocation(ctx echo.Context, shareId ShareID, e
 	return nil
 }
 
+// ListInstancesOfShare operation middleware
+func (sh *strictHandler) ListInstancesOfShare(ctx echo.Context, shareId ShareID) error {
+	var request ListInstancesOfShareRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInstancesOfShare(ctx.Request().Context(), request.(ListInstancesOfShareRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInstancesOfShare")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInstancesOfShareResponseObject); ok {
+		return validResponse.VisitListInstancesOfShareResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareMetadata operation middleware
 func (sh *strictHandler) ListShareMetadata(ctx echo.Context, shareId ShareID) error {
 	var request ListShareMetadataRequestObject
@@ -8335,6 +10463,180 @@ func (sh *strictHandler) UpdateShareMetadataItem(ctx echo.Context, shareId Share
 		return err
 	} else if validResponse, ok := response.(UpdateShareMetadataItemResponseObject); ok {
 		return validResponse.VisitUpdateShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotInstances operation middleware
+func (sh *strictHandler) ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error {
+	var request ListSnapshotInstancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotInstances(ctx.Request().Context(), request.(ListSnapshotInstancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotInstances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotInstancesResponseObject); ok {
+		return validResponse.VisitListSnapshotInstancesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotInstancesDetail operation middleware
+func (sh *strictHandler) ListSnapshotInstancesDetail(ctx echo.Context, params ListSnapshotInstancesDetailParams) error {
+	var request ListSnapshotInstancesDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotInstancesDetail(ctx.Request().Context(), request.(ListSnapshotInstancesDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotInstancesDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotInstancesDetailResponseObject); ok {
+		return validResponse.VisitListSnapshotInstancesDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotInstance operation middleware
+func (sh *strictHandler) ShowSnapshotInstance(ctx echo.Context, snapshotInstanceId string) error {
+	var request ShowSnapshotInstanceRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotInstance(ctx.Request().Context(), request.(ShowSnapshotInstanceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotInstance")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotInstanceResponseObject); ok {
+		return validResponse.VisitShowSnapshotInstanceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SnapshotInstanceAction operation middleware
+func (sh *strictHandler) SnapshotInstanceAction(ctx echo.Context, snapshotInstanceId string) error {
+	var request SnapshotInstanceActionRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+
+	var body SnapshotInstanceActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SnapshotInstanceAction(ctx.Request().Context(), request.(SnapshotInstanceActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SnapshotInstanceAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SnapshotInstanceActionResponseObject); ok {
+		return validResponse.VisitSnapshotInstanceActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotInstanceExportLocations operation middleware
+func (sh *strictHandler) ListSnapshotInstanceExportLocations(ctx echo.Context, snapshotInstanceId string) error {
+	var request ListSnapshotInstanceExportLocationsRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotInstanceExportLocations(ctx.Request().Context(), request.(ListSnapshotInstanceExportLocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotInstanceExportLocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotInstanceExportLocationsResponseObject); ok {
+		return validResponse.VisitListSnapshotInstanceExportLocationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotInstanceExportLocation operation middleware
+func (sh *strictHandler) ShowSnapshotInstanceExportLocation(ctx echo.Context, snapshotInstanceId string, exportLocationId string) error {
+	var request ShowSnapshotInstanceExportLocationRequestObject
+
+	request.SnapshotInstanceId = snapshotInstanceId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotInstanceExportLocation(ctx.Request().Context(), request.(ShowSnapshotInstanceExportLocationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotInstanceExportLocation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotInstanceExportLocationResponseObject); ok {
+		return validResponse.VisitShowSnapshotInstanceExportLocationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8577,6 +10879,57 @@ func (sh *strictHandler) SnapshotAction(ctx echo.Context, snapshotId string) err
 		return err
 	} else if validResponse, ok := response.(SnapshotActionResponseObject); ok {
 		return validResponse.VisitSnapshotActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSnapshotExportLocations operation middleware
+func (sh *strictHandler) ListSnapshotExportLocations(ctx echo.Context, snapshotId string) error {
+	var request ListSnapshotExportLocationsRequestObject
+
+	request.SnapshotId = snapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSnapshotExportLocations(ctx.Request().Context(), request.(ListSnapshotExportLocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSnapshotExportLocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSnapshotExportLocationsResponseObject); ok {
+		return validResponse.VisitListSnapshotExportLocationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSnapshotExportLocation operation middleware
+func (sh *strictHandler) ShowSnapshotExportLocation(ctx echo.Context, snapshotId string, exportLocationId string) error {
+	var request ShowSnapshotExportLocationRequestObject
+
+	request.SnapshotId = snapshotId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSnapshotExportLocation(ctx.Request().Context(), request.(ShowSnapshotExportLocationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSnapshotExportLocation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSnapshotExportLocationResponseObject); ok {
+		return validResponse.VisitShowSnapshotExportLocationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -9274,224 +11627,283 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lcts4tuCvoLh3y/YdSpEdp7sj19S9mX5t7vQj1UlmpjbyamASsjCmAA0B2tE42tqP2C/cL9nCAUCC",
-	"T5ESZTlp36rbE1MkcHBwcHDe594L+GLJGWFSeON7b4ljvCCSxPDXn3Bwkyx/nc0Ekepvyryx98+ExCvP",
-	"9xheEG/scf2r74lgThZYvbbAH+kiWXjjs9Pzr8+/ef7V+de+t6BMPxz5nlwt1aeUSXJNYs/3Pg4WmNEI",
-	"D0gccz13OoiZAS0SIdEVQZNkNHoe/BFlg3vO6JVvkz+ikZdOW3gDM2QBWa/Xvvftjz/RBYX1hkQEMV1K",
-	"ytXCR4jHCF8JwiRaEMwEOh2NRj6Sc4IWXEiE0RJfEzTnUSiGnl+JrgjGzmGrK2LSpcJYCLYsXc2SCyrp",
-	"LcmWW/VWec3dN3lrsA3+N8Fd+VoR8HSrPh9cf6aYfjvHMXn9XflY/MIlCuYkuCEhmvFY/f/iQn2esBvG",
-	"7xiiIaICnY/O0zOxxHKeLVmokac09HwvJv9MaExCbyzjhLhIMKAKGVN27aUAveWx/DNZlaH6jsxwEkkU",
-	"xARLEk6xvEBqPoRZiJxXkeCxRFcrFFKxjPBqmr1kHjgv1x1qNcb0hqxy20aY2oMPHg4CIsQ0TiIipkJi",
-	"mQjP9/AtphG+ohGVq+m/ODMICLCQ5lXJpzHBIWeRGlevY6pxNYv5YioYXoo5l1ORLJc8lulLarGe74Uk",
-	"IpKE2b/s4wxNvlexSOcpLM/3CAviFfymFjmNyczzvTkXajiAmorpMrmKaKD/LfhMTrPpI5ywYG7nX/CE",
-	"yemSUybt+PpRxXrM78uYX8dECP3Pf5BAWmpZRjTAgFSS/Q2AAr2oR7cklgqXFcOrvQqTyEKW/Sn59IpM",
-	"c2jTiL+OebLUk+sHjMg7Ht+4j5Yxlzz9S5D4lsTu7woy8zf9l4IxhUw/rICTJ3FApldwG5u39CMXqvTD",
-	"BVlcpVNaepNY3KSIkiReUJaRSrIMnT+E/vjSLxy6Smajqdx7zW5xpA46WyYSxSQg9JaEY/TXmLNrOGOU",
-	"XaMbskLLmN/SkIRogI7ub3GUkPXR0LAYs4Ka+/dbvFySEGEJ9+7ndcEqPvUdjcuLwiJQYoV6iI5Dw7TU",
-	"Xyc+CrAgA8oEYXrKRvYT0thrYphrdRjEkjNBYJU/qJnUPwLOJGHwT7xMD9CzfwgF370z4r+pgz/2/tuz",
-	"TGR8pn8Vz/RoMEt+fT8Ddo8E0iu74uHqAiQmRQsKfgF/aTpFx1c4/I38MyFC+ihhOJFzHtN/kdBX18oV",
-	"DUPCfEQlWfzC5Q88YaGPAs5mEQ0UgaWf8lsSAxX5SB1AGpD3zHDciKhPFstEEgDaR8Ph8GQIV4pZjVrs",
-	"q0AtwAwIuAlDqh7h6E3MlySWVOORJRGMqq+s0vp/ZbBULSViGPRIwMJ9hAVKyU//JFBEhQSULC4QlQLB",
-	"CVH3p71i8TWmTEgk51hmA2rIh86dfqX4pAeynT1X9cuY4UgQ4K7OygLOBBWSsGCVMb4yZeWunaqfcwgp",
-	"Iswvv18zS0TZDcCltl9sIsifKLtRX5lhcBzjlfpbH5kWUDg3TRU0hrFWSiaZFPNB34/mHstdzylnzl+9",
-	"uQuucgcsJi4b9/pbmMuh38LeXguHKPIk+97IbTdkJRCOCaLXjMfqDGKBKEP6SA+9tvSyEdVdCaTlHq6L",
-	"CKrk9uaVowwjR+q4LagQ6spSohac3VijEjiYZafZNjv4vGw17b9vMae7v98RiWn0ExWdT3U657SfE5UN",
-	"2H4shyeVRqzF7CaS/xnknu3RsR13q/lqE/uwOk/9jyBHBjxqeMWKkm0ODQib2VCZdFLBr/KMykipeaAK",
-	"nKoo2ubR6qy3zRbuRtVa/N2GFg0BNdK4Hb6Xw1NL6ukimtH1mxHotkZWl3PagePlgHybLBY4Xn2urEqb",
-	"GfQaemRW70Hlank/18ieJWGz0sDBWbS6QFzOSZxd6TGZJYKE5Uv86S5ufRdn4s6PStrpStz9Cs1gjvly",
-	"pOuicaXVDVcwuGz8xiGGJY9osPLGWhv+KKdUTHG4oCx/2eYxVIKgiA5jpSnJGJuX8hDahbHgVQLZYN/S",
-	"eGjUQgonY5MuUtQburC8Xyv5GjqeeO/mBM0oiUKB7ofD4VqrMtpONZx4Jw/G+3Yi5xZUVzOSpsJahqfQ",
-	"c+TMcYSwlDG9SiTJrFhgjkB8hpKEhkLbSLaj6Y4XQJEkNvPkYcVFUCKsLvfBdiCUqX97Ta0IQQeZtng3",
-	"VQlDpeH3ItOWF9GGZWwr2Vaxkm6I6k5DFeDvIPNuv+nNkuoj3/BN8vAud8QXIxZ/xlzx+49LHsufuPYu",
-	"bDwUZSM6gQFQZEZAx6lnIQQGi24puau41Lcz31jxbwru1+yNK84jgllr0RE83dX2ITIjMWxJ0+ALyga3",
-	"JBYaD2fD03PHesSExCyoNiO1BdBx/bUi15L0aXz5OenTGbTq7OdpYQsmqWlhammhPQfLz9xWqy9Nt3lR",
-	"W95fhZm6LWcT3C3AthjpdjxfsdLppAz4AIiP2UkVevi6o/r7Pou1h6t622SM3y5J8FqSRZN7stmwYDir",
-	"jDESSxL46P6GrMba6bhWG7TAH93xTiHSrvCkGbh+XKh1MGpfsnaSYqRXCWF6yGxg2SVae7n9jKMZjxck",
-	"LNt60hWJWgkFIJwqCMUOa/2LWomWRfRiBDo+HZy9eIGCOY5xIEksTtQCzfJEh/UpjU9bR1DAkyhEjEtw",
-	"hUcrdEflPHdzC8oCMoknjEp1wxMKgtIiRRGPtex0R4XSqgMexySQQ/VFWeRwcXP5GOHN7/CWrLuP/Vdr",
-	"zmhdIEGYBL8rRJ0e211HQuJVSgMnFX7/Ljuw9rNokDq4i+J4WOlM8r0FEQJfk0rWExMZr17NpHbSNcsW",
-	"MEM2XBXMeczdTzwdGQyBJr/gBdGhvxNvjO4nMJ765y8+mthR1d8TbzgcTrz1Gh2fnz5HOAwFmjiQGkNR",
-	"LcnCbAMIZFGLOh+N1OWRRrF4vnc+OvXGnhvMAg+fe2MvjWmBJ+cKk05oCzx8oYf7mcg5109e6tujEPOi",
-	"fjpVY6ahL/Ak/Tyk+J0OiXsB8DAuXy+WEVkQpqP0XgBE5WgZsCHONHl4buCMp+Nv2U3HgzIHgaaSPKLN",
-	"dKFe8vUYVTTxM5E4xBLrm2erg7wgEne6Ube4IwuLgimbluPcOiWqX5h3gNCzqxHimtbrC63cFu8QX7+k",
-	"fjgdnT23MpqOMtLxR4hKQaJZhZxmZ+zE53a9hCtQBjBc9nG/Z3jemmQ2IaTOWdBAEtXrW/veG23GfwWR",
-	"xZVEYQz9msNpvmgeIRr66P37198NInqT8sh1aZPN6xV7uX6cN/hvRBD5NnWclFCiXSIuRjgjiM90iDhl",
-	"1z5yQgQh+BcewpLM/0yzxwt6HePCP6eS+2bB0/Shi+Kifp1Heeb16Wo2suHwOmGno/qWqmc6wBi0M3Ss",
-	"N/QZXtJn6oF4phUd/Y4YLlcVjKEU1N7KVmbimvXzDj67oj72zYs9BCNav2oVyiy3dHQ59bpW6Hx0N6fB",
-	"HEI3C7peRvsBjiISHwnE7xiyBxQLJHF8TeTQ83vyYNZo1l3ctToCv4SJV2hJ4oAwia+JEq1GEw9Jjibe",
-	"6Wg08RzRyb3nheQ6ligdtGOAVE0sU4Pj1PckX9KgP6fwzoYz47Z1sl9qnLYmAKvOwlaRS5LPmSjh+7KZ",
-	"fWxw17p8oPyrOcx8mRrm2lrp32AhSKiIR50Mw4vU/xAWDtH3i6VcqTtAYRpJfEMEShnXNWEkpsGELbGc",
-	"o+NffniLAEoBVv6TC4TZSs4pu0YkEgTGD2N6S+IBFmDODpH6cjhh6saKeIAjOzOKCQ4FXFoKd2B5nnj/",
-	"EjKceAqcicc4IxPvBGEWTpjz3jQityRSb8+wkETIiacOiBGm9R9XRIKOof+tXjHj6JBb4fgnLpDDJxVX",
-	"iUnA45CEil8YfhRyIoYTZowIC6UiErV29F9vf/3FioXZ63PMQh1+H9JAGsxPmEYNgqQdCDk/plIgCXd0",
-	"QqW60tV39xMvTBaLlbpRQS44GU5YPceq0dsg0fMnwq7l3BufvXjRgePlckXtELWZKK7vJ8Da/6PQk5eL",
-	"UcTZtfZYWOb4QPCBk6oVYC5rzB+h3wyPuUBYHwDnkoGxBSGbL5VOXilrCzg/O3OUf+9PPFwBORqRj0lM",
-	"mY030IR8hChToh3WmXXrkoifYzStxfw+Acqxxa39+O4cPQUy5mSxbg5iIyJu8nnkZ9hwY2ypNhVvktaw",
-	"dyKUEqjqMtwSYnOVdvwqS9zrKOkU1plLAKwPqC5ZTDTM7RDzDiTPMms5G34zGpwNX47GcKGYuyS7qY0M",
-	"C2AN0dnw5ekfxggbQdYwI6V52ht8xuO6r0sMKg9oWx9VK99SxxCuHpOBynLfhg3aPqbkMTKgtr7XTnxo",
-	"QxBJkd8U3UzRqjpFXEeG4BAdt0kSr0+ZOrnQtB9EBMdiY5DJk2DUSTB6klryUksbNa78eDsTznapfw22",
-	"nPPPSFGoqqHwGYD7aPWbrJpEhbXJ+DxBkLibY4m4iPiRgOemLgYAeqz+J5B/fBcn5AThICBLKRzl9whS",
-	"q6m6L8xsppiCNvoYtZ9Kpb8rPGgd/Qd1vep/ohURSP3zVGeQG94OinkaRMgZ+XXmjT+UwkrW/r23xEr5",
-	"V8v6X5OJ+Pfj/6Dj00/yk5rtE2efVp9WRHwafZp9gkv9E5/NPrFPjJ+ol/+twrCWlhwZ+aeXpVIH60u1",
-	"ddd8YK9b1hAc/p7FJODXjP6LhCa6Ii3W4BtsKhqxXiQckzE6Gh356OhU/WcG/1Fgq38w+A9X/+Uz+InD",
-	"Iwn/iRN4aQX/IeIIaGArj8pGy8MjV+l74ZzPT3fMOND1S8plfn54q87ct69/eOuDChBgQS4QKA0hSpZL",
-	"Eg/UIx08m5H28X/Qk2M2E58COhMnZbqtpcE6rNrnWqewCalpXZExMoQ6RK9dR1JIhVo8+JESZoqrkHCI",
-	"XlmnTzqWGKMPR7/88FZRpFrv0aW7S1aCKHImY3AB6xzMora/hbUlM2fnR/yR/ulCewqcTAvFkYxdLyIz",
-	"iXgi0TEU0LDJawKp4cA5kxYyOW1X+KQJ6yBSwNAZJ6iodgJC8TVIHkq/wwyNDO7y2SIl5JmfEZ/lHSPH",
-	"qU/uBEmOAr409UMYubMoB2MwlQItcUyYQoFarY+U+AIAzbmQrXbilkfJonaLGeJRqE+1Ul8zcmhnUytL",
-	"ifqoXe4uuL5nQMCSKxoOiNBWXSMvErWbQsaJLjFSJ7PuLKx2BcLIqdqutq3PUpNAk8uyzldZUZarKXKz",
-	"FP05UgTTr7hcqMOxVLg8Gz4f+ehuTqwWiWKyjHBAQuQMg3SqBbpaGYzovzt5EBf4Y/4mGW2U0FtUJesU",
-	"Unt2XnbhFpDy7lsfnY1GXw1Gp4PR2bvTF+PR+Xj0YjiC//N6KC9SUe5slwv5JRBKRWR3OfJvRmMhbSw1",
-	"eKR22b9vKuYV1RM7U+rKle1SXDdNPsdiaoqyiY6x1aftk5p3dILn1I2SmF6qZ9dpGV+97C+3uo8go4ry",
-	"eztFXJxnQ+528J+f9RSPQIbXQ3Q6Gv33TienAM2L8xY56qVqg7tgUtN7Q7XCbmz0a2/dWM9wF1A1TT9K",
-	"jaVNSYDPO5CnSQVRjFz9ciSUAgJOe5BVr0jE79DZ8KuTTnDAZ2oWkPYHXDEsVz72vRxVFDSk3ZnLVxsi",
-	"fbqWVNjtRDnlHHLuvO1556i6QkRWvbPT6N1lt3YlRHs42Jtl65TUFniZ5mxSdp0XKdWRMD+ArlZg2Otc",
-	"kdNd4IY4QlsGtZNO8NVGJdI5pC3tA1U+RBMSVhX4VV0GxDgdG6qBtKz+YavbptJIjif5BQ6hJR9Xxqr1",
-	"4O1QJiFhsoZHgP7XzT1p1NE6n+decuYNnLW4yWc11Dh0NuUt9B6R7z+aRACXHnvJBwCs7xLV0onU2llj",
-	"0pLnfcY/PGjZp4ZoiPpiQu6ad+EOeTb8VyW4KeltCi/8UcHrBCtXmElLd+iZ+6uOd8VRSuXbsJ6G2h2H",
-	"4z3vzDXWAeedDC5NKD7VFow2iZWlcOK3Jn0WC+OjuACjLeNsANK0jg0G4V0Shpkc3FJBryKiMy99MBxD",
-	"QYuz4dk5vGc3GQV4qW9dqstXr1CEgxs1FeCjsgxzvfUhTa/rIpCef+UevNKwXAxgY8HbN9C2znGTpaNB",
-	"lvzKc0hm2no7ShhwlIOOABXW/nUjK3EBrIG7kdizrKoOJN+qnp1TrrWNdyCrpuqM3gL0rSPEnK3pxrgc",
-	"tLWL53JnalyRDmIpCzv9x1pAvtpqSbTObEry28AKqgNwdO04BWATz3J+NaEA3tg7coY7guL3ZszUE4mu",
-	"FDeCajpBzM2YQ/ReEKSGVSBZx5r7BpIcXHDG9ZIIgvJzUea4Joc7cNSfEyGhuZFJnpjOMQvBe+JYWcQQ",
-	"5dMPbBmDxpoFDb75BWX279O9b+w2nLMzZyseCVh5O7E1+6ztktJhHzQXs3B+a9OXrTaMEhYS16OqZjjm",
-	"kXoYRFRxnBPkqJbGu11Isq7jaa15mOE2ZR2+09ePND82hXOn+2GLm6FKnnXw28uItbeM8AqTNV43OyUy",
-	"dCKWbYmsYakF60vjQltFSlvAHjJK+W0WRVOIbFRn44rkg0sKAVWUoQgG2mugsgOijfDqDtvWwnCpLGDD",
-	"SGiOBcKg85iRdMBeZbh0A2FdPmKO1oaSa4L93UhYvzqUn4Uow6bNA7ioTxNo2SrlwCHDFSt9zKHDuayL",
-	"pxDipxDiFiHE699vUF3bbl91EXU2FLOxDkja56I6uu5zagnWQ2BNk7HqeW+NEZo8j1+bj29pSOJcmNn2",
-	"MSlnHcMSNrczagrSqPf0b1PtYyv3bY1h0U3VzGDt5GotN1Fqdnq06+Lm9oj5LFMJn1Kn+s0jmfE4qIpc",
-	"h9uWhFqerRNRS57aPSThtGaUj7rqRhvrfZWtfpNN78h+2qaqur9f6aVzC6XeBZi9RYRkwktf2fDdu4q1",
-	"bX/Y3E9sx0ZwbdvA1TaBa2wB10MDuH05779+udl5/xiopEvvuXaUsslcUtsVtmQxaax/oHTfJyPIIY0g",
-	"j0ABPtwV8hd71reIkSIf8WKpts+7PRtWJhSV2cH+yh9nt/xOdZHLOm9I8aDsfulU1UiQHQCGz83LrSCm",
-	"bHqbbWu2SzWblOmG2avfvv/tt+9/eVf1uimoWBh6dPpiMPpmcPb1u9PT8fPn47PT/1n1cQ1cL1967aJ5",
-	"repox8mvNgMuC6h1968Ke+YAbFvM3kzd/qayB27TJZUOXFm2SpAgialcvVWjakhuyEpIzsg7fkNYlTX3",
-	"z+YFJNUb6HgwwImcI/vdCZh5KUPmOePwPwsekgmzhYCNsUBX6h3nyiWnjz+Y5zGPTNVkv/hgOBxeTjxd",
-	"BZEq6OYEhyCI6LvC+9vgVSLnA72WDFNL+meiUeVExM/xLeVJXF2UZUrZtEU2+pFApU/TpG1T/RhqO+qA",
-	"9NK7wulFMGyMRvvGLexKmeTTGsfLK1vZ07ysjegJVLRUXJ2GNgXcBK1w+yZSw17obBbfaftBhVVpQSKp",
-	"Liqmjeo6ELBxJS+dZKR8Qmsa9Leqz/6nAhmjkNbasJPYrq5rapaWJevrlHXz+Rzb75tSaoebM2gdn2AG",
-	"tg00rMia+yWLihSE1AQ7rnKdKY43A6q9GghrX2mEgxuRi5HctIjCcG6gZEPxBbsBSkHgiUTFYdA1kaL8",
-	"9J1RImrDIM+eVwKVMMir0xJfEbDvTLnwrB6nPmml2TPMOu4fdHw+en4CYjRGlovCS+qwRnd4JRAVG4F2",
-	"+Qokx1R0mL7mRp51WlQDF6OSKsUoy7xRXFqT0FUiVtCqw/506XsOLj54bg8JkPPUGzERRE51XpzIfe57",
-	"+aYTGnXpt+Z/p84PaY11999TXVIhEWUwLlO5gOxtavM50eafGDNB08Rrc2RCUydAHZoiAiVXN0IKTJZj",
-	"P8M00vJJ7Wca2LWFIHvX2RbzarqS9O0SVOkrl+43JHQ+KcNU+iiFCUyT0xJk2odYHF8TSSbCFV6eqisQ",
-	"EhLz1ASyfymXro6+Tbv/OirfRCe9bO+6qhpEAeBii9INx/LpCD4dwQMfwVT2y6gYTFkbbxSidjCttPCh",
-	"RAZTd3EbCF3NhQNJb8mD0bzvFZt/qKmzyx4yblufh5os2ByMFlcN0LqrSzHiewvM8DVRGxzbpegndqCE",
-	"Nb8yrXohfVYcJdSZGYSFBrn23+mbYh5TdmMIwv67/Ot0yQXk6UxDLPE04kKkL3XZmPIj/aJb1iGYY3ZN",
-	"PFuYQX+W/judFt9hqgdQvGYGd4pJEne20zzRWkj1o2nKogtcyx0txyHy1xGHbl/5idd5WMpMpvhBJQfM",
-	"QdoOgmyhpe/rYMg+aQFEBeurHaYG0Rlr/xzugxpG3fEimLrztLwRssYtu10JTu3l7GYwRd0/D6mmmsNr",
-	"utqrsOOyjYzpd4TzSRYqH4Ftidr3SszQpQMzX44J1nG/DWyvnt81fuhWXSzIYi0V/C3OXJUYVqJl55/O",
-	"rA3CRJOAUfyz/kQ42Cqcy88D6ie15pHcZhBhzma8Op9NJFeCQCHTLEz8DL168xrJOZYIDHG6i1J8S4SP",
-	"7mIqJWHoagUNmcBwPGHpt3hJBzGZZenoc36XVYLEETiB5/iWCF0IdoYDicScECkQZROmnhlfxhFYFklM",
-	"WEDQTGfX3VGG7uZEtwpapRZ0O2tIZzMSnwwnbMK+vyXxCmoEIhwJju54fCMqSmBljSYRnkkSo2e3ZyYW",
-	"wK5rrJ49u898LGtTqxNRAT+Zyp3olTuaaSr//ref1LKwtKmOudkd8ymAdj4aoUlFrY8kjsBXM2F/ISzk",
-	"MQKNBJxTvu72cKWrA5h0FiwRHOhBshxP2ABVGa/RM1RliR3DOLmk3VgpFojPJgwhzBBfklg3zj/msY+g",
-	"gf6M+9YVcjfnEVEkpDbCmZp8XJKYLgiTOBobq70dCLaIEWI6fGlXlJrub4Nfl4S9lTi4GejdGLx683rw",
-	"fX6sOCFD9FdjQqcSvGg8kYKGRHcJQ3oN2hODmbgjscL9+egcuU2M3X5j1/QW+pM5K9BRxRp2mzaRRAQd",
-	"45TG1Z/q4jpBth+ZJTkFRHPhNXRFZty0wbIbT7O0jfACTbz/nHhqoAX01eZLAhnVmK04I+iYi4gPNWCp",
-	"zX2gkKOBOalazQCofhBxfpMsNSphS3P7zGOEIWJhbBYKi9Fl6KgUxTG1+0gfpxkFxdksShsV0DFl6js1",
-	"ivY0vHrz2ro+McRKxBzagFm3CGybbUmNQhLwGEsen/hIcIQz1Crisylu1jeUzgquFLXlBs+YrdD56PkQ",
-	"vdO7s6RLElFGkLihSxO2odaY8hmdQh6jhanhjPA1pkzIlMbMTBcKe4bK7lKqVHuJ0YvRqHIbNDbHJdQf",
-	"K9wzg/4TTcCzJJZzfT6gIjDsgQUu2xYSzdShVOzayWYzyEipTo1SaKgMezJWFEkZnCHjBdVX8AkgzHIa",
-	"zb4EkjylCWTOQf6Ip41BICYImLjiY5EgwNHVTqoR/p5eOYaWIirk35GY8zuBCDB1NfiRMHzmKsJCohiH",
-	"NCmc1s2szn2cUq4mp38m+vqI8YIoMla7YA/l4IqHK2RiEFZjh9NgafkMh92ZwWeGNAH9Ci8WZcfkFkcJ",
-	"uP8cQsoxCSBLzSfM3udAMpUZ3CBps5O2JSOVF5Y6LYEwhUV1OtSveZSZu2is6QWjwgWgDmcZMZryKzDj",
-	"ZzKFutdMiFTaTEsBLwiTFn9qnAyFKQjgNrcEKomQmtxlnMg5dEf2fMhE89HIR/dr3ZESoQ+XboojeCWv",
-	"+C058Y0AkQolei9iDOmckAtrcJdHjT6A+oC++fXtOzQcDp/ph3pjdIEeiP3iM5S+TnAwh3vTvBrMudDy",
-	"E/j+ebiCIvjsGmLGlgPdh/OGrHxwsKulXmNJQFwCfqlOD3RJV0tyOMWJnwFrtxpkrB85miUMpgf8arbB",
-	"NG1wMUA4oljhQLNiHYaiQ2VMtX79bwWK3o1FImCUBZbB3EcY/VtMZheIQcAG3ExO1zWzAyemRpHZ/NiE",
-	"+qhhHPLTD9WFqoZM26saLAEcJ4bkSl8NyGKpjiNceMeMw2dFGQQC+DSXNeM5VKpuZUulxwpaLW/7yLZB",
-	"ZUhR8okucA60anCjNADF3f/r7a+/DMyzG7K643F4YVs8aGFPV0NXIxkS4LOZti2bbOccvDMeX9EwJGxg",
-	"4NLCx/noeQpojpzVhGpj1fj6BiiMp5YxUBxYI0EN9oN6liJDS+XqicG6OqYzjXJFywYnGj/A39hKJz6P",
-	"LZoKOM+ig2DKLB7Lh6sgtFxmEJIlYSFhAH32lUa0Ik1mkq4BtyC7EwHqATPseZYIHCnqcTbMYGZGowgC",
-	"fHWB2ZS3KfLVtxY0q7gxbXi19qLOwjhdeZEfKgxgNy9niP6HPnjqcN5YWl+gq5UaQy32Amkehm4IARGD",
-	"Cy0vilTIMBET5J8JjvKI1OEQJSQuFTeHTRkEOI5XipTsNe9bMetHjnTiuLUkWJZ6BIWChcQwVhoArU5D",
-	"HBIlYRmrCzAfcx6gpQXsnaEGoUSrvBBhr7TjnEbqq2FSNdzG3Jil6yEdYwE6vlf7MEYfLNiX6JOazOIT",
-	"fVL05yPJxwaUNciRCvWuyozMOOZloy7D1ir1Vw21PrmAIcgzdVChSXMWGgUX5YT9qtiGvd6AzaeMLOWY",
-	"WKeiGmRcJTQKhbm7Fe+eML3dAq9yfRK0gGPuxa46mxKogygR9Bbamp8N/zbxTsb24q/U5fJaBjNlo+29",
-	"TIXVX9ViqrUgnNeBoJZ5Md3yxJgREiERjiJ+py95K+T4KBOBWlanVkJOdqyPBAAozBE20w/TktfcyMP5",
-	"Itn59djYMX1zjDV3SbcFukcDRxB8QSRVe3cMmRwAsQKlkNyhibrIAyN+N0b3qY5tNslHtl71GKWRnEBd",
-	"OkhzbS67ig8XeDlG9/ojGMQEhJpxtMHE+WG9HhveB1tiBrT7oZasuAcFTqQbeVtQbNSj1tBSKSAmcF5L",
-	"G2Jmhm1RVE1CfXxeKc2GcQm7nR4iatm4ROQjDmS0srdrSp5qfkO9VEyY1h0dHgx/KRoEChMOEZmWRKWt",
-	"hhvSlPyys9sCi2yIaiHVojNl6O82wO3vwwn7Lc8CoDoACiIOQXFVccxjHVV4kru7j8SEAeegwtKgI3zl",
-	"tScKoh8IMzqAV1IJYdyp8vT//s//RanlRPdDCtEPNCLo7UpIskj5/wkY+27PChXSX75sCtQr/FoIiIRa",
-	"4XxJGF5Sb+w9H46Gz3WbrTnYLp+BgV/37U3F19ehN/Z+okLaYHBtTQbEwlfPRyOdc8Ek0XlWeJk6v5/9",
-	"Q+iIdo2ulgHgWcA5WEnL1lEbAI5CHiQLwuQwF/ntjT9c+p6wJW4BfI1O+92xtmkxrgO+L/K8WJu5RE5R",
-	"URRxonYUX4tiDHqlKS0Nim/Yj6rM+P+EpTy7PavfjrdzfmdQ9Zez4n6cPYb9yG6N2zNEmIxXQ22XT2Nv",
-	"q6ZN1/EMZN/GPVU4sBM4W1vc2QfesixsUDQepix+UMAJNFq7gBItVajJXnn27Y+/zmaCSKi0svHdn+iC",
-	"6lcL0c5Z+VrdjJtxpjU1c41EVKn02rJjbvuhTUkAY0OWkYCjaKrL36rVZKRVzFq53COpZhh1M0Ur6PXb",
-	"dIuQpiZKxNbEmWcxpVZaaYi2QMc09I2oD+k3LmG6VFNPmzoRsKEdQ2WdjXTo8TWRUxxBUfqlaYmUJ0xd",
-	"JyIXum1u+j/xcLWHncoXpiik/pks2gLBnO0BjE3cjZE7lOFxd1qx85rDZcw7M21hLxAQlpBiA62WQPSn",
-	"C4KOz0ZnD08/QVaZssDqnoVp9702HM9UrH/ie/2SsVPpoJnt6d16CKYHUoCZ7nD8roJg7534fhqu0zgV",
-	"UiZeyL4pcsUyT6qulXKBNGnpYhu74luDUskn0s09DG8wyFv79QJrEwZHB+DqvXL0OZgu67flIMTvJGet",
-	"S8wW+JlS/TJ2ljsTXvEu3sDglknFvus6EQ8oUeQLU7SSKA5BeyYVu1ca/I3oehqNzMEUKc0AenhWodfe",
-	"hisbNx7UF9kz8VbLw+mQrwJTgW0f1KsH7y4FP8SN8xsRRCqaunZbg2vTvTbnB2SgmT/UKNXG5RY0Zfyw",
-	"EDJXCLhrR3fGleqN8983NvzYQJm5gXQR/73BVuqOssuRqgC8GJfYjhRhu9/qj9Z+59XmJt3banOzVIRg",
-	"HnapXYkuv5r19my3DUPVqayuaarQF5tF9MYavn3X4WAiP3XQU8JuGL9jDlewQXtzEkP+e5P+97MB4kH0",
-	"v4dRvfSS6lQvdeMbzPekc8lsRHQM9gHb9+KkzpDwe5FE7SnIEDDQXeybrROF9Ognq2xPR6SA10222TLZ",
-	"7ttEu8EyWyajvk9KMW+/tZ22nNG/F92qMM1hbbYFYFpZbos7vjslaRxUsVnfSN9KNtale5w7smSaOQBx",
-	"FY24JRBa2XKL3PLJortHnrnBrltimXs279ZbdQ/JK+vp+b70VUuLbxV/fXR238fAU9oYfzcic3SwS2IP",
-	"F0SdPfjwp6Wl/F1xZPo0CB9GdDmscbgjVaYm4v6ps8FSvMFAfACaLZqL2zL4bsbjPui9WlYvbPuTJblI",
-	"c10Nys00+HjsyiVK/szMy23g/+KszKVFfwnG5g2L6sHmrHsd62zUZkMbRDz/ybzYVV/MNMANL+oJHOWy",
-	"WFBVZ1JlrZdqmjEKHkt01a5jQZ1KqcaY3pBVTp80DfKqajKHWUkv04811yEqK9tj/mUfu42iqpoiFHoO",
-	"+N4M02gaEyzgx7m6vvxcD/xlzK9jIkS+d3xWSsb53W1uZZpUWWqVfEmDrPy4Btc21rps1dlAY6u2qcFf",
-	"Y86uYa8ou4YAfdPCLESDrF2gbmdQJAUsAtv6Gh2bCw7+OvFRgAUZUCYIpD3dksYdDmncaDEozfyzqaCd",
-	"FvVNsyOgMYMgBB2fj0ZZ89KT2vkd5DfNX/Wt2eqtvvvfTR+aJo/m9V/wgvxEb4hXN16h0VlXcJzPO0D1",
-	"XfZVI3ApLXeGy5yqRnhatMarHtyerM5QNZNKa5gKYuODWN6qgHOrwlmL0NRMVwmozqwGT1k2axNgZrB9",
-	"Q/a6rqlaFVw5lnwYS6VzmW9w7OiXevfmaM5p5A7XkWNZos2rdTWIvLCytQL7TXUuSNWWl180ZUVScMA0",
-	"c7nB4+Oge08KpDPDQf08DhxtXDwa27vTlJoxvY+NcdVSELLlzA5ESsZx05aSqgTzNq4dVz7f0qvzJKU/",
-	"SelPUvqTlP4kpT9J6U9S+qOS0ptDCYyQ3m/8QF5ErwkdeMQieaUgdW+u/laBBEWx/cAxBO6GgIR7gWxB",
-	"W6iGw9A1Z+RAUm6LUIJGdI4OoYL0pX6YqAF3gw52RtrFCaTHoMfggAfVcg8aEtCBxGw0QF+kloYA5LlB",
-	"o/f/AQmw4PSvZb6dnPzbE2ulTcbZvUfp1N8DiSp9solS7c01TLtt6mK7At1PrD468cbqr3Qz1N/D4dBH",
-	"k1RDMo/W64t8rTjM+o5I0DAa8ocyWjAhVK5K6ykWIxDqz4ETfPCo/cRtjmDdWPmqni4F2jYW21LWO6gj",
-	"t+W6YfLdl1wcJnY6H+9yTvpjlS3E1BYe+D363tuHdAMkb3ksoXFxi/d5LL+jcY1Wq3XZq0RmfIKzSuUW",
-	"HY98XekNrISMI6jSGJLwZF9671iBMc0pqeVV/BUqK2czQUj7borlTpaLNlanwj4IU00VpIs7ymr19YKV",
-	"s8Mcb5Mr/aMuc1w3wbamr4bj+Pyrik37/iMOZDMoLa1mXWd+JVxJzUfYFhQyX17kjORtNqODeW+rPenH",
-	"/rcZT/1aB5022NtZb/O5jFvOz4i84/FNizEKTbmhHJ7DhK5Wptu26e1Fw2aLdfra7vPOuai1LG6ywZZn",
-	"gHri0KBE8/hcrrI4QsvkKqIBsk1g3uBYkBBBgjMXEYe405gGEl1xHhFcfzyomOqxOjJDFKrRIypJjCMf",
-	"QSHe+6ObozE6uj1aX9hLCdNYF+JtPDsLInGIJd4FBsRnbo9zpxH7hWnyktG6mMLPU/XzmLKQfKyDLHtv",
-	"q+NFPkIH9IibdpmtL7TS4X/htZ3DKIY7zFJBipoKdX3cYBVEBF1RhigTkuCwgbYEn8lp5jDcBqivXlbm",
-	"xZmuPZJLHCEohFwHRlYqeUsIzs9qkV8TXN+BitPquXMMlT01DZtstBWR4+whnCEimllaGyiaSODU27/B",
-	"fkNADbyzn3ia5oxoo2H0XUI11WVaGufdK8V6tuvut9TzXc3X2sXd7NMWuUWsTc/U1ibKBnDYY/K0PrDH",
-	"Z6PR5hibfRFc66ga0+VQywGawFKyU6q2JbFc2Yu06EVBP28diLP3EJwnZf1JWX9S1p+U9Sdl/UlZf1LW",
-	"n5T1J2X9SVl/UtY7q0/NcXVaV99DWF1zPN2XpqTnVah7Gy3QNgLPqw5o2prmejtBl48mKLB9NOC+aKtc",
-	"ymBDvlRzmKB3aLtJTzYTNzLwAY95RRBgGyvB6++8NjF++7SoHT6ur21EX08UohecnWRXZferEqF8lErK",
-	"D3a6TVhfu9Nt7wtBZN7sVn8T1IcDdiHb+mi/xxbnNyrfEzbwDqoA25QlDPWZofc+n0lTXqd8lTxkNaCE",
-	"Zd3zTddnTbjl7ts3ZGVa8VK5gVS7V/8pknNf5X807W5f8mcLuLqUvxl1A3qf0YzFlZZaaxsiFALdYYFC",
-	"wigJdQdyaNytGyoPvf3VCmpCVt0EhrHhmSTxIOL8Jlm6p/jBsNlXEaGK1eajPreBZ1PQ5lcvm2GB7xVf",
-	"yZTyrUBxv98WHHeM9brP67NNxKd7CRbsJ83RoN/Dyz+l7+5RLMpPVacs67dQCn1P+rK5X44EIoUJnBtF",
-	"/zTIftpeDGoglWlhg4yC26FGxJayTWuKeXZftvOtG7vR5vf24ahok5Rd2OyeNDHOSiMfnorEnN/tn4j8",
-	"ytSaSrNw96YNZcpMDekbXeU/Zyb3vdGenWMT1Vmo+1X8jwRy/Ar5bJT0h/2Z/PSmOBDsm121CMrJbXr/",
-	"Klm23wexI7QlN0sdd3MeZcSHQPa8w3HYwx36KgwRj1Ewh+b+6RRUd6xfkPiahFnPbwPQyUOTqbYvbEep",
-	"fn4MCLaYchatsoGAmOuNWq+i6IkocxFj/fHB38gywgFxqSujQp2iN1CbhW7IClL3VihhkdIZnYItC7yy",
-	"FCznZPHlkefGa/TZ/Q1ZtXWY2J1+LcnCa2N7+q7GrtSHi0KJXDm2YwIHs6kefDs1CvfKbZq9Gy02qNcj",
-	"r+bZdOzV1vQoZee2/Pcg9VTL17ow2VZJ66UwNF2v5kggRRsxV5xxjKzV1USWTCCCZeKhY8wQv/oHCaSf",
-	"lbiasIQlgoQnEJE5SaNdJp6vZBBBjFwALv5q0eBC/TFh5ldBpA6quVJ6FQ5ktEKKU411nOh6OGGlnoKO",
-	"I6l0DvbkVMqfg0d9+/Z0DImsYryaglDME0kEevPr23c+OBfevH/nQwfIL/dmTfslNuqj6Vud2YD58ssr",
-	"oViojti5DGKbioemnmA8dYwybtU9+Ocy5pJn4fqmDGKhGuL+qiDa54DwG7JCpvBhdd1D9Zevm66u5Jyy",
-	"a0QiQdBMPREBYSFl17vWO9xLmbc0DeJLDaV/2Cj2vQaqf2nB31sGbhsW0PW7nYMxv3655wBFcxQ3JRTa",
-	"LpX7qdGd3pzNyYUt+hHvICfks7MUx8km3JQDmLVP3ot8aYY/bNVtA0SrZEDzbg9CpiU8NwqxOSNwCyqp",
-	"iip4A8SBQk4EO5LqBuImy9Gm+6WtWyVXusmSxDMeL0g49HbKN5w6zbg3Rwx0dQin3d/bZBnal7dMNHwS",
-	"WJ8E1ieB9UlgfRJYnwTWvsWQDUk19mreR7nqTFqtS7A5oKBauufvnZzVNs4dV5Q9dN6J2xt/c+rJfrGe",
-	"enQsgho9MLVYHD24QN6jMO6WoHak1IPQfScpuVW96nxyd28Vqx9GNzxsTktLUkzTWnojySyzJeUVG5Nb",
-	"HpJppDRVLFpdzZ87lazehV6r01jMgL/fNtQm8UTJ0/n0k7bM7pHlmGQs83NMNmmE/pHlSfS+5IfsLb3X",
-	"vJC6Je2SBrGJjbaLDDZffNnBwWaRuZC4s+HXz/9QdQ324Yr/+nlbES6dbO/iWQvb/VNgpg0NEUgQJtEx",
-	"41JH5WQklA8ihiZXJt7D9HI42Xc08SMgXRML0j6SpLbu38aI4Sfa3HvQ8ONlkf3RWcvbsnUAcIEsH20M",
-	"sNrDC9QUCvzgm2qsSL0wj43mp99bDPDvTLLpPRy4yX71AHG0n5GMtKfwWR/duxHT41yg8/rLvJWgpNfm",
-	"FM538FrpOBUL5S0oE2MEVfxsL+ixrR+5jBKBljG9xVLXTTRVEp0IdDD9HAlbe/LEVhc+tp9xFq1OwIcd",
-	"RXutMon4zC3riCRvrirZsnZjU+G/5/nmVrNEqGPn/UAjSWJ0tUJHziRHadWYZLnkMfQfXOmyGwsaxNyM",
-	"PETvBUFqcIW0a1C54twbJnwGX0VE/TMRBM30jILgOJgXJx4+QMk+RWzNBfuAfHp1K2qCPBYpLtXGloPl",
-	"9XHZj4NFjW0KDrSpev9O97bfW0qFGv/w1e8VFK0r4MMu9l4GH2q86kRGEGcPQBWmFn6OaT9z1lgri5qg",
-	"rTzBHHq/DOC97hmIpLJy8IffLruS/H7d5wpgt031rN61Q5WhLJyFs5NDILddH+pHQ+69k3l+M65WiIYH",
-	"2AcoatJOwyoUfu+1HfVDXIOHL1nZhs5yZSt7ordC7cr88R++GP2hf8J7sZHyCt78Su7azZe/E4HWF6VU",
-	"u/a7def/GGMmdd/mW36jaMiodUcCYV00UHJ4qnW77S8Yx+2Pw/CNnkXXJWyPyvxn23hrcRjayOSpXqC3",
-	"C39tHq621/OC35KDoUBP3ycWNo5YiYg+vNvVbMVV9FtZTb5XH7w1hoGdLollrKaRVH9dAASHIVXf4ehN",
-	"7rWSAcI80JUDvDzH+JAb9bL8ck0ht9ROsgcBB8oCZoaYup7v+xZ3KsreP4Ds08YGUCCw/i+ZbIIDSUAu",
-	"AJtqCmaUIgiTffvDy5RoHFxpkQ4SzDkJD0yfleaCBk7WqfZQjuYOr5nqgo92W3KiwwWyNJpuGQvRFYn4",
-	"HTobnp2nvuepsaKeQF2U89Hzw25fFw23YSf2cADB/VRx9nIVYfos5FnY1wOfq4dQeftzK7ZQnPPUs8er",
-	"44B1eephKN8fijO5cVXAzQWisj+PY0bTvr4x3LPzOMi8lX7NxSADbYBTVWOzRKz1i5/INQ5WD2KgMxPS",
-	"+n2/VrpqD9IrmPvwQvcwQwkLSYyoFIhH6l+QCG1LNEF3JYGuuJyXOk4ewJoHubUFLWvfAm4jfTl/dieu",
-	"L4yswE+pREyb+KxHJmGT+eT3QkQKUyRIYqq0/w/36qoUkjPyjt8Q5o0/XKrLUPcy0/MnceSNvWfgyDYI",
-	"ureAmOXqzHIXuNyTUhnx4tsG1e5jp5pJ4d0rqLuQ+8FpVDbQ7flyv143jOYEP5Umd368XP//AAAA//8=",
+	"7L0Lc9s6liD8V1D85ivb05IiK05yI1fXTDr3MZm+j1SS2z0711k1TEIS2hSgJkA7al9v7Y/YX7i/ZAsH",
+	"AAm+SYmynMRTNX1jigQODg7OC+dx6/l8teaMMCm86a23xhFeEUki+OtP2L+K17/M54JI9Tdl3tT7R0yi",
+	"jTfwGF4Rb+px/evAE/6SrLB6bYU/0VW88qaT07MXZ988fX72YuCtKNMPxwNPbtbqU8okWZDIG3ifhivM",
+	"aIiHJIq4njsZxMyAVrGQ6JKgi3g8fur/EaWDe87opW+TP6Kxl0ybewMzZAG5u7sbeK9/+JGuKKw3IMKP",
+	"6FpSrhY+RjxC+FIQJtGKYCbQ6Xg8HiC5JGjFhUQYrfGCoCUPAzHyBqXoCmHsDLa6IiZZKoyFYMuS1ay5",
+	"oJJek3S5ZW8V19x9k7cG2+C/Ce7S1/KAJ1v1+eD6M8X0+yWOyJtvi8fiZy6RvyT+FQnQnEfq/1fn6vOY",
+	"XTF+wxANEBXobHyWnIk1lst0yUKNPKOBN/Ai8o+YRiTwpjKKiYsEA6qQEWULLwHoPY/kn8mmCNW3ZI7j",
+	"UCI/IliSYIblOVLzIcwC5LyKBI8kutyggIp1iDez9CXzwHm56lCrMWZXZJPZNsLUHvzmYd8nQsyiOCRi",
+	"JiSWsfAGHr7GNMSXNKRyM/snZwYBPhbSvCr5LCI44CxU4+p1zDSu5hFfzQTDa7Hkcibi9ZpHMnlJLdYb",
+	"eAEJiSRB+i/7OEXTwCtZpPMUljfwCPOjDfymFjmLyNwbeEsu1HAANRWzdXwZUl//W/C5nKXThzhm/tLO",
+	"v+Ixk7M1p0za8fWjkvWY39cRX0RECP3PvxNfWmpZh9THgFSS/g2AAr2oR9ckkgqXJcOrvQri0EKW/in5",
+	"7JLMMmjTiF9EPF7ryfUDRuQNj67cR+uIS578JUh0TSL3dwWZ+Zv+U8GYQKYflsDJ48gns0uQxuYt/ciF",
+	"KvlwRVaXyZSW3iQWVwmiJIlWlKWkEq8D5w+hP/44yB26Umajqdx7w65xqA46W8cSRcQn9JoEU/TXiLMF",
+	"nDHKFuiKbNA64tc0IAEaoqPbaxzG5O5oZFiMWUGF/H2N12sSICxB7n5eAlbxqW9pVFwUFr5SK9RDdBwY",
+	"pqX+OhkgHwsypEwQpqesZT8Bjbw6hnmnDoNYcyYIrPJ7NZP6h8+ZJAz+idfJAXryd6Hgu3VG/Bd18Kfe",
+	"//ckVRmf6F/FEz0azJJd30+A3SOB9MouebA5B41J0YKCX8Bfmk7R8SUO3pF/xETIAYoZjuWSR/SfJBgo",
+	"sXJJg4CwAaKSrH7m8nses2CAfM7mIfUVgSWf8msSARUNkDqA1Ce/MsNxQ6I+Wa1jSQDoARqNRicjEClm",
+	"NWqxr3y1ADMg4CYIqHqEw7cRX5NIUo1HFocwqhZZhfX/wmCpWkvEMOiRgIUPEBYoIT/9k0AhFRJQsjpH",
+	"VAoEJ0TJTyti8QJTJiSSSyzTATXkI0emXyo+6d0NvFeOpPlvzkj1YuY4FAR4rLM+R6YUqQr4f9ljTZkl",
+	"PzispoC8QYmUTzWC37SsMTIhI+qcQT+2wMCPtG5LS7FQENfwVBGiaDoaBfzfJSDiKMKbwjJL5ipb1esf",
+	"LL/suqOcCSokYf4mFWhle9Ww9RlCb9zLSlIJKbtqj80fKbsqYjAluEYoHA2iDBojMEs1zla0mEjcrEqV",
+	"UVxKd8Bion6vX8NcDl/K7e1COESRZUW/Gn38imwEwhFBdMF4pHgrFogypFn1yGtLL42o7kogLffwLo+g",
+	"UiluXjlKMXKk2OiKCqFUEaVCA0+ONCpBMlkxmW6zg8+Prab91y3mdPf3WyIxDbfgUOmcs35OVDpg+7Ec",
+	"ntTE5dzh60n+J9Bnt0fHdtyt4qsm9mFt2eofwT7weVjzijUR2hwaMCLSoVKts4RfZRmVsT6yQOU4Vd5k",
+	"yaLVWW+bLdyNqrVZsw0tGgKqpXE7fC+Hp5LUk0XUo+udUdS3RlaXc9qB42WAfB+vVjjafK6sSruP9Bp6",
+	"ZFa/giraUj5X2BQFI6LUccVZuDlHXC5JlIr0iMxjQYKiEH+Uxa1lcaru/KC0nX7tpa77AG62L0e7zjvN",
+	"Wkm4nCOt8RuHGNY8pP7Gm2ovxyc5o2KGgxVlWWGbxVABgjw6jPetoGM0L+U+rAvjmS0FssZvqfFQa4Xk",
+	"TkaTLZK3G7qwvF9K+Ro6vvA+LAmaUxIGAt2ORqM7bcpo/+Powju5N963Ezm3oLqKkTQVVjI8hZ4jZ44j",
+	"hKWM6GUsSeqdBDcT4nMUxzQQ2ve1HU13FAB5kmjmyaMSQVAgrC7yYDsQitS/vaWWh6CDTpuXTWXKUGH4",
+	"vei0xUW0YRnbarZlrKQborrTUAn4O+i82296vab6wDe8SR/eRUZ8MWrxZ8wVv/u05pH8ketbo8ZDUbwc",
+	"ITAACs0I6Di5MQqAwaJrSm5KhPp27hur/s3gWj1945LzkGDWWnWECIZy/xCZkwi2pG7wFWXDaxIJjYfJ",
+	"6PTM8R4xITHzy91IbQHc+Z7FxGh0uWfJ0sIWTFLTwszSQnsOlp25rVVfmK55UVvKr9xM3ZbTBHcLsC1G",
+	"uh3PV6xwOikDPgDqY3pShR6+6qh+3Wex8nCVb5uM8Ps18d9Isqq7dq53LBjOKiOMxJr4A3R7RTZTfZl8",
+	"pzZohT+5451CBGXuST1w/VyNV8GoYwT05TdGepUQfonMBhavuiuF2084nPNoRYKirydZkajUUADCmYJQ",
+	"7LDWv6iVaF1EL0ag49Ph5Nkz5C9xhH1JInGiFmiWJzqsT1l82juCfB6HAWJcQohDuEE3VC4zkltQ5pOL",
+	"6IJRqSQ8oaAorRIU8UjrTjdUKKva51FEfDlSXxRVDhc3Hx8ivNkd3pJ197H/as0prQskCJNw7wrRxMd2",
+	"15GQeJPQwElJPEeXHbgbpFE+VXDn1fGg9DJp4K2IEHhRHtMRERltXs2lvqSr1y1ghnS4MpizmLu98HTE",
+	"NwQQ/YxXRId0X3hTdHsB46l//jxAF3ZU9feFNxqNLry7O3R8dvoU4SAQ6MKB1DiKKkkWZhtCgJJa1Nl4",
+	"rIRHEp3kDbyz8ak39dwgJXj41Jt6SawSPDlTmHRCluDhMz3cT0QuuX7yUkuPXCyT+ulUjZmENMGT5POA",
+	"4g861PEZwMO4fLNah2RFmI6+fAYQFaOgwIc41+ThuQFRno6rZlcdD8oSFJpS8gib6UK9NNBjlNHETyn5",
+	"dVBgEgUlFopp6DFAS0HHep+f4DV9oh6IJ+ZnMVpvSnQYHWm1daSMsmSqPiaf1jQioqMl049j3yx6FpJr",
+	"vUs2avm7d+9+eVeMAW128RvGXf2zcTQ2/a5/KYsgEySaOewou+WaV+jdQkoT09xiatJGjE2Z/jDQxm1y",
+	"7tXow4QUvHamkut9TwnF3fc8pnOGlUMCGQzabc7jJYvHHE5qzs8WNpnFRWtSs0e1mtr24p9K4KxZ/pYq",
+	"gENsrRZeDlkFYBIHWGKtUW8JncSdLIUtdP/CiiSuXY6jTRek+cq8AwI8VfkhDvfu7lw77fK68UC/pH44",
+	"HU+eWttTR8XqeFlEpSDhvIR32xk76W+7GhclKAMYPvZht6R43ppkmhBSdQlaQxLl67sbeG81g3wFmTCl",
+	"RGFYqNbcNKs2jxANBujXX998OwzpVaL73RU22bxespd3D9MyeUcEke+TC+ECSvRVr4sRzgjic53SRNli",
+	"gJyQdkhWgYewJPOfWfp4RRcRzv1zJvnALHiWPHRRnPcbZlGe3mZ3dYfb9C2dYLqtVqcTYqr0Oe3A0e9U",
+	"KXX5SOtWdwAmD8cqKK1jEfJ+pm+e7SHI2saLlKHMckvHR6Ve146qAbpZUn8JqQY5H1ZK+z4OQxIdCcRv",
+	"GLIHFAskcbQgcuQNeorMaMgqaBOGojPGCph4hdYk8gmTeEGUyTi+8JDk6MI7HY8vvBKFD1QtyXWMZDJo",
+	"x8DPihjNmoCQgSf5mvr9Bbv0lXjhZGtWBKOYwNKqm4OS3Mdsjl8B3x/r2UdDGIrLB4q/msPM18mFQ9vb",
+	"x7dYCBIo4lEnw/Ai9R/CghH6brWWGyUDFKaRxFdEoIRxLQgjEfUv2BrLJTr++fv3CKAUcHt5co4w28gl",
+	"ZQtEQkFg/CCi1yQaYgHXdAFSX44umJJYIfdxaGdGEcGBAKGlcAc3ahfeP4UMLjwFzoXHOCMX3gnCLLhg",
+	"znvaMlFvz7GQRMgLTx0Q4yTQf1wSCb4T/W/1ihlHpxII5971HDl8UnGViPg8Ckig+IXhRwEnYnTBjHN0",
+	"hTc6dW6D/vP9Lz9btTB9fYlZoNPFAupLg/kLplGDIMkUUqSOqRRIgoyOqVQiXX13e+EF8Wq1URIV9IKT",
+	"0QWr5lgV/igoTPAjYQu59KaTZ886cLxMbQM7RGXmpHun7WN9r63Qk9WLUcjZQt/EWuZ4T/DB5XsrwFzW",
+	"mD1C7wyPOUdYHwBHyMDYgpBmodLptt36OM8mE8ep6f2JBxsgR6PyMYkps3FUmpCPEGVKtcM6E/yuoOJn",
+	"GE1rNb9PgDJscev4JHeOngK0M7pYt8AXoyI2mf/ZGRokxpZmU16StIa9E6EUQFXCcEuIjSjt+FWaaN5R",
+	"08mtM5OwXp0oUvAEa5jbIeYDaJ5F1jIZfTMeTkYvx1MQKEaWpJLa6LAA1ghNRi9P/zBF2Ciyhhkpy9NK",
+	"8DmPqr4uMKgsoG3v3lvdmXcMTe0xybGo9zVs0Paxcg+RAbWNKenEhxqC4/L8Jn99Hm7KS5roiDccoOM2",
+	"RU2qU0FPzjXt+yHBkWgMnntUjDopRo9aS1ZraWPGFR9v58LZLqW5xpdz9hkZCmU1fz4DcB+sfZNWPyrx",
+	"NplYDlAkbpZYIi5CfiTguanjBIAeq//48o8fopicIOz7ZC2FY/weQSkQquSFmc0U/9FOH2P2U6nsd4UH",
+	"baN/r8Sr/ifaEIHUP091xRPD28EwT4KjOSO/zL3pb4VwubvBrbfGyvhXy/qfFxfiX4//jU5Pf5e/q9l+",
+	"5+z3ze8bIn4f/z7/HYT673w+/539zviJevlfShxryWXzeHD6sVCa5+6j2roFH1pxy2qSXn5lEfH5gtF/",
+	"ksBEjSXFhQYGm4pG7C0SjsgUHY2PBujoVP3PHP5Hga3+weB/uPpfPoefODyS8D9RDC9t4H+IOAIa2OpG",
+	"pdHz8MBN+l4459PTHTOpdL2tYlm679+rM/f6zffvB2AC+FiQcwRGQ4Di9ZpEQ/VIJwWkpH38b/TkmM3F",
+	"7z6di5Mi3VbSYBVW7XNtU9hE+6QO1hQZQh2hN+5FUkCFWjzcI8XMFAMjwQi9spc+yVhiin47+vn794oi",
+	"1XqPPrq7ZDWIPGcyDhfwzsEsavtbeFtSd3Z2xB/on871TYGTQaY4kvHrhWQuEY8lOoaCTzYpVyA1HFzO",
+	"JIW3TtsV6qrDOqgUMHTKCUqqc4FSvADNQ9l3mKGxwV02C66APPMz4vPsxchxcid3giRHPl+beleM3FiU",
+	"gzOYSoHWOCJMoUCtdoCU+gIALbmQrXbimofxqnKLGeJhoE+1Ml9TcmjnUytqifqofdxdcf2VAQFLrmjY",
+	"J0J7dY2+SNRuChnFuiRWlc66s7LaFQijp2q/2rZ3lpoE6q4sKwPQimUk6yLSC1HtY0Uw/arLufpCa4XL",
+	"yejpeIBulsRakSgi6xD7JEDOMEinkKHLjcGI/rvTDeIKf8pKknGjht6iimanVIHJWfEKN4eUD68HaDIe",
+	"Px+OT4fjyYfTZ9Px2XT8bDSG//N6KJtUUp5zF4H8cmyCEvMZK8WI5jmNhLQ5InAjtcv+fVMyryif2JlS",
+	"V1pul7rfNPkSi5kpIio65oycti/WsOMleMbcKKjphfqrnZbx/GWfoaW7BxmVlIvdKeLiLB1yt4P/dNJT",
+	"PAIZLUbodDz+/zudnBw0z85aBebmquPugklN7zXVdbux0RfeXW393V1A1TT9IC2WNqVOPu9AnjoTRDFy",
+	"9cuRUAYIXNqDrnpJQn6DJqPnJ53ggM/ULKDtD7liWK5+PPAyVJGzkHZnLs8bIn26lorZ7UQ5ZWoy13nb",
+	"885xeeWbtNp0p9G7627tSl73cLCbdeuE1FZ4neSiU7bIqpTqSJgfwFbLMey7TFHuXeB+lqRFNGSpFrj4",
+	"80Yj0jmkLf0DZXeIJiSsLPCrvLyRuXSsqXLUsqqRrcaeaCMZnjTIcQibbZHqWJU3eDuUf4mZrOARYP91",
+	"u5405mjVnedeci0MnJW4eWOypnczkm3udX2Ar33rAVrN5b0cuumZ4xYxwiW2Wv9GWF8m1o717FxNekd9",
+	"Ods+YndtuEXt131XvuteQbZOh5jcszjsEqJcA/eL0wohlEawNAoiW0PPyqNK+ZJuTiM33DoSxrK4jpIh",
+	"4cLtYlbSWRpXslP8HHWEQ4c11MJcDXI2wa4itqApha735LDBg8lJc1WjXlLTAOvvNGvdVv4bzlwv+K2j",
+	"rs/Unp5EdlvruEGu34s7sQc3XZ0z+dkWkvZhyNLWLo7qFJ6dc266iKw6WZXvlNVQyMs9wzuGkduZ+wzj",
+	"dF307cWh5UntpGEyRxN+dpKFUcon28NfB28juL1GI/d9rruEJZfloWXhaYmKL4e0u8Uot6Hw7Um7k++i",
+	"3fV+0vOxTxK+1/roNeH11VW33TXv4m7K6lp/pXIJ1wEzeOGPCl4n+7Uk7qbglJ24v+oEShwmuuo2vqya",
+	"IreHc2Z9MH7RDjjvdINfh+JT7Y1pU4GskJ/63tSZw8IEvZ1DFBDjbAi6i042hdsgSRhmcnhNBb0MiS5R",
+	"NoBIJCiOMxlNzuA9u8nIx2utilDdv2+DQuxfqakAH6V96Kqvs5M6VF3U7LPntX3muBjCxkL46FC7Aad1",
+	"V+c1jqvnnkMys9bbUcCA45rpCFDew1HLSlwAK+CuJfa0TEcHkm/V+MHxSrUJN0vbDjmjtwB9a4nubE03",
+	"xuWgrZ3wdWeqXZHOiii6LPoP3ocCKJs10ZewpiepjdSnOqNDN1lQANbxLOdXE1vuTb0jZ7gj6P5pxkxC",
+	"W9Gl4kZQdtqPuBlzhH4VBKlhFUg2UtN9A0kOMZ0mli8WBGXnosyJdR3twFF/ioWE7u4mG3+2xCyAiwXH",
+	"thQjlM1nt/U+a4t71gR7ryizf5/ufWO34ZydOVv+SMDK2zmf0s/aLikZ9l6L++TOb2U9LHu9imIWEDdE",
+	"V81wzEP10A+p4jgnyLmrNOHSuapdVTytNQ8z3KZ4Kdzp6wdacCmBcyf5sIVkKNNnHfz2MmKllBFebrJa",
+	"cbOTN6MTsWxLZDVLzV3n1y60VeqtBew+017fp2kZuVQ5dTYuSTZbIZehQxkKYaC9Zr46INqUoe6wba0M",
+	"F/pn1IyEllggDDaPGUlngJXm39YQ1scHzNHaUHJF9ribWjkozw1nAUqxaRPLz6vzzlv2FD5wDmrJSh9y",
+	"Lmomjf8xJ/UxJ7VFTurd15ul1bYtflX0mc3tq71+ThrClt8/f0698/d7BfziaW8dROtCsF6Yj69pQKIt",
+	"Y+HyY046xrk39/2ui/qvDh3fpnzkVvHAL5rv2lJYO8XuFruN1196mNPVVBTEOeqfZW2ax1oc/RYmmPPI",
+	"L0uFBmlLAq3PVqmohXirPVR1aM0oH3QZxzbe+zJffZNP78h+2qb94GC/2kvnXuO9KzB7SzFIlZe+ghe6",
+	"t9+36G30ZNU23rfD7NyGMlH6ch3vBtpqp1IgZeeIh9aIsp/9q2yhlyWXh9Wa0ibrdGlRWU4vWzuEE8Rs",
+	"3bmyHKBukTzVULRHwU6O3yoAtlt8x1V2WOSWbTArmYNSH0wv9SYzsbA35WbjI7do2TyzjfGwcxqa3fZ2",
+	"mWiFdW/nGtg58Wk7O7idEVu7pcUs5/Yhnn0ES2cyQqvbD+QCpV0L11ldpiVBEZ9t6G770OkCJXWWJ+2T",
+	"f4pztVnbtvIiP1v39TTB3wr8XmNItyb6ZiquK7VcvqTDkltrxaUb1e1Ibe2NkdZGoAPcA4zNffGyOTb3",
+	"IRiBtUG/WxmCTbehDkU0XIjW1suOCH684zzoHecDuN86nIfoL/asbyG+yCe8Wqvt864no9ICdEV2sL82",
+	"wKkTb6f+wMUrrYDiYTG6qlMXDEF2ABg+Ny+3gpiy2XW6rekuVWxSqlSkr77+9d27737+UPa60YBzQ49P",
+	"nw3H3wwnLz6cnk6fPp1OTv+77OMKuF6+bNcfN1G47TjZ1abApT4dd//KsGcOwLZN3c3U7SWVPXBNQioZ",
+	"uLTNiSB+HFG5ea9G1ZBckY2QnJEP/IqwsmCNP5sXkFRvoOPhEMdyiex3JxDFQRkyzxmH/6x4QC6YbRxp",
+	"7gJNK+RMe83k8W/mecRD02VzkH8wGo0+Xni6axZV0C0JDkAR0bLC+6/hq1guh3otKabW9M9Eo8opGbHE",
+	"15THUXmy9oyyWYvqxUcCFT5NivyabpnQC0wXMCq8K5ye/KPaZJNv3EaAlEk+q4iremU7wZmXdYxMDB3Q",
+	"FFengS0ZbGLSuX0TqWHPdfUz3akm+dDcWIFGUt6ERsfM6Dyf2pW8dEqVZAugJjk9m+pq0VQgY1frSxns",
+	"FEJW4pqapaXFnXWJY/P5Etvv60qwjporrjohfynYNo+opMriz2nSkyCkIpdp41CDQMfNgOqgJYR1KGSI",
+	"/SuRSYFqWkRuODcPqqZYt90AZSDwWKL8MGhBpCg+/WCMiMosp8nTUqBiBnUYtcaXB+xb01427d+mT1ph",
+	"9hSzTnQXOj4bPz0BNRojy0XhJXVYwxu8EYiKRqBdvgKZv9q2Wri6/oIbfdZ7/UNi7SkuRiVVhlFamkZx",
+	"aU1Cl7HYKJ6e/PRx4Dm4+M1LSn17Aw/0PPVGRASRM11HUWQ+H2Q+sJ15k2/Nf2fOD0lPXvffM12COxZF",
+	"MD4megHZ29Tmc6JvdyPMBE1uPMyRCUy5DXVo8giUXEmEBJi0JvMc01DrJ5WfaWDvLATpu862mFeTlSRv",
+	"F6BKXvnofkMC55MiTIWPEpgg8mBWgEyHCObH10SSqnC5l2dKBEIByyw1ge5fqL1YRd8/6V+rqLyJTnrZ",
+	"3ruy6uE5gNOff4BfG47l4xF8PIIHPoKJ7pdSMbiyGiUKUTuYVOb+rUAGM3dxDYSu5sK+pNfk3mherSTb",
+	"LF5NnQp7qNDa+jxUlInLwGhxVQOtu7oEIwNvhRleELXBkV2KfmIHiln9K7OyF5Jn+VECnXhNWGCQa/+d",
+	"vCmWEWVXhiDsv4u/ztZcQBr+LMASz0IuRPJSl40pPtIvumXA/SVmC+LZQt76s+TfybT4BlM9gOI1c5Ap",
+	"pqiws53mibZCyh/NEhad41ruaBkOkRVH6gjnJ77LwlJkMvkPSjlgBtJ2EKQLLXxfBUP6SQsgSlhf5TAV",
+	"iE5Z++cgDyoYdUdBMHPnaSkR0kb/u4kEp1dnKhlME+DPQ6sp5/Carvaq7LhsI2X6HeF81IWKR2Bboh54",
+	"BWbo0oGZL8MEq7hfA9ur5ne1H7pdunK6WEsDv/nMJQEhhz182anLVMHCJM4/HVBrFJo6JSf/Z/UCnB3L",
+	"8YbPA2qX+TxymH0I2dyRasGYKg7hTgLb9RnGgkRDcxtrisYnGzwen6oBQ4j7IsiUhR6PJ5ajEPjzaYJN",
+	"pFPQERSRhd/OvKm3jviKm3efeVNz4QV/PgfwlMqNJEeOFTQev0hGhT+/UdgHswL+fAmp78pqUH+ejpNh",
+	"CyCcwhoC3UpSv2JvoiBXnfowwUSBYlV8k6AKz18kQ8+cNgrjyTeJALC3GUb/AYKSmIYODl8xFLMrxm8Y",
+	"AhJC3PfjyFxXaIT+zKFSGV4Qkzt/SZBFfWA68FPbHcDkgozQh2gDHugFtg1uMArofE70xQP9J9RScRzo",
+	"K7xBIvZ9YudWu/ctVPRJe1eTT2vim3uLoamlaioN2c6dejJYBINm13O6iCPT19ru/OukCMCcsgBhhsgn",
+	"KsBnrkEyxQJ4lCxV31wx55LIzm9nHqH/wWNYRyxIdrnu+3A1eE0iOt+YFpR6GLM3iJbNgVmAIiKjDdrw",
+	"OErR/Gausa8wxI4k0hNAkIIv9btww0KFjLBUe8WRjHh8GRKx5FwiKkRMhEYavG5mHCWn4hVDR9p+P0pK",
+	"QMNtHqBMgXuUMNIjBK5+6LEJ5xBhaLFpv0saXo6SU/Y+uYNiPHkPwDnKFA49QoLAYbTAjJLTuA2FDmzH",
+	"Vrhj+m+1uXMaSmjxGihMZmjxm61nee3W5KuZ4eVOM/iKaVSPDmxou9HNCawZ+3Trsd/ABeorKclqLUnw",
+	"H1zIOhydTrae6T8FZ3UjP9165HdwKGuGPtt6aLeILASK1czyLDlJdsNAZ1DnRQsnPfgAfUhYixbQcPIu",
+	"CWH2eOVcZCP0QYGmha9TUyYiQ2w3DsVM0lBzrdygEfElnVPFHF/XMqWASBKtKCOmEZpiodwwN7WW2PCM",
+	"0+fbHxTgSN9HfGVNkTqMvshjdImFg1XD3lJODTfvVlEwWONroiUPhM7lsXa5QVa3NGxSs8a+MPVNfgX2",
+	"gldpNKCipOCPNGEosazFqVhGMbtCCosr6EqnqwfBlEa2wlhijX37dR1ZJSJihN6GBAslYkNob6dnzdQo",
+	"qpgFVvUyv6pEObC32onTFpnOveh99omzL3pDYeSJYpLfJxu8iDCTVmlTGw713vRK9b/Rm281dKak4JxH",
+	"lzQICEsVAcUbKlQgMwYNCIMTEmkgTlsDYZ6G5JqESqVItKhLkm1N3gKY/Fh2RlPTbjyZJFgPyk6DIDJe",
+	"aw0pQivQPHOqrFA7KyFKFwvBfZpES8Bu6112VR5DU7lhShYIa186CuAaR3hFICxVN6zSNQfb4EERK59n",
+	"tUahMfC0msMaXqDBD2I4QrgIOo7lUm22zVJTmlfFKpXxAyg2xacoE/F8Tn0gmXVEr2lIFgSqV95EnC0U",
+	"CEBIOBTJAYN2lJqJqPEGaI2FuOFRMEA81nHUfIWpVosnRk6ZaBdXM0+O8goHxD3IgFClCYo18ZU668ab",
+	"ABtO+Js5iTDTs5aYvCSauZWgUquLUoOFg0B/XVSboVqRxYeytUrGKvtwlFhepqqatb9SAYht8QIb8eOH",
+	"BEfAyx1Db5SYat/nF6lZfmJEKM5Val6I+JIRc+ZDuqJJd3sWry6VjTKHjx2WSz4pMeYefcrUpIJkDA6Y",
+	"8h8xlxgIaR4RguI1EnxFzIiJ1bFvQ2PyzdaG5vvExEWg5lh2AyjkEnICNmijMFgjV6kS0YLo1apNTKTK",
+	"koRrDaOSPLZxEZwlK0odtggqhBDzOAw3aE0ipx8PhFElkgeGfDpuMWR6Osx4laOduqMZx0cq6ijzwzgg",
+	"wo4LvgMIcbfuA11cXFe9U0uvAKgFJEpcvNZHxboiMFrQa8JsICawSO36sappoeywO6sety0TtuY7y50l",
+	"xZwZ1xIK6P3NW8UWIiIESSxvRmIZqU/1wbNnCN6Hw1H2kX4ZWZ5nj7d+/CQn2fZ7mJ6e1QvrDKasxW2Z",
+	"LZ9nZGtGEprozFTC1Kk3WcfL3cAzfqaZNiW8qX1gbAsvfUN7Qrwp+Kigbh6b8/IqvSK+NDI7LX43Qa/e",
+	"vtHqBvgSqTQEIQboJqJSKircoKWtpH/Bkm/xmg4jMk+L7C/5jRlZMZIQcl+W+JoIdKx2fY7BG0WIVIRw",
+	"wYwe8nfiS2iYBcjwlSyEmsE3ClNLEhFdnd8GDttZNfZORhfsgn13TaINtNJHOBQcSESUdIq2XaJpgPBc",
+	"KdBPricmBcqua6qePblNQ8vvND0Kdc7VT1ZNfuWOZuj613c/qmXhhClkZneiRgG0s/EYXZT0IYujEELU",
+	"L9hfCAt4pK1MiMkfAIfWVcaTg4slgjuEYbyeXrAhKovZRU9QWQDqFMbJlCKPMFsoyr5gCGHmsMRjHg0Q",
+	"sMY5H1ixerPkIVEkpDbCmZp8WpOIrgiTOJyaYGU7EGwRIyTQ4eQ6Al9N91/DX9aEvZfYvxrq3Ri+evtm",
+	"+F12rEgpgn81egSV4CHksRQ0AEpRA8EadAA6ZuJG6YQCnY3PEJVk9TOX3/OYBU4VSOC2IrsCndGvYbfF",
+	"IOOQoGOc0Lj6k+EVOdHao6OiKyDq+5OjSzLnmraTjadpMcrgHF14/37hqYFWBDMwj6FOPGYbZToccxHy",
+	"kQYsCTUeKuRoYE7KVjMEqh+GnF/Fa41K2NLMPoNFI4E49EJhMbpbO5UiP6aOmtfHaU7BGWIWpWOp0DFl",
+	"6js1iuair96+sRkfGPh4xMFmtrohbFsslzxStm5AfA58/WSABEc4Ra0iPqtj2pD4ZFaIIFdbbvCM2Qad",
+	"jZ+CZqiGWNM1CSkjSFzRtclWAxPA8hldGD9CK3xFoAIo8G4hExozM50r7Bkqu0moUu0lRs/G49Jt0Nic",
+	"FlB/rHBvefyJJuB5HCmrBqZUSjLsgQUu3RYSztWhVOzaqdFrkJFQnRrlONuAH/ZkqiiSMjhDRufQgu/E",
+	"2lxR6hNRxnVCE8icg+wRTxRCSIUEJq74WCgIcHS1k2qEvyUix9BSSIX8GxJLfiMQAaauBj8Shs9chlhI",
+	"FOGAxrnT2szq3McJ5Wpy+kesxYexhOEE2EM5vOTBBpnUq83U4TRYWj7DYXfm8Jlv/T9E48Wi7Jhc4zAG",
+	"5dwhpAyTALLUfMLsfQYk02/CLf1mdlI/UmRwbqnTEggjoGgT+DWLMiOLplYdyQkAdTiLiNGUX4KZQapT",
+	"KLlm7iKNIUIAeKFUHYM/NU6KwgQEyBayBCqJkJrcZRTL5RRdeBfeAOrrDtB4gG7v1GFVI/320S3cDMkY",
+	"l/yanAyMApEoJXovIgx+AvCeGdxlUWNuT+GAvv3l/Qc0Go2e6Id6Y3TbIbAH+BwlrxPsL0Fumlf9JRda",
+	"f4KUJx4oVi0oW0Cq7HqoXUhXZDMArVMtdaG0zWOzi0KdniuygZwcl1OcDFJg7VaDjvUDR/OYaf+zwq9m",
+	"G0zTBhdDhEOKFQ6Mbw+y73SGoB7A/FuBondjFQsYZYWlvxwgjP4lIvNzxCBPDSSTYq3w7sDuwInpvGQ2",
+	"PzIZjmoYh/z0QyVQ1ZDWtWCxBHCcGJIrfDUkq7U6jiDwjhmHz/I6COQtay5rxnOoVEllS6XHClrtix1Y",
+	"p46a9mw8PlEkpHFpcTOHm0eM/vP9Lz8PzbMrsrnhUXCOTHlkreytQ+wToFBDAnw+1/cFpoZ7pc6UVdLg",
+	"eFTpVkqI6+NEEPDHpKmMgjnVs9zPjNJ1ntYlZOQTLJmzPC9XlLmIcKCZ13HGElI07wyrBpiMTk+Hk9Gz",
+	"ZwO0DpW1Y/pvPXue257EA2wDF7SudTZ+muxL5vQq/Co6VpNogZcbT+3aUAkcvedqsO+1e87svTZC1BND",
+	"ZIorzTWFqaNr3fHHlngVZUP1+qmlitwa0hxQmDLNuh2A5AvsXgwDsiYsIAygT79K/bzMOC+BlMBUIQKs",
+	"IWak0TwWOFSHxaFPg5k5DfVVOCRepqxcnVYtpKk0egwwLtgRdfSnycrz7F9hALvFVUfoPzSfUbzoyh7t",
+	"FbrcqDHUYs+RZtnoihDQqLjQ6rFIdCqTF0f+EeMwi8hMAEsBl7rB2ycpMrar+kbrx5pazLWbLumvjGJE",
+	"A5GUujJv2f/O5pSEwWi9OTnXSoB5bsad2UGpQDYF2YyvADFpyEj/YGZLf1BiSp3ZdI+OIKcyvIQES01a",
+	"SSwJDbK40AmABSSslSAHAh36ONKON6vhDayG/QNHuhOCjVuz0vRIKFVbSAxjJSU/FCOMAqKUaxNnCHLH",
+	"sEJgDEDH5mQIpVVn9UerzRxnApSAIyURXjbL1JCBHtKJQ0PHt4omp+g3C/ZH9LuazNIW+l2dxQGSfGpA",
+	"uQMTQmHSjaBCZhzzsomeAjIXRGujdyfnOu7iidrbBWGKz9lkYNCRLtgvSmJYzQYkfCLDEmFpWnsbZFzG",
+	"NAyEUduU2L5gmvQF3mgJYl7Uuq1Ribqa68qW8sNY0GsyQBfeZPRfF97J1Op8pWZ81sBk6GZJ/WWiktHE",
+	"JacWU24A46z5S0aLEcpXuTsxHqRYSPBC31iBpPXbAUq136JXptQ+Vvpt5vhAmTrDzsz0Izs9eBLVLwqg",
+	"JRdSP86ux2ZLa5E51Zw22RbCAsMdBV8RSdXeHUPtouQk58oZaaLOy4OQ30zRbSK5zSYNtLwf8rnlGZa6",
+	"NMO4M3pOyYcrvJ6iW/0RDJLlPdpX5vxwdzc1cgC2xAxo90MtWXEPClwZZFtC6DbPXxvniQIYETivhQ0x",
+	"M8O2KKomgT4+rxQLZlzCbieHiFqRJhH5hH0ZbqxilZCnmt9QLxUXTLsNHHkEfykaBAoTDhGd5zSkJDFe",
+	"aQvmEtTObjuGshGqhFRbTZShv1mf/d9GF0l9UcMC9K2JH3JIAy+r3DHVefQnGT3mSFww4BxUWBp09O6s",
+	"4UxB69ehJVCyQlIJhUsSu/n//u//gxKnmb7eCdD3NCTo/UZIskr4/wn4ea8nTgmTpP5JZWp67tdcCYAx",
+	"NCldE4bX1Jt6T0fj0VNT2xKCJp9ASDuByPZEnXwTeFPvRyqkLX+iY5cBsfDV0/FYVxlikujKYnidRPU8",
+	"+bvQNVw0ulqWPElLrEDUbNExbkueoID7sVJlR5laJ970t48DT9h6ewC+Rqf97lir2YzrEifnWV6slW2R",
+	"sVEVRZyoHcULka+6UqrpJ2VgavajrCDpv8NSnlxPqrfj/ZLfGFT9ZZLfj8lD2I9UalxPEGEy2ox0hG5S",
+	"baJs2mQdT8AOqN1ThQM7gbO1+Z295y1zy70ModxL7ZnKR2mKfW5mfjIoHlixoQD61luWPXguTvTA6Hgy",
+	"evEHd2tK8Lb9Jr0o3aRCJZ4pZQH5lGxdWuOgfs/SYgdQpTUJx4F2UWUoSl958vqHX+ZzQSR0fWp890e6",
+	"ovrVXGmWtJU2aM7Qaw78K0YDCKmQ1h9rFLWRrZ8ELsK0fBIOw5luxQ3VaRNCypfY+rhHwkwx6pa1LKHM",
+	"18kWIU1jtDcidQpGICgYkUQ7CnRMg4Gx0qBWmEu4LtVUU6yuWlhd6qm8MnUy9HRB5AyHIZRZ5qKEMHX0",
+	"Z6bOjFHS/sSDzR52KtskJ1en0JT8zBHMZA9gNAkmRm5QisfdaSWJrdWHyzhl5/peLEdAWIJzbs0pA0tO",
+	"2SjoeDKe3D/9+GmX3Byre2LDEdpxPF1e+pHv9UzGTtXuerZn0mjugemBAmczqg7G70oI9tYpRkSDuySp",
+	"lhSJF0qF5blikSeV9206R5q0dOOfXfH9rcnUq8H5gXiDQd7doNrWqMPg+ABcvVeOvgQPfPW2HIT4nUpy",
+	"dwVmC/zMdKQw7CxzJry8LG5gcOu4ZN91Uet71CiyVbRbaRSHoD1TN7ZXGnxHdPHvWuZgGianAN0/qzAp",
+	"xC248hMbB3m7d+It14eTIV/Z+Mt9UK8evLsWfB8S5x0RRCqaWjilUc2ti76J8cnQxFFTiY71vUALmnJS",
+	"1fNp+O3ozgRAeNPs950teocyMwPdDTwuhnuDLedzfe7tcqRKAM9XGGhHirDd7/VHd4POq81MurfVZmYp",
+	"KaZw2KV2Jbrsau62Z7ttGKquu+m6prJM5FcW0it7ZzFw74pMvHb2Djsd3YbaLolOrayz/34yQNyL/Xc/",
+	"ppdeUp0v1GC+J5tLpiOiY/APEFM14KTKkfC1aKL2FKQIGAICGvyxuVquj17Zno5IDq9Nvtki2e7bRdvg",
+	"mS2SUd8nJV9kuLWftlh+eC+2VW6aw/psc8C08tzmd3x3Snpt89cKYw+M9g3JotBnwJGRBdfMAYgr78Qt",
+	"gNDKl5vnlo8e3T3yzAa/boFl7tm9W+3VPSSvrKbn28JXLT2+Zfz1wfl9HwJPaeP8bUTm+GBCYg8Cosof",
+	"fPjT0lL/LjkyfTqED6O6HNY53JEqExdx/9RZ4ylucBAfgGbz7uK2DL6b87gPei/X1XPb/uhJztNcV4dy",
+	"PQ0+HL9ygZI/M/dyG/i/OC9zYdFfgrO5YVE9+JzdIsSVVuNP9qWuZmJq+DW86FiTWZam/tKZrjajb6Bd",
+	"2Ru5pGwBOeo6QUv4OlWzykAU0O+ORrXW4eC23LgE3mT6o3f9WNtbW35s098g9XibAYy02nJ6m7C26+fw",
+	"fsMA2Y1/8/4X9M3z8em5zfRL+0BiKEWkS1jQSoeAeXsmKPNr5645J88m3haQmRIWzaDpF3eAbZ/ODHPo",
+	"q7wXlif05KyAooAJPo8ZuSFCojmNhHR1iIRdbR8e/rSc19qk5rxfws745NYexVY+CIOeorV8VtHScm+e",
+	"Bxez6HgyPrtffLZwMVTiqndibjLdDNC9uRFc3N83FbfzF6REvdVlHRfDQu5Gt5SXH8kC+5uvJfFFKzLr",
+	"iOi6j7+++3GAJqPxcDJ63l8+TBdterxVsozuUaArD9WrjpDi+Cfz4t7URz1BpRL5ran7auUuluc6YVPX",
+	"HkheRUpHRJcbFFCxDvFmlr5kHrgVFur0zCuyyYh1wuJVfmNN2/Eg7VpntKQUzExzGPMv+zhd4MArAc95",
+	"CoANvLnSQiOCBfxo+orA9OaFdcQXERFC/9PU0/PSbknO77r3mFYK6T+J23Ff8jX10w77GlzTDt7pUW9Y",
+	"iUvVUP8lxZb3Rhc3RpStY4ki4hN6TYIp+itUBVZ4VhbAFdmk5ZGH6MhUdDkawRnPkwIWvlLRtFlh6wGr",
+	"v04GUCR1SJkgUOfgmuxqSeQUJtMkPqkjnKRDQwF1QQg6PhuPdQGTGyrISeX8DvK7auRmq7f67n81aaoL",
+	"PjSv/4xX5Ed6Rbxqo8il1C1squTzDlB9m35VC1xCy53hMqeqjT7vWvmZ4gyVYNmT1RmqelJpDVPO2Xgv",
+	"97VlwLmND62+PjPTlQKqq2hBfFU6ax1gZrB9Q/bGqQ2XlHipgivDkg9zv+0I84ZwIP1S7zFAbsunTPiP",
+	"ZYm2kI6rTGWVla2vPb4pV5XKtrz4oikhmYADCvrHhjghB917unZwZjhodJADR5vAII3t3WlKzZjIY3Ml",
+	"bykoKe9/IFJKWr21o6QyxbxNQJCrn28ZC/SopT9q6Y9a+qOW/qilP2rpj1r6g9LS6wNQjZLeb9RpVkWv",
+	"CDh9wCp5qSJ1a0R/q6ufvNp+4MhTd0NAwz1HtjkylL9kaMEZOZCW2+J2qBad40OYIH2ZH+aSKNPH+FBn",
+	"pN1tUXIMegwpvVcr96CBpB1IzMaQ9kVqSeBolhvUxozeIwHmQkUrmW+n0NDtibXUJ+Ps3oMMBd0DiSp7",
+	"so5SreQapY3QoLGKQLcX1h698Kbqr2Qz1N+j0WiALhILyTy6uzvPFofGrO84VtOsTQMDgWQwIZSqTYrJ",
+	"5+NWq8+BE7L6oKML2xzBqrGyHRxcClTI3IWyPkDh6C3XLXXg1K5Lzg9jV7vrOemPVbZRU213h2ZP3zv7",
+	"Zrm039KF0XcU6N6tI4OGhksM89aebjHsppmOB1QS04mBcaa7VGnmp6z1IjtKtry1XK5qV6KDCZ/VHabT",
+	"05rDZCApBM5l4Wzti7YUWuWM/hrptN6Mt2S6Dzs+IVLXkEfHXxpx3pp/WQO/3hg1CPfuafebbAUDe8/2",
+	"qO2deqxbFep2jCxpOvo5bLpY8pt2dm26/VtFQRr+A+1afNJCDL9JXm3F38inNY/kDLpFN+ch1EWNPqt0",
+	"W+fnMAjqeRYqZoLP5Sy9L9tmgucvD3ApsH9ub6miitHrtscJmfXK6JNRjQF0nilxTHWzO+h+ZF4sMoCU",
+	"/ncIa6451nb8sljU9PA9uc0+aMfSLeq9+9rjJqae3ZWeebsdttLYvbetbM+iC7vaB6cuI5ZOPqYdoar1",
+	"NVlS+XoTj2Pot6tbRplubro5ZI6KwX2jniUZyW1JunvScZ7s+8o6zh2M7VOOtwCwS8LA0y2h36eDrHrJ",
+	"vWQct1ryfaYbb7HebWiwbbJxsyToIKuf5BTRDtr0d/Dlj8mHe5Tl2amqFDb9FkqW0ldiUY4BHglEcjPt",
+	"VbK/bEE8s9w2GqWt0b2ZUw0+PjDdIE+cT26LtlkHdTNLRvdHsE3aZ46c9qR+Fun24ZEtUOFDpNpB6Zil",
+	"noItj0ILzns/FSEa3gRI3vNI/plsWr3PI/ktjSqC5XSI3GUsUw88Z6Uxc+h4PNAdIyH4mHEE3V4DEpzs",
+	"K5xuqsCYZWLfiqv4KzTnT2eC+oq7xavtFBDZJpg1tw/CdKiGoIUbyirDAHPB0x3meB9f6h91p/yqCbaN",
+	"qK1Th56XbNp3n7Av60FpGYzbdeZXwg0AGSBsu1uZL88zsfdtNqND1PBWe9JPWHEznvr1L2p2r17eMig8",
+	"W1h7y/kZkTc8umoxRnZrfoa2mg4TutzM9IiCRNeQNlAfCJ+8tvu8Sy4qA5YbvbiFGZRMRDgU3PD4TOF8",
+	"cYTW8WVIfQ2CGKG3OBIkQFBtn4uQg8shor5El5yHBFcfDypmeqyOzBAFavSQShLhcICgofft0dXRFB1d",
+	"H91ZR+0a00g39K49OysicYAl3gUGxOc2O2KzVsqijDASa+KLc8TS/QJaFzP4eaZ+1jZAFWTpe1sdr8/z",
+	"jqSEFDUV6j7b/sYPCbqk2u1OcFBDW/3dq+SLNAcaHMklDhE0VK8CI225viUEZ5NK5FdUeuxAxUmcxRJD",
+	"h2BNw6Y08obIafoQzhAR9SytDRR1JHB6DxEEDSEu+kppLwEu9eX5jYXRdyvmJESqZcy/K1JswlyVfEsS",
+	"6sr5Wrt03n2GOG+Rwtt7xEJz8i7gsMdK/vrAHk/G4+bU3X0RXOtkXf2i0QM0gSVkp0xtS2KZHixJB5Zs",
+	"2F/7mKq9Z/Y+GuuPxvqjsf5orD8a64/G+qOx/misPxrrj8b6o7He2Xyqj/PXtvoeovzr0/S/NCM9a0LZ",
+	"S/7Wif1dMlLaUn4vJ+jjg6k10L7IwL5oqxjj1lCGrT5cwzu036Qnn4kbhXGPx7wkwLeNl+DNt16b0gH7",
+	"9KgdvlxA20IBPVGIXnB6kl2TfVBWX22AEk353k63qRbQ7nRbeSGIzLrdqiVBdQR4F7KtDux+aAHd46Kc",
+	"sPn80JLaVkLD0CyccYmU+mp6PRVFyQEixAux4VBoXc2hLD7KFiGBCnSKjAWisoFUH1hU+MMNBh93A/o+",
+	"Y6LnPLqkQUDY0PZf0EQoBLrBAgWEURIgyZFcUoFso5qRt78w8jpkVU1gGBv0uhmGnF/Fa/cUf54R5mWx",
+	"8raYxDbwNNWCeP6yHhb4XvGV1CjfChT3+23BccfYIeR+u0ISGSHYKQ7/Kwu9L4m4dySK/mmY/rSfmOUt",
+	"I+zT0tNb6jatKaZ7cPzXFQ/PWWHkw1NRu4D3XYnoHqLXXcpsl5qfZOX/Mr8fs78p4Tsx/Y9E72nfuDhy",
+	"kvrNGQGvjc3XkIKE84MnfB+QsyUXMY2hFj+lVzZ7bGam52juZqbf69dxdCSQcy+VpYjkh/25jPWmOBDs",
+	"myhaBHVlNr1/kz7d74P4odqSm6WOmyUPU+LTfTpvcBT0wLleBQHiEfKXmC2cKagkK4GOVyRakEBfZsgU",
+	"oJP7JlPtn9qOUgfZMYAhzzgLN+lAQMzVTtFXYfhIlJmIw/744DuyDrFPXOpKqVBLz6HaLHRFNlCKYINi",
+	"FhIh3D4CK7yxFCyXZPXlkWejGH1ye0U2bS/c7E6/kWTltfFd7rOdqlLZM2zHBJ6mU937dmoU7pXb1N+O",
+	"tdigXo+8mqfp2Kut6dFKy2z516D1lNtnul/OVvVtCmGMuo3CkUCKNiKuOOMUWa+9iUy6gAioCw8KDvLL",
+	"vxNfDtLOKxcsZrEgwQlE9F4k0VIX3kDpIIIYvQBCRMpVg3P1xwUzvwoidVDWpbLLsS/DDVKcaqrjjO9G",
+	"F8o+r7yILJyDPV1KZs/Bg5a+PR1DIssYr6YgFPFYEoHe/vL+wwAup97++mGAliQiX65kNcGlw5YlB83r",
+	"HasOtg1h3WtYVA70pnQm83paG6r31Kb8DIWCeckLDTXzinu4PVGe1nn40n2sKKBXgKRVYkmeqDoV7H2A",
+	"pNUQfFegrJ4D8Yp0lSu5WyiMckACMvRRQ0G3hY+aK+PkNsS7x81v9G3kt6c/n1qBsB7WVneo0Fiy49v5",
+	"79uSU7dSjTuDVxnUkyOmr7dgIzTTKKHpo1x7jXPdccO8Vl61sZ7m76n1xu5xEB2PW181905fdufOTwpX",
+	"jl0UgHsMAbBTHzoUoITM2xTi65ObP510Ia++YwYehhTIk+0WRflqafn+Sflg9fmaKfqBE/Ru4Qv7oOf9",
+	"hjoY6Nqx6u7l+uyXX16P71z77s59utu05DYNr6OZE97j9qqBf64jLnla+MH06c61695fm277HBB+RTbI",
+	"dOYub8yt/oK+aZht5JKyBSKhIGiungifsICyxa4NuffShzgpqPGlFmW433oIey158KWVEdiyBIBhAV2/",
+	"2zmt98VL714cb219uftpv5ZIzvoyVYnk3MuNQbbOj+I46YRN1aRsUaA93TSZ4beoKTXpHYhWZaXMuz3o",
+	"wpbw3HzW+tpSW1BJWX7KWyAOFHAi2JFUEoibelm2cFSioEuOLglak2jOoxUJRt5OlavSElNtck+6phZY",
+	"7HS5Vti2ZNWjwvqosD4qrI8K66PC+qiw9q2GtLwh3kcf1lRbrSrVckBFtSDnHT9tq7oqrip76Aomdhfb",
+	"FTHZL9aT2E6LoNpYzEosju9dIe9RGXcbxzha6kHovpOW3NG73P0uuqYuyv3YhoetjtKSFJMCKb2RZFoj",
+	"JeEVjWVS7pNpJDRl6qQ08Octgyh6jp14bHJZaHLZltk9tB6WCcv8HMuW1EL/GfewbLXkL6eHZcWSdimo",
+	"0cRGtwqeebBBM64WVxLW0nsMTX1FjT5EZrvAgvsMkNnxyr+B/raPgvnqo1+qi3IcjhD3GNjyEONZcsTd",
+	"rgCD+eLLrsGQMsw083gyevH0D6UhWT1kPL142tY+Tibbu+3b4mL0Mf/dZuAJJAiT6JhxqZMfUxLK1moY",
+	"IGwTMxFm4oZE4mTfRRseAOmalLv2CXuV7XkaCzM80ubeazM8XBbZH521lJat6yzkyPLBllpQe3iO6iou",
+	"3PumGhd9L8yjUTP/2kotfGWaTe9VF+ouB+6hXMFnpCPtqUrBAN26hSmmmXoSd1+mVILOG82V8j7Aa4Xj",
+	"lO9ns6JMTBE02zk2+zO1bZ7WYSzQOqLXWOr2RqaZkVPoA/zqR8K2iDqxTQCP7WechZsTCBAKw702g0J8",
+	"7nZfQpLXN39q2WKprj9PZv8jMo+FOnbe9zSUJEKXG3TkTHKUFHeP18qWJ4F6A6pjr6gfcTPyCP0qCFKD",
+	"K6QtwOSKMm+Y2ER8GRL1z1gQNNczCoIjf5mfeHQPnXUUsdX31QHy6TVmQxPksUhwqTa2WJNEH5f93F6r",
+	"sW21hxZ1DBWW9lm5Ro1/+Ca1CorWjWphF3vvVgut2Gwq9GQ8PgBVmJa1Gab9xFljpS5qImKzBHPo/TKA",
+	"97pnoJLK0sHvf7vsSrL7dZvpU9m2ol75rh2qW1TuLExODoFce8lbX+nuwZB772Se3YzLDaLBAfahQ62R",
+	"XH/W3iKn7ksMHr6zVBs6y3SX6oneci2mssd/9Gz8h/4J71kj5eVCpUq5a7dAqZ0ItLp3lNq1rzZW6ocI",
+	"M6nMjohc8ytFQ8asOxII694+ksNTbdttL2CcmCocBG/1LLp9UHtUZj/bJhQGB4FN+5jpBXq78Nf64Szu",
+	"h7Blzmav+DU5GAr09H1ioXHEUkT0ETpUzlZcQ7+V1+Q79cF74xjYSUisIzWNpPrrHCA4CKj6DodvM68V",
+	"HBDmgS7Q6mU5xm+ZUT8WX66I8Ej8JHtQcCDWKHXElBQ0uRd1p6Q77T3oPm18ADkC61/IpBMcSANyAWgK",
+	"NkopRRAm+74PL1KiueBKaiETf8lJcGD6LHUX1HCyTiXeMzR3eMtU92Wy25JRHc6RpdFky1iALknIb9Bk",
+	"NDlL7p5nxot6AuWnz8ZPD7t9XSzcmp3YwwGE66eSs5cpvN1nv63cvh74XN2HydvftWILwzlLPXsUHQcs",
+	"f14NQ1F+KM7kxlUBNxeIyv5uHFOaHmiJ4Z6dh0HmrexrLoYpaEOcmBrNGrG2L34kC+xv7sVBZyasCZ5f",
+	"KFu1B+0V3H14RVBIhUQxC0ik64qH6l9QZcJWwhckuiYCXXK5RFiaeuRmyw7gzYPCBTkra98Kbi19OX92",
+	"J64vjKzgnlKpmLaqhB6ZBHXuk6+FiBSmiB9HVFn/v90qUSkkZ+QDvyLMm/72UQlDOG1m/jgKvan3BC6y",
+	"DYJuLSBmubpshwtc5kkheyj/tkG1+9gpFZV79xKK2mR+8DkTVEjC/M1wEfH8r4ua0Zzgp8Lkzo8f7/5f",
+	"AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

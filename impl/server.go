@@ -92,6 +92,9 @@ type actionTables struct {
 	cg         actionTable[gen.ConsistencyGroupActionResponseObject]
 	cgsnapshot actionTable[gen.CgsnapshotActionResponseObject]
 	shareType  actionTable[gen.ShareTypeActionResponseObject]
+
+	shareInstance    actionTable[gen.ShareInstanceActionResponseObject]
+	snapshotInstance actionTable[gen.SnapshotInstanceActionResponseObject]
 }
 
 // bindActions fills s.actions and checks it against the spec: the
@@ -101,10 +104,12 @@ func (s *Server) bindActions() error {
 		share: s.shareActionTable(), snapshot: s.snapshotActionTable(), backup: s.backupActionTable(),
 		cg: s.cgActionTable(), cgsnapshot: s.cgsnapshotActionTable(), shareType: s.shareTypeActionTable(),
 	}
+	s.actions.shareInstance, s.actions.snapshotInstance = s.shareInstanceActionTable(), s.snapshotInstanceActionTable()
 	return checkActionBindings(s.spec, map[string][]string{
 		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
 		"ShareBackupAction": s.actions.backup.handlers(), "ConsistencyGroupAction": s.actions.cg.handlers(),
 		"CgsnapshotAction": s.actions.cgsnapshot.handlers(), "ShareTypeAction": s.actions.shareType.handlers(),
+		"ShareInstanceAction": s.actions.shareInstance.handlers(), "SnapshotInstanceAction": s.actions.snapshotInstance.handlers(),
 	})
 }
 

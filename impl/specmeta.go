@@ -16,13 +16,16 @@ const (
 	extMinVersion   = "x-manila-min-version"
 	extMaxVersion   = "x-manila-max-version"
 	extExperimental = "x-manila-experimental"
-	extPolicy       = "x-manila-policy"
-	extActions      = "x-manila-actions"
-	extErrors       = "x-manila-errors"
-	extForbidden    = "x-manila-forbidden-message"
-	extChecks       = "x-manila-policy-checks"
-	extHandler      = "x-manila-handler"
-	extFaultNames   = "x-manila-fault-names"
+	// extExperimentalMax is the last version an experimental operation
+	// needs the header at; above it the operation has graduated.
+	extExperimentalMax = "x-manila-experimental-max-version"
+	extPolicy          = "x-manila-policy"
+	extActions         = "x-manila-actions"
+	extErrors          = "x-manila-errors"
+	extForbidden       = "x-manila-forbidden-message"
+	extChecks          = "x-manila-policy-checks"
+	extHandler         = "x-manila-handler"
+	extFaultNames      = "x-manila-fault-names"
 	// extAfterLookup: Manila checks the operation's rule inside its API
 	// layer, against the resource, after looking it up; see afterLookup.
 	extAfterLookup = "x-manila-policy-after-lookup"
@@ -37,7 +40,10 @@ type versionGate struct {
 	Min          APIVersion
 	Max          *APIVersion
 	Experimental bool
-	Policy       string
+	// ExperimentalMax, when set, is the last version that needs the
+	// experimental header (Manila's graduated APIs: replicas at 2.56).
+	ExperimentalMax *APIVersion
+	Policy          string
 	// ForbiddenMessage replaces webob's "Access was denied to this
 	// resource." where Manila words the refusal itself.
 	ForbiddenMessage string
@@ -52,7 +58,7 @@ type versionGate struct {
 }
 
 func (g versionGate) allows(v APIVersion, experimental bool) bool {
-	if g.Experimental && !experimental {
+	if g.Experimental && !experimental && (g.ExperimentalMax == nil || v.Compare(*g.ExperimentalMax) <= 0) {
 		return false
 	}
 	if v.Compare(g.Min) < 0 {
@@ -138,11 +144,12 @@ func (m *opMeta) declares(rule, action string) bool {
 
 // SpecInfo is what the server reads from the document at start-up.
 type SpecInfo struct {
-	MinVersion APIVersion
-	MaxVersion APIVersion
-	Ops        map[string]*opMeta // by operationId
-	faults     faultNames
-	behaviours map[string]behaviour
+	MinVersion   APIVersion
+	MaxVersion   APIVersion
+	Ops          map[string]*opMeta // by operationId
+	faults       faultNames
+	behaviours   map[string]behaviour
+	userMessages userMessages
 }
 
 // ReadSpecInfo validates and collects the vendor extensions of every
@@ -166,6 +173,9 @@ func ReadSpecInfo(doc *openapi3.T) (*SpecInfo, error) {
 		return nil, err
 	}
 	if info.behaviours, err = readBehaviours(doc); err != nil {
+		return nil, err
+	}
+	if info.userMessages, err = readUserMessages(doc); err != nil {
 		return nil, err
 	}
 	var problems []string
@@ -271,6 +281,16 @@ func readGate(ext map[string]any, requirePolicy bool) (versionGate, error) {
 	}
 	if g.Experimental, ok = toBool(exp); !ok {
 		return g, fmt.Errorf("%s must be a boolean", extExperimental)
+	}
+	if _, ok := ext[extExperimentalMax]; ok {
+		if !g.Experimental {
+			return g, fmt.Errorf("%s needs %s: true", extExperimentalMax, extExperimental)
+		}
+		max, err := extVersion(ext, extExperimentalMax)
+		if err != nil {
+			return g, err
+		}
+		g.ExperimentalMax = &max
 	}
 	if p, ok := ext[extPolicy]; ok {
 		if g.Policy, ok = toString(p); !ok || g.Policy == "" {

@@ -106,13 +106,14 @@ const (
 	SnapshotMigratingTo      SnapshotStatus = "migrating_to"
 	SnapshotRestoring        SnapshotStatus = "restoring"
 	SnapshotDeleted          SnapshotStatus = "deleted"
+	SnapshotServerMigrating  SnapshotStatus = "server_migrating"
 )
 
 // SnapshotInitial is the status a new snapshot is created in.
 const SnapshotInitial = SnapshotCreating
 
 // SnapshotStatuses is every snapshot status, in the spec's order.
-var SnapshotStatuses = Set[SnapshotStatus]{SnapshotAvailable, SnapshotError, SnapshotErrorDeleting, SnapshotDeleting, SnapshotCreating, SnapshotManageStarting, SnapshotUnmanageStarting, SnapshotUnmanageError, SnapshotManageError, SnapshotMigrating, SnapshotMigratingTo, SnapshotRestoring, SnapshotDeleted}
+var SnapshotStatuses = Set[SnapshotStatus]{SnapshotAvailable, SnapshotError, SnapshotErrorDeleting, SnapshotDeleting, SnapshotCreating, SnapshotManageStarting, SnapshotUnmanageStarting, SnapshotUnmanageError, SnapshotManageError, SnapshotMigrating, SnapshotMigratingTo, SnapshotRestoring, SnapshotDeleted, SnapshotServerMigrating}
 
 // The named snapshot status sets.
 var (
@@ -120,6 +121,8 @@ var (
 	SnapshotResetTargets = Set[SnapshotStatus]{SnapshotAvailable, SnapshotError, SnapshotErrorDeleting, SnapshotDeleting, SnapshotCreating, SnapshotManageStarting, SnapshotUnmanageStarting, SnapshotUnmanageError, SnapshotManageError, SnapshotMigrating, SnapshotMigratingTo, SnapshotRestoring}
 	// SnapshotDeletable is the set "deletable".
 	SnapshotDeletable = Set[SnapshotStatus]{SnapshotAvailable, SnapshotError}
+	// SnapshotInstanceResetTargets is the set "instance_reset_targets".
+	SnapshotInstanceResetTargets = Set[SnapshotStatus]{SnapshotCreating, SnapshotAvailable, SnapshotDeleting, SnapshotError, SnapshotErrorDeleting, SnapshotMigrating, SnapshotMigratingTo, SnapshotServerMigrating}
 )
 
 // The snapshot transitions.
@@ -130,6 +133,8 @@ var (
 	SnapshotForceDelete = Transition[SnapshotStatus]{Name: "force_delete", From: nil, To: SnapshotDeleting}
 	// SnapshotResetStatus is "reset_status": from any status to one of SnapshotResetTargets.
 	SnapshotResetStatus = Reset[SnapshotStatus]{Name: "reset_status", Targets: SnapshotResetTargets}
+	// SnapshotInstanceResetStatus is "instance_reset_status": from any status to one of SnapshotInstanceResetTargets.
+	SnapshotInstanceResetStatus = Reset[SnapshotStatus]{Name: "instance_reset_status", Targets: SnapshotInstanceResetTargets}
 	// SnapshotCreateDone is "create_done": from creating to available.
 	SnapshotCreateDone = Transition[SnapshotStatus]{Name: "create_done", From: Set[SnapshotStatus]{SnapshotCreating}, To: SnapshotAvailable}
 	// SnapshotCreateFailed is "create_failed": from creating to error.
@@ -359,15 +364,17 @@ var Resources = []Resource{
 	},
 	{
 		Name:     "snapshot",
-		Statuses: []string{"available", "error", "error_deleting", "deleting", "creating", "manage_starting", "unmanage_starting", "unmanage_error", "manage_error", "migrating", "migrating_to", "restoring", "deleted"},
+		Statuses: []string{"available", "error", "error_deleting", "deleting", "creating", "manage_starting", "unmanage_starting", "unmanage_error", "manage_error", "migrating", "migrating_to", "restoring", "deleted", "server_migrating"},
 		Sets: map[string][]string{
-			"reset_targets": []string{"available", "error", "error_deleting", "deleting", "creating", "manage_starting", "unmanage_starting", "unmanage_error", "manage_error", "migrating", "migrating_to", "restoring"},
-			"deletable":     []string{"available", "error"},
+			"reset_targets":          []string{"available", "error", "error_deleting", "deleting", "creating", "manage_starting", "unmanage_starting", "unmanage_error", "manage_error", "migrating", "migrating_to", "restoring"},
+			"deletable":              []string{"available", "error"},
+			"instance_reset_targets": []string{"creating", "available", "deleting", "error", "error_deleting", "migrating", "migrating_to", "server_migrating"},
 		},
 		Transitions: []TransitionInfo{
 			{Name: "delete", From: []string{"available", "error"}, To: "deleting", ToOneOf: ""},
 			{Name: "force_delete", From: nil, To: "deleting", ToOneOf: ""},
 			{Name: "reset_status", From: nil, To: "", ToOneOf: "reset_targets"},
+			{Name: "instance_reset_status", From: nil, To: "", ToOneOf: "instance_reset_targets"},
 			{Name: "create_done", From: []string{"creating"}, To: "available", ToOneOf: ""},
 			{Name: "create_failed", From: []string{"creating"}, To: "error", ToOneOf: ""},
 			{Name: "delete_done", From: []string{"deleting"}, To: "deleted", ToOneOf: ""},

@@ -72,6 +72,18 @@ func ignoreState(err error) error {
 	return err
 }
 
+// failWithMessage ends a failed job's resource in error, err being the
+// transition to the error status: where it was made, the resource gets the
+// user message Manila leaves for action (an unknown error, as Manila
+// translates a driver's exception); a status an admin changed meanwhile
+// is final and tells nobody anything.
+func failWithMessage(ctx context.Context, tx *storage.Tx, err error, resourceID, resourceType, action string) error {
+	if err != nil {
+		return ignoreState(err)
+	}
+	return ignoreState(tx.AddMessage(ctx, resourceType, resourceID, action, storage.MessageUnknownError))
+}
+
 // RegisterBackupJobs adds the share backup and snapshot jobs to the pool.
 // dataHost is the host recorded on backups the generic path makes.
 func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
@@ -209,6 +221,11 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				if err == nil {
 					err = tx.SetSnapshotLocation(ctx, sn.ID, path)
 				}
+				if err == nil {
+					// Its directory is where the snapshot is reachable, as a
+					// share's export location is its directory.
+					_, err = tx.AddSnapshotExportLocation(ctx, sn.ID, path)
+				}
 				if err := ignoreState(err); err != nil {
 					return err
 				}
@@ -220,7 +237,8 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				p.log.Warn("could not remove a failed snapshot's data", "snapshot_id", job.ResourceID, "error", err)
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, state.SnapshotCreateFailed, ""))
+				return failWithMessage(ctx, tx, tx.TransitionShareSnapshot(ctx, job.ResourceID, state.SnapshotCreateFailed, ""),
+					job.ResourceID, storage.MessageShareSnapshot, storage.MessageActionCreate)
 			})
 		},
 	})
@@ -243,7 +261,8 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.TransitionShareSnapshot(ctx, job.ResourceID, state.SnapshotDeleteFailed, ""))
+				return failWithMessage(ctx, tx, tx.TransitionShareSnapshot(ctx, job.ResourceID, state.SnapshotDeleteFailed, ""),
+					job.ResourceID, storage.MessageShareSnapshot, storage.MessageActionDelete)
 			})
 		},
 	})

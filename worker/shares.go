@@ -93,12 +93,8 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.TransitionShare(ctx, job.ResourceID, state.ShareCreateFailed)
-				var se *storage.StateError
-				if errors.As(err, &se) || errors.Is(err, storage.ErrNotFound) {
-					return nil
-				}
-				return err
+				return failWithMessage(ctx, tx, tx.TransitionShare(ctx, job.ResourceID, state.ShareCreateFailed),
+					job.ResourceID, storage.MessageShare, storage.MessageActionCreate)
 			})
 		},
 	})
@@ -127,12 +123,8 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				err := tx.TransitionShare(ctx, job.ResourceID, state.ShareDeleteFailed)
-				var se *storage.StateError
-				if errors.As(err, &se) || errors.Is(err, storage.ErrNotFound) {
-					return nil
-				}
-				return err
+				return failWithMessage(ctx, tx, tx.TransitionShare(ctx, job.ResourceID, state.ShareDeleteFailed),
+					job.ResourceID, storage.MessageShare, storage.MessageActionDelete)
 			})
 		},
 	})

@@ -458,6 +458,26 @@ func matrixResources(t *testing.T, ts *testServer, needs []string) map[string]st
 			ts.do(t, req{method: "POST", path: "/v2/cgsnapshots/" + snap + "/action", token: tokAdmin, version: "2.7", experimental: true,
 				body: map[string]any{"reset_status": map[string]any{"status": "available"}}}).expectStatus(t, 202)
 			ids["cgsnapshot"] = snap
+		case "snapshot_export_location":
+			// A snapshot and its export location (as its create job leaves).
+			snap := ids["snapshot"]
+			var el string
+			if err := ts.app.db.Write(t.Context(), func(tx *storageTx) (err error) {
+				el, err = tx.AddSnapshotExportLocation(t.Context(), snap, "/srv/snapshots/"+snap)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			ids["export_location"] = el
+		case "message":
+			// A message about the share, as a failed job leaves.
+			id := share()
+			if err := ts.app.db.Write(t.Context(), func(tx *storageTx) error {
+				return tx.AddMessage(t.Context(), storage.MessageShare, id, storage.MessageActionCreate, storage.MessageUnknownError)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			ids["message"] = latestMessage(t, ts, id)
 		default:
 			if make, ok := matrixExtraNeeds[need]; ok {
 				make(t, ts, ids, share)
