@@ -869,10 +869,132 @@ type Fault map[string]struct {
 	RetryAfter *string `json:"retryAfter,omitempty"`
 }
 
+// LimitsAbsolute defines model for LimitsAbsolute.
+type LimitsAbsolute struct {
+	MaxTotalBackupGigabytes      *int `json:"maxTotalBackupGigabytes,omitempty"`
+	MaxTotalReplicaGigabytes     *int `json:"maxTotalReplicaGigabytes,omitempty"`
+	MaxTotalShareBackups         *int `json:"maxTotalShareBackups,omitempty"`
+	MaxTotalShareGigabytes       int  `json:"maxTotalShareGigabytes"`
+	MaxTotalShareGroupSnapshots  *int `json:"maxTotalShareGroupSnapshots,omitempty"`
+	MaxTotalShareGroups          *int `json:"maxTotalShareGroups,omitempty"`
+	MaxTotalShareNetworks        int  `json:"maxTotalShareNetworks"`
+	MaxTotalShareReplicas        *int `json:"maxTotalShareReplicas,omitempty"`
+	MaxTotalShareSnapshots       int  `json:"maxTotalShareSnapshots"`
+	MaxTotalShares               int  `json:"maxTotalShares"`
+	MaxTotalSnapshotGigabytes    int  `json:"maxTotalSnapshotGigabytes"`
+	TotalBackupGigabytesUsed     *int `json:"totalBackupGigabytesUsed,omitempty"`
+	TotalReplicaGigabytesUsed    *int `json:"totalReplicaGigabytesUsed,omitempty"`
+	TotalShareBackupsUsed        *int `json:"totalShareBackupsUsed,omitempty"`
+	TotalShareGigabytesUsed      int  `json:"totalShareGigabytesUsed"`
+	TotalShareGroupSnapshotsUsed *int `json:"totalShareGroupSnapshotsUsed,omitempty"`
+	TotalShareGroupsUsed         *int `json:"totalShareGroupsUsed,omitempty"`
+	TotalShareNetworksUsed       int  `json:"totalShareNetworksUsed"`
+	TotalShareReplicasUsed       *int `json:"totalShareReplicasUsed,omitempty"`
+	TotalShareSnapshotsUsed      int  `json:"totalShareSnapshotsUsed"`
+	TotalSharesUsed              int  `json:"totalSharesUsed"`
+	TotalSnapshotGigabytesUsed   int  `json:"totalSnapshotGigabytesUsed"`
+}
+
+// LimitsResponse defines model for LimitsResponse.
+type LimitsResponse struct {
+	Limits struct {
+		Absolute LimitsAbsolute `json:"absolute"`
+
+		// Rate Rate limits; manilite has none.
+		Rate []map[string]interface{} `json:"rate"`
+	} `json:"limits"`
+}
+
 // Link defines model for Link.
 type Link struct {
 	Href string `json:"href"`
 	Rel  string `json:"rel"`
+}
+
+// QuotaSet defines model for QuotaSet.
+type QuotaSet struct {
+	BackupGigabytes     *int    `json:"backup_gigabytes,omitempty"`
+	Backups             *int    `json:"backups,omitempty"`
+	EncryptionKeys      *int    `json:"encryption_keys,omitempty"`
+	Gigabytes           int     `json:"gigabytes"`
+	Id                  *string `json:"id,omitempty"`
+	PerShareGigabytes   *int    `json:"per_share_gigabytes,omitempty"`
+	ReplicaGigabytes    *int    `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots *int    `json:"share_group_snapshots,omitempty"`
+	ShareGroups         *int    `json:"share_groups,omitempty"`
+	ShareNetworks       *int    `json:"share_networks,omitempty"`
+	ShareReplicas       *int    `json:"share_replicas,omitempty"`
+	Shares              int     `json:"shares"`
+	SnapshotGigabytes   int     `json:"snapshot_gigabytes"`
+	Snapshots           int     `json:"snapshots"`
+}
+
+// QuotaSetDetail QuotaSet's keys, each with its limit, what is in use and what is reserved (by extends under way).
+type QuotaSetDetail struct {
+	BackupGigabytes     *QuotaUsage `json:"backup_gigabytes,omitempty"`
+	Backups             *QuotaUsage `json:"backups,omitempty"`
+	EncryptionKeys      *QuotaUsage `json:"encryption_keys,omitempty"`
+	Gigabytes           QuotaUsage  `json:"gigabytes"`
+	Id                  *string     `json:"id,omitempty"`
+	PerShareGigabytes   *QuotaUsage `json:"per_share_gigabytes,omitempty"`
+	ReplicaGigabytes    *QuotaUsage `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots *QuotaUsage `json:"share_group_snapshots,omitempty"`
+	ShareGroups         *QuotaUsage `json:"share_groups,omitempty"`
+	ShareNetworks       *QuotaUsage `json:"share_networks,omitempty"`
+	ShareReplicas       *QuotaUsage `json:"share_replicas,omitempty"`
+	Shares              QuotaUsage  `json:"shares"`
+	SnapshotGigabytes   QuotaUsage  `json:"snapshot_gigabytes"`
+	Snapshots           QuotaUsage  `json:"snapshots"`
+}
+
+// QuotaSetDetailResponse defines model for QuotaSetDetailResponse.
+type QuotaSetDetailResponse struct {
+	// QuotaSet QuotaSet's keys, each with its limit, what is in use and what is reserved (by extends under way).
+	QuotaSet QuotaSetDetail `json:"quota_set"`
+}
+
+// QuotaSetResponse defines model for QuotaSetResponse.
+type QuotaSetResponse struct {
+	QuotaSet QuotaSet `json:"quota_set"`
+}
+
+// QuotaSetUpdateRequest defines model for QuotaSetUpdateRequest.
+type QuotaSetUpdateRequest struct {
+	QuotaSet *QuotaSetUpdateRequest_QuotaSet `json:"quota_set,omitempty"`
+}
+
+// QuotaSetUpdateRequest_QuotaSet defines model for QuotaSetUpdateRequest.QuotaSet.
+type QuotaSetUpdateRequest_QuotaSet struct {
+	BackupGigabytes      interface{}            `json:"backup_gigabytes,omitempty"`
+	Backups              interface{}            `json:"backups,omitempty"`
+	EncryptionKeys       interface{}            `json:"encryption_keys,omitempty"`
+	PerShareGigabytes    interface{}            `json:"per_share_gigabytes,omitempty"`
+	ReplicaGigabytes     interface{}            `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots  interface{}            `json:"share_group_snapshots,omitempty"`
+	ShareGroups          interface{}            `json:"share_groups,omitempty"`
+	ShareReplicas        interface{}            `json:"share_replicas,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// QuotaSetUpdateRequestLegacy defines model for QuotaSetUpdateRequestLegacy.
+type QuotaSetUpdateRequestLegacy struct {
+	QuotaSet *QuotaSetUpdateRequestLegacy_QuotaSet `json:"quota_set,omitempty"`
+}
+
+// QuotaSetUpdateRequestLegacy_QuotaSet defines model for QuotaSetUpdateRequestLegacy.QuotaSet.
+type QuotaSetUpdateRequestLegacy_QuotaSet struct {
+	ReplicaGigabytes     interface{}            `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots  interface{}            `json:"share_group_snapshots,omitempty"`
+	ShareGroups          interface{}            `json:"share_groups,omitempty"`
+	ShareReplicas        interface{}            `json:"share_replicas,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// QuotaUsage defines model for QuotaUsage.
+type QuotaUsage struct {
+	InUse    int `json:"in_use"`
+	Limit    int `json:"limit"`
+	Reserved int `json:"reserved"`
 }
 
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
@@ -1061,10 +1183,21 @@ type ShareDetailList struct {
 	SharesLinks *[]Link       `json:"shares_links,omitempty"`
 }
 
+// ShareExtend defines model for ShareExtend.
+type ShareExtend struct {
+	Force   interface{} `json:"force,omitempty"`
+	NewSize interface{} `json:"new_size"`
+}
+
 // ShareResponse defines model for ShareResponse.
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
+}
+
+// ShareShrink defines model for ShareShrink.
+type ShareShrink struct {
+	NewSize interface{} `json:"new_size"`
 }
 
 // ShareSummary defines model for ShareSummary.
@@ -1316,6 +1449,69 @@ type ListConsistencyGroupsDetailParams struct {
 
 	// AllTenants Admins only: any non-empty value lists every project.
 	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+}
+
+// DeleteQuotaSetLegacyParams defines parameters for DeleteQuotaSetLegacy.
+type DeleteQuotaSetLegacyParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ShowQuotaSetLegacyParams defines parameters for ShowQuotaSetLegacy.
+type ShowQuotaSetLegacyParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// UpdateQuotaSetLegacyParams defines parameters for UpdateQuotaSetLegacy.
+type UpdateQuotaSetLegacyParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// DeleteQuotaSetParams defines parameters for DeleteQuotaSet.
+type DeleteQuotaSetParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ShowQuotaSetParams defines parameters for ShowQuotaSet.
+type ShowQuotaSetParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// UpdateQuotaSetParams defines parameters for UpdateQuotaSet.
+type UpdateQuotaSetParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ShowQuotaSetDetailParams defines parameters for ShowQuotaSetDetail.
+type ShowQuotaSetDetailParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
 // ListShareBackupsParams defines parameters for ListShareBackups.
@@ -1600,6 +1796,12 @@ type UpdateConsistencyGroupJSONRequestBody = ConsistencyGroupUpdateRequest
 
 // ConsistencyGroupActionJSONRequestBody defines body for ConsistencyGroupAction for application/json ContentType.
 type ConsistencyGroupActionJSONRequestBody = ActionRequest
+
+// UpdateQuotaSetLegacyJSONRequestBody defines body for UpdateQuotaSetLegacy for application/json ContentType.
+type UpdateQuotaSetLegacyJSONRequestBody = QuotaSetUpdateRequestLegacy
+
+// UpdateQuotaSetJSONRequestBody defines body for UpdateQuotaSet for application/json ContentType.
+type UpdateQuotaSetJSONRequestBody = QuotaSetUpdateRequest
 
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
@@ -1928,6 +2130,268 @@ func (a ConsistencyGroupUpdateRequest_ConsistencyGroup) MarshalJSON() ([]byte, e
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for QuotaSetUpdateRequest_QuotaSet. Returns the specified
+// element and whether it was found
+func (a QuotaSetUpdateRequest_QuotaSet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for QuotaSetUpdateRequest_QuotaSet
+func (a *QuotaSetUpdateRequest_QuotaSet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for QuotaSetUpdateRequest_QuotaSet to handle AdditionalProperties
+func (a *QuotaSetUpdateRequest_QuotaSet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["backup_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.BackupGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'backup_gigabytes': %w", err)
+		}
+		delete(object, "backup_gigabytes")
+	}
+
+	if raw, found := object["backups"]; found {
+		err = json.Unmarshal(raw, &a.Backups)
+		if err != nil {
+			return fmt.Errorf("error reading 'backups': %w", err)
+		}
+		delete(object, "backups")
+	}
+
+	if raw, found := object["encryption_keys"]; found {
+		err = json.Unmarshal(raw, &a.EncryptionKeys)
+		if err != nil {
+			return fmt.Errorf("error reading 'encryption_keys': %w", err)
+		}
+		delete(object, "encryption_keys")
+	}
+
+	if raw, found := object["per_share_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.PerShareGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'per_share_gigabytes': %w", err)
+		}
+		delete(object, "per_share_gigabytes")
+	}
+
+	if raw, found := object["replica_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.ReplicaGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'replica_gigabytes': %w", err)
+		}
+		delete(object, "replica_gigabytes")
+	}
+
+	if raw, found := object["share_group_snapshots"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroupSnapshots)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_group_snapshots': %w", err)
+		}
+		delete(object, "share_group_snapshots")
+	}
+
+	if raw, found := object["share_groups"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroups)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_groups': %w", err)
+		}
+		delete(object, "share_groups")
+	}
+
+	if raw, found := object["share_replicas"]; found {
+		err = json.Unmarshal(raw, &a.ShareReplicas)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_replicas': %w", err)
+		}
+		delete(object, "share_replicas")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for QuotaSetUpdateRequest_QuotaSet to handle AdditionalProperties
+func (a QuotaSetUpdateRequest_QuotaSet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["backup_gigabytes"], err = json.Marshal(a.BackupGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'backup_gigabytes': %w", err)
+	}
+
+	object["backups"], err = json.Marshal(a.Backups)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'backups': %w", err)
+	}
+
+	object["encryption_keys"], err = json.Marshal(a.EncryptionKeys)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'encryption_keys': %w", err)
+	}
+
+	object["per_share_gigabytes"], err = json.Marshal(a.PerShareGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'per_share_gigabytes': %w", err)
+	}
+
+	object["replica_gigabytes"], err = json.Marshal(a.ReplicaGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'replica_gigabytes': %w", err)
+	}
+
+	object["share_group_snapshots"], err = json.Marshal(a.ShareGroupSnapshots)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_group_snapshots': %w", err)
+	}
+
+	object["share_groups"], err = json.Marshal(a.ShareGroups)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_groups': %w", err)
+	}
+
+	object["share_replicas"], err = json.Marshal(a.ShareReplicas)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_replicas': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for QuotaSetUpdateRequestLegacy_QuotaSet. Returns the specified
+// element and whether it was found
+func (a QuotaSetUpdateRequestLegacy_QuotaSet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for QuotaSetUpdateRequestLegacy_QuotaSet
+func (a *QuotaSetUpdateRequestLegacy_QuotaSet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for QuotaSetUpdateRequestLegacy_QuotaSet to handle AdditionalProperties
+func (a *QuotaSetUpdateRequestLegacy_QuotaSet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["replica_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.ReplicaGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'replica_gigabytes': %w", err)
+		}
+		delete(object, "replica_gigabytes")
+	}
+
+	if raw, found := object["share_group_snapshots"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroupSnapshots)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_group_snapshots': %w", err)
+		}
+		delete(object, "share_group_snapshots")
+	}
+
+	if raw, found := object["share_groups"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroups)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_groups': %w", err)
+		}
+		delete(object, "share_groups")
+	}
+
+	if raw, found := object["share_replicas"]; found {
+		err = json.Unmarshal(raw, &a.ShareReplicas)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_replicas': %w", err)
+		}
+		delete(object, "share_replicas")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for QuotaSetUpdateRequestLegacy_QuotaSet to handle AdditionalProperties
+func (a QuotaSetUpdateRequestLegacy_QuotaSet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["replica_gigabytes"], err = json.Marshal(a.ReplicaGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'replica_gigabytes': %w", err)
+	}
+
+	object["share_group_snapshots"], err = json.Marshal(a.ShareGroupSnapshots)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_group_snapshots': %w", err)
+	}
+
+	object["share_groups"], err = json.Marshal(a.ShareGroups)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_groups': %w", err)
+	}
+
+	object["share_replicas"], err = json.Marshal(a.ShareReplicas)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_replicas': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListVersions List API versions (needs no token; microversion headers are ignored here)
@@ -1981,6 +2445,36 @@ type ServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error
+	// ListLimits The caller's project's absolute limits and usage (no rate limits)
+	// (GET /v2/limits)
+	ListLimits(ctx echo.Context) error
+	// DeleteQuotaSetLegacy Delete a project's (or a user's) quotas, back to the defaults (os-quota-sets, 2.0-2.6)
+	// (DELETE /v2/os-quota-sets/{project_id})
+	DeleteQuotaSetLegacy(ctx echo.Context, projectId string, params DeleteQuotaSetLegacyParams) error
+	// ShowQuotaSetLegacy Show a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id})
+	ShowQuotaSetLegacy(ctx echo.Context, projectId string, params ShowQuotaSetLegacyParams) error
+	// UpdateQuotaSetLegacy Update a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (PUT /v2/os-quota-sets/{project_id})
+	UpdateQuotaSetLegacy(ctx echo.Context, projectId string, params UpdateQuotaSetLegacyParams) error
+	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
+	// (DELETE /v2/quota-sets/{project_id})
+	DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error
+	// ShowQuotaSet Show a project's quotas, or a user's or a share type's in it
+	// (GET /v2/quota-sets/{project_id})
+	ShowQuotaSet(ctx echo.Context, projectId string, params ShowQuotaSetParams) error
+	// UpdateQuotaSet Update a project's quotas, or a user's or a share type's in it (admin)
+	// (PUT /v2/quota-sets/{project_id})
+	UpdateQuotaSet(ctx echo.Context, projectId string, params UpdateQuotaSetParams) error
+	// ShowQuotaSetDefaults Show the default quotas
+	// (GET /v2/quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaults(ctx echo.Context, projectId string) error
+	// ShowQuotaSetDetail Show quotas with what is in use and reserved
+	// (GET /v2/quota-sets/{project_id}/detail)
+	ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -2399,6 +2893,271 @@ func (w *ServerInterfaceWrapper) ConsistencyGroupAction(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ConsistencyGroupAction(ctx, consistencyGroupId)
+	return err
+}
+
+// ListLimits converts echo context to params.
+func (w *ServerInterfaceWrapper) ListLimits(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListLimits(ctx)
+	return err
+}
+
+// DeleteQuotaSetLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteQuotaSetLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteQuotaSetLegacyParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteQuotaSetLegacy(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSetLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowQuotaSetLegacyParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetLegacy(ctx, projectId, params)
+	return err
+}
+
+// UpdateQuotaSetLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateQuotaSetLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateQuotaSetLegacyParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateQuotaSetLegacy(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSetDefaultsLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetDefaultsLegacy(ctx, projectId)
+	return err
+}
+
+// DeleteQuotaSet converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteQuotaSet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteQuotaSetParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteQuotaSet(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSet converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowQuotaSetParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSet(ctx, projectId, params)
+	return err
+}
+
+// UpdateQuotaSet converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateQuotaSet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateQuotaSetParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateQuotaSet(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSetDefaults converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetDefaults(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetDefaults(ctx, projectId)
+	return err
+}
+
+// ShowQuotaSetDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetDetail(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowQuotaSetDetailParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetDetail(ctx, projectId, params)
 	return err
 }
 
@@ -3714,6 +4473,16 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.UpdateCGSnapshot, options.OperationMiddlewares["updateCGSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/members", wrapper.ListCGSnapshotMembers, options.OperationMiddlewares["listCGSnapshotMembers"]...)
 	router.POST(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/action", wrapper.CgsnapshotAction, options.OperationMiddlewares["cgsnapshotAction"]...)
+	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
+	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
+	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
+	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id/defaults", wrapper.ShowQuotaSetDefaultsLegacy, options.OperationMiddlewares["showQuotaSetDefaultsLegacy"]...)
+	router.DELETE(options.BaseURL+"/v2/quota-sets/:project_id", wrapper.DeleteQuotaSet, options.OperationMiddlewares["deleteQuotaSet"]...)
+	router.GET(options.BaseURL+"/v2/quota-sets/:project_id", wrapper.ShowQuotaSet, options.OperationMiddlewares["showQuotaSet"]...)
+	router.PUT(options.BaseURL+"/v2/quota-sets/:project_id", wrapper.UpdateQuotaSet, options.OperationMiddlewares["updateQuotaSet"]...)
+	router.GET(options.BaseURL+"/v2/quota-sets/:project_id/defaults", wrapper.ShowQuotaSetDefaults, options.OperationMiddlewares["showQuotaSetDefaults"]...)
+	router.GET(options.BaseURL+"/v2/quota-sets/:project_id/detail", wrapper.ShowQuotaSetDetail, options.OperationMiddlewares["showQuotaSetDetail"]...)
+	router.GET(options.BaseURL+"/v2/limits", wrapper.ListLimits, options.OperationMiddlewares["listLimits"]...)
 
 }
 
@@ -4333,6 +5102,392 @@ type ConsistencyGroupActiondefaultJSONResponse struct {
 }
 
 func (response ConsistencyGroupActiondefaultJSONResponse) VisitConsistencyGroupActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLimitsRequestObject struct {
+}
+
+type ListLimitsResponseObject interface {
+	VisitListLimitsResponse(w http.ResponseWriter) error
+}
+
+type ListLimits200JSONResponse LimitsResponse
+
+func (response ListLimits200JSONResponse) VisitListLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLimitsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListLimitsdefaultJSONResponse) VisitListLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteQuotaSetLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    DeleteQuotaSetLegacyParams
+}
+
+type DeleteQuotaSetLegacyResponseObject interface {
+	VisitDeleteQuotaSetLegacyResponse(w http.ResponseWriter) error
+}
+
+type DeleteQuotaSetLegacy202Response struct {
+}
+
+func (response DeleteQuotaSetLegacy202Response) VisitDeleteQuotaSetLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteQuotaSetLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteQuotaSetLegacydefaultJSONResponse) VisitDeleteQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    ShowQuotaSetLegacyParams
+}
+
+type ShowQuotaSetLegacyResponseObject interface {
+	VisitShowQuotaSetLegacyResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetLegacy200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSetLegacy200JSONResponse) VisitShowQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetLegacydefaultJSONResponse) VisitShowQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    UpdateQuotaSetLegacyParams
+	Body      *UpdateQuotaSetLegacyJSONRequestBody
+}
+
+type UpdateQuotaSetLegacyResponseObject interface {
+	VisitUpdateQuotaSetLegacyResponse(w http.ResponseWriter) error
+}
+
+type UpdateQuotaSetLegacy200JSONResponse QuotaSetResponse
+
+func (response UpdateQuotaSetLegacy200JSONResponse) VisitUpdateQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateQuotaSetLegacydefaultJSONResponse) VisitUpdateQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+}
+
+type ShowQuotaSetDefaultsLegacyResponseObject interface {
+	VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetDefaultsLegacy200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSetDefaultsLegacy200JSONResponse) VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteQuotaSetRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    DeleteQuotaSetParams
+}
+
+type DeleteQuotaSetResponseObject interface {
+	VisitDeleteQuotaSetResponse(w http.ResponseWriter) error
+}
+
+type DeleteQuotaSet202Response struct {
+}
+
+func (response DeleteQuotaSet202Response) VisitDeleteQuotaSetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteQuotaSetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteQuotaSetdefaultJSONResponse) VisitDeleteQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    ShowQuotaSetParams
+}
+
+type ShowQuotaSetResponseObject interface {
+	VisitShowQuotaSetResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSet200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSet200JSONResponse) VisitShowQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetdefaultJSONResponse) VisitShowQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    UpdateQuotaSetParams
+	Body      *UpdateQuotaSetJSONRequestBody
+}
+
+type UpdateQuotaSetResponseObject interface {
+	VisitUpdateQuotaSetResponse(w http.ResponseWriter) error
+}
+
+type UpdateQuotaSet200JSONResponse QuotaSetResponse
+
+func (response UpdateQuotaSet200JSONResponse) VisitUpdateQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateQuotaSetdefaultJSONResponse) VisitUpdateQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsRequestObject struct {
+	ProjectId string `json:"project_id"`
+}
+
+type ShowQuotaSetDefaultsResponseObject interface {
+	VisitShowQuotaSetDefaultsResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetDefaults200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSetDefaults200JSONResponse) VisitShowQuotaSetDefaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetDefaultsdefaultJSONResponse) VisitShowQuotaSetDefaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDetailRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    ShowQuotaSetDetailParams
+}
+
+type ShowQuotaSetDetailResponseObject interface {
+	VisitShowQuotaSetDetailResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetDetail200JSONResponse QuotaSetDetailResponse
+
+func (response ShowQuotaSetDetail200JSONResponse) VisitShowQuotaSetDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetDetaildefaultJSONResponse) VisitShowQuotaSetDetailResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5549,6 +6704,36 @@ type StrictServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx context.Context, request ConsistencyGroupActionRequestObject) (ConsistencyGroupActionResponseObject, error)
+	// ListLimits The caller's project's absolute limits and usage (no rate limits)
+	// (GET /v2/limits)
+	ListLimits(ctx context.Context, request ListLimitsRequestObject) (ListLimitsResponseObject, error)
+	// DeleteQuotaSetLegacy Delete a project's (or a user's) quotas, back to the defaults (os-quota-sets, 2.0-2.6)
+	// (DELETE /v2/os-quota-sets/{project_id})
+	DeleteQuotaSetLegacy(ctx context.Context, request DeleteQuotaSetLegacyRequestObject) (DeleteQuotaSetLegacyResponseObject, error)
+	// ShowQuotaSetLegacy Show a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id})
+	ShowQuotaSetLegacy(ctx context.Context, request ShowQuotaSetLegacyRequestObject) (ShowQuotaSetLegacyResponseObject, error)
+	// UpdateQuotaSetLegacy Update a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (PUT /v2/os-quota-sets/{project_id})
+	UpdateQuotaSetLegacy(ctx context.Context, request UpdateQuotaSetLegacyRequestObject) (UpdateQuotaSetLegacyResponseObject, error)
+	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
+	// (DELETE /v2/quota-sets/{project_id})
+	DeleteQuotaSet(ctx context.Context, request DeleteQuotaSetRequestObject) (DeleteQuotaSetResponseObject, error)
+	// ShowQuotaSet Show a project's quotas, or a user's or a share type's in it
+	// (GET /v2/quota-sets/{project_id})
+	ShowQuotaSet(ctx context.Context, request ShowQuotaSetRequestObject) (ShowQuotaSetResponseObject, error)
+	// UpdateQuotaSet Update a project's quotas, or a user's or a share type's in it (admin)
+	// (PUT /v2/quota-sets/{project_id})
+	UpdateQuotaSet(ctx context.Context, request UpdateQuotaSetRequestObject) (UpdateQuotaSetResponseObject, error)
+	// ShowQuotaSetDefaults Show the default quotas
+	// (GET /v2/quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaults(ctx context.Context, request ShowQuotaSetDefaultsRequestObject) (ShowQuotaSetDefaultsResponseObject, error)
+	// ShowQuotaSetDetail Show quotas with what is in use and reserved
+	// (GET /v2/quota-sets/{project_id}/detail)
+	ShowQuotaSetDetail(ctx context.Context, request ShowQuotaSetDetailRequestObject) (ShowQuotaSetDetailResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -6203,6 +7388,307 @@ func (sh *strictHandler) ConsistencyGroupAction(ctx echo.Context, consistencyGro
 		return err
 	} else if validResponse, ok := response.(ConsistencyGroupActionResponseObject); ok {
 		return validResponse.VisitConsistencyGroupActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListLimits operation middleware
+func (sh *strictHandler) ListLimits(ctx echo.Context) error {
+	var request ListLimitsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLimits(ctx.Request().Context(), request.(ListLimitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLimits")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListLimitsResponseObject); ok {
+		return validResponse.VisitListLimitsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteQuotaSetLegacy operation middleware
+func (sh *strictHandler) DeleteQuotaSetLegacy(ctx echo.Context, projectId string, params DeleteQuotaSetLegacyParams) error {
+	var request DeleteQuotaSetLegacyRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteQuotaSetLegacy(ctx.Request().Context(), request.(DeleteQuotaSetLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteQuotaSetLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteQuotaSetLegacyResponseObject); ok {
+		return validResponse.VisitDeleteQuotaSetLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetLegacy operation middleware
+func (sh *strictHandler) ShowQuotaSetLegacy(ctx echo.Context, projectId string, params ShowQuotaSetLegacyParams) error {
+	var request ShowQuotaSetLegacyRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetLegacy(ctx.Request().Context(), request.(ShowQuotaSetLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetLegacyResponseObject); ok {
+		return validResponse.VisitShowQuotaSetLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateQuotaSetLegacy operation middleware
+func (sh *strictHandler) UpdateQuotaSetLegacy(ctx echo.Context, projectId string, params UpdateQuotaSetLegacyParams) error {
+	var request UpdateQuotaSetLegacyRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	var body UpdateQuotaSetLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateQuotaSetLegacy(ctx.Request().Context(), request.(UpdateQuotaSetLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateQuotaSetLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateQuotaSetLegacyResponseObject); ok {
+		return validResponse.VisitUpdateQuotaSetLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetDefaultsLegacy operation middleware
+func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error {
+	var request ShowQuotaSetDefaultsLegacyRequestObject
+
+	request.ProjectId = projectId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetDefaultsLegacy(ctx.Request().Context(), request.(ShowQuotaSetDefaultsLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetDefaultsLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetDefaultsLegacyResponseObject); ok {
+		return validResponse.VisitShowQuotaSetDefaultsLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteQuotaSet operation middleware
+func (sh *strictHandler) DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error {
+	var request DeleteQuotaSetRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteQuotaSet(ctx.Request().Context(), request.(DeleteQuotaSetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteQuotaSet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteQuotaSetResponseObject); ok {
+		return validResponse.VisitDeleteQuotaSetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSet operation middleware
+func (sh *strictHandler) ShowQuotaSet(ctx echo.Context, projectId string, params ShowQuotaSetParams) error {
+	var request ShowQuotaSetRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSet(ctx.Request().Context(), request.(ShowQuotaSetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetResponseObject); ok {
+		return validResponse.VisitShowQuotaSetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateQuotaSet operation middleware
+func (sh *strictHandler) UpdateQuotaSet(ctx echo.Context, projectId string, params UpdateQuotaSetParams) error {
+	var request UpdateQuotaSetRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	var body UpdateQuotaSetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateQuotaSet(ctx.Request().Context(), request.(UpdateQuotaSetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateQuotaSet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateQuotaSetResponseObject); ok {
+		return validResponse.VisitUpdateQuotaSetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetDefaults operation middleware
+func (sh *strictHandler) ShowQuotaSetDefaults(ctx echo.Context, projectId string) error {
+	var request ShowQuotaSetDefaultsRequestObject
+
+	request.ProjectId = projectId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetDefaults(ctx.Request().Context(), request.(ShowQuotaSetDefaultsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetDefaults")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetDefaultsResponseObject); ok {
+		return validResponse.VisitShowQuotaSetDefaultsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetDetail operation middleware
+func (sh *strictHandler) ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error {
+	var request ShowQuotaSetDetailRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetDetail(ctx.Request().Context(), request.(ShowQuotaSetDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetDetailResponseObject); ok {
+		return validResponse.VisitShowQuotaSetDetailResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -7209,192 +8695,222 @@ func (sh *strictHandler) ListShareTypeExtraSpecs(ctx echo.Context, shareTypeId s
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lc+O40eBfQfG+K9vfR8myxzO7I1fqvsm+bi+zj1rPJqkb+RSIhCTEFKAQoD2Ko6v7EfcL75dcoQGQ",
-	"4FOkHpZn16nKrEWCQKPRaHQ3+vHoBXyx5IwwKbzho7fEMV4QSWL49Ucc3CXLn6ZTQaT6TZk39P6RkHjl",
-	"+R7DC+INPa7f+p4I5mSBVbMF/kQXycIbXl5cfXH15as3V1/43oIy/XDge3K1VJ9SJsmMxJ7vfeotMKMR",
-	"7pE45nrstBMzAlokQqIJQaNkMHgV/AFlnXtO75WtyR/QwEuHLbTADFlA1uu173313Xu6oDDfkIggpktJ",
-	"uZr4APEY4YkgTKIFwUygi8Fg4CM5J2jBhUQYLfGMoDmPQtH3/Ep0RdB3DltdEZNOFfpCsGTpbJZcUEnv",
-	"STbdqlblOXdf5K3BNvjfBHdlsyLg6VJ9Prj+TDF9M8cx+f7r8rb4kUsUzElwR0I05bH6/+JafZ6wO8Yf",
-	"GKIhogJdDa7SPbHEcp5NWaiexzT0fC8m/0hoTEJvKOOEuEgwoAoZUzbzUoBueCz/RFZlqL4mU5xEEgUx",
-	"wZKEYyyvkRoPYRYipykSPJZoskIhFcsIr8ZZI/PAaVy3qVUf4zuyyi0bYWoNPno4CIgQ4ziJiBgLiWUi",
-	"PN/D95hGeEIjKlfjf3JmEBBgIU1TyccxwSFnkepXz2OscTWN+WIsGF6KOZdjkSyXPJZpIzVZz/dCEhFJ",
-	"wuwv+zhDk+9VTNJ5CtPzPcKCeAXv1CTHMZl6vjfnQnUHUFMxXiaTiAb6b8GncpwNH+GEBXM7/oInTI6X",
-	"nDJp+9ePKuZj3i9jPouJEPrPv5NAWmpZRjTAgFSS/QZAgV7Uo3sSS4XLiu7VWoVJZCHLfko+npBxDm0a",
-	"8bOYJ0s9uH7AiHzg8Z37aBlzydNfgsT3JHbfK8jMb/pPBWMKmX5YASdP4oCMJ3Aam1b6kQtV+uGCLCbp",
-	"kJbeJBZ3KaIkiReUZaSSLEPnh9Af3/qFTVfJbDSVe9+zexypjc6WiUQxCQi9J+EQ/SXmbAZ7jLIZuiMr",
-	"tIz5PQ1JiHro5PEeRwlZn/QNizEzqDl/v8LLJQkRlnDufl4HrOJTX9O4PCksAiVWqIfoNDRMS/0681GA",
-	"BelRJgjTQzayn5DGXhPDXKvNIJacCQKz/FaNpP4IOJOEwZ94mW6g878LBd+j0+O/qY0/9P7LeSYynuu3",
-	"4lz3BqPk5/cDYPdEID2zCQ9X1yAxKVpQ8Av4pekUnU5w+Av5R0KE9FHCcCLnPKb/JKGvjpUJDUPCfEQl",
-	"WfzI5bc8YaGPAs6mEQ0UgaWf8nsSAxX5SG1AGpBfmeG4EVGfLJaJJAC0j/r9/lkfjhQzGzXZd4GagOkQ",
-	"cBOGVD3C0c8xX5JYUo1HlkTQqz6ySvP/icFUtZSIodMTARP3ERYoJT/9SqCICgkoWVwjKgWCHaLOT3vE",
-	"4hmmTEgk51hmHWrI+86ZPlF80gPZzu6r+mlMcSQIcFdnZgFnggpJWLDKGF+ZsnLHTtXrHEKKCPPL7WtG",
-	"iSi7A7jU8otNBPmesjv1lekGxzFeqd96y7SAwjlpqqAxjLVSMsmkmI/6fDTnWO54Tjlz/ujNHXCVK2Ax",
-	"cdu41l/BWA79FtZ2JhyiyJPsr0ZuuyMrgXBMEJ0xHqs9iAWiDOkt3ffa0stGVHclkJZruC4iqJLbmyYn",
-	"GUZO1HZbUCHUkaVELdi7sUYlcDDLTrNldvB522rYf99iTHd9vyYS0+g9FZ13dTrmeD87KuuwfV8OTyr1",
-	"WIvZTST/A8g926NjO+5W89Um9mF1nvqXIEcGPGpoYkXJNpsGhM2sq0w6qeBXeUZlpNQ8UAVOVRRt82h1",
-	"5ttmCXejai3+bkOLhoAaadx2v5fNU0vq6SSa0fWLEei2RlaXfdqB4+WAvEkWCxyvPldWpc0Meg57ZFa/",
-	"gsrV8nyukT1LwmalgYOzaHWNuJyTODvSYzJNBAnLh/jLWdz6LM7Ene+UtNOVuPcrNIM55rcjXReNK61O",
-	"uILBZeM3DjEseUSDlTfU2vAnOaZijMMFZfnDNo+hEgRFdBgrTUnG2DyVp9AujAWvEsgG+5bGQ6MWUtgZ",
-	"m3SRot7QheX9VMnX0OnI+zAnaEpJFAr02O/311qV0Xaq/sg7ezLetxM5t6C6mp40FdYyPIWeE2eME4Sl",
-	"jOkkkSSzYoE5AvEpShIaCm0j2Y6mOx4ARZLYzJP7FQdBibC6nAfbgVCm/u01tSIEHWTa4tlUJQyVuj+I",
-	"TFueRBuWsa1kW8VKuiGqOw1VgL+DzLv9ojdLqs98wTfJw7ucEb8Zsfgz5orffFryWL7n+nZh46YoG9EJ",
-	"dIAi0wM6TW8WQmCw6J6Sh4pDfTvzjRX/xnD9mrWYcB4RzFqLjnDTXW0fIlMSw5I0db6grHdPYqHxcNm/",
-	"uHKsR0xIzIJqM1JbAJ2rv1bkWpI+zV1+Tvp0Oq3a+3la2IJJaloYW1poz8HyI7fV6kvDbZ7UludXYaRu",
-	"09kEdwuwLUa6bc93rLQ7KQM+AOJjtlOF7r5uq/6+92Lt5qpatvT2tu5asnh8hpXGX99bECHwjFTiJSYy",
-	"Xr2bSm1Ub+YFMELWXRXMeaJ5HHnakw8uhn/EC6Jd9UbeED2OoD/1548+Gtle1e+R1+/3R956jU6vLl4h",
-	"HIYCjRxIjWJXe57BaD24eFaTuhoM1GKnt86e710NLryh514+w8NX3tBL76DhyZXCpHMVDQ9f6+5+IHLO",
-	"9ZO3erULd9Tq1YXqM72qhifp5yHFH7QLy2uAh3H5/WIZkQVh2qvmNUBUvt0GnX+qycNzL7o97S/H7jry",
-	"pDkwoEryiDbThWrk6z6qaOIXIoi8Sa0dJRLRdgy98JpcOCNKIYXzhrKZj5x7ffDYgYcgtpj/jLPHCzqL",
-	"ceHPseTaS4DE4/ShpcW1V9av8+jJTDVdZT3rw6a9bDvy3JSnaq8gYKnoVBP5OV7Sc/VAnGvupNuI/nJV",
-	"wXVLnmitBFzjjKSfdzC0FZnol68P4EFgjaFVKNOOFAI5DFg111zYRw9zGszB36LAoNEDlXM41AIcRSQ+",
-	"EYg/MGQsaggLJHE8I7Lv+XsyO9Ych11srNptroSJd2hJ4oAwiWdE8dfByEOSo5F3MRiMPId/uptdSK4v",
-	"ANNOO95q1lxANlg7fU/yJQ32Z8ndWdo1tlbHZbXG0mpuTevE4goH0LyjYwnft83sY4ON1eUD5bdmM/Nl",
-	"Kk3XiRXNW9P7GQtBQkVLaqMY1qT+Q1jYR98slnKFeIwU4pHEd0SglI/NCCMxDUZMyTzo9MdvbxAALUBT",
-	"P7tGmK3kXGmZJBIE+g9jek/iHhagkoZIfdkfsQ9K8OQBjuzIKCY4FOD1pVAJ2uPI+6eQ4chT4Iw8xhkZ",
-	"eWcIs3DEnHbjiNyTSLWeYiGJkCNP7RdzwOofEyJB7tB/qyamH+02IxwbwzVy2KZiMjEJeBySULEPw55C",
-	"TkR/xOq5SI1ABRET7wmbKSH38vXrDlwoF3Rhu6h16XSNKAHWhhQ0Iejy9WsUzHGMA0ligSLOZlr1twzr",
-	"ieADa08rwFx2lafjX8y+v0ZYU6HD+KFvQchmRt/JvGOF9KvLS0cq9/7IwxXQBGJcwqGEKbOGe01NJ4iy",
-	"KY8XWLuor0sWn9zmb23s2SdAOVa1tUHcHWNPHgE5+aibpdWIbZuMB/kRNnDxLc0GRe7eGvZOhFICVR1Q",
-	"W0JsjreOX2Ue8B2lj8I8c5709Z5JJVVGw9wOMR9AGiyzlsv+l4PeZf/tYKhONO3f6zvHpZErAaw+uuy/",
-	"vfiPIcJGuDTMiIZ+eoxOeVz3dYlB5QFta+xpZaTpeBe6R6/asiy2YYG2v5x5jgyorRGzEx/acBtT5DdF",
-	"a320qo610lcsOESnbaKt6n2Pz6417QcRwbHYeFvzIhh1EoxepJa81NJGtSo/3s6ssp0PfYN95eozUhSq",
-	"ghE/A3CfrX6ThWXWU1DFPUfp4vlXpvTUGaP/JKEJSEpD93yEg4Aspepav4Ob9CE6GZz46ORC/TOFf9SB",
-	"qv5g8A9X//IpvOLwSMI/cQKNVvAPEScwkQWROMQSd7JMbFSfn7leupft/+piR/8zHc1aDvr+9kZJoF99",
-	"/+2ND3JsgAW5RiD5hihZLkncU4+0KwWWksTqs/91+t/o2Smbin8FdCrO/s1rhd1/b8Cqfa4FYxuekEaZ",
-	"DpEh1D76XiIqEKFgjQmpUJMP1SQSZkJtSdhH7+xtQtqXGKKPJz9+e6MoUs335NZdJXsMFg2sxmoAdh4Y",
-	"RS1/C5NBZifN9/gd/WPfzXNx0S6WtQl1cLghNVy2nSsCWEE8m8EZqDQNzNDAIKCjU+s9j5JFLcYY4lGo",
-	"N4lSaTLstrOzlCWHNA5b4fN2d5nmVwZkIbmijIAIHbhqRAmi0CtknOgwzjpxZmc5pisQRoTRJpdtr5g0",
-	"LTfdMNVdLVWkPmi6HS/dsA8U3exXkirEOi4VLi/7rwY+epgTq2CgmCwjHJAQOd0g7c6GJiuDEf2704XP",
-	"An/K8+fBRuGtReaHTm4Ll1flG7cCUj585aPLweBNb3DRG1x+uHg9HFwNB6/7A/ift4cQzoqUErscc2+B",
-	"UCq8Z/IT0y7hsZDWXwVuDHZZvy8rxhXVAztD6uxA7cIINg0+x2JsEl+Ijv4rF+0DR3a8s8xJogUI1+Wc",
-	"IZ2m8ebt/uJXthI0S4JlKcXJThfkV1mXu238V5d7uj4m/VkfXQwG/7XTzilA8/qqRRxQKaPLLpjU9N6Q",
-	"EaYbG/3CWzfmjNkFVE3Tz1IPaBN29Xn7XTQJ9oqRqzcnQon1p1TqXB5oQiL+gC77b846wQGfqVFA/O5x",
-	"xbBcMdn3clRR0Dt2Zy5vNjhmdA1b221HOSFzuZue7XnnoDoKL8uQ1Kn37rJbuzRNe9jYm2XrlNQWeJn6",
-	"xVM2y4uUakuYF6CyFRj2OpdIahe4we3LpprqpBO82ahLOpu0pdZddb1kPHiq/HSqQy3NfVRDxGXLCEur",
-	"uabSSI4n+QUOoSUfV8aqvdzZIRQtYbKGR4D+1+3myqijdddhB4lLMnDW4maXq/dOk25nF0gTHO7zkvZJ",
-	"g7wbrmzrQ4fdOe9Cp3mG8BclQig5YgwN/qDgdbwcKyxoJW5+6b7VjnI4Sm/Vt9kEDZF6x9sFHwxD7YDz",
-	"Tqp/E4ovtC4tYzwWSxKILiF+N9C9UOKgtkFfgxWRcdYDuU57EYIYKQnDTPbuqaCTiCAYygcjJ4SvXfYv",
-	"r6CdXWQU4KXm/1Qnq1uhCAd3aijAR2XStXo9OHXO7yIaXb1xN16pWy56sLA99aanrW7DJp27Qap54zkk",
-	"M269HCUMOGJqR4AKc/+ikZW4ANbA3Ujs+nK3fH27/ztICLpfLYlWGEzOR3vhSPXFtE5OoABs2ibOWxOw",
-	"6g29E6e7E8iuaPpMLzfQRG0ACNcMYm767KNfBUGqWwWSNfO7LZDkcCFg7M6JICg/FmXObUd/h038QyIk",
-	"ZM82nr3jOWYhmI4dFVP00Z/1NeMCwzWaMFufx8hQk6jcknXXfQvK7O+Lgy/sNpu182Yq7heYebubh+yz",
-	"tlNKu1VSt14iFPAkCo2nxWIZrTId3gYGC8oCMopHjLq3cgscTXm80Ndy4Db9QAVBlAU8jkkg++qLLPlz",
-	"tn8d54xqVQAlLCTurZIa4ZRH6mEQUXWQniFHrjZ3bS69XlR7g1kVZON573CbsgLT6et163jt46zJ1p51",
-	"5WQnrfBSJUI5+N1Lj5VXjDYVTm6wxuNmJwffTsSyLZE1TLWgejZOtJUHoQXsKb33brKL+YLHj9obE5K/",
-	"6i74aFCGIujooA58DojWaaQ7bFvLXyX3n4ae0BwLhEHMNj1pH6BKN8IGwrp9xhytDSXXOMG6HmJ+tYsr",
-	"C1GGTesfe13vPtsyF++RXekqZvqcXepy3si/J9e69e/XLaZtTvQ6nxjzfXPgdZoNtNo/5nNKnL6Hq/Em",
-	"Jf/V3tJHNt0dfGE+vqchiXOOItvfKl92vFjcnPS56Zq1/q5um/DqrS5gagwybhxOBmuny5JyqulmY3G7",
-	"XPduJt3PMk7kxS9+v/7VUx4HVS6ocNqSUAtldXJWKaLuAM7prRnlsw6pbuOkWxV3uckwdWI/bZN7zj+s",
-	"9NI50fTeBZiD3elmwsu+Qh27515vWySiOev6juny2ybLr02V35gofw9p8g916fnF282Xns+BSrpk6G9H",
-	"KZt0/traOSW1vzG4Ven6L5r8MTX5Z6AAH+8I+bPd61v4lpBPeLFUy+fdX/YrQwLK7OBwSeeyU36nbHRl",
-	"nTekuFe+Q+iUskKQHQCGz03jVhBTNr7PljVbpZpFynTDrOlXv/7yyzc/fqhqbjJYFboeXLzuDb7sXX7x",
-	"4eJi+OrV8PLif1Z9XAPX27deO388qzrafvKzzYDLXOLc9avCntkAYkvBwAzd/qSyG27TIZV2XJmTRJAg",
-	"ialc3aheNSR3ZCUkZ+QDvyOsKhzxT6YBkqoFOu31cCLnyH53BvlEKEPmOePwnwUPyYjZzIvGWKBTIw71",
-	"s8wQox9/NM9jHpl8nn7xQb/fvx15OsUVVLOcExyCIGLKWf619y6R856eS4apJf0T0ahyfFrn+J7yJK6O",
-	"uB9TNm4RpXkiUOnTNA7SpJukUliX0lJbgcDfATyJ+o1ePF+6mfQok3xcc3vwzuZOM41PnEKQiqvTUAEF",
-	"hTP1XRG3LZHq9lr7o+u0MumHRqUFiaQ6Y4xOSaYdqBpn8vai4JWQ+kitrIOTqKoUnXpjCUJqnKxWDjYF",
-	"Ot0c/aYLeCKsL8wiHNyJnG/WhkC4Yneug1ZDUK+xaoGAzROJit2gGZGi/PSDEcJr3a8uX+VJHDytK0pC",
-	"zbgRrdz6nmpDUUmVjJ65cSuGoVdjkogV5Oq1r25NbWgtiH303CSyIHKoFjERRI51kIXIfe57+ayzOstq",
-	"+q3579h5keZXdf8eS67GSUQZjNv0iCIHGzqrlK24bYyh2K7h6ob6QhN0quiviEDJFXNKgckCNqeYRvqo",
-	"rP1MA7u2EGRtnWUxTdOZpK1LUKVNbt1vSOh8Uoap9FEKE1jJxiXIMFt55f41kWTSRKHxWHFjiG7JUxOI",
-	"oaXAjDr6NvX56qh8E53sZXnXVaHFBYCLNUU2bMuXLfiyBY+8BVMxJKNisKpsPFGIWsE0bPdjiQzG7uQ2",
-	"ELoaCwdQW/2paN73iom/1dDZqQ3hW633Q01IVQ5Gi6sGaN3ZpRjxvQVmeEbUAsd2KvqJ7ShhzU3GVQ3S",
-	"Z8VeQu1cTVhokGv/TluKeUzZnSEI+3f57XjJBbjaj0Ms8TjiQqSNuixM+ZFu6MYIB3PMZsSzUb76s/Tv",
-	"dFj8gKnuQPGaKZwpJuLQWU7zRAvE1Y/GKYsucC23txyHyB9HHNL95wde52EpM5niB5UcMAdpOwiyiZa+",
-	"r4Mh+6QFEBWsr7abGkRnrP13dx6M3eFaHgxZ7vbdTgYn1WN2QJgcsp+HcFPN6DV5HVTmcblHxvs7wvki",
-	"EpW3wLZE7XslnujSgRkvxwvrmOAG7lfP9ho/dFNrFUSylnr+FnuuShor0bLzpzNqg0zRJGcUf9bvCAdb",
-	"hX35eUD9ot08k9MMHHfZlFeHCYlkIggUu02dPO8v0bufv0dyjiUCexyVxvtc+OghplIShiYrNLfRoyOW",
-	"fouXtBeTaRZYOucPWXYxHMG15BzfE4FO5ZygKQ4kEnNCpECUjZh6ZqzrJwJBhTLCAoKmOmjpgTL0MCe6",
-	"MsEqtenaUUM6nZL4rD9iI/bNPYlXkHcK4Uhw9MDjO1GRVsWmVKEhwlNJYnR+f2lup+28hurZ+WNm9V+b",
-	"/G+ICnhlssGhd25vphjcr7+8V9PC0kaQ5UYH07Mu3gygXQ0GaOT9kPrqW7eeJI7g9mDE/kxYyGMEiglc",
-	"l/g6ufREx/maKAEsEWzoXrIcjlgPVZmD0TmqMsgOoZ9cLGSs9AvEpyOGEGaIL0lsylHy2EdQ+G7KfWuc",
-	"f5jziCgSUgvhDE0+LUlMF4RJHA2NHdx2BEvECAm1pV9fjqjh/tr7aUnYjcTBXU+vRu/dz9/3vsn3FSek",
-	"j/5ijNJUwr0OT6SgIVCK6gjmoO8GMBMPJFa4vxpcIbeYme+UJJnRe6hJ4sxA+7lq2PXfKE4igk5xSuPq",
-	"pzq4znTmH7uuBojmZD5oQqbcVN2wC0+FDjnEkoTXaOT958hTHS0IZkLhDwJVMVtxRtApFxHva8DUXowe",
-	"8Er0FHI0MGdVs+npDEVDBHEZ+bVVDzDcnZ9pzE2TWM71wkB6Q7gh0vGqsU11RKUg0VRRg+ITTnSKtitk",
-	"01W9nObTJMFGGipUUAaLZy6ENO8/6yMnEEbvG4EkB8yqDpBZgDxtpQmwwT0CuIfaQJEgwEp8JKCHv6W8",
-	"zixtRIX8GxJz/iAQAW6iOj8RhsAnERYSxTikSYFMNu8x97EZTaFfgfGPRPOtGC+IYkdqFSw19CY8XCFz",
-	"HbsaOiSOpSVwDqszhc9M6RZAv8KLRdkpucdRAjc5eIYpE7KUakp1YgjUrH0OJBNp7fqLmpW09X+ovLZU",
-	"bwmEKSwiQeBtHmWGCQ41vWBU4DwM4QrEABlWYcbPDjPFUI23SFo0QgEvCJMWf6qfDIUpCHCDaAlUEiE1",
-	"ucs4kXOozOf5kJDfRwMfPa51+SOEPt66IUsKM3jC78mZb06u9DTUaxFjCM+C2DaDuzxq9AbUG/Tnn24+",
-	"oH6/f64f6oXROR7ADYZPUdqc4GAODNs0DeZc6IMbrkF5qHiEoGwG7jPLni76dEdWPsS3qanOsCRwTqt+",
-	"hNo9uma0yHGKMz8D1i41HO7fcTRNGAwP+NVsg2na4KKHcESxwoG+YdQ38tprQHdg/lag6NVYJAJ6WWAZ",
-	"zH2E0b/FZHqNGNxdA0t0qouYFTgzaS7M4sfG60F145Cffqg4ueoyreVlsARwnBmSK33VI4ul2o7AaU8Z",
-	"h8+Khx/4Mmkua/pzqFQdB5ZKTxW0WtDzka25xZCi5DOdrRVo1eBGiZ4CYfQ/bn76sWee3ZHVA4/Da5sF",
-	"WksZOrWr6smQAJ9OtW3TRC/m4E2LfvYMXPrUuxq8SgHNkbMaUC2s6l+fAIX+sgqkgATVGRToTJGhxUH1",
-	"xGBdbdOpRrmiZYMTjR/gb2ylAxmHFk0FnGeOEjBk5priw1EQWi7TC8mSsJAwgD77SiNakSYzQZSAWxAa",
-	"iQC5lBn2PE0EjhT1OAtmMDOlUQS+jjpbXsrbFPnqU4sqOfvO1HzTYrPaC8N05kV+qDCA3RCFPvrveuOp",
-	"zXlnaX2BJivVh5rsNdI8DN0RslQz40ILKiKVosWSBCcCkX8kOMojUl/Hl5C4VNwcFqUX4DheKVKyx7yv",
-	"qEAN/h1HOhDUqrBOZeSAQwFh1VfqC6p2QxyS+Ew9A3UfmI/ZDwpOvXaGGpT2j/JChD3STnOqkK+6SfU/",
-	"6z5hpq67dLRUdPqo1mGIPlqwb9G/1GAWn+hfiv58JPnQgLIGqVOh3tXVkOnHNDZ6Giyt0rtUV+uza+iC",
-	"nKuNChUB4WgGQoCDcsR+UmzDHm/A5lNGlnJMrKPyDDImCY1CYc5uxbtHTC+3wKtc0mct4JhzsauygE4p",
-	"C6JE0HsoqXnZ/+vIOxvag79SiciLt8zkwLTnMhVWcVKTqRa/cV74hsSsxcizM6O/JkIiHEX8QR/yVsjx",
-	"USYCtUy1qYScbFsrPZmSB2G2sBm+n+bv5EYezmf8zM/HugHpk2OouUu6LISFhiMIviCSqrU7Bad2gFiB",
-	"UvBz10Rd5IERfxiix1S5M4vkI5t8c4hSpzagLu2vtjaHXcWHC7wcokf9EXRifONMP1pTd16s10PD+2BJ",
-	"TId2PdSUFfegwIl01UgLinUA0356qRQQE9ivpQUxI8OyKKomod4+75Rmw7iE1U43EbVsXCLyCQcyWtnT",
-	"NSVPNb6hXipGjDIAIuPB8EvRIFCYcIjoWlNVaanhhDQpfOzoNkcX66NaSLXoTBn6m/WY/Ft/lNbbNywA",
-	"AqVREHFBQnRa5dI51A5iZ7mz+0SMGHAOKiwNOsJXXnuiIPqBMKN9GSWV4NGaKk//7//8X5Sq7LraQoi+",
-	"pRFBNyshySLl/2dgZbq/LKR7ffu2yVGs8Lbg2waJT5VSjJfUG3qv+oP+K1NPHoxm52BZ1vXpUvH1+9Ab",
-	"eu+pkNYvVpsxAbHw1avBQLufM0l0yAleppev538X2rlXo6ulL2zmewvmubJZzvrCopAHyYIw2c85wXrD",
-	"j7e+J2yWRABfo9N+d6qNKYxr39frPC/W9hWRU1QURZypFcUzUXTHrbThpP7BDetRFST8nzCV8/vL+uW4",
-	"mfMHg6o/XxbX4/I5rEd2atxfIsJkvOprg3DqRlk1bDqP86w4fd2aKhzYAZylLa7sEy9Z5rYmGjdT5r8m",
-	"YAcarV2BWY2arMn5V9/9NJ0KIr2136Lte7qgumnBcTXLgKiLTjLOtKZmjpGIKpVeW3bMad+33tlgbMic",
-	"s3EUjXUGRTWbjLSKDvy3ByTVDKNu0FwFvX6VLhHS1ESJ2Jo48yymVBck9fUV6JSGvhH1IRLBJUyXaupp",
-	"U8dENeSWrkw5kHY9nBE5xhFk2F2a+g55wtQh8znXYXPS/5GHqwOsVD5GvxAFZQIKCwRzeQAwNnE3Rh5Q",
-	"hsfdacWOazaXMe8opaVMQFhCtAHUjQDRny4IOr0cXD49/QRZprkCqzsP01JCbTieSXr8wvf2S8ZO0Hcz",
-	"29Or9RRMD6QAM9zx+F0FwT46/uU0XKcOEqRMvF/D8wJXLPOk6rQR10iTls47sCu+NSiVfCJd3OPwBoO8",
-	"tV8vsDZhcHAErr5Xjj4H02X9shyF+J3goHWJ2QI/U6pfxs5ye8IrnsUbGNwyqVh3HTL/hBJFPka/lURx",
-	"DNozUal7pcFfiE4t0MgcTNLBDKCnZxV67m24srnGg1QLBybeank47fJdYJJRHYJ6defdpeCnOHF+IYJI",
-	"RVMpKk6EvVvQ5vyA9DTzR1SiU21cbkFT5h4WfLUKnl7t6M5cpXrD/PeNOeM3UGauI52U+2CwlRLs77Kl",
-	"KgAvOsS1I0VY7hv90drvPNvcoAebbW6UCt+/4061K9HlZ7Penu22Yag6lNI1TRWKfLKI3lnDt+9eOBiX",
-	"Q+30lLA7xh+YwxWst9icxBDK3KT//WCAeBL972lULz2lOtVLnfgG83vSuWTWIzoF+4DNY39WZ0j4vUii",
-	"dhdkCOjpkrzN1olCeO6LVXZPW6SA10222TLZHtpEu8EyWyajfe+UYtx4azttOaL8ILpVYZjj2mwLwLSy",
-	"3BZXfHdK0jioYrO+kb6VbBzzRU5yLptmjkBcRSNuCYRWttwit3yx6B6QZ26w65ZY5oHNu/VW3WPyynp6",
-	"fqwq+t/G4lvFX5+d3fc58JQ2xt+NyBwc7ZA4wAFRZw8+/m5pKX9XbJl9GoSPI7oc1zjckSpTE/H+qbPB",
-	"UrzBQHwEmi2ai9sy+G7G433Qe7WsXlj2F0tykea6GpSbafD52JVLlPyZmZfbwP+bszKXJv1bMDZvmNQe",
-	"bM66dqmORm02tIHH8x9Nw676YqYBbmioB3CUyzyH+1ozMpRVoakpriZ4LNGkXfL2OpVS9TG+I6ucPklY",
-	"4uZdctPThllKKVNfMVcsJ8sXY/6yj92aOVX54Qvp131vimk0jgkW8HKuji8/V0Z5GfNZTITwcrWVshwm",
-	"znu3zo+p12OpVfIlDbJMzBpcW2PotlWSd42t2vzuf4k5m8FaUTYDB31TzSlEvaxyms7sXiQFLAJbyhad",
-	"mgMOfp35KMCC9CgTBMKe7knjCoc0brQYlEb+wSQTxjaDbBodATnqBSHo9GowyIoRntWO7yC/afyqb81S",
-	"b/Xd/276UC3kjPdM8x/xgrynd8Sr669Q86krOM7nHaD6OvuqEbiUljvDZXZVIzwtqoRVd253Vmeomkml",
-	"NUwFsfFJLG9VwLnpyKxFaGyGqwRUR1bDTVk2ahNgprNDQ/Z9XX2pKrhyLPk4lkrnMN9wsaMb7f02R3NO",
-	"I3e4FzmWJdq4WleDyAsrWyuwX1bHglQtebmhSSuSggOmmdsNNz4Oug+kQDojHPWex4GjzRWPxvbuNKVG",
-	"TM9jY1y1FIRsHq0jkZK5uGlLSVWCeZurHVc+3/JW50VKf5HSX6T0Fyn9RUp/kdJfpPRnJaU3uxIYIX2/",
-	"/gN5Eb3GdeAZi+SVgtSjOfpbORIUxfYj+xC4CwIS7jWymVQhGw5DM87IkaTcFq4EjegcHEMF2Zf6YbwG",
-	"3AU62h5p5yeQboM9Ogc8qZZ7VJeADiRmvQH2RWqpC0CeGzTe/j8hARYu/WuZb6dL/u2JtdIm46zes7zU",
-	"PwCJKn2yiVLtydVPCw/qXMICPY6sPjryhupXuhjqd7/f99Eo1ZDMo/X6Op8rDrN9eyRoGA35QxotGBAy",
-	"V6X5FIseCPX7wHE+eNb3xG22YF1f+ayeLgXa+gnbUtYHyCO35bxh8N2nXOwmdorA7rJP9scqW4ipLW7g",
-	"D3j33t6lW9do57GEGq4t2vNYfk3jGq1W67KTRGZ8grNK5RadDnyd6Q2shIwjyNIYkvDsUHrvUIExzimp",
-	"5VlAcX5nJHBp302x3Mly0cbqlJ/BTTLRL3UK4jrYtzVLNWyVV28qEPrNJxzIZlBaWrS6jtwSEfsxiG0G",
-	"br/mMqfE73bmzHxw35bjMyIfeHzXoo9CwWHID+fsysnKVBI2VZZo2GzCTZvtPu6ci1pT2yajZHkESLAN",
-	"pSI008sF74oTtEwmEQ2QLcfxM44FCRFE/HIRcXDEjGkg0YTziGBWa2yjYqz76gbfOxSq3iMqSYwjH0Fm",
-	"2seTu5MhOrk/WV9bLo1prDPTNu6dBZE4xBLvAgPiU7d+s1Nk+tqU28hoXYzh9Vi9HlIWkk91kGXtttpe",
-	"5BOUnI64qV/YmsOXNv9rr+0YRlPaYZQKUtRUqBPGBqsgImhCGaJMSILDBtoSfCrH2Q3aNkC9eVsZKGbq",
-	"p0gucYQgM3AdGFnu4C0huLqsRX6Nt3kHKk7Tyc4xpLrUNGzCs1ZEDrOHsIeIaGZpbaBoIoEL7/AW7A0e",
-	"JtDmMA4mzSHCRuTed07RVLhvaa12jxR71Vt3vnlumf4yX2vniHJI49wWzid7prY2bieAwz1GE+sNe3o5",
-	"GGx2OjkUwbV2MzH15rQcoAmsqIa29jc5uKfJi076opO+6KQvOumLTvqik77opC866YtO+qKT7kNLaPan",
-	"0irpAdypmv2ofmu6aF6neLS3xG09r7xqR5ataW5vO+j22TiDtfcCOxRtlUPYN8TJNLuHecc2D+zJNOB6",
-	"hD3hNq9w/mqjNn//tdfGt+uQhqPj+3O19eTaE4XoCWc72Y0e8asCYHyUSspPtruNO1e73W3PC0Fks3Up",
-	"Ownq3cC6kG29l9dz8+8alM8J63AF2V9tqEpWVV+JryatSvkoecosMAnLqqabar+acMtVl+/IypRgpXID",
-	"qXbP+lIk532lfdG0u32qly3g6pL2ZNAN6EN6sdXPdC8JXppm+pRJXbaYZgdCq5iJdcPbBp5NXnRv3jbD",
-	"At+rDZ9py1uB4n6/LThuH+v1Ps+1Ni547ulUMGw0u+d9A43fp20PKK/kh6rTYnUrlEK/J0XWMP4TgUhh",
-	"AIfV61e97NX28kkDqYwLC2Q0zw5B+1sKHa0p5vyxbIBbN5YHza/t01HRJvG3sNh7UpE4K/V8fCoSc/5w",
-	"eCLyK2MdKu213bPotytmun0pU/vlby9lQCEbQOew/zYR/iZ+Ph47NO9GmcOfy5hLnv6yYf+F6P/DRf3b",
-	"54BwJdGbQP/qOH/1y9dFRlZyTtkMkUgQNFVPREBYSNls1/j+g4Q1p9Uufqt36k97ZX7QW/Hf2qX3lhfW",
-	"hgV0/W7nS6gv3h74YqZdGeibQxWB1vaMdoWf29Tf2cHwNi7WQh1nA25y8TtsxcZnUQG6S/3nA1R/dm9f",
-	"mh3+tqCSKY8nNAwJ6y2IEHimNufPQBwo5ESwE6lOIG6cGK03X1qqRHI0gapSUx4vCFyM7+BOOHaKT3XT",
-	"pbtUmN61vvSLMPoijL4Ioy/C6Isw+iKM7lvE2OAodJjK/EVJtM5p6IhCaOmcf+xWlv85FeXP1Xnb7E5z",
-	"WKwbj5qxW3ez3mfmCQrztxW2916UP78LjkX33eqfHqYO/xPpdMf1welYgX9/5JZ54qR8YKMzzlMyhJSm",
-	"ismVqnlvp9RKey+9f/O7L7xvHGWUrJx3l2nLyJ6ZT8x4D2X2j+ccMz5Wrf3jecmMj1Jw/6DuMuPOVfc3",
-	"M1zLRsF9fXOo6wdoVpIBqiraDhFErNh810MbK7WMEoGWMb1Xxw0Mq2WcUAv4ck402zgRNs7qzIaWntrP",
-	"lJJ/BraNKDpoRBXiUzeECUneHEHVMk6pKcjlVT6B1zQRip9739JIkhhNVujEGeQk9ZBMlkseQ47FFZJz",
-	"KtCCBjE3PffRr4Ig1blC2gzsaXGuhTGZ4klE1J+JIGiqRxQEx8G8OHD/CcJTFLE1B6cA+exV3dQEeSpS",
-	"XKqFLafP09vlMIK36tv48LRJZPBB5+8/mE+66v/4CQ0UFK2TGsAq7j2zAcQz6nyK1+hyMDgCVRTKn8N4",
-	"584ca1VkY8zPE8yx18tWQtjnmoHWLCs7f/rlsjPJr9djLti7bRxY9aodK+SqsBcuz46B3Ha5tp8Nue+d",
-	"zPOLMVkhGh5hHcBPsJ1ZqJDkYK8pt5/iGDx+eFYbOsuFaO2J3gpxWvnt3389+I/9E97rjZRXsARVctdz",
-	"VyJvpd58oz64MRL8Tqu5jNUwkuqvC4DgMKTqOxz9nGtW0hTMAz7R9TxyNPcx1+ttuXGNE3Oq0ByAE4FL",
-	"fKYx1SWgPjRfqojFPjSTAsSQIImpXEH3d2QlJGfkA78jzBt+vFWMTIeO6/GTOPKG3jnoUgY9jxYQM1l9",
-	"6e0Cl3tScg4vtjaIdh87TlSFtjYruPOiomC5+3bm9Ha7/v8BAAD//w==",
+	"7H0Ncxs3suBfQc29K0nvDSlKlp2Yqlf3vPm63DpOXuzsbl3o44IckMRqCDADjGTGy6v7EfcL75dcoQHM",
+	"YL5n+CHKDrdqHXEGAzQajf5Cd+OjN+XLFWeESeENP3orHOElkSSCX3/C07t49eNsJohUvynzht5vMYnW",
+	"nu8xvCTe0OP6re+J6YIssWq2xB/oMl56w+urmy9uvnz24uYL31tSph8OfE+uV+pTyiSZk8jzvQ+9JWY0",
+	"xD0SRVyPnXRiRkDLWEg0IWgUDwbPpv+O0s49p/fS1uTf0cBLhs21wAxZQDabje999d1ruqQw34CIaURX",
+	"knI18QHiEcITQZhES4KZQFeDwcBHckHQkguJMFrhOUELHgai7/ml6Aqh7wy2uiImmSr0hWDJktmsuKCS",
+	"3pN0umWtinPuvshbg23w3wR3abM84MlSfTq4/kQx/XaBI/L918Vt8YZLNF2Q6R0J0IxH6v/LW/V5zO4Y",
+	"f2CIBogKdDO4SfbECstFOmWheh7TwPO9iPwW04gE3lBGMXGRYEAVMqJs7iUAveWR/DNZF6H6msxwHEo0",
+	"jQiWJBhjeYvUeAizADlNkeCRRJM1CqhYhXg9ThuZB07jqk2t+hjfkXVm2QhTa/Crh6dTIsQ4ikMixkJi",
+	"GQvP9/A9piGe0JDK9fh3zgwCplhI01TycURwwFmo+tXzGGtczSK+HAuGV2LB5VjEqxWPZNJITdbzvYCE",
+	"RJIg/cs+TtHkeyWTdJ7C9HyPsGm0hndqkuOIzDzfW3ChugOoqRiv4klIp/pvwWdynA4f4phNF3b8JY+Z",
+	"HK84ZdL2rx+VzMe8X0V8HhEh9J//IFNpqWUV0ikGpJL0NwAK9KIe3ZNIKlyWdK/WKohDC1n6U/LxhIwz",
+	"aNOIn0c8XunB9QNG5AOP7txHq4hLnvwSJLonkfteQWZ+098VjAlk+mEJnDyOpmQ8AWlsWulHLlTJh0uy",
+	"nCRDWnqTWNwliJIkWlKWkkq8CpwfQn/83s9tulJmo6nc+57d41BtdLaKJYrIlNB7EgzRXyPO5rDHKJuj",
+	"O7JGq4jf04AEqIfOPt7jMCabs75hMWYGFfL3K7xakQBhCXL30xKwik99TaPipLCYKrVCPUTngWFa6teF",
+	"j6ZYkB5lgjA9ZC37CWjk1THMjdoMYsWZIDDLb9VI6o8pZ5Iw+BOvkg10+Q+h4Pvo9PgvauMPvf9ymaqM",
+	"l/qtuNS9wSjZ+f0A2D0TSM9swoP1LWhMihYU/AJ+aTpF5xMc/Ex+i4mQPooZjuWCR/R3EvhKrExoEBDm",
+	"IyrJ8g2X3/KYBT6acjYL6VQRWPIpvycRUJGP1AakU/ILMxw3JOqT5SqWBID2Ub/fv+iDSDGzUZN9NVUT",
+	"MB0CboKAqkc4/CniKxJJqvHI4hB61SKrMP8fGUxVa4kYOj0TMHEfYYES8tOvBAqpkICS5S2iUiDYIUp+",
+	"WhGL55gyIZFcYJl2qCHvOzJ9ovikB7qd3VfV05jhUBDgrs7MppwJKiRh03XK+IqUlRE7Za8zCMkjzC+2",
+	"rxglpOwO4FLLL5oI8jVld+or0w2OIrxWv/WWaQGFI2nKoDGMtVQzSbWYX7V8NHIsI54TzpwVvRkBV7oC",
+	"FhPva9f6KxjLod/c2s6FQxRZkv3F6G13ZC0Qjgiic8YjtQexQJQhvaX7Xlt6aUR1VwJpuYabPIJKub1p",
+	"cpZi5ExttyUVQokspWrB3o00KoGDWXaaLrODz/ethv3XLcZ01/drIjENX1PReVcnY473s6PSDtv35fCk",
+	"Qo+VmG0i+R9A79keHdtxt4qvmtiHtXmqX4IeOeVhTROrSrbZNKBspl2l2kkJv8oyKqOlZoHKcaq8aptF",
+	"qzPfNku4G1Vr9XcbWjQEVEvjtvu9bJ5KUk8mUY+un41CtzWyuuzTDhwvA+TbeLnE0fpTZVXazaDnsEdm",
+	"9QuYXC3lc4XuWVA2Sx0cnIXrW8TlgkSpSI/ILBYkKArxkyxuLYtTdec7pe10Je79Ks3gjvl8tOu8c6WV",
+	"hMs5XBq/cYhhxUM6XXtDbQ1/kGMqxjhYUpYVtlkMFSDIo8N4aQo6RvNUHsO6MB68UiBr/FsaD7VWSG5n",
+	"NNkiebuhC8v7sZSvofOR925B0IySMBDoY7/f32hTRvup+iPv4tF4307k3ILqKnrSVFjJ8BR6zpwxzhCW",
+	"MqKTWJLUiwXuCMRnKI5pILSPZDua7igA8iTRzJP7JYKgQFhd5MF2IBSpf3tLLQ9BB502L5vKlKFC9wfR",
+	"aYuTaMMyttVsy1hJN0R1p6ES8HfQebdf9HpN9YkveJM+vIuM+GzU4k+YK37zYcUj+Zrr04XGTVF0ohPo",
+	"AIWmB3SenCwEwGDRPSUPJUJ9O/eNVf/GcPyatphwHhLMWquOcNJd7h8iMxLBktR1vqSsd08iofFw3b+6",
+	"cbxHTEjMpuVupLYAOkd/rci1oH2as/yM9ul0Wrb3s7SwBZPUtDC2tNCeg2VHbmvVF4ZrntSW8is3Urfp",
+	"NMHdAmyLkW7b8xUr7E7KgA+A+pjuVKG7r9qqf+y9WLm5ypYtOb2tOpbMi8+g1Pnre0siBJ6TUrxEREbr",
+	"VzOpner1vABGSLsrgzlLNB9Hno7kg4PhN3hJdKjeyBuijyPoT/35xkcj26v6PfL6/f7I22zQ+c3VM4SD",
+	"QKCRA6kx7CrlGYzWg4NnNambwUAtdnLq7PnezeDKG3ru4TM8fOYNveQMGp7cKEw6R9Hw8Lnu7gciF1w/",
+	"ealXO3dGrV5dqT6To2p4knweUPxOh7A8B3gYl98vVyFZEqajap4DRMXTbbD5Z5o8PPeg20vi5cSrieBh",
+	"LLtypyX+8I5LHOqw0O/oHE/WkogSwqrZNV8O3Le/xVzino7ZUDOHCJd50rMiUDPozzq4Z8tRnz+rHtWG",
+	"EZUOC0q1nvDeJ1ocqOXssp1Vw61tEdfl3QFjX1aPWBZ2VDH6YUYtDvZGO1c6IS7jlil2aShuj5SmB4xs",
+	"v/kBW65Urs9K/HfHRbYP0/FWNJk4hzLEKUu4xy8iI3e33FiU9WJBKliILOMf3cctW9lk3FImIvMc5CCT",
+	"zQ3VYYa57ipgz3KRLfD2Zc2YlawkN/4Bx80NZzlJZ/QV2Yks8JI9U12RocgiN+k+kfJ12BIjTi95jrI1",
+	"ZO42yymiFfK0jq8V+GYlX64SOkU0Va9EJa1Vb+Ja/JWp2lrN29IIBR4uOn6EHZWy3oeYUUDV4mH9VdY8",
+	"+BlLZT6qxrcIiIFKghZYIMaZjoTNHYiks6815iMdAp3AW0Rf7gODjnI0s7uOeFoAbkqNrbDZylKNfN1H",
+	"GTz/qXbLW9LVnVKQmTtLqMQCuRoMBhs/EVT77HiTT0zo2P3LBrg3vjfvovrk51wVGEYiG7a/Hb5fXNeM",
+	"3bva+CW6yM4SJz+5crHdaZibDP4Zl70Zj3rQcU/3on2QSRO+0vRceJED8XkOwCcIF2tlrbQYu2xX5JSC",
+	"va697b7bjtAzL8ruLXaV6GIjuQDkOKmwkn7uqAHCEfQl4NaxXH3K29Fxaj8+E3AE5SOCpwv0QOUCYv9D",
+	"ncHwsMASUQi9joU+yLKPIgLhLgE6n6wR+SAJCwSKWUAi9IDXJS7WMlaPw/DHmTf8tV5wA6y/gHNv876e",
+	"a2cZ/iG6L2H8+x3mJQyTQVPbbrty/v0C/uLaq5IA+x3o+TOvTg7sd7AdeXKJPHia8LlyYTcIq2AolQ8H",
+	"o4yOG6dcRHT/vtNnjyIYtjTFQIyNTbp444RSMZSfVNpPHaiPBeSW4DWEiGTAKAdfb8JmidjSJDHRIt7Q",
+	"O8v3cgb5jVRZqxKZTF4SoMkayQUETEwjbjruo18EQapvxCM0h3P0KNMCSQ7ReJOQqD+VElAyIMxf9HPS",
+	"d9upPNYMsoCXyPWW9pszgVwnW0zkZaeJFMZzJlQh81sad86kSjraYmIvrrtMrHRMZ3KlWkZL08KZWqGb",
+	"LSb2/FmXiZWM6EyrUqdpKf6dqZV2tcX0bjoRZMWo5VPcfWaPOqGyebiqTHfyy/ZxcNrLD5fMZlPmiGwn",
+	"DF+TOZ6u9yYST/v6tK9P+/oI+/oXG4rVQfumbByLiuCu0BZSKb6ynqM2KcF6BD8prZJ8W6at/0wEkW+T",
+	"/KVC0JfOTNKhXDoAjDOC+ExXaqJs7iOnUgfU4IGHEIhs/jNOHy/pPMK5P8eS67ofJBonD2102cYrZsxk",
+	"MZomX3WN3rZVqfRpf0dnYBIlqRVjCJJE55quL/GKXqoH4lLTmVGe+6syJ1+htlSrkHVjUejnHVLnCobF",
+	"8wPUBLHpjWUo06VRBHJCKlVzHVfpo4cFnS6ggkou5FI7WuWCoCkOQxKdCcQfGDI5cggLJHE0J7Lv+XtK",
+	"JKxwDHbJmtSFsAqYeIVWJJoSJvGc+GjkDUae4kwj72owGHlORKR74Cgk1yn9Sacd6xRUlBSoyV/0PclX",
+	"dLq/3Myd49dN9qRThK4id9LUQagKdC8p6ZYtXVbA9/t69tGQNenygeJbs5m1m1HUBQrXb03vJywECRQt",
+	"qY1iWJP6D2FBH32zXMm1kpIK8UjiOyJQwsfmhJGITkdsheUCnb/59i3SzjXIvbm4RZit5YKyOSKhINB/",
+	"ENF7EvWwgCSTAKkv+yP2bkEgtDy0I6OI4EBAHSeFSsgHGXm/CxmMPAXOyGOckZF3gTALRsxpNw7JPQlV",
+	"6xkWkgg58tR+MSdF+seESIgk1n+rJqYfXQhHOFlDt8hhm/pEZsqjgASKfRj2FHAi+iNWzUUqQqQh4PY1",
+	"YXO58IbXz5934EKZMqq2i8oibW5a1BTr1Cil31w/f46mCxzhqSSRQCFnc63PWIb1SPBB/lYrwFx2lYsn",
+	"Mfv+FmFNhQ7jh74FIc2MvlPClg27v7m+duLsvT/xYA00Aaqo4mmYMqs/amo6Q5TNeLTEuujkZlPqpLab",
+	"v3X61j4ByrCqrVNc3TH2VOMjox91y500altTBFF2hAYuvqVPPc/dW8PeiVAKoCoBtSXERrxtF3rUvUpS",
+	"bp6Z2pjVtYYK4VQa5naIeQfaYJG1XPe/HPSu+y8HQyXRdMU+3xGXRq8EsProuv/y6t+GCBvl0jAjGviJ",
+	"GJ3xqOrrAoPKAto2fatV2lXH6gZ7rJNX1MUaFmj7dOunyIDapiV24kMNh2d5fpPPvw3X5dWTddI0DtB5",
+	"m/rJ1dUEL2417U9DgiPRmH99Uow6KUYnrSWrtbQxrYqPt3OrbFcVsy7W5BMyFMrKi38C4D5Z+yYttF5N",
+	"QSWZy4VSEr8wZafOGf2dBKbEcFKM20d4OiUrCd5teAa1MYbobHDmo7Mr9c8M/lECVf3B4B+u/uUzeMXh",
+	"kYR/ohgareEfIs5gIksicYAl7uSZaDSfn7hdupft/+xqx4pSuj598RqHb98qDfSr779964MeO8WC3CLQ",
+	"fAMUr1Yk6qlHujgKlpJE6rP/df7f6MU5m4l/TulMXPyL1wq7/1qDVftcK8a24GhSN36IDKH20fcQA0so",
+	"eGMCKtTkAzWJmCUnPH30yp4mJH2JIfr17M23bxVFqvmevXdXyYrBvIPVeA3AzwOjqOVv4TJI/aTZHr+j",
+	"f+q7N9dctatOX4c6EG5IDZdu55KS9KCe2XMtucAMDQwCOpapu+dhvKzEGEM8DPQmUSZNit12fpai5pDc",
+	"rKDw+X53neYXZk/wVhGfEqFL0RtVgij0ChnFujB7lTqzsx7TFQijwmwVb54W4gBCqTthqjpaKrnMpK7e",
+	"RaFmBsRV71eTylUvXylcXvefDXz0sCDWwEARWYV4SgLkdIP00TOarA1G9O9OBz5L/CHLnweNyluLu1w6",
+	"FSK5vimeuOWQ8u4rH10PBi96g6ve4Prd1fPh4GY4eN4fwP+8PRRlL7kkZhcxpwPwS+rhZCemizxGQtoK",
+	"NHBisMv6fVkyrigf2BlSlGUkVhQGbRp8gUVZ9k6bijRX7UvB7nhmmdFEcxBuircAdZrGi5f7q0i7laJZ",
+	"UCwLlxbtdEB+k3a528Z/dr2n42PSn/fR1WDwXzvtnHwkzk2Lyr6FO5p2waSm95o7nrqx0S+8Te0tULuA",
+	"qmn6SdoBbQopf9pxF3WKvWLk6s2ZUGr9OZX6dh40ISF/QNf9Fxed4IDP1Cigfve4Yliumux7GarI2R27",
+	"M5cXDYEZXQtR77ajnCLYmZOe7XnnoLyudnrnWafeu+tu7S5e28PGbtatE1Jb4lVS6ZKyeValVFvCvACT",
+	"LcewN5mr4XaBG8K+7OVxnWyCF422pLNJW1rdZcdLJoKnLE6nvHi6OY+qqaHesma6tVwTbSTDk/wch9Ca",
+	"j6tjVR7u7FBcOmYVoaFp5l77kyubd1ZxHHaQSsMGzkrcfAP50EU//oxHU6LrBDPyMDbMMt978qqy/12O",
+	"9jshtZ3fIbkSdRGZsiTZcXea615Plh/1romac+bqGwzcOe+yubJc7K9K71HKzxga/LuC1wnNbFObIpMe",
+	"Vp5EvL+C4cfbuu+MFOiA807+ijoUX2kHgIzwWKzIVHSpNP4WuhdKh9WO81twfTLOeqCM6tBH0H0lYZjJ",
+	"3j0VdBISBEP54JmFKtrX/esbaGcXGU3xSgstqu/MXKMQT+/UUICP0rsfq433pDRGF33u5oW78QrdcuGk",
+	"m/e0q3BY5yioUcVeeA7JjFsvRwEDjm7dEaDc3L+oZSUugBVw1xK7PpEuMu39H5zC3R/rFdFWjrl61p6S",
+	"mvwYfUeKArBum5Sn3TjdbZM/dNUl5yYzFmXOEU1/h038QywkXOJvwpHHC8wC8Hc7drHoo7/os9ElhrM/",
+	"YbY+j5ChJlG6JavOKJeU2d9XB1/YbTZr581U0DLUzNsdl6SftZ1S0q0yFfQSoSmPw8CEhyxX4Tp1PNj7",
+	"CQRlUzKKRoy6R4lLHM54tNRniRDr/UAFQZRNeRSRqeyrL9I76NP960SUlNsvpjZPikc1wjkP1cNpSJUg",
+	"vUCOMWAOCF16vSoPYbN2U6O8d7hN0erq9PWm9bURx1mTrcMBi3cutcJLmQrl4HcvPZaei9obuTKD1Yqb",
+	"naKSOxHLtkRWM9WcvVw70VZhjxawxww5fJtGE+TClNTemJDs+XwusIQyFEJHB406dEC0kS7dYdta/yrE",
+	"LNX0BHVBMajZpicduFQa+1hDWO+fMEdrQ8kVkbtuWJtfHpfLApRi0wb13lbH/La8EvzI8X8lM33KcYCZ",
+	"EOo/Ujzg5o8by9N4y29DII/5vj5bPCkWUR7Us+dc7YN6/fZwnl9n5D/b2y22dQceX5iP72lAokx0y/ZH",
+	"4dcdT0Ob756vOxuuPmDcJid8q1OjCoeMmzyUwtrphKd44329s9jsrqasAmerf5LJLadg/v0GhdtzqHzc",
+	"LEhbEmilrErPKqQBHiCivjWjfNJ54G0ii8uSRZscU2f20zZXYPqH1V4633e/dwXmYAfRqfKyr/xMt/RX",
+	"O3+MRW+jOybpuk5ObOt8ceRHO2hbU4kD3BM89PziZfOh51OgktrT1K0opcnmdyiiweyvzchVtv7Jkj+m",
+	"Jf8EDODjiZC/2L2+RWwJ+YCXK7V83v11vzSPocgODndbTyrld7rGp2jzBhT3imcInepsCLIDwPC5adwK",
+	"YsrG9+mypqtUsUipbZg2/eqXn3/+5s27suam7Fau68HV897gy971F++urobPng2vr/5n2ccVcL186bUL",
+	"IrSmo+0nO9sUuDSOz12/MuyZDbDtfV1m6PaSym64JiGVdFxaSEWQaRxRuX6retWQ3JG1kJyRd/yOsLIc",
+	"yj+bBkiqFui818OxXCD73QUUQaEMmeeMw3+WPCAjZstFGmeBruc41M9SR4x+/Kt5HvHQXCvs5x/0+/33",
+	"I0/X5aIKugXBASgiWlZ4f+u9iuWip+eSYmpF/0w0qpxA3AW+pzyOyssEjCkbt0gtPROo8GmSvGlqZFIp",
+	"bBxsoa1AEO8AkUT92igek+IkCQvGVUYoM9fJnAkETdC5CesHWIfwbKybXCBxR1eaz9vsiehWB9D75msq",
+	"rClbC9qLG7cyIWWSjysONl7ZWnSm8ZkwfmuqAaGBwheApI+xuG2JVLcJeKpF8qEBEZSl8go85tId2TiT",
+	"l1e5gIkkfGttY69K8nDepIFigpCK+K+1s9ACnTdnE/qo3+9fIKzP8kI8vROZsLGGxMJ8d27sWE2StHG4",
+	"ge7PY4ny3aA5kaL49J2xDyojw66fZXcfRK5rC2TuasRzbrQ+76vvEptI7XUqqTIf0rB4xcv0akxisYbb",
+	"zO2r974HCUBaR/zVc6/ZBm1ItYiIIHKsk1ZE5nPfy97LravWJt+a/46dF0m9WvfvseRqnFgUwXifSE9y",
+	"sKHN56bgb4SZoElWpKG+wCTxKvrLI1ByxTcTYNIE2BmmoZbilZ9pYDcWgrStsyymaTKTpHUBqqTJe/cb",
+	"EjifFGEqfJTApJlgATLM1l6xf00kqaKTazxWggKyhbLUBBpyIdGlir5/0G+rqLyJTvayvJuyVO0cwOlr",
+	"uNy3aVuetuBpCx55CyZqSErF4PBplChErWCSBv1rgQzG7uQaCF2NhaeS3pNHo3k1k2whdTW0gByTMkD1",
+	"G/XxigsIbR8HWOJxyIUYJ9s1lfqQTtd6P1WkuGXmaHFdM1sX4ASjvrfEDM+JIpDIokI/sR3FrL7JuKxB",
+	"8izfS+BZLdwsjv07aZkgM4PYwttqVHdb2OIj3dDN2Z4uMJsTz2Zd68+Sv5Nh8QOmugPFq2Ygk0wGqLOc",
+	"5olWqMsfpTST43pubxkOkxVnPLkmf+ymQWa+LjCp/AelHDQDaTsI0okWvq+CIf2kBRAlrLOymwpEp6Lh",
+	"DydPxu5wJEkerF7VdPOm9nQevrRNKdqsFV4Asfhdnj20l35pwf+txJ/lNM43Dv83A6WsKmlfwEXaphQX",
+	"5qsiLorf5Zlh+nWSidJy2E2uYmtWxJuqyp+GelouqvUGP6jW6vLvVPp2hPOk1BaZ0PY7tiCVXDow42Wk",
+	"UZUYapA/1YKn9kO32FxOqW7pqdliz5Xp0wVadv50Rq3R6uo0vfzP6h3hYCu3Lz8NqE/2acNWfhxRrc91",
+	"KZvx8hw0EU8EkYjP0lta7q/Rq5++R3KBJQKPKpUmtUH46CGiUhKGJmu0sKnJI5Z8i1e0F5FZmrW84A9p",
+	"vT0cwpn3At8Tgc7lgqAZnkokFoRIgSgbMfXMHN2cCRSRGYkImxI00xlxD5ShhwXRd3WsE6+8HTWgsxmJ",
+	"LvojNmLf3JNoDZXYEA4FR3CLdkmhIVtkiAYIzySJ0OX9tQl9sPMaqmeXH9MjpY2piIiogFemPiJ65fZG",
+	"GQz0y8+v1bT07fyMy+zocHgA+okG7WYwQCPvhyQRxMaMxVEIR1Mj9hfCAh7psxg4i/N1ufWJTiI3KShY",
+	"ItjQvXg1HLEeKnPoo0tU5lIfQj+ZRNtIWXiIz0YMIcwQX5EIbD90ziMfcQZVtX17vPKw4CFRJKQWwhma",
+	"fFiRiC4JkzgcmpMM2xEsESMk0Gc1+uRNDfe33o8rwt5KPL3r6dXovfrp+9432b6imPTRX82xApVwaMhj",
+	"KWgAlKI6gjno0x3MxAOJFO5vBjeISrJ8w+W3PGY65sWQ65zewy09zgx0ELWGXf+Nojgk6BwnNK5+KsF1",
+	"oWth2XU1QNSXt0ITMuPmHhq78FTofFYsSXCLRt5/jDzV0ZJgJhT+IAsaszVnBJ1zEfK+BkztxfABr0VP",
+	"IUcDc1E2m56u2TVEkPSTXVv1AENgxoXG3CyO5EIvDBT8hONHnQwd2eJfVAoSzhQ1KD7hpD5pz046XdXL",
+	"ebZwmD5KVKigDBbPHOlp3n/RR06Wld43AkkOmFUdILMAWdpKSsJD7A1wD7WBQkGAlfhIQA9/T3idWdqQ",
+	"Cvl3JBb8QSAC3ER1fiYMgU9CLCSKcEDjHJk07zH3sRlNoV+B8Vus+VaEl0SxI7UKlhp6Ex6skTnrXw8d",
+	"EsfSEjiH1ZnBZ+YyI0C/wotF2Tm5x2EMZ3F4jikTslB8TXViCNSsfQYkk8bvBiOblbQ3YlF5a6neEghT",
+	"WESCwNssygwTHGp6wSjHeRjCJYgBMizDjJ8KM8VQTShSco2KAl4QJi3+VD8pChMQ4AzYEqgkQmpyl1Es",
+	"F3BXpefDFRU+Gvjo40ZfCIbQr+/dfDiFGTzh9+TCN5IrkYZ6LSIMuX+QOGlwl0WN3oB6g/7049t3qN/v",
+	"X+qHemF0ARGIseIzlDQneLoAhm2aThdcaMENB9k8UDxCUDaH2KxVT1+DdkfWPiRPqqnOsSQgp1U/Qu2e",
+	"O7KGk2KXU1z4KbB2qUG4f8fRLGYwPOBXsw2maYOLHsIhxQoH+oxYh3vokBTdgflbgaJXYxkL6GWJ5XTh",
+	"I4z+JSKzW8QgMAJYonPfjlmBC1NDxSx+ZEJqVDcO+emHipOrLpPb7QyWAI4LQ3KFr3pkuVLbETjtOePw",
+	"WV74QaCc5rKmP4dKlTiwVHquoNWKno/sLXQMKUq+0PWLgVYNbpTqKRBG/+Ptj2965tkdWT/wKLi1ddG1",
+	"lqGLHaueDAnw2Uy7j0xqbAbeGY8mNAgI6xm4tNS7GTxLAM2QsxpQLazqX0uAXH9qGj3FgTUSVGffqmcJ",
+	"MrQ6qJ4YrKttOtMoV7RscKLxA/yNrXWW7NCiKYfzNAoHhkzjnnwQBYHlMr2ArAgLCAPo0680ohVpMpOh",
+	"C7gFpZEI0EuZYc+zWOBQUY+zYAYzMxqGEEir60cmvE2Rr5ZaVOnZd+YWRK02q70wTGae54cKA9jNf+mj",
+	"/643ntqcd5bWl2iyVn2oyd4izcPQHSEQmcOFVlREokWLFZmeCUR+i3GYRaQOqCggcaW4OSxKb4qjaK1I",
+	"yYp5X1GBGvw7jnSWsTVhLUs9gzqgQmLoKwk0VrshCkh0oZ6BuQ/Mx+wHBadeO0MNyvpHWSXCirTzjCnk",
+	"q24S+88GwJip6y4dKxWdf1TrMES/WrDfo3+qwSw+0T8V/flI8qEBZQNap0K9a6sh049pbOw0WFpld6mu",
+	"Nhe30AW5VBsV7sgE0QyEAIJyxH5UbMOKN2DzCSNLOCbWKZ8GGZOYhoEwslvx7hHTyy3wOlMGXSs4Ri52",
+	"NRbQOWXTMBb0Hi6Zve7/beRdDK3gLzUisuotM1VhrVymwhpOajLl6jfOKt9Qqjif1nhh7NdYSITDkD9o",
+	"IW+VHB+lKlDL4rNKyUm3tbKTKXkQZgub4ftJRVtu9OFsDdzsfGwgl5YcQ81dkmUhLDAcQfAlkVSt3Tlk",
+	"TADECpRcEoUm6jwPDPnDEH1MjDuzSD6y5WiHKImYBOrSwZAbI+xKPlzi1RB91B9BJybw0vSjLXXnxWYz",
+	"NLwPlsR0aNdDTVlxDwqcSN+jakGxIXw6CDTRAiIC+7WwIGZkWBZF1STQ2+eVsmwYl7DaySailo1LRD7g",
+	"qQzXVrom5KnGN9RLxYhRBkCkPBh+KRoEChMOEd1qqiosNUhIUx/Kjm4LwLE+qoRUq86Uob/bcNy/90fs",
+	"5ywLgCx8NA25IAE6L4sXHuoQv4uM7D4TIwacgwpLg47ylbWeKKh+oMzoQFlJJYRLJ8bT//s//xclJru+",
+	"fyRA39KQoLdrIcky4f8X4GW6v84VQH75si7UL/c2F50IpYCVUYxX1Bt6z/qD/jN9N80CnGaX4FnWNzYm",
+	"6uv3gTf0XlMhbdC1dmMCYuGrZ4OBzm1gkuh8JrxKjr8v/yF05LhGV8tA6zSwG9xzRbecDbRGAZ/GS8Jk",
+	"PxNh7Q1/fe97wpbgBPA1Ou1359qZwrgOrL7N8mLtXxEZQ0VRxIVaUTwX+VjvUh9OEnxesx5lGej/AVO5",
+	"vL+uXo63C/5gUPWX6/x6XD+F9Uilxv01IkxG6752CCeBsGXDJvO4BN23dk0VDuwAztLmV/aRlywNPBS1",
+	"mymNQBSwA43VrsAsR03a5PKr736czQSR3sZv0fY1XVLdNBd6nJbX1NewMs60pWbESEiVSa89O0ba923o",
+	"Pzgb0sh/HIZjXZ5TzSYlrXx2yPsDkmqKUTcjs4Rev0qWCGlqokRsTZxZFlO4KSeJ1hbonAa+UfUhzcUl",
+	"TJdqqmlTJ9zVVFsvrWeRdD2cEznGIdScXpkbT7KEqesxZIK/jaT/Ew/WB1ipbAGIXIqdyVbNEcz1AcBo",
+	"4m6MPKAUj7vTih3XbC7j3lFGS5GAsIRUFrhJBVR/uiTo/Hpw/fj0M03LGOZY3WWQXK7VhuOZMt0nvrdf",
+	"MnYqCtSzPb1aj8H0QAswwx2P35UQ7EcnQ4AGmyRAghSJ92t4nuOKRZ5UXpPkFmnS0kUtdsW3BqWUTySL",
+	"exzeYJC38asV1joMDo7A1ffK0RfguqxelqMQv5PetSkwW+BnyvRL2VlmT3h5WdzA4FZxybrregyPqFFk",
+	"C0C00iiOQXsm5XmvNPgz0XUrapmDqWiZAvT4rELPvQ1XNsd4UMfjwMRbrg8nXb6amkpnh6Be3Xl3Lfgx",
+	"JM7PRBCpaCpBxZmwZwvanT8lPc38EZUm57kNTZlz2OR6GSfSqx3dmaNUb5j9vvZCggbKzHSkK74fDLbC",
+	"7Q27bKkSwPMBce1IEZb7rf5o43eebWbQg802M0pJ7N9xp9qV6LKz2WzPdtswVJ0M67qmctfespDeWce3",
+	"7x44mJBDHfQUszvGH5jDFWy02IJEkIxeZ//9YIB4FPvvcUwvPaUq00tJfIP5PdlcMu0RnYN/wF6ScFHl",
+	"SPijaKJ2F6QI6OlLquu9E7kE65NXdk9bJIfXJt9skWwP7aJt8MwWyWjfOyWf+d/aT1usCXAQ2yo3zHF9",
+	"tjlgWnlu8yu+OyVpHJSxWd9o30o3jvgyozkXXTNHIK68E7cAQitfbp5bnjy6B+SZDX7dAss8sHu32qt7",
+	"TF5ZTc8fC1+19PiW8dcn5/d9CjyljfO3EZmDowmJAwiIKn/w8XdLS/27ZMvs0yF8HNXluM7hjlSZuIj3",
+	"T501nuIGB/ERaDbvLm7L4Ls5j/dB7+W6em7ZT57kPM11dSjX0+DT8SsXKPkTcy+3gf+z8zIXJv05OJsb",
+	"JrUHn3OoTLNqt3I2AYVxHRW+IBG5RfpTndQqkoT6M6EDqnWqDpboHLLHbF4TjuWCMKm4pBKREFN+4SPB",
+	"dWMqoYb8hCB+T6IIErXKvdKvNeAHlPt6hCZpr7GwO5d9V5K7fyYQnggextKOA9H5sU6nU6uBkzcupzWL",
+	"uu9g2XTBE/LhovdbzCXuCSJFppJAs5n2n+rDt0S+JnM8XRddEPmCu7EA3MB42pQ1CTUNngF75VadFuDX",
+	"1fetG1TrXZDGEVxUQZC50LUSiJr1ePay4grytOctbiB/9rLLDeTuUBod/bJDmsc3rdPNApn9hk4uDJA+",
+	"pNrbvFdbjxqdZyjXR9f9Qe+6/8LdRfr7Lruoixgr32Iw5liQVnFZpw30OW6g/QkwSx9NIgyAQYLsL5yu",
+	"fks+/c0nFvyhxN9SRJ0l4gdIOzbTkwsiCKQgnSuVhwa37tG7/WShWyYsKSX+rIXr3Ly5Pz/OiXV8Jqxj",
+	"/64ISxoZn5uhk0f2vHVmYKbSlUy8cLtzNI2Gz4Cn5dxx1Zr7pXtpR6Py8bVpnHCSo1ODAX/vYk3m+z4J",
+	"skcRZIZgd7YzT1LuZGHuamEm+z6VALqQmbuWF1U2Z8El3p05tPIbbmVFnrbHyX58evajdeLUbjgEBUwe",
+	"c1/9YQzEE1c4mYb1puHJKOzKqI6hCOSsv72afn8so+8kZvZpvjUFLWfprTxW+SSRTnpqSh/t5QJEQ8Nh",
+	"utgTt3BWHz2Y0viUAVowC6B+ZnQPV8bsjYVcP//j8BCgrJ4unV6fFQbl+f5kGnZNbkjTFRoa6gGcTIgs",
+	"Uo18tNcDj7G81bExihacpkjwSKoNGFCxCvF6nDYyD9yKuFWsg0dyfEfWGcZBWOxe6OVe1B2kN9AZfpOC",
+	"mbncyPxlH6cT9L0S8JynAJjvzTANxxHBAl4uuIALbwILOVzxPo+IEPpPlz70hTvOe81aNIumvxP3jnrJ",
+	"V3Sa3kmvwbUc/X3+vnt3u0EB6xRb3vcMLiZAlK1iiSIyJfSeBEP014izOawVZXNgoquI39OABKiHzkxJ",
+	"6rM+8J08KWAxVSxUPUTnVp9Qvy58NMWC9CgTBGr03pPaFQ5o1E0+/WCuVU8U0STOCCKtBCHo/GYw0AWn",
+	"H6ggDcKpWT6WfWuWeqvv/neTLJzznmn+Bi/Ja3pHvKr+spTaGRzn8w5QfZ1+VQtcQsud4TK7qo3G4AYX",
+	"ZgoLV4Jld1ZnqOpJpTVM+ev6HyNNrAw49+48m740NsOVAqqvAYC07nTUOsBMZ4eG7HvncoukPHkVXBmW",
+	"fJy0OkeYN2Qh60Z7Tz3WnNPoHW7WsWWJtgi8a9JnlZWtsy2+LD/iK1vyYkNzB04CDsRuvm9IT3bQfaBs",
+	"B2eEoyYlO3C0yUfW2N6dptSIiTw2mYCWgpC99O1IpGSyjNtSUpli3iYP2dXPt0xBPmnpJy39pKWftPST",
+	"ln7S0k9a+pPS0uvrXhglfb/FLrIqekWdiyeskpcqUh+N6G8V5pZX248cM+UuCGi4t8he+wtXNzE054wc",
+	"ScttERZVi87BMUyQfZkfJsbGXaCj7ZF2RS2SbbDHAJdHtXKPGjDRgcRs6Yp9kVpSryLLDWpLVTwiAeaC",
+	"IiqZb6eKFNsTa6lPxlm9J1mB4gAkquzJOkq1kquPjPFpLr4W6OPI2qMjb6h+JYuhfvf7fR+NEgvJPNps",
+	"brMXG2K27/IZGkZD/hAiBAPCNWvJ5Z/5kKDqfeBUynjSRQ3abMGqvrJX0LoUqJC5C2W9g0sPt5w3DL77",
+	"lPPd2Nnuuk/2xypbqKktTuAPePbevv4gQPKWR/LPZN2qPY/k1zSqsGq1LTuJZconOCs1btH5wNfXEoKX",
+	"kHEEV4oGpDr+Z1e7d6jAGGeM1OIs/grXgKcjQf3F3QzLnTwXbbxO2Rm8jSf6pb4vuwr2bd1SdfFVL0oQ",
+	"+s0HPJX1oLT0aHUduSUi9uMQawZuv+6yNI5sS3dmthL1luMzIh94dNc5LvANXGbo7MrJeqx7hBiwaEyD",
+	"ehdu0mz3cRdcVLrampySxRGgng8OBTdML1NpXpyhVTwJ6VSDIProJxwJEiAoT89FyKFqWESnEk04Dwlm",
+	"lc42Ksa6r64RmYHqPaSSRDj0EVyj/PHs7myIzu7PNreWS2Ma6WuUa/fOkkgcYIl3gQHxmRMlisgHGWG4",
+	"lVzcIpauF9C6GMPrsXo9pCwgH6ogS9tttb3IhxWP5DjkWmNvz+ELm/+513YMYyntMEoJKWoq1LcbT9fT",
+	"kKAJZYgyIQkOamhL8Jkcpydo2wD14mVpVeNAgyO5xCGCa6yrwEgvut4SgpvrSuRXlEbsQMXJ3ccLDMW/",
+	"NA2bWsJrIofpQ9hDRNSztDZQ1JHAlXd4D3ZDhAm0OUyASX09e6Ny77umV6Lct/RWuyLFHvVWybfkKLic",
+	"r7ULRDmkc26L4JM9U1ubsBPA4R5L3+sNe349GDQHnRyK4FqHmeiGRg/QBJY3Q1vHmxw80uRkk55s0pNN",
+	"erJJTzbpySY92aQnm/Rkk55s0n1YCfXxVNokPUA4VX0c1edmi2Ztio/2lLht5JVXHsiyNc3tbQe9fzLB",
+	"YO2jwA5FW8X7FhryZOrDw7xjuwf25BpwI8IecZuXBH+1MZu//9prE9t1SMfR8eO52kZy7YlCkoI3Zie7",
+	"2SN+WQKMjxJN+dF2twnnare7rbwQRNZ7l1JJUB0G1oVsq6O8nlp816AoJ2zAFVxVbFNVdJ0LKCfCZ9Lc",
+	"AVQUJY95ZVHMEGZIrxfiLCVcpQOrMZTFR9k8JJAipMhYICobSNUJvCIfJGFBx037jf5o05r609gjM17n",
+	"WkKayItfV+wMfVNQ0tz9ejwha86C8RJ/sMoV/Z2AlGx5GVL17Ha7sMkFPXPJ0RNYpN2L+T7KCra/0WqL",
+	"RdwXDh75Gqvqme7lHqu6mebvruKiJxYRZXddDzP1R9vM0Yx3iNmJBKontnwduE3J7WI2MHUbeJriSl+8",
+	"rIcFvlci8PhU0gGJKSE4fq+tUOh+vy0a3T42m31qqG2CaV09M+eirA+0/QYav07aHtDyyA5V5Y/SrVAC",
+	"/Z5cUkaFOxOI5AZwlDb9qpe+2t7SqCGVcW6BjA+pQ/mNLc2H1hRz+bHoSt/UFlnMru3jUVGTIZtb7D05",
+	"Ozgr9Hx8KoJKfQcnIr80a6n05GWLCn3meLMhNyBp1XkW5svPr/hHrq5H5wIebWp1mEoY0dihebdeBPy5",
+	"irjkyS9bwCNXx+Nw9Tvsc0C4ss1NyY7yih3ql665zNZyQdkckVCY20bFlLCAsvmulToOUqDAbpTPNjrm",
+	"cYNfDhrf8rmFr2wZemJYQNfvdj5O/uLlgY9YzVZsivw1zQ5UXS6RnPVRwInkPIgLPWVLtj5JOmBTsK5p",
+	"eKhjF9P9cevFGSBaRe2atntQWC3hueeo9aG7W1DJjEcTuG67tyRC4LnanD8BcaCAE8HOpJJA3IQj27hc",
+	"O5KpA74i0YxHSwIhLjsEBif9dral7cxbBQXbxlvGBZ+U0ZMyelJGT8roSRk9KaP7VjEaQv6s2D1EEbVU",
+	"E60K/zuiElqQ8x+diPo2sXqumnrsqDi7iu0C4w6LdRMbl2petdFvlVgcPLqyvUdF2y2M5migR6F7dx2a",
+	"i05l00r2ViPtcWy640bTtSSzJKBub+SWxtQlfKAxrO4xGUJCU/kyaeW8t1ORtF3otTyAznT4JGukPWbI",
+	"m9KVs4FvbRmZE932FAK6UnZYEvfz5IOVaqH/PKOW0imXBMd8mmE+VVPaJTrEslFIRGlOWn8HzZruPFS7",
+	"XgwR5J7ZyvVDm/W4CmOBVhG9V+IGhtU6TqAVfLkgmm2cCZsxeWGTxM/tZ8rIvwDfRhgeNDcS8ZmbjIgk",
+	"r8+FbJlxWJeu9qz8zsRvaShJhCZrdOYMctbt6sSbZx2uTpzpEQXB0XSRH7j/CIlmitjq08yAfPZqbmqC",
+	"PBcJLtXCFgth6u1yGMVb9W1ieNqUJHmnb+I4WHaJ6v/4pUkUFK3Lk8Aq7r1GCWQm68qot+h6MDgCVZhC",
+	"JRmmfenMsdJENs78LMEce73snSb7XLPCNclp54+/XHYm2fX6mCnb0Dajs3zVjpU8mdsL1xfHQG67qvlP",
+	"htz3TubZxZisEQ2OsA4VN/qWmdm5ciV7LZ7/GGLw+ImWbegsk2y5J3rLZVxmt3//+eDf9k94zxspL+cJ",
+	"KuWul65G3sq8+UZ98NZo8Dut5ipSw0hKbI6eCwgOAqq+w+FPmWYFS8E84BN9M0+G5n7N9Pq+2LgiiDkx",
+	"aA7AiSAkPrWYqkrJH5ovlVRVODSTAsSQaRxRuYbu78haSM7IO35HmDf89b1iZLoIhB4/jkJv6F2CLWXQ",
+	"89ECYiarD71d4DJPCsHh+dYG0e5jJ4gq19bW93deOBUeerquSebt3Ont/eb/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
