@@ -915,6 +915,42 @@ type Fault map[string]struct {
 	RetryAfter *string `json:"retryAfter,omitempty"`
 }
 
+// LimitsAbsolute defines model for LimitsAbsolute.
+type LimitsAbsolute struct {
+	MaxTotalBackupGigabytes      *int `json:"maxTotalBackupGigabytes,omitempty"`
+	MaxTotalReplicaGigabytes     *int `json:"maxTotalReplicaGigabytes,omitempty"`
+	MaxTotalShareBackups         *int `json:"maxTotalShareBackups,omitempty"`
+	MaxTotalShareGigabytes       int  `json:"maxTotalShareGigabytes"`
+	MaxTotalShareGroupSnapshots  *int `json:"maxTotalShareGroupSnapshots,omitempty"`
+	MaxTotalShareGroups          *int `json:"maxTotalShareGroups,omitempty"`
+	MaxTotalShareNetworks        int  `json:"maxTotalShareNetworks"`
+	MaxTotalShareReplicas        *int `json:"maxTotalShareReplicas,omitempty"`
+	MaxTotalShareSnapshots       int  `json:"maxTotalShareSnapshots"`
+	MaxTotalShares               int  `json:"maxTotalShares"`
+	MaxTotalSnapshotGigabytes    int  `json:"maxTotalSnapshotGigabytes"`
+	TotalBackupGigabytesUsed     *int `json:"totalBackupGigabytesUsed,omitempty"`
+	TotalReplicaGigabytesUsed    *int `json:"totalReplicaGigabytesUsed,omitempty"`
+	TotalShareBackupsUsed        *int `json:"totalShareBackupsUsed,omitempty"`
+	TotalShareGigabytesUsed      int  `json:"totalShareGigabytesUsed"`
+	TotalShareGroupSnapshotsUsed *int `json:"totalShareGroupSnapshotsUsed,omitempty"`
+	TotalShareGroupsUsed         *int `json:"totalShareGroupsUsed,omitempty"`
+	TotalShareNetworksUsed       int  `json:"totalShareNetworksUsed"`
+	TotalShareReplicasUsed       *int `json:"totalShareReplicasUsed,omitempty"`
+	TotalShareSnapshotsUsed      int  `json:"totalShareSnapshotsUsed"`
+	TotalSharesUsed              int  `json:"totalSharesUsed"`
+	TotalSnapshotGigabytesUsed   int  `json:"totalSnapshotGigabytesUsed"`
+}
+
+// LimitsResponse defines model for LimitsResponse.
+type LimitsResponse struct {
+	Limits struct {
+		Absolute LimitsAbsolute `json:"absolute"`
+
+		// Rate Rate limits; manilite has none.
+		Rate []map[string]interface{} `json:"rate"`
+	} `json:"limits"`
+}
+
 // Link defines model for Link.
 type Link struct {
 	Href string `json:"href"`
@@ -972,6 +1008,92 @@ type MetadataResponse struct {
 // ProjectAccess {"project": "<project id, UUID-like>"}
 type ProjectAccess struct {
 	Project nullable.Nullable[interface{}] `json:"project,omitempty"`
+}
+
+// QuotaSet defines model for QuotaSet.
+type QuotaSet struct {
+	BackupGigabytes     *int    `json:"backup_gigabytes,omitempty"`
+	Backups             *int    `json:"backups,omitempty"`
+	EncryptionKeys      *int    `json:"encryption_keys,omitempty"`
+	Gigabytes           int     `json:"gigabytes"`
+	Id                  *string `json:"id,omitempty"`
+	PerShareGigabytes   *int    `json:"per_share_gigabytes,omitempty"`
+	ReplicaGigabytes    *int    `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots *int    `json:"share_group_snapshots,omitempty"`
+	ShareGroups         *int    `json:"share_groups,omitempty"`
+	ShareNetworks       *int    `json:"share_networks,omitempty"`
+	ShareReplicas       *int    `json:"share_replicas,omitempty"`
+	Shares              int     `json:"shares"`
+	SnapshotGigabytes   int     `json:"snapshot_gigabytes"`
+	Snapshots           int     `json:"snapshots"`
+}
+
+// QuotaSetDetail QuotaSet's keys, each with its limit, what is in use and what is reserved (by extends under way).
+type QuotaSetDetail struct {
+	BackupGigabytes     *QuotaUsage `json:"backup_gigabytes,omitempty"`
+	Backups             *QuotaUsage `json:"backups,omitempty"`
+	EncryptionKeys      *QuotaUsage `json:"encryption_keys,omitempty"`
+	Gigabytes           QuotaUsage  `json:"gigabytes"`
+	Id                  *string     `json:"id,omitempty"`
+	PerShareGigabytes   *QuotaUsage `json:"per_share_gigabytes,omitempty"`
+	ReplicaGigabytes    *QuotaUsage `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots *QuotaUsage `json:"share_group_snapshots,omitempty"`
+	ShareGroups         *QuotaUsage `json:"share_groups,omitempty"`
+	ShareNetworks       *QuotaUsage `json:"share_networks,omitempty"`
+	ShareReplicas       *QuotaUsage `json:"share_replicas,omitempty"`
+	Shares              QuotaUsage  `json:"shares"`
+	SnapshotGigabytes   QuotaUsage  `json:"snapshot_gigabytes"`
+	Snapshots           QuotaUsage  `json:"snapshots"`
+}
+
+// QuotaSetDetailResponse defines model for QuotaSetDetailResponse.
+type QuotaSetDetailResponse struct {
+	// QuotaSet QuotaSet's keys, each with its limit, what is in use and what is reserved (by extends under way).
+	QuotaSet QuotaSetDetail `json:"quota_set"`
+}
+
+// QuotaSetResponse defines model for QuotaSetResponse.
+type QuotaSetResponse struct {
+	QuotaSet QuotaSet `json:"quota_set"`
+}
+
+// QuotaSetUpdateRequest defines model for QuotaSetUpdateRequest.
+type QuotaSetUpdateRequest struct {
+	QuotaSet *QuotaSetUpdateRequest_QuotaSet `json:"quota_set,omitempty"`
+}
+
+// QuotaSetUpdateRequest_QuotaSet defines model for QuotaSetUpdateRequest.QuotaSet.
+type QuotaSetUpdateRequest_QuotaSet struct {
+	BackupGigabytes      interface{}            `json:"backup_gigabytes,omitempty"`
+	Backups              interface{}            `json:"backups,omitempty"`
+	EncryptionKeys       interface{}            `json:"encryption_keys,omitempty"`
+	PerShareGigabytes    interface{}            `json:"per_share_gigabytes,omitempty"`
+	ReplicaGigabytes     interface{}            `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots  interface{}            `json:"share_group_snapshots,omitempty"`
+	ShareGroups          interface{}            `json:"share_groups,omitempty"`
+	ShareReplicas        interface{}            `json:"share_replicas,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// QuotaSetUpdateRequestLegacy defines model for QuotaSetUpdateRequestLegacy.
+type QuotaSetUpdateRequestLegacy struct {
+	QuotaSet *QuotaSetUpdateRequestLegacy_QuotaSet `json:"quota_set,omitempty"`
+}
+
+// QuotaSetUpdateRequestLegacy_QuotaSet defines model for QuotaSetUpdateRequestLegacy.QuotaSet.
+type QuotaSetUpdateRequestLegacy_QuotaSet struct {
+	ReplicaGigabytes     interface{}            `json:"replica_gigabytes,omitempty"`
+	ShareGroupSnapshots  interface{}            `json:"share_group_snapshots,omitempty"`
+	ShareGroups          interface{}            `json:"share_groups,omitempty"`
+	ShareReplicas        interface{}            `json:"share_replicas,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// QuotaUsage defines model for QuotaUsage.
+type QuotaUsage struct {
+	InUse    int `json:"in_use"`
+	Limit    int `json:"limit"`
+	Reserved int `json:"reserved"`
 }
 
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
@@ -1166,6 +1288,12 @@ type ShareDetailList struct {
 	SharesLinks *[]Link       `json:"shares_links,omitempty"`
 }
 
+// ShareExtend defines model for ShareExtend.
+type ShareExtend struct {
+	Force   interface{} `json:"force,omitempty"`
+	NewSize interface{} `json:"new_size"`
+}
+
 // ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
 type ShareInstance struct {
 	AccessRulesStatus   *string                   `json:"access_rules_status,omitempty"`
@@ -1249,6 +1377,11 @@ type ShareReplicaSummaryList struct {
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
+}
+
+// ShareShrink defines model for ShareShrink.
+type ShareShrink struct {
+	NewSize interface{} `json:"new_size"`
 }
 
 // ShareSummary defines model for ShareSummary.
@@ -1603,6 +1736,69 @@ type ListMessagesParams struct {
 	CreatedBefore *string `form:"created_before,omitempty" json:"created_before,omitempty"`
 }
 
+// DeleteQuotaSetLegacyParams defines parameters for DeleteQuotaSetLegacy.
+type DeleteQuotaSetLegacyParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ShowQuotaSetLegacyParams defines parameters for ShowQuotaSetLegacy.
+type ShowQuotaSetLegacyParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// UpdateQuotaSetLegacyParams defines parameters for UpdateQuotaSetLegacy.
+type UpdateQuotaSetLegacyParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// DeleteQuotaSetParams defines parameters for DeleteQuotaSet.
+type DeleteQuotaSetParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ShowQuotaSetParams defines parameters for ShowQuotaSet.
+type ShowQuotaSetParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// UpdateQuotaSetParams defines parameters for UpdateQuotaSet.
+type UpdateQuotaSetParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ShowQuotaSetDetailParams defines parameters for ShowQuotaSetDetail.
+type ShowQuotaSetDetailParams struct {
+	// UserId A user's quotas within the project.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// ShareType A share type's quotas within the project (name or id).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1930,6 +2126,12 @@ type UpdateConsistencyGroupJSONRequestBody = ConsistencyGroupUpdateRequest
 
 // ConsistencyGroupActionJSONRequestBody defines body for ConsistencyGroupAction for application/json ContentType.
 type ConsistencyGroupActionJSONRequestBody = ActionRequest
+
+// UpdateQuotaSetLegacyJSONRequestBody defines body for UpdateQuotaSetLegacy for application/json ContentType.
+type UpdateQuotaSetLegacyJSONRequestBody = QuotaSetUpdateRequestLegacy
+
+// UpdateQuotaSetJSONRequestBody defines body for UpdateQuotaSet for application/json ContentType.
+type UpdateQuotaSetJSONRequestBody = QuotaSetUpdateRequest
 
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
@@ -2291,6 +2493,268 @@ func (a ConsistencyGroupUpdateRequest_ConsistencyGroup) MarshalJSON() ([]byte, e
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for QuotaSetUpdateRequest_QuotaSet. Returns the specified
+// element and whether it was found
+func (a QuotaSetUpdateRequest_QuotaSet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for QuotaSetUpdateRequest_QuotaSet
+func (a *QuotaSetUpdateRequest_QuotaSet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for QuotaSetUpdateRequest_QuotaSet to handle AdditionalProperties
+func (a *QuotaSetUpdateRequest_QuotaSet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["backup_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.BackupGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'backup_gigabytes': %w", err)
+		}
+		delete(object, "backup_gigabytes")
+	}
+
+	if raw, found := object["backups"]; found {
+		err = json.Unmarshal(raw, &a.Backups)
+		if err != nil {
+			return fmt.Errorf("error reading 'backups': %w", err)
+		}
+		delete(object, "backups")
+	}
+
+	if raw, found := object["encryption_keys"]; found {
+		err = json.Unmarshal(raw, &a.EncryptionKeys)
+		if err != nil {
+			return fmt.Errorf("error reading 'encryption_keys': %w", err)
+		}
+		delete(object, "encryption_keys")
+	}
+
+	if raw, found := object["per_share_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.PerShareGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'per_share_gigabytes': %w", err)
+		}
+		delete(object, "per_share_gigabytes")
+	}
+
+	if raw, found := object["replica_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.ReplicaGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'replica_gigabytes': %w", err)
+		}
+		delete(object, "replica_gigabytes")
+	}
+
+	if raw, found := object["share_group_snapshots"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroupSnapshots)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_group_snapshots': %w", err)
+		}
+		delete(object, "share_group_snapshots")
+	}
+
+	if raw, found := object["share_groups"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroups)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_groups': %w", err)
+		}
+		delete(object, "share_groups")
+	}
+
+	if raw, found := object["share_replicas"]; found {
+		err = json.Unmarshal(raw, &a.ShareReplicas)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_replicas': %w", err)
+		}
+		delete(object, "share_replicas")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for QuotaSetUpdateRequest_QuotaSet to handle AdditionalProperties
+func (a QuotaSetUpdateRequest_QuotaSet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["backup_gigabytes"], err = json.Marshal(a.BackupGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'backup_gigabytes': %w", err)
+	}
+
+	object["backups"], err = json.Marshal(a.Backups)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'backups': %w", err)
+	}
+
+	object["encryption_keys"], err = json.Marshal(a.EncryptionKeys)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'encryption_keys': %w", err)
+	}
+
+	object["per_share_gigabytes"], err = json.Marshal(a.PerShareGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'per_share_gigabytes': %w", err)
+	}
+
+	object["replica_gigabytes"], err = json.Marshal(a.ReplicaGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'replica_gigabytes': %w", err)
+	}
+
+	object["share_group_snapshots"], err = json.Marshal(a.ShareGroupSnapshots)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_group_snapshots': %w", err)
+	}
+
+	object["share_groups"], err = json.Marshal(a.ShareGroups)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_groups': %w", err)
+	}
+
+	object["share_replicas"], err = json.Marshal(a.ShareReplicas)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_replicas': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for QuotaSetUpdateRequestLegacy_QuotaSet. Returns the specified
+// element and whether it was found
+func (a QuotaSetUpdateRequestLegacy_QuotaSet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for QuotaSetUpdateRequestLegacy_QuotaSet
+func (a *QuotaSetUpdateRequestLegacy_QuotaSet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for QuotaSetUpdateRequestLegacy_QuotaSet to handle AdditionalProperties
+func (a *QuotaSetUpdateRequestLegacy_QuotaSet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["replica_gigabytes"]; found {
+		err = json.Unmarshal(raw, &a.ReplicaGigabytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'replica_gigabytes': %w", err)
+		}
+		delete(object, "replica_gigabytes")
+	}
+
+	if raw, found := object["share_group_snapshots"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroupSnapshots)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_group_snapshots': %w", err)
+		}
+		delete(object, "share_group_snapshots")
+	}
+
+	if raw, found := object["share_groups"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroups)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_groups': %w", err)
+		}
+		delete(object, "share_groups")
+	}
+
+	if raw, found := object["share_replicas"]; found {
+		err = json.Unmarshal(raw, &a.ShareReplicas)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_replicas': %w", err)
+		}
+		delete(object, "share_replicas")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for QuotaSetUpdateRequestLegacy_QuotaSet to handle AdditionalProperties
+func (a QuotaSetUpdateRequestLegacy_QuotaSet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["replica_gigabytes"], err = json.Marshal(a.ReplicaGigabytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'replica_gigabytes': %w", err)
+	}
+
+	object["share_group_snapshots"], err = json.Marshal(a.ShareGroupSnapshots)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_group_snapshots': %w", err)
+	}
+
+	object["share_groups"], err = json.Marshal(a.ShareGroups)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_groups': %w", err)
+	}
+
+	object["share_replicas"], err = json.Marshal(a.ShareReplicas)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_replicas': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListVersions List API versions (needs no token; microversion headers are ignored here)
@@ -2347,6 +2811,9 @@ type ServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error
+	// ListLimits The caller's project's absolute limits and usage (no rate limits)
+	// (GET /v2/limits)
+	ListLimits(ctx echo.Context) error
 	// ListMessages List user messages (newest first)
 	// (GET /v2/messages)
 	ListMessages(ctx echo.Context, params ListMessagesParams) error
@@ -2359,6 +2826,33 @@ type ServerInterface interface {
 	// ListAvailabilityZonesLegacy List availability zones (the deprecated URL, 2.0-2.6)
 	// (GET /v2/os-availability-zone)
 	ListAvailabilityZonesLegacy(ctx echo.Context) error
+	// DeleteQuotaSetLegacy Delete a project's (or a user's) quotas, back to the defaults (os-quota-sets, 2.0-2.6)
+	// (DELETE /v2/os-quota-sets/{project_id})
+	DeleteQuotaSetLegacy(ctx echo.Context, projectId string, params DeleteQuotaSetLegacyParams) error
+	// ShowQuotaSetLegacy Show a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id})
+	ShowQuotaSetLegacy(ctx echo.Context, projectId string, params ShowQuotaSetLegacyParams) error
+	// UpdateQuotaSetLegacy Update a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (PUT /v2/os-quota-sets/{project_id})
+	UpdateQuotaSetLegacy(ctx echo.Context, projectId string, params UpdateQuotaSetLegacyParams) error
+	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
+	// (DELETE /v2/quota-sets/{project_id})
+	DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error
+	// ShowQuotaSet Show a project's quotas, or a user's or a share type's in it
+	// (GET /v2/quota-sets/{project_id})
+	ShowQuotaSet(ctx echo.Context, projectId string, params ShowQuotaSetParams) error
+	// UpdateQuotaSet Update a project's quotas, or a user's or a share type's in it (admin)
+	// (PUT /v2/quota-sets/{project_id})
+	UpdateQuotaSet(ctx echo.Context, projectId string, params UpdateQuotaSetParams) error
+	// ShowQuotaSetDefaults Show the default quotas
+	// (GET /v2/quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaults(ctx echo.Context, projectId string) error
+	// ShowQuotaSetDetail Show quotas with what is in use and reserved
+	// (GET /v2/quota-sets/{project_id}/detail)
+	ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -2897,6 +3391,15 @@ func (w *ServerInterfaceWrapper) ConsistencyGroupAction(ctx echo.Context) error 
 	return err
 }
 
+// ListLimits converts echo context to params.
+func (w *ServerInterfaceWrapper) ListLimits(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListLimits(ctx)
+	return err
+}
+
 // ListMessages converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMessages(ctx echo.Context) error {
 	var err error
@@ -3023,6 +3526,262 @@ func (w *ServerInterfaceWrapper) ListAvailabilityZonesLegacy(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAvailabilityZonesLegacy(ctx)
+	return err
+}
+
+// DeleteQuotaSetLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteQuotaSetLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteQuotaSetLegacyParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteQuotaSetLegacy(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSetLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowQuotaSetLegacyParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetLegacy(ctx, projectId, params)
+	return err
+}
+
+// UpdateQuotaSetLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateQuotaSetLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateQuotaSetLegacyParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateQuotaSetLegacy(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSetDefaultsLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetDefaultsLegacy(ctx, projectId)
+	return err
+}
+
+// DeleteQuotaSet converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteQuotaSet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteQuotaSetParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteQuotaSet(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSet converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowQuotaSetParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSet(ctx, projectId, params)
+	return err
+}
+
+// UpdateQuotaSet converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateQuotaSet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateQuotaSetParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateQuotaSet(ctx, projectId, params)
+	return err
+}
+
+// ShowQuotaSetDefaults converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetDefaults(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetDefaults(ctx, projectId)
+	return err
+}
+
+// ShowQuotaSetDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowQuotaSetDetail(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowQuotaSetDetailParams
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowQuotaSetDetail(ctx, projectId, params)
 	return err
 }
 
@@ -5145,6 +5904,16 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
 	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
 	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
+	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
+	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
+	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
+	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id/defaults", wrapper.ShowQuotaSetDefaultsLegacy, options.OperationMiddlewares["showQuotaSetDefaultsLegacy"]...)
+	router.DELETE(options.BaseURL+"/v2/quota-sets/:project_id", wrapper.DeleteQuotaSet, options.OperationMiddlewares["deleteQuotaSet"]...)
+	router.GET(options.BaseURL+"/v2/quota-sets/:project_id", wrapper.ShowQuotaSet, options.OperationMiddlewares["showQuotaSet"]...)
+	router.PUT(options.BaseURL+"/v2/quota-sets/:project_id", wrapper.UpdateQuotaSet, options.OperationMiddlewares["updateQuotaSet"]...)
+	router.GET(options.BaseURL+"/v2/quota-sets/:project_id/defaults", wrapper.ShowQuotaSetDefaults, options.OperationMiddlewares["showQuotaSetDefaults"]...)
+	router.GET(options.BaseURL+"/v2/quota-sets/:project_id/detail", wrapper.ShowQuotaSetDetail, options.OperationMiddlewares["showQuotaSetDetail"]...)
+	router.GET(options.BaseURL+"/v2/limits", wrapper.ListLimits, options.OperationMiddlewares["listLimits"]...)
 
 }
 
@@ -5813,6 +6582,44 @@ func (response ConsistencyGroupActiondefaultJSONResponse) VisitConsistencyGroupA
 	return err
 }
 
+type ListLimitsRequestObject struct {
+}
+
+type ListLimitsResponseObject interface {
+	VisitListLimitsResponse(w http.ResponseWriter) error
+}
+
+type ListLimits200JSONResponse LimitsResponse
+
+func (response ListLimits200JSONResponse) VisitListLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLimitsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListLimitsdefaultJSONResponse) VisitListLimitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMessagesRequestObject struct {
 	Params ListMessagesParams
 }
@@ -5951,6 +6758,354 @@ type ListAvailabilityZonesLegacydefaultJSONResponse struct {
 }
 
 func (response ListAvailabilityZonesLegacydefaultJSONResponse) VisitListAvailabilityZonesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteQuotaSetLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    DeleteQuotaSetLegacyParams
+}
+
+type DeleteQuotaSetLegacyResponseObject interface {
+	VisitDeleteQuotaSetLegacyResponse(w http.ResponseWriter) error
+}
+
+type DeleteQuotaSetLegacy202Response struct {
+}
+
+func (response DeleteQuotaSetLegacy202Response) VisitDeleteQuotaSetLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteQuotaSetLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteQuotaSetLegacydefaultJSONResponse) VisitDeleteQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    ShowQuotaSetLegacyParams
+}
+
+type ShowQuotaSetLegacyResponseObject interface {
+	VisitShowQuotaSetLegacyResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetLegacy200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSetLegacy200JSONResponse) VisitShowQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetLegacydefaultJSONResponse) VisitShowQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    UpdateQuotaSetLegacyParams
+	Body      *UpdateQuotaSetLegacyJSONRequestBody
+}
+
+type UpdateQuotaSetLegacyResponseObject interface {
+	VisitUpdateQuotaSetLegacyResponse(w http.ResponseWriter) error
+}
+
+type UpdateQuotaSetLegacy200JSONResponse QuotaSetResponse
+
+func (response UpdateQuotaSetLegacy200JSONResponse) VisitUpdateQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateQuotaSetLegacydefaultJSONResponse) VisitUpdateQuotaSetLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsLegacyRequestObject struct {
+	ProjectId string `json:"project_id"`
+}
+
+type ShowQuotaSetDefaultsLegacyResponseObject interface {
+	VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetDefaultsLegacy200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSetDefaultsLegacy200JSONResponse) VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteQuotaSetRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    DeleteQuotaSetParams
+}
+
+type DeleteQuotaSetResponseObject interface {
+	VisitDeleteQuotaSetResponse(w http.ResponseWriter) error
+}
+
+type DeleteQuotaSet202Response struct {
+}
+
+func (response DeleteQuotaSet202Response) VisitDeleteQuotaSetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteQuotaSetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteQuotaSetdefaultJSONResponse) VisitDeleteQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    ShowQuotaSetParams
+}
+
+type ShowQuotaSetResponseObject interface {
+	VisitShowQuotaSetResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSet200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSet200JSONResponse) VisitShowQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetdefaultJSONResponse) VisitShowQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    UpdateQuotaSetParams
+	Body      *UpdateQuotaSetJSONRequestBody
+}
+
+type UpdateQuotaSetResponseObject interface {
+	VisitUpdateQuotaSetResponse(w http.ResponseWriter) error
+}
+
+type UpdateQuotaSet200JSONResponse QuotaSetResponse
+
+func (response UpdateQuotaSet200JSONResponse) VisitUpdateQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateQuotaSetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateQuotaSetdefaultJSONResponse) VisitUpdateQuotaSetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsRequestObject struct {
+	ProjectId string `json:"project_id"`
+}
+
+type ShowQuotaSetDefaultsResponseObject interface {
+	VisitShowQuotaSetDefaultsResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetDefaults200JSONResponse QuotaSetResponse
+
+func (response ShowQuotaSetDefaults200JSONResponse) VisitShowQuotaSetDefaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDefaultsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetDefaultsdefaultJSONResponse) VisitShowQuotaSetDefaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDetailRequestObject struct {
+	ProjectId string `json:"project_id"`
+	Params    ShowQuotaSetDetailParams
+}
+
+type ShowQuotaSetDetailResponseObject interface {
+	VisitShowQuotaSetDetailResponse(w http.ResponseWriter) error
+}
+
+type ShowQuotaSetDetail200JSONResponse QuotaSetDetailResponse
+
+func (response ShowQuotaSetDetail200JSONResponse) VisitShowQuotaSetDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowQuotaSetDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowQuotaSetDetaildefaultJSONResponse) VisitShowQuotaSetDetailResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8561,6 +9716,9 @@ type StrictServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx context.Context, request ConsistencyGroupActionRequestObject) (ConsistencyGroupActionResponseObject, error)
+	// ListLimits The caller's project's absolute limits and usage (no rate limits)
+	// (GET /v2/limits)
+	ListLimits(ctx context.Context, request ListLimitsRequestObject) (ListLimitsResponseObject, error)
 	// ListMessages List user messages (newest first)
 	// (GET /v2/messages)
 	ListMessages(ctx context.Context, request ListMessagesRequestObject) (ListMessagesResponseObject, error)
@@ -8573,6 +9731,33 @@ type StrictServerInterface interface {
 	// ListAvailabilityZonesLegacy List availability zones (the deprecated URL, 2.0-2.6)
 	// (GET /v2/os-availability-zone)
 	ListAvailabilityZonesLegacy(ctx context.Context, request ListAvailabilityZonesLegacyRequestObject) (ListAvailabilityZonesLegacyResponseObject, error)
+	// DeleteQuotaSetLegacy Delete a project's (or a user's) quotas, back to the defaults (os-quota-sets, 2.0-2.6)
+	// (DELETE /v2/os-quota-sets/{project_id})
+	DeleteQuotaSetLegacy(ctx context.Context, request DeleteQuotaSetLegacyRequestObject) (DeleteQuotaSetLegacyResponseObject, error)
+	// ShowQuotaSetLegacy Show a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id})
+	ShowQuotaSetLegacy(ctx context.Context, request ShowQuotaSetLegacyRequestObject) (ShowQuotaSetLegacyResponseObject, error)
+	// UpdateQuotaSetLegacy Update a project's (or a user's) quotas (os-quota-sets, 2.0-2.6)
+	// (PUT /v2/os-quota-sets/{project_id})
+	UpdateQuotaSetLegacy(ctx context.Context, request UpdateQuotaSetLegacyRequestObject) (UpdateQuotaSetLegacyResponseObject, error)
+	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
+	// (GET /v2/os-quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
+	// (DELETE /v2/quota-sets/{project_id})
+	DeleteQuotaSet(ctx context.Context, request DeleteQuotaSetRequestObject) (DeleteQuotaSetResponseObject, error)
+	// ShowQuotaSet Show a project's quotas, or a user's or a share type's in it
+	// (GET /v2/quota-sets/{project_id})
+	ShowQuotaSet(ctx context.Context, request ShowQuotaSetRequestObject) (ShowQuotaSetResponseObject, error)
+	// UpdateQuotaSet Update a project's quotas, or a user's or a share type's in it (admin)
+	// (PUT /v2/quota-sets/{project_id})
+	UpdateQuotaSet(ctx context.Context, request UpdateQuotaSetRequestObject) (UpdateQuotaSetResponseObject, error)
+	// ShowQuotaSetDefaults Show the default quotas
+	// (GET /v2/quota-sets/{project_id}/defaults)
+	ShowQuotaSetDefaults(ctx context.Context, request ShowQuotaSetDefaultsRequestObject) (ShowQuotaSetDefaultsResponseObject, error)
+	// ShowQuotaSetDetail Show quotas with what is in use and reserved
+	// (GET /v2/quota-sets/{project_id}/detail)
+	ShowQuotaSetDetail(ctx context.Context, request ShowQuotaSetDetailRequestObject) (ShowQuotaSetDetailResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -9364,6 +10549,29 @@ func (sh *strictHandler) ConsistencyGroupAction(ctx echo.Context, consistencyGro
 	return nil
 }
 
+// ListLimits operation middleware
+func (sh *strictHandler) ListLimits(ctx echo.Context) error {
+	var request ListLimitsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLimits(ctx.Request().Context(), request.(ListLimitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLimits")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListLimitsResponseObject); ok {
+		return validResponse.VisitListLimitsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMessages operation middleware
 func (sh *strictHandler) ListMessages(ctx echo.Context, params ListMessagesParams) error {
 	var request ListMessagesRequestObject
@@ -9456,6 +10664,284 @@ func (sh *strictHandler) ListAvailabilityZonesLegacy(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ListAvailabilityZonesLegacyResponseObject); ok {
 		return validResponse.VisitListAvailabilityZonesLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteQuotaSetLegacy operation middleware
+func (sh *strictHandler) DeleteQuotaSetLegacy(ctx echo.Context, projectId string, params DeleteQuotaSetLegacyParams) error {
+	var request DeleteQuotaSetLegacyRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteQuotaSetLegacy(ctx.Request().Context(), request.(DeleteQuotaSetLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteQuotaSetLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteQuotaSetLegacyResponseObject); ok {
+		return validResponse.VisitDeleteQuotaSetLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetLegacy operation middleware
+func (sh *strictHandler) ShowQuotaSetLegacy(ctx echo.Context, projectId string, params ShowQuotaSetLegacyParams) error {
+	var request ShowQuotaSetLegacyRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetLegacy(ctx.Request().Context(), request.(ShowQuotaSetLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetLegacyResponseObject); ok {
+		return validResponse.VisitShowQuotaSetLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateQuotaSetLegacy operation middleware
+func (sh *strictHandler) UpdateQuotaSetLegacy(ctx echo.Context, projectId string, params UpdateQuotaSetLegacyParams) error {
+	var request UpdateQuotaSetLegacyRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	var body UpdateQuotaSetLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateQuotaSetLegacy(ctx.Request().Context(), request.(UpdateQuotaSetLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateQuotaSetLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateQuotaSetLegacyResponseObject); ok {
+		return validResponse.VisitUpdateQuotaSetLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetDefaultsLegacy operation middleware
+func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error {
+	var request ShowQuotaSetDefaultsLegacyRequestObject
+
+	request.ProjectId = projectId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetDefaultsLegacy(ctx.Request().Context(), request.(ShowQuotaSetDefaultsLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetDefaultsLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetDefaultsLegacyResponseObject); ok {
+		return validResponse.VisitShowQuotaSetDefaultsLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteQuotaSet operation middleware
+func (sh *strictHandler) DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error {
+	var request DeleteQuotaSetRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteQuotaSet(ctx.Request().Context(), request.(DeleteQuotaSetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteQuotaSet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteQuotaSetResponseObject); ok {
+		return validResponse.VisitDeleteQuotaSetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSet operation middleware
+func (sh *strictHandler) ShowQuotaSet(ctx echo.Context, projectId string, params ShowQuotaSetParams) error {
+	var request ShowQuotaSetRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSet(ctx.Request().Context(), request.(ShowQuotaSetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetResponseObject); ok {
+		return validResponse.VisitShowQuotaSetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateQuotaSet operation middleware
+func (sh *strictHandler) UpdateQuotaSet(ctx echo.Context, projectId string, params UpdateQuotaSetParams) error {
+	var request UpdateQuotaSetRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	var body UpdateQuotaSetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateQuotaSet(ctx.Request().Context(), request.(UpdateQuotaSetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateQuotaSet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateQuotaSetResponseObject); ok {
+		return validResponse.VisitUpdateQuotaSetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetDefaults operation middleware
+func (sh *strictHandler) ShowQuotaSetDefaults(ctx echo.Context, projectId string) error {
+	var request ShowQuotaSetDefaultsRequestObject
+
+	request.ProjectId = projectId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetDefaults(ctx.Request().Context(), request.(ShowQuotaSetDefaultsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetDefaults")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetDefaultsResponseObject); ok {
+		return validResponse.VisitShowQuotaSetDefaultsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowQuotaSetDetail operation middleware
+func (sh *strictHandler) ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error {
+	var request ShowQuotaSetDetailRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowQuotaSetDetail(ctx.Request().Context(), request.(ShowQuotaSetDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowQuotaSetDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowQuotaSetDetailResponseObject); ok {
+		return validResponse.VisitShowQuotaSetDetailResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -11627,283 +13113,313 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lc9s6liD8V1D85ivb05IiK05yI1fXTDr3MZm+j1SS2z0711k1TEIS2hSgJkA7al9v7Y/YX7i/ZAsH",
-	"AAm+SYmynMRTNX1jigQODg7OC+dx6/l8teaMMCm86a23xhFeEUki+OtP2L+K17/M54JI9Tdl3tT7R0yi",
-	"jTfwGF4Rb+px/evAE/6SrLB6bYU/0VW88qaT07MXZ988fX72YuCtKNMPxwNPbtbqU8okWZDIG3ifhivM",
-	"aIiHJIq4njsZxMyAVrGQ6JKgi3g8fur/EaWDe87opW+TP6Kxl0ybewMzZAG5u7sbeK9/+JGuKKw3IMKP",
-	"6FpSrhY+RjxC+FIQJtGKYCbQ6Xg8HiC5JGjFhUQYrfGCoCUPAzHyBqXoCmHsDLa6IiZZKoyFYMuS1ay5",
-	"oJJek3S5ZW8V19x9k7cG2+C/Ce7S1/KAJ1v1+eD6M8X0+yWOyJtvi8fiZy6RvyT+FQnQnEfq/1fn6vOY",
-	"XTF+wxANEBXobHyWnIk1lst0yUKNPKOBN/Ai8o+YRiTwpjKKiYsEA6qQEWULLwHoPY/kn8mmCNW3ZI7j",
-	"UCI/IliSYIblOVLzIcwC5LyKBI8kutyggIp1iDez9CXzwHm56lCrMWZXZJPZNsLUHvzmYd8nQsyiOCRi",
-	"JiSWsfAGHr7GNMSXNKRyM/snZwYBPhbSvCr5LCI44CxU4+p1zDSu5hFfzQTDa7Hkcibi9ZpHMnlJLdYb",
-	"eAEJiSRB+i/7OEXTwCtZpPMUljfwCPOjDfymFjmLyNwbeEsu1HAANRWzdXwZUl//W/C5nKXThzhm/tLO",
-	"v+Ixk7M1p0za8fWjkvWY39cRX0RECP3PvxNfWmpZh9THgFSS/g2AAr2oR9ckkgqXJcOrvQri0EKW/in5",
-	"7JLMMmjTiF9EPF7ryfUDRuQNj67cR+uIS578JUh0TSL3dwWZ+Zv+U8GYQKYflsDJ48gns0uQxuYt/ciF",
-	"KvlwRVaXyZSW3iQWVwmiJIlWlKWkEq8D5w+hP/44yB26Umajqdx7w65xqA46W8cSRcQn9JoEU/TXiLMF",
-	"nDHKFuiKbNA64tc0IAEaoqPbaxzG5O5oZFiMWUGF/H2N12sSICxB7n5eAlbxqW9pVFwUFr5SK9RDdBwY",
-	"pqX+OhkgHwsypEwQpqesZT8Bjbw6hnmnDoNYcyYIrPJ7NZP6h8+ZJAz+idfJAXryd6Hgu3VG/Bd18Kfe",
-	"//ckVRmf6F/FEz0azJJd30+A3SOB9MouebA5B41J0YKCX8Bfmk7R8SUO3pF/xETIAYoZjuWSR/SfJBgo",
-	"sXJJg4CwAaKSrH7m8nses2CAfM7mIfUVgSWf8msSARUNkDqA1Ce/MsNxQ6I+Wa1jSQDoARqNRicjEClm",
-	"NWqxr3y1ADMg4CYIqHqEw7cRX5NIUo1HFocwqhZZhfX/wmCpWkvEMOiRgIUPEBYoIT/9k0AhFRJQsjpH",
-	"VAoEJ0TJTyti8QJTJiSSSyzTATXkI0emXyo+6d0NvFeOpPlvzkj1YuY4FAR4rLM+R6YUqQr4f9ljTZkl",
-	"PzispoC8QYmUTzWC37SsMTIhI+qcQT+2wMCPtG5LS7FQENfwVBGiaDoaBfzfJSDiKMKbwjJL5ipb1esf",
-	"LL/suqOcCSokYf4mFWhle9Ww9RlCb9zLSlIJKbtqj80fKbsqYjAluEYoHA2iDBojMEs1zla0mEjcrEqV",
-	"UVxKd8Bion6vX8NcDl/K7e1COESRZUW/Gn38imwEwhFBdMF4pHgrFogypFn1yGtLL42o7kogLffwLo+g",
-	"UiluXjlKMXKk2OiKCqFUEaVCA0+ONCpBMlkxmW6zg8+Prab91y3mdPf3WyIxDbfgUOmcs35OVDpg+7Ec",
-	"ntTE5dzh60n+J9Bnt0fHdtyt4qsm9mFt2eofwT7weVjzijUR2hwaMCLSoVKts4RfZRmVsT6yQOU4Vd5k",
-	"yaLVWW+bLdyNqrVZsw0tGgKqpXE7fC+Hp5LUk0XUo+udUdS3RlaXc9qB42WAfB+vVjjafK6sSruP9Bp6",
-	"ZFa/giraUj5X2BQFI6LUccVZuDlHXC5JlIr0iMxjQYKiEH+Uxa1lcaru/KC0nX7tpa77AG62L0e7zjvN",
-	"Wkm4nCOt8RuHGNY8pP7Gm2ovxyc5o2KGgxVlWWGbxVABgjw6jPetoGM0L+U+rAvjmS0FssZvqfFQa4Xk",
-	"TkaTLZK3G7qwvF9K+Ro6vvA+LAmaUxIGAt2ORqM7bcpo/+Powju5N963Ezm3oLqKkTQVVjI8hZ4jZ44j",
-	"hKWM6GUsSeqdBDcT4nMUxzQQ2ve1HU13FAB5kmjmyaMSQVAgrC7yYDsQitS/vaWWh6CDTpuXTWXKUGH4",
-	"vei0xUW0YRnbarZlrKQborrTUAn4O+i82296vab6wDe8SR/eRUZ8MWrxZ8wVv/u05pH8ketbo8ZDUbwc",
-	"ITAACs0I6Di5MQqAwaJrSm5KhPp27hur/s3gWj1945LzkGDWWnWECIZy/xCZkwi2pG7wFWXDaxIJjYfJ",
-	"6PTM8R4xITHzy91IbQHc+Z7FxGh0uWfJ0sIWTFLTwszSQnsOlp25rVVfmK55UVvKr9xM3ZbTBHcLsC1G",
-	"uh3PV6xwOikDPgDqY3pShR6+6qh+3Wex8nCVb5uM8Ps18d9Isqq7dq53LBjOKiOMxJr4A3R7RTZTfZl8",
-	"pzZohT+5451CBGXuST1w/VyNV8GoYwT05TdGepUQfonMBhavuiuF2084nPNoRYKirydZkajUUADCmYJQ",
-	"7LDWv6iVaF1EL0ag49Ph5Nkz5C9xhH1JInGiFmiWJzqsT1l82juCfB6HAWJcQohDuEE3VC4zkltQ5pOL",
-	"6IJRqSQ8oaAorRIU8UjrTjdUKKva51FEfDlSXxRVDhc3Hx8ivNkd3pJ197H/as0prQskCJNw7wrRxMd2",
-	"15GQeJPQwElJPEeXHbgbpFE+VXDn1fGg9DJp4K2IEHhRHtMRERltXs2lvqSr1y1ghnS4MpizmLu98HTE",
-	"NwQQ/YxXRId0X3hTdHsB46l//jxAF3ZU9feFNxqNLry7O3R8dvoU4SAQ6MKB1DiKKkkWZhtCgJJa1Nl4",
-	"rIRHEp3kDbyz8ak39dwgJXj41Jt6SawSPDlTmHRCluDhMz3cT0QuuX7yUkuPXCyT+ulUjZmENMGT5POA",
-	"4g861PEZwMO4fLNah2RFmI6+fAYQFaOgwIc41+ThuQFRno6rZlcdD8oSFJpS8gib6UK9NNBjlNHETyn5",
-	"dVBgEgUlFopp6DFAS0HHep+f4DV9oh6IJ+ZnMVpvSnQYHWm1daSMsmSqPiaf1jQioqMl049j3yx6FpJr",
-	"vUs2avm7d+9+eVeMAW128RvGXf2zcTQ2/a5/KYsgEySaOewou+WaV+jdQkoT09xiatJGjE2Z/jDQxm1y",
-	"7tXow4QUvHamkut9TwnF3fc8pnOGlUMCGQzabc7jJYvHHE5qzs8WNpnFRWtSs0e1mtr24p9K4KxZ/pYq",
-	"gENsrRZeDlkFYBIHWGKtUW8JncSdLIUtdP/CiiSuXY6jTRek+cq8AwI8VfkhDvfu7lw77fK68UC/pH44",
-	"HU+eWttTR8XqeFlEpSDhvIR32xk76W+7GhclKAMYPvZht6R43ppkmhBSdQlaQxLl67sbeG81g3wFmTCl",
-	"RGFYqNbcNKs2jxANBujXX998OwzpVaL73RU22bxespd3D9MyeUcEke+TC+ECSvRVr4sRzgjic53SRNli",
-	"gJyQdkhWgYewJPOfWfp4RRcRzv1zJvnALHiWPHRRnPcbZlGe3mZ3dYfb9C2dYLqtVqcTYqr0Oe3A0e9U",
-	"KXX5SOtWdwAmD8cqKK1jEfJ+pm+e7SHI2saLlKHMckvHR6Ve146qAbpZUn8JqQY5H1ZK+z4OQxIdCcRv",
-	"GLIHFAskcbQgcuQNeorMaMgqaBOGojPGCph4hdYk8gmTeEGUyTi+8JDk6MI7HY8vvBKFD1QtyXWMZDJo",
-	"x8DPihjNmoCQgSf5mvr9Bbv0lXjhZGtWBKOYwNKqm4OS3Mdsjl8B3x/r2UdDGIrLB4q/msPM18mFQ9vb",
-	"x7dYCBIo4lEnw/Ai9R/CghH6brWWGyUDFKaRxFdEoIRxLQgjEfUv2BrLJTr++fv3CKAUcHt5co4w28gl",
-	"ZQtEQkFg/CCi1yQaYgHXdAFSX44umJJYIfdxaGdGEcGBAKGlcAc3ahfeP4UMLjwFzoXHOCMX3gnCLLhg",
-	"znvaMlFvz7GQRMgLTx0Q4yTQf1wSCb4T/W/1ihlHpxII5971HDl8UnGViPg8Ckig+IXhRwEnYnTBjHN0",
-	"hTc6dW6D/vP9Lz9btTB9fYlZoNPFAupLg/kLplGDIMkUUqSOqRRIgoyOqVQiXX13e+EF8Wq1URIV9IKT",
-	"0QWr5lgV/igoTPAjYQu59KaTZ886cLxMbQM7RGXmpHun7WN9r63Qk9WLUcjZQt/EWuZ4T/DB5XsrwFzW",
-	"mD1C7wyPOUdYHwBHyMDYgpBmodLptt36OM8mE8ep6f2JBxsgR6PyMYkps3FUmpCPEGVKtcM6E/yuoOJn",
-	"GE1rNb9PgDJscev4JHeOngK0M7pYt8AXoyI2mf/ZGRokxpZmU16StIa9E6EUQFXCcEuIjSjt+FWaaN5R",
-	"08mtM5OwXp0oUvAEa5jbIeYDaJ5F1jIZfTMeTkYvx1MQKEaWpJLa6LAA1ghNRi9P/zBF2Ciyhhkpy9NK",
-	"8DmPqr4uMKgsoG3v3lvdmXcMTe0xybGo9zVs0Paxcg+RAbWNKenEhxqC4/L8Jn99Hm7KS5roiDccoOM2",
-	"RU2qU0FPzjXt+yHBkWgMnntUjDopRo9aS1ZraWPGFR9v58LZLqW5xpdz9hkZCmU1fz4DcB+sfZNWPyrx",
-	"NplYDlAkbpZYIi5CfiTguanjBIAeq//48o8fopicIOz7ZC2FY/weQSkQquSFmc0U/9FOH2P2U6nsd4UH",
-	"baN/r8Sr/ifaEIHUP091xRPD28EwT4KjOSO/zL3pb4VwubvBrbfGyvhXy/qfFxfiX4//jU5Pf5e/q9l+",
-	"5+z3ze8bIn4f/z7/HYT673w+/539zviJevlfShxryWXzeHD6sVCa5+6j2roFH1pxy2qSXn5lEfH5gtF/",
-	"ksBEjSXFhQYGm4pG7C0SjsgUHY2PBujoVP3PHP5Hga3+weB/uPpfPoefODyS8D9RDC9t4H+IOAIa2OpG",
-	"pdHz8MBN+l4459PTHTOpdL2tYlm679+rM/f6zffvB2AC+FiQcwRGQ4Di9ZpEQ/VIJwWkpH38b/TkmM3F",
-	"7z6di5Mi3VbSYBVW7XNtU9hE+6QO1hQZQh2hN+5FUkCFWjzcI8XMFAMjwQi9spc+yVhiin47+vn794oi",
-	"1XqPPrq7ZDWIPGcyDhfwzsEsavtbeFtSd3Z2xB/on871TYGTQaY4kvHrhWQuEY8lOoaCTzYpVyA1HFzO",
-	"JIW3TtsV6qrDOqgUMHTKCUqqc4FSvADNQ9l3mKGxwV02C66APPMz4vPsxchxcid3giRHPl+beleM3FiU",
-	"gzOYSoHWOCJMoUCtdoCU+gIALbmQrXbimofxqnKLGeJhoE+1Ml9TcmjnUytqifqofdxdcf2VAQFLrmjY",
-	"J0J7dY2+SNRuChnFuiRWlc66s7LaFQijp2q/2rZ3lpoE6q4sKwPQimUk6yLSC1HtY0Uw/arLufpCa4XL",
-	"yejpeIBulsRakSgi6xD7JEDOMEinkKHLjcGI/rvTDeIKf8pKknGjht6iimanVIHJWfEKN4eUD68HaDIe",
-	"Px+OT4fjyYfTZ9Px2XT8bDSG//N6KJtUUp5zF4H8cmyCEvMZK8WI5jmNhLQ5InAjtcv+fVMyryif2JlS",
-	"V1pul7rfNPkSi5kpIio65oycti/WsOMleMbcKKjphfqrnZbx/GWfoaW7BxmVlIvdKeLiLB1yt4P/dNJT",
-	"PAIZLUbodDz+/zudnBw0z85aBebmquPugklN7zXVdbux0RfeXW393V1A1TT9IC2WNqVOPu9AnjoTRDFy",
-	"9cuRUAYIXNqDrnpJQn6DJqPnJ53ggM/ULKDtD7liWK5+PPAyVJGzkHZnLs8bIn26lorZ7UQ5ZWoy13nb",
-	"885xeeWbtNp0p9G7627tSl73cLCbdeuE1FZ4neSiU7bIqpTqSJgfwFbLMey7TFHuXeB+lqRFNGSpFrj4",
-	"80Yj0jmkLf0DZXeIJiSsLPCrvLyRuXSsqXLUsqqRrcaeaCMZnjTIcQibbZHqWJU3eDuUf4mZrOARYP91",
-	"u5405mjVnedeci0MnJW4eWOypnczkm3udX2Ar33rAVrN5b0cuumZ4xYxwiW2Wv9GWF8m1o717FxNekd9",
-	"Ods+YndtuEXt131XvuteQbZOh5jcszjsEqJcA/eL0wohlEawNAoiW0PPyqNK+ZJuTiM33DoSxrK4jpIh",
-	"4cLtYlbSWRpXslP8HHWEQ4c11MJcDXI2wa4itqApha735LDBg8lJc1WjXlLTAOvvNGvdVv4bzlwv+K2j",
-	"rs/Unp5EdlvruEGu34s7sQc3XZ0z+dkWkvZhyNLWLo7qFJ6dc266iKw6WZXvlNVQyMs9wzuGkduZ+wzj",
-	"dF307cWh5UntpGEyRxN+dpKFUcon28NfB28juL1GI/d9rruEJZfloWXhaYmKL4e0u8Uot6Hw7Um7k++i",
-	"3fV+0vOxTxK+1/roNeH11VW33TXv4m7K6lp/pXIJ1wEzeOGPCl4n+7Uk7qbglJ24v+oEShwmuuo2vqya",
-	"IreHc2Z9MH7RDjjvdINfh+JT7Y1pU4GskJ/63tSZw8IEvZ1DFBDjbAi6i042hdsgSRhmcnhNBb0MiS5R",
-	"NoBIJCiOMxlNzuA9u8nIx2utilDdv2+DQuxfqakAH6V96Kqvs5M6VF3U7LPntX3muBjCxkL46FC7Aad1",
-	"V+c1jqvnnkMys9bbUcCA45rpCFDew1HLSlwAK+CuJfa0TEcHkm/V+MHxSrUJN0vbDjmjtwB9a4nubE03",
-	"xuWgrZ3wdWeqXZHOiii6LPoP3ocCKJs10ZewpiepjdSnOqNDN1lQANbxLOdXE1vuTb0jZ7gj6P5pxkxC",
-	"W9Gl4kZQdtqPuBlzhH4VBKlhFUg2UtN9A0kOMZ0mli8WBGXnosyJdR3twFF/ioWE7u4mG3+2xCyAiwXH",
-	"thQjlM1nt/U+a4t71gR7ryizf5/ufWO34ZydOVv+SMDK2zmf0s/aLikZ9l6L++TOb2U9LHu9imIWEDdE",
-	"V81wzEP10A+p4jgnyLmrNOHSuapdVTytNQ8z3KZ4Kdzp6wdacCmBcyf5sIVkKNNnHfz2MmKllBFebrJa",
-	"cbOTN6MTsWxLZDVLzV3n1y60VeqtBew+017fp2kZuVQ5dTYuSTZbIZehQxkKYaC9Zr46INqUoe6wba0M",
-	"F/pn1IyEllggDDaPGUlngJXm39YQ1scHzNHaUHJF9ribWjkozw1nAUqxaRPLz6vzzlv2FD5wDmrJSh9y",
-	"Lmomjf8xJ/UxJ7VFTurd15ul1bYtflX0mc3tq71+ThrClt8/f0698/d7BfziaW8dROtCsF6Yj69pQKIt",
-	"Y+HyY046xrk39/2ui/qvDh3fpnzkVvHAL5rv2lJYO8XuFruN1196mNPVVBTEOeqfZW2ax1oc/RYmmPPI",
-	"L0uFBmlLAq3PVqmohXirPVR1aM0oH3QZxzbe+zJffZNP78h+2qb94GC/2kvnXuO9KzB7SzFIlZe+ghe6",
-	"t9+36G30ZNU23rfD7NyGMlH6ch3vBtpqp1IgZeeIh9aIsp/9q2yhlyWXh9Wa0ibrdGlRWU4vWzuEE8Rs",
-	"3bmyHKBukTzVULRHwU6O3yoAtlt8x1V2WOSWbTArmYNSH0wv9SYzsbA35WbjI7do2TyzjfGwcxqa3fZ2",
-	"mWiFdW/nGtg58Wk7O7idEVu7pcUs5/Yhnn0ES2cyQqvbD+QCpV0L11ldpiVBEZ9t6G770OkCJXWWJ+2T",
-	"f4pztVnbtvIiP1v39TTB3wr8XmNItyb6ZiquK7VcvqTDkltrxaUb1e1Ibe2NkdZGoAPcA4zNffGyOTb3",
-	"IRiBtUG/WxmCTbehDkU0XIjW1suOCH684zzoHecDuN86nIfoL/asbyG+yCe8Wqvt864no9ICdEV2sL82",
-	"wKkTb6f+wMUrrYDiYTG6qlMXDEF2ABg+Ny+3gpiy2XW6rekuVWxSqlSkr77+9d27737+UPa60YBzQ49P",
-	"nw3H3wwnLz6cnk6fPp1OTv+77OMKuF6+bNcfN1G47TjZ1abApT4dd//KsGcOwLZN3c3U7SWVPXBNQioZ",
-	"uLTNiSB+HFG5ea9G1ZBckY2QnJEP/IqwsmCNP5sXkFRvoOPhEMdyiex3JxDFQRkyzxmH/6x4QC6YbRxp",
-	"7gJNK+RMe83k8W/mecRD02VzkH8wGo0+Xni6axZV0C0JDkAR0bLC+6/hq1guh3otKabW9M9Eo8opGbHE",
-	"15THUXmy9oyyWYvqxUcCFT5NivyabpnQC0wXMCq8K5ye/KPaZJNv3EaAlEk+q4iremU7wZmXdYxMDB3Q",
-	"FFengS0ZbGLSuX0TqWHPdfUz3akm+dDcWIFGUt6ERsfM6Dyf2pW8dEqVZAugJjk9m+pq0VQgY1frSxns",
-	"FEJW4pqapaXFnXWJY/P5Etvv60qwjporrjohfynYNo+opMriz2nSkyCkIpdp41CDQMfNgOqgJYR1KGSI",
-	"/SuRSYFqWkRuODcPqqZYt90AZSDwWKL8MGhBpCg+/WCMiMosp8nTUqBiBnUYtcaXB+xb01427d+mT1ph",
-	"9hSzTnQXOj4bPz0BNRojy0XhJXVYwxu8EYiKRqBdvgKZv9q2Wri6/oIbfdZ7/UNi7SkuRiVVhlFamkZx",
-	"aU1Cl7HYKJ6e/PRx4Dm4+M1LSn17Aw/0PPVGRASRM11HUWQ+H2Q+sJ15k2/Nf2fOD0lPXvffM12COxZF",
-	"MD4megHZ29Tmc6JvdyPMBE1uPMyRCUy5DXVo8giUXEmEBJi0JvMc01DrJ5WfaWDvLATpu862mFeTlSRv",
-	"F6BKXvnofkMC55MiTIWPEpgg8mBWgEyHCObH10SSqnC5l2dKBEIByyw1ge5fqL1YRd8/6V+rqLyJTnrZ",
-	"3ruy6uE5gNOff4BfG47l4xF8PIIHPoKJ7pdSMbiyGiUKUTuYVOb+rUAGM3dxDYSu5sK+pNfk3mherSTb",
-	"LF5NnQp7qNDa+jxUlInLwGhxVQOtu7oEIwNvhRleELXBkV2KfmIHiln9K7OyF5Jn+VECnXhNWGCQa/+d",
-	"vCmWEWVXhiDsv4u/ztZcQBr+LMASz0IuRPJSl40pPtIvumXA/SVmC+LZQt76s+TfybT4BlM9gOI1c5Ap",
-	"pqiws53mibZCyh/NEhad41ruaBkOkRVH6gjnJ77LwlJkMvkPSjlgBtJ2EKQLLXxfBUP6SQsgSlhf5TAV",
-	"iE5Z++cgDyoYdUdBMHPnaSkR0kb/u4kEp1dnKhlME+DPQ6sp5/Carvaq7LhsI2X6HeF81IWKR2Bboh54",
-	"BWbo0oGZL8MEq7hfA9ur5ne1H7pdunK6WEsDv/nMJQEhhz182anLVMHCJM4/HVBrFJo6JSf/Z/UCnB3L",
-	"8YbPA2qX+TxymH0I2dyRasGYKg7hTgLb9RnGgkRDcxtrisYnGzwen6oBQ4j7IsiUhR6PJ5ajEPjzaYJN",
-	"pFPQERSRhd/OvKm3jviKm3efeVNz4QV/PgfwlMqNJEeOFTQev0hGhT+/UdgHswL+fAmp78pqUH+ejpNh",
-	"CyCcwhoC3UpSv2JvoiBXnfowwUSBYlV8k6AKz18kQ8+cNgrjyTeJALC3GUb/AYKSmIYODl8xFLMrxm8Y",
-	"AhJC3PfjyFxXaIT+zKFSGV4Qkzt/SZBFfWA68FPbHcDkgozQh2gDHugFtg1uMArofE70xQP9J9RScRzo",
-	"K7xBIvZ9YudWu/ctVPRJe1eTT2vim3uLoamlaioN2c6dejJYBINm13O6iCPT19ru/OukCMCcsgBhhsgn",
-	"KsBnrkEyxQJ4lCxV31wx55LIzm9nHqH/wWNYRyxIdrnu+3A1eE0iOt+YFpR6GLM3iJbNgVmAIiKjDdrw",
-	"OErR/Gausa8wxI4k0hNAkIIv9btww0KFjLBUe8WRjHh8GRKx5FwiKkRMhEYavG5mHCWn4hVDR9p+P0pK",
-	"QMNtHqBMgXuUMNIjBK5+6LEJ5xBhaLFpv0saXo6SU/Y+uYNiPHkPwDnKFA49QoLAYbTAjJLTuA2FDmzH",
-	"Vrhj+m+1uXMaSmjxGihMZmjxm61nee3W5KuZ4eVOM/iKaVSPDmxou9HNCawZ+3Trsd/ABeorKclqLUnw",
-	"H1zIOhydTrae6T8FZ3UjP9165HdwKGuGPtt6aLeILASK1czyLDlJdsNAZ1DnRQsnPfgAfUhYixbQcPIu",
-	"CWH2eOVcZCP0QYGmha9TUyYiQ2w3DsVM0lBzrdygEfElnVPFHF/XMqWASBKtKCOmEZpiodwwN7WW2PCM",
-	"0+fbHxTgSN9HfGVNkTqMvshjdImFg1XD3lJODTfvVlEwWONroiUPhM7lsXa5QVa3NGxSs8a+MPVNfgX2",
-	"gldpNKCipOCPNGEosazFqVhGMbtCCosr6EqnqwfBlEa2wlhijX37dR1ZJSJihN6GBAslYkNob6dnzdQo",
-	"qpgFVvUyv6pEObC32onTFpnOveh99omzL3pDYeSJYpLfJxu8iDCTVmlTGw713vRK9b/Rm281dKak4JxH",
-	"lzQICEsVAcUbKlQgMwYNCIMTEmkgTlsDYZ6G5JqESqVItKhLkm1N3gKY/Fh2RlPTbjyZJFgPyk6DIDJe",
-	"aw0pQivQPHOqrFA7KyFKFwvBfZpES8Bu6112VR5DU7lhShYIa186CuAaR3hFICxVN6zSNQfb4EERK59n",
-	"tUahMfC0msMaXqDBD2I4QrgIOo7lUm22zVJTmlfFKpXxAyg2xacoE/F8Tn0gmXVEr2lIFgSqV95EnC0U",
-	"CEBIOBTJAYN2lJqJqPEGaI2FuOFRMEA81nHUfIWpVosnRk6ZaBdXM0+O8goHxD3IgFClCYo18ZU668ab",
-	"ABtO+Js5iTDTs5aYvCSauZWgUquLUoOFg0B/XVSboVqRxYeytUrGKvtwlFhepqqatb9SAYht8QIb8eOH",
-	"BEfAyx1Db5SYat/nF6lZfmJEKM5Val6I+JIRc+ZDuqJJd3sWry6VjTKHjx2WSz4pMeYefcrUpIJkDA6Y",
-	"8h8xlxgIaR4RguI1EnxFzIiJ1bFvQ2PyzdaG5vvExEWg5lh2AyjkEnICNmijMFgjV6kS0YLo1apNTKTK",
-	"koRrDaOSPLZxEZwlK0odtggqhBDzOAw3aE0ipx8PhFElkgeGfDpuMWR6Osx4laOduqMZx0cq6ijzwzgg",
-	"wo4LvgMIcbfuA11cXFe9U0uvAKgFJEpcvNZHxboiMFrQa8JsICawSO36sappoeywO6sety0TtuY7y50l",
-	"xZwZ1xIK6P3NW8UWIiIESSxvRmIZqU/1wbNnCN6Hw1H2kX4ZWZ5nj7d+/CQn2fZ7mJ6e1QvrDKasxW2Z",
-	"LZ9nZGtGEprozFTC1Kk3WcfL3cAzfqaZNiW8qX1gbAsvfUN7Qrwp+Kigbh6b8/IqvSK+NDI7LX43Qa/e",
-	"vtHqBvgSqTQEIQboJqJSKircoKWtpH/Bkm/xmg4jMk+L7C/5jRlZMZIQcl+W+JoIdKx2fY7BG0WIVIRw",
-	"wYwe8nfiS2iYBcjwlSyEmsE3ClNLEhFdnd8GDttZNfZORhfsgn13TaINtNJHOBQcSESUdIq2XaJpgPBc",
-	"KdBPricmBcqua6qePblNQ8vvND0Kdc7VT1ZNfuWOZuj613c/qmXhhClkZneiRgG0s/EYXZT0IYujEELU",
-	"L9hfCAt4pK1MiMkfAIfWVcaTg4slgjuEYbyeXrAhKovZRU9QWQDqFMbJlCKPMFsoyr5gCGHmsMRjHg0Q",
-	"sMY5H1ixerPkIVEkpDbCmZp8WpOIrgiTOJyaYGU7EGwRIyTQ4eQ6Al9N91/DX9aEvZfYvxrq3Ri+evtm",
-	"+F12rEgpgn81egSV4CHksRQ0AEpRA8EadAA6ZuJG6YQCnY3PEJVk9TOX3/OYBU4VSOC2IrsCndGvYbfF",
-	"IOOQoGOc0Lj6k+EVOdHao6OiKyDq+5OjSzLnmraTjadpMcrgHF14/37hqYFWBDMwj6FOPGYbZToccxHy",
-	"kQYsCTUeKuRoYE7KVjMEqh+GnF/Fa41K2NLMPoNFI4E49EJhMbpbO5UiP6aOmtfHaU7BGWIWpWOp0DFl",
-	"6js1iuair96+sRkfGPh4xMFmtrohbFsslzxStm5AfA58/WSABEc4Ra0iPqtj2pD4ZFaIIFdbbvCM2Qad",
-	"jZ+CZqiGWNM1CSkjSFzRtclWAxPA8hldGD9CK3xFoAIo8G4hExozM50r7Bkqu0moUu0lRs/G49Jt0Nic",
-	"FlB/rHBvefyJJuB5HCmrBqZUSjLsgQUu3RYSztWhVOzaqdFrkJFQnRrlONuAH/ZkqiiSMjhDRufQgu/E",
-	"2lxR6hNRxnVCE8icg+wRTxRCSIUEJq74WCgIcHS1k2qEvyUix9BSSIX8GxJLfiMQAaauBj8Shs9chlhI",
-	"FOGAxrnT2szq3McJ5Wpy+kesxYexhOEE2EM5vOTBBpnUq83U4TRYWj7DYXfm8Jlv/T9E48Wi7Jhc4zAG",
-	"5dwhpAyTALLUfMLsfQYk02/CLf1mdlI/UmRwbqnTEggjoGgT+DWLMiOLplYdyQkAdTiLiNGUX4KZQapT",
-	"KLlm7iKNIUIAeKFUHYM/NU6KwgQEyBayBCqJkJrcZRTL5RRdeBfeAOrrDtB4gG7v1GFVI/320S3cDMkY",
-	"l/yanAyMApEoJXovIgx+AvCeGdxlUWNuT+GAvv3l/Qc0Go2e6Id6Y3TbIbAH+BwlrxPsL0Fumlf9JRda",
-	"f4KUJx4oVi0oW0Cq7HqoXUhXZDMArVMtdaG0zWOzi0KdniuygZwcl1OcDFJg7VaDjvUDR/OYaf+zwq9m",
-	"G0zTBhdDhEOKFQ6Mbw+y73SGoB7A/FuBondjFQsYZYWlvxwgjP4lIvNzxCBPDSSTYq3w7sDuwInpvGQ2",
-	"PzIZjmoYh/z0QyVQ1ZDWtWCxBHCcGJIrfDUkq7U6jiDwjhmHz/I6COQtay5rxnOoVEllS6XHClrtix1Y",
-	"p46a9mw8PlEkpHFpcTOHm0eM/vP9Lz8PzbMrsrnhUXCOTHlkreytQ+wToFBDAnw+1/cFpoZ7pc6UVdLg",
-	"eFTpVkqI6+NEEPDHpKmMgjnVs9zPjNJ1ntYlZOQTLJmzPC9XlLmIcKCZ13HGElI07wyrBpiMTk+Hk9Gz",
-	"ZwO0DpW1Y/pvPXue257EA2wDF7SudTZ+muxL5vQq/Co6VpNogZcbT+3aUAkcvedqsO+1e87svTZC1BND",
-	"ZIorzTWFqaNr3fHHlngVZUP1+qmlitwa0hxQmDLNuh2A5AvsXgwDsiYsIAygT79K/bzMOC+BlMBUIQKs",
-	"IWak0TwWOFSHxaFPg5k5DfVVOCRepqxcnVYtpKk0egwwLtgRdfSnycrz7F9hALvFVUfoPzSfUbzoyh7t",
-	"FbrcqDHUYs+RZtnoihDQqLjQ6rFIdCqTF0f+EeMwi8hMAEsBl7rB2ycpMrar+kbrx5pazLWbLumvjGJE",
-	"A5GUujJv2f/O5pSEwWi9OTnXSoB5bsad2UGpQDYF2YyvADFpyEj/YGZLf1BiSp3ZdI+OIKcyvIQES01a",
-	"SSwJDbK40AmABSSslSAHAh36ONKON6vhDayG/QNHuhOCjVuz0vRIKFVbSAxjJSU/FCOMAqKUaxNnCHLH",
-	"sEJgDEDH5mQIpVVn9UerzRxnApSAIyURXjbL1JCBHtKJQ0PHt4omp+g3C/ZH9LuazNIW+l2dxQGSfGpA",
-	"uQMTQmHSjaBCZhzzsomeAjIXRGujdyfnOu7iidrbBWGKz9lkYNCRLtgvSmJYzQYkfCLDEmFpWnsbZFzG",
-	"NAyEUduU2L5gmvQF3mgJYl7Uuq1Ribqa68qW8sNY0GsyQBfeZPRfF97J1Op8pWZ81sBk6GZJ/WWiktHE",
-	"JacWU24A46z5S0aLEcpXuTsxHqRYSPBC31iBpPXbAUq136JXptQ+Vvpt5vhAmTrDzsz0Izs9eBLVLwqg",
-	"JRdSP86ux2ZLa5E51Zw22RbCAsMdBV8RSdXeHUPtouQk58oZaaLOy4OQ30zRbSK5zSYNtLwf8rnlGZa6",
-	"NMO4M3pOyYcrvJ6iW/0RDJLlPdpX5vxwdzc1cgC2xAxo90MtWXEPClwZZFtC6DbPXxvniQIYETivhQ0x",
-	"M8O2KKomgT4+rxQLZlzCbieHiFqRJhH5hH0ZbqxilZCnmt9QLxUXTLsNHHkEfykaBAoTDhGd5zSkJDFe",
-	"aQvmEtTObjuGshGqhFRbTZShv1mf/d9GF0l9UcMC9K2JH3JIAy+r3DHVefQnGT3mSFww4BxUWBp09O6s",
-	"4UxB69ehJVCyQlIJhUsSu/n//u//gxKnmb7eCdD3NCTo/UZIskr4/wn4ea8nTgmTpP5JZWp67tdcCYAx",
-	"NCldE4bX1Jt6T0fj0VNT2xKCJp9ASDuByPZEnXwTeFPvRyqkLX+iY5cBsfDV0/FYVxlikujKYnidRPU8",
-	"+bvQNVw0ulqWPElLrEDUbNExbkueoID7sVJlR5laJ970t48DT9h6ewC+Rqf97lir2YzrEifnWV6slW2R",
-	"sVEVRZyoHcULka+6UqrpJ2VgavajrCDpv8NSnlxPqrfj/ZLfGFT9ZZLfj8lD2I9UalxPEGEy2ox0hG5S",
-	"baJs2mQdT8AOqN1ThQM7gbO1+Z295y1zy70ModxL7ZnKR2mKfW5mfjIoHlixoQD61luWPXguTvTA6Hgy",
-	"evEHd2tK8Lb9Jr0o3aRCJZ4pZQH5lGxdWuOgfs/SYgdQpTUJx4F2UWUoSl958vqHX+ZzQSR0fWp890e6",
-	"ovrVXGmWtJU2aM7Qaw78K0YDCKmQ1h9rFLWRrZ8ELsK0fBIOw5luxQ3VaRNCypfY+rhHwkwx6pa1LKHM",
-	"18kWIU1jtDcidQpGICgYkUQ7CnRMg4Gx0qBWmEu4LtVUU6yuWlhd6qm8MnUy9HRB5AyHIZRZ5qKEMHX0",
-	"Z6bOjFHS/sSDzR52KtskJ1en0JT8zBHMZA9gNAkmRm5QisfdaSWJrdWHyzhl5/peLEdAWIJzbs0pA0tO",
-	"2SjoeDKe3D/9+GmX3Byre2LDEdpxPF1e+pHv9UzGTtXuerZn0mjugemBAmczqg7G70oI9tYpRkSDuySp",
-	"lhSJF0qF5blikSeV9206R5q0dOOfXfH9rcnUq8H5gXiDQd7doNrWqMPg+ABcvVeOvgQPfPW2HIT4nUpy",
-	"dwVmC/zMdKQw7CxzJry8LG5gcOu4ZN91Uet71CiyVbRbaRSHoD1TN7ZXGnxHdPHvWuZgGianAN0/qzAp",
-	"xC248hMbB3m7d+It14eTIV/Z+Mt9UK8evLsWfB8S5x0RRCqaWjilUc2ti76J8cnQxFFTiY71vUALmnJS",
-	"1fNp+O3ozgRAeNPs950teocyMwPdDTwuhnuDLedzfe7tcqRKAM9XGGhHirDd7/VHd4POq81MurfVZmYp",
-	"KaZw2KV2Jbrsau62Z7ttGKquu+m6prJM5FcW0it7ZzFw74pMvHb2Djsd3YbaLolOrayz/34yQNyL/Xc/",
-	"ppdeUp0v1GC+J5tLpiOiY/APEFM14KTKkfC1aKL2FKQIGAICGvyxuVquj17Zno5IDq9Nvtki2e7bRdvg",
-	"mS2SUd8nJV9kuLWftlh+eC+2VW6aw/psc8C08tzmd3x3Snpt89cKYw+M9g3JotBnwJGRBdfMAYgr78Qt",
-	"gNDKl5vnlo8e3T3yzAa/boFl7tm9W+3VPSSvrKbn28JXLT2+Zfz1wfl9HwJPaeP8bUTm+GBCYg8Cosof",
-	"fPjT0lL/LjkyfTqED6O6HNY53JEqExdx/9RZ4ylucBAfgGbz7uK2DL6b87gPei/X1XPb/uhJztNcV4dy",
-	"PQ0+HL9ygZI/M/dyG/i/OC9zYdFfgrO5YVE9+JzdIsSVVuNP9qWuZmJq+DW86FiTWZam/tKZrjajb6Bd",
-	"2Ru5pGwBOeo6QUv4OlWzykAU0O+ORrXW4eC23LgE3mT6o3f9WNtbW35s098g9XibAYy02nJ6m7C26+fw",
-	"fsMA2Y1/8/4X9M3z8em5zfRL+0BiKEWkS1jQSoeAeXsmKPNr5645J88m3haQmRIWzaDpF3eAbZ/ODHPo",
-	"q7wXlif05KyAooAJPo8ZuSFCojmNhHR1iIRdbR8e/rSc19qk5rxfws745NYexVY+CIOeorV8VtHScm+e",
-	"Bxez6HgyPrtffLZwMVTiqndibjLdDNC9uRFc3N83FbfzF6REvdVlHRfDQu5Gt5SXH8kC+5uvJfFFKzLr",
-	"iOi6j7+++3GAJqPxcDJ63l8+TBdterxVsozuUaArD9WrjpDi+Cfz4t7URz1BpRL5ran7auUuluc6YVPX",
-	"HkheRUpHRJcbFFCxDvFmlr5kHrgVFur0zCuyyYh1wuJVfmNN2/Eg7VpntKQUzExzGPMv+zhd4MArAc95",
-	"CoANvLnSQiOCBfxo+orA9OaFdcQXERFC/9PU0/PSbknO77r3mFYK6T+J23Ff8jX10w77GlzTDt7pUW9Y",
-	"iUvVUP8lxZb3Rhc3RpStY4ki4hN6TYIp+itUBVZ4VhbAFdmk5ZGH6MhUdDkawRnPkwIWvlLRtFlh6wGr",
-	"v04GUCR1SJkgUOfgmuxqSeQUJtMkPqkjnKRDQwF1QQg6PhuPdQGTGyrISeX8DvK7auRmq7f67n81aaoL",
-	"PjSv/4xX5Ed6Rbxqo8il1C1squTzDlB9m35VC1xCy53hMqeqjT7vWvmZ4gyVYNmT1RmqelJpDVPO2Xgv",
-	"97VlwLmND62+PjPTlQKqq2hBfFU6ax1gZrB9Q/bGqQ2XlHipgivDkg9zv+0I84ZwIP1S7zFAbsunTPiP",
-	"ZYm2kI6rTGWVla2vPb4pV5XKtrz4oikhmYADCvrHhjghB917unZwZjhodJADR5vAII3t3WlKzZjIY3Ml",
-	"bykoKe9/IFJKWr21o6QyxbxNQJCrn28ZC/SopT9q6Y9a+qOW/qilP2rpj1r6g9LS6wNQjZLeb9RpVkWv",
-	"CDh9wCp5qSJ1a0R/q6ufvNp+4MhTd0NAwz1HtjkylL9kaMEZOZCW2+J2qBad40OYIH2ZH+aSKNPH+FBn",
-	"pN1tUXIMegwpvVcr96CBpB1IzMaQ9kVqSeBolhvUxozeIwHmQkUrmW+n0NDtibXUJ+Ps3oMMBd0DiSp7",
-	"so5SreQapY3QoLGKQLcX1h698Kbqr2Qz1N+j0WiALhILyTy6uzvPFofGrO84VtOsTQMDgWQwIZSqTYrJ",
-	"5+NWq8+BE7L6oKML2xzBqrGyHRxcClTI3IWyPkDh6C3XLXXg1K5Lzg9jV7vrOemPVbZRU213h2ZP3zv7",
-	"Zrm039KF0XcU6N6tI4OGhksM89aebjHsppmOB1QS04mBcaa7VGnmp6z1IjtKtry1XK5qV6KDCZ/VHabT",
-	"05rDZCApBM5l4Wzti7YUWuWM/hrptN6Mt2S6Dzs+IVLXkEfHXxpx3pp/WQO/3hg1CPfuafebbAUDe8/2",
-	"qO2deqxbFep2jCxpOvo5bLpY8pt2dm26/VtFQRr+A+1afNJCDL9JXm3F38inNY/kDLpFN+ch1EWNPqt0",
-	"W+fnMAjqeRYqZoLP5Sy9L9tmgucvD3ApsH9ub6miitHrtscJmfXK6JNRjQF0nilxTHWzO+h+ZF4sMoCU",
-	"/ncIa6451nb8sljU9PA9uc0+aMfSLeq9+9rjJqae3ZWeebsdttLYvbetbM+iC7vaB6cuI5ZOPqYdoar1",
-	"NVlS+XoTj2Pot6tbRplubro5ZI6KwX2jniUZyW1JunvScZ7s+8o6zh2M7VOOtwCwS8LA0y2h36eDrHrJ",
-	"vWQct1ryfaYbb7HebWiwbbJxsyToIKuf5BTRDtr0d/Dlj8mHe5Tl2amqFDb9FkqW0ldiUY4BHglEcjPt",
-	"VbK/bEE8s9w2GqWt0b2ZUw0+PjDdIE+cT26LtlkHdTNLRvdHsE3aZ46c9qR+Fun24ZEtUOFDpNpB6Zil",
-	"noItj0ILzns/FSEa3gRI3vNI/plsWr3PI/ktjSqC5XSI3GUsUw88Z6Uxc+h4PNAdIyH4mHEE3V4DEpzs",
-	"K5xuqsCYZWLfiqv4KzTnT2eC+oq7xavtFBDZJpg1tw/CdKiGoIUbyirDAHPB0x3meB9f6h91p/yqCbaN",
-	"qK1Th56XbNp3n7Av60FpGYzbdeZXwg0AGSBsu1uZL88zsfdtNqND1PBWe9JPWHEznvr1L2p2r17eMig8",
-	"W1h7y/kZkTc8umoxRnZrfoa2mg4TutzM9IiCRNeQNlAfCJ+8tvu8Sy4qA5YbvbiFGZRMRDgU3PD4TOF8",
-	"cYTW8WVIfQ2CGKG3OBIkQFBtn4uQg8shor5El5yHBFcfDypmeqyOzBAFavSQShLhcICgofft0dXRFB1d",
-	"H91ZR+0a00g39K49OysicYAl3gUGxOc2O2KzVsqijDASa+KLc8TS/QJaFzP4eaZ+1jZAFWTpe1sdr8/z",
-	"jqSEFDUV6j7b/sYPCbqk2u1OcFBDW/3dq+SLNAcaHMklDhE0VK8CI225viUEZ5NK5FdUeuxAxUmcxRJD",
-	"h2BNw6Y08obIafoQzhAR9SytDRR1JHB6DxEEDSEu+kppLwEu9eX5jYXRdyvmJESqZcy/K1JswlyVfEsS",
-	"6sr5Wrt03n2GOG+Rwtt7xEJz8i7gsMdK/vrAHk/G4+bU3X0RXOtkXf2i0QM0gSVkp0xtS2KZHixJB5Zs",
-	"2F/7mKq9Z/Y+GuuPxvqjsf5orD8a64/G+qOx/misPxrrj8b6o7He2Xyqj/PXtvoeovzr0/S/NCM9a0LZ",
-	"S/7Wif1dMlLaUn4vJ+jjg6k10L7IwL5oqxjj1lCGrT5cwzu036Qnn4kbhXGPx7wkwLeNl+DNt16b0gH7",
-	"9KgdvlxA20IBPVGIXnB6kl2TfVBWX22AEk353k63qRbQ7nRbeSGIzLrdqiVBdQR4F7KtDux+aAHd46Kc",
-	"sPn80JLaVkLD0CyccYmU+mp6PRVFyQEixAux4VBoXc2hLD7KFiGBCnSKjAWisoFUH1hU+MMNBh93A/o+",
-	"Y6LnPLqkQUDY0PZf0EQoBLrBAgWEURIgyZFcUoFso5qRt78w8jpkVU1gGBv0uhmGnF/Fa/cUf54R5mWx",
-	"8raYxDbwNNWCeP6yHhb4XvGV1CjfChT3+23BccfYIeR+u0ISGSHYKQ7/Kwu9L4m4dySK/mmY/rSfmOUt",
-	"I+zT0tNb6jatKaZ7cPzXFQ/PWWHkw1NRu4D3XYnoHqLXXcpsl5qfZOX/Mr8fs78p4Tsx/Y9E72nfuDhy",
-	"kvrNGQGvjc3XkIKE84MnfB+QsyUXMY2hFj+lVzZ7bGam52juZqbf69dxdCSQcy+VpYjkh/25jPWmOBDs",
-	"myhaBHVlNr1/kz7d74P4odqSm6WOmyUPU+LTfTpvcBT0wLleBQHiEfKXmC2cKagkK4GOVyRakEBfZsgU",
-	"oJP7JlPtn9qOUgfZMYAhzzgLN+lAQMzVTtFXYfhIlJmIw/744DuyDrFPXOpKqVBLz6HaLHRFNlCKYINi",
-	"FhIh3D4CK7yxFCyXZPXlkWejGH1ye0U2bS/c7E6/kWTltfFd7rOdqlLZM2zHBJ6mU937dmoU7pXb1N+O",
-	"tdigXo+8mqfp2Kut6dFKy2z516D1lNtnul/OVvVtCmGMuo3CkUCKNiKuOOMUWa+9iUy6gAioCw8KDvLL",
-	"vxNfDtLOKxcsZrEgwQlE9F4k0VIX3kDpIIIYvQBCRMpVg3P1xwUzvwoidVDWpbLLsS/DDVKcaqrjjO9G",
-	"F8o+r7yILJyDPV1KZs/Bg5a+PR1DIssYr6YgFPFYEoHe/vL+wwAup97++mGAliQiX65kNcGlw5YlB83r",
-	"HasOtg1h3WtYVA70pnQm83paG6r31Kb8DIWCeckLDTXzinu4PVGe1nn40n2sKKBXgKRVYkmeqDoV7H2A",
-	"pNUQfFegrJ4D8Yp0lSu5WyiMckACMvRRQ0G3hY+aK+PkNsS7x81v9G3kt6c/n1qBsB7WVneo0Fiy49v5",
-	"79uSU7dSjTuDVxnUkyOmr7dgIzTTKKHpo1x7jXPdccO8Vl61sZ7m76n1xu5xEB2PW181905fdufOTwpX",
-	"jl0UgHsMAbBTHzoUoITM2xTi65ObP510Ia++YwYehhTIk+0WRflqafn+Sflg9fmaKfqBE/Ru4Qv7oOf9",
-	"hjoY6Nqx6u7l+uyXX16P71z77s59utu05DYNr6OZE97j9qqBf64jLnla+MH06c61695fm277HBB+RTbI",
-	"dOYub8yt/oK+aZht5JKyBSKhIGiungifsICyxa4NuffShzgpqPGlFmW433oIey158KWVEdiyBIBhAV2/",
-	"2zmt98VL714cb219uftpv5ZIzvoyVYnk3MuNQbbOj+I46YRN1aRsUaA93TSZ4beoKTXpHYhWZaXMuz3o",
-	"wpbw3HzW+tpSW1BJWX7KWyAOFHAi2JFUEoibelm2cFSioEuOLglak2jOoxUJRt5OlavSElNtck+6phZY",
-	"7HS5Vti2ZNWjwvqosD4qrI8K66PC+qiw9q2GtLwh3kcf1lRbrSrVckBFtSDnHT9tq7oqrip76Aomdhfb",
-	"FTHZL9aT2E6LoNpYzEosju9dIe9RGXcbxzha6kHovpOW3NG73P0uuqYuyv3YhoetjtKSFJMCKb2RZFoj",
-	"JeEVjWVS7pNpJDRl6qQ08Octgyh6jp14bHJZaHLZltk9tB6WCcv8HMuW1EL/GfewbLXkL6eHZcWSdimo",
-	"0cRGtwqeebBBM64WVxLW0nsMTX1FjT5EZrvAgvsMkNnxyr+B/raPgvnqo1+qi3IcjhD3GNjyEONZcsTd",
-	"rgCD+eLLrsGQMsw083gyevH0D6UhWT1kPL142tY+Tibbu+3b4mL0Mf/dZuAJJAiT6JhxqZMfUxLK1moY",
-	"IGwTMxFm4oZE4mTfRRseAOmalLv2CXuV7XkaCzM80ubeazM8XBbZH521lJat6yzkyPLBllpQe3iO6iou",
-	"3PumGhd9L8yjUTP/2kotfGWaTe9VF+ouB+6hXMFnpCPtqUrBAN26hSmmmXoSd1+mVILOG82V8j7Aa4Xj",
-	"lO9ns6JMTBE02zk2+zO1bZ7WYSzQOqLXWOr2RqaZkVPoA/zqR8K2iDqxTQCP7WechZsTCBAKw702g0J8",
-	"7nZfQpLXN39q2WKprj9PZv8jMo+FOnbe9zSUJEKXG3TkTHKUFHeP18qWJ4F6A6pjr6gfcTPyCP0qCFKD",
-	"K6QtwOSKMm+Y2ER8GRL1z1gQNNczCoIjf5mfeHQPnXUUsdX31QHy6TVmQxPksUhwqTa2WJNEH5f93F6r",
-	"sW21hxZ1DBWW9lm5Ro1/+Ca1CorWjWphF3vvVgut2Gwq9GQ8PgBVmJa1Gab9xFljpS5qImKzBHPo/TKA",
-	"97pnoJLK0sHvf7vsSrL7dZvpU9m2ol75rh2qW1TuLExODoFce8lbX+nuwZB772Se3YzLDaLBAfahQ62R",
-	"XH/W3iKn7ksMHr6zVBs6y3SX6oneci2mssd/9Gz8h/4J71kj5eVCpUq5a7dAqZ0ItLp3lNq1rzZW6ocI",
-	"M6nMjohc8ytFQ8asOxII694+ksNTbdttL2CcmCocBG/1LLp9UHtUZj/bJhQGB4FN+5jpBXq78Nf64Szu",
-	"h7Blzmav+DU5GAr09H1ioXHEUkT0ETpUzlZcQ7+V1+Q79cF74xjYSUisIzWNpPrrHCA4CKj6DodvM68V",
-	"HBDmgS7Q6mU5xm+ZUT8WX66I8Ej8JHtQcCDWKHXElBQ0uRd1p6Q77T3oPm18ADkC61/IpBMcSANyAWgK",
-	"NkopRRAm+74PL1KiueBKaiETf8lJcGD6LHUX1HCyTiXeMzR3eMtU92Wy25JRHc6RpdFky1iALknIb9Bk",
-	"NDlL7p5nxot6AuWnz8ZPD7t9XSzcmp3YwwGE66eSs5cpvN1nv63cvh74XN2HydvftWILwzlLPXsUHQcs",
-	"f14NQ1F+KM7kxlUBNxeIyv5uHFOaHmiJ4Z6dh0HmrexrLoYpaEOcmBrNGrG2L34kC+xv7sVBZyasCZ5f",
-	"KFu1B+0V3H14RVBIhUQxC0ik64qH6l9QZcJWwhckuiYCXXK5RFiaeuRmyw7gzYPCBTkra98Kbi19OX92",
-	"J64vjKzgnlKpmLaqhB6ZBHXuk6+FiBSmiB9HVFn/v90qUSkkZ+QDvyLMm/72UQlDOG1m/jgKvan3BC6y",
-	"DYJuLSBmubpshwtc5kkheyj/tkG1+9gpFZV79xKK2mR+8DkTVEjC/M1wEfH8r4ua0Zzgp8Lkzo8f7/5f",
-	"AAAA//8=",
+	"7L2Jchu7liD4K4icmpDURdLUYvuaiopuv7u1q3yX9lKvpq48LIgJknhKAnwJUDKfribmI+YL50s6cLAk",
+	"cl+YlGRbFVHvWslM4ODg4Gw4y20w46s1Z4RJEUxugzWO8YpIEsNff8Gzq836t/lcEKn+piyYBH/fkHgb",
+	"DAKGVySYBFz/OgjEbElWWL22wp/parMKJifHZy/Pvjt9cfZyEKwo0w/Hg0Bu1+pTyiRZkDgYBJ+HK8xo",
+	"hIckjrme2w1iZkCrjZDokqCLzXh8OvsXlAweeKMXvk3+BY0DN23mDcyQBeTu7m4QfP/zW7qisN6QiFlM",
+	"15JytfAx4jHCl4IwiVYEM4GOx+PxAMklQSsuJMJojRcELXkUilEwKERXBGOnsNUWMW6pMBaCLXOrWXNB",
+	"Jb0myXKL3sqvuf0mdwbb4L8O7sLXsoC7rfpycP2FYvr9EsfkzQ/5Y/Erl2i2JLMrEqI5j9X/r87V5xt2",
+	"xfgNQzREVKCz8Zk7E2ssl8mShRp5SsNgEMTk7xsakzCYyHhDfCQYUIWMKVsEDqD3PJb/RrZ5qH4gc7yJ",
+	"JJrFBEsSTrE8R2o+hFmIvFeR4LFEl1sUUrGO8HaavGQeeC+XHWo1xvSKbFPbRpjagz8CPJsRIabxJiJi",
+	"KiSWGxEMAnyNaYQvaUTldvoPzgwCZlhI86rk05jgkLNIjavXMdW4msd8NRUMr8WSy6nYrNc8lu4ltdhg",
+	"EIQkIpKEyb/s4wRNg6Bgkd5TWN4gIGwWb+E3tchpTObBIFhyoYYDqKmYrjeXEZ3pfws+l9Nk+ghv2Gxp",
+	"51/xDZPTNadM2vH1o4L1mN/XMV/ERAj9z7+RmbTUso7oDANSSfI3AAr0oh5dk1gqXBYMr/Yq3EQWsuRP",
+	"yaeXZJpCm0b8IuabtZ5cP2BE3vD4yn+0jrnk7i9B4msS+78ryMzf9B8KRgeZflgAJ9/EMzK9BGls3tKP",
+	"fKjchyuyunRTWnqTWFw5REkSryhLSGWzDr0/hP740yBz6AqZjaby4A27xpE66Gy9kSgmM0KvSThBf405",
+	"W8AZo2yBrsgWrWN+TUMSoiE6uL3G0YbcHYwMizErKJG/3+P1moQIS5C7X5aAVXzqBxrnF4XFTKkV6iE6",
+	"DA3TUn8dDdAMCzKkTBCmp6xkPyGNgyqGeacOg1hzJgis8ic1k/rHjDNJGPwTr90BevY3oeC79Ub8J3Xw",
+	"J8H/8SxRGZ/pX8UzPRrMkl7fL4DdA4H0yi55uD0HjUnRgoJfwF+aTtHhJQ7fkb9viJADtGF4I5c8pv8g",
+	"4UCJlUsahoQNEJVk9SuXP/ENCwdoxtk8ojNFYO5Tfk1ioKIBUgeQzshHZjhuRNQnq/VGEgB6gEaj0dEI",
+	"RIpZjVrs65lagBkQcBOGVD3C0e8xX5NYUo1HtolgVC2ycuv/jcFStZaIYdADAQsfICyQIz/9k0ARFRJQ",
+	"sjpHVAoEJ0TJTyti8QJTJiSSSyyTATXkI0+mXyo+GdwNgteepPlPzkj5YuY4EgR4rLc+T6bkqQr4f9Fj",
+	"TZkFP3isJoe8QYGUTzSCP7SsMTIhJeq8QT81wMBbWrWlhVjIiWt4qghR1B2NHP7vHIg4jvE2t8yCuYpW",
+	"9f3Pll+23VHOBBWSsNk2EWhFe1Wz9SlCr93LUlKJKLtqjs23lF3lMZgQXC0UngZRBI0RmIUaZyNadBI3",
+	"rVKlFJfCHbCYqN7r72Eujy9l9nYhPKJIs6KPRh+/IluBcEwQXTAeK96KBaIMaVY9CprSSy2q2xJIwz28",
+	"yyKoUIqbVw4SjBwoNrqiQihVRKnQwJNjjUqQTFZMJtvs4fNTo2n/W4c5/f39gUhMow4cKplz2s+JSgZs",
+	"PpbHk+q4nD98Ncn/Avpsd3R0424lX9WxD2vLlv8I9sGMRxWvWBOhyaEBIyIZKtE6C/hVmlEZ6yMNVIZT",
+	"ZU2WNFq99TbZwt2oWps1XWjREFAljdvhezk8paTuFlGNrndGUe+MrDbntAXHSwH5frNa4Xj7pbIq7T7S",
+	"a+iRWX0EVbShfC6xKXJGRKHjirNoe464XJI4EekxmW8ECfNC/EkWN5bFibrzs9J2+rWX2u4DuNm+Hu06",
+	"6zRrJOEyjrTabzxiWPOIzrbBRHs5PsspFVMcrihLC9s0hnIQZNFhvG85HaN+KfdhXRjPbCGQFX5LjYdK",
+	"KyRzMupskazd0Ibl/VbI19DhRfBhSdCckigU6HY0Gt1pU0b7H0cXwdG98b6dyLkB1ZWMpKmwlOEp9Bx4",
+	"cxwgLGVMLzeSJN5JcDMhPkebDQ2F9n11o+mWAiBLEvU8eVQgCHKE1UYedAMhT/3dLbUsBC102qxsKlKG",
+	"csPvRafNL6IJy+iq2RaxknaIak9DBeDvoPN23/RqTfWRb3idPryLjPhq1OIvmCv++HnNY/mW61uj2kOR",
+	"vxwhMACKzAjo0N0YhcBg0TUlNwVCvZv7xqp/U7hWT9645DwimDVWHSGCodg/ROYkhi2pGnxF2fCaxELj",
+	"4WR0fOZ5j5iQmM2K3UhNAdz5nsXEaLS5Z0nTQgcmqWlhammhOQdLz9zUqs9NV7+ojvIrM1O75dTB3QBs",
+	"i5F2x/M1y51OyoAPgPqYnFShhy87qt/2WSw9XMXbJmP8fk1mbyRZVV07VzsWDGeVMUZiTWYDdHtFthN9",
+	"mXynNmiFP/vjHUMEZeZJNXD9XI2XwahjBPTlN0Z6lRB+icwG5q+6S4XbLzia83hFwryvx61IlGooAOFU",
+	"QSh2WOu/q5VoXUQvRqDD4+HJ8+dotsQxnkkSiyO1QLM80WJ9yuLT3hE045soRIxLCHGItuiGymVKcgvK",
+	"ZuQivmBUKglPKChKK4ciHmvd6YYKZVXPeByTmRypL/Iqh4+bT48R3vQOd2Tdfey/WnNC6wIJwiTcu0I0",
+	"8aHddSQk3joaOCqI52izA3eDJMqnDO6sOh4WXiYNghURAi+KYzpiIuPt67nUl3TVugXMkAxXBHMac7cX",
+	"gY74hgCiX/GK6JDui2CCbi9gPPXPXwfowo6q/r4IRqPRRXB3hw7Pjk8RDkOBLjxIjaOolGRhtiEEKKlF",
+	"nY3HSni46KRgEJyNj4NJ4AcpwcPTYBK4WCV4cqYw6YUswcPnerhfiFxy/eSVlh6ZWCb107Ea04U0wRP3",
+	"eUjxBx3q+BzgYVy+Wa0jsiJMR18+B4jyUVDgQ5xr8gj8gKjAxVWL15eCRxvZ9sis8OcPXOJIpw/8TBf4",
+	"citTYqsg/i4rhb8b+7/+fcMlHurYPrVyiIRcuJHvBm7SdzoItOOsz0/LZ7XhpoXTgpGuF9z7QvMTNVxd",
+	"erByuLVvw79Ca4Gx78pnLApPLZl9P7PmJ/tVO2tbIS7l5s0PaSiuR0rTE8Z23OyEDXcqM2Yp/tvjIj2G",
+	"GbgTTTpnc4o4ZQH3+ChSenzHg0XZcCNICQuRRfyj/bxFO+vmLWQiMstB9rLYzFQtVpgZrgT2NBfpgLfv",
+	"KuYsZSWZ+fc4b2Y6y0laoy/PTmSOl/RMdXmGIvPcpP1CivehI0a8UbIcpTNk/jHLKKIl8rSKr+X4Zilf",
+	"LhM6eTSV70QprZUf4kr8FanaWs3raBkBDxdtA6k9lbL6TiKlgKrNw/qrtHnwDkuCNCTnCIiBSoKWWCDG",
+	"mc6YyFywJquvdA7GOlXGwfupzhQz6ChGM7tqiacl4KbQ2IrqrSz10kCPUQTPL4kx18Id6Nx9G6FMcD0G",
+	"+PzQoT6Gz/CaPlMPxDPzsxittwUeQZ230DnuXGIalX1MPq9pTETLe4F+wmTMoqcRuda7ZHMAf3z37rd3",
+	"+Yyq+oAZ4wYp/9lc29f9rn8pyscQJJ56xn16y7XlrXcLSfJZatt7YpKwzQ1N8sNAXxU5tqxGHzpSCJpd",
+	"PPixLAmh+PuexXTmmsIjgRQG7TZn8ZLGYwYnFeenww2HxUVjUrNHtZza9nLb6+CsWH5HseERW6OFF0NW",
+	"ApjEIZZY+6c7QidxK797B096bkUSVy7H803nfGMr8w64wxIHOmS13d2d6yvwrKd5oF9SPxyPT07tTY7O",
+	"MdPZZ4hKQaJ5Ae+2M7byhu7qqi9AGcDwqY9bgATPnUmmDiFlIYUVJFG8vrtB8LtmkK8hr7yQKAwL1X5Q",
+	"zarNI0TDAfr48c0Pw4heOU/qXW6TzesFe3n3OP38/0sZAO9JW36ccwPsbHQ7p+rxeDy+Gzjbu8+B77I5",
+	"+S2Hf1UD990gWLTx5mTXXJY7Q2Kbsd4N3y9OKuYeHt8NCtwrOxvR2cUVeyJaTXOWwj/jcjjn8RAGHupR",
+	"dJiGe4WvNT3nfsiA+DwD4COEizVywDaYu+hUZPwcve69Hb7didArz7sjOpwq0cbt6wOQES7COi8WnmdD",
+	"eL6LAnCL5JBluToQtqUxaT8+EKCiDBDBs6UWC1QKbdEP0M0SgzigTBmdEOtnH8UEZEuIDi+3iHyWhIUC",
+	"bVhIYnSDi2zOIlaPo+i3eTD5o1oVBVg/am30UzXXTjP8fQxfwPj7neYVTJNCU9Nh23L+fgF/cRKUSYB+",
+	"J3p+GlTJgX4n25EnF8iDxwmfLxd2g7AMhkL5sDfKaHlwikVE++9bfXYvgqGjVQVibGoqpdUuKBFD2UUl",
+	"41SBel9AdgSvJoo+BUYx+PoQ1kvEhiaJCagPJsFBdpQDKO1DBZh7pogVCdHlFsklxJTPYm4GHqGPgiA1",
+	"trLvFuDDi1NvIMkhYekyIuqfSgkomBDWL0YZ6dt1Kfe1gjTgBXK9of3mLSAzSIeFvGq1kNx83oJKZH5D",
+	"485bVMFAHRb24qTNwgrn9BZXqGU0NC28peWG6bCw56dtFlYwo7esUp2mofj3llY4VIflnbUiyJJZi5e4",
+	"+8rudUFF6/BVmfbklx5j77SXnc6tptAf2kwYviULPNv2JhKfzvXTuX461w9wrj82CkjI5BWx6UaUxKtH",
+	"toZo/ifrOWpSNUnPMHBVRd23Rdr6OyKIfO9KPOSuZXTxBv9WhjOC+FwXKaZsMUBekUooPwsP4VrF/Gea",
+	"PF7RRYwz/5xKPjCXLlP30L/myWYCpjGa1Kdom+BqCzLrAMaukSVaMS6LKdF0ZpTnksCSbO3ERlm9xqKw",
+	"QRKNq4vkDIvneyibaCvAFKHM3th6WWfqdZ16NkA3SzpbQvHQTFZacv82w1FE4gOB+A1D9pIQCyRxvCBy",
+	"FAx6qrVSUye0SWEZXQM6h4nXaE3iGWESL8gAXQTji0BxpovgeDy+CAqCTuAUS66rnrlBW5ZyK6m6VlHi",
+	"ZRBIvqaz/srX9FVK1au/XlJexpSKK8sFLqhmnq7ancP3p2r2UVNYxucD+V/NYdZuRtGmnsDvWAgSKuJR",
+	"J8PwIvUfwsIR+nG1llslFhWmkcRXRCDHuBaEkZjOLtgayyU6/PWn90h706AewdE5wmwrl5QtEIkEgfHD",
+	"mF6TeIgFJN6HSH05umAflgTSbSM7M4oJDgVcnCvcQY78RfAPIcOLQIFzETDOyEVwhDALL5j3no6OUm/P",
+	"sZBEyItAHRBzNaT/uCQSsqH0v9UrZhxdHFR4lRTOkccn9RXMjMchCRW/MPwo5ESMLphJd1zhrS6GvUX/",
+	"+v63X21oSvL6ErNQF4AO6UwazF8wjRoEZeOh6PEhlQJJiBPYUEmQgNue24sg3KxWWyVRwcF7NLpg5Ryr",
+	"JMMM8pXeEraQy2By8vx5C46X6lZihyithe5XqZhhXalCoScdm4MizhZad7LM8Z7gg3IajQDzWWMmHNfw",
+	"mHOE9QHwhAyMLQipFyqt6mfYrMWzkxMvTTH4Cw+3QI4m7IRJTJnVVTUhHyDK5jxeYd3b4e6u0CFuGU3j",
+	"UKM+AUqxxc4Vh/w5eiq5mNLF2pWyMSpiXQhieoYaidHRf5+VJI1hb0UoOVCVMOwIsRGl3cKc2hetzawz",
+	"1YKivPRrLhpdw9wMMR9A88yzlpPRd+PhyejVeAICxciSRFIbHRbAGqGT0avjf54gbBRZw4xoOHASfM7j",
+	"sq9zDCoNaNNqGo2qYLQsNtdj2fK83lezQd2rXz1GBtS0SkwrPlRzUZflN9mCGNG2uEmRrmGFQ3TYpE1R",
+	"eXH3o3NN+7OI4FjUlsN6UoxaKUZPWktaa2lixuUfd3PhdGtSUBXX8gUZCkVdvL4AcB+tfZP0MyvwNpnq",
+	"LKBIQDAiFxE/EPDcdGYDQA/Vf2byXz7EG3KE8GxG1lJ4xu8BNPehSl6Y2cyNs3b6GLOfSmW/KzxoG/0n",
+	"JV71P9GWCKT+eax7GBneDoa5K3fIGTHxTZkCWHeD22CNlfGvlvV/X1yI/3b43+nk+E/5p5rtT87+3P65",
+	"JeLP8Z/zP0Go/8nn8z/Zn4wfqZf/qcCx5hLexoPjT7lmWzpyasGHVtyyijK2H1lMZnzB6D9IaOpAuXZh",
+	"A4NNuIS4dpWVJuhgfDBAB8fqf+bwPwps9Q8G/8PV//I5/MThkYT/iTfw0hb+h4gDoIFOWR21nodHbtL3",
+	"wjlPj3esjaw76OUbTf70Xp2579/89H4AJsAMC3KOwGgI0Wa9JvFQPdJlPhPSPvzv9OiQzcWfMzoXR3m6",
+	"LaXBMqza59qmsK0zXGe7CTKEOkJv/GSWkAq1eMhl2TB3ETdCr+2ljxtLTNAfB7/+9F5RpFrvwSd/l6wG",
+	"keVMxuEC3jmYRW1/A29L4s5Oj/gz/cu5vinwakIrjmT8ehGZS8Q3Eh1CCzdbZl8gNRxczrhWesfNWu9V",
+	"YR1UChg64QQF/fZAKbY3l3KJGRob3KXrWueQZ35GfJ6+GDl0d3JHSHI042vTwY6RG4tycAZTKdAax4Qp",
+	"FKjVDpBSXwCgJRey0U5c82izKt1ihngU6lOtzNeEHJr51PJaoj5qn3ZXXD8yeyW8jvmMCO3VNfoiUbsp",
+	"ZLzRTe7KdNadldW2QBg9tVMCQ1L8Ekig6sqyNAk+3xi2qsZkrk4lBOr3qy5nOoatFS5PRqfjAbpZEmtF",
+	"opisIzwjIfKGQTqWAV1uDUb0361uEFf4c1qSjGs19AZ9cVsV/zw5y1/hZpDy4fsBOhmPXwzHx8PxyYfj",
+	"55Px2WT8fDSG/wt6aIRW0HB3F4GsMzoKatDmaxTOaSykrfoKN1K77N93BfOK4om9KUVR1Y6SZhx1ky+x",
+	"KEoHa1IF9rh5+5UdL8FT5kZOTc91VG61jBev+ixvsXuic0ED6J0iLs6SIXc7+KcnPcUjkNFihI7H4/+z",
+	"1cnJhnadNSoOkul3vQsmNb1X9Mtux0ZfBneVHbV3AVXT9KO0WJo0L/qyA3mqTBDFyNUvB0IZIHBpD7rq",
+	"JYn4DToZvThqBQd8pmYBbX/IFcPy9eNBkKKKjIW0O3N5URPp07b5024nyms8lbrO6847x8W9rJL+8a1G",
+	"b6+7NWti38PBrtetHamt8Np1l6BskVYp1ZEwP4CtlmHYd6k2+7vA/dyVZqqpO5/j4i9qjUjvkDb0DxTd",
+	"IZqQsKLAr+KGZebSsaJvWcM+ZZrXetpIiicNMhzCVnxKdKzSG7wdGjptWEmscZIK2vx60iYyltx57qXe",
+	"k4GzFDc/QoJ9/rJmzuMZ0bF0jNxMDbPMju5+Kh3/jemzsJsRbrs1VAcQ27ceoVWOhTQzSz6NCQ7rW2Pk",
+	"WN64QQxygS3Yv5HXlwm3YwdMX1PfUR+3STa7M/jj44bdovfdK7N9z+kqHeXknsVtmxDoCrhfHpcIuSRC",
+	"plbQ2a6bVt6Vyq9kc2q5YedIG8viWkoex4WbxcQks9SuZKf4POoJhxZrqIS5HOR0EcGS2IW6MoG9F8Ab",
+	"PJq6e77q1Uv5Pb/wdVf5bzhzteC3jsA+U4d6EtlNre8auX4v7soe3IBVzurnHSTt45CljV0o5SlCO+f0",
+	"tBFZVbIqvQG1rf/8M7xjmLqduc8wUf8KoLk4tDypmTR0c9ThZydZGCd8sjn8VfDWgttrtHPf57pN2HNR",
+	"nlsanoao+HpIu10MdBMK707arXwjzcIHLFjvl7GpwJ+edyeXRa/noh+KaN6duCwnoLz5v7/mXXxkaQXu",
+	"r1Tqqo9TeOFfFLxeym6TmqWpskHFxeX667X9cB64D8aZ2wLnrcIOqlB8rF08TRoh5pJq35t2l1iYSL1z",
+	"CF1inA1BIdIZsnCFJQnDTA6vqaCXEdGdEgcQPgVdBU5GJ2fwnt1kNMNrrd9QAqE+WxTh2ZWaCvBR0D6x",
+	"6g7elUxto7ufvfAPXm5YLrwyhEPtW5xU3fdXeMNeBB7JTBtvRw4Dnr+nJUBZt0klK/EBLIG7ktiT+uYt",
+	"SL7mxjzn6moSI2dfT11XNAC9s5rgbU07xuWhrZlE92eqXJFO5chL0P4zDqBy/HZN9M0xj1PpBaaIDQSI",
+	"QrWcKp5VXBvHG65LkZ/jNoVxUnNR5gXojnbgqL9shERLHoWmhMB0iVkItxWewSpGKJ2Eb9sOV/YYrohQ",
+	"X1Fm/z7e+8Z24ZytOVtO5VMrb+bRSj5ruiQ37L12Rcic39JGIvZO2BTQTvCoZjjkkXo4i6jiOEfIu2A1",
+	"Md6ZdidlPK0xDzPcJn+T3errR9qpwsG5k3zoIBmK9FkPv72MWCplRJCZrFLc7OQiaUUsXYmsYqmZGITK",
+	"hTbKF7aA3Weu7vsklyST36fOxiVJp1hk0oooQxEMtNd0XQ9Em+fUHrbOynA2L6JqJOhHiMHmMSPptLXC",
+	"pOEKwvr0iDlaE0ouSXn380EHxQntLEQJNm02/Hl5snxh9ntBvvvDJs4WrPQxJ9Cmag88JdI+JdI2SKS9",
+	"+3ZTy1wUS8eQNpuQWHmn7YrhFl9q91yLcs/dU/d5r/zytG1+R6kjqSqu66X5+JqGJO4YYJcd86RlcH6l",
+	"86s2VaE83r1LzctOQcwv6y/wElhbBRybL9KRxBWXHuZ01VUy8Y76F1lQ56mASL/VFGxYdFbnAWlLQq3P",
+	"lqmouSCuPZSiaMwoH3XtySbe+yJffZ1P78B+eoDADywEZQt9CeXbTZc83CaevT1pL5a1PJwCs7e8iER5",
+	"6Ssiwm9t0MyVZdFb68lyQ1fJiR8hDP6tJ/VbaH6/saSIhs2HtgrEIGmNqOwc0VrTK7/2BOVhWh+1WKl4",
+	"9LN/a6yYRLlq4hKETBBvnWKx3/LZAG2SYVRWHbs5vXR2CDvEVKZhNDkHaYDahQeVQ9EcBTs5fssA6Lb4",
+	"lqtsscimkUOlJWoyzEGpDxhFVMhaMzG3N8Vm4xO3SINce/yrNn/n3Da77c3S23Lr7uYa2Dmbqpsd3MyI",
+	"rdzSfGp287jRPiKwU2ms5T0TMtHXvoXrrS7VRyGPzyZ01z0eO0dJreVJ84yi/FxN1tZVXmRna7+eOvgb",
+	"gd9rDGlnoq+n4qr60MVLelhya6y4tKO6HamtuTHS2Aj0gHuEsbkvX9XH5j4GI7Ay6LeTIVh3G+pRRM2F",
+	"aGWR75jgpzvOB73jfAT3Ww/nIfp3e9Y7iC/yGa/WavuC65NRYdW8PDtoMcnSFM0ryECKKi6S6mSj+nqg",
+	"By86/vkrrZDiYT66qlXrDkF2ABg+Ny83gpiy6XWyrckulWxSolQkr37/8d27H3/9UPS60YAzQ4+Pnw/H",
+	"3w1PXn44Pp6cnk5Ojv+z6OMSuF69Cpop5lbhtuOkV5sAl/h0/P0rwp45AKKjYmCmbi6p7IGrE1Ju4MLe",
+	"LILMNjGV2/dqVA3JFdkKyRn5wK8IKwrW+DfzApLqDXQ4HOKNXCL73RFEcVCGzHPG4T8rHpILZrtdmrtA",
+	"3Y5yop8l96z68R/mecwjop8Msg9Go9Gni0C3+qIKuiXBISgiWlYE/zF8vZHLoV5Lgqk1/TeiUeXVoVji",
+	"a8o3cXEG+JSyaYOSywcC5T51lYlNi09oYKarLuXeFQgiwSHhZVSZbGJqrUjCwmnZHRND+oUDgeAVdGiK",
+	"yAGsE3g21a8cIXFF15rP21p98bku1zYwX1Nhb6oqQXtx5jdWpEzyaUnI12vbWc+8rMN3NjCTAoSGtgSz",
+	"CZfn9k2khnXgqTfchwZEUJaKm/rocB6dglS5kldeaZZ0QVmXbrQtr75NBTImv74vwl5haaVJULO0pFi2",
+	"LhltPl9i+31VSdtRfQVbLxoxAdumOBVUrfw1yccShJSkWW09QhXosB5QHU+FsI7SjPDsSqSys+oWkRnO",
+	"T9GqKH5uN0DZLnwjUXYYtCBS5J9+MPZNaQLWyWkhUBsGdS21MpoF7AfTrjfph6eZQG72BLNe4Bk6PBuf",
+	"HoGGj5Fl8PCS4iPRDd4KREUt0D7Lg0xnbfYtfDNkwY2qHXz/szNEFYOlkiqbLSnFowSIJqHLjdgqceN+",
+	"+jQIPFz8EbjS6cEgABVUvRETQeRU16UUqc8HqQ9sp2P3rfnv1PvB9Tj2/z3VJc03Ig/GJ6eykL1NbT43",
+	"TaJjzAR1lzHmyISmvIg6NFkESq6ElQMmqXE9xzTSqlPpZxrYOwtB8q63LeZVtxL3dg4q98on/xsSep/k",
+	"Ycp95GDSkicHmY5ezI6viSTRLjMvT5V0hoKgaWoCsyRXy7KMvn/Rv5ZReR2d9LK9d0XV2DMAJz//DL/W",
+	"HMunI/h0BB/4CDrdL6Fi8LLVShSidtBVOv8jRwZTf3E1hK7mwjNJr8m90bxaSbr5vppaQP2JIkD1L+rj",
+	"NReQ9j4NscTTiAsxdcc1URagYm7j81RSVi+1RovritX6ADuMDoIVZnhBFIHEFhX6iR1ow6pfmRa94J5l",
+	"RwkDa/qYzbH/dm86ZKYQm/u1HNXtNjb/SL/ol2WfLTFbkMAWVtefuX+7afENpnoAxavmIJNMkWdvO80T",
+	"bcUUP0poJsP1/NFSHCYtzhQLyE58l4Ylz6SyHxRy0BSkzSBIFpr7vgyG5JMGQBSwztJhShCdiIYvQZ6U",
+	"MPqWgmTqz0NcYeDy7UxObeK9yKIreacQX9bnkQMx/12WLzQXe85D3E3uWRbjfeMxfjNRwqPc+zlcJO8U",
+	"4sJ8lcdF/rssF0y+dhURGk57l2m5m5btpi32l6GXFstofbL3qq76jDsRuy3hfNJm80yo+4nNiSOfDsx8",
+	"KTFUJn9qBE+5xKn80O9bl9GmG7po6s+cizZ62MOXnrpImc9N4v3TA7VCpaxSM7N/li/A27EMb/gyoPaZ",
+	"zxOHacZh2mkQmSPVgDGVHMKdrHDf67sRJB6aq37T5sBt8Hh8rAaMIKiQIFPIfDw+sRyFwJ+nDptI1zdA",
+	"UPYYfjsLJsE65itu3n0eTMxtKvz5AsBTRg+SHHl26Hj80o0Kf37nFDj485XTYdSfx2M3bA6EY1hDqJur",
+	"6lfsNScUQqAzmOBEgWKNLJP9DM9fuqGnXmOR8cl3TgDY+yij/wBBSUwjD4evGdqwK8ZvGAISQnw228Tm",
+	"wkkj9FcOZfDwgpjCDJcEWdSHUBkPak/pqUyi0Qh9iLdwh7DAtuUTRiGdz4m+OqL/gEI93hXICm+R2Mxm",
+	"xM6tdu8HKBeVdHMnn9dkZm6ehqb6ryljZXvZ6slgEQzav8/pYhObTu925793FSbmlIUIM0Q+UwG3Hhok",
+	"U4mCx26p+lqUedd8dn478wj9X3wD69gIkl6u/z7cO1+TmM63pimrHsbsDaJFc2AWopjIeIu2fBMnaH4z",
+	"19hXGGIHEukJIAJmJvW7cEdGhYyxVHvFkYz55jIiYsm5RFSIDREaafC6mXHkTsVrhg60B+XAFS2Hq2JA",
+	"mQL3wDHSAwSXNdB1Fs4hwtB01n7nWsCO3Cl7724RGXfvATgHqVK3B0gQOIwWmJE7jV0odGB7GMMt4X+q",
+	"zZ3TSELT41BhMkWL33We5Xu/4GPFDK92mmGmmEb56MCGuo1uTmDF2Medx34DV+CvpSSrtSTh/+RCVuHo",
+	"+KTzTP8qOKsa+bTzyO/gUFYMfdZ5aL/sMUQhVszy3J0ku2GgM6jzooWTHnyAPjjWogU0nLxLQpg9Xhln",
+	"xAh9UKBp4esVLIrJENuNQxsmaaS5VmbQmMwknVPFHL+vZEohkSReUUZMa0DFQrlhbmotG8Mzjl90PyjA",
+	"kX6K+cqaIlUYfZnF6BILD6uGvSWcGmInrKJgsMbXREseiMvMYu1yi6xuadikZo19Yeq77ArsFb3SaEBF",
+	"ScAfacJQYlmLU7GMN+wKKSyuoE+jLk0FUxrZCmOJNZ7Zr6vIyomIEfo9IlgoERtBw0c9a6oAVskssKpX",
+	"2VU55cDGJTivEDK9rNH79BNvX/SGwsgnikn+5DZ4EWMmrdKmNhyKCeqV6n+jNz9o6Ey9yjmPL2kYEpYo",
+	"Aoo3lKhAZgwaEgYnJNZAHDcGwjyNyDWJlErhtKhLkm7W3wCY7Fh2RlMwcXxy4rAeFp0GQeRmrTWkGK1A",
+	"88yoskLtrIQQcCwEn1EX7wK7rXfZV3kMTWWGKVggrH3pKYBrHOMVgZhn3WJNF7RsggdFrHye1hqFxsBp",
+	"OYc1vECDH27gCOE86Hgjl2qzbQqk0rxKVqmMH0CxqWxGmdjM53QGJLOO6TWNyIJAadSbmLOFAgEICUfC",
+	"HTBo0KqZiBpvgNZYiBsehwPENzpIn68w1WrxiZFTJl7J18zdUV7hkPgHGRCqNEGxJjOlzvoRQ8CGHX8z",
+	"JxFmet4Qk5dEM7cCVGp1UWqwcBjqr/NqM5TCsvhQtlbBWEUfjpzlZUr2WfsrEYDYVsawMVuziOAYeLln",
+	"6I2cqfZTdpGa5TsjQnGuQvNCbC4ZMWc+oisqbbAh26wulY0yh489lks+KzHmH33K1KSCpAwOmPLvGy4x",
+	"ENI8JgRt1kjwFTEjOqtj34bGyXedDc33zsRFoOZYdgMo5BISTrZoqzBYIVepEtGC6NWqTXRSZUmitYZR",
+	"SR7bagvOkhWlHlsEFUKI+SaKtmhNYq+DFATCOckDQ56OGwyZnA4zXulox/5oxvGRiDrKZtEmJMKOC74D",
+	"yJ+w7gNduV6XVFRLLwGoASRKXHyvj4p1RWC0oNeE2VBaYJHa9WNV01xNa39WPW5TJmzNd5Y5S4o5M64l",
+	"FND7m98VW4iJEMRZ3oxsZKw+1QfPniF4Hw5H0Uf6ZWR5nj3e+vGzjGTb72E6PasW1ilMWYvbMls+T8nW",
+	"lCQ08bWJhKlSb9KOl7tBYPxMU21KBBP7wNgWQfKG9oQEE/BRQVFGNufFJaDF5tLI7KSy4gl6/fsbrW6A",
+	"L5FKQxBigG5iKqWiwi1a2jYNF8x9i9d0GJN50sFhyW/MyIqRRJBYtcTXRKBDtetzDN4oQqQihAtm9JC/",
+	"kZmEFm+AjJmShVCQ+kZhakliols/2NBvO6vG3tHogl2wH69JvEVrrNAaCQ4kIgp6p9u+6TREeK4U6GfX",
+	"Jya/zq5rop49u03yFu40PQp1ztVPVk1+7Y9m6Prju7dqWdgxhdTsXtwvgHY2HqOLgs55mziC/IcL9u+E",
+	"hTzWViYkfAyAQ+sS9u7gYongDmG4WU8u2BAVRV2jZ6gohHgC46Tq3MeYLRRlXzCEMPNY4iGPBwhY45wP",
+	"rFi9WfKIKBJSG+FNTT6vSUxXhEkcTUy4uR0ItogREuqEAJ3eoab7j+Fva8LeSzy7GurdGL7+/c3wx/RY",
+	"sVIE/2r0CCrBQ8g3UtAQKEUNBGvQKQSYiRulEwp0Nj5DVJLVr1z+xDcs9EqMArcV6RXochEadltpdBMR",
+	"dIgdjas/GV6RI609eiq6AqK6Yz+6JHOuadttPE0qnYbn6CL4HxeBGmhFMAPzGJoQYLZVpsMhFxEfacBc",
+	"sPhQIUcDc1S0miFQ/TDi/Gqz1qiELU3tM1g0EohDLxQWo8YUkOaSGVPnPejjNKfgDDGL0tFs6JAy9Z0a",
+	"RXPR17+/selEGPh4zMFmtrohbNtGLnmsbN2QzDjw9aMBEhzhBLWK+KyOaZMa3KyQA6C23OAZsy06G5+C",
+	"ZqiGWNM1iSgjXoqMNgEsn9FdF2K0wlcEyssC7xbS0ZiZ6Vxhz1DZjaNKtZcYPR+PC7dBY3OSQ/2hwr3l",
+	"8UeagOebWFk1MKVSkmEPLHDJtpBorg6lYtdeAWiDDEd1apRDQ77mW502pCiSMjhDRufQgu/I2lxx4hNR",
+	"xrWjCWTOQfqIO4UQ8myBiSs+FgkCHF3tpBrhv5zIMbQUUSH/C4klvxGIAFNXgx8Iw2cuIywkinFIN5nT",
+	"Ws/q/MeOcjU5/X2jxYexhOEE2EM5vOThFpm8vu3E4zRYWj7DYXfm8NnM+n+IxotF2SG5xtEGlHOPkFJM",
+	"AshS8wmz9ymQTDMTv66g2Un9SJHBuaVOSyCMgKJN4Nc0yowsmlh1JCMA1OHMI0ZTfgFmBolOoeSauYs0",
+	"hggB4IVSdQz+1DgJCh0IkO9lCVQSITW5y3gjlxN0EVwEAyjePEDjAbq9U4dVjfTHJ78qOKTTXPJrcjQw",
+	"CoRTSvRexBj8BOA9M7hLo8bcnsIB/f239x/QaDR6ph/qjdE9rcAe4HPkXid4tgS5aV6dLbnQ+hMkrfFQ",
+	"sWpB2QLysNdD7UK6ItsBaJ1qqQulbR6aXRTq9FyRLWRV+ZziaJAAa7cadKyfOZpvmPY/K/xqtsE0bXAx",
+	"RDiiWOHA+PYgtVOnn+oBzL8VKHo3VhsBo6ywnC0HCKN/isn8HDFIggTJpFgrvDuwO3Bk2nqZzY9N+qwa",
+	"xiM//VAJVDWkdS1YLAEcR4bkcl8NyWqtjiMIvEPG4bOsDgJJ8ZrLmvE8KlVS2VLpoYJW+2IH1qmjpj0b",
+	"j48UCWlcWtzM4eYRo399/9uvQ/PsimxveByeI1N7Wyt76wjPCFCoIQE+n+v7AtMgoFRnSitpcDzKdCsl",
+	"xPVxIgj4o+tYpGBO9Cz/M6N0nSdFLxn5DEvmLMvLFWUuYhxq5nWYsoQUzXvDqgFORsfHw5PR8+cDtI6U",
+	"tWOauz1/kdke5wG2gQta1zobn7p9SZ1ehV9Fx2oSLfAy46ldGyqBo/dcDfaTds+ZvddGiHpiiExxpbmm",
+	"MHV0rTv+0BKvomxojTCxVJFZQ5JgDFMmKd0DkHyh3YthSNaEhYQB9MlXiZ+XGeclkBKYKkSANcSMNJpv",
+	"BI7UYfHo02BmTiN9FQ6pswkrV6dVC2kqjR4DjAt2RB39iVt5lv0rDGC/cu8I/U/NZxQvurJHe4Uut2oM",
+	"tdhzpFk2uiIENCoutHosnE5lMhvJ3zc4SiMyFcCSw6XuHvhZipTtqr7R+rGmFnPtpvtFKKMY0VC4Omrm",
+	"Lfvf6ZySKBytt0fnWgkwz824UzsoFcjmt5vxFSAmxx3pH8xsyQ9KTKkzm+zRAWTFRpeQIqtJy8WS0DCN",
+	"C53CmUPCWglyINDhDMfa8WY1vIHVsH/mSLfZsHFrVpoeCKVqC4lhLFdPRjHCOCRKuTZxhiB3DCsExgB0",
+	"bE6GUFp1Wn+02sxhKkAJOJKL8LJ5woYM9JBeHBo6vFU0OUF/WLA/oT/VZJa20J/qLA6Q5BMDyh2YEAqT",
+	"fgQVMuOYl030FJC5IFobvTs613EXz9TeLghTfM6mc4OOdMF+UxLDajYg4Z0Mc8LSNKM3yLjc0CgURm1T",
+	"YvuCadIXeKsliHlR67ZGJWprritbahZtBL0mA3QRnIz+4yI4mlidr9CMTxuYDN0s6WzpVDLqXHJqMcUG",
+	"ME6bv2S0GKFsCcUj40HaCAle6BsrkLR+O0CJ9pv3yhTax0q/TR0fqIFo2JmZfmSnB0+i+kUBtORC6sfp",
+	"9dh8dy0yJ5rTum0hLDTcUfAVkVTt3SEUxnInOVMrSxN1Vh5E/GaCbp3kNps00PJ+yOeWZ1jq0gzjzug5",
+	"BR+u8HqCbvVHMEia92hfmffD3d3EyAHYEjOg3Q+1ZMU9KHBlkG2O0G2lBm2cOwUwJnBecxtiZoZtUVRN",
+	"Qn18XisWzLiE3XaHiFqRJhH5jGcy2lrFypGnmt9QLxUXTLsNPHkEfykaBAoTHhGdZzQkV9pAaQvmEtTO",
+	"btvRshEqhVRbTZSh/7I++/8aXbjitYYF6FuTWcQhkb+oLMxEV0I4SukxB+KCAeegwtKgp3enDWcKWr8O",
+	"LYF6KJJKqIrj7Ob////9/5BzmunrnRD9RCOC3m+FJCvH/4/Az3t94tXHccV1SosLZH7NFHEYQwfcNWF4",
+	"TYNJcDoaj05N4VQImnwGIe0EItudOvkmDCbBWyqkra2jY5cBsfDV6XisS1gxSXTZOrx2UT3P/iZ0gSCN",
+	"rob1dJL6PRA1m3eM23o6KOSzjVJlR6lCOsHkj0+DQNhijgC+Rqf97lCr2Yzr+jnnaV6slW2RslEVRRyp",
+	"HcULkS3pU6jpuxpDFftRVO32f8BSnl2flG/H+yW/Maj695Psfpw8hv1IpMb1CSJMxtuRjtB19UKKpnXr",
+	"eAZ2QOWeKhzYCbytze7sPW+ZX0toCLWEKs9UNkpT7HMzs5NBZcqSDQXQO29Z+uD5ONEDo8OT0ct/9rem",
+	"AG/dN+ll4SblyjxNKAvJZ7d1SZWK6j1LylVACWAXjgO9yIpQlLzy7Puff5vPBZHQUqz23bd0RfWrmeI6",
+	"SZ920JyhkSH4V4wGEFEhrT/WKGojW5wLXIRJbS4cRVPd5x1KHztCytZv+7RHwkww6tdMLaDM790WIU1j",
+	"tDci9Up+ICj54aIdBTqk4cBYaVCIzidcn2rKKVaXxCyvI1Zc9twNPVkQOcVRBDW8uSggTB39maoUZJS0",
+	"v/Bwu4edSndgyhTBNPVkMwRzsgcw6gQTIzcowePutOJia/XhMk7Zub4XyxAQluCcW3PKwJJTNgo6PBmf",
+	"3D/9zJIWzBlW98yGIzTjeLp2+RPf65mMvZLw1WzPpNHcA9MDBc5mVD0Yvysg2FuvnBQN71xSLckTLxR7",
+	"y3LFPE8qbgp2jjRp6a5Su+L7B5OpV4HzB+INBnl3g3JbowqD4wfg6r1y9CV44Mu35UGI36sFeJdjtsDP",
+	"TLsTw85SZyLIyuIaBrfeFOy7rph+jxpFukR7I43iIWjPFCXulQbfEV1ZvpI5mG7cCUD3zypMCnEDrvzM",
+	"xkHe7p14i/VhN+RrG3+5D+rVg7fXgu9D4rwjgkhFUwuvuK25ddE3MTMyNHHUVJqqxE1oyktVz6bhN6M7",
+	"EwARTNLft7boPcpMDXQ3CLgY7g22jM/1RbDLkSoAPFthoBkpwna/1x/dDVqvNjXp3labmqWgmMLDLrUt",
+	"0aVXc9ed7TZhqLpyqu+aSjORjyyiV/bOYuDfFZl47fQddjK6DbVdEp1aWWX//WKAuBf7735ML72kKl+o",
+	"wXxPNpdMRkSH4B8gpmrAUZkj4VvRRO0pSBAwBATU+GMz1XifvLI9HZEMXut8s3my3beLtsYzmyejvk9K",
+	"tkx0Yz9tvoD0XmyrzDQP67PNANPIc5vd8d0p6Xubv5Ybe2C0b0gWhU4RnozMuWYegLiyTtwcCI18uVlu",
+	"+eTR3SPPrPHr5ljmnt275V7dh+SV5fR8m/uqoce3iL8+Or/vY+ApTZy/tcgcP5iQ2IOAKPMHP/xpaah/",
+	"FxyZPh3CD6O6PKxzuCVVOhdx/9RZ4SmucRA/AM1m3cVNGXw753Ef9F6sq2e2/cmTnKW5tg7lahp8PH7l",
+	"HCV/Ye7lJvB/dV7m3KK/BmdzzaJ68DlD0aVyt3I6d4hxHdC/JDE51/WahE5FF64ayYHQsfA64wxLdAg5",
+	"nzY9z6sTpkQkpAPoSgG6Doe01QT5NYljXXGu0Cv9VgO+R7mvZ6iT9hoLu3PZDwWFTw4EwpeCRxtp54HE",
+	"io1OglW7gd0vPqc1m9p3nHOy4Y58/BrWpU6HX+xLbb0Mid+g5kXPGZHeIfWXTpS2CaEDfROylUvKFlDi",
+	"QNOmmOlM3zL/goCGlzSudC4Mbot9EyDatGbS+mNtrnf82GZPQuZ6lwGMstNxepvvuOvn8H7NAOmNf/P+",
+	"N/Tdi/HxuU0UTRrBYqhkpSug0FJ/knl7KiibVc5dcYyenwQdIDMVUOpB0y/uANs+fWHm0Jc5vyxP6MnX",
+	"BTUlHT4PGbkhQqI5jYX0GaNjV91Z42mxqLY58Vm3lp3x2a09io1cWAY9efF2VtLTdm+OKx+z6PBkfHa/",
+	"+GzgoSrFVe/EXKcLGKB780L5uL9vKm7mbkqIutNdLxfDXOpPu4ypt2SBZ9tvJW9KKzLrmGj1+eO7twN0",
+	"MhoPT0Yv+kunamOMjTvlWnExhNKsQ0GkSBXvq+eM/0t9+J5It/EZIs02Ildn6EDYUrA3VOl9yCtlWCZk",
+	"oapEvdpS3ve8alLtrYO87fCoVON0PeM7ivjTVDqwazEXHCQjH9iyArn6pFDD00+LHaGPgiA1qoLbljRP",
+	"Jc7q6upQZklyaBSSmkqjY1Skd9z/hUxiYkEVN0MnRwbIgS66a2oc2T796DBFuYVnT39/v+cN5pwK0iia",
+	"/+kAfY0HqD95Z+mjTtkBYJAg/SVhVB/Jx3/4xJLfFKhNedRZIr6BmktmeXJJBIGaA4eYbRENz/2ATfvJ",
+	"Ur/pWFJC/GnFLJGpPd7+PbGOr4R19H+BZUkjdVNr6OSe72tbMzDjC5Lu7nZ3jvbRtMX74nla5hK3XHN/",
+	"ZjlSZdkSuzc/mJf3b741pQbbG6RvsSazYz8JsnsRZIZgd7Yzn6Tck4W5q4Xpzn0iAXTRan8vj8pszlwg",
+	"RXvm0Oi2uZMV+XQ8nuzHx2c/WidO5YFDULHwPs/VN2MgPnGFJ9Ow2jR8MgrbMqqHUAQy1l+vpt+3ZfQ9",
+	"iZk+zbe6VLc0vRVnuD1JpCc9NaGP5nIBcug2PQUvAbfwdh/dmG50lAFadJNSaOcU9slCTp5/OzwEKGuo",
+	"22RVB6pCPe6/mBf3FqyqJygNWTXy0QYFTrE81xHVulGGexUJHkt1AEMq1hHeTpOXzAO/HUhVVOsV2aYY",
+	"B2GbVTaMBMI49A5oTFp+k4AZDIxLLUz+ZR8nCxwEBeB5TwGwQTDHNJrGBAv4ccmFGgemNy+sY76IiRD6",
+	"nz59QEvWqfe7Zi2aRdN/AJO0AfmSr+ksGAQmZ0uDazn6p0GGpvzjBs2KEmwFb3QnbkTZeiNRTGaEXpNw",
+	"gv4KLawVnilbABN1vbyH6MC0HzoYAd/JkgIWM8VCdRCz1SfUX0cD6Og7pEwQaMpxTXaNW86EZ26EbgRt",
+	"5ZSLTof4fEEIOjwbj3W3nRsqSI1w6hb/a7a603f/T50sXPChef1XvCJv6RUJykOwfUrtEMHtPm8B1Q/J",
+	"V5XAOVpuDZc5VU00Bj8lJdVJpBQse7JaQ1VNKo1hyuhb91JcoAg4Tf+aZ9ro4KmZrhBQ3fINigEls1YB",
+	"ZgbbN2RvvEaGrh9RGVwplvwwxRg8YV5Tu0a/1HvBGuGat2dq1ViWaLs++SZ9WlnpnKP7XfEVX9GW5180",
+	"/U4dOBAO/KmmqI2H7j3lyHozPGgpGw+OJlVsNLZ3pyk1o5PHpn6EpSCtLFK2eCBSMrVpmlJSkWLepHqN",
+	"r593LFzzpKU/aelPWvqTlv6kpT9p6U9a+qPS0qurpRklvd8SaWkVvaQ62iNWyQsVqVsj+huFuWXV9geO",
+	"mfI3BDTcc92VlrIF9GplaMEZeSAtt0FYVCU6xw9hgvRlfpgYG3+DHuyMNMtNdcegxwCXe7VyHzRgogWJ",
+	"2YJnfZGaq3KW5gaVBc7ukQAzQRGlzLdVHbPuxFrok/F271HWLdsDiSp7sopSreQaIWN8IszEDYkFur2w",
+	"9uhFMFF/uc1Qf49GowG6cBaSeXR3d57uZI5Z30XXNIyG/CFECCaEvspm0nxIUPk58OqrPepSWE2OYNlY",
+	"FqfagvApUCFzF8r6AF3OO65b6jItuy45O4xd7a7npD9W2URNjQmc9wY38e/sm8XSvqMLo++aU3u3jgwa",
+	"ai4xzFt7usWwm4YOXSvzK0LWQpnr5Dxhfspaz7Mjt+WN5bL/Yy636fnzqsN0fFxxmAwkuTI9aTgb+6It",
+	"hZY5o79FOq024y2Z7sOOd0TqG/Lo8GsjzlvzL2vgVxujBuHBPe1+na1gYO/ZHjWjokMc3eCtbmhEmatJ",
+	"+SVseknAXYGpkGx/93C4KWVCYjYjDcTwG/dqI/5GPq95LKcR17Q0bewpzkWlPi91W2fnMAjqeRYqpoLP",
+	"5TS5L+sywYtXD3ApsH9ub6mijNHDS8iRWa+M3o1qDKDzVD9uKsBE4jfMvZhnAAn971BEreJY2/Ezla8y",
+	"h+/ZbfpBM5ZuUR/c1x7XMfX0rvTM2+2wpcbuvW1lcxad29U+OHURsbTyMe0IVaWvyZLKt1slf8OUGQQ0",
+	"ivSuIM4KqBjcN+qZK5/flKTbV8jPkn1fJfIzB6N7ffwOALYpdHHaEfp9OsjKl9xLefxGS77P2vgd1tuF",
+	"BptWxq+XBC1k9bOMItpCm/4RvnzrPtyjLE9PVaaw6beQW0pfZUwzDPBAIJKZaa+S/VUD4plmttEobbXu",
+	"zYxq8OmR6QZZ4nx2m7fNWqibaTK6P4Kt0z4z5LQn9TNPt4+PbIEKHyPVDgrHLPQUdDwKDTjv/fSfqHkT",
+	"IHnPY/lvZNvofR7LH2hcEiynQ+QuNzLxwHNWGDOHDscDBEQHwceMI8pm0SYk5WnFu4bTTRQY01TsW34V",
+	"f6Vy6YfQQTPQ3eLVdgqIbBLMmtkH3fDGhH/fUFYaBpgJnm4xx/vNpf4RrbCcLcsm6BpRW6UOvSjYtB8/",
+	"45msBqVhMG7bmV8LPwBkgLA0ZG6+PE/F3jfZjBZRw532pJ+w4no89etfTLLxOwaFp7vAd5yfEXnD46vW",
+	"1RV+JSQ0RrZmQpfbqR4RMunjKQ2rA+Hda7vPu+SiNGC51oubmwF6aeFIcMPjIbLf8nhxgNaby4jONAhi",
+	"hH7HsSAhiugVQVxEHFwOMZ1JdMl5RHD58aBiqsdqW9ciVKNHVJIYRwNERosRuj24Opigg+uDO+uoXWMa",
+	"o9VG1DCRFZE4xBLvAgPic6/WBiKfZYyRWJOZOEcs2S+gdTGFn6fqZ20DlEGWvNfpeH2ZdyQFpKipUMLF",
+	"3mw7iwi6pNrtTnBYQVv93atkO4qHGhzJJY7QjG9Y6em7oXI5hTc6QnB2Uor8krakLajYxVksMTTe0zRs",
+	"+nhviZwkD+EMEVHN0ppAUUUCx/cQQVAT4qKvlPYS4JLKz40ou8o7Zfvvp+dCpBrG/PsixSbMlck3l1BX",
+	"zNeapfPuM8S5Qwpv7xEL9cm7gMPdCU0v1vkUDk/G4/rU3X0RXONkXf2i0QM0gTmyWxBHglOr6wEp2z8y",
+	"YX/NY6r2ntn7ZKw/GetPxvqTsf5krD8Z60/G+pOx/mSsPxnrT8Z6a/OpOs5f2+p7iPKvTtP/2oz0tAll",
+	"L/kbJ/a3yUhpSvm9nKBPj6bWQPMiA/uirXyMW00ZtupwjeCh/SY9+Uz8KIx7POYFAb5NvARvfgialA7Y",
+	"p0ft4csFNC0U0BOFuH4K5iT7JvugqL7aADlN+d5Ot6kW0Ox0W3khiEy73colQXkEeBuyLQ/sfmwB3eO8",
+	"nLD5/HzuVULTZdShWj2fy6FRX3Oi5AEixHOx4dDWXc2hLD7KFhGBCnSKjAWisoZUvahw8lkSFrY8tD/q",
+	"j7oE8Jr5uoXuTvJfl5wMHaDtXve/nl6SLWfhdIU/W+WK/oOAlHwMIfJFseWPYJN27xV5Lzv4aNIIxu12",
+	"+D6j6ec8vqRhSNhwRYTAC2LYlxDoBgsUEkZJqHsKUoFiIvgmnkEZyn0lIFQhq2wCQzbQcmkYcX61WTv+",
+	"z8VQLGPKrtpeJuuPuhwZM98+MCAcVF9szkVR9ogtr9IFnrrqKC9eVcMC3ytJ+/BU0gKJCSF47rVOKPS/",
+	"74pGf4wdkme6lYRJqbOtMmq+sSSagtwZTzfUPw2Tn/aTfdAxVyYpIt/RSmlMMe3TXL6tzBbOciM/PBU1",
+	"S13ZlYjuIQ/Fp8xmRTZcfY3f5vfjwKsr3eCceNB6st8CDjg/siviwBkB/6vNvJKCRPMHL93wgJzNXanW",
+	"Bk39kly+7o127Bx1XMtC3a8L+EAg74Y5TRHuh/1d/uhN8SDYN1E0CM9MbXr/zrlkvx/Eo9yU3Cx13Cx5",
+	"lBCfbt97g+OwB871OgwRj9FsidnCm4JKshLocEXiBQn1taRMADq6bzLVnuZulDpIjwEMecpZtE0GAmIu",
+	"v954HUVPRJmKHe6PD74j6wjPiE9dCRVq6TlUm4WuyBaKimzRhkVECL8jyApvLQXLJVl9feRZK0af3V6R",
+	"bdOrc7vTbyRZBU1uIX4ouWHo47JaqewptmNCyJOp7n07NQr3ym2q77kbbFCvR17NU3fs1db0aKWltvxb",
+	"0HqK7TPd+apTpapcQLJuiHIgkKKNmCvOOEH2/s3EGF5ALONFAKVD+eXfyEwOkh5KF2zDNoKERxCbf+Hi",
+	"Hi+CgWmCrPUCCPYqVg3O1R8XzPwqiNThlZfKLsczGW2R4lQTnTFwN7pQ9nlpSEHuHOwpvCB9Dh619O3p",
+	"GBJZxHg1BaGYbyQR6Pff3n8YwDXz7x8/DNCSxOTrlawmTHzYsHioeb1l/dCmweh7DXDMgF6XmGheT6q8",
+	"9Z6kmJ0hV/rSvVBT/TK/h92J8rjKw5fsY0kpzBwkjVLEskTVqvT2IyStmjDaHGX1HFKbp6tM8exciaMH",
+	"JCBDHxUUdJv7qL7GVWZDgnvc/FrfRnZ7+vOp5QjrcW11i1qrBTvezX/flJzaFV3dGbzS8LwMMX27pVeh",
+	"LU4BTR9kGuWc69455rXi+qvVNH9PTXR2j99oedz6qp55/Ko9d36Wu3JsowDcYwiAnfqhQwEKyLxJSc0+",
+	"ufnpSRvy6jtm4HFIgSzZdiivWUnL90/KD1Zps56iHzlB7xa+sA963m+og4GuGatuX3jTfvn1devPNOJv",
+	"3XG/SXN907o+nnrhPX7XKfjnOuaSJyVcTMf9TOP9/TXct88B4Vdki26NsxN4T3b/1F/QARGzrVxStkAk",
+	"EgTN1RMxIyykbFG5HSGNu+Q17txR3JXG+VrLq9xvZZO9Fi/52gqCdCzmYVhA2+92TtB/+Sq4F8dbU1/u",
+	"fhopOslZXXDOSc693BikK3YpjpNMWFcXzpb32tNNkxm+Q3W4k96BaFQgzrzbgy5sCc/PTK+uEteBSory",
+	"hX4H4kAhJ4IdSCWBuKl8Z0vAOQVdcnRJ0JrEcx6vSDgKdqpBlxSLa5IL1Da1wGKnzbVC1+JzTwrrk8L6",
+	"pLA+KaxPCuuTwtq3GtLwhngfHZUTbbWs6NIDKqo5Oe/5aRtVSPJV2YeuRWR3sVk5ov1i3cV2WgRVxmKW",
+	"YnF87wp5j8q43wLK01IfhO5backtvcvt76IrKhzdj234sHWOGpKiK3XUG0km1Y4cr6gteHSfTMPRlKl4",
+	"VMOfOwZR9Bw78dSuNteutimze2zdaB3LfLTdaMcdof+Cu9E2WvLX0422ZEm7FNSoY6OdgmcebdCMr8UV",
+	"hLX0HkNTXVGjD5HZLLDgPgNkdrzyr6G/7lEw33z0S3lRjocjxD0GtjzGeJYMcTcrwGC++LprMCQMM8k8",
+	"Phm9PP3nwpCsHjKeXp42tY/dZHu3fRtcjD7lv9sMPIEEYRIdMi518mNCQulaDQOEbWImwkzckFgc7bto",
+	"wyMgXZNy1zxhr7TRVm1hhifa3HtthsfLIvujs4bSsnGdhQxZPtpSC2oPz1FVxYV731Tjou+FedRq5t9a",
+	"qYVvTLPpvepC1eXAPZQr+IJ0pD1VKRigW78wxSRVT+Lu65RK0EOnvlLeB3gtd5yynalWlIkJgrZZh2Z/",
+	"JrZh2zraCLSO6TWWulGZaUvmFfoAv/qBsM3ejmw7z0P7GWfR9ggChKJor23dEJ/7fdSQ5NVt3Bo2S6vq",
+	"tJXa/5jMN0Idu+AnGkkSo8stOvAmOXBtGjZrZcuTUL0B1cpXdBZzM/IIfRQEqcEV0hZgcsWpN0xsIr6M",
+	"iPrnRhA01zMKguPZMjvx6B56ZCliq+6QBeTTa8yGJshD4XCpNjZfk0Qfl/3cXquxbbWHBnUMFZb2WblG",
+	"jf/w7aYVFI1bTsMu9t53Gpoq2lTok/H4AajCNJ9OMe1n3hpLdVETEZsmmIfeLwN4r3sGKqksHPz+t8uu",
+	"JL1ft6mOs00r6hXv2kP1fcuchZOjh0CuveStrnT3aMi9dzJPb8blFtHwAfahRa2RTKfl3iKn7ksMPnyP",
+	"uCZ0luoT1xO9ZZrFpY//6Pn4n/snvOe1lJcJlSrkru0CpXYi0PIucGrXvtlYqZ9jzKQyO2Jyza8UDRmz",
+	"7kAgrHstSQ5PtW3XXcB4MVU4DH/Xs+h2Ts1Rmf6sSygMDkOb9jHVCwx24a/Vw1ncD2HLvM1e8WvyYCjQ",
+	"0/eJhdoRCxHRR+hQMVvxDf1GXpMf1QfvjWNgJyGxjtU0khLbtdAHBIchVd/h6PfUazkHhHmgC7QGaY7x",
+	"R2rUT/mXSyI8nJ9kDwoOxBoljpiCgib3ou4U9Jm+B92niQ8gQ2D9C5lkggfSgHwA6oKNEkoRhMm+78Pz",
+	"lGguuFwtZDJbchI+MH0WugsqOFmrEu8pmnt4y1T3ZbLbklIdzpGlUbdlLESXJOI36GR0cubunqfGi3oE",
+	"5afPxqcPu31tLNyKndjDAYTrp4Kzlyq83We/rcy+PvC5ug+Tt79rxQaGc5p69ig6HrD8eTkMefmhOJMf",
+	"VwXcXCAq+7txTGh6oCWGf3YeB5k3sq+hwawFbYidqVGvEWv74i1Z4Nn2Xhx0ZsKK4PmFslV70F7B3YdX",
+	"BEVUSLRhIYl1XfFI/QuqTNhK+ILE10SgSy6XCEtTj9xs2QN486BwQcbK2reCW0lf3p/tiesrIyu4p1Qq",
+	"pq0qoUcmYZX75FshIoUpMtvEVFn/f9wqUSkkZ+QDvyIsmPzxSQlDOG1m/k0cBZPgGVxkGwTdWkDMcnXZ",
+	"Dh+41JNc9lD2bYNq/7FXKirz7iUUtUn9MONMUCEJm22Hi5hnf11UjOYFP+Um9378dPe/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -2,7 +2,6 @@ package impl
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 )
 
@@ -113,30 +112,7 @@ func ReadAnnotation(ext map[string]any) (Annotation, error) {
 // refuses reports whether Manila answers 400 (a.Refused) for this key in
 // this request: it is outside the version range and holds a value.
 func (a Annotation) refuses(ri *requestInfo, value any) bool {
-	return a.Refused != "" && !a.InRange(ri.Version) && truthy(value)
-}
-
-// truthy is Python's truth of a JSON value, as Manila tests a key
-// ("if description and version < 2.41").
-func truthy(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return v
-	case string:
-		return v != ""
-	case json.Number:
-		f, err := v.Float64()
-		return err != nil || f != 0
-	case float64:
-		return v != 0
-	case map[string]any:
-		return len(v) != 0
-	case []any:
-		return len(v) != 0
-	}
-	return true
+	return a.Refused != "" && !a.InRange(ri.Version) && pyTruthy(value)
 }
 
 // admits reports whether the request is in the annotation's range and, if

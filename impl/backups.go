@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -93,7 +92,7 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 		Status:      state.BackupInitial,
 		Options:     opts,
 	}
-	create := storage.BackupCreate{Quota: s.cfg.BackupQuota, JobDelay: s.cfg.MinTransition}
+	create := storage.BackupCreate{JobDelay: s.cfg.MinTransition}
 	if len(opts) == 0 {
 		b.Topic = ptr(topicGeneric)
 		create.GenericProtocols = s.cfg.BackupGenericProtocols
@@ -149,14 +148,11 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 
 // backupQuotaFault is Manila's 413 for an exceeded backup quota.
 func backupQuotaFault(qe *storage.QuotaError) *Fault {
-	f := &Fault{Status: http.StatusRequestEntityTooLarge, Header: http.Header{"Retry-After": []string{"0"}}}
-	if qe.Resource == "backup_gigabytes" {
-		f.Message = fmt.Sprintf("ShareBackupSizeExceedsAvailableQuota: Requested backup exceeds allowed Backup gigabytes quota. Requested %dG, quota is %dG and %dG has been consumed.",
-			qe.Requested, qe.Quota, qe.Consumed)
-	} else {
-		f.Message = fmt.Sprintf("BackupLimitExceeded: Maximum number of backups allowed (%d) exceeded.", qe.Quota)
+	if qe.Over("backup_gigabytes") {
+		return overLimit("ShareBackupSizeExceedsAvailableQuota: Requested backup exceeds allowed Backup gigabytes quota. Requested %dG, quota is %dG and %dG has been consumed.",
+			qe.Deltas["backup_gigabytes"], qe.Quotas["backup_gigabytes"], qe.Consumed["backup_gigabytes"])
 	}
-	return f
+	return overLimit("BackupLimitExceeded: Maximum number of backups allowed (%d) exceeded.", qe.Quotas["backups"])
 }
 
 // ShowShareBackup is GET /v2/share-backups/{id}.

@@ -185,7 +185,10 @@ func (s *Server) createCGFromSnapshot(ctx context.Context, g storage.Consistency
 		}
 	}, s.cfg.MinTransition)
 	var se *storage.StateError
+	var qe *storage.QuotaError
 	switch {
+	case errors.As(err, &qe) && shareQuotaFault(qe) != nil:
+		return g, shareQuotaFault(qe)
 	case errors.As(err, &se):
 		return g, &Fault{Status: http.StatusConflict, Message: "Invalid CGSnapshot: Consistency group snapshot status must be available"}
 	case errors.Is(err, storage.ErrNotFound):

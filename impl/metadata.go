@@ -64,25 +64,6 @@ func metadataItems(in map[string]*interface{}) (map[string]string, *Fault) {
 	return out, nil
 }
 
-// pyTruthy is Python's truth of a decoded JSON value.
-func pyTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
-}
-
 // shareForMetadata is the metadata controller's share lookup: another
 // project's private share is "Share not found."; changing a public share's
 // metadata takes share:get with the share as target.

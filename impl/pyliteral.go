@@ -1,6 +1,7 @@
 package impl
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -119,4 +120,28 @@ func (p *literalParser) scalar() (string, error) {
 		}
 	}
 	return "", errors.New("unterminated string")
+}
+
+// pyTruthy is Python's truth of a JSON value, as Manila tests a key ("if
+// description and version < 2.41"): null, false, 0, "", [] and {} are
+// false.
+func pyTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case json.Number:
+		f, err := x.Float64()
+		return err != nil || f != 0
+	case float64:
+		return x != 0
+	case []any:
+		return len(x) != 0
+	case map[string]any:
+		return len(x) != 0
+	}
+	return true
 }

@@ -53,8 +53,6 @@ type Config struct {
 	AvailabilityZone string
 	// Host is the share host shown to admins (host@backend#pool).
 	Host string
-	// BackupQuota is every project's backup quota (-1: unlimited).
-	BackupQuota storage.BackupQuota
 	// BackupGenericProtocols are the share protocols Manila's generic backup
 	// path (empty backup_options) takes; default NFS.
 	BackupGenericProtocols []string

@@ -159,9 +159,15 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	if src != nil {
 		src.place(&sh)
 	}
+	if err := s.checkPerShareQuota(ctx, size); err != nil {
+		return nil, err
+	}
 	created, err := s.db.CreateShare(ctx, sh, s.cfg.MinTransition)
 	var se *storage.StateError
+	var qe *storage.QuotaError
 	switch {
+	case errors.As(err, &qe) && shareQuotaFault(qe) != nil:
+		return nil, shareQuotaFault(qe)
 	case errors.As(err, &se):
 		return nil, badRequest("Consistency group status must be available, got%s.", se.Current)
 	case err != nil:
@@ -359,17 +365,37 @@ func splitCSV(s string) []string {
 	return out
 }
 
-// checkSizeLimits applies the type's provisioning:min/max_share_size.
+// checkSizeLimits applies the type's provisioning:min/max_share_size to a
+// new share.
 func checkSizeLimits(st *storage.ShareType, size int) *Fault {
-	if v, ok := st.ExtraSpecs["provisioning:min_share_size"]; ok {
-		if min, err := strconv.Atoi(v); err == nil && size < min {
-			return badRequest("Invalid input received: Specified share size of '%d' is less than the minimum required size of '%d' for share type '%s'.", size, min, st.Name)
-		}
+	return sizeFilter(st, size, sizeOpCreate)
+}
+
+// sizeOp is provision_filter_on_size's operation: which of the type's
+// provisioning size limits apply.
+type sizeOp struct{ min, max, maxExtend bool }
+
+var (
+	sizeOpCreate      = sizeOp{min: true, max: true}
+	sizeOpShrink      = sizeOp{min: true}
+	sizeOpExtend      = sizeOp{max: true}
+	sizeOpAdminExtend = sizeOp{maxExtend: true}
+)
+
+// sizeFilter is Manila's provision_filter_on_size.
+func sizeFilter(st *storage.ShareType, size int, op sizeOp) *Fault {
+	limit := func(key string) (int, bool) {
+		n, err := strconv.Atoi(st.ExtraSpecs[key])
+		return n, err == nil
 	}
-	if v, ok := st.ExtraSpecs["provisioning:max_share_size"]; ok {
-		if max, err := strconv.Atoi(v); err == nil && size > max {
-			return badRequest("Invalid input received: Specified share size of '%d' is greater than the maximum allowable size of '%d' for share type '%s'.", size, max, st.Name)
-		}
+	if min, ok := limit("provisioning:min_share_size"); ok && op.min && size < min {
+		return badRequest("Invalid input received: Specified share size of '%d' is less than the minimum required size of '%d' for share type '%s'.", size, min, st.Name)
+	}
+	if max, ok := limit("provisioning:max_share_size"); ok && op.max && size > max {
+		return badRequest("Invalid input received: Specified share size of '%d' is greater than the maximum allowable size of '%d' for share type '%s'.", size, max, st.Name)
+	}
+	if max, ok := limit("provisioning:max_share_extend_size"); ok && op.maxExtend && size > max {
+		return badRequest("Invalid input received: Specified share size of '%d' is greater than the maximum allowable extend size of '%d' for share type '%s'.", size, max, st.Name)
 	}
 	return nil
 }
@@ -489,6 +515,8 @@ func (s *Server) shareActionTable() actionTable[gen.ShareActionResponseObject] {
 		"force_delete": s.forceDeleteShare,
 		"soft_delete":  s.softDeleteShare,
 		"restore":      s.restoreShare,
+		"extend":       s.extendShare,
+		"shrink":       s.shrinkShare,
 	}
 }
 

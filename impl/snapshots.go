@@ -117,7 +117,10 @@ func (s *Server) CreateSnapshot(ctx context.Context, req gen.CreateSnapshotReque
 		Metadata:    md,
 	}, state.ShareSnapshotSource, s.cfg.MinTransition)
 	var se *storage.StateError
+	var qe *storage.QuotaError
 	switch {
+	case errors.As(err, &qe):
+		return nil, snapshotQuotaFault(qe)
 	case errors.As(err, &se):
 		return nil, badRequest("Invalid share: Source share status must be available.")
 	case errors.Is(err, storage.ErrNotFound):

@@ -120,7 +120,7 @@ func TestActionBindingsMatchSpec(t *testing.T) {
 		t.Fatalf("real bindings: %v", err)
 	}
 	bound := map[string][]string{
-		"ShareAction":    {"reset_status", "force_delete", "soft_delete", "restore", "extend"},
+		"ShareAction":    {"reset_status", "force_delete", "soft_delete", "restore", "extend", "shrink", "grow"},
 		"SnapshotAction": {"reset_status"}, "ShareBackupAction": {"restore", "reset_status"},
 		"ConsistencyGroupAction": {"reset_status", "force_delete"}, "CgsnapshotAction": {"reset_status", "force_delete"},
 		"ShowShare": {"x"},
@@ -130,7 +130,7 @@ func TestActionBindingsMatchSpec(t *testing.T) {
 		t.Fatal("mismatched bindings accepted")
 	}
 	for _, want := range []string{
-		"ShareAction: handler extend is bound but no action names it",
+		"ShareAction: handler grow is bound but no action names it",
 		"SnapshotAction: action force_delete names handler force_delete, which is not bound",
 		"action table for ShowShare, which has no x-manila-actions",
 	} {

@@ -180,8 +180,8 @@ func TestSpecActionGates(t *testing.T) {
 	if op == nil {
 		t.Fatal("no POST /v2/shares/{share_id}/action operation")
 	}
-	if len(op.Actions) != 6 {
-		t.Errorf("%d share actions, want 6", len(op.Actions))
+	if len(op.Actions) != 10 {
+		t.Errorf("%d share actions, want 10", len(op.Actions))
 	}
 	type want struct {
 		min, max, policy string
@@ -193,6 +193,10 @@ func TestSpecActionGates(t *testing.T) {
 		"force_delete":    {"2.7", "", "share:force_delete"},
 		"soft_delete":     {"2.69", "", "share:soft_delete"},
 		"restore":         {"2.69", "", "share:restore"},
+		"os-extend":       {"2.0", "2.6", "share:extend"},
+		"extend":          {"2.7", "", "share:extend"},
+		"os-shrink":       {"2.0", "2.6", "share:shrink"},
+		"shrink":          {"2.7", "", "share:shrink"},
 	}
 	for name, w := range wants {
 		g, ok := op.Actions[name]

@@ -55,6 +55,8 @@ var (
 	ShareBeingDeleted = Set[ShareStatus]{ShareDeleting, ShareErrorDeleting}
 	// ShareSnapshotSource is the set "snapshot_source".
 	ShareSnapshotSource = Set[ShareStatus]{ShareAvailable}
+	// ShareShrinkable is the set "shrinkable".
+	ShareShrinkable = Set[ShareStatus]{ShareAvailable, ShareShrinkingPossibleDataLossError}
 )
 
 // The share transitions.
@@ -83,10 +85,24 @@ var (
 	ShareBackupRestoreDone = Transition[ShareStatus]{Name: "backup_restore_done", From: Set[ShareStatus]{ShareBackupRestoring}, To: ShareAvailable}
 	// ShareBackupRestoreFailed is "backup_restore_failed": from backup_restoring to backup_restoring_error.
 	ShareBackupRestoreFailed = Transition[ShareStatus]{Name: "backup_restore_failed", From: Set[ShareStatus]{ShareBackupRestoring}, To: ShareBackupRestoringError}
+	// ShareExtend is "extend": from available to extending.
+	ShareExtend = Transition[ShareStatus]{Name: "extend", From: Set[ShareStatus]{ShareAvailable}, To: ShareExtending}
+	// ShareExtendDone is "extend_done": from extending to available.
+	ShareExtendDone = Transition[ShareStatus]{Name: "extend_done", From: Set[ShareStatus]{ShareExtending}, To: ShareAvailable}
+	// ShareExtendFailed is "extend_failed": from extending to extending_error.
+	ShareExtendFailed = Transition[ShareStatus]{Name: "extend_failed", From: Set[ShareStatus]{ShareExtending}, To: ShareExtendingError}
+	// ShareShrink is "shrink": from ShareShrinkable to shrinking.
+	ShareShrink = Transition[ShareStatus]{Name: "shrink", From: ShareShrinkable, To: ShareShrinking}
+	// ShareShrinkDone is "shrink_done": from shrinking to available.
+	ShareShrinkDone = Transition[ShareStatus]{Name: "shrink_done", From: Set[ShareStatus]{ShareShrinking}, To: ShareAvailable}
+	// ShareShrinkFailed is "shrink_failed": from shrinking to shrinking_error.
+	ShareShrinkFailed = Transition[ShareStatus]{Name: "shrink_failed", From: Set[ShareStatus]{ShareShrinking}, To: ShareShrinkingError}
+	// ShareShrinkRefused is "shrink_refused": from shrinking to available.
+	ShareShrinkRefused = Transition[ShareStatus]{Name: "shrink_refused", From: Set[ShareStatus]{ShareShrinking}, To: ShareAvailable}
 )
 
 // ShareTransitions lists the share transitions (resets aside), in the spec's order.
-var ShareTransitions = []Transition[ShareStatus]{ShareDelete, ShareForceDelete, ShareCreateDone, ShareCreateFailed, ShareDeleteDone, ShareDeleteFailed, ShareBackupCreate, ShareBackupCreateDone, ShareBackupRestore, ShareBackupRestoreDone, ShareBackupRestoreFailed}
+var ShareTransitions = []Transition[ShareStatus]{ShareDelete, ShareForceDelete, ShareCreateDone, ShareCreateFailed, ShareDeleteDone, ShareDeleteFailed, ShareBackupCreate, ShareBackupCreateDone, ShareBackupRestore, ShareBackupRestoreDone, ShareBackupRestoreFailed, ShareExtend, ShareExtendDone, ShareExtendFailed, ShareShrink, ShareShrinkDone, ShareShrinkFailed, ShareShrinkRefused}
 
 // SnapshotStatus is a status of a snapshot.
 type SnapshotStatus string
@@ -346,6 +362,7 @@ var Resources = []Resource{
 			"deletable":       []string{"available", "error", "inactive"},
 			"being_deleted":   []string{"deleting", "error_deleting"},
 			"snapshot_source": []string{"available"},
+			"shrinkable":      []string{"available", "shrinking_possible_data_loss_error"},
 		},
 		Transitions: []TransitionInfo{
 			{Name: "delete", From: []string{"available", "error", "inactive"}, To: "deleting", ToOneOf: ""},
@@ -360,6 +377,13 @@ var Resources = []Resource{
 			{Name: "backup_restore", From: []string{"available"}, To: "backup_restoring", ToOneOf: ""},
 			{Name: "backup_restore_done", From: []string{"backup_restoring"}, To: "available", ToOneOf: ""},
 			{Name: "backup_restore_failed", From: []string{"backup_restoring"}, To: "backup_restoring_error", ToOneOf: ""},
+			{Name: "extend", From: []string{"available"}, To: "extending", ToOneOf: ""},
+			{Name: "extend_done", From: []string{"extending"}, To: "available", ToOneOf: ""},
+			{Name: "extend_failed", From: []string{"extending"}, To: "extending_error", ToOneOf: ""},
+			{Name: "shrink", From: []string{"available", "shrinking_possible_data_loss_error"}, To: "shrinking", ToOneOf: ""},
+			{Name: "shrink_done", From: []string{"shrinking"}, To: "available", ToOneOf: ""},
+			{Name: "shrink_failed", From: []string{"shrinking"}, To: "shrinking_error", ToOneOf: ""},
+			{Name: "shrink_refused", From: []string{"shrinking"}, To: "available", ToOneOf: ""},
 		},
 	},
 	{

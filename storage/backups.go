@@ -69,12 +69,6 @@ func scanBackup(s scanner) (ShareBackup, error) {
 	return b, nil
 }
 
-// BackupQuota is a project's limits; -1 means unlimited.
-type BackupQuota struct {
-	Backups   int
-	Gigabytes int
-}
-
 // DependentsError reports that a share still has snapshots or backups.
 type DependentsError struct {
 	What  string // "snapshots" or "backups"
@@ -105,7 +99,6 @@ func (e *BackupTypeError) Error() string {
 // backup path's own conditions.
 type BackupCreate struct {
 	Backup ShareBackup
-	Quota  BackupQuota
 	// GenericProtocols, when set, are the share protocols the generic path
 	// can back up.
 	GenericProtocols []string
@@ -138,17 +131,9 @@ func (db *DB) CreateShareBackup(ctx context.Context, c BackupCreate) (ShareBacku
 		} else if n > 0 {
 			return &DependentsError{What: "snapshots", Count: n}
 		}
-		var inUse, gigabytes int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(size), 0) FROM share_backups WHERE project_id = ? AND deleted = 'False'`,
-			b.ProjectID).Scan(&inUse, &gigabytes); err != nil {
+		if err := db.reserveQuota(ctx, tx, QuotaScope{ProjectID: b.ProjectID, UserID: b.UserID},
+			map[string]int{"backups": 1, "backup_gigabytes": sh.Size}); err != nil {
 			return err
-		}
-		// Manila checks the gigabytes quota first (its "overs" are sorted).
-		if c.Quota.Gigabytes >= 0 && c.Quota.Gigabytes < sh.Size+gigabytes {
-			return &QuotaError{Resource: "backup_gigabytes", Quota: c.Quota.Gigabytes, Requested: sh.Size, Consumed: gigabytes}
-		}
-		if c.Quota.Backups >= 0 && c.Quota.Backups < 1+inUse {
-			return &QuotaError{Resource: "backups", Quota: c.Quota.Backups, Requested: 1, Consumed: inUse}
 		}
 		if c.CheckBackupType && b.BackupType != nil {
 			var prev sql.NullString

@@ -162,6 +162,9 @@ func (db *DB) CreateConsistencyGroupFromSnapshot(ctx context.Context, g Consiste
 		for _, m := range members {
 			sh := newShare(m)
 			sh.ConsistencyGroupID, sh.SourceCGSnapshotMemberID = &g.ID, &m.ID
+			if err := db.reserveShareQuota(ctx, tx, sh); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO shares (id, project_id, user_id, display_name, display_description, size,
 				share_proto, status, share_type_id, availability_zone, is_public, host, consistency_group_id,
 				source_cgsnapshot_member_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,

@@ -30,17 +30,30 @@ func (e *StateError) Error() string {
 	return fmt.Sprintf("storage: %s is in state %q", e.Of, e.Current)
 }
 
-// QuotaError reports that a project would exceed a quota.
+// QuotaError reports that a request would take a project (or a user or a
+// share type in it) over quota, as Manila's OverQuota does.
 type QuotaError struct {
-	Resource  string // "backups" or "backup_gigabytes"
-	Quota     int
-	Requested int
-	// Consumed is what the project uses now.
-	Consumed int
+	// Overs are the resources that would go over, sorted.
+	Overs []string
+	// Quotas are the limits, Consumed what is used (in use and reserved)
+	// and Deltas what was asked for, of the resources asked for.
+	Quotas   map[string]int
+	Consumed map[string]int
+	Deltas   map[string]int
+}
+
+// Over reports whether resource would go over.
+func (e *QuotaError) Over(resource string) bool {
+	for _, r := range e.Overs {
+		if r == resource {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *QuotaError) Error() string {
-	return fmt.Sprintf("storage: quota %s exceeded (quota %d, requested %d, consumed %d)", e.Resource, e.Quota, e.Requested, e.Consumed)
+	return fmt.Sprintf("storage: quota exceeded for %v (quotas %v, consumed %v, requested %v)", e.Overs, e.Quotas, e.Consumed, e.Deltas)
 }
 
 // InUseError reports that a row cannot be removed while others depend on it.

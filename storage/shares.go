@@ -141,11 +141,14 @@ func scanShare(s scanner) (Share, error) {
 
 // CreateShare inserts a share (in sh.Status, normally state.ShareInitial)
 // together with its metadata and the job that will make it available, in
-// one transaction. A share joining a consistency group needs the group in
+// one transaction, charging it to its owner's quotas (*QuotaError). A share joining a consistency group needs the group in
 // state.ConsistencyGroupUsable (*StateError Of "consistency_group").
 func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration) (Share, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
 		sh.CreatedAt = tx.Now
+		if err := db.reserveShareQuota(ctx, tx, sh); err != nil {
+			return err
+		}
 		if sh.ConsistencyGroupID != nil {
 			// The group must still be available when the share joins it.
 			var status state.ConsistencyGroupStatus
@@ -180,6 +183,13 @@ func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration)
 		return Share{}, err
 	}
 	return db.GetShare(ctx, sh.ID)
+}
+
+// reserveShareQuota charges a new share to its owner's and its type's
+// shares and gigabytes quotas.
+func (db *DB) reserveShareQuota(ctx context.Context, tx *Tx, sh Share) error {
+	return db.reserveQuota(ctx, tx, QuotaScope{ProjectID: sh.ProjectID, UserID: sh.UserID, ShareTypeID: typeOf(sh.ShareTypeID)},
+		map[string]int{"shares": 1, "gigabytes": sh.Size})
 }
 
 func (tx *Tx) replaceMetadata(ctx context.Context, shareID string, md map[string]string) error {

@@ -67,8 +67,8 @@ func scanSnapshot(s scanner) (ShareSnapshot, error) {
 // CreateShareSnapshot inserts a snapshot (in sn.Status, normally
 // state.SnapshotInitial) with the job that copies the share, provided the
 // share is live and in one of shareStatuses (state.ShareSnapshotSource).
-// It returns ErrNotFound for no such share and *StateError (Of "share")
-// otherwise.
+// It returns ErrNotFound for no such share, *StateError (Of "share") and
+// *QuotaError (snapshots, snapshot_gigabytes).
 func (db *DB) CreateShareSnapshot(ctx context.Context, sn ShareSnapshot, shareStatuses state.Set[state.ShareStatus], jobDelay time.Duration) (ShareSnapshot, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
 		sh, err := tx.GetShare(ctx, sn.ShareID)
@@ -77,6 +77,10 @@ func (db *DB) CreateShareSnapshot(ctx context.Context, sn ShareSnapshot, shareSt
 		}
 		if !shareStatuses.Contains(sh.Status) {
 			return &StateError{Of: "share", Current: string(sh.Status)}
+		}
+		if err := db.reserveQuota(ctx, tx, QuotaScope{ProjectID: sn.ProjectID, UserID: sn.UserID, ShareTypeID: typeOf(sh.ShareTypeID)},
+			map[string]int{"snapshots": 1, "snapshot_gigabytes": sh.Size}); err != nil {
+			return err
 		}
 		sn.Size, sn.ShareSize, sn.ShareProto = sh.Size, sh.Size, sh.Proto
 		if _, err := tx.ExecContext(ctx, `INSERT INTO share_snapshots (id, project_id, user_id, share_id, display_name,

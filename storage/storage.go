@@ -41,6 +41,9 @@ type Options struct {
 	Synchronous string
 	// Now returns the current time; tests may pin it. Defaults to time.Now.
 	Now func() time.Time
+	// QuotaDefaults are every quota resource's default limit (-1:
+	// unlimited), by resource name; a resource not named is unlimited.
+	QuotaDefaults map[string]int
 }
 
 // DB is the handle on one manilite database file.
@@ -50,6 +53,8 @@ type DB struct {
 	reader *sql.DB
 	now    func() time.Time
 	stmts  statements
+	// quotaDefaults is Options.QuotaDefaults.
+	quotaDefaults map[string]int
 }
 
 // statements are the hot read queries, prepared once on the reader pool:
@@ -119,7 +124,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 
-	db := &DB{path: path, writer: writer, now: now}
+	db := &DB{path: path, writer: writer, now: now, quotaDefaults: opts.QuotaDefaults}
 	if err := db.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err

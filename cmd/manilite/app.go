@@ -34,7 +34,9 @@ type options struct {
 	Host             string
 	ShutdownTimeout  time.Duration
 	Keystone         keystone.Config
-	BackupQuota      storage.BackupQuota
+	// Quotas are every quota resource's default limit (-1: unlimited),
+	// by resource name: Manila's quota_* options.
+	Quotas map[string]int
 	// BackupMaxRate caps the read rate of backups, restores and snapshot
 	// copies, in bytes per second (0: unlimited).
 	BackupMaxRate          int64
@@ -94,7 +96,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		log.Warn("could not finish removing deleted shares' data", "error", err)
 	}
 
-	db, err := storage.Open(ctx, o.DB, storage.Options{Synchronous: o.Synchronous})
+	db, err := storage.Open(ctx, o.DB, storage.Options{Synchronous: o.Synchronous, QuotaDefaults: o.Quotas})
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +105,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	dataHost, _, _ := strings.Cut(o.Host, "#")
 	worker.RegisterBackupJobs(pool, data, dataHost)
 	worker.RegisterGroupJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
+	worker.RegisterResizeJobs(pool, data)
 
 	server, err := impl.New(impl.Config{
 		DB:               db,
@@ -115,7 +118,6 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		DefaultShareType: o.DefaultShareType,
 		AvailabilityZone: o.AvailabilityZone,
 		Host:             o.Host,
-		BackupQuota:      o.BackupQuota,
 		// Manila's data_manager_backup_supported_share_protocols.
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,

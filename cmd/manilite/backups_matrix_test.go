@@ -12,7 +12,7 @@ import (
 // default policy: readers read, members write, reset_status is admin-only,
 // and another project's backup does not exist for a non-admin.
 func TestBackupRoleMatrix(t *testing.T) {
-	ts := startServer(t, func(o *options) { o.MinTransition = time.Hour; o.BackupQuota.Backups = -1 })
+	ts := startServer(t, func(o *options) { o.MinTransition = time.Hour; o.Quotas["backups"] = -1 })
 	// fixture makes an available share with an available backup in projA;
 	// with an hour-long transition, admin resets stand in for the jobs.
 	fixture := func(t *testing.T) (share, backup string) {

@@ -274,7 +274,7 @@ func TestBackupViewsPerVersionAndRole(t *testing.T) {
 }
 
 func TestBackupPreconditions(t *testing.T) {
-	ts := startServer(t, func(o *options) { o.BackupMaxRate = 1 << 20; o.BackupQuota.Backups = 3; o.BackupQuota.Gigabytes = 4 })
+	ts := startServer(t, func(o *options) { o.BackupMaxRate = 1 << 20; o.Quotas["backups"] = 3; o.Quotas["backup_gigabytes"] = 4 })
 	share := availableShare(t, ts, tokMember, nil)
 	post := func(token string, body any) *resp {
 		return ts.do(t, backupReq("POST", "/v2/share-backups", token, body))

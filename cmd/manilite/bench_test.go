@@ -208,7 +208,7 @@ func TestThroughputBackupList(t *testing.T) {
 	if os.Getenv("MANILITE_BENCH") == "" {
 		t.Skip("set MANILITE_BENCH=1 (make bench) to measure throughput")
 	}
-	ts := startServer(t, func(o *options) { o.LogLevel = "error"; o.BackupQuota.Backups = -1; o.BackupQuota.Gigabytes = -1 })
+	ts := startServer(t, func(o *options) { o.LogLevel = "error"; o.Quotas["backups"] = -1; o.Quotas["backup_gigabytes"] = -1 })
 	share := availableShare(t, ts, tokMember, nil)
 	const total = 100_000
 	start := time.Now()

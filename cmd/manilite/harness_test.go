@@ -20,7 +20,6 @@ import (
 	"github.com/manilite/manilite/impl"
 	"github.com/manilite/manilite/impl/keystone"
 	"github.com/manilite/manilite/policy"
-	"github.com/manilite/manilite/storage"
 )
 
 // Projects and callers used throughout the end-to-end tests. Project ids are
@@ -68,7 +67,7 @@ func testOptions(dir string) options {
 		AvailabilityZone:       "nova",
 		Host:                   "manilite@local#pool",
 		ShutdownTimeout:        5 * time.Second,
-		BackupQuota:            storage.BackupQuota{Backups: 10, Gigabytes: 1000},
+		Quotas:                 quotaDefaults(),
 		BackupGenericProtocols: []string{"NFS"},
 	}
 }

@@ -304,7 +304,7 @@ func TestPolicyMatrix(t *testing.T) {
 		t.FailNow()
 	}
 
-	ts := startServer(t, func(o *options) { o.MinTransition = time.Hour; o.BackupQuota.Backups = -1 })
+	ts := startServer(t, func(o *options) { o.MinTransition = time.Hour; unlimitedQuotas(o) })
 	counts := map[int]int{}
 	for _, op := range ops {
 		fx := matrixFixtures[op.key]
@@ -371,6 +371,7 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 var paramResource = map[string]string{
 	"share_id": "share", "snapshot_id": "snapshot", "backup_id": "backup", "share_type_id": "type",
 	"consistency_group_id": "group", "cgsnapshot_id": "cgsnapshot", "export_location_id": "export_location",
+	"project_id": "project",
 }
 
 func fillPath(path string, ids map[string]string) (string, error) {
@@ -451,6 +452,11 @@ func matrixResources(t *testing.T, ts *testServer, needs []string) map[string]st
 				"extra_specs": map[string]any{"driver_handles_share_servers": false}})["id"].(string)
 		case "group":
 			group()
+		case "project":
+			ids["project"] = projA
+		case "share_2g":
+			ids["share"] = createShare(t, ts, tokMember, map[string]any{"size": 2})
+			resetShare(t, ts, ids["share"], "available")
 		case "cgsnapshot":
 			g := group()
 			snap := ts.do(t, cgReq("POST", "/v2/cgsnapshots", tokMember, map[string]any{"cgsnapshot": map[string]any{"consistency_group_id": g}})).
