@@ -14,6 +14,10 @@ const (
 	// 400 message for a key sent outside its version range, where Manila
 	// refuses the key rather than ignoring it.
 	extRefused = "x-manila-refused"
+	// extRequired, on a query parameter, is a rule the caller needs to use
+	// the parameter at all: Manila refuses the request with 403 without it
+	// (share lists by host, by share server, by extra specs).
+	extRequired = "x-manila-policy-required"
 )
 
 func readOlderValue(raw any) (*OlderValue, error) {
@@ -59,6 +63,9 @@ type Annotation struct {
 	// parameter or body key with a value (Manila tests its truth) is
 	// answered with 400 and this message instead of being ignored.
 	Refused string
+	// Required is x-manila-policy-required: the rule a present query
+	// parameter needs (403 "Policy doesn't allow ..." without it).
+	Required string
 }
 
 // OlderValue is what a response property showed below a version.
@@ -98,6 +105,11 @@ func ReadAnnotation(ext map[string]any) (Annotation, error) {
 			return a, fmt.Errorf("%s must be a boolean", extOptional)
 		}
 	}
+	if raw, ok := ext[extRequired]; ok {
+		if a.Required, ok = toString(raw); !ok || a.Required == "" {
+			return a, fmt.Errorf("%s must name a rule", extRequired)
+		}
+	}
 	if raw, ok := ext[extRefused]; ok {
 		if a.Refused, ok = toString(raw); !ok || a.Refused == "" {
 			return a, fmt.Errorf("%s must be Manila's message", extRefused)
@@ -129,7 +141,9 @@ func (s *Server) admits(ctx context.Context, ri *requestInfo, a Annotation) (boo
 }
 
 // Annotated reports whether the annotation restricts anything.
-func (a Annotation) Annotated() bool { return a.Min != nil || a.Max != nil || a.Policy != "" }
+func (a Annotation) Annotated() bool {
+	return a.Min != nil || a.Max != nil || a.Policy != "" || a.Required != ""
+}
 
 // InRange reports whether v is within the annotation's versions.
 func (a Annotation) InRange(v APIVersion) bool {

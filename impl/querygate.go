@@ -53,6 +53,15 @@ func (s *Server) gateQuery(ctx context.Context, r *http.Request, ri *requestInfo
 		if g.refuses(ri, ri.query.Get(g.Name)) {
 			return badRequest("%s", g.Refused)
 		}
+		if g.Required != "" {
+			ok, err := s.decide(ctx, g.Required, callerTarget(ri))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return policyRefused(g.Required)
+			}
+		}
 		keep, err := s.admits(ctx, ri, g.Annotation)
 		if err != nil {
 			return err

@@ -89,8 +89,10 @@ type opMeta struct {
 func (m *opMeta) ParameterRules() map[string][]string {
 	rules := map[string][]string{}
 	for _, q := range m.Query {
-		if q.Policy != "" {
-			rules[q.Policy] = append(rules[q.Policy], q.Name)
+		for _, rule := range []string{q.Policy, q.Required} {
+			if rule != "" {
+				rules[rule] = append(rules[rule], q.Name)
+			}
 		}
 	}
 	for _, b := range m.Body {
@@ -130,7 +132,7 @@ func (m *opMeta) declares(rule, action string) bool {
 		}
 	}
 	for _, q := range m.Query {
-		if q.Policy == rule {
+		if q.Policy == rule || q.Required == rule {
 			return true
 		}
 	}

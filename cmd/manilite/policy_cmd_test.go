@@ -63,7 +63,7 @@ func TestPolicyListText(t *testing.T) {
 		"share:get_all":                {"share:get_all", "(rule:context_is_admin) or (rule:project-reader)", "shares.rego", "GET /v2/shares"},
 		"share_type:update":            {"share_type:update", "rule:context_is_admin", "share_types.rego", "PUT /v2/types/{share_type_id}"},
 		"cgsnapshot:get_all":           {"cgsnapshot:get_all", "rule:default", "consistency_groups.rego", "GET /v2/cgsnapshots"},
-		"share:list_by_host":           {"share:list_by_host", "rule:context_is_admin", "shares.rego", "GET /v2/shares [checked in the handler]"},
+		"share:list_by_host":           {"share:list_by_host", "rule:context_is_admin", "shares.rego", "GET /v2/shares [gates host]"},
 		"share_backup:get_all_project": {"share_backup:get_all_project", "rule:context_is_admin", "share_backups.rego", "GET /v2/share-backups [gates all_projects, all_tenants]"},
 		"share_backup:restore": {"share_backup:restore", "(rule:context_is_admin) or (rule:project-member)", "share_backups.rego",
 			"POST /v2/share-backups/{backup_id}/action (restore)"},
