@@ -139,7 +139,7 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 		d.ScheduledToBeDeletedAt = nsv(storage.FormatTime(*sh.ScheduledToBeDeletedAt))
 	}
 	d.SourceBackupId = ns(sh.SourceBackupID)
-	d.MountPointName = nullStr()
+	d.SnapshotInheritShareAccessSupport = ptr(specTrue(specs, "snapshot_inherit_share_access_support"))
 	d.EncryptionKeyRef = nullStr()
 	d.ShareServerId = nullStr()
 	d.Host = nsv(deref(sh.Host))

@@ -71,8 +71,9 @@ var shareKeysByVersion = []struct {
 	{"2.54", []string{"+progress"}},
 	{"2.69", []string{"+is_soft_deleted", "+scheduled_to_be_deleted_at"}},
 	{"2.80", []string{"+source_backup_id"}},
-	{"2.84", []string{"+mount_point_name"}},
 	{"2.90", []string{"+encryption_key_ref"}},
+	// Manila keeps mount_point_name (2.84) but its view never shows it.
+	{"2.99", []string{"+snapshot_inherit_share_access_support"}},
 }
 
 func expectedShareKeys(version string) []string {
@@ -119,7 +120,7 @@ func TestShareLifecycle(t *testing.T) {
 		"create_share_from_snapshot_support": false, "revert_to_snapshot_support": false, "share_group_id": nil,
 		"source_share_group_snapshot_member_id": nil, "mount_snapshot_support": false, "progress": nil,
 		"is_soft_deleted": false, "scheduled_to_be_deleted_at": nil, "source_backup_id": nil,
-		"mount_point_name": nil, "encryption_key_ref": nil,
+		"encryption_key_ref": nil, "snapshot_inherit_share_access_support": false,
 	}
 	for k, v := range want {
 		if !jsonEqual(created[k], v) {
@@ -197,6 +198,9 @@ func TestShareViewPerMicroversion(t *testing.T) {
 	waitShareStatus(t, ts, id, "available")
 	for _, step := range shareKeysByVersion {
 		for _, v := range []string{step.version, nextMinor(step.version)} {
+			if v == "2.100" {
+				continue // past the newest version
+			}
 			t.Run(v, func(t *testing.T) {
 				member := getShare(t, ts, tokMember, v, id)
 				expectKeys(t, "member view at "+v, member, expectedShareKeys(v)...)
