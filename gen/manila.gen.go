@@ -865,7 +865,7 @@ type ExportLocation struct {
 	Id          string `json:"id"`
 	IsAdminOnly *bool  `json:"is_admin_only,omitempty"`
 
-	// Metadata The export location's metadata but preferred (manilite keeps none yet: {}).
+	// Metadata The export location's metadata but preferred (which is the preferred key).
 	Metadata        *map[string]string        `json:"metadata,omitempty"`
 	Path            string                    `json:"path"`
 	Preferred       *bool                     `json:"preferred,omitempty"`
@@ -889,7 +889,7 @@ type ExportLocationSummary struct {
 	Id          string `json:"id"`
 	IsAdminOnly *bool  `json:"is_admin_only,omitempty"`
 
-	// Metadata The export location's metadata but preferred (manilite keeps none yet: {}).
+	// Metadata The export location's metadata but preferred (which is the preferred key).
 	Metadata        *map[string]string `json:"metadata,omitempty"`
 	Path            string             `json:"path"`
 	Preferred       *bool              `json:"preferred,omitempty"`
@@ -2154,6 +2154,15 @@ type UpdateShareJSONRequestBody = ShareUpdateRequest
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
 type ShareActionJSONRequestBody = ActionRequest
 
+// CreateExportLocationMetadataJSONRequestBody defines body for CreateExportLocationMetadata for application/json ContentType.
+type CreateExportLocationMetadataJSONRequestBody = MetadataRequest
+
+// UpdateAllExportLocationMetadataJSONRequestBody defines body for UpdateAllExportLocationMetadata for application/json ContentType.
+type UpdateAllExportLocationMetadataJSONRequestBody = MetadataRequest
+
+// UpdateExportLocationMetadataItemJSONRequestBody defines body for UpdateExportLocationMetadataItem for application/json ContentType.
+type UpdateExportLocationMetadataItemJSONRequestBody = MetadataRequest
+
 // CreateShareMetadataJSONRequestBody defines body for CreateShareMetadata for application/json ContentType.
 type CreateShareMetadataJSONRequestBody = MetadataRequest
 
@@ -2925,6 +2934,24 @@ type ServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx echo.Context, shareId ShareID, exportLocationId string) error
+	// ListExportLocationMetadata Show an export location's metadata (2.87+), preferred included
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	ListExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error
+	// CreateExportLocationMetadata Add or change metadata items (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	CreateExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error
+	// UpdateAllExportLocationMetadata Replace an export location's metadata (2.87+; admin-only keys stay unless an admin sends them)
+	// (PUT /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	UpdateAllExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error
+	// DeleteExportLocationMetadataItem Delete one metadata item (2.87+; 200, empty body)
+	// (DELETE /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	DeleteExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error
+	// ShowExportLocationMetadataItem Show one metadata item (2.87+)
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	ShowExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error
+	// UpdateExportLocationMetadataItem Set one metadata item, {"metadata": {key: value}} (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	UpdateExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error
 	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
 	// (GET /v2/shares/{share_id}/instances)
 	ListInstancesOfShare(ctx echo.Context, shareId ShareID) error
@@ -4831,6 +4858,174 @@ func (w *ServerInterfaceWrapper) ShowExportLocation(ctx echo.Context) error {
 	return err
 }
 
+// ListExportLocationMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) ListExportLocationMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListExportLocationMetadata(ctx, shareId, exportLocationId)
+	return err
+}
+
+// CreateExportLocationMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateExportLocationMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateExportLocationMetadata(ctx, shareId, exportLocationId)
+	return err
+}
+
+// UpdateAllExportLocationMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAllExportLocationMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAllExportLocationMetadata(ctx, shareId, exportLocationId)
+	return err
+}
+
+// DeleteExportLocationMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteExportLocationMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteExportLocationMetadataItem(ctx, shareId, exportLocationId, key)
+	return err
+}
+
+// ShowExportLocationMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowExportLocationMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowExportLocationMetadataItem(ctx, shareId, exportLocationId, key)
+	return err
+}
+
+// UpdateExportLocationMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateExportLocationMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateExportLocationMetadataItem(ctx, shareId, exportLocationId, key)
+	return err
+}
+
 // ListInstancesOfShare converts echo context to params.
 func (w *ServerInterfaceWrapper) ListInstancesOfShare(ctx echo.Context) error {
 	var err error
@@ -5864,6 +6059,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.UpdateCGSnapshot, options.OperationMiddlewares["updateCGSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/members", wrapper.ListCGSnapshotMembers, options.OperationMiddlewares["listCGSnapshotMembers"]...)
 	router.POST(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/action", wrapper.CgsnapshotAction, options.OperationMiddlewares["cgsnapshotAction"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata", wrapper.ListExportLocationMetadata, options.OperationMiddlewares["listExportLocationMetadata"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata", wrapper.CreateExportLocationMetadata, options.OperationMiddlewares["createExportLocationMetadata"]...)
+	router.PUT(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata", wrapper.UpdateAllExportLocationMetadata, options.OperationMiddlewares["updateAllExportLocationMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata/:key", wrapper.DeleteExportLocationMetadataItem, options.OperationMiddlewares["deleteExportLocationMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata/:key", wrapper.ShowExportLocationMetadataItem, options.OperationMiddlewares["showExportLocationMetadataItem"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata/:key", wrapper.UpdateExportLocationMetadataItem, options.OperationMiddlewares["updateExportLocationMetadataItem"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.ListShareMetadata, options.OperationMiddlewares["listShareMetadata"]...)
 	router.POST(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.CreateShareMetadata, options.OperationMiddlewares["createShareMetadata"]...)
 	router.PUT(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.UpdateAllShareMetadata, options.OperationMiddlewares["updateAllShareMetadata"]...)
@@ -8045,6 +8246,246 @@ func (response ShowExportLocationdefaultJSONResponse) VisitShowExportLocationRes
 	return err
 }
 
+type ListExportLocationMetadataRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+}
+
+type ListExportLocationMetadataResponseObject interface {
+	VisitListExportLocationMetadataResponse(w http.ResponseWriter) error
+}
+
+type ListExportLocationMetadata200JSONResponse MetadataResponse
+
+func (response ListExportLocationMetadata200JSONResponse) VisitListExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListExportLocationMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListExportLocationMetadatadefaultJSONResponse) VisitListExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateExportLocationMetadataRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Body             *CreateExportLocationMetadataJSONRequestBody
+}
+
+type CreateExportLocationMetadataResponseObject interface {
+	VisitCreateExportLocationMetadataResponse(w http.ResponseWriter) error
+}
+
+type CreateExportLocationMetadata200JSONResponse MetadataResponse
+
+func (response CreateExportLocationMetadata200JSONResponse) VisitCreateExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateExportLocationMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateExportLocationMetadatadefaultJSONResponse) VisitCreateExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllExportLocationMetadataRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Body             *UpdateAllExportLocationMetadataJSONRequestBody
+}
+
+type UpdateAllExportLocationMetadataResponseObject interface {
+	VisitUpdateAllExportLocationMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateAllExportLocationMetadata200JSONResponse MetadataResponse
+
+func (response UpdateAllExportLocationMetadata200JSONResponse) VisitUpdateAllExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllExportLocationMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateAllExportLocationMetadatadefaultJSONResponse) VisitUpdateAllExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteExportLocationMetadataItemRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Key              string `json:"key"`
+}
+
+type DeleteExportLocationMetadataItemResponseObject interface {
+	VisitDeleteExportLocationMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteExportLocationMetadataItem200Response struct {
+}
+
+func (response DeleteExportLocationMetadataItem200Response) VisitDeleteExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteExportLocationMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteExportLocationMetadataItemdefaultJSONResponse) VisitDeleteExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExportLocationMetadataItemRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Key              string `json:"key"`
+}
+
+type ShowExportLocationMetadataItemResponseObject interface {
+	VisitShowExportLocationMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type ShowExportLocationMetadataItem200JSONResponse MetadataItemResponse
+
+func (response ShowExportLocationMetadataItem200JSONResponse) VisitShowExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExportLocationMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowExportLocationMetadataItemdefaultJSONResponse) VisitShowExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateExportLocationMetadataItemRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Key              string `json:"key"`
+	Body             *UpdateExportLocationMetadataItemJSONRequestBody
+}
+
+type UpdateExportLocationMetadataItemResponseObject interface {
+	VisitUpdateExportLocationMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateExportLocationMetadataItem200JSONResponse MetadataResponse
+
+func (response UpdateExportLocationMetadataItem200JSONResponse) VisitUpdateExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateExportLocationMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateExportLocationMetadataItemdefaultJSONResponse) VisitUpdateExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInstancesOfShareRequestObject struct {
 	ShareId ShareID `json:"share_id"`
 }
@@ -9830,6 +10271,24 @@ type StrictServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx context.Context, request ShowExportLocationRequestObject) (ShowExportLocationResponseObject, error)
+	// ListExportLocationMetadata Show an export location's metadata (2.87+), preferred included
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	ListExportLocationMetadata(ctx context.Context, request ListExportLocationMetadataRequestObject) (ListExportLocationMetadataResponseObject, error)
+	// CreateExportLocationMetadata Add or change metadata items (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	CreateExportLocationMetadata(ctx context.Context, request CreateExportLocationMetadataRequestObject) (CreateExportLocationMetadataResponseObject, error)
+	// UpdateAllExportLocationMetadata Replace an export location's metadata (2.87+; admin-only keys stay unless an admin sends them)
+	// (PUT /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	UpdateAllExportLocationMetadata(ctx context.Context, request UpdateAllExportLocationMetadataRequestObject) (UpdateAllExportLocationMetadataResponseObject, error)
+	// DeleteExportLocationMetadataItem Delete one metadata item (2.87+; 200, empty body)
+	// (DELETE /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	DeleteExportLocationMetadataItem(ctx context.Context, request DeleteExportLocationMetadataItemRequestObject) (DeleteExportLocationMetadataItemResponseObject, error)
+	// ShowExportLocationMetadataItem Show one metadata item (2.87+)
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	ShowExportLocationMetadataItem(ctx context.Context, request ShowExportLocationMetadataItemRequestObject) (ShowExportLocationMetadataItemResponseObject, error)
+	// UpdateExportLocationMetadataItem Set one metadata item, {"metadata": {key: value}} (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	UpdateExportLocationMetadataItem(ctx context.Context, request UpdateExportLocationMetadataItemRequestObject) (UpdateExportLocationMetadataItemResponseObject, error)
 	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
 	// (GET /v2/shares/{share_id}/instances)
 	ListInstancesOfShare(ctx context.Context, request ListInstancesOfShareRequestObject) (ListInstancesOfShareResponseObject, error)
@@ -11708,6 +12167,234 @@ func (sh *strictHandler) ShowExportLocation(ctx echo.Context, shareId ShareID, e
 	return nil
 }
 
+// ListExportLocationMetadata operation middleware
+func (sh *strictHandler) ListExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error {
+	var request ListExportLocationMetadataRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListExportLocationMetadata(ctx.Request().Context(), request.(ListExportLocationMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListExportLocationMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListExportLocationMetadataResponseObject); ok {
+		return validResponse.VisitListExportLocationMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateExportLocationMetadata operation middleware
+func (sh *strictHandler) CreateExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error {
+	var request CreateExportLocationMetadataRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+
+	var body CreateExportLocationMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateExportLocationMetadata(ctx.Request().Context(), request.(CreateExportLocationMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateExportLocationMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateExportLocationMetadataResponseObject); ok {
+		return validResponse.VisitCreateExportLocationMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAllExportLocationMetadata operation middleware
+func (sh *strictHandler) UpdateAllExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error {
+	var request UpdateAllExportLocationMetadataRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+
+	var body UpdateAllExportLocationMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAllExportLocationMetadata(ctx.Request().Context(), request.(UpdateAllExportLocationMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAllExportLocationMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAllExportLocationMetadataResponseObject); ok {
+		return validResponse.VisitUpdateAllExportLocationMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteExportLocationMetadataItem operation middleware
+func (sh *strictHandler) DeleteExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error {
+	var request DeleteExportLocationMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteExportLocationMetadataItem(ctx.Request().Context(), request.(DeleteExportLocationMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteExportLocationMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteExportLocationMetadataItemResponseObject); ok {
+		return validResponse.VisitDeleteExportLocationMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowExportLocationMetadataItem operation middleware
+func (sh *strictHandler) ShowExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error {
+	var request ShowExportLocationMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowExportLocationMetadataItem(ctx.Request().Context(), request.(ShowExportLocationMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowExportLocationMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowExportLocationMetadataItemResponseObject); ok {
+		return validResponse.VisitShowExportLocationMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateExportLocationMetadataItem operation middleware
+func (sh *strictHandler) UpdateExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error {
+	var request UpdateExportLocationMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+	request.Key = key
+
+	var body UpdateExportLocationMetadataItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateExportLocationMetadataItem(ctx.Request().Context(), request.(UpdateExportLocationMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateExportLocationMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateExportLocationMetadataItemResponseObject); ok {
+		return validResponse.VisitUpdateExportLocationMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListInstancesOfShare operation middleware
 func (sh *strictHandler) ListInstancesOfShare(ctx echo.Context, shareId ShareID) error {
 	var request ListInstancesOfShareRequestObject
@@ -13113,316 +13800,321 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu5lij4K4icnpD0mqQpWXaVqeh4z7e25+7aXtnu29MlDxtigiSukgBvAimZ16WJ+Yj5wvmSFzhY",
-	"ErkvTEqySx3Rt6xkJnBwcHA2nOVTsOCbLWeESRHMPgVbHOMNkSSGv/6CF9fJ9pflUhCp/qYsmAV/T0i8",
-	"C0YBwxsSzAKufx0FYrEmG6xe2+CPdJNsgtnZ6flX518/f3n+1SjYUKYfTkeB3G3Vp5RJsiJxMAo+jjeY",
-	"0QiPSRxzPbcbxMyANomQ6Iqgy2Q6fb74F5QOHnijl75N/gVNAzdt7g3MkAXk7u5uFHzzw490Q2G9IRGL",
-	"mG4l5WrhU8RjhK8EYRJtCGYCnU6n0xGSa4I2XEiE0RavCFrzKBSTYFSKrgjGzmCrK2LcUmEsBFvmVrPl",
-	"gkp6Q9Lllr1VXHP3Te4NtsF/E9ylr+UBd1v1+eD6M8X02zWOyZtvi8fiZy7RYk0W1yRESx6r/99cqM8T",
-	"ds34LUM0RFSg8+m5OxNbLNfpkoUaeU7DYBTE5O8JjUkYzGScEB8JBlQhY8pWgQPoLY/lv5FdEapvyRIn",
-	"kUSLmGBJwjmWF0jNhzALkfcqEjyW6GqHQiq2Ed7N05fMA+/lqkOtxphfk11m2whTe/B7gBcLIsQ8TiIi",
-	"5kJimYhgFOAbTCN8RSMqd/N/cGYQsMBCmlcln8cEh5xFaly9jrnG1TLmm7lgeCvWXM5Fst3yWLqX1GKD",
-	"URCSiEgSpv+yj1M0jYKSRXpPYXmjgLBFvIPf1CLnMVkGo2DNhRoOoKZivk2uIrrQ/xZ8Kefp9BFO2GJt",
-	"59/whMn5llMm7fj6Ucl6zO/bmK9iIoT+59/IQlpq2UZ0gQGpJP0bAAV6UY9uSCwVLkuGV3sVJpGFLP1T",
-	"8vkVmWfQphG/inmy1ZPrB4zIWx5f+4+2MZfc/SVIfENi/3cFmfmb/kPB6CDTD0vg5Em8IPMrkMbmLf3I",
-	"h8p9uCGbKzelpTeJxbVDlCTxhrKUVJJt6P0h9McfRrlDV8psNJUHb9gNjtRBZ9tEopgsCL0h4Qz9NeZs",
-	"BWeMshW6Jju0jfkNDUmIxujo0w2OEnJ3NDEsxqygQv5+g7dbEiIsQe5+XgJW8alvaVxcFBYLpVaoh+g4",
-	"NExL/XUyQgssyJgyQZiespb9hDQO6hjmnToMYsuZILDK79VM6h8LziRh8E+8dQfo2d+Egu+TN+I/qYM/",
-	"C/6PZ6nK+Ez/Kp7p0WCW7Pp+AuweCaRXdsXD3QVoTIoWFPwC/tJ0io6vcPgb+XtChByhhOFErnlM/0HC",
-	"kRIrVzQMCRshKsnmZy6/5wkLR2jB2TKiC0Vg7lN+Q2KgohFSB5AuyHtmOG5E1CebbSIJAD1Ck8nkZAIi",
-	"xaxGLfb1Qi3ADAi4CUOqHuHo15hvSSypxiNLIhhVi6zC+n9hsFStJWIY9EjAwkcIC+TIT/8kUESFBJRs",
-	"LhCVAsEJUfLTili8wpQJieQay3RADfnEk+lXik8Gd6PgtSdp/pMzUr2YJY4EAR7rrc+TKUWqAv5f9lhT",
-	"ZskPHqspIG9UIuVTjeB3LWuMTMiIOm/QDy0w8COt29JSLBTENTxVhCiajkYB/3cORBzHeFdYZslcZav6",
-	"5gfLL7vuKGeCCknYYpcKtLK9atj6DKE37mUlqUSUXbfH5o+UXRcxmBJcIxSeBlEGjRGYpRpnK1p0Ejer",
-	"UmUUl9IdsJio3+tvYC6PL+X2diU8osiyovdGH78mO4FwTBBdMR4r3ooFogxpVj0J2tJLI6q7EkjLPbzL",
-	"I6hUiptXjlKMHCk2uqFCKFVEqdDAk2ONSpBMVkym2+zh80Oraf9bjzn9/f2WSEyjHhwqnXM+zIlKB2w/",
-	"lseTmricP3w9yf8E+mx/dPTjbhVfNbEPa8tW/wj2wYJHNa9YE6HNoQEjIh0q1TpL+FWWURnrIwtUjlPl",
-	"TZYsWr31ttnC/ahamzV9aNEQUC2N2+EHOTyVpO4WUY+u34yi3htZXc5pB46XAfJtstngePe5sirtPtJr",
-	"GJBZvQdVtKV8rrApCkZEqeOKs2h3gbhckzgV6TFZJoKERSH+JItby+JU3flBaTvD2ktd9wHcbF+Odp13",
-	"mrWScDlHWuM3HjFseUQXu2CmvRwf5ZyKOQ43lGWFbRZDBQjy6DDet4KO0byU+7AujGe2FMgav6XGQ60V",
-	"kjsZTbZI3m7owvJ+KeVr6PgyeLcmaElJFAr0aTKZ3GlTRvsfJ5fByb3xvr3IuQXVVYykqbCS4Sn0HHlz",
-	"HCEsZUyvEklS7yS4mRBfoiShodC+r3403VEA5EmimSdPSgRBgbC6yIN+IBSpv7+lloegg06bl01lylBh",
-	"+IPotMVFtGEZfTXbMlbSDVHdaagE/D103v6bXq+pPvINb9KH95ERX4xa/Blzxe8+bnksf+T61qjxUBQv",
-	"RwgMgCIzAjp2N0YhMFh0Q8ltiVDv576x6t8crtXTN644jwhmrVXHDZE4xBLX3QzV6/4gqHOLPxLIDoyu",
-	"Eom2MVmSOFZ6DwBFJUHXhGwFYpwRtCNyhj7dnRSvfbxlbCgb35BY6EnPJl9/BXo6lusK/5aZsh45+VFP",
-	"zz3vFxMSs0W5G6wtgve+JzIxJl3uibK03IPJ6+2c2+1sz4GzM7f1ShSma15UT/mbm6nbcprgbgG2xUg3",
-	"9vKaFbgLZcDHQP1NOY3Qw1exmide8jnzkkrmUE52MsZvt2TxRpLNHhuiJZuMMRJbshihT9dkN9OX+XcK",
-	"xRv80R/vFCJYc0/qgRsmNKEKRh2joYMPMNKrhPBXZDawlk6yysVPOFryeEPCoq/NrUhUaogA4VxBKPZY",
-	"67+rlWhdUC9GoOPT8dmLF2ixxjFeSBKLE7VAszzRYX3q8GnvFFrwJAoR4xJCTKIduqVyndGcBGULchlf",
-	"MiqVhkUoKKobhyIea931lgqCKFvwOCYLOVFfFFU+HzcfHiO82R3uKXqG2H/NIC2tCyQIk3DvDdHcx3bX",
-	"kZB452ighBl22oG7URplVQV33hwKSy/zlJAQAq/KY2piIuPd66XUl6T1uhHMkA5XBnMWc58uAx1xDwFc",
-	"P+MN0SH1l8EMfbqE8dQ/fx6hSzuq+vsymEwml8HdHTo+P32OcBgKdOlBahx1lSQLs40hQEwt6nw6VcLD",
-	"RYcFo+B8ehrMAj9IDB4+D2aBixWDJ+cKk17IGDx8oYf7icg1109eaemRiyVTP52qMV1IGTxxn4cUv9Oh",
-	"pi8AHsblm802IhvCdPTrC4CoGIUGPtylJo/AD0gLXFy7eH0leJTIrkdmgz++4xJHOn3jB7rCVzuZEVsl",
-	"8Y8F2T71f/17wiUe69hKtXKIRF25ke9GbtLfdBBuz1lfPK+e1Yb7lk4LThK94MEXWpyo5eqyg1XDrX1L",
-	"/hVmB4x9XT1jWXhwxeyHmbU42c/aWd4JcRk3e3FIQ3EDUpqeMLbj5idsuVO5MSvx3x0X2THMwL1o0jn7",
-	"M8QpS7jHe5HR43seLMrGiSAVLESW8Y/u85btrJu3lInIPAc5yGJzU3VYYW64CtizXKQH3r6umbOSleTm",
-	"P+C8ueksJ+mMviI7kQVeMjDVFRmKLHKT7gsp34eeGPFGyXOU3pD5xyyniFbI0zq+VuCblXy5SugU0VS9",
-	"E5W0Vn2Ia/FXpmprNa+nZQQ8XHQNZPdUyvo7oYwCqjYP66+y5sFvWBKkIblAzrG0xtqtBBkruQvudPW1",
-	"zs1Ypyo5eD80mWIGHeVoZtcd8bQG3JQaW1GzlaVeGukxyuD5KTXmOrgznbsyEcoE12OAz9K49PAzvKXP",
-	"1APxzPwsJttdiUdT5430jvuXmEZVH5OPWxoT0fFeZpgwJbPoeURu9C7ZHMzvfvvtl9+KGW3NAUvGDVL9",
-	"swmbaPpd/1KWDyNIPPeM++yWa8tb7xaS5KPUtvfMJMGbG7L0h5G+qnNsWY0+dqQQtLs48WOJUkLx9z2P",
-	"6dw1i0cCGQzabc7jJYvHHE5qzk+PGxqLi9akZo9qNbUd5LbdwVmz/J5iwyO2Vgsvh6wCMH3hoP3TPaHr",
-	"eBHSw5NeWJHEtcvxfNMF35i9YwF3WOpAh6zCu7sLHYKQ9zSP9Evqh9Pp2XN7E6Vz/HT2H6JSkGhZwrvb",
-	"XBcVvKH7uupLUAYwfBjiFiDFc2+S6Xx/1kwS5eu7GwW/agb5GvL6S4nCsFDtB9Ws2jxCNByh9+/ffDuO",
-	"6LXzpN4VNtm8XrKXd4/Tz/+/lAHwlnTlxwU3wN5Gt3Oqnk6n07uRs72HHPguXxOh4/CvGuC+GwWrLt6c",
-	"/JqrcpdIbCsG9MP3y7Oaucend6MS98reRnR+ceWeiE7TnGfwz7gcL3k8hoHHehQdZuJe4VtNz4UfciC+",
-	"yAH4COFirRywLeYuOxU5P8ege2+H73Yi9MqL7ogep0p0cfv6AOSEi7DOi5Xn2RCe76IE3DI5ZFmuDkTu",
-	"aEzaj48EqCgjRPBircUClUJb9CN0u8YgDihTRifEWtpHMQHZEqLjqx0iHyVhoUAJC0mMbnGZzVnG6nEU",
-	"/bIMZr/Xq6IA63utjX6o59pZhn+I4UsY/7DTvIJpMmhqO2xXzj8s4C/PgioJMOxEL54HdXJg2Mn25Mkl",
-	"8uBxwufLhf0grIKhVD4cjDI6HpxyEdH9+06f3Ytg6GlVgRibm0p1jQtKxVB+Uek4daDeF5A9wWvIYsiA",
-	"UQ6+PoTNErGlSWISGoJZcJQf5QhKK1EB5p4pIkZCdLVDcg0x/YuYm4En6L0gSI2t7LsV+PDizBtIckgY",
-	"u4qI+qdSAkomhPWLSU769l3Kfa0gC3iJXG9pv3kLyA3SYyGvOi2kMJ+3oAqZ39K48xZVMlCPhb0867Kw",
-	"0jm9xZVqGS1NC29phWF6LOzF8y4LK5nRW1alTtNS/HtLKx2qx/LOOxFkxazlS9x/Zfe6oLJ1+KpMd/LL",
-	"jnFw2stP51ZT6g9tJwx/JCu82A0mEp/O9dO5fjrXD3Cu37cKSMjlRbF5Iiri1SNbw7X4k/UctalapWcY",
-	"uaqu7tsybf03Ioh860psFK5ldPEM/1aGM4L4UheJpmw1Ql6RUCj/Cw/hWsX8Z54+3tBVjHP/nEs+Mpcu",
-	"c/fQv+bJZzJmMZrWB+maYGwLYusAxr6RJVoxroop0XRmlOeKwJJ87cpWWdXGorBBEq2ruxQMixcHKFtp",
-	"K/CUocze2HpZZ+p1nXo2QrdrulhD8dZcVlp6/7bAUUTiI4H4LUP2khALJHG8InISjAaqddNQp7VNYR9d",
-	"g7uAiddoS+IFYRKvyAhdBtPLQHGmy+B0Or0MSoJO4BRLrqvOuUE7ltKrqHpXU2JnFEi+pYvhygcNVcrW",
-	"q39fUd7HlOqrymUuqSafrZpewPeHevbRUNjH5wPFX81h1m5G0aWew69YCBIq4lEnw/Ai9R/Cwgn6brOV",
-	"OyUWFaaRxNdEIMe4VoSRmC4u2RbLNTr++fu3SHvToB7EyQXCbCfXlK0QiQSB8cOY3pB4jAUUPgiR+nJy",
-	"yd6tCeTQRnZmFBMcCrg4V7iDGgWXwT+EDC8DBc5lwDgjl8EJwiy8ZN57OjpKvb3EQhIhLwN1QMzVkP7j",
-	"ikjIhtL/Vq+YcXRxVuFVsrhAHp/UVzALHockVPzC8KOQEzG5ZCbdcYN3uhj5Dv3r219+tqEp6etrzEJd",
-	"gDukC2kwf8k0ahCU7Yei08dUCiQhTiChkiABtz2fLoMw2Wx2SqKCg/dkcsmqOVZFhhnkK/1I2Equg9nZ",
-	"ixcdOF6mW4wdorIWvV8lZIF1pRCFnmxsDoo4W2ndyTLHe4IPypm0AsxnjblwXMNjLhDWB8ATMjC2IKRZ",
-	"qHSqX2KzFs/Pzrw0xeAvPNwBOZqwEyYxZVZX1YR8hChb8niDdW+Nu7tSh7hlNK1DjYYEKMMWe1d88ucY",
-	"qORlRhfrVkrIqIhNIYjZGRokRk//fV6StIa9E6EUQFXCsCfERpT2C3PqXjQ4t85MC5Dq0ruFaHQNczvE",
-	"vAPNs8haziZfT8dnk1fTGQgUI0tSSW10WABrgs4mr07/eYawUWQNM6LhyEnwJY+rvi4wqCygbauBtKri",
-	"0bHY34Bl44t6X8MG9a8+9hgZUNsqN534UMNFXZ7f5AtiRLvyJlG6hhgO0XGbNlHVxfVPLjTtLyKCY9FY",
-	"juxJMeqkGD1pLVmtpY0ZV3zcz4XTr0lEXVzLZ2QolHVR+wzAfbT2TdpPrsTbZKqzgCIBwYhcRPxIwHPT",
-	"GQ8APVb/Wch/eRcn5AThxYJspfCM3yNorkSVvDCzmRtn7fQxZj+Vyn5XeNA2+vdKvOp/oh0RSP3zVPeQ",
-	"MrwdDHNXbpIzYuKbcgWw7kafgi1Wxr9a1v99eSn+2/F/p7PTP+QfarY/OPtj98eOiD+mfyz/AKH+B18u",
-	"/2B/MH6iXv6nEseaS3ibjk4/FJqd6cipFR9bcctqygi/ZzFZ8BWj/yChqQPl2rWNDDbhEuLGVVaaoaPp",
-	"0Qgdnar/WcL/KLDVPxj8D1f/y5fwE4dHEv4nTuClHfwPEUdAA72yOho9D4/cpB+Ecz4/3bM2te5gWGz0",
-	"+f1bdea+efP92xGYAAssyAUCoyFEyXZL4rF6pMuspqR9/N/pyTFbij8WdClOinRbSYNVWLXPtU1hW5e4",
-	"zoIzZAh1gt74ySwhFWrxkMuSMHcRN0Gv7aWPG0vM0O9HP3//VlGkWu/RB3+XrAaR50zG4QLeOZhFbX8L",
-	"b0vqzs6O+AP9y4W+KfBqciuOZPx6EVlKxBOJjqGFnm1zIJAaDi5nXCvD03atD+uwDioFDJ1ygpJ+h6AU",
-	"25tLucYMTQ3usnXFC8gzPyO+zF6MHLs7uRMkOVrwrekgyMitRTk4g6kUaItjwhQK1GpHSKkvANCaC9lq",
-	"J254lGwqt5ghHoX6VCvzNSWHdj61opaoj9qH/RXX98xeCW9jviBCe3WNvkjUbgoZJ7rJYJXOurey2hUI",
-	"o6f2SmBIi3cCCdRdWVYmwRcb89bVmCzUqYRA/WHV5VzHtq3C5dnk+XSEbtfEWpEoJtsIL0iIvGGQjmVA",
-	"VzuDEf13pxvEDf6YlSTTRg29RV/iTsU/z86LV7g5pLz7ZoTOptOX4+npeHr27vTFbHo+m76YTOH/ggEa",
-	"0ZU0PN5HIOuMjpIausUahUsaC2lLucKN1D7793XJvKJ8Ym9KUVa1o6IZStPkayzK0sHaVIE9bd/+Zs9L",
-	"8Iy5UVDTCx2tOy3j5ashy1vsn+hc2W2706qenw0UPEAmqwk6nU7/z05kno/DOm9VySPXHHyfE62Js6a5",
-	"eDeeB2WUa9qP7wOqJsBHaV606fT0eUfd1NkLiuuqX46Eshbghh0UyysS8Vt0Nnl50gkO+EzNAqr5mCvu",
-	"4iuzoyBDFTlzZt7uLNfRWUNYTtdOWe59tiYxlUbDMDqbd8wqkZqW+9UmBZYav8egTgItKNuJSr8QbYvT",
-	"+upVBr5+J97rIpa5G+wf+jYtb0ymG052Hr27ImimLgsU7gtEOeNpVtTdUdjgrWsVQtkqq5+qI2t+AMMv",
-	"J1CU6MTiGgyD/U7GC1fnqaGIfUHKvGy0SD16b+lsKLuQNPFlZVFk5d3nzA1mTRO6lk3ntCzwVJsMzxzl",
-	"OJgtH5UqbJXXgXt050pYReBymlfa/q7TZkVWXKAepHiUgbMSN99Btn7x5mfJ4wXRgXmM3M4NM8+P7n6q",
-	"HP+Nadqwn0VvWz/URyPbtx6hiY+FNDNLPo8JDpv7hBRY3rRFQHOJYTm8xTiUPbhnO1PfktjTXrAZO/sz",
-	"+NPTlq2/D934tHsD8Tod5eyexW2XeOoauL86rRByabhNo6CzLVStvKuUX+nmNHLD3mE7lsV1lDyOC7cL",
-	"sElnaVzJXsF+1BMOHdZQC3M1yNmKhBWBEE01Bwevpjd6NEX8fNVrkFp+fhXtvvLfcOZ6wW+9ikPmIQ0k",
-	"stt6Bxrk+r34PgfwKdbZyi96SNrHIUtbu3iq8432ThDqIrLqZFV2Axr7IPpneM+YdzvzkDGn/n1Ce3Fo",
-	"eVI7aejmaMLPXrIwTvlke/jr4G0Ed9DQ6aHPdZcY6rKkuSw8LVHx5ZB2t4DqNhTen7Q7+UbaxSJYsN6u",
-	"Y1POPzvvXi6LQc/FMBTRvtV0VYKBhqNpzfv4yLIK3F+p1CUk5/DCvyh4Pd96mwKomRpE5ZXqhmuc/nAe",
-	"uHfGmdsB551iGOpQfKpdPG26KhYydN+a3plYmLC/C4iDYpyNQSHS6bZwxSYJw0yOb6igVxHRbRdHEIsF",
-	"LQrOJmfn8J7dZLTAW63fUAJxQzsU4cW1mgrwUdKLse5C39Vf7aK7n7/0D15hWC68moZj7Vuc1QUP1HjD",
-	"XgYeycxbb0cBA56/pyNAebdJLSvxAayAu5bY02LpHUi+4Ua/4OpqE3BnX89cV7QAvbea4G1NN8bloa2d",
-	"RPdnql2RzgspStDh0xegDP1uS/TNK48zuQqmIg5Em0LpnTqeVV5oxxuuT8Wg0y5VdjJzUeZF+0724Kg/",
-	"JUKiNY9CU49gvsYshNsKz2AVE5TN6Lc9jGsbFteEu28os3+fHnxj+3DOzpytoPKplbfzaKWftV2SG/Ze",
-	"Wyzkzm9lVxJ7J2yqcad4VDMc80g9XERUcZwT5F2wmoDxXO+UKp7WmocZblO8ye709SNte+Hg3Es+9JAM",
-	"Zfqsh99BRqyUMiLITVYrbvZykXQilr5EVrPUXAxC7UJbJR9bwO4z8fdtmpiSSxZUZ+OKZPM1cjlKlKEI",
-	"Bjpo7q8Hok2a6g5bb2U4n2RRNxI0N8Rg85iRdA5caQZyDWF9eMQcrQ0lV+TP+8mlo/LseBaiFJs2tf6i",
-	"OvO+NJW+JHn+YbNwS1b6mLNxM4UMnrJyn7JyW2Tl3v1589RcFEvPkDab3Vh7p+0q65Zfag9c2PLArVgP",
-	"ea/81fOu+SeVjqS6uK6vzMc3NCRxzwC7/JhnHZMHap1fjakU1fH4fQpo9gpi/qr5Ai+FtVPAsfkiG0lc",
-	"c+lhTldTWRTvqH+W1XmeqpEMW5rBhkXndR6QtiTU+myViloI4jpAXYvWjPJRF7Js470v89U3+fSO7KdH",
-	"CPzAQlC20pdQvt10xcNd6tk7kPZiWcvDKTAHy4tIlZehIiL8PgntXFkWvY2eLDd0nZz4DsLgf/SkfgfN",
-	"7xeWVuSwydVWgRilfRaVnSM6a3rV156gPMyboxZrFY9h9m+LFZOoVk3SBD8dxNukWBy2FjdAm2YYVZXa",
-	"bk8vvR3CDjG1aRhtzkEWoG7hQdVQtEfBXo7fKgD6Lb7jKjsssm3kUGW9mxxzUOoDRhEVstFMLOxNudn4",
-	"xC2yIDce/7rN3zu3zW57u/S2wrr7uQb2zqbqZwe3M2Jrt7SYOt4+bnSICOxMGmt1A4Zc9LVv4XqryzRl",
-	"KOKzDd31j8cuUFJnedI+o6g4V5u19ZUX+dm6r6cJ/lbgDxpD2pvom6m4rth0+ZIeltxaKy7dqG5Pamtv",
-	"jLQ2Aj3gHmFs7levmmNzH4MRWBv028sQbLoN9Sii4UK0tmJ4TPDTHeeD3nE+gvuth/MQ/bs96z3EF/mI",
-	"N1u1fcHN2aS0BF+RHXSYZG0q8JVkIEU1F0lNslF9PdKDlx3/4pVWSPG4GF3VqQ+IIHsADJ+bl1tBTNn8",
-	"Jt3WdJcqNilVKtJXv3n/22/f/fyu7HWjAeeGnp6+GE+/Hp999e70dPb8+ezs9D/LPq6A69WroJ1ibhVu",
-	"O052tSlwqU/H378y7JkDIHoqBmbq9pLKHrgmIeUGLm30IsgiiancvVWjakiuyU5Izsg7fk1YWbDGv5kX",
-	"kFRvoOPxGCdyjex3JxDFQRkyzxmH/2x4SC6ZbZ1p7gJ1b8uZfpbes+rHv5vnMY+IfjLKP5hMJh8uA903",
-	"jCro1gSHoIhoWRH8x/h1ItdjvZYUU1v6b0SjyqtDscY3lCdxeQb4nLJ5i/rNRwIVPnVljk2/UOiGpqsu",
-	"Fd71C49NapNNTK0VSVg4r7pjYki/cCQQvIKOTZE7gHUGz+b6lRMkrulW83lbSzC+0OXkRuZrKuxNVS1o",
-	"L8/9Lo2UST6vCPl6bdv0mZd1+E4CMylAaGjrOZtweW7fRGpYB556w31oQARlqbxDkA7n0SlItSt55ZVm",
-	"yVandelGu+pS3lQgY/Lr+yLsValWmgQ1S0srb+v60+bzNbbf19XHnTSXw/WiEVOwbYpTSVXNn9N8LEFI",
-	"RZrVziNUgY6bAdXxVAjrKM0IL65FJjuraRG54fwUrZpK6nYDbL2+/DBoRaQoPn1n7JvKBKyz56VAJQzq",
-	"bmplNA/Yt6b3b9pcTzOBwuxe7cE08Awdn0+fn4CGj5Fl8PCS4iPRLd4JREUj0D7Lg0xnbfatfDNkxY2q",
-	"HXzzgzNEFYOlkiqbLS3FowSIJqGrROyUuHE/fRgFHi5+D1wd9mAUgAqq3oiJIHKu62aKzOejzAe2bbL7",
-	"1vx37v3gGib7/57r+uiJKILxwaks5GBTm89Nx+kYM0HdZYw5MqEpL6IOTR6Bkith5YBJC2YvMY206lT5",
-	"mQb2zkKQvutti3nVrcS9XYDKvfLB/4aE3idFmAofOZi05ClApqMX8+NrIkm1y9zLcyWdoWBplprALCnU",
-	"sqyi75/0r1VU3kQng2zvXVlp9xzA6c8/wK8Nx/LpCD4dwQc+gk73S6kYvGyNEoWoHXRl038vkMHcX1wD",
-	"oau58ELSG3JvNK9Wku3kr6YWUH+iDFD9i/p4ywWkvc9DLPE84kLM3XFNlQWomNv6PFWU1cus0eK6ZrU+",
-	"wA6jo2CDGV4RRSCxRYV+YgdKWP0r87IX3LP8KGFgTR+zOfbf7k2HzAxiC79Wo7rbxhYf6Rf9svGLNWYr",
-	"EtjC7/oz9283Lb7FVA+geNUSZJIp8uxtp3mirZjyRynN5LieP1qGw2TFmWIB+YnvsrAUmVT+g1IOmoG0",
-	"HQTpQgvfV8GQftICiBLWWTlMBaJT0fA5yJMKRt9RkMz9eYgrDFy9nempTb0XeXSl75Tiy/o8CiAWv8vz",
-	"hfZiz3mI+8k9y2K8bzzGbyZKeZR7v4CL9J1SXJivirgofpfngunXriJCy2nvcv17s7Ld9Nj+PPTSchmt",
-	"T/ZB1VWfcadityOcT9pskQn1P7EFceTTgZkvI4aq5E+D4KmWOLUf+k3wctp0SxdN85lz0UYPe/iyU5cp",
-	"84VJvH96oNaolHVqZv7P6gV4O5bjDZ8H1D7zeeIw7ThMNw0id6RaMKaKQ7iXFe57fRNB4rG56jdtDtwG",
-	"T6enasAIggoJMoXMp9Mzy1EI/PncYRPp+gYIyh7Db+fBLNjGfMPNuy+CmblNhT9fAnjK6EGSI88OnU6/",
-	"cqPCn187BQ7+fOV0GPXn6dQNWwDhFNYQ6k6t+hV7zQmFEOgCJjhToFgjy2Q/w/Ov3NBzr7HI9OxrJwDs",
-	"fZTRf4CgJKaRh8PXDCXsmvFbhoCEEF8skthcOGmE/syhDB5eEVOY4Yogi/oQKuNB7Sk9lUk0mqB38Q7u",
-	"EFbYtqTCKKTLJdFXR/QfUKjHuwLZ4B0SyWJB7Nxq976FclFpa3jycUsW5uZpbKr/mjJWtjGungwWwaCX",
-	"/JKukti0jbc7/42rMLGkLESYIfKRCrj10CCZShQ8dkvV16LMu+az89uZJ+j/4gmsIxEku1z/fbh3viEx",
-	"Xe5Mh1c9jNkbRMvmwCxEMZHxDu14EqdofrPU2FcYYkcS6QkgAmYh9btwR0aFjLFUe8WRjHlyFRGx5lwi",
-	"KkRChEYavG5mnLhT8ZqhI+1BOXJFy+GqGFCmwD1yjPQIwWUNtLCFc4gwdLC137l+shN3yt66W0TG3XsA",
-	"zlGm1O0REgQOowVm4k5jHwod2YbIcEv4n2pzlzSS0EE5VJjM0OLXvWf5xi/4WDPDq71mWCimUT06sKF+",
-	"o5sTWDP2ae+x38AV+GspyWYrSfg/uZB1ODo96z3TvwrO6kZ+3nvk3+BQ1gx93ntov+wxRCHWzPLCnSS7",
-	"YaAzqPOihZMefITeOdaiBTScvCtCmD1eOWfEBL1ToGnh6xUsiskY241DCZM00lwrN2hMFpIuqWKO39Qy",
-	"pZBIEm8oI6Z1oWKh3DA3tZbE8IzTl/0PCnCk72O+saZIHUa/ymN0jYWHVcPeUk4NsRNWUTBY41uiJQ/E",
-	"ZeaxdrVDVrc0bFKzxqEw9XV+BfaKXmk0oKKk4E80YSixrMWpWMcJu0YKixvoI6lLU8GURrbCWGKLF/br",
-	"OrJyImKCfo0IFkrERtCQUs+aKYBVMQus6lV+VU45sHEJziuETGNs9Db7xNsXvaEw8plikt+7DV7FmEmr",
-	"tKkNh2KCeqX63+jNtxo6U69yyeMrGoaEpYqA4g0VKpAZg4aEwQmJNRCnrYEwTyNyQyKlUjgt6opkO/+3",
-	"ACY/lp3RFEycnp05rIdlp0EQmWy1hhSjDWieOVVW6OaUagQsBF9QF+8Cu6132Vd5DE3lhilZIKx97SmA",
-	"WxzjDYGYZ91iTRe0bIMHRax8mdUahcbA82oOa3iBBj9M4AjhIug4kWu12TYFUmleFatUxg+g2FQ2o0wk",
-	"yyVdAMlsY3pDI7IiUBr1NuZspUAAQsKRcAcMGshqJqLGG6EtFuKWx+EI8UQH6fMNplotPjNyysQr+Zq5",
-	"O8obHBL/IANClSYotmSh1Fk/YgjYsONv5iTCTC9aYvKKaOZWgkqtLkoNFg5D/XVRbYZSWBYfytYqGavs",
-	"w4mzvEzJPmt/pQIQ28oYNmZrEREcAy/3DL2JM9W+zy9Ss3xnRCjOVWpeiOSKEXPmI7qh0gYbsmRzpWyU",
-	"JXzssVzyUYkx/+hTpiYVJGNwwJR/T7jEQEjLmBCUbJHgG2JGdFbHoQ2Ns697G5pvnYmLQM2x7AZQyCUk",
-	"nOzQTmGwRq5SJaIF0atVm+ikyppEWw2jkjy21RacJStKPbYIKoQQyySKdmhLYq+DFATCOckDQz6fthgy",
-	"PR1mvMrRTv3RjOMjFXWULaIkJMKOC74DyJ+w7gNduV6XVFRLrwCoBSRKXHyjj4p1RWC0ojeE2VBaYJHa",
-	"9WNV00JNa39WPW5bJmzNd5Y7S4o5M64lFND7m18VW4iJEMRZ3owkMlaf6oNnzxC8D4ej7CP9MrI8zx5v",
-	"/fhZTrId9jA9P68X1hlMWYvbMlu+zMjWjCQ08bWphKlTb7KOl7tRYPxMc21KBDP7wNgWQfqG9oQEM/BR",
-	"QVFGtuTlJaBFcmVkdlpZ8Qy9/vWNVjfAl0ilIQgxQrcxlVJR4Q6tbZuGS+a+xVs6jsky7eCw5rdmZMVI",
-	"IkisWuMbItCx2vUlBm8UIVIRwiUzesjfyEJCizdAxkLJQihIfaswtSYx0a0fbOi3nVVj72RyyS7Zdzck",
-	"3qEtVmiNBAcSESW93W1fdxoivFQK9LObM5NfZ9c1U8+efUrzFu40PQp1ztVPVk1+7Y9m6Pr9bz+qZWHH",
-	"FDKze3G/ANr5dIouSzrnJXEE+Q+X7N8JC3msrUxI+BgBh9Yl7N3BxRLBHcI42c4u2RiVRV2jZ6gshHgG",
-	"42Tq3MeYrRRlXzKEMPNY4jGPRwhY45KPrFi9XfOIKBJSG+FNTT5uSUw3hEkczUy4uR0ItogREuqEAJ3e",
-	"oab7j/EvW8LeSry4HuvdGL/+9c34u+xYsVIE/+p6tYOHkCdS0BAoRQ0Ea9ApBJiJW6UTCnQ+PUdUks3P",
-	"XH7PExZ6JUaB24rsCnS5CA27rTSaRAQdY0fj6k+GN+REa4+eiq6AcPuujq2lFSwsH78iS65p2208TSud",
-	"hhfoMvgfl4EaaEMwA/MYmhBgtlOmwzEXEZ9owFyw+FghRwNzUraaMVD9OOL8OtlqVMKWZvYZLBoJxKEX",
-	"CotRYwpIc8mNqfMe9HFaUnCGmEXpaDZ0TJn6To2iuejrX9/YdCIMfDzmYDNb3RC2LZFrHitbNyQLDnz9",
-	"ZIQERzhFrSI+q2PapAY3K+QAqC03eMZsh86nz0EzVENs6ZZElBEvRUabAJbP6K4LMdrgawLlZYF3C+lo",
-	"zMx0obBnqOzWUaXaS4xeTKel26CxOSug/ljh3vL4E03AyyRWVg1MqZRk2AMLXLotJFqqQ6nYtVcA2iDD",
-	"UZ0a5diQr/lWpw0piqQMzpDRObTgO7E2V5z6RJRx7WgCmXOQPeJOIYQ8W2Diio9FggBHVzupRvgvJ3IM",
-	"LUVUyP9CYs1vBSLA1NXgR8LwmasIC4liHNIkd1qbWZ3/2FGuJqe/J1p8GEsYToA9lOMrHu6QyevbzTxO",
-	"g6XlMxx2ZwmfLaz/h2i8WJQdkxscJaCce4SUYRJAlppPmL3PgGSamfh1Bc1O6keKDC4sdVoCYQQUbQK/",
-	"ltKi1UpndicVVvIomSlJzOzgKVhUyVQilA7jVgxGrjJFbr0VouMsF1TDaJI8GQFdqMOJLoNf9c5YXU8P",
-	"YzIEE5shaC+xrMUwuQxAw0hZjKKjIwF3nSYxLm30CSfc681i/JoixzGNqJ5ZbS0nH0uQZOiglHBGqcql",
-	"xL65qjV2GoG9BSwa8gL0OApzIEA6nD2/kgipuYGME7meocvgMhhBbesRmo7Qpzu1UjXS7x/8oumQbXTF",
-	"b8jJyOhXTmfTpBpjcKOAc9GQVhY15nIZ+Nevv7x9hyaTyTP9UNOtbvkF5hJfIvc6wYs1qBXm1cWaC61e",
-	"Qk4fD5UkE5StIE19O9YetmuyG4FSrpa6Usq422vFXK7JDpLOfEZ6MkqBtScBVNAfOFomTLvnFX41V2X6",
-	"6HAxRjiiWOHAuD4h81Vn5+oBzL8VKHo3FLWDkMZysR4hjP4pJssLxCBHFAS3kjzw7sjuwInpemY2PzbZ",
-	"xWoYj/z0Q6VvqCGt58ViCeA4MSRX+GpMNlvFrUAfOGYcPsuraFAzQAshM55Hpeq4Wio9VtBqV/XI+rzU",
-	"tOfT6YllDEoJ1bhZwsUsRv/69pefx+bZNdnd8ji8QKY0udaFtxFeEKBQQwJ8udTXKaZ/QqVKmdVh4XhU",
-	"qZ5Kx9HHiSAQH66hk4I5VUP9z4xOepHWBGXkIyyZs7yoU5S5inGoeftxxlBUNO8NqwY4m5yejs8mL16M",
-	"0DZSxqDpfffiZW57nIPcxnVoVVSxSbsvmdOr8KvoWE2i9YHceGrXxkoe6z1Xg32vvZdm77WNpp4YIlNc",
-	"aakpTB1de1txbIlXUTZ0jphZqsitIc2/hinTjPcRKAah3YtxSLaEhYQB9OlXqRucGd8ukNKRlToLgpgR",
-	"1stE4EgdFo8+DWaWNNKRApBZnLJydVq1DkOlUfOAccGOqKM/cyvPs3+FAewXNp6g/6n5jOJF1/Zob9DV",
-	"To2hFnuBNMtG14SAwsmFth6EUzlN4if5e4KjLCIz8T0FXOrmih+lyJj26httPmhqMbeSup2GxDRCNBSu",
-	"zJx5y/53vqQkCifb3cmF1pHMczPu3A5KBbLp/2Z8BYgpAWAEt5kt/UGJKXVm0z06gqTh6AoyiDVpuVAb",
-	"GmZxoTNcC0jYKj0HCHS8wLH2S1oFeGQNkB840l1IbFiflaZHQlkiQmIYy5XbUYwwDomyPUwYJsgdwwqB",
-	"MQAdm5MhlNGRVa+tsnecid8CjuQC4GwatSEDPaQXpoeOPymanKHfLdgf0B9qMktb6A91FkdI8pkB5Q4s",
-	"LIVJP8AMmXHMyya4DMhcEK2s351c6LCUZ2pvV4QpPmez3UGFvGS/KIlhNRuQ8E6GOWFpevUbZFwlNAqF",
-	"0WqV2L5kmvQF3mkJYl7Uqr9Ribp6M5SpuYgSQW/ICF0GZ5P/uAxOZlZrLfVyZO1vhm7XdLF2Khl1Hku1",
-	"mHL/AM56B8hkNUH5CpMnxsHmNGMrkLRyPEKpcVB0WpW6D0ZGh04deZTcCsPOzPQTOz04WtUvCiClE+vH",
-	"2fXYcgBaZM40p3XbQlhouKPgGyKp2rtjqBvmTnKulJgm6rw8iPjtDH1yktts0kjL+zFfWp5hqUszjDuj",
-	"55R8uMHbGfqkP4JBsrxHuxK9H+7uZkYOwJaYAe1+qCUr7kGBK4Nsc4RuC1lo34VTAGMC57WwIWZm2BZF",
-	"1STUx+e1YsGMS9htd4g8Q4p8xAsZ7ZzFZclTzW+ol4pLpr0qnjyCvxQNAoUJj4guchqSq/ygtAVzR2xn",
-	"t9162QRVQqqNSsrQf1nj8b8ml662r2EB+lJpEXGoc1BWNWemC0WcZPSYI3HJgHNQYWnQ07uzfgUKWr+O",
-	"vIFyMZJKKBrk3Ar////7/yHnU9S3XyH6nkYEvd0JSTaO/5+AG/zmzCsf5GoPVdZeyP2aq3ExhQbBW8Lw",
-	"lgaz4PlkOnlu6spCTOkziPgnEPjv1Mk3YTALfqRC2tJDOrQbEAtfPZ9OdYUvJomu6oe3Lujp2d+Erp+k",
-	"0dWy3FBa3giCiov3BrbcEAr5IlGq7CRTZyiY/f5hFAhb6xLA1+i03x1rNZtxXV7oIsuLtbItMjaqoogT",
-	"taN4JfIVj0o1fVeCqWY/yooB/w9YyrObs+rteLvmtwZV/36W34+zx7AfqdS4OUOEyXg30QHMrpxK2bRu",
-	"Hc/ADqjdU4UDO4G3tfmdvect80stjaHUUu2ZygexikNuZn4yKNxZsaEAeu8tyx48Hyd6YHR8Nvnqn/2t",
-	"KcFb/036qnSTClWwZpSF5KPburSIR/2epdU8oEKyi1aCVm1lKEpfefbND78sl4JI6LjW+O6PdEP1q7na",
-	"Q2kbe9Ccoc8j+FeMBhBRIa272ihqE1u7DFyEaekyHEVz3QYfKkM7QsqXt/twQMJMMeqXlC2hzG/cFiFN",
-	"Y3QwIvUqoiCoiOKCQQU6puHIWGlQp88nXJ9qqilWVwytLrNWXhXeDT1bETnHUQQlzrkoIUwdHJsppGSU",
-	"tL/wcHeAnco2qMrVCDXldnMEc3YAMJoEEyO3KMXj/rTiQo/14TJO2aW+NswREJbgnNtyysCSUzYKOj6b",
-	"nt0//SzSDtU5VvfMRmu043i6tPsT3xuYjL2K+fVsz2QZ3QPTAwXOJpw9GL8rIdhPXrUtGt65nGNSJF6o",
-	"hZfnikWeVN4z7QJp0tJNt/bF97cmkbEG5w/EGwzy7kbVtkYdBqcPwNUH5ehr8MBXb8uDEL9XKvGuwGyB",
-	"n5luMIadZc5EkJfFDQxum5Tsuy4of48aRbaCfSuN4iFoz9RsHpQGfyO68H4tczDNylOA7p9VmAzrFlz5",
-	"mQ0T/XRw4i3Xh92Qr2146iGoVw/eXQu+D4nzGxFEKppaebV/za2LvolZkLEJM6fSFG1uQ1NeJn++SkE7",
-	"ujMBEMEs+31ni96jzMxAd6OAi/HBYMv5XF8G+xypEsDzBRjakSJs91v90d2o82ozkx5stZlZSmpNPOxS",
-	"uxJddjV3/dluG4aqC8v6rqksE3nPInpt7yxG/l2RCWfP3mGno9tI5DXRmad19t9PBoh7sf/ux/TSS6rz",
-	"hRrMD2RzyXREdAz+AWKKKpxUORL+LJqoPQUpAsaAgAZ/bK5Y8ZNXdqAjksNrk2+2SLaHdtE2eGaLZDT0",
-	"SclX0W7tpy3W1z6IbZWb5mF9tjlgWnlu8zu+PyV9Y9P7CmOPjPYNubTQSMOTkQXXzAMQV96JWwChlS83",
-	"zy2fPLoH5JkNft0Cyzywe7faq/uQvLKanj8Vvmrp8S3jr4/O7/sYeEob528jMqcPJiQOICCq/MEPf1pa",
-	"6t8lR2ZIh/DDqC4P6xzuSJXORTw8ddZ4ihscxA9As3l3cVsG3815PAS9l+vquW1/8iTnaa6rQ7meBh+P",
-	"X7lAyZ+Ze7kN/F+cl7mw6C/B2dywqAF8zlCTqtqtnM0dYlwH9K9JTC50OSuhM/WFK9ZyJHQsvM44wxId",
-	"Q86nTc/zyqgpEQnpALqQgi5TIm2xRX5D4lgX5Cv1Sv+oAT+g3NczNEl7jYX9uey7krowRwLhK8GjRNp5",
-	"ILEi0Umwajew+8XntGZTh45zTjfckY9f4rvS6fCTfamrlyH1GzS86Dkjsjuk/tKJ0jYhdKRvQnZyTdlK",
-	"Z/oDbYqFzvSt8i8I6AdK41rnwuhTuW8CRJvWTDp/rM31nh/b7EnIXO8zgFF2ek5v8x33/Rzebxggu/Fv",
-	"3v6Cvn45Pb2wiaJpn1wMhb50gRha6U8yb88FZYvauWuO0YuzoAdkpkBMM2j6xT1gO6QvzBz6KueX5QkD",
-	"+bqg5KbD5zEjt0RItKSxkD5jdOyqP2t8Xi6qbU583q1lZ3z2yR7FVi4sg56ieDuvaPl7MMeVj1l0fDY9",
-	"v198tvBQVeJqcGJu0gUM0IN5oXzc3zcVt3M3pUTd666Xi3Eh9adbxtSPZIUXuz9L3pRWZLYx0erz+99+",
-	"HKGzyXR8Nnk5XDpVF2Ns2ivXiosxVK4dCyJFprZhM2f8X+rDt0S6jc8Rab5PuzpDR8JWyr2lSu9DXqXH",
-	"KiELVSWa1ZbqtvB1k2pvHeRthyeVGqdrqd9TxD/PpAO7DnzBUTrykS0rUCjfCiVO/bTYCXovCFKjKrht",
-	"xfdM4qwugwVlliSHPiqZqTQ6JmV6x/1fyKQmFhS5M3RyYoAc6ZrEpsaRmVG96lNu6dnT39/veYM554K0",
-	"iuZ/OkBf4gEaTt5Z+mhSdgAYJMhwSRj1R/LxHz6x5rclalMRdZaIb6HmklmeXBNBoObAMWY7RMMLP2DT",
-	"frLWbzqWlBJ/VjFLZeqAt39PrOMLYR3DX2BZ0sjc1Bo6uef72s4MzPiCpLu73Z+jvTddAz97npa7xK3W",
-	"3J9ZjlRbtsTuzbfm5cObb22pwbZOGVqsyfzYT4LsXgSZIdi97cwnKfdkYe5rYbpzn0oAXdPb38uTKpuz",
-	"EEjRnTm0um3uZUU+HY8n+/Hx2Y/WiVN74BBULLzPc/WnMRCfuMKTaVhvGj4ZhV0Z1UMoAjnrb1DT789l",
-	"9D2JmSHNt6ZUtyy9lWe4PUmkJz01pY/2cgFy6JKBgpeAW3i7j25Nsz7KAC26hyu0CgqHZCFnL/48PAQo",
-	"a6y7iNUHqkI97r+YFw8WrKonqAxZNfLRBgXOsbzQEdW6UYZ7FQkeS3UAQyq2Ed7N05fMA78dSF1U6zXZ",
-	"ZRgHYckmH0YCYRx6BzQmLb9JwQxGxqUWpv+yj9MFjoIS8LynANgoWGIazWOCBfy45kKNA9ObF7YxX8VE",
-	"CP1Pnz6gY+3c+12zFs2i6T+ASdqAfMm3dBGMApOzpcG1HP3DKEdT/nGDZkUptoI3ulE5omybSBSTBaE3",
-	"JJyhv0KHb4VnylbARF2r8zE6Mu2HjibAd/KkgMVCsVAdxGz1CfXXyQgaHo8pEwSactyQfeOWc+GZidB9",
-	"sq2cShunLTCD7obH59Op7rZzSwVpEE794n/NVvf67v9pkoUrPjav/4w35Ed6TYLqEGyfUntEcLvPO0D1",
-	"bfpVLXCOljvDZU5VG43BT0nJdBKpBMuerM5Q1ZNKa5hy+ta9FBcoA07Tv+aZNjp4bqYrBVS3fINiQOms",
-	"dYCZwQ4N2Ruvz6PrR1QFV4YlP0wxBk+YN9Su0S8NXrBGuN72uVo1liXark++SZ9VVnrn6H5dfsVXtuXF",
-	"F007WAcOhAN/aChq46H7QDmy3gwPWsrGg6NNFRuN7f1pSs3o5LGpH2EpSCuLlK0eiJRMbZq2lFSmmLep",
-	"XuPr5z0L1zxp6U9a+pOW/qSlP2npT1r6k5b+qLT0+mppRkkftkRaVkWvqI72iFXyUkXqkxH9rcLc8mr7",
-	"A8dM+RsCGu6F7kpL2Qp6tTK04ow8kJbbIiyqFp3ThzBBhjI/TIyNv0EPdkba5aa6YzBggMu9WrkPGjDR",
-	"gcRswbOhSM1VOctyg9oCZ/dIgLmgiErm26mOWX9iLfXJeLv3KOuWHYBElT1ZR6lWck2QMT4RZuKWxAJ9",
-	"urT26GUwU3+5zVB/TyaTEbp0FpJ5dHd3ke1kjtnQRdc0jIb8IUQIJoS+ymbSYkhQ9Tnw6qs96lJYbY5g",
-	"1VgWp9qC8ClQIXMfynoHXc57rlvqMi37Ljk/jF3tvudkOFbZRk2NCZz3Fjfxv9k3y6V9TxfG0DWnDm4d",
-	"GTQ0XGKYtw50i2E3DR27VubXhGyFMtfJRcr8lLVeZEduy1vLZf/HQm7Tixd1h+n0tOYwGUgKZXqycLb2",
-	"RVsKrXJG/xnptN6Mt2R6CDveEalvyKPjL404P5l/WQO/3hg1CA/uafebbAUD+8D2qBkVHePoFu90QyPK",
-	"XE3Kz2HTKwLuSkyFdPv7h8PNKRMSswVpIYbfuFdb8TfycctjOY+4pqV5a09xISr1RaXbOj+HQdDAs1Ax",
-	"F3wp5+l9WZ8JXr56gEuBw3N7SxVVjB5eQo7MBmX0blRjAF1k+nFTASYSv2XuxSIDSOl/jyJqNcfajp+r",
-	"fJU7fM8+ZR+0Y+kW9cF97XETU8/uysC83Q5baeze21a2Z9GFXR2CU5cRSycf055Q1fqaLKn8eavkJ0yZ",
-	"QUCjSO8K4qyEisF9o5658vltSbp7hfw82Q9VIj93MPrXx+8BYJdCF897Qn9IB1n1kgcpj99qyfdZG7/H",
-	"evvQYNvK+M2SoIOsfpZTRDto09/Blz+6Dw8oy7NTVSls+i3kljJUGdMcAzwSiORmOqhkf9WCeOa5bTRK",
-	"W6N7M6cafHhkukGeOJ99KtpmHdTNLBndH8E2aZ85cjqQ+lmk28dHtkCFj5FqR6VjlnoKeh6FFpz3fvpP",
-	"NLwJkLzlsfw3smv1Po/ltzSuCJbTIXJXiUw98JyVxsyh4+kIAdFB8DHjiLJFlISkOq1433C6mQJjnol9",
-	"K67ir1Su/RA6aAa6X7zaXgGRbYJZc/ugG96Y8O9byirDAHPB0x3meJtc6R/RBsvFumqCvhG1derQy5JN",
-	"++4jXsh6UFoG43ad+bXwA0BGCEtD5ubLi0zsfZvN6BA13GtPhgkrbsbTsP7FNBu/Z1B4tgt8z/kZkbc8",
-	"vt5rDMidj7uyjHEqhnxmdrWb50cdLGy7ekoYqkiA0FcLR4Ibfg9R/pbfiyO0Ta4iutBqjJigX3EsSIgi",
-	"ek0QFxEH90NMFxJdcR4RXH1UqJjrsbrWuAjV6BGVJMbRCJHJaoI+HV0fzdDRzdGdddpuMY3RJhENDGVD",
-	"JA6xxPvAgPjSq7uByEcZYyS2ZFG5dHhlDq/st5lwlsQ8Hc86hkdf0i1KCYFq2pRw9bfYLSKCrqh2zBMc",
-	"1lDccDcv+Z7joQZHcokjtOAJq0wouKVyPYc3ekJwflaJ/IrGpR1o20VirDG05tOUbTp974icpQ/hZBFR",
-	"n/3TBoo6Eji9hxiDhiAYfel0kBCYTAZvRNl10W07fMc9F0Sl4wFaZOAeMiq5R9bt4EEGzfm2gLP9d14v",
-	"1rkBjs+m0+Zs20NRQOv8Wv2iEddaV7GplRCLZ9MsrXoGtGX/yEXqtQ+DOngy7pN9/WRfP9nXT/b1k339",
-	"ZF8/2ddP9vWTff1kXz/Z1wcwsOqD97V5fYDQ/frc+4Pb1Vmrx16lt06f75L30ZYUByHpD48mo799Kv+h",
-	"NrsYSdZQ7Kw+KCJ4aFfHQG4OP9bhHs9dSRhtG8P+zbdBmwT9QzrBHj4pv206/kAU4roWmJPsW9mjsipm",
-	"I+QU2ns73SYnv93ptg4xQWTWU/ahUhJUx1l3Idvq8OnHFjY9LcoJmzXPl169MV2sHGrC86UcG32yIEoe",
-	"IA67EIENzdPVHMowo2wVEajzpshYICobSNWLvSYfJWFhx0P7nf6oT5isma9fgOys+HXFydBh0O51/+v5",
-	"FdlxFs43+KO1z+k/CEjJxxCIXhbB/Qg2af+OjPeyg48mWH/abYfvM2Z9yeMrGoaEjTdECLwihn0JgW6x",
-	"QCFhlIS6cx8VKCaCJ/ECij0eKsy/DllVExiygcZG44jz62Tr+D8XY7GOKbvueiGrP+pzZMx8h8CAcFB9",
-	"tpkNZTkatohJH3iaapC8fFUPC3yvJO3DU0kHJKaE4Pm7eqHQ/74vGv0x9khR6Vd4JaPOdspb+ZOlqpRk",
-	"qHi6of5pnP50mBj/nhkpaan2nlZKa4rpnkzy58of4aww8sNTUbsEkX2J6B6yPXzKbFfKwlWx+GV5Pw68",
-	"pgIJzokHDR6HLZOAiyO7UgmcEfC/2vwmKUi0fPACCQ/I2dzNZ2Oc00/pHenBaMfO0cS1LNTDuoCPBPIu",
-	"grMU4X443G2M3hQPgkMTRYuIysymD++cS/f7QTzKbcnNUsftmkcp8ekmubc4DgfgXK/DEPEYLdaYrbwp",
-	"qCQbgY43JF6RUN8TyhSgk/smU+1p7kepo+wYwJDnnEW7dCAg5urrjddR9ESUmXDf4fjgb2Qb4QXxqSul",
-	"Qi09x2qz0DXZQemOHUpYRITw+25s8M5SsFyTzZdHno1i9Nmna7Jre3Vud/qNJJugzS3EtxU3DENcViuV",
-	"PcN2TNR3OtW9b6dG4UG5Tf09d4sNGvTIq3majr3amgGttMyW/xm0nnL7TPeX6lUPqhBDrNuOHAmkaCPm",
-	"ijPOkL1/Q4yQUKBLCDm8DKBAJ7/6G1nIUdqp6JIlLBEkPIFw+ksXnngZjEyrYa0XQPRVuWpwof64ZOZX",
-	"QaSOgrxSdjleyGiHFKea6SD/u8mlss8rQwoK5+BA4QXZc/Cope9Ax5DIMsarKQjFPJFEoF9/eftuBNfM",
-	"v75/N0JrEpMvV7KayO5xyxKd5vWOVTrbxo8fNOIwB3pTcp95Pa2lNniiX36GQoFJ90JDjcniHvYnytM6",
-	"D1+6jxUFJwuQtMrqyhNVpwLXj5C0GuJaC5Q1cIxrka5yJaoLhYQekIAMfdRQ0KfCR82VpHIbEtzj5jf6",
-	"NvLbM5xPrUBYj2urO1Q0Ldnxfv77tuTUrbTp3uBVhufliOnPW+AUms+U0PRRrh3Nhe5QY14rr3JaT/P3",
-	"1Kpm//iNjsdtqBqVp6+6c+dnhSvHLgrAPYYA2KkfOhSghMzbFK4ckps/P+tCXkPHDDwOKZAn2x5FLGtp",
-	"+f5J+cHqWTZT9CMn6P3CFw5Bz4cNdTDQtWPV3ctb2i+/vJ74uXb3nfvat2lhbxrEx3MvvMfv7QT/3MZc",
-	"8rTqiulrn2tvf7i29vY5IPya7JDpZF/eyF79BX0GMdvJNWUrRCJB0FI9EQvCQspW+zawP0jfblfN5kut",
-	"iHK/xUgOWm/kS6vh0bN2hmEBXb/bO2P+q1fBvTje2vpyD9Ou0EnO+qJtTnIe5MYgW2RLcZx0wqZSbrYi",
-	"14FumszwPQq6nQ0ORKuabubdAXRhS3h+Znp9YbceVFKWL/QrEAcKORHsSCoJxE2xOlu1zSnokqMrgrYk",
-	"XvJ4Q8JJsFfZuLS+W5tcoK6pBRY7Xa4V+taLe1JYnxTWJ4X1SWF9UlifFNah1ZCWN8SH6FucaqtVVZAe",
-	"UFEtyHnPT9uqQpKvyj50LSK7i+3KER0W6y620yKoNhazEovTe1fIB1TG/UZLnpb6IHTfSUvu6F3ufhdd",
-	"U+HofmzDh61z1JIUXamjwUgyrXbkeEVjwaP7ZBqOpkzFowb+3DOIYuDYiaemsIWmsG2Z3WPr+epY5qPt",
-	"+TrtCf1n3PO11ZK/nJ6vFUvap6BGExvtFTzzaINmfC2uJKxl8Bia+ooaQ4jMdoEF9xkgs+eVfwP99Y+C",
-	"+dNHv1QX5Xg4QjxgYMtjjGfJEXe7Agzmiy+7BkPKMNPM47PJV8//uTQka4CMp6+et7WP3WQHt31bXIw+",
-	"5b/bDDyBBGESHTMudfJjSkLZWg0jhG1iJsJM3JJYnBy6aMMjIF2Tctc+Ya+yN1ZjYYYn2jx4bYbHyyKH",
-	"o7OW0rJ1nYUcWT7aUgtqDy9QXcWFe99U46IfhHk0auZ/tlILfzLNZvCqC3WXA/dQruAz0pEOVKVghD75",
-	"hSlmmXoSd1+mVII2W82V8t7Ba4XjlG8VtaFMzBD0sTo2+zOzfdW2USLQNqY3WOp+YkJfFHqFPsCvfiRs",
-	"T7YT24Hz2H7GWbQ7gQChKDpo9zXEl367MyR5fbe17n3PCq2vMvsfk2UioBva9zSSJEZXO3TkTXLk2jQk",
-	"W2XLk1C9AdXKN3QRczPyBL0XBKnBFdJWYHLFmTdMbCK+ioj6ZyIIWuoZBcHxYp2feHIPTasUsdW3rALy",
-	"GTRmQxPksXC4VBtbrEmij8thbq/V2K7LXXMdQ4WlQ1auUeM/fIdoBUXrLtGwi4O3iobehzYV+mw6fQCq",
-	"MP2iM0z7mbfGSl3URMRmCeah98sAPuiegUoqSwe//+2yK8nu16dMk9i2FfXKd+2h+r7lzsLZyUMg117y",
-	"1le6ezTkPjiZZzfjaodo+AD70KHWSK458mCRU/clBh++R1wbOsv0iRuI3nLN4rLHf/Ji+s/DE96LRsrL",
-	"hUqVctdugVJ7EWh1Fzi1a3/aWKkfYsykMjticsOvFQ0Zs+5IIKx7LUkOT7Vt11/AeDFVOAx/1bPodk7t",
-	"UZn9rE8oDA5Dm/Yx1wsM9uGv9cNZ3I9hy7zN3vAb8mAo0NMPiYXGEUsRMUToUDlb8Q39Vl6T79QHb41j",
-	"YC8hsY3VNJIS27XQBwSHIVXf4ejXzGsFB4R5oAu0BlmO8Xtm1A/FlysiPLy28IMrOBBrlDpiSgqa3Iu6",
-	"U9qK/mFES84HkCOw4YVMOsEDaUA+AE3BRimlCMLk0PfhRUo0F1yuFjJZrDkJH5g+S90FNZysU4n3DM09",
-	"vGWq+zLZbcmoDhfI0qjbMhaiKxLxW3Q2OTt3d89z40U9gfLT59PnD7t9XSzcmp04wAGE66eSs5cpvD1k",
-	"v63cvj7wuboPk3e4a8UWhnOWeg4oOh6w/Hk1DEX5oTiTH1cF3FwgKoe7cUxpeqQlhn92HgeZt7KvocGs",
-	"BW2MnanRrBFr++JHssKL3b046MyENcHzK2WrDqC9grsPbwiKqJAoYSGJdV3xSP0LqkzYSviCxDdEoCsu",
-	"1whLU4/cbNkDePOgcEHOyjq0gltLX96f3YnrCyMruKdUKqatKqFHJmGd++TPQkQKU2SRxFRZ/79/UqJS",
-	"SM7IO35NWDD7/YMShnDazPxJHAWz4BlcZBsEfbKAmOXqsh0+cJknheyh/NsG1f5jr1RU7t0rKGqT+WHB",
-	"maBCErbYjVcxz/+6qhnNC34qTO79+OHufwcAAP//",
+	"7L2Jchu5lij4K4icnpD0bpKm5K1MRcd7vrU9d9f2ynbfni55eCEmSOIqCfAmQMkslybmI+YL50te4GBJ",
+	"5L4wKclldUTfspKZwMHBwdlwlk/BnK83nBEmRTD9FGxwgtdEkgT++iueX203Py8Wgkj1N2XBNPjnliS7",
+	"IAwYXpNgGnD9axiI+YqssXptjT/S9XYdTM9On7189tXTF89ehsGaMv1wEgZyt1GfUibJkiRBGHwcrTGj",
+	"MR6RJOF6bjeImQGtt0KiS4IutpPJ0/m/onTwwBu99G3yr2gSuGlzb2CGLCC3t7dh8PX3P9A1hfVGRMwT",
+	"upGUq4VPEE8QvhSESbQmmAl0OplMQiRXBK25kAijDV4StOJxJMZBWIquGMbOYKsrYtxSYSwEW+ZWs+GC",
+	"SnpN0uWWvVVcc/dN7g22wX8T3KWv5QF3W/X54PozxfTbFU7Im2+Kx+InLtF8ReZXJEILnqj/X5+rz7fs",
+	"ivEbhmiEqEDPJs/cmdhguUqXLNTIMxoFYZCQf25pQqJgKpMt8ZFgQBUyoWwZOIDe8kT+O9kVofqGLPA2",
+	"lmieECxJNMPyHKn5EGYR8l5FgicSXe5QRMUmxrtZ+pJ54L1cdajVGLMrsstsG2FqD34L8HxOhJgl25iI",
+	"mZBYbkUQBvga0xhf0pjK3ex3zgwC5lhI86rks4TgiLNYjavXMdO4WiR8PRMMb8SKy5nYbjY8ke4ltdgg",
+	"DCISE0mi9F/2cYqmMChZpPcUlhcGhM2THfymFjlLyCIIgxUXajiAmorZZnsZ07n+t+ALOUunj/GWzVd2",
+	"/jXfMjnbcMqkHV8/KlmP+X2T8GVChND//AeZS0stm5jOMSCVpH8DoEAv6tE1SaTCZcnwaq+ibWwhS/+U",
+	"fHZJZhm0acQvE77d6Mn1A0bkDU+u/EebhEvu/hIkuSaJ/7uCzPxNf1cwOsj0wxI4+TaZk9klSGPzln7k",
+	"Q+U+XJP1pZvS0pvE4sohSpJkTVlKKttN5P0h9McfwtyhK2U2msqDN+wax+qgs81WooTMCb0m0RT9LeFs",
+	"CWeMsiW6Iju0Sfg1jUiERujo0zWOt+T2aGxYjFlBhfz9Gm82JEJYgtz9vASs4lPf0KS4KCzmSq1QD9Fx",
+	"ZJiW+uskRHMsyIgyQZiespb9RDQJ6hjmrToMYsOZILDK79RM6h9zziRh8E+8cQfoyT+Egu+TN+K/qIM/",
+	"Df6PJ6nK+ET/Kp7o0WCW7Pp+BOweCaRXdsmj3TloTIoWFPwC/tJ0io4vcfQr+eeWCBmiLcNbueIJ/Z1E",
+	"oRIrlzSKCAsRlWT9E5ff8S2LQjTnbBHTuSIw9ym/JglQUYjUAaRz8p4ZjhsT9cl6s5UEgA7ReDw+GYNI",
+	"MatRi309VwswAwJuooiqRzj+JeEbkkiq8ci2MYyqRVZh/T8zWKrWEjEMeiRg4SHCAjny0z8JFFMhASXr",
+	"c0SlQHBClPy0IhYvMWVCIrnCMh1QQz72ZPql4pPBbRi89iTNf3FGqhezwLEgwGO99XkypUhVwP/LHmvK",
+	"LPnBYzUF5IUlUj7VCH7TssbIhIyo8wb90AIDP9C6LS3FQkFcw1NFiKLpaBTwf+tAxEmCd4VllsxVtqqv",
+	"v7f8suuOciaokITNd6lAK9urhq3PEHrjXlaSSkzZVXts/kDZVRGDKcE1QuFpEGXQGIFZqnG2okUncbMq",
+	"VUZxKd0Bi4n6vf4a5vL4Um5vl8Ijiiwrem/08SuyEwgnBNEl44nirVggypBm1eOgLb00ororgbTcw9s8",
+	"gkqluHnlKMXIkWKjayqEUkWUCg08OdGoBMlkxWS6zR4+P7Sa9r/1mNPf32+IxDTuwaHSOWfDnKh0wPZj",
+	"eTypicv5w9eT/I+gz/ZHRz/uVvFVE/uwtmz1j2AfzHlc84o1EdocGjAi0qFSrbOEX2UZlbE+skDlOFXe",
+	"ZMmi1Vtvmy3cj6q1WdOHFg0B1dK4HX6Qw1NJ6m4R9ej61SjqvZHV5Zx24HgZIN9u12uc7D5XVqXdR3oN",
+	"AzKr96CKtpTPFTZFwYgodVxxFu/OEZcrkqQiPSGLrSBRUYg/yuLWsjhVd75X2s6w9lLXfQA3259Hu847",
+	"zVpJuJwjrfEbjxg2PKbzXTDVXo6PckbFDEdryrLCNouhAgR5dBjvW0HHaF7KXVgXxjNbCmSN31LjodYK",
+	"yZ2MJlskbzd0YXk/l/I1dHwRvFsRtKAkjgT6NB6Pb7Upo/2P44vg5M54317k3ILqKkbSVFjJ8BR6jrw5",
+	"jhCWMqGXW0lS7yS4mRBfoO2WRkL7vvrRdEcBkCeJZp48LhEEBcLqIg/6gVCk/v6WWh6CDjptXjaVKUOF",
+	"4Q+i0xYX0YZl9NVsy1hJN0R1p6ES8PfQeftver2m+sA3vEkf3kdG/GnU4s+YK377ccMT+QPXt0aNh6J4",
+	"OUJgABSbEdCxuzGKgMGia0puSoR6P/eNVf9mcK2evnHJeUwwa606ronEEZa47maoXvcHQZ1b/JFAdmB0",
+	"uZVok5AFSRKl99ys6Hyl9kRtQ/r8iuxOirc+3irWlI2uSSL0nGfjr16Cmo7lqsK9ZUaux01+1NNnnvOL",
+	"CYnZvNwL1ha/e18TmRCTLtdEWVLuweP1bs7sbrZnwNmZ2zolCtM1L6qn+M3N1G05TXC3ANtipBt3ec0K",
+	"zIUyOD+g/aaMRujhqzjNIyv5jFlJJW8opzqZ4LcbMn8jyXqP/dByTSYYiQ2Zh+jTFdlN9VX+rULxGn/0",
+	"xzuF+NXck3rghglMqIJRR2jo0AOM9Coh+BWZDaylk6xq8SOOFzxZk6joaXMrEpX6IUA4UxCKPdb6H2ol",
+	"WhPUixHo+HR09vw5mq9wgueSJOJELdAsT3RYnzp72jeF5nwbR4hxCQEm8Q7dULnK6E2Csjm5SC4YleoA",
+	"Egpq6tqhiCdac72hgiDK5jxJyFyO1RdFhc/HzYeHCG92h3tKniH2X/NHS+sCCcIk3HpDLPex3XUkJN45",
+	"Gihhhp124DZMY6yq4M4bQ1HpVZ6SEULgZXlETUJksnu9kPqKtF41ghnS4cpgzmLu00Wg4+0hfOsnvCY6",
+	"oP4imKJPFzCe+udPIbqwo6q/L4LxeHwR3N6i42enTxGOIoEuPEiNm66SZGG2EYSHqUU9m0yU8HCxYUEY",
+	"PJucBtPADxGDh0+DaeAixeDJM4VJL2AMHj7Xw/1I5IrrJ6+09MhFkqmfTtWYLqAMnrjPI4rf6UDT5wAP",
+	"4/LNehOTNWE69vU5QFSMQQMP7kKTR+CHowUuql28vhQ83squR2aNP77jEsc6eeN7usSXO5kRWyXRjwXZ",
+	"PvF//eeWSzzSkZVq5RCHunQj34Zu0l91CG7PWZ8/rZ7VBvuWTgsuEr3gwRdanKjl6rKDVcOtPUv+BWYH",
+	"jH1VPWNZcHDF7IeZtTjZT9pV3glxGSd7cUhDcQNSmp4wsePmJ2y5U7kxK/HfHRfZMczAvWjSufozxClL",
+	"uMd7kdHjex4sykZbQSpYiCzjH93nLdtZN28pE5F5DnKQxeam6rDC3HAVsGe5SA+8fVUzZyUryc1/wHlz",
+	"01lO0hl9RXYiC7xkYKorMhRZ5CbdF1K+Dz0x4o2S5yi9IfOPWU4RrZCndXytwDcr+XKV0CmiqXonKmmt",
+	"+hDX4q9M1dZqXk/LCHi46BrG7qmU9TdCGQVUbR7WX2XNg1+xJEhDco6AGKgkaIUFYpzpfJXc9Xa6+lrf",
+	"ZqITlRy8H5pMMYOOcjSzq454WgFuSo2tuNnKUi+FeowyeH5MjbkO3kznrdwKZYLrMcBliY71MXyCN/SJ",
+	"eiCemJ/FeLMrcWjqrJHeUf8S07jqY/JxQxMiOt7KDBOkZBY9i8m13iWbgfntr7/+/Gsxn605XMm4Qap/",
+	"NkETTb/rX8qyYQRJZp5xn91ybXnr3UKSfJTa9p6aFHhzP5b+EOqLOseW1egjRwpBu3sTP5IoJRR/3/OY",
+	"zt2yeCSQwaDd5jxesnjM4aTm/PS4oLG4aE1q9qhWU9tB7todnDXL7yk2PGJrtfByyCoA0/cN2j/dE7qO",
+	"9yA9POmFFUlcuxzPN13wjdkrFnCHpQ50yCm8vT3XAQh5T3OoX1I/nE7OntqLKJ3hp3P/EJWCxIsS3t3m",
+	"tqjgDd3XVV+CMoDhwxC3ACmee5NM5+uzZpIoX99tGPyiGeRryOovJQrDQrUfVLNq8wjRKETv37/5ZhTT",
+	"K+dJvS1ssnm9ZC9vH6af/38pA+At6cqPC26AvY1u51Q9nUwmt6GzvYcc+DZfEaHj8K8a4L4Ng2UXb05+",
+	"zVWZSySx9QL64fvFWc3co9PbsMS9srcRnV9cuSei0zTPMvhnXI4WPBnBwCM9io4yca/wjabnwg85EJ/n",
+	"AHyAcLFWDtgWc5edipyfY9C9t8N3OxF65UV3RI9TJbq4fX0AcsJFWOfF0vNsCM93UQJumRyyLFeHIXc0",
+	"Ju3HRwJUlBARPF9psUCl0BZ9iG5WGMQBZcrohEhL+yghIFsidHy5Q+SjJCwSaMsikqAbXGZzlrF6HMc/",
+	"L4Lpb/WqKMD6XmujH+q5dpbhH2L4EsY/7DSvYJoMmtoO25XzDwv4i7OgSgIMO9Hzp0GdHBh2sj15cok8",
+	"eJjw+XJhPwirYCiVDwejjI4Hp1xEdP++02d3Ihh6WlUgxmamTl3jglIxlF9UOk4dqHcFZE/wGnIYMmCU",
+	"g68PYbNEbGmSmHSGYBoc5Uc5gsJKVIC5Z0qIkQhd7pBcQUT/POFm4DF6LwhSYyv7bgk+vCTzBpIc0sUu",
+	"Y6L+qZSAkglh/WKck759l3JXK8gCXiLXW9pv3gJyg/RYyKtOCynM5y2oQua3NO68RZUM1GNhL866LKx0",
+	"Tm9xpVpGS9PCW1phmB4Le/60y8JKZvSWVanTtBT/3tJKh+qxvGedCLJi1vIl7r+yO11Q2Tp8VaY7+WXH",
+	"ODjt5adzqyn1h7YThj+QJZ7vBhOJj+f68Vw/nut7ONfvWwUk5NKi2GwrKuLVY1vBtfiT9Ry1qVmlZwhd",
+	"TVf3bZm2/isRRL51BTYK1zK6dIZ/K8MZQXyhS0RTtgyRVyIUiv/CQ7hWMf+ZpY/XdJng3D9nkofm0mXm",
+	"HvrXPPlExixG0+ogXdOLbTlsHcDYN7JEK8ZVMSWazozyXBFYkq9c2Sqn2lgUNkiidW2XgmHx/ABFK239",
+	"nTKU2RtbL+tMva5Tz0Lk8uzyWWnp/dscxzFJjgTiNwzZS0IskMTJkshxEA5U6aahSmubsj66AncBE6/R",
+	"hiRzwiRekhBdBJOLQHGmi+B0MrkISoJO4BRLrmvOuUE7FtKrqHlXU2AnDCTf0PlwxYOGKmTrVb+vKO5j",
+	"CvVVpTKX1JLP1kwv4PtDPftoKOvj84Hir+Ywazej6FLN4RcsBIkU8aiTYXiR+g9h0Rh9u97InRKLCtNI",
+	"4isikGNcS8JIQucXbIPlCh3/9N1bpL1pUA3i5BxhtpMrypaIxILA+FFCr0kywgLKHkRIfTm+YO9WBFJo",
+	"YzszSgiOBFycK9xBhYKL4Hcho4tAgXMRMM7IRXCCMIsumPeejo5Sby+wkETIi0AdEHM1pP+4JBKyofS/",
+	"1StmHF2aVXh1LM6Rxyf1FcycJxGJFL8w/CjiRIwvmEl3XOOdLkW+Q//29uefbGhK+voKs0hnAUd0Lg3m",
+	"L5hGDYKi/VBy+phKgSTECWypJEjAbc+niyDartc7JVHBwXsyvmDVHKsiwwzylX4gbClXwfTs+fMOHC/T",
+	"K8YOUVmJ3q8RMse6TohCTzY2B8WcLbXuZJnjHcEHxUxaAeazxlw4ruEx5wjrA+AJGRhbENIsVDpVL7FZ",
+	"i8/Ozrw0xeCvPNoBOZqwEyYxZVZX1YR8hChb8GSNdWeN29tSh7hlNK1DjYYEKMMWe9d78ucYqOBlRhfr",
+	"VkjIqIhNIYjZGRokRk//fV6StIa9E6EUQFXCsCfERpT2C3PqXjI4t85MA5DqwruFaHQNczvEvAPNs8ha",
+	"zsZfTUZn41eTKQgUI0tSSW10WABrjM7Gr07/MkXYKLKGGdEodBJ8wZOqrwsMKgto22IgrYp4dCz1N2DR",
+	"+KLe17BB/WuPPUQG1LbITSc+1HBRl+c3+YIY8a68RZSuIIYjdNymSVR1af2Tc03785jgRDQWI3tUjDop",
+	"Ro9aS1ZraWPGFR/3c+H0axFRF9fyGRkKZT3UPgNwH6x9k3aTK/E2meosoEhAMCIXMT8S8Nz0xQNAj9V/",
+	"5vJf3yVbcoLwfE42UnjG7xG0VqJKXpjZzI2zdvoYs59KZb8rPGgb/TslXvU/0Y4IpP55qjtIGd4Ohrkr",
+	"NskZMfFNuQJYt+GnYIOV8a+W9X9fXIj/dvzf6fT0D/mHmu0Pzv7Y/bEj4o/JH4s/QKj/wReLP9gfjJ+o",
+	"l/+lxLHmEt4m4emHQqszHTm15CMrbllNEeH3LCFzvmT0dxKZOlCuWVtosAmXENeustIUHU2OQnR0qv5n",
+	"Af+jwFb/YPA/XP0vX8BPHB5J+J9kCy/t4H+IOAIa6JXV0eh5eOAm/SCc8+npnpWpdf/CYpvP796qM/f1",
+	"m+/ehmACzLEg5wiMhghtNxuSjNQjXWQ1Je3j/05PjtlC/DGnC3FSpNtKGqzCqn2ubQrbuMT1FZwiQ6hj",
+	"9MZPZomoUIuHXJYtcxdxY/TaXvq4scQU/Xb003dvFUWq9R598HfJahB5zmQcLuCdg1nU9rfwtqTu7OyI",
+	"39O/nuubAq8it+JIxq8Xk4VEfCvRMTTQs00OBFLDweWMa2R42q7xYR3WQaWAoVNOUNLtEJRie3MpV5ih",
+	"icFdtqp4AXnmZ8QX2YuRY3cnd4IkR3O+Mf0DGbmxKAdnMJUCbXBCmEKBWm2IlPoCAK24kK124prH23Xl",
+	"FjPE40ifamW+puTQzqdW1BL1Ufuwv+L6ntkr4U3C50Ror67RF4naTSGTrW4xWKWz7q2sdgXC6Km9EhjS",
+	"2p1AAnVXlpVJ8MW2vHU1Jgt1KiFQf1h1OdevbaNweTZ+OgnRzYpYKxIlZBPjOYmQNwzSsQzocmcwov/u",
+	"dIO4xh+zkmTSqKG36Ercqfjn2bPiFW4OKe++DtHZZPJiNDkdTc7enT6fTp5NJ8/HE/i/YIA2dCXtjvcR",
+	"yDqjo6SEbrFG4YImQtpKrnAjtc/+fVUyryif2JtSlFXtqGiF0jT5CouydLA2VWBP2ze/2fMSPGNuFNT0",
+	"Qj/rTst48WrI8hb7JzpX9trutKqnZwMFD5DxcoxOJ5P/sxOZ5+OwnrWq5JFrDb7PidbEWdNavBvPgzLK",
+	"Nc3H9wFVE+CDNC/a9Hn6vKNu6uwFxXXVL0dCWQtwww6K5SWJ+Q06G7846QQHfKZmAdV8xBV38ZXZMMhQ",
+	"Rc6cmbU7y3V01hCW07VPlnufrUhCpdEwjM7mHbNKpKblfrVJgaXG7zGok0ALynai0i9E2+K0vnqVga/f",
+	"ifd6iGXuBvuHvk3K25LpdpOdR++uCJqpywKF+wJRzniaFXV3FNZ44xqFULbM6qfqyJofwPDLCRQlOrG4",
+	"AsNgv5Px3NV5aihiX5AyLxotUo/eWzobyi4kTXxZWRRZee85c4NZ04KuZcs5LQs81SbDM8McB7Plo1KF",
+	"rfI6cI/eXFtWEbic5pW2v+u0WZEVF6gHKR5l4KzEzbeQrV+8+VnwZE50YB4jNzPDzPOju58qx39jmjbs",
+	"Z9Hb1g/10cj2rQdo4mMhzcySzxKCo+Y2IQWWN2kR0FxiWA5vMQ5lD+7ZzNS3JPa0F2zGzv4M/vS0ZePv",
+	"Q7c97d4+vE5HObtjcdslnroG7penFUIuDbdpFHS2gaqVd5XyK92cRm7YO2zHsriOksdx4XYBNuksjSvZ",
+	"K9iPesKhwxpqYa4GOVuRsCIQoqnm4ODV9MIHU8TPV70GqeXnV9HuK/8NZ64X/NarOGQe0kAiu613oEGu",
+	"34nvcwCfYp2t/LyHpH0YsrS1i6c632jvBKEuIqtOVmU3oLENon+G94x5tzMPGXPq3ye0F4eWJ7WThm6O",
+	"JvzsJQuTlE+2h78O3kZwBw2dHvpcd4mhLkuay8LTEhV/HtLuFlDdhsL7k3Yn30i7WAQL1ttVYsr5Z+fd",
+	"y2Ux6LkYhiLaN5quSjDQcDSteR8fWVaB+xuVuoTkDF74VwWv51tvUwA1U4OovFLdcG3T788D9844czvg",
+	"vFMMQx2KT7WLp01XxUKG7lvTOxMLE/Z3DnFQjLMRKEQ63Rau2CRhmMnRNRX0Mia67WIIsVjQouBsfPYM",
+	"3rObjOZ4o/UbSiBuaIdiPL9SUwE+Snox1l3ou/qrXXT3Zy/8g1cYlguvpuFI+xandcEDNd6wF4FHMrPW",
+	"21HAgOfv6QhQ3m1Sy0p8ACvgriX2tFh6B5JvuNEvuLraBNzZ1zPXFS1A760meFvTjXF5aGsn0f2Zalek",
+	"80KKEnT49AUoQ7/bEH3zypNMroKpiAPRplB6p45nlRfa8YbrUzHotEuVncxclHnRvuM9OOqPWyHRiseR",
+	"qUcwW2EWwW2FZ7CKMcpm9NsexrUNi2vC3deU2b9PD76xfThnZ85WUPnUytt5tNLP2i7JDXunLRZy57ey",
+	"K4m9EzbVuFM8qhmOeawezmOqOM4J8i5YTcB4rndKFU9rzcMMtyneZHf6+oG2vXBw7iUfekiGMn3Ww+8g",
+	"I1ZKGRHkJqsVN3u5SDoRS18iq1lqLgahdqGtko8tYHeZ+Ps2TUzJJQuqs3FJsvkauRwlylAMAx0099cD",
+	"0SZNdYettzKcT7KoGwmaG2KwecxIOgeuNAO5hrA+PGCO1oaSK/Ln/eTSsDw7nkUoxaZNrT+vzrwvTaUv",
+	"SZ6/3yzckpU+5GzcTCGDx6zcx6zcFlm5t19unpqLYukZ0mazG2vvtF1l3fJL7YELWx64Fesh75VfPu2a",
+	"f1LpSKqL63ppPr6mEUl6BtjlxzzrmDxQ6/xqTKWojsfvU0CzVxDzy+YLvBTWTgHH5otsJHHNpYc5XU1l",
+	"Ubyj/llW53msRjJsaQYbFp3XeUDakkjrs1UqaiGI6wB1LVozygddyLKN977MV9/k0zuynx4h8AMLQdlS",
+	"X0L5dtMlj3apZ+9A2otlLfenwBwsLyJVXoaKiPD7JLRzZVn0Nnqy3NB1cuJbCIP/wZP6HTS/n1lakcMm",
+	"V1sFIkz7LCo7R3TW9KqvPUF5mDVHLdYqHsPs3wYrJlGtmqQJfjqIt0mxOGwtboA2zTCqKrXdnl56O4Qd",
+	"YmrTMNqcgyxA3cKDqqFoj4K9HL9VAPRbfMdVdlhk28ihyno3Oeag1AeMYipko5lY2Jtys/GRW2RBbjz+",
+	"dZu/d26b3fZ26W2FdfdzDeydTdXPDm5nxNZuaTF1vH3c6BAR2Jk01uoGDLnoa9/C9VaXacpQxGcbuusf",
+	"j12gpM7ypH1GUXGuNmvrKy/ys3VfTxP8rcAfNIa0N9E3U3FdsenyJd0vubVWXLpR3Z7U1t4YaW0EesA9",
+	"wNjcl6+aY3MfghFYG/TbyxBsug31KKLhQrS2YnhC8OMd573ecT6A+6378xD9hz3rPcQX+YjXG7V9wfXZ",
+	"uLQEX5EddJhkZSrwlWQgxTUXSU2yUX0d6sHLjn/xSiuieFSMrurUB0SQPQCGz83LrSCmbHadbmu6SxWb",
+	"lCoV6atfv//1129/elf2utGAc0NPTp+PJl+Nzl6+Oz2dPn06PTv9r7KPK+B69Spop5hbhduOk11tClzq",
+	"0/H3rwx75gCInoqBmbq9pLIHrklIuYFLG70IMt8mVO7eqlE1JFdkJyRn5B2/IqwsWOPfzQtIqjfQ8WiE",
+	"t3KF7HcnEMVBGTLPGYf/rHlELphtnWnuAnVvy6l+lt6z6se/mecJj4l+EuYfjMfjDxeB7htGFXQrgiNQ",
+	"RLSsCP5z9HorVyO9lhRTG/rvRKPKq0OxwteUb5PyDPAZZbMW9ZuPBCp86socm36h0A1NV10qvOsXHhvX",
+	"JpuYWiuSsGhWdcfEkH7hSCB4BR2bIncA6xSezfQrJ0hc0Y3m87aWYHKuy8mF5msq7E1VLWgvnvldGimT",
+	"fFYR8vXatukzL+vwnS3MpAChka3nbMLluX0TqWEdeOoN96EBEZSl8g5BOpxHpyDVruSVV5olW53WpRvt",
+	"qkt5U4GMya/vi7BXpVppEtQsLa28retPm89X2H5fVx933FwO14tGTMG2KU4lVTV/SvOxBCEVaVY7j1AF",
+	"Om4GVMdTIayjNGM8vxKZ7KymReSG81O0aiqp2w2w9fryw6AlkaL49J2xbyoTsM6elgK1ZVB3UyujecC+",
+	"Mb1/0+Z6mgkUZvdqD6aBZ+j42eTpCWj4GFkGDy8pPhLf4J1AVDQC7bM8yHTWZt/SN0OW3KjawdffO0NU",
+	"MVgqqbLZ0lI8SoBoErrcip0SN+6nD2Hg4eK3wNVhD8IAVFD1RkIEkTNdN1NkPg8zH9i2ye5b89+Z94Nr",
+	"mOz/e6bro29FEYwPTmUhB5vafG46TieYCeouY8yRiUx5EXVo8giUXAkrB0xaMHuBaaxVp8rPNLC3FoL0",
+	"XW9bzKtuJe7tAlTulQ/+NyTyPinCVPjIwaQlTwEyHb2YH18TSapd5l6eKekMBUuz1ARmSaGWZRV9/6h/",
+	"raLyJjoZZHtvy0q75wBOf/4efm04lo9H8PEI3vMRdLpfSsXgZWuUKETtoCub/luBDGb+4hoIXc2F55Je",
+	"kzujebWSbCd/NbWA+hNlgOpf1McbLiDtfRZhiWcxF2LmjmuqLEDF3NbnqaKsXmaNFtc1q/UBdhgNgzVm",
+	"eEkUgSQWFfqJHWjL6l+Zlb3gnuVHiQJr+pjNsf92bzpkZhBb+LUa1d02tvhIv+iXjZ+vMFuSwBZ+15+5",
+	"f7tp8Q2megDFqxYgk0yRZ287zRNtxZQ/Smkmx/X80TIcJivOFAvIT3ybhaXIpPIflHLQDKTtIEgXWvi+",
+	"Cob0kxZAlLDOymEqEJ2Khs9BnlQw+o6CZObPQ1xh4OrtTE9t6r3Ioyt9pxRf1udRALH4XZ4vtBd7zkPc",
+	"T+5ZFuN94zF+M1HKo9z7BVyk75TiwnxVxEXxuzwXTL92FRFaTnub69+ble2mx/bnoZeWy2h9sg+qrvqM",
+	"OxW7HeF81GaLTKj/iS2II58OzHwZMVQlfxoET7XEqf3Qb4KX06Zbumiaz5yLNrrfw5edukyZL0zi/dMD",
+	"tUalrFMz839WL8DbsRxv+Dyg9pnPI4dpx2G6aRC5I9WCMVUcwr2scN/ruxUkGZmrftPmwG3wZHKqBowh",
+	"qJAgU8h8MjmzHIXAn08dNpGub4Cg7DH89iyYBpuEr7l593kwNbep8OcLAE8ZPUhy5Nmhk8lLNyr8+ZVT",
+	"4ODPV06HUX+eTtywBRBOYQ2R7tSqX7HXnFAIgc5hgjMFijWyTPYzPH/php55jUUmZ185AWDvo4z+AwQl",
+	"MY09HL5maMuuGL9hCEgI8fl8m5gLJ43QnziUwcNLYgozXBJkUR9BZTyoPaWnMolGY/Qu2cEdwhLbllQY",
+	"RXSxIPrqiP4OhXq8K5A13iGxnc+JnVvt3jdQLiptDU8+bsjc3DyNTPVfU8bKNsbVk8EiGPSSX9DlNjFt",
+	"4+3Of+0qTCwoixBmiHykAm49NEimEgVP3FL1tSjzrvns/HbmMfq/+BbWsRUku1z/fbh3viYJXexMh1c9",
+	"jNkbRMvmwCxCCZHJDu34NknR/Gahsa8wxI4k0hNABMxc6nfhjowKmWCp9oojmfDtZUzEinOJqBBbIjTS",
+	"4HUz49iditcMHWkPypErWg5XxYAyBe6RY6RHCC5roIUtnEOEoYOt/c71kx27U/bW3SIy7t4DcI4ypW6P",
+	"kCBwGC0wY3ca+1BoaBsiwy3hf6nNXdBYQgflSGEyQ4tf9Z7la7/gY80Mr/aaYa6YRvXowIb6jW5OYM3Y",
+	"p73HfgNX4K+lJOuNJNH/5ELW4ej0rPdM/yY4qxv5ae+Rf4VDWTP0s95D+2WPIQqxZpbn7iTZDQOdQZ0X",
+	"LZz04CF651iLFtBw8i4JYfZ45ZwRY/ROgaaFr1ewKCEjbDcObZmkseZauUETMpd0QRVz/LqWKUVEkmRN",
+	"GTGtCxUL5Ya5qbVsDc84fdH/oABH+i7ha2uK1GH0ZR6jKyw8rBr2lnJqiJ2wioLBGt8QLXkgLjOPtcsd",
+	"srqlYZOaNQ6Fqa/yK7BX9EqjARUlBX+sCUOJZS1OxSrZsiuksLiGPpK6NBVMaWQrjCU2eG6/riMrJyLG",
+	"6JeYYKFEbAwNKfWsmQJYFbPAql7lV+WUAxuX4LxCyDTGRm+zT7x90RsKI58pJvmd2+Blgpm0SpvacCgm",
+	"qFeq/43efKOhM/UqFzy5pFFEWKoIKN5QoQKZMWhEGJyQRANx2hoI8zQm1yRWKoXToi5JtvN/C2DyY9kZ",
+	"TcHEydmZw3pUdhoEkduN1pAStAbNM6fKCt2cUo2AheBz6uJdYLf1Lvsqj6Gp3DAlC4S1rzwFcIMTvCYQ",
+	"86xbrOmClm3woIiVL7Jao9AYeFrNYQ0v0OBHWzhCuAg63sqV2mybAqk0r4pVKuMHUGwqm1EmtosFnQPJ",
+	"bBJ6TWOyJFAa9SbhbKlAAELCsXAHDBrIaiaixgvRBgtxw5MoRHyrg/T5GlOtFp8ZOWXilXzN3B3lNY6I",
+	"f5ABoUoTFBsyV+qsHzEEbNjxN3MSYabnLTF5STRzK0GlVhelBgtHkf66qDZDKSyLD2VrlYxV9uHYWV6m",
+	"ZJ+1v1IBiG1lDBuzNY8JToCXe4be2Jlq3+UXqVm+MyIU5yo1L8T2khFz5mO6ptIGG7Lt+lLZKAv42GO5",
+	"5KMSY/7Rp0xNKkjG4IAp/7nlEgMhLRJC0HaDBF8TM6KzOg5taJx91dvQfOtMXARqjmU3gEIuIeFkh3YK",
+	"gzVylSoRLYherdpEJ1VWJN5oGJXksa224CxZUeqxRVAhhFhs43iHNiTxOkhBIJyTPDDk00mLIdPTYcar",
+	"HO3UH804PlJRR9k83kZE2HHBdwD5E9Z9oCvX65KKaukVALWARImLr/VRsa4IjJb0mjAbSgssUrt+rGpa",
+	"qGntz6rHbcuErfnOcmdJMWfGtYQCen/zi2ILCRGCOMubka1M1Kf64NkzBO/D4Sj7SL+MLM+zx1s/fpKT",
+	"bIc9TE+f1QvrDKasxW2ZLV9kZGtGEpr42lTC1Kk3WcfLbRgYP9NMmxLB1D4wtkWQvqE9IcEUfFRQlJEt",
+	"eHkJaLG9NDI7rax4hl7/8karG+BLpNIQhAjRTUKlVFS4QyvbpuGCuW/xho4Sskg7OKz4jRlZMZIYEqtW",
+	"+JoIdKx2fYHBG0WIVIRwwYwe8g8yl9DiDZAxV7IQClLfKEytSEJ06wcb+m1n1dg7GV+wC/btNUl2aIMV",
+	"WmPBgURESW9329edRggvlAL95PrM5NfZdU3Vsyef0ryFW02PQp1z9ZNVk1/7oxm6fv/rD2pZ2DGFzOxe",
+	"3C+A9mwyQRclnfO2SQz5DxfsPwiLeKKtTEj4CIFD6xL27uBiieAOYbTdTC/YCJVFXaMnqCyEeArjZOrc",
+	"J5gtFWVfMIQw81jiMU9CBKxxwUMrVm9WPCaKhNRGeFOTjxuS0DVhEsdTE25uB4ItYoREOiFAp3eo6f5z",
+	"9POGsLcSz69GejdGr395M/o2O1aiFMG/uV7t4CHkWyloBJSiBoI16BQCzMSN0gkFejZ5hqgk65+4/I5v",
+	"WeSVGAVuK7Ir0OUiNOy20ug2JugYOxpXfzK8Jidae/RUdAWE23d1bC2tYGH5+CVZcE3bbuNpWuk0OkcX",
+	"wf+4CNRAa4IZmMfQhACznTIdjrmI+VgD5oLFRwo5GpiTstWMgOpHMedX241GJWxpZp/BopFAHHqhsBg1",
+	"poA0l9yYOu9BH6cFBWeIWZSOZkPHlKnv1Ciai77+5Y1NJ8LAxxMONrPVDWHbtnLFE2XrRmTOga+fhEhw",
+	"hFPUKuKzOqZNanCzQg6A2nKDZ8x26NnkKWiGaogN3ZCYMuKlyGgTwPIZ3XUhQWt8RaC8LPBuIR2NmZnO",
+	"FfYMld04qlR7idHzyaR0GzQ2pwXUHyvcWx5/ogl4sU2UVQNTKiUZ9sACl24LiRfqUCp27RWANshwVKdG",
+	"OTbka77VaUOKIimDM2R0Di34TqzNlaQ+EWVcO5pA5hxkj7hTCCHPFpi44mOxIMDR1U6qEf7uRI6hpZgK",
+	"+XckVvxGIAJMXQ1+JAyfuYyxkCjBEd3mTmszq/MfO8rV5PTPrRYfxhKGE2AP5eiSRztk8vp2U4/TYGn5",
+	"DIfdWcBnc+v/IRovFmXH5BrHW1DOPULKMAkgS80nzN5nQDLNTPy6gmYn9SNFBueWOi2BMAKKNoFfS2nR",
+	"aqVTu5MKK3mUTJUkZnbwFCyqZCoRSodxKwYjV5kiN94K0XGWC6phNEmehEAX6nCii+AXvTNW19PDmAzB",
+	"rc0QtJdY1mIYXwSgYaQsRtHRkYC7TpMYlzb6hBPu9WYxfk2R45hGVE+ttpaTjyVIMnRQSjhhqnIpsW+u",
+	"ao2dRmBvAYuGvAA9jsIcCJAOZ8+vJEJqbiCTrVxN0UVwEYRQ2zpEkxB9ulUrVSP99sEvmg7ZRpf8mpyE",
+	"Rr9yOpsm1QSDGwWci4a0sqgxl8vAv375+e07NB6Pn+iHmm51yy8wl/gCudcJnq9ArTCvzldcaPUScvp4",
+	"pCSZoGwJaeqbkfawXZFdCEq5WupSKeNurxVzuSI7SDrzGelJmAJrTwKooN9ztNgy7Z5X+NVclemjw8UI",
+	"4ZhihQPj+oTMV52dqwcw/1ag6N1Q1A5CGsv5KkQY/UtCFueIQY4oCG4leeDd0O7Aiel6ZjY/MdnFahiP",
+	"/PRDpW+oIa3nxWIJ4DgxJFf4akTWG8WtQB84Zhw+y6toUDNACyEznkel6rhaKj1W0GpXdWh9XmraZ5PJ",
+	"iWUMSgnVuFnAxSxG//b2559G5tkV2d3wJDpHpjS51oU3MZ4ToFBDAnyx0Ncppn9CpUqZ1WHheFSpnkrH",
+	"0ceJIBAfrqGTgjlVQ/3PjE56ntYEZeQjLJmzvKhTlLlMcKR5+3HGUFQ07w2rBjgbn56OzsbPn4doEytj",
+	"0PS+e/4itz3OQW7jOrQqqtik3ZfM6VX4VXSsJtH6QG48tWsjJY/1nqvBvtPeS7P32kZTTwyRKa600BSm",
+	"jq69rTi2xKsoGzpHTC1V5NaQ5l/DlGnGewiKQWT3YhSRDWERYQB9+lXqBmfGtwukdGSlzpwgZoT1Yitw",
+	"rA6LR58GMwsa60gByCxOWbk6rVqHodKoecC4YEfU0Z+6lefZv8IA9gsbj9H/1HxG8aIre7TX6HKnxlCL",
+	"PUeaZaMrQkDh5EJbD8KpnCbxk/xzi+MsIjPxPQVc6uaKH6XImPbqG20+aGoxt5K6nYbENEY0Eq7MnHnL",
+	"/ne2oCSOxpvdybnWkcxzM+7MDkoFsun/ZnwFiCkBYAS3mS39QYkpdWbTPTqCpOH4EjKINWm5UBsaZXGh",
+	"M1wLSNgoPQcIdDTHifZLWgU4tAbI9xzpLiQ2rM9K0yOhLBEhMYzlyu0oRphERNkeJgwT5I5hhcAYgI7N",
+	"yRDK6Miq11bZO87EbwFHcgFwNo3akIEe0gvTQ8efFE1O0W8W7A/oDzWZpS30hzqLIZJ8akC5BQtLYdIP",
+	"MENmHPOyCS4DMhdEK+u3J+c6LOWJ2tslYYrP2Wx3UCEv2M9KYljNBiS8k2FOWJpe/QYZl1saR8JotUps",
+	"XzBN+gLvtAQxL2rV36hEXb0ZytScx1tBr0mILoKz8X9eBCdTq7WWejmy9jdDNys6XzmVjDqPpVpMuX8A",
+	"Z70DZLwco3yFyRPjYHOasRVIWjkOUWocFJ1Wpe6D0OjQqSOPkhth2JmZfmynB0er+kUBpHRi/Ti7HlsO",
+	"QIvMqea0blsIiwx3FHxNJFV7dwx1w9xJzpUS00Sdlwcxv5miT05ym00Ktbwf8YXlGZa6NMO4NXpOyYdr",
+	"vJmiT/ojGCTLe7Qr0fvh9nZq5ABsiRnQ7odasuIeFLgyyDZH6LaQhfZdOAUwIXBeCxtiZoZtUVRNIn18",
+	"XisWzLiE3XaHyDOkyEc8l/HOWVyWPNX8hnqpuGDaq+LJI/hL0SBQmPCI6DynIbnKD0pbMHfEdnbbrZeN",
+	"USWk2qikDP3dGo9/H1+42r6GBehLpXnMoc5BWdWcqS4UcZLRY47EBQPOQYWlQU/vzvoVKGj9OvIGysVI",
+	"KqFokHMr/P//7/+HnE9R335F6DsaE/R2JyRZO/5/Am7w6zOvfJCrPVRZeyH3a67GxQQaBG8IwxsaTIOn",
+	"48n4qakrCzGlTyDin0Dgv1Mn30TBNPiBCmlLD+nQbkAsfPV0MtEVvpgkuqof3rigpyf/ELp+kkZXy3JD",
+	"aXkjCCou3hvYckMo4vOtUmXHmTpDwfS3D2EgbK1LAF+j0353rNVsxnV5ofMsL9bKtsjYqIoiTtSO4qXI",
+	"Vzwq1fRdCaaa/SgrBvw/YClPrs+qt+Ptit8YVP3HWX4/zh7CfqRS4/oMESaT3VgHMLtyKmXTunU8ATug",
+	"dk8VDuwE3tbmd/aOt8wvtTSCUku1ZyofxCoOuZn5yaBwZ8WGAui9tyx78Hyc6IHR8dn45V/8rSnBW/9N",
+	"elm6SYUqWFPKIvLRbV1axKN+z9JqHlAh2UUrQau2MhSlrzz5+vufFwtBJHRca3z3B7qm+tVc7aG0jT1o",
+	"ztDnEfwrRgOIqZDWXW0UtbGtXQYuwrR0GY7jmW6DD5WhHSHly9t9OCBhphj1S8qWUObXbouQpjE6GJF6",
+	"FVEQVERxwaACHdMoNFYa1OnzCdenmmqK1RVDq8uslVeFd0NPl0TOcBxDiXMuSghTB8dmCikZJe2vPNod",
+	"YKeyDapyNUJNud0cwZwdAIwmwcTIDUrxuD+tuNBjfbiMU3ahrw1zBIQlOOc2nDKw5JSNgo7PJmd3Tz/z",
+	"tEN1jtU9sdEa7TieLu3+yPcGJmOvYn492zNZRnfA9ECBswln98bvSgj2k1dti0a3LueYFIkXauHluWKR",
+	"J5X3TDtHmrR006198f2NSWSswfk98QaDvNuw2taow+DkHrj6oBx9BR746m25F+L3SiXeFpgt8DPTDcaw",
+	"s8yZCPKyuIHBbbYl+64Lyt+hRpGtYN9Ko7gP2jM1mwelwV+JLrxfyxxMs/IUoLtnFSbDugVXfmLDRD8d",
+	"nHjL9WE35GsbnnoI6tWDd9eC70Li/EoEkYqmll7tX3Prom9i5mRkwsypNEWb29CUl8mfr1LQju5MAEQw",
+	"zX7f2aL3KDMz0G0YcDE6GGw5n+uLYJ8jVQJ4vgBDO1KE7X6rP7oNO682M+nBVpuZpaTWxP0utSvRZVdz",
+	"25/ttmGourCs75rKMpH3LKZX9s4i9O+KTDh79g47Hd1GIq+Izjyts/9+NEDcif13N6aXXlKdL9RgfiCb",
+	"S6YjomPwDxBTVOGkypHwpWii9hSkCBgBAhr8sblixY9e2YGOSA6vTb7ZItke2kXb4JktktHQJyVfRbu1",
+	"n7ZYX/sgtlVumvv12eaAaeW5ze/4/pT0tU3vK4wdGu0bcmmhkYYnIwuumXsgrrwTtwBCK19unls+enQP",
+	"yDMb/LoFlnlg9261V/c+eWU1PX8qfNXS41vGXx+c3/ch8JQ2zt9GZE7uTUgcQEBU+YPv/7S01L9LjsyQ",
+	"DuH7UV3u1znckSqdi3h46qzxFDc4iO+BZvPu4rYMvpvzeAh6L9fVc9v+6EnO01xXh3I9DT4cv3KBkj8z",
+	"93Ib+P90XubCov8MzuaGRQ3gc4aaVNVu5WzuEOM6oH9FEnKuy1kJnakvXLGWI6Fj4XXGGZboGHI+bXqe",
+	"V0ZNiUhIB9CFFHSZEmmLLfJrkiS6IF+pV/oHDfgB5b6eoUnaayzsz2XfldSFORIIXwoeb6WdBxIrtjoJ",
+	"Vu0Gdr/4nNZs6tBxzumGO/LxS3xXOh1+tC919TKkfoOGFz1nRHaH1F86UdomhIb6JmQnV5QtdaY/0KaY",
+	"60zfKv+CgH6gNKl1LoSfyn0TINq0ZtL5Y22u9/zYZk9C5nqfAYyy03N6m++47+fwfsMA2Y1/8/Zn9NWL",
+	"yem5TRRN++RiKPSlC8TQSn+SeXsmKJvXzl1zjJ6fBT0gMwVimkHTL+4B2yF9YebQVzm/LE8YyNcFJTcd",
+	"Po8ZuSFCogVNhPQZo2NX/Vnj03JRbXPi824tO+OTT/YotnJhGfQUxduzipa/B3Nc+ZhFx2eTZ3eLzxYe",
+	"qkpcDU7MTbqAAXowL5SP+7um4nbuppSoe931cjEqpP50y5j6gSzxfPel5E1pRWaTEK0+v//1hxCdjSej",
+	"s/GL4dKpuhhjk165VlyMoHLtSBApMrUNmznj/1IfviXSbXyOSPN92tUZOhK2Uu4NVXof8io9VglZqCrR",
+	"rLZUt4Wvm1R76yBvOzqp1DhdS/2eIv5pJh3YdeALjtKRj2xZgUL5Vihx6qfFjtF7QZAaVcFtK75nEmd1",
+	"GSwosyQ59FHJTKXRMS7TO+7+QiY1saDInaGTEwNkqGsSmxpHZkb1qk+5pWdPf3+35w3mnAnSKpr/8QD9",
+	"GQ/QcPLO0keTsgPAIEGGS8KoP5IP//CJFb8pUZuKqLNEfAM1l8zy5IoIAjUHjjHbIRqd+wGb9pOVftOx",
+	"pJT4s4pZKlMHvP17ZB1/EtYx/AWWJY3MTa2hkzu+r+3MwIwvSLq72/052nvTNfCz52m5S9xqzf2J5Ui1",
+	"ZUvs3nxjXj68+daWGmzrlKHFmsyP/SjI7kSQGYLd2858lHKPFua+FqY796kE0DW9/b08qbI5C4EU3ZlD",
+	"q9vmXlbk4/F4tB8fnv1onTi1Bw5BxcK7PFdfjIH4yBUeTcN60/DRKOzKqO5DEchZf4Oafl+W0fcoZoY0",
+	"35pS3bL0Vp7h9iiRHvXUlD7aywXIodsOFLwE3MLbfXRjmvVRBmjRPVyhVVA0JAs5e/7l8BCgrJHuIlYf",
+	"qAr1uP9qXjxYsKqeoDJk1chHGxQ4w/JcR1TrRhnuVSR4ItUBjKjYxHg3S18yD/x2IHVRrVdkl2EchG3X",
+	"+TASCOPQO6AxaflNCmYQGpdalP7LPk4XGAYl4HlPAbAwWGAazxKCBfy44kKNA9ObFzYJXyZECP1Pnz6g",
+	"Y+3M+12zFs2i6e/AJG1AvuQbOg/CwORsaXAtR/8Q5mjKP27QrCjFVvBGNypHlG22EiVkTug1iabob9Dh",
+	"W+GZsiUwUdfqfISOTPuhozHwnTwpYDFXLFQHMVt9Qv11EkLD4xFlgkBTjmuyb9xyLjxzK3SfbCun0sZp",
+	"c8ygu+Hxs8lEd9u5oYI0CKd+8b9mq3t99/80ycIlH5nXf8Jr8gO9IkF1CLZPqT0iuN3nHaD6Jv2qFjhH",
+	"y53hMqeqjcbgp6RkOolUgmVPVmeo6kmlNUw5fetOiguUAafpX/NMGx08M9OVAqpbvkExoHTWOsDMYIeG",
+	"7I3X59H1I6qCK8OS76cYgyfMG2rX6JcGL1gjXG/7XK0ayxJt1yffpM8qK71zdL8qv+Ir2/Lii6YdrAMH",
+	"woE/NBS18dB9oBxZb4Z7LWXjwdGmio3G9v40pWZ08tjUj7AUpJVFypb3REqmNk1bSipTzNtUr/H1856F",
+	"ax619Ect/VFLf9TSH7X0Ry39UUt/UFp6fbU0o6QPWyItq6JXVEd7wCp5qSL1yYj+VmFuebX9nmOm/A0B",
+	"Dfdcd6WlbAm9WhlackbuScttERZVi87JfZggQ5kfJsbG36B7OyPtclPdMRgwwOVOrdx7DZjoQGK24NlQ",
+	"pOaqnGW5QW2BszskwFxQRCXz7VTHrD+xlvpkvN17kHXLDkCiyp6so1QrucbIGJ8IM3FDEoE+XVh79CKY",
+	"qr/cZqi/x+NxiC6chWQe3d6eZzuZYzZ00TUNoyF/CBGCCaGvspm0GBJUfQ68+moPuhRWmyNYNZbFqbYg",
+	"fApUyNyHst5Bl/Oe65a6TMu+S84PY1e77zkZjlW2UVMTAue9xU38r/bNcmnf04UxdM2pg1tHBg0Nlxjm",
+	"rQPdYthNQ8eulfkVIRuhzHVynjI/Za0X2ZHb8tZy2f+xkNv0/HndYTo9rTlMBpJCmZ4snK190ZZCq5zR",
+	"XyKd1pvxlkwPYcc7IvUNeXT8ZyPOT+Zf1sCvN0YNwoM72v0mW8HAPrA9akZFxzi+wTvd0IgyV5Pyc9j0",
+	"ioC7ElMh3f7+4XAzyoTEbE5aiOE37tVW/I183PBEzmKuaWnW2lNciEp9Xum2zs9hEDTwLFTMBF/IWXpf",
+	"1meCF6/u4VLg8NzeUkUVo4eXkCOzQRm9G9UYQOeZftxUgInEb5h7scgAUvrfo4hazbG24+cqX+UO35NP",
+	"2QftWLpFfXBXe9zE1LO7MjBvt8NWGrt3tpXtWXRhV4fg1GXE0snHtCdUtb4mSypfbpX8LVNmENAo0ruC",
+	"OCuhYnDfqGeufH5bku5eIT9P9kOVyM8djP718XsA2KXQxdOe0B/SQVa95EHK47da8l3Wxu+x3j402LYy",
+	"frMk6CCrn+QU0Q7a9Lfw5Q/uwwPK8uxUVQqbfgu5pQxVxjTHAI8EIrmZDirZX7UgnlluG43S1ujezKkG",
+	"Hx6YbpAnziefirZZB3UzS0Z3R7BN2meOnA6kfhbp9uGRLVDhQ6TasHTMUk9Bz6PQgvPeTf+JhjcBkrc8",
+	"kf9Odq3e54n8hiYVwXI6RO5yK1MPPGelMXPoeBIiIDoIPmYcUTaPtxGpTiveN5xuqsCYZWLfiqv4G5Ur",
+	"P4QOmoHuF6+2V0Bkm2DW3D7ohjcm/PuGssowwFzwdIc53m4v9Y9ojeV8VTVB34jaOnXoRcmmffsRz2U9",
+	"KC2DcbvO/Fr4ASAhwtKQufnyPBN732YzOkQN99qTYcKKm/E0rH8xzcbvGRSe7QLfc35G5A1PrvYaA3Ln",
+	"k64sY5SKIZ+ZXe5m+VEHC9uunhKGKhIg9NXCseCG30OUv+X34ghttpcxnWs1RozRLzgRJEIxvSKIi5iD",
+	"+yGhc4kuOY8Jrj4qVMz0WF1rXERq9JhKkuA4RGS8HKNPR1dHU3R0fXRrnbYbTBO03ooGhrImEkdY4n1g",
+	"QHzh1d1A5KNMMBIbMq9cOrwyg1f220w4S2KWjmcdw+Gf6RalhEA1bUq4+pvv5jFBl1Q75gmOaihuuJuX",
+	"fM/xSIMjucQxmvMtq0wouKFyNYM3ekLw7KwS+RWNSzvQtovEWGFozacp23T63hE5TR/CySKiPvunDRR1",
+	"JHB6BzEGDUEw+tLpICEwmQzemLKrott2+I57LohKxwO0yMA9ZFRyj6zbwYMMmvNtAWf777xerHMDHJ9N",
+	"Js3ZtoeigNb5tfpFI661rmJTKyEWz6ZZWvUMaMv+kYvUax8GdfBk3Ef7+tG+frSvH+3rR/v60b5+tK8f",
+	"7etH+/rRvn60rw9gYNUH72vz+gCh+/W59we3q7NWj71Kb50+3yXvoy0pDkLSHx5MRn/7VP5DbXYxkqyh",
+	"2Fl9UERw366OgdwcfqzDHZ67kjDaNob9m2+CNgn6h3SC3X9Sftt0/IEoxHUtMCfZt7LDsipmIXIK7Z2d",
+	"bpOT3+50W4eYIDLrKftQKQmq46y7kG11+PRDC5ueFOWEzZrnC6/emC5WDjXh+UKOjD5ZECX3EIddiMCG",
+	"5ulqDmWYUbaMCdR5U2QsEJUNpOrFXpOPkrCo46H9Vn/UJ0zWzNcvQHZa/LriZOgwaPe6//Xskuw4i2Zr",
+	"/NHa5/R3AlLyIQSil0VwP4BN2r8j453s4IMJ1p902+G7jFlf8OSSRhFhozURAi+JYV9CoBssUEQYJZHu",
+	"3EcFSojg22QOxR4PFeZfh6yqCQzZQGOjUcz51Xbj+D8XI7FKKLvqeiGrP+pzZMx8h8CAcFB9tpkNZTka",
+	"tohJH3iaapC8eFUPC3yvJO39U0kHJKaE4Pm7eqHQ/74vGv0x9khR6Vd4JaPOdspb+cJSVUoyVDzdUP80",
+	"Sn86TIx/z4yUtFR7TyulNcV0Tyb5svJHOCuMfP9U1C5BZF8iuoNsj86U+cTdb7XndD+mV2IHI1U7RxOR",
+	"WvCH8vixPHEeCTcHOj4bf/XyLych2iRkQZKERC6apZqGRw7D/Wn5q5cdiHlJ5My7texJ1NW5Tg8hxak+",
+	"4q+GXIf3IqWUei+uz7YHpUjWNyseD3mAXkcR4gmarzBbpuMiKsla2KPzgI6Jdo12PSlh/WgQ5DXjLN6l",
+	"A8PhqvbMv47jR3otD1kdjjZ/JZsYz0kr/n6ui1WM1C6iK7KDchQ7tGUxESKtZSEI0zf66y+UqgdSPJ58",
+	"uiK7FlfK5YfkjSTroI2b/psKF/wQt7lKp83wO0dJEB2dzviQKEVju4+m0NKSabFFg3IUNU8TV1GbM6Ah",
+	"U7bpJ4+q4F2qguWD6qZQAyiUWkY3EPajUnkwpfItkcWTFqJPFy4wE2qTX5HdVGcl3N5+2bpmpVRuV9nS",
+	"FbX8eXE38TxN9RJdTM+RGLxqIi6O7ConckYgHMuWO5GCxIt7r5d4j47OVo4iGOfP7B9yFOOd5SxFDMBb",
+	"moIz9absL9j3jtHxEiwfrVafU2XFIIKr5RucROLQbpY1SZYk0mHDMgXo5K7J1MioXpQaZsfo51N5JMoD",
+	"u1I86vI8KHWuE68N5xrvLAXnPSh/DvJsFKNt3R4ZOn6w3o5qN8edbKfxZRyS29SHvX9pvo4vQesZ3LNQ",
+	"SCnWXUiPBFK0kXDFGafIhuMiRkgkkDZ0LwLo18Ev/0HmMkwbF1+wLdsKEp1Adr1vFIdKBxHE6AWQjFWu",
+	"GpyrPy6Y+VUQqZMiL5V1j+cy3mWs6/EFC8LqDIM7cI0U5nng0negY1jmB0HHmoJQwreSCPTLz2/fhRB1",
+	"/sv7dyFakYT8eSWrSfQetezYYV7v2LSjbTr5QRMQc6A31foxr6el1Qev+5OfodBvwr3Q0HKiuIf9ifK0",
+	"LuAn3ceK/hMFSFoVeckTVad+Vw+QtBrSXAuUNXDKa5Guch2rCnWF75GADH3UUNCnwkfNhaVzGxLc4eY3",
+	"+jby2zOcT61AWA9rqzs0OCnZ8X7hfG3JqVunk73Bq8zWyxHTl9vvBHrRltD0Ua477bluWGteK296Uk/z",
+	"d9S5dv90jo7HbaiWFaevunPnJ4UI5C4KwB1mBNip7zszoITM2/SxGJKbPz3rQl5DpxA8DCmQJ9sePS1q",
+	"afnuSfne2ls0U/QDJ+j9shkOQc+HzXww0LVj1d27XdgvW1fl1C3Fvdqced88EKmulkqiGZamhiNmUaaM",
+	"oFA0d7lDfmUJ/VKxuERliSWFYe2zTDFJ2Hat6CCFIAhzlRPLyxTmKknChpl/bxK+TIgQ+p9pucxNwq9p",
+	"RJKZl+3jt3qGf24SLnlahJX+DnUqzX+semHqd2hot0KXwfsQ5ujCP3RJwhORLjh4w65xTCNE2WYrUULm",
+	"hF6TaIrsc0D4FdmhT8bZCbwnv3/qrxDxBGG2kyvKlojEgqCFeiLmhEWULWu3I6JJnzJH+9ZFTYvb/lkL",
+	"pN5tbdKDlh/9s5X07FlK07CArt/tXUDv5avgThxvbX25Bynd7lSdhhruTnIe5MYgW3NbcZx0wqbK7rZA",
+	"94FumszwPeq7nw0ORKsS7+bdAXRhS3h+obr6Ou89qKSsfMgvQBwo4kSwI6kkEDe1620Rd6egS44uCdqQ",
+	"ZMGTNYnGwV5V5NNy721Kg3StNGCx0+VaoW/5+EeF9VFhfVRYHxXWR4X1UWEdWg1peUN8gFrInrZaVRT5",
+	"HhXVgpz3/LStCib7qux9lya2u9iuOvFhse5iOy2CamMxK7E4uXOFfEBl3O+77Gmp90L3nbTkjt7l7nfR",
+	"NQWP78Y2vN+yxy1J0VU+Howk0+LHjlc01j++S6bhaMoUQG7gzz2DKAaOnfhyYyZMbWKoq5GpUNyW2Xmh",
+	"EA+h8m7KMksKtD74qrK10D+wSJPBl1xSXvTzLJRataR96ms2sdFewTMPNmjG1+JKwloGj6GpL7A5hMhs",
+	"F1hwlwEye175N9Bf/yiYLz76pbpG5/0R4gEDWx5iPEuOuNsVYDBf/LlrMKQM06/d9vLpX0pDsgbIeHr5",
+	"tK197CY7uO3b4mL0Mf/dZuAJJAiT6JhxqZMfUxLK1moIEbaJmQgzcUMScXL42pj3TrqdKxRVtspuLMzw",
+	"SJuHL3P5YFnkcHTWUlq2rrOQI8uHW1jy5dP6wpJ3v6mdS0nWMI9GzfxLLCv5BWk2d1LPsZKWvmgd6d6q",
+	"Nf75pBJ03W6ulPcOXiscp3zn6DVlYoqgrfWx2Z+pbbO+ibcCbRJ6jaVuLy70RaFX6AP86kfCtmg/CRFg",
+	"DR3bzziLdycQIBTHB23GjvjC736OJK9vvt69DXqhE3Zm/xOy2Apojv4djSVJ0OUOHXmTHLmujduNsuVJ",
+	"pN6A5mVrOk+4GXmM3guC1OAKaUswuZLMGyY2EV/GRP1zKwha6BkFwcl8lZ94fAc9rBWx1XewBvIZNGZD",
+	"E+SxcLhUG1usSaKPy2Fur9XYrul9cx1DhaVDVq5R4/cIKD4ALbSKKHa7uD9Z6FWnTVJ3G+JSoc8mk3ug",
+	"Ch1OGmSY9hNvjZW6qImIzRLMfe+XAXzQPQOVVJYOfvfbZVeS3a9P6RsdetOX79p9tYHPnYWzk/tArr3k",
+	"ra9092DIfXAyz27G5Q7R6B72oUOtEZ/uh4ycuisxeP8t49vQWaZt/ED0lusdnz3+4+eTvwxPeM8bKS8X",
+	"KlXKXbsFSu1FoNVN4dWufbGxUt8nmElldiTkml8pGjJm3ZFAWLdelhyeatuuv4DxYqpwFP2iZ9Hdnduj",
+	"MvtZn1AYHEU27WOmFxjsw1/rh7O4H8GWeZu95tfk3lCgpx8SC40jliJiiNChcrbiG/qtvCbfqg/eGsfA",
+	"XkJik6hpJNVf5wDBUUTVdzj+JfNawQFhHugCrUGWY/yWGfVD8eWKCA/nJzmAggOxRqkjpqSgyZ2oO2KW",
+	"osYz0u9DtOR8ADkCG17IpBPckwbkA9AUbJRSiiBMDn0fXqREc8HlaiGT+YqT6J7ps9RdUMPJOpV4z9Dc",
+	"/Vumuk2z3ZaM6nCOLI26LWMRuiQxv0Fn47Nn7u55ZryoJ1B++tnk6f1uXxcLt2YnDnAA4fqp5OxlCm8P",
+	"2X47t6/3fK7uwuQd7lqxheGcpZ4Dio57LH9eDUNRfijO5MdVATcXiMrhbhxTmg61xPDPzsMg81b2NRej",
+	"FLQRdqZGs0as7YsfyBLPd3fioDMT1gTPL5WtOoD2Cu4+vCYopkKiLYtIouuKx+pfUGXCVsIXJLkmAl1y",
+	"uUJYmnrkZsvuwZsHhQtyVtahFdxa+vL+7E5cfzKygntKpWLaqhJ6ZBLVuU++FCJSmCLzbUKV9f/bJyUq",
+	"heSMvONXhAXT3z4oYQinzcy/TeJgGjyBi2yDoE8WELNcXbbDBy7zpJA9lH/boNp/7JWKyr17CUVtMj/M",
+	"ORNUSMLmu9Ey4flflzWjecFPhcm9Hz/c/u8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
