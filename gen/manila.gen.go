@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for MessageMessageLevel.
@@ -1005,6 +1006,35 @@ type MetadataResponse struct {
 	Metadata map[string]string `json:"metadata"`
 }
 
+// MigrationProgress defines model for MigrationProgress.
+type MigrationProgress struct {
+	// Details 2.59+ (in the action, Manila's behaviour migration_progress_details).
+	Details       *map[string]interface{}   `json:"details,omitempty"`
+	TaskState     nullable.Nullable[string] `json:"task_state"`
+	TotalProgress int                       `json:"total_progress"`
+}
+
+// MigrationStart defines model for MigrationStart.
+type MigrationStart struct {
+	// ForceHostAssistedMigration A boolean or a boolean string.
+	ForceHostAssistedMigration interface{}               `json:"force_host_assisted_migration,omitempty"`
+	Host                       string                    `json:"host"`
+	NewShareNetworkId          nullable.Nullable[string] `json:"new_share_network_id,omitempty"`
+	NewShareTypeId             nullable.Nullable[string] `json:"new_share_type_id,omitempty"`
+
+	// Nondisruptive A boolean or a boolean string.
+	Nondisruptive interface{} `json:"nondisruptive"`
+
+	// PreserveMetadata A boolean or a boolean string.
+	PreserveMetadata interface{} `json:"preserve_metadata"`
+
+	// PreserveSnapshots A boolean or a boolean string.
+	PreserveSnapshots interface{} `json:"preserve_snapshots"`
+
+	// Writable A boolean or a boolean string.
+	Writable interface{} `json:"writable"`
+}
+
 // ProjectAccess {"project": "<project id, UUID-like>"}
 type ProjectAccess struct {
 	Project nullable.Nullable[interface{}] `json:"project,omitempty"`
@@ -1099,6 +1129,12 @@ type QuotaUsage struct {
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
 type ResetStatus struct {
 	Status nullable.Nullable[string] `json:"status,omitempty"`
+}
+
+// ResetTaskState {"task_state": <one of the share_task statuses of x-manila-states, or null>}; os-task_state is checked but not read, as in Manila.
+type ResetTaskState struct {
+	OsTaskState nullable.Nullable[string] `json:"os-task_state,omitempty"`
+	TaskState   nullable.Nullable[string] `json:"task_state,omitempty"`
 }
 
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
@@ -1377,6 +1413,11 @@ type ShareReplicaSummaryList struct {
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
+}
+
+// ShareRevert defines model for ShareRevert.
+type ShareRevert struct {
+	SnapshotId openapi_types.UUID `json:"snapshot_id"`
 }
 
 // ShareShrink defines model for ShareShrink.
@@ -2838,6 +2879,9 @@ type ServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
+	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
+	UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error
 	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
 	// (DELETE /v2/quota-sets/{project_id})
 	DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error
@@ -2946,6 +2990,9 @@ type ServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// ShowShareMigrationProgress A share's migration progress (2.98+; the migration_get_progress action before)
+	// (GET /v2/shares/{share_id}/migration-progress)
+	ShowShareMigrationProgress(ctx echo.Context, shareId ShareID) error
 	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
 	// (GET /v2/snapshot-instances)
 	ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error
@@ -3638,6 +3685,22 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) er
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowQuotaSetDefaultsLegacy(ctx, projectId)
+	return err
+}
+
+// UnmanageShareLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) UnmanageShareLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnmanageShareLegacy(ctx, shareId)
 	return err
 }
 
@@ -4967,6 +5030,22 @@ func (w *ServerInterfaceWrapper) UpdateShareMetadataItem(ctx echo.Context) error
 	return err
 }
 
+// ShowShareMigrationProgress converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareMigrationProgress(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareMigrationProgress(ctx, shareId)
+	return err
+}
+
 // ListSnapshotInstances converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSnapshotInstances(ctx echo.Context) error {
 	var err error
@@ -5904,6 +5983,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
 	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
 	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
+	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
 	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
 	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
 	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
@@ -6912,6 +6993,39 @@ type ShowQuotaSetDefaultsLegacydefaultJSONResponse struct {
 }
 
 func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnmanageShareLegacyRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type UnmanageShareLegacyResponseObject interface {
+	VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error
+}
+
+type UnmanageShareLegacy202Response struct {
+}
+
+func (response UnmanageShareLegacy202Response) VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type UnmanageShareLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UnmanageShareLegacydefaultJSONResponse) VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8307,6 +8421,45 @@ type UpdateShareMetadataItemdefaultJSONResponse struct {
 }
 
 func (response UpdateShareMetadataItemdefaultJSONResponse) VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMigrationProgressRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type ShowShareMigrationProgressResponseObject interface {
+	VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error
+}
+
+type ShowShareMigrationProgress200JSONResponse MigrationProgress
+
+func (response ShowShareMigrationProgress200JSONResponse) VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMigrationProgressdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareMigrationProgressdefaultJSONResponse) VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9743,6 +9896,9 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
+	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
+	UnmanageShareLegacy(ctx context.Context, request UnmanageShareLegacyRequestObject) (UnmanageShareLegacyResponseObject, error)
 	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
 	// (DELETE /v2/quota-sets/{project_id})
 	DeleteQuotaSet(ctx context.Context, request DeleteQuotaSetRequestObject) (DeleteQuotaSetResponseObject, error)
@@ -9851,6 +10007,9 @@ type StrictServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx context.Context, request UpdateShareMetadataItemRequestObject) (UpdateShareMetadataItemResponseObject, error)
+	// ShowShareMigrationProgress A share's migration progress (2.98+; the migration_get_progress action before)
+	// (GET /v2/shares/{share_id}/migration-progress)
+	ShowShareMigrationProgress(ctx context.Context, request ShowShareMigrationProgressRequestObject) (ShowShareMigrationProgressResponseObject, error)
 	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
 	// (GET /v2/snapshot-instances)
 	ListSnapshotInstances(ctx context.Context, request ListSnapshotInstancesRequestObject) (ListSnapshotInstancesResponseObject, error)
@@ -10790,6 +10949,31 @@ func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId 
 		return err
 	} else if validResponse, ok := response.(ShowQuotaSetDefaultsLegacyResponseObject); ok {
 		return validResponse.VisitShowQuotaSetDefaultsLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnmanageShareLegacy operation middleware
+func (sh *strictHandler) UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error {
+	var request UnmanageShareLegacyRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnmanageShareLegacy(ctx.Request().Context(), request.(UnmanageShareLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnmanageShareLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnmanageShareLegacyResponseObject); ok {
+		return validResponse.VisitUnmanageShareLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -11955,6 +12139,31 @@ func (sh *strictHandler) UpdateShareMetadataItem(ctx echo.Context, shareId Share
 	return nil
 }
 
+// ShowShareMigrationProgress operation middleware
+func (sh *strictHandler) ShowShareMigrationProgress(ctx echo.Context, shareId ShareID) error {
+	var request ShowShareMigrationProgressRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareMigrationProgress(ctx.Request().Context(), request.(ShowShareMigrationProgressRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareMigrationProgress")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareMigrationProgressResponseObject); ok {
+		return validResponse.VisitShowShareMigrationProgressResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSnapshotInstances operation middleware
 func (sh *strictHandler) ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error {
 	var request ListSnapshotInstancesRequestObject
@@ -13113,313 +13322,334 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu7liD4K4icmpDURdLUYvuaiopuv7u1q3yX9lKvpq48LIgJknhKAnwJUDKfribmI+YL50s6cLAk",
-	"cl+YlGRbFVHvWslM4ODg4Gw4y20w46s1Z4RJEUxugzWO8YpIEsNff8Gzq836t/lcEKn+piyYBH/fkHgb",
-	"DAKGVySYBFz/OgjEbElWWL22wp/parMKJifHZy/Pvjt9cfZyEKwo0w/Hg0Bu1+pTyiRZkDgYBJ+HK8xo",
-	"hIckjrme2w1iZkCrjZDokqCLzXh8OvsXlAweeKMXvk3+BY0DN23mDcyQBeTu7m4QfP/zW7qisN6QiFlM",
-	"15JytfAx4jHCl4IwiVYEM4GOx+PxAMklQSsuJMJojRcELXkUilEwKERXBGOnsNUWMW6pMBaCLXOrWXNB",
-	"Jb0myXKL3sqvuf0mdwbb4L8O7sLXsoC7rfpycP2FYvr9EsfkzQ/5Y/Erl2i2JLMrEqI5j9X/r87V5xt2",
-	"xfgNQzREVKCz8Zk7E2ssl8mShRp5SsNgEMTk7xsakzCYyHhDfCQYUIWMKVsEDqD3PJb/RrZ5qH4gc7yJ",
-	"JJrFBEsSTrE8R2o+hFmIvFeR4LFEl1sUUrGO8HaavGQeeC+XHWo1xvSKbFPbRpjagz8CPJsRIabxJiJi",
-	"KiSWGxEMAnyNaYQvaUTldvoPzgwCZlhI86rk05jgkLNIjavXMdW4msd8NRUMr8WSy6nYrNc8lu4ltdhg",
-	"EIQkIpKEyb/s4wRNg6Bgkd5TWN4gIGwWb+E3tchpTObBIFhyoYYDqKmYrjeXEZ3pfws+l9Nk+ghv2Gxp",
-	"51/xDZPTNadM2vH1o4L1mN/XMV/ERAj9z7+RmbTUso7oDANSSfI3AAr0oh5dk1gqXBYMr/Yq3EQWsuRP",
-	"yaeXZJpCm0b8IuabtZ5cP2BE3vD4yn+0jrnk7i9B4msS+78ryMzf9B8KRgeZflgAJ9/EMzK9BGls3tKP",
-	"fKjchyuyunRTWnqTWFw5REkSryhLSGWzDr0/hP740yBz6AqZjaby4A27xpE66Gy9kSgmM0KvSThBf405",
-	"W8AZo2yBrsgWrWN+TUMSoiE6uL3G0YbcHYwMizErKJG/3+P1moQIS5C7X5aAVXzqBxrnF4XFTKkV6iE6",
-	"DA3TUn8dDdAMCzKkTBCmp6xkPyGNgyqGeacOg1hzJgis8ic1k/rHjDNJGPwTr90BevY3oeC79Ub8J3Xw",
-	"J8H/8SxRGZ/pX8UzPRrMkl7fL4DdA4H0yi55uD0HjUnRgoJfwF+aTtHhJQ7fkb9viJADtGF4I5c8pv8g",
-	"4UCJlUsahoQNEJVk9SuXP/ENCwdoxtk8ojNFYO5Tfk1ioKIBUgeQzshHZjhuRNQnq/VGEgB6gEaj0dEI",
-	"RIpZjVrs65lagBkQcBOGVD3C0e8xX5NYUo1HtolgVC2ycuv/jcFStZaIYdADAQsfICyQIz/9k0ARFRJQ",
-	"sjpHVAoEJ0TJTyti8QJTJiSSSyyTATXkI0+mXyo+GdwNgteepPlPzkj5YuY4EgR4rLc+T6bkqQr4f9Fj",
-	"TZkFP3isJoe8QYGUTzSCP7SsMTIhJeq8QT81wMBbWrWlhVjIiWt4qghR1B2NHP7vHIg4jvE2t8yCuYpW",
-	"9f3Pll+23VHOBBWSsNk2EWhFe1Wz9SlCr93LUlKJKLtqjs23lF3lMZgQXC0UngZRBI0RmIUaZyNadBI3",
-	"rVKlFJfCHbCYqN7r72Eujy9l9nYhPKJIs6KPRh+/IluBcEwQXTAeK96KBaIMaVY9CprSSy2q2xJIwz28",
-	"yyKoUIqbVw4SjBwoNrqiQihVRKnQwJNjjUqQTFZMJtvs4fNTo2n/W4c5/f39gUhMow4cKplz2s+JSgZs",
-	"PpbHk+q4nD98Ncn/Avpsd3R0424lX9WxD2vLlv8I9sGMRxWvWBOhyaEBIyIZKtE6C/hVmlEZ6yMNVIZT",
-	"ZU2WNFq99TbZwt2oWps1XWjREFAljdvhezk8paTuFlGNrndGUe+MrDbntAXHSwH5frNa4Xj7pbIq7T7S",
-	"a+iRWX0EVbShfC6xKXJGRKHjirNoe464XJI4EekxmW8ECfNC/EkWN5bFibrzs9J2+rWX2u4DuNm+Hu06",
-	"6zRrJOEyjrTabzxiWPOIzrbBRHs5PsspFVMcrihLC9s0hnIQZNFhvG85HaN+KfdhXRjPbCGQFX5LjYdK",
-	"KyRzMupskazd0Ibl/VbI19DhRfBhSdCckigU6HY0Gt1pU0b7H0cXwdG98b6dyLkB1ZWMpKmwlOEp9Bx4",
-	"cxwgLGVMLzeSJN5JcDMhPkebDQ2F9n11o+mWAiBLEvU8eVQgCHKE1UYedAMhT/3dLbUsBC102qxsKlKG",
-	"csPvRafNL6IJy+iq2RaxknaIak9DBeDvoPN23/RqTfWRb3idPryLjPhq1OIvmCv++HnNY/mW61uj2kOR",
-	"vxwhMACKzAjo0N0YhcBg0TUlNwVCvZv7xqp/U7hWT9645DwimDVWHSGCodg/ROYkhi2pGnxF2fCaxELj",
-	"4WR0fOZ5j5iQmM2K3UhNAdz5nsXEaLS5Z0nTQgcmqWlhammhOQdLz9zUqs9NV7+ojvIrM1O75dTB3QBs",
-	"i5F2x/M1y51OyoAPgPqYnFShhy87qt/2WSw9XMXbJmP8fk1mbyRZVV07VzsWDGeVMUZiTWYDdHtFthN9",
-	"mXynNmiFP/vjHUMEZeZJNXD9XI2XwahjBPTlN0Z6lRB+icwG5q+6S4XbLzia83hFwryvx61IlGooAOFU",
-	"QSh2WOu/q5VoXUQvRqDD4+HJ8+dotsQxnkkSiyO1QLM80WJ9yuLT3hE045soRIxLCHGItuiGymVKcgvK",
-	"ZuQivmBUKglPKChKK4ciHmvd6YYKZVXPeByTmRypL/Iqh4+bT48R3vQOd2Tdfey/WnNC6wIJwiTcu0I0",
-	"8aHddSQk3joaOCqI52izA3eDJMqnDO6sOh4WXiYNghURAi+KYzpiIuPt67nUl3TVugXMkAxXBHMac7cX",
-	"gY74hgCiX/GK6JDui2CCbi9gPPXPXwfowo6q/r4IRqPRRXB3hw7Pjk8RDkOBLjxIjaOolGRhtiEEKKlF",
-	"nY3HSni46KRgEJyNj4NJ4AcpwcPTYBK4WCV4cqYw6YUswcPnerhfiFxy/eSVlh6ZWCb107Ea04U0wRP3",
-	"eUjxBx3q+BzgYVy+Wa0jsiJMR18+B4jyUVDgQ5xr8gj8gKjAxVWL15eCRxvZ9sis8OcPXOJIpw/8TBf4",
-	"citTYqsg/i4rhb8b+7/+fcMlHurYPrVyiIRcuJHvBm7SdzoItOOsz0/LZ7XhpoXTgpGuF9z7QvMTNVxd",
-	"erByuLVvw79Ca4Gx78pnLApPLZl9P7PmJ/tVO2tbIS7l5s0PaSiuR0rTE8Z23OyEDXcqM2Yp/tvjIj2G",
-	"GbgTTTpnc4o4ZQH3+ChSenzHg0XZcCNICQuRRfyj/bxFO+vmLWQiMstB9rLYzFQtVpgZrgT2NBfpgLfv",
-	"KuYsZSWZ+fc4b2Y6y0laoy/PTmSOl/RMdXmGIvPcpP1CivehI0a8UbIcpTNk/jHLKKIl8rSKr+X4Zilf",
-	"LhM6eTSV70QprZUf4kr8FanaWs3raBkBDxdtA6k9lbL6TiKlgKrNw/qrtHnwDkuCNCTnCIiBSoKWWCDG",
-	"mc6YyFywJquvdA7GOlXGwfupzhQz6ChGM7tqiacl4KbQ2IrqrSz10kCPUQTPL4kx18Id6Nx9G6FMcD0G",
-	"+PzQoT6Gz/CaPlMPxDPzsxittwUeQZ230DnuXGIalX1MPq9pTETLe4F+wmTMoqcRuda7ZHMAf3z37rd3",
-	"+Yyq+oAZ4wYp/9lc29f9rn8pyscQJJ56xn16y7XlrXcLSfJZatt7YpKwzQ1N8sNAXxU5tqxGHzpSCJpd",
-	"PPixLAmh+PuexXTmmsIjgRQG7TZn8ZLGYwYnFeenww2HxUVjUrNHtZza9nLb6+CsWH5HseERW6OFF0NW",
-	"ApjEIZZY+6c7QidxK797B096bkUSVy7H803nfGMr8w64wxIHOmS13d2d6yvwrKd5oF9SPxyPT07tTY7O",
-	"MdPZZ4hKQaJ5Ae+2M7byhu7qqi9AGcDwqY9bgATPnUmmDiFlIYUVJFG8vrtB8LtmkK8hr7yQKAwL1X5Q",
-	"zarNI0TDAfr48c0Pw4heOU/qXW6TzesFe3n3OP38/0sZAO9JW36ccwPsbHQ7p+rxeDy+Gzjbu8+B77I5",
-	"+S2Hf1UD990gWLTx5mTXXJY7Q2Kbsd4N3y9OKuYeHt8NCtwrOxvR2cUVeyJaTXOWwj/jcjjn8RAGHupR",
-	"dJiGe4WvNT3nfsiA+DwD4COEizVywDaYu+hUZPwcve69Hb7didArz7sjOpwq0cbt6wOQES7COi8WnmdD",
-	"eL6LAnCL5JBluToQtqUxaT8+EKCiDBDBs6UWC1QKbdEP0M0SgzigTBmdEOtnH8UEZEuIDi+3iHyWhIUC",
-	"bVhIYnSDi2zOIlaPo+i3eTD5o1oVBVg/am30UzXXTjP8fQxfwPj7neYVTJNCU9Nh23L+fgF/cRKUSYB+",
-	"J3p+GlTJgX4n25EnF8iDxwmfLxd2g7AMhkL5sDfKaHlwikVE++9bfXYvgqGjVQVibGoqpdUuKBFD2UUl",
-	"41SBel9AdgSvJoo+BUYx+PoQ1kvEhiaJCagPJsFBdpQDKO1DBZh7pogVCdHlFsklxJTPYm4GHqGPgiA1",
-	"trLvFuDDi1NvIMkhYekyIuqfSgkomBDWL0YZ6dt1Kfe1gjTgBXK9of3mLSAzSIeFvGq1kNx83oJKZH5D",
-	"485bVMFAHRb24qTNwgrn9BZXqGU0NC28peWG6bCw56dtFlYwo7esUp2mofj3llY4VIflnbUiyJJZi5e4",
-	"+8rudUFF6/BVmfbklx5j77SXnc6tptAf2kwYviULPNv2JhKfzvXTuX461w9wrj82CkjI5BWx6UaUxKtH",
-	"toZo/ifrOWpSNUnPMHBVRd23Rdr6OyKIfO9KPOSuZXTxBv9WhjOC+FwXKaZsMUBekUooPwsP4VrF/Gea",
-	"PF7RRYwz/5xKPjCXLlP30L/myWYCpjGa1Kdom+BqCzLrAMaukSVaMS6LKdF0ZpTnksCSbO3ERlm9xqKw",
-	"QRKNq4vkDIvneyibaCvAFKHM3th6WWfqdZ16NkA3SzpbQvHQTFZacv82w1FE4gOB+A1D9pIQCyRxvCBy",
-	"FAx6qrVSUye0SWEZXQM6h4nXaE3iGWESL8gAXQTji0BxpovgeDy+CAqCTuAUS66rnrlBW5ZyK6m6VlHi",
-	"ZRBIvqaz/srX9FVK1au/XlJexpSKK8sFLqhmnq7ancP3p2r2UVNYxucD+V/NYdZuRtGmnsDvWAgSKuJR",
-	"J8PwIvUfwsIR+nG1llslFhWmkcRXRCDHuBaEkZjOLtgayyU6/PWn90h706AewdE5wmwrl5QtEIkEgfHD",
-	"mF6TeIgFJN6HSH05umAflgTSbSM7M4oJDgVcnCvcQY78RfAPIcOLQIFzETDOyEVwhDALL5j3no6OUm/P",
-	"sZBEyItAHRBzNaT/uCQSsqH0v9UrZhxdHFR4lRTOkccn9RXMjMchCRW/MPwo5ESMLphJd1zhrS6GvUX/",
-	"+v63X21oSvL6ErNQF4AO6UwazF8wjRoEZeOh6PEhlQJJiBPYUEmQgNue24sg3KxWWyVRwcF7NLpg5Ryr",
-	"JMMM8pXeEraQy2By8vx5C46X6lZihyithe5XqZhhXalCoScdm4MizhZad7LM8Z7gg3IajQDzWWMmHNfw",
-	"mHOE9QHwhAyMLQipFyqt6mfYrMWzkxMvTTH4Cw+3QI4m7IRJTJnVVTUhHyDK5jxeYd3b4e6u0CFuGU3j",
-	"UKM+AUqxxc4Vh/w5eiq5mNLF2pWyMSpiXQhieoYaidHRf5+VJI1hb0UoOVCVMOwIsRGl3cKc2hetzawz",
-	"1YKivPRrLhpdw9wMMR9A88yzlpPRd+PhyejVeAICxciSRFIbHRbAGqGT0avjf54gbBRZw4xoOHASfM7j",
-	"sq9zDCoNaNNqGo2qYLQsNtdj2fK83lezQd2rXz1GBtS0SkwrPlRzUZflN9mCGNG2uEmRrmGFQ3TYpE1R",
-	"eXH3o3NN+7OI4FjUlsN6UoxaKUZPWktaa2lixuUfd3PhdGtSUBXX8gUZCkVdvL4AcB+tfZP0MyvwNpnq",
-	"LKBIQDAiFxE/EPDcdGYDQA/Vf2byXz7EG3KE8GxG1lJ4xu8BNPehSl6Y2cyNs3b6GLOfSmW/KzxoG/0n",
-	"JV71P9GWCKT+eax7GBneDoa5K3fIGTHxTZkCWHeD22CNlfGvlvV/X1yI/3b43+nk+E/5p5rtT87+3P65",
-	"JeLP8Z/zP0Go/8nn8z/Zn4wfqZf/qcCx5hLexoPjT7lmWzpyasGHVtyyijK2H1lMZnzB6D9IaOpAuXZh",
-	"A4NNuIS4dpWVJuhgfDBAB8fqf+bwPwps9Q8G/8PV//I5/MThkYT/iTfw0hb+h4gDoIFOWR21nodHbtL3",
-	"wjlPj3esjaw76OUbTf70Xp2579/89H4AJsAMC3KOwGgI0Wa9JvFQPdJlPhPSPvzv9OiQzcWfMzoXR3m6",
-	"LaXBMqza59qmsK0zXGe7CTKEOkJv/GSWkAq1eMhl2TB3ETdCr+2ljxtLTNAfB7/+9F5RpFrvwSd/l6wG",
-	"keVMxuEC3jmYRW1/A29L4s5Oj/gz/cu5vinwakIrjmT8ehGZS8Q3Eh1CCzdbZl8gNRxczrhWesfNWu9V",
-	"YR1UChg64QQF/fZAKbY3l3KJGRob3KXrWueQZ35GfJ6+GDl0d3JHSHI042vTwY6RG4tycAZTKdAax4Qp",
-	"FKjVDpBSXwCgJRey0U5c82izKt1ihngU6lOtzNeEHJr51PJaoj5qn3ZXXD8yeyW8jvmMCO3VNfoiUbsp",
-	"ZLzRTe7KdNadldW2QBg9tVMCQ1L8Ekig6sqyNAk+3xi2qsZkrk4lBOr3qy5nOoatFS5PRqfjAbpZEmtF",
-	"opisIzwjIfKGQTqWAV1uDUb0361uEFf4c1qSjGs19AZ9cVsV/zw5y1/hZpDy4fsBOhmPXwzHx8PxyYfj",
-	"55Px2WT8fDSG/wt6aIRW0HB3F4GsMzoKatDmaxTOaSykrfoKN1K77N93BfOK4om9KUVR1Y6SZhx1ky+x",
-	"KEoHa1IF9rh5+5UdL8FT5kZOTc91VG61jBev+ixvsXuic0ED6J0iLs6SIXc7+KcnPcUjkNFihI7H4/+z",
-	"1cnJhnadNSoOkul3vQsmNb1X9Mtux0ZfBneVHbV3AVXT9KO0WJo0L/qyA3mqTBDFyNUvB0IZIHBpD7rq",
-	"JYn4DToZvThqBQd8pmYBbX/IFcPy9eNBkKKKjIW0O3N5URPp07b5024nyms8lbrO6847x8W9rJL+8a1G",
-	"b6+7NWti38PBrtetHamt8Np1l6BskVYp1ZEwP4CtlmHYd6k2+7vA/dyVZqqpO5/j4i9qjUjvkDb0DxTd",
-	"IZqQsKLAr+KGZebSsaJvWcM+ZZrXetpIiicNMhzCVnxKdKzSG7wdGjptWEmscZIK2vx60iYyltx57qXe",
-	"k4GzFDc/QoJ9/rJmzuMZ0bF0jNxMDbPMju5+Kh3/jemzsJsRbrs1VAcQ27ceoVWOhTQzSz6NCQ7rW2Pk",
-	"WN64QQxygS3Yv5HXlwm3YwdMX1PfUR+3STa7M/jj44bdovfdK7N9z+kqHeXknsVtmxDoCrhfHpcIuSRC",
-	"plbQ2a6bVt6Vyq9kc2q5YedIG8viWkoex4WbxcQks9SuZKf4POoJhxZrqIS5HOR0EcGS2IW6MoG9F8Ab",
-	"PJq6e77q1Uv5Pb/wdVf5bzhzteC3jsA+U4d6EtlNre8auX4v7soe3IBVzurnHSTt45CljV0o5SlCO+f0",
-	"tBFZVbIqvQG1rf/8M7xjmLqduc8wUf8KoLk4tDypmTR0c9ThZydZGCd8sjn8VfDWgttrtHPf57pN2HNR",
-	"nlsanoao+HpIu10MdBMK707arXwjzcIHLFjvl7GpwJ+edyeXRa/noh+KaN6duCwnoLz5v7/mXXxkaQXu",
-	"r1Tqqo9TeOFfFLxeym6TmqWpskHFxeX667X9cB64D8aZ2wLnrcIOqlB8rF08TRoh5pJq35t2l1iYSL1z",
-	"CF1inA1BIdIZsnCFJQnDTA6vqaCXEdGdEgcQPgVdBU5GJ2fwnt1kNMNrrd9QAqE+WxTh2ZWaCvBR0D6x",
-	"6g7elUxto7ufvfAPXm5YLrwyhEPtW5xU3fdXeMNeBB7JTBtvRw4Dnr+nJUBZt0klK/EBLIG7ktiT+uYt",
-	"SL7mxjzn6moSI2dfT11XNAC9s5rgbU07xuWhrZlE92eqXJFO5chL0P4zDqBy/HZN9M0xj1PpBaaIDQSI",
-	"QrWcKp5VXBvHG65LkZ/jNoVxUnNR5gXojnbgqL9shERLHoWmhMB0iVkItxWewSpGKJ2Eb9sOV/YYrohQ",
-	"X1Fm/z7e+8Z24ZytOVtO5VMrb+bRSj5ruiQ37L12Rcic39JGIvZO2BTQTvCoZjjkkXo4i6jiOEfIu2A1",
-	"Md6ZdidlPK0xDzPcJn+T3errR9qpwsG5k3zoIBmK9FkPv72MWCplRJCZrFLc7OQiaUUsXYmsYqmZGITK",
-	"hTbKF7aA3Weu7vsklyST36fOxiVJp1hk0oooQxEMtNd0XQ9Em+fUHrbOynA2L6JqJOhHiMHmMSPptLXC",
-	"pOEKwvr0iDlaE0ouSXn380EHxQntLEQJNm02/Hl5snxh9ntBvvvDJs4WrPQxJ9Cmag88JdI+JdI2SKS9",
-	"+3ZTy1wUS8eQNpuQWHmn7YrhFl9q91yLcs/dU/d5r/zytG1+R6kjqSqu66X5+JqGJO4YYJcd86RlcH6l",
-	"86s2VaE83r1LzctOQcwv6y/wElhbBRybL9KRxBWXHuZ01VUy8Y76F1lQ56mASL/VFGxYdFbnAWlLQq3P",
-	"lqmouSCuPZSiaMwoH3XtySbe+yJffZ1P78B+eoDADywEZQt9CeXbTZc83CaevT1pL5a1PJwCs7e8iER5",
-	"6Ssiwm9t0MyVZdFb68lyQ1fJiR8hDP6tJ/VbaH6/saSIhs2HtgrEIGmNqOwc0VrTK7/2BOVhWh+1WKl4",
-	"9LN/a6yYRLlq4hKETBBvnWKx3/LZAG2SYVRWHbs5vXR2CDvEVKZhNDkHaYDahQeVQ9EcBTs5fssA6Lb4",
-	"lqtsscimkUOlJWoyzEGpDxhFVMhaMzG3N8Vm4xO3SINce/yrNn/n3Da77c3S23Lr7uYa2Dmbqpsd3MyI",
-	"rdzSfGp287jRPiKwU2ms5T0TMtHXvoXrrS7VRyGPzyZ01z0eO0dJreVJ84yi/FxN1tZVXmRna7+eOvgb",
-	"gd9rDGlnoq+n4qr60MVLelhya6y4tKO6HamtuTHS2Aj0gHuEsbkvX9XH5j4GI7Ay6LeTIVh3G+pRRM2F",
-	"aGWR75jgpzvOB73jfAT3Ww/nIfp3e9Y7iC/yGa/WavuC65NRYdW8PDtoMcnSFM0ryECKKi6S6mSj+nqg",
-	"By86/vkrrZDiYT66qlXrDkF2ABg+Ny83gpiy6XWyrckulWxSolQkr37/8d27H3/9UPS60YAzQ4+Pnw/H",
-	"3w1PXn44Pp6cnk5Ojv+z6OMSuF69Cpop5lbhtuOkV5sAl/h0/P0rwp45AKKjYmCmbi6p7IGrE1Ju4MLe",
-	"LILMNjGV2/dqVA3JFdkKyRn5wK8IKwrW+DfzApLqDXQ4HOKNXCL73RFEcVCGzHPG4T8rHpILZrtdmrtA",
-	"3Y5yop8l96z68R/mecwjop8Msg9Go9Gni0C3+qIKuiXBISgiWlYE/zF8vZHLoV5Lgqk1/TeiUeXVoVji",
-	"a8o3cXEG+JSyaYOSywcC5T51lYlNi09oYKarLuXeFQgiwSHhZVSZbGJqrUjCwmnZHRND+oUDgeAVdGiK",
-	"yAGsE3g21a8cIXFF15rP21p98bku1zYwX1Nhb6oqQXtx5jdWpEzyaUnI12vbWc+8rMN3NjCTAoSGtgSz",
-	"CZfn9k2khnXgqTfchwZEUJaKm/rocB6dglS5kldeaZZ0QVmXbrQtr75NBTImv74vwl5haaVJULO0pFi2",
-	"LhltPl9i+31VSdtRfQVbLxoxAdumOBVUrfw1yccShJSkWW09QhXosB5QHU+FsI7SjPDsSqSys+oWkRnO",
-	"T9GqKH5uN0DZLnwjUXYYtCBS5J9+MPZNaQLWyWkhUBsGdS21MpoF7AfTrjfph6eZQG72BLNe4Bk6PBuf",
-	"HoGGj5Fl8PCS4iPRDd4KREUt0D7Lg0xnbfYtfDNkwY2qHXz/szNEFYOlkiqbLSnFowSIJqHLjdgqceN+",
-	"+jQIPFz8EbjS6cEgABVUvRETQeRU16UUqc8HqQ9sp2P3rfnv1PvB9Tj2/z3VJc03Ig/GJ6eykL1NbT43",
-	"TaJjzAR1lzHmyISmvIg6NFkESq6ElQMmqXE9xzTSqlPpZxrYOwtB8q63LeZVtxL3dg4q98on/xsSep/k",
-	"Ycp95GDSkicHmY5ezI6viSTRLjMvT5V0hoKgaWoCsyRXy7KMvn/Rv5ZReR2d9LK9d0XV2DMAJz//DL/W",
-	"HMunI/h0BB/4CDrdL6Fi8LLVShSidtBVOv8jRwZTf3E1hK7mwjNJr8m90bxaSbr5vppaQP2JIkD1L+rj",
-	"NReQ9j4NscTTiAsxdcc1URagYm7j81RSVi+1RovritX6ADuMDoIVZnhBFIHEFhX6iR1ow6pfmRa94J5l",
-	"RwkDa/qYzbH/dm86ZKYQm/u1HNXtNjb/SL/ol2WfLTFbkMAWVtefuX+7afENpnoAxavmIJNMkWdvO80T",
-	"bcUUP0poJsP1/NFSHCYtzhQLyE58l4Ylz6SyHxRy0BSkzSBIFpr7vgyG5JMGQBSwztJhShCdiIYvQZ6U",
-	"MPqWgmTqz0NcYeDy7UxObeK9yKIreacQX9bnkQMx/12WLzQXe85D3E3uWRbjfeMxfjNRwqPc+zlcJO8U",
-	"4sJ8lcdF/rssF0y+dhURGk57l2m5m5btpi32l6GXFstofbL3qq76jDsRuy3hfNJm80yo+4nNiSOfDsx8",
-	"KTFUJn9qBE+5xKn80O9bl9GmG7po6s+cizZ62MOXnrpImc9N4v3TA7VCpaxSM7N/li/A27EMb/gyoPaZ",
-	"zxOHacZh2mkQmSPVgDGVHMKdrHDf67sRJB6aq37T5sBt8Hh8rAaMIKiQIFPIfDw+sRyFwJ+nDptI1zdA",
-	"UPYYfjsLJsE65itu3n0eTMxtKvz5AsBTRg+SHHl26Hj80o0Kf37nFDj485XTYdSfx2M3bA6EY1hDqJur",
-	"6lfsNScUQqAzmOBEgWKNLJP9DM9fuqGnXmOR8cl3TgDY+yij/wBBSUwjD4evGdqwK8ZvGAISQnw228Tm",
-	"wkkj9FcOZfDwgpjCDJcEWdSHUBkPak/pqUyi0Qh9iLdwh7DAtuUTRiGdz4m+OqL/gEI93hXICm+R2Mxm",
-	"xM6tdu8HKBeVdHMnn9dkZm6ehqb6ryljZXvZ6slgEQzav8/pYhObTu925793FSbmlIUIM0Q+UwG3Hhok",
-	"U4mCx26p+lqUedd8dn478wj9X3wD69gIkl6u/z7cO1+TmM63pimrHsbsDaJFc2AWopjIeIu2fBMnaH4z",
-	"19hXGGIHEukJIAJmJvW7cEdGhYyxVHvFkYz55jIiYsm5RFSIDREaafC6mXHkTsVrhg60B+XAFS2Hq2JA",
-	"mQL3wDHSAwSXNdB1Fs4hwtB01n7nWsCO3Cl7724RGXfvATgHqVK3B0gQOIwWmJE7jV0odGB7GMMt4X+q",
-	"zZ3TSELT41BhMkWL33We5Xu/4GPFDK92mmGmmEb56MCGuo1uTmDF2Medx34DV+CvpSSrtSTh/+RCVuHo",
-	"+KTzTP8qOKsa+bTzyO/gUFYMfdZ5aL/sMUQhVszy3J0ku2GgM6jzooWTHnyAPjjWogU0nLxLQpg9Xhln",
-	"xAh9UKBp4esVLIrJENuNQxsmaaS5VmbQmMwknVPFHL+vZEohkSReUUZMa0DFQrlhbmotG8Mzjl90PyjA",
-	"kX6K+cqaIlUYfZnF6BILD6uGvSWcGmInrKJgsMbXREseiMvMYu1yi6xuadikZo19Yeq77ArsFb3SaEBF",
-	"ScAfacJQYlmLU7GMN+wKKSyuoE+jLk0FUxrZCmOJNZ7Zr6vIyomIEfo9IlgoERtBw0c9a6oAVskssKpX",
-	"2VU55cDGJTivEDK9rNH79BNvX/SGwsgnikn+5DZ4EWMmrdKmNhyKCeqV6n+jNz9o6Ey9yjmPL2kYEpYo",
-	"Aoo3lKhAZgwaEgYnJNZAHDcGwjyNyDWJlErhtKhLkm7W3wCY7Fh2RlMwcXxy4rAeFp0GQeRmrTWkGK1A",
-	"88yoskLtrIQQcCwEn1EX7wK7rXfZV3kMTWWGKVggrH3pKYBrHOMVgZhn3WJNF7RsggdFrHye1hqFxsBp",
-	"OYc1vECDH27gCOE86Hgjl2qzbQqk0rxKVqmMH0CxqWxGmdjM53QGJLOO6TWNyIJAadSbmLOFAgEICUfC",
-	"HTBo0KqZiBpvgNZYiBsehwPENzpIn68w1WrxiZFTJl7J18zdUV7hkPgHGRCqNEGxJjOlzvoRQ8CGHX8z",
-	"JxFmet4Qk5dEM7cCVGp1UWqwcBjqr/NqM5TCsvhQtlbBWEUfjpzlZUr2WfsrEYDYVsawMVuziOAYeLln",
-	"6I2cqfZTdpGa5TsjQnGuQvNCbC4ZMWc+oisqbbAh26wulY0yh489lks+KzHmH33K1KSCpAwOmPLvGy4x",
-	"ENI8JgRt1kjwFTEjOqtj34bGyXedDc33zsRFoOZYdgMo5BISTrZoqzBYIVepEtGC6NWqTXRSZUmitYZR",
-	"SR7bagvOkhWlHlsEFUKI+SaKtmhNYq+DFATCOckDQ56OGwyZnA4zXulox/5oxvGRiDrKZtEmJMKOC74D",
-	"yJ+w7gNduV6XVFRLLwGoASRKXHyvj4p1RWC0oNeE2VBaYJHa9WNV01xNa39WPW5TJmzNd5Y5S4o5M64l",
-	"FND7m98VW4iJEMRZ3oxsZKw+1QfPniF4Hw5H0Uf6ZWR5nj3e+vGzjGTb72E6PasW1ilMWYvbMls+T8nW",
-	"lCQ08bWJhKlSb9KOl7tBYPxMU21KBBP7wNgWQfKG9oQEE/BRQVFGNufFJaDF5tLI7KSy4gl6/fsbrW6A",
-	"L5FKQxBigG5iKqWiwi1a2jYNF8x9i9d0GJN50sFhyW/MyIqRRJBYtcTXRKBDtetzDN4oQqQihAtm9JC/",
-	"kZmEFm+AjJmShVCQ+kZhakliols/2NBvO6vG3tHogl2wH69JvEVrrNAaCQ4kIgp6p9u+6TREeK4U6GfX",
-	"Jya/zq5rop49u03yFu40PQp1ztVPVk1+7Y9m6Prju7dqWdgxhdTsXtwvgHY2HqOLgs55mziC/IcL9u+E",
-	"hTzWViYkfAyAQ+sS9u7gYongDmG4WU8u2BAVRV2jZ6gohHgC46Tq3MeYLRRlXzCEMPNY4iGPBwhY45wP",
-	"rFi9WfKIKBJSG+FNTT6vSUxXhEkcTUy4uR0ItogREuqEAJ3eoab7j+Fva8LeSzy7GurdGL7+/c3wx/RY",
-	"sVIE/2r0CCrBQ8g3UtAQKEUNBGvQKQSYiRulEwp0Nj5DVJLVr1z+xDcs9EqMArcV6RXochEadltpdBMR",
-	"dIgdjas/GV6RI609eiq6AqK6Yz+6JHOuadttPE0qnYbn6CL4HxeBGmhFMAPzGJoQYLZVpsMhFxEfacBc",
-	"sPhQIUcDc1S0miFQ/TDi/Gqz1qiELU3tM1g0EohDLxQWo8YUkOaSGVPnPejjNKfgDDGL0tFs6JAy9Z0a",
-	"RXPR17+/selEGPh4zMFmtrohbNtGLnmsbN2QzDjw9aMBEhzhBLWK+KyOaZMa3KyQA6C23OAZsy06G5+C",
-	"ZqiGWNM1iSgjXoqMNgEsn9FdF2K0wlcEyssC7xbS0ZiZ6Vxhz1DZjaNKtZcYPR+PC7dBY3OSQ/2hwr3l",
-	"8UeagOebWFk1MKVSkmEPLHDJtpBorg6lYtdeAWiDDEd1apRDQ77mW502pCiSMjhDRufQgu/I2lxx4hNR",
-	"xrWjCWTOQfqIO4UQ8myBiSs+FgkCHF3tpBrhv5zIMbQUUSH/C4klvxGIAFNXgx8Iw2cuIywkinFIN5nT",
-	"Ws/q/MeOcjU5/X2jxYexhOEE2EM5vOThFpm8vu3E4zRYWj7DYXfm8NnM+n+IxotF2SG5xtEGlHOPkFJM",
-	"AshS8wmz9ymQTDMTv66g2Un9SJHBuaVOSyCMgKJN4Nc0yowsmlh1JCMA1OHMI0ZTfgFmBolOoeSauYs0",
-	"hggB4IVSdQz+1DgJCh0IkO9lCVQSITW5y3gjlxN0EVwEAyjePEDjAbq9U4dVjfTHJ78qOKTTXPJrcjQw",
-	"CoRTSvRexBj8BOA9M7hLo8bcnsIB/f239x/QaDR6ph/qjdE9rcAe4HPkXid4tgS5aV6dLbnQ+hMkrfFQ",
-	"sWpB2QLysNdD7UK6ItsBaJ1qqQulbR6aXRTq9FyRLWRV+ZziaJAAa7cadKyfOZpvmPY/K/xqtsE0bXAx",
-	"RDiiWOHA+PYgtVOnn+oBzL8VKHo3VhsBo6ywnC0HCKN/isn8HDFIggTJpFgrvDuwO3Bk2nqZzY9N+qwa",
-	"xiM//VAJVDWkdS1YLAEcR4bkcl8NyWqtjiMIvEPG4bOsDgJJ8ZrLmvE8KlVS2VLpoYJW+2IH1qmjpj0b",
-	"j48UCWlcWtzM4eYRo399/9uvQ/PsimxveByeI1N7Wyt76wjPCFCoIQE+n+v7AtMgoFRnSitpcDzKdCsl",
-	"xPVxIgj4o+tYpGBO9Cz/M6N0nSdFLxn5DEvmLMvLFWUuYhxq5nWYsoQUzXvDqgFORsfHw5PR8+cDtI6U",
-	"tWOauz1/kdke5wG2gQta1zobn7p9SZ1ehV9Fx2oSLfAy46ldGyqBo/dcDfaTds+ZvddGiHpiiExxpbmm",
-	"MHV0rTv+0BKvomxojTCxVJFZQ5JgDFMmKd0DkHyh3YthSNaEhYQB9MlXiZ+XGeclkBKYKkSANcSMNJpv",
-	"BI7UYfHo02BmTiN9FQ6pswkrV6dVC2kqjR4DjAt2RB39iVt5lv0rDGC/cu8I/U/NZxQvurJHe4Uut2oM",
-	"tdhzpFk2uiIENCoutHosnE5lMhvJ3zc4SiMyFcCSw6XuHvhZipTtqr7R+rGmFnPtpvtFKKMY0VC4Omrm",
-	"Lfvf6ZySKBytt0fnWgkwz824UzsoFcjmt5vxFSAmxx3pH8xsyQ9KTKkzm+zRAWTFRpeQIqtJy8WS0DCN",
-	"C53CmUPCWglyINDhDMfa8WY1vIHVsH/mSLfZsHFrVpoeCKVqC4lhLFdPRjHCOCRKuTZxhiB3DCsExgB0",
-	"bE6GUFp1Wn+02sxhKkAJOJKL8LJ5woYM9JBeHBo6vFU0OUF/WLA/oT/VZJa20J/qLA6Q5BMDyh2YEAqT",
-	"fgQVMuOYl030FJC5IFobvTs613EXz9TeLghTfM6mc4OOdMF+UxLDajYg4Z0Mc8LSNKM3yLjc0CgURm1T",
-	"YvuCadIXeKsliHlR67ZGJWprritbahZtBL0mA3QRnIz+4yI4mlidr9CMTxuYDN0s6WzpVDLqXHJqMcUG",
-	"ME6bv2S0GKFsCcUj40HaCAle6BsrkLR+O0CJ9pv3yhTax0q/TR0fqIFo2JmZfmSnB0+i+kUBtORC6sfp",
-	"9dh8dy0yJ5rTum0hLDTcUfAVkVTt3SEUxnInOVMrSxN1Vh5E/GaCbp3kNps00PJ+yOeWZ1jq0gzjzug5",
-	"BR+u8HqCbvVHMEia92hfmffD3d3EyAHYEjOg3Q+1ZMU9KHBlkG2O0G2lBm2cOwUwJnBecxtiZoZtUVRN",
-	"Qn18XisWzLiE3XaHiFqRJhH5jGcy2lrFypGnmt9QLxUXTLsNPHkEfykaBAoTHhGdZzQkV9pAaQvmEtTO",
-	"btvRshEqhVRbTZSh/7I++/8aXbjitYYF6FuTWcQhkb+oLMxEV0I4SukxB+KCAeegwtKgp3enDWcKWr8O",
-	"LYF6KJJKqIrj7Ob////9/5BzmunrnRD9RCOC3m+FJCvH/4/Az3t94tXHccV1SosLZH7NFHEYQwfcNWF4",
-	"TYNJcDoaj05N4VQImnwGIe0EItudOvkmDCbBWyqkra2jY5cBsfDV6XisS1gxSXTZOrx2UT3P/iZ0gSCN",
-	"rob1dJL6PRA1m3eM23o6KOSzjVJlR6lCOsHkj0+DQNhijgC+Rqf97lCr2Yzr+jnnaV6slW2RslEVRRyp",
-	"HcULkS3pU6jpuxpDFftRVO32f8BSnl2flG/H+yW/Maj695Psfpw8hv1IpMb1CSJMxtuRjtB19UKKpnXr",
-	"eAZ2QOWeKhzYCbytze7sPW+ZX0toCLWEKs9UNkpT7HMzs5NBZcqSDQXQO29Z+uD5ONEDo8OT0ct/9rem",
-	"AG/dN+ll4SblyjxNKAvJZ7d1SZWK6j1LylVACWAXjgO9yIpQlLzy7Puff5vPBZHQUqz23bd0RfWrmeI6",
-	"SZ920JyhkSH4V4wGEFEhrT/WKGojW5wLXIRJbS4cRVPd5x1KHztCytZv+7RHwkww6tdMLaDM790WIU1j",
-	"tDci9Up+ICj54aIdBTqk4cBYaVCIzidcn2rKKVaXxCyvI1Zc9twNPVkQOcVRBDW8uSggTB39maoUZJS0",
-	"v/Bwu4edSndgyhTBNPVkMwRzsgcw6gQTIzcowePutOJia/XhMk7Zub4XyxAQluCcW3PKwJJTNgo6PBmf",
-	"3D/9zJIWzBlW98yGIzTjeLp2+RPf65mMvZLw1WzPpNHcA9MDBc5mVD0Yvysg2FuvnBQN71xSLckTLxR7",
-	"y3LFPE8qbgp2jjRp6a5Su+L7B5OpV4HzB+INBnl3g3JbowqD4wfg6r1y9CV44Mu35UGI36sFeJdjtsDP",
-	"TLsTw85SZyLIyuIaBrfeFOy7rph+jxpFukR7I43iIWjPFCXulQbfEV1ZvpI5mG7cCUD3zypMCnEDrvzM",
-	"xkHe7p14i/VhN+RrG3+5D+rVg7fXgu9D4rwjgkhFUwuvuK25ddE3MTMyNHHUVJqqxE1oyktVz6bhN6M7",
-	"EwARTNLft7boPcpMDXQ3CLgY7g22jM/1RbDLkSoAPFthoBkpwna/1x/dDVqvNjXp3labmqWgmMLDLrUt",
-	"0aVXc9ed7TZhqLpyqu+aSjORjyyiV/bOYuDfFZl47fQddjK6DbVdEp1aWWX//WKAuBf7735ML72kKl+o",
-	"wXxPNpdMRkSH4B8gpmrAUZkj4VvRRO0pSBAwBATU+GMz1XifvLI9HZEMXut8s3my3beLtsYzmyejvk9K",
-	"tkx0Yz9tvoD0XmyrzDQP67PNANPIc5vd8d0p6Xubv5Ybe2C0b0gWhU4RnozMuWYegLiyTtwcCI18uVlu",
-	"+eTR3SPPrPHr5ljmnt275V7dh+SV5fR8m/uqoce3iL8+Or/vY+ApTZy/tcgcP5iQ2IOAKPMHP/xpaah/",
-	"FxyZPh3CD6O6PKxzuCVVOhdx/9RZ4SmucRA/AM1m3cVNGXw753Ef9F6sq2e2/cmTnKW5tg7lahp8PH7l",
-	"HCV/Ye7lJvB/dV7m3KK/BmdzzaJ68DlD0aVyt3I6d4hxHdC/JDE51/WahE5FF64ayYHQsfA64wxLdAg5",
-	"nzY9z6sTpkQkpAPoSgG6Doe01QT5NYljXXGu0Cv9VgO+R7mvZ6iT9hoLu3PZDwWFTw4EwpeCRxtp54HE",
-	"io1OglW7gd0vPqc1m9p3nHOy4Y58/BrWpU6HX+xLbb0Mid+g5kXPGZHeIfWXTpS2CaEDfROylUvKFlDi",
-	"QNOmmOlM3zL/goCGlzSudC4Mbot9EyDatGbS+mNtrnf82GZPQuZ6lwGMstNxepvvuOvn8H7NAOmNf/P+",
-	"N/Tdi/HxuU0UTRrBYqhkpSug0FJ/knl7KiibVc5dcYyenwQdIDMVUOpB0y/uANs+fWHm0Jc5vyxP6MnX",
-	"BTUlHT4PGbkhQqI5jYX0GaNjV91Z42mxqLY58Vm3lp3x2a09io1cWAY9efF2VtLTdm+OKx+z6PBkfHa/",
-	"+GzgoSrFVe/EXKcLGKB780L5uL9vKm7mbkqIutNdLxfDXOpPu4ypt2SBZ9tvJW9KKzLrmGj1+eO7twN0",
-	"MhoPT0Yv+kunamOMjTvlWnExhNKsQ0GkSBXvq+eM/0t9+J5It/EZIs02Ildn6EDYUrA3VOl9yCtlWCZk",
-	"oapEvdpS3ve8alLtrYO87fCoVON0PeM7ivjTVDqwazEXHCQjH9iyArn6pFDD00+LHaGPgiA1qoLbljRP",
-	"Jc7q6upQZklyaBSSmkqjY1Skd9z/hUxiYkEVN0MnRwbIgS66a2oc2T796DBFuYVnT39/v+cN5pwK0iia",
-	"/+kAfY0HqD95Z+mjTtkBYJAg/SVhVB/Jx3/4xJLfFKhNedRZIr6BmktmeXJJBIGaA4eYbRENz/2ATfvJ",
-	"Ur/pWFJC/GnFLJGpPd7+PbGOr4R19H+BZUkjdVNr6OSe72tbMzDjC5Lu7nZ3jvbRtMX74nla5hK3XHN/",
-	"ZjlSZdkSuzc/mJf3b741pQbbG6RvsSazYz8JsnsRZIZgd7Yzn6Tck4W5q4Xpzn0iAXTRan8vj8pszlwg",
-	"RXvm0Oi2uZMV+XQ8nuzHx2c/WidO5YFDULHwPs/VN2MgPnGFJ9Ow2jR8MgrbMqqHUAQy1l+vpt+3ZfQ9",
-	"iZk+zbe6VLc0vRVnuD1JpCc9NaGP5nIBcug2PQUvAbfwdh/dmG50lAFadJNSaOcU9slCTp5/OzwEKGuo",
-	"22RVB6pCPe6/mBf3FqyqJygNWTXy0QYFTrE81xHVulGGexUJHkt1AEMq1hHeTpOXzAO/HUhVVOsV2aYY",
-	"B2GbVTaMBMI49A5oTFp+k4AZDIxLLUz+ZR8nCxwEBeB5TwGwQTDHNJrGBAv4ccmFGgemNy+sY76IiRD6",
-	"nz59QEvWqfe7Zi2aRdN/AJO0AfmSr+ksGAQmZ0uDazn6p0GGpvzjBs2KEmwFb3QnbkTZeiNRTGaEXpNw",
-	"gv4KLawVnilbABN1vbyH6MC0HzoYAd/JkgIWM8VCdRCz1SfUX0cD6Og7pEwQaMpxTXaNW86EZ26EbgRt",
-	"5ZSLTof4fEEIOjwbj3W3nRsqSI1w6hb/a7a603f/T50sXPChef1XvCJv6RUJykOwfUrtEMHtPm8B1Q/J",
-	"V5XAOVpuDZc5VU00Bj8lJdVJpBQse7JaQ1VNKo1hyuhb91JcoAg4Tf+aZ9ro4KmZrhBQ3fINigEls1YB",
-	"ZgbbN2RvvEaGrh9RGVwplvwwxRg8YV5Tu0a/1HvBGuGat2dq1ViWaLs++SZ9WlnpnKP7XfEVX9GW5180",
-	"/U4dOBAO/KmmqI2H7j3lyHozPGgpGw+OJlVsNLZ3pyk1o5PHpn6EpSCtLFK2eCBSMrVpmlJSkWLepHqN",
-	"r593LFzzpKU/aelPWvqTlv6kpT9p6U9a+qPS0qurpRklvd8SaWkVvaQ62iNWyQsVqVsj+huFuWXV9geO",
-	"mfI3BDTcc92VlrIF9GplaMEZeSAtt0FYVCU6xw9hgvRlfpgYG3+DHuyMNMtNdcegxwCXe7VyHzRgogWJ",
-	"2YJnfZGaq3KW5gaVBc7ukQAzQRGlzLdVHbPuxFrok/F271HWLdsDiSp7sopSreQaIWN8IszEDYkFur2w",
-	"9uhFMFF/uc1Qf49GowG6cBaSeXR3d57uZI5Z30XXNIyG/CFECCaEvspm0nxIUPk58OqrPepSWE2OYNlY",
-	"FqfagvApUCFzF8r6AF3OO65b6jItuy45O4xd7a7npD9W2URNjQmc9wY38e/sm8XSvqMLo++aU3u3jgwa",
-	"ai4xzFt7usWwm4YOXSvzK0LWQpnr5Dxhfspaz7Mjt+WN5bL/Yy636fnzqsN0fFxxmAwkuTI9aTgb+6It",
-	"hZY5o79FOq024y2Z7sOOd0TqG/Lo8GsjzlvzL2vgVxujBuHBPe1+na1gYO/ZHjWjokMc3eCtbmhEmatJ",
-	"+SVseknAXYGpkGx/93C4KWVCYjYjDcTwG/dqI/5GPq95LKcR17Q0bewpzkWlPi91W2fnMAjqeRYqpoLP",
-	"5TS5L+sywYtXD3ApsH9ub6mijNHDS8iRWa+M3o1qDKDzVD9uKsBE4jfMvZhnAAn971BEreJY2/Ezla8y",
-	"h+/ZbfpBM5ZuUR/c1x7XMfX0rvTM2+2wpcbuvW1lcxad29U+OHURsbTyMe0IVaWvyZLKt1slf8OUGQQ0",
-	"ivSuIM4KqBjcN+qZK5/flKTbV8jPkn1fJfIzB6N7ffwOALYpdHHaEfp9OsjKl9xLefxGS77P2vgd1tuF",
-	"BptWxq+XBC1k9bOMItpCm/4RvnzrPtyjLE9PVaaw6beQW0pfZUwzDPBAIJKZaa+S/VUD4plmttEobbXu",
-	"zYxq8OmR6QZZ4nx2m7fNWqibaTK6P4Kt0z4z5LQn9TNPt4+PbIEKHyPVDgrHLPQUdDwKDTjv/fSfqHkT",
-	"IHnPY/lvZNvofR7LH2hcEiynQ+QuNzLxwHNWGDOHDscDBEQHwceMI8pm0SYk5WnFu4bTTRQY01TsW34V",
-	"f6Vy6YfQQTPQ3eLVdgqIbBLMmtkH3fDGhH/fUFYaBpgJnm4xx/vNpf4RrbCcLcsm6BpRW6UOvSjYtB8/",
-	"45msBqVhMG7bmV8LPwBkgLA0ZG6+PE/F3jfZjBZRw532pJ+w4no89etfTLLxOwaFp7vAd5yfEXnD46vW",
-	"1RV+JSQ0RrZmQpfbqR4RMunjKQ2rA+Hda7vPu+SiNGC51oubmwF6aeFIcMPjIbLf8nhxgNaby4jONAhi",
-	"hH7HsSAhiugVQVxEHFwOMZ1JdMl5RHD58aBiqsdqW9ciVKNHVJIYRwNERosRuj24Opigg+uDO+uoXWMa",
-	"o9VG1DCRFZE4xBLvAgPic6/WBiKfZYyRWJOZOEcs2S+gdTGFn6fqZ20DlEGWvNfpeH2ZdyQFpKipUMLF",
-	"3mw7iwi6pNrtTnBYQVv93atkO4qHGhzJJY7QjG9Y6em7oXI5hTc6QnB2Uor8krakLajYxVksMTTe0zRs",
-	"+nhviZwkD+EMEVHN0ppAUUUCx/cQQVAT4qKvlPYS4JLKz40ou8o7Zfvvp+dCpBrG/PsixSbMlck3l1BX",
-	"zNeapfPuM8S5Qwpv7xEL9cm7gMPdCU0v1vkUDk/G4/rU3X0RXONkXf2i0QM0gTmyWxBHglOr6wEp2z8y",
-	"YX/NY6r2ntn7ZKw/GetPxvqTsf5krD8Z60/G+pOx/mSsPxnrT8Z6a/OpOs5f2+p7iPKvTtP/2oz0tAll",
-	"L/kbJ/a3yUhpSvm9nKBPj6bWQPMiA/uirXyMW00ZtupwjeCh/SY9+Uz8KIx7POYFAb5NvARvfgialA7Y",
-	"p0ft4csFNC0U0BOFuH4K5iT7JvugqL7aADlN+d5Ot6kW0Ox0W3khiEy73colQXkEeBuyLQ/sfmwB3eO8",
-	"nLD5/HzuVULTZdShWj2fy6FRX3Oi5AEixHOx4dDWXc2hLD7KFhGBCnSKjAWisoZUvahw8lkSFrY8tD/q",
-	"j7oE8Jr5uoXuTvJfl5wMHaDtXve/nl6SLWfhdIU/W+WK/oOAlHwMIfJFseWPYJN27xV5Lzv4aNIIxu12",
-	"+D6j6ec8vqRhSNhwRYTAC2LYlxDoBgsUEkZJqHsKUoFiIvgmnkEZyn0lIFQhq2wCQzbQcmkYcX61WTv+",
-	"z8VQLGPKrtpeJuuPuhwZM98+MCAcVF9szkVR9ogtr9IFnrrqKC9eVcMC3ytJ+/BU0gKJCSF47rVOKPS/",
-	"74pGf4wdkme6lYRJqbOtMmq+sSSagtwZTzfUPw2Tn/aTfdAxVyYpIt/RSmlMMe3TXL6tzBbOciM/PBU1",
-	"S13ZlYjuIQ/Fp8xmRTZcfY3f5vfjwKsr3eCceNB6st8CDjg/siviwBkB/6vNvJKCRPMHL93wgJzNXanW",
-	"Bk39kly+7o127Bx1XMtC3a8L+EAg74Y5TRHuh/1d/uhN8SDYN1E0CM9MbXr/zrlkvx/Eo9yU3Cx13Cx5",
-	"lBCfbt97g+OwB871OgwRj9FsidnCm4JKshLocEXiBQn1taRMADq6bzLVnuZulDpIjwEMecpZtE0GAmIu",
-	"v954HUVPRJmKHe6PD74j6wjPiE9dCRVq6TlUm4WuyBaKimzRhkVECL8jyApvLQXLJVl9feRZK0af3V6R",
-	"bdOrc7vTbyRZBU1uIX4ouWHo47JaqewptmNCyJOp7n07NQr3ym2q77kbbFCvR17NU3fs1db0aKWltvxb",
-	"0HqK7TPd+apTpapcQLJuiHIgkKKNmCvOOEH2/s3EGF5ALONFAKVD+eXfyEwOkh5KF2zDNoKERxCbf+Hi",
-	"Hi+CgWmCrPUCCPYqVg3O1R8XzPwqiNThlZfKLsczGW2R4lQTnTFwN7pQ9nlpSEHuHOwpvCB9Dh619O3p",
-	"GBJZxHg1BaGYbyQR6Pff3n8YwDXz7x8/DNCSxOTrlawmTHzYsHioeb1l/dCmweh7DXDMgF6XmGheT6q8",
-	"9Z6kmJ0hV/rSvVBT/TK/h92J8rjKw5fsY0kpzBwkjVLEskTVqvT2IyStmjDaHGX1HFKbp6tM8exciaMH",
-	"JCBDHxUUdJv7qL7GVWZDgnvc/FrfRnZ7+vOp5QjrcW11i1qrBTvezX/flJzaFV3dGbzS8LwMMX27pVeh",
-	"LU4BTR9kGuWc69455rXi+qvVNH9PTXR2j99oedz6qp55/Ko9d36Wu3JsowDcYwiAnfqhQwEKyLxJSc0+",
-	"ufnpSRvy6jtm4HFIgSzZdiivWUnL90/KD1Zps56iHzlB7xa+sA963m+og4GuGatuX3jTfvn1devPNOJv",
-	"3XG/SXN907o+nnrhPX7XKfjnOuaSJyVcTMf9TOP9/TXct88B4Vdki26NsxN4T3b/1F/QARGzrVxStkAk",
-	"EgTN1RMxIyykbFG5HSGNu+Q17txR3JXG+VrLq9xvZZO9Fi/52gqCdCzmYVhA2+92TtB/+Sq4F8dbU1/u",
-	"fhopOslZXXDOSc693BikK3YpjpNMWFcXzpb32tNNkxm+Q3W4k96BaFQgzrzbgy5sCc/PTK+uEteBSory",
-	"hX4H4kAhJ4IdSCWBuKl8Z0vAOQVdcnRJ0JrEcx6vSDgKdqpBlxSLa5IL1Da1wGKnzbVC1+JzTwrrk8L6",
-	"pLA+KaxPCuuTwtq3GtLwhngfHZUTbbWs6NIDKqo5Oe/5aRtVSPJV2YeuRWR3sVk5ov1i3cV2WgRVxmKW",
-	"YnF87wp5j8q43wLK01IfhO5backtvcvt76IrKhzdj234sHWOGpKiK3XUG0km1Y4cr6gteHSfTMPRlKl4",
-	"VMOfOwZR9Bw78dSuNteutimze2zdaB3LfLTdaMcdof+Cu9E2WvLX0422ZEm7FNSoY6OdgmcebdCMr8UV",
-	"hLX0HkNTXVGjD5HZLLDgPgNkdrzyr6G/7lEw33z0S3lRjocjxD0GtjzGeJYMcTcrwGC++LprMCQMM8k8",
-	"Phm9PP3nwpCsHjKeXp42tY/dZHu3fRtcjD7lv9sMPIEEYRIdMi518mNCQulaDQOEbWImwkzckFgc7bto",
-	"wyMgXZNy1zxhr7TRVm1hhifa3HtthsfLIvujs4bSsnGdhQxZPtpSC2oPz1FVxYV731Tjou+FedRq5t9a",
-	"qYVvTLPpvepC1eXAPZQr+IJ0pD1VKRigW78wxSRVT+Lu65RK0EOnvlLeB3gtd5yynalWlIkJgrZZh2Z/",
-	"JrZh2zraCLSO6TWWulGZaUvmFfoAv/qBsM3ejmw7z0P7GWfR9ggChKJor23dEJ/7fdSQ5NVt3Bo2S6vq",
-	"tJXa/5jMN0Idu+AnGkkSo8stOvAmOXBtGjZrZcuTUL0B1cpXdBZzM/IIfRQEqcEV0hZgcsWpN0xsIr6M",
-	"iPrnRhA01zMKguPZMjvx6B56ZCliq+6QBeTTa8yGJshD4XCpNjZfk0Qfl/3cXquxbbWHBnUMFZb2WblG",
-	"jf/w7aYVFI1bTsMu9t53Gpoq2lTok/H4AajCNJ9OMe1n3hpLdVETEZsmmIfeLwN4r3sGKqksHPz+t8uu",
-	"JL1ft6mOs00r6hXv2kP1fcuchZOjh0CuveStrnT3aMi9dzJPb8blFtHwAfahRa2RTKfl3iKn7ksMPnyP",
-	"uCZ0luoT1xO9ZZrFpY//6Pn4n/snvOe1lJcJlSrkru0CpXYi0PIucGrXvtlYqZ9jzKQyO2Jyza8UDRmz",
-	"7kAgrHstSQ5PtW3XXcB4MVU4DH/Xs+h2Ts1Rmf6sSygMDkOb9jHVCwx24a/Vw1ncD2HLvM1e8WvyYCjQ",
-	"0/eJhdoRCxHRR+hQMVvxDf1GXpMf1QfvjWNgJyGxjtU0khLbtdAHBIchVd/h6PfUazkHhHmgC7QGaY7x",
-	"R2rUT/mXSyI8nJ9kDwoOxBoljpiCgib3ou4U9Jm+B92niQ8gQ2D9C5lkggfSgHwA6oKNEkoRhMm+78Pz",
-	"lGguuFwtZDJbchI+MH0WugsqOFmrEu8pmnt4y1T3ZbLbklIdzpGlUbdlLESXJOI36GR0cubunqfGi3oE",
-	"5afPxqcPu31tLNyKndjDAYTrp4Kzlyq83We/rcy+PvC5ug+Tt79rxQaGc5p69ig6HrD8eTkMefmhOJMf",
-	"VwXcXCAq+7txTGh6oCWGf3YeB5k3sq+hwawFbYidqVGvEWv74i1Z4Nn2Xhx0ZsKK4PmFslV70F7B3YdX",
-	"BEVUSLRhIYl1XfFI/QuqTNhK+ILE10SgSy6XCEtTj9xs2QN486BwQcbK2reCW0lf3p/tiesrIyu4p1Qq",
-	"pq0qoUcmYZX75FshIoUpMtvEVFn/f9wqUSkkZ+QDvyIsmPzxSQlDOG1m/k0cBZPgGVxkGwTdWkDMcnXZ",
-	"Dh+41JNc9lD2bYNq/7FXKirz7iUUtUn9MONMUCEJm22Hi5hnf11UjOYFP+Um9378dPe/AwAA//8=",
+	"7L2Jchu5lij4K4icnpD0LklTsuwqU9Hxnm9tz921vbLdt6dLHjbEBEm0kgBvAimZ16WJ+Yj5wvmSFzhY",
+	"ErkvTEpyWR3Rt6xkJnBwcHA2nOVTsOCbLWeESRHMPgVbHOMNkSSGv/6KF9fJ9pflUhCp/qYsmAV/T0i8",
+	"C0YBwxsSzAKufx0FYrEmG6xe2+CPdJNsgtnZ6flX518/f3n+1SjYUKYfTkeB3G3Vp5RJsiJxMAo+jjeY",
+	"0QiPSRxzPbcbxMyANomQ6Iqgy2Q6fb74Z5QOHnijl75N/hlNAzdt7g3MkAXk7u5uFHzzw490Q2G9IRGL",
+	"mG4l5WrhU8RjhK8EYRJtCGYCnU6n0xGSa4I2XEiE0RavCFrzKBSTYFSKrgjGzmCrK2LcUmEsBFvmVrPl",
+	"gkp6Q9Lllr1VXHP3Te4NtsF/E9ylr+UBd1v1+eD6M8X02zWOyZtvi8fiZy7RYk0W1yRESx6r/99cqM8T",
+	"ds34LUM0RFSg8+m5OxNbLNfpkoUaeU7DYBTE5O8JjUkYzGScEB8JBlQhY8pWgQPoLY/lv5JdEapvyRIn",
+	"kUSLmGBJwjmWF0jNhzALkfcqEjyW6GqHQiq2Ed7N05fMA+/lqkOtxphfk11m2whTe/B7gBcLIsQ8TiIi",
+	"5kJimYhgFOAbTCN8RSMqd/N/cGYQsMBCmlcln8cEh5xFaly9jrnG1TLmm7lgeCvWXM5Fst3yWLqX1GKD",
+	"URCSiEgSpv+yj1M0jYKSRXpPYXmjgLBFvIPf1CLnMVkGo2DNhRoOoKZivk2uIrrQ/xZ8Kefp9BFO2GJt",
+	"59/whMn5llMm7fj6Ucl6zO/bmK9iIoT+53+RhbTUso3oAgNSSfo3AAr0oh7dkFgqXJYMr/YqTCILWfqn",
+	"5PMrMs+gTSN+FfNkqyfXDxiRtzy+9h9tYy65+0uQ+IbE/u8KMvM3/YeC0UGmH5bAyZN4QeZXII3NW/qR",
+	"D5X7cEM2V25KS28Si2uHKEniDWUpqSTb0PtD6I8/jHKHrpTZaCoP3rAbHKmDzraJRDFZEHpDwhn6W8zZ",
+	"Cs4YZSt0TXZoG/MbGpIQjdHRpxscJeTuaGJYjFlBhfz9Bm+3JERYgtz9vASs4lPf0ri4KCwWSq1QD9Fx",
+	"aJiW+utkhBZYkDFlgjA9ZS37CWkc1DHMO3UYxJYzQWCV36uZ1D8WnEnC4J946w7Qs/8SCr5P3oj/pA7+",
+	"LPg/nqUq4zP9q3imR4NZsuv7CbB7JJBe2RUPdxegMSlaUPAL+EvTKTq+wuFv5O8JEXKEEoYTueYx/QcJ",
+	"R0qsXNEwJGyEqCSbn7n8nicsHKEFZ8uILhSBuU/5DYmBikZIHUC6IO+Z4bgRUZ9stokkAPQITSaTkwmI",
+	"FLMatdjXC7UAMyDgJgypeoSjX2O+JbGkGo8siWBULbIK6/+FwVK1lohh0CMBCx8hLJAjP/2TQBEVElCy",
+	"uUBUCgQnRMlPK2LxClMmJJJrLNMBNeQTT6ZfKT4Z3I2C156k+Q/OSPViljgSBHistz5PphSpCvh/2WNN",
+	"mSU/eKymgLxRiZRPNYLftawxMiEj6rxBP7TAwI+0bktLsVAQ1/BUEaJoOhoF/N85EHEc411hmSVzla3q",
+	"mx8sv+y6o5wJKiRhi10q0Mr2qmHrM4TeuJeVpBJRdt0emz9Sdl3EYEpwjVB4GkQZNEZglmqcrWjRSdys",
+	"SpVRXEp3wGKifq+/gbk8vpTb25XwiCLLit4bffya7ATCMUF0xXiseCsWiDKkWfUkaEsvjajuSiAt9/Au",
+	"j6BSKW5eOUoxcqTY6IYKoVQRpUIDT441KkEyWTGZbrOHzw+tpv1vPeb09/dbIjGNenCodM75MCcqHbD9",
+	"WB5PauJy/vD1JP8T6LP90dGPu1V81cQ+rC1b/SPYBwse1bxiTYQ2hwaMiHSoVOss4VdZRmWsjyxQOU6V",
+	"N1myaPXW22YL96Nqbdb0oUVDQLU0bocf5PBUkrpbRD26fjOKem9kdTmnHTheBsi3yWaD493nyqq0+0iv",
+	"YUBm9R5U0ZbyucKmKBgRpY4rzqLdBeJyTeJUpMdkmQgSFoX4kyxuLYtTdecHpe0May913Qdws/15tOu8",
+	"06yVhMs50hq/8YhhyyO62AUz7eX4KOdUzHG4oSwrbLMYKkCQR4fxvhV0jOal3Id1YTyzpUDW+C01Hmqt",
+	"kNzJaLJF8nZDF5b3SylfQ8eXwbs1QUtKolCgT5PJ5E6bMtr/OLkMTu6N9+1Fzi2ormIkTYWVDE+h58ib",
+	"4whhKWN6lUiSeifBzYT4EiUJDYX2ffWj6Y4CIE8SzTx5UiIICoTVRR70A6FI/f0ttTwEHXTavGwqU4YK",
+	"wx9Epy0uog3L6KvZlrGSbojqTkMl4O+h8/bf9HpN9ZFveJM+vI+M+NOoxZ8xV/zu45bH8keub40aD0Xx",
+	"coTAACgyI6Bjd2MUAoNFN5Tclgj1fu4bq/7N4Vo9feOK84hg1lp1hAiGcv8QWZIYtqRu8A1l4xsSC42H",
+	"s8npuec9YkJitih3I7UFcO97FhOj0eWeJUsLPZikpoW5pYX2HCw7c1urvjBd86J6yq/cTN2W0wR3C7At",
+	"Rrodz9escDopAz4A6mN6UoUevuqoftlnsfJwlW+bjPHbLVm8kWRTd+1c71gwnFXGGIktWYzQp2uym+nL",
+	"5Du1QRv80R/vFCIoc0/qgRvmarwKRh0joC+/MdKrhPBLZDaweNVdKdx+wtGSxxsSFn09bkWiUkMBCOcK",
+	"QrHHWv9NrUTrInoxAh2fjs9evECLNY7xQpJYnKgFmuWJDutTFp/2jqAFT6IQMS4hxCHaoVsq1xnJLShb",
+	"kMv4klGpJDyhoChtHIp4rHWnWyqUVb3gcUwWcqK+KKocPm4+PEZ4szvck3UPsf9qzSmtCyQIk3DvCtHE",
+	"x3bXkZB452jgpCSeo8sO3I3SKJ8quPPqeFh6mTQKNkQIvCqP6YiJjHevl1Jf0tXrFjBDOlwZzFnMfboM",
+	"dMQ3BBD9jDdEh3RfBjP06RLGU//8eYQu7ajq78tgMplcBnd36Pj89DnCYSjQpQepcRRVkizMNoYAJbWo",
+	"8+lUCQ8XnRSMgvPpaTAL/CAlePg8mAUuVgmenCtMeiFL8PCFHu4nItdcP3mlpUculkn9dKrGdCFN8MR9",
+	"HlL8Toc6vgB4GJdvNtuIbAjT0ZcvAKJiFBT4EJeaPAI/ICpwcdXi9ZXgUSK7HpkN/viOSxzp9IEf6Apf",
+	"7WRGbJXE3+Wl8NdT/9e/J1zisY7tUyuHSMiVG/lu5Cb9TQeB9pz1xfPqWW24aem0YKTrBQ++0OJELVeX",
+	"Hawabu3b8K/QOmDs6+oZy8JTK2Y/zKzFyX7WztpOiMu4eYtDGoobkNL0hLEdNz9hy53KjVmJ/+64yI5h",
+	"Bu5Fk87ZnCFOWcI93ouMHt/zYFE2TgSpYCGyjH90n7dsZ928pUxE5jnIQRabm6rDCnPDVcCe5SI98PZ1",
+	"zZyVrCQ3/wHnzU1nOUln9BXZiSzwkoGprshQZJGbdF9I+T70xIg3Sp6j9IbMP2Y5RbRCntbxtQLfrOTL",
+	"VUKniKbqnaiktepDXIu/MlVbq3k9LSPg4aJrILWnUtbfSWQUULV5WH+VNQ9+w5IgDckFAmKgkqA1Fohx",
+	"pjMmches6eprnYOxTpVx8H5oMsUMOsrRzK474mkNuCk1tqJmK0u9NNJjlMHzU2rMdXAHOndfIpQJrscA",
+	"nx861sfwGd7SZ+qBeGZ+FpPtrsQjqPMWesedS0yjqo/Jxy2Nieh4LzBMmIxZ9DwiN3qXbA7gd7/99stv",
+	"xYyq5oAZ4wap/tlc2zf9rn8py8cQJJ57xn12y7XlrXcLSfJRatt7ZpKwzQ1N+sNIXxU5tqxGHztSCNpd",
+	"PPixLCmh+Puex3TumsIjgQwG7Tbn8ZLFYw4nNeenxw2HxUVrUrNHtZraDnLb6+CsWX5PseERW6uFl0NW",
+	"AZjEIZZY+6d7QidxJ797D096YUUS1y7H800XfGMb8w64w1IHOmS13d1d6CvwvKd5pF9SP5xOz57bmxyd",
+	"Y6azzxCVgkTLEt5tZ+zkDd3XVV+CMoDhwxC3ACmee5NME0KqQgprSKJ8fQpcuorhNu5XmxfdDV7NR4vh",
+	"D8qIePUXdGzu+DTrHSEn9q/IGt9QnsRoYyGY29TsuRm03qlasFleASrS1OQ2IRig4rqJW6Q+5D7ITFiL",
+	"37cSxyU3QkuuJMWaCznHAqImwrnDSBGrr60/P3N/Za6BJn6MbzHahNzOe8UYph92SSVhnIVUxMkW8pt7",
+	"LGQbE7jYmftHovcgmZj+rqPcxlTqxXb9Nkc9Jpo2i5uypZZC7gHyoUtMUDafHspqUBKFz7xYTncGhSLT",
+	"CYIrxhkyOfUT+w9EBVyw8SVSY6MjPfsRLPRXrWu9hhIVpfLFaGP6SkVrfeYRouEIvX//5ttxRK/dpcxd",
+	"QV6Y10vEwt3jvDL8XwmX+C3pqtoVPIp7++/c/czpdDq9Gzk33pAD3+XLe3Qc/lUD3HejYNXFMZxfc1Ua",
+	"Holt8Yt++H55VjP3+PRuVOKp3dsfl19cuVOz0zTnGfwzLsdLHo9h4LEeRTN79wrfanou/JAD8UUOwEcI",
+	"F2t1l9Ni7rJTkXOZDrr3dvhuJ0KvvOjZ7HGqRJcbJB+AnHAU1g+68pykvvQrAbdM5bIsV8fUd/RL2Y+P",
+	"BFg7I0TwYq3FApVCOwdH6HaNQRxQhhKhw4btIyO2Q3R8tUPkoyQsFChhIYnRLS5zX5WxehxFvyyD2e/1",
+	"Vi3A+l4bth/quXaW4R9i+BLGP+w0r2CaDJraDtuV8w8L+MuzoEoCDDvRi+dBnRwYdrI9eXKJPHic8Ply",
+	"YT8Iq2AolQ8Ho4yOB6dcRHT/vtNn9yIYejpoQIzNTdHFxgWlYii/qHScOlDvC8ie4DUk5GTAKAdfH8Jm",
+	"idjSJDG5OcEsOMqPcgRVwowBa+rhkRBd7ZBcQ3rKIuZm4Al6LwhSYyv7bgXXAXHmDSQ55D5eRUT9UykB",
+	"JRPC+sUkJ337LuW+VpAFvESut7TfvAXkBumxkFedFlKYz1tQhcxvadx5iyoZqMfCXp51WVjpnN7iSrWM",
+	"lqaFt7TCMD0W9uJ5l4WVzOgtq1KnaSn+vaWVDtVjeeedCLJi1vIl7r+ye11Q2Tp8VaY7+WXHODjt5adz",
+	"qym9WmknDH8kK7zYDSYSn87107l+OtcPcK7ft4ptyqUosnkiKlJfIluOuPiT9Ry1KcCmZxi5AsXu2zJt",
+	"/TciiHzrqsUUrmV0HRj/VoYzgvhS1zunbDVCXr1bqGQND+Faxfxnnj42l0mZf84lH5lLl7l76F/z5O8T",
+	"sxhNS910zZW3y3+HxfVbWRr19+nSu8QFLPg4gILC+vYTi2tTW5gI9ZMjcfhSjBRtKvj0uu4uEBfjdGS/",
+	"7u5VIoHqY4IbK2ZmBml3qd3l9bthbxIVIcp5CkG/q0QvfL1vXKG2ZaoiCvWOGnunIqwwXzm3Fe6NEWhD",
+	"5FrXlirYgi8OUDTXxgaUoczG63g5xzoqIdxQNkK3a7pYAwnncpLTK9MFjiISHwnEbxmy97pYIInjFZGT",
+	"YDRQpa2GKtFtyoq5aI/8bf6WxAvCJF6REboMppeBEiaXwel0ehmUhBwC45Vc17zMh5C0LeRZUXOzpsDX",
+	"KJB8SxfDFS8bqpC2132joriYKRRaVQmipJdFtmdDAd9lAs9jHw1lxXw+UPzVHGbtGRZdqsn8ioUgoSIe",
+	"dTIML1L/ISycoO82W7mz0gJJfE1EGhm1IozEdHHJtliu0fHP37/V8kdANZqTC4TZTq4pWyESCQLjhzG9",
+	"IfHYBhAh9eXkkr1bEyi2ENmZQd4IiHVQuIMKKZfBP4QMLwMFzmXAOCOXwQnCLLxk3ns6Nla9vcRCEiEv",
+	"A3VAzG2e/uOKSMiF1f9Wr5hxdGlo4dXRuUAen9S3ZgsehyRU/MLwo5ATMblkJtl9g3e6FcIO/cvbX362",
+	"gYnp62vMQl3+P6QLaTB/yTRqEDQNAdF7TKVAEkI7EioJEnBB9+kyCJPNZqfEP/jkTyaXrJpjVeQXQ7bq",
+	"j4St5DqYnb140YHjZXpV2SEqO2H4NYoWWNcpUujJRmaiiNsgJMsc7wk+KKbUCjCfNeaSMQyPuUBYHwBP",
+	"yMDYgpBmodJJv7E56+dnZ16SevBXHu6AHE2kEJOYMmteaEI+QpQtebzBurPP3V3pHYZlNK0DTYcEKMMW",
+	"e9eb8+cYqOBuRhfrVsjMqIhNAejZGRokRs8rl7wkaQ17J0IpgKqEYU+IjSjtF5nWvWR5bp2ZBkTVhb8L",
+	"uUga5naIeQeaZ1ls8tfT8dnk1XQGAsXIklRSGx0WwJqgs8mr07/MEDaKrGFGNHT2HhhCFV8XGFQW0La1",
+	"lFrVQOpYanTAphVFva9hg/rXPnyMDKhtjbBOfKjhbjXPb/LlkKJdeYs6XcEQh+i4TZO66tYeJxea9hcR",
+	"wbFoLIb4pBh1UoyetJas1tLGjCs+7ufC6deipi4U6TMyFMp6OH4G4D5a+ybtZlmdOwKKBMSPchHxIwHP",
+	"TV9OAPRY/Wch//ldnJAThBcLspXCM36PoLUbVfLCzGaCBLTTx5j9VCr7XeFB2+jfK/Gq/4l2RCD1z1Pd",
+	"wc7wdjDMXbFbzogJScuVP7wbfQq2WBn/aln/9+Wl+G/H/53OTv+Qf6jZ/uDsj90fOyL+mP6x/AOE+h98",
+	"ufyD/cH4iXr5n0ocay7deTo6/VBotaiD3VZ8bMUtqyli/p7FZMFXjP6DhKYKoGsWOTLYhHujG1dXb4aO",
+	"pkcjdHSq/mcJ/6PAVv9g8D9c/S9fwk8cHkn4nziBl3bwP0Rob3avnL5Gz8MjN+kH4ZzPT/esjK/7pxbb",
+	"DH//Vp25b958/3YEJsACC3KBwGgIUbLdknisHukizylpH/93enLMluKPBV2KkyLdVtJgFVbtc21T2MZJ",
+	"rq+pd23yxs8/CqlQi4f0o4S5u9MJem3v6dxYYoZ+P/r5+7eKItV6jz74u2Q1iDxnMg4X8M7BLGr7W3hb",
+	"Und2dsQf6F8v9E2B1xFAcSTj14vIUiKeSHQM9222yYpAaji4nHGNVE/bNV6twzqoFDB0yglKuq2CUmwv",
+	"m+UaMzQ1uMt2NSggz/xsrw/dxcixu0Y9QZKjBd+a/qWM3FqUgzOYSoG2OCZMoUCtdoSU+gIArbmQrXbi",
+	"hkfJpnKLGeJRqE+1Ml9TcmjnUytqifqofdhfcX3P7C3+NuYLIrRX1+iLRO2mkHGiW5xW6ax7K6tdgTB6",
+	"aq+ck7T0MZBA3ZVlZQmUYlvwugrDhSrFkFsxrLqc6xe5Vbg8mzyfjtDtmlgrEsVkG+EFCZE3DNLhJ+hq",
+	"ZzCi/+50g7jBH7OSZNqoobfoit6p9PPZefEKN4eUd9+M0Nl0+nI8PR1Pz96dvphNz2fTF5Mp/F8wQBvM",
+	"knbr+whknYRTUoG8WKF2SWMhbc1vuJHaZ/++LplXlE/sTSnKajZVtGJqmnyNRVkGX5sa4Kftm2/teQme",
+	"MTcKanqhn36nZbx8NWRxo/3LXJS0/98r4uI8HXK/g//8bKB4BDJZTdDpdPp/djo5+Wi881aloVyz9v1j",
+	"VzS9x+SGxHIu+b5s9KvAdFMPk4iEasArYim4VcRCI00/SoulTeu6zzuQp84EUYxc/XIklAECl/agq16R",
+	"iN+is8nLk05wwGdqFtD2x1wxLF8/HgUZqshZSPszl5cNkT5dW//td6K8toOZ67z+vHNa3slQd6jtPHp3",
+	"3c1MXRaO3ReI8oPdrFs7UtvgrestRNkqq1KqI2F+AFstx7A7RnHWsX9XmK+h60iBi79sNCK9Q9rSP1B2",
+	"h2hCwsoCv8rbVZpLx5qulS27VGpe62kjGZ40ynEIW+8v1bEqb/D2aOeXsIrw8DR7t/31pM09rbjzPEi1",
+	"PwNnJW6+g5oIFZWwdCwdVJzSzDI/uvupcvw3psvOfka47dVTH0Bs33qEVjkW0sws+TwmOGxujFRgedMW",
+	"McgltuDwRt5QJtye/Y99TX1PfdzmRe3P4E9Pm0M67qVT8l2+w/8+qzo7u2dx2yUEugbur04rhFwaIdMo",
+	"6GzPZSvvKuVXujmN3LB3pI1lcR0lj+PC7WJi0lkaV7JXfB71hEOHNdTCXA1ytoRsRexCU5HYwcufjh5N",
+	"1VVf9Rqk+Krf9qCv/DecuV7wW0fgkKlDA4nsttZ3g1y/F3flAG7AOmf1ix6S9nHI0tYulOoUob1zerqI",
+	"rDpZld2Axsav/hneM0zdzjxkmKh/BdBeHFqe1E4aujma8LOXLIxTPtke/jp4G8EdNNp56HPdJey5LM8t",
+	"C09LVPx5SLtbDHQbCu9P2p18I+3CB1KwbkhZHe+cB1cHsQazIEmAShoCKLyPPwydj63g3SML++06Ng1n",
+	"sgvey0czKCMY5gi0b8ZflQSh4Wha8z5OwazG+jcqdWXSObzwzwpeL0e5TV3dTGmr8gKIHblBJRt4SJfj",
+	"O+O97tTXoEOcRR2KT7VPq03f30IW8VvT3RkLE5p4AWeccTYGDVCnBMOdnSQMMzm+oYJeRUQ3Bh5BvBg0",
+	"0TmbnJ3De3aT0QJvtUJHCcQ27VCEF9dqKsBHSbfguqADV9a3i7Fy/tI/eIVhufBKZY61M3VWF+BQ4/57",
+	"GXgkM2+9HQUMeA6ujgDl/US1rMQHsALuWmJPa/B3IPmGEIGCb69NUKB9PXM/0wL03nqRtzXdGJeHtnYq",
+	"jD9T7Yp07kpRgg6fYgHdDZQYh6tyHmfyKYykB4UBKjrV8azy+k3ecH0KUZ12Kd6UmYsyLyJ5sgdH/SkR",
+	"Eq15FJqaCfM1ZiFcz3gWujDqkqs6YLvs17bUrwnJ31Bm/z49+Mb24ZydOVtB5VMrb6e6pp+1XZIb9l47",
+	"d+TOb2XfLHsJboq8p3hUMxzzSD1cRFRxnBPk3SiboPZcd68qntaahxluU7y67/T1I+2m4uDcSz70kAxl",
+	"+qyH30FGrJQyIshNVitu9vIJdSKWvkRWs9Rc0EXtQlslSFvA7jM5+W2aPJNLaFRn44pkc0pyeVSUoQgG",
+	"Omh+sgeiTezqDltvZbjgx6gZCdrvYrB5bHctcF2UZknXENaHR8zR2lByRY6/nwA7Ks/gZyFKsWnT/y+q",
+	"qwOUpvuXJPg/bKZwyUofc8ZwptjCU+bwU+Zwi8zhuy83l86F7fSM4bMZmLWX+K5gc/kt/sDFNw/cLPyQ",
+	"F+lfPe+a0FLpSKoLZPvKfHxDQxL3jCjMj3nWMRuh1vnVmJtRHeDfp8hnr6jtr5pvLFNYO0VYmy+yodM1",
+	"lx7mdDWVbvGO+mdZQeipYsqw5SNsHHhe5wFpS0Ktz1apqIWotQPU3mjNKB91sc023vvW19GeT+/IfnqE",
+	"wA8sBGUrfQnl201XPNylnr0DaS+WtTycAnOwRJBUeRkqBMRvv9HOlWXR2+jJckPXyYnvIO7/R0/qd9D8",
+	"fmFp1RCbAG4ViFHavlPZOaKzpld97QnKw7w5TLNW8Rhm/7ZYMYlq1cSFmJio5SbF4rD1wgHaNKWqqhx4",
+	"e3rp7RB2iKnNO2lzDrIAdYuHqoaiPQr2cvxWAdBv8R1X2WGRbSOHKmvy5JiDUh8wiqiQjWZiYW/KzcYn",
+	"bpEFufH4123+3sl8dtvb5fMV1t3PNbB3+lg/O7idEVu7pcVc9PaBskOEnGfydqubROTCzX0L11tdpnFE",
+	"EZ9t6K5/AHqBkjrLk/YpVMW52qytr7zIz9Z9PU3wtwJ/0BjS3kTfTMV1BbHLl/Sw5NZacelGdXtSW3tj",
+	"pLUR6AH3CGNzv3rVHJv7GIzA2qDfXoZg022oRxENF6K1Vc3b9F57uuM85B3nI7jfejgP0b/Zs95DfJGP",
+	"eLNV2xfcnE1KywQW2UGHSdamSmBJylVUc5HUJBvV1yM9eNnxL15phRSPi9FVnXqVCLIHwPC5ebkVxJTN",
+	"b9JtTXepYpNSpSJ99Zv3v/323c/vyl43GnBu6Onpi/H06/HZV+9OT2fPn8/OTv+j7OMKuF69Ctop5lbh",
+	"tuNkV5sCl/p0/P0rw545AKKnYmCmbi+p7IFrElJu4NJmNIIskpjK3Vs1qobkmuyE5Iy849eElQVr/Kt5",
+	"AUn1Bjoej3Ei18h+dwJRHJQh85xx+M+Gh+SS2Y6s5i5Qtxad6WfpPat+/Lt5HvOI6Cej/IPJZPLhMtC9",
+	"zaiCbk1wCIqIlhXBv49fJ3I91mtJMbWl/0o0qrzCG2t8Q3kSl6e8zymbt6gxfSRQ4VNXitm0YIWObbrM",
+	"VOFdgSASHBJeJrXJJqa4jCQsnFfdMTGkXzgSCF5Bx6ZqHsA6g2dz/coJEtd0q/m8LU4YX+j6dCPzNRX2",
+	"pqoWtJe68qRui8uZ6204D8H6rChzmr6/ItJ9gzAIGYUqJm5JDOFzZpxaIF688ttZUib5vCLu7LXtZ2he",
+	"1jFECSxXYYOGmb65SiiaN5Ea1uFIveE+NHgCja28lZKOKdJ5ULUreeUVxMmW8XU5T7vqmudUION30JdW",
+	"2CvnrdQZapaWlijXhbrN5wrdzYWEJ811g72QyBRsm2dVQhI/p0lhgpCKXK+dd1oEOm4GVAd1IaxDRSO8",
+	"uBaZFLGmReSG8/PEakrO2w1QBhRPJMoPg1ZEiuLTd8bIqswCO3teClTCoJqo1ojzgH1r+lqnXQg1JyrM",
+	"nmLWi35Dx+fT5ydgZmBkpQy8pE5odIt3AlHRAuiEbTDDK5JJVJmnGZq5xEHdMPTYnCYaO3DFCeL2QJls",
+	"F5vlYqeoP13nr7JiQPe+BsV45ZtmK27Mj+CbH5xxroQOlVTZsWk9JiVUNUVfJWKnRLD76cMo8Lbm98DV",
+	"zw9GAajl6g3bcjpewTC/+yP7H9gO5e5b89+594PrTe7/e67r2ieiCMYHp8aRg01tPjfN3WPMBHUXVOYE",
+	"h6bGjDrDeQRKrgS4AyYtdL7ENNLqZOVnGtg7C0H6rrct5lW3Evd2ASr3ygf/GxJ6nxRhKnzkYNLSuACZ",
+	"jujMj6+JJNW4cy/PlcYCVWGz1ASmWqGgaRV9/6R/raLyJjoZZHvvykry5wBOf/4Bfm04lk9H8OkIPvAR",
+	"dKpoSsUg4xolClE76Mrd/14gg7m/uAZCV3Mp9fqG3BvNq5WApE/f+KCwEVN2XQao/kV9vOUCSgHMQyzx",
+	"POJCzN1xTXUXKJucO08+hSu8ZlbmA20UEolj8yRVUtJn2loyu2Khq1+yrlliNzK3/OIj/ZEpZK0tBP2i",
+	"eeQfKQuhxV3ljvhIdbvu1qxfL1uue+ZGtut3T9I9Kj6p3LVsif7FGrMV8VHlXsO3mGqsqE1cgjjK48ZS",
+	"QjXnrKiimdl/e6pGfbHooS2HtDLMdke9U2hzZFizJf23p8sRrqLh+i3uut3edlYfjgJNFOSbP1pGlmRZ",
+	"hmL2+YnvsrAUxVHJCS3Kygyk7SBIF1r4vgqG9JMWQJQIycphKhCdKgGfg+ZQIdI7qgxzfx7i6oBXb2d6",
+	"alPfXR5d6Tul+LIevwKIxe/yfKG9gmPLWWr+k4cwz6pK4TQvFeGs+jrD7PZQryxXqd+JlAulrV3y60zf",
+	"KV2h+aq4wuJ3eT53Z5mwtzBPCTJfpVzcvV+AMX2nFEbzVRHG4nd5OZF+7SqmtJ7WSipveRlNxXxTlHq+",
+	"Zyi/1B5CtMQqcC9l6K1In6n4yBNnyTypTu91ME9Ve90A/TMxS8tVdM3uD2qt+tI81cU6wvlkzBYl0z6c",
+	"NKej+HTgeJunm1QpJQ3aSLUaUvuhV7QBi+sSc/qdelz0x6ZXTT4rcQ9pemWVeQ41E0jhdVN5qXQo81vV",
+	"iObn7RoLcqqRNgpAF1/w7U4Rujdq5nl2xMxPGTDLftFuH+hnqKc22/V71dsNIH9IA1PdSB6KE11TLAdL",
+	"zs5Q6MVsQaIoN59+2nNPahDrr64t+koBdNzZ4YAVcVBDG1U73EiaZQJhWMpOty6/3OZ9e6yUX7OnJfSZ",
+	"F29P+B0Wv235aAkXKAh7v5N1Tha0vK9r1sBcOP7DqmLZqcs8u4VJvH96oLbzeRY8Ufk/63yfvvzO+WH3",
+	"gantnHkPaStkNS24uC05PvF5bImvZz8p0+2U6W4elBy/aKGDV3CYz9kb08LPOYQRcU9OhwI93WXiRxJB",
+	"4rEJpDZd89wBmk5PFdARpGwRZPpiTadnVhwR+PO5Gx3p6nEIuujAb+fBTCmaG27efaFWBLGq8OdL52xC",
+	"kiPvnmM6/cqNCn9+7RyE8Ocr5wFSf55O3bAFEE5hDSGUgjOv2CBSiMChC5jgTIFinfimthQ8/8oNPff6",
+	"VE7PvnZkYAPtjCsFDqwLHNQ4fM1Qwq4Zv2UISBTxxSKJTSSdRujPHIqM4xUxZe+uCLKoD6HuOFT21VOZ",
+	"Mg4T9C7eQXDUCtsOwhiFdLkkOiaO/gPKoHqxXRu8Q6DH2bnV7n0LqgwKOdGFX8nHLVmYkLqxaSZjigSb",
+	"PD4dHIZgEUyiBWdLukq09jNxO/+Nq9+3pCxEmCHykQoI5/JDoBSIjsog6JR58Yt2fjvzBP1fPIF1JIJk",
+	"l+u/D1G9NySmS12h3Q5j9gbRsjkwC1FMZLxDO57EKZrfLDX2FYbYkUR6AsgvWEj9LgT/USFjLNVecSRj",
+	"nlxFRKw5l4gKkRChkQavmxkn7lS8ZuhI39AduR5YEIgLKFPgHjn2cYQg7EvNos8hwoiRW/fd0u75xJ2y",
+	"ty48knH3HoBzlOmccoQEgcNogZm409iHQkfotRcy/B9qc5c0korYaKgwmaHFr3vP8o1fTr9mhld7zbBQ",
+	"TKN6dGBD/UY3J7Bm7NPeY7+B2N7XUpLNVpLwf3Ih63B0etZ7pn8RnNWN/Lz3yL/BoawZ+rz30H4XHcjx",
+	"qpnlhTtJdsNAQ1HnRQsnPfgIvXOsResgcPKuCGH2eOUuuybonQJNC1+vHGxMxthuHEqYpJHmWrlBY7KQ",
+	"dEkVc/ymlimFRJJ4QxkxneYVC+WGuam1JIZnnL7sf1CAI30f8421Y+sw+lUeo2ssPKwa9pZyaggKt4qC",
+	"wRrfEi15IOstj7WrHbK6u2GTmjUOhamv8yuwscdKowEVJQV/oglDiWUtTsU6Ttg1UljcQNt/XfgXpjSy",
+	"FcYSW7ywX9eRlRMRE/RrRLBQIjZSshzrWTPlhStmgVW9yq/KKQc24NrdqWmIxAS9zT7x9kVvKIx8ppjk",
+	"926DVzFm0iptasOhVLteqf43evOths7ESS95fEXDkLBUEVC8oUIFMmPQkDA4IbEG4rQ1EOZpRG5IpFQK",
+	"p0VByLZrvdAKmPxYdkZTjn56duawHpadBkFkstUaUow2oHnmVFmhdlZCgi0Wgi+oC+SH3da77Ks8hqZy",
+	"w5QsENa+9hTALY7xhkBGqe7YrdsFtMGDIla+zGqNQmPgeTWHNbxAgx8mcIRwEXScyLXabFtgRmleFatU",
+	"xg+g2NSNpkwkyyVdAMlsY3pDI7Ii0HjiNuZspUAAQsKRcAdssSaLa81E1HgjtMVC3PI4HCGe6BRovsFU",
+	"q8VnRk6ZRAxfM3dHeYND4h9kQKjSBMWWLJQ666dCABt2/M2cRJjpRUtMXhHN3EpQqdVFqcHCYai/LqrN",
+	"UGjY4kPZWiVjlX04cZaXKYhu7a9UAGJbd9AmoywigmPg5Z6hN3Gm2vf5RWqW74wIxblKzQuRXDFiznxE",
+	"N1TaLCqWbK6UjbKEjz2WSz4qMeYffcrUpIJkDA6Y8u8JlxgIaRkTgpItEnxDzIjO6ji0oXH2dW9D860z",
+	"cRGoOZbdAAq5hHT+HdopDNbIVapEtCB6tWoTnVRZk2irYVSSx3ZuhrNkRanHFs1NxDKJoh3akthrSAwZ",
+	"Pk7ywJDPpy2GTE+HGa9ytFN/NOP4SEUdZYsoCYmw44LvALLTrftA9wXTBevV0isAagGJEhff6KNiXREY",
+	"regNYTZHEFik9m5Z1bTQMcifVY/blglb853lzpJizoxrCQX0/uZXxRZiIgRxljcjiYzVp/rg2TME78Ph",
+	"KPtIv4wsz7PHWz9+lpNshz1Mz8/rhXUGU9bitsyWLzOyNSMJTeJgKmHq1Jus4wVcg+BnmmtTAhyI2vFk",
+	"HqRvaE9IMAMfFZS8Z0tenuwqkisjs9O69Wfo9a9vtLoBvkQqDUGIEbqNqZSKCndobZvgXTL3Ld7ScUyW",
+	"aX+8Nb81IytGEkHZijW+IQIdq11fYvBGESIVIVwyo4dAq0zI9VPIWChZCO1+bhWm1iQmurGezWm1s2rs",
+	"nUwu2SX77obEO7TFCq2R4EAiItWXFqCTHwk7G6IhwkulQD+7OTPVS+y6ZurZs09pVvidpkehzrn6yarJ",
+	"r/3RDF2//+1HtSzsmEJmdi+hEUA7n07RZUkj9iSOILv8kv0bYSGPtZUJ6fQj4NC6QZg7uFgi8BOPk+3s",
+	"ko1RWdYheobKciNnME6mi1iM2UpR9iVDCDOPJR7zeISANS75yIrV2zWPiCIhtRHe1OTjlsR0Q5jE0czk",
+	"0dqBYIsYIaHOdNbJ82q6fx//siXsrcSL67HejfHrX9+Mv8uOFStF8G9Gj6ASPIQ8kYKGQClqIFiDzo02",
+	"CdxUoPPpOaKSbH7m8nuesNBr4ADcVmRXoIvxadhtH4ckIugYOxpXfzK8ISdae/RUdAWE23d1bC2tYGH5",
+	"+BVZck3bbuNp2kcivECXwf+4DNRAG4IZmMfQ4g2znTIdjrmI+EQD5rJgxwo5GpiTstWMgerHEefXyVaj",
+	"ErY0s89g0UggDr1QWIwaU0ARgdyYOqFbH6clBWeIWZTOi0HHlKnv1Ciai77+9Y0t1oCBj8ccbGarG8K2",
+	"JXLNY2XrhmTBga+fjJDgCKeoVcRndUybre1mheRmteUGz5jt0Pn0OWiGaogt3ZKIMuIVINAmgOUzuqdd",
+	"jDb4mkDzDuDdQjoaMzNdKOwZKrt1VKn2EqMX02npNmhszgqoP1a4tzz+RBPwMomVVQNTKiUZ9sACl24L",
+	"iZbqUCp27bXXMchwVKdGOTbka77VRRkURVIGZ8joHFrwnVibK059Isq4djSBzDnIHnGnEEIVI2Diio9F",
+	"ggBHVzupRvhPJ3IMLUVUyP9EYs1vBSLA1NXgR8LwmasIC4liHNIkd1qbWZ3/2FGuJqe/J1p8GEsYToA9",
+	"lOMrHu6QqZqym3mcBkvLZzjszhI+W1j/D9F4sSg7Jjc4SkA59wgpwySALDWfMHufAcm0ivSrtpud1I8U",
+	"GVxY6rQEwggo2gR+zaLMyKKZVUdyAkAdziJiNOWXYGaU6hRKrpm7SGOIEABeKFXH4E+Nk6LQgQCFLCyB",
+	"SiKkJncZJ3I9Q5fBZTCC1jgjNB2hT3fqsKqRfv/g91yCOgFX/IacjIwC4ZQSvRcxBj8BeM8M7rKoMben",
+	"cEB//eXtOzSZTJ7ph3pjdMdgsAf4ErnXCV6sQW6aVxdrLrT+BNU4eKhYtaBsBVWutmPtQromuxFonWqp",
+	"K6VtHptdFOr0XJMdlIvwOcXJKAXWbjXoWD9wtEyY9j8r/Gq2wTRtcDFGOKJY4cD49qBwji7uowcw/1ag",
+	"6N3YJAJG2WC5WI8QRv8Uk+UFYlBiBiSTYq3w7sjuwIlpmmw2PzbFidQwHvnph0qgqiGta8FiCeA4MSRX",
+	"+GpMNlt1HEHgHTMOn+V1ECg5prmsGc+jUiWVLZVCiQftix1Zp46a9nw6PVEkpHFpcbOEm0eM/uXtLz+P",
+	"zbNrsrvlcXjht4RX1gJeEKBQQwJ8udT3Bab9WqXOlFXS4HhU6VZKiOvjRBDwR9cPVsGc6ln+Z0bpukhb",
+	"CjDyEZbMWZ6XK8pcxTjUzOs4YwkpmveGVQOcTU5Px2eTFy9GaBspa8e0zn7xMrc9zgNsAxe0rnU+fe72",
+	"JXN6FX4VHatJtMDLjad2bawEjt5zNdj32j1n9l4bIeqJITLFlZaawtTRte74Y0u8irKh8dzMUkVuDWn5",
+	"JpgyLZg1AskX2r0Yh2RLWEgYQJ9+lfp5mXFeAimBqUIEWEPMSKNlInCkDotHnwYzSxrpq3CoCZSycnVa",
+	"tZCm0ugxwLhgR9TRn7mV59m/wgD2+6JM0P/UfEbxomt7tDfoaqfGUIu9QJplo2tCQKPiQqvHwulUpmQL",
+	"+XuCoywiMwEsBVzq3uwfpcjYruobrR9rajHXbrobnzKKEQ2Fq1Jt3rL/nS8picLJdndyoZUA89yMO7eD",
+	"UoFs9TAzvgLEVBBD+gczW/qDElPqzKZ7dATlfqIrqP2jScvFktAwiwtdDKaAhK0S5ECg4wWOtePNangj",
+	"q2H/wJFuYmjjAq00PRJK1RYSw1iuWqdihHFIlHJtglRB7hhWCIwB6NicDKG06qz+aLWZ40wMFnAkF0Fn",
+	"CyAZMtBDenF+6PiToskZ+t2C/QH9oSaztIX+UGdxhCSfGVDuwIRQmPSDxJAZx7xsAsSAzAXR2ujdyYWO",
+	"u3im9nZFmOJztk4V6EiX7BclMaxmAxLeyTAnLLEugm6QcZXQKBRGbVNi+5Jp0hd4pyWIeVHrtkYl6mqu",
+	"K1tqESWC3pARugzOJv9+GZzMrM5XasZnDUyGbtd0sXYqGXUuObWYcgMYZ81fMllNUL5A/YnxICVCghf6",
+	"1gokrd+OUKr9Fr0ypfax0m8zxwcqzBt2Zqaf2OnBk6h+UQCtuZD6cXY9tpCXFpkzzWndthAWGu4o+IZI",
+	"qvbuGMoOu5Ocq0SsiTovDyJ+O0OfnOQ2mzTS8n7Ml5ZnWOrSDOPO6DklH27wdoY+6Y9gkCzv0b4y74e7",
+	"u5mRA7AlZkC7H2rJintQ4Mog2xyh2xJ02jh3CmBM4LwWNsTMDNuiqJqE+vi8ViyYcQm77Q4RtSJNIvIR",
+	"L2S0s4qVI081v6FeKi6Zdht48gj+UjQIFCY8IrrIaUiuZpvSFswlqJ1dq+5rwiaoElJtNVGG/tP67P9z",
+	"culagxgWoG9NFhGHCmVlRTdnusTbSUaPORKXDDgHFZYGPb07azhT0Pp1aAlUm5RUQs1RZzf////v/4ec",
+	"00xf74ToexoR9HYnJNk4/n8Cft6bM6/6qCtdWlk1LfdrrojZNLgbBXxLGN7SYBY8n0wnz01bCgiafAb5",
+	"EATSIpw6+SYMZsGPVEhbuVTHhgNi4avn06kuEMwk0UXB8dZF9Tz7L6HLr2p0taxWmlZHhajZomPcVitF",
+	"IV8kSpWdZMqUBrPfP4wCYUvlA/ganfa7Y61mM66rk15kebFWtkXGRlUUcaJ2FK9EvmBqqabvKrjW7EdZ",
+	"L5H/AUt5dnNWvR1v1/zWoOrfzvL7cfYY9iOVGjdniDAZ7yY6QtcVQiyb1q3jGdgBtXuqcGAn8LY2v7P3",
+	"vGV+pdYxVGqtPVP5KE1xyM3MTwZ1/ys2FEDvvWXZg+fjRA+Mjs8mX/3F35oSvPXfpK9KN6lQRHdGWUg+",
+	"uq1L693V71la+A4arLhwHOj0XIai9JVn3/zwy3IpiISGzY3v/kg3VL+aqxqqC54qwQiaM7SJB/+K0QAi",
+	"KqT1xxpFbWJLH4OLMK18jKNoLglTVkYw8ggpXx37wwEJM8Wo35GihDK/cVuENI3RwYjUKx6IoHhgWjsU",
+	"HdNwZKw0KPPtE65PNdUUqxsOVFcXLW8q5YaerYic4yiCDklclBCmjv7M1Bw1Stpfebg7wE5l+9vmWgyY",
+	"bh05gjk7ABhNgomRW5TicX9acbG1+nAZp+xS34vlCAhLcM5tOWVgySkbBR2fTc/un35M2lAJq3tmwxHa",
+	"cTzdGeqJ7w1Mxl7DrXq252qaH5zpgQJnM6oejN+VEOwnrzAtDe9cRjYpEi9Usc5zxSJPKm+5fIE0aeme",
+	"vfvi+1uTqVeD8wfiDQZ5d6NqW6MOg9MH4OqDcvQ1eOCrt+VBiN+rKn5XYLbAz0wzScPOMmciyMviBga3",
+	"TUr2XfejukeNItsAq5VG8RC0Z1q+DEqDvxHdt6uWOWgF1APo/lmFSSFuwZWf2TjITwcn3nJ92A352sZf",
+	"HoJ69eDdteD7kDi/EUGkoqmV17XD3Lrom5gFGZs4aipNz5c2NOWlqufLHLSjOxMAEcyy33e26D3KzAx0",
+	"Nwq4GB8MtpzP9WWwz5EqATxfRKEdKcJ2v9Uf3Y06rzYz6cFWm5mlpF7Ewy61K9FlV3PXn+22Yai6B4Pv",
+	"msoykfcsotf2zmLk3xWZeO3sHXY6ug21XROdWlln//1kgLgX++9+TC+9pDpfqMH8QDaXTEdEx+AfIKZq",
+	"wEmVI+FL0UTtKUgRMAYENPhjc309nryyAx2RHF6bfLNFsj20i7bBM1sko6FPSr7hTGs/bbEVzUFsq9w0",
+	"D+uzzQHTynOb3/H9Kekbm79WGHtktG9IFoUWeJ6MLLhmHoC48k7cAgitfLl5bvnk0T0gz2zw6xZY5oHd",
+	"u9Ve3YfkldX0/KnwVUuPbxl/fXR+38fAU9o4fxuROX0wIXEAAVHlD37409JS/y45MkM6hB9GdXlY53BH",
+	"qnQu4uGps8ZT3OAgfgCazbuL2zL4bs7jIei9XFfPbfuTJzlPc10dyvU0+Hj8ygVK/szcy23g/9N5mQuL",
+	"/jM4mxsWNYDPGYouVbuVs7lDjOuA/jWJyYWu1yR0Krpw1UiOhI6F1xlnWKJjyPm06XlenTAlIiEdQFcK",
+	"0HU4pK0myG9IHOuKc6Ve6R814AeU+3qGJmmvsbA/l31XUvjkSCB8JXiUSDsPJFYkOglW7QZ2v/ic1mzq",
+	"0HHO6YY78vFrWFc6HX6yL3X1MqR+g4YXPWdEdofUXzpR2iaEjvRNyE6uKVtBiQNNm2KhM32r/AsCOvnT",
+	"uNa5MPpU7ptY6MYfYZ+Ptbne82ObPQmZ630GMMpOz+ltvuO+n8P7DQNkN/7N21/Q1y+npxc2UVSYChkh",
+	"BGbGpgIKrfQnmbfngrJF7dw1x+jFWdADMlMBpRk0/eIesB3SF2YOfZXzy/KEgXxdUFPS4fOYkVsiJILu",
+	"VT5jdOyqP2t8Xi6qbU583q1lZ3z2yR7FVi4sg56ieDsvymj9xaEcVz5m0fHZ9Px+8dnCQ1WJq8GJuUkX",
+	"MEAP5oXycX/fVNzO3ZQSda+7Xi7GhdSfbhlTP5IVXuy+lLwprchsY6LV5/e//ThCZ5Pp+Gzycrh0qi7G",
+	"2LRXrhUXYyjNOhZEikzxvmbO+L/Uh2+JdBufI9KcRwTO0JGwpWBvqdL7kFfKsErIQlWJZrUlP11aI7hu",
+	"Uu2tg7zt8KRS49RNKxtUn7pDnkkHdg16g6N05CNbVqBQnxRqePppsRP0XhCkRlVw25LmmcRZXV0dyixJ",
+	"Do1CMlNpdEzK9I77v5BJTSyo4mbo5MQAOdJFd02NIzOjetWn3NKzp7+/3/MGc84FaRXN/3SA/owHaDh5",
+	"Z+mjSdkBYJAgwyVh1B/Jx3/4xJrflqhNRdRZIr6FmktmeXJNBIGaA8eY7RANL/yATfvJWr/pWFJK/FnF",
+	"LJWpA97+PbGOPwnrGP4Cy5JG5qbW0Mk939d2ZmDGFyTd3e3+HO29aYv32fO03CVuteb+zHKk2rIldm++",
+	"NS8f3nxrSw22N8jQYk3mx34SZPciyFKC1Q0VbY/OZ580W1Qk6zcD7XYzAZWb3nwbVIcPvDdjw5tVZH5v",
+	"Zo+FxnaxMWVxo1BX4T8uIUFdOP9+SVAXt3bbYrnO3s6CJ1XlyU2wr5vAMe9UjOvK4/5enlQ5DgrRMN05",
+	"fKuQgV6ugKfj8eQEeHxOAOuJqz1wCMpO3ue5+mKs/Ceu8GTf19v3T5Z9V0b1EIpAzoQf1H7/siz3JzHT",
+	"ywavprjafMUsvZWnKT5JpCc9NaWP9nIBEiGTgSLQgFt4u49uTUtBygAtutMs9OQKh2QhZy++HB6inXi6",
+	"11l9tDE43P5qXjxYxLGeoDLu2MhHG9k5x/JCh8XrbifuVSR4LNUBDKnYRng3T18yD/yeLnWhyddkl2Ec",
+	"hCWbfCwQxOLoHdCYtPwmBTMYGZdamP7LPk4XOApKwPOeAmCjYIlpNI8JFvDjmgs1DkxvXtjGfBUTIfQ/",
+	"ffqAvrpz73frtVX/pP8AJmmzKiTf0kUwCkzinQbXcvQPoxxN+ccNOk6l2Are6HbqiLJtIlFMFoTekHCG",
+	"/gZ9yBWeKVsBE3UN2cfoyPSQOpoA38mTAhYLxUJ1JLrVJ9RfJyNoyzymTBDorHJD9g0+z8XYJkJ387Zy",
+	"yqUYQJKFIAQdn0+numXSLRWkQTj1C+I2W93ru/+nSRau+Ni8/jPekB/pNQmq4+h9Su0Rhu8+7wDVt+lX",
+	"tcA5Wu4MlzlVbTQGP68o0w6mEix7sjpDVU8qrWHK6Vv3UiGi8l5irnmmDfGem+lKAdV9+6CiUzprHWBm",
+	"sEND9sbrRumaSlXBlWHJD1NRwxPmDQWI9EuDVx0SrgN/ruCQZYm2dVfh6swpK70Trb+uuSTLbXnxRdO0",
+	"1oEDMd0fGioTeeg+UKKzN8OD1iPy4GhTikhje3+aUjM6eWyKgFgK0soiZasHIiVTYKgtJZUp5m1KEPn6",
+	"ec/qQ09a+pOW/qSlP2npT1r6k5b+pKU/Ki29vuSdUdKHrXOXVdErStw9YpW8VJH6ZER/qzC3vNr+wDFT",
+	"/oaAhnuhWwtTtoK4Q4ZWnJEH0nJbhEXVonP6ECbIUOaHibHxN+jBzki7BGN3DAYMcLlXK/dBAyY6kJit",
+	"WjcUqblSdVluUFul7h4JMBcUUcl8OxWj60+spT4Zb/ceZfG5A5CosifrKNVKrgkyxifCTNySWKBPl9Ye",
+	"vQxm6i+3GervyWQyQpfOQjKP7u4usu3oMRu6cp6G0ZA/hAjBhNAc20xaDAmqPgdekbxHXc+szRGsGsvi",
+	"VFsQPgUqZO5DWe+gVX3PdUtda2ffJeeHsavd95wMxyrbqKkxgfPe4ib+N/tmubTv6cIYunDYwa0jg4aG",
+	"Swzz1oFuMeymoWPXj/6akK1Q5jq5SJmfstaL7MhteWu57P9YyA568aLuMJ2e1hwmA0mh1lIWzta+aEuh",
+	"Vc7oL5FO6814S6aHsOMdkfqGPDr+sxHnJ/Mva+DXG6MG4cE97X6TrWBgH9geNaOiYxzd4p3uSkWZKyz6",
+	"OWx6RcBdiamQbn//cLg5ZUJitiAtxPAb92or/kY+bnks5xHXtDRv7SkuRKW+qHRb5+cwCBp4Firmgi/l",
+	"PL0v6zPBy1cPcClweG5vqaKK0cNLyJHZoIzejWoMoItMU3UqwETit8y9WGQAKf3vUQmv5ljb8XPly3KH",
+	"z2WUmwftWLpFfXBfe9zE1LO7MjBvt8NWGrv3tpXtWXRhV4fg1GXE0snHtCdUtb4mSypfbquDhCkzCGgU",
+	"6V1BnJVQMbhv1DPXA6EtSXdvc5An+6H6HOQORv8mBz0A7FIq4nlP6A/pIKte8iA9Dlot+T4bHPRYbx8a",
+	"bNveoFkSdJDVz3KKaAdt+jv48kf34QFleXaqKoVNv4XcUoaqRZtjgEcCkdxMB5Xsr1oQzzy3jUZpa3Rv",
+	"5lSDD49MN8gT57NPRdusg7qZJaP7I9gm7TNHTgdSP4t0+/jIFqjwMVLtqHTMUk9Bz6PQgvPeTxORNtW/",
+	"3vJY/ivZtXqfx/JbGlcEy+kQuatEph54zkpj5tDxdISA6CD4mHFE2SJKQlKdVrxvON1MgTHPxL4VV/E3",
+	"Ktd+CB10dN0vXm2vgMg2way5fdBdi0z49y1llWGAueDpDnO8Ta70j2iD5WJdNUHfiNo6dehlyaZ99xEv",
+	"ZD0oLYNxu878WvgBICOEpSFz8+VFJva+zWZ0iBrutSfDhBU342lY/2Kajd8zKDzbyr/n/IzIWx5fd66u",
+	"8DMhoTGyNRO62s31iJBJH89pWB8I717bf941F5UBy41e3MIM0BANR4IbHg+R/ZbHiyO0Ta4iutAgiAn6",
+	"FceChCii1wRxEXFwOcR0IdEV5xHB1ceDirkeq2tdi1CNHlFJYhyNEJmsJujT0fXRDB3dHN1ZR+0W0xht",
+	"EtHARDZE4hBLvA8MiC+9WhuIfJQxRmJLFuICsXS/gNbFHH6eq5+1DVAFWfper+P1ed6RlJCipkIJF3uL",
+	"3SIi6IpqtzvBYQ1tDXevkm8LH2pwJJc4QguesMrTd0vleg5v9ITg/KwS+RW9ZTtQsYuzWGPonqhp2DRj",
+	"3xE5Sx/CGSKinqW1gaKOBE7vIYKgIcRFXykdJMAlk58bUXYt9qtn26FkbfuYf1+k2IS5KvnmEurK+Vq7",
+	"dN5Dhjj3SOEdPGKhOXkXcLg/oenFOp/C8dl02py6eyiCa52sq180eoAmMEd2K+JIcG51PSBl+0cu7K99",
+	"TNXBM3ufjPUnY/3JWH8y1p+M9Sdj/clYfzLWn4z1J2P9yVjvbD7Vx/lrW/0AUf71afp/NiM9a0Kl/Yda",
+	"JvZ3yUhpS/mDnKAPj6bWQPsiA4eirWKMW0MZtvpwjeCh/SYD+Uz8KIx7POYlAb5dGno1lA44pEft4csF",
+	"tC0UMBCFuH4K5iT7JvuorL7aCDlN+d5Ot6kW0O50W3khiMy63aolQXUE+N596OCNxxbQPS3KCZvPz5de",
+	"JTRdRh2q1fOlHBv1dZbN079AG7rSK54rEW/L0c0gg6SQaA0k+wAx5YVocujmr+ZQNiJlq4hAzTpF+AJR",
+	"2UDcXhw5+SgJCzse8+/0R31Cfs18/YJ9Z8WvK86SDul2r/tfz6/IjrNwvsEfrTpG/0FArj6GoPpCNHpK",
+	"oAvMFiSqAaxLxuKrTMZiuoTCdHVNBM5q1lEYKLsWvtk2oHng1dgJB1iPHSqzIp993NuqMpPWZAy8+mqA",
+	"dVdN1rYMxU92pF/tIHcZDAqJY9meFbnh3sJ3d6P7QbmGsg6br1phU1iouRg/Ai48VAPWA7PoR5NZNO3A",
+	"wu85oWjJ4ysahoSNN0QI6FEM+okQ6BYLFBJGSajbjFKBYiJ4Ei+gMu2hcpLqkFU1gSEb6MI2jji/TrZO",
+	"JYTOzDFl113jS/RHfY6Mme8QGBAOqs82DasioUxicQ0PScfVvMPi+i18d1i2XgCzr5SsG6iCAWZQ9iFb",
+	"parPHjYVmXr5qh5++B7AuCFd5LCx/OGjfuQHn9Zhvp7y1OdzydPIE2VDPTx76HB6Ug7gXbX0ogP/+760",
+	"4I9xNwr8Tved4XEf98RMpp/7cN6ZFnXKMj6WTmmeX1hmZ0lCp+d+0D+N058OkxLXM4Ez7WzS03XWmmK6",
+	"515+WemWnBVGfngqapdPuS8R3UNypE+Z7So/uaJPvyzv51apqZ6Qu1mCfsjDVhXCxZFdZSHOCFwK2nRg",
+	"KUi0fPB6Qg/I2VycT2Mk709pRNDBaMfO0cS1LNTD3kseCeSFPWUpwv1wuIgEvSkeBIcmihY5A5lNH/7G",
+	"KN3vB7nmbEtuljpu1zxKiU/3lL/FcTgA53odhojHaLHGbOVNQSXZCHS8IfGKhDpWRqYAndw3merrz36U",
+	"OsqOAQx5zlm0SwcCYq6+c38dRU9EmUloGY4P/ka2EV4Qn7pSKtTSc6w2C12THVS62qGERUQIv03VBu8s",
+	"Bcs12fz5yLNRjD77dE12beO57E6/kWQTtLka198eJoJKqewZtmPymtKp7n07NQoPym3qg69abNCgR17N",
+	"03Ts1dYMaKVltvxL0HrK7TPdjrFX+cRClozu0nUkkKKNmCvOOEM2xMMEvl9CgP1lAPWs+dV/kYUcpY39",
+	"LlnCEkHCE0gYu3TB+JfByHTm13oBRCCXqwYX6o9LZn4VROqY/ytll+OFjHZIcaqZTmO7m1wq+7wyzq1w",
+	"Dg4U85Y9B49a+g50DIksY7yaglDME0kE+vWXt+9GEPv06/t3I7QmMfmSJKu9Yx/78RgNfLsQm3BIiikJ",
+	"hCglGQv/AMZCqqLZyd3o6Phs8urrv8D5r4iHsyFoV2TJ42Ejo1993T34ZAC3hrkrGresg25e71gKvW1e",
+	"3UFzNXKgN9VYMK+nBWsHr7eQn6FQxdu90FDIu7iH/cnwtM4vnO5jRVXvAiStst3zRNWpi8gjJK2GjKAC",
+	"ZQ2cHVSkq1wfkEK1xgckIEMfNRT0qfBRc7nO3IYE97j5jR6x/PYM54ktENbj2uoOZeNLdrzfrU9bcupW",
+	"P35v8CozDXLE9OVWkYcOfyU0fZTr+Xeh2wCa18pLydfT/D31A9w/7qzjcRuqEPjpq+7c+VnhorqLAnCP",
+	"gSN26ocOICkh8zbVwYfk5s/PupDX0JEmj0MK5Mm2R6XwWlq+f1J+sKLhzRT9yAl6v6CXQ9DzYQNkDHTt",
+	"WHX3GuL2y9blyXSjVq9IWf5GB4hUl40j4RxLU8wKszBTT0komrvaIT8rVr9UTIytrEahMKw93SkmCUs2",
+	"ig5SCIJRroRUeb2mXEkt2DDzby+vKFM3bBvzGxqSeO4FhfkNNOGf25hLnlajo/+Agl3mP1a9MLnHGtpE",
+	"6PoLH0Y5uvAPXRzzWKQLDt6wGxzREFG2TSSKyYLQGxLOkH0OCL8mO/TJuMiB9+T3T/0FzZwx28k1ZStE",
+	"IkHQUj0RC8JCyla12xHSuE+Jhn0LxKVV/v6sleLut0jbQeuw/dlqm/WsS2ZYQNfv9q419NWr4F4cb219",
+	"uYfpCe0kZ33tXCc5D3LPlC0+qjhOOmFTiVubL3Kg+0kzfI9Ct2eDA9Gq1q15dwBd2BKeX2SnvuBtDyop",
+	"y3P8FYgDhZwIdiSVBOKmiK+tZusUdMnRFUFbEi95vCHhJNirnG6afdQmh7FrQorFTpdrhb51dJ8U1ieF",
+	"9UlhfVJYnxTWJ4V1aDWk5Q3xAcpGetpqVf3IB1RUC3Le89O2Kvboq7IPXVbR7mK7yoqHxbqLCPZywxt9",
+	"2PfhrW57XT5wN0tPS30Quu+kJXf0Lne/i64p1ng/tuHDlmxsSYquauNgJJkWbnS8orF2430yDUdTpnhj",
+	"A3/uGUQxcOzEU+f9Quf9tszusTXWdyzz0TbWn/aE/jNurN9qyX+exvqVSzp4PZjTNvfXrjKMp9rtUyKm",
+	"icX3Cux5tAE9voZZEnIzeHxPfY2YIcR5u6CH+wze2TMcoYH++kfofPGROdVlZh6OEA8YdPMYY21yxN2u",
+	"pIj54s9dVSRlmGku/dnkq+d/KQ0XGyCH76vnbW13N9nB7fIWl7ZPFR1sTqlAgjCJjhmXOp03JaFs9ZER",
+	"wjbVGGEmbkksTg5dhuQRkK5JIm2fglrZz7Sx1MgTbR682sjjZZHD0VlLadm6ckiOLB9t8RC1hxeorobI",
+	"vW+quT4YhHk0auZfWvGQL0yzGbyOSN3FxT0U4PiMdKQD1d0YoU9+qZVZpkLK3Z9TKkGrwubaj+/gtcJx",
+	"yjcA3VAmZgi6kx6b/ZnZvrjbKBFoG9MbLHU/WNP91StdAz7/I2F76p7YrunH9jPOot0JBC9F0UG75yK+",
+	"9NvVIsnru+W27Elb19D0ebYJyzIR6tgF39NIkhhd7dCRN8mR64aVbJUtT0L1BnSA2NBFzM3IE/ReEKQG",
+	"V0hbgckVZ94wcZP4KiLqn4kgaKlnFATHi3V+4sk9tCJVxFbfiBTIZ9B4Ek2Qx8LhUm1sscqOPi6HuVlX",
+	"Y9tKFC0qcyosHbIWkxq/R7DzAWihVbSz28X9yUKvOm0+t9sSl6Z9Np0+AFXoUNcgw7SfeWus1EVNtG6W",
+	"YB56vwzgg+4ZqKSydPD73y67kux+fco09m9bI7J81x6qvW7uLJydPARy7QV0fQ2wR0Pug5N5djOudoiG",
+	"D7APHeqg+HQ/ZFTXfYnBh2/F24bOMu14B6K3XE/e7PGfvJj+ZXjCe9FIebkwrlLu2i2Iay8CrW62q3bt",
+	"i43j+iHGTCqzIyY3/FrRkDHrjgTCun+d5PBU23b9BYwX74XD8Fc9i26R1x6V2c/6hOngMLQpKXO9wGAf",
+	"/lo/nMX9GLbM2+wNvyEPhgI9/ZBYaByxFBFDhA6VsxXf0G/lNflOffDWOAb2EhLbWE0jKbGtnn1AcBhS",
+	"9R2Ofs28VnBAmAe65HCQ5Ri/Z0b9UHy5IsLD+UkOoOBArFHqiCkptnIv6o6Yp6jxjPSHEC05H0COwIYX",
+	"MukED6QB+QA0BRullCIIk0Pfhxcp0VxwuereZLHmJHxg+ix1F9Rwsk5NCzI09/CWqe40ZrclozpcIEuj",
+	"bstYiK5IxG/R2eTs3N09z40X9QQKqp9Pnz/s9nWxcGt24gAHEK6fSs5eppT8kB3kcvv6wOfqPkze4a4V",
+	"WxjOWeo5oOh4wIL+1TAU5YfiTH5cFXBzgagc7sYxpemRlhj+2XkcZN7Kvoam3Ra0MXamRrNGrO2LH8kK",
+	"L3b34qAzE9YEz6+UrTqA9gruPrwhKKJCooSFJNY1zyP1L6iAYXs7CBLfEIGuuFwjLE2tdLNlD+DNg6IK",
+	"OSvr0ApuLX15f3Ynrj8ZWcE9pdQdJKDihR6ZhHXuky+FiBSmyCKJqbL+f/+kRKWQnJF3/JqwYPb7ByUM",
+	"4bSZ+ZM4CmbBM7jINgj6ZAExy9UlRXzgMk8K2UP5tw2q/cdeGavcu1dQcCfzw4IzQYUkbLEbr2Ke/3VV",
+	"M5oX/FSY3Pvxw93/DgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
