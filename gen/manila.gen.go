@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for MessageMessageLevel.
@@ -1011,6 +1012,35 @@ type MetadataResponse struct {
 	Metadata map[string]string `json:"metadata"`
 }
 
+// MigrationProgress defines model for MigrationProgress.
+type MigrationProgress struct {
+	// Details 2.59+ (in the action, Manila's behaviour migration_progress_details).
+	Details       *map[string]interface{}   `json:"details,omitempty"`
+	TaskState     nullable.Nullable[string] `json:"task_state"`
+	TotalProgress int                       `json:"total_progress"`
+}
+
+// MigrationStart defines model for MigrationStart.
+type MigrationStart struct {
+	// ForceHostAssistedMigration A boolean or a boolean string.
+	ForceHostAssistedMigration interface{}               `json:"force_host_assisted_migration,omitempty"`
+	Host                       string                    `json:"host"`
+	NewShareNetworkId          nullable.Nullable[string] `json:"new_share_network_id,omitempty"`
+	NewShareTypeId             nullable.Nullable[string] `json:"new_share_type_id,omitempty"`
+
+	// Nondisruptive A boolean or a boolean string.
+	Nondisruptive interface{} `json:"nondisruptive"`
+
+	// PreserveMetadata A boolean or a boolean string.
+	PreserveMetadata interface{} `json:"preserve_metadata"`
+
+	// PreserveSnapshots A boolean or a boolean string.
+	PreserveSnapshots interface{} `json:"preserve_snapshots"`
+
+	// Writable A boolean or a boolean string.
+	Writable interface{} `json:"writable"`
+}
+
 // ProjectAccess {"project": "<project id, UUID-like>"}
 type ProjectAccess struct {
 	Project nullable.Nullable[interface{}] `json:"project,omitempty"`
@@ -1105,6 +1135,12 @@ type QuotaUsage struct {
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
 type ResetStatus struct {
 	Status nullable.Nullable[string] `json:"status,omitempty"`
+}
+
+// ResetTaskState {"task_state": <one of the share_task statuses of x-manila-states, or null>}; os-task_state is checked but not read, as in Manila.
+type ResetTaskState struct {
+	OsTaskState nullable.Nullable[string] `json:"os-task_state,omitempty"`
+	TaskState   nullable.Nullable[string] `json:"task_state,omitempty"`
 }
 
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
@@ -1385,6 +1421,11 @@ type ShareReplicaSummaryList struct {
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
+}
+
+// ShareRevert defines model for ShareRevert.
+type ShareRevert struct {
+	SnapshotId openapi_types.UUID `json:"snapshot_id"`
 }
 
 // ShareShrink defines model for ShareShrink.
@@ -2847,6 +2888,9 @@ type ServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
+	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
+	UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error
 	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
 	// (DELETE /v2/quota-sets/{project_id})
 	DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error
@@ -2973,6 +3017,9 @@ type ServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// ShowShareMigrationProgress A share's migration progress (2.98+; the migration_get_progress action before)
+	// (GET /v2/shares/{share_id}/migration-progress)
+	ShowShareMigrationProgress(ctx echo.Context, shareId ShareID) error
 	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
 	// (GET /v2/snapshot-instances)
 	ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error
@@ -3665,6 +3712,22 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) er
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowQuotaSetDefaultsLegacy(ctx, projectId)
+	return err
+}
+
+// UnmanageShareLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) UnmanageShareLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnmanageShareLegacy(ctx, shareId)
 	return err
 }
 
@@ -5162,6 +5225,22 @@ func (w *ServerInterfaceWrapper) UpdateShareMetadataItem(ctx echo.Context) error
 	return err
 }
 
+// ShowShareMigrationProgress converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareMigrationProgress(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareMigrationProgress(ctx, shareId)
+	return err
+}
+
 // ListSnapshotInstances converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSnapshotInstances(ctx echo.Context) error {
 	var err error
@@ -6105,6 +6184,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
 	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
 	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
+	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
 	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
 	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
 	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
@@ -7113,6 +7194,39 @@ type ShowQuotaSetDefaultsLegacydefaultJSONResponse struct {
 }
 
 func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetDefaultsLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnmanageShareLegacyRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type UnmanageShareLegacyResponseObject interface {
+	VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error
+}
+
+type UnmanageShareLegacy202Response struct {
+}
+
+func (response UnmanageShareLegacy202Response) VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type UnmanageShareLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UnmanageShareLegacydefaultJSONResponse) VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8759,6 +8873,45 @@ func (response UpdateShareMetadataItemdefaultJSONResponse) VisitUpdateShareMetad
 	return err
 }
 
+type ShowShareMigrationProgressRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type ShowShareMigrationProgressResponseObject interface {
+	VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error
+}
+
+type ShowShareMigrationProgress200JSONResponse MigrationProgress
+
+func (response ShowShareMigrationProgress200JSONResponse) VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMigrationProgressdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareMigrationProgressdefaultJSONResponse) VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSnapshotInstancesRequestObject struct {
 	Params ListSnapshotInstancesParams
 }
@@ -10184,6 +10337,9 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
+	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
+	UnmanageShareLegacy(ctx context.Context, request UnmanageShareLegacyRequestObject) (UnmanageShareLegacyResponseObject, error)
 	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
 	// (DELETE /v2/quota-sets/{project_id})
 	DeleteQuotaSet(ctx context.Context, request DeleteQuotaSetRequestObject) (DeleteQuotaSetResponseObject, error)
@@ -10310,6 +10466,9 @@ type StrictServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx context.Context, request UpdateShareMetadataItemRequestObject) (UpdateShareMetadataItemResponseObject, error)
+	// ShowShareMigrationProgress A share's migration progress (2.98+; the migration_get_progress action before)
+	// (GET /v2/shares/{share_id}/migration-progress)
+	ShowShareMigrationProgress(ctx context.Context, request ShowShareMigrationProgressRequestObject) (ShowShareMigrationProgressResponseObject, error)
 	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
 	// (GET /v2/snapshot-instances)
 	ListSnapshotInstances(ctx context.Context, request ListSnapshotInstancesRequestObject) (ListSnapshotInstancesResponseObject, error)
@@ -11249,6 +11408,31 @@ func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId 
 		return err
 	} else if validResponse, ok := response.(ShowQuotaSetDefaultsLegacyResponseObject); ok {
 		return validResponse.VisitShowQuotaSetDefaultsLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnmanageShareLegacy operation middleware
+func (sh *strictHandler) UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error {
+	var request UnmanageShareLegacyRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnmanageShareLegacy(ctx.Request().Context(), request.(UnmanageShareLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnmanageShareLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnmanageShareLegacyResponseObject); ok {
+		return validResponse.VisitUnmanageShareLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -12642,6 +12826,31 @@ func (sh *strictHandler) UpdateShareMetadataItem(ctx echo.Context, shareId Share
 	return nil
 }
 
+// ShowShareMigrationProgress operation middleware
+func (sh *strictHandler) ShowShareMigrationProgress(ctx echo.Context, shareId ShareID) error {
+	var request ShowShareMigrationProgressRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareMigrationProgress(ctx.Request().Context(), request.(ShowShareMigrationProgressRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareMigrationProgress")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareMigrationProgressResponseObject); ok {
+		return validResponse.VisitShowShareMigrationProgressResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSnapshotInstances operation middleware
 func (sh *strictHandler) ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error {
 	var request ListSnapshotInstancesRequestObject
@@ -13800,321 +14009,340 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu5lij4K4icnpD0bpKm5K1MRcd7vrU9d9f2ynbfni55eCEmSOIqCfAmQMkslybmI+YL50te4GBJ",
-	"5L4wKclldUTfspKZwMHBwdlwlk/BnK83nBEmRTD9FGxwgtdEkgT++iueX203Py8Wgkj1N2XBNPjnliS7",
-	"IAwYXpNgGnD9axiI+YqssXptjT/S9XYdTM9On7189tXTF89ehsGaMv1wEgZyt1GfUibJkiRBGHwcrTGj",
-	"MR6RJOF6bjeImQGtt0KiS4IutpPJ0/m/onTwwBu99G3yr2gSuGlzb2CGLCC3t7dh8PX3P9A1hfVGRMwT",
-	"upGUq4VPEE8QvhSESbQmmAl0OplMQiRXBK25kAijDV4StOJxJMZBWIquGMbOYKsrYtxSYSwEW+ZWs+GC",
-	"SnpN0uWWvVVcc/dN7g22wX8T3KWv5QF3W/X54PozxfTbFU7Im2+Kx+InLtF8ReZXJEILnqj/X5+rz7fs",
-	"ivEbhmiEqEDPJs/cmdhguUqXLNTIMxoFYZCQf25pQqJgKpMt8ZFgQBUyoWwZOIDe8kT+O9kVofqGLPA2",
-	"lmieECxJNMPyHKn5EGYR8l5FgicSXe5QRMUmxrtZ+pJ54L1cdajVGLMrsstsG2FqD34L8HxOhJgl25iI",
-	"mZBYbkUQBvga0xhf0pjK3ex3zgwC5lhI86rks4TgiLNYjavXMdO4WiR8PRMMb8SKy5nYbjY8ke4ltdgg",
-	"DCISE0mi9F/2cYqmMChZpPcUlhcGhM2THfymFjlLyCIIgxUXajiAmorZZnsZ07n+t+ALOUunj/GWzVd2",
-	"/jXfMjnbcMqkHV8/KlmP+X2T8GVChND//AeZS0stm5jOMSCVpH8DoEAv6tE1SaTCZcnwaq+ibWwhS/+U",
-	"fHZJZhm0acQvE77d6Mn1A0bkDU+u/EebhEvu/hIkuSaJ/7uCzPxNf1cwOsj0wxI4+TaZk9klSGPzln7k",
-	"Q+U+XJP1pZvS0pvE4sohSpJkTVlKKttN5P0h9McfwtyhK2U2msqDN+wax+qgs81WooTMCb0m0RT9LeFs",
-	"CWeMsiW6Iju0Sfg1jUiERujo0zWOt+T2aGxYjFlBhfz9Gm82JEJYgtz9vASs4lPf0KS4KCzmSq1QD9Fx",
-	"ZJiW+uskRHMsyIgyQZiespb9RDQJ6hjmrToMYsOZILDK79RM6h9zziRh8E+8cQfoyT+Egu+TN+K/qIM/",
-	"Df6PJ6nK+ET/Kp7o0WCW7Pp+BOweCaRXdsmj3TloTIoWFPwC/tJ0io4vcfQr+eeWCBmiLcNbueIJ/Z1E",
-	"oRIrlzSKCAsRlWT9E5ff8S2LQjTnbBHTuSIw9ym/JglQUYjUAaRz8p4ZjhsT9cl6s5UEgA7ReDw+GYNI",
-	"MatRi309VwswAwJuooiqRzj+JeEbkkiq8ci2MYyqRVZh/T8zWKrWEjEMeiRg4SHCAjny0z8JFFMhASXr",
-	"c0SlQHBClPy0IhYvMWVCIrnCMh1QQz72ZPql4pPBbRi89iTNf3FGqhezwLEgwGO99XkypUhVwP/LHmvK",
-	"LPnBYzUF5IUlUj7VCH7TssbIhIyo8wb90AIDP9C6LS3FQkFcw1NFiKLpaBTwf+tAxEmCd4VllsxVtqqv",
-	"v7f8suuOciaokITNd6lAK9urhq3PEHrjXlaSSkzZVXts/kDZVRGDKcE1QuFpEGXQGIFZqnG2okUncbMq",
-	"VUZxKd0Bi4n6vf4a5vL4Um5vl8Ijiiwrem/08SuyEwgnBNEl44nirVggypBm1eOgLb00ororgbTcw9s8",
-	"gkqluHnlKMXIkWKjayqEUkWUCg08OdGoBMlkxWS6zR4+P7Sa9r/1mNPf32+IxDTuwaHSOWfDnKh0wPZj",
-	"eTypicv5w9eT/I+gz/ZHRz/uVvFVE/uwtmz1j2AfzHlc84o1EdocGjAi0qFSrbOEX2UZlbE+skDlOFXe",
-	"ZMmi1Vtvmy3cj6q1WdOHFg0B1dK4HX6Qw1NJ6m4R9ej61SjqvZHV5Zx24HgZIN9u12uc7D5XVqXdR3oN",
-	"AzKr96CKtpTPFTZFwYgodVxxFu/OEZcrkqQiPSGLrSBRUYg/yuLWsjhVd75X2s6w9lLXfQA3259Hu847",
-	"zVpJuJwjrfEbjxg2PKbzXTDVXo6PckbFDEdryrLCNouhAgR5dBjvW0HHaF7KXVgXxjNbCmSN31LjodYK",
-	"yZ2MJlskbzd0YXk/l/I1dHwRvFsRtKAkjgT6NB6Pb7Upo/2P44vg5M54317k3ILqKkbSVFjJ8BR6jrw5",
-	"jhCWMqGXW0lS7yS4mRBfoO2WRkL7vvrRdEcBkCeJZp48LhEEBcLqIg/6gVCk/v6WWh6CDjptXjaVKUOF",
-	"4Q+i0xYX0YZl9NVsy1hJN0R1p6ES8PfQeftver2m+sA3vEkf3kdG/GnU4s+YK377ccMT+QPXt0aNh6J4",
-	"OUJgABSbEdCxuzGKgMGia0puSoR6P/eNVf9mcK2evnHJeUwwa606ronEEZa47maoXvcHQZ1b/JFAdmB0",
-	"uZVok5AFSRKl99ys6Hyl9kRtQ/r8iuxOirc+3irWlI2uSSL0nGfjr16Cmo7lqsK9ZUaux01+1NNnnvOL",
-	"CYnZvNwL1ha/e18TmRCTLtdEWVLuweP1bs7sbrZnwNmZ2zolCtM1L6qn+M3N1G05TXC3ANtipBt3ec0K",
-	"zIUyOD+g/aaMRujhqzjNIyv5jFlJJW8opzqZ4LcbMn8jyXqP/dByTSYYiQ2Zh+jTFdlN9VX+rULxGn/0",
-	"xzuF+NXck3rghglMqIJRR2jo0AOM9Coh+BWZDaylk6xq8SOOFzxZk6joaXMrEpX6IUA4UxCKPdb6H2ol",
-	"WhPUixHo+HR09vw5mq9wgueSJOJELdAsT3RYnzp72jeF5nwbR4hxCQEm8Q7dULnK6E2Csjm5SC4YleoA",
-	"Egpq6tqhiCdac72hgiDK5jxJyFyO1RdFhc/HzYeHCG92h3tKniH2X/NHS+sCCcIk3HpDLPex3XUkJN45",
-	"Gihhhp124DZMY6yq4M4bQ1HpVZ6SEULgZXlETUJksnu9kPqKtF41ghnS4cpgzmLu00Wg4+0hfOsnvCY6",
-	"oP4imKJPFzCe+udPIbqwo6q/L4LxeHwR3N6i42enTxGOIoEuPEiNm66SZGG2EYSHqUU9m0yU8HCxYUEY",
-	"PJucBtPADxGDh0+DaeAixeDJM4VJL2AMHj7Xw/1I5IrrJ6+09MhFkqmfTtWYLqAMnrjPI4rf6UDT5wAP",
-	"4/LNehOTNWE69vU5QFSMQQMP7kKTR+CHowUuql28vhQ83squR2aNP77jEsc6eeN7usSXO5kRWyXRjwXZ",
-	"PvF//eeWSzzSkZVq5RCHunQj34Zu0l91CG7PWZ8/rZ7VBvuWTgsuEr3gwRdanKjl6rKDVcOtPUv+BWYH",
-	"jH1VPWNZcHDF7IeZtTjZT9pV3glxGSd7cUhDcQNSmp4wsePmJ2y5U7kxK/HfHRfZMczAvWjSufozxClL",
-	"uMd7kdHjex4sykZbQSpYiCzjH93nLdtZN28pE5F5DnKQxeam6rDC3HAVsGe5SA+8fVUzZyUryc1/wHlz",
-	"01lO0hl9RXYiC7xkYKorMhRZ5CbdF1K+Dz0x4o2S5yi9IfOPWU4RrZCndXytwDcr+XKV0CmiqXonKmmt",
-	"+hDX4q9M1dZqXk/LCHi46BrG7qmU9TdCGQVUbR7WX2XNg1+xJEhDco6AGKgkaIUFYpzpfJXc9Xa6+lrf",
-	"ZqITlRy8H5pMMYOOcjSzq454WgFuSo2tuNnKUi+FeowyeH5MjbkO3kznrdwKZYLrMcBliY71MXyCN/SJ",
-	"eiCemJ/FeLMrcWjqrJHeUf8S07jqY/JxQxMiOt7KDBOkZBY9i8m13iWbgfntr7/+/Gsxn605XMm4Qap/",
-	"NkETTb/rX8qyYQRJZp5xn91ybXnr3UKSfJTa9p6aFHhzP5b+EOqLOseW1egjRwpBu3sTP5IoJRR/3/OY",
+	"7L2Jchu5lij4K4icnpD0LklT8lamouM939qeu2vxK9t9e7rkYUNMkEQrCfAmkJJ5XZqYj5gvnC95gYMl",
+	"kfvCpCSX1RF9y0pmAgcHB2fDWT4HC77ZckaYFMHsc7DFMd4QSWL46694cZVsf10uBZHqb8qCWfD3hMS7",
+	"YBQwvCHBLOD611EgFmuyweq1Df5EN8kmmJ2dPnv57JunL569HAUbyvTD6SiQu636lDJJViQORsGn8QYz",
+	"GuExiWOu53aDmBnQJhESXRJ0kUynTxf/jNLBA2/00rfJP6Np4KbNvYEZsoDc3t6Ogm9//IluKKw3JGIR",
+	"062kXC18iniM8KUgTKINwUyg0+l0OkJyTdCGC4kw2uIVQWsehWISjErRFcHYGWx1RYxbKoyFYMvcarZc",
+	"UEmvSbrcsreKa+6+yb3BNvhvgrv0tTzgbqu+HFx/oZh+t8YxefNd8Vj8wiVarMniioRoyWP1/5tz9XnC",
+	"rhi/YYiGiAr0bPrMnYktlut0yUKNPKdhMApi8veExiQMZjJOiI8EA6qQMWWrwAH0jsfyX8muCNV3ZImT",
+	"SKJFTLAk4RzLc6TmQ5iFyHsVCR5LdLlDIRXbCO/m6Uvmgfdy1aFWY8yvyC6zbYSpPfg9wIsFEWIeJxER",
+	"cyGxTEQwCvA1phG+pBGVu/k/ODMIWGAhzauSz2OCQ84iNa5ex1zjahnzzVwwvBVrLuci2W55LN1LarHB",
+	"KAhJRCQJ03/ZxymaRkHJIr2nsLxRQNgi3sFvapHzmCyDUbDmQg0HUFMx3yaXEV3ofwu+lPN0+ggnbLG2",
+	"8294wuR8yymTdnz9qGQ95vdtzFcxEUL/87/IQlpq2UZ0gQGpJP0bAAV6UY+uSSwVLkuGV3sVJpGFLP1T",
+	"8vklmWfQphG/inmy1ZPrB4zIGx5f+Y+2MZfc/SVIfE1i/3cFmfmb/kPB6CDTD0vg5Em8IPNLkMbmLf3I",
+	"h8p9uCGbSzelpTeJxZVDlCTxhrKUVJJt6P0h9McfR7lDV8psNJUHb9g1jtRBZ9tEopgsCL0m4Qz9LeZs",
+	"BWeMshW6Iju0jfk1DUmIxujo8zWOEnJ7NDEsxqygQv5+i7dbEiIsQe5+WQJW8anvaFxcFBYLpVaoh+g4",
+	"NExL/XUyQgssyJgyQZiespb9hDQO6hjmrToMYsuZILDKH9RM6h8LziRh8E+8dQfoyX8JBd9nb8R/Ugd/",
+	"FvwfT1KV8Yn+VTzRo8Es2fX9DNg9Ekiv7JKHu3PQmBQtKPgF/KXpFB1f4vA38veECDlCCcOJXPOY/oOE",
+	"IyVWLmkYEjZCVJLNL1z+wBMWjtCCs2VEF4rA3Kf8msRARSOkDiBdkA/McNyIqE8220QSAHqEJpPJyQRE",
+	"ilmNWuzrhVqAGRBwE4ZUPcLR25hvSSypxiNLIhhVi6zC+n9lsFStJWIY9EjAwkcIC+TIT/8kUESFBJRs",
+	"zhGVAsEJUfLTili8wpQJieQay3RADfnEk+mXik8Gt6PgtSdp/oMzUr2YJY4EAR7rrc+TKUWqAv5f9lhT",
+	"ZskPHqspIG9UIuVTjeB3LWuMTMiIOm/Qjy0w8BOt29JSLBTENTxVhCiajkYB/7cORBzHeFdYZslcZav6",
+	"9kfLL7vuKGeCCknYYpcKtLK9atj6DKE37mUlqUSUXbXH5k+UXRUxmBJcIxSeBlEGjRGYpRpnK1p0Ejer",
+	"UmUUl9IdsJio3+tvYS6PL+X2diU8osiyog9GH78iO4FwTBBdMR4r3ooFogxpVj0J2tJLI6q7EkjLPbzN",
+	"I6hUiptXjlKMHCk2uqFCKFVEqdDAk2ONSpBMVkym2+zh82Oraf9bjzn9/f2OSEyjHhwqnXM+zIlKB2w/",
+	"lseTmricP3w9yf8M+mx/dPTjbhVfNbEPa8tW/wj2wYJHNa9YE6HNoQEjIh0q1TpL+FWWURnrIwtUjlPl",
+	"TZYsWr31ttnC/ahamzV9aNEQUC2N2+EHOTyVpO4WUY+u34yi3htZXc5pB46XAfJdstngePelsirtPtJr",
+	"GJBZfQBVtKV8rrApCkZEqeOKs2h3jrhckzgV6TFZJoKERSH+KItby+JU3flRaTvD2ktd9wHcbH8e7Trv",
+	"NGsl4XKOtMZvPGLY8ogudsFMezk+yTkVcxxuKMsK2yyGChDk0WG8bwUdo3kpd2FdGM9sKZA1fkuNh1or",
+	"JHcymmyRvN3QheX9WsrX0PFF8H5N0JKSKBTo82QyudWmjPY/Ti6CkzvjfXuRcwuqqxhJU2Elw1PoOfLm",
+	"OEJYypheJpKk3klwMyG+RElCQ6F9X/1ouqMAyJNEM0+elAiCAmF1kQf9QChSf39LLQ9BB502L5vKlKHC",
+	"8AfRaYuLaMMy+mq2ZaykG6K601AJ+HvovP03vV5TfeAb3qQP7yMj/jRq8RfMFb//tOWx/InrW6PGQ1G8",
+	"HCEwAIrMCOjY3RiFwGDRNSU3JUK9n/vGqn9zuFZP37jkPCKYtVYdN0TiEEtcdzNUr/uDoM4t/kggOzC6",
+	"TCTaxmRJ4ljpPTdrulirPVHbkD6/IruT4q2Pt4oNZeNrEgs959nkm5egpmO5rnBvmZHrcZMf9fSZ5/xi",
+	"QmK2KPeCtcXv3tdEJsSkyzVRlpR78Hi9m3O7m+0ZcHbmtk6JwnTNi+opfnMzdVtOE9wtwLYY6cZdXrMC",
+	"c6EMzg9ovymjEXr4Kk7zyEq+YFZSyRvKqU7G+N2WLN5IstljP7RckzFGYksWI/T5iuxm+ir/VqF4gz/5",
+	"451C/GruST1wwwQmVMGoIzR06AFGepUQ/IrMBtbSSVa1+BlHSx5vSFj0tLkViUr9ECCcKwjFHmv9N7US",
+	"rQnqxQh0fDo+e/4cLdY4xgtJYnGiFmiWJzqsT5097ZtCC55EIWJcQoBJtEM3VK4zepOgbEEu4gtGpTqA",
+	"hIKaunEo4rHWXG+oIIiyBY9jspAT9UVR4fNx8/Ehwpvd4Z6SZ4j91/zR0rpAgjAJt94Qy31sdx0JiXeO",
+	"BkqYYacduB2lMVZVcOeNobD0Kk/JCCHwqjyiJiYy3r1eSn1FWq8awQzpcGUwZzH3+SLQ8fYQvvUL3hAd",
+	"UH8RzNDnCxhP/fOXEbqwo6q/L4LJZHIR3N6i42enTxEOQ4EuPEiNm66SZGG2MYSHqUU9m06V8HCxYcEo",
+	"eDY9DWaBHyIGD58Gs8BFisGTZwqTXsAYPHyuh/uZyDXXT15p6ZGLJFM/naoxXUAZPHGfhxS/14GmzwEe",
+	"xuWbzTYiG8J07OtzgKgYgwYe3KUmj8APRwtcVLt4fSl4lMiuR2aDP73nEkc6eeNHusKXO5kRWyXRjwXZ",
+	"PvV//XvCJR7ryEq1cohDXbmRb0du0t90CG7PWZ8/rZ7VBvuWTgsuEr3gwRdanKjl6rKDVcOtPUv+BWYH",
+	"jH1TPWNZcHDF7IeZtTjZL9pV3glxGSd7cUhDcQNSmp4wtuPmJ2y5U7kxK/HfHRfZMczAvWjSufozxClL",
+	"uMcHkdHjex4sysaJIBUsRJbxj+7zlu2sm7eUicg8BznIYnNTdVhhbrgK2LNcpAfevqmZs5KV5OY/4Ly5",
+	"6Swn6Yy+IjuRBV4yMNUVGYoscpPuCynfh54Y8UbJc5TekPnHLKeIVsjTOr5W4JuVfLlK6BTRVL0TlbRW",
+	"fYhr8Vemams1r6dlBDxcdA1j91TK+huhjAKqNg/rr7LmwW9YEqQhOUdADFQStMYCMc50vkruejtdfa1v",
+	"M9aJSg7ej02mmEFHOZrZVUc8rQE3pcZW1GxlqZdGeowyeH5OjbkO3kznrUyEMsH1GOCyRMf6GD7BW/pE",
+	"PRBPzM9ist2VODR11kjvqH+JaVT1Mfm0pTERHW9lhglSMoueR+Ra75LNwPz+t99+/a2Yz9YcrmTcINU/",
+	"m6CJpt/1L2XZMILEc8+4z265trz1biFJPklte89MCry5H0t/GOmLOseW1ehjRwpBu3sTP5IoJRR/3/OY",
 	"zt2yeCSQwaDd5jxesnjM4aTm/PS4oLG4aE1q9qhWU9tB7todnDXL7yk2PGJrtfByyCoA0/cN2j/dE7qO",
-	"9yA9POmFFUlcuxzPN13wjdkrFnCHpQ50yCm8vT3XAQh5T3OoX1I/nE7OntqLKJ3hp3P/EJWCxIsS3t3m",
-	"tqjgDd3XVV+CMoDhwxC3ACmee5NM5+uzZpIoX99tGPyiGeRryOovJQrDQrUfVLNq8wjRKETv37/5ZhTT",
-	"K+dJvS1ssnm9ZC9vH6af/38pA+At6cqPC26AvY1u51Q9nUwmt6GzvYcc+DZfEaHj8K8a4L4Ng2UXb05+",
-	"zVWZSySx9QL64fvFWc3co9PbsMS9srcRnV9cuSei0zTPMvhnXI4WPBnBwCM9io4yca/wjabnwg85EJ/n",
-	"AHyAcLFWDtgWc5edipyfY9C9t8N3OxF65UV3RI9TJbq4fX0AcsJFWOfF0vNsCM93UQJumRyyLFeHIXc0",
-	"Ju3HRwJUlBARPF9psUCl0BZ9iG5WGMQBZcrohEhL+yghIFsidHy5Q+SjJCwSaMsikqAbXGZzlrF6HMc/",
-	"L4Lpb/WqKMD6XmujH+q5dpbhH2L4EsY/7DSvYJoMmtoO25XzDwv4i7OgSgIMO9Hzp0GdHBh2sj15cok8",
-	"eJjw+XJhPwirYCiVDwejjI4Hp1xEdP++02d3Ihh6WlUgxmamTl3jglIxlF9UOk4dqHcFZE/wGnIYMmCU",
-	"g68PYbNEbGmSmHSGYBoc5Uc5gsJKVIC5Z0qIkQhd7pBcQUT/POFm4DF6LwhSYyv7bgk+vCTzBpIc0sUu",
-	"Y6L+qZSAkglh/WKck759l3JXK8gCXiLXW9pv3gJyg/RYyKtOCynM5y2oQua3NO68RZUM1GNhL866LKx0",
-	"Tm9xpVpGS9PCW1phmB4Le/60y8JKZvSWVanTtBT/3tJKh+qxvGedCLJi1vIl7r+yO11Q2Tp8VaY7+WXH",
-	"ODjt5adzqyn1h7YThj+QJZ7vBhOJj+f68Vw/nut7ONfvWwUk5NKi2GwrKuLVY1vBtfiT9Ry1qVmlZwhd",
-	"TVf3bZm2/isRRL51BTYK1zK6dIZ/K8MZQXyhS0RTtgyRVyIUiv/CQ7hWMf+ZpY/XdJng3D9nkofm0mXm",
-	"HvrXPPlExixG0+ogXdOLbTlsHcDYN7JEK8ZVMSWazozyXBFYkq9c2Sqn2lgUNkiidW2XgmHx/ABFK239",
-	"nTKU2RtbL+tMva5Tz0Lk8uzyWWnp/dscxzFJjgTiNwzZS0IskMTJkshxEA5U6aahSmubsj66AncBE6/R",
-	"hiRzwiRekhBdBJOLQHGmi+B0MrkISoJO4BRLrmvOuUE7FtKrqHlXU2AnDCTf0PlwxYOGKmTrVb+vKO5j",
-	"CvVVpTKX1JLP1kwv4PtDPftoKOvj84Hir+Ywazej6FLN4RcsBIkU8aiTYXiR+g9h0Rh9u97InRKLCtNI",
-	"4isikGNcS8JIQucXbIPlCh3/9N1bpL1pUA3i5BxhtpMrypaIxILA+FFCr0kywgLKHkRIfTm+YO9WBFJo",
-	"YzszSgiOBFycK9xBhYKL4Hcho4tAgXMRMM7IRXCCMIsumPeejo5Sby+wkETIi0AdEHM1pP+4JBKyofS/",
-	"1StmHF2aVXh1LM6Rxyf1FcycJxGJFL8w/CjiRIwvmEl3XOOdLkW+Q//29uefbGhK+voKs0hnAUd0Lg3m",
-	"L5hGDYKi/VBy+phKgSTECWypJEjAbc+niyDartc7JVHBwXsyvmDVHKsiwwzylX4gbClXwfTs+fMOHC/T",
-	"K8YOUVmJ3q8RMse6TohCTzY2B8WcLbXuZJnjHcEHxUxaAeazxlw4ruEx5wjrA+AJGRhbENIsVDpVL7FZ",
-	"i8/Ozrw0xeCvPNoBOZqwEyYxZVZX1YR8hChb8GSNdWeN29tSh7hlNK1DjYYEKMMWe9d78ucYqOBlRhfr",
-	"VkjIqIhNIYjZGRokRk//fV6StIa9E6EUQFXCsCfERpT2C3PqXjI4t85MA5DqwruFaHQNczvEvAPNs8ha",
-	"zsZfTUZn41eTKQgUI0tSSW10WABrjM7Gr07/MkXYKLKGGdEodBJ8wZOqrwsMKgto22IgrYp4dCz1N2DR",
-	"+KLe17BB/WuPPUQG1LbITSc+1HBRl+c3+YIY8a68RZSuIIYjdNymSVR1af2Tc03785jgRDQWI3tUjDop",
-	"Ro9aS1ZraWPGFR/3c+H0axFRF9fyGRkKZT3UPgNwH6x9k3aTK/E2meosoEhAMCIXMT8S8Nz0xQNAj9V/",
-	"5vJf3yVbcoLwfE42UnjG7xG0VqJKXpjZzI2zdvoYs59KZb8rPGgb/TslXvU/0Y4IpP55qjtIGd4Ohrkr",
-	"NskZMfFNuQJYt+GnYIOV8a+W9X9fXIj/dvzf6fT0D/mHmu0Pzv7Y/bEj4o/JH4s/QKj/wReLP9gfjJ+o",
-	"l/+lxLHmEt4m4emHQqszHTm15CMrbllNEeH3LCFzvmT0dxKZOlCuWVtosAmXENeustIUHU2OQnR0qv5n",
-	"Af+jwFb/YPA/XP0vX8BPHB5J+J9kCy/t4H+IOAIa6JXV0eh5eOAm/SCc8+npnpWpdf/CYpvP796qM/f1",
-	"m+/ehmACzLEg5wiMhghtNxuSjNQjXWQ1Je3j/05PjtlC/DGnC3FSpNtKGqzCqn2ubQrbuMT1FZwiQ6hj",
-	"9MZPZomoUIuHXJYtcxdxY/TaXvq4scQU/Xb003dvFUWq9R598HfJahB5zmQcLuCdg1nU9rfwtqTu7OyI",
-	"39O/nuubAq8it+JIxq8Xk4VEfCvRMTTQs00OBFLDweWMa2R42q7xYR3WQaWAoVNOUNLtEJRie3MpV5ih",
-	"icFdtqp4AXnmZ8QX2YuRY3cnd4IkR3O+Mf0DGbmxKAdnMJUCbXBCmEKBWm2IlPoCAK24kK124prH23Xl",
-	"FjPE40ifamW+puTQzqdW1BL1Ufuwv+L6ntkr4U3C50Ror67RF4naTSGTrW4xWKWz7q2sdgXC6Km9EhjS",
-	"2p1AAnVXlpVJ8MW2vHU1Jgt1KiFQf1h1OdevbaNweTZ+OgnRzYpYKxIlZBPjOYmQNwzSsQzocmcwov/u",
-	"dIO4xh+zkmTSqKG36Ercqfjn2bPiFW4OKe++DtHZZPJiNDkdTc7enT6fTp5NJ8/HE/i/YIA2dCXtjvcR",
-	"yDqjo6SEbrFG4YImQtpKrnAjtc/+fVUyryif2JtSlFXtqGiF0jT5CouydLA2VWBP2ze/2fMSPGNuFNT0",
-	"Qj/rTst48WrI8hb7JzpX9trutKqnZwMFD5DxcoxOJ5P/sxOZ5+OwnrWq5JFrDb7PidbEWdNavBvPgzLK",
-	"Nc3H9wFVE+CDNC/a9Hn6vKNu6uwFxXXVL0dCWQtwww6K5SWJ+Q06G7846QQHfKZmAdV8xBV38ZXZMMhQ",
-	"Rc6cmbU7y3V01hCW07VPlnufrUhCpdEwjM7mHbNKpKblfrVJgaXG7zGok0ALynai0i9E2+K0vnqVga/f",
-	"ifd6iGXuBvuHvk3K25LpdpOdR++uCJqpywKF+wJRzniaFXV3FNZ44xqFULbM6qfqyJofwPDLCRQlOrG4",
-	"AsNgv5Px3NV5aihiX5AyLxotUo/eWzobyi4kTXxZWRRZee85c4NZ04KuZcs5LQs81SbDM8McB7Plo1KF",
-	"rfI6cI/eXFtWEbic5pW2v+u0WZEVF6gHKR5l4KzEzbeQrV+8+VnwZE50YB4jNzPDzPOju58qx39jmjbs",
-	"Z9Hb1g/10cj2rQdo4mMhzcySzxKCo+Y2IQWWN2kR0FxiWA5vMQ5lD+7ZzNS3JPa0F2zGzv4M/vS0ZePv",
-	"Q7c97d4+vE5HObtjcdslnroG7penFUIuDbdpFHS2gaqVd5XyK92cRm7YO2zHsriOksdx4XYBNuksjSvZ",
-	"K9iPesKhwxpqYa4GOVuRsCIQoqnm4ODV9MIHU8TPV70GqeXnV9HuK/8NZ64X/NarOGQe0kAiu613oEGu",
-	"34nvcwCfYp2t/LyHpH0YsrS1i6c632jvBKEuIqtOVmU3oLENon+G94x5tzMPGXPq3ye0F4eWJ7WThm6O",
-	"JvzsJQuTlE+2h78O3kZwBw2dHvpcd4mhLkuay8LTEhV/HtLuFlDdhsL7k3Yn30i7WAQL1ttVYsr5Z+fd",
-	"y2Ux6LkYhiLaN5quSjDQcDSteR8fWVaB+xuVuoTkDF74VwWv51tvUwA1U4OovFLdcG3T788D9844czvg",
-	"vFMMQx2KT7WLp01XxUKG7lvTOxMLE/Z3DnFQjLMRKEQ63Rau2CRhmMnRNRX0Mia67WIIsVjQouBsfPYM",
-	"3rObjOZ4o/UbSiBuaIdiPL9SUwE+Snox1l3ou/qrXXT3Zy/8g1cYlguvpuFI+xandcEDNd6wF4FHMrPW",
-	"21HAgOfv6QhQ3m1Sy0p8ACvgriX2tFh6B5JvuNEvuLraBNzZ1zPXFS1A760meFvTjXF5aGsn0f2Zalek",
-	"80KKEnT49AUoQ7/bEH3zypNMroKpiAPRplB6p45nlRfa8YbrUzHotEuVncxclHnRvuM9OOqPWyHRiseR",
-	"qUcwW2EWwW2FZ7CKMcpm9NsexrUNi2vC3deU2b9PD76xfThnZ85WUPnUytt5tNLP2i7JDXunLRZy57ey",
-	"K4m9EzbVuFM8qhmOeawezmOqOM4J8i5YTcB4rndKFU9rzcMMtyneZHf6+oG2vXBw7iUfekiGMn3Ww+8g",
-	"I1ZKGRHkJqsVN3u5SDoRS18iq1lqLgahdqGtko8tYHeZ+Ps2TUzJJQuqs3FJsvkauRwlylAMAx0099cD",
-	"0SZNdYettzKcT7KoGwmaG2KwecxIOgeuNAO5hrA+PGCO1oaSK/Ln/eTSsDw7nkUoxaZNrT+vzrwvTaUv",
-	"SZ6/3yzckpU+5GzcTCGDx6zcx6zcFlm5t19unpqLYukZ0mazG2vvtF1l3fJL7YELWx64Fesh75VfPu2a",
-	"f1LpSKqL63ppPr6mEUl6BtjlxzzrmDxQ6/xqTKWojsfvU0CzVxDzy+YLvBTWTgHH5otsJHHNpYc5XU1l",
-	"Ubyj/llW53msRjJsaQYbFp3XeUDakkjrs1UqaiGI6wB1LVozygddyLKN977MV9/k0zuynx4h8AMLQdlS",
-	"X0L5dtMlj3apZ+9A2otlLfenwBwsLyJVXoaKiPD7JLRzZVn0Nnqy3NB1cuJbCIP/wZP6HTS/n1lakcMm",
-	"V1sFIkz7LCo7R3TW9KqvPUF5mDVHLdYqHsPs3wYrJlGtmqQJfjqIt0mxOGwtboA2zTCqKrXdnl56O4Qd",
-	"YmrTMNqcgyxA3cKDqqFoj4K9HL9VAPRbfMdVdlhk28ihyno3Oeag1AeMYipko5lY2Jtys/GRW2RBbjz+",
-	"dZu/d26b3fZ26W2FdfdzDeydTdXPDm5nxNZuaTF1vH3c6BAR2Jk01uoGDLnoa9/C9VaXacpQxGcbuusf",
-	"j12gpM7ypH1GUXGuNmvrKy/ys3VfTxP8rcAfNIa0N9E3U3FdsenyJd0vubVWXLpR3Z7U1t4YaW0EesA9",
-	"wNjcl6+aY3MfghFYG/TbyxBsug31KKLhQrS2YnhC8OMd573ecT6A+6378xD9hz3rPcQX+YjXG7V9wfXZ",
-	"uLQEX5EddJhkZSrwlWQgxTUXSU2yUX0d6sHLjn/xSiuieFSMrurUB0SQPQCGz83LrSCmbHadbmu6SxWb",
-	"lCoV6atfv//1129/elf2utGAc0NPTp+PJl+Nzl6+Oz2dPn06PTv9r7KPK+B69Spop5hbhduOk11tClzq",
-	"0/H3rwx75gCInoqBmbq9pLIHrklIuYFLG70IMt8mVO7eqlE1JFdkJyRn5B2/IqwsWOPfzQtIqjfQ8WiE",
-	"t3KF7HcnEMVBGTLPGYf/rHlELphtnWnuAnVvy6l+lt6z6se/mecJj4l+EuYfjMfjDxeB7htGFXQrgiNQ",
-	"RLSsCP5z9HorVyO9lhRTG/rvRKPKq0OxwteUb5PyDPAZZbMW9ZuPBCp86socm36h0A1NV10qvOsXHhvX",
-	"JpuYWiuSsGhWdcfEkH7hSCB4BR2bIncA6xSezfQrJ0hc0Y3m87aWYHKuy8mF5msq7E1VLWgvnvldGimT",
-	"fFYR8vXatukzL+vwnS3MpAChka3nbMLluX0TqWEdeOoN96EBEZSl8g5BOpxHpyDVruSVV5olW53WpRvt",
-	"qkt5U4GMya/vi7BXpVppEtQsLa28retPm89X2H5fVx933FwO14tGTMG2KU4lVTV/SvOxBCEVaVY7j1AF",
-	"Om4GVMdTIayjNGM8vxKZ7KymReSG81O0aiqp2w2w9fryw6AlkaL49J2xbyoTsM6elgK1ZVB3UyujecC+",
-	"Mb1/0+Z6mgkUZvdqD6aBZ+j42eTpCWj4GFkGDy8pPhLf4J1AVDQC7bM8yHTWZt/SN0OW3KjawdffO0NU",
-	"MVgqqbLZ0lI8SoBoErrcip0SN+6nD2Hg4eK3wNVhD8IAVFD1RkIEkTNdN1NkPg8zH9i2ye5b89+Z94Nr",
-	"mOz/e6bro29FEYwPTmUhB5vafG46TieYCeouY8yRiUx5EXVo8giUXAkrB0xaMHuBaaxVp8rPNLC3FoL0",
-	"XW9bzKtuJe7tAlTulQ/+NyTyPinCVPjIwaQlTwEyHb2YH18TSapd5l6eKekMBUuz1ARmSaGWZRV9/6h/",
-	"raLyJjoZZHtvy0q75wBOf/4efm04lo9H8PEI3vMRdLpfSsXgZWuUKETtoCub/luBDGb+4hoIXc2F55Je",
-	"kzujebWSbCd/NbWA+hNlgOpf1McbLiDtfRZhiWcxF2LmjmuqLEDF3NbnqaKsXmaNFtc1q/UBdhgNgzVm",
-	"eEkUgSQWFfqJHWjL6l+Zlb3gnuVHiQJr+pjNsf92bzpkZhBb+LUa1d02tvhIv+iXjZ+vMFuSwBZ+15+5",
-	"f7tp8Q2megDFqxYgk0yRZ287zRNtxZQ/Smkmx/X80TIcJivOFAvIT3ybhaXIpPIflHLQDKTtIEgXWvi+",
-	"Cob0kxZAlLDOymEqEJ2Khs9BnlQw+o6CZObPQ1xh4OrtTE9t6r3Ioyt9pxRf1udRALH4XZ4vtBd7zkPc",
-	"T+5ZFuN94zF+M1HKo9z7BVyk75TiwnxVxEXxuzwXTL92FRFaTnub69+ble2mx/bnoZeWy2h9sg+qrvqM",
-	"OxW7HeF81GaLTKj/iS2II58OzHwZMVQlfxoET7XEqf3Qb4KX06Zbumiaz5yLNrrfw5edukyZL0zi/dMD",
-	"tUalrFMz839WL8DbsRxv+Dyg9pnPI4dpx2G6aRC5I9WCMVUcwr2scN/ruxUkGZmrftPmwG3wZHKqBowh",
-	"qJAgU8h8MjmzHIXAn08dNpGub4Cg7DH89iyYBpuEr7l593kwNbep8OcLAE8ZPUhy5Nmhk8lLNyr8+ZVT",
-	"4ODPV06HUX+eTtywBRBOYQ2R7tSqX7HXnFAIgc5hgjMFijWyTPYzPH/php55jUUmZ185AWDvo4z+AwQl",
-	"MY09HL5maMuuGL9hCEgI8fl8m5gLJ43QnziUwcNLYgozXBJkUR9BZTyoPaWnMolGY/Qu2cEdwhLbllQY",
-	"RXSxIPrqiP4OhXq8K5A13iGxnc+JnVvt3jdQLiptDU8+bsjc3DyNTPVfU8bKNsbVk8EiGPSSX9DlNjFt",
-	"4+3Of+0qTCwoixBmiHykAm49NEimEgVP3FL1tSjzrvns/HbmMfq/+BbWsRUku1z/fbh3viYJXexMh1c9",
-	"jNkbRMvmwCxCCZHJDu34NknR/Gahsa8wxI4k0hNABMxc6nfhjowKmWCp9oojmfDtZUzEinOJqBBbIjTS",
-	"4HUz49iditcMHWkPypErWg5XxYAyBe6RY6RHCC5roIUtnEOEoYOt/c71kx27U/bW3SIy7t4DcI4ypW6P",
-	"kCBwGC0wY3ca+1BoaBsiwy3hf6nNXdBYQgflSGEyQ4tf9Z7la7/gY80Mr/aaYa6YRvXowIb6jW5OYM3Y",
-	"p73HfgNX4K+lJOuNJNH/5ELW4ej0rPdM/yY4qxv5ae+Rf4VDWTP0s95D+2WPIQqxZpbn7iTZDQOdQZ0X",
-	"LZz04CF651iLFtBw8i4JYfZ45ZwRY/ROgaaFr1ewKCEjbDcObZmkseZauUETMpd0QRVz/LqWKUVEkmRN",
-	"GTGtCxUL5Ya5qbVsDc84fdH/oABH+i7ha2uK1GH0ZR6jKyw8rBr2lnJqiJ2wioLBGt8QLXkgLjOPtcsd",
-	"srqlYZOaNQ6Fqa/yK7BX9EqjARUlBX+sCUOJZS1OxSrZsiuksLiGPpK6NBVMaWQrjCU2eG6/riMrJyLG",
-	"6JeYYKFEbAwNKfWsmQJYFbPAql7lV+WUAxuX4LxCyDTGRm+zT7x90RsKI58pJvmd2+Blgpm0SpvacCgm",
-	"qFeq/43efKOhM/UqFzy5pFFEWKoIKN5QoQKZMWhEGJyQRANx2hoI8zQm1yRWKoXToi5JtvN/C2DyY9kZ",
-	"TcHEydmZw3pUdhoEkduN1pAStAbNM6fKCt2cUo2AheBz6uJdYLf1Lvsqj6Gp3DAlC4S1rzwFcIMTvCYQ",
-	"86xbrOmClm3woIiVL7Jao9AYeFrNYQ0v0OBHWzhCuAg63sqV2mybAqk0r4pVKuMHUGwqm1EmtosFnQPJ",
-	"bBJ6TWOyJFAa9SbhbKlAAELCsXAHDBrIaiaixgvRBgtxw5MoRHyrg/T5GlOtFp8ZOWXilXzN3B3lNY6I",
-	"f5ABoUoTFBsyV+qsHzEEbNjxN3MSYabnLTF5STRzK0GlVhelBgtHkf66qDZDKSyLD2VrlYxV9uHYWV6m",
-	"ZJ+1v1IBiG1lDBuzNY8JToCXe4be2Jlq3+UXqVm+MyIU5yo1L8T2khFz5mO6ptIGG7Lt+lLZKAv42GO5",
-	"5KMSY/7Rp0xNKkjG4IAp/7nlEgMhLRJC0HaDBF8TM6KzOg5taJx91dvQfOtMXARqjmU3gEIuIeFkh3YK",
-	"gzVylSoRLYherdpEJ1VWJN5oGJXksa224CxZUeqxRVAhhFhs43iHNiTxOkhBIJyTPDDk00mLIdPTYcar",
-	"HO3UH804PlJRR9k83kZE2HHBdwD5E9Z9oCvX65KKaukVALWARImLr/VRsa4IjJb0mjAbSgssUrt+rGpa",
-	"qGntz6rHbcuErfnOcmdJMWfGtYQCen/zi2ILCRGCOMubka1M1Kf64NkzBO/D4Sj7SL+MLM+zx1s/fpKT",
-	"bIc9TE+f1QvrDKasxW2ZLV9kZGtGEpr42lTC1Kk3WcfLbRgYP9NMmxLB1D4wtkWQvqE9IcEUfFRQlJEt",
-	"eHkJaLG9NDI7rax4hl7/8karG+BLpNIQhAjRTUKlVFS4QyvbpuGCuW/xho4Sskg7OKz4jRlZMZIYEqtW",
-	"+JoIdKx2fYHBG0WIVIRwwYwe8g8yl9DiDZAxV7IQClLfKEytSEJ06wcb+m1n1dg7GV+wC/btNUl2aIMV",
-	"WmPBgURESW9329edRggvlAL95PrM5NfZdU3Vsyef0ryFW02PQp1z9ZNVk1/7oxm6fv/rD2pZ2DGFzOxe",
-	"3C+A9mwyQRclnfO2SQz5DxfsPwiLeKKtTEj4CIFD6xL27uBiieAOYbTdTC/YCJVFXaMnqCyEeArjZOrc",
-	"J5gtFWVfMIQw81jiMU9CBKxxwUMrVm9WPCaKhNRGeFOTjxuS0DVhEsdTE25uB4ItYoREOiFAp3eo6f5z",
-	"9POGsLcSz69GejdGr395M/o2O1aiFMG/uV7t4CHkWyloBJSiBoI16BQCzMSN0gkFejZ5hqgk65+4/I5v",
-	"WeSVGAVuK7Ir0OUiNOy20ug2JugYOxpXfzK8Jidae/RUdAWE23d1bC2tYGH5+CVZcE3bbuNpWuk0OkcX",
-	"wf+4CNRAa4IZmMfQhACznTIdjrmI+VgD5oLFRwo5GpiTstWMgOpHMedX241GJWxpZp/BopFAHHqhsBg1",
-	"poA0l9yYOu9BH6cFBWeIWZSOZkPHlKnv1Ciai77+5Y1NJ8LAxxMONrPVDWHbtnLFE2XrRmTOga+fhEhw",
-	"hFPUKuKzOqZNanCzQg6A2nKDZ8x26NnkKWiGaogN3ZCYMuKlyGgTwPIZ3XUhQWt8RaC8LPBuIR2NmZnO",
-	"FfYMld04qlR7idHzyaR0GzQ2pwXUHyvcWx5/ogl4sU2UVQNTKiUZ9sACl24LiRfqUCp27RWANshwVKdG",
-	"OTbka77VaUOKIimDM2R0Di34TqzNlaQ+EWVcO5pA5hxkj7hTCCHPFpi44mOxIMDR1U6qEf7uRI6hpZgK",
-	"+XckVvxGIAJMXQ1+JAyfuYyxkCjBEd3mTmszq/MfO8rV5PTPrRYfxhKGE2AP5eiSRztk8vp2U4/TYGn5",
-	"DIfdWcBnc+v/IRovFmXH5BrHW1DOPULKMAkgS80nzN5nQDLNTPy6gmYn9SNFBueWOi2BMAKKNoFfS2nR",
-	"aqVTu5MKK3mUTJUkZnbwFCyqZCoRSodxKwYjV5kiN94K0XGWC6phNEmehEAX6nCii+AXvTNW19PDmAzB",
-	"rc0QtJdY1mIYXwSgYaQsRtHRkYC7TpMYlzb6hBPu9WYxfk2R45hGVE+ttpaTjyVIMnRQSjhhqnIpsW+u",
-	"ao2dRmBvAYuGvAA9jsIcCJAOZ8+vJEJqbiCTrVxN0UVwEYRQ2zpEkxB9ulUrVSP99sEvmg7ZRpf8mpyE",
-	"Rr9yOpsm1QSDGwWci4a0sqgxl8vAv375+e07NB6Pn+iHmm51yy8wl/gCudcJnq9ArTCvzldcaPUScvp4",
-	"pCSZoGwJaeqbkfawXZFdCEq5WupSKeNurxVzuSI7SDrzGelJmAJrTwKooN9ztNgy7Z5X+NVclemjw8UI",
-	"4ZhihQPj+oTMV52dqwcw/1ag6N1Q1A5CGsv5KkQY/UtCFueIQY4oCG4leeDd0O7Aiel6ZjY/MdnFahiP",
-	"/PRDpW+oIa3nxWIJ4DgxJFf4akTWG8WtQB84Zhw+y6toUDNACyEznkel6rhaKj1W0GpXdWh9XmraZ5PJ",
-	"iWUMSgnVuFnAxSxG//b2559G5tkV2d3wJDpHpjS51oU3MZ4ToFBDAnyx0Ncppn9CpUqZ1WHheFSpnkrH",
-	"0ceJIBAfrqGTgjlVQ/3PjE56ntYEZeQjLJmzvKhTlLlMcKR5+3HGUFQ07w2rBjgbn56OzsbPn4doEytj",
-	"0PS+e/4itz3OQW7jOrQqqtik3ZfM6VX4VXSsJtH6QG48tWsjJY/1nqvBvtPeS7P32kZTTwyRKa600BSm",
-	"jq69rTi2xKsoGzpHTC1V5NaQ5l/DlGnGewiKQWT3YhSRDWERYQB9+lXqBmfGtwukdGSlzpwgZoT1Yitw",
-	"rA6LR58GMwsa60gByCxOWbk6rVqHodKoecC4YEfU0Z+6lefZv8IA9gsbj9H/1HxG8aIre7TX6HKnxlCL",
-	"PUeaZaMrQkDh5EJbD8KpnCbxk/xzi+MsIjPxPQVc6uaKH6XImPbqG20+aGoxt5K6nYbENEY0Eq7MnHnL",
-	"/ne2oCSOxpvdybnWkcxzM+7MDkoFsun/ZnwFiCkBYAS3mS39QYkpdWbTPTqCpOH4EjKINWm5UBsaZXGh",
-	"M1wLSNgoPQcIdDTHifZLWgU4tAbI9xzpLiQ2rM9K0yOhLBEhMYzlyu0oRphERNkeJgwT5I5hhcAYgI7N",
-	"yRDK6Miq11bZO87EbwFHcgFwNo3akIEe0gvTQ8efFE1O0W8W7A/oDzWZpS30hzqLIZJ8akC5BQtLYdIP",
-	"MENmHPOyCS4DMhdEK+u3J+c6LOWJ2tslYYrP2Wx3UCEv2M9KYljNBiS8k2FOWJpe/QYZl1saR8JotUps",
-	"XzBN+gLvtAQxL2rV36hEXb0ZytScx1tBr0mILoKz8X9eBCdTq7WWejmy9jdDNys6XzmVjDqPpVpMuX8A",
-	"Z70DZLwco3yFyRPjYHOasRVIWjkOUWocFJ1Wpe6D0OjQqSOPkhth2JmZfmynB0er+kUBpHRi/Ti7HlsO",
-	"QIvMqea0blsIiwx3FHxNJFV7dwx1w9xJzpUS00Sdlwcxv5miT05ym00Ktbwf8YXlGZa6NMO4NXpOyYdr",
-	"vJmiT/ojGCTLe7Qr0fvh9nZq5ABsiRnQ7odasuIeFLgyyDZH6LaQhfZdOAUwIXBeCxtiZoZtUVRNIn18",
-	"XisWzLiE3XaHyDOkyEc8l/HOWVyWPNX8hnqpuGDaq+LJI/hL0SBQmPCI6DynIbnKD0pbMHfEdnbbrZeN",
-	"USWk2qikDP3dGo9/H1+42r6GBehLpXnMoc5BWdWcqS4UcZLRY47EBQPOQYWlQU/vzvoVKGj9OvIGysVI",
-	"KqFokHMr/P//7/+HnE9R335F6DsaE/R2JyRZO/5/Am7w6zOvfJCrPVRZeyH3a67GxQQaBG8IwxsaTIOn",
-	"48n4qakrCzGlTyDin0Dgv1Mn30TBNPiBCmlLD+nQbkAsfPV0MtEVvpgkuqof3rigpyf/ELp+kkZXy3JD",
-	"aXkjCCou3hvYckMo4vOtUmXHmTpDwfS3D2EgbK1LAF+j0353rNVsxnV5ofMsL9bKtsjYqIoiTtSO4qXI",
-	"Vzwq1fRdCaaa/SgrBvw/YClPrs+qt+Ptit8YVP3HWX4/zh7CfqRS4/oMESaT3VgHMLtyKmXTunU8ATug",
-	"dk8VDuwE3tbmd/aOt8wvtTSCUku1ZyofxCoOuZn5yaBwZ8WGAui9tyx78Hyc6IHR8dn45V/8rSnBW/9N",
-	"elm6SYUqWFPKIvLRbV1axKN+z9JqHlAh2UUrQau2MhSlrzz5+vufFwtBJHRca3z3B7qm+tVc7aG0jT1o",
-	"ztDnEfwrRgOIqZDWXW0UtbGtXQYuwrR0GY7jmW6DD5WhHSHly9t9OCBhphj1S8qWUObXbouQpjE6GJF6",
-	"FVEQVERxwaACHdMoNFYa1OnzCdenmmqK1RVDq8uslVeFd0NPl0TOcBxDiXMuSghTB8dmCikZJe2vPNod",
-	"YKeyDapyNUJNud0cwZwdAIwmwcTIDUrxuD+tuNBjfbiMU3ahrw1zBIQlOOc2nDKw5JSNgo7PJmd3Tz/z",
-	"tEN1jtU9sdEa7TieLu3+yPcGJmOvYn492zNZRnfA9ECBswln98bvSgj2k1dti0a3LueYFIkXauHluWKR",
-	"J5X3TDtHmrR006198f2NSWSswfk98QaDvNuw2taow+DkHrj6oBx9BR746m25F+L3SiXeFpgt8DPTDcaw",
-	"s8yZCPKyuIHBbbYl+64Lyt+hRpGtYN9Ko7gP2jM1mwelwV+JLrxfyxxMs/IUoLtnFSbDugVXfmLDRD8d",
-	"nHjL9WE35GsbnnoI6tWDd9eC70Li/EoEkYqmll7tX3Prom9i5mRkwsypNEWb29CUl8mfr1LQju5MAEQw",
-	"zX7f2aL3KDMz0G0YcDE6GGw5n+uLYJ8jVQJ4vgBDO1KE7X6rP7oNO682M+nBVpuZpaTWxP0utSvRZVdz",
-	"25/ttmGourCs75rKMpH3LKZX9s4i9O+KTDh79g47Hd1GIq+Izjyts/9+NEDcif13N6aXXlKdL9RgfiCb",
-	"S6YjomPwDxBTVOGkypHwpWii9hSkCBgBAhr8sblixY9e2YGOSA6vTb7ZItke2kXb4JktktHQJyVfRbu1",
-	"n7ZYX/sgtlVumvv12eaAaeW5ze/4/pT0tU3vK4wdGu0bcmmhkYYnIwuumXsgrrwTtwBCK19unls+enQP",
-	"yDMb/LoFlnlg9261V/c+eWU1PX8qfNXS41vGXx+c3/ch8JQ2zt9GZE7uTUgcQEBU+YPv/7S01L9LjsyQ",
-	"DuH7UV3u1znckSqdi3h46qzxFDc4iO+BZvPu4rYMvpvzeAh6L9fVc9v+6EnO01xXh3I9DT4cv3KBkj8z",
-	"93Ib+P90XubCov8MzuaGRQ3gc4aaVNVu5WzuEOM6oH9FEnKuy1kJnakvXLGWI6Fj4XXGGZboGHI+bXqe",
-	"V0ZNiUhIB9CFFHSZEmmLLfJrkiS6IF+pV/oHDfgB5b6eoUnaayzsz2XfldSFORIIXwoeb6WdBxIrtjoJ",
-	"Vu0Gdr/4nNZs6tBxzumGO/LxS3xXOh1+tC919TKkfoOGFz1nRHaH1F86UdomhIb6JmQnV5QtdaY/0KaY",
-	"60zfKv+CgH6gNKl1LoSfyn0TINq0ZtL5Y22u9/zYZk9C5nqfAYyy03N6m++47+fwfsMA2Y1/8/Zn9NWL",
-	"yem5TRRN++RiKPSlC8TQSn+SeXsmKJvXzl1zjJ6fBT0gMwVimkHTL+4B2yF9YebQVzm/LE8YyNcFJTcd",
-	"Po8ZuSFCogVNhPQZo2NX/Vnj03JRbXPi824tO+OTT/YotnJhGfQUxduzipa/B3Nc+ZhFx2eTZ3eLzxYe",
-	"qkpcDU7MTbqAAXowL5SP+7um4nbuppSoe931cjEqpP50y5j6gSzxfPel5E1pRWaTEK0+v//1hxCdjSej",
-	"s/GL4dKpuhhjk165VlyMoHLtSBApMrUNmznj/1IfviXSbXyOSPN92tUZOhK2Uu4NVXof8io9VglZqCrR",
-	"rLZUt4Wvm1R76yBvOzqp1DhdS/2eIv5pJh3YdeALjtKRj2xZgUL5Vihx6qfFjtF7QZAaVcFtK75nEmd1",
-	"GSwosyQ59FHJTKXRMS7TO+7+QiY1saDInaGTEwNkqGsSmxpHZkb1qk+5pWdPf3+35w3mnAnSKpr/8QD9",
-	"GQ/QcPLO0keTsgPAIEGGS8KoP5IP//CJFb8pUZuKqLNEfAM1l8zy5IoIAjUHjjHbIRqd+wGb9pOVftOx",
-	"pJT4s4pZKlMHvP17ZB1/EtYx/AWWJY3MTa2hkzu+r+3MwIwvSLq72/052nvTNfCz52m5S9xqzf2J5Ui1",
-	"ZUvs3nxjXj68+daWGmzrlKHFmsyP/SjI7kSQGYLd2858lHKPFua+FqY796kE0DW9/b08qbI5C4EU3ZlD",
-	"q9vmXlbk4/F4tB8fnv1onTi1Bw5BxcK7PFdfjIH4yBUeTcN60/DRKOzKqO5DEchZf4Oafl+W0fcoZoY0",
-	"35pS3bL0Vp7h9iiRHvXUlD7aywXIodsOFLwE3MLbfXRjmvVRBmjRPVyhVVA0JAs5e/7l8BCgrJHuIlYf",
-	"qAr1uP9qXjxYsKqeoDJk1chHGxQ4w/JcR1TrRhnuVSR4ItUBjKjYxHg3S18yD/x2IHVRrVdkl2EchG3X",
-	"+TASCOPQO6AxaflNCmYQGpdalP7LPk4XGAYl4HlPAbAwWGAazxKCBfy44kKNA9ObFzYJXyZECP1Pnz6g",
-	"Y+3M+12zFs2i6e/AJG1AvuQbOg/CwORsaXAtR/8Q5mjKP27QrCjFVvBGNypHlG22EiVkTug1iabob9Dh",
-	"W+GZsiUwUdfqfISOTPuhozHwnTwpYDFXLFQHMVt9Qv11EkLD4xFlgkBTjmuyb9xyLjxzK3SfbCun0sZp",
-	"c8ygu+Hxs8lEd9u5oYI0CKd+8b9mq3t99/80ycIlH5nXf8Jr8gO9IkF1CLZPqT0iuN3nHaD6Jv2qFjhH",
-	"y53hMqeqjcbgp6RkOolUgmVPVmeo6kmlNUw5fetOiguUAafpX/NMGx08M9OVAqpbvkExoHTWOsDMYIeG",
-	"7I3X59H1I6qCK8OS76cYgyfMG2rX6JcGL1gjXG/7XK0ayxJt1yffpM8qK71zdL8qv+Ir2/Lii6YdrAMH",
-	"woE/NBS18dB9oBxZb4Z7LWXjwdGmio3G9v40pWZ08tjUj7AUpJVFypb3REqmNk1bSipTzNtUr/H1856F",
-	"ax619Ect/VFLf9TSH7X0Ry39UUt/UFp6fbU0o6QPWyItq6JXVEd7wCp5qSL1yYj+VmFuebX9nmOm/A0B",
-	"Dfdcd6WlbAm9WhlackbuScttERZVi87JfZggQ5kfJsbG36B7OyPtclPdMRgwwOVOrdx7DZjoQGK24NlQ",
-	"pOaqnGW5QW2BszskwFxQRCXz7VTHrD+xlvpkvN17kHXLDkCiyp6so1QrucbIGJ8IM3FDEoE+XVh79CKY",
-	"qr/cZqi/x+NxiC6chWQe3d6eZzuZYzZ00TUNoyF/CBGCCaGvspm0GBJUfQ68+moPuhRWmyNYNZbFqbYg",
-	"fApUyNyHst5Bl/Oe65a6TMu+S84PY1e77zkZjlW2UVMTAue9xU38r/bNcmnf04UxdM2pg1tHBg0Nlxjm",
-	"rQPdYthNQ8eulfkVIRuhzHVynjI/Za0X2ZHb8tZy2f+xkNv0/HndYTo9rTlMBpJCmZ4snK190ZZCq5zR",
-	"XyKd1pvxlkwPYcc7IvUNeXT8ZyPOT+Zf1sCvN0YNwoM72v0mW8HAPrA9akZFxzi+wTvd0IgyV5Pyc9j0",
-	"ioC7ElMh3f7+4XAzyoTEbE5aiOE37tVW/I183PBEzmKuaWnW2lNciEp9Xum2zs9hEDTwLFTMBF/IWXpf",
-	"1meCF6/u4VLg8NzeUkUVo4eXkCOzQRm9G9UYQOeZftxUgInEb5h7scgAUvrfo4hazbG24+cqX+UO35NP",
-	"2QftWLpFfXBXe9zE1LO7MjBvt8NWGrt3tpXtWXRhV4fg1GXE0snHtCdUtb4mSypfbpX8LVNmENAo0ruC",
-	"OCuhYnDfqGeufH5bku5eIT9P9kOVyM8djP718XsA2KXQxdOe0B/SQVa95EHK47da8l3Wxu+x3j402LYy",
-	"frMk6CCrn+QU0Q7a9Lfw5Q/uwwPK8uxUVQqbfgu5pQxVxjTHAI8EIrmZDirZX7UgnlluG43S1ujezKkG",
-	"Hx6YbpAnziefirZZB3UzS0Z3R7BN2meOnA6kfhbp9uGRLVDhQ6TasHTMUk9Bz6PQgvPeTf+JhjcBkrc8",
-	"kf9Odq3e54n8hiYVwXI6RO5yK1MPPGelMXPoeBIiIDoIPmYcUTaPtxGpTiveN5xuqsCYZWLfiqv4G5Ur",
-	"P4QOmoHuF6+2V0Bkm2DW3D7ohjcm/PuGssowwFzwdIc53m4v9Y9ojeV8VTVB34jaOnXoRcmmffsRz2U9",
-	"KC2DcbvO/Fr4ASAhwtKQufnyPBN732YzOkQN99qTYcKKm/E0rH8xzcbvGRSe7QLfc35G5A1PrvYaA3Ln",
-	"k64sY5SKIZ+ZXe5m+VEHC9uunhKGKhIg9NXCseCG30OUv+X34ghttpcxnWs1RozRLzgRJEIxvSKIi5iD",
-	"+yGhc4kuOY8Jrj4qVMz0WF1rXERq9JhKkuA4RGS8HKNPR1dHU3R0fXRrnbYbTBO03ooGhrImEkdY4n1g",
-	"QHzh1d1A5KNMMBIbMq9cOrwyg1f220w4S2KWjmcdw+Gf6RalhEA1bUq4+pvv5jFBl1Q75gmOaihuuJuX",
-	"fM/xSIMjucQxmvMtq0wouKFyNYM3ekLw7KwS+RWNSzvQtovEWGFozacp23T63hE5TR/CySKiPvunDRR1",
-	"JHB6BzEGDUEw+tLpICEwmQzemLKrott2+I57LohKxwO0yMA9ZFRyj6zbwYMMmvNtAWf777xerHMDHJ9N",
-	"Js3ZtoeigNb5tfpFI661rmJTKyEWz6ZZWvUMaMv+kYvUax8GdfBk3Ef7+tG+frSvH+3rR/v60b5+tK8f",
-	"7etH+/rRvn60rw9gYNUH72vz+gCh+/W59we3q7NWj71Kb50+3yXvoy0pDkLSHx5MRn/7VP5DbXYxkqyh",
-	"2Fl9UERw366OgdwcfqzDHZ67kjDaNob9m2+CNgn6h3SC3X9Sftt0/IEoxHUtMCfZt7LDsipmIXIK7Z2d",
-	"bpOT3+50W4eYIDLrKftQKQmq46y7kG11+PRDC5ueFOWEzZrnC6/emC5WDjXh+UKOjD5ZECX3EIddiMCG",
-	"5ulqDmWYUbaMCdR5U2QsEJUNpOrFXpOPkrCo46H9Vn/UJ0zWzNcvQHZa/LriZOgwaPe6//Xskuw4i2Zr",
-	"/NHa5/R3AlLyIQSil0VwP4BN2r8j453s4IMJ1p902+G7jFlf8OSSRhFhozURAi+JYV9CoBssUEQYJZHu",
-	"3EcFSojg22QOxR4PFeZfh6yqCQzZQGOjUcz51Xbj+D8XI7FKKLvqeiGrP+pzZMx8h8CAcFB9tpkNZTka",
-	"tohJH3iaapC8eFUPC3yvJO39U0kHJKaE4Pm7eqHQ/74vGv0x9khR6Vd4JaPOdspb+cJSVUoyVDzdUP80",
-	"Sn86TIx/z4yUtFR7TyulNcV0Tyb5svJHOCuMfP9U1C5BZF8iuoNsj86U+cTdb7XndD+mV2IHI1U7RxOR",
-	"WvCH8vixPHEeCTcHOj4bf/XyLych2iRkQZKERC6apZqGRw7D/Wn5q5cdiHlJ5My7texJ1NW5Tg8hxak+",
-	"4q+GXIf3IqWUei+uz7YHpUjWNyseD3mAXkcR4gmarzBbpuMiKsla2KPzgI6Jdo12PSlh/WgQ5DXjLN6l",
-	"A8PhqvbMv47jR3otD1kdjjZ/JZsYz0kr/n6ui1WM1C6iK7KDchQ7tGUxESKtZSEI0zf66y+UqgdSPJ58",
-	"uiK7FlfK5YfkjSTroI2b/psKF/wQt7lKp83wO0dJEB2dzviQKEVju4+m0NKSabFFg3IUNU8TV1GbM6Ah",
-	"U7bpJ4+q4F2qguWD6qZQAyiUWkY3EPajUnkwpfItkcWTFqJPFy4wE2qTX5HdVGcl3N5+2bpmpVRuV9nS",
-	"FbX8eXE38TxN9RJdTM+RGLxqIi6O7ConckYgHMuWO5GCxIt7r5d4j47OVo4iGOfP7B9yFOOd5SxFDMBb",
-	"moIz9absL9j3jtHxEiwfrVafU2XFIIKr5RucROLQbpY1SZYk0mHDMgXo5K7J1MioXpQaZsfo51N5JMoD",
-	"u1I86vI8KHWuE68N5xrvLAXnPSh/DvJsFKNt3R4ZOn6w3o5qN8edbKfxZRyS29SHvX9pvo4vQesZ3LNQ",
-	"SCnWXUiPBFK0kXDFGafIhuMiRkgkkDZ0LwLo18Ev/0HmMkwbF1+wLdsKEp1Adr1vFIdKBxHE6AWQjFWu",
-	"GpyrPy6Y+VUQqZMiL5V1j+cy3mWs6/EFC8LqDIM7cI0U5nng0negY1jmB0HHmoJQwreSCPTLz2/fhRB1",
-	"/sv7dyFakYT8eSWrSfQetezYYV7v2LSjbTr5QRMQc6A31foxr6el1Qev+5OfodBvwr3Q0HKiuIf9ifK0",
-	"LuAn3ceK/hMFSFoVeckTVad+Vw+QtBrSXAuUNXDKa5Guch2rCnWF75GADH3UUNCnwkfNhaVzGxLc4eY3",
-	"+jby2zOcT61AWA9rqzs0OCnZ8X7hfG3JqVunk73Bq8zWyxHTl9vvBHrRltD0Ua477bluWGteK296Uk/z",
-	"d9S5dv90jo7HbaiWFaevunPnJ4UI5C4KwB1mBNip7zszoITM2/SxGJKbPz3rQl5DpxA8DCmQJ9sePS1q",
-	"afnuSfne2ls0U/QDJ+j9shkOQc+HzXww0LVj1d27XdgvW1fl1C3Fvdqced88EKmulkqiGZamhiNmUaaM",
-	"oFA0d7lDfmUJ/VKxuERliSWFYe2zTDFJ2Hat6CCFIAhzlRPLyxTmKknChpl/bxK+TIgQ+p9pucxNwq9p",
-	"RJKZl+3jt3qGf24SLnlahJX+DnUqzX+semHqd2hot0KXwfsQ5ujCP3RJwhORLjh4w65xTCNE2WYrUULm",
-	"hF6TaIrsc0D4FdmhT8bZCbwnv3/qrxDxBGG2kyvKlojEgqCFeiLmhEWULWu3I6JJnzJH+9ZFTYvb/lkL",
-	"pN5tbdKDlh/9s5X07FlK07CArt/tXUDv5avgThxvbX25Bynd7lSdhhruTnIe5MYgW3NbcZx0wqbK7rZA",
-	"94FumszwPeq7nw0ORKsS7+bdAXRhS3h+obr6Ou89qKSsfMgvQBwo4kSwI6kkEDe1620Rd6egS44uCdqQ",
-	"ZMGTNYnGwV5V5NNy721Kg3StNGCx0+VaoW/5+EeF9VFhfVRYHxXWR4X1UWEdWg1peUN8gFrInrZaVRT5",
-	"HhXVgpz3/LStCib7qux9lya2u9iuOvFhse5iOy2CamMxK7E4uXOFfEBl3O+77Gmp90L3nbTkjt7l7nfR",
-	"NQWP78Y2vN+yxy1J0VU+Howk0+LHjlc01j++S6bhaMoUQG7gzz2DKAaOnfhyYyZMbWKoq5GpUNyW2Xmh",
-	"EA+h8m7KMksKtD74qrK10D+wSJPBl1xSXvTzLJRataR96ms2sdFewTMPNmjG1+JKwloGj6GpL7A5hMhs",
-	"F1hwlwEye175N9Bf/yiYLz76pbpG5/0R4gEDWx5iPEuOuNsVYDBf/LlrMKQM06/d9vLpX0pDsgbIeHr5",
-	"tK197CY7uO3b4mL0Mf/dZuAJJAiT6JhxqZMfUxLK1moIEbaJmQgzcUMScXL42pj3TrqdKxRVtspuLMzw",
-	"SJuHL3P5YFnkcHTWUlq2rrOQI8uHW1jy5dP6wpJ3v6mdS0nWMI9GzfxLLCv5BWk2d1LPsZKWvmgd6d6q",
-	"Nf75pBJ03W6ulPcOXiscp3zn6DVlYoqgrfWx2Z+pbbO+ibcCbRJ6jaVuLy70RaFX6AP86kfCtmg/CRFg",
-	"DR3bzziLdycQIBTHB23GjvjC736OJK9vvt69DXqhE3Zm/xOy2Apojv4djSVJ0OUOHXmTHLmujduNsuVJ",
-	"pN6A5mVrOk+4GXmM3guC1OAKaUswuZLMGyY2EV/GRP1zKwha6BkFwcl8lZ94fAc9rBWx1XewBvIZNGZD",
-	"E+SxcLhUG1usSaKPy2Fur9XYrul9cx1DhaVDVq5R4/cIKD4ALbSKKHa7uD9Z6FWnTVJ3G+JSoc8mk3ug",
-	"Ch1OGmSY9hNvjZW6qImIzRLMfe+XAXzQPQOVVJYOfvfbZVeS3a9P6RsdetOX79p9tYHPnYWzk/tArr3k",
-	"ra9092DIfXAyz27G5Q7R6B72oUOtEZ/uh4ycuisxeP8t49vQWaZt/ED0lusdnz3+4+eTvwxPeM8bKS8X",
-	"KlXKXbsFSu1FoNVN4dWufbGxUt8nmElldiTkml8pGjJm3ZFAWLdelhyeatuuv4DxYqpwFP2iZ9Hdnduj",
-	"MvtZn1AYHEU27WOmFxjsw1/rh7O4H8GWeZu95tfk3lCgpx8SC40jliJiiNChcrbiG/qtvCbfqg/eGsfA",
-	"XkJik6hpJNVf5wDBUUTVdzj+JfNawQFhHugCrUGWY/yWGfVD8eWKCA/nJzmAggOxRqkjpqSgyZ2oO2KW",
-	"osYz0u9DtOR8ADkCG17IpBPckwbkA9AUbJRSiiBMDn0fXqREc8HlaiGT+YqT6J7ps9RdUMPJOpV4z9Dc",
-	"/Vumuk2z3ZaM6nCOLI26LWMRuiQxv0Fn47Nn7u55ZryoJ1B++tnk6f1uXxcLt2YnDnAA4fqp5OxlCm8P",
-	"2X47t6/3fK7uwuQd7lqxheGcpZ4Dio57LH9eDUNRfijO5MdVATcXiMrhbhxTmg61xPDPzsMg81b2NRej",
-	"FLQRdqZGs0as7YsfyBLPd3fioDMT1gTPL5WtOoD2Cu4+vCYopkKiLYtIouuKx+pfUGXCVsIXJLkmAl1y",
-	"uUJYmnrkZsvuwZsHhQtyVtahFdxa+vL+7E5cfzKygntKpWLaqhJ6ZBLVuU++FCJSmCLzbUKV9f/bJyUq",
-	"heSMvONXhAXT3z4oYQinzcy/TeJgGjyBi2yDoE8WELNcXbbDBy7zpJA9lH/boNp/7JWKyr17CUVtMj/M",
-	"ORNUSMLmu9Ey4flflzWjecFPhcm9Hz/c/u8AAAD//w==",
+	"9yA9POmFFUlcuxzPN13wjdkrFnCHpQ50yCm8vT3XAQh5T/NIv6R+OJ2ePbUXUTrDT+f+ISoFiZYlvLvN",
+	"bVHBG7qvq74EZQDDxyFuAVI89yaZztdnzSRRvj4FLl3FcMP21mald4NX89Fi8IkyIl79BR2bK0rNekfI",
+	"if1LssbXlCcx2lgI5jYxfm4G7XZ/9/wVoCJNDG8TAAMqrpu4ReJJ7oPMhLX4fSdxXHIjtORKUqy5kHMs",
+	"IGYlnDuMFLH62vrzM/dX5hpo4kdYF2N9yM28V4Rn+mGXRB7GWUhFnGwhu7zHQrYxgYuduX8keg+Syajo",
+	"OspNTKVebNdvc9RjYpmzuClbainkHiAfu0RkZasZQFETSqLwiRdJ686gUGQ6QXDFOEOmosHE/gNRARds",
+	"fInU2OhIz34EC32rda3XUCCkVL4YbUxfqWitzzxCNByhDx/efDeO6JW7lLktyAvzeolYuH2YV4b/K+ES",
+	"vyNdVbuCR3Fv/527nzmdTqe3I+fGG3Lg23xxlY7Dv2qA+3YUrLo4hvNrrkqCJLEtPdIP3y/OauYen96O",
+	"Sjy1e/vj8osrd2p2muZZBv+My/GSx2MYeKxH0czevcK3mp4LP+RAfJ4D8AHCxVrd5bSYu+xU5Fymg+69",
+	"Hb7bidArL3o2e5wq0eUGyQcgJxyF9YOuPCepL/1KwC1TuSzL1RkNHf1S9uMjAdbOCBG8WGuxQKXQzsER",
+	"ulljEAeUoUTooG37yIjtEB1f7hD5JAkLBUpYSGJ0g8vcV2WsHkfRr8tg9nu9VQuwftCG7cd6rp1l+IcY",
+	"voTxDzvNK5gmg6a2w3bl/MMC/uIsqJIAw070/GlQJweGnWxPnlwiDx4mfL5c2A/CKhhK5cPBKKPjwSkX",
+	"Ed2/7/TZnQiGng4aEGNzU/KycUGpGMovKh2nDtS7ArIneA3pUBkwysHXh7BZIrY0SUxmVDALjvKjHEGN",
+	"NmPAmmqEJESXOyTXkBy0iLkZeII+CILU2Mq+W8F1QJx5A0kOmaeXEVH/VEpAyYSwfjHJSd++S7mrFWQB",
+	"L5HrLe03bwG5QXos5FWnhRTm8xZUIfNbGnfeokoG6rGwF2ddFlY6p7e4Ui2jpWnhLa0wTI+FPX/aZWEl",
+	"M3rLqtRpWop/b2mlQ/VY3rNOBFkxa/kS91/ZnS6obB2+KtOd/LJjHJz28tO51ZRerbQThj+RFV7sBhOJ",
+	"j+f68Vw/nut7ONcfWsU25TIs2TwRFakvkS0GXfzJeo7alL/TM4xceWj3bZm2/hsRRL5ztXoK1zK6Co9/",
+	"K8MZQXypq81Tthohr9ow1BGHh3CtYv4zTx+by6TMP+eSj8yly9w99K958veJWYymhYa6Viqwy3+PxdU7",
+	"WRr19/nCu8QFLPg4gHLO+vYTiytT2ZkI9ZMjcfhSjBRtKvj0um7PERfjdGS/6vFlIoHqY4Ib65VmBml3",
+	"qd3l9dthbxIVIcp5CkG/q0QvfL1vXKG2ZaoiCvWOGnunIqwwX7e4Fe6NEWhD5FpX9irYgs8PULLYxgaU",
+	"oczG63g5xzoqIdxQNkIuyzqfk5xemS5wFJH4SCB+w5C918UCSRyviJwEo4HqnDXU6G5T1M1Fe+Rv87ck",
+	"XhAm8YqM0EUwvQiUMLkITqfTi6Ak5BAYr+S64mg+hKRtGdWKiqc15dVGgeRbuhiudNxQZcy93icVpd1M",
+	"mdaqQhYlnUSyHTMK+C4TeB77aCjq5vOB4q/mMGvPsOhSy+ctFoKEinjUyTC8SP2HsHCCvt9s5c5KCyTx",
+	"FRFpZNSKMBLTxQXbYrlGx7/88E7LHwG1gE7OEWY7uaZshUgkCIwfxvSaxGMbQITUl5ML9n5NoIBCZGcG",
+	"eSMg1kHhDurTXAT/EDK8CBQ4FwHjjFwEJwiz8IJ57+nYWPX2EgtJhLwI1AExt3n6j0siIRdW/1u9YsbR",
+	"hbmFV8XoHHl8Ut+aLXgcklDxC8OPQk7E5IKZZPcN3ulGFDv0L+9+/cUGJqavrzELdQ2IkC6kwfwF06hB",
+	"0LIFRO8xlQJJCO1IqCRIwAXd54sgTDabnRL/4JM/mVywao5VkV8M2ao/EbaS62B29vx5B46X6RRmh6js",
+	"Q+JXiFpgXSVKoScbmYkiboOQLHO8I/iglFUrwHzWmEvGMDzmHGF9ADwhA2MLQpqFSif9xuasPzs785LU",
+	"g7/ycAfkaCKFmMSUWfNCE/IRomzJ4w3WfZVub0vvMCyjaR1oOiRAGbbYu9qfP8dA5Y4zuli3MnJGRWwK",
+	"QM/O0CAxel655CVJa9g7EUoBVCUMe0JsRGm/yLTuBeNz68y0f6ouu17IRdIwt0PMe9A8y2KTv5mOzyav",
+	"pjMQKEaWpJLa6LAA1gSdTV6d/mWGsFFkDTOiobP3wBCq+LrAoLKAti0F1aqEU8dCrwO2DCnqfQ0b1L/y",
+	"5ENkQG1LnHXiQw13q3l+ky+HFO3KGwTq+pE4RMdtWgRWN1Y5Ode0v4gIjkVjKcpHxaiTYvSotWS1ljZm",
+	"XPFxPxdOvwZBdaFIX5ChUNZB8wsA98HaN2kv0ercEVAkIH6Ui4gfCXhuuqICoMfqPwv5z+/jhJwgvFiQ",
+	"rRSe8XsEjfWokhdmNhMkoJ0+xuynUtnvCg/aRv9BiVf9T7QjAql/nur+gYa3g2HuSg1zRkxIWq784e3o",
+	"c7DFyvhXy/q/Ly7Efzv+73R2+of8Q832B2d/7P7YEfHH9I/lHyDU/+DL5R/sD8ZP1Mv/VOJYc+nO09Hp",
+	"x0KjSx3stuJjK25ZTQn5DywmC75i9B8kNFUAXavOkcEm3Btdu7p6M3Q0PRqho1P1P0v4HwW2+geD/+Hq",
+	"f/kSfuLwSML/xAm8tIP/IUJ7s3vl9DV6Hh64ST8I53x6umdfAt29ttjk+Yd36sx9++aHdyMwARZYkHME",
+	"RkOIku2WxGP1SJfYTkn7+L/Tk2O2FH8s6FKcFOm2kgarsGqfa5vCtq1yXWW9a5M3fv5RSIVaPKQfJczd",
+	"nU7Qa3tP58YSM/T70S8/vFMUqdZ79NHfJatB5DmTcbiAdw5mUdvfwtuSurOzI/5I/3qubwq8fgyKIxm/",
+	"XkSWEvFEomO4b7MtbgRSw8HljGtje9qu7W0d1kGlgKFTTlDS6xaUYnvZLNeYoanBXbanRAF55md7fegu",
+	"Ro7dNeoJkhwt+NZ0j2XkxqIcnMFUCrTFMWEKBWq1I6TUFwBozYVstRPXPEo2lVvMEI9CfaqV+ZqSQzuf",
+	"WlFL1Eft4/6K6wdmb/G3MV8Qob26Rl8kajeFjBPdYLZKZ91bWe0KhNFTe+WcpJWbgQTqriwrS6AUm7LX",
+	"VRguVCmG3Iph1eVct86twuXZ5Ol0hG7WxFqRKCbbCC9IiLxhkA4/QZc7gxH9d6cbxA3+lJUk00YNvUVP",
+	"+k6ln8+eFa9wc0h5/+0InU2nL8bT0/H07P3p89n02Wz6fDKF/wsGaEJa0ux+H4Gsk3BKCqgXK9QuaSyk",
+	"reMNN1L77N83JfOK8om9KUVZzaaKRlhNk6+xKMvga1MD/LR967M9L8Ez5kZBTVc/C76UOlinaynzF6+G",
+	"LG60f5mLUbDhCZN7ntKnZwMFD5DJaoJOp9P/sxOZ50PnnrWq4+T62u8faKKJMybXJJZzyffleVBEX+1+",
+	"mEQkVANeEkturcILGgnwQZoXbbr8fdlRN3X2guK66pcjoawFuGEHxfKSRPwGnU1enHSCAz5Ts4BqPuaK",
+	"u/jK7CjIUEXOnJm3O8t1dNYQltO1S6J7n61JTKXRMIzO5h2zSqSmxd61SYGlxu8xqJNAC8p2otKvmNPi",
+	"tL56lYGv34n3Okhm7gb7h75Ny5tS6mbDnUfvrgiaqctiu/sCUc54mhV1dxQ2eOvaRFG2yuqn6siaH8Dw",
+	"ywmUjiGhdeLJVflraGFSkDIvGi1Sj95bOhvKLiRNfFlZFFl551Fzg1nTgLRlw1EtCzzVJsMzRzkOZosH",
+	"pgpb5XXgHp0ZE1YRa56mAre/67SJrBUXqAcpHWjgrMTN91BgoaKslg7Mg/JVmpnnR3c/VY7/xrTs2c+i",
+	"t41/6qOR7VsP0MTHQpqZJZ/HBIfNTaIKLG/aIqC5xLAc3mIcyh7cs5W1b0nsaS/YJKv9GfzpaXN8yJ00",
+	"vc6qdHuK27OzOxa3XeKpa+B+eVoh5NJwm0ZBZ9tnW3lXKb/SzWnkhr3DdiyL6yh5HBduF2CTztK4kr2C",
+	"/agnHDqsoRbmapCz9WgrAiGaKs4OXkt19GBKuPqq1yCVXP0eCn3lv+HM9YLfehWHzEMaSGS39Q40yPU7",
+	"8X0O4FOss5Wf95C0D0OWtnbxVOcb7Z0g1EVk1cmq7AY0NsH1z/CeMe925iFjTv37hPbi0PKkdtLQzdGE",
+	"n71kYZzyyfbw18HbCO6godNDn+suMdRlSXNZeFqi4s9D2t0CqttQeH/S7uQbaReLkIJ1TcqKguc8zDoi",
+	"NpgFSQJU0hCN4X38cejkbgXvHind79ax6V6TXfBePppBGcEwR6DldWJNRoWGo2nN+zgFsxrr36jUZU7n",
+	"8MI/K3i9y4Q2RXozdbLKqyl25AaVbOA+XY7vjfe6U5OEDkEbdSg+1T6tNk2ECynJ70yraCxMnOM5nHHG",
+	"2Rg0QJ1fDHeKkjDM5PiaCnoZEd1leATBZ9CR52xy9gzes5uMFnirFTpKIFBqhyK8uFJTAT5KWg/XRTC4",
+	"GsFdjJVnL/yDVxiWC6/u5lg7U2d10RI17r8XgUcy89bbUcCA5+DqCFDeT1TLSnwAK+CuJfa0oH8Hkm8I",
+	"YSj49tpEGNrXM/czLUDvrRd5W9ONcXloa6fC+DPVrkgnwhQl6PD5GtAqQYlxuGrmcSY5w0h6UBigPFQd",
+	"zyovBuUN16eq1WmXSlCZuSjzwpsne3DUnxMh0ZpHoSnAMF9jFsL1jGehC6MuuRIGtmV/bX/+mvj+DWX2",
+	"79ODb2wfztmZsxVUPrXydqpr+lnbJblh77QNSO78VjbhspfgpmJ8ikc1wzGP1MNFRBXHOUHejbKJkM+1",
+	"Cqviaa15mOE2xav7Tl8/0NYsDs695EMPyVCmz3r4HWTESikjgtxkteJmL59QJ2LpS2Q1S80FXdQutFW2",
+	"tQXsLjOd36WZOLnsSHU2Lkk2QSWXlEUZimCggyY7eyDaLLHusPVWhgt+jJqRoJcvBpvHtuoC10VpynUN",
+	"YX18wBytDSVXFAzws2lH5eUAWIhSbNpaAufVpQZKaweUVAu437TjkpU+5PTjTOWGxzTkxzTkFmnIt19v",
+	"Yp4L2+kZw2fTOWsv8V315/Jb/IEreR648/ghL9JfPu2acFPpSKoLZHtpPr6mIYl7RhTmxzzrmC1R6/xq",
+	"zB2pTkDoUzG0V9T2y+YbyxTWThHW5ots6HTNpYc5XU11YLyj/kWWI3osvzJsLQobB57XeUDaklDrs1Uq",
+	"aiFq7QCFPFozygddubON9771dbTn0zuynx4h8AMLQdlKX0L5dtMlD3epZ+9A2otlLfenwBwsESRVXoYK",
+	"AfF7ebRzZVn0Nnqy3NB1cuJ7iPv/yZP6HTS/X1lagsRmk1sFYpT2AlV2juis6VVfe4LyMG8O06xVPIbZ",
+	"vy1WTKJaNUkzGnXUcpNicdji4wBtmlJVVVu8Pb30dgg7xNTmnbQ5B1mAusVDVUPRHgV7OX6rAOi3+I6r",
+	"7LDItpFDlQV+csxBqQ8YRVTIRjOxsDflZuMjt8iC3Hj86zZ/72Q+u+3t8vkK6+7nGtg7fayfHdzOiK3d",
+	"0mKufPtA2SFCzjN5u9UdJ3Lh5r6F660u04WiiM82dNc/AL1ASZ3lSfsUquJcbdbWV17kZ+u+nib4W4E/",
+	"aAxpb6JvpuK66trlS7pfcmutuHSjuj2prb0x0toI9IB7gLG5L181x+Y+BCOwNui3lyHYdBvqUUTDhWht",
+	"ifQ2jdwe7zgPecf5AO637s9D9G/2rPcQX+QT3mzV9gXXZ5PSmoNFdtBhkrUpOViSchXVXCQ1yUb19UgP",
+	"Xnb8i1daIcXjYnRVp8YnguwBMHxuXm4FMWXz63Rb012q2KRUqUhf/fbDb799/8v7steNBpwbenr6fDz9",
+	"Znz28v3p6ezp09nZ6X+UfVwB16tXQTvF3CrcdpzsalPgUp+Ov39l2DMHQPRUDMzU7SWVPXBNQsoNXNrZ",
+	"RpBFElO5e6dG1ZBckZ2QnJH3/IqwsmCNfzUvIKneQMfjMU7kGtnvTiCKgzJknjMO/9nwkFww297V3AXq",
+	"PqUz/Sy9Z9WPfzfPYx4R/WSUfzCZTD5eBLpRGlXQrQkOQRHRsiL49/HrRK7Hei0pprb0X4lGlVd4Y42v",
+	"KU/i8pT3OWXzFgWrjwQqfOrqOpt+rtD+TZeZKrzrV1qb1CabmOIykrBwXnXHxJB+4UggeAUdm6p+AOsM",
+	"ns31KydIXNGt5vO2eGJ8ruvnjczXVNibqlrQXjzT3AN67HLmGiXOQ7A+K2qmpu+viHTfIAxCRqGKiRsS",
+	"Q/icGacWiOev/N6YlEk+r4g7e22bI5qXdQxRAstV2KBhpgmvEormTaSGdThSb7gPDZ5AYyvvy6RjinQe",
+	"VO1KXnkFcbI1gV3O0666gDoVyPgd9KUV9mqDK3WGmqWl9c511W/zuUJ3c1XiSXMRYi8kMgXb5lmVkMQv",
+	"aVKYIKQi12vnnRaBjpsB1UFdCOtQ0QgvrkQmRaxpEbnh/Dyxmvr1dgNslcT8MGhFpCg+fW+MrMossLOn",
+	"pUAlDKqdao04D9h3pkl22tJQc6LC7F7FxzT6DR0/mz49ATMDIytl4CV1QqMbvBOIihZAJ2yDGV6RTKLK",
+	"PM3QzCUO6u6jx+Y00diBK04QtwfKZLvYLBc7Rf3pevYqKwZ0I21QjFe+abbixvwIvv3RGedK6FBJlR2b",
+	"1mNSQlVT9GUidkoEu58+jgJva34PXDH+YBSAWq7esP2r4xUM87s/sv+BbXfuvjX/nXs/uEbn/r/nukh+",
+	"IopgfHRqHDnY1OZz0yk+xkxQd0FlTnBoasyoM5xHoORKgDtg0qrpS0wjrU5WfqaBvbUQpO9622JedStx",
+	"bxegcq989L8hofdJEabCRw4mLY0LkOmIzvz4mkhSjTv38lxpLFC1NktNYKoVCppW0ffP+tcqKm+ik0G2",
+	"97asvn8O4PTnH+HXhmP5eAQfj+A9H0GniqZUDDKuUaIQtYOudv7vBTKY+4trIHQ1l1Kvr8md0bxaCUj6",
+	"9I2PChsxZVdlgOpf1MdbLqAUwDzEEs8jLsTcHddUd4Gyybnz5FO4wmtmZT7QRiGRODZPUiUlfaatJbMr",
+	"Frr6JeuaJXYjc8svPtIfmULW2kLQL5pH/pGyEFrcVe6Ij1S3627N+vWy5bpnbmS7fvck3aPik8pdy7YQ",
+	"WKwxWxEfVe41fIOpxoraxCWIozxuLCVUc86KKpqZ/benatQXix7ackgrw2x31DuFNkeGNVvSf3u6HOEq",
+	"Gq7f4q7b7W1n9eEo0ERBvvmjZWRJlmUoZp+f+DYLS1EclZzQoqzMQNoOgnShhe+rYEg/aQFEiZCsHKYC",
+	"0akS8CVoDhUivaPKMPfnIa4OePV2pqc29d3l0ZW+U4ov6/ErgFj8Ls8X2is4tpyl5j95CPOsqhRO81IR",
+	"zqqvM8xuD/XKcpX6nUi5UNp6Jr/O9J3SFZqviissfpfnc7eWCXsL85Qg81XKxd37BRjTd0phNF8VYSx+",
+	"l5cT6deuYkrraa2k8paX0VTMN0Wp53uG8kvtIURLrAL3UobeivSZio88cZbMk+r0Xjv0VLXX3dS/ELO0",
+	"XEXX7P6g1qovzVNdrCOcj8ZsUTLtw0lzOopPB463ebpJlVLSoI1UqyG1H3pFG7C4KjGn36vHRX9setXk",
+	"sxL3kKZXVpnnUDOBFF43lZdKhzK/VY1oft6usSCnGmmjAHTxBd/uFKF7o2aeZ0fM/JQBs+wX7faB5oh6",
+	"arNdv1e93QDyxzQw1Y3koTjRNcVysOTsDIVezBYkinLz6ac996QGsf7q2qKvFEDHnR0OWBEHNbRRtcON",
+	"pFkmEIal7HTr8stt3reHSvk1e1pCn3nx9ojfYfHblo+WcIGCsPfbYudkQcv7umYNzIXj368qlp26zLNb",
+	"mMT7pwdqO59nwROV/7PO9+nL75wfdh+Y2s6Z95C2QlbTgovbkuMTX8aW+Hr2ozLdTpnu5kHJ8YsWOngF",
+	"h/mSvTEt/JxDGBF35HQo0NNtJn4kESQem0Bq0zXPHaDp9FQBHUHKFkGmL9Z0embFEYE/n7rRka4eh6CL",
+	"Dvz2LJgpRXPDzbvP1YogVhX+fOGcTUhy5N1zTKcv3ajw5zfOQQh/vnIeIPXn6dQNWwDhFNYQQik484oN",
+	"IoUIHLqACc4UKNaJb2pLwfOXbui516dyevaNIwMbaGdcKXBgXeCgxuFrhhJ2xfgNQ0CiiC8WSWwi6TRC",
+	"f+FQZByviCl7d0mQRX0Idcehsq+eypRxmKD38Q6Co1bYdjjGKKTLJdExcfQfUAbVi+3a4B0CPc7OrXbv",
+	"O1BlUMiJLvxKPm3JwoTUjU0zGVMk2OTx6eAwBItgEi04W9JVorWfidv5b139viVlIcIMkU9UQDiXHwKl",
+	"QHRUBkGnzItftPPbmSfo/+IJrCMRJLtc/32I6r0mMV3qCu12GLM3iJbNgVmIYiLjHdrxJE7R/Gapsa8w",
+	"xI4k0hNAfsFC6nch+I8KGWOp9oojGfPkMiJizblEVIiECI00eN3MOHGn4jVDR/qG7sj1wIJAXECZAvfI",
+	"sY8jBGFfahZ9DhFGjNy475Z2zyfulL1z4ZGMu/cAnKNM55QjJAgcRgvMxJ3GPhQ6Qq+9kOH/UJu7pJFU",
+	"xEZDhckMLX7Te5Zv/XL6NTO82muGhWIa1aMDG+o3ujmBNWOf9h77DcT2vpaSbLaShP+TC1mHo9Oz3jP9",
+	"i+CsbuSnvUf+DQ5lzdDPeg/td9GBHK+aWZ67k2Q3DDQUdV60cNKDj9B7x1q0DgIn75IQZo9X7rJrgt4r",
+	"0LTw9crBxmSM7cahhEkaaa6VGzQmC0mXVDHHb2uZUkgkiTeUEdMJX7FQbpibWktieMbpi/4HBTjSDzHf",
+	"WDu2DqMv8xhdY+Fh1bC3lFNDULhVFAzW+JZoyQNZb3msXe6Q1d0Nm9SscShMfZNfgY09VhoNqCgp+BNN",
+	"GEosa3Eq1nHCrpDC4gZHkS38C1Ma2QpjiS1e2K/ryMqJiAl6GxEslIiNlCzHetZMeeGKWWBVr/KrcsqB",
+	"Dbh2d2oaIjFB77JPvH3RGwojnykm+YPb4FWMmbRKm9pwKNWuV6r/jd58p6EzcdJLHl/SMCQsVQQUb6hQ",
+	"gcwYNCQMTkisgThtDYR5GpFrEimVwmlRELLtWi+0AiY/lp3RlKOfnp05rIdlp0EQmWy1hhSjDWieOVVW",
+	"qJ2VkGCLheAL6gL5Ybf1Lvsqj6Gp3DAlC4S1rz0FcItjvCGQUao7dut2AW3woIiVL7Nao9AYeFrNYQ0v",
+	"0OCHCRwhXAQdJ3KtNtsWmFGaV8UqlfEDKDZ1oykTyXJJF0Ay25he04isCDSeuIk5WykQgJBwJNwBW6zJ",
+	"4kozETXeCG2xEDc8DkeIJzoFmm8w1WrxmZFTJhHD18zdUd7gkPgHGRCqNEGxJQulzvqpEMCGHX8zJxFm",
+	"et4Sk5dEM7cSVGp1UWqwcBjqr4tqMxQatvhQtlbJWGUfTpzlZQqiW/srFYDY1h20ySiLiOAYeLln6E2c",
+	"qfZDfpGa5TsjQnGuUvNCJJeMmDMf0Q2VNouKJZtLZaMs4WOP5ZJPSoz5R58yNakgGYMDpvx7wiUGQlrG",
+	"hKBkiwTfEDOiszoObWicfdPb0HznTFwEao5lN4BCLiGdf4d2CoM1cpUqES2IXq3aRCdV1iTaahiV5LGd",
+	"m+EsWVHqsUVzE7FMomiHtiT2GhJDho+TPDDk02mLIdPTYcarHO3UH804PlJRR9kiSkIi7LjgO4DsdOs+",
+	"0H3BdMF6tfQKgFpAosTFt/qoWFcERit6TZjNEQQWqb1bVjUtdAzyZ9XjtmXC1nxnubOkmDPjWkIBvb95",
+	"q9hCTIQgzvJmJJGx+lQfPHuG4H04HGUf6ZeR5Xn2eOvHT3KS7bCH6emzemGdwZS1uC2z5cuMbM1IQpM4",
+	"mEqYOvUm63gB1yD4mebalAAHonY8mQfpG9oTEszARwUl79mSlye7iuTSyOy0bv0Zev32jVY3wJdIpSEI",
+	"MUI3MZVSUeEOrW0TvAvmvsVbOo7JMu2Pt+Y3ZmTFSCIoW7HG10SgY7XrSwzeKEKkIoQLZvQQaJUJuX4K",
+	"GQslC6Hdz43C1JrERDfWszmtdlaNvZPJBbtg31+TeIe2WKE1EhxIRKT60gJ08iNhZ0M0RHipFOgn12em",
+	"eold10w9e/I5zQq/1fQo1DlXP1k1+bU/mqHrD7/9pJaFHVPIzO4lNAJoz6ZTdFHSiD2JI8guv2D/RljI",
+	"Y21lQjr9CDi0bhDmDi6WCPzE42Q7u2BjVJZ1iJ6gstzIGYyT6SIWY7ZSlH3BEMLMY4nHPB4hYI1LPrJi",
+	"9WbNI6JISG2ENzX5tCUx3RAmcTQzebR2INgiRkioM5118rya7t/Hv24Jeyfx4mqsd2P8+u2b8ffZsWKl",
+	"CP7N6BFUgoeQJ1LQEChFDQRr0LnRJoGbCvRs+gxRSTa/cPkDT1joNXAAbiuyK9DF+DTsto9DEhF0jB2N",
+	"qz8Z3pATrT16KroCwu27OraWVrCwfPySLLmmbbfxNO0jEZ6ji+B/XARqoA3BDMxjaPGG2U6ZDsdcRHyi",
+	"AXNZsGOFHA3MSdlqxkD144jzq2SrUQlbmtlnsGgkEIdeKCxGjSmgiEBuTJ3QrY/TkoIzxCxK58WgY8rU",
+	"d2oUzUVfv31jizVg4OMxB5vZ6oawbYlc81jZuiFZcODrJyMkOMIpahXxWR3TZmu7WSG5WW25wTNmO/Rs",
+	"+hQ0QzXElm5JRBnxChBoE8DyGd3TLkYbfEWgeQfwbiEdjZmZzhX2DJXdOKpUe4nR8+m0dBs0NmcF1B8r",
+	"3Fsef6IJeJnEyqqBKZWSDHtggUu3hURLdSgVu/ba6xhkOKpToxwb8jXf6qIMiiIpgzNkdA4t+E6szRWn",
+	"PhFlXDuaQOYcZI+4UwihihEwccXHIkGAo6udVCP8pxM5hpYiKuR/IrHmNwIRYOpq8CNh+MxlhIVEMQ5p",
+	"kjutzazOf+woV5PT3xMtPowlDCfAHsrxJQ93yFRN2c08ToOl5TMcdmcJny2s/4dovFiUHZNrHCWgnHuE",
+	"lGESQJaaT5i9z4BkWkX6VdvNTupHigzOLXVaAmEEFG0Cv5bSotVKZ3YnFVbyKJkpSczs4ClYVMlUIpQO",
+	"41YMRq4yRW68FaLjLBdUw2iSPBkBXajDiS6Ct3pnrK6nhzH1VxJbf8VeYlmLYXIRgIaRshhFR0cC7jpN",
+	"2RGb7E91dQyv86Xxa4ocxzSiema1tZx8LEGSoYNSwhmlKpcS++aq1thpBPYWsGjIC9DjKMyBAHU+7PmV",
+	"REjNDWScyPUMXQQXwQg6B43QdIQ+36qVqpF+/+i3pIIyCpf8mpyMjH7ldDZNqjEGNwo4Fw1pZVFjLpeB",
+	"f7399d17NJlMnuiHmm51Q2Uwl/gSudcJXqxBrTCvLtZcaPUSipXwUEkyQdkKioBtx9rDdkV2I1DK1VJX",
+	"Shl3e62YyxXZQTUNn5GejFJg7UkAFfRHjpYJ0+55hV/NVZk+OlyMEY4oVjgwrk+oK6RrH+kBzL8VKHo3",
+	"FLWDkMZysR4hjP4pJstzxKACDwhuJXng3ZHdgRPTU9psfmxqN6lhPPLTD5W+oYa0nheLJYDjxJBc4asx",
+	"2WwVtwJ94Jhx+CyvokFFNi2EzHgelarjaqkUKmBoV/XI+rzUtM+m0xPLGJQSqnGzhItZjP7l3a+/jM2z",
+	"K7K74XF47nfMV8YUXhCgUEMCfLnU1ymmO12lSpnVYeF4VKmeSsfRx4kgEB+uXa6COVVD/c+MTnqedlxg",
+	"5BMsmbO8qFOUuYpxqHn7ccZQVDTvDasGOJucno7PJs+fj9A2Usag6Sz+/EVue5yD3MZ1aFVUsUm7L5nT",
+	"q/Cr6FhNovWB3Hhq18ZKHus9V4P9oL2XZu+1jaaeGCJTXGmpKUwdXXtbcWyJV1E29OWbWarIrSGtbgVT",
+	"pvXERqAYhHYvxiHZEhYSBtCnX6VucGZ8u0BKR1bqLAhiRlgvE4EjdVg8+jSYWdJIRwpAyaSUlavTqnUY",
+	"Ko2aB4wLdkQd/ZlbeZ79Kwxgv23MBP1PzWcUL7qyR3uDLndqDLXYc6RZNroiBBROLrT1IJzKaSrakL8n",
+	"OMoiMhPfU8Clbl3/SYqMaa++0eaDphZzK6mbFUpMI0RD4Yp4m7fsf+dLSqJwst2dnGsdyTw3487toFQg",
+	"W1zNjK8AMQXWjOA2s6U/KDGlzmy6R0dQDSm6hNJImrRcqA0Ns7jQtXIKSNgqPQcIdLzAsfZLWgV4ZA2Q",
+	"HznSPR5t2KSVpkdCWSJCYhjLFTNVjDAOibI9TAwvyB3DCoExAB2bkyGU0ZFVr62yd5wJUQOO5AIMbX0o",
+	"QwZ6SC8MEh1/VjQ5Q79bsD+iP9RklrbQH+osjpDkMwPKLVhYCpN+DB0y45iXTfwckLkgWlm/PTnXYSlP",
+	"1N6uCFN8zpbxAhXygv2qJIbVbEDCOxnmhCXWNeINMi4TGoXCaLVKbF8wTfoC77QEMS9q1d+oRF29GcrU",
+	"XESJoNdkhC6Cs8m/XwQnM6u1lno5svY3Qzdrulg7lYw6j6VaTLl/AGe9A2SymqB8/f4T42BzmrEVSFo5",
+	"HqHUOCg6rUrdByOjQ6eOPEpuhGFnZvqJnR4creoXBZDSifXj7HpsnTMtMmea07ptISw03FHwDZFU7d0x",
+	"VGV2JzlXqFkTdV4eRPxmhj47yW02aaTl/ZgvLc+w1KUZxq3Rc0o+3ODtDH3WH8EgWd6jXYneD7e3MyMH",
+	"YEvMgHY/1JIV96DAlUG2OUK3Ffq078IpgDGB81rYEDMzbIuiahLq4/NasWDGJey2O0SeIUU+4YWMds7i",
+	"suSp5jfUS8UF014VTx7BX4oGgcKER0TnOQ3JlbRT2oK5I7aza9V9TdgEVUKqjUrK0H9a4/E/Jxeuc4ph",
+	"AfpSaRFxKOBWVpN0pivgnWT0mCNxwYBzUGFp0NO7s34FClq/jryBYpySSijJ6twK////+/8h51PUt18h",
+	"+oFGBL3bCUk2jv+fgBv8+swrzuoqu1YWlcv9mqvxNg1uRwHfEoa3NJgFTyfTyVPTtQNiSp9AugiBrBGn",
+	"Tr4Jg1nwExXSFnbVofOAWPjq6XSq6yczSXTNdLx1QU9P/kvo6rQaXS2LuabFYyGouHhvYIu5opAvEqXK",
+	"TjJVXIPZ7x9HgbCdBAB8jU773bFWsxnXxVvPs7xYK9siY6MqijhRO4pXIl9PtlTTdwVua/ajrNXK/4Cl",
+	"PLk+q96Od2t+Y1D1b2f5/Th7CPuRSo3rM0SYjHcTHcDs6kSWTevW8QTsgNo9VTiwE3hbm9/ZO94yv5Dt",
+	"GArZ1p6pfBCrOORm5ieDtggVGwqg996y7MHzcaIHRsdnk5d/8bemBG/9N+ll6SYVagzPKAvJJ7d1aTnA",
+	"+j1L6wJC/xkXrQSNsMtQlL7y5Nsff10uBZHQz7rx3Z/ohupXc0VVdT1YJRhBc4Yu+uBfMRpARIW07mqj",
+	"qE1sZWhwEaaFoXEUzSVhysoIRh4h5YuHfzwgYaYY9Rt2lFDmt26LkKYxOhiRerUVEdRWTEuromMajoyV",
+	"BlXQfcL1qaaaYnU/huriq+U9t9zQsxWRcxxF0ECKixLC1MGxmZKsRkn7Kw93B9ipbPvfXAcG08wkRzBn",
+	"BwCjSTAxcoNSPO5PKy70WB8u45Rd6mvDHAFhCc65LacMLDllo6Djs+nZ3dOPyaoqYXVPbLRGO46nG2c9",
+	"8r2BydjrR1bP9lzJ94MzPVDgbMLZvfG7EoL97NXtpeGtS1gnReKFIt95rljkSeUdqc+RJi3d0nhffH9n",
+	"EhlrcH5PvMEg73ZUbWvUYXB6D1x9UI6+Bg989bbcC/F7RddvC8wW+JnptWnYWeZMBHlZ3MDgtknJvut2",
+	"XXeoUWT7g7XSKO6D9kxHnEFp8Dei25rVMgetgHoA3T2rMBnWLbjyExsm+vngxFuuD7shX9vw1ENQrx68",
+	"uxZ8FxLnNyKIVDS18pqamFsXfROzIGMTZk6laYnThqa8TP58FYh2dGcCIIJZ9vvOFr1HmZmBbkcBF+OD",
+	"wZbzub4I9jlSJYDna0y0I0XY7nf6o9tR59VmJj3YajOzlJTTuN+ldiW67Gpu+7PdNgxVt6jwXVNZJvKB",
+	"RfTK3lmM/LsiE86evcNOR7eRyGuiM0/r7L+fDRB3Yv/djemll1TnCzWYH8jmkumI6Bj8A8QUVTipciR8",
+	"LZqoPQUpAsaAgAZ/bK7tyaNXdqAjksNrk2+2SLaHdtE2eGaLZDT0Scn342ntpy126jmIbZWb5n59tjlg",
+	"Wnlu8zu+PyV9a9P7CmOPjPYNubTQIdCTkQXXzD0QV96JWwChlS83zy0fPboH5JkNft0Cyzywe7faq3uf",
+	"vLKanj8Xvmrp8S3jrw/O7/sQeEob528jMqf3JiQOICCq/MH3f1pa6t8lR2ZIh/D9qC736xzuSJXORTw8",
+	"ddZ4ihscxPdAs3l3cVsG3815PAS9l+vquW1/9CTnaa6rQ7meBh+OX7lAyV+Ye7kN/H86L3Nh0X8GZ3PD",
+	"ogbwOUNNqmq3cjZ3iHEd0L8mMTnX5ayEztQXrljLkdCx8DrjDEt0DDmfNj3PK6OmRCSkA+hCCrpMibTF",
+	"Fvk1iWNdkK/UK/2TBvyAcl/P0CTtNRb257LvS+rCHAmELwWPEmnngcSKRCfBqt3A7hef05pNHTrOOd1w",
+	"Rz5+ie9Kp8PP9qWuXobUb9DwoueMyO6Q+ksnStuE0JG+CdnJNWUrnekPtCkWOtO3yr8geCznIY1rnQuj",
+	"z+W+iYXuixL2+Vib6z0/ttmTkLneZwCj7PSc3uY77vs5vN8wQHbj37z7FX3zYnp6bhNFhSkgEkJgZmwK",
+	"xNBKf5J5ey4oW9TOXXOMnp8FPSAzBWKaQdMv7gHbIX1h5tBXOb8sTxjI1wUlNx0+jxm5IUIiaO7lM0bH",
+	"rvqzxqflotrmxOfdWnbGJ5/tUWzlwjLoKYq3Z0UZrb84lOPKxyw6Pps+u1t8tvBQVeJqcGJu0gUM0IN5",
+	"oXzc3zUVt3M3pUTd666Xi3Eh9adbxtRPZIUXu68lb0orMtuYaPX5w28/jdDZZDo+m7wYLp2qizE27ZVr",
+	"xcUYKteOBZEiU9uwmTP+L/XhOyLdxueINOcRgTN0JGyl3Buq9D7kVXqsErJQVaJZbclPl5ZQrptUe+sg",
+	"bzs8qdQ4dU/PBtWn7pBn0oFd/+LgKB35yJYVKJRvhRKnflrsBH0QBKlRFdy24nsmcVaXwYIyS5JDH5XM",
+	"VBodkzK94+4vZFITC4rcGTo5MUCOdE1iU+PIzKhe9Sm39Ozp7+/2vMGcc0FaRfM/HqA/4wEaTt5Z+mhS",
+	"dgAYJMhwSRj1R/LhHz6x5jclalMRdZaIb6DmklmeXBNBoObAMWY7RMNzP2DTfrLWbzqWlBJ/VjFLZeqA",
+	"t3+PrONPwjqGv8CypJG5qTV0csf3tZ0ZmPEFSXd3uz9H+2C6Bn7xPC13iVutuT+xHKm2bIndm+/My4c3",
+	"39pSg22dMrRYk/mxHwXZnQiylGB1v0nbwvTJZ80WFcn6vVK73UxA5aY33wXV4QMfzNjwZhWZ35nZY6Gx",
+	"TX5MWdwo1E0KjktIUPcVuFsS1LW/3bYUXjGFyh144Kj6aJnT3j6FR43m0ZuwrzfB8fhU2uv67f5enlT5",
+	"FwpBM90FQavIgl4eg8fj8egreHi+Auuwqz1wCKpT3uW5+mqcAY9c4dENUO8GeHQAdGVU96EI5Cz9Qc38",
+	"r8vAfxQzvUz1aoqrTWvM0lt5NuOjRHrUU1P6aC8XIF8yGShQDbiFt/voxjRmpAzQovv1QluocEgWcvb8",
+	"6+Eh2tenO8bVByWDX+6v5sWDBSbrCSrDk418tAGgcyzPdfS8boriXkWCx1IdwJCKbYR38/Ql88Bv/VIX",
+	"wXxFdhnGQViyyYcMQciO3gGNSctvUjCDkXGphem/7ON0gaOgBDzvKQA2CpaYRvOYYAE/rrlQ48D05oVt",
+	"zFcxEUL/06cP6E489363zl31T/oPYJI2+ULyLV0Eo8Dk52lwLUf/OMrRlH/coDFViq3gjW5KjyjbJhLF",
+	"ZEHoNQln6G/QzV3hmbIVMFHX1n6MjkyrqaMJ8J08KWCxUCxUB6xbfUL9dTKC5tZjygSBBizXZN8Y9Vwo",
+	"biJ0T3Qrp9ImeQvMoJPl8bPpVHdWuqGCNAinfrHeZqt7fff/NMnCFR+b13/BG/ITvSJBdbi9T6k9ovXd",
+	"5x2g+i79qhY4R8ud4TKnqo3G4KcfZbrGVIJlT1ZnqOpJpTVMOX3rTgpJVF5fzDXPtJHgczNdKaC6vR8U",
+	"fkpnrQPMDHZoyN54PT1d76kquDIs+X4Kb3jCvKFOkX5p8OJEmnMavcOvS2RZou3wVbhhc8pK73zsb2ru",
+	"0nJb3vpGrb6AkYfuA+VDezPca9kiD442FYs0tvenKTWjk8emVoilIK0sUra6J1IydYg63s1mAGxTqcjX",
+	"z3sWKXrU0h+19Ect/VFLf9TSH7X0Ry39QWnp9ZXxjJI+bDm8rIpeUQnvAavkpYrUZyP6W4W55dX2e46Z",
+	"8jcENNxz3YGYshWEJzK04ozck5bbIiyqFp3T+zBBhjI/TIyNv0H3dkba5SG7YzBggMudWrn3GjDRgcRs",
+	"cbuhSM1VtMtyg9pidndIgLmgiErm26lmXX9iLfXJeLv3IGvUHYBElT1ZR6lWck2QMT4RZuKGxAJ9vrD2",
+	"6EUwU3+5zVB/TyaTEbpwFpJ5dHt7nu1aj9nQBfY0jIb8IUQIJoQe2mbSYkhQ9Tnwauk96LJnbY5g1VgW",
+	"p9qC8ClQIXMfynoPHe17rlvqkjz7Ljk/jF3tvudkOFbZRk2NCZz3Fjfxv9k3y6V9TxfG0PXFDm4dGTQ0",
+	"XGKYtw50i2E3DR27tvVXhGyFMtfJecr8lLVeZEduy1vLZf/HQhLR8+d1h+n0tOYwGUgKJZmycLb2RVsK",
+	"rXJGf410Wm/GWzI9hB3viNQ35NHxn404P5t/WQO/3hg1CA/uaPebbAUD+8D2qBkVHePoBu908yrKXP3R",
+	"L2HTKwLuSkyFdPv7h8PNKRMSswVpIYbfuFdb8TfyactjOY+4pqV5a09xISr1eaXbOj+HQdDAs1AxF3wp",
+	"5+l9WZ8JXry6h0uBw3N7SxVVjB5eQo7MBmX0blRjAJ1neq9TASYSv2HuxSIDSOl/j4J5Ncfajp+rcpY7",
+	"fC7x3Dxox9It6oO72uMmpp7dlYF5ux220ti9s61sz6ILuzoEpy4jlk4+pj2hqvU1WVL5ejsiJEyZQUCj",
+	"SO8K4qyEisF9o565VgltSbp7N4Q82Q/VDiF3MPr3QugBYJeKEk97Qn9IB1n1kgdphdBqyXfZB6HHevvQ",
+	"YNsuCM2SoIOsfpJTRDto09/Dlz+5Dw8oy7NTVSls+i3kljJUydocAzwSiORmOqhkf9WCeOa5bTRKW6N7",
+	"M6cafHxgukGeOJ98LtpmHdTNLBndHcE2aZ85cjqQ+lmk24dHtkCFD5FqR6VjlnoKeh6FFpz3bnqNtCkS",
+	"9o7H8l/JrtX7PJbf0bgiWE6HyF0mMvXAc1YaM4eOpyMERAfBx4wjyhZREpLqtOJ9w+lmCox5JvatuIq/",
+	"Ubn2Q+ig8et+8Wp7BUS2CWbN7YNubmTCv28oqwwDzAVPd5jjXXKpf0QbLBfrqgn6RtTWqUMvSjbt+094",
+	"IetBaRmM23Xm18IPABkhLA2Zmy/PM7H3bTajQ9Rwrz0ZJqy4GU/D+hfTbPyeQeHZjv8952dE3vD4aq8x",
+	"IHc+7soyxqkY8pnZ5W6eH3WwsO3qKWGoIgFCDzUcCW74PUT5W34vjtA2uYzoQqsxYoLe4liQEEX0iiAu",
+	"Ig7uh5guJLrkPCK4+qhQMddjda1xEarRIypJjKMRIpPVBH0+ujqaoaPro1vrtN1iGqNNIhoYyoZIHGKJ",
+	"94EB8aVXdwORTzLGSGzJonLp8MocXtlvM+EsiXk6nnUMj/5MtyglBKppU8LV32K3iAi6pNoxT3BYQ3HD",
+	"3bzk+8uHGhzJJY7QgiesMqHghsr1HN7oCcGzs0rkVzSp7UDbLhJjjaENo6Zs09V9R+QsfQgni4j67J82",
+	"UNSRwOkdxBg0BMHoS6eDhMBkMngjyq7EfoVxO9S+dfEALTJwDxmV3CPrdvAgg+Z8W8DZ/juvF+vcAMdn",
+	"02lztu2hKKB1fq1+0YhrravY1EqIxbNpllY9A9qyf+Qi9dqHQR08GffRvn60rx/t60f7+tG+frSvH+3r",
+	"R/v60b5+tK8f7esDGFj1wfvavD5A6H597v3B7eqs1ZM2A2qZPt8l76MtKQ5C0h8fTEZ/+1T+Q212MZKs",
+	"odhZfVBEcN+ujoHcHH6swx2eu5Iw2i7dtRoS9A/pBLv/pPy26fgDUYjrWmBOsm9lj8qqmI2QU2jv7HSb",
+	"nPx2p9s6xASRWU/Zx0pJUB1nvXdTOHjjoYVNT4tywmbN86VXb0wXK4ea8Hwpx0afnGWz4c/Rhq70iudK",
+	"5tqibzPI0yikMwPJ3kPkdiFmG1rrqzmUKUfZKiJQGU4RvkBUNhC3F61NPknCwo7H/Hv9UZ/AWjNfv5Da",
+	"WfHrirOkA6fd6/7X80uy4yycb/Ana9HTfxCQqw8hdL0Q850S6AKzBYlqAOuSF/gqkxeYLqEwXV2p/rOa",
+	"dRQGyq6Fb7YNaB54NXbCAdZjh8qsyGcfd7aqzKQ1cfmvXg6w7qrJ2hZ7+NmO9NYOcpvBoJA4lu1ZkRvu",
+	"HXx3O7oblGso67D5qhU2hYWai/ED4MJDdUM9MIt+MPk70w4s/I7TdpY8vqRhSNh4Q4SAhsGgnwiBbrBA",
+	"IWGUhLqZJxUoJoIn8QLqvx4q86cOWVUTGLKBXmfjiPOrZOtUQmiTHFN21TVGQ3/U58iY+Q6BAeGg+mKT",
+	"nSrStiQWV/CQdFzNeyyu3sF3h2XrBTD7Ssm6gSoYYAZlH7O1oPrsYVMppxev6uGH7wGMa9JFDhvLHz7q",
+	"R37waR3m6ylPfT6XPA0WUTbU/bOHDqcn5QDe3UcvOvC/70sL/hi3o8BvO98ZnrLm6F0w477fI2+yXzWw",
+	"jI+lUzLlV5Y/WZI26bkf9E/j9KfDJJ71TJNM+4f0dJ21ppjuGY5fV1IjZ4WR75+K2mUt7ktEd5CC2Jky",
+	"n7igi/ac7uc0TuNgpGrnaCJSC/5Q11AsT5xHws2Bjs8m37z8y8kIbWOyJHFMQhdiWU3DY4fh/rT8zcsO",
+	"xLwicu6F0vQk6uoE3IeQd1sfhl5DrsNfbaSUei/3cW0PSpGsb9Y8GvIAvQ5DxGO0WGO2SsdFVJKNsEfn",
+	"AR0TfV/X9aSM6keDyOM5Z9EuHRgOV/V18esoeqTX8jyK4WjzN7KN8IK04u/nuoLSWO0iuiI7qJG0QwmL",
+	"iBBpgSVBmA4z23ylVD2Q4vHk8xXZtYhzKj8kbyTZBG3ujvUghwkxUjptht85SoKUnXTGh0QpGtt9NIWW",
+	"lkyLLRqUo6h5mriK2pwBDZmyTT95VAXvUhUsH1R3KhxAodQyuoGwH5XKgymV74gsnrQR+nzhsgWgYcYV",
+	"2c10qtzt7deta1ZK5Xblll2l5V+XdxNk2lTE1wWaHonBS/ni4siunC9nBGKEbQ0uKUi0vPcivvfo6Gzl",
+	"KIJx/sz+IUcx3lnOUsQAvKUpY0Bvyv6Cfe/AUS/r/9Fq9TlVVgwiCG64wXEoDu1m2ZB4RUKdyyJTgE7u",
+	"mkyNjOpFqaPsGP18Ko9EeWBXikddngelznXi9Ybe4J2l4LwH5c9Bno1itK3bI0PHD9bbUe3muJPtNL6M",
+	"Q3Kb+lysr83X8TVoPYN7Fgp1LnRr7COBFG3EXHHGGbIZH4gREgqkDd2LAJpI8cv/Igs5SrvpX7CEJYKE",
+	"J1DyxTeKR0oHEcToBZAhXK4anKs/Lpj5VRCpM/UvlXWPFzLaZazryQULRtVpb3fgGinM88Cl70DHsMwP",
+	"go41BaGYJ5II9PbXd+9HkAr19sP7EVqTmHxNktWG3I/99IwGvl1IVTgkxZTkRZSSjIV/AGMhVdHs5G50",
+	"dHw2efXNX+D8V6TH2Yy0S7Lk8bCJ0q++2SsX5cDeDxNhOm7Zo8y83rFNWdsCOgctuZADvam6oXk9bSYz",
+	"eKXD/AyFDlvuhYYmW8U97E+tp3XRZOk+VnTcKkDSqqxdnqg6dfh8gKTVUNijQFkDF/ko0lWuR2ehk8I9",
+	"EpChjxoK+lz4qLmVRm5Dgjvc/EbHWX57hnPYFgjrYW11h5ZuJTveL1a0LTl16+22N3iV9QlyxPT1dniD",
+	"7vslNH2U68d/rlv0m9fK27zV0/wd9erfP1ut43EbqknX6avu3PlJIby9iwJwh+kmdur7TjspIfM2nbuG",
+	"5OZPz7qQ19D5KQ9DCuTJtkcXr1pavntSvreGXs0U/cAJer9UmUPQ82HTagx07Vh19/5e9svWdcj/ihdX",
+	"ydarRp6/+AEi1fXhSTjH0lStxizMFE4WiuYud8ivpaVfKpbTqiwqqTCsHeIpJglLNooOUgiCUa5WdHlh",
+	"5lztbNgw82/PA5QpEL6N+TUNSTz3Usm80ET9z23MJU/LztN/QGVu8x+rXpiKZRraROjCvx9HObrwD10c",
+	"81ikCw7esGsc0RBRtk0kismC0GsSzpB9Dgi/Ijv02XjSgffk90/9NUI8Rpjt5JqyFSKRIGipnogFYSFl",
+	"q9rtCGncp7DjvpXg03L+f9aS8Hdbjf2gBdf/bEXMexYPNyyg63d7lwx++Sq4E8dbW1/uQZrVOFWnoWuN",
+	"k5wHuY7KdhlRHCedsKmXja0ycaBrTDN8j442Z4MD0aqpjXl3AF3YEp5fmre+s00PKimrjvQWiAOFnAh2",
+	"JJUE4qZbj21b4xR0ydElQVsSL3m8IeEk2KtvTlqzpE3lo65lLCx2ulwr9G2Y86iwPiqsjwrro8L6qLA+",
+	"KqxDqyEtb4gP0P3B01ar2kDco6JakPOen7ZViwhflb3vZgx2F9v1Yzgs1l3gsFdRrtGHfRfe6rbX5cOm",
+	"NSFPS70Xuu+kJXf0Lne/i65p8XA3tuH9NnpoSYqu18NgJJm2e3C8orHjw10yDUdTpuVDA3/uGUQxcOzE",
+	"1xszYXorQNGWTIeFtszOC4V4CJ0DUpZZUn/6wRfNroX+gUWaDL7k8urJX2Ad6OolHbyK7Gmb+2tXT9ZT",
+	"7fYpLNvE4nsF9jzYgB5fwywJuRk8vqe+suwQ4rxd0MNdBu/sGY7QQH/9I3S++sic6uK090eIBwy6eYix",
+	"Njnibld5xHzx5y4+kjJMv2jhy6d/KQ0XGyDV7+XTtra7m+zgdnmLS9vHwg829VQgQZhEx4xLnfWbklC2",
+	"SMkIYZuRjDATNyQWJ4cvCnvvpNu5NFeFx6pFRZJH2jx8fdcHyyKHo7OW0rJ1gZEcWT7ciqovn9ZXVL37",
+	"Te1cQ7WGeTRq5l9jPdWvSLO5k0KmlbT0VetI91am9M8nlRQ9iuYSke/htcJxyt0HhBvKxAwpUkHHZn9m",
+	"SPfLRtsoEWgb02ssCYJp9SWmV+EGfP5H6i0IyDkZIcAaOrafcRbtTiB4KYqqonlcJ/Gm0Isc8CikC4ki",
+	"KkmMI8SXiHySMUZiSxYCSY42WC7WVZPCu3N4t2fMxrOn2daty0SoYxf8QCNJYnS5Q0feJEeuh3ayVbY8",
+	"CdUb0DdyQxcxNyNP0AdBkBpcIW0FJlececPETeLLiKh/JoKgpZ5REBwv1vmJJweOLLHEVhlUoruIK/IZ",
+	"NJ5EE+SxcLhUG1ssxqOPy2Fu1tXYthJFiwKeCkuHLNmkxu8R7HwAWmgV7ex2cX+y0KtOW9bvtsSlaZ9N",
+	"p/dAFTrUNcgw7SfeGit1UROtmyWY+94vA/igewYqqSwd/O63y64ku1+f0zdahoFV79o9xIGVnYWzk/tA",
+	"rr2Ari8V9mDIfXAyz27G5Q7R8B72oUMdFJ/uh4zquisxeL9xXW3pzAV2DUhvaWhXyfGfPJ/+ZXjCe95I",
+	"ebkwrlLu2i2Iay8CLQ/jsrv21cZx/RhjJpXZEZNrfqVoyJh1RwJh3fVecniqbbv+AsaL98Jh+FbPohvr",
+	"t0dl9rM+YTo4DG1KylwvMNiHv9YPZ3E/hi3zNnvDr8m9oUBPPyQWGkcsRcQQoUPlbMU39Ft5Tb5XH7wz",
+	"joG9hMQ2VtNIqr/OAYLDkKrvcPQ281rBAWEe6MrEQZZj/J4Z9WPx5YoID+cnOYCCA7FGqSOmpNjKnag7",
+	"Yp6ixjPS70O05HwAOQIbXsikE9yTBuQD0BRslFKKIEwOfR9epERzweWKgJPFmpPwnumz1F1Qw8k69TbI",
+	"0Nz9W6a6P7ndlozqcI4sjbotYyG6JBG/QWeTs2fu7nluvKgnUHf92fTp/W5fFwu3ZicOcADh+qnk7GUq",
+	"zg/Zdz63r/d8ru7C5B3uWrGF4ZylngOKjnus+18NQ1F+KM7kx1UBNxeIyuFuHFOaHmmJ4Z+dh0Hmrexr",
+	"LsYpaGPsTI1mjVjbFz+RFV7s7sRBZyasCZ5fKVt1AO0V3H14Q1BEhUQJC0msa55H6l9QAcO2gBAkviYC",
+	"XXK5RliaWulmy+7BmwdFFXJW1qEV3Fr68v7sTlx/MrKCe0qpG01AxQs9Mgnr3CdfCxEpTJFFElNl/f/+",
+	"WYlKITkj7/kVYcHs949KGMJpM/MncRTMgidwkW0Q9NkCYparS4r4wGWeFLKH8m8bVPuPvTJWuXcvoeBO",
+	"5ocFZ4IKSdhiN17FPP/rqmY0L/ipMLn348fb/x0AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

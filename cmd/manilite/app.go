@@ -108,6 +108,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	worker.RegisterBackupJobs(pool, data, dataHost)
 	worker.RegisterGroupJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
 	worker.RegisterResizeJobs(pool, data)
+	worker.RegisterShareActionJobs(pool, data)
 
 	server, err := impl.New(impl.Config{
 		DB:               db,
