@@ -1308,8 +1308,10 @@ type ShareDetail struct {
 	// ShareType The type's id (its name below 2.6).
 	ShareType     nullable.Nullable[string] `json:"share_type"`
 	ShareTypeName nullable.Nullable[string] `json:"share_type_name,omitempty"`
-	Size          int                       `json:"size"`
-	SnapshotId    nullable.Nullable[string] `json:"snapshot_id"`
+
+	// Size GiB; null while a managed share is being measured, or after its manage failed.
+	Size       nullable.Nullable[int]    `json:"size"`
+	SnapshotId nullable.Nullable[string] `json:"snapshot_id"`
 
 	// SnapshotInheritShareAccessSupport The type's extra spec of that name (false without it).
 	SnapshotInheritShareAccessSupport *bool                     `json:"snapshot_inherit_share_access_support,omitempty"`
@@ -1367,6 +1369,35 @@ type ShareInstanceList struct {
 type ShareInstanceResponse struct {
 	// ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
 	ShareInstance ShareInstance `json:"share_instance"`
+}
+
+// ShareManageRequest {"share": {...}}; Manila's own checks answer a missing or empty export_path, service_host or protocol (422).
+type ShareManageRequest struct {
+	Share                *ShareManageRequest_Share `json:"share,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareManageRequest_Share defines model for ShareManageRequest.Share.
+type ShareManageRequest_Share struct {
+	Description        nullable.Nullable[string]                 `json:"description,omitempty"`
+	DisplayDescription nullable.Nullable[string]                 `json:"display_description,omitempty"`
+	DisplayName        nullable.Nullable[string]                 `json:"display_name,omitempty"`
+	DriverOptions      nullable.Nullable[map[string]interface{}] `json:"driver_options,omitempty"`
+
+	// ExportPath A path, or {"path": ...}.
+	ExportPath nullable.Nullable[interface{}] `json:"export_path,omitempty"`
+
+	// IsPublic As on share create; ignored below 2.8.
+	IsPublic       *any                      `json:"is_public,omitempty"`
+	MountPointName nullable.Nullable[string] `json:"mount_point_name,omitempty"`
+	Name           nullable.Nullable[string] `json:"name,omitempty"`
+	Protocol       nullable.Nullable[string] `json:"protocol,omitempty"`
+
+	// ServiceHost host@backend#pool: manilite's --host.
+	ServiceHost          nullable.Nullable[string] `json:"service_host,omitempty"`
+	ShareServerId        nullable.Nullable[string] `json:"share_server_id,omitempty"`
+	ShareType            nullable.Nullable[string] `json:"share_type,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ShareMetadataItemRequest defines model for ShareMetadataItemRequest.
@@ -2171,6 +2202,9 @@ type ConsistencyGroupActionJSONRequestBody = ActionRequest
 // UpdateQuotaSetLegacyJSONRequestBody defines body for UpdateQuotaSetLegacy for application/json ContentType.
 type UpdateQuotaSetLegacyJSONRequestBody = QuotaSetUpdateRequestLegacy
 
+// ManageShareLegacyJSONRequestBody defines body for ManageShareLegacy for application/json ContentType.
+type ManageShareLegacyJSONRequestBody = ShareManageRequest
+
 // UpdateQuotaSetJSONRequestBody defines body for UpdateQuotaSet for application/json ContentType.
 type UpdateQuotaSetJSONRequestBody = QuotaSetUpdateRequest
 
@@ -2188,6 +2222,9 @@ type ShareInstanceActionJSONRequestBody = ActionRequest
 
 // CreateShareJSONRequestBody defines body for CreateShare for application/json ContentType.
 type CreateShareJSONRequestBody = ShareCreateRequest
+
+// ManageShareJSONRequestBody defines body for ManageShare for application/json ContentType.
+type ManageShareJSONRequestBody = ShareManageRequest
 
 // UpdateShareJSONRequestBody defines body for UpdateShare for application/json ContentType.
 type UpdateShareJSONRequestBody = ShareUpdateRequest
@@ -2805,6 +2842,305 @@ func (a QuotaSetUpdateRequestLegacy_QuotaSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for ShareManageRequest. Returns the specified
+// element and whether it was found
+func (a ShareManageRequest) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareManageRequest
+func (a *ShareManageRequest) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareManageRequest to handle AdditionalProperties
+func (a *ShareManageRequest) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["share"]; found {
+		err = json.Unmarshal(raw, &a.Share)
+		if err != nil {
+			return fmt.Errorf("error reading 'share': %w", err)
+		}
+		delete(object, "share")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareManageRequest to handle AdditionalProperties
+func (a ShareManageRequest) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Share != nil {
+		object["share"], err = json.Marshal(a.Share)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareManageRequest_Share. Returns the specified
+// element and whether it was found
+func (a ShareManageRequest_Share) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareManageRequest_Share
+func (a *ShareManageRequest_Share) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareManageRequest_Share to handle AdditionalProperties
+func (a *ShareManageRequest_Share) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["display_description"]; found {
+		err = json.Unmarshal(raw, &a.DisplayDescription)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_description': %w", err)
+		}
+		delete(object, "display_description")
+	}
+
+	if raw, found := object["display_name"]; found {
+		err = json.Unmarshal(raw, &a.DisplayName)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_name': %w", err)
+		}
+		delete(object, "display_name")
+	}
+
+	if raw, found := object["driver_options"]; found {
+		err = json.Unmarshal(raw, &a.DriverOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'driver_options': %w", err)
+		}
+		delete(object, "driver_options")
+	}
+
+	if raw, found := object["export_path"]; found {
+		err = json.Unmarshal(raw, &a.ExportPath)
+		if err != nil {
+			return fmt.Errorf("error reading 'export_path': %w", err)
+		}
+		delete(object, "export_path")
+	}
+
+	if raw, found := object["is_public"]; found {
+		err = json.Unmarshal(raw, &a.IsPublic)
+		if err != nil {
+			return fmt.Errorf("error reading 'is_public': %w", err)
+		}
+		delete(object, "is_public")
+	}
+
+	if raw, found := object["mount_point_name"]; found {
+		err = json.Unmarshal(raw, &a.MountPointName)
+		if err != nil {
+			return fmt.Errorf("error reading 'mount_point_name': %w", err)
+		}
+		delete(object, "mount_point_name")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["protocol"]; found {
+		err = json.Unmarshal(raw, &a.Protocol)
+		if err != nil {
+			return fmt.Errorf("error reading 'protocol': %w", err)
+		}
+		delete(object, "protocol")
+	}
+
+	if raw, found := object["service_host"]; found {
+		err = json.Unmarshal(raw, &a.ServiceHost)
+		if err != nil {
+			return fmt.Errorf("error reading 'service_host': %w", err)
+		}
+		delete(object, "service_host")
+	}
+
+	if raw, found := object["share_server_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareServerId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_server_id': %w", err)
+		}
+		delete(object, "share_server_id")
+	}
+
+	if raw, found := object["share_type"]; found {
+		err = json.Unmarshal(raw, &a.ShareType)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_type': %w", err)
+		}
+		delete(object, "share_type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareManageRequest_Share to handle AdditionalProperties
+func (a ShareManageRequest_Share) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DisplayDescription != nil {
+		object["display_description"], err = json.Marshal(a.DisplayDescription)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_description': %w", err)
+		}
+	}
+
+	if a.DisplayName != nil {
+		object["display_name"], err = json.Marshal(a.DisplayName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_name': %w", err)
+		}
+	}
+
+	if a.DriverOptions != nil {
+		object["driver_options"], err = json.Marshal(a.DriverOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'driver_options': %w", err)
+		}
+	}
+
+	object["export_path"], err = json.Marshal(a.ExportPath)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'export_path': %w", err)
+	}
+
+	if a.IsPublic != nil {
+		object["is_public"], err = json.Marshal(a.IsPublic)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'is_public': %w", err)
+		}
+	}
+
+	if a.MountPointName != nil {
+		object["mount_point_name"], err = json.Marshal(a.MountPointName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mount_point_name': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Protocol != nil {
+		object["protocol"], err = json.Marshal(a.Protocol)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'protocol': %w", err)
+		}
+	}
+
+	if a.ServiceHost != nil {
+		object["service_host"], err = json.Marshal(a.ServiceHost)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'service_host': %w", err)
+		}
+	}
+
+	if a.ShareServerId != nil {
+		object["share_server_id"], err = json.Marshal(a.ShareServerId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_server_id': %w", err)
+		}
+	}
+
+	if a.ShareType != nil {
+		object["share_type"], err = json.Marshal(a.ShareType)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_type': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListVersions List API versions (needs no token; microversion headers are ignored here)
@@ -2888,6 +3224,9 @@ type ServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
+	// (POST /v2/os-share-manage)
+	ManageShareLegacy(ctx echo.Context) error
 	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
 	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
 	UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error
@@ -2960,6 +3299,9 @@ type ServerInterface interface {
 	// ListSharesDetail List shares with details
 	// (GET /v2/shares/detail)
 	ListSharesDetail(ctx echo.Context, params ListSharesDetailParams) error
+	// ManageShare Manage a share (2.7+, admin) - adopt a directory of the shares folder no share owns
+	// (POST /v2/shares/manage)
+	ManageShare(ctx echo.Context) error
 	// DeleteShare Delete a share (202; deleting, then gone)
 	// (DELETE /v2/shares/{share_id})
 	DeleteShare(ctx echo.Context, shareId ShareID, params DeleteShareParams) error
@@ -3712,6 +4054,15 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) er
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowQuotaSetDefaultsLegacy(ctx, projectId)
+	return err
+}
+
+// ManageShareLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageShareLegacy(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageShareLegacy(ctx)
 	return err
 }
 
@@ -4798,6 +5149,15 @@ func (w *ServerInterfaceWrapper) ListSharesDetail(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListSharesDetail(ctx, params)
+	return err
+}
+
+// ManageShare converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageShare(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageShare(ctx)
 	return err
 }
 
@@ -6184,6 +6544,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
 	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
 	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
+	router.POST(options.BaseURL+"/v2/shares/manage", wrapper.ManageShare, options.OperationMiddlewares["manageShare"]...)
+	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
 	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
@@ -7205,6 +7567,45 @@ func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetD
 	return err
 }
 
+type ManageShareLegacyRequestObject struct {
+	Body *ManageShareLegacyJSONRequestBody
+}
+
+type ManageShareLegacyResponseObject interface {
+	VisitManageShareLegacyResponse(w http.ResponseWriter) error
+}
+
+type ManageShareLegacy200JSONResponse ShareResponse
+
+func (response ManageShareLegacy200JSONResponse) VisitManageShareLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageShareLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageShareLegacydefaultJSONResponse) VisitManageShareLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnmanageShareLegacyRequestObject struct {
 	ShareId ShareID `json:"share_id"`
 }
@@ -8115,6 +8516,45 @@ type ListSharesDetaildefaultJSONResponse struct {
 }
 
 func (response ListSharesDetaildefaultJSONResponse) VisitListSharesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageShareRequestObject struct {
+	Body *ManageShareJSONRequestBody
+}
+
+type ManageShareResponseObject interface {
+	VisitManageShareResponse(w http.ResponseWriter) error
+}
+
+type ManageShare200JSONResponse ShareResponse
+
+func (response ManageShare200JSONResponse) VisitManageShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageSharedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageSharedefaultJSONResponse) VisitManageShareResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10337,6 +10777,9 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
+	// (POST /v2/os-share-manage)
+	ManageShareLegacy(ctx context.Context, request ManageShareLegacyRequestObject) (ManageShareLegacyResponseObject, error)
 	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
 	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
 	UnmanageShareLegacy(ctx context.Context, request UnmanageShareLegacyRequestObject) (UnmanageShareLegacyResponseObject, error)
@@ -10409,6 +10852,9 @@ type StrictServerInterface interface {
 	// ListSharesDetail List shares with details
 	// (GET /v2/shares/detail)
 	ListSharesDetail(ctx context.Context, request ListSharesDetailRequestObject) (ListSharesDetailResponseObject, error)
+	// ManageShare Manage a share (2.7+, admin) - adopt a directory of the shares folder no share owns
+	// (POST /v2/shares/manage)
+	ManageShare(ctx context.Context, request ManageShareRequestObject) (ManageShareResponseObject, error)
 	// DeleteShare Delete a share (202; deleting, then gone)
 	// (DELETE /v2/shares/{share_id})
 	DeleteShare(ctx context.Context, request DeleteShareRequestObject) (DeleteShareResponseObject, error)
@@ -11414,6 +11860,52 @@ func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId 
 	return nil
 }
 
+// ManageShareLegacy operation middleware
+func (sh *strictHandler) ManageShareLegacy(ctx echo.Context) error {
+	var request ManageShareLegacyRequestObject
+
+	var body ManageShareLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageShareLegacy(ctx.Request().Context(), request.(ManageShareLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageShareLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageShareLegacyResponseObject); ok {
+		return validResponse.VisitManageShareLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // UnmanageShareLegacy operation middleware
 func (sh *strictHandler) UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error {
 	var request UnmanageShareLegacyRequestObject
@@ -12147,6 +12639,52 @@ func (sh *strictHandler) ListSharesDetail(ctx echo.Context, params ListSharesDet
 		return err
 	} else if validResponse, ok := response.(ListSharesDetailResponseObject); ok {
 		return validResponse.VisitListSharesDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ManageShare operation middleware
+func (sh *strictHandler) ManageShare(ctx echo.Context) error {
+	var request ManageShareRequestObject
+
+	var body ManageShareJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageShare(ctx.Request().Context(), request.(ManageShareRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageShare")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageShareResponseObject); ok {
+		return validResponse.VisitManageShareResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14009,340 +14547,347 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu5lij4K4icnpD0LklT8lamouM939qeu2vxK9t9e7rkYUNMkEQrCfAmkJJ5XZqYj5gvnC95gYMl",
-	"kfvCpCSX1RF9y0pmAgcHB2fDWT4HC77ZckaYFMHsc7DFMd4QSWL46694cZVsf10uBZHqb8qCWfD3hMS7",
-	"YBQwvCHBLOD611EgFmuyweq1Df5EN8kmmJ2dPnv57JunL569HAUbyvTD6SiQu636lDJJViQORsGn8QYz",
-	"GuExiWOu53aDmBnQJhESXRJ0kUynTxf/jNLBA2/00rfJP6Np4KbNvYEZsoDc3t6Ogm9//IluKKw3JGIR",
-	"062kXC18iniM8KUgTKINwUyg0+l0OkJyTdCGC4kw2uIVQWsehWISjErRFcHYGWx1RYxbKoyFYMvcarZc",
-	"UEmvSbrcsreKa+6+yb3BNvhvgrv0tTzgbqu+HFx/oZh+t8YxefNd8Vj8wiVarMniioRoyWP1/5tz9XnC",
-	"rhi/YYiGiAr0bPrMnYktlut0yUKNPKdhMApi8veExiQMZjJOiI8EA6qQMWWrwAH0jsfyX8muCNV3ZImT",
-	"SKJFTLAk4RzLc6TmQ5iFyHsVCR5LdLlDIRXbCO/m6Uvmgfdy1aFWY8yvyC6zbYSpPfg9wIsFEWIeJxER",
-	"cyGxTEQwCvA1phG+pBGVu/k/ODMIWGAhzauSz2OCQ84iNa5ex1zjahnzzVwwvBVrLuci2W55LN1LarHB",
-	"KAhJRCQJ03/ZxymaRkHJIr2nsLxRQNgi3sFvapHzmCyDUbDmQg0HUFMx3yaXEV3ofwu+lPN0+ggnbLG2",
-	"8294wuR8yymTdnz9qGQ95vdtzFcxEUL/87/IQlpq2UZ0gQGpJP0bAAV6UY+uSSwVLkuGV3sVJpGFLP1T",
-	"8vklmWfQphG/inmy1ZPrB4zIGx5f+Y+2MZfc/SVIfE1i/3cFmfmb/kPB6CDTD0vg5Em8IPNLkMbmLf3I",
-	"h8p9uCGbSzelpTeJxZVDlCTxhrKUVJJt6P0h9McfR7lDV8psNJUHb9g1jtRBZ9tEopgsCL0m4Qz9LeZs",
-	"BWeMshW6Iju0jfk1DUmIxujo8zWOEnJ7NDEsxqygQv5+i7dbEiIsQe5+WQJW8anvaFxcFBYLpVaoh+g4",
-	"NExL/XUyQgssyJgyQZiespb9hDQO6hjmrToMYsuZILDKH9RM6h8LziRh8E+8dQfoyX8JBd9nb8R/Ugd/",
-	"FvwfT1KV8Yn+VTzRo8Es2fX9DNg9Ekiv7JKHu3PQmBQtKPgF/KXpFB1f4vA38veECDlCCcOJXPOY/oOE",
-	"IyVWLmkYEjZCVJLNL1z+wBMWjtCCs2VEF4rA3Kf8msRARSOkDiBdkA/McNyIqE8220QSAHqEJpPJyQRE",
-	"ilmNWuzrhVqAGRBwE4ZUPcLR25hvSSypxiNLIhhVi6zC+n9lsFStJWIY9EjAwkcIC+TIT/8kUESFBJRs",
-	"zhGVAsEJUfLTili8wpQJieQay3RADfnEk+mXik8Gt6PgtSdp/oMzUr2YJY4EAR7rrc+TKUWqAv5f9lhT",
-	"ZskPHqspIG9UIuVTjeB3LWuMTMiIOm/Qjy0w8BOt29JSLBTENTxVhCiajkYB/7cORBzHeFdYZslcZav6",
-	"9kfLL7vuKGeCCknYYpcKtLK9atj6DKE37mUlqUSUXbXH5k+UXRUxmBJcIxSeBlEGjRGYpRpnK1p0Ejer",
-	"UmUUl9IdsJio3+tvYS6PL+X2diU8osiyog9GH78iO4FwTBBdMR4r3ooFogxpVj0J2tJLI6q7EkjLPbzN",
-	"I6hUiptXjlKMHCk2uqFCKFVEqdDAk2ONSpBMVkym2+zh82Oraf9bjzn9/f2OSEyjHhwqnXM+zIlKB2w/",
-	"lseTmricP3w9yf8M+mx/dPTjbhVfNbEPa8tW/wj2wYJHNa9YE6HNoQEjIh0q1TpL+FWWURnrIwtUjlPl",
-	"TZYsWr31ttnC/ahamzV9aNEQUC2N2+EHOTyVpO4WUY+u34yi3htZXc5pB46XAfJdstngePelsirtPtJr",
-	"GJBZfQBVtKV8rrApCkZEqeOKs2h3jrhckzgV6TFZJoKERSH+KItby+JU3flRaTvD2ktd9wHcbH8e7Trv",
-	"NGsl4XKOtMZvPGLY8ogudsFMezk+yTkVcxxuKMsK2yyGChDk0WG8bwUdo3kpd2FdGM9sKZA1fkuNh1or",
-	"JHcymmyRvN3QheX9WsrX0PFF8H5N0JKSKBTo82QyudWmjPY/Ti6CkzvjfXuRcwuqqxhJU2Elw1PoOfLm",
-	"OEJYypheJpKk3klwMyG+RElCQ6F9X/1ouqMAyJNEM0+elAiCAmF1kQf9QChSf39LLQ9BB502L5vKlKHC",
-	"8AfRaYuLaMMy+mq2ZaykG6K601AJ+HvovP03vV5TfeAb3qQP7yMj/jRq8RfMFb//tOWx/InrW6PGQ1G8",
-	"HCEwAIrMCOjY3RiFwGDRNSU3JUK9n/vGqn9zuFZP37jkPCKYtVYdN0TiEEtcdzNUr/uDoM4t/kggOzC6",
-	"TCTaxmRJ4ljpPTdrulirPVHbkD6/IruT4q2Pt4oNZeNrEgs959nkm5egpmO5rnBvmZHrcZMf9fSZ5/xi",
-	"QmK2KPeCtcXv3tdEJsSkyzVRlpR78Hi9m3O7m+0ZcHbmtk6JwnTNi+opfnMzdVtOE9wtwLYY6cZdXrMC",
-	"c6EMzg9ovymjEXr4Kk7zyEq+YFZSyRvKqU7G+N2WLN5IstljP7RckzFGYksWI/T5iuxm+ir/VqF4gz/5",
-	"451C/GruST1wwwQmVMGoIzR06AFGepUQ/IrMBtbSSVa1+BlHSx5vSFj0tLkViUr9ECCcKwjFHmv9N7US",
-	"rQnqxQh0fDo+e/4cLdY4xgtJYnGiFmiWJzqsT5097ZtCC55EIWJcQoBJtEM3VK4zepOgbEEu4gtGpTqA",
-	"hIKaunEo4rHWXG+oIIiyBY9jspAT9UVR4fNx8/Ehwpvd4Z6SZ4j91/zR0rpAgjAJt94Qy31sdx0JiXeO",
-	"BkqYYacduB2lMVZVcOeNobD0Kk/JCCHwqjyiJiYy3r1eSn1FWq8awQzpcGUwZzH3+SLQ8fYQvvUL3hAd",
-	"UH8RzNDnCxhP/fOXEbqwo6q/L4LJZHIR3N6i42enTxEOQ4EuPEiNm66SZGG2MYSHqUU9m06V8HCxYcEo",
-	"eDY9DWaBHyIGD58Gs8BFisGTZwqTXsAYPHyuh/uZyDXXT15p6ZGLJFM/naoxXUAZPHGfhxS/14GmzwEe",
-	"xuWbzTYiG8J07OtzgKgYgwYe3KUmj8APRwtcVLt4fSl4lMiuR2aDP73nEkc6eeNHusKXO5kRWyXRjwXZ",
-	"PvV//XvCJR7ryEq1cohDXbmRb0du0t90CG7PWZ8/rZ7VBvuWTgsuEr3gwRdanKjl6rKDVcOtPUv+BWYH",
-	"jH1TPWNZcHDF7IeZtTjZL9pV3glxGSd7cUhDcQNSmp4wtuPmJ2y5U7kxK/HfHRfZMczAvWjSufozxClL",
-	"uMcHkdHjex4sysaJIBUsRJbxj+7zlu2sm7eUicg8BznIYnNTdVhhbrgK2LNcpAfevqmZs5KV5OY/4Ly5",
-	"6Swn6Yy+IjuRBV4yMNUVGYoscpPuCynfh54Y8UbJc5TekPnHLKeIVsjTOr5W4JuVfLlK6BTRVL0TlbRW",
-	"fYhr8Vemams1r6dlBDxcdA1j91TK+huhjAKqNg/rr7LmwW9YEqQhOUdADFQStMYCMc50vkruejtdfa1v",
-	"M9aJSg7ej02mmEFHOZrZVUc8rQE3pcZW1GxlqZdGeowyeH5OjbkO3kznrUyEMsH1GOCyRMf6GD7BW/pE",
-	"PRBPzM9ist2VODR11kjvqH+JaVT1Mfm0pTERHW9lhglSMoueR+Ra75LNwPz+t99+/a2Yz9YcrmTcINU/",
-	"m6CJpt/1L2XZMILEc8+4z265trz1biFJPklte89MCry5H0t/GOmLOseW1ehjRwpBu3sTP5IoJRR/3/OY",
-	"zt2yeCSQwaDd5jxesnjM4aTm/PS4oLG4aE1q9qhWU9tB7todnDXL7yk2PGJrtfByyCoA0/cN2j/dE7qO",
-	"9yA9POmFFUlcuxzPN13wjdkrFnCHpQ50yCm8vT3XAQh5T/NIv6R+OJ2ePbUXUTrDT+f+ISoFiZYlvLvN",
-	"bVHBG7qvq74EZQDDxyFuAVI89yaZztdnzSRRvj4FLl3FcMP21mald4NX89Fi8IkyIl79BR2bK0rNekfI",
-	"if1LssbXlCcx2lgI5jYxfm4G7XZ/9/wVoCJNDG8TAAMqrpu4ReJJ7oPMhLX4fSdxXHIjtORKUqy5kHMs",
-	"IGYlnDuMFLH62vrzM/dX5hpo4kdYF2N9yM28V4Rn+mGXRB7GWUhFnGwhu7zHQrYxgYuduX8keg+Syajo",
-	"OspNTKVebNdvc9RjYpmzuClbainkHiAfu0RkZasZQFETSqLwiRdJ686gUGQ6QXDFOEOmosHE/gNRARds",
-	"fInU2OhIz34EC32rda3XUCCkVL4YbUxfqWitzzxCNByhDx/efDeO6JW7lLktyAvzeolYuH2YV4b/K+ES",
-	"vyNdVbuCR3Fv/527nzmdTqe3I+fGG3Lg23xxlY7Dv2qA+3YUrLo4hvNrrkqCJLEtPdIP3y/OauYen96O",
-	"Sjy1e/vj8osrd2p2muZZBv+My/GSx2MYeKxH0czevcK3mp4LP+RAfJ4D8AHCxVrd5bSYu+xU5Fymg+69",
-	"Hb7bidArL3o2e5wq0eUGyQcgJxyF9YOuPCepL/1KwC1TuSzL1RkNHf1S9uMjAdbOCBG8WGuxQKXQzsER",
-	"ulljEAeUoUTooG37yIjtEB1f7hD5JAkLBUpYSGJ0g8vcV2WsHkfRr8tg9nu9VQuwftCG7cd6rp1l+IcY",
-	"voTxDzvNK5gmg6a2w3bl/MMC/uIsqJIAw070/GlQJweGnWxPnlwiDx4mfL5c2A/CKhhK5cPBKKPjwSkX",
-	"Ed2/7/TZnQiGng4aEGNzU/KycUGpGMovKh2nDtS7ArIneA3pUBkwysHXh7BZIrY0SUxmVDALjvKjHEGN",
-	"NmPAmmqEJESXOyTXkBy0iLkZeII+CILU2Mq+W8F1QJx5A0kOmaeXEVH/VEpAyYSwfjHJSd++S7mrFWQB",
-	"L5HrLe03bwG5QXos5FWnhRTm8xZUIfNbGnfeokoG6rGwF2ddFlY6p7e4Ui2jpWnhLa0wTI+FPX/aZWEl",
-	"M3rLqtRpWop/b2mlQ/VY3rNOBFkxa/kS91/ZnS6obB2+KtOd/LJjHJz28tO51ZRerbQThj+RFV7sBhOJ",
-	"j+f68Vw/nut7ONcfWsU25TIs2TwRFakvkS0GXfzJeo7alL/TM4xceWj3bZm2/hsRRL5ztXoK1zK6Co9/",
-	"K8MZQXypq81Tthohr9ow1BGHh3CtYv4zTx+by6TMP+eSj8yly9w99K958veJWYymhYa6Viqwy3+PxdU7",
-	"WRr19/nCu8QFLPg4gHLO+vYTiytT2ZkI9ZMjcfhSjBRtKvj0um7PERfjdGS/6vFlIoHqY4Ib65VmBml3",
-	"qd3l9dthbxIVIcp5CkG/q0QvfL1vXKG2ZaoiCvWOGnunIqwwX7e4Fe6NEWhD5FpX9irYgs8PULLYxgaU",
-	"oczG63g5xzoqIdxQNkIuyzqfk5xemS5wFJH4SCB+w5C918UCSRyviJwEo4HqnDXU6G5T1M1Fe+Rv87ck",
-	"XhAm8YqM0EUwvQiUMLkITqfTi6Ak5BAYr+S64mg+hKRtGdWKiqc15dVGgeRbuhiudNxQZcy93icVpd1M",
-	"mdaqQhYlnUSyHTMK+C4TeB77aCjq5vOB4q/mMGvPsOhSy+ctFoKEinjUyTC8SP2HsHCCvt9s5c5KCyTx",
-	"FRFpZNSKMBLTxQXbYrlGx7/88E7LHwG1gE7OEWY7uaZshUgkCIwfxvSaxGMbQITUl5ML9n5NoIBCZGcG",
-	"eSMg1kHhDurTXAT/EDK8CBQ4FwHjjFwEJwiz8IJ57+nYWPX2EgtJhLwI1AExt3n6j0siIRdW/1u9YsbR",
-	"hbmFV8XoHHl8Ut+aLXgcklDxC8OPQk7E5IKZZPcN3ulGFDv0L+9+/cUGJqavrzELdQ2IkC6kwfwF06hB",
-	"0LIFRO8xlQJJCO1IqCRIwAXd54sgTDabnRL/4JM/mVywao5VkV8M2ao/EbaS62B29vx5B46X6RRmh6js",
-	"Q+JXiFpgXSVKoScbmYkiboOQLHO8I/iglFUrwHzWmEvGMDzmHGF9ADwhA2MLQpqFSif9xuasPzs785LU",
-	"g7/ycAfkaCKFmMSUWfNCE/IRomzJ4w3WfZVub0vvMCyjaR1oOiRAGbbYu9qfP8dA5Y4zuli3MnJGRWwK",
-	"QM/O0CAxel655CVJa9g7EUoBVCUMe0JsRGm/yLTuBeNz68y0f6ouu17IRdIwt0PMe9A8y2KTv5mOzyav",
-	"pjMQKEaWpJLa6LAA1gSdTV6d/mWGsFFkDTOiobP3wBCq+LrAoLKAti0F1aqEU8dCrwO2DCnqfQ0b1L/y",
-	"5ENkQG1LnHXiQw13q3l+ky+HFO3KGwTq+pE4RMdtWgRWN1Y5Ode0v4gIjkVjKcpHxaiTYvSotWS1ljZm",
-	"XPFxPxdOvwZBdaFIX5ChUNZB8wsA98HaN2kv0ercEVAkIH6Ui4gfCXhuuqICoMfqPwv5z+/jhJwgvFiQ",
-	"rRSe8XsEjfWokhdmNhMkoJ0+xuynUtnvCg/aRv9BiVf9T7QjAql/nur+gYa3g2HuSg1zRkxIWq784e3o",
-	"c7DFyvhXy/q/Ly7Efzv+73R2+of8Q832B2d/7P7YEfHH9I/lHyDU/+DL5R/sD8ZP1Mv/VOJYc+nO09Hp",
-	"x0KjSx3stuJjK25ZTQn5DywmC75i9B8kNFUAXavOkcEm3Btdu7p6M3Q0PRqho1P1P0v4HwW2+geD/+Hq",
-	"f/kSfuLwSML/xAm8tIP/IUJ7s3vl9DV6Hh64ST8I53x6umdfAt29ttjk+Yd36sx9++aHdyMwARZYkHME",
-	"RkOIku2WxGP1SJfYTkn7+L/Tk2O2FH8s6FKcFOm2kgarsGqfa5vCtq1yXWW9a5M3fv5RSIVaPKQfJczd",
-	"nU7Qa3tP58YSM/T70S8/vFMUqdZ79NHfJatB5DmTcbiAdw5mUdvfwtuSurOzI/5I/3qubwq8fgyKIxm/",
-	"XkSWEvFEomO4b7MtbgRSw8HljGtje9qu7W0d1kGlgKFTTlDS6xaUYnvZLNeYoanBXbanRAF55md7fegu",
-	"Ro7dNeoJkhwt+NZ0j2XkxqIcnMFUCrTFMWEKBWq1I6TUFwBozYVstRPXPEo2lVvMEI9CfaqV+ZqSQzuf",
-	"WlFL1Eft4/6K6wdmb/G3MV8Qob26Rl8kajeFjBPdYLZKZ91bWe0KhNFTe+WcpJWbgQTqriwrS6AUm7LX",
-	"VRguVCmG3Iph1eVct86twuXZ5Ol0hG7WxFqRKCbbCC9IiLxhkA4/QZc7gxH9d6cbxA3+lJUk00YNvUVP",
-	"+k6ln8+eFa9wc0h5/+0InU2nL8bT0/H07P3p89n02Wz6fDKF/wsGaEJa0ux+H4Gsk3BKCqgXK9QuaSyk",
-	"reMNN1L77N83JfOK8om9KUVZzaaKRlhNk6+xKMvga1MD/LR967M9L8Ez5kZBTVc/C76UOlinaynzF6+G",
-	"LG60f5mLUbDhCZN7ntKnZwMFD5DJaoJOp9P/sxOZ50PnnrWq4+T62u8faKKJMybXJJZzyffleVBEX+1+",
-	"mEQkVANeEkturcILGgnwQZoXbbr8fdlRN3X2guK66pcjoawFuGEHxfKSRPwGnU1enHSCAz5Ts4BqPuaK",
-	"u/jK7CjIUEXOnJm3O8t1dNYQltO1S6J7n61JTKXRMIzO5h2zSqSmxd61SYGlxu8xqJNAC8p2otKvmNPi",
-	"tL56lYGv34n3Okhm7gb7h75Ny5tS6mbDnUfvrgiaqctiu/sCUc54mhV1dxQ2eOvaRFG2yuqn6siaH8Dw",
-	"ywmUjiGhdeLJVflraGFSkDIvGi1Sj95bOhvKLiRNfFlZFFl551Fzg1nTgLRlw1EtCzzVJsMzRzkOZosH",
-	"pgpb5XXgHp0ZE1YRa56mAre/67SJrBUXqAcpHWjgrMTN91BgoaKslg7Mg/JVmpnnR3c/VY7/xrTs2c+i",
-	"t41/6qOR7VsP0MTHQpqZJZ/HBIfNTaIKLG/aIqC5xLAc3mIcyh7cs5W1b0nsaS/YJKv9GfzpaXN8yJ00",
-	"vc6qdHuK27OzOxa3XeKpa+B+eVoh5NJwm0ZBZ9tnW3lXKb/SzWnkhr3DdiyL6yh5HBduF2CTztK4kr2C",
-	"/agnHDqsoRbmapCz9WgrAiGaKs4OXkt19GBKuPqq1yCVXP0eCn3lv+HM9YLfehWHzEMaSGS39Q40yPU7",
-	"8X0O4FOss5Wf95C0D0OWtnbxVOcb7Z0g1EVk1cmq7AY0NsH1z/CeMe925iFjTv37hPbi0PKkdtLQzdGE",
-	"n71kYZzyyfbw18HbCO6godNDn+suMdRlSXNZeFqi4s9D2t0CqttQeH/S7uQbaReLkIJ1TcqKguc8zDoi",
-	"NpgFSQJU0hCN4X38cejkbgXvHind79ax6V6TXfBePppBGcEwR6DldWJNRoWGo2nN+zgFsxrr36jUZU7n",
-	"8MI/K3i9y4Q2RXozdbLKqyl25AaVbOA+XY7vjfe6U5OEDkEbdSg+1T6tNk2ECynJ70yraCxMnOM5nHHG",
-	"2Rg0QJ1fDHeKkjDM5PiaCnoZEd1leATBZ9CR52xy9gzes5uMFnirFTpKIFBqhyK8uFJTAT5KWg/XRTC4",
-	"GsFdjJVnL/yDVxiWC6/u5lg7U2d10RI17r8XgUcy89bbUcCA5+DqCFDeT1TLSnwAK+CuJfa0oH8Hkm8I",
-	"YSj49tpEGNrXM/czLUDvrRd5W9ONcXloa6fC+DPVrkgnwhQl6PD5GtAqQYlxuGrmcSY5w0h6UBigPFQd",
-	"zyovBuUN16eq1WmXSlCZuSjzwpsne3DUnxMh0ZpHoSnAMF9jFsL1jGehC6MuuRIGtmV/bX/+mvj+DWX2",
-	"79ODb2wfztmZsxVUPrXydqpr+lnbJblh77QNSO78VjbhspfgpmJ8ikc1wzGP1MNFRBXHOUHejbKJkM+1",
-	"Cqviaa15mOE2xav7Tl8/0NYsDs695EMPyVCmz3r4HWTESikjgtxkteJmL59QJ2LpS2Q1S80FXdQutFW2",
-	"tQXsLjOd36WZOLnsSHU2Lkk2QSWXlEUZimCggyY7eyDaLLHusPVWhgt+jJqRoJcvBpvHtuoC10VpynUN",
-	"YX18wBytDSVXFAzws2lH5eUAWIhSbNpaAufVpQZKaweUVAu437TjkpU+5PTjTOWGxzTkxzTkFmnIt19v",
-	"Yp4L2+kZw2fTOWsv8V315/Jb/IEreR648/ghL9JfPu2acFPpSKoLZHtpPr6mIYl7RhTmxzzrmC1R6/xq",
-	"zB2pTkDoUzG0V9T2y+YbyxTWThHW5ots6HTNpYc5XU11YLyj/kWWI3osvzJsLQobB57XeUDaklDrs1Uq",
-	"aiFq7QCFPFozygddubON9771dbTn0zuynx4h8AMLQdlKX0L5dtMlD3epZ+9A2otlLfenwBwsESRVXoYK",
-	"AfF7ebRzZVn0Nnqy3NB1cuJ7iPv/yZP6HTS/X1lagsRmk1sFYpT2AlV2juis6VVfe4LyMG8O06xVPIbZ",
-	"vy1WTKJaNUkzGnXUcpNicdji4wBtmlJVVVu8Pb30dgg7xNTmnbQ5B1mAusVDVUPRHgV7OX6rAOi3+I6r",
-	"7LDItpFDlQV+csxBqQ8YRVTIRjOxsDflZuMjt8iC3Hj86zZ/72Q+u+3t8vkK6+7nGtg7fayfHdzOiK3d",
-	"0mKufPtA2SFCzjN5u9UdJ3Lh5r6F660u04WiiM82dNc/AL1ASZ3lSfsUquJcbdbWV17kZ+u+nib4W4E/",
-	"aAxpb6JvpuK66trlS7pfcmutuHSjuj2prb0x0toI9IB7gLG5L181x+Y+BCOwNui3lyHYdBvqUUTDhWht",
-	"ifQ2jdwe7zgPecf5AO637s9D9G/2rPcQX+QT3mzV9gXXZ5PSmoNFdtBhkrUpOViSchXVXCQ1yUb19UgP",
-	"Xnb8i1daIcXjYnRVp8YnguwBMHxuXm4FMWXz63Rb012q2KRUqUhf/fbDb799/8v7steNBpwbenr6fDz9",
-	"Znz28v3p6ezp09nZ6X+UfVwB16tXQTvF3CrcdpzsalPgUp+Ov39l2DMHQPRUDMzU7SWVPXBNQsoNXNrZ",
-	"RpBFElO5e6dG1ZBckZ2QnJH3/IqwsmCNfzUvIKneQMfjMU7kGtnvTiCKgzJknjMO/9nwkFww297V3AXq",
-	"PqUz/Sy9Z9WPfzfPYx4R/WSUfzCZTD5eBLpRGlXQrQkOQRHRsiL49/HrRK7Hei0pprb0X4lGlVd4Y42v",
-	"KU/i8pT3OWXzFgWrjwQqfOrqOpt+rtD+TZeZKrzrV1qb1CabmOIykrBwXnXHxJB+4UggeAUdm6p+AOsM",
-	"ns31KydIXNGt5vO2eGJ8ruvnjczXVNibqlrQXjzT3AN67HLmGiXOQ7A+K2qmpu+viHTfIAxCRqGKiRsS",
-	"Q/icGacWiOev/N6YlEk+r4g7e22bI5qXdQxRAstV2KBhpgmvEormTaSGdThSb7gPDZ5AYyvvy6RjinQe",
-	"VO1KXnkFcbI1gV3O0666gDoVyPgd9KUV9mqDK3WGmqWl9c511W/zuUJ3c1XiSXMRYi8kMgXb5lmVkMQv",
-	"aVKYIKQi12vnnRaBjpsB1UFdCOtQ0QgvrkQmRaxpEbnh/Dyxmvr1dgNslcT8MGhFpCg+fW+MrMossLOn",
-	"pUAlDKqdao04D9h3pkl22tJQc6LC7F7FxzT6DR0/mz49ATMDIytl4CV1QqMbvBOIihZAJ2yDGV6RTKLK",
-	"PM3QzCUO6u6jx+Y00diBK04QtwfKZLvYLBc7Rf3pevYqKwZ0I21QjFe+abbixvwIvv3RGedK6FBJlR2b",
-	"1mNSQlVT9GUidkoEu58+jgJva34PXDH+YBSAWq7esP2r4xUM87s/sv+BbXfuvjX/nXs/uEbn/r/nukh+",
-	"IopgfHRqHDnY1OZz0yk+xkxQd0FlTnBoasyoM5xHoORKgDtg0qrpS0wjrU5WfqaBvbUQpO9622JedStx",
-	"bxegcq989L8hofdJEabCRw4mLY0LkOmIzvz4mkhSjTv38lxpLFC1NktNYKoVCppW0ffP+tcqKm+ik0G2",
-	"97asvn8O4PTnH+HXhmP5eAQfj+A9H0GniqZUDDKuUaIQtYOudv7vBTKY+4trIHQ1l1Kvr8md0bxaCUj6",
-	"9I2PChsxZVdlgOpf1MdbLqAUwDzEEs8jLsTcHddUd4Gyybnz5FO4wmtmZT7QRiGRODZPUiUlfaatJbMr",
-	"Frr6JeuaJXYjc8svPtIfmULW2kLQL5pH/pGyEFrcVe6Ij1S3627N+vWy5bpnbmS7fvck3aPik8pdy7YQ",
-	"WKwxWxEfVe41fIOpxoraxCWIozxuLCVUc86KKpqZ/benatQXix7ackgrw2x31DuFNkeGNVvSf3u6HOEq",
-	"Gq7f4q7b7W1n9eEo0ERBvvmjZWRJlmUoZp+f+DYLS1EclZzQoqzMQNoOgnShhe+rYEg/aQFEiZCsHKYC",
-	"0akS8CVoDhUivaPKMPfnIa4OePV2pqc29d3l0ZW+U4ov6/ErgFj8Ls8X2is4tpyl5j95CPOsqhRO81IR",
-	"zqqvM8xuD/XKcpX6nUi5UNp6Jr/O9J3SFZqviissfpfnc7eWCXsL85Qg81XKxd37BRjTd0phNF8VYSx+",
-	"l5cT6deuYkrraa2k8paX0VTMN0Wp53uG8kvtIURLrAL3UobeivSZio88cZbMk+r0Xjv0VLXX3dS/ELO0",
-	"XEXX7P6g1qovzVNdrCOcj8ZsUTLtw0lzOopPB463ebpJlVLSoI1UqyG1H3pFG7C4KjGn36vHRX9setXk",
-	"sxL3kKZXVpnnUDOBFF43lZdKhzK/VY1oft6usSCnGmmjAHTxBd/uFKF7o2aeZ0fM/JQBs+wX7faB5oh6",
-	"arNdv1e93QDyxzQw1Y3koTjRNcVysOTsDIVezBYkinLz6ac996QGsf7q2qKvFEDHnR0OWBEHNbRRtcON",
-	"pFkmEIal7HTr8stt3reHSvk1e1pCn3nx9ojfYfHblo+WcIGCsPfbYudkQcv7umYNzIXj368qlp26zLNb",
-	"mMT7pwdqO59nwROV/7PO9+nL75wfdh+Y2s6Z95C2QlbTgovbkuMTX8aW+Hr2ozLdTpnu5kHJ8YsWOngF",
-	"h/mSvTEt/JxDGBF35HQo0NNtJn4kESQem0Bq0zXPHaDp9FQBHUHKFkGmL9Z0embFEYE/n7rRka4eh6CL",
-	"Dvz2LJgpRXPDzbvP1YogVhX+fOGcTUhy5N1zTKcv3ajw5zfOQQh/vnIeIPXn6dQNWwDhFNYQQik484oN",
-	"IoUIHLqACc4UKNaJb2pLwfOXbui516dyevaNIwMbaGdcKXBgXeCgxuFrhhJ2xfgNQ0CiiC8WSWwi6TRC",
-	"f+FQZByviCl7d0mQRX0Idcehsq+eypRxmKD38Q6Co1bYdjjGKKTLJdExcfQfUAbVi+3a4B0CPc7OrXbv",
-	"O1BlUMiJLvxKPm3JwoTUjU0zGVMk2OTx6eAwBItgEi04W9JVorWfidv5b139viVlIcIMkU9UQDiXHwKl",
-	"QHRUBkGnzItftPPbmSfo/+IJrCMRJLtc/32I6r0mMV3qCu12GLM3iJbNgVmIYiLjHdrxJE7R/Gapsa8w",
-	"xI4k0hNAfsFC6nch+I8KGWOp9oojGfPkMiJizblEVIiECI00eN3MOHGn4jVDR/qG7sj1wIJAXECZAvfI",
-	"sY8jBGFfahZ9DhFGjNy475Z2zyfulL1z4ZGMu/cAnKNM55QjJAgcRgvMxJ3GPhQ6Qq+9kOH/UJu7pJFU",
-	"xEZDhckMLX7Te5Zv/XL6NTO82muGhWIa1aMDG+o3ujmBNWOf9h77DcT2vpaSbLaShP+TC1mHo9Oz3jP9",
-	"i+CsbuSnvUf+DQ5lzdDPeg/td9GBHK+aWZ67k2Q3DDQUdV60cNKDj9B7x1q0DgIn75IQZo9X7rJrgt4r",
-	"0LTw9crBxmSM7cahhEkaaa6VGzQmC0mXVDHHb2uZUkgkiTeUEdMJX7FQbpibWktieMbpi/4HBTjSDzHf",
-	"WDu2DqMv8xhdY+Fh1bC3lFNDULhVFAzW+JZoyQNZb3msXe6Q1d0Nm9SscShMfZNfgY09VhoNqCgp+BNN",
-	"GEosa3Eq1nHCrpDC4gZHkS38C1Ma2QpjiS1e2K/ryMqJiAl6GxEslIiNlCzHetZMeeGKWWBVr/KrcsqB",
-	"Dbh2d2oaIjFB77JPvH3RGwojnykm+YPb4FWMmbRKm9pwKNWuV6r/jd58p6EzcdJLHl/SMCQsVQQUb6hQ",
-	"gcwYNCQMTkisgThtDYR5GpFrEimVwmlRELLtWi+0AiY/lp3RlKOfnp05rIdlp0EQmWy1hhSjDWieOVVW",
-	"qJ2VkGCLheAL6gL5Ybf1Lvsqj6Gp3DAlC4S1rz0FcItjvCGQUao7dut2AW3woIiVL7Nao9AYeFrNYQ0v",
-	"0OCHCRwhXAQdJ3KtNtsWmFGaV8UqlfEDKDZ1oykTyXJJF0Ay25he04isCDSeuIk5WykQgJBwJNwBW6zJ",
-	"4kozETXeCG2xEDc8DkeIJzoFmm8w1WrxmZFTJhHD18zdUd7gkPgHGRCqNEGxJQulzvqpEMCGHX8zJxFm",
-	"et4Sk5dEM7cSVGp1UWqwcBjqr4tqMxQatvhQtlbJWGUfTpzlZQqiW/srFYDY1h20ySiLiOAYeLln6E2c",
-	"qfZDfpGa5TsjQnGuUvNCJJeMmDMf0Q2VNouKJZtLZaMs4WOP5ZJPSoz5R58yNakgGYMDpvx7wiUGQlrG",
-	"hKBkiwTfEDOiszoObWicfdPb0HznTFwEao5lN4BCLiGdf4d2CoM1cpUqES2IXq3aRCdV1iTaahiV5LGd",
-	"m+EsWVHqsUVzE7FMomiHtiT2GhJDho+TPDDk02mLIdPTYcarHO3UH804PlJRR9kiSkIi7LjgO4DsdOs+",
-	"0H3BdMF6tfQKgFpAosTFt/qoWFcERit6TZjNEQQWqb1bVjUtdAzyZ9XjtmXC1nxnubOkmDPjWkIBvb95",
-	"q9hCTIQgzvJmJJGx+lQfPHuG4H04HGUf6ZeR5Xn2eOvHT3KS7bCH6emzemGdwZS1uC2z5cuMbM1IQpM4",
-	"mEqYOvUm63gB1yD4mebalAAHonY8mQfpG9oTEszARwUl79mSlye7iuTSyOy0bv0Zev32jVY3wJdIpSEI",
-	"MUI3MZVSUeEOrW0TvAvmvsVbOo7JMu2Pt+Y3ZmTFSCIoW7HG10SgY7XrSwzeKEKkIoQLZvQQaJUJuX4K",
-	"GQslC6Hdz43C1JrERDfWszmtdlaNvZPJBbtg31+TeIe2WKE1EhxIRKT60gJ08iNhZ0M0RHipFOgn12em",
-	"eold10w9e/I5zQq/1fQo1DlXP1k1+bU/mqHrD7/9pJaFHVPIzO4lNAJoz6ZTdFHSiD2JI8guv2D/RljI",
-	"Y21lQjr9CDi0bhDmDi6WCPzE42Q7u2BjVJZ1iJ6gstzIGYyT6SIWY7ZSlH3BEMLMY4nHPB4hYI1LPrJi",
-	"9WbNI6JISG2ENzX5tCUx3RAmcTQzebR2INgiRkioM5118rya7t/Hv24Jeyfx4mqsd2P8+u2b8ffZsWKl",
-	"CP7N6BFUgoeQJ1LQEChFDQRr0LnRJoGbCvRs+gxRSTa/cPkDT1joNXAAbiuyK9DF+DTsto9DEhF0jB2N",
-	"qz8Z3pATrT16KroCwu27OraWVrCwfPySLLmmbbfxNO0jEZ6ji+B/XARqoA3BDMxjaPGG2U6ZDsdcRHyi",
-	"AXNZsGOFHA3MSdlqxkD144jzq2SrUQlbmtlnsGgkEIdeKCxGjSmgiEBuTJ3QrY/TkoIzxCxK58WgY8rU",
-	"d2oUzUVfv31jizVg4OMxB5vZ6oawbYlc81jZuiFZcODrJyMkOMIpahXxWR3TZmu7WSG5WW25wTNmO/Rs",
-	"+hQ0QzXElm5JRBnxChBoE8DyGd3TLkYbfEWgeQfwbiEdjZmZzhX2DJXdOKpUe4nR8+m0dBs0NmcF1B8r",
-	"3Fsef6IJeJnEyqqBKZWSDHtggUu3hURLdSgVu/ba6xhkOKpToxwb8jXf6qIMiiIpgzNkdA4t+E6szRWn",
-	"PhFlXDuaQOYcZI+4UwihihEwccXHIkGAo6udVCP8pxM5hpYiKuR/IrHmNwIRYOpq8CNh+MxlhIVEMQ5p",
-	"kjutzazOf+woV5PT3xMtPowlDCfAHsrxJQ93yFRN2c08ToOl5TMcdmcJny2s/4dovFiUHZNrHCWgnHuE",
-	"lGESQJaaT5i9z4BkWkX6VdvNTupHigzOLXVaAmEEFG0Cv5bSotVKZ3YnFVbyKJkpSczs4ClYVMlUIpQO",
-	"41YMRq4yRW68FaLjLBdUw2iSPBkBXajDiS6Ct3pnrK6nhzH1VxJbf8VeYlmLYXIRgIaRshhFR0cC7jpN",
-	"2RGb7E91dQyv86Xxa4ocxzSiema1tZx8LEGSoYNSwhmlKpcS++aq1thpBPYWsGjIC9DjKMyBAHU+7PmV",
-	"REjNDWScyPUMXQQXwQg6B43QdIQ+36qVqpF+/+i3pIIyCpf8mpyMjH7ldDZNqjEGNwo4Fw1pZVFjLpeB",
-	"f7399d17NJlMnuiHmm51Q2Uwl/gSudcJXqxBrTCvLtZcaPUSipXwUEkyQdkKioBtx9rDdkV2I1DK1VJX",
-	"Shl3e62YyxXZQTUNn5GejFJg7UkAFfRHjpYJ0+55hV/NVZk+OlyMEY4oVjgwrk+oK6RrH+kBzL8VKHo3",
-	"FLWDkMZysR4hjP4pJstzxKACDwhuJXng3ZHdgRPTU9psfmxqN6lhPPLTD5W+oYa0nheLJYDjxJBc4asx",
-	"2WwVtwJ94Jhx+CyvokFFNi2EzHgelarjaqkUKmBoV/XI+rzUtM+m0xPLGJQSqnGzhItZjP7l3a+/jM2z",
-	"K7K74XF47nfMV8YUXhCgUEMCfLnU1ymmO12lSpnVYeF4VKmeSsfRx4kgEB+uXa6COVVD/c+MTnqedlxg",
-	"5BMsmbO8qFOUuYpxqHn7ccZQVDTvDasGOJucno7PJs+fj9A2Usag6Sz+/EVue5yD3MZ1aFVUsUm7L5nT",
-	"q/Cr6FhNovWB3Hhq18ZKHus9V4P9oL2XZu+1jaaeGCJTXGmpKUwdXXtbcWyJV1E29OWbWarIrSGtbgVT",
-	"pvXERqAYhHYvxiHZEhYSBtCnX6VucGZ8u0BKR1bqLAhiRlgvE4EjdVg8+jSYWdJIRwpAyaSUlavTqnUY",
-	"Ko2aB4wLdkQd/ZlbeZ79Kwxgv23MBP1PzWcUL7qyR3uDLndqDLXYc6RZNroiBBROLrT1IJzKaSrakL8n",
-	"OMoiMhPfU8Clbl3/SYqMaa++0eaDphZzK6mbFUpMI0RD4Yp4m7fsf+dLSqJwst2dnGsdyTw3487toFQg",
-	"W1zNjK8AMQXWjOA2s6U/KDGlzmy6R0dQDSm6hNJImrRcqA0Ns7jQtXIKSNgqPQcIdLzAsfZLWgV4ZA2Q",
-	"HznSPR5t2KSVpkdCWSJCYhjLFTNVjDAOibI9TAwvyB3DCoExAB2bkyGU0ZFVr62yd5wJUQOO5AIMbX0o",
-	"QwZ6SC8MEh1/VjQ5Q79bsD+iP9RklrbQH+osjpDkMwPKLVhYCpN+DB0y45iXTfwckLkgWlm/PTnXYSlP",
-	"1N6uCFN8zpbxAhXygv2qJIbVbEDCOxnmhCXWNeINMi4TGoXCaLVKbF8wTfoC77QEMS9q1d+oRF29GcrU",
-	"XESJoNdkhC6Cs8m/XwQnM6u1lno5svY3Qzdrulg7lYw6j6VaTLl/AGe9A2SymqB8/f4T42BzmrEVSFo5",
-	"HqHUOCg6rUrdByOjQ6eOPEpuhGFnZvqJnR4creoXBZDSifXj7HpsnTMtMmea07ptISw03FHwDZFU7d0x",
-	"VGV2JzlXqFkTdV4eRPxmhj47yW02aaTl/ZgvLc+w1KUZxq3Rc0o+3ODtDH3WH8EgWd6jXYneD7e3MyMH",
-	"YEvMgHY/1JIV96DAlUG2OUK3Ffq078IpgDGB81rYEDMzbIuiahLq4/NasWDGJey2O0SeIUU+4YWMds7i",
-	"suSp5jfUS8UF014VTx7BX4oGgcKER0TnOQ3JlbRT2oK5I7aza9V9TdgEVUKqjUrK0H9a4/E/Jxeuc4ph",
-	"AfpSaRFxKOBWVpN0pivgnWT0mCNxwYBzUGFp0NO7s34FClq/jryBYpySSijJ6twK////+/8h51PUt18h",
-	"+oFGBL3bCUk2jv+fgBv8+swrzuoqu1YWlcv9mqvxNg1uRwHfEoa3NJgFTyfTyVPTtQNiSp9AugiBrBGn",
-	"Tr4Jg1nwExXSFnbVofOAWPjq6XSq6yczSXTNdLx1QU9P/kvo6rQaXS2LuabFYyGouHhvYIu5opAvEqXK",
-	"TjJVXIPZ7x9HgbCdBAB8jU773bFWsxnXxVvPs7xYK9siY6MqijhRO4pXIl9PtlTTdwVua/ajrNXK/4Cl",
-	"PLk+q96Od2t+Y1D1b2f5/Th7CPuRSo3rM0SYjHcTHcDs6kSWTevW8QTsgNo9VTiwE3hbm9/ZO94yv5Dt",
-	"GArZ1p6pfBCrOORm5ieDtggVGwqg996y7MHzcaIHRsdnk5d/8bemBG/9N+ll6SYVagzPKAvJJ7d1aTnA",
-	"+j1L6wJC/xkXrQSNsMtQlL7y5Nsff10uBZHQz7rx3Z/ohupXc0VVdT1YJRhBc4Yu+uBfMRpARIW07mqj",
-	"qE1sZWhwEaaFoXEUzSVhysoIRh4h5YuHfzwgYaYY9Rt2lFDmt26LkKYxOhiRerUVEdRWTEuromMajoyV",
-	"BlXQfcL1qaaaYnU/huriq+U9t9zQsxWRcxxF0ECKixLC1MGxmZKsRkn7Kw93B9ipbPvfXAcG08wkRzBn",
-	"BwCjSTAxcoNSPO5PKy70WB8u45Rd6mvDHAFhCc65LacMLDllo6Djs+nZ3dOPyaoqYXVPbLRGO46nG2c9",
-	"8r2BydjrR1bP9lzJ94MzPVDgbMLZvfG7EoL97NXtpeGtS1gnReKFIt95rljkSeUdqc+RJi3d0nhffH9n",
-	"EhlrcH5PvMEg73ZUbWvUYXB6D1x9UI6+Bg989bbcC/F7RddvC8wW+JnptWnYWeZMBHlZ3MDgtknJvut2",
-	"XXeoUWT7g7XSKO6D9kxHnEFp8Dei25rVMgetgHoA3T2rMBnWLbjyExsm+vngxFuuD7shX9vw1ENQrx68",
-	"uxZ8FxLnNyKIVDS18pqamFsXfROzIGMTZk6laYnThqa8TP58FYh2dGcCIIJZ9vvOFr1HmZmBbkcBF+OD",
-	"wZbzub4I9jlSJYDna0y0I0XY7nf6o9tR59VmJj3YajOzlJTTuN+ldiW67Gpu+7PdNgxVt6jwXVNZJvKB",
-	"RfTK3lmM/LsiE86evcNOR7eRyGuiM0/r7L+fDRB3Yv/djemll1TnCzWYH8jmkumI6Bj8A8QUVTipciR8",
-	"LZqoPQUpAsaAgAZ/bK7tyaNXdqAjksNrk2+2SLaHdtE2eGaLZDT0Scn342ntpy126jmIbZWb5n59tjlg",
-	"Wnlu8zu+PyV9a9P7CmOPjPYNubTQIdCTkQXXzD0QV96JWwChlS83zy0fPboH5JkNft0Cyzywe7faq3uf",
-	"vLKanj8Xvmrp8S3jrw/O7/sQeEob528jMqf3JiQOICCq/MH3f1pa6t8lR2ZIh/D9qC736xzuSJXORTw8",
-	"ddZ4ihscxPdAs3l3cVsG3815PAS9l+vquW1/9CTnaa6rQ7meBh+OX7lAyV+Ye7kN/H86L3Nh0X8GZ3PD",
-	"ogbwOUNNqmq3cjZ3iHEd0L8mMTnX5ayEztQXrljLkdCx8DrjDEt0DDmfNj3PK6OmRCSkA+hCCrpMibTF",
-	"Fvk1iWNdkK/UK/2TBvyAcl/P0CTtNRb257LvS+rCHAmELwWPEmnngcSKRCfBqt3A7hef05pNHTrOOd1w",
-	"Rz5+ie9Kp8PP9qWuXobUb9DwoueMyO6Q+ksnStuE0JG+CdnJNWUrnekPtCkWOtO3yr8geCznIY1rnQuj",
-	"z+W+iYXuixL2+Vib6z0/ttmTkLneZwCj7PSc3uY77vs5vN8wQHbj37z7FX3zYnp6bhNFhSkgEkJgZmwK",
-	"xNBKf5J5ey4oW9TOXXOMnp8FPSAzBWKaQdMv7gHbIX1h5tBXOb8sTxjI1wUlNx0+jxm5IUIiaO7lM0bH",
-	"rvqzxqflotrmxOfdWnbGJ5/tUWzlwjLoKYq3Z0UZrb84lOPKxyw6Pps+u1t8tvBQVeJqcGJu0gUM0IN5",
-	"oXzc3zUVt3M3pUTd666Xi3Eh9adbxtRPZIUXu68lb0orMtuYaPX5w28/jdDZZDo+m7wYLp2qizE27ZVr",
-	"xcUYKteOBZEiU9uwmTP+L/XhOyLdxueINOcRgTN0JGyl3Buq9D7kVXqsErJQVaJZbclPl5ZQrptUe+sg",
-	"bzs8qdQ4dU/PBtWn7pBn0oFd/+LgKB35yJYVKJRvhRKnflrsBH0QBKlRFdy24nsmcVaXwYIyS5JDH5XM",
-	"VBodkzK94+4vZFITC4rcGTo5MUCOdE1iU+PIzKhe9Sm39Ozp7+/2vMGcc0FaRfM/HqA/4wEaTt5Z+mhS",
-	"dgAYJMhwSRj1R/LhHz6x5jclalMRdZaIb6DmklmeXBNBoObAMWY7RMNzP2DTfrLWbzqWlBJ/VjFLZeqA",
-	"t3+PrONPwjqGv8CypJG5qTV0csf3tZ0ZmPEFSXd3uz9H+2C6Bn7xPC13iVutuT+xHKm2bIndm+/My4c3",
-	"39pSg22dMrRYk/mxHwXZnQiylGB1v0nbwvTJZ80WFcn6vVK73UxA5aY33wXV4QMfzNjwZhWZ35nZY6Gx",
-	"TX5MWdwo1E0KjktIUPcVuFsS1LW/3bYUXjGFyh144Kj6aJnT3j6FR43m0ZuwrzfB8fhU2uv67f5enlT5",
-	"FwpBM90FQavIgl4eg8fj8egreHi+Auuwqz1wCKpT3uW5+mqcAY9c4dENUO8GeHQAdGVU96EI5Cz9Qc38",
-	"r8vAfxQzvUz1aoqrTWvM0lt5NuOjRHrUU1P6aC8XIF8yGShQDbiFt/voxjRmpAzQovv1QluocEgWcvb8",
-	"6+Eh2tenO8bVByWDX+6v5sWDBSbrCSrDk418tAGgcyzPdfS8boriXkWCx1IdwJCKbYR38/Ql88Bv/VIX",
-	"wXxFdhnGQViyyYcMQciO3gGNSctvUjCDkXGphem/7ON0gaOgBDzvKQA2CpaYRvOYYAE/rrlQ48D05oVt",
-	"zFcxEUL/06cP6E489363zl31T/oPYJI2+ULyLV0Eo8Dk52lwLUf/OMrRlH/coDFViq3gjW5KjyjbJhLF",
-	"ZEHoNQln6G/QzV3hmbIVMFHX1n6MjkyrqaMJ8J08KWCxUCxUB6xbfUL9dTKC5tZjygSBBizXZN8Y9Vwo",
-	"biJ0T3Qrp9ImeQvMoJPl8bPpVHdWuqGCNAinfrHeZqt7fff/NMnCFR+b13/BG/ITvSJBdbi9T6k9ovXd",
-	"5x2g+i79qhY4R8ud4TKnqo3G4KcfZbrGVIJlT1ZnqOpJpTVMOX3rTgpJVF5fzDXPtJHgczNdKaC6vR8U",
-	"fkpnrQPMDHZoyN54PT1d76kquDIs+X4Kb3jCvKFOkX5p8OJEmnMavcOvS2RZou3wVbhhc8pK73zsb2ru",
-	"0nJb3vpGrb6AkYfuA+VDezPca9kiD442FYs0tvenKTWjk8emVoilIK0sUra6J1IydYg63s1mAGxTqcjX",
-	"z3sWKXrU0h+19Ect/VFLf9TSH7X0Ry39QWnp9ZXxjJI+bDm8rIpeUQnvAavkpYrUZyP6W4W55dX2e46Z",
-	"8jcENNxz3YGYshWEJzK04ozck5bbIiyqFp3T+zBBhjI/TIyNv0H3dkba5SG7YzBggMudWrn3GjDRgcRs",
-	"cbuhSM1VtMtyg9pidndIgLmgiErm26lmXX9iLfXJeLv3IGvUHYBElT1ZR6lWck2QMT4RZuKGxAJ9vrD2",
-	"6EUwU3+5zVB/TyaTEbpwFpJ5dHt7nu1aj9nQBfY0jIb8IUQIJoQe2mbSYkhQ9Tnwauk96LJnbY5g1VgW",
-	"p9qC8ClQIXMfynoPHe17rlvqkjz7Ljk/jF3tvudkOFbZRk2NCZz3Fjfxv9k3y6V9TxfG0PXFDm4dGTQ0",
-	"XGKYtw50i2E3DR27tvVXhGyFMtfJecr8lLVeZEduy1vLZf/HQhLR8+d1h+n0tOYwGUgKJZmycLb2RVsK",
-	"rXJGf410Wm/GWzI9hB3viNQ35NHxn404P5t/WQO/3hg1CA/uaPebbAUD+8D2qBkVHePoBu908yrKXP3R",
-	"L2HTKwLuSkyFdPv7h8PNKRMSswVpIYbfuFdb8TfyactjOY+4pqV5a09xISr1eaXbOj+HQdDAs1AxF3wp",
-	"5+l9WZ8JXry6h0uBw3N7SxVVjB5eQo7MBmX0blRjAJ1neq9TASYSv2HuxSIDSOl/j4J5Ncfajp+rcpY7",
-	"fC7x3Dxox9It6oO72uMmpp7dlYF5ux220ti9s61sz6ILuzoEpy4jlk4+pj2hqvU1WVL5ejsiJEyZQUCj",
-	"SO8K4qyEisF9o565VgltSbp7N4Q82Q/VDiF3MPr3QugBYJeKEk97Qn9IB1n1kgdphdBqyXfZB6HHevvQ",
-	"YNsuCM2SoIOsfpJTRDto09/Dlz+5Dw8oy7NTVSls+i3kljJUydocAzwSiORmOqhkf9WCeOa5bTRKW6N7",
-	"M6cafHxgukGeOJ98LtpmHdTNLBndHcE2aZ85cjqQ+lmk24dHtkCFD5FqR6VjlnoKeh6FFpz3bnqNtCkS",
-	"9o7H8l/JrtX7PJbf0bgiWE6HyF0mMvXAc1YaM4eOpyMERAfBx4wjyhZREpLqtOJ9w+lmCox5JvatuIq/",
-	"Ubn2Q+ig8et+8Wp7BUS2CWbN7YNubmTCv28oqwwDzAVPd5jjXXKpf0QbLBfrqgn6RtTWqUMvSjbt+094",
-	"IetBaRmM23Xm18IPABkhLA2Zmy/PM7H3bTajQ9Rwrz0ZJqy4GU/D+hfTbPyeQeHZjv8952dE3vD4aq8x",
-	"IHc+7soyxqkY8pnZ5W6eH3WwsO3qKWGoIgFCDzUcCW74PUT5W34vjtA2uYzoQqsxYoLe4liQEEX0iiAu",
-	"Ig7uh5guJLrkPCK4+qhQMddjda1xEarRIypJjKMRIpPVBH0+ujqaoaPro1vrtN1iGqNNIhoYyoZIHGKJ",
-	"94EB8aVXdwORTzLGSGzJonLp8MocXtlvM+EsiXk6nnUMj/5MtyglBKppU8LV32K3iAi6pNoxT3BYQ3HD",
-	"3bzk+8uHGhzJJY7QgiesMqHghsr1HN7oCcGzs0rkVzSp7UDbLhJjjaENo6Zs09V9R+QsfQgni4j67J82",
-	"UNSRwOkdxBg0BMHoS6eDhMBkMngjyq7EfoVxO9S+dfEALTJwDxmV3CPrdvAgg+Z8W8DZ/juvF+vcAMdn",
-	"02lztu2hKKB1fq1+0YhrravY1EqIxbNpllY9A9qyf+Qi9dqHQR08GffRvn60rx/t60f7+tG+frSvH+3r",
-	"R/v60b5+tK8f7esDGFj1wfvavD5A6H597v3B7eqs1ZM2A2qZPt8l76MtKQ5C0h8fTEZ/+1T+Q212MZKs",
-	"odhZfVBEcN+ujoHcHH6swx2eu5Iw2i7dtRoS9A/pBLv/pPy26fgDUYjrWmBOsm9lj8qqmI2QU2jv7HSb",
-	"nPx2p9s6xASRWU/Zx0pJUB1nvXdTOHjjoYVNT4tywmbN86VXb0wXK4ea8Hwpx0afnGWz4c/Rhq70iudK",
-	"5tqibzPI0yikMwPJ3kPkdiFmG1rrqzmUKUfZKiJQGU4RvkBUNhC3F61NPknCwo7H/Hv9UZ/AWjNfv5Da",
-	"WfHrirOkA6fd6/7X80uy4yycb/Ana9HTfxCQqw8hdL0Q850S6AKzBYlqAOuSF/gqkxeYLqEwXV2p/rOa",
-	"dRQGyq6Fb7YNaB54NXbCAdZjh8qsyGcfd7aqzKQ1cfmvXg6w7qrJ2hZ7+NmO9NYOcpvBoJA4lu1ZkRvu",
-	"HXx3O7oblGso67D5qhU2hYWai/ED4MJDdUM9MIt+MPk70w4s/I7TdpY8vqRhSNh4Q4SAhsGgnwiBbrBA",
-	"IWGUhLqZJxUoJoIn8QLqvx4q86cOWVUTGLKBXmfjiPOrZOtUQmiTHFN21TVGQ3/U58iY+Q6BAeGg+mKT",
-	"nSrStiQWV/CQdFzNeyyu3sF3h2XrBTD7Ssm6gSoYYAZlH7O1oPrsYVMppxev6uGH7wGMa9JFDhvLHz7q",
-	"R37waR3m6ylPfT6XPA0WUTbU/bOHDqcn5QDe3UcvOvC/70sL/hi3o8BvO98ZnrLm6F0w477fI2+yXzWw",
-	"jI+lUzLlV5Y/WZI26bkf9E/j9KfDJJ71TJNM+4f0dJ21ppjuGY5fV1IjZ4WR75+K2mUt7ktEd5CC2Jky",
-	"n7igi/ac7uc0TuNgpGrnaCJSC/5Q11AsT5xHws2Bjs8m37z8y8kIbWOyJHFMQhdiWU3DY4fh/rT8zcsO",
-	"xLwicu6F0vQk6uoE3IeQd1sfhl5DrsNfbaSUei/3cW0PSpGsb9Y8GvIAvQ5DxGO0WGO2SsdFVJKNsEfn",
-	"AR0TfV/X9aSM6keDyOM5Z9EuHRgOV/V18esoeqTX8jyK4WjzN7KN8IK04u/nuoLSWO0iuiI7qJG0QwmL",
-	"iBBpgSVBmA4z23ylVD2Q4vHk8xXZtYhzKj8kbyTZBG3ujvUghwkxUjptht85SoKUnXTGh0QpGtt9NIWW",
-	"lkyLLRqUo6h5mriK2pwBDZmyTT95VAXvUhUsH1R3KhxAodQyuoGwH5XKgymV74gsnrQR+nzhsgWgYcYV",
-	"2c10qtzt7deta1ZK5Xblll2l5V+XdxNk2lTE1wWaHonBS/ni4siunC9nBGKEbQ0uKUi0vPcivvfo6Gzl",
-	"KIJx/sz+IUcx3lnOUsQAvKUpY0Bvyv6Cfe/AUS/r/9Fq9TlVVgwiCG64wXEoDu1m2ZB4RUKdyyJTgE7u",
-	"mkyNjOpFqaPsGP18Ko9EeWBXikddngelznXi9Ybe4J2l4LwH5c9Bno1itK3bI0PHD9bbUe3muJPtNL6M",
-	"Q3Kb+lysr83X8TVoPYN7Fgp1LnRr7COBFG3EXHHGGbIZH4gREgqkDd2LAJpI8cv/Igs5SrvpX7CEJYKE",
-	"J1DyxTeKR0oHEcToBZAhXK4anKs/Lpj5VRCpM/UvlXWPFzLaZazryQULRtVpb3fgGinM88Cl70DHsMwP",
-	"go41BaGYJ5II9PbXd+9HkAr19sP7EVqTmHxNktWG3I/99IwGvl1IVTgkxZTkRZSSjIV/AGMhVdHs5G50",
-	"dHw2efXNX+D8V6TH2Yy0S7Lk8bCJ0q++2SsX5cDeDxNhOm7Zo8y83rFNWdsCOgctuZADvam6oXk9bSYz",
-	"eKXD/AyFDlvuhYYmW8U97E+tp3XRZOk+VnTcKkDSqqxdnqg6dfh8gKTVUNijQFkDF/ko0lWuR2ehk8I9",
-	"EpChjxoK+lz4qLmVRm5Dgjvc/EbHWX57hnPYFgjrYW11h5ZuJTveL1a0LTl16+22N3iV9QlyxPT1dniD",
-	"7vslNH2U68d/rlv0m9fK27zV0/wd9erfP1ut43EbqknX6avu3PlJIby9iwJwh+kmdur7TjspIfM2nbuG",
-	"5OZPz7qQ19D5KQ9DCuTJtkcXr1pavntSvreGXs0U/cAJer9UmUPQ82HTagx07Vh19/5e9svWdcj/ihdX",
-	"ydarRp6/+AEi1fXhSTjH0lStxizMFE4WiuYud8ivpaVfKpbTqiwqqTCsHeIpJglLNooOUgiCUa5WdHlh",
-	"5lztbNgw82/PA5QpEL6N+TUNSTz3Usm80ET9z23MJU/LztN/QGVu8x+rXpiKZRraROjCvx9HObrwD10c",
-	"81ikCw7esGsc0RBRtk0kismC0GsSzpB9Dgi/Ijv02XjSgffk90/9NUI8Rpjt5JqyFSKRIGipnogFYSFl",
-	"q9rtCGncp7DjvpXg03L+f9aS8Hdbjf2gBdf/bEXMexYPNyyg63d7lwx++Sq4E8dbW1/uQZrVOFWnoWuN",
-	"k5wHuY7KdhlRHCedsKmXja0ycaBrTDN8j442Z4MD0aqpjXl3AF3YEp5fmre+s00PKimrjvQWiAOFnAh2",
-	"JJUE4qZbj21b4xR0ydElQVsSL3m8IeEk2KtvTlqzpE3lo65lLCx2ulwr9G2Y86iwPiqsjwrro8L6qLA+",
-	"KqxDqyEtb4gP0P3B01ar2kDco6JakPOen7ZViwhflb3vZgx2F9v1Yzgs1l3gsFdRrtGHfRfe6rbX5cOm",
-	"NSFPS70Xuu+kJXf0Lne/i65p8XA3tuH9NnpoSYqu18NgJJm2e3C8orHjw10yDUdTpuVDA3/uGUQxcOzE",
-	"1xszYXorQNGWTIeFtszOC4V4CJ0DUpZZUn/6wRfNroX+gUWaDL7k8urJX2Ad6OolHbyK7Gmb+2tXT9ZT",
-	"7fYpLNvE4nsF9jzYgB5fwywJuRk8vqe+suwQ4rxd0MNdBu/sGY7QQH/9I3S++sic6uK090eIBwy6eYix",
-	"Njnibld5xHzx5y4+kjJMv2jhy6d/KQ0XGyDV7+XTtra7m+zgdnmLS9vHwg829VQgQZhEx4xLnfWbklC2",
-	"SMkIYZuRjDATNyQWJ4cvCnvvpNu5NFeFx6pFRZJH2jx8fdcHyyKHo7OW0rJ1gZEcWT7ciqovn9ZXVL37",
-	"Te1cQ7WGeTRq5l9jPdWvSLO5k0KmlbT0VetI91am9M8nlRQ9iuYSke/htcJxyt0HhBvKxAwpUkHHZn9m",
-	"SPfLRtsoEWgb02ssCYJp9SWmV+EGfP5H6i0IyDkZIcAaOrafcRbtTiB4KYqqonlcJ/Gm0Isc8CikC4ki",
-	"KkmMI8SXiHySMUZiSxYCSY42WC7WVZPCu3N4t2fMxrOn2daty0SoYxf8QCNJYnS5Q0feJEeuh3ayVbY8",
-	"CdUb0DdyQxcxNyNP0AdBkBpcIW0FJlececPETeLLiKh/JoKgpZ5REBwv1vmJJweOLLHEVhlUoruIK/IZ",
-	"NJ5EE+SxcLhUG1ssxqOPy2Fu1tXYthJFiwKeCkuHLNmkxu8R7HwAWmgV7ex2cX+y0KtOW9bvtsSlaZ9N",
-	"p/dAFTrUNcgw7SfeGit1UROtmyWY+94vA/igewYqqSwd/O63y64ku1+f0zdahoFV79o9xIGVnYWzk/tA",
-	"rr2Ari8V9mDIfXAyz27G5Q7R8B72oUMdFJ/uh4zquisxeL9xXW3pzAV2DUhvaWhXyfGfPJ/+ZXjCe95I",
-	"ebkwrlLu2i2Iay8CLQ/jsrv21cZx/RhjJpXZEZNrfqVoyJh1RwJh3fVecniqbbv+AsaL98Jh+FbPohvr",
-	"t0dl9rM+YTo4DG1KylwvMNiHv9YPZ3E/hi3zNnvDr8m9oUBPPyQWGkcsRcQQoUPlbMU39Ft5Tb5XH7wz",
-	"joG9hMQ2VtNIqr/OAYLDkKrvcPQ281rBAWEe6MrEQZZj/J4Z9WPx5YoID+cnOYCCA7FGqSOmpNjKnag7",
-	"Yp6ixjPS70O05HwAOQIbXsikE9yTBuQD0BRslFKKIEwOfR9epERzweWKgJPFmpPwnumz1F1Qw8k69TbI",
-	"0Nz9W6a6P7ndlozqcI4sjbotYyG6JBG/QWeTs2fu7nluvKgnUHf92fTp/W5fFwu3ZicOcADh+qnk7GUq",
-	"zg/Zdz63r/d8ru7C5B3uWrGF4ZylngOKjnus+18NQ1F+KM7kx1UBNxeIyuFuHFOaHmmJ4Z+dh0Hmrexr",
-	"LsYpaGPsTI1mjVjbFz+RFV7s7sRBZyasCZ5fKVt1AO0V3H14Q1BEhUQJC0msa55H6l9QAcO2gBAkviYC",
-	"XXK5RliaWulmy+7BmwdFFXJW1qEV3Fr68v7sTlx/MrKCe0qpG01AxQs9Mgnr3CdfCxEpTJFFElNl/f/+",
-	"WYlKITkj7/kVYcHs949KGMJpM/MncRTMgidwkW0Q9NkCYparS4r4wGWeFLKH8m8bVPuPvTJWuXcvoeBO",
-	"5ocFZ4IKSdhiN17FPP/rqmY0L/ipMLn348fb/x0AAP//",
+	"7L2Jchu5lij4K4h8PSHpXZKmZHmTouO1b23P3bW4y3bfni552BATJHGVBHgTSMkslybmI+YL50smcLAk",
+	"cl+YlOSyOqJvWclM4ODg4Gw4y+dgztcbzgiTIjj7HGxwjNdEkhj++iueXyWbXxYLQaT6m7LgLPhHQuJt",
+	"MAoYXpPgLOD611Eg5iuyxuq1Nf5E18k6ODs5Pn1x+vLp89MXo2BNmX44HQVyu1GfUibJksTBKPg0XmNG",
+	"Izwmccz13G4QMwNaJ0KiS4Iukun06fyfUTp44I1e+jb5ZzQN3LS5NzBDFpDb29tR8M0PP9I1hfWGRMxj",
+	"upGUq4VPEY8RvhSESbQmmAl0PJ1OR0iuCFpzIRFGG7wkaMWjUEyCUSm6Ihg7g62uiHFLhbEQbJlbzYYL",
+	"Kuk1SZdb9lZxzd03uTfYBv9NcJe+lgfcbdWXg+svFNPvVjgmb74tHoufuUTzFZlfkRAteKz+f32uPk/Y",
+	"FeM3DNEQUYFOp6fuTGywXKVLFmrkGQ2DURCTfyQ0JmFwJuOE+EgwoAoZU7YMHEDveCz/jWyLUH1LFjiJ",
+	"JJrHBEsSzrA8R2o+hFmIvFeR4LFEl1sUUrGJ8HaWvmQeeC9XHWo1xuyKbDPbRpjag98CPJ8TIWZxEhEx",
+	"ExLLRASjAF9jGuFLGlG5nf3OmUHAHAtpXpV8FhMcchapcfU6ZhpXi5ivZ4LhjVhxORPJZsNj6V5Siw1G",
+	"QUgiIkmY/ss+TtE0CkoW6T2F5Y0CwubxFn5Ti5zFZBGMghUXajiAmorZJrmM6Fz/W/CFnKXTRzhh85Wd",
+	"f80TJmcbTpm04+tHJesxv29ivoyJEPqffydzaallE9E5BqSS9G8AFOhFPbomsVS4LBle7VWYRBay9E/J",
+	"Z5dklkGbRvwy5slGT64fMCJveHzlP9rEXHL3lyDxNYn93xVk5m/6u4LRQaYflsDJk3hOZpcgjc1b+pEP",
+	"lftwTdaXbkpLbxKLK4coSeI1ZSmpJJvQ+0Pojz+OcoeulNloKg/esGscqYPONolEMZkTek3CM/S3mLMl",
+	"nDHKluiKbNEm5tc0JCEao4PP1zhKyO3BxLAYs4IK+fsN3mxIiLAEuftlCVjFp76lcXFRWMyVWqEeosPQ",
+	"MC3119EIzbEgY8oEYXrKWvYT0jioY5i36jCIDWeCwCq/VzOpf8w5k4TBP/HGHaAnfxcKvs/eiP+kDv5Z",
+	"8D+epCrjE/2reKJHg1my6/sJsHsgkF7ZJQ+356AxKVpQ8Av4S9MpOrzE4a/kHwkRcoQShhO54jH9nYQj",
+	"JVYuaRgSNkJUkvXPXH7PExaO0JyzRUTnisDcp/yaxEBFI6QOIJ2TD8xw3IioT9abRBIAeoQmk8nRBESK",
+	"WY1a7Ou5WoAZEHAThlQ9wtHbmG9ILKnGI0siGFWLrML6f2GwVK0lYhj0QMDCRwgL5MhP/yRQRIUElKzP",
+	"EZUCwQlR8tOKWLzElAmJ5ArLdEAN+cST6ZeKTwa3o+C1J2n+izNSvZgFjgQBHuutz5MpRaoC/l/2WFNm",
+	"yQ8eqykgb1Qi5VON4Dcta4xMyIg6b9CPLTDwI63b0lIsFMQ1PFWEKJqORgH/tw5EHMd4W1hmyVxlq/rm",
+	"B8svu+4oZ4IKSdh8mwq0sr1q2PoMoTfuZSWpRJRdtcfmj5RdFTGYElwjFJ4GUQaNEZilGmcrWnQSN6tS",
+	"ZRSX0h2wmKjf629gLo8v5fZ2KTyiyLKiD0YfvyJbgXBMEF0yHiveigWiDGlWPQna0ksjqrsSSMs9vM0j",
+	"qFSKm1cOUowcKDa6pkIoVUSp0MCTY41KkExWTKbb7OHzY6tp/2ePOf39/ZZITKMeHCqdczbMiUoHbD+W",
+	"x5OauJw/fD3J/wT6bH909ONuFV81sQ9ry1b/CPbBnEc1r1gToc2hASMiHSrVOkv4VZZRGesjC1SOU+VN",
+	"lixavfW22cLdqFqbNX1o0RBQLY3b4Qc5PJWk7hZRj65fjaLeG1ldzmkHjpcB8l2yXuN4+6WyKu0+0msY",
+	"kFl9AFW0pXyusCkKRkSp44qzaHuOuFyROBXpMVkkgoRFIf4oi1vL4lTd+UFpO8PaS133Adxsfx7tOu80",
+	"ayXhco60xm88YtjwiM63wZn2cnySMypmOFxTlhW2WQwVIMijw3jfCjpG81LuwrowntlSIGv8lhoPtVZI",
+	"7mQ02SJ5u6ELy/ullK+hw4vg/YqgBSVRKNDnyWRyq00Z7X+cXARHd8b7diLnFlRXMZKmwkqGp9Bz4M1x",
+	"gLCUMb1MJEm9k+BmQnyBkoSGQvu++tF0RwGQJ4lmnjwpEQQFwuoiD/qBUKT+/pZaHoIOOm1eNpUpQ4Xh",
+	"96LTFhfRhmX01WzLWEk3RHWnoRLwd9B5+296vab6wDe8SR/eRUb8adTiL5grfvdpw2P5I9e3Ro2Hong5",
+	"QmAAFJkR0KG7MQqBwaJrSm5KhHo/941V/2ZwrZ6+ccl5RDBrrTquicQhlrjuZqhe9wdBnVv8gUB2YHSZ",
+	"SLSJyYLEsdJ7blZ0vlJ7orYhfX5FtkfFWx9vFWvKxtckFnrOk8nLF6CmY7mqcG+Zketxkx/1+NRzfjEh",
+	"MZuXe8Ha4nfnayITYtLlmihLyj14vN7Nmd3N9gw4O3Nbp0RhuuZF9RS/uZm6LacJ7hZgW4x04y6vWYG5",
+	"UAbnB7TflNEIPXwVp3lkJV8wK6nkDeVUJ2P8bkPmbyRZ77AfWq7JGCOxIfMR+nxFtmf6Kv9WoXiNP/nj",
+	"HUP8au5JPXDDBCZUwagjNHToAUZ6lRD8iswG1tJJVrX4CUcLHq9JWPS0uRWJSv0QIJwpCMUOa/0PtRKt",
+	"CerFCHR4PD559gzNVzjGc0licaQWaJYnOqxPnT3tm0JznkQhYlxCgEm0RTdUrjJ6k6BsTi7iC0alOoCE",
+	"gpq6dijisdZcb6ggiLI5j2MylxP1RVHh83Hz8SHCm93hnpJniP3X/NHSukCCMAm33hDLfWh3HQmJt44G",
+	"Sphhpx24HaUxVlVw542hsPQqT8kIIfCyPKImJjLevl5IfUVarxrBDOlwZTBnMff5ItDx9hC+9TNeEx1Q",
+	"fxGcoc8XMJ76588jdGFHVX9fBJPJ5CK4vUWHp8dPEQ5DgS48SI2brpJkYbYxhIepRZ1Op0p4uNiwYBSc",
+	"To+Ds8APEYOHT4OzwEWKwZNThUkvYAwePtPD/UTkiusnr7T0yEWSqZ+O1ZguoAyeuM9Dit/rQNNnAA/j",
+	"8s16E5E1YTr29RlAVIxBAw/uQpNH4IejBS6qXby+FDxKZNcjs8af3nOJI5288QNd4sutzIitkujHgmyf",
+	"+r/+I+ESj3VkpVo5xKEu3ci3IzfprzoEt+esz55Wz2qDfUunBReJXvDgCy1O1HJ12cGq4daeJf8CswPG",
+	"XlbPWBYcXDH7fmYtTvazdpV3QlzGyV4c0lDcgJSmJ4ztuPkJW+5UbsxK/HfHRXYMM3AvmnSu/gxxyhLu",
+	"8UFk9PieB4uycSJIBQuRZfyj+7xlO+vmLWUiMs9B9rLY3FQdVpgbrgL2LBfpgbeXNXNWspLc/HucNzed",
+	"5SSd0VdkJ7LASwamuiJDkUVu0n0h5fvQEyPeKHmO0hsy/5jlFNEKeVrH1wp8s5IvVwmdIpqqd6KS1qoP",
+	"cS3+ylRtreb1tIyAh4uuYeyeSll/I5RRQNXmYf1V1jz4FUuCNCTnCIiBSoJWWCDGmc5XyV1vp6uv9W3G",
+	"OlHJwfuxyRQz6ChHM7vqiKcV4KbU2IqarSz10kiPUQbPT6kx18Gb6byViVAmuB4DXJboUB/DJ3hDn6gH",
+	"4on5WUw22xKHps4a6R31LzGNqj4mnzY0JqLjrcwwQUpm0bOIXOtdshmY3/366y+/FvPZmsOVjBuk+mcT",
+	"NNH0u/6lLBtGkHjmGffZLdeWt94tJMknqW3vM5MCb+7H0h9G+qLOsWU1+tiRQtDu3sSPJEoJxd/3PKZz",
+	"tyweCWQwaLc5j5csHnM4qTk/PS5oLC5ak5o9qtXUtpe7dgdnzfJ7ig2P2FotvByyCsD0fYP2T/eEruM9",
+	"SA9PemFFEtcux/NNF3xj9ooF3GGpAx1yCm9vz3UAQt7TPNIvqR+OpydP7UWUzvDTuX+ISkGiRQnvbnNb",
+	"VPCG7uqqL0EZwPBxiFuAFM+9Sabz9VkzSZSvT4FLlzHcsL21Wend4NV8tBh8ooyIV39Bh+aKUrPeEXJi",
+	"/5Ks8DXlSYzWFoKZTYyfmUG73d89ewWoSBPD2wTAgIrrJm6ReJL7IDNhLX7fSRyX3AgtuJIUKy7kDAuI",
+	"WQlnDiNFrL62/vzM/ZW5Bpr4EdbFWB9yM+sV4Zl+2CWRh3EWUhEnG8gu77GQTUzgYmfmH4neg2QyKrqO",
+	"chNTqRfb9dsc9ZhY5ixuypZaCrkHyMcuEVnZagZQ1ISSKHziRdK6MygUmU4QXDGeIVPRYGL/gaiACza+",
+	"QGpsdKBnP4CFvtW61msoEFIqX4w2pq9UtNZnHiEajtCHD2++HUf0yl3K3BbkhXm9RCzcPswrw39PuMTv",
+	"SFfVruBR3Nl/5+5njqfT6e3IufGGHPg2X1yl4/CvGuC+HQXLLo7h/JqrkiBJbEuP9MP385OaucfHt6MS",
+	"T+3O/rj84sqdmp2mOc3gn3E5XvB4DAOP9Sia2btX+EbTc+GHHIjPcgA+QLhYq7ucFnOXnYqcy3TQvbfD",
+	"dzsReuVFz2aPUyW63CD5AOSEo7B+0KXnJPWlXwm4ZSqXZbk6o6GjX8p+fCDA2hkhgucrLRaoFNo5OEI3",
+	"KwzigDKUCB20bR8ZsR2iw8stIp8kYaFACQtJjG5wmfuqjNXjKPplEZz9Vm/VAqwftGH7sZ5rZxn+PoYv",
+	"YfzDTvMKpsmgqe2wXTn/sIA/PwmqJMCwEz17GtTJgWEn25Enl8iDhwmfLxd2g7AKhlL5sDfK6HhwykVE",
+	"9+87fXYngqGngwbE2MyUvGxcUCqG8otKx6kD9a6A7AleQzpUBoxy8PUhbJaILU0SkxkVnAUH+VEOoEab",
+	"MWBNNUISosstkitIDprH3Aw8QR8EQWpsZd8t4TogzryBJIfM08uIqH8qJaBkQli/mOSkb9+l3NUKsoCX",
+	"yPWW9pu3gNwgPRbyqtNCCvN5C6qQ+S2NO29RJQP1WNjzky4LK53TW1ypltHStPCWVhimx8KePe2ysJIZ",
+	"vWVV6jQtxb+3tNKheizvtBNBVsxavsTdV3anCypbh6/KdCe/7Bh7p738dG41pVcr7YThj2SJ59vBROLj",
+	"uX4814/n+h7O9YdWsU25DEs2S0RF6ktki0EXf7Keozbl7/QMI1ce2n1bpq3/SgSR71ytnsK1jK7C49/K",
+	"cEYQX+hq85QtR8irNgx1xOEhXKuY/8zSx+YyKfPPmeQjc+kycw/9a578fWIWo2mhoa6VCuzy32Nx9U6W",
+	"Rv19vvAucQELPg6gnLO+/cTiylR2JkL95EgcvhQjRZsKPr2u23PExTgd2a96fJlIoPqY4MZ6pZlB2l1q",
+	"d3n9dtibREWIcpZC0O8q0Qtf7xtXqG2ZqohCvaPG3qkIK8zXLW6Fe2ME2hC51pW9Crbgsz2ULLaxAWUo",
+	"s/E6Xs6xjkoI15SNkMuyzuckp1emcxxFJD4QiN8wZO91sUASx0siJ8FooDpnDTW62xR1c9Ee+dv8DYnn",
+	"hEm8JCN0EUwvAiVMLoLj6fQiKAk5BMYrua44mg8haVtGtaLiaU15tVEg+YbOhysdN1QZc6/3SUVpN1Om",
+	"taqQRUknkWzHjAK+ywSexz4airr5fKD4qznM2jMsutTyeYuFIKEiHnUyDC9S/yEsnKDv1hu5tdICSXxF",
+	"RBoZtSSMxHR+wTZYrtDhz9+/0/JHQC2go3OE2VauKFsiEgkC44cxvSbx2AYQIfXl5IK9XxEooBDZmUHe",
+	"CIh1ULiD+jQXwe9ChheBAuciYJyRi+AIYRZeMO89HRur3l5gIYmQF4E6IOY2T/9xSSTkwup/q1fMOLow",
+	"t/CqGJ0jj0/qW7M5j0MSKn5h+FHIiZhcMJPsvsZb3Yhii/713S8/28DE9PUVZqGuARHSuTSYv2AaNQha",
+	"toDoPaRSIAmhHQmVBAm4oPt8EYTJer1V4h988keTC1bNsSryiyFb9UfClnIVnJ08e9aB42U6hdkhKvuQ",
+	"+BWi5lhXiVLoyUZmoojbICTLHO8IPihl1QownzXmkjEMjzlHWB8AT8jA2IKQZqHSSb+xOeunJydeknrw",
+	"Vx5ugRxNpBCTmDJrXmhCPkCULXi8xrqv0u1t6R2GZTStA02HBCjDFntX+/PnGKjccUYX61ZGzqiITQHo",
+	"2RkaJEbPK5e8JGkNeydCKYCqhGFPiI0o7ReZ1r1gfG6dmfZP1WXXC7lIGuZ2iHkPmmdZbPLL6fhk8mp6",
+	"BgLFyJJUUhsdFsCaoJPJq+O/nCFsFFnDjGjo7D0whCq+LjCoLKBtS0G1KuHUsdDrgC1Dinpfwwb1rzz5",
+	"EBlQ2xJnnfhQw91qnt/kyyFF2/IGgbp+JA7RYZsWgdWNVY7ONe3PI4Jj0ViK8lEx6qQYPWotWa2ljRlX",
+	"fNzPhdOvQVBdKNIXZCiUddD8AsB9sPZN2ku0OncEFAmIH+Ui4gcCnpuuqADoofrPXP7z+zghRwjP52Qj",
+	"hWf8HkBjParkhZnNBAlop48x+6lU9rvCg7bRv1fiVf8TbYlA6p/Hun+g4e1gmLtSw5wRE5KWK394O/oc",
+	"bLAy/tWy/q+LC/E/D/8XPTv+Q/6hZvuDsz+2f2yJ+GP6x+IPEOp/8MXiD/YH40fq5X8qcay5dOfp6Phj",
+	"odGlDnZb8rEVt6ymhPwHFpM5XzL6OwlNFUDXqnNksAn3Rteurt4ZOpgejNDBsfqfBfyPAlv9g8H/cPW/",
+	"fAE/cXgk4X/iBF7awv8Qob3ZvXL6Gj0PD9ykH4RzPj3esS+B7l5bbPL8/Tt15r558/27EZgAcyzIOQKj",
+	"IUTJZkPisXqkS2ynpH34v+jRIVuIP+Z0IY6KdFtJg1VYtc+1TWHbVrmust61yRs//yikQi0e0o8S5u5O",
+	"J+i1vadzY4kz9NvBz9+/UxSp1nvw0d8lq0HkOZNxuIB3DmZR29/C25K6s7Mj/kD/eq5vCrx+DIojGb9e",
+	"RBYS8USiQ7hvsy1uBFLDweWMa2N73K7tbR3WQaWAoVNOUNLrFpRie9ksV5ihqcFdtqdEAXnmZ3t96C5G",
+	"Dt016hGSHM35xnSPZeTGohycwVQKtMExYQoFarUjpNQXAGjFhWy1E9c8StaVW8wQj0J9qpX5mpJDO59a",
+	"UUvUR+3j7orrB2Zv8TcxnxOhvbpGXyRqN4WME91gtkpn3VlZ7QqE0VN75ZyklZuBBOquLCtLoBSbstdV",
+	"GC5UKYbcimHV5Vy3zo3C5cnk6XSEblbEWpEoJpsIz0mIvGGQDj9Bl1uDEf13pxvENf6UlSTTRg29RU/6",
+	"TqWfT06LV7g5pLz/ZoROptPn4+nxeHry/vjZ2fT0bPpsMoX/CwZoQlrS7H4XgayTcEoKqBcr1C5oLKSt",
+	"4w03Urvs38uSeUX5xN6UoqxmU0UjrKbJV1iUZfC1qQF+3L712Y6X4Blzo6Cmq58FX0gdrNO1lPnzV0MW",
+	"N9q9zMUoWPOEyR1P6dOTgYIHyGQ5QcfT6f/RiczzoXOnreo4ub72uweaaOKMyTWJ5UzyXXkeFNFXux8m",
+	"EQnVgJfEklur8IJGAnyQ5kWbLn9fdtRNnb2guK765UAoawFu2EGxvCQRv0Enk+dHneCAz9QsoJqPueIu",
+	"vjI7CjJUkTNnZu3Och2dNdgx4Bu5WdGIIIzWmOElsRYcFeiSULZEa4JFAk5zHiO8UBaEQot+Gy0wjbRx",
+	"WQGkHwXUtSmje5+tSEylUWiMiuid6so9TGvLawsGS72dh6C9AukpU41Kv0BPC+bw6lUGvn4MxmtYmbmK",
+	"7B9pNy3vgal7G3cevbveaaYuCyXvC0Q5n2u2C9zJW+ON60pF2TKrDisOYX4AOzMnvzpGoNZJQ1dUsKFj",
+	"SkGoPW80gD16b+nbKLv/NOFsZUFr5Y1OzYVpTb/Tlv1NtejxNKkMix7lGKatVZjqh5W3jzs0gkxYRWh7",
+	"mnnc/mrV5s1W3NfupVKhgbMSN99BPYeKKl46DhCqZWnZkR/d/VQ5/hvTIWg3B4LtM1Qf/GzfeoAeBSyk",
+	"mVnyWUxw2NyTqsDypi3ip0vs2OEN1KHMzx07Z/uGy47mic3p2p3BHx83h6PcSY/trAa5o7g9Obljcdsl",
+	"fLsG7hfHFUIuje5pFHS2W7eVd5XyK92cRm7YO0rIsriOksdx4XbxPOksjSvZKbaQesKhwxpqYa4G+Sew",
+	"VJobs5X1WII5oIisKRzrBJQyUo3Ji5m4IbGyoExbVh4jAoHxhotusFzppDFqSmSqV9wd2eHpyUmJ4HKh",
+	"INXw7tYztyJCovV3rV1NOnS9XfZB422xh9PSvBfANY/R5wvoJ6g2T+1dafxiXUyDQNyEPursQXJuw8ec",
+	"N+DlJKi9vS8YaKmrb8Mpk7sb+K86+/yA5NqJEY9ei/hRT//FZGP8jw3n0ZnrM3Ag0Hjc+nKvs4Srs0Jf",
+	"FR08nfMsbysZSaaOdkUAV1Ol7MFrQI8eTOlp34YbpAK13/ulryFhVLx6C8LehgyZPzmQ7t/Wq9lgINzJ",
+	"nc0AdyF1vO5ZD5X9YSjlrV3T1XmSOyc2dtF965Te7AY0Nu/2z/COuTp25iFj5f170PZ6teVJ7dRqN0cT",
+	"fnZSquOUT7aHvw7eRnAHTfkY+lx3yf0oS/bNwtMSFX8e0u6WCNKGwvuTdicna7sYqhSsa1LWzCB3VaUj",
+	"+YOzIEmAShqiyLyPPw5dlELBu0Mpiner2HTdyi54J2fvoIxgmCPQ0iSqyQTTcDSteZfbhazG+jcqdXnm",
+	"Gbzwzwpe71ayTXHxTH2/8iqwHblBJRu4z7uL98ay69TcpYOLow7Fx9oF0ab5ecGf9M60uMfCxGefwxln",
+	"nI1BA9R1ESAWQhKGmRxfU0EvI6K7o48gaBY6iZ1MTk7hPbvJaI43WqGjBAI8tyjC8ys1FeCjpGV6XeSV",
+	"q23exVg5fe4fvMKwXHj1gsf6VuasLsqr5h7heeCRzKz1dhQw4HnKOwKUdzjXshIfwAq4a4k9bUTSgeQb",
+	"Qq8KlwRtIqPt65mL3hag99aLvK3pxrg8tLVTYfyZalekE/iKEnT4PDNo8aLEOMSs8DiTVGYkPSgMUNau",
+	"jmeVF7HzhutTje+4SwW7zFyUeWkZkx046k+JkGjFo9AUjpmtMAvhntez0IVRl1zpFWH4MI9t3poo5Y9V",
+	"eUlryuzfx3vf2D6cszNnK6h8auXtVNf0s7ZLcsPeafui3PmtbB5oo2lMp4sUj2qGQx6ph/OIKo5zhLzQ",
+	"FJPZk2txWMXTWvMww22KMUCdvn6gLaUcnDvJhx6SoUyf9fA7yIiVUkYEuclqxc1OPqFOxNKXyGqWmove",
+	"ql1oqyoRFrC7rNDwLs0gzGV1q7NxSbKJdblkUspQBAPttUiDB6LNbu0OW29luODHqBkJepBjsHlsi0Fw",
+	"XZSWiqghrI8PmKO1oeSKQif+1fqovIwJC1GKTVsD5by6REppzZOSKif3Wy6hZKUPuWxCpuLMY/mEx/IJ",
+	"Lcon3H69CcUu/q9nMLBNQ6+9xHdV68tv8QeuQLxX7/V+L9JfPO0aNFTpSKqLiH1hPr6mIYl7hibnxzzp",
+	"mOVV6/xqzHmrrmfcp9Jxr/SPF803limsnVI1zBfZHIyaSw9zuprqV3lH/Ysso/ZYNmrYGjo2oSSv84C0",
+	"JaHWZ6tU1ELU2h4KELVmlA+64nAb733r62jPp3dgPz1A4AfWAc5wCeXbTZc83KaevT1pL5a13J8Cs7eM",
+	"slR5GSoExO9B1M6VZdHb6MlyQ9fJie8gTPtHT+p30Px+YWnpJFsFwyoQo7SHsbJzRGdNr/raE5SHWXOY",
+	"Zq3iMcz+2fD2KtUkTY3W6Q9NisV+myYAtGluZlVPhPb00tsh7BBTm8DW5hxkAeoWD1UNRXsU7OT4rQKg",
+	"3+I7rrLDIttGDlUWJssxB6U+YBRRIRvNxMLelJuNj9wiC3Lj8a/b/J2zgu22t0sMLqy7n2tg5zzUfnZw",
+	"OyO2dkuLRTfaB8oOEXKeKQBQ3SknF27uW7je6jLdc4r4bEN3/QPQC5TUWZ60z8UsztVmbX3lRX627utp",
+	"gr8V+IPGkPYm+mYqrusKUL6k+yW31opLN6rbkdraGyOtjUAPuAcYm/viVXNs7kMwAmuDfnsZgk23oR5F",
+	"NFyI1rZ2aNOA8vGOc593nA/gfuv+PET/Yc96D/FFPuH1Rm1fcH0yKa2VWmQHHSZZmVKpJSlXUc1FUpNs",
+	"VF+P9OBlx794pRVSPC5GV3Vq2CTIDgDD5+blVhBTNrtOtzXdpYpNSpWK9NVvPvz663c/vy973WjAuaGn",
+	"x8/G05fjkxfvj4/Pnj49Ozn+r7KPK+B69Spop5hbhduOk11tClzq0/H3rwx75gCInoqBmbq9pLIHrklI",
+	"uYFLO3IJMk9iKrfv1KgakiuyFZIz8p5fEVYWrPFv5gUk1RvocDzGiVwh+90RRHFQhsxzxuE/ax6SC2bb",
+	"Upu7QN1f+Uw/S+9Z9ePfzPOYR0Q/GeUfTCaTjxeBbvBIoSoDwSEoIlpWBP85fp3I1VivJcXUhv4b0ajy",
+	"Kvis8DXlSVye8j6jbNai0P6BQIVPXT1604ca2lbqenWFd/2SjZPaZBNTpUoSFs6q7pgY0i8cCASvoENT",
+	"jRRgPYNnM/3KERJXdKP5vC36Gp/rSh8j8zUV9qaqFrTnp5p7QG9wzlyD11kI1mdFref0/SWR7huEQcgc",
+	"uCIzKyyQGacWiGev/J6+lEk+q4g7e22bupqXdQxRAstV2KBhpnm4EormTaSGdThSb7gPbaUUpbGV95PT",
+	"MUU6D6p2Ja+8ylrZWuYu52lb3fiBClO9xWROYa+ngVJnqFla2qdBdyswnyt0N1dTnzQXT/dCIlOwbZ5V",
+	"CUn8nCaFCUIqcr223mkR6LAZUB3UhbAOFY0wVC/yUsSaFpEbzs8Tq+m7YTfAllvND4OWRIri0/fGyKrM",
+	"Ajt5WgpUwqBKs9aI84B9a5r7p61YNScqzO6Vjk2j39Dh6fTpEZgZGFkpAy+pExrd4K1AVLQAOmG6fm4m",
+	"UWWWZmjmEgd11+RDc5po7MAVR2mVIpPtYrNc7BT1p+v0VVYMQLq7NoWXvmm25Mb8CL75wRnnSuhQSZUd",
+	"mxZ2U0JVU/RlIrZKBLufPo4Cb2t+C1wTkWAUgFqu3rB99+MlDPObP7L/QWh20n1r/jvzfjBMNfvvmW7u",
+	"kYgiGB+dGkf2NrX5nOjL+BgzQd0FlTnBoakxo85wHoGSKwHugEm7PehKzLWfaWBvLQTpu962mFfdStzb",
+	"BajcKx/9b0jofVKEqfCRg0lL4wJkOqIzP74mklTjzr08UxoLVNvOUhOYaoXKyFX0/ZP+tYrKm+hkkO29",
+	"LetLkgM4/fkH+LXhWD4ewccjeM9H0KmiKRWDjGuUKETtoOv58VuBDGb+4hoIXc2l1Otrcmc0r4vqkXiW",
+	"vvFRYSOm7KoMUP2L+njDBZQCmIVY4lnEhZi545rqLlB/PXeefApXeM2szAfaKCQSx+ZJqqSkz7S1ZHbF",
+	"Qle/ZF2zxG5kbvnFR/ojUxFfWwj6RfPIP1IWQou7yh3xkep23a1Zv162XPfMjWzX756ke1R8Urlr2dYn",
+	"8xVmS+Kjyr2GbzDVWFGbuABxlMeNpYRqzllRjjez//ZUjfpi0UNbDmllmO2OeqfQ5siwZkv6b0+XI1xF",
+	"w/Vb3HW7ve2sPhwFmijIN3+0jCzJsgzF7PMT32ZhKYqjkhNalJUZSNtBkC608H0VDOknLYAoEZKVw1Qg",
+	"OlUCvgTNoUKkd1QZZv48xDUUqN7O9NSmvrs8utJ3SvFlPX4FEIvf5flCewXHlrPU/CcPYZ5VlcJpXirC",
+	"WfV1htntoF5ZrlK/EykXSltm5deZvlO6QvNVcYXF7/J87tYyYW9hnhJkvkq5uHu/AGP6TimM5qsijMXv",
+	"8nIi/dpVTGk9rZVU3vIymor5pij1fM9Qfqk9hGiJVeBeytBbkT5T8ZEnzpJ5Up3edtjPqPZ/1c++DLO0",
+	"XEXX7H6v1qovzVNdrCOcj8ZsUTLtwklzOopPB463ebpJlVLSoI1UqyG1H3pFG7C4KjGn36vHRX9setXk",
+	"sxL3kKZXVpnnUDOBFF43lZdKhzK/VY1oft6ssCDHGmmjAHTxOd9sFaF7o2aeZ0fM/JQBs+wX7faBpq56",
+	"arNdv1W93QDyxzQw1Y3koTjRNcVysOTsDIVezOYkinLz6ac996QGsf7q2qKvFEDHnR0OWBEHNbRRtcON",
+	"pFkmEIal7HTr8stt3reHSvk1e1pCn3nx9ojfYfHblo+WcIGCsPfb+edkQcv7umYNzIXj368qlp26zLNb",
+	"mMT7pwdqO59nwROV/7PO9+nL75wfdheY2s6Z95C2QlbTgovbkuMTX8aW+Hr2ozLdTpnu5kHJ8YsWOngF",
+	"h/mSvTEt/JxDGBF35HQo0NNtJn4kESQem0Bq037THaDp9FgBHUHKFkGmwd50emLFEYE/n7rRka4eh6CL",
+	"Dvx2GpwpRXPNzbvP1IogVhX+fO6cTUhy5N1zTKcv3Kjw50vnIIQ/XzkPkPrzeOqGLYBwDGsIoRScecUG",
+	"kdoOb+q1EwWKdeKb2lLw/IUbeuY1vJ2evHRkYAPtjCsFDqwLHNQ4fM1Qwq4Yv2EISBTx+TyJTSSdRujP",
+	"HIqM4yUxZe8uCbKoD6HuOFT21VOZMg4T9D7eQnDUEtvO7BiFdLEgOiaO/g5lUL3YrjXeItDj7Nxq974F",
+	"VQaFnOjCr+TThsxNSN3YNJMxRYJNHp8ODkOwCCbRnLMFXSZa+5m4nf/G1e9bUBYizBD5RAWEc/khUNCo",
+	"3FIZBJ0yL37Rzm9nnqD/kyewjkSQ7HL99yGq95rEdKErtNthzN4gWjYHZiGKiYy3aMuTOEXzm4XGvsIQ",
+	"O5BITwD5BXOp34XgPypkjKXaK45kzJPLiIgV5xJRIRIiNNLgdTPjxJ2K1wwd6Bu6A9cDCwJxAWUK3APH",
+	"Pg4QhH2pWfQ5RBgxcuO+W9g9n7hT9s6FRzLu3gNwDjKdUw6QIHAYLTATdxr7UOgIvfZChv9Lbe6CRlIR",
+	"Gw0VJjO0+LL3LN/45fRrZni10wxzxTSqRwc21G90cwJrxj7uPfYbiO19LSVZbyQJ/zcXsg5Hxye9Z/pX",
+	"wVndyE97j/wrHMqaoU97D+130YEcr5pZnrmTZDcMNBR1XrRw0oOP0HvHWrQOAifvkhBmj1fusmuC3ivQ",
+	"tPD1ysHGZIztxqGESRpprpUbNCZzSRdUMcdvaplSSCSJ15TpCOU5ViyUG+am1pIYnnH8vP9BAY70fczX",
+	"1o6tw+iLPEZXWHhYNewt5dQQFG4VBYM1viFa8kDWWx5rl1tkdXfDJjVrHApTL/MrsLHHSqMBFSUFf6IJ",
+	"Q4llLU7FKk7YFVJYXOMosoV/YUojW2EsscFz+3UdWTkRMUFvI4KFErGRkuVYz5opL1wxC6zqVX5VTjmw",
+	"AdfuTk1DJCboXfaJty96Q2HkE8Ukv3cbvIwxk1ZpUxsOpdr1SvW/0ZtvNXQmTnrB40sahoSlioDiDRUq",
+	"kBmDhoTBCYk1EMetgTBPI3JNIqVSOC0KQrZd64VWwOTHsjOacvTTkxOH9bDsNAgik43WkGK0Bs0zp8oK",
+	"tbMSEmyxEHxOXSA/7LbeZV/lMTSVG6ZkgbD2lacAbnCM1wQySnXrf90uoA0eFLHyRVZrFBoDT6s5rOEF",
+	"GvwwgSOEi6DjRK7UZtsCM0rzqlilMn4AxaZuNGUiWSzoHEhmE9NrGpElgcYTNzFnSwUCEBKOhDtg0FRa",
+	"MxE13ghtsBA3PA5HiCc6BZqvMdVq8YmRUyYRw9fM3VFe45D4BxkQqjRBsSFzpc76qRDAhh1/MycRZnrW",
+	"EpOXRDO3ElRqdVFqsHAY6q+LajMUGrb4ULZWyVhlH06c5WUKolv7KxWA2NYdtMko84jgGHi5Z+hNnKn2",
+	"fX6RmuU7I0JxrlLzQiSXjJgzH9E1lTaLiiXrS2WjLOBjj+WST0qM+UefMjWpIBmDA6b8R8IlBkJaxISg",
+	"ZIMEXxMzorM69m1onLzsbWi+cyYuAjXHshtAIZeQzr9FW4XBGrlKlYgWRK9WbaKTKisSbTSMSvLYzs1w",
+	"lqwo9diiuYlYJFG0RRsSew2JIcPHSR4Y8um0xZDp6TDjVY527I9mHB+pqKNsHiUhEXZc8B1Adrp1H+i+",
+	"YLpgvVp6BUAtIFHi4ht9VKwrAqMlvSbM5ggCi9TeLauaFjoG+bPqcdsyYWu+s9xZUsyZcS2hgN7fvFVs",
+	"ISZCEGd5M5LIWH2qD549Q/A+HI6yj/TLyPI8e7z14yc5ybbfw/T0tF5YZzBlLW7LbPkiI1szktAkDqYS",
+	"pk69yTpewDUIfqaZNiXAgagdT+ZB+ob2hARn4KOCkvdswcuTXUVyaWR2Wrf+BL1++0arG7aRvCYIMUI3",
+	"MZVSUeEWrWwTvAvmvsUbOo7JIu2Pt+I3ZmTFSCIoW7HC10SgQ7XrCwzeKEKkIoQLZvQQaJUJuX4KGXMl",
+	"C6Hdz43C1IrERDfWszmtdlaNvaPJBbtg312TeIs2WKE1EhxIRKT60hx08gNhZ0M0RHihFOgn1yemeold",
+	"15l69uRzmhV+q+lRqHOufrJq8mt/NEPXH379US0LO6aQmd1LaATQTqdTdFHSiD2JI8guv2D/QVjIY21l",
+	"Qjr9CDi0bhDmDi6WCPzE42RzdsHGqCzrED1BZbmRZzBOpotYjNlSUfYFQwgzjyUe8niEgDUu+MiK1ZsV",
+	"j4giIbUR3tTk04bEdE2YxNGZyaO1A8EWMUJCnemsk+fVdP85/mVD2DuJ51djvRvj12/fjL/LjhUrRfBv",
+	"Ro+gEjyEPJGChkApaiBYg86NNgncVKDT6Smikqx/5vJ7nrDQa+AA3FZkV6CL8WnYbR+HJCLoEDsaV38y",
+	"vCZHWnv0VHQFhNt3dWwtrWBh+fglWXBN227jadpHIjxHF8G/XARqoDXBDMxjaPGG2VaZDodcRHyiAXNZ",
+	"sGOFHA3MUdlqxkD144jzq2SjUQlbmtlnsGgkEIdeKCxGjSmgiEBuTJ3QrY/TgoIzxCxK58WgQ8rUd2oU",
+	"zUVfv31jizVg4OMxB5vZ6oawbYlc8VjZuiGZc+DrRyMkOMIpahXxWR3TZmu7WSG5WW25wTNmW3Q6fQqa",
+	"oRpiQzckoox4BQi0CWD5jO5pF6M1viLQvAN4t5COxsxM5wp7hspuHFWqvcTo2XRaug0am2cF1B8q3Fse",
+	"f6QJeJHEyqqBKZWSDHtggUu3hUQLdSgVu/ba6xhkOKpToxwa8jXf6qIMiiIpgzNkdA4t+I6szRWnPhFl",
+	"XDuaQOYcZI+4UwihihEwccXHIkGAo6udVCP8txM5hpYiKuR/I7HiNwIRYOpq8ANh+MxlhIVEMQ5pkjut",
+	"zazOf+woV5PTPxItPowlDCfAHsrxJQ+3yFRN2Z55nAZLy2c47M4CPptb/w/ReLEoOyTXOEpAOfcIKcMk",
+	"gCw1nzB7nwHJtIr0q7abndSPFBmcW+q0BMIIKNoEfi2lRauVntmdVFjJo+RMSWJmB0/BokqmEqF0GLdi",
+	"MHKVKXLjrRAdZrmgGkaT5NEI6EIdTnQRvNU7Y3U9PYypv5LY+iv2EstaDJOLADSMlMUoOjoQcNdpyo7Y",
+	"ZH+qq2N4nS+NX1PkOKYR1WdWW8vJxxIkGTooJZxRqnIpsW+uao2dRmBvAYuGvAA9jsIcCFDnw55fSYTU",
+	"3EDGiVydoYvgIhhB56ARmo7Q51u1UjXSbx/9llRQRuGSX5OjkdGvnM6mSTXG4EYB56IhrSxqzOUy8K+3",
+	"v7x7jyaTyRP9UNOtbqgM5hJfIPc6wfMVqBXm1fmKC61eQrESHipJJihbQhGwzVh72K7IdgRKuVrqUinj",
+	"bq8Vc7kiW6im4TPSo1EKrD0JoIL+wNEiYdo9r/CruSrTR4eLMcIRxQoHxvUJdYV07SM9gPm3AkXvhqJ2",
+	"ENJYzlcjhNE/xWRxjhhU4AHBrSQPvDuyO3BkekqbzY9N7SY1jEd++qHSN9SQ1vNisQRwHBmSK3w1JuuN",
+	"4lagDxwyDp/lVTSoyKaFkBnPo1J1XC2VQgUM7aoeWZ+XmvZ0Oj2yjEEpoRo3C7iYxehf3/3y89g8uyLb",
+	"Gx6H537HfGVM4TkBCjUkwBcLfZ1iutNVqpRZHRaOR5XqqXQcfZwIAvHh2uUqmFM11P/M6KTnaccFRj7B",
+	"kjnLizpFmcsYh5q3H2YMRUXz3rBqgJPJ8fH4ZPLs2QhtImUMms7iz57ntsc5yG1ch1ZFFZu0+5I5vQq/",
+	"io7VJFofyI2ndm2s5LHeczXY99p7afZe22jqiSEyxZUWmsLU0bW3FYeWeBVlQ1++M0sVuTWk1a1gyrSe",
+	"2AgUg9DuxTgkG8JCwgD69KvUDc6MbxdI6cBKnTlBzAjrRSJwpA6LR58GMwsa6UgBKJmUsnJ1WrUOQ6VR",
+	"84BxwY6oo3/mVp5n/woD2G8bM0H/W/MZxYuu7NFeo8utGkMt9hxplo2uCAGFkwttPQincpqKNuQfCY6y",
+	"iMzE9xRwqVvXf5IiY9qrb7T5oKnF3ErqZoUS0wjRULgi3uYt+9/ZgpIonGy2R+daRzLPzbgzOygVyBZX",
+	"M+MrQEyBNSO4zWzpD0pMqTOb7tEBVEOKLqE0kiYtF2pDwywudK2cAhI2Ss8BAh3Pcaz9klYBHlkD5AeO",
+	"dI9HGzZppemBUJaIkBjGcsVMFSOMQ6JsDxPDC3LHsEJgDEDH5mQIZXRk1Wur7B1mQtSAI7kAQ1sfypCB",
+	"HtILg0SHnxVNnqHfLNgf0R9qMktb6A91FkdI8jMDyi1YWAqTfgwdMuOYl038HJC5IFpZvz0612EpT9Te",
+	"LglTfM6W8QIV8oL9oiSG1WxAwjsZ5oQl1jXiDTIuExqFwmi1SmxfME36Am+1BDEvatXfqERdvRnK1JxH",
+	"iaDXZIQugpPJf14ER2dWay31cmTtb4ZuVnS+cioZdR5LtZhy/wDOegfIZDlB+fr9R8bB5jRjK5C0cjxC",
+	"qXFQdFqVug9GRodOHXmU3AjDzsz0Ezs9OFrVLwogpRPrx9n12DpnWmSeaU7rtoWw0HBHwddEUrV3h1CV",
+	"2Z3kXKFmTdR5eRDxmzP02Ulus0kjLe/HfGF5hqUuzTBujZ5T8uEab87QZ/0RDJLlPdqV6P1we3tm5ABs",
+	"iRnQ7odasuIeFLgyyDZH6LZCn/ZdOAUwJnBeCxtiZoZtUVRNQn18XisWzLiE3XaHyDOkyCc8l9HWWVyW",
+	"PNX8hnqpuGDaq+LJI/hL0SBQmPCI6DynIbmSdkpbMHfEdnatuq8Im6BKSLVRSRn6b2s8/vfkwnVOMSxA",
+	"XyrNIw4F3Mpqkp7pCnhHGT3mQFww4BxUWBr09O6sX4GC1q8jb6AYp6QSSrI6t8L/9//8v8j5FPXtV4i+",
+	"pxFB77ZCkrXj/0fgBr8+8YqzusqulUXlcr/marxNg9tRwDeE4Q0NzoKnk+nkqenaATGlTyBdhEDWiFMn",
+	"34TBWfAjFdIWdtWh84BY+OrpdKrrJzNJdM10vHFBT0/+LnR1Wo2ulsVc0+KxEFRcvDewxVxRyOeJUmUn",
+	"mSquwdlvH0eBsJ0EAHyNTvvdoVazGdfFW8+zvFgr2yJjoyqKOFI7ipciX0+2VNN3BW5r9qOs1cq/wFKe",
+	"XJ9Ub8e7Fb8xqPqPk/x+nDyE/UilxvUJIkzG24kOYHZ1Isumdet4AnZA7Z4qHNgJvK3N7+wdb5lfyHYM",
+	"hWxrz1Q+iFXsczPzk0FbhIoNBdB7b1n24Pk40QOjw5PJi7/4W1OCt/6b9KJ0kwo1hs8oC8knt3VpOcD6",
+	"PUvrAkL/GRetBI2wy1CUvvLkmx9+WSwEkdDPuvHdH+ma6ldzRVV1PVglGEFzhi764F8xGkBEhbTuaqOo",
+	"TWxlaHARpoWhcRTNJGHKyghGHiHli4d/3CNhphj1G3aUUOY3bouQpjE6GJF6tRUR1FZMS6uiQxqOjJUG",
+	"VdB9wvWppppidT+G6uKr5T233NBnSyJnOIqggRQXJYSpg2MzJVmNkvZXHm73sFPZ9r+5DgymmUmOYE72",
+	"AEaTYGLkBqV43J1WXOixPlzGKbvQ14Y5AsISnHMbThlYcspGQYcn05O7px+TVVXC6p7YaI12HE83znrk",
+	"ewOTsdePrJ7tuZLve2d6oMDZhLN743clBPvZq9tLw1uXsE6KxAtFvvNcsciTyjtSnyNNWrql8a74/tYk",
+	"Mtbg/J54g0He7aja1qjD4PQeuPqgHH0FHvjqbbkX4veKrt8WmC3wM9Nr07CzzJkI8rK4gcFtkpJ91+26",
+	"7lCjyPYHa6VR3AftmY44g9Lgr0S3NatlDloB9QC6e1ZhMqxbcOUnNkz0896Jt1wfdkO+tuGp+6BePXh3",
+	"LfguJM6vRBCpaGrpNTUxty76JmZOxibMnErTEqcNTXmZ/PkqEO3ozgRABGfZ7ztb9B5lZga6HQVcjPcG",
+	"W87n+jzY5UiVAJ6vMdGOFGG73+mPbkedV5uZdG+rzcxSUk7jfpfaleiyq7ntz3bbMFTdosJ3TWWZyAcW",
+	"0St7ZzHy74pMOHv2Djsd3UYir4jOPK2z/34yQNyJ/Xc3ppdeUp0v1GB+IJtLpiOiQ/APEFNU4ajKkfC1",
+	"aKL2FKQIGAMCGvyxubYnj17ZgY5IDq9Nvtki2e7bRdvgmS2S0dAnJd+Pp7WfttipZy+2VW6a+/XZ5oBp",
+	"5bnN7/julPSNTe8rjD0y2jfk0kKHQE9GFlwz90BceSduAYRWvtw8t3z06O6RZzb4dQssc8/u3Wqv7n3y",
+	"ymp6/lz4qqXHt4y/Pji/70PgKW2cv43InN6bkNiDgKjyB9//aWmpf5ccmSEdwvejutyvc7gjVToX8fDU",
+	"WeMpbnAQ3wPN5t3FbRl8N+fxEPRerqvntv3Rk5ynua4O5XoafDh+5QIlf2Hu5Tbw/+m8zIVF/xmczQ2L",
+	"GsDnDDWpqt3K2dwhxnVA/4rE5FyXsxI6U1+4Yi0HQsfC64wzLNEh5Hza9DyvjJoSkZAOoAsp6DIl0hZb",
+	"5NckjnVBvlKv9I8a8D3KfT1Dk7TXWNidy74vqQtzIBC+FDxKpJ0HEisSnQSrdgO7X3xOazZ16DjndMMd",
+	"+fglviudDj/Zl7p6GVK/QcOLnjMiu0PqL50obRNCR/omZCtXlC11pj/QppjrTN8q/4LgsZyFNK51Low+",
+	"l/sm5rovStjnY22u9/zYZk9C5nqfAYyy03N6m++46+fwfsMA2Y1/8+4X9PL59PjcJooKU0AkhMDM2BSI",
+	"oZX+JPP2TFA2r5275hg9Owl6QGYKxDSDpl/cAbZ9+sLMoa9yflmeMJCvC0puOnweMnJDhETQ3MtnjI5d",
+	"9WeNT8tFtc2Jz7u17IxPPtuj2MqFZdBTFG+nRRmtv9iX48rHLDo8mZ7eLT5beKgqcTU4MTfpAgbowbxQ",
+	"Pu7vmorbuZtSou5118vFuJD60y1j6keyxPPt15I3pRWZTUy0+vzh1x9H6GQyHZ9Mng+XTtXFGJv2yrXi",
+	"YgyVa8eCSJGpbdjMGf9dffiOSLfxOSLNeUTgDB0IWyn3hiq9D3mVHquELFSVaFZb8tOlJZTrJtXeOsjb",
+	"Do8qNU7d07NB9ak75Jl0YNe/ODhIRz6wZQUK5VuhxKmfFjtBHwRBalQFt634nkmc1WWwoMyS5NBHJTOV",
+	"RsekTO+4+wuZ1MSCIneGTo4MkCNdk9jUODIzqld9yi09e/r7uz1vMOdMkFbR/I8H6M94gIaTd5Y+mpQd",
+	"AAYJMlwSRv2RfPiHT6z4TYnaVESdJeIbqLlklidXRBCoOXCI2RbR8NwP2LSfrPSbjiWlxJ9VzFKZOuDt",
+	"3yPr+JOwjuEvsCxpZG5qDZ3c8X1tZwZmfEHS3d3uztE+mK6BXzxPy13iVmvuTyxHqi1bYvfmW/Py/s23",
+	"ttRgW6cMLdZkfuxHQXYngiwlWN1vMu2KWn7d/xP8DhWZPKIcnlHCDHqye4pnMZ3p6o+D6epBGcp1ft39",
+	"WOjFu3ZDh4b8R7prxjmiYrZJLiM6d+VpvYOR2cw7PR66LrmZufCCKaHuQDThumYlM3gWfLzNU6VtrPvk",
+	"sxbWipH6HXy73ZfBzr75NqgOavlgxs7T+f0Y4xYaSwumWHMU6tYZhyWMUXe7uI+dd9vSvPdK/Lm93tnT",
+	"9ahnP/q4dvVxOc0j1UF1VwF/L4+qvF6FUK7u6kmreJdefqzH4/HowXp4HizrRq49cAhqpt7lufpqXFSP",
+	"XOHROVXvnHp0S3VlVPehCOT8T4M6n74ut9OjmOnlQKqmuNpk2yy9lefYPkqkRz01pY/2cgGyeJOBwieB",
+	"W3i7j25Mu1DKAC26izQ0KwuHZCEnz74eHqJ9fbqPYX2oPPjl/mpe3Fu4vJ6gMmjeyEcbljzD8lzndOhW",
+	"Pe5VJHgs1QEMqdhEeDtLXzIP/IZEdXH1V2SbYRyEJet8IBsEkukd0Ji0/CYFMxgZl1qY/ss+Thc4CkrA",
+	"854CYKNggWk0iwkW8OOKCzUOTG9e2MR8GRMh9D99+oCe2TPvd+vcVf+kvwOTtClBkm/oPBgFJmtUg2s5",
+	"+sdRjqb84wbt0lJsBW8YNGtFlG0SiWIyJ/SahGfobzFnS9grypbARDcxv6YhCdEYHZgGaAcT4Dt5UsBi",
+	"rlioTqOw+oT662gELdfHlAkCbYGuya6ZE7kA8UToTv1WTqWtG+eYQX/Vw9PpVPf7uqGCNAinfhkIZqt7",
+	"ffd/N8nCJR+b13/Ga/IjvSJBdRKIT6k9ckjc5x2g+jb9qhY4R8ud4TKnqo3G4CfFZXoZVYJlT1ZnqOpJ",
+	"pTVMOX3rTsqbVF5fzDTPtPkJMzNdKaC66SSUI0tnrQPMDLZvyN54nWZdR7QquDIs+X7KwXjCvKF6ln5p",
+	"8JJZmnMavcOvlmVZou07V7xhtcpK7yoBL2vu0nJb3vpGrb6slofufd7d6xnutZiWB0ebOloa27vTlJrR",
+	"yWNTwcZSkFYWKVveEymZ6lgd72YzALapn+Xr5z1LZz1q6Y9a+qOW/qilP2rpj1r6o5b+oLT0+nqNRkkf",
+	"tkhjVkWvqM/4gFXyUkXqsxH9rcLc8mr7PcdM+RsCGu657otN2RLCExlackbuScttERZVi87pfZggQ5kf",
+	"JsbG36B7OyPtsuPdMRgwwOVOrdx7DZjoQGK25OJQpObqLGa5QW2JxTskwFxQRCXz7VRJsT+xlvpkvN17",
+	"kJUT90Ciyp6so1QruSbIGJ8IM3FDYoE+X1h79CI4U3+5zVB/TyaTEbpwFpJ5dHt7jvxycNB6fNiyjxpG",
+	"Q/4QIgQTQmd3M2kxJKj6HHgVHh90Mb42R7BqLItTbUH4FKiQuQtlvcexETw91i11oahdl5wfxq5213My",
+	"HKtso6bGBM57i5v4X+2b5dK+pwtj6Kp3H/efLAafN1ximLf2dIthNw0d2kqT6IqQjVDmOjlPmZ+y1ovs",
+	"yG15a7ns/1hIInr2rO4wHR/XHCYDSaFQWBbO1r5oS6FVzuivkU7rzXhLpvuw4x2R+oY8OvyzEedn8y9r",
+	"4NcbowbhwR3tfpOtYGAf2B41o6JDHN3grW6pppNngVd9CZteEXBXYiqk298/HG5GmZCYzUkLMfzGvdqK",
+	"v5FPGx7LWcQ1Lc1ae4oLUanPKt3W+TkMggaehYqZ4As5S+/L+kzw/NU9XArsn9tbqqhi9PAScmQ2KKN3",
+	"oxoD6NzcD5hfBZhI/Ia5F4sMIKX/Hco41hxrO36u9l7u8LnEc/OgHUu3qA/uao9blStwyB6Yt9thK43d",
+	"O9vK9iy6sKtDcOoyYunkY9oRqlpfkyWVr7dPR8KUGQQ0ivSuIM5KqBjcN+qZa+DRlqS79+jIk/1QTTpy",
+	"B6N/h44eAHapKPG0J/T7dJBVL3mQBh2tlnyX3Tl6rLcPDbbtzdEsCTrI6ic5RbSDNv0dfPmj+3CPsjw7",
+	"VZXCpt9CbilDFVLOMcADgUhupr1K9lctiGeW20ajtDW6N3OqwccHphvkifPJ56Jt1kHdzJLR3RFsk/aZ",
+	"I6c9qZ9Fun14ZAtU+BCpdlQ6ZqmnoOdRaMF576YDTpsiYe94LP+NbFu9z2P5LY0rguV0iNxlIlMPPGel",
+	"MXPocDpCQHQQfMw4omweJSGpTiveNZzuTIExy8S+FVfxNypXfggdtCPeLV5tp4DINsGsuX3QLbdM+PcN",
+	"ZZVhgLng6Q5zvEsu9Y9ojeV8VTVB34jaOnXoecmmffcJz2U9KC2DcbvO/Fr4ASAjhKUhc/PleSb2vs1m",
+	"dIga7rUnw4QVN+NpWP9imo3fMyjcNm/v+znMz4i84fHVTmNA7nzclWWMUzHkM7PL7Sw/6mBh29VTwlBF",
+	"AoTOfjgS3PB7iPK3/F4cIFPGU4vHCXqLY0FCFNErgriIOLgfYjqX6JLziODqo+JKgnatcRGq0SMqSYyj",
+	"ESKT5QR9Prg6OEMH1we31mm7wTRG60Q0MJQ1kTjEEu8CA+ILr+4GIp9kjJHYkHnl0uGVGbyy22bCWRKz",
+	"dDzrGB79mW5RSghU06aEq7/5dh4RdEm1Y57gsIbihrt5yVFEGGpwJJc4QnOesMqEghsqVzN4oycEpyeV",
+	"yK9ondyBtl0kxgpDc1BN2bq3L9oSeZY+hJNFRH32Txso6kjg+A5iDBqCYPSl015CYDIZvBFlV2K3wrgd",
+	"at+6eIAWGbj7jErukXV7x3WzGbnRu7X7zuvFenWyp9PmbNt9UUDr/NqyutcjLxbPplla9Qxoy/6Ri9Rr",
+	"Hwa192TcR/v60b5+tK8f7etH+/rRvn60rx/t60f7+tG+frSv92Bg1Qfva/N6D6H79bn3e7ers1ZPh15V",
+	"j12qSrtUnSOM/s4v0ZpgkajdVSYRDvnGcKqQxmQuebzdRzurF38xvayO0FhPinA6oxJR0sIu0IJHIYnT",
+	"g8xvmBig31X7AKaBWloZ0k37WLWs/NAlZaktFx2EG398MMUo2leh2BefKgZBNtTpq4/nCR4E3xg2TOcO",
+	"RUZJBHiXxnANtSX2KVHuv55E20oSA1GIa7hhTrLvIBqVFeAbpe0P7+x0m3IS7U639eUKIttKguoUgZ37",
+	"GcIbDy3if1qUE7bgA194pfJ0nX1oZ8AXcmxMobNsIYdztKZLveKZUhdtvcIzSDEqZOIDyd5D0kEh3eBQ",
+	"6ThqjgOBBGXLiEBRQ0X4AlHZQNxeogH5JAkLOx7z7/RHfWLCzXw9lani1xVnScf8u9f9r2eXZMtZOFvj",
+	"T9YZRX8nIFcfQtZFIV0hJdA5ZnMS1QDWJaX1VSalNV1CYbq6LhMndYpvfqDsWvh604DmgVdjJxxgPXao",
+	"zIp89nFnq8pMWpNS8urFAOuumqxtnZKf7Ehv7SC3GQyCedmeFbnh3sF3t6O7QbmGsg6br1phU1iouRg/",
+	"AC48VCPfPbPoB5N6Nu3Awu8442zB40sahoSN10QI8HWBfiIEusEChYRREuo+tFSgmAiexHMoXbyvpLU6",
+	"ZFVNYMgG2vSNI86vko1TCaHDd0zZVdfwIv1RnyNj5tsHBoSD6ovN06vIOJRYXMFD0nE177G4egff7Zet",
+	"F8DsKyXrBqpggBmUfcyWMeuzh01VyJ6/qocfvgcwrkkXOWwsf/ioH/nBp3WYr6c89flM8jTOSdlQ988e",
+	"OpyelAN413a96MD/vi8t+GPcjoKEpTcmneFxH/fEjPt+h5TffoXsMj6WTnnAX1nqb0nGr+d+0D+N05/2",
+	"kzPZM8M3bX3T03XWmmK6J+d+Xfm4nBVGvn8qapdwuysR3UH2bGfKfOLihdpzup/SEKO9kaqdo4lILfhD",
+	"XUOxPHEeCDcHOjyZvHzxl6MR2sRkQeKYhC46uJqGxw7D/Wn55YsOxLwkcuZFgfUk6urc8YeQMl6fQVFD",
+	"rsNfbaSUei/3cW0PSpGsb1Y8GvIAvQ5DxGM0X2G2TMdFVJK1sEfnAR0TfV/X9aSM6keDgJUZZ9E2HRgO",
+	"V/V18esoeqTX8hSg4WjzV7KJ8Jy04u/nOuxorHYRXZEtlPfaooRFRIi0NpggTEdIrr9Sqh5I8Xjy+Yps",
+	"W8Q5lR+SN5KsgzZ3x3qQ/YQYKZ02w+8cJUG2WTrjQ6IUje0+mkJLS6bFFg3KUdQ8TVxFbc6AhkzZph89",
+	"qoJ3qQqWD6qbbA6gUGoZ3UDYj0rl3pTKd0QWT9oIfb5wiS7Q6+WKbM90luft7deta1ZK5XaVwl2R8F8W",
+	"dxNk2lR/2gWaHojBq1Dj4siuEjVnZJRGmCMqBYkW915/+h4dna0cRTrj4U/sH3IU453lXJbB7rylKdlF",
+	"b8rugn3nwFGvYMWj1epzqqwYRBDccIPjUOzbzbIm8ZKEOg1LpgAd3TWZGhnVi1JH2TH6+VQeiXLPrhSP",
+	"ujwPSp3rxGtrvsZbS8F5D8qfgzwbxWhbt0eGjh+st6PazXEn22l8GfvkNvW5WF+br+Nr0HoG9ywUSrTo",
+	"ru4HAinaiLnijGfIZnwgRkgokDZ0LwLof8Yv/07mcqRLWNxQQS5YwhJBwiNIzfWN4pHSQQQxegEkt5er",
+	"BufqjwtmfhVE6iITl8q6x3MZbTPW9eSCBaPqtLc7cI0U5nng0negY1jmB0GHmoJQzBNJBHr7y7v3I0iF",
+	"evvh/QitSEy+JslqQ+7HfnpGA98upCrsk2JK8iJKScbCP4CxkKpodnI3Ojo8mbx6+Rc4/xXpcTYj7ZIs",
+	"eDxsovSrlzvlouzZ+2EiTMct2+uZ1zt22Gtb+2mv1UJyoDcV5jSvp32QBi/SmZ+h0BzOvdDQH664h/2p",
+	"9bgumizdx4pmcQVIWlVkzBNVp+a0D5C0GmrSFChr4Po0RbrKtZctNAG5RwIy9FFDQZ8LHzV3gcltSHCH",
+	"m9/oOMtvz3AO2wJhPayt7tCNsGTH+8WKtiWnbm0Jdwavsj5Bjpi+3uaERNlnJTTtehA6YQntCc1r5R0K",
+	"62neqx3wsLPVOh63ofrLHb/qzp2fFMLbuygAd5huYqe+77STEjJv03RuSG7+9KQLeQ2dn/IwpECebHs0",
+	"oKul5bsn5XvrRddM0Q+coHdLldkHPe83rcZA145Vd29NZ79sXUL/r3h+lWy8Qvr5ix8gUt3agIQzLE3B",
+	"dczCTM1voWjucov8Wlr6pWI5rcp6qArD2iGeYpKwZK3oIIUgGOXKnJfXFM+VfYcNM//2PECZ2vabmF/T",
+	"kMQzL5XMC03U/9zEXPK0YwL9HYrKm/9Y9cJULNPQJkLXrP44ytGFf+jimMciXXDwhl3jiIaIsk0iUUzm",
+	"hF6T8AzZ54DwK7JFn40nHXhPfv/UXyPEY4TZVq4oWyISCYIW6omYExZStqzdjpDGfQo77trEIO1E8Wft",
+	"ZnC3jQT22ivgz1Z/v2fde8MCun63c7XrF6+CO3G8tfXl7qXPklN1GhouOcm5l+uobIMcxXHSCZvaMNkq",
+	"E3u6xjTD92jGdDI4EK36MZl3B9CFLeH5pXnrmzL1oJKy6khvgThQyIlgB1JJIG4aTdmyzE5BlxxdErQh",
+	"8YLHaxJOgp1aPqU1S9pUPupaxsJip8u1Qt9eT48K66PC+qiwPiqsjwrro8I6tBrS8oZ4D41LPG21qoPJ",
+	"PSqqBTnv+WlbtYjwVdn7bsZgd7FdP4b9Yt0FDnsV5Rp92HfhrW57XT5sWhPytNR7oftOWnJH73L3u+ia",
+	"Fg93Yxveb6OHlqToej0MRpJpuwfHKxo7Ptwl03A0ZVo+NPDnnkEUA8dOfL0xE6a3AhRtyXRYaMvsvFCI",
+	"h9A5IGWZJfWnH3zR7FroH1ikyeBLLq+e/AXWga5e0t6ryB63ub929WQ91W6XwrJNLL5XYM+DDejxNcyS",
+	"kJvB43vqK8sOIc7bBT3cZfDOjuEIDfTXP0Lnq4/MqS5Oe3+EuMegm4cYa5Mj7naVR8wXf+7iIynD9IsW",
+	"vnj6l9JwsQFS/V48bWu7u8n2bpe3uLR9LPxgU08FEoRJdMi41Fm/KQlli5SMELYZyQgzcUNicbT/orD3",
+	"TrqdS3NVeKxaVCR5pM3913d9sCxyODprKS1bFxjJkeXDraj64ml9RdW739TONVRrmEejZv411lP9ijSb",
+	"OylkWklLX7WOdG9lSv98UknRo2guEfkeXiscp9x9QLimTJwhRSro0OzPGdL9stEmSgTaxPQaS4JgWn2J",
+	"6VW4AZ//gXoLAnKORgiwhg7tZ5xF2yMIXoqiqmge10m8KfQiBzwK6VyiiEoS4wjxBSKfZIyR2JC5QJKj",
+	"NZbzVdWk8O4M3u0Zs3H6NNu6dZEIdeyC72kkSYwut+jAm+TA9dBONsqWJ6F6A/pGruk85mbkCfogCFKD",
+	"K6QtweSKM2+YuEl8GRH1z0QQtNAzCoLj+So/8WTPkSWW2CqDSnQXcUU+g8aTaII8FA6XamOLxXj0cdnP",
+	"zboa21aiaFHAU2FpnyWb1Pg9gp33QAutop3dLu5OFnrVacv67Ya4NO2T6fQeqEKHugYZpv3EW2OlLmqi",
+	"dbMEc9/7ZQAfdM9AJZWlg9/9dtmVZPfrc/pGyzCw6l27hziwsrNwcnQfyLUX0PWlwh4MuQ9O5tnNuNwi",
+	"Gt7DPnSog+LT/ZBRXXclBu83rqstnbnArgHpLQ3tKjn+k2fTvwxPeM8aKS8XxlXKXbsFce1EoOVhXHbX",
+	"vto4rh9izKQyO2Jyza8UDRmz7kAgrLveSw5PtW3XX8B48V44DN/qWXRj/faozH7WJ0wHh6FNSZnpBQa7",
+	"8Nf64Szux7Bl3mav+TW5NxTo6YfEQuOIpYgYInSonK34hn4rr8l36oN3xjGwk5DYxGoaSfXXOUBwGFL1",
+	"HY7eZl4rOCDMA12ZOMhyjN8yo34svlwR4eH8JHtQcCDWKHXElBRbuRN1R8xS1HhG+n2IlpwPIEdgwwuZ",
+	"dIJ70oB8AJqCjVJKEYTJoe/Di5RoLrhcEXAyX3ES3jN9lroLajhZp94GGZq7f8tU9ye325JRHc6RpVG3",
+	"ZSxElyTiN+hkcnLq7p5nxot6BHXXT6dP73f7uli4NTuxhwMI108lZy9TcX7IvvO5fb3nc3UXJu9w14ot",
+	"DOcs9exRdNxj3f9qGIryQ3EmP64KuLlAVA5345jS9EhLDP/sPAwyb2VfczFOQRtjZ2o0a8TavviRLPF8",
+	"eycOOjNhTfD8UtmqA2iv4O7Da4IiKiRKWEhiXfM8Uv+CChi2BYQg8TUR6JLLFcLS1Eo3W3YP3jwoqpCz",
+	"svat4NbSl/dnd+L6k5EV3FNK3WgCKl7okUlY5z75WohIYYrMk5gq6/+3z0pUCskZec+vCAvOfvuohCGc",
+	"NjN/EkfBWfAELrINgj5bQMxydUkRH7jMk0L2UP5tg2r/sVfGKvfuJRTcyfww50xQIQmbb8fLmOd/XdaM",
+	"5gU/FSb3fvx4+/8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

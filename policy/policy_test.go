@@ -65,6 +65,7 @@ var defaultRuleNames = []string{
 	"share:list_by_host",
 	"share:list_by_share_server_id",
 	"share:list_shares_in_deferred_deletion_states",
+	"share:manage",
 	"share:migration_cancel",
 	"share:migration_complete",
 	"share:migration_get_progress",

@@ -20,3 +20,5 @@ rule["share:unmanage"] := base.context_is_admin
 rule["share:revert_to_snapshot"] := base.admin_or_project_member
 
 rule["share_snapshot:unmanage_snapshot"] := base.context_is_admin
+
+rule["share:manage"] := base.context_is_admin

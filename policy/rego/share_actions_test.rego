@@ -119,3 +119,17 @@ test_share_revert_to_snapshot_denied_for_project_reader if {
 test_share_revert_to_snapshot_denied_for_member_of_other_project if {
 	rules.rule["share:revert_to_snapshot"] == false with input as fx.member_of_other_project
 }
+
+# share:manage: ADMIN
+
+test_share_manage_allowed_for_admin_of_target_project if {
+	rules.rule["share:manage"] == true with input as fx.admin_of_target_project
+}
+
+test_share_manage_denied_for_project_member if {
+	rules.rule["share:manage"] == false with input as fx.project_member
+}
+
+test_share_manage_denied_for_caller_without_roles if {
+	rules.rule["share:manage"] == false with input as fx.caller_without_roles
+}
