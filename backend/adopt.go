@@ -7,9 +7,10 @@ import (
 	"path/filepath"
 )
 
-// ErrNotManageable is wrapped by AdoptShare's error for a path it cannot
-// take: not a directory straight under the shares folder, or gone.
-var ErrNotManageable = errors.New("not a manageable share directory")
+// ErrNotManageable is wrapped by AdoptShare's and AdoptSnapshot's error for
+// a path they cannot take: not a directory straight under the folder, or
+// gone.
+var ErrNotManageable = errors.New("not a manageable directory")
 
 // AdoptShare makes the directory at exportPath, straight under the shares
 // folder (one an unmanage left, say), share shareID's: it is renamed to
@@ -21,32 +22,51 @@ func (l *Local) AdoptShare(exportPath, shareID string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	src := filepath.Clean(exportPath)
-	if src != dst {
-		name := filepath.Base(src)
-		if filepath.Dir(src) != l.root || checkID("share", name) != nil {
-			return "", 0, fmt.Errorf("backend: manage %s: %w: not a folder of %s", exportPath, ErrNotManageable, l.root)
-		}
-		st, err := os.Lstat(src)
-		switch {
-		case errors.Is(err, os.ErrNotExist) && l.ShareExists(shareID):
-			// Renamed already: a replay.
-		case err != nil:
-			return "", 0, fmt.Errorf("backend: manage %s: %w: %v", exportPath, ErrNotManageable, err)
-		case !st.IsDir():
-			return "", 0, fmt.Errorf("backend: manage %s: %w: not a directory", exportPath, ErrNotManageable)
-		default:
-			if err := os.Rename(src, dst); err != nil {
-				return "", 0, fmt.Errorf("backend: manage %s: %w", exportPath, err)
-			}
-			if err := syncDir(l.root); err != nil {
-				return "", 0, err
-			}
-		}
+	if err := adopt(exportPath, l.root, dst); err != nil {
+		return "", 0, err
 	}
 	used, err := l.ShareUsedBytes(shareID)
 	if err != nil {
 		return "", 0, err
 	}
 	return dst, used, nil
+}
+
+// AdoptSnapshot is AdoptShare for a snapshot's copy under the snapshots
+// folder; it returns the snapshot's path.
+func (l *Local) AdoptSnapshot(location, snapshotID string) (string, error) {
+	dst, err := l.SnapshotPath(snapshotID)
+	if err != nil {
+		return "", err
+	}
+	return dst, adopt(location, l.snapshots, dst)
+}
+
+// adopt renames the directory src, which must be straight under parent and
+// not a work folder, to dst (in the same folder); done already when src is
+// gone and dst is there.
+func adopt(src, parent, dst string) error {
+	src = filepath.Clean(src)
+	if src == dst {
+		return nil
+	}
+	if filepath.Dir(src) != parent || checkID("directory", filepath.Base(src)) != nil {
+		return fmt.Errorf("backend: manage %s: %w: not a folder of %s", src, ErrNotManageable, parent)
+	}
+	st, err := os.Lstat(src)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if dt, derr := os.Stat(dst); derr == nil && dt.IsDir() {
+			return nil // renamed already: a replay
+		}
+		return fmt.Errorf("backend: manage %s: %w: %v", src, ErrNotManageable, err)
+	case err != nil:
+		return fmt.Errorf("backend: manage %s: %w: %v", src, ErrNotManageable, err)
+	case !st.IsDir():
+		return fmt.Errorf("backend: manage %s: %w: not a directory", src, ErrNotManageable)
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return fmt.Errorf("backend: manage %s: %w", src, err)
+	}
+	return syncDir(parent)
 }

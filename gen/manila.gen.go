@@ -1661,6 +1661,29 @@ type SnapshotInstanceSummaryList struct {
 	SnapshotInstances []SnapshotInstanceSummary `json:"snapshot_instances"`
 }
 
+// SnapshotManageRequest {"snapshot": {...}}; Manila's own checks answer a missing, empty or non-string share_id or provider_location (422).
+type SnapshotManageRequest struct {
+	Snapshot             *SnapshotManageRequest_Snapshot `json:"snapshot,omitempty"`
+	AdditionalProperties map[string]interface{}          `json:"-"`
+}
+
+// SnapshotManageRequest_Snapshot defines model for SnapshotManageRequest.Snapshot.
+type SnapshotManageRequest_Snapshot struct {
+	Description        nullable.Nullable[string]                 `json:"description,omitempty"`
+	DisplayDescription nullable.Nullable[string]                 `json:"display_description,omitempty"`
+	DisplayName        nullable.Nullable[string]                 `json:"display_name,omitempty"`
+	DriverOptions      nullable.Nullable[map[string]interface{}] `json:"driver_options,omitempty"`
+	Metadata           nullable.Nullable[map[string]string]      `json:"metadata,omitempty"`
+	Name               nullable.Nullable[string]                 `json:"name,omitempty"`
+
+	// ProviderLocation The snapshot's folder under <data-dir>/snapshots/ that no snapshot owns.
+	ProviderLocation nullable.Nullable[interface{}] `json:"provider_location,omitempty"`
+
+	// ShareId The share the snapshot is of.
+	ShareId              nullable.Nullable[interface{}] `json:"share_id,omitempty"`
+	AdditionalProperties map[string]interface{}         `json:"-"`
+}
+
 // SnapshotResponse defines model for SnapshotResponse.
 type SnapshotResponse struct {
 	// Snapshot Manila's snapshot view (manila/api/views/share_snapshots.py).
@@ -2255,6 +2278,9 @@ type SnapshotInstanceActionJSONRequestBody = ActionRequest
 
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
+
+// ManageSnapshotJSONRequestBody defines body for ManageSnapshot for application/json ContentType.
+type ManageSnapshotJSONRequestBody = SnapshotManageRequest
 
 // UpdateSnapshotJSONRequestBody defines body for UpdateSnapshot for application/json ContentType.
 type UpdateSnapshotJSONRequestBody = SnapshotUpdateRequest
@@ -3141,6 +3167,243 @@ func (a ShareManageRequest_Share) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for SnapshotManageRequest. Returns the specified
+// element and whether it was found
+func (a SnapshotManageRequest) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SnapshotManageRequest
+func (a *SnapshotManageRequest) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SnapshotManageRequest to handle AdditionalProperties
+func (a *SnapshotManageRequest) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["snapshot"]; found {
+		err = json.Unmarshal(raw, &a.Snapshot)
+		if err != nil {
+			return fmt.Errorf("error reading 'snapshot': %w", err)
+		}
+		delete(object, "snapshot")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SnapshotManageRequest to handle AdditionalProperties
+func (a SnapshotManageRequest) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Snapshot != nil {
+		object["snapshot"], err = json.Marshal(a.Snapshot)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'snapshot': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SnapshotManageRequest_Snapshot. Returns the specified
+// element and whether it was found
+func (a SnapshotManageRequest_Snapshot) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SnapshotManageRequest_Snapshot
+func (a *SnapshotManageRequest_Snapshot) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SnapshotManageRequest_Snapshot to handle AdditionalProperties
+func (a *SnapshotManageRequest_Snapshot) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["display_description"]; found {
+		err = json.Unmarshal(raw, &a.DisplayDescription)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_description': %w", err)
+		}
+		delete(object, "display_description")
+	}
+
+	if raw, found := object["display_name"]; found {
+		err = json.Unmarshal(raw, &a.DisplayName)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_name': %w", err)
+		}
+		delete(object, "display_name")
+	}
+
+	if raw, found := object["driver_options"]; found {
+		err = json.Unmarshal(raw, &a.DriverOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'driver_options': %w", err)
+		}
+		delete(object, "driver_options")
+	}
+
+	if raw, found := object["metadata"]; found {
+		err = json.Unmarshal(raw, &a.Metadata)
+		if err != nil {
+			return fmt.Errorf("error reading 'metadata': %w", err)
+		}
+		delete(object, "metadata")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["provider_location"]; found {
+		err = json.Unmarshal(raw, &a.ProviderLocation)
+		if err != nil {
+			return fmt.Errorf("error reading 'provider_location': %w", err)
+		}
+		delete(object, "provider_location")
+	}
+
+	if raw, found := object["share_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_id': %w", err)
+		}
+		delete(object, "share_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SnapshotManageRequest_Snapshot to handle AdditionalProperties
+func (a SnapshotManageRequest_Snapshot) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DisplayDescription != nil {
+		object["display_description"], err = json.Marshal(a.DisplayDescription)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_description': %w", err)
+		}
+	}
+
+	if a.DisplayName != nil {
+		object["display_name"], err = json.Marshal(a.DisplayName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_name': %w", err)
+		}
+	}
+
+	if a.DriverOptions != nil {
+		object["driver_options"], err = json.Marshal(a.DriverOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'driver_options': %w", err)
+		}
+	}
+
+	if a.Metadata != nil {
+		object["metadata"], err = json.Marshal(a.Metadata)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'metadata': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	object["provider_location"], err = json.Marshal(a.ProviderLocation)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'provider_location': %w", err)
+	}
+
+	object["share_id"], err = json.Marshal(a.ShareId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListVersions List API versions (needs no token; microversion headers are ignored here)
@@ -3389,6 +3652,9 @@ type ServerInterface interface {
 	// ListSnapshotsDetail List share snapshots with details
 	// (GET /v2/snapshots/detail)
 	ListSnapshotsDetail(ctx echo.Context, params ListSnapshotsDetailParams) error
+	// ManageSnapshot Manage a snapshot (2.12+, admin) - adopt a directory of the snapshots folder no snapshot owns
+	// (POST /v2/snapshots/manage)
+	ManageSnapshot(ctx echo.Context) error
 	// DeleteSnapshot Delete a snapshot (202; deleting, then gone)
 	// (DELETE /v2/snapshots/{snapshot_id})
 	DeleteSnapshot(ctx echo.Context, snapshotId string) error
@@ -5936,6 +6202,15 @@ func (w *ServerInterfaceWrapper) ListSnapshotsDetail(ctx echo.Context) error {
 	return err
 }
 
+// ManageSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageSnapshot(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageSnapshot(ctx)
+	return err
+}
+
 // DeleteSnapshot converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteSnapshot(ctx echo.Context) error {
 	var err error
@@ -6544,6 +6819,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
 	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
 	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
+	router.POST(options.BaseURL+"/v2/snapshots/manage", wrapper.ManageSnapshot, options.OperationMiddlewares["manageSnapshot"]...)
 	router.POST(options.BaseURL+"/v2/shares/manage", wrapper.ManageShare, options.OperationMiddlewares["manageShare"]...)
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
@@ -9699,6 +9975,45 @@ func (response ListSnapshotsDetaildefaultJSONResponse) VisitListSnapshotsDetailR
 	return err
 }
 
+type ManageSnapshotRequestObject struct {
+	Body *ManageSnapshotJSONRequestBody
+}
+
+type ManageSnapshotResponseObject interface {
+	VisitManageSnapshotResponse(w http.ResponseWriter) error
+}
+
+type ManageSnapshot202JSONResponse SnapshotResponse
+
+func (response ManageSnapshot202JSONResponse) VisitManageSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageSnapshotdefaultJSONResponse) VisitManageSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSnapshotRequestObject struct {
 	SnapshotId string `json:"snapshot_id"`
 }
@@ -10942,6 +11257,9 @@ type StrictServerInterface interface {
 	// ListSnapshotsDetail List share snapshots with details
 	// (GET /v2/snapshots/detail)
 	ListSnapshotsDetail(ctx context.Context, request ListSnapshotsDetailRequestObject) (ListSnapshotsDetailResponseObject, error)
+	// ManageSnapshot Manage a snapshot (2.12+, admin) - adopt a directory of the snapshots folder no snapshot owns
+	// (POST /v2/snapshots/manage)
+	ManageSnapshot(ctx context.Context, request ManageSnapshotRequestObject) (ManageSnapshotResponseObject, error)
 	// DeleteSnapshot Delete a snapshot (202; deleting, then gone)
 	// (DELETE /v2/snapshots/{snapshot_id})
 	DeleteSnapshot(ctx context.Context, request DeleteSnapshotRequestObject) (DeleteSnapshotResponseObject, error)
@@ -13659,6 +13977,52 @@ func (sh *strictHandler) ListSnapshotsDetail(ctx echo.Context, params ListSnapsh
 	return nil
 }
 
+// ManageSnapshot operation middleware
+func (sh *strictHandler) ManageSnapshot(ctx echo.Context) error {
+	var request ManageSnapshotRequestObject
+
+	var body ManageSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageSnapshot(ctx.Request().Context(), request.(ManageSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageSnapshotResponseObject); ok {
+		return validResponse.VisitManageSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteSnapshot operation middleware
 func (sh *strictHandler) DeleteSnapshot(ctx echo.Context, snapshotId string) error {
 	var request DeleteSnapshotRequestObject
@@ -14547,347 +14911,350 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu5lij4K4h8PSHpXZKmZHmTouO1b23P3bW4y3bfni552BATJHGVBHgTSMkslybmI+YL50smcLAk",
-	"cl+YlOSyOqJvWclM4ODg4Gw4y+dgztcbzgiTIjj7HGxwjNdEkhj++iueXyWbXxYLQaT6m7LgLPhHQuJt",
-	"MAoYXpPgLOD611Eg5iuyxuq1Nf5E18k6ODs5Pn1x+vLp89MXo2BNmX44HQVyu1GfUibJksTBKPg0XmNG",
-	"Izwmccz13G4QMwNaJ0KiS4Iukun06fyfUTp44I1e+jb5ZzQN3LS5NzBDFpDb29tR8M0PP9I1hfWGRMxj",
-	"upGUq4VPEY8RvhSESbQmmAl0PJ1OR0iuCFpzIRFGG7wkaMWjUEyCUSm6Ihg7g62uiHFLhbEQbJlbzYYL",
-	"Kuk1SZdb9lZxzd03uTfYBv9NcJe+lgfcbdWXg+svFNPvVjgmb74tHoufuUTzFZlfkRAteKz+f32uPk/Y",
-	"FeM3DNEQUYFOp6fuTGywXKVLFmrkGQ2DURCTfyQ0JmFwJuOE+EgwoAoZU7YMHEDveCz/jWyLUH1LFjiJ",
-	"JJrHBEsSzrA8R2o+hFmIvFeR4LFEl1sUUrGJ8HaWvmQeeC9XHWo1xuyKbDPbRpjag98CPJ8TIWZxEhEx",
-	"ExLLRASjAF9jGuFLGlG5nf3OmUHAHAtpXpV8FhMcchapcfU6ZhpXi5ivZ4LhjVhxORPJZsNj6V5Siw1G",
-	"QUgiIkmY/ss+TtE0CkoW6T2F5Y0CwubxFn5Ti5zFZBGMghUXajiAmorZJrmM6Fz/W/CFnKXTRzhh85Wd",
-	"f80TJmcbTpm04+tHJesxv29ivoyJEPqffydzaallE9E5BqSS9G8AFOhFPbomsVS4LBle7VWYRBay9E/J",
-	"Z5dklkGbRvwy5slGT64fMCJveHzlP9rEXHL3lyDxNYn93xVk5m/6u4LRQaYflsDJk3hOZpcgjc1b+pEP",
-	"lftwTdaXbkpLbxKLK4coSeI1ZSmpJJvQ+0Pojz+OcoeulNloKg/esGscqYPONolEMZkTek3CM/S3mLMl",
-	"nDHKluiKbNEm5tc0JCEao4PP1zhKyO3BxLAYs4IK+fsN3mxIiLAEuftlCVjFp76lcXFRWMyVWqEeosPQ",
-	"MC3119EIzbEgY8oEYXrKWvYT0jioY5i36jCIDWeCwCq/VzOpf8w5k4TBP/HGHaAnfxcKvs/eiP+kDv5Z",
-	"8D+epCrjE/2reKJHg1my6/sJsHsgkF7ZJQ+356AxKVpQ8Av4S9MpOrzE4a/kHwkRcoQShhO54jH9nYQj",
-	"JVYuaRgSNkJUkvXPXH7PExaO0JyzRUTnisDcp/yaxEBFI6QOIJ2TD8xw3IioT9abRBIAeoQmk8nRBESK",
-	"WY1a7Ou5WoAZEHAThlQ9wtHbmG9ILKnGI0siGFWLrML6f2GwVK0lYhj0QMDCRwgL5MhP/yRQRIUElKzP",
-	"EZUCwQlR8tOKWLzElAmJ5ArLdEAN+cST6ZeKTwa3o+C1J2n+izNSvZgFjgQBHuutz5MpRaoC/l/2WFNm",
-	"yQ8eqykgb1Qi5VON4Dcta4xMyIg6b9CPLTDwI63b0lIsFMQ1PFWEKJqORgH/tw5EHMd4W1hmyVxlq/rm",
-	"B8svu+4oZ4IKSdh8mwq0sr1q2PoMoTfuZSWpRJRdtcfmj5RdFTGYElwjFJ4GUQaNEZilGmcrWnQSN6tS",
-	"ZRSX0h2wmKjf629gLo8v5fZ2KTyiyLKiD0YfvyJbgXBMEF0yHiveigWiDGlWPQna0ksjqrsSSMs9vM0j",
-	"qFSKm1cOUowcKDa6pkIoVUSp0MCTY41KkExWTKbb7OHzY6tp/2ePOf39/ZZITKMeHCqdczbMiUoHbD+W",
-	"x5OauJw/fD3J/wT6bH909ONuFV81sQ9ry1b/CPbBnEc1r1gToc2hASMiHSrVOkv4VZZRGesjC1SOU+VN",
-	"lixavfW22cLdqFqbNX1o0RBQLY3b4Qc5PJWk7hZRj65fjaLeG1ldzmkHjpcB8l2yXuN4+6WyKu0+0msY",
-	"kFl9AFW0pXyusCkKRkSp44qzaHuOuFyROBXpMVkkgoRFIf4oi1vL4lTd+UFpO8PaS133Adxsfx7tOu80",
-	"ayXhco60xm88YtjwiM63wZn2cnySMypmOFxTlhW2WQwVIMijw3jfCjpG81LuwrowntlSIGv8lhoPtVZI",
-	"7mQ02SJ5u6ELy/ullK+hw4vg/YqgBSVRKNDnyWRyq00Z7X+cXARHd8b7diLnFlRXMZKmwkqGp9Bz4M1x",
-	"gLCUMb1MJEm9k+BmQnyBkoSGQvu++tF0RwGQJ4lmnjwpEQQFwuoiD/qBUKT+/pZaHoIOOm1eNpUpQ4Xh",
-	"96LTFhfRhmX01WzLWEk3RHWnoRLwd9B5+296vab6wDe8SR/eRUb8adTiL5grfvdpw2P5I9e3Ro2Hong5",
-	"QmAAFJkR0KG7MQqBwaJrSm5KhHo/941V/2ZwrZ6+ccl5RDBrrTquicQhlrjuZqhe9wdBnVv8gUB2YHSZ",
-	"SLSJyYLEsdJ7blZ0vlJ7orYhfX5FtkfFWx9vFWvKxtckFnrOk8nLF6CmY7mqcG+Zketxkx/1+NRzfjEh",
-	"MZuXe8Ha4nfnayITYtLlmihLyj14vN7Nmd3N9gw4O3Nbp0RhuuZF9RS/uZm6LacJ7hZgW4x04y6vWYG5",
-	"UAbnB7TflNEIPXwVp3lkJV8wK6nkDeVUJ2P8bkPmbyRZ77AfWq7JGCOxIfMR+nxFtmf6Kv9WoXiNP/nj",
-	"HUP8au5JPXDDBCZUwagjNHToAUZ6lRD8iswG1tJJVrX4CUcLHq9JWPS0uRWJSv0QIJwpCMUOa/0PtRKt",
-	"CerFCHR4PD559gzNVzjGc0licaQWaJYnOqxPnT3tm0JznkQhYlxCgEm0RTdUrjJ6k6BsTi7iC0alOoCE",
-	"gpq6dijisdZcb6ggiLI5j2MylxP1RVHh83Hz8SHCm93hnpJniP3X/NHSukCCMAm33hDLfWh3HQmJt44G",
-	"Sphhpx24HaUxVlVw542hsPQqT8kIIfCyPKImJjLevl5IfUVarxrBDOlwZTBnMff5ItDx9hC+9TNeEx1Q",
-	"fxGcoc8XMJ76588jdGFHVX9fBJPJ5CK4vUWHp8dPEQ5DgS48SI2brpJkYbYxhIepRZ1Op0p4uNiwYBSc",
-	"To+Ds8APEYOHT4OzwEWKwZNThUkvYAwePtPD/UTkiusnr7T0yEWSqZ+O1ZguoAyeuM9Dit/rQNNnAA/j",
-	"8s16E5E1YTr29RlAVIxBAw/uQpNH4IejBS6qXby+FDxKZNcjs8af3nOJI5288QNd4sutzIitkujHgmyf",
-	"+r/+I+ESj3VkpVo5xKEu3ci3IzfprzoEt+esz55Wz2qDfUunBReJXvDgCy1O1HJ12cGq4daeJf8CswPG",
-	"XlbPWBYcXDH7fmYtTvazdpV3QlzGyV4c0lDcgJSmJ4ztuPkJW+5UbsxK/HfHRXYMM3AvmnSu/gxxyhLu",
-	"8UFk9PieB4uycSJIBQuRZfyj+7xlO+vmLWUiMs9B9rLY3FQdVpgbrgL2LBfpgbeXNXNWspLc/HucNzed",
-	"5SSd0VdkJ7LASwamuiJDkUVu0n0h5fvQEyPeKHmO0hsy/5jlFNEKeVrH1wp8s5IvVwmdIpqqd6KS1qoP",
-	"cS3+ylRtreb1tIyAh4uuYeyeSll/I5RRQNXmYf1V1jz4FUuCNCTnCIiBSoJWWCDGmc5XyV1vp6uv9W3G",
-	"OlHJwfuxyRQz6ChHM7vqiKcV4KbU2IqarSz10kiPUQbPT6kx18Gb6byViVAmuB4DXJboUB/DJ3hDn6gH",
-	"4on5WUw22xKHps4a6R31LzGNqj4mnzY0JqLjrcwwQUpm0bOIXOtdshmY3/366y+/FvPZmsOVjBuk+mcT",
-	"NNH0u/6lLBtGkHjmGffZLdeWt94tJMknqW3vM5MCb+7H0h9G+qLOsWU1+tiRQtDu3sSPJEoJxd/3PKZz",
-	"tyweCWQwaLc5j5csHnM4qTk/PS5oLC5ak5o9qtXUtpe7dgdnzfJ7ig2P2FotvByyCsD0fYP2T/eEruM9",
-	"SA9PemFFEtcux/NNF3xj9ooF3GGpAx1yCm9vz3UAQt7TPNIvqR+OpydP7UWUzvDTuX+ISkGiRQnvbnNb",
-	"VPCG7uqqL0EZwPBxiFuAFM+9Sabz9VkzSZSvT4FLlzHcsL21Wend4NV8tBh8ooyIV39Bh+aKUrPeEXJi",
-	"/5Ks8DXlSYzWFoKZTYyfmUG73d89ewWoSBPD2wTAgIrrJm6ReJL7IDNhLX7fSRyX3AgtuJIUKy7kDAuI",
-	"WQlnDiNFrL62/vzM/ZW5Bpr4EdbFWB9yM+sV4Zl+2CWRh3EWUhEnG8gu77GQTUzgYmfmH4neg2QyKrqO",
-	"chNTqRfb9dsc9ZhY5ixuypZaCrkHyMcuEVnZagZQ1ISSKHziRdK6MygUmU4QXDGeIVPRYGL/gaiACza+",
-	"QGpsdKBnP4CFvtW61msoEFIqX4w2pq9UtNZnHiEajtCHD2++HUf0yl3K3BbkhXm9RCzcPswrw39PuMTv",
-	"SFfVruBR3Nl/5+5njqfT6e3IufGGHPg2X1yl4/CvGuC+HQXLLo7h/JqrkiBJbEuP9MP385OaucfHt6MS",
-	"T+3O/rj84sqdmp2mOc3gn3E5XvB4DAOP9Sia2btX+EbTc+GHHIjPcgA+QLhYq7ucFnOXnYqcy3TQvbfD",
-	"dzsReuVFz2aPUyW63CD5AOSEo7B+0KXnJPWlXwm4ZSqXZbk6o6GjX8p+fCDA2hkhgucrLRaoFNo5OEI3",
-	"KwzigDKUCB20bR8ZsR2iw8stIp8kYaFACQtJjG5wmfuqjNXjKPplEZz9Vm/VAqwftGH7sZ5rZxn+PoYv",
-	"YfzDTvMKpsmgqe2wXTn/sIA/PwmqJMCwEz17GtTJgWEn25Enl8iDhwmfLxd2g7AKhlL5sDfK6HhwykVE",
-	"9+87fXYngqGngwbE2MyUvGxcUCqG8otKx6kD9a6A7AleQzpUBoxy8PUhbJaILU0SkxkVnAUH+VEOoEab",
-	"MWBNNUISosstkitIDprH3Aw8QR8EQWpsZd8t4TogzryBJIfM08uIqH8qJaBkQli/mOSkb9+l3NUKsoCX",
-	"yPWW9pu3gNwgPRbyqtNCCvN5C6qQ+S2NO29RJQP1WNjzky4LK53TW1ypltHStPCWVhimx8KePe2ysJIZ",
-	"vWVV6jQtxb+3tNKheizvtBNBVsxavsTdV3anCypbh6/KdCe/7Bh7p738dG41pVcr7YThj2SJ59vBROLj",
-	"uX4814/n+h7O9YdWsU25DEs2S0RF6ktki0EXf7Keozbl7/QMI1ce2n1bpq3/SgSR71ytnsK1jK7C49/K",
-	"cEYQX+hq85QtR8irNgx1xOEhXKuY/8zSx+YyKfPPmeQjc+kycw/9a578fWIWo2mhoa6VCuzy32Nx9U6W",
-	"Rv19vvAucQELPg6gnLO+/cTiylR2JkL95EgcvhQjRZsKPr2u23PExTgd2a96fJlIoPqY4MZ6pZlB2l1q",
-	"d3n9dtibREWIcpZC0O8q0Qtf7xtXqG2ZqohCvaPG3qkIK8zXLW6Fe2ME2hC51pW9Crbgsz2ULLaxAWUo",
-	"s/E6Xs6xjkoI15SNkMuyzuckp1emcxxFJD4QiN8wZO91sUASx0siJ8FooDpnDTW62xR1c9Ee+dv8DYnn",
-	"hEm8JCN0EUwvAiVMLoLj6fQiKAk5BMYrua44mg8haVtGtaLiaU15tVEg+YbOhysdN1QZc6/3SUVpN1Om",
-	"taqQRUknkWzHjAK+ywSexz4airr5fKD4qznM2jMsutTyeYuFIKEiHnUyDC9S/yEsnKDv1hu5tdICSXxF",
-	"RBoZtSSMxHR+wTZYrtDhz9+/0/JHQC2go3OE2VauKFsiEgkC44cxvSbx2AYQIfXl5IK9XxEooBDZmUHe",
-	"CIh1ULiD+jQXwe9ChheBAuciYJyRi+AIYRZeMO89HRur3l5gIYmQF4E6IOY2T/9xSSTkwup/q1fMOLow",
-	"t/CqGJ0jj0/qW7M5j0MSKn5h+FHIiZhcMJPsvsZb3Yhii/713S8/28DE9PUVZqGuARHSuTSYv2AaNQha",
-	"toDoPaRSIAmhHQmVBAm4oPt8EYTJer1V4h988keTC1bNsSryiyFb9UfClnIVnJ08e9aB42U6hdkhKvuQ",
-	"+BWi5lhXiVLoyUZmoojbICTLHO8IPihl1QownzXmkjEMjzlHWB8AT8jA2IKQZqHSSb+xOeunJydeknrw",
-	"Vx5ugRxNpBCTmDJrXmhCPkCULXi8xrqv0u1t6R2GZTStA02HBCjDFntX+/PnGKjccUYX61ZGzqiITQHo",
-	"2RkaJEbPK5e8JGkNeydCKYCqhGFPiI0o7ReZ1r1gfG6dmfZP1WXXC7lIGuZ2iHkPmmdZbPLL6fhk8mp6",
-	"BgLFyJJUUhsdFsCaoJPJq+O/nCFsFFnDjGjo7D0whCq+LjCoLKBtS0G1KuHUsdDrgC1Dinpfwwb1rzz5",
-	"EBlQ2xJnnfhQw91qnt/kyyFF2/IGgbp+JA7RYZsWgdWNVY7ONe3PI4Jj0ViK8lEx6qQYPWotWa2ljRlX",
-	"fNzPhdOvQVBdKNIXZCiUddD8AsB9sPZN2ku0OncEFAmIH+Ui4gcCnpuuqADoofrPXP7z+zghRwjP52Qj",
-	"hWf8HkBjParkhZnNBAlop48x+6lU9rvCg7bRv1fiVf8TbYlA6p/Hun+g4e1gmLtSw5wRE5KWK394O/oc",
-	"bLAy/tWy/q+LC/E/D/8XPTv+Q/6hZvuDsz+2f2yJ+GP6x+IPEOp/8MXiD/YH40fq5X8qcay5dOfp6Phj",
-	"odGlDnZb8rEVt6ymhPwHFpM5XzL6OwlNFUDXqnNksAn3Rteurt4ZOpgejNDBsfqfBfyPAlv9g8H/cPW/",
-	"fAE/cXgk4X/iBF7awv8Qob3ZvXL6Gj0PD9ykH4RzPj3esS+B7l5bbPL8/Tt15r558/27EZgAcyzIOQKj",
-	"IUTJZkPisXqkS2ynpH34v+jRIVuIP+Z0IY6KdFtJg1VYtc+1TWHbVrmust61yRs//yikQi0e0o8S5u5O",
-	"J+i1vadzY4kz9NvBz9+/UxSp1nvw0d8lq0HkOZNxuIB3DmZR29/C25K6s7Mj/kD/eq5vCrx+DIojGb9e",
-	"RBYS8USiQ7hvsy1uBFLDweWMa2N73K7tbR3WQaWAoVNOUNLrFpRie9ksV5ihqcFdtqdEAXnmZ3t96C5G",
-	"Dt016hGSHM35xnSPZeTGohycwVQKtMExYQoFarUjpNQXAGjFhWy1E9c8StaVW8wQj0J9qpX5mpJDO59a",
-	"UUvUR+3j7orrB2Zv8TcxnxOhvbpGXyRqN4WME91gtkpn3VlZ7QqE0VN75ZyklZuBBOquLCtLoBSbstdV",
-	"GC5UKYbcimHV5Vy3zo3C5cnk6XSEblbEWpEoJpsIz0mIvGGQDj9Bl1uDEf13pxvENf6UlSTTRg29RU/6",
-	"TqWfT06LV7g5pLz/ZoROptPn4+nxeHry/vjZ2fT0bPpsMoX/CwZoQlrS7H4XgayTcEoKqBcr1C5oLKSt",
-	"4w03Urvs38uSeUX5xN6UoqxmU0UjrKbJV1iUZfC1qQF+3L712Y6X4Blzo6Cmq58FX0gdrNO1lPnzV0MW",
-	"N9q9zMUoWPOEyR1P6dOTgYIHyGQ5QcfT6f/RiczzoXOnreo4ub72uweaaOKMyTWJ5UzyXXkeFNFXux8m",
-	"EQnVgJfEklur8IJGAnyQ5kWbLn9fdtRNnb2guK765UAoawFu2EGxvCQRv0Enk+dHneCAz9QsoJqPueIu",
-	"vjI7CjJUkTNnZu3Och2dNdgx4Bu5WdGIIIzWmOElsRYcFeiSULZEa4JFAk5zHiO8UBaEQot+Gy0wjbRx",
-	"WQGkHwXUtSmje5+tSEylUWiMiuid6so9TGvLawsGS72dh6C9AukpU41Kv0BPC+bw6lUGvn4MxmtYmbmK",
-	"7B9pNy3vgal7G3cevbveaaYuCyXvC0Q5n2u2C9zJW+ON60pF2TKrDisOYX4AOzMnvzpGoNZJQ1dUsKFj",
-	"SkGoPW80gD16b+nbKLv/NOFsZUFr5Y1OzYVpTb/Tlv1NtejxNKkMix7lGKatVZjqh5W3jzs0gkxYRWh7",
-	"mnnc/mrV5s1W3NfupVKhgbMSN99BPYeKKl46DhCqZWnZkR/d/VQ5/hvTIWg3B4LtM1Qf/GzfeoAeBSyk",
-	"mVnyWUxw2NyTqsDypi3ip0vs2OEN1KHMzx07Z/uGy47mic3p2p3BHx83h6PcSY/trAa5o7g9Obljcdsl",
-	"fLsG7hfHFUIuje5pFHS2W7eVd5XyK92cRm7YO0rIsriOksdx4XbxPOksjSvZKbaQesKhwxpqYa4G+Sew",
-	"VJobs5X1WII5oIisKRzrBJQyUo3Ji5m4IbGyoExbVh4jAoHxhotusFzppDFqSmSqV9wd2eHpyUmJ4HKh",
-	"INXw7tYztyJCovV3rV1NOnS9XfZB422xh9PSvBfANY/R5wvoJ6g2T+1dafxiXUyDQNyEPursQXJuw8ec",
-	"N+DlJKi9vS8YaKmrb8Mpk7sb+K86+/yA5NqJEY9ei/hRT//FZGP8jw3n0ZnrM3Ag0Hjc+nKvs4Srs0Jf",
-	"FR08nfMsbysZSaaOdkUAV1Ol7MFrQI8eTOlp34YbpAK13/ulryFhVLx6C8LehgyZPzmQ7t/Wq9lgINzJ",
-	"nc0AdyF1vO5ZD5X9YSjlrV3T1XmSOyc2dtF965Te7AY0Nu/2z/COuTp25iFj5f170PZ6teVJ7dRqN0cT",
-	"fnZSquOUT7aHvw7eRnAHTfkY+lx3yf0oS/bNwtMSFX8e0u6WCNKGwvuTdicna7sYqhSsa1LWzCB3VaUj",
-	"+YOzIEmAShqiyLyPPw5dlELBu0Mpiner2HTdyi54J2fvoIxgmCPQ0iSqyQTTcDSteZfbhazG+jcqdXnm",
-	"Gbzwzwpe71ayTXHxTH2/8iqwHblBJRu4z7uL98ay69TcpYOLow7Fx9oF0ab5ecGf9M60uMfCxGefwxln",
-	"nI1BA9R1ESAWQhKGmRxfU0EvI6K7o48gaBY6iZ1MTk7hPbvJaI43WqGjBAI8tyjC8ys1FeCjpGV6XeSV",
-	"q23exVg5fe4fvMKwXHj1gsf6VuasLsqr5h7heeCRzKz1dhQw4HnKOwKUdzjXshIfwAq4a4k9bUTSgeQb",
-	"Qq8KlwRtIqPt65mL3hag99aLvK3pxrg8tLVTYfyZalekE/iKEnT4PDNo8aLEOMSs8DiTVGYkPSgMUNau",
-	"jmeVF7HzhutTje+4SwW7zFyUeWkZkx046k+JkGjFo9AUjpmtMAvhntez0IVRl1zpFWH4MI9t3poo5Y9V",
-	"eUlryuzfx3vf2D6cszNnK6h8auXtVNf0s7ZLcsPeafui3PmtbB5oo2lMp4sUj2qGQx6ph/OIKo5zhLzQ",
-	"FJPZk2txWMXTWvMww22KMUCdvn6gLaUcnDvJhx6SoUyf9fA7yIiVUkYEuclqxc1OPqFOxNKXyGqWmove",
-	"ql1oqyoRFrC7rNDwLs0gzGV1q7NxSbKJdblkUspQBAPttUiDB6LNbu0OW29luODHqBkJepBjsHlsi0Fw",
-	"XZSWiqghrI8PmKO1oeSKQif+1fqovIwJC1GKTVsD5by6REppzZOSKif3Wy6hZKUPuWxCpuLMY/mEx/IJ",
-	"Lcon3H69CcUu/q9nMLBNQ6+9xHdV68tv8QeuQLxX7/V+L9JfPO0aNFTpSKqLiH1hPr6mIYl7hibnxzzp",
-	"mOVV6/xqzHmrrmfcp9Jxr/SPF803limsnVI1zBfZHIyaSw9zuprqV3lH/Ysso/ZYNmrYGjo2oSSv84C0",
-	"JaHWZ6tU1ELU2h4KELVmlA+64nAb733r62jPp3dgPz1A4AfWAc5wCeXbTZc83KaevT1pL5a13J8Cs7eM",
-	"slR5GSoExO9B1M6VZdHb6MlyQ9fJie8gTPtHT+p30Px+YWnpJFsFwyoQo7SHsbJzRGdNr/raE5SHWXOY",
-	"Zq3iMcz+2fD2KtUkTY3W6Q9NisV+myYAtGluZlVPhPb00tsh7BBTm8DW5hxkAeoWD1UNRXsU7OT4rQKg",
-	"3+I7rrLDIttGDlUWJssxB6U+YBRRIRvNxMLelJuNj9wiC3Lj8a/b/J2zgu22t0sMLqy7n2tg5zzUfnZw",
-	"OyO2dkuLRTfaB8oOEXKeKQBQ3SknF27uW7je6jLdc4r4bEN3/QPQC5TUWZ60z8UsztVmbX3lRX627utp",
-	"gr8V+IPGkPYm+mYqrusKUL6k+yW31opLN6rbkdraGyOtjUAPuAcYm/viVXNs7kMwAmuDfnsZgk23oR5F",
-	"NFyI1rZ2aNOA8vGOc593nA/gfuv+PET/Yc96D/FFPuH1Rm1fcH0yKa2VWmQHHSZZmVKpJSlXUc1FUpNs",
-	"VF+P9OBlx794pRVSPC5GV3Vq2CTIDgDD5+blVhBTNrtOtzXdpYpNSpWK9NVvPvz663c/vy973WjAuaGn",
-	"x8/G05fjkxfvj4/Pnj49Ozn+r7KPK+B69Spop5hbhduOk11tClzq0/H3rwx75gCInoqBmbq9pLIHrklI",
-	"uYFLO3IJMk9iKrfv1KgakiuyFZIz8p5fEVYWrPFv5gUk1RvocDzGiVwh+90RRHFQhsxzxuE/ax6SC2bb",
-	"Upu7QN1f+Uw/S+9Z9ePfzPOYR0Q/GeUfTCaTjxeBbvBIoSoDwSEoIlpWBP85fp3I1VivJcXUhv4b0ajy",
-	"Kvis8DXlSVye8j6jbNai0P6BQIVPXT1604ca2lbqenWFd/2SjZPaZBNTpUoSFs6q7pgY0i8cCASvoENT",
-	"jRRgPYNnM/3KERJXdKP5vC36Gp/rSh8j8zUV9qaqFrTnp5p7QG9wzlyD11kI1mdFref0/SWR7huEQcgc",
-	"uCIzKyyQGacWiGev/J6+lEk+q4g7e22bupqXdQxRAstV2KBhpnm4EormTaSGdThSb7gPbaUUpbGV95PT",
-	"MUU6D6p2Ja+8ylrZWuYu52lb3fiBClO9xWROYa+ngVJnqFla2qdBdyswnyt0N1dTnzQXT/dCIlOwbZ5V",
-	"CUn8nCaFCUIqcr223mkR6LAZUB3UhbAOFY0wVC/yUsSaFpEbzs8Tq+m7YTfAllvND4OWRIri0/fGyKrM",
-	"Ajt5WgpUwqBKs9aI84B9a5r7p61YNScqzO6Vjk2j39Dh6fTpEZgZGFkpAy+pExrd4K1AVLQAOmG6fm4m",
-	"UWWWZmjmEgd11+RDc5po7MAVR2mVIpPtYrNc7BT1p+v0VVYMQLq7NoWXvmm25Mb8CL75wRnnSuhQSZUd",
-	"mxZ2U0JVU/RlIrZKBLufPo4Cb2t+C1wTkWAUgFqu3rB99+MlDPObP7L/QWh20n1r/jvzfjBMNfvvmW7u",
-	"kYgiGB+dGkf2NrX5nOjL+BgzQd0FlTnBoakxo85wHoGSKwHugEm7PehKzLWfaWBvLQTpu962mFfdStzb",
-	"BajcKx/9b0jofVKEqfCRg0lL4wJkOqIzP74mklTjzr08UxoLVNvOUhOYaoXKyFX0/ZP+tYrKm+hkkO29",
-	"LetLkgM4/fkH+LXhWD4ewccjeM9H0KmiKRWDjGuUKETtoOv58VuBDGb+4hoIXc2l1Otrcmc0r4vqkXiW",
-	"vvFRYSOm7KoMUP2L+njDBZQCmIVY4lnEhZi545rqLlB/PXeefApXeM2szAfaKCQSx+ZJqqSkz7S1ZHbF",
-	"Qle/ZF2zxG5kbvnFR/ojUxFfWwj6RfPIP1IWQou7yh3xkep23a1Zv162XPfMjWzX756ke1R8Urlr2dYn",
-	"8xVmS+Kjyr2GbzDVWFGbuABxlMeNpYRqzllRjjez//ZUjfpi0UNbDmllmO2OeqfQ5siwZkv6b0+XI1xF",
-	"w/Vb3HW7ve2sPhwFmijIN3+0jCzJsgzF7PMT32ZhKYqjkhNalJUZSNtBkC608H0VDOknLYAoEZKVw1Qg",
-	"OlUCvgTNoUKkd1QZZv48xDUUqN7O9NSmvrs8utJ3SvFlPX4FEIvf5flCewXHlrPU/CcPYZ5VlcJpXirC",
-	"WfV1htntoF5ZrlK/EykXSltm5deZvlO6QvNVcYXF7/J87tYyYW9hnhJkvkq5uHu/AGP6TimM5qsijMXv",
-	"8nIi/dpVTGk9rZVU3vIymor5pij1fM9Qfqk9hGiJVeBeytBbkT5T8ZEnzpJ5Up3edtjPqPZ/1c++DLO0",
-	"XEXX7H6v1qovzVNdrCOcj8ZsUTLtwklzOopPB463ebpJlVLSoI1UqyG1H3pFG7C4KjGn36vHRX9setXk",
-	"sxL3kKZXVpnnUDOBFF43lZdKhzK/VY1oft6ssCDHGmmjAHTxOd9sFaF7o2aeZ0fM/JQBs+wX7faBpq56",
-	"arNdv1W93QDyxzQw1Y3koTjRNcVysOTsDIVezOYkinLz6ac996QGsf7q2qKvFEDHnR0OWBEHNbRRtcON",
-	"pFkmEIal7HTr8stt3reHSvk1e1pCn3nx9ojfYfHblo+WcIGCsPfb+edkQcv7umYNzIXj368qlp26zLNb",
-	"mMT7pwdqO59nwROV/7PO9+nL75wfdheY2s6Z95C2QlbTgovbkuMTX8aW+Hr2ozLdTpnu5kHJ8YsWOngF",
-	"h/mSvTEt/JxDGBF35HQo0NNtJn4kESQem0Bq037THaDp9FgBHUHKFkGmwd50emLFEYE/n7rRka4eh6CL",
-	"Dvx2GpwpRXPNzbvP1IogVhX+fO6cTUhy5N1zTKcv3Kjw50vnIIQ/XzkPkPrzeOqGLYBwDGsIoRScecUG",
-	"kdoOb+q1EwWKdeKb2lLw/IUbeuY1vJ2evHRkYAPtjCsFDqwLHNQ4fM1Qwq4Yv2EISBTx+TyJTSSdRujP",
-	"HIqM4yUxZe8uCbKoD6HuOFT21VOZMg4T9D7eQnDUEtvO7BiFdLEgOiaO/g5lUL3YrjXeItDj7Nxq974F",
-	"VQaFnOjCr+TThsxNSN3YNJMxRYJNHp8ODkOwCCbRnLMFXSZa+5m4nf/G1e9bUBYizBD5RAWEc/khUNCo",
-	"3FIZBJ0yL37Rzm9nnqD/kyewjkSQ7HL99yGq95rEdKErtNthzN4gWjYHZiGKiYy3aMuTOEXzm4XGvsIQ",
-	"O5BITwD5BXOp34XgPypkjKXaK45kzJPLiIgV5xJRIRIiNNLgdTPjxJ2K1wwd6Bu6A9cDCwJxAWUK3APH",
-	"Pg4QhH2pWfQ5RBgxcuO+W9g9n7hT9s6FRzLu3gNwDjKdUw6QIHAYLTATdxr7UOgIvfZChv9Lbe6CRlIR",
-	"Gw0VJjO0+LL3LN/45fRrZni10wxzxTSqRwc21G90cwJrxj7uPfYbiO19LSVZbyQJ/zcXsg5Hxye9Z/pX",
-	"wVndyE97j/wrHMqaoU97D+130YEcr5pZnrmTZDcMNBR1XrRw0oOP0HvHWrQOAifvkhBmj1fusmuC3ivQ",
-	"tPD1ysHGZIztxqGESRpprpUbNCZzSRdUMcdvaplSSCSJ15TpCOU5ViyUG+am1pIYnnH8vP9BAY70fczX",
-	"1o6tw+iLPEZXWHhYNewt5dQQFG4VBYM1viFa8kDWWx5rl1tkdXfDJjVrHApTL/MrsLHHSqMBFSUFf6IJ",
-	"Q4llLU7FKk7YFVJYXOMosoV/YUojW2EsscFz+3UdWTkRMUFvI4KFErGRkuVYz5opL1wxC6zqVX5VTjmw",
-	"AdfuTk1DJCboXfaJty96Q2HkE8Ukv3cbvIwxk1ZpUxsOpdr1SvW/0ZtvNXQmTnrB40sahoSlioDiDRUq",
-	"kBmDhoTBCYk1EMetgTBPI3JNIqVSOC0KQrZd64VWwOTHsjOacvTTkxOH9bDsNAgik43WkGK0Bs0zp8oK",
-	"tbMSEmyxEHxOXSA/7LbeZV/lMTSVG6ZkgbD2lacAbnCM1wQySnXrf90uoA0eFLHyRVZrFBoDT6s5rOEF",
-	"GvwwgSOEi6DjRK7UZtsCM0rzqlilMn4AxaZuNGUiWSzoHEhmE9NrGpElgcYTNzFnSwUCEBKOhDtg0FRa",
-	"MxE13ghtsBA3PA5HiCc6BZqvMdVq8YmRUyYRw9fM3VFe45D4BxkQqjRBsSFzpc76qRDAhh1/MycRZnrW",
-	"EpOXRDO3ElRqdVFqsHAY6q+LajMUGrb4ULZWyVhlH06c5WUKolv7KxWA2NYdtMko84jgGHi5Z+hNnKn2",
-	"fX6RmuU7I0JxrlLzQiSXjJgzH9E1lTaLiiXrS2WjLOBjj+WST0qM+UefMjWpIBmDA6b8R8IlBkJaxISg",
-	"ZIMEXxMzorM69m1onLzsbWi+cyYuAjXHshtAIZeQzr9FW4XBGrlKlYgWRK9WbaKTKisSbTSMSvLYzs1w",
-	"lqwo9diiuYlYJFG0RRsSew2JIcPHSR4Y8um0xZDp6TDjVY527I9mHB+pqKNsHiUhEXZc8B1Adrp1H+i+",
-	"YLpgvVp6BUAtIFHi4ht9VKwrAqMlvSbM5ggCi9TeLauaFjoG+bPqcdsyYWu+s9xZUsyZcS2hgN7fvFVs",
-	"ISZCEGd5M5LIWH2qD549Q/A+HI6yj/TLyPI8e7z14yc5ybbfw/T0tF5YZzBlLW7LbPkiI1szktAkDqYS",
-	"pk69yTpewDUIfqaZNiXAgagdT+ZB+ob2hARn4KOCkvdswcuTXUVyaWR2Wrf+BL1++0arG7aRvCYIMUI3",
-	"MZVSUeEWrWwTvAvmvsUbOo7JIu2Pt+I3ZmTFSCIoW7HC10SgQ7XrCwzeKEKkIoQLZvQQaJUJuX4KGXMl",
-	"C6Hdz43C1IrERDfWszmtdlaNvaPJBbtg312TeIs2WKE1EhxIRKT60hx08gNhZ0M0RHihFOgn1yemeold",
-	"15l69uRzmhV+q+lRqHOufrJq8mt/NEPXH379US0LO6aQmd1LaATQTqdTdFHSiD2JI8guv2D/QVjIY21l",
-	"Qjr9CDi0bhDmDi6WCPzE42RzdsHGqCzrED1BZbmRZzBOpotYjNlSUfYFQwgzjyUe8niEgDUu+MiK1ZsV",
-	"j4giIbUR3tTk04bEdE2YxNGZyaO1A8EWMUJCnemsk+fVdP85/mVD2DuJ51djvRvj12/fjL/LjhUrRfBv",
-	"Ro+gEjyEPJGChkApaiBYg86NNgncVKDT6Smikqx/5vJ7nrDQa+AA3FZkV6CL8WnYbR+HJCLoEDsaV38y",
-	"vCZHWnv0VHQFhNt3dWwtrWBh+fglWXBN227jadpHIjxHF8G/XARqoDXBDMxjaPGG2VaZDodcRHyiAXNZ",
-	"sGOFHA3MUdlqxkD144jzq2SjUQlbmtlnsGgkEIdeKCxGjSmgiEBuTJ3QrY/TgoIzxCxK58WgQ8rUd2oU",
-	"zUVfv31jizVg4OMxB5vZ6oawbYlc8VjZuiGZc+DrRyMkOMIpahXxWR3TZmu7WSG5WW25wTNmW3Q6fQqa",
-	"oRpiQzckoox4BQi0CWD5jO5pF6M1viLQvAN4t5COxsxM5wp7hspuHFWqvcTo2XRaug0am2cF1B8q3Fse",
-	"f6QJeJHEyqqBKZWSDHtggUu3hUQLdSgVu/ba6xhkOKpToxwa8jXf6qIMiiIpgzNkdA4t+I6szRWnPhFl",
-	"XDuaQOYcZI+4UwihihEwccXHIkGAo6udVCP8txM5hpYiKuR/I7HiNwIRYOpq8ANh+MxlhIVEMQ5pkjut",
-	"zazOf+woV5PTPxItPowlDCfAHsrxJQ+3yFRN2Z55nAZLy2c47M4CPptb/w/ReLEoOyTXOEpAOfcIKcMk",
-	"gCw1nzB7nwHJtIr0q7abndSPFBmcW+q0BMIIKNoEfi2lRauVntmdVFjJo+RMSWJmB0/BokqmEqF0GLdi",
-	"MHKVKXLjrRAdZrmgGkaT5NEI6EIdTnQRvNU7Y3U9PYypv5LY+iv2EstaDJOLADSMlMUoOjoQcNdpyo7Y",
-	"ZH+qq2N4nS+NX1PkOKYR1WdWW8vJxxIkGTooJZxRqnIpsW+uao2dRmBvAYuGvAA9jsIcCFDnw55fSYTU",
-	"3EDGiVydoYvgIhhB56ARmo7Q51u1UjXSbx/9llRQRuGSX5OjkdGvnM6mSTXG4EYB56IhrSxqzOUy8K+3",
-	"v7x7jyaTyRP9UNOtbqgM5hJfIPc6wfMVqBXm1fmKC61eQrESHipJJihbQhGwzVh72K7IdgRKuVrqUinj",
-	"bq8Vc7kiW6im4TPSo1EKrD0JoIL+wNEiYdo9r/CruSrTR4eLMcIRxQoHxvUJdYV07SM9gPm3AkXvhqJ2",
-	"ENJYzlcjhNE/xWRxjhhU4AHBrSQPvDuyO3BkekqbzY9N7SY1jEd++qHSN9SQ1vNisQRwHBmSK3w1JuuN",
-	"4lagDxwyDp/lVTSoyKaFkBnPo1J1XC2VQgUM7aoeWZ+XmvZ0Oj2yjEEpoRo3C7iYxehf3/3y89g8uyLb",
-	"Gx6H537HfGVM4TkBCjUkwBcLfZ1iutNVqpRZHRaOR5XqqXQcfZwIAvHh2uUqmFM11P/M6KTnaccFRj7B",
-	"kjnLizpFmcsYh5q3H2YMRUXz3rBqgJPJ8fH4ZPLs2QhtImUMms7iz57ntsc5yG1ch1ZFFZu0+5I5vQq/",
-	"io7VJFofyI2ndm2s5LHeczXY99p7afZe22jqiSEyxZUWmsLU0bW3FYeWeBVlQ1++M0sVuTWk1a1gyrSe",
-	"2AgUg9DuxTgkG8JCwgD69KvUDc6MbxdI6cBKnTlBzAjrRSJwpA6LR58GMwsa6UgBKJmUsnJ1WrUOQ6VR",
-	"84BxwY6oo3/mVp5n/woD2G8bM0H/W/MZxYuu7NFeo8utGkMt9hxplo2uCAGFkwttPQincpqKNuQfCY6y",
-	"iMzE9xRwqVvXf5IiY9qrb7T5oKnF3ErqZoUS0wjRULgi3uYt+9/ZgpIonGy2R+daRzLPzbgzOygVyBZX",
-	"M+MrQEyBNSO4zWzpD0pMqTOb7tEBVEOKLqE0kiYtF2pDwywudK2cAhI2Ss8BAh3Pcaz9klYBHlkD5AeO",
-	"dI9HGzZppemBUJaIkBjGcsVMFSOMQ6JsDxPDC3LHsEJgDEDH5mQIZXRk1Wur7B1mQtSAI7kAQ1sfypCB",
-	"HtILg0SHnxVNnqHfLNgf0R9qMktb6A91FkdI8jMDyi1YWAqTfgwdMuOYl038HJC5IFpZvz0612EpT9Te",
-	"LglTfM6W8QIV8oL9oiSG1WxAwjsZ5oQl1jXiDTIuExqFwmi1SmxfME36Am+1BDEvatXfqERdvRnK1JxH",
-	"iaDXZIQugpPJf14ER2dWay31cmTtb4ZuVnS+cioZdR5LtZhy/wDOegfIZDlB+fr9R8bB5jRjK5C0cjxC",
-	"qXFQdFqVug9GRodOHXmU3AjDzsz0Ezs9OFrVLwogpRPrx9n12DpnWmSeaU7rtoWw0HBHwddEUrV3h1CV",
-	"2Z3kXKFmTdR5eRDxmzP02Ulus0kjLe/HfGF5hqUuzTBujZ5T8uEab87QZ/0RDJLlPdqV6P1we3tm5ABs",
-	"iRnQ7odasuIeFLgyyDZH6LZCn/ZdOAUwJnBeCxtiZoZtUVRNQn18XisWzLiE3XaHyDOkyCc8l9HWWVyW",
-	"PNX8hnqpuGDaq+LJI/hL0SBQmPCI6DynIbmSdkpbMHfEdnatuq8Im6BKSLVRSRn6b2s8/vfkwnVOMSxA",
-	"XyrNIw4F3Mpqkp7pCnhHGT3mQFww4BxUWBr09O6sX4GC1q8jb6AYp6QSSrI6t8L/9//8v8j5FPXtV4i+",
-	"pxFB77ZCkrXj/0fgBr8+8YqzusqulUXlcr/marxNg9tRwDeE4Q0NzoKnk+nkqenaATGlTyBdhEDWiFMn",
-	"34TBWfAjFdIWdtWh84BY+OrpdKrrJzNJdM10vHFBT0/+LnR1Wo2ulsVc0+KxEFRcvDewxVxRyOeJUmUn",
-	"mSquwdlvH0eBsJ0EAHyNTvvdoVazGdfFW8+zvFgr2yJjoyqKOFI7ipciX0+2VNN3BW5r9qOs1cq/wFKe",
-	"XJ9Ub8e7Fb8xqPqPk/x+nDyE/UilxvUJIkzG24kOYHZ1Isumdet4AnZA7Z4qHNgJvK3N7+wdb5lfyHYM",
-	"hWxrz1Q+iFXsczPzk0FbhIoNBdB7b1n24Pk40QOjw5PJi7/4W1OCt/6b9KJ0kwo1hs8oC8knt3VpOcD6",
-	"PUvrAkL/GRetBI2wy1CUvvLkmx9+WSwEkdDPuvHdH+ma6ldzRVV1PVglGEFzhi764F8xGkBEhbTuaqOo",
-	"TWxlaHARpoWhcRTNJGHKyghGHiHli4d/3CNhphj1G3aUUOY3bouQpjE6GJF6tRUR1FZMS6uiQxqOjJUG",
-	"VdB9wvWppppidT+G6uKr5T233NBnSyJnOIqggRQXJYSpg2MzJVmNkvZXHm73sFPZ9r+5DgymmUmOYE72",
-	"AEaTYGLkBqV43J1WXOixPlzGKbvQ14Y5AsISnHMbThlYcspGQYcn05O7px+TVVXC6p7YaI12HE83znrk",
-	"ewOTsdePrJ7tuZLve2d6oMDZhLN743clBPvZq9tLw1uXsE6KxAtFvvNcsciTyjtSnyNNWrql8a74/tYk",
-	"Mtbg/J54g0He7aja1qjD4PQeuPqgHH0FHvjqbbkX4veKrt8WmC3wM9Nr07CzzJkI8rK4gcFtkpJ91+26",
-	"7lCjyPYHa6VR3AftmY44g9Lgr0S3NatlDloB9QC6e1ZhMqxbcOUnNkz0896Jt1wfdkO+tuGp+6BePXh3",
-	"LfguJM6vRBCpaGrpNTUxty76JmZOxibMnErTEqcNTXmZ/PkqEO3ozgRABGfZ7ztb9B5lZga6HQVcjPcG",
-	"W87n+jzY5UiVAJ6vMdGOFGG73+mPbkedV5uZdG+rzcxSUk7jfpfaleiyq7ntz3bbMFTdosJ3TWWZyAcW",
-	"0St7ZzHy74pMOHv2Djsd3UYir4jOPK2z/34yQNyJ/Xc3ppdeUp0v1GB+IJtLpiOiQ/APEFNU4ajKkfC1",
-	"aKL2FKQIGAMCGvyxubYnj17ZgY5IDq9Nvtki2e7bRdvgmS2S0dAnJd+Pp7WfttipZy+2VW6a+/XZ5oBp",
-	"5bnN7/julPSNTe8rjD0y2jfk0kKHQE9GFlwz90BceSduAYRWvtw8t3z06O6RZzb4dQssc8/u3Wqv7n3y",
-	"ymp6/lz4qqXHt4y/Pji/70PgKW2cv43InN6bkNiDgKjyB9//aWmpf5ccmSEdwvejutyvc7gjVToX8fDU",
-	"WeMpbnAQ3wPN5t3FbRl8N+fxEPRerqvntv3Rk5ynua4O5XoafDh+5QIlf2Hu5Tbw/+m8zIVF/xmczQ2L",
-	"GsDnDDWpqt3K2dwhxnVA/4rE5FyXsxI6U1+4Yi0HQsfC64wzLNEh5Hza9DyvjJoSkZAOoAsp6DIl0hZb",
-	"5NckjnVBvlKv9I8a8D3KfT1Dk7TXWNidy74vqQtzIBC+FDxKpJ0HEisSnQSrdgO7X3xOazZ16DjndMMd",
-	"+fglviudDj/Zl7p6GVK/QcOLnjMiu0PqL50obRNCR/omZCtXlC11pj/QppjrTN8q/4LgsZyFNK51Low+",
-	"l/sm5rovStjnY22u9/zYZk9C5nqfAYyy03N6m++46+fwfsMA2Y1/8+4X9PL59PjcJooKU0AkhMDM2BSI",
-	"oZX+JPP2TFA2r5275hg9Owl6QGYKxDSDpl/cAbZ9+sLMoa9yflmeMJCvC0puOnweMnJDhETQ3MtnjI5d",
-	"9WeNT8tFtc2Jz7u17IxPPtuj2MqFZdBTFG+nRRmtv9iX48rHLDo8mZ7eLT5beKgqcTU4MTfpAgbowbxQ",
-	"Pu7vmorbuZtSou5118vFuJD60y1j6keyxPPt15I3pRWZTUy0+vzh1x9H6GQyHZ9Mng+XTtXFGJv2yrXi",
-	"YgyVa8eCSJGpbdjMGf9dffiOSLfxOSLNeUTgDB0IWyn3hiq9D3mVHquELFSVaFZb8tOlJZTrJtXeOsjb",
-	"Do8qNU7d07NB9ak75Jl0YNe/ODhIRz6wZQUK5VuhxKmfFjtBHwRBalQFt634nkmc1WWwoMyS5NBHJTOV",
-	"RsekTO+4+wuZ1MSCIneGTo4MkCNdk9jUODIzqld9yi09e/r7uz1vMOdMkFbR/I8H6M94gIaTd5Y+mpQd",
-	"AAYJMlwSRv2RfPiHT6z4TYnaVESdJeIbqLlklidXRBCoOXCI2RbR8NwP2LSfrPSbjiWlxJ9VzFKZOuDt",
-	"3yPr+JOwjuEvsCxpZG5qDZ3c8X1tZwZmfEHS3d3uztE+mK6BXzxPy13iVmvuTyxHqi1bYvfmW/Py/s23",
-	"ttRgW6cMLdZkfuxHQXYngiwlWN1vMu2KWn7d/xP8DhWZPKIcnlHCDHqye4pnMZ3p6o+D6epBGcp1ft39",
-	"WOjFu3ZDh4b8R7prxjmiYrZJLiM6d+VpvYOR2cw7PR66LrmZufCCKaHuQDThumYlM3gWfLzNU6VtrPvk",
-	"sxbWipH6HXy73ZfBzr75NqgOavlgxs7T+f0Y4xYaSwumWHMU6tYZhyWMUXe7uI+dd9vSvPdK/Lm93tnT",
-	"9ahnP/q4dvVxOc0j1UF1VwF/L4+qvF6FUK7u6kmreJdefqzH4/HowXp4HizrRq49cAhqpt7lufpqXFSP",
-	"XOHROVXvnHp0S3VlVPehCOT8T4M6n74ut9OjmOnlQKqmuNpk2yy9lefYPkqkRz01pY/2cgGyeJOBwieB",
-	"W3i7j25Mu1DKAC26izQ0KwuHZCEnz74eHqJ9fbqPYX2oPPjl/mpe3Fu4vJ6gMmjeyEcbljzD8lzndOhW",
-	"Pe5VJHgs1QEMqdhEeDtLXzIP/IZEdXH1V2SbYRyEJet8IBsEkukd0Ji0/CYFMxgZl1qY/ss+Thc4CkrA",
-	"854CYKNggWk0iwkW8OOKCzUOTG9e2MR8GRMh9D99+oCe2TPvd+vcVf+kvwOTtClBkm/oPBgFJmtUg2s5",
-	"+sdRjqb84wbt0lJsBW8YNGtFlG0SiWIyJ/SahGfobzFnS9grypbARDcxv6YhCdEYHZgGaAcT4Dt5UsBi",
-	"rlioTqOw+oT662gELdfHlAkCbYGuya6ZE7kA8UToTv1WTqWtG+eYQX/Vw9PpVPf7uqGCNAinfhkIZqt7",
-	"ffd/N8nCJR+b13/Ga/IjvSJBdRKIT6k9ckjc5x2g+jb9qhY4R8ud4TKnqo3G4CfFZXoZVYJlT1ZnqOpJ",
-	"pTVMOX3rTsqbVF5fzDTPtPkJMzNdKaC66SSUI0tnrQPMDLZvyN54nWZdR7QquDIs+X7KwXjCvKF6ln5p",
-	"8JJZmnMavcOvlmVZou07V7xhtcpK7yoBL2vu0nJb3vpGrb6slofufd7d6xnutZiWB0ebOloa27vTlJrR",
-	"yWNTwcZSkFYWKVveEymZ6lgd72YzALapn+Xr5z1LZz1q6Y9a+qOW/qilP2rpj1r6o5b+oLT0+nqNRkkf",
-	"tkhjVkWvqM/4gFXyUkXqsxH9rcLc8mr7PcdM+RsCGu657otN2RLCExlackbuScttERZVi87pfZggQ5kf",
-	"JsbG36B7OyPtsuPdMRgwwOVOrdx7DZjoQGK25OJQpObqLGa5QW2JxTskwFxQRCXz7VRJsT+xlvpkvN17",
-	"kJUT90Ciyp6so1QruSbIGJ8IM3FDYoE+X1h79CI4U3+5zVB/TyaTEbpwFpJ5dHt7jvxycNB6fNiyjxpG",
-	"Q/4QIgQTQmd3M2kxJKj6HHgVHh90Mb42R7BqLItTbUH4FKiQuQtlvcexETw91i11oahdl5wfxq5213My",
-	"HKtso6bGBM57i5v4X+2b5dK+pwtj6Kp3H/efLAafN1ximLf2dIthNw0d2kqT6IqQjVDmOjlPmZ+y1ovs",
-	"yG15a7ns/1hIInr2rO4wHR/XHCYDSaFQWBbO1r5oS6FVzuivkU7rzXhLpvuw4x2R+oY8OvyzEedn8y9r",
-	"4NcbowbhwR3tfpOtYGAf2B41o6JDHN3grW6pppNngVd9CZteEXBXYiqk298/HG5GmZCYzUkLMfzGvdqK",
-	"v5FPGx7LWcQ1Lc1ae4oLUanPKt3W+TkMggaehYqZ4As5S+/L+kzw/NU9XArsn9tbqqhi9PAScmQ2KKN3",
-	"oxoD6NzcD5hfBZhI/Ia5F4sMIKX/Hco41hxrO36u9l7u8LnEc/OgHUu3qA/uao9blStwyB6Yt9thK43d",
-	"O9vK9iy6sKtDcOoyYunkY9oRqlpfkyWVr7dPR8KUGQQ0ivSuIM5KqBjcN+qZa+DRlqS79+jIk/1QTTpy",
-	"B6N/h44eAHapKPG0J/T7dJBVL3mQBh2tlnyX3Tl6rLcPDbbtzdEsCTrI6ic5RbSDNv0dfPmj+3CPsjw7",
-	"VZXCpt9CbilDFVLOMcADgUhupr1K9lctiGeW20ajtDW6N3OqwccHphvkifPJ56Jt1kHdzJLR3RFsk/aZ",
-	"I6c9qZ9Fun14ZAtU+BCpdlQ6ZqmnoOdRaMF576YDTpsiYe94LP+NbFu9z2P5LY0rguV0iNxlIlMPPGel",
-	"MXPocDpCQHQQfMw4omweJSGpTiveNZzuTIExy8S+FVfxNypXfggdtCPeLV5tp4DINsGsuX3QLbdM+PcN",
-	"ZZVhgLng6Q5zvEsu9Y9ojeV8VTVB34jaOnXoecmmffcJz2U9KC2DcbvO/Fr4ASAjhKUhc/PleSb2vs1m",
-	"dIga7rUnw4QVN+NpWP9imo3fMyjcNm/v+znMz4i84fHVTmNA7nzclWWMUzHkM7PL7Sw/6mBh29VTwlBF",
-	"AoTOfjgS3PB7iPK3/F4cIFPGU4vHCXqLY0FCFNErgriIOLgfYjqX6JLziODqo+JKgnatcRGq0SMqSYyj",
-	"ESKT5QR9Prg6OEMH1we31mm7wTRG60Q0MJQ1kTjEEu8CA+ILr+4GIp9kjJHYkHnl0uGVGbyy22bCWRKz",
-	"dDzrGB79mW5RSghU06aEq7/5dh4RdEm1Y57gsIbihrt5yVFEGGpwJJc4QnOesMqEghsqVzN4oycEpyeV",
-	"yK9ondyBtl0kxgpDc1BN2bq3L9oSeZY+hJNFRH32Txso6kjg+A5iDBqCYPSl015CYDIZvBFlV2K3wrgd",
-	"at+6eIAWGbj7jErukXV7x3WzGbnRu7X7zuvFenWyp9PmbNt9UUDr/NqyutcjLxbPplla9Qxoy/6Ri9Rr",
-	"Hwa192TcR/v60b5+tK8f7etH+/rRvn60rx/t60f7+tG+frSv92Bg1Qfva/N6D6H79bn3e7ers1ZPh15V",
-	"j12qSrtUnSOM/s4v0ZpgkajdVSYRDvnGcKqQxmQuebzdRzurF38xvayO0FhPinA6oxJR0sIu0IJHIYnT",
-	"g8xvmBig31X7AKaBWloZ0k37WLWs/NAlZaktFx2EG398MMUo2leh2BefKgZBNtTpq4/nCR4E3xg2TOcO",
-	"RUZJBHiXxnANtSX2KVHuv55E20oSA1GIa7hhTrLvIBqVFeAbpe0P7+x0m3IS7U639eUKIttKguoUgZ37",
-	"GcIbDy3if1qUE7bgA194pfJ0nX1oZ8AXcmxMobNsIYdztKZLveKZUhdtvcIzSDEqZOIDyd5D0kEh3eBQ",
-	"6ThqjgOBBGXLiEBRQ0X4AlHZQNxeogH5JAkLOx7z7/RHfWLCzXw9lani1xVnScf8u9f9r2eXZMtZOFvj",
-	"T9YZRX8nIFcfQtZFIV0hJdA5ZnMS1QDWJaX1VSalNV1CYbq6LhMndYpvfqDsWvh604DmgVdjJxxgPXao",
-	"zIp89nFnq8pMWpNS8urFAOuumqxtnZKf7Ehv7SC3GQyCedmeFbnh3sF3t6O7QbmGsg6br1phU1iouRg/",
-	"AC48VCPfPbPoB5N6Nu3Awu8442zB40sahoSN10QI8HWBfiIEusEChYRREuo+tFSgmAiexHMoXbyvpLU6",
-	"ZFVNYMgG2vSNI86vko1TCaHDd0zZVdfwIv1RnyNj5tsHBoSD6ovN06vIOJRYXMFD0nE177G4egff7Zet",
-	"F8DsKyXrBqpggBmUfcyWMeuzh01VyJ6/qocfvgcwrkkXOWwsf/ioH/nBp3WYr6c89flM8jTOSdlQ988e",
-	"OpyelAN413a96MD/vi8t+GPcjoKEpTcmneFxH/fEjPt+h5TffoXsMj6WTnnAX1nqb0nGr+d+0D+N05/2",
-	"kzPZM8M3bX3T03XWmmK6J+d+Xfm4nBVGvn8qapdwuysR3UH2bGfKfOLihdpzup/SEKO9kaqdo4lILfhD",
-	"XUOxPHEeCDcHOjyZvHzxl6MR2sRkQeKYhC46uJqGxw7D/Wn55YsOxLwkcuZFgfUk6urc8YeQMl6fQVFD",
-	"rsNfbaSUei/3cW0PSpGsb1Y8GvIAvQ5DxGM0X2G2TMdFVJK1sEfnAR0TfV/X9aSM6keDgJUZZ9E2HRgO",
-	"V/V18esoeqTX8hSg4WjzV7KJ8Jy04u/nOuxorHYRXZEtlPfaooRFRIi0NpggTEdIrr9Sqh5I8Xjy+Yps",
-	"W8Q5lR+SN5KsgzZ3x3qQ/YQYKZ02w+8cJUG2WTrjQ6IUje0+mkJLS6bFFg3KUdQ8TVxFbc6AhkzZph89",
-	"qoJ3qQqWD6qbbA6gUGoZ3UDYj0rl3pTKd0QWT9oIfb5wiS7Q6+WKbM90luft7deta1ZK5XaVwl2R8F8W",
-	"dxNk2lR/2gWaHojBq1Dj4siuEjVnZJRGmCMqBYkW915/+h4dna0cRTrj4U/sH3IU453lXJbB7rylKdlF",
-	"b8rugn3nwFGvYMWj1epzqqwYRBDccIPjUOzbzbIm8ZKEOg1LpgAd3TWZGhnVi1JH2TH6+VQeiXLPrhSP",
-	"ujwPSp3rxGtrvsZbS8F5D8qfgzwbxWhbt0eGjh+st6PazXEn22l8GfvkNvW5WF+br+Nr0HoG9ywUSrTo",
-	"ru4HAinaiLnijGfIZnwgRkgokDZ0LwLof8Yv/07mcqRLWNxQQS5YwhJBwiNIzfWN4pHSQQQxegEkt5er",
-	"BufqjwtmfhVE6iITl8q6x3MZbTPW9eSCBaPqtLc7cI0U5nng0negY1jmB0GHmoJQzBNJBHr7y7v3I0iF",
-	"evvh/QitSEy+JslqQ+7HfnpGA98upCrsk2JK8iJKScbCP4CxkKpodnI3Ojo8mbx6+Rc4/xXpcTYj7ZIs",
-	"eDxsovSrlzvlouzZ+2EiTMct2+uZ1zt22Gtb+2mv1UJyoDcV5jSvp32QBi/SmZ+h0BzOvdDQH664h/2p",
-	"9bgumizdx4pmcQVIWlVkzBNVp+a0D5C0GmrSFChr4Po0RbrKtZctNAG5RwIy9FFDQZ8LHzV3gcltSHCH",
-	"m9/oOMtvz3AO2wJhPayt7tCNsGTH+8WKtiWnbm0Jdwavsj5Bjpi+3uaERNlnJTTtehA6YQntCc1r5R0K",
-	"62neqx3wsLPVOh63ofrLHb/qzp2fFMLbuygAd5huYqe+77STEjJv03RuSG7+9KQLeQ2dn/IwpECebHs0",
-	"oKul5bsn5XvrRddM0Q+coHdLldkHPe83rcZA145Vd29NZ79sXUL/r3h+lWy8Qvr5ix8gUt3agIQzLE3B",
-	"dczCTM1voWjucov8Wlr6pWI5rcp6qArD2iGeYpKwZK3oIIUgGOXKnJfXFM+VfYcNM//2PECZ2vabmF/T",
-	"kMQzL5XMC03U/9zEXPK0YwL9HYrKm/9Y9cJULNPQJkLXrP44ytGFf+jimMciXXDwhl3jiIaIsk0iUUzm",
-	"hF6T8AzZ54DwK7JFn40nHXhPfv/UXyPEY4TZVq4oWyISCYIW6omYExZStqzdjpDGfQo77trEIO1E8Wft",
-	"ZnC3jQT22ivgz1Z/v2fde8MCun63c7XrF6+CO3G8tfXl7qXPklN1GhouOcm5l+uobIMcxXHSCZvaMNkq",
-	"E3u6xjTD92jGdDI4EK36MZl3B9CFLeH5pXnrmzL1oJKy6khvgThQyIlgB1JJIG4aTdmyzE5BlxxdErQh",
-	"8YLHaxJOgp1aPqU1S9pUPupaxsJip8u1Qt9eT48K66PC+qiwPiqsjwrro8I6tBrS8oZ4D41LPG21qoPJ",
-	"PSqqBTnv+WlbtYjwVdn7bsZgd7FdP4b9Yt0FDnsV5Rp92HfhrW57XT5sWhPytNR7oftOWnJH73L3u+ia",
-	"Fg93Yxveb6OHlqToej0MRpJpuwfHKxo7Ptwl03A0ZVo+NPDnnkEUA8dOfL0xE6a3AhRtyXRYaMvsvFCI",
-	"h9A5IGWZJfWnH3zR7FroH1ikyeBLLq+e/AXWga5e0t6ryB63ub929WQ91W6XwrJNLL5XYM+DDejxNcyS",
-	"kJvB43vqK8sOIc7bBT3cZfDOjuEIDfTXP0Lnq4/MqS5Oe3+EuMegm4cYa5Mj7naVR8wXf+7iIynD9IsW",
-	"vnj6l9JwsQFS/V48bWu7u8n2bpe3uLR9LPxgU08FEoRJdMi41Fm/KQlli5SMELYZyQgzcUNicbT/orD3",
-	"TrqdS3NVeKxaVCR5pM3913d9sCxyODprKS1bFxjJkeXDraj64ml9RdW739TONVRrmEejZv411lP9ijSb",
-	"OylkWklLX7WOdG9lSv98UknRo2guEfkeXiscp9x9QLimTJwhRSro0OzPGdL9stEmSgTaxPQaS4JgWn2J",
-	"6VW4AZ//gXoLAnKORgiwhg7tZ5xF2yMIXoqiqmge10m8KfQiBzwK6VyiiEoS4wjxBSKfZIyR2JC5QJKj",
-	"NZbzVdWk8O4M3u0Zs3H6NNu6dZEIdeyC72kkSYwut+jAm+TA9dBONsqWJ6F6A/pGruk85mbkCfogCFKD",
-	"K6QtweSKM2+YuEl8GRH1z0QQtNAzCoLj+So/8WTPkSWW2CqDSnQXcUU+g8aTaII8FA6XamOLxXj0cdnP",
-	"zboa21aiaFHAU2FpnyWb1Pg9gp33QAutop3dLu5OFnrVacv67Ya4NO2T6fQeqEKHugYZpv3EW2OlLmqi",
-	"dbMEc9/7ZQAfdM9AJZWlg9/9dtmVZPfrc/pGyzCw6l27hziwsrNwcnQfyLUX0PWlwh4MuQ9O5tnNuNwi",
-	"Gt7DPnSog+LT/ZBRXXclBu83rqstnbnArgHpLQ3tKjn+k2fTvwxPeM8aKS8XxlXKXbsFce1EoOVhXHbX",
-	"vto4rh9izKQyO2Jyza8UDRmz7kAgrLveSw5PtW3XX8B48V44DN/qWXRj/faozH7WJ0wHh6FNSZnpBQa7",
-	"8Nf64Szux7Bl3mav+TW5NxTo6YfEQuOIpYgYInSonK34hn4rr8l36oN3xjGwk5DYxGoaSfXXOUBwGFL1",
-	"HY7eZl4rOCDMA12ZOMhyjN8yo34svlwR4eH8JHtQcCDWKHXElBRbuRN1R8xS1HhG+n2IlpwPIEdgwwuZ",
-	"dIJ70oB8AJqCjVJKEYTJoe/Di5RoLrhcEXAyX3ES3jN9lroLajhZp94GGZq7f8tU9ye325JRHc6RpVG3",
-	"ZSxElyTiN+hkcnLq7p5nxot6BHXXT6dP73f7uli4NTuxhwMI108lZy9TcX7IvvO5fb3nc3UXJu9w14ot",
-	"DOcs9exRdNxj3f9qGIryQ3EmP64KuLlAVA5345jS9EhLDP/sPAwyb2VfczFOQRtjZ2o0a8TavviRLPF8",
-	"eycOOjNhTfD8UtmqA2iv4O7Da4IiKiRKWEhiXfM8Uv+CChi2BYQg8TUR6JLLFcLS1Eo3W3YP3jwoqpCz",
-	"svat4NbSl/dnd+L6k5EV3FNK3WgCKl7okUlY5z75WohIYYrMk5gq6/+3z0pUCskZec+vCAvOfvuohCGc",
-	"NjN/EkfBWfAELrINgj5bQMxydUkRH7jMk0L2UP5tg2r/sVfGKvfuJRTcyfww50xQIQmbb8fLmOd/XdaM",
-	"5gU/FSb3fvx4+/8HAAD//w==",
+	"7L2Jchu5lij4K4h8b0LSu0makncqOl771vbcXdsr2909XfKwISZI4ioJ8CZAybwuTcxHzBfOl0zgYEnk",
+	"vjApyWV1RN+ykpnAwcHB2XCWz8GcrzecESZFMP0cbHCC10SSBP76K55fbTe/LBaCSPU3ZcE0+PuWJLsg",
+	"DBhek2AacP1rGIj5iqyxem2NP9H1dh1Mz06fvXz26umLZy/DYE2ZfjgJA7nbqE8pk2RJkiAMPo3WmNEY",
+	"j0iScD23G8TMgNZbIdElQRfbyeTp/J9QOnjgjV76NvknNAnctLk3MEMWkNvb2zD45ocf6ZrCeiMi5gnd",
+	"SMrVwieIJwhfCsIkWhPMBDqdTCYhkiuC1lxIhNEGLwla8TgS4yAsRVcMY2ew1RUxbqkwFoItc6vZcEEl",
+	"vSbpcsveKq65+yb3Btvgvwnu0tfygLut+nJw/YVi+t0KJ+Ttt8Vj8TOXaL4i8ysSoQVP1P+vz9XnW3bF",
+	"+A1DNEJUoGeTZ+5MbLBcpUsWauQZjYIwSMjftzQhUTCVyZb4SDCgCplQtgwcQO94Iv+V7IpQfUsWeBtL",
+	"NE8IliSaYXmO1HwIswh5ryLBE4kudyiiYhPj3Sx9yTzwXq461GqM2RXZZbaNMLUHvwd4PidCzJJtTMRM",
+	"SCy3IggDfI1pjC9pTOVu9g/ODALmWEjzquSzhOCIs1iNq9cx07haJHw9EwxvxIrLmdhuNjyR7iW12CAM",
+	"IhITSaL0X/ZxiqYwKFmk9xSWFwaEzZMd/KYWOUvIIgiDFRdqOICaitlmexnTuf634As5S6eP8ZbNV3b+",
+	"Nd8yOdtwyqQdXz8qWY/5fZPwZUKE0P/8G5lLSy2bmM4xIJWkfwOgQC/q0TVJpMJlyfBqr6JtbCFL/5R8",
+	"dklmGbRpxC8Tvt3oyfUDRuQNT678R5uES+7+EiS5Jon/u4LM/E3/oWB0kOmHJXDybTIns0uQxuYt/ciH",
+	"yn24JutLN6WlN4nFlUOUJMmaspRUtpvI+0Pojz+GuUNXymw0lQdv2TWO1UFnm61ECZkTek2iKfr3hLMl",
+	"nDHKluiK7NAm4dc0IhEaoaPP1zjektujsWExZgUV8vcbvNmQCGEJcvfLErCKT31Lk+KisJgrtUI9RMeR",
+	"YVrqr5MQzbEgI8oEYXrKWvYT0SSoY5i36jCIDWeCwCq/VzOpf8w5k4TBP/HGHaAnfxMKvs/eiP9dHfxp",
+	"8N+epCrjE/2reKJHg1my6/sJsHskkF7ZJY9256AxKVpQ8Av4S9MpOr7E0W/k71siZIi2DG/liif0HyQK",
+	"lVi5pFFEWIioJOufufyeb1kUojlni5jOFYG5T/k1SYCKQqQOIJ2TD8xw3JioT9abrSQAdIjG4/HJGESK",
+	"WY1a7Ju5WoAZEHATRVQ9wvGvCd+QRFKNR7aNYVQtsgrr/4XBUrWWiGHQIwELDxEWyJGf/kmgmAoJKFmf",
+	"IyoFghOi5KcVsXiJKRMSyRWW6YAa8rEn0y8Vnwxuw+CNJ2n+kzNSvZgFjgUBHuutz5MpRaoC/l/2WFNm",
+	"yQ8eqykgLyyR8qlG8LuWNUYmZESdN+jHFhj4kdZtaSkWCuIanipCFE1Ho4D/WwciThK8KyyzZK6yVX3z",
+	"g+WXXXeUM0GFJGy+SwVa2V41bH2G0Bv3spJUYsqu2mPzR8quihhMCa4RCk+DKIPGCMxSjbMVLTqJm1Wp",
+	"MopL6Q5YTNTv9Tcwl8eXcnu7FB5RZFnRB6OPX5GdQDghiC4ZTxRvxQJRhjSrHgdt6aUR1V0JpOUe3uYR",
+	"VCrFzStHKUaOFBtdUyGUKqJUaODJiUYlSCYrJtNt9vD5sdW0/6PHnP7+fkskpnEPDpXOORvmRKUDth/L",
+	"40lNXM4fvp7kfwJ9tj86+nG3iq+a2Ie1Zat/BPtgzuOaV6yJ0ObQgBGRDpVqnSX8KsuojPWRBSrHqfIm",
+	"Sxat3nrbbOF+VK3Nmj60aAiolsbt8IMcnkpSd4uoR9dvRlHvjawu57QDx8sA+W67XuNk96WyKu0+0msY",
+	"kFl9AFW0pXyusCkKRkSp44qzeHeOuFyRJBXpCVlsBYmKQvxRFreWxam684PSdoa1l7ruA7jZ/jzadd5p",
+	"1krC5Rxpjd94xLDhMZ3vgqn2cnySMypmOFpTlhW2WQwVIMijw3jfCjpG81LuwrowntlSIGv8lhoPtVZI",
+	"7mQ02SJ5u6ELy/ullK+h44vg/YqgBSVxJNDn8Xh8q00Z7X8cXwQnd8b79iLnFlRXMZKmwkqGp9Bz5M1x",
+	"hLCUCb3cSpJ6J8HNhPgCbbc0Etr31Y+mOwqAPEk08+RxiSAoEFYXedAPhCL197fU8hB00GnzsqlMGSoM",
+	"fxCdtriINiyjr2Zbxkq6Iao7DZWAv4fO23/T6zXVB77hTfrwPjLiT6MWf8Fc8btPG57IH7m+NWo8FMXL",
+	"EQIDoNiMgI7djVEEDBZdU3JTItT7uW+s+jeDa/X0jUvOY4JZa9VxTSSOsMR1N0P1uj8I6tzijwSyA6PL",
+	"rUSbhCxIkii952ZF5yu1J2ob0udXZHdSvPXxVrGmbHRNEqHnPBu/eglqOparCveWGbkeN/lRT595zi8m",
+	"JGbzci9YW/zufU1kQky6XBNlSbkHj9e7ObO72Z4BZ2du65QoTNe8qJ7iNzdTt+U0wd0CbIuRbtzlDSsw",
+	"F8rg/ID2mzIaoYev4jSPrOQLZiWVvKGc6mSC323I/K0k6z32Q8s1mWAkNmQeos9XZDfVV/m3CsVr/Mkf",
+	"7xTiV3NP6oEbJjChCkYdoaFDDzDSq4TgV2Q2sJZOsqrFTzhe8GRNoqKnza1IVOqHAOFMQSj2WOu/qZVo",
+	"TVAvRqDj09HZ8+dovsIJnkuSiBO1QLM80WF96uxp3xSa820cIcYlBJjEO3RD5SqjNwnK5uQiuWBUqgNI",
+	"KKipa4cinmjN9YYKgiib8yQhczlWXxQVPh83Hx8ivNkd7il5hth/zR8trQskCJNw6w2x3Md215GQeOdo",
+	"oIQZdtqB2zCNsaqCO28MRaVXeUpGCIGX5RE1CZHJ7s1C6ivSetUIZkiHK4M5i7nPF4GOt4fwrZ/xmuiA",
+	"+otgij5fwHjqnz+H6MKOqv6+CMbj8UVwe4uOn50+RTiKBLrwIDVuukqShdlGEB6mFvVsMlHCw8WGBWHw",
+	"bHIaTAM/RAwePg2mgYsUgyfPFCa9gDF4+FwP9xORK66fvNbSIxdJpn46VWO6gDJ44j6PKH6vA02fAzyM",
+	"y7frTUzWhOnY1+cAUTEGDTy4C00egR+OFriodvHmUvB4K7semTX+9J5LHOvkjR/oEl/uZEZslUQ/FmT7",
+	"xP/171su8UhHVqqVQxzq0o18G7pJf9MhuD1nff60elYb7Fs6LbhI9IIHX2hxoparyw5WDbf2LPkXmB0w",
+	"9qp6xrLg4IrZDzNrcbKftau8E+IyTvbikIbiBqQ0PWFix81P2HKncmNW4r87LrJjmIF70aRz9WeIU5Zw",
+	"jw8io8f3PFiUjbaCVLAQWcY/us9btrNu3lImIvMc5CCLzU3VYYW54Spgz3KRHnh7VTNnJSvJzX/AeXPT",
+	"WU7SGX1FdiILvGRgqisyFFnkJt0XUr4PPTHijZLnKL0h849ZThGtkKd1fK3ANyv5cpXQKaKpeicqaa36",
+	"ENfir0zV1mpeT8sIeLjoGsbuqZT1N0IZBVRtHtZfZc2D37AkSENyjoAYqCRohQVinOl8ldz1drr6Wt9m",
+	"ohOVHLwfm0wxg45yNLOrjnhaAW5Kja242cpSL4V6jDJ4fkqNuQ7eTOet3AplgusxwGWJjvUxfII39Il6",
+	"IJ6Yn8V4sytxaOqskd5R/xLTuOpj8mlDEyI63soME6RkFj2LybXeJZuB+d1vv/3yWzGfrTlcybhBqn82",
+	"QRNNv+tfyrJhBElmnnGf3XJteevdQpJ8ktr2npoUeHM/lv4Q6os6x5bV6CNHCkG7exM/kiglFH/f85jO",
+	"3bJ4JJDBoN3mPF6yeMzhpOb89LigsbhoTWr2qFZT20Hu2h2cNcvvKTY8Ymu18HLIKgDT9w3aP90Tuo73",
+	"ID086YUVSVy7HM83XfCN2SsWcIelDnTIKby9PdcBCHlPc6hfUj+cTs6e2osoneGnc/8QlYLEixLe3ea2",
+	"qOAN3ddVX4IygOHjELcAKZ57k0zn67NmkihfnwKXLhO4YfvVZqV3g1fz0WLwiTIiXv8FHZsrSs16Q+TE",
+	"/iVZ4WvKtwlaWwhmNjF+Zgbtdn/3/DWgIk0MbxMAAyqum7hF4knug8yEtfh9J3FSciO04EpSrLiQMywg",
+	"ZiWaOYwUsfrG+vMz91fmGmjsR1gXY33IzaxXhGf6YZdEHsZZREWy3UB2eY+FbBICFzsz/0j0HiSTUdF1",
+	"lJuESr3Yrt/mqMfEMmdxU7bUUsg9QD52icjKVjOAoiaUxNETL5LWnUGhyHSM4IpxikxFg7H9B6ICLtj4",
+	"Aqmx0ZGe/QgW+qvWtd5AgZBS+WK0MX2lorU+8wjRKEQfPrz9dhTTK3cpc1uQF+b1ErFw+zCvDP/3lkv8",
+	"jnRV7Qoexb39d+5+5nQymdyGzo035MC3+eIqHYd/3QD3bRgsuziG82uuSoIkiS090g/fL85q5h6d3oYl",
+	"ntq9/XH5xZU7NTtN8yyDf8blaMGTEQw80qNoZu9e4RtNz4UfciA+zwH4AOFire5yWsxddipyLtNB994O",
+	"3+1E6JUXPZs9TpXocoPkA5ATjsL6QZeek9SXfiXglqlcluXqjIaOfin78ZEAaydEBM9XWixQKbRzMEQ3",
+	"KwzigDK0FTpo2z4yYjtCx5c7RD5JwiKBtiwiCbrBZe6rMlaP4/iXRTD9vd6qBVg/aMP2Yz3XzjL8Qwxf",
+	"wviHneY1TJNBU9thu3L+YQF/cRZUSYBhJ3r+NKiTA8NOtidPLpEHDxM+Xy7sB2EVDKXy4WCU0fHglIuI",
+	"7t93+uxOBENPBw2IsZkpedm4oFQM5ReVjlMH6l0B2RO8hnSoDBjl4OtD2CwRW5okJjMqmAZH+VGOoEab",
+	"MWBNNUISocsdkitIDpon3Aw8Rh8EQWpsZd8t4TogybyBJIfM08uYqH8qJaBkQli/GOekb9+l3NUKsoCX",
+	"yPWW9pu3gNwgPRbyutNCCvN5C6qQ+S2NO29RJQP1WNiLsy4LK53TW1ypltHStPCWVhimx8KeP+2ysJIZ",
+	"vWVV6jQtxb+3tNKheizvWSeCrJi1fIn7r+xOF1S2Dl+V6U5+2TEOTnv56dxqSq9W2gnDH8kSz3eDicTH",
+	"c/14rh/P9T2c6w+tYptyGZZsthUVqS+xLQZd/Ml6jtqUv9MzhK48tPu2TFv/jQgi37laPYVrGV2Fx7+V",
+	"4YwgvtDV5ilbhsirNgx1xOEhXKuY/8zSx+YyKfPPmeShuXSZuYf+NU/+PjGL0bTQUNdKBXb577G4eidL",
+	"o/4+X3iXuIAFHwdQzlnffmJxZSo7E6F+ciQOX4pQ0aaCT6/r9hxxMUpH9qseX24lUH1CcGO90swg7S61",
+	"u7x+O+xNoiJEOUsh6HeV6IWv940r1LZMVUSh3lFj71SEFebrFrfCvTECbYhc68peBVvw+QFKFtvYgDKU",
+	"2XgdL+dYRyVEa8pC5LKs8znJ6ZXpHMcxSY4E4jcM2XtdLJDEyZLIcRAOVOesoUZ3m6JuLtojf5u/Icmc",
+	"MImXJEQXweQiUMLkIjidTC6CkpBDYLyS64qj+RCStmVUKyqe1pRXCwPJN3Q+XOm4ocqYe71PKkq7mTKt",
+	"VYUsSjqJZDtmFPBdJvA89tFQ1M3nA8VfzWHWnmHRpZbPr1gIEiniUSfD8CL1H8KiMfpuvZE7Ky2QxFdE",
+	"pJFRS8JIQucXbIPlCh3//P07LX8E1AI6OUeY7eSKsiUisSAwfpTQa5KMbAARUl+OL9j7FYECCrGdGeSN",
+	"gFgHhTuoT3MR/EPI6CJQ4FwEjDNyEZwgzKIL5r2nY2PV2wssJBHyIlAHxNzm6T8uiYRcWP1v9YoZRxfm",
+	"Fl4Vo3Pk8Ul9azbnSUQixS8MP4o4EeMLZpLd13inG1Hs0L+8++VnG5iYvr7CLNI1ICI6lwbzF0yjBkHL",
+	"FhC9x1QKJCG0Y0slQQIu6D5fBNF2vd4p8Q8++ZPxBavmWBX5xZCt+iNhS7kKpmfPn3fgeJlOYXaIyj4k",
+	"foWoOdZVohR6spGZKOY2CMkyxzuCD0pZtQLMZ425ZAzDY84R1gfAEzIwtiCkWah00m9szvqzszMvST34",
+	"K492QI4mUohJTJk1LzQhHyHKFjxZY91X6fa29A7DMprWgaZDApRhi72r/flzDFTuOKOLdSsjZ1TEpgD0",
+	"7AwNEqPnlUtekrSGvROhFEBVwrAnxEaU9otM614wPrfOTPun6rLrhVwkDXM7xLwHzbMsNvnVZHQ2fj2Z",
+	"gkAxsiSV1EaHBbDG6Gz8+vQvU4SNImuYEY2cvQeGUMXXBQaVBbRtKahWJZw6FnodsGVIUe9r2KD+lScf",
+	"IgNqW+KsEx9quFvN85t8OaR4V94gUNePxBE6btMisLqxysm5pv15THAiGktRPipGnRSjR60lq7W0MeOK",
+	"j/u5cPo1CKoLRfqCDIWyDppfALgP1r5Je4lW546AIgHxo1zE/EjAc9MVFQA9Vv+Zy396n2zJCcLzOdlI",
+	"4Rm/R9BYjyp5YWYzQQLa6WPMfiqV/a7woG3075V41f9EOyKQ+uep7h9oeDsY5q7UMGfEhKTlyh/ehp+D",
+	"DVbGv1rW/3VxIf7H8f+k09M/5B9qtj84+2P3x46IPyZ/LP4Aof4HXyz+YH8wfqJe/u8ljjWX7jwJTz8W",
+	"Gl3qYLclH1lxy2pKyH9gCZnzJaP/IJGpAuhadYYGm3BvdO3q6k3R0eQoREen6n8W8D8KbPUPBv/D1f/y",
+	"BfzE4ZGE/0m28NIO/ocI7c3uldPX6Hl44Cb9IJzz6emefQl099pik+fv36kz983b79+FYALMsSDnCIyG",
+	"CG03G5KM1CNdYjsl7eP/SU+O2UL8MacLcVKk20oarMKqfa5tCtu2ynWV9a5N3vr5RxEVavGQfrRl7u50",
+	"jN7Yezo3lpii349+/v6doki13qOP/i5ZDSLPmYzDBbxzMIva/hbeltSdnR3xB/rXc31T4PVjUBzJ+PVi",
+	"spCIbyU6hvs22+JGIDUcXM64Nran7dre1mEdVAoYOuUEJb1uQSm2l81yhRmaGNxle0oUkGd+tteH7mLk",
+	"2F2jniDJ0ZxvTPdYRm4sysEZTKVAG5wQplCgVhsipb4AQCsuZKuduObxdl25xQzxONKnWpmvKTm086kV",
+	"tUR91D7ur7h+YPYWf5PwORHaq2v0RaJ2U8hkqxvMVumseyurXYEwemqvnJO0cjOQQN2VZWUJlGJT9roK",
+	"w4UqxZBbMay6nOvWuVG4PBs/nYToZkWsFYkSsonxnETIGwbp8BN0uTMY0X93ukFc409ZSTJp1NBb9KTv",
+	"VPr57FnxCjeHlPffhOhsMnkxmpyOJmfvT59PJ8+mk+fjCfxfMEAT0pJm9/sIZJ2EU1JAvVihdkETIW0d",
+	"b7iR2mf/XpXMK8on9qYUZTWbKhphNU2+wqIsg69NDfDT9q3P9rwEz5gbBTVd/Sz4Qupgna6lzF+8HrK4",
+	"0f5lLsJgzbdM7nlKn54NFDxAxssxOp1M/o9OZJ4PnXvWqo6T62u/f6CJJs6EXJNEziTfl+dBEX21+9E2",
+	"JpEa8JJYcmsVXtBIgA/SvGjT5e/LjrqpsxcU11W/HAllLcANOyiWlyTmN+hs/OKkExzwmZoFVPMRV9zF",
+	"V2bDIEMVOXNm1u4s19FZgx0DvpGbFY0JwmiNGV4Sa8FRgS4JZUu0JlhswWnOE4QXyoJQaNFvowWmsTYu",
+	"K4D0o4C6NmV077MVSag0Co1REb1TXbmHaW15bcFgqbfzGLRXID1lqlHpF+hpwRxev87A14/BeA0rM1eR",
+	"/SPtJuU9MHVv486jd9c7zdRloeR9gSjnc812gTt5a7xxXakoW2bVYcUhzA9gZ+bkV8cI1Dpp6IoKNnRM",
+	"KQi1F40GsEfvLX0bZfefJpytLGitvNGpuTCt6Xfasr+pFj2eJpVh0WGOYdpahal+WHn7uEcjyC2rCG1P",
+	"M4/bX63avNmK+9qDVCo0cFbi5juo51BRxUvHAUK1LC078qO7nyrHf2s6BO3nQLB9huqDn+1bD9CjgIU0",
+	"M0s+SwiOmntSFVjepEX8dIkdO7yBOpT5uWfnbN9w2dM8sTld+zP409PmcJQ76bGd1SD3FLdnZ3csbruE",
+	"b9fA/fK0Qsil0T2Ngs5267byrlJ+pZvTyA17RwlZFtdR8jgu3C6eJ52lcSV7xRZSTzh0WEMtzNUg/wSW",
+	"SnNjtrIeSzAHFJE1hWOdgFJGqjF5MRM3JFEWlGnLyhNEIDDecNENliudNEZNiUz1irsjO352dlYiuFwo",
+	"SDW8+/XMrYiQaP1da1eTDl1vl33QeFvs4bQ07wVwzRP0+QL6CarNU3tXGr9YF9MgEDehjzp7kJzb8DHn",
+	"DXg1Dmpv7wsGWurq23DK5P4G/uvOPj8guXZixKPXIn7U03822Rj/bcN5PHV9Bo4EGo1aX+51lnB1Vujr",
+	"ooPn8FH1+hKWMEnlDiLCFnzLIkRZoVzzbSWPypTorogNayrCPXh56fDBVLX2zcNBilv7bWX62ihGe6w3",
+	"TuxFy5CpmQOZFW0dpg22x51cBw1wzVLHRp/3sAYehr7f2utdnYK5d85kF7W6Tp/ObkBjX3D/DO+ZBmRn",
+	"HjIM379iba+yW57UTmN3czThZy99PUn5ZHv46+BtBHfQbJKhz3WXtJKyPOIsPC1R8ech7W45Jm0ovD9p",
+	"d/LftgvPSsG6JmV9EnK3YDpJIJgG2y1QSUOAmvfxx6HrXSh496hy8W6VmIZe2QXv5UcelBEMcwRaWls1",
+	"SWYajqY173NxkdVY/51KXfl5Bi/8k4LXu/BsU7c8UzqwvMBsR25QyQbu81rkvbHzOvWN6eA9qUPxqfZu",
+	"tOmrXnBVvTPd87Ewod/ncMYZZyPQAHXJBQizkIRhJkfXVNDLmOjG6yHE40KTsrPx2TN4z24ymuONVugo",
+	"gdjRHYrx/EpNBfgo6cZeF9TlyqZ3MVaevfAPXmFYLrxSxCN94TOtCyCruaJ4EXgkM2u9HQUMeE74jgDl",
+	"fdm1rMQHsALuWmJPe5x0IPmGqK7C/UOboGv7euYOuQXovfUib2u6MS4Pbe1UGH+m2hXp3MCiBB0+hQ26",
+	"xygxDuEwPMnkqxlJDwoDVMyr41nl9fG84foU+jvtUhwvMxdlXsbHeA+O+tNWSLTicWRq0sxWmEVwhexZ",
+	"6MKoS66qizB8mCc2JU6U8seqlKc1Zfbv04NvbB/O2ZmzFVQ+tfJ2qmv6WdsluWHvtDNS7vxW9iW0gTqm",
+	"iUaKRzXDMY/Vw3lMFcc5QV7Ui0kaynVPrOJprXmY4TbF8KJOXz/QblUOzr3kQw/JUKbPevgdZMRKKSOC",
+	"3GS14mYvn1AnYulLZDVLzQWG1S60VQEKC9hdFn94lyYn5hLG1dm4JNmcvVyeKmUohoEOWv/BA9EmznaH",
+	"rbcyXPBj1IwE7c0x2Dy2eyG4LkqrUNQQ1scHzNHaUHJFDRX/1j4sr5DCIpRi05ZXOa+uvlJaTqWkgMr9",
+	"VmIoWelDrsiQKWbzWJnhsTJDi8oMt19vrrILLewZZ2wz3Gsv8V1B/PJb/IGLGx/Ue33Yi/SXT7vGI1U6",
+	"kuqCbV+aj69pRJKeUc/5Mc86JpDVOr8a0+mqSyX3KaLcK7PkZfONZQprpywQ80U2vaPm0sOcrqbSWN5R",
+	"/yIrtD1WpBq2PI/NVcnrPCBtSaT12SoVtRC1doDaRq0Z5YMuZtzGe9/6Otrz6R3ZT48Q+IF17DRcQvl2",
+	"0yWPdqln70Dai2Ut96fAHCxZLVVehgoB8dsbtXNlWfQ2erLc0HVy4juIAP/Rk/odNL9fWFqVyRbYsApE",
+	"mLZHVnaO6KzpVV97gvIwaw7TrFU8htk/GzlfpZqkWdc6s6JJsThsPwaANk37rGq30J5eejuEHWJqc+Pa",
+	"nIMsQN3ioaqhaI+CvRy/VQD0W3zHVXZYZNvIocqaZznmoNQHjGIqZKOZWNibcrPxkVtkQW48/nWbv3fC",
+	"sd32djnHhXX3cw3sneLazw5uZ8TWbmmxnkf7QNkhQs4ztQWqm/Dkws19C9dbXaYxTxGfbeiufwB6gZI6",
+	"y5P2aZ7Fudqsra+8yM/WfT1N8LcCf9AY0t5E30zFdQ0Hypd0v+TWWnHpRnV75euaMbqm7IYmYdfETOo9",
+	"Q5ZnmGzdLFeoTNtt9Eh/rZm79+lh6SdFi/E7XkHfhY7Y0cE8utOmWt0ooonum/nEmbNPTO0p7lXUvWGi",
+	"1A9V3UfqvW3gifzSwogKxBclQw2R2ep04Ybk1nFldqsZYU8R0t7D0Nqz4wH3AAPuX75uDrh/CJ6d2kj+",
+	"Xt6dphAHjyIaohxqW8G0aVj7GLhwyMCFB3BpfX9u33+zZ72HTko+4fVGbV9wfTYura1cZAcdJlmZ0sol",
+	"eZRxze1wk8Krvg714GXHv3hPHVE8KoZMdmrwJsgeAMPn5uVWEFM2u063Nd2lik1KLYX01W8+/Pbbdz+/",
+	"L3vdmLW5oSenz0eTV6Ozl+9PT6dPn07PTv+z7OMKuF6/DtpZ29aKtuNkV5sClzpq/f0rw545AKKnYmCm",
+	"bi+p7IFrElJu4NIOfoLMtwmVu3dqVA3JFdkJyRl5z68IK4vA+lfzApLqDXQ8GuGtXCH73QmEZlGGzHPG",
+	"4T9rHpELZtvYmwt+rVdO9bM0eEI//t08T3hM9JMw/2A8Hn+8CHRDWApVXAiOQBHRsiL4j9GbrVyN9FpS",
+	"TG3ovxKNKq/i1wpfU75NyutYzCibtWjMcSRQ4VPXv8L0rYc2t7q+ZeFdv8TruDaDzFS1k4RFs6qLY4b0",
+	"C6DcJ3OCjk31YoB1Cs9m+pUTJK7oRvN5WyQ6OdeVgULzNRX2+rkWtBfPNPdYJroQtnVFzSJwKVXUhk/f",
+	"XxLpvkEYhMyRs3BXWCAzTi0Qz1/7PcApk3xWEUz6xjaBNi/rwMAtLFdhQ5nLuluIsVW4fROpYR2O1Bvu",
+	"Q1tZSWls5f0ndaCgTm6sXclrrxJftveBS2TcVTeKocJUezLpkNiz2JQ6Qxco19dFdzcxnyt0N3dfGDc3",
+	"W/DinFOwbfJkCUn8nGZ6CkIqEjh33mkR6LgZUB2pibCO/44xuE68vM+mReSG85M/a/r02A2w5Znzw6Al",
+	"kaL49L0xsipTO8+elgKlDPiYSK0R5wH7Vv1E2TJt3aw5UWF2r9R0GtKKjp9Nnp6AmYGRlTLwkjqh8Q3e",
+	"CURFC6C3TNfbzmSfzdK061w2sO6yfmxOE00cuOIkrWpmUths6pqdov50PXudFQNQw0KbwkvfNFtyY34E",
+	"3/zgjHMldKikyo5NC0Eqoaop+nIrdkoEu58+hoG3Nb8HrulQEAaglqs3EiKInOki8SLzeZj5IDI76b41",
+	"/515Pximmv33TDcD2ooiGB+dGkcONrX5nOgImwQzQZ0zzpzgyBSOUmc4j0DJlQB3wKTdYXTl9trPNLC3",
+	"FoL0XW9bzKtuJe7tAlTulY/+NyTyPinCVPjIwaSlcQEyHaadH18TSapx516eKY0FqvNnqQlMtUIl9Sr6",
+	"/kn/WkXlTXQyyPbelvUxygGc/vwD/NpwLB+P4OMRvOcj6FTRlIpBxjVKFKJ20PUI+r1ABjN/cQ2EruZS",
+	"6vU1uTOa10U4STJL3/iosJFQdlUGqP5FfbzhAup7zCIs8SzmQszccU11F+jXkDtPPoUrvGZW5gNtFBKJ",
+	"E/MkVVLSZ9paMrtioatfsi5EZDcyt/ziI/2R6aChLQT9onnkHykLocVd5Y74SHW77tasXy9brnvmRrbr",
+	"d0/SPSo+qdy1bKuk+QqzJfFR5V7DN5hqrKhNXIA4yuPGUkI156wo353Zf3uqwr5Y9NCWQ1oZZruj3im0",
+	"OTKs2ZL+29PlCFfRcP0Wd91ubzurD0eBJgryzR8tI0uyLEMx+/zEt1lYiuKo5IQWZWUG0nYQpAstfF8F",
+	"Q/pJCyBKhGTlMBWITpWAL0FzqBDpHVWGmT8PcQ1IqrczPbWp7y6PrvSdUnxZj18BxOJ3eb7QXsGxNWo1",
+	"/8lDmGdVpXCal4pwVn2dYXZ7qFeWq9TvRMqF0hZ7+XWm75Su0HxVXGHxuzyfu7VM2FuYpwSZr1Iu7t4v",
+	"wJi+Uwqj+aoIY/G7vJxIv3ZlkFpPayWVt7yMpmK+KUo93zOUX2oPIVpiFbiXMvRWpM9UfOSJs2SeVKc3",
+	"nc+yqv1f9bMvwywtV9E1uz+otepL81QX6wjnozFblEz7cNKcjuLTgeNtnm5SpZQ0aCPVakjth14lFiyu",
+	"Sszp9+px0R+bXjX5rMQ9pOmVVeY5FEIhhddNSGHpUOa3qhHNz5sVFuRUIy0MQBef881OEbo3auZ5dsTM",
+	"Txkwy37Rbh9oAq2nNtv1e9XbDSB/TKPN3Ugeire6UGAOlpydodCL2ZzEcW4+/bTnntQg1l9dW/SVAui4",
+	"s8MBK+KghjaqdriRNMsEwrCUnW5dfrnN+/ZQKb9mT0voMy/eHvE7LH7b8tESLlAQ9rfeXWhOFrS8r2vW",
+	"wFyOzf2qYtmpyzy7hUm8f3qgtvN5FjxR+T/rfJ++/M75YfeBqe2ceQ9pK2Q1Lbi4LTk+8WVsia9nPyrT",
+	"7ZTpbh6UHL9ooYNXcJgv2RvTws85hBFxR06HAj3dZuJHtoIkIxNIbdr1ugM0mZwqoGPIyCHINOScTM6s",
+	"OCLw51M3OtIlIRG0xoLfngVTpWiuuXn3uVoRxKrCny+cswnJNDcHfnrpRoU/XzkHIfz52nmA1J+nEzds",
+	"AYRTWEMEOWTmFRtEajtCqtfOFCjWiW8KxsHzl27omdcge3L2ypGBDbQzrhQ4sC5wUOPwDUNbdsX4DUNA",
+	"oojP59vERNJphP7MoXMAXhJTy/KSIIv6CJoJQLluPZVJ/Rmj98kOgqOWmDJdPAOjiC4WRMfE0X9AbWMv",
+	"tmuNdwj0ODu32r1vQZVBESe6mjP5tCFzE1I3Mh2iTOVvk6alg8MQLIJJNOdsQZdbrf2M3c5/44pyLiiL",
+	"EGaIfKJCutQ+W7yTJ26pOuiUefGLdn478xj9n3wL69gKkl2u/z5E9V6ThC502wU7jNkbRMvmwCxCCZHJ",
+	"Du34NknR/Hahsa8wxI4k0hNAfsFc6nch+I8KmWCp9oojmfDtZUzEikOOmNgSoZEGr5sZx+5UvGHoSN/Q",
+	"HbnGdhCICyhT4B459nGEIOxLzaLPIcKIkRv33cLu+didsncuPJJx9x6Ac5Rph3SEBIHDaIEZu9PYh0JD",
+	"9MYLGf5PtbkLGktFbDRSmMzQ4qves3zj98iomeH1XjPMFdOoHh3YUL/RzQmsGfu099hvIbb3jZRkvZEk",
+	"+l9cyDocnZ71nulfBGd1Iz/tPfJvcChrhn7We2i/NRbkeNXM8tydJLthoKGo86KFkx48RGmqqNZB4ORd",
+	"EsLs8cpddo3RewWaFr5ejeeEjLDdOLRlksaaa+UGTchc0gVVzPGbWqYUEUmSNWU6QnmOFQvlhrmptWwN",
+	"zzh90f+gAEf6PuFrl71ag9GXeYyusPCwathbyqkhKNwqCgZrfEO05IGstzzWLnfI6u6GTWrWOBSmXuVX",
+	"YGOPlUYDKkoK/lgThhLLWpyKVbJlV0hhcY3j2FbzhimNbIWxxAbP7dd1ZOVExBj9GhMslIiNlSzHetZM",
+	"zfCKWWBVr/OrcsqBDbh2d2oaIjFG77JPvH3RGwojnykm+b3b4GWCmbRKm9pw6L+gV6r/jd5+q6EzcdIL",
+	"nlzSKCIsVQQUb6hQgcwYNCIMTkiigThtDYR5GpNrEiuVwmlRELLt+qm0AiY/lp3R9JiYnJ05rEdlp0EQ",
+	"ud1oDSlBa9A8c6qs0InuagQsBJ9TF8gPu6132Vd5DE3lhilZIKx95SmAG5zgNYGMUkjc0FmprfCgiJUv",
+	"slqj0Bh4Ws1hDS/Q4EdbOEK4CDreypXabFs1SmleFatUxg+g2BSDp0xsFws6B5LZJPSaxmRJoJvMTcLZ",
+	"UoEAhIRj4Q4YVLTQTESNF6INFuKGJ1GI+FanQPM1plotPjNyyiRi+Jq5O8prHBH/IANClSYoNmSu1Fk/",
+	"FQLYsONv5iTCTM9bYvKSaOZWgkqtLkoNFo4i/XVRbYbq4RYfytYqGavsw7GzvEyXA2t/pQIQ22KiNhll",
+	"HhMMxUF8Q2/sTLXv84vULN8ZEYpzlZoXYnvJiDnzMV1TabOo2HZ9qWyUBXzssVzySYkx/+hTpiYVJGNw",
+	"wJR/33KJgZAWCSFou0GCr4kZ0VkdhzY0zl71NjTfORMXgZpj2Q2gkEtI59+hncJgjVylSkQLolerNtFJ",
+	"lRWJNxpGJXlsO3Y4S1aUemzR3EQstnG8QxuSeF3GIcPHSR4Y8umkxZDp6TDjVY526o9mHB+pqKNsHm8j",
+	"Iuy44DuA7HTrPtDN/nQXCrX0CoBaQKLExTf6qFhXBEZLek2YzREEFqm9W1Y1LbQB82fV47ZlwtZ8Z7mz",
+	"pJgz41pCAb2//VWxhYQIQZzlzchWJupTffDsGYL34XCUfaRfRpbn2eOtHz/JSbbDHqanz+qFdQZT1uK2",
+	"zJYvMrI1IwlN4mAqYerUm6zjBVyD4GeaaVMCHIja8WQepG9oT0gwBR8V9LFgC15R9WZ7aWR22oziDL35",
+	"9a1WN8CXSKUhCBGim4RKqahwh1a2s+UFc9/iDR0lZJE2vVzxGzOyYiQxlK1Y4Wsi0LHa9QUGbxQhUhHC",
+	"BTN6CPS/hVw/hYw5sRWBbhSmVkTX6dm5nFY7q8beyfiCXbDvrkmyQxus0BoLDiQiUn1pDjr5kbCzIRoh",
+	"vFAK9JPrM1O9xK5rqp49+Zxmhd9qehTqnKufrJr8xh/N0PWH335Uy8KOKWRm9xIaAbRnkwm6CH5yrWts",
+	"JaBtEkN2+QX7N8IinmgrE9LpQ+DQuuufO7hYIvATj7ab6QUbobKsQ/QEleVGTmGcTGvABLOlouwLhhBm",
+	"Hks85kmIgDUueGjF6s2Kx0SRkNoIb2ryaUMSuiZM4nhq8mjtQLBFjJBIZzrr5Hk13X+MftkQ9k7i+dVI",
+	"78boza9vR99lx0qUIvjvRo+gEjyEfCsFjYBS1ECwBp0bbRK4qUDPJs8QlWT9M5ff8y2LvK4swG1FdgW6",
+	"wqaG3TZn2cYEHWNH4+pPhtfkRGuPnoqugHD7ro6tpRUsLB+/JAtualDZjadpc5joHF0E/3wRqIHWBDMw",
+	"j6FvI2Y7ZToccxHzsQbMZcGOFHI0MCdlqxkB1Y9izq+2G41K2NLMPoNFI4E49EJhMbrgG5UiP6ZO6NbH",
+	"aUHBGWIWpfNi0DFl6js1iuaib359a4s1YODjCQeb2eqGsG1bueKJsnUjMufA109CJDjCKWoV8Vkd02Zr",
+	"u1khuVltucEzZjv0bPIUNEM1xIZuSEwZ8QoQaBPA8hndqDJBa3xFoCMP8G4hHY2Zmc4V9gyV3TiqVHuJ",
+	"0fPJpHQbNDanBdQfK9xbHn+iCXixTZRVA1MqJRn2wAKXbguJF+pQKnbt9cwyyHBUp0Y5NuRrvtVFGRRF",
+	"UgZnyOgcWvCdWJsrSX0iyrh2NIHMOcgecacQQhUjYOKKj8WCAEdXO6lG+C8ncgwtxVTI/0JixW8EIsDU",
+	"1eBHwvCZyxgLiRIc0W3utDazOv+xo1xNTn/favFhLGE4AfZQji55tEOmaspu6nEaLC2f4bA7C/hsbv0/",
+	"ROPFouyYXON4C8q5R0gZJgFkqfmE2fsMSKb/q9+KweykfqTI4NxSpyUQRkDRJvBrKS1arXRqd1JhJY+S",
+	"qZLEzA6egkWVTCVC6TBuxWDkKlPkxlshOs5yQTWMJsmTEOhCHU50Efyqd8bqenoYU39la+uv2EssazGM",
+	"LwLQMFIWo+joSMBdpyk7YpP9qa6O4bWzNX5NkeOYRlRPrbaWk48lSDJ0UEo4YapyKbFvrmqNnUZgbwGL",
+	"hrwAPY7CHAhQ58OeX0mE1NxAJlu5mqKL4CIIoR1YiCYh+nyrVqpG+v2j32cOyihc8mtyEhr9yulsmlQT",
+	"DG4UcC4a0sqixlwuA//69Zd379F4PH6iH2q61V3SwVziC+ReJ3i+ArXCvDpfcaHVSyhWwiMlyQRlSygC",
+	"thlpD9sV2YWglKulLpUy7vZaMZcrsoNqGj4jPQlTYO1JABX0B44WW6bd8wq/mqsyfXS4GCEcU6xwYFyf",
+	"UFdI1z7SA5h/K1D0bihqByGN5XwVIoz+e0IW54hBBR4Q3ErywLuh3YET0yjebH5iajepYTzy0w+VvqGG",
+	"tJ4XiyWA48SQXOGrEdRh1RIeHTMOn+VVNKjIpoWQGS/MVnm1VAoVMLSrOrQ+LzXts8nkxDIGpYRq3Czg",
+	"Yhajf3n3y88j8+yK7G54Ep0j081N68KbGM8JUKghAb5Y6OsU03KyUqXM6rBwPKpUT6Xj6ONEEIgP1wMb",
+	"aok6NdT/zOik52kbFUY+wZI5y4s6RZnLBEeatx9nDEVF896waoCz8enp6Gz8/HmINrEyBmGKs/HzF7nt",
+	"cQ5yG9ehVVHFJu2+ZE6vwq+iYzWJ1gdy46ldGyl5rPdcDfa99l6avdc2mnpiiExxpYWmMHV07W3FsSVe",
+	"RdnQbHNqqSK3hrS6FUyZ1hMLQTGI7F6MIrIhLCIMoE+/St3gzPh2gZSOrNSZE8SMsF5sBY7VYfHo02Bm",
+	"QWMdKQAlk1JWrk6r1mGoNGoeMC7YEXX0p27lefavMID9XlBj9L80n1G86Moe7TW63Kkx1GLPkWbZ6IoQ",
+	"UDi50NaDcCqnqWhD/r7FcRaRmfieAi7Vt5J8kiJj2qtvtPmgqcXcSuoOpBLTGNFIuMr85i3739mCkjga",
+	"b3Yn51pHMs/NuDM7KBXIFlcz4ytATIE1W85Xz5b+oMSUOrPpHh1BNaT4EkojadJyoTY0yuJC18opIGGj",
+	"9Bwg0NEcJ9ovaRXg0BogP3CkG7fasEkrTY+EskSExDCWK2aqGGESEWV7mBhekDuGFQJjADo2J0MooyOr",
+	"Xltl7zgTogYcyQUY2vpQhgz0kF4YJDr+rGhyin63YH9Ef6jJLG2hP9RZDJHkUwPKLVhYCpN+DB0y45iX",
+	"TfwckLkgWlm/PTnXYSlP1N4uCVN8zpbxAhXygv2iJIbVbEDCOxnmhCXWjR8MMi63NI6E0WqV2L5gmvQF",
+	"3mkJYl7Uqr9Ribp6M5SpOY+3gl6TEF0EZ+P/uAhOplZrLfVyZO1vhm5WdL5yKhl1Hku1mHL/AM56B8h4",
+	"OUb5phwnxsHmNGMrkLRyHKLUOCg6rUrdB6HRoVNHHiU3wrAzM/3YTg+OVvWLAkjpxPpxdj22zpkWmVPN",
+	"ad22EBYZ7ij4mkiq9u4YqjK7k5wr1KyJOi8PYn4zRZ+d5DabFGp5P+ILyzMsdWmGcWv0nJIP13gzRZ/1",
+	"RzBIlvdoV6L3w+3t1MgB2BIzoN0PtWTFPShwZZBtjtBthT7tu3AKYELgvBY2xMwM26KomkT6+LxRLJhx",
+	"CbvtDpFnSJFPeC7jnbO4LHmq+Q31UnHBtFfFk0fwl6JBoDDhEdF5TkNyJe2UtmDuiO3sWnVfETZGlZBq",
+	"o5Iy9F/WePyv8YVrh2RYgL5UmsccCriV1SSd6gp4Jxk95khcMOAcVFga9PTurF+BgtavI2+gGKekEkqy",
+	"OrfC//f//L/I+RT17VeEvqcxQe92QpK14/8n4Aa/PvOKs7rKrpVF5XK/5mq8TYLbMOAbwvCGBtPg6Xgy",
+	"fmpa8UBM6RNIFyGQNeLUybdRMA1+pELawq46dB4QC189nUx0/WQmia6Zjjcu6OnJ34SuTqvR1bKYa1o8",
+	"FoKKi/cGtpgrivh8q1TZcaaKazD9/WMYCNseBMDX6LTfHWs1m3FdvPU8y4u1si0yNqqiiBO1o3gp8vVk",
+	"SzV9V+C2Zj/K+if9MyzlyfVZ9Xa8W/Ebg6p/O8vvx9lD2I9UalyfIcJkshvrAGZXJ7JsWreOJ2AH1O6p",
+	"woGdwNva/M7e8Zb5hWxHUMi29kzlg1jFITczPxm0RajYUAC995ZlD56PEz0wOj4bv/yLvzUleOu/SS9L",
+	"N6lQY3hKWUQ+ua1LywHW71laFxCaSrloJehuX4ai9JUn3/zwy2IhiIQm9Y3v/kjXVL+aK6qq68EqwQia",
+	"M7S20X1utAYQUyGtu9ooamNbGRpchGlhaBzHM0mYsjKC0COkfPHwjwckzBSjfsOOEsr8xm0R0jRGByNS",
+	"r7YigtqKaWlVdEyj0FhpUAXdJ1yfaqopVvdjqC6+Wt5Izw09XRI5w3EM/Wy4KCFMHRybKclqlLS/8mh3",
+	"gJ3K9vTOdWAwzUxyBHN2ADCaBBMjNyjF4/60kjbOgcNlnLILfW2YIyAswTm34ZSBJadsFHR8Njm7e/ox",
+	"WVUlrO6JjdZox/F0N7xHvjcwGXtNBuvZniv5fnCmBwqcTTi7N35XQrCfvbq9NLp1CeukSLxQ5DvPFYs8",
+	"qbzN/LlpHWfaYO2J729NImMNzu+JNxjk3YbVtkYdBif3wNUH5egr8MBXb8u9EL9XdP22wGyBn5kGuoad",
+	"Zc5EkJfFDQxusy3Zd92u6w41imx/sFYaxX3QnumIMygN/kZ0W7Na5qAVUA+gu2cVJsO6BVd+YsNEPx+c",
+	"eMv1YTfkGxueegjq1YN314LvQuL8RgSRiqaWXlMTc+uib2LmZGTCzKk0LXHa0JSXyZ+vAtGO7kwARDDN",
+	"ft/ZovcoMzPQbRhwMToYbDmf64tgnyNVAni+xkQ7UoTtfqc/ug07rzYz6cFWm5mlpJzG/S61K9FlV3Pb",
+	"n+22Yai6RYXvmsoykQ8splf2ziL074pMOHv2Djsd3UYir4jOPK2z/34yQNyJ/Xc3ppdeUp0v1GB+IJtL",
+	"piOiY/APEFNU4aTKkfC1aKL2FKQIGAECGvyxubYnj17ZgY5IDq9Nvtki2R7aRdvgmS2S0dAnJd+Pp7Wf",
+	"ttip5yC2VW6a+/XZ5oBp5bnN7/j+lPSNTe8rjB0a7RtyaaFDoCcjC66ZeyCuvBO3AEIrX26eWz56dA/I",
+	"Mxv8ugWWeWD3brVX9z55ZTU9fy581dLjW8ZfH5zf9yHwlDbO30ZkTu5NSBxAQFT5g+//tLTUv0uOzJAO",
+	"4ftRXe7XOdyRKp2LeHjqrPEUNziI74Fm8+7itgy+m/N4CHov19Vz2/7oSc7TXFeHcj0NPhy/coGSvzD3",
+	"chv4/3Re5sKi/wzO5oZFDeBzhppU1W7lbO4Q4zqgf0UScq7LWQmdqS9csZYjoWPhdcYZlugYcj5tep5X",
+	"Rk2JSEgH0IUUdJkSaYst8muSJLogX6lX+kcN+AHlvp6hSdprLOzPZd+X1IU5EghfCh5vpZ0HEiu2OglW",
+	"7QZ2v/ic1mzq0HHO6YY78vFLfFc6HX6yL3X1MqR+g4YXPWdEdofUXzpR2iaEhvomZCdXlC11pj/Qppjr",
+	"TN8q/4LgiZxFNKl1LoSfy30Tc90XJerzsTbXe35ssychc73PAEbZ6Tm9zXfc93N4v2GA7Ma/ffcLevVi",
+	"cnpuE0WFKSASQWBmYgrE0Ep/knl7Jiib185dc4yenwU9IDMFYppB0y/uAdshfWHm0Fc5vyxPGMjXBSU3",
+	"HT6PGbkhQiJo7uUzRseu+rPGp+Wi2ubE591adsYnn+1RbOXCMugpirdnRRmtvziU48rHLDo+mzy7W3y2",
+	"8FBV4mpwYm7SBQzQg3mhfNzfNRW3czelRN3rrpeLUSH1p1vG1I9kiee7ryVvSisym4Ro9fnDbz+G6Gw8",
+	"GZ2NXwyXTtXFGJv0yrXiYgSVa0eCSJGpbdjMGf+3+vAdkW7jc0Sa84jAGToStlLuDVV6H/IqPVYJWagq",
+	"0ay25KdLSyjXTaq9dZC3HZ1Uapy6p2eD6lN3yDPpwK5/cXCUjnxkywoUyrdCiVM/LXaMPgiC1KgKblvx",
+	"PZM4q8tgQZklyaGPSmYqjY5xmd5x9xcyqYkFRe4MnZwYIENdk9jUODIzqld9yi09e/r7uz1vMOdMkFbR",
+	"/I8H6M94gIaTd5Y+mpQdAAYJMlwSRv2RfPiHT6z4TYnaVESdJeIbqLlklidXRBCoOXCM2Q7R6NwP2LSf",
+	"rPSbjiWlxJ9VzFKZOuDt3yPr+JOwjuEvsCxpZG5qDZ3c8X1tZwZmfEHS3d3uz9E+mK6BXzxPy13iVmvu",
+	"TyxHqi1bYvfmW/Py4c23ttRgW6cMLdZkfuxHQXYngiwlWN1vMu2KWn7d/xP8DhWZPKIcnlHCDHqye4pn",
+	"MZ3p6o+D6epBGcp1ft3/WOjFu3ZDx4b8Q9014xxRMdtsL2M6d+VpvYOR2cw7PR66LrmZufCCKaHuQDTh",
+	"umYlM3gWfLzNU6VtrPvksxbWipH6HXy73ZfBzr79NqgOavlgxs7T+f0Y4xYaSwumWHMc6dYZxyWMUXe7",
+	"uI+dd9vSvPdK/Lm93tvT9ahnP/q49vVxOc0j1UF1VwF/L0+qvF6FUK7u6kmreJdefqzH4/HowXp4Hizr",
+	"Rq49cAhqpt7lufpqXFSPXOHROVXvnHp0S3VlVPehCOT8T4M6n74ut9OjmOnlQKqmuNpk2yy9lefYPkqk",
+	"Rz01pY/2cgGyeLcDhU8Ct/B2H92YdqGUAVp0F2loVhYNyULOnn89PET7+nQfw/pQefDL/dW8eLBweT1B",
+	"ZdC8kY82LHmG5bnO6dCtetyrSPBEqgMYUbGJ8W6WvmQe+A2J6uLqr8guwzgI267zgWwQSKZ3QGPS8psU",
+	"zCA0LrUo/Zd9nC4wDErA854CYGGwwDSeJQQL+HHFhRoHpjcvbBK+TIgQ+p8+fUDP7Jn3u3Xuqn/SfwCT",
+	"tClBkm/oPAgDkzWqwbUc/WOYoyn/uEG7tBRbwVsGzVoRZZutRAmZE3pNoin694SzJewVZUtgopuEX9OI",
+	"RGiEjkwDtKMx8J08KWAxVyxUp1FYfUL9dRJCy/URZYJAW6Brsm/mRC5AfCt0p34rp9LWjXPMoL/q8bPJ",
+	"RPf7uqGCNAinfhkIZqt7ffd/N8nCJR+Z13/Ga/IjvSJBdRKIT6k9ckjc5x2g+jb9qhY4R8ud4TKnqo3G",
+	"4CfFZXoZVYJlT1ZnqOpJpTVMOX3rTsqbVF5fzDTPtPkJMzNdKaC66SSUI0tnrQPMDHZoyN56nWZdR7Qq",
+	"uDIs+X7KwXjCvKF6ln5p8JJZmnMavcOvlmVZou07V7xhtcpK7yoBr2ru0nJb3vpGrb6slofuQ97d6xnu",
+	"tZiWB0ebOloa2/vTlJrRyWNTwcZSkFYWKVveEymZ6lgd72YzALapn+Xr5z1LZz1q6Y9a+qOW/qilP2rp",
+	"j1r6o5b+oLT0+nqNRkkftkhjVkWvqM/4gFXyUkXqsxH9rcLc8mr7PcdM+RsCGu657otN2RLCExlackbu",
+	"ScttERZVi87JfZggQ5kfJsbG36B7OyPtsuPdMRgwwOVOrdx7DZjoQGK25OJQpObqLGa5QW2JxTskwFxQ",
+	"RCXz7VRJsT+xlvpkvN17kJUTD0Ciyp6so1QrucbIGJ8IM3FDEoE+X1h79CKYqr/cZqi/x+NxiC6chWQe",
+	"3d6eI78cHLQeH7bso4bRkD+ECMGE0NndTFoMCao+B16FxwddjK/NEaway+JUWxA+BSpk7kNZ73FiBE+P",
+	"dUtdKGrfJeeHsavd95wMxyrbqKkJgfPe4ib+N/tmubTv6cIYuurdx8Mni8HnDZcY5q0D3WLYTUPHttIk",
+	"uiJkI5S5Ts5T5qes9SI7clveWi77PxaSiJ4/rztMp6c1h8lAUigUloWztS/aUmiVM/prpNN6M96S6SHs",
+	"eEekviGPjv9sxPnZ/Msa+PXGqEF4cEe732QrGNgHtkfNqOgYxzd4p1uq6eRZ4FVfwqZXBNyVmArp9vcP",
+	"h5tRJiRmc9JCDL91r7bib+TThidyFnNNS7PWnuJCVOrzSrd1fg6DoIFnoWIm+ELO0vuyPhO8eH0PlwKH",
+	"5/aWKqoYPbyEHJkNyujdqMYAOjf3A+ZXASYSv2HuxSIDSOl/jzKONcfajp+rvZc7fC7x3Dxox9It6oO7",
+	"2uNW5Qocsgfm7XbYSmP3zrayPYsu7OoQnLqMWDr5mPaEqtbXZEnl6+3TsWXKDAIaRXpXEGclVAzuG/XM",
+	"NfBoS9Lde3TkyX6oJh25g9G/Q0cPALtUlHjaE/pDOsiqlzxIg45WS77L7hw91tuHBtv25miWBB1k9ZOc",
+	"ItpBm/4OvvzRfXhAWZ6dqkph028ht5ShCinnGOCRQCQ300El++sWxDPLbaNR2hrdmznV4OMD0w3yxPnk",
+	"c9E266BuZsno7gi2SfvMkdOB1M8i3T48sgUqfIhUG5aOWeop6HkUWnDeu+mA06ZI2DueyH8lu1bv80R+",
+	"S5OKYDkdIne5lakHnrPSmDl0PAkREB0EHzOOKJvH24hUpxXvG043VWDMMrFvxVX8O5UrP4QO2hHvF6+2",
+	"V0Bkm2DW3D7ollsm/PuGssowwFzwdIc53m0v9Y9ojeV8VTVB34jaOnXoRcmmffcJz2U9KC2DcbvO/Eb4",
+	"ASAhwtKQufnyPBN732YzOkQN99qTYcKKm/E0rH8xzcbvGRRum7f3/RzmZ0Te8ORqrzEgdz7pyjJGqRjy",
+	"mdnlbpYfdbCw7eopYagiAUJnPxwLbvg9RPlbfi+OkCnjqcXjGP2KE0EiFNMrgriIObgfEjqX6JLzmODq",
+	"o+JKgnatcRGp0WMqSYLjEJHxcow+H10dTdHR9dGtddpuME3QeisaGMqaSBxhifeBAfGFV3cDkU8ywUhs",
+	"yLxy6fDKDF7ZbzPhLIlZOp51DId/pluUEgLVtCnh6m++m8cEXVLtmCc4qqG44W5echQRRRocySWO0Zxv",
+	"WWVCwQ2Vqxm80ROCZ2eVyK9ondyBtl0kxgpDc1BN2bq3L9oROU0fwskioj77pw0UdSRwegcxBg1BMPrS",
+	"6SAhMJkM3piyK7FfYdwOtW9dPECLDNxDRiX3yLq947rZjNzo3dp/5/VivTrZk0lztu2hKKB1fm1Z3evQ",
+	"i8WzaZZWPQPasn/kIvXah0EdPBn30b5+tK8f7etH+/rRvn60rx/t60f7+tG+frSvH+3rAxhY9cH72rw+",
+	"QOh+fe79we3qrNXToVfVY5eq0i5V5wijv/FLtCZYbNXuKpMIR3xjOFVEEzKXPNkdop3Vy7+YXlYnaKQn",
+	"RTidUYkoaWEXaMHjiCTpQeY3TAzQ76p9ANNALa0M6aZ9rFpWfuiSstSWiw7CjT8+mGIU7atQHIpPFYMg",
+	"G+r01cfzBA+CbwwbpnOHIqMkArxLY7iG2hKHlCj3X0+ibSWJgSjENdwwJ9l3EIVlBfjCtP3hnZ1uU06i",
+	"3em2vlxBZFtJUJ0isHc/Q3jjoUX8T4pywhZ84AuvVJ6usw/tDPhCjowpNM0WcjhHa7rUK54pddHWK5xC",
+	"ilEhEx9I9h6SDgrpBsdKx1FzHAkkKFvGBIoaKsIXiMoG4vYSDcgnSVjU8Zh/pz/qExNu5uupTBW/rjhL",
+	"Oubfve5/PbskO86i2Rp/ss4o+g8CcvUhZF0U0hVSAp1jNidxDWBdUlpfZ1Ja0yUUpqvrMnFWp/jmB8qu",
+	"ha83DWgeeDV2wgHWY4fKrMhnH3e2qsykNSklr18OsO6qydrWKfnJjvSrHeQ2g0EwL9uzIjfcO/juNrwb",
+	"lGso67D5uhU2hYWai9ED4MJDNfI9MIt+MKlnkw4s/I4zzhY8uaRRRNhoTYQAXxfoJ0KgGyxQRBglke5D",
+	"SwVKiODbZA6liw+VtFaHrKoJDNlAm75RzPnVduNUQujwnVB21TW8SH/U58iY+Q6BAeGg+mLz9CoyDiUW",
+	"V/CQdFzNeyyu3sF3h2XrBTD7Ssm6gSoYYAZlH7NlzPrsYVMVshev6+GH7wGMa9JFDhvLHz7qR37waR3m",
+	"6ylPfT6TPI1zUjbU/bOHDqcn5QDetV0vOvC/70sL/hi3YeBa8/eBp6yvfxfMuO/3SPntV8gu42PplAf8",
+	"laX+lmT8eu4H/dMo/ekwOZM9M3zT1jc9XWetKaZ7cu7XlY/LWWHk+6eidgm3+xLRHWTPdqbMJy5eqD2n",
+	"+ykNMToYqdo5mojUgj/UNRTLE+eRcHOg47Pxq5d/OQnRJiELkiQkctHB1TQ8chjuT8uvXnYg5iWRMy8K",
+	"rCdRV+eOP4SU8foMihpyHf5qI6XUe7mPa3tQimR9s+LxkAfoTRQhnqD5CrNlOi6ikqyFPToP6Jjo+7qu",
+	"JyWsHw0CVmacxbt0YDhc1dfFb+L4kV7LU4CGo83fyCbGc9KKv5/rsKOR2kV0RXZQ3muHtiwmQqS1wQRh",
+	"OkJy/ZVS9UCKx5PPV2TXIs6p/JC8lWQdtLk71oMcJsRI6bQZfucoCbLN0hkfEqVobPfRFFpaMi22aFCO",
+	"ouZp4ipqcwY0ZMo2/eRRFbxLVbB8UN1kcwCFUsvoBsJ+VCoPplS+I7J40kL0+cIlukCvlyuym+osz9vb",
+	"r1vXrJTK7SqFuyLhvyzuJsi0qf60CzQ9EoNXocbFkV0las5ImEaYIyoFiRf3Xn/6Hh2drRxFOuPhT+wf",
+	"chTjneVclsH+vKUp2UVvyv6Cfe/AUa9gxaPV6nOqrBhEENxwg5NIHNrNsibJkkQ6DUumAJ3cNZkaGdWL",
+	"UsPsGP18Ko9EeWBXikddngelznXitTVf452l4LwH5c9Bno1itK3bI0PHD9bbUe3muJPtNL6MQ3Kb+lys",
+	"r83X8TVoPYN7FgolWnRX9yOBFG0kXHHGKbIZH4gREgmkDd2LAPqf8cu/kbkMdQmLGyrIBduyrSDRCaTm",
+	"+kZxqHQQQYxeAMnt5arBufrjgplfBZG6yMSlsu7xXMa7jHU9vmBBWJ32dgeukcI8D1z6DnQMy/wg6FhT",
+	"EEr4VhKBfv3l3fsQUqF+/fA+RCuSkK9JstqQ+5GfntHAtwupCoekmJK8iFKSsfAPYCykKpqd3I2Ojs/G",
+	"r1/9Bc5/RXqczUi7JAueDJso/frVXrkoB/Z+mAjTUcv2eub1jh322tZ+Omi1kBzoTYU5zetpH6TBi3Tm",
+	"Zyg0h3MvNPSHK+5hf2o9rYsmS/exollcAZJWFRnzRNWpOe0DJK2GmjQFyhq4Pk2RrnLtZQtNQO6RgAx9",
+	"1FDQ58JHzV1gchsS3OHmNzrO8tsznMO2QFgPa6s7dCMs2fF+saJtyalbW8K9wausT5Ajpq+3OSFR9lkJ",
+	"TbsehE5YQntC81p5h8J6mvdqBzzsbLWOx22o/nKnr7tz5yeF8PYuCsAdppvYqe877aSEzNs0nRuSmz89",
+	"60JeQ+enPAwpkCfbHg3oamn57kn53nrRNVP0Ayfo/VJlDkHPh02rMdC1Y9XdW9PZL1uX0P8rnl9tN14h",
+	"/fzFDxCpbm1AohmWpuA6ZlGm5rdQNHe5Q34tLf1SsZxWZT1UhWHtEE8xSdh2regghSAIc2XOy2uK58q+",
+	"w4aZf3seoExt+03Cr2lEkpmXSuaFJup/bhIuedoxgf4Disqb/1j1wlQs09Buha5Z/THM0YV/6JKEJyJd",
+	"cPCWXeOYRoiyzVaihMwJvSbRFNnngPArskOfjScdeE9+/9RfIeIJwmwnV5QtEYkFQQv1RMwJiyhb1m5H",
+	"RJM+hR33bWKQdqL4s3YzuNtGAgftFfBnq7/fs+69YQFdv9u72vXL18GdON7a+nIP0mfJqToNDZec5DzI",
+	"dVS2QY7iOOmETW2YbJWJA11jmuF7NGM6GxyIVv2YzLsD6MKW8PzSvPVNmXpQSVl1pF+BOFDEiWBHUkkg",
+	"bhpN2bLMTkGXHF0StCHJgidrEo2DvVo+pTVL2lQ+6lrGwmKny7VC315Pjwrro8L6qLA+KqyPCuujwjq0",
+	"GtLyhvgAjUs8bbWqg8k9KqoFOd+ytcndaLA9GpzcvQZrcVfX5uTQnU0s/R6fjU/P2nU3cVTpNTixwxym",
+	"x8lpG/fw1GKwWqttqbF6Nw6tmp34JH3fbUXS/WzTWeSw/MOFwHu1ERtvY+7i3qXtwRw2QQ95lHkvHLyT",
+	"vdfxnqR7VEVNs5K7kRH327KkJSm6riWDkWTauMTxisbeJXfJNBxNmeYlDfy5ZzjQwFFAX2/0j+kSAuWH",
+	"Mr1C2jI7L6jnIfTASFlmSSX1B1/+vRb6BxYzNfiSy+uAf4EVzauXdPB6yO1UbTuSp9rtUyK5icX3ClF7",
+	"sKFpvoZZEjw2eKRafY3kIcR5u/CduwxD2zOwpoH++seaffUxZtVllu+PEA8YPvYQo8ZyxN2uho71q/2p",
+	"y+ikDNMvv/ny6V9KAx8HSFp9+bSt7e4mO7hd3iL84LGEiU2iFkgQJtEx4zLjHC2U2wkRtrn1CDNxQxJx",
+	"cvjyxvdOup2LzFV4rFrU1nmkzcNXKn6wLHI4OmspLVuXysmR5cOtDfzyaX1t4Lvf1M7VgGuYR6Nm/jVW",
+	"Bv6KNJs7KclbSUtftY50bwV3/3xSSdGjaC52+h5eKxyn3H1AtKZMTJEiFXRs9meKdOd3tIm3Am0Seo0l",
+	"QTCtvsT0ajWBz/9IvQWhZSchAqyhY/sZZ/HuBMLw4rgqLs31xG8KIsoBjyI6lyimkiQ4RnyByCeZYCQ2",
+	"ZC6Q5GiN5XxVNSm8O4N3e0YfPXuabUK82Ap17ILvaSxJgi536Mib5Mh1g99ulC1PIvUGdEBd03nCzchj",
+	"9EEQpAZXSFuCyZVk3jARwPgyJuqfW0HQQs8oCE7mq/zE4wPHSFliqwyP0v3wFfkMGhmlCfJYOFyqjS2W",
+	"ldLH5TA362psW1OlRSlahaVDFh9T4/cI2z8ALbSK23e7uD9Z6FW7IAs1qCs4cDaZ3ANV6KDtIMO0n3hr",
+	"rNRFTdx5lmDue78M4IPuGaiksnTwu98uu5Lsfn1O32gZBla9a/cQB1Z2Fs5O7gO59gK6vujdgyH3wck8",
+	"uxmXO0Sje9iHDhV9fLofMqrrrsTg/cZ1taUzF9g1IL2loV0lx3/8fPKX4QnveSPl5cK4SrlrtyCuvQi0",
+	"PIzL7tpXG8f1Q4KZVGZHQq75laIhY9YdCYTncyiVzuGptu36Cxgv3gtH0a96ljcwRXtUZj/rE6aDo8gm",
+	"V830AoN9+Gv9cBb3I9gyb7PX/JrcGwr09ENioXHEUkQMETpUzlZ8Q7+V1+Q79cE74xjYS0hsEjWNpPrr",
+	"HCA4iqj6Dse/Zl4rOCDMA11jO8hyjN8zo34svlwR4eH8JAdQcCDWKHXElJQNuhN1R8xS1HhG+n2IlpwP",
+	"IEdgwwuZdIJ70oB8AJqCjVJKEYTJoe/Di5RoLrhcOXsyX3ES3TN9lroLajhZpy4dGZq7f8tUd9q325JR",
+	"Hc6RpVG3ZSxClyTmN+hsfPbM3T3PjBf1BDoIPJs8vd/t62Lh1uzEAQ4gXD+VnL1M74ThrhcL+3rP5+ou",
+	"TN7hrhVbGM5Z6jmg6LjHDhbVMBTlh+JMflwVcHOBqBzuxjGl6VBLDP/sPAwyb2VfczFKQRthZ2o0a8Ta",
+	"vviRLPF8dycOOjNhTfD8UtmqA2iv4O7Da4JiKiTasogkunq/TmtWv9hmJoIk10SgSy5XCEtT9d9s2T14",
+	"86A8SM7KOrSCW0tf3p/dietPRlZwTyl1yxSo3aJHJlGd++RrISKFKTLfJlRZ/79/VqJSSM7Ie35FWDD9",
+	"/aMShnDazPzbJA6mwRO4yDYI+mwBMcvVxXF84DJPCtlD+bcNqv3HXkG23LuXUDoq88OcM0GFJGy+Gy0T",
+	"nv91WTOaF/xUmNz78ePt/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

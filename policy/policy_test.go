@@ -111,6 +111,7 @@ var defaultRuleNames = []string{
 	"share_snapshot:get_snapshot",
 	"share_snapshot:list_all_projects",
 	"share_snapshot:list_snapshots_in_deferred_deletion_states",
+	"share_snapshot:manage_snapshot",
 	"share_snapshot:reset_status",
 	"share_snapshot:unmanage_snapshot",
 	"share_snapshot:update_metadata",

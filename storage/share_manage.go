@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,4 +84,88 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// JobSnapshotManage adopts the directory a managed snapshot names.
+const JobSnapshotManage = "snapshot.manage"
+
+// ManageShareSnapshot records snapshot sn of its share (status
+// manage_starting, the share's size, Manila's fallback when a driver
+// reports none) and enqueues the job that adopts its directory, in one
+// transaction: a live snapshot of the share with that provider location
+// already is a ConflictError.
+func (db *DB) ManageShareSnapshot(ctx context.Context, sn ShareSnapshot, jobDelay time.Duration) (ShareSnapshot, error) {
+	err := db.Write(ctx, func(tx *Tx) error {
+		sh, err := tx.GetShare(ctx, sn.ShareID)
+		if err != nil {
+			return err
+		}
+		var existing string
+		err = tx.QueryRowContext(ctx, `SELECT id FROM share_snapshots WHERE share_id = ? AND deleted = 'False' AND provider_location = ?`,
+			sn.ShareID, deref(sn.ProviderLocation)).Scan(&existing)
+		if err == nil {
+			return &ConflictError{Reason: fmt.Sprintf("A share snapshot %s is already managed for provider location %s.", existing, deref(sn.ProviderLocation))}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		sn.Size, sn.ShareSize, sn.ShareProto = sh.Size, sh.Size, sh.Proto
+		if _, err := tx.ExecContext(ctx, `INSERT INTO share_snapshots (id, project_id, user_id, share_id, display_name,
+			display_description, size, share_size, share_proto, status, progress, provider_location, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '0%', ?, ?)`,
+			sn.ID, sn.ProjectID, sn.UserID, sn.ShareID, nullString(sn.Name), nullString(sn.Description), sn.Size, sn.ShareSize,
+			sn.ShareProto, string(state.SnapshotManageStarting), nullString(sn.ProviderLocation), FormatTime(tx.Now)); err != nil {
+			return fmt.Errorf("storage: insert managed snapshot: %w", err)
+		}
+		for k, v := range sn.Metadata {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO share_snapshot_metadata (snapshot_id, meta_key, value) VALUES (?, ?, ?)`, sn.ID, k, v); err != nil {
+				return err
+			}
+		}
+		return tx.EnqueueJob(ctx, JobSnapshotManage, sn.ID, tx.Now.Add(jobDelay), nil)
+	})
+	if err != nil {
+		return ShareSnapshot{}, err
+	}
+	return db.GetShareSnapshot(ctx, sn.ID)
+}
+
+// FinishSnapshotManage ends a managed snapshot's job: within its quotas
+// (counting the snapshot itself; a QuotaError when over) it is available
+// at path, its provider location and export location.
+func (tx *Tx) FinishSnapshotManage(ctx context.Context, db *DB, id, path string) error {
+	sn, err := tx.GetShareSnapshot(ctx, id)
+	if err != nil {
+		return err
+	}
+	sh, err := tx.GetShare(ctx, sn.ShareID)
+	if err != nil {
+		return err
+	}
+	// The row counts already: the quota must not be over with it.
+	if err := db.reserveQuota(ctx, tx, QuotaScope{ProjectID: sn.ProjectID, UserID: sn.UserID, ShareTypeID: typeOf(sh.ShareTypeID)},
+		map[string]int{"snapshots": 0, "snapshot_gigabytes": 0}); err != nil {
+		return err
+	}
+	if err := transition(ctx, tx, "share_snapshots", id, state.SnapshotManageDone); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE share_snapshots SET progress = '100%' WHERE id = ?`, id); err != nil {
+		return err
+	}
+	if err := tx.SetSnapshotLocation(ctx, id, path); err != nil {
+		return err
+	}
+	_, err = tx.AddSnapshotExportLocation(ctx, id, path)
+	return err
+}
+
+// FailSnapshotManage ends a managed snapshot in manage_error with size 1,
+// as Manila's manager leaves it.
+func (tx *Tx) FailSnapshotManage(ctx context.Context, id string) error {
+	if err := transition(ctx, tx, "share_snapshots", id, state.SnapshotManageFailed); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE share_snapshots SET size = 1 WHERE id = ?`, id)
+	return err
 }

@@ -61,6 +61,45 @@ func registerShareManage(p *Pool, data ShareData, place Placement) {
 	})
 }
 
+// registerSnapshotManage adds the job that adopts a managed snapshot's
+// directory; one it cannot take, or a quota already full, ends the snapshot
+// in manage_error.
+func registerSnapshotManage(p *Pool, data BackupData) {
+	db := p.db
+	p.Register(storage.JobSnapshotManage, Kind{
+		Run: func(ctx context.Context, job storage.Job) error {
+			sn, err := db.GetShareSnapshot(ctx, job.ResourceID)
+			if errors.Is(err, storage.ErrNotFound) || (err == nil && !state.SnapshotManageDone.Allows(sn.Status)) {
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+			}
+			if err != nil {
+				return err
+			}
+			path, err := data.AdoptSnapshot(deref(sn.ProviderLocation), sn.ID)
+			if errors.Is(err, backend.ErrNotManageable) {
+				return Permanent(err)
+			}
+			if err != nil {
+				return err
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error {
+				err := tx.FinishSnapshotManage(ctx, db, sn.ID, path)
+				var qe *storage.QuotaError
+				if errors.As(err, &qe) {
+					err = tx.FailSnapshotManage(ctx, sn.ID)
+				}
+				if err := ignoreState(err); err != nil {
+					return err
+				}
+				return tx.FinishJob(ctx, job.ID)
+			})
+		},
+		Fail: func(ctx context.Context, job storage.Job, _ error) error {
+			return db.Write(ctx, func(tx *storage.Tx) error { return ignoreState(tx.FailSnapshotManage(ctx, job.ResourceID)) })
+		},
+	})
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""

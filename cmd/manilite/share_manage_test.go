@@ -92,6 +92,8 @@ func TestShareManageRefusals(t *testing.T) {
 	}
 	ts.do(t, req{method: "POST", path: "/v2/shares/manage", token: tokAdmin, version: "2.8", body: map[string]any{"nope": 1}}).
 		expectFault(t, 422, "computeFault", "Share entity not found in request body")
+	ts.do(t, req{method: "POST", path: "/v2/shares/manage", token: tokAdmin, version: "2.8", body: map[string]any{"share": "x"}}).
+		expectFault(t, 422, "computeFault", "Share entity not found in request body")
 	post(tokAdmin, "2.8", map[string]any{"service_host": "h#p", "protocol": "NFS"}).
 		expectFault(t, 422, "computeFault", "Required parameter export_path not found")
 	post(tokAdmin, "2.8", good(map[string]any{"service_host": ""})).
@@ -130,4 +132,67 @@ func TestShareManageError(t *testing.T) {
 	if got["size"] != nil {
 		t.Errorf("size after a failed manage: %v", got["size"])
 	}
+}
+
+func init() {
+	manage := func(ids map[string]string) any {
+		return map[string]any{"snapshot": map[string]any{"share_id": ids["share"],
+			"provider_location": fmt.Sprintf("/srv/matrix-snap-%d", manageSerial.Add(1))}}
+	}
+	matrixFixtures["ManageSnapshot"] = matrixFixture{needs: []string{"share"}, body: manage, success: 202, other: 404}
+}
+
+// Snapshot unmanage leaves the snapshot's copy on disk; snapshot manage
+// adopts it again.
+func TestSnapshotManageRoundTrip(t *testing.T) {
+	ts := startServer(t)
+	share := availableShare(t, ts, tokMember, nil)
+	writeTree(t, sharePath(ts, share))
+	snap := createSnapshot(t, ts, tokMember, share)
+	old := waitSnapshotStatus(t, ts, snap, "available")
+	dir := old["provider_location"].(string)
+	want := treeDigest(t, dir)
+	ts.do(t, req{method: "POST", path: "/v2/snapshots/" + snap + "/action", token: tokAdmin, version: "2.12",
+		body: map[string]any{"unmanage": nil}}).expectStatus(t, 202)
+	waitFor(t, 10*time.Second, "the snapshot to be unmanaged", func() bool {
+		return ts.do(t, req{method: "GET", path: "/v2/snapshots/" + snap, token: tokAdmin}).status == 404
+	})
+
+	post := func(token, version string, body any) *resp {
+		return ts.do(t, req{method: "POST", path: "/v2/snapshots/manage", token: token, version: version, body: body})
+	}
+	sn := post(tokAdmin, "2.73", map[string]any{"snapshot": map[string]any{"share_id": share, "provider_location": dir,
+		"name": "adopted", "metadata": map[string]any{"k": "v"}}}).expectStatus(t, 202).json(t)["snapshot"].(map[string]any)
+	if sn["status"] != "manage_starting" || sn["name"] != "adopted" || sn["size"] != 1.0 {
+		t.Errorf("managed snapshot at first: %v", sn)
+	}
+	got := waitSnapshotStatus(t, ts, sn["id"].(string), "available")
+	if got["provider_location"] == dir || !jsonEqual(got["metadata"], map[string]any{"k": "v"}) {
+		t.Errorf("managed snapshot: %v", got)
+	}
+	if d := treeDigest(t, got["provider_location"].(string)); d != want {
+		t.Fatalf("the managed snapshot is not the unmanaged one\nwant:\n%s\ngot:\n%s", want, d)
+	}
+	// It is an ordinary snapshot: a share can be made of it.
+	ts.do(t, req{method: "GET", path: "/v2/snapshots/" + sn["id"].(string) + "/export-locations", token: tokMember, version: "2.32"}).expectStatus(t, 200)
+}
+
+func TestSnapshotManageRefusals(t *testing.T) {
+	ts := startServer(t, func(o *options) { o.MinTransition = time.Hour })
+	share := createShare(t, ts, tokMember, nil)
+	resetShare(t, ts, share, "available")
+	post := func(snapshot any) *resp {
+		return ts.do(t, req{method: "POST", path: "/v2/snapshots/manage", token: tokAdmin, version: "2.12", body: map[string]any{"snapshot": snapshot}})
+	}
+	post("x").expectFault(t, 422, "computeFault", "Snapshot entity not found in request body.")
+	post(map[string]any{"provider_location": "/srv/s"}).expectFault(t, 422, "computeFault", "Required parameter share_id not found.")
+	post(map[string]any{"share_id": share, "provider_location": ""}).expectFault(t, 422, "computeFault", "Required parameter provider_location is empty.")
+	post(map[string]any{"share_id": share, "provider_location": 7}).expectFault(t, 422, "computeFault", "Parameter provider_location must be a string.")
+	post(map[string]any{"share_id": "nope", "provider_location": "/srv/s"}).expectFault(t, 404, "itemNotFound", "Share nope could not be found.")
+	first := post(map[string]any{"share_id": share, "provider_location": "/srv/s"}).expectStatus(t, 202).json(t)["snapshot"].(map[string]any)
+	post(map[string]any{"share_id": share, "provider_location": "/srv/s"}).expectFault(t, 409, "conflictingRequest",
+		"Manage existing share snapshot failed due to invalid share snapshot: A share snapshot "+first["id"].(string)+" is already managed for provider location /srv/s..")
+	ts.do(t, req{method: "POST", path: "/v2/snapshots/manage", token: tokAdmin, version: "2.11",
+		body: map[string]any{"snapshot": map[string]any{"share_id": share, "provider_location": "/srv/t"}}}).
+		expectFault(t, 404, "itemNotFound", "The resource could not be found.")
 }

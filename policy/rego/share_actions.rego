@@ -22,3 +22,5 @@ rule["share:revert_to_snapshot"] := base.admin_or_project_member
 rule["share_snapshot:unmanage_snapshot"] := base.context_is_admin
 
 rule["share:manage"] := base.context_is_admin
+
+rule["share_snapshot:manage_snapshot"] := base.context_is_admin

@@ -133,3 +133,17 @@ test_share_manage_denied_for_project_member if {
 test_share_manage_denied_for_caller_without_roles if {
 	rules.rule["share:manage"] == false with input as fx.caller_without_roles
 }
+
+# share_snapshot:manage_snapshot: ADMIN
+
+test_share_snapshot_manage_snapshot_allowed_for_admin_of_target_project if {
+	rules.rule["share_snapshot:manage_snapshot"] == true with input as fx.admin_of_target_project
+}
+
+test_share_snapshot_manage_snapshot_denied_for_project_member if {
+	rules.rule["share_snapshot:manage_snapshot"] == false with input as fx.project_member
+}
+
+test_share_snapshot_manage_snapshot_denied_for_caller_without_roles if {
+	rules.rule["share_snapshot:manage_snapshot"] == false with input as fx.caller_without_roles
+}
