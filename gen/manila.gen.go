@@ -1101,6 +1101,127 @@ type ResetStatus struct {
 	Status nullable.Nullable[string] `json:"status,omitempty"`
 }
 
+// SecurityService defines model for SecurityService.
+type SecurityService struct {
+	CreatedAt     string                    `json:"created_at"`
+	DefaultAdSite nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description   nullable.Nullable[string] `json:"description"`
+	DnsIp         nullable.Nullable[string] `json:"dns_ip"`
+	Domain        nullable.Nullable[string] `json:"domain"`
+	Id            string                    `json:"id"`
+	Name          nullable.Nullable[string] `json:"name"`
+	Ou            nullable.Nullable[string] `json:"ou,omitempty"`
+	Password      nullable.Nullable[string] `json:"password"`
+	ProjectId     string                    `json:"project_id"`
+	Server        nullable.Nullable[string] `json:"server"`
+
+	// Status Always "new"
+	Status    string                    `json:"status"`
+	Type      string                    `json:"type"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	User      nullable.Nullable[string] `json:"user"`
+}
+
+// SecurityServiceCreateRequest defines model for SecurityServiceCreateRequest.
+type SecurityServiceCreateRequest struct {
+	// SecurityService type is one of active_directory, ldap, kerberos; other keys are ignored.
+	SecurityService SecurityServiceCreateRequest_SecurityService `json:"security_service"`
+}
+
+// SecurityServiceCreateRequest_SecurityService type is one of active_directory, ldap, kerberos; other keys are ignored.
+type SecurityServiceCreateRequest_SecurityService struct {
+	DefaultAdSite        nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	DnsIp                nullable.Nullable[string] `json:"dns_ip,omitempty"`
+	Domain               nullable.Nullable[string] `json:"domain,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	Ou                   nullable.Nullable[string] `json:"ou,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	Server               nullable.Nullable[string] `json:"server,omitempty"`
+	Type                 nullable.Nullable[string] `json:"type,omitempty"`
+	User                 nullable.Nullable[string] `json:"user,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// SecurityServiceDetailList defines model for SecurityServiceDetailList.
+type SecurityServiceDetailList struct {
+	SecurityServices []SecurityServiceListed `json:"security_services"`
+}
+
+// SecurityServiceListed defines model for SecurityServiceListed.
+type SecurityServiceListed struct {
+	CreatedAt     string                    `json:"created_at"`
+	DefaultAdSite nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description   nullable.Nullable[string] `json:"description"`
+	DnsIp         nullable.Nullable[string] `json:"dns_ip"`
+	Domain        nullable.Nullable[string] `json:"domain"`
+	Id            string                    `json:"id"`
+	Name          nullable.Nullable[string] `json:"name"`
+	Ou            nullable.Nullable[string] `json:"ou,omitempty"`
+	Password      nullable.Nullable[string] `json:"password"`
+	ProjectId     string                    `json:"project_id"`
+	Server        nullable.Nullable[string] `json:"server"`
+	ShareNetworks []string                  `json:"share_networks"`
+
+	// Status Always "new"
+	Status    string                    `json:"status"`
+	Type      string                    `json:"type"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	User      nullable.Nullable[string] `json:"user"`
+}
+
+// SecurityServiceResponse defines model for SecurityServiceResponse.
+type SecurityServiceResponse struct {
+	SecurityService SecurityService `json:"security_service"`
+}
+
+// SecurityServiceSummary defines model for SecurityServiceSummary.
+type SecurityServiceSummary struct {
+	Id   string                    `json:"id"`
+	Name nullable.Nullable[string] `json:"name"`
+
+	// Status Always "new"
+	Status string `json:"status"`
+	Type   string `json:"type"`
+}
+
+// SecurityServiceSummaryList defines model for SecurityServiceSummaryList.
+type SecurityServiceSummaryList struct {
+	SecurityServices []SecurityServiceSummary `json:"security_services"`
+}
+
+// SecurityServiceUpdateCheck defines model for SecurityServiceUpdateCheck.
+type SecurityServiceUpdateCheck struct {
+	Compatible         bool                    `json:"compatible"`
+	HostsCheckResult   *map[string]interface{} `json:"hosts_check_result,omitempty"`
+	RequestedOperation struct {
+		CurrentSecurityService nullable.Nullable[string] `json:"current_security_service"`
+		NewSecurityService     nullable.Nullable[string] `json:"new_security_service"`
+		Operation              string                    `json:"operation"`
+	} `json:"requested_operation"`
+}
+
+// SecurityServiceUpdateRequest defines model for SecurityServiceUpdateRequest.
+type SecurityServiceUpdateRequest struct {
+	// SecurityService The type cannot change here; other keys are ignored.
+	SecurityService SecurityServiceUpdateRequest_SecurityService `json:"security_service"`
+}
+
+// SecurityServiceUpdateRequest_SecurityService The type cannot change here; other keys are ignored.
+type SecurityServiceUpdateRequest_SecurityService struct {
+	DefaultAdSite        nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	DnsIp                nullable.Nullable[string] `json:"dns_ip,omitempty"`
+	Domain               nullable.Nullable[string] `json:"domain,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	Ou                   nullable.Nullable[string] `json:"ou,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	Server               nullable.Nullable[string] `json:"server,omitempty"`
+	Type                 nullable.Nullable[string] `json:"type,omitempty"`
+	User                 nullable.Nullable[string] `json:"user,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
@@ -1331,6 +1452,147 @@ type ShareMetadataItemRequest struct {
 	Metadata map[string]*interface{} `json:"metadata"`
 }
 
+// ShareNetwork network_type and segmentation_id are null for a caller share_network:show_network_details refuses.
+type ShareNetwork struct {
+	Cidr                           nullable.Nullable[string]      `json:"cidr,omitempty"`
+	CreatedAt                      string                         `json:"created_at"`
+	Description                    nullable.Nullable[string]      `json:"description"`
+	Gateway                        nullable.Nullable[string]      `json:"gateway,omitempty"`
+	Id                             string                         `json:"id"`
+	IpVersion                      nullable.Nullable[int]         `json:"ip_version,omitempty"`
+	Mtu                            nullable.Nullable[int]         `json:"mtu,omitempty"`
+	Name                           nullable.Nullable[string]      `json:"name"`
+	NetworkAllocationUpdateSupport *bool                          `json:"network_allocation_update_support,omitempty"`
+	NetworkType                    nullable.Nullable[string]      `json:"network_type,omitempty"`
+	NeutronNetId                   nullable.Nullable[string]      `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId                nullable.Nullable[string]      `json:"neutron_subnet_id,omitempty"`
+	NovaNetId                      nullable.Nullable[string]      `json:"nova_net_id,omitempty"`
+	ProjectId                      string                         `json:"project_id"`
+	SecurityServiceUpdateSupport   *bool                          `json:"security_service_update_support,omitempty"`
+	SegmentationId                 nullable.Nullable[int]         `json:"segmentation_id,omitempty"`
+	ShareNetworkSubnets            *[]ShareNetworkSubnetOfNetwork `json:"share_network_subnets,omitempty"`
+	Status                         *string                        `json:"status,omitempty"`
+	UpdatedAt                      nullable.Nullable[string]      `json:"updated_at"`
+}
+
+// ShareNetworkCreateRequest defines model for ShareNetworkCreateRequest.
+type ShareNetworkCreateRequest struct {
+	// ShareNetwork Other keys are ignored; nova_net_id is refused.
+	ShareNetwork ShareNetworkCreateRequest_ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkCreateRequest_ShareNetwork Other keys are ignored; nova_net_id is refused.
+type ShareNetworkCreateRequest_ShareNetwork struct {
+	AvailabilityZone     nullable.Nullable[string] `json:"availability_zone,omitempty"`
+	Cidr                 nullable.Nullable[string] `json:"cidr,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Gateway              nullable.Nullable[string] `json:"gateway,omitempty"`
+	IpVersion            nullable.Nullable[int]    `json:"ip_version,omitempty"`
+	Mtu                  nullable.Nullable[int]    `json:"mtu,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	NetworkType          nullable.Nullable[string] `json:"network_type,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	SegmentationId       nullable.Nullable[int]    `json:"segmentation_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareNetworkList defines model for ShareNetworkList.
+type ShareNetworkList struct {
+	ShareNetworks []ShareNetwork `json:"share_networks"`
+}
+
+// ShareNetworkResponse defines model for ShareNetworkResponse.
+type ShareNetworkResponse struct {
+	// ShareNetwork network_type and segmentation_id are null for a caller share_network:show_network_details refuses.
+	ShareNetwork ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkSubnet defines model for ShareNetworkSubnet.
+type ShareNetworkSubnet struct {
+	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	Cidr             nullable.Nullable[string] `json:"cidr"`
+	CreatedAt        string                    `json:"created_at"`
+	Gateway          nullable.Nullable[string] `json:"gateway"`
+	Id               string                    `json:"id"`
+	IpVersion        nullable.Nullable[int]    `json:"ip_version"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Mtu              nullable.Nullable[int]    `json:"mtu"`
+	NetworkType      nullable.Nullable[string] `json:"network_type"`
+	NeutronNetId     nullable.Nullable[string] `json:"neutron_net_id"`
+	NeutronSubnetId  nullable.Nullable[string] `json:"neutron_subnet_id"`
+	SegmentationId   nullable.Nullable[int]    `json:"segmentation_id"`
+	ShareNetworkId   string                    `json:"share_network_id"`
+	ShareNetworkName nullable.Nullable[string] `json:"share_network_name"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareNetworkSubnetCreateRequest defines model for ShareNetworkSubnetCreateRequest.
+type ShareNetworkSubnetCreateRequest struct {
+	ShareNetworkSubnet ShareNetworkSubnetCreateRequest_ShareNetworkSubnet `json:"share-network-subnet"`
+}
+
+// ShareNetworkSubnetCreateRequest_ShareNetworkSubnet defines model for ShareNetworkSubnetCreateRequest.ShareNetworkSubnet.
+type ShareNetworkSubnetCreateRequest_ShareNetworkSubnet struct {
+	AvailabilityZone     nullable.Nullable[string] `json:"availability_zone,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareNetworkSubnetList defines model for ShareNetworkSubnetList.
+type ShareNetworkSubnetList struct {
+	ShareNetworkSubnets []ShareNetworkSubnet `json:"share_network_subnets"`
+}
+
+// ShareNetworkSubnetOfNetwork defines model for ShareNetworkSubnetOfNetwork.
+type ShareNetworkSubnetOfNetwork struct {
+	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	Cidr             nullable.Nullable[string] `json:"cidr"`
+	CreatedAt        string                    `json:"created_at"`
+	Gateway          nullable.Nullable[string] `json:"gateway"`
+	Id               string                    `json:"id"`
+	IpVersion        nullable.Nullable[int]    `json:"ip_version"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Mtu              nullable.Nullable[int]    `json:"mtu"`
+	NetworkType      nullable.Nullable[string] `json:"network_type"`
+	NeutronNetId     nullable.Nullable[string] `json:"neutron_net_id"`
+	NeutronSubnetId  nullable.Nullable[string] `json:"neutron_subnet_id"`
+	SegmentationId   nullable.Nullable[int]    `json:"segmentation_id"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareNetworkSubnetResponse defines model for ShareNetworkSubnetResponse.
+type ShareNetworkSubnetResponse struct {
+	ShareNetworkSubnet ShareNetworkSubnet `json:"share_network_subnet"`
+}
+
+// ShareNetworkSummary defines model for ShareNetworkSummary.
+type ShareNetworkSummary struct {
+	Id   string                    `json:"id"`
+	Name nullable.Nullable[string] `json:"name"`
+}
+
+// ShareNetworkSummaryList defines model for ShareNetworkSummaryList.
+type ShareNetworkSummaryList struct {
+	ShareNetworks []ShareNetworkSummary `json:"share_networks"`
+}
+
+// ShareNetworkUpdateRequest defines model for ShareNetworkUpdateRequest.
+type ShareNetworkUpdateRequest struct {
+	// ShareNetwork name and description change the network, neutron_net_id and neutron_subnet_id its default subnet; other keys are ignored; nova_net_id is refused.
+	ShareNetwork ShareNetworkUpdateRequest_ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkUpdateRequest_ShareNetwork name and description change the network, neutron_net_id and neutron_subnet_id its default subnet; other keys are ignored; nova_net_id is refused.
+type ShareNetworkUpdateRequest_ShareNetwork struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ShareReplica Manila's replica view (manila/api/views/share_replicas.py).
 type ShareReplica struct {
 	AvailabilityZone    nullable.Nullable[string] `json:"availability_zone"`
@@ -1377,6 +1639,33 @@ type ShareReplicaSummaryList struct {
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
+}
+
+// ShareServer defines model for ShareServer.
+type ShareServer struct {
+	Host             string                    `json:"host"`
+	Id               string                    `json:"id"`
+	ProjectId        string                    `json:"project_id"`
+	ShareNetworkId   nullable.Nullable[string] `json:"share_network_id"`
+	ShareNetworkName nullable.Nullable[string] `json:"share_network_name"`
+	Status           string                    `json:"status"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareServerList defines model for ShareServerList.
+type ShareServerList struct {
+	ShareServers []ShareServer `json:"share_servers"`
+}
+
+// ShareServerManageRequest defines model for ShareServerManageRequest.
+type ShareServerManageRequest struct {
+	ShareServer ShareServerManageRequest_ShareServer `json:"share_server"`
+}
+
+// ShareServerManageRequest_ShareServer defines model for ShareServerManageRequest.ShareServer.
+type ShareServerManageRequest_ShareServer struct {
+	ShareNetworkSubnetId nullable.Nullable[string] `json:"share_network_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ShareShrink defines model for ShareShrink.
@@ -1604,6 +1893,12 @@ type SnapshotUpdateRequest struct {
 	} `json:"snapshot"`
 }
 
+// SubnetCreateCheck defines model for SubnetCreateCheck.
+type SubnetCreateCheck struct {
+	Compatible       bool                    `json:"compatible"`
+	HostsCheckResult *map[string]interface{} `json:"hosts_check_result,omitempty"`
+}
+
 // Version defines model for Version.
 type Version struct {
 	// Id Example: v2.0
@@ -1799,6 +2094,26 @@ type ShowQuotaSetDetailParams struct {
 	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
+// ListSecurityServicesParams defines parameters for ListSecurityServices.
+type ListSecurityServicesParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
+// ListSecurityServicesDetailParams defines parameters for ListSecurityServicesDetail.
+type ListSecurityServicesDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1868,6 +2183,40 @@ type ListShareBackupsDetailParams struct {
 
 // ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParamsSortKey string
+
+// ListShareNetworksParams defines parameters for ListShareNetworks.
+type ListShareNetworksParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: every project's.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins only: that project's.
+	ProjectId         *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	CreatedSince      *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+	CreatedBefore     *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+	SecurityServiceId *string `form:"security_service_id,omitempty" json:"security_service_id,omitempty"`
+}
+
+// ListShareNetworksDetailParams defines parameters for ListShareNetworksDetail.
+type ListShareNetworksDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: every project's.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins only: that project's.
+	ProjectId         *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	CreatedSince      *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+	CreatedBefore     *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+	SecurityServiceId *string `form:"security_service_id,omitempty" json:"security_service_id,omitempty"`
+}
 
 // ListShareReplicasParams defines parameters for ListShareReplicas.
 type ListShareReplicasParams struct {
@@ -2133,6 +2482,12 @@ type UpdateQuotaSetLegacyJSONRequestBody = QuotaSetUpdateRequestLegacy
 // UpdateQuotaSetJSONRequestBody defines body for UpdateQuotaSet for application/json ContentType.
 type UpdateQuotaSetJSONRequestBody = QuotaSetUpdateRequest
 
+// CreateSecurityServiceJSONRequestBody defines body for CreateSecurityService for application/json ContentType.
+type CreateSecurityServiceJSONRequestBody = SecurityServiceCreateRequest
+
+// UpdateSecurityServiceJSONRequestBody defines body for UpdateSecurityService for application/json ContentType.
+type UpdateSecurityServiceJSONRequestBody = SecurityServiceUpdateRequest
+
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
 
@@ -2141,6 +2496,24 @@ type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
 type ShareBackupActionJSONRequestBody = ActionRequest
+
+// CreateShareNetworkJSONRequestBody defines body for CreateShareNetwork for application/json ContentType.
+type CreateShareNetworkJSONRequestBody = ShareNetworkCreateRequest
+
+// UpdateShareNetworkJSONRequestBody defines body for UpdateShareNetwork for application/json ContentType.
+type UpdateShareNetworkJSONRequestBody = ShareNetworkUpdateRequest
+
+// ShareNetworkActionJSONRequestBody defines body for ShareNetworkAction for application/json ContentType.
+type ShareNetworkActionJSONRequestBody = ActionRequest
+
+// CreateShareNetworkSubnetJSONRequestBody defines body for CreateShareNetworkSubnet for application/json ContentType.
+type CreateShareNetworkSubnetJSONRequestBody = ShareNetworkSubnetCreateRequest
+
+// ManageShareServerJSONRequestBody defines body for ManageShareServer for application/json ContentType.
+type ManageShareServerJSONRequestBody = ShareServerManageRequest
+
+// ShareServerActionJSONRequestBody defines body for ShareServerAction for application/json ContentType.
+type ShareServerActionJSONRequestBody = ActionRequest
 
 // ShareInstanceActionJSONRequestBody defines body for ShareInstanceAction for application/json ContentType.
 type ShareInstanceActionJSONRequestBody = ActionRequest
@@ -2755,6 +3128,909 @@ func (a QuotaSetUpdateRequestLegacy_QuotaSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for SecurityServiceCreateRequest_SecurityService. Returns the specified
+// element and whether it was found
+func (a SecurityServiceCreateRequest_SecurityService) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SecurityServiceCreateRequest_SecurityService
+func (a *SecurityServiceCreateRequest_SecurityService) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SecurityServiceCreateRequest_SecurityService to handle AdditionalProperties
+func (a *SecurityServiceCreateRequest_SecurityService) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_ad_site"]; found {
+		err = json.Unmarshal(raw, &a.DefaultAdSite)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_ad_site': %w", err)
+		}
+		delete(object, "default_ad_site")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["dns_ip"]; found {
+		err = json.Unmarshal(raw, &a.DnsIp)
+		if err != nil {
+			return fmt.Errorf("error reading 'dns_ip': %w", err)
+		}
+		delete(object, "dns_ip")
+	}
+
+	if raw, found := object["domain"]; found {
+		err = json.Unmarshal(raw, &a.Domain)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain': %w", err)
+		}
+		delete(object, "domain")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["ou"]; found {
+		err = json.Unmarshal(raw, &a.Ou)
+		if err != nil {
+			return fmt.Errorf("error reading 'ou': %w", err)
+		}
+		delete(object, "ou")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if raw, found := object["server"]; found {
+		err = json.Unmarshal(raw, &a.Server)
+		if err != nil {
+			return fmt.Errorf("error reading 'server': %w", err)
+		}
+		delete(object, "server")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SecurityServiceCreateRequest_SecurityService to handle AdditionalProperties
+func (a SecurityServiceCreateRequest_SecurityService) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultAdSite != nil {
+		object["default_ad_site"], err = json.Marshal(a.DefaultAdSite)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_ad_site': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DnsIp != nil {
+		object["dns_ip"], err = json.Marshal(a.DnsIp)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dns_ip': %w", err)
+		}
+	}
+
+	if a.Domain != nil {
+		object["domain"], err = json.Marshal(a.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Ou != nil {
+		object["ou"], err = json.Marshal(a.Ou)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ou': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	if a.Server != nil {
+		object["server"], err = json.Marshal(a.Server)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'server': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SecurityServiceUpdateRequest_SecurityService. Returns the specified
+// element and whether it was found
+func (a SecurityServiceUpdateRequest_SecurityService) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SecurityServiceUpdateRequest_SecurityService
+func (a *SecurityServiceUpdateRequest_SecurityService) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SecurityServiceUpdateRequest_SecurityService to handle AdditionalProperties
+func (a *SecurityServiceUpdateRequest_SecurityService) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_ad_site"]; found {
+		err = json.Unmarshal(raw, &a.DefaultAdSite)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_ad_site': %w", err)
+		}
+		delete(object, "default_ad_site")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["dns_ip"]; found {
+		err = json.Unmarshal(raw, &a.DnsIp)
+		if err != nil {
+			return fmt.Errorf("error reading 'dns_ip': %w", err)
+		}
+		delete(object, "dns_ip")
+	}
+
+	if raw, found := object["domain"]; found {
+		err = json.Unmarshal(raw, &a.Domain)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain': %w", err)
+		}
+		delete(object, "domain")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["ou"]; found {
+		err = json.Unmarshal(raw, &a.Ou)
+		if err != nil {
+			return fmt.Errorf("error reading 'ou': %w", err)
+		}
+		delete(object, "ou")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if raw, found := object["server"]; found {
+		err = json.Unmarshal(raw, &a.Server)
+		if err != nil {
+			return fmt.Errorf("error reading 'server': %w", err)
+		}
+		delete(object, "server")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SecurityServiceUpdateRequest_SecurityService to handle AdditionalProperties
+func (a SecurityServiceUpdateRequest_SecurityService) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultAdSite != nil {
+		object["default_ad_site"], err = json.Marshal(a.DefaultAdSite)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_ad_site': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DnsIp != nil {
+		object["dns_ip"], err = json.Marshal(a.DnsIp)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dns_ip': %w", err)
+		}
+	}
+
+	if a.Domain != nil {
+		object["domain"], err = json.Marshal(a.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Ou != nil {
+		object["ou"], err = json.Marshal(a.Ou)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ou': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	if a.Server != nil {
+		object["server"], err = json.Marshal(a.Server)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'server': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkCreateRequest_ShareNetwork. Returns the specified
+// element and whether it was found
+func (a ShareNetworkCreateRequest_ShareNetwork) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkCreateRequest_ShareNetwork
+func (a *ShareNetworkCreateRequest_ShareNetwork) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkCreateRequest_ShareNetwork to handle AdditionalProperties
+func (a *ShareNetworkCreateRequest_ShareNetwork) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["availability_zone"]; found {
+		err = json.Unmarshal(raw, &a.AvailabilityZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'availability_zone': %w", err)
+		}
+		delete(object, "availability_zone")
+	}
+
+	if raw, found := object["cidr"]; found {
+		err = json.Unmarshal(raw, &a.Cidr)
+		if err != nil {
+			return fmt.Errorf("error reading 'cidr': %w", err)
+		}
+		delete(object, "cidr")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["gateway"]; found {
+		err = json.Unmarshal(raw, &a.Gateway)
+		if err != nil {
+			return fmt.Errorf("error reading 'gateway': %w", err)
+		}
+		delete(object, "gateway")
+	}
+
+	if raw, found := object["ip_version"]; found {
+		err = json.Unmarshal(raw, &a.IpVersion)
+		if err != nil {
+			return fmt.Errorf("error reading 'ip_version': %w", err)
+		}
+		delete(object, "ip_version")
+	}
+
+	if raw, found := object["mtu"]; found {
+		err = json.Unmarshal(raw, &a.Mtu)
+		if err != nil {
+			return fmt.Errorf("error reading 'mtu': %w", err)
+		}
+		delete(object, "mtu")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["network_type"]; found {
+		err = json.Unmarshal(raw, &a.NetworkType)
+		if err != nil {
+			return fmt.Errorf("error reading 'network_type': %w", err)
+		}
+		delete(object, "network_type")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if raw, found := object["segmentation_id"]; found {
+		err = json.Unmarshal(raw, &a.SegmentationId)
+		if err != nil {
+			return fmt.Errorf("error reading 'segmentation_id': %w", err)
+		}
+		delete(object, "segmentation_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkCreateRequest_ShareNetwork to handle AdditionalProperties
+func (a ShareNetworkCreateRequest_ShareNetwork) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvailabilityZone != nil {
+		object["availability_zone"], err = json.Marshal(a.AvailabilityZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'availability_zone': %w", err)
+		}
+	}
+
+	if a.Cidr != nil {
+		object["cidr"], err = json.Marshal(a.Cidr)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cidr': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Gateway != nil {
+		object["gateway"], err = json.Marshal(a.Gateway)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'gateway': %w", err)
+		}
+	}
+
+	if a.IpVersion != nil {
+		object["ip_version"], err = json.Marshal(a.IpVersion)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ip_version': %w", err)
+		}
+	}
+
+	if a.Mtu != nil {
+		object["mtu"], err = json.Marshal(a.Mtu)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mtu': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.NetworkType != nil {
+		object["network_type"], err = json.Marshal(a.NetworkType)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'network_type': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	if a.SegmentationId != nil {
+		object["segmentation_id"], err = json.Marshal(a.SegmentationId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'segmentation_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet. Returns the specified
+// element and whether it was found
+func (a ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet
+func (a *ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet to handle AdditionalProperties
+func (a *ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["availability_zone"]; found {
+		err = json.Unmarshal(raw, &a.AvailabilityZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'availability_zone': %w", err)
+		}
+		delete(object, "availability_zone")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet to handle AdditionalProperties
+func (a ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvailabilityZone != nil {
+		object["availability_zone"], err = json.Marshal(a.AvailabilityZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'availability_zone': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkUpdateRequest_ShareNetwork. Returns the specified
+// element and whether it was found
+func (a ShareNetworkUpdateRequest_ShareNetwork) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkUpdateRequest_ShareNetwork
+func (a *ShareNetworkUpdateRequest_ShareNetwork) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkUpdateRequest_ShareNetwork to handle AdditionalProperties
+func (a *ShareNetworkUpdateRequest_ShareNetwork) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkUpdateRequest_ShareNetwork to handle AdditionalProperties
+func (a ShareNetworkUpdateRequest_ShareNetwork) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareServerManageRequest_ShareServer. Returns the specified
+// element and whether it was found
+func (a ShareServerManageRequest_ShareServer) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareServerManageRequest_ShareServer
+func (a *ShareServerManageRequest_ShareServer) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareServerManageRequest_ShareServer to handle AdditionalProperties
+func (a *ShareServerManageRequest_ShareServer) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["share_network_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareNetworkSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_network_subnet_id': %w", err)
+		}
+		delete(object, "share_network_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareServerManageRequest_ShareServer to handle AdditionalProperties
+func (a ShareServerManageRequest_ShareServer) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ShareNetworkSubnetId != nil {
+		object["share_network_subnet_id"], err = json.Marshal(a.ShareNetworkSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_network_subnet_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListVersions List API versions (needs no token; microversion headers are ignored here)
@@ -2853,6 +4129,24 @@ type ServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error
+	// ListSecurityServices List security services (id, name, type, status)
+	// (GET /v2/security-services)
+	ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error
+	// CreateSecurityService Create a security service
+	// (POST /v2/security-services)
+	CreateSecurityService(ctx echo.Context) error
+	// ListSecurityServicesDetail List security services with details and the share networks naming each
+	// (GET /v2/security-services/detail)
+	ListSecurityServicesDetail(ctx echo.Context, params ListSecurityServicesDetailParams) error
+	// DeleteSecurityService Delete a security service no share network names (202)
+	// (DELETE /v2/security-services/{security_service_id})
+	DeleteSecurityService(ctx echo.Context, securityServiceId string) error
+	// ShowSecurityService Show a security service
+	// (GET /v2/security-services/{security_service_id})
+	ShowSecurityService(ctx echo.Context, securityServiceId string) error
+	// UpdateSecurityService Update a security service
+	// (PUT /v2/security-services/{security_service_id})
+	UpdateSecurityService(ctx echo.Context, securityServiceId string) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -2874,6 +4168,39 @@ type ServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx echo.Context, backupId string) error
+	// ListShareNetworks List share networks (id, name)
+	// (GET /v2/share-networks)
+	ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error
+	// CreateShareNetwork Create a share network with its default subnet (a record; nothing checks the neutron ids)
+	// (POST /v2/share-networks)
+	CreateShareNetwork(ctx echo.Context) error
+	// ListShareNetworksDetail List share networks with details
+	// (GET /v2/share-networks/detail)
+	ListShareNetworksDetail(ctx echo.Context, params ListShareNetworksDetailParams) error
+	// DeleteShareNetwork Delete a share network no share or consistency group uses (202)
+	// (DELETE /v2/share-networks/{share_network_id})
+	DeleteShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// ShowShareNetwork Show a share network
+	// (GET /v2/share-networks/{share_network_id})
+	ShowShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// UpdateShareNetwork Update a share network (name, description, and its default subnet's neutron ids)
+	// (PUT /v2/share-networks/{share_network_id})
+	UpdateShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// ShareNetworkAction Add, remove or replace a security service, check such a change or a new subnet, reset the status (admin)
+	// (POST /v2/share-networks/{share_network_id}/action)
+	ShareNetworkAction(ctx echo.Context, shareNetworkId string) error
+	// ListShareNetworkSubnets List a share network's subnets
+	// (GET /v2/share-networks/{share_network_id}/subnets)
+	ListShareNetworkSubnets(ctx echo.Context, shareNetworkId string) error
+	// CreateShareNetworkSubnet Add a subnet to a share network (one per zone below 2.70)
+	// (POST /v2/share-networks/{share_network_id}/subnets)
+	CreateShareNetworkSubnet(ctx echo.Context, shareNetworkId string) error
+	// DeleteShareNetworkSubnet Delete a share network subnet (202)
+	// (DELETE /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	DeleteShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error
+	// ShowShareNetworkSubnet Show a share network subnet
+	// (GET /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	ShowShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error
 	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
 	// (GET /v2/share-replicas)
 	ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error
@@ -2883,6 +4210,24 @@ type ServerInterface interface {
 	// ShowShareReplica Show a share replica (always 404 in manilite)
 	// (GET /v2/share-replicas/{replica_id})
 	ShowShareReplica(ctx echo.Context, replicaId string) error
+	// ListShareServers List share servers (always empty; manilite's backend does not handle share servers)
+	// (GET /v2/share-servers)
+	ListShareServers(ctx echo.Context) error
+	// ManageShareServer Manage a share server (Manila's checks; no host here manages one)
+	// (POST /v2/share-servers/manage)
+	ManageShareServer(ctx echo.Context) error
+	// DeleteShareServer Delete a share server (404; there are none)
+	// (DELETE /v2/share-servers/{share_server_id})
+	DeleteShareServer(ctx echo.Context, shareServerId string) error
+	// ShowShareServer Show a share server (404; there are none)
+	// (GET /v2/share-servers/{share_server_id})
+	ShowShareServer(ctx echo.Context, shareServerId string) error
+	// ShareServerAction Share server actions; every one answers that the server could not be found
+	// (POST /v2/share-servers/{share_server_id}/action)
+	ShareServerAction(ctx echo.Context, shareServerId string) error
+	// ShowShareServerDetails Show a share server's backend details (404; there are none)
+	// (GET /v2/share-servers/{share_server_id}/details)
+	ShowShareServerDetails(ctx echo.Context, shareServerId string) error
 	// ListShareInstances List share instances (admin; every share is its own instance)
 	// (GET /v2/share_instances)
 	ListShareInstances(ctx echo.Context, params ListShareInstancesParams) error
@@ -3785,6 +5130,141 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDetail(ctx echo.Context) error {
 	return err
 }
 
+// ListSecurityServices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSecurityServices(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSecurityServicesParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSecurityServices(ctx, params)
+	return err
+}
+
+// CreateSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSecurityService(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSecurityService(ctx)
+	return err
+}
+
+// ListSecurityServicesDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSecurityServicesDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSecurityServicesDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSecurityServicesDetail(ctx, params)
+	return err
+}
+
+// DeleteSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// ShowSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// UpdateSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSecurityService(ctx, securityServiceId)
+	return err
+}
+
 // ListShareBackups converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareBackups(ctx echo.Context) error {
 	var err error
@@ -4104,6 +5584,279 @@ func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
 	return err
 }
 
+// ListShareNetworks converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareNetworksParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "security_service_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "security_service_id", ctx.QueryParams(), &params.SecurityServiceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworks(ctx, params)
+	return err
+}
+
+// CreateShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareNetwork(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareNetwork(ctx)
+	return err
+}
+
+// ListShareNetworksDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworksDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareNetworksDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "security_service_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "security_service_id", ctx.QueryParams(), &params.SecurityServiceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworksDetail(ctx, params)
+	return err
+}
+
+// DeleteShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// ShowShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// UpdateShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// ShareNetworkAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareNetworkAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareNetworkAction(ctx, shareNetworkId)
+	return err
+}
+
+// ListShareNetworkSubnets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworkSubnets(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworkSubnets(ctx, shareNetworkId)
+	return err
+}
+
+// CreateShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareNetworkSubnet(ctx, shareNetworkId)
+	return err
+}
+
+// DeleteShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Path parameter "share_network_subnet_id" -------------
+	var shareNetworkSubnetId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_subnet_id", ctx.Param("share_network_subnet_id"), &shareNetworkSubnetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_subnet_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareNetworkSubnet(ctx, shareNetworkId, shareNetworkSubnetId)
+	return err
+}
+
+// ShowShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Path parameter "share_network_subnet_id" -------------
+	var shareNetworkSubnetId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_subnet_id", ctx.Param("share_network_subnet_id"), &shareNetworkSubnetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_subnet_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareNetworkSubnet(ctx, shareNetworkId, shareNetworkSubnetId)
+	return err
+}
+
 // ListShareReplicas converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareReplicas(ctx echo.Context) error {
 	var err error
@@ -4181,6 +5934,88 @@ func (w *ServerInterfaceWrapper) ShowShareReplica(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowShareReplica(ctx, replicaId)
+	return err
+}
+
+// ListShareServers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareServers(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareServers(ctx)
+	return err
+}
+
+// ManageShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageShareServer(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageShareServer(ctx)
+	return err
+}
+
+// DeleteShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareServer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareServer(ctx, shareServerId)
+	return err
+}
+
+// ShowShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareServer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareServer(ctx, shareServerId)
+	return err
+}
+
+// ShareServerAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareServerAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareServerAction(ctx, shareServerId)
+	return err
+}
+
+// ShowShareServerDetails converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareServerDetails(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareServerDetails(ctx, shareServerId)
 	return err
 }
 
@@ -5904,6 +7739,29 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
 	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
 	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
+	router.GET(options.BaseURL+"/v2/share-networks", wrapper.ListShareNetworks, options.OperationMiddlewares["listShareNetworks"]...)
+	router.POST(options.BaseURL+"/v2/share-networks", wrapper.CreateShareNetwork, options.OperationMiddlewares["createShareNetwork"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/detail", wrapper.ListShareNetworksDetail, options.OperationMiddlewares["listShareNetworksDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.DeleteShareNetwork, options.OperationMiddlewares["deleteShareNetwork"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.ShowShareNetwork, options.OperationMiddlewares["showShareNetwork"]...)
+	router.PUT(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.UpdateShareNetwork, options.OperationMiddlewares["updateShareNetwork"]...)
+	router.POST(options.BaseURL+"/v2/share-networks/:share_network_id/action", wrapper.ShareNetworkAction, options.OperationMiddlewares["shareNetworkAction"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id/subnets", wrapper.ListShareNetworkSubnets, options.OperationMiddlewares["listShareNetworkSubnets"]...)
+	router.POST(options.BaseURL+"/v2/share-networks/:share_network_id/subnets", wrapper.CreateShareNetworkSubnet, options.OperationMiddlewares["createShareNetworkSubnet"]...)
+	router.DELETE(options.BaseURL+"/v2/share-networks/:share_network_id/subnets/:share_network_subnet_id", wrapper.DeleteShareNetworkSubnet, options.OperationMiddlewares["deleteShareNetworkSubnet"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id/subnets/:share_network_subnet_id", wrapper.ShowShareNetworkSubnet, options.OperationMiddlewares["showShareNetworkSubnet"]...)
+	router.GET(options.BaseURL+"/v2/security-services", wrapper.ListSecurityServices, options.OperationMiddlewares["listSecurityServices"]...)
+	router.POST(options.BaseURL+"/v2/security-services", wrapper.CreateSecurityService, options.OperationMiddlewares["createSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/security-services/detail", wrapper.ListSecurityServicesDetail, options.OperationMiddlewares["listSecurityServicesDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.DeleteSecurityService, options.OperationMiddlewares["deleteSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.ShowSecurityService, options.OperationMiddlewares["showSecurityService"]...)
+	router.PUT(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.UpdateSecurityService, options.OperationMiddlewares["updateSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/share-servers", wrapper.ListShareServers, options.OperationMiddlewares["listShareServers"]...)
+	router.POST(options.BaseURL+"/v2/share-servers/manage", wrapper.ManageShareServer, options.OperationMiddlewares["manageShareServer"]...)
+	router.DELETE(options.BaseURL+"/v2/share-servers/:share_server_id", wrapper.DeleteShareServer, options.OperationMiddlewares["deleteShareServer"]...)
+	router.GET(options.BaseURL+"/v2/share-servers/:share_server_id", wrapper.ShowShareServer, options.OperationMiddlewares["showShareServer"]...)
+	router.GET(options.BaseURL+"/v2/share-servers/:share_server_id/details", wrapper.ShowShareServerDetails, options.OperationMiddlewares["showShareServerDetails"]...)
+	router.POST(options.BaseURL+"/v2/share-servers/:share_server_id/action", wrapper.ShareServerAction, options.OperationMiddlewares["shareServerAction"]...)
 	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
 	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
 	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
@@ -7117,6 +8975,235 @@ func (response ShowQuotaSetDetaildefaultJSONResponse) VisitShowQuotaSetDetailRes
 	return err
 }
 
+type ListSecurityServicesRequestObject struct {
+	Params ListSecurityServicesParams
+}
+
+type ListSecurityServicesResponseObject interface {
+	VisitListSecurityServicesResponse(w http.ResponseWriter) error
+}
+
+type ListSecurityServices200JSONResponse SecurityServiceSummaryList
+
+func (response ListSecurityServices200JSONResponse) VisitListSecurityServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSecurityServicesdefaultJSONResponse) VisitListSecurityServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSecurityServiceRequestObject struct {
+	Body *CreateSecurityServiceJSONRequestBody
+}
+
+type CreateSecurityServiceResponseObject interface {
+	VisitCreateSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type CreateSecurityService200JSONResponse SecurityServiceResponse
+
+func (response CreateSecurityService200JSONResponse) VisitCreateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateSecurityServicedefaultJSONResponse) VisitCreateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesDetailRequestObject struct {
+	Params ListSecurityServicesDetailParams
+}
+
+type ListSecurityServicesDetailResponseObject interface {
+	VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error
+}
+
+type ListSecurityServicesDetail200JSONResponse SecurityServiceDetailList
+
+func (response ListSecurityServicesDetail200JSONResponse) VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSecurityServicesDetaildefaultJSONResponse) VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+}
+
+type DeleteSecurityServiceResponseObject interface {
+	VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type DeleteSecurityService202Response struct {
+}
+
+func (response DeleteSecurityService202Response) VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteSecurityServicedefaultJSONResponse) VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+}
+
+type ShowSecurityServiceResponseObject interface {
+	VisitShowSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type ShowSecurityService200JSONResponse SecurityServiceResponse
+
+func (response ShowSecurityService200JSONResponse) VisitShowSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSecurityServicedefaultJSONResponse) VisitShowSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+	Body              *UpdateSecurityServiceJSONRequestBody
+}
+
+type UpdateSecurityServiceResponseObject interface {
+	VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type UpdateSecurityService200JSONResponse SecurityServiceResponse
+
+func (response UpdateSecurityService200JSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateSecurityServicedefaultJSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareBackupsRequestObject struct {
 	Params ListShareBackupsParams
 }
@@ -7386,6 +9473,436 @@ func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionRespo
 	return err
 }
 
+type ListShareNetworksRequestObject struct {
+	Params ListShareNetworksParams
+}
+
+type ListShareNetworksResponseObject interface {
+	VisitListShareNetworksResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworks200JSONResponse ShareNetworkSummaryList
+
+func (response ListShareNetworks200JSONResponse) VisitListShareNetworksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworksdefaultJSONResponse) VisitListShareNetworksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkRequestObject struct {
+	Body *CreateShareNetworkJSONRequestBody
+}
+
+type CreateShareNetworkResponseObject interface {
+	VisitCreateShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type CreateShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response CreateShareNetwork200JSONResponse) VisitCreateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareNetworkdefaultJSONResponse) VisitCreateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksDetailRequestObject struct {
+	Params ListShareNetworksDetailParams
+}
+
+type ListShareNetworksDetailResponseObject interface {
+	VisitListShareNetworksDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworksDetail200JSONResponse ShareNetworkList
+
+func (response ListShareNetworksDetail200JSONResponse) VisitListShareNetworksDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworksDetaildefaultJSONResponse) VisitListShareNetworksDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type DeleteShareNetworkResponseObject interface {
+	VisitDeleteShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareNetwork202Response struct {
+}
+
+func (response DeleteShareNetwork202Response) VisitDeleteShareNetworkResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareNetworkdefaultJSONResponse) VisitDeleteShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type ShowShareNetworkResponseObject interface {
+	VisitShowShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type ShowShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response ShowShareNetwork200JSONResponse) VisitShowShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareNetworkdefaultJSONResponse) VisitShowShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *UpdateShareNetworkJSONRequestBody
+}
+
+type UpdateShareNetworkResponseObject interface {
+	VisitUpdateShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response UpdateShareNetwork200JSONResponse) VisitUpdateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareNetworkdefaultJSONResponse) VisitUpdateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareNetworkActionRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *ShareNetworkActionJSONRequestBody
+}
+
+type ShareNetworkActionResponseObject interface {
+	VisitShareNetworkActionResponse(w http.ResponseWriter) error
+}
+
+type ShareNetworkAction200JSONResponse ShareNetworkResponse
+
+func (response ShareNetworkAction200JSONResponse) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareNetworkAction202Response struct {
+}
+
+func (response ShareNetworkAction202Response) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareNetworkActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareNetworkActiondefaultJSONResponse) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworkSubnetsRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type ListShareNetworkSubnetsResponseObject interface {
+	VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworkSubnets200JSONResponse ShareNetworkSubnetList
+
+func (response ListShareNetworkSubnets200JSONResponse) VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworkSubnetsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworkSubnetsdefaultJSONResponse) VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkSubnetRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *CreateShareNetworkSubnetJSONRequestBody
+}
+
+type CreateShareNetworkSubnetResponseObject interface {
+	VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type CreateShareNetworkSubnet200JSONResponse ShareNetworkSubnetResponse
+
+func (response CreateShareNetworkSubnet200JSONResponse) VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareNetworkSubnetdefaultJSONResponse) VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareNetworkSubnetRequestObject struct {
+	ShareNetworkId       string `json:"share_network_id"`
+	ShareNetworkSubnetId string `json:"share_network_subnet_id"`
+}
+
+type DeleteShareNetworkSubnetResponseObject interface {
+	VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareNetworkSubnet202Response struct {
+}
+
+func (response DeleteShareNetworkSubnet202Response) VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareNetworkSubnetdefaultJSONResponse) VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkSubnetRequestObject struct {
+	ShareNetworkId       string `json:"share_network_id"`
+	ShareNetworkSubnetId string `json:"share_network_subnet_id"`
+}
+
+type ShowShareNetworkSubnetResponseObject interface {
+	VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type ShowShareNetworkSubnet200JSONResponse ShareNetworkSubnetResponse
+
+func (response ShowShareNetworkSubnet200JSONResponse) VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareNetworkSubnetdefaultJSONResponse) VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareReplicasRequestObject struct {
 	Params ListShareReplicasParams
 }
@@ -7492,6 +10009,222 @@ type ShowShareReplicadefaultJSONResponse struct {
 }
 
 func (response ShowShareReplicadefaultJSONResponse) VisitShowShareReplicaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareServersRequestObject struct {
+}
+
+type ListShareServersResponseObject interface {
+	VisitListShareServersResponse(w http.ResponseWriter) error
+}
+
+type ListShareServers200JSONResponse ShareServerList
+
+func (response ListShareServers200JSONResponse) VisitListShareServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareServersdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareServersdefaultJSONResponse) VisitListShareServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageShareServerRequestObject struct {
+	Body *ManageShareServerJSONRequestBody
+}
+
+type ManageShareServerResponseObject interface {
+	VisitManageShareServerResponse(w http.ResponseWriter) error
+}
+
+type ManageShareServer202Response struct {
+}
+
+func (response ManageShareServer202Response) VisitManageShareServerResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ManageShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageShareServerdefaultJSONResponse) VisitManageShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareServerRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type DeleteShareServerResponseObject interface {
+	VisitDeleteShareServerResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareServer202Response struct {
+}
+
+func (response DeleteShareServer202Response) VisitDeleteShareServerResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareServerdefaultJSONResponse) VisitDeleteShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type ShowShareServerResponseObject interface {
+	VisitShowShareServerResponse(w http.ResponseWriter) error
+}
+
+type ShowShareServer404JSONResponse struct{ FaultJSONResponse }
+
+func (response ShowShareServer404JSONResponse) VisitShowShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareServerdefaultJSONResponse) VisitShowShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareServerActionRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+	Body          *ShareServerActionJSONRequestBody
+}
+
+type ShareServerActionResponseObject interface {
+	VisitShareServerActionResponse(w http.ResponseWriter) error
+}
+
+type ShareServerAction202Response struct {
+}
+
+func (response ShareServerAction202Response) VisitShareServerActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareServerActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareServerActiondefaultJSONResponse) VisitShareServerActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerDetailsRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type ShowShareServerDetailsResponseObject interface {
+	VisitShowShareServerDetailsResponse(w http.ResponseWriter) error
+}
+
+type ShowShareServerDetails404JSONResponse struct{ FaultJSONResponse }
+
+func (response ShowShareServerDetails404JSONResponse) VisitShowShareServerDetailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerDetailsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareServerDetailsdefaultJSONResponse) VisitShowShareServerDetailsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9758,6 +12491,24 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx context.Context, request ShowQuotaSetDetailRequestObject) (ShowQuotaSetDetailResponseObject, error)
+	// ListSecurityServices List security services (id, name, type, status)
+	// (GET /v2/security-services)
+	ListSecurityServices(ctx context.Context, request ListSecurityServicesRequestObject) (ListSecurityServicesResponseObject, error)
+	// CreateSecurityService Create a security service
+	// (POST /v2/security-services)
+	CreateSecurityService(ctx context.Context, request CreateSecurityServiceRequestObject) (CreateSecurityServiceResponseObject, error)
+	// ListSecurityServicesDetail List security services with details and the share networks naming each
+	// (GET /v2/security-services/detail)
+	ListSecurityServicesDetail(ctx context.Context, request ListSecurityServicesDetailRequestObject) (ListSecurityServicesDetailResponseObject, error)
+	// DeleteSecurityService Delete a security service no share network names (202)
+	// (DELETE /v2/security-services/{security_service_id})
+	DeleteSecurityService(ctx context.Context, request DeleteSecurityServiceRequestObject) (DeleteSecurityServiceResponseObject, error)
+	// ShowSecurityService Show a security service
+	// (GET /v2/security-services/{security_service_id})
+	ShowSecurityService(ctx context.Context, request ShowSecurityServiceRequestObject) (ShowSecurityServiceResponseObject, error)
+	// UpdateSecurityService Update a security service
+	// (PUT /v2/security-services/{security_service_id})
+	UpdateSecurityService(ctx context.Context, request UpdateSecurityServiceRequestObject) (UpdateSecurityServiceResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -9779,6 +12530,39 @@ type StrictServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
+	// ListShareNetworks List share networks (id, name)
+	// (GET /v2/share-networks)
+	ListShareNetworks(ctx context.Context, request ListShareNetworksRequestObject) (ListShareNetworksResponseObject, error)
+	// CreateShareNetwork Create a share network with its default subnet (a record; nothing checks the neutron ids)
+	// (POST /v2/share-networks)
+	CreateShareNetwork(ctx context.Context, request CreateShareNetworkRequestObject) (CreateShareNetworkResponseObject, error)
+	// ListShareNetworksDetail List share networks with details
+	// (GET /v2/share-networks/detail)
+	ListShareNetworksDetail(ctx context.Context, request ListShareNetworksDetailRequestObject) (ListShareNetworksDetailResponseObject, error)
+	// DeleteShareNetwork Delete a share network no share or consistency group uses (202)
+	// (DELETE /v2/share-networks/{share_network_id})
+	DeleteShareNetwork(ctx context.Context, request DeleteShareNetworkRequestObject) (DeleteShareNetworkResponseObject, error)
+	// ShowShareNetwork Show a share network
+	// (GET /v2/share-networks/{share_network_id})
+	ShowShareNetwork(ctx context.Context, request ShowShareNetworkRequestObject) (ShowShareNetworkResponseObject, error)
+	// UpdateShareNetwork Update a share network (name, description, and its default subnet's neutron ids)
+	// (PUT /v2/share-networks/{share_network_id})
+	UpdateShareNetwork(ctx context.Context, request UpdateShareNetworkRequestObject) (UpdateShareNetworkResponseObject, error)
+	// ShareNetworkAction Add, remove or replace a security service, check such a change or a new subnet, reset the status (admin)
+	// (POST /v2/share-networks/{share_network_id}/action)
+	ShareNetworkAction(ctx context.Context, request ShareNetworkActionRequestObject) (ShareNetworkActionResponseObject, error)
+	// ListShareNetworkSubnets List a share network's subnets
+	// (GET /v2/share-networks/{share_network_id}/subnets)
+	ListShareNetworkSubnets(ctx context.Context, request ListShareNetworkSubnetsRequestObject) (ListShareNetworkSubnetsResponseObject, error)
+	// CreateShareNetworkSubnet Add a subnet to a share network (one per zone below 2.70)
+	// (POST /v2/share-networks/{share_network_id}/subnets)
+	CreateShareNetworkSubnet(ctx context.Context, request CreateShareNetworkSubnetRequestObject) (CreateShareNetworkSubnetResponseObject, error)
+	// DeleteShareNetworkSubnet Delete a share network subnet (202)
+	// (DELETE /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	DeleteShareNetworkSubnet(ctx context.Context, request DeleteShareNetworkSubnetRequestObject) (DeleteShareNetworkSubnetResponseObject, error)
+	// ShowShareNetworkSubnet Show a share network subnet
+	// (GET /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	ShowShareNetworkSubnet(ctx context.Context, request ShowShareNetworkSubnetRequestObject) (ShowShareNetworkSubnetResponseObject, error)
 	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
 	// (GET /v2/share-replicas)
 	ListShareReplicas(ctx context.Context, request ListShareReplicasRequestObject) (ListShareReplicasResponseObject, error)
@@ -9788,6 +12572,24 @@ type StrictServerInterface interface {
 	// ShowShareReplica Show a share replica (always 404 in manilite)
 	// (GET /v2/share-replicas/{replica_id})
 	ShowShareReplica(ctx context.Context, request ShowShareReplicaRequestObject) (ShowShareReplicaResponseObject, error)
+	// ListShareServers List share servers (always empty; manilite's backend does not handle share servers)
+	// (GET /v2/share-servers)
+	ListShareServers(ctx context.Context, request ListShareServersRequestObject) (ListShareServersResponseObject, error)
+	// ManageShareServer Manage a share server (Manila's checks; no host here manages one)
+	// (POST /v2/share-servers/manage)
+	ManageShareServer(ctx context.Context, request ManageShareServerRequestObject) (ManageShareServerResponseObject, error)
+	// DeleteShareServer Delete a share server (404; there are none)
+	// (DELETE /v2/share-servers/{share_server_id})
+	DeleteShareServer(ctx context.Context, request DeleteShareServerRequestObject) (DeleteShareServerResponseObject, error)
+	// ShowShareServer Show a share server (404; there are none)
+	// (GET /v2/share-servers/{share_server_id})
+	ShowShareServer(ctx context.Context, request ShowShareServerRequestObject) (ShowShareServerResponseObject, error)
+	// ShareServerAction Share server actions; every one answers that the server could not be found
+	// (POST /v2/share-servers/{share_server_id}/action)
+	ShareServerAction(ctx context.Context, request ShareServerActionRequestObject) (ShareServerActionResponseObject, error)
+	// ShowShareServerDetails Show a share server's backend details (404; there are none)
+	// (GET /v2/share-servers/{share_server_id}/details)
+	ShowShareServerDetails(ctx context.Context, request ShowShareServerDetailsRequestObject) (ShowShareServerDetailsResponseObject, error)
 	// ListShareInstances List share instances (admin; every share is its own instance)
 	// (GET /v2/share_instances)
 	ListShareInstances(ctx context.Context, request ListShareInstancesRequestObject) (ListShareInstancesResponseObject, error)
@@ -10948,6 +13750,200 @@ func (sh *strictHandler) ShowQuotaSetDetail(ctx echo.Context, projectId string, 
 	return nil
 }
 
+// ListSecurityServices operation middleware
+func (sh *strictHandler) ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error {
+	var request ListSecurityServicesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSecurityServices(ctx.Request().Context(), request.(ListSecurityServicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSecurityServices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSecurityServicesResponseObject); ok {
+		return validResponse.VisitListSecurityServicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSecurityService operation middleware
+func (sh *strictHandler) CreateSecurityService(ctx echo.Context) error {
+	var request CreateSecurityServiceRequestObject
+
+	var body CreateSecurityServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSecurityService(ctx.Request().Context(), request.(CreateSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSecurityServiceResponseObject); ok {
+		return validResponse.VisitCreateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSecurityServicesDetail operation middleware
+func (sh *strictHandler) ListSecurityServicesDetail(ctx echo.Context, params ListSecurityServicesDetailParams) error {
+	var request ListSecurityServicesDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSecurityServicesDetail(ctx.Request().Context(), request.(ListSecurityServicesDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSecurityServicesDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSecurityServicesDetailResponseObject); ok {
+		return validResponse.VisitListSecurityServicesDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSecurityService operation middleware
+func (sh *strictHandler) DeleteSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request DeleteSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSecurityService(ctx.Request().Context(), request.(DeleteSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSecurityServiceResponseObject); ok {
+		return validResponse.VisitDeleteSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSecurityService operation middleware
+func (sh *strictHandler) ShowSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request ShowSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSecurityService(ctx.Request().Context(), request.(ShowSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSecurityServiceResponseObject); ok {
+		return validResponse.VisitShowSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSecurityService operation middleware
+func (sh *strictHandler) UpdateSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request UpdateSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	var body UpdateSecurityServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSecurityService(ctx.Request().Context(), request.(UpdateSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSecurityServiceResponseObject); ok {
+		return validResponse.VisitUpdateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareBackups operation middleware
 func (sh *strictHandler) ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error {
 	var request ListShareBackupsRequestObject
@@ -11190,6 +14186,373 @@ func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) er
 	return nil
 }
 
+// ListShareNetworks operation middleware
+func (sh *strictHandler) ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error {
+	var request ListShareNetworksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworks(ctx.Request().Context(), request.(ListShareNetworksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworksResponseObject); ok {
+		return validResponse.VisitListShareNetworksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareNetwork operation middleware
+func (sh *strictHandler) CreateShareNetwork(ctx echo.Context) error {
+	var request CreateShareNetworkRequestObject
+
+	var body CreateShareNetworkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareNetwork(ctx.Request().Context(), request.(CreateShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareNetworkResponseObject); ok {
+		return validResponse.VisitCreateShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareNetworksDetail operation middleware
+func (sh *strictHandler) ListShareNetworksDetail(ctx echo.Context, params ListShareNetworksDetailParams) error {
+	var request ListShareNetworksDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworksDetail(ctx.Request().Context(), request.(ListShareNetworksDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworksDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworksDetailResponseObject); ok {
+		return validResponse.VisitListShareNetworksDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareNetwork operation middleware
+func (sh *strictHandler) DeleteShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request DeleteShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareNetwork(ctx.Request().Context(), request.(DeleteShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareNetworkResponseObject); ok {
+		return validResponse.VisitDeleteShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareNetwork operation middleware
+func (sh *strictHandler) ShowShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request ShowShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareNetwork(ctx.Request().Context(), request.(ShowShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareNetworkResponseObject); ok {
+		return validResponse.VisitShowShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareNetwork operation middleware
+func (sh *strictHandler) UpdateShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request UpdateShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body UpdateShareNetworkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareNetwork(ctx.Request().Context(), request.(UpdateShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareNetworkResponseObject); ok {
+		return validResponse.VisitUpdateShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareNetworkAction operation middleware
+func (sh *strictHandler) ShareNetworkAction(ctx echo.Context, shareNetworkId string) error {
+	var request ShareNetworkActionRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body ShareNetworkActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareNetworkAction(ctx.Request().Context(), request.(ShareNetworkActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareNetworkAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareNetworkActionResponseObject); ok {
+		return validResponse.VisitShareNetworkActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareNetworkSubnets operation middleware
+func (sh *strictHandler) ListShareNetworkSubnets(ctx echo.Context, shareNetworkId string) error {
+	var request ListShareNetworkSubnetsRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworkSubnets(ctx.Request().Context(), request.(ListShareNetworkSubnetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworkSubnets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworkSubnetsResponseObject); ok {
+		return validResponse.VisitListShareNetworkSubnetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareNetworkSubnet operation middleware
+func (sh *strictHandler) CreateShareNetworkSubnet(ctx echo.Context, shareNetworkId string) error {
+	var request CreateShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body CreateShareNetworkSubnetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareNetworkSubnet(ctx.Request().Context(), request.(CreateShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitCreateShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareNetworkSubnet operation middleware
+func (sh *strictHandler) DeleteShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error {
+	var request DeleteShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+	request.ShareNetworkSubnetId = shareNetworkSubnetId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareNetworkSubnet(ctx.Request().Context(), request.(DeleteShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitDeleteShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareNetworkSubnet operation middleware
+func (sh *strictHandler) ShowShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error {
+	var request ShowShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+	request.ShareNetworkSubnetId = shareNetworkSubnetId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareNetworkSubnet(ctx.Request().Context(), request.(ShowShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitShowShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareReplicas operation middleware
 func (sh *strictHandler) ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error {
 	var request ListShareReplicasRequestObject
@@ -11259,6 +14622,198 @@ func (sh *strictHandler) ShowShareReplica(ctx echo.Context, replicaId string) er
 		return err
 	} else if validResponse, ok := response.(ShowShareReplicaResponseObject); ok {
 		return validResponse.VisitShowShareReplicaResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareServers operation middleware
+func (sh *strictHandler) ListShareServers(ctx echo.Context) error {
+	var request ListShareServersRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareServers(ctx.Request().Context(), request.(ListShareServersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareServers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareServersResponseObject); ok {
+		return validResponse.VisitListShareServersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ManageShareServer operation middleware
+func (sh *strictHandler) ManageShareServer(ctx echo.Context) error {
+	var request ManageShareServerRequestObject
+
+	var body ManageShareServerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageShareServer(ctx.Request().Context(), request.(ManageShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageShareServerResponseObject); ok {
+		return validResponse.VisitManageShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareServer operation middleware
+func (sh *strictHandler) DeleteShareServer(ctx echo.Context, shareServerId string) error {
+	var request DeleteShareServerRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareServer(ctx.Request().Context(), request.(DeleteShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareServerResponseObject); ok {
+		return validResponse.VisitDeleteShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareServer operation middleware
+func (sh *strictHandler) ShowShareServer(ctx echo.Context, shareServerId string) error {
+	var request ShowShareServerRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareServer(ctx.Request().Context(), request.(ShowShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareServerResponseObject); ok {
+		return validResponse.VisitShowShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareServerAction operation middleware
+func (sh *strictHandler) ShareServerAction(ctx echo.Context, shareServerId string) error {
+	var request ShareServerActionRequestObject
+
+	request.ShareServerId = shareServerId
+
+	var body ShareServerActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareServerAction(ctx.Request().Context(), request.(ShareServerActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareServerAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareServerActionResponseObject); ok {
+		return validResponse.VisitShareServerActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareServerDetails operation middleware
+func (sh *strictHandler) ShowShareServerDetails(ctx echo.Context, shareServerId string) error {
+	var request ShowShareServerDetailsRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareServerDetails(ctx.Request().Context(), request.(ShowShareServerDetailsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareServerDetails")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareServerDetailsResponseObject); ok {
+		return validResponse.VisitShowShareServerDetailsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -13113,313 +16668,367 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu7liD4K4icmpDURdLUYvuaiopuv7u1q3yX9lKvpq48LIgJknhKAnwJUDKfribmI+YL50s6cLAk",
-	"cl+YlGRbFVHvWslM4ODg4Gw4y20w46s1Z4RJEUxugzWO8YpIEsNff8Gzq836t/lcEKn+piyYBH/fkHgb",
-	"DAKGVySYBFz/OgjEbElWWL22wp/parMKJifHZy/Pvjt9cfZyEKwo0w/Hg0Bu1+pTyiRZkDgYBJ+HK8xo",
-	"hIckjrme2w1iZkCrjZDokqCLzXh8OvsXlAweeKMXvk3+BY0DN23mDcyQBeTu7m4QfP/zW7qisN6QiFlM",
-	"15JytfAx4jHCl4IwiVYEM4GOx+PxAMklQSsuJMJojRcELXkUilEwKERXBGOnsNUWMW6pMBaCLXOrWXNB",
-	"Jb0myXKL3sqvuf0mdwbb4L8O7sLXsoC7rfpycP2FYvr9EsfkzQ/5Y/Erl2i2JLMrEqI5j9X/r87V5xt2",
-	"xfgNQzREVKCz8Zk7E2ssl8mShRp5SsNgEMTk7xsakzCYyHhDfCQYUIWMKVsEDqD3PJb/RrZ5qH4gc7yJ",
-	"JJrFBEsSTrE8R2o+hFmIvFeR4LFEl1sUUrGO8HaavGQeeC+XHWo1xvSKbFPbRpjagz8CPJsRIabxJiJi",
-	"KiSWGxEMAnyNaYQvaUTldvoPzgwCZlhI86rk05jgkLNIjavXMdW4msd8NRUMr8WSy6nYrNc8lu4ltdhg",
-	"EIQkIpKEyb/s4wRNg6Bgkd5TWN4gIGwWb+E3tchpTObBIFhyoYYDqKmYrjeXEZ3pfws+l9Nk+ghv2Gxp",
-	"51/xDZPTNadM2vH1o4L1mN/XMV/ERAj9z7+RmbTUso7oDANSSfI3AAr0oh5dk1gqXBYMr/Yq3EQWsuRP",
-	"yaeXZJpCm0b8IuabtZ5cP2BE3vD4yn+0jrnk7i9B4msS+78ryMzf9B8KRgeZflgAJ9/EMzK9BGls3tKP",
-	"fKjchyuyunRTWnqTWFw5REkSryhLSGWzDr0/hP740yBz6AqZjaby4A27xpE66Gy9kSgmM0KvSThBf405",
-	"W8AZo2yBrsgWrWN+TUMSoiE6uL3G0YbcHYwMizErKJG/3+P1moQIS5C7X5aAVXzqBxrnF4XFTKkV6iE6",
-	"DA3TUn8dDdAMCzKkTBCmp6xkPyGNgyqGeacOg1hzJgis8ic1k/rHjDNJGPwTr90BevY3oeC79Ub8J3Xw",
-	"J8H/8SxRGZ/pX8UzPRrMkl7fL4DdA4H0yi55uD0HjUnRgoJfwF+aTtHhJQ7fkb9viJADtGF4I5c8pv8g",
-	"4UCJlUsahoQNEJVk9SuXP/ENCwdoxtk8ojNFYO5Tfk1ioKIBUgeQzshHZjhuRNQnq/VGEgB6gEaj0dEI",
-	"RIpZjVrs65lagBkQcBOGVD3C0e8xX5NYUo1HtolgVC2ycuv/jcFStZaIYdADAQsfICyQIz/9k0ARFRJQ",
-	"sjpHVAoEJ0TJTyti8QJTJiSSSyyTATXkI0+mXyo+GdwNgteepPlPzkj5YuY4EgR4rLc+T6bkqQr4f9Fj",
-	"TZkFP3isJoe8QYGUTzSCP7SsMTIhJeq8QT81wMBbWrWlhVjIiWt4qghR1B2NHP7vHIg4jvE2t8yCuYpW",
-	"9f3Pll+23VHOBBWSsNk2EWhFe1Wz9SlCr93LUlKJKLtqjs23lF3lMZgQXC0UngZRBI0RmIUaZyNadBI3",
-	"rVKlFJfCHbCYqN7r72Eujy9l9nYhPKJIs6KPRh+/IluBcEwQXTAeK96KBaIMaVY9CprSSy2q2xJIwz28",
-	"yyKoUIqbVw4SjBwoNrqiQihVRKnQwJNjjUqQTFZMJtvs4fNTo2n/W4c5/f39gUhMow4cKplz2s+JSgZs",
-	"PpbHk+q4nD98Ncn/Avpsd3R0424lX9WxD2vLlv8I9sGMRxWvWBOhyaEBIyIZKtE6C/hVmlEZ6yMNVIZT",
-	"ZU2WNFq99TbZwt2oWps1XWjREFAljdvhezk8paTuFlGNrndGUe+MrDbntAXHSwH5frNa4Xj7pbIq7T7S",
-	"a+iRWX0EVbShfC6xKXJGRKHjirNoe464XJI4EekxmW8ECfNC/EkWN5bFibrzs9J2+rWX2u4DuNm+Hu06",
-	"6zRrJOEyjrTabzxiWPOIzrbBRHs5PsspFVMcrihLC9s0hnIQZNFhvG85HaN+KfdhXRjPbCGQFX5LjYdK",
-	"KyRzMupskazd0Ibl/VbI19DhRfBhSdCckigU6HY0Gt1pU0b7H0cXwdG98b6dyLkB1ZWMpKmwlOEp9Bx4",
-	"cxwgLGVMLzeSJN5JcDMhPkebDQ2F9n11o+mWAiBLEvU8eVQgCHKE1UYedAMhT/3dLbUsBC102qxsKlKG",
-	"csPvRafNL6IJy+iq2RaxknaIak9DBeDvoPN23/RqTfWRb3idPryLjPhq1OIvmCv++HnNY/mW61uj2kOR",
-	"vxwhMACKzAjo0N0YhcBg0TUlNwVCvZv7xqp/U7hWT9645DwimDVWHSGCodg/ROYkhi2pGnxF2fCaxELj",
-	"4WR0fOZ5j5iQmM2K3UhNAdz5nsXEaLS5Z0nTQgcmqWlhammhOQdLz9zUqs9NV7+ojvIrM1O75dTB3QBs",
-	"i5F2x/M1y51OyoAPgPqYnFShhy87qt/2WSw9XMXbJmP8fk1mbyRZVV07VzsWDGeVMUZiTWYDdHtFthN9",
-	"mXynNmiFP/vjHUMEZeZJNXD9XI2XwahjBPTlN0Z6lRB+icwG5q+6S4XbLzia83hFwryvx61IlGooAOFU",
-	"QSh2WOu/q5VoXUQvRqDD4+HJ8+dotsQxnkkSiyO1QLM80WJ9yuLT3hE045soRIxLCHGItuiGymVKcgvK",
-	"ZuQivmBUKglPKChKK4ciHmvd6YYKZVXPeByTmRypL/Iqh4+bT48R3vQOd2Tdfey/WnNC6wIJwiTcu0I0",
-	"8aHddSQk3joaOCqI52izA3eDJMqnDO6sOh4WXiYNghURAi+KYzpiIuPt67nUl3TVugXMkAxXBHMac7cX",
-	"gY74hgCiX/GK6JDui2CCbi9gPPXPXwfowo6q/r4IRqPRRXB3hw7Pjk8RDkOBLjxIjaOolGRhtiEEKKlF",
-	"nY3HSni46KRgEJyNj4NJ4AcpwcPTYBK4WCV4cqYw6YUswcPnerhfiFxy/eSVlh6ZWCb107Ea04U0wRP3",
-	"eUjxBx3q+BzgYVy+Wa0jsiJMR18+B4jyUVDgQ5xr8gj8gKjAxVWL15eCRxvZ9sis8OcPXOJIpw/8TBf4",
-	"citTYqsg/i4rhb8b+7/+fcMlHurYPrVyiIRcuJHvBm7SdzoItOOsz0/LZ7XhpoXTgpGuF9z7QvMTNVxd",
-	"erByuLVvw79Ca4Gx78pnLApPLZl9P7PmJ/tVO2tbIS7l5s0PaSiuR0rTE8Z23OyEDXcqM2Yp/tvjIj2G",
-	"GbgTTTpnc4o4ZQH3+ChSenzHg0XZcCNICQuRRfyj/bxFO+vmLWQiMstB9rLYzFQtVpgZrgT2NBfpgLfv",
-	"KuYsZSWZ+fc4b2Y6y0laoy/PTmSOl/RMdXmGIvPcpP1CivehI0a8UbIcpTNk/jHLKKIl8rSKr+X4Zilf",
-	"LhM6eTSV70QprZUf4kr8FanaWs3raBkBDxdtA6k9lbL6TiKlgKrNw/qrtHnwDkuCNCTnCIiBSoKWWCDG",
-	"mc6YyFywJquvdA7GOlXGwfupzhQz6ChGM7tqiacl4KbQ2IrqrSz10kCPUQTPL4kx18Id6Nx9G6FMcD0G",
-	"+PzQoT6Gz/CaPlMPxDPzsxittwUeQZ230DnuXGIalX1MPq9pTETLe4F+wmTMoqcRuda7ZHMAf3z37rd3",
-	"+Yyq+oAZ4wYp/9lc29f9rn8pyscQJJ56xn16y7XlrXcLSfJZatt7YpKwzQ1N8sNAXxU5tqxGHzpSCJpd",
-	"PPixLAmh+PuexXTmmsIjgRQG7TZn8ZLGYwYnFeenww2HxUVjUrNHtZza9nLb6+CsWH5HseERW6OFF0NW",
-	"ApjEIZZY+6c7QidxK797B096bkUSVy7H803nfGMr8w64wxIHOmS13d2d6yvwrKd5oF9SPxyPT07tTY7O",
-	"MdPZZ4hKQaJ5Ae+2M7byhu7qqi9AGcDwqY9bgATPnUmmDiFlIYUVJFG8vrtB8LtmkK8hr7yQKAwL1X5Q",
-	"zarNI0TDAfr48c0Pw4heOU/qXW6TzesFe3n3OP38/0sZAO9JW36ccwPsbHQ7p+rxeDy+Gzjbu8+B77I5",
-	"+S2Hf1UD990gWLTx5mTXXJY7Q2Kbsd4N3y9OKuYeHt8NCtwrOxvR2cUVeyJaTXOWwj/jcjjn8RAGHupR",
-	"dJiGe4WvNT3nfsiA+DwD4COEizVywDaYu+hUZPwcve69Hb7didArz7sjOpwq0cbt6wOQES7COi8WnmdD",
-	"eL6LAnCL5JBluToQtqUxaT8+EKCiDBDBs6UWC1QKbdEP0M0SgzigTBmdEOtnH8UEZEuIDi+3iHyWhIUC",
-	"bVhIYnSDi2zOIlaPo+i3eTD5o1oVBVg/am30UzXXTjP8fQxfwPj7neYVTJNCU9Nh23L+fgF/cRKUSYB+",
-	"J3p+GlTJgX4n25EnF8iDxwmfLxd2g7AMhkL5sDfKaHlwikVE++9bfXYvgqGjVQVibGoqpdUuKBFD2UUl",
-	"41SBel9AdgSvJoo+BUYx+PoQ1kvEhiaJCagPJsFBdpQDKO1DBZh7pogVCdHlFsklxJTPYm4GHqGPgiA1",
-	"trLvFuDDi1NvIMkhYekyIuqfSgkomBDWL0YZ6dt1Kfe1gjTgBXK9of3mLSAzSIeFvGq1kNx83oJKZH5D",
-	"485bVMFAHRb24qTNwgrn9BZXqGU0NC28peWG6bCw56dtFlYwo7esUp2mofj3llY4VIflnbUiyJJZi5e4",
-	"+8rudUFF6/BVmfbklx5j77SXnc6tptAf2kwYviULPNv2JhKfzvXTuX461w9wrj82CkjI5BWx6UaUxKtH",
-	"toZo/ifrOWpSNUnPMHBVRd23Rdr6OyKIfO9KPOSuZXTxBv9WhjOC+FwXKaZsMUBekUooPwsP4VrF/Gea",
-	"PF7RRYwz/5xKPjCXLlP30L/myWYCpjGa1Kdom+BqCzLrAMaukSVaMS6LKdF0ZpTnksCSbO3ERlm9xqKw",
-	"QRKNq4vkDIvneyibaCvAFKHM3th6WWfqdZ16NkA3SzpbQvHQTFZacv82w1FE4gOB+A1D9pIQCyRxvCBy",
-	"FAx6qrVSUye0SWEZXQM6h4nXaE3iGWESL8gAXQTji0BxpovgeDy+CAqCTuAUS66rnrlBW5ZyK6m6VlHi",
-	"ZRBIvqaz/srX9FVK1au/XlJexpSKK8sFLqhmnq7ancP3p2r2UVNYxucD+V/NYdZuRtGmnsDvWAgSKuJR",
-	"J8PwIvUfwsIR+nG1llslFhWmkcRXRCDHuBaEkZjOLtgayyU6/PWn90h706AewdE5wmwrl5QtEIkEgfHD",
-	"mF6TeIgFJN6HSH05umAflgTSbSM7M4oJDgVcnCvcQY78RfAPIcOLQIFzETDOyEVwhDALL5j3no6OUm/P",
-	"sZBEyItAHRBzNaT/uCQSsqH0v9UrZhxdHFR4lRTOkccn9RXMjMchCRW/MPwo5ESMLphJd1zhrS6GvUX/",
-	"+v63X21oSvL6ErNQF4AO6UwazF8wjRoEZeOh6PEhlQJJiBPYUEmQgNue24sg3KxWWyVRwcF7NLpg5Ryr",
-	"JMMM8pXeEraQy2By8vx5C46X6lZihyithe5XqZhhXalCoScdm4MizhZad7LM8Z7gg3IajQDzWWMmHNfw",
-	"mHOE9QHwhAyMLQipFyqt6mfYrMWzkxMvTTH4Cw+3QI4m7IRJTJnVVTUhHyDK5jxeYd3b4e6u0CFuGU3j",
-	"UKM+AUqxxc4Vh/w5eiq5mNLF2pWyMSpiXQhieoYaidHRf5+VJI1hb0UoOVCVMOwIsRGl3cKc2hetzawz",
-	"1YKivPRrLhpdw9wMMR9A88yzlpPRd+PhyejVeAICxciSRFIbHRbAGqGT0avjf54gbBRZw4xoOHASfM7j",
-	"sq9zDCoNaNNqGo2qYLQsNtdj2fK83lezQd2rXz1GBtS0SkwrPlRzUZflN9mCGNG2uEmRrmGFQ3TYpE1R",
-	"eXH3o3NN+7OI4FjUlsN6UoxaKUZPWktaa2lixuUfd3PhdGtSUBXX8gUZCkVdvL4AcB+tfZP0MyvwNpnq",
-	"LKBIQDAiFxE/EPDcdGYDQA/Vf2byXz7EG3KE8GxG1lJ4xu8BNPehSl6Y2cyNs3b6GLOfSmW/KzxoG/0n",
-	"JV71P9GWCKT+eax7GBneDoa5K3fIGTHxTZkCWHeD22CNlfGvlvV/X1yI/3b43+nk+E/5p5rtT87+3P65",
-	"JeLP8Z/zP0Go/8nn8z/Zn4wfqZf/qcCx5hLexoPjT7lmWzpyasGHVtyyijK2H1lMZnzB6D9IaOpAuXZh",
-	"A4NNuIS4dpWVJuhgfDBAB8fqf+bwPwps9Q8G/8PV//I5/MThkYT/iTfw0hb+h4gDoIFOWR21nodHbtL3",
-	"wjlPj3esjaw76OUbTf70Xp2579/89H4AJsAMC3KOwGgI0Wa9JvFQPdJlPhPSPvzv9OiQzcWfMzoXR3m6",
-	"LaXBMqza59qmsK0zXGe7CTKEOkJv/GSWkAq1eMhl2TB3ETdCr+2ljxtLTNAfB7/+9F5RpFrvwSd/l6wG",
-	"keVMxuEC3jmYRW1/A29L4s5Oj/gz/cu5vinwakIrjmT8ehGZS8Q3Eh1CCzdbZl8gNRxczrhWesfNWu9V",
-	"YR1UChg64QQF/fZAKbY3l3KJGRob3KXrWueQZ35GfJ6+GDl0d3JHSHI042vTwY6RG4tycAZTKdAax4Qp",
-	"FKjVDpBSXwCgJRey0U5c82izKt1ihngU6lOtzNeEHJr51PJaoj5qn3ZXXD8yeyW8jvmMCO3VNfoiUbsp",
-	"ZLzRTe7KdNadldW2QBg9tVMCQ1L8Ekig6sqyNAk+3xi2qsZkrk4lBOr3qy5nOoatFS5PRqfjAbpZEmtF",
-	"opisIzwjIfKGQTqWAV1uDUb0361uEFf4c1qSjGs19AZ9cVsV/zw5y1/hZpDy4fsBOhmPXwzHx8PxyYfj",
-	"55Px2WT8fDSG/wt6aIRW0HB3F4GsMzoKatDmaxTOaSykrfoKN1K77N93BfOK4om9KUVR1Y6SZhx1ky+x",
-	"KEoHa1IF9rh5+5UdL8FT5kZOTc91VG61jBev+ixvsXuic0ED6J0iLs6SIXc7+KcnPcUjkNFihI7H4/+z",
-	"1cnJhnadNSoOkul3vQsmNb1X9Mtux0ZfBneVHbV3AVXT9KO0WJo0L/qyA3mqTBDFyNUvB0IZIHBpD7rq",
-	"JYn4DToZvThqBQd8pmYBbX/IFcPy9eNBkKKKjIW0O3N5URPp07b5024nyms8lbrO6847x8W9rJL+8a1G",
-	"b6+7NWti38PBrtetHamt8Np1l6BskVYp1ZEwP4CtlmHYd6k2+7vA/dyVZqqpO5/j4i9qjUjvkDb0DxTd",
-	"IZqQsKLAr+KGZebSsaJvWcM+ZZrXetpIiicNMhzCVnxKdKzSG7wdGjptWEmscZIK2vx60iYyltx57qXe",
-	"k4GzFDc/QoJ9/rJmzuMZ0bF0jNxMDbPMju5+Kh3/jemzsJsRbrs1VAcQ27ceoVWOhTQzSz6NCQ7rW2Pk",
-	"WN64QQxygS3Yv5HXlwm3YwdMX1PfUR+3STa7M/jj44bdovfdK7N9z+kqHeXknsVtmxDoCrhfHpcIuSRC",
-	"plbQ2a6bVt6Vyq9kc2q5YedIG8viWkoex4WbxcQks9SuZKf4POoJhxZrqIS5HOR0EcGS2IW6MoG9F8Ab",
-	"PJq6e77q1Uv5Pb/wdVf5bzhzteC3jsA+U4d6EtlNre8auX4v7soe3IBVzurnHSTt45CljV0o5SlCO+f0",
-	"tBFZVbIqvQG1rf/8M7xjmLqduc8wUf8KoLk4tDypmTR0c9ThZydZGCd8sjn8VfDWgttrtHPf57pN2HNR",
-	"nlsanoao+HpIu10MdBMK707arXwjzcIHLFjvl7GpwJ+edyeXRa/noh+KaN6duCwnoLz5v7/mXXxkaQXu",
-	"r1Tqqo9TeOFfFLxeym6TmqWpskHFxeX667X9cB64D8aZ2wLnrcIOqlB8rF08TRoh5pJq35t2l1iYSL1z",
-	"CF1inA1BIdIZsnCFJQnDTA6vqaCXEdGdEgcQPgVdBU5GJ2fwnt1kNMNrrd9QAqE+WxTh2ZWaCvBR0D6x",
-	"6g7elUxto7ufvfAPXm5YLrwyhEPtW5xU3fdXeMNeBB7JTBtvRw4Dnr+nJUBZt0klK/EBLIG7ktiT+uYt",
-	"SL7mxjzn6moSI2dfT11XNAC9s5rgbU07xuWhrZlE92eqXJFO5chL0P4zDqBy/HZN9M0xj1PpBaaIDQSI",
-	"QrWcKp5VXBvHG65LkZ/jNoVxUnNR5gXojnbgqL9shERLHoWmhMB0iVkItxWewSpGKJ2Eb9sOV/YYrohQ",
-	"X1Fm/z7e+8Z24ZytOVtO5VMrb+bRSj5ruiQ37L12Rcic39JGIvZO2BTQTvCoZjjkkXo4i6jiOEfIu2A1",
-	"Md6ZdidlPK0xDzPcJn+T3errR9qpwsG5k3zoIBmK9FkPv72MWCplRJCZrFLc7OQiaUUsXYmsYqmZGITK",
-	"hTbKF7aA3Weu7vsklyST36fOxiVJp1hk0oooQxEMtNd0XQ9Em+fUHrbOynA2L6JqJOhHiMHmMSPptLXC",
-	"pOEKwvr0iDlaE0ouSXn380EHxQntLEQJNm02/Hl5snxh9ntBvvvDJs4WrPQxJ9Cmag88JdI+JdI2SKS9",
-	"+3ZTy1wUS8eQNpuQWHmn7YrhFl9q91yLcs/dU/d5r/zytG1+R6kjqSqu66X5+JqGJO4YYJcd86RlcH6l",
-	"86s2VaE83r1LzctOQcwv6y/wElhbBRybL9KRxBWXHuZ01VUy8Y76F1lQ56mASL/VFGxYdFbnAWlLQq3P",
-	"lqmouSCuPZSiaMwoH3XtySbe+yJffZ1P78B+eoDADywEZQt9CeXbTZc83CaevT1pL5a1PJwCs7e8iER5",
-	"6Ssiwm9t0MyVZdFb68lyQ1fJiR8hDP6tJ/VbaH6/saSIhs2HtgrEIGmNqOwc0VrTK7/2BOVhWh+1WKl4",
-	"9LN/a6yYRLlq4hKETBBvnWKx3/LZAG2SYVRWHbs5vXR2CDvEVKZhNDkHaYDahQeVQ9EcBTs5fssA6Lb4",
-	"lqtsscimkUOlJWoyzEGpDxhFVMhaMzG3N8Vm4xO3SINce/yrNn/n3Da77c3S23Lr7uYa2Dmbqpsd3MyI",
-	"rdzSfGp287jRPiKwU2ms5T0TMtHXvoXrrS7VRyGPzyZ01z0eO0dJreVJ84yi/FxN1tZVXmRna7+eOvgb",
-	"gd9rDGlnoq+n4qr60MVLelhya6y4tKO6HamtuTHS2Aj0gHuEsbkvX9XH5j4GI7Ay6LeTIVh3G+pRRM2F",
-	"aGWR75jgpzvOB73jfAT3Ww/nIfp3e9Y7iC/yGa/WavuC65NRYdW8PDtoMcnSFM0ryECKKi6S6mSj+nqg",
-	"By86/vkrrZDiYT66qlXrDkF2ABg+Ny83gpiy6XWyrckulWxSolQkr37/8d27H3/9UPS60YAzQ4+Pnw/H",
-	"3w1PXn44Pp6cnk5Ojv+z6OMSuF69Cpop5lbhtuOkV5sAl/h0/P0rwp45AKKjYmCmbi6p7IGrE1Ju4MLe",
-	"LILMNjGV2/dqVA3JFdkKyRn5wK8IKwrW+DfzApLqDXQ4HOKNXCL73RFEcVCGzHPG4T8rHpILZrtdmrtA",
-	"3Y5yop8l96z68R/mecwjop8Msg9Go9Gni0C3+qIKuiXBISgiWlYE/zF8vZHLoV5Lgqk1/TeiUeXVoVji",
-	"a8o3cXEG+JSyaYOSywcC5T51lYlNi09oYKarLuXeFQgiwSHhZVSZbGJqrUjCwmnZHRND+oUDgeAVdGiK",
-	"yAGsE3g21a8cIXFF15rP21p98bku1zYwX1Nhb6oqQXtx5jdWpEzyaUnI12vbWc+8rMN3NjCTAoSGtgSz",
-	"CZfn9k2khnXgqTfchwZEUJaKm/rocB6dglS5kldeaZZ0QVmXbrQtr75NBTImv74vwl5haaVJULO0pFi2",
-	"LhltPl9i+31VSdtRfQVbLxoxAdumOBVUrfw1yccShJSkWW09QhXosB5QHU+FsI7SjPDsSqSys+oWkRnO",
-	"T9GqKH5uN0DZLnwjUXYYtCBS5J9+MPZNaQLWyWkhUBsGdS21MpoF7AfTrjfph6eZQG72BLNe4Bk6PBuf",
-	"HoGGj5Fl8PCS4iPRDd4KREUt0D7Lg0xnbfYtfDNkwY2qHXz/szNEFYOlkiqbLSnFowSIJqHLjdgqceN+",
-	"+jQIPFz8EbjS6cEgABVUvRETQeRU16UUqc8HqQ9sp2P3rfnv1PvB9Tj2/z3VJc03Ig/GJ6eykL1NbT43",
-	"TaJjzAR1lzHmyISmvIg6NFkESq6ElQMmqXE9xzTSqlPpZxrYOwtB8q63LeZVtxL3dg4q98on/xsSep/k",
-	"Ycp95GDSkicHmY5ezI6viSTRLjMvT5V0hoKgaWoCsyRXy7KMvn/Rv5ZReR2d9LK9d0XV2DMAJz//DL/W",
-	"HMunI/h0BB/4CDrdL6Fi8LLVShSidtBVOv8jRwZTf3E1hK7mwjNJr8m90bxaSbr5vppaQP2JIkD1L+rj",
-	"NReQ9j4NscTTiAsxdcc1URagYm7j81RSVi+1RovritX6ADuMDoIVZnhBFIHEFhX6iR1ow6pfmRa94J5l",
-	"RwkDa/qYzbH/dm86ZKYQm/u1HNXtNjb/SL/ol2WfLTFbkMAWVtefuX+7afENpnoAxavmIJNMkWdvO80T",
-	"bcUUP0poJsP1/NFSHCYtzhQLyE58l4Ylz6SyHxRy0BSkzSBIFpr7vgyG5JMGQBSwztJhShCdiIYvQZ6U",
-	"MPqWgmTqz0NcYeDy7UxObeK9yKIreacQX9bnkQMx/12WLzQXe85D3E3uWRbjfeMxfjNRwqPc+zlcJO8U",
-	"4sJ8lcdF/rssF0y+dhURGk57l2m5m5btpi32l6GXFstofbL3qq76jDsRuy3hfNJm80yo+4nNiSOfDsx8",
-	"KTFUJn9qBE+5xKn80O9bl9GmG7po6s+cizZ62MOXnrpImc9N4v3TA7VCpaxSM7N/li/A27EMb/gyoPaZ",
-	"zxOHacZh2mkQmSPVgDGVHMKdrHDf67sRJB6aq37T5sBt8Hh8rAaMIKiQIFPIfDw+sRyFwJ+nDptI1zdA",
-	"UPYYfjsLJsE65itu3n0eTMxtKvz5AsBTRg+SHHl26Hj80o0Kf37nFDj485XTYdSfx2M3bA6EY1hDqJur",
-	"6lfsNScUQqAzmOBEgWKNLJP9DM9fuqGnXmOR8cl3TgDY+yij/wBBSUwjD4evGdqwK8ZvGAISQnw228Tm",
-	"wkkj9FcOZfDwgpjCDJcEWdSHUBkPak/pqUyi0Qh9iLdwh7DAtuUTRiGdz4m+OqL/gEI93hXICm+R2Mxm",
-	"xM6tdu8HKBeVdHMnn9dkZm6ehqb6ryljZXvZ6slgEQzav8/pYhObTu925793FSbmlIUIM0Q+UwG3Hhok",
-	"U4mCx26p+lqUedd8dn478wj9X3wD69gIkl6u/z7cO1+TmM63pimrHsbsDaJFc2AWopjIeIu2fBMnaH4z",
-	"19hXGGIHEukJIAJmJvW7cEdGhYyxVHvFkYz55jIiYsm5RFSIDREaafC6mXHkTsVrhg60B+XAFS2Hq2JA",
-	"mQL3wDHSAwSXNdB1Fs4hwtB01n7nWsCO3Cl7724RGXfvATgHqVK3B0gQOIwWmJE7jV0odGB7GMMt4X+q",
-	"zZ3TSELT41BhMkWL33We5Xu/4GPFDK92mmGmmEb56MCGuo1uTmDF2Medx34DV+CvpSSrtSTh/+RCVuHo",
-	"+KTzTP8qOKsa+bTzyO/gUFYMfdZ5aL/sMUQhVszy3J0ku2GgM6jzooWTHnyAPjjWogU0nLxLQpg9Xhln",
-	"xAh9UKBp4esVLIrJENuNQxsmaaS5VmbQmMwknVPFHL+vZEohkSReUUZMa0DFQrlhbmotG8Mzjl90PyjA",
-	"kX6K+cqaIlUYfZnF6BILD6uGvSWcGmInrKJgsMbXREseiMvMYu1yi6xuadikZo19Yeq77ArsFb3SaEBF",
-	"ScAfacJQYlmLU7GMN+wKKSyuoE+jLk0FUxrZCmOJNZ7Zr6vIyomIEfo9IlgoERtBw0c9a6oAVskssKpX",
-	"2VU55cDGJTivEDK9rNH79BNvX/SGwsgnikn+5DZ4EWMmrdKmNhyKCeqV6n+jNz9o6Ey9yjmPL2kYEpYo",
-	"Aoo3lKhAZgwaEgYnJNZAHDcGwjyNyDWJlErhtKhLkm7W3wCY7Fh2RlMwcXxy4rAeFp0GQeRmrTWkGK1A",
-	"88yoskLtrIQQcCwEn1EX7wK7rXfZV3kMTWWGKVggrH3pKYBrHOMVgZhn3WJNF7RsggdFrHye1hqFxsBp",
-	"OYc1vECDH27gCOE86Hgjl2qzbQqk0rxKVqmMH0CxqWxGmdjM53QGJLOO6TWNyIJAadSbmLOFAgEICUfC",
-	"HTBo0KqZiBpvgNZYiBsehwPENzpIn68w1WrxiZFTJl7J18zdUV7hkPgHGRCqNEGxJjOlzvoRQ8CGHX8z",
-	"JxFmet4Qk5dEM7cCVGp1UWqwcBjqr/NqM5TCsvhQtlbBWEUfjpzlZUr2WfsrEYDYVsawMVuziOAYeLln",
-	"6I2cqfZTdpGa5TsjQnGuQvNCbC4ZMWc+oisqbbAh26wulY0yh489lks+KzHmH33K1KSCpAwOmPLvGy4x",
-	"ENI8JgRt1kjwFTEjOqtj34bGyXedDc33zsRFoOZYdgMo5BISTrZoqzBYIVepEtGC6NWqTXRSZUmitYZR",
-	"SR7bagvOkhWlHlsEFUKI+SaKtmhNYq+DFATCOckDQ56OGwyZnA4zXulox/5oxvGRiDrKZtEmJMKOC74D",
-	"yJ+w7gNduV6XVFRLLwGoASRKXHyvj4p1RWC0oNeE2VBaYJHa9WNV01xNa39WPW5TJmzNd5Y5S4o5M64l",
-	"FND7m98VW4iJEMRZ3oxsZKw+1QfPniF4Hw5H0Uf6ZWR5nj3e+vGzjGTb72E6PasW1ilMWYvbMls+T8nW",
-	"lCQ08bWJhKlSb9KOl7tBYPxMU21KBBP7wNgWQfKG9oQEE/BRQVFGNufFJaDF5tLI7KSy4gl6/fsbrW6A",
-	"L5FKQxBigG5iKqWiwi1a2jYNF8x9i9d0GJN50sFhyW/MyIqRRJBYtcTXRKBDtetzDN4oQqQihAtm9JC/",
-	"kZmEFm+AjJmShVCQ+kZhakliols/2NBvO6vG3tHogl2wH69JvEVrrNAaCQ4kIgp6p9u+6TREeK4U6GfX",
-	"Jya/zq5rop49u03yFu40PQp1ztVPVk1+7Y9m6Prju7dqWdgxhdTsXtwvgHY2HqOLgs55mziC/IcL9u+E",
-	"hTzWViYkfAyAQ+sS9u7gYongDmG4WU8u2BAVRV2jZ6gohHgC46Tq3MeYLRRlXzCEMPNY4iGPBwhY45wP",
-	"rFi9WfKIKBJSG+FNTT6vSUxXhEkcTUy4uR0ItogREuqEAJ3eoab7j+Fva8LeSzy7GurdGL7+/c3wx/RY",
-	"sVIE/2r0CCrBQ8g3UtAQKEUNBGvQKQSYiRulEwp0Nj5DVJLVr1z+xDcs9EqMArcV6RXochEadltpdBMR",
-	"dIgdjas/GV6RI609eiq6AqK6Yz+6JHOuadttPE0qnYbn6CL4HxeBGmhFMAPzGJoQYLZVpsMhFxEfacBc",
-	"sPhQIUcDc1S0miFQ/TDi/Gqz1qiELU3tM1g0EohDLxQWo8YUkOaSGVPnPejjNKfgDDGL0tFs6JAy9Z0a",
-	"RXPR17+/selEGPh4zMFmtrohbNtGLnmsbN2QzDjw9aMBEhzhBLWK+KyOaZMa3KyQA6C23OAZsy06G5+C",
-	"ZqiGWNM1iSgjXoqMNgEsn9FdF2K0wlcEyssC7xbS0ZiZ6Vxhz1DZjaNKtZcYPR+PC7dBY3OSQ/2hwr3l",
-	"8UeagOebWFk1MKVSkmEPLHDJtpBorg6lYtdeAWiDDEd1apRDQ77mW502pCiSMjhDRufQgu/I2lxx4hNR",
-	"xrWjCWTOQfqIO4UQ8myBiSs+FgkCHF3tpBrhv5zIMbQUUSH/C4klvxGIAFNXgx8Iw2cuIywkinFIN5nT",
-	"Ws/q/MeOcjU5/X2jxYexhOEE2EM5vOThFpm8vu3E4zRYWj7DYXfm8NnM+n+IxotF2SG5xtEGlHOPkFJM",
-	"AshS8wmz9ymQTDMTv66g2Un9SJHBuaVOSyCMgKJN4Nc0yowsmlh1JCMA1OHMI0ZTfgFmBolOoeSauYs0",
-	"hggB4IVSdQz+1DgJCh0IkO9lCVQSITW5y3gjlxN0EVwEAyjePEDjAbq9U4dVjfTHJ78qOKTTXPJrcjQw",
-	"CoRTSvRexBj8BOA9M7hLo8bcnsIB/f239x/QaDR6ph/qjdE9rcAe4HPkXid4tgS5aV6dLbnQ+hMkrfFQ",
-	"sWpB2QLysNdD7UK6ItsBaJ1qqQulbR6aXRTq9FyRLWRV+ZziaJAAa7cadKyfOZpvmPY/K/xqtsE0bXAx",
-	"RDiiWOHA+PYgtVOnn+oBzL8VKHo3VhsBo6ywnC0HCKN/isn8HDFIggTJpFgrvDuwO3Bk2nqZzY9N+qwa",
-	"xiM//VAJVDWkdS1YLAEcR4bkcl8NyWqtjiMIvEPG4bOsDgJJ8ZrLmvE8KlVS2VLpoYJW+2IH1qmjpj0b",
-	"j48UCWlcWtzM4eYRo399/9uvQ/PsimxveByeI1N7Wyt76wjPCFCoIQE+n+v7AtMgoFRnSitpcDzKdCsl",
-	"xPVxIgj4o+tYpGBO9Cz/M6N0nSdFLxn5DEvmLMvLFWUuYhxq5nWYsoQUzXvDqgFORsfHw5PR8+cDtI6U",
-	"tWOauz1/kdke5wG2gQta1zobn7p9SZ1ehV9Fx2oSLfAy46ldGyqBo/dcDfaTds+ZvddGiHpiiExxpbmm",
-	"MHV0rTv+0BKvomxojTCxVJFZQ5JgDFMmKd0DkHyh3YthSNaEhYQB9MlXiZ+XGeclkBKYKkSANcSMNJpv",
-	"BI7UYfHo02BmTiN9FQ6pswkrV6dVC2kqjR4DjAt2RB39iVt5lv0rDGC/cu8I/U/NZxQvurJHe4Uut2oM",
-	"tdhzpFk2uiIENCoutHosnE5lMhvJ3zc4SiMyFcCSw6XuHvhZipTtqr7R+rGmFnPtpvtFKKMY0VC4Omrm",
-	"Lfvf6ZySKBytt0fnWgkwz824UzsoFcjmt5vxFSAmxx3pH8xsyQ9KTKkzm+zRAWTFRpeQIqtJy8WS0DCN",
-	"C53CmUPCWglyINDhDMfa8WY1vIHVsH/mSLfZsHFrVpoeCKVqC4lhLFdPRjHCOCRKuTZxhiB3DCsExgB0",
-	"bE6GUFp1Wn+02sxhKkAJOJKL8LJ5woYM9JBeHBo6vFU0OUF/WLA/oT/VZJa20J/qLA6Q5BMDyh2YEAqT",
-	"fgQVMuOYl030FJC5IFobvTs613EXz9TeLghTfM6mc4OOdMF+UxLDajYg4Z0Mc8LSNKM3yLjc0CgURm1T",
-	"YvuCadIXeKsliHlR67ZGJWprritbahZtBL0mA3QRnIz+4yI4mlidr9CMTxuYDN0s6WzpVDLqXHJqMcUG",
-	"ME6bv2S0GKFsCcUj40HaCAle6BsrkLR+O0CJ9pv3yhTax0q/TR0fqIFo2JmZfmSnB0+i+kUBtORC6sfp",
-	"9dh8dy0yJ5rTum0hLDTcUfAVkVTt3SEUxnInOVMrSxN1Vh5E/GaCbp3kNps00PJ+yOeWZ1jq0gzjzug5",
-	"BR+u8HqCbvVHMEia92hfmffD3d3EyAHYEjOg3Q+1ZMU9KHBlkG2O0G2lBm2cOwUwJnBecxtiZoZtUVRN",
-	"Qn18XisWzLiE3XaHiFqRJhH5jGcy2lrFypGnmt9QLxUXTLsNPHkEfykaBAoTHhGdZzQkV9pAaQvmEtTO",
-	"btvRshEqhVRbTZSh/7I++/8aXbjitYYF6FuTWcQhkb+oLMxEV0I4SukxB+KCAeegwtKgp3enDWcKWr8O",
-	"LYF6KJJKqIrj7Ob////9/5BzmunrnRD9RCOC3m+FJCvH/4/Az3t94tXHccV1SosLZH7NFHEYQwfcNWF4",
-	"TYNJcDoaj05N4VQImnwGIe0EItudOvkmDCbBWyqkra2jY5cBsfDV6XisS1gxSXTZOrx2UT3P/iZ0gSCN",
-	"rob1dJL6PRA1m3eM23o6KOSzjVJlR6lCOsHkj0+DQNhijgC+Rqf97lCr2Yzr+jnnaV6slW2RslEVRRyp",
-	"HcULkS3pU6jpuxpDFftRVO32f8BSnl2flG/H+yW/Maj695Psfpw8hv1IpMb1CSJMxtuRjtB19UKKpnXr",
-	"eAZ2QOWeKhzYCbytze7sPW+ZX0toCLWEKs9UNkpT7HMzs5NBZcqSDQXQO29Z+uD5ONEDo8OT0ct/9rem",
-	"AG/dN+ll4SblyjxNKAvJZ7d1SZWK6j1LylVACWAXjgO9yIpQlLzy7Puff5vPBZHQUqz23bd0RfWrmeI6",
-	"SZ920JyhkSH4V4wGEFEhrT/WKGojW5wLXIRJbS4cRVPd5x1KHztCytZv+7RHwkww6tdMLaDM790WIU1j",
-	"tDci9Up+ICj54aIdBTqk4cBYaVCIzidcn2rKKVaXxCyvI1Zc9twNPVkQOcVRBDW8uSggTB39maoUZJS0",
-	"v/Bwu4edSndgyhTBNPVkMwRzsgcw6gQTIzcowePutOJia/XhMk7Zub4XyxAQluCcW3PKwJJTNgo6PBmf",
-	"3D/9zJIWzBlW98yGIzTjeLp2+RPf65mMvZLw1WzPpNHcA9MDBc5mVD0Yvysg2FuvnBQN71xSLckTLxR7",
-	"y3LFPE8qbgp2jjRp6a5Su+L7B5OpV4HzB+INBnl3g3JbowqD4wfg6r1y9CV44Mu35UGI36sFeJdjtsDP",
-	"TLsTw85SZyLIyuIaBrfeFOy7rph+jxpFukR7I43iIWjPFCXulQbfEV1ZvpI5mG7cCUD3zypMCnEDrvzM",
-	"xkHe7p14i/VhN+RrG3+5D+rVg7fXgu9D4rwjgkhFUwuvuK25ddE3MTMyNHHUVJqqxE1oyktVz6bhN6M7",
-	"EwARTNLft7boPcpMDXQ3CLgY7g22jM/1RbDLkSoAPFthoBkpwna/1x/dDVqvNjXp3labmqWgmMLDLrUt",
-	"0aVXc9ed7TZhqLpyqu+aSjORjyyiV/bOYuDfFZl47fQddjK6DbVdEp1aWWX//WKAuBf7735ML72kKl+o",
-	"wXxPNpdMRkSH4B8gpmrAUZkj4VvRRO0pSBAwBATU+GMz1XifvLI9HZEMXut8s3my3beLtsYzmyejvk9K",
-	"tkx0Yz9tvoD0XmyrzDQP67PNANPIc5vd8d0p6Xubv5Ybe2C0b0gWhU4RnozMuWYegLiyTtwcCI18uVlu",
-	"+eTR3SPPrPHr5ljmnt275V7dh+SV5fR8m/uqoce3iL8+Or/vY+ApTZy/tcgcP5iQ2IOAKPMHP/xpaah/",
-	"FxyZPh3CD6O6PKxzuCVVOhdx/9RZ4SmucRA/AM1m3cVNGXw753Ef9F6sq2e2/cmTnKW5tg7lahp8PH7l",
-	"HCV/Ye7lJvB/dV7m3KK/BmdzzaJ68DlD0aVyt3I6d4hxHdC/JDE51/WahE5FF64ayYHQsfA64wxLdAg5",
-	"nzY9z6sTpkQkpAPoSgG6Doe01QT5NYljXXGu0Cv9VgO+R7mvZ6iT9hoLu3PZDwWFTw4EwpeCRxtp54HE",
-	"io1OglW7gd0vPqc1m9p3nHOy4Y58/BrWpU6HX+xLbb0Mid+g5kXPGZHeIfWXTpS2CaEDfROylUvKFlDi",
-	"QNOmmOlM3zL/goCGlzSudC4Mbot9EyDatGbS+mNtrnf82GZPQuZ6lwGMstNxepvvuOvn8H7NAOmNf/P+",
-	"N/Tdi/HxuU0UTRrBYqhkpSug0FJ/knl7KiibVc5dcYyenwQdIDMVUOpB0y/uANs+fWHm0Jc5vyxP6MnX",
-	"BTUlHT4PGbkhQqI5jYX0GaNjV91Z42mxqLY58Vm3lp3x2a09io1cWAY9efF2VtLTdm+OKx+z6PBkfHa/",
-	"+GzgoSrFVe/EXKcLGKB780L5uL9vKm7mbkqIutNdLxfDXOpPu4ypt2SBZ9tvJW9KKzLrmGj1+eO7twN0",
-	"MhoPT0Yv+kunamOMjTvlWnExhNKsQ0GkSBXvq+eM/0t9+J5It/EZIs02Ildn6EDYUrA3VOl9yCtlWCZk",
-	"oapEvdpS3ve8alLtrYO87fCoVON0PeM7ivjTVDqwazEXHCQjH9iyArn6pFDD00+LHaGPgiA1qoLbljRP",
-	"Jc7q6upQZklyaBSSmkqjY1Skd9z/hUxiYkEVN0MnRwbIgS66a2oc2T796DBFuYVnT39/v+cN5pwK0iia",
-	"/+kAfY0HqD95Z+mjTtkBYJAg/SVhVB/Jx3/4xJLfFKhNedRZIr6BmktmeXJJBIGaA4eYbRENz/2ATfvJ",
-	"Ur/pWFJC/GnFLJGpPd7+PbGOr4R19H+BZUkjdVNr6OSe72tbMzDjC5Lu7nZ3jvbRtMX74nla5hK3XHN/",
-	"ZjlSZdkSuzc/mJf3b741pQbbG6RvsSazYz8JsnsRZIZgd7Yzn6Tck4W5q4Xpzn0iAXTRan8vj8pszlwg",
-	"RXvm0Oi2uZMV+XQ8nuzHx2c/WidO5YFDULHwPs/VN2MgPnGFJ9Ow2jR8MgrbMqqHUAQy1l+vpt+3ZfQ9",
-	"iZk+zbe6VLc0vRVnuD1JpCc9NaGP5nIBcug2PQUvAbfwdh/dmG50lAFadJNSaOcU9slCTp5/OzwEKGuo",
-	"22RVB6pCPe6/mBf3FqyqJygNWTXy0QYFTrE81xHVulGGexUJHkt1AEMq1hHeTpOXzAO/HUhVVOsV2aYY",
-	"B2GbVTaMBMI49A5oTFp+k4AZDIxLLUz+ZR8nCxwEBeB5TwGwQTDHNJrGBAv4ccmFGgemNy+sY76IiRD6",
-	"nz59QEvWqfe7Zi2aRdN/AJO0AfmSr+ksGAQmZ0uDazn6p0GGpvzjBs2KEmwFb3QnbkTZeiNRTGaEXpNw",
-	"gv4KLawVnilbABN1vbyH6MC0HzoYAd/JkgIWM8VCdRCz1SfUX0cD6Og7pEwQaMpxTXaNW86EZ26EbgRt",
-	"5ZSLTof4fEEIOjwbj3W3nRsqSI1w6hb/a7a603f/T50sXPChef1XvCJv6RUJykOwfUrtEMHtPm8B1Q/J",
-	"V5XAOVpuDZc5VU00Bj8lJdVJpBQse7JaQ1VNKo1hyuhb91JcoAg4Tf+aZ9ro4KmZrhBQ3fINigEls1YB",
-	"ZgbbN2RvvEaGrh9RGVwplvwwxRg8YV5Tu0a/1HvBGuGat2dq1ViWaLs++SZ9WlnpnKP7XfEVX9GW5180",
-	"/U4dOBAO/KmmqI2H7j3lyHozPGgpGw+OJlVsNLZ3pyk1o5PHpn6EpSCtLFK2eCBSMrVpmlJSkWLepHqN",
-	"r593LFzzpKU/aelPWvqTlv6kpT9p6U9a+qPS0qurpRklvd8SaWkVvaQ62iNWyQsVqVsj+huFuWXV9geO",
-	"mfI3BDTcc92VlrIF9GplaMEZeSAtt0FYVCU6xw9hgvRlfpgYG3+DHuyMNMtNdcegxwCXe7VyHzRgogWJ",
-	"2YJnfZGaq3KW5gaVBc7ukQAzQRGlzLdVHbPuxFrok/F271HWLdsDiSp7sopSreQaIWN8IszEDYkFur2w",
-	"9uhFMFF/uc1Qf49GowG6cBaSeXR3d57uZI5Z30XXNIyG/CFECCaEvspm0nxIUPk58OqrPepSWE2OYNlY",
-	"FqfagvApUCFzF8r6AF3OO65b6jItuy45O4xd7a7npD9W2URNjQmc9wY38e/sm8XSvqMLo++aU3u3jgwa",
-	"ai4xzFt7usWwm4YOXSvzK0LWQpnr5Dxhfspaz7Mjt+WN5bL/Yy636fnzqsN0fFxxmAwkuTI9aTgb+6It",
-	"hZY5o79FOq024y2Z7sOOd0TqG/Lo8GsjzlvzL2vgVxujBuHBPe1+na1gYO/ZHjWjokMc3eCtbmhEmatJ",
-	"+SVseknAXYGpkGx/93C4KWVCYjYjDcTwG/dqI/5GPq95LKcR17Q0bewpzkWlPi91W2fnMAjqeRYqpoLP",
-	"5TS5L+sywYtXD3ApsH9ub6mijNHDS8iRWa+M3o1qDKDzVD9uKsBE4jfMvZhnAAn971BEreJY2/Ezla8y",
-	"h+/ZbfpBM5ZuUR/c1x7XMfX0rvTM2+2wpcbuvW1lcxad29U+OHURsbTyMe0IVaWvyZLKt1slf8OUGQQ0",
-	"ivSuIM4KqBjcN+qZK5/flKTbV8jPkn1fJfIzB6N7ffwOALYpdHHaEfp9OsjKl9xLefxGS77P2vgd1tuF",
-	"BptWxq+XBC1k9bOMItpCm/4RvnzrPtyjLE9PVaaw6beQW0pfZUwzDPBAIJKZaa+S/VUD4plmttEobbXu",
-	"zYxq8OmR6QZZ4nx2m7fNWqibaTK6P4Kt0z4z5LQn9TNPt4+PbIEKHyPVDgrHLPQUdDwKDTjv/fSfqHkT",
-	"IHnPY/lvZNvofR7LH2hcEiynQ+QuNzLxwHNWGDOHDscDBEQHwceMI8pm0SYk5WnFu4bTTRQY01TsW34V",
-	"f6Vy6YfQQTPQ3eLVdgqIbBLMmtkH3fDGhH/fUFYaBpgJnm4xx/vNpf4RrbCcLcsm6BpRW6UOvSjYtB8/",
-	"45msBqVhMG7bmV8LPwBkgLA0ZG6+PE/F3jfZjBZRw532pJ+w4no89etfTLLxOwaFp7vAd5yfEXnD46vW",
-	"1RV+JSQ0RrZmQpfbqR4RMunjKQ2rA+Hda7vPu+SiNGC51oubmwF6aeFIcMPjIbLf8nhxgNaby4jONAhi",
-	"hH7HsSAhiugVQVxEHFwOMZ1JdMl5RHD58aBiqsdqW9ciVKNHVJIYRwNERosRuj24Opigg+uDO+uoXWMa",
-	"o9VG1DCRFZE4xBLvAgPic6/WBiKfZYyRWJOZOEcs2S+gdTGFn6fqZ20DlEGWvNfpeH2ZdyQFpKipUMLF",
-	"3mw7iwi6pNrtTnBYQVv93atkO4qHGhzJJY7QjG9Y6em7oXI5hTc6QnB2Uor8krakLajYxVksMTTe0zRs",
-	"+nhviZwkD+EMEVHN0ppAUUUCx/cQQVAT4qKvlPYS4JLKz40ou8o7Zfvvp+dCpBrG/PsixSbMlck3l1BX",
-	"zNeapfPuM8S5Qwpv7xEL9cm7gMPdCU0v1vkUDk/G4/rU3X0RXONkXf2i0QM0gTmyWxBHglOr6wEp2z8y",
-	"YX/NY6r2ntn7ZKw/GetPxvqTsf5krD8Z60/G+pOx/mSsPxnrT8Z6a/OpOs5f2+p7iPKvTtP/2oz0tAll",
-	"L/kbJ/a3yUhpSvm9nKBPj6bWQPMiA/uirXyMW00ZtupwjeCh/SY9+Uz8KIx7POYFAb5NvARvfgialA7Y",
-	"p0ft4csFNC0U0BOFuH4K5iT7JvugqL7aADlN+d5Ot6kW0Ox0W3khiEy73colQXkEeBuyLQ/sfmwB3eO8",
-	"nLD5/HzuVULTZdShWj2fy6FRX3Oi5AEixHOx4dDWXc2hLD7KFhGBCnSKjAWisoZUvahw8lkSFrY8tD/q",
-	"j7oE8Jr5uoXuTvJfl5wMHaDtXve/nl6SLWfhdIU/W+WK/oOAlHwMIfJFseWPYJN27xV5Lzv4aNIIxu12",
-	"+D6j6ec8vqRhSNhwRYTAC2LYlxDoBgsUEkZJqHsKUoFiIvgmnkEZyn0lIFQhq2wCQzbQcmkYcX61WTv+",
-	"z8VQLGPKrtpeJuuPuhwZM98+MCAcVF9szkVR9ogtr9IFnrrqKC9eVcMC3ytJ+/BU0gKJCSF47rVOKPS/",
-	"74pGf4wdkme6lYRJqbOtMmq+sSSagtwZTzfUPw2Tn/aTfdAxVyYpIt/RSmlMMe3TXL6tzBbOciM/PBU1",
-	"S13ZlYjuIQ/Fp8xmRTZcfY3f5vfjwKsr3eCceNB6st8CDjg/siviwBkB/6vNvJKCRPMHL93wgJzNXanW",
-	"Bk39kly+7o127Bx1XMtC3a8L+EAg74Y5TRHuh/1d/uhN8SDYN1E0CM9MbXr/zrlkvx/Eo9yU3Cx13Cx5",
-	"lBCfbt97g+OwB871OgwRj9FsidnCm4JKshLocEXiBQn1taRMADq6bzLVnuZulDpIjwEMecpZtE0GAmIu",
-	"v954HUVPRJmKHe6PD74j6wjPiE9dCRVq6TlUm4WuyBaKimzRhkVECL8jyApvLQXLJVl9feRZK0af3V6R",
-	"bdOrc7vTbyRZBU1uIX4ouWHo47JaqewptmNCyJOp7n07NQr3ym2q77kbbFCvR17NU3fs1db0aKWltvxb",
-	"0HqK7TPd+apTpapcQLJuiHIgkKKNmCvOOEH2/s3EGF5ALONFAKVD+eXfyEwOkh5KF2zDNoKERxCbf+Hi",
-	"Hi+CgWmCrPUCCPYqVg3O1R8XzPwqiNThlZfKLsczGW2R4lQTnTFwN7pQ9nlpSEHuHOwpvCB9Dh619O3p",
-	"GBJZxHg1BaGYbyQR6Pff3n8YwDXz7x8/DNCSxOTrlawmTHzYsHioeb1l/dCmweh7DXDMgF6XmGheT6q8",
-	"9Z6kmJ0hV/rSvVBT/TK/h92J8rjKw5fsY0kpzBwkjVLEskTVqvT2IyStmjDaHGX1HFKbp6tM8exciaMH",
-	"JCBDHxUUdJv7qL7GVWZDgnvc/FrfRnZ7+vOp5QjrcW11i1qrBTvezX/flJzaFV3dGbzS8LwMMX27pVeh",
-	"LU4BTR9kGuWc69455rXi+qvVNH9PTXR2j99oedz6qp55/Ko9d36Wu3JsowDcYwiAnfqhQwEKyLxJSc0+",
-	"ufnpSRvy6jtm4HFIgSzZdiivWUnL90/KD1Zps56iHzlB7xa+sA963m+og4GuGatuX3jTfvn1devPNOJv",
-	"3XG/SXN907o+nnrhPX7XKfjnOuaSJyVcTMf9TOP9/TXct88B4Vdki26NsxN4T3b/1F/QARGzrVxStkAk",
-	"EgTN1RMxIyykbFG5HSGNu+Q17txR3JXG+VrLq9xvZZO9Fi/52gqCdCzmYVhA2+92TtB/+Sq4F8dbU1/u",
-	"fhopOslZXXDOSc693BikK3YpjpNMWFcXzpb32tNNkxm+Q3W4k96BaFQgzrzbgy5sCc/PTK+uEteBSory",
-	"hX4H4kAhJ4IdSCWBuKl8Z0vAOQVdcnRJ0JrEcx6vSDgKdqpBlxSLa5IL1Da1wGKnzbVC1+JzTwrrk8L6",
-	"pLA+KaxPCuuTwtq3GtLwhngfHZUTbbWs6NIDKqo5Oe/5aRtVSPJV2YeuRWR3sVk5ov1i3cV2WgRVxmKW",
-	"YnF87wp5j8q43wLK01IfhO5backtvcvt76IrKhzdj234sHWOGpKiK3XUG0km1Y4cr6gteHSfTMPRlKl4",
-	"VMOfOwZR9Bw78dSuNteutimze2zdaB3LfLTdaMcdof+Cu9E2WvLX0422ZEm7FNSoY6OdgmcebdCMr8UV",
-	"hLX0HkNTXVGjD5HZLLDgPgNkdrzyr6G/7lEw33z0S3lRjocjxD0GtjzGeJYMcTcrwGC++LprMCQMM8k8",
-	"Phm9PP3nwpCsHjKeXp42tY/dZHu3fRtcjD7lv9sMPIEEYRIdMi518mNCQulaDQOEbWImwkzckFgc7bto",
-	"wyMgXZNy1zxhr7TRVm1hhifa3HtthsfLIvujs4bSsnGdhQxZPtpSC2oPz1FVxYV731Tjou+FedRq5t9a",
-	"qYVvTLPpvepC1eXAPZQr+IJ0pD1VKRigW78wxSRVT+Lu65RK0EOnvlLeB3gtd5yynalWlIkJgrZZh2Z/",
-	"JrZh2zraCLSO6TWWulGZaUvmFfoAv/qBsM3ejmw7z0P7GWfR9ggChKJor23dEJ/7fdSQ5NVt3Bo2S6vq",
-	"tJXa/5jMN0Idu+AnGkkSo8stOvAmOXBtGjZrZcuTUL0B1cpXdBZzM/IIfRQEqcEV0hZgcsWpN0xsIr6M",
-	"iPrnRhA01zMKguPZMjvx6B56ZCliq+6QBeTTa8yGJshD4XCpNjZfk0Qfl/3cXquxbbWHBnUMFZb2WblG",
-	"jf/w7aYVFI1bTsMu9t53Gpoq2lTok/H4AajCNJ9OMe1n3hpLdVETEZsmmIfeLwN4r3sGKqksHPz+t8uu",
-	"JL1ft6mOs00r6hXv2kP1fcuchZOjh0CuveStrnT3aMi9dzJPb8blFtHwAfahRa2RTKfl3iKn7ksMPnyP",
-	"uCZ0luoT1xO9ZZrFpY//6Pn4n/snvOe1lJcJlSrkru0CpXYi0PIucGrXvtlYqZ9jzKQyO2Jyza8UDRmz",
-	"7kAgrHstSQ5PtW3XXcB4MVU4DH/Xs+h2Ts1Rmf6sSygMDkOb9jHVCwx24a/Vw1ncD2HLvM1e8WvyYCjQ",
-	"0/eJhdoRCxHRR+hQMVvxDf1GXpMf1QfvjWNgJyGxjtU0khLbtdAHBIchVd/h6PfUazkHhHmgC7QGaY7x",
-	"R2rUT/mXSyI8nJ9kDwoOxBoljpiCgib3ou4U9Jm+B92niQ8gQ2D9C5lkggfSgHwA6oKNEkoRhMm+78Pz",
-	"lGguuFwtZDJbchI+MH0WugsqOFmrEu8pmnt4y1T3ZbLbklIdzpGlUbdlLESXJOI36GR0cubunqfGi3oE",
-	"5afPxqcPu31tLNyKndjDAYTrp4Kzlyq83We/rcy+PvC5ug+Tt79rxQaGc5p69ig6HrD8eTkMefmhOJMf",
-	"VwXcXCAq+7txTGh6oCWGf3YeB5k3sq+hwawFbYidqVGvEWv74i1Z4Nn2Xhx0ZsKK4PmFslV70F7B3YdX",
-	"BEVUSLRhIYl1XfFI/QuqTNhK+ILE10SgSy6XCEtTj9xs2QN486BwQcbK2reCW0lf3p/tiesrIyu4p1Qq",
-	"pq0qoUcmYZX75FshIoUpMtvEVFn/f9wqUSkkZ+QDvyIsmPzxSQlDOG1m/k0cBZPgGVxkGwTdWkDMcnXZ",
-	"Dh+41JNc9lD2bYNq/7FXKirz7iUUtUn9MONMUCEJm22Hi5hnf11UjOYFP+Um9378dPe/AwAA//8=",
+	"7L0Lcxu5djD4V1C935akpElTsuwZS5X64juvz8m8vrGdZDPyMlA3KOKqCfA20JJ5PUrtj9hfuL9kCwdA",
+	"N/r9YJOUPUpV7ljNbuDg4OC8cB6fvICv1pwRJoV38clb4xiviCQx/PUXHNwm618WC0Gk+psy78L7W0Li",
+	"jed7DK+Id+Fx/avviWBJVli9tsIf6SpZeRdnp+dfnX/9/OX5V763okw/nPme3KzVp5RJckNiz/c+TlaY",
+	"0QhPSBxzPXc6iJkBrRIh0TVBV8ls9jz4J5QN7jmjV75N/gnNvHTawhuYIQvIw8OD733zw490RWG9IRFB",
+	"TNeScrXwGeIxwteCMIlWBDOBTmezmY/kkqAVFxJhtMY3BC15FIqp51eiK4Kxc9jqi5h0qTAWgi1LV7Pm",
+	"gkp6R7LlVr1VXnP/TR4MtsF/G9yVrxUBT7fq88H1Z4rpt0sckzfflo/Fz1yiYEmCWxKiBY/V/68u1ecJ",
+	"u2X8niEaIirQ+ew8PRNrLJfZkoUaeU5Dz/di8reExiT0LmScEBcJBlQhY8puvBSgtzyW/0o2Zai+JQuc",
+	"RBIFMcGShHMsL5GaD2EWIudVJHgs0fUGhVSsI7yZZy+ZB87LdYdajTG/JZvcthGm9uB3DwcBEWIeJxER",
+	"cyGxTITne/gO0whf04jKzfzvnBkEBFhI86rk85jgkLNIjavXMde4WsR8NRcMr8WSy7lI1msey/QltVjP",
+	"90ISEUnC7F/2cYYm36tYpPMUlud7hAXxBn5Ti5zHZOH53pILNRxATcV8nVxHNND/Fnwh59n0EU5YsLTz",
+	"r3jC5HzNKZN2fP2oYj3m93XMb2IihP7nX0kgLbWsIxpgQCrJ/gZAgV7UozsSS4XLiuHVXoVJZCHL/pR8",
+	"fk3mObRpxN/EPFnryfUDRuQ9j2/dR+uYS57+JUh8R2L3dwWZ+Zv+XcGYQqYfVsDJkzgg82uQxuYt/ciF",
+	"Kv1wRVbX6ZSW3iQWtymiJIlXlGWkkqxD5w+hP/7gFw5dJbPRVO69YXc4UgedrROJYhIQekfCC/TvMWc3",
+	"cMYou0G3ZIPWMb+jIQnRBB19usNRQh6OpobFmBXUyN9v8HpNQoQlyN3PS8AqPvUtjcuLwiJQaoV6iI5D",
+	"w7TUXyc+CrAgE8oEYXrKRvYT0thrYpgP6jCINWeCwCq/VzOpfwScScLgn3idHqBnfxUKvk/OiP9DHfwL",
+	"7/94lqmMz/Sv4pkeDWbJr+8nwO6RQHpl1zzcXILGpGhBwS/gL02n6Pgah7+RvyVESB8lDCdyyWP6dxL6",
+	"Sqxc0zAkzEdUktXPXH7PExb6KOBsEdFAEVj6Kb8jMVCRj9QBpAF5zwzHjYj6ZLVOJAGgfTSdTk+mIFLM",
+	"atRiXwdqAWZAwE0YUvUIR7/GfE1iSTUeWRLBqFpkldb/C4Olai0Rw6BHAhbuIyxQSn76J4EiKiSgZHWJ",
+	"qBQIToiSn1bE4htMmZBILrHMBtSQTx2Zfq34pPfge68dSfOfnJH6xSxwJAjwWGd9jkwpUxXw/6rHmjIr",
+	"fnBYTQl5foWUzzSC37WsMTIhJ+qcQT90wMCPtGlLK7FQEtfwVBGiaDsaJfw/pCDiOMab0jIr5qpa1Tc/",
+	"WH7Zd0c5E1RIwoJNJtCq9qpl63OE3rqXtaQSUXbbHZs/UnZbxmBGcK1QOBpEFTRGYFZqnJ1oMZW4eZUq",
+	"p7hU7oDFRPNefwNzOXypsLc3wiGKPCt6b/TxW7IRCMcE0RvGY8VbsUCUIc2qp15XemlFdV8C6biHD0UE",
+	"VUpx88pRhpEjxUZXVAiliigVGnhyrFEJksmKyWybHXx+6DTtPwyY093fb4nENBrAobI55+OcqGzA7mM5",
+	"PKmNy7nDN5P8T6DPDkfHMO5W81Ub+7C2bP2PYB8EPGp4xZoIXQ4NGBHZUJnWWcGv8ozKWB95oAqcqmiy",
+	"5NHqrLfLFm5H1dqsGUKLhoAaadwOP8rhqSX1dBHN6PrNKOqDkdXnnPbgeDkg3yarFY43nyur0u4jvYYR",
+	"mdV7UEU7yucam6JkRFQ6rjiLNpeIyyWJM5Eek0UiSFgW4k+yuLMsztSdH5S2M6691HcfwM325WjXRadZ",
+	"JwlXcKS1fuMQw5pHNNh4F9rL8VHOqZjjcEVZXtjmMVSCoIgO430r6RjtS9mHdWE8s5VANvgtNR4arZDC",
+	"yWizRYp2Qx+W90slX0PHV967JUELSqJQoE/T6fRBmzLa/zi98k72xvu2IucOVFczkqbCWoan0HPkzHGE",
+	"sJQxvU4kybyT4GZCfIGShIZC+76G0XRPAVAkiXaePK0QBCXC6iMPhoFQpv7hlloRgh46bVE2VSlDpeF3",
+	"otOWF9GFZQzVbKtYST9E9aehCvC30HmHb3qzpvrIN7xNH95GRnwxavFnzBW/+7jmsfyR61uj1kNRvhwh",
+	"MACKzAjoOL0xCoHBojtK7iuE+jD3jVX/5nCtnr1xzXlEMOusOkIEQ7V/iCxIDFvSNPiKsskdiYXGw9n0",
+	"9NzxHjEhMQuq3UhdAdz6nsXEaPS5Z8nTwgAmqWlhbmmhOwfLz9zVqi9N176ogfKrMFO/5bTB3QFsi5F+",
+	"x/M1K51OyoAPgPqYnVShh687qn/us1h7uKq3Tcb47ZoEbyRZNV07NzsWDGeVMUZiTQIffbolmwt9mfyg",
+	"NmiFP7rjnUIEZeFJM3DjXI3XwahjBPTlN0Z6lRB+icwGlq+6a4XbTzha8HhFwrKvJ12RqNVQAMK5glBs",
+	"sdZ/UyvRuohejEDHp5OzFy9QsMQxDiSJxYlaoFme6LE+ZfFp7wgKeBKFiHEJIQ7RBt1TucxJbkFZQK7i",
+	"K0alkvCEgqK0SlHEY6073VOhrOqAxzEJ5FR9UVY5XNx8eIzw5nd4IOseY//VmjNaF0gQJuHeFaKJj+2u",
+	"IyHxJqWBk4p4jj478OBnUT51cBfV8bDyMsn3VkQIfFMd0xETGW9eL6S+pGvWLWCGbLgqmPOY+3Tl6Yhv",
+	"CCD6Ga+IDum+8i7QpysYT/3zZx9d2VHV31fedDq98h4e0PH56XOEw1CgKwdS4yiqJVmYbQIBSmpR57OZ",
+	"Eh5pdJLne+ezU+/Cc4OU4OFz78JLY5XgybnCpBOyBA9f6OF+InLJ9ZNXWnoUYpnUT6dqzDSkCZ6kn4cU",
+	"v9Ohji8AHsblm9U6IivCdPTlC4CoHAUFPsSFJg/PDYjy0rhq8fpa8CiRfY/MCn98xyWOdPrAD/QGX29k",
+	"TmxVxN8VpfDXM/fXvyVc4omO7VMrh0jIm3TkBz+d9DcdBDpw1hfP62e14aaV04KRrhc8+kLLE3VcXX6w",
+	"eri1b8O9QuuBsa/rZ6wKT62ZfTezlif7WTtreyEu5+YtD2kobkRK0xPGdtzihB13qjBmLf774yI/hhl4",
+	"EE2mzuYcccoK7vFe5PT4gQeLskkiSA0LkVX8o/+8VTubzlvJRGSRg+xksYWpeqywMFwN7HkuMgBvXzfM",
+	"WctKCvPvcN7CdJaT9EZfmZ3IEi8ZmerKDEWWuUn/hVTvw0CMOKMUOcpgyNxjVlBEa+RpE18r8c1avlwn",
+	"dMpoqt+JWlqrP8SN+KtStbWaN9AyAh4u+gZSOypl851ETgFVm4f1V3nz4DcsCdKQXCIgBioJWmKBGGc6",
+	"Y6JwwZqtvtE5GOtUmRTeD22mmEFHNZrZbU88LQE3lcZW1G5lqZd8PUYVPD9lxlwPd2Dq7kuEMsH1GODz",
+	"Q8f6GD7Da/pMPRDPzM9iut5UeAR13sLguHOJaVT3Mfm4pjERPe8FxgmTMYueR+RO75LNAfzut99++a2c",
+	"UdUeMGPcIPU/m2v7tt/1L1X5GILEc8e4z2+5trz1biFJPkpte1+YJGxzQ5P94OuropQtq9EnKSl43S4e",
+	"3FiWjFDcfS9iunBN4ZBADoN2m4t4yeOxgJOG8zPghsPiojOp2aNaT207ue1N4WxY/kCx4RBbp4VXQ1YD",
+	"mMQhllj7pwdCJ3Evv/sAT3ppRRI3LsfxTZd8YyvzDrjDMgc6ZLU9PFzqK/Cip9nXL6kfTmdnz+1Njs4x",
+	"09lniEpBokUF77Yz9vKGbuuqr0AZwPBhjFuADM+DSaYNIXUhhQ0kUb2+B9/7VTPI15BXXkkUhoVqP6hm",
+	"1eYRoqGP3r9/8+0korepJ/WhtMnm9Yq9fHicfv7/rQyAt6QvPy65AbY2ulOn6ulsNnvwU9t7zIEfijn5",
+	"PYd/1QL3g+/d9PHmFNdclztDYpuxPgzfL88a5p6cPvgV7pWtjeji4qo9Eb2mOc/hn3E5WfB4AgNP9Cg6",
+	"TCN9ha81PZd+KID4ogDgI4SLdXLAdpi76lQU/Byj7r0dvt+J0CsvuyMGnCrRx+3rAlAQLsI6L24cz4Zw",
+	"fBcV4FbJIctydSBsT2PSfnwkQEXxEcHBUosFKoW26H10v8QgDihTRifE+tlHMQHZEqLj6w0iHyVhoUAJ",
+	"C0mM7nGVzVnF6nEU/bLwLn5vVkUB1vdaG/3QzLXzDH8Xw1cw/nGneQXT5NDUddi+nH9cwF+eeXUSYNyJ",
+	"Xjz3muTAuJNtyZMr5MHjhM+VC9tBWAdDpXzYGWX0PDjVIqL/970+24tgGGhVgRibm0pprQvKxFBxUdk4",
+	"TaDuC8iB4LVE0efAqAZfH8J2idjRJDEB9d6Fd1Qc5QhK+1AB5p4pYkVCdL1Bcgkx5UHMzcBT9F4QpMZW",
+	"9t0N+PDi3BtIckhYuo6I+qdSAiomhPWLaUH6Dl3KvlaQB7xCrne035wFFAYZsJBXvRZSms9ZUI3M72jc",
+	"OYuqGGjAwl6e9VlY5ZzO4iq1jI6mhbO00jADFvbieZ+FVczoLKtWp+ko/p2lVQ41YHnnvQiyZtbqJW6/",
+	"sr0uqGodrirTn/zyY+yc9orTpaup9Id2E4Y/khscbEYTiU/n+ulcP53rA5zr950CEgp5RWyeiJp49cjW",
+	"EC3/ZD1HXaom6Rn8tKpo+m2Vtv4bEUS+TUs8lK5ldPEG91aGM4L4QhcppuzGR06RSig/Cw/hWsX8Z549",
+	"XtGbGBf+OZfcN5cu8/She81TzATMYzSrT9E3wfXB996SIImp3LzVseZj100Bf+Ych3NBJelVBKR4br56",
+	"OaQSS8jEnK67vcpXmG5VFLFzCQqebIWK83OdQSfEPY/DUUq8APH1rIaChak+iMSS3wtE5dS7UN+XUhKj",
+	"e7wR6Mpj5P7K8/y6i9VtK4/qIJDtSpSa2JK0ZEtdKm2pJrcmtBSVKT0ZoJz9yu3Gh/Yz2VKxRZi356Lt",
+	"CJeT8dXUSsgYloYDSe/IPKQxCSSPNz6KQrz20S2Jr0nMRSlF3xSjrErR73nyH83ZHvUQ9z2mPc6hPTIj",
+	"nonO1Q9sztn52ZmTZOa9Z1bDWMc8IEJXiQ44k5gyEiLKhIwTXTPZeyjFh5QIuXOcyEjwlE7e4GoxxaX0",
+	"qBuSh0DNTcLWyK/yfB34ihn7SeI/SfzuBbP6Fl170hbG1BZKm9HhmA+8JalSK3owLq8/dy+D3rUCRqfK",
+	"Fd0LxO2RZjvTVndsHVJcdS3iMkheaRfiN0sS3Pau47VaY0lh00tFRUy9TjGHQNp5TITJvq/VPRoLm5jY",
+	"SBLOFQTdCiwVoE3imDA5rzqB7eoruR/2YQ7aZirNXvXrga0BpTUjx9mramR2ppSdWEzvlgSB1RRgBqGx",
+	"S8xuCFqSmDxZR0/W0ZdtHWXJzkOz0PQlel3+mVZuzEV7TRJasc9Kp1020QfdqKIpmu/FDlqs2GrRVSiz",
+	"2R2OpFGva3Hjo/slDZbQaKggibJY/QBHEYmPBOL3DNmEAiyQxPENkVPPH6ku87ZaV9ovroSJ12hN4oAw",
+	"iW+Ij6682ZWnqPbKO53NrrxplbYVEyG57pCQDtqz7UNNh4aGctC+J/maBuOVuh6r7ZLTq7GmFLVpK1Fv",
+	"vpSPXa7DXwnflUI6Yx9tLk2HD5R/NYdZhySKPsL7VywECRXxqJNheJH6D2HhFH23WssN4jFSmEYS3xKr",
+	"/h8JdEMYiWlwxdZYLtHxz9+/RTryDmqXnlwizDZySdkNIpEgMH4Y0zsST7CAIp0hUl9Or5jSICIe4MjO",
+	"jGKCQwFJNgp3UE/zyvu7kOGVp8C58hhn5Mo7QZiFV8x5T2dSqrcXWEgi5JWnDohRL/Qf10RC5ST9b/WK",
+	"GUdrJ8JRWi6Rwyd1uHbA45CEKDOEQk7E9IqZ0mgrvNGN8zboX97+8rNNY8teX2IWasES0kAazF8xjRoE",
+	"LSahQdoxlQJJyClKqCRIQGT4pysvTFarzZV3gSAY9GR6xeo5Vk01Kqht9CNhN3LpXZy9eNGD4+U6G9sh",
+	"avsmuhVtA6yr2ir05PP4UMTZjb5ntcxxT/BB6d1OgLmssZC6b3jMJcL6ADhCBsYWhLQLlTH0qb/wcAPk",
+	"aFLUQG+x99qakI8QZQser7DuA1uhVLmMZluFahBAObY43N/szDFSe5acLtav7LVREVudALkZWiTGUC9W",
+	"QZJ0hr0XoZRAVcJwIMRGlA5Liezf4Kqwzly72vo2UaXKFRrmboh5B5pnmbWcTb+eTc6mr2YXIFCMLMkk",
+	"tdFhAawpOpu+Ov3HC4SNImuYEQ39VIIveFz3dYlB5QE9kN+xUR8d0ISkrPe1bNAWHsRHyIA6OyP78KE2",
+	"11KB3xSL50ab6obmut49DtFxl5bm9Y0gTy417QcRwbFoLZ3/pBj1UoyetJa81tLFjCs/HubCGdbQtOlO",
+	"9TMyFKo6/n8G4D5a+4aK+Tq5jrSzpuhtMhdDoEhA4jIXET8S8Hy+iPlqrgE9Vv8J5D+9ixNygnAQkLUU",
+	"jvF7BI3AqZIXZjaTnaKdPsbsp1LZ7woP2kb/XolX/U+0IQKpf57qfueGt4NhnrZG4YyYXMjSvdYnb42V",
+	"8a+W9X9fXYl/OP6f9OL0D/mHmu0Pzv7Y/LEh4o/ZH4s/QKj/wReLP9gfjJ+ol/9HhWMtLY41808/lBrz",
+	"6yzLGz6x4pY1tLx6z2IS8BtG/05CUzP+6JOuI3/kG2yCg/ourcJ+gY5mRz46OlX/s4D/UWCrfzD4H67+",
+	"ly/gJw6PJPxPnMBLG/gfIo6ABgZVgGn1PDxyk34Uzvn8dMs+atC4tnz0fv7+rTpz37z5/q0PJkCABblE",
+	"YDSEKFmvSTxRj/SNWkbax/+TnhyzhfgjoAtxUqbbWhqsw6p9rm0K22ZX/eOOhuoFQ6hT9MYtfBNSoRYP",
+	"dW8SlgbtT9FrGyCejiUu0O9HP3//VlGkWu/RB3eXrAZR5EzG4QLeOZhFbX8Hb0vmzs6P+AP9y6W+KXD6",
+	"xymOZPx6EVlIxBOJjpUdlbbkFEgNB5czK8roSnGEU7+hukU3rINKAUNnnCDrfseQGRiUYpvlIJeYoZnB",
+	"Xb4HXgl55mfEF/mLkeM0fv8ESY4Cvt7oThaM3FuUgzOYSoHWOCZMoUCt1kdKfQGAllzITjtxx6NkVbvF",
+	"DPEo1Kdama8ZOXTzqZW1RH3UPhz++hJ0wQPdWQ4qdpI1ygESaLqyrC2YqUCcx0lExLzOgG/qaQNFPcZV",
+	"l/NrfL9WuDybPp/56H5JrBWJYrKOcEBC5AyDdN4Tut4YjOi/e90grvDHvCSZtWro+k7KaE5a+7Ln3HDY",
+	"fo2Czs7LV7gFpLz7xkdns9nLyex0Mjt7d/riYnZ+MXsxncH/eSMEZ+RTsOembOxggayrv1T0qyrHrixo",
+	"LKTtEAU3Utvs39cV84rqiZ0pRVWF35oY0rbJl1hUlY7q0jHqtHur5i0vwXPmRjn8jIq54Aups8T6Nr56",
+	"+WrMUrjbF0X0vRVPmJyvOWVy3s352RRxcZ4Nud3Bf342UjwCmd5M0els9n/2OjnFNNDzToWEgbCBT2wd",
+	"u6LpPSZ3JJZzybdlo1+BWhksSZhEJFQDXhNLwZ0iFlpp+lFaLF0anX/egTxNJoiNfjwSygCBS3vQVa9J",
+	"xO/R2fTlSS844DM1C2j7E64Ylqsf+16OKgoW0vbM5WVLpE/fRvHbnSinSX3uOm8475xV971fkdV1/678",
+	"A3Q3M3VVHYChQFQf7HbdOiW1FV6neUyU3eRVSnUkzA9gqxUYtpJ2WNyCLr8d5b1Iy7i39KgscfGXrUak",
+	"c0g7+geq7hBNSFhV4FcuTCyNKDOXjvnAsnzuinOeKrhxntc62kiOJ/kFDmGrw2c6Vu0N3hbN3xNWU5cg",
+	"KxvX/XrSFj2rufPcSW14A2ctbr6DYpzly5oFjyFA3qYWaGZZHD39qXb8N6Yn63ZGuO3s2hxAbN96hFY5",
+	"FtLMLPk8Jjhsb6NbYnmzDjHIFbbg+EbeWCZcJxOsoU6po6lvqY/bgjzbM/jT0/aQjuHqaE7d7PgNqExb",
+	"ituzsz2L2z4h0E2pxKc1Qi6LkGkVdECmjryrlV/Z5rRyw8GRNpbF9ZQ8KRfuFhOTzdK6kq3i86gjHHqs",
+	"oRHmepDzDUdqYhfaWoqM3izDfzQ9OlzVa5RWHW43tJ7y3x4vuPPCLESC3KwIk9h0GIJIqDTaD9tA5NzZ",
+	"vBBLfp8eVN2QyF6hV4RIBTSMt5KXL2Y7SBK6wZLc4822gDVJrK+bPJjrefpuLQRV9forcbOSydbDNEmp",
+	"WS9Pn6UMHFntZq7FzjA7/quZO2h/t10lxhhJZMyZouJt7fb8gCK5Hm9MfofHgPDsRacCFvl8yK327KUu",
+	"AZ7nLWNQel5J0MjuKbMN43wL3/6ysHy0Scsu6rZdnSTVaBkrDS3nC+hWKaNWhhssdMojY22Sp5wo9ktl",
+	"Ivclcii8EIa1dYhj6/51k0u7FC195UBnTj+EW3fO8O7LOocxx0Hs4zGkleeOyIHiM8xpHmwNVdYm6spY",
+	"O9pCzSV3nPG2soQcXtUd/n5bWgBXy5W+DYGHeb+6crAW3bkXwxpBnx3nZrxJZfy6H6/8klhgtR+sxVnW",
+	"WVpsrbtUuYVqPT858Jp0nCKeSltUtQE5qjWnqUAMmoiyE9Lt8HfRoiZmnolo4RefHsZhFnui2T4SWKMO",
+	"GdwhjTwE1biFoOxG91F2G2Re83Az9aqFbhGj3V0tg8Go2vxthe4IRk0/CZxO2I24M4vpScQ9ibgDibid",
+	"iKHPRbyMoRDPM7HTl7d04CUdFrL/hPBaT0pHYA9jTfVLuu5sVHVKux7g6KlMxjY1/XQKCAzpo/wBgk9K",
+	"RwgSREzxHaSf1tUE7O5K6uvN6eFIeXQK1hfs4vhNRxYMDX8xgQnNcS82Dn7MynkjRax0DT5tUYv2Eq2/",
+	"W0Xo1YsBgSaPI5SkcwRxfYW8rRWhPhEbTaEa+Q3IAVYri8wZ3rJKk515zCopbgZMd5FteVI3WZ3O0Yaf",
+	"rfS9OOOT3eFvgrcV3FF1u7HPdZ+qP1VlHvPwdETFl0Pa/bTRLhQ+nLR7hQZ3y561YL1NCyP3AMrK0h5h",
+	"lo338cNFUG+v7i4FTO6WOm9V20NlIwGrfL4lNLRs2uCzpuV2z2NhCKXbcbAztKzgJ8zwTZtpJlootOw1",
+	"rrLTtw1ffXE6ij2i/a969YgwSeUGiicteMKUAVCKsWtA79b2SG9g7OYtY8V3S/u1VZT/qLJ0HCmyrbfF",
+	"wtG25m3SSvJG379TuYS0vzm88E8KXqfKdVXsUTH5KteVWxdKxlEaMzokZ6VWkh4yaeWdOaU9cN7LndKE",
+	"4lOdFSFjPBdrEvSqQ/0WhhcIC1Pc5hLCVxlnEzCidFFpcCxIwjCTkzsq6HVEEEzlg/sJbnnOpmfn8J7d",
+	"ZBTgtbaJKAHXxAZFOLhVUwE+HELKkFmftm68Wf3s/fOX7sErt4YQE30Bpn6Z6HSci6YU+YYou5eeQzLz",
+	"zttRwoCTItEToOI9RyMrcQGsgbuR2F8DbD1JvpPi5mSHdCkrY19v72WZB32wuuNsTT/G5aCtm9rjztS4",
+	"In1tXpag4xfp+wfvwlMz6mRrHue81aZHNNRUgmbUTTyruvW0M9yQHtqnffpO5+aizKlpNd2Co/6UCImW",
+	"PApN1f35ErMQEvxcVXaK8nXrheHDPLZF/0Qlf6wr6raizP59uvONHcI5e3O2kspXeeFUuZbss65LSod9",
+	"tySm/zUKeBKFphTpah1tsvoHVo8VlAXkKr5i1K29tkrTT3is71zuqSCIsoDHMQnkVH2RhUBk59cxXGo6",
+	"PSUsJG4pLjXDMY/UwyCiiuOcICcn2ZRFc+n1tJ6ndeZhhtuUk797fd09Y+gwe7KVfBggGar0WQe/o4xY",
+	"K2WEV5isUdxs5VbtRSxDiaxhqYW0/caFdrrrtYDts7z126z8YqEkrjob1yRflbBQiZMyFMFAO61w7YBo",
+	"S4P2h22wMlwKmGsYCS2xQBhsHjOSrvRaWWe7gbA+PGKO1oWSa6rEuyWU/eoa8CxEGTZtAfnL+vrylQXj",
+	"KwIODltrumKlj7nmdK5c/1Pt6afa0x1qTz/8eauxpoUfBlaBsTV8G+Ng7Fs1gTAjZ2bv1Hu946Dc531L",
+	"ItY6kpoSy78yH9/RkMQDa9IUxzzrWc+u0fnVWt2vvkTckDaRg+p+fdV+6Z/B2qtGl/kiX3yr4dLDnK62",
+	"rBHnqH+WPWieem6M24DAVhIr6jwgbYkOqa1VUUt1T3bQvaEzo3zU7Rq7eO+rfPVtPr0j++lRh1Qjf7fa",
+	"i2Uth1NgdlZKMFNexoqisuN1d2VZ9LZ6stKhm+TEd1A57kdH6vfQ/H5hWd8JW0LcKhC+ttoh6B7LylI+",
+	"zZpe/bUnKA/z9kjnRsVjnP1bY8Uk6lWTtKamqXvVpljstuM0QJsV5axLUepOL8PjoyxiGisXdjkHeYD6",
+	"hRTWQ9EdBVs5fusAGLb4nqvssciukUO1XV0KzEGpDxhFVMhWM7G0N9Vm4xO3yIPcevybNn/rcrB227tV",
+	"hC2te5hrYOsCpMPs4G5GbOOWlquZ7zWoNl/5uSFxNZ+x4Vq4zuocjFfhswvdDc/hKFFSb3nSvQhnea4u",
+	"axsqL4qz9V9PG/ydwB81hnQw0bdTcVNL5eolHZbcOisu/ahuS2rrbox0NgId4B5hbO5Xr9pjcx+DEdgY",
+	"9DvIEGy7DXUoouVCtLEvdkzw0x3nQe84H8H91gE9RE5JpW+WJLjtzXhWaywp7GJVPN+SCynm0E1oHhOR",
+	"D84uL7K7Au9MXHWK/y2rJdNbLJOPeLVWC/LuzqaVDfTKbK5PJpvpn1eRjRk1XJC1yXz1ta8Hr0JI+aou",
+	"pHhSjhrrsZBrLMgWAMPn5uVOEFPmlgjKdqlmkzJlKXv1m/e//fbdz++8+tprhaFnpy8ms68nZ1+9Oz29",
+	"eP784uz0P6s+roHr1Suvm8FhDYmsoI272gy4zFfl7l/DARADFR4zdXcJbA9cm/BNB/5QFTVlyyS/VaNq",
+	"SG7JRkjOyDt+S1hVEMq/mheQVG+g48kEJ3KJ7HcnEJ1CGTLPGYf/rHhIrtiVd5XMZs8Dc8cJf5AL/Sy7",
+	"P9aPfzfPYx4R/cQvPphOpx+uvOmV2jKqoFsSHIKCpWWg9x+T14lcTvRaMkyt6b8SjSqnJcUS31GexNXV",
+	"MOaUzTt0Xz4SqPRp2qRY/ZsvwCNtGjCV3hUIItwhkWfamERj2q5IwsJ53d0ZQ/qFI4HgFXRs+skBrBfw",
+	"bK5fOUHilq61/LJt++JL3bnNN19TYW/gGkF7qXsyJpGk64jYemzzNYnTuiLVnatNNieE3y/xHUErHhMd",
+	"kahQJ0wlO4YwNFZOocNIkICzEN7KQpDQ8fns1cm0vRh7TCDNak6Z5POaqLvXSDddQ+ZlHUGVwHwKZzS0",
+	"jaNNxgK3byI1bAqreiP90GAT9FX1g57C9PAzLY2EHacZ6a9OK6uemwStOQ7ngspq3JtvkPkGaf8LdCkH",
+	"Lgj7IYhEhcEc/KcrclA/a0H9yyqAxZwv5mqEXJmpQnpcAeA0XwOHIQkV5nGBoOQSS/PIpHpAsol2B1JJ",
+	"INiUKd417VAGvqLVcJpVt6mnbioMZk1uHnZajiuFmRryydqo62bi5nMFYnuz42l7b+N85nREb8l8QSNp",
+	"ksWbT2ZEhQLslmz+G/0tIfFGV65aYRks1flMM2YWbnmsI0ihweYAK2ZESRSm5AOrJ39LcGQD6mC8xqU8",
+	"f1lIXsl2wNJ8xXJ+zjIoBSE1iZEbhwULdNyOcx0BibCOq45wcCty+ZRt+1EYzk2qbOjwb2npnsolTyQq",
+	"DoNuiBTlp++MR6K+u8LzSqASBs1bsTE88oB9q36i7CY9eEa8lWbPMFtgFs9PwCbHyKou8JKSkNE93ghE",
+	"RSvQrjCHeibaXrpxHQc33BjH3jc/pK4jpTpQSXHk9ptSrEmT0HUiNmAA2Z8++J6Di9+trhBBBqcyGtUb",
+	"MRFEznXzVZH73M99EBrUpd+a/86dH1b0JsbFf8913/5ElMH4kCrjZGdTm8+JDhWJMRM0vT41RyY0wl4d",
+	"miICJVdqWApM1sh9gWmkjYLazzSwDxaC7F1nW8yr6UrSt0tQpa98cL8hofNJGabSRylMWqcqQabjjYvj",
+	"ayLJ7KbCy3Old0LX2zw1gSOh1LC1jr5/0r/WUXkbnYyyvQAwZ4IKSViw0c1eCwBnP/8Av7Ycy6cj+HQE",
+	"D3wEU1Mho2Lwi7dKFKJ2MG3n/3uJDObu4loIXc2FA0nvyN5oXq0EqgJmb3xQ2Igpu60CVP+iPl5zAYUq",
+	"5iGWeB5xIebpcc2UBWgL3fk81fSOzK3R4rphtS7AKUZ9bwXlixSBxBYV+okdKGHNr8yrXkifFUcJPWvU",
+	"m82x/07fTJGZQ2zp13pU99vY8iP9oimGBiWkdUFceHhH7BLTf6fT4ntM9QCKVy1AJplO5s52mifa6K1+",
+	"lNFMgeu5o+U4TF6cKRZQnPghD0uZSRU/qOSgOUi7QZAttPR9HQzZJx2AqGCdtcPUIDoTDZ+DPKlh9D0F",
+	"ydydh6Tdr+u3Mzu1mV+uiK7snUp8WW9eCcTyd0W+0F3spXcfw+SeZTHONw7jNxNlPCp9v4SL7J1KXJiv",
+	"yrgof1fkgtnXaQ2TjtNmwfL6JORl+1/0s89DL62W0fpk71RddRl3JnZ7wvmkzZaZ0PATWxJHLh2Y+XJi",
+	"qE7+tAieeonT+OFD0SlZoVLbJi3u4Ut1NHv0SgcrfcNSq/V6Go2lSPat75coc2vzwSl9WViyKcbZwm7a",
+	"1+ycTef7Bp20SU8t/Okoyp01x7578NjhH5cmKp2VXV2V7bInjZM9rBAqkGyFUVuaZJdk0LAAh3MVCfWz",
+	"gNoVwk+Stpuk7adJF45Uh3Nfcwi38ka5tx+JIPHEBKnpaIYg3eDZ7FQNqHuZE2RqVc9mZ5ajEPjzeYpN",
+	"pCvzIGjyAb+dexfeOuYrbt594V2YeBn48yWAp4x/JDly/DGz2VfpqPDn16khA3++SnV59efpLB22BMIp",
+	"rCEMnTvq4i22eu1MgWKdDaZuBzz/Kh16niYKq+dfp4qQvcY3dgAQlMQ0cnD4mqGE3TJ+zxCQEOJBkMTm",
+	"nl4j9GcOBVzxDTElha4JsqgPoaYrVE3UU5kU2Sl6F2/gLu0GU6ZzGDEK6WJB9G0w/TvczTtXgXA/nwQB",
+	"sXOr3fsWCh2ikBNdVI98XJPAXCZP0otxKMBociT0XSKCRTCJAs4W9CaJwcczTXf+m7Q20oKyEGGGyEcq",
+	"4PbPvWGHG19LZRD4wpzoCDu/nXmK/i+ewDoSQfLLdd+HyKI7EtPFxr1fRmZvEK2aA7MQxUTGG7ThSZyh",
+	"+c1CY19hiB1JpCeA2M1A6nfhrpgKGWOp9oojGfPkOiJiyblEVIiECI00eN3MOE1PxWuGjrSCcZS26IFg",
+	"IECZAvcoZaRHCC4t1SwmAAMjRu7T7xZ2z6fpKXubBgYwnr4H4BzlGjscQfSG5Ckw0/Q0DqFQH712wpb+",
+	"U22uDiBAIQ0VJnO0+PXgWb5xSxU3zPBqqxkCxTTqRwc2NGx0cwIbxj4dPPYbiBx6LSVZrSUJ/xcXsglH",
+	"p2eDZ/oXwVnTyM8Hj/wbHMqGoc8HD+02+YD4+YZZXqQnyW4Y6AzqvGjhpAf30buUtWgBDSfvmhBmj1fB",
+	"KTdF7xRoWvg6pfZiMsF241DCJI001yoMGpNA0gVVzPGbRqYUEkniFWU6oCXAioVyw9zUWhLDM05fDj8o",
+	"wJG+j/nKmiJNGP2qiNElFg5WDXvLODWEQ1lFwWCNr4mWPJBRUMTa9QZZ3dKwSc0ax8LU18UV2FAVpdGA",
+	"ipKBP9WEocSyFqdiGSfsFiksrnAU2aKKMKWRrTCWWOPAft1EVqmImKJfI4KFErGRkuVYz5or3VgzC6zq",
+	"VXFVqXJg43NS76iGSEzR2/wTZ1/0hsLIZ4pJfp9u8E2MmbRKm9pwKIOrV6r/jd58q6EzkXsLHl/TMCQs",
+	"UwQUb6hRgcwYNCQMTkisgTjtDIR5GpE7EimVItWirglKWFrWuhMwxbHsjKbU7+zsLMV6WHUaBJHJWmtI",
+	"sQ54FaX4RohfVCNgIXhA07gv2G29y67KY2iqGNdZXiCsfekogGsc4xWBbB0IWdQZP53woIiVL/Jao9AY",
+	"eF7PYQ0v0OCHCTHRm0XQcSKXarNt8r7SvGpWqYwfQLGpyUmZSBYLGgDJrGN6RyNyQyAi8T7m7EaBAISE",
+	"I5EeMMif0UxEjeejNRbinsehj3ii08v4ClOtFp8ZOZW29sw08/Qor3BI3IMMCFWaoFiTQKmzbuQcsOGU",
+	"v5mTCDO96IjJa6KZWwUqtbooNVhpxGxZbYYijhYfytaqGKvqw2lqeZlis9b+ygQgtjWdbOxiEBEcAy93",
+	"DL1paqp9X1ykZvmpEaE4V6V5oQNONaFEdEVlGpiarK6VjbKAjx2WSz4qMeYefcrUpCLX71VP+beESwyE",
+	"tIgJQckaCb4iZsTU6ti1oXH29WBD821q4iJQcyy7ARRyCamSG7RRGGyQq1SJaEH0atUmplJlSaK1hlFJ",
+	"np+MpQ1nyYpShy2CCiHEIomiDVqT2FTSTQNCU8kDQz6fdRgyOx1mvNrRTt3RjOMjE3WUBVESEmHHBd8B",
+	"ZP5Z94HuuaKLAaul1wDUARIlLr7RR8W6IjC6oXeE2QwEYJHa9WNV01I3BndWPW5XJmzNd1Y4S4o5M64l",
+	"FND7m18VW4iJECS1vE0HYHvw7BmC9+FwVH1k8josz7PHWz9+VpBsuz1Mz8+bhXUOU9bitsyWL3KyNScJ",
+	"TZx5JmGa1Ju84+XB94yfaa5NCe/CPjC2hZe9oT0h3gX4qKCcMFvw6uYFIrk2MjurCXyGXv/6RqsbaW4E",
+	"EITw0X1MpVRUuEFL22DoiqXf4jWdxGSR9R5a8nszsmIkEaQEL/EdEehY7foCgzeKEKkI4YoZPeSvJJDQ",
+	"0BiQEShZCK0U7hWmlgTygcgmzZixs2rsnUyv2BX77o7EG7TGCq2R4EAiItOXAtDJj4SdDdEQ4YVSoJ/d",
+	"nZnMcLuuC/Xs2acsM+1B06NQ51z9ZNXk1+5ohq7f//ajWhZOmUJudif+HUA7n83QlfdTWkHcVsxL4ggy",
+	"3K7YvxEW8lhbmZDS5wOH1s1X0oOLJYI7hEmyvrhiE1SVfYCeoapQ+gsYJ9ehJYZW53xxxRDCzGGJxzz2",
+	"EbDGBfetWL1f8ogoElIb4UxNPq5JTFeESRxdmLQLOxBsESMk1HlUOoFPTfcfk1/WhL2VOLid6N2YvP71",
+	"zeS7/FixUgT/3egRVIKHkCdS0BAoRQ0Ea9CZV5iJe6UTCnQ+O0dUktXPXH7PExY6xbGB24r8CnSetIbd",
+	"1shOIoKOcUrj6k+GV+REa4+Oiq6ASPddHVtLK1hYPn5NFjrXLSuVSLMa3eEluvL++cpTA60IZmAeQ/sc",
+	"zDbKdDjmIuJTDViaNDFRyNHAnFStZgJUP4k4v03WGpWwpbl9BotGAnHohcJi1JgCEhkLY+pkHn2cFhSc",
+	"IWZROqoTHVOmvlOjaC76+tc3NmEUAx+POdjMVjeEbUvkksfK1g1JwIGvn/hIcIQz1CriszqmTe5JZ4Vc",
+	"GLXlBs+YbdD57DlohmqINV2TiDLiJEFqE8DyGd0vKEYrfEugMDrwbiFTGjMzXSrsGSq7T6lS7SVGL2az",
+	"ym3Q2Lwoof5Y4d7y+BNNwIskVlYNTKmUZNgDC1y2LSRaqEOp2LXTusAgI6U6NcqxIV/zrU4MvYE0SzhD",
+	"RufQgu/E2lxx5hNRxnVKE8icg/wRTxVCqBABTFzxsUgQ4OhqJ9UI/5WKHENLERXyv5BY8nuBCDB1NfiR",
+	"MHzmOsJCohiHNCmc1nZW5z5OKVeTk85rSy1hnbpmDuXkmocbZDK3NxcOp8HS8hkOu7OAzwLr/yEaLxZl",
+	"x+QORwko5w4h5ZgEkKXmE2bvcyCZNlxuRVyzk/qRIoNLS52WQBgBRZvAr3mUGVl0YdWRggBQh7OMGE35",
+	"FZjxM51CyTVzF2kMEQLAC6XqGPypcTIUpiBAUqklUEmE1OQu40QuL9CVd+X50HbARzMffXpQh1WN9PsH",
+	"t58FpJVd8zty4hsFIlVK9F7EGPwE4D0zuMujxtyewgH99Ze379B0On2mH+qN0d0YwR7gC5S+TnCwBLlp",
+	"Xg2WXGj9CXJ9eahYtaDsBiqIrCfahXRLNj5onWqpN0rbPDa7KNTpgXxLtSSHU5z4GbB2q0HH+oGjRcK0",
+	"/1nhV7MNpmmDiwnCEcUKB8a3B8n7usCAHsD8W4Gid2OVCBgFMjR9hNH/iMniEnJnjWRSrBXe9e0OnJiG",
+	"lGbzY1MgQQ3jkJ9+qASqGtK6FiyWAI4TQ3KlryZktVbHEQTeMePwWVEHgXIumsua8RwqVVLZUumxglb7",
+	"Yn3r1FHTns9mJ4qEmMkn1rhZwM0jRv/y9pefJ+bZLdnc8zi8RKZrhFb21hEOCFCoIQG+WOj7AtPaplZn",
+	"yitpcDzqdCslxPVxIgj4Y9prT8Gc6VnuZ0bpuszKNTPyEZbMWZGXK8q8iXGomddxzhJSNO8MqwY4m56e",
+	"Ts6mL174aB0pa8e0JX3xsrA9qQfYBi5oXet89jzdl9zpVfhVdKwm0QKvMJ7atYkSOHrP1WDfa/ec2Xtt",
+	"hKgnhsgUV1poClNH17rjjy3xKsqGpj4XlioKa8hKSMCUWdEOHyRfaPdiEpI1YSFhAH32VebnZcZ5CaQE",
+	"pgoRYA0xI40WicCROiwOfRrMLGikr8IhvTpj5eq0aiFNpdFjgHHBjqijf5GuvMj+FQawW3N+iv6X5jOK",
+	"F93ao71C1xs1hlrsJdIsG90SAhoVF1o9FqlOZTJ8IfM7j8hcAEsJl7rv7Ucpcrar+kbrx5pazLWb7nSk",
+	"jGJEQ5FWADVv2f/OISN9ut6cXGolwDw3487toFQgW8HEjK8AMVVMkP7BzJb9oMSUOrPZHh1Bdnh0Dani",
+	"mrTSWBIa5nGhU5lLSFgrQQ4EOglwrB1vVsPzrYb9A0e6QZSNW7PS9EgoVVtIDGOlldAgUT8kSrk2cYYg",
+	"dwwrBMYAdGxOhlBadV5/tNrMcS5ACThSGuFl8+UNGeghnTg0dPxJ0eQF+t2C/QH9oSaztIX+UGfRR5Jf",
+	"GFAewIRQmHQjqJAZx7xsoqeAzAXR2ujDyaWOu3im9vaGMMXnbIUG0JGu2C9KYljNBiR8KsNSYYl1gVmD",
+	"jOuERqEwapsS21dMk77AGy1BzItatzUqUV9zXdlSQZQIekd8dOWdTf/jyju5sDpfpRmfNzAZul/SYJmq",
+	"ZDR1yanFVBvAOG/+kunNFBVrh50YD1IiJHih761A0vqtjzLtt+yVqbSPlX6bOz5QvdewMzP91E4PnkQo",
+	"gEbFfMmF1I/z67F1H7TIvNCcNt0WwkLDHQVfEUnV3h1DScf0JBeqPGqiLsqDiN9foE+p5Dab5Gt5P+EL",
+	"yzMsdWmG8WD0nIoPV3h9gT7pj2CQPO/RvjLnh4eHCyMHYEvMgHY/1JIV96DAlUG2pYRuC9xo4zxVAGMC",
+	"57W0IWZm2BZF1STUx+e1YsGMS9jt9BBRK9IkIh9xIKONVaxS8lTzG+ql4oppt4Ejj+AvRYNAYcIhosuC",
+	"hpSW+FDagrkEtbPbRupsimoh1VYTZei/rM/+v6ZXadl1wwL0rUkQcShoUVX460JXBDnJ6TFH4ooB56DC",
+	"0qCjd+cNZwpavw4tgYpXkkqoe5bazf/f//P/otRppq93QvQ9jQh6uxGSrFL+fwJ+3rszpwJaWj6ttshG",
+	"4ddCMROopMTXhOE19S6859PZ9Lkp+Q1Bk88gpJ1AZHuqTr4JvQvvRyqkrZ6mY5cBsfDV89lMVz1kkuiC",
+	"q3idRvU8+6vQJeA0ujpWTMsqtEHUbNkxbiumoZAHiVJlp7lSad7F7x98T9gyxAC+Rqf97lir2YzrCmmX",
+	"eV6slW2Rs1EVRZyoHcU3oli0rVLTT6vINexHVZnHf4alPLs7q9+Ot0t+b1D1b2fF/Th7DPuRSY27M0SY",
+	"jDdTHaGb1s2pmjZdxzOwAxr3VOHATuBsbXFn97xlbrW4CVSLazxTxShNscvNLE4GNZVrNhRAH7xl+YPn",
+	"4kQPjI7Ppl/9o7s1FXgbvklfVW5SqZDfBWUh+ZhuXVatpXnPsrItULw+DceBLppVKMpeefbND78sFoJI",
+	"aIbZ+u6PdEX1q4UiU7o+lhKMoDlDC17wrxgNIKJCWn+sUdSmtvwiuAiz6os4iuaSMGVleL5DSMUKnR92",
+	"SJgZRt1q3xWU+U26RUjTGB2NSJ3SNwhK36TRjgId09A3VhqUGnUJ16WaeorVxZzrK0VW1/tNh764IXKO",
+	"owi6T3BRQZimWrFbMcsoaX/h4WYHO5XvHVgo32wqoRcI5mwHYLQJJkbuUYbH7Wklja3Vh8s4ZRf6XqxA",
+	"QFiCc27NKQNLTtko6PhsdrZ/+jFpQxWs7pkNR+jG8XTXjSe+NzIZO81MmtmeSaPZA9MDBc5mVB2M31UQ",
+	"7CenrBoNH9KkWlImXih6WOSKZZ5U3c7yEmnS0v0Qt8X3tyZTrwHnB+INBnkPfr2t0YTB2QG4+qgcfQke",
+	"+PptOQjxOzUxH0rMFviZadRl2FnuTHhFWdzC4NZJxb7rXh971CjyzUU6aRSHoD1Tdn5UGvyN6J4ojcxB",
+	"K6AOQPtnFSaFuANXfmbjID/tnHir9eF0yNc2/nIX1KsH768F70Pi/EYEkYqmbpx61ebWRd/EBGRi4qip",
+	"NHXnu9CUk6peTMPvRncmAMK7yH/f26J3KDM30IPvcTHZGWwFn+tLb5sjVQF4scJAN1KE7X6rP3rwe682",
+	"N+nOVpubpaKYwmGX2pfo8qt5GM52uzBUXUHYdU3lmch7FtFbe2fhu3dFJl47f4edjW5DbZdEp1Y22X8/",
+	"GSD2Yv/tx/TSS2ryhRrMj2RzyWxEdAz+AWKqBpzUORL+LJqoPQUZAiaAgBZ/bKEq9ZNXdqQjUsBrm2+2",
+	"TLa7dtG2eGbLZDT2SSmWS+/spy0XUt+JbVWY5rA+2wIwnTy3xR3fnpK+sflrpbF9o31Dsig0f3FkZMk1",
+	"cwDiKjpxSyB08uUWueWTR3eHPLPFr1timTt279Z7dQ/JK+vp+VPpq44e3yr++uj8vo+Bp3Rx/rYic3Yw",
+	"IbEDAVHnDz78aemof1ccmTEdwodRXQ7rHO5JlamLeHzqbPAUtziID0CzRXdxVwbfz3k8Br1X6+qFbX/y",
+	"JBdprq9DuZkGH49fuUTJn5l7uQv8X5yXubToL8HZ3LKoEXzOUHSp3q2czx1iXAf0L0lMLnW9JqFT0UVa",
+	"jeRI6Fh4nXGGJTqGnE+bnufUCVMiEtIBdKUAXYdD2mqC/I7Esa44V+mV/lEDvkO5r2dok/YaC9tz2XcV",
+	"hU+OBMLXgkeJtPNAYkWik2DVbuD0F5fTmk0dO8452/CUfNwa1rVOh5/sS329DJnfoOVFxxmR3yH1l06U",
+	"tgmhvr4J2cglZTdQ4kDTpgh0pm+df0FA41caNzoX/E/VvgkQbVoz6f2xNtcHfmyzJyFzfcgARtkZOL3N",
+	"d9z2c3i/ZYD8xr95+wv6+uXs9NImima9nTFUstIVUGitP8m8PReUBY1zNxyjF2feAMhMBZR20PSLW8C2",
+	"S1+YOfR1zi/LE0bydUFNyRSfx4zcEyHRgsZCuowxZVfDWePzalFtc+KLbi0747NP9ih2cmEZ9JTF23lN",
+	"b+edOa5czKLjs9n5fvHZwUNVi6vRiblNFzBAj+aFcnG/byru5m7KiHrQXS8Xk1LqT7+MqR/JDQ42f5a8",
+	"Ka3IrGOi1ef3v/3oo7PpbHI2fTleOlUfY2w2KNeKiwmUZp0IIkWueF87Z/zf6sO3RKYbXyDSYkN+dYaO",
+	"hC0Fe0+V3oecUoZ1QhaqSrSrLfX9/5sm1d46yNsOT2o1Tug+1qb6NB3yXDpw2mrRO8pGPrJlBUr1SaGG",
+	"p5sWO0XvBUFqVAW3LWmeS5zV1dWhzJLk0CgkN5VGx7RK79j/hUxmYkEVN0MnJwZIXxfdNTWOzIzqVZdy",
+	"K8+e/n6/5w3mnAvSKZr/6QB9iQdoPHln6aNN2QFgkCDjJWE0H8nHf/jEkt9XqE1l1FkivoeaS2Z5ckkE",
+	"gZoDx5htEA0v3YBN+8lSv5mypIz484pZJlNHvP17Yh1fCOsY/wLLkkbuptbQyZ7va3szMOMLkund7fYc",
+	"7b1pi/fZ87TCJW695v7McqTGsiV2b741L+/efOtKDbY3yNhiTRbHfhJkexFkhmC3tjOfpNyThbmthZme",
+	"+0wC6KLV7l6e1NmcpUCK/syh023zICvy6Xg82Y+Pz360TpzGA4egYuE+z9WfxkB84gpPpmGzafhkFPZl",
+	"VIdQBArW36im35/L6HsSM2Oab22pbnl6q85we5JIT3pqRh/d5QLk0CUjBS8Bt3B2H92bbnSUAVp0k1Jo",
+	"5xSOyULOXvx5eIgtITyx7VNro511Cg0NfTiXvuksrJtp+ShkYk7XTm9h22HdFkg/xky3ttQtNfWP0OFC",
+	"/UUifYLLQS1vDYBvLXz7ysbdJo+25nN9jE3Hzja2uMvjXUBqS/mCt8XGyWNXLyi3DHeKF2hq01H9rn5X",
+	"ptwPvb26doy5GcOE4pReNU3u3GnTT0xQ47z4g/A+tJQ6KOzCjrKnCrMMKHSwM7rrUuegSBsjljkoDr1r",
+	"4ioUKSjN0aVGQZEd7rlEwZ+IKTbXJyjxxHHLE5Q5oludIOtB5XaXhtwiyNvAwXLXtBxauhuJU9aeiU/F",
+	"t7vdUFXx1gNfeRT3FDFeaFKuuywVax/saP+KyZUVXXVTgVBrR7ai+WCyY3y5YRzp+5YaYGx03Kf2mPSK",
+	"0zSii/sgGs1BXac9qdKWPxifOlP/6b7p07hBO1Go5fKK6010b+bm7EhoAvUX8+LOMiT1BLV5ksYpazPR",
+	"5lhe6jRe3Z0xfRUJHkt0vUEhFesIb+bZS+aB24OyKZXylmxyahBhyaqYuwC5A/r4akxaJ1cGpucbKRlm",
+	"/7KPswX6XgV4zlMAzPcWmEbzmGABPy6VXeN7ML15YR3zm5gIof/pOiWE5DGZO79rnU/revTv4JmzWeCS",
+	"r2ng+Z45KRpc60b84BcYkuvjgQ65Gba8Nwwa0CPK1olEMQkIvSPhBfr3mLMb2CulLN0SqJ51R0MSogk6",
+	"Mj1vj6ZwhIukgEWAeIx05qx1Yqu/TnwUYEEmlAkCnSDvyLbJsoWcwERI8Ata52iaEg1J4YIQdHw+m+kW",
+	"r/dUkBaP6LCkU7PVg7777zYH7A2fmNd/xivyI70lXn3er0upA9KG0897QPVt9lUjcCkt94bLnKoubmq3",
+	"DkKufWUtWPZk9YaqmVQ6w1RQtvdS0a5SggH9a56Z2iRmukpAdZ9xqECbzdoEmBls15C9cbrnp01w6+DK",
+	"seQDGdiZMG/xOOqXxvczAuc0eofrY7QssdLPmFNWBheG+rpGnarY8marWn0AOait7sUM3btSxLMZDlo/",
+	"1YGji0tRY3t7mlIzpvLYFC20FKSVRcpuDkRKxtfYlZKqFPNO7khHPx/oinzS0p+09Cct/UlLf9LSn7T0",
+	"Jy39UWnpzVdgRkkf+eIrp6LXlOR+xCp5pSL1yYj+bjdXBbX90LdWzoaAhnuJAH7Kbnwl3hi64YwcSMvt",
+	"kIvTiM7ZIUyQscwPex/lbNDBzki3gkjpMRjzymmfVu5hr5q6k5i9ZhqL1NLS2nlu0FhVe48EWIjEr2W+",
+	"vYpnDyfWSp+Ms3uPslj2DkhU2ZNNlGol1xQZ4xNhJu5JLNCnK2uPXnkX6q90M9Tf0+nUR1ephWQePTxc",
+	"IrcCMMJs7ErfGkZD/pCXAhMiKtNi3+U8lPpz4BT1ftT1l7scwbqxLE61BeFSoELmNpT1DsdG8AxYt9S1",
+	"QbddcnEYu9ptz8l4rLKLmmrjx2pDv5UVqFsmgrkC3hgdwS0Q1ykZZgydoQXnIblmRIojHdytzDKoYQ1y",
+	"BATHfxcdc/+NVlgGS/WlZqdCN5s6mz5/WRccruD/2YL/CPo05aziI7FtP6bmyQChrXN1NClrvAqdK/22",
+	"DdBej7fWUVMZsnRA49gQXFvUfC60bzdXWWnkZ3qXVZY86ekeEOvjhuZ2iY3PvS+W/D6N67VGfKdLK4Pg",
+	"XerzZorDRsM7gHQKhXf3fMw4+Bylgs9FcXDrONecHB1jFJOAx+ElYlwXiDedDzT/T2TMGaKh2CEJdr3V",
+	"aqPBSvHX+b7LCpzH0x7wSez8ecRON3mzC69sKm0a3bKjHfYuKQbDD/unYt5JV9esK5wehW82zR6w6QQ8",
+	"rmiBloiq1IKxd6ybO7YWhYeRrSPL1ZxflqVL3RHOa9ID+itl7akD5UStUZ24+9P6Du/G7UiZabrAuBSa",
+	"5QrkGEjZn+uDjV5WBo/EnhS+2uSCHcmAXh7irQ9EvaPY0Mdj8xTv/xTgMCzlC5rCDyt+R6p+E/emNFH5",
+	"1DQK6Qtz3OrGFOVBfR3gk5pBFDzCSST9nbqiX4ehbxCgndDrCAdVuT++hg2JJFgijIIlZjdE11ACgxIO",
+	"s4FVr67Zi115rh03dtVu5RpAZk7Yyle35BZtY9YmJg114ZYJ2K9c2By2oQcmzAcN+Hj5fCBCykOPipaq",
+	"3LxvYEbNYCpPbQ1m6t7ekkw6DLsXShn30qf/vU4nEqobrA+GCpc/ebmpmdBcG+yNB6XqzaZKYNW08M+D",
+	"Lmxgau0xy6i5Rl7UgF/39rY71GHcvZBzDRyNW9r8zY4wc0AO+NCPde1MzTW3c519nW/N+3u7WlHTNTUT",
+	"MwsYq51YXq07Sq8vh1k2L07bidPwvRFvVQ5kr5TvbfTu7cGOd7nyI7BjNDidbnLgzVEMAUW7+oJG8rJF",
+	"zxlBaxJDizx0TSJ+j5RgPNk9Xe/2qqaepRV/MkpDb/+uQ8SPystrb+OGe3L77GJPj24d0g553sY6a1Vu",
+	"XTP47vfhM/Hy+h2GTA/ksHqVgN+YAP100F9+s29Wr31g0tXYrdl3fndo0NASsmLe2lGwit00dAxETCVB",
+	"t4SsBWKckcvMRxbRfF/qwpZ3jiR2fyy1AHrxosm6OG06mgaSUjfrPJydowkshdZFE/wZ6bQ58ciS6S7u",
+	"uFMizdXbO/7SiPOT+ZfVi5qlu0G4t6fdb5PoBvaRRboZFR3j6B5vBDqfnSOoVqx51eew6TV1qStEcrb9",
+	"W0hhXfu5gxB+a17cNf3oeerYxs82PsLAPSrfMGOm1APc4jKlniMBWQMEymMTXShee8Hy35epzCJ56E2q",
+	"/r7QYzw39LMVZvgGjKJqC/8n+N3B8C5Nez2DnrJ/Fkthx8kdidGSxCPU19MQpdxC4w4d63TeI2EuAS8R",
+	"42jJhYRZkcasQJUZkl129vxV+9bqSebus5qN/uS+08MkdnZ9nygvWMAW5eez80skAb9gig1Gbodj09X+",
+	"rcbQ+ey888rHFGWHwFR32VMgwu0FUJmuB4RxDISnMYpDU8WjTPfb3al965KgiQ24NBHKnLnBFNjEHOhX",
+	"A55EIQjGa4IWPGFhJ1J1og9W9EbvwDzALCBR7s6pY26Yufxpctt81eUwOCRVAuvBd0Et3Y49Ckj1fVUO",
+	"UL5aW0nxuGC1gOXAVQZQWsvosYGcAy4HtpA4lo8OXg3VIwhZ6KIP9Y5YSNclsbiFDwcReWmMMfeiNPiD",
+	"7yUs09wHUUQXbNpJyvplg7bQUf18Zl3TrR4ILUm/TVMOHpGa5Zp21l20XxVVI2W/utecMiGVOOtg/r9J",
+	"X+3k3CQf1zyW84hrhWjeubBVqXPbi9oqW8U5DJZGnoWKueALOc/K+w2Z4OWrA9Qw272r11JFcz5TSmaj",
+	"emvSUU2kq9VPza8CQt75PUtfLJ/ejP6HN5primGy41d5brLDZ3mqfdDNn2tR7+1rj7tl4NhFjOzYtcPW",
+	"RjXvbSv72sjOro7BqauIZYClPBiqRlvZkspnYC3vJt7jt4ShtEei3hXoj1iiYqiuoZ4didpy1dUk7djK",
+	"Cx4HZJ75/jqSfaZd5gbo3Y+3cDBygz34HheT3QFYuHd56W17rCug32U9n/ol11pRoy85N9PoduHW6x1C",
+	"g/klPWwhCXrI6mcFRbSHNv0dfPlj+uEOZXl+qjqFTb+F0qWMHJtr0XYkECnMtFPJ/qoD8cwL29g5qjev",
+	"Gnx4ZLpBkTiffSrbZj3UzTwZ7Y9g27TPAjntSP0s0+3jI9uOYYb7p9rqwMJKT8HAo9CB8+6wA1n3ijDa",
+	"HcZj+a9k0+l9HstvaVxT21tX9L5OZBZ+x1lliW90PPMREB2k3zKOKAuiJCT1rfe3rf59ocCY50p1l1fx",
+	"71Qu3YrfUKRmu6I0W9Vv71J7v7AP0LiVmG4V95TV1tQp9HroMcdbW1NP19irm2BoA4AmdehlxaZ99xEH",
+	"shmUjr0D+s78WhTqG0hD5ubLy1yrkC6b0aPJwaA9GacLQjuexvUvanavXh5YAUowvBZLPrSAVK+u0n75",
+	"PpyExsjWTOh6My+4zpv7drge9i3nXXJR21+h1YtbmkHJRIQjwQ2P12U9LX89QuvkOqKBBkFM0a84FiRE",
+	"Eb0liIuIg8shpoFE15xHBNcfDyrmeqyezBCFavSIShLjyEdkejNFn45ujy7Q0d3Rg3XUrjGN0SoRLUxk",
+	"RSQOscTbwID4wjZz2ayVsihjjMSaBOISsWy/gNbFHH6eq5+1DVAHWfbeoOP1ed6RVJCipkIJUb3BJogI",
+	"uqba7U5w2EBb492rFCvdhRocySWOUMATVnv67qlczuGNgRCcn9Ui3yngNYcCXr15SZpkscQiqw0GYwm0",
+	"IfIiewhniIhmltYFiiYSON1D+kCnkqw7yW7JtROMKLstO2W3seYa7oF7tChxRYrt71Un39L+X9V8rVsh",
+	"110GCh8+7bdzzdbRa7Uen81m7Z0Gd0VwnXsLmkodWg/QBJaS3Q1JSXBudT0gZftHIfe3e0LVzhsRPhnr",
+	"T8b6k7H+ZKw/GetPxvqTsf5krD8Z60/G+pOx3tt8ak7y17b6DlL8m8vXf2lGet6Espf8nTM/+5Sj6Er5",
+	"o5ygD4+mMFP3nqi7oq1yjFtj76+2XFbv0H6TkXwmbhTGHo95RYBvFy/Bm2+9LkXyd+lRO3xZ/F718Eev",
+	"g3/smuw+qrAZfZRqyns73V1L4LsetQtBZN7tVi8J6iPA+5BtfWD3o6xhnyct236UL1JagOxkqgt1KPV1",
+	"YtTXkig5QIR4KTb8WOnAag5l8VF2ExFo0ajIWCAqW0jViQonHyVhYc9D+53+aEgAr5lvWOjuRfnrmpOh",
+	"A7TT192v59dkw1k4X+GPVrmifycgJR9DiHxVbPkj2KQ+8eSzw+3go0kjmPXb4X1G0y94fE3DkLDJiggB",
+	"2cTAvoRA91igkDBKQiQ5kksqUEwET+KATL3dJSA0IWtIbjcXE7GMKbvte5msPxpyZMx8u8CASKH6bHMu",
+	"qrJHbDfoIfC0NXN++aoZFvge+hIcnEp6IDEjBMe9NgiF7vdD0eiOsUXyzLAO1jl1tldGzZ8siaYid8bR",
+	"DfVPk+yn3WQfDMyVSb0XQ62UzhTTP83lz5XZwllp5MNTUbfUlW2JaA95KC5ldiuykdbX+GWxHwdeW+mG",
+	"1Il3JEYv4IDLI6dFHDgjvtOkjUpBosXBSzcckLOlV6qtQVM/ZZevO6MdO0cb17JQj+sCPhLIuWHOU0T6",
+	"w+4uf/SmOBDsmig6hGfmNn1851y23wfxKHclN0sd90seZcSHwJa8x3EoxunTwmPbfzGdgkqyEuh4ReIb",
+	"EuprSZkBdLJvMrXtsoZQqp8fAxjynLNokw0ExFx/vfE6ip6IMhc7PB4f/M10CHWoK6NCLT0narPQLdlA",
+	"UZENSlhEhI6uCHAUkRit8MZSsFyS1ZdHnq1i9NmnW7LpenVud/qNJCuvyy3EtzU3DGNcViuVPcd2TAh5",
+	"NtXet1OjcKfcpvmeu8MGjXrk1Txtx15tzYhWWm7L/wxaT7V9dks2QytVlQKSs4LvnMmYK854gez9m4kx",
+	"vIJYxisP+obw67+SQPo6ePOeCnLFEpYIEp5AbP5VGvd45flKBxHE6AUQ7FWtGkBxyStmfhVE6vDKa2WX",
+	"40BGG6Q41YXOGHiYXin7vDakoHQOdhRekD8Hj1r6jnQMiaxivJqCUMwTSQT69Ze373y4Zv71/TsfanB/",
+	"uZLVhIlPOhYPNa/3rB/aNRh9pwGOBdDbEhPN61mVt9GTFIszlEpfpi+0VL8s7+FwojxtLECc7mNNKcwS",
+	"JJ1SxIpE1avv1iMkrZYw2hJljRxSW6arQuesUomjAxKQoY8GCvpU+qi9xlVhQ7w9bn6rb6O4PeP51EqE",
+	"9bi2uket1YodH+a/70pO/Yqubg1ebXhegZj+vKVXiVKhK2g6rbCaCksovmpeq66/2kzzTrDd447f6Hnc",
+	"xqqeefqqP3d+Vrpy7KMA7DEEwE596FCACjLvUlJzTG7+/KwPeY0dM/A4pECRbAeU12yk5f2T8sEqbbZT",
+	"9CMn6O3CF3ZBz7sNdTDQdWPV/Qtv2i871/T4Cw5uk7VT2aPomwci1bVWSDjH0lSAwND2JStCIBTNXW+Q",
+	"m0qiXypnk9SmcCoMa59lhknCkpWigwwCzy/UXaguclCoQwEbZv6dtqDy88U21jG/oyGJ5054j9tyGv65",
+	"jrnkWQkX+neocmH+Y9ULk7CjoU2ETlr84Bfowj10ccx1S1m9YO8Nu8MRDRFl60SimASE3pHwAtnngPBb",
+	"skGfjLMTeE9x/9RfPuIxwmwjl5TdIBIJghbqiQgICym7adyOkMZD8hq3raqSlcb5Usur7LeyyU6Ll3xp",
+	"BUEGFvMwLKDvd1sn6H/1ytuL462rL3cndeZSVael4FwqOXdyY5Cv2KU4TjZhW104W95rRzdNZvgB1eHO",
+	"RgeiU4E48+4IurAlPDczvblK3AAqqcoX+hWIAzqbsyOpJBA3le9sCbhUQZccXRO0JvGCxysSTr2tatBl",
+	"xeK65AL1TS2w2OlzrTC0+NyTwvqksD4prE8K65PC+qSwjq2GdLwh3kGtJUdbrSu6dEBFtSTnHT9tpwpJ",
+	"rip76FpEdhe7lSPaLdbT2E6LoMZYzFoszvaukI+ojOcaRWdLPAjd99KSe3qX+99FN1Q42o9teNg6Rx1J",
+	"MS11NBpJZtWOUl7RWvBon0wjpSlT8aiFPw8Mohg5duKpXW2pXW1XZvfYutGmLPPRdqOdDYT+M+5G22nJ",
+	"X0432polbVNQo42NDgqeebRBM64WVxHWMnoMTXNFjTFEZrfAgn0GyGx55d9Cf8OjYP700S/1RTkOR4g7",
+	"DGx5jPEsBeLuVoDBfPFl12DIGGaWeXw2/er5P1aGZI2Q8fTV8672cTrZzm3fDhejT/nvNgNPIEGYRMeM",
+	"S538mJFQvlaDj7BNzESYiXsSi5NdF214BKRrUu66J+zVNtpqLczwRJs7r83weFnkeHTWUVp2rrNQIMtH",
+	"W2pB7eElaqq4sPdNNS76UZhHq2b+Zyu18CfTbEavutB0ObCHcgWfkY60oyoFPvrkFqa4yNWTePgypRL0",
+	"0GmvlPcOXisdp2JnqhVl4gJB26xjsz8XtmHbOkoEWsf0DkvdqMy0JXMKfYBf/UjYZm8ntp3nsf2Ms2hz",
+	"AgFCUbTTtm6IL9w+akjy5jZuHZulNXXayu1/TBaJUMfO+55GksToeoOOnEmO0jYNyVrZ8iRUb0C18hUN",
+	"Ym5GnqL3giA1uELaDZhcce4NE5uIryOi/pkIghZ6RkFwHCyLE0/30CNLEVtzhywgn1FjNjRBHosUl2pj",
+	"yzVJ9HHZze21GttWe+hQx1BhaZeVa9T4h283raDo3HIadnH0vtPQVNGmQp/NZgegCtN8Ose0nzlrrNVF",
+	"TURsnmAOvV8G8FH3DFRSWTn4/rfLriS/X59yHWe7VtSr3rVD9X0rnIWzk0Mg117yNle6ezTkPjqZ5zfj",
+	"eoNoeIB96FFrpNBpebTIqX2JwcP3iOtCZ7k+cSPRW6FZXP74T1/M/nF8wnvRSnmFUKlK7tovUGorAq3v",
+	"Aqd27U8bK/VDjJlUZkdM7vitoiFj1h0JhHWvJcnhqbbthgsYJ6YKh+Gvehbdzqk7KvOfDQmFwWFo0z7m",
+	"eoHeNvy1eTiL+wlsmbPZK35HDoYCPf2YWGgdsRIRY4QOVbMV19Dv5DX5Tn3w1jgGthIS61hNIymxXQtd",
+	"QHAYUvUdjn7NvVZyQJgHukCrl+cYv+dG/VB+uSbCI/WT7EDBgVijzBFTUdBkL+pORZ/pPeg+XXwABQIb",
+	"X8hkExxIA3IBaAs2yihFECbHvg8vU6K54EprIZNgyUl4YPqsdBc0cLJeJd5zNHd4y1T3ZbLbklMdLpGl",
+	"0XTLWIiuScTv0dn07Dy9e54bL+oJlJ8+nz0/7Pb1sXAbdmIHBxCunyrOXq7w9pj9tgr7euBztQ+Td7xr",
+	"xQ6Gc556dig6Dlj+vB6GsvxQnMmNqwJuLhCV4904ZjTta4nhnp3HQead7GtoMGtBm+DU1GjXiLV98SO5",
+	"wcFmLw46M2FD8PyNslVH0F7B3YdXBEVUSJSwkMS6rnik/gVVJmwlfEHiOyLQNZdLhKWpR2627ADePChc",
+	"ULCydq3gNtKX82d/4vrCyAruKZWKaatK6JFJ2OQ++bMQkcIUCZKYKuv/909KVArJGXnHbwnzLn7/oIQh",
+	"nDYzfxJH3oX3DC6yDYI+WUDMcnXZDhe43JNS9lDxbYNq97FTKqrw7jUUtcn9EHAmqJCEBZvJTcyLv940",
+	"jOYEP5Umr/4RPmNE3vP4Nj+gQetEYY8GpGI2i9eHDw//fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
