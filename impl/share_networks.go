@@ -367,3 +367,53 @@ func (s *Server) ListShareNetworksDetail(ctx context.Context, req gen.ListShareN
 	}
 	return out, nil
 }
+
+// checkShareNetwork is Manila's share create check of share_network_id:
+// the caller's network (404), active, and with a subnet in the requested
+// zone (the default subnet serves every zone).
+func (s *Server) checkShareNetwork(ctx context.Context, id, zone string) error {
+	n, err := s.visibleNetwork(ctx, id)
+	if err != nil {
+		return err
+	}
+	if f := networkActive(n); f != nil {
+		return f
+	}
+	if zone != "" && !servesZone(n, zone) {
+		return badRequest("A share network subnet was not found for the requested availability zone.")
+	}
+	return nil
+}
+
+func servesZone(n storage.ShareNetwork, zone string) bool {
+	for _, sn := range n.Subnets {
+		if sn.AvailabilityZone == nil || *sn.AvailabilityZone == zone {
+			return true
+		}
+	}
+	return false
+}
+
+// networkServesZone is Manila's share API check when no zone is asked
+// for: some zone the network has a subnet in (and the share type allows)
+// must remain.
+func (s *Server) networkServesZone(ctx context.Context, ri *requestInfo, id, zone string, shareType *storage.ShareType) error {
+	if zone != "" {
+		return nil
+	}
+	n, err := s.visibleNetwork(ctx, id)
+	if err != nil {
+		return err
+	}
+	ok := servesZone(n, s.cfg.AvailabilityZone)
+	if zones, set := "", false; shareType != nil && s.behaves(ri, "availability_zone_in_share_type") {
+		zones, set = shareType.ExtraSpecs["availability_zones"]
+		if set && zones != "" && !contains(splitCSV(zones), s.cfg.AvailabilityZone) {
+			ok = false
+		}
+	}
+	if !ok {
+		return badRequest("The share network is not supported within any requested availability zone. Check the share type's 'availability_zones' extra-spec and the availability zones of the share network subnets")
+	}
+	return nil
+}
