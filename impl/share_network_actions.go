@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/manilite/manilite/gen"
-	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -136,7 +135,7 @@ func (s *Server) checkSameType(ctx context.Context, n storage.ShareNetwork, ss s
 
 // networkActive is Manila's check_share_network_is_active.
 func networkActive(n storage.ShareNetwork) *Fault {
-	if n.Status != string(state.ShareNetworkActive) {
+	if n.Status != networkStatusActive {
 		return badRequest("The share network %s used isn't in an 'active' state. Current status is %s. The action may be retried after the share network has changed its state.", n.ID, n.Status)
 	}
 	return nil
@@ -288,15 +287,27 @@ func (s *Server) checkSubnetCreate(ctx context.Context, id string, value json.Ra
 }
 
 func (s *Server) resetNetworkStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareNetworkActionResponseObject, error) {
-	reset, err := resetTarget(value, state.ShareNetworkResetStatus)
+	status, err := resetStatusOf(value)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := s.networkForAction(ctx, id); err != nil {
 		return nil, err
 	}
-	if err := s.db.SetShareNetworkStatus(ctx, id, string(reset.To)); err != nil {
+	if err := s.db.SetShareNetworkStatus(ctx, id, status); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return networkAccepted{}, nil
+}
+
+// resetStatusOf is the status of a reset_status value whose schema has
+// checked it against Manila's valid statuses; none is Manila's 400.
+func resetStatusOf(value json.RawMessage) (string, error) {
+	var v struct {
+		Status *string `json:"status"`
+	}
+	if len(value) == 0 || json.Unmarshal(value, &v) != nil || v.Status == nil {
+		return "", badRequest("Must specify 'status'")
+	}
+	return *v.Status, nil
 }

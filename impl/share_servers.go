@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/manilite/manilite/gen"
-	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -41,7 +40,7 @@ func (s *Server) DeleteShareServer(ctx context.Context, req gen.DeleteShareServe
 func (s *Server) shareServerActionTable() actionTable[gen.ShareServerActionResponseObject] {
 	return actionTable[gen.ShareServerActionResponseObject]{
 		"reset_status": func(ctx context.Context, id string, value json.RawMessage) (gen.ShareServerActionResponseObject, error) {
-			if _, err := resetTarget(value, state.ShareServerResetStatus); err != nil {
+			if _, err := resetStatusOf(value); err != nil {
 				return nil, err
 			}
 			return nil, errNoServer(id)

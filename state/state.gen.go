@@ -352,77 +352,6 @@ var (
 // CGSnapshotMemberTransitions lists the cgsnapshot member transitions (resets aside), in the spec's order.
 var CGSnapshotMemberTransitions = []Transition[CGSnapshotMemberStatus]{CGSnapshotMemberCreateDone}
 
-// ShareNetworkStatus is a status of a share network.
-type ShareNetworkStatus string
-
-// The share network statuses.
-const (
-	ShareNetworkActive        ShareNetworkStatus = "active"
-	ShareNetworkError         ShareNetworkStatus = "error"
-	ShareNetworkNetworkChange ShareNetworkStatus = "network_change"
-)
-
-// ShareNetworkInitial is the status a new share network is created in.
-const ShareNetworkInitial = ShareNetworkActive
-
-// ShareNetworkStatuses is every share network status, in the spec's order.
-var ShareNetworkStatuses = Set[ShareNetworkStatus]{ShareNetworkActive, ShareNetworkError, ShareNetworkNetworkChange}
-
-// The named share network status sets.
-var (
-	// ShareNetworkResetTargets is the set "reset_targets".
-	ShareNetworkResetTargets = Set[ShareNetworkStatus]{ShareNetworkActive, ShareNetworkError, ShareNetworkNetworkChange}
-)
-
-// The share network transitions.
-var (
-	// ShareNetworkResetStatus is "reset_status": from any status to one of ShareNetworkResetTargets.
-	ShareNetworkResetStatus = Reset[ShareNetworkStatus]{Name: "reset_status", Targets: ShareNetworkResetTargets}
-)
-
-// ShareNetworkTransitions lists the share network transitions (resets aside), in the spec's order.
-var ShareNetworkTransitions = []Transition[ShareNetworkStatus]{}
-
-// ShareServerStatus is a status of a share server.
-type ShareServerStatus string
-
-// The share server statuses.
-const (
-	ShareServerActive            ShareServerStatus = "active"
-	ShareServerError             ShareServerStatus = "error"
-	ShareServerDeleting          ShareServerStatus = "deleting"
-	ShareServerCreating          ShareServerStatus = "creating"
-	ShareServerManageStarting    ShareServerStatus = "manage_starting"
-	ShareServerUnmanageStarting  ShareServerStatus = "unmanage_starting"
-	ShareServerUnmanageError     ShareServerStatus = "unmanage_error"
-	ShareServerManageError       ShareServerStatus = "manage_error"
-	ShareServerInactive          ShareServerStatus = "inactive"
-	ShareServerServerMigrating   ShareServerStatus = "server_migrating"
-	ShareServerServerMigratingTo ShareServerStatus = "server_migrating_to"
-	ShareServerNetworkChange     ShareServerStatus = "network_change"
-)
-
-// ShareServerInitial is the status a new share server is created in.
-const ShareServerInitial = ShareServerCreating
-
-// ShareServerStatuses is every share server status, in the spec's order.
-var ShareServerStatuses = Set[ShareServerStatus]{ShareServerActive, ShareServerError, ShareServerDeleting, ShareServerCreating, ShareServerManageStarting, ShareServerUnmanageStarting, ShareServerUnmanageError, ShareServerManageError, ShareServerInactive, ShareServerServerMigrating, ShareServerServerMigratingTo, ShareServerNetworkChange}
-
-// The named share server status sets.
-var (
-	// ShareServerResetTargets is the set "reset_targets".
-	ShareServerResetTargets = Set[ShareServerStatus]{ShareServerActive, ShareServerError, ShareServerDeleting, ShareServerCreating, ShareServerManageStarting, ShareServerUnmanageStarting, ShareServerUnmanageError, ShareServerManageError, ShareServerInactive, ShareServerServerMigrating, ShareServerServerMigratingTo, ShareServerNetworkChange}
-)
-
-// The share server transitions.
-var (
-	// ShareServerResetStatus is "reset_status": from any status to one of ShareServerResetTargets.
-	ShareServerResetStatus = Reset[ShareServerStatus]{Name: "reset_status", Targets: ShareServerResetTargets}
-)
-
-// ShareServerTransitions lists the share server transitions (resets aside), in the spec's order.
-var ShareServerTransitions = []Transition[ShareServerStatus]{}
-
 // Resources describes every resource of x-manila-states as plain strings, in the spec's order.
 var Resources = []Resource{
 	{
@@ -538,26 +467,6 @@ var Resources = []Resource{
 		Statuses: []string{"creating", "available"},
 		Transitions: []TransitionInfo{
 			{Name: "create_done", From: []string{"creating"}, To: "available", ToOneOf: ""},
-		},
-	},
-	{
-		Name:     "share_network",
-		Statuses: []string{"active", "error", "network_change"},
-		Sets: map[string][]string{
-			"reset_targets": []string{"active", "error", "network_change"},
-		},
-		Transitions: []TransitionInfo{
-			{Name: "reset_status", From: nil, To: "", ToOneOf: "reset_targets"},
-		},
-	},
-	{
-		Name:     "share_server",
-		Statuses: []string{"active", "error", "deleting", "creating", "manage_starting", "unmanage_starting", "unmanage_error", "manage_error", "inactive", "server_migrating", "server_migrating_to", "network_change"},
-		Sets: map[string][]string{
-			"reset_targets": []string{"active", "error", "deleting", "creating", "manage_starting", "unmanage_starting", "unmanage_error", "manage_error", "inactive", "server_migrating", "server_migrating_to", "network_change"},
-		},
-		Transitions: []TransitionInfo{
-			{Name: "reset_status", From: nil, To: "", ToOneOf: "reset_targets"},
 		},
 	},
 }
