@@ -37,6 +37,75 @@ func (e MessageMessageLevel) Valid() bool {
 	}
 }
 
+// Defines values for ShareNetworkResetStatusStatus.
+const (
+	ShareNetworkResetStatusStatusActive        ShareNetworkResetStatusStatus = "active"
+	ShareNetworkResetStatusStatusError         ShareNetworkResetStatusStatus = "error"
+	ShareNetworkResetStatusStatusNetworkChange ShareNetworkResetStatusStatus = "network_change"
+)
+
+// Valid indicates whether the value is a known member of the ShareNetworkResetStatusStatus enum.
+func (e ShareNetworkResetStatusStatus) Valid() bool {
+	switch e {
+	case ShareNetworkResetStatusStatusActive:
+		return true
+	case ShareNetworkResetStatusStatusError:
+		return true
+	case ShareNetworkResetStatusStatusNetworkChange:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShareServerResetStatusStatus.
+const (
+	ShareServerResetStatusStatusActive            ShareServerResetStatusStatus = "active"
+	ShareServerResetStatusStatusCreating          ShareServerResetStatusStatus = "creating"
+	ShareServerResetStatusStatusDeleting          ShareServerResetStatusStatus = "deleting"
+	ShareServerResetStatusStatusError             ShareServerResetStatusStatus = "error"
+	ShareServerResetStatusStatusInactive          ShareServerResetStatusStatus = "inactive"
+	ShareServerResetStatusStatusManageError       ShareServerResetStatusStatus = "manage_error"
+	ShareServerResetStatusStatusManageStarting    ShareServerResetStatusStatus = "manage_starting"
+	ShareServerResetStatusStatusNetworkChange     ShareServerResetStatusStatus = "network_change"
+	ShareServerResetStatusStatusServerMigrating   ShareServerResetStatusStatus = "server_migrating"
+	ShareServerResetStatusStatusServerMigratingTo ShareServerResetStatusStatus = "server_migrating_to"
+	ShareServerResetStatusStatusUnmanageError     ShareServerResetStatusStatus = "unmanage_error"
+	ShareServerResetStatusStatusUnmanageStarting  ShareServerResetStatusStatus = "unmanage_starting"
+)
+
+// Valid indicates whether the value is a known member of the ShareServerResetStatusStatus enum.
+func (e ShareServerResetStatusStatus) Valid() bool {
+	switch e {
+	case ShareServerResetStatusStatusActive:
+		return true
+	case ShareServerResetStatusStatusCreating:
+		return true
+	case ShareServerResetStatusStatusDeleting:
+		return true
+	case ShareServerResetStatusStatusError:
+		return true
+	case ShareServerResetStatusStatusInactive:
+		return true
+	case ShareServerResetStatusStatusManageError:
+		return true
+	case ShareServerResetStatusStatusManageStarting:
+		return true
+	case ShareServerResetStatusStatusNetworkChange:
+		return true
+	case ShareServerResetStatusStatusServerMigrating:
+		return true
+	case ShareServerResetStatusStatusServerMigratingTo:
+		return true
+	case ShareServerResetStatusStatusUnmanageError:
+		return true
+	case ShareServerResetStatusStatusUnmanageStarting:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShareSortKey.
 const (
 	ShareSortKeyAccessRulesStatus                ShareSortKey = "access_rules_status"
@@ -1143,6 +1212,127 @@ type ResetTaskState struct {
 	TaskState   nullable.Nullable[string] `json:"task_state,omitempty"`
 }
 
+// SecurityService defines model for SecurityService.
+type SecurityService struct {
+	CreatedAt     string                    `json:"created_at"`
+	DefaultAdSite nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description   nullable.Nullable[string] `json:"description"`
+	DnsIp         nullable.Nullable[string] `json:"dns_ip"`
+	Domain        nullable.Nullable[string] `json:"domain"`
+	Id            string                    `json:"id"`
+	Name          nullable.Nullable[string] `json:"name"`
+	Ou            nullable.Nullable[string] `json:"ou,omitempty"`
+	Password      nullable.Nullable[string] `json:"password"`
+	ProjectId     string                    `json:"project_id"`
+	Server        nullable.Nullable[string] `json:"server"`
+
+	// Status Always new, as Manila shows it.
+	Status    string                    `json:"status"`
+	Type      string                    `json:"type"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	User      nullable.Nullable[string] `json:"user"`
+}
+
+// SecurityServiceCreateRequest defines model for SecurityServiceCreateRequest.
+type SecurityServiceCreateRequest struct {
+	// SecurityService type is one of active_directory, ldap, kerberos; other keys are ignored.
+	SecurityService SecurityServiceCreateRequest_SecurityService `json:"security_service"`
+}
+
+// SecurityServiceCreateRequest_SecurityService type is one of active_directory, ldap, kerberos; other keys are ignored.
+type SecurityServiceCreateRequest_SecurityService struct {
+	DefaultAdSite        nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	DnsIp                nullable.Nullable[string] `json:"dns_ip,omitempty"`
+	Domain               nullable.Nullable[string] `json:"domain,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	Ou                   nullable.Nullable[string] `json:"ou,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	Server               nullable.Nullable[string] `json:"server,omitempty"`
+	Type                 nullable.Nullable[string] `json:"type,omitempty"`
+	User                 nullable.Nullable[string] `json:"user,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// SecurityServiceDetailList defines model for SecurityServiceDetailList.
+type SecurityServiceDetailList struct {
+	SecurityServices []SecurityServiceListed `json:"security_services"`
+}
+
+// SecurityServiceListed defines model for SecurityServiceListed.
+type SecurityServiceListed struct {
+	CreatedAt     string                    `json:"created_at"`
+	DefaultAdSite nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description   nullable.Nullable[string] `json:"description"`
+	DnsIp         nullable.Nullable[string] `json:"dns_ip"`
+	Domain        nullable.Nullable[string] `json:"domain"`
+	Id            string                    `json:"id"`
+	Name          nullable.Nullable[string] `json:"name"`
+	Ou            nullable.Nullable[string] `json:"ou,omitempty"`
+	Password      nullable.Nullable[string] `json:"password"`
+	ProjectId     string                    `json:"project_id"`
+	Server        nullable.Nullable[string] `json:"server"`
+	ShareNetworks []string                  `json:"share_networks"`
+
+	// Status Always new, as Manila shows it.
+	Status    string                    `json:"status"`
+	Type      string                    `json:"type"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	User      nullable.Nullable[string] `json:"user"`
+}
+
+// SecurityServiceResponse defines model for SecurityServiceResponse.
+type SecurityServiceResponse struct {
+	SecurityService SecurityService `json:"security_service"`
+}
+
+// SecurityServiceSummary defines model for SecurityServiceSummary.
+type SecurityServiceSummary struct {
+	Id   string                    `json:"id"`
+	Name nullable.Nullable[string] `json:"name"`
+
+	// Status Always new, as Manila shows it.
+	Status string `json:"status"`
+	Type   string `json:"type"`
+}
+
+// SecurityServiceSummaryList defines model for SecurityServiceSummaryList.
+type SecurityServiceSummaryList struct {
+	SecurityServices []SecurityServiceSummary `json:"security_services"`
+}
+
+// SecurityServiceUpdateCheck defines model for SecurityServiceUpdateCheck.
+type SecurityServiceUpdateCheck struct {
+	Compatible         bool                    `json:"compatible"`
+	HostsCheckResult   *map[string]interface{} `json:"hosts_check_result,omitempty"`
+	RequestedOperation struct {
+		CurrentSecurityService nullable.Nullable[string] `json:"current_security_service"`
+		NewSecurityService     nullable.Nullable[string] `json:"new_security_service"`
+		Operation              string                    `json:"operation"`
+	} `json:"requested_operation"`
+}
+
+// SecurityServiceUpdateRequest defines model for SecurityServiceUpdateRequest.
+type SecurityServiceUpdateRequest struct {
+	// SecurityService The type cannot change here; other keys are ignored.
+	SecurityService SecurityServiceUpdateRequest_SecurityService `json:"security_service"`
+}
+
+// SecurityServiceUpdateRequest_SecurityService The type cannot change here; other keys are ignored.
+type SecurityServiceUpdateRequest_SecurityService struct {
+	DefaultAdSite        nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	DnsIp                nullable.Nullable[string] `json:"dns_ip,omitempty"`
+	Domain               nullable.Nullable[string] `json:"domain,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	Ou                   nullable.Nullable[string] `json:"ou,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	Server               nullable.Nullable[string] `json:"server,omitempty"`
+	Type                 nullable.Nullable[string] `json:"type,omitempty"`
+	User                 nullable.Nullable[string] `json:"user,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
@@ -1406,6 +1596,155 @@ type ShareMetadataItemRequest struct {
 	Metadata map[string]*interface{} `json:"metadata"`
 }
 
+// ShareNetwork network_type and segmentation_id are null for a caller share_network:show_network_details refuses.
+type ShareNetwork struct {
+	Cidr                           nullable.Nullable[string]      `json:"cidr,omitempty"`
+	CreatedAt                      string                         `json:"created_at"`
+	Description                    nullable.Nullable[string]      `json:"description"`
+	Gateway                        nullable.Nullable[string]      `json:"gateway,omitempty"`
+	Id                             string                         `json:"id"`
+	IpVersion                      nullable.Nullable[int]         `json:"ip_version,omitempty"`
+	Mtu                            nullable.Nullable[int]         `json:"mtu,omitempty"`
+	Name                           nullable.Nullable[string]      `json:"name"`
+	NetworkAllocationUpdateSupport *bool                          `json:"network_allocation_update_support,omitempty"`
+	NetworkType                    nullable.Nullable[string]      `json:"network_type,omitempty"`
+	NeutronNetId                   nullable.Nullable[string]      `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId                nullable.Nullable[string]      `json:"neutron_subnet_id,omitempty"`
+	NovaNetId                      nullable.Nullable[string]      `json:"nova_net_id,omitempty"`
+	ProjectId                      string                         `json:"project_id"`
+	SecurityServiceUpdateSupport   *bool                          `json:"security_service_update_support,omitempty"`
+	SegmentationId                 nullable.Nullable[int]         `json:"segmentation_id,omitempty"`
+	ShareNetworkSubnets            *[]ShareNetworkSubnetOfNetwork `json:"share_network_subnets,omitempty"`
+	Status                         *string                        `json:"status,omitempty"`
+	UpdatedAt                      nullable.Nullable[string]      `json:"updated_at"`
+}
+
+// ShareNetworkCreateRequest defines model for ShareNetworkCreateRequest.
+type ShareNetworkCreateRequest struct {
+	// ShareNetwork Other keys are ignored; nova_net_id is refused.
+	ShareNetwork ShareNetworkCreateRequest_ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkCreateRequest_ShareNetwork Other keys are ignored; nova_net_id is refused.
+type ShareNetworkCreateRequest_ShareNetwork struct {
+	AvailabilityZone     nullable.Nullable[string] `json:"availability_zone,omitempty"`
+	Cidr                 nullable.Nullable[string] `json:"cidr,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Gateway              nullable.Nullable[string] `json:"gateway,omitempty"`
+	IpVersion            nullable.Nullable[int]    `json:"ip_version,omitempty"`
+	Mtu                  nullable.Nullable[int]    `json:"mtu,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	NetworkType          nullable.Nullable[string] `json:"network_type,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	SegmentationId       nullable.Nullable[int]    `json:"segmentation_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareNetworkList defines model for ShareNetworkList.
+type ShareNetworkList struct {
+	ShareNetworks []ShareNetwork `json:"share_networks"`
+}
+
+// ShareNetworkResetStatus A share network's reset_status: SHARE_NETWORK_STATUSES of manila/common/constants.py (not in x-manila-states: the word active is also an access rules status elsewhere).
+type ShareNetworkResetStatus struct {
+	Status *ShareNetworkResetStatusStatus `json:"status,omitempty"`
+}
+
+// ShareNetworkResetStatusStatus defines model for ShareNetworkResetStatus.Status.
+type ShareNetworkResetStatusStatus string
+
+// ShareNetworkResponse defines model for ShareNetworkResponse.
+type ShareNetworkResponse struct {
+	// ShareNetwork network_type and segmentation_id are null for a caller share_network:show_network_details refuses.
+	ShareNetwork ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkSubnet defines model for ShareNetworkSubnet.
+type ShareNetworkSubnet struct {
+	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	Cidr             nullable.Nullable[string] `json:"cidr"`
+	CreatedAt        string                    `json:"created_at"`
+	Gateway          nullable.Nullable[string] `json:"gateway"`
+	Id               string                    `json:"id"`
+	IpVersion        nullable.Nullable[int]    `json:"ip_version"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Mtu              nullable.Nullable[int]    `json:"mtu"`
+	NetworkType      nullable.Nullable[string] `json:"network_type"`
+	NeutronNetId     nullable.Nullable[string] `json:"neutron_net_id"`
+	NeutronSubnetId  nullable.Nullable[string] `json:"neutron_subnet_id"`
+	SegmentationId   nullable.Nullable[int]    `json:"segmentation_id"`
+	ShareNetworkId   string                    `json:"share_network_id"`
+	ShareNetworkName nullable.Nullable[string] `json:"share_network_name"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareNetworkSubnetCreateRequest defines model for ShareNetworkSubnetCreateRequest.
+type ShareNetworkSubnetCreateRequest struct {
+	ShareNetworkSubnet ShareNetworkSubnetCreateRequest_ShareNetworkSubnet `json:"share-network-subnet"`
+}
+
+// ShareNetworkSubnetCreateRequest_ShareNetworkSubnet defines model for ShareNetworkSubnetCreateRequest.ShareNetworkSubnet.
+type ShareNetworkSubnetCreateRequest_ShareNetworkSubnet struct {
+	AvailabilityZone     nullable.Nullable[string] `json:"availability_zone,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareNetworkSubnetList defines model for ShareNetworkSubnetList.
+type ShareNetworkSubnetList struct {
+	ShareNetworkSubnets []ShareNetworkSubnet `json:"share_network_subnets"`
+}
+
+// ShareNetworkSubnetOfNetwork defines model for ShareNetworkSubnetOfNetwork.
+type ShareNetworkSubnetOfNetwork struct {
+	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	Cidr             nullable.Nullable[string] `json:"cidr"`
+	CreatedAt        string                    `json:"created_at"`
+	Gateway          nullable.Nullable[string] `json:"gateway"`
+	Id               string                    `json:"id"`
+	IpVersion        nullable.Nullable[int]    `json:"ip_version"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Mtu              nullable.Nullable[int]    `json:"mtu"`
+	NetworkType      nullable.Nullable[string] `json:"network_type"`
+	NeutronNetId     nullable.Nullable[string] `json:"neutron_net_id"`
+	NeutronSubnetId  nullable.Nullable[string] `json:"neutron_subnet_id"`
+	SegmentationId   nullable.Nullable[int]    `json:"segmentation_id"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareNetworkSubnetResponse defines model for ShareNetworkSubnetResponse.
+type ShareNetworkSubnetResponse struct {
+	ShareNetworkSubnet ShareNetworkSubnet `json:"share_network_subnet"`
+}
+
+// ShareNetworkSummary defines model for ShareNetworkSummary.
+type ShareNetworkSummary struct {
+	Id   string                    `json:"id"`
+	Name nullable.Nullable[string] `json:"name"`
+}
+
+// ShareNetworkSummaryList defines model for ShareNetworkSummaryList.
+type ShareNetworkSummaryList struct {
+	ShareNetworks []ShareNetworkSummary `json:"share_networks"`
+}
+
+// ShareNetworkUpdateRequest defines model for ShareNetworkUpdateRequest.
+type ShareNetworkUpdateRequest struct {
+	// ShareNetwork name and description change the network, neutron_net_id and neutron_subnet_id its default subnet; other keys are ignored; nova_net_id is refused.
+	ShareNetwork ShareNetworkUpdateRequest_ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkUpdateRequest_ShareNetwork name and description change the network, neutron_net_id and neutron_subnet_id its default subnet; other keys are ignored; nova_net_id is refused.
+type ShareNetworkUpdateRequest_ShareNetwork struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ShareReplica Manila's replica view (manila/api/views/share_replicas.py).
 type ShareReplica struct {
 	AvailabilityZone    nullable.Nullable[string] `json:"availability_zone"`
@@ -1458,6 +1797,41 @@ type ShareResponse struct {
 type ShareRevert struct {
 	SnapshotId openapi_types.UUID `json:"snapshot_id"`
 }
+
+// ShareServer defines model for ShareServer.
+type ShareServer struct {
+	Host             string                    `json:"host"`
+	Id               string                    `json:"id"`
+	ProjectId        string                    `json:"project_id"`
+	ShareNetworkId   nullable.Nullable[string] `json:"share_network_id"`
+	ShareNetworkName nullable.Nullable[string] `json:"share_network_name"`
+	Status           string                    `json:"status"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareServerList defines model for ShareServerList.
+type ShareServerList struct {
+	ShareServers []ShareServer `json:"share_servers"`
+}
+
+// ShareServerManageRequest defines model for ShareServerManageRequest.
+type ShareServerManageRequest struct {
+	ShareServer ShareServerManageRequest_ShareServer `json:"share_server"`
+}
+
+// ShareServerManageRequest_ShareServer defines model for ShareServerManageRequest.ShareServer.
+type ShareServerManageRequest_ShareServer struct {
+	ShareNetworkSubnetId nullable.Nullable[string] `json:"share_network_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareServerResetStatus A share server's reset_status, SHARE_SERVER_STATUSES of manila/common/constants.py (manilite never has a share server).
+type ShareServerResetStatus struct {
+	Status *ShareServerResetStatusStatus `json:"status,omitempty"`
+}
+
+// ShareServerResetStatusStatus defines model for ShareServerResetStatus.Status.
+type ShareServerResetStatusStatus string
 
 // ShareShrink defines model for ShareShrink.
 type ShareShrink struct {
@@ -1707,6 +2081,12 @@ type SnapshotUpdateRequest struct {
 	} `json:"snapshot"`
 }
 
+// SubnetCreateCheck defines model for SubnetCreateCheck.
+type SubnetCreateCheck struct {
+	Compatible       bool                    `json:"compatible"`
+	HostsCheckResult *map[string]interface{} `json:"hosts_check_result,omitempty"`
+}
+
 // Version defines model for Version.
 type Version struct {
 	// Id Example: v2.0
@@ -1902,6 +2282,26 @@ type ShowQuotaSetDetailParams struct {
 	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
+// ListSecurityServicesParams defines parameters for ListSecurityServices.
+type ListSecurityServicesParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
+// ListSecurityServicesDetailParams defines parameters for ListSecurityServicesDetail.
+type ListSecurityServicesDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1971,6 +2371,40 @@ type ListShareBackupsDetailParams struct {
 
 // ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParamsSortKey string
+
+// ListShareNetworksParams defines parameters for ListShareNetworks.
+type ListShareNetworksParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: every project's.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins only: that project's.
+	ProjectId         *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	CreatedSince      *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+	CreatedBefore     *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+	SecurityServiceId *string `form:"security_service_id,omitempty" json:"security_service_id,omitempty"`
+}
+
+// ListShareNetworksDetailParams defines parameters for ListShareNetworksDetail.
+type ListShareNetworksDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: every project's.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins only: that project's.
+	ProjectId         *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	CreatedSince      *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+	CreatedBefore     *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+	SecurityServiceId *string `form:"security_service_id,omitempty" json:"security_service_id,omitempty"`
+}
 
 // ListShareReplicasParams defines parameters for ListShareReplicas.
 type ListShareReplicasParams struct {
@@ -2231,6 +2665,12 @@ type ManageShareLegacyJSONRequestBody = ShareManageRequest
 // UpdateQuotaSetJSONRequestBody defines body for UpdateQuotaSet for application/json ContentType.
 type UpdateQuotaSetJSONRequestBody = QuotaSetUpdateRequest
 
+// CreateSecurityServiceJSONRequestBody defines body for CreateSecurityService for application/json ContentType.
+type CreateSecurityServiceJSONRequestBody = SecurityServiceCreateRequest
+
+// UpdateSecurityServiceJSONRequestBody defines body for UpdateSecurityService for application/json ContentType.
+type UpdateSecurityServiceJSONRequestBody = SecurityServiceUpdateRequest
+
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
 
@@ -2239,6 +2679,24 @@ type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
 type ShareBackupActionJSONRequestBody = ActionRequest
+
+// CreateShareNetworkJSONRequestBody defines body for CreateShareNetwork for application/json ContentType.
+type CreateShareNetworkJSONRequestBody = ShareNetworkCreateRequest
+
+// UpdateShareNetworkJSONRequestBody defines body for UpdateShareNetwork for application/json ContentType.
+type UpdateShareNetworkJSONRequestBody = ShareNetworkUpdateRequest
+
+// ShareNetworkActionJSONRequestBody defines body for ShareNetworkAction for application/json ContentType.
+type ShareNetworkActionJSONRequestBody = ActionRequest
+
+// CreateShareNetworkSubnetJSONRequestBody defines body for CreateShareNetworkSubnet for application/json ContentType.
+type CreateShareNetworkSubnetJSONRequestBody = ShareNetworkSubnetCreateRequest
+
+// ManageShareServerJSONRequestBody defines body for ManageShareServer for application/json ContentType.
+type ManageShareServerJSONRequestBody = ShareServerManageRequest
+
+// ShareServerActionJSONRequestBody defines body for ShareServerAction for application/json ContentType.
+type ShareServerActionJSONRequestBody = ActionRequest
 
 // ShareInstanceActionJSONRequestBody defines body for ShareInstanceAction for application/json ContentType.
 type ShareInstanceActionJSONRequestBody = ActionRequest
@@ -2868,6 +3326,412 @@ func (a QuotaSetUpdateRequestLegacy_QuotaSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for SecurityServiceCreateRequest_SecurityService. Returns the specified
+// element and whether it was found
+func (a SecurityServiceCreateRequest_SecurityService) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SecurityServiceCreateRequest_SecurityService
+func (a *SecurityServiceCreateRequest_SecurityService) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SecurityServiceCreateRequest_SecurityService to handle AdditionalProperties
+func (a *SecurityServiceCreateRequest_SecurityService) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_ad_site"]; found {
+		err = json.Unmarshal(raw, &a.DefaultAdSite)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_ad_site': %w", err)
+		}
+		delete(object, "default_ad_site")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["dns_ip"]; found {
+		err = json.Unmarshal(raw, &a.DnsIp)
+		if err != nil {
+			return fmt.Errorf("error reading 'dns_ip': %w", err)
+		}
+		delete(object, "dns_ip")
+	}
+
+	if raw, found := object["domain"]; found {
+		err = json.Unmarshal(raw, &a.Domain)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain': %w", err)
+		}
+		delete(object, "domain")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["ou"]; found {
+		err = json.Unmarshal(raw, &a.Ou)
+		if err != nil {
+			return fmt.Errorf("error reading 'ou': %w", err)
+		}
+		delete(object, "ou")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if raw, found := object["server"]; found {
+		err = json.Unmarshal(raw, &a.Server)
+		if err != nil {
+			return fmt.Errorf("error reading 'server': %w", err)
+		}
+		delete(object, "server")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SecurityServiceCreateRequest_SecurityService to handle AdditionalProperties
+func (a SecurityServiceCreateRequest_SecurityService) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultAdSite != nil {
+		object["default_ad_site"], err = json.Marshal(a.DefaultAdSite)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_ad_site': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DnsIp != nil {
+		object["dns_ip"], err = json.Marshal(a.DnsIp)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dns_ip': %w", err)
+		}
+	}
+
+	if a.Domain != nil {
+		object["domain"], err = json.Marshal(a.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Ou != nil {
+		object["ou"], err = json.Marshal(a.Ou)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ou': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	if a.Server != nil {
+		object["server"], err = json.Marshal(a.Server)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'server': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SecurityServiceUpdateRequest_SecurityService. Returns the specified
+// element and whether it was found
+func (a SecurityServiceUpdateRequest_SecurityService) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SecurityServiceUpdateRequest_SecurityService
+func (a *SecurityServiceUpdateRequest_SecurityService) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SecurityServiceUpdateRequest_SecurityService to handle AdditionalProperties
+func (a *SecurityServiceUpdateRequest_SecurityService) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_ad_site"]; found {
+		err = json.Unmarshal(raw, &a.DefaultAdSite)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_ad_site': %w", err)
+		}
+		delete(object, "default_ad_site")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["dns_ip"]; found {
+		err = json.Unmarshal(raw, &a.DnsIp)
+		if err != nil {
+			return fmt.Errorf("error reading 'dns_ip': %w", err)
+		}
+		delete(object, "dns_ip")
+	}
+
+	if raw, found := object["domain"]; found {
+		err = json.Unmarshal(raw, &a.Domain)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain': %w", err)
+		}
+		delete(object, "domain")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["ou"]; found {
+		err = json.Unmarshal(raw, &a.Ou)
+		if err != nil {
+			return fmt.Errorf("error reading 'ou': %w", err)
+		}
+		delete(object, "ou")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if raw, found := object["server"]; found {
+		err = json.Unmarshal(raw, &a.Server)
+		if err != nil {
+			return fmt.Errorf("error reading 'server': %w", err)
+		}
+		delete(object, "server")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SecurityServiceUpdateRequest_SecurityService to handle AdditionalProperties
+func (a SecurityServiceUpdateRequest_SecurityService) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultAdSite != nil {
+		object["default_ad_site"], err = json.Marshal(a.DefaultAdSite)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_ad_site': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DnsIp != nil {
+		object["dns_ip"], err = json.Marshal(a.DnsIp)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dns_ip': %w", err)
+		}
+	}
+
+	if a.Domain != nil {
+		object["domain"], err = json.Marshal(a.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Ou != nil {
+		object["ou"], err = json.Marshal(a.Ou)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ou': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	if a.Server != nil {
+		object["server"], err = json.Marshal(a.Server)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'server': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for ShareManageRequest. Returns the specified
 // element and whether it was found
 func (a ShareManageRequest) Get(fieldName string) (value interface{}, found bool) {
@@ -3155,6 +4019,503 @@ func (a ShareManageRequest_Share) MarshalJSON() ([]byte, error) {
 		object["share_type"], err = json.Marshal(a.ShareType)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'share_type': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkCreateRequest_ShareNetwork. Returns the specified
+// element and whether it was found
+func (a ShareNetworkCreateRequest_ShareNetwork) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkCreateRequest_ShareNetwork
+func (a *ShareNetworkCreateRequest_ShareNetwork) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkCreateRequest_ShareNetwork to handle AdditionalProperties
+func (a *ShareNetworkCreateRequest_ShareNetwork) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["availability_zone"]; found {
+		err = json.Unmarshal(raw, &a.AvailabilityZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'availability_zone': %w", err)
+		}
+		delete(object, "availability_zone")
+	}
+
+	if raw, found := object["cidr"]; found {
+		err = json.Unmarshal(raw, &a.Cidr)
+		if err != nil {
+			return fmt.Errorf("error reading 'cidr': %w", err)
+		}
+		delete(object, "cidr")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["gateway"]; found {
+		err = json.Unmarshal(raw, &a.Gateway)
+		if err != nil {
+			return fmt.Errorf("error reading 'gateway': %w", err)
+		}
+		delete(object, "gateway")
+	}
+
+	if raw, found := object["ip_version"]; found {
+		err = json.Unmarshal(raw, &a.IpVersion)
+		if err != nil {
+			return fmt.Errorf("error reading 'ip_version': %w", err)
+		}
+		delete(object, "ip_version")
+	}
+
+	if raw, found := object["mtu"]; found {
+		err = json.Unmarshal(raw, &a.Mtu)
+		if err != nil {
+			return fmt.Errorf("error reading 'mtu': %w", err)
+		}
+		delete(object, "mtu")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["network_type"]; found {
+		err = json.Unmarshal(raw, &a.NetworkType)
+		if err != nil {
+			return fmt.Errorf("error reading 'network_type': %w", err)
+		}
+		delete(object, "network_type")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if raw, found := object["segmentation_id"]; found {
+		err = json.Unmarshal(raw, &a.SegmentationId)
+		if err != nil {
+			return fmt.Errorf("error reading 'segmentation_id': %w", err)
+		}
+		delete(object, "segmentation_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkCreateRequest_ShareNetwork to handle AdditionalProperties
+func (a ShareNetworkCreateRequest_ShareNetwork) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvailabilityZone != nil {
+		object["availability_zone"], err = json.Marshal(a.AvailabilityZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'availability_zone': %w", err)
+		}
+	}
+
+	if a.Cidr != nil {
+		object["cidr"], err = json.Marshal(a.Cidr)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cidr': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Gateway != nil {
+		object["gateway"], err = json.Marshal(a.Gateway)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'gateway': %w", err)
+		}
+	}
+
+	if a.IpVersion != nil {
+		object["ip_version"], err = json.Marshal(a.IpVersion)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ip_version': %w", err)
+		}
+	}
+
+	if a.Mtu != nil {
+		object["mtu"], err = json.Marshal(a.Mtu)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mtu': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.NetworkType != nil {
+		object["network_type"], err = json.Marshal(a.NetworkType)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'network_type': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	if a.SegmentationId != nil {
+		object["segmentation_id"], err = json.Marshal(a.SegmentationId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'segmentation_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet. Returns the specified
+// element and whether it was found
+func (a ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet
+func (a *ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet to handle AdditionalProperties
+func (a *ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["availability_zone"]; found {
+		err = json.Unmarshal(raw, &a.AvailabilityZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'availability_zone': %w", err)
+		}
+		delete(object, "availability_zone")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet to handle AdditionalProperties
+func (a ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvailabilityZone != nil {
+		object["availability_zone"], err = json.Marshal(a.AvailabilityZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'availability_zone': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkUpdateRequest_ShareNetwork. Returns the specified
+// element and whether it was found
+func (a ShareNetworkUpdateRequest_ShareNetwork) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkUpdateRequest_ShareNetwork
+func (a *ShareNetworkUpdateRequest_ShareNetwork) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkUpdateRequest_ShareNetwork to handle AdditionalProperties
+func (a *ShareNetworkUpdateRequest_ShareNetwork) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkUpdateRequest_ShareNetwork to handle AdditionalProperties
+func (a ShareNetworkUpdateRequest_ShareNetwork) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareServerManageRequest_ShareServer. Returns the specified
+// element and whether it was found
+func (a ShareServerManageRequest_ShareServer) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareServerManageRequest_ShareServer
+func (a *ShareServerManageRequest_ShareServer) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareServerManageRequest_ShareServer to handle AdditionalProperties
+func (a *ShareServerManageRequest_ShareServer) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["share_network_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareNetworkSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_network_subnet_id': %w", err)
+		}
+		delete(object, "share_network_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareServerManageRequest_ShareServer to handle AdditionalProperties
+func (a ShareServerManageRequest_ShareServer) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ShareNetworkSubnetId != nil {
+		object["share_network_subnet_id"], err = json.Marshal(a.ShareNetworkSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_network_subnet_id': %w", err)
 		}
 	}
 
@@ -3508,6 +4869,24 @@ type ServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error
+	// ListSecurityServices List security services (id, name, type, status)
+	// (GET /v2/security-services)
+	ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error
+	// CreateSecurityService Create a security service
+	// (POST /v2/security-services)
+	CreateSecurityService(ctx echo.Context) error
+	// ListSecurityServicesDetail List security services with details and the share networks naming each
+	// (GET /v2/security-services/detail)
+	ListSecurityServicesDetail(ctx echo.Context, params ListSecurityServicesDetailParams) error
+	// DeleteSecurityService Delete a security service no share network names (202)
+	// (DELETE /v2/security-services/{security_service_id})
+	DeleteSecurityService(ctx echo.Context, securityServiceId string) error
+	// ShowSecurityService Show a security service
+	// (GET /v2/security-services/{security_service_id})
+	ShowSecurityService(ctx echo.Context, securityServiceId string) error
+	// UpdateSecurityService Update a security service
+	// (PUT /v2/security-services/{security_service_id})
+	UpdateSecurityService(ctx echo.Context, securityServiceId string) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -3529,6 +4908,39 @@ type ServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx echo.Context, backupId string) error
+	// ListShareNetworks List share networks (id, name)
+	// (GET /v2/share-networks)
+	ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error
+	// CreateShareNetwork Create a share network with its default subnet (a record; nothing checks the neutron ids)
+	// (POST /v2/share-networks)
+	CreateShareNetwork(ctx echo.Context) error
+	// ListShareNetworksDetail List share networks with details
+	// (GET /v2/share-networks/detail)
+	ListShareNetworksDetail(ctx echo.Context, params ListShareNetworksDetailParams) error
+	// DeleteShareNetwork Delete a share network no share or consistency group uses (202)
+	// (DELETE /v2/share-networks/{share_network_id})
+	DeleteShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// ShowShareNetwork Show a share network
+	// (GET /v2/share-networks/{share_network_id})
+	ShowShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// UpdateShareNetwork Update a share network (name, description, and its default subnet's neutron ids)
+	// (PUT /v2/share-networks/{share_network_id})
+	UpdateShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// ShareNetworkAction Add, remove or replace a security service, check such a change or a new subnet, reset the status (admin)
+	// (POST /v2/share-networks/{share_network_id}/action)
+	ShareNetworkAction(ctx echo.Context, shareNetworkId string) error
+	// ListShareNetworkSubnets List a share network's subnets
+	// (GET /v2/share-networks/{share_network_id}/subnets)
+	ListShareNetworkSubnets(ctx echo.Context, shareNetworkId string) error
+	// CreateShareNetworkSubnet Add a subnet to a share network (one per zone below 2.70)
+	// (POST /v2/share-networks/{share_network_id}/subnets)
+	CreateShareNetworkSubnet(ctx echo.Context, shareNetworkId string) error
+	// DeleteShareNetworkSubnet Delete a share network subnet (202)
+	// (DELETE /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	DeleteShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error
+	// ShowShareNetworkSubnet Show a share network subnet
+	// (GET /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	ShowShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error
 	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
 	// (GET /v2/share-replicas)
 	ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error
@@ -3538,6 +4950,24 @@ type ServerInterface interface {
 	// ShowShareReplica Show a share replica (always 404 in manilite)
 	// (GET /v2/share-replicas/{replica_id})
 	ShowShareReplica(ctx echo.Context, replicaId string) error
+	// ListShareServers List share servers (always empty; manilite's backend does not handle share servers)
+	// (GET /v2/share-servers)
+	ListShareServers(ctx echo.Context) error
+	// ManageShareServer Manage a share server (Manila's checks; no host here manages one)
+	// (POST /v2/share-servers/manage)
+	ManageShareServer(ctx echo.Context) error
+	// DeleteShareServer Delete a share server (404; there are none)
+	// (DELETE /v2/share-servers/{share_server_id})
+	DeleteShareServer(ctx echo.Context, shareServerId string) error
+	// ShowShareServer Show a share server (404; there are none)
+	// (GET /v2/share-servers/{share_server_id})
+	ShowShareServer(ctx echo.Context, shareServerId string) error
+	// ShareServerAction Share server actions; every one answers that the server could not be found
+	// (POST /v2/share-servers/{share_server_id}/action)
+	ShareServerAction(ctx echo.Context, shareServerId string) error
+	// ShowShareServerDetails Show a share server's backend details (404; there are none)
+	// (GET /v2/share-servers/{share_server_id}/details)
+	ShowShareServerDetails(ctx echo.Context, shareServerId string) error
 	// ListShareInstances List share instances (admin; every share is its own instance)
 	// (GET /v2/share_instances)
 	ListShareInstances(ctx echo.Context, params ListShareInstancesParams) error
@@ -4492,6 +5922,141 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDetail(ctx echo.Context) error {
 	return err
 }
 
+// ListSecurityServices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSecurityServices(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSecurityServicesParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSecurityServices(ctx, params)
+	return err
+}
+
+// CreateSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSecurityService(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSecurityService(ctx)
+	return err
+}
+
+// ListSecurityServicesDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSecurityServicesDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSecurityServicesDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSecurityServicesDetail(ctx, params)
+	return err
+}
+
+// DeleteSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// ShowSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// UpdateSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSecurityService(ctx, securityServiceId)
+	return err
+}
+
 // ListShareBackups converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareBackups(ctx echo.Context) error {
 	var err error
@@ -4811,6 +6376,279 @@ func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
 	return err
 }
 
+// ListShareNetworks converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareNetworksParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "security_service_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "security_service_id", ctx.QueryParams(), &params.SecurityServiceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworks(ctx, params)
+	return err
+}
+
+// CreateShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareNetwork(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareNetwork(ctx)
+	return err
+}
+
+// ListShareNetworksDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworksDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareNetworksDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "security_service_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "security_service_id", ctx.QueryParams(), &params.SecurityServiceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworksDetail(ctx, params)
+	return err
+}
+
+// DeleteShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// ShowShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// UpdateShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// ShareNetworkAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareNetworkAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareNetworkAction(ctx, shareNetworkId)
+	return err
+}
+
+// ListShareNetworkSubnets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworkSubnets(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworkSubnets(ctx, shareNetworkId)
+	return err
+}
+
+// CreateShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareNetworkSubnet(ctx, shareNetworkId)
+	return err
+}
+
+// DeleteShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Path parameter "share_network_subnet_id" -------------
+	var shareNetworkSubnetId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_subnet_id", ctx.Param("share_network_subnet_id"), &shareNetworkSubnetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_subnet_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareNetworkSubnet(ctx, shareNetworkId, shareNetworkSubnetId)
+	return err
+}
+
+// ShowShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Path parameter "share_network_subnet_id" -------------
+	var shareNetworkSubnetId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_subnet_id", ctx.Param("share_network_subnet_id"), &shareNetworkSubnetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_subnet_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareNetworkSubnet(ctx, shareNetworkId, shareNetworkSubnetId)
+	return err
+}
+
 // ListShareReplicas converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareReplicas(ctx echo.Context) error {
 	var err error
@@ -4888,6 +6726,88 @@ func (w *ServerInterfaceWrapper) ShowShareReplica(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowShareReplica(ctx, replicaId)
+	return err
+}
+
+// ListShareServers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareServers(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareServers(ctx)
+	return err
+}
+
+// ManageShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageShareServer(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageShareServer(ctx)
+	return err
+}
+
+// DeleteShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareServer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareServer(ctx, shareServerId)
+	return err
+}
+
+// ShowShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareServer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareServer(ctx, shareServerId)
+	return err
+}
+
+// ShareServerAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareServerAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareServerAction(ctx, shareServerId)
+	return err
+}
+
+// ShowShareServerDetails converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareServerDetails(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareServerDetails(ctx, shareServerId)
 	return err
 }
 
@@ -6824,6 +8744,29 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/share-networks", wrapper.ListShareNetworks, options.OperationMiddlewares["listShareNetworks"]...)
+	router.POST(options.BaseURL+"/v2/share-networks", wrapper.CreateShareNetwork, options.OperationMiddlewares["createShareNetwork"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/detail", wrapper.ListShareNetworksDetail, options.OperationMiddlewares["listShareNetworksDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.DeleteShareNetwork, options.OperationMiddlewares["deleteShareNetwork"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.ShowShareNetwork, options.OperationMiddlewares["showShareNetwork"]...)
+	router.PUT(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.UpdateShareNetwork, options.OperationMiddlewares["updateShareNetwork"]...)
+	router.POST(options.BaseURL+"/v2/share-networks/:share_network_id/action", wrapper.ShareNetworkAction, options.OperationMiddlewares["shareNetworkAction"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id/subnets", wrapper.ListShareNetworkSubnets, options.OperationMiddlewares["listShareNetworkSubnets"]...)
+	router.POST(options.BaseURL+"/v2/share-networks/:share_network_id/subnets", wrapper.CreateShareNetworkSubnet, options.OperationMiddlewares["createShareNetworkSubnet"]...)
+	router.DELETE(options.BaseURL+"/v2/share-networks/:share_network_id/subnets/:share_network_subnet_id", wrapper.DeleteShareNetworkSubnet, options.OperationMiddlewares["deleteShareNetworkSubnet"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id/subnets/:share_network_subnet_id", wrapper.ShowShareNetworkSubnet, options.OperationMiddlewares["showShareNetworkSubnet"]...)
+	router.GET(options.BaseURL+"/v2/security-services", wrapper.ListSecurityServices, options.OperationMiddlewares["listSecurityServices"]...)
+	router.POST(options.BaseURL+"/v2/security-services", wrapper.CreateSecurityService, options.OperationMiddlewares["createSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/security-services/detail", wrapper.ListSecurityServicesDetail, options.OperationMiddlewares["listSecurityServicesDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.DeleteSecurityService, options.OperationMiddlewares["deleteSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.ShowSecurityService, options.OperationMiddlewares["showSecurityService"]...)
+	router.PUT(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.UpdateSecurityService, options.OperationMiddlewares["updateSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/share-servers", wrapper.ListShareServers, options.OperationMiddlewares["listShareServers"]...)
+	router.POST(options.BaseURL+"/v2/share-servers/manage", wrapper.ManageShareServer, options.OperationMiddlewares["manageShareServer"]...)
+	router.DELETE(options.BaseURL+"/v2/share-servers/:share_server_id", wrapper.DeleteShareServer, options.OperationMiddlewares["deleteShareServer"]...)
+	router.GET(options.BaseURL+"/v2/share-servers/:share_server_id", wrapper.ShowShareServer, options.OperationMiddlewares["showShareServer"]...)
+	router.GET(options.BaseURL+"/v2/share-servers/:share_server_id/details", wrapper.ShowShareServerDetails, options.OperationMiddlewares["showShareServerDetails"]...)
+	router.POST(options.BaseURL+"/v2/share-servers/:share_server_id/action", wrapper.ShareServerAction, options.OperationMiddlewares["shareServerAction"]...)
 	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
 	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
 	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
@@ -8109,6 +10052,235 @@ func (response ShowQuotaSetDetaildefaultJSONResponse) VisitShowQuotaSetDetailRes
 	return err
 }
 
+type ListSecurityServicesRequestObject struct {
+	Params ListSecurityServicesParams
+}
+
+type ListSecurityServicesResponseObject interface {
+	VisitListSecurityServicesResponse(w http.ResponseWriter) error
+}
+
+type ListSecurityServices200JSONResponse SecurityServiceSummaryList
+
+func (response ListSecurityServices200JSONResponse) VisitListSecurityServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSecurityServicesdefaultJSONResponse) VisitListSecurityServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSecurityServiceRequestObject struct {
+	Body *CreateSecurityServiceJSONRequestBody
+}
+
+type CreateSecurityServiceResponseObject interface {
+	VisitCreateSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type CreateSecurityService200JSONResponse SecurityServiceResponse
+
+func (response CreateSecurityService200JSONResponse) VisitCreateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateSecurityServicedefaultJSONResponse) VisitCreateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesDetailRequestObject struct {
+	Params ListSecurityServicesDetailParams
+}
+
+type ListSecurityServicesDetailResponseObject interface {
+	VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error
+}
+
+type ListSecurityServicesDetail200JSONResponse SecurityServiceDetailList
+
+func (response ListSecurityServicesDetail200JSONResponse) VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSecurityServicesDetaildefaultJSONResponse) VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+}
+
+type DeleteSecurityServiceResponseObject interface {
+	VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type DeleteSecurityService202Response struct {
+}
+
+func (response DeleteSecurityService202Response) VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteSecurityServicedefaultJSONResponse) VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+}
+
+type ShowSecurityServiceResponseObject interface {
+	VisitShowSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type ShowSecurityService200JSONResponse SecurityServiceResponse
+
+func (response ShowSecurityService200JSONResponse) VisitShowSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSecurityServicedefaultJSONResponse) VisitShowSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+	Body              *UpdateSecurityServiceJSONRequestBody
+}
+
+type UpdateSecurityServiceResponseObject interface {
+	VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type UpdateSecurityService200JSONResponse SecurityServiceResponse
+
+func (response UpdateSecurityService200JSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateSecurityServicedefaultJSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareBackupsRequestObject struct {
 	Params ListShareBackupsParams
 }
@@ -8378,6 +10550,436 @@ func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionRespo
 	return err
 }
 
+type ListShareNetworksRequestObject struct {
+	Params ListShareNetworksParams
+}
+
+type ListShareNetworksResponseObject interface {
+	VisitListShareNetworksResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworks200JSONResponse ShareNetworkSummaryList
+
+func (response ListShareNetworks200JSONResponse) VisitListShareNetworksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworksdefaultJSONResponse) VisitListShareNetworksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkRequestObject struct {
+	Body *CreateShareNetworkJSONRequestBody
+}
+
+type CreateShareNetworkResponseObject interface {
+	VisitCreateShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type CreateShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response CreateShareNetwork200JSONResponse) VisitCreateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareNetworkdefaultJSONResponse) VisitCreateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksDetailRequestObject struct {
+	Params ListShareNetworksDetailParams
+}
+
+type ListShareNetworksDetailResponseObject interface {
+	VisitListShareNetworksDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworksDetail200JSONResponse ShareNetworkList
+
+func (response ListShareNetworksDetail200JSONResponse) VisitListShareNetworksDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworksDetaildefaultJSONResponse) VisitListShareNetworksDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type DeleteShareNetworkResponseObject interface {
+	VisitDeleteShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareNetwork202Response struct {
+}
+
+func (response DeleteShareNetwork202Response) VisitDeleteShareNetworkResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareNetworkdefaultJSONResponse) VisitDeleteShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type ShowShareNetworkResponseObject interface {
+	VisitShowShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type ShowShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response ShowShareNetwork200JSONResponse) VisitShowShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareNetworkdefaultJSONResponse) VisitShowShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *UpdateShareNetworkJSONRequestBody
+}
+
+type UpdateShareNetworkResponseObject interface {
+	VisitUpdateShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response UpdateShareNetwork200JSONResponse) VisitUpdateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareNetworkdefaultJSONResponse) VisitUpdateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareNetworkActionRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *ShareNetworkActionJSONRequestBody
+}
+
+type ShareNetworkActionResponseObject interface {
+	VisitShareNetworkActionResponse(w http.ResponseWriter) error
+}
+
+type ShareNetworkAction200JSONResponse ShareNetworkResponse
+
+func (response ShareNetworkAction200JSONResponse) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareNetworkAction202Response struct {
+}
+
+func (response ShareNetworkAction202Response) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareNetworkActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareNetworkActiondefaultJSONResponse) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworkSubnetsRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type ListShareNetworkSubnetsResponseObject interface {
+	VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworkSubnets200JSONResponse ShareNetworkSubnetList
+
+func (response ListShareNetworkSubnets200JSONResponse) VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworkSubnetsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworkSubnetsdefaultJSONResponse) VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkSubnetRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *CreateShareNetworkSubnetJSONRequestBody
+}
+
+type CreateShareNetworkSubnetResponseObject interface {
+	VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type CreateShareNetworkSubnet200JSONResponse ShareNetworkSubnetResponse
+
+func (response CreateShareNetworkSubnet200JSONResponse) VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareNetworkSubnetdefaultJSONResponse) VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareNetworkSubnetRequestObject struct {
+	ShareNetworkId       string `json:"share_network_id"`
+	ShareNetworkSubnetId string `json:"share_network_subnet_id"`
+}
+
+type DeleteShareNetworkSubnetResponseObject interface {
+	VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareNetworkSubnet202Response struct {
+}
+
+func (response DeleteShareNetworkSubnet202Response) VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareNetworkSubnetdefaultJSONResponse) VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkSubnetRequestObject struct {
+	ShareNetworkId       string `json:"share_network_id"`
+	ShareNetworkSubnetId string `json:"share_network_subnet_id"`
+}
+
+type ShowShareNetworkSubnetResponseObject interface {
+	VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type ShowShareNetworkSubnet200JSONResponse ShareNetworkSubnetResponse
+
+func (response ShowShareNetworkSubnet200JSONResponse) VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareNetworkSubnetdefaultJSONResponse) VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareReplicasRequestObject struct {
 	Params ListShareReplicasParams
 }
@@ -8484,6 +11086,222 @@ type ShowShareReplicadefaultJSONResponse struct {
 }
 
 func (response ShowShareReplicadefaultJSONResponse) VisitShowShareReplicaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareServersRequestObject struct {
+}
+
+type ListShareServersResponseObject interface {
+	VisitListShareServersResponse(w http.ResponseWriter) error
+}
+
+type ListShareServers200JSONResponse ShareServerList
+
+func (response ListShareServers200JSONResponse) VisitListShareServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareServersdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareServersdefaultJSONResponse) VisitListShareServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageShareServerRequestObject struct {
+	Body *ManageShareServerJSONRequestBody
+}
+
+type ManageShareServerResponseObject interface {
+	VisitManageShareServerResponse(w http.ResponseWriter) error
+}
+
+type ManageShareServer202Response struct {
+}
+
+func (response ManageShareServer202Response) VisitManageShareServerResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ManageShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageShareServerdefaultJSONResponse) VisitManageShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareServerRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type DeleteShareServerResponseObject interface {
+	VisitDeleteShareServerResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareServer202Response struct {
+}
+
+func (response DeleteShareServer202Response) VisitDeleteShareServerResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareServerdefaultJSONResponse) VisitDeleteShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type ShowShareServerResponseObject interface {
+	VisitShowShareServerResponse(w http.ResponseWriter) error
+}
+
+type ShowShareServer404JSONResponse struct{ FaultJSONResponse }
+
+func (response ShowShareServer404JSONResponse) VisitShowShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareServerdefaultJSONResponse) VisitShowShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareServerActionRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+	Body          *ShareServerActionJSONRequestBody
+}
+
+type ShareServerActionResponseObject interface {
+	VisitShareServerActionResponse(w http.ResponseWriter) error
+}
+
+type ShareServerAction202Response struct {
+}
+
+func (response ShareServerAction202Response) VisitShareServerActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareServerActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareServerActiondefaultJSONResponse) VisitShareServerActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerDetailsRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type ShowShareServerDetailsResponseObject interface {
+	VisitShowShareServerDetailsResponse(w http.ResponseWriter) error
+}
+
+type ShowShareServerDetails404JSONResponse struct{ FaultJSONResponse }
+
+func (response ShowShareServerDetails404JSONResponse) VisitShowShareServerDetailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerDetailsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareServerDetailsdefaultJSONResponse) VisitShowShareServerDetailsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11113,6 +13931,24 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx context.Context, request ShowQuotaSetDetailRequestObject) (ShowQuotaSetDetailResponseObject, error)
+	// ListSecurityServices List security services (id, name, type, status)
+	// (GET /v2/security-services)
+	ListSecurityServices(ctx context.Context, request ListSecurityServicesRequestObject) (ListSecurityServicesResponseObject, error)
+	// CreateSecurityService Create a security service
+	// (POST /v2/security-services)
+	CreateSecurityService(ctx context.Context, request CreateSecurityServiceRequestObject) (CreateSecurityServiceResponseObject, error)
+	// ListSecurityServicesDetail List security services with details and the share networks naming each
+	// (GET /v2/security-services/detail)
+	ListSecurityServicesDetail(ctx context.Context, request ListSecurityServicesDetailRequestObject) (ListSecurityServicesDetailResponseObject, error)
+	// DeleteSecurityService Delete a security service no share network names (202)
+	// (DELETE /v2/security-services/{security_service_id})
+	DeleteSecurityService(ctx context.Context, request DeleteSecurityServiceRequestObject) (DeleteSecurityServiceResponseObject, error)
+	// ShowSecurityService Show a security service
+	// (GET /v2/security-services/{security_service_id})
+	ShowSecurityService(ctx context.Context, request ShowSecurityServiceRequestObject) (ShowSecurityServiceResponseObject, error)
+	// UpdateSecurityService Update a security service
+	// (PUT /v2/security-services/{security_service_id})
+	UpdateSecurityService(ctx context.Context, request UpdateSecurityServiceRequestObject) (UpdateSecurityServiceResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -11134,6 +13970,39 @@ type StrictServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
+	// ListShareNetworks List share networks (id, name)
+	// (GET /v2/share-networks)
+	ListShareNetworks(ctx context.Context, request ListShareNetworksRequestObject) (ListShareNetworksResponseObject, error)
+	// CreateShareNetwork Create a share network with its default subnet (a record; nothing checks the neutron ids)
+	// (POST /v2/share-networks)
+	CreateShareNetwork(ctx context.Context, request CreateShareNetworkRequestObject) (CreateShareNetworkResponseObject, error)
+	// ListShareNetworksDetail List share networks with details
+	// (GET /v2/share-networks/detail)
+	ListShareNetworksDetail(ctx context.Context, request ListShareNetworksDetailRequestObject) (ListShareNetworksDetailResponseObject, error)
+	// DeleteShareNetwork Delete a share network no share or consistency group uses (202)
+	// (DELETE /v2/share-networks/{share_network_id})
+	DeleteShareNetwork(ctx context.Context, request DeleteShareNetworkRequestObject) (DeleteShareNetworkResponseObject, error)
+	// ShowShareNetwork Show a share network
+	// (GET /v2/share-networks/{share_network_id})
+	ShowShareNetwork(ctx context.Context, request ShowShareNetworkRequestObject) (ShowShareNetworkResponseObject, error)
+	// UpdateShareNetwork Update a share network (name, description, and its default subnet's neutron ids)
+	// (PUT /v2/share-networks/{share_network_id})
+	UpdateShareNetwork(ctx context.Context, request UpdateShareNetworkRequestObject) (UpdateShareNetworkResponseObject, error)
+	// ShareNetworkAction Add, remove or replace a security service, check such a change or a new subnet, reset the status (admin)
+	// (POST /v2/share-networks/{share_network_id}/action)
+	ShareNetworkAction(ctx context.Context, request ShareNetworkActionRequestObject) (ShareNetworkActionResponseObject, error)
+	// ListShareNetworkSubnets List a share network's subnets
+	// (GET /v2/share-networks/{share_network_id}/subnets)
+	ListShareNetworkSubnets(ctx context.Context, request ListShareNetworkSubnetsRequestObject) (ListShareNetworkSubnetsResponseObject, error)
+	// CreateShareNetworkSubnet Add a subnet to a share network (one per zone below 2.70)
+	// (POST /v2/share-networks/{share_network_id}/subnets)
+	CreateShareNetworkSubnet(ctx context.Context, request CreateShareNetworkSubnetRequestObject) (CreateShareNetworkSubnetResponseObject, error)
+	// DeleteShareNetworkSubnet Delete a share network subnet (202)
+	// (DELETE /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	DeleteShareNetworkSubnet(ctx context.Context, request DeleteShareNetworkSubnetRequestObject) (DeleteShareNetworkSubnetResponseObject, error)
+	// ShowShareNetworkSubnet Show a share network subnet
+	// (GET /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	ShowShareNetworkSubnet(ctx context.Context, request ShowShareNetworkSubnetRequestObject) (ShowShareNetworkSubnetResponseObject, error)
 	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
 	// (GET /v2/share-replicas)
 	ListShareReplicas(ctx context.Context, request ListShareReplicasRequestObject) (ListShareReplicasResponseObject, error)
@@ -11143,6 +14012,24 @@ type StrictServerInterface interface {
 	// ShowShareReplica Show a share replica (always 404 in manilite)
 	// (GET /v2/share-replicas/{replica_id})
 	ShowShareReplica(ctx context.Context, request ShowShareReplicaRequestObject) (ShowShareReplicaResponseObject, error)
+	// ListShareServers List share servers (always empty; manilite's backend does not handle share servers)
+	// (GET /v2/share-servers)
+	ListShareServers(ctx context.Context, request ListShareServersRequestObject) (ListShareServersResponseObject, error)
+	// ManageShareServer Manage a share server (Manila's checks; no host here manages one)
+	// (POST /v2/share-servers/manage)
+	ManageShareServer(ctx context.Context, request ManageShareServerRequestObject) (ManageShareServerResponseObject, error)
+	// DeleteShareServer Delete a share server (404; there are none)
+	// (DELETE /v2/share-servers/{share_server_id})
+	DeleteShareServer(ctx context.Context, request DeleteShareServerRequestObject) (DeleteShareServerResponseObject, error)
+	// ShowShareServer Show a share server (404; there are none)
+	// (GET /v2/share-servers/{share_server_id})
+	ShowShareServer(ctx context.Context, request ShowShareServerRequestObject) (ShowShareServerResponseObject, error)
+	// ShareServerAction Share server actions; every one answers that the server could not be found
+	// (POST /v2/share-servers/{share_server_id}/action)
+	ShareServerAction(ctx context.Context, request ShareServerActionRequestObject) (ShareServerActionResponseObject, error)
+	// ShowShareServerDetails Show a share server's backend details (404; there are none)
+	// (GET /v2/share-servers/{share_server_id}/details)
+	ShowShareServerDetails(ctx context.Context, request ShowShareServerDetailsRequestObject) (ShowShareServerDetailsResponseObject, error)
 	// ListShareInstances List share instances (admin; every share is its own instance)
 	// (GET /v2/share_instances)
 	ListShareInstances(ctx context.Context, request ListShareInstancesRequestObject) (ListShareInstancesResponseObject, error)
@@ -12401,6 +15288,200 @@ func (sh *strictHandler) ShowQuotaSetDetail(ctx echo.Context, projectId string, 
 	return nil
 }
 
+// ListSecurityServices operation middleware
+func (sh *strictHandler) ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error {
+	var request ListSecurityServicesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSecurityServices(ctx.Request().Context(), request.(ListSecurityServicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSecurityServices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSecurityServicesResponseObject); ok {
+		return validResponse.VisitListSecurityServicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSecurityService operation middleware
+func (sh *strictHandler) CreateSecurityService(ctx echo.Context) error {
+	var request CreateSecurityServiceRequestObject
+
+	var body CreateSecurityServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSecurityService(ctx.Request().Context(), request.(CreateSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSecurityServiceResponseObject); ok {
+		return validResponse.VisitCreateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSecurityServicesDetail operation middleware
+func (sh *strictHandler) ListSecurityServicesDetail(ctx echo.Context, params ListSecurityServicesDetailParams) error {
+	var request ListSecurityServicesDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSecurityServicesDetail(ctx.Request().Context(), request.(ListSecurityServicesDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSecurityServicesDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSecurityServicesDetailResponseObject); ok {
+		return validResponse.VisitListSecurityServicesDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSecurityService operation middleware
+func (sh *strictHandler) DeleteSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request DeleteSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSecurityService(ctx.Request().Context(), request.(DeleteSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSecurityServiceResponseObject); ok {
+		return validResponse.VisitDeleteSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSecurityService operation middleware
+func (sh *strictHandler) ShowSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request ShowSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSecurityService(ctx.Request().Context(), request.(ShowSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSecurityServiceResponseObject); ok {
+		return validResponse.VisitShowSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSecurityService operation middleware
+func (sh *strictHandler) UpdateSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request UpdateSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	var body UpdateSecurityServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSecurityService(ctx.Request().Context(), request.(UpdateSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSecurityServiceResponseObject); ok {
+		return validResponse.VisitUpdateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareBackups operation middleware
 func (sh *strictHandler) ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error {
 	var request ListShareBackupsRequestObject
@@ -12643,6 +15724,373 @@ func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) er
 	return nil
 }
 
+// ListShareNetworks operation middleware
+func (sh *strictHandler) ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error {
+	var request ListShareNetworksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworks(ctx.Request().Context(), request.(ListShareNetworksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworksResponseObject); ok {
+		return validResponse.VisitListShareNetworksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareNetwork operation middleware
+func (sh *strictHandler) CreateShareNetwork(ctx echo.Context) error {
+	var request CreateShareNetworkRequestObject
+
+	var body CreateShareNetworkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareNetwork(ctx.Request().Context(), request.(CreateShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareNetworkResponseObject); ok {
+		return validResponse.VisitCreateShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareNetworksDetail operation middleware
+func (sh *strictHandler) ListShareNetworksDetail(ctx echo.Context, params ListShareNetworksDetailParams) error {
+	var request ListShareNetworksDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworksDetail(ctx.Request().Context(), request.(ListShareNetworksDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworksDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworksDetailResponseObject); ok {
+		return validResponse.VisitListShareNetworksDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareNetwork operation middleware
+func (sh *strictHandler) DeleteShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request DeleteShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareNetwork(ctx.Request().Context(), request.(DeleteShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareNetworkResponseObject); ok {
+		return validResponse.VisitDeleteShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareNetwork operation middleware
+func (sh *strictHandler) ShowShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request ShowShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareNetwork(ctx.Request().Context(), request.(ShowShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareNetworkResponseObject); ok {
+		return validResponse.VisitShowShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareNetwork operation middleware
+func (sh *strictHandler) UpdateShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request UpdateShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body UpdateShareNetworkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareNetwork(ctx.Request().Context(), request.(UpdateShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareNetworkResponseObject); ok {
+		return validResponse.VisitUpdateShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareNetworkAction operation middleware
+func (sh *strictHandler) ShareNetworkAction(ctx echo.Context, shareNetworkId string) error {
+	var request ShareNetworkActionRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body ShareNetworkActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareNetworkAction(ctx.Request().Context(), request.(ShareNetworkActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareNetworkAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareNetworkActionResponseObject); ok {
+		return validResponse.VisitShareNetworkActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareNetworkSubnets operation middleware
+func (sh *strictHandler) ListShareNetworkSubnets(ctx echo.Context, shareNetworkId string) error {
+	var request ListShareNetworkSubnetsRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworkSubnets(ctx.Request().Context(), request.(ListShareNetworkSubnetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworkSubnets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworkSubnetsResponseObject); ok {
+		return validResponse.VisitListShareNetworkSubnetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareNetworkSubnet operation middleware
+func (sh *strictHandler) CreateShareNetworkSubnet(ctx echo.Context, shareNetworkId string) error {
+	var request CreateShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body CreateShareNetworkSubnetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareNetworkSubnet(ctx.Request().Context(), request.(CreateShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitCreateShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareNetworkSubnet operation middleware
+func (sh *strictHandler) DeleteShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error {
+	var request DeleteShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+	request.ShareNetworkSubnetId = shareNetworkSubnetId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareNetworkSubnet(ctx.Request().Context(), request.(DeleteShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitDeleteShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareNetworkSubnet operation middleware
+func (sh *strictHandler) ShowShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error {
+	var request ShowShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+	request.ShareNetworkSubnetId = shareNetworkSubnetId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareNetworkSubnet(ctx.Request().Context(), request.(ShowShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitShowShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareReplicas operation middleware
 func (sh *strictHandler) ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error {
 	var request ListShareReplicasRequestObject
@@ -12712,6 +16160,198 @@ func (sh *strictHandler) ShowShareReplica(ctx echo.Context, replicaId string) er
 		return err
 	} else if validResponse, ok := response.(ShowShareReplicaResponseObject); ok {
 		return validResponse.VisitShowShareReplicaResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareServers operation middleware
+func (sh *strictHandler) ListShareServers(ctx echo.Context) error {
+	var request ListShareServersRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareServers(ctx.Request().Context(), request.(ListShareServersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareServers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareServersResponseObject); ok {
+		return validResponse.VisitListShareServersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ManageShareServer operation middleware
+func (sh *strictHandler) ManageShareServer(ctx echo.Context) error {
+	var request ManageShareServerRequestObject
+
+	var body ManageShareServerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageShareServer(ctx.Request().Context(), request.(ManageShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageShareServerResponseObject); ok {
+		return validResponse.VisitManageShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareServer operation middleware
+func (sh *strictHandler) DeleteShareServer(ctx echo.Context, shareServerId string) error {
+	var request DeleteShareServerRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareServer(ctx.Request().Context(), request.(DeleteShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareServerResponseObject); ok {
+		return validResponse.VisitDeleteShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareServer operation middleware
+func (sh *strictHandler) ShowShareServer(ctx echo.Context, shareServerId string) error {
+	var request ShowShareServerRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareServer(ctx.Request().Context(), request.(ShowShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareServerResponseObject); ok {
+		return validResponse.VisitShowShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareServerAction operation middleware
+func (sh *strictHandler) ShareServerAction(ctx echo.Context, shareServerId string) error {
+	var request ShareServerActionRequestObject
+
+	request.ShareServerId = shareServerId
+
+	var body ShareServerActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareServerAction(ctx.Request().Context(), request.(ShareServerActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareServerAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareServerActionResponseObject); ok {
+		return validResponse.VisitShareServerActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareServerDetails operation middleware
+func (sh *strictHandler) ShowShareServerDetails(ctx echo.Context, shareServerId string) error {
+	var request ShowShareServerDetailsRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareServerDetails(ctx.Request().Context(), request.(ShowShareServerDetailsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareServerDetails")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareServerDetailsResponseObject); ok {
+		return validResponse.VisitShowShareServerDetailsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14911,350 +18551,404 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu5lij4K4h8b0LSu0makncqOl771vbcXdsr2909XfKwISZI4ioJ8CZAybwuTcxHzBfOl0zgYEnk",
-	"vjApyWV1RN+ykpnAwcHB2XCWz8GcrzecESZFMP0cbHCC10SSBP76K55fbTe/LBaCSPU3ZcE0+PuWJLsg",
-	"DBhek2AacP1rGIj5iqyxem2NP9H1dh1Mz06fvXz26umLZy/DYE2ZfjgJA7nbqE8pk2RJkiAMPo3WmNEY",
-	"j0iScD23G8TMgNZbIdElQRfbyeTp/J9QOnjgjV76NvknNAnctLk3MEMWkNvb2zD45ocf6ZrCeiMi5gnd",
-	"SMrVwieIJwhfCsIkWhPMBDqdTCYhkiuC1lxIhNEGLwla8TgS4yAsRVcMY2ew1RUxbqkwFoItc6vZcEEl",
-	"vSbpcsveKq65+yb3Btvgvwnu0tfygLut+nJw/YVi+t0KJ+Ttt8Vj8TOXaL4i8ysSoQVP1P+vz9XnW3bF",
-	"+A1DNEJUoGeTZ+5MbLBcpUsWauQZjYIwSMjftzQhUTCVyZb4SDCgCplQtgwcQO94Iv+V7IpQfUsWeBtL",
-	"NE8IliSaYXmO1HwIswh5ryLBE4kudyiiYhPj3Sx9yTzwXq461GqM2RXZZbaNMLUHvwd4PidCzJJtTMRM",
-	"SCy3IggDfI1pjC9pTOVu9g/ODALmWEjzquSzhOCIs1iNq9cx07haJHw9EwxvxIrLmdhuNjyR7iW12CAM",
-	"IhITSaL0X/ZxiqYwKFmk9xSWFwaEzZMd/KYWOUvIIgiDFRdqOICaitlmexnTuf634As5S6eP8ZbNV3b+",
-	"Nd8yOdtwyqQdXz8qWY/5fZPwZUKE0P/8G5lLSy2bmM4xIJWkfwOgQC/q0TVJpMJlyfBqr6JtbCFL/5R8",
-	"dklmGbRpxC8Tvt3oyfUDRuQNT678R5uES+7+EiS5Jon/u4LM/E3/oWB0kOmHJXDybTIns0uQxuYt/ciH",
-	"yn24JutLN6WlN4nFlUOUJMmaspRUtpvI+0Pojz+GuUNXymw0lQdv2TWO1UFnm61ECZkTek2iKfr3hLMl",
-	"nDHKluiK7NAm4dc0IhEaoaPP1zjektujsWExZgUV8vcbvNmQCGEJcvfLErCKT31Lk+KisJgrtUI9RMeR",
-	"YVrqr5MQzbEgI8oEYXrKWvYT0SSoY5i36jCIDWeCwCq/VzOpf8w5k4TBP/HGHaAnfxMKvs/eiP9dHfxp",
-	"8N+epCrjE/2reKJHg1my6/sJsHskkF7ZJY9256AxKVpQ8Av4S9MpOr7E0W/k71siZIi2DG/liif0HyQK",
-	"lVi5pFFEWIioJOufufyeb1kUojlni5jOFYG5T/k1SYCKQqQOIJ2TD8xw3JioT9abrSQAdIjG4/HJGESK",
-	"WY1a7Ju5WoAZEHATRVQ9wvGvCd+QRFKNR7aNYVQtsgrr/4XBUrWWiGHQIwELDxEWyJGf/kmgmAoJKFmf",
-	"IyoFghOi5KcVsXiJKRMSyRWW6YAa8rEn0y8Vnwxuw+CNJ2n+kzNSvZgFjgUBHuutz5MpRaoC/l/2WFNm",
-	"yQ8eqykgLyyR8qlG8LuWNUYmZESdN+jHFhj4kdZtaSkWCuIanipCFE1Ho4D/WwciThK8KyyzZK6yVX3z",
-	"g+WXXXeUM0GFJGy+SwVa2V41bH2G0Bv3spJUYsqu2mPzR8quihhMCa4RCk+DKIPGCMxSjbMVLTqJm1Wp",
-	"MopL6Q5YTNTv9Tcwl8eXcnu7FB5RZFnRB6OPX5GdQDghiC4ZTxRvxQJRhjSrHgdt6aUR1V0JpOUe3uYR",
-	"VCrFzStHKUaOFBtdUyGUKqJUaODJiUYlSCYrJtNt9vD5sdW0/6PHnP7+fkskpnEPDpXOORvmRKUDth/L",
-	"40lNXM4fvp7kfwJ9tj86+nG3iq+a2Ie1Zat/BPtgzuOaV6yJ0ObQgBGRDpVqnSX8KsuojPWRBSrHqfIm",
-	"Sxat3nrbbOF+VK3Nmj60aAiolsbt8IMcnkpSd4uoR9dvRlHvjawu57QDx8sA+W67XuNk96WyKu0+0msY",
-	"kFl9AFW0pXyusCkKRkSp44qzeHeOuFyRJBXpCVlsBYmKQvxRFreWxam684PSdoa1l7ruA7jZ/jzadd5p",
-	"1krC5Rxpjd94xLDhMZ3vgqn2cnySMypmOFpTlhW2WQwVIMijw3jfCjpG81LuwrowntlSIGv8lhoPtVZI",
-	"7mQ02SJ5u6ELy/ullK+h44vg/YqgBSVxJNDn8Xh8q00Z7X8cXwQnd8b79iLnFlRXMZKmwkqGp9Bz5M1x",
-	"hLCUCb3cSpJ6J8HNhPgCbbc0Etr31Y+mOwqAPEk08+RxiSAoEFYXedAPhCL197fU8hB00GnzsqlMGSoM",
-	"fxCdtriINiyjr2Zbxkq6Iao7DZWAv4fO23/T6zXVB77hTfrwPjLiT6MWf8Fc8btPG57IH7m+NWo8FMXL",
-	"EQIDoNiMgI7djVEEDBZdU3JTItT7uW+s+jeDa/X0jUvOY4JZa9VxTSSOsMR1N0P1uj8I6tzijwSyA6PL",
-	"rUSbhCxIkii952ZF5yu1J2ob0udXZHdSvPXxVrGmbHRNEqHnPBu/eglqOparCveWGbkeN/lRT595zi8m",
-	"JGbzci9YW/zufU1kQky6XBNlSbkHj9e7ObO72Z4BZ2du65QoTNe8qJ7iNzdTt+U0wd0CbIuRbtzlDSsw",
-	"F8rg/ID2mzIaoYev4jSPrOQLZiWVvKGc6mSC323I/K0k6z32Q8s1mWAkNmQeos9XZDfVV/m3CsVr/Mkf",
-	"7xTiV3NP6oEbJjChCkYdoaFDDzDSq4TgV2Q2sJZOsqrFTzhe8GRNoqKnza1IVOqHAOFMQSj2WOu/qZVo",
-	"TVAvRqDj09HZ8+dovsIJnkuSiBO1QLM80WF96uxp3xSa820cIcYlBJjEO3RD5SqjNwnK5uQiuWBUqgNI",
-	"KKipa4cinmjN9YYKgiib8yQhczlWXxQVPh83Hx8ivNkd7il5hth/zR8trQskCJNw6w2x3Md215GQeOdo",
-	"oIQZdtqB2zCNsaqCO28MRaVXeUpGCIGX5RE1CZHJ7s1C6ivSetUIZkiHK4M5i7nPF4GOt4fwrZ/xmuiA",
-	"+otgij5fwHjqnz+H6MKOqv6+CMbj8UVwe4uOn50+RTiKBLrwIDVuukqShdlGEB6mFvVsMlHCw8WGBWHw",
-	"bHIaTAM/RAwePg2mgYsUgyfPFCa9gDF4+FwP9xORK66fvNbSIxdJpn46VWO6gDJ44j6PKH6vA02fAzyM",
-	"y7frTUzWhOnY1+cAUTEGDTy4C00egR+OFriodvHmUvB4K7semTX+9J5LHOvkjR/oEl/uZEZslUQ/FmT7",
-	"xP/171su8UhHVqqVQxzq0o18G7pJf9MhuD1nff60elYb7Fs6LbhI9IIHX2hxoparyw5WDbf2LPkXmB0w",
-	"9qp6xrLg4IrZDzNrcbKftau8E+IyTvbikIbiBqQ0PWFix81P2HKncmNW4r87LrJjmIF70aRz9WeIU5Zw",
-	"jw8io8f3PFiUjbaCVLAQWcY/us9btrNu3lImIvMc5CCLzU3VYYW54Spgz3KRHnh7VTNnJSvJzX/AeXPT",
-	"WU7SGX1FdiILvGRgqisyFFnkJt0XUr4PPTHijZLnKL0h849ZThGtkKd1fK3ANyv5cpXQKaKpeicqaa36",
-	"ENfir0zV1mpeT8sIeLjoGsbuqZT1N0IZBVRtHtZfZc2D37AkSENyjoAYqCRohQVinOl8ldz1drr6Wt9m",
-	"ohOVHLwfm0wxg45yNLOrjnhaAW5Kja242cpSL4V6jDJ4fkqNuQ7eTOet3AplgusxwGWJjvUxfII39Il6",
-	"IJ6Yn8V4sytxaOqskd5R/xLTuOpj8mlDEyI63soME6RkFj2LybXeJZuB+d1vv/3yWzGfrTlcybhBqn82",
-	"QRNNv+tfyrJhBElmnnGf3XJteevdQpJ8ktr2npoUeHM/lv4Q6os6x5bV6CNHCkG7exM/kiglFH/f85jO",
-	"3bJ4JJDBoN3mPF6yeMzhpOb89LigsbhoTWr2qFZT20Hu2h2cNcvvKTY8Ymu18HLIKgDT9w3aP90Tuo73",
-	"ID086YUVSVy7HM83XfCN2SsWcIelDnTIKby9PdcBCHlPc6hfUj+cTs6e2osoneGnc/8QlYLEixLe3ea2",
-	"qOAN3ddVX4IygOHjELcAKZ57k0zn67NmkihfnwKXLhO4YfvVZqV3g1fz0WLwiTIiXv8FHZsrSs16Q+TE",
-	"/iVZ4WvKtwlaWwhmNjF+Zgbtdn/3/DWgIk0MbxMAAyqum7hF4knug8yEtfh9J3FSciO04EpSrLiQMywg",
-	"ZiWaOYwUsfrG+vMz91fmGmjsR1gXY33IzaxXhGf6YZdEHsZZREWy3UB2eY+FbBICFzsz/0j0HiSTUdF1",
-	"lJuESr3Yrt/mqMfEMmdxU7bUUsg9QD52icjKVjOAoiaUxNETL5LWnUGhyHSM4IpxikxFg7H9B6ICLtj4",
-	"Aqmx0ZGe/QgW+qvWtd5AgZBS+WK0MX2lorU+8wjRKEQfPrz9dhTTK3cpc1uQF+b1ErFw+zCvDP/3lkv8",
-	"jnRV7Qoexb39d+5+5nQymdyGzo035MC3+eIqHYd/3QD3bRgsuziG82uuSoIkiS090g/fL85q5h6d3oYl",
-	"ntq9/XH5xZU7NTtN8yyDf8blaMGTEQw80qNoZu9e4RtNz4UfciA+zwH4AOFire5yWsxddipyLtNB994O",
-	"3+1E6JUXPZs9TpXocoPkA5ATjsL6QZeek9SXfiXglqlcluXqjIaOfin78ZEAaydEBM9XWixQKbRzMEQ3",
-	"KwzigDK0FTpo2z4yYjtCx5c7RD5JwiKBtiwiCbrBZe6rMlaP4/iXRTD9vd6qBVg/aMP2Yz3XzjL8Qwxf",
-	"wviHneY1TJNBU9thu3L+YQF/cRZUSYBhJ3r+NKiTA8NOtidPLpEHDxM+Xy7sB2EVDKXy4WCU0fHglIuI",
-	"7t93+uxOBENPBw2IsZkpedm4oFQM5ReVjlMH6l0B2RO8hnSoDBjl4OtD2CwRW5okJjMqmAZH+VGOoEab",
-	"MWBNNUISocsdkitIDpon3Aw8Rh8EQWpsZd8t4TogybyBJIfM08uYqH8qJaBkQli/GOekb9+l3NUKsoCX",
-	"yPWW9pu3gNwgPRbyutNCCvN5C6qQ+S2NO29RJQP1WNiLsy4LK53TW1ypltHStPCWVhimx8KeP+2ysJIZ",
-	"vWVV6jQtxb+3tNKheizvWSeCrJi1fIn7r+xOF1S2Dl+V6U5+2TEOTnv56dxqSq9W2gnDH8kSz3eDicTH",
-	"c/14rh/P9T2c6w+tYptyGZZsthUVqS+xLQZd/Ml6jtqUv9MzhK48tPu2TFv/jQgi37laPYVrGV2Fx7+V",
-	"4YwgvtDV5ilbhsirNgx1xOEhXKuY/8zSx+YyKfPPmeShuXSZuYf+NU/+PjGL0bTQUNdKBXb577G4eidL",
-	"o/4+X3iXuIAFHwdQzlnffmJxZSo7E6F+ciQOX4pQ0aaCT6/r9hxxMUpH9qseX24lUH1CcGO90swg7S61",
-	"u7x+O+xNoiJEOUsh6HeV6IWv940r1LZMVUSh3lFj71SEFebrFrfCvTECbYhc68peBVvw+QFKFtvYgDKU",
-	"2XgdL+dYRyVEa8pC5LKs8znJ6ZXpHMcxSY4E4jcM2XtdLJDEyZLIcRAOVOesoUZ3m6JuLtojf5u/Icmc",
-	"MImXJEQXweQiUMLkIjidTC6CkpBDYLyS64qj+RCStmVUKyqe1pRXCwPJN3Q+XOm4ocqYe71PKkq7mTKt",
-	"VYUsSjqJZDtmFPBdJvA89tFQ1M3nA8VfzWHWnmHRpZbPr1gIEiniUSfD8CL1H8KiMfpuvZE7Ky2QxFdE",
-	"pJFRS8JIQucXbIPlCh3//P07LX8E1AI6OUeY7eSKsiUisSAwfpTQa5KMbAARUl+OL9j7FYECCrGdGeSN",
-	"gFgHhTuoT3MR/EPI6CJQ4FwEjDNyEZwgzKIL5r2nY2PV2wssJBHyIlAHxNzm6T8uiYRcWP1v9YoZRxfm",
-	"Fl4Vo3Pk8Ul9azbnSUQixS8MP4o4EeMLZpLd13inG1Hs0L+8++VnG5iYvr7CLNI1ICI6lwbzF0yjBkHL",
-	"FhC9x1QKJCG0Y0slQQIu6D5fBNF2vd4p8Q8++ZPxBavmWBX5xZCt+iNhS7kKpmfPn3fgeJlOYXaIyj4k",
-	"foWoOdZVohR6spGZKOY2CMkyxzuCD0pZtQLMZ425ZAzDY84R1gfAEzIwtiCkWah00m9szvqzszMvST34",
-	"K492QI4mUohJTJk1LzQhHyHKFjxZY91X6fa29A7DMprWgaZDApRhi72r/flzDFTuOKOLdSsjZ1TEpgD0",
-	"7AwNEqPnlUtekrSGvROhFEBVwrAnxEaU9otM614wPrfOTPun6rLrhVwkDXM7xLwHzbMsNvnVZHQ2fj2Z",
-	"gkAxsiSV1EaHBbDG6Gz8+vQvU4SNImuYEY2cvQeGUMXXBQaVBbRtKahWJZw6FnodsGVIUe9r2KD+lScf",
-	"IgNqW+KsEx9quFvN85t8OaR4V94gUNePxBE6btMisLqxysm5pv15THAiGktRPipGnRSjR60lq7W0MeOK",
-	"j/u5cPo1CKoLRfqCDIWyDppfALgP1r5Je4lW546AIgHxo1zE/EjAc9MVFQA9Vv+Zy396n2zJCcLzOdlI",
-	"4Rm/R9BYjyp5YWYzQQLa6WPMfiqV/a7woG3075V41f9EOyKQ+uep7h9oeDsY5q7UMGfEhKTlyh/ehp+D",
-	"DVbGv1rW/3VxIf7H8f+k09M/5B9qtj84+2P3x46IPyZ/LP4Aof4HXyz+YH8wfqJe/u8ljjWX7jwJTz8W",
-	"Gl3qYLclH1lxy2pKyH9gCZnzJaP/IJGpAuhadYYGm3BvdO3q6k3R0eQoREen6n8W8D8KbPUPBv/D1f/y",
-	"BfzE4ZGE/0m28NIO/ocI7c3uldPX6Hl44Cb9IJzz6emefQl099pik+fv36kz983b79+FYALMsSDnCIyG",
-	"CG03G5KM1CNdYjsl7eP/SU+O2UL8MacLcVKk20oarMKqfa5tCtu2ynWV9a5N3vr5RxEVavGQfrRl7u50",
-	"jN7Yezo3lpii349+/v6doki13qOP/i5ZDSLPmYzDBbxzMIva/hbeltSdnR3xB/rXc31T4PVjUBzJ+PVi",
-	"spCIbyU6hvs22+JGIDUcXM64Nran7dre1mEdVAoYOuUEJb1uQSm2l81yhRmaGNxle0oUkGd+tteH7mLk",
-	"2F2jniDJ0ZxvTPdYRm4sysEZTKVAG5wQplCgVhsipb4AQCsuZKuduObxdl25xQzxONKnWpmvKTm086kV",
-	"tUR91D7ur7h+YPYWf5PwORHaq2v0RaJ2U8hkqxvMVumseyurXYEwemqvnJO0cjOQQN2VZWUJlGJT9roK",
-	"w4UqxZBbMay6nOvWuVG4PBs/nYToZkWsFYkSsonxnETIGwbp8BN0uTMY0X93ukFc409ZSTJp1NBb9KTv",
-	"VPr57FnxCjeHlPffhOhsMnkxmpyOJmfvT59PJ8+mk+fjCfxfMEAT0pJm9/sIZJ2EU1JAvVihdkETIW0d",
-	"b7iR2mf/XpXMK8on9qYUZTWbKhphNU2+wqIsg69NDfDT9q3P9rwEz5gbBTVd/Sz4Qupgna6lzF+8HrK4",
-	"0f5lLsJgzbdM7nlKn54NFDxAxssxOp1M/o9OZJ4PnXvWqo6T62u/f6CJJs6EXJNEziTfl+dBEX21+9E2",
-	"JpEa8JJYcmsVXtBIgA/SvGjT5e/LjrqpsxcU11W/HAllLcANOyiWlyTmN+hs/OKkExzwmZoFVPMRV9zF",
-	"V2bDIEMVOXNm1u4s19FZgx0DvpGbFY0JwmiNGV4Sa8FRgS4JZUu0JlhswWnOE4QXyoJQaNFvowWmsTYu",
-	"K4D0o4C6NmV077MVSag0Co1REb1TXbmHaW15bcFgqbfzGLRXID1lqlHpF+hpwRxev87A14/BeA0rM1eR",
-	"/SPtJuU9MHVv486jd9c7zdRloeR9gSjnc812gTt5a7xxXakoW2bVYcUhzA9gZ+bkV8cI1Dpp6IoKNnRM",
-	"KQi1F40GsEfvLX0bZfefJpytLGitvNGpuTCt6Xfasr+pFj2eJpVh0WGOYdpahal+WHn7uEcjyC2rCG1P",
-	"M4/bX63avNmK+9qDVCo0cFbi5juo51BRxUvHAUK1LC078qO7nyrHf2s6BO3nQLB9huqDn+1bD9CjgIU0",
-	"M0s+SwiOmntSFVjepEX8dIkdO7yBOpT5uWfnbN9w2dM8sTld+zP409PmcJQ76bGd1SD3FLdnZ3csbruE",
-	"b9fA/fK0Qsil0T2Ngs5267byrlJ+pZvTyA17RwlZFtdR8jgu3C6eJ52lcSV7xRZSTzh0WEMtzNUg/wSW",
-	"SnNjtrIeSzAHFJE1hWOdgFJGqjF5MRM3JFEWlGnLyhNEIDDecNENliudNEZNiUz1irsjO352dlYiuFwo",
-	"SDW8+/XMrYiQaP1da1eTDl1vl33QeFvs4bQ07wVwzRP0+QL6CarNU3tXGr9YF9MgEDehjzp7kJzb8DHn",
-	"DXg1Dmpv7wsGWurq23DK5P4G/uvOPj8guXZixKPXIn7U03822Rj/bcN5PHV9Bo4EGo1aX+51lnB1Vujr",
-	"ooPn8FH1+hKWMEnlDiLCFnzLIkRZoVzzbSWPypTorogNayrCPXh56fDBVLX2zcNBilv7bWX62ihGe6w3",
-	"TuxFy5CpmQOZFW0dpg22x51cBw1wzVLHRp/3sAYehr7f2utdnYK5d85kF7W6Tp/ObkBjX3D/DO+ZBmRn",
-	"HjIM379iba+yW57UTmN3czThZy99PUn5ZHv46+BtBHfQbJKhz3WXtJKyPOIsPC1R8ech7W45Jm0ovD9p",
-	"d/LftgvPSsG6JmV9EnK3YDpJIJgG2y1QSUOAmvfxx6HrXSh496hy8W6VmIZe2QXv5UcelBEMcwRaWls1",
-	"SWYajqY173NxkdVY/51KXfl5Bi/8k4LXu/BsU7c8UzqwvMBsR25QyQbu81rkvbHzOvWN6eA9qUPxqfZu",
-	"tOmrXnBVvTPd87Ewod/ncMYZZyPQAHXJBQizkIRhJkfXVNDLmOjG6yHE40KTsrPx2TN4z24ymuONVugo",
-	"gdjRHYrx/EpNBfgo6cZeF9TlyqZ3MVaevfAPXmFYLrxSxCN94TOtCyCruaJ4EXgkM2u9HQUMeE74jgDl",
-	"fdm1rMQHsALuWmJPe5x0IPmGqK7C/UOboGv7euYOuQXovfUib2u6MS4Pbe1UGH+m2hXp3MCiBB0+hQ26",
-	"xygxDuEwPMnkqxlJDwoDVMyr41nl9fG84foU+jvtUhwvMxdlXsbHeA+O+tNWSLTicWRq0sxWmEVwhexZ",
-	"6MKoS66qizB8mCc2JU6U8seqlKc1Zfbv04NvbB/O2ZmzFVQ+tfJ2qmv6WdsluWHvtDNS7vxW9iW0gTqm",
-	"iUaKRzXDMY/Vw3lMFcc5QV7Ui0kaynVPrOJprXmY4TbF8KJOXz/QblUOzr3kQw/JUKbPevgdZMRKKSOC",
-	"3GS14mYvn1AnYulLZDVLzQWG1S60VQEKC9hdFn94lyYn5hLG1dm4JNmcvVyeKmUohoEOWv/BA9EmznaH",
-	"rbcyXPBj1IwE7c0x2Dy2eyG4LkqrUNQQ1scHzNHaUHJFDRX/1j4sr5DCIpRi05ZXOa+uvlJaTqWkgMr9",
-	"VmIoWelDrsiQKWbzWJnhsTJDi8oMt19vrrILLewZZ2wz3Gsv8V1B/PJb/IGLGx/Ue33Yi/SXT7vGI1U6",
-	"kuqCbV+aj69pRJKeUc/5Mc86JpDVOr8a0+mqSyX3KaLcK7PkZfONZQprpywQ80U2vaPm0sOcrqbSWN5R",
-	"/yIrtD1WpBq2PI/NVcnrPCBtSaT12SoVtRC1doDaRq0Z5YMuZtzGe9/6Otrz6R3ZT48Q+IF17DRcQvl2",
-	"0yWPdqln70Dai2Ut96fAHCxZLVVehgoB8dsbtXNlWfQ2erLc0HVy4juIAP/Rk/odNL9fWFqVyRbYsApE",
-	"mLZHVnaO6KzpVV97gvIwaw7TrFU8htk/GzlfpZqkWdc6s6JJsThsPwaANk37rGq30J5eejuEHWJqc+Pa",
-	"nIMsQN3ioaqhaI+CvRy/VQD0W3zHVXZYZNvIocqaZznmoNQHjGIqZKOZWNibcrPxkVtkQW48/nWbv3fC",
-	"sd32djnHhXX3cw3sneLazw5uZ8TWbmmxnkf7QNkhQs4ztQWqm/Dkws19C9dbXaYxTxGfbeiufwB6gZI6",
-	"y5P2aZ7Fudqsra+8yM/WfT1N8LcCf9AY0t5E30zFdQ0Hypd0v+TWWnHpRnV75euaMbqm7IYmYdfETOo9",
-	"Q5ZnmGzdLFeoTNtt9Eh/rZm79+lh6SdFi/E7XkHfhY7Y0cE8utOmWt0ooonum/nEmbNPTO0p7lXUvWGi",
-	"1A9V3UfqvW3gifzSwogKxBclQw2R2ep04Ybk1nFldqsZYU8R0t7D0Nqz4wH3AAPuX75uDrh/CJ6d2kj+",
-	"Xt6dphAHjyIaohxqW8G0aVj7GLhwyMCFB3BpfX9u33+zZ72HTko+4fVGbV9wfTYura1cZAcdJlmZ0sol",
-	"eZRxze1wk8Krvg714GXHv3hPHVE8KoZMdmrwJsgeAMPn5uVWEFM2u063Nd2lik1KLYX01W8+/Pbbdz+/",
-	"L3vdmLW5oSenz0eTV6Ozl+9PT6dPn07PTv+z7OMKuF6/DtpZ29aKtuNkV5sClzpq/f0rw545AKKnYmCm",
-	"bi+p7IFrElJu4NIOfoLMtwmVu3dqVA3JFdkJyRl5z68IK4vA+lfzApLqDXQ8GuGtXCH73QmEZlGGzHPG",
-	"4T9rHpELZtvYmwt+rVdO9bM0eEI//t08T3hM9JMw/2A8Hn+8CHRDWApVXAiOQBHRsiL4j9GbrVyN9FpS",
-	"TG3ovxKNKq/i1wpfU75NyutYzCibtWjMcSRQ4VPXv8L0rYc2t7q+ZeFdv8TruDaDzFS1k4RFs6qLY4b0",
-	"C6DcJ3OCjk31YoB1Cs9m+pUTJK7oRvN5WyQ6OdeVgULzNRX2+rkWtBfPNPdYJroQtnVFzSJwKVXUhk/f",
-	"XxLpvkEYhMyRs3BXWCAzTi0Qz1/7PcApk3xWEUz6xjaBNi/rwMAtLFdhQ5nLuluIsVW4fROpYR2O1Bvu",
-	"Q1tZSWls5f0ndaCgTm6sXclrrxJftveBS2TcVTeKocJUezLpkNiz2JQ6Qxco19dFdzcxnyt0N3dfGDc3",
-	"W/DinFOwbfJkCUn8nGZ6CkIqEjh33mkR6LgZUB2pibCO/44xuE68vM+mReSG85M/a/r02A2w5Znzw6Al",
-	"kaL49L0xsipTO8+elgKlDPiYSK0R5wH7Vv1E2TJt3aw5UWF2r9R0GtKKjp9Nnp6AmYGRlTLwkjqh8Q3e",
-	"CURFC6C3TNfbzmSfzdK061w2sO6yfmxOE00cuOIkrWpmUths6pqdov50PXudFQNQw0KbwkvfNFtyY34E",
-	"3/zgjHMldKikyo5NC0Eqoaop+nIrdkoEu58+hoG3Nb8HrulQEAaglqs3EiKInOki8SLzeZj5IDI76b41",
-	"/515Pximmv33TDcD2ooiGB+dGkcONrX5nOgImwQzQZ0zzpzgyBSOUmc4j0DJlQB3wKTdYXTl9trPNLC3",
-	"FoL0XW9bzKtuJe7tAlTulY/+NyTyPinCVPjIwaSlcQEyHaadH18TSapx516eKY0FqvNnqQlMtUIl9Sr6",
-	"/kn/WkXlTXQyyPbelvUxygGc/vwD/NpwLB+P4OMRvOcj6FTRlIpBxjVKFKJ20PUI+r1ABjN/cQ2EruZS",
-	"6vU1uTOa10U4STJL3/iosJFQdlUGqP5FfbzhAup7zCIs8SzmQszccU11F+jXkDtPPoUrvGZW5gNtFBKJ",
-	"E/MkVVLSZ9paMrtioatfsi5EZDcyt/ziI/2R6aChLQT9onnkHykLocVd5Y74SHW77tasXy9brnvmRrbr",
-	"d0/SPSo+qdy1bKuk+QqzJfFR5V7DN5hqrKhNXIA4yuPGUkI156wo353Zf3uqwr5Y9NCWQ1oZZruj3im0",
-	"OTKs2ZL+29PlCFfRcP0Wd91ubzurD0eBJgryzR8tI0uyLEMx+/zEt1lYiuKo5IQWZWUG0nYQpAstfF8F",
-	"Q/pJCyBKhGTlMBWITpWAL0FzqBDpHVWGmT8PcQ1IqrczPbWp7y6PrvSdUnxZj18BxOJ3eb7QXsGxNWo1",
-	"/8lDmGdVpXCal4pwVn2dYXZ7qFeWq9TvRMqF0hZ7+XWm75Su0HxVXGHxuzyfu7VM2FuYpwSZr1Iu7t4v",
-	"wJi+Uwqj+aoIY/G7vJxIv3ZlkFpPayWVt7yMpmK+KUo93zOUX2oPIVpiFbiXMvRWpM9UfOSJs2SeVKc3",
-	"nc+yqv1f9bMvwywtV9E1uz+otepL81QX6wjnozFblEz7cNKcjuLTgeNtnm5SpZQ0aCPVakjth14lFiyu",
-	"Sszp9+px0R+bXjX5rMQ9pOmVVeY5FEIhhddNSGHpUOa3qhHNz5sVFuRUIy0MQBef881OEbo3auZ5dsTM",
-	"Txkwy37Rbh9oAq2nNtv1e9XbDSB/TKPN3Ugeire6UGAOlpydodCL2ZzEcW4+/bTnntQg1l9dW/SVAui4",
-	"s8MBK+KghjaqdriRNMsEwrCUnW5dfrnN+/ZQKb9mT0voMy/eHvE7LH7b8tESLlAQ9rfeXWhOFrS8r2vW",
-	"wFyOzf2qYtmpyzy7hUm8f3qgtvN5FjxR+T/rfJ++/M75YfeBqe2ceQ9pK2Q1Lbi4LTk+8WVsia9nPyrT",
-	"7ZTpbh6UHL9ooYNXcJgv2RvTws85hBFxR06HAj3dZuJHtoIkIxNIbdr1ugM0mZwqoGPIyCHINOScTM6s",
-	"OCLw51M3OtIlIRG0xoLfngVTpWiuuXn3uVoRxKrCny+cswnJNDcHfnrpRoU/XzkHIfz52nmA1J+nEzds",
-	"AYRTWEMEOWTmFRtEajtCqtfOFCjWiW8KxsHzl27omdcge3L2ypGBDbQzrhQ4sC5wUOPwDUNbdsX4DUNA",
-	"oojP59vERNJphP7MoXMAXhJTy/KSIIv6CJoJQLluPZVJ/Rmj98kOgqOWmDJdPAOjiC4WRMfE0X9AbWMv",
-	"tmuNdwj0ODu32r1vQZVBESe6mjP5tCFzE1I3Mh2iTOVvk6alg8MQLIJJNOdsQZdbrf2M3c5/44pyLiiL",
-	"EGaIfKJCutQ+W7yTJ26pOuiUefGLdn478xj9n3wL69gKkl2u/z5E9V6ThC502wU7jNkbRMvmwCxCCZHJ",
-	"Du34NknR/Hahsa8wxI4k0hNAfsFc6nch+I8KmWCp9oojmfDtZUzEikOOmNgSoZEGr5sZx+5UvGHoSN/Q",
-	"HbnGdhCICyhT4B459nGEIOxLzaLPIcKIkRv33cLu+didsncuPJJx9x6Ac5Rph3SEBIHDaIEZu9PYh0JD",
-	"9MYLGf5PtbkLGktFbDRSmMzQ4qves3zj98iomeH1XjPMFdOoHh3YUL/RzQmsGfu099hvIbb3jZRkvZEk",
-	"+l9cyDocnZ71nulfBGd1Iz/tPfJvcChrhn7We2i/NRbkeNXM8tydJLthoKGo86KFkx48RGmqqNZB4ORd",
-	"EsLs8cpddo3RewWaFr5ejeeEjLDdOLRlksaaa+UGTchc0gVVzPGbWqYUEUmSNWU6QnmOFQvlhrmptWwN",
-	"zzh90f+gAEf6PuFrl71ag9GXeYyusPCwathbyqkhKNwqCgZrfEO05IGstzzWLnfI6u6GTWrWOBSmXuVX",
-	"YGOPlUYDKkoK/lgThhLLWpyKVbJlV0hhcY3j2FbzhimNbIWxxAbP7dd1ZOVExBj9GhMslIiNlSzHetZM",
-	"zfCKWWBVr/OrcsqBDbh2d2oaIjFG77JPvH3RGwojnykm+b3b4GWCmbRKm9pw6L+gV6r/jd5+q6EzcdIL",
-	"nlzSKCIsVQQUb6hQgcwYNCIMTkiigThtDYR5GpNrEiuVwmlRELLt+qm0AiY/lp3R9JiYnJ05rEdlp0EQ",
-	"ud1oDSlBa9A8c6qs0InuagQsBJ9TF8gPu6132Vd5DE3lhilZIKx95SmAG5zgNYGMUkjc0FmprfCgiJUv",
-	"slqj0Bh4Ws1hDS/Q4EdbOEK4CDreypXabFs1SmleFatUxg+g2BSDp0xsFws6B5LZJPSaxmRJoJvMTcLZ",
-	"UoEAhIRj4Q4YVLTQTESNF6INFuKGJ1GI+FanQPM1plotPjNyyiRi+Jq5O8prHBH/IANClSYoNmSu1Fk/",
-	"FQLYsONv5iTCTM9bYvKSaOZWgkqtLkoNFo4i/XVRbYbq4RYfytYqGavsw7GzvEyXA2t/pQIQ22KiNhll",
-	"HhMMxUF8Q2/sTLXv84vULN8ZEYpzlZoXYnvJiDnzMV1TabOo2HZ9qWyUBXzssVzySYkx/+hTpiYVJGNw",
-	"wJR/33KJgZAWCSFou0GCr4kZ0VkdhzY0zl71NjTfORMXgZpj2Q2gkEtI59+hncJgjVylSkQLolerNtFJ",
-	"lRWJNxpGJXlsO3Y4S1aUemzR3EQstnG8QxuSeF3GIcPHSR4Y8umkxZDp6TDjVY526o9mHB+pqKNsHm8j",
-	"Iuy44DuA7HTrPtDN/nQXCrX0CoBaQKLExTf6qFhXBEZLek2YzREEFqm9W1Y1LbQB82fV47ZlwtZ8Z7mz",
-	"pJgz41pCAb2//VWxhYQIQZzlzchWJupTffDsGYL34XCUfaRfRpbn2eOtHz/JSbbDHqanz+qFdQZT1uK2",
-	"zJYvMrI1IwlN4mAqYerUm6zjBVyD4GeaaVMCHIja8WQepG9oT0gwBR8V9LFgC15R9WZ7aWR22oziDL35",
-	"9a1WN8CXSKUhCBGim4RKqahwh1a2s+UFc9/iDR0lZJE2vVzxGzOyYiQxlK1Y4Wsi0LHa9QUGbxQhUhHC",
-	"BTN6CPS/hVw/hYw5sRWBbhSmVkTX6dm5nFY7q8beyfiCXbDvrkmyQxus0BoLDiQiUn1pDjr5kbCzIRoh",
-	"vFAK9JPrM1O9xK5rqp49+Zxmhd9qehTqnKufrJr8xh/N0PWH335Uy8KOKWRm9xIaAbRnkwm6CH5yrWts",
-	"JaBtEkN2+QX7N8IinmgrE9LpQ+DQuuufO7hYIvATj7ab6QUbobKsQ/QEleVGTmGcTGvABLOlouwLhhBm",
-	"Hks85kmIgDUueGjF6s2Kx0SRkNoIb2ryaUMSuiZM4nhq8mjtQLBFjJBIZzrr5Hk13X+MftkQ9k7i+dVI",
-	"78boza9vR99lx0qUIvjvRo+gEjyEfCsFjYBS1ECwBp0bbRK4qUDPJs8QlWT9M5ff8y2LvK4swG1FdgW6",
-	"wqaG3TZn2cYEHWNH4+pPhtfkRGuPnoqugHD7ro6tpRUsLB+/JAtualDZjadpc5joHF0E/3wRqIHWBDMw",
-	"j6FvI2Y7ZToccxHzsQbMZcGOFHI0MCdlqxkB1Y9izq+2G41K2NLMPoNFI4E49EJhMbrgG5UiP6ZO6NbH",
-	"aUHBGWIWpfNi0DFl6js1iuaib359a4s1YODjCQeb2eqGsG1bueKJsnUjMufA109CJDjCKWoV8Vkd02Zr",
-	"u1khuVltucEzZjv0bPIUNEM1xIZuSEwZ8QoQaBPA8hndqDJBa3xFoCMP8G4hHY2Zmc4V9gyV3TiqVHuJ",
-	"0fPJpHQbNDanBdQfK9xbHn+iCXixTZRVA1MqJRn2wAKXbguJF+pQKnbt9cwyyHBUp0Y5NuRrvtVFGRRF",
-	"UgZnyOgcWvCdWJsrSX0iyrh2NIHMOcgecacQQhUjYOKKj8WCAEdXO6lG+C8ncgwtxVTI/0JixW8EIsDU",
-	"1eBHwvCZyxgLiRIc0W3utDazOv+xo1xNTn/favFhLGE4AfZQji55tEOmaspu6nEaLC2f4bA7C/hsbv0/",
-	"ROPFouyYXON4C8q5R0gZJgFkqfmE2fsMSKb/q9+KweykfqTI4NxSpyUQRkDRJvBrKS1arXRqd1JhJY+S",
-	"qZLEzA6egkWVTCVC6TBuxWDkKlPkxlshOs5yQTWMJsmTEOhCHU50Efyqd8bqenoYU39la+uv2EssazGM",
-	"LwLQMFIWo+joSMBdpyk7YpP9qa6O4bWzNX5NkeOYRlRPrbaWk48lSDJ0UEo4YapyKbFvrmqNnUZgbwGL",
-	"hrwAPY7CHAhQ58OeX0mE1NxAJlu5mqKL4CIIoR1YiCYh+nyrVqpG+v2j32cOyihc8mtyEhr9yulsmlQT",
-	"DG4UcC4a0sqixlwuA//69Zd379F4PH6iH2q61V3SwVziC+ReJ3i+ArXCvDpfcaHVSyhWwiMlyQRlSygC",
-	"thlpD9sV2YWglKulLpUy7vZaMZcrsoNqGj4jPQlTYO1JABX0B44WW6bd8wq/mqsyfXS4GCEcU6xwYFyf",
-	"UFdI1z7SA5h/K1D0bihqByGN5XwVIoz+e0IW54hBBR4Q3ErywLuh3YET0yjebH5iajepYTzy0w+VvqGG",
-	"tJ4XiyWA48SQXOGrEdRh1RIeHTMOn+VVNKjIpoWQGS/MVnm1VAoVMLSrOrQ+LzXts8nkxDIGpYRq3Czg",
-	"Yhajf3n3y88j8+yK7G54Ep0j081N68KbGM8JUKghAb5Y6OsU03KyUqXM6rBwPKpUT6Xj6ONEEIgP1wMb",
-	"aok6NdT/zOik52kbFUY+wZI5y4s6RZnLBEeatx9nDEVF896waoCz8enp6Gz8/HmINrEyBmGKs/HzF7nt",
-	"cQ5yG9ehVVHFJu2+ZE6vwq+iYzWJ1gdy46ldGyl5rPdcDfa99l6avdc2mnpiiExxpYWmMHV07W3FsSVe",
-	"RdnQbHNqqSK3hrS6FUyZ1hMLQTGI7F6MIrIhLCIMoE+/St3gzPh2gZSOrNSZE8SMsF5sBY7VYfHo02Bm",
-	"QWMdKQAlk1JWrk6r1mGoNGoeMC7YEXX0p27lefavMID9XlBj9L80n1G86Moe7TW63Kkx1GLPkWbZ6IoQ",
-	"UDi50NaDcCqnqWhD/r7FcRaRmfieAi7Vt5J8kiJj2qtvtPmgqcXcSuoOpBLTGNFIuMr85i3739mCkjga",
-	"b3Yn51pHMs/NuDM7KBXIFlcz4ytATIE1W85Xz5b+oMSUOrPpHh1BNaT4EkojadJyoTY0yuJC18opIGGj",
-	"9Bwg0NEcJ9ovaRXg0BogP3CkG7fasEkrTY+EskSExDCWK2aqGGESEWV7mBhekDuGFQJjADo2J0MooyOr",
-	"Xltl7zgTogYcyQUY2vpQhgz0kF4YJDr+rGhyin63YH9Ef6jJLG2hP9RZDJHkUwPKLVhYCpN+DB0y45iX",
-	"TfwckLkgWlm/PTnXYSlP1N4uCVN8zpbxAhXygv2iJIbVbEDCOxnmhCXWjR8MMi63NI6E0WqV2L5gmvQF",
-	"3mkJYl7Uqr9Ribp6M5SpOY+3gl6TEF0EZ+P/uAhOplZrLfVyZO1vhm5WdL5yKhl1Hku1mHL/AM56B8h4",
-	"OUb5phwnxsHmNGMrkLRyHKLUOCg6rUrdB6HRoVNHHiU3wrAzM/3YTg+OVvWLAkjpxPpxdj22zpkWmVPN",
-	"ad22EBYZ7ij4mkiq9u4YqjK7k5wr1KyJOi8PYn4zRZ+d5DabFGp5P+ILyzMsdWmGcWv0nJIP13gzRZ/1",
-	"RzBIlvdoV6L3w+3t1MgB2BIzoN0PtWTFPShwZZBtjtBthT7tu3AKYELgvBY2xMwM26KomkT6+LxRLJhx",
-	"CbvtDpFnSJFPeC7jnbO4LHmq+Q31UnHBtFfFk0fwl6JBoDDhEdF5TkNyJe2UtmDuiO3sWnVfETZGlZBq",
-	"o5Iy9F/WePyv8YVrh2RYgL5UmsccCriV1SSd6gp4Jxk95khcMOAcVFga9PTurF+BgtavI2+gGKekEkqy",
-	"OrfC//f//L/I+RT17VeEvqcxQe92QpK14/8n4Aa/PvOKs7rKrpVF5XK/5mq8TYLbMOAbwvCGBtPg6Xgy",
-	"fmpa8UBM6RNIFyGQNeLUybdRMA1+pELawq46dB4QC189nUx0/WQmia6Zjjcu6OnJ34SuTqvR1bKYa1o8",
-	"FoKKi/cGtpgrivh8q1TZcaaKazD9/WMYCNseBMDX6LTfHWs1m3FdvPU8y4u1si0yNqqiiBO1o3gp8vVk",
-	"SzV9V+C2Zj/K+if9MyzlyfVZ9Xa8W/Ebg6p/O8vvx9lD2I9UalyfIcJkshvrAGZXJ7JsWreOJ2AH1O6p",
-	"woGdwNva/M7e8Zb5hWxHUMi29kzlg1jFITczPxm0RajYUAC995ZlD56PEz0wOj4bv/yLvzUleOu/SS9L",
-	"N6lQY3hKWUQ+ua1LywHW71laFxCaSrloJehuX4ai9JUn3/zwy2IhiIQm9Y3v/kjXVL+aK6qq68EqwQia",
-	"M7S20X1utAYQUyGtu9ooamNbGRpchGlhaBzHM0mYsjKC0COkfPHwjwckzBSjfsOOEsr8xm0R0jRGByNS",
-	"r7YigtqKaWlVdEyj0FhpUAXdJ1yfaqopVvdjqC6+Wt5Izw09XRI5w3EM/Wy4KCFMHRybKclqlLS/8mh3",
-	"gJ3K9vTOdWAwzUxyBHN2ADCaBBMjNyjF4/60kjbOgcNlnLILfW2YIyAswTm34ZSBJadsFHR8Njm7e/ox",
-	"WVUlrO6JjdZox/F0N7xHvjcwGXtNBuvZniv5fnCmBwqcTTi7N35XQrCfvbq9NLp1CeukSLxQ5DvPFYs8",
-	"qbzN/LlpHWfaYO2J729NImMNzu+JNxjk3YbVtkYdBif3wNUH5egr8MBXb8u9EL9XdP22wGyBn5kGuoad",
-	"Zc5EkJfFDQxusy3Zd92u6w41imx/sFYaxX3QnumIMygN/kZ0W7Na5qAVUA+gu2cVJsO6BVd+YsNEPx+c",
-	"eMv1YTfkGxueegjq1YN314LvQuL8RgSRiqaWXlMTc+uib2LmZGTCzKk0LXHa0JSXyZ+vAtGO7kwARDDN",
-	"ft/ZovcoMzPQbRhwMToYbDmf64tgnyNVAni+xkQ7UoTtfqc/ug07rzYz6cFWm5mlpJzG/S61K9FlV3Pb",
-	"n+22Yai6RYXvmsoykQ8splf2ziL074pMOHv2Djsd3UYir4jOPK2z/34yQNyJ/Xc3ppdeUp0v1GB+IJtL",
-	"piOiY/APEFNU4aTKkfC1aKL2FKQIGAECGvyxubYnj17ZgY5IDq9Nvtki2R7aRdvgmS2S0dAnJd+Pp7Wf",
-	"ttip5yC2VW6a+/XZ5oBp5bnN7/j+lPSNTe8rjB0a7RtyaaFDoCcjC66ZeyCuvBO3AEIrX26eWz56dA/I",
-	"Mxv8ugWWeWD3brVX9z55ZTU9fy581dLjW8ZfH5zf9yHwlDbO30ZkTu5NSBxAQFT5g+//tLTUv0uOzJAO",
-	"4ftRXe7XOdyRKp2LeHjqrPEUNziI74Fm8+7itgy+m/N4CHov19Vz2/7oSc7TXFeHcj0NPhy/coGSvzD3",
-	"chv4/3Re5sKi/wzO5oZFDeBzhppU1W7lbO4Q4zqgf0UScq7LWQmdqS9csZYjoWPhdcYZlugYcj5tep5X",
-	"Rk2JSEgH0IUUdJkSaYst8muSJLogX6lX+kcN+AHlvp6hSdprLOzPZd+X1IU5EghfCh5vpZ0HEiu2OglW",
-	"7QZ2v/ic1mzq0HHO6YY78vFLfFc6HX6yL3X1MqR+g4YXPWdEdofUXzpR2iaEhvomZCdXlC11pj/Qppjr",
-	"TN8q/4LgiZxFNKl1LoSfy30Tc90XJerzsTbXe35ssychc73PAEbZ6Tm9zXfc93N4v2GA7Ma/ffcLevVi",
-	"cnpuE0WFKSASQWBmYgrE0Ep/knl7Jiib185dc4yenwU9IDMFYppB0y/uAdshfWHm0Fc5vyxPGMjXBSU3",
-	"HT6PGbkhQiJo7uUzRseu+rPGp+Wi2ubE591adsYnn+1RbOXCMugpirdnRRmtvziU48rHLDo+mzy7W3y2",
-	"8FBV4mpwYm7SBQzQg3mhfNzfNRW3czelRN3rrpeLUSH1p1vG1I9kiee7ryVvSisym4Ro9fnDbz+G6Gw8",
-	"GZ2NXwyXTtXFGJv0yrXiYgSVa0eCSJGpbdjMGf+3+vAdkW7jc0Sa84jAGToStlLuDVV6H/IqPVYJWagq",
-	"0ay25KdLSyjXTaq9dZC3HZ1Uapy6p2eD6lN3yDPpwK5/cXCUjnxkywoUyrdCiVM/LXaMPgiC1KgKblvx",
-	"PZM4q8tgQZklyaGPSmYqjY5xmd5x9xcyqYkFRe4MnZwYIENdk9jUODIzqld9yi09e/r7uz1vMOdMkFbR",
-	"/I8H6M94gIaTd5Y+mpQdAAYJMlwSRv2RfPiHT6z4TYnaVESdJeIbqLlklidXRBCoOXCM2Q7R6NwP2LSf",
-	"rPSbjiWlxJ9VzFKZOuDt3yPr+JOwjuEvsCxpZG5qDZ3c8X1tZwZmfEHS3d3uz9E+mK6BXzxPy13iVmvu",
-	"TyxHqi1bYvfmW/Py4c23ttRgW6cMLdZkfuxHQXYngiwlWN1vMu2KWn7d/xP8DhWZPKIcnlHCDHqye4pn",
-	"MZ3p6o+D6epBGcp1ft3/WOjFu3ZDx4b8Q9014xxRMdtsL2M6d+VpvYOR2cw7PR66LrmZufCCKaHuQDTh",
-	"umYlM3gWfLzNU6VtrPvksxbWipH6HXy73ZfBzr79NqgOavlgxs7T+f0Y4xYaSwumWHMc6dYZxyWMUXe7",
-	"uI+dd9vSvPdK/Lm93tvT9ahnP/q49vVxOc0j1UF1VwF/L0+qvF6FUK7u6kmreJdefqzH4/HowXp4Hizr",
-	"Rq49cAhqpt7lufpqXFSPXOHROVXvnHp0S3VlVPehCOT8T4M6n74ut9OjmOnlQKqmuNpk2yy9lefYPkqk",
-	"Rz01pY/2cgGyeLcDhU8Ct/B2H92YdqGUAVp0F2loVhYNyULOnn89PET7+nQfw/pQefDL/dW8eLBweT1B",
-	"ZdC8kY82LHmG5bnO6dCtetyrSPBEqgMYUbGJ8W6WvmQe+A2J6uLqr8guwzgI267zgWwQSKZ3QGPS8psU",
-	"zCA0LrUo/Zd9nC4wDErA854CYGGwwDSeJQQL+HHFhRoHpjcvbBK+TIgQ+p8+fUDP7Jn3u3Xuqn/SfwCT",
-	"tClBkm/oPAgDkzWqwbUc/WOYoyn/uEG7tBRbwVsGzVoRZZutRAmZE3pNoin694SzJewVZUtgopuEX9OI",
-	"RGiEjkwDtKMx8J08KWAxVyxUp1FYfUL9dRJCy/URZYJAW6Brsm/mRC5AfCt0p34rp9LWjXPMoL/q8bPJ",
-	"RPf7uqGCNAinfhkIZqt7ffd/N8nCJR+Z13/Ga/IjvSJBdRKIT6k9ckjc5x2g+jb9qhY4R8ud4TKnqo3G",
-	"4CfFZXoZVYJlT1ZnqOpJpTVMOX3rTsqbVF5fzDTPtPkJMzNdKaC66SSUI0tnrQPMDHZoyN56nWZdR7Qq",
-	"uDIs+X7KwXjCvKF6ln5p8JJZmnMavcOvlmVZou07V7xhtcpK7yoBr2ru0nJb3vpGrb6slofuQ97d6xnu",
-	"tZiWB0ebOloa2/vTlJrRyWNTwcZSkFYWKVveEymZ6lgd72YzALapn+Xr5z1LZz1q6Y9a+qOW/qilP2rp",
-	"j1r6o5b+oLT0+nqNRkkftkhjVkWvqM/4gFXyUkXqsxH9rcLc8mr7PcdM+RsCGu657otN2RLCExlackbu",
-	"ScttERZVi87JfZggQ5kfJsbG36B7OyPtsuPdMRgwwOVOrdx7DZjoQGK25OJQpObqLGa5QW2JxTskwFxQ",
-	"RCXz7VRJsT+xlvpkvN17kJUTD0Ciyp6so1QrucbIGJ8IM3FDEoE+X1h79CKYqr/cZqi/x+NxiC6chWQe",
-	"3d6eI78cHLQeH7bso4bRkD+ECMGE0NndTFoMCao+B16FxwddjK/NEaway+JUWxA+BSpk7kNZ73FiBE+P",
-	"dUtdKGrfJeeHsavd95wMxyrbqKkJgfPe4ib+N/tmubTv6cIYuurdx8Mni8HnDZcY5q0D3WLYTUPHttIk",
-	"uiJkI5S5Ts5T5qes9SI7clveWi77PxaSiJ4/rztMp6c1h8lAUigUloWztS/aUmiVM/prpNN6M96S6SHs",
-	"eEekviGPjv9sxPnZ/Msa+PXGqEF4cEe732QrGNgHtkfNqOgYxzd4p1uq6eRZ4FVfwqZXBNyVmArp9vcP",
-	"h5tRJiRmc9JCDL91r7bib+TThidyFnNNS7PWnuJCVOrzSrd1fg6DoIFnoWIm+ELO0vuyPhO8eH0PlwKH",
-	"5/aWKqoYPbyEHJkNyujdqMYAOjf3A+ZXASYSv2HuxSIDSOl/jzKONcfajp+rvZc7fC7x3Dxox9It6oO7",
-	"2uNW5Qocsgfm7XbYSmP3zrayPYsu7OoQnLqMWDr5mPaEqtbXZEnl6+3TsWXKDAIaRXpXEGclVAzuG/XM",
-	"NfBoS9Lde3TkyX6oJh25g9G/Q0cPALtUlHjaE/pDOsiqlzxIg45WS77L7hw91tuHBtv25miWBB1k9ZOc",
-	"ItpBm/4OvvzRfXhAWZ6dqkph028ht5ShCinnGOCRQCQ300El++sWxDPLbaNR2hrdmznV4OMD0w3yxPnk",
-	"c9E266BuZsno7gi2SfvMkdOB1M8i3T48sgUqfIhUG5aOWeop6HkUWnDeu+mA06ZI2DueyH8lu1bv80R+",
-	"S5OKYDkdIne5lakHnrPSmDl0PAkREB0EHzOOKJvH24hUpxXvG043VWDMMrFvxVX8O5UrP4QO2hHvF6+2",
-	"V0Bkm2DW3D7ollsm/PuGssowwFzwdIc53m0v9Y9ojeV8VTVB34jaOnXoRcmmffcJz2U9KC2DcbvO/Eb4",
-	"ASAhwtKQufnyPBN732YzOkQN99qTYcKKm/E0rH8xzcbvGRRum7f3/RzmZ0Te8ORqrzEgdz7pyjJGqRjy",
-	"mdnlbpYfdbCw7eopYagiAUJnPxwLbvg9RPlbfi+OkCnjqcXjGP2KE0EiFNMrgriIObgfEjqX6JLzmODq",
-	"o+JKgnatcRGp0WMqSYLjEJHxcow+H10dTdHR9dGtddpuME3QeisaGMqaSBxhifeBAfGFV3cDkU8ywUhs",
-	"yLxy6fDKDF7ZbzPhLIlZOp51DId/pluUEgLVtCnh6m++m8cEXVLtmCc4qqG44W5echQRRRocySWO0Zxv",
-	"WWVCwQ2Vqxm80ROCZ2eVyK9ondyBtl0kxgpDc1BN2bq3L9oROU0fwskioj77pw0UdSRwegcxBg1BMPrS",
-	"6SAhMJkM3piyK7FfYdwOtW9dPECLDNxDRiX3yLq947rZjNzo3dp/5/VivTrZk0lztu2hKKB1fm1Z3evQ",
-	"i8WzaZZWPQPasn/kIvXah0EdPBn30b5+tK8f7etH+/rRvn60rx/t60f7+tG+frSvH+3rAxhY9cH72rw+",
-	"QOh+fe79we3qrNXToVfVY5eq0i5V5wijv/FLtCZYbNXuKpMIR3xjOFVEEzKXPNkdop3Vy7+YXlYnaKQn",
-	"RTidUYkoaWEXaMHjiCTpQeY3TAzQ76p9ANNALa0M6aZ9rFpWfuiSstSWiw7CjT8+mGIU7atQHIpPFYMg",
-	"G+r01cfzBA+CbwwbpnOHIqMkArxLY7iG2hKHlCj3X0+ibSWJgSjENdwwJ9l3EIVlBfjCtP3hnZ1uU06i",
-	"3em2vlxBZFtJUJ0isHc/Q3jjoUX8T4pywhZ84AuvVJ6usw/tDPhCjowpNM0WcjhHa7rUK54pddHWK5xC",
-	"ilEhEx9I9h6SDgrpBsdKx1FzHAkkKFvGBIoaKsIXiMoG4vYSDcgnSVjU8Zh/pz/qExNu5uupTBW/rjhL",
-	"Oubfve5/PbskO86i2Rp/ss4o+g8CcvUhZF0U0hVSAp1jNidxDWBdUlpfZ1Ja0yUUpqvrMnFWp/jmB8qu",
-	"ha83DWgeeDV2wgHWY4fKrMhnH3e2qsykNSklr18OsO6qydrWKfnJjvSrHeQ2g0EwL9uzIjfcO/juNrwb",
-	"lGso67D5uhU2hYWai9ED4MJDNfI9MIt+MKlnkw4s/I4zzhY8uaRRRNhoTYQAXxfoJ0KgGyxQRBglke5D",
-	"SwVKiODbZA6liw+VtFaHrKoJDNlAm75RzPnVduNUQujwnVB21TW8SH/U58iY+Q6BAeGg+mLz9CoyDiUW",
-	"V/CQdFzNeyyu3sF3h2XrBTD7Ssm6gSoYYAZlH7NlzPrsYVMVshev6+GH7wGMa9JFDhvLHz7qR37waR3m",
-	"6ylPfT6TPI1zUjbU/bOHDqcn5QDetV0vOvC/70sL/hi3YeBa8/eBp6yvfxfMuO/3SPntV8gu42PplAf8",
-	"laX+lmT8eu4H/dMo/ekwOZM9M3zT1jc9XWetKaZ7cu7XlY/LWWHk+6eidgm3+xLRHWTPdqbMJy5eqD2n",
-	"+ykNMToYqdo5mojUgj/UNRTLE+eRcHOg47Pxq5d/OQnRJiELkiQkctHB1TQ8chjuT8uvXnYg5iWRMy8K",
-	"rCdRV+eOP4SU8foMihpyHf5qI6XUe7mPa3tQimR9s+LxkAfoTRQhnqD5CrNlOi6ikqyFPToP6Jjo+7qu",
-	"JyWsHw0CVmacxbt0YDhc1dfFb+L4kV7LU4CGo83fyCbGc9KKv5/rsKOR2kV0RXZQ3muHtiwmQqS1wQRh",
-	"OkJy/ZVS9UCKx5PPV2TXIs6p/JC8lWQdtLk71oMcJsRI6bQZfucoCbLN0hkfEqVobPfRFFpaMi22aFCO",
-	"ouZp4ipqcwY0ZMo2/eRRFbxLVbB8UN1kcwCFUsvoBsJ+VCoPplS+I7J40kL0+cIlukCvlyuym+osz9vb",
-	"r1vXrJTK7SqFuyLhvyzuJsi0qf60CzQ9EoNXocbFkV0las5ImEaYIyoFiRf3Xn/6Hh2drRxFOuPhT+wf",
-	"chTjneVclsH+vKUp2UVvyv6Cfe/AUa9gxaPV6nOqrBhEENxwg5NIHNrNsibJkkQ6DUumAJ3cNZkaGdWL",
-	"UsPsGP18Ko9EeWBXikddngelznXitTVf452l4LwH5c9Bno1itK3bI0PHD9bbUe3muJPtNL6MQ3Kb+lys",
-	"r83X8TVoPYN7FgolWnRX9yOBFG0kXHHGKbIZH4gREgmkDd2LAPqf8cu/kbkMdQmLGyrIBduyrSDRCaTm",
-	"+kZxqHQQQYxeAMnt5arBufrjgplfBZG6yMSlsu7xXMa7jHU9vmBBWJ32dgeukcI8D1z6DnQMy/wg6FhT",
-	"EEr4VhKBfv3l3fsQUqF+/fA+RCuSkK9JstqQ+5GfntHAtwupCoekmJK8iFKSsfAPYCykKpqd3I2Ojs/G",
-	"r1/9Bc5/RXqczUi7JAueDJso/frVXrkoB/Z+mAjTUcv2eub1jh322tZ+Omi1kBzoTYU5zetpH6TBi3Tm",
-	"Zyg0h3MvNPSHK+5hf2o9rYsmS/exollcAZJWFRnzRNWpOe0DJK2GmjQFyhq4Pk2RrnLtZQtNQO6RgAx9",
-	"1FDQ58JHzV1gchsS3OHmNzrO8tsznMO2QFgPa6s7dCMs2fF+saJtyalbW8K9wausT5Ajpq+3OSFR9lkJ",
-	"TbsehE5YQntC81p5h8J6mvdqBzzsbLWOx22o/nKnr7tz5yeF8PYuCsAdppvYqe877aSEzNs0nRuSmz89",
-	"60JeQ+enPAwpkCfbHg3oamn57kn53nrRNVP0Ayfo/VJlDkHPh02rMdC1Y9XdW9PZL1uX0P8rnl9tN14h",
-	"/fzFDxCpbm1AohmWpuA6ZlGm5rdQNHe5Q34tLf1SsZxWZT1UhWHtEE8xSdh2regghSAIc2XOy2uK58q+",
-	"w4aZf3seoExt+03Cr2lEkpmXSuaFJup/bhIuedoxgf4Disqb/1j1wlQs09Buha5Z/THM0YV/6JKEJyJd",
-	"cPCWXeOYRoiyzVaihMwJvSbRFNnngPArskOfjScdeE9+/9RfIeIJwmwnV5QtEYkFQQv1RMwJiyhb1m5H",
-	"RJM+hR33bWKQdqL4s3YzuNtGAgftFfBnq7/fs+69YQFdv9u72vXL18GdON7a+nIP0mfJqToNDZec5DzI",
-	"dVS2QY7iOOmETW2YbJWJA11jmuF7NGM6GxyIVv2YzLsD6MKW8PzSvPVNmXpQSVl1pF+BOFDEiWBHUkkg",
-	"bhpN2bLMTkGXHF0StCHJgidrEo2DvVo+pTVL2lQ+6lrGwmKny7VC315Pjwrro8L6qLA+KqyPCuujwjq0",
-	"GtLyhvgAjUs8bbWqg8k9KqoFOd+ytcndaLA9GpzcvQZrcVfX5uTQnU0s/R6fjU/P2nU3cVTpNTixwxym",
-	"x8lpG/fw1GKwWqttqbF6Nw6tmp34JH3fbUXS/WzTWeSw/MOFwHu1ERtvY+7i3qXtwRw2QQ95lHkvHLyT",
-	"vdfxnqR7VEVNs5K7kRH327KkJSm6riWDkWTauMTxisbeJXfJNBxNmeYlDfy5ZzjQwFFAX2/0j+kSAuWH",
-	"Mr1C2jI7L6jnIfTASFlmSSX1B1/+vRb6BxYzNfiSy+uAf4EVzauXdPB6yO1UbTuSp9rtUyK5icX3ClF7",
-	"sKFpvoZZEjw2eKRafY3kIcR5u/CduwxD2zOwpoH++seaffUxZtVllu+PEA8YPvYQo8ZyxN2uho71q/2p",
-	"y+ikDNMvv/ny6V9KAx8HSFp9+bSt7e4mO7hd3iL84LGEiU2iFkgQJtEx4zLjHC2U2wkRtrn1CDNxQxJx",
-	"cvjyxvdOup2LzFV4rFrU1nmkzcNXKn6wLHI4OmspLVuXysmR5cOtDfzyaX1t4Lvf1M7VgGuYR6Nm/jVW",
-	"Bv6KNJs7KclbSUtftY50bwV3/3xSSdGjaC52+h5eKxyn3H1AtKZMTJEiFXRs9meKdOd3tIm3Am0Seo0l",
-	"QTCtvsT0ajWBz/9IvQWhZSchAqyhY/sZZ/HuBMLw4rgqLs31xG8KIsoBjyI6lyimkiQ4RnyByCeZYCQ2",
-	"ZC6Q5GiN5XxVNSm8O4N3e0YfPXuabUK82Ap17ILvaSxJgi536Mib5Mh1g99ulC1PIvUGdEBd03nCzchj",
-	"9EEQpAZXSFuCyZVk3jARwPgyJuqfW0HQQs8oCE7mq/zE4wPHSFliqwyP0v3wFfkMGhmlCfJYOFyqjS2W",
-	"ldLH5TA362psW1OlRSlahaVDFh9T4/cI2z8ALbSK23e7uD9Z6FW7IAs1qCs4cDaZ3ANV6KDtIMO0n3hr",
-	"rNRFTdx5lmDue78M4IPuGaiksnTwu98uu5Lsfn1O32gZBla9a/cQB1Z2Fs5O7gO59gK6vujdgyH3wck8",
-	"uxmXO0Sje9iHDhV9fLofMqrrrsTg/cZ1taUzF9g1IL2loV0lx3/8fPKX4QnveSPl5cK4SrlrtyCuvQi0",
-	"PIzL7tpXG8f1Q4KZVGZHQq75laIhY9YdCYTncyiVzuGptu36Cxgv3gtH0a96ljcwRXtUZj/rE6aDo8gm",
-	"V830AoN9+Gv9cBb3I9gyb7PX/JrcGwr09ENioXHEUkQMETpUzlZ8Q7+V1+Q79cE74xjYS0hsEjWNpPrr",
-	"HCA4iqj6Dse/Zl4rOCDMA11jO8hyjN8zo34svlwR4eH8JAdQcCDWKHXElJQNuhN1R8xS1HhG+n2IlpwP",
-	"IEdgwwuZdIJ70oB8AJqCjVJKEYTJoe/Di5RoLrhcOXsyX3ES3TN9lroLajhZpy4dGZq7f8tUd9q325JR",
-	"Hc6RpVG3ZSxClyTmN+hsfPbM3T3PjBf1BDoIPJs8vd/t62Lh1uzEAQ4gXD+VnL1M74ThrhcL+3rP5+ou",
-	"TN7hrhVbGM5Z6jmg6LjHDhbVMBTlh+JMflwVcHOBqBzuxjGl6VBLDP/sPAwyb2VfczFKQRthZ2o0a8Ta",
-	"vviRLPF8dycOOjNhTfD8UtmqA2iv4O7Da4JiKiTasogkunq/TmtWv9hmJoIk10SgSy5XCEtT9d9s2T14",
-	"86A8SM7KOrSCW0tf3p/dietPRlZwTyl1yxSo3aJHJlGd++RrISKFKTLfJlRZ/79/VqJSSM7Ie35FWDD9",
-	"/aMShnDazPzbJA6mwRO4yDYI+mwBMcvVxXF84DJPCtlD+bcNqv3HXkG23LuXUDoq88OcM0GFJGy+Gy0T",
-	"nv91WTOaF/xUmNz78ePt/x8AAP//",
+	"7L2Jchs7lij4Kwi+npD0iqQpWd6o6Hjtulu7+27Psqt6+srDhpigiFISYCWQklm66piPmC+cL3mBgyWR",
+	"+8KkKF+rI7qulcwEDg4Ozoaz3A3mfLXmjDApBtO7wRpHeEUkieCvP+P5dbz+ZbEQRKq/KRtMB3+PSbQZ",
+	"DAcMr8hgOuD61+FAzJdkhdVrK/yZruLVYHpyfPrq9PXzl6evhoMVZfrhZDiQm7X6lDJJrkg0GA4+j1aY",
+	"0RCPSBRxPbcbxMyAVrGQ6JKgi3gyeT7/Z5QMPvBGL3yb/DOaDNy0mTcwQxaQ+/v74eCbH36kKwrrDYiY",
+	"R3QtKVcLnyAeIXwpCJNoRTAT6HgymQyRXBK04kIijNb4iqAlDwMxHgwL0RXC2ClstUWMWyqMhWDL3GrW",
+	"XFBJb0iy3KK38mtuv8mdwTb4r4O78LUs4G6rvhxcf6GYPl/iiLz7Nn8sfuYSzZdkfk0CtOCR+v/Vmfo8",
+	"ZteM3zJEA0QFOp2cujOxxnKZLFmokWc0GAwHEfl7TCMSDKYyiomPBAOqkBFlVwMH0DmP5L+TTR6qb8kC",
+	"x6FE84hgSYIZlmdIzYcwC5D3KhI8kuhygwIq1iHezJKXzAPv5bJDrcaYXZNNatsIU3vw2wDP50SIWRSH",
+	"RMyExDIWg+EA32Aa4ksaUrmZ/YMzg4A5FtK8KvksIjjgLFTj6nXMNK4WEV/NBMNrseRyJuL1mkfSvaQW",
+	"OxgOAhISSYLkX/ZxgqbhoGCR3lNY3nBA2DzawG9qkbOILAbDwZILNRxATcVsHV+GdK7/LfhCzpLpQxyz",
+	"+dLOv+Ixk7M1p0za8fWjgvWY39cRv4qIEPqffyNzaallHdI5BqSS5G8AFOhFPbohkVS4LBhe7VUQhxay",
+	"5E/JZ5dklkKbRvxVxOO1nlw/YETe8ujaf7SOuOTuL0GiGxL5vyvIzN/0HwpGB5l+WAAnj6M5mV2CNDZv",
+	"6Uc+VO7DFVlduiktvUksrh2iJIlWlCWkEq8D7w+hP/40zBy6QmajqXzwjt3gUB10to4lisic0BsSTNFf",
+	"I86u4IxRdoWuyQatI35DAxKgETq4u8FhTO4PxobFmBWUyN9v8HpNAoQlyN0vS8AqPvUtjfKLwmKu1Ar1",
+	"EB0Ghmmpv46GaI4FGVEmCNNTVrKfgEaDKoZ5rw6DWHMmCKzyezWT+secM0kY/BOv3QF69jeh4LvzRvwn",
+	"dfCng//xLFEZn+lfxTM9GsySXt9PgN0DgfTKLnmwOQONSdGCgl/AX5pO0eElDt6Tv8dEyCGKGY7lkkf0",
+	"HyQYKrFySYOAsCGikqx+5vJ7HrNgiOacLUI6VwTmPuU3JAIqGiJ1AOmcfGSG44ZEfbJax5IA0EM0Ho+P",
+	"xiBSzGrUYt/O1QLMgICbIKDqEQ5/jfiaRJJqPLI4hFG1yMqt/xcGS9VaIoZBDwQsfIiwQI789E8ChVRI",
+	"QMnqDFEpEJwQJT+tiMVXmDIhkVximQyoIR97Mv1S8cnB/XDw1pM0/8kZKV/MAoeCAI/11ufJlDxVAf8v",
+	"eqwps+AHj9XkkDcskPKJRvCbljVGJqREnTfopwYY+JFWbWkhFnLiGp4qQhR1RyOH/3sHIo4ivMkts2Cu",
+	"olV984Pll213lDNBhSRsvkkEWtFe1Wx9itBr97KUVELKrptj80fKrvMYTAiuFgpPgyiCxgjMQo2zES06",
+	"iZtWqVKKS+EOWExU7/U3MJfHlzJ7eyU8okizoo9GH78mG4FwRBC9YjxSvBULRBnSrHo8aEovtahuSyAN",
+	"9/A+i6BCKW5eOUgwcqDY6IoKoVQRpUIDT440KkEyWTGZbLOHz0+Npv2fHeb09/dbIjENO3CoZM5ZPycq",
+	"GbD5WB5PquNy/vDVJP8T6LPd0dGNu5V8Vcc+rC1b/iPYB3MeVrxiTYQmhwaMiGSoROss4FdpRmWsjzRQ",
+	"GU6VNVnSaPXW22QLt6NqbdZ0oUVDQJU0bofv5fCUkrpbRDW63htFvTOy2pzTFhwvBeR5vFrhaPOlsirt",
+	"PtJr6JFZfQRVtKF8LrEpckZEoeOKs3BzhrhckigR6RFZxIIEeSH+JIsby+JE3flBaTv92ktt9wHcbH8c",
+	"7TrrNGsk4TKOtNpvPGJY85DON4Op9nJ8ljMqZjhYUZYWtmkM5SDIosN433I6Rv1SHsK6MJ7ZQiAr/JYa",
+	"D5VWSOZk1NkiWbuhDcv7pZCvocOLwYclQQtKwkCgu/F4fK9NGe1/HF8Mjh6M921Fzg2ormQkTYWlDE+h",
+	"58Cb4wBhKSN6GUuSeCfBzYT4AsUxDYT2fXWj6ZYCIEsS9Tx5XCAIcoTVRh50AyFP/d0ttSwELXTarGwq",
+	"UoZyw+9Ep80vognL6KrZFrGSdohqT0MF4G+h83bf9GpN9ZFveJ0+vI2M+MOoxV8wV/zu85pH8keub41q",
+	"D0X+coTAACg0I6BDd2MUAINFN5TcFgj1bu4bq/7N4Fo9eeOS85Bg1lh1XBGJAyxx1c1Qte4Pgjqz+AOB",
+	"7MDoMpZoHZEFiSKl99wu6Xyp9kRtQ/L8mmyO8rc+3ipWlI1uSCT0nCfj169ATcdyWeLeMiNX4yY76vGp",
+	"5/xiQmI2L/aCNcXv1tdEJsSkzTVRmpQ78Hi9mzO7m80ZcHrmpk6J3HT1i+oofjMztVtOHdwNwLYYacdd",
+	"3rIcc6EMzg9ovwmjEXr4Mk7zxEq+YFZSyhuKqU5G+HxN5u8kWW2xH1quyQgjsSbzIbq7Jpupvsq/Vyhe",
+	"4c/+eMcQv5p5Ug1cP4EJZTDqCA0deoCRXiUEvyKzgZV0klYtfsLhgkcrEuQ9bW5FolQ/BAhnCkKxxVr/",
+	"olaiNUG9GIEOj0cnL16g+RJHeC5JJI7UAs3yRIv1qbOnfVNozuMwQIxLCDAJN+iWymVKbxKUzclFdMGo",
+	"VAeQUFBTVw5FPNKa6y0VBFE251FE5nKsvsgrfD5uPj1GeNM73FHy9LH/mj9aWhdIECbh1htiuQ/triMh",
+	"8cbRQAEzbLUD98MkxqoM7qwxFBRe5SkZIQS+Ko6oiYiMNm8XUl+RVqtGMEMyXBHMaczdXQx0vD2Eb/2M",
+	"V0QH1F8MpujuAsZT//x5iC7sqOrvi8F4PL4Y3N+jw9Pj5wgHgUAXHqTGTVdKsjDbCMLD1KJOJxMlPFxs",
+	"2GA4OJ0cD6YDP0QMHj4fTAcuUgyenCpMegFj8PCFHu4nIpdcP3mjpUcmkkz9dKzGdAFl8MR9HlD8QQea",
+	"vgB4GJfvVuuQrAjTsa8vAKJ8DBp4cBeaPAZ+ONrARbWLt5eCh7Fse2RW+PMHLnGokzd+oFf4ciNTYqsg",
+	"+jEn2yf+r3+PucQjHVmpVg5xqFdu5Puhm/S9DsHtOOuL5+Wz2mDfwmnBRaIX3PtC8xM1XF16sHK4tWfJ",
+	"v8BsgbHX5TMWBQeXzL6bWfOT/axd5a0Ql3Ky54c0FNcjpekJIztudsKGO5UZsxT/7XGRHsMM3Ikmnas/",
+	"RZyygHt8FCk9vuPBomwUC1LCQmQR/2g/b9HOunkLmYjMcpCdLDYzVYsVZoYrgT3NRTrg7XXFnKWsJDP/",
+	"DufNTGc5SWv05dmJzPGSnqkuz1Bknpu0X0jxPnTEiDdKlqN0hsw/ZhlFtESeVvG1HN8s5ctlQiePpvKd",
+	"KKW18kNcib8iVVureR0tI+Dhom0Yu6dSVt8IpRRQtXlYf5U2D95jSZCG5AwBMVBJ0BILxDjT+SqZ6+1k",
+	"9ZW+zUgnKjl4P9WZYgYdxWhm1y3xtATcFBpbYb2VpV4a6jGK4PkpMeZaeDOdtzIWygTXY4DLEh3qY/gM",
+	"r+kz9UA8Mz+L8XpT4NDUWSOdo/4lpmHZx+TzmkZEtLyV6SdIySx6FpIbvUs2A/O79+9/eZ/PZ6sPVzJu",
+	"kPKfTdBE3e/6l6JsGEGimWfcp7dcW956t5Akn6W2vacmBd7cjyU/DPVFnWPLavSRI4VBs3sTP5IoIRR/",
+	"37OYztyyeCSQwqDd5ixe0njM4KTi/HS4oLG4aExq9qiWU9tO7todnBXL7yg2PGJrtPBiyEoA0/cN2j/d",
+	"EbqW9yAdPOm5FUlcuRzPN53zjdkrFnCHJQ50yCm8vz/TAQhZT/NQv6R+OJ6cPLcXUTrDT+f+ISoFCRcF",
+	"vLvJbVHOG7qtq74AZQDDpz5uARI8dyaZ1tdn9SRRvD4FLr2K4IbtV5uV3g5ezUfzwSfKiHjzJ3Rorig1",
+	"6x0iJ/YvyRLfUB5HaGUhmNnE+JkZtN393Ys3gIokMbxJAAyouG7iBoknmQ9SE1bi91ziqOBGaMGVpFhy",
+	"IWdYQMxKMHMYyWP1rfXnp+6vzDXQ2I+wzsf6kNtZpwjP5MM2iTyMs4CKKF5DdnmHhawjAhc7M/9IdB4k",
+	"lVHRdpTbiEq92LbfZqjHxDKncVO01ELIPUA+tYnISlczgKImlITBMy+S1p1Boch0jOCKcYpMRYOx/Qei",
+	"Ai7Y+AKpsdGBnv0AFvqr1rXeQoGQQvlitDF9paK1PvMI0WCIPn589+0opNfuUuY+Jy/M6wVi4f5xXhn+",
+	"75hLfE7aqnY5j+LW/jt3P3M8mUzuh86N1+fA99niKi2Hf1MD9/1wcNXGMZxdc1kSJIls6ZFu+H55UjH3",
+	"6Ph+WOCp3dofl11csVOz1TSnKfwzLkcLHo1g4JEeRTN79wpfa3rO/ZAB8UUGwEcIF2t0l9Ng7qJTkXGZ",
+	"9rr3dvh2J0KvPO/Z7HCqRJsbJB+AjHAU1g965TlJfelXAG6RymVZrs5oaOmXsh8fCLB2hojg+VKLBSqF",
+	"dg4O0e0SgzigDMVCB23bR0ZsB+jwcoPIZ0lYIFDMAhKhW1zkvipi9TgMf1kMpr9VW7UA60dt2H6q5tpp",
+	"hr+L4QsYf7/TvIFpUmhqOmxbzt8v4C9PBmUSoN+JXjwfVMmBfifbkicXyIPHCZ8vF7aDsAyGQvmwM8po",
+	"eXCKRUT771t99iCCoaODBsTYzJS8rF1QIoayi0rGqQL1oYDsCF5NOlQKjGLw9SGsl4gNTRKTGTWYDg6y",
+	"oxxAjTZjwJpqhCRAlxskl5AcNI+4GXiMPgqC1NjKvruC64Ao9QaSHDJPL0Oi/qmUgIIJYf1inJG+XZfy",
+	"UCtIA14g1xvab94CMoN0WMibVgvJzectqETmNzTuvEUVDNRhYS9P2iyscE5vcYVaRkPTwltabpgOC3vx",
+	"vM3CCmb0llWq0zQU/97SCofqsLzTVgRZMmvxErdf2YMuqGgdvirTnvzSY+yc9rLTudUUXq00E4Y/kis8",
+	"3/QmEp/O9dO5fjrXezjXHxvFNmUyLNksFiWpL6EtBp3/yXqOmpS/0zMMXXlo922Rtv6eCCLPXa2e3LWM",
+	"rsLj38pwRhBf6GrzlF0NkVdtGOqIw0O4VjH/mSWPzWVS6p8zyYfm0mXmHvrXPNn7xDRGk0JDbSsV2OV/",
+	"wOL6XBZG/d1deJe4gAUfB1DOWd9+YnFtKjsToX5yJA5fiqGiTQWfXtf9GeJilIzsVz2+jCVQfURwbb3S",
+	"1CDNLrXbvH7f702iIkQ5SyDodpV4TuZxROXmXGca9V2zDFzQMxzMBG2CowrHyquXXaqgBUzM6LrZq3yF",
+	"6VYFiRuXf+LxVqg4PdX500Lc8ijopbwa8IuWlcgy9/PhLd4IxMgtHDMTmiSW/FYgKguCCO2DbWt968C/",
+	"7YqCm3hCVyStrPpDrguGJi+HQEdFBihvl1J7UCQ7MiexpkaaMG/PRN3BzZe/AS5ABTJ8F88lvSGzgEZk",
+	"Lnm0GaIwwOshuibRJYm4yBXFMeWfi4ritDzvj+ZE93p02x7OFqfPHpkez0RjmWTzjE9PTrzE4sFHZlXB",
+	"dcTnROjyEHPOJKaMKAkmZBTrLgWD+1xMYI6QG8cG9gRP7uR1rs+WXUqLSl1pCH6E6LTaaN/8fA34ihn7",
+	"Sc4/yfnmJSrbljl90hG21xFyW9DgcHe8xCpSJlqwq0F7np4HvWmppkYllpoXYt05pTamqOY42qdoalpj",
+	"rJNs0n7db5Tp3rpK5mqNJTWRw5miUSZWW8zAKTCLiDDVVUr1jMq6WyZglQQzBUGz8oUZaOMoIkzOis5d",
+	"syDxLh+moK2m0uTVYTmwJaDUZlx6e1WMzMaUshPr6MOSaD/JHDOIV15idkXQkkTkyRJ6soT+2JZQUsyi",
+	"a5axjmwoyy/WKo2JfihJMs52MWu0yyYkpBlVVIVYvthBAzObKVSEMpu950kanaOkxM0QuZqLWUmUJFDM",
+	"cRiS6EAgfsuQzfLAAkkcXRHQVfrperCtruXnfmVze9YkmhMm8RUZoovB5GKgqPZicDyZXAwKta2ICMl1",
+	"/6FsQlnTpkol/Y8qmi0MB5Kv6by/RhJ9NTX0OiGXNHowTZvKjZb8sUv1z83hu1BIJ+yjzn3p8YH8r+Yw",
+	"6zhR0UZ4/4qFIIEiHnUyDC9S/yEsGKPvVmu5sXdHSOJrIpI8ySvCSETnF2yN5RId/vz9ub6NElAZ/OgM",
+	"YbaRS8quEAkFgfGDiN6QaGTTCZH6cnzBlAYR8jkO7cxw+yQg80nhDqpVXwz+IWRwMVDgXAwYZ+RicIQw",
+	"Cy6Y957OlFdvL7CQRMiLgTogRr3Qf1wSCZXx9L/VK2YcrZ0IT2k5Qx6f1DH0cx4FJPCMnIATMb5gpvTl",
+	"Cm90W9oN+rfzX362acrJ60vMAi1YAjqXBvMXTKMGQQNnuIg7pFIgCYleMZUECQjXv7sYBPFqtbkYTBFE",
+	"6B6NL1g5xyqpNgi1634k7EouB9OTFy9acDyve28yRGlXYr9e/BzrmvEKPek8bRRym5JomeMDwQeF7RsB",
+	"5rPGTGkWw2POENYHwBMyMLYgpF6o9KFP/ZkHGyBHkzcIeosNNtCEfIAoW/BohXWX9QKlymc02ypUnQBK",
+	"scXuvmVvjp6an6V0sXZNJYyKWOsESM1QIzG6+q4ykqQx7K0IJQeqEoYdITaitFueavv2kZl1pprBlzdh",
+	"zFUm0jA3Q8wH0DyLKhW8noxOxm8mUxAoRpYkktrosADWGJ2M3xz/aYqwUWQNM6KBi/6AsIiSr3MMKg3o",
+	"nryNlfpohxZfeb2vZoO28CA+QgbU2BnZhg/VuZYy/CZbHD3U3elz7WV0NxkcoMOAinWIN7PkNfMg+3ph",
+	"m+WjM03785DgSNQ2pnlSjFopRk9aS1praWLG5R93c+F0axdedX/6BRkKBTzgSwD30do3VMzW8WWonTUl",
+	"lWRAkYBsci5CfiDg+WwR8dVMA3qo/jOX//whiskRwvM5WUvhGb8HAgGcWBIzm0kZ0k4fY/ZTqex3hQdt",
+	"o3+vxKv+J9oQgdQ/j6Hyl+XtYJi7xmOcEZOgmrvXuhussTL+1bL+n4sL8T8P/xedHv8uf1ez/c7Z75vf",
+	"N0T8Pvl98TsI9d/5YvE7+53xI/XyPxU41lzxw8nwOGE8zjkGqa9XfGTFLatoKPmRRWTOrxj9BwlMT5AD",
+	"E5J6MDTYBAf1jeuyMUUHk4MhOjhW/7OA/1Fgq38w+B+u/pcv4CcOjyT8TxTDSxv4HyJ0bGunCl+1nodH",
+	"btL3wjmfH2/ZpRTawueP3s/fn6sz982778+HYALMsSBnCIyGAMXrNYlG6pG+UUtI+/B/0aNDthC/z+lC",
+	"HOXptpQGy7Bqn2ubwjaxV/+4oYF6wQVRv/OrEQVUqMVDMaKYuUyKMXpro/bdWGKKfjv4+ftzRZFqvQef",
+	"/F2yGkSWMxmHC3jnYBa1/Q28LYk7Oz3iD/TPZ/qmwOvOqjiS8euFZCERjyU6hOh72/BaIDUcXM6sKKMr",
+	"xRGOhxUlR5phHVQKGDrhBElvWYbMwKAU29QTucQMTQzu0h1mc8gzP9tkAncxcuiSKo6Q5GjO1xvdqYiR",
+	"W4tycAZTKdAaR4QpFKjVDpFSXwCgJRey0U7c8DBelW4xQzwM9KlW5mtCDs18anktUR+1T/u/vgRdcE93",
+	"lp0q0CR93IAEqq4sSwsiKxBnURwSMSsz4Kt6lkGllX7V5fQaP64VLk/GzydDdLsk1opEEVmHeE4C5A2D",
+	"dDIautwYjOi/W90grvDntCSZ1Gro+k7KaE5a+7Ln3HDYdo3gTk7zV7gZpHz4ZohOJpOXo8nxaHLy4fjF",
+	"dHI6nbwYT+D/Bj0EZ6Tz4memLHhngaxL8hS0U8zHrixoJKTt6gc3Utvs3+uCeUXxxN6UoqiCe0m8aN3k",
+	"SyyK6nk16Qh47F++7/QSPGVu5MPPqJgJvpA6da9tY8OXb/osdb590dvhYMVjJrc8pc9PegoeIOOrMTqe",
+	"TP6vVmSeTaQ9bVTVHagQDvXWgSaaOCNyQyI5k3xbngctNdXuB3FIAjXgJbHk1ii8oJYAH6V5UfK7yX8t",
+	"EohfWtRNlb1gQxUPhLIW4IYdFMtLEvJbdDJ+edQKDvhMzQKq+Ygr7uIrs8NBiioy5sys2VmuorMaOwZ8",
+	"I7dLGhKE0QozfEWsBUcFuiSUXaEVwSIGpzmPEF4oC0KhRb+NFpiG2rgsAdKPAkobG/WU6d5nSxJRaRQa",
+	"oyJ6p7p0D5NOk9qCwVJv5yFor0B6ylSj0i/X3YA5vHmTgq8bg4EhdLeF1FVk90i7iTfk/MqBtyKrS3d2",
+	"d6l3mqmLCkt0BaKYz9XbBe7krfDa5VtRdpVWhxWHMD+AnZmRXy3z0aukoWsxUtM/OSfUXtYawB69N/Rt",
+	"FN1/mnC2oqC1VIibi4YzF6bpoLh0to133guEU1r0eJpUikUPMwzTdi5J9MPS28fOoSFzpY2VRDK6OoTN",
+	"r1ZtFb2S+9qd9C0xcJbi5juo7lpS01/HAUIugpYd2dHdT6XjvzP9wrdzINiu49XBz/atR+hRwEKamSWf",
+	"RQQH9R3qcyxv0iB+usCO7d9A7cv8bGQ+VhS+9QyXLc0TW+FpewZ/fFwfjtJdO09p3w2/adzwokpHOXlg",
+	"cdsmfLsq5fm4RMgl0T21gs70u3DyrlR+JZtTyw07RwlZFtdS8jgu3CyeJ5mldiVbxRZSTzi0WEMlzOUg",
+	"/wSWihdx0TT0/e5CzwEtpUwbKSeglJFqTF7MxC2JlAVFhVAmE48QgcB4w0XXWC51CSlqGuaoV9wd2eHp",
+	"yUmB4HKhIOXwVgYq1eewFUdINP6usatJh643yz6ovS32cFqY9wK45hG6uxiof6vNU3tXGL9YFdMgEDeh",
+	"j7qWGDmz4WPOG/B6PKi8vc8ZaImrb80pk9sb+G9a+/yA5BqnDlp6zeNHPf0Xk43xP9ach1PXdfRAoNGo",
+	"8eVeawlXZYW+yTt4dh9Vry9hCZNUbiAibMFjFiDKcs3b7kt5VKphX0lsWF1Lvt6bzQ0fTY873zzspdWd",
+	"3024pY1iVQCIKcAsQIJcrQiT2HTohEhTF02NbaJHSn+YiiW/dcqE6RlnQpQKQlDnNIi20ulfTHaQhHmF",
+	"JbnFm20Bq9KqX1fdEK1n7t27OvdjLW5WMt56mCpNetKKUVvKwKG1wGZaNe7ma3w18Qdtf9NSiDFGYhlx",
+	"pqh4W99iekARX/Y3Jr/BfUB48qJRMaB0vvlWe/ZS971I85Y+KD1tyGhkt7QrDOM8h29/WVg+WuUJyNrf",
+	"TR25xWjpK8035a9sVn+o1M4wWGiUp8vqJE/eGvmlsFDGGfIoPBPmunUIee3+NZNLuxQtbeVAY07fhVs3",
+	"rqDRlnV2Y46d2MdjKNuROiJ7in8zp7mzx6awzltTxtrQX1NdyMwbr7KKto2RNaMdCFMIWTPnKTr/17fv",
+	"v5v9/N2Hv/7y/t9n5x/efvh4/t054gtk/PFzvlpx9mzOwRUjxXi9QYfKDqIsW2d6Csi/5VFgiqQqloVD",
+	"wRFmSHvqEfjLTbFqqAxwuyQRKbx4L6u0bSLuB3qOwXAAhDJITqouQeThrWnYc1IY2v4hpmYprqh4epLC",
+	"JKj8/nT3pnmypDl9tTtyGXC13G8JbMcblKYSpsa2aSVQerA3+okMq1LpX7eTZX8kEVV8l1Jz4dJYmm+t",
+	"WxZdLZTeHqTAq9JBs3jKbVHRBqSo1pymDDFoIkpOSLPD30TLHZl5RqKGX+Rd2d2YxQPRbKu2A9o5aHCH",
+	"NPIQtAjRdwWLiK9SXbsvebAZD4qVoixGm7vCOoNRtPnbKkU9GJ3tNCQ3YTPiTizaJxH3JOL2JOJ2Ioa+",
+	"FPHSh0I8S8ROW97SgJc0WMjDF0Qp9XQ1BHY/1m67oiONjd5GZUc6OOIKi5GYmrY6BRKGVHagf4Dgk9wR",
+	"glhqU3wO6adlNXGbu/raettaOLoenYL1B3ZBvdfRaV1DKE1wW3XspM0D67NybE9Rj03zOWrUogfJVtut",
+	"IvTmRYdgxccRjtg4Kae8QuzWilCbqL+qcL/0BqQAK5VF5gxvWaXQztxnlTA/A7S5yLY8qZmsdnPU4Wcr",
+	"fS9K+GRz+KvgrQW3V92u73PdpupdUZnjNDwNUfHHIe122mgTCu9O2q3SS5pVj0jAuiFRkVqcTtLTNcwG",
+	"00EcA5XU1M/wPv7Ud3NOBW/HlpxqweeuE0KLXbDKQ4vchMoAke4yt7Ube5cSNRU2kXYjWC5iw+eLnNw5",
+	"NJRSqd60zsxFKyot+YAhlGbn385Qs4JcDHo5tG3c5EWOiW1jaF8c9xgUq1ffNDa2DL1bG2CtgUltXqPb",
+	"cw1p5vJ8aC7Pz797/5fv3je+O7eB1IgppoeWWLjK4Xqafi7DbdtrqwPrf+rEbrWAyDyJWcUzO1jmT8rc",
+	"dNnW2QWPZpAA+iCX80mv76RDeGZ5Q5RbsffIjJP+yy433yg8/wT6ibeIEThfRkrbyTGNrfIze9Vg+9Hd",
+	"tvVxWjjq1rxNQnD67P+VyiUUEZjBC/+s4PUKCRRFZGYTFk78X3WCDA5dJH2XbONS/XWf6cYfjKhogfNW",
+	"TswqFB/rrCEZ4ZlYk3mr7ifnMLxAWJiSimegnDLORuC60K1MwJ0nCcNMjm6ooJchgaITYghOX7hbPRmf",
+	"nMJ7dpPRHK+1J4IScAhuUIjn12oqwIdHSAkyy4slGR9yOy/b6Uv/4OUbkomRvnZWv4x0eNa0qjBTRezx",
+	"y4FHMrPG25HDgJfc2hKg7O1iJSvxASyBu5LY3wJsLUm+kfXg5fU2KWZoX6/vlp4GvbPO7W1NO8bloa2Z",
+	"7u3PVLkiHaySl6D9l4ZW2oiaUZeZ4VHqjsiYqKCrjBWAVTzL+9Xc8wymgwNvuAN0TTZ2TFc4FV0qbgSB",
+	"HfOImzHH6KMgSA2rQLJ1QP03kORQMdRcU8SCoPRclHmVVMdbcNSfYiHRkoeB6fU0W2IWQGkG354ydr7r",
+	"liQMH+aRLTUtCvljWSnhFWX27+Odb2wXztmas+VUvsJr3sK1JJ81XZIb9sPSmiBozuMwMAXwV+twkxTy",
+	"ssaUoGxOLqILRv2KvyuXlMcjfdN5SwVBlM15FJG5HKsvErdNcn4967mkv2jMAuIXgFUzHPJQPZyHVHGc",
+	"I+RVkzHFeH16PS7naY15mOE2+bI9rb5unke5nz3ZSj50kAxF+qyH315GLJUyYpCZrFLcbHWZ0YpYuhJZ",
+	"xVIzBZcqF9oowsIC9pBNVc6Tot+ZRgzqbFySdC3sTP13ylAIA+20r4oHoi1I3x62zspwzgFfMZLxPymb",
+	"x4yk+wsUOy3KCevTI+ZoTSi5pDeRXw1jWNx5iAUowaZtW3RW3tWosE1RQZjPfjucFKz0MXc6STWJeup4",
+	"8tTxpEHHk/uvtweAK9nVsX6f7RxRGX1m3yoJP+u5XsVOvdc7DoV/3rbOT6kjqarcxivz8Q0NSNSxmmB2",
+	"zJOWhZkrnV+1ZarLW5B3aU7eqWLrq/pQmwTWVtVVzRfpsqkVlx7mdNXlanlH/YvsfPjU6a3ftle2BmxW",
+	"5wFpS3Qge6mKmqsGtYOeYY0Z5aNuEt7Ee984jsrz6R3YTw8aJPgNd6u9WNayPwVmZ0WgE+Wlr9hFO15z",
+	"V5ZFb60nyw1dJSe+g8qKP3pSv4Xm9wtLup3ZxjVWgRhqqx1SXbAsLHBWremVX3uC8jCrzy+oVDz62T9b",
+	"kbJMNUm6GeiKpXWKRSXI24fwKWiTcupliYHN6aV7kJ5FTGXN6SbnIA1Qu0Deciiao2Arx28ZAN0W33KV",
+	"LRbZNHKotJdghjko9QGjkApZaybm9qbYbHziFmmQa49/1eZvXcjfbnuzWv65dXdzDWxdOr6bHdzMiK3c",
+	"0nyfnAeN7E737KhIF0/nSfkWrrc6D+NF+GxCd90zp3KU1FqeNC+fnp+rydq6yovsbO3XUwd/I/B7jSHt",
+	"TPT1VGw+bbGk/ZJbY8WlHdVtVQffjNG2FP7QFMI3MZN6z5DlGaYKfporlJbDr/VIf60V8ffpYekmRfPx",
+	"O16j7IWO2NHBPBfxZPJ8rlY3CmgEf5Fnzpx9Znq6ca9T9S0ThX4oXzAXzK+v4z1IEBWILwqG6iM5xunC",
+	"Nbko49Kq8WaELUVIcw9DY8+OB9wjDLh/9aY+4P4xeHYqI/k7eXfqQhw8iqiJctAxC0WBDia04SlwYZ+B",
+	"C4/g0nqPbl+vOuE3SidpzXhWaywp7GJRkO6SCylmoO3MIiLSGRf5RTa3yr2Ji07xX5KybK11bfIZr9Zq",
+	"QYObk3FhL/Y8m2uTI21asRcUNggrbr3rFHn19VAPXoSQ/P17QPEoHwraYiGXWJAtAIbPzcuNIKbMr7aX",
+	"7FLJJnkZne7Vbz6+f//dzx8G5WVMM0NPjl+MJq9HJ68+HB9Pnz+fnhz/Z9HHJXC9eTNo5kWw3oGkNpy/",
+	"2gS4xAHt71/FARAdFR4zdXMJbA9cnfB1A38qCoW0HSHO1agakmuyEZIz8oFfE1YUWfbv5gUk1RvocDTC",
+	"sVwi+90RhJxRhsxzxuE/Kx6QC3Yx0AqzCVzQ+vJUP0uCQvTj38zziIdEPxlmH4zH408Xg/EFg4zewXSw",
+	"JDgABUvLwMF/jN7GcjnSa0kwtab/TjSqvA6BS3xDeRwVF5aaUTarasxt0qwPBMp9ilaxgMBZ9W++gGsm",
+	"0w83967fEnpcmRlnumBKwoJZ2YU4Q/oFMFqiOUGHpts5wDqFZzP9yhES13St5ZdtKh+d6U5iQ/M1FfZa",
+	"vRK0l6eae0A6MWcz62KzbYSKDZzk/Ssi3TeQHc3ZgbPcl1ggM04lEC+g09YqDiVdh8TWV52tSeTqhFVW",
+	"mYfEniW+IWjFwfACvYaYEnj6TkAN5FCEkSBzzgJ4KwluRIenkzdH4/rmNxGBBM4ZZZLPSuJ53yLdiBuZ",
+	"l3VsZgzzqY2jgW4j7sxFbt9EalgHq3rDfWibximlWf2gpzBuE9dr3YxTvfNvjgu7zJjUzxkOZoLKYtyb",
+	"b2wTQtPSTnESzYphPwSRKDOYh3+3Ig/1kxrUv0y83qlOoDOX/LopJxUqDJgmhRZ7Vr5SgekiZbAfCLTG",
+	"EWHSfK5IWX8/K4LApMxVwn9ymi/AEtJrMlvQUJrCItVkHlKhALsmm/9Gf49JtNFlHVdYzpeK2F1i28Kv",
+	"HXkAmW7YnAbFXigJA7cXsHry9xiHNu4VxqtcyvOXmRyzZAcsARUs5+ck0VkQUpK/vPGYqkCH9TjXgcoI",
+	"6/SHEIPn0Et7rtuPzHB+7nPxbsA8lpZs1//sMOiKSJF/+sH4GMpbQz0vBCpmUGoCG1MiDdi3pgqFq+th",
+	"BFZu9gSzmZP3/AisbIysMgIvKUYe3uKNQFQ0ADqpc+HX9UuqDmSS4eE5OjScjEYOXHGUNMs0GZw2c9NO",
+	"Uc3ZTt+ktQVdvAMMsivfM3HFjfU9+OYH55tSugmVFId+f2HFJzVFX8ZiAxaW/emTKX2it+Y3q4yESW2U",
+	"TyAviJxJHF3BML/5I/sfeEVUbO0T+O/M+8EvfZKqefJpOIhFHoxPTtsnO5vafE50gFmEmaDOF21OcGAE",
+	"uTrDWQRKrvQ8B4wrwzlbYBpqq6P0Mw3svYUgedfbFvOqW4l7OweVe+WT/w0JvE/yMOU+cjBppS0Hmc5S",
+	"yI7v1/opeHmmFFuuTIw0NYGnIiHs2YqsLnXhpyL6/kn/WkbldXTSy/YCwJwJKiRh883sKuLxOgNw8vMP",
+	"8GvNsXw6gk9HcM9H0JkBCRWDjKuVKETtoAXCX0tu++tljVcr66FovqAm1yeFjYiy6yJA9S/q4zUXUN5m",
+	"FmCJZyEXYuaOa6K78Bjs5d/KuJDCa2plPtCNyo9po9rsioWuesm6gGRx/bHSkmTaWJtp60y/aB75R8pC",
+	"aHFXuiM+Ur0KaX4tsVmjamtu/e5Jskf5J6W75oq9gmPA1F3zUOVew7eYaqyoTVyAOMrixlJCOee0/0xb",
+	"Ben9t6dq2BWLHtoySCvCbHvUO4U2Q4YVW9J9e9oc4TIart7ittvtbWf54cjRRE6++aOlZEmaZShmn534",
+	"Pg1LXhwVnNC8rExB2gyCZKG578tgSD5pAESBkCwdpgTRiRLwJWgOJSK9pcow8+fRp7B6O5NTm7h4s+hK",
+	"3inEl3UM50DMf5flC80VHNtbQPOfLIRZVlUIp3kpD2fZ1ylmt4V6ZblK9U4kXMh9kFtn8k7hCs1X+RXm",
+	"v8vyuXvLhL2FeUqQ+Srh4u79HIzJO4Uwmq/yMOa/y8qJ5GtXBazxtFZSectLaSrmm7zU8z1D2aV2EKIF",
+	"VoF7KUVvefpMxEeWOAvmSXT6mWaPadX+z/rZl2GWFqvomt3v1Fr1pXmii7WE88mYzUumbThpRkfx6cDx",
+	"Nk83KVNKarSRcjWk8kOvEBEW1wXm9Af1OO+PTW4kfVbiHtLkZjP1HOoAkdzrJqK2cCjzW9mI5uf1Egty",
+	"rJE2HIAuPufrjSJ0b9TU8/SIqZ9SYBb9ot0+CxoJqac22/Vb2ds1IH9Kki3cSB6KY10nMwNLxs5Q6MVs",
+	"TsIwM59+2nFPKhDrr64p+goBdNzZ4YDlcVBBG2U7XEuaRQKhX8pOti673Pp9e6yUX7GnBfSZFW9P+O0X",
+	"v035aAEXyAn7e+8uNCMLGt7X1WtgLsVsv6pYeuoiz25ukl22XKj0ffryO+OH3QampnNmPaSNkFW34Py2",
+	"ZPjEl7Elvp79pEw3U6bbeVAy/KKBDl7CYb5kb0wDP2cfRsQDOR1y9HSfih+JBYlGJo9AB5zO3QGaTI4V",
+	"0CEkpBFkGlVNJidWHBH487kbHemKqAhamsJvp4OpUjRX3Lz7Qq0I4ujgz5fO2YRkkpoGP71yo8Kfr52D",
+	"EP584zxA6s/jiRs2B8IxrCEIvAi+bIyfeu1EgWKd+KZeIjx/5YaeufRB9fy1IwMb5GhcKXBgXXypxuFb",
+	"hmJ2zfgt0911EJ/P48hEMWqE/syhcQa+IqaU6yVBFvUB9NKAavV6KpP5NkYfog0ER11hynTtGIwCulgQ",
+	"Hd5H/wGRi15sF0QvKj3Ozq1271tQZVDAiS5mTj6vydxEB45sgJ4ufG+yFHVwGIJFMInmnC3oVay1n7Hb",
+	"+W9cTdoFZQHCDJHPVEiX2Wpr1/LILVXHJjMvdtTOb2ceo/+bx7COWJD0cv33Ifj7hkR0sfEDBm3MLqJF",
+	"c2AWoIjIaIM2PI4SNL9baOwrDLEDifQEkF4zl/pdCP6jQkZYqr3iSEY8vgyJWHJIkRQxERpp8LqZcexO",
+	"xVuGDvQN3YFrSAzx2oAyBe6BYx8HumeTmsWEp2LEyK37bmH3fOxO2bmL9GTcvQfgHKTaWB5AbKvkDpix",
+	"O41dKHSI3nqR5f+pNldHhKKABgqTKVp83XmWb/wWMRUzvNlqhrliGuWjAxvqNro5gRVjH3ce+x3EVb+V",
+	"kqzWkgT/yoWswtHxSeeZ/k1wVjXy884jv4dDWTH0aeeh/ZamkOJYMcsLd5LshoGGos6LFk568CFKMqW1",
+	"DgIn75IQZo9X5rJrjD4o0LTw9UqcR2SE7cahmEkaaq6VGTQic0kXVDHHbyqZUkAkiVaU6QjlOVYslBvm",
+	"ptYSG55x/LL7QQGO9H3EVy55uwKjr7IYXWLhYdWwt4RTQ3y7VRQM1viaaMkDSZ9ZrF1uXAM7wyY1a+wL",
+	"U6+zK7Cxx0qjARUlAX+sCUOJZS1OxTKK2TVSWFzhMLTF7GFKI1thLLHGc/t1FVk5ETFGv4YECyViQyXL",
+	"sZ41VTK/ZBZY1ZvsqpxyYAOu3Z2ahkiM0Xn6ibcvekNh5BPFJL93G3wVYSat0qY2HNqP6JXqf6N332ro",
+	"TJz0gkeXNAgISxQBxRtKVCAzBg0IgxMSaSCOGwNhnobkhoRKpXBaFIRsu3ZCjYDJjmVnNC1WJicnDutB",
+	"0WkQRMZrrSFFOh0oq8oKXedBjYCF4HPqAvlht/Uu+yqPoals1kt+gbD2pacArnGEVwQSqiEHRSdlN8KD",
+	"Ila+SGuNQmPgeTmHNbxAgx/EcIRwHnQcy6XabFs0TWleJatUxg+g2PRCoEzEiwWdA8msI3pDQ3JFIMXk",
+	"NuLsSoEAhIRD4Q4YpDhrJqLGG6I1FuKWR8EQ8VhXAOArTLVafGLklEnE8DVzd5RXOCD+QQaEKk1QrMlc",
+	"qbN+KgSwYcffzEmEmV40xOQl0cytAJVaXZQaLBwE+uu82gzF8y0+lK1VMFbRh2NneZkmH9b+SgQgtrV0",
+	"bTLKPCQYauP4ht7YmWrfZxepWb4zIhTnKjQvdAaRJpSQrqh0mUbx6lLZKAv42GO55LMSY/7Rp0xNKkjK",
+	"4IAp/x5ziYGQFhEhKF4jwVfEjOisjl0bGievOxua587ERaDmWHYDKOQSqlls0EZhsEKuUiWiBdGrVZvo",
+	"pMqShGsNo5I8PxlLG86SFaUeWzQ3EYs4DDdoTSLTwcRl+DjJA0M+nzQYMjkdZrzS0Y790YzjIxF1lM3D",
+	"OCDCjgu+AyjOYN0HutelbsKill4CUANIlLj4Rh8V64rA6IreEGbzM4FFau+WVU1zXfD8WfW4TZmwNd9Z",
+	"5iwp5sy4llBA7+9+VWwhIkIQZ3kzEstIfaoPnj1D8D4cjqKPTNar5Xn2eOvHzzKSbbeH6flptbBOYcpa",
+	"3JbZ8kVKtqYkoUkcTCRMlXqTdryAaxD8TDNtSoADUTuezIPkDe0JGUzBRwVtXNiClxR9ii+NzE56sZyg",
+	"t7++0+qGa8MNBCGG6DaiUioq3KClbex6wdy3eE1HEVkkPV+X/NaMrBhJCFVblviGCHSodn2BwRtFiFSE",
+	"cMGMHvI3MpfQRxyQMSe2INatwtSS6DJVG5dPbGfV2DsaX7AL9t0NiTZojRVaQ8GBRESiL81BJz8QdjZE",
+	"A4QXSoF+dnNiivfYdU3Vs2d3SfGAe02PQp1z9ZNVk9/6oxm6/vj+R7Us7JhCanYvoRFAO51M0MXgJ9e5",
+	"yRbCiqMQihBcsL8QFvBIW5lQdWEIHFo3vXQHF0sEfuJRvJ5esBEqyjpEz1BRbuQUxkl1xowwu1KUfcEQ",
+	"wsxjiYc8GiJgjQs+tGL1dslDokhIbYQ3Nfm8JhFdESZxODV5tHYg2CJGSKCzzHWNBTXdf4x+WRN2LvH8",
+	"eqR3Y/T213ej79JjRUoR/KvRI6gEDyGPpaABUIoaCNag89JNnj8V6HRyiqgkq5+5/J7HLPCaEgG3FekV",
+	"6FI2GnbbmygOCTrEjsbVnwyvyJHWHj0VXQHh9l0dW0srWFg+fkkW3JRgsxtPk95IwRm6GPzLxUANtCKY",
+	"gXkMbUsx2yjT4ZCLkI81YC4LdqSQo4E5KlrNCKh+FHJ+Ha81KmFLU/sMFo0E4tALhcXoeodUiuyYOjtb",
+	"H6cFBWeIWZTOi0GHlKnv1Ciai7799Z2t6YGBj0ccbGarG8K2xXLJI2XrBmTOga8fDZHgCCeoVcRndUyb",
+	"re1mheRmteUGz5ht0OnkOWiGaog1XZOQMuLVqdAmgOUzuk9rhFb4mkBDKuDdQjoaMzOdKewZKrt1VKn2",
+	"EqMXk0nhNmhsTnOoP1S4tzz+SBPwIo6UVQNTKiUZ9sACl2wLCRfqUCp27bWMM8hwVKdGOTTka77VtTuu",
+	"oAgFnCGjc2jBd2RtrijxiSjj2tEEMucgfcSdQghFvICJKz4WCgIcXe2kGuG/nMgxtBRSIf8LiSW/FYgA",
+	"U1eDHwjDZy5DLCSKcEDjzGmtZ3X+Y0e5mpx0oQJnCetaBOZQji55sEGmuM5m6nEaLC2f4bA7C/hsbv0/",
+	"ROPFouyQ3OAwBuXcI6QUkwCy1HzC7H0KJNP+2O9EYnZSP1JkcGap0xIII6BoE/i1kBatVjq1O6mwkkXJ",
+	"VEliZgdPwKJKphKhdBi3YjBylSly660QHaa5oBpGk+TREOhCHU50MfhV74zV9fQwpkxPbMv02EssazGM",
+	"LwagYSQsxpShWHIhTXUam+xPdWUSr5uz8WuKDMc0onpqtbWMfCxAkqGDQsIZJiqXEvvmqtbYaQT2FrBo",
+	"yAvQ4yjMgQAVSez5lURIzQ1kFMvlFF0MLgZD6IY3RJMhurtXK1Uj/fbJb7MIZRQu+Q05Ghr9yulsmlQj",
+	"DG4UcC4a0kqjxlwuA//69ZfzD2g8Hj/TDzXdgkjQ5hJfIPc6wfMlqBXm1fmSC61eQqEYHihJJii7ghp4",
+	"65H2sF2TzRCUcrXUK6WMu71WzAXqi6gleYz0aJgAa08CqKA/cLSImXbPK/xqrsr00eFihHBIscKBcX1C",
+	"+SldIksPYP6tQNG7oagdhDSW8+UQYfRPEVmcIQaFmkBwK8kD7w7tDhxp29FufmRKfKlhPPLTD5W+oYa0",
+	"nheLJYDjyJBc7qsRlCHWEh4dMg6fZVU0KEiohZAZb5gucmypFCpgaFf10Pq81LSnk8mRZQxKCdW4WcDF",
+	"LEb/dv7LzyPz7JpsbnkUnCHTzFDrwusQzwlQqCEBvljo6xTTcbVUpUzrsHA8ylRPpePo40QQiA/XAh5K",
+	"6To11P/M6KRnSRchRj7DkjnLijpFmVcRDjRvP0wZiormvWHVACfj4+PRyfjFiyFah8oYhClOxi9eZrbH",
+	"OchtXIdWRRWbtPuSOr0Kv4qO1SRaH8iMp3ZtpOSx3nM12Pfae2n2Xtto6okhMsWVFprC1NG1txWHlngV",
+	"ZUOv2amliswakiJoMGVSdm4IikFg92IUkDVhAWEAffJV4gZnxrcLpHRgpc6cIGaE9SIWOFSHxaNPg5kF",
+	"DXWkAJQTSli5Oq1ah6HSqHnAuGBH1NGfupVn2b/CAPZboY3Rv2o+o3jRtT3aK3S5UWOoxZ4hzbLRNSGg",
+	"cHKhrQfhVE5T0QYqHaURmYrvyeFSfSvJZylSpr36RpsPmlrMraRuwCsxDRENhGtMYd6y/51BBabxenN0",
+	"pnUk89yMO7ODUoFsDT4zvgLE1OGz1az1bMkPSkypM5vs0QFUQwovoTSSJi0XakODNC50rZwcEtZKzwEC",
+	"Hc1xpP2SVgEeWgPkB45032IbNmml6YFQloiQGMZytXyhMFVAlO1hYnhB7hhWCIwB6NicDKGMjrR6bZW9",
+	"w1SIGnAkF2Bo60MZMtBDemGQ6PBO0eQU/WbB/oR+V5NZ2kK/q7M4RJJPDSj3YGEpTPoxdMiMY1428XNA",
+	"5oJoZf3+6EyHpTxTe3tFmOJztiIZqJAX7BclMaxmAxLeyTAnLLHue2KQcRnTMBBGq1Vi+4Jp0hd4oyWI",
+	"eVGr/kYlauvNUKbmPIwFvSFDdDE4Gf/HxeBoarXWQi9H2v5m6HZJ50unklHnsVSLKfYP4LR3gIyvxihb",
+	"/fbIONicZmwFklaOhygxDvJOq0L3wdDo0Ikjj5JbYdiZmX5spwdHK5TwpWKmdGL9OL0eW+dMi8yp5rRu",
+	"WwgLDHcUfEUkVXt3CEXJ3UnO1CnXRJ2VByG/naI7J7nNJg21vB/xheUZlro0w7g3ek7Bhyu8nqI7/REM",
+	"kuY92pXo/XB/PzVyALbEDGj3Qy1ZcQ8KXBlkmyN0Wx1R+y6cAhgROK+5DTEzw7YoqiaBPj5vFQtmXMJu",
+	"u0PkGVLkM57LcOMsLkuean5DvVRcMO1V8eQR/KVoEChMeER0ltGQXEk7pS2YO2I7u1bdl4SNUSmk2qik",
+	"DP2XNR7/a3zhuoEZFqAvleYhhwJuRaVrp7oC3lFKjzkQFww4BxWWBj29O+1XoKD168gbqNkqqYTKvc6t",
+	"8P//v/8fcj5FffsVoO9pSND5Rkiycvz/CNzgNydeDV9XALi0qFzm10yNNyjDydeE4TUdTAfPx5Pxc9OJ",
+	"CmJKn0G6CIGsEadOvgsG08GPVEhb/1eHzgNi4avnk4mu280k0S0D8NoFPT37m9BFjDW6Gtb8TWoMQ1Bx",
+	"/t7A1vxFAZ/HSpUdp4r9Dqa/fRoOhO2OA+BrdNrvDrWazbiu8XuW5sVa2RYpG1VRxJHaUXwlsmWHCzV9",
+	"Vwe5Yj+KCpX/Cyzl2c1J+XacL/mtQdVfTrL7cfIY9iORGjcniDAZbcY6gNnViSya1q3jGdgBlXuqcGAn",
+	"8LY2u7MPvGV+veMR1DuuPFPZIFaxy83MTgZdQUo2FEDvvGXpg+fjRA+MDk/Gr/7kb00B3rpv0qvCTcqV",
+	"op5SFpDPbuuScoDVe5bUBYSeai5aaTD9rRhFySvPvvnhl8VCEDm4HzZ490e6ovrVTFFVXQ9WCUbQnKGz",
+	"k27zpDWAkApp3dVGURvbAuLgIkzqh+MwnEnClJUxGHqElK0x/2mHhJlg1O9XU0CZ37gtQprGaG9E6tVW",
+	"RFBbMSmtig5pMDRWGhTL9wnXp5pyitXtSMqLrxZ3rHBDT6+InOEwhHZOXBQQpum34ZdkNUran3mw2cFO",
+	"pVvaZxqQmF4+GYI52QEYdYKJkVuU4HF7Wkn6RsHhMk7Zhb42zBAQluCcW3PKwJJTNgo6PJmcPDz9mKyq",
+	"Alb3zEZrNON4uhnkE9/rmYy9HpvVbM91Btg50wMFziac7Y3fFRDsnVe3lwb3LmGd5IkXinxnuWKeJ2Wo",
+	"zESGnpnOiaYL3Jb4/tYkMlbgfE+8wSDvflhua1RhcLIHrt4rR1+CB758W/ZC/F7R9fscswV+ZvpHG3aW",
+	"OhODrCyuYXDruGDfdbe6B9Qo0u3xGmkU+6A90zipVxp8T3RXv0rmoBVQD6CHZxUmw7oBV35mw0Tvdk68",
+	"xfqwG/KtDU/dBfXqwdtrwQ8hcd4TQaSiqSuvP4u5ddE3MXMyMmHmVJrOSU1oysvkz1aBaEZ3JgBiME1/",
+	"39qi9ygzNdD9cMDFaGewZXyuLwfbHKkCwLM1JpqRImz3uf7ofth6talJd7ba1CwF5TT2u9S2RJdezX13",
+	"ttuEoeoWFb5rKs1EPrKQXts7i6F/V2TC2dN32MnoNhJ5SXTmaZX995MB4kHsv4cxvfSSqnyhBvM92Vwy",
+	"GREdgn+AmKIKR2WOhK9FE7WnIEHACBBQ44/NtD158sr2dEQyeK3zzebJdtcu2hrPbJ6M+j4p2X48jf20",
+	"+U49O7GtMtPs12ebAaaR5za749tT0jc2vS839tBo35BLC80OPRmZc83sgbiyTtwcCI18uVlu+eTR3SHP",
+	"rPHr5ljmjt275V7dffLKcnq+y33V0ONbxF8fnd/3MfCUJs7fWmRO9iYkdiAgyvzB+z8tDfXvgiPTp0N4",
+	"P6rLfp3DLanSuYj7p84KT3GNg3gPNJt1Fzdl8O2cx33Qe7Guntn2J09ylubaOpSrafDx+JVzlPyFuZeb",
+	"wP+H8zLnFv1HcDbXLKoHnzPUpCp3K6dzhxjXAf1LEpEzXc5K6Ex94Yq1HAgdC68zzrBEh5DzadPzvDJq",
+	"SkRCOoAupKDLlEhbbJHfkCjSBfkKvdI/asB3KPf1DHXSXmNhey77oaAuzIFA+FLwMJZ2HkisiHUSrNoN",
+	"7H7xOa3Z1L7jnJMNd+Tjl/gudTr8ZF9q62VI/AY1L3rOiPQOqb90orRNCB3qm5CNXFJ2pTP9gTbFXGf6",
+	"lvkXBI/kLKBRpXNheFfsm5jrvihBl4+1ud7xY5s9CZnrXQYwyk7H6W2+47afw/s1A6Q3/t35L+j1y8nx",
+	"mU0UFaaASACBmZEpEENL/Unm7ZmgbF45d8UxenEy6ACZKRBTD5p+cQvYdukLM4e+zPlleUJPvi4ouenw",
+	"ecjILRESQXMvnzE6dtWdNT4vFtU2Jz7r1rIzPruzR7GRC8ugJy/eTvMyWn+xK8eVj1l0eDI5fVh8NvBQ",
+	"leKqd2Ku0wUM0L15oXzcPzQVN3M3JUTd6a6Xi1Eu9addxtSP5ArPN19L3pRWZNYR0erzx/c/DtHJeDI6",
+	"Gb/sL52qjTE26ZRrxcUIKteOBJEiVduwnjP+b/XhOZFu4zNEmvGIwBk6ELZS7i1Veh/yKj2WCVmoKlGv",
+	"tmSnS0ooV02qvXWQtx0clWqcuqdnjepTdchT6cCuf/HgIBn5wJYVyJVvhRKnflrsGH0UBKlRFdy24nsq",
+	"cVaXwYIyS5JDH5XUVBod4yK94+EvZBITC4rcGTo5MkAOdU1iU+PIzKhe9Sm38Ozp7x/2vMGcM0EaRfM/",
+	"HaA/4gHqT95Z+qhTdgAYJEh/SRjVR/LxHz6x5LcFalMedZaIb6HmklmeXBJBoObAIWYbRIMzP2DTfrLU",
+	"bzqWlBB/WjFLZGqPt39PrOMPwjr6v8CypJG6qTV08sD3ta0ZmPEFSXd3uz1H+2i6Bn7xPC1ziVuuuT+z",
+	"HKmybIndm2/Ny7s335pSg22d0rdYk9mxnwTZgwiyhGB1v8mkK2rxdf9P8DtUZPKIsn9GCTPoyfYUz2I6",
+	"01UfB9PVgzKU6fy6/bHQi3fthg4N+Q9114wzRMVsHV+GdO7K03oHI7WZD3o8dF1yM3PuBVNC3YFownXN",
+	"SmbwbPDpPkuVtrHuszstrBUj9Tv4trsvg5199+2gPKjloxk7S+f7McYtNJYWTLHmMNCtMw4LGKPudrGP",
+	"nXfbUr/3Svy5vd7a0/WkZz/5uLb1cTnNI9FBdVcBfy+PyrxeuVCu9upJo3iXTn6sp+Px5MF6fB4s60au",
+	"PHAIaqY+5Ln6alxUT1zhyTlV7Zx6cku1ZVT7UAQy/qdenU9fl9vpScx0ciCVU1xlsm2a3opzbJ8k0pOe",
+	"mtBHc7kAWbxxT+GTwC283Ue3pl0oZYAW3UUampUFfbKQkxdfDw+xRcxHtr91ab6FTuKjwRDO5dC0ftet",
+	"4oYoYGJG117zd9MqzrVoOMRMe1F1z2P9I/TYUX+RUJ/gfFjduQHw3ML3UPUAtsnkL/lcH2PTUrmOLe7y",
+	"eGeQWlNA5Tzb2b7v+inZ1vmp8ima2nReUcrdmqPcvpNK7AwzM4MJFax0smY/MUHXs+wPYvCpphRLZo92",
+	"deeTnqVDIZadUWWTOixZyumxDEt26P2SXqbESg6CJhVWsqz0gQusfEUMtbq6So6f9ltcJc9N/doqSQe9",
+	"pW4WKHUHeIZXkHWG58v9UnpgqbInLlt6Yu6ybze7+yriy3u+TMnuOGI8vb2meWK2rstedjebVl7Qbt2J",
+	"mlL7tXYT9iaV+pdIxoH/uOQRmEANd7E+V6fgJPboeN+LJrVXh25LmrVlYfqnXefVfVzUa1y3jejXyg8I",
+	"itEN/6tzyiGA5c/mxZ3llesJSrPLjSPZ5u/OsDzTxQ90T1v3KhI8kuhygwIq1iHezJKXzAO/c29VAvo1",
+	"2aTUL8LiVTbjCzKu9OHWmLSOuQTMwdDI3yD5l32cLHA4KADPewqADQcLTMNZRLCAH5fK2hoOYHrzwjri",
+	"VxERQv/Td6QIySMy8363UVDqn/Qf4E20tTMkX9P5YDgw50iDa12fn4YZduUTN/QVT7A1eMducEgDRNk6",
+	"ligic0JvSDBFf404u4K9UkraNYGagzc0IAEaoQPTKfxgDAc8SwpYzBGPkK43YB3v6q+jIZpjQUaUCQL9",
+	"c2/ItiUGMpnUsZDgy7QOXVdIAkppCELQ4elkohtj31JBary43VL1zVZ3+u6/65zGV3xkXv8Zr8iP9JoM",
+	"yqsl+JTaodiC+7wFVN8mX1UC52i5NVzmVDVxrfvVY1JNf0vBsierNVTVpNIYpowa/yB1QEvj/GaaZzpr",
+	"x0xXCCjCIcXQ5NybtQowM9iuIXun42aHCIukdXgZXCmWvCfDPhHmNV5S/VL/vlHgnEbv8P2iliUW+kZT",
+	"ykrncnqvK4JOM1veOPS0xumZoHuXQe56hr1WnfbgaOLo1NjenqbUjE4em1KvloK0skjZ1Z5Iyfg4WwYx",
+	"pwBs5Ab19POOLtAnLf1JS3/S0p+09Cct/UlLf9LSH5WWXn31ZpT0ni/cUip6SSODR6ySFypSd0b0N7sT",
+	"y6jt+74P8zYENNwzBPBTdgV5fAxdcUb2pOU2yB+qROdkHyZIX+aHvcvyNmhvZ6RZGTl3DPq8kHpIK3e/",
+	"F1HNScxeQvVFaq4hQZobVPYieEACzGQPlDLfVi0HuhNroU/G271H2WJgBySq7MkqSrWSa4yM8YkwE7ck",
+	"EujuwtqjF4Op+stthvp7PB4P0YWzkMyj+/sz5NdNR5j13R9Bw2jIH3JpYEJEpWuRkM+dKT8HXiuER121",
+	"vskRLBvL4lRbED4FKmRuQ1kfcGQET4d1S11RedslZ4exq932nPTHKpuoqTZurTRcXVmButEsmCvgjdFR",
+	"5wJxnUZixtBZZXAe4ktGpDjQAenKLIPK/yBHQHD8d9Yx999oheV8qb7U7FToFn0n4+cvywLaFfw/W/Af",
+	"QXe7lFV8ILbtYlc9GSC0dq6GJmWJV6FxffS6AeqrmJc6agoDmvZoHBuCq4v0TwUN7uYqy0WcurusvORx",
+	"p7v3SCA/YLhJPH/qfbHkty7a2Jr4ja60DPp3qe2bKfYbwe8B0ih836eIPmP3U3QMHhnF361bXfN5dIhR",
+	"ROY8Cs4Q47rphukmo6VDLCPOEA3E3gi06Y1YHYUWis7Gd2VWWD2ehqxPIuvrEVnNZNUuPLpOUlW6dB+I",
+	"FTRJi+jOCu6ymTRNnb6+YHsUXl+X8WBTIHhU0JIyFkXpEA+7n83cwKUI3o/U7llip/zBzC11LztSktLQ",
+	"XhmsT3fIp6316lp+OG1z/87lhnTrUhz6pd8kvyHFfPJe5iF4DvJK6IF4FIpmaULEjqRLK6/21sel3Llt",
+	"qOexebcf/ozgIMhlT5oCGyt+Q4p+E7emBFT+TFWK/6k5jGVjivyguvpqYpxR8GLHoRzu1H3+NgiGBgHa",
+	"cb4O8bwom2moYUMini8RRvMlZldE16oCMxeOuoFVr67a81546j3Xe9FuVbT6zXKIxK1cONCWvKRuzFYO",
+	"5zzpDguBnsEG9IYDM1wFJl4+74iK/NCNEVKUYfgNjKaZSuFJ7YSTsrG2JI0Gw25NHd2upTLDNbiiqkJe",
+	"szuqRiTU8pIqLSs145mZgt/dj0jROFU12Bqp29VjNqYDGEZ7/pKzUCJhOi2+bKxtd7bBuFsfhpI5tiCF",
+	"6hF3hJMd8cz7PnXqnanK5laysZ/23Lz/YFdKarqq1pNmAX01n0yrhgfu2nYXttOL43qiNVy2x9ukPVlE",
+	"+fsqvbcP4EfwufgjsJQ0OI1usODNXkwNRdn6YkryvEeBM4LWJIJ2q+iShPwWKUF7tG+q3+0VVTk7zP5k",
+	"1InWnmuPxB+V/9reUe7KR91mj1v6qstQus+z2tc5LXJYm8H3vUtfiP962GBId5i71TQF7EcEqKuB3vTe",
+	"vlm89o5Jbn2lkNrL80+777sFn9eECJm3dhQcZDcNHQIRU0nQNSFrgRhn5Czx74VUyDxbdFveOHLb/zHX",
+	"j+nFiyp75rjqaBpIXCrOfSFpNo7AsBRaFoHxNdJpdaKXJdNdxAU4Ik3VVTz8oxHnnfmX1amqZb9B+OCB",
+	"dr9O3hvYexb4ZlR0iMNbvBHodHJq+hACr/oSNr2kdnmBSE62fwsprOuDNxDC5+bFXdOPnqeMbfxso0YM",
+	"3L3yDTOmox7gFmeOeg4EZGkQKKFOdDMB7XdLf5+nMovk3dwR69GNe+O+aHeftehgqvG/S5eCnqFDH9MC",
+	"k+9nckMitCQR6b25qMYdOtTJ1QfCXG+eIcbRkgsJs5oWpwIV5qtuv++nb+o33nZZ9Z6VkMGd/04LU9yj",
+	"iYfckIzlbTfkdHJ6hiRgH4y8HaG+wZFrancX4+90ctoYL30KyceHx+YyL0PA2wu+/JnoEPrSEZ7KyBdN",
+	"M48yrXN3J/7cJ1ATT3Fmosk58wNQsInT0K/OeRwGIJAvCVrwmAWNCNmL2FjRK70DszlmcxJW3L2V5gCa",
+	"srRV7qJXTQ6DR1I5sO6HPqg1t4R7glTf3qUA5au1lTKPC1YLWApcZXi5mlWPDeQUcCmwoc/6o4NXQ7Vd",
+	"4Idmhg8V99FE6UqN5RYnsbiGh50oPTdGnxuSG/x+OPDbxbfGZj3RNMGjBSGvvnZWNxrqvs+sT73WdaKp",
+	"71uXX/KItDjfJrV+rsekH2uUPaxqN6NMSCUtG3g13rlXG/lsyec1j+Qs5FrfmjWuj5ZrWviitFhbdg6D",
+	"pZ5noWIm+ELOkiqRXSZ4+WYPpfB278G2VFGd2ubIrFcnlBvVBB9b9df8KiBHgd8y92L+bCf03/10VwWD",
+	"2fGLXE7J4bMc1z5o5qa2qB881B43S6iyi+jZX22HLQ00f7CtbGuCe7vaB6cuIpYOhnhnqCpNcUsqX4Ax",
+	"vpsQmPcxQ649qN4VaA2ao2Io0qKeHYjSqufFJO2Z4gsezckscUu21kxTA7RuRZ05GKnB7ocDLka7AzBz",
+	"nfRysO2xLoB+l2WhOthevS+52DJ7NOvtQoPpJd1vIQlayOpnGUW0hTb9HXz5o/twh7I8PVWZwqbfQm4p",
+	"PYc6W7QdCEQyM+1Usr9pQDyzzDY2DoNOqwafHplukCXOZ3d526yFupkmo4cj2DrtM0NOO1I/83T7+Mi2",
+	"YfTkw1Ntcbxkoaeg41FowHl32MiueXEg7Szjkfx3smn0Po/ktzQqKRGvC8NfxjKJKuSssFI8OpwMERAd",
+	"ZEQzjiibh3FAgqNdFZGfKjBmqYrv+VX8lcqlXzge6hVtV59oqzYATVo4ZPYB+g4T0/TklrLS8kqZliEt",
+	"5ji3pRl1qcayCbr2kahSh14WbNp3n/FcVoPSsAVF25nfikxBCmnI3Hx5luo402QzWvTK6LQn/TTTqMdT",
+	"v/5Fze7Vyx2LgQmG12LJu9YSa9UUvXIM31nenGWMEjHkM7PLzSw7am/NSsqnhKHyBKjkI8Kh4Ibf60qx",
+	"ltceoHV8GdK5VmPEGP2KI0ECFNJrgrgIObgfIjqX6JLzkODyo0LFTI/VkjGiQI0eUkkiHA4RGV+N0d3B",
+	"9cEUHdwc3Fun7RrTCK1iUcNQVkTiAEu8DQyIL2x/oM1aKY4ywkisybx06fDKDF7ZbjPhLIlZMp51DA//",
+	"SLcoBQSqaVNCOPN8Mw8JuqTaMU9wUEFx/d28ZMsiBhocySUO0ZzHrLSNzi2Vyxm80RGC05NS5Hv13GZQ",
+	"z60Bl0uvxGWXLLFISsXBWAJtiJwmD+FkEVHd86oJFFUkcPwAeRONav/uJK0n1bcypOw677bd0U1xkuPQ",
+	"IOl5l0HJ+09tblyPt/c6vIcnk0l9j8ldUUDjrpKmEokW11pXsQ0FoQK9La5i1TOgLftHJoO5eWrXzltQ",
+	"PtnXT/b1k339ZF8/2ddP9vWTff1kXz/Z10/29ZN9vQMDq7oggTavd1COoLo9wc7t6rTV0yIReJfWdofk",
+	"3we2tgFfQ1M8APITJIa28WcIo7/xS7QiWMRqd5VJhAO+NpwqoBGZSx5tek9IPjwZv/rTUEfhHaGRnhTh",
+	"ZEbdEI1YslvwMCCR12jhluVr8BmC6E6EFQFMJjO5o2mfNdhtFEjjrOU2ZViactFeuPGnR1PMrHnv5V3x",
+	"qXwQZGWPwbpM68Gj4Bv9huk8oMgoiABv4pN69+2gSduLXUqU/Te6aNXhovfOFoe+g2iICjwUQ+RssQc7",
+	"3U3bVvj+26kgsqkkKE8RaEO25ZH/j7LvRJq0bJtjvnC0ANnxVBeoUabQyJhC03T/hTNUnFQ8hRSjXCXn",
+	"+sYRu0k6yKUbHCodR81xIJCg7Cok0DxWEb5AVNYQt5doQD5LwoKWx/w7/VGXmHAzX0dlKv91yVnSMf/u",
+	"df/r2SXZcBbMVvizdUbRfxCQq48h6yKXrtC9KkNlma43qTJdyRJy01Us4+SkSvGtLtvQuhrCtquxE/aw",
+	"nh4LJmy5qtSkFSklb171sO6yyZrWuf/JjvSrK91QXLuhGStyw53b6goPgnINZRU23zTCpqsJwcXoEXDh",
+	"NjlIk/2x6EeTejZpwcIfOONswaNLGgSEjVZECPB1gX4iBLrFAgWEURIgyZFcUoEiIngczcl4sLuktSpk",
+	"lU1gyAYvJIlGptCGVQm5GIllRNl12/Ai/VGXI2Pm2wUGhIPqi83Ta1QLpsVqPmBxfW5LtOyQrbcpN1Mp",
+	"JasGKmGAKZR90jhTZkzHZlj62+rrnEr44XsA44a0kcPG8oePupEffFqF+WrKU5/PJE/inKDH1N7ZQ4vT",
+	"k3AA79quWxcs7/uutOCPsW2FJPdxR8y473fbCMm4Vkt9LK3ygL+y1N+CjF/P/aB/GiU/7SZnsmOGr3Op",
+	"d3WdNaaY9sm5X1c+Lme5kfdPRc0SbrclogfInm1Nmc9cvFBzTvdTEmK0M1K1c9QRqQW/r2soliXOA+Hm",
+	"QIcn49ev/nQ0ROuILEgUkcBFB5fT8MhhuDstv37VgpiviJx5UWAdibo8d/wxpIxXZ1BUkGv/VxsJpe7l",
+	"Pq7pQcmT9e2Sh30eoLdBgHhkG067Q0MlWQl7dB7RMTHtPVuelGH1aBCwMuMs3CQDw+Eqvy5+G4ZP9Fqc",
+	"AtQfbb637dIb8PczHXY0UruIrskGynttUMxCIkRSG0wQpiMkV18pVfekeDy7uyabBnFOxYfknSSrQZO7",
+	"Yz3IbkKMlE6b4neOkiDbLJnxMVGKxnYXTaGhJdNgi3rlKGqeOq6iNqdHQ6Zo04+eVMGHVAWLB70mm34U",
+	"Si2jawj7SancmVJ5TmT+pA3R3YVLdLkYTJESIVOd5Xl//3XrmqVSuVmlcFck/JfFwwSZ1tWfdoGmB6L3",
+	"KtQ4P7KrRM0ZGSYR5ohKQcLF3utP79HR2chRpDMe/sD+IUcx3lnOZBlsz1vqkl30pmwv2LcOHPUKVjxZ",
+	"rT6nSotBBMENtzgKxK7dLCsSXZFAp2HJBKCjhyZTI6M6UeowPUY3n8oTUe7YleJRl+dBqXKdqC/mOAxJ",
+	"hFZ4Yyk460H5Y5BnrRht6vZI0fGj9XaUuzkeZDuNL2OX3KY6F+tr83V8DVpP756FXImWpN0uZzLiijNO",
+	"kc34QIyQQCBt6F4MoKc7v/wbmcuhLmFxSwW5YDGLBQmOIDXXN4qHSgcRxOgFkNxerBpA/6wLZn4VROoi",
+	"E5fKusdzGW5S1vX4gg2G5WlvD+Aayc3zyKVvT8ewyA9iGzajiMeSCPTrL+cfhpAK9evHD0PoU/o1SVYb",
+	"cj/y0zNq+HYuVWGXFFOQF1FIMhb+HoyFREWzk7vR0eHJ+M3rP8H5L0mPsxlpl2TBo34Tpd+83ioXZcfe",
+	"DxNhOmrYXs+83rLDXtPaTzutFpIBva4wp3k96YPUe5HO7Ay55nDuhZr+cPk97E6tx5XtPd0+ljSLy0HS",
+	"qCJjlqjKijN+KaRVU5MmR1k916fJ05Vfq6aoCcgeCcjQRwUF3eU+qu8Ck9mQwQNufq3jLLs9/Tlsc4T1",
+	"uLa6RTfCgh3vFivalJzatSXcGrzS+gQZYvp6mxMSZZ8V0LTrQeiEJbQnNK8VdyispnmvdsDjzlZredz6",
+	"6i93/KY9d36WC29vowA8YLqJnXrfaScFZN6k6Vyf3Pz5SRvy6js/5XFIgSzZdmhAV0nLD0/Ke+tFV0/R",
+	"j5ygt0uV2QU97zatxkDXjFW3b01nv2xcQv/PeH4dr71C+tmLHyBS3dqABDMsTcF1zIJUzW+haO5yg/xa",
+	"WvqlfDmt0nqoCsPaIZ5gkrB4pegggWAwzJQ5L64pnin7Dhtm/u15gFK17dcRv6EBiWZeKpkXmqj/uY64",
+	"5EnHBPoPKCpv/mPVC1OxTEMbC12z+tMwQxf+oYsiHolkwYN37AaHNECUrWOJIjIn9IYEU2SfA8KvyQbd",
+	"GU868J7s/qm/hohHCLONXFJ2hUgoCFqoJ2JOWEDZVeV2BDTqUthx2yYGSSeKP2o3g4dtJLDTXgF/tPr7",
+	"HeveGxbQ9rutq12/ejN4EMdbU1/uTvosOVWnpuGSk5w7uY5KN8hRHCeZsK4Nk60ysaNrTDN8h2ZMJ70D",
+	"0agfk3m3B13YEp5fmre6KVMHKimqjvQrEAcKOBHsQCoJxE2jKVuW2SnokqNLgtYkWvBoRYLxYKuWT0nN",
+	"kiaVj9qWsbDYaXOt0LXX05PC+qSwPimsTwrrk8L6pLD2rYY0vCHeQeMST1st62CyR0U1J+cbtjZ5GA22",
+	"Q4OTh9dgLe6q2pzsurOJpd/Dk/HxSbPuJo4qvQYndpjd9Dg5buIenloMlmu1DTVW78ahUbMTn6T33VYk",
+	"2c8mnUV2yz9cCLxXG7H2NuYh7l2aHsx+E/SQR5l74eCt7L2W9yTtoyoqmpU8jIzYb8uShqToupb0RpJJ",
+	"4xLHK2p7lzwk03A0ZZqX1PDnjuFAPUcBfb3RP6ZLCJQfSvUKacrsvKCex9ADI2GZBZXUH33590roH1nM",
+	"VO9LLq4D/gVWNC9f0s7rITdTte1Inmq3TYnkOhbfKUTt0Yam+RpmQfBY75Fq1TWS+xDnzcJ3HjIMbcvA",
+	"mhr66x5r9tXHmJWXWd4fIe4wfOwxRo1liLtZDR3rV/tDl9FJGKZffvPV8z8VBj72kLT66nlT291NtnO7",
+	"vEH4wVMJE5tELZAgTKJDxmXKOZortzNE2ObWI8zELYnE0e7LG++ddFsXmSvxWDWorfNEm7uvVPxoWWR/",
+	"dNZQWjYulZMhy8dbG/jV8+rawA+/qa2rAVcwj1rN/GusDPwVaTYPUpK3lJa+ah1pbwV3/3hSSdGjqC92",
+	"+gFeyx2nzH1AsKJMTJEiFXRo9meKdOd3tA5jgdYRvcGSIJhWX2J6tZrA53+g3oLQsqMhAqyhQ/sZZ+Hm",
+	"CMLwwrAsLs31xK8LIsoAjwI6lyikkkQ4RHyByGcZYSTWZC6Q5GiF5XxZNim8O4N3O0YfnT5PNyFexEId",
+	"u8H3NJQkQpcbdOBNcuC6wcdrZcuTQL0BHVBXdB5xM/IYfRQEqcEV0q7A5IpSb5gIYHwZEvXPWBC00DMK",
+	"gqP5MjvxeMcxUpbYSsOjdD98RT69RkZpgjwUDpdqY/NlpfRx2c3Nuhrb1lRpUIpWYWmXxcfU+B3C9ndA",
+	"C43i9t0ubk8WetUuyEIN6goOnEwme6AKHbQ9SDHtZ94aS3VRE3eeJph975cBvNc9A5VUFg7+8NtlV5Le",
+	"r7vkjYZhYOW7toc4sKKzcHK0D+TaC+jqonePhtx7J/P0ZlxuEA32sA8tKvr4dN9nVNdDicH9xnU1pTMX",
+	"2NUjvSWhXQXHf/xi8qf+Ce9FLeVlwrgKuWu7IK6tCLQ4jMvu2lcbx/VDhJlUZkdEbvi1oiFj1h0IhOdz",
+	"KJXO4am27boLGC/eCwfBr3qWtzBFc1SmP+sSpoODwCZXzfQCB9vw1+rhLO5HsGXeZq/4DdkbCvT0fWKh",
+	"dsRCRPQROlTMVnxDv5HX5Dv1wblxDGwlJNaRmkZS/XUGEBwEVH2Hw19Tr+UcEOaBrrE9SHOM31Kjfsq/",
+	"XBLh4fwkO1BwINYoccQUlA16EHVHzBLUeEb6PkRLxgeQIbD+hUwywZ40IB+AumCjhFIEYbLv+/A8JZoL",
+	"LlfOnsyXnAR7ps9Cd0EFJ2vVpSNFc/u3THWnfbstKdXhDFkadVvGAnRJQn6LTsYnp+7ueWa8qEfQQeB0",
+	"8ny/29fGwq3YiR0cQLh+Kjh7qd4J/V0v5vZ1z+fqIUze/q4VGxjOaerZoejYYweLchjy8kNxJj+uCri5",
+	"QFT2d+OY0PRQSwz/7DwOMm9kX3MxSkAbYWdq1GvE2r74kVzh+eZBHHRmworg+Stlq/agvYK7D68ICqmQ",
+	"KGYBiXT1fp3WrH6xzUwEiW6IQJdcLhGWpuq/2bI9ePOgPEjGytq1gltJX96f7YnrD0ZWcE8pdcsUqN2i",
+	"RyZBlfvkayEihSkyjyOqrP/f7pSoFJIz8oFfEzaY/vZJCUM4bWb+OAoH08EzuMg2CLqzgJjl6uI4PnCp",
+	"J7nsoezbBtX+Y68gW+bdSygdlfphzpmgQhI234yuIp799apiNC/4KTd58Y/wGSPylkfX6QENWkcKe3RO",
+	"CmazeL3/dP9/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -25,6 +25,9 @@ const (
 	MessageActionDelete = "007"
 	MessageActionShrink = "009"
 	MessageUnknownError = "001"
+	// MessageUnexpectedNetwork: a share network given to a backend that
+	// does not handle share servers.
+	MessageUnexpectedNetwork = "003"
 )
 
 // MessageTTL is Manila's default message_ttl: a message expires 30 days

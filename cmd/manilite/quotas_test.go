@@ -15,7 +15,7 @@ func init() {
 	matrixFixtures["ShowQuotaSetDetail"] = matrixFixture{needs: project, body: noBody, success: 200, other: 403}
 	matrixFixtures["ShowQuotaSetDefaults"] = matrixFixture{needs: project, body: noBody, success: 200}
 	matrixFixtures["ShowQuotaSetDefaultsLegacy"] = matrixFixture{needs: project, body: noBody, success: 200}
-	quotaBody := fixedBody(map[string]any{"quota_set": map[string]any{"share_networks": 60}})
+	quotaBody := fixedBody(map[string]any{"quota_set": map[string]any{"share_networks": 600}})
 	matrixFixtures["UpdateQuotaSet"] = matrixFixture{needs: project, body: quotaBody, success: 200}
 	matrixFixtures["UpdateQuotaSetLegacy"] = matrixFixture{needs: project, body: quotaBody, success: 200}
 	matrixFixtures["DeleteQuotaSet"] = matrixFixture{needs: project, body: noBody, success: 202}
