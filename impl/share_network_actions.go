@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -135,8 +136,8 @@ func (s *Server) checkSameType(ctx context.Context, n storage.ShareNetwork, ss s
 
 // networkActive is Manila's check_share_network_is_active.
 func networkActive(n storage.ShareNetwork) *Fault {
-	if n.Status != networkStatusActive {
-		return badRequest("The share network %s used isn't in an 'active' state. Current status is %s. The action may be retried after the share network has changed its state.", n.ID, n.Status)
+	if n.Status != string(state.ShareNetworkActive) {
+		return badRequest("The share network %s used isn't in an '%s' state. Current status is %s. The action may be retried after the share network has changed its state.", n.ID, state.ShareNetworkActive, n.Status)
 	}
 	return nil
 }

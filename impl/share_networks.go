@@ -11,14 +11,11 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/manilite/manilite/gen"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
 const ruleShowNetworkDetails = "share_network:show_network_details"
-
-// networkStatusActive is Manila's STATUS_NETWORK_ACTIVE, a new network's
-// status; the others are the reset_status schema's enum.
-const networkStatusActive = "active"
 
 func errNoNetwork(id string) *Fault { return notFound("Share network %s could not be found.", id) }
 
@@ -114,7 +111,7 @@ func (s *Server) CreateShareNetwork(ctx context.Context, req gen.CreateShareNetw
 	}
 	n := storage.ShareNetwork{
 		ID: storage.NewID(), ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID,
-		Name: optPtr(in.Name), Description: optPtr(in.Description), Status: networkStatusActive,
+		Name: optPtr(in.Name), Description: optPtr(in.Description), Status: string(state.ShareNetworkInitial),
 	}
 	created, err := s.db.CreateShareNetwork(ctx, n, sub)
 	var qe *storage.QuotaError

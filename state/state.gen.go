@@ -124,6 +124,50 @@ var (
 // ShareTransitions lists the share transitions (resets aside), in the spec's order.
 var ShareTransitions = []Transition[ShareStatus]{ShareDelete, ShareForceDelete, ShareCreateDone, ShareCreateFailed, ShareDeleteDone, ShareDeleteFailed, ShareBackupCreate, ShareBackupCreateDone, ShareBackupRestore, ShareBackupRestoreDone, ShareBackupRestoreFailed, ShareExtend, ShareExtendDone, ShareExtendFailed, ShareShrink, ShareShrinkDone, ShareShrinkFailed, ShareShrinkRefused, ShareRevert, ShareRevertDone, ShareRevertFailed, ShareUnmanage, ShareUnmanageManageError, ShareUnmanageDone, ShareManageDone, ShareManageFailed}
 
+// ShareNetworkStatus is a status of a share network.
+type ShareNetworkStatus string
+
+// The share network statuses.
+const (
+	ShareNetworkActive        ShareNetworkStatus = "active"
+	ShareNetworkError         ShareNetworkStatus = "error"
+	ShareNetworkNetworkChange ShareNetworkStatus = "network_change"
+)
+
+// ShareNetworkInitial is the status a new share network is created in.
+const ShareNetworkInitial = ShareNetworkActive
+
+// ShareNetworkStatuses is every share network status, in the spec's order.
+var ShareNetworkStatuses = Set[ShareNetworkStatus]{ShareNetworkActive, ShareNetworkError, ShareNetworkNetworkChange}
+
+// The share network transitions.
+var ()
+
+// ShareNetworkTransitions lists the share network transitions (resets aside), in the spec's order.
+var ShareNetworkTransitions = []Transition[ShareNetworkStatus]{}
+
+// AccessRulesStatus is a status of a access rules.
+type AccessRulesStatus string
+
+// The access rules statuses.
+const (
+	AccessRulesActive  AccessRulesStatus = "active"
+	AccessRulesSyncing AccessRulesStatus = "syncing"
+	AccessRulesError   AccessRulesStatus = "error"
+)
+
+// AccessRulesInitial is the status a new access rules is created in.
+const AccessRulesInitial = AccessRulesActive
+
+// AccessRulesStatuses is every access rules status, in the spec's order.
+var AccessRulesStatuses = Set[AccessRulesStatus]{AccessRulesActive, AccessRulesSyncing, AccessRulesError}
+
+// The access rules transitions.
+var ()
+
+// AccessRulesTransitions lists the access rules transitions (resets aside), in the spec's order.
+var AccessRulesTransitions = []Transition[AccessRulesStatus]{}
+
 // ShareTaskStatus is a status of a share task.
 type ShareTaskStatus string
 
@@ -477,6 +521,16 @@ var Resources = []Resource{
 			{Name: "manage_done", From: []string{"manage_starting"}, To: "available", ToOneOf: ""},
 			{Name: "manage_failed", From: []string{"manage_starting"}, To: "manage_error", ToOneOf: ""},
 		},
+	},
+	{
+		Name:        "share_network",
+		Statuses:    []string{"active", "error", "network_change"},
+		Transitions: []TransitionInfo{},
+	},
+	{
+		Name:        "access_rules",
+		Statuses:    []string{"active", "syncing", "error"},
+		Transitions: []TransitionInfo{},
 	},
 	{
 		Name:     "share_task",
