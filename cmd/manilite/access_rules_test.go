@@ -22,7 +22,9 @@ func init() {
 		return fixedBody(map[string]any{name: map[string]any{"access_type": "ip", "access_to": "10.1.0.1"}})
 	}
 	deny := func(name string) func(map[string]string) any {
-		return func(ids map[string]string) any { return map[string]any{name: map[string]any{"access_id": ids["access_rule"]}} }
+		return func(ids map[string]string) any {
+			return map[string]any{name: map[string]any{"access_id": ids["access_rule"]}}
+		}
 	}
 	rule := []string{"access_rule"}
 	for op, fx := range map[string]matrixFixture{
