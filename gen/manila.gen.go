@@ -1333,6 +1333,70 @@ type SecurityServiceUpdateRequest_SecurityService struct {
 	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
+// ShareAccess An access rule as Manila's share access view builds it (show, allow_access, update).
+type ShareAccess struct {
+	AccessKey   nullable.Nullable[string] `json:"access_key,omitempty"`
+	AccessLevel string                    `json:"access_level"`
+	AccessTo    string                    `json:"access_to"`
+	AccessType  string                    `json:"access_type"`
+	CreatedAt   *string                   `json:"created_at,omitempty"`
+	Id          string                    `json:"id"`
+	Metadata    *map[string]string        `json:"metadata,omitempty"`
+	ShareId     string                    `json:"share_id"`
+
+	// State The rule's state from 2.28; below, the share's access_rules_status (new while it is syncing).
+	State     string                    `json:"state"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at,omitempty"`
+}
+
+// ShareAccessAllow allow_access's value. Manila has no JSON schema for it: access_type and access_to are required (400 Malformed request body without them); the rest is checked by the handler with Manila's messages.
+type ShareAccessAllow struct {
+	AccessLevel    nullable.Nullable[string]                  `json:"access_level,omitempty"`
+	AccessTo       string                                     `json:"access_to"`
+	AccessType     string                                     `json:"access_type"`
+	LockDeletion   interface{}                                `json:"lock_deletion,omitempty"`
+	LockReason     nullable.Nullable[string]                  `json:"lock_reason,omitempty"`
+	LockVisibility interface{}                                `json:"lock_visibility,omitempty"`
+	Metadata       nullable.Nullable[map[string]*interface{}] `json:"metadata,omitempty"`
+}
+
+// ShareAccessDeny defines model for ShareAccessDeny.
+type ShareAccessDeny struct {
+	AccessId   string      `json:"access_id"`
+	Unrestrict interface{} `json:"unrestrict,omitempty"`
+}
+
+// ShareAccessList defines model for ShareAccessList.
+type ShareAccessList struct {
+	AccessList []ShareAccessSummary `json:"access_list"`
+}
+
+// ShareAccessResponse defines model for ShareAccessResponse.
+type ShareAccessResponse struct {
+	// Access An access rule as Manila's share access view builds it (show, allow_access, update).
+	Access ShareAccess `json:"access"`
+}
+
+// ShareAccessSummary An access rule in a list (Manila's summary view has no share_id).
+type ShareAccessSummary struct {
+	AccessKey   nullable.Nullable[string] `json:"access_key,omitempty"`
+	AccessLevel string                    `json:"access_level"`
+	AccessTo    string                    `json:"access_to"`
+	AccessType  string                    `json:"access_type"`
+	CreatedAt   *string                   `json:"created_at,omitempty"`
+	Id          string                    `json:"id"`
+	Metadata    *map[string]string        `json:"metadata,omitempty"`
+	State       string                    `json:"state"`
+	UpdatedAt   nullable.Nullable[string] `json:"updated_at,omitempty"`
+}
+
+// ShareAccessUpdate defines model for ShareAccessUpdate.
+type ShareAccessUpdate struct {
+	UpdateAccess struct {
+		AccessLevel nullable.Nullable[interface{}] `json:"access_level,omitempty"`
+	} `json:"update_access"`
+}
+
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
@@ -2302,6 +2366,12 @@ type ListSecurityServicesDetailParams struct {
 	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
 }
 
+// ListShareAccessRulesParams defines parameters for ListShareAccessRules.
+type ListShareAccessRulesParams struct {
+	// ShareId Required: without it, 400 "The field 'share_id' has to be specified."
+	ShareId *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+}
+
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
@@ -2670,6 +2740,12 @@ type CreateSecurityServiceJSONRequestBody = SecurityServiceCreateRequest
 
 // UpdateSecurityServiceJSONRequestBody defines body for UpdateSecurityService for application/json ContentType.
 type UpdateSecurityServiceJSONRequestBody = SecurityServiceUpdateRequest
+
+// UpdateShareAccessRuleJSONRequestBody defines body for UpdateShareAccessRule for application/json ContentType.
+type UpdateShareAccessRuleJSONRequestBody = ShareAccessUpdate
+
+// UpdateShareAccessRuleMetadataJSONRequestBody defines body for UpdateShareAccessRuleMetadata for application/json ContentType.
+type UpdateShareAccessRuleMetadataJSONRequestBody = MetadataRequest
 
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
@@ -4887,6 +4963,21 @@ type ServerInterface interface {
 	// UpdateSecurityService Update a security service
 	// (PUT /v2/security-services/{security_service_id})
 	UpdateSecurityService(ctx echo.Context, securityServiceId string) error
+	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
+	// (GET /v2/share-access-rules)
+	ListShareAccessRules(ctx echo.Context, params ListShareAccessRulesParams) error
+	// ShowShareAccessRule Show an access rule (2.45+)
+	// (GET /v2/share-access-rules/{access_id})
+	ShowShareAccessRule(ctx echo.Context, accessId string) error
+	// UpdateShareAccessRule Change an access rule's access_level (2.88+)
+	// (PUT /v2/share-access-rules/{access_id})
+	UpdateShareAccessRule(ctx echo.Context, accessId string) error
+	// UpdateShareAccessRuleMetadata Add or change an access rule's metadata items (2.45+)
+	// (PUT /v2/share-access-rules/{access_id}/metadata)
+	UpdateShareAccessRuleMetadata(ctx echo.Context, accessId string) error
+	// DeleteShareAccessRuleMetadata Delete one metadata item of an access rule (2.45+; 200, empty body)
+	// (DELETE /v2/share-access-rules/{access_id}/metadata/{key})
+	DeleteShareAccessRuleMetadata(ctx echo.Context, accessId string, key string) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -6054,6 +6145,96 @@ func (w *ServerInterfaceWrapper) UpdateSecurityService(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// ListShareAccessRules converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareAccessRules(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareAccessRulesParams
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareAccessRules(ctx, params)
+	return err
+}
+
+// ShowShareAccessRule converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareAccessRule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareAccessRule(ctx, accessId)
+	return err
+}
+
+// UpdateShareAccessRule converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareAccessRule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareAccessRule(ctx, accessId)
+	return err
+}
+
+// UpdateShareAccessRuleMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareAccessRuleMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareAccessRuleMetadata(ctx, accessId)
+	return err
+}
+
+// DeleteShareAccessRuleMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareAccessRuleMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareAccessRuleMetadata(ctx, accessId, key)
 	return err
 }
 
@@ -8744,6 +8925,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/share-access-rules", wrapper.ListShareAccessRules, options.OperationMiddlewares["listShareAccessRules"]...)
+	router.GET(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.ShowShareAccessRule, options.OperationMiddlewares["showShareAccessRule"]...)
+	router.PUT(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.UpdateShareAccessRule, options.OperationMiddlewares["updateShareAccessRule"]...)
+	router.PUT(options.BaseURL+"/v2/share-access-rules/:access_id/metadata", wrapper.UpdateShareAccessRuleMetadata, options.OperationMiddlewares["updateShareAccessRuleMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/share-access-rules/:access_id/metadata/:key", wrapper.DeleteShareAccessRuleMetadata, options.OperationMiddlewares["deleteShareAccessRuleMetadata"]...)
 	router.GET(options.BaseURL+"/v2/share-networks", wrapper.ListShareNetworks, options.OperationMiddlewares["listShareNetworks"]...)
 	router.POST(options.BaseURL+"/v2/share-networks", wrapper.CreateShareNetwork, options.OperationMiddlewares["createShareNetwork"]...)
 	router.GET(options.BaseURL+"/v2/share-networks/detail", wrapper.ListShareNetworksDetail, options.OperationMiddlewares["listShareNetworksDetail"]...)
@@ -10270,6 +10456,198 @@ type UpdateSecurityServicedefaultJSONResponse struct {
 }
 
 func (response UpdateSecurityServicedefaultJSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareAccessRulesRequestObject struct {
+	Params ListShareAccessRulesParams
+}
+
+type ListShareAccessRulesResponseObject interface {
+	VisitListShareAccessRulesResponse(w http.ResponseWriter) error
+}
+
+type ListShareAccessRules200JSONResponse ShareAccessList
+
+func (response ListShareAccessRules200JSONResponse) VisitListShareAccessRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareAccessRulesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareAccessRulesdefaultJSONResponse) VisitListShareAccessRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareAccessRuleRequestObject struct {
+	AccessId string `json:"access_id"`
+}
+
+type ShowShareAccessRuleResponseObject interface {
+	VisitShowShareAccessRuleResponse(w http.ResponseWriter) error
+}
+
+type ShowShareAccessRule200JSONResponse ShareAccessResponse
+
+func (response ShowShareAccessRule200JSONResponse) VisitShowShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareAccessRuledefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareAccessRuledefaultJSONResponse) VisitShowShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuleRequestObject struct {
+	AccessId string `json:"access_id"`
+	Body     *UpdateShareAccessRuleJSONRequestBody
+}
+
+type UpdateShareAccessRuleResponseObject interface {
+	VisitUpdateShareAccessRuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareAccessRule200JSONResponse ShareAccessResponse
+
+func (response UpdateShareAccessRule200JSONResponse) VisitUpdateShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuledefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareAccessRuledefaultJSONResponse) VisitUpdateShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuleMetadataRequestObject struct {
+	AccessId string `json:"access_id"`
+	Body     *UpdateShareAccessRuleMetadataJSONRequestBody
+}
+
+type UpdateShareAccessRuleMetadataResponseObject interface {
+	VisitUpdateShareAccessRuleMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareAccessRuleMetadata200JSONResponse MetadataResponse
+
+func (response UpdateShareAccessRuleMetadata200JSONResponse) VisitUpdateShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuleMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareAccessRuleMetadatadefaultJSONResponse) VisitUpdateShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareAccessRuleMetadataRequestObject struct {
+	AccessId string `json:"access_id"`
+	Key      string `json:"key"`
+}
+
+type DeleteShareAccessRuleMetadataResponseObject interface {
+	VisitDeleteShareAccessRuleMetadataResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareAccessRuleMetadata200Response struct {
+}
+
+func (response DeleteShareAccessRuleMetadata200Response) VisitDeleteShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteShareAccessRuleMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareAccessRuleMetadatadefaultJSONResponse) VisitDeleteShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13949,6 +14327,21 @@ type StrictServerInterface interface {
 	// UpdateSecurityService Update a security service
 	// (PUT /v2/security-services/{security_service_id})
 	UpdateSecurityService(ctx context.Context, request UpdateSecurityServiceRequestObject) (UpdateSecurityServiceResponseObject, error)
+	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
+	// (GET /v2/share-access-rules)
+	ListShareAccessRules(ctx context.Context, request ListShareAccessRulesRequestObject) (ListShareAccessRulesResponseObject, error)
+	// ShowShareAccessRule Show an access rule (2.45+)
+	// (GET /v2/share-access-rules/{access_id})
+	ShowShareAccessRule(ctx context.Context, request ShowShareAccessRuleRequestObject) (ShowShareAccessRuleResponseObject, error)
+	// UpdateShareAccessRule Change an access rule's access_level (2.88+)
+	// (PUT /v2/share-access-rules/{access_id})
+	UpdateShareAccessRule(ctx context.Context, request UpdateShareAccessRuleRequestObject) (UpdateShareAccessRuleResponseObject, error)
+	// UpdateShareAccessRuleMetadata Add or change an access rule's metadata items (2.45+)
+	// (PUT /v2/share-access-rules/{access_id}/metadata)
+	UpdateShareAccessRuleMetadata(ctx context.Context, request UpdateShareAccessRuleMetadataRequestObject) (UpdateShareAccessRuleMetadataResponseObject, error)
+	// DeleteShareAccessRuleMetadata Delete one metadata item of an access rule (2.45+; 200, empty body)
+	// (DELETE /v2/share-access-rules/{access_id}/metadata/{key})
+	DeleteShareAccessRuleMetadata(ctx context.Context, request DeleteShareAccessRuleMetadataRequestObject) (DeleteShareAccessRuleMetadataResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -15476,6 +15869,178 @@ func (sh *strictHandler) UpdateSecurityService(ctx echo.Context, securityService
 		return err
 	} else if validResponse, ok := response.(UpdateSecurityServiceResponseObject); ok {
 		return validResponse.VisitUpdateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareAccessRules operation middleware
+func (sh *strictHandler) ListShareAccessRules(ctx echo.Context, params ListShareAccessRulesParams) error {
+	var request ListShareAccessRulesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareAccessRules(ctx.Request().Context(), request.(ListShareAccessRulesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareAccessRules")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareAccessRulesResponseObject); ok {
+		return validResponse.VisitListShareAccessRulesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareAccessRule operation middleware
+func (sh *strictHandler) ShowShareAccessRule(ctx echo.Context, accessId string) error {
+	var request ShowShareAccessRuleRequestObject
+
+	request.AccessId = accessId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareAccessRule(ctx.Request().Context(), request.(ShowShareAccessRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareAccessRule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareAccessRuleResponseObject); ok {
+		return validResponse.VisitShowShareAccessRuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareAccessRule operation middleware
+func (sh *strictHandler) UpdateShareAccessRule(ctx echo.Context, accessId string) error {
+	var request UpdateShareAccessRuleRequestObject
+
+	request.AccessId = accessId
+
+	var body UpdateShareAccessRuleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareAccessRule(ctx.Request().Context(), request.(UpdateShareAccessRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareAccessRule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareAccessRuleResponseObject); ok {
+		return validResponse.VisitUpdateShareAccessRuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareAccessRuleMetadata operation middleware
+func (sh *strictHandler) UpdateShareAccessRuleMetadata(ctx echo.Context, accessId string) error {
+	var request UpdateShareAccessRuleMetadataRequestObject
+
+	request.AccessId = accessId
+
+	var body UpdateShareAccessRuleMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareAccessRuleMetadata(ctx.Request().Context(), request.(UpdateShareAccessRuleMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareAccessRuleMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareAccessRuleMetadataResponseObject); ok {
+		return validResponse.VisitUpdateShareAccessRuleMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareAccessRuleMetadata operation middleware
+func (sh *strictHandler) DeleteShareAccessRuleMetadata(ctx echo.Context, accessId string, key string) error {
+	var request DeleteShareAccessRuleMetadataRequestObject
+
+	request.AccessId = accessId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareAccessRuleMetadata(ctx.Request().Context(), request.(DeleteShareAccessRuleMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareAccessRuleMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareAccessRuleMetadataResponseObject); ok {
+		return validResponse.VisitDeleteShareAccessRuleMetadataResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -18551,404 +19116,426 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu7dij6KyjevJJ0D0lTsmxvS5W68dnDiZM9XctO8rLlx0DdoIijJsDTQEvm8VbqfcT7wvclt7Aw",
-	"NHoe2BTlbaUqZ1vNbmBhYWFNWMPnUcBXa84Ik2J09nm0xjFeEUli+OvPOLhJ1r8sFoJI9Tdlo7PR3xIS",
-	"b0bjEcMrMjobcf3reCSCJVlh9doKf6KrZDU6Ozk+fXX6zfOXp6/GoxVl+uFsPJKbtfqUMkmuSTwajz5N",
-	"VpjRCE9IHHM9txvEzIBWiZDoiqDLZDZ7HvwjSgcfeaOXvk3+Ec1GbtrcG5ghC8j9/f149O1ffqQrCusN",
-	"iQhiupaUq4XPEI8RvhKESbQimAl0PJvNxkguCVpxIRFGa3xN0JJHoZiOxqXoimDsDLa6IsYtFcZCsGVu",
-	"NWsuqKS3JF1u2VvFNXff5N5gG/w3wV36Wh5wt1VfDq6/UExfLHFM3n5XPBY/c4mCJQluSIgWPFb/vzpX",
-	"nyfshvE7hmiIqECns1N3JtZYLtMlCzXynIaj8Sgmf0toTMLRmYwT4iPBgCpkTNn1yAF0wWP5r2RThOo7",
-	"ssBJJFEQEyxJOMfyHKn5EGYh8l5FgscSXW1QSMU6wpt5+pJ54L1cdajVGPMbsslsG2FqD34b4SAgQszj",
-	"JCJiLiSWiRiNR/gW0whf0YjKzfzvnBkEBFhI86rk85jgkLNIjavXMde4WsR8NRcMr8WSy7lI1mseS/eS",
-	"WuxoPApJRCQJ03/ZxymaxqOSRXpPYXnjEWFBvIHf1CLnMVmMxqMlF2o4gJqK+Tq5imig/y34Qs7T6SOc",
-	"sGBp51/xhMn5mlMm7fj6Ucl6zO/rmF/HRAj9z7+SQFpqWUc0wIBUkv4NgAK9qEe3JJYKlyXDq70Kk8hC",
-	"lv4p+fyKzDNo04i/jnmy1pPrB4zIOx7f+I/WMZfc/SVIfEti/3cFmfmb/l3B6CDTD0vg5EkckPkVSGPz",
-	"ln7kQ+U+XJHVlZvS0pvE4sYhSpJ4RVlKKsk69P4Q+uOP49yhK2U2mspHb9ktjtRBZ+tEopgEhN6S8Az9",
-	"e8zZNZwxyq7RDdmgdcxvaUhCNEEHn29xlJD7g6lhMWYFFfL3W7xekxBhCXL3yxKwik99R+PiorAIlFqh",
-	"HqLD0DAt9dfRGAVYkAllgjA9ZS37CWk8qmOY9+owiDVngsAqf1AzqX8EnEnC4J947Q7Qs78KBd9nb8R/",
-	"UAf/bPQ/nqUq4zP9q3imR4NZsuv7CbB7IJBe2RUPN+egMSlaUPAL+EvTKTq8wuE78reECDlGCcOJXPKY",
-	"/p2EYyVWrmgYEjZGVJLVz1z+wBMWjlHA2SKigSIw9ym/JTFQ0RipA0gD8oEZjhsR9clqnUgCQI/RdDo9",
-	"moJIMatRi30TqAWYAQE3YUjVIxz9GvM1iSXVeGRJBKNqkVVY/y8Mlqq1RAyDHghY+BhhgRz56Z8EiqiQ",
-	"gJLVOaJSIDghSn5aEYuvMWVCIrnEMh1QQz71ZPqV4pOj+/HojSdp/pMzUr2YBY4EAR7rrc+TKUWqAv5f",
-	"9lhTZskPHqspIG9cIuVTjeA3LWuMTMiIOm/Qjy0w8COt29JSLBTENTxVhCiajkYB//cORBzHeFNYZslc",
-	"Zav69i+WX3bdUc4EFZKwYJMKtLK9atj6DKE37mUlqUSU3bTH5o+U3RQxmBJcIxSeBlEGjRGYpRpnK1p0",
-	"EjerUmUUl9IdsJio3+tvYS6PL+X29lp4RJFlRR+MPn5DNgLhmCB6zXiseCsWiDKkWfV01JZeGlHdlUBa",
-	"7uF9HkGlUty8cpBi5ECx0RUVQqkiSoUGnhxrVIJksmIy3WYPnx9bTfs/e8zp7+93RGIa9eBQ6ZzzYU5U",
-	"OmD7sTye1MTl/OHrSf4n0Gf7o6Mfd6v4qol9WFu2+kewDwIe1bxiTYQ2hwaMiHSoVOss4VdZRmWsjyxQ",
-	"OU6VN1myaPXW22YLt6Nqbdb0oUVDQLU0bocf5PBUkrpbRD263hlFvTeyupzTDhwvA+RFslrhePOlsirt",
-	"PtJrGJBZfQBVtKV8rrApCkZEqeOKs2hzjrhckjgV6TFZJIKERSH+JItby+JU3fmL0naGtZe67gO42f44",
-	"2nXeadZKwuUcaY3feMSw5hENNqMz7eX4JOdUzHG4oiwrbLMYKkCQR4fxvhV0jOalPIR1YTyzpUDW+C01",
-	"HmqtkNzJaLJF8nZDF5b3SylfQ4eXo/dLghaURKFAn6fT6b02ZbT/cXo5Onow3rcVObeguoqRNBVWMjyF",
-	"ngNvjgOEpYzpVSJJ6p0ENxPiC5QkNBTa99WPpjsKgDxJNPPkaYkgKBBWF3nQD4Qi9fe31PIQdNBp87Kp",
-	"TBkqDL8Tnba4iDYso69mW8ZKuiGqOw2VgL+Fztt/0+s11Ue+4U368DYy4g+jFn/BXPH7T2seyx+5vjVq",
-	"PBTFyxECA6DIjIAO3Y1RCAwW3VJyVyLU+7lvrPo3h2v19I0rziOCWWvVcUUkDrHEdTdD9bo/COrc4g8E",
-	"sgOjq0SidUwWJI6V3nO3pMFS7YnahvT5DdkcFW99vFWsKJvckljoOU+m37wCNR3LZYV7y4xcj5v8qMen",
-	"nvOLCYlZUO4Fa4vfra+JTIhJl2uiLCn34PF6N+d2N9sz4OzMbZ0ShemaF9VT/OZm6racJrhbgG0x0o27",
-	"vGEF5kIZnB/QflNGI/TwVZzmiZV8waykkjeUU52M8cWaBG8lWW2xH1quyRgjsSbBGH2+IZszfZV/r1C8",
-	"wp/88Y4hfjX3pB64YQITqmDUERo69AAjvUoIfkVmA2vpJKta/ISjBY9XJCx62tyKRKV+CBDOFYRii7X+",
-	"m1qJ1gT1YgQ6PJ6cvHiBgiWOcSBJLI7UAs3yRIf1qbOnfVMo4EkUIsYlBJhEG3RH5TKjNwnKAnIZXzIq",
-	"1QEkFNTUlUMRj7XmekcFQZQFPI5JIKfqi6LC5+Pm42OEN7vDPSXPEPuv+aOldYEEYRJuvSGW+9DuOhIS",
-	"bxwNlDDDTjtwP05jrKrgzhtDYelVnpIRQuDr8oiamMh482Yh9RVpvWoEM6TDlcGcxdzny5GOt4fwrZ/x",
-	"iuiA+svRGfp8CeOpf/48Rpd2VPX35Wg6nV6O7u/R4enxc4TDUKBLD1LjpqskWZhtAuFhalGns5kSHi42",
-	"bDQenc6OR2cjP0QMHj4fnY1cpBg8OVWY9ALG4OELPdxPRC65fvJaS49cJJn66ViN6QLK4In7PKT4vQ40",
-	"fQHwMC7frtYRWRGmY19fAETFGDTw4C40eYz8cLSRi2oXb64EjxLZ9cis8Kf3XOJIJ2/8hV7jq43MiK2S",
-	"6MeCbJ/5v/4t4RJPdGSlWjnEoV67ke/HbtJ3OgS356wvnlfPaoN9S6cFF4le8OALLU7UcnXZwarh1p4l",
-	"/wKzA8a+qZ6xLDi4YvbdzFqc7GftKu+EuIyTvTikobgBKU1PGNtx8xO23KncmJX4746L7Bhm4F406Vz9",
-	"GeKUJdzjg8jo8T0PFmWTRJAKFiLL+Ef3ect21s1bykRknoPsZLG5qTqsMDdcBexZLtIDb9/UzFnJSnLz",
-	"73De3HSWk3RGX5GdyAIvGZjqigxFFrlJ94WU70NPjHij5DlKb8j8Y5ZTRCvkaR1fK/DNSr5cJXSKaKre",
-	"iUpaqz7EtfgrU7W1mtfTMgIeLrqGsXsqZf2NUEYBVZuH9VdZ8+AdlgRpSM4REAOVBC2xQIwzna+Su95O",
-	"V1/r24x1opKD92OTKWbQUY5mdtMRT0vATamxFTVbWeqlsR6jDJ6fUmOugzfTeSsToUxwPQa4LNGhPobP",
-	"8Jo+Uw/EM/OzmK43JQ5NnTXSO+pfYhpVfUw+rWlMRMdbmWGClMyi5xG51btkMzC/f/ful3fFfLbmcCXj",
-	"Bqn+2QRNNP2ufynLhhEknnvGfXbLteWtdwtJ8klq2/vMpMCb+7H0h7G+qHNsWY0+caQwandv4kcSpYTi",
-	"73se07lbFo8EMhi025zHSxaPOZzUnJ8eFzQWF61JzR7VamrbyV27g7Nm+T3FhkdsrRZeDlkFYPq+Qfun",
-	"e0LX8R6khye9sCKJa5fj+aYLvjF7xQLusNSBDjmF9/fnOgAh72ke65fUD8ezk+f2Ikpn+OncP0SlINGi",
-	"hHe3uS0qeEO3ddWXoAxg+DjELUCK594k0/n6rJkkytenwKXXMdyw/Wqz0rvBq/loMfhEGRGv/4QOzRWl",
-	"Zr1j5MT+FVniW8qTGK0sBHObGD83g3a7v3vxGlCRJoa3CYABFddN3CLxJPdBZsJa/F5IHJfcCC24khRL",
-	"LuQcC4hZCecOI0WsvrH+/Mz9lbkGmvoR1sVYH3I37xXhmX7YJZGHcRZSESdryC7vsZB1TOBiZ+4fid6D",
-	"ZDIquo5yF1OpF9v12xz1mFjmLG7KlloKuQfIxy4RWdlqBlDUhJIofOZF0rozKBSZThFcMZ4hU9Fgav+B",
-	"qIALNr5Aamx0oGc/gIX+qnWtN1AgpFS+GG1MX6lorc88QjQcow8f3n43ieiNu5S5L8gL83qJWLh/nFeG",
-	"/zvhEl+QrqpdwaO4tf/O3c8cz2az+7Fz4w058H2+uErH4V83wH0/Hl13cQzn11yVBEliW3qkH75fntTM",
-	"PTm+H5d4arf2x+UXV+7U7DTNaQb/jMvJgscTGHiiR9HM3r3C15qeCz/kQHyRA/ARwsVa3eW0mLvsVORc",
-	"poPuvR2+24nQKy96NnucKtHlBskHICcchfWDXntOUl/6lYBbpnJZlqszGjr6pezHBwKsnTEiOFhqsUCl",
-	"0M7BMbpbYhAHlKFE6KBt+8iI7RAdXm0Q+SQJCwVKWEhidIfL3FdlrB5H0S+L0dlv9VYtwPpBG7Yf67l2",
-	"luHvYvgSxj/sNK9hmgya2g7blfMPC/jLk1GVBBh2ohfPR3VyYNjJtuTJJfLgccLny4XtIKyCoVQ+7Iwy",
-	"Oh6cchHR/ftOnz2IYOjpoAExNjclLxsXlIqh/KLScepAfSgge4LXkA6VAaMcfH0ImyViS5PEZEaNzkYH",
-	"+VEOoEabMWBNNUISoqsNkktIDgpibgaeog+CIDW2su+u4TogzryBJIfM06uIqH8qJaBkQli/mOakb9+l",
-	"PNQKsoCXyPWW9pu3gNwgPRbyutNCCvN5C6qQ+S2NO29RJQP1WNjLky4LK53TW1ypltHStPCWVhimx8Je",
-	"PO+ysJIZvWVV6jQtxb+3tNKheizvtBNBVsxavsTtV/agCypbh6/KdCe/7Bg7p738dG41pVcr7YThj+Qa",
-	"B5vBROLTuX4610/neg/n+kOr2KZchiWbJ6Ii9SWyxaCLP1nPUZvyd3qGsSsP7b4t09bfEUHkhavVU7iW",
-	"0VV4/FsZzgjiC11tnrLrMfKqDUMdcXgI1yrmP/P0sblMyvxzLvnYXLrM3UP/mid/n5jFaFpoqGulArv8",
-	"91jcXMjSqL/Pl94lLmDBxwGUc9a3n1jcmMrORKifHInDl2KsaFPBp9d1f464mKQj+1WPrxIJVB8T3Fiv",
-	"NDNIu0vtLq/fD3uTqAhRzlMI+l0lXpAgiancXOhMo6FrloELeo7DuaBtcFTjWHn1sk8VtJCJOV23e5Wv",
-	"MN2qIHHr8k882QoVp6c6f1qIOx6Hg5RXA37RsRJZ7n4+usMbgRi5g2NmQpPEkt8JRGVJEKF9sG2tbx34",
-	"t11RcBNP6IqkVVV/KHTB0OTlEOioyADl7VJmD8pkR+4kNtRIE+btuWg6uMXyN8AFqECG7+JA0lsyD2lM",
-	"AsnjzRhFIV6P0Q2Jr0jMRaEojin/XFYUp+N5fzQnetCj2/Vwdjh99sgMeCZayySbZ3x6cuIlFo8+MKsK",
-	"rmMeEKHLQwScSUwZURJMyDjRXQpG94WYwAIht44NHAiewsnrXZ8tv5QOlbqyEPwI0WmN0b7F+VrwFTP2",
-	"k5x/kvPtS1R2LXP6pCNsryMUtqDF4e55iVWmTHRgV6PuPL0IettSTa1KLLUvxLpzSm1NUe1xtE/R1LbG",
-	"WC/ZpP263yrTvXOVzNUaS2oih3NFo0ystpiDU2AeE2Gqq1TqGbV1t0zAKgnnCoJ25Qtz0CZxTJicl527",
-	"dkHifT7MQFtPpemr42pgK0BpzLj09qocma0pZSfW0fsl0X6SADOIV15idk3QksTkyRJ6soT+2JZQWsyi",
-	"b5axjmyoyi/WKo2JfqhIMs53MWu1yyYkpB1V1IVYvthBAzObKVSGMpu950kanaOkxM0YuZqLeUmUJlAE",
-	"OIpIfCAQv2PIZnlggSSOrwnoKsN0PdhW1/Jzv/K5PWsSB4RJfE3G6HI0uxwpqr0cHc9ml6NSbSsmQnLd",
-	"fyifUNa2qVJF/6OaZgvjkeRrGgzXSGKopoZeJ+SKRg+maVO10VI8dpn+uQV8lwrplH00uS89PlD81Rxm",
-	"HScqugjvX7EQJFTEo06G4UXqP4SFU/T9ai039u4ISXxDRJoneU0YiWlwydZYLtHhzz9c6NsoAZXBj84R",
-	"Zhu5pOwakUgQGD+M6S2JJzadEKkvp5dMaRARD3BkZ4bbJwGZTwp3UK36cvR3IcPLkQLncsQ4I5ejI4RZ",
-	"eMm893SmvHp7gYUkQl6O1AEx6oX+44pIqIyn/61eMeNo7UR4Sss58vikjqEPeByS0DNyQk7E9JKZ0pcr",
-	"vNFtaTfoXy5++dmmKaevLzELtWAJaSAN5i+ZRg2CBs5wEXdIpUASEr0SKgkSEK7/+XIUJqvV5nJ0hiBC",
-	"92h6yao5VkW1Qahd9yNh13I5Ojt58aIDx/O696ZDVHYl9uvFB1jXjFfoyeZpo4jblETLHB8IPihs3wow",
-	"nzXmSrMYHnOOsD4AnpCBsQUhzUJlCH3qzzzcADmavEHQW2ywgSbkA0TZgscrrLuslyhVPqPZVqHqBVCG",
-	"Lfb3LXtzDNT8LKOLdWsqYVTERidAZoYGidHXd5WTJK1h70QoBVCVMOwJsRGl/fJUu7ePzK0z0wy+uglj",
-	"oTKRhrkdYt6D5llWqeCb2eRk+np2BgLFyJJUUhsdFsCaopPp6+M/nSFsFFnDjGjooj8gLKLi6wKDygK6",
-	"J29jrT7ao8VXUe9r2KAtPIiPkAG1dkZ24UNNrqUcv8kXR490d/pCexndTQaH6DCkYh3hzTx9zTzIv17a",
-	"ZvnoXNN+EBEci8bGNE+KUSfF6ElryWotbcy44uN+Lpx+7cLr7k+/IEOhhAd8CeA+WvuGivk6uYq0s6ai",
-	"kgwoEpBNzkXEDwQ8ny9ivpprQA/VfwL5j+/jhBwhHARkLYVn/B4IBHBiScxsJmVIO32M2U+lst8VHrSN",
-	"/oMSr/qfaEMEUv88hspflreDYe4aj3FGTIJq4V7r82iNlfGvlvX/XF6K/3n4v+jZ8e/ydzXb75z9vvl9",
-	"Q8Tvs98Xv4NQ/50vFr+z3xk/Ui//Q4ljzRU/nI2PU8bjnGOQ+nrNJ1bcspqGkh9YTAJ+zejfSWh6ghyY",
-	"kNSDscEmOKhvXZeNM3QwOxijg2P1Pwv4HwW2+geD/+Hqf/kCfuLwSML/xAm8tIH/IULHtvaq8NXoeXjk",
-	"Jv0gnPP58ZZdSqEtfPHo/fzDhTpz37794WIMJkCABTlHYDSEKFmvSTxRj/SNWkrah/+LHh2yhfg9oAtx",
-	"VKTbShqswqp9rm0K28Re/eOWhuoFF0T91q9GFFKhFg/FiBLmMimm6I2N2ndjiTP028HPP1woilTrPfjo",
-	"75LVIPKcyThcwDsHs6jtb+FtSd3Z2RH/Qv98rm8KvO6siiMZv15EFhLxRKJDiL63Da8FUsPB5cyKMrpS",
-	"HOF4XFNypB3WQaWAoVNOkPaWZcgMDEqxTT2RS8zQzOAu22G2gDzzs00mcBcjhy6p4ghJjgK+3uhORYzc",
-	"WZSDM5hKgdY4JkyhQK12jJT6AgAtuZCtduKWR8mqcosZ4lGoT7UyX1NyaOdTK2qJ+qh93P/1JeiCe7qz",
-	"7FWBJu3jBiRQd2VZWRBZgTiPk4iIeZUBX9ezDCqtDKsuZ9f4Ya1weTJ9PhujuyWxViSKyTrCAQmRNwzS",
-	"yWjoamMwov/udIO4wp+ykmTWqKHrOymjOWnty55zw2G7NYI7OS1e4eaQ8v7bMTqZzV5OZseT2cn74xdn",
-	"s9Oz2YvpDP5vNEBwRjYvfm7KgvcWyLokT0k7xWLsyoLGQtqufnAjtc3+fVMyryif2JtSlFVwr4gXbZp8",
-	"iUVZPa82HQGP/cv3nV6CZ8yNYvgZFXPBF1Kn7nVtbPjy9ZClzrcvejserXjC5Jan9PnJQMEDZHo9Rcez",
-	"2f/ViczzibSnraq6AxXCod460EQTZ0xuSSznkm/L86Clptr9MIlIqAa8IpbcWoUXNBLgozQvKn43+a9l",
-	"AvFLi7qpsxdsqOKBUNYC3LCDYnlFIn6HTqYvjzrBAZ+pWUA1n3DFXXxldjzKUEXOnJm3O8t1dNZgx4Bv",
-	"5G5JI4IwWmGGr4m14KhAV4Sya7QiWCTgNOcxwgtlQSi06LfRAtNIG5cVQPpRQFljo5ky3ftsSWIqjUJj",
-	"VETvVFfuYdppUlswWOrtPATtFUhPmWpU+uW6WzCH168z8PVjMDCE7raQuYrsH2k384YMrh14K7K6cmd3",
-	"l3qnmbqssERfIMr5XLNd4E7eCq9dvhVl11l1WHEI8wPYmTn51TEfvU4auhYjDf2TC0LtZaMB7NF7S99G",
-	"2f2nCWcrC1rLhLi5aDhzYZoNistm23jnvUQ4ZUWPp0llWPQ4xzBt55JUP6y8fewdGhIobawiktHVIWx/",
-	"tWqr6FXc1+6kb4mBsxI330N114qa/joOEHIRtOzIj+5+qhz/rekXvp0DwXYdrw9+tm89Qo8CFtLMLPk8",
-	"Jjhs7lBfYHmzFvHTJXbs8AbqUOZnK/OxpvCtZ7hsaZ7YCk/bM/jj4+ZwlP7aeUb7bvlN64YXdTrKyQOL",
-	"2y7h23Upz8cVQi6N7mkUdKbfhZN3lfIr3ZxGbtg7SsiyuI6Sx3HhdvE86SyNK9kqtpB6wqHDGmphrgb5",
-	"J7BUvIiLtqHvny/1HNBSyrSRcgJKGanG5MVM3JFYWVBUCGUy8RgRCIw3XHSN5VKXkKKmYY56xd2RHZ6e",
-	"nJQILhcKUg1vbaBScw5beYRE6+9au5p06Hq77IPG22IPp6V5L4BrHqPPlyP1b7V5au9K4xfrYhoE4ib0",
-	"UdcSI+c2fMx5A76Zjmpv7wsGWurqW3PK5PYG/uvOPj8gudapg5Zei/hRT//JZGP8jzXn0ZnrOnog0GTS",
-	"+nKvs4Srs0JfFx08u4+q15ewhEkqNxARtuAJCxFlheZt95U8KtOwryI2rKkl3+DN5saPpsedbx4O0urO",
-	"7ybc0UaxKgDEFGAWIkGuV4RJbDp0QqSpi6bGNtEjoz+ciSW/c8qE6RlnQpRKQlADGsZb6fQvZjtIwrzG",
-	"ktzhzbaA1WnV39TdEK3n7t3PTe7HRtysZLL1MHWa9KwTo7aUgSNrgc21atzP1/hq5g/a/aalFGOMJDLm",
-	"TFHxtr7F7IAiuRpuTH6Lh4Dw5EWrYkDZfPOt9uyl7nuR5S1DUHrWkNHI7mhXGMZ5Ad/+srB8tM4TkLe/",
-	"2zpyy9EyVJpvxl/Zrv5QpZ1hsNAqT5c1SZ6iNfJLaaGMc+RReC7MdesQ8sb9ayeXdilausqB1py+D7du",
-	"XUGjK+vsxxx7sY/HULYjc0T2FP9mTnNvj01pnbe2jLWlv6a+kJk3Xm0VbRsja0Y7EKYQsmbOZ14VafNG",
-	"fSFpyhCPQxKjQ6yz028IWZte2uRvCY50oChhyQpd01u/YIDZtNI79qqi2ia4fqRrro7GI6CJUXoodbUh",
-	"D0VtI5zTGtD2D3FmSru6+uHZSUrznYpb0d9x5omN9qTU7XTlwNUiviOwPS9L2gqTBjOmk+wYwLQYJgis",
-	"Tnv/ppvY+iNJo/Jrk4a7ldaCe2s1suwWofKiIANenbqZx1Nhi8o2IEO15jTliEETUXpC2h3+NgrtxMwz",
-	"EQ38oui17scsHohmO3UY0H5AgzukkYegG4i+FljEfJVp0H3Fw810VK7/5DHa3uvVG4yyzd9W/xnAvuym",
-	"DLkJ2xF3arw+ibgnEbcnEbcTMfSliJchFOJ5Kna68pYWvKTFQh6+9kmlU6slsPsxbLvVF2lt37aqMNLD",
-	"51Zad8SUr9XZjjCksgP9AwSfFI4QhE2bOnNIP60qf9veq9fVsdbBp/XoFKw/sLfpnQ5E6xstaeLY6sMk",
-	"bcrXkEViBwpwbJu60aAWPUhi2m4VodcvesQlPo7Iw9b5N9XFYLdWhLoE+NVF9mU3IANYpSwyZ3jLgoR2",
-	"5iELgvnJnu1FtuVJ7WS1m6MJP1vpe3HKJ9vDXwdvI7iD6nZDn+suBe7KKhpn4WmJij8OaXfTRttQeH/S",
-	"7pRJ0q5QRArWLYnL1OJsPp4uVzY6GyUJUElDqQzv449D9+FU8PbsvqkWfOGaHnTYBas8dEhDqI0F6S9z",
-	"O7uxdylRMxESWTeC5SI2Ur7MyV1AQyWV6k3rzVy0otKRDxhCaXf+7QwNKyiEm1dD28VNXuaY2DZc9sXx",
-	"gPGvevVtw2Cr0Lu1AdYZmMzmtboo15Dm7snH6OKf37z7fn7x/bt/+/7d/OL9m/cfLr6/UFzK2GMBX604",
-	"exZwyFiQyg4zthqVBDHF9NASC1ckXE8zzGW47XBtdWD9T53DrRYQmycJq3lmB8v9SZmbLt8lu+TRHHI9",
-	"H+RyPm3rnTYDzy1vjAor9h6ZcbJ/2eUWe4IXn0Dr8A4xAhfLWGk7BaaxVSrmoBrsMLrbtj5OC0fTmrfJ",
-	"/c2e/X+ncgn1Aubwwj8qeL2aAWXBl/nchBP/V50LgyMXNN8nsbhSf91nZvF7Iyo64LyTE7MOxcc6QUjG",
-	"eC7WJOjU6OQChhcIC1M98RyUU8bZBFwXumsJuPMkYZjJyS0V9CoiUF9CjMHpC3erJ9OTU3jPbjIK8Fp7",
-	"IigBh+AGRTi4UVMBPjxCSpFZXRfJ+JC7edlOX/oHr9h7TEz0tbP6ZaJzps/qajDVhBm/HHkkM2+9HQUM",
-	"eHmsHQHK3y7WshIfwAq4a4n9DcDWkeRbWQ9eCm+buoX29ebG6FnQe+vc3tZ0Y1we2trp3v5MtSvSwSpF",
-	"CTp8FWiljagZdUUZHmfuiIyJCrrKVAFYx7O8X809z+hsdOANd4BuyMaO6WqkoivFjSCwI4i5GXOKPgiC",
-	"1LAKJFvy038DSQ7FQc01RSIIys5FmVc0dboFR/0pERIteRSatk7zJWYhVGHw7Slj57vGSMLwYR7bqtKi",
-	"lD9WVQ1eUWb/Pt75xvbhnJ05W0HlK73mLV1L+lnbJblh3y+tCYICnkShqXW/WkebtGaXNaYEZQG5jC8Z",
-	"9Yv7rlz+HY/1TecdFQRRFvA4JoGcqi9St016fj3ruaKVaMJC4td6VTMc8kg9DCKqOM4R8grHmLq7Pr0e",
-	"V/O01jzMcJtihZ5OX7dPmdzPnmwlH3pIhjJ91sPvICNWShkxyk1WK262uszoRCx9iaxmqbnaSrULbRVh",
-	"YQF7yP4pF2l971zPBXU2rki27HWu1DtlKIKBdtpCxQPR1p7vDltvZbjggK8ZyfiflM1jRtKtBMqdFtWE",
-	"9fERc7Q2lFzRhsgvfDEubzLEQpRi03YoOq9uYFTakagkzGe/zUxKVvqYm5pk+kE9NTd5am7SornJ/ddb",
-	"7t9V5+pZqs82iaiNPrNvVYSfDVyaYqfe6x2Hwj/vWtKn0pFUV1njlfn4loYk7lk4MD/mSccazLXOr8aK",
-	"1NXdxvv0Ie9VnPVVc6hNCmunQqrmi2yF1JpLD3O6mnK1vKP+RTY5fGrqNmyHK1vuNa/zgLQlOpC9UkUt",
-	"FH7aQXuw1ozyUfcDb+O9bx1H5fn0DuynBy0S/Ma71V4sa9mfArOzes+p8jJU7KIdr70ry6K30ZPlhq6T",
-	"E99DEcUfPanfQfP7haWNzWyPGqtAjLXVDqkuWJbWMqvX9KqvPUF5mDfnF9QqHsPsny0+WaWapI0LdHHS",
-	"JsWiFuTtQ/gUtGnl9KrEwPb00j9IzyKmtrx0m3OQBahbIG81FO1RsJXjtwqAfovvuMoOi2wbOVTZNjDH",
-	"HJT6gFFEhWw0Ewt7U242PnGLLMiNx79u87eu2W+3vV3Z/sK6+7kGtq4S388ObmfE1m5psSXOg0Z2Z9tz",
-	"1KSLZ/OkfAvXW52H8TJ8tqG7/plTBUrqLE/aV0ovztVmbX3lRX627utpgr8V+IPGkPYm+mYqNp92WNJ+",
-	"ya214tKN6rYqeW/G6Fr1fmxq3puYSb1nyPIMU/A+yxUqK983eqS/1uL3+/Sw9JOixfgdryf2Qkfs6GCe",
-	"y2Q2ex6o1U1CGsNf5JkzZ5+Z9m3ca0p9x0SpH8oXzCXz6+t4DxJEBeKLkqGGSI5xunBDLsq0skC8GWFL",
-	"EdLew9Das+MB9wgD7l+9bg64fwyendpI/l7enaYQB48iGqIcdMxCWaCDCW14ClzYZ+DCI7i03qPb16tO",
-	"+K3SSTozntUaSwq7WBaku+RCijloO/OYiGzGRXGR7a1yb+KyU/xvaVm2zro2+YRXa7Wg0e3JtLTtepHN",
-	"dcmRNl3XSwobRDW33k2KvPp6rAcvQ0jx/j2keFIMBe2wkCssyBYAw+fm5VYQU+ZX20t3qWKTvIxO9+q3",
-	"H969+/7n96PqMqa5oWfHLyazbyYnr94fH589f352cvyfZR9XwPX69aidF8F6B9LacP5qU+BSB7S/fzUH",
-	"QPRUeMzU7SWwPXBNwtcN/LEsFNI2f7hQo2pIbshGSM7Ie35DWFlk2b+aF5BUb6DDyQQnconsd0cQckYZ",
-	"Ms8Zh/+seEgu2eVIK8wmcEHry2f6WRoUoh//Zp7HPCL6yTj/YDqdfrwcTS8ZZPSOzkZLgkNQsLQMHP3H",
-	"5E0ilxO9lhRTa/qvRKPKawa4xLeUJ3F5Yak5ZfO6HtwmzfpAoMKnaJUICJxV/+YLuGYyrW8L7/rdn6e1",
-	"mXGm4aUkLJxXXYgzpF8AoyUOCDo0jc0B1jN4NtevHCFxQ3XFc2T7x8fnumnY2HxNhb1WrwXt5anmHpBO",
-	"zNncuthsx6ByAyd9/5pI9w1kR3N24Cz3JRbIjFMLxAtoqrVKIknXEbH1VedrErs6YbUF5SGxZ4lvCVpx",
-	"MLxAryGmBJ6+E1ADORRhJEjAWQhvpcGN6PB09vpo2tznJiaQwDmnTPJ5RTzvG6R7biPzso7NTGA+tXE0",
-	"1B3DnbnI7ZtIDetgVW+4D21/OKU0qx/0FMZt4tqqm3Hqd/71cWlDGZP6OcfhXFBZjnvzje03aLrXKU6i",
-	"WTHshyAS5Qbz8O9W5KF+1oD6l6nXO9P0c+6SXzfVpEKFAdOk0GLPylcqMF1kDPYDgdY4JkyazxUp6+/n",
-	"ZRCYlLla+E9OiwVYInpD5gsaSVNYpJ7MIyoUYDdk89/obwmJN7qs4wrLYKmI3SW2LfzakQeQ6YbNaVDs",
-	"hZIodHsBq4e2CTbuFcarXcrzl7kcs3QHLAGVLOfnNNFZEFKRv7zxmKpAh80414HKCOv0hwiD59BLe27a",
-	"j9xwfu5z+W7APJaWbIP//DDomkhRfPre+Biqu0A9LwUqYVBqAhtTIgvYd6YKhavrYQRWYfYUs7mT9/wI",
-	"rGyMrDICLylGHt3hjUBUtAA6rXPh1/VLqw7kkuHhOTo0nIzGDlxxlPbFNBmcNnPTTlHP2U5fZ7UFXbwj",
-	"36lb/X3Njf090rnC7+AHpZ5QSXGktA9XeMR0JMkUPxEbFmhzXJcq+Xg/HgXXvvcjneHbvzj/lz+BVyxF",
-	"mCrmV4nYgBVnf/poyqvo7f/NKjxRWn/lI8gkIucSx9cwzG/+yP4HXqEWW18F/jv3fvDLq2TqqnwcjxJR",
-	"BOPjfRZBu5jafE50EFuMmaDO3224RGiUBcUn8giUXO2mA8aV+pwvMI20ZVP5mQb23kKQvutti3nVrcS9",
-	"XYDKvfLR/4aE3idFmAofOZi0YliATGdC5Mf36wmVvDxXyjNXZkyWmsAbkhL2fEVWV7q4VBl9/6R/raLy",
-	"JjoZZHsBYM4EFZKwYDO/jnmyzgGc/vwX+LXhWD4dwacjuOcj6EyNlIpBjjZKFKJ20ALhr6Ww/c2yxqvH",
-	"9VA0X1L366PCRkzZTRmg+hf18ZoLKKEzD7HE84gLMXfHNdWPeAI2+W9VXEjhNbMyH+hWJc604W52xUJX",
-	"v2RdpLK8xlll2TNtEM61BahfNI/8I2UhtLir3BEfqV4VNr9e2bxVRTe3fvck3aPik8pdcwVlwflgart5",
-	"qHKv4TtMNVbUJi5AHOVxM0+VtgrOaf+ZtTyy+29P1bgvFj205ZBWhtnuqHdKc44Ma7ak//Z0OcJVNFy/",
-	"xV2329vO6sNRoImCfPNHy8iSLMtQzD4/8X0WlqI4KjmhRVmZgbQdBOlCC99XwZB+0gKIEiFZOUwFolMl",
-	"4EvQHCpEekeVYe7Po09h/XampzZ1I+fRlb5Tii/rfC6AWPwuzxfaKzi2f4HmP3kI86yqFE7zUhHOqq8z",
-	"zG4L9cpylfqdSLmQ+6CwzvSd0hWar4orLH6X53P3lgl7C/OUIPNVysXd+wUY03dKYTRfFWEsfpeXE+nX",
-	"rtJY62mtpPKWl9FUzDdFqed7n/JL7SFES6wC91KG3or0mYqPPHGWzJPq9HPNHrOq/Z/1sy/DLC1X0TW7",
-	"36m16kvzVBfrCOeTMVuUTNtw0pyO4tOB422eblKllDRoI9VqSO2H9/lrmBKL2vZsbO8LruoKnV6UYFE2",
-	"03v1uOj8Ta9Yfb7lHtL0qjbzHAobkcLrJkS4dCjzW9WI5uf1EgtyrHdoPALFP+DrjTpV3qiZ59kRMz9l",
-	"wCz7RfuYFjQWUk9taOO3qrcbQP6YZo+4kTwUJ7rwZw6WnFGj0ItZQKIoN59+2nNPahDrr64t+koBdKLA",
-	"4YAVcVBDG1U73EiaZdJnWMpOty6/3OZ9e6yUX7OnJfSZl6VP+B0Wv235aAkXKGgW997lbk4WtLwcbFb3",
-	"XM7cfvW+7NRlbuTCJLvsIVHraPWVhZzTdxuY2s6Zd8e2QlbTgovbkuMTX8aW+Er9k+beTnPv5q7J8YsW",
-	"Cn8Fh/mSXT8tnKpDWCwP5OEo0NN9JiAmESSemMQIExfjDtBsdqyAjiDDjiDTeWs2O7HiiMCfz93oSAfV",
-	"oNjEzsxmp6MzpWiuuHn3hVoRBAbCny+dZwvJNNcOfnrlRoU/v3HeSPjztXM3qT+PZ27YAgjHsIYw9EIS",
-	"80GL6rUTBYq9MTAFIOH5Kzf03OVDquffODKwUZvGbwMH1gXMahy+YShhN4zfMd0uCPEgSGITlqkR+jOH",
-	"TiD4mpjatFcEWdSH0BwEyu/rqUwq3xS9jzcQ7XWNKdPFcDAK6WJBdLwi/TuEYnrBahCOqfQ4O7fave9A",
-	"lUEhJ7o6O/m0JoEJd5zYiENdyd+kXepoNwSLYBIFnC3odaK1n6nb+W9dkd0FZSHCDJFPVEiXqmuL8fLY",
-	"LVUHWzMvGNbOb2eeov+bJ7CORJDscv33IZr9lsR0sfEjIG0QMqJlc2AWopjIeIM2PIlTNL9daOwrDLED",
-	"ifQEkC8USP0uRDNSIWMs1V5xJGOeXEVELDnkfIqECI00eN3MOHWn4g1DB9qBcOA6LEMAOqBMgXvg2MeB",
-	"bkKlZjHxthgxcue+W9g9n7pTduFCVxl37wE4B5m+nAcQrCu5A2bqTmMfCh2jN16o/H+qzdUhriikocJk",
-	"hha/6T3Lt37Pm5oZXm81Q6CYRvXowIb6jW5OYM3Yx73HfguB4m+kJKu1JOE/cyHrcHR80numfxGc1Y38",
-	"vPfI7+BQ1gx92ntov0cr5GzWzPLCnSS7YaChqPOihZMefIzS1G+tg8DJuyKE2eOVu1mbovcKNC18vZrt",
-	"MZlgu3EoYZJGmmvlBo1JIOmCKub4bS1TCokk8YoyHXIdYMVCuWFuai2J4RnHL/sfFOBIP8R85bLRazD6",
-	"Ko/RJRYeVg17Szk1BOxbRcFgja+JljyQxZrH2tXGdeQzbFKzxqEw9U1+BTaYWmk0oKKk4E81YSixrMWp",
-	"WMYJu0EKiyscRbY6P0xpZCuMJdY4sF/XkZUTEVP0a0SwUCI2UrIc61kzPQAqZoFVvc6vyikHNoLcXeBp",
-	"iMQUXWSfePuiNxRGPlFM8ge3wdcxZtIqbWrDoZ+KXqn+N3r7nYbOBH4veHxFw5CwVBFQvKFCBTJj0JAw",
-	"OCGxBuK4NRDmaURuSaRUCqdFQQy664/UCpj8WHZG0zNmdnLisB6WnQZBZLLWGlKs85vyqqzQhSvUCFgI",
-	"HlCXmQC7rXfZV3kMTeXTeIoLhLUvPQVwjWO8IpAhDkk1Osu8FR4UsfJFVmsUGgPPqzms4QUa/DCBI4SL",
-	"oONELtVm2ypwSvOqWKUyfgDFprkDZSJZLGgAJLOO6S2NyDWBnJm7mLNrBQIQEo6EO2CQs62ZiBpvjNZY",
-	"iDseh2PEE13SgK8w1WrxiZFTJrPE18zdUV7hkPgHGRCqNEGxJoFSZ/3cDmDDjr+ZkwgzvWiJySuimVsJ",
-	"KrW6KDVYOAz110W1GboBWHwoW6tkrLIPp87yMl1LrP2VCkBsiwPb7JogIhiK/fiG3tSZaj/kF6lZvjMi",
-	"FOcqNS90SpQmlIiuqHSpU8nqStkoC/jYY7nkkxJj/tGnTE0qSMbggCn/lnCJgZAWMSEoWSPBV8SM6KyO",
-	"XRsaJ9/0NjQvnImLQM2x7AZQyCWU59igjcJgjVylSkQLolerNtFJlSWJ1hpGJXl+MpY2nCUrSj22aG4i",
-	"FkkUbdCaxKYli0tZcpIHhnw+azFkejrMeJWjHfujGcdHKuooC6IkJMKOC74DqDZh3Qe6eafuKqOWXgFQ",
-	"C0iUuPhWHxXrisDomt4SZhNOgUVq75ZVTQtt/fxZ9bhtmbA131nuLCnmzLiWUEDvb39VbCEmQhBneTOS",
-	"yFh9qg+ePUPwPhyOso9MGq/lefZ468fPcpJtt4fp+Wm9sM5gylrcltnyRUa2ZiShyYRMJUydepN1vIBr",
-	"EPxMc21KgANRO57Mg/QN7QkZnYGPCvrSsAWvqGKVXBmZnTaXOUFvfn2r1Q3XVxwIQozRXUylVFS4QUvb",
-	"qfaSuW/xmk5iskib2C75nRlZMZIIytAs8S0R6FDt+gKDN4oQqQjhkhk95K8kkNAYHZAREFvh605hakl0",
-	"3a2NS5C2s2rsHU0v2SX7/pbEG7TGCq2R4EAiItWXAtDJD4SdDdEQ4YVSoJ/dnphqRHZdZ+rZs89pNYR7",
-	"TY9CnXP1k1WT3/ijGbr+8O5HtSzsmEJmdi9DE0A7nc3Q5egn14rKVvZK4giqKlyyfyMs5LG2MqGMxBg4",
-	"tO7i6Q4ulgj8xJNkfXbJJqgsjRI9Q2XJnmcwTqbVZ4zZtaLsS4YQZh5LPOTxGAFrXPCxFat3Sx4RRUJq",
-	"I7ypyac1iemKMImjM5MYbAeCLWKEhDptXheNUNP9x+SXNWEXEgc3E70bkze/vp18nx0rVorgvxs9gkrw",
-	"EPJEChoCpaiBYA060d4ULqACnc5OEZVk9TOXP/CEhV6XJeC2IrsCXZtHw26bLSURQYfY0bj6k+EVOdLa",
-	"o6eiKyDcvqtja2kFC8vHr8iCm5pyduNp2uwpPEeXo3+6HKmBVgQzMI+hDytmG2U6HHIR8akGzKX1ThRy",
-	"NDBHZauZANVPIs5vkrVGJWxpZp/BopFAHHqhsBhdwJFKkR9Tp5vr47Sg4Awxi9JJOOiQMvWdGkVz0Te/",
-	"vrVFSjDw8ZiDzWx1Q9i2RC55rGzdkAQc+PrRGAmOcIpaRXxWx7Tp525WyNZWW27wjNkGnc6eg2aohljT",
-	"NYkoI17hDW0CWD6jG8/GaIVvCHTYAt4tpKMxM9O5wp6hsjtHlWovMXoxm5Vug8bmWQH1hwr3lscfaQJe",
-	"JLGyamBKpSTDHljg0m0h0UIdSsWuvR54BhmO6tQoh4Z8zbe6GMk1VNWAM2R0Di34jqzNFac+EWVcO5pA",
-	"5hxkj7hTCKEqGTBxxcciQYCjq51UI/yXEzmGliIq5H8hseR3AhFg6mrwA2H4zFWEhUQxDmmSO63NrM5/",
-	"7ChXk5OuvOAsYV1cwRzKyRUPN8hUC9qceZwGS8tnOOzOAj4LrP+HaLxYlB2SWxwloJx7hJRhEkCWmk+Y",
-	"vc+AZPo5+61VzE7qR4oMzi11WgJhBBRtAr+W0qLVSs/sTiqs5FFypiQxs4OnYFElU4lQOoxbMRi5yhS5",
-	"81aIDrNcUA2jSfJoDHShDie6HP2qd8bqenoYU3cosXWH7CWWtRimlyPQMFIWY+pqLLmQptyOrV5AdakV",
-	"rz218WuKHMc0ovrMams5+ViCJEMHpYQzTlUuJfbNVa2x0wjsLWDRkBegx1GYAwFKrNjzK4mQmhvIOJHL",
-	"M3Q5uhyNob3fGM3G6PO9Wqka6bePft9IqAtxxW/J0djoV05n06QaY3CjgHPRkFYWNeZyGfjXr79cvEfT",
-	"6fSZfqjpFkSCNpf4ArnXCQ6WoFaYV4MlF1q9hMo3PFSSTFB2DUX91hPtYbshmzEo5Wqp10oZd3utmAsU",
-	"TFFL8hjp0TgF1p4EUEH/wtEiYdo9r/CruSrTR4eLCcIRxQoHxvUJ9bR0zS89gPm3AkXvhqJ2ENJYBssx",
-	"wugfYrI4RwwqT4HgVpIH3h3bHTjStqPd/NjULFPDeOSnHyp9Qw1pPS8WSwDHkSG5wlcTqKusJTw6ZBw+",
-	"y6toUGFRCyEz3jhbtdlSKZT00K7qsfV5qWlPZ7MjyxiUEqpxs4CLWYz+5eKXnyfm2Q3Z3PE4PEemO6PW",
-	"hdcRDghQqCEBvljo6xTTQrZSpczqsHA8qlRPpePo40QQiA/X0x5qAzs11P/M6KTnaVskRj7BkjnLizpF",
-	"mdcxDjVvP8wYiormvWHVACfT4+PJyfTFizFaR8oYhClOpi9e5rbHOchtXIdWRRWbtPuSOb0Kv4qO1SRa",
-	"H8iNp3ZtouSx3nM12A/ae2n2Xtto6okhMsWVFprC1NG1txWHlngVZUPz3DNLFbk1pFXdYMq0jt4YFIPQ",
-	"7sUkJGvCQsIA+vSr1A3OjG8XSOnASp2AIGaE9SIROFKHxaNPg5kFjXSkANRHSlm5Oq1ah6HSqHnAuGBH",
-	"1NE/cyvPs3+FAez3dpuif9Z8RvGiG3u0V+hqo8ZQiz1HmmWjG0JA4eRCWw/CqZymRA+UbsoiMhPfU8Cl",
-	"+laST1JkTHv1jTYfNLWYW0ndUVhiGiEaCtdpw7xl/zuHklLT9eboXOtI5rkZd24HpQLZooJmfAWIKSxo",
-	"y3Pr2dIflJhSZzbdowMo7xRdQa0nTVou1IaGWVzo4j8FJKyVngMEOglwrP2SVgEeWwPkLxzpRsw2bNJK",
-	"0wOhLBEhMYzlihNDpa2QKNvDxPCC3DGsEBgD0LE5GUIZHVn12ip7h5kQNeBILsDQFrwyZKCH9MIg0eFn",
-	"RZNn6DcL9kf0u5rM0hb6XZ3FMZL8zIByDxaWwqQfQ4fMOOZlEz8HZC6IVtbvj851WMoztbfXhCk+Z0us",
-	"gQp5yX5REsNqNiDhnQxzwhLrRi4GGVcJjUJhtFolti+ZJn2BN1qCmBe16m9Uoq7eDGVqBlEi6C0Zo8vR",
-	"yfQ/LkdHZ1ZrLfVyZO1vhu6WNFg6lYw6j6VaTLl/AGe9A2R6PUX5cr5HxsHmNGMrkLRyPEapcVB0WpW6",
-	"D8ZGh04deZTcCcPOzPRTOz04WqEmMRVzpRPrx9n12MJtWmSeaU7rtoWw0HBHwVdEUrV3h1Bl3Z3kXOF1",
-	"TdR5eRDxuzP02Ulus0ljLe8nfGF5hqUuzTDujZ5T8uEKr8/QZ/0RDJLlPdqV6P1wf39m5ABsiRnQ7oda",
-	"suIeFLgyyDZH6Lbco/ZdOAUwJnBeCxtiZoZtUVRNQn183igWzLiE3XaHyDOkyCccyGjjLC5Lnmp+Q71U",
-	"XDLtVfHkEfylaBAoTHhEdJ7TkFyNPqUtmDtiO7tW3ZeETVElpNqopAz9lzUe/2t66dqbGRagL5WCiENF",
-	"urJavGe6pN9RRo85EJcMOAcVlgY9vTvrV6Cg9evIGyhCK6mEUsTOrfD//7//H3I+RX37FaIfaETQxUZI",
-	"snL8/wjc4LcnXlFiV9G4skpe7tdc0TqoK8rXhOE1HZ2Nnk9n0+emtRbElD6DdBECWSNOnXwbjs5GP1Ih",
-	"bUFjHToPiIWvns9muhA5k0T3QMBrF/T07K9CV2XW6GpZxDgtmgxBxcV7A1vEGIU8SJQqO81ULx6d/fZx",
-	"PBK23Q+Ar9FpvzvUajbjumjxeZYXa2VbZGxURRFHakfxtcjXUS7V9F1h55r9KKu8/k+wlGe3J9XbcbHk",
-	"dwZV/3aS34+Tx7AfqdS4PUGEyXgz1QHMrvBl2bRuHc/ADqjdU4UDO4G3tfmdfeAt8ws4T6CAc+2Zygex",
-	"il1uZn4yaHNSsaEAeu8tyx48Hyd6YHR4Mn31J39rSvDWf5NelW5Sobb2GWUh+eS2Lq09WL9naRFCaBLn",
-	"opVGZ7+Voyh95dm3f/llsRBEju7HLd79ka6ofjVXJVYXuFWCETRnaFWl+1ZpDSCiQlp3tVHUprYiOrgI",
-	"04LoOIrmkjBlZYzGHiHli+Z/3CFhphj1G/CUUOa3bouQpjE6GJF6hRwRFHJMa8WiQxqOjZUG1f99wvWp",
-	"pppidX+V6mqy5S043NBn10TOcRRBfyouSgjTNBDx678aJe3PPNzsYKeyPfpzHVVMc6IcwZzsAIwmwcTI",
-	"HUrxuD2tpI2w4HAZp+xCXxvmCAhLcM6tOWVgySkbBR2ezE4enn5MVlUJq3tmozXacTzd3fKJ7w1Mxl7T",
-	"0Hq251od7JzpgQJnE872xu9KCPazVySYhvcuYZ0UiReqlue5YpEn5ajMRIaem1aQpq3dlvj+ziQy1uB8",
-	"T7zBIO9+XG1r1GFwtgeuPihHX4IHvnpb9kL8XoX3+wKzBX5mGmIbdpY5E6O8LG5gcOukZN91+70H1Ciy",
-	"/f5aaRT7oD3TCWpQGnxHdJvCWuagFVAPoIdnFSbDugVXfmbDRD/vnHjL9WE35BsbnroL6tWDd9eCH0Li",
-	"vCOCSEVT117DGXProm9iAjIxYeZUmlZQbWjKy+TPV4FoR3cmAGJ0lv2+s0XvUWZmoPvxiIvJzmDL+Vxf",
-	"jrY5UiWA52tMtCNF2O4L/dH9uPNqM5PubLWZWUrKaex3qV2JLrua+/5stw1D1f0wfNdUlol8YBG9sXcW",
-	"Y/+uyISzZ++w09FtJPKS6MzTOvvvJwPEg9h/D2N66SXV+UIN5geyuWQ6IjoE/wAxRRWOqhwJX4smak9B",
-	"ioAJIKDBH5vrsfLklR3oiOTw2uSbLZLtrl20DZ7ZIhkNfVLyzX9a+2mLbYF2YlvlptmvzzYHTCvPbX7H",
-	"t6ekb216X2HssdG+IZcWujd6MrLgmtkDceWduAUQWvly89zyyaO7Q57Z4NctsMwdu3ervbr75JXV9Py5",
-	"8FVLj28Zf310ft/HwFPaOH8bkTnbm5DYgYCo8gfv/7S01L9LjsyQDuH9qC77dQ53pErnIh6eOms8xQ0O",
-	"4j3QbN5d3JbBd3MeD0Hv5bp6btufPMl5muvqUK6nwcfjVy5Q8hfmXm4D/x/Oy1xY9B/B2dywqAF8zlCT",
-	"qtqtnM0dYlwH9C9JTM51OSuhM/WFK9ZyIHQsvM44wxIdQs6nTc/zyqgpEQnpALqQgi5TIm2xRX5L4lgX",
-	"5Cv1Sv+oAd+h3NczNEl7jYXtuez7krowBwLhK8GjRNp5ILEi0Umwajew+8XntGZTh45zTjfckY9f4rvS",
-	"6fCTfamrlyH1GzS86Dkjsjuk/tKJ0jYhdKxvQjZySdm1zvQH2hSBzvSt8i8IHst5SONa58L4c7lvItB9",
-	"UcI+H2tzvefHNnsSMtf7DGCUnZ7T23zHbT+H9xsGyG7824tf0DcvZ8fnNlFUmAIiIQRmxqZADK30J5m3",
-	"54KyoHbummP04mTUAzJTIKYZNP3iFrDt0hdmDn2V88vyhIF8XVBy0+HzkJE7IiSC5l4+Y3Tsqj9rfF4u",
-	"qm1OfN6tZWd89tkexVYuLIOeong7Lcpo/cWuHFc+ZtHhyez0YfHZwkNViavBiblJFzBAD+aF8nH/0FTc",
-	"zt2UEnWvu14uJoXUn24ZUz+Saxxsvpa8Ka3IrGOi1ecP734co5PpbHIyfTlcOlUXY2zWK9eKiwlUrp0I",
-	"IkWmtmEzZ/zf6sMLIt3G54g05xGBM3QgbKXcO6r0PuRVeqwSslBVolltyU+XllCum1R76yBvOzyq1Dh1",
-	"T88G1afukGfSgV2z5NFBOvKBLStQKN8KJU79tNgp+iAIUqMquG3F90zirC6DBWWWJIc+KpmpNDqmZXrH",
-	"w1/IpCYWFLkzdHJkgBzrmsSmxpGZUb3qU27p2dPfP+x5gznngrSK5n86QH/EAzScvLP00aTsADBIkOGS",
-	"MOqP5OM/fGLJ70rUpiLqLBHfQc0lszy5JIJAzYFDzDaIhud+wKb9ZKnfdCwpJf6sYpbK1AFv/55Yxx+E",
-	"dQx/gWVJI3NTa+jkge9rOzMw4wuS7u52e472wXQN/OJ5Wu4St1pzf2Y5Um3ZErs335mXd2++taUG2zpl",
-	"aLEm82M/CbIHEWQpwep+k2lX1PLr/p/gd6jI5BHl8IwSZtCT7SmexXSmqz8OpqsHZSjX+XX7Y6EX79oN",
-	"HRryH+uuGeeIivk6uYpo4MrTegcjs5kPejx0XXIzc+EFU0LdgWjCdc1K5vBs9PE+T5W2se6zz1pYK0bq",
-	"d/Dtdl8GO/v2u1F1UMsHM3aezvdjjFtoLC2YYs1RqFtnHJYwRt3tYh8777alee+V+HN7vbWn60nPfvJx",
-	"bevjcppHqoPqrgL+Xh5Veb0KoVzd1ZNW8S69/FhPx+PJg/X4PFjWjVx74BDUTH3Ic/XVuKieuMKTc6re",
-	"OfXklurKqPahCOT8T4M6n74ut9OTmOnlQKqmuNpk2yy9lefYPkmkJz01pY/2cgGyeJOBwieBW3i7j+5M",
-	"u1DKAC26izQ0KwuHZCEnL74eHmKLmE9sf+vKfAudxEfDMZzLsWn9rlvFjVHIxJyuvebvplWca9FwiJn2",
-	"ouqex/pH6LGj/iKRPsHFsLoLA+CFhe+h6gFsk8lf8bk+xqalchNb3OXxziG1oYDKRb6z/dD1U/Kt8zPl",
-	"UzS16byijLu1QLlDJ5XYGeZmBhMqWOtkzX9igq7n+R/E6GNDKZbcHu3qzic7S49CLDujyjZ1WPKUM2AZ",
-	"lvzQ+yW9XImVAgRtKqzkWekDF1j5ihhqfXWVAj8dtrhKkZv6tVXSDnpL3SxQ6g7wDK8g6wwHy/1Semip",
-	"ciAuW3liPuffbnf3VcaX93yZkt9xxHh2e03zxHxdl73sbj6tvKTduhM1lfZr4ybsTSoNL5GMA/9xySMw",
-	"gVruYnOuTslJHNDxvhdNaq8O3Y40a8vCDE+7zqv7uKjXuG5b0a+VHxAUoxv+1+eUQwDLn82LO8sr1xNU",
-	"ZpcbR7LN351jea6LH+ietu5VJHgs0dUGhVSsI7yZpy+ZB37n3roE9BuyyahfhCWrfMYXZFzpw60xaR1z",
-	"KZijsZG/Yfov+zhd4HhUAp73FAAbjxaYRvOYYAE/LpW1NR7B9OaFdcyvYyKE/qfvSBGSx2Tu/W6joNQ/",
-	"6d/Bm2hrZ0i+psFoPDLnSINrXZ8fxzl25RM39BVPsTV6y25xRENE2TqRKCYBobckPEP/HnN2DXullLQb",
-	"AjUHb2lIQjRBB6ZT+MEUDnieFLAIEI+RrjdgHe/qr6MxCrAgE8oEgf65t2TbEgO5TOpESPBlWoeuKyQB",
-	"pTQEIejwdDbTjbHvqCANXtx+qfpmq3t9999NTuNrPjGv/4xX5Ed6Q0bV1RJ8Su1RbMF93gGq79KvaoFz",
-	"tNwZLnOq2rjW/eoxmaa/lWDZk9UZqnpSaQ1TTo1/kDqglXF+c80znbVjpisFFOGIYmhy7s1aB5gZbNeQ",
-	"vdVxs2OERdo6vAquDEvek2GfCvMGL6l+aXjfKHBOo3f4flHLEkt9oxllpXc5vW9qgk5zW9469LTB6Zmi",
-	"e5dB7nqGvVad9uBo4+jU2N6eptSMTh6bUq+WgrSySNn1nkjJ+Dg7BjFnAGzlBvX0854u0Cct/UlLf9LS",
-	"n7T0Jy39SUt/0tIflZZef/VmlPSBL9wyKnpFI4NHrJKXKlKfjehvdyeWU9v3fR/mbQhouOcI4KfsGvL4",
-	"GLrmjOxJy22RP1SLztk+TJChzA97l+Vt0N7OSLsycu4YDHkh9ZBW7n4votqTmL2EGorUXEOCLDeo7UXw",
-	"gASYyx6oZL6dWg70J9ZSn4y3e4+yxcAOSFTZk3WUaiXXFBnjE2Em7kgs0OdLa49ejs7UX24z1N/T6XSM",
-	"Lp2FZB7d358jv246wmzo/ggaRkP+kEsDEyIqXYuEYu5M9TnwWiE86qr1bY5g1VgWp9qC8ClQIXMbynqP",
-	"YyN4eqxb6orK2y45P4xd7bbnZDhW2UZNtXFrleHqygrUjWbBXAFvjI46F4jrNBIzhs4qg/OQXDEixYEO",
-	"SFdmGVT+BzkCguO/8465/0YrLIOl+lKzU6Fb9J1Mn7+sCmhX8P9swX8E3e0yVvGB2LaLXf1kgNDGuVqa",
-	"lBVehdb10ZsGaK5iXumoKQ1o2qNxbAiuKdI/EzS4m6ssF3Hq7rKKksed7sEjgfyA4Tbx/Jn3xZLfuWhj",
-	"a+K3utIy6N+ltm+m2G8EvwdIq/B9nyKGjN3P0DF4ZBR/t251zefRIUYxCXgcniPGddMN001GS4dExpwh",
-	"Goq9EWjbG7EmCi0Vna3vyqywejwNWZ9E1tcjstrJql14dJ2kqnXpPhAraJMW0Z8VfM5n0rR1+vqC7VF4",
-	"fV3Gg02B4HFJS8pElKVDPOx+tnMDVyJ4P1J7YImd8Qczt9S97EhFSkN3ZbA53aGYtjaoa/nhtM39O5db",
-	"0q1LcRiWftP8hgzzKXqZx+A5KCqhB+JRKJqVCRE7ki6dvNpbH5dq57ahnsfm3X74M4LDsJA9aQpsrPgt",
-	"KftN3JkSUMUzVSv+z8xhrBpTFAfV1VdT44yCFzuJ5Hin7vM3YTg2CNCO83WEg7JsprGGDYkkWCKMgiVm",
-	"10TXqgIzF466gVWvrt7zXnrqPdd72W7VtPrNc4jUrVw60Ja8pGnMTg7nIumOS4GewwYMhgMzXA0mXj7v",
-	"iYri0K0RUpZh+C2MpplK6UnthZOqsbYkjRbDbk0d/a6lcsO1uKKqQ167O6pWJNTxkiorKzXjmZuC3/2P",
-	"SNk4dTXYWqnb9WO2pgMYRnv+0rNQIWF6Lb5qrG13tsW4Wx+Gijm2IIX6EXeEkx3xzPshdeqdqcrmVrK1",
-	"n/bCvP9gV0pqurrWk2YBQzWfzKqGB+7adhe204vjZqI1XHbA26Q9WUTF+yq9tw/gR/C5+COwlDQ4rW6w",
-	"4M1BTA1F2fpiSvKiR4EzgtYkhnar6IpE/A4pQXu0b6rf7RVVNTvM/2TUic6ea4/EH5X/2t5R7spH3WWP",
-	"O/qqq1C6z7M61Dktc1ibwfe9S1+I/3rcYkh3mPvVNAXsxwSoq4Xe9M6+Wb72nkluQ6WQ2svzj7vvuwWf",
-	"N4QImbd2FBxkNw0dAhFTSdANIWuBGGfkPPXvRVTIIlt0W946ctv/sdCP6cWLOnvmuO5oGkhcKs59KWm2",
-	"jsCwFFoVgfE10ml9opcl013EBTgizdRVPPyjEedn8y+rU9XLfoPw0QPtfpO8N7APLPDNqOgQR3d4I9Dp",
-	"7NT0IQRe9SVsekXt8hKRnG7/FlJY1wdvIYQvzIu7ph89TxXb+NlGjRi4B+UbZkxHPcAtzh31HAjI0iBQ",
-	"Qp3oZgLa75b9vkhlFsm7uSPWoxv3xn3Z7j7r0MFU43+XLgU9Q48+piUm38/klsRoSWIyeHNRjTt0qJOr",
-	"D4S53jxHjKMlFxJmNS1OBSrNV91+309fN2+87bLqPasgg8/+Ox1McY8mHnJDcpa33ZDT2ek5koB9MPJ2",
-	"hPoWR66t3V2Ov9PZaWu8DCkkHx8e28u8HAFvL/iKZ6JH6EtPeGojXzTNPMq0zt2d+AufQE08xbmJJufM",
-	"D0DBJk5DvxrwJApBIF8RtOAJC1sRshexsaLXegfmAWYBiWru3ipzAE1Z2jp30as2h8EjqQJY92Mf1IZb",
-	"wj1Bqm/vMoDy1dpKmccFqwUsA64yvFzNqscGcga4DNjQZ/3Rwauh2i7wQzPDh4r7aKN0ZcZyi5NY3MDD",
-	"XpReGGPIDSkMfj8e+e3iO2OzmWja4NGCUFRfe6sbLXXfZ9an3ug60dT3ncsveURanG+TWj/XY9KPNcoe",
-	"VrWbUyakkpYtvBpv3autfLbk05rHch5xrW/NW9dHKzQtfFFZrC0/h8HSwLNQMRd8Iedplcg+E7x8vYdS",
-	"eLv3YFuqqE9tc2Q2qBPKjWqCj636a34VkKPA75h7sXi2U/rvf7rrgsHs+GUup/TwWY5rH7RzU1vUjx5q",
-	"j9slVNlFDOyvtsNWBpo/2FZ2NcG9XR2CU5cRSw9DvDdUtaa4JZUvwBjfTQjMu4Qh1x5U7wq0Bi1QMRRp",
-	"Uc8ORGXV83KS9kzxBY8DMk/dkp0108wAnVtR5w5GZrD78YiLye4AzF0nvRxte6xLoN9lWagettfgSy63",
-	"zB7NevvQYHZJ91tIgg6y+llOEe2gTX8PX/7oPtyhLM9OVaWw6beQW8rAoc4WbQcCkdxMO5Xsr1sQzzy3",
-	"ja3DoLOqwcdHphvkifPZ56Jt1kHdzJLRwxFsk/aZI6cdqZ9Fun18ZNsyevLhqbY8XrLUU9DzKLTgvDts",
-	"ZNe+OJB2lvFY/ivZtHqfx/I7GleUiNeF4a8SmUYVclZaKR4dzsYIiA4yohlHlAVREpLwaFdF5M8UGPNM",
-	"xffiKv6dyqVfOB7qFW1Xn2irNgBtWjjk9gH6DhPT9OSOssrySrmWIR3muLClGXWpxqoJ+vaRqFOHXpZs",
-	"2vefcCDrQWnZgqLrzG9EriCFNGRuvjzPdJxpsxkdemX02pNhmmk042lY/6Jm9+rlnsXABMNrseR9a4l1",
-	"aopeO4bvLG/PMiapGPKZ2dVmnh91sGYl1VPCUEUCVPIR4Uhww+91pVjLaw/QOrmKaKDVGDFFv+JYkBBF",
-	"9IYgLiIO7oeYBhJdcR4RXH1UqJjrsToyRhSq0SMqSYyjMSLT6yn6fHBzcIYObg/urdN2jWmMVoloYCgr",
-	"InGIJd4GBsQXtj/QZq0URxljJNYkqFw6vDKHV7bbTDhLYp6OZx3D4z/SLUoJgWralBDOHGyCiKArqh3z",
-	"BIc1FDfczUu+LGKowZFc4ggFPGGVbXTuqFzO4Y2eEJyeVCLfq+c2h3puLbhcdiUuu2SJRVoqDsYSaEPk",
-	"WfoQThYR9T2v2kBRRwLHD5A30ar2707SejJ9KyPKbopu2x3dFKc5Di2SnncZlLz/1ObW9XgHr8N7eDKb",
-	"NfeY3BUFtO4qaSqRaHGtdRXbUBAq0NviKlY9A9qyf+QymNundu28BeWTff1kXz/Z10/29ZN9/WRfP9nX",
-	"T/b1k339ZF8/2dc7MLDqCxJo83oH5Qjq2xPs3K7OWj0dEoF3aW33SP59YGsb8DU2xQMgP0FiaBt/jjD6",
-	"K79CK4JFonZXmUQ45GvDqUIak0DyeDN4QvLhyfTVn8Y6Cu8ITfSkCKcz6oZoxJLdgkchib1GC3esWIPP",
-	"EER/IqwJYDKZyT1N+7zBbqNAWmctdynD0paLDsKNPz6aYmbtey/vik8VgyBreww2ZVqPHgXfGDZM5wFF",
-	"RkkEeBuf1NvvRm3aXuxSouy/0UWnDheDd7Y49B1EY1TioRgjZ4s92Olu27bC99+eCSLbSoLqFIEuZFsd",
-	"+f8o+05kScu2OeYLRwuQHU91gRplCk2MKXSW7b9wjsqTis8gxahQybm5ccRukg4K6QaHSsdRcxwIJCi7",
-	"jgg0j1WELxCVDcTtJRqQT5KwsOMx/15/1Ccm3MzXU5kqfl1xlnTMv3vd/3p+RTachfMV/mSdUfTvBOTq",
-	"Y8i6KKQr9K/KUFum63WmTFe6hMJ0Ncs4OalTfOvLNnSuhrDtauyEA6xnwIIJW64qM2lNSsnrVwOsu2qy",
-	"tnXuf7Ij/epKN5TXbmjHitxwF7a6woOgXENZh83XrbDpakJwMXkEXLhLDtJsfyz60aSezTqw8AfOOFvw",
-	"+IqGIWGTFRECfF2gnwiB7rBAIWGUhEhyJJdUoJgInsQBmY52l7RWh6yqCQzZ4IUk8cQU2rAqIRcTsYwp",
-	"u+kaXqQ/6nNkzHy7wIBwUH2xeXqtasF0WM17LG4ubImWHbL1LuVmaqVk3UAVDDCDso8aZ8qM6dkMS39b",
-	"f51TCz98D2Dcki5y2Fj+8FE/8oNP6zBfT3nq87nkaZwT9JjaO3vocHpSDuBd2/XrguV935cW/DG2rZDk",
-	"Pu6JGff9bhshGddqpY+lUx7wV5b6W5Lx67kf9E+T9Kfd5Ez2zPB1LvW+rrPWFNM9OffrysflrDDy/qmo",
-	"XcLttkT0ANmznSnzmYsXas/pfkpDjHZGqnaOJiK14A91DcXyxHkg3Bzo8GT6zas/HY3ROiYLEsckdNHB",
-	"1TQ8cRjuT8vfvOpAzNdEzr0osJ5EXZ07/hhSxuszKGrIdfirjZRS93If1/agFMn6bsmjIQ/QmzBEPLYN",
-	"p92hoZKshD06j+iYmPaeHU/KuH40CFiZcxZt0oHhcFVfF7+Joid6LU8BGo4239l26S34+7kOO5qoXUQ3",
-	"ZAPlvTYoYRERIq0NJgjTEZKrr5SqB1I8nn2+IZsWcU7lh+StJKtRm7tjPchuQoyUTpvhd46SINssnfEx",
-	"UYrGdh9NoaUl02KLBuUoap4mrqI2Z0BDpmzTj55UwYdUBcsHvSGbYRRKLaMbCPtJqdyZUnlBZPGkjdHn",
-	"S5focjk6Q0qEnOksz/v7r1vXrJTK7SqFuyLhvyweJsi0qf60CzQ9EINXocbFkV0las7IOI0wR1QKEi32",
-	"Xn96j47OVo4infHwB/YPOYrxznIuy2B73tKU7KI3ZXvBvnXgqFew4slq9TlVVgwiCG64w3Eodu1mWZH4",
-	"moQ6DUumAB09NJkaGdWLUsfZMfr5VJ6IcseuFI+6PA9KnetEfRHgKCIxWuGNpeC8B+WPQZ6NYrSt2yND",
-	"x4/W21Ht5niQ7TS+jF1ym/pcrK/N1/E1aD2DexYKJVrSdrucyZgrzniGbMYHYoSEAmlD93IEPd351V9J",
-	"IMe6hMUdFeSSJSwRJDyC1FzfKB4rHUQQoxdAcnu5agD9sy6Z+VUQqYtMXCnrHgcy2mSs6+klG42r094e",
-	"wDVSmOeRS9+BjmGZH8Q2bEYxTyQR6NdfLt6PIRXq1w/vx9Cn9GuSrDbkfuKnZzTw7UKqwi4ppiQvopRk",
-	"LPwDGAupimYnd6Ojw5Pp62/+BOe/Ij3OZqRdkQWPh02Ufv3NVrkoO/Z+mAjTScv2eub1jh322tZ+2mm1",
-	"kBzoTYU5zetpH6TBi3TmZyg0h3MvNPSHK+5hf2o9rm3v6faxollcAZJWFRnzRFVVnPFLIa2GmjQFyhq4",
-	"Pk2RrvxaNWVNQPZIQIY+aijoc+Gj5i4wuQ0ZPeDmNzrO8tsznMO2QFiPa6s7dCMs2fF+saJtyalbW8Kt",
-	"wausT5Ajpq+3OSFR9lkJTbsehE5YQntC81p5h8J6mvdqBzzubLWOx22o/nLHr7tz52eF8PYuCsADppvY",
-	"qfeddlJC5m2azg3JzZ+fdCGvofNTHocUyJNtjwZ0tbT88KS8t150zRT9yAl6u1SZXdDzbtNqDHTtWHX3",
-	"1nT2y9Yl9P+Mg5tk7RXSz1/8AJHq1gYknGNpCq5jFmZqfgtFc1cb5NfS0i8Vy2lV1kNVGNYO8RSThCUr",
-	"RQcpBKNxrsx5eU3xXNl32DDzb88DlKltv475LQ1JPPdSybzQRP3PdcwlTzsm0L9DUXnzH6temIplGtpE",
-	"6JrVH8c5uvAPXRzzWKQLHr1ltziiIaJsnUgUk4DQWxKeIfscEH5DNuiz8aQD78nvn/prjHiMMNvIJWXX",
-	"iESCoIV6IgLCQsqua7cjpHGfwo7bNjFIO1H8UbsZPGwjgZ32Cvij1d/vWffesICu321d7frV69GDON7a",
-	"+nJ30mfJqToNDZec5NzJdVS2QY7iOOmETW2YbJWJHV1jmuF7NGM6GRyIVv2YzLsD6MKW8PzSvPVNmXpQ",
-	"SVl1pF+BOFDIiWAHUkkgbhpN2bLMTkGXHF0RtCbxgscrEk5HW7V8SmuWtKl81LWMhcVOl2uFvr2enhTW",
-	"J4X1SWF9UlifFNYnhXVoNaTlDfEOGpd42mpVB5M9KqoFOd+ytcnDaLA9Gpw8vAZrcVfX5mTXnU0s/R6e",
-	"TI9P2nU3cVTpNTixw+ymx8lxG/fwmcVgtVbbUmP1bhxaNTvxSXrfbUXS/WzTWWS3/MOFwHu1ERtvYx7i",
-	"3qXtwRw2QQ95lLkXDt7J3ut4T9I9qqKmWcnDyIj9tixpSYqua8lgJJk2LnG8orF3yUMyDUdTpnlJA3/u",
-	"GQ40cBTQ1xv9Y7qEQPmhTK+QtszOC+p5DD0wUpZZUkn90Zd/r4X+kcVMDb7k8jrgX2BF8+ol7bwecjtV",
-	"247kqXbblEhuYvG9QtQebWiar2GWBI8NHqlWXyN5CHHeLnznIcPQtgysaaC//rFmX32MWXWZ5f0R4g7D",
-	"xx5j1FiOuNvV0LF+tT90GZ2UYfrlN189/1Np4OMASauvnre13d1kO7fLW4QfPJUwsUnUAgnCJDpkXGac",
-	"o4VyO2OEbW49wkzckVgc7b688d5Jt3ORuQqPVYvaOk+0uftKxY+WRQ5HZy2lZetSOTmyfLy1gV89r68N",
-	"/PCb2rkacA3zaNTMv8bKwF+RZvMgJXkraemr1pH2VnD3jyeVFD2K5mKn7+G1wnHK3QeEK8rEGVKkgg7N",
-	"/pwh3fkdraNEoHVMb7EkCKbVl5herSbw+R+otyC07GiMAGvo0H7GWbQ5gjC8KKqKS3M98ZuCiHLAo5AG",
-	"EkVUkhhHiC8Q+SRjjMSaBAJJjlZYBsuqSeHdObzbM/ro9Hm2CfEiEerYjX6gkSQxutqgA2+SA9cNPlkr",
-	"W56E6g3ogLqiQczNyFP0QRCkBldIuwaTK868YSKA8VVE1D8TQdBCzygIjoNlfuLpjmOkLLFVhkfpfviK",
-	"fAaNjNIEeSgcLtXGFstK6eOym5t1NbatqdKiFK3C0i6Lj6nxe4Tt74AWWsXtu13cniz0ql2QhRrUFRw4",
-	"mc32QBU6aHuUYdrPvDVW6qIm7jxLMPveLwP4oHsGKqksHfzht8uuJLtfn9M3WoaBVe/aHuLAys7CydE+",
-	"kGsvoOuL3j0ach+czLObcbVBNNzDPnSo6OPT/ZBRXQ8lBvcb19WWzlxg14D0loZ2lRz/6YvZn4YnvBeN",
-	"lJcL4yrlrt2CuLYi0PIwLrtrX20c119izKQyO2Jyy28UDRmz7kAgHARQKp3DU23b9RcwXrwXDsNf9Sxv",
-	"YIr2qMx+1idMB4ehTa6a6wWOtuGv9cNZ3E9gy7zNXvFbsjcU6OmHxELjiKWIGCJ0qJyt+IZ+K6/J9+qD",
-	"C+MY2EpIrGM1jaT66xwgOAyp+g5Hv2ZeKzggzANdY3uU5Ri/ZUb9WHy5IsLD+Ul2oOBArFHqiCkpG/Qg",
-	"6o6Yp6jxjPR9iJacDyBHYMMLmXSCPWlAPgBNwUYppQjC5ND34UVKNBdcrpw9CZachHumz1J3QQ0n69Sl",
-	"I0Nz+7dMdad9uy0Z1eEcWRp1W8ZCdEUifodOpien7u55bryoR9BB4HT2fL/b18XCrdmJHRxAuH4qOXuZ",
-	"3gnDXS8W9nXP5+ohTN7hrhVbGM5Z6tmh6NhjB4tqGIryQ3EmP64KuLlAVA5345jS9FhLDP/sPA4yb2Vf",
-	"czFJQZtgZ2o0a8TavviRXONg8yAOOjNhTfD8tbJVB9Bewd2HVwRFVEiUsJDEunq/TmtWv9hmJoLEt0Sg",
-	"Ky6XCEtT9d9s2R68eVAeJGdl7VrBraUv78/uxPUHIyu4p5S6ZQrUbtEjk7DOffK1EJHCFAmSmCrr/7fP",
-	"SlQKyRl5z28IG5399lEJQzhtZv4kjkZno2dwkW0Q9NkCYpari+P4wGWeFLKH8m8bVPuPvYJsuXevoHRU",
-	"5oeAM0GFJCzYTK5jnv/1umY0L/ipMHn5j/AZI/KOxzfZAQ1aJwp7NCAls1m83n+8/z8BAAD//w==",
+	"7L2JciM5dij6Kwhev5B0h2RRKtVGheO6ppdx2b3dUpXt51Y9GmKCIkZJgJNASsWpluN9xPvC9yU3cLAk",
+	"cl+YJNVdcoSnS8lM4ODg4Gw4y5fBnK/WnBEmxWD6ZbDGEV4RSSL46894fhuvf14sBJHqb8oG08HfYhJt",
+	"BsMBwysymA64/nU4EPMlWWH12gp/pqt4NZienZ6/On/9/OX5q+FgRZl+OBkO5GatPqVMkhsSDYaDz6MV",
+	"ZjTEIxJFXM/tBjEzoFUsJLom6CqeTJ7P/xElgw+80QvfJv+IJgM3beYNzJAF5OHhYTj45i8/0BWF9QZE",
+	"zCO6lpSrhU8QjxC+FoRJtCKYCXQ6mUyGSC4JWnEhEUZrfEPQkoeBGA+GhegKYewUttoixi0VxkKwZW41",
+	"ay6opHckWW7RW/k1t9/kzmAb/NfBXfhaFnC3Vb8fXP9OMX25xBF5923+WPzEJZovyfyWBGjBI/X/qwv1",
+	"ecxuGb9niAaICnQ+OXdnYo3lMlmyUCPPaDAYDiLyt5hGJBhMZRQTHwkGVCEjym4GDqBLHsl/JZs8VN+S",
+	"BY5DieYRwZIEMywvkJoPYRYg71UkeCTR9QYFVKxDvJklL5kH3stlh1qNMbslm9S2Eab24NcBns+JELMo",
+	"DomYCYllLAbDAb7DNMTXNKRyM/s7ZwYBcyykeVXyWURwwFmoxtXrmGlcLSK+mgmG12LJ5UzE6zWPpHtJ",
+	"LXYwHAQkJJIEyb/s4wRNw0HBIr2nsLzhgLB5tIHf1CJnEVkMhoMlF2o4gJqK2Tq+Dulc/1vwhZwl04c4",
+	"ZvOlnX/FYyZna06ZtOPrRwXrMb+vI34TESH0P/9K5tJSyzqkcwxIJcnfACjQi3p0RyKpcFkwvNqrIA4t",
+	"ZMmfks+uySyFNo34m4jHaz25fsCIvOfRrf9oHXHJ3V+CRHck8n9XkJm/6d8VjA4y/bAATh5HczK7Bmls",
+	"3tKPfKjchyuyunZTWnqTWNw6REkSrShLSCVeB94fQn/8aZg5dIXMRlP54B27w6E66GwdSxSROaF3JJii",
+	"f484u4EzRtkNuiUbtI74HQ1IgEbo6MsdDmPycDQ2LMasoET+foPXaxIgLEHu/r4ErOJT39Iovygs5kqt",
+	"UA/RcWCYlvrrZIjmWJARZYIwPWUl+wloNKhimA/qMIg1Z4LAKr9XM6l/zDmThME/8dodoGd/FQq+L96I",
+	"/6AO/nTwP54lKuMz/at4pkeDWdLr+xGweySQXtk1DzYXoDEpWlDwC/hL0yk6vsbBe/K3mAg5RDHDsVzy",
+	"iP6dBEMlVq5pEBA2RFSS1U9cfs9jFgzRnLNFSOeKwNyn/I5EQEVDpA4gnZOPzHDckKhPVutYEgB6iMbj",
+	"8ckYRIpZjVrs27lagBkQcBMEVD3C4S8RX5NIUo1HFocwqhZZufX/zGCpWkvEMOiRgIUPERbIkZ/+SaCQ",
+	"CgkoWV0gKgWCE6LkpxWx+AZTJiSSSyyTATXkY0+mXys+OXgYDt56kuY/OSPli1ngUBDgsd76PJmSpyrg",
+	"/0WPNWUW/OCxmhzyhgVSPtEIftWyxsiElKjzBv3UAAM/0KotLcRCTlzDU0WIou5o5PD/4EDEUYQ3uWUW",
+	"zFW0qm/+Yvll2x3lTFAhCZtvEoFWtFc1W58i9Nq9LCWVkLLb5tj8gbLbPAYTgquFwtMgiqAxArNQ42xE",
+	"i07iplWqlOJSuAMWE9V7/Q3M5fGlzN7eCI8o0qzoo9HHb8lGIBwRRG8YjxRvxQJRhjSrHg+a0kstqtsS",
+	"SMM9fMgiqFCKm1eOEowcKTa6okIoVUSp0MCTI41KkExWTCbb7OHzU6Np/2eHOf39/ZZITMMOHCqZc9bP",
+	"iUoGbD6Wx5PquJw/fDXJ/wj6bHd0dONuJV/VsQ9ry5b/CPbBnIcVr1gTocmhASMiGSrROgv4VZpRGesj",
+	"DVSGU2VNljRavfU22cLtqFqbNV1o0RBQJY3b4Xs5PKWk7hZRja73RlHvjKw257QFx0sBeRmvVjja/F5Z",
+	"lXYf6TX0yKw+giraUD6X2BQ5I6LQccVZuLlAXC5JlIj0iCxiQYK8EH+SxY1lcaLu/EVpO/3aS233Adxs",
+	"fxztOus0ayThMo602m88YljzkM43g6n2cnyWMypmOFhRlha2aQzlIMiiw3jfcjpG/VL2YV0Yz2whkBV+",
+	"S42HSiskczLqbJGs3dCG5f1cyNfQ8dXgw5KgBSVhINCX8Xj8oE0Z7X8cXw1O9sb7tiLnBlRXMpKmwlKG",
+	"p9Bz5M1xhLCUEb2OJUm8k+BmQnyB4pgGQvu+utF0SwGQJYl6njwuEAQ5wmojD7qBkKf+7pZaFoIWOm1W",
+	"NhUpQ7nhd6LT5hfRhGV01WyLWEk7RLWnoQLwt9B5u296tab6yDe8Th/eRkb8YdTi3zFX/O7zmkfyB65v",
+	"jWoPRf5yhMAAKDQjoGN3YxQAg0V3lNwXCPVu7hur/s3gWj1545rzkGDWWHVcEYkDLHHVzVC17g+COrP4",
+	"I4HswOg6lmgdkQWJIqX33C/pfKn2RG1D8vyWbE7ytz7eKlaUje5IJPScZ+PXr0BNx3JZ4t4yI1fjJjvq",
+	"6bnn/GJCYjYv9oI1xe/W10QmxKTNNVGalDvweL2bM7ubzRlweuamToncdPWL6ih+MzO1W04d3A3Athhp",
+	"x13eshxzoQzOD2i/CaMRevgyTvPESn7HrKSUNxRTnYzw5ZrM30my2mI/tFyTEUZiTeZD9OWWbKb6Kv9B",
+	"oXiFP/vjnUL8auZJNXD9BCaUwagjNHToAUZ6lRD8iswGVtJJWrX4EYcLHq1IkPe0uRWJUv0QIJwpCMUW",
+	"a/03tRKtCerFCHR8Ojp78QLNlzjCc0kicaIWaJYnWqxPnT3tm0JzHocBYlxCgEm4QfdULlN6k6BsTq6i",
+	"K0alOoCEgpq6cijikdZc76kgiLI5jyIyl2P1RV7h83Hz6THCm97hjpKnj/3X/NHSukCCMAm33hDLfWx3",
+	"HQmJN44GCphhqx14GCYxVmVwZ42hoPAqT8kIIfBNcURNRGS0ebuQ+oq0WjWCGZLhimBOY+7L1UDH20P4",
+	"1k94RXRA/dVgir5cwXjqnz8N0ZUdVf19NRiPx1eDhwd0fH76HOEgEOjKg9S46UpJFmYbQXiYWtT5ZKKE",
+	"h4sNGwwH55PTwXTgh4jBw+eD6cBFisGTc4VJL2AMHr7Qw/1I5JLrJ2+09MhEkqmfTtWYLqAMnrjPA4o/",
+	"6EDTFwAP4/Ldah2SFWE69vUFQJSPQQMP7kKTx8APRxu4qHbx9lrwMJZtj8wKf/7AJQ518sZf6A2+3siU",
+	"2CqIfszJ9on/699iLvFIR1aqlUMc6o0b+WHoJn2vQ3A7zvriefmsNti3cFpwkegF977Q/EQNV5cerBxu",
+	"7VnyLzBbYOx1+YxFwcEls+9m1vxkP2lXeSvEpZzs+SENxfVIaXrCyI6bnbDhTmXGLMV/e1ykxzADd6JJ",
+	"5+pPEacs4B4fRUqP73iwKBvFgpSwEFnEP9rPW7Szbt5CJiKzHGQni81M1WKFmeFKYE9zkQ54e10xZykr",
+	"ycy/w3kz01lO0hp9eXYic7ykZ6rLMxSZ5ybtF1K8Dx0x4o2S5SidIfOPWUYRLZGnVXwtxzdL+XKZ0Mmj",
+	"qXwnSmmt/BBX4q9I1dZqXkfLCHi4aBvG7qmU1TdCKQVUbR7WX6XNg/dYEqQhuUBADFQStMQCMc50vkrm",
+	"ejtZfaVvM9KJSg7eT3WmmEFHMZrZbUs8LQE3hcZWWG9lqZeGeowieH5MjLkW3kznrYyFMsH1GOCyRMf6",
+	"GD7Da/pMPRDPzM9ivN4UODR11kjnqH+JaVj2Mfm8phERLW9l+glSMoueheRO75LNwPzu/fuf3+fz2erD",
+	"lYwbpPxnEzRR97v+pSgbRpBo5hn36S3XlrfeLSTJZ6lt76lJgTf3Y8kPQ31R59iyGn3kSGHQ7N7EjyRK",
+	"CMXf9yymM7csHgmkMGi3OYuXNB4zOKk4Px0uaCwuGpOaParl1LaTu3YHZ8XyO4oNj9gaLbwYshLA9H2D",
+	"9k93hK7lPUgHT3puRRJXLsfzTed8Y/aKBdxhiQMdcgofHi50AELW0zzUL6kfTidnz+1FlM7w07l/iEpB",
+	"wkUB725yW5Tzhm7rqi9AGcDwqY9bgATPnUmm9fVZPUkUr0+BS28iuGH7xWalt4NX89F88IkyIt78CR2b",
+	"K0rNeofIif1rssR3lMcRWlkIZjYxfmYGbXd/9+INoCJJDG8SAAMqrpu4QeJJ5oPUhJX4vZQ4KrgRWnAl",
+	"KZZcyBkWELMSzBxG8lh9a/35qfsrcw009iOs87E+5H7WKcIz+bBNIg/jLKAiiteQXd5hIeuIwMXOzD8S",
+	"nQdJZVS0HeU+olIvtu23Geoxscxp3BQttRByD5BPbSKy0tUMoKgJJWHwzIukdWdQKDIdI7hinCJT0WBs",
+	"/4GogAs2vkBqbHSkZz+Chf6ida23UCCkUL4YbUxfqWitzzxCNBiijx/ffTsK6a27lHnIyQvzeoFYeHic",
+	"V4b/O+YSX5K2ql3Oo7i1/87dz5xOJpOHoXPj9TnwQ7a4Ssvh39TA/TAc3LRxDGfXXJYESSJbeqQbvl+e",
+	"Vcw9On0YFnhqt/bHZRdX7NRsNc15Cv+My9GCRyMYeKRH0czevcLXmp5zP2RAfJEB8BHCxRrd5TSYu+hU",
+	"ZFymve69Hb7didArz3s2O5wq0eYGyQcgIxyF9YPeeE5SX/oVgFukclmWqzMaWvql7MdHAqydISJ4vtRi",
+	"gUqhnYNDdL/EIA4oQ7HQQdv2kRHbATq+3iDyWRIWCBSzgEToHhe5r4pYPQ7DnxeD6a/VVi3A+lEbtp+q",
+	"uXaa4e9i+ALG3+80b2CaFJqaDtuW8/cL+MuzQZkE6HeiF88HVXKg38m25MkF8uBxwufLhe0gLIOhUD7s",
+	"jDJaHpxiEdH++1af7UUwdHTQgBibmZKXtQtKxFB2Uck4VaDuC8iO4NWkQ6XAKAZfH8J6idjQJDGZUYPp",
+	"4Cg7yhHUaDMGrKlGSAJ0vUFyCclB84ibgcfooyBIja3suxu4DohSbyDJIfP0OiTqn0oJKJgQ1i/GGenb",
+	"dSn7WkEa8AK53tB+8xaQGaTDQt60WkhuPm9BJTK/oXHnLapgoA4Le3nWZmGFc3qLK9QyGpoW3tJyw3RY",
+	"2IvnbRZWMKO3rFKdpqH495ZWOFSH5Z23IsiSWYuXuP3K9rqgonX4qkx78kuPsXPay07nVlN4tdJMGP5A",
+	"bvB805tIfDrXT+f66Vwf4Fx/bBTblMmwZLNYlKS+hLYYdP4n6zlqUv5OzzB05aHdt0Xa+nsiiLx0tXpy",
+	"1zK6Co9/K8MZQXyhq81TdjNEXrVhqCMOD+Faxfxnljw2l0mpf84kH5pLl5l76F/zZO8T0xhNCg21rVRg",
+	"l/8Bi9tLWRj19+XKu8QFLPg4gHLO+vYTi1tT2ZkI9ZMjcfhSDBVtKvj0uh4uEBejZGS/6vF1LIHqI4Jr",
+	"65WmBml2qd3m9Yd+bxIVIcpZAkG3q8RLMo8jKjeXOtOo75pl4IKe4WAmaBMcVThWXr3sUgUtYGJG181e",
+	"5StMtypI3Lj8E4+3QsX5uc6fFuKeR0Ev5dWAX7SsRJa5nw/v8UYgRu7hmJnQJLHk9wJRWRBEaB9sW+tb",
+	"B/5tVxTcxBO6Imll1R9yXTA0eTkEOioyQHm7lNqDItmROYk1NdKEeXsm6g5uvvwNcAEqkOG7eC7pHZkF",
+	"NCJzyaPNEIUBXg/RLYmuScRFriiOKf9cVBSn5Xl/NCe616Pb9nC2OH32yPR4JhrLJJtnfH525iUWDz4y",
+	"qwquIz4nQpeHmHMmMWVESTAho1h3KRg85GICc4TcODawJ3hyJ69zfbbsUlpU6kpD8ANEp9VG++bna8BX",
+	"zNhPcv5JzjcvUdm2zOmTjrC9jpDbggaHu+MlVpEy0YJdDdrz9DzoTUs1NSqx1LwQ684ptTFFNcfRIUVT",
+	"0xpjnWST9ut+o0z31lUyV2ssqYkczhSNMrHaYgZOgVlEhKmuUqpnVNbdMgGrJJgpCJqVL8xAG0cRYXJW",
+	"dO6aBYl3+TAFbTWVJq8Oy4EtAaU249Lbq2JkNqaUnVhHH5ZE+0nmmEG88hKzG4KWJCJPltCTJfTHtoSU",
+	"xpGkFbSrmaj7laIoDkkiM4+E9unaXyHv+DqmYaAEKTpWInWIcBjy+5l+ZYi0MlWYfwwdUW9139bOevXZ",
+	"qaILM5hL+s0RjnlB8spfy/TTKpOpArbnzysMjx5S1qrMjRf1jYiK/fqKZaptP4JKaJLodOKz8dnrC3RN",
+	"QrXDzrl/JFBBY1t0zMg9ul/SkCCd/yE2bE7ZzUmhrtVG+a9BdpF+5jUWTlGJTxNpCrCoKRRdyaF6q+i8",
+	"oJenR/5HpnXj2CqduigC+pfLn38y3RrhOoDKKfIggMhoB52pXa2XhY7PJxNUnEgJ8dY8lpA8enJhEnKE",
+	"TF2hbODxErMgJJGO0HaH288SLzys7nzVMurtzlvI57fmakzLz/LgrzP3fkSwaCJth41Gu6OC6u6LDebv",
+	"lI9bAmWzs53tFpki3wT5veTmejT/LWEF0RlmvhI+EzNFhBHV+WeVmCxeVZGPfct1dGn+aY6A+bJ50X49",
+	"Y1Nby5+mhgF1dBBgpxI0BL0ExjrwOtdr9nUPymyfkuJKzZajWi7/pGgcRtGwusS+pXu/Il1bonkGpxcx",
+	"S05OG+m40xxb1C7BNl/GIb20T48KVLM3uiBf10pJOjq7rEaS5hsmgrukUFK2E3MjBciEtTezbKtUkhc7",
+	"aMJsqx0UocxWIPG8ZbrOQrCibIhc3fisNy3Z9TkOQxIdCcTvGbKZ6lggiaMbAv7Wfjq3besv9utXZOsT",
+	"rEk0J0ziGzJEV4PJ1UBZ3leD08nkalBoxSgdh+seqtmiGE0bw5b0cK1oGDccSL6m8/6a4fXVmN0zukqa",
+	"1ZnGs+UXL/lj5+1YAb5LWbtmH3UhGB4fyP9qDrPOdRNtHJC/YCFIoIhHnQzDi9R/CAvG6LvVWm5s/BuS",
+	"+JZ4rpYbwkhE51dsjeUSHf/0/aXWcgR0Nzq5QJht5JKyG0RCQWD8IKJ3JBrZkihIfTm+YopXh3yOQzsz",
+	"RNAJYNcKd9Bx52rwdyGDq4EC52rAOCNXgxNliV4x7z0t5NTbCywkEfJqoA6IcZHqP66JhOre+t/qFTOO",
+	"9rAKz/F6gTw+qfOA5zwKSOBd1ASciPEVM+X7V3gDEatso61oU2opeV2Ztto5FtC5NJi/Yho1KGbWEj6m",
+	"UiAJ0immUgkz9d2Xq0EQr1abq8EUgfA+GV+xQZ2xlmfBK/z5B8Ju5HIwPXvxogXHS6SsN0QmgjAic0Lv",
+	"SDBN9byaY933SqEnXWsKhdyWVbHMcU/wQXOuRoD5rDFTXtLwmAuEjfsxETIwtiCkXqj04RP+Mw82QI5G",
+	"2QHfqw2Y1oR8hChTeg1cfoyLHMM+o9nWKdwJoBRb7B4f483RUwPnlC7WzsY2KmLtRWZqhhqJ0fX+PSNJ",
+	"GsPeilByoCph2BFiI0q71dpp3wI/s85knMpG8rnqqhrmZoj5AJpnUbW115PR2fjNZAoCxciSRFIbHRbA",
+	"GqOz8ZvTP00RNoqsYUY0cBHs4Mst+TrHoNKAHihiou5+oG2b4rzeV7NBW0RBPEIG1Digog0fqrsez/Cb",
+	"bIOncIMKW2TqWwUcoOOAinWIN7PkNfMg+7q5IU+nXpxcaNqfhwRHora55pNi1EoxetJa0lpLEzOuwEHX",
+	"yYWTa4fatu98zlf6OzIUCnjA7wHcR2vfUDFbx9ehdtaUVMMERQIqYnER8iMBz2eLiK9mGtBjfY/2jx+i",
+	"mJzAPclaimEqQAPgxJKY2UzZA+30MWY/lcp+V3jQNvr3Srzqf6INEUj98xSqF1veDoa5a57MGTFFdnKx",
+	"eV8Ga6yMf7Ws/+fqSvzP4/9Fp6e/yd/UbL9x9tvmtw0Rv01+W/wGQv03vlj8xn5j/ES9/A8FjjVXwH0y",
+	"PE0Yj3OOQfmeGz6y4pZVNMX/yCIy5zeM/p0Epq/hkUmrOxoabEKQzZ3rFDhFR5OjITo6Vf+zgP9RYKt/",
+	"MPgfrv6XL+AnDo8k/E8Uw0sb+B8idH5ep5uYWs/DIzfpe+Gcz09zYexNK+qaAxBxfSWXPno/fX+pztw3",
+	"776/HIIJMMeCXCAwGgIUr9ckGqlHOiowIe3j/0VPjtlC/DanC3GSp9tSGizDqn2ubQqAds5D9Y87GqgX",
+	"XCLoO/8WJaBCLR4uUWLmssHH6K3NPHZjiSn69ein7y8VRar1Hn3yd8lqEFnOZBwu4J2DWdT2N/C2JO7s",
+	"9Ih/oX++0DcFrvqUwoa0fr2QLCTisUTHEGRk3jkSSA0HlzMryuhKcYTTYUXZxGZYB5UChk44AVrFQmoX",
+	"IzIDg1Js0+flEjM0MbhL1lCIPPOzTYh2FyPHLjH8BEmO5ny90eE6jNxblIMzmEqB1jgiTKFArXaIlPoC",
+	"AC25kI124o6H8ap0ixniYaBPtTJfE3Jo5lPLa4n6qH06fAgm6IIHirvsVEUzE2VZdWVZ2tQlF43XKpDg",
+	"FKpF9qsup9f4ca1weTZ+Phmi+yWxViSKyDrEcxIgbxikC2qg643BiP671Q3iCn9OS5JJrYau76SM5qS1",
+	"L3vODYdt18z67Dx/hZtByodvhuhsMnk5mpyOJmcfTl9MJ+fTyYvxBP5v0EOAebq218y0NuoskHVZ0YKW",
+	"8Plg0gWNhLSdyeFGapv9e10wryie2JtSFHWhKsl5q5t8iUVRTeImXc1P/cv3nV6Cp8yNfAoNFTPBF1LH",
+	"WLZtzv7yTZ/tmrZv3DEcrHjM5Jan9PlZT8EDZHwzRqeTyf/VisyzxYDOG3WmAiqEQ711oIkmzojckUjO",
+	"JN+W570CHXC+JEEckkANeE0suW0bDKYJ8FGaFyW/mxo+RQLx9xZ1U2Uv2HSrI6GsBbhhB8US8gbQ2fjl",
+	"SSs44DM1C6jmI664i6/MDgcpqsiYM7NmZ7mKzmrsGPCN6DwHjFaY4RtiLTgq0DWh7AatCBYxOM15hPBC",
+	"WRAKLfpttMA01MZlCZB+FFDa2KinTPc+W5KISqPQGBXRO9Wle5h0y9cWDJZ6O49Be3XpBlT6iR0NmMOb",
+	"Nyn4ujEYGEJ3jEtdRXaPtJt4Q85vHHgrsrp2Z3eXeqeZuqg4XlcgivlcvV3gTt4Kr13NCMpu0uqw4hDm",
+	"B7AzM/KrZU2tKmno2iQWScIqofay1gD26L2hb6Mwy0iHsxUFraVC3Fw0nLkwTQfFpSsGeOe9QDilRY+n",
+	"SaVY9DDDMG33xUQ/LL197BwaMlfaWEkko6ul3vxq1VYCL7mv3UnvRQNnKW6+gw4VJX3JdBwg5FNr2ZEd",
+	"3f1UOv47JiRmc7KdA4GaUaqDn+1bj9CjgIU0M0s+iwgOOAs3LdX6SYP46QI7tn8DtS/zs5H5WNG8wzNc",
+	"tjRPbJXa7Rn86Wl9OEp37TylfTf8pnHTviod5WzP4ranZJtXp/WptHWCzvTsc/KuVH4lm1PLDTtHCVkW",
+	"11LyOC7cLJ4nmaV2JVvFFlJPOLRYQyXM5SD/CJaKF3HRNPT9y5WeA9rimla4TkApI9WYvJiJexIpC4oK",
+	"oUwmHiECgfGGi66xXOoyuNQ0/VSvuDuy4/OzswLB5UJByuGtDFSqr8NRHCHR+LvGriYdut4s+6D2ttjD",
+	"aWHeC+CaR+jL1UD9W22e2rvC+MWqmAaBuAl91PWQyYUNH3PegNfjQeXtfc5AS1x9a06Z3N7Af9Pa5wck",
+	"17j8iaXXPH7U038y2Rj/Y815OEUAI5XKEBmNGl/utZZwVVbom7yDZ/dR9foSljBJ5QYiwhY8ZgGiLNeA",
+	"+qGUR6WajpfEhtW1Fe+9Yfbw0fTp9s3D/lLpf9LCvKWNYlUAV+hCkJsVYVK7sWkAkaYumhrbRI+U/jAV",
+	"S37vlAnT99qEKBWEoM5pEG2l07+Y7CAJ8wZLco832wJWpVW/rrohWs/cu1/q3I+1uFnJeOthqjTpSStG",
+	"bSkDh9YCm5k8506+xlcTf9D2Ny2FGGMklhFnioq39S2mBxTxdX9j8jvcB4RnLxoVNE3XzNpqz17q3n1p",
+	"3tIHpacNGY3slnaFYZyX8O3PC8tHqzwBWfu7qSO3GC19pfmm/JXNaqiW2hkGC43ydFmd5MlbIz8XFvu7",
+	"QB6FZ8Jctw4hr92/ZnJpl6KlrRxozOm7cOvGVQDbss5uzLET+3gMpQdTR+RA8W/mNHf22BTWqm7KWBv6",
+	"a6qLMXvjVXYCsjGyZrQjYZq5aOY89TrhmDeqm+FQhngUkAgdY52dfkvIGpC+QuRvMQ51oChh8Qrd0Du/",
+	"YIDZtMI79rLGQCa4fqD7RgyGA6CJQXIodcVUD0VNI5yTPjb2DzE17SlcD6T0JIX5Tvmt6O4488RGc1Jq",
+	"d7oy4GoR37ZAV7fLkqbCpMaMaSU7ejAtdl6h6tXrdmLrjySNiq9Nau5WGgvurdXIoluE0ouCFHhV6mYW",
+	"T7ktKtqAFNWa05QhBk1EyQlpdvibKLQjM89I1PCLvNe6G7PYE8226pKm/YAGd0gjD0FHQ30tAHVo/api",
+	"1zzYFFQ0K8Roc69XZzCKNn9b/acH+7KdMuQmbEbcifH6JOKeRNyBRNxOxNDvRbz0oRDPErHTlrc04CUN",
+	"FrL/2ielTq2GwB7GsG1XX6SxfduowkgHn1th3RHTgkNnO8KQyg70DxB8kjtCEDZt6swh/bSshUdzr15b",
+	"x1oLn9ajU7D+wN6m9zoQrWu0pIljqw6TtClffRaJ7SnAsWnqRo1atJfEtN0qQm9edIhLfByRh43zb8qL",
+	"wW6tCLUJ8KuK7EtvQAqwUllkzvCWBQntzH0WBPOTPZuLbMuTmslqN0cdfrbS96KETzaHvwreWnB71e36",
+	"PtdtCtwVVTROw9MQFX8c0m6njTah8O6k3SqTpFmhiASsOxIVqcXpfDxdrmwwHcQxUElNqQzv4zalMjKl",
+	"TBY8QgtKwuAZljKi17EkSKfwws1LTLzCMeYfSh9mpibJZk3QkZ70KPFgXbrGbS12wSoPLdIQKmNBusvc",
+	"1m7sXUrUVIRE2o1guYiNlC9ycufQUEqletM6MxetqLTkA4ZQmp1/O0PNCnLh5uXQtnGTFzkmtg2XfXHa",
+	"Y/yrXn3TMNgy9G5tgLUGJrV5jS7KNaSZe/Ihuvznt++/m11+9/7fvns/u/zw9sPHy+8uFZcy9ticr1ac",
+	"PZtzyFiQyg4zthqVBDHF9KAZEE5N089luG5FBtTgMnCGA53DrRYQmScxq3hmB8v8SZmbzlgLK3oT2Tmy",
+	"j3Rrm71czttFD5Fd8xBlljdEuRV7j8w46b/scocou7T8k5nkrWIELpeR0nZyTGOrVMxeNdh+dLdtfZwW",
+	"jro1b5P7mz77/07lEuoFzOCFf1TwejUDioIvs7kJZ/6vOhcGhy5ovktican+esjM4g9GVLTAeSsnZhWK",
+	"T3WCkIzwTKzJvFWjk0sYXiAsTPXEC1BOGWcjcF3oriXgzpOEYSZH0GExJFBfQgzB6WtbjZ7De3aT0Ryv",
+	"tSeCEnAIblCI57dqKsCHR0gJMsvrIhkfcjsv2/lL/+Dl+yeLkb52Vr+MdM70tKoGU0WY8cuBRzKzxtuR",
+	"w4CXx9oSoOztYiUr8QEsgbuS2Bt2KE6TfCPrwUvhbVK30L6eUtobgN5Z5/a2ph3j8tDWTPf2Z6pckQ5W",
+	"yUvQ/qtAQw85ZX/CJRGPUndExkQFXWWsAKziWd6v5p5nMB0cecMdoVuysWO6Gqm6FS4EdswjbsYco4+C",
+	"IDWsAsmW/PTfQJJDcVBzTRELgtJzUeYVTR1vwVF/jIVESx4Gpq3TTDftFbOUPWXsfNcYSRg+zCNbVVoU",
+	"8seyqsEryuzfpzvf2C6cszVny6l8hde8hWtJPmu6JDds+/6IV9EVa9ciUX2RuG2S8+tZz8W1blDMAuLX",
+	"elUzHPNQPZyHVHGcE+QVjjF1d316PS3naY15mOE2+Qo9rb7eZXvNPvZkK/nQQTIU6bMefnsZsVTKiEFm",
+	"skpxs9VlRiti6UpkFUvN1FaqXGijCAsL2D77p1wm9b0zPRfU2bgm6bLXmVLvlKEQBtppCxUPRFt7vj1s",
+	"nZXhnAO+YiTjf1I2jxnJtP8vdFqUE9anR8zRmlBySRsiv/DFsLjJEAtQgk3boeiivIFRYUeigjCfwzYz",
+	"KVjpY25qkuoH9dTc5Km5SYPmJg9fb7l/V52rY6k+2ySiMvrMvlUSftZzaYqdeq93HAr/vG1Jn1JHUlVl",
+	"jVfm4zsakKhj4cDsmGctazBXOr9qK1KXdxvv0oe8U3HWV/WhNgmsrQqpmi/SFVIrLj3M6arL1fKO+u+y",
+	"yeFTU7d+O1zZcq9ZnQekLdGB7KUqaq7w0w7agzVmlI+6H3gT733jOCrPp3dkPz1qkOA33K32YlnL4RSY",
+	"ndV7TpSXvmIX7XjNXVkWvbWeLDd0lZz4Dooo/uBJ/Raa388saWxme9RYBWKorXZIdcGysJZZtaZXfu0J",
+	"ysOsPr+gUvHoZ/9s8cky1SRpXKCLk9YpFpUgbx/Cp6BNKqeXJQY2p5fuQXoWMZXlpZucgzRA7QJ5y6Fo",
+	"joKtHL9lAHRbfMtVtlhk08ih0raBGeag1AeMQipkrZmY25tis/GJW6RBrj3+VZu/dc1+u+3Nyvbn1t3N",
+	"NbB1lfhudnAzI7ZyS/MtcfYa2Z1uz1GRLp7Ok/ItXG91HsaL8NmE7rpnTuUoqbU8aV4pPT9Xk7V1lRfZ",
+	"2dqvpw7+RuD3GkPamejrqdh82mJJhyW3xopLO6rbquS9GaNt1fuhqXlvYib1niHLM0zB+zRXKK18X+uR",
+	"/lqL3x/Sw9JNiubjd7ye2AsdsaODea7iyeT5XK1uFNAI/iLPnDn7zLRv415T6nsmCv1QvmAumF9fx3uQ",
+	"ICoQXxQM1UdyjNOFa3JRxqUF4s0IW4qQ5h6Gxp4dD7hHGHD/6k19wP1j8OxURvJ38u7UhTh4FFET5aBj",
+	"FooCHUxow1PgwiEDFx7BpfUB3b5edcJvlE7SmvGs1lhS2MWiIN0lF1LMQNuZRUSkMy7yi2xulXsTF53i",
+	"f0vKsrXWtclnvFqrBQ3uzsaFbdfzbK5NjrTpul5Q2CCsuPWuU+TV10M9eBFC8vfvAcWjfChoi4VcY0G2",
+	"ABg+Ny83gpgyv9peskslm+RldLpXv/n4/v13P30YlJcxzQw9OX0xmrwenb36cHo6ff58enb6n0Ufl8D1",
+	"5s2gmRfBegeS2nD+ahPgEge0v38VB0B0VHjM1M0lsD1wdcLXDfypKBTSNn+4VKNqSG7JRkjOyAd+S1hR",
+	"ZNm/mheQVG+g49EIx3KJ7HcnEHJGGTLPGYf/rHhArtjVQCvMJnBB68tT/SwJCtGPfzXPIx4S/WSYfTAe",
+	"jz9dDcZXDDJ6B9PBkuAAFCwtAwf/MXoby+VIryXB1Jr+K9Go8poBLvEd5XHk99+ck/Xycx4HOAz5vYlD",
+	"tSFzmvOr95H5wYbwl0digKVipqLru5fVMx0JRNcI6lbZtJN3v9y9RMd0jYMgIkKM6dom259c6IZfQ/XO",
+	"uRbJx+qfpvjcSSVkz197kHGms4hnJVGmaWxAuCjb2L+hnKtSvVxzVJ3obMqxOyh1cCxmiPq50pDMqFZs",
+	"6teJSqhfnRdCXZIYnwIbKvaZpuKudPyRQAV9WCGIV42cgd2LZixvqOPjFVY4W5MIhi84acxSkvr9SBiU",
+	"UAEXlfyeZQCogdtccjJyD1gVGzan7AYdywgzESpQ4F+GYc1sufyTJgvKVq2aUTar6lj/NgE0+ylaxQLC",
+	"zNW/+QLWahpF5971e6VXgnlu2sNKwoJZWfgIQ/oFMPGjOUHHoAkNNaxTeDbTr5wgcUvXBuXzJQnikCT0",
+	"oL9W+6SDUCpBe3muZS0k33M2sw5p21+r2B2QvH9DpPsGaglwduT8XEsskBmnEogX0IJuFYeSrkNiqxED",
+	"bdqqepXtF4AfLfEdQSsObgqwAogpGKlv0NRADkUYCTLnLIC3ksODjs8nb6opTneFigikO88ok7yML71F",
+	"ukM9Mi/rSOaY2LNCA91f3zlXuH0TqWEdrOoN96Htpqj4nPpBT2GcjIbFCTtO9c6/OS1sv2QSpWc4mAkq",
+	"i3FvvrHdOU2vRyV3teIC+yGIRJnBPPy7FXmon9Sg/mVyR5RqkTtzqeKbclKhwoBpEs6x5xNT0okuUu6t",
+	"I4HWOCJMms8VKevvZ0UQmATTamZ1ni9XFNJbMlvQUJoyPNVkHlKhALslm/9Gf4tJtNFFUFdYzpeK2F0a",
+	"6MKvtHoEeaHYnAbFXigJA7cXsHpoMmKjxGG8agH9MpORmeyAJaCC5fyUlAUQhJRk+288pirQcT3OdVg/",
+	"wjpZKMTgZ/eKBNTtR2Y4v1JA8W7APJaWlFDjsUTZYdANkSL/9IPxyJX3THteCFTMoDALvi6S1N+ami1O",
+	"yzECKzd7gtnMyXt+Aj4pjKzqDi8pRh7e443SORoAnVSF8atgJjU6MqUj4Dk6NpyMRg5ccZJ0kTX5zlbh",
+	"tFNUc7bzN2ndWpe6yfS1V3/ecOOsGujE+vfquVLlqaQ4HEwHf4tJTIKZ5DO8XocbKM2jKds9mv5a8Bb8",
+	"V3u1kh81b7TWnfpV2UR8pvTV9DDwZDhQ/4HXnHWrVlE0X+7Tglk9mOzAHijDkvpHREdYOtVMo1ENNQuM",
+	"aFancjAdeOBIrhRcPd6Dns57UWe0wDsZuM27BSObZcFHFi5nxNeNbd4CB5ivmZaRgEjRQFKoyduC5KHW",
+	"Yx3a8shSbyQQuk8/GTDtAA96rMzaf3W/f8qgVS1mfuO7pZOlfPMXdzHhr8SrYmXJ+DoWQHvup09m3zWn",
+	"+dXq1iHxV6hreEkc3cAwv/oj+x94FbQsUWmjyPvBr3uVKnj1aTiIRR6M7GHYxdRVtG8EUnabfATqfXLA",
+	"uBrMswWmoXY5lX6mgX2wEHiknWyLfw5cro96OweVe+VT/uyYT/Iw5T5yMGkbJAcZLjybfqG3gpdnyk7j",
+	"i8E0Q00Zwp6tyOpaV/0rou8f9a9lVF5HJ71sLwDMmaBCEjbfzG4iHq8zACc//wV+rTmWT0fw6Qge+Ag6",
+	"qzahYlDZaiUKUTtogfDXktv+elnjFUrcF80XFGT8pLARUXZbBKj+RX285gJqm80CLPEs5ELM3HFNVHEe",
+	"g/vn1zIupPCaWpkPdKPak9pHZHbFQle9ZF09uLj4ZGk9Su17mGlng37RPPKPlIXQ4q50R3ykeuUx/UKS",
+	"s0alNt363ZNkj/JPSnfNVfoGP5cpuumhyr2G7zHVWFGbuABxlMWNpYRyzmn/mTZy0/tvT9WwKxY9tGWQ",
+	"VoTZ9qh39lmGDCu2pPv2tDnCZTRcvcVtt9vbzvLDkaOJnHzzR0vJkjTLUMw+O/FDGpa8OCo4oXlZmYK0",
+	"GQTJQnPfl8GQfNIAiAIhWTpMCaITJeD3oDmUiPSWKsPMn0efwurtTE5tcmORRVfyTiG+7D1HDsT8d1m+",
+	"0FzBsY1lNP/JQphlVYVwmpfycJZ9nWJ2W6hXlqtU70TChdwHuXUm7xSu0HyVX2H+uyyfe7BM2FuYpwRZ",
+	"54Xj4u79vAPDvVMIo/kqD2P+u6ycSL52JSAbT2sllbe8lKZivslLPd/RmV1qByFaYBW4l1L0lqfPRHxk",
+	"ibNgnkSnn2n2mFbt/6yf/T7M0mIVXbP7nVqrvjRPdLGWcD4Zs3nJtA0nzegoPh043ubpJmVKSY02Uq6G",
+	"VH74kL3xK7CobTPd5k7nsnb9yZ0cFkUzfVCP887f5Dbf51vuIU2iAlLPoeIcyb1ucjcKhzK/lY1ofl4v",
+	"sSCneoeGA1D853y9UafKGzX1PD1i6qcUmEW/aB/TgkZC6qkNbfxa9nYNyJ+StD43kofiWFdkzsCSMWoU",
+	"ejGbkzDMzKefdtyTCsT6q2uKvkIAnShwOGB5HFTQRtkO15JmkfTpl7KTrcsut37fHivlV+xpAX1mZekT",
+	"fvvFb1M+WsAFcprFgxdHkJEFDS8H69U9l8x8WL0vPXWRGzk3yS6b+1Q6Wn1lIeP03QampnNm3bGNkFW3",
+	"4Py2ZPjE72NLfKX+SXNvprm3c9dk+EUDhb+Ew/yeXT8NnKp9WCx78nDk6OkhFXsVCxKNTMaaCcFyB2gy",
+	"OTWB8HMsCTItESeTMyuOCPz53I3uB6QL+O18MFWK5oqbd1+oFdmIp8nkpfNsIZkkQcNPr9yo8Odr542E",
+	"P984d5P683Tihs2BcAprCAIv+jUbH6teO1Og2BsDk7QBz1+5oWcuUV09f+3IwAYIG78NHFgXm61x+Jah",
+	"mN0yfm/TG/h8HkcmAlgj9CcOLZrwDTFFw68JsqgPICQf+qLoqUyO9Rh9iDYQWHiDKdMB/BgFdLEgOjSW",
+	"/h2ifr24SIj8VXqcnVvt3regyqCAE902g3xek7mJrB3Z4FbdYsXkw+vASgSLYBLNOVvQm1hrP2O389+4",
+	"6ucLygKEGSKfqZCuhoKtks4jt1Qd18+8uGs7v515jP5vHsM6YkHSy/XfhzSjOxLRxcYPtrXx7ogWzYFZ",
+	"gCIiow3a8DhK0PxuobGvMMSOJNITQCLnXOp3IXCWChlhqfaKIxnx+DokYskhGV/ERGikwetmxrE7FW8Z",
+	"OtIOhCPX+h5yHQBlCtwjxz6OTK6H5Da0G0Pihv1uYfd87E7ZpYuSZty9B+AcpRomH0FcuOQOmLE7jV0o",
+	"dIjeelkZ/6k2V0dTo4AGCpMpWnzdeZZv/GZkFTO82WqGuWIa5aMDG+o2ujmBFWOfdh77HeQkvJWSrNaS",
+	"BP/MhazC0elZ55n+RXBWNfLzziO/h0NZMfR556H95tmQTF8xywt3kuyGgYaizosWTnrwIUpqcpisMHXy",
+	"rglh9nhlbtbG6IMCTQtfr5lGREbYbhyKmaSh5lqZQSMyl3RBFXP8ppIpBUSSaEWZju6fY8VCuWFuai2x",
+	"4RmnL7sfFOBI30d85cqEVGD0VRajSyw8rBr2lnBqyA2xioLBGl8TLXmgvEAWa9cb1yrVsEnNGvvC1Ovs",
+	"CmzcvtJoQEVJwB9rwlBiWYtTsYxidosUFlc4DG3bFJjSyFYYS6zx3H5dRVZORIzRLyHBQonYUMlyrGdN",
+	"NWcpmQVW9Sa7Kqcc2GQFd4GnIRJjdJl+4u2L3lAY+Uwxye/dBt9EmEmXEstNoyu9Uv1v9O5bDZ3JMVjw",
+	"6JoGAWGJIqB4Q4kKZMagAWFwQiINxGljIMzTkNyRUKkUTouCdAfXuK4RMNmxMpnAk7Mzh/Wg6DQIIuO1",
+	"1pAinUqXVWWFriikRsBC8Dl1STCw23qXfZXH0FQ2Yyy/QFj70lMA1zjCKwKlO3Tmrm621gQPilj5Iq01",
+	"Co2B5+Uc1vACDX4QwxHCedBxLJdqs215TqV5laxSGT+AYtN1hzIRLxZ0DiSzjugdDckNgfSs+4izGwUC",
+	"EBIOhTtgUExDMxE13hCtsRD3PAqGiMc64ZmvMNVq8ZmRUyaJydfM3VFe4YD4BxkQqjRBsSZzpc76aUTA",
+	"hh1/MycRZnrREJPXRDO3AlRqdVFqsHAQ6K/zajMkNlt8KFurYKyiD8fO8jLtpKz9lQhAbKu220SueUgw",
+	"VGHzDb2xM9W+zy5Ss3xnRCjOVWhe6Ow7TSghXVHpsvTi1bWyURbwscdyyWclxvyjT5maVJCUwQFT/i3m",
+	"EgMhLSJCULxGgq+IGdFZHbs2NM5edzY0L52Ji0DNsewGUMgl1E3aoI3CYIVcpUpEC6JXqzbRSZUlCdca",
+	"RiV5fjSWNpwlK0o9tmhuIhZxGG7QmkSmV5bLjnOSB4Z8PmkwZHI6zHilo536oxnHRyLqKJuHcUCEHRd8",
+	"B1AGyLoPdFdlnZSvll4CUANIlLj4Rh8V64rA6IbeEWZzm4FFau+WVU1z/Vb9WfW4TZmwNd9Z5iwp5sy4",
+	"llBA7+9+QaYGBXGWNyOxjNSn+uDZMwTvw+Eo+shkjFueZ4+3fvwsI9l2e5ien1cL6xSmrMVtmS1fpGRr",
+	"ShKapNtEwlSpN2nHC7gGwc8006YEOBC148k8SN7QnpDBFHxU0DCMLXhJecH42sjspOvXGXr7yzutboAv",
+	"kUpDEGKI7iMqpaLCDVraFuJXzH2L13QUkUXSXXzJ783IipGEUB9sie+IQMdq1xcYvFGESEUIV8zoIX8l",
+	"c3kEebIKGXNiSy/eK0wtiS6IuHG5+HZWjb2T8RW7Yt/dkWiD1lihNRTcFvqw+tIcdPIjYWdDNEB4oRTo",
+	"Z3dnpkycXddUPXv2JSlT86DpESqCqJ+smvzWH83Q9cf3P6hlYccUUrN7ycAA2vlkgq4GP7oegbbkYhyF",
+	"UO7miv0bYQGPtJUJ9X2GwKF1e2V3cLFE4CcexevpFRuhooxd9AwV5RVPYZxUD+YIsxtF2VcMIcw8lnjM",
+	"oyEC1rjgQytW75c8JIqE1EZ4U5PPaxLRFWESh1OTg24Hgi1ihAS6QoOu5qOm+4/Rz2vCLiWe3470boze",
+	"/vJu9F16rEgpgv9u9AgqwUPIYyloAJSiBoI16JoOpkYGFeh8co6oJKufuPyexyzw2t8BtxXpFeiiaRp2",
+	"2wUvDgk6xo7G1Z8Mr8iJ1h49FV0B4fZdHVtLK1hYPn5NFtwU+7QbT5MufMEFuhr809VADbQimIF5DA2y",
+	"Mdso0+GYi5CPNWAug3ykkKOBOSlazQiofhRyfhuvNSphS1P7DBaNBOLQC4XF6Mq6VIrsmLqygT5OCwrO",
+	"ELMonYSDjilT36lRNBd9+8s7Wz0KAx+PONjMVjeEbYvlkkfK1g3InANfPxkiwRFOUKuIz+qYttKBmxUK",
+	"A6gtN3jGbIPOJ89BM1RDrOmahJQRr8aLNgEsn9EdwSO0wrcEWh8C7xbS0ZiZ6UJhz1DZvaNKqHOEXkwm",
+	"hdugsTnNof5Y4d7y+BNNwIs4UlYNTAlVoShorxq4ZFtIuFCHUrFrrzmpQYajOjXKsSFf862ue3MDBVzg",
+	"DBmdQwu+E2tzRYlPRBnXjiaQOQfpI+4UQigXCUxc8bFQEODoaifVCP/lRI6hpZAK+V9ILPm9QASYuqmK",
+	"pPnMdYiFRBEOaJw5rfWszn/sKFeTky7y4SxhXcfDHMrRNQ82yJRx20w9ToOl5TMcdmcBn82t/4dovFiU",
+	"HZM7HMagnHuElGISQJaaT5i9T4FkGu37Pa/MTupHigwuLHVaAmEEFG0CvxbSotVKp3YnoY5XBiVTJYmZ",
+	"HTwBiyqZSoTSYdyKwciFulveCtFxmguqYTRJngyBLtThRFeDX/TOWF1PD2MKwsW2IJy9xLIWw/hqABpG",
+	"wmJMCZclF9JUdrKFMqiu6gM1Oma6+okpDJPhmEZUT622lpGPBUgydFBIOMNE5VJi31zVGjuNwN4CFg15",
+	"AXochTkQoJqPPb+SCKm5gYxiuZyiq8HVYAh9V4doMkRfHtRK1Ui/fvIb+kIJkmt+R06GRr9yOpsm1QiD",
+	"GwWci4a00qgxl8vAv375+fIDGo/Hz/RDTbcgErS5xBfIvU7wfAlqhXl1vuRCq5dQZIkHSpIJym6g2up6",
+	"pD1st2QzBKVcLfVGKeNurxVzgdo8WKQY6ckwAdaeBFBB/8LRImbaPa/wq7kq00eHixHCIcUKB8b1CYUO",
+	"dTFGPYD5twJF74aidhDSWM6XQ4TRP0RkcYEYFDkDwa0kD7w7tDtwom1Hu/mRKSaphvHITz9U+oYa0npe",
+	"LJYAjhNDcrmvRlDwXkt4dMw4fJZV0aD07dTU7YPxhuly+pZKoXqMrS9nfF5q2vPJ5MQyBqWEatws4GIW",
+	"o3+5/PmnkXl2Szb3PAoukGmbq3XhdYjnBCjUkABfLPR1iuntXapSpnVYOB5lqqfScfRxIgjEhz3Iumi7",
+	"U0P9z4xOepH0q2PkMyyZs6yoU5R5E+FA8/bjlKGoaN4bVg1wNj49HZ2NX7wYonWojEGY4mz84mVme5yD",
+	"3MZ1aFVUsUm7L6nTq/Cr6FhNovWBzHhq10ZKHus9V4N9r72XZu+1jaaeGCJTXGmhKUwdXXtbcWyJV1E2",
+	"dDWfWqrIrCEptwlTJgVOh6AYBHYvRgFZExYQBtAnXyVucGZ8u0BKR1bqzAliRlgvYoFDdVg8+jSYWdBQ",
+	"RwpAKa6ElavTqnUYKo2aB4wLdkQd/albeZb9Kwxgv+nmGP2z5jOKF93ao71C1xs1hlrsBdIsG90SAgon",
+	"F9p6EE7lNNWgoEpYGpGp+J4cLtW3knyWImXaq2+0+aCpxdxK6tqdEtMQ0UC4FkjmLfvfGVQvG683Jxda",
+	"RzLPzbgzOygVyFZ7NeMrQEzFV9s3Qc+W/KDElDqzyR4dQSWx8BrKimnScqE2NEjjQteZyiFhTWy50dEc",
+	"R9ovaRXgoTVA/sKR7pBvwyatND0SyhIREsNYrmo8FHULiLI9TAwvyB3DCoExAB2bkyGU0ZFWr62yd5wK",
+	"UQOO5AIMbW01QwZ6SC8MEh1/UTQ5Rb9asD+h39RklrbQb+osDpHkUwPKA1hYUFjVi6FDZhzzsomfAzIX",
+	"RCvrDycXOizlmdrbG8IUn7PV/ECFvGI/K4lhNRuQ8E6GOWGJdYctg4zrmIaBMFqtEttXTJO+wBstQcyL",
+	"WvU3KlFbb4YyNedhLOgdGaKrwdn4P64GJ1OrtRZ6OdL2N0P3SzpfOpWMOo+lWkyxfwCnvQNkfDNG2Trr",
+	"J8bB5jRjK5C0cjxEiXGQd1oVug+GRodOHHmU3AvDzsz0Yzs9OFqhWDwVM6UT68fp9dgagVpkTjWnddtC",
+	"WGC4o+ArIqnau2Nof+FOcqYjhibqrDwI+f0UfXGS22zSUMv7EV9YnmGpSzOMB6PnFHy4wusp+qI/gkHS",
+	"vEe7Er0fHh6mRg7AlpgB7X6oJSvuQYErg2xzhG4ri2rfhVMAIwLnNbchZmbYFkXVJNDH561iwYxL2G13",
+	"iDxDinzGcxlunMVlyVPNb6iXiiumvSqePIK/FA0ChQmPiC4yGpIrB6m0BXNHbGfXqvuSsDEqhVQblZSh",
+	"/7LG43+Nr1zfScMC9KXSPORQ/LCoSPpUV488SekxR+KKAeegwtKgp3en/Qq6lrSOvIHq4JJKqBHv3Ar/",
+	"///7/yHnU9S3XwH6noYEXW6EJCvH/0/ADX535lWLd6XmSwsyZn7N1EeEErZ8TRhe08F08Hw8GT83PQ8h",
+	"pvQZpIsQyBpx6uS7YDAd/ECFtJXmdeg8IBa+ej6Z6A4RTBLdnAavXdDTs78KXS5fo6thdfmkmj0EFefv",
+	"DWx1eRTweaxU2XGqrPxg+uun4UDYPmwAvkan/e5Yq9mM62ryF2lerJVtkbJRFUWcqB3FNyJb4L5Q03cV",
+	"9yv2o6glxj/BUp7dnZVvx+WS3xtU/dtZdj/OHsN+JFLj7gwRJqPNWAcwuxqrRdO6dTwDO6ByTxUO7ATe",
+	"1mZ3ds9b5tcKH0Gt8MozlQ1iFbvczOxk0H+qZEMB9M5blj54Pk70wOj4bPzqT/7WFOCt+ya9KtykXBn3",
+	"KWUB+ey2Lqk9WL1nSRFC6N7popUG01+LUZS88uybv/y8WAgiBw/DBu/+QFdUv5opSKxrKSvBCJoz9BDU",
+	"DQW1BhBSIa272ihqY9uqAlyESacKHIYzSZiyMgZDj5Cy3Uw+7ZAwE4z6ndEKKPMbt0VI0xjtjUi9Qo4I",
+	"CjkmZYnRMQ2GxkqDtiw+4fpUU06xuvFVeeHi4t5IbujpDZEzHIbQOJCLAsI0nZ38+q9GSfszDzY72Ck9",
+	"oW2blml1ZbrGZQjmbAdg1AkmRu5RgsftaSXpUAiHyzhlF/raMENAWIJzbs0pA0tO2Sjo+Gxytn/6MVlV",
+	"BazumY3WaMbxdNvhJ77XMxl73Zyr2Z7rqrFzpgcKnE04Oxi/KyDYL16RYBo8uIR1kideKJCf5Yp5npSh",
+	"MhMZemF69Jp+o1vi+1uTyFiB8wPxBoO8h2G5rVGFwckBuHqvHH0JHvjybTkI8XsV3h9yzBb4mbLaE3aW",
+	"OhODrCyuYXDruGDfdV/UPWoU6UasjTSKQ9CeadHXKw2+J7p/bCVz0AqoB9D+WYVrqFDLlZ/ZMNEvOyfe",
+	"Yn3YDfnWhqfugnr14O214H1InPdEEKlo6sbrbWRuXfRNzJyMTJg5labrWBOa8jL5s1UgmtGdCYAYTNPf",
+	"t7boPcpMDfQwHHAx2hlsGZ/ry8E2R6oA8GyNiWakCNt9qT96GLZebWrSna02NUtBOY3DLrUt0aVX89Cd",
+	"7TZhqLofhu+aSjORjyykt/bOYujfFZlw9vQddjK6jUReEp15WmX//WiA2Iv9tx/TSy+pyhdqMN+TzSWT",
+	"EdEx+AeIKapwUuZI+Fo0UXsKEgSMAAE1/thMj5Unr2xPRySD1zrfbJ5sd+2irfHM5smo75OSbf7T2E+b",
+	"bwu0E9sqM81hfbYZYBp5brM7vj0lfWPT+3JjD432Dbm00CjUk5E518wBiCvrxM2B0MiXm+WWTx7dHfLM",
+	"Gr9ujmXu2L1b7tU9JK8sp+cvua8aenyL+Ouj8/s+Bp7SxPlbi8zJwYTEDgREmT/48Kelof5dcGT6dAgf",
+	"RnU5rHO4JVU6F3H/1FnhKa5xEB+AZrPu4qYMvp3zuA96L9bVM9v+5EnO0lxbh3I1DT4ev3KOkn9n7uUm",
+	"8P/hvMy5Rf8RnM01i+rB5ww1qcrdyuncIcZ1QP+SRORCl7MSOlNfuGItR0LHwuuMMyzRMeR82vQ8r4ya",
+	"EpGQDqALKegyJdIWW+R3JIp0Qb5Cr/QPGvAdyn09Q52011jYnst+KKgLcyQQvhY8jKWdBxIrYp0Eq3YD",
+	"u198Tms2te8452TDHfn4Jb5LnQ4/2pfaehkSv0HNi54zIr1D6i+dKG0TQof6JmQjl5Td6Ex/oE0x15m+",
+	"Zf4FwSM5C2hU6VwYfin2Tcx1X5Sgy8faXO/4sc2ehMz1LgMYZafj9DbfcdvP4f2aAdIb/+7yZ/T65eT0",
+	"wiaKClNAJIDAzMgUiKGl/iTz9kxQNq+cu+IYvTgbdIDMFIipB02/uAVsu/SFmUNf5vyyPKEnXxeU3HT4",
+	"PGbkngiJoLmXzxgdu+rOGp8Xi2qbE591a9kZn32xR7GRC8ugJy/ezvMyWn+xK8eVj1l0fDY53y8+G3io",
+	"SnHVOzHX6QIG6N68UD7u903FzdxNCVF3uuvlYpRL/WmXMfUDucHzzdeSN6UVmXVEtPr88f0PQ3Q2nozO",
+	"xi/7S6dqY4xNOuVacTGCyrUjQaRI1Tas54z/W314SaTb+AyRZjwicIaOhK2Ue0+V3oe8So9lQhaqStSr",
+	"LdnpkhLKVZNqbx3kbQcnpRqn7ulZo/pUHfJUOrBrljw4SkY+smUFcuVbocSpnxY7Rh8FQWpUBbet+J5K",
+	"nNVlsKDMkuTQRyU1lUbHuEjv2P+FTGJiQZE7QycnBsihrklsahyZGdWrPuUWnj39/X7PG8w5E6RRNP/T",
+	"AfojHqD+5J2ljzplB4BBgvSXhFF9JB//4RNLfl+gNuVRZ4n4HmoumeXJJREEag4cY7ZBNLjwAzbtJ0v9",
+	"pmNJCfGnFbNEpvZ4+/fEOv4grKP/CyxLGqmbWkMne76vbc3AjC9Iurvb7TnaR9M18HfP0zKXuOWa+zPL",
+	"kSrLlti9+da8vHvzrSk12NYpfYs1mR37SZDtRZAlBKv7TSZdUYuv+3+E36Eik0eU/TNKmEFPdqB4FtOZ",
+	"rvo4mK4elKFM59ftj4VevGs3dGzIf6i7ZlwgKmbr+Dqkc1ee1jsYqc3c6/HQdcnNzLkXTAl1B6IJ1zUr",
+	"mcGzwaeHLFXaxrrPvmhhrRip38G33X0Z7Oy7bwflQS0fzdhZOj+MMW6hsbRgijWHgW6dcVzAGHW3i0Ps",
+	"vNuW+r1X4s/t9daeric9+8nHta2Py2keiQ6quwr4e3lS5vXKhXK1V08axbt08mM9HY8nD9bj82BZN3Ll",
+	"gUNQM3Wf5+qrcVE9cYUn51S1c+rJLdWWUR1CEcj4n3p1Pn1dbqcnMdPJgVROcZXJtml6K86xfZJIT3pq",
+	"Qh/N5QJk8cY9hU8Ct/B2H92bdqGUAVp0F2loVhb0yULOXnw9PMQWMR/Z/tal+RY6iY8GQziXQ9P6XbeK",
+	"G6KAiRlde83fTas416LhGDPtRdU9j/WP0GNH/UVCfYLzYXWXBsBLC9++6gFsk8lf8rk+xqalch1b3OXx",
+	"ziC1poDKZbazfd/1U7Kt81PlUzS16byilLs1R7l9J5XYGWZmBhMqWOlkzX5igq5n2R/E4FNNKZbMHu3q",
+	"zic9S4dCLDujyiZ1WLKU02MZluzQhyW9TImVHARNKqxkWemeC6x8RQy1urpKjp/2W1wlz0392ipJB72l",
+	"bhYodQd4hleQdYbny8NSemCpsicuW3pivmTfbnb3VcSXD3yZkt1xxHh6e03zxGxdl4PsbjatvKDduhM1",
+	"pfZr7SYcTCr1L5GMA/9xySMwgRruYn2uTsFJ7NHxfhBN6qAO3ZY0a8vC9E+7zqv7uKjXuG4b0a+VHxAU",
+	"g+dzIsQoisOaxHKIYnkLb7+Hl2u8Be9da3klrHksEZVD6H9+BVsEJrJ1BNHgSPsHwFMk1mROFxR6u1c6",
+	"wQ6pHyXoqEpSAziPdG/G3pLV3Kh68/Tg6PhsfP7iTxe2tbZ2tug3ZiF8N89WKiogge6Uev6iPKBnZuBQ",
+	"czQxOl1kz9D823xvM34/lRPxsy/mXaP7lEvcNEEP9kMsdZxLraEvCct8AjH0cfjt19vabfO1j6FW+joK",
+	"6FPmFpDLjiJW9Swf7W3c/gNW90mq3yxNE1ufWB1v08U0FO2+fr072n39uiHtlorZxuTbiG89WxGJAyxx",
+	"s7pseyD3Hy1AuyF7O/yBtMtk+nqKPxLofslDguwebX8E3gaB7tJdfBLsRIjqpsWH5+MWor2fh2dfbsmm",
+	"iUujgnrzNLS/Eh+ckfR2Qh+CIjl9gc4mk6EHw+PY8FJvxyOQ38PCsW7Jpts9IuD4Gs9v67oiALH92by4",
+	"s7JbeoLS4lsmzsaWN5pheaFrw8EFZvIqEjyS6HqDAirWId7MkpfMA+/lyvpcGrEJIgmLV9mCGFCQQu+j",
+	"xqSNW0jAHAzNWQ6Sf9nHyQKHgwLwvKcA2HCwwDScRQQL+HHJhRoHpjcvrCN+ExEh9D/9e2YheURm3u++",
+	"iUn/DsEWtrSg5Gs6HwwHxs2gwbWRIZ+GGZryT2YUcd1YRmNr8I7d4ZAGiLJ1LFFE5oTeKZv53yPObmCv",
+	"KLuBYIx1xO9oQAI0QkdfoGL7w9EYBFWWFLCYK3Giy7HZuCT118kQzbEgI8oEYYJKeke2rcCWKTQVCwmh",
+	"HjbexdXZg0qDghB0fD6ZIOiXc08FqQly6VbJzGx1p+/+uy6m5oaPzOs/4RX5gd6SQXkxOZ9SO9Sic5+3",
+	"gOrb5KtK4Bwtt4bLnKomkUd+cU1JPssZFTMImSgFy56s1lBVk0pjmDK3HHtpk1AufTXPdJdBZrpCQBEO",
+	"KRagTiSzVgFmBts1ZO90WuEQYYhy0jVOy+BKseQD+vW0rK0JItEv9R86ApzT6B1+2IhliYWhIyllpXO1",
+	"8dcVOXmZLW+cmVcTE5Kge5ceFT3DQZvyeHA0iQPR2N6eptSMTh6bThiWgrSySNnNgUjJhIC0zPFMAdgo",
+	"SsTTzztGiDxp6U9a+pOW/qSlP2npT1r6k5b+qLT06shEo6T3HI+YUtFL+rw9YpW8UJH6YkR/s5DBjNp+",
+	"6HBBb0NAw71AAD9lN1DmhKEbzsiBtNwG5RUq0Tk5hAnSl/lhQ/28DTrYGWlWZdsdg74vU/dl5R42Tq85",
+	"idkYvb5IzfVrS3ODylZteyTATHJ1KfNt1ZGtO7EW+mS83XuUHdh2QKLKnqyiVCu5xsgYnwgzcU8igb5c",
+	"WXv0ajBVf7nNUH+Px+MhunIWknn08HCB/LZSCLO+28dpGA35Q6kBmBBR6TrI5UsLlJ8Dr1Pco27q1eQI",
+	"lo1lcaotCJ8CFTK3oawPODKCp8O6pW44s+2Ss8PY1W57TvpjlU3UVJvWU5rNq6xA8FggMFfAG6OTcgXi",
+	"OsvejKGLbsB5iK8ZkeLIBCPzhW6MBnIEBMd/Zx1z/41WWM6X6kvNToXuYH42fv6yLN9Xwf+TBf8RNP9O",
+	"WcVHYtsm39WTAUJr52poUpZ4FRq3j6oboL7JU6mjpjDf44DGsSG4ukToVE7Vbq6yXEKeu8vKSx53untP",
+	"lPDzKZtGnrv3xZLfu2RMa+I3utIy6N+ltm+mOGyCswdIo+xmnyL6TG1O0TF4ZBR/t251zefRMUYRmfMo",
+	"uECM656Eptmmlg6xjDhDNBAHI9CmN2J1FFooOhvflVlhted06ieR9SSyeHTbTFbtwqPrJFWlS3dPrKBJ",
+	"1nh3VvAlW2igqdPXF2yPwuvrEsJthjiPCjr2x6IoW3y/+9nMDVyK4MNI7Z4ldsofzNxSD7IjJRnf7ZXB",
+	"+mzwfFWPXl3L+9M2D+9cbki3LgO8X/pN0r9TzCfvZR6C5yCvhB6JR6FoNk3c6Uu6tPJqb31cyp3bhnoe",
+	"m3d7/2cEB0GuuIypP7jid6ToN3FvKuTmz1Sl+J+aw1g2psgPqptTJMYZBS92HMrhTt3nb4NgaBCgHeeQ",
+	"SV9Q7GGoYUMini8Rtpl7UMoXzFw46gZWvbpqz3vhqfdc70W7pZ435BCJW7lwoC15Sd2YrRzOedIdFgI9",
+	"gw3oDQdmuApMvHzeERX5oRsjpKgAyzcwmmYqhSe1E07KxtqSNBoMuzV1dLuWygzX4IqqCnnN7qgakVDL",
+	"S6q0rNSMZ2b6IXU/IkXjVJWobqRuV4/ZmA5gGO35S85CiYTptPiysbbd2Qbjbn0YSubYghSqR9wRTnbE",
+	"Mx/61Kl3piqbW8nGftpL8/7erpTUdJVFjzRA/ZY78m5vhVtw77bTi9N6ojVctsfbpANZRPn7Kr23e/Aj",
+	"+Fz8EVhKGpxGN1jwZj81P7C9mJI871HgjKA1idDf1T+uScjvkRK0J4em+t1eUZWzw+xPRp1o7bn2SPxR",
+	"+a/tHeWufNRt9rilr7oMpYc8q32d0yKHtRn80Lv0O/FfDxsM6Q7zFqVaIgLU1UBvem/fLF57xyS3vlJI",
+	"7eX5p923JYbPa0KEzFs7Cg6ym4aOgYipJOiWkLVAjDNykfj3Qipkni26LW8cue3/mGtX++JFlT1zWnU0",
+	"DSQuFeehkDQbR2BYCi2LwPga6bQ60cuS6S7iAhyRpsrOH//RiPOL+VezyqkG4YM97X5taT79Ws8C34yK",
+	"jnF4jzcCnU/OTZt24FW/h00vae1UIJKT7d9CCuv2SQ2E8KV5cdf0o+cpYxs/2agRA3evfMOM6agHuMWF",
+	"o54jAVkaBDpMEd1rTfvd0t/nqcwieTd3xHp04954KNrdZ17T/ELPwo9J43uN/126FPQMesr2OUUZeiB3",
+	"JEJLEvVQ2fbHVL99s5voWCdXHwlzvXmBGEdLLiTMijRmBSrMV91+38/f1G+8BmHmPyshgy/+Oy1McY8m",
+	"9rkhGcvbbsj55PwCScA+GHk7Qn2DI9fU7i7G3/nkvDFe+hSSjw+PzWVehoC3F3z5M9Eh9KUjPJWRL5pm",
+	"HmVa5+5O/KVPoCae4sJEk3PmB6BgE6ehX53zOAxAIF8TtOAxCxoRshexsaI3egdmc8zmJKy4eyvNATRd",
+	"O6rcRa+aHAaPpHJgPQx9UGtuCQ8Eqb69SwHKV2srZR4XrBawFLjK8HI1qx4byCngUmALiSP56ODVUG0X",
+	"+KGZ4b7iPpooXamx3OIkFrfwsBOl58boc0Nygz8MBzFLDIPW2KwnmiZ4tCDk1dfO6kZD3feZ9anXuk40",
+	"9X3r8ksekRbn26TWz/WY9GONsv2qdjPKhFTSsoFX4517tZHPlnxe80jOQq71rVnj+mi5nu4vSou1Zecw",
+	"WOp5Fipmgi/kLKkS2WWCl28OUApv9x5sSxXVqW2OzHp1QrlRTfCxVX/NrwJyFPg9cy/mz3ZC/91Pd1Uw",
+	"mB2/yOWUHD7Lce2DZm5qi/rBvva4WUKVXUTP/mo7bGmg+d62sq0J7u1qH5y6iFg6GOKdoao0xS2p/A6M",
+	"8d2EwLyPGXS9UTRqzHLEWQEVQ5EW0+ywrOp5MUl7pviCR3MyS9ySrTXT1ABVYdBNDkZqsIfhgIvR7gDM",
+	"XCe9HGx7rAug32VZqA62V+9LLrbMHs16u9BgekkPW0iCFrL6WUYRbaFNfwdf/uA+3KEsT09VprDpt5Bb",
+	"Ss+hzhZtRwKRzEw7lexvGhDPLLONjcOg06rBp0emG2SJ89mXvG3WQt1Mk9H+CLZO+8yQ047UzzzdPj6y",
+	"bRg9uX+qLY6XLPQUdDwKDTjvDhvZNS8OpJ1lPJL/SjaN3ueR/JZGJSXidWH461gmUYWcFVaKR8eTIQKi",
+	"g4xoxhFl8zAOSHCyqyLyUwXGLFXxPb+Kf6dy6ReOh3pF29Un2qoNQJMWDpl9EFAAzjQ9uaestLxSpmVI",
+	"izkubWlGXaqxbIKufSSq1KGXBZv23Wc8l9WgNGxB0XbmtyJTkEIaMjdfXqQ6zjTZjBa9MjrtST/NNOrx",
+	"1K9/UbN79XLHYmCC4bVY8q61xAqi8zuO4TvLm7OMUSKGfGZ2vZllR+2tWUn5lDBUngCVfEQ4FNzwe10p",
+	"1vLaI7SOr0M612qMGKNfcCRIgEJ6SxAXIQf3Q0TnEl1zHhJcflSomOmxWjJGFKjRQypJhMMhIuObMfpy",
+	"dHs0RUd3Rw/WabvGNEKrWNQwlFXS77gzDIgvbH+gzVopjjLCSKzJvHTp8MoMXtluM+EsiVkynnUMD/9I",
+	"tygFBKppU0I483wzDwm6ptoxT3BQQXH93bxkyyIGGhzJJQ7RnMestI3OPZXLGbzREYLzs1Lke/XcZlDP",
+	"rQGXS6/EZZcssUhKxcFYAm2InCYP4WQRUd3zqgkUVSRwuoe8iUa1f3eS1pPqWxlSdpt32+7opjjJcWiQ",
+	"9LzLoOTDpzY3rsfbex3eY2hdX9djclcU0LirpKlEosW11lVcy3qvff3MqmdAW/aPTAZz89SunbegfLKv",
+	"n+zrJ/v6yb5+sq+f7Osn+/rJvn6yr5/s6yf7egcGVnVBAm1e76AcQXV7gp3b1Wmrp0Ui8C6t7Q7Jv3u2",
+	"tgFfQ1M8APITJIa28RcIo7/ya7QiWMRqd5VJhAO+NpwqoBGZSx5tek9IPj4bv/rTUEfhnaCRnhThZEbd",
+	"EI1YslvwMCCR12jhnuVr8BmC6E6EFQFMJjO5o2mfNdhtFEjjrOU2ZViactFeuPGnR1PMrHnv5V3xqXwQ",
+	"ZGWPwbpM68Gj4Bv9hunsUWQURIA38Um9+3bQpO3FLiXK4RtdtOpw0Xtni2PfQTREBR6KIXK22N5Od9O2",
+	"Fb7/diqIbCoJylME2pBteeT/o+w7kSYt2+aYLxwtQHY81QVqlCk0MqbQNN1/4QIVJxVPIcUoV8m5vnHE",
+	"bpIOcukGx0rHUXMcCSQouwkJNI9VhC8QlTXE7XdpmM+JEDNlZXZrTOB9XxHSfn7eMQB8aiawunz+GOGF",
+	"JNHIZOJmE4tbFSd/C1MZ42g4wGHI72d6/pZ8UI/0Vg3QKXI+NXVXxJWM0QElqXLtAWGbbbDyLWGbTkjx",
+	"J+6Ik5IhShhyQnqgdZHPkrCg5Zq/0x91Wa+Zr+NS81+XrFKnx7jX/a9n12TDWTBb4c/Wb0v/TgAZjyFB",
+	"KZfZ072ASWVFuzepinbJEnLTVSzj7KzKRqyucNK6cMi2q7ET9rCeHmuLbLmq1KQVourNqx7WXTZZU+b7",
+	"ox3pF1flpLjMSTNW5Ia7tIVI9oJyDWUVNt80wqYrn8LFaE8Ky8uObYQOqK8o5DxClaU3xO5In+Fi9OhU",
+	"mr5wtpW+w8XoEag8faFix/rQo0mJnrTQl/acCb3g0TUNAsJGKyIE3MEM9AFC91iggDBKAiQ5kksqUEQE",
+	"j6M5GQ92l0xdhayyCUrZuEaoWEaU3bYNe9UfdTkyZr5dYEA4qH63+eONapS1WM0HLG4vbemwHepQbcqg",
+	"VaqkVQOVMMAUyj5pnEkedW3SqL+tDjOohB++BzDuSBul13ik4aNu5AefVmG+mvLU5zPJk/hb6H14cPbQ",
+	"4vQkHMALJ+nWndH7vist+GNsW7nPfdwRM+773TboM1d+pb7/VvUpvrKSFAWVKDy3uP5plPy0m1z+jpUn",
+	"3FVv1yudxhTTvmjE11UngrPcyIenomaFILYloj1UdWhNmc9cHGtzTvdjEvq6M1K1c9QRqQW/r/AIliXO",
+	"I+HmQMdn49ev/nQyROuILEgUkcBlrZTT8MhhuDstv37VgphviJx50ckdibq8psljKGVSndlXQa79X7kn",
+	"lHqQOJGmByVP1vdLHvZ5gN4GAeIRmi8xu0nGRVSSlbBH5xEdE9N2uuVJGVaPBoGUM87CTTIwHK7yMKa3",
+	"YfhEr8Wpqf3R5nuyDvGcNOLvFzocdqR2Ed2SDZSd3KCYhUSIpGalIExH7q++UqruSfF49uWWbBrE3xYf",
+	"kneSrAZNYpr0ILsJfVU6bYrfOUqCLOhkxsdEKRrbXTSFhpZMgy3qlaOoeeq4itqcHg2Zok0/eVIF96kK",
+	"Fg96Szb9KJRaRtcQ9pNSuTOl8pLI/Ekboi9XLgHzajBFSoRMdfWBh4evW9cslcrNOli45hU/L/aT/FDX",
+	"F8ElQByJ3rsj4PzIrkMCZ2SYZD4hKgUJFwfvi3BAR2cjR5HOxPsD+4ccxXhnOZP9tj1vqUvC1JuyvWDf",
+	"OqHBK6T0ZLX6nCotBhEEN9zjKBC7drOsSHRDAp0eLBOATvZNpkZGdaLUYXqMbj6VJ6LcsSvFoy7Pg1Ll",
+	"OlFfzHEYkgit8MZScNaD8scgz1ox2tTtkaLjR+vtKHdz7GU7jS9jl9ymOkf4a/N1fA1aT++ehVzpsKQN",
+	"PGcy4oozTpHNRESMkEAgbeheDdAxZohf/5XM5VCXVrqnglyxmMWCBCdQMsI3iodKBxHE6AVQdKVYNYC+",
+	"jlfM/CqI1MWPrpV1j+cy3KSs6/EVGwzL07H34BrJzfPIpW9Px7DID4KONQWhiMeSCPTLz5cfhpCi+8vH",
+	"D0Pon/01SVab3zLyc6Fq+HYuL2iXFFOQhFRIMhb+HoyFREWzk7vR0fHZ+M3rP8H5L0nbtpnS12TBo34L",
+	"eLx5vVXi1469HybCdNSw7at5vWXn16Y1CXdaxSoDel3BaPN60p+v9+LR2RlyTUvdCzV9S/N72J1aTyvb",
+	"Trt9LGlimoOkUaXgLFGVFQ3+vZBWTa20HGX1XDctT1d+DbWi5lQHJCBDHxUU9CX3UX13ssyGDPa4+bWO",
+	"s+z29OewzRHW49rqFl1yC3a8W6xoU3Jq1y53a/BK6+ZkiOnrbZpLlH1WQNOuN64TltA217xW3Dm3mua9",
+	"mjaPO1ut5XHrq+/p6Zv23PlZLry9jQKwx3QTO/Wh004KyLxJM9Q+ufnzszbk1Xd+yuOQAlmy7dAYtZKW",
+	"90/KB+uRWk/Rj5ygt0uV2QU97zatxkDXjFW3b5lqv2zc2uXPeH4br70GL9mLHyBS3XKHBDMsTSMQzIJU",
+	"LwqhaO56g/waj/qlfJnH0jrdCsPaIZ5gkrB4pegggWAwzLTfKO51kWlHAhtm/u15gFI9V9YRv6MBiWZe",
+	"KpkXmqj/uY645EknH/p3aHZi/mPVC1NJU0MbC91L4dMwQxf+oYsiHolkwYN37A6HNECUrWOJIjIn9I4E",
+	"U2SfA8JvyQZ9MZ504D3Z/VN/DRGPEGYbuaTsBpFQELRQT8ScsICym8rtCGjUpeDwts11kg5Jf9QuO/tt",
+	"cLPTHjZ/tL4wHfuxGBbQ9rutuzC8ejPYi+OtqS93J/3/nKpT0wjQSc6dXEelG7cpjpNMWNce0FaZ2NE1",
+	"phm+Q5PAs96BaNQn0Lzbgy5sCc8vGV/dLLADlRRVR/oFiAMFnAh2JBGUQEOpdgFOQZccXRO0JtGCRysS",
+	"jAdbtSJMapa0LGDXqIyFxU6ba4WuPQifFNYnhfVJYX1SWJ8U1ieFtW81pOEN8Q4aannaallnrQMqqjk5",
+	"37Dl1n402A6Nt/avwVrcVbXf2nXHLUu/x2fj07NmXbccVXqNt+wwu+m9ddrEPTy1GCzXahtqrN6NQ6Mm",
+	"XD5JH7rdVbKfTTpe7ZZ/uBB4rzZi7W3MPu5dmh7MfhP0kEeZB+Hgrey9lvck7aMqKppo7UdGHLaVVkNS",
+	"dN20eiPJpKGW4xW1PbX2yTQcTZmmWjX8uWM4UM9RQF9v9I/pXgXlh1I9rJoyOy+o5zE0nElYZkEl9Udf",
+	"/r0S+kcWM9X7kovrgP8OK5qXL2nn9ZCbqdp2JE+126ZEch2L7xSi9mhD03wNsyB4rPdIteoayX2I82bh",
+	"O/sMQ9sysKaG/rrHmn31MWblZZYPR4g7DB97jFFjGeJuVkPH+tX+0GV0Eobpl9989fxPhYGPPSStvnre",
+	"1HZ3k+3cLm8QfvBUwsQmUQskCJPomHGZco7myu0MEba59QgzcU8icbL78sYHJ93WReZKPFYNaus80ebu",
+	"KxU/WhbZH501lJaNS+VkyPLx1gZ+9by6NvD+N7V1NeAK5lGrmX+NlYG/Is1mLyV5S2npq9aRDlZw948n",
+	"lRQ9ivpipx/gtdxxytwHBCvKxBQpUkHHZn+maB1fh3SO1mEs0Dqid1gSBNPqS0yvVhP4/I/UWxBadjJE",
+	"gDV0bD/jLNycQBheGJbFpVEx0zPWBRFlgEcBnUsUUkkiHCK+QOSzjDASazIXSHK0wnK+LJsU3p3Bux2j",
+	"j86fp9sTL2Khjt3gexpKEqHrDTryJjlCVEAJJBGvlS1PAvUGdEBd0XnEzchj9FEQpAZXSLsBkytKvWEi",
+	"gPF1SNQ/Y0HQQs8oCI7my+zE4x3HSFliKw2PgntvIJ9eI6M0QR4Lh0u1sfmyUvq47OZmXY1ta6o0KEWr",
+	"sLTL4mNq/A5h+zughUZx+24XtycLvWoXZKEGdQUHziaTA1CFDtoepJj2M2+NpbqoiTtPE8yh98sA3uue",
+	"gUoqCwff/3bZlaT360vyRsMwsPJdO0AcWNFZODs5BHLtBXR10btHQ+69k3l6M643iAYH2IcWFX18uu8z",
+	"qmtfYvCwcV1N6cwFdvVIb0loV8HxH7+Y/Kl/wntRS3mZMK5C7touiGsrAi0O47K79tXGcf0lwkwqsyMi",
+	"d/xW0ZAx644EwvM5lErn8FTbdt0FjBfvhYPgFz3LW5iiOSrTn3UJ08FBYJOrZnqBg234a/VwFvcj2DJv",
+	"s1f8jhwMBXr6PrFQO2IhIvoIHSpmK76h38hr8p364NI4BrYSEutITSOp/joDCA4Cqr7D4S+p13IOCPNA",
+	"19gepDnGr6lRP+VfLonwcH6SHSg4EGuUOGIKygbtRd0RswQ1npF+CNGS8QFkCKx/IZNMcCANyAegLtgo",
+	"oRRBmOz7PjxPieaCy5WzJ/MlJ8GB6bPQXVDByVp16UjR3OEtU91p325LSnW4QJZG3ZaxAF2TkN+js/HZ",
+	"ubt7nhkv6gl0EDifPD/s9rWxcCt2YgcHEK6fCs5eqndCf9eLuX098Lnah8nb37ViA8M5TT07FB0H7GBR",
+	"DkNefijO5MdVATcXiMr+bhwTmh5qieGfncdB5o3say5GCWgj7EyNeo1Y2xc/kBs83+zFQWcmrAiev1G2",
+	"ag/aK7j78IqgkAqJYhaQSFfv12nN6hfbzESQ6I4IdM3lEmFpqv6bLTuANw/Kg2SsrF0ruJX05f3Znrj+",
+	"YGQF95RSt0yB2i16ZBJUuU++FiJSmCLzOKLK+v/1ixKVQnJGPvBbwgbTXz8pYQinzcwfR+FgOngGF9kG",
+	"QV8sIGa5ujiOD1zqSS57KPu2QbX/2CvIlnn3GkpHpX6YcyaokITNN6ObiGd/vakYzQt+yk1e/CN8xoi8",
+	"59FtekCD1pHCHp2TgtksXnM/6N0fRXGoPvv08H8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -536,6 +536,9 @@ func (s *Server) shareActionTable() actionTable[gen.ShareActionResponseObject] {
 		"migration_get_progress": s.migrationGetProgress,
 		"unmanage":               s.unmanageShare,
 		"revert":                 s.revertShare,
+		"allow_access":           s.allowAccess,
+		"deny_access":            s.denyAccess,
+		"access_list":            s.accessList,
 	}
 }
 

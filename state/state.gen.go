@@ -163,10 +163,60 @@ const AccessRulesInitial = AccessRulesActive
 var AccessRulesStatuses = Set[AccessRulesStatus]{AccessRulesActive, AccessRulesSyncing, AccessRulesError}
 
 // The access rules transitions.
-var ()
+var (
+	// AccessRulesSync is "sync": from active to syncing.
+	AccessRulesSync = Transition[AccessRulesStatus]{Name: "sync", From: Set[AccessRulesStatus]{AccessRulesActive}, To: AccessRulesSyncing}
+	// AccessRulesSyncDone is "sync_done": from syncing to active.
+	AccessRulesSyncDone = Transition[AccessRulesStatus]{Name: "sync_done", From: Set[AccessRulesStatus]{AccessRulesSyncing}, To: AccessRulesActive}
+)
 
 // AccessRulesTransitions lists the access rules transitions (resets aside), in the spec's order.
-var AccessRulesTransitions = []Transition[AccessRulesStatus]{}
+var AccessRulesTransitions = []Transition[AccessRulesStatus]{AccessRulesSync, AccessRulesSyncDone}
+
+// AccessRuleStatus is a status of a access rule.
+type AccessRuleStatus string
+
+// The access rule statuses.
+const (
+	AccessRuleQueuedToApply  AccessRuleStatus = "queued_to_apply"
+	AccessRuleQueuedToDeny   AccessRuleStatus = "queued_to_deny"
+	AccessRuleQueuedToUpdate AccessRuleStatus = "queued_to_update"
+	AccessRuleApplying       AccessRuleStatus = "applying"
+	AccessRuleDenying        AccessRuleStatus = "denying"
+	AccessRuleUpdating       AccessRuleStatus = "updating"
+	AccessRuleActive         AccessRuleStatus = "active"
+	AccessRuleError          AccessRuleStatus = "error"
+	AccessRuleDeleted        AccessRuleStatus = "deleted"
+)
+
+// AccessRuleInitial is the status a new access rule is created in.
+const AccessRuleInitial = AccessRuleQueuedToApply
+
+// AccessRuleStatuses is every access rule status, in the spec's order.
+var AccessRuleStatuses = Set[AccessRuleStatus]{AccessRuleQueuedToApply, AccessRuleQueuedToDeny, AccessRuleQueuedToUpdate, AccessRuleApplying, AccessRuleDenying, AccessRuleUpdating, AccessRuleActive, AccessRuleError, AccessRuleDeleted}
+
+// The named access rule status sets.
+var (
+	// AccessRuleToApply is the set "to_apply".
+	AccessRuleToApply = Set[AccessRuleStatus]{AccessRuleQueuedToApply, AccessRuleApplying, AccessRuleQueuedToUpdate, AccessRuleUpdating}
+	// AccessRuleToDeny is the set "to_deny".
+	AccessRuleToDeny = Set[AccessRuleStatus]{AccessRuleQueuedToDeny, AccessRuleDenying}
+)
+
+// The access rule transitions.
+var (
+	// AccessRuleDeny is "deny": from any status to queued_to_deny.
+	AccessRuleDeny = Transition[AccessRuleStatus]{Name: "deny", From: nil, To: AccessRuleQueuedToDeny}
+	// AccessRuleUpdate is "update": from any status to queued_to_update.
+	AccessRuleUpdate = Transition[AccessRuleStatus]{Name: "update", From: nil, To: AccessRuleQueuedToUpdate}
+	// AccessRuleApplyDone is "apply_done": from AccessRuleToApply to active.
+	AccessRuleApplyDone = Transition[AccessRuleStatus]{Name: "apply_done", From: AccessRuleToApply, To: AccessRuleActive}
+	// AccessRuleDenyDone is "deny_done": from AccessRuleToDeny to deleted.
+	AccessRuleDenyDone = Transition[AccessRuleStatus]{Name: "deny_done", From: AccessRuleToDeny, To: AccessRuleDeleted}
+)
+
+// AccessRuleTransitions lists the access rule transitions (resets aside), in the spec's order.
+var AccessRuleTransitions = []Transition[AccessRuleStatus]{AccessRuleDeny, AccessRuleUpdate, AccessRuleApplyDone, AccessRuleDenyDone}
 
 // ShareTaskStatus is a status of a share task.
 type ShareTaskStatus string
@@ -528,9 +578,26 @@ var Resources = []Resource{
 		Transitions: []TransitionInfo{},
 	},
 	{
-		Name:        "access_rules",
-		Statuses:    []string{"active", "syncing", "error"},
-		Transitions: []TransitionInfo{},
+		Name:     "access_rules",
+		Statuses: []string{"active", "syncing", "error"},
+		Transitions: []TransitionInfo{
+			{Name: "sync", From: []string{"active"}, To: "syncing", ToOneOf: ""},
+			{Name: "sync_done", From: []string{"syncing"}, To: "active", ToOneOf: ""},
+		},
+	},
+	{
+		Name:     "access_rule",
+		Statuses: []string{"queued_to_apply", "queued_to_deny", "queued_to_update", "applying", "denying", "updating", "active", "error", "deleted"},
+		Sets: map[string][]string{
+			"to_apply": []string{"queued_to_apply", "applying", "queued_to_update", "updating"},
+			"to_deny":  []string{"queued_to_deny", "denying"},
+		},
+		Transitions: []TransitionInfo{
+			{Name: "deny", From: nil, To: "queued_to_deny", ToOneOf: ""},
+			{Name: "update", From: nil, To: "queued_to_update", ToOneOf: ""},
+			{Name: "apply_done", From: []string{"queued_to_apply", "applying", "queued_to_update", "updating"}, To: "active", ToOneOf: ""},
+			{Name: "deny_done", From: []string{"queued_to_deny", "denying"}, To: "deleted", ToOneOf: ""},
+		},
 	},
 	{
 		Name:     "share_task",
