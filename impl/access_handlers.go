@@ -37,7 +37,7 @@ func (s *Server) allowAccess(ctx context.Context, id string, value json.RawMessa
 	if err != nil {
 		return nil, err
 	}
-	level := accessLevels[0]
+	level := string(state.AccessLevelInitial)
 	if in.AccessLevel.IsSpecified() && !in.AccessLevel.IsNull() {
 		level = in.AccessLevel.MustGet()
 		if !validAccessLevel(level) {

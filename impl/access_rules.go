@@ -15,16 +15,10 @@ import (
 // syncs (Manila's STATUS_NEW, translate_transitional_statuses).
 const accessStateNew = "new"
 
-// accessLevels are Manila's ACCESS_LEVELS; rw is the default.
-var accessLevels = []string{"rw", "ro"}
-
+// validAccessLevel reports whether level is one of Manila's ACCESS_LEVELS
+// (the spec's access_level entry of x-manila-states).
 func validAccessLevel(level string) bool {
-	for _, l := range accessLevels {
-		if l == level {
-			return true
-		}
-	}
-	return false
+	return state.AccessLevelStatuses.Contains(state.AccessLevelStatus(level))
 }
 
 // accessView is Manila's share access view of r.

@@ -173,6 +173,27 @@ var (
 // AccessRulesTransitions lists the access rules transitions (resets aside), in the spec's order.
 var AccessRulesTransitions = []Transition[AccessRulesStatus]{AccessRulesSync, AccessRulesSyncDone}
 
+// AccessLevelStatus is a status of a access level.
+type AccessLevelStatus string
+
+// The access level statuses.
+const (
+	AccessLevelRw AccessLevelStatus = "rw"
+	AccessLevelRo AccessLevelStatus = "ro"
+)
+
+// AccessLevelInitial is the status a new access level is created in.
+const AccessLevelInitial = AccessLevelRw
+
+// AccessLevelStatuses is every access level status, in the spec's order.
+var AccessLevelStatuses = Set[AccessLevelStatus]{AccessLevelRw, AccessLevelRo}
+
+// The access level transitions.
+var ()
+
+// AccessLevelTransitions lists the access level transitions (resets aside), in the spec's order.
+var AccessLevelTransitions = []Transition[AccessLevelStatus]{}
+
 // AccessRuleStatus is a status of a access rule.
 type AccessRuleStatus string
 
@@ -584,6 +605,11 @@ var Resources = []Resource{
 			{Name: "sync", From: []string{"active"}, To: "syncing", ToOneOf: ""},
 			{Name: "sync_done", From: []string{"syncing"}, To: "active", ToOneOf: ""},
 		},
+	},
+	{
+		Name:        "access_level",
+		Statuses:    []string{"rw", "ro"},
+		Transitions: []TransitionInfo{},
 	},
 	{
 		Name:     "access_rule",
