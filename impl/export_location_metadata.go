@@ -44,12 +44,9 @@ func elMetadataView(el storage.ExportLocation) *map[string]string {
 	return &out
 }
 
-// verifyShareForEL is the controller's _verify_share: a missing share is
-// "Share '<id>' not found.". Manila answers share:get's 403 for another
-// project's private share; manilite answers the 404, as its export
-// location list does.
+// verifyShareForEL is the controller's _verify_share.
 func (s *Server) verifyShareForEL(ctx context.Context, shareID string) error {
-	_, err := s.visibleShare(ctx, shareID, notFound("Share '%s' not found.", shareID))
+	_, err := s.shareForExportLocations(ctx, shareID)
 	return err
 }
 

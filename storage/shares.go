@@ -441,8 +441,10 @@ func (tx *Tx) TransitionShareTo(ctx context.Context, id string, t state.Transiti
 
 // AddExportLocation records a path the share is reachable at.
 func (tx *Tx) AddExportLocation(ctx context.Context, el ExportLocation) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO export_locations (id, share_id, path, is_admin_only, preferred, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, el.ID, el.ShareID, el.Path, el.IsAdminOnly, el.Preferred, FormatTime(tx.Now))
+	// updated_at is set too: Manila's manager writes the row again when the
+	// driver reports it, and clients parse both dates.
+	_, err := tx.ExecContext(ctx, `INSERT INTO export_locations (id, share_id, path, is_admin_only, preferred, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, el.ID, el.ShareID, el.Path, el.IsAdminOnly, el.Preferred, FormatTime(tx.Now), FormatTime(tx.Now))
 	if err != nil {
 		return err
 	}

@@ -24,14 +24,14 @@ func init() {
 	}
 	md := fixedBody(map[string]any{"metadata": map[string]any{"a": "b"}})
 	for op, fx := range map[string]matrixFixture{
-		"ListExportLocationMetadata":       {needs: []string{"export_location_metadata"}, body: noBody, success: 200, other: 404},
-		"CreateExportLocationMetadata":     {needs: []string{"export_location_metadata"}, body: md, success: 200, other: 404},
-		"UpdateAllExportLocationMetadata":  {needs: []string{"export_location_metadata"}, body: md, success: 200, other: 404},
-		"ShowExportLocationMetadataItem":   {needs: []string{"export_location_metadata"}, body: noBody, success: 200, other: 404},
-		"DeleteExportLocationMetadataItem": {needs: []string{"export_location_metadata"}, body: noBody, success: 200, other: 404},
+		"ListExportLocationMetadata":       {needs: []string{"export_location_metadata"}, body: noBody, success: 200, other: 403, otherMessage: shareGetRefused},
+		"CreateExportLocationMetadata":     {needs: []string{"export_location_metadata"}, body: md, success: 200, other: 403, otherMessage: shareGetRefused},
+		"UpdateAllExportLocationMetadata":  {needs: []string{"export_location_metadata"}, body: md, success: 200, other: 403, otherMessage: shareGetRefused},
+		"ShowExportLocationMetadataItem":   {needs: []string{"export_location_metadata"}, body: noBody, success: 200, other: 403, otherMessage: shareGetRefused},
+		"DeleteExportLocationMetadataItem": {needs: []string{"export_location_metadata"}, body: noBody, success: 200, other: 403, otherMessage: shareGetRefused},
 		// Manila merges the item into the current ones before its one-item
 		// check: an export location always has "preferred", so this is 400.
-		"UpdateExportLocationMetadataItem": {needs: []string{"export_location_metadata"}, body: fixedBody(map[string]any{"metadata": map[string]any{"k1": "v2"}}), success: 400, other: 404},
+		"UpdateExportLocationMetadataItem": {needs: []string{"export_location_metadata"}, body: fixedBody(map[string]any{"metadata": map[string]any{"k1": "v2"}}), success: 400, other: 403, otherMessage: shareGetRefused},
 	} {
 		matrixFixtures[op] = fx
 	}
@@ -92,5 +92,6 @@ func TestExportLocationMetadata(t *testing.T) {
 		expectFault(t, 404, "itemNotFound", "Share_export_location not found.")
 	do("GET", "/v2/shares/nope/export_locations/"+elID+"/metadata", tokMember, "2.87", nil).
 		expectFault(t, 404, "itemNotFound", "Share 'nope' not found.")
-	do("GET", base, tokOtherMember, "2.87", nil).expectFault(t, 404, "itemNotFound", "Share '"+share+"' not found.")
+	// Manila finds another project's share, then refuses share:get.
+	do("GET", base, tokOtherMember, "2.87", nil).expectFault(t, 403, "forbidden", shareGetRefused)
 }

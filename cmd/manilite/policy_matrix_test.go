@@ -54,9 +54,17 @@ type matrixFixture struct {
 	// list, a create, a share type), else Manila's answer for another
 	// project's resource (404, or 400 where it is named in the body).
 	other int
+	// otherMessage is the 403 message when other is 403 and Manila words
+	// it otherwise than the operation's own refusal (a rule checked with
+	// the resource, as share:get on another project's share).
+	otherMessage string
 }
 
 func noBody(map[string]string) any { return nil }
+
+// shareGetRefused is the 403 of share:get checked with another project's
+// share as target.
+const shareGetRefused = "Policy doesn't allow share:get to be performed."
 
 func fixedBody(b any) func(map[string]string) any { return func(map[string]string) any { return b } }
 
@@ -83,8 +91,9 @@ var matrixFixtures = map[string]matrixFixture{
 	"ShareAction/os-force_delete": {needs: []string{"share"}, body: fixedBody(map[string]any{"os-force_delete": nil}), success: 202, other: 404},
 	"ShareAction/soft_delete":     {needs: []string{"share"}, body: fixedBody(map[string]any{"soft_delete": nil}), success: 202, other: 404},
 	"ShareAction/restore":         {needs: []string{"soft_deleted_share"}, body: fixedBody(map[string]any{"restore": nil}), success: 202, other: 404},
-	"ListExportLocations":         {needs: []string{"export_location"}, body: noBody, success: 200, other: 404},
-	"ShowExportLocation":          {needs: []string{"export_location"}, body: noBody, success: 200, other: 404},
+	// Manila finds another project's share here, then refuses share:get.
+	"ListExportLocations": {needs: []string{"export_location"}, body: noBody, success: 200, other: 403, otherMessage: shareGetRefused},
+	"ShowExportLocation":  {needs: []string{"export_location"}, body: noBody, success: 200, other: 403, otherMessage: shareGetRefused},
 
 	"ListShareTypes": {body: noBody, success: 200},
 	"CreateShareType": {body: func(map[string]string) any {
@@ -338,7 +347,11 @@ func TestPolicyMatrix(t *testing.T) {
 				}
 				switch want {
 				case http.StatusForbidden:
-					r.expectFault(t, 403, "forbidden", op.forbidden)
+					msg := op.forbidden
+					if c.name == "other" && fx.otherMessage != "" {
+						msg = fx.otherMessage
+					}
+					r.expectFault(t, 403, "forbidden", msg)
 				case http.StatusUnauthorized:
 					r.expectFault(t, 401, "unauthorized", "The request you have made requires authentication.")
 				case http.StatusNotFound:
