@@ -25,6 +25,10 @@ const (
 	MessageActionDelete = "007"
 	MessageActionShrink = "009"
 	MessageActionExtend = "008"
+	// MessageActionAllocateHost and MessageFilterCapabilities: the
+	// scheduler found no back end whose capabilities satisfy the type.
+	MessageActionAllocateHost = "001"
+	MessageFilterCapabilities = "008"
 	MessageUnknownError = "001"
 	// MessageDriverFailedExtend and MessageDriverRefusedShrink: an extend
 	// the data plane failed, a shrink below the data the share holds.

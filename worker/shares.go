@@ -24,6 +24,11 @@ type ShareData interface {
 type Placement struct {
 	Host             string
 	AvailabilityZone string
+	// Capabilities are what the back end reports to Manila's scheduler; a
+	// share whose type's extra specs they do not satisfy ends in error
+	// with Manila's "no storage could be allocated" message. Nil checks
+	// nothing.
+	Capabilities map[string]any
 }
 
 // RegisterShareJobs adds the share create and delete jobs to the pool.
@@ -56,6 +61,20 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 						err = tx.AddMessage(ctx, storage.MessageShare, sh.ID, storage.MessageActionCreate, storage.MessageUnexpectedNetwork)
 					}
 					if err := ignoreState(err); err != nil {
+						return err
+					}
+					return tx.FinishJob(ctx, job.ID)
+				})
+			}
+			if place.Capabilities != nil && !capabilitiesSatisfied(place.Capabilities, sh.TypeExtraSpecs) {
+				// Manila's scheduler: no valid host; the share is in error
+				// with the capabilities filter's message.
+				return db.Write(ctx, func(tx *storage.Tx) error {
+					err := ignoreState(tx.TransitionShare(ctx, sh.ID, state.ShareCreateFailed))
+					if err == nil {
+						err = ignoreState(tx.AddMessage(ctx, storage.MessageShare, sh.ID, storage.MessageActionAllocateHost, storage.MessageFilterCapabilities))
+					}
+					if err != nil {
 						return err
 					}
 					return tx.FinishJob(ctx, job.ID)
