@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -313,5 +314,33 @@ func TestReservedPrefixID(t *testing.T) {
 	}
 	if !l.ShareExists(id) {
 		t.Errorf("RemoveLeftovers destroyed live share %q", id)
+	}
+}
+
+// AdoptShare takes a directory of the shares folder as a share's, and
+// nothing outside it.
+func TestAdoptShare(t *testing.T) {
+	l, _ := newLocalOpts(t)
+	left := filepath.Join(l.Root(), "left-by-unmanage")
+	must(t, os.MkdirAll(filepath.Join(left, "sub"), 0o755))
+	must(t, os.WriteFile(filepath.Join(left, "sub", "f"), make([]byte, 3000), 0o644))
+	path, used, err := l.AdoptShare(left, "s1")
+	if err != nil {
+		t.Fatalf("AdoptShare: %v", err)
+	}
+	if p, _ := l.SharePath("s1"); path != p || used < 3000 {
+		t.Errorf("path %q used %d", path, used)
+	}
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the old name is still there: %v", err)
+	}
+	if again, _, err := l.AdoptShare(left, "s1"); err != nil || again != path {
+		t.Errorf("replay: %q %v", again, err)
+	}
+	outside := t.TempDir()
+	for _, bad := range []string{outside, filepath.Join(l.Root(), "missing"), filepath.Join(l.Root(), ".tmp-x"), l.Root()} {
+		if _, _, err := l.AdoptShare(bad, "s2"); !errors.Is(err, backend.ErrNotManageable) {
+			t.Errorf("AdoptShare(%s): %v, want ErrNotManageable", bad, err)
+		}
 	}
 }

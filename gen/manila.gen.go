@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for MessageMessageLevel.
@@ -861,9 +862,12 @@ type ConsistencyGroupUpdateRequest_ConsistencyGroup struct {
 
 // ExportLocation One export location (Manila's detail view).
 type ExportLocation struct {
-	CreatedAt       string                    `json:"created_at"`
-	Id              string                    `json:"id"`
-	IsAdminOnly     *bool                     `json:"is_admin_only,omitempty"`
+	CreatedAt   string `json:"created_at"`
+	Id          string `json:"id"`
+	IsAdminOnly *bool  `json:"is_admin_only,omitempty"`
+
+	// Metadata The export location's metadata but preferred (which is the preferred key).
+	Metadata        *map[string]string        `json:"metadata,omitempty"`
 	Path            string                    `json:"path"`
 	Preferred       *bool                     `json:"preferred,omitempty"`
 	ShareInstanceId *string                   `json:"share_instance_id,omitempty"`
@@ -883,11 +887,14 @@ type ExportLocationResponse struct {
 
 // ExportLocationSummary An export location in the list (Manila's summary view).
 type ExportLocationSummary struct {
-	Id              string  `json:"id"`
-	IsAdminOnly     *bool   `json:"is_admin_only,omitempty"`
-	Path            string  `json:"path"`
-	Preferred       *bool   `json:"preferred,omitempty"`
-	ShareInstanceId *string `json:"share_instance_id,omitempty"`
+	Id          string `json:"id"`
+	IsAdminOnly *bool  `json:"is_admin_only,omitempty"`
+
+	// Metadata The export location's metadata but preferred (which is the preferred key).
+	Metadata        *map[string]string `json:"metadata,omitempty"`
+	Path            string             `json:"path"`
+	Preferred       *bool              `json:"preferred,omitempty"`
+	ShareInstanceId *string            `json:"share_instance_id,omitempty"`
 }
 
 // ExtraSpecItem One extra spec, {key: value}.
@@ -1005,6 +1012,35 @@ type MetadataResponse struct {
 	Metadata map[string]string `json:"metadata"`
 }
 
+// MigrationProgress defines model for MigrationProgress.
+type MigrationProgress struct {
+	// Details 2.59+ (in the action, Manila's behaviour migration_progress_details).
+	Details       *map[string]interface{}   `json:"details,omitempty"`
+	TaskState     nullable.Nullable[string] `json:"task_state"`
+	TotalProgress int                       `json:"total_progress"`
+}
+
+// MigrationStart defines model for MigrationStart.
+type MigrationStart struct {
+	// ForceHostAssistedMigration A boolean or a boolean string.
+	ForceHostAssistedMigration interface{}               `json:"force_host_assisted_migration,omitempty"`
+	Host                       string                    `json:"host"`
+	NewShareNetworkId          nullable.Nullable[string] `json:"new_share_network_id,omitempty"`
+	NewShareTypeId             nullable.Nullable[string] `json:"new_share_type_id,omitempty"`
+
+	// Nondisruptive A boolean or a boolean string.
+	Nondisruptive interface{} `json:"nondisruptive"`
+
+	// PreserveMetadata A boolean or a boolean string.
+	PreserveMetadata interface{} `json:"preserve_metadata"`
+
+	// PreserveSnapshots A boolean or a boolean string.
+	PreserveSnapshots interface{} `json:"preserve_snapshots"`
+
+	// Writable A boolean or a boolean string.
+	Writable interface{} `json:"writable"`
+}
+
 // ProjectAccess {"project": "<project id, UUID-like>"}
 type ProjectAccess struct {
 	Project nullable.Nullable[interface{}] `json:"project,omitempty"`
@@ -1099,6 +1135,12 @@ type QuotaUsage struct {
 // ResetStatus {"status": "<one of creating, available, deleting, error, error_deleting, migrating, migrating_to, server_migrating>"}
 type ResetStatus struct {
 	Status nullable.Nullable[string] `json:"status,omitempty"`
+}
+
+// ResetTaskState {"task_state": <one of the share_task statuses of x-manila-states, or null>}; os-task_state is checked but not read, as in Manila.
+type ResetTaskState struct {
+	OsTaskState nullable.Nullable[string] `json:"os-task_state,omitempty"`
+	TaskState   nullable.Nullable[string] `json:"task_state,omitempty"`
 }
 
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
@@ -1266,8 +1308,10 @@ type ShareDetail struct {
 	// ShareType The type's id (its name below 2.6).
 	ShareType     nullable.Nullable[string] `json:"share_type"`
 	ShareTypeName nullable.Nullable[string] `json:"share_type_name,omitempty"`
-	Size          int                       `json:"size"`
-	SnapshotId    nullable.Nullable[string] `json:"snapshot_id"`
+
+	// Size GiB; null while a managed share is being measured, or after its manage failed.
+	Size       nullable.Nullable[int]    `json:"size"`
+	SnapshotId nullable.Nullable[string] `json:"snapshot_id"`
 
 	// SnapshotInheritShareAccessSupport The type's extra spec of that name (false without it).
 	SnapshotInheritShareAccessSupport *bool                     `json:"snapshot_inherit_share_access_support,omitempty"`
@@ -1327,6 +1371,35 @@ type ShareInstanceResponse struct {
 	ShareInstance ShareInstance `json:"share_instance"`
 }
 
+// ShareManageRequest {"share": {...}}; Manila's own checks answer a missing or empty export_path, service_host or protocol (422).
+type ShareManageRequest struct {
+	Share                *ShareManageRequest_Share `json:"share,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareManageRequest_Share defines model for ShareManageRequest.Share.
+type ShareManageRequest_Share struct {
+	Description        nullable.Nullable[string]                 `json:"description,omitempty"`
+	DisplayDescription nullable.Nullable[string]                 `json:"display_description,omitempty"`
+	DisplayName        nullable.Nullable[string]                 `json:"display_name,omitempty"`
+	DriverOptions      nullable.Nullable[map[string]interface{}] `json:"driver_options,omitempty"`
+
+	// ExportPath A path, or {"path": ...}.
+	ExportPath nullable.Nullable[interface{}] `json:"export_path,omitempty"`
+
+	// IsPublic As on share create; ignored below 2.8.
+	IsPublic       *any                      `json:"is_public,omitempty"`
+	MountPointName nullable.Nullable[string] `json:"mount_point_name,omitempty"`
+	Name           nullable.Nullable[string] `json:"name,omitempty"`
+	Protocol       nullable.Nullable[string] `json:"protocol,omitempty"`
+
+	// ServiceHost host@backend#pool: manilite's --host.
+	ServiceHost          nullable.Nullable[string] `json:"service_host,omitempty"`
+	ShareServerId        nullable.Nullable[string] `json:"share_server_id,omitempty"`
+	ShareType            nullable.Nullable[string] `json:"share_type,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ShareMetadataItemRequest defines model for ShareMetadataItemRequest.
 type ShareMetadataItemRequest struct {
 	Meta     map[string]*interface{} `json:"meta"`
@@ -1379,6 +1452,11 @@ type ShareReplicaSummaryList struct {
 type ShareResponse struct {
 	// Share Manila's share view (manila/api/views/shares.py).
 	Share ShareDetail `json:"share"`
+}
+
+// ShareRevert defines model for ShareRevert.
+type ShareRevert struct {
+	SnapshotId openapi_types.UUID `json:"snapshot_id"`
 }
 
 // ShareShrink defines model for ShareShrink.
@@ -1581,6 +1659,29 @@ type SnapshotInstanceSummary struct {
 // SnapshotInstanceSummaryList defines model for SnapshotInstanceSummaryList.
 type SnapshotInstanceSummaryList struct {
 	SnapshotInstances []SnapshotInstanceSummary `json:"snapshot_instances"`
+}
+
+// SnapshotManageRequest {"snapshot": {...}}; Manila's own checks answer a missing, empty or non-string share_id or provider_location (422).
+type SnapshotManageRequest struct {
+	Snapshot             *SnapshotManageRequest_Snapshot `json:"snapshot,omitempty"`
+	AdditionalProperties map[string]interface{}          `json:"-"`
+}
+
+// SnapshotManageRequest_Snapshot defines model for SnapshotManageRequest.Snapshot.
+type SnapshotManageRequest_Snapshot struct {
+	Description        nullable.Nullable[string]                 `json:"description,omitempty"`
+	DisplayDescription nullable.Nullable[string]                 `json:"display_description,omitempty"`
+	DisplayName        nullable.Nullable[string]                 `json:"display_name,omitempty"`
+	DriverOptions      nullable.Nullable[map[string]interface{}] `json:"driver_options,omitempty"`
+	Metadata           nullable.Nullable[map[string]string]      `json:"metadata,omitempty"`
+	Name               nullable.Nullable[string]                 `json:"name,omitempty"`
+
+	// ProviderLocation The snapshot's folder under <data-dir>/snapshots/ that no snapshot owns.
+	ProviderLocation nullable.Nullable[interface{}] `json:"provider_location,omitempty"`
+
+	// ShareId The share the snapshot is of.
+	ShareId              nullable.Nullable[interface{}] `json:"share_id,omitempty"`
+	AdditionalProperties map[string]interface{}         `json:"-"`
 }
 
 // SnapshotResponse defines model for SnapshotResponse.
@@ -2124,6 +2225,9 @@ type ConsistencyGroupActionJSONRequestBody = ActionRequest
 // UpdateQuotaSetLegacyJSONRequestBody defines body for UpdateQuotaSetLegacy for application/json ContentType.
 type UpdateQuotaSetLegacyJSONRequestBody = QuotaSetUpdateRequestLegacy
 
+// ManageShareLegacyJSONRequestBody defines body for ManageShareLegacy for application/json ContentType.
+type ManageShareLegacyJSONRequestBody = ShareManageRequest
+
 // UpdateQuotaSetJSONRequestBody defines body for UpdateQuotaSet for application/json ContentType.
 type UpdateQuotaSetJSONRequestBody = QuotaSetUpdateRequest
 
@@ -2142,11 +2246,23 @@ type ShareInstanceActionJSONRequestBody = ActionRequest
 // CreateShareJSONRequestBody defines body for CreateShare for application/json ContentType.
 type CreateShareJSONRequestBody = ShareCreateRequest
 
+// ManageShareJSONRequestBody defines body for ManageShare for application/json ContentType.
+type ManageShareJSONRequestBody = ShareManageRequest
+
 // UpdateShareJSONRequestBody defines body for UpdateShare for application/json ContentType.
 type UpdateShareJSONRequestBody = ShareUpdateRequest
 
 // ShareActionJSONRequestBody defines body for ShareAction for application/json ContentType.
 type ShareActionJSONRequestBody = ActionRequest
+
+// CreateExportLocationMetadataJSONRequestBody defines body for CreateExportLocationMetadata for application/json ContentType.
+type CreateExportLocationMetadataJSONRequestBody = MetadataRequest
+
+// UpdateAllExportLocationMetadataJSONRequestBody defines body for UpdateAllExportLocationMetadata for application/json ContentType.
+type UpdateAllExportLocationMetadataJSONRequestBody = MetadataRequest
+
+// UpdateExportLocationMetadataItemJSONRequestBody defines body for UpdateExportLocationMetadataItem for application/json ContentType.
+type UpdateExportLocationMetadataItemJSONRequestBody = MetadataRequest
 
 // CreateShareMetadataJSONRequestBody defines body for CreateShareMetadata for application/json ContentType.
 type CreateShareMetadataJSONRequestBody = MetadataRequest
@@ -2162,6 +2278,9 @@ type SnapshotInstanceActionJSONRequestBody = ActionRequest
 
 // CreateSnapshotJSONRequestBody defines body for CreateSnapshot for application/json ContentType.
 type CreateSnapshotJSONRequestBody = SnapshotCreateRequest
+
+// ManageSnapshotJSONRequestBody defines body for ManageSnapshot for application/json ContentType.
+type ManageSnapshotJSONRequestBody = SnapshotManageRequest
 
 // UpdateSnapshotJSONRequestBody defines body for UpdateSnapshot for application/json ContentType.
 type UpdateSnapshotJSONRequestBody = SnapshotUpdateRequest
@@ -2749,6 +2868,542 @@ func (a QuotaSetUpdateRequestLegacy_QuotaSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for ShareManageRequest. Returns the specified
+// element and whether it was found
+func (a ShareManageRequest) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareManageRequest
+func (a *ShareManageRequest) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareManageRequest to handle AdditionalProperties
+func (a *ShareManageRequest) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["share"]; found {
+		err = json.Unmarshal(raw, &a.Share)
+		if err != nil {
+			return fmt.Errorf("error reading 'share': %w", err)
+		}
+		delete(object, "share")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareManageRequest to handle AdditionalProperties
+func (a ShareManageRequest) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Share != nil {
+		object["share"], err = json.Marshal(a.Share)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareManageRequest_Share. Returns the specified
+// element and whether it was found
+func (a ShareManageRequest_Share) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareManageRequest_Share
+func (a *ShareManageRequest_Share) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareManageRequest_Share to handle AdditionalProperties
+func (a *ShareManageRequest_Share) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["display_description"]; found {
+		err = json.Unmarshal(raw, &a.DisplayDescription)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_description': %w", err)
+		}
+		delete(object, "display_description")
+	}
+
+	if raw, found := object["display_name"]; found {
+		err = json.Unmarshal(raw, &a.DisplayName)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_name': %w", err)
+		}
+		delete(object, "display_name")
+	}
+
+	if raw, found := object["driver_options"]; found {
+		err = json.Unmarshal(raw, &a.DriverOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'driver_options': %w", err)
+		}
+		delete(object, "driver_options")
+	}
+
+	if raw, found := object["export_path"]; found {
+		err = json.Unmarshal(raw, &a.ExportPath)
+		if err != nil {
+			return fmt.Errorf("error reading 'export_path': %w", err)
+		}
+		delete(object, "export_path")
+	}
+
+	if raw, found := object["is_public"]; found {
+		err = json.Unmarshal(raw, &a.IsPublic)
+		if err != nil {
+			return fmt.Errorf("error reading 'is_public': %w", err)
+		}
+		delete(object, "is_public")
+	}
+
+	if raw, found := object["mount_point_name"]; found {
+		err = json.Unmarshal(raw, &a.MountPointName)
+		if err != nil {
+			return fmt.Errorf("error reading 'mount_point_name': %w", err)
+		}
+		delete(object, "mount_point_name")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["protocol"]; found {
+		err = json.Unmarshal(raw, &a.Protocol)
+		if err != nil {
+			return fmt.Errorf("error reading 'protocol': %w", err)
+		}
+		delete(object, "protocol")
+	}
+
+	if raw, found := object["service_host"]; found {
+		err = json.Unmarshal(raw, &a.ServiceHost)
+		if err != nil {
+			return fmt.Errorf("error reading 'service_host': %w", err)
+		}
+		delete(object, "service_host")
+	}
+
+	if raw, found := object["share_server_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareServerId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_server_id': %w", err)
+		}
+		delete(object, "share_server_id")
+	}
+
+	if raw, found := object["share_type"]; found {
+		err = json.Unmarshal(raw, &a.ShareType)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_type': %w", err)
+		}
+		delete(object, "share_type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareManageRequest_Share to handle AdditionalProperties
+func (a ShareManageRequest_Share) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DisplayDescription != nil {
+		object["display_description"], err = json.Marshal(a.DisplayDescription)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_description': %w", err)
+		}
+	}
+
+	if a.DisplayName != nil {
+		object["display_name"], err = json.Marshal(a.DisplayName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_name': %w", err)
+		}
+	}
+
+	if a.DriverOptions != nil {
+		object["driver_options"], err = json.Marshal(a.DriverOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'driver_options': %w", err)
+		}
+	}
+
+	object["export_path"], err = json.Marshal(a.ExportPath)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'export_path': %w", err)
+	}
+
+	if a.IsPublic != nil {
+		object["is_public"], err = json.Marshal(a.IsPublic)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'is_public': %w", err)
+		}
+	}
+
+	if a.MountPointName != nil {
+		object["mount_point_name"], err = json.Marshal(a.MountPointName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mount_point_name': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Protocol != nil {
+		object["protocol"], err = json.Marshal(a.Protocol)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'protocol': %w", err)
+		}
+	}
+
+	if a.ServiceHost != nil {
+		object["service_host"], err = json.Marshal(a.ServiceHost)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'service_host': %w", err)
+		}
+	}
+
+	if a.ShareServerId != nil {
+		object["share_server_id"], err = json.Marshal(a.ShareServerId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_server_id': %w", err)
+		}
+	}
+
+	if a.ShareType != nil {
+		object["share_type"], err = json.Marshal(a.ShareType)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_type': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SnapshotManageRequest. Returns the specified
+// element and whether it was found
+func (a SnapshotManageRequest) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SnapshotManageRequest
+func (a *SnapshotManageRequest) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SnapshotManageRequest to handle AdditionalProperties
+func (a *SnapshotManageRequest) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["snapshot"]; found {
+		err = json.Unmarshal(raw, &a.Snapshot)
+		if err != nil {
+			return fmt.Errorf("error reading 'snapshot': %w", err)
+		}
+		delete(object, "snapshot")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SnapshotManageRequest to handle AdditionalProperties
+func (a SnapshotManageRequest) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Snapshot != nil {
+		object["snapshot"], err = json.Marshal(a.Snapshot)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'snapshot': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SnapshotManageRequest_Snapshot. Returns the specified
+// element and whether it was found
+func (a SnapshotManageRequest_Snapshot) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SnapshotManageRequest_Snapshot
+func (a *SnapshotManageRequest_Snapshot) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SnapshotManageRequest_Snapshot to handle AdditionalProperties
+func (a *SnapshotManageRequest_Snapshot) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["display_description"]; found {
+		err = json.Unmarshal(raw, &a.DisplayDescription)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_description': %w", err)
+		}
+		delete(object, "display_description")
+	}
+
+	if raw, found := object["display_name"]; found {
+		err = json.Unmarshal(raw, &a.DisplayName)
+		if err != nil {
+			return fmt.Errorf("error reading 'display_name': %w", err)
+		}
+		delete(object, "display_name")
+	}
+
+	if raw, found := object["driver_options"]; found {
+		err = json.Unmarshal(raw, &a.DriverOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'driver_options': %w", err)
+		}
+		delete(object, "driver_options")
+	}
+
+	if raw, found := object["metadata"]; found {
+		err = json.Unmarshal(raw, &a.Metadata)
+		if err != nil {
+			return fmt.Errorf("error reading 'metadata': %w", err)
+		}
+		delete(object, "metadata")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["provider_location"]; found {
+		err = json.Unmarshal(raw, &a.ProviderLocation)
+		if err != nil {
+			return fmt.Errorf("error reading 'provider_location': %w", err)
+		}
+		delete(object, "provider_location")
+	}
+
+	if raw, found := object["share_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_id': %w", err)
+		}
+		delete(object, "share_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SnapshotManageRequest_Snapshot to handle AdditionalProperties
+func (a SnapshotManageRequest_Snapshot) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DisplayDescription != nil {
+		object["display_description"], err = json.Marshal(a.DisplayDescription)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_description': %w", err)
+		}
+	}
+
+	if a.DisplayName != nil {
+		object["display_name"], err = json.Marshal(a.DisplayName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'display_name': %w", err)
+		}
+	}
+
+	if a.DriverOptions != nil {
+		object["driver_options"], err = json.Marshal(a.DriverOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'driver_options': %w", err)
+		}
+	}
+
+	if a.Metadata != nil {
+		object["metadata"], err = json.Marshal(a.Metadata)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'metadata': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	object["provider_location"], err = json.Marshal(a.ProviderLocation)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'provider_location': %w", err)
+	}
+
+	object["share_id"], err = json.Marshal(a.ShareId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListVersions List API versions (needs no token; microversion headers are ignored here)
@@ -2832,6 +3487,12 @@ type ServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
+	// (POST /v2/os-share-manage)
+	ManageShareLegacy(ctx echo.Context) error
+	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
+	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
+	UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error
 	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
 	// (DELETE /v2/quota-sets/{project_id})
 	DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error
@@ -2901,6 +3562,9 @@ type ServerInterface interface {
 	// ListSharesDetail List shares with details
 	// (GET /v2/shares/detail)
 	ListSharesDetail(ctx echo.Context, params ListSharesDetailParams) error
+	// ManageShare Manage a share (2.7+, admin) - adopt a directory of the shares folder no share owns
+	// (POST /v2/shares/manage)
+	ManageShare(ctx echo.Context) error
 	// DeleteShare Delete a share (202; deleting, then gone)
 	// (DELETE /v2/shares/{share_id})
 	DeleteShare(ctx echo.Context, shareId ShareID, params DeleteShareParams) error
@@ -2919,6 +3583,24 @@ type ServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx echo.Context, shareId ShareID, exportLocationId string) error
+	// ListExportLocationMetadata Show an export location's metadata (2.87+), preferred included
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	ListExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error
+	// CreateExportLocationMetadata Add or change metadata items (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	CreateExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error
+	// UpdateAllExportLocationMetadata Replace an export location's metadata (2.87+; admin-only keys stay unless an admin sends them)
+	// (PUT /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	UpdateAllExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error
+	// DeleteExportLocationMetadataItem Delete one metadata item (2.87+; 200, empty body)
+	// (DELETE /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	DeleteExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error
+	// ShowExportLocationMetadataItem Show one metadata item (2.87+)
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	ShowExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error
+	// UpdateExportLocationMetadataItem Set one metadata item, {"metadata": {key: value}} (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	UpdateExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error
 	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
 	// (GET /v2/shares/{share_id}/instances)
 	ListInstancesOfShare(ctx echo.Context, shareId ShareID) error
@@ -2940,6 +3622,9 @@ type ServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx echo.Context, shareId ShareID, key string) error
+	// ShowShareMigrationProgress A share's migration progress (2.98+; the migration_get_progress action before)
+	// (GET /v2/shares/{share_id}/migration-progress)
+	ShowShareMigrationProgress(ctx echo.Context, shareId ShareID) error
 	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
 	// (GET /v2/snapshot-instances)
 	ListSnapshotInstances(ctx echo.Context, params ListSnapshotInstancesParams) error
@@ -2967,6 +3652,9 @@ type ServerInterface interface {
 	// ListSnapshotsDetail List share snapshots with details
 	// (GET /v2/snapshots/detail)
 	ListSnapshotsDetail(ctx echo.Context, params ListSnapshotsDetailParams) error
+	// ManageSnapshot Manage a snapshot (2.12+, admin) - adopt a directory of the snapshots folder no snapshot owns
+	// (POST /v2/snapshots/manage)
+	ManageSnapshot(ctx echo.Context) error
 	// DeleteSnapshot Delete a snapshot (202; deleting, then gone)
 	// (DELETE /v2/snapshots/{snapshot_id})
 	DeleteSnapshot(ctx echo.Context, snapshotId string) error
@@ -3632,6 +4320,31 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) er
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowQuotaSetDefaultsLegacy(ctx, projectId)
+	return err
+}
+
+// ManageShareLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageShareLegacy(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageShareLegacy(ctx)
+	return err
+}
+
+// UnmanageShareLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) UnmanageShareLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnmanageShareLegacy(ctx, shareId)
 	return err
 }
 
@@ -4705,6 +5418,15 @@ func (w *ServerInterfaceWrapper) ListSharesDetail(ctx echo.Context) error {
 	return err
 }
 
+// ManageShare converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageShare(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageShare(ctx)
+	return err
+}
+
 // DeleteShare converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteShare(ctx echo.Context) error {
 	var err error
@@ -4822,6 +5544,174 @@ func (w *ServerInterfaceWrapper) ShowExportLocation(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowExportLocation(ctx, shareId, exportLocationId)
+	return err
+}
+
+// ListExportLocationMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) ListExportLocationMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListExportLocationMetadata(ctx, shareId, exportLocationId)
+	return err
+}
+
+// CreateExportLocationMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateExportLocationMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateExportLocationMetadata(ctx, shareId, exportLocationId)
+	return err
+}
+
+// UpdateAllExportLocationMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAllExportLocationMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAllExportLocationMetadata(ctx, shareId, exportLocationId)
+	return err
+}
+
+// DeleteExportLocationMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteExportLocationMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteExportLocationMetadataItem(ctx, shareId, exportLocationId, key)
+	return err
+}
+
+// ShowExportLocationMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowExportLocationMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowExportLocationMetadataItem(ctx, shareId, exportLocationId, key)
+	return err
+}
+
+// UpdateExportLocationMetadataItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateExportLocationMetadataItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// ------------- Path parameter "export_location_id" -------------
+	var exportLocationId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "export_location_id", ctx.Param("export_location_id"), &exportLocationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter export_location_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateExportLocationMetadataItem(ctx, shareId, exportLocationId, key)
 	return err
 }
 
@@ -4958,6 +5848,22 @@ func (w *ServerInterfaceWrapper) UpdateShareMetadataItem(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateShareMetadataItem(ctx, shareId, key)
+	return err
+}
+
+// ShowShareMigrationProgress converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareMigrationProgress(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_id" -------------
+	var shareId ShareID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_id", ctx.Param("share_id"), &shareId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareMigrationProgress(ctx, shareId)
 	return err
 }
 
@@ -5293,6 +6199,15 @@ func (w *ServerInterfaceWrapper) ListSnapshotsDetail(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListSnapshotsDetail(ctx, params)
+	return err
+}
+
+// ManageSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageSnapshot(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageSnapshot(ctx)
 	return err
 }
 
@@ -5858,6 +6773,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id", wrapper.UpdateCGSnapshot, options.OperationMiddlewares["updateCGSnapshot"]...)
 	router.GET(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/members", wrapper.ListCGSnapshotMembers, options.OperationMiddlewares["listCGSnapshotMembers"]...)
 	router.POST(options.BaseURL+"/v2/cgsnapshots/:cgsnapshot_id/action", wrapper.CgsnapshotAction, options.OperationMiddlewares["cgsnapshotAction"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata", wrapper.ListExportLocationMetadata, options.OperationMiddlewares["listExportLocationMetadata"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata", wrapper.CreateExportLocationMetadata, options.OperationMiddlewares["createExportLocationMetadata"]...)
+	router.PUT(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata", wrapper.UpdateAllExportLocationMetadata, options.OperationMiddlewares["updateAllExportLocationMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata/:key", wrapper.DeleteExportLocationMetadataItem, options.OperationMiddlewares["deleteExportLocationMetadataItem"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata/:key", wrapper.ShowExportLocationMetadataItem, options.OperationMiddlewares["showExportLocationMetadataItem"]...)
+	router.POST(options.BaseURL+"/v2/shares/:share_id/export_locations/:export_location_id/metadata/:key", wrapper.UpdateExportLocationMetadataItem, options.OperationMiddlewares["updateExportLocationMetadataItem"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.ListShareMetadata, options.OperationMiddlewares["listShareMetadata"]...)
 	router.POST(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.CreateShareMetadata, options.OperationMiddlewares["createShareMetadata"]...)
 	router.PUT(options.BaseURL+"/v2/shares/:share_id/metadata", wrapper.UpdateAllShareMetadata, options.OperationMiddlewares["updateAllShareMetadata"]...)
@@ -5898,6 +6819,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v2/messages", wrapper.ListMessages, options.OperationMiddlewares["listMessages"]...)
 	router.DELETE(options.BaseURL+"/v2/messages/:message_id", wrapper.DeleteMessage, options.OperationMiddlewares["deleteMessage"]...)
 	router.GET(options.BaseURL+"/v2/messages/:message_id", wrapper.ShowMessage, options.OperationMiddlewares["showMessage"]...)
+	router.POST(options.BaseURL+"/v2/snapshots/manage", wrapper.ManageSnapshot, options.OperationMiddlewares["manageSnapshot"]...)
+	router.POST(options.BaseURL+"/v2/shares/manage", wrapper.ManageShare, options.OperationMiddlewares["manageShare"]...)
+	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
+	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
 	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
 	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
 	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
@@ -6917,6 +7843,78 @@ func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetD
 	return err
 }
 
+type ManageShareLegacyRequestObject struct {
+	Body *ManageShareLegacyJSONRequestBody
+}
+
+type ManageShareLegacyResponseObject interface {
+	VisitManageShareLegacyResponse(w http.ResponseWriter) error
+}
+
+type ManageShareLegacy200JSONResponse ShareResponse
+
+func (response ManageShareLegacy200JSONResponse) VisitManageShareLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageShareLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageShareLegacydefaultJSONResponse) VisitManageShareLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnmanageShareLegacyRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type UnmanageShareLegacyResponseObject interface {
+	VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error
+}
+
+type UnmanageShareLegacy202Response struct {
+}
+
+func (response UnmanageShareLegacy202Response) VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type UnmanageShareLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UnmanageShareLegacydefaultJSONResponse) VisitUnmanageShareLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteQuotaSetRequestObject struct {
 	ProjectId string `json:"project_id"`
 	Params    DeleteQuotaSetParams
@@ -7805,6 +8803,45 @@ func (response ListSharesDetaildefaultJSONResponse) VisitListSharesDetailRespons
 	return err
 }
 
+type ManageShareRequestObject struct {
+	Body *ManageShareJSONRequestBody
+}
+
+type ManageShareResponseObject interface {
+	VisitManageShareResponse(w http.ResponseWriter) error
+}
+
+type ManageShare200JSONResponse ShareResponse
+
+func (response ManageShare200JSONResponse) VisitManageShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageSharedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageSharedefaultJSONResponse) VisitManageShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteShareRequestObject struct {
 	ShareId ShareID `json:"share_id"`
 	Params  DeleteShareParams
@@ -8028,6 +9065,246 @@ type ShowExportLocationdefaultJSONResponse struct {
 }
 
 func (response ShowExportLocationdefaultJSONResponse) VisitShowExportLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListExportLocationMetadataRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+}
+
+type ListExportLocationMetadataResponseObject interface {
+	VisitListExportLocationMetadataResponse(w http.ResponseWriter) error
+}
+
+type ListExportLocationMetadata200JSONResponse MetadataResponse
+
+func (response ListExportLocationMetadata200JSONResponse) VisitListExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListExportLocationMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListExportLocationMetadatadefaultJSONResponse) VisitListExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateExportLocationMetadataRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Body             *CreateExportLocationMetadataJSONRequestBody
+}
+
+type CreateExportLocationMetadataResponseObject interface {
+	VisitCreateExportLocationMetadataResponse(w http.ResponseWriter) error
+}
+
+type CreateExportLocationMetadata200JSONResponse MetadataResponse
+
+func (response CreateExportLocationMetadata200JSONResponse) VisitCreateExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateExportLocationMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateExportLocationMetadatadefaultJSONResponse) VisitCreateExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllExportLocationMetadataRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Body             *UpdateAllExportLocationMetadataJSONRequestBody
+}
+
+type UpdateAllExportLocationMetadataResponseObject interface {
+	VisitUpdateAllExportLocationMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateAllExportLocationMetadata200JSONResponse MetadataResponse
+
+func (response UpdateAllExportLocationMetadata200JSONResponse) VisitUpdateAllExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAllExportLocationMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateAllExportLocationMetadatadefaultJSONResponse) VisitUpdateAllExportLocationMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteExportLocationMetadataItemRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Key              string `json:"key"`
+}
+
+type DeleteExportLocationMetadataItemResponseObject interface {
+	VisitDeleteExportLocationMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteExportLocationMetadataItem200Response struct {
+}
+
+func (response DeleteExportLocationMetadataItem200Response) VisitDeleteExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteExportLocationMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteExportLocationMetadataItemdefaultJSONResponse) VisitDeleteExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExportLocationMetadataItemRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Key              string `json:"key"`
+}
+
+type ShowExportLocationMetadataItemResponseObject interface {
+	VisitShowExportLocationMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type ShowExportLocationMetadataItem200JSONResponse MetadataItemResponse
+
+func (response ShowExportLocationMetadataItem200JSONResponse) VisitShowExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExportLocationMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowExportLocationMetadataItemdefaultJSONResponse) VisitShowExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateExportLocationMetadataItemRequestObject struct {
+	ShareId          string `json:"share_id"`
+	ExportLocationId string `json:"export_location_id"`
+	Key              string `json:"key"`
+	Body             *UpdateExportLocationMetadataItemJSONRequestBody
+}
+
+type UpdateExportLocationMetadataItemResponseObject interface {
+	VisitUpdateExportLocationMetadataItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateExportLocationMetadataItem200JSONResponse MetadataResponse
+
+func (response UpdateExportLocationMetadataItem200JSONResponse) VisitUpdateExportLocationMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateExportLocationMetadataItemdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateExportLocationMetadataItemdefaultJSONResponse) VisitUpdateExportLocationMetadataItemResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8301,6 +9578,45 @@ type UpdateShareMetadataItemdefaultJSONResponse struct {
 }
 
 func (response UpdateShareMetadataItemdefaultJSONResponse) VisitUpdateShareMetadataItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMigrationProgressRequestObject struct {
+	ShareId ShareID `json:"share_id"`
+}
+
+type ShowShareMigrationProgressResponseObject interface {
+	VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error
+}
+
+type ShowShareMigrationProgress200JSONResponse MigrationProgress
+
+func (response ShowShareMigrationProgress200JSONResponse) VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareMigrationProgressdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareMigrationProgressdefaultJSONResponse) VisitShowShareMigrationProgressResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8648,6 +9964,45 @@ type ListSnapshotsDetaildefaultJSONResponse struct {
 }
 
 func (response ListSnapshotsDetaildefaultJSONResponse) VisitListSnapshotsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageSnapshotRequestObject struct {
+	Body *ManageSnapshotJSONRequestBody
+}
+
+type ManageSnapshotResponseObject interface {
+	VisitManageSnapshotResponse(w http.ResponseWriter) error
+}
+
+type ManageSnapshot202JSONResponse SnapshotResponse
+
+func (response ManageSnapshot202JSONResponse) VisitManageSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageSnapshotdefaultJSONResponse) VisitManageSnapshotResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9737,6 +11092,12 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
+	// (POST /v2/os-share-manage)
+	ManageShareLegacy(ctx context.Context, request ManageShareLegacyRequestObject) (ManageShareLegacyResponseObject, error)
+	// UnmanageShareLegacy Unmanage a share, the old path (2.0-2.6)
+	// (POST /v2/os-share-unmanage/{share_id}/unmanage)
+	UnmanageShareLegacy(ctx context.Context, request UnmanageShareLegacyRequestObject) (UnmanageShareLegacyResponseObject, error)
 	// DeleteQuotaSet Delete a project's quotas (or a user's or a share type's), back to the defaults (admin)
 	// (DELETE /v2/quota-sets/{project_id})
 	DeleteQuotaSet(ctx context.Context, request DeleteQuotaSetRequestObject) (DeleteQuotaSetResponseObject, error)
@@ -9806,6 +11167,9 @@ type StrictServerInterface interface {
 	// ListSharesDetail List shares with details
 	// (GET /v2/shares/detail)
 	ListSharesDetail(ctx context.Context, request ListSharesDetailRequestObject) (ListSharesDetailResponseObject, error)
+	// ManageShare Manage a share (2.7+, admin) - adopt a directory of the shares folder no share owns
+	// (POST /v2/shares/manage)
+	ManageShare(ctx context.Context, request ManageShareRequestObject) (ManageShareResponseObject, error)
 	// DeleteShare Delete a share (202; deleting, then gone)
 	// (DELETE /v2/shares/{share_id})
 	DeleteShare(ctx context.Context, request DeleteShareRequestObject) (DeleteShareResponseObject, error)
@@ -9824,6 +11188,24 @@ type StrictServerInterface interface {
 	// ShowExportLocation Show one export location
 	// (GET /v2/shares/{share_id}/export_locations/{export_location_id})
 	ShowExportLocation(ctx context.Context, request ShowExportLocationRequestObject) (ShowExportLocationResponseObject, error)
+	// ListExportLocationMetadata Show an export location's metadata (2.87+), preferred included
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	ListExportLocationMetadata(ctx context.Context, request ListExportLocationMetadataRequestObject) (ListExportLocationMetadataResponseObject, error)
+	// CreateExportLocationMetadata Add or change metadata items (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	CreateExportLocationMetadata(ctx context.Context, request CreateExportLocationMetadataRequestObject) (CreateExportLocationMetadataResponseObject, error)
+	// UpdateAllExportLocationMetadata Replace an export location's metadata (2.87+; admin-only keys stay unless an admin sends them)
+	// (PUT /v2/shares/{share_id}/export_locations/{export_location_id}/metadata)
+	UpdateAllExportLocationMetadata(ctx context.Context, request UpdateAllExportLocationMetadataRequestObject) (UpdateAllExportLocationMetadataResponseObject, error)
+	// DeleteExportLocationMetadataItem Delete one metadata item (2.87+; 200, empty body)
+	// (DELETE /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	DeleteExportLocationMetadataItem(ctx context.Context, request DeleteExportLocationMetadataItemRequestObject) (DeleteExportLocationMetadataItemResponseObject, error)
+	// ShowExportLocationMetadataItem Show one metadata item (2.87+)
+	// (GET /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	ShowExportLocationMetadataItem(ctx context.Context, request ShowExportLocationMetadataItemRequestObject) (ShowExportLocationMetadataItemResponseObject, error)
+	// UpdateExportLocationMetadataItem Set one metadata item, {"metadata": {key: value}} (2.87+)
+	// (POST /v2/shares/{share_id}/export_locations/{export_location_id}/metadata/{key})
+	UpdateExportLocationMetadataItem(ctx context.Context, request UpdateExportLocationMetadataItemRequestObject) (UpdateExportLocationMetadataItemResponseObject, error)
 	// ListInstancesOfShare List a share's instances (admin; one, the share itself)
 	// (GET /v2/shares/{share_id}/instances)
 	ListInstancesOfShare(ctx context.Context, request ListInstancesOfShareRequestObject) (ListInstancesOfShareResponseObject, error)
@@ -9845,6 +11227,9 @@ type StrictServerInterface interface {
 	// UpdateShareMetadataItem Set one metadata item (Manila routes POST, not PUT, here)
 	// (POST /v2/shares/{share_id}/metadata/{key})
 	UpdateShareMetadataItem(ctx context.Context, request UpdateShareMetadataItemRequestObject) (UpdateShareMetadataItemResponseObject, error)
+	// ShowShareMigrationProgress A share's migration progress (2.98+; the migration_get_progress action before)
+	// (GET /v2/shares/{share_id}/migration-progress)
+	ShowShareMigrationProgress(ctx context.Context, request ShowShareMigrationProgressRequestObject) (ShowShareMigrationProgressResponseObject, error)
 	// ListSnapshotInstances List snapshot instances (admin; every snapshot is its own instance)
 	// (GET /v2/snapshot-instances)
 	ListSnapshotInstances(ctx context.Context, request ListSnapshotInstancesRequestObject) (ListSnapshotInstancesResponseObject, error)
@@ -9872,6 +11257,9 @@ type StrictServerInterface interface {
 	// ListSnapshotsDetail List share snapshots with details
 	// (GET /v2/snapshots/detail)
 	ListSnapshotsDetail(ctx context.Context, request ListSnapshotsDetailRequestObject) (ListSnapshotsDetailResponseObject, error)
+	// ManageSnapshot Manage a snapshot (2.12+, admin) - adopt a directory of the snapshots folder no snapshot owns
+	// (POST /v2/snapshots/manage)
+	ManageSnapshot(ctx context.Context, request ManageSnapshotRequestObject) (ManageSnapshotResponseObject, error)
 	// DeleteSnapshot Delete a snapshot (202; deleting, then gone)
 	// (DELETE /v2/snapshots/{snapshot_id})
 	DeleteSnapshot(ctx context.Context, request DeleteSnapshotRequestObject) (DeleteSnapshotResponseObject, error)
@@ -10790,6 +12178,77 @@ func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId 
 	return nil
 }
 
+// ManageShareLegacy operation middleware
+func (sh *strictHandler) ManageShareLegacy(ctx echo.Context) error {
+	var request ManageShareLegacyRequestObject
+
+	var body ManageShareLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageShareLegacy(ctx.Request().Context(), request.(ManageShareLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageShareLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageShareLegacyResponseObject); ok {
+		return validResponse.VisitManageShareLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnmanageShareLegacy operation middleware
+func (sh *strictHandler) UnmanageShareLegacy(ctx echo.Context, shareId ShareID) error {
+	var request UnmanageShareLegacyRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnmanageShareLegacy(ctx.Request().Context(), request.(UnmanageShareLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnmanageShareLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnmanageShareLegacyResponseObject); ok {
+		return validResponse.VisitUnmanageShareLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteQuotaSet operation middleware
 func (sh *strictHandler) DeleteQuotaSet(ctx echo.Context, projectId string, params DeleteQuotaSetParams) error {
 	var request DeleteQuotaSetRequestObject
@@ -11504,6 +12963,52 @@ func (sh *strictHandler) ListSharesDetail(ctx echo.Context, params ListSharesDet
 	return nil
 }
 
+// ManageShare operation middleware
+func (sh *strictHandler) ManageShare(ctx echo.Context) error {
+	var request ManageShareRequestObject
+
+	var body ManageShareJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageShare(ctx.Request().Context(), request.(ManageShareRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageShare")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageShareResponseObject); ok {
+		return validResponse.VisitManageShareResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteShare operation middleware
 func (sh *strictHandler) DeleteShare(ctx echo.Context, shareId ShareID, params DeleteShareParams) error {
 	var request DeleteShareRequestObject
@@ -11696,6 +13201,234 @@ func (sh *strictHandler) ShowExportLocation(ctx echo.Context, shareId ShareID, e
 		return err
 	} else if validResponse, ok := response.(ShowExportLocationResponseObject); ok {
 		return validResponse.VisitShowExportLocationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListExportLocationMetadata operation middleware
+func (sh *strictHandler) ListExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error {
+	var request ListExportLocationMetadataRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListExportLocationMetadata(ctx.Request().Context(), request.(ListExportLocationMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListExportLocationMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListExportLocationMetadataResponseObject); ok {
+		return validResponse.VisitListExportLocationMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateExportLocationMetadata operation middleware
+func (sh *strictHandler) CreateExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error {
+	var request CreateExportLocationMetadataRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+
+	var body CreateExportLocationMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateExportLocationMetadata(ctx.Request().Context(), request.(CreateExportLocationMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateExportLocationMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateExportLocationMetadataResponseObject); ok {
+		return validResponse.VisitCreateExportLocationMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAllExportLocationMetadata operation middleware
+func (sh *strictHandler) UpdateAllExportLocationMetadata(ctx echo.Context, shareId string, exportLocationId string) error {
+	var request UpdateAllExportLocationMetadataRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+
+	var body UpdateAllExportLocationMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAllExportLocationMetadata(ctx.Request().Context(), request.(UpdateAllExportLocationMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAllExportLocationMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAllExportLocationMetadataResponseObject); ok {
+		return validResponse.VisitUpdateAllExportLocationMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteExportLocationMetadataItem operation middleware
+func (sh *strictHandler) DeleteExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error {
+	var request DeleteExportLocationMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteExportLocationMetadataItem(ctx.Request().Context(), request.(DeleteExportLocationMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteExportLocationMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteExportLocationMetadataItemResponseObject); ok {
+		return validResponse.VisitDeleteExportLocationMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowExportLocationMetadataItem operation middleware
+func (sh *strictHandler) ShowExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error {
+	var request ShowExportLocationMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowExportLocationMetadataItem(ctx.Request().Context(), request.(ShowExportLocationMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowExportLocationMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowExportLocationMetadataItemResponseObject); ok {
+		return validResponse.VisitShowExportLocationMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateExportLocationMetadataItem operation middleware
+func (sh *strictHandler) UpdateExportLocationMetadataItem(ctx echo.Context, shareId string, exportLocationId string, key string) error {
+	var request UpdateExportLocationMetadataItemRequestObject
+
+	request.ShareId = shareId
+	request.ExportLocationId = exportLocationId
+	request.Key = key
+
+	var body UpdateExportLocationMetadataItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateExportLocationMetadataItem(ctx.Request().Context(), request.(UpdateExportLocationMetadataItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateExportLocationMetadataItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateExportLocationMetadataItemResponseObject); ok {
+		return validResponse.VisitUpdateExportLocationMetadataItemResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -11943,6 +13676,31 @@ func (sh *strictHandler) UpdateShareMetadataItem(ctx echo.Context, shareId Share
 		return err
 	} else if validResponse, ok := response.(UpdateShareMetadataItemResponseObject); ok {
 		return validResponse.VisitUpdateShareMetadataItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareMigrationProgress operation middleware
+func (sh *strictHandler) ShowShareMigrationProgress(ctx echo.Context, shareId ShareID) error {
+	var request ShowShareMigrationProgressRequestObject
+
+	request.ShareId = shareId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareMigrationProgress(ctx.Request().Context(), request.(ShowShareMigrationProgressRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareMigrationProgress")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareMigrationProgressResponseObject); ok {
+		return validResponse.VisitShowShareMigrationProgressResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -12213,6 +13971,52 @@ func (sh *strictHandler) ListSnapshotsDetail(ctx echo.Context, params ListSnapsh
 		return err
 	} else if validResponse, ok := response.(ListSnapshotsDetailResponseObject); ok {
 		return validResponse.VisitListSnapshotsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ManageSnapshot operation middleware
+func (sh *strictHandler) ManageSnapshot(ctx echo.Context) error {
+	var request ManageSnapshotRequestObject
+
+	var body ManageSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageSnapshot(ctx.Request().Context(), request.(ManageSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageSnapshotResponseObject); ok {
+		return validResponse.VisitManageSnapshotResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -13107,315 +14911,350 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu5lij4K4icnpD0OklT8lJlKjre863tubu256VvT5c8bIgJkrhKArwJUDKvSxPzEfOF8yUvcLAk",
-	"cl+YlGRbHdG3rGQmcHBwcDac5VMw5+sNZ4RJEUw/BRuc4DWRJIG//oLnV9vNb4uFIFL9TVkwDf6+Jcku",
-	"CAOG1ySYBlz/GgZiviJrrF5b4490vV0H07PTZ988+/bpi2ffhMGaMv1wEgZyt1GfUibJkiRBGHwcrTGj",
-	"MR6RJOF6bjeImQGtt0KiS4IutpPJ0/m/oHTwwBu99G3yL2gSuGlzb2CGLCC3t7dh8N1PP9M1hfVGRMwT",
-	"upGUq4VPEE8QvhSESbQmmAl0OplMQiRXBK25kAijDV4StOJxJMZBWIquGMbOYKsrYtxSYSwEW+ZWs+GC",
-	"SnpN0uWWvVVcc/dN7g22wX8T3KWv5QF3W/X54PozxfTbFU7I6++Lx+JXLtF8ReZXJEILnqj/X5+rz7fs",
-	"ivEbhmiEqEDPJs/cmdhguUqXLNTIMxoFYZCQv29pQqJgKpMt8ZFgQBUyoWwZOIDe8kT+G9kVofqeLPA2",
-	"lmieECxJNMPyHKn5EGYR8l5FgicSXe5QRMUmxrtZ+pJ54L1cdajVGLMrsstsG2FqD/4I8HxOhJgl25iI",
-	"mZBYbkUQBvga0xhf0pjK3ewfnBkEzLGQ5lXJZwnBEWexGlevY6ZxtUj4eiYY3ogVlzOx3Wx4It1LarFB",
-	"GEQkJpJE6b/s4xRNYVCySO8pLC8MCJsnO/hNLXKWkEUQBisu1HAANRWzzfYypnP9b8EXcpZOH+Mtm6/s",
-	"/Gu+ZXK24ZRJO75+VLIe8/sm4cuECKH/+Tcyl5ZaNjGdY0AqSf8GQIFe1KNrkkiFy5Lh1V5F29hClv4p",
-	"+eySzDJo04hfJny70ZPrB4zIG55c+Y82CZfc/SVIck0S/3cFmfmb/kPB6CDTD0vg5NtkTmaXII3NW/qR",
-	"D5X7cE3Wl25KS28SiyuHKEmSNWUpqWw3kfeH0B9/CHOHrpTZaCoPXrNrHKuDzjZbiRIyJ/SaRFP014Sz",
-	"JZwxypboiuzQJuHXNCIRGqGjT9c43pLbo7FhMWYFFfL3O7zZkAhhCXL38xKwik99T5PiorCYK7VCPUTH",
-	"kWFa6q+TEM2xICPKBGF6ylr2E9EkqGOYt+owiA1ngsAqf1QzqX/MOZOEwT/xxh2gJ38TCr5P3oj/pA7+",
-	"NPg/nqQq4xP9q3iiR4NZsuv7BbB7JJBe2SWPduegMSlaUPAL+EvTKTq+xNEb8vctETJEW4a3csUT+g8S",
-	"hUqsXNIoIixEVJL1r1z+yLcsCtGcs0VM54rA3Kf8miRARSFSB5DOyXtmOG5M1CfrzVYSADpE4/H4ZAwi",
-	"xaxGLfbVXC3ADAi4iSKqHuH494RvSCKpxiPbxjCqFlmF9f/GYKlaS8Qw6JGAhYcIC+TIT/8kUEyFBJSs",
-	"zxGVAsEJUfLTili8xJQJieQKy3RADfnYk+mXik8Gt2HwypM0/8kZqV7MAseCAI/11ufJlCJVAf8ve6wp",
-	"s+QHj9UUkBeWSPlUI/hDyxojEzKizhv0QwsM/EzrtrQUCwVxDU8VIYqmo1HA/60DEScJ3hWWWTJX2aq+",
-	"+8nyy647ypmgQhI236UCrWyvGrY+Q+iNe1lJKjFlV+2x+TNlV0UMpgTXCIWnQZRBYwRmqcbZihadxM2q",
-	"VBnFpXQHLCbq9/o7mMvjS7m9XQqPKLKs6L3Rx6/ITiCcEESXjCeKt2KBKEOaVY+DtvTSiOquBNJyD2/z",
-	"CCqV4uaVoxQjR4qNrqkQShVRKjTw5ESjEiSTFZPpNnv4/NBq2v/WY05/f78nEtO4B4dK55wNc6LSAduP",
-	"5fGkJi7nD19P8r+APtsfHf24W8VXTezD2rLVP4J9MOdxzSvWRGhzaMCISIdKtc4SfpVlVMb6yAKV41R5",
-	"kyWLVm+9bbZwP6rWZk0fWjQEVEvjdvhBDk8lqbtF1KPrjVHUeyOryzntwPEyQL7drtc42X2urEq7j/Qa",
-	"BmRW70EVbSmfK2yKghFR6rjiLN6dIy5XJElFekIWW0GiohB/lMWtZXGq7vyktJ1h7aWu+wButi9Hu847",
-	"zVpJuJwjrfEbjxg2PKbzXTDVXo6PckbFDEdryrLCNouhAgR5dBjvW0HHaF7KXVgXxjNbCmSN31LjodYK",
-	"yZ2MJlskbzd0YXm/lfI1dHwRvFsRtKAkjgT6NB6Pb7Upo/2P44vg5M54317k3ILqKkbSVFjJ8BR6jrw5",
-	"jhCWMqGXW0lS7yS4mRBfoO2WRkL7vvrRdEcBkCeJZp48LhEEBcLqIg/6gVCk/v6WWh6CDjptXjaVKUOF",
-	"4Q+i0xYX0YZl9NVsy1hJN0R1p6ES8PfQeftver2m+sA3vEkf3kdGfDFq8WfMFX/4uOGJ/JnrW6PGQ1G8",
-	"HCEwAIrNCOjY3RhFwGDRNSU3JUK9n/vGqn8zuFZP37jkPCaYtVYdIYKh3D9EFiSBLakbfE3Z6JokQuPh",
-	"bHz6zPMeMSExm5e7kdoCuPc9i4nR6HLPkqWFHkxS08LM0kJ7Dpadua1VX5iueVE95Vdupm7LaYK7BdgW",
-	"I92O5ytWOJ2UAR8A9TE9qUIPX3VUv+6zWHm4yrdNJvjthsxfS7Kuu3audywYzioTjMSGzEP06Yrspvoy",
-	"+VZt0Bp/9Mc7hQjK3JN64Ia5Gq+CUccI6MtvjPQqIfwSmQ0sXnVXCrdfcLzgyZpERV+PW5Go1FAAwpmC",
-	"UOyx1n9XK9G6iF6MQMeno7Pnz9F8hRM8lyQRJ2qBZnmiw/qUxae9I2jOt3GEGJcQ4hDv0A2Vq4zkFpTN",
-	"yUVywahUEp5QUJTWDkU80brTDRXKqp7zJCFzOVZfFFUOHzcfHiK82R3uybqH2H+15pTWBRKESbh3hWji",
-	"Y7vrSEi8czRwUhLP0WUHbsM0yqcK7rw6HpVeJoXBmgiBl+UxHQmRye7VQupLunrdAmZIhyuDOYu5TxeB",
-	"jviGAKJf8ZrokO6LYIo+XcB46p+/hujCjqr+vgjG4/FFcHuLjp+dPkU4igS68CA1jqJKkoXZRhCgpBb1",
-	"bDJRwsNFJwVh8GxyGkwDP0gJHj4NpoGLVYInzxQmvZAlePhcD/cLkSuun7zU0iMXy6R+OlVjupAmeOI+",
-	"jyh+p0MdnwM8jMvX601M1oTp6MvnAFExCgp8iAtNHoEfEBW4uGrx6lLweCu7Hpk1/viOSxzr9IGf6BJf",
-	"7mRGbJXE3+Wl8LcT/9e/b7nEIx3bp1YOkZBLN/Jt6CZ9o4NAe876/Gn1rDbctHRaMNL1ggdfaHGilqvL",
-	"DlYNt/Zt+FdoHTD2bfWMZeGpFbMfZtbiZL9qZ20nxGXcvMUhDcUNSGl6wsSOm5+w5U7lxqzEf3dcZMcw",
-	"A/eiSedszhCnLOEe70VGj+95sCgbbQWpYCGyjH90n7dsZ928pUxE5jnIQRabm6rDCnPDVcCe5SI98PZt",
-	"zZyVrCQ3/wHnzU1nOUln9BXZiSzwkoGprshQZJGbdF9I+T70xIg3Sp6j9IbMP2Y5RbRCntbxtQLfrOTL",
-	"VUKniKbqnaiktepDXIu/MlVbq3k9LSPg4aJrILWnUtbfSWQUULV5WH+VNQ/eYEmQhuQcATFQSdAKC8Q4",
-	"0xkTuQvWdPW1zsFEp8o4eD80mWIGHeVoZlcd8bQC3JQaW3GzlaVeCvUYZfD8khpzHdyBzt23FcoE12OA",
-	"zw8d62P4BG/oE/VAPDE/i/FmV+IR1HkLvePOJaZx1cfk44YmRHS8FxgmTMYsehaTa71LNgfwhzdvfntT",
-	"zKhqDpgxbpDqn821fdPv+peyfAxBkpln3Ge3XFveereQJB+ltr2nJgnb3NCkP4T6qsixZTX6yJFC0O7i",
-	"wY9lSQnF3/c8pnPXFB4JZDBotzmPlyweczipOT89bjgsLlqTmj2q1dR2kNteB2fN8nuKDY/YWi28HLIK",
-	"wCSOsMTaP90TOok7+d17eNILK5K4djmeb7rgG1ubd8AdljrQIavt9vZcX4HnPc2hfkn9cDo5e2pvcnSO",
-	"mc4+Q1QKEi9KeLedsZM3dF9XfQnKAIYPQ9wCpHjuTTJNCKkKKawhifL13YbB75pBvoK88lKiMCxU+0E1",
-	"qzaPEI1C9P796+9HMb1yntTbwiab10v28vZh+vn/lzIA3pKu/LjgBtjb6HZO1dPJZHIbOtt7yIFv8zn5",
-	"HYd/2QD3bRgsu3hz8muuyp0hic1Y74fvF2c1c49Ob8MS98reRnR+ceWeiE7TPMvgn3E5WvBkBAOP9Cg6",
-	"TMO9wjeangs/5EB8ngPwAcLFWjlgW8xddipyfo5B994O3+1E6JUX3RE9TpXo4vb1AcgJF2GdF0vPsyE8",
-	"30UJuGVyyLJcHQjb0Zi0Hx8JUFFCRPB8pcUClUJb9CG6WWEQB5QpoxNi/eyjhIBsidDx5Q6Rj5KwSKAt",
-	"i0iCbnCZzVnG6nEc/7YIpn/Uq6IA63utjX6o59pZhn+I4UsY/7DTvIRpMmhqO2xXzj8s4C/OgioJMOxE",
-	"z58GdXJg2Mn25Mkl8uBhwufLhf0grIKhVD4cjDI6HpxyEdH9+06f3Ylg6GlVgRibmUppjQtKxVB+Uek4",
-	"daDeFZA9wWuIos+AUQ6+PoTNErGlSWIC6oNpcJQf5QhK+1AB5p4pYkUidLlDcgUx5fOEm4HH6L0gSI2t",
-	"7Lsl+PCSzBtIckhYuoyJ+qdSAkomhPWLcU769l3KXa0gC3iJXG9pv3kLyA3SYyEvOy2kMJ+3oAqZ39K4",
-	"8xZVMlCPhb0467Kw0jm9xZVqGS1NC29phWF6LOz50y4LK5nRW1alTtNS/HtLKx2qx/KedSLIilnLl7j/",
-	"yu50QWXr8FWZ7uSXHePgtJefzq2m1B/aThj+TJZ4vhtMJD6e68dz/Xiu7+Fcv28VkJDLK2KzraiIV49t",
-	"DdHiT9Zz1KZqkp4hdFVF3bdl2vobIoh860o8FK5ldPEG/1aGM4L4QhcppmwZIq9IJZSfhYdwrWL+M0sf",
-	"r+kywbl/ziQPzaXLzD30r3nymYBZjKb1KbomuNqCzDqAsW9kiVaMq2JKNJ0Z5bkisCRfO7FVVq+xKGyQ",
-	"ROvqIgXD4vkByibaCjBlKLM3tl7WmXpdp56F6GZF5ysoHprLSkvv3+Y4jklyJBC/YcheEmKBJE6WRI6D",
-	"cKBaKw11QtsUltE1oAuYeIU2JJkTJvGShOgimFwEijNdBKeTyUVQEnQCp1hyXfXMDdqxlFtF1bWaEi9h",
-	"IPmGzocrXzNUKVWv/npFeRlTKq4qF7ikmnm2ancB3x/q2UdDYRmfDxR/NYdZuxlFl3oCv2MhSKSIR50M",
-	"w4vUfwiLxuiH9UbulFhUmEYSXxGBHONaEkYSOr9gGyxX6PjXH98i7U2DegQn5wiznVxRtkQkFgTGjxJ6",
-	"TZIRFpB4HyH15fiCvVsRSLeN7cwoITgScHGucAc58hfBP4SMLgIFzkXAOCMXwQnCLLpg3ns6Okq9vcBC",
-	"EiEvAnVAzNWQ/uOSSMiG0v9Wr5hxdHFQ4VVSOEcen9RXMHOeRCRS/MLwo4gTMb5gJt1xjXe6GPYO/evb",
-	"3361oSnp6yvMIl0AOqJzaTB/wTRqEJSNh6LHx1QKJCFOYEslQQJuez5dBNF2vd4piQoO3pPxBavmWBUZ",
-	"ZpCv9DNhS7kKpmfPn3fgeJluJXaIylrofpWKOdaVKhR6srE5KOZsqXUnyxzvCD4op9EKMJ815sJxDY85",
-	"R1gfAE/IwNiCkGah0ql+hs1afHZ25qUpBn/h0Q7I0YSdMIkps7qqJuQjRNmCJ2usezvc3pY6xC2jaR1q",
-	"NCRAGbbYu+KQP8dAJRczuli3UjZGRWwKQczO0CAxevrv85KkNeydCKUAqhKGPSE2orRfmFP3orW5dWZa",
-	"UFSXfi1Eo2uY2yHmHWieRdZyNv52Mjobv5xMQaAYWZJKaqPDAlhjdDZ+efrPU4SNImuYEY1CJ8EXPKn6",
-	"usCgsoC2rabRqgpGx2JzA5YtL+p9DRvUv/rVQ2RAbavEdOJDDRd1eX6TL4gR78qbFOkaVjhCx23aFFUX",
-	"dz8517Q/jwlORGM5rEfFqJNi9Ki1ZLWWNmZc8XE/F06/JgV1cS2fkaFQ1sXrMwD3wdo3aT+zEm+Tqc4C",
-	"igQEI3IR8yMBz01nNgD0WP1nLv/lXbIlJwjP52QjhWf8HkFzH6rkhZnN3Dhrp48x+6lU9rvCg7bRf1Ti",
-	"Vf8T7YhA6p+nuoeR4e1gmLtyh5wRE9+UK4B1G34KNlgZ/2pZ//fFhfhvx/+dTk//lH+q2f7k7M/dnzsi",
-	"/pz8ufgThPqffLH4k/3J+Il6+Z9KHGsu4W0Snn4oNNvSkVNLPrLiltWUsX3PEjLnS0b/QSJTB8q1CwsN",
-	"NuES4tpVVpqio8lRiI5O1f8s4H8U2OofDP6Hq//lC/iJwyMJ/5Ns4aUd/A8RR0ADvbI6Gj0PD9ykH4Rz",
-	"Pj3dszay7qBXbDT541t15r57/ePbEEyAORbkHIHREKHtZkOSkXqky3ympH383+nJMVuIP+d0IU6KdFtJ",
-	"g1VYtc+1TWFbZ7jOdlNkCHWMXvvJLBEVavGQy7Jl7iJujF7ZSx83lpiiP45+/fGtoki13qMP/i5ZDSLP",
-	"mYzDBbxzMIva/hbeltSdnR3xJ/qXc31T4NWEVhzJ+PVispCIbyU6hhZutsy+QGo4uJxxrfRO27Xeq8M6",
-	"qBQwdMoJSvrtgVJsby7lCjM0MbjL1rUuIM/8jPgiezFy7O7kTpDkaM43poMdIzcW5eAMplKgDU4IUyhQ",
-	"qw2RUl8AoBUXstVOXPN4u67cYoZ4HOlTrczXlBza+dSKWqI+ah/2V1zfM3slvEn4nAjt1TX6IlG7KWSy",
-	"1U3uqnTWvZXVrkAYPbVXAkNa/BJIoO7KsjIJvtgYtq7GZKFOJQTqD6su5zqGbRQuz8ZPJyG6WRFrRaKE",
-	"bGI8JxHyhkE6lgFd7gxG9N+dbhDX+GNWkkwaNfQWfXE7Ff88e1a8ws0h5d13ITqbTF6MJqejydm70+fT",
-	"ybPp5Pl4Av8XDNAIraTh7j4CWWd0lNSgLdYoXNBESFv1FW6k9tm/b0vmFeUTe1OKsqodFc04miZfYVGW",
-	"DtamCuxp+/Yre16CZ8yNgppe6KjcaRkvXg5Z3mL/ROfKbs+dVvX0bKDgATJejtHpZPJ/diLzfBzWs1aV",
-	"PHLNqfc50Zo4a5pbd+N53wS3te2v9wFVE+CDNC/adBr6vKNu6uwFxXXVL0dCWQtwww6K5SWJ+Q06G784",
-	"6QQHfKZmAdV8xBV38ZXZMMhQRc6cmbU7y3V01hCW07VTk3ufrUhCpdEwjM7mHbNKpKblfrVJgaXG7zGo",
-	"k0ALynai0i9E2+K0vnyZga/fife6WGXuBvuHvk3KG2Olzeg7jd5dEWzXEX8AxtOsqLujsMYb16qCsmVW",
-	"P1VH1vwAhl9OoNxmevbvA/dzV+epoYh9Qcq8aLRIPXpv6Wwou5A08WVlUWTl3c/MDWZNE7SWTc+0LPBU",
-	"mwzPDHMczJaPShW2yuvAPbpDbVlF4HKaV9r+rtNmRVZcoB6keJSBsxI3P0C2fvHmZ8GTOdGBeYzczAwz",
-	"z4/ufqoc/7Vp2rCfRW9bP9RHI9u3HqCJj4U0M0s+SwiOmvtsFFjepEVAc4lhObzFOJQ9uGc7Td+S2NNe",
-	"sBk7+zP409OWracP3XizewPrOh3l7I7FbZd46hq4vzmtEHJpuE2joLMtPK28q5Rf6eY0csPeYTuWxXWU",
-	"PI4LtwuwSWdpXMlewX7UEw4d1lALczXI2YqEFYEQTTUHB6+mFz6YIn6+6jVILT+/inZf+W84c73gt17F",
-	"IfOQBhLZbb0DDXL9TnyfA/gU62zl5z0k7cOQpa1dPNX5RnsnCHURWXWyKrsBjX0E/TO8Z8y7nXnImFP/",
-	"PqG9OLQ8qZ00dHM04WcvWZikfLI9/HXwNoI7aOj00Oe6Swx1WdJcFp6WqPhySLtbQHUbCu9P2p18I+1i",
-	"ESxYb1eJKeefnXcvl8Wg52IYimjf6rgqwUDD0bTmfXxkWQXur1TqEpIzeOFfFLyeb71NAdRMDaLySnXD",
-	"Ne6+Pw/cO+PM7YDzTjEMdSg+1S6eNl0VCxm6b03vTCxM2N85xEExzkagEOl0W7hik4RhJkfXVNDLmOi2",
-	"iyHEYkGLgrPx2TN4z24ymuON1m8ogbihHYrx/EpNBfgo6cVYd6Hv6q920d2fvfAPXmFYLryahiPtW5zW",
-	"BQ/UeMNeBB7JzFpvRwEDnr+nI0B5t0ktK/EBrIC7ltjTYukdSL7hRr/g6moTcGdfz1xXtAC9t5rgbU03",
-	"xuWhrZ1E92eqXZHOCylK0OHTF6AM/W5D9M0rTzK5CqYiDkSbQumdOp5VXmjHG65PxaDTLlV2MnNR5kX7",
-	"jvfgqL9shUQrHkemHsFshVkEtxWewSrGKJvRb3sY1zYsrgl3X1Nm/z49+Mb24ZydOVtB5VMrb+fRSj9r",
-	"uyQ37J22WMid38quJPZO2FTjTvGoZjjmsXo4j6niOCfIu2A1AeO53ilVPK01DzPcpniT3enrB9r2wsG5",
-	"l3zoIRnK9FkPv4OMWCllRJCbrFbc7OUi6UQsfYmsZqm5GITahbZKPraA3WXi79s0MSWXLKjOxiXJ5mvk",
-	"cpQoQzEMdNDcXw9EmzTVHbbeynA+yaJuJGhuiMHmMSPpHLjSDOQawvrwgDlaG0quyJ/3k0vD8ux4FqEU",
-	"mza1/rw68740lb4kef5+s3BLVvqQs3EzhQwes3Ifs3JbZOXefr15ai6KpWdIm81urL3TdpV1yy+1By5s",
-	"eeBWrIe8V/7madf8k0pHUl1c1zfm42sakaRngF1+zLOOyQO1zq/GVIrqePw+BTR7BTF/03yBl8LaKeDY",
-	"fJGNJK659DCnq6ksinfUP8vqPI/VSIYtzWDDovM6D0hbEml9tkpFLQRxHaCuRWtG+aALWbbx3pf56pt8",
-	"ekf20yMEfmAhKFvqSyjfbrrk0S717B1Ie7Gs5f4UmIPlRaTKy1AREX6fhHauLIveRk+WG7pOTvwAYfA/",
-	"e1K/g+b3G0srctjkaqtAhGmfRWXniM6aXvW1JygPs+aoxVrFY5j922DFJKpVkzTBTwfxNikWh63FDdCm",
-	"GUZVpbbb00tvh7BDTG0aRptzkAWoW3hQNRTtUbCX47cKgH6L77jKDotsGzlUWe8mxxyU+oBRTIVsNBML",
-	"e1NuNj5yiyzIjce/bvP3zm2z294uva2w7n6ugb2zqfrZwe2M2NotLaaOt48bHSICO5PGWt2AIRd97Vu4",
-	"3uoyTRmK+GxDd/3jsQuU1FmetM8oKs7VZm195UV+tu7raYK/FfiDxpD2JvpmKq4rNl2+pPslt9aKSzeq",
-	"25Pa2hsjrY1AD7gHGJv7zcvm2NyHYATWBv32MgSbbkM9imi4EK2tGJ4Q/HjHea93nA/gfuv+PET/bs96",
-	"D/FFPuL1Rm1fcH02Li3BV2QHHSZZmQp8JRlIcc1FUpNsVF+HevCy41+80oooHhWjqzr1ARFkD4Dhc/Ny",
-	"K4gpm12n25ruUsUmpUpF+up379+8+eHXd2WvGw04N/Tk9Plo8u3o7Jt3p6fTp0+nZ6f/WfZxBVwvXwbt",
-	"FHOrcNtxsqtNgUt9Ov7+lWHPHADRUzEwU7eXVPbANQkpN3BpoxdB5tuEyt1bNaqG5IrshOSMvONXhJUF",
-	"a/ybeQFJ9QY6Ho3wVq6Q/e4EojgoQ+Y54/CfNY/IBbOtM81doO5tOdXP0ntW/fgP8zzhMdFPwvyD8Xj8",
-	"4SLQfcOogm5FcASKiJYVwX+MXm3laqTXkmJqQ/+NaFR5dShW+JrybVKeAT6jbNaifvORQIVPXZlj0y8U",
-	"uqHpqkuFd/3CY+PaZBNTa0USFs2q7pgY0i8cCQSvoGNT5A5gncKzmX7lBIkrutF83tYSTM51ObnQfE2F",
-	"vamqBe3FM79LI2WSzypCvl7ZNn3mZR2+s4WZFCA0svWcTbg8t28iNawDT73hPjQggrJU3iFIh/PoFKTa",
-	"lbz0SrNkq9O6dKNddSlvKpAx+fV9EfaqVCtNgpqlpZW3df1p8/kK2+/r6uOOm8vhetGIKdg2xamkquav",
-	"aT6WIKQizWrnEapAx82A6ngqhHWUZoznVyKTndW0iNxwfopWTSV1uwG2Xl9+GLQkUhSfvjP2TWUC1tnT",
-	"UqC2DOpuamU0D9j3pvdv2lxPM4HC7F7twTTwDB0/mzw9AQ0fI8vg4SXFR+IbvBOIikagfZYHmc7a7Fv6",
-	"ZsiSG1U7+O4nZ4gqBkslVTZbWopHCRBNQpdbsVPixv30IQw8XPwRuDrsQRiACqreSIggcqbrZorM52Hm",
-	"A9s22X1r/jvzfnANk/1/z3R99K0ogvHBqSzkYFObz03H6QQzQd1ljDkykSkvog5NHoGSK2HlgEkLZi8w",
-	"jbXqVPmZBvbWQpC+622LedWtxL1dgMq98sH/hkTeJ0WYCh85mLTkKUCmoxfz42siSbXL3MszJZ2hYGmW",
-	"msAsKdSyrKLvX/SvVVTeRCeDbO9tWWn3HMDpzz/Brw3H8vEIPh7Bez6CTvdLqRi8bI0ShagddGXT/yiQ",
-	"wcxfXAOhq7nwXNJrcmc0r1aS7eSvphZQf6IMUP2L+njDBaS9zyIs8SzmQszccU2VBaiY2/o8VZTVy6zR",
-	"4rpmtT7ADqNhsMYML4kikMSiQj+xA21Z/Suzshfcs/woUWBNH7M59t/uTYfMDGILv1ajutvGFh/pF/2y",
-	"8fMVZksS2MLv+jP3bzctvsFUD6B41QJkkiny7G2neaKtmPJHKc3kuJ4/WobDZMWZYgH5iW+zsBSZVP6D",
-	"Ug6agbQdBOlCC99XwZB+0gKIEtZZOUwFolPR8DnIkwpG31GQzPx5iCsMXL2d6alNvRd5dKXvlOLL+jwK",
-	"IBa/y/OF9mLPeYj7yT3LYrxvPMZvJkp5lHu/gIv0nVJcmK+KuCh+l+eC6deuIkLLaW9z/Xuzst302P48",
-	"9NJyGa1P9kHVVZ9xp2K3I5yP2myRCfU/sQVx5NOBmS8jhqrkT4PgqZY4tR/6TfBy2nRLF03zmXPRRvd7",
-	"+LJTlynzhUm8f3qg1qiUdWpm/s/qBXg7luMNnwfUPvN55DDtOEw3DSJ3pFowpopDuJcV7nt9t4IkI3PV",
-	"b9ocuA2eTE7VgDEEFRJkCplPJmeWoxD486nDJtL1DRCUPYbfngXTYJPwNTfvPg+m5jYV/nwB4CmjB0mO",
-	"PDt0MvnGjQp/fusUOPjzpdNh1J+nEzdsAYRTWEOkO7XqV+w1JxRCoHOY4EyBYo0sk/0Mz79xQ8+8xiKT",
-	"s2+dALD3UUb/AYKSmMYeDl8xtGVXjN8wBCSE+Hy+TcyFk0borxzK4OElMYUZLgmyqI+gMh7UntJTmUSj",
-	"MXqX7OAOYYltSyqMIrpYEH11RP8BhXq8K5A13iGxnc+JnVvt3vdQLiptDU8+bsjc3DyNTPVfU8bKNsbV",
-	"k8EiGPSSX9DlNjFt4+3Of+cqTCwoixBmiHykAm49NEimEgVP3FL1tSjzrvns/HbmMfq/+BbWsRUku1z/",
-	"fbh3viYJXexMh1c9jNkbRMvmwCxCCZHJDu34NknR/Hqhsa8wxI4k0hNABMxc6nfhjowKmWCp9oojmfDt",
-	"ZUzEinOJqBBbIjTS4HUz49idilcMHWkPypErWg5XxYAyBe6RY6RHCC5roIUtnEOEoYOt/c71kx27U/bW",
-	"3SIy7t4DcI4ypW6PkCBwGC0wY3ca+1BoaBsiwy3hf6rNXdBYQgflSGEyQ4vf9p7lO7/gY80ML/eaYa6Y",
-	"RvXowIb6jW5OYM3Yp73Hfg1X4K+kJOuNJNH/5ELW4ej0rPdM/yo4qxv5ae+R38ChrBn6We+h/bLHEIVY",
-	"M8tzd5LshoHOoM6LFk568BC9c6xFC2g4eZeEMHu8cs6IMXqnQNPC1ytYlJARthuHtkzSWHOt3KAJmUu6",
-	"oIo5flfLlCIiSbKmjJjWhYqFcsPc1Fq2hmecvuh/UIAj/ZjwtTVF6jD6TR6jKyw8rBr2lnJqiJ2wioLB",
-	"Gt8QLXkgLjOPtcsdsrqlYZOaNQ6FqW/zK7BX9EqjARUlBX+sCUOJZS1OxSrZsiuksLiGPpK6NBVMaWQr",
-	"jCU2eG6/riMrJyLG6PeYYKFEbAwNKfWsmQJYFbPAql7mV+WUAxuX4LxCyDTGRm+zT7x90RsKI58pJvmj",
-	"2+Blgpm0SpvacCgmqFeq/41ef6+hM/UqFzy5pFFEWKoIKN5QoQKZMWhEGJyQRANx2hoI8zQm1yRWKoXT",
-	"oi5JtvN/C2DyY9kZTcHEydmZw3pUdhoEkduN1pAStAbNM6fKCt2cUo2AheBz6uJdYLf1Lvsqj6Gp3DAl",
-	"C4S1rzwFcIMTvCYQ86xbrOmClm3woIiVL7Jao9AYeFrNYQ0v0OBHWzhCuAg63sqV2mybAqk0r4pVKuMH",
-	"UGwqm1EmtosFnQPJbBJ6TWOyJFAa9SbhbKlAAELCsXAHDBrIaiaixgvRBgtxw5MoRHyrg/T5GlOtFp8Z",
-	"OWXilXzN3B3lNY6If5ABoUoTFBsyV+qsHzEEbNjxN3MSYabnLTF5STRzK0GlVhelBgtHkf66qDZDKSyL",
-	"D2VrlYxV9uHYWV6mZJ+1v1IBiG1lDBuzNY8JToCXe4be2JlqP+YXqVm+MyIU5yo1L8T2khFz5mO6ptIG",
-	"G7Lt+lLZKAv42GO55KMSY/7Rp0xNKkjG4IAp/77lEgMhLRJC0HaDBF8TM6KzOg5taJx929vQfOtMXARq",
-	"jmU3gEIuIeFkh3YKgzVylSoRLYherdpEJ1VWJN5oGJXksa224CxZUeqxRVAhhFhs43iHNiTxOkhBIJyT",
-	"PDDk00mLIdPTYcarHO3UH804PlJRR9k83kZE2HHBdwD5E9Z9oCvX65KKaukVALWARImL7/RRsa4IjJb0",
-	"mjAbSgssUrt+rGpaqGntz6rHbcuErfnOcmdJMWfGtYQCen/9u2ILCRGCOMubka1M1Kf64NkzBO/D4Sj7",
-	"SL+MLM+zx1s/fpKTbIc9TE+f1QvrDKasxW2ZLV9kZGtGEpr42lTC1Kk3WcfLbRgYP9NMmxLB1D4wtkWQ",
-	"vqE9IcEUfFRQlJEteHkJaLG9NDI7rax4hl79/lqrG+BLpNIQhAjRTUKlVFS4QyvbpuGCuW/xho4Sskg7",
-	"OKz4jRlZMZIYEqtW+JoIdKx2fYHBG0WIVIRwwYwe8jcyl9DiDZAxV7IQClLfKEytSEJ06wcb+m1n1dg7",
-	"GV+wC/bDNUl2aIMVWmPBgURESW9329edRggvlAL95PrM5NfZdU3Vsyef0ryFW02PQp1z9ZNVk1/5oxm6",
-	"fv/mZ7Us7JhCZnYv7hdAezaZoIuSznnbJIb8hwv274RFPNFWJiR8hMChdQl7d3CxRHCHMNpuphdshMqi",
-	"rtETVBZCPIVxMnXuE8yWirIvGEKYeSzxmCchAta44KEVqzcrHhNFQmojvKnJxw1J6JowieOpCTe3A8EW",
-	"MUIinRCg0zvUdP8x+m1D2FuJ51cjvRujV7+/Hv2QHStRiuBfXa928BDyrRQ0AkpRA8EadAoBZuJG6YQC",
-	"PZs8Q1SS9a9c/si3LPJKjAK3FdkV6HIRGnZbaXQbE3SMHY2rPxlekxOtPXoqugLC7bs6tpZWsLB8/JIs",
-	"uKZtt/E0rXQanaOL4H9cBGqgNcEMzGNoQoDZTpkOx1zEfKwBc8HiI4UcDcxJ2WpGQPWjmPOr7UajErY0",
-	"s89g0UggDr1QWIwaU0CaS25Mnfegj9OCgjPELEpHs6FjytR3ahTNRV/9/tqmE2Hg4wkHm9nqhrBtW7ni",
-	"ibJ1IzLnwNdPQiQ4wilqFfFZHdMmNbhZIQdAbbnBM2Y79GzyFDRDNcSGbkhMGfFSZLQJYPmM7rqQoDW+",
-	"IlBeFni3kI7GzEznCnuGym4cVaq9xOj5ZFK6DRqb0wLqjxXuLY8/0QS82CbKqoEplZIMe2CBS7eFxAt1",
-	"KBW79gpAG2Q4qlOjHBvyNd/qtCFFkZTBGTI6hxZ8J9bmSlKfiDKuHU0gcw6yR9wphJBnC0xc8bFYEODo",
-	"aifVCP/lRI6hpZgK+V9IrPiNQASYuhr8SBg+cxljIVGCI7rNndZmVuc/dpSryenvWy0+jCUMJ8AeytEl",
-	"j3bI5PXtph6nwdLyGQ67s4DP5tb/QzReLMqOyTWOt6Cce4SUYRJAlppPmL3PgGSamfh1Bc1O6keKDM4t",
-	"dVoCYQQUbQK/ltKi1UqndicVVvIomSpJzOzgKVhUyVQilA7jVgxGrjJFbrwVouMsF1TDaJI8CYEu1OFE",
-	"F8HvemesrqeHMRmCW5shaC+xrMUwvghAw0hZjKKjIwF3nSYxLm30CSfc681i/JoixzGNqJ5abS0nH0uQ",
-	"ZOiglHDCVOVSYt9c1Ro7jcDeAhYNeQF6HIU5ECAdzp5fSYTU3EAmW7maoovgIgihtnWIJiH6dKtWqkb6",
-	"44NfNB2yjS75NTkJjX7ldDZNqgkGNwo4Fw1pZVFjLpeBf/3+29t3aDweP9EPNd3qll9gLvEFcq8TPF+B",
-	"WmFena+40Ool5PTxSEkyQdkS0tQ3I+1huyK7EJRytdSlUsbdXivmckV2kHTmM9KTMAXWngRQQX/iaLFl",
-	"2j2v8Ku5KtNHh4sRwjHFCgfG9QmZrzo7Vw9g/q1A0buhqB2ENJbzVYgw+qeELM4RgxxRENxK8sC7od2B",
-	"E9P1zGx+YrKL1TAe+emHSt9QQ1rPi8USwHFiSK7w1YisN4pbgT5wzDh8llfRoGaAFkJmPI9K1XG1VHqs",
-	"oNWu6tD6vNS0zyaTE8sYlBKqcbOAi1mM/vXtb7+OzLMrsrvhSXSOTGlyrQtvYjwnQKGGBPhioa9TTP+E",
-	"SpUyq8PC8ahSPZWOo48TQSA+XEMnBXOqhvqfGZ30PK0JyshHWDJneVGnKHOZ4Ejz9uOMoaho3htWDXA2",
-	"Pj0dnY2fPw/RJlbGoOl99/xFbnucg9zGdWhVVLFJuy+Z06vwq+hYTaL1gdx4atdGSh7rPVeD/ai9l2bv",
-	"tY2mnhgiU1xpoSlMHV17W3FsiVdRNnSOmFqqyK0hzb+GKdOM9xAUg8juxSgiG8IiwgD69KvUDc6MbxdI",
-	"6chKnTlBzAjrxVbgWB0Wjz4NZhY01pECkFmcsnJ1WrUOQ6VR84BxwY6ooz91K8+zf4UB7Bc2HqP/qfmM",
-	"4kVX9miv0eVOjaEWe440y0ZXhIDCyYW2HoRTOU3iJ/n7FsdZRGbiewq41M0VP0qRMe3VN9p80NRibiV1",
-	"Ow2JaYxoJFyZOfOW/e9sQUkcjTe7k3OtI5nnZtyZHZQKZNP/zfgKEFMCwAhuM1v6gxJT6syme3QEScPx",
-	"JWQQa9JyoTY0yuJCZ7gWkLBReg4Q6GiOE+2XtApwaA2QnzjSXUhsWJ+VpkdCWSJCYhjLldtRjDCJiLI9",
-	"TBgmyB3DCoExAB2bkyGU0ZFVr62yd5yJ3wKO5ALgbBq1IQM9pBemh44/KZqcoj8s2B/Qn2oyS1voT3UW",
-	"QyT51IByCxaWwqQfYIbMOOZlE1wGZC6IVtZvT851WMoTtbdLwhSfs9nuoEJesN+UxLCaDUh4J8OcsDS9",
-	"+g0yLrc0joTRapXYvmCa9AXeaQliXtSqv1GJunozlKk5j7eCXpMQXQRn4/+4CE6mVmst9XJk7W+GblZ0",
-	"vnIqGXUeS7WYcv8AznoHyHg5RvkKkyfGweY0YyuQtHIcotQ4KDqtSt0HodGhU0ceJTfCsDMz/dhOD45W",
-	"9YsCSOnE+nF2PbYcgBaZU81p3bYQFhnuKPiaSKr27hjqhrmTnCslpok6Lw9ifjNFn5zkNpsUank/4gvL",
-	"Myx1aYZxa/Sckg/XeDNFn/RHMEiW92hXovfD7e3UyAHYEjOg3Q+1ZMU9KHBlkG2O0G0hC+27cApgQuC8",
-	"FjbEzAzboqiaRPr4vFIsmHEJu+0OkWdIkY94LuOds7gsear5DfVSccG0V8WTR/CXokGgMOER0XlOQ3KV",
-	"H5S2YO6I7ey2Wy8bo0pItVFJGfovazz+1/jC1fY1LEBfKs1jDnUOyqrmTHWhiJOMHnMkLhhwDiosDXp6",
-	"d9avQEHr15E3UC5GUglFg5xb4f//f/8/5HyK+vYrQj/SmKC3OyHJ2vH/E3CDX5955YNc7aHK2gu5X3M1",
-	"LibQIHhDGN7QYBo8HU/GT01dWYgpfQIR/wQC/506+ToKpsHPVEhbekiHdgNi4aunk4mu8MUk0VX98MYF",
-	"PT35m9D1kzS6WpYbSssbQVBx8d7AlhtCEZ9vlSo7ztQZCqZ/fAgDYWtdAvganfa7Y61mM67LC51nebFW",
-	"tkXGRlUUcaJ2FC9FvuJRqabvSjDV7EdZMeD/AUt5cn1WvR1vV/zGoOrfz/L7cfYQ9iOVGtdniDCZ7MY6",
-	"gNmVUymb1q3jCdgBtXuqcGAn8LY2v7N3vGV+qaURlFqqPVP5IFZxyM3MTwaFOys2FEDvvWXZg+fjRA+M",
-	"js/G3/yzvzUleOu/Sd+UblKhCtaUsoh8dFuXFvGo37O0mgdUSHbRStCqrQxF6StPvvvpt8VCEAkd1xrf",
-	"/ZmuqX41V3sobWMPmjP0eQT/itEAYiqkdVcbRW1sa5eBizAtXYbjeKbb4ENlaEdI+fJ2Hw5ImClG/ZKy",
-	"JZT5ndsipGmMDkakXkUUBBVRXDCoQMc0Co2VBnX6fML1qaaaYnXF0Ooya+VV4d3Q0yWRMxzHUOKcixLC",
-	"1MGxmUJKRkn7C492B9ipbIOqXI1QU243RzBnBwCjSTAxcoNSPO5PKy70WB8u45Rd6GvDHAFhCc65DacM",
-	"LDllo6Djs8nZ3dPPPO1QnWN1T2y0RjuOp0u7P/K9gcnYq5hfz/ZMltEdMD1Q4GzC2b3xuxKC/eRV26LR",
-	"rcs5JkXihVp4ea5Y5EnlPdPOkSYt3XRrX3x/bxIZa3B+T7zBIO82rLY16jA4uQeuPihHX4EHvnpb7oX4",
-	"vVKJtwVmC/zMdIMx7CxzJoK8LG5gcJttyb7rgvJ3qFFkK9i30ijug/ZMzeZBafAN0YX3a5mDaVaeAnT3",
-	"rMJkWLfgyk9smOingxNvuT7shnxlw1MPQb168O5a8F1InDdEEKloaunV/jW3LvomZk5GJsycSlO0uQ1N",
-	"eZn8+SoF7ejOBEAE0+z3nS16jzIzA92GARejg8GW87m+CPY5UiWA5wswtCNF2O63+qPbsPNqM5MebLWZ",
-	"WUpqTdzvUrsSXXY1t/3ZbhuGqgvL+q6pLBN5z2J6Ze8sQv+uyISzZ++w09FtJPKK6MzTOvvvFwPEndh/",
-	"d2N66SXV+UIN5geyuWQ6IjoG/wAxRRVOqhwJX4smak9BioARIKDBH5srVvzolR3oiOTw2uSbLZLtoV20",
-	"DZ7ZIhkNfVLyVbRb+2mL9bUPYlvlprlfn20OmFae2/yO709J39n0vsLYodG+IZcWGml4MrLgmrkH4so7",
-	"cQsgtPLl5rnlo0f3gDyzwa9bYJkHdu9We3Xvk1dW0/OnwlctPb5l/PXB+X0fAk9p4/xtRObk3oTEAQRE",
-	"lT/4/k9LS/275MgM6RC+H9Xlfp3DHanSuYiHp84aT3GDg/geaDbvLm7L4Ls5j4eg93JdPbftj57kPM11",
-	"dSjX0+DD8SsXKPkzcy+3gf+L8zIXFv0lOJsbFjWAzxlqUlW7lbO5Q4zrgP4VSci5LmcldKa+cMVajoSO",
-	"hdcZZ1iiY8j5tOl5Xhk1JSIhHUAXUtBlSqQttsivSZLognylXumfNeAHlPt6hiZpr7GwP5d9V1IX5kgg",
-	"fCl4vJV2Hkis2OokWLUb2P3ic1qzqUPHOacb7sjHL/Fd6XT4xb7U1cuQ+g0aXvScEdkdUn/pRGmbEBrq",
-	"m5CdXFG21Jn+QJtirjN9q/wLAvqB0qTWuRB+KvdNgGjTmknnj7W53vNjmz0Jmet9BjDKTs/pbb7jvp/D",
-	"+w0DZDf+9dvf0LcvJqfnNlE07ZOLodCXLhBDK/1J5u2ZoGxeO3fNMXp+FvSAzBSIaQZNv7gHbIf0hZlD",
-	"X+X8sjxhIF8XlNx0+Dxm5IYIiRY0EdJnjI5d9WeNT8tFtc2Jz7u17IxPPtmj2MqFZdBTFG/PKlr+Hsxx",
-	"5WMWHZ9Nnt0tPlt4qCpxNTgxN+kCBujBvFA+7u+aitu5m1Ki7nXXy8WokPrTLWPqZ7LE893XkjelFZlN",
-	"QrT6/P7NzyE6G09GZ+MXw6VTdTHGJr1yrbgYQeXakSBSZGobNnPG/6U+fEuk2/gckeb7tKszdCRspdwb",
-	"qvQ+5FV6rBKyUFWiWW2pbgtfN6n21kHednRSqXG6lvo9RfzTTDqw68AXHKUjH9myAoXyrVDi1E+LHaP3",
-	"giA1qoLbVnzPJM7qMlhQZkly6KOSmUqjY1ymd9z9hUxqYkGRO0MnJwbIUNckNjWOzIzqVZ9yS8+e/v5u",
-	"zxvMOROkVTT/4wH6Eg/QcPLO0keTsgPAIEGGS8KoP5IP//CJFb8pUZuKqLNEfAM1l8zy5IoIAjUHjjHb",
-	"IRqd+wGb9pOVftOxpJT4s4pZKlMHvP17ZB1fCOsY/gLLkkbmptbQyR3f13ZmYMYXJN3d7f4c7b3pGvjZ",
-	"87TcJW615v7EcqTasiV2b743Lx/efGtLDbZ1ytBiTebHfhRkdyLIDMHubWc+SrlHC3NfC9Od+1QC6Jre",
-	"/l6eVNmchUCK7syh1W1zLyvy8Xg82o8Pz360TpzaA4egYuFdnquvxkB85AqPpmG9afhoFHZlVPehCOSs",
-	"v0FNv6/L6HsUM0Oab02pbll6K89we5RIj3pqSh/t5QLk0G0HCl4CbuHtProxzfooA7ToHq7QKigakoWc",
-	"Pf96eAhQ1kh3EasPVIV63H8xLx4sWFVPUBmyauSjDQqcYXmuI6p1owz3KhI8keoARlRsYrybpS+ZB347",
-	"kLqo1iuyyzAOwrbrfBgJhHHoHdCYtPwmBTMIjUstSv9lH6cLDIMS8LynAFgYLDCNZwnBAn5ccaHGgenN",
-	"C5uELxMihP6nTx/QsXbm/a5Zi2bR9B/AJG1AvuQbOg/CwORsaXAtR/8Q5mjKP27QrCjFVvBaNypHlG22",
-	"EiVkTug1iabor9DhW+GZsiUwUdfqfISOTPuhozHwnTwpYDFXLFQHMVt9Qv11EkLD4xFlgkBTjmuyb9xy",
-	"LjxzK3SfbCun0sZpc8ygu+Hxs8lEd9u5oYI0CKd+8b9mq3t99/80ycIlH5nXf8Vr8jO9IkF1CLZPqT0i",
-	"uN3nHaD6Pv2qFjhHy53hMqeqjcbgp6RkOolUgmVPVmeo6kmlNUw5fetOiguUAafpX/NMGx08M9OVAqpb",
-	"vkExoHTWOsDMYIeG7LXX59H1I6qCK8OS76cYgyfMG2rX6JcGL1gjXG/7XK0ayxJt1yffpM8qK71zdL8t",
-	"v+Ir2/Lii6YdrAMHwoE/NBS18dB9oBxZb4Z7LWXjwdGmio3G9v40pWZ08tjUj7AUpJVFypb3REqmNk1b",
-	"SipTzNtUr/H1856Fax619Ect/VFLf9TSH7X0Ry39UUt/UFp6fbU0o6QPWyItq6JXVEd7wCp5qSL1yYj+",
-	"VmFuebX9nmOm/A0BDfdcd6WlbAm9WhlackbuScttERZVi87JfZggQ5kfJsbG36B7OyPtclPdMRgwwOVO",
-	"rdx7DZjoQGK24NlQpOaqnGW5QW2BszskwFxQRCXz7VTHrD+xlvpkvN17kHXLDkCiyp6so1QrucbIGJ8I",
-	"M3FDEoE+XVh79CKYqr/cZqi/x+NxiC6chWQe3d6eZzuZYzZ00TUNoyF/CBGCCaGvspm0GBJUfQ68+moP",
-	"uhRWmyNYNZbFqbYgfApUyNyHst5Bl/Oe65a6TMu+S84PY1e77zkZjlW2UVMTAue9xU38G/tmubTv6cIY",
-	"uubUwa0jg4aGSwzz1oFuMeymoWPXyvyKkI1Q5jo5T5mfstaL7MhteWu57P9YyG16/rzuMJ2e1hwmA0mh",
-	"TE8Wzta+aEuhVc7or5FO6814S6aHsOMdkfqGPDr+0ojzk/mXNfDrjVGD8OCOdr/JVjCwD2yPmlHRMY5v",
-	"8E43NKLM1aT8HDa9IuCuxFRIt79/ONyMMiExm5MWYvi1e7UVfyMfNzyRs5hrWpq19hQXolKfV7qt83MY",
-	"BA08CxUzwRdylt6X9Zngxct7uBQ4PLe3VFHF6OEl5MhsUEbvRjUG0HmmHzcVYCLxG+ZeLDKAlP73KKJW",
-	"c6zt+LnKV7nD9+RT9kE7lm5RH9zVHjcx9eyuDMzb7bCVxu6dbWV7Fl3Y1SE4dRmxdPIx7QlVra/JksrX",
-	"WyV/y5QZBDSK9K4gzkqoGNw36pkrn9+WpLtXyM+T/VAl8nMHo399/B4Adil08bQn9Id0kFUveZDy+K2W",
-	"fJe18Xustw8Ntq2M3ywJOsjqJzlFtIM2/QN8+bP78ICyPDtVlcKm30JuKUOVMc0xwCOBSG6mg0r2ly2I",
-	"Z5bbRqO0Nbo3c6rBhwemG+SJ88mnom3WQd3MktHdEWyT9pkjpwOpn0W6fXhkC1T4EKk2LB2z1FPQ8yi0",
-	"4Lx303+i4U2A5C1P5L+RXav3eSK/p0lFsJwOkbvcytQDz1lpzBw6noQIiA6CjxlHlM3jbUSq04r3Daeb",
-	"KjBmmdi34ir+SuXKD6GDZqD7xavtFRDZJpg1tw+64Y0J/76hrDIMMBc83WGOt9tL/SNaYzlfVU3QN6K2",
-	"Th16UbJpP3zEc1kPSstg3K4zvxJ+AEiIsDRkbr48z8Tet9mMDlHDvfZkmLDiZjwN619Ms/F7BoVnu8D3",
-	"nJ8RecOTq73GgNz5pCvLGKViyGdml7tZftTBwrarp4ShigQIfbVwLLjh9xDlb/m9OEKb7WVM51qNEWP0",
-	"O04EiVBMrwjiIubgfkjoXKJLzmOCq48KFTM9VtcaF5EaPaaSJDgOERkvx+jT0dXRFB1dH91ap+0G0wSt",
-	"t6KBoayJxBGWeB8YEF94dTcQ+SgTjMSGzCuXDq/M4JX9NhPOkpil41nHcPgl3aKUEKimTQlXf/PdPCbo",
-	"kmrHPMFRDcUNd/OS7zkeaXAklzhGc75llQkFN1SuZvBGTwienVUiv6JxaQfadpEYKwyt+TRlm07fOyKn",
-	"6UM4WUTUZ/+0gaKOBE7vIMagIQhGXzodJAQmk8EbU3ZVdNsO33HPBVHpeIAWGbiHjErukXU7eJBBc74t",
-	"4Gz/ndeLdW6A47PJpDnb9lAU0Dq/Vr9oxLXWVWxqJcTi2TRLq54Bbdk/cpF67cOgDp6M+2hfP9rXj/b1",
-	"o339aF8/2teP9vWjff1oXz/a14/29QEMrPrgfW1eHyB0vz73/uB2ddbqsVfprdPnu+R9tCXFQUj6w4PJ",
-	"6G+fyn+ozS5GkjUUO6sPigju29UxkJvDj3W4w3NXEkbbxrB//X3QJkH/kE6w+0/Kb5uOPxCFuK4F5iT7",
-	"VnZYVsUsRE6hvbPTbXLy251u6xATRGY9ZR8qJUF1nHUXsq0On35oYdOTopywWfN84dUb08XKoSY8X8iR",
-	"0ScLouQe4rALEdjQPF3NoQwzypYxgTpviowForKBVL3Ya/JREhZ1PLQ/6I/6hMma+foFyE6LX1ecDB0G",
-	"7V73v55dkh1n0WyNP1r7nP6DgJR8CIHoZRHcD2CT9u/IeCc7+GCC9SfddvguY9YXPLmkUUTYaE2EwEti",
-	"2JcQ6AYLFBFGSaQ791GBEiL4NplDscdDhfnXIatqAkM20NhoFHN+td04/s/FSKwSyq66Xsjqj/ocGTPf",
-	"ITAgHFSfbWZDWY6GLWLSB56mGiQvXtbDAt8rSXv/VNIBiSkheP6uXij0v++LRn+MPVJU+hVeyaiznfJW",
-	"vrJUlZIMFU831D+N0p8OE+PfMyMlLdXe00ppTTHdk0m+rvwRzgoj3z8VtUsQ2ZeI7iDbw6fMdqUsXBWL",
-	"3xZ348BrKpDgnHjQ4HHYMgm4OLIrlcAZAf+rzW+SgsSLey+QcI+czd18NsY5/ZLekR6MduwcTVzLQj2s",
-	"C/hIIO8iOEsR7ofD3cboTfEgODRRtIiozGz68M65dL/vxaPcltwsddyseJwSn26Se4OTaADO9SqKEE/Q",
-	"fIXZ0puCSrIW6HhNkiWJ9D2hTAE6uWsy1Z7mfpQaZscAhjzjLN6lAwExV19vvIrjR6LMhPsOxwffkE2M",
-	"58SnrpQKtfQcqc1CV2QHpTt2aMtiIoTfd2ONd5aC5YqsvzzybBSjTz5dkV3bq3O7068lWQdtbiG+r7hh",
-	"GOKyWqnsGbZjor7Tqe58OzUKD8pt6u+5W2zQoEdezdN07NXWDGilZbb8a9B6yu0z3V+qVz2oQgyxbjty",
-	"JJCijYQrzjhF9v4NMUIigS4g5PAigAKd/PJvZC7DtFPRBduyrSDRCYTTX7jwxIsgNK2GtV4A0VflqsG5",
-	"+uOCmV8FkToK8lLZ5Xgu4x1SnGqqg/xvxxfKPq8MKSicgwOFF2TPwYOWvgMdQyLLGK+mIJTwrSQC/f7b",
-	"23chXDP//v5diFYkIV+uZDWR3aOWJTrN6x2rdLaNHz9oxGEO9KbkPvN6Wktt8ES//AyFApPuhYYak8U9",
-	"7E+Up3UevnQfKwpOFiBpldWVJ6pOBa4fIGk1xLUWKGvgGNciXeVKVBcKCd0jARn6qKGgT4WPmitJ5TYk",
-	"uMPNb/Rt5LdnOJ9agbAe1lZ3qGhasuP9/PdtyalbadO9wasMz8sR09db4BSaz5TQ9FGuHc257lBjXiuv",
-	"clpP83fUqmb/+I2Ox22oGpWnL7tz5yeFK8cuCsAdhgDYqe87FKCEzNsUrhySmz8960JeQ8cMPAwpkCfb",
-	"HkUsa2n57kn53upZNlP0Ayfo/cIXDkHPhw11MNC1Y9Xdy1vaL7+8nvi5dved+9q3aWFvGsQnMy+8x+/t",
-	"BP/cJFzytOqK6Wufa29/uLb29jkg/IrskOlkX97IXv0FfQYx28kVZUtEYkHQQj0Rc8Iiypb7NrA/SN9u",
-	"V83mS62IcrfFSA5ab+RLq+HRs3aGYQFdv9s7Y/6bl8GdON7a+nIP067QSc76om1Och7kxiBbZEtxnHTC",
-	"plJutiLXgW6azPA9CrqdDQ5Eq5pu5t0BdGFLeH5men1htx5UUpYv9DsQB4o4EexIKgnETbE6W7XNKeiS",
-	"o0uCNiRZ8GRNonGwV9m4tL5bm1ygrqkFFjtdrhX61ot7VFgfFdZHhfVRYX1UWB8V1qHVkJY3xIfoW5xq",
-	"q1VVkO5RUS3Iec9P26pCkq/K3nctIruL7coRHRbrLrbTIqg2FrMSi5M7V8gHVMb9RkuelnovdN9JS+7o",
-	"Xe5+F11T4ehubMP7rXPUkhRdqaPBSDKtduR4RWPBo7tkGo6mTMWjBv7cM4hi4NiJx6awhaawbZndQ+v5",
-	"6ljmg+35OukJ/Wfc87XVkr+cnq8VS9qnoEYTG+0VPPNgg2Z8La4krGXwGJr6ihpDiMx2gQV3GSCz55V/",
-	"A/31j4L56qNfqoty3B8hHjCw5SHGs+SIu10BBvPFl12DIWWYaebx2fibp/9cGpI1QMbTN0/b2sdusoPb",
-	"vi0uRh/z320GnkCCMImOGZc6+TEloWythhBhm5iJMBM3JBEnhy7a8ABI16TctU/Yq+yN1ViY4ZE2D16b",
-	"4eGyyOHorKW0bF1nIUeWD7bUgtrDc1RXceHON9W46AdhHo2a+ddWauEr02wGr7pQdzlwB+UKPiMd6UBV",
-	"CkL0yS9MMc3Uk7j9MqUStNlqrpT3Dl4rHKd8q6g1ZWKKoI/Vsdmfqe2rtom3Am0Seo2l7icm9EWhV+gD",
-	"/OpHwvZkO7EdOI/tZ5zFuxMIEIrjg3ZfQ3zhtztDktd3W+ve96zQ+iqz/wlZbAV0Q/uRxpIk6HKHjrxJ",
-	"jlybhu1G2fIkUm9AtfI1nSfcjDxG7wVBanCFtCWYXEnmDRObiC9jov65FQQt9IyC4GS+yk88voOmVYrY",
-	"6ltWAfkMGrOhCfJYOFyqjS3WJNHH5TC312ps1+WuuY6hwtIhK9eo8e+/Q7SConWXaNjFwVtFQ+9Dmwp9",
-	"NpncA1WYftEZpv3EW2OlLmoiYrMEc9/7ZQAfdM9AJZWlg9/9dtmVZPfrU6ZJbNuKeuW7dl9933Jn4ezk",
-	"PpBrL3nrK909GHIfnMyzm3G5QzS6h33oUGsk1xx5sMipuxKD998jrg2dZfrEDURvuWZx2eM/fj755+EJ",
-	"73kj5eVCpUq5a7dAqb0ItLoLnNq1rzZW6qcEM6nMjoRc8ytFQ8asOxII615LksNTbdv1FzBeTBWOot/1",
-	"LLqdU3tUZj/rEwqDo8imfcz0AoN9+Gv9cBb3I9gyb7PX/JrcGwr09ENioXHEUkQMETpUzlZ8Q7+V1+QH",
-	"9cFb4xjYS0hsEjWNpMR2LfQBwVFE1Xc4/j3zWsEBYR7oAq1BlmP8kRn1Q/HliggPry384AoOxBqljpiS",
-	"giZ3ou6UtqK/H9GS8wHkCGx4IZNOcE8akA9AU7BRSimCMDn0fXiREs0Fl6uFTOYrTqJ7ps9Sd0ENJ+tU",
-	"4j1Dc/dvmeq+THZbMqrDObI06raMReiSxPwGnY3Pnrm755nxop5A+elnk6f3u31dLNyanTjAAYTrp5Kz",
-	"lym8PWS/rdy+3vO5uguTd7hrxRaGc5Z6Dig67rH8eTUMRfmhOJMfVwXcXCAqh7txTGk61BLDPzsPg8xb",
-	"2dfQYNaCNsLO1GjWiLV98TNZ4vnuThx0ZsKa4PmlslUH0F7B3YfXBMVUSLRlEUl0XfFY/QuqTNhK+IIk",
-	"10SgSy5XCEtTj9xs2T1486BwQc7KOrSCW0tf3p/diesLIyu4p1Qqpq0qoUcmUZ375GshIoUpMt8mVFn/",
-	"f3xSolJIzsg7fkVYMP3jgxKGcNrM/NskDqbBE7jINgj6ZAExy9VlO3zgMk8K2UP5tw2q/cdeqajcu5dQ",
-	"1Cbzw5wzQYUkbL4bLROe/3VZM5oX/FSY3Pvxw+3/DgAA//8=",
+	"7L2Jchu5lij4K4h8b0LSu0makncqOl771vbcXdsr2909XfKwISZI4ioJ8CZAybwuTcxHzBfOl0zgYEnk",
+	"vjApyWV1RN+ykpnAwcHB2XCWz8GcrzecESZFMP0cbHCC10SSBP76K55fbTe/LBaCSPU3ZcE0+PuWJLsg",
+	"DBhek2AacP1rGIj5iqyxem2NP9H1dh1Mz06fvXz26umLZy/DYE2ZfjgJA7nbqE8pk2RJkiAMPo3WmNEY",
+	"j0iScD23G8TMgNZbIdElQRfbyeTp/J9QOnjgjV76NvknNAnctLk3MEMWkNvb2zD45ocf6ZrCeiMi5gnd",
+	"SMrVwieIJwhfCsIkWhPMBDqdTCYhkiuC1lxIhNEGLwla8TgS4yAsRVcMY2ew1RUxbqkwFoItc6vZcEEl",
+	"vSbpcsveKq65+yb3Btvgvwnu0tfygLut+nJw/YVi+t0KJ+Ttt8Vj8TOXaL4i8ysSoQVP1P+vz9XnW3bF",
+	"+A1DNEJUoGeTZ+5MbLBcpUsWauQZjYIwSMjftzQhUTCVyZb4SDCgCplQtgwcQO94Iv+V7IpQfUsWeBtL",
+	"NE8IliSaYXmO1HwIswh5ryLBE4kudyiiYhPj3Sx9yTzwXq461GqM2RXZZbaNMLUHvwd4PidCzJJtTMRM",
+	"SCy3IggDfI1pjC9pTOVu9g/ODALmWEjzquSzhOCIs1iNq9cx07haJHw9EwxvxIrLmdhuNjyR7iW12CAM",
+	"IhITSaL0X/ZxiqYwKFmk9xSWFwaEzZMd/KYWOUvIIgiDFRdqOICaitlmexnTuf634As5S6eP8ZbNV3b+",
+	"Nd8yOdtwyqQdXz8qWY/5fZPwZUKE0P/8G5lLSy2bmM4xIJWkfwOgQC/q0TVJpMJlyfBqr6JtbCFL/5R8",
+	"dklmGbRpxC8Tvt3oyfUDRuQNT678R5uES+7+EiS5Jon/u4LM/E3/oWB0kOmHJXDybTIns0uQxuYt/ciH",
+	"yn24JutLN6WlN4nFlUOUJMmaspRUtpvI+0Pojz+GuUNXymw0lQdv2TWO1UFnm61ECZkTek2iKfr3hLMl",
+	"nDHKluiK7NAm4dc0IhEaoaPP1zjektujsWExZgUV8vcbvNmQCGEJcvfLErCKT31Lk+KisJgrtUI9RMeR",
+	"YVrqr5MQzbEgI8oEYXrKWvYT0SSoY5i36jCIDWeCwCq/VzOpf8w5k4TBP/HGHaAnfxMKvs/eiP9dHfxp",
+	"8N+epCrjE/2reKJHg1my6/sJsHskkF7ZJY9256AxKVpQ8Av4S9MpOr7E0W/k71siZIi2DG/liif0HyQK",
+	"lVi5pFFEWIioJOufufyeb1kUojlni5jOFYG5T/k1SYCKQqQOIJ2TD8xw3JioT9abrSQAdIjG4/HJGESK",
+	"WY1a7Ju5WoAZEHATRVQ9wvGvCd+QRFKNR7aNYVQtsgrr/4XBUrWWiGHQIwELDxEWyJGf/kmgmAoJKFmf",
+	"IyoFghOi5KcVsXiJKRMSyRWW6YAa8rEn0y8Vnwxuw+CNJ2n+kzNSvZgFjgUBHuutz5MpRaoC/l/2WFNm",
+	"yQ8eqykgLyyR8qlG8LuWNUYmZESdN+jHFhj4kdZtaSkWCuIanipCFE1Ho4D/WwciThK8KyyzZK6yVX3z",
+	"g+WXXXeUM0GFJGy+SwVa2V41bH2G0Bv3spJUYsqu2mPzR8quihhMCa4RCk+DKIPGCMxSjbMVLTqJm1Wp",
+	"MopL6Q5YTNTv9Tcwl8eXcnu7FB5RZFnRB6OPX5GdQDghiC4ZTxRvxQJRhjSrHgdt6aUR1V0JpOUe3uYR",
+	"VCrFzStHKUaOFBtdUyGUKqJUaODJiUYlSCYrJtNt9vD5sdW0/6PHnP7+fkskpnEPDpXOORvmRKUDth/L",
+	"40lNXM4fvp7kfwJ9tj86+nG3iq+a2Ie1Zat/BPtgzuOaV6yJ0ObQgBGRDpVqnSX8KsuojPWRBSrHqfIm",
+	"Sxat3nrbbOF+VK3Nmj60aAiolsbt8IMcnkpSd4uoR9dvRlHvjawu57QDx8sA+W67XuNk96WyKu0+0msY",
+	"kFl9AFW0pXyusCkKRkSp44qzeHeOuFyRJBXpCVlsBYmKQvxRFreWxam684PSdoa1l7ruA7jZ/jzadd5p",
+	"1krC5Rxpjd94xLDhMZ3vgqn2cnySMypmOFpTlhW2WQwVIMijw3jfCjpG81LuwrowntlSIGv8lhoPtVZI",
+	"7mQ02SJ5u6ELy/ullK+h44vg/YqgBSVxJNDn8Xh8q00Z7X8cXwQnd8b79iLnFlRXMZKmwkqGp9Bz5M1x",
+	"hLCUCb3cSpJ6J8HNhPgCbbc0Etr31Y+mOwqAPEk08+RxiSAoEFYXedAPhCL197fU8hB00GnzsqlMGSoM",
+	"fxCdtriINiyjr2Zbxkq6Iao7DZWAv4fO23/T6zXVB77hTfrwPjLiT6MWf8Fc8btPG57IH7m+NWo8FMXL",
+	"EQIDoNiMgI7djVEEDBZdU3JTItT7uW+s+jeDa/X0jUvOY4JZa9VxTSSOsMR1N0P1uj8I6tzijwSyA6PL",
+	"rUSbhCxIkii952ZF5yu1J2ob0udXZHdSvPXxVrGmbHRNEqHnPBu/eglqOparCveWGbkeN/lRT595zi8m",
+	"JGbzci9YW/zufU1kQky6XBNlSbkHj9e7ObO72Z4BZ2du65QoTNe8qJ7iNzdTt+U0wd0CbIuRbtzlDSsw",
+	"F8rg/ID2mzIaoYev4jSPrOQLZiWVvKGc6mSC323I/K0k6z32Q8s1mWAkNmQeos9XZDfVV/m3CsVr/Mkf",
+	"7xTiV3NP6oEbJjChCkYdoaFDDzDSq4TgV2Q2sJZOsqrFTzhe8GRNoqKnza1IVOqHAOFMQSj2WOu/qZVo",
+	"TVAvRqDj09HZ8+dovsIJnkuSiBO1QLM80WF96uxp3xSa820cIcYlBJjEO3RD5SqjNwnK5uQiuWBUqgNI",
+	"KKipa4cinmjN9YYKgiib8yQhczlWXxQVPh83Hx8ivNkd7il5hth/zR8trQskCJNw6w2x3Md215GQeOdo",
+	"oIQZdtqB2zCNsaqCO28MRaVXeUpGCIGX5RE1CZHJ7s1C6ivSetUIZkiHK4M5i7nPF4GOt4fwrZ/xmuiA",
+	"+otgij5fwHjqnz+H6MKOqv6+CMbj8UVwe4uOn50+RTiKBLrwIDVuukqShdlGEB6mFvVsMlHCw8WGBWHw",
+	"bHIaTAM/RAwePg2mgYsUgyfPFCa9gDF4+FwP9xORK66fvNbSIxdJpn46VWO6gDJ44j6PKH6vA02fAzyM",
+	"y7frTUzWhOnY1+cAUTEGDTy4C00egR+OFriodvHmUvB4K7semTX+9J5LHOvkjR/oEl/uZEZslUQ/FmT7",
+	"xP/171su8UhHVqqVQxzq0o18G7pJf9MhuD1nff60elYb7Fs6LbhI9IIHX2hxoparyw5WDbf2LPkXmB0w",
+	"9qp6xrLg4IrZDzNrcbKftau8E+IyTvbikIbiBqQ0PWFix81P2HKncmNW4r87LrJjmIF70aRz9WeIU5Zw",
+	"jw8io8f3PFiUjbaCVLAQWcY/us9btrNu3lImIvMc5CCLzU3VYYW54Spgz3KRHnh7VTNnJSvJzX/AeXPT",
+	"WU7SGX1FdiILvGRgqisyFFnkJt0XUr4PPTHijZLnKL0h849ZThGtkKd1fK3ANyv5cpXQKaKpeicqaa36",
+	"ENfir0zV1mpeT8sIeLjoGsbuqZT1N0IZBVRtHtZfZc2D37AkSENyjoAYqCRohQVinOl8ldz1drr6Wt9m",
+	"ohOVHLwfm0wxg45yNLOrjnhaAW5Kja242cpSL4V6jDJ4fkqNuQ7eTOet3AplgusxwGWJjvUxfII39Il6",
+	"IJ6Yn8V4sytxaOqskd5R/xLTuOpj8mlDEyI63soME6RkFj2LybXeJZuB+d1vv/3yWzGfrTlcybhBqn82",
+	"QRNNv+tfyrJhBElmnnGf3XJteevdQpJ8ktr2npoUeHM/lv4Q6os6x5bV6CNHCkG7exM/kiglFH/f85jO",
+	"3bJ4JJDBoN3mPF6yeMzhpOb89LigsbhoTWr2qFZT20Hu2h2cNcvvKTY8Ymu18HLIKgDT9w3aP90Tuo73",
+	"ID086YUVSVy7HM83XfCN2SsWcIelDnTIKby9PdcBCHlPc6hfUj+cTs6e2osoneGnc/8QlYLEixLe3ea2",
+	"qOAN3ddVX4IygOHjELcAKZ57k0zn67NmkihfnwKXLhO4YfvVZqV3g1fz0WLwiTIiXv8FHZsrSs16Q+TE",
+	"/iVZ4WvKtwlaWwhmNjF+Zgbtdn/3/DWgIk0MbxMAAyqum7hF4knug8yEtfh9J3FSciO04EpSrLiQMywg",
+	"ZiWaOYwUsfrG+vMz91fmGmjsR1gXY33IzaxXhGf6YZdEHsZZREWy3UB2eY+FbBICFzsz/0j0HiSTUdF1",
+	"lJuESr3Yrt/mqMfEMmdxU7bUUsg9QD52icjKVjOAoiaUxNETL5LWnUGhyHSM4IpxikxFg7H9B6ICLtj4",
+	"Aqmx0ZGe/QgW+qvWtd5AgZBS+WK0MX2lorU+8wjRKEQfPrz9dhTTK3cpc1uQF+b1ErFw+zCvDP/3lkv8",
+	"jnRV7Qoexb39d+5+5nQymdyGzo035MC3+eIqHYd/3QD3bRgsuziG82uuSoIkiS090g/fL85q5h6d3oYl",
+	"ntq9/XH5xZU7NTtN8yyDf8blaMGTEQw80qNoZu9e4RtNz4UfciA+zwH4AOFire5yWsxddipyLtNB994O",
+	"3+1E6JUXPZs9TpXocoPkA5ATjsL6QZeek9SXfiXglqlcluXqjIaOfin78ZEAaydEBM9XWixQKbRzMEQ3",
+	"KwzigDK0FTpo2z4yYjtCx5c7RD5JwiKBtiwiCbrBZe6rMlaP4/iXRTD9vd6qBVg/aMP2Yz3XzjL8Qwxf",
+	"wviHneY1TJNBU9thu3L+YQF/cRZUSYBhJ3r+NKiTA8NOtidPLpEHDxM+Xy7sB2EVDKXy4WCU0fHglIuI",
+	"7t93+uxOBENPBw2IsZkpedm4oFQM5ReVjlMH6l0B2RO8hnSoDBjl4OtD2CwRW5okJjMqmAZH+VGOoEab",
+	"MWBNNUISocsdkitIDpon3Aw8Rh8EQWpsZd8t4TogybyBJIfM08uYqH8qJaBkQli/GOekb9+l3NUKsoCX",
+	"yPWW9pu3gNwgPRbyutNCCvN5C6qQ+S2NO29RJQP1WNiLsy4LK53TW1ypltHStPCWVhimx8KeP+2ysJIZ",
+	"vWVV6jQtxb+3tNKheizvWSeCrJi1fIn7r+xOF1S2Dl+V6U5+2TEOTnv56dxqSq9W2gnDH8kSz3eDicTH",
+	"c/14rh/P9T2c6w+tYptyGZZsthUVqS+xLQZd/Ml6jtqUv9MzhK48tPu2TFv/jQgi37laPYVrGV2Fx7+V",
+	"4YwgvtDV5ilbhsirNgx1xOEhXKuY/8zSx+YyKfPPmeShuXSZuYf+NU/+PjGL0bTQUNdKBXb577G4eidL",
+	"o/4+X3iXuIAFHwdQzlnffmJxZSo7E6F+ciQOX4pQ0aaCT6/r9hxxMUpH9qseX24lUH1CcGO90swg7S61",
+	"u7x+O+xNoiJEOUsh6HeV6IWv940r1LZMVUSh3lFj71SEFebrFrfCvTECbYhc68peBVvw+QFKFtvYgDKU",
+	"2XgdL+dYRyVEa8pC5LKs8znJ6ZXpHMcxSY4E4jcM2XtdLJDEyZLIcRAOVOesoUZ3m6JuLtojf5u/Icmc",
+	"MImXJEQXweQiUMLkIjidTC6CkpBDYLyS64qj+RCStmVUKyqe1pRXCwPJN3Q+XOm4ocqYe71PKkq7mTKt",
+	"VYUsSjqJZDtmFPBdJvA89tFQ1M3nA8VfzWHWnmHRpZbPr1gIEiniUSfD8CL1H8KiMfpuvZE7Ky2QxFdE",
+	"pJFRS8JIQucXbIPlCh3//P07LX8E1AI6OUeY7eSKsiUisSAwfpTQa5KMbAARUl+OL9j7FYECCrGdGeSN",
+	"gFgHhTuoT3MR/EPI6CJQ4FwEjDNyEZwgzKIL5r2nY2PV2wssJBHyIlAHxNzm6T8uiYRcWP1v9YoZRxfm",
+	"Fl4Vo3Pk8Ul9azbnSUQixS8MP4o4EeMLZpLd13inG1Hs0L+8++VnG5iYvr7CLNI1ICI6lwbzF0yjBkHL",
+	"FhC9x1QKJCG0Y0slQQIu6D5fBNF2vd4p8Q8++ZPxBavmWBX5xZCt+iNhS7kKpmfPn3fgeJlOYXaIyj4k",
+	"foWoOdZVohR6spGZKOY2CMkyxzuCD0pZtQLMZ425ZAzDY84R1gfAEzIwtiCkWah00m9szvqzszMvST34",
+	"K492QI4mUohJTJk1LzQhHyHKFjxZY91X6fa29A7DMprWgaZDApRhi72r/flzDFTuOKOLdSsjZ1TEpgD0",
+	"7AwNEqPnlUtekrSGvROhFEBVwrAnxEaU9otM614wPrfOTPun6rLrhVwkDXM7xLwHzbMsNvnVZHQ2fj2Z",
+	"gkAxsiSV1EaHBbDG6Gz8+vQvU4SNImuYEY2cvQeGUMXXBQaVBbRtKahWJZw6FnodsGVIUe9r2KD+lScf",
+	"IgNqW+KsEx9quFvN85t8OaR4V94gUNePxBE6btMisLqxysm5pv15THAiGktRPipGnRSjR60lq7W0MeOK",
+	"j/u5cPo1CKoLRfqCDIWyDppfALgP1r5Je4lW546AIgHxo1zE/EjAc9MVFQA9Vv+Zy396n2zJCcLzOdlI",
+	"4Rm/R9BYjyp5YWYzQQLa6WPMfiqV/a7woG3075V41f9EOyKQ+uep7h9oeDsY5q7UMGfEhKTlyh/ehp+D",
+	"DVbGv1rW/3VxIf7H8f+k09M/5B9qtj84+2P3x46IPyZ/LP4Aof4HXyz+YH8wfqJe/u8ljjWX7jwJTz8W",
+	"Gl3qYLclH1lxy2pKyH9gCZnzJaP/IJGpAuhadYYGm3BvdO3q6k3R0eQoREen6n8W8D8KbPUPBv/D1f/y",
+	"BfzE4ZGE/0m28NIO/ocI7c3uldPX6Hl44Cb9IJzz6emefQl099pik+fv36kz983b79+FYALMsSDnCIyG",
+	"CG03G5KM1CNdYjsl7eP/SU+O2UL8MacLcVKk20oarMKqfa5tCtu2ynWV9a5N3vr5RxEVavGQfrRl7u50",
+	"jN7Yezo3lpii349+/v6doki13qOP/i5ZDSLPmYzDBbxzMIva/hbeltSdnR3xB/rXc31T4PVjUBzJ+PVi",
+	"spCIbyU6hvs22+JGIDUcXM64Nran7dre1mEdVAoYOuUEJb1uQSm2l81yhRmaGNxle0oUkGd+tteH7mLk",
+	"2F2jniDJ0ZxvTPdYRm4sysEZTKVAG5wQplCgVhsipb4AQCsuZKuduObxdl25xQzxONKnWpmvKTm086kV",
+	"tUR91D7ur7h+YPYWf5PwORHaq2v0RaJ2U8hkqxvMVumseyurXYEwemqvnJO0cjOQQN2VZWUJlGJT9roK",
+	"w4UqxZBbMay6nOvWuVG4PBs/nYToZkWsFYkSsonxnETIGwbp8BN0uTMY0X93ukFc409ZSTJp1NBb9KTv",
+	"VPr57FnxCjeHlPffhOhsMnkxmpyOJmfvT59PJ8+mk+fjCfxfMEAT0pJm9/sIZJ2EU1JAvVihdkETIW0d",
+	"b7iR2mf/XpXMK8on9qYUZTWbKhphNU2+wqIsg69NDfDT9q3P9rwEz5gbBTVd/Sz4Qupgna6lzF+8HrK4",
+	"0f5lLsJgzbdM7nlKn54NFDxAxssxOp1M/o9OZJ4PnXvWqo6T62u/f6CJJs6EXJNEziTfl+dBEX21+9E2",
+	"JpEa8JJYcmsVXtBIgA/SvGjT5e/LjrqpsxcU11W/HAllLcANOyiWlyTmN+hs/OKkExzwmZoFVPMRV9zF",
+	"V2bDIEMVOXNm1u4s19FZgx0DvpGbFY0JwmiNGV4Sa8FRgS4JZUu0JlhswWnOE4QXyoJQaNFvowWmsTYu",
+	"K4D0o4C6NmV077MVSag0Co1REb1TXbmHaW15bcFgqbfzGLRXID1lqlHpF+hpwRxev87A14/BeA0rM1eR",
+	"/SPtJuU9MHVv486jd9c7zdRloeR9gSjnc812gTt5a7xxXakoW2bVYcUhzA9gZ+bkV8cI1Dpp6IoKNnRM",
+	"KQi1F40GsEfvLX0bZfefJpytLGitvNGpuTCt6Xfasr+pFj2eJpVh0WGOYdpahal+WHn7uEcjyC2rCG1P",
+	"M4/bX63avNmK+9qDVCo0cFbi5juo51BRxUvHAUK1LC078qO7nyrHf2s6BO3nQLB9huqDn+1bD9CjgIU0",
+	"M0s+SwiOmntSFVjepEX8dIkdO7yBOpT5uWfnbN9w2dM8sTld+zP409PmcJQ76bGd1SD3FLdnZ3csbruE",
+	"b9fA/fK0Qsil0T2Ngs5267byrlJ+pZvTyA17RwlZFtdR8jgu3C6eJ52lcSV7xRZSTzh0WEMtzNUg/wSW",
+	"SnNjtrIeSzAHFJE1hWOdgFJGqjF5MRM3JFEWlGnLyhNEIDDecNENliudNEZNiUz1irsjO352dlYiuFwo",
+	"SDW8+/XMrYiQaP1da1eTDl1vl33QeFvs4bQ07wVwzRP0+QL6CarNU3tXGr9YF9MgEDehjzp7kJzb8DHn",
+	"DXg1Dmpv7wsGWurq23DK5P4G/uvOPj8guXZixKPXIn7U03822Rj/bcN5PHV9Bo4EGo1aX+51lnB1Vujr",
+	"ooPn8FH1+hKWMEnlDiLCFnzLIkRZoVzzbSWPypTorogNayrCPXh56fDBVLX2zcNBilv7bWX62ihGe6w3",
+	"TuxFy5CpmQOZFW0dpg22x51cBw1wzVLHRp/3sAYehr7f2utdnYK5d85kF7W6Tp/ObkBjX3D/DO+ZBmRn",
+	"HjIM379iba+yW57UTmN3czThZy99PUn5ZHv46+BtBHfQbJKhz3WXtJKyPOIsPC1R8ech7W45Jm0ovD9p",
+	"d/LftgvPSsG6JmV9EnK3YDpJIJgG2y1QSUOAmvfxx6HrXSh496hy8W6VmIZe2QXv5UcelBEMcwRaWls1",
+	"SWYajqY173NxkdVY/51KXfl5Bi/8k4LXu/BsU7c8UzqwvMBsR25QyQbu81rkvbHzOvWN6eA9qUPxqfZu",
+	"tOmrXnBVvTPd87Ewod/ncMYZZyPQAHXJBQizkIRhJkfXVNDLmOjG6yHE40KTsrPx2TN4z24ymuONVugo",
+	"gdjRHYrx/EpNBfgo6cZeF9TlyqZ3MVaevfAPXmFYLrxSxCN94TOtCyCruaJ4EXgkM2u9HQUMeE74jgDl",
+	"fdm1rMQHsALuWmJPe5x0IPmGqK7C/UOboGv7euYOuQXovfUib2u6MS4Pbe1UGH+m2hXp3MCiBB0+hQ26",
+	"xygxDuEwPMnkqxlJDwoDVMyr41nl9fG84foU+jvtUhwvMxdlXsbHeA+O+tNWSLTicWRq0sxWmEVwhexZ",
+	"6MKoS66qizB8mCc2JU6U8seqlKc1Zfbv04NvbB/O2ZmzFVQ+tfJ2qmv6WdsluWHvtDNS7vxW9iW0gTqm",
+	"iUaKRzXDMY/Vw3lMFcc5QV7Ui0kaynVPrOJprXmY4TbF8KJOXz/QblUOzr3kQw/JUKbPevgdZMRKKSOC",
+	"3GS14mYvn1AnYulLZDVLzQWG1S60VQEKC9hdFn94lyYn5hLG1dm4JNmcvVyeKmUohoEOWv/BA9EmznaH",
+	"rbcyXPBj1IwE7c0x2Dy2eyG4LkqrUNQQ1scHzNHaUHJFDRX/1j4sr5DCIpRi05ZXOa+uvlJaTqWkgMr9",
+	"VmIoWelDrsiQKWbzWJnhsTJDi8oMt19vrrILLewZZ2wz3Gsv8V1B/PJb/IGLGx/Ue33Yi/SXT7vGI1U6",
+	"kuqCbV+aj69pRJKeUc/5Mc86JpDVOr8a0+mqSyX3KaLcK7PkZfONZQprpywQ80U2vaPm0sOcrqbSWN5R",
+	"/yIrtD1WpBq2PI/NVcnrPCBtSaT12SoVtRC1doDaRq0Z5YMuZtzGe9/6Otrz6R3ZT48Q+IF17DRcQvl2",
+	"0yWPdqln70Dai2Ut96fAHCxZLVVehgoB8dsbtXNlWfQ2erLc0HVy4juIAP/Rk/odNL9fWFqVyRbYsApE",
+	"mLZHVnaO6KzpVV97gvIwaw7TrFU8htk/GzlfpZqkWdc6s6JJsThsPwaANk37rGq30J5eejuEHWJqc+Pa",
+	"nIMsQN3ioaqhaI+CvRy/VQD0W3zHVXZYZNvIocqaZznmoNQHjGIqZKOZWNibcrPxkVtkQW48/nWbv3fC",
+	"sd32djnHhXX3cw3sneLazw5uZ8TWbmmxnkf7QNkhQs4ztQWqm/Dkws19C9dbXaYxTxGfbeiufwB6gZI6",
+	"y5P2aZ7Fudqsra+8yM/WfT1N8LcCf9AY0t5E30zFdQ0Hypd0v+TWWnHpRnV75euaMbqm7IYmYdfETOo9",
+	"Q5ZnmGzdLFeoTNtt9Eh/rZm79+lh6SdFi/E7XkHfhY7Y0cE8utOmWt0ooonum/nEmbNPTO0p7lXUvWGi",
+	"1A9V3UfqvW3gifzSwogKxBclQw2R2ep04Ybk1nFldqsZYU8R0t7D0Nqz4wH3AAPuX75uDrh/CJ6d2kj+",
+	"Xt6dphAHjyIaohxqW8G0aVj7GLhwyMCFB3BpfX9u33+zZ72HTko+4fVGbV9wfTYura1cZAcdJlmZ0sol",
+	"eZRxze1wk8Krvg714GXHv3hPHVE8KoZMdmrwJsgeAMPn5uVWEFM2u063Nd2lik1KLYX01W8+/Pbbdz+/",
+	"L3vdmLW5oSenz0eTV6Ozl+9PT6dPn07PTv+z7OMKuF6/DtpZ29aKtuNkV5sClzpq/f0rw545AKKnYmCm",
+	"bi+p7IFrElJu4NIOfoLMtwmVu3dqVA3JFdkJyRl5z68IK4vA+lfzApLqDXQ8GuGtXCH73QmEZlGGzHPG",
+	"4T9rHpELZtvYmwt+rVdO9bM0eEI//t08T3hM9JMw/2A8Hn+8CHRDWApVXAiOQBHRsiL4j9GbrVyN9FpS",
+	"TG3ovxKNKq/i1wpfU75NyutYzCibtWjMcSRQ4VPXv8L0rYc2t7q+ZeFdv8TruDaDzFS1k4RFs6qLY4b0",
+	"C6DcJ3OCjk31YoB1Cs9m+pUTJK7oRvN5WyQ6OdeVgULzNRX2+rkWtBfPNPdYJroQtnVFzSJwKVXUhk/f",
+	"XxLpvkEYhMyRs3BXWCAzTi0Qz1/7PcApk3xWEUz6xjaBNi/rwMAtLFdhQ5nLuluIsVW4fROpYR2O1Bvu",
+	"Q1tZSWls5f0ndaCgTm6sXclrrxJftveBS2TcVTeKocJUezLpkNiz2JQ6Qxco19dFdzcxnyt0N3dfGDc3",
+	"W/DinFOwbfJkCUn8nGZ6CkIqEjh33mkR6LgZUB2pibCO/44xuE68vM+mReSG85M/a/r02A2w5Znzw6Al",
+	"kaL49L0xsipTO8+elgKlDPiYSK0R5wH7Vv1E2TJt3aw5UWF2r9R0GtKKjp9Nnp6AmYGRlTLwkjqh8Q3e",
+	"CURFC6C3TNfbzmSfzdK061w2sO6yfmxOE00cuOIkrWpmUths6pqdov50PXudFQNQw0KbwkvfNFtyY34E",
+	"3/zgjHMldKikyo5NC0Eqoaop+nIrdkoEu58+hoG3Nb8HrulQEAaglqs3EiKInOki8SLzeZj5IDI76b41",
+	"/515Pximmv33TDcD2ooiGB+dGkcONrX5nOgImwQzQZ0zzpzgyBSOUmc4j0DJlQB3wKTdYXTl9trPNLC3",
+	"FoL0XW9bzKtuJe7tAlTulY/+NyTyPinCVPjIwaSlcQEyHaadH18TSapx516eKY0FqvNnqQlMtUIl9Sr6",
+	"/kn/WkXlTXQyyPbelvUxygGc/vwD/NpwLB+P4OMRvOcj6FTRlIpBxjVKFKJ20PUI+r1ABjN/cQ2EruZS",
+	"6vU1uTOa10U4STJL3/iosJFQdlUGqP5FfbzhAup7zCIs8SzmQszccU11F+jXkDtPPoUrvGZW5gNtFBKJ",
+	"E/MkVVLSZ9paMrtioatfsi5EZDcyt/ziI/2R6aChLQT9onnkHykLocVd5Y74SHW77tasXy9brnvmRrbr",
+	"d0/SPSo+qdy1bKuk+QqzJfFR5V7DN5hqrKhNXIA4yuPGUkI156wo353Zf3uqwr5Y9NCWQ1oZZruj3im0",
+	"OTKs2ZL+29PlCFfRcP0Wd91ubzurD0eBJgryzR8tI0uyLEMx+/zEt1lYiuKo5IQWZWUG0nYQpAstfF8F",
+	"Q/pJCyBKhGTlMBWITpWAL0FzqBDpHVWGmT8PcQ1IqrczPbWp7y6PrvSdUnxZj18BxOJ3eb7QXsGxNWo1",
+	"/8lDmGdVpXCal4pwVn2dYXZ7qFeWq9TvRMqF0hZ7+XWm75Su0HxVXGHxuzyfu7VM2FuYpwSZr1Iu7t4v",
+	"wJi+Uwqj+aoIY/G7vJxIv3ZlkFpPayWVt7yMpmK+KUo93zOUX2oPIVpiFbiXMvRWpM9UfOSJs2SeVKc3",
+	"nc+yqv1f9bMvwywtV9E1uz+otepL81QX6wjnozFblEz7cNKcjuLTgeNtnm5SpZQ0aCPVakjth14lFiyu",
+	"Sszp9+px0R+bXjX5rMQ9pOmVVeY5FEIhhddNSGHpUOa3qhHNz5sVFuRUIy0MQBef881OEbo3auZ5dsTM",
+	"Txkwy37Rbh9oAq2nNtv1e9XbDSB/TKPN3Ugeire6UGAOlpydodCL2ZzEcW4+/bTnntQg1l9dW/SVAui4",
+	"s8MBK+KghjaqdriRNMsEwrCUnW5dfrnN+/ZQKb9mT0voMy/eHvE7LH7b8tESLlAQ9rfeXWhOFrS8r2vW",
+	"wFyOzf2qYtmpyzy7hUm8f3qgtvN5FjxR+T/rfJ++/M75YfeBqe2ceQ9pK2Q1Lbi4LTk+8WVsia9nPyrT",
+	"7ZTpbh6UHL9ooYNXcJgv2RvTws85hBFxR06HAj3dZuJHtoIkIxNIbdr1ugM0mZwqoGPIyCHINOScTM6s",
+	"OCLw51M3OtIlIRG0xoLfngVTpWiuuXn3uVoRxKrCny+cswnJNDcHfnrpRoU/XzkHIfz52nmA1J+nEzds",
+	"AYRTWEMEOWTmFRtEajtCqtfOFCjWiW8KxsHzl27omdcge3L2ypGBDbQzrhQ4sC5wUOPwDUNbdsX4DUNA",
+	"oojP59vERNJphP7MoXMAXhJTy/KSIIv6CJoJQLluPZVJ/Rmj98kOgqOWmDJdPAOjiC4WRMfE0X9AbWMv",
+	"tmuNdwj0ODu32r1vQZVBESe6mjP5tCFzE1I3Mh2iTOVvk6alg8MQLIJJNOdsQZdbrf2M3c5/44pyLiiL",
+	"EGaIfKJCutQ+W7yTJ26pOuiUefGLdn478xj9n3wL69gKkl2u/z5E9V6ThC502wU7jNkbRMvmwCxCCZHJ",
+	"Du34NknR/Hahsa8wxI4k0hNAfsFc6nch+I8KmWCp9oojmfDtZUzEikOOmNgSoZEGr5sZx+5UvGHoSN/Q",
+	"HbnGdhCICyhT4B459nGEIOxLzaLPIcKIkRv33cLu+didsncuPJJx9x6Ac5Rph3SEBIHDaIEZu9PYh0JD",
+	"9MYLGf5PtbkLGktFbDRSmMzQ4qves3zj98iomeH1XjPMFdOoHh3YUL/RzQmsGfu099hvIbb3jZRkvZEk",
+	"+l9cyDocnZ71nulfBGd1Iz/tPfJvcChrhn7We2i/NRbkeNXM8tydJLthoKGo86KFkx48RGmqqNZB4ORd",
+	"EsLs8cpddo3RewWaFr5ejeeEjLDdOLRlksaaa+UGTchc0gVVzPGbWqYUEUmSNWU6QnmOFQvlhrmptWwN",
+	"zzh90f+gAEf6PuFrl71ag9GXeYyusPCwathbyqkhKNwqCgZrfEO05IGstzzWLnfI6u6GTWrWOBSmXuVX",
+	"YGOPlUYDKkoK/lgThhLLWpyKVbJlV0hhcY3j2FbzhimNbIWxxAbP7dd1ZOVExBj9GhMslIiNlSzHetZM",
+	"zfCKWWBVr/OrcsqBDbh2d2oaIjFG77JPvH3RGwojnykm+b3b4GWCmbRKm9pw6L+gV6r/jd5+q6EzcdIL",
+	"nlzSKCIsVQQUb6hQgcwYNCIMTkiigThtDYR5GpNrEiuVwmlRELLt+qm0AiY/lp3R9JiYnJ05rEdlp0EQ",
+	"ud1oDSlBa9A8c6qs0InuagQsBJ9TF8gPu6132Vd5DE3lhilZIKx95SmAG5zgNYGMUkjc0FmprfCgiJUv",
+	"slqj0Bh4Ws1hDS/Q4EdbOEK4CDreypXabFs1SmleFatUxg+g2BSDp0xsFws6B5LZJPSaxmRJoJvMTcLZ",
+	"UoEAhIRj4Q4YVLTQTESNF6INFuKGJ1GI+FanQPM1plotPjNyyiRi+Jq5O8prHBH/IANClSYoNmSu1Fk/",
+	"FQLYsONv5iTCTM9bYvKSaOZWgkqtLkoNFo4i/XVRbYbq4RYfytYqGavsw7GzvEyXA2t/pQIQ22KiNhll",
+	"HhMMxUF8Q2/sTLXv84vULN8ZEYpzlZoXYnvJiDnzMV1TabOo2HZ9qWyUBXzssVzySYkx/+hTpiYVJGNw",
+	"wJR/33KJgZAWCSFou0GCr4kZ0VkdhzY0zl71NjTfORMXgZpj2Q2gkEtI59+hncJgjVylSkQLolerNtFJ",
+	"lRWJNxpGJXlsO3Y4S1aUemzR3EQstnG8QxuSeF3GIcPHSR4Y8umkxZDp6TDjVY526o9mHB+pqKNsHm8j",
+	"Iuy44DuA7HTrPtDN/nQXCrX0CoBaQKLExTf6qFhXBEZLek2YzREEFqm9W1Y1LbQB82fV47ZlwtZ8Z7mz",
+	"pJgz41pCAb2//VWxhYQIQZzlzchWJupTffDsGYL34XCUfaRfRpbn2eOtHz/JSbbDHqanz+qFdQZT1uK2",
+	"zJYvMrI1IwlN4mAqYerUm6zjBVyD4GeaaVMCHIja8WQepG9oT0gwBR8V9LFgC15R9WZ7aWR22oziDL35",
+	"9a1WN8CXSKUhCBGim4RKqahwh1a2s+UFc9/iDR0lZJE2vVzxGzOyYiQxlK1Y4Wsi0LHa9QUGbxQhUhHC",
+	"BTN6CPS/hVw/hYw5sRWBbhSmVkTX6dm5nFY7q8beyfiCXbDvrkmyQxus0BoLDiQiUn1pDjr5kbCzIRoh",
+	"vFAK9JPrM1O9xK5rqp49+Zxmhd9qehTqnKufrJr8xh/N0PWH335Uy8KOKWRm9xIaAbRnkwm6CH5yrWts",
+	"JaBtEkN2+QX7N8IinmgrE9LpQ+DQuuufO7hYIvATj7ab6QUbobKsQ/QEleVGTmGcTGvABLOlouwLhhBm",
+	"Hks85kmIgDUueGjF6s2Kx0SRkNoIb2ryaUMSuiZM4nhq8mjtQLBFjJBIZzrr5Hk13X+MftkQ9k7i+dVI",
+	"78boza9vR99lx0qUIvjvRo+gEjyEfCsFjYBS1ECwBp0bbRK4qUDPJs8QlWT9M5ff8y2LvK4swG1FdgW6",
+	"wqaG3TZn2cYEHWNH4+pPhtfkRGuPnoqugHD7ro6tpRUsLB+/JAtualDZjadpc5joHF0E/3wRqIHWBDMw",
+	"j6FvI2Y7ZToccxHzsQbMZcGOFHI0MCdlqxkB1Y9izq+2G41K2NLMPoNFI4E49EJhMbrgG5UiP6ZO6NbH",
+	"aUHBGWIWpfNi0DFl6js1iuaib359a4s1YODjCQeb2eqGsG1bueKJsnUjMufA109CJDjCKWoV8Vkd02Zr",
+	"u1khuVltucEzZjv0bPIUNEM1xIZuSEwZ8QoQaBPA8hndqDJBa3xFoCMP8G4hHY2Zmc4V9gyV3TiqVHuJ",
+	"0fPJpHQbNDanBdQfK9xbHn+iCXixTZRVA1MqJRn2wAKXbguJF+pQKnbt9cwyyHBUp0Y5NuRrvtVFGRRF",
+	"UgZnyOgcWvCdWJsrSX0iyrh2NIHMOcgecacQQhUjYOKKj8WCAEdXO6lG+C8ncgwtxVTI/0JixW8EIsDU",
+	"1eBHwvCZyxgLiRIc0W3utDazOv+xo1xNTn/favFhLGE4AfZQji55tEOmaspu6nEaLC2f4bA7C/hsbv0/",
+	"ROPFouyYXON4C8q5R0gZJgFkqfmE2fsMSKb/q9+KweykfqTI4NxSpyUQRkDRJvBrKS1arXRqd1JhJY+S",
+	"qZLEzA6egkWVTCVC6TBuxWDkKlPkxlshOs5yQTWMJsmTEOhCHU50Efyqd8bqenoYU39la+uv2EssazGM",
+	"LwLQMFIWo+joSMBdpyk7YpP9qa6O4bWzNX5NkeOYRlRPrbaWk48lSDJ0UEo4YapyKbFvrmqNnUZgbwGL",
+	"hrwAPY7CHAhQ58OeX0mE1NxAJlu5mqKL4CIIoR1YiCYh+nyrVqpG+v2j32cOyihc8mtyEhr9yulsmlQT",
+	"DG4UcC4a0sqixlwuA//69Zd379F4PH6iH2q61V3SwVziC+ReJ3i+ArXCvDpfcaHVSyhWwiMlyQRlSygC",
+	"thlpD9sV2YWglKulLpUy7vZaMZcrsoNqGj4jPQlTYO1JABX0B44WW6bd8wq/mqsyfXS4GCEcU6xwYFyf",
+	"UFdI1z7SA5h/K1D0bihqByGN5XwVIoz+e0IW54hBBR4Q3ErywLuh3YET0yjebH5iajepYTzy0w+VvqGG",
+	"tJ4XiyWA48SQXOGrEdRh1RIeHTMOn+VVNKjIpoWQGS/MVnm1VAoVMLSrOrQ+LzXts8nkxDIGpYRq3Czg",
+	"Yhajf3n3y88j8+yK7G54Ep0j081N68KbGM8JUKghAb5Y6OsU03KyUqXM6rBwPKpUT6Xj6ONEEIgP1wMb",
+	"aok6NdT/zOik52kbFUY+wZI5y4s6RZnLBEeatx9nDEVF896waoCz8enp6Gz8/HmINrEyBmGKs/HzF7nt",
+	"cQ5yG9ehVVHFJu2+ZE6vwq+iYzWJ1gdy46ldGyl5rPdcDfa99l6avdc2mnpiiExxpYWmMHV07W3FsSVe",
+	"RdnQbHNqqSK3hrS6FUyZ1hMLQTGI7F6MIrIhLCIMoE+/St3gzPh2gZSOrNSZE8SMsF5sBY7VYfHo02Bm",
+	"QWMdKQAlk1JWrk6r1mGoNGoeMC7YEXX0p27lefavMID9XlBj9L80n1G86Moe7TW63Kkx1GLPkWbZ6IoQ",
+	"UDi50NaDcCqnqWhD/r7FcRaRmfieAi7Vt5J8kiJj2qtvtPmgqcXcSuoOpBLTGNFIuMr85i3739mCkjga",
+	"b3Yn51pHMs/NuDM7KBXIFlcz4ytATIE1W85Xz5b+oMSUOrPpHh1BNaT4EkojadJyoTY0yuJC18opIGGj",
+	"9Bwg0NEcJ9ovaRXg0BogP3CkG7fasEkrTY+EskSExDCWK2aqGGESEWV7mBhekDuGFQJjADo2J0MooyOr",
+	"Xltl7zgTogYcyQUY2vpQhgz0kF4YJDr+rGhyin63YH9Ef6jJLG2hP9RZDJHkUwPKLVhYCpN+DB0y45iX",
+	"TfwckLkgWlm/PTnXYSlP1N4uCVN8zpbxAhXygv2iJIbVbEDCOxnmhCXWjR8MMi63NI6E0WqV2L5gmvQF",
+	"3mkJYl7Uqr9Ribp6M5SpOY+3gl6TEF0EZ+P/uAhOplZrLfVyZO1vhm5WdL5yKhl1Hku1mHL/AM56B8h4",
+	"OUb5phwnxsHmNGMrkLRyHKLUOCg6rUrdB6HRoVNHHiU3wrAzM/3YTg+OVvWLAkjpxPpxdj22zpkWmVPN",
+	"ad22EBYZ7ij4mkiq9u4YqjK7k5wr1KyJOi8PYn4zRZ+d5DabFGp5P+ILyzMsdWmGcWv0nJIP13gzRZ/1",
+	"RzBIlvdoV6L3w+3t1MgB2BIzoN0PtWTFPShwZZBtjtBthT7tu3AKYELgvBY2xMwM26KomkT6+LxRLJhx",
+	"CbvtDpFnSJFPeC7jnbO4LHmq+Q31UnHBtFfFk0fwl6JBoDDhEdF5TkNyJe2UtmDuiO3sWnVfETZGlZBq",
+	"o5Iy9F/WePyv8YVrh2RYgL5UmsccCriV1SSd6gp4Jxk95khcMOAcVFga9PTurF+BgtavI2+gGKekEkqy",
+	"OrfC//f//L/I+RT17VeEvqcxQe92QpK14/8n4Aa/PvOKs7rKrpVF5XK/5mq8TYLbMOAbwvCGBtPg6Xgy",
+	"fmpa8UBM6RNIFyGQNeLUybdRMA1+pELawq46dB4QC189nUx0/WQmia6Zjjcu6OnJ34SuTqvR1bKYa1o8",
+	"FoKKi/cGtpgrivh8q1TZcaaKazD9/WMYCNseBMDX6LTfHWs1m3FdvPU8y4u1si0yNqqiiBO1o3gp8vVk",
+	"SzV9V+C2Zj/K+if9MyzlyfVZ9Xa8W/Ebg6p/O8vvx9lD2I9UalyfIcJkshvrAGZXJ7JsWreOJ2AH1O6p",
+	"woGdwNva/M7e8Zb5hWxHUMi29kzlg1jFITczPxm0RajYUAC995ZlD56PEz0wOj4bv/yLvzUleOu/SS9L",
+	"N6lQY3hKWUQ+ua1LywHW71laFxCaSrloJehuX4ai9JUn3/zwy2IhiIQm9Y3v/kjXVL+aK6qq68EqwQia",
+	"M7S20X1utAYQUyGtu9ooamNbGRpchGlhaBzHM0mYsjKC0COkfPHwjwckzBSjfsOOEsr8xm0R0jRGByNS",
+	"r7YigtqKaWlVdEyj0FhpUAXdJ1yfaqopVvdjqC6+Wt5Izw09XRI5w3EM/Wy4KCFMHRybKclqlLS/8mh3",
+	"gJ3K9vTOdWAwzUxyBHN2ADCaBBMjNyjF4/60kjbOgcNlnLILfW2YIyAswTm34ZSBJadsFHR8Njm7e/ox",
+	"WVUlrO6JjdZox/F0N7xHvjcwGXtNBuvZniv5fnCmBwqcTTi7N35XQrCfvbq9NLp1CeukSLxQ5DvPFYs8",
+	"qbzN/LlpHWfaYO2J729NImMNzu+JNxjk3YbVtkYdBif3wNUH5egr8MBXb8u9EL9XdP22wGyBn5kGuoad",
+	"Zc5EkJfFDQxusy3Zd92u6w41imx/sFYaxX3QnumIMygN/kZ0W7Na5qAVUA+gu2cVJsO6BVd+YsNEPx+c",
+	"eMv1YTfkGxueegjq1YN314LvQuL8RgSRiqaWXlMTc+uib2LmZGTCzKk0LXHa0JSXyZ+vAtGO7kwARDDN",
+	"ft/ZovcoMzPQbRhwMToYbDmf64tgnyNVAni+xkQ7UoTtfqc/ug07rzYz6cFWm5mlpJzG/S61K9FlV3Pb",
+	"n+22Yai6RYXvmsoykQ8splf2ziL074pMOHv2Djsd3UYir4jOPK2z/34yQNyJ/Xc3ppdeUp0v1GB+IJtL",
+	"piOiY/APEFNU4aTKkfC1aKL2FKQIGAECGvyxubYnj17ZgY5IDq9Nvtki2R7aRdvgmS2S0dAnJd+Pp7Wf",
+	"ttip5yC2VW6a+/XZ5oBp5bnN7/j+lPSNTe8rjB0a7RtyaaFDoCcjC66ZeyCuvBO3AEIrX26eWz56dA/I",
+	"Mxv8ugWWeWD3brVX9z55ZTU9fy581dLjW8ZfH5zf9yHwlDbO30ZkTu5NSBxAQFT5g+//tLTUv0uOzJAO",
+	"4ftRXe7XOdyRKp2LeHjqrPEUNziI74Fm8+7itgy+m/N4CHov19Vz2/7oSc7TXFeHcj0NPhy/coGSvzD3",
+	"chv4/3Re5sKi/wzO5oZFDeBzhppU1W7lbO4Q4zqgf0UScq7LWQmdqS9csZYjoWPhdcYZlugYcj5tep5X",
+	"Rk2JSEgH0IUUdJkSaYst8muSJLogX6lX+kcN+AHlvp6hSdprLOzPZd+X1IU5EghfCh5vpZ0HEiu2OglW",
+	"7QZ2v/ic1mzq0HHO6YY78vFLfFc6HX6yL3X1MqR+g4YXPWdEdofUXzpR2iaEhvomZCdXlC11pj/Qppjr",
+	"TN8q/4LgiZxFNKl1LoSfy30Tc90XJerzsTbXe35ssychc73PAEbZ6Tm9zXfc93N4v2GA7Ma/ffcLevVi",
+	"cnpuE0WFKSASQWBmYgrE0Ep/knl7Jiib185dc4yenwU9IDMFYppB0y/uAdshfWHm0Fc5vyxPGMjXBSU3",
+	"HT6PGbkhQiJo7uUzRseu+rPGp+Wi2ubE591adsYnn+1RbOXCMugpirdnRRmtvziU48rHLDo+mzy7W3y2",
+	"8FBV4mpwYm7SBQzQg3mhfNzfNRW3czelRN3rrpeLUSH1p1vG1I9kiee7ryVvSisym4Ro9fnDbz+G6Gw8",
+	"GZ2NXwyXTtXFGJv0yrXiYgSVa0eCSJGpbdjMGf+3+vAdkW7jc0Sa84jAGToStlLuDVV6H/IqPVYJWagq",
+	"0ay25KdLSyjXTaq9dZC3HZ1Uapy6p2eD6lN3yDPpwK5/cXCUjnxkywoUyrdCiVM/LXaMPgiC1KgKblvx",
+	"PZM4q8tgQZklyaGPSmYqjY5xmd5x9xcyqYkFRe4MnZwYIENdk9jUODIzqld9yi09e/r7uz1vMOdMkFbR",
+	"/I8H6M94gIaTd5Y+mpQdAAYJMlwSRv2RfPiHT6z4TYnaVESdJeIbqLlklidXRBCoOXCM2Q7R6NwP2LSf",
+	"rPSbjiWlxJ9VzFKZOuDt3yPr+JOwjuEvsCxpZG5qDZ3c8X1tZwZmfEHS3d3uz9E+mK6BXzxPy13iVmvu",
+	"TyxHqi1bYvfmW/Py4c23ttRgW6cMLdZkfuxHQXYngiwlWN1vMu2KWn7d/xP8DhWZPKIcnlHCDHqye4pn",
+	"MZ3p6o+D6epBGcp1ft3/WOjFu3ZDx4b8Q9014xxRMdtsL2M6d+VpvYOR2cw7PR66LrmZufCCKaHuQDTh",
+	"umYlM3gWfLzNU6VtrPvksxbWipH6HXy73ZfBzr79NqgOavlgxs7T+f0Y4xYaSwumWHMc6dYZxyWMUXe7",
+	"uI+dd9vSvPdK/Lm93tvT9ahnP/q49vVxOc0j1UF1VwF/L0+qvF6FUK7u6kmreJdefqzH4/HowXp4Hizr",
+	"Rq49cAhqpt7lufpqXFSPXOHROVXvnHp0S3VlVPehCOT8T4M6n74ut9OjmOnlQKqmuNpk2yy9lefYPkqk",
+	"Rz01pY/2cgGyeLcDhU8Ct/B2H92YdqGUAVp0F2loVhYNyULOnn89PET7+nQfw/pQefDL/dW8eLBweT1B",
+	"ZdC8kY82LHmG5bnO6dCtetyrSPBEqgMYUbGJ8W6WvmQe+A2J6uLqr8guwzgI267zgWwQSKZ3QGPS8psU",
+	"zCA0LrUo/Zd9nC4wDErA854CYGGwwDSeJQQL+HHFhRoHpjcvbBK+TIgQ+p8+fUDP7Jn3u3Xuqn/SfwCT",
+	"tClBkm/oPAgDkzWqwbUc/WOYoyn/uEG7tBRbwVsGzVoRZZutRAmZE3pNoin694SzJewVZUtgopuEX9OI",
+	"RGiEjkwDtKMx8J08KWAxVyxUp1FYfUL9dRJCy/URZYJAW6Brsm/mRC5AfCt0p34rp9LWjXPMoL/q8bPJ",
+	"RPf7uqGCNAinfhkIZqt7ffd/N8nCJR+Z13/Ga/IjvSJBdRKIT6k9ckjc5x2g+jb9qhY4R8ud4TKnqo3G",
+	"4CfFZXoZVYJlT1ZnqOpJpTVMOX3rTsqbVF5fzDTPtPkJMzNdKaC66SSUI0tnrQPMDHZoyN56nWZdR7Qq",
+	"uDIs+X7KwXjCvKF6ln5p8JJZmnMavcOvlmVZou07V7xhtcpK7yoBr2ru0nJb3vpGrb6slofuQ97d6xnu",
+	"tZiWB0ebOloa2/vTlJrRyWNTwcZSkFYWKVveEymZ6lgd72YzALapn+Xr5z1LZz1q6Y9a+qOW/qilP2rp",
+	"j1r6o5b+oLT0+nqNRkkftkhjVkWvqM/4gFXyUkXqsxH9rcLc8mr7PcdM+RsCGu657otN2RLCExlackbu",
+	"ScttERZVi87JfZggQ5kfJsbG36B7OyPtsuPdMRgwwOVOrdx7DZjoQGK25OJQpObqLGa5QW2JxTskwFxQ",
+	"RCXz7VRJsT+xlvpkvN17kJUTD0Ciyp6so1QrucbIGJ8IM3FDEoE+X1h79CKYqr/cZqi/x+NxiC6chWQe",
+	"3d6eI78cHLQeH7bso4bRkD+ECMGE0NndTFoMCao+B16FxwddjK/NEaway+JUWxA+BSpk7kNZ73FiBE+P",
+	"dUtdKGrfJeeHsavd95wMxyrbqKkJgfPe4ib+N/tmubTv6cIYuurdx8Mni8HnDZcY5q0D3WLYTUPHttIk",
+	"uiJkI5S5Ts5T5qes9SI7clveWi77PxaSiJ4/rztMp6c1h8lAUigUloWztS/aUmiVM/prpNN6M96S6SHs",
+	"eEekviGPjv9sxPnZ/Msa+PXGqEF4cEe732QrGNgHtkfNqOgYxzd4p1uq6eRZ4FVfwqZXBNyVmArp9vcP",
+	"h5tRJiRmc9JCDL91r7bib+TThidyFnNNS7PWnuJCVOrzSrd1fg6DoIFnoWIm+ELO0vuyPhO8eH0PlwKH",
+	"5/aWKqoYPbyEHJkNyujdqMYAOjf3A+ZXASYSv2HuxSIDSOl/jzKONcfajp+rvZc7fC7x3Dxox9It6oO7",
+	"2uNW5Qocsgfm7XbYSmP3zrayPYsu7OoQnLqMWDr5mPaEqtbXZEnl6+3TsWXKDAIaRXpXEGclVAzuG/XM",
+	"NfBoS9Lde3TkyX6oJh25g9G/Q0cPALtUlHjaE/pDOsiqlzxIg45WS77L7hw91tuHBtv25miWBB1k9ZOc",
+	"ItpBm/4OvvzRfXhAWZ6dqkph028ht5ShCinnGOCRQCQ300El++sWxDPLbaNR2hrdmznV4OMD0w3yxPnk",
+	"c9E266BuZsno7gi2SfvMkdOB1M8i3T48sgUqfIhUG5aOWeop6HkUWnDeu+mA06ZI2DueyH8lu1bv80R+",
+	"S5OKYDkdIne5lakHnrPSmDl0PAkREB0EHzOOKJvH24hUpxXvG043VWDMMrFvxVX8O5UrP4QO2hHvF6+2",
+	"V0Bkm2DW3D7ollsm/PuGssowwFzwdIc53m0v9Y9ojeV8VTVB34jaOnXoRcmmffcJz2U9KC2DcbvO/Eb4",
+	"ASAhwtKQufnyPBN732YzOkQN99qTYcKKm/E0rH8xzcbvGRRum7f3/RzmZ0Te8ORqrzEgdz7pyjJGqRjy",
+	"mdnlbpYfdbCw7eopYagiAUJnPxwLbvg9RPlbfi+OkCnjqcXjGP2KE0EiFNMrgriIObgfEjqX6JLzmODq",
+	"o+JKgnatcRGp0WMqSYLjEJHxcow+H10dTdHR9dGtddpuME3QeisaGMqaSBxhifeBAfGFV3cDkU8ywUhs",
+	"yLxy6fDKDF7ZbzPhLIlZOp51DId/pluUEgLVtCnh6m++m8cEXVLtmCc4qqG44W5echQRRRocySWO0Zxv",
+	"WWVCwQ2Vqxm80ROCZ2eVyK9ondyBtl0kxgpDc1BN2bq3L9oROU0fwskioj77pw0UdSRwegcxBg1BMPrS",
+	"6SAhMJkM3piyK7FfYdwOtW9dPECLDNxDRiX3yLq947rZjNzo3dp/5/VivTrZk0lztu2hKKB1fm1Z3evQ",
+	"i8WzaZZWPQPasn/kIvXah0EdPBn30b5+tK8f7etH+/rRvn60rx/t60f7+tG+frSvH+3rAxhY9cH72rw+",
+	"QOh+fe79we3qrNXToVfVY5eq0i5V5wijv/FLtCZYbNXuKpMIR3xjOFVEEzKXPNkdop3Vy7+YXlYnaKQn",
+	"RTidUYkoaWEXaMHjiCTpQeY3TAzQ76p9ANNALa0M6aZ9rFpWfuiSstSWiw7CjT8+mGIU7atQHIpPFYMg",
+	"G+r01cfzBA+CbwwbpnOHIqMkArxLY7iG2hKHlCj3X0+ibSWJgSjENdwwJ9l3EIVlBfjCtP3hnZ1uU06i",
+	"3em2vlxBZFtJUJ0isHc/Q3jjoUX8T4pywhZ84AuvVJ6usw/tDPhCjowpNM0WcjhHa7rUK54pddHWK5xC",
+	"ilEhEx9I9h6SDgrpBsdKx1FzHAkkKFvGBIoaKsIXiMoG4vYSDcgnSVjU8Zh/pz/qExNu5uupTBW/rjhL",
+	"Oubfve5/PbskO86i2Rp/ss4o+g8CcvUhZF0U0hVSAp1jNidxDWBdUlpfZ1Ja0yUUpqvrMnFWp/jmB8qu",
+	"ha83DWgeeDV2wgHWY4fKrMhnH3e2qsykNSklr18OsO6qydrWKfnJjvSrHeQ2g0EwL9uzIjfcO/juNrwb",
+	"lGso67D5uhU2hYWai9ED4MJDNfI9MIt+MKlnkw4s/I4zzhY8uaRRRNhoTYQAXxfoJ0KgGyxQRBglke5D",
+	"SwVKiODbZA6liw+VtFaHrKoJDNlAm75RzPnVduNUQujwnVB21TW8SH/U58iY+Q6BAeGg+mLz9CoyDiUW",
+	"V/CQdFzNeyyu3sF3h2XrBTD7Ssm6gSoYYAZlH7NlzPrsYVMVshev6+GH7wGMa9JFDhvLHz7qR37waR3m",
+	"6ylPfT6TPI1zUjbU/bOHDqcn5QDetV0vOvC/70sL/hi3YeBa8/eBp6yvfxfMuO/3SPntV8gu42PplAf8",
+	"laX+lmT8eu4H/dMo/ekwOZM9M3zT1jc9XWetKaZ7cu7XlY/LWWHk+6eidgm3+xLRHWTPdqbMJy5eqD2n",
+	"+ykNMToYqdo5mojUgj/UNRTLE+eRcHOg47Pxq5d/OQnRJiELkiQkctHB1TQ8chjuT8uvXnYg5iWRMy8K",
+	"rCdRV+eOP4SU8foMihpyHf5qI6XUe7mPa3tQimR9s+LxkAfoTRQhnqD5CrNlOi6ikqyFPToP6Jjo+7qu",
+	"JyWsHw0CVmacxbt0YDhc1dfFb+L4kV7LU4CGo83fyCbGc9KKv5/rsKOR2kV0RXZQ3muHtiwmQqS1wQRh",
+	"OkJy/ZVS9UCKx5PPV2TXIs6p/JC8lWQdtLk71oMcJsRI6bQZfucoCbLN0hkfEqVobPfRFFpaMi22aFCO",
+	"ouZp4ipqcwY0ZMo2/eRRFbxLVbB8UN1kcwCFUsvoBsJ+VCoPplS+I7J40kL0+cIlukCvlyuym+osz9vb",
+	"r1vXrJTK7SqFuyLhvyzuJsi0qf60CzQ9EoNXocbFkV0las5ImEaYIyoFiRf3Xn/6Hh2drRxFOuPhT+wf",
+	"chTjneVclsH+vKUp2UVvyv6Cfe/AUa9gxaPV6nOqrBhEENxwg5NIHNrNsibJkkQ6DUumAJ3cNZkaGdWL",
+	"UsPsGP18Ko9EeWBXikddngelznXitTVf452l4LwH5c9Bno1itK3bI0PHD9bbUe3muJPtNL6MQ3Kb+lys",
+	"r83X8TVoPYN7FgolWnRX9yOBFG0kXHHGKbIZH4gREgmkDd2LAPqf8cu/kbkMdQmLGyrIBduyrSDRCaTm",
+	"+kZxqHQQQYxeAMnt5arBufrjgplfBZG6yMSlsu7xXMa7jHU9vmBBWJ32dgeukcI8D1z6DnQMy/wg6FhT",
+	"EEr4VhKBfv3l3fsQUqF+/fA+RCuSkK9JstqQ+5GfntHAtwupCoekmJK8iFKSsfAPYCykKpqd3I2Ojs/G",
+	"r1/9Bc5/RXqczUi7JAueDJso/frVXrkoB/Z+mAjTUcv2eub1jh322tZ+Omi1kBzoTYU5zetpH6TBi3Tm",
+	"Zyg0h3MvNPSHK+5hf2o9rYsmS/exollcAZJWFRnzRNWpOe0DJK2GmjQFyhq4Pk2RrnLtZQtNQO6RgAx9",
+	"1FDQ58JHzV1gchsS3OHmNzrO8tsznMO2QFgPa6s7dCMs2fF+saJtyalbW8K9wausT5Ajpq+3OSFR9lkJ",
+	"TbsehE5YQntC81p5h8J6mvdqBzzsbLWOx22o/nKnr7tz5yeF8PYuCsAdppvYqe877aSEzNs0nRuSmz89",
+	"60JeQ+enPAwpkCfbHg3oamn57kn53nrRNVP0Ayfo/VJlDkHPh02rMdC1Y9XdW9PZL1uX0P8rnl9tN14h",
+	"/fzFDxCpbm1AohmWpuA6ZlGm5rdQNHe5Q34tLf1SsZxWZT1UhWHtEE8xSdh2regghSAIc2XOy2uK58q+",
+	"w4aZf3seoExt+03Cr2lEkpmXSuaFJup/bhIuedoxgf4Disqb/1j1wlQs09Buha5Z/THM0YV/6JKEJyJd",
+	"cPCWXeOYRoiyzVaihMwJvSbRFNnngPArskOfjScdeE9+/9RfIeIJwmwnV5QtEYkFQQv1RMwJiyhb1m5H",
+	"RJM+hR33bWKQdqL4s3YzuNtGAgftFfBnq7/fs+69YQFdv9u72vXL18GdON7a+nIP0mfJqToNDZec5DzI",
+	"dVS2QY7iOOmETW2YbJWJA11jmuF7NGM6GxyIVv2YzLsD6MKW8PzSvPVNmXpQSVl1pF+BOFDEiWBHUkkg",
+	"bhpN2bLMTkGXHF0StCHJgidrEo2DvVo+pTVL2lQ+6lrGwmKny7VC315Pjwrro8L6qLA+KqyPCuujwjq0",
+	"GtLyhvgAjUs8bbWqg8k9KqoFOd+ytcndaLA9GpzcvQZrcVfX5uTQnU0s/R6fjU/P2nU3cVTpNTixwxym",
+	"x8lpG/fw1GKwWqttqbF6Nw6tmp34JH3fbUXS/WzTWeSw/MOFwHu1ERtvY+7i3qXtwRw2QQ95lHkvHLyT",
+	"vdfxnqR7VEVNs5K7kRH327KkJSm6riWDkWTauMTxisbeJXfJNBxNmeYlDfy5ZzjQwFFAX2/0j+kSAuWH",
+	"Mr1C2jI7L6jnIfTASFlmSSX1B1/+vRb6BxYzNfiSy+uAf4EVzauXdPB6yO1UbTuSp9rtUyK5icX3ClF7",
+	"sKFpvoZZEjw2eKRafY3kIcR5u/CduwxD2zOwpoH++seaffUxZtVllu+PEA8YPvYQo8ZyxN2uho71q/2p",
+	"y+ikDNMvv/ny6V9KAx8HSFp9+bSt7e4mO7hd3iL84LGEiU2iFkgQJtEx4zLjHC2U2wkRtrn1CDNxQxJx",
+	"cvjyxvdOup2LzFV4rFrU1nmkzcNXKn6wLHI4OmspLVuXysmR5cOtDfzyaX1t4Lvf1M7VgGuYR6Nm/jVW",
+	"Bv6KNJs7KclbSUtftY50bwV3/3xSSdGjaC52+h5eKxyn3H1AtKZMTJEiFXRs9meKdOd3tIm3Am0Seo0l",
+	"QTCtvsT0ajWBz/9IvQWhZSchAqyhY/sZZ/HuBMLw4rgqLs31xG8KIsoBjyI6lyimkiQ4RnyByCeZYCQ2",
+	"ZC6Q5GiN5XxVNSm8O4N3e0YfPXuabUK82Ap17ILvaSxJgi536Mib5Mh1g99ulC1PIvUGdEBd03nCzchj",
+	"9EEQpAZXSFuCyZVk3jARwPgyJuqfW0HQQs8oCE7mq/zE4wPHSFliqwyP0v3wFfkMGhmlCfJYOFyqjS2W",
+	"ldLH5TA362psW1OlRSlahaVDFh9T4/cI2z8ALbSK23e7uD9Z6FW7IAs1qCs4cDaZ3ANV6KDtIMO0n3hr",
+	"rNRFTdx5lmDue78M4IPuGaiksnTwu98uu5Lsfn1O32gZBla9a/cQB1Z2Fs5O7gO59gK6vujdgyH3wck8",
+	"uxmXO0Sje9iHDhV9fLofMqrrrsTg/cZ1taUzF9g1IL2loV0lx3/8fPKX4QnveSPl5cK4SrlrtyCuvQi0",
+	"PIzL7tpXG8f1Q4KZVGZHQq75laIhY9YdCYTncyiVzuGptu36Cxgv3gtH0a96ljcwRXtUZj/rE6aDo8gm",
+	"V830AoN9+Gv9cBb3I9gyb7PX/JrcGwr09ENioXHEUkQMETpUzlZ8Q7+V1+Q79cE74xjYS0hsEjWNpPrr",
+	"HCA4iqj6Dse/Zl4rOCDMA11jO8hyjN8zo34svlwR4eH8JAdQcCDWKHXElJQNuhN1R8xS1HhG+n2IlpwP",
+	"IEdgwwuZdIJ70oB8AJqCjVJKEYTJoe/Di5RoLrhcOXsyX3ES3TN9lroLajhZpy4dGZq7f8tUd9q325JR",
+	"Hc6RpVG3ZSxClyTmN+hsfPbM3T3PjBf1BDoIPJs8vd/t62Lh1uzEAQ4gXD+VnL1M74ThrhcL+3rP5+ou",
+	"TN7hrhVbGM5Z6jmg6LjHDhbVMBTlh+JMflwVcHOBqBzuxjGl6VBLDP/sPAwyb2VfczFKQRthZ2o0a8Ta",
+	"vviRLPF8dycOOjNhTfD8UtmqA2iv4O7Da4JiKiTasogkunq/TmtWv9hmJoIk10SgSy5XCEtT9d9s2T14",
+	"86A8SM7KOrSCW0tf3p/dietPRlZwTyl1yxSo3aJHJlGd++RrISKFKTLfJlRZ/79/VqJSSM7Ie35FWDD9",
+	"/aMShnDazPzbJA6mwRO4yDYI+mwBMcvVxXF84DJPCtlD+bcNqv3HXkG23LuXUDoq88OcM0GFJGy+Gy0T",
+	"nv91WTOaF/xUmNz78ePt/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -52,13 +52,6 @@ func (s *Server) visibleBackup(ctx context.Context, id string, missing *Fault) (
 
 func noBackup(id string) *Fault { return notFound("No backup exists with ID %s.", id) }
 
-// busyTaskStates are Manila's BUSY_TASK_STATES.
-var busyTaskStates = []string{
-	"migration_starting", "migration_in_progress", "migration_completing", "migration_driver_starting",
-	"migration_driver_in_progress", "migration_driver_phase1_done", "data_copying_starting",
-	"data_copying_in_progress", "data_copying_completing", "data_copying_completed",
-}
-
 // CreateShareBackup is POST /v2/share-backups: 202, the backup in
 // 'creating' and its share in 'backup_creating'; a job copies the data.
 func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBackupRequestObject) (gen.CreateShareBackupResponseObject, error) {
@@ -75,7 +68,7 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 	if sh.IsSoftDeleted {
 		return nil, forbidden("Backup can not be created for share '%s' since it has been soft deleted.", sh.ID)
 	}
-	if sh.TaskState != nil && contains(busyTaskStates, *sh.TaskState) {
+	if sh.TaskState != nil && state.ShareTaskBusy.Contains(state.ShareTaskStatus(*sh.TaskState)) {
 		return nil, conflict("Share is busy with an active task: Share %s is busy as part of an active task: %s.", sh.ID, *sh.TaskState)
 	}
 	var opts map[string]any

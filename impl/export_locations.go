@@ -11,14 +11,14 @@ import (
 // version and the admin-only keys are the spec's annotations. manilite has
 // no share instances; the share is its own.
 func exportLocationSummary(el storage.ExportLocation) gen.ExportLocationSummary {
-	return gen.ExportLocationSummary{Id: el.ID, Path: el.Path, Preferred: ptr(el.Preferred),
-		ShareInstanceId: ptr(el.ShareID), IsAdminOnly: ptr(el.IsAdminOnly)}
+	return gen.ExportLocationSummary{Id: el.ID, Path: el.Path, Preferred: ptr(elPreferred(el)),
+		ShareInstanceId: ptr(el.ShareID), IsAdminOnly: ptr(el.IsAdminOnly), Metadata: elMetadataView(el)}
 }
 
 // exportLocationDetail is one export location, with its dates.
 func exportLocationDetail(el storage.ExportLocation) gen.ExportLocation {
-	out := gen.ExportLocation{Id: el.ID, Path: el.Path, Preferred: ptr(el.Preferred),
-		ShareInstanceId: ptr(el.ShareID), IsAdminOnly: ptr(el.IsAdminOnly),
+	out := gen.ExportLocation{Id: el.ID, Path: el.Path, Preferred: ptr(elPreferred(el)),
+		ShareInstanceId: ptr(el.ShareID), IsAdminOnly: ptr(el.IsAdminOnly), Metadata: elMetadataView(el),
 		CreatedAt: storage.FormatTime(el.CreatedAt), UpdatedAt: nullStr()}
 	if el.UpdatedAt != nil {
 		out.UpdatedAt = nsv(storage.FormatTime(*el.UpdatedAt))

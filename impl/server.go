@@ -60,6 +60,10 @@ type Config struct {
 	// share:update_admin_only_metadata may set or delete (Manila's
 	// admin_only_metadata option); nil means Manila's default.
 	AdminOnlyMetadata []string
+	// AdminOnlyELMetadata are the export location metadata keys only a
+	// caller allowed share_export_location:update_admin_only_metadata may
+	// set (Manila's admin_only_el_metadata); nil means Manila's default.
+	AdminOnlyELMetadata []string
 	// Health reports extra fields for GET /healthz.
 	Health func() map[string]any
 }
@@ -135,6 +139,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.AdminOnlyMetadata == nil {
 		cfg.AdminOnlyMetadata = DefaultAdminOnlyMetadata
+	}
+	if cfg.AdminOnlyELMetadata == nil {
+		cfg.AdminOnlyELMetadata = DefaultAdminOnlyELMetadata
 	}
 	if cfg.BackupGenericProtocols == nil {
 		cfg.BackupGenericProtocols = []string{"NFS"}

@@ -61,10 +61,10 @@ func (src *snapshotSource) check(in *gen.ShareCreateRequest, shareType *storage.
 		return 0, badRequest("Invalid input received: Share size '%d' must be equal or greater than snapshot size.", size)
 	}
 	if az := optString(in.Share.AvailabilityZone); az != "" && az != deref(src.parent.AvailabilityZone) {
-		return 0, badRequest("Invalid input received: The specified availability zone must be the same as the parent share when creating from snapshot.")
+		return 0, badRequest("Invalid input received: The specified availability zone must be the same as the parent share when creating from snapshot..")
 	}
 	if shareType != nil && shareType.ID != deref(src.parent.ShareTypeID) {
-		return 0, badRequest("Invalid input received: Invalid share type specified: the requested share type must match the type of the source share. If a share type is not specified when requesting a new share from a snapshot, the share type of the source share will be applied to the new share.")
+		return 0, badRequest("Invalid input received: Invalid share type specified: the requested share type must match the type of the source share. If a share type is not specified when requesting a new share from a snapshot, the share type of the source share will be applied to the new share..")
 	}
 	return size, nil
 }

@@ -517,6 +517,14 @@ func (s *Server) shareActionTable() actionTable[gen.ShareActionResponseObject] {
 		"restore":      s.restoreShare,
 		"extend":       s.extendShare,
 		"shrink":       s.shrinkShare,
+
+		"reset_task_state":       s.resetShareTaskState,
+		"migration_start":        s.migrationStart,
+		"migration_complete":     s.migrationComplete,
+		"migration_cancel":       s.migrationCancel,
+		"migration_get_progress": s.migrationGetProgress,
+		"unmanage":               s.unmanageShare,
+		"revert":                 s.revertShare,
 	}
 }
 

@@ -198,6 +198,7 @@ func (s *Server) snapshotActionTable() actionTable[gen.SnapshotActionResponseObj
 	return actionTable[gen.SnapshotActionResponseObject]{
 		"reset_status": s.resetSnapshotStatus,
 		"force_delete": s.forceDeleteSnapshot,
+		"unmanage":     s.unmanageSnapshot,
 	}
 }
 

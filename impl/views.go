@@ -75,6 +75,15 @@ func strictBoolMessage(v string) string {
 }
 
 // shareView is Manila's share detail view at the request's microversion.
+// shareSize is the view's size: null while a managed share is measured
+// (its size is 0 until then, and again when its manage fails).
+func shareSize(sh storage.Share) nullable.Nullable[int] {
+	if sh.Size == 0 {
+		return nullable.NewNullNullable[int]()
+	}
+	return nullable.NewNullableWithValue(sh.Size)
+}
+
 func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	md := sh.Metadata
 	if md == nil {
@@ -82,7 +91,7 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	}
 	d := gen.ShareDetail{
 		Id:               sh.ID,
-		Size:             sh.Size,
+		Size:             shareSize(sh),
 		AvailabilityZone: ns(sh.AvailabilityZone),
 		CreatedAt:        storage.FormatTime(sh.CreatedAt),
 		Status:           string(sh.Status),

@@ -57,6 +57,10 @@ var (
 	ShareSnapshotSource = Set[ShareStatus]{ShareAvailable}
 	// ShareShrinkable is the set "shrinkable".
 	ShareShrinkable = Set[ShareStatus]{ShareAvailable, ShareShrinkingPossibleDataLossError}
+	// ShareTransitional is the set "transitional".
+	ShareTransitional = Set[ShareStatus]{ShareCreating, ShareDeleting, ShareManageStarting, ShareUnmanageStarting, ShareExtending, ShareShrinking, ShareMigrating, ShareMigratingTo, ShareReverting, ShareServerMigrating, ShareServerMigratingTo, ShareBackupRestoring, ShareBackupCreating}
+	// ShareUnmanageable is the set "unmanageable".
+	ShareUnmanageable = Set[ShareStatus]{ShareError, ShareErrorDeleting, ShareAvailable, ShareInactive, ShareManageErrorUnmanageStarting, ShareUnmanageError, ShareExtendingError, ShareShrinkingError, ShareShrinkingPossibleDataLossError, ShareReplicationChange, ShareRevertingError, ShareAwaitingTransfer, ShareBackupRestoringError}
 )
 
 // The share transitions.
@@ -99,10 +103,72 @@ var (
 	ShareShrinkFailed = Transition[ShareStatus]{Name: "shrink_failed", From: Set[ShareStatus]{ShareShrinking}, To: ShareShrinkingError}
 	// ShareShrinkRefused is "shrink_refused": from shrinking to available.
 	ShareShrinkRefused = Transition[ShareStatus]{Name: "shrink_refused", From: Set[ShareStatus]{ShareShrinking}, To: ShareAvailable}
+	// ShareRevert is "revert": from available to reverting.
+	ShareRevert = Transition[ShareStatus]{Name: "revert", From: Set[ShareStatus]{ShareAvailable}, To: ShareReverting}
+	// ShareRevertDone is "revert_done": from reverting to available.
+	ShareRevertDone = Transition[ShareStatus]{Name: "revert_done", From: Set[ShareStatus]{ShareReverting}, To: ShareAvailable}
+	// ShareRevertFailed is "revert_failed": from reverting to reverting_error.
+	ShareRevertFailed = Transition[ShareStatus]{Name: "revert_failed", From: Set[ShareStatus]{ShareReverting}, To: ShareRevertingError}
+	// ShareUnmanage is "unmanage": from ShareUnmanageable to unmanage_starting.
+	ShareUnmanage = Transition[ShareStatus]{Name: "unmanage", From: ShareUnmanageable, To: ShareUnmanageStarting}
+	// ShareUnmanageManageError is "unmanage_manage_error": from manage_error to manage_error_unmanage_starting.
+	ShareUnmanageManageError = Transition[ShareStatus]{Name: "unmanage_manage_error", From: Set[ShareStatus]{ShareManageError}, To: ShareManageErrorUnmanageStarting}
+	// ShareUnmanageDone is "unmanage_done": from unmanage_starting, manage_error_unmanage_starting to deleted.
+	ShareUnmanageDone = Transition[ShareStatus]{Name: "unmanage_done", From: Set[ShareStatus]{ShareUnmanageStarting, ShareManageErrorUnmanageStarting}, To: ShareDeleted}
+	// ShareManageDone is "manage_done": from manage_starting to available.
+	ShareManageDone = Transition[ShareStatus]{Name: "manage_done", From: Set[ShareStatus]{ShareManageStarting}, To: ShareAvailable}
+	// ShareManageFailed is "manage_failed": from manage_starting to manage_error.
+	ShareManageFailed = Transition[ShareStatus]{Name: "manage_failed", From: Set[ShareStatus]{ShareManageStarting}, To: ShareManageError}
 )
 
 // ShareTransitions lists the share transitions (resets aside), in the spec's order.
-var ShareTransitions = []Transition[ShareStatus]{ShareDelete, ShareForceDelete, ShareCreateDone, ShareCreateFailed, ShareDeleteDone, ShareDeleteFailed, ShareBackupCreate, ShareBackupCreateDone, ShareBackupRestore, ShareBackupRestoreDone, ShareBackupRestoreFailed, ShareExtend, ShareExtendDone, ShareExtendFailed, ShareShrink, ShareShrinkDone, ShareShrinkFailed, ShareShrinkRefused}
+var ShareTransitions = []Transition[ShareStatus]{ShareDelete, ShareForceDelete, ShareCreateDone, ShareCreateFailed, ShareDeleteDone, ShareDeleteFailed, ShareBackupCreate, ShareBackupCreateDone, ShareBackupRestore, ShareBackupRestoreDone, ShareBackupRestoreFailed, ShareExtend, ShareExtendDone, ShareExtendFailed, ShareShrink, ShareShrinkDone, ShareShrinkFailed, ShareShrinkRefused, ShareRevert, ShareRevertDone, ShareRevertFailed, ShareUnmanage, ShareUnmanageManageError, ShareUnmanageDone, ShareManageDone, ShareManageFailed}
+
+// ShareTaskStatus is a status of a share task.
+type ShareTaskStatus string
+
+// The share task statuses.
+const (
+	ShareTaskMigrationStarting         ShareTaskStatus = "migration_starting"
+	ShareTaskMigrationInProgress       ShareTaskStatus = "migration_in_progress"
+	ShareTaskMigrationCompleting       ShareTaskStatus = "migration_completing"
+	ShareTaskMigrationSuccess          ShareTaskStatus = "migration_success"
+	ShareTaskMigrationError            ShareTaskStatus = "migration_error"
+	ShareTaskMigrationCancelled        ShareTaskStatus = "migration_cancelled"
+	ShareTaskMigrationDriverInProgress ShareTaskStatus = "migration_driver_in_progress"
+	ShareTaskMigrationDriverPhase1Done ShareTaskStatus = "migration_driver_phase1_done"
+	ShareTaskDataCopyingStarting       ShareTaskStatus = "data_copying_starting"
+	ShareTaskDataCopyingInProgress     ShareTaskStatus = "data_copying_in_progress"
+	ShareTaskDataCopyingCompleting     ShareTaskStatus = "data_copying_completing"
+	ShareTaskDataCopyingCompleted      ShareTaskStatus = "data_copying_completed"
+	ShareTaskDataCopyingCancelled      ShareTaskStatus = "data_copying_cancelled"
+	ShareTaskDataCopyingError          ShareTaskStatus = "data_copying_error"
+	ShareTaskMigrationDriverStarting   ShareTaskStatus = "migration_driver_starting"
+	ShareTaskMigrationCancelInProgress ShareTaskStatus = "migration_cancel_in_progress"
+)
+
+// ShareTaskStatuses is every share task status, in the spec's order.
+var ShareTaskStatuses = Set[ShareTaskStatus]{ShareTaskMigrationStarting, ShareTaskMigrationInProgress, ShareTaskMigrationCompleting, ShareTaskMigrationSuccess, ShareTaskMigrationError, ShareTaskMigrationCancelled, ShareTaskMigrationDriverInProgress, ShareTaskMigrationDriverPhase1Done, ShareTaskDataCopyingStarting, ShareTaskDataCopyingInProgress, ShareTaskDataCopyingCompleting, ShareTaskDataCopyingCompleted, ShareTaskDataCopyingCancelled, ShareTaskDataCopyingError, ShareTaskMigrationDriverStarting, ShareTaskMigrationCancelInProgress}
+
+// The named share task status sets.
+var (
+	// ShareTaskResetTargets is the set "reset_targets".
+	ShareTaskResetTargets = Set[ShareTaskStatus]{ShareTaskMigrationStarting, ShareTaskMigrationInProgress, ShareTaskMigrationCompleting, ShareTaskMigrationSuccess, ShareTaskMigrationError, ShareTaskMigrationCancelled, ShareTaskMigrationDriverInProgress, ShareTaskMigrationDriverPhase1Done, ShareTaskDataCopyingStarting, ShareTaskDataCopyingInProgress, ShareTaskDataCopyingCompleting, ShareTaskDataCopyingCompleted, ShareTaskDataCopyingCancelled, ShareTaskDataCopyingError}
+	// ShareTaskBusy is the set "busy".
+	ShareTaskBusy = Set[ShareTaskStatus]{ShareTaskMigrationStarting, ShareTaskMigrationInProgress, ShareTaskMigrationCompleting, ShareTaskMigrationDriverStarting, ShareTaskMigrationDriverInProgress, ShareTaskMigrationDriverPhase1Done, ShareTaskDataCopyingStarting, ShareTaskDataCopyingInProgress, ShareTaskDataCopyingCompleting, ShareTaskDataCopyingCompleted}
+	// ShareTaskProgressDone is the set "progress_done".
+	ShareTaskProgressDone = Set[ShareTaskStatus]{ShareTaskMigrationSuccess, ShareTaskDataCopyingError, ShareTaskMigrationCancelled, ShareTaskMigrationCancelInProgress, ShareTaskMigrationCompleting, ShareTaskMigrationDriverPhase1Done, ShareTaskDataCopyingCompleted, ShareTaskDataCopyingCompleting, ShareTaskDataCopyingCancelled, ShareTaskMigrationError}
+	// ShareTaskProgressNone is the set "progress_none".
+	ShareTaskProgressNone = Set[ShareTaskStatus]{ShareTaskMigrationStarting, ShareTaskMigrationDriverStarting, ShareTaskDataCopyingStarting, ShareTaskMigrationInProgress}
+	// ShareTaskFirstPhaseDone is the set "first_phase_done".
+	ShareTaskFirstPhaseDone = Set[ShareTaskStatus]{ShareTaskDataCopyingCompleted, ShareTaskMigrationDriverPhase1Done}
+)
+
+// The share task transitions.
+var ()
+
+// ShareTaskTransitions lists the share task transitions (resets aside), in the spec's order.
+var ShareTaskTransitions = []Transition[ShareTaskStatus]{}
 
 // SnapshotStatus is a status of a snapshot.
 type SnapshotStatus string
@@ -139,10 +205,26 @@ var (
 	SnapshotDeletable = Set[SnapshotStatus]{SnapshotAvailable, SnapshotError}
 	// SnapshotInstanceResetTargets is the set "instance_reset_targets".
 	SnapshotInstanceResetTargets = Set[SnapshotStatus]{SnapshotCreating, SnapshotAvailable, SnapshotDeleting, SnapshotError, SnapshotErrorDeleting, SnapshotMigrating, SnapshotMigratingTo, SnapshotServerMigrating}
+	// SnapshotTransitional is the set "transitional".
+	SnapshotTransitional = Set[SnapshotStatus]{SnapshotDeleting, SnapshotCreating, SnapshotManageStarting, SnapshotUnmanageStarting, SnapshotMigrating, SnapshotMigratingTo, SnapshotRestoring}
+	// SnapshotUnmanageable is the set "unmanageable".
+	SnapshotUnmanageable = Set[SnapshotStatus]{SnapshotAvailable, SnapshotError, SnapshotErrorDeleting, SnapshotUnmanageError, SnapshotManageError, SnapshotServerMigrating}
 )
 
 // The snapshot transitions.
 var (
+	// SnapshotRestore is "restore": from available to restoring.
+	SnapshotRestore = Transition[SnapshotStatus]{Name: "restore", From: Set[SnapshotStatus]{SnapshotAvailable}, To: SnapshotRestoring}
+	// SnapshotRestoreDone is "restore_done": from restoring to available.
+	SnapshotRestoreDone = Transition[SnapshotStatus]{Name: "restore_done", From: Set[SnapshotStatus]{SnapshotRestoring}, To: SnapshotAvailable}
+	// SnapshotUnmanage is "unmanage": from SnapshotUnmanageable to unmanage_starting.
+	SnapshotUnmanage = Transition[SnapshotStatus]{Name: "unmanage", From: SnapshotUnmanageable, To: SnapshotUnmanageStarting}
+	// SnapshotUnmanageDone is "unmanage_done": from unmanage_starting to deleted.
+	SnapshotUnmanageDone = Transition[SnapshotStatus]{Name: "unmanage_done", From: Set[SnapshotStatus]{SnapshotUnmanageStarting}, To: SnapshotDeleted}
+	// SnapshotManageDone is "manage_done": from manage_starting to available.
+	SnapshotManageDone = Transition[SnapshotStatus]{Name: "manage_done", From: Set[SnapshotStatus]{SnapshotManageStarting}, To: SnapshotAvailable}
+	// SnapshotManageFailed is "manage_failed": from manage_starting to manage_error.
+	SnapshotManageFailed = Transition[SnapshotStatus]{Name: "manage_failed", From: Set[SnapshotStatus]{SnapshotManageStarting}, To: SnapshotManageError}
 	// SnapshotDelete is "delete": from SnapshotDeletable to deleting.
 	SnapshotDelete = Transition[SnapshotStatus]{Name: "delete", From: SnapshotDeletable, To: SnapshotDeleting}
 	// SnapshotForceDelete is "force_delete": from any status to deleting.
@@ -162,7 +244,7 @@ var (
 )
 
 // SnapshotTransitions lists the snapshot transitions (resets aside), in the spec's order.
-var SnapshotTransitions = []Transition[SnapshotStatus]{SnapshotDelete, SnapshotForceDelete, SnapshotCreateDone, SnapshotCreateFailed, SnapshotDeleteDone, SnapshotDeleteFailed}
+var SnapshotTransitions = []Transition[SnapshotStatus]{SnapshotRestore, SnapshotRestoreDone, SnapshotUnmanage, SnapshotUnmanageDone, SnapshotManageDone, SnapshotManageFailed, SnapshotDelete, SnapshotForceDelete, SnapshotCreateDone, SnapshotCreateFailed, SnapshotDeleteDone, SnapshotDeleteFailed}
 
 // BackupStatus is a status of a share backup.
 type BackupStatus string
@@ -363,6 +445,8 @@ var Resources = []Resource{
 			"being_deleted":   []string{"deleting", "error_deleting"},
 			"snapshot_source": []string{"available"},
 			"shrinkable":      []string{"available", "shrinking_possible_data_loss_error"},
+			"transitional":    []string{"creating", "deleting", "manage_starting", "unmanage_starting", "extending", "shrinking", "migrating", "migrating_to", "reverting", "server_migrating", "server_migrating_to", "backup_restoring", "backup_creating"},
+			"unmanageable":    []string{"error", "error_deleting", "available", "inactive", "manage_error_unmanage_starting", "unmanage_error", "extending_error", "shrinking_error", "shrinking_possible_data_loss_error", "replication_change", "reverting_error", "awaiting_transfer", "backup_restoring_error"},
 		},
 		Transitions: []TransitionInfo{
 			{Name: "delete", From: []string{"available", "error", "inactive"}, To: "deleting", ToOneOf: ""},
@@ -384,7 +468,27 @@ var Resources = []Resource{
 			{Name: "shrink_done", From: []string{"shrinking"}, To: "available", ToOneOf: ""},
 			{Name: "shrink_failed", From: []string{"shrinking"}, To: "shrinking_error", ToOneOf: ""},
 			{Name: "shrink_refused", From: []string{"shrinking"}, To: "available", ToOneOf: ""},
+			{Name: "revert", From: []string{"available"}, To: "reverting", ToOneOf: ""},
+			{Name: "revert_done", From: []string{"reverting"}, To: "available", ToOneOf: ""},
+			{Name: "revert_failed", From: []string{"reverting"}, To: "reverting_error", ToOneOf: ""},
+			{Name: "unmanage", From: []string{"error", "error_deleting", "available", "inactive", "manage_error_unmanage_starting", "unmanage_error", "extending_error", "shrinking_error", "shrinking_possible_data_loss_error", "replication_change", "reverting_error", "awaiting_transfer", "backup_restoring_error"}, To: "unmanage_starting", ToOneOf: ""},
+			{Name: "unmanage_manage_error", From: []string{"manage_error"}, To: "manage_error_unmanage_starting", ToOneOf: ""},
+			{Name: "unmanage_done", From: []string{"unmanage_starting", "manage_error_unmanage_starting"}, To: "deleted", ToOneOf: ""},
+			{Name: "manage_done", From: []string{"manage_starting"}, To: "available", ToOneOf: ""},
+			{Name: "manage_failed", From: []string{"manage_starting"}, To: "manage_error", ToOneOf: ""},
 		},
+	},
+	{
+		Name:     "share_task",
+		Statuses: []string{"migration_starting", "migration_in_progress", "migration_completing", "migration_success", "migration_error", "migration_cancelled", "migration_driver_in_progress", "migration_driver_phase1_done", "data_copying_starting", "data_copying_in_progress", "data_copying_completing", "data_copying_completed", "data_copying_cancelled", "data_copying_error", "migration_driver_starting", "migration_cancel_in_progress"},
+		Sets: map[string][]string{
+			"reset_targets":    []string{"migration_starting", "migration_in_progress", "migration_completing", "migration_success", "migration_error", "migration_cancelled", "migration_driver_in_progress", "migration_driver_phase1_done", "data_copying_starting", "data_copying_in_progress", "data_copying_completing", "data_copying_completed", "data_copying_cancelled", "data_copying_error"},
+			"busy":             []string{"migration_starting", "migration_in_progress", "migration_completing", "migration_driver_starting", "migration_driver_in_progress", "migration_driver_phase1_done", "data_copying_starting", "data_copying_in_progress", "data_copying_completing", "data_copying_completed"},
+			"progress_done":    []string{"migration_success", "data_copying_error", "migration_cancelled", "migration_cancel_in_progress", "migration_completing", "migration_driver_phase1_done", "data_copying_completed", "data_copying_completing", "data_copying_cancelled", "migration_error"},
+			"progress_none":    []string{"migration_starting", "migration_driver_starting", "data_copying_starting", "migration_in_progress"},
+			"first_phase_done": []string{"data_copying_completed", "migration_driver_phase1_done"},
+		},
+		Transitions: []TransitionInfo{},
 	},
 	{
 		Name:     "snapshot",
@@ -393,8 +497,16 @@ var Resources = []Resource{
 			"reset_targets":          []string{"available", "error", "error_deleting", "deleting", "creating", "manage_starting", "unmanage_starting", "unmanage_error", "manage_error", "migrating", "migrating_to", "restoring"},
 			"deletable":              []string{"available", "error"},
 			"instance_reset_targets": []string{"creating", "available", "deleting", "error", "error_deleting", "migrating", "migrating_to", "server_migrating"},
+			"transitional":           []string{"deleting", "creating", "manage_starting", "unmanage_starting", "migrating", "migrating_to", "restoring"},
+			"unmanageable":           []string{"available", "error", "error_deleting", "unmanage_error", "manage_error", "server_migrating"},
 		},
 		Transitions: []TransitionInfo{
+			{Name: "restore", From: []string{"available"}, To: "restoring", ToOneOf: ""},
+			{Name: "restore_done", From: []string{"restoring"}, To: "available", ToOneOf: ""},
+			{Name: "unmanage", From: []string{"available", "error", "error_deleting", "unmanage_error", "manage_error", "server_migrating"}, To: "unmanage_starting", ToOneOf: ""},
+			{Name: "unmanage_done", From: []string{"unmanage_starting"}, To: "deleted", ToOneOf: ""},
+			{Name: "manage_done", From: []string{"manage_starting"}, To: "available", ToOneOf: ""},
+			{Name: "manage_failed", From: []string{"manage_starting"}, To: "manage_error", ToOneOf: ""},
 			{Name: "delete", From: []string{"available", "error"}, To: "deleting", ToOneOf: ""},
 			{Name: "force_delete", From: nil, To: "deleting", ToOneOf: ""},
 			{Name: "reset_status", From: nil, To: "", ToOneOf: "reset_targets"},

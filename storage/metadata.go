@@ -17,6 +17,8 @@ var (
 	ShareMetadata = MetadataOf{table: "share_metadata", idColumn: "share_id", parent: "shares"}
 	// SnapshotMetadata is the metadata of share snapshots.
 	SnapshotMetadata = MetadataOf{table: "share_snapshot_metadata", idColumn: "snapshot_id", parent: "share_snapshots"}
+	// ExportLocationMetadata is the metadata of export locations (2.87+).
+	ExportLocationMetadata = MetadataOf{table: "export_location_metadata", idColumn: "export_location_id", parent: "export_locations"}
 )
 
 // ErrNoSuchKey means the resource has no metadata item with that key.

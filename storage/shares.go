@@ -55,6 +55,9 @@ type ExportLocation struct {
 	Preferred   bool
 	CreatedAt   time.Time
 	UpdatedAt   *time.Time
+	// Metadata is the export location's metadata (2.87+), "preferred"
+	// included (Manila keeps the flag there); nil when none.
+	Metadata map[string]string
 }
 
 // ShareFilter narrows ListShares. Zero values mean "no condition".
@@ -104,7 +107,8 @@ const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_d
 	s.consistency_group_id, s.source_cgsnapshot_member_id, s.created_at, s.updated_at,
 	(SELECT json_group_object(meta_key, value) FROM share_metadata WHERE share_id = s.id),
 	(SELECT json_group_object(spec_key, spec_value) FROM share_type_extra_specs WHERE share_type_id = s.share_type_id),
-	(SELECT json_group_array(json_array(e.id, e.path, e.is_admin_only, e.preferred, e.created_at, e.updated_at))
+	(SELECT json_group_array(json_array(e.id, e.path, e.is_admin_only, e.preferred, e.created_at, e.updated_at,
+	        json((SELECT json_group_object(meta_key, value) FROM export_location_metadata WHERE export_location_id = e.id))))
 	   FROM (SELECT * FROM export_locations WHERE share_id = s.id AND deleted = 'False' ORDER BY created_at, id) e)`
 
 // Each share row carries its metadata, its type's extra specs and its export
@@ -436,6 +440,15 @@ func (tx *Tx) TransitionShareTo(ctx context.Context, id string, t state.Transiti
 func (tx *Tx) AddExportLocation(ctx context.Context, el ExportLocation) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO export_locations (id, share_id, path, is_admin_only, preferred, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, el.ID, el.ShareID, el.Path, el.IsAdminOnly, el.Preferred, FormatTime(tx.Now))
+	if err != nil {
+		return err
+	}
+	// As Manila's drivers do, the preferred flag is also metadata (2.87+).
+	preferred := "False"
+	if el.Preferred {
+		preferred = "True"
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO export_location_metadata (export_location_id, meta_key, value) VALUES (?, 'preferred', ?)`, el.ID, preferred)
 	return err
 }
 
@@ -545,7 +558,7 @@ func decodeShareAggregates(sh *Share, metadata, specs, locations sql.NullString)
 		return fmt.Errorf("storage: share %s export locations: %w", sh.ID, err)
 	}
 	for _, r := range rows {
-		if len(r) != 6 {
+		if len(r) != 7 {
 			return fmt.Errorf("storage: share %s: malformed export location", sh.ID)
 		}
 		el := ExportLocation{ShareID: sh.ID}
@@ -563,6 +576,12 @@ func decodeShareAggregates(sh *Share, metadata, specs, locations sql.NullString)
 		if u, ok := r[5].(string); ok {
 			if ut, err := ParseTime(u); err == nil {
 				el.UpdatedAt = &ut
+			}
+		}
+		if md, ok := r[6].(map[string]any); ok && len(md) > 0 {
+			el.Metadata = make(map[string]string, len(md))
+			for k, v := range md {
+				el.Metadata[k], _ = v.(string)
 			}
 		}
 		sh.ExportLocations = append(sh.ExportLocations, el)

@@ -20,6 +20,8 @@ type BackupData interface {
 	CreateSnapshot(ctx context.Context, shareID, snapshotID string) error
 	DeleteSnapshot(snapshotID string) error
 	SnapshotPath(snapshotID string) (string, error)
+	// AdoptSnapshot makes an unowned directory the snapshot's (manage).
+	AdoptSnapshot(location, snapshotID string) (string, error)
 }
 
 // progressInterval bounds how often a job writes its progress: the data
@@ -88,6 +90,7 @@ func failWithMessage(ctx context.Context, tx *storage.Tx, err error, resourceID,
 // dataHost is the host recorded on backups the generic path makes.
 func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 	db := p.db
+	registerSnapshotManage(p, data)
 	p.Register(storage.JobBackupCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
 			b, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareBackup, backupStatus, state.BackupCreateDone)

@@ -15,6 +15,8 @@ type ShareData interface {
 	CreateShare(id string) (exportPath string, err error)
 	// CreateShareFromSnapshot makes the share a copy of a snapshot.
 	CreateShareFromSnapshot(ctx context.Context, snapshotID, shareID string) (exportPath string, err error)
+	// AdoptShare makes an unowned directory the share's (manage).
+	AdoptShare(exportPath, shareID string) (newPath string, usedBytes int64, err error)
 	DeleteShare(id string) error
 }
 
@@ -98,6 +100,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 			})
 		},
 	})
+	registerShareManage(p, data, place)
 	p.Register(storage.JobShareDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
 			sh, err := db.GetShare(ctx, job.ResourceID)

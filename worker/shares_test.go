@@ -260,6 +260,9 @@ func (brokenData) DeleteShare(string) error { return worker.Permanent(errors.New
 func (brokenData) CreateShareFromSnapshot(context.Context, string, string) (string, error) {
 	return "", worker.Permanent(errors.New("disk on fire"))
 }
+func (brokenData) AdoptShare(string, string) (string, int64, error) {
+	return "", 0, worker.Permanent(errors.New("disk on fire"))
+}
 
 func TestShareJobFailures(t *testing.T) {
 	tests := []struct {

@@ -43,6 +43,8 @@ type options struct {
 	BackupGenericProtocols []string
 	// AdminOnlyMetadata: nil is Manila's default.
 	AdminOnlyMetadata []string
+	// AdminOnlyELMetadata: nil is Manila's default.
+	AdminOnlyELMetadata []string
 	// PolicyWatch reloads PolicyDir when its files change.
 	PolicyWatch bool
 	// PolicyDecisionLogLevel is the level of the per-decision log line
@@ -106,6 +108,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	worker.RegisterBackupJobs(pool, data, dataHost)
 	worker.RegisterGroupJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
 	worker.RegisterResizeJobs(pool, data)
+	worker.RegisterShareActionJobs(pool, data)
 
 	server, err := impl.New(impl.Config{
 		DB:               db,
@@ -121,6 +124,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		// Manila's data_manager_backup_supported_share_protocols.
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,
+		AdminOnlyELMetadata:    o.AdminOnlyELMetadata,
 	})
 	if err != nil {
 		db.Close()

@@ -101,6 +101,7 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	quotaFlags(fs, o)
 	fs.Var((*byteRate)(&o.BackupMaxRate), "backup-max-rate", "cap on the read rate of backups, restores and snapshot copies, bytes/s with an optional K, M or G (binary) suffix; 0 is no cap")
 	fs.Var((*stringList)(&o.BackupGenericProtocols), "backup-generic-protocols", "share protocols a backup without backup_options may take (Manila's generic path), comma-separated")
+	fs.Var((*stringList)(&o.AdminOnlyELMetadata), "admin-only-el-metadata", "export location metadata keys only admins may set, comma-separated (default Manila's: preferred)")
 	fs.Var((*stringList)(&o.AdminOnlyMetadata), "admin-only-metadata", "share metadata keys only admins may set or delete, comma-separated (default Manila's: __affinity_same_host,__affinity_different_host,__managed_at)")
 	fs.StringVar(&o.Keystone.URL, "keystone-url", "", "keystone mode: Keystone's URL, e.g. http://127.0.0.1:5000")
 	fs.StringVar(&o.Keystone.Username, "keystone-username", "manila", "keystone mode: the service user")

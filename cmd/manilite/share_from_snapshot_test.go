@@ -65,7 +65,7 @@ func TestShareFromSnapshot(t *testing.T) {
 		create(tokMember, "2.99", map[string]any{"size": 1}).
 			expectFault(t, 400, "badRequest", "Invalid input received: Share size '1' must be equal or greater than snapshot size.")
 		create(tokMember, "2.99", map[string]any{"share_type": plain["id"]}).
-			expectFault(t, 400, "badRequest", "Invalid input received: Invalid share type specified: the requested share type must match the type of the source share. If a share type is not specified when requesting a new share from a snapshot, the share type of the source share will be applied to the new share.")
+			expectFault(t, 400, "badRequest", "Invalid input received: Invalid share type specified: the requested share type must match the type of the source share. If a share type is not specified when requesting a new share from a snapshot, the share type of the source share will be applied to the new share..")
 		ts.do(t, req{method: "POST", path: "/v2/shares", token: tokMember, version: "2.99",
 			body: map[string]any{"share": map[string]any{"share_proto": "NFS"}}}).
 			expectFault(t, 400, "badRequest", "Invalid input received: Share size 'None' must be an integer and greater than 0.")

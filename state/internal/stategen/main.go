@@ -184,8 +184,12 @@ func (r *resource) check() error {
 		}
 		return nil
 	}
-	if err := known("initial", r.initial); err != nil {
-		return err
+	// A resource without an initial status (a share's task_state starts
+	// as none) has no Initial constant.
+	if r.initial != "" {
+		if err := known("initial", r.initial); err != nil {
+			return err
+		}
 	}
 	for _, s := range r.sets {
 		if len(s.members) == 0 {
@@ -295,8 +299,10 @@ func render(rs []resource) ([]byte, error) {
 			p("\t%s%s %s = %q\n", g, camel(s), typ, s)
 		}
 		p(")\n\n")
-		p("// %sInitial is the status a new %s is created in.\n", g, human)
-		p("const %sInitial = %s%s\n\n", g, g, camel(r.initial))
+		if r.initial != "" {
+			p("// %sInitial is the status a new %s is created in.\n", g, human)
+			p("const %sInitial = %s%s\n\n", g, g, camel(r.initial))
+		}
 		p("// %sStatuses is every %s status, in the spec's order.\n", g, human)
 		p("var %sStatuses = Set[%s]{%s}\n\n", g, typ, idents(g, r.statuses))
 		if len(r.sets) > 0 {
