@@ -21,6 +21,7 @@ MANILITE_URL=${MANILITE_URL:-http://127.0.0.1:18786/v2}
 ADMIN_PASSWORD=${ADMIN_PASSWORD:-secretadmin}
 MANILA_PASSWORD=${MANILA_PASSWORD:-secretmanila}
 KS_URL=http://127.0.0.1:$KEYSTONE_PORT
+[ -e "$DIR/keystone.db" ] && { echo "$DIR already holds a keystone; give an empty folder" >&2; exit 1; }
 
 mkdir -p "$DIR/fernet-keys" "$DIR/credential-keys"
 cat > "$DIR/keystone.conf" <<CONF

@@ -23,6 +23,8 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$REPO/scripts/tempest
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/manilite-tempest.XXXXXX")}
 mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
+# a reused WORK starts over: everything below is made again
+rm -rf "$WORK/keystone" "$WORK/manilite-data" "$WORK/tempest" "$WORK/manila-tempest-plugin"
 KEYSTONE_PORT=${KEYSTONE_PORT:-15000}
 MANILITE_PORT=${MANILITE_PORT:-18786}
 PLUGIN_SRC=${PLUGIN_SRC:-https://opendev.org/openstack/manila-tempest-plugin}
@@ -70,6 +72,7 @@ echo "plugin commit: $(cat "$PLUGIN/COMMIT")"
 
 # processes to stop at the end
 cleanup() {
+    [ -n "${WS_NAME:-}" ] && tempest workspace remove --name "$WS_NAME" >/dev/null 2>&1 || true
     [ "${KEEP_RUNNING:-0}" = 1 ] && { echo "left running: keystone $(cat "$WORK/keystone/keystone.pid" 2>/dev/null), manilite $(cat "$WORK/manilite.pid" 2>/dev/null)"; return; }
     [ -f "$WORK/manilite.pid" ] && kill "$(cat "$WORK/manilite.pid")" 2>/dev/null || true
     [ -f "$WORK/keystone/keystone.pid" ] && kill "$(cat "$WORK/keystone/keystone.pid")" 2>/dev/null || true
@@ -104,7 +107,9 @@ echo "manilite $(cat "$WORK/manilite.commit" 2>/dev/null) at $MANILITE_URL, micr
 # 5. tempest workspace and config
 WS=$WORK/tempest
 rm -rf "$WS"
-tempest init "$WS" >/dev/null
+# a workspace name is unique in ~/.tempest/workspace.yaml: a fresh one, removed at the end
+WS_NAME=manilite-$(date +%s)-$$
+tempest init --name "$WS_NAME" "$WS" >/dev/null
 sed -e "s|@ADMIN_PASSWORD@|$ADMIN_PASSWORD|" -e "s|@KEYSTONE_URL@|$KEYSTONE_URL|" \
     -e "s|@MIN_MICROVERSION@|$MIN|" -e "s|@MAX_MICROVERSION@|$MAX|" \
     -e "s|@BACKEND@|manilite|" "$HERE/tempest.conf.in" > "$WS/etc/tempest.conf"
