@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """Each failed test of a tempest subunit v2 stream with the last lines of
-its traceback (tempest's exception: status, body, or assertion).
+its traceback (tempest's exception: status, body, or assertion) and, given
+tempest.log, the requests of that test that manilite answered with 4xx/5xx.
 
-usage: failures.py results.subunit [lines]
+usage: failures.py results.subunit [lines] [tempest.log]
 """
+import collections
+import re
 import sys
 
 import subunit
@@ -12,6 +15,16 @@ import testtools
 
 def main():
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 6
+    errors = collections.defaultdict(list)
+    if len(sys.argv) > 3:
+        pat = re.compile(r'Request \((\w+):(\w+)\): ([45]\d\d) (\w+) (\S+)')
+        with open(sys.argv[3], errors='replace') as f:
+            for line in f:
+                m = pat.search(line)
+                if m:
+                    cls, meth, code, verb, url = m.groups()
+                    url = re.sub(r'^https?://[^/]+', '', url)
+                    errors[(cls, meth)].append('%s %s %s' % (code, verb, url))
     status, tb = {}, {}
 
     class R(testtools.StreamResult):
@@ -34,6 +47,18 @@ def main():
         lines = [ln for ln in tb.get(tid, b'').decode('utf-8', 'replace').splitlines() if ln.strip()]
         for ln in lines[-n:]:
             print('   ' + ln[:400])
+        m = re.match(r'(?:setUpClass \()?([\w.]+?)\.(\w+)\.(\w+)(?:\[.*\])?\)?$', tid)
+        if m and errors:
+            if tid.startswith('setUpClass'):
+                cls, meth = m.group(3), 'setUpClass'
+            else:
+                cls, meth = m.group(2), m.group(3)
+            found = errors.get((cls, meth))
+            if found is None:  # ddt's test_x_1_... is logged as test_x
+                keys = [k for k in errors if k[0] == cls and meth.startswith(k[1] + '_')]
+                found = errors[max(keys, key=lambda k: len(k[1]))] if keys else []
+            for e in found[-3:]:
+                print('   request: ' + e)
 
 
 if __name__ == '__main__':
