@@ -122,5 +122,6 @@ rc=$?
 set -e
 stestr last --subunit > "$WORK/results.subunit" 2>/dev/null || true
 /usr/bin/python3 "$HERE/summary.py" "$WORK/results.subunit" | tee "$WORK/summary.txt"
-echo "tempest exit $rc; output $WORK/tempest-run.out, log $WS/tempest.log, subunit $WORK/results.subunit, manilite log $WORK/manilite.log"
+/usr/bin/python3 "$HERE/failures.py" "$WORK/results.subunit" 3 "$WS/tempest.log" > "$WORK/failures.txt" || true
+echo "tempest exit $rc; failures $WORK/failures.txt, output $WORK/tempest-run.out, log $WS/tempest.log, subunit $WORK/results.subunit, manilite log $WORK/manilite.log"
 exit $rc
