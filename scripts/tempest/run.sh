@@ -109,7 +109,7 @@ WS=$WORK/tempest
 rm -rf "$WS"
 # a workspace name is unique in ~/.tempest/workspace.yaml: a fresh one, removed at the end
 WS_NAME=manilite-$(date +%s)-$$
-tempest init --name "$WS_NAME" "$WS" >/dev/null
+(cd "$WORK" && tempest init --name "$WS_NAME" "$WS" >/dev/null)   # tempest may leave a tempest.log in its cwd
 sed -e "s|@ADMIN_PASSWORD@|$ADMIN_PASSWORD|" -e "s|@KEYSTONE_URL@|$KEYSTONE_URL|" \
     -e "s|@MIN_MICROVERSION@|$MIN|" -e "s|@MAX_MICROVERSION@|$MAX|" \
     -e "s|@BACKEND@|manilite|" "$HERE/tempest.conf.in" > "$WS/etc/tempest.conf"
