@@ -37,6 +37,75 @@ func (e MessageMessageLevel) Valid() bool {
 	}
 }
 
+// Defines values for ShareNetworkResetStatusStatus.
+const (
+	ShareNetworkResetStatusStatusActive        ShareNetworkResetStatusStatus = "active"
+	ShareNetworkResetStatusStatusError         ShareNetworkResetStatusStatus = "error"
+	ShareNetworkResetStatusStatusNetworkChange ShareNetworkResetStatusStatus = "network_change"
+)
+
+// Valid indicates whether the value is a known member of the ShareNetworkResetStatusStatus enum.
+func (e ShareNetworkResetStatusStatus) Valid() bool {
+	switch e {
+	case ShareNetworkResetStatusStatusActive:
+		return true
+	case ShareNetworkResetStatusStatusError:
+		return true
+	case ShareNetworkResetStatusStatusNetworkChange:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShareServerResetStatusStatus.
+const (
+	ShareServerResetStatusStatusActive            ShareServerResetStatusStatus = "active"
+	ShareServerResetStatusStatusCreating          ShareServerResetStatusStatus = "creating"
+	ShareServerResetStatusStatusDeleting          ShareServerResetStatusStatus = "deleting"
+	ShareServerResetStatusStatusError             ShareServerResetStatusStatus = "error"
+	ShareServerResetStatusStatusInactive          ShareServerResetStatusStatus = "inactive"
+	ShareServerResetStatusStatusManageError       ShareServerResetStatusStatus = "manage_error"
+	ShareServerResetStatusStatusManageStarting    ShareServerResetStatusStatus = "manage_starting"
+	ShareServerResetStatusStatusNetworkChange     ShareServerResetStatusStatus = "network_change"
+	ShareServerResetStatusStatusServerMigrating   ShareServerResetStatusStatus = "server_migrating"
+	ShareServerResetStatusStatusServerMigratingTo ShareServerResetStatusStatus = "server_migrating_to"
+	ShareServerResetStatusStatusUnmanageError     ShareServerResetStatusStatus = "unmanage_error"
+	ShareServerResetStatusStatusUnmanageStarting  ShareServerResetStatusStatus = "unmanage_starting"
+)
+
+// Valid indicates whether the value is a known member of the ShareServerResetStatusStatus enum.
+func (e ShareServerResetStatusStatus) Valid() bool {
+	switch e {
+	case ShareServerResetStatusStatusActive:
+		return true
+	case ShareServerResetStatusStatusCreating:
+		return true
+	case ShareServerResetStatusStatusDeleting:
+		return true
+	case ShareServerResetStatusStatusError:
+		return true
+	case ShareServerResetStatusStatusInactive:
+		return true
+	case ShareServerResetStatusStatusManageError:
+		return true
+	case ShareServerResetStatusStatusManageStarting:
+		return true
+	case ShareServerResetStatusStatusNetworkChange:
+		return true
+	case ShareServerResetStatusStatusServerMigrating:
+		return true
+	case ShareServerResetStatusStatusServerMigratingTo:
+		return true
+	case ShareServerResetStatusStatusUnmanageError:
+		return true
+	case ShareServerResetStatusStatusUnmanageStarting:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShareSortKey.
 const (
 	ShareSortKeyAccessRulesStatus                ShareSortKey = "access_rules_status"
@@ -1143,6 +1212,191 @@ type ResetTaskState struct {
 	TaskState   nullable.Nullable[string] `json:"task_state,omitempty"`
 }
 
+// SecurityService defines model for SecurityService.
+type SecurityService struct {
+	CreatedAt     string                    `json:"created_at"`
+	DefaultAdSite nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description   nullable.Nullable[string] `json:"description"`
+	DnsIp         nullable.Nullable[string] `json:"dns_ip"`
+	Domain        nullable.Nullable[string] `json:"domain"`
+	Id            string                    `json:"id"`
+	Name          nullable.Nullable[string] `json:"name"`
+	Ou            nullable.Nullable[string] `json:"ou,omitempty"`
+	Password      nullable.Nullable[string] `json:"password"`
+	ProjectId     string                    `json:"project_id"`
+	Server        nullable.Nullable[string] `json:"server"`
+
+	// Status Always new, as Manila shows it.
+	Status    string                    `json:"status"`
+	Type      string                    `json:"type"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	User      nullable.Nullable[string] `json:"user"`
+}
+
+// SecurityServiceCreateRequest defines model for SecurityServiceCreateRequest.
+type SecurityServiceCreateRequest struct {
+	// SecurityService type is one of active_directory, ldap, kerberos; other keys are ignored.
+	SecurityService SecurityServiceCreateRequest_SecurityService `json:"security_service"`
+}
+
+// SecurityServiceCreateRequest_SecurityService type is one of active_directory, ldap, kerberos; other keys are ignored.
+type SecurityServiceCreateRequest_SecurityService struct {
+	DefaultAdSite        nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	DnsIp                nullable.Nullable[string] `json:"dns_ip,omitempty"`
+	Domain               nullable.Nullable[string] `json:"domain,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	Ou                   nullable.Nullable[string] `json:"ou,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	Server               nullable.Nullable[string] `json:"server,omitempty"`
+	Type                 nullable.Nullable[string] `json:"type,omitempty"`
+	User                 nullable.Nullable[string] `json:"user,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// SecurityServiceDetailList defines model for SecurityServiceDetailList.
+type SecurityServiceDetailList struct {
+	SecurityServices []SecurityServiceListed `json:"security_services"`
+}
+
+// SecurityServiceListed defines model for SecurityServiceListed.
+type SecurityServiceListed struct {
+	CreatedAt     string                    `json:"created_at"`
+	DefaultAdSite nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description   nullable.Nullable[string] `json:"description"`
+	DnsIp         nullable.Nullable[string] `json:"dns_ip"`
+	Domain        nullable.Nullable[string] `json:"domain"`
+	Id            string                    `json:"id"`
+	Name          nullable.Nullable[string] `json:"name"`
+	Ou            nullable.Nullable[string] `json:"ou,omitempty"`
+	Password      nullable.Nullable[string] `json:"password"`
+	ProjectId     string                    `json:"project_id"`
+	Server        nullable.Nullable[string] `json:"server"`
+	ShareNetworks []string                  `json:"share_networks"`
+
+	// Status Always new, as Manila shows it.
+	Status    string                    `json:"status"`
+	Type      string                    `json:"type"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at"`
+	User      nullable.Nullable[string] `json:"user"`
+}
+
+// SecurityServiceResponse defines model for SecurityServiceResponse.
+type SecurityServiceResponse struct {
+	SecurityService SecurityService `json:"security_service"`
+}
+
+// SecurityServiceSummary defines model for SecurityServiceSummary.
+type SecurityServiceSummary struct {
+	Id   string                    `json:"id"`
+	Name nullable.Nullable[string] `json:"name"`
+
+	// Status Always new, as Manila shows it.
+	Status string `json:"status"`
+	Type   string `json:"type"`
+}
+
+// SecurityServiceSummaryList defines model for SecurityServiceSummaryList.
+type SecurityServiceSummaryList struct {
+	SecurityServices []SecurityServiceSummary `json:"security_services"`
+}
+
+// SecurityServiceUpdateCheck defines model for SecurityServiceUpdateCheck.
+type SecurityServiceUpdateCheck struct {
+	Compatible         bool                    `json:"compatible"`
+	HostsCheckResult   *map[string]interface{} `json:"hosts_check_result,omitempty"`
+	RequestedOperation struct {
+		CurrentSecurityService nullable.Nullable[string] `json:"current_security_service"`
+		NewSecurityService     nullable.Nullable[string] `json:"new_security_service"`
+		Operation              string                    `json:"operation"`
+	} `json:"requested_operation"`
+}
+
+// SecurityServiceUpdateRequest defines model for SecurityServiceUpdateRequest.
+type SecurityServiceUpdateRequest struct {
+	// SecurityService The type cannot change here; other keys are ignored.
+	SecurityService SecurityServiceUpdateRequest_SecurityService `json:"security_service"`
+}
+
+// SecurityServiceUpdateRequest_SecurityService The type cannot change here; other keys are ignored.
+type SecurityServiceUpdateRequest_SecurityService struct {
+	DefaultAdSite        nullable.Nullable[string] `json:"default_ad_site,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	DnsIp                nullable.Nullable[string] `json:"dns_ip,omitempty"`
+	Domain               nullable.Nullable[string] `json:"domain,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	Ou                   nullable.Nullable[string] `json:"ou,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	Server               nullable.Nullable[string] `json:"server,omitempty"`
+	Type                 nullable.Nullable[string] `json:"type,omitempty"`
+	User                 nullable.Nullable[string] `json:"user,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareAccess An access rule as Manila's share access view builds it (show, allow_access, update).
+type ShareAccess struct {
+	AccessKey   nullable.Nullable[string] `json:"access_key,omitempty"`
+	AccessLevel string                    `json:"access_level"`
+	AccessTo    string                    `json:"access_to"`
+	AccessType  string                    `json:"access_type"`
+	CreatedAt   *string                   `json:"created_at,omitempty"`
+	Id          string                    `json:"id"`
+	Metadata    *map[string]string        `json:"metadata,omitempty"`
+	ShareId     string                    `json:"share_id"`
+
+	// State The rule's state from 2.28; below, the share's access_rules_status (new while it is syncing).
+	State     string                    `json:"state"`
+	UpdatedAt nullable.Nullable[string] `json:"updated_at,omitempty"`
+}
+
+// ShareAccessAllow allow_access's value. Manila has no JSON schema for it: access_type and access_to are required (400 Malformed request body without them); the rest is checked by the handler with Manila's messages.
+type ShareAccessAllow struct {
+	AccessLevel    nullable.Nullable[string]                  `json:"access_level,omitempty"`
+	AccessTo       string                                     `json:"access_to"`
+	AccessType     string                                     `json:"access_type"`
+	LockDeletion   interface{}                                `json:"lock_deletion,omitempty"`
+	LockReason     nullable.Nullable[string]                  `json:"lock_reason,omitempty"`
+	LockVisibility interface{}                                `json:"lock_visibility,omitempty"`
+	Metadata       nullable.Nullable[map[string]*interface{}] `json:"metadata,omitempty"`
+}
+
+// ShareAccessDeny defines model for ShareAccessDeny.
+type ShareAccessDeny struct {
+	AccessId   string      `json:"access_id"`
+	Unrestrict interface{} `json:"unrestrict,omitempty"`
+}
+
+// ShareAccessList defines model for ShareAccessList.
+type ShareAccessList struct {
+	AccessList []ShareAccessSummary `json:"access_list"`
+}
+
+// ShareAccessResponse defines model for ShareAccessResponse.
+type ShareAccessResponse struct {
+	// Access An access rule as Manila's share access view builds it (show, allow_access, update).
+	Access ShareAccess `json:"access"`
+}
+
+// ShareAccessSummary An access rule in a list (Manila's summary view has no share_id).
+type ShareAccessSummary struct {
+	AccessKey   nullable.Nullable[string] `json:"access_key,omitempty"`
+	AccessLevel string                    `json:"access_level"`
+	AccessTo    string                    `json:"access_to"`
+	AccessType  string                    `json:"access_type"`
+	CreatedAt   *string                   `json:"created_at,omitempty"`
+	Id          string                    `json:"id"`
+	Metadata    *map[string]string        `json:"metadata,omitempty"`
+	State       string                    `json:"state"`
+	UpdatedAt   nullable.Nullable[string] `json:"updated_at,omitempty"`
+}
+
+// ShareAccessUpdate defines model for ShareAccessUpdate.
+type ShareAccessUpdate struct {
+	UpdateAccess struct {
+		AccessLevel nullable.Nullable[interface{}] `json:"access_level,omitempty"`
+	} `json:"update_access"`
+}
+
 // ShareBackup Manila's backup view (manila/api/views/share_backups.py).
 type ShareBackup struct {
 	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
@@ -1406,6 +1660,155 @@ type ShareMetadataItemRequest struct {
 	Metadata map[string]*interface{} `json:"metadata"`
 }
 
+// ShareNetwork network_type and segmentation_id are null for a caller share_network:show_network_details refuses.
+type ShareNetwork struct {
+	Cidr                           nullable.Nullable[string]      `json:"cidr,omitempty"`
+	CreatedAt                      string                         `json:"created_at"`
+	Description                    nullable.Nullable[string]      `json:"description"`
+	Gateway                        nullable.Nullable[string]      `json:"gateway,omitempty"`
+	Id                             string                         `json:"id"`
+	IpVersion                      nullable.Nullable[int]         `json:"ip_version,omitempty"`
+	Mtu                            nullable.Nullable[int]         `json:"mtu,omitempty"`
+	Name                           nullable.Nullable[string]      `json:"name"`
+	NetworkAllocationUpdateSupport *bool                          `json:"network_allocation_update_support,omitempty"`
+	NetworkType                    nullable.Nullable[string]      `json:"network_type,omitempty"`
+	NeutronNetId                   nullable.Nullable[string]      `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId                nullable.Nullable[string]      `json:"neutron_subnet_id,omitempty"`
+	NovaNetId                      nullable.Nullable[string]      `json:"nova_net_id,omitempty"`
+	ProjectId                      string                         `json:"project_id"`
+	SecurityServiceUpdateSupport   *bool                          `json:"security_service_update_support,omitempty"`
+	SegmentationId                 nullable.Nullable[int]         `json:"segmentation_id,omitempty"`
+	ShareNetworkSubnets            *[]ShareNetworkSubnetOfNetwork `json:"share_network_subnets,omitempty"`
+	Status                         *string                        `json:"status,omitempty"`
+	UpdatedAt                      nullable.Nullable[string]      `json:"updated_at"`
+}
+
+// ShareNetworkCreateRequest defines model for ShareNetworkCreateRequest.
+type ShareNetworkCreateRequest struct {
+	// ShareNetwork Other keys are ignored; nova_net_id is refused.
+	ShareNetwork ShareNetworkCreateRequest_ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkCreateRequest_ShareNetwork Other keys are ignored; nova_net_id is refused.
+type ShareNetworkCreateRequest_ShareNetwork struct {
+	AvailabilityZone     nullable.Nullable[string] `json:"availability_zone,omitempty"`
+	Cidr                 nullable.Nullable[string] `json:"cidr,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Gateway              nullable.Nullable[string] `json:"gateway,omitempty"`
+	IpVersion            nullable.Nullable[int]    `json:"ip_version,omitempty"`
+	Mtu                  nullable.Nullable[int]    `json:"mtu,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	NetworkType          nullable.Nullable[string] `json:"network_type,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	SegmentationId       nullable.Nullable[int]    `json:"segmentation_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareNetworkList defines model for ShareNetworkList.
+type ShareNetworkList struct {
+	ShareNetworks []ShareNetwork `json:"share_networks"`
+}
+
+// ShareNetworkResetStatus A share network's reset_status: the share_network statuses of x-manila-states, in order (a test keeps them equal; the enum gives Manila's message).
+type ShareNetworkResetStatus struct {
+	Status *ShareNetworkResetStatusStatus `json:"status,omitempty"`
+}
+
+// ShareNetworkResetStatusStatus defines model for ShareNetworkResetStatus.Status.
+type ShareNetworkResetStatusStatus string
+
+// ShareNetworkResponse defines model for ShareNetworkResponse.
+type ShareNetworkResponse struct {
+	// ShareNetwork network_type and segmentation_id are null for a caller share_network:show_network_details refuses.
+	ShareNetwork ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkSubnet defines model for ShareNetworkSubnet.
+type ShareNetworkSubnet struct {
+	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	Cidr             nullable.Nullable[string] `json:"cidr"`
+	CreatedAt        string                    `json:"created_at"`
+	Gateway          nullable.Nullable[string] `json:"gateway"`
+	Id               string                    `json:"id"`
+	IpVersion        nullable.Nullable[int]    `json:"ip_version"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Mtu              nullable.Nullable[int]    `json:"mtu"`
+	NetworkType      nullable.Nullable[string] `json:"network_type"`
+	NeutronNetId     nullable.Nullable[string] `json:"neutron_net_id"`
+	NeutronSubnetId  nullable.Nullable[string] `json:"neutron_subnet_id"`
+	SegmentationId   nullable.Nullable[int]    `json:"segmentation_id"`
+	ShareNetworkId   string                    `json:"share_network_id"`
+	ShareNetworkName nullable.Nullable[string] `json:"share_network_name"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareNetworkSubnetCreateRequest defines model for ShareNetworkSubnetCreateRequest.
+type ShareNetworkSubnetCreateRequest struct {
+	ShareNetworkSubnet ShareNetworkSubnetCreateRequest_ShareNetworkSubnet `json:"share-network-subnet"`
+}
+
+// ShareNetworkSubnetCreateRequest_ShareNetworkSubnet defines model for ShareNetworkSubnetCreateRequest.ShareNetworkSubnet.
+type ShareNetworkSubnetCreateRequest_ShareNetworkSubnet struct {
+	AvailabilityZone     nullable.Nullable[string] `json:"availability_zone,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareNetworkSubnetList defines model for ShareNetworkSubnetList.
+type ShareNetworkSubnetList struct {
+	ShareNetworkSubnets []ShareNetworkSubnet `json:"share_network_subnets"`
+}
+
+// ShareNetworkSubnetOfNetwork defines model for ShareNetworkSubnetOfNetwork.
+type ShareNetworkSubnetOfNetwork struct {
+	AvailabilityZone nullable.Nullable[string] `json:"availability_zone"`
+	Cidr             nullable.Nullable[string] `json:"cidr"`
+	CreatedAt        string                    `json:"created_at"`
+	Gateway          nullable.Nullable[string] `json:"gateway"`
+	Id               string                    `json:"id"`
+	IpVersion        nullable.Nullable[int]    `json:"ip_version"`
+	Metadata         *map[string]string        `json:"metadata,omitempty"`
+	Mtu              nullable.Nullable[int]    `json:"mtu"`
+	NetworkType      nullable.Nullable[string] `json:"network_type"`
+	NeutronNetId     nullable.Nullable[string] `json:"neutron_net_id"`
+	NeutronSubnetId  nullable.Nullable[string] `json:"neutron_subnet_id"`
+	SegmentationId   nullable.Nullable[int]    `json:"segmentation_id"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareNetworkSubnetResponse defines model for ShareNetworkSubnetResponse.
+type ShareNetworkSubnetResponse struct {
+	ShareNetworkSubnet ShareNetworkSubnet `json:"share_network_subnet"`
+}
+
+// ShareNetworkSummary defines model for ShareNetworkSummary.
+type ShareNetworkSummary struct {
+	Id   string                    `json:"id"`
+	Name nullable.Nullable[string] `json:"name"`
+}
+
+// ShareNetworkSummaryList defines model for ShareNetworkSummaryList.
+type ShareNetworkSummaryList struct {
+	ShareNetworks []ShareNetworkSummary `json:"share_networks"`
+}
+
+// ShareNetworkUpdateRequest defines model for ShareNetworkUpdateRequest.
+type ShareNetworkUpdateRequest struct {
+	// ShareNetwork name and description change the network, neutron_net_id and neutron_subnet_id its default subnet; other keys are ignored; nova_net_id is refused.
+	ShareNetwork ShareNetworkUpdateRequest_ShareNetwork `json:"share_network"`
+}
+
+// ShareNetworkUpdateRequest_ShareNetwork name and description change the network, neutron_net_id and neutron_subnet_id its default subnet; other keys are ignored; nova_net_id is refused.
+type ShareNetworkUpdateRequest_ShareNetwork struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	NeutronNetId         nullable.Nullable[string] `json:"neutron_net_id,omitempty"`
+	NeutronSubnetId      nullable.Nullable[string] `json:"neutron_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ShareReplica Manila's replica view (manila/api/views/share_replicas.py).
 type ShareReplica struct {
 	AvailabilityZone    nullable.Nullable[string] `json:"availability_zone"`
@@ -1458,6 +1861,41 @@ type ShareResponse struct {
 type ShareRevert struct {
 	SnapshotId openapi_types.UUID `json:"snapshot_id"`
 }
+
+// ShareServer defines model for ShareServer.
+type ShareServer struct {
+	Host             string                    `json:"host"`
+	Id               string                    `json:"id"`
+	ProjectId        string                    `json:"project_id"`
+	ShareNetworkId   nullable.Nullable[string] `json:"share_network_id"`
+	ShareNetworkName nullable.Nullable[string] `json:"share_network_name"`
+	Status           string                    `json:"status"`
+	UpdatedAt        nullable.Nullable[string] `json:"updated_at"`
+}
+
+// ShareServerList defines model for ShareServerList.
+type ShareServerList struct {
+	ShareServers []ShareServer `json:"share_servers"`
+}
+
+// ShareServerManageRequest defines model for ShareServerManageRequest.
+type ShareServerManageRequest struct {
+	ShareServer ShareServerManageRequest_ShareServer `json:"share_server"`
+}
+
+// ShareServerManageRequest_ShareServer defines model for ShareServerManageRequest.ShareServer.
+type ShareServerManageRequest_ShareServer struct {
+	ShareNetworkSubnetId nullable.Nullable[string] `json:"share_network_subnet_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareServerResetStatus A share server's reset_status, SHARE_SERVER_STATUSES of manila/common/constants.py (manilite never has a share server).
+type ShareServerResetStatus struct {
+	Status *ShareServerResetStatusStatus `json:"status,omitempty"`
+}
+
+// ShareServerResetStatusStatus defines model for ShareServerResetStatus.Status.
+type ShareServerResetStatusStatus string
 
 // ShareShrink defines model for ShareShrink.
 type ShareShrink struct {
@@ -1707,6 +2145,12 @@ type SnapshotUpdateRequest struct {
 	} `json:"snapshot"`
 }
 
+// SubnetCreateCheck defines model for SubnetCreateCheck.
+type SubnetCreateCheck struct {
+	Compatible       bool                    `json:"compatible"`
+	HostsCheckResult *map[string]interface{} `json:"hosts_check_result,omitempty"`
+}
+
 // Version defines model for Version.
 type Version struct {
 	// Id Example: v2.0
@@ -1902,6 +2346,32 @@ type ShowQuotaSetDetailParams struct {
 	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
+// ListSecurityServicesParams defines parameters for ListSecurityServices.
+type ListSecurityServicesParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
+// ListSecurityServicesDetailParams defines parameters for ListSecurityServicesDetail.
+type ListSecurityServicesDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
+// ListShareAccessRulesParams defines parameters for ListShareAccessRules.
+type ListShareAccessRulesParams struct {
+	// ShareId Required: without it, 400 "The field 'share_id' has to be specified."
+	ShareId *string `form:"share_id,omitempty" json:"share_id,omitempty"`
+}
+
 // ListShareBackupsParams defines parameters for ListShareBackups.
 type ListShareBackupsParams struct {
 	Limit  *Limit        `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1971,6 +2441,40 @@ type ListShareBackupsDetailParams struct {
 
 // ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParamsSortKey string
+
+// ListShareNetworksParams defines parameters for ListShareNetworks.
+type ListShareNetworksParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: every project's.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins only: that project's.
+	ProjectId         *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	CreatedSince      *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+	CreatedBefore     *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+	SecurityServiceId *string `form:"security_service_id,omitempty" json:"security_service_id,omitempty"`
+}
+
+// ListShareNetworksDetailParams defines parameters for ListShareNetworksDetail.
+type ListShareNetworksDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// AllTenants Admins only: every project's.
+	AllTenants *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+
+	// ProjectId Admins only: that project's.
+	ProjectId         *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	CreatedSince      *string `form:"created_since,omitempty" json:"created_since,omitempty"`
+	CreatedBefore     *string `form:"created_before,omitempty" json:"created_before,omitempty"`
+	SecurityServiceId *string `form:"security_service_id,omitempty" json:"security_service_id,omitempty"`
+}
 
 // ListShareReplicasParams defines parameters for ListShareReplicas.
 type ListShareReplicasParams struct {
@@ -2231,6 +2735,18 @@ type ManageShareLegacyJSONRequestBody = ShareManageRequest
 // UpdateQuotaSetJSONRequestBody defines body for UpdateQuotaSet for application/json ContentType.
 type UpdateQuotaSetJSONRequestBody = QuotaSetUpdateRequest
 
+// CreateSecurityServiceJSONRequestBody defines body for CreateSecurityService for application/json ContentType.
+type CreateSecurityServiceJSONRequestBody = SecurityServiceCreateRequest
+
+// UpdateSecurityServiceJSONRequestBody defines body for UpdateSecurityService for application/json ContentType.
+type UpdateSecurityServiceJSONRequestBody = SecurityServiceUpdateRequest
+
+// UpdateShareAccessRuleJSONRequestBody defines body for UpdateShareAccessRule for application/json ContentType.
+type UpdateShareAccessRuleJSONRequestBody = ShareAccessUpdate
+
+// UpdateShareAccessRuleMetadataJSONRequestBody defines body for UpdateShareAccessRuleMetadata for application/json ContentType.
+type UpdateShareAccessRuleMetadataJSONRequestBody = MetadataRequest
+
 // CreateShareBackupJSONRequestBody defines body for CreateShareBackup for application/json ContentType.
 type CreateShareBackupJSONRequestBody = ShareBackupCreateRequest
 
@@ -2239,6 +2755,24 @@ type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
 type ShareBackupActionJSONRequestBody = ActionRequest
+
+// CreateShareNetworkJSONRequestBody defines body for CreateShareNetwork for application/json ContentType.
+type CreateShareNetworkJSONRequestBody = ShareNetworkCreateRequest
+
+// UpdateShareNetworkJSONRequestBody defines body for UpdateShareNetwork for application/json ContentType.
+type UpdateShareNetworkJSONRequestBody = ShareNetworkUpdateRequest
+
+// ShareNetworkActionJSONRequestBody defines body for ShareNetworkAction for application/json ContentType.
+type ShareNetworkActionJSONRequestBody = ActionRequest
+
+// CreateShareNetworkSubnetJSONRequestBody defines body for CreateShareNetworkSubnet for application/json ContentType.
+type CreateShareNetworkSubnetJSONRequestBody = ShareNetworkSubnetCreateRequest
+
+// ManageShareServerJSONRequestBody defines body for ManageShareServer for application/json ContentType.
+type ManageShareServerJSONRequestBody = ShareServerManageRequest
+
+// ShareServerActionJSONRequestBody defines body for ShareServerAction for application/json ContentType.
+type ShareServerActionJSONRequestBody = ActionRequest
 
 // ShareInstanceActionJSONRequestBody defines body for ShareInstanceAction for application/json ContentType.
 type ShareInstanceActionJSONRequestBody = ActionRequest
@@ -2868,6 +3402,412 @@ func (a QuotaSetUpdateRequestLegacy_QuotaSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for SecurityServiceCreateRequest_SecurityService. Returns the specified
+// element and whether it was found
+func (a SecurityServiceCreateRequest_SecurityService) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SecurityServiceCreateRequest_SecurityService
+func (a *SecurityServiceCreateRequest_SecurityService) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SecurityServiceCreateRequest_SecurityService to handle AdditionalProperties
+func (a *SecurityServiceCreateRequest_SecurityService) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_ad_site"]; found {
+		err = json.Unmarshal(raw, &a.DefaultAdSite)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_ad_site': %w", err)
+		}
+		delete(object, "default_ad_site")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["dns_ip"]; found {
+		err = json.Unmarshal(raw, &a.DnsIp)
+		if err != nil {
+			return fmt.Errorf("error reading 'dns_ip': %w", err)
+		}
+		delete(object, "dns_ip")
+	}
+
+	if raw, found := object["domain"]; found {
+		err = json.Unmarshal(raw, &a.Domain)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain': %w", err)
+		}
+		delete(object, "domain")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["ou"]; found {
+		err = json.Unmarshal(raw, &a.Ou)
+		if err != nil {
+			return fmt.Errorf("error reading 'ou': %w", err)
+		}
+		delete(object, "ou")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if raw, found := object["server"]; found {
+		err = json.Unmarshal(raw, &a.Server)
+		if err != nil {
+			return fmt.Errorf("error reading 'server': %w", err)
+		}
+		delete(object, "server")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SecurityServiceCreateRequest_SecurityService to handle AdditionalProperties
+func (a SecurityServiceCreateRequest_SecurityService) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultAdSite != nil {
+		object["default_ad_site"], err = json.Marshal(a.DefaultAdSite)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_ad_site': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DnsIp != nil {
+		object["dns_ip"], err = json.Marshal(a.DnsIp)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dns_ip': %w", err)
+		}
+	}
+
+	if a.Domain != nil {
+		object["domain"], err = json.Marshal(a.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Ou != nil {
+		object["ou"], err = json.Marshal(a.Ou)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ou': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	if a.Server != nil {
+		object["server"], err = json.Marshal(a.Server)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'server': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SecurityServiceUpdateRequest_SecurityService. Returns the specified
+// element and whether it was found
+func (a SecurityServiceUpdateRequest_SecurityService) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SecurityServiceUpdateRequest_SecurityService
+func (a *SecurityServiceUpdateRequest_SecurityService) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SecurityServiceUpdateRequest_SecurityService to handle AdditionalProperties
+func (a *SecurityServiceUpdateRequest_SecurityService) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_ad_site"]; found {
+		err = json.Unmarshal(raw, &a.DefaultAdSite)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_ad_site': %w", err)
+		}
+		delete(object, "default_ad_site")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["dns_ip"]; found {
+		err = json.Unmarshal(raw, &a.DnsIp)
+		if err != nil {
+			return fmt.Errorf("error reading 'dns_ip': %w", err)
+		}
+		delete(object, "dns_ip")
+	}
+
+	if raw, found := object["domain"]; found {
+		err = json.Unmarshal(raw, &a.Domain)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain': %w", err)
+		}
+		delete(object, "domain")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["ou"]; found {
+		err = json.Unmarshal(raw, &a.Ou)
+		if err != nil {
+			return fmt.Errorf("error reading 'ou': %w", err)
+		}
+		delete(object, "ou")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if raw, found := object["server"]; found {
+		err = json.Unmarshal(raw, &a.Server)
+		if err != nil {
+			return fmt.Errorf("error reading 'server': %w", err)
+		}
+		delete(object, "server")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SecurityServiceUpdateRequest_SecurityService to handle AdditionalProperties
+func (a SecurityServiceUpdateRequest_SecurityService) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultAdSite != nil {
+		object["default_ad_site"], err = json.Marshal(a.DefaultAdSite)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_ad_site': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DnsIp != nil {
+		object["dns_ip"], err = json.Marshal(a.DnsIp)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dns_ip': %w", err)
+		}
+	}
+
+	if a.Domain != nil {
+		object["domain"], err = json.Marshal(a.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Ou != nil {
+		object["ou"], err = json.Marshal(a.Ou)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ou': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	if a.Server != nil {
+		object["server"], err = json.Marshal(a.Server)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'server': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for ShareManageRequest. Returns the specified
 // element and whether it was found
 func (a ShareManageRequest) Get(fieldName string) (value interface{}, found bool) {
@@ -3155,6 +4095,503 @@ func (a ShareManageRequest_Share) MarshalJSON() ([]byte, error) {
 		object["share_type"], err = json.Marshal(a.ShareType)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'share_type': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkCreateRequest_ShareNetwork. Returns the specified
+// element and whether it was found
+func (a ShareNetworkCreateRequest_ShareNetwork) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkCreateRequest_ShareNetwork
+func (a *ShareNetworkCreateRequest_ShareNetwork) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkCreateRequest_ShareNetwork to handle AdditionalProperties
+func (a *ShareNetworkCreateRequest_ShareNetwork) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["availability_zone"]; found {
+		err = json.Unmarshal(raw, &a.AvailabilityZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'availability_zone': %w", err)
+		}
+		delete(object, "availability_zone")
+	}
+
+	if raw, found := object["cidr"]; found {
+		err = json.Unmarshal(raw, &a.Cidr)
+		if err != nil {
+			return fmt.Errorf("error reading 'cidr': %w", err)
+		}
+		delete(object, "cidr")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["gateway"]; found {
+		err = json.Unmarshal(raw, &a.Gateway)
+		if err != nil {
+			return fmt.Errorf("error reading 'gateway': %w", err)
+		}
+		delete(object, "gateway")
+	}
+
+	if raw, found := object["ip_version"]; found {
+		err = json.Unmarshal(raw, &a.IpVersion)
+		if err != nil {
+			return fmt.Errorf("error reading 'ip_version': %w", err)
+		}
+		delete(object, "ip_version")
+	}
+
+	if raw, found := object["mtu"]; found {
+		err = json.Unmarshal(raw, &a.Mtu)
+		if err != nil {
+			return fmt.Errorf("error reading 'mtu': %w", err)
+		}
+		delete(object, "mtu")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["network_type"]; found {
+		err = json.Unmarshal(raw, &a.NetworkType)
+		if err != nil {
+			return fmt.Errorf("error reading 'network_type': %w", err)
+		}
+		delete(object, "network_type")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if raw, found := object["segmentation_id"]; found {
+		err = json.Unmarshal(raw, &a.SegmentationId)
+		if err != nil {
+			return fmt.Errorf("error reading 'segmentation_id': %w", err)
+		}
+		delete(object, "segmentation_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkCreateRequest_ShareNetwork to handle AdditionalProperties
+func (a ShareNetworkCreateRequest_ShareNetwork) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvailabilityZone != nil {
+		object["availability_zone"], err = json.Marshal(a.AvailabilityZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'availability_zone': %w", err)
+		}
+	}
+
+	if a.Cidr != nil {
+		object["cidr"], err = json.Marshal(a.Cidr)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cidr': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Gateway != nil {
+		object["gateway"], err = json.Marshal(a.Gateway)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'gateway': %w", err)
+		}
+	}
+
+	if a.IpVersion != nil {
+		object["ip_version"], err = json.Marshal(a.IpVersion)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ip_version': %w", err)
+		}
+	}
+
+	if a.Mtu != nil {
+		object["mtu"], err = json.Marshal(a.Mtu)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mtu': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.NetworkType != nil {
+		object["network_type"], err = json.Marshal(a.NetworkType)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'network_type': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	if a.SegmentationId != nil {
+		object["segmentation_id"], err = json.Marshal(a.SegmentationId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'segmentation_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet. Returns the specified
+// element and whether it was found
+func (a ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet
+func (a *ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet to handle AdditionalProperties
+func (a *ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["availability_zone"]; found {
+		err = json.Unmarshal(raw, &a.AvailabilityZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'availability_zone': %w", err)
+		}
+		delete(object, "availability_zone")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkSubnetCreateRequest_ShareNetworkSubnet to handle AdditionalProperties
+func (a ShareNetworkSubnetCreateRequest_ShareNetworkSubnet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvailabilityZone != nil {
+		object["availability_zone"], err = json.Marshal(a.AvailabilityZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'availability_zone': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareNetworkUpdateRequest_ShareNetwork. Returns the specified
+// element and whether it was found
+func (a ShareNetworkUpdateRequest_ShareNetwork) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareNetworkUpdateRequest_ShareNetwork
+func (a *ShareNetworkUpdateRequest_ShareNetwork) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareNetworkUpdateRequest_ShareNetwork to handle AdditionalProperties
+func (a *ShareNetworkUpdateRequest_ShareNetwork) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["neutron_net_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronNetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_net_id': %w", err)
+		}
+		delete(object, "neutron_net_id")
+	}
+
+	if raw, found := object["neutron_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.NeutronSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'neutron_subnet_id': %w", err)
+		}
+		delete(object, "neutron_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareNetworkUpdateRequest_ShareNetwork to handle AdditionalProperties
+func (a ShareNetworkUpdateRequest_ShareNetwork) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.NeutronNetId != nil {
+		object["neutron_net_id"], err = json.Marshal(a.NeutronNetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_net_id': %w", err)
+		}
+	}
+
+	if a.NeutronSubnetId != nil {
+		object["neutron_subnet_id"], err = json.Marshal(a.NeutronSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'neutron_subnet_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareServerManageRequest_ShareServer. Returns the specified
+// element and whether it was found
+func (a ShareServerManageRequest_ShareServer) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareServerManageRequest_ShareServer
+func (a *ShareServerManageRequest_ShareServer) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareServerManageRequest_ShareServer to handle AdditionalProperties
+func (a *ShareServerManageRequest_ShareServer) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["share_network_subnet_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareNetworkSubnetId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_network_subnet_id': %w", err)
+		}
+		delete(object, "share_network_subnet_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareServerManageRequest_ShareServer to handle AdditionalProperties
+func (a ShareServerManageRequest_ShareServer) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ShareNetworkSubnetId != nil {
+		object["share_network_subnet_id"], err = json.Marshal(a.ShareNetworkSubnetId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_network_subnet_id': %w", err)
 		}
 	}
 
@@ -3508,6 +4945,39 @@ type ServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error
+	// ListSecurityServices List security services (id, name, type, status)
+	// (GET /v2/security-services)
+	ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error
+	// CreateSecurityService Create a security service
+	// (POST /v2/security-services)
+	CreateSecurityService(ctx echo.Context) error
+	// ListSecurityServicesDetail List security services with details and the share networks naming each
+	// (GET /v2/security-services/detail)
+	ListSecurityServicesDetail(ctx echo.Context, params ListSecurityServicesDetailParams) error
+	// DeleteSecurityService Delete a security service no share network names (202)
+	// (DELETE /v2/security-services/{security_service_id})
+	DeleteSecurityService(ctx echo.Context, securityServiceId string) error
+	// ShowSecurityService Show a security service
+	// (GET /v2/security-services/{security_service_id})
+	ShowSecurityService(ctx echo.Context, securityServiceId string) error
+	// UpdateSecurityService Update a security service
+	// (PUT /v2/security-services/{security_service_id})
+	UpdateSecurityService(ctx echo.Context, securityServiceId string) error
+	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
+	// (GET /v2/share-access-rules)
+	ListShareAccessRules(ctx echo.Context, params ListShareAccessRulesParams) error
+	// ShowShareAccessRule Show an access rule (2.45+)
+	// (GET /v2/share-access-rules/{access_id})
+	ShowShareAccessRule(ctx echo.Context, accessId string) error
+	// UpdateShareAccessRule Change an access rule's access_level (2.88+)
+	// (PUT /v2/share-access-rules/{access_id})
+	UpdateShareAccessRule(ctx echo.Context, accessId string) error
+	// UpdateShareAccessRuleMetadata Add or change an access rule's metadata items (2.45+)
+	// (PUT /v2/share-access-rules/{access_id}/metadata)
+	UpdateShareAccessRuleMetadata(ctx echo.Context, accessId string) error
+	// DeleteShareAccessRuleMetadata Delete one metadata item of an access rule (2.45+; 200, empty body)
+	// (DELETE /v2/share-access-rules/{access_id}/metadata/{key})
+	DeleteShareAccessRuleMetadata(ctx echo.Context, accessId string, key string) error
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error
@@ -3529,6 +4999,39 @@ type ServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx echo.Context, backupId string) error
+	// ListShareNetworks List share networks (id, name)
+	// (GET /v2/share-networks)
+	ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error
+	// CreateShareNetwork Create a share network with its default subnet (a record; nothing checks the neutron ids)
+	// (POST /v2/share-networks)
+	CreateShareNetwork(ctx echo.Context) error
+	// ListShareNetworksDetail List share networks with details
+	// (GET /v2/share-networks/detail)
+	ListShareNetworksDetail(ctx echo.Context, params ListShareNetworksDetailParams) error
+	// DeleteShareNetwork Delete a share network no share or consistency group uses (202)
+	// (DELETE /v2/share-networks/{share_network_id})
+	DeleteShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// ShowShareNetwork Show a share network
+	// (GET /v2/share-networks/{share_network_id})
+	ShowShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// UpdateShareNetwork Update a share network (name, description, and its default subnet's neutron ids)
+	// (PUT /v2/share-networks/{share_network_id})
+	UpdateShareNetwork(ctx echo.Context, shareNetworkId string) error
+	// ShareNetworkAction Add, remove or replace a security service, check such a change or a new subnet, reset the status (admin)
+	// (POST /v2/share-networks/{share_network_id}/action)
+	ShareNetworkAction(ctx echo.Context, shareNetworkId string) error
+	// ListShareNetworkSubnets List a share network's subnets
+	// (GET /v2/share-networks/{share_network_id}/subnets)
+	ListShareNetworkSubnets(ctx echo.Context, shareNetworkId string) error
+	// CreateShareNetworkSubnet Add a subnet to a share network (one per zone below 2.70)
+	// (POST /v2/share-networks/{share_network_id}/subnets)
+	CreateShareNetworkSubnet(ctx echo.Context, shareNetworkId string) error
+	// DeleteShareNetworkSubnet Delete a share network subnet (202)
+	// (DELETE /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	DeleteShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error
+	// ShowShareNetworkSubnet Show a share network subnet
+	// (GET /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	ShowShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error
 	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
 	// (GET /v2/share-replicas)
 	ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error
@@ -3538,6 +5041,24 @@ type ServerInterface interface {
 	// ShowShareReplica Show a share replica (always 404 in manilite)
 	// (GET /v2/share-replicas/{replica_id})
 	ShowShareReplica(ctx echo.Context, replicaId string) error
+	// ListShareServers List share servers (always empty; manilite's backend does not handle share servers)
+	// (GET /v2/share-servers)
+	ListShareServers(ctx echo.Context) error
+	// ManageShareServer Manage a share server (Manila's checks; no host here manages one)
+	// (POST /v2/share-servers/manage)
+	ManageShareServer(ctx echo.Context) error
+	// DeleteShareServer Delete a share server (404; there are none)
+	// (DELETE /v2/share-servers/{share_server_id})
+	DeleteShareServer(ctx echo.Context, shareServerId string) error
+	// ShowShareServer Show a share server (404; there are none)
+	// (GET /v2/share-servers/{share_server_id})
+	ShowShareServer(ctx echo.Context, shareServerId string) error
+	// ShareServerAction Share server actions; every one answers that the server could not be found
+	// (POST /v2/share-servers/{share_server_id}/action)
+	ShareServerAction(ctx echo.Context, shareServerId string) error
+	// ShowShareServerDetails Show a share server's backend details (404; there are none)
+	// (GET /v2/share-servers/{share_server_id}/details)
+	ShowShareServerDetails(ctx echo.Context, shareServerId string) error
 	// ListShareInstances List share instances (admin; every share is its own instance)
 	// (GET /v2/share_instances)
 	ListShareInstances(ctx echo.Context, params ListShareInstancesParams) error
@@ -4492,6 +6013,231 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDetail(ctx echo.Context) error {
 	return err
 }
 
+// ListSecurityServices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSecurityServices(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSecurityServicesParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSecurityServices(ctx, params)
+	return err
+}
+
+// CreateSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSecurityService(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSecurityService(ctx)
+	return err
+}
+
+// ListSecurityServicesDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSecurityServicesDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSecurityServicesDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSecurityServicesDetail(ctx, params)
+	return err
+}
+
+// DeleteSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// ShowSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// UpdateSecurityService converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSecurityService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "security_service_id" -------------
+	var securityServiceId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "security_service_id", ctx.Param("security_service_id"), &securityServiceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// ListShareAccessRules converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareAccessRules(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareAccessRulesParams
+	// ------------- Optional query parameter "share_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_id", ctx.QueryParams(), &params.ShareId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareAccessRules(ctx, params)
+	return err
+}
+
+// ShowShareAccessRule converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareAccessRule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareAccessRule(ctx, accessId)
+	return err
+}
+
+// UpdateShareAccessRule converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareAccessRule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareAccessRule(ctx, accessId)
+	return err
+}
+
+// UpdateShareAccessRuleMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareAccessRuleMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareAccessRuleMetadata(ctx, accessId)
+	return err
+}
+
+// DeleteShareAccessRuleMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareAccessRuleMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "access_id" -------------
+	var accessId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "access_id", ctx.Param("access_id"), &accessId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter access_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareAccessRuleMetadata(ctx, accessId, key)
+	return err
+}
+
 // ListShareBackups converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareBackups(ctx echo.Context) error {
 	var err error
@@ -4811,6 +6557,279 @@ func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
 	return err
 }
 
+// ListShareNetworks converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareNetworksParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "security_service_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "security_service_id", ctx.QueryParams(), &params.SecurityServiceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworks(ctx, params)
+	return err
+}
+
+// CreateShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareNetwork(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareNetwork(ctx)
+	return err
+}
+
+// ListShareNetworksDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworksDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareNetworksDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", ctx.QueryParams(), &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_since: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "security_service_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "security_service_id", ctx.QueryParams(), &params.SecurityServiceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter security_service_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworksDetail(ctx, params)
+	return err
+}
+
+// DeleteShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// ShowShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// UpdateShareNetwork converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareNetwork(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareNetwork(ctx, shareNetworkId)
+	return err
+}
+
+// ShareNetworkAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareNetworkAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareNetworkAction(ctx, shareNetworkId)
+	return err
+}
+
+// ListShareNetworkSubnets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareNetworkSubnets(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareNetworkSubnets(ctx, shareNetworkId)
+	return err
+}
+
+// CreateShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareNetworkSubnet(ctx, shareNetworkId)
+	return err
+}
+
+// DeleteShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Path parameter "share_network_subnet_id" -------------
+	var shareNetworkSubnetId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_subnet_id", ctx.Param("share_network_subnet_id"), &shareNetworkSubnetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_subnet_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareNetworkSubnet(ctx, shareNetworkId, shareNetworkSubnetId)
+	return err
+}
+
+// ShowShareNetworkSubnet converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareNetworkSubnet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_network_id" -------------
+	var shareNetworkId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_id", ctx.Param("share_network_id"), &shareNetworkId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Path parameter "share_network_subnet_id" -------------
+	var shareNetworkSubnetId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_network_subnet_id", ctx.Param("share_network_subnet_id"), &shareNetworkSubnetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_subnet_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareNetworkSubnet(ctx, shareNetworkId, shareNetworkSubnetId)
+	return err
+}
+
 // ListShareReplicas converts echo context to params.
 func (w *ServerInterfaceWrapper) ListShareReplicas(ctx echo.Context) error {
 	var err error
@@ -4888,6 +6907,88 @@ func (w *ServerInterfaceWrapper) ShowShareReplica(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShowShareReplica(ctx, replicaId)
+	return err
+}
+
+// ListShareServers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareServers(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareServers(ctx)
+	return err
+}
+
+// ManageShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) ManageShareServer(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ManageShareServer(ctx)
+	return err
+}
+
+// DeleteShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareServer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareServer(ctx, shareServerId)
+	return err
+}
+
+// ShowShareServer converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareServer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareServer(ctx, shareServerId)
+	return err
+}
+
+// ShareServerAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareServerAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareServerAction(ctx, shareServerId)
+	return err
+}
+
+// ShowShareServerDetails converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareServerDetails(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_server_id" -------------
+	var shareServerId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_server_id", ctx.Param("share_server_id"), &shareServerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareServerDetails(ctx, shareServerId)
 	return err
 }
 
@@ -6824,6 +8925,34 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/share-access-rules", wrapper.ListShareAccessRules, options.OperationMiddlewares["listShareAccessRules"]...)
+	router.GET(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.ShowShareAccessRule, options.OperationMiddlewares["showShareAccessRule"]...)
+	router.PUT(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.UpdateShareAccessRule, options.OperationMiddlewares["updateShareAccessRule"]...)
+	router.PUT(options.BaseURL+"/v2/share-access-rules/:access_id/metadata", wrapper.UpdateShareAccessRuleMetadata, options.OperationMiddlewares["updateShareAccessRuleMetadata"]...)
+	router.DELETE(options.BaseURL+"/v2/share-access-rules/:access_id/metadata/:key", wrapper.DeleteShareAccessRuleMetadata, options.OperationMiddlewares["deleteShareAccessRuleMetadata"]...)
+	router.GET(options.BaseURL+"/v2/share-networks", wrapper.ListShareNetworks, options.OperationMiddlewares["listShareNetworks"]...)
+	router.POST(options.BaseURL+"/v2/share-networks", wrapper.CreateShareNetwork, options.OperationMiddlewares["createShareNetwork"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/detail", wrapper.ListShareNetworksDetail, options.OperationMiddlewares["listShareNetworksDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.DeleteShareNetwork, options.OperationMiddlewares["deleteShareNetwork"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.ShowShareNetwork, options.OperationMiddlewares["showShareNetwork"]...)
+	router.PUT(options.BaseURL+"/v2/share-networks/:share_network_id", wrapper.UpdateShareNetwork, options.OperationMiddlewares["updateShareNetwork"]...)
+	router.POST(options.BaseURL+"/v2/share-networks/:share_network_id/action", wrapper.ShareNetworkAction, options.OperationMiddlewares["shareNetworkAction"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id/subnets", wrapper.ListShareNetworkSubnets, options.OperationMiddlewares["listShareNetworkSubnets"]...)
+	router.POST(options.BaseURL+"/v2/share-networks/:share_network_id/subnets", wrapper.CreateShareNetworkSubnet, options.OperationMiddlewares["createShareNetworkSubnet"]...)
+	router.DELETE(options.BaseURL+"/v2/share-networks/:share_network_id/subnets/:share_network_subnet_id", wrapper.DeleteShareNetworkSubnet, options.OperationMiddlewares["deleteShareNetworkSubnet"]...)
+	router.GET(options.BaseURL+"/v2/share-networks/:share_network_id/subnets/:share_network_subnet_id", wrapper.ShowShareNetworkSubnet, options.OperationMiddlewares["showShareNetworkSubnet"]...)
+	router.GET(options.BaseURL+"/v2/security-services", wrapper.ListSecurityServices, options.OperationMiddlewares["listSecurityServices"]...)
+	router.POST(options.BaseURL+"/v2/security-services", wrapper.CreateSecurityService, options.OperationMiddlewares["createSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/security-services/detail", wrapper.ListSecurityServicesDetail, options.OperationMiddlewares["listSecurityServicesDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.DeleteSecurityService, options.OperationMiddlewares["deleteSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.ShowSecurityService, options.OperationMiddlewares["showSecurityService"]...)
+	router.PUT(options.BaseURL+"/v2/security-services/:security_service_id", wrapper.UpdateSecurityService, options.OperationMiddlewares["updateSecurityService"]...)
+	router.GET(options.BaseURL+"/v2/share-servers", wrapper.ListShareServers, options.OperationMiddlewares["listShareServers"]...)
+	router.POST(options.BaseURL+"/v2/share-servers/manage", wrapper.ManageShareServer, options.OperationMiddlewares["manageShareServer"]...)
+	router.DELETE(options.BaseURL+"/v2/share-servers/:share_server_id", wrapper.DeleteShareServer, options.OperationMiddlewares["deleteShareServer"]...)
+	router.GET(options.BaseURL+"/v2/share-servers/:share_server_id", wrapper.ShowShareServer, options.OperationMiddlewares["showShareServer"]...)
+	router.GET(options.BaseURL+"/v2/share-servers/:share_server_id/details", wrapper.ShowShareServerDetails, options.OperationMiddlewares["showShareServerDetails"]...)
+	router.POST(options.BaseURL+"/v2/share-servers/:share_server_id/action", wrapper.ShareServerAction, options.OperationMiddlewares["shareServerAction"]...)
 	router.DELETE(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.DeleteQuotaSetLegacy, options.OperationMiddlewares["deleteQuotaSetLegacy"]...)
 	router.GET(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.ShowQuotaSetLegacy, options.OperationMiddlewares["showQuotaSetLegacy"]...)
 	router.PUT(options.BaseURL+"/v2/os-quota-sets/:project_id", wrapper.UpdateQuotaSetLegacy, options.OperationMiddlewares["updateQuotaSetLegacy"]...)
@@ -8109,6 +10238,427 @@ func (response ShowQuotaSetDetaildefaultJSONResponse) VisitShowQuotaSetDetailRes
 	return err
 }
 
+type ListSecurityServicesRequestObject struct {
+	Params ListSecurityServicesParams
+}
+
+type ListSecurityServicesResponseObject interface {
+	VisitListSecurityServicesResponse(w http.ResponseWriter) error
+}
+
+type ListSecurityServices200JSONResponse SecurityServiceSummaryList
+
+func (response ListSecurityServices200JSONResponse) VisitListSecurityServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSecurityServicesdefaultJSONResponse) VisitListSecurityServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSecurityServiceRequestObject struct {
+	Body *CreateSecurityServiceJSONRequestBody
+}
+
+type CreateSecurityServiceResponseObject interface {
+	VisitCreateSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type CreateSecurityService200JSONResponse SecurityServiceResponse
+
+func (response CreateSecurityService200JSONResponse) VisitCreateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateSecurityServicedefaultJSONResponse) VisitCreateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesDetailRequestObject struct {
+	Params ListSecurityServicesDetailParams
+}
+
+type ListSecurityServicesDetailResponseObject interface {
+	VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error
+}
+
+type ListSecurityServicesDetail200JSONResponse SecurityServiceDetailList
+
+func (response ListSecurityServicesDetail200JSONResponse) VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSecurityServicesDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListSecurityServicesDetaildefaultJSONResponse) VisitListSecurityServicesDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+}
+
+type DeleteSecurityServiceResponseObject interface {
+	VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type DeleteSecurityService202Response struct {
+}
+
+func (response DeleteSecurityService202Response) VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteSecurityServicedefaultJSONResponse) VisitDeleteSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+}
+
+type ShowSecurityServiceResponseObject interface {
+	VisitShowSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type ShowSecurityService200JSONResponse SecurityServiceResponse
+
+func (response ShowSecurityService200JSONResponse) VisitShowSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowSecurityServicedefaultJSONResponse) VisitShowSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSecurityServiceRequestObject struct {
+	SecurityServiceId string `json:"security_service_id"`
+	Body              *UpdateSecurityServiceJSONRequestBody
+}
+
+type UpdateSecurityServiceResponseObject interface {
+	VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error
+}
+
+type UpdateSecurityService200JSONResponse SecurityServiceResponse
+
+func (response UpdateSecurityService200JSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSecurityServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateSecurityServicedefaultJSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareAccessRulesRequestObject struct {
+	Params ListShareAccessRulesParams
+}
+
+type ListShareAccessRulesResponseObject interface {
+	VisitListShareAccessRulesResponse(w http.ResponseWriter) error
+}
+
+type ListShareAccessRules200JSONResponse ShareAccessList
+
+func (response ListShareAccessRules200JSONResponse) VisitListShareAccessRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareAccessRulesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareAccessRulesdefaultJSONResponse) VisitListShareAccessRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareAccessRuleRequestObject struct {
+	AccessId string `json:"access_id"`
+}
+
+type ShowShareAccessRuleResponseObject interface {
+	VisitShowShareAccessRuleResponse(w http.ResponseWriter) error
+}
+
+type ShowShareAccessRule200JSONResponse ShareAccessResponse
+
+func (response ShowShareAccessRule200JSONResponse) VisitShowShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareAccessRuledefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareAccessRuledefaultJSONResponse) VisitShowShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuleRequestObject struct {
+	AccessId string `json:"access_id"`
+	Body     *UpdateShareAccessRuleJSONRequestBody
+}
+
+type UpdateShareAccessRuleResponseObject interface {
+	VisitUpdateShareAccessRuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareAccessRule200JSONResponse ShareAccessResponse
+
+func (response UpdateShareAccessRule200JSONResponse) VisitUpdateShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuledefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareAccessRuledefaultJSONResponse) VisitUpdateShareAccessRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuleMetadataRequestObject struct {
+	AccessId string `json:"access_id"`
+	Body     *UpdateShareAccessRuleMetadataJSONRequestBody
+}
+
+type UpdateShareAccessRuleMetadataResponseObject interface {
+	VisitUpdateShareAccessRuleMetadataResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareAccessRuleMetadata200JSONResponse MetadataResponse
+
+func (response UpdateShareAccessRuleMetadata200JSONResponse) VisitUpdateShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareAccessRuleMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareAccessRuleMetadatadefaultJSONResponse) VisitUpdateShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareAccessRuleMetadataRequestObject struct {
+	AccessId string `json:"access_id"`
+	Key      string `json:"key"`
+}
+
+type DeleteShareAccessRuleMetadataResponseObject interface {
+	VisitDeleteShareAccessRuleMetadataResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareAccessRuleMetadata200Response struct {
+}
+
+func (response DeleteShareAccessRuleMetadata200Response) VisitDeleteShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteShareAccessRuleMetadatadefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareAccessRuleMetadatadefaultJSONResponse) VisitDeleteShareAccessRuleMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareBackupsRequestObject struct {
 	Params ListShareBackupsParams
 }
@@ -8378,6 +10928,436 @@ func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionRespo
 	return err
 }
 
+type ListShareNetworksRequestObject struct {
+	Params ListShareNetworksParams
+}
+
+type ListShareNetworksResponseObject interface {
+	VisitListShareNetworksResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworks200JSONResponse ShareNetworkSummaryList
+
+func (response ListShareNetworks200JSONResponse) VisitListShareNetworksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworksdefaultJSONResponse) VisitListShareNetworksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkRequestObject struct {
+	Body *CreateShareNetworkJSONRequestBody
+}
+
+type CreateShareNetworkResponseObject interface {
+	VisitCreateShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type CreateShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response CreateShareNetwork200JSONResponse) VisitCreateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareNetworkdefaultJSONResponse) VisitCreateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksDetailRequestObject struct {
+	Params ListShareNetworksDetailParams
+}
+
+type ListShareNetworksDetailResponseObject interface {
+	VisitListShareNetworksDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworksDetail200JSONResponse ShareNetworkList
+
+func (response ListShareNetworksDetail200JSONResponse) VisitListShareNetworksDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworksDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworksDetaildefaultJSONResponse) VisitListShareNetworksDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type DeleteShareNetworkResponseObject interface {
+	VisitDeleteShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareNetwork202Response struct {
+}
+
+func (response DeleteShareNetwork202Response) VisitDeleteShareNetworkResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareNetworkdefaultJSONResponse) VisitDeleteShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type ShowShareNetworkResponseObject interface {
+	VisitShowShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type ShowShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response ShowShareNetwork200JSONResponse) VisitShowShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareNetworkdefaultJSONResponse) VisitShowShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareNetworkRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *UpdateShareNetworkJSONRequestBody
+}
+
+type UpdateShareNetworkResponseObject interface {
+	VisitUpdateShareNetworkResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareNetwork200JSONResponse ShareNetworkResponse
+
+func (response UpdateShareNetwork200JSONResponse) VisitUpdateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareNetworkdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareNetworkdefaultJSONResponse) VisitUpdateShareNetworkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareNetworkActionRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *ShareNetworkActionJSONRequestBody
+}
+
+type ShareNetworkActionResponseObject interface {
+	VisitShareNetworkActionResponse(w http.ResponseWriter) error
+}
+
+type ShareNetworkAction200JSONResponse ShareNetworkResponse
+
+func (response ShareNetworkAction200JSONResponse) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareNetworkAction202Response struct {
+}
+
+func (response ShareNetworkAction202Response) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareNetworkActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareNetworkActiondefaultJSONResponse) VisitShareNetworkActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworkSubnetsRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+}
+
+type ListShareNetworkSubnetsResponseObject interface {
+	VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error
+}
+
+type ListShareNetworkSubnets200JSONResponse ShareNetworkSubnetList
+
+func (response ListShareNetworkSubnets200JSONResponse) VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareNetworkSubnetsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareNetworkSubnetsdefaultJSONResponse) VisitListShareNetworkSubnetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkSubnetRequestObject struct {
+	ShareNetworkId string `json:"share_network_id"`
+	Body           *CreateShareNetworkSubnetJSONRequestBody
+}
+
+type CreateShareNetworkSubnetResponseObject interface {
+	VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type CreateShareNetworkSubnet200JSONResponse ShareNetworkSubnetResponse
+
+func (response CreateShareNetworkSubnet200JSONResponse) VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareNetworkSubnetdefaultJSONResponse) VisitCreateShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareNetworkSubnetRequestObject struct {
+	ShareNetworkId       string `json:"share_network_id"`
+	ShareNetworkSubnetId string `json:"share_network_subnet_id"`
+}
+
+type DeleteShareNetworkSubnetResponseObject interface {
+	VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareNetworkSubnet202Response struct {
+}
+
+func (response DeleteShareNetworkSubnet202Response) VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareNetworkSubnetdefaultJSONResponse) VisitDeleteShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkSubnetRequestObject struct {
+	ShareNetworkId       string `json:"share_network_id"`
+	ShareNetworkSubnetId string `json:"share_network_subnet_id"`
+}
+
+type ShowShareNetworkSubnetResponseObject interface {
+	VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error
+}
+
+type ShowShareNetworkSubnet200JSONResponse ShareNetworkSubnetResponse
+
+func (response ShowShareNetworkSubnet200JSONResponse) VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareNetworkSubnetdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareNetworkSubnetdefaultJSONResponse) VisitShowShareNetworkSubnetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListShareReplicasRequestObject struct {
 	Params ListShareReplicasParams
 }
@@ -8484,6 +11464,222 @@ type ShowShareReplicadefaultJSONResponse struct {
 }
 
 func (response ShowShareReplicadefaultJSONResponse) VisitShowShareReplicaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareServersRequestObject struct {
+}
+
+type ListShareServersResponseObject interface {
+	VisitListShareServersResponse(w http.ResponseWriter) error
+}
+
+type ListShareServers200JSONResponse ShareServerList
+
+func (response ListShareServers200JSONResponse) VisitListShareServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareServersdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareServersdefaultJSONResponse) VisitListShareServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ManageShareServerRequestObject struct {
+	Body *ManageShareServerJSONRequestBody
+}
+
+type ManageShareServerResponseObject interface {
+	VisitManageShareServerResponse(w http.ResponseWriter) error
+}
+
+type ManageShareServer202Response struct {
+}
+
+func (response ManageShareServer202Response) VisitManageShareServerResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ManageShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ManageShareServerdefaultJSONResponse) VisitManageShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareServerRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type DeleteShareServerResponseObject interface {
+	VisitDeleteShareServerResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareServer202Response struct {
+}
+
+func (response DeleteShareServer202Response) VisitDeleteShareServerResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareServerdefaultJSONResponse) VisitDeleteShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type ShowShareServerResponseObject interface {
+	VisitShowShareServerResponse(w http.ResponseWriter) error
+}
+
+type ShowShareServer404JSONResponse struct{ FaultJSONResponse }
+
+func (response ShowShareServer404JSONResponse) VisitShowShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareServerdefaultJSONResponse) VisitShowShareServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareServerActionRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+	Body          *ShareServerActionJSONRequestBody
+}
+
+type ShareServerActionResponseObject interface {
+	VisitShareServerActionResponse(w http.ResponseWriter) error
+}
+
+type ShareServerAction202Response struct {
+}
+
+func (response ShareServerAction202Response) VisitShareServerActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareServerActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareServerActiondefaultJSONResponse) VisitShareServerActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerDetailsRequestObject struct {
+	ShareServerId string `json:"share_server_id"`
+}
+
+type ShowShareServerDetailsResponseObject interface {
+	VisitShowShareServerDetailsResponse(w http.ResponseWriter) error
+}
+
+type ShowShareServerDetails404JSONResponse struct{ FaultJSONResponse }
+
+func (response ShowShareServerDetails404JSONResponse) VisitShowShareServerDetailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareServerDetailsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareServerDetailsdefaultJSONResponse) VisitShowShareServerDetailsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11113,6 +14309,39 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx context.Context, request ShowQuotaSetDetailRequestObject) (ShowQuotaSetDetailResponseObject, error)
+	// ListSecurityServices List security services (id, name, type, status)
+	// (GET /v2/security-services)
+	ListSecurityServices(ctx context.Context, request ListSecurityServicesRequestObject) (ListSecurityServicesResponseObject, error)
+	// CreateSecurityService Create a security service
+	// (POST /v2/security-services)
+	CreateSecurityService(ctx context.Context, request CreateSecurityServiceRequestObject) (CreateSecurityServiceResponseObject, error)
+	// ListSecurityServicesDetail List security services with details and the share networks naming each
+	// (GET /v2/security-services/detail)
+	ListSecurityServicesDetail(ctx context.Context, request ListSecurityServicesDetailRequestObject) (ListSecurityServicesDetailResponseObject, error)
+	// DeleteSecurityService Delete a security service no share network names (202)
+	// (DELETE /v2/security-services/{security_service_id})
+	DeleteSecurityService(ctx context.Context, request DeleteSecurityServiceRequestObject) (DeleteSecurityServiceResponseObject, error)
+	// ShowSecurityService Show a security service
+	// (GET /v2/security-services/{security_service_id})
+	ShowSecurityService(ctx context.Context, request ShowSecurityServiceRequestObject) (ShowSecurityServiceResponseObject, error)
+	// UpdateSecurityService Update a security service
+	// (PUT /v2/security-services/{security_service_id})
+	UpdateSecurityService(ctx context.Context, request UpdateSecurityServiceRequestObject) (UpdateSecurityServiceResponseObject, error)
+	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
+	// (GET /v2/share-access-rules)
+	ListShareAccessRules(ctx context.Context, request ListShareAccessRulesRequestObject) (ListShareAccessRulesResponseObject, error)
+	// ShowShareAccessRule Show an access rule (2.45+)
+	// (GET /v2/share-access-rules/{access_id})
+	ShowShareAccessRule(ctx context.Context, request ShowShareAccessRuleRequestObject) (ShowShareAccessRuleResponseObject, error)
+	// UpdateShareAccessRule Change an access rule's access_level (2.88+)
+	// (PUT /v2/share-access-rules/{access_id})
+	UpdateShareAccessRule(ctx context.Context, request UpdateShareAccessRuleRequestObject) (UpdateShareAccessRuleResponseObject, error)
+	// UpdateShareAccessRuleMetadata Add or change an access rule's metadata items (2.45+)
+	// (PUT /v2/share-access-rules/{access_id}/metadata)
+	UpdateShareAccessRuleMetadata(ctx context.Context, request UpdateShareAccessRuleMetadataRequestObject) (UpdateShareAccessRuleMetadataResponseObject, error)
+	// DeleteShareAccessRuleMetadata Delete one metadata item of an access rule (2.45+; 200, empty body)
+	// (DELETE /v2/share-access-rules/{access_id}/metadata/{key})
+	DeleteShareAccessRuleMetadata(ctx context.Context, request DeleteShareAccessRuleMetadataRequestObject) (DeleteShareAccessRuleMetadataResponseObject, error)
 	// ListShareBackups List share backups (id, name, share_id, status)
 	// (GET /v2/share-backups)
 	ListShareBackups(ctx context.Context, request ListShareBackupsRequestObject) (ListShareBackupsResponseObject, error)
@@ -11134,6 +14363,39 @@ type StrictServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
+	// ListShareNetworks List share networks (id, name)
+	// (GET /v2/share-networks)
+	ListShareNetworks(ctx context.Context, request ListShareNetworksRequestObject) (ListShareNetworksResponseObject, error)
+	// CreateShareNetwork Create a share network with its default subnet (a record; nothing checks the neutron ids)
+	// (POST /v2/share-networks)
+	CreateShareNetwork(ctx context.Context, request CreateShareNetworkRequestObject) (CreateShareNetworkResponseObject, error)
+	// ListShareNetworksDetail List share networks with details
+	// (GET /v2/share-networks/detail)
+	ListShareNetworksDetail(ctx context.Context, request ListShareNetworksDetailRequestObject) (ListShareNetworksDetailResponseObject, error)
+	// DeleteShareNetwork Delete a share network no share or consistency group uses (202)
+	// (DELETE /v2/share-networks/{share_network_id})
+	DeleteShareNetwork(ctx context.Context, request DeleteShareNetworkRequestObject) (DeleteShareNetworkResponseObject, error)
+	// ShowShareNetwork Show a share network
+	// (GET /v2/share-networks/{share_network_id})
+	ShowShareNetwork(ctx context.Context, request ShowShareNetworkRequestObject) (ShowShareNetworkResponseObject, error)
+	// UpdateShareNetwork Update a share network (name, description, and its default subnet's neutron ids)
+	// (PUT /v2/share-networks/{share_network_id})
+	UpdateShareNetwork(ctx context.Context, request UpdateShareNetworkRequestObject) (UpdateShareNetworkResponseObject, error)
+	// ShareNetworkAction Add, remove or replace a security service, check such a change or a new subnet, reset the status (admin)
+	// (POST /v2/share-networks/{share_network_id}/action)
+	ShareNetworkAction(ctx context.Context, request ShareNetworkActionRequestObject) (ShareNetworkActionResponseObject, error)
+	// ListShareNetworkSubnets List a share network's subnets
+	// (GET /v2/share-networks/{share_network_id}/subnets)
+	ListShareNetworkSubnets(ctx context.Context, request ListShareNetworkSubnetsRequestObject) (ListShareNetworkSubnetsResponseObject, error)
+	// CreateShareNetworkSubnet Add a subnet to a share network (one per zone below 2.70)
+	// (POST /v2/share-networks/{share_network_id}/subnets)
+	CreateShareNetworkSubnet(ctx context.Context, request CreateShareNetworkSubnetRequestObject) (CreateShareNetworkSubnetResponseObject, error)
+	// DeleteShareNetworkSubnet Delete a share network subnet (202)
+	// (DELETE /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	DeleteShareNetworkSubnet(ctx context.Context, request DeleteShareNetworkSubnetRequestObject) (DeleteShareNetworkSubnetResponseObject, error)
+	// ShowShareNetworkSubnet Show a share network subnet
+	// (GET /v2/share-networks/{share_network_id}/subnets/{share_network_subnet_id})
+	ShowShareNetworkSubnet(ctx context.Context, request ShowShareNetworkSubnetRequestObject) (ShowShareNetworkSubnetResponseObject, error)
 	// ListShareReplicas List share replicas (manilite keeps none; an empty list)
 	// (GET /v2/share-replicas)
 	ListShareReplicas(ctx context.Context, request ListShareReplicasRequestObject) (ListShareReplicasResponseObject, error)
@@ -11143,6 +14405,24 @@ type StrictServerInterface interface {
 	// ShowShareReplica Show a share replica (always 404 in manilite)
 	// (GET /v2/share-replicas/{replica_id})
 	ShowShareReplica(ctx context.Context, request ShowShareReplicaRequestObject) (ShowShareReplicaResponseObject, error)
+	// ListShareServers List share servers (always empty; manilite's backend does not handle share servers)
+	// (GET /v2/share-servers)
+	ListShareServers(ctx context.Context, request ListShareServersRequestObject) (ListShareServersResponseObject, error)
+	// ManageShareServer Manage a share server (Manila's checks; no host here manages one)
+	// (POST /v2/share-servers/manage)
+	ManageShareServer(ctx context.Context, request ManageShareServerRequestObject) (ManageShareServerResponseObject, error)
+	// DeleteShareServer Delete a share server (404; there are none)
+	// (DELETE /v2/share-servers/{share_server_id})
+	DeleteShareServer(ctx context.Context, request DeleteShareServerRequestObject) (DeleteShareServerResponseObject, error)
+	// ShowShareServer Show a share server (404; there are none)
+	// (GET /v2/share-servers/{share_server_id})
+	ShowShareServer(ctx context.Context, request ShowShareServerRequestObject) (ShowShareServerResponseObject, error)
+	// ShareServerAction Share server actions; every one answers that the server could not be found
+	// (POST /v2/share-servers/{share_server_id}/action)
+	ShareServerAction(ctx context.Context, request ShareServerActionRequestObject) (ShareServerActionResponseObject, error)
+	// ShowShareServerDetails Show a share server's backend details (404; there are none)
+	// (GET /v2/share-servers/{share_server_id}/details)
+	ShowShareServerDetails(ctx context.Context, request ShowShareServerDetailsRequestObject) (ShowShareServerDetailsResponseObject, error)
 	// ListShareInstances List share instances (admin; every share is its own instance)
 	// (GET /v2/share_instances)
 	ListShareInstances(ctx context.Context, request ListShareInstancesRequestObject) (ListShareInstancesResponseObject, error)
@@ -12401,6 +15681,372 @@ func (sh *strictHandler) ShowQuotaSetDetail(ctx echo.Context, projectId string, 
 	return nil
 }
 
+// ListSecurityServices operation middleware
+func (sh *strictHandler) ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error {
+	var request ListSecurityServicesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSecurityServices(ctx.Request().Context(), request.(ListSecurityServicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSecurityServices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSecurityServicesResponseObject); ok {
+		return validResponse.VisitListSecurityServicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSecurityService operation middleware
+func (sh *strictHandler) CreateSecurityService(ctx echo.Context) error {
+	var request CreateSecurityServiceRequestObject
+
+	var body CreateSecurityServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSecurityService(ctx.Request().Context(), request.(CreateSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSecurityServiceResponseObject); ok {
+		return validResponse.VisitCreateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSecurityServicesDetail operation middleware
+func (sh *strictHandler) ListSecurityServicesDetail(ctx echo.Context, params ListSecurityServicesDetailParams) error {
+	var request ListSecurityServicesDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSecurityServicesDetail(ctx.Request().Context(), request.(ListSecurityServicesDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSecurityServicesDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSecurityServicesDetailResponseObject); ok {
+		return validResponse.VisitListSecurityServicesDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSecurityService operation middleware
+func (sh *strictHandler) DeleteSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request DeleteSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSecurityService(ctx.Request().Context(), request.(DeleteSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSecurityServiceResponseObject); ok {
+		return validResponse.VisitDeleteSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowSecurityService operation middleware
+func (sh *strictHandler) ShowSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request ShowSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowSecurityService(ctx.Request().Context(), request.(ShowSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowSecurityServiceResponseObject); ok {
+		return validResponse.VisitShowSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSecurityService operation middleware
+func (sh *strictHandler) UpdateSecurityService(ctx echo.Context, securityServiceId string) error {
+	var request UpdateSecurityServiceRequestObject
+
+	request.SecurityServiceId = securityServiceId
+
+	var body UpdateSecurityServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSecurityService(ctx.Request().Context(), request.(UpdateSecurityServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSecurityService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSecurityServiceResponseObject); ok {
+		return validResponse.VisitUpdateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareAccessRules operation middleware
+func (sh *strictHandler) ListShareAccessRules(ctx echo.Context, params ListShareAccessRulesParams) error {
+	var request ListShareAccessRulesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareAccessRules(ctx.Request().Context(), request.(ListShareAccessRulesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareAccessRules")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareAccessRulesResponseObject); ok {
+		return validResponse.VisitListShareAccessRulesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareAccessRule operation middleware
+func (sh *strictHandler) ShowShareAccessRule(ctx echo.Context, accessId string) error {
+	var request ShowShareAccessRuleRequestObject
+
+	request.AccessId = accessId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareAccessRule(ctx.Request().Context(), request.(ShowShareAccessRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareAccessRule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareAccessRuleResponseObject); ok {
+		return validResponse.VisitShowShareAccessRuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareAccessRule operation middleware
+func (sh *strictHandler) UpdateShareAccessRule(ctx echo.Context, accessId string) error {
+	var request UpdateShareAccessRuleRequestObject
+
+	request.AccessId = accessId
+
+	var body UpdateShareAccessRuleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareAccessRule(ctx.Request().Context(), request.(UpdateShareAccessRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareAccessRule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareAccessRuleResponseObject); ok {
+		return validResponse.VisitUpdateShareAccessRuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareAccessRuleMetadata operation middleware
+func (sh *strictHandler) UpdateShareAccessRuleMetadata(ctx echo.Context, accessId string) error {
+	var request UpdateShareAccessRuleMetadataRequestObject
+
+	request.AccessId = accessId
+
+	var body UpdateShareAccessRuleMetadataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareAccessRuleMetadata(ctx.Request().Context(), request.(UpdateShareAccessRuleMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareAccessRuleMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareAccessRuleMetadataResponseObject); ok {
+		return validResponse.VisitUpdateShareAccessRuleMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareAccessRuleMetadata operation middleware
+func (sh *strictHandler) DeleteShareAccessRuleMetadata(ctx echo.Context, accessId string, key string) error {
+	var request DeleteShareAccessRuleMetadataRequestObject
+
+	request.AccessId = accessId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareAccessRuleMetadata(ctx.Request().Context(), request.(DeleteShareAccessRuleMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareAccessRuleMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareAccessRuleMetadataResponseObject); ok {
+		return validResponse.VisitDeleteShareAccessRuleMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareBackups operation middleware
 func (sh *strictHandler) ListShareBackups(ctx echo.Context, params ListShareBackupsParams) error {
 	var request ListShareBackupsRequestObject
@@ -12643,6 +16289,373 @@ func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) er
 	return nil
 }
 
+// ListShareNetworks operation middleware
+func (sh *strictHandler) ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error {
+	var request ListShareNetworksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworks(ctx.Request().Context(), request.(ListShareNetworksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworksResponseObject); ok {
+		return validResponse.VisitListShareNetworksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareNetwork operation middleware
+func (sh *strictHandler) CreateShareNetwork(ctx echo.Context) error {
+	var request CreateShareNetworkRequestObject
+
+	var body CreateShareNetworkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareNetwork(ctx.Request().Context(), request.(CreateShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareNetworkResponseObject); ok {
+		return validResponse.VisitCreateShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareNetworksDetail operation middleware
+func (sh *strictHandler) ListShareNetworksDetail(ctx echo.Context, params ListShareNetworksDetailParams) error {
+	var request ListShareNetworksDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworksDetail(ctx.Request().Context(), request.(ListShareNetworksDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworksDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworksDetailResponseObject); ok {
+		return validResponse.VisitListShareNetworksDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareNetwork operation middleware
+func (sh *strictHandler) DeleteShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request DeleteShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareNetwork(ctx.Request().Context(), request.(DeleteShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareNetworkResponseObject); ok {
+		return validResponse.VisitDeleteShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareNetwork operation middleware
+func (sh *strictHandler) ShowShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request ShowShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareNetwork(ctx.Request().Context(), request.(ShowShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareNetworkResponseObject); ok {
+		return validResponse.VisitShowShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareNetwork operation middleware
+func (sh *strictHandler) UpdateShareNetwork(ctx echo.Context, shareNetworkId string) error {
+	var request UpdateShareNetworkRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body UpdateShareNetworkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareNetwork(ctx.Request().Context(), request.(UpdateShareNetworkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareNetwork")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareNetworkResponseObject); ok {
+		return validResponse.VisitUpdateShareNetworkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareNetworkAction operation middleware
+func (sh *strictHandler) ShareNetworkAction(ctx echo.Context, shareNetworkId string) error {
+	var request ShareNetworkActionRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body ShareNetworkActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareNetworkAction(ctx.Request().Context(), request.(ShareNetworkActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareNetworkAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareNetworkActionResponseObject); ok {
+		return validResponse.VisitShareNetworkActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareNetworkSubnets operation middleware
+func (sh *strictHandler) ListShareNetworkSubnets(ctx echo.Context, shareNetworkId string) error {
+	var request ListShareNetworkSubnetsRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareNetworkSubnets(ctx.Request().Context(), request.(ListShareNetworkSubnetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareNetworkSubnets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareNetworkSubnetsResponseObject); ok {
+		return validResponse.VisitListShareNetworkSubnetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareNetworkSubnet operation middleware
+func (sh *strictHandler) CreateShareNetworkSubnet(ctx echo.Context, shareNetworkId string) error {
+	var request CreateShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+
+	var body CreateShareNetworkSubnetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareNetworkSubnet(ctx.Request().Context(), request.(CreateShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitCreateShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareNetworkSubnet operation middleware
+func (sh *strictHandler) DeleteShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error {
+	var request DeleteShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+	request.ShareNetworkSubnetId = shareNetworkSubnetId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareNetworkSubnet(ctx.Request().Context(), request.(DeleteShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitDeleteShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareNetworkSubnet operation middleware
+func (sh *strictHandler) ShowShareNetworkSubnet(ctx echo.Context, shareNetworkId string, shareNetworkSubnetId string) error {
+	var request ShowShareNetworkSubnetRequestObject
+
+	request.ShareNetworkId = shareNetworkId
+	request.ShareNetworkSubnetId = shareNetworkSubnetId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareNetworkSubnet(ctx.Request().Context(), request.(ShowShareNetworkSubnetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareNetworkSubnet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareNetworkSubnetResponseObject); ok {
+		return validResponse.VisitShowShareNetworkSubnetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListShareReplicas operation middleware
 func (sh *strictHandler) ListShareReplicas(ctx echo.Context, params ListShareReplicasParams) error {
 	var request ListShareReplicasRequestObject
@@ -12712,6 +16725,198 @@ func (sh *strictHandler) ShowShareReplica(ctx echo.Context, replicaId string) er
 		return err
 	} else if validResponse, ok := response.(ShowShareReplicaResponseObject); ok {
 		return validResponse.VisitShowShareReplicaResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareServers operation middleware
+func (sh *strictHandler) ListShareServers(ctx echo.Context) error {
+	var request ListShareServersRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareServers(ctx.Request().Context(), request.(ListShareServersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareServers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareServersResponseObject); ok {
+		return validResponse.VisitListShareServersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ManageShareServer operation middleware
+func (sh *strictHandler) ManageShareServer(ctx echo.Context) error {
+	var request ManageShareServerRequestObject
+
+	var body ManageShareServerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ManageShareServer(ctx.Request().Context(), request.(ManageShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ManageShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ManageShareServerResponseObject); ok {
+		return validResponse.VisitManageShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareServer operation middleware
+func (sh *strictHandler) DeleteShareServer(ctx echo.Context, shareServerId string) error {
+	var request DeleteShareServerRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareServer(ctx.Request().Context(), request.(DeleteShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareServerResponseObject); ok {
+		return validResponse.VisitDeleteShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareServer operation middleware
+func (sh *strictHandler) ShowShareServer(ctx echo.Context, shareServerId string) error {
+	var request ShowShareServerRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareServer(ctx.Request().Context(), request.(ShowShareServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareServer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareServerResponseObject); ok {
+		return validResponse.VisitShowShareServerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareServerAction operation middleware
+func (sh *strictHandler) ShareServerAction(ctx echo.Context, shareServerId string) error {
+	var request ShareServerActionRequestObject
+
+	request.ShareServerId = shareServerId
+
+	var body ShareServerActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareServerAction(ctx.Request().Context(), request.(ShareServerActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareServerAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareServerActionResponseObject); ok {
+		return validResponse.VisitShareServerActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareServerDetails operation middleware
+func (sh *strictHandler) ShowShareServerDetails(ctx echo.Context, shareServerId string) error {
+	var request ShowShareServerDetailsRequestObject
+
+	request.ShareServerId = shareServerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareServerDetails(ctx.Request().Context(), request.(ShowShareServerDetailsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareServerDetails")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareServerDetailsResponseObject); ok {
+		return validResponse.VisitShowShareServerDetailsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14911,350 +19116,426 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu5lij4K4h8b0LSu0makncqOl771vbcXdsr2909XfKwISZI4ioJ8CZAybwuTcxHzBfOl0zgYEnk",
-	"vjApyWV1RN+ykpnAwcHB2XCWz8GcrzecESZFMP0cbHCC10SSBP76K55fbTe/LBaCSPU3ZcE0+PuWJLsg",
-	"DBhek2AacP1rGIj5iqyxem2NP9H1dh1Mz06fvXz26umLZy/DYE2ZfjgJA7nbqE8pk2RJkiAMPo3WmNEY",
-	"j0iScD23G8TMgNZbIdElQRfbyeTp/J9QOnjgjV76NvknNAnctLk3MEMWkNvb2zD45ocf6ZrCeiMi5gnd",
-	"SMrVwieIJwhfCsIkWhPMBDqdTCYhkiuC1lxIhNEGLwla8TgS4yAsRVcMY2ew1RUxbqkwFoItc6vZcEEl",
-	"vSbpcsveKq65+yb3Btvgvwnu0tfygLut+nJw/YVi+t0KJ+Ttt8Vj8TOXaL4i8ysSoQVP1P+vz9XnW3bF",
-	"+A1DNEJUoGeTZ+5MbLBcpUsWauQZjYIwSMjftzQhUTCVyZb4SDCgCplQtgwcQO94Iv+V7IpQfUsWeBtL",
-	"NE8IliSaYXmO1HwIswh5ryLBE4kudyiiYhPj3Sx9yTzwXq461GqM2RXZZbaNMLUHvwd4PidCzJJtTMRM",
-	"SCy3IggDfI1pjC9pTOVu9g/ODALmWEjzquSzhOCIs1iNq9cx07haJHw9EwxvxIrLmdhuNjyR7iW12CAM",
-	"IhITSaL0X/ZxiqYwKFmk9xSWFwaEzZMd/KYWOUvIIgiDFRdqOICaitlmexnTuf634As5S6eP8ZbNV3b+",
-	"Nd8yOdtwyqQdXz8qWY/5fZPwZUKE0P/8G5lLSy2bmM4xIJWkfwOgQC/q0TVJpMJlyfBqr6JtbCFL/5R8",
-	"dklmGbRpxC8Tvt3oyfUDRuQNT678R5uES+7+EiS5Jon/u4LM/E3/oWB0kOmHJXDybTIns0uQxuYt/ciH",
-	"yn24JutLN6WlN4nFlUOUJMmaspRUtpvI+0Pojz+GuUNXymw0lQdv2TWO1UFnm61ECZkTek2iKfr3hLMl",
-	"nDHKluiK7NAm4dc0IhEaoaPP1zjektujsWExZgUV8vcbvNmQCGEJcvfLErCKT31Lk+KisJgrtUI9RMeR",
-	"YVrqr5MQzbEgI8oEYXrKWvYT0SSoY5i36jCIDWeCwCq/VzOpf8w5k4TBP/HGHaAnfxMKvs/eiP9dHfxp",
-	"8N+epCrjE/2reKJHg1my6/sJsHskkF7ZJY9256AxKVpQ8Av4S9MpOr7E0W/k71siZIi2DG/liif0HyQK",
-	"lVi5pFFEWIioJOufufyeb1kUojlni5jOFYG5T/k1SYCKQqQOIJ2TD8xw3JioT9abrSQAdIjG4/HJGESK",
-	"WY1a7Ju5WoAZEHATRVQ9wvGvCd+QRFKNR7aNYVQtsgrr/4XBUrWWiGHQIwELDxEWyJGf/kmgmAoJKFmf",
-	"IyoFghOi5KcVsXiJKRMSyRWW6YAa8rEn0y8Vnwxuw+CNJ2n+kzNSvZgFjgUBHuutz5MpRaoC/l/2WFNm",
-	"yQ8eqykgLyyR8qlG8LuWNUYmZESdN+jHFhj4kdZtaSkWCuIanipCFE1Ho4D/WwciThK8KyyzZK6yVX3z",
-	"g+WXXXeUM0GFJGy+SwVa2V41bH2G0Bv3spJUYsqu2mPzR8quihhMCa4RCk+DKIPGCMxSjbMVLTqJm1Wp",
-	"MopL6Q5YTNTv9Tcwl8eXcnu7FB5RZFnRB6OPX5GdQDghiC4ZTxRvxQJRhjSrHgdt6aUR1V0JpOUe3uYR",
-	"VCrFzStHKUaOFBtdUyGUKqJUaODJiUYlSCYrJtNt9vD5sdW0/6PHnP7+fkskpnEPDpXOORvmRKUDth/L",
-	"40lNXM4fvp7kfwJ9tj86+nG3iq+a2Ie1Zat/BPtgzuOaV6yJ0ObQgBGRDpVqnSX8KsuojPWRBSrHqfIm",
-	"Sxat3nrbbOF+VK3Nmj60aAiolsbt8IMcnkpSd4uoR9dvRlHvjawu57QDx8sA+W67XuNk96WyKu0+0msY",
-	"kFl9AFW0pXyusCkKRkSp44qzeHeOuFyRJBXpCVlsBYmKQvxRFreWxam684PSdoa1l7ruA7jZ/jzadd5p",
-	"1krC5Rxpjd94xLDhMZ3vgqn2cnySMypmOFpTlhW2WQwVIMijw3jfCjpG81LuwrowntlSIGv8lhoPtVZI",
-	"7mQ02SJ5u6ELy/ullK+h44vg/YqgBSVxJNDn8Xh8q00Z7X8cXwQnd8b79iLnFlRXMZKmwkqGp9Bz5M1x",
-	"hLCUCb3cSpJ6J8HNhPgCbbc0Etr31Y+mOwqAPEk08+RxiSAoEFYXedAPhCL197fU8hB00GnzsqlMGSoM",
-	"fxCdtriINiyjr2Zbxkq6Iao7DZWAv4fO23/T6zXVB77hTfrwPjLiT6MWf8Fc8btPG57IH7m+NWo8FMXL",
-	"EQIDoNiMgI7djVEEDBZdU3JTItT7uW+s+jeDa/X0jUvOY4JZa9VxTSSOsMR1N0P1uj8I6tzijwSyA6PL",
-	"rUSbhCxIkii952ZF5yu1J2ob0udXZHdSvPXxVrGmbHRNEqHnPBu/eglqOparCveWGbkeN/lRT595zi8m",
-	"JGbzci9YW/zufU1kQky6XBNlSbkHj9e7ObO72Z4BZ2du65QoTNe8qJ7iNzdTt+U0wd0CbIuRbtzlDSsw",
-	"F8rg/ID2mzIaoYev4jSPrOQLZiWVvKGc6mSC323I/K0k6z32Q8s1mWAkNmQeos9XZDfVV/m3CsVr/Mkf",
-	"7xTiV3NP6oEbJjChCkYdoaFDDzDSq4TgV2Q2sJZOsqrFTzhe8GRNoqKnza1IVOqHAOFMQSj2WOu/qZVo",
-	"TVAvRqDj09HZ8+dovsIJnkuSiBO1QLM80WF96uxp3xSa820cIcYlBJjEO3RD5SqjNwnK5uQiuWBUqgNI",
-	"KKipa4cinmjN9YYKgiib8yQhczlWXxQVPh83Hx8ivNkd7il5hth/zR8trQskCJNw6w2x3Md215GQeOdo",
-	"oIQZdtqB2zCNsaqCO28MRaVXeUpGCIGX5RE1CZHJ7s1C6ivSetUIZkiHK4M5i7nPF4GOt4fwrZ/xmuiA",
-	"+otgij5fwHjqnz+H6MKOqv6+CMbj8UVwe4uOn50+RTiKBLrwIDVuukqShdlGEB6mFvVsMlHCw8WGBWHw",
-	"bHIaTAM/RAwePg2mgYsUgyfPFCa9gDF4+FwP9xORK66fvNbSIxdJpn46VWO6gDJ44j6PKH6vA02fAzyM",
-	"y7frTUzWhOnY1+cAUTEGDTy4C00egR+OFriodvHmUvB4K7semTX+9J5LHOvkjR/oEl/uZEZslUQ/FmT7",
-	"xP/171su8UhHVqqVQxzq0o18G7pJf9MhuD1nff60elYb7Fs6LbhI9IIHX2hxoparyw5WDbf2LPkXmB0w",
-	"9qp6xrLg4IrZDzNrcbKftau8E+IyTvbikIbiBqQ0PWFix81P2HKncmNW4r87LrJjmIF70aRz9WeIU5Zw",
-	"jw8io8f3PFiUjbaCVLAQWcY/us9btrNu3lImIvMc5CCLzU3VYYW54Spgz3KRHnh7VTNnJSvJzX/AeXPT",
-	"WU7SGX1FdiILvGRgqisyFFnkJt0XUr4PPTHijZLnKL0h849ZThGtkKd1fK3ANyv5cpXQKaKpeicqaa36",
-	"ENfir0zV1mpeT8sIeLjoGsbuqZT1N0IZBVRtHtZfZc2D37AkSENyjoAYqCRohQVinOl8ldz1drr6Wt9m",
-	"ohOVHLwfm0wxg45yNLOrjnhaAW5Kja242cpSL4V6jDJ4fkqNuQ7eTOet3AplgusxwGWJjvUxfII39Il6",
-	"IJ6Yn8V4sytxaOqskd5R/xLTuOpj8mlDEyI63soME6RkFj2LybXeJZuB+d1vv/3yWzGfrTlcybhBqn82",
-	"QRNNv+tfyrJhBElmnnGf3XJteevdQpJ8ktr2npoUeHM/lv4Q6os6x5bV6CNHCkG7exM/kiglFH/f85jO",
-	"3bJ4JJDBoN3mPF6yeMzhpOb89LigsbhoTWr2qFZT20Hu2h2cNcvvKTY8Ymu18HLIKgDT9w3aP90Tuo73",
-	"ID086YUVSVy7HM83XfCN2SsWcIelDnTIKby9PdcBCHlPc6hfUj+cTs6e2osoneGnc/8QlYLEixLe3ea2",
-	"qOAN3ddVX4IygOHjELcAKZ57k0zn67NmkihfnwKXLhO4YfvVZqV3g1fz0WLwiTIiXv8FHZsrSs16Q+TE",
-	"/iVZ4WvKtwlaWwhmNjF+Zgbtdn/3/DWgIk0MbxMAAyqum7hF4knug8yEtfh9J3FSciO04EpSrLiQMywg",
-	"ZiWaOYwUsfrG+vMz91fmGmjsR1gXY33IzaxXhGf6YZdEHsZZREWy3UB2eY+FbBICFzsz/0j0HiSTUdF1",
-	"lJuESr3Yrt/mqMfEMmdxU7bUUsg9QD52icjKVjOAoiaUxNETL5LWnUGhyHSM4IpxikxFg7H9B6ICLtj4",
-	"Aqmx0ZGe/QgW+qvWtd5AgZBS+WK0MX2lorU+8wjRKEQfPrz9dhTTK3cpc1uQF+b1ErFw+zCvDP/3lkv8",
-	"jnRV7Qoexb39d+5+5nQymdyGzo035MC3+eIqHYd/3QD3bRgsuziG82uuSoIkiS090g/fL85q5h6d3oYl",
-	"ntq9/XH5xZU7NTtN8yyDf8blaMGTEQw80qNoZu9e4RtNz4UfciA+zwH4AOFire5yWsxddipyLtNB994O",
-	"3+1E6JUXPZs9TpXocoPkA5ATjsL6QZeek9SXfiXglqlcluXqjIaOfin78ZEAaydEBM9XWixQKbRzMEQ3",
-	"KwzigDK0FTpo2z4yYjtCx5c7RD5JwiKBtiwiCbrBZe6rMlaP4/iXRTD9vd6qBVg/aMP2Yz3XzjL8Qwxf",
-	"wviHneY1TJNBU9thu3L+YQF/cRZUSYBhJ3r+NKiTA8NOtidPLpEHDxM+Xy7sB2EVDKXy4WCU0fHglIuI",
-	"7t93+uxOBENPBw2IsZkpedm4oFQM5ReVjlMH6l0B2RO8hnSoDBjl4OtD2CwRW5okJjMqmAZH+VGOoEab",
-	"MWBNNUISocsdkitIDpon3Aw8Rh8EQWpsZd8t4TogybyBJIfM08uYqH8qJaBkQli/GOekb9+l3NUKsoCX",
-	"yPWW9pu3gNwgPRbyutNCCvN5C6qQ+S2NO29RJQP1WNiLsy4LK53TW1ypltHStPCWVhimx8KeP+2ysJIZ",
-	"vWVV6jQtxb+3tNKheizvWSeCrJi1fIn7r+xOF1S2Dl+V6U5+2TEOTnv56dxqSq9W2gnDH8kSz3eDicTH",
-	"c/14rh/P9T2c6w+tYptyGZZsthUVqS+xLQZd/Ml6jtqUv9MzhK48tPu2TFv/jQgi37laPYVrGV2Fx7+V",
-	"4YwgvtDV5ilbhsirNgx1xOEhXKuY/8zSx+YyKfPPmeShuXSZuYf+NU/+PjGL0bTQUNdKBXb577G4eidL",
-	"o/4+X3iXuIAFHwdQzlnffmJxZSo7E6F+ciQOX4pQ0aaCT6/r9hxxMUpH9qseX24lUH1CcGO90swg7S61",
-	"u7x+O+xNoiJEOUsh6HeV6IWv940r1LZMVUSh3lFj71SEFebrFrfCvTECbYhc68peBVvw+QFKFtvYgDKU",
-	"2XgdL+dYRyVEa8pC5LKs8znJ6ZXpHMcxSY4E4jcM2XtdLJDEyZLIcRAOVOesoUZ3m6JuLtojf5u/Icmc",
-	"MImXJEQXweQiUMLkIjidTC6CkpBDYLyS64qj+RCStmVUKyqe1pRXCwPJN3Q+XOm4ocqYe71PKkq7mTKt",
-	"VYUsSjqJZDtmFPBdJvA89tFQ1M3nA8VfzWHWnmHRpZbPr1gIEiniUSfD8CL1H8KiMfpuvZE7Ky2QxFdE",
-	"pJFRS8JIQucXbIPlCh3//P07LX8E1AI6OUeY7eSKsiUisSAwfpTQa5KMbAARUl+OL9j7FYECCrGdGeSN",
-	"gFgHhTuoT3MR/EPI6CJQ4FwEjDNyEZwgzKIL5r2nY2PV2wssJBHyIlAHxNzm6T8uiYRcWP1v9YoZRxfm",
-	"Fl4Vo3Pk8Ul9azbnSUQixS8MP4o4EeMLZpLd13inG1Hs0L+8++VnG5iYvr7CLNI1ICI6lwbzF0yjBkHL",
-	"FhC9x1QKJCG0Y0slQQIu6D5fBNF2vd4p8Q8++ZPxBavmWBX5xZCt+iNhS7kKpmfPn3fgeJlOYXaIyj4k",
-	"foWoOdZVohR6spGZKOY2CMkyxzuCD0pZtQLMZ425ZAzDY84R1gfAEzIwtiCkWah00m9szvqzszMvST34",
-	"K492QI4mUohJTJk1LzQhHyHKFjxZY91X6fa29A7DMprWgaZDApRhi72r/flzDFTuOKOLdSsjZ1TEpgD0",
-	"7AwNEqPnlUtekrSGvROhFEBVwrAnxEaU9otM614wPrfOTPun6rLrhVwkDXM7xLwHzbMsNvnVZHQ2fj2Z",
-	"gkAxsiSV1EaHBbDG6Gz8+vQvU4SNImuYEY2cvQeGUMXXBQaVBbRtKahWJZw6FnodsGVIUe9r2KD+lScf",
-	"IgNqW+KsEx9quFvN85t8OaR4V94gUNePxBE6btMisLqxysm5pv15THAiGktRPipGnRSjR60lq7W0MeOK",
-	"j/u5cPo1CKoLRfqCDIWyDppfALgP1r5Je4lW546AIgHxo1zE/EjAc9MVFQA9Vv+Zy396n2zJCcLzOdlI",
-	"4Rm/R9BYjyp5YWYzQQLa6WPMfiqV/a7woG3075V41f9EOyKQ+uep7h9oeDsY5q7UMGfEhKTlyh/ehp+D",
-	"DVbGv1rW/3VxIf7H8f+k09M/5B9qtj84+2P3x46IPyZ/LP4Aof4HXyz+YH8wfqJe/u8ljjWX7jwJTz8W",
-	"Gl3qYLclH1lxy2pKyH9gCZnzJaP/IJGpAuhadYYGm3BvdO3q6k3R0eQoREen6n8W8D8KbPUPBv/D1f/y",
-	"BfzE4ZGE/0m28NIO/ocI7c3uldPX6Hl44Cb9IJzz6emefQl099pik+fv36kz983b79+FYALMsSDnCIyG",
-	"CG03G5KM1CNdYjsl7eP/SU+O2UL8MacLcVKk20oarMKqfa5tCtu2ynWV9a5N3vr5RxEVavGQfrRl7u50",
-	"jN7Yezo3lpii349+/v6doki13qOP/i5ZDSLPmYzDBbxzMIva/hbeltSdnR3xB/rXc31T4PVjUBzJ+PVi",
-	"spCIbyU6hvs22+JGIDUcXM64Nran7dre1mEdVAoYOuUEJb1uQSm2l81yhRmaGNxle0oUkGd+tteH7mLk",
-	"2F2jniDJ0ZxvTPdYRm4sysEZTKVAG5wQplCgVhsipb4AQCsuZKuduObxdl25xQzxONKnWpmvKTm086kV",
-	"tUR91D7ur7h+YPYWf5PwORHaq2v0RaJ2U8hkqxvMVumseyurXYEwemqvnJO0cjOQQN2VZWUJlGJT9roK",
-	"w4UqxZBbMay6nOvWuVG4PBs/nYToZkWsFYkSsonxnETIGwbp8BN0uTMY0X93ukFc409ZSTJp1NBb9KTv",
-	"VPr57FnxCjeHlPffhOhsMnkxmpyOJmfvT59PJ8+mk+fjCfxfMEAT0pJm9/sIZJ2EU1JAvVihdkETIW0d",
-	"b7iR2mf/XpXMK8on9qYUZTWbKhphNU2+wqIsg69NDfDT9q3P9rwEz5gbBTVd/Sz4Qupgna6lzF+8HrK4",
-	"0f5lLsJgzbdM7nlKn54NFDxAxssxOp1M/o9OZJ4PnXvWqo6T62u/f6CJJs6EXJNEziTfl+dBEX21+9E2",
-	"JpEa8JJYcmsVXtBIgA/SvGjT5e/LjrqpsxcU11W/HAllLcANOyiWlyTmN+hs/OKkExzwmZoFVPMRV9zF",
-	"V2bDIEMVOXNm1u4s19FZgx0DvpGbFY0JwmiNGV4Sa8FRgS4JZUu0JlhswWnOE4QXyoJQaNFvowWmsTYu",
-	"K4D0o4C6NmV077MVSag0Co1REb1TXbmHaW15bcFgqbfzGLRXID1lqlHpF+hpwRxev87A14/BeA0rM1eR",
-	"/SPtJuU9MHVv486jd9c7zdRloeR9gSjnc812gTt5a7xxXakoW2bVYcUhzA9gZ+bkV8cI1Dpp6IoKNnRM",
-	"KQi1F40GsEfvLX0bZfefJpytLGitvNGpuTCt6Xfasr+pFj2eJpVh0WGOYdpahal+WHn7uEcjyC2rCG1P",
-	"M4/bX63avNmK+9qDVCo0cFbi5juo51BRxUvHAUK1LC078qO7nyrHf2s6BO3nQLB9huqDn+1bD9CjgIU0",
-	"M0s+SwiOmntSFVjepEX8dIkdO7yBOpT5uWfnbN9w2dM8sTld+zP409PmcJQ76bGd1SD3FLdnZ3csbruE",
-	"b9fA/fK0Qsil0T2Ngs5267byrlJ+pZvTyA17RwlZFtdR8jgu3C6eJ52lcSV7xRZSTzh0WEMtzNUg/wSW",
-	"SnNjtrIeSzAHFJE1hWOdgFJGqjF5MRM3JFEWlGnLyhNEIDDecNENliudNEZNiUz1irsjO352dlYiuFwo",
-	"SDW8+/XMrYiQaP1da1eTDl1vl33QeFvs4bQ07wVwzRP0+QL6CarNU3tXGr9YF9MgEDehjzp7kJzb8DHn",
-	"DXg1Dmpv7wsGWurq23DK5P4G/uvOPj8guXZixKPXIn7U03822Rj/bcN5PHV9Bo4EGo1aX+51lnB1Vujr",
-	"ooPn8FH1+hKWMEnlDiLCFnzLIkRZoVzzbSWPypTorogNayrCPXh56fDBVLX2zcNBilv7bWX62ihGe6w3",
-	"TuxFy5CpmQOZFW0dpg22x51cBw1wzVLHRp/3sAYehr7f2utdnYK5d85kF7W6Tp/ObkBjX3D/DO+ZBmRn",
-	"HjIM379iba+yW57UTmN3czThZy99PUn5ZHv46+BtBHfQbJKhz3WXtJKyPOIsPC1R8ech7W45Jm0ovD9p",
-	"d/LftgvPSsG6JmV9EnK3YDpJIJgG2y1QSUOAmvfxx6HrXSh496hy8W6VmIZe2QXv5UcelBEMcwRaWls1",
-	"SWYajqY173NxkdVY/51KXfl5Bi/8k4LXu/BsU7c8UzqwvMBsR25QyQbu81rkvbHzOvWN6eA9qUPxqfZu",
-	"tOmrXnBVvTPd87Ewod/ncMYZZyPQAHXJBQizkIRhJkfXVNDLmOjG6yHE40KTsrPx2TN4z24ymuONVugo",
-	"gdjRHYrx/EpNBfgo6cZeF9TlyqZ3MVaevfAPXmFYLrxSxCN94TOtCyCruaJ4EXgkM2u9HQUMeE74jgDl",
-	"fdm1rMQHsALuWmJPe5x0IPmGqK7C/UOboGv7euYOuQXovfUib2u6MS4Pbe1UGH+m2hXp3MCiBB0+hQ26",
-	"xygxDuEwPMnkqxlJDwoDVMyr41nl9fG84foU+jvtUhwvMxdlXsbHeA+O+tNWSLTicWRq0sxWmEVwhexZ",
-	"6MKoS66qizB8mCc2JU6U8seqlKc1Zfbv04NvbB/O2ZmzFVQ+tfJ2qmv6WdsluWHvtDNS7vxW9iW0gTqm",
-	"iUaKRzXDMY/Vw3lMFcc5QV7Ui0kaynVPrOJprXmY4TbF8KJOXz/QblUOzr3kQw/JUKbPevgdZMRKKSOC",
-	"3GS14mYvn1AnYulLZDVLzQWG1S60VQEKC9hdFn94lyYn5hLG1dm4JNmcvVyeKmUohoEOWv/BA9EmznaH",
-	"rbcyXPBj1IwE7c0x2Dy2eyG4LkqrUNQQ1scHzNHaUHJFDRX/1j4sr5DCIpRi05ZXOa+uvlJaTqWkgMr9",
-	"VmIoWelDrsiQKWbzWJnhsTJDi8oMt19vrrILLewZZ2wz3Gsv8V1B/PJb/IGLGx/Ue33Yi/SXT7vGI1U6",
-	"kuqCbV+aj69pRJKeUc/5Mc86JpDVOr8a0+mqSyX3KaLcK7PkZfONZQprpywQ80U2vaPm0sOcrqbSWN5R",
-	"/yIrtD1WpBq2PI/NVcnrPCBtSaT12SoVtRC1doDaRq0Z5YMuZtzGe9/6Otrz6R3ZT48Q+IF17DRcQvl2",
-	"0yWPdqln70Dai2Ut96fAHCxZLVVehgoB8dsbtXNlWfQ2erLc0HVy4juIAP/Rk/odNL9fWFqVyRbYsApE",
-	"mLZHVnaO6KzpVV97gvIwaw7TrFU8htk/GzlfpZqkWdc6s6JJsThsPwaANk37rGq30J5eejuEHWJqc+Pa",
-	"nIMsQN3ioaqhaI+CvRy/VQD0W3zHVXZYZNvIocqaZznmoNQHjGIqZKOZWNibcrPxkVtkQW48/nWbv3fC",
-	"sd32djnHhXX3cw3sneLazw5uZ8TWbmmxnkf7QNkhQs4ztQWqm/Dkws19C9dbXaYxTxGfbeiufwB6gZI6",
-	"y5P2aZ7Fudqsra+8yM/WfT1N8LcCf9AY0t5E30zFdQ0Hypd0v+TWWnHpRnV75euaMbqm7IYmYdfETOo9",
-	"Q5ZnmGzdLFeoTNtt9Eh/rZm79+lh6SdFi/E7XkHfhY7Y0cE8utOmWt0ooonum/nEmbNPTO0p7lXUvWGi",
-	"1A9V3UfqvW3gifzSwogKxBclQw2R2ep04Ybk1nFldqsZYU8R0t7D0Nqz4wH3AAPuX75uDrh/CJ6d2kj+",
-	"Xt6dphAHjyIaohxqW8G0aVj7GLhwyMCFB3BpfX9u33+zZ72HTko+4fVGbV9wfTYura1cZAcdJlmZ0sol",
-	"eZRxze1wk8Krvg714GXHv3hPHVE8KoZMdmrwJsgeAMPn5uVWEFM2u063Nd2lik1KLYX01W8+/Pbbdz+/",
-	"L3vdmLW5oSenz0eTV6Ozl+9PT6dPn07PTv+z7OMKuF6/DtpZ29aKtuNkV5sClzpq/f0rw545AKKnYmCm",
-	"bi+p7IFrElJu4NIOfoLMtwmVu3dqVA3JFdkJyRl5z68IK4vA+lfzApLqDXQ8GuGtXCH73QmEZlGGzHPG",
-	"4T9rHpELZtvYmwt+rVdO9bM0eEI//t08T3hM9JMw/2A8Hn+8CHRDWApVXAiOQBHRsiL4j9GbrVyN9FpS",
-	"TG3ovxKNKq/i1wpfU75NyutYzCibtWjMcSRQ4VPXv8L0rYc2t7q+ZeFdv8TruDaDzFS1k4RFs6qLY4b0",
-	"C6DcJ3OCjk31YoB1Cs9m+pUTJK7oRvN5WyQ6OdeVgULzNRX2+rkWtBfPNPdYJroQtnVFzSJwKVXUhk/f",
-	"XxLpvkEYhMyRs3BXWCAzTi0Qz1/7PcApk3xWEUz6xjaBNi/rwMAtLFdhQ5nLuluIsVW4fROpYR2O1Bvu",
-	"Q1tZSWls5f0ndaCgTm6sXclrrxJftveBS2TcVTeKocJUezLpkNiz2JQ6Qxco19dFdzcxnyt0N3dfGDc3",
-	"W/DinFOwbfJkCUn8nGZ6CkIqEjh33mkR6LgZUB2pibCO/44xuE68vM+mReSG85M/a/r02A2w5Znzw6Al",
-	"kaL49L0xsipTO8+elgKlDPiYSK0R5wH7Vv1E2TJt3aw5UWF2r9R0GtKKjp9Nnp6AmYGRlTLwkjqh8Q3e",
-	"CURFC6C3TNfbzmSfzdK061w2sO6yfmxOE00cuOIkrWpmUths6pqdov50PXudFQNQw0KbwkvfNFtyY34E",
-	"3/zgjHMldKikyo5NC0Eqoaop+nIrdkoEu58+hoG3Nb8HrulQEAaglqs3EiKInOki8SLzeZj5IDI76b41",
-	"/515Pximmv33TDcD2ooiGB+dGkcONrX5nOgImwQzQZ0zzpzgyBSOUmc4j0DJlQB3wKTdYXTl9trPNLC3",
-	"FoL0XW9bzKtuJe7tAlTulY/+NyTyPinCVPjIwaSlcQEyHaadH18TSapx516eKY0FqvNnqQlMtUIl9Sr6",
-	"/kn/WkXlTXQyyPbelvUxygGc/vwD/NpwLB+P4OMRvOcj6FTRlIpBxjVKFKJ20PUI+r1ABjN/cQ2EruZS",
-	"6vU1uTOa10U4STJL3/iosJFQdlUGqP5FfbzhAup7zCIs8SzmQszccU11F+jXkDtPPoUrvGZW5gNtFBKJ",
-	"E/MkVVLSZ9paMrtioatfsi5EZDcyt/ziI/2R6aChLQT9onnkHykLocVd5Y74SHW77tasXy9brnvmRrbr",
-	"d0/SPSo+qdy1bKuk+QqzJfFR5V7DN5hqrKhNXIA4yuPGUkI156wo353Zf3uqwr5Y9NCWQ1oZZruj3im0",
-	"OTKs2ZL+29PlCFfRcP0Wd91ubzurD0eBJgryzR8tI0uyLEMx+/zEt1lYiuKo5IQWZWUG0nYQpAstfF8F",
-	"Q/pJCyBKhGTlMBWITpWAL0FzqBDpHVWGmT8PcQ1IqrczPbWp7y6PrvSdUnxZj18BxOJ3eb7QXsGxNWo1",
-	"/8lDmGdVpXCal4pwVn2dYXZ7qFeWq9TvRMqF0hZ7+XWm75Su0HxVXGHxuzyfu7VM2FuYpwSZr1Iu7t4v",
-	"wJi+Uwqj+aoIY/G7vJxIv3ZlkFpPayWVt7yMpmK+KUo93zOUX2oPIVpiFbiXMvRWpM9UfOSJs2SeVKc3",
-	"nc+yqv1f9bMvwywtV9E1uz+otepL81QX6wjnozFblEz7cNKcjuLTgeNtnm5SpZQ0aCPVakjth14lFiyu",
-	"Sszp9+px0R+bXjX5rMQ9pOmVVeY5FEIhhddNSGHpUOa3qhHNz5sVFuRUIy0MQBef881OEbo3auZ5dsTM",
-	"Txkwy37Rbh9oAq2nNtv1e9XbDSB/TKPN3Ugeire6UGAOlpydodCL2ZzEcW4+/bTnntQg1l9dW/SVAui4",
-	"s8MBK+KghjaqdriRNMsEwrCUnW5dfrnN+/ZQKb9mT0voMy/eHvE7LH7b8tESLlAQ9rfeXWhOFrS8r2vW",
-	"wFyOzf2qYtmpyzy7hUm8f3qgtvN5FjxR+T/rfJ++/M75YfeBqe2ceQ9pK2Q1Lbi4LTk+8WVsia9nPyrT",
-	"7ZTpbh6UHL9ooYNXcJgv2RvTws85hBFxR06HAj3dZuJHtoIkIxNIbdr1ugM0mZwqoGPIyCHINOScTM6s",
-	"OCLw51M3OtIlIRG0xoLfngVTpWiuuXn3uVoRxKrCny+cswnJNDcHfnrpRoU/XzkHIfz52nmA1J+nEzds",
-	"AYRTWEMEOWTmFRtEajtCqtfOFCjWiW8KxsHzl27omdcge3L2ypGBDbQzrhQ4sC5wUOPwDUNbdsX4DUNA",
-	"oojP59vERNJphP7MoXMAXhJTy/KSIIv6CJoJQLluPZVJ/Rmj98kOgqOWmDJdPAOjiC4WRMfE0X9AbWMv",
-	"tmuNdwj0ODu32r1vQZVBESe6mjP5tCFzE1I3Mh2iTOVvk6alg8MQLIJJNOdsQZdbrf2M3c5/44pyLiiL",
-	"EGaIfKJCutQ+W7yTJ26pOuiUefGLdn478xj9n3wL69gKkl2u/z5E9V6ThC502wU7jNkbRMvmwCxCCZHJ",
-	"Du34NknR/Hahsa8wxI4k0hNAfsFc6nch+I8KmWCp9oojmfDtZUzEikOOmNgSoZEGr5sZx+5UvGHoSN/Q",
-	"HbnGdhCICyhT4B459nGEIOxLzaLPIcKIkRv33cLu+didsncuPJJx9x6Ac5Rph3SEBIHDaIEZu9PYh0JD",
-	"9MYLGf5PtbkLGktFbDRSmMzQ4qves3zj98iomeH1XjPMFdOoHh3YUL/RzQmsGfu099hvIbb3jZRkvZEk",
-	"+l9cyDocnZ71nulfBGd1Iz/tPfJvcChrhn7We2i/NRbkeNXM8tydJLthoKGo86KFkx48RGmqqNZB4ORd",
-	"EsLs8cpddo3RewWaFr5ejeeEjLDdOLRlksaaa+UGTchc0gVVzPGbWqYUEUmSNWU6QnmOFQvlhrmptWwN",
-	"zzh90f+gAEf6PuFrl71ag9GXeYyusPCwathbyqkhKNwqCgZrfEO05IGstzzWLnfI6u6GTWrWOBSmXuVX",
-	"YGOPlUYDKkoK/lgThhLLWpyKVbJlV0hhcY3j2FbzhimNbIWxxAbP7dd1ZOVExBj9GhMslIiNlSzHetZM",
-	"zfCKWWBVr/OrcsqBDbh2d2oaIjFG77JPvH3RGwojnykm+b3b4GWCmbRKm9pw6L+gV6r/jd5+q6EzcdIL",
-	"nlzSKCIsVQQUb6hQgcwYNCIMTkiigThtDYR5GpNrEiuVwmlRELLt+qm0AiY/lp3R9JiYnJ05rEdlp0EQ",
-	"ud1oDSlBa9A8c6qs0InuagQsBJ9TF8gPu6132Vd5DE3lhilZIKx95SmAG5zgNYGMUkjc0FmprfCgiJUv",
-	"slqj0Bh4Ws1hDS/Q4EdbOEK4CDreypXabFs1SmleFatUxg+g2BSDp0xsFws6B5LZJPSaxmRJoJvMTcLZ",
-	"UoEAhIRj4Q4YVLTQTESNF6INFuKGJ1GI+FanQPM1plotPjNyyiRi+Jq5O8prHBH/IANClSYoNmSu1Fk/",
-	"FQLYsONv5iTCTM9bYvKSaOZWgkqtLkoNFo4i/XVRbYbq4RYfytYqGavsw7GzvEyXA2t/pQIQ22KiNhll",
-	"HhMMxUF8Q2/sTLXv84vULN8ZEYpzlZoXYnvJiDnzMV1TabOo2HZ9qWyUBXzssVzySYkx/+hTpiYVJGNw",
-	"wJR/33KJgZAWCSFou0GCr4kZ0VkdhzY0zl71NjTfORMXgZpj2Q2gkEtI59+hncJgjVylSkQLolerNtFJ",
-	"lRWJNxpGJXlsO3Y4S1aUemzR3EQstnG8QxuSeF3GIcPHSR4Y8umkxZDp6TDjVY526o9mHB+pqKNsHm8j",
-	"Iuy44DuA7HTrPtDN/nQXCrX0CoBaQKLExTf6qFhXBEZLek2YzREEFqm9W1Y1LbQB82fV47ZlwtZ8Z7mz",
-	"pJgz41pCAb2//VWxhYQIQZzlzchWJupTffDsGYL34XCUfaRfRpbn2eOtHz/JSbbDHqanz+qFdQZT1uK2",
-	"zJYvMrI1IwlN4mAqYerUm6zjBVyD4GeaaVMCHIja8WQepG9oT0gwBR8V9LFgC15R9WZ7aWR22oziDL35",
-	"9a1WN8CXSKUhCBGim4RKqahwh1a2s+UFc9/iDR0lZJE2vVzxGzOyYiQxlK1Y4Wsi0LHa9QUGbxQhUhHC",
-	"BTN6CPS/hVw/hYw5sRWBbhSmVkTX6dm5nFY7q8beyfiCXbDvrkmyQxus0BoLDiQiUn1pDjr5kbCzIRoh",
-	"vFAK9JPrM1O9xK5rqp49+Zxmhd9qehTqnKufrJr8xh/N0PWH335Uy8KOKWRm9xIaAbRnkwm6CH5yrWts",
-	"JaBtEkN2+QX7N8IinmgrE9LpQ+DQuuufO7hYIvATj7ab6QUbobKsQ/QEleVGTmGcTGvABLOlouwLhhBm",
-	"Hks85kmIgDUueGjF6s2Kx0SRkNoIb2ryaUMSuiZM4nhq8mjtQLBFjJBIZzrr5Hk13X+MftkQ9k7i+dVI",
-	"78boza9vR99lx0qUIvjvRo+gEjyEfCsFjYBS1ECwBp0bbRK4qUDPJs8QlWT9M5ff8y2LvK4swG1FdgW6",
-	"wqaG3TZn2cYEHWNH4+pPhtfkRGuPnoqugHD7ro6tpRUsLB+/JAtualDZjadpc5joHF0E/3wRqIHWBDMw",
-	"j6FvI2Y7ZToccxHzsQbMZcGOFHI0MCdlqxkB1Y9izq+2G41K2NLMPoNFI4E49EJhMbrgG5UiP6ZO6NbH",
-	"aUHBGWIWpfNi0DFl6js1iuaib359a4s1YODjCQeb2eqGsG1bueKJsnUjMufA109CJDjCKWoV8Vkd02Zr",
-	"u1khuVltucEzZjv0bPIUNEM1xIZuSEwZ8QoQaBPA8hndqDJBa3xFoCMP8G4hHY2Zmc4V9gyV3TiqVHuJ",
-	"0fPJpHQbNDanBdQfK9xbHn+iCXixTZRVA1MqJRn2wAKXbguJF+pQKnbt9cwyyHBUp0Y5NuRrvtVFGRRF",
-	"UgZnyOgcWvCdWJsrSX0iyrh2NIHMOcgecacQQhUjYOKKj8WCAEdXO6lG+C8ncgwtxVTI/0JixW8EIsDU",
-	"1eBHwvCZyxgLiRIc0W3utDazOv+xo1xNTn/favFhLGE4AfZQji55tEOmaspu6nEaLC2f4bA7C/hsbv0/",
-	"ROPFouyYXON4C8q5R0gZJgFkqfmE2fsMSKb/q9+KweykfqTI4NxSpyUQRkDRJvBrKS1arXRqd1JhJY+S",
-	"qZLEzA6egkWVTCVC6TBuxWDkKlPkxlshOs5yQTWMJsmTEOhCHU50Efyqd8bqenoYU39la+uv2EssazGM",
-	"LwLQMFIWo+joSMBdpyk7YpP9qa6O4bWzNX5NkeOYRlRPrbaWk48lSDJ0UEo4YapyKbFvrmqNnUZgbwGL",
-	"hrwAPY7CHAhQ58OeX0mE1NxAJlu5mqKL4CIIoR1YiCYh+nyrVqpG+v2j32cOyihc8mtyEhr9yulsmlQT",
-	"DG4UcC4a0sqixlwuA//69Zd379F4PH6iH2q61V3SwVziC+ReJ3i+ArXCvDpfcaHVSyhWwiMlyQRlSygC",
-	"thlpD9sV2YWglKulLpUy7vZaMZcrsoNqGj4jPQlTYO1JABX0B44WW6bd8wq/mqsyfXS4GCEcU6xwYFyf",
-	"UFdI1z7SA5h/K1D0bihqByGN5XwVIoz+e0IW54hBBR4Q3ErywLuh3YET0yjebH5iajepYTzy0w+VvqGG",
-	"tJ4XiyWA48SQXOGrEdRh1RIeHTMOn+VVNKjIpoWQGS/MVnm1VAoVMLSrOrQ+LzXts8nkxDIGpYRq3Czg",
-	"Yhajf3n3y88j8+yK7G54Ep0j081N68KbGM8JUKghAb5Y6OsU03KyUqXM6rBwPKpUT6Xj6ONEEIgP1wMb",
-	"aok6NdT/zOik52kbFUY+wZI5y4s6RZnLBEeatx9nDEVF896waoCz8enp6Gz8/HmINrEyBmGKs/HzF7nt",
-	"cQ5yG9ehVVHFJu2+ZE6vwq+iYzWJ1gdy46ldGyl5rPdcDfa99l6avdc2mnpiiExxpYWmMHV07W3FsSVe",
-	"RdnQbHNqqSK3hrS6FUyZ1hMLQTGI7F6MIrIhLCIMoE+/St3gzPh2gZSOrNSZE8SMsF5sBY7VYfHo02Bm",
-	"QWMdKQAlk1JWrk6r1mGoNGoeMC7YEXX0p27lefavMID9XlBj9L80n1G86Moe7TW63Kkx1GLPkWbZ6IoQ",
-	"UDi50NaDcCqnqWhD/r7FcRaRmfieAi7Vt5J8kiJj2qtvtPmgqcXcSuoOpBLTGNFIuMr85i3739mCkjga",
-	"b3Yn51pHMs/NuDM7KBXIFlcz4ytATIE1W85Xz5b+oMSUOrPpHh1BNaT4EkojadJyoTY0yuJC18opIGGj",
-	"9Bwg0NEcJ9ovaRXg0BogP3CkG7fasEkrTY+EskSExDCWK2aqGGESEWV7mBhekDuGFQJjADo2J0MooyOr",
-	"Xltl7zgTogYcyQUY2vpQhgz0kF4YJDr+rGhyin63YH9Ef6jJLG2hP9RZDJHkUwPKLVhYCpN+DB0y45iX",
-	"TfwckLkgWlm/PTnXYSlP1N4uCVN8zpbxAhXygv2iJIbVbEDCOxnmhCXWjR8MMi63NI6E0WqV2L5gmvQF",
-	"3mkJYl7Uqr9Ribp6M5SpOY+3gl6TEF0EZ+P/uAhOplZrLfVyZO1vhm5WdL5yKhl1Hku1mHL/AM56B8h4",
-	"OUb5phwnxsHmNGMrkLRyHKLUOCg6rUrdB6HRoVNHHiU3wrAzM/3YTg+OVvWLAkjpxPpxdj22zpkWmVPN",
-	"ad22EBYZ7ij4mkiq9u4YqjK7k5wr1KyJOi8PYn4zRZ+d5DabFGp5P+ILyzMsdWmGcWv0nJIP13gzRZ/1",
-	"RzBIlvdoV6L3w+3t1MgB2BIzoN0PtWTFPShwZZBtjtBthT7tu3AKYELgvBY2xMwM26KomkT6+LxRLJhx",
-	"CbvtDpFnSJFPeC7jnbO4LHmq+Q31UnHBtFfFk0fwl6JBoDDhEdF5TkNyJe2UtmDuiO3sWnVfETZGlZBq",
-	"o5Iy9F/WePyv8YVrh2RYgL5UmsccCriV1SSd6gp4Jxk95khcMOAcVFga9PTurF+BgtavI2+gGKekEkqy",
-	"OrfC//f//L/I+RT17VeEvqcxQe92QpK14/8n4Aa/PvOKs7rKrpVF5XK/5mq8TYLbMOAbwvCGBtPg6Xgy",
-	"fmpa8UBM6RNIFyGQNeLUybdRMA1+pELawq46dB4QC189nUx0/WQmia6Zjjcu6OnJ34SuTqvR1bKYa1o8",
-	"FoKKi/cGtpgrivh8q1TZcaaKazD9/WMYCNseBMDX6LTfHWs1m3FdvPU8y4u1si0yNqqiiBO1o3gp8vVk",
-	"SzV9V+C2Zj/K+if9MyzlyfVZ9Xa8W/Ebg6p/O8vvx9lD2I9UalyfIcJkshvrAGZXJ7JsWreOJ2AH1O6p",
-	"woGdwNva/M7e8Zb5hWxHUMi29kzlg1jFITczPxm0RajYUAC995ZlD56PEz0wOj4bv/yLvzUleOu/SS9L",
-	"N6lQY3hKWUQ+ua1LywHW71laFxCaSrloJehuX4ai9JUn3/zwy2IhiIQm9Y3v/kjXVL+aK6qq68EqwQia",
-	"M7S20X1utAYQUyGtu9ooamNbGRpchGlhaBzHM0mYsjKC0COkfPHwjwckzBSjfsOOEsr8xm0R0jRGByNS",
-	"r7YigtqKaWlVdEyj0FhpUAXdJ1yfaqopVvdjqC6+Wt5Izw09XRI5w3EM/Wy4KCFMHRybKclqlLS/8mh3",
-	"gJ3K9vTOdWAwzUxyBHN2ADCaBBMjNyjF4/60kjbOgcNlnLILfW2YIyAswTm34ZSBJadsFHR8Njm7e/ox",
-	"WVUlrO6JjdZox/F0N7xHvjcwGXtNBuvZniv5fnCmBwqcTTi7N35XQrCfvbq9NLp1CeukSLxQ5DvPFYs8",
-	"qbzN/LlpHWfaYO2J729NImMNzu+JNxjk3YbVtkYdBif3wNUH5egr8MBXb8u9EL9XdP22wGyBn5kGuoad",
-	"Zc5EkJfFDQxusy3Zd92u6w41imx/sFYaxX3QnumIMygN/kZ0W7Na5qAVUA+gu2cVJsO6BVd+YsNEPx+c",
-	"eMv1YTfkGxueegjq1YN314LvQuL8RgSRiqaWXlMTc+uib2LmZGTCzKk0LXHa0JSXyZ+vAtGO7kwARDDN",
-	"ft/ZovcoMzPQbRhwMToYbDmf64tgnyNVAni+xkQ7UoTtfqc/ug07rzYz6cFWm5mlpJzG/S61K9FlV3Pb",
-	"n+22Yai6RYXvmsoykQ8splf2ziL074pMOHv2Djsd3UYir4jOPK2z/34yQNyJ/Xc3ppdeUp0v1GB+IJtL",
-	"piOiY/APEFNU4aTKkfC1aKL2FKQIGAECGvyxubYnj17ZgY5IDq9Nvtki2R7aRdvgmS2S0dAnJd+Pp7Wf",
-	"ttip5yC2VW6a+/XZ5oBp5bnN7/j+lPSNTe8rjB0a7RtyaaFDoCcjC66ZeyCuvBO3AEIrX26eWz56dA/I",
-	"Mxv8ugWWeWD3brVX9z55ZTU9fy581dLjW8ZfH5zf9yHwlDbO30ZkTu5NSBxAQFT5g+//tLTUv0uOzJAO",
-	"4ftRXe7XOdyRKp2LeHjqrPEUNziI74Fm8+7itgy+m/N4CHov19Vz2/7oSc7TXFeHcj0NPhy/coGSvzD3",
-	"chv4/3Re5sKi/wzO5oZFDeBzhppU1W7lbO4Q4zqgf0UScq7LWQmdqS9csZYjoWPhdcYZlugYcj5tep5X",
-	"Rk2JSEgH0IUUdJkSaYst8muSJLogX6lX+kcN+AHlvp6hSdprLOzPZd+X1IU5EghfCh5vpZ0HEiu2OglW",
-	"7QZ2v/ic1mzq0HHO6YY78vFLfFc6HX6yL3X1MqR+g4YXPWdEdofUXzpR2iaEhvomZCdXlC11pj/Qppjr",
-	"TN8q/4LgiZxFNKl1LoSfy30Tc90XJerzsTbXe35ssychc73PAEbZ6Tm9zXfc93N4v2GA7Ma/ffcLevVi",
-	"cnpuE0WFKSASQWBmYgrE0Ep/knl7Jiib185dc4yenwU9IDMFYppB0y/uAdshfWHm0Fc5vyxPGMjXBSU3",
-	"HT6PGbkhQiJo7uUzRseu+rPGp+Wi2ubE591adsYnn+1RbOXCMugpirdnRRmtvziU48rHLDo+mzy7W3y2",
-	"8FBV4mpwYm7SBQzQg3mhfNzfNRW3czelRN3rrpeLUSH1p1vG1I9kiee7ryVvSisym4Ro9fnDbz+G6Gw8",
-	"GZ2NXwyXTtXFGJv0yrXiYgSVa0eCSJGpbdjMGf+3+vAdkW7jc0Sa84jAGToStlLuDVV6H/IqPVYJWagq",
-	"0ay25KdLSyjXTaq9dZC3HZ1Uapy6p2eD6lN3yDPpwK5/cXCUjnxkywoUyrdCiVM/LXaMPgiC1KgKblvx",
-	"PZM4q8tgQZklyaGPSmYqjY5xmd5x9xcyqYkFRe4MnZwYIENdk9jUODIzqld9yi09e/r7uz1vMOdMkFbR",
-	"/I8H6M94gIaTd5Y+mpQdAAYJMlwSRv2RfPiHT6z4TYnaVESdJeIbqLlklidXRBCoOXCM2Q7R6NwP2LSf",
-	"rPSbjiWlxJ9VzFKZOuDt3yPr+JOwjuEvsCxpZG5qDZ3c8X1tZwZmfEHS3d3uz9E+mK6BXzxPy13iVmvu",
-	"TyxHqi1bYvfmW/Py4c23ttRgW6cMLdZkfuxHQXYngiwlWN1vMu2KWn7d/xP8DhWZPKIcnlHCDHqye4pn",
-	"MZ3p6o+D6epBGcp1ft3/WOjFu3ZDx4b8Q9014xxRMdtsL2M6d+VpvYOR2cw7PR66LrmZufCCKaHuQDTh",
-	"umYlM3gWfLzNU6VtrPvksxbWipH6HXy73ZfBzr79NqgOavlgxs7T+f0Y4xYaSwumWHMc6dYZxyWMUXe7",
-	"uI+dd9vSvPdK/Lm93tvT9ahnP/q49vVxOc0j1UF1VwF/L0+qvF6FUK7u6kmreJdefqzH4/HowXp4Hizr",
-	"Rq49cAhqpt7lufpqXFSPXOHROVXvnHp0S3VlVPehCOT8T4M6n74ut9OjmOnlQKqmuNpk2yy9lefYPkqk",
-	"Rz01pY/2cgGyeLcDhU8Ct/B2H92YdqGUAVp0F2loVhYNyULOnn89PET7+nQfw/pQefDL/dW8eLBweT1B",
-	"ZdC8kY82LHmG5bnO6dCtetyrSPBEqgMYUbGJ8W6WvmQe+A2J6uLqr8guwzgI267zgWwQSKZ3QGPS8psU",
-	"zCA0LrUo/Zd9nC4wDErA854CYGGwwDSeJQQL+HHFhRoHpjcvbBK+TIgQ+p8+fUDP7Jn3u3Xuqn/SfwCT",
-	"tClBkm/oPAgDkzWqwbUc/WOYoyn/uEG7tBRbwVsGzVoRZZutRAmZE3pNoin694SzJewVZUtgopuEX9OI",
-	"RGiEjkwDtKMx8J08KWAxVyxUp1FYfUL9dRJCy/URZYJAW6Brsm/mRC5AfCt0p34rp9LWjXPMoL/q8bPJ",
-	"RPf7uqGCNAinfhkIZqt7ffd/N8nCJR+Z13/Ga/IjvSJBdRKIT6k9ckjc5x2g+jb9qhY4R8ud4TKnqo3G",
-	"4CfFZXoZVYJlT1ZnqOpJpTVMOX3rTsqbVF5fzDTPtPkJMzNdKaC66SSUI0tnrQPMDHZoyN56nWZdR7Qq",
-	"uDIs+X7KwXjCvKF6ln5p8JJZmnMavcOvlmVZou07V7xhtcpK7yoBr2ru0nJb3vpGrb6slofuQ97d6xnu",
-	"tZiWB0ebOloa2/vTlJrRyWNTwcZSkFYWKVveEymZ6lgd72YzALapn+Xr5z1LZz1q6Y9a+qOW/qilP2rp",
-	"j1r6o5b+oLT0+nqNRkkftkhjVkWvqM/4gFXyUkXqsxH9rcLc8mr7PcdM+RsCGu657otN2RLCExlackbu",
-	"ScttERZVi87JfZggQ5kfJsbG36B7OyPtsuPdMRgwwOVOrdx7DZjoQGK25OJQpObqLGa5QW2JxTskwFxQ",
-	"RCXz7VRJsT+xlvpkvN17kJUTD0Ciyp6so1QrucbIGJ8IM3FDEoE+X1h79CKYqr/cZqi/x+NxiC6chWQe",
-	"3d6eI78cHLQeH7bso4bRkD+ECMGE0NndTFoMCao+B16FxwddjK/NEaway+JUWxA+BSpk7kNZ73FiBE+P",
-	"dUtdKGrfJeeHsavd95wMxyrbqKkJgfPe4ib+N/tmubTv6cIYuurdx8Mni8HnDZcY5q0D3WLYTUPHttIk",
-	"uiJkI5S5Ts5T5qes9SI7clveWi77PxaSiJ4/rztMp6c1h8lAUigUloWztS/aUmiVM/prpNN6M96S6SHs",
-	"eEekviGPjv9sxPnZ/Msa+PXGqEF4cEe732QrGNgHtkfNqOgYxzd4p1uq6eRZ4FVfwqZXBNyVmArp9vcP",
-	"h5tRJiRmc9JCDL91r7bib+TThidyFnNNS7PWnuJCVOrzSrd1fg6DoIFnoWIm+ELO0vuyPhO8eH0PlwKH",
-	"5/aWKqoYPbyEHJkNyujdqMYAOjf3A+ZXASYSv2HuxSIDSOl/jzKONcfajp+rvZc7fC7x3Dxox9It6oO7",
-	"2uNW5Qocsgfm7XbYSmP3zrayPYsu7OoQnLqMWDr5mPaEqtbXZEnl6+3TsWXKDAIaRXpXEGclVAzuG/XM",
-	"NfBoS9Lde3TkyX6oJh25g9G/Q0cPALtUlHjaE/pDOsiqlzxIg45WS77L7hw91tuHBtv25miWBB1k9ZOc",
-	"ItpBm/4OvvzRfXhAWZ6dqkph028ht5ShCinnGOCRQCQ300El++sWxDPLbaNR2hrdmznV4OMD0w3yxPnk",
-	"c9E266BuZsno7gi2SfvMkdOB1M8i3T48sgUqfIhUG5aOWeop6HkUWnDeu+mA06ZI2DueyH8lu1bv80R+",
-	"S5OKYDkdIne5lakHnrPSmDl0PAkREB0EHzOOKJvH24hUpxXvG043VWDMMrFvxVX8O5UrP4QO2hHvF6+2",
-	"V0Bkm2DW3D7ollsm/PuGssowwFzwdIc53m0v9Y9ojeV8VTVB34jaOnXoRcmmffcJz2U9KC2DcbvO/Eb4",
-	"ASAhwtKQufnyPBN732YzOkQN99qTYcKKm/E0rH8xzcbvGRRum7f3/RzmZ0Te8ORqrzEgdz7pyjJGqRjy",
-	"mdnlbpYfdbCw7eopYagiAUJnPxwLbvg9RPlbfi+OkCnjqcXjGP2KE0EiFNMrgriIObgfEjqX6JLzmODq",
-	"o+JKgnatcRGp0WMqSYLjEJHxcow+H10dTdHR9dGtddpuME3QeisaGMqaSBxhifeBAfGFV3cDkU8ywUhs",
-	"yLxy6fDKDF7ZbzPhLIlZOp51DId/pluUEgLVtCnh6m++m8cEXVLtmCc4qqG44W5echQRRRocySWO0Zxv",
-	"WWVCwQ2Vqxm80ROCZ2eVyK9ondyBtl0kxgpDc1BN2bq3L9oROU0fwskioj77pw0UdSRwegcxBg1BMPrS",
-	"6SAhMJkM3piyK7FfYdwOtW9dPECLDNxDRiX3yLq947rZjNzo3dp/5/VivTrZk0lztu2hKKB1fm1Z3evQ",
-	"i8WzaZZWPQPasn/kIvXah0EdPBn30b5+tK8f7etH+/rRvn60rx/t60f7+tG+frSvH+3rAxhY9cH72rw+",
-	"QOh+fe79we3qrNXToVfVY5eq0i5V5wijv/FLtCZYbNXuKpMIR3xjOFVEEzKXPNkdop3Vy7+YXlYnaKQn",
-	"RTidUYkoaWEXaMHjiCTpQeY3TAzQ76p9ANNALa0M6aZ9rFpWfuiSstSWiw7CjT8+mGIU7atQHIpPFYMg",
-	"G+r01cfzBA+CbwwbpnOHIqMkArxLY7iG2hKHlCj3X0+ibSWJgSjENdwwJ9l3EIVlBfjCtP3hnZ1uU06i",
-	"3em2vlxBZFtJUJ0isHc/Q3jjoUX8T4pywhZ84AuvVJ6usw/tDPhCjowpNM0WcjhHa7rUK54pddHWK5xC",
-	"ilEhEx9I9h6SDgrpBsdKx1FzHAkkKFvGBIoaKsIXiMoG4vYSDcgnSVjU8Zh/pz/qExNu5uupTBW/rjhL",
-	"Oubfve5/PbskO86i2Rp/ss4o+g8CcvUhZF0U0hVSAp1jNidxDWBdUlpfZ1Ja0yUUpqvrMnFWp/jmB8qu",
-	"ha83DWgeeDV2wgHWY4fKrMhnH3e2qsykNSklr18OsO6qydrWKfnJjvSrHeQ2g0EwL9uzIjfcO/juNrwb",
-	"lGso67D5uhU2hYWai9ED4MJDNfI9MIt+MKlnkw4s/I4zzhY8uaRRRNhoTYQAXxfoJ0KgGyxQRBglke5D",
-	"SwVKiODbZA6liw+VtFaHrKoJDNlAm75RzPnVduNUQujwnVB21TW8SH/U58iY+Q6BAeGg+mLz9CoyDiUW",
-	"V/CQdFzNeyyu3sF3h2XrBTD7Ssm6gSoYYAZlH7NlzPrsYVMVshev6+GH7wGMa9JFDhvLHz7qR37waR3m",
-	"6ylPfT6TPI1zUjbU/bOHDqcn5QDetV0vOvC/70sL/hi3YeBa8/eBp6yvfxfMuO/3SPntV8gu42PplAf8",
-	"laX+lmT8eu4H/dMo/ekwOZM9M3zT1jc9XWetKaZ7cu7XlY/LWWHk+6eidgm3+xLRHWTPdqbMJy5eqD2n",
-	"+ykNMToYqdo5mojUgj/UNRTLE+eRcHOg47Pxq5d/OQnRJiELkiQkctHB1TQ8chjuT8uvXnYg5iWRMy8K",
-	"rCdRV+eOP4SU8foMihpyHf5qI6XUe7mPa3tQimR9s+LxkAfoTRQhnqD5CrNlOi6ikqyFPToP6Jjo+7qu",
-	"JyWsHw0CVmacxbt0YDhc1dfFb+L4kV7LU4CGo83fyCbGc9KKv5/rsKOR2kV0RXZQ3muHtiwmQqS1wQRh",
-	"OkJy/ZVS9UCKx5PPV2TXIs6p/JC8lWQdtLk71oMcJsRI6bQZfucoCbLN0hkfEqVobPfRFFpaMi22aFCO",
-	"ouZp4ipqcwY0ZMo2/eRRFbxLVbB8UN1kcwCFUsvoBsJ+VCoPplS+I7J40kL0+cIlukCvlyuym+osz9vb",
-	"r1vXrJTK7SqFuyLhvyzuJsi0qf60CzQ9EoNXocbFkV0las5ImEaYIyoFiRf3Xn/6Hh2drRxFOuPhT+wf",
-	"chTjneVclsH+vKUp2UVvyv6Cfe/AUa9gxaPV6nOqrBhEENxwg5NIHNrNsibJkkQ6DUumAJ3cNZkaGdWL",
-	"UsPsGP18Ko9EeWBXikddngelznXitTVf452l4LwH5c9Bno1itK3bI0PHD9bbUe3muJPtNL6MQ3Kb+lys",
-	"r83X8TVoPYN7FgolWnRX9yOBFG0kXHHGKbIZH4gREgmkDd2LAPqf8cu/kbkMdQmLGyrIBduyrSDRCaTm",
-	"+kZxqHQQQYxeAMnt5arBufrjgplfBZG6yMSlsu7xXMa7jHU9vmBBWJ32dgeukcI8D1z6DnQMy/wg6FhT",
-	"EEr4VhKBfv3l3fsQUqF+/fA+RCuSkK9JstqQ+5GfntHAtwupCoekmJK8iFKSsfAPYCykKpqd3I2Ojs/G",
-	"r1/9Bc5/RXqczUi7JAueDJso/frVXrkoB/Z+mAjTUcv2eub1jh322tZ+Omi1kBzoTYU5zetpH6TBi3Tm",
-	"Zyg0h3MvNPSHK+5hf2o9rYsmS/exollcAZJWFRnzRNWpOe0DJK2GmjQFyhq4Pk2RrnLtZQtNQO6RgAx9",
-	"1FDQ58JHzV1gchsS3OHmNzrO8tsznMO2QFgPa6s7dCMs2fF+saJtyalbW8K9wausT5Ajpq+3OSFR9lkJ",
-	"TbsehE5YQntC81p5h8J6mvdqBzzsbLWOx22o/nKnr7tz5yeF8PYuCsAdppvYqe877aSEzNs0nRuSmz89",
-	"60JeQ+enPAwpkCfbHg3oamn57kn53nrRNVP0Ayfo/VJlDkHPh02rMdC1Y9XdW9PZL1uX0P8rnl9tN14h",
-	"/fzFDxCpbm1AohmWpuA6ZlGm5rdQNHe5Q34tLf1SsZxWZT1UhWHtEE8xSdh2regghSAIc2XOy2uK58q+",
-	"w4aZf3seoExt+03Cr2lEkpmXSuaFJup/bhIuedoxgf4Disqb/1j1wlQs09Buha5Z/THM0YV/6JKEJyJd",
-	"cPCWXeOYRoiyzVaihMwJvSbRFNnngPArskOfjScdeE9+/9RfIeIJwmwnV5QtEYkFQQv1RMwJiyhb1m5H",
-	"RJM+hR33bWKQdqL4s3YzuNtGAgftFfBnq7/fs+69YQFdv9u72vXL18GdON7a+nIP0mfJqToNDZec5DzI",
-	"dVS2QY7iOOmETW2YbJWJA11jmuF7NGM6GxyIVv2YzLsD6MKW8PzSvPVNmXpQSVl1pF+BOFDEiWBHUkkg",
-	"bhpN2bLMTkGXHF0StCHJgidrEo2DvVo+pTVL2lQ+6lrGwmKny7VC315Pjwrro8L6qLA+KqyPCuujwjq0",
-	"GtLyhvgAjUs8bbWqg8k9KqoFOd+ytcndaLA9GpzcvQZrcVfX5uTQnU0s/R6fjU/P2nU3cVTpNTixwxym",
-	"x8lpG/fw1GKwWqttqbF6Nw6tmp34JH3fbUXS/WzTWeSw/MOFwHu1ERtvY+7i3qXtwRw2QQ95lHkvHLyT",
-	"vdfxnqR7VEVNs5K7kRH327KkJSm6riWDkWTauMTxisbeJXfJNBxNmeYlDfy5ZzjQwFFAX2/0j+kSAuWH",
-	"Mr1C2jI7L6jnIfTASFlmSSX1B1/+vRb6BxYzNfiSy+uAf4EVzauXdPB6yO1UbTuSp9rtUyK5icX3ClF7",
-	"sKFpvoZZEjw2eKRafY3kIcR5u/CduwxD2zOwpoH++seaffUxZtVllu+PEA8YPvYQo8ZyxN2uho71q/2p",
-	"y+ikDNMvv/ny6V9KAx8HSFp9+bSt7e4mO7hd3iL84LGEiU2iFkgQJtEx4zLjHC2U2wkRtrn1CDNxQxJx",
-	"cvjyxvdOup2LzFV4rFrU1nmkzcNXKn6wLHI4OmspLVuXysmR5cOtDfzyaX1t4Lvf1M7VgGuYR6Nm/jVW",
-	"Bv6KNJs7KclbSUtftY50bwV3/3xSSdGjaC52+h5eKxyn3H1AtKZMTJEiFXRs9meKdOd3tIm3Am0Seo0l",
-	"QTCtvsT0ajWBz/9IvQWhZSchAqyhY/sZZ/HuBMLw4rgqLs31xG8KIsoBjyI6lyimkiQ4RnyByCeZYCQ2",
-	"ZC6Q5GiN5XxVNSm8O4N3e0YfPXuabUK82Ap17ILvaSxJgi536Mib5Mh1g99ulC1PIvUGdEBd03nCzchj",
-	"9EEQpAZXSFuCyZVk3jARwPgyJuqfW0HQQs8oCE7mq/zE4wPHSFliqwyP0v3wFfkMGhmlCfJYOFyqjS2W",
-	"ldLH5TA362psW1OlRSlahaVDFh9T4/cI2z8ALbSK23e7uD9Z6FW7IAs1qCs4cDaZ3ANV6KDtIMO0n3hr",
-	"rNRFTdx5lmDue78M4IPuGaiksnTwu98uu5Lsfn1O32gZBla9a/cQB1Z2Fs5O7gO59gK6vujdgyH3wck8",
-	"uxmXO0Sje9iHDhV9fLofMqrrrsTg/cZ1taUzF9g1IL2loV0lx3/8fPKX4QnveSPl5cK4SrlrtyCuvQi0",
-	"PIzL7tpXG8f1Q4KZVGZHQq75laIhY9YdCYTncyiVzuGptu36Cxgv3gtH0a96ljcwRXtUZj/rE6aDo8gm",
-	"V830AoN9+Gv9cBb3I9gyb7PX/JrcGwr09ENioXHEUkQMETpUzlZ8Q7+V1+Q79cE74xjYS0hsEjWNpPrr",
-	"HCA4iqj6Dse/Zl4rOCDMA11jO8hyjN8zo34svlwR4eH8JAdQcCDWKHXElJQNuhN1R8xS1HhG+n2IlpwP",
-	"IEdgwwuZdIJ70oB8AJqCjVJKEYTJoe/Di5RoLrhcOXsyX3ES3TN9lroLajhZpy4dGZq7f8tUd9q325JR",
-	"Hc6RpVG3ZSxClyTmN+hsfPbM3T3PjBf1BDoIPJs8vd/t62Lh1uzEAQ4gXD+VnL1M74ThrhcL+3rP5+ou",
-	"TN7hrhVbGM5Z6jmg6LjHDhbVMBTlh+JMflwVcHOBqBzuxjGl6VBLDP/sPAwyb2VfczFKQRthZ2o0a8Ta",
-	"vviRLPF8dycOOjNhTfD8UtmqA2iv4O7Da4JiKiTasogkunq/TmtWv9hmJoIk10SgSy5XCEtT9d9s2T14",
-	"86A8SM7KOrSCW0tf3p/dietPRlZwTyl1yxSo3aJHJlGd++RrISKFKTLfJlRZ/79/VqJSSM7Ie35FWDD9",
-	"/aMShnDazPzbJA6mwRO4yDYI+mwBMcvVxXF84DJPCtlD+bcNqv3HXkG23LuXUDoq88OcM0GFJGy+Gy0T",
-	"nv91WTOaF/xUmNz78ePt/x8AAP//",
+	"7L2JciM5dij6Kwhev5B0h2RRKtVGheO6ppdx2b3dUpXt51Y9GmKCIkZJgJNASsWpluN9xPvC9yU3cLAk",
+	"cl+YJNVdcoSnS8lM4ODg4Gw4y5fBnK/WnBEmxWD6ZbDGEV4RSSL46894fhuvf14sBJHqb8oG08HfYhJt",
+	"BsMBwysymA64/nU4EPMlWWH12gp/pqt4NZienZ6/On/9/OX5q+FgRZl+OBkO5GatPqVMkhsSDYaDz6MV",
+	"ZjTEIxJFXM/tBjEzoFUsJLom6CqeTJ7P/xElgw+80QvfJv+IJgM3beYNzJAF5OHhYTj45i8/0BWF9QZE",
+	"zCO6lpSrhU8QjxC+FoRJtCKYCXQ6mUyGSC4JWnEhEUZrfEPQkoeBGA+GhegKYewUttoixi0VxkKwZW41",
+	"ay6opHckWW7RW/k1t9/kzmAb/NfBXfhaFnC3Vb8fXP9OMX25xBF5923+WPzEJZovyfyWBGjBI/X/qwv1",
+	"ecxuGb9niAaICnQ+OXdnYo3lMlmyUCPPaDAYDiLyt5hGJBhMZRQTHwkGVCEjym4GDqBLHsl/JZs8VN+S",
+	"BY5DieYRwZIEMywvkJoPYRYg71UkeCTR9QYFVKxDvJklL5kH3stlh1qNMbslm9S2Eab24NcBns+JELMo",
+	"DomYCYllLAbDAb7DNMTXNKRyM/s7ZwYBcyykeVXyWURwwFmoxtXrmGlcLSK+mgmG12LJ5UzE6zWPpHtJ",
+	"LXYwHAQkJJIEyb/s4wRNw0HBIr2nsLzhgLB5tIHf1CJnEVkMhoMlF2o4gJqK2Tq+Dulc/1vwhZwl04c4",
+	"ZvOlnX/FYyZna06ZtOPrRwXrMb+vI34TESH0P/9K5tJSyzqkcwxIJcnfACjQi3p0RyKpcFkwvNqrIA4t",
+	"ZMmfks+uySyFNo34m4jHaz25fsCIvOfRrf9oHXHJ3V+CRHck8n9XkJm/6d8VjA4y/bAATh5HczK7Bmls",
+	"3tKPfKjchyuyunZTWnqTWNw6REkSrShLSCVeB94fQn/8aZg5dIXMRlP54B27w6E66GwdSxSROaF3JJii",
+	"f484u4EzRtkNuiUbtI74HQ1IgEbo6MsdDmPycDQ2LMasoET+foPXaxIgLEHu/r4ErOJT39Iovygs5kqt",
+	"UA/RcWCYlvrrZIjmWJARZYIwPWUl+wloNKhimA/qMIg1Z4LAKr9XM6l/zDmThME/8dodoGd/FQq+L96I",
+	"/6AO/nTwP54lKuMz/at4pkeDWdLr+xGweySQXtk1DzYXoDEpWlDwC/hL0yk6vsbBe/K3mAg5RDHDsVzy",
+	"iP6dBEMlVq5pEBA2RFSS1U9cfs9jFgzRnLNFSOeKwNyn/I5EQEVDpA4gnZOPzHDckKhPVutYEgB6iMbj",
+	"8ckYRIpZjVrs27lagBkQcBMEVD3C4S8RX5NIUo1HFocwqhZZufX/zGCpWkvEMOiRgIUPERbIkZ/+SaCQ",
+	"CgkoWV0gKgWCE6LkpxWx+AZTJiSSSyyTATXkY0+mXys+OXgYDt56kuY/OSPli1ngUBDgsd76PJmSpyrg",
+	"/0WPNWUW/OCxmhzyhgVSPtEIftWyxsiElKjzBv3UAAM/0KotLcRCTlzDU0WIou5o5PD/4EDEUYQ3uWUW",
+	"zFW0qm/+Yvll2x3lTFAhCZtvEoFWtFc1W58i9Nq9LCWVkLLb5tj8gbLbPAYTgquFwtMgiqAxArNQ42xE",
+	"i07iplWqlOJSuAMWE9V7/Q3M5fGlzN7eCI8o0qzoo9HHb8lGIBwRRG8YjxRvxQJRhjSrHg+a0kstqtsS",
+	"SMM9fMgiqFCKm1eOEowcKTa6okIoVUSp0MCTI41KkExWTCbb7OHzU6Np/2eHOf39/ZZITMMOHCqZc9bP",
+	"iUoGbD6Wx5PquJw/fDXJ/wj6bHd0dONuJV/VsQ9ry5b/CPbBnIcVr1gTocmhASMiGSrROgv4VZpRGesj",
+	"DVSGU2VNljRavfU22cLtqFqbNV1o0RBQJY3b4Xs5PKWk7hZRja73RlHvjKw257QFx0sBeRmvVjja/F5Z",
+	"lXYf6TX0yKw+giraUD6X2BQ5I6LQccVZuLlAXC5JlIj0iCxiQYK8EH+SxY1lcaLu/EVpO/3aS233Adxs",
+	"fxztOus0ayThMo602m88YljzkM43g6n2cnyWMypmOFhRlha2aQzlIMiiw3jfcjpG/VL2YV0Yz2whkBV+",
+	"S42HSiskczLqbJGs3dCG5f1cyNfQ8dXgw5KgBSVhINCX8Xj8oE0Z7X8cXw1O9sb7tiLnBlRXMpKmwlKG",
+	"p9Bz5M1xhLCUEb2OJUm8k+BmQnyB4pgGQvu+utF0SwGQJYl6njwuEAQ5wmojD7qBkKf+7pZaFoIWOm1W",
+	"NhUpQ7nhd6LT5hfRhGV01WyLWEk7RLWnoQLwt9B5u296tab6yDe8Th/eRkb8YdTi3zFX/O7zmkfyB65v",
+	"jWoPRf5yhMAAKDQjoGN3YxQAg0V3lNwXCPVu7hur/s3gWj1545rzkGDWWHVcEYkDLHHVzVC17g+COrP4",
+	"I4HswOg6lmgdkQWJIqX33C/pfKn2RG1D8vyWbE7ytz7eKlaUje5IJPScZ+PXr0BNx3JZ4t4yI1fjJjvq",
+	"6bnn/GJCYjYv9oI1xe/W10QmxKTNNVGalDvweL2bM7ubzRlweuamToncdPWL6ih+MzO1W04d3A3Athhp",
+	"x13eshxzoQzOD2i/CaMRevgyTvPESn7HrKSUNxRTnYzw5ZrM30my2mI/tFyTEUZiTeZD9OWWbKb6Kv9B",
+	"oXiFP/vjnUL8auZJNXD9BCaUwagjNHToAUZ6lRD8iswGVtJJWrX4EYcLHq1IkPe0uRWJUv0QIJwpCMUW",
+	"a/03tRKtCerFCHR8Ojp78QLNlzjCc0kicaIWaJYnWqxPnT3tm0JzHocBYlxCgEm4QfdULlN6k6BsTq6i",
+	"K0alOoCEgpq6cijikdZc76kgiLI5jyIyl2P1RV7h83Hz6THCm97hjpKnj/3X/NHSukCCMAm33hDLfWx3",
+	"HQmJN44GCphhqx14GCYxVmVwZ42hoPAqT8kIIfBNcURNRGS0ebuQ+oq0WjWCGZLhimBOY+7L1UDH20P4",
+	"1k94RXRA/dVgir5cwXjqnz8N0ZUdVf19NRiPx1eDhwd0fH76HOEgEOjKg9S46UpJFmYbQXiYWtT5ZKKE",
+	"h4sNGwwH55PTwXTgh4jBw+eD6cBFisGTc4VJL2AMHr7Qw/1I5JLrJ2+09MhEkqmfTtWYLqAMnrjPA4o/",
+	"6EDTFwAP4/Ldah2SFWE69vUFQJSPQQMP7kKTx8APRxu4qHbx9lrwMJZtj8wKf/7AJQ518sZf6A2+3siU",
+	"2CqIfszJ9on/699iLvFIR1aqlUMc6o0b+WHoJn2vQ3A7zvriefmsNti3cFpwkegF977Q/EQNV5cerBxu",
+	"7VnyLzBbYOx1+YxFwcEls+9m1vxkP2lXeSvEpZzs+SENxfVIaXrCyI6bnbDhTmXGLMV/e1ykxzADd6JJ",
+	"5+pPEacs4B4fRUqP73iwKBvFgpSwEFnEP9rPW7Szbt5CJiKzHGQni81M1WKFmeFKYE9zkQ54e10xZykr",
+	"ycy/w3kz01lO0hp9eXYic7ykZ6rLMxSZ5ybtF1K8Dx0x4o2S5SidIfOPWUYRLZGnVXwtxzdL+XKZ0Mmj",
+	"qXwnSmmt/BBX4q9I1dZqXkfLCHi4aBvG7qmU1TdCKQVUbR7WX6XNg/dYEqQhuUBADFQStMQCMc50vkrm",
+	"ejtZfaVvM9KJSg7eT3WmmEFHMZrZbUs8LQE3hcZWWG9lqZeGeowieH5MjLkW3kznrYyFMsH1GOCyRMf6",
+	"GD7Da/pMPRDPzM9ivN4UODR11kjnqH+JaVj2Mfm8phERLW9l+glSMoueheRO75LNwPzu/fuf3+fz2erD",
+	"lYwbpPxnEzRR97v+pSgbRpBo5hn36S3XlrfeLSTJZ6lt76lJgTf3Y8kPQ31R59iyGn3kSGHQ7N7EjyRK",
+	"CMXf9yymM7csHgmkMGi3OYuXNB4zOKk4Px0uaCwuGpOaParl1LaTu3YHZ8XyO4oNj9gaLbwYshLA9H2D",
+	"9k93hK7lPUgHT3puRRJXLsfzTed8Y/aKBdxhiQMdcgofHi50AELW0zzUL6kfTidnz+1FlM7w07l/iEpB",
+	"wkUB725yW5Tzhm7rqi9AGcDwqY9bgATPnUmm9fVZPUkUr0+BS28iuGH7xWalt4NX89F88IkyIt78CR2b",
+	"K0rNeofIif1rssR3lMcRWlkIZjYxfmYGbXd/9+INoCJJDG8SAAMqrpu4QeJJ5oPUhJX4vZQ4KrgRWnAl",
+	"KZZcyBkWELMSzBxG8lh9a/35qfsrcw009iOs87E+5H7WKcIz+bBNIg/jLKAiiteQXd5hIeuIwMXOzD8S",
+	"nQdJZVS0HeU+olIvtu23Geoxscxp3BQttRByD5BPbSKy0tUMoKgJJWHwzIukdWdQKDIdI7hinCJT0WBs",
+	"/4GogAs2vkBqbHSkZz+Chf6ida23UCCkUL4YbUxfqWitzzxCNBiijx/ffTsK6a27lHnIyQvzeoFYeHic",
+	"V4b/O+YSX5K2ql3Oo7i1/87dz5xOJpOHoXPj9TnwQ7a4Ssvh39TA/TAc3LRxDGfXXJYESSJbeqQbvl+e",
+	"Vcw9On0YFnhqt/bHZRdX7NRsNc15Cv+My9GCRyMYeKRH0czevcLXmp5zP2RAfJEB8BHCxRrd5TSYu+hU",
+	"ZFymve69Hb7didArz3s2O5wq0eYGyQcgIxyF9YPeeE5SX/oVgFukclmWqzMaWvql7MdHAqydISJ4vtRi",
+	"gUqhnYNDdL/EIA4oQ7HQQdv2kRHbATq+3iDyWRIWCBSzgEToHhe5r4pYPQ7DnxeD6a/VVi3A+lEbtp+q",
+	"uXaa4e9i+ALG3+80b2CaFJqaDtuW8/cL+MuzQZkE6HeiF88HVXKg38m25MkF8uBxwufLhe0gLIOhUD7s",
+	"jDJaHpxiEdH++1af7UUwdHTQgBibmZKXtQtKxFB2Uck4VaDuC8iO4NWkQ6XAKAZfH8J6idjQJDGZUYPp",
+	"4Cg7yhHUaDMGrKlGSAJ0vUFyCclB84ibgcfooyBIja3suxu4DohSbyDJIfP0OiTqn0oJKJgQ1i/GGenb",
+	"dSn7WkEa8AK53tB+8xaQGaTDQt60WkhuPm9BJTK/oXHnLapgoA4Le3nWZmGFc3qLK9QyGpoW3tJyw3RY",
+	"2IvnbRZWMKO3rFKdpqH495ZWOFSH5Z23IsiSWYuXuP3K9rqgonX4qkx78kuPsXPay07nVlN4tdJMGP5A",
+	"bvB805tIfDrXT+f66Vwf4Fx/bBTblMmwZLNYlKS+hLYYdP4n6zlqUv5OzzB05aHdt0Xa+nsiiLx0tXpy",
+	"1zK6Co9/K8MZQXyhq81TdjNEXrVhqCMOD+Faxfxnljw2l0mpf84kH5pLl5l76F/zZO8T0xhNCg21rVRg",
+	"l/8Bi9tLWRj19+XKu8QFLPg4gHLO+vYTi1tT2ZkI9ZMjcfhSDBVtKvj0uh4uEBejZGS/6vF1LIHqI4Jr",
+	"65WmBml2qd3m9Yd+bxIVIcpZAkG3q8RLMo8jKjeXOtOo75pl4IKe4WAmaBMcVThWXr3sUgUtYGJG181e",
+	"5StMtypI3Lj8E4+3QsX5uc6fFuKeR0Ev5dWAX7SsRJa5nw/v8UYgRu7hmJnQJLHk9wJRWRBEaB9sW+tb",
+	"B/5tVxTcxBO6Imll1R9yXTA0eTkEOioyQHm7lNqDItmROYk1NdKEeXsm6g5uvvwNcAEqkOG7eC7pHZkF",
+	"NCJzyaPNEIUBXg/RLYmuScRFriiOKf9cVBSn5Xl/NCe616Pb9nC2OH32yPR4JhrLJJtnfH525iUWDz4y",
+	"qwquIz4nQpeHmHMmMWVESTAho1h3KRg85GICc4TcODawJ3hyJ69zfbbsUlpU6kpD8ANEp9VG++bna8BX",
+	"zNhPcv5JzjcvUdm2zOmTjrC9jpDbggaHu+MlVpEy0YJdDdrz9DzoTUs1NSqx1LwQ684ptTFFNcfRIUVT",
+	"0xpjnWST9ut+o0z31lUyV2ssqYkczhSNMrHaYgZOgVlEhKmuUqpnVNbdMgGrJJgpCJqVL8xAG0cRYXJW",
+	"dO6aBYl3+TAFbTWVJq8Oy4EtAaU249Lbq2JkNqaUnVhHH5ZE+0nmmEG88hKzG4KWJCJPltCTJfTHtoSU",
+	"xpGkFbSrmaj7laIoDkkiM4+E9unaXyHv+DqmYaAEKTpWInWIcBjy+5l+ZYi0MlWYfwwdUW9139bOevXZ",
+	"qaILM5hL+s0RjnlB8spfy/TTKpOpArbnzysMjx5S1qrMjRf1jYiK/fqKZaptP4JKaJLodOKz8dnrC3RN",
+	"QrXDzrl/JFBBY1t0zMg9ul/SkCCd/yE2bE7ZzUmhrtVG+a9BdpF+5jUWTlGJTxNpCrCoKRRdyaF6q+i8",
+	"oJenR/5HpnXj2CqduigC+pfLn38y3RrhOoDKKfIggMhoB52pXa2XhY7PJxNUnEgJ8dY8lpA8enJhEnKE",
+	"TF2hbODxErMgJJGO0HaH288SLzys7nzVMurtzlvI57fmakzLz/LgrzP3fkSwaCJth41Gu6OC6u6LDebv",
+	"lI9bAmWzs53tFpki3wT5veTmejT/LWEF0RlmvhI+EzNFhBHV+WeVmCxeVZGPfct1dGn+aY6A+bJ50X49",
+	"Y1Nby5+mhgF1dBBgpxI0BL0ExjrwOtdr9nUPymyfkuJKzZajWi7/pGgcRtGwusS+pXu/Il1bonkGpxcx",
+	"S05OG+m40xxb1C7BNl/GIb20T48KVLM3uiBf10pJOjq7rEaS5hsmgrukUFK2E3MjBciEtTezbKtUkhc7",
+	"aMJsqx0UocxWIPG8ZbrOQrCibIhc3fisNy3Z9TkOQxIdCcTvGbKZ6lggiaMbAv7Wfjq3besv9utXZOsT",
+	"rEk0J0ziGzJEV4PJ1UBZ3leD08nkalBoxSgdh+seqtmiGE0bw5b0cK1oGDccSL6m8/6a4fXVmN0zukqa",
+	"1ZnGs+UXL/lj5+1YAb5LWbtmH3UhGB4fyP9qDrPOdRNtHJC/YCFIoIhHnQzDi9R/CAvG6LvVWm5s/BuS",
+	"+JZ4rpYbwkhE51dsjeUSHf/0/aXWcgR0Nzq5QJht5JKyG0RCQWD8IKJ3JBrZkihIfTm+YopXh3yOQzsz",
+	"RNAJYNcKd9Bx52rwdyGDq4EC52rAOCNXgxNliV4x7z0t5NTbCywkEfJqoA6IcZHqP66JhOre+t/qFTOO",
+	"9rAKz/F6gTw+qfOA5zwKSOBd1ASciPEVM+X7V3gDEatso61oU2opeV2Ztto5FtC5NJi/Yho1KGbWEj6m",
+	"UiAJ0immUgkz9d2Xq0EQr1abq8EUgfA+GV+xQZ2xlmfBK/z5B8Ju5HIwPXvxogXHS6SsN0QmgjAic0Lv",
+	"SDBN9byaY933SqEnXWsKhdyWVbHMcU/wQXOuRoD5rDFTXtLwmAuEjfsxETIwtiCkXqj04RP+Mw82QI5G",
+	"2QHfqw2Y1oR8hChTeg1cfoyLHMM+o9nWKdwJoBRb7B4f483RUwPnlC7WzsY2KmLtRWZqhhqJ0fX+PSNJ",
+	"GsPeilByoCph2BFiI0q71dpp3wI/s85knMpG8rnqqhrmZoj5AJpnUbW115PR2fjNZAoCxciSRFIbHRbA",
+	"GqOz8ZvTP00RNoqsYUY0cBHs4Mst+TrHoNKAHihiou5+oG2b4rzeV7NBW0RBPEIG1Digog0fqrsez/Cb",
+	"bIOncIMKW2TqWwUcoOOAinWIN7PkNfMg+7q5IU+nXpxcaNqfhwRHora55pNi1EoxetJa0lpLEzOuwEHX",
+	"yYWTa4fatu98zlf6OzIUCnjA7wHcR2vfUDFbx9ehdtaUVMMERQIqYnER8iMBz2eLiK9mGtBjfY/2jx+i",
+	"mJzAPclaimEqQAPgxJKY2UzZA+30MWY/lcp+V3jQNvr3Srzqf6INEUj98xSqF1veDoa5a57MGTFFdnKx",
+	"eV8Ga6yMf7Ws/+fqSvzP4/9Fp6e/yd/UbL9x9tvmtw0Rv01+W/wGQv03vlj8xn5j/ES9/A8FjjVXwH0y",
+	"PE0Yj3OOQfmeGz6y4pZVNMX/yCIy5zeM/p0Epq/hkUmrOxoabEKQzZ3rFDhFR5OjITo6Vf+zgP9RYKt/",
+	"MPgfrv6XL+AnDo8k/E8Uw0sb+B8idH5ep5uYWs/DIzfpe+Gcz09zYexNK+qaAxBxfSWXPno/fX+pztw3",
+	"776/HIIJMMeCXCAwGgIUr9ckGqlHOiowIe3j/0VPjtlC/DanC3GSp9tSGizDqn2ubQqAds5D9Y87GqgX",
+	"XCLoO/8WJaBCLR4uUWLmssHH6K3NPHZjiSn69ein7y8VRar1Hn3yd8lqEFnOZBwu4J2DWdT2N/C2JO7s",
+	"9Ih/oX++0DcFrvqUwoa0fr2QLCTisUTHEGRk3jkSSA0HlzMryuhKcYTTYUXZxGZYB5UChk44AVrFQmoX",
+	"IzIDg1Js0+flEjM0MbhL1lCIPPOzTYh2FyPHLjH8BEmO5ny90eE6jNxblIMzmEqB1jgiTKFArXaIlPoC",
+	"AC25kI124o6H8ap0ixniYaBPtTJfE3Jo5lPLa4n6qH06fAgm6IIHirvsVEUzE2VZdWVZ2tQlF43XKpDg",
+	"FKpF9qsup9f4ca1weTZ+Phmi+yWxViSKyDrEcxIgbxikC2qg643BiP671Q3iCn9OS5JJrYau76SM5qS1",
+	"L3vODYdt18z67Dx/hZtByodvhuhsMnk5mpyOJmcfTl9MJ+fTyYvxBP5v0EOAebq218y0NuoskHVZ0YKW",
+	"8Plg0gWNhLSdyeFGapv9e10wryie2JtSFHWhKsl5q5t8iUVRTeImXc1P/cv3nV6Cp8yNfAoNFTPBF1LH",
+	"WLZtzv7yTZ/tmrZv3DEcrHjM5Jan9PlZT8EDZHwzRqeTyf/VisyzxYDOG3WmAiqEQ711oIkmzojckUjO",
+	"JN+W570CHXC+JEEckkANeE0suW0bDKYJ8FGaFyW/mxo+RQLx9xZ1U2Uv2HSrI6GsBbhhB8US8gbQ2fjl",
+	"SSs44DM1C6jmI664i6/MDgcpqsiYM7NmZ7mKzmrsGPCN6DwHjFaY4RtiLTgq0DWh7AatCBYxOM15hPBC",
+	"WRAKLfpttMA01MZlCZB+FFDa2KinTPc+W5KISqPQGBXRO9Wle5h0y9cWDJZ6O49Be3XpBlT6iR0NmMOb",
+	"Nyn4ujEYGEJ3jEtdRXaPtJt4Q85vHHgrsrp2Z3eXeqeZuqg4XlcgivlcvV3gTt4Kr13NCMpu0uqw4hDm",
+	"B7AzM/KrZU2tKmno2iQWScIqofay1gD26L2hb6Mwy0iHsxUFraVC3Fw0nLkwTQfFpSsGeOe9QDilRY+n",
+	"SaVY9DDDMG33xUQ/LL197BwaMlfaWEkko6ul3vxq1VYCL7mv3UnvRQNnKW6+gw4VJX3JdBwg5FNr2ZEd",
+	"3f1UOv47JiRmc7KdA4GaUaqDn+1bj9CjgIU0M0s+iwgOOAs3LdX6SYP46QI7tn8DtS/zs5H5WNG8wzNc",
+	"tjRPbJXa7Rn86Wl9OEp37TylfTf8pnHTviod5WzP4ranZJtXp/WptHWCzvTsc/KuVH4lm1PLDTtHCVkW",
+	"11LyOC7cLJ4nmaV2JVvFFlJPOLRYQyXM5SD/CJaKF3HRNPT9y5WeA9rimla4TkApI9WYvJiJexIpC4oK",
+	"oUwmHiECgfGGi66xXOoyuNQ0/VSvuDuy4/OzswLB5UJByuGtDFSqr8NRHCHR+LvGriYdut4s+6D2ttjD",
+	"aWHeC+CaR+jL1UD9W22e2rvC+MWqmAaBuAl91PWQyYUNH3PegNfjQeXtfc5AS1x9a06Z3N7Af9Pa5wck",
+	"17j8iaXXPH7U038y2Rj/Y815OEUAI5XKEBmNGl/utZZwVVbom7yDZ/dR9foSljBJ5QYiwhY8ZgGiLNeA",
+	"+qGUR6WajpfEhtW1Fe+9Yfbw0fTp9s3D/lLpf9LCvKWNYlUAV+hCkJsVYVK7sWkAkaYumhrbRI+U/jAV",
+	"S37vlAnT99qEKBWEoM5pEG2l07+Y7CAJ8wZLco832wJWpVW/rrohWs/cu1/q3I+1uFnJeOthqjTpSStG",
+	"bSkDh9YCm5k8506+xlcTf9D2Ny2FGGMklhFnioq39S2mBxTxdX9j8jvcB4RnLxoVNE3XzNpqz17q3n1p",
+	"3tIHpacNGY3slnaFYZyX8O3PC8tHqzwBWfu7qSO3GC19pfmm/JXNaqiW2hkGC43ydFmd5MlbIz8XFvu7",
+	"QB6FZ8Jctw4hr92/ZnJpl6KlrRxozOm7cOvGVQDbss5uzLET+3gMpQdTR+RA8W/mNHf22BTWqm7KWBv6",
+	"a6qLMXvjVXYCsjGyZrQjYZq5aOY89TrhmDeqm+FQhngUkAgdY52dfkvIGpC+QuRvMQ51oChh8Qrd0Du/",
+	"YIDZtMI79rLGQCa4fqD7RgyGA6CJQXIodcVUD0VNI5yTPjb2DzE17SlcD6T0JIX5Tvmt6O4488RGc1Jq",
+	"d7oy4GoR37ZAV7fLkqbCpMaMaSU7ejAtdl6h6tXrdmLrjySNiq9Nau5WGgvurdXIoluE0ouCFHhV6mYW",
+	"T7ktKtqAFNWa05QhBk1EyQlpdvibKLQjM89I1PCLvNe6G7PYE8226pKm/YAGd0gjD0FHQ30tAHVo/api",
+	"1zzYFFQ0K8Roc69XZzCKNn9b/acH+7KdMuQmbEbcifH6JOKeRNyBRNxOxNDvRbz0oRDPErHTlrc04CUN",
+	"FrL/2ielTq2GwB7GsG1XX6SxfduowkgHn1th3RHTgkNnO8KQyg70DxB8kjtCEDZt6swh/bSshUdzr15b",
+	"x1oLn9ajU7D+wN6m9zoQrWu0pIljqw6TtClffRaJ7SnAsWnqRo1atJfEtN0qQm9edIhLfByRh43zb8qL",
+	"wW6tCLUJ8KuK7EtvQAqwUllkzvCWBQntzH0WBPOTPZuLbMuTmslqN0cdfrbS96KETzaHvwreWnB71e36",
+	"PtdtCtwVVTROw9MQFX8c0m6njTah8O6k3SqTpFmhiASsOxIVqcXpfDxdrmwwHcQxUElNqQzv4zalMjKl",
+	"TBY8QgtKwuAZljKi17EkSKfwws1LTLzCMeYfSh9mpibJZk3QkZ70KPFgXbrGbS12wSoPLdIQKmNBusvc",
+	"1m7sXUrUVIRE2o1guYiNlC9ycufQUEqletM6MxetqLTkA4ZQmp1/O0PNCnLh5uXQtnGTFzkmtg2XfXHa",
+	"Y/yrXn3TMNgy9G5tgLUGJrV5jS7KNaSZe/Ihuvznt++/m11+9/7fvns/u/zw9sPHy+8uFZcy9ticr1ac",
+	"PZtzyFiQyg4zthqVBDHF9KAZEE5N089luG5FBtTgMnCGA53DrRYQmScxq3hmB8v8SZmbzlgLK3oT2Tmy",
+	"j3Rrm71czttFD5Fd8xBlljdEuRV7j8w46b/scocou7T8k5nkrWIELpeR0nZyTGOrVMxeNdh+dLdtfZwW",
+	"jro1b5P7mz77/07lEuoFzOCFf1TwejUDioIvs7kJZ/6vOhcGhy5ovktican+esjM4g9GVLTAeSsnZhWK",
+	"T3WCkIzwTKzJvFWjk0sYXiAsTPXEC1BOGWcjcF3oriXgzpOEYSZH0GExJFBfQgzB6WtbjZ7De3aT0Ryv",
+	"tSeCEnAIblCI57dqKsCHR0gJMsvrIhkfcjsv2/lL/+Dl+yeLkb52Vr+MdM70tKoGU0WY8cuBRzKzxtuR",
+	"w4CXx9oSoOztYiUr8QEsgbuS2Bt2KE6TfCPrwUvhbVK30L6eUtobgN5Z5/a2ph3j8tDWTPf2Z6pckQ5W",
+	"yUvQ/qtAQw85ZX/CJRGPUndExkQFXWWsAKziWd6v5p5nMB0cecMdoVuysWO6Gqm6FS4EdswjbsYco4+C",
+	"IDWsAsmW/PTfQJJDcVBzTRELgtJzUeYVTR1vwVF/jIVESx4Gpq3TTDftFbOUPWXsfNcYSRg+zCNbVVoU",
+	"8seyqsEryuzfpzvf2C6cszVny6l8hde8hWtJPmu6JDds+/6IV9EVa9ciUX2RuG2S8+tZz8W1blDMAuLX",
+	"elUzHPNQPZyHVHGcE+QVjjF1d316PS3naY15mOE2+Qo9rb7eZXvNPvZkK/nQQTIU6bMefnsZsVTKiEFm",
+	"skpxs9VlRiti6UpkFUvN1FaqXGijCAsL2D77p1wm9b0zPRfU2bgm6bLXmVLvlKEQBtppCxUPRFt7vj1s",
+	"nZXhnAO+YiTjf1I2jxnJtP8vdFqUE9anR8zRmlBySRsiv/DFsLjJEAtQgk3boeiivIFRYUeigjCfwzYz",
+	"KVjpY25qkuoH9dTc5Km5SYPmJg9fb7l/V52rY6k+2ySiMvrMvlUSftZzaYqdeq93HAr/vG1Jn1JHUlVl",
+	"jVfm4zsakKhj4cDsmGctazBXOr9qK1KXdxvv0oe8U3HWV/WhNgmsrQqpmi/SFVIrLj3M6arL1fKO+u+y",
+	"yeFTU7d+O1zZcq9ZnQekLdGB7KUqaq7w0w7agzVmlI+6H3gT733jOCrPp3dkPz1qkOA33K32YlnL4RSY",
+	"ndV7TpSXvmIX7XjNXVkWvbWeLDd0lZz4Dooo/uBJ/Raa388saWxme9RYBWKorXZIdcGysJZZtaZXfu0J",
+	"ysOsPr+gUvHoZ/9s8cky1SRpXKCLk9YpFpUgbx/Cp6BNKqeXJQY2p5fuQXoWMZXlpZucgzRA7QJ5y6Fo",
+	"joKtHL9lAHRbfMtVtlhk08ih0raBGeag1AeMQipkrZmY25tis/GJW6RBrj3+VZu/dc1+u+3Nyvbn1t3N",
+	"NbB1lfhudnAzI7ZyS/MtcfYa2Z1uz1GRLp7Ok/ItXG91HsaL8NmE7rpnTuUoqbU8aV4pPT9Xk7V1lRfZ",
+	"2dqvpw7+RuD3GkPamejrqdh82mJJhyW3xopLO6rbquS9GaNt1fuhqXlvYib1niHLM0zB+zRXKK18X+uR",
+	"/lqL3x/Sw9JNiubjd7ye2AsdsaODea7iyeT5XK1uFNAI/iLPnDn7zLRv415T6nsmCv1QvmAumF9fx3uQ",
+	"ICoQXxQM1UdyjNOFa3JRxqUF4s0IW4qQ5h6Gxp4dD7hHGHD/6k19wP1j8OxURvJ38u7UhTh4FFET5aBj",
+	"FooCHUxow1PgwiEDFx7BpfUB3b5edcJvlE7SmvGs1lhS2MWiIN0lF1LMQNuZRUSkMy7yi2xulXsTF53i",
+	"f0vKsrXWtclnvFqrBQ3uzsaFbdfzbK5NjrTpul5Q2CCsuPWuU+TV10M9eBFC8vfvAcWjfChoi4VcY0G2",
+	"ABg+Ny83gpgyv9peskslm+RldLpXv/n4/v13P30YlJcxzQw9OX0xmrwenb36cHo6ff58enb6n0Ufl8D1",
+	"5s2gmRfBegeS2nD+ahPgEge0v38VB0B0VHjM1M0lsD1wdcLXDfypKBTSNn+4VKNqSG7JRkjOyAd+S1hR",
+	"ZNm/mheQVG+g49EIx3KJ7HcnEHJGGTLPGYf/rHhArtjVQCvMJnBB68tT/SwJCtGPfzXPIx4S/WSYfTAe",
+	"jz9dDcZXDDJ6B9PBkuAAFCwtAwf/MXoby+VIryXB1Jr+K9Go8poBLvEd5XHk99+ck/Xycx4HOAz5vYlD",
+	"tSFzmvOr95H5wYbwl0digKVipqLru5fVMx0JRNcI6lbZtJN3v9y9RMd0jYMgIkKM6dom259c6IZfQ/XO",
+	"uRbJx+qfpvjcSSVkz197kHGms4hnJVGmaWxAuCjb2L+hnKtSvVxzVJ3obMqxOyh1cCxmiPq50pDMqFZs",
+	"6teJSqhfnRdCXZIYnwIbKvaZpuKudPyRQAV9WCGIV42cgd2LZixvqOPjFVY4W5MIhi84acxSkvr9SBiU",
+	"UAEXlfyeZQCogdtccjJyD1gVGzan7AYdywgzESpQ4F+GYc1sufyTJgvKVq2aUTar6lj/NgE0+ylaxQLC",
+	"zNW/+QLWahpF5971e6VXgnlu2sNKwoJZWfgIQ/oFMPGjOUHHoAkNNaxTeDbTr5wgcUvXBuXzJQnikCT0",
+	"oL9W+6SDUCpBe3muZS0k33M2sw5p21+r2B2QvH9DpPsGaglwduT8XEsskBmnEogX0IJuFYeSrkNiqxED",
+	"bdqqepXtF4AfLfEdQSsObgqwAogpGKlv0NRADkUYCTLnLIC3ksODjs8nb6opTneFigikO88ok7yML71F",
+	"ukM9Mi/rSOaY2LNCA91f3zlXuH0TqWEdrOoN96Htpqj4nPpBT2GcjIbFCTtO9c6/OS1sv2QSpWc4mAkq",
+	"i3FvvrHdOU2vRyV3teIC+yGIRJnBPPy7FXmon9Sg/mVyR5RqkTtzqeKbclKhwoBpEs6x5xNT0okuUu6t",
+	"I4HWOCJMms8VKevvZ0UQmATTamZ1ni9XFNJbMlvQUJoyPNVkHlKhALslm/9Gf4tJtNFFUFdYzpeK2F0a",
+	"6MKvtHoEeaHYnAbFXigJA7cXsHpoMmKjxGG8agH9MpORmeyAJaCC5fyUlAUQhJRk+288pirQcT3OdVg/",
+	"wjpZKMTgZ/eKBNTtR2Y4v1JA8W7APJaWlFDjsUTZYdANkSL/9IPxyJX3THteCFTMoDALvi6S1N+ami1O",
+	"yzECKzd7gtnMyXt+Aj4pjKzqDi8pRh7e443SORoAnVSF8atgJjU6MqUj4Dk6NpyMRg5ccZJ0kTX5zlbh",
+	"tFNUc7bzN2ndWpe68fTqkNxp2/uGG2/VwGT1ww9KmaeS4nAwHUT3zl5TQ/yqH0R88CnRpKz+lB3tvXru",
+	"D/a3mMQkmEk+w+t1uIFKP/qguEfTXwvegv9qJ1nyo2a11lhUvyoTi8+U+pseBp4MB+o/8NpDekX5+XKf",
+	"FszqwWQH9kAZlpRTIjpg02l6elfUULPASHp1yAfTgQeO5Epf1uM96Om8F3WCDLyTgdu8WzCyWRZ8ZOFy",
+	"PoG6sc1b4E/zFd0yEhApGkjqPnlbkDzUarFDWx5Z6o0EQvfpJwOmHeBBj5VZ+6/u908ZtKrFzG98L3ey",
+	"lG/+4u45/JV4RbEsGV/HAmjP/fTJ7LtmXL9aVT0k/gp1STCJoxsY5ld/ZP8DryCXJSptY3k/+GW0UvWz",
+	"Pg0HsciDkT0Mu5i6ivaNfMtuk49AvU8OGFfSebbANNQerNLPNLAPFgKPtJNt8c+BSx1Sb+egcq98yp8d",
+	"80keptxHDiZt0uQgw4Vn068bV/DyTJl9fKE4doqaMoQ9W5HVtS4iWETfP+pfy6i8jk562V4AmDNBhSRs",
+	"vpndRDxeZwBOfv4L/FpzLJ+O4NMRPPARdEZyQsWgAdZKFKJ20ALhryW3/fWyxqu7uC+aL6jv+ElhI6Ls",
+	"tghQ/Yv6eM0FlEqbBVjiWciFmLnjmmj2PAZv0q9lXEjhNbUyH+hGpSy1y8nsioWuesm6GHFxLcvS8pba",
+	"lTHTvgv9onnkHykLocVd6Y74SPWqbfp1KWeNKne69bsnyR7ln5TumiscDm4zU8PTQ5V7Dd9jqrGiNnEB",
+	"4iiLG0sJ5ZzT/jNtM6f3356qYVcsemjLIK0Is+1R78y9DBlWbEn37WlzhMtouHqL2263t53lhyNHEzn5",
+	"5o+WkiVplqGYfXbihzQseXFUcELzsjIFaTMIkoXmvi+DIfmkARAFQrJ0mBJEJ0rA70FzKBHpLVWGmT+P",
+	"PoXV25mc2uQCJIuu5J1CfNlrkxyI+e+yfKG5gmP71Gj+k4Uwy6oK4TQv5eEs+zrF7LZQryxXqd6JhAu5",
+	"D3LrTN4pXKH5Kr/C/HdZPvdgmbC3ME8Jss4Lx8Xd+3kHhnunEEbzVR7G/HdZOZF87SpKNp7WSipveSlN",
+	"xXyTl3q+3zS71A5CtMAqcC+l6C1Pn4n4yBJnwTyJTj/T7DGt2v9ZP/t9mKXFKrpm9zu1Vn1pnuhiLeF8",
+	"MmbzkmkbTprRUXw6cLzN003KlJIabaRcDan88CF7gVhgUdvevM2dzmXd/5MrPiyKZvqgHuedv0lwgM+3",
+	"3EOaBBmknkMBO5J73aSCFA5lfisb0fy8XmJBTvUODQeg+M/5eqNOlTdq6nl6xNRPKTCLftE+pgWNhNRT",
+	"G9r4teztGpA/JVmCbiQPxbEu8JyBJWPUKPRiNidhmJlPP+24JxWI9VfXFH2FADpR4HDA8jiooI2yHa4l",
+	"zSLp0y9lJ1uXXW79vj1Wyq/Y0wL6zMrSJ/z2i9+mfLSAC+Q0iwcvLCEjCxpeDtarey43+rB6X3rqIjdy",
+	"bpJd9gqqdLT6ykLG6bsNTE3nzLpjGyGrbsH5bcnwid/HlvhK/ZPm3kxzb+euyfCLBgp/CYf5Pbt+GjhV",
+	"+7BY9uThyNHTQyqUKxYkGpkEOBPR5Q7QZHJq4urnWBJkOixOJmdWHBH487kb3Y9vF/Db+WCqFM0VN+++",
+	"UCuyEU+TyUvn2UIyyamGn165UeHP184bCX++ce4m9efpxA2bA+EU1hAEXjBtNtxWvXamQLE3BiYHBJ6/",
+	"ckPPXN67ev7akYGNNzZ+GziwLtRb4/AtQzG7ZfzeZkvw+TyOTECxRuhPHDo+4RtiapBfE2RRH0CEP7RZ",
+	"0VOZlO0x+hBtIE7xBlOm8wEwCuhiQXSkLf07BBF7YZYQSKz0ODu32r1vQZVBASe6Cwf5vCZzE6g7srGy",
+	"umOLSa/XcZoIFsEkmnO2oDex1n7Gbue/ccXUF5QFCDNEPlMhXUkGW3SdR26pOk2AeWHcdn478xj93zyG",
+	"dcSCpJfrvw9ZS3ckoouNH7trw+cRLZoDswBFREYbtOFxlKD53UJjX2GIHUmkJ4C80LnU70IcLhUywlLt",
+	"FUcy4vF1SMSSQ26/iInQSIPXzYxjdyreMnSkHQhHrpM+pE4AyhS4R459HJnUEcltpDiGPBD73cLu+did",
+	"sksXdM24ew/AOUr1Xz6CMHPJHTBjdxq7UOgQvfWSPP5Tba4OzkYBDRQmU7T4uvMs3/i9zSpmeLPVDHPF",
+	"NMpHBzbUbXRzAivGPu089jtIcXgrJVmtJQn+mQtZhaPTs84z/YvgrGrk551Hfg+HsmLo885D+724ITe/",
+	"YpYX7iTZDQMNRZ0XLZz04EOUlPgwSWbq5F0TwuzxytysjdEHBZoWvl5vjoiMsN04FDNJQ821MoNGZC7p",
+	"girm+E0lUwqIJNGKMp0sMMeKhXLD3NRaYsMzTl92PyjAkb6P+MpVHanA6KssRpdYeFg17C3h1JBqYhUF",
+	"gzW+JlryQLWCLNauN67zqmGTmjX2hanX2RXYNACl0YCKkoA/1oShxLIWp2IZxewWKSyucBjaLiwwpZGt",
+	"MJZY47n9uoqsnIgYo19CgoUSsaGS5VjPmur1UjILrOpNdlVOObC5D+4CT0Mkxugy/cTbF72hMPKZYpLf",
+	"uw2+iTCTLsOWm75ZeqX63+jdtxo6k7Kw4NE1DQLCEkVA8YYSFciMQQPC4IREGojTxkCYp5DhoFQKp0VB",
+	"9oTrg9cImOxYmcTiydmZw3pQdBoEkfFaa0iRzszLqrJCFyhSI2Ah+Jy6nBrYbb3LvspjaCqbgJZfIKx9",
+	"6SmAaxzhFYFKIDoRWPdua4IHRax8kdYahcbA83IOa3iBBj+I4QjhPOg4lku12bbap9K8SlapjB9AsWni",
+	"Q5mIFws6B5JZR/SOhuSGQLbXfcTZjQIBCAmHwh0wqM2hmYgab4jWWIh7HgVDxGOdP81XmGq1+MzIKZMT",
+	"5Wvm7iivcED8gwwIVZqgWJO5Umf9rCRgw46/mZMIM71oiMlroplbASq1uig1WDgI9Nd5tRnypC0+lK1V",
+	"MFbRh2NneZnuVNb+SgQgtkXgbV7YPCQYirr5ht7YmWrfZxepWb4zIhTnKjQvdDKfJpSQrqh0SX/x6lrZ",
+	"KAv42GO55LMSY/7Rp0xNKkjK4IAp/xZziYGQFhEhKF4jwVfEjOisjl0bGmevOxual87ERaDmWHYDKOQS",
+	"yjBt0EZhsEKuUiWiBdGrVZvopMqShGsNo5I8PxpLG86SFaUeWzQ3EYs4DDdoTSLTessl2znJA0M+nzQY",
+	"MjkdZrzS0U790YzjIxF1lM3DOCDCjgu+A6gqZN0HukmzzvFXSy8BqAEkSlx8o4+KdUVgdEPvCLOp0sAi",
+	"tXfLqqa59q3+rHrcpkzYmu8sc5YUc2ZcSyig93e/IFPSgjjLm5FYRupTffDsGYL34XAUfWQS0C3Ps8db",
+	"P36WkWy7PUzPz6uFdQpT1uK2zJYvUrI1JQlNDm8iYarUm7TjBVyD4GeaaVMCHIja8WQeJG9oT8hgCj4q",
+	"6D/GFrykWmF8bWR20kTsDL395Z1WN8CXSKUhCDFE9xGVUlHhBi1tR/Ir5r7FazqKyCJpVr7k92ZkxUhC",
+	"KDe2xHdEoGO16wsM3ihCpCKEK2b0kL+SuTyCtFuFjDmxlRzvFaaWRNdX3LjUfjurxt7J+Ipdse/uSLRB",
+	"a6zQGgpu64ZYfWkOOvmRsLMhGiC8UAr0s7szU3XOrmuqnj37klS9edD0CAVG1E9WTX7rj2bo+uP7H9Sy",
+	"sGMKqdm93GIA7XwyQVeDH13LQVvBMY5CqJ5zxf6NsIBH2sqEckFD4NC6W7M7uFgi8BOP4vX0io1QUQIw",
+	"eoaK0pSnME6qpXOE2Y2i7CuGEGYeSzzm0RABa1zwoRWr90seEkVCaiO8qcnnNYnoijCJw6lJabcDwRYx",
+	"QgJd8EEXB1LT/cfo5zVhlxLPb0d6N0Zvf3k3+i49VqQUwX83egSV4CHksRQ0AEpRA8EadIkIU3KDCnQ+",
+	"OUdUktVPXH7PYxZ43fSA24r0CnQNNg27baoXhwQdY0fj6k+GV+REa4+eiq6AcPuujq2lFSwsH78mC25q",
+	"h9qNp0lTv+ACXQ3+6WqgBloRzMA8hn7bmG2U6XDMRcjHGjCXkD5SyNHAnBStZgRUPwo5v43XGpWwpal9",
+	"BotGAnHohcJidKFeKkV2TF0oQR+nBQVniFmUTsJBx5Sp79Qomou+/eWdLUaFgY9HHGxmqxvCtsVyySNl",
+	"6wZkzoGvnwyR4AgnqFXEZ3VMWzjBzQp1BtSWGzxjtkHnk+egGaoh1nRNQsqIVzJGmwCWz+gG4xFa4VsC",
+	"nRSBdwvpaMzMdKGwZ6js3lEllE1CLyaTwm3Q2JzmUH+scG95/Ikm4EUcKasGpoQiUxS0Vw1csi0kXKhD",
+	"qdi11+vUIMNRnRrl2JCv+VaX0bmBejBwhozOoQXfibW5osQnooxrRxPInIP0EXcKIVSfBCau+FgoCHB0",
+	"tZNqhP9yIsfQUkiF/C8klvxeIAJM3RRZ0nzmOsRCoggHNM6c1npW5z92lKvJSdcMcZawLgtiDuXomgcb",
+	"ZKrCbaYep8HS8hkOu7OAz+bW/0M0XizKjskdDmNQzj1CSjEJIEvNJ8zep0Ayffv9FlpmJ/UjRQYXljot",
+	"gTACijaBXwtp0WqlU7uTUBYsg5KpksTMDp6ARZVMJULpMG7FYORCGS9vheg4zQXVMJokT4ZAF+pwoqvB",
+	"L3pnrK6nhzH15WJbX85eYlmLYXw1AA0jYTGmIsySC2kKRdm6G1QXCYKSHzNdTMXUmclwTCOqp1Zby8jH",
+	"AiQZOigknGGicimxb65qjZ1GYG8Bi4a8AD2OwhwIUBzInl9JhNTcQEaxXE7R1eBqMIQ2rkM0GaIvD2ql",
+	"aqRfP/n9gaGiyTW/IydDo185nU2TaoTBjQLORUNaadSYy2XgX7/8fPkBjcfjZ/qhplsQCdpc4gvkXid4",
+	"vgS1wrw6X3Kh1Uuo2cQDJckEZTdQvHU90h62W7IZglKulnqjlHG314q5QKkfLFKM9GSYAGtPAqigf+Fo",
+	"ETPtnlf41VyV6aPDxQjhkGKFA+P6hLqJurajHsD8W4Gid0NROwhpLOfLIcLoHyKyuEAMaqaB4FaSB94d",
+	"2h040baj3fzI1KZUw3jkpx8qfUMNaT0vFksAx4khudxXI6ifryU8OmYcPsuqaFBJd2rKAMJ4w3R1fkul",
+	"UIzGlqszPi817flkcmIZg1JCNW4WcDGL0b9c/vzTyDy7JZt7HgUXyHTh1brwOsRzAhRqSIAvFvo6xbQK",
+	"L1Up0zosHI8y1VPpOPo4EQTiwx5kXQPeqaH+Z0YnvUja3zHyGZbMWVbUKcq8iXCgeftxylBUNO8NqwY4",
+	"G5+ejs7GL14M0TpUxiBMcTZ+8TKzPc5BbuM6tCqq2KTdl9TpVfhVdKwm0fpAZjy1ayMlj/Weq8G+195L",
+	"s/faRlNPDJEprrTQFKaOrr2tOLbEqygbmqRPLVVk1pBU74Qpk3qpQ1AMArsXo4CsCQsIA+iTrxI3ODO+",
+	"XSClIyt15gQxI6wXscChOiwefRrMLGioIwWgslfCytVp1ToMlUbNA8YFO6KO/tStPMv+FQaw38NzjP5Z",
+	"8xnFi27t0V6h640aQy32AmmWjW4JAYWTC209CKdymuJSUHQsjchUfE8Ol+pbST5LkTLt1TfafNDUYm4l",
+	"dSlQiWmIaCBcRyXzlv3vDIqhjdebkwutI5nnZtyZHZQKZIvHmvEVIKaArG3DoGdLflBiSp3ZZI+OoDBZ",
+	"eA1VyjRpuVAbGqRxoctW5ZCwJrZ66WiOI+2XtArw0Bogf+FIN9y3YZNWmh4JZYkIiWEsV4QeasQFRNke",
+	"JoYX5I5hhcAYgI7NyRDK6Eir11bZO06FqAFHcgGGtlSbIQM9pBcGiY6/KJqcol8t2J/Qb2oyS1voN3UW",
+	"h0jyqQHlASwsqNPqxdAhM4552cTPAZkLopX1h5MLHZbyTO3tDWGKz9nigKBCXrGflcSwmg1IeCfDnLDE",
+	"umGXQcZ1TMNAGK1Wie0rpklf4I2WIOZFrfoblaitN0OZmvMwFvSODNHV4Gz8H1eDk6nVWgu9HGn7m6H7",
+	"JZ0vnUpGncdSLabYP4DT3gEyvhmjbNn2E+Ngc5qxFUhaOR6ixDjIO60K3QdDo0MnjjxK7oVhZ2b6sZ0e",
+	"HK1Qe56KmdKJ9eP0emzJQS0yp5rTum0hLDDcUfAVkVTt3TF003AnOdNgQxN1Vh6E/H6KvjjJbTZpqOX9",
+	"iC8sz7DUpRnGg9FzCj5c4fUUfdEfwSBp3qNdid4PDw9TIwdgS8yAdj/UkhX3oMCVQbY5QreFSrXvwimA",
+	"EYHzmtsQMzNsi6JqEujj81axYMYl7LY7RJ4hRT7juQw3zuKy5KnmN9RLxRXTXhVPHsFfigaBwoRHRBcZ",
+	"DclVl1TagrkjtrNr1X1J2BiVQqqNSsrQf1nj8b/GV66NpWEB+lJpHnKopVhUc32qi1GepPSYI3HFgHNQ",
+	"YWnQ07vTfgVdmlpH3kCxcUkllJx3boX////9/5DzKerbrwB9T0OCLjdCkpXj/yfgBr8784rPu8r1pfUd",
+	"M79myi1CRVy+Jgyv6WA6eD6ejJ+bFooQU/oM0kUIZI04dfJdMJgOfqBC2sL1OnQeEAtfPZ9MdMMJJonu",
+	"dYPXLujp2V+Frr6v0dWwWH1SHB+CivP3BrZYPQr4PFaq7DhVpX4w/fXTcCBsWzcAX6PTfnes1WzGdXH6",
+	"izQv1sq2SNmoiiJO1I7iG5Gtl1+o6bsC/hX7UdRh459gKc/uzsq343LJ7w2q/u0sux9nj2E/Eqlxd4YI",
+	"k9FmrAOYXcnWomndOp6BHVC5pwoHdgJva7M7u+ct80uPj6D0eOWZygaxil1uZnYyaGdVsqEAeuctSx88",
+	"Hyd6YHR8Nn71J39rCvDWfZNeFW5Srir8lLKAfHZbl9QerN6zpAghNAN10UqD6a/FKEpeefbNX35eLASR",
+	"g4dhg3d/oCuqX83UN9almZVgBM0ZWhLq/oRaAwipkNZdbRS1se18AS7CpPEFDsOZJExZGYOhR0jZ5iif",
+	"dkiYCUb9RmsFlPmN2yKkaYz2RqReIUcEhRyTKsfomAZDY6VBlxefcH2qKadY3UervA5ycaslN/T0hsgZ",
+	"DkPoQ8hFAWGaRlF+/VejpP2ZB5sd7JSe0HZhy3TOMk3oMgRztgMw6gQTI/coweP2tJI0PITDZZyyC31t",
+	"mCEgLME5t+aUgSWnbBR0fDY52z/9mKyqAlb3zEZrNON4uovxE9/rmYy95tDVbM816dg50wMFziacHYzf",
+	"FRDsF69IMA0eXMI6yRMv1NvPcsU8T8pQmYkMvTAtf0370i3x/a1JZKzA+YF4g0Hew7Dc1qjC4OQAXL1X",
+	"jr4ED3z5thyE+L0K7w85Zgv8TFntCTtLnYlBVhbXMLh1XLDvus3qHjWKdF/XRhrFIWjPdPzrlQbfE92O",
+	"tpI5aAXUA2j/rMI1VKjlys9smOiXnRNvsT7shnxrw1N3Qb168PZa8D4kznsiiFQ0deO1SjK3LvomZk5G",
+	"JsycStPErAlNeZn82SoQzejOBEAMpunvW1v0HmWmBnoYDrgY7Qy2jM/15WCbI1UAeLbGRDNShO2+1B89",
+	"DFuvNjXpzlabmqWgnMZhl9qW6NKreejOdpswVN0Pw3dNpZnIRxbSW3tnMfTvikw4e/oOOxndRiIvic48",
+	"rbL/fjRA7MX+24/ppZdU5Qs1mO/J5pLJiOgY/APEFFU4KXMkfC2aqD0FCQJGgIAaf2ymx8qTV7anI5LB",
+	"a51vNk+2u3bR1nhm82TU90nJNv9p7KfNtwXaiW2VmeawPtsMMI08t9kd356SvrHpfbmxh0b7hlxa6Dvq",
+	"ycica+YAxJV14uZAaOTLzXLLJ4/uDnlmjV83xzJ37N4t9+oekleW0/OX3FcNPb5F/PXR+X0fA09p4vyt",
+	"RebkYEJiBwKizB98+NPSUP8uODJ9OoQPo7oc1jnckiqdi7h/6qzwFNc4iA9As1l3cVMG38553Ae9F+vq",
+	"mW1/8iRnaa6tQ7maBh+PXzlHyb8z93IT+P9wXubcov8IzuaaRfXgc4aaVOVu5XTuEOM6oH9JInKhy1kJ",
+	"nakvXLGWI6Fj4XXGGZboGHI+bXqeV0ZNiUhIB9CFFHSZEmmLLfI7EkW6IF+hV/oHDfgO5b6eoU7aayxs",
+	"z2U/FNSFORIIXwsextLOA4kVsU6CVbuB3S8+pzWb2necc7Lhjnz8Et+lTocf7UttvQyJ36DmRc8Zkd4h",
+	"9ZdOlLYJoUN9E7KRS8pudKY/0KaY60zfMv+C4JGcBTSqdC4MvxT7Jua6L0rQ5WNtrnf82GZPQuZ6lwGM",
+	"stNxepvvuO3n8H7NAOmNf3f5M3r9cnJ6YRNFhSkgEkBgZmQKxNBSf5J5eyYom1fOXXGMXpwNOkBmCsTU",
+	"g6Zf3AK2XfrCzKEvc35ZntCTrwtKbjp8HjNyT4RE0NzLZ4yOXXVnjc+LRbXNic+6teyMz77Yo9jIhWXQ",
+	"kxdv53kZrb/YlePKxyw6Ppuc7xefDTxUpbjqnZjrdAEDdG9eKB/3+6biZu6mhKg73fVyMcql/rTLmPqB",
+	"3OD55mvJm9KKzDoiWn3++P6HITobT0Zn45f9pVO1McYmnXKtuBhB5dqRIFKkahvWc8b/rT68JNJtfIZI",
+	"Mx4ROENHwlbKvadK70NepccyIQtVJerVlux0SQnlqkm1tw7ytoOTUo1T9/SsUX2qDnkqHdg1Sx4cJSMf",
+	"2bICufKtUOLUT4sdo4+CIDWqgttWfE8lzuoyWFBmSXLoo5KaSqNjXKR37P9CJjGxoMidoZMTA+RQ1yQ2",
+	"NY7MjOpVn3ILz57+fr/nDeacCdIomv/pAP0RD1B/8s7SR52yA8AgQfpLwqg+ko//8Iklvy9Qm/Kos0R8",
+	"DzWXzPLkkggCNQeOMdsgGlz4AZv2k6V+07GkhPjTilkiU3u8/XtiHX8Q1tH/BZYljdRNraGTPd/XtmZg",
+	"xhck3d3t9hzto+ka+LvnaZlL3HLN/ZnlSJVlS+zefGte3r351pQabOuUvsWazI79JMj2IsgSgtX9JpOu",
+	"qMXX/T/C71CRySPK/hklzKAnO1A8i+lMV30cTFcPylCm8+v2x0Iv3rUbOjbkP9RdMy4QFbN1fB3SuStP",
+	"6x2M1Gbu9XjouuRm5twLpoS6A9GE65qVzODZ4NNDliptY91nX7SwVozU7+Db7r4Mdvbdt4PyoJaPZuws",
+	"nR/GGLfQWFowxZrDQLfOOC5gjLrbxSF23m1L/d4r8ef2emtP15Oe/eTj2tbH5TSPRAfVXQX8vTwp83rl",
+	"QrnaqyeN4l06+bGejseTB+vxebCsG7nywCGombrPc/XVuKieuMKTc6raOfXklmrLqA6hCGT8T706n74u",
+	"t9OTmOnkQCqnuMpk2zS9FefYPkmkJz01oY/mcgGyeOOewieBW3i7j+5Nu1DKAC26izQ0Kwv6ZCFnL74e",
+	"HmKLmI9sf+vSfAudxEeDIZzLoWn9rlvFDVHAxIyuvebvplWca9FwjJn2ouqex/pH6LGj/iKhPsH5sLpL",
+	"A+ClhW9f9QC2yeQv+VwfY9NSuY4t7vJ4Z5BaU0DlMtvZvu/6KdnW+anyKZradF5Ryt2ao9y+k0rsDDMz",
+	"gwkVrHSyZj8xQdez7A9i8KmmFEtmj3Z155OepUMhlp1RZZM6LFnK6bEMS3bow5JepsRKDoImFVayrHTP",
+	"BVa+IoZaXV0lx0/7La6S56Z+bZWkg95SNwuUugM8wyvIOsPz5WEpPbBU2ROXLT0xX7JvN7v7KuLLB75M",
+	"ye44Yjy9vaZ5Yrauy0F2N5tWXtBu3YmaUvu1dhMOJpX6l0jGgf+45BGYQA13sT5Xp+Ak9uh4P4gmdVCH",
+	"bkuatWVh+qdd59V9XNRrXLeN6NfKDwiKwfM5EWIUxWFNYjlEsbyFt9/DyzXegveutbwS1jyWiMoh9D+/",
+	"gi0CE9k6gmhwpP0D4CkSazKnCwq93SudYIfUjxJ0VCWpAZxHujdjb8lqblS9eXpwdHw2Pn/xpwvbWls7",
+	"W/QbsxC+m2crFRWQQHdKPX9RHtAzM3CoOZoYnS6yZ2j+bb63Gb+fyon42RfzrtF9yiVumqAH+yGWOs6l",
+	"1tCXhGU+gRj6OPz2623ttvnax1ArfR0F9ClzC8hlRxGrepaP9jZu/wGr+yTVb5amia1PrI636WIainZf",
+	"v94d7b5+3ZB2S8VsY/JtxLeerYjEAZa4WV22PZD7jxag3ZC9Hf5A2mUyfT3FHwl0v+QhQXaPtj8Cb4NA",
+	"d+kuPgl2IkR10+LD83EL0d7Pw7Mvt2TTxKVRQb15GtpfiQ/OSHo7oQ9BkZy+QGeTydCD4XFseKm34xHI",
+	"72HhWLdk0+0eEXB8jee3dV0RgNj+bF7cWdktPUFp8S0TZ2PLG82wvNC14eACM3kVCR5JdL1BARXrEG9m",
+	"yUvmgfdyZX0ujdgEkYTFq2xBDChIofdRY9LGLSRgDobmLAfJv+zjZIHDQQF43lMAbDhYYBrOIoIF/Ljk",
+	"Qo0D05sX1hG/iYgQ+p/+PbOQPCIz73ffxKR/h2ALW1pQ8jWdD4YD42bQ4NrIkE/DDE35JzOKuG4so7E1",
+	"eMfucEgDRNk6ligic0LvlM387xFnN7BXlN1AMMY64nc0IAEaoaMvULH94WgMgipLCljMlTjR5dhsXJL6",
+	"62SI5liQEWWCMEElvSPbVmDLFJqKhYRQDxvv4ursQaVBQQg6Pp9MEPTLuaeC1AS5dKtkZra603f/XRdT",
+	"c8NH5vWf8Ir8QG/JoLyYnE+pHWrRuc9bQPVt8lUlcI6WW8NlTlWTyCO/uKYkn+WMihmETJSCZU9Wa6iq",
+	"SaUxTJlbjr20SSiXvppnussgM10hoAiHFAtQJ5JZqwAzg+0asnc6rXCIMEQ56RqnZXClWPIB/Xpa1tYE",
+	"keiX+g8dAc5p9A4/bMSyxMLQkZSy0rna+OuKnLzMljfOzKuJCUnQvUuPip7hoE15PDiaxIFobG9PU2pG",
+	"J49NJwxLQVpZpOzmQKRkQkBa5nimAGwUJeLp5x0jRJ609Cct/UlLf9LSn7T0Jy39SUt/VFp6dWSiUdJ7",
+	"jkdMqeglfd4esUpeqEh9MaK/WchgRm0/dLigtyGg4V4ggJ+yGyhzwtANZ+RAWm6D8gqV6JwcwgTpy/yw",
+	"oX7eBh3sjDSrsu2OQd+Xqfuycg8bp9ecxGyMXl+k5vq1pblBZau2PRJgJrm6lPm26sjWnVgLfTLe7j3K",
+	"Dmw7IFFlT1ZRqpVcY2SMT4SZuCeRQF+urD16NZiqv9xmqL/H4/EQXTkLyTx6eLhAflsphFnf7eM0jIb8",
+	"odQATIiodB3k8qUFys+B1ynuUTf1anIEy8ayONUWhE+BCpnbUNYHHBnB02HdUjec2XbJ2WHsarc9J/2x",
+	"yiZqqk3rKc3mVVYgeCwQmCvgjdFJuQJxnWVvxtBFN+A8xNeMSHFkgpH5QjdGAzkCguO/s465/0YrLOdL",
+	"9aVmp0J3MD8bP39Zlu+r4P/Jgv8Imn+nrOIjsW2T7+rJAKG1czU0KUu8Co3bR9UNUN/kqdRRU5jvcUDj",
+	"2BBcXSJ0KqdqN1dZLiHP3WXlJY873b0nSvj5lE0jz937YsnvXTKmNfEbXWkZ9O9S2zdTHDbB2QOkUXaz",
+	"TxF9pjan6Bg8Moq/W7e65vPoGKOIzHkUXCDGdU9C02xTS4dYRpwhGoiDEWjTG7E6Ci0UnY3vyqyw2nM6",
+	"9ZPIehJZPLptJqt24dF1kqrSpbsnVtAka7w7K/iSLTTQ1OnrC7ZH4fV1CeE2Q5xHBR37Y1GULb7f/Wzm",
+	"Bi5F8GGkds8SO+UPZm6pB9mRkozv9spgfTZ4vqpHr67l/Wmbh3cuN6RblwHeL/0m6d8p5pP3Mg/Bc5BX",
+	"Qo/Eo1A0mybu9CVdWnm1tz4u5c5tQz2Pzbu9/zOCgyBXXMbUH1zxO1L0m7g3FXLzZ6pS/E/NYSwbU+QH",
+	"1c0pEuOMghc7DuVwp+7zt0EwNAjQjnPIpC8o9jDUsCERz5cI28w9KOULZi4cdQOrXl21573w1Huu96Ld",
+	"Us8bcojErVw40Ja8pG7MVg7nPOkOC4GewQb0hgMzXAUmXj7viIr80I0RUlSA5RsYTTOVwpPaCSdlY21J",
+	"Gg2G3Zo6ul1LZYZrcEVVhbxmd1SNSKjlJVVaVmrGMzP9kLofkaJxqkpUN1K3q8dsTAcwjPb8JWehRMJ0",
+	"WnzZWNvubINxtz4MJXNsQQrVI+4IJzvimQ996tQ7U5XNrWRjP+2leX9vV0pqusqiRxqgfssdebe3wi24",
+	"d9vpxWk90Rou2+Nt0oEsovx9ld7bPfgRfC7+CCwlDU6jGyx4s5+aH9heTEme9yhwRtCaROjv6h/XJOT3",
+	"SAnak0NT/W6vqMrZYfYno0609lx7JP6o/Nf2jnJXPuo2e9zSV12G0kOe1b7OaZHD2gx+6F36nfivhw2G",
+	"dId5i1ItEQHqaqA3vbdvFq+9Y5JbXymk9vL80+7bEsPnNSFC5q0dBQfZTUPHQMRUEnRLyFogxhm5SPx7",
+	"IRUyzxbdljeO3PZ/zLWrffGiyp45rTqaBhKXivNQSJqNIzAshZZFYHyNdFqd6GXJdBdxAY5IU2Xnj/9o",
+	"xPnF/KtZ5VSD8MGedr+2NJ9+rWeBb0ZFxzi8xxuBzifnpk078Krfw6aXtHYqEMnJ9m8hhXX7pAZC+NK8",
+	"uGv60fOUsY2fbNSIgbtXvmHGdNQD3OLCUc+RgCwNAh2miO61pv1u6e/zVGaRvJs7Yj26cW88FO3uM69p",
+	"fqFn4cek8b3G/y5dCnoGPWX7nKIMPZA7EqEliXqobPtjqt++2U10rJOrj4S53rxAjKMlFxJmRRqzAhXm",
+	"q26/7+dv6jdegzDzn5WQwRf/nRamuEcT+9yQjOVtN+R8cn6BJGAfjLwdob7BkWtqdxfj73xy3hgvfQrJ",
+	"x4fH5jIvQ8DbC778megQ+tIRnsrIF00zjzKtc3cn/tInUBNPcWGiyTnzA1CwidPQr855HAYgkK8JWvCY",
+	"BY0I2YvYWNEbvQOzOWZzElbcvZXmAJquHVXuoldNDoNHUjmwHoY+qDW3hAeCVN/epQDlq7WVMo8LVgtY",
+	"ClxleLmaVY8N5BRwKbCFxJF8dPBqqLYL/NDMcF9xH02UrtRYbnESi1t42InSc2P0uSG5wR+Gg5glhkFr",
+	"bNYTTRM8WhDy6mtndaOh7vvM+tRrXSea+r51+SWPSIvzbVLr53pM+rFG2X5VuxllQipp2cCr8c692shn",
+	"Sz6veSRnIdf61qxxfbRcT/cXpcXasnMYLPU8CxUzwRdyllSJ7DLByzcHKIW3ew+2pYrq1DZHZr06odyo",
+	"JvjYqr/mVwE5CvyeuRfzZzuh/+6nuyoYzI5f5HJKDp/luPZBMze1Rf1gX3vcLKHKLqJnf7UdtjTQfG9b",
+	"2dYE93a1D05dRCwdDPHOUFWa4pZUfgfG+G5CYN7HDLreKBo1ZjnirICKoUiLaXZYVvW8mKQ9U3zBozmZ",
+	"JW7J1pppaoCqMOgmByM12MNwwMVodwBmrpNeDrY91gXQ77IsVAfbq/clF1tmj2a9XWgwvaSHLSRBC1n9",
+	"LKOIttCmv4Mvf3Af7lCWp6cqU9j0W8gtpedQZ4u2I4FIZqadSvY3DYhnltnGxmHQadXg0yPTDbLE+exL",
+	"3jZroW6myWh/BFunfWbIaUfqZ55uHx/ZNoye3D/VFsdLFnoKOh6FBpx3h43smhcH0s4yHsl/JZtG7/NI",
+	"fkujkhLxujD8dSyTqELOCivFo+PJEAHRQUY044iyeRgHJDjZVRH5qQJjlqr4nl/Fv1O59AvHQ72i7eoT",
+	"bdUGoEkLh8w+CCgAZ5qe3FNWWl4p0zKkxRyXtjSjLtVYNkHXPhJV6tDLgk377jOey2pQGragaDvzW5Ep",
+	"SCENmZsvL1IdZ5psRoteGZ32pJ9mGvV46te/qNm9erljMTDB8FoseddaYgXR+R3H8J3lzVnGKBFDPjO7",
+	"3syyo/bWrKR8ShgqT4BKPiIcCm74va4Ua3ntEVrH1yGdazVGjNEvOBIkQCG9JYiLkIP7IaJzia45Dwku",
+	"PypUzPRYLRkjCtToIZUkwuEQkfHNGH05uj2aoqO7owfrtF1jGqFVLGoYyirpd9wZBsQXtj/QZq0URxlh",
+	"JNZkXrp0eGUGr2y3mXCWxCwZzzqGh3+kW5QCAtW0KSGceb6ZhwRdU+2YJziooLj+bl6yZREDDY7kEodo",
+	"zmNW2kbnnsrlDN7oCMH5WSnyvXpuM6jn1oDLpVfiskuWWCSl4mAsgTZETpOHcLKIqO551QSKKhI43UPe",
+	"RKPavztJ60n1rQwpu827bXd0U5zkODRIet5lUPLhU5sb1+PtvQ7vMbSur+sxuSsKaNxV0lQi0eJa6yqu",
+	"Zb3Xvn5m1TOgLftHJoO5eWrXzltQPtnXT/b1k339ZF8/2ddP9vWTff1kXz/Z10/29ZN9vQMDq7oggTav",
+	"d1COoLo9wc7t6rTV0yIReJfWdofk3z1b24CvoSkeAPkJEkPb+AuE0V/5NVoRLGK1u8okwgFfG04V0IjM",
+	"JY82vSckH5+NX/1pqKPwTtBIT4pwMqNuiEYs2S14GJDIa7Rwz/I1+AxBdCfCigAmk5nc0bTPGuw2CqRx",
+	"1nKbMixNuWgv3PjToylm1rz38q74VD4IsrLHYF2m9eBR8I1+w3T2KDIKIsCb+KTefTto0vZilxLl8I0u",
+	"WnW46L2zxbHvIBqiAg/FEDlbbG+nu2nbCt9/OxVENpUE5SkCbci2PPL/UfadSJOWbXPMF44WIDue6gI1",
+	"yhQaGVNomu6/cIGKk4qnkGKUq+Rc3zhiN0kHuXSDY6XjqDmOBBKU3YQEmscqwheIyhri9rs0zOdEiJmy",
+	"Mrs1JvC+rwhpPz/vGAA+NRNYXT5/jPBCkmhkMnGzicWtipO/hamMcTQc4DDk9zM9f0s+qEd6qwboFDmf",
+	"mror4krG6ICSVLn2gLDNNlj5lrBNJ6T4E3fESckQJQw5IT3QushnSVjQcs3f6Y+6rNfM13Gp+a9LVqnT",
+	"Y9zr/teza7LhLJit8Gfrt6V/J4CMx5CglMvs6V7ApLKi3ZtURbtkCbnpKpZxdlZlI1ZXOGldOGTb1dgJ",
+	"e1hPj7VFtlxVatIKUfXmVQ/rLpusKfP90Y70i6tyUlzmpBkrcsNd2kIke0G5hrIKm28aYdOVT+FitCeF",
+	"5WXHNkIH1FcUch6hytIbYnekz3AxenQqTV8420rf4WL0CFSevlCxY33o0aRET1roS3vOhF7w6JoGAWGj",
+	"FREC7mAG+gCheyxQQBglAZIcySUVKCKCx9GcjAe7S6auQlbZBKVsXCNULCPKbtuGveqPuhwZM98uMCAc",
+	"VL/b/PFGNcparOYDFreXtnTYDnWoNmXQKlXSqoFKGGAKZZ80ziSPujZp1N9WhxlUwg/fAxh3pI3SazzS",
+	"8FE38oNPqzBfTXnq85nkSfwt9D48OHtocXoSDuCFk3Trzuh935UW/DG2rdznPu6IGff9bhv0mSu/Ut9/",
+	"q/oUX1lJioJKFJ5bXP80Sn7aTS5/x8oT7qq365VOY4ppXzTi66oTwVlu5MNTUbNCENsS0R6qOrSmzGcu",
+	"jrU5p/sxCX3dGanaOeqI1ILfV3gEyxLnkXBzoOOz8etXfzoZonVEFiSKSOCyVsppeOQw3J2WX79qQcw3",
+	"RM686OSORF1e0+QxlDKpzuyrINf+r9wTSj1InEjTg5In6/slD/s8QG+DAPEIzZeY3STjIirJStij84iO",
+	"iWk73fKkDKtHg0DKGWfhJhkYDld5GNPbMHyi1+LU1P5o8z1Zh3hOGvH3Cx0OO1K7iG7JBspOblDMQiJE",
+	"UrNSEKYj91dfKVX3pHg8+3JLNg3ib4sPyTtJVoMmMU16kN2EviqdNsXvHCVBFnQy42OiFI3tLppCQ0um",
+	"wRb1ylHUPHVcRW1Oj4ZM0aafPKmC+1QFiwe9JZt+FEoto2sI+0mp3JlSeUlk/qQN0Zcrl4B5NZgiJUKm",
+	"uvrAw8PXrWuWSuVmHSxc84qfF/tJfqjri+ASII5E790RcH5k1yGBMzJMMp8QlYKEi4P3RTigo7ORo0hn",
+	"4v2B/UOOYryznMl+25631CVh6k3ZXrBvndDgFVJ6slp9TpUWgwiCG+5xFIhdu1lWJLohgU4PlglAJ/sm",
+	"UyOjOlHqMD1GN5/KE1Hu2JXiUZfnQalynagv5jgMSYRWeGMpOOtB+WOQZ60Yber2SNHxo/V2lLs59rKd",
+	"xpexS25TnSP8tfk6vgatp3fPQq50WNIGnjMZccUZp8hmIiJGSCCQNnSvBugYM8Sv/0rmcqhLK91TQa5Y",
+	"zGJBghMoGeEbxUOlgwhi9AIoulKsGkBfxytmfhVE6uJH18q6x3MZblLW9fiKDYbl6dh7cI3k5nnk0ren",
+	"Y1jkB0HHmoJQxGNJBPrl58sPQ0jR/eXjhyH0z/6aJKvNbxn5uVA1fDuXF7RLiilIQiokGQt/D8ZCoqLZ",
+	"yd3o6Phs/Ob1n+D8l6Rt20zpa7LgUb8FPN683irxa8feDxNhOmrY9tW83rLza9OahDutYpUBva5gtHk9",
+	"6c/Xe/Ho7Ay5pqXuhZq+pfk97E6tp5Vtp90+ljQxzUHSqFJwlqjKigb/XkirplZajrJ6rpuWpyu/hlpR",
+	"c6oDEpChjwoK+pL7qL47WWZDBnvc/FrHWXZ7+nPY5gjrcW11iy65BTveLVa0KTm1a5e7NXildXMyxPT1",
+	"Ns0lyj4roGnXG9cJS2iba14r7pxbTfNeTZvHna3W8rj11ff09E177vwsF97eRgHYY7qJnfrQaScFZN6k",
+	"GWqf3Pz5WRvy6js/5XFIgSzZdmiMWknL+yflg/VIrafoR07Q26XK7IKed5tWY6Brxqrbt0y1XzZu7fJn",
+	"PL+N116Dl+zFDxCpbrlDghmWphEIZkGqF4VQNHe9QX6NR/1SvsxjaZ1uhWHtEE8wSVi8UnSQQDAYZtpv",
+	"FPe6yLQjgQ0z//Y8QKmeK+uI39GARDMvlcwLTdT/XEdc8qSTD/07NDsx/7HqhamkqaGNhe6l8GmYoQv/",
+	"0EURj0Sy4ME7dodDGiDK1rFEEZkTekeCKbLPAeG3ZIO+GE868J7s/qm/hohHCLONXFJ2g0goCFqoJ2JO",
+	"WEDZTeV2BDTqUnB42+Y6SYekP2qXnf02uNlpD5s/Wl+Yjv1YDAto+93WXRhevRnsxfHW1Je7k/5/TtWp",
+	"aQToJOdOrqPSjdsUx0kmrGsPaKtM7Oga0wzfoUngWe9ANOoTaN7tQRe2hOeXjK9uFtiBSoqqI/0CxIEC",
+	"TgQ7kghKoKFUuwCnoEuOrglak2jBoxUJxoOtWhEmNUtaFrBrVMbCYqfNtULXHoRPCuuTwvqksD4prE8K",
+	"65PC2rca0vCGeAcNtTxttayz1gEV1Zycb9hyaz8abIfGW/vXYC3uqtpv7brjlqXf47Px6VmzrluOKr3G",
+	"W3aY3fTeOm3iHp5aDJZrtQ01Vu/GoVETLp+kD93uKtnPJh2vdss/XAi8Vxux9jZmH/cuTQ9mvwl6yKPM",
+	"g3DwVvZey3uS9lEVFU209iMjDttKqyEpum5avZFk0lDL8Yranlr7ZBqOpkxTrRr+3DEcqOcooK83+sd0",
+	"r4LyQ6keVk2ZnRfU8xgaziQss6CS+qMv/14J/SOLmep9ycV1wH+HFc3Ll7TzesjNVG07kqfabVMiuY7F",
+	"dwpRe7Shab6GWRA81nukWnWN5D7EebPwnX2GoW0ZWFNDf91jzb76GLPyMsuHI8Qdho89xqixDHE3q6Fj",
+	"/Wp/6DI6CcP0y2++ev6nwsDHHpJWXz1varu7yXZulzcIP3gqYWKTqAUShEl0zLhMOUdz5XaGCNvceoSZ",
+	"uCeRONl9eeODk27rInMlHqsGtXWeaHP3lYofLYvsj84aSsvGpXIyZPl4awO/el5dG3j/m9q6GnAF86jV",
+	"zL/GysBfkWazl5K8pbT0VetIByu4+8eTSooeRX2x0w/wWu44Ze4DghVlYooUqaBjsz9TtI6vQzpH6zAW",
+	"aB3ROywJgmn1JaZXqwl8/kfqLQgtOxkiwBo6tp9xFm5OIAwvDMvi0qiY6RnrgogywKOAziUKqSQRDhFf",
+	"IPJZRhiJNZkLJDlaYTlflk0K787g3Y7RR+fP0+2JF7FQx27wPQ0lidD1Bh15kxwhKqAEkojXypYngXoD",
+	"OqCu6DziZuQx+igIUoMrpN2AyRWl3jARwPg6JOqfsSBooWcUBEfzZXbi8Y5jpCyxlYZHwb03kE+vkVGa",
+	"II+Fw6Xa2HxZKX1cdnOzrsa2NVUalKJVWNpl8TE1foew/R3QQqO4fbeL25OFXrULslCDuoIDZ5PJAahC",
+	"B20PUkz7mbfGUl3UxJ2nCebQ+2UA73XPQCWVhYPvf7vsStL79SV5o2EYWPmuHSAOrOgsnJ0cArn2Arq6",
+	"6N2jIffeyTy9GdcbRIMD7EOLij4+3fcZ1bUvMXjYuK6mdOYCu3qktyS0q+D4j19M/tQ/4b2opbxMGFch",
+	"d20XxLUVgRaHcdld+2rjuP4SYSaV2RGRO36raMiYdUcC4fkcSqVzeKptu+4Cxov3wkHwi57lLUzRHJXp",
+	"z7qE6eAgsMlVM73AwTb8tXo4i/sRbJm32St+Rw6GAj19n1ioHbEQEX2EDhWzFd/Qb+Q1+U59cGkcA1sJ",
+	"iXWkppFUf50BBAcBVd/h8JfUazkHhHmga2wP0hzj19Son/Ivl0R4OD/JDhQciDVKHDEFZYP2ou6IWYIa",
+	"z0g/hGjJ+AAyBNa/kEkmOJAG5ANQF2yUUIogTPZ9H56nRHPB5crZk/mSk+DA9FnoLqjgZK26dKRo7vCW",
+	"qe60b7clpTpcIEujbstYgK5JyO/R2fjs3N09z4wX9QQ6CJxPnh92+9pYuBU7sYMDCNdPBWcv1Tuhv+vF",
+	"3L4e+Fztw+Tt71qxgeGcpp4dio4DdrAohyEvPxRn8uOqgJsLRGV/N44JTQ+1xPDPzuMg80b2NRejBLQR",
+	"dqZGvUas7YsfyA2eb/bioDMTVgTP3yhbtQftFdx9eEVQSIVEMQtIpKv367Rm9YttZiJIdEcEuuZyibA0",
+	"Vf/Nlh3AmwflQTJW1q4V3Er68v5sT1x/MLKCe0qpW6ZA7RY9Mgmq3CdfCxEpTJF5HFFl/f/6RYlKITkj",
+	"H/gtYYPpr5+UMITTZuaPo3AwHTyDi2yDoC8WELNcXRzHBy71JJc9lH3boNp/7BVky7x7DaWjUj/MORNU",
+	"SMLmm9FNxLO/3lSM5gU/5SYv/hE+Y0Te8+g2PaBB60hhj85JwWwWr7kf9O6PojhUn316+D8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -93,6 +93,7 @@ func validateActionValue(ri *requestInfo, body []byte) *Fault {
 	if ri.action.Schema == nil {
 		return nil
 	}
+	ri.actionValue = gateActionValue(ri, ri.action.Schema, ri.actionValue)
 	var value any
 	if err := json.Unmarshal(ri.actionValue, &value); err != nil {
 		return badRequest("Malformed request body")
@@ -148,4 +149,32 @@ func decodeAction[T any](value json.RawMessage) (T, error) {
 		return out, badRequest("Malformed request body")
 	}
 	return out, nil
+}
+
+// gateActionValue drops the keys of an action's value (an object) whose
+// schema property is annotated out of the request's version, as the
+// pipeline drops an operation's body keys: Manila ignores them.
+func gateActionValue(ri *requestInfo, schema *openapi3.Schema, value json.RawMessage) json.RawMessage {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(value, &obj) != nil || obj == nil {
+		return value
+	}
+	changed := false
+	for name, ref := range schema.Properties {
+		if _, present := obj[name]; !present || ref.Value == nil {
+			continue
+		}
+		if a, err := ReadAnnotation(ref.Value.Extensions); err == nil && a.Annotated() && !a.InRange(ri.Version) {
+			delete(obj, name)
+			changed = true
+		}
+	}
+	if !changed {
+		return value
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return value
+	}
+	return out
 }

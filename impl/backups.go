@@ -104,29 +104,8 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 	}
 	create.Backup = b
 	created, err := s.db.CreateShareBackup(ctx, create)
-	var se *storage.StateError
-	var de *storage.DependentsError
-	var qe *storage.QuotaError
-	var te *storage.BackupTypeError
-	var pe *storage.ProtocolError
-	var be *storage.BusyError
-	switch {
-	case errors.As(err, &be):
-		return nil, busyFault(be)
-	case errors.As(err, &se):
-		return nil, badRequest("Share %s is in '%s' state, but it must be in '%s' state to create a backup.", sh.ID, se.Current, state.ShareAvailable)
-	case errors.As(err, &de):
-		return nil, badRequest("Cannot backup share %s while it has snapshots.", sh.ID)
-	case errors.As(err, &qe):
-		return nil, backupQuotaFault(qe)
-	case errors.As(err, &te):
-		return nil, badRequest("Share '%s' has existing backups with backup_type: '%s'. You must delete these backups to schedule a backup with a different backup_type, or re-use the same backup_type.", deref(sh.Name), te.Previous)
-	case errors.As(err, &pe):
-		return nil, badRequest("Cannot backup share %s. The generic approach for share backups only supports the following protocols: %s.", sh.ID, pyList(s.cfg.BackupGenericProtocols))
-	case errors.Is(err, storage.ErrNotFound):
-		return nil, badRequest("No share exists with ID %s.", shareID)
-	case err != nil:
-		return nil, internalError(err)
+	if err != nil {
+		return nil, s.backupCreateFault(err, sh)
 	}
 	s.cfg.Jobs.Notify()
 	// Manila answers with the object it has just inserted, before it records
@@ -137,6 +116,34 @@ func (s *Server) CreateShareBackup(ctx context.Context, req gen.CreateShareBacku
 		created.Host = nil
 	}
 	return gen.CreateShareBackup202JSONResponse{ShareBackup: s.backupView(ri, created)}, nil
+}
+
+// backupCreateFault is Manila's answer for a backup create storage
+// refused: its preconditions, checked in the transaction that inserts it.
+func (s *Server) backupCreateFault(err error, sh storage.Share) error {
+	var se *storage.StateError
+	var de *storage.DependentsError
+	var qe *storage.QuotaError
+	var te *storage.BackupTypeError
+	var pe *storage.ProtocolError
+	var be *storage.BusyError
+	switch {
+	case errors.As(err, &be):
+		return busyFault(be)
+	case errors.As(err, &se):
+		return badRequest("Share %s is in '%s' state, but it must be in '%s' state to create a backup.", sh.ID, se.Current, state.ShareAvailable)
+	case errors.As(err, &de):
+		return badRequest("Cannot backup share %s while it has snapshots.", sh.ID)
+	case errors.As(err, &qe):
+		return backupQuotaFault(qe)
+	case errors.As(err, &te):
+		return badRequest("Share '%s' has existing backups with backup_type: '%s'. You must delete these backups to schedule a backup with a different backup_type, or re-use the same backup_type.", deref(sh.Name), te.Previous)
+	case errors.As(err, &pe):
+		return badRequest("Cannot backup share %s. The generic approach for share backups only supports the following protocols: %s.", sh.ID, pyList(s.cfg.BackupGenericProtocols))
+	case errors.Is(err, storage.ErrNotFound):
+		return badRequest("No share exists with ID %s.", sh.ID)
+	}
+	return internalError(err)
 }
 
 // backupQuotaFault is Manila's 413 for an exceeded backup quota.

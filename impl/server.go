@@ -97,6 +97,9 @@ type actionTables struct {
 
 	shareInstance    actionTable[gen.ShareInstanceActionResponseObject]
 	snapshotInstance actionTable[gen.SnapshotInstanceActionResponseObject]
+
+	shareNetwork actionTable[gen.ShareNetworkActionResponseObject]
+	shareServer  actionTable[gen.ShareServerActionResponseObject]
 }
 
 // bindActions fills s.actions and checks it against the spec: the
@@ -107,7 +110,9 @@ func (s *Server) bindActions() error {
 		cg: s.cgActionTable(), cgsnapshot: s.cgsnapshotActionTable(), shareType: s.shareTypeActionTable(),
 	}
 	s.actions.shareInstance, s.actions.snapshotInstance = s.shareInstanceActionTable(), s.snapshotInstanceActionTable()
+	s.actions.shareNetwork, s.actions.shareServer = s.shareNetworkActionTable(), s.shareServerActionTable()
 	return checkActionBindings(s.spec, map[string][]string{
+		"ShareNetworkAction": s.actions.shareNetwork.handlers(), "ShareServerAction": s.actions.shareServer.handlers(),
 		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
 		"ShareBackupAction": s.actions.backup.handlers(), "ConsistencyGroupAction": s.actions.cg.handlers(),
 		"CgsnapshotAction": s.actions.cgsnapshot.handlers(), "ShareTypeAction": s.actions.shareType.handlers(),

@@ -156,6 +156,15 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	if err != nil {
 		return nil, err
 	}
+	if net := optString(in.ShareNetworkId); net != "" {
+		if err := s.networkServesZone(ctx, ri, net, optString(in.AvailabilityZone), shareType); err != nil {
+			return nil, err
+		}
+		// The backend does not handle share servers: the share fails
+		// (error, and a user message) when its job runs, as Manila's
+		// share manager fails it.
+		sh.ShareNetworkID = &net
+	}
 	if src != nil {
 		src.place(&sh)
 	}
@@ -196,7 +205,7 @@ func publicFlag(v *any) (set, public bool) {
 }
 
 // checkShareCreateRefs refuses what a create names that manilite does not
-// have (another zone, share groups, share networks)
+// have (another zone, share groups), a share network Manila refuses
 // and a public share the caller may not create.
 func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreateRequest) error {
 	ri, in := reqInfo(ctx), &body.Share
@@ -216,7 +225,9 @@ func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreate
 		return notFound("Share group %s could not be found.", g)
 	}
 	if net := optString(in.ShareNetworkId); net != "" {
-		return notFound("Share network %s could not be found.", net)
+		if err := s.checkShareNetwork(ctx, net, optString(in.AvailabilityZone)); err != nil {
+			return err
+		}
 	}
 	if in.ShareType.IsSpecified() && in.VolumeType.IsSpecified() {
 		return badRequest("Cannot specify both share_type and volume_type")
@@ -525,6 +536,9 @@ func (s *Server) shareActionTable() actionTable[gen.ShareActionResponseObject] {
 		"migration_get_progress": s.migrationGetProgress,
 		"unmanage":               s.unmanageShare,
 		"revert":                 s.revertShare,
+		"allow_access":           s.allowAccess,
+		"deny_access":            s.denyAccess,
+		"access_list":            s.accessList,
 	}
 }
 

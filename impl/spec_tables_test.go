@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/manilite/manilite/policy"
+	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -137,5 +138,23 @@ func TestActionBindingsMatchSpec(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
+	}
+}
+
+// The share network reset_status enum is the share_network statuses of
+// x-manila-states, in their order.
+func TestNetworkResetEnumMatchesStates(t *testing.T) {
+	doc, _ := loadSpecInfo(t)
+	prop := doc.Components.Schemas["ShareNetworkResetStatus"].Value.Properties["status"].Value
+	var enum []string
+	for _, v := range prop.Enum {
+		enum = append(enum, v.(string))
+	}
+	var states []string
+	for _, st := range state.ShareNetworkStatuses {
+		states = append(states, string(st))
+	}
+	if strings.Join(enum, ",") != strings.Join(states, ",") {
+		t.Errorf("reset_status enum %v, x-manila-states %v", enum, states)
 	}
 }

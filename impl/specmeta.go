@@ -110,6 +110,9 @@ type actionMeta struct {
 	versionGate
 	Handler string
 	Schema  *openapi3.Schema
+	// Response is the schema of x-manila-response (nil: none), whose
+	// annotations mask the action's view.
+	Response *openapi3.Schema
 }
 
 // declares reports whether the operation (with action, for POST .../action)
@@ -260,6 +263,15 @@ func readAction(ext map[string]any, doc *openapi3.T) (*actionMeta, error) {
 			return nil, fmt.Errorf("%s must be {$ref: \"#/components/schemas/<name>\"} naming a schema", actionSchema)
 		}
 		a.Schema = doc.Components.Schemas[name].Value
+	}
+	if raw, ok := ext["x-manila-response"]; ok {
+		ref, _ := toMap(raw)
+		target, _ := ref["$ref"].(string)
+		name, ok := strings.CutPrefix(target, "#/components/schemas/")
+		if !ok || doc.Components == nil || doc.Components.Schemas[name] == nil {
+			return nil, fmt.Errorf("x-manila-response must be {$ref: \"#/components/schemas/<name>\"} naming a schema")
+		}
+		a.Response = doc.Components.Schemas[name].Value
 	}
 	return a, nil
 }

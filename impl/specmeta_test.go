@@ -180,8 +180,8 @@ func TestSpecActionGates(t *testing.T) {
 	if op == nil {
 		t.Fatal("no POST /v2/shares/{share_id}/action operation")
 	}
-	if len(op.Actions) != 17 {
-		t.Errorf("%d share actions, want 17", len(op.Actions))
+	if len(op.Actions) != 23 {
+		t.Errorf("%d share actions, want 23", len(op.Actions))
 	}
 	type want struct {
 		min, max, policy string
@@ -200,6 +200,13 @@ func TestSpecActionGates(t *testing.T) {
 		// The migration actions are experimental (to 2.95): TestResetTaskStateAndMigration.
 		"unmanage": {"2.7", "", "share:unmanage"},
 		"revert":   {"2.27", "", "share:revert_to_snapshot"},
+
+		"os-allow_access": {"2.0", "2.6", "share:allow_access"},
+		"allow_access":    {"2.7", "", "share:allow_access"},
+		"os-deny_access":  {"2.0", "2.6", "share:deny_access"},
+		"deny_access":     {"2.7", "", "share:deny_access"},
+		"os-access_list":  {"2.0", "2.6", "share:access_get_all"},
+		"access_list":     {"2.7", "2.44", "share:access_get_all"},
 	}
 	for name, w := range wants {
 		g, ok := op.Actions[name]

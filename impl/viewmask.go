@@ -109,6 +109,23 @@ func (m *viewMasks) plan(op string, t reflect.Type) (*maskPlan, error) {
 	return p, nil
 }
 
+// actionPlan returns the compiled plan for an action's response type t
+// along its x-manila-response schema; key names the action.
+func (m *viewMasks) actionPlan(key string, schema *openapi3.Schema, t reflect.Type) (*maskPlan, error) {
+	k := planKey{key, t}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p, ok := m.plans[k]; ok {
+		return p, nil
+	}
+	p, err := compileMask(t, schema)
+	if err != nil {
+		return nil, fmt.Errorf("impl: view of %s: %w", key, err)
+	}
+	m.plans[k] = p
+	return p, nil
+}
+
 // compileMask walks a struct type along its schema.
 func compileMask(t reflect.Type, schema *openapi3.Schema) (*maskPlan, error) {
 	for t.Kind() == reflect.Pointer {
@@ -237,15 +254,21 @@ func (s *Server) maskViews(f gen.StrictHandlerFunc, operationID string) gen.Stri
 		if err != nil || resp == nil {
 			return resp, err
 		}
-		plan, perr := s.masks.plan(operationID, reflect.TypeOf(resp))
+		ctx := c.Request().Context()
+		ri := reqInfo(ctx)
+		var plan *maskPlan
+		var perr error
+		if ri != nil && ri.action != nil && ri.action.Response != nil {
+			plan, perr = s.masks.actionPlan(operationID+" "+ri.Action, ri.action.Response, reflect.TypeOf(resp))
+		} else {
+			plan, perr = s.masks.plan(operationID, reflect.TypeOf(resp))
+		}
 		if perr != nil {
 			return nil, internalError(perr)
 		}
 		if plan.empty() {
 			return resp, nil
 		}
-		ctx := c.Request().Context()
-		ri := reqInfo(ctx)
 		decided := map[string]bool{}
 		allowed := func(rule string) (bool, error) {
 			if ok, seen := decided[rule]; seen {

@@ -441,12 +441,12 @@ func TestImportJSON(t *testing.T) {
 }
 
 func TestImportWarnings(t *testing.T) {
-	src := "\"share:create\": \"\"\n\"share:get\": \"tenant:%(project_id)s\"\n\"share_network:create\": \"role:admin\"\n"
+	src := "\"share:create\": \"\"\n\"share:get\": \"tenant:%(project_id)s\"\n\"no_such_resource:create\": \"role:admin\"\n"
 	_, res := importInto(t, src, ImportOptions{SkipUnknown: true})
 	want := []string{
 		`line 1: share:create: the empty check string allows everyone (as "@")`,
 		`line 2: share:get: the caller has no attribute "tenant" (it has user_id, project_id, roles, is_admin and scope), so "tenant:..." is never true`,
-		`line 3: skipped "share_network:create": manilite has no rule of that name`,
+		`line 3: skipped "no_such_resource:create": manilite has no rule of that name`,
 	}
 	sort.Strings(res.Warnings)
 	if !slices.Equal(res.Warnings, want) {

@@ -124,6 +124,121 @@ var (
 // ShareTransitions lists the share transitions (resets aside), in the spec's order.
 var ShareTransitions = []Transition[ShareStatus]{ShareDelete, ShareForceDelete, ShareCreateDone, ShareCreateFailed, ShareDeleteDone, ShareDeleteFailed, ShareBackupCreate, ShareBackupCreateDone, ShareBackupRestore, ShareBackupRestoreDone, ShareBackupRestoreFailed, ShareExtend, ShareExtendDone, ShareExtendFailed, ShareShrink, ShareShrinkDone, ShareShrinkFailed, ShareShrinkRefused, ShareRevert, ShareRevertDone, ShareRevertFailed, ShareUnmanage, ShareUnmanageManageError, ShareUnmanageDone, ShareManageDone, ShareManageFailed}
 
+// ShareNetworkStatus is a status of a share network.
+type ShareNetworkStatus string
+
+// The share network statuses.
+const (
+	ShareNetworkActive        ShareNetworkStatus = "active"
+	ShareNetworkError         ShareNetworkStatus = "error"
+	ShareNetworkNetworkChange ShareNetworkStatus = "network_change"
+)
+
+// ShareNetworkInitial is the status a new share network is created in.
+const ShareNetworkInitial = ShareNetworkActive
+
+// ShareNetworkStatuses is every share network status, in the spec's order.
+var ShareNetworkStatuses = Set[ShareNetworkStatus]{ShareNetworkActive, ShareNetworkError, ShareNetworkNetworkChange}
+
+// The share network transitions.
+var ()
+
+// ShareNetworkTransitions lists the share network transitions (resets aside), in the spec's order.
+var ShareNetworkTransitions = []Transition[ShareNetworkStatus]{}
+
+// AccessRulesStatus is a status of a access rules.
+type AccessRulesStatus string
+
+// The access rules statuses.
+const (
+	AccessRulesActive  AccessRulesStatus = "active"
+	AccessRulesSyncing AccessRulesStatus = "syncing"
+	AccessRulesError   AccessRulesStatus = "error"
+)
+
+// AccessRulesInitial is the status a new access rules is created in.
+const AccessRulesInitial = AccessRulesActive
+
+// AccessRulesStatuses is every access rules status, in the spec's order.
+var AccessRulesStatuses = Set[AccessRulesStatus]{AccessRulesActive, AccessRulesSyncing, AccessRulesError}
+
+// The access rules transitions.
+var (
+	// AccessRulesSync is "sync": from active to syncing.
+	AccessRulesSync = Transition[AccessRulesStatus]{Name: "sync", From: Set[AccessRulesStatus]{AccessRulesActive}, To: AccessRulesSyncing}
+	// AccessRulesSyncDone is "sync_done": from syncing to active.
+	AccessRulesSyncDone = Transition[AccessRulesStatus]{Name: "sync_done", From: Set[AccessRulesStatus]{AccessRulesSyncing}, To: AccessRulesActive}
+)
+
+// AccessRulesTransitions lists the access rules transitions (resets aside), in the spec's order.
+var AccessRulesTransitions = []Transition[AccessRulesStatus]{AccessRulesSync, AccessRulesSyncDone}
+
+// AccessLevelStatus is a status of a access level.
+type AccessLevelStatus string
+
+// The access level statuses.
+const (
+	AccessLevelRw AccessLevelStatus = "rw"
+	AccessLevelRo AccessLevelStatus = "ro"
+)
+
+// AccessLevelInitial is the status a new access level is created in.
+const AccessLevelInitial = AccessLevelRw
+
+// AccessLevelStatuses is every access level status, in the spec's order.
+var AccessLevelStatuses = Set[AccessLevelStatus]{AccessLevelRw, AccessLevelRo}
+
+// The access level transitions.
+var ()
+
+// AccessLevelTransitions lists the access level transitions (resets aside), in the spec's order.
+var AccessLevelTransitions = []Transition[AccessLevelStatus]{}
+
+// AccessRuleStatus is a status of a access rule.
+type AccessRuleStatus string
+
+// The access rule statuses.
+const (
+	AccessRuleQueuedToApply  AccessRuleStatus = "queued_to_apply"
+	AccessRuleQueuedToDeny   AccessRuleStatus = "queued_to_deny"
+	AccessRuleQueuedToUpdate AccessRuleStatus = "queued_to_update"
+	AccessRuleApplying       AccessRuleStatus = "applying"
+	AccessRuleDenying        AccessRuleStatus = "denying"
+	AccessRuleUpdating       AccessRuleStatus = "updating"
+	AccessRuleActive         AccessRuleStatus = "active"
+	AccessRuleError          AccessRuleStatus = "error"
+	AccessRuleDeleted        AccessRuleStatus = "deleted"
+)
+
+// AccessRuleInitial is the status a new access rule is created in.
+const AccessRuleInitial = AccessRuleQueuedToApply
+
+// AccessRuleStatuses is every access rule status, in the spec's order.
+var AccessRuleStatuses = Set[AccessRuleStatus]{AccessRuleQueuedToApply, AccessRuleQueuedToDeny, AccessRuleQueuedToUpdate, AccessRuleApplying, AccessRuleDenying, AccessRuleUpdating, AccessRuleActive, AccessRuleError, AccessRuleDeleted}
+
+// The named access rule status sets.
+var (
+	// AccessRuleToApply is the set "to_apply".
+	AccessRuleToApply = Set[AccessRuleStatus]{AccessRuleQueuedToApply, AccessRuleApplying, AccessRuleQueuedToUpdate, AccessRuleUpdating}
+	// AccessRuleToDeny is the set "to_deny".
+	AccessRuleToDeny = Set[AccessRuleStatus]{AccessRuleQueuedToDeny, AccessRuleDenying}
+)
+
+// The access rule transitions.
+var (
+	// AccessRuleDeny is "deny": from any status to queued_to_deny.
+	AccessRuleDeny = Transition[AccessRuleStatus]{Name: "deny", From: nil, To: AccessRuleQueuedToDeny}
+	// AccessRuleUpdate is "update": from any status to queued_to_update.
+	AccessRuleUpdate = Transition[AccessRuleStatus]{Name: "update", From: nil, To: AccessRuleQueuedToUpdate}
+	// AccessRuleApplyDone is "apply_done": from AccessRuleToApply to active.
+	AccessRuleApplyDone = Transition[AccessRuleStatus]{Name: "apply_done", From: AccessRuleToApply, To: AccessRuleActive}
+	// AccessRuleDenyDone is "deny_done": from AccessRuleToDeny to deleted.
+	AccessRuleDenyDone = Transition[AccessRuleStatus]{Name: "deny_done", From: AccessRuleToDeny, To: AccessRuleDeleted}
+)
+
+// AccessRuleTransitions lists the access rule transitions (resets aside), in the spec's order.
+var AccessRuleTransitions = []Transition[AccessRuleStatus]{AccessRuleDeny, AccessRuleUpdate, AccessRuleApplyDone, AccessRuleDenyDone}
+
 // ShareTaskStatus is a status of a share task.
 type ShareTaskStatus string
 
@@ -476,6 +591,38 @@ var Resources = []Resource{
 			{Name: "unmanage_done", From: []string{"unmanage_starting", "manage_error_unmanage_starting"}, To: "deleted", ToOneOf: ""},
 			{Name: "manage_done", From: []string{"manage_starting"}, To: "available", ToOneOf: ""},
 			{Name: "manage_failed", From: []string{"manage_starting"}, To: "manage_error", ToOneOf: ""},
+		},
+	},
+	{
+		Name:        "share_network",
+		Statuses:    []string{"active", "error", "network_change"},
+		Transitions: []TransitionInfo{},
+	},
+	{
+		Name:     "access_rules",
+		Statuses: []string{"active", "syncing", "error"},
+		Transitions: []TransitionInfo{
+			{Name: "sync", From: []string{"active"}, To: "syncing", ToOneOf: ""},
+			{Name: "sync_done", From: []string{"syncing"}, To: "active", ToOneOf: ""},
+		},
+	},
+	{
+		Name:        "access_level",
+		Statuses:    []string{"rw", "ro"},
+		Transitions: []TransitionInfo{},
+	},
+	{
+		Name:     "access_rule",
+		Statuses: []string{"queued_to_apply", "queued_to_deny", "queued_to_update", "applying", "denying", "updating", "active", "error", "deleted"},
+		Sets: map[string][]string{
+			"to_apply": []string{"queued_to_apply", "applying", "queued_to_update", "updating"},
+			"to_deny":  []string{"queued_to_deny", "denying"},
+		},
+		Transitions: []TransitionInfo{
+			{Name: "deny", From: nil, To: "queued_to_deny", ToOneOf: ""},
+			{Name: "update", From: nil, To: "queued_to_update", ToOneOf: ""},
+			{Name: "apply_done", From: []string{"queued_to_apply", "applying", "queued_to_update", "updating"}, To: "active", ToOneOf: ""},
+			{Name: "deny_done", From: []string{"queued_to_deny", "denying"}, To: "deleted", ToOneOf: ""},
 		},
 	},
 	{

@@ -24,7 +24,15 @@ const (
 	MessageActionCreate = "002"
 	MessageActionDelete = "007"
 	MessageActionShrink = "009"
+	MessageActionExtend = "008"
 	MessageUnknownError = "001"
+	// MessageDriverFailedExtend and MessageDriverRefusedShrink: an extend
+	// the data plane failed, a shrink below the data the share holds.
+	MessageDriverFailedExtend  = "015"
+	MessageDriverRefusedShrink = "018"
+	// MessageUnexpectedNetwork: a share network given to a backend that
+	// does not handle share servers.
+	MessageUnexpectedNetwork = "003"
 )
 
 // MessageTTL is Manila's default message_ttl: a message expires 30 days

@@ -190,7 +190,15 @@ func quotaUsage(ctx context.Context, q querier, sc QuotaScope) (map[string]Quota
 			return nil, err
 		}
 	}
+	var networks int
+	if sc.ShareTypeID == "" {
+		where, args = filter("")
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM share_networks x WHERE x.deleted = 'False'`+where, args...).Scan(&networks); err != nil {
+			return nil, err
+		}
+	}
 	return map[string]Quota{
+		"share_networks":     {InUse: networks},
 		"shares":             {InUse: shares},
 		"gigabytes":          {InUse: gigabytes, Reserved: reserved},
 		"snapshots":          {InUse: snapshots},

@@ -44,6 +44,8 @@ type Share struct {
 	// TypeExtraSpecs are the extra specs of the share's type (capabilities
 	// such as snapshot_support are read from them).
 	TypeExtraSpecs map[string]string
+	// AccessRulesStatus is syncing while access rules are being applied.
+	AccessRulesStatus state.AccessRulesStatus
 }
 
 // ExportLocation is one path a share is reachable at.
@@ -109,7 +111,8 @@ const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_d
 	(SELECT json_group_object(spec_key, spec_value) FROM share_type_extra_specs WHERE share_type_id = s.share_type_id),
 	(SELECT json_group_array(json_array(e.id, e.path, e.is_admin_only, e.preferred, e.created_at, e.updated_at,
 	        json((SELECT json_group_object(meta_key, value) FROM export_location_metadata WHERE export_location_id = e.id))))
-	   FROM (SELECT * FROM export_locations WHERE share_id = s.id AND deleted = 'False' ORDER BY created_at, id) e)`
+	   FROM (SELECT * FROM export_locations WHERE share_id = s.id AND deleted = 'False' ORDER BY created_at, id) e),
+	s.access_rules_status`
 
 // Each share row carries its metadata, its type's extra specs and its export
 // locations as JSON aggregates, so one query reads a whole share (four
@@ -123,7 +126,7 @@ func scanShare(s scanner) (Share, error) {
 	var metadata, specs, locations sql.NullString
 	err := s.Scan(&sh.ID, &sh.ProjectID, &sh.UserID, &name, &desc, &sh.Size, &sh.Proto, &sh.Status, &task, &typeID, &typeName,
 		&az, &sh.IsPublic, &snap, &net, &host, &progress, &sh.IsSoftDeleted, &sched, &backup, &cg, &member, &created, &updated,
-		&metadata, &specs, &locations)
+		&metadata, &specs, &locations, &sh.AccessRulesStatus)
 	if err != nil {
 		return Share{}, err
 	}
@@ -465,7 +468,7 @@ func (tx *Tx) SoftDeleteShare(ctx context.Context, id string, t state.Transition
 	if _, err := tx.ExecContext(ctx, `UPDATE export_locations SET deleted = id, deleted_at = ? WHERE share_id = ? AND deleted = 'False'`, now, id); err != nil {
 		return err
 	}
-	return nil
+	return tx.deleteShareAccessRules(ctx, id)
 }
 
 // SoftDeleteShareToBin moves a share to the recycle bin (Manila's

@@ -47,6 +47,20 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 				// to remove, so make nothing.
 				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
 			}
+			if sh.ShareNetworkID != nil {
+				// The backend does not handle share servers: Manila's share
+				// manager fails a share given a share network.
+				return db.Write(ctx, func(tx *storage.Tx) error {
+					err := tx.TransitionShare(ctx, sh.ID, state.ShareCreateFailed)
+					if err == nil {
+						err = tx.AddMessage(ctx, storage.MessageShare, sh.ID, storage.MessageActionCreate, storage.MessageUnexpectedNetwork)
+					}
+					if err := ignoreState(err); err != nil {
+						return err
+					}
+					return tx.FinishJob(ctx, job.ID)
+				})
+			}
 			var path string
 			if sh.SnapshotID != nil {
 				path, err = data.CreateShareFromSnapshot(ctx, *sh.SnapshotID, sh.ID)

@@ -109,6 +109,8 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	worker.RegisterGroupJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
 	worker.RegisterResizeJobs(pool, data)
 	worker.RegisterShareActionJobs(pool, data)
+	// No export hook yet: the NFS data plane (issue 10) will pass one.
+	worker.RegisterAccessJobs(pool, nil)
 
 	server, err := impl.New(impl.Config{
 		DB:               db,

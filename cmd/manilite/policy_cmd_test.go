@@ -323,12 +323,12 @@ func TestPolicyImportCommand(t *testing.T) {
 	writeAtomic(t, yaml, `# Overrides of a Manila deployment.
 "share:create": "role:admin or (role:member and project_id:%(project_id)s and not role:suspended)"
 "share_type:index": "rule:admin_or_owner"
-"share_network:create": "role:admin"
+"no_such_resource:create": "role:admin"
 `)
 	// Unknown rules fail the import, with their line, and nothing is written.
 	out := filepath.Join(dir, "override.rego")
 	code, stdout, errOut := policyCmd(t, nil, "import", yaml, "-o", out, "--policy-dir", dir)
-	if code != 1 || stdout != "" || !strings.Contains(errOut, "line 4: share_network:create: manilite has no rule of that name") {
+	if code != 1 || stdout != "" || !strings.Contains(errOut, "line 4: no_such_resource:create: manilite has no rule of that name") {
 		t.Fatalf("unknown rule: exit %d\n%s%s", code, stdout, errOut)
 	}
 	if fileExists(out) {
@@ -339,7 +339,7 @@ func TestPolicyImportCommand(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, stdout, errOut)
 	}
 	for _, l := range []string{
-		`warning: line 4: skipped "share_network:create": manilite has no rule of that name`,
+		`warning: line 4: skipped "no_such_resource:create": manilite has no rule of that name`,
 		"wrote " + out + ": 2 override(s): share:create, share_type:index",
 	} {
 		if !strings.Contains(errOut, l+"\n") {

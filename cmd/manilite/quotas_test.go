@@ -15,7 +15,7 @@ func init() {
 	matrixFixtures["ShowQuotaSetDetail"] = matrixFixture{needs: project, body: noBody, success: 200, other: 403}
 	matrixFixtures["ShowQuotaSetDefaults"] = matrixFixture{needs: project, body: noBody, success: 200}
 	matrixFixtures["ShowQuotaSetDefaultsLegacy"] = matrixFixture{needs: project, body: noBody, success: 200}
-	quotaBody := fixedBody(map[string]any{"quota_set": map[string]any{"share_networks": 60}})
+	quotaBody := fixedBody(map[string]any{"quota_set": map[string]any{"share_networks": 600}})
 	matrixFixtures["UpdateQuotaSet"] = matrixFixture{needs: project, body: quotaBody, success: 200}
 	matrixFixtures["UpdateQuotaSetLegacy"] = matrixFixture{needs: project, body: quotaBody, success: 200}
 	matrixFixtures["DeleteQuotaSet"] = matrixFixture{needs: project, body: noBody, success: 202}
@@ -195,6 +195,12 @@ func TestExtendShrink(t *testing.T) {
 	sh = waitShareSettled(t, ts, id)
 	if sh["status"] != "available" || sh["size"] != 3.0 {
 		t.Fatalf("after refused shrink: status %v size %v", sh["status"], sh["size"])
+	}
+	// With Manila's user message.
+	msgs := ts.do(t, req{method: "GET", path: "/v2/messages?resource_id=" + id, token: tokMember, version: "2.37"}).
+		expectStatus(t, 200).json(t)["messages"].([]any)
+	if len(msgs) != 1 || msgs[0].(map[string]any)["user_message"] != "shrink: Share Driver refused to shrink the share. The size to be shrunk is smaller than the current used space. The share status has been set to available. Please select a size greater than the current used space." {
+		t.Errorf("messages after the refused shrink: %v", msgs)
 	}
 	action("2.7", map[string]any{"shrink": map[string]any{"new_size": 2}}).expectStatus(t, 202)
 	sh = waitShareSettled(t, ts, id)
