@@ -72,7 +72,8 @@ echo "plugin commit: $(cat "$PLUGIN/COMMIT")"
 
 # processes to stop at the end
 cleanup() {
-    [ -n "${WS_NAME:-}" ] && tempest workspace remove --name "$WS_NAME" >/dev/null 2>&1 || true
+    # from WORK: a tempest command rewrites ./tempest.log, and the run's is in $WS
+    [ -n "${WS_NAME:-}" ] && (cd "$WORK" && tempest workspace remove --name "$WS_NAME" >/dev/null 2>&1) || true
     [ "${KEEP_RUNNING:-0}" = 1 ] && { echo "left running: keystone $(cat "$WORK/keystone/keystone.pid" 2>/dev/null), manilite $(cat "$WORK/manilite.pid" 2>/dev/null)"; return; }
     [ -f "$WORK/manilite.pid" ] && kill "$(cat "$WORK/manilite.pid")" 2>/dev/null || true
     [ -f "$WORK/keystone/keystone.pid" ] && kill "$(cat "$WORK/keystone/keystone.pid")" 2>/dev/null || true
