@@ -125,11 +125,61 @@ func (s *Server) ListShareAccessRules(ctx context.Context, req gen.ListShareAcce
 	if err := s.requirePolicy(ctx, "share:access_get_all", callerTarget(reqInfo(ctx))); err != nil {
 		return nil, err
 	}
+	keep, err := s.accessListFilter(ctx, req.Params)
+	if err != nil {
+		return nil, err
+	}
 	rules, err := s.db.ListAccessRules(ctx, id)
 	if err != nil {
 		return nil, internalError(err)
 	}
-	return gen.ListShareAccessRules200JSONResponse(s.accessListView(ctx, rules)), nil
+	var kept []storage.AccessRule
+	for _, r := range rules {
+		if keep(r) {
+			kept = append(kept, r)
+		}
+	}
+	return gen.ListShareAccessRules200JSONResponse(s.accessListView(ctx, kept)), nil
+}
+
+// accessListFilter is the list's search options, as Manila's
+// access_get_all applies them (exact matches, metadata pairs), checked as
+// _validate_search_opts checks them from 2.82.
+func (s *Server) accessListFilter(ctx context.Context, p gen.ListShareAccessRulesParams) (func(storage.AccessRule) bool, error) {
+	var md map[string]string
+	if p.Metadata != nil {
+		var err error
+		if md, err = parseDictLiteral(*p.Metadata); err != nil {
+			return nil, badRequest("Invalid input received: Wrong metadata filter provided: %s.", *p.Metadata)
+		}
+	}
+	if s.behaves(reqInfo(ctx), "access_list_filter_checks") {
+		typ, to := deref(p.AccessType), deref(p.AccessTo)
+		if typ != "" && !state.AccessTypeStatuses.Contains(state.AccessTypeStatus(typ)) {
+			return nil, badRequest("Invalid or unsupported share access type: %s.", typ)
+		}
+		if to != "" && typ == "" {
+			return nil, badRequest("Invalid input received: 'access_type' parameter must be provided when specifying 'access_to'..")
+		}
+		if typ != "" && to != "" {
+			if _, err := validateAccess(typ, to, true, true); err != nil {
+				return nil, err
+			}
+		}
+		if lvl := deref(p.AccessLevel); lvl != "" && !validAccessLevel(lvl) {
+			return nil, badRequest("Invalid or unsupported share access level: %s.", lvl)
+		}
+	}
+	eq := func(want *string, got string) bool { return want == nil || *want == got }
+	return func(r storage.AccessRule) bool {
+		for k, v := range md {
+			if r.Metadata[k] != v {
+				return false
+			}
+		}
+		return eq(p.AccessType, r.AccessType) && eq(p.AccessTo, r.AccessTo) && eq(p.AccessLevel, r.AccessLevel) &&
+			(p.AccessKey == nil || (r.AccessKey != nil && *r.AccessKey == *p.AccessKey))
+	}, nil
 }
 
 // accessGet is the share API's access_get: share:access_get, the rule,

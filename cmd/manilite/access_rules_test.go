@@ -258,3 +258,39 @@ func TestAccessRuleUpdateAndMetadata(t *testing.T) {
 		t.Errorf("metadata after delete = %v", m)
 	}
 }
+
+// The rule list's filters: metadata pairs and exact matches at every
+// version, checked as on create from 2.82.
+func TestAccessRuleListFilters(t *testing.T) {
+	ts := startServer(t)
+	share := availableShare(t, ts, tokMember, nil)
+	a := allowRule(t, ts, tokMember, "2.45", share, "ip", "10.0.0.1")
+	b := allowRule(t, ts, tokMember, "2.45", share, "ip", "10.0.0.2")
+	ts.do(t, req{method: "PUT", path: "/v2/share-access-rules/" + a["id"].(string) + "/metadata", token: tokMember, version: "2.45",
+		body: map[string]any{"metadata": map[string]any{"site": "east"}}}).expectStatus(t, 200)
+	ids := func(version, q string) []string {
+		r := ts.do(t, req{method: "GET", path: "/v2/share-access-rules?share_id=" + share + q, token: tokMember, version: version}).
+			expectStatus(t, 200).json(t)["access_list"].([]any)
+		var out []string
+		for _, x := range r {
+			out = append(out, x.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	if got := ids("2.45", "&metadata="+urlq("{'site': 'east'}")); !jsonEqual(got, []string{a["id"].(string)}) {
+		t.Errorf("metadata filter %v", got)
+	}
+	if got := ids("2.82", "&access_type=ip&access_to=10.0.0.2"); !jsonEqual(got, []string{b["id"].(string)}) {
+		t.Errorf("access_to filter %v", got)
+	}
+	list := func(q string) *resp {
+		return ts.do(t, req{method: "GET", path: "/v2/share-access-rules?share_id=" + share + q, token: tokMember, version: "2.82"})
+	}
+	list("&access_type=nfs").expectFault(t, 400, "badRequest", "Invalid or unsupported share access type: nfs.")
+	list("&access_to=10.0.0.2").expectFault(t, 400, "badRequest", "Invalid input received: 'access_type' parameter must be provided when specifying 'access_to'..")
+	list("&access_level=rx").expectFault(t, 400, "badRequest", "Invalid or unsupported share access level: rx.")
+	// Below 2.82 a bad value only filters.
+	if got := ids("2.81", "&access_type=nfs"); len(got) != 0 {
+		t.Errorf("below 2.82: %v", got)
+	}
+}
