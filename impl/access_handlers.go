@@ -155,7 +155,7 @@ func (s *Server) accessListFilter(ctx context.Context, p gen.ListShareAccessRule
 	}
 	if s.behaves(reqInfo(ctx), "access_list_filter_checks") {
 		typ, to := deref(p.AccessType), deref(p.AccessTo)
-		if typ != "" && !state.AccessTypeStatuses.Contains(state.AccessTypeStatus(typ)) {
+		if typ != "" && !knownAccessType(typ) {
 			return nil, badRequest("Invalid or unsupported share access type: %s.", typ)
 		}
 		if to != "" && typ == "" {

@@ -38,6 +38,16 @@ func validateAccess(accessType, accessTo string, ceph, ipv6 bool) (func(string) 
 	return nil, badRequest("Only 'ip', 'user' or 'cert' access types are supported.")
 }
 
+// knownAccessType reports whether Manila knows the access type (the ones
+// validateAccess checks, cephx included).
+func knownAccessType(t string) bool {
+	switch t {
+	case "ip", "user", "cert", "cephx":
+		return true
+	}
+	return false
+}
+
 var (
 	solePeriodsSpaces = regexp.MustCompile(`^[\s|.]+$`)
 	validUsername     = regexp.MustCompile(`^.[^"/\\\[\]:;|=,+*?<>]{3,254}$`)

@@ -173,29 +173,6 @@ var (
 // AccessRulesTransitions lists the access rules transitions (resets aside), in the spec's order.
 var AccessRulesTransitions = []Transition[AccessRulesStatus]{AccessRulesSync, AccessRulesSyncDone}
 
-// AccessTypeStatus is a status of a access type.
-type AccessTypeStatus string
-
-// The access type statuses.
-const (
-	AccessTypeIp    AccessTypeStatus = "ip"
-	AccessTypeUser  AccessTypeStatus = "user"
-	AccessTypeCert  AccessTypeStatus = "cert"
-	AccessTypeCephx AccessTypeStatus = "cephx"
-)
-
-// AccessTypeInitial is the status a new access type is created in.
-const AccessTypeInitial = AccessTypeIp
-
-// AccessTypeStatuses is every access type status, in the spec's order.
-var AccessTypeStatuses = Set[AccessTypeStatus]{AccessTypeIp, AccessTypeUser, AccessTypeCert, AccessTypeCephx}
-
-// The access type transitions.
-var ()
-
-// AccessTypeTransitions lists the access type transitions (resets aside), in the spec's order.
-var AccessTypeTransitions = []Transition[AccessTypeStatus]{}
-
 // AccessLevelStatus is a status of a access level.
 type AccessLevelStatus string
 
@@ -628,11 +605,6 @@ var Resources = []Resource{
 			{Name: "sync", From: []string{"active"}, To: "syncing", ToOneOf: ""},
 			{Name: "sync_done", From: []string{"syncing"}, To: "active", ToOneOf: ""},
 		},
-	},
-	{
-		Name:        "access_type",
-		Statuses:    []string{"ip", "user", "cert", "cephx"},
-		Transitions: []TransitionInfo{},
 	},
 	{
 		Name:        "access_level",
