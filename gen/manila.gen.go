@@ -37,6 +37,42 @@ func (e MessageMessageLevel) Valid() bool {
 	}
 }
 
+// Defines values for ServiceStatus.
+const (
+	ServiceStatusDisabled ServiceStatus = "disabled"
+	ServiceStatusEnabled  ServiceStatus = "enabled"
+)
+
+// Valid indicates whether the value is a known member of the ServiceStatus enum.
+func (e ServiceStatus) Valid() bool {
+	switch e {
+	case ServiceStatusDisabled:
+		return true
+	case ServiceStatusEnabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ServiceUpdateResponseStatus.
+const (
+	ServiceUpdateResponseStatusDisabled ServiceUpdateResponseStatus = "disabled"
+	ServiceUpdateResponseStatusEnabled  ServiceUpdateResponseStatus = "enabled"
+)
+
+// Valid indicates whether the value is a known member of the ServiceUpdateResponseStatus enum.
+func (e ServiceUpdateResponseStatus) Valid() bool {
+	switch e {
+	case ServiceUpdateResponseStatusDisabled:
+		return true
+	case ServiceUpdateResponseStatusEnabled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShareNetworkResetStatusStatus.
 const (
 	ShareNetworkResetStatusStatusActive        ShareNetworkResetStatusStatus = "active"
@@ -966,6 +1002,25 @@ type ExportLocationSummary struct {
 	ShareInstanceId *string            `json:"share_instance_id,omitempty"`
 }
 
+// Extension defines model for Extension.
+type Extension struct {
+	Alias       string                    `json:"alias"`
+	Description nullable.Nullable[string] `json:"description"`
+	Links       []map[string]interface{}  `json:"links"`
+	Name        string                    `json:"name"`
+	Updated     string                    `json:"updated"`
+}
+
+// ExtensionList defines model for ExtensionList.
+type ExtensionList struct {
+	Extensions []Extension `json:"extensions"`
+}
+
+// ExtensionResponse defines model for ExtensionResponse.
+type ExtensionResponse struct {
+	Extension Extension `json:"extension"`
+}
+
 // ExtraSpecItem One extra spec, {key: value}.
 type ExtraSpecItem map[string]string
 
@@ -1108,6 +1163,48 @@ type MigrationStart struct {
 
 	// Writable A boolean or a boolean string.
 	Writable interface{} `json:"writable"`
+}
+
+// Pool Manila's pool summary view (manila/api/views/scheduler_stats.py).
+type Pool struct {
+	Backend nullable.Nullable[string] `json:"backend"`
+	Host    string                    `json:"host"`
+
+	// Name host@backend#pool
+	Name string `json:"name"`
+	Pool string `json:"pool"`
+}
+
+// PoolDetail Manila's pool detail view; capabilities are what the back end reports (components.x-manila-pool-capabilities plus the pool's name, capacity, backend name and report time).
+type PoolDetail struct {
+	Backend      nullable.Nullable[string] `json:"backend"`
+	Capabilities PoolDetail_Capabilities   `json:"capabilities"`
+	Host         string                    `json:"host"`
+	Name         string                    `json:"name"`
+	Pool         string                    `json:"pool"`
+}
+
+// PoolDetail_Capabilities defines model for PoolDetail.Capabilities.
+type PoolDetail_Capabilities struct {
+	// FreeCapacityGb GiB (a number), or unknown.
+	FreeCapacityGb   interface{} `json:"free_capacity_gb"`
+	PoolName         string      `json:"pool_name"`
+	ShareBackendName string      `json:"share_backend_name"`
+	Timestamp        string      `json:"timestamp"`
+
+	// TotalCapacityGb GiB (a number), or unknown when the data directory's file system cannot be read.
+	TotalCapacityGb      interface{}            `json:"total_capacity_gb"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// PoolDetailList defines model for PoolDetailList.
+type PoolDetailList struct {
+	Pools []PoolDetail `json:"pools"`
+}
+
+// PoolList defines model for PoolList.
+type PoolList struct {
+	Pools []Pool `json:"pools"`
 }
 
 // ProjectAccess {"project": "<project id, UUID-like>"}
@@ -1332,6 +1429,46 @@ type SecurityServiceUpdateRequest_SecurityService struct {
 	User                 nullable.Nullable[string] `json:"user,omitempty"`
 	AdditionalProperties map[string]interface{}    `json:"-"`
 }
+
+// Service Manila's service detail view (manila/api/views/services.py).
+type Service struct {
+	Binary         string                    `json:"binary"`
+	DisabledReason nullable.Nullable[string] `json:"disabled_reason,omitempty"`
+	Ensuring       nullable.Nullable[bool]   `json:"ensuring,omitempty"`
+	Host           string                    `json:"host"`
+	Id             int                       `json:"id"`
+	State          string                    `json:"state"`
+	Status         ServiceStatus             `json:"status"`
+	UpdatedAt      nullable.Nullable[string] `json:"updated_at"`
+	Zone           string                    `json:"zone"`
+}
+
+// ServiceStatus defines model for Service.Status.
+type ServiceStatus string
+
+// ServiceList defines model for ServiceList.
+type ServiceList struct {
+	Services []Service `json:"services"`
+}
+
+// ServiceUpdateRequest Manila has no JSON schema for it: host and binary are required (400 with webob's default text without them); disabled_reason (disable, 2.83+) is checked by the handler with Manila's messages.
+type ServiceUpdateRequest struct {
+	Binary         interface{} `json:"binary,omitempty"`
+	DisabledReason interface{} `json:"disabled_reason,omitempty"`
+	Host           interface{} `json:"host,omitempty"`
+}
+
+// ServiceUpdateResponse Manila's service summary view of the update.
+type ServiceUpdateResponse struct {
+	Binary         string                      `json:"binary"`
+	DisabledReason nullable.Nullable[string]   `json:"disabled_reason,omitempty"`
+	Ensuring       nullable.Nullable[bool]     `json:"ensuring,omitempty"`
+	Host           string                      `json:"host"`
+	Status         ServiceUpdateResponseStatus `json:"status"`
+}
+
+// ServiceUpdateResponseStatus defines model for ServiceUpdateResponse.Status.
+type ServiceUpdateResponseStatus string
 
 // ShareAccess An access rule as Manila's share access view builds it (show, allow_access, update).
 type ShareAccess struct {
@@ -2198,6 +2335,24 @@ type Limit = int
 // Offset defines model for Offset.
 type Offset = int
 
+// ServiceAction defines model for ServiceAction.
+type ServiceAction = string
+
+// ServiceBinaryFilter defines model for ServiceBinaryFilter.
+type ServiceBinaryFilter = string
+
+// ServiceHostFilter defines model for ServiceHostFilter.
+type ServiceHostFilter = string
+
+// ServiceStateFilter defines model for ServiceStateFilter.
+type ServiceStateFilter = string
+
+// ServiceStatusFilter defines model for ServiceStatusFilter.
+type ServiceStatusFilter = string
+
+// ServiceZoneFilter defines model for ServiceZoneFilter.
+type ServiceZoneFilter = string
+
 // ShareID defines model for ShareID.
 type ShareID = string
 
@@ -2310,6 +2465,19 @@ type UpdateQuotaSetLegacyParams struct {
 	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
+// ListServicesLegacyParams defines parameters for ListServicesLegacy.
+type ListServicesLegacyParams struct {
+	Host   *ServiceHostFilter   `form:"host,omitempty" json:"host,omitempty"`
+	Binary *ServiceBinaryFilter `form:"binary,omitempty" json:"binary,omitempty"`
+
+	// Zone An availability zone's name or id; an unknown zone lists nothing.
+	Zone  *ServiceZoneFilter  `form:"zone,omitempty" json:"zone,omitempty"`
+	State *ServiceStateFilter `form:"state,omitempty" json:"state,omitempty"`
+
+	// Status enabled or disabled; anything else lists nothing.
+	Status *ServiceStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+}
+
 // DeleteQuotaSetParams defines parameters for DeleteQuotaSet.
 type DeleteQuotaSetParams struct {
 	// UserId A user's quotas within the project.
@@ -2346,6 +2514,30 @@ type ShowQuotaSetDetailParams struct {
 	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
+// ListPoolsParams defines parameters for ListPools.
+type ListPoolsParams struct {
+	Name    *string `form:"name,omitempty" json:"name,omitempty"`
+	Host    *string `form:"host,omitempty" json:"host,omitempty"`
+	Backend *string `form:"backend,omitempty" json:"backend,omitempty"`
+	Pool    *string `form:"pool,omitempty" json:"pool,omitempty"`
+
+	// Capabilities Manila's scheduler expects extra specs here but gets the query's string and fails (500).
+	Capabilities *string `form:"capabilities,omitempty" json:"capabilities,omitempty"`
+
+	// ShareType A share type's name or id (2.23+; below, a filter no pool passes).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ListPoolsDetailParams defines parameters for ListPoolsDetail.
+type ListPoolsDetailParams struct {
+	Name         *string `form:"name,omitempty" json:"name,omitempty"`
+	Host         *string `form:"host,omitempty" json:"host,omitempty"`
+	Backend      *string `form:"backend,omitempty" json:"backend,omitempty"`
+	Pool         *string `form:"pool,omitempty" json:"pool,omitempty"`
+	Capabilities *string `form:"capabilities,omitempty" json:"capabilities,omitempty"`
+	ShareType    *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
 // ListSecurityServicesParams defines parameters for ListSecurityServices.
 type ListSecurityServicesParams struct {
 	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
@@ -2364,6 +2556,22 @@ type ListSecurityServicesDetailParams struct {
 	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
 	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
+// ListServicesParams defines parameters for ListServices.
+type ListServicesParams struct {
+	Host   *ServiceHostFilter   `form:"host,omitempty" json:"host,omitempty"`
+	Binary *ServiceBinaryFilter `form:"binary,omitempty" json:"binary,omitempty"`
+
+	// Zone An availability zone's name or id; an unknown zone lists nothing.
+	Zone  *ServiceZoneFilter  `form:"zone,omitempty" json:"zone,omitempty"`
+	State *ServiceStateFilter `form:"state,omitempty" json:"state,omitempty"`
+
+	// Status enabled or disabled; anything else lists nothing.
+	Status *ServiceStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Ensuring true or false; anything else lists nothing.
+	Ensuring *string `form:"ensuring,omitempty" json:"ensuring,omitempty"`
 }
 
 // ListShareAccessRulesParams defines parameters for ListShareAccessRules.
@@ -2729,6 +2937,9 @@ type ConsistencyGroupActionJSONRequestBody = ActionRequest
 // UpdateQuotaSetLegacyJSONRequestBody defines body for UpdateQuotaSetLegacy for application/json ContentType.
 type UpdateQuotaSetLegacyJSONRequestBody = QuotaSetUpdateRequestLegacy
 
+// UpdateServiceLegacyJSONRequestBody defines body for UpdateServiceLegacy for application/json ContentType.
+type UpdateServiceLegacyJSONRequestBody = ServiceUpdateRequest
+
 // ManageShareLegacyJSONRequestBody defines body for ManageShareLegacy for application/json ContentType.
 type ManageShareLegacyJSONRequestBody = ShareManageRequest
 
@@ -2740,6 +2951,9 @@ type CreateSecurityServiceJSONRequestBody = SecurityServiceCreateRequest
 
 // UpdateSecurityServiceJSONRequestBody defines body for UpdateSecurityService for application/json ContentType.
 type UpdateSecurityServiceJSONRequestBody = SecurityServiceUpdateRequest
+
+// UpdateServiceJSONRequestBody defines body for UpdateService for application/json ContentType.
+type UpdateServiceJSONRequestBody = ServiceUpdateRequest
 
 // UpdateShareAccessRuleJSONRequestBody defines body for UpdateShareAccessRule for application/json ContentType.
 type UpdateShareAccessRuleJSONRequestBody = ShareAccessUpdate
@@ -3129,6 +3343,124 @@ func (a ConsistencyGroupUpdateRequest_ConsistencyGroup) MarshalJSON() ([]byte, e
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'name': %w", err)
 		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for PoolDetail_Capabilities. Returns the specified
+// element and whether it was found
+func (a PoolDetail_Capabilities) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for PoolDetail_Capabilities
+func (a *PoolDetail_Capabilities) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for PoolDetail_Capabilities to handle AdditionalProperties
+func (a *PoolDetail_Capabilities) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["free_capacity_gb"]; found {
+		err = json.Unmarshal(raw, &a.FreeCapacityGb)
+		if err != nil {
+			return fmt.Errorf("error reading 'free_capacity_gb': %w", err)
+		}
+		delete(object, "free_capacity_gb")
+	}
+
+	if raw, found := object["pool_name"]; found {
+		err = json.Unmarshal(raw, &a.PoolName)
+		if err != nil {
+			return fmt.Errorf("error reading 'pool_name': %w", err)
+		}
+		delete(object, "pool_name")
+	}
+
+	if raw, found := object["share_backend_name"]; found {
+		err = json.Unmarshal(raw, &a.ShareBackendName)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_backend_name': %w", err)
+		}
+		delete(object, "share_backend_name")
+	}
+
+	if raw, found := object["timestamp"]; found {
+		err = json.Unmarshal(raw, &a.Timestamp)
+		if err != nil {
+			return fmt.Errorf("error reading 'timestamp': %w", err)
+		}
+		delete(object, "timestamp")
+	}
+
+	if raw, found := object["total_capacity_gb"]; found {
+		err = json.Unmarshal(raw, &a.TotalCapacityGb)
+		if err != nil {
+			return fmt.Errorf("error reading 'total_capacity_gb': %w", err)
+		}
+		delete(object, "total_capacity_gb")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for PoolDetail_Capabilities to handle AdditionalProperties
+func (a PoolDetail_Capabilities) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["free_capacity_gb"], err = json.Marshal(a.FreeCapacityGb)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'free_capacity_gb': %w", err)
+	}
+
+	object["pool_name"], err = json.Marshal(a.PoolName)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'pool_name': %w", err)
+	}
+
+	object["share_backend_name"], err = json.Marshal(a.ShareBackendName)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_backend_name': %w", err)
+	}
+
+	object["timestamp"], err = json.Marshal(a.Timestamp)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'timestamp': %w", err)
+	}
+
+	object["total_capacity_gb"], err = json.Marshal(a.TotalCapacityGb)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'total_capacity_gb': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
@@ -4897,6 +5229,12 @@ type ServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error
+	// ListExtensions List API extensions: Manila ships none (manila/api/contrib holds no extension), so the list is empty. Manila checks no rule; manilite names it extension:index (any caller of its own project).
+	// (GET /v2/extensions)
+	ListExtensions(ctx echo.Context) error
+	// ShowExtension Show an extension by alias; there are none, so always 404.
+	// (GET /v2/extensions/{extension_alias})
+	ShowExtension(ctx echo.Context, extensionAlias string) error
 	// ListLimits The caller's project's absolute limits and usage (no rate limits)
 	// (GET /v2/limits)
 	ListLimits(ctx echo.Context) error
@@ -4924,6 +5262,12 @@ type ServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// ListServicesLegacy List services (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-services)
+	ListServicesLegacy(ctx echo.Context, params ListServicesLegacyParams) error
+	// UpdateServiceLegacy Enable or disable a service (the deprecated URL, 2.0-2.6)
+	// (PUT /v2/os-services/{service_action})
+	UpdateServiceLegacy(ctx echo.Context, serviceAction ServiceAction) error
 	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
 	// (POST /v2/os-share-manage)
 	ManageShareLegacy(ctx echo.Context) error
@@ -4945,6 +5289,12 @@ type ServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error
+	// ListPools List the storage pools the scheduler knows (admin). Every query key is a filter Manila's scheduler applies as a regular expression (re.match) to the pool's key of that name (name, host, backend, pool); capabilities and, from 2.23, share_type (a type's name or id: its extra specs) match the pool's capabilities. A key the pool lacks matches nothing.
+	// (GET /v2/scheduler-stats/pools)
+	ListPools(ctx echo.Context, params ListPoolsParams) error
+	// ListPoolsDetail List the storage pools with their capabilities (admin); the filters of listPools.
+	// (GET /v2/scheduler-stats/pools/detail)
+	ListPoolsDetail(ctx echo.Context, params ListPoolsDetailParams) error
 	// ListSecurityServices List security services (id, name, type, status)
 	// (GET /v2/security-services)
 	ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error
@@ -4963,6 +5313,12 @@ type ServerInterface interface {
 	// UpdateSecurityService Update a security service
 	// (PUT /v2/security-services/{security_service_id})
 	UpdateSecurityService(ctx echo.Context, securityServiceId string) error
+	// ListServices List services (2.7+)
+	// (GET /v2/services)
+	ListServices(ctx echo.Context, params ListServicesParams) error
+	// UpdateService Enable or disable a service (2.7+): service_action is enable or disable; disable takes disabled_reason from 2.83.
+	// (PUT /v2/services/{service_action})
+	UpdateService(ctx echo.Context, serviceAction ServiceAction) error
 	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
 	// (GET /v2/share-access-rules)
 	ListShareAccessRules(ctx echo.Context, params ListShareAccessRulesParams) error
@@ -5594,6 +5950,31 @@ func (w *ServerInterfaceWrapper) ConsistencyGroupAction(ctx echo.Context) error 
 	return err
 }
 
+// ListExtensions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListExtensions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListExtensions(ctx)
+	return err
+}
+
+// ShowExtension converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowExtension(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "extension_alias" -------------
+	var extensionAlias string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "extension_alias", ctx.Param("extension_alias"), &extensionAlias, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter extension_alias: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowExtension(ctx, extensionAlias)
+	return err
+}
+
 // ListLimits converts echo context to params.
 func (w *ServerInterfaceWrapper) ListLimits(ctx echo.Context) error {
 	var err error
@@ -5844,6 +6225,68 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) er
 	return err
 }
 
+// ListServicesLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ListServicesLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListServicesLegacyParams
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "binary" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "binary", ctx.QueryParams(), &params.Binary, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter binary: %s", err))
+	}
+
+	// ------------- Optional query parameter "zone" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "zone", ctx.QueryParams(), &params.Zone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter zone: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListServicesLegacy(ctx, params)
+	return err
+}
+
+// UpdateServiceLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateServiceLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "service_action" -------------
+	var serviceAction ServiceAction
+
+	err = runtime.BindStyledParameterWithOptions("simple", "service_action", ctx.Param("service_action"), &serviceAction, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter service_action: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateServiceLegacy(ctx, serviceAction)
+	return err
+}
+
 // ManageShareLegacy converts echo context to params.
 func (w *ServerInterfaceWrapper) ManageShareLegacy(ctx echo.Context) error {
 	var err error
@@ -6013,6 +6456,112 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDetail(ctx echo.Context) error {
 	return err
 }
 
+// ListPools converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPools(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPoolsParams
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "backend" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "backend", ctx.QueryParams(), &params.Backend, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backend: %s", err))
+	}
+
+	// ------------- Optional query parameter "pool" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pool", ctx.QueryParams(), &params.Pool, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pool: %s", err))
+	}
+
+	// ------------- Optional query parameter "capabilities" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "capabilities", ctx.QueryParams(), &params.Capabilities, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter capabilities: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPools(ctx, params)
+	return err
+}
+
+// ListPoolsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPoolsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPoolsDetailParams
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "backend" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "backend", ctx.QueryParams(), &params.Backend, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backend: %s", err))
+	}
+
+	// ------------- Optional query parameter "pool" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pool", ctx.QueryParams(), &params.Pool, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pool: %s", err))
+	}
+
+	// ------------- Optional query parameter "capabilities" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "capabilities", ctx.QueryParams(), &params.Capabilities, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter capabilities: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPoolsDetail(ctx, params)
+	return err
+}
+
 // ListSecurityServices converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSecurityServices(ctx echo.Context) error {
 	var err error
@@ -6145,6 +6694,75 @@ func (w *ServerInterfaceWrapper) UpdateSecurityService(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// ListServices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListServices(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListServicesParams
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "binary" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "binary", ctx.QueryParams(), &params.Binary, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter binary: %s", err))
+	}
+
+	// ------------- Optional query parameter "zone" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "zone", ctx.QueryParams(), &params.Zone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter zone: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "ensuring" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ensuring", ctx.QueryParams(), &params.Ensuring, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ensuring: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListServices(ctx, params)
+	return err
+}
+
+// UpdateService converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "service_action" -------------
+	var serviceAction ServiceAction
+
+	err = runtime.BindStyledParameterWithOptions("simple", "service_action", ctx.Param("service_action"), &serviceAction, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter service_action: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateService(ctx, serviceAction)
 	return err
 }
 
@@ -8925,6 +9543,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/scheduler-stats/pools", wrapper.ListPools, options.OperationMiddlewares["listPools"]...)
+	router.GET(options.BaseURL+"/v2/scheduler-stats/pools/detail", wrapper.ListPoolsDetail, options.OperationMiddlewares["listPoolsDetail"]...)
+	router.GET(options.BaseURL+"/v2/os-services", wrapper.ListServicesLegacy, options.OperationMiddlewares["listServicesLegacy"]...)
+	router.PUT(options.BaseURL+"/v2/os-services/:service_action", wrapper.UpdateServiceLegacy, options.OperationMiddlewares["updateServiceLegacy"]...)
+	router.GET(options.BaseURL+"/v2/services", wrapper.ListServices, options.OperationMiddlewares["listServices"]...)
+	router.PUT(options.BaseURL+"/v2/services/:service_action", wrapper.UpdateService, options.OperationMiddlewares["updateService"]...)
+	router.GET(options.BaseURL+"/v2/extensions", wrapper.ListExtensions, options.OperationMiddlewares["listExtensions"]...)
+	router.GET(options.BaseURL+"/v2/extensions/:extension_alias", wrapper.ShowExtension, options.OperationMiddlewares["showExtension"]...)
 	router.GET(options.BaseURL+"/v2/share-access-rules", wrapper.ListShareAccessRules, options.OperationMiddlewares["listShareAccessRules"]...)
 	router.GET(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.ShowShareAccessRule, options.OperationMiddlewares["showShareAccessRule"]...)
 	router.PUT(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.UpdateShareAccessRule, options.OperationMiddlewares["updateShareAccessRule"]...)
@@ -9631,6 +10257,83 @@ func (response ConsistencyGroupActiondefaultJSONResponse) VisitConsistencyGroupA
 	return err
 }
 
+type ListExtensionsRequestObject struct {
+}
+
+type ListExtensionsResponseObject interface {
+	VisitListExtensionsResponse(w http.ResponseWriter) error
+}
+
+type ListExtensions200JSONResponse ExtensionList
+
+func (response ListExtensions200JSONResponse) VisitListExtensionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListExtensionsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListExtensionsdefaultJSONResponse) VisitListExtensionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExtensionRequestObject struct {
+	ExtensionAlias string `json:"extension_alias"`
+}
+
+type ShowExtensionResponseObject interface {
+	VisitShowExtensionResponse(w http.ResponseWriter) error
+}
+
+type ShowExtension200JSONResponse ExtensionResponse
+
+func (response ShowExtension200JSONResponse) VisitShowExtensionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExtensiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowExtensiondefaultJSONResponse) VisitShowExtensionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListLimitsRequestObject struct {
 }
 
@@ -9972,6 +10675,85 @@ func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetD
 	return err
 }
 
+type ListServicesLegacyRequestObject struct {
+	Params ListServicesLegacyParams
+}
+
+type ListServicesLegacyResponseObject interface {
+	VisitListServicesLegacyResponse(w http.ResponseWriter) error
+}
+
+type ListServicesLegacy200JSONResponse ServiceList
+
+func (response ListServicesLegacy200JSONResponse) VisitListServicesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListServicesLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListServicesLegacydefaultJSONResponse) VisitListServicesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServiceLegacyRequestObject struct {
+	ServiceAction ServiceAction `json:"service_action"`
+	Body          *UpdateServiceLegacyJSONRequestBody
+}
+
+type UpdateServiceLegacyResponseObject interface {
+	VisitUpdateServiceLegacyResponse(w http.ResponseWriter) error
+}
+
+type UpdateServiceLegacy200JSONResponse ServiceUpdateResponse
+
+func (response UpdateServiceLegacy200JSONResponse) VisitUpdateServiceLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServiceLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateServiceLegacydefaultJSONResponse) VisitUpdateServiceLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ManageShareLegacyRequestObject struct {
 	Body *ManageShareLegacyJSONRequestBody
 }
@@ -10238,6 +11020,84 @@ func (response ShowQuotaSetDetaildefaultJSONResponse) VisitShowQuotaSetDetailRes
 	return err
 }
 
+type ListPoolsRequestObject struct {
+	Params ListPoolsParams
+}
+
+type ListPoolsResponseObject interface {
+	VisitListPoolsResponse(w http.ResponseWriter) error
+}
+
+type ListPools200JSONResponse PoolList
+
+func (response ListPools200JSONResponse) VisitListPoolsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPoolsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListPoolsdefaultJSONResponse) VisitListPoolsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPoolsDetailRequestObject struct {
+	Params ListPoolsDetailParams
+}
+
+type ListPoolsDetailResponseObject interface {
+	VisitListPoolsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListPoolsDetail200JSONResponse PoolDetailList
+
+func (response ListPoolsDetail200JSONResponse) VisitListPoolsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPoolsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListPoolsDetaildefaultJSONResponse) VisitListPoolsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSecurityServicesRequestObject struct {
 	Params ListSecurityServicesParams
 }
@@ -10456,6 +11316,85 @@ type UpdateSecurityServicedefaultJSONResponse struct {
 }
 
 func (response UpdateSecurityServicedefaultJSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListServicesRequestObject struct {
+	Params ListServicesParams
+}
+
+type ListServicesResponseObject interface {
+	VisitListServicesResponse(w http.ResponseWriter) error
+}
+
+type ListServices200JSONResponse ServiceList
+
+func (response ListServices200JSONResponse) VisitListServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListServicesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListServicesdefaultJSONResponse) VisitListServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServiceRequestObject struct {
+	ServiceAction ServiceAction `json:"service_action"`
+	Body          *UpdateServiceJSONRequestBody
+}
+
+type UpdateServiceResponseObject interface {
+	VisitUpdateServiceResponse(w http.ResponseWriter) error
+}
+
+type UpdateService200JSONResponse ServiceUpdateResponse
+
+func (response UpdateService200JSONResponse) VisitUpdateServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateServicedefaultJSONResponse) VisitUpdateServiceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14261,6 +15200,12 @@ type StrictServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx context.Context, request ConsistencyGroupActionRequestObject) (ConsistencyGroupActionResponseObject, error)
+	// ListExtensions List API extensions: Manila ships none (manila/api/contrib holds no extension), so the list is empty. Manila checks no rule; manilite names it extension:index (any caller of its own project).
+	// (GET /v2/extensions)
+	ListExtensions(ctx context.Context, request ListExtensionsRequestObject) (ListExtensionsResponseObject, error)
+	// ShowExtension Show an extension by alias; there are none, so always 404.
+	// (GET /v2/extensions/{extension_alias})
+	ShowExtension(ctx context.Context, request ShowExtensionRequestObject) (ShowExtensionResponseObject, error)
 	// ListLimits The caller's project's absolute limits and usage (no rate limits)
 	// (GET /v2/limits)
 	ListLimits(ctx context.Context, request ListLimitsRequestObject) (ListLimitsResponseObject, error)
@@ -14288,6 +15233,12 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// ListServicesLegacy List services (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-services)
+	ListServicesLegacy(ctx context.Context, request ListServicesLegacyRequestObject) (ListServicesLegacyResponseObject, error)
+	// UpdateServiceLegacy Enable or disable a service (the deprecated URL, 2.0-2.6)
+	// (PUT /v2/os-services/{service_action})
+	UpdateServiceLegacy(ctx context.Context, request UpdateServiceLegacyRequestObject) (UpdateServiceLegacyResponseObject, error)
 	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
 	// (POST /v2/os-share-manage)
 	ManageShareLegacy(ctx context.Context, request ManageShareLegacyRequestObject) (ManageShareLegacyResponseObject, error)
@@ -14309,6 +15260,12 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx context.Context, request ShowQuotaSetDetailRequestObject) (ShowQuotaSetDetailResponseObject, error)
+	// ListPools List the storage pools the scheduler knows (admin). Every query key is a filter Manila's scheduler applies as a regular expression (re.match) to the pool's key of that name (name, host, backend, pool); capabilities and, from 2.23, share_type (a type's name or id: its extra specs) match the pool's capabilities. A key the pool lacks matches nothing.
+	// (GET /v2/scheduler-stats/pools)
+	ListPools(ctx context.Context, request ListPoolsRequestObject) (ListPoolsResponseObject, error)
+	// ListPoolsDetail List the storage pools with their capabilities (admin); the filters of listPools.
+	// (GET /v2/scheduler-stats/pools/detail)
+	ListPoolsDetail(ctx context.Context, request ListPoolsDetailRequestObject) (ListPoolsDetailResponseObject, error)
 	// ListSecurityServices List security services (id, name, type, status)
 	// (GET /v2/security-services)
 	ListSecurityServices(ctx context.Context, request ListSecurityServicesRequestObject) (ListSecurityServicesResponseObject, error)
@@ -14327,6 +15284,12 @@ type StrictServerInterface interface {
 	// UpdateSecurityService Update a security service
 	// (PUT /v2/security-services/{security_service_id})
 	UpdateSecurityService(ctx context.Context, request UpdateSecurityServiceRequestObject) (UpdateSecurityServiceResponseObject, error)
+	// ListServices List services (2.7+)
+	// (GET /v2/services)
+	ListServices(ctx context.Context, request ListServicesRequestObject) (ListServicesResponseObject, error)
+	// UpdateService Enable or disable a service (2.7+): service_action is enable or disable; disable takes disabled_reason from 2.83.
+	// (PUT /v2/services/{service_action})
+	UpdateService(ctx context.Context, request UpdateServiceRequestObject) (UpdateServiceResponseObject, error)
 	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
 	// (GET /v2/share-access-rules)
 	ListShareAccessRules(ctx context.Context, request ListShareAccessRulesRequestObject) (ListShareAccessRulesResponseObject, error)
@@ -15211,6 +16174,54 @@ func (sh *strictHandler) ConsistencyGroupAction(ctx echo.Context, consistencyGro
 	return nil
 }
 
+// ListExtensions operation middleware
+func (sh *strictHandler) ListExtensions(ctx echo.Context) error {
+	var request ListExtensionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListExtensions(ctx.Request().Context(), request.(ListExtensionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListExtensions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListExtensionsResponseObject); ok {
+		return validResponse.VisitListExtensionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowExtension operation middleware
+func (sh *strictHandler) ShowExtension(ctx echo.Context, extensionAlias string) error {
+	var request ShowExtensionRequestObject
+
+	request.ExtensionAlias = extensionAlias
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowExtension(ctx.Request().Context(), request.(ShowExtensionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowExtension")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowExtensionResponseObject); ok {
+		return validResponse.VisitShowExtensionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListLimits operation middleware
 func (sh *strictHandler) ListLimits(ctx echo.Context) error {
 	var request ListLimitsRequestObject
@@ -15458,6 +16469,79 @@ func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId 
 	return nil
 }
 
+// ListServicesLegacy operation middleware
+func (sh *strictHandler) ListServicesLegacy(ctx echo.Context, params ListServicesLegacyParams) error {
+	var request ListServicesLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListServicesLegacy(ctx.Request().Context(), request.(ListServicesLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListServicesLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListServicesLegacyResponseObject); ok {
+		return validResponse.VisitListServicesLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateServiceLegacy operation middleware
+func (sh *strictHandler) UpdateServiceLegacy(ctx echo.Context, serviceAction ServiceAction) error {
+	var request UpdateServiceLegacyRequestObject
+
+	request.ServiceAction = serviceAction
+
+	var body UpdateServiceLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateServiceLegacy(ctx.Request().Context(), request.(UpdateServiceLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateServiceLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateServiceLegacyResponseObject); ok {
+		return validResponse.VisitUpdateServiceLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ManageShareLegacy operation middleware
 func (sh *strictHandler) ManageShareLegacy(ctx echo.Context) error {
 	var request ManageShareLegacyRequestObject
@@ -15681,6 +16765,56 @@ func (sh *strictHandler) ShowQuotaSetDetail(ctx echo.Context, projectId string, 
 	return nil
 }
 
+// ListPools operation middleware
+func (sh *strictHandler) ListPools(ctx echo.Context, params ListPoolsParams) error {
+	var request ListPoolsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPools(ctx.Request().Context(), request.(ListPoolsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPools")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPoolsResponseObject); ok {
+		return validResponse.VisitListPoolsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPoolsDetail operation middleware
+func (sh *strictHandler) ListPoolsDetail(ctx echo.Context, params ListPoolsDetailParams) error {
+	var request ListPoolsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPoolsDetail(ctx.Request().Context(), request.(ListPoolsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPoolsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPoolsDetailResponseObject); ok {
+		return validResponse.VisitListPoolsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSecurityServices operation middleware
 func (sh *strictHandler) ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error {
 	var request ListSecurityServicesRequestObject
@@ -15869,6 +17003,79 @@ func (sh *strictHandler) UpdateSecurityService(ctx echo.Context, securityService
 		return err
 	} else if validResponse, ok := response.(UpdateSecurityServiceResponseObject); ok {
 		return validResponse.VisitUpdateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListServices operation middleware
+func (sh *strictHandler) ListServices(ctx echo.Context, params ListServicesParams) error {
+	var request ListServicesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListServices(ctx.Request().Context(), request.(ListServicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListServices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListServicesResponseObject); ok {
+		return validResponse.VisitListServicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateService operation middleware
+func (sh *strictHandler) UpdateService(ctx echo.Context, serviceAction ServiceAction) error {
+	var request UpdateServiceRequestObject
+
+	request.ServiceAction = serviceAction
+
+	var body UpdateServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateService(ctx.Request().Context(), request.(UpdateServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateServiceResponseObject); ok {
+		return validResponse.VisitUpdateServiceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -19116,426 +20323,459 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2JciM5dij6Kwhev5B0h2RRKtVGheO6ppdx2b3dUpXt51Y9GmKCIkZJgJNASsWpluN9xPvC9yU3cLAk",
-	"cl+YJNVdcoSnS8lM4ODg4Gw4y5fBnK/WnBEmxWD6ZbDGEV4RSSL46894fhuvf14sBJHqb8oG08HfYhJt",
-	"BsMBwysymA64/nU4EPMlWWH12gp/pqt4NZienZ6/On/9/OX5q+FgRZl+OBkO5GatPqVMkhsSDYaDz6MV",
-	"ZjTEIxJFXM/tBjEzoFUsJLom6CqeTJ7P/xElgw+80QvfJv+IJgM3beYNzJAF5OHhYTj45i8/0BWF9QZE",
-	"zCO6lpSrhU8QjxC+FoRJtCKYCXQ6mUyGSC4JWnEhEUZrfEPQkoeBGA+GhegKYewUttoixi0VxkKwZW41",
-	"ay6opHckWW7RW/k1t9/kzmAb/NfBXfhaFnC3Vb8fXP9OMX25xBF5923+WPzEJZovyfyWBGjBI/X/qwv1",
-	"ecxuGb9niAaICnQ+OXdnYo3lMlmyUCPPaDAYDiLyt5hGJBhMZRQTHwkGVCEjym4GDqBLHsl/JZs8VN+S",
-	"BY5DieYRwZIEMywvkJoPYRYg71UkeCTR9QYFVKxDvJklL5kH3stlh1qNMbslm9S2Eab24NcBns+JELMo",
-	"DomYCYllLAbDAb7DNMTXNKRyM/s7ZwYBcyykeVXyWURwwFmoxtXrmGlcLSK+mgmG12LJ5UzE6zWPpHtJ",
-	"LXYwHAQkJJIEyb/s4wRNw0HBIr2nsLzhgLB5tIHf1CJnEVkMhoMlF2o4gJqK2Tq+Dulc/1vwhZwl04c4",
-	"ZvOlnX/FYyZna06ZtOPrRwXrMb+vI34TESH0P/9K5tJSyzqkcwxIJcnfACjQi3p0RyKpcFkwvNqrIA4t",
-	"ZMmfks+uySyFNo34m4jHaz25fsCIvOfRrf9oHXHJ3V+CRHck8n9XkJm/6d8VjA4y/bAATh5HczK7Bmls",
-	"3tKPfKjchyuyunZTWnqTWNw6REkSrShLSCVeB94fQn/8aZg5dIXMRlP54B27w6E66GwdSxSROaF3JJii",
-	"f484u4EzRtkNuiUbtI74HQ1IgEbo6MsdDmPycDQ2LMasoET+foPXaxIgLEHu/r4ErOJT39Iovygs5kqt",
-	"UA/RcWCYlvrrZIjmWJARZYIwPWUl+wloNKhimA/qMIg1Z4LAKr9XM6l/zDmThME/8dodoGd/FQq+L96I",
-	"/6AO/nTwP54lKuMz/at4pkeDWdLr+xGweySQXtk1DzYXoDEpWlDwC/hL0yk6vsbBe/K3mAg5RDHDsVzy",
-	"iP6dBEMlVq5pEBA2RFSS1U9cfs9jFgzRnLNFSOeKwNyn/I5EQEVDpA4gnZOPzHDckKhPVutYEgB6iMbj",
-	"8ckYRIpZjVrs27lagBkQcBMEVD3C4S8RX5NIUo1HFocwqhZZufX/zGCpWkvEMOiRgIUPERbIkZ/+SaCQ",
-	"CgkoWV0gKgWCE6LkpxWx+AZTJiSSSyyTATXkY0+mXys+OXgYDt56kuY/OSPli1ngUBDgsd76PJmSpyrg",
-	"/0WPNWUW/OCxmhzyhgVSPtEIftWyxsiElKjzBv3UAAM/0KotLcRCTlzDU0WIou5o5PD/4EDEUYQ3uWUW",
-	"zFW0qm/+Yvll2x3lTFAhCZtvEoFWtFc1W58i9Nq9LCWVkLLb5tj8gbLbPAYTgquFwtMgiqAxArNQ42xE",
-	"i07iplWqlOJSuAMWE9V7/Q3M5fGlzN7eCI8o0qzoo9HHb8lGIBwRRG8YjxRvxQJRhjSrHg+a0kstqtsS",
-	"SMM9fMgiqFCKm1eOEowcKTa6okIoVUSp0MCTI41KkExWTCbb7OHzU6Np/2eHOf39/ZZITMMOHCqZc9bP",
-	"iUoGbD6Wx5PquJw/fDXJ/wj6bHd0dONuJV/VsQ9ry5b/CPbBnIcVr1gTocmhASMiGSrROgv4VZpRGesj",
-	"DVSGU2VNljRavfU22cLtqFqbNV1o0RBQJY3b4Xs5PKWk7hZRja73RlHvjKw257QFx0sBeRmvVjja/F5Z",
-	"lXYf6TX0yKw+giraUD6X2BQ5I6LQccVZuLlAXC5JlIj0iCxiQYK8EH+SxY1lcaLu/EVpO/3aS233Adxs",
-	"fxztOus0ayThMo602m88YljzkM43g6n2cnyWMypmOFhRlha2aQzlIMiiw3jfcjpG/VL2YV0Yz2whkBV+",
-	"S42HSiskczLqbJGs3dCG5f1cyNfQ8dXgw5KgBSVhINCX8Xj8oE0Z7X8cXw1O9sb7tiLnBlRXMpKmwlKG",
-	"p9Bz5M1xhLCUEb2OJUm8k+BmQnyB4pgGQvu+utF0SwGQJYl6njwuEAQ5wmojD7qBkKf+7pZaFoIWOm1W",
-	"NhUpQ7nhd6LT5hfRhGV01WyLWEk7RLWnoQLwt9B5u296tab6yDe8Th/eRkb8YdTi3zFX/O7zmkfyB65v",
-	"jWoPRf5yhMAAKDQjoGN3YxQAg0V3lNwXCPVu7hur/s3gWj1545rzkGDWWHVcEYkDLHHVzVC17g+COrP4",
-	"I4HswOg6lmgdkQWJIqX33C/pfKn2RG1D8vyWbE7ytz7eKlaUje5IJPScZ+PXr0BNx3JZ4t4yI1fjJjvq",
-	"6bnn/GJCYjYv9oI1xe/W10QmxKTNNVGalDvweL2bM7ubzRlweuamToncdPWL6ih+MzO1W04d3A3Athhp",
-	"x13eshxzoQzOD2i/CaMRevgyTvPESn7HrKSUNxRTnYzw5ZrM30my2mI/tFyTEUZiTeZD9OWWbKb6Kv9B",
-	"oXiFP/vjnUL8auZJNXD9BCaUwagjNHToAUZ6lRD8iswGVtJJWrX4EYcLHq1IkPe0uRWJUv0QIJwpCMUW",
-	"a/03tRKtCerFCHR8Ojp78QLNlzjCc0kicaIWaJYnWqxPnT3tm0JzHocBYlxCgEm4QfdULlN6k6BsTq6i",
-	"K0alOoCEgpq6cijikdZc76kgiLI5jyIyl2P1RV7h83Hz6THCm97hjpKnj/3X/NHSukCCMAm33hDLfWx3",
-	"HQmJN44GCphhqx14GCYxVmVwZ42hoPAqT8kIIfBNcURNRGS0ebuQ+oq0WjWCGZLhimBOY+7L1UDH20P4",
-	"1k94RXRA/dVgir5cwXjqnz8N0ZUdVf19NRiPx1eDhwd0fH76HOEgEOjKg9S46UpJFmYbQXiYWtT5ZKKE",
-	"h4sNGwwH55PTwXTgh4jBw+eD6cBFisGTc4VJL2AMHr7Qw/1I5JLrJ2+09MhEkqmfTtWYLqAMnrjPA4o/",
-	"6EDTFwAP4/Ldah2SFWE69vUFQJSPQQMP7kKTx8APRxu4qHbx9lrwMJZtj8wKf/7AJQ518sZf6A2+3siU",
-	"2CqIfszJ9on/699iLvFIR1aqlUMc6o0b+WHoJn2vQ3A7zvriefmsNti3cFpwkegF977Q/EQNV5cerBxu",
-	"7VnyLzBbYOx1+YxFwcEls+9m1vxkP2lXeSvEpZzs+SENxfVIaXrCyI6bnbDhTmXGLMV/e1ykxzADd6JJ",
-	"5+pPEacs4B4fRUqP73iwKBvFgpSwEFnEP9rPW7Szbt5CJiKzHGQni81M1WKFmeFKYE9zkQ54e10xZykr",
-	"ycy/w3kz01lO0hp9eXYic7ykZ6rLMxSZ5ybtF1K8Dx0x4o2S5SidIfOPWUYRLZGnVXwtxzdL+XKZ0Mmj",
-	"qXwnSmmt/BBX4q9I1dZqXkfLCHi4aBvG7qmU1TdCKQVUbR7WX6XNg/dYEqQhuUBADFQStMQCMc50vkrm",
-	"ejtZfaVvM9KJSg7eT3WmmEFHMZrZbUs8LQE3hcZWWG9lqZeGeowieH5MjLkW3kznrYyFMsH1GOCyRMf6",
-	"GD7Da/pMPRDPzM9ivN4UODR11kjnqH+JaVj2Mfm8phERLW9l+glSMoueheRO75LNwPzu/fuf3+fz2erD",
-	"lYwbpPxnEzRR97v+pSgbRpBo5hn36S3XlrfeLSTJZ6lt76lJgTf3Y8kPQ31R59iyGn3kSGHQ7N7EjyRK",
-	"CMXf9yymM7csHgmkMGi3OYuXNB4zOKk4Px0uaCwuGpOaParl1LaTu3YHZ8XyO4oNj9gaLbwYshLA9H2D",
-	"9k93hK7lPUgHT3puRRJXLsfzTed8Y/aKBdxhiQMdcgofHi50AELW0zzUL6kfTidnz+1FlM7w07l/iEpB",
-	"wkUB725yW5Tzhm7rqi9AGcDwqY9bgATPnUmm9fVZPUkUr0+BS28iuGH7xWalt4NX89F88IkyIt78CR2b",
-	"K0rNeofIif1rssR3lMcRWlkIZjYxfmYGbXd/9+INoCJJDG8SAAMqrpu4QeJJ5oPUhJX4vZQ4KrgRWnAl",
-	"KZZcyBkWELMSzBxG8lh9a/35qfsrcw009iOs87E+5H7WKcIz+bBNIg/jLKAiiteQXd5hIeuIwMXOzD8S",
-	"nQdJZVS0HeU+olIvtu23Geoxscxp3BQttRByD5BPbSKy0tUMoKgJJWHwzIukdWdQKDIdI7hinCJT0WBs",
-	"/4GogAs2vkBqbHSkZz+Chf6ida23UCCkUL4YbUxfqWitzzxCNBiijx/ffTsK6a27lHnIyQvzeoFYeHic",
-	"V4b/O+YSX5K2ql3Oo7i1/87dz5xOJpOHoXPj9TnwQ7a4Ssvh39TA/TAc3LRxDGfXXJYESSJbeqQbvl+e",
-	"Vcw9On0YFnhqt/bHZRdX7NRsNc15Cv+My9GCRyMYeKRH0czevcLXmp5zP2RAfJEB8BHCxRrd5TSYu+hU",
-	"ZFymve69Hb7didArz3s2O5wq0eYGyQcgIxyF9YPeeE5SX/oVgFukclmWqzMaWvql7MdHAqydISJ4vtRi",
-	"gUqhnYNDdL/EIA4oQ7HQQdv2kRHbATq+3iDyWRIWCBSzgEToHhe5r4pYPQ7DnxeD6a/VVi3A+lEbtp+q",
-	"uXaa4e9i+ALG3+80b2CaFJqaDtuW8/cL+MuzQZkE6HeiF88HVXKg38m25MkF8uBxwufLhe0gLIOhUD7s",
-	"jDJaHpxiEdH++1af7UUwdHTQgBibmZKXtQtKxFB2Uck4VaDuC8iO4NWkQ6XAKAZfH8J6idjQJDGZUYPp",
-	"4Cg7yhHUaDMGrKlGSAJ0vUFyCclB84ibgcfooyBIja3suxu4DohSbyDJIfP0OiTqn0oJKJgQ1i/GGenb",
-	"dSn7WkEa8AK53tB+8xaQGaTDQt60WkhuPm9BJTK/oXHnLapgoA4Le3nWZmGFc3qLK9QyGpoW3tJyw3RY",
-	"2IvnbRZWMKO3rFKdpqH495ZWOFSH5Z23IsiSWYuXuP3K9rqgonX4qkx78kuPsXPay07nVlN4tdJMGP5A",
-	"bvB805tIfDrXT+f66Vwf4Fx/bBTblMmwZLNYlKS+hLYYdP4n6zlqUv5OzzB05aHdt0Xa+nsiiLx0tXpy",
-	"1zK6Co9/K8MZQXyhq81TdjNEXrVhqCMOD+Faxfxnljw2l0mpf84kH5pLl5l76F/zZO8T0xhNCg21rVRg",
-	"l/8Bi9tLWRj19+XKu8QFLPg4gHLO+vYTi1tT2ZkI9ZMjcfhSDBVtKvj0uh4uEBejZGS/6vF1LIHqI4Jr",
-	"65WmBml2qd3m9Yd+bxIVIcpZAkG3q8RLMo8jKjeXOtOo75pl4IKe4WAmaBMcVThWXr3sUgUtYGJG181e",
-	"5StMtypI3Lj8E4+3QsX5uc6fFuKeR0Ev5dWAX7SsRJa5nw/v8UYgRu7hmJnQJLHk9wJRWRBEaB9sW+tb",
-	"B/5tVxTcxBO6Imll1R9yXTA0eTkEOioyQHm7lNqDItmROYk1NdKEeXsm6g5uvvwNcAEqkOG7eC7pHZkF",
-	"NCJzyaPNEIUBXg/RLYmuScRFriiOKf9cVBSn5Xl/NCe616Pb9nC2OH32yPR4JhrLJJtnfH525iUWDz4y",
-	"qwquIz4nQpeHmHMmMWVESTAho1h3KRg85GICc4TcODawJ3hyJ69zfbbsUlpU6kpD8ANEp9VG++bna8BX",
-	"zNhPcv5JzjcvUdm2zOmTjrC9jpDbggaHu+MlVpEy0YJdDdrz9DzoTUs1NSqx1LwQ684ptTFFNcfRIUVT",
-	"0xpjnWST9ut+o0z31lUyV2ssqYkczhSNMrHaYgZOgVlEhKmuUqpnVNbdMgGrJJgpCJqVL8xAG0cRYXJW",
-	"dO6aBYl3+TAFbTWVJq8Oy4EtAaU249Lbq2JkNqaUnVhHH5ZE+0nmmEG88hKzG4KWJCJPltCTJfTHtoSU",
-	"xpGkFbSrmaj7laIoDkkiM4+E9unaXyHv+DqmYaAEKTpWInWIcBjy+5l+ZYi0MlWYfwwdUW9139bOevXZ",
-	"qaILM5hL+s0RjnlB8spfy/TTKpOpArbnzysMjx5S1qrMjRf1jYiK/fqKZaptP4JKaJLodOKz8dnrC3RN",
-	"QrXDzrl/JFBBY1t0zMg9ul/SkCCd/yE2bE7ZzUmhrtVG+a9BdpF+5jUWTlGJTxNpCrCoKRRdyaF6q+i8",
-	"oJenR/5HpnXj2CqduigC+pfLn38y3RrhOoDKKfIggMhoB52pXa2XhY7PJxNUnEgJ8dY8lpA8enJhEnKE",
-	"TF2hbODxErMgJJGO0HaH288SLzys7nzVMurtzlvI57fmakzLz/LgrzP3fkSwaCJth41Gu6OC6u6LDebv",
-	"lI9bAmWzs53tFpki3wT5veTmejT/LWEF0RlmvhI+EzNFhBHV+WeVmCxeVZGPfct1dGn+aY6A+bJ50X49",
-	"Y1Nby5+mhgF1dBBgpxI0BL0ExjrwOtdr9nUPymyfkuJKzZajWi7/pGgcRtGwusS+pXu/Il1bonkGpxcx",
-	"S05OG+m40xxb1C7BNl/GIb20T48KVLM3uiBf10pJOjq7rEaS5hsmgrukUFK2E3MjBciEtTezbKtUkhc7",
-	"aMJsqx0UocxWIPG8ZbrOQrCibIhc3fisNy3Z9TkOQxIdCcTvGbKZ6lggiaMbAv7Wfjq3besv9utXZOsT",
-	"rEk0J0ziGzJEV4PJ1UBZ3leD08nkalBoxSgdh+seqtmiGE0bw5b0cK1oGDccSL6m8/6a4fXVmN0zukqa",
-	"1ZnGs+UXL/lj5+1YAb5LWbtmH3UhGB4fyP9qDrPOdRNtHJC/YCFIoIhHnQzDi9R/CAvG6LvVWm5s/BuS",
-	"+JZ4rpYbwkhE51dsjeUSHf/0/aXWcgR0Nzq5QJht5JKyG0RCQWD8IKJ3JBrZkihIfTm+YopXh3yOQzsz",
-	"RNAJYNcKd9Bx52rwdyGDq4EC52rAOCNXgxNliV4x7z0t5NTbCywkEfJqoA6IcZHqP66JhOre+t/qFTOO",
-	"9rAKz/F6gTw+qfOA5zwKSOBd1ASciPEVM+X7V3gDEatso61oU2opeV2Ztto5FtC5NJi/Yho1KGbWEj6m",
-	"UiAJ0immUgkz9d2Xq0EQr1abq8EUgfA+GV+xQZ2xlmfBK/z5B8Ju5HIwPXvxogXHS6SsN0QmgjAic0Lv",
-	"SDBN9byaY933SqEnXWsKhdyWVbHMcU/wQXOuRoD5rDFTXtLwmAuEjfsxETIwtiCkXqj04RP+Mw82QI5G",
-	"2QHfqw2Y1oR8hChTeg1cfoyLHMM+o9nWKdwJoBRb7B4f483RUwPnlC7WzsY2KmLtRWZqhhqJ0fX+PSNJ",
-	"GsPeilByoCph2BFiI0q71dpp3wI/s85knMpG8rnqqhrmZoj5AJpnUbW115PR2fjNZAoCxciSRFIbHRbA",
-	"GqOz8ZvTP00RNoqsYUY0cBHs4Mst+TrHoNKAHihiou5+oG2b4rzeV7NBW0RBPEIG1Digog0fqrsez/Cb",
-	"bIOncIMKW2TqWwUcoOOAinWIN7PkNfMg+7q5IU+nXpxcaNqfhwRHora55pNi1EoxetJa0lpLEzOuwEHX",
-	"yYWTa4fatu98zlf6OzIUCnjA7wHcR2vfUDFbx9ehdtaUVMMERQIqYnER8iMBz2eLiK9mGtBjfY/2jx+i",
-	"mJzAPclaimEqQAPgxJKY2UzZA+30MWY/lcp+V3jQNvr3Srzqf6INEUj98xSqF1veDoa5a57MGTFFdnKx",
-	"eV8Ga6yMf7Ws/+fqSvzP4/9Fp6e/yd/UbL9x9tvmtw0Rv01+W/wGQv03vlj8xn5j/ES9/A8FjjVXwH0y",
-	"PE0Yj3OOQfmeGz6y4pZVNMX/yCIy5zeM/p0Epq/hkUmrOxoabEKQzZ3rFDhFR5OjITo6Vf+zgP9RYKt/",
-	"MPgfrv6XL+AnDo8k/E8Uw0sb+B8idH5ep5uYWs/DIzfpe+Gcz09zYexNK+qaAxBxfSWXPno/fX+pztw3",
-	"776/HIIJMMeCXCAwGgIUr9ckGqlHOiowIe3j/0VPjtlC/DanC3GSp9tSGizDqn2ubQqAds5D9Y87GqgX",
-	"XCLoO/8WJaBCLR4uUWLmssHH6K3NPHZjiSn69ein7y8VRar1Hn3yd8lqEFnOZBwu4J2DWdT2N/C2JO7s",
-	"9Ih/oX++0DcFrvqUwoa0fr2QLCTisUTHEGRk3jkSSA0HlzMryuhKcYTTYUXZxGZYB5UChk44AVrFQmoX",
-	"IzIDg1Js0+flEjM0MbhL1lCIPPOzTYh2FyPHLjH8BEmO5ny90eE6jNxblIMzmEqB1jgiTKFArXaIlPoC",
-	"AC25kI124o6H8ap0ixniYaBPtTJfE3Jo5lPLa4n6qH06fAgm6IIHirvsVEUzE2VZdWVZ2tQlF43XKpDg",
-	"FKpF9qsup9f4ca1weTZ+Phmi+yWxViSKyDrEcxIgbxikC2qg643BiP671Q3iCn9OS5JJrYau76SM5qS1",
-	"L3vODYdt18z67Dx/hZtByodvhuhsMnk5mpyOJmcfTl9MJ+fTyYvxBP5v0EOAebq218y0NuoskHVZ0YKW",
-	"8Plg0gWNhLSdyeFGapv9e10wryie2JtSFHWhKsl5q5t8iUVRTeImXc1P/cv3nV6Cp8yNfAoNFTPBF1LH",
-	"WLZtzv7yTZ/tmrZv3DEcrHjM5Jan9PlZT8EDZHwzRqeTyf/VisyzxYDOG3WmAiqEQ711oIkmzojckUjO",
-	"JN+W570CHXC+JEEckkANeE0suW0bDKYJ8FGaFyW/mxo+RQLx9xZ1U2Uv2HSrI6GsBbhhB8US8gbQ2fjl",
-	"SSs44DM1C6jmI664i6/MDgcpqsiYM7NmZ7mKzmrsGPCN6DwHjFaY4RtiLTgq0DWh7AatCBYxOM15hPBC",
-	"WRAKLfpttMA01MZlCZB+FFDa2KinTPc+W5KISqPQGBXRO9Wle5h0y9cWDJZ6O49Be3XpBlT6iR0NmMOb",
-	"Nyn4ujEYGEJ3jEtdRXaPtJt4Q85vHHgrsrp2Z3eXeqeZuqg4XlcgivlcvV3gTt4Kr13NCMpu0uqw4hDm",
-	"B7AzM/KrZU2tKmno2iQWScIqofay1gD26L2hb6Mwy0iHsxUFraVC3Fw0nLkwTQfFpSsGeOe9QDilRY+n",
-	"SaVY9DDDMG33xUQ/LL197BwaMlfaWEkko6ul3vxq1VYCL7mv3UnvRQNnKW6+gw4VJX3JdBwg5FNr2ZEd",
-	"3f1UOv47JiRmc7KdA4GaUaqDn+1bj9CjgIU0M0s+iwgOOAs3LdX6SYP46QI7tn8DtS/zs5H5WNG8wzNc",
-	"tjRPbJXa7Rn86Wl9OEp37TylfTf8pnHTviod5WzP4ranZJtXp/WptHWCzvTsc/KuVH4lm1PLDTtHCVkW",
-	"11LyOC7cLJ4nmaV2JVvFFlJPOLRYQyXM5SD/CJaKF3HRNPT9y5WeA9rimla4TkApI9WYvJiJexIpC4oK",
-	"oUwmHiECgfGGi66xXOoyuNQ0/VSvuDuy4/OzswLB5UJByuGtDFSqr8NRHCHR+LvGriYdut4s+6D2ttjD",
-	"aWHeC+CaR+jL1UD9W22e2rvC+MWqmAaBuAl91PWQyYUNH3PegNfjQeXtfc5AS1x9a06Z3N7Af9Pa5wck",
-	"17j8iaXXPH7U038y2Rj/Y815OEUAI5XKEBmNGl/utZZwVVbom7yDZ/dR9foSljBJ5QYiwhY8ZgGiLNeA",
-	"+qGUR6WajpfEhtW1Fe+9Yfbw0fTp9s3D/lLpf9LCvKWNYlUAV+hCkJsVYVK7sWkAkaYumhrbRI+U/jAV",
-	"S37vlAnT99qEKBWEoM5pEG2l07+Y7CAJ8wZLco832wJWpVW/rrohWs/cu1/q3I+1uFnJeOthqjTpSStG",
-	"bSkDh9YCm5k8506+xlcTf9D2Ny2FGGMklhFnioq39S2mBxTxdX9j8jvcB4RnLxoVNE3XzNpqz17q3n1p",
-	"3tIHpacNGY3slnaFYZyX8O3PC8tHqzwBWfu7qSO3GC19pfmm/JXNaqiW2hkGC43ydFmd5MlbIz8XFvu7",
-	"QB6FZ8Jctw4hr92/ZnJpl6KlrRxozOm7cOvGVQDbss5uzLET+3gMpQdTR+RA8W/mNHf22BTWqm7KWBv6",
-	"a6qLMXvjVXYCsjGyZrQjYZq5aOY89TrhmDeqm+FQhngUkAgdY52dfkvIGpC+QuRvMQ51oChh8Qrd0Du/",
-	"YIDZtMI79rLGQCa4fqD7RgyGA6CJQXIodcVUD0VNI5yTPjb2DzE17SlcD6T0JIX5Tvmt6O4488RGc1Jq",
-	"d7oy4GoR37ZAV7fLkqbCpMaMaSU7ejAtdl6h6tXrdmLrjySNiq9Nau5WGgvurdXIoluE0ouCFHhV6mYW",
-	"T7ktKtqAFNWa05QhBk1EyQlpdvibKLQjM89I1PCLvNe6G7PYE8226pKm/YAGd0gjD0FHQ30tAHVo/api",
-	"1zzYFFQ0K8Roc69XZzCKNn9b/acH+7KdMuQmbEbcifH6JOKeRNyBRNxOxNDvRbz0oRDPErHTlrc04CUN",
-	"FrL/2ielTq2GwB7GsG1XX6SxfduowkgHn1th3RHTgkNnO8KQyg70DxB8kjtCEDZt6swh/bSshUdzr15b",
-	"x1oLn9ajU7D+wN6m9zoQrWu0pIljqw6TtClffRaJ7SnAsWnqRo1atJfEtN0qQm9edIhLfByRh43zb8qL",
-	"wW6tCLUJ8KuK7EtvQAqwUllkzvCWBQntzH0WBPOTPZuLbMuTmslqN0cdfrbS96KETzaHvwreWnB71e36",
-	"PtdtCtwVVTROw9MQFX8c0m6njTah8O6k3SqTpFmhiASsOxIVqcXpfDxdrmwwHcQxUElNqQzv4zalMjKl",
-	"TBY8QgtKwuAZljKi17EkSKfwws1LTLzCMeYfSh9mpibJZk3QkZ70KPFgXbrGbS12wSoPLdIQKmNBusvc",
-	"1m7sXUrUVIRE2o1guYiNlC9ycufQUEqletM6MxetqLTkA4ZQmp1/O0PNCnLh5uXQtnGTFzkmtg2XfXHa",
-	"Y/yrXn3TMNgy9G5tgLUGJrV5jS7KNaSZe/Ihuvznt++/m11+9/7fvns/u/zw9sPHy+8uFZcy9ticr1ac",
-	"PZtzyFiQyg4zthqVBDHF9KAZEE5N089luG5FBtTgMnCGA53DrRYQmScxq3hmB8v8SZmbzlgLK3oT2Tmy",
-	"j3Rrm71czttFD5Fd8xBlljdEuRV7j8w46b/scocou7T8k5nkrWIELpeR0nZyTGOrVMxeNdh+dLdtfZwW",
-	"jro1b5P7mz77/07lEuoFzOCFf1TwejUDioIvs7kJZ/6vOhcGhy5ovktican+esjM4g9GVLTAeSsnZhWK",
-	"T3WCkIzwTKzJvFWjk0sYXiAsTPXEC1BOGWcjcF3oriXgzpOEYSZH0GExJFBfQgzB6WtbjZ7De3aT0Ryv",
-	"tSeCEnAIblCI57dqKsCHR0gJMsvrIhkfcjsv2/lL/+Dl+yeLkb52Vr+MdM70tKoGU0WY8cuBRzKzxtuR",
-	"w4CXx9oSoOztYiUr8QEsgbuS2Bt2KE6TfCPrwUvhbVK30L6eUtobgN5Z5/a2ph3j8tDWTPf2Z6pckQ5W",
-	"yUvQ/qtAQw85ZX/CJRGPUndExkQFXWWsAKziWd6v5p5nMB0cecMdoVuysWO6Gqm6FS4EdswjbsYco4+C",
-	"IDWsAsmW/PTfQJJDcVBzTRELgtJzUeYVTR1vwVF/jIVESx4Gpq3TTDftFbOUPWXsfNcYSRg+zCNbVVoU",
-	"8seyqsEryuzfpzvf2C6cszVny6l8hde8hWtJPmu6JDds+/6IV9EVa9ciUX2RuG2S8+tZz8W1blDMAuLX",
-	"elUzHPNQPZyHVHGcE+QVjjF1d316PS3naY15mOE2+Qo9rb7eZXvNPvZkK/nQQTIU6bMefnsZsVTKiEFm",
-	"skpxs9VlRiti6UpkFUvN1FaqXGijCAsL2D77p1wm9b0zPRfU2bgm6bLXmVLvlKEQBtppCxUPRFt7vj1s",
-	"nZXhnAO+YiTjf1I2jxnJtP8vdFqUE9anR8zRmlBySRsiv/DFsLjJEAtQgk3boeiivIFRYUeigjCfwzYz",
-	"KVjpY25qkuoH9dTc5Km5SYPmJg9fb7l/V52rY6k+2ySiMvrMvlUSftZzaYqdeq93HAr/vG1Jn1JHUlVl",
-	"jVfm4zsakKhj4cDsmGctazBXOr9qK1KXdxvv0oe8U3HWV/WhNgmsrQqpmi/SFVIrLj3M6arL1fKO+u+y",
-	"yeFTU7d+O1zZcq9ZnQekLdGB7KUqaq7w0w7agzVmlI+6H3gT733jOCrPp3dkPz1qkOA33K32YlnL4RSY",
-	"ndV7TpSXvmIX7XjNXVkWvbWeLDd0lZz4Dooo/uBJ/Raa388saWxme9RYBWKorXZIdcGysJZZtaZXfu0J",
-	"ysOsPr+gUvHoZ/9s8cky1SRpXKCLk9YpFpUgbx/Cp6BNKqeXJQY2p5fuQXoWMZXlpZucgzRA7QJ5y6Fo",
-	"joKtHL9lAHRbfMtVtlhk08ih0raBGeag1AeMQipkrZmY25tis/GJW6RBrj3+VZu/dc1+u+3Nyvbn1t3N",
-	"NbB1lfhudnAzI7ZyS/MtcfYa2Z1uz1GRLp7Ok/ItXG91HsaL8NmE7rpnTuUoqbU8aV4pPT9Xk7V1lRfZ",
-	"2dqvpw7+RuD3GkPamejrqdh82mJJhyW3xopLO6rbquS9GaNt1fuhqXlvYib1niHLM0zB+zRXKK18X+uR",
-	"/lqL3x/Sw9JNiubjd7ye2AsdsaODea7iyeT5XK1uFNAI/iLPnDn7zLRv415T6nsmCv1QvmAumF9fx3uQ",
-	"ICoQXxQM1UdyjNOFa3JRxqUF4s0IW4qQ5h6Gxp4dD7hHGHD/6k19wP1j8OxURvJ38u7UhTh4FFET5aBj",
-	"FooCHUxow1PgwiEDFx7BpfUB3b5edcJvlE7SmvGs1lhS2MWiIN0lF1LMQNuZRUSkMy7yi2xulXsTF53i",
-	"f0vKsrXWtclnvFqrBQ3uzsaFbdfzbK5NjrTpul5Q2CCsuPWuU+TV10M9eBFC8vfvAcWjfChoi4VcY0G2",
-	"ABg+Ny83gpgyv9peskslm+RldLpXv/n4/v13P30YlJcxzQw9OX0xmrwenb36cHo6ff58enb6n0Ufl8D1",
-	"5s2gmRfBegeS2nD+ahPgEge0v38VB0B0VHjM1M0lsD1wdcLXDfypKBTSNn+4VKNqSG7JRkjOyAd+S1hR",
-	"ZNm/mheQVG+g49EIx3KJ7HcnEHJGGTLPGYf/rHhArtjVQCvMJnBB68tT/SwJCtGPfzXPIx4S/WSYfTAe",
-	"jz9dDcZXDDJ6B9PBkuAAFCwtAwf/MXoby+VIryXB1Jr+K9Go8poBLvEd5XHk99+ck/Xycx4HOAz5vYlD",
-	"tSFzmvOr95H5wYbwl0digKVipqLru5fVMx0JRNcI6lbZtJN3v9y9RMd0jYMgIkKM6dom259c6IZfQ/XO",
-	"uRbJx+qfpvjcSSVkz197kHGms4hnJVGmaWxAuCjb2L+hnKtSvVxzVJ3obMqxOyh1cCxmiPq50pDMqFZs",
-	"6teJSqhfnRdCXZIYnwIbKvaZpuKudPyRQAV9WCGIV42cgd2LZixvqOPjFVY4W5MIhi84acxSkvr9SBiU",
-	"UAEXlfyeZQCogdtccjJyD1gVGzan7AYdywgzESpQ4F+GYc1sufyTJgvKVq2aUTar6lj/NgE0+ylaxQLC",
-	"zNW/+QLWahpF5971e6VXgnlu2sNKwoJZWfgIQ/oFMPGjOUHHoAkNNaxTeDbTr5wgcUvXBuXzJQnikCT0",
-	"oL9W+6SDUCpBe3muZS0k33M2sw5p21+r2B2QvH9DpPsGaglwduT8XEsskBmnEogX0IJuFYeSrkNiqxED",
-	"bdqqepXtF4AfLfEdQSsObgqwAogpGKlv0NRADkUYCTLnLIC3ksODjs8nb6opTneFigikO88ok7yML71F",
-	"ukM9Mi/rSOaY2LNCA91f3zlXuH0TqWEdrOoN96Htpqj4nPpBT2GcjIbFCTtO9c6/OS1sv2QSpWc4mAkq",
-	"i3FvvrHdOU2vRyV3teIC+yGIRJnBPPy7FXmon9Sg/mVyR5RqkTtzqeKbclKhwoBpEs6x5xNT0okuUu6t",
-	"I4HWOCJMms8VKevvZ0UQmATTamZ1ni9XFNJbMlvQUJoyPNVkHlKhALslm/9Gf4tJtNFFUFdYzpeK2F0a",
-	"6MKvtHoEeaHYnAbFXigJA7cXsHpoMmKjxGG8agH9MpORmeyAJaCC5fyUlAUQhJRk+288pirQcT3OdVg/",
-	"wjpZKMTgZ/eKBNTtR2Y4v1JA8W7APJaWlFDjsUTZYdANkSL/9IPxyJX3THteCFTMoDALvi6S1N+ami1O",
-	"yzECKzd7gtnMyXt+Aj4pjKzqDi8pRh7e443SORoAnVSF8atgJjU6MqUj4Dk6NpyMRg5ccZJ0kTX5zlbh",
-	"tFNUc7bzN2ndWpe68fTqkNxp2/uGG2/VwGT1ww9KmaeS4nAwHUT3zl5TQ/yqH0R88CnRpKz+lB3tvXru",
-	"D/a3mMQkmEk+w+t1uIFKP/qguEfTXwvegv9qJ1nyo2a11lhUvyoTi8+U+pseBp4MB+o/8NpDekX5+XKf",
-	"FszqwWQH9kAZlpRTIjpg02l6elfUULPASHp1yAfTgQeO5Epf1uM96Om8F3WCDLyTgdu8WzCyWRZ8ZOFy",
-	"PoG6sc1b4E/zFd0yEhApGkjqPnlbkDzUarFDWx5Z6o0EQvfpJwOmHeBBj5VZ+6/u908ZtKrFzG98L3ey",
-	"lG/+4u45/JV4RbEsGV/HAmjP/fTJ7LtmXL9aVT0k/gp1STCJoxsY5ld/ZP8DryCXJSptY3k/+GW0UvWz",
-	"Pg0HsciDkT0Mu5i6ivaNfMtuk49AvU8OGFfSebbANNQerNLPNLAPFgKPtJNt8c+BSx1Sb+egcq98yp8d",
-	"80keptxHDiZt0uQgw4Vn068bV/DyTJl9fKE4doqaMoQ9W5HVtS4iWETfP+pfy6i8jk562V4AmDNBhSRs",
-	"vpndRDxeZwBOfv4L/FpzLJ+O4NMRPPARdEZyQsWgAdZKFKJ20ALhryW3/fWyxqu7uC+aL6jv+ElhI6Ls",
-	"tghQ/Yv6eM0FlEqbBVjiWciFmLnjmmj2PAZv0q9lXEjhNbUyH+hGpSy1y8nsioWuesm6GHFxLcvS8pba",
-	"lTHTvgv9onnkHykLocVd6Y74SPWqbfp1KWeNKne69bsnyR7ln5TumiscDm4zU8PTQ5V7Dd9jqrGiNnEB",
-	"4iiLG0sJ5ZzT/jNtM6f3356qYVcsemjLIK0Is+1R78y9DBlWbEn37WlzhMtouHqL2263t53lhyNHEzn5",
-	"5o+WkiVplqGYfXbihzQseXFUcELzsjIFaTMIkoXmvi+DIfmkARAFQrJ0mBJEJ0rA70FzKBHpLVWGmT+P",
-	"PoXV25mc2uQCJIuu5J1CfNlrkxyI+e+yfKG5gmP71Gj+k4Uwy6oK4TQv5eEs+zrF7LZQryxXqd6JhAu5",
-	"D3LrTN4pXKH5Kr/C/HdZPvdgmbC3ME8Jss4Lx8Xd+3kHhnunEEbzVR7G/HdZOZF87SpKNp7WSipveSlN",
-	"xXyTl3q+3zS71A5CtMAqcC+l6C1Pn4n4yBJnwTyJTj/T7DGt2v9ZP/t9mKXFKrpm9zu1Vn1pnuhiLeF8",
-	"MmbzkmkbTprRUXw6cLzN003KlJIabaRcDan88CF7gVhgUdvevM2dzmXd/5MrPiyKZvqgHuedv0lwgM+3",
-	"3EOaBBmknkMBO5J73aSCFA5lfisb0fy8XmJBTvUODQeg+M/5eqNOlTdq6nl6xNRPKTCLftE+pgWNhNRT",
-	"G9r4teztGpA/JVmCbiQPxbEu8JyBJWPUKPRiNidhmJlPP+24JxWI9VfXFH2FADpR4HDA8jiooI2yHa4l",
-	"zSLp0y9lJ1uXXW79vj1Wyq/Y0wL6zMrSJ/z2i9+mfLSAC+Q0iwcvLCEjCxpeDtarey43+rB6X3rqIjdy",
-	"bpJd9gqqdLT6ykLG6bsNTE3nzLpjGyGrbsH5bcnwid/HlvhK/ZPm3kxzb+euyfCLBgp/CYf5Pbt+GjhV",
-	"+7BY9uThyNHTQyqUKxYkGpkEOBPR5Q7QZHJq4urnWBJkOixOJmdWHBH487kb3Y9vF/Db+WCqFM0VN+++",
-	"UCuyEU+TyUvn2UIyyamGn165UeHP184bCX++ce4m9efpxA2bA+EU1hAEXjBtNtxWvXamQLE3BiYHBJ6/",
-	"ckPPXN67ev7akYGNNzZ+GziwLtRb4/AtQzG7ZfzeZkvw+TyOTECxRuhPHDo+4RtiapBfE2RRH0CEP7RZ",
-	"0VOZlO0x+hBtIE7xBlOm8wEwCuhiQXSkLf07BBF7YZYQSKz0ODu32r1vQZVBASe6Cwf5vCZzE6g7srGy",
-	"umOLSa/XcZoIFsEkmnO2oDex1n7Gbue/ccXUF5QFCDNEPlMhXUkGW3SdR26pOk2AeWHcdn478xj93zyG",
-	"dcSCpJfrvw9ZS3ckoouNH7trw+cRLZoDswBFREYbtOFxlKD53UJjX2GIHUmkJ4C80LnU70IcLhUywlLt",
-	"FUcy4vF1SMSSQ26/iInQSIPXzYxjdyreMnSkHQhHrpM+pE4AyhS4R459HJnUEcltpDiGPBD73cLu+did",
-	"sksXdM24ew/AOUr1Xz6CMHPJHTBjdxq7UOgQvfWSPP5Tba4OzkYBDRQmU7T4uvMs3/i9zSpmeLPVDHPF",
-	"NMpHBzbUbXRzAivGPu089jtIcXgrJVmtJQn+mQtZhaPTs84z/YvgrGrk551Hfg+HsmLo885D+724ITe/",
-	"YpYX7iTZDQMNRZ0XLZz04EOUlPgwSWbq5F0TwuzxytysjdEHBZoWvl5vjoiMsN04FDNJQ821MoNGZC7p",
-	"girm+E0lUwqIJNGKMp0sMMeKhXLD3NRaYsMzTl92PyjAkb6P+MpVHanA6KssRpdYeFg17C3h1JBqYhUF",
-	"gzW+JlryQLWCLNauN67zqmGTmjX2hanX2RXYNACl0YCKkoA/1oShxLIWp2IZxewWKSyucBjaLiwwpZGt",
-	"MJZY47n9uoqsnIgYo19CgoUSsaGS5VjPmur1UjILrOpNdlVOObC5D+4CT0Mkxugy/cTbF72hMPKZYpLf",
-	"uw2+iTCTLsOWm75ZeqX63+jdtxo6k7Kw4NE1DQLCEkVA8YYSFciMQQPC4IREGojTxkCYp5DhoFQKp0VB",
-	"9oTrg9cImOxYmcTiydmZw3pQdBoEkfFaa0iRzszLqrJCFyhSI2Ah+Jy6nBrYbb3LvspjaCqbgJZfIKx9",
-	"6SmAaxzhFYFKIDoRWPdua4IHRax8kdYahcbA83IOa3iBBj+I4QjhPOg4lku12bbap9K8SlapjB9AsWni",
-	"Q5mIFws6B5JZR/SOhuSGQLbXfcTZjQIBCAmHwh0wqM2hmYgab4jWWIh7HgVDxGOdP81XmGq1+MzIKZMT",
-	"5Wvm7iivcED8gwwIVZqgWJO5Umf9rCRgw46/mZMIM71oiMlroplbASq1uig1WDgI9Nd5tRnypC0+lK1V",
-	"MFbRh2NneZnuVNb+SgQgtkXgbV7YPCQYirr5ht7YmWrfZxepWb4zIhTnKjQvdDKfJpSQrqh0SX/x6lrZ",
-	"KAv42GO55LMSY/7Rp0xNKkjK4IAp/xZziYGQFhEhKF4jwVfEjOisjl0bGmevOxual87ERaDmWHYDKOQS",
-	"yjBt0EZhsEKuUiWiBdGrVZvopMqShGsNo5I8PxpLG86SFaUeWzQ3EYs4DDdoTSLTessl2znJA0M+nzQY",
-	"MjkdZrzS0U790YzjIxF1lM3DOCDCjgu+A6gqZN0HukmzzvFXSy8BqAEkSlx8o4+KdUVgdEPvCLOp0sAi",
-	"tXfLqqa59q3+rHrcpkzYmu8sc5YUc2ZcSyig93e/IFPSgjjLm5FYRupTffDsGYL34XAUfWQS0C3Ps8db",
-	"P36WkWy7PUzPz6uFdQpT1uK2zJYvUrI1JQlNDm8iYarUm7TjBVyD4GeaaVMCHIja8WQeJG9oT8hgCj4q",
-	"6D/GFrykWmF8bWR20kTsDL395Z1WN8CXSKUhCDFE9xGVUlHhBi1tR/Ir5r7FazqKyCJpVr7k92ZkxUhC",
-	"KDe2xHdEoGO16wsM3ihCpCKEK2b0kL+SuTyCtFuFjDmxlRzvFaaWRNdX3LjUfjurxt7J+Ipdse/uSLRB",
-	"a6zQGgpu64ZYfWkOOvmRsLMhGiC8UAr0s7szU3XOrmuqnj37klS9edD0CAVG1E9WTX7rj2bo+uP7H9Sy",
-	"sGMKqdm93GIA7XwyQVeDH13LQVvBMY5CqJ5zxf6NsIBH2sqEckFD4NC6W7M7uFgi8BOP4vX0io1QUQIw",
-	"eoaK0pSnME6qpXOE2Y2i7CuGEGYeSzzm0RABa1zwoRWr90seEkVCaiO8qcnnNYnoijCJw6lJabcDwRYx",
-	"QgJd8EEXB1LT/cfo5zVhlxLPb0d6N0Zvf3k3+i49VqQUwX83egSV4CHksRQ0AEpRA8EadIkIU3KDCnQ+",
-	"OUdUktVPXH7PYxZ43fSA24r0CnQNNg27baoXhwQdY0fj6k+GV+REa4+eiq6AcPuujq2lFSwsH78mC25q",
-	"h9qNp0lTv+ACXQ3+6WqgBloRzMA8hn7bmG2U6XDMRcjHGjCXkD5SyNHAnBStZgRUPwo5v43XGpWwpal9",
-	"BotGAnHohcJidKFeKkV2TF0oQR+nBQVniFmUTsJBx5Sp79Qomou+/eWdLUaFgY9HHGxmqxvCtsVyySNl",
-	"6wZkzoGvnwyR4AgnqFXEZ3VMWzjBzQp1BtSWGzxjtkHnk+egGaoh1nRNQsqIVzJGmwCWz+gG4xFa4VsC",
-	"nRSBdwvpaMzMdKGwZ6js3lEllE1CLyaTwm3Q2JzmUH+scG95/Ikm4EUcKasGpoQiUxS0Vw1csi0kXKhD",
-	"qdi11+vUIMNRnRrl2JCv+VaX0bmBejBwhozOoQXfibW5osQnooxrRxPInIP0EXcKIVSfBCau+FgoCHB0",
-	"tZNqhP9yIsfQUkiF/C8klvxeIAJM3RRZ0nzmOsRCoggHNM6c1npW5z92lKvJSdcMcZawLgtiDuXomgcb",
-	"ZKrCbaYep8HS8hkOu7OAz+bW/0M0XizKjskdDmNQzj1CSjEJIEvNJ8zep0Ayffv9FlpmJ/UjRQYXljot",
-	"gTACijaBXwtp0WqlU7uTUBYsg5KpksTMDp6ARZVMJULpMG7FYORCGS9vheg4zQXVMJokT4ZAF+pwoqvB",
-	"L3pnrK6nhzH15WJbX85eYlmLYXw1AA0jYTGmIsySC2kKRdm6G1QXCYKSHzNdTMXUmclwTCOqp1Zby8jH",
-	"AiQZOigknGGicimxb65qjZ1GYG8Bi4a8AD2OwhwIUBzInl9JhNTcQEaxXE7R1eBqMIQ2rkM0GaIvD2ql",
-	"aqRfP/n9gaGiyTW/IydDo185nU2TaoTBjQLORUNaadSYy2XgX7/8fPkBjcfjZ/qhplsQCdpc4gvkXid4",
-	"vgS1wrw6X3Kh1Uuo2cQDJckEZTdQvHU90h62W7IZglKulnqjlHG314q5QKkfLFKM9GSYAGtPAqigf+Fo",
-	"ETPtnlf41VyV6aPDxQjhkGKFA+P6hLqJurajHsD8W4Gid0NROwhpLOfLIcLoHyKyuEAMaqaB4FaSB94d",
-	"2h040baj3fzI1KZUw3jkpx8qfUMNaT0vFksAx4khudxXI6ifryU8OmYcPsuqaFBJd2rKAMJ4w3R1fkul",
-	"UIzGlqszPi817flkcmIZg1JCNW4WcDGL0b9c/vzTyDy7JZt7HgUXyHTh1brwOsRzAhRqSIAvFvo6xbQK",
-	"L1Up0zosHI8y1VPpOPo4EQTiwx5kXQPeqaH+Z0YnvUja3zHyGZbMWVbUKcq8iXCgeftxylBUNO8NqwY4",
-	"G5+ejs7GL14M0TpUxiBMcTZ+8TKzPc5BbuM6tCqq2KTdl9TpVfhVdKwm0fpAZjy1ayMlj/Weq8G+195L",
-	"s/faRlNPDJEprrTQFKaOrr2tOLbEqygbmqRPLVVk1pBU74Qpk3qpQ1AMArsXo4CsCQsIA+iTrxI3ODO+",
-	"XSClIyt15gQxI6wXscChOiwefRrMLGioIwWgslfCytVp1ToMlUbNA8YFO6KO/tStPMv+FQaw38NzjP5Z",
-	"8xnFi27t0V6h640aQy32AmmWjW4JAYWTC209CKdymuJSUHQsjchUfE8Ol+pbST5LkTLt1TfafNDUYm4l",
-	"dSlQiWmIaCBcRyXzlv3vDIqhjdebkwutI5nnZtyZHZQKZIvHmvEVIKaArG3DoGdLflBiSp3ZZI+OoDBZ",
-	"eA1VyjRpuVAbGqRxoctW5ZCwJrZ66WiOI+2XtArw0Bogf+FIN9y3YZNWmh4JZYkIiWEsV4QeasQFRNke",
-	"JoYX5I5hhcAYgI7NyRDK6Eir11bZO06FqAFHcgGGtlSbIQM9pBcGiY6/KJqcol8t2J/Qb2oyS1voN3UW",
-	"h0jyqQHlASwsqNPqxdAhM4552cTPAZkLopX1h5MLHZbyTO3tDWGKz9nigKBCXrGflcSwmg1IeCfDnLDE",
-	"umGXQcZ1TMNAGK1Wie0rpklf4I2WIOZFrfoblaitN0OZmvMwFvSODNHV4Gz8H1eDk6nVWgu9HGn7m6H7",
-	"JZ0vnUpGncdSLabYP4DT3gEyvhmjbNn2E+Ngc5qxFUhaOR6ixDjIO60K3QdDo0MnjjxK7oVhZ2b6sZ0e",
-	"HK1Qe56KmdKJ9eP0emzJQS0yp5rTum0hLDDcUfAVkVTt3TF003AnOdNgQxN1Vh6E/H6KvjjJbTZpqOX9",
-	"iC8sz7DUpRnGg9FzCj5c4fUUfdEfwSBp3qNdid4PDw9TIwdgS8yAdj/UkhX3oMCVQbY5QreFSrXvwimA",
-	"EYHzmtsQMzNsi6JqEujj81axYMYl7LY7RJ4hRT7juQw3zuKy5KnmN9RLxRXTXhVPHsFfigaBwoRHRBcZ",
-	"DclVl1TagrkjtrNr1X1J2BiVQqqNSsrQf1nj8b/GV66NpWEB+lJpHnKopVhUc32qi1GepPSYI3HFgHNQ",
-	"YWnQ07vTfgVdmlpH3kCxcUkllJx3boX////9/5DzKerbrwB9T0OCLjdCkpXj/yfgBr8784rPu8r1pfUd",
-	"M79myi1CRVy+Jgyv6WA6eD6ejJ+bFooQU/oM0kUIZI04dfJdMJgOfqBC2sL1OnQeEAtfPZ9MdMMJJonu",
-	"dYPXLujp2V+Frr6v0dWwWH1SHB+CivP3BrZYPQr4PFaq7DhVpX4w/fXTcCBsWzcAX6PTfnes1WzGdXH6",
-	"izQv1sq2SNmoiiJO1I7iG5Gtl1+o6bsC/hX7UdRh459gKc/uzsq343LJ7w2q/u0sux9nj2E/Eqlxd4YI",
-	"k9FmrAOYXcnWomndOp6BHVC5pwoHdgJva7M7u+ct80uPj6D0eOWZygaxil1uZnYyaGdVsqEAeuctSx88",
-	"Hyd6YHR8Nn71J39rCvDWfZNeFW5Srir8lLKAfHZbl9QerN6zpAghNAN10UqD6a/FKEpeefbNX35eLASR",
-	"g4dhg3d/oCuqX83UN9almZVgBM0ZWhLq/oRaAwipkNZdbRS1se18AS7CpPEFDsOZJExZGYOhR0jZ5iif",
-	"dkiYCUb9RmsFlPmN2yKkaYz2RqReIUcEhRyTKsfomAZDY6VBlxefcH2qKadY3UervA5ycaslN/T0hsgZ",
-	"DkPoQ8hFAWGaRlF+/VejpP2ZB5sd7JSe0HZhy3TOMk3oMgRztgMw6gQTI/coweP2tJI0PITDZZyyC31t",
-	"mCEgLME5t+aUgSWnbBR0fDY52z/9mKyqAlb3zEZrNON4uovxE9/rmYy95tDVbM816dg50wMFziacHYzf",
-	"FRDsF69IMA0eXMI6yRMv1NvPcsU8T8pQmYkMvTAtf0370i3x/a1JZKzA+YF4g0Hew7Dc1qjC4OQAXL1X",
-	"jr4ED3z5thyE+L0K7w85Zgv8TFntCTtLnYlBVhbXMLh1XLDvus3qHjWKdF/XRhrFIWjPdPzrlQbfE92O",
-	"tpI5aAXUA2j/rMI1VKjlys9smOiXnRNvsT7shnxrw1N3Qb168PZa8D4kznsiiFQ0deO1SjK3LvomZk5G",
-	"JsycStPErAlNeZn82SoQzejOBEAMpunvW1v0HmWmBnoYDrgY7Qy2jM/15WCbI1UAeLbGRDNShO2+1B89",
-	"DFuvNjXpzlabmqWgnMZhl9qW6NKreejOdpswVN0Pw3dNpZnIRxbSW3tnMfTvikw4e/oOOxndRiIvic48",
-	"rbL/fjRA7MX+24/ppZdU5Qs1mO/J5pLJiOgY/APEFFU4KXMkfC2aqD0FCQJGgIAaf2ymx8qTV7anI5LB",
-	"a51vNk+2u3bR1nhm82TU90nJNv9p7KfNtwXaiW2VmeawPtsMMI08t9kd356SvrHpfbmxh0b7hlxa6Dvq",
-	"ycica+YAxJV14uZAaOTLzXLLJ4/uDnlmjV83xzJ37N4t9+oekleW0/OX3FcNPb5F/PXR+X0fA09p4vyt",
-	"RebkYEJiBwKizB98+NPSUP8uODJ9OoQPo7oc1jnckiqdi7h/6qzwFNc4iA9As1l3cVMG38553Ae9F+vq",
-	"mW1/8iRnaa6tQ7maBh+PXzlHyb8z93IT+P9wXubcov8IzuaaRfXgc4aaVOVu5XTuEOM6oH9JInKhy1kJ",
-	"nakvXLGWI6Fj4XXGGZboGHI+bXqeV0ZNiUhIB9CFFHSZEmmLLfI7EkW6IF+hV/oHDfgO5b6eoU7aayxs",
-	"z2U/FNSFORIIXwsextLOA4kVsU6CVbuB3S8+pzWb2necc7Lhjnz8Et+lTocf7UttvQyJ36DmRc8Zkd4h",
-	"9ZdOlLYJoUN9E7KRS8pudKY/0KaY60zfMv+C4JGcBTSqdC4MvxT7Jua6L0rQ5WNtrnf82GZPQuZ6lwGM",
-	"stNxepvvuO3n8H7NAOmNf3f5M3r9cnJ6YRNFhSkgEkBgZmQKxNBSf5J5eyYom1fOXXGMXpwNOkBmCsTU",
-	"g6Zf3AK2XfrCzKEvc35ZntCTrwtKbjp8HjNyT4RE0NzLZ4yOXXVnjc+LRbXNic+6teyMz77Yo9jIhWXQ",
-	"kxdv53kZrb/YlePKxyw6Ppuc7xefDTxUpbjqnZjrdAEDdG9eKB/3+6biZu6mhKg73fVyMcql/rTLmPqB",
-	"3OD55mvJm9KKzDoiWn3++P6HITobT0Zn45f9pVO1McYmnXKtuBhB5dqRIFKkahvWc8b/rT68JNJtfIZI",
-	"Mx4ROENHwlbKvadK70NepccyIQtVJerVlux0SQnlqkm1tw7ytoOTUo1T9/SsUX2qDnkqHdg1Sx4cJSMf",
-	"2bICufKtUOLUT4sdo4+CIDWqgttWfE8lzuoyWFBmSXLoo5KaSqNjXKR37P9CJjGxoMidoZMTA+RQ1yQ2",
-	"NY7MjOpVn3ILz57+fr/nDeacCdIomv/pAP0RD1B/8s7SR52yA8AgQfpLwqg+ko//8Iklvy9Qm/Kos0R8",
-	"DzWXzPLkkggCNQeOMdsgGlz4AZv2k6V+07GkhPjTilkiU3u8/XtiHX8Q1tH/BZYljdRNraGTPd/XtmZg",
-	"xhck3d3t9hzto+ka+LvnaZlL3HLN/ZnlSJVlS+zefGte3r351pQabOuUvsWazI79JMj2IsgSgtX9JpOu",
-	"qMXX/T/C71CRySPK/hklzKAnO1A8i+lMV30cTFcPylCm8+v2x0Iv3rUbOjbkP9RdMy4QFbN1fB3SuStP",
-	"6x2M1Gbu9XjouuRm5twLpoS6A9GE65qVzODZ4NNDliptY91nX7SwVozU7+Db7r4Mdvbdt4PyoJaPZuws",
-	"nR/GGLfQWFowxZrDQLfOOC5gjLrbxSF23m1L/d4r8ef2emtP15Oe/eTj2tbH5TSPRAfVXQX8vTwp83rl",
-	"QrnaqyeN4l06+bGejseTB+vxebCsG7nywCGombrPc/XVuKieuMKTc6raOfXklmrLqA6hCGT8T706n74u",
-	"t9OTmOnkQCqnuMpk2zS9FefYPkmkJz01oY/mcgGyeOOewieBW3i7j+5Nu1DKAC26izQ0Kwv6ZCFnL74e",
-	"HmKLmI9sf+vSfAudxEeDIZzLoWn9rlvFDVHAxIyuvebvplWca9FwjJn2ouqex/pH6LGj/iKhPsH5sLpL",
-	"A+ClhW9f9QC2yeQv+VwfY9NSuY4t7vJ4Z5BaU0DlMtvZvu/6KdnW+anyKZradF5Ryt2ao9y+k0rsDDMz",
-	"gwkVrHSyZj8xQdez7A9i8KmmFEtmj3Z155OepUMhlp1RZZM6LFnK6bEMS3bow5JepsRKDoImFVayrHTP",
-	"BVa+IoZaXV0lx0/7La6S56Z+bZWkg95SNwuUugM8wyvIOsPz5WEpPbBU2ROXLT0xX7JvN7v7KuLLB75M",
-	"ye44Yjy9vaZ5Yrauy0F2N5tWXtBu3YmaUvu1dhMOJpX6l0jGgf+45BGYQA13sT5Xp+Ak9uh4P4gmdVCH",
-	"bkuatWVh+qdd59V9XNRrXLeN6NfKDwiKwfM5EWIUxWFNYjlEsbyFt9/DyzXegveutbwS1jyWiMoh9D+/",
-	"gi0CE9k6gmhwpP0D4CkSazKnCwq93SudYIfUjxJ0VCWpAZxHujdjb8lqblS9eXpwdHw2Pn/xpwvbWls7",
-	"W/QbsxC+m2crFRWQQHdKPX9RHtAzM3CoOZoYnS6yZ2j+bb63Gb+fyon42RfzrtF9yiVumqAH+yGWOs6l",
-	"1tCXhGU+gRj6OPz2623ttvnax1ArfR0F9ClzC8hlRxGrepaP9jZu/wGr+yTVb5amia1PrI636WIainZf",
-	"v94d7b5+3ZB2S8VsY/JtxLeerYjEAZa4WV22PZD7jxag3ZC9Hf5A2mUyfT3FHwl0v+QhQXaPtj8Cb4NA",
-	"d+kuPgl2IkR10+LD83EL0d7Pw7Mvt2TTxKVRQb15GtpfiQ/OSHo7oQ9BkZy+QGeTydCD4XFseKm34xHI",
-	"72HhWLdk0+0eEXB8jee3dV0RgNj+bF7cWdktPUFp8S0TZ2PLG82wvNC14eACM3kVCR5JdL1BARXrEG9m",
-	"yUvmgfdyZX0ujdgEkYTFq2xBDChIofdRY9LGLSRgDobmLAfJv+zjZIHDQQF43lMAbDhYYBrOIoIF/Ljk",
-	"Qo0D05sX1hG/iYgQ+p/+PbOQPCIz73ffxKR/h2ALW1pQ8jWdD4YD42bQ4NrIkE/DDE35JzOKuG4so7E1",
-	"eMfucEgDRNk6ligic0LvlM387xFnN7BXlN1AMMY64nc0IAEaoaMvULH94WgMgipLCljMlTjR5dhsXJL6",
-	"62SI5liQEWWCMEElvSPbVmDLFJqKhYRQDxvv4ursQaVBQQg6Pp9MEPTLuaeC1AS5dKtkZra603f/XRdT",
-	"c8NH5vWf8Ir8QG/JoLyYnE+pHWrRuc9bQPVt8lUlcI6WW8NlTlWTyCO/uKYkn+WMihmETJSCZU9Wa6iq",
-	"SaUxTJlbjr20SSiXvppnussgM10hoAiHFAtQJ5JZqwAzg+0asnc6rXCIMEQ56RqnZXClWPIB/Xpa1tYE",
-	"keiX+g8dAc5p9A4/bMSyxMLQkZSy0rna+OuKnLzMljfOzKuJCUnQvUuPip7hoE15PDiaxIFobG9PU2pG",
-	"J49NJwxLQVpZpOzmQKRkQkBa5nimAGwUJeLp5x0jRJ609Cct/UlLf9LSn7T0Jy39SUt/VFp6dWSiUdJ7",
-	"jkdMqeglfd4esUpeqEh9MaK/WchgRm0/dLigtyGg4V4ggJ+yGyhzwtANZ+RAWm6D8gqV6JwcwgTpy/yw",
-	"oX7eBh3sjDSrsu2OQd+Xqfuycg8bp9ecxGyMXl+k5vq1pblBZau2PRJgJrm6lPm26sjWnVgLfTLe7j3K",
-	"Dmw7IFFlT1ZRqpVcY2SMT4SZuCeRQF+urD16NZiqv9xmqL/H4/EQXTkLyTx6eLhAflsphFnf7eM0jIb8",
-	"odQATIiodB3k8qUFys+B1ynuUTf1anIEy8ayONUWhE+BCpnbUNYHHBnB02HdUjec2XbJ2WHsarc9J/2x",
-	"yiZqqk3rKc3mVVYgeCwQmCvgjdFJuQJxnWVvxtBFN+A8xNeMSHFkgpH5QjdGAzkCguO/s465/0YrLOdL",
-	"9aVmp0J3MD8bP39Zlu+r4P/Jgv8Imn+nrOIjsW2T7+rJAKG1czU0KUu8Co3bR9UNUN/kqdRRU5jvcUDj",
-	"2BBcXSJ0KqdqN1dZLiHP3WXlJY873b0nSvj5lE0jz937YsnvXTKmNfEbXWkZ9O9S2zdTHDbB2QOkUXaz",
-	"TxF9pjan6Bg8Moq/W7e65vPoGKOIzHkUXCDGdU9C02xTS4dYRpwhGoiDEWjTG7E6Ci0UnY3vyqyw2nM6",
-	"9ZPIehJZPLptJqt24dF1kqrSpbsnVtAka7w7K/iSLTTQ1OnrC7ZH4fV1CeE2Q5xHBR37Y1GULb7f/Wzm",
-	"Bi5F8GGkds8SO+UPZm6pB9mRkozv9spgfTZ4vqpHr67l/Wmbh3cuN6RblwHeL/0m6d8p5pP3Mg/Bc5BX",
-	"Qo/Eo1A0mybu9CVdWnm1tz4u5c5tQz2Pzbu9/zOCgyBXXMbUH1zxO1L0m7g3FXLzZ6pS/E/NYSwbU+QH",
-	"1c0pEuOMghc7DuVwp+7zt0EwNAjQjnPIpC8o9jDUsCERz5cI28w9KOULZi4cdQOrXl21573w1Huu96Ld",
-	"Us8bcojErVw40Ja8pG7MVg7nPOkOC4GewQb0hgMzXAUmXj7viIr80I0RUlSA5RsYTTOVwpPaCSdlY21J",
-	"Gg2G3Zo6ul1LZYZrcEVVhbxmd1SNSKjlJVVaVmrGMzP9kLofkaJxqkpUN1K3q8dsTAcwjPb8JWehRMJ0",
-	"WnzZWNvubINxtz4MJXNsQQrVI+4IJzvimQ996tQ7U5XNrWRjP+2leX9vV0pqusqiRxqgfssdebe3wi24",
-	"d9vpxWk90Rou2+Nt0oEsovx9ld7bPfgRfC7+CCwlDU6jGyx4s5+aH9heTEme9yhwRtCaROjv6h/XJOT3",
-	"SAnak0NT/W6vqMrZYfYno0609lx7JP6o/Nf2jnJXPuo2e9zSV12G0kOe1b7OaZHD2gx+6F36nfivhw2G",
-	"dId5i1ItEQHqaqA3vbdvFq+9Y5JbXymk9vL80+7bEsPnNSFC5q0dBQfZTUPHQMRUEnRLyFogxhm5SPx7",
-	"IRUyzxbdljeO3PZ/zLWrffGiyp45rTqaBhKXivNQSJqNIzAshZZFYHyNdFqd6GXJdBdxAY5IU2Xnj/9o",
-	"xPnF/KtZ5VSD8MGedr+2NJ9+rWeBb0ZFxzi8xxuBzifnpk078Krfw6aXtHYqEMnJ9m8hhXX7pAZC+NK8",
-	"uGv60fOUsY2fbNSIgbtXvmHGdNQD3OLCUc+RgCwNAh2miO61pv1u6e/zVGaRvJs7Yj26cW88FO3uM69p",
-	"fqFn4cek8b3G/y5dCnoGPWX7nKIMPZA7EqEliXqobPtjqt++2U10rJOrj4S53rxAjKMlFxJmRRqzAhXm",
-	"q26/7+dv6jdegzDzn5WQwRf/nRamuEcT+9yQjOVtN+R8cn6BJGAfjLwdob7BkWtqdxfj73xy3hgvfQrJ",
-	"x4fH5jIvQ8DbC778megQ+tIRnsrIF00zjzKtc3cn/tInUBNPcWGiyTnzA1CwidPQr855HAYgkK8JWvCY",
-	"BY0I2YvYWNEbvQOzOWZzElbcvZXmAJquHVXuoldNDoNHUjmwHoY+qDW3hAeCVN/epQDlq7WVMo8LVgtY",
-	"ClxleLmaVY8N5BRwKbCFxJF8dPBqqLYL/NDMcF9xH02UrtRYbnESi1t42InSc2P0uSG5wR+Gg5glhkFr",
-	"bNYTTRM8WhDy6mtndaOh7vvM+tRrXSea+r51+SWPSIvzbVLr53pM+rFG2X5VuxllQipp2cCr8c692shn",
-	"Sz6veSRnIdf61qxxfbRcT/cXpcXasnMYLPU8CxUzwRdyllSJ7DLByzcHKIW3ew+2pYrq1DZHZr06odyo",
-	"JvjYqr/mVwE5CvyeuRfzZzuh/+6nuyoYzI5f5HJKDp/luPZBMze1Rf1gX3vcLKHKLqJnf7UdtjTQfG9b",
-	"2dYE93a1D05dRCwdDPHOUFWa4pZUfgfG+G5CYN7HDLreKBo1ZjnirICKoUiLaXZYVvW8mKQ9U3zBozmZ",
-	"JW7J1pppaoCqMOgmByM12MNwwMVodwBmrpNeDrY91gXQ77IsVAfbq/clF1tmj2a9XWgwvaSHLSRBC1n9",
-	"LKOIttCmv4Mvf3Af7lCWp6cqU9j0W8gtpedQZ4u2I4FIZqadSvY3DYhnltnGxmHQadXg0yPTDbLE+exL",
-	"3jZroW6myWh/BFunfWbIaUfqZ55uHx/ZNoye3D/VFsdLFnoKOh6FBpx3h43smhcH0s4yHsl/JZtG7/NI",
-	"fkujkhLxujD8dSyTqELOCivFo+PJEAHRQUY044iyeRgHJDjZVRH5qQJjlqr4nl/Fv1O59AvHQ72i7eoT",
-	"bdUGoEkLh8w+CCgAZ5qe3FNWWl4p0zKkxRyXtjSjLtVYNkHXPhJV6tDLgk377jOey2pQGragaDvzW5Ep",
-	"SCENmZsvL1IdZ5psRoteGZ32pJ9mGvV46te/qNm9erljMTDB8FoseddaYgXR+R3H8J3lzVnGKBFDPjO7",
-	"3syyo/bWrKR8ShgqT4BKPiIcCm74va4Ua3ntEVrH1yGdazVGjNEvOBIkQCG9JYiLkIP7IaJzia45Dwku",
-	"PypUzPRYLRkjCtToIZUkwuEQkfHNGH05uj2aoqO7owfrtF1jGqFVLGoYyirpd9wZBsQXtj/QZq0URxlh",
-	"JNZkXrp0eGUGr2y3mXCWxCwZzzqGh3+kW5QCAtW0KSGceb6ZhwRdU+2YJziooLj+bl6yZREDDY7kEodo",
-	"zmNW2kbnnsrlDN7oCMH5WSnyvXpuM6jn1oDLpVfiskuWWCSl4mAsgTZETpOHcLKIqO551QSKKhI43UPe",
-	"RKPavztJ60n1rQwpu827bXd0U5zkODRIet5lUPLhU5sb1+PtvQ7vMbSur+sxuSsKaNxV0lQi0eJa6yqu",
-	"Zb3Xvn5m1TOgLftHJoO5eWrXzltQPtnXT/b1k339ZF8/2ddP9vWTff1kXz/Z10/29ZN9vQMDq7oggTav",
-	"d1COoLo9wc7t6rTV0yIReJfWdofk3z1b24CvoSkeAPkJEkPb+AuE0V/5NVoRLGK1u8okwgFfG04V0IjM",
-	"JY82vSckH5+NX/1pqKPwTtBIT4pwMqNuiEYs2S14GJDIa7Rwz/I1+AxBdCfCigAmk5nc0bTPGuw2CqRx",
-	"1nKbMixNuWgv3PjToylm1rz38q74VD4IsrLHYF2m9eBR8I1+w3T2KDIKIsCb+KTefTto0vZilxLl8I0u",
-	"WnW46L2zxbHvIBqiAg/FEDlbbG+nu2nbCt9/OxVENpUE5SkCbci2PPL/UfadSJOWbXPMF44WIDue6gI1",
-	"yhQaGVNomu6/cIGKk4qnkGKUq+Rc3zhiN0kHuXSDY6XjqDmOBBKU3YQEmscqwheIyhri9rs0zOdEiJmy",
-	"Mrs1JvC+rwhpPz/vGAA+NRNYXT5/jPBCkmhkMnGzicWtipO/hamMcTQc4DDk9zM9f0s+qEd6qwboFDmf",
-	"mror4krG6ICSVLn2gLDNNlj5lrBNJ6T4E3fESckQJQw5IT3QushnSVjQcs3f6Y+6rNfM13Gp+a9LVqnT",
-	"Y9zr/teza7LhLJit8Gfrt6V/J4CMx5CglMvs6V7ApLKi3ZtURbtkCbnpKpZxdlZlI1ZXOGldOGTb1dgJ",
-	"e1hPj7VFtlxVatIKUfXmVQ/rLpusKfP90Y70i6tyUlzmpBkrcsNd2kIke0G5hrIKm28aYdOVT+FitCeF",
-	"5WXHNkIH1FcUch6hytIbYnekz3AxenQqTV8420rf4WL0CFSevlCxY33o0aRET1roS3vOhF7w6JoGAWGj",
-	"FREC7mAG+gCheyxQQBglAZIcySUVKCKCx9GcjAe7S6auQlbZBKVsXCNULCPKbtuGveqPuhwZM98uMCAc",
-	"VL/b/PFGNcparOYDFreXtnTYDnWoNmXQKlXSqoFKGGAKZZ80ziSPujZp1N9WhxlUwg/fAxh3pI3SazzS",
-	"8FE38oNPqzBfTXnq85nkSfwt9D48OHtocXoSDuCFk3Trzuh935UW/DG2rdznPu6IGff9bhv0mSu/Ut9/",
-	"q/oUX1lJioJKFJ5bXP80Sn7aTS5/x8oT7qq365VOY4ppXzTi66oTwVlu5MNTUbNCENsS0R6qOrSmzGcu",
-	"jrU5p/sxCX3dGanaOeqI1ILfV3gEyxLnkXBzoOOz8etXfzoZonVEFiSKSOCyVsppeOQw3J2WX79qQcw3",
-	"RM686OSORF1e0+QxlDKpzuyrINf+r9wTSj1InEjTg5In6/slD/s8QG+DAPEIzZeY3STjIirJStij84iO",
-	"iWk73fKkDKtHg0DKGWfhJhkYDld5GNPbMHyi1+LU1P5o8z1Zh3hOGvH3Cx0OO1K7iG7JBspOblDMQiJE",
-	"UrNSEKYj91dfKVX3pHg8+3JLNg3ib4sPyTtJVoMmMU16kN2EviqdNsXvHCVBFnQy42OiFI3tLppCQ0um",
-	"wRb1ylHUPHVcRW1Oj4ZM0aafPKmC+1QFiwe9JZt+FEoto2sI+0mp3JlSeUlk/qQN0Zcrl4B5NZgiJUKm",
-	"uvrAw8PXrWuWSuVmHSxc84qfF/tJfqjri+ASII5E790RcH5k1yGBMzJMMp8QlYKEi4P3RTigo7ORo0hn",
-	"4v2B/UOOYryznMl+25631CVh6k3ZXrBvndDgFVJ6slp9TpUWgwiCG+5xFIhdu1lWJLohgU4PlglAJ/sm",
-	"UyOjOlHqMD1GN5/KE1Hu2JXiUZfnQalynagv5jgMSYRWeGMpOOtB+WOQZ60Yber2SNHxo/V2lLs59rKd",
-	"xpexS25TnSP8tfk6vgatp3fPQq50WNIGnjMZccUZp8hmIiJGSCCQNnSvBugYM8Sv/0rmcqhLK91TQa5Y",
-	"zGJBghMoGeEbxUOlgwhi9AIoulKsGkBfxytmfhVE6uJH18q6x3MZblLW9fiKDYbl6dh7cI3k5nnk0ren",
-	"Y1jkB0HHmoJQxGNJBPrl58sPQ0jR/eXjhyH0z/6aJKvNbxn5uVA1fDuXF7RLiilIQiokGQt/D8ZCoqLZ",
-	"yd3o6Phs/Ob1n+D8l6Rt20zpa7LgUb8FPN683irxa8feDxNhOmrY9tW83rLza9OahDutYpUBva5gtHk9",
-	"6c/Xe/Ho7Ay5pqXuhZq+pfk97E6tp5Vtp90+ljQxzUHSqFJwlqjKigb/XkirplZajrJ6rpuWpyu/hlpR",
-	"c6oDEpChjwoK+pL7qL47WWZDBnvc/FrHWXZ7+nPY5gjrcW11iy65BTveLVa0KTm1a5e7NXildXMyxPT1",
-	"Ns0lyj4roGnXG9cJS2iba14r7pxbTfNeTZvHna3W8rj11ff09E177vwsF97eRgHYY7qJnfrQaScFZN6k",
-	"GWqf3Pz5WRvy6js/5XFIgSzZdmiMWknL+yflg/VIrafoR07Q26XK7IKed5tWY6Brxqrbt0y1XzZu7fJn",
-	"PL+N116Dl+zFDxCpbrlDghmWphEIZkGqF4VQNHe9QX6NR/1SvsxjaZ1uhWHtEE8wSVi8UnSQQDAYZtpv",
-	"FPe6yLQjgQ0z//Y8QKmeK+uI39GARDMvlcwLTdT/XEdc8qSTD/07NDsx/7HqhamkqaGNhe6l8GmYoQv/",
-	"0EURj0Sy4ME7dodDGiDK1rFEEZkTekeCKbLPAeG3ZIO+GE868J7s/qm/hohHCLONXFJ2g0goCFqoJ2JO",
-	"WEDZTeV2BDTqUnB42+Y6SYekP2qXnf02uNlpD5s/Wl+Yjv1YDAto+93WXRhevRnsxfHW1Je7k/5/TtWp",
-	"aQToJOdOrqPSjdsUx0kmrGsPaKtM7Oga0wzfoUngWe9ANOoTaN7tQRe2hOeXjK9uFtiBSoqqI/0CxIEC",
-	"TgQ7kghKoKFUuwCnoEuOrglak2jBoxUJxoOtWhEmNUtaFrBrVMbCYqfNtULXHoRPCuuTwvqksD4prE8K",
-	"65PC2rca0vCGeAcNtTxttayz1gEV1Zycb9hyaz8abIfGW/vXYC3uqtpv7brjlqXf47Px6VmzrluOKr3G",
-	"W3aY3fTeOm3iHp5aDJZrtQ01Vu/GoVETLp+kD93uKtnPJh2vdss/XAi8Vxux9jZmH/cuTQ9mvwl6yKPM",
-	"g3DwVvZey3uS9lEVFU209iMjDttKqyEpum5avZFk0lDL8Yranlr7ZBqOpkxTrRr+3DEcqOcooK83+sd0",
-	"r4LyQ6keVk2ZnRfU8xgaziQss6CS+qMv/14J/SOLmep9ycV1wH+HFc3Ll7TzesjNVG07kqfabVMiuY7F",
-	"dwpRe7Shab6GWRA81nukWnWN5D7EebPwnX2GoW0ZWFNDf91jzb76GLPyMsuHI8Qdho89xqixDHE3q6Fj",
-	"/Wp/6DI6CcP0y2++ev6nwsDHHpJWXz1varu7yXZulzcIP3gqYWKTqAUShEl0zLhMOUdz5XaGCNvceoSZ",
-	"uCeRONl9eeODk27rInMlHqsGtXWeaHP3lYofLYvsj84aSsvGpXIyZPl4awO/el5dG3j/m9q6GnAF86jV",
-	"zL/GysBfkWazl5K8pbT0VetIByu4+8eTSooeRX2x0w/wWu44Ze4DghVlYooUqaBjsz9TtI6vQzpH6zAW",
-	"aB3ROywJgmn1JaZXqwl8/kfqLQgtOxkiwBo6tp9xFm5OIAwvDMvi0qiY6RnrgogywKOAziUKqSQRDhFf",
-	"IPJZRhiJNZkLJDlaYTlflk0K787g3Y7RR+fP0+2JF7FQx27wPQ0lidD1Bh15kxwhKqAEkojXypYngXoD",
-	"OqCu6DziZuQx+igIUoMrpN2AyRWl3jARwPg6JOqfsSBooWcUBEfzZXbi8Y5jpCyxlYZHwb03kE+vkVGa",
-	"II+Fw6Xa2HxZKX1cdnOzrsa2NVUalKJVWNpl8TE1foew/R3QQqO4fbeL25OFXrULslCDuoIDZ5PJAahC",
-	"B20PUkz7mbfGUl3UxJ2nCebQ+2UA73XPQCWVhYPvf7vsStL79SV5o2EYWPmuHSAOrOgsnJ0cArn2Arq6",
-	"6N2jIffeyTy9GdcbRIMD7EOLij4+3fcZ1bUvMXjYuK6mdOYCu3qktyS0q+D4j19M/tQ/4b2opbxMGFch",
-	"d20XxLUVgRaHcdld+2rjuP4SYSaV2RGRO36raMiYdUcC4fkcSqVzeKptu+4Cxov3wkHwi57lLUzRHJXp",
-	"z7qE6eAgsMlVM73AwTb8tXo4i/sRbJm32St+Rw6GAj19n1ioHbEQEX2EDhWzFd/Qb+Q1+U59cGkcA1sJ",
-	"iXWkppFUf50BBAcBVd/h8JfUazkHhHmga2wP0hzj19Son/Ivl0R4OD/JDhQciDVKHDEFZYP2ou6IWYIa",
-	"z0g/hGjJ+AAyBNa/kEkmOJAG5ANQF2yUUIogTPZ9H56nRHPB5crZk/mSk+DA9FnoLqjgZK26dKRo7vCW",
-	"qe60b7clpTpcIEujbstYgK5JyO/R2fjs3N09z4wX9QQ6CJxPnh92+9pYuBU7sYMDCNdPBWcv1Tuhv+vF",
-	"3L4e+Fztw+Tt71qxgeGcpp4dio4DdrAohyEvPxRn8uOqgJsLRGV/N44JTQ+1xPDPzuMg80b2NRejBLQR",
-	"dqZGvUas7YsfyA2eb/bioDMTVgTP3yhbtQftFdx9eEVQSIVEMQtIpKv367Rm9YttZiJIdEcEuuZyibA0",
-	"Vf/Nlh3AmwflQTJW1q4V3Er68v5sT1x/MLKCe0qpW6ZA7RY9Mgmq3CdfCxEpTJF5HFFl/f/6RYlKITkj",
-	"H/gtYYPpr5+UMITTZuaPo3AwHTyDi2yDoC8WELNcXRzHBy71JJc9lH3boNp/7BVky7x7DaWjUj/MORNU",
-	"SMLmm9FNxLO/3lSM5gU/5SYv/hE+Y0Te8+g2PaBB60hhj85JwWwWr7kf9O6PojhUn316+D8BAAD//w==",
+	"7P0Jcxu5liAK/xUEZ76QNJekKVneqOiY8a3ltqdrG8vV3V+X/NgQExRxlQR4E0jJLJc63o94v/D9khc4",
+	"WBK5L0ySclkd0bfkZCZwcHBwNpzl82DOV2vOCJNiMP08WOMIr4gkEfzrr3h+G69/XiwEkerflA2mg3/E",
+	"JNoMhgOGV2QwHXD963Ag5kuywuq1Ff5EV/FqMD07PX91/vr5y/NXw8GKMv1wMhzIzVp9SpkkNyQaDAef",
+	"RivMaIhHJIq4ntsNYmZAq1hIdE3QVTyZPJ//E0oGH3ijF75N/glNBm7azBuYIQvIw8PDcPDN336gKwrr",
+	"DYiYR3QtKVcLnyAeIXwtCJNoRTAT6HQymQyRXBK04kIijNb4hqAlDwMxHgwL0RXC2ClstUWMWyqMhWDL",
+	"3GrWXFBJ70iy3KK38mtuv8mdwTb4r4O78LUs4G6rvhxcf6GYviTRHZ2Tt3N9GrKHgzB8HRJ1QgIq1J8X",
+	"CLONXFJ2g0goCKICnU/O0a/slvF7hjCM407JGstlggSh55rplwbDQUT+EdOIBIOpjGLiI8csQciIspuB",
+	"B+hfKcPR5nsaShKVIfsa3hk0Gu+fuZDVoy25kM3GupRYkurBhHql+WixSIYr2pjA25kguzUhFVIgxuFR",
+	"GeMSMEsziP6DM1IGz1uG8B2mIb6mIZUb9Dtn5EggNYuCkQJ0KDZkon5tBp96sw66JY7Iu2/zMP3EJZov",
+	"yfyWBGjBI/X/qxQYNDD0W0awauQZDdqSqvrskkfyX8gmD9W3ZIHjUKJ5RLAkwQzLC40mzALkvYoEjyS6",
+	"3qj9XYd4M0teMg+8l0u3l0dydkvSh4EwxUZ+G+D5nAgxi+KQiJkjBH8bZwr9GgFzLKR5VfJZRHDAWajG",
+	"1euYaVwtIr6aCYbXYsnlTMTrNY+ke0ktdjAcBCQkkgTJX/ZxgqbhoGCR3lNY3nBA2DzawG9qkbOILAZD",
+	"e2ABaipm6/g6pHP9t+ALOUumD3HM5ks7/4rHTM7WnDJpx9ePCtZjfl9H/CYiQug//07m0lLLOqRzPLPH",
+	"3fwbAAV6UY/uSCQVLguGV3sVxKGFLPmn5LNrMkuhTSP+JuLxWk+uHzAi73l06z9aR1xy9y/FjUnk/64g",
+	"M/+mv8Ops5DphwVw8jiak9k1KJTmLf3Ih8p9uCKrazelpTeJxa1DlCTRirKEVOJ14P1D6I8/DjOHrlBe",
+	"aiofvGN3OFQHna1jiSIyJ/SOBFP0bxFnN3DGFMO8JRu0jvgdDUiARujo8x0OY/JwNDZS0qygRIX8Bq/X",
+	"JEBYgur4ZemIik99Sws4OhZzkC5EzNFxYJiW+tfJEM2xICPKBGF6ykr2E9CokoM/qMMg1pwJAqv8Xs2k",
+	"/phzJgmDP/HaHaBnfxdaU0lG/O/q4E8H/+1ZYvU807+KZ3o0mCW9vh8Bu0cC6ZVd82BzAUq/ogUFv4B/",
+	"aTpFx9c4eE/+ERMhhyhmOJZLHtHfSTBUYuWaBgFhQ0QlWf3E5fc8ZsEQzTlbhHSuCMx9yu9IBFQ0REYd",
+	"+pUZjhsS9clqHUsCQA/ReDw+GYNIMatRi9WqmhkQcBMEVD3C4S8RX5NIUo1HFocwqhZZufX/zGCp2tDR",
+	"KpkR2EOEBXLkp38SRlzLJVldICoFghOi5KcVsfgGUyYkkksskwE15GNPLb1WfHLwMBy89SSN0i3KF7PA",
+	"oSDAY731eTIlT1XA/4sea8os+MFjNTnkDQukfKIR/KZljZEJKVHnDfqxAQZ+oFVbWoiFnLiGp4oQRd3R",
+	"yOH/wYGIowhvcsssmKtoVd/8zfLLtjvKmaBCEjbfJAKtaK9qtj5F6LV7WUoqIWW3zbH5A2W3eQwmBFcL",
+	"hadBFEFjBGahxtmIFp3ETatUKcWlcAcsJqr3+huYy+NLmb29ER5RpFmRtR5vyUYgHBFEbxiPFG/FAlGG",
+	"NKseD5rSSy2q2xJIwz18yCKoUIqbV44SjBwpNrqiQihVRKnQwJMjjUqQTFZMJtvs4fNjo2n/R4c5/f39",
+	"lkhMww4cKplz1s+JSgZsPpbHk+q4nD98Ncn/CPpsd3R0424lX9WxD2vLlv8I9sGchxWvWBOhyaEBIyIZ",
+	"KtE6C/hVmlEZ6yMNVIZTZU2WNFq99TbZwu2oWps1XWjREFAljdvhezk8paTuFlGNrvdGUe+MrDbntAXH",
+	"SwF5Ga9WONp8qaxKu4/0GnpkVr+CKtpQPpfYFDkjotBxxVm4uUBcLkmUiPSILGJBgrwQf5LFjWVxou78",
+	"TWk7/dpLbfcB3Gx/Hu066zRrJOEyjrTabzxiWPOQzjeDqfZyfJIzKmY4WFGWFrZpDOUgyKLDeN9yOkb9",
+	"UvZhXdirlCIgK/yWGg+VVkjmZNTZIlm7oQ3L+7mQr6Hjq8GHJUELSsJAoM/j8fhBmzLa/zi+Gpzsjfdt",
+	"Rc4NqK5kJE2FpQxPoefIm+MIYSkjeh1Lkngnwc2E+ALFMQ2E9n11o+mWAiBLEvU8eVwgCHKE1UYedAMh",
+	"T/3dLbUsBC102qxsKlKGcsPvRKfNL6IJy+iq2RaxknaIak9DBeBvofN23/RqTfWRb3idPryNjPjTqMVf",
+	"MFf87tOaR/IHrm+Nag9F/nKEwAAoNCOgY3djFACDRXeU3BcI9W7uG6v+zeBaPXnjmvOQYNZYdVwRiQMs",
+	"cdXNULXuD4I6s/gjgezA6DqWaB2RBYkipffcL+l8qfZEbUPy/JZsTvK3Pt4qVpSN7kgk9Jxn49evQE3H",
+	"clni3jIjV+MmO+rpuef8YkJiNi/2gjXF79bXRCbEpM01UZqUO/B4vZszu5vNGXB65qZOidx09YvqKH4z",
+	"M7VbTh3cDcC2GGnHXd6yHHOhDM4PaL8JoxF6+DJO88RKvmBWUsobiqlOEiaayLHM7XBIsejF3ZNX3HJA",
+	"lvlmyq7a670NxtGgV5F1LdhRqhwDDm+dmKb5tg27tNtUzyLd4JVwd+aLHr00hLgMwjIAI3y5JvN3kqy2",
+	"YBBa0ZIRRmJN5kP0+ZZspjq25EGd+RX+5I93CjkBmSfVwPUTKVMGow4Z0rEwGOlVQkIBMhylknGldd0f",
+	"cbjg0YoEedevW5EoNVgAwpmCUGyx1n9VK9GmiV6MQMeno7MXL9B8iSM8lyQSJ2qBZnmixfqUMNDOUjTn",
+	"cRggxiVEPIUbdE/lMqXIC8rm5Cq6YlQqiUAo2E0rhyIeaVPqngqCKJvzKCJzOVZf5C0QHzcfHyO86R3u",
+	"euR72H8tsC2tCyQIkxCGAfkxx3bXkZB442igQDq32oGHYRL0VwZ31joPCu+WldIiBL4pljsRkdHm7cIE",
+	"sFeLHpghGa4I5jTmPl8NdA4TxBP+hFdEJyldDabo8xWMp/78aYiu7Kjq31eD8Xh8NXh4QMfnp88RDgKB",
+	"rjxIjd+4lGRhthHEK6pFnU8mSptxwYqD4eB8cjqYDvyYRXj4fDAduNBFeHKuMOlFMMLDF3q4H4lccv3k",
+	"jVZnMqGN6qdTNaaLcIQn7vOA4g868vkFwMO4fLdah2RFmBbiLwCifFAkyP2FJo+BHx85cJlC4u214GEs",
+	"2x6ZFf70gUsc6oS4v9EbfL2RKbFVEI6bUzYn/q//iLnEIx3qq1YOgdE3buSHoZv0vY4J7zjri+fls9ro",
+	"88JpwWenF9z7QvMTNVxderByuLWr079Rb4Gx1+UzFkWrl8y+m1nzk/2k725aIS5165Mf0lBcj5SmJ4zs",
+	"uNkJG+5UZsxS/LfHRXoMM3AnmnR3TynilAXc41eRsmw6HizKRrEgJSxEFvGP9vMW7aybt5CJyCwH2cli",
+	"M1O1WGFmuBLY01ykA95eV8xZykoy8+9w3sx0lpO0Rl+encgcL+mZ6vIMRea5SfuFFO9DR4x4o2Q5SmfI",
+	"/GOWUURL5GkVX8vxzVK+XCZ08mgq34lSWis/xJX4K1K1tZrX0TICHi7aes48lbL6ijKlgKrNw/qrtHnw",
+	"HkuCNCQXCIiBSoKWWCDGmU6gauhYy9BHpDPnHLwf60wxg45iNLPblnhaAm4Kja2w3spSLw31GEXw/JgY",
+	"cy3c6859HgtlgusxwIeOjvUxfIbX9Jl6IJ6Zn8V4vSnwsOs0ps5pKBLTsOxj8mlNIyJaXhP2EzVnFj0L",
+	"yZ3eJZsS/N379z+/zydY1sfPGTdI+c8miqfud/1Lkc9YkGjmGffpLdeWt94tJMknqW3vqSkrYi5skx+G",
+	"+ubYsWU1+siRwqDZRZ4f2pYQir/vWUxnrv08Ekhh0G5zFi9pPGZwUnF+Oji/LS4ak5o9quXUtpPgDwdn",
+	"xfI7ig2P2BotvBiyEsD0BZj2T3eEruXFXAdPem5FElcux/NN53xj9s4P3GGJAx2SXB8eLnRETNbTPNQv",
+	"qR9OJ2fP7c2oTjnVyaiISkHCRQHvbnJ9mfOGbuuqL0AZwPCxj1uABM+dSab1fW49SRSvT4FLbyK48v3F",
+	"lkloB6/mo/loKGVEvPkLOjZ35pr1DpET+9dkie8ojyO0shDMbKWGmRm03YXyizeAiqRSQZMbU1Bx3cQN",
+	"MqEyH6QmrMTvpcRRwY3QgitJseRCzrCAIKpg5jBSUMLF+vNT91fmGmjsh/zng8/I/axTyHHyYZvMMsZZ",
+	"QEUUr6HcQYeFrCMCFzsz/0h0HiSV4tN2lPuISr3Ytt9mqMcE16dxU7TUQsg9QD62CRFMl9eAKjuUhMEz",
+	"L7TbnUGhyHSM4IpxikyJjbH9A1EoBoT4Aqmx0ZGe/QgW+gvXaYldrIA152EqkqbACrAVViI4biXGwDWe",
+	"3xIWtMqOKY3TTAOrXv9fZvz/pgAeFKngnIeNYyYMOViYzddFbEThVoeMb4VhLyjyAs3xWtcJoOYy+X6J",
+	"JXBrBRAiTEm3NY+kQMeJTjX24mZ4OEoNsg5jExfEeegKVahX5lRuhsgsNCmlpMdHkq7Ilnvpw1GOIv1x",
+	"hgNHhMwsjLOb6/zG/43+FR1jxOLVNYlOhuqom+pUY7vls9I4Gs05zVLKX1MoEBKv1sW/gtTpCCS6XxIt",
+	"hSGeK6ARmUsebY4EWtCQILERkqzQHDN1tK8JiggO8rwrWWYRPMM8HgvX7q+0iNBrz+QuTlyGfKoPYAdD",
+	"TU3S3KbyznqdZaUHLoN3L5BuA6M2zt9CibNCg8SY7/oOXrsJzCNEgyH69dd3345Ceutu8R9yPMS8XmBH",
+	"PDzOGJP/E3OJL0nbjctdQW194eMu9E8nk8nD0N379DnwQ7Y8XMvh39TA/TAc3LS5ScyuuayMg9JB9F1O",
+	"N3y/PKuYe3T6MCy42tv6Aie7uOJbsFbTnKfwz7gcLXg0goFHehQtcd0rfK3pOfdDBsQXGQAfIVys0eV/",
+	"g7mLTkXmjq3XvbfDtzsReuX5q7AOp0q0CTnwAchIFmEvzm68WzXfXCoAt0gOWZbbScG2Hx8JcI8NEcHz",
+	"pRYLVAp9mzTUqjWFQkmx0LqvfWTsvAAdX28QBPQGAsUsIBG6x2UmTpbV4zD8eTGY/lYtrwHWX7Un9GM1",
+	"104z/F0MX8D4+53mDUyTQlPTYdty/n4Bf3k2KJMA/U704vmgSg70O9mWPLlAHjxO+Hy5sB2EZTAUyoed",
+	"UUbLg1MsItp/3+qzvQiGjh59EGMzU3e+dkGJGMouKhmnCtR9AdkRvJqE7hQYzV04RRKxoUlicrsH08FR",
+	"dpQjqDJrPJ6mnjIJ0PUGySWkN88jbgYeo18FQWpsZd/dwP1xlHoDSQ61M65Dov5USkDBhLB+Mc5I365L",
+	"2dcK0oAXyPWG9pu3gMwgHRbyptVCcvN5CyqR+Q2NO29RBQN1WNjLszYLK5zTW1yhltHQtPCWlhumw8Je",
+	"PG+zsIIZvWWV6jQNxb+3tMKhOizvvBVBlsxavMTtV7bXBRWtw1dl2pNfeoyd0152Oreawrv4ZsLwB3KD",
+	"55veROLTuX4610/n+gDn+tdGwbCZGhFsFouSXMnQtrPI/2Q9R00K+OoZhq7Bhfu2SFt/TwSRl67aYO5a",
+	"RtcR9G9lOCOIL3S/HMpuhsjrlwCdUOAhXKuY/8ySxyb6IPXnTPKhuXSZuYf+NU/2RjiN0aRUYttaS3b5",
+	"H7C4vZSFYeKfr7yoH8CCjwNoSKHDZbC4Nb0piFA/ORKHLwVc0ir49LoeLhAXo2Rkv2/DdSyB6iOCayuu",
+	"pwZpFgXV5vWHfkNPFCHKWQJBt9iTSzKPIyo3pgtW31VXwQU9w8FM0CY4qnCsvHrZpbBHwMSMrpu9yleY",
+	"btVSoXEBSx5vhYrzc10BRoh7HgW9FIgFftGylmomoCu8xxuBGLmHY2ZiWcWS3wtE5bgo5Kc8HL5NGSod",
+	"Kb5dWxMTgO7KvJbVr8r18dLk5RDoqMgA5e1Sag+KZEfmJNZUeRXm7ZmoO7j5An7ABahAhu/iuaR3ZObC",
+	"W4YoDPB6iG5JdE0iLnJl/UwDi6Kyfi3P+6M50b0e3baHs8Xps0emxzPRWCbZwhTnZ2deJYrBr8yqguuI",
+	"z4nQgWxzziSmjCgJJmQU6z5Lg4dcEHmOkBsHk/cET+7kdY5Wyi6lRa3RNAQ/QDhzbYBQfr4GfMWM/STn",
+	"n+R88yLbbQu1P+kI2+sIuS1ocLg7XmIVKRMt2NWgPU/Pg9602GSjIpHNS8nvnFIbU1RzHB1SNDWtktpJ",
+	"Nmm/7jfKdG9d53u1xpKaVJNM2UsTHS1m4BSYRUSYclylekZl5VATsEqCmYKgWQHmDLRxFBEmZ0XnrllW",
+	"UZcPU9BWU2ny6rAc2BJQalP0vb0qRmZjStmJdfRhSbSfxMT1z5eY3RC0JBF5soSeLKE/uSXUzAtYkipl",
+	"APezpYrS0YxEKMlDo8yoAXkqpkItKJhFBIsmh6QqlPK5DrkQMbxZPlSD2smvX1Ym4NCg+BbC+Y0rtBJb",
+	"uoLAVgaDBAmFdSxaKsW/m77EDVQWsy0uEQg+9bRh2+O8pti7Z4S21mBaKy5GOa3VVCoVlGJxU3QATL0b",
+	"9L8vf/7JdIYGxz2VU6SwBsHLGo+mO4YGAh2fTyY68PmeXPNr6MGg+3Yr3QN+4TEkGK5OLlDmFKBj82CI",
+	"FFX/5SR1+7GBI7/ELAhJpOdwp9WvCFJyBgsPXULrhZdAGZQ1NEhqOEoqw9XcFWlS+xo4SEd+UJxD7U5y",
+	"ld2hLM8kvaxd9X8M36EoDkliO6m9VIPaX2Ejr2MaBsqgQsfKtBoiHIb8fqZfGZoNLixcpF6Y3ZLNVjt4",
+	"dqrWagZz1YJy2DcvSF75a5mfosp1VgHb8+cVDqgeal1UuZ1e1LfULb7fVaqz2vYjKKEsia5DdDY+e32B",
+	"rkmodthd8h4JQwoz9YWYaWpEx4zco/slDQnSeYBiw+aU3ZwU2txt5F0NsouEnsNBhkp8mkhTgEVNzaF6",
+	"q+g8jz+f/I+ELg8zRvXSxYMAhIyDrkDOFFdgyQoZnZgpZA/CJHu+arWS7c5byOe3JkRCM/hypnvm3u9D",
+	"HCSj3VFBISd602D+ToV8SqBsdrYzlJ4m3wT5vRT18Wj+W8IKovTMfCV8JmaKCCOq85ArMVm8qqK71i3X",
+	"0UF3tUfAfNm8/ZyesanPzZ+mhgF1dBRjpxI0BL0ExjrwOnce8nUPymzHzeKeQ5ajWi7/pGgcRtEoNYN3",
+	"LN37Fena3skzOL2IWXJy2kjHndZaQO0KLeTrv6WX9vFRgWr2Rlfy7mp96iydUj+WK9ISr8sqrOpgTtAF",
+	"ZtbbUqsAmfSmZh7OKpXkRaM6rt06oxd6QEzpQu/WRBdoC1aUDZHrgJa9VUl2fY7DkERHAvF7hmzFEiyQ",
+	"xNENgXu3fnqQb3tv6Be+yxY2W5NoTpjEN2SIrgaTqwGSHF0NTieTq0GhFaN0HB6Romp62fv4MnuM/k7K",
+	"nYxxCZ/mazrvr6371r0jza2oZ3SVtF2H1VZdwOePnbdjBfguZe2afdSF4nl8IP+rOcw651m0uYj6BQtB",
+	"AkU8trRYvLaVwMbou9VabmwcNJL4lniulhvCSETnV2yN5RId//T9pdZyBPTpPblAmG3kkrIbREJBdImr",
+	"iN6RaGRrKSL15fiKKV4d8jkOXQ2yiOBAALtWuIPesVeD34UMrgYKnKsB44xcDU6UJXrFvPe0kFNvL7CQ",
+	"RMirgTogxtep/3FNJLQF0n+rV8w4+qZNeBdwF8jjk7oexJxHAQm8C/uAEzG+Yqbv1wpvIHOBbbQVbWq0",
+	"Jq8r01ZfkgR0Lg3mr5hGDYqZtYSPqRRIgnSKqVTCTH33+WoQxKvV5mowRSC8T8ZXbFBnrOVZ8Ap/+oGw",
+	"G7kcTM9evGjB8RIp6w2RiSSPyJzQOxJMU92b51h3cFboSRepRSG39Rgtc9wTfFDrrhFgPmvM1KU3POYC",
+	"YeN+TIQMjC0IqRcqfdwN/pUHGyBHo+zAHZxNnNGEfIQoU3oNXIKPiy4IfUaz7eVgJ4BSbLF7nKQ3x6yf",
+	"mu8pXaydjW1UxNprotQMNRKjaxxWRpI0hr0VoeRAVcKwI8RGlHaruVamzJRrOpl1JuN4X9XGn1iYmyHm",
+	"A2ieRWWaX09GZ+M3kykIFCNLEkltdFgAa4zOxm9O/zJF2CiyhhnRwGUygS+35Oscg0oDeqDIubr7gUKt",
+	"s5XeV7NBW0TDPUIG1Diwrg0fqguTyvCbbGfYcJNUnPXVBX2rgAO4e16HeDNLXjMPsq+bSKl0Ct7Jhab9",
+	"eUhwJIqiqJ4Uo+6K0ZPWktZamphxBQ66Ti6cOWdgR7H5xuSsN6n+XuUr/YIMhQIe8CWA+2jtGypm6/g6",
+	"1M6akjL6oEhAZUQuQn4k4PlsEfHVTAN6rO/R/ulDFJMTuCdZSzFMBWgAnFgSM5spf6OdPsbsp1LZ7woP",
+	"2kb/XolX/SfaEIHUn6fQ9sTydjDMoS6B4u+cEVNsLRej/Xmwxsr4V8v6v66uxP84/p90evqH/EPN9gdn",
+	"f2z+2BDxx+SPxR8g1P/gi8Uf7A/GT9TL/73AsebCZSbD04TxOOcYlHG74SMrbtmm3GX9K4vInN8w+jsJ",
+	"TEP0I5NefTQ02IRgyzvXYnyKjiZHQ3R0qv5nAf+jwFZ/MPgfrv6XL+AnDo8k/E8Uw0sb+B8idJ52p5uY",
+	"Ws/DIzfpe+Gcz09z6UxNW3GYAxBxfSWXPno/fX+pztw3776/HIIJMMeCXCAwGgIUr9ckGqlHOjo8Ie3j",
+	"/0lPjtlC/DGnC3GSp9tSGizDqn2ubQqAds5D9ccdDdQLriDAO/8WxQaO6YL3rirIGL21FSjcWGKKfjv6",
+	"6ftLRZFqvUcf/V2yGkSWMxmHC3jnYBa1/Q28LYk7O1eo/0LfFLgqhAob0vr1QrKQiMcSHUOQkXnnSCA1",
+	"HFzOrCijK8URTocV5XObYR1UChg64QRoFQupXYzIDAxKsS2jIpeYoYnBXbKGQuSZn22wo7sYOXYFQk6Q",
+	"5GjO1xsdrsPIvUU5OIOpFGiNI8IUCtRqh0ipLwDQkgvZaCfueBivSreYIR6aphTKfE3IoZlPLa8l6qP2",
+	"8fCh+KALHiD+Xs27XbsSTQJVV5al3SBz0XitAglOoWpwv+pyeo2/rhUuz8bPJ0PdmsO47SOyDvGcBMgb",
+	"BunCSuh6YzCi/93qBnGFP6UlyaRWQ9d3UkZz0tqXPeeGwxbkp1VFjpznr3AzSPnwzRCdTSYvR5PT0eTs",
+	"w+mL6eR8OnkxnsD/DXpINErXeJyZnqidBbIuL00+KWzMQj4v6dj1YUnQgkZCIv2qvpHaZv9eF8wriif2",
+	"phRF7WtLcp/rJl9iUVSbvgEhnJ76l+87vQRPmRv5VEoqZoIvpI6xTNXQarCMl2/67PO6fce/4WDFYya3",
+	"PKXPz3oKHiDjmzE6nUz+f63IPFsU7rxRS1ugQjjUWweaaOKMyB2J5EzybXneK9ABTdOyQA14TSy5bRsM",
+	"pgnwUZoXJb+bWm5FAvFLi7qpshds2u2RUNYC3LCDYgl5A+hs/PKkFRzwmZoFVPMRV9zFV2aHgxRVZMyZ",
+	"WbOzXEVnNXYM+EZ0ngNGK8zwDbEWHBXomlB2g1YEixic5jxCeKEsCIUW/TZaYBpq47IESD8KKG1s1FOm",
+	"e58tSUSlUWiMiuid6tI9JJ9khJFYk7m2YLDU23kM2qtLN6DST+xowBzevEnB143BwBC61XTqKrJ7pN3E",
+	"G3J+48BbkdW1O7u71DvN1EVFUrsCUczn6u0Cd/JWeO1qB1F2k1aHFYcwP4CdmZFfLWsrVklD11+9SBJW",
+	"CbWXtQawR+8NfRuFWUY6nK0oaC0V4uai4cyFaTooLl05xjvvBcIpLXo8TSrFoocZhmnbtif6YentY+fQ",
+	"kLnSxkoiGV1PjeZXq2XdAO1ou2jabuAsxc130KmopKGxjgOEuhpaduTaMdqfSsd/x4TEbIskfi2EzCjV",
+	"wc/2rUfoUcBCmpkln0UEB5yFm5Zq/aRB/HSBHdu/gdqX+dnIfKxo4uQZLluaJ7Za+fYM/vS0Phylu3ae",
+	"0r4bftO423eVjnK2Z3HbU7LNq9P6VNo6QWcS1ZPaEmXyK9mcWm7YOUrIsriWksdx4WbxPMkstSvZKraQ",
+	"esKhxRoqYS4H+UewVLyIi6ah75+v9BxXgyn6PB6PHx4ukmtqZaQakxczcU8iZUFRIZTJxCNEIDDecNE1",
+	"lsuhrSIBZrF6xd2RHZ+fnRUILhcKUg5vZaBSfT2m4giJxt81djXp0PVm2Qe1t8UeTgvzXgDXPEKfrwbq",
+	"b7V5au8K4xerYhoE4ib0UdfFJxc2fMx5A16PB5W39zkDLXH1rTllcnsD/01rnx+QXOMyWJZeG7TTnyKA",
+	"kUpliIxGjS/3Wku4Kiv0Td7Bs/uoen0JS5ikcgMRYQseswBRls3gLq5UAzzK2D7vJFmVxoYpA6lVgv72",
+	"Geed6gJsO22Gz8OyPVD6S6X/SQvzljaKVQFcoQtBblaESe3GpgFEmrpoamwTPVL6w1Qs+b1TJnSlMhui",
+	"VBCCOqdBtJVO/2KygyTMGyzJPd5sC1iVVv266oZoPXPvfq5zP9biZiXjrYep0qQnrRi1pQwcWgtsZvKc",
+	"O/kaX038QdvftBRijJFYRpwpKt7Wt5geUMTX/Y3J73AfEJ69aFTYOl07cas9e6l7uKZ5Sx+UnjZkNLJb",
+	"2hWGcV7Ctz8vLB+t8gRk7e+mjtxitPSV5pvyVzarpV1qZxgsNMrTZXWSJ2+N/FxY9PUCeRSeCXPdOoS8",
+	"dv+ayaVdipa2cqAxp+/CrRtXg23LOrsxx07s4zGUoE0dkQPFv5nT3NljU9izoCljbeivqS7K741X2RHO",
+	"xsia0Y6EaeqlmfPU64hm3qhuikYZ4lFAInSMdXb6LSFrQPoKkX/EONSBooTFK3RD7/yCAWbTCu/YyxrE",
+	"2VqUun/QYDgAmhgkh1JXzs4XpqyNtU36mdl/iKlpU+R64aUnKcx3ym9Fd8eZJzaak1K705UBV4v4tgW6",
+	"ul2WNBUmNWZMK9nRg2mx8wpVr163E1t/JmlUfG1Sc7fSWHBvrUYW3SKUXhSkwKtSN7N4ym1R0QakqNac",
+	"pgwxaCJKTkizw99EoR2ZeUaihl/kvdbdmMWeaLZVt0ztBzS4Qxp5CDrb6msBqEPrVxW75sGmoKJZIUab",
+	"e706g1G0+dvqPz3Yl+2UITdhM+JOjNcnEfck4g4k4nYihr4U8dKHQjxLxE5b3tKAlzRYyP5rn5Q6tRoC",
+	"exjDtl19kcb2baMKIx18boV1R0wrJp3tCEMqO9A/QPBJ7ghB2LTtqaGflrVyau7Va+tYa+HTenQK1p/Y",
+	"2/ReB6J1jZY0cWzVYZI25avPIrE9BTg2Td2oUYv2kpi2W0XozYsOcYmPI/Kwcf5NeTHYrRWhNgF+VZF9",
+	"6Q2obyjlneEtCxLamfssCOYnezYX2ZYnNZPVbo46/Gyl70UJn2wOfxW8teD2qtv1fa7bFLgrqmichqch",
+	"Kv48pN1OG21C4d1Ju1UmSbNCEQlYdyQqUovT+Xi6XNlgOohjoJKaUhnex21KZWRKmSx4hBaUhMEzLGVE",
+	"r2NJkE7hhZuXmHiFY8wfSh9mpibJZk3QkZ70KPFgXboGni12oVnnxOZNzrvL3NZu7F1K1FSERNqNYLmI",
+	"jZQvcnLn0FBKpXrTOjMXrai05AOGUJqdfztDzQpy4ebl0LZxkxc5JrYNl31x2mP8q1590zDYMvRubYC1",
+	"Bia1eY0uyjWkmXvyIbr857fvv5tdfvf+X797P7v88PbDr5ffXSouZeyxOV+tOHs255CxIJUdZmw1Kgli",
+	"iulBMyCcmqafy3DdigyowWXgDAc6h1stIDJPYlbxzA6W+SdlbjpjLazoTWTnyD7SrW32cjlvFz1Eds1D",
+	"lFneEOVW7D0y46T/ZZc7RNml5Z/MJG8VI3C5jJS2k2MaW6Vi9qrB9qO7bevjtHDUrXmb3N/02f83aIxL",
+	"5XIGL/yTgterGVAUfJnNTTjzf9W5MDh0QfNdEotL9ddDZhZ/MKKiBc5bOTGrUHyqE4RkhGdiTeatGp1c",
+	"wvACYWGqJ16Acso4G4HrQnctAXeeJAwzOYIOiyGB+hJiCE5f22r0HN6zm4zmeK09EZSAQ3CDQjy/VVMB",
+	"PjxCSpBZXhfJ+JDbednOX/oHL99HX4z0tbP6ZaRzpqdVNZgqwoxfDjySmTXejhwGvDzWlgBlbxcrWYkP",
+	"YAnclcTesENxmuQbWQ9eCm+TuoX29ZTS3gD0zjq3tzXtGJeHtma6tz9T5Yp0sEpegvZfBRp6yCn7Ey6J",
+	"eJS6IzImKugqYwVgFc/yfjX3PIPp4Mgb7gjdko0d09VI1a1wIbBjHnEz5hj9KghSwyqQbMlP/w0kORQH",
+	"NdcUsSAoPRdlXtHU8RYc9cdYSLTkYWDaOs10014xS9lTxs53jZGE4cM8slWlRSF/LKsavKLM/vt05xvb",
+	"hXO25mw5la/wmrdwLclnTZfkhm3fH/EqumLtWiSqLxK3TXJ+Peu5uNYNillA/FqvaoZjHqqH85AqjnOC",
+	"vMIxpu6uT6+n5TytMQ8z3CZfoafV17tsr9nHnmwlHzpIhiJ91sNvLyOWShkxyExWKW62usxoRSxdiaxi",
+	"qZnaSpULbRRhYQHbZ/+Uy6S+d6bngjob1yRd9jpT6p0yFMJAO22h4oFoa8+3h62zMpxzwFeMZPxPyuYx",
+	"I5n2/4VOi3LC+viIOVoTSi5pQ+QXvhgWNxliAUqwaTsUXZQ3MCrsSFQQ5nPYZiYFK33MTU1S/aCemps8",
+	"NTdp0Nzk4est9++qc3Us1WebRFRGn9m3SsLPei5NsVPv9Y5D4Z+3LelT6kiqqqzxynx8RwMSdSwcmB3z",
+	"rGUN5krnV21F6vJu4136kHcqzvqqPtQmgbVVIVXzRbpCasWlhzlddbla3lH/IpscPjV167fDlS33mtV5",
+	"QNoSHcheqqLmCj/toD1YY0b5qPuBN/HeN46j8nx6R/bTowYJfsPdai+WtRxOgdlZvedEeekrdtGO19yV",
+	"ZdFb68lyQ1fJie+giOIPntRvofn9zJLGZrZHjVUghtpqh1QXLAtrmVVreuXXnqA8zOrzCyoVj372zxaf",
+	"LFNNksYFujhpnWJRCfL2IXwK2qRyelliYHN66R6kZxFTWV66yTlIA9QukLcciuYo2MrxWwZAt8W3XGWL",
+	"RTaNHCptG5hhDkp9wCikQtaaibm9KTYbn7hFGuTa41+1+VvX7Lfb3qxsf27d3VwDW1eJ72YHNzNiK7c0",
+	"3xJnr5Hd6fYcFeni6Twp38L1VudhvAifTeiue+ZUjpJay5PmldLzczVZW1d5kZ2t/Xrq4G8Efq8xpJ2J",
+	"vp6KzactlnRYcmusuLSjuq1K3psx2la9H5qa9yZmUu8ZsjzDFLxPc4XSyve1Humvtfj9IT0s3aRoPn7H",
+	"64m90BE7OpjnKp5Mns/V6kYBjeBf5JkzZ5+Z9m3ca0p9z0ShH8oXzAXz6+t4DxJEBeKLgqH6SI5xunBN",
+	"Lsq4tEC8GWFLEdLcw9DYs+MB9wgD7l+9qQ+4fwyencpI/k7enboQB48iaqIcdMxCUaCDCW14Clw4ZODC",
+	"I7i0PqDb16tO+I3SSVozntUaSwq7WBSku+RCihloO7OIiHTGRX6Rza1yb+KiU/yvSVm21ro2+YRXa7Wg",
+	"wd3ZuLDtep7NtcmRNl3XCwobhBW33nWKvPp6qAcvQkj+/j2geJQPBW2xkGssyBYAw+fm5UYQU+ZX20t2",
+	"qWSTvIxO9+o3v75//91PHwblZUwzQ09OX4wmr0dnrz6cnk6fP5+enf5H0cclcL15M2jmRbDegaQ2nL/a",
+	"BLjEAe3vX8UBEB0VHjN1cwlsD1yd8HUDfywKhbTNHy7VqBqSW7IRkjPygd8SVhRZ9i/mBSTVG+h4NMKx",
+	"XCL73QmEnFGGzHPG4T8rHpArdjXQCrMJXND68lQ/S4JC9OPfzPOIh0Q/GWYfjMfjj1eD8RWDjN7BdLAk",
+	"OAAFS8vAwb+P3sZyOdJrSTC1pv9CNKq8ZoBLfEd5HPn9N+dkvfyUxwEOQ35v4lBtyJzm/Op9ZH6wIfzl",
+	"kRhgqZip6PruZfVMRwLRNYK6VTbt5N0vdy/RMV3jIIiIEGO6tsn2Jxe64ddQvXOuRfKx+tMUnzuphOz5",
+	"aw8yznQW8awkyjSNDQgXZRv7byjnqlQv1xxVJzqbcuwOSh0cixmifq40JDOqFZv6daIS6lfnhVCXJMan",
+	"wIaKfaapuCsdfyRQQR9WCOJVI2dg96IZyxvq+HiFFc7WJILhC04as5Skfj8SBiVUwEUlv2cZAGrgNpec",
+	"jNwDVsWGzSm7QccywkyEChT4yzCsmS2Xf9JkQdmqVTPKZlUd698mgGY/RatYQJi5+psvYK2mUXTuXb9X",
+	"eiWY56Y9rCQsmJWFjzCkXwATP5oTdAya0FDDOoVnM/3KCRK3dG1QPl+SIA5JQg/6a7VPOgilErSX51rW",
+	"QvI9ZzPrkLb9tYrdAcn7N0S6b6CWAGdHzs+1xAKZcSqBeAEt6FZxKOk6JLYaMdCmrapX2X4B+NES3xG0",
+	"4uCmACuAmIKR+gZNDeRQhJEgc84CeCs5POj4fPKmmuJ0V6g156HwSGy2oKHUtUnyyFIvwwWeQBLfEj8B",
+	"6xj7XchBcAUnYB1Kn7iEUvFXWM6XqaxotxxvRMXFkIYGEiAZ1/OrrThmXC7VoYOhas/Wc62kQmL3jDLJ",
+	"yzjwW6R78SPzso7ZjonlCjSAukOJG4nbN5Ea1i1DveE+tH0jFUdXP+gpjDvVMHNhx6mm8TenhY2mTEr4",
+	"DAczQWUxlZlvbB9S09VSbZRW0YDyBJEoM5hHaW5FHpFNaojspd9LMqBCmXnBLCJYcFYMpwbPvApQzXEU",
+	"bVDmY3Ss8aVoht+zEw9OxtnIeKNZHl7YB6LtzZDgO2K4D4yG9OCVa3r9PLnhSzU4njmS3pQfdCoM6k25",
+	"AOx5NJVuQRcp5+SRQGscESbN54r69fezIghMenD1cTjPF5sK6a09+vU9YoAFHAl1Kv8L/SMm0UaXsNXn",
+	"WsTXLol34dfJPYKsXmx4mRIOlISB2zdYPbSIsTH+MF61evUyk0+b7IA9FAXL+Skp6iAIKanVsElxreN6",
+	"nOukDKT5IFR4EKkSD3X7kRnOr/NQvBswj6UlpZLwWKLsMOiGSJF/+sH4U8s73j0vBCpmUFYHXxfpWd+a",
+	"ijtORzUSITd7gtnM6Xx+Ah5FjKzhBS8pMRze443SGBsAndT08WuYJhVWMoU/4Dk6NtyZRg5ccZL0ADbZ",
+	"6tZcsFNUc+vzN2nLSImvkS/2rB9KqRzwkbFo64nNeh4DEsRKL7ShGRWZ9tmXEkhPwQ1B2DzaAFaSSVgc",
+	"hsMBXd+dZydWVlbyzIycbW5c8kJ+MebnBn0vzZv/4ML/Wx/+7EumZCOME/AVVoatXpH/i1as7XNAVqAU",
+	"tjlhEpyTE++5xqjRf0tfsuvLvXBHIjlT6kfJdta2kDQrEzezOWeCCkkK8alXky5cOUtU3dxw/kHJKK/5",
+	"l5PL6CWJqDQ4sbZY2dvZlUoeqTOa9KQe/PT95eybd99fDoYDpdzN4EJRkShlN268O8ICHhnP/MDWT0vV",
+	"2ND1wDznQ0jutIPyhtsPTekT+GE4oIxKihUM0b1zaqkhftMPIj74mJib1sjMjvZePfcH+0dMYhKo/cbr",
+	"dbiBcmhaHrlH098K3oL/6puE5EdNCdajpn79OFTjBIRlhoEnijUwGOTjQ3pF+flynxbM6sFkB/ZAGZbU",
+	"nCM6qt2Zw3pX1FCzwJhDir0NpgMPHMkHUzveg57Oe1FnEcI7GbjNuwUjm2XBRxYu5zitG9u8BZcOvjeg",
+	"jAREigaS4njeFiQPte/AoS2PLPVGAqH79KMB0w7woMfKrP039/vHDFrVYuY3/lVgspRv/uYug/2VeJUD",
+	"LRlfxwJoz/300ey71g9+s/6MkPgr1HUTJY5uYJjf/JH9D7yqhZaotCPK+8GvNZgqMvhxOIhFHozsYdjF",
+	"1FW0byR7dpt8BOp9csC4uvezBaahdvOXfqaBfbAQeKSdbIt/Dlx+pXo7B5V75WP+7JhP8jDlPnIwab9P",
+	"DjJceDb94poFL884IzO+UBw7RU0Zwp6tyOpaezOK6PtH/WsZldfRSS/bCwBbWT7fzG4iHq8zACc//w1+",
+	"rTmWT0fw6Qge+Ag6/1pCxWBo1UoUonbQAuGvJbf99bLGK067L5ovKIL7UWEjouy2CFD9i/p4zQXUk5wF",
+	"WOJZyIWYueOaKNE8Bpf7b2VcSOE1tTIf6Eb1frVtY3bFQle9ZG3XFBf8La0BrL2gM+321C+aR/6RshBa",
+	"3JXuiI9UrySxX7x31qi8sVu/e5LsUf5J6a6lbUxT6NhDlXsN32OqsaI2cQHiKIsbSwnlnNP+mfYWpPff",
+	"nqphVyx6aMsgrQiz7VHvvCoZMqzYku7b0+YIl9Fw9Ra33W5vO8sPR44mcvLNHy0lS9IsQzH77MQPaVjy",
+	"4qjghOZlZQrSZhAkC819XwZD8kkDIAqEZOkwJYhOlIAvQXMoEektVYaZP48+hdXbmZza5JY4i67knUJ8",
+	"2bvlHIj577J8obmCY5t5af6ThTDLqgrhNC/l4Sz7OsXstlCvLFep3omEC7kPcutM3ilcofkqv8L8d1k+",
+	"92CZsLcwTwmyzgvHxd37eQeGe6cQRvNVHsb8d1k5kXztyu42ntZKKm95KU3FfJOXev71RHapHYRogVXg",
+	"XkrRW54+E/GRJc6CeRKdfqbZY1q1/6t+9mWYpcUqumb3O7VWfWme6GIt4XwyZvOSaRtOmtFRfDpwvM3T",
+	"TcqUkhptpFwNqfzwIXtPX2BR2wbmzZ3OlkCzXViSm3Qsimb6oB7nnb/etZLHt9xDmkRipZ5DlU+Se91c",
+	"ThYOZX4rG9H8vF5iQU71Dg0HoPjP+XqjTpU3aup5esTUTykwi37RPqYFjYTUUxva+K3s7RqQPyap1G4k",
+	"/+ZOV8HPwJIxahR6MZuTMMzMp5923JMKxPqra4q+QgCdKHA4YHkcVNBG2Q7XkmaR9OmXspOtyy63ft8e",
+	"K+VX7GkBfWZl6RN++8VvUz5awAVymsWDF/2TkQUNLwfr1T1XQOKwel966iI3cm6SXTZUq3S0+spCxum7",
+	"DUxN58y6Yxshq27B+W3J8IkvY0t8pf5Jc2+mubdz12T4RQOFv4TDfMmunwZO1T4slj15OHL09JCKmIwF",
+	"iUYmS9hEdLkDNJmcmuSjOZYEmTa0k8mZFUcE/vncje4nAQn47XwwVYrmipt3X6gV2YinyeSl82whmRSe",
+	"gJ9euVHhn6+dNxL++ca5m9Q/Tydu2BwIp7CGIPDi8LOR+uq1MwWKvTEwiXLw/JUbeuaKg6jnrx0Z2FQF",
+	"47eBA+vyYTQO3zIUs1vG721KGZ/P48jkImiE/sSRidgzjRquCbKoDyANCnpR6alMXYsx+hBtIBz4BlOm",
+	"k6YwCuhiQXRAO/0d8g+8aGbIQVB6nJ1b7d63oMqggBPdqoh8WpO5iYcf2ZB03dbK1CDR4dAIFsEkmnO2",
+	"oDex1n7Gbue/cR0nFpQFCDNEPlEhXd0a25mCR26pOpeKeRkgdn478xj9/3kM64gFSS/Xfx9SO+9IRBcb",
+	"P0Te5hghWjQHZgGKiIw2aMPjKEHzu4XGvsIQO5JITwDJ83Op34VwdypkhKXaK45kxOPrkIglhwIoIiZC",
+	"Iw1eNzOO3al4y9CRdiAcIXPrpfPLAGUK3CPHPo5Mfp3kNskEQ7Kc/W5h93zsTtmly21g3L0H4BylmtQf",
+	"QYaK5A6YsTuNXSh0iN56mXD/oTbXJBwFNFCYTNHi686zfOM3gKyY4c1WM8wV0ygfHdhQt9HNCawY+7Tz",
+	"2O8gO+qtlGS1liT4Zy5kFY5OzzrP9L8FZ1UjP+888ns4lBVDn3ce2rTwd/fMVbO8cCfJbhhoKOq8aOGk",
+	"Bx+ipA6SycRVJ++aEGaPV+ZmbYw+KNC08PUaGEVkhO3GoZhJGppUqvSgEZlLuqCKOX5TyZQCIkm0okzn",
+	"5MyxYqHcMDe1ltjwjNOX3Q8KcKTvI75ypZkqMPoqi9ElFh5WDXtLODVkdFlFwWCNr4mWPFDSJYu1641r",
+	"T23YpGaNfWHqdXYFNttGaTSgoiTgjzVhKLGsxalYRjG7RQqLKxyGtlUVTGlkK4wl1nhuv64iKycixuiX",
+	"kGChRGyoZDnWs6YaYpXMAqt6k12VUw5sipG7wNMQiTG6TD/x9kVvKIx8ppjk926DbyLMpCtDwE1zQb1S",
+	"/Td6962GzmQGLXh0TYOAsEQRULyhRAUyY9CAMDghkQbitDEQ5ilkOCiVwmlRkKTkmoU2AiY7Vqb6wuTs",
+	"zGE9KDoNgsh4rTWkSKcvZ1VZoau4qRGwEHxOXeoa7LbeZV/lMTSVzV3NLxDWvvQUwDWO8IpAuSRdLUE3",
+	"uGyCB0WsfJHWGoXGwPNyDmt4gQY/iOEI4TzoOJZLtdm2JLLSvEpWqYwfQLHpdEaZiBcLOgeSWUf0jobk",
+	"hkBS5X3E2Y0CAQgJh8IdMChgpJmIGm+I1liIex4FQ8RjXWQCMqP0+oycMqmHvmbujvIKB8Q/yIBQpQmK",
+	"NZkrddZP/gM27PibOYkw04uGmLwmmrkVoFKri1KDhYNAf51Xm6GYhMWHsrUKxir6cOwsL9PCz9pfiQDE",
+	"tlOGTb+chwRD5Uvf0Bs7U+377CI1y3dGhOJcheaFzsXShBLSFZUutzZeXSsbZQEfeyyXfFJizD/6lKlJ",
+	"BUkZHDDlP2IuMRDSIiIExWsk+IqYEZ3VsWtD4+x1Z0Pz0pm4CNQcy24AhVxCrboN2igMVshVqkS0IHq1",
+	"ahOdVFmScK1hVJLnR2Npw1myotRji+YmYhGH4QatSWT6E7qcVid5YMjnkwZDJqfDjFc62qk/mnF8JKKO",
+	"snkYB0TYccF3oBPtzTe6k70uhKKWXgJQA0iUuPhGHxXrisDoht4RZqssAIvU3i2rmuZ6XPuz6nGbMmFr",
+	"vrPMWVLMmXEtoYDe3/2CTN0f4ixvRmIZqU/1wbNnCN6Hw1H0kanSYXmePd768bOMZNvtYXp+Xi2sU5iy",
+	"FrdltnyRkq0pSWhS5RMJU6XepB0v4BoEP9NMmxLgQNSOJ/MgeUN7QgZT8FFBk0a24CUlXeNrI7OTTotn",
+	"6O0v77S6YZNENUGIIbqPqJSKCjdoqYhdae1XzH2L13QUkQWyP6ElvzcjK0YSQk3GJRSOOFa7vsDgjSJE",
+	"KkK4YkYP+TuZyyPIblfImBNb7vZeYWpJdBHajasKYmfV2DsZX7Er9t0diTZojRVaQ8FtcSWrL81BJz8S",
+	"djZEA4QXSoF+dndmSnPadU3Vs2efk9JgD5oeoQqT+smqyW/90Qxd//r+B7Us7JhCanYvhR9AO59M0NXg",
+	"R9eX1Za5jaMQSoxdsX+FJF5tZUJNtSFwaN3S3h1cLBH4iUfxenrFRqgozx49Q0XVAKYwTqrvfYTZjaLs",
+	"K4YQZh5LPObREAFrXPChFav3Sx4SRUJqI7ypyac1ieiKMInDqakcYQeCLWKEBLqgiK6gpqb799HPa8Iu",
+	"JZ7fjvRujN7+8m70XXqsSCmC/2b0CCrBQ8hjKWgAlKIGgjXo6jKmLhEV6Hxyjqgkq5+4/J7HLPBajgK3",
+	"FekV6EKVGnbbeTQOoYCPpXH1T4ZX5ERrj56KroBw+66OraUVLCwfvyYLbgos242nSefT4AJdDf7X1UAN",
+	"tCKYgXnMQBCwjTIdjrkI+VgD5uo+jBRyNDAnRasZAdWPQs5v47VGJWxpap/BopFAHHqhsBhdzZxKkR1T",
+	"1yPRx2lBwRliFqWTcNAxZeo7NYrmom9/eWcr9mHg4xEHm9nqhrBtsVzySNm6AZlz4OsnQyQ4wglqFfFZ",
+	"HdPWJ3GzQjkPteUGz5ht0PnkOWiGaog1XZOQMuLV1dImgOUzujZEhFb4lkC7WeDdQjoaMzNdKOwZKrt3",
+	"VKmrMr2YTAq3QWNzmkP9scK95fEnmoAXcaSsGpgSKvFR0F41cMm2kHChDqVi115DaIMMR3VqlGNDvuZb",
+	"XWvsBopmwRkyOocWfCfW5ooSn4gyrh1NIHMO0kfcKYRQ5AqYuOJjoSDA0dVOqhH+04kcQ0shFfI/oVCR",
+	"QASYuqlEp/nMdYiFRBEOaJw5rfWszn/sKFeTky7N4yxhXX3HHMrRNQ82yJTO3Ew9ToOl5TMcdmcBn82t",
+	"/4dovFiUHZM7HMagnHuElGISQJaaT5i9T4F0SzZelSyfe+lHigwuLHVaAmEEFG0CvxbSotVKp3YnoXZi",
+	"BiVTJYmZHTwBiyqZSoTSYdyKwciFWofeCtFxmguqYTRJngyBLtThRFeDX/TOWF1PD2OKcMa2CKe9xLIW",
+	"w/hqABpGwmJM4aUlF9LWSjOhBlTXF4PKOjNds8iUc8pwTCOqp1Zby8jHAiQZOigknGGicimxb65qjZ1G",
+	"YG8Bi4a8AD2OwhwIUFfMnl9JhNTcQEaxXE7R1eBqMIRe10M0GaLPD2qlaqTfPvpN1KFw0DW/IydDo185",
+	"nU2TaoTBjQLORUNaadSYy2XgX7/8fPkBjcfjZ/qhplsQCdpc4gvkXid4vgS1wrw6X3Kh1Uso98YDJckE",
+	"ZTdQ4Xo90h62W7IZglKulnqjlHG314q5QEUtLFKM9GSYAGtPAqigf+NoETPtnlf41VyV6aPDxQjhkGKF",
+	"A+P6hOKyugCuHsD8rUDRu6GoHYQ0lvPlEGH03yOyuEAMCkuC4FaSB94d2h040baj3fzIFPBVw3jkpx8q",
+	"fUMNaT0vFksAx4khudxXuqyblvDomHH4LKuiQbnxqamVCuMN0y1MLJVCzSdb09P4vNS0UCXOMAalhGrc",
+	"LOBiFqP/ffnzTyPz7JZs7nkUXCDTqlzrwusQzwlQqCEBvljo6xSNsHKVMq3DwvEoUz2VjqOPE0EgPuxB",
+	"1o0ynBrqf2Z00oukRygjn2DJnGVFnaLMmwgHmrcfpwxFRfPesGqAs/Hp6ehs/OLFEK1DZQzCFGfjFy8z",
+	"2+Mc5DauQ6uiik3afUmdXoVfRcdqEq0PZMZTuzZS8ljvuRrse+29NHuvbTT1xBCZ4koLTWHq6NrbimNL",
+	"vIqyueIVU0sVmTUkJY5hyqSo9BAUg8DuxSgga8ICwgD65KvEDc6MbxdI6chKnTlBzAjrRSxwqA6LR58G",
+	"Mwsa6kgBKKCXsHJ1WrUOQ6VR84BxwY6ooz91K8+yf4UB7Dc6HqN/1nxG8aJbe7RX6HqjxlCLvUCaZaNb",
+	"QkDh5EJbD8KpnKaGG9T2SyMyFd+Tw6X6VpJPUqRMe/WNNh80tZhbSV0vWWIaIhoI13bOvGX/O4Oag+P1",
+	"5uRC60jmuRl3ZgelAtkK22Z8BYipsm171ejZkh+UmFJnNtmjI6j/F15DMUBNWi7UhgZpXOiyVTkkrIkt",
+	"8TyCOpiKi1gFeGgNkL9xQPkQ2bBJK02PhLJEhMQwluvUAaUYA6JsDxPDC3LHsEJgDEDH5mQIZXSk1Wur",
+	"7B2nQtSAI7kAQ1sR0ZCBHtILg0THnxVNTtFvFuyP6A81maUt9Ic6i0Mk+dSA8gAWFhSz9mLokBnHvGzi",
+	"54DMBdHK+sPJhQ5Leab29oYwxedsDU5QIa/Yz0piWM0GJLyTYU5YYt3V0CDjOqZhIIxWq8T2FdOkL/BG",
+	"SxDzolb9jUrU1puhTM15GAt6R4boanA2/verwcnUaq2FXo60/c3Q/ZLOl04lo85jqRZT7B/Aae8AGd+M",
+	"Uba3xYlxsDnN2AokrRwPUWIc5J1Whe6DodGhE0ceJffCsDMz/dhOD45WaNBBxUzpxPpxej22sqcWmVPN",
+	"ad22EBYY7ij4ikiq9u4YWg65k5zpQqSJOisPQn4/RZ+d5DabNNTyfsQXlmdY6tIM48HoOQUfrvB6ij7r",
+	"j2CQNO/RrkTvh4eHqZEDsCVmQLsfasmKe1DgyiDbHKHbGsfad+EUwIjAec1tiJkZtkVRNQn08XmrWDDj",
+	"EnbbHSLPkCKf8FyGG2dxWfJU8xvqpeKKaa+KJ4/gX4oGgcKER0QXGQ3JFXFV2oK5I7aza9V9SdgYlUKq",
+	"jUrK0H9a4/E/x1eu169hAfpSaR5yKFla1Jhiqmu+nqT0mCNxxYBzUGFp0NO7034FXb9fR95ARwZJZeiX",
+	"O0T/7//9/yDnU9S3XwH6noYEXW6EJCvH/0/ADX535nXocO09SsuoZn7NVDWFsuF8TRhe08F08Hw8GT83",
+	"fWYhpvQZpIsQyBpx6uS7YDAd/ECFtN09dOg8IBa+ej6Z6GqoTBLdEAyvXdDTs7+batEaXQ07eiQdRCCo",
+	"OH9vYDt6oIDPY6XKjlOtPAbT3z4OB8L2vgTwNTrtd8dazWZcd/C4SPNirWyLlI2qKOJE7Si+EdmmIoWa",
+	"vit8WbEfRW2I/hcs5dndWfl2XC75vUHVv55l9+PsMexHIjXuzhBhMtqMdQCzq4xcNK1bxzOwAyr3VOHA",
+	"TuBtbXZn97xlfn+GEfRnqDxT2SBWscvNzE4GPf9KNhRA77xl6YPn40QPjI7Pxq/+4m9NAd66b9Krwk3K",
+	"tc6YUhaQT27rktqD1XuWFCGEjskuWmkw/a0YRckrz77528+LhSBy8DBs8O4PdEX1q5ky4roCuhKMoDl7",
+	"ZfO1BqAbPWh3tVHUxrY9ELgIk+5AOAxnkjBlZQyGHiFlO0h93CFhJhj1u1EWUOY3bouQpjHaG5F6hRwR",
+	"FHJMiomjYxoMjZUGrbB8wvWpppxideXk8nLjxf3o3NDTGyJnOAx12w9RQJimm55f/9UoaX/lwWYHO6Un",
+	"tK0qM+0FTafODMGc7QCMOsHEyD1K8Lg9rSRdYeFwGafsQl8bZggIS3DOQVF1sNroiqDjs8nZ/unHZFUV",
+	"sLpnNlqjGcfTrd6f+F7PZOx10K9me66T0c6ZHihwNuHsYPyugGA/e0WCafDgEtZJnnihrUWWK+Z5UobK",
+	"TGTohemLbno8b4nvb00iYwXOD8QbDPIehuW2RhUGJwfg6r1y9CV44Mu35SDE71V4f8gxW+BnympP2Fnq",
+	"TAyysriGwa3jgn3Xvaj3qFGkm1830igOQXumLWqvNPie6J7dlcxBK6AeQPtnFa6hQi1XfmbDRD/vnHiL",
+	"9WE35FsbnroL6tWDt9eC9yFx3hNBpKKpG68jmbl10TcxczIyYeZUmk6PTWjKy+TPVoFoRncmAGIwTX/f",
+	"2qL3KDM10MNwwMVoZ7BlfK4vB9scqQLAszUmmpEibPel/uhh2Hq1qUl3ttrULAXlNA671LZEl17NQ3e2",
+	"24Sh6n4YvmsqzUR+ZSG9tXcWQ/+uyISzp++wk9FtJPKS6MzTKvvvRwPEXuy//ZheeklVvlCD+Z5sLpmM",
+	"iI7BP0BMUYWTMkfC16KJ2lOQIGAECKjxx2Z6rDx5ZXs6Ihm81vlm82S7axdtjWc2T0Z9n5Rs85/Gftp8",
+	"W6Cd2FaZaQ7rs80A08hzm93x7SnpG5velxt7aLRvyKWF9r6ejMy5Zg5AXFknbg6ERr7cLLd88ujukGfW",
+	"+HVzLHPH7t1yr+4heWU5PX/OfdXQ41vEXx+d3/cx8JQmzt9aZE4OJiR2ICDK/MGHPy0N9e+CI9OnQ/gw",
+	"qsthncMtqdK5iPunzgpPcY2D+AA0m3UXN2Xw7ZzHfdB7sa6e2fYnT3KW5to6lKtp8PH4lXOU/IW5l5vA",
+	"/6fzMucW/WdwNtcsqgefc1LKo9Ju/C55bYeS1s1S5Y9NIO7JTnr7yztv0GmS+UPXQufN2pw0vKbPoD4E",
+	"vUZLHuo4Y/eprgcBaZ1UF88ALjzOJGAxDlkRF0l5G515RGUylI5NRcfKJjb56nwBCRVe8s3J2GOu3j72",
+	"Hd6cgaqAdJ59dn/PIGH5oTJ23W3zXmipSl37yVQjYL1FkrBkE9H1RqdvQxGEiJiiZozouiFQIAWdT873",
+	"vo1iye+bWROZbe3kz4eqd+UXV4WHA26jLnTBPKFrgQh3Xo6EzrbROa1YomPIKrcJwF6hRqWEw+mxRxND",
+	"KRRTzpXfkSjSJT8L771+0IDvkEb1DHX2hMbC9gT6oaDy1JFA+FrwMJZ2HkjdinWavdoN7H7xdTmzqX3T",
+	"aLLhjsv4TQRKxdOP9qW2fszEM1nzoufuTO+Q+pcuxWBTzof6rnUjl5Td6FoiQJtirmsJlHkwBY/kLKBR",
+	"pfty+LnY+znXnZeCLh9rh2DHj21+NtTG6DKAMac6Tm8zqrf9HN6vGSC98e8uf0avX05OL2wqujAligII",
+	"/Y5MCSpa6rE2b88EZfPKuSuO0YuzQQfITAmqetD0i1vAtktvuzn0Zbqi5Qk9aYlQ1Nfh85iReyIkgvaB",
+	"PmN07Ko7a3xebAzYqhtZx7md8dlnexQbOckNevLi7Twvo/UXu3KN+5hFx2eT8/3is4EPvBRXvRNznS5g",
+	"gO7Nz+3jft9U3EwFTYi6k/bJxSiXXNguJ/MHcoPnm68lM1MrMuuIaPX51/c/DNHZeDI6G7/sL2Gzjbtn",
+	"0imbk4sR1MYeCSJFqnpqPWf8P+rDSyLdxmeINONzhTN0JGwt7nuq9D7k1ZItE7JQt6ZebclOlxRpr5pU",
+	"3wdAZYjgpFTj1F2Da1SfqkOeKjjg2rEPjpKRj2zhklyBaCii7Cfej9GvgiA1qoLb9pRIpebrQntQyE1y",
+	"6NSUmkqjY1ykd+z/yjcxsaCMpqGTEwPkUFc9N1XUzIzqVZ9yC8+e/n6/5w3mnAnSKF/o6QD9GQ9Qf/LO",
+	"0kedsgPAIEH6S/OqPpKP//CVeO7yqLNEfA9V3czy5JII7YUExzINLvyQcPvJUr/pWFJC/GnFLJGpPcYX",
+	"PLGOPwnr6P+K3JJGKhbE0MmeI0JaMzDjC5IuOmR7jvar6Uv6xfO0TJhIueb+zHKkyssluzffmpd3b741",
+	"pQbbnKlvsSazYz8Jsr0IsoRgbduiSsfCpXmpTLTVXECYz/+ZC/k91AdvcmthPvorZTjatP7sPzgjrT+6",
+	"lFh2+yoW9rNdKp9mwiofi93OntwsrqlVU+eKI6e9Hk4za96RYsF59tn8ZZoAPRRE6DXbbRNKV6ML2p1K",
+	"GHj/SoWZ46DxpRkYqoWI2YIjoRtUwbHZnk6/Y7o2foQCKuBP7DrsfRlUm9cidJvxpBl+cZTnj/A7FOLc",
+	"LaGpGfRkhyIz3ZC4hrx0MzfKUKbh//Y0phfvukweGxIa6mZpF4iK2Tq+DuncdSXwicvfzP0SGLSjMTPn",
+	"XjCdcxyIJkvLrGQGzwYfc1QZMz3gs8/aglLarX3WgauqMd59OyiPZf7VjJ2l88N4SC00lhZMj44w0B3T",
+	"jouYCzQ5O8TOu22p33ul+rm93vr64cn58XTxsO3FgzMHE8eAbibl7+VJ2VVELoK/vc3YKMy50+XC0/F4",
+	"ulZ4fNcK9m6v8sAhKJW/z3P11dwbPHGFpxuD6huDp7uCtozqEIpAxpzv9Ubg67oLeBIznbz65RRXWWMl",
+	"TW/FpVWeJNKTnprQR3O5AMVb4p5i2oFbeLuP7k2XeMoALZgF0KktuiNBnyzk7MXXw0PUG0EckghaBIpn",
+	"a87D6jvCX+CN4rDozNmD/3TIeFlyIbt8d43nt4R1SrJR627HpVzTModC6Fs6l0I3Ska6UTJkVV7HUjdX",
+	"l3BaSATtaGFo3dUW2r8ev5hMSvnYHK91LDElYit2mvBMdHw2Pnv+lwvd222IsOnqjBhHCh9ojYUgYkvW",
+	"ulM+pYix6poUyLnHsphC8gjfmHFdkzW9++r8Oo/UGH0HFcF0u2sjHhyCC2gHcEB0V2YUkZs4xEBQERG6",
+	"aVRExtAv+cQ6wRQMpuEs9GTEpsObqbKi+3ibIzGEt08ukE9GivSGtpfu2XPb9FvtHzrGeXqZQna3R9wn",
+	"uoOzD40//hi9db3ogJ5CaFUK3+iWdEuTauhc6Glu1HvuphsfyhOIKWxj5ja5kCM2qVsHjLFMofoK2OO2",
+	"XOsRs5jqInmO0WgtJXUEdsV6bPM6GqWPtGE/F7oxtW7Sr9hDaAn08MfNHCV33kz3vKIIpTSeNV+jwRBY",
+	"0xCMkiHEAKj/BkzM6Fq3auYr6BKuma3tDXqMmb7HRSu8sT9Cc2f1LxJqG6IoKEoDaIOj9laIcpsSkpXn",
+	"iRF5z6PbOsNstyFOKaTWVO61b7uAj74L94rMBKm6vZradBxLOpokS7m9HyAzwywd+FR5zZv9xOTizrI/",
+	"iMHHmhrAmT3aWXhTapYOFYB3RpVNCgBnKafH+r/ZoQ9LepnavjkImqhIWVa658q+XxFDrdZYcvy036q+",
+	"eW7qF/V1Pfu1WWpwB4YGFCPB8+VhKT2wVNkTly09MZ+zbzeLviniywcO58juOGI8vb2mgFi2oPBBdjdb",
+	"z9DsLtxpjULOb+O1EzWlHvTaTTiYVOpfIpkQgsclj8AJ23AX60s4FJzEHq/+D6JJHThgvBXN2nrE/dOu",
+	"u1d+XNRrLo8b0a+THy0yeJ5ydypyd3IucijOxyMEm3uRKYymGzx43soiPZAwEQMr6HbJ+Ob5nzejKNtI",
+	"v4dD9qpFdtCBU4OekoIOlhQEhDdF6W2HmrfZry7c5xLfEmH/FcwiggVn9o7k9fPxPuk4E2Ck0zLwfE6E",
+	"GEVxWCcJ1Otv4e338HLNffV7QzdTMNZ4LBGVQ3Q+maAr2EBwkdpQBBoc6RtqiFUQazKnC0qC8dWg8q7w",
+	"kPZxgo5KLqheOxJQ4bW3GlZuVL15enBFn+cv/nKBIrIOseKUyibWb8ygOrMm2HyKUYoEuhPf+YvylJKZ",
+	"gUPN0cTp6HJLhuZv870tBPixnIiffTbvGtu33OJKE/RgP8RSx9fUGvorzOwRiKGPw2+/3tZum699zLXW",
+	"l6OAPm2uAnLZUc6knuVXy673nzK5T1L9ZonZDckQq+Ntusauot3Xr3dHu69fN6TdUjOrMfk24lvPVkTi",
+	"AEvcrCHMHsj9RwvQbsjeDn8gzTOZvp7ijwS6X/KQILtH2x+Bt0GglMd5yUmwEyEqyUo8Bj5uIdr7eXj2",
+	"+ZZsmri0K6g3T0P7q/zLGUlvJzRALpLTF+hsMhl6MDyODS/1dj8C+T0sHOuWbLpFsgKOr/H8tq4dMxDb",
+	"X82LO6vGrycorclvMj1s1fMZlhc61A4CWJJXkeCRRNcbZZOuQ7yZJS+ZB97LlWX7NWITRBIWr7J1cqFO",
+	"rd5HjUkbe5WAORiasxwkf9nHyQKHgwLwvKcm9m2BaWiM7MHQBrbB9OaFdcRvIiKE/tOPdBaSR2Tm/e6b",
+	"mPR3CBizPY0kX9P5YDgwbmYNrs1N+DjM0JR/MqOI6472GluDd+wOhzRAlK1jiSIyJ/RO2cz/FnF2A3tF",
+	"2Q1EPa4jfkcDEqAROvoMrWIfjsYgqLKkgMUcfBHQpcFmxqh/nQzRHAsyokwQJqikd2TbxgyZGOZYSEg2",
+	"sCHCrv0GNCARhKDj88kEQaP+eypITSxwtwYHXeMg1X/+q87hesNH5vWf8Ir8QG/JoLzHhE+pHVpUuM9b",
+	"QPVt8lUlcI6Wew8XLenqJcknOaNiBiFzpWDZk9UaqmpSaQxT5pZ7L/2Zy6Wv5pkuGMBMVwiobrsE6kQy",
+	"axVgZrBdQ/ZOF7YZIgx5NjpSvQyuFEs+oF9Py9qaIEL9Uv+hg8A5jd7hhw1allgYOphSVjq3OX1dURUm",
+	"s+WNa8PUxAQm6N6lR0XP0CEW8GwXcDSJA9TY3p6m1IxOHpsW3JaCtLJI2c2BSMmEALasMpQCsFGUoKef",
+	"d4wQfNLSn7T0Jy39SUt/0tKftPQnLf1RaenVkelGSe85Hj2lovux6F+GSl6oSH02or9ZyHhGbT90uLi3",
+	"IaDhXiCAn7IbKLTJ0A1n5EBaboMCf5XonBzCBOnL/LCh3t4GHeyMNGu+545B35ep+7JyDxvD15zEbIx2",
+	"X6T2nmgjKcMNtPPEm/5AbKAw+q6A+T7TYVrNbv67E2uhT8bbPROUuhtq1YM/CkeMsierKNVKrjEyxifC",
+	"TNyTSKDPV9YevRpM1b/cZqh/j8fjIbpyFpJ59PBwASWG5Mx4YDDrVSK+tzAa8odidzAh1Nowk+aL25Wf",
+	"A02NsAk+4M3R/V59pePlU6pq5QFbYhaEJNLdqpNJtzyCZWNZnGoLwqdAhcxtKOsDjozg6bBuqftQb7vk",
+	"7DB2tduek/5YZRM11aZ1llZzUFYgeCy8GjmuYIWu82bG0GUf4TzE14xIcWSCkfNlb/4r65j7L1OiRsTX",
+	"mp0KG8z9/GVZvQcF/08W/H3lJmeQow68wkO4maat4iOxpV1cMxkgtHauhiZlWVWYpl3l6wao7/1e6qgp",
+	"zPc7oHFsCK6uEEYqp3Y3V1kuIdvdZeUljzvdvSfK+fn0TSPP3ftiye9dMr418RtdaRn071LbN1MctsCF",
+	"B0ij6hY+RfRZ2iJFx+CRUfzdutU1n0fHGEVkzqPgwqbfIb3zRjrEMuIM0UAcjECb3ojVUWih6Gx8V2aF",
+	"1Z7LaTyJrCeRxaPbZrJqFx5dJ6kqXbp7YgVNqoZ0ZwWfs4Vmmjp9fcH2KLy+riCIrRDCIzTnTFAhCZtv",
+	"0E3E4zWKRVG1kP3uZzM3cCmCDyO1e5bYKX8wc0s9yI6UVPxorwzWVwPJV3Xq1bW8P23z8M7lhnTrKoD0",
+	"S79J+Y8U88l7mYfgOcgroZCwfnhFs2niTl/SpZVXe+vjUu7cNtTz2Lzb+z8jOAhyxcVMBfwVvyNFv4l7",
+	"06Mlf6Yqxf/UHMayMUV+UN0eMTHOKHix41AOd+o+fxsEQ4MA7TiHTPqCYj9DDRsS8XyJsM3cg2YyYObC",
+	"UTewmmq7lZ73wlPvud6Ldks9b8ghErdy4UBb8pK6MVs5nPOkOywEegYb0BsOzHAVmHj5vCMq8kM3RkhR",
+	"Aa5vYDTNVApPaieclI21JWk0GHZr6uh2LZUZrsEVVRXymt1RNSKhlpdUaVmpGc/MdOTtfkSKxqmqO9NI",
+	"3a4eszEdwDDa85echRIJ02nxZWNtu7MNxt36MJTMsQUpVI+4I5zsiGc+9KlT70xVNreSjf20l+b9vV0p",
+	"qekqix5pgPotd+Td3gq34N5tpxen9URruGyPt0kHsojy91V6b/fgR/C5+COwlDQ4jW6w4M1+an5gezEl",
+	"ed6jwBlBaxKh39Uf0FEJKUF7cmiq3+0VVTk7zP5k1InWnmuPxB+V/9reUe7KR91mj1v6qstQesiz2tc5",
+	"LXJYm8EPvUtfiP962GBId5i3KNUSEaCuBnrTe/tmo7ZaTZPc+kohtZfnO79vNWioCREyb+0oOMhuGjoG",
+	"IqaSoFtC1gIxzqBysmG9IRUyzxbdljeO3PZ/HK3wp/The1Flz5xWHU0DiUvFeSgkzcYRGJZC27R/+7PT",
+	"aXWilyXTXcQFOCJNtR05/rMR52fzV7PKqQbhgz3tfm1pPv1azwLfjIqOcXiPNwKdT84RNHzTvOpL2PSS",
+	"5sIFIjnZ/i2ksG6f10AIX5oXd00/ep4ytvGTjRoxcPfKN8yYjnqAW1w46jkStp0qCrhuYIq03y39fZ7K",
+	"LJJ3c0esR8+WvfcnfrbCDN+AuVXsWfgRfvfwv0uXgp5BT9k+pyhDD+SORNBkeXtK0BA5XqJxh45ds16t",
+	"qF8gxqG5rm7trDErUGG+6vb7fv6mfuM1CDP/WQkZfPbfaWGKezSxzw3JWN52Q84n59DfNNJd1NmOUN/g",
+	"yDW1u4vxdz45b4yXPoXk48Njc5mXIeDtBV/+THQIfekIT2Xki6aZR5nWubsTf+kTqImnuDDR5Jz5ASjY",
+	"xGnoV+c8DgMQyNcELXgMXa7rCdmL2FjRG70DszlmcxJW3L2V5gCark1V7qJXTQ6DR1I5sB6GPqg1t4QH",
+	"glTf3qUA5au1lTKPC1YLWApcZXi5mlWPDeQUcCmwhcSRfHTwaqi2C/zQzHBfcR9NlK7UWG5xEotbeNiJ",
+	"0nNj9LkhucEfhoOYJYZBa2zWE00TPFoQ8uprZ3Wjoe77zPrUa10nmvq+dfklj0iL821S6+d6TPqxRtl+",
+	"VbsZZUIqadnAq/HOvdrIZ0s+rXkkZyHX+tascX20LPKevygt1padw2Cp51momAm+kLOkSmSXCV6+OUAp",
+	"vN17sC1VVKe2OTLr1QnlRjXBx1b9Nb8KyFHg98y9mD/bCf13P91VwWB2/CKXU3L4LMe1D5q5qS3qB/va",
+	"42YJVXYRPfur7bClgeZ728q2Jri3q31w6iJi6WCId4aq0hS3pPIFGOO7CYF5HzPoeqNo1JjliLMCKoYi",
+	"LabZYVnV82KS9kzxBY/mZJa4JVtrpqkB2rffTB+M1GAPwwEXo90BmLlOejnY9lgXQL/LslAdbK/el1xs",
+	"mT2a9XahwfSSHraQBC1k9bOMItpCm/4OvvzBfbhDWZ6eqkxh028ht5SeQ50t2o4EIpmZdirZ3zQgnllm",
+	"GxuHQadVg4+PTDfIEuezz3nbrIW6mSaj/RFsnfaZIacdqZ95un18ZNswenL/VFscL1noKeh4FBpw3h02",
+	"smteHEg7y3gk/4VsGr3PI/ktjUpKxOvC8NexTKIKOSusFI+OJ0MERAcZ0YwjyuZhHJDgZFdF5KcKjFmq",
+	"4nt+Ff9G5dIvHA/1irarT7RVG4AmLRwy+yCgAJxpenJPWWl5pUzLkBZzXNrSjLpUY9kEXftIVKlDLws2",
+	"7btPeC6rQWnYgqLtzG9FpiCFNGRuvrxIdZxpshktemV02pN+mmnU46lf/6Jm9+rljsXABMNrseRda4kV",
+	"ROd3HMN3ljdnGaNEDPnM7Hozy47aW7OS8ilhqDwBKvmIcCi44fe6UqzltUdoHV+HdK7VGDFGv+BIkACF",
+	"9JYgLkIO7oeIziW65jwkuPyoUDHTY7VkjChQo4dUkgiHQ0TGN2P0+ej2aIqO7o4erNN2jWmEVrGoYSir",
+	"pN9xZxgQX9j+QJu1UhxlhJFYk3np0uGVGbyy3WbCWRKzZDzrGB7+mW5RCghU06aEcOb5Zh4SdE21Y57g",
+	"oILi+rt5yZZFDDQ4kkscojmPWWkbnXsqlzN4oyME52elyPfquc2gnlsDLpdeicsuWWKRlIqDsQTaEDlN",
+	"HsLJIqK651UTKKpI4HQPeRONav/uJK0n1bcypOw277bd0U1xkuPQIOl5l0HJh09tblyPt/c6vMfQur6u",
+	"x+SuKKBxV0lTiUSLa62ruJb1Xvv6mVXPgLbsPzIZzM1Tu3begvLJvn6yr5/s6yf7+sm+frKvn+zrJ/v6",
+	"yb5+sq+f7OsdGFjVBQm0eb2DcgTV7Ql2blenrZ4WicC7tLY7JP/u2doGfA1N8QDIT5AY2sZfIIz+zq/R",
+	"imARq91VJhEO+NpwqoBGZC55tOk9Ifn4bPzqL0MdhXeCRnpShJMZdUM0YsluwcOARF6jhXuWr8FnCKI7",
+	"EVYEMJnM5I6mfdZgt1EgjbOW25RhacpFe+HGHx9NMbPmvZd3xafyQZCVPQbrMq0Hj4Jv9Bums0eRURAB",
+	"3sQn9e7bQZO2F7uUKIdvdNGqw0XvnS2OfQfREBV4KIbI2WJ7O91N21b4/tupILKpJChPEWhDtuWR/4+y",
+	"70SatGybY75wtADZ8VQXqFGm0MiYQtN0/4ULVJxUPIUUo1wl5/rGEbtJOsilGxwrHUfNcSSQoOwmJNA8",
+	"VhG+QFTWELffpWE+J0LMlJXZrTGB931FSPv5eccA8KmZwOry+WOEF5JEI5OJm00sblWc/C1MZYyj4QCH",
+	"Ib+f6flb8kE90ls1QKfI+dTUXRFXMkYHlKTKtQeEbbbByreEbTohxZ+4I05KhihhyAnpgdZFPknCgpZr",
+	"/k5/1GW9Zr6OS81/XbJKnR7jXve/nl2TDWfBbIU/Wb8t/Z0AMh5DglIus6d7AZPKinZvUhXtkiXkpqtY",
+	"xtlZlY1YXeGkdeGQbVdjJ+xhPT3WFtlyValJK0TVm1c9rLtssqbM90c70i+uyklxmZNmrMgNd2kLkewF",
+	"5RrKKmy+aYRNVz6Fi9GeFJaXHdsIHVBfUch5hCpLb4jdkT7DxejRqTR94WwrfYeL0SNQefpCxY71oUeT",
+	"Ej1poS/tORN6waNrGgSEjVZECLiDGegDhO6xQAFhlARIciSXVKCICB5HczIe7C6ZugpZZROUsnGNULGM",
+	"KLttG/aqP+pyZMx8u8CAcFB9sfnjjWqUtVjNByxuL23psB3qUG3KoFWqpFUDlTDAFMo+apxJHnVt0qi/",
+	"rQ4zqIQfvgcw7kgbpdd4pOGjbuQHn1Zhvpry1OczyZP4W+h9eHD20OL0JBzACyfp1p3R+74rLfhjbFu5",
+	"z33cETPu+9026DNXfqW+/1b1Kb6ykhQFlSg8t7j+aZT8tJtc/o6VJ9xVb9crncYU075oxNdVJ4Kz3MiH",
+	"p6JmhSC2JaI9VHVoTZnPXBxrc073YxL6ujNStXPUEakFv6/wCJYlziPh5kDHZ+PXr/5yMkTriCxIFJHA",
+	"Za2U0/DIYbg7Lb9+1YKYb4icedHJHYm6vKbJYyhlUp3ZV0Gu/V+5J5R6kDiRpgclT9b3Sx72eYDeBgHi",
+	"EZovMbtJxkVUkpWwR+cRHRPTdrrlSRlWjwaBlDPOwk0yMByu8jCmt2H4RK/Fqan90eZ7sg7xnDTi7xc6",
+	"HHakdhHdkg2UndygmIVEiKRmpSBMR+6vvlKq7knxePb5lmwaxN8WH5J3kqwGTWKa9CC7CX1VOm2K3zlK",
+	"gizoZMbHRCka2100hYaWTIMt6pWjqHnquIranB4NmaJNP3lSBfepChYPeks2/SiUWkbXEPaTUrkzpfKS",
+	"yPxJG6LPVy4B82owRUqETHX1gYeHr1vXLJXKzTpYuOYVPy/2k/xQ1xfBJUAcid67I+D8yK5DAmdkmGQ+",
+	"ISoFCRcH74twQEdnI0eRzsT7E/uHHMV4ZzmT/bY9b6lLwtSbsr1g3zqhwSuk9GS1+pwqLQYRBDfc4ygQ",
+	"u3azrEh0QwKdHiwTgE72TaZGRnWi1GF6jG4+lSei3LErxaMuz4NS5TpRX8xxGJIIrfDGUnDWg/LnIM9a",
+	"MdrU7ZGi40fr7Sh3c+xlO40vY5fcpjpH+GvzdXwNWk/vnoVc6bCkDTxnMuKKM06RzUREjJBAIG3oXg3Q",
+	"MWaIX/+dzOVQl1a6p4JcsZjFggQnUDLCN4qHSgcRxOgFUHSlWDWAvo5XzPwqiNTFj66VdY/nMtykrOvx",
+	"FRsMy9Ox9+Aayc3zyKVvT8ewyA+CjjUFoYjHkgj0y8+XH4aQovvLrx+G0D/7a5KsNr9l5OdC1fDtXF7Q",
+	"LimmIAmpkGQs/D0YC4mKZid3o6Pjs/Gb13+B81+Stm0zpa/Jgkf9FvB483qrxK8dez9MhOmoYdtX83rL",
+	"zq9NaxLutIpVBvS6gtHm9aQ/X+/Fo7Mz5JqWuhdq+pbm97A7tZ5Wtp12+1jSxDQHSaNKwVmiKisa/KWQ",
+	"Vk2ttBxl9Vw3LU9Xfg21ouZUByQgQx8VFPQ591F9d7LMhgz2uPm1jrPs9vTnsM0R1uPa6hZdcgt2vFus",
+	"aFNyatcud2vwSuvmZIjp622aS5R9VkDTrjeuE5bQNte8Vtw5t5rmvZo2jztbreVx66vv6emb9tz5WS68",
+	"vY0CsMd0Ezv1odNOCsi8STPUPrn587M25NV3fsrjkAJZsu3QGLWSlvdPygfrkVpP0Y+coLdLldkFPe82",
+	"rcZA14xVt2+Zar9s3Nrlr3h+G6+9Bi/Zix8gUt1yhwQzLE0jEMyCVC8KoWjueoP8Go/6pXyZx9I63QrD",
+	"2iGeYJKweKXoIIFgMMy03yjudZFpRwIbZv72PECpnivriN/RgEQzL5XMC03Uf64jLnnSyYf+Ds1OzH+s",
+	"emEqaWpoY6F7KXwcZujCP3RRxCORLHjwjt3hkAaIsnUsUUTmhN6RYIrsc0D4Ldmgz8aTDrwnu3/qX0PE",
+	"I4TZRi4pu0EkFAQt1BMxJyyg7KZyOwIadSk4vG1znaRD0p+1y85+G9zstIfNn60vTMd+LIYFtP1u6y4M",
+	"r94M9uJ4a+rL3Un/P6fq1DQCdJJzJ9dR6cZtiuMkE9a1B7RVJnZ0jWmG79Ak8Kx3IBr1CTTv9qALW8Lz",
+	"S8ZXNwvsQCVF1ZF+AeJAASeCHUkEJdBQql2AU9AlR9cErUm04NGKBOPBVq0Ik5olLQvYNSpjYbHT5lqh",
+	"aw/CJ4X1SWF9UlifFNYnhfVJYe1bDWl4Q7yDhlqetlrWWeuAimpOzjdsubUfDbZD4639a7AWd1Xtt3bd",
+	"ccvS7/HZ+PSsWdctR5Ve4y07zG56b502cQ9PLQbLtdqGGqt349CoCZdP0odud5XsZ5OOV7vlHy4E3quN",
+	"WHsbs497l6YHs98EPeRR5kE4eCt7r+U9SfuoioomWvuREYdtpdWQFF03rd5IMmmo5XhFbU+tfTINR1Om",
+	"qVYNf+4YDtRzFNDXG/1juldB+aFUD6umzM4L6nkMDWcSlllQSf3Rl3+vhP6RxUz1vuTiOuBfYEXz8iXt",
+	"vB5yM1XbjuSpdtuUSK5j8Z1C1B5taJqvYRYEj/UeqVZdI7kPcd4sfGefYWhbBtbU0F/3WLOvPsasvMzy",
+	"4Qhxh+FjjzFqLEPczWroWL/an7qMTsIw/fKbr57/pTDwsYek1VfPm9rubrKd2+UNwg+eSpjYJGqBBGES",
+	"HTMuU87RXLmdIcI2tx5hJu5JJE52X9744KTbushciceqQW2dJ9rcfaXiR8si+6OzhtKycamcDFk+3trA",
+	"r55X1wbe/6a2rgZcwTxqNfOvsTLwV6TZ7KUkbyktfdU60sEK7v75pJKiR1Ff7PQDvJY7Tpn7gGBFmZgi",
+	"RSro2OzPFK3j65DO0TqMBVpH9A5LgmBafYnp1WoCn/+RegtCy06GCLCGju1nnIWbEwjDC8OyuDQqZnrG",
+	"uiCiDPAooHOJQipJhEPEF4h8khFGYk3mAkmOVljOl2WTwrszeLdj9NH583R74kUs1LEbfE9DSSJ0vUFH",
+	"3iRHiAoogSTitbLlSaDegA6oKzqPuBl5jH4VBKnBFdJuwOSKUm+YCGB8HRL1ZywIWugZBcHRfJmdeLzj",
+	"GClLbKXhUXDvDeTTa2SUJshj4XCpNjZfVkofl93crKuxbU2VBqVoFZZ2WXxMjd8hbH8HtNAobt/t4vZk",
+	"oVftgizUoK7gwNlkcgCq0EHbgxTTfuatsVQXNXHnaYI59H4ZwHvdM1BJZeHg+98uu5L0fn1O3mgYBla+",
+	"aweIAys6C2cnh0CuvYCuLnr3aMi9dzJPb8b1BtHgAPvQoqKPT/d9RnXtSwweNq6rKZ25wK4e6S0J7So4",
+	"/uMXk7/0T3gvaikvE8ZVyF3bBXFtRaDFYVx2177aOK6/RZhJZXZE5I7fKhoyZt2RQHg+h1LpHJ5q2667",
+	"gPHivXAQ/KJneQtTNEdl+rMuYTo4CGxy1UwvcLANf60ezuJ+BFvmbfaK35GDoUBP3ycWakcsREQfoUPF",
+	"bMU39Bt5Tb5TH1wax8BWQmIdqWkk1V9nAMFBQNV3OPwl9VrOAWEe6BrbgzTH+C016sf8yyURHs5PsgMF",
+	"B2KNEkdMQdmgvag7YpagxjPSDyFaMj6ADIH1L2SSCQ6kAfkA1AUbJZQiCJN934fnKdFccLly9mS+5CQ4",
+	"MH0WugsqOFmrLh0pmju8Zao77dttSakOF8jSqNsyFqBrEvJ7dDY+O3d3zzPjRT2BDgLnk+eH3b42Fm7F",
+	"TuzgAML1U8HZS/VO6O96MbevBz5X+zB5+7tWbGA4p6lnh6LjgB0symHIyw/Fmfy4KuDmAlHZ341jQtND",
+	"LTH8s/M4yLyRfc3FKAFthJ2pUa8Ra/viB3KD55u9OOjMhBXB8zfKVu1BewV3H14RFFIhUcwCEunq/Tqt",
+	"Wf1im5kIEt0Rga65XCIsTdX//4+8K1h5EIbB7+K9/Hef47+Jh60GJ0oLaco2ZO8+mkaoUYQdxmA72rRJ",
+	"/BKpbfSrhOwDu3lMD6JWWe9+wT3Mr+Ly9eT6srTiOiXlI1OYuyVrhu5o++RXkighBTbikFb/zZymykDe",
+	"wb8fwVV106bJkJ82sR9xqurqjwvZAtC8OCK3m8lxSudWLZu/h3RvgbpsLgjZVN8zU0etBNa7MAQCZ++m",
+	"R6+l/YG24uOnjfF9IQ9zQFeP41qhwGoSeoOFHWsLrhtBjr7BOKlh9gJdnABNoJPyf8cK3AicRKR9PAMA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -123,6 +123,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		DefaultShareType: o.DefaultShareType,
 		AvailabilityZone: o.AvailabilityZone,
 		Host:             o.Host,
+		DataDir:          o.DataDir,
 		// Manila's data_manager_backup_supported_share_protocols.
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,
