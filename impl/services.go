@@ -156,3 +156,22 @@ func (s *Server) UpdateServiceLegacy(ctx context.Context, req gen.UpdateServiceL
 	}
 	return gen.UpdateServiceLegacy200JSONResponse(out), nil
 }
+
+// EnsureShares is POST /v2/services/ensure-shares (2.86+): the host's
+// manila-share service must exist (Manila's message formats the builtin
+// id, not the host) and be up, as it always is while manilite runs.
+func (s *Server) EnsureShares(ctx context.Context, req gen.EnsureSharesRequestObject) (gen.EnsureSharesResponseObject, error) {
+	if err := s.db.EnsureServices(ctx, s.ourServices()); err != nil {
+		return nil, internalError(err)
+	}
+	rows, err := s.db.ListServices(ctx)
+	if err != nil {
+		return nil, internalError(err)
+	}
+	for _, r := range rows {
+		if r.Host == req.Body.EnsureShares.Host && r.Binary == "manila-share" {
+			return gen.EnsureShares202Response{}, nil
+		}
+	}
+	return nil, notFound("manila-share binary for '<built-in function id>' host not found")
+}

@@ -59,6 +59,7 @@ var defaultRuleNames = []string{
 	"security_service:index",
 	"security_service:show",
 	"security_service:update",
+	"service:ensure_shares",
 	"service:index",
 	"service:update",
 	"share:access_get",

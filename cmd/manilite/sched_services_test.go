@@ -22,6 +22,7 @@ func init() {
 		"ListServicesLegacy":  {body: noBody, success: 200},
 		"UpdateService":       {needs: []string{"service_action"}, body: shareService, success: 200},
 		"UpdateServiceLegacy": {needs: []string{"service_action"}, body: shareService, success: 200},
+		"EnsureShares":        {body: fixedBody(map[string]any{"ensure_shares": map[string]any{"host": "manilite@local"}}), success: 202},
 		"ListExtensions":      {body: noBody, success: 200},
 		"ShowExtension":       {needs: []string{"extension_alias"}, body: noBody, success: 404},
 	} {
@@ -175,4 +176,18 @@ func TestExtensions(t *testing.T) {
 	}
 	ts.do(t, req{method: "GET", path: "/v2/extensions/os-fake", token: tokMember}).
 		expectFault(t, 404, "itemNotFound", "The resource could not be found.")
+}
+
+func TestEnsureShares(t *testing.T) {
+	ts := startServer(t)
+	ensure := func(host, version string) *resp {
+		return ts.do(t, req{method: "POST", path: "/v2/services/ensure-shares", token: tokAdmin, version: version,
+			body: map[string]any{"ensure_shares": map[string]any{"host": host}}})
+	}
+	ensure("manilite@local", "2.86").expectStatus(t, 202)
+	ensure("manilite@local", "2.85").expectStatus(t, 404)
+	// Manila's message formats Python's builtin id, not the host.
+	ensure("nowhere", "2.86").expectFault(t, 404, "itemNotFound", "manila-share binary for '<built-in function id>' host not found")
+	ts.do(t, req{method: "POST", path: "/v2/services/ensure-shares", token: tokAdmin, version: "2.86",
+		body: map[string]any{"ensure_shares": map[string]any{}}}).expectStatus(t, 400)
 }

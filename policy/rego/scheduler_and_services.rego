@@ -18,3 +18,5 @@ rule["service:update"] := base.context_is_admin
 rule["extension:index"] := base.admin_or_owner
 
 rule["extension:show"] := base.admin_or_owner
+
+rule["service:ensure_shares"] := base.context_is_admin

@@ -152,3 +152,33 @@ test_extension_show_allowed_for_admin_of_other_project if {
 test_extension_show_denied_for_member_of_other_project if {
 	rules.rule["extension:show"] == false with input as fx.member_of_other_project
 }
+
+# service:ensure_shares: ADMIN
+
+test_service_ensure_shares_allowed_for_admin_of_other_project if {
+	rules.rule["service:ensure_shares"] == true with input as fx.admin_of_other_project
+}
+
+test_service_ensure_shares_allowed_for_admin_of_target_project if {
+	rules.rule["service:ensure_shares"] == true with input as fx.admin_of_target_project
+}
+
+test_service_ensure_shares_denied_for_project_member if {
+	rules.rule["service:ensure_shares"] == false with input as fx.project_member
+}
+
+test_service_ensure_shares_denied_for_project_reader if {
+	rules.rule["service:ensure_shares"] == false with input as fx.project_reader
+}
+
+test_service_ensure_shares_denied_for_member_of_other_project if {
+	rules.rule["service:ensure_shares"] == false with input as fx.member_of_other_project
+}
+
+test_service_ensure_shares_denied_for_caller_without_roles if {
+	rules.rule["service:ensure_shares"] == false with input as fx.caller_without_roles
+}
+
+test_service_ensure_shares_denied_for_service_role if {
+	rules.rule["service:ensure_shares"] == false with input as fx.service_role
+}
