@@ -37,6 +37,42 @@ func (e MessageMessageLevel) Valid() bool {
 	}
 }
 
+// Defines values for ServiceStatus.
+const (
+	ServiceStatusDisabled ServiceStatus = "disabled"
+	ServiceStatusEnabled  ServiceStatus = "enabled"
+)
+
+// Valid indicates whether the value is a known member of the ServiceStatus enum.
+func (e ServiceStatus) Valid() bool {
+	switch e {
+	case ServiceStatusDisabled:
+		return true
+	case ServiceStatusEnabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ServiceUpdateResponseStatus.
+const (
+	ServiceUpdateResponseStatusDisabled ServiceUpdateResponseStatus = "disabled"
+	ServiceUpdateResponseStatusEnabled  ServiceUpdateResponseStatus = "enabled"
+)
+
+// Valid indicates whether the value is a known member of the ServiceUpdateResponseStatus enum.
+func (e ServiceUpdateResponseStatus) Valid() bool {
+	switch e {
+	case ServiceUpdateResponseStatusDisabled:
+		return true
+	case ServiceUpdateResponseStatusEnabled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShareNetworkResetStatusStatus.
 const (
 	ShareNetworkResetStatusStatusActive        ShareNetworkResetStatusStatus = "active"
@@ -929,6 +965,13 @@ type ConsistencyGroupUpdateRequest_ConsistencyGroup struct {
 	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
+// EnsureSharesRequest Manila's ensure_shares_request_body schema.
+type EnsureSharesRequest struct {
+	EnsureShares struct {
+		Host string `json:"host"`
+	} `json:"ensure_shares"`
+}
+
 // ExportLocation One export location (Manila's detail view).
 type ExportLocation struct {
 	CreatedAt   string `json:"created_at"`
@@ -964,6 +1007,25 @@ type ExportLocationSummary struct {
 	Path            string             `json:"path"`
 	Preferred       *bool              `json:"preferred,omitempty"`
 	ShareInstanceId *string            `json:"share_instance_id,omitempty"`
+}
+
+// Extension defines model for Extension.
+type Extension struct {
+	Alias       string                    `json:"alias"`
+	Description nullable.Nullable[string] `json:"description"`
+	Links       []map[string]interface{}  `json:"links"`
+	Name        string                    `json:"name"`
+	Updated     string                    `json:"updated"`
+}
+
+// ExtensionList defines model for ExtensionList.
+type ExtensionList struct {
+	Extensions []Extension `json:"extensions"`
+}
+
+// ExtensionResponse defines model for ExtensionResponse.
+type ExtensionResponse struct {
+	Extension Extension `json:"extension"`
 }
 
 // ExtraSpecItem One extra spec, {key: value}.
@@ -1108,6 +1170,48 @@ type MigrationStart struct {
 
 	// Writable A boolean or a boolean string.
 	Writable interface{} `json:"writable"`
+}
+
+// Pool Manila's pool summary view (manila/api/views/scheduler_stats.py).
+type Pool struct {
+	Backend nullable.Nullable[string] `json:"backend"`
+	Host    string                    `json:"host"`
+
+	// Name host@backend#pool
+	Name string `json:"name"`
+	Pool string `json:"pool"`
+}
+
+// PoolDetail Manila's pool detail view; capabilities are what the back end reports (components.x-manila-pool-capabilities plus the pool's name, capacity, backend name and report time).
+type PoolDetail struct {
+	Backend      nullable.Nullable[string] `json:"backend"`
+	Capabilities PoolDetail_Capabilities   `json:"capabilities"`
+	Host         string                    `json:"host"`
+	Name         string                    `json:"name"`
+	Pool         string                    `json:"pool"`
+}
+
+// PoolDetail_Capabilities defines model for PoolDetail.Capabilities.
+type PoolDetail_Capabilities struct {
+	// FreeCapacityGb GiB (a number), or unknown.
+	FreeCapacityGb   interface{} `json:"free_capacity_gb"`
+	PoolName         string      `json:"pool_name"`
+	ShareBackendName string      `json:"share_backend_name"`
+	Timestamp        string      `json:"timestamp"`
+
+	// TotalCapacityGb GiB (a number), or unknown when the data directory's file system cannot be read.
+	TotalCapacityGb      interface{}            `json:"total_capacity_gb"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// PoolDetailList defines model for PoolDetailList.
+type PoolDetailList struct {
+	Pools []PoolDetail `json:"pools"`
+}
+
+// PoolList defines model for PoolList.
+type PoolList struct {
+	Pools []Pool `json:"pools"`
 }
 
 // ProjectAccess {"project": "<project id, UUID-like>"}
@@ -1332,6 +1436,46 @@ type SecurityServiceUpdateRequest_SecurityService struct {
 	User                 nullable.Nullable[string] `json:"user,omitempty"`
 	AdditionalProperties map[string]interface{}    `json:"-"`
 }
+
+// Service Manila's service detail view (manila/api/views/services.py).
+type Service struct {
+	Binary         string                    `json:"binary"`
+	DisabledReason nullable.Nullable[string] `json:"disabled_reason,omitempty"`
+	Ensuring       nullable.Nullable[bool]   `json:"ensuring,omitempty"`
+	Host           string                    `json:"host"`
+	Id             int                       `json:"id"`
+	State          string                    `json:"state"`
+	Status         ServiceStatus             `json:"status"`
+	UpdatedAt      nullable.Nullable[string] `json:"updated_at"`
+	Zone           string                    `json:"zone"`
+}
+
+// ServiceStatus defines model for Service.Status.
+type ServiceStatus string
+
+// ServiceList defines model for ServiceList.
+type ServiceList struct {
+	Services []Service `json:"services"`
+}
+
+// ServiceUpdateRequest Manila has no JSON schema for it: host and binary are required (400 with webob's default text without them); disabled_reason (disable, 2.83+) is checked by the handler with Manila's messages.
+type ServiceUpdateRequest struct {
+	Binary         interface{} `json:"binary,omitempty"`
+	DisabledReason interface{} `json:"disabled_reason,omitempty"`
+	Host           interface{} `json:"host,omitempty"`
+}
+
+// ServiceUpdateResponse Manila's service summary view of the update.
+type ServiceUpdateResponse struct {
+	Binary         string                      `json:"binary"`
+	DisabledReason nullable.Nullable[string]   `json:"disabled_reason,omitempty"`
+	Ensuring       nullable.Nullable[bool]     `json:"ensuring,omitempty"`
+	Host           string                      `json:"host"`
+	Status         ServiceUpdateResponseStatus `json:"status"`
+}
+
+// ServiceUpdateResponseStatus defines model for ServiceUpdateResponse.Status.
+type ServiceUpdateResponseStatus string
 
 // ShareAccess An access rule as Manila's share access view builds it (show, allow_access, update).
 type ShareAccess struct {
@@ -2198,6 +2342,24 @@ type Limit = int
 // Offset defines model for Offset.
 type Offset = int
 
+// ServiceAction defines model for ServiceAction.
+type ServiceAction = string
+
+// ServiceBinaryFilter defines model for ServiceBinaryFilter.
+type ServiceBinaryFilter = string
+
+// ServiceHostFilter defines model for ServiceHostFilter.
+type ServiceHostFilter = string
+
+// ServiceStateFilter defines model for ServiceStateFilter.
+type ServiceStateFilter = string
+
+// ServiceStatusFilter defines model for ServiceStatusFilter.
+type ServiceStatusFilter = string
+
+// ServiceZoneFilter defines model for ServiceZoneFilter.
+type ServiceZoneFilter = string
+
 // ShareID defines model for ShareID.
 type ShareID = string
 
@@ -2310,6 +2472,19 @@ type UpdateQuotaSetLegacyParams struct {
 	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
+// ListServicesLegacyParams defines parameters for ListServicesLegacy.
+type ListServicesLegacyParams struct {
+	Host   *ServiceHostFilter   `form:"host,omitempty" json:"host,omitempty"`
+	Binary *ServiceBinaryFilter `form:"binary,omitempty" json:"binary,omitempty"`
+
+	// Zone An availability zone's name or id; an unknown zone lists nothing.
+	Zone  *ServiceZoneFilter  `form:"zone,omitempty" json:"zone,omitempty"`
+	State *ServiceStateFilter `form:"state,omitempty" json:"state,omitempty"`
+
+	// Status enabled or disabled; anything else lists nothing.
+	Status *ServiceStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+}
+
 // DeleteQuotaSetParams defines parameters for DeleteQuotaSet.
 type DeleteQuotaSetParams struct {
 	// UserId A user's quotas within the project.
@@ -2346,6 +2521,30 @@ type ShowQuotaSetDetailParams struct {
 	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
 }
 
+// ListPoolsParams defines parameters for ListPools.
+type ListPoolsParams struct {
+	Name    *string `form:"name,omitempty" json:"name,omitempty"`
+	Host    *string `form:"host,omitempty" json:"host,omitempty"`
+	Backend *string `form:"backend,omitempty" json:"backend,omitempty"`
+	Pool    *string `form:"pool,omitempty" json:"pool,omitempty"`
+
+	// Capabilities Manila's scheduler expects extra specs here but gets the query's string and fails (500).
+	Capabilities *string `form:"capabilities,omitempty" json:"capabilities,omitempty"`
+
+	// ShareType A share type's name or id (2.23+; below, a filter no pool passes).
+	ShareType *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
+// ListPoolsDetailParams defines parameters for ListPoolsDetail.
+type ListPoolsDetailParams struct {
+	Name         *string `form:"name,omitempty" json:"name,omitempty"`
+	Host         *string `form:"host,omitempty" json:"host,omitempty"`
+	Backend      *string `form:"backend,omitempty" json:"backend,omitempty"`
+	Pool         *string `form:"pool,omitempty" json:"pool,omitempty"`
+	Capabilities *string `form:"capabilities,omitempty" json:"capabilities,omitempty"`
+	ShareType    *string `form:"share_type,omitempty" json:"share_type,omitempty"`
+}
+
 // ListSecurityServicesParams defines parameters for ListSecurityServices.
 type ListSecurityServicesParams struct {
 	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
@@ -2364,6 +2563,22 @@ type ListSecurityServicesDetailParams struct {
 	Limit          *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
 	AllTenants     *string  `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
 	ShareNetworkId *string  `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+}
+
+// ListServicesParams defines parameters for ListServices.
+type ListServicesParams struct {
+	Host   *ServiceHostFilter   `form:"host,omitempty" json:"host,omitempty"`
+	Binary *ServiceBinaryFilter `form:"binary,omitempty" json:"binary,omitempty"`
+
+	// Zone An availability zone's name or id; an unknown zone lists nothing.
+	Zone  *ServiceZoneFilter  `form:"zone,omitempty" json:"zone,omitempty"`
+	State *ServiceStateFilter `form:"state,omitempty" json:"state,omitempty"`
+
+	// Status enabled or disabled; anything else lists nothing.
+	Status *ServiceStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Ensuring true or false; anything else lists nothing.
+	Ensuring *string `form:"ensuring,omitempty" json:"ensuring,omitempty"`
 }
 
 // ListShareAccessRulesParams defines parameters for ListShareAccessRules.
@@ -2744,6 +2959,9 @@ type ConsistencyGroupActionJSONRequestBody = ActionRequest
 // UpdateQuotaSetLegacyJSONRequestBody defines body for UpdateQuotaSetLegacy for application/json ContentType.
 type UpdateQuotaSetLegacyJSONRequestBody = QuotaSetUpdateRequestLegacy
 
+// UpdateServiceLegacyJSONRequestBody defines body for UpdateServiceLegacy for application/json ContentType.
+type UpdateServiceLegacyJSONRequestBody = ServiceUpdateRequest
+
 // ManageShareLegacyJSONRequestBody defines body for ManageShareLegacy for application/json ContentType.
 type ManageShareLegacyJSONRequestBody = ShareManageRequest
 
@@ -2755,6 +2973,12 @@ type CreateSecurityServiceJSONRequestBody = SecurityServiceCreateRequest
 
 // UpdateSecurityServiceJSONRequestBody defines body for UpdateSecurityService for application/json ContentType.
 type UpdateSecurityServiceJSONRequestBody = SecurityServiceUpdateRequest
+
+// EnsureSharesJSONRequestBody defines body for EnsureShares for application/json ContentType.
+type EnsureSharesJSONRequestBody = EnsureSharesRequest
+
+// UpdateServiceJSONRequestBody defines body for UpdateService for application/json ContentType.
+type UpdateServiceJSONRequestBody = ServiceUpdateRequest
 
 // UpdateShareAccessRuleJSONRequestBody defines body for UpdateShareAccessRule for application/json ContentType.
 type UpdateShareAccessRuleJSONRequestBody = ShareAccessUpdate
@@ -3144,6 +3368,124 @@ func (a ConsistencyGroupUpdateRequest_ConsistencyGroup) MarshalJSON() ([]byte, e
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'name': %w", err)
 		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for PoolDetail_Capabilities. Returns the specified
+// element and whether it was found
+func (a PoolDetail_Capabilities) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for PoolDetail_Capabilities
+func (a *PoolDetail_Capabilities) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for PoolDetail_Capabilities to handle AdditionalProperties
+func (a *PoolDetail_Capabilities) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["free_capacity_gb"]; found {
+		err = json.Unmarshal(raw, &a.FreeCapacityGb)
+		if err != nil {
+			return fmt.Errorf("error reading 'free_capacity_gb': %w", err)
+		}
+		delete(object, "free_capacity_gb")
+	}
+
+	if raw, found := object["pool_name"]; found {
+		err = json.Unmarshal(raw, &a.PoolName)
+		if err != nil {
+			return fmt.Errorf("error reading 'pool_name': %w", err)
+		}
+		delete(object, "pool_name")
+	}
+
+	if raw, found := object["share_backend_name"]; found {
+		err = json.Unmarshal(raw, &a.ShareBackendName)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_backend_name': %w", err)
+		}
+		delete(object, "share_backend_name")
+	}
+
+	if raw, found := object["timestamp"]; found {
+		err = json.Unmarshal(raw, &a.Timestamp)
+		if err != nil {
+			return fmt.Errorf("error reading 'timestamp': %w", err)
+		}
+		delete(object, "timestamp")
+	}
+
+	if raw, found := object["total_capacity_gb"]; found {
+		err = json.Unmarshal(raw, &a.TotalCapacityGb)
+		if err != nil {
+			return fmt.Errorf("error reading 'total_capacity_gb': %w", err)
+		}
+		delete(object, "total_capacity_gb")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for PoolDetail_Capabilities to handle AdditionalProperties
+func (a PoolDetail_Capabilities) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["free_capacity_gb"], err = json.Marshal(a.FreeCapacityGb)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'free_capacity_gb': %w", err)
+	}
+
+	object["pool_name"], err = json.Marshal(a.PoolName)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'pool_name': %w", err)
+	}
+
+	object["share_backend_name"], err = json.Marshal(a.ShareBackendName)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'share_backend_name': %w", err)
+	}
+
+	object["timestamp"], err = json.Marshal(a.Timestamp)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'timestamp': %w", err)
+	}
+
+	object["total_capacity_gb"], err = json.Marshal(a.TotalCapacityGb)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'total_capacity_gb': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
@@ -4912,6 +5254,12 @@ type ServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx echo.Context, consistencyGroupId string) error
+	// ListExtensions List API extensions: Manila ships none (manila/api/contrib holds no extension), so the list is empty. Manila checks no rule; manilite names it extension:index (any caller of its own project).
+	// (GET /v2/extensions)
+	ListExtensions(ctx echo.Context) error
+	// ShowExtension Show an extension by alias; there are none, so always 404.
+	// (GET /v2/extensions/{extension_alias})
+	ShowExtension(ctx echo.Context, extensionAlias string) error
 	// ListLimits The caller's project's absolute limits and usage (no rate limits)
 	// (GET /v2/limits)
 	ListLimits(ctx echo.Context) error
@@ -4939,6 +5287,12 @@ type ServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId string) error
+	// ListServicesLegacy List services (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-services)
+	ListServicesLegacy(ctx echo.Context, params ListServicesLegacyParams) error
+	// UpdateServiceLegacy Enable or disable a service (the deprecated URL, 2.0-2.6)
+	// (PUT /v2/os-services/{service_action})
+	UpdateServiceLegacy(ctx echo.Context, serviceAction ServiceAction) error
 	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
 	// (POST /v2/os-share-manage)
 	ManageShareLegacy(ctx echo.Context) error
@@ -4960,6 +5314,12 @@ type ServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx echo.Context, projectId string, params ShowQuotaSetDetailParams) error
+	// ListPools List the storage pools the scheduler knows (admin). Every query key is a filter Manila's scheduler applies as a regular expression (re.match) to the pool's key of that name (name, host, backend, pool); capabilities and, from 2.23, share_type (a type's name or id: its extra specs) match the pool's capabilities. A key the pool lacks matches nothing.
+	// (GET /v2/scheduler-stats/pools)
+	ListPools(ctx echo.Context, params ListPoolsParams) error
+	// ListPoolsDetail List the storage pools with their capabilities (admin); the filters of listPools.
+	// (GET /v2/scheduler-stats/pools/detail)
+	ListPoolsDetail(ctx echo.Context, params ListPoolsDetailParams) error
 	// ListSecurityServices List security services (id, name, type, status)
 	// (GET /v2/security-services)
 	ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error
@@ -4978,6 +5338,15 @@ type ServerInterface interface {
 	// UpdateSecurityService Update a security service
 	// (PUT /v2/security-services/{security_service_id})
 	UpdateSecurityService(ctx echo.Context, securityServiceId string) error
+	// ListServices List services (2.7+)
+	// (GET /v2/services)
+	ListServices(ctx echo.Context, params ListServicesParams) error
+	// EnsureShares Run ensure shares on a host's manila-share service (2.86+; 202). manilite's shares need no re-ensuring: the service's ensuring flag stays false.
+	// (POST /v2/services/ensure-shares)
+	EnsureShares(ctx echo.Context) error
+	// UpdateService Enable or disable a service (2.7+): service_action is enable or disable; disable takes disabled_reason from 2.83.
+	// (PUT /v2/services/{service_action})
+	UpdateService(ctx echo.Context, serviceAction ServiceAction) error
 	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
 	// (GET /v2/share-access-rules)
 	ListShareAccessRules(ctx echo.Context, params ListShareAccessRulesParams) error
@@ -5609,6 +5978,31 @@ func (w *ServerInterfaceWrapper) ConsistencyGroupAction(ctx echo.Context) error 
 	return err
 }
 
+// ListExtensions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListExtensions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListExtensions(ctx)
+	return err
+}
+
+// ShowExtension converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowExtension(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "extension_alias" -------------
+	var extensionAlias string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "extension_alias", ctx.Param("extension_alias"), &extensionAlias, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter extension_alias: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowExtension(ctx, extensionAlias)
+	return err
+}
+
 // ListLimits converts echo context to params.
 func (w *ServerInterfaceWrapper) ListLimits(ctx echo.Context) error {
 	var err error
@@ -5859,6 +6253,68 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDefaultsLegacy(ctx echo.Context) er
 	return err
 }
 
+// ListServicesLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) ListServicesLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListServicesLegacyParams
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "binary" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "binary", ctx.QueryParams(), &params.Binary, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter binary: %s", err))
+	}
+
+	// ------------- Optional query parameter "zone" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "zone", ctx.QueryParams(), &params.Zone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter zone: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListServicesLegacy(ctx, params)
+	return err
+}
+
+// UpdateServiceLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateServiceLegacy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "service_action" -------------
+	var serviceAction ServiceAction
+
+	err = runtime.BindStyledParameterWithOptions("simple", "service_action", ctx.Param("service_action"), &serviceAction, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter service_action: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateServiceLegacy(ctx, serviceAction)
+	return err
+}
+
 // ManageShareLegacy converts echo context to params.
 func (w *ServerInterfaceWrapper) ManageShareLegacy(ctx echo.Context) error {
 	var err error
@@ -6028,6 +6484,112 @@ func (w *ServerInterfaceWrapper) ShowQuotaSetDetail(ctx echo.Context) error {
 	return err
 }
 
+// ListPools converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPools(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPoolsParams
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "backend" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "backend", ctx.QueryParams(), &params.Backend, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backend: %s", err))
+	}
+
+	// ------------- Optional query parameter "pool" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pool", ctx.QueryParams(), &params.Pool, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pool: %s", err))
+	}
+
+	// ------------- Optional query parameter "capabilities" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "capabilities", ctx.QueryParams(), &params.Capabilities, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter capabilities: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPools(ctx, params)
+	return err
+}
+
+// ListPoolsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPoolsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPoolsDetailParams
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "backend" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "backend", ctx.QueryParams(), &params.Backend, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backend: %s", err))
+	}
+
+	// ------------- Optional query parameter "pool" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pool", ctx.QueryParams(), &params.Pool, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pool: %s", err))
+	}
+
+	// ------------- Optional query parameter "capabilities" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "capabilities", ctx.QueryParams(), &params.Capabilities, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter capabilities: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_type", ctx.QueryParams(), &params.ShareType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPoolsDetail(ctx, params)
+	return err
+}
+
 // ListSecurityServices converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSecurityServices(ctx echo.Context) error {
 	var err error
@@ -6160,6 +6722,84 @@ func (w *ServerInterfaceWrapper) UpdateSecurityService(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateSecurityService(ctx, securityServiceId)
+	return err
+}
+
+// ListServices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListServices(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListServicesParams
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "binary" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "binary", ctx.QueryParams(), &params.Binary, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter binary: %s", err))
+	}
+
+	// ------------- Optional query parameter "zone" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "zone", ctx.QueryParams(), &params.Zone, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter zone: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "ensuring" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ensuring", ctx.QueryParams(), &params.Ensuring, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ensuring: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListServices(ctx, params)
+	return err
+}
+
+// EnsureShares converts echo context to params.
+func (w *ServerInterfaceWrapper) EnsureShares(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EnsureShares(ctx)
+	return err
+}
+
+// UpdateService converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateService(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "service_action" -------------
+	var serviceAction ServiceAction
+
+	err = runtime.BindStyledParameterWithOptions("simple", "service_action", ctx.Param("service_action"), &serviceAction, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter service_action: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateService(ctx, serviceAction)
 	return err
 }
 
@@ -8975,6 +9615,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/scheduler-stats/pools", wrapper.ListPools, options.OperationMiddlewares["listPools"]...)
+	router.GET(options.BaseURL+"/v2/scheduler-stats/pools/detail", wrapper.ListPoolsDetail, options.OperationMiddlewares["listPoolsDetail"]...)
+	router.GET(options.BaseURL+"/v2/os-services", wrapper.ListServicesLegacy, options.OperationMiddlewares["listServicesLegacy"]...)
+	router.PUT(options.BaseURL+"/v2/os-services/:service_action", wrapper.UpdateServiceLegacy, options.OperationMiddlewares["updateServiceLegacy"]...)
+	router.GET(options.BaseURL+"/v2/services", wrapper.ListServices, options.OperationMiddlewares["listServices"]...)
+	router.POST(options.BaseURL+"/v2/services/ensure-shares", wrapper.EnsureShares, options.OperationMiddlewares["ensureShares"]...)
+	router.PUT(options.BaseURL+"/v2/services/:service_action", wrapper.UpdateService, options.OperationMiddlewares["updateService"]...)
+	router.GET(options.BaseURL+"/v2/extensions", wrapper.ListExtensions, options.OperationMiddlewares["listExtensions"]...)
+	router.GET(options.BaseURL+"/v2/extensions/:extension_alias", wrapper.ShowExtension, options.OperationMiddlewares["showExtension"]...)
 	router.GET(options.BaseURL+"/v2/share-access-rules", wrapper.ListShareAccessRules, options.OperationMiddlewares["listShareAccessRules"]...)
 	router.GET(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.ShowShareAccessRule, options.OperationMiddlewares["showShareAccessRule"]...)
 	router.PUT(options.BaseURL+"/v2/share-access-rules/:access_id", wrapper.UpdateShareAccessRule, options.OperationMiddlewares["updateShareAccessRule"]...)
@@ -9681,6 +10330,83 @@ func (response ConsistencyGroupActiondefaultJSONResponse) VisitConsistencyGroupA
 	return err
 }
 
+type ListExtensionsRequestObject struct {
+}
+
+type ListExtensionsResponseObject interface {
+	VisitListExtensionsResponse(w http.ResponseWriter) error
+}
+
+type ListExtensions200JSONResponse ExtensionList
+
+func (response ListExtensions200JSONResponse) VisitListExtensionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListExtensionsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListExtensionsdefaultJSONResponse) VisitListExtensionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExtensionRequestObject struct {
+	ExtensionAlias string `json:"extension_alias"`
+}
+
+type ShowExtensionResponseObject interface {
+	VisitShowExtensionResponse(w http.ResponseWriter) error
+}
+
+type ShowExtension200JSONResponse ExtensionResponse
+
+func (response ShowExtension200JSONResponse) VisitShowExtensionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowExtensiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowExtensiondefaultJSONResponse) VisitShowExtensionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListLimitsRequestObject struct {
 }
 
@@ -10022,6 +10748,85 @@ func (response ShowQuotaSetDefaultsLegacydefaultJSONResponse) VisitShowQuotaSetD
 	return err
 }
 
+type ListServicesLegacyRequestObject struct {
+	Params ListServicesLegacyParams
+}
+
+type ListServicesLegacyResponseObject interface {
+	VisitListServicesLegacyResponse(w http.ResponseWriter) error
+}
+
+type ListServicesLegacy200JSONResponse ServiceList
+
+func (response ListServicesLegacy200JSONResponse) VisitListServicesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListServicesLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListServicesLegacydefaultJSONResponse) VisitListServicesLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServiceLegacyRequestObject struct {
+	ServiceAction ServiceAction `json:"service_action"`
+	Body          *UpdateServiceLegacyJSONRequestBody
+}
+
+type UpdateServiceLegacyResponseObject interface {
+	VisitUpdateServiceLegacyResponse(w http.ResponseWriter) error
+}
+
+type UpdateServiceLegacy200JSONResponse ServiceUpdateResponse
+
+func (response UpdateServiceLegacy200JSONResponse) VisitUpdateServiceLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServiceLegacydefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateServiceLegacydefaultJSONResponse) VisitUpdateServiceLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ManageShareLegacyRequestObject struct {
 	Body *ManageShareLegacyJSONRequestBody
 }
@@ -10288,6 +11093,84 @@ func (response ShowQuotaSetDetaildefaultJSONResponse) VisitShowQuotaSetDetailRes
 	return err
 }
 
+type ListPoolsRequestObject struct {
+	Params ListPoolsParams
+}
+
+type ListPoolsResponseObject interface {
+	VisitListPoolsResponse(w http.ResponseWriter) error
+}
+
+type ListPools200JSONResponse PoolList
+
+func (response ListPools200JSONResponse) VisitListPoolsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPoolsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListPoolsdefaultJSONResponse) VisitListPoolsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPoolsDetailRequestObject struct {
+	Params ListPoolsDetailParams
+}
+
+type ListPoolsDetailResponseObject interface {
+	VisitListPoolsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListPoolsDetail200JSONResponse PoolDetailList
+
+func (response ListPoolsDetail200JSONResponse) VisitListPoolsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPoolsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListPoolsDetaildefaultJSONResponse) VisitListPoolsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSecurityServicesRequestObject struct {
 	Params ListSecurityServicesParams
 }
@@ -10506,6 +11389,118 @@ type UpdateSecurityServicedefaultJSONResponse struct {
 }
 
 func (response UpdateSecurityServicedefaultJSONResponse) VisitUpdateSecurityServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListServicesRequestObject struct {
+	Params ListServicesParams
+}
+
+type ListServicesResponseObject interface {
+	VisitListServicesResponse(w http.ResponseWriter) error
+}
+
+type ListServices200JSONResponse ServiceList
+
+func (response ListServices200JSONResponse) VisitListServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListServicesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListServicesdefaultJSONResponse) VisitListServicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnsureSharesRequestObject struct {
+	Body *EnsureSharesJSONRequestBody
+}
+
+type EnsureSharesResponseObject interface {
+	VisitEnsureSharesResponse(w http.ResponseWriter) error
+}
+
+type EnsureShares202Response struct {
+}
+
+func (response EnsureShares202Response) VisitEnsureSharesResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type EnsureSharesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response EnsureSharesdefaultJSONResponse) VisitEnsureSharesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServiceRequestObject struct {
+	ServiceAction ServiceAction `json:"service_action"`
+	Body          *UpdateServiceJSONRequestBody
+}
+
+type UpdateServiceResponseObject interface {
+	VisitUpdateServiceResponse(w http.ResponseWriter) error
+}
+
+type UpdateService200JSONResponse ServiceUpdateResponse
+
+func (response UpdateService200JSONResponse) VisitUpdateServiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateServicedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateServicedefaultJSONResponse) VisitUpdateServiceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14311,6 +15306,12 @@ type StrictServerInterface interface {
 	// ConsistencyGroupAction Reset a consistency group's status or force-delete it (admin)
 	// (POST /v2/consistency-groups/{consistency_group_id}/action)
 	ConsistencyGroupAction(ctx context.Context, request ConsistencyGroupActionRequestObject) (ConsistencyGroupActionResponseObject, error)
+	// ListExtensions List API extensions: Manila ships none (manila/api/contrib holds no extension), so the list is empty. Manila checks no rule; manilite names it extension:index (any caller of its own project).
+	// (GET /v2/extensions)
+	ListExtensions(ctx context.Context, request ListExtensionsRequestObject) (ListExtensionsResponseObject, error)
+	// ShowExtension Show an extension by alias; there are none, so always 404.
+	// (GET /v2/extensions/{extension_alias})
+	ShowExtension(ctx context.Context, request ShowExtensionRequestObject) (ShowExtensionResponseObject, error)
 	// ListLimits The caller's project's absolute limits and usage (no rate limits)
 	// (GET /v2/limits)
 	ListLimits(ctx context.Context, request ListLimitsRequestObject) (ListLimitsResponseObject, error)
@@ -14338,6 +15339,12 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDefaultsLegacy Show the default quotas (os-quota-sets, 2.0-2.6)
 	// (GET /v2/os-quota-sets/{project_id}/defaults)
 	ShowQuotaSetDefaultsLegacy(ctx context.Context, request ShowQuotaSetDefaultsLegacyRequestObject) (ShowQuotaSetDefaultsLegacyResponseObject, error)
+	// ListServicesLegacy List services (the deprecated URL, 2.0-2.6)
+	// (GET /v2/os-services)
+	ListServicesLegacy(ctx context.Context, request ListServicesLegacyRequestObject) (ListServicesLegacyResponseObject, error)
+	// UpdateServiceLegacy Enable or disable a service (the deprecated URL, 2.0-2.6)
+	// (PUT /v2/os-services/{service_action})
+	UpdateServiceLegacy(ctx context.Context, request UpdateServiceLegacyRequestObject) (UpdateServiceLegacyResponseObject, error)
 	// ManageShareLegacy Manage a share (2.0-2.6, admin; is_public ignored)
 	// (POST /v2/os-share-manage)
 	ManageShareLegacy(ctx context.Context, request ManageShareLegacyRequestObject) (ManageShareLegacyResponseObject, error)
@@ -14359,6 +15366,12 @@ type StrictServerInterface interface {
 	// ShowQuotaSetDetail Show quotas with what is in use and reserved
 	// (GET /v2/quota-sets/{project_id}/detail)
 	ShowQuotaSetDetail(ctx context.Context, request ShowQuotaSetDetailRequestObject) (ShowQuotaSetDetailResponseObject, error)
+	// ListPools List the storage pools the scheduler knows (admin). Every query key is a filter Manila's scheduler applies as a regular expression (re.match) to the pool's key of that name (name, host, backend, pool); capabilities and, from 2.23, share_type (a type's name or id: its extra specs) match the pool's capabilities. A key the pool lacks matches nothing.
+	// (GET /v2/scheduler-stats/pools)
+	ListPools(ctx context.Context, request ListPoolsRequestObject) (ListPoolsResponseObject, error)
+	// ListPoolsDetail List the storage pools with their capabilities (admin); the filters of listPools.
+	// (GET /v2/scheduler-stats/pools/detail)
+	ListPoolsDetail(ctx context.Context, request ListPoolsDetailRequestObject) (ListPoolsDetailResponseObject, error)
 	// ListSecurityServices List security services (id, name, type, status)
 	// (GET /v2/security-services)
 	ListSecurityServices(ctx context.Context, request ListSecurityServicesRequestObject) (ListSecurityServicesResponseObject, error)
@@ -14377,6 +15390,15 @@ type StrictServerInterface interface {
 	// UpdateSecurityService Update a security service
 	// (PUT /v2/security-services/{security_service_id})
 	UpdateSecurityService(ctx context.Context, request UpdateSecurityServiceRequestObject) (UpdateSecurityServiceResponseObject, error)
+	// ListServices List services (2.7+)
+	// (GET /v2/services)
+	ListServices(ctx context.Context, request ListServicesRequestObject) (ListServicesResponseObject, error)
+	// EnsureShares Run ensure shares on a host's manila-share service (2.86+; 202). manilite's shares need no re-ensuring: the service's ensuring flag stays false.
+	// (POST /v2/services/ensure-shares)
+	EnsureShares(ctx context.Context, request EnsureSharesRequestObject) (EnsureSharesResponseObject, error)
+	// UpdateService Enable or disable a service (2.7+): service_action is enable or disable; disable takes disabled_reason from 2.83.
+	// (PUT /v2/services/{service_action})
+	UpdateService(ctx context.Context, request UpdateServiceRequestObject) (UpdateServiceResponseObject, error)
 	// ListShareAccessRules List a share's access rules (2.45+; replaces the access_list action)
 	// (GET /v2/share-access-rules)
 	ListShareAccessRules(ctx context.Context, request ListShareAccessRulesRequestObject) (ListShareAccessRulesResponseObject, error)
@@ -15261,6 +16283,54 @@ func (sh *strictHandler) ConsistencyGroupAction(ctx echo.Context, consistencyGro
 	return nil
 }
 
+// ListExtensions operation middleware
+func (sh *strictHandler) ListExtensions(ctx echo.Context) error {
+	var request ListExtensionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListExtensions(ctx.Request().Context(), request.(ListExtensionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListExtensions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListExtensionsResponseObject); ok {
+		return validResponse.VisitListExtensionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowExtension operation middleware
+func (sh *strictHandler) ShowExtension(ctx echo.Context, extensionAlias string) error {
+	var request ShowExtensionRequestObject
+
+	request.ExtensionAlias = extensionAlias
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowExtension(ctx.Request().Context(), request.(ShowExtensionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowExtension")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowExtensionResponseObject); ok {
+		return validResponse.VisitShowExtensionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListLimits operation middleware
 func (sh *strictHandler) ListLimits(ctx echo.Context) error {
 	var request ListLimitsRequestObject
@@ -15508,6 +16578,79 @@ func (sh *strictHandler) ShowQuotaSetDefaultsLegacy(ctx echo.Context, projectId 
 	return nil
 }
 
+// ListServicesLegacy operation middleware
+func (sh *strictHandler) ListServicesLegacy(ctx echo.Context, params ListServicesLegacyParams) error {
+	var request ListServicesLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListServicesLegacy(ctx.Request().Context(), request.(ListServicesLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListServicesLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListServicesLegacyResponseObject); ok {
+		return validResponse.VisitListServicesLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateServiceLegacy operation middleware
+func (sh *strictHandler) UpdateServiceLegacy(ctx echo.Context, serviceAction ServiceAction) error {
+	var request UpdateServiceLegacyRequestObject
+
+	request.ServiceAction = serviceAction
+
+	var body UpdateServiceLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateServiceLegacy(ctx.Request().Context(), request.(UpdateServiceLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateServiceLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateServiceLegacyResponseObject); ok {
+		return validResponse.VisitUpdateServiceLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ManageShareLegacy operation middleware
 func (sh *strictHandler) ManageShareLegacy(ctx echo.Context) error {
 	var request ManageShareLegacyRequestObject
@@ -15731,6 +16874,56 @@ func (sh *strictHandler) ShowQuotaSetDetail(ctx echo.Context, projectId string, 
 	return nil
 }
 
+// ListPools operation middleware
+func (sh *strictHandler) ListPools(ctx echo.Context, params ListPoolsParams) error {
+	var request ListPoolsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPools(ctx.Request().Context(), request.(ListPoolsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPools")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPoolsResponseObject); ok {
+		return validResponse.VisitListPoolsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPoolsDetail operation middleware
+func (sh *strictHandler) ListPoolsDetail(ctx echo.Context, params ListPoolsDetailParams) error {
+	var request ListPoolsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPoolsDetail(ctx.Request().Context(), request.(ListPoolsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPoolsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPoolsDetailResponseObject); ok {
+		return validResponse.VisitListPoolsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSecurityServices operation middleware
 func (sh *strictHandler) ListSecurityServices(ctx echo.Context, params ListSecurityServicesParams) error {
 	var request ListSecurityServicesRequestObject
@@ -15919,6 +17112,125 @@ func (sh *strictHandler) UpdateSecurityService(ctx echo.Context, securityService
 		return err
 	} else if validResponse, ok := response.(UpdateSecurityServiceResponseObject); ok {
 		return validResponse.VisitUpdateSecurityServiceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListServices operation middleware
+func (sh *strictHandler) ListServices(ctx echo.Context, params ListServicesParams) error {
+	var request ListServicesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListServices(ctx.Request().Context(), request.(ListServicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListServices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListServicesResponseObject); ok {
+		return validResponse.VisitListServicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EnsureShares operation middleware
+func (sh *strictHandler) EnsureShares(ctx echo.Context) error {
+	var request EnsureSharesRequestObject
+
+	var body EnsureSharesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EnsureShares(ctx.Request().Context(), request.(EnsureSharesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnsureShares")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EnsureSharesResponseObject); ok {
+		return validResponse.VisitEnsureSharesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateService operation middleware
+func (sh *strictHandler) UpdateService(ctx echo.Context, serviceAction ServiceAction) error {
+	var request UpdateServiceRequestObject
+
+	request.ServiceAction = serviceAction
+
+	var body UpdateServiceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateService(ctx.Request().Context(), request.(UpdateServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateService")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateServiceResponseObject); ok {
+		return validResponse.VisitUpdateServiceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -19166,429 +20478,464 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2JciM5dij6Kwhev5B0h2RRKtVGheO6ppdx2b3dUpXt51Y9GmKCIkZJgJNASsWpluN9xPvC9yU3cLAk",
-	"cl+YJNVdcoSnS8lM4ODg4Gw4y5fBnK/WnBEmxWD6ZbDGEV4RSSL46894fhuvf14sBJHqb8oG08HfYhJt",
-	"BsMBwysymA64/nU4EPMlWWH12gp/pqt4NZienZ6/On/9/OX5q+FgRZl+OBkO5GatPqVMkhsSDYaDz6MV",
-	"ZjTEIxJFXM/tBjEzoFUsJLom6CqeTJ7P/xElgw+80QvfJv+IJgM3beYNzJAF5OHhYTj45i8/0BWF9QZE",
-	"zCO6lpSrhU8QjxC+FoRJtCKYCXQ6mUyGSC4JWnEhEUZrfEPQkoeBGA+GhegKYewUttoixi0VxkKwZW41",
-	"ay6opHckWW7RW/k1t9/kzmAb/NfBXfhaFnC3Vb8fXP9OMX25xBF5923+WPzEJZovyfyWBGjBI/X/qwv1",
-	"ecxuGb9niAaICnQ+OXdnYo3lMlmyUCPPaDAYDiLyt5hGJBhMZRQTHwkGVCEjym4GDqBLHsl/JZs8VN+S",
-	"BY5DieYRwZIEMywvkJoPYRYg71UkeCTR9QYFVKxDvJklL5kH3stlh1qNMbslm9S2Eab24NcBns+JELMo",
-	"DomYCYllLAbDAb7DNMTXNKRyM/s7ZwYBcyykeVXyWURwwFmoxtXrmGlcLSK+mgmG12LJ5UzE6zWPpHtJ",
-	"LXYwHAQkJJIEyb/s4wRNw0HBIr2nsLzhgLB5tIHf1CJnEVkMhoMlF2o4gJqK2Tq+Dulc/1vwhZwl04c4",
-	"ZvOlnX/FYyZna06ZtOPrRwXrMb+vI34TESH0P/9K5tJSyzqkcwxIJcnfACjQi3p0RyKpcFkwvNqrIA4t",
-	"ZMmfks+uySyFNo34m4jHaz25fsCIvOfRrf9oHXHJ3V+CRHck8n9XkJm/6d8VjA4y/bAATh5HczK7Bmls",
-	"3tKPfKjchyuyunZTWnqTWNw6REkSrShLSCVeB94fQn/8aZg5dIXMRlP54B27w6E66GwdSxSROaF3JJii",
-	"f484u4EzRtkNuiUbtI74HQ1IgEbo6MsdDmPycDQ2LMasoET+foPXaxIgLEHu/r4ErOJT39Iovygs5kqt",
-	"UA/RcWCYlvrrZIjmWJARZYIwPWUl+wloNKhimA/qMIg1Z4LAKr9XM6l/zDmThME/8dodoGd/FQq+L96I",
-	"/6AO/nTwP54lKuMz/at4pkeDWdLr+xGweySQXtk1DzYXoDEpWlDwC/hL0yk6vsbBe/K3mAg5RDHDsVzy",
-	"iP6dBEMlVq5pEBA2RFSS1U9cfs9jFgzRnLNFSOeKwNyn/I5EQEVDpA4gnZOPzHDckKhPVutYEgB6iMbj",
-	"8ckYRIpZjVrs27lagBkQcBMEVD3C4S8RX5NIUo1HFocwqhZZufX/zGCpWkvEMOiRgIUPERbIkZ/+SaCQ",
-	"CgkoWV0gKgWCE6LkpxWx+AZTJiSSSyyTATXkY0+mXys+OXgYDt56kuY/OSPli1ngUBDgsd76PJmSpyrg",
-	"/0WPNWUW/OCxmhzyhgVSPtEIftWyxsiElKjzBv3UAAM/0KotLcRCTlzDU0WIou5o5PD/4EDEUYQ3uWUW",
-	"zFW0qm/+Yvll2x3lTFAhCZtvEoFWtFc1W58i9Nq9LCWVkLLb5tj8gbLbPAYTgquFwtMgiqAxArNQ42xE",
-	"i07iplWqlOJSuAMWE9V7/Q3M5fGlzN7eCI8o0qzoo9HHb8lGIBwRRG8YjxRvxQJRhjSrHg+a0kstqtsS",
-	"SMM9fMgiqFCKm1eOEowcKTa6okIoVUSp0MCTI41KkExWTCbb7OHzU6Np/2eHOf39/ZZITMMOHCqZc9bP",
-	"iUoGbD6Wx5PquJw/fDXJ/wj6bHd0dONuJV/VsQ9ry5b/CPbBnIcVr1gTocmhASMiGSrROgv4VZpRGesj",
-	"DVSGU2VNljRavfU22cLtqFqbNV1o0RBQJY3b4Xs5PKWk7hZRja73RlHvjKw257QFx0sBeRmvVjja/F5Z",
-	"lXYf6TX0yKw+giraUD6X2BQ5I6LQccVZuLlAXC5JlIj0iCxiQYK8EH+SxY1lcaLu/EVpO/3aS233Adxs",
-	"fxztOus0ayThMo602m88YljzkM43g6n2cnyWMypmOFhRlha2aQzlIMiiw3jfcjpG/VL2YV0Yz2whkBV+",
-	"S42HSiskczLqbJGs3dCG5f1cyNfQ8dXgw5KgBSVhINCX8Xj8oE0Z7X8cXw1O9sb7tiLnBlRXMpKmwlKG",
-	"p9Bz5M1xhLCUEb2OJUm8k+BmQnyB4pgGQvu+utF0SwGQJYl6njwuEAQ5wmojD7qBkKf+7pZaFoIWOm1W",
-	"NhUpQ7nhd6LT5hfRhGV01WyLWEk7RLWnoQLwt9B5u296tab6yDe8Th/eRkb8YdTi3zFX/O7zmkfyB65v",
-	"jWoPRf5yhMAAKDQjoGN3YxQAg0V3lNwXCPVu7hur/s3gWj1545rzkGDWWHVcEYkDLHHVzVC17g+COrP4",
-	"I4HswOg6lmgdkQWJIqX33C/pfKn2RG1D8vyWbE7ytz7eKlaUje5IJPScZ+PXr0BNx3JZ4t4yI1fjJjvq",
-	"6bnn/GJCYjYv9oI1xe/W10QmxKTNNVGalDvweL2bM7ubzRlweuamToncdPWL6ih+MzO1W04d3A3Athhp",
-	"x13eshxzoQzOD2i/CaMRevgyTvPESn7HrKSUNxRTnYzw5ZrM30my2mI/tFyTEUZiTeZD9OWWbKb6Kv9B",
-	"oXiFP/vjnUL8auZJNXD9BCaUwagjNHToAUZ6lRD8iswGVtJJWrX4EYcLHq1IkPe0uRWJUv0QIJwpCMUW",
-	"a/03tRKtCerFCHR8Ojp78QLNlzjCc0kicaIWaJYnWqxPnT3tm0JzHocBYlxCgEm4QfdULlN6k6BsTq6i",
-	"K0alOoCEgpq6cijikdZc76kgiLI5jyIyl2P1RV7h83Hz6THCm97hjpKnj/3X/NHSukCCMAm33hDLfWx3",
-	"HQmJN44GCphhqx14GCYxVmVwZ42hoPAqT8kIIfBNcURNRGS0ebuQ+oq0WjWCGZLhimBOY+7L1UDH20P4",
-	"1k94RXRA/dVgir5cwXjqnz8N0ZUdVf19NRiPx1eDhwd0fH76HOEgEOjKg9S46UpJFmYbQXiYWtT5ZKKE",
-	"h4sNGwwH55PTwXTgh4jBw+eD6cBFisGTc4VJL2AMHr7Qw/1I5JLrJ2+09MhEkqmfTtWYLqAMnrjPA4o/",
-	"6EDTFwAP4/Ldah2SFWE69vUFQJSPQQMP7kKTx8APRxu4qHbx9lrwMJZtj8wKf/7AJQ518sZf6A2+3siU",
-	"2CqIfszJ9on/699iLvFIR1aqlUMc6o0b+WHoJn2vQ3A7zvriefmsNti3cFpwkegF977Q/EQNV5cerBxu",
-	"7VnyLzBbYOx1+YxFwcEls+9m1vxkP2lXeSvEpZzs+SENxfVIaXrCyI6bnbDhTmXGLMV/e1ykxzADd6JJ",
-	"5+pPEacs4B4fRUqP73iwKBvFgpSwEFnEP9rPW7Szbt5CJiKzHGQni81M1WKFmeFKYE9zkQ54e10xZykr",
-	"ycy/w3kz01lO0hp9eXYic7ykZ6rLMxSZ5ybtF1K8Dx0x4o2S5SidIfOPWUYRLZGnVXwtxzdL+XKZ0Mmj",
-	"qXwnSmmt/BBX4q9I1dZqXkfLCHi4aBvG7qmU1TdCKQVUbR7WX6XNg/dYEqQhuUBADFQStMQCMc50vkrm",
-	"ejtZfaVvM9KJSg7eT3WmmEFHMZrZbUs8LQE3hcZWWG9lqZeGeowieH5MjLkW3kznrYyFMsH1GOCyRMf6",
-	"GD7Da/pMPRDPzM9ivN4UODR11kjnqH+JaVj2Mfm8phERLW9l+glSMoueheRO75LNwPzu/fuf3+fz2erD",
-	"lYwbpPxnEzRR97v+pSgbRpBo5hn36S3XlrfeLSTJZ6lt76lJgTf3Y8kPQ31R59iyGn3kSGHQ7N7EjyRK",
-	"CMXf9yymM7csHgmkMGi3OYuXNB4zOKk4Px0uaCwuGpOaParl1LaTu3YHZ8XyO4oNj9gaLbwYshLA9H2D",
-	"9k93hK7lPUgHT3puRRJXLsfzTed8Y/aKBdxhiQMdcgofHi50AELW0zzUL6kfTidnz+1FlM7w07l/iEpB",
-	"wkUB725yW5Tzhm7rqi9AGcDwqY9bgATPnUmm9fVZPUkUr0+BS28iuGH7xWalt4NX89F88IkyIt78CR2b",
-	"K0rNeofIif1rssR3lMcRWlkIZjYxfmYGbXd/9+INoCJJDG8SAAMqrpu4QeJJ5oPUhJX4vZQ4KrgRWnAl",
-	"KZZcyBkWELMSzBxG8lh9a/35qfsrcw009iOs87E+5H7WKcIz+bBNIg/jLKAiiteQXd5hIeuIwMXOzD8S",
-	"nQdJZVS0HeU+olIvtu23Geoxscxp3BQttRByD5BPbSKy0tUMoKgJJWHwzIukdWdQKDIdI7hinCJT0WBs",
-	"/4GogAs2vkBqbHSkZz+Chf6ida23UCCkUL4YbUxfqWitzzxCNBiijx/ffTsK6a27lHnIyQvzeoFYeHic",
-	"V4b/O+YSX5K2ql3Oo7i1/87dz5xOJpOHoXPj9TnwQ7a4Ssvh39TA/TAc3LRxDGfXXJYESSJbeqQbvl+e",
-	"Vcw9On0YFnhqt/bHZRdX7NRsNc15Cv+My9GCRyMYeKRH0czevcLXmp5zP2RAfJEB8BHCxRrd5TSYu+hU",
-	"ZFymve69Hb7didArz3s2O5wq0eYGyQcgIxyF9YPeeE5SX/oVgFukclmWqzMaWvql7MdHAqydISJ4vtRi",
-	"gUqhnYNDdL/EIA4oQ7HQQdv2kRHbATq+3iDyWRIWCBSzgEToHhe5r4pYPQ7DnxeD6a/VVi3A+lEbtp+q",
-	"uXaa4e9i+ALG3+80b2CaFJqaDtuW8/cL+MuzQZkE6HeiF88HVXKg38m25MkF8uBxwufLhe0gLIOhUD7s",
-	"jDJaHpxiEdH++1af7UUwdHTQgBibmZKXtQtKxFB2Uck4VaDuC8iO4NWkQ6XAKAZfH8J6idjQJDGZUYPp",
-	"4Cg7yhHUaDMGrKlGSAJ0vUFyCclB84ibgcfooyBIja3suxu4DohSbyDJIfP0OiTqn0oJKJgQ1i/GGenb",
-	"dSn7WkEa8AK53tB+8xaQGaTDQt60WkhuPm9BJTK/oXHnLapgoA4Le3nWZmGFc3qLK9QyGpoW3tJyw3RY",
-	"2IvnbRZWMKO3rFKdpqH495ZWOFSH5Z23IsiSWYuXuP3K9rqgonX4qkx78kuPsXPay07nVlN4tdJMGP5A",
-	"bvB805tIfDrXT+f66Vwf4Fx/bBTblMmwZLNYlKS+hLYYdP4n6zlqUv5OzzB05aHdt0Xa+nsiiLx0tXpy",
-	"1zK6Co9/K8MZQXyhq81TdjNEXrVhqCMOD+Faxfxnljw2l0mpf84kH5pLl5l76F/zZO8T0xhNCg21rVRg",
-	"l/8Bi9tLWRj19+XKu8QFLPg4gHLO+vYTi1tT2ZkI9ZMjcfhSDBVtKvj0uh4uEBejZGS/6vF1LIHqI4Jr",
-	"65WmBml2qd3m9Yd+bxIVIcpZAkG3q8RLMo8jKjeXOtOo75pl4IKe4WAmaBMcVThWXr3sUgUtYGJG181e",
-	"5StMtypI3Lj8E4+3QsX5uc6fFuKeR0Ev5dWAX7SsRJa5nw/v8UYgRu7hmJnQJLHk9wJRWRBEaB9sW+tb",
-	"B/5tVxTcxBO6Imll1R9yXTA0eTkEOioyQHm7lNqDItmROYk1NdKEeXsm6g5uvvwNcAEqkOG7eC7pHZkF",
-	"NCJzyaPNEIUBXg/RLYmuScRFriiOKf9cVBSn5Xl/NCe616Pb9nC2OH32yPR4JhrLJJtnfH525iUWDz4y",
-	"qwquIz4nQpeHmHMmMWVESTAho1h3KRg85GICc4TcODawJ3hyJ69zfbbsUlpU6kpD8ANEp9VG++bna8BX",
-	"zNhPcv5JzjcvUdm2zOmTjrC9jpDbggaHu+MlVpEy0YJdDdrz9DzoTUs1NSqx1LwQ684ptTFFNcfRIUVT",
-	"0xpjnWST9ut+o0z31lUyV2ssqYkczhSNMrHaYgZOgVlEhKmuUqpnVNbdMgGrJJgpCJqVL8xAG0cRYXJW",
-	"dO6aBYl3+TAFbTWVJq8Oy4EtAaU249Lbq2JkNqaUnVhHH5ZE+0nmmEG88hKzG4KWJCJPltCTJfTHtoSU",
-	"xpGkFbSrmaj7laIoDkkiM4+E9unaXyHv+DqmYaAEKTpWInWIcBjy+5l+ZYi0MlWYfwwdUW9139bOevXZ",
-	"qaILM5hL+s0RjnlB8spfy/TTKpOpArbnzysMjx5S1qrMjRf1jYiK/fqKZaptP4JKaJLodOKz8dnrC3RN",
-	"QrXDzrl/JFBBY1t0zMg9ul/SkCCd/yE2bE7ZzUmhrtVG+a9BdpF+5jUWTlGJTxNpCrCoKRRdyaF6q+i8",
-	"oJenR/5HpnXj2CqduigC+pfLn38y3RrhOoDKKfIggMhoB52pXa2XhY7PJxNUnEgJ8dY8lpA8enJhEnKE",
-	"TF2hbODxErMgJJGO0HaH288SLzys7nzVMurtzlvI57fmakzLz/LgrzP3fkSwaCJth41Gu6OC6u6LDebv",
-	"lI9bAmWzs53tFpki3wT5veTmejT/LWEF0RlmvhI+EzNFhBHV+WeVmCxeVZGPfct1dGn+aY6A+bJ50X49",
-	"Y1Nby5+mhgF1dBBgpxI0BL0ExjrwOtdr9nUPymyfkuJKzZajWi7/pGgcRtGwusS+pXu/Il1bonkGpxcx",
-	"S05OG+m40xxb1C7BNl/GIb20T48KVLM3uiBf10pJOjq7rEaS5hsmgrukUFK2E3MjBciEtTezbKtUkhc7",
-	"aMJsqx0UocxWIPG8ZbrOQrCibIhc3fisNy3Z9TkOQxIdCcTvGbKZ6lggiaMbAv7Wfjq3besv9utXZOsT",
-	"rEk0J0ziGzJEV4PJ1UBZ3leD08nkalBoxSgdh+seqtmiGE0bw5b0cK1oGDccSL6m8/6a4fXVmN0zukqa",
-	"1ZnGs+UXL/lj5+1YAb5LWbtmH3UhGB4fyP9qDrPOdRNtHJC/YCFIoIhHnQzDi9R/CAvG6LvVWm5s/BuS",
-	"+JZ4rpYbwkhE51dsjeUSHf/0/aXWcgR0Nzq5QJht5JKyG0RCQWD8IKJ3JBrZkihIfTm+YopXh3yOQzsz",
-	"RNAJYNcKd9Bx52rwdyGDq4EC52rAOCNXgxNliV4x7z0t5NTbCywkEfJqoA6IcZHqP66JhOre+t/qFTOO",
-	"9rAKz/F6gTw+qfOA5zwKSOBd1ASciPEVM+X7V3gDEatso61oU2opeV2Ztto5FtC5NJi/Yho1KGbWEj6m",
-	"UiAJ0immUgkz9d2Xq0EQr1abq8EUgfA+GV+xQZ2xlmfBK/z5B8Ju5HIwPXvxogXHS6SsN0QmgjAic0Lv",
-	"SDBN9byaY933SqEnXWsKhdyWVbHMcU/wQXOuRoD5rDFTXtLwmAuEjfsxETIwtiCkXqj04RP+Mw82QI5G",
-	"2QHfqw2Y1oR8hChTeg1cfoyLHMM+o9nWKdwJoBRb7B4f483RUwPnlC7WzsY2KmLtRWZqhhqJ0fX+PSNJ",
-	"GsPeilByoCph2BFiI0q71dpp3wI/s85knMpG8rnqqhrmZoj5AJpnUbW115PR2fjNZAoCxciSRFIbHRbA",
-	"GqOz8ZvTP00RNoqsYUY0cBHs4Mst+TrHoNKAHihiou5+oG2b4rzeV7NBW0RBPEIG1Digog0fqrsez/Cb",
-	"bIOncIMKW2TqWwUcoOOAinWIN7PkNfMg+7q5IU+nXpxcaNqfhwRHora55pNi1EoxetJa0lpLEzOuwEHX",
-	"yYWTa4fatu98zlf6OzIUCnjA7wHcR2vfUDFbx9ehdtaUVMMERQIqYnER8iMBz2eLiK9mGtBjfY/2jx+i",
-	"mJzAPclaimEqQAPgxJKY2UzZA+30MWY/lcp+V3jQNvr3Srzqf6INEUj98xSqF1veDoa5a57MGTFFdnKx",
-	"eV8Ga6yMf7Ws/+fqSvzP4/9Fp6e/yd/UbL9x9tvmtw0Rv01+W/wGQv03vlj8xn5j/ES9/A8FjjVXwH0y",
-	"PE0Yj3OOQfmeGz6y4pZVNMX/yCIy5zeM/p0Epq/hkUmrOxoabEKQzZ3rFDhFR5OjITo6Vf+zgP9RYKt/",
-	"MPgfrv6XL+AnDo8k/E8Uw0sb+B8idH5ep5uYWs/DIzfpe+Gcz09zYexNK+qaAxBxfSWXPno/fX+pztw3",
-	"776/HIIJMMeCXCAwGgIUr9ckGqlHOiowIe3j/0VPjtlC/DanC3GSp9tSGizDqn2ubQqAds5D9Y87GqgX",
-	"XCLoO/8WJaBCLR4uUWLmssHH6K3NPHZjiSn69ein7y8VRar1Hn3yd8lqEFnOZBwu4J2DWdT2N/C2JO7s",
-	"9Ih/oX++0DcFrvqUwoa0fr2QLCTisUTHEGRk3jkSSA0HlzMryuhKcYTTYUXZxGZYB5UChk44AVrFQmoX",
-	"IzIDg1Js0+flEjM0MbhL1lCIPPOzTYh2FyPHLjH8BEmO5ny90eE6jNxblIMzmEqB1jgiTKFArXaIlPoC",
-	"AC25kI124o6H8ap0ixniYaBPtTJfE3Jo5lPLa4n6qH06fAgm6IIHirvsVEUzE2VZdWVZ2tQlF43XKpDg",
-	"FKpF9qsup9f4ca1weTZ+Phmi+yWxViSKyDrEcxIgbxikC2qg643BiP671Q3iCn9OS5JJrYau76SM5qS1",
-	"L3vODYdt18z67Dx/hZtByodvhuhsMnk5mpyOJmcfTl9MJ+fTyYvxBP5v0EOAebq218y0NuoskHVZ0YKW",
-	"8Plg0gWNhLSdyeFGapv9e10wryie2JtSFHWhKsl5q5t8iUVRTeImXc1P/cv3nV6Cp8yNfAoNFTPBF1LH",
-	"WLZtzv7yTZ/tmrZv3DEcrHjM5Jan9PlZT8EDZHwzRqeTyf/VisyzxYDOG3WmAiqEQ711oIkmzojckUjO",
-	"JN+W570CHXC+JEEckkANeE0suW0bDKYJ8FGaFyW/mxo+RQLx9xZ1U2Uv2HSrI6GsBbhhB8US8gbQ2fjl",
-	"SSs44DM1C6jmI664i6/MDgcpqsiYM7NmZ7mKzmrsGPCN6DwHjFaY4RtiLTgq0DWh7AatCBYxOM15hPBC",
-	"WRAKLfpttMA01MZlCZB+FFDa2KinTPc+W5KISqPQGBXRO9Wle5h0y9cWDJZ6O49Be3XpBlT6iR0NmMOb",
-	"Nyn4ujEYGEJ3jEtdRXaPtJt4Q85vHHgrsrp2Z3eXeqeZuqg4XlcgivlcvV3gTt4Kr13NCMpu0uqw4hDm",
-	"B7AzM/KrZU2tKmno2iQWScIqofay1gD26L2hb6Mwy0iHsxUFraVC3Fw0nLkwTQfFpSsGeOe9QDilRY+n",
-	"SaVY9DDDMG33xUQ/LL197BwaMlfaWEkko6ul3vxq1VYCL7mv3UnvRQNnKW6+gw4VJX3JdBwg5FNr2ZEd",
-	"3f1UOv47JiRmc7KdA4GaUaqDn+1bj9CjgIU0M0s+iwgOOAs3LdX6SYP46QI7tn8DtS/zs5H5WNG8wzNc",
-	"tjRPbJXa7Rn86Wl9OEp37TylfTf8pnHTviod5WzP4ranZJtXp/WptHWCzvTsc/KuVH4lm1PLDTtHCVkW",
-	"11LyOC7cLJ4nmaV2JVvFFlJPOLRYQyXM5SD/CJaKF3HRNPT9y5WeA9rimla4TkApI9WYvJiJexIpC4oK",
-	"oUwmHiECgfGGi66xXOoyuNQ0/VSvuDuy4/OzswLB5UJByuGtDFSqr8NRHCHR+LvGriYdut4s+6D2ttjD",
-	"aWHeC+CaR+jL1UD9W22e2rvC+MWqmAaBuAl91PWQyYUNH3PegNfjQeXtfc5AS1x9a06Z3N7Af9Pa5wck",
-	"17j8iaXXPH7U038y2Rj/Y815OEUAI5XKEBmNGl/utZZwVVbom7yDZ/dR9foSljBJ5QYiwhY8ZgGiLNeA",
-	"+qGUR6WajpfEhtW1Fe+9Yfbw0fTp9s3D/lLpf9LCvKWNYlUAV+hCkJsVYVK7sWkAkaYumhrbRI+U/jAV",
-	"S37vlAnT99qEKBWEoM5pEG2l07+Y7CAJ8wZLco832wJWpVW/rrohWs/cu1/q3I+1uFnJeOthqjTpSStG",
-	"bSkDh9YCm5k8506+xlcTf9D2Ny2FGGMklhFnioq39S2mBxTxdX9j8jvcB4RnLxoVNE3XzNpqz17q3n1p",
-	"3tIHpacNGY3slnaFYZyX8O3PC8tHqzwBWfu7qSO3GC19pfmm/JXNaqiW2hkGC43ydFmd5MlbIz8XFvu7",
-	"QB6FZ8Jctw4hr92/ZnJpl6KlrRxozOm7cOvGVQDbss5uzLET+3gMpQdTR+RA8W/mNHf22BTWqm7KWBv6",
-	"a6qLMXvjVXYCsjGyZrQjYZq5aOY89TrhmDeqm+FQhngUkAgdY52dfkvIGpC+QuRvMQ51oChh8Qrd0Du/",
-	"YIDZtMI79rLGQCa4fqD7RgyGA6CJQXIodcVUD0VNI5yTPjb2DzE17SlcD6T0JIX5Tvmt6O4488RGc1Jq",
-	"d7oy4GoR37ZAV7fLkqbCpMaMaSU7ejAtdl6h6tXrdmLrjySNiq9Nau5WGgvurdXIoluE0ouCFHhV6mYW",
-	"T7ktKtqAFNWa05QhBk1EyQlpdvibKLQjM89I1PCLvNe6G7PYE8226pKm/YAGd0gjD0FHQ30tAHVo/api",
-	"1zzYFFQ0K8Roc69XZzCKNn9b/acH+7KdMuQmbEbcifH6JOKeRNyBRNxOxNDvRbz0oRDPErHTlrc04CUN",
-	"FrL/2ielTq2GwB7GsG1XX6SxfduowkgHn1th3RHTgkNnO8KQyg70DxB8kjtCEDZt6swh/bSshUdzr15b",
-	"x1oLn9ajU7D+wN6m9zoQrWu0pIljqw6TtClffRaJ7SnAsWnqRo1atJfEtN0qQm9edIhLfByRh43zb8qL",
-	"wW6tCLUJ8KuK7EtvQAqwUllkzvCWBQntzH0WBPOTPZuLbMuTmslqN0cdfrbS96KETzaHvwreWnB71e36",
-	"PtdtCtwVVTROw9MQFX8c0m6njTah8O6k3SqTpFmhiASsOxIVqcXpfDxdrmwwHcQxUElNqQzv4zalMjKl",
-	"TBY8QgtKwuAZljKi17EkSKfwws1LTLzCMeYfSh9mpibJZk3QkZ70KPFgXbrGbS12wSoPLdIQKmNBusvc",
-	"1m7sXUrUVIRE2o1guYiNlC9ycufQUEqletM6MxetqLTkA4ZQmp1/O0PNCnLh5uXQtnGTFzkmtg2XfXHa",
-	"Y/yrXn3TMNgy9G5tgLUGJrV5jS7KNaSZe/Ihuvznt++/m11+9/7fvns/u/zw9sPHy+8uFZcy9ticr1ac",
-	"PZtzyFiQyg4zthqVBDHF9KAZEE5N089luG5FBtTgMnCGA53DrRYQmScxq3hmB8v8SZmbzlgLK3oT2Tmy",
-	"j3Rrm71czttFD5Fd8xBlljdEuRV7j8w46b/scocou7T8k5nkrWIELpeR0nZyTGOrVMxeNdh+dLdtfZwW",
-	"jro1b5P7mz77/07lEuoFzOCFf1TwejUDioIvs7kJZ/6vOhcGhy5ovktican+esjM4g9GVLTAeSsnZhWK",
-	"T3WCkIzwTKzJvFWjk0sYXiAsTPXEC1BOGWcjcF3oriXgzpOEYSZH0GExJFBfQgzB6WtbjZ7De3aT0Ryv",
-	"tSeCEnAIblCI57dqKsCHR0gJMsvrIhkfcjsv2/lL/+Dl+yeLkb52Vr+MdM70tKoGU0WY8cuBRzKzxtuR",
-	"w4CXx9oSoOztYiUr8QEsgbuS2Bt2KE6TfCPrwUvhbVK30L6eUtobgN5Z5/a2ph3j8tDWTPf2Z6pckQ5W",
-	"yUvQ/qtAQw85ZX/CJRGPUndExkQFXWWsAKziWd6v5p5nMB0cecMdoVuysWO6Gqm6FS4EdswjbsYco4+C",
-	"IDWsAsmW/PTfQJJDcVBzTRELgtJzUeYVTR1vwVF/jIVESx4Gpq3TTDftFbOUPWXsfNcYSRg+zCNbVVoU",
-	"8seyqsEryuzfpzvf2C6cszVny6l8hde8hWtJPmu6JDds+/6IV9EVa9ciUX2RuG2S8+tZz8W1blDMAuLX",
-	"elUzHPNQPZyHVHGcE+QVjjF1d316PS3naY15mOE2+Qo9rb7eZXvNPvZkK/nQQTIU6bMefnsZsVTKiEFm",
-	"skpxs9VlRiti6UpkFUvN1FaqXGijCAsL2D77p1wm9b0zPRfU2bgm6bLXmVLvlKEQBtppCxUPRFt7vj1s",
-	"nZXhnAO+YiTjf1I2jxnJtP8vdFqUE9anR8zRmlBySRsiv/DFsLjJEAtQgk3boeiivIFRYUeigjCfwzYz",
-	"KVjpY25qkuoH9dTc5Km5SYPmJg9fb7l/V52rY6k+2ySiMvrMvlUSftZzaYqdeq93HAr/vG1Jn1JHUlVl",
-	"jVfm4zsakKhj4cDsmGctazBXOr9qK1KXdxvv0oe8U3HWV/WhNgmsrQqpmi/SFVIrLj3M6arL1fKO+u+y",
-	"yeFTU7d+O1zZcq9ZnQekLdGB7KUqaq7w0w7agzVmlI+6H3gT733jOCrPp3dkPz1qkOA33K32YlnL4RSY",
-	"ndV7TpSXvmIX7XjNXVkWvbWeLDd0lZz4Dooo/uBJ/Raa388saWxme9RYBWKorXZIdcGysJZZtaZXfu0J",
-	"ysOsPr+gUvHoZ/9s8cky1SRpXKCLk9YpFpUgbx/Cp6BNKqeXJQY2p5fuQXoWMZXlpZucgzRA7QJ5y6Fo",
-	"joKtHL9lAHRbfMtVtlhk08ih0raBGeag1AeMQipkrZmY25tis/GJW6RBrj3+VZu/dc1+u+3Nyvbn1t3N",
-	"NbB1lfhudnAzI7ZyS/MtcfYa2Z1uz1GRLp7Ok/ItXG91HsaL8NmE7rpnTuUoqbU8aV4pPT9Xk7V1lRfZ",
-	"2dqvpw7+RuD3GkPamejrqdh82mJJhyW3xopLO6rbquS9GaNt1fuhqXlvYib1niHLM0zB+zRXKK18X+uR",
-	"/lqL3x/Sw9JNiubjd7ye2AsdsaODea7iyeT5XK1uFNAI/iLPnDn7zLRv415T6nsmCv1QvmAumF9fx3uQ",
-	"ICoQXxQM1UdyjNOFa3JRxqUF4s0IW4qQ5h6Gxp4dD7hHGHD/6k19wP1j8OxURvJ38u7UhTh4FFET5aBj",
-	"FooCHUxow1PgwiEDFx7BpfUB3b5edcJvlE7SmvGs1lhS2MWiIN0lF1LMQNuZRUSkMy7yi2xulXsTF53i",
-	"f0vKsrXWtclnvFqrBQ3uzsaFbdfzbK5NjrTpul5Q2CCsuPWuU+TV10M9eBFC8vfvAcWjfChoi4VcY0G2",
-	"ABg+Ny83gpgyv9peskslm+RldLpXv/n4/v13P30YlJcxzQw9OX0xmrwenb36cHo6ff58enb6n0Ufl8D1",
-	"5s2gmRfBegeS2nD+ahPgEge0v38VB0B0VHjM1M0lsD1wdcLXDfypKBTSNn+4VKNqSG7JRkjOyAd+S1hR",
-	"ZNm/mheQVG+g49EIx3KJ7HcnEHJGGTLPGYf/rHhArtjVQCvMJnBB68tT/SwJCtGPfzXPIx4S/WSYfTAe",
-	"jz9dDcZXDDJ6B9PBkuAAFCwtAwf/MXoby+VIryXB1Jr+K9Go8poBLvEd5XHk99+ck/Xycx4HOAz5vYlD",
-	"tSFzmvOr95H5wYbwl0digKVipqLru5fVMx0JRNcI6lbZtJN3v9y9RMd0jYMgIkKM6dom259c6IZfQ/XO",
-	"uRbJx+qfpvjcSSVkz197kIVUyNmChpJEWrCIYhPFLFsBqN3lxuamUpjfIM526P7goKjZWcgdCZGeRqDj",
-	"88nEdCK6xgFSZOUWBKmIsCD9duVKXp95K+FM50PPSuJl0/sKga9sY/+GwrRKiXRtXnXKtiks78DTYb6Y",
-	"IepnfcNiADU6o1pUQv3qvBDqkhT/FNhQe9C0R3dF8I/cDvgdZSEcWY2cgd2LyyxvDeRTCKxwtiYRDF/A",
-	"M5hPHEfCoIRq2uD3LANADdzmupaRe8Cq2LA5ZTfoWEaYiVCBAv8yrHdmC/+fNFlQtv7WjLJZVe/9twmg",
-	"2U/RKhYQMK/+zRewVtPyOveu3/W9Esxz0+hWEhbMygJhGNIvgLMimhN0DDrdUMM6hWcz/coJErd0bVA+",
-	"X5IgDklCD/prtU86nKYStJfnWmuAMgKczaxr3XYKK+Yayfs3RLpvoCoCZ0fOY7fEAplxKoF4Ac30VnEo",
-	"6Toktq4y0KatD1jZSAI46xLfEbTi4HABe4aY0pf6LlAN5FCEkSBzzoBHeYdHcbA31RSn+1tFBBK3Z5RJ",
-	"XsaX3iLdax+Zl3VMdkzsWaEB1BVK3ETcvonUsD7nTD60fSEVn1M/6CmMu9SwOGHHqd75N6eFjaRMyvcM",
-	"BzNBZTHuzTe2z6jpWqk0CK2CwX4IIlFmMA//bkUe6ic1qH+Z3Halmv3OXNL7ppxUqDBgmtR57Hn3lFii",
-	"i5Sj7kigNY4Ik+ZzRcr6+1kRBCZVtppZnecLL4X0lhgxXd8vBQT0kVBK23+jv8Uk2uhyriss50tF7C6h",
-	"deHXjD2CDFdsToNiL5SEgdsLWD20S7Hx7jBetarxMpNbmuyAJaCC5fyUFDgQhJTULdh4TFWg43qc6wQF",
-	"hHXaU4jhxsArd1C3H5nh/JoHxbsB81haUkKNxxJlh0E3RIr80w/Gt1je/e15IVAxgxIz+LpIUn9rqs84",
-	"LccIrNzsCWYzJ+/5CXjXMLJGCLykGHl4jzdK52gAdFLfxq/nmVQbyRTBgOfo2HAyGjlwxUnSD9dkblvV",
-	"2U5RzdnO36StBF20x7MQQG1Vf99w43cbmPoE8IMyS6ikOBxMB9G9szzVEL/qBxEffEo0Kas/ZUd7r577",
-	"g/0tJjEJZpLP8HodbqBmkT4o7tH014K34L/a3Zf8qFmtNXvVr8pY5DOl/qaHgSfDgfoPvPaQXlF+vtyn",
-	"BbN6MNmBPVCGJYWhiA49dZqe3hU11Cwwkl4d8sF04IEjudKX9XgPejrvRZ3qA+9k4DbvFoxslgUfWbic",
-	"d6NubPMWeAZ9RbeMBESKBpIKVt4WJA+1WuzQlkeWeiOB0H36yYBpB3jQY2XW/qv7/VMGrWox8xvfX58s",
-	"5Zu/uBsbfyVeeS9LxtexANpzP30y+64Z169WVQ+Jv0Jd3Ezi6AaG+dUf2f/AKy1miUrbWN4PfkGwVCWw",
-	"T8NBLPJgZA/DLqauon0j37Lb5CNQ75MDxhWnni0wDbUvrvQzDeyDhcAj7WRb/HPgkqDU2zmo3Cuf8mfH",
-	"fJKHKfeRg0mbNDnIcOHZ9CvgFbw8U2YfXyiOnaKmDGHPVmR1rcshFtH3j/rXMiqvo5NethcA5kxQIQmb",
-	"b2Y3EY/XGYCTn/8Cv9Ycy6cj+HQED3wEnZGcUDFogLUShagdtED4a8ltf72s8SpI7ovmCypVflLYiCi7",
-	"LQJU/6I+XnMBRd9mAZZ4FnIhZu64Jpo9j8Gb9GsZF1J4Ta3MB7pRUU7tcjK7YqGrXrIuq1xclbO0UKd2",
-	"Zcy070K/aB75R8pCaHFXuiM+Ur26oX6FzVmjGqRu/e5Jskf5J6W75kqgg9vMVCP1UOVew/eYaqyoTVyA",
-	"OMrixlJCOee0/0zbzOn9t6dq2BWLHtoySCvCbHvUO3MvQ4YVW9J9e9oc4TIart7ittvtbWf54cjRRE6+",
-	"+aOlZEmaZShmn534IQ1LXhwVnNC8rExB2gyCZKG578tgSD5pAESBkCwdpgTRiRLwe9AcSkR6S5Vh5s+j",
-	"T2H1dianNrkAyaIreacQX/baJAdi/rssX2iu4NiOO5r/ZCHMsqpCOM1LeTjLvk4xuy3UK8tVqnci4ULu",
-	"g9w6k3cKV2i+yq8w/12Wzz1YJuwtzFOCrPPCcXH3ft6B4d4phNF8lYcx/11WTiRfu9qYjae1kspbXkpT",
-	"Md/kpZ7vN80utYMQLbAK3EspesvTZyI+ssRZME+i0880e0yr9n/Wz34fZmmxiq7Z/U6tVV+aJ7pYSzif",
-	"jNm8ZNqGk2Z0FJ8OHG/zdJMypaRGGylXQyo/fMheIBZY1LbLcHOnsyXQbKuE5IoPi6KZPqjHeedvEhzg",
-	"8y33kCZBBqnnUIqP5F43SS2FQ5nfykY0P6+XWJBTvUPDASj+c77eqFPljZp6nh4x9VMKzKJftI9pQSMh",
-	"9dSGNn4te7sG5E9JvqMbyUNxrEtVZ2DJGDUKvZjNSRhm5tNPO+5JBWL91TVFXyGAThQ4HLA8Dipoo2yH",
-	"a0mzSPr0S9nJ1mWXW79vj5XyK/a0gD6zsvQJv/3itykfLeACOc3iwQtLyMiChpeD9eqey/I+rN6XnrrI",
-	"jZybZJddjyodrb6ykHH6bgNT0zmz7thGyKpbcH5bMnzi97ElvlL/pLk309zbuWsy/KKBwl/CYX7Prp8G",
-	"TtU+LJY9eThy9PSQCuWKBYlGJpXPRHS5AzSZnJq4+jmWBJlekZPJmRVHBP587kb349sF/HY+mCpFc8XN",
-	"uy/UimzE02Ty0nm2kEyyw+GnV25U+PO180bCn2+cu0n9eTpxw+ZAOIU1BIEXTJsNt1WvnSlQ7I2ByWaB",
-	"56/c0DOXwa+ev3ZkYOONjd8GDqwL9dY4fMtQzG4Zv7fZEnw+jyMTUKwR+hOH3lX4hphq6tcEWdQHEOEP",
-	"DWP0VCb5fIw+RBuIU7zBlOl8AIwCulgQHWlL/w5BxF6YJQQSKz3Ozq1271tQZVDAie4nQj6vydwE6o5s",
-	"rKzuPWMKBeg4TQSLYBLNOVvQm1hrP2O389+4svALygKEGSKfqZCuuIQtH88jt1SdJsC8MG47v515jP5v",
-	"HsM6YkHSy/Xfh/yrOxLRxcaP3bXh84gWzYFZgCIiow3a8DhK0PxuobGvMMSOJNITQIbrXOp3IQ6XChlh",
-	"qfaKIxnx+DokYsmhSoGIidBIg9fNjGN3Kt4ydKQdCEfI3Hrp1AlAmQL3yLGPI5M6IrmNFMeQB2K/W9g9",
-	"H7tTdumCrhl37wE4R6lO0kcQZi65A2bsTmMXCh2it16Sx3+qzdXB2SiggcJkihZfd57lG79LW8UMb7aa",
-	"Ya6YRvnowIa6jW5OYMXYp53HfgcpDm+lJKu1JME/cyGrcHR61nmmfxGcVY38vPPI7+FQVgx93nlov6s4",
-	"VBmomOWFO0l2w0BDUedFCyc9+BAlxUpMkpk6edeEMHu8MjdrY/RBgaaFr9dlJCIjbDcOxUzSUHOtzKAR",
-	"mUu6oIo5flPJlAIiSbSiTCcLzLFiodwwN7WW2PCM05fdDwpwpO8jvnL1Uyow+iqL0SUWHlYNe0s4NaSa",
-	"WEXBYI2viZY8UHchi7Xrjesha9ikZo19Yep1dgU2DUBpNKCiJOCPNWEosazFqVhGMbtFCosrHIa2nwxM",
-	"aWQrjCXWeG6/riIrJyLG6JeQYKFEbKhkOdazprrWlMwCq3qTXZVTDmzug7vA0xCJMbpMP/H2RW8ojHym",
-	"mOT3boNvIsykyxXmpgOYXqn+N3r3rYbOpCwseHRNg4CwRBFQvKFEBTJj0IAwOCGRBuK0MRDmqU7MVaRh",
-	"tSjInnAd/RoBkx0rkyI9OTtzWA+KToMgMl5rDSnSmXlZVVboUktqBCwEn1OXUwO7rXfZV3kMTWUT0PIL",
-	"hLUvPQVwjSO8IpCnrBOBdRe6JnhQxMoXaa1RaAw8L+ewhhdo8IMYjhDOg45juVSbbeuWKs2rZJXK+AEU",
-	"m3ZElIl4saBzIJl1RO9oSG4IZHvdR5zdKBCAkHAo3AGD/G7NRNR4Q7TGQtzzKBgiHuv8ab7CVKvFZ0ZO",
-	"mZwoXzN3R3mFA+IfZECo0gTFmsyVOutnJQEbdvzNnESY6UVDTF4TzdwKUKnVRanBwkGgv86rzZAnbfGh",
-	"bK2CsYo+HDvLy/TZsvZXIgCxLWdv88LmIcFQns439MbOVPs+u0jN8p0RoThXoXmhk/k0oYR0RaVL+otX",
-	"18pGWcDHHssln5UY848+ZWpSQVIGB0z5t5hLDIS0iAhB8RoJviJmRGd17NrQOHvd2dC8dCYuAjXHshtA",
-	"IZdQUGqDNgqDFXKVKhEtiF6t2kQnVZYkXGsYleT50VjacJasKPXYormJWMRhuEFrEpkmYi7ZzkkeGPL5",
-	"pMGQyekw45WOduqPZhwfiaijbB7GARF2XPAdQH0k6z7Q7aZ1jr9aeglADSBR4uIbfVSsKwKjG3pHmE2V",
-	"BhapvVtWNc01ovVn1eM2ZcLWfGeZs6SYM+NaQgG9v/sFmeIcxFnejMQyUp/qg2fPELwPh6PoI5OAbnme",
-	"Pd768bOMZNvtYXp+Xi2sU5iyFrdltnyRkq0pSWhyeBMJU6XepB0v4BoEP9NMmxLgQNSOJ/MgeUN7QgZT",
-	"8FFBJzW24CV1F+NrI7OTdmhn6O0v77S6Ab5EKg1BiCG6j6iUigo3aGl7q18x9y1e01FEFknb9SW/NyMr",
-	"RhJC4bQlviMCHatdX2DwRhEiFSFcMaOH/JXM5RGk3SpkzImtSXmvMLUkulLkxqX221k19k7GV+yKfXdH",
-	"og1aY4XWUHBbN8TqS3PQyY+EnQ3RAOGFUqCf3Z2Z+nl2XVP17NmXpH7Pg6ZHKDCifrJq8lt/NEPXH9//",
-	"oJaFHVNIze7lFgNo55MJuhr86Jon2lqUcRRCHaAr9m+EBTzSViYUPhoCh9Z9p93BxRKBn3gUr6dXbISK",
-	"EoDRM1SUpjyFcVLNqSPMbhRlXzGEMPNY4jGPhghY44IPrVi9X/KQKBJSG+FNTT6vSURXhEkcTk1Kux0I",
-	"togREuiCD7rMkZruP0Y/rwm7lHh+O9K7MXr7y7vRd+mxIqUI/rvRI6gEDyGPpaABUIoaCNagS0SYkhtU",
-	"oPPJOaKSrH7i8nses8DrCwjcVqRXoKvJadhte8A4JOgYOxpXfzK8Iidae/RUdAWE23d1bC2tYGH5+DVZ",
-	"cFMF1W48TdoTBhfoavBPVwM10IpgBuYxdA7HbKNMh2MuQj7WgLmE9JFCjgbmpGg1I6D6Ucj5bbzWqIQt",
-	"Te0zWDQSiEMvFBaTlD/KjKkLJejjtKDgDDGL0kk46Jgy9Z0aRXPRt7+8s2W1MPDxiIPNbHVD2LZYLnmk",
-	"bN2AzDnw9ZMhEhzhBLWK+KyOaQsnuFmhzoDacoNnzDbofPIcNEM1xJquSUgZ8UrGaBPA8hndKj1CK3xL",
-	"oCck8G4hHY2ZmS4U9gyV3TuqhLJJ6MVkUrgNGpvTHOqPFe4tjz/RBLyII2XVwJRQLouC9qqBS7aFhAt1",
-	"KBW79rq2GmQ4qlOjHBvyNd/qMjo3UA8GzpDRObTgO7E2V5T4RJRx7WgCmXOQPuJOIYQ6msDEFR8LBQGO",
-	"rnZSjfBfTuQYWgqpkP+FxJLfC0SAqZsiS5rPXIdYSBThgMaZ01rP6vzHjnI1OemaIc4S1mVBzKEcXfNg",
-	"g0x9u83U4zRYWj7DYXd0ha+59f8QjReLsmNyh8MYlHOPkFJMAshS8wmz9ymQbsnGK3Xjcy/9SJHBhaVO",
-	"SyCMgKJN4NdCWrRa6dTuJJQFy6BkqiQxs4MnYFElU4lQOoxbMRi5UMbLWyE6TnNBNYwmyZMh0IU6nOhq",
-	"8IveGavr6WFMpbzYVsqzl1jWYhhfDUDDSFiMqQiz5EKaQlG27gbVRYKg5MdMF1MxdWYyHNOI6qnV1jLy",
-	"sQBJhg4KCWeYqFxK7JurWmOnEdhbwKIhL0CPozAHAhQHsudXEiE1N5BRLJdTdDW4GgyhIe0QTYboy4Na",
-	"qRrp109+p2OoaHLN78jJ0OhXTmfTpBphcKOAc9GQVho15nIZ+NcvP19+QOPx+Jl+qOkWRII2l/gCudcJ",
-	"ni9BrTCvzpdcaPUSajbxQEkyQdkNlKFdj7SH7ZZshqCUq6XeKGXc7bViLlDqB4sUIz0ZJsDakwAq6F84",
-	"WsRMu+cVfjVXZfrocDFCOKRY4cC4PqECpK5SqQcw/1ag6N1Q1A5CGsv5cogw+oeILC4Qg5ppILiV5IF3",
-	"h3YHTrTtaDc/MlU21TAe+emHSt9QQ1rPi8USwHFiSC731Qg6AWgJj44Zh8+yKhrUBJ6aMoAw3jDdZ8BS",
-	"KRSjseXqjM9LTXs+mZxYxqCUUI2bBVzMYvQvlz//NDLPbsnmnkfBBTL9hLUuvA7xnACFGhLgi4W+TjFN",
-	"z0tVyrQOC8ejTPVUOo4+TgSB+LAHWVezd2qo/5nRSS+SRn6MfIYlc5YVdYoybyIcaN5+nDIUFc17w6oB",
-	"zsanp6Oz8YsXQ7QOlTEIU5yNX7zMbI9zkNu4Dq2KKjZp9yV1ehV+FR2rSbQ+kBlP7dpIyWO952qw77X3",
-	"0uy9ttHUE0NkiistNIWpo2tvK44t8SrKhnbvU0sVmTUkdUhhyqTy6xAUg8DuxSgga8ICwgD65KvEDc6M",
-	"bxdI6chKnTlBzAjrRSxwqA6LR58GMwsa6kgBqOyVsHJ1WrUOQ6VR83QlTrUj6uhP3cqz7B9qffrdSMfo",
-	"nzWfUbzo1h7tFbreqDHUYi+QZtnolhBQOLnQ1oNwKqcpLgVFx9KITMX35HCpvpXksxQp0159o80HTS3m",
-	"VlKXApWYhogGwvWGMm/Z/86gGNp4vTm50DqSeW7GndlBqUC2DK4ZXwFiSuHahhJ6tuQHJabUmU326AgK",
-	"k4XXUKVMk5YLtaFBGhe6bFUOCWtiq5eO5jjSfkmrAA+tAfIXDigfIhs2aaXpkVCWiJAYxnLl9KFGXECU",
-	"7WFieEHuGFYIjAHo2JwMoYyOtHptlb3jVIgacCQXYGhLtRky0EN6YZDo+IuiySn61YL9Cf2mJrO0hX5T",
-	"Z3GIJJ8aUB7AwoI6rV4MHTLjmJdN/ByQuSBaWX84udBhKc/U3t4QpvicLQ4IKuQV+1lJDKvZgIR3MswJ",
-	"S6xbjxlkXMc0DITRapXYvmKa9AXeaAliXtSqv1GJ2nozlKk5D2NB78gQXQ3Oxv9xNTiZWq210MuRtr8Z",
-	"ul/S+dKpZNR5LNViiv0DOO0dIOObMcoWoD8xDjanGVuBpJXjIUqMg7zTqtB9MDQ6dOLIo+ReGHZmph/b",
-	"6cHRClX0qZgpnVg/Tq/HlhzUInOqOa3bFsICwx0FXxFJ1d4dQ18Qd5IzrUI0UWflQcjvp+iLk9xmk4Za",
-	"3o/4wvIMS12aYTwYPafgwxVeT9EX/REMkuY92pXo/fDwMDVyALbEDGj3Qy1ZcQ8KXBlkmyN0W6hU+y6c",
-	"AhgROK+5DTEzw7YoqiaBPj5vFQtmXMJuu0PkGVLkM57LcOMsLkuean5DvVRcMe1V8eQR/KVoEChMeER0",
-	"kdGQXHVJpS2YO2I7u1bdl4SNUSmk2qikDP2XNR7/a3zlGnIaFqAvleYhh1qKRdXjp7oY5UlKjzkSVww4",
-	"BxWWBj29O+1X0KWpdeQNlE2XVELxfOdW+P//3/8POZ+ivv0K0Pc0JOhyIyRZOf5/Am7wuzOvjL6rwV9a",
-	"3zHza6bcIlTE5WvC8JoOpoPn48n4uWkGCTGlzyBdhEDWiFMn3wWD6eAHKqQtwa9D5wGx8NXzyUS3zmCS",
-	"6K49eO2Cnp79Veg+AhpdDcvuJ2X+Iag4f29gy+6jgM9jpcqOU/X2B9NfPw0HwjaoA/A1Ou13x1rNZlyX",
-	"2b9I82KtbIuUjaoo4kTtKL4R2cr/hZq+a0VQsR9FvUL+CZby7O6sfDsul/zeoOrfzrL7cfYY9iORGndn",
-	"iDAZbcY6gNmVbC2a1q3jGdgBlXuqcGAn8LY2u7N73jK/9PgISo9XnqlsEKvY5WZmJ4PGXCUbCqB33rL0",
-	"wfNxogdGx2fjV3/yt6YAb9036VXhJuWqwk8pC8hnt3VJ7cHqPUuKEEJbUxetNJj+Woyi5JVn3/zl58VC",
-	"EDl4GDZ49we6ovrVTH1jXZpZCUbQnKG5ou60qDWAkApp3dVGURvbHh7gIkxaeOAwnEnClJUxGHqElG3z",
-	"8mmHhJlg1G8ZV0CZ37gtQprGaG9E6hVyRFDIMalyjI5pMDRWGvSr8QnXp5pyitUdwcrrIBc3jXJDT2+I",
-	"nOEwhI6KXBQQpml55dd/NUran3mw2cFO6QltP7lMDzDTTi9DMGc7AKNOMDFyjxI8bk8rSetGOFzGKbvQ",
-	"14YZAsISnHNrThlYcspGQcdnk7P904/Jqipgdc9stEYzjqf7MT/xvZ7J2GtzXc32XJOOnTM9UOBswtnB",
-	"+F0BwX7xigTT4MElrJM88UK9/SxXzPOkDJWZyNAL07zYNGLdEt/fmkTGCpwfiDcY5D0My22NKgxODsDV",
-	"e+XoS/DAl2/LQYjfq/D+kGO2wM+U1Z6ws9SZGGRlcQ2DW8cF+64bxu5Ro0h3qG2kURyC9kzvwl5p8D3R",
-	"jXUrmYNWQD2A9s8qXEOFWq78zIaJftk58Rbrw27ItzY8dRfUqwdvrwXvQ+K8J4JIRVM3Xqskc+uib2Lm",
-	"ZGTCzKk0Tcya0JSXyZ+tAtGM7kwAxGCa/r61Re9RZmqgh+GAi9HOYMv4XF8OtjlSBYBna0w0I0XY7kv9",
-	"0cOw9WpTk+5stalZCsppHHapbYkuvZqH7my3CUPV/TB811SaiXxkIb21dxZD/67IhLOn77CT0W0k8pLo",
-	"zNMq++9HA8Re7L/9mF56SVW+UIP5nmwumYyIjsE/QExRhZMyR8LXoonaU5AgYAQIqPHHZnqsPHllezoi",
-	"GbzW+WbzZLtrF22NZzZPRn2flGzzn8Z+2nxboJ3YVplpDuuzzQDTyHOb3fHtKekbm96XG3totG/IpYW+",
-	"o56MzLlmDkBcWSduDoRGvtwst3zy6O6QZ9b4dXMsc8fu3XKv7iF5ZTk9f8l91dDjW8RfH53f9zHwlCbO",
-	"31pkTg4mJHYgIMr8wYc/LQ3174Ij06dD+DCqy2Gdwy2p0rmI+6fOCk9xjYP4ADSbdRc3ZfDtnMd90Hux",
-	"rp7Z9idPcpbm2jqUq2nw8fiVc5T8O3MvN4H/D+dlzi36j+BsrllUDz5nqElV7lZO5w4xrgP6lyQiF7qc",
-	"ldCZ+sIVazkSOhZeZ5xhiY4h59Om53ll1JSIhHQAXUhBlymRttgivyNRpAvyFXqlf9CA71Du6xnqpL3G",
-	"wvZc9kNBXZgjgfC14GEs7TyQWBHrJFi1G9j94nNas6l9xzknG+7Ixy/xXep0+NG+1NbLkPgNal70nBHp",
-	"HVJ/6URpmxA61DchG7mk7EZn+gNtirnO9C3zLwgeyVlAo0rnwvBLsW9irvuiBF0+1uZ6x49t9iRkrncZ",
-	"wCg7Hae3+Y7bfg7v1wyQ3vh3lz+j1y8npxc2UVSYAiIBBGZGpkAMLfUnmbdngrJ55dwVx+jF2aADZKZA",
-	"TD1o+sUtYNulL8wc+jLnl+UJPfm6oOSmw+cxI/dESATNvXzG6NhVd9b4vFhU25z4rFvLzvjsiz2KjVxY",
-	"Bj158Xael9H6i105rnzMouOzyfl+8dnAQ1WKq96JuU4XMED35oXycb9vKm7mbkqIutNdLxejXOpPu4yp",
-	"H8gNnm++lrwprcisI6LV54/vfxiis/FkdDZ+2V86VRtjbNIp14qLEVSuHQkiRaq2YT1n/N/qw0si3cZn",
-	"iDTjEYEzdCRspdx7qvQ+5FV6LBOyUFWiXm3JTpeUUK6aVHvrIG87OCnVOHVPzxrVp+qQp9KBXbPkwVEy",
-	"8pEtK5Ar3wolTv202DH6KAhSoyq4bcX3VOKsLoMFZZYkhz4qqak0OsZFesf+L2QSEwuK3Bk6OTFADnVN",
-	"YlPjyMyoXvUpt/Ds6e/3e95gzpkgjaL5nw7QH/EA9SfvLH3UKTsADBKkvySM6iP5+A+fWPL7ArUpjzpL",
-	"xPdQc8ksTy6JIFBz4BizDaLBhR+waT9Z6jcdS0qIP62YJTK1x9u/J9bxB2Ed/V9gWdJI3dQaOtnzfW1r",
-	"BmZ8QdLd3W7P0T6aroG/e56WucQt19yfWY5UWbbE7s235uXdm29NqcG2TulbrMns2E+CbC+CLCFY3W8y",
-	"6YpafN3/I/wOFZk8ouyfUcIMerIDxbOYznTVx8F09aAMZTq/bn8s9OJdu6FjQ/5D3TXjAlExW8fXIZ27",
-	"8rTewUht5l6Ph65LbmbOvWBKqDsQTbiuWckMng0+PWSp0jbWffZFC2vFSP0Ovu3uy2Bn3307KA9q+WjG",
-	"ztL5YYxxC42lBVOsOQx064zjAsaou10cYufdttTvvRJ/bq+39nQ96dlPPq5tfVxO80h0UN1VwN/LkzKv",
-	"Vy6Uq7160ijepZMf6+l4PHmwHp8Hy7qRKw8cgpqp+zxXX42L6okrPDmnqp1TT26ptozqEIpAxv/Uq/Pp",
-	"63I7PYmZTg6kcoqrTLZN01txju2TRHrSUxP6aC4XIIs37il8EriFt/vo3rQLpQzQortIQ7OyoE8Wcvbi",
-	"6+Ehtoj5yPa3Ls230El8NBjCuRya1u+6VdwQBUzM6Npr/m5axbkWDceYaS+q7nmsf4QeO+ovEuoTnA+r",
-	"uzQAXlr49lUPYJtM/pLP9TE2LZXr2OIuj3cGqTUFVC6zne37rp+SbZ2fKp+iqU3nFaXcrTnK7TupxM4w",
-	"MzOYUMFKJ2v2ExN0Pcv+IAafakqxZPZoV3c+6Vk6FGLZGVU2qcOSpZwey7Bkhz4s6WVKrOQgaFJhJctK",
-	"91xg5StiqNXVVXL8tN/iKnlu6tdWSTroLXWzQKk7wDO8gqwzPF8eltIDS5U9cdnSE/Ml+3azu68ivnzg",
-	"y5TsjiPG09trmidm67ocZHezaeUF7dadqCm1X2s34WBSqX+JZBz4j0segQnUcBfrc3UKTmKPjveDaFIH",
-	"dei2pFlbFqZ/2nVe3cdFvcZ124h+rfyAoBg8nxMhRlEc1iSWQxTLW3j7Pbxc4y1471rLK2HNY4moHEL/",
-	"8yvYIjCRrSOIBkfaPwCeIrEmc7qg0Nu90gnW3g8X0LlEIZUkwuGFLXaHaaTbc0If7zK/24pIHGCJ2035",
-	"3Wc8NwNf6NIOtp/q2fj1WWmBPcBzh1Ts1HRuGkRts2tvYN03UjigsICuuqCW18HF94iERun0pfPVDH5L",
-	"NodTsZMTVZXnCKR+pNt79pbv6EbVeNCDo+Oz8fmLP13Y7uzaX2e3Ab6bZ4tdFXCR7szu/EV5TNjMwKHm",
-	"aOK3cMFhQ/Nv871NGv9UzgeffTHvGvW5XGlL88TBfoilTvipNfSlpDGfQAx9HH779bZ223ztpqpV4BwF",
-	"9Km2FZDLjoKe9Swf7YXu/mOe90mq3yxNH2SfWB1v0wJE0e7r17uj3devG9JuqabWmHwb8a1nTl1pVNpv",
-	"D+T+Y6I/7YLs7fAHMlCS6esp/kig+yUPCbJ7tP0ReBsEutF78UmwEyGq+14fno9biPZ+Hp59uSWbJl6x",
-	"CurN09D+qsRwRtLbCa0siuT0BTqbTIYeDI9jw0sdZo9Afg8Lx9JGQoeraMDxNZ7f1jXWAGL7s3lxZ5Xb",
-	"9ASl9dtMqJatkDXD8kKXF4Q78ORVJHgk0fUGBVSsQ7yZJS+ZB97LlSXestYXYfEqW1MFaprofdSYtFZx",
-	"AuZgaM5ykPzLPk4WOBwUgOc9BcCGgwWm4SwiWMCPSy7UODC9eWEd8ZuICKH/6YcqCMkjMvN+970U9O9g",
-	"ytvqlJKv6XwwHBhPlQbXBhd9GmZoyj+ZUcR1byKNrcE7dodDGiDK1rFEEZkTekeCKfr3iLMb2CvKbiCe",
-	"Zx3xOxqQAI3Q0Rco+v9wNAZBlSUFLOZKnOiKfja0Tf11MkRzLMiIMkGYoJLekW2L+GVqlcVCQrSQDZly",
-	"pRqhWKUgBB2fTyYIWi7dU0Fq4qS6FcMzW93pu/+uC8u64SPz+k94RX6gt2RQXo/Qp9QO5Qzd5y2g+jb5",
-	"qhI4R8ut4TKnqknwml+fVZLPckbFDKJuSsGyJ6s1VNWk0himjMtxL502yqWv5pnuPtFMVwgowiHFAtSJ",
-	"ZNYqwMxgu4bsnc5MHSIMgXK6TG4ZXCmWfEC/npa1NXFI+qX+o4+Acxq9w488siyxMPoopax0Llj/uiKt",
-	"M7PljZM7a8KKEnTv0qOiZzhoXycPjiahRBrb29OUmtHJY9NMxVKQVhYpuzkQKZkoopZpwikAGwUaefp5",
-	"xyCjJy39SUt/0tKftPQnLf1JS3/S0h+Vll4d3GqU9J5DWlMqekmrwEeskhcqUl+M6G8WdZpR2w8dcept",
-	"CGi4Fwjgp+wGKuUwdMMZOZCW26BCRyU6J4cwQfoyP2y0qLdBBzsjzQq1u2PQ92Xqvqzcw4Z6NicxG+bZ",
-	"F6m5ln9pblDZ7W+PBJjJzy9lvq2a+nUn1kKfjLd7j7KJ3w5IVNmTVZRqJdcYGeMTYSbuSSTQlytrj14N",
-	"puovtxnq7/F4PERXzkIyjx4eLpDfmQxh1ncHQg2jIX+oVgETIipdE8J8dYryc+A1G3zUfeGaHMGysSxO",
-	"tQXhU6BC5jaU9QFHRvB0WLfUPYu2XXJ2GLvabc9Jf6yyiZpqM8NKE8KVFQgeCwTmCnhjdF43hEbLpUs/",
-	"0nVb4DzE14xIcWTi2flC99YDOQKC47+zjrn/1oHJ6kvNToUNhX7+sixlXMH/kwX/EfSPT1nFR2LbPvHV",
-	"kwFCa+dqaFKWeBUadyCrG6C+T1ipo6YwZeiAxrEhuLpc+lRa3m6uslxOp7vLyksed7p7z7XxU3KbRp67",
-	"98WS37t8XmviN7rSMujfpbZvpjhsjrwHSKMEeZ8i+syOT9ExeGQUf7dudc3n0TFGEZnzKLhAjOu2lqZf",
-	"q5YOsYw4QzQQByPQpjdidRRaKDob35VZYbXnjPwnkfUksnh020xW7cKj6yRVpUt3T6ygSeGB7qzgS7ZW",
-	"RVOnry/YHoXX19UUsEUGeJRvwI9iUVRwYL/72cwNXIrgw0jtniV2yh/M3FIPsiMlRQPaK4P1BQXyhWF6",
-	"dS3vT9s8vHO5Id26IgL90m9SQSDFfPJe5qHO0M4poUfiUSiaTRN3+pIurbzaWx+Xcue2oZ7H5t3e/xnB",
-	"QZCrT2RKWK74HSn6TdybIsv5M1Up/qfmMJaNKfKD6v4miXFGwYsdh3K4U/f52yAYGgRoxzlk0hfUCxlq",
-	"2JCI50uEbeYeVIMGMxeOuoFVr67a81546j3Xe9FuqecNOUTiVi4caEteUjdmK4dznnSHhUDPYAN6w4EZ",
-	"rgITL593REV+6MYIKarh8w2MpplK4UnthJOysbYkjQbDbk0d3a6lMsM1uKKqQl6zO6pGJNTykiotKzXj",
-	"mZmWWt2PSNE4VVXOG6nb1WM2pgMYRnv+krNQImE6Lb5srG13tsG4Wx+Gkjm2IIXqEXeEkx3xzIc+deqd",
-	"qcrmVrKxn/bSvL+3KyU1XWXRIw1Qv+WOvNtb4Rbcu+304rSeaA2X7fE26UAWUf6+Su/tHvwIPhd/BJaS",
-	"BqfRDRa82U/ND2wvpiTPexQ4I2hNIvR39Y9rEvJ7pATtyaGpfrdXVOXsMPuTUSdae649En9U/mt7R7kr",
-	"H3WbPW7pqy5D6SHPal/ntMhhbQY/9C79TvzXwwZDusO8RamWiAB1NdCb3ts3i9feMcmtrxRSe3n+afed",
-	"reHzmhAh89aOgoPspqFjIGIqCbolZC0Q44xcJP69kAqZZ4tuyxtHbvs/5joev3hRZc+cVh1NA4lLxXko",
-	"JM3GERiWQssiML5GOq1O9LJkuou4AEekqc4Fx3804vxi/tWscqpB+GBPu19bmk+/1rPAN6OiYxze441A",
-	"55Nz0+kfeNXvYdNLuoMViORk+7eQwroDVwMhfGle3DX96HnK2MZPNmrEwN0r3zBjOuoBbnHhqOdIQJYG",
-	"gSZlRLfr03639Pd5KrNI3s0dsR7duDceinb3mWnwP/1S4ln4EX738L9Ll4KeQU/ZPqcoQw/kjkRoSaIe",
-	"KttqiBwv0bhDxzq5+sjUbhcXiHG05ELCrEhjVqDCfNXt9/38Tf3GaxBm/rMSMvjiv9PCFPdoYp8bkrG8",
-	"7YacT84vkATsg5G3I9Q3OHJN7e5i/J1PzhvjpU8h+fjw2FzmZQh4e8GXPxMdQl86wlMZ+aJp5lGmde7u",
-	"xF/6BGriKWznEM78ABRs4jT0q3MehwEI5GuCFjxmQSNC9iI2VvRG78BsjtmchBV3b6U5gKbxS5W76FWT",
-	"w+CRVA6sh6EPas0t4YEg1bd3KUD5am2lzOOC1QKWAlcZXq5m1WMDOQVcCmwhcSQfHbwaqu0CPzQz3Ffc",
-	"RxOlKzWWW5zE4hYedqL03Bh9bkhu8IfhIGaJYdAam/VE0wSPFoS8+tpZ3Wio+z6zPvVa14mmvm9dfskj",
-	"0uJ8m9T6uR6TfqxRtl/VbkaZkEpaNvBqvHOvNvLZks9rHslZyLW+NWtcHy2LvOcvSou1ZecwWOp5Fipm",
-	"gi/kLKkS2WWCl28OUApv9x5sSxXVqW2OzHp1QrlRTfCxVX/NrwJyFPg9cy/mz3ZC/91Pd1UwmB2/yOWU",
-	"HD7Lce2DZm5qi/rBvva4WUKVXUTP/mo7bGmg+d62sq0J7u1qH5y6iFg6GOKdoao0xS2p/A6M8d2EwLyP",
-	"GXS9UTRqzHLEWQEVQ5EW0+ywrOp5MUl7pviCR3MyS9ySrTXT1ABVYdBNDkZqsIfhgIvR7gDMXCe9HGx7",
-	"rAug32VZqA62V+9LLrbMHs16u9BgekkPW0iCFrL6WUYRbaFNfwdf/uA+3KEsT09VprDpt5BbSs+hzhZt",
-	"RwKRzEw7lexvGhDPLLONjcOg06rBp0emG2SJ89mXvG3WQt1Mk9H+CLZO+8yQ047UzzzdPj6ybRg9uX+q",
-	"LY6XLPQUdDwKDTjvDhvZNS8OpJ1lPJL/SjaN3ueR/JZGJSXidWH461gmUYWcFVaKR8eTIQKig4xoxhFl",
-	"8zAOSHCyqyLyUwXGLFXxPb+Kf6dy6ReOh3pF29Un2qoNQJMWDpl9EFAAzjQ9uaestLxSpmVIizkubWnG",
-	"6h7yXftIVKlDLwed2tk3bEHRdua3IlOQQhoyN19epDrONNmMFr0yOu1JP8006vHUr39Rs3v1csdiYILh",
-	"tVjyrrXECqLzO47hO8ubs4xRIoZ8Zna9mWVH7a1ZSfmUMFSeAJV8RDgU3PB7XSnW8tojtI6vQzrXaowY",
-	"o19wJEiAQnpLEBchB/dDROcSXXMeElx+VKiY6bFaMkYUqNFDKkmEwyEi45sx+nJ0ezRFR3dHD9Zpu8Y0",
-	"QqtY1DCUVdLvuDMMiC9sf6DNWimOMsJIrMm8dOnwygxe2W4z4SyJWTKedQwP/0i3KAUEqmlTQjjzfDMP",
-	"Cbqm2jFPcFBBcf3dvGTLIgYaHMklDtGcx6y0jc49lcsZvNERgvOzUuR79dxmUM+tAZdLr8RllyyxSErF",
-	"wVgCbYicJg/hZBFR3fOqCRRVJHC6h7yJRrV/d5LWk+pbGVJ2m3fb7uimOMlxaJD0vMug5MOnNjeux9t7",
-	"Hd5jaF1f12NyVxTQuKukqUSixbXWVVzLeq99/cyqZ0Bb9o9MBnPz1K6dt6B8sq+f7Osn+/rJvn6yr5/s",
-	"6yf7+sm+frKvn+zrJ/t6BwZWdUECbV7voBxBdXuCndvVaaunRSLwLq3tDsm/e7a2AV9DUzwA8hMkhrbx",
-	"Fwijv/JrtCJYxGp3lUmEA742nCqgEZlLHm16T0g+Phu/+tNQR+GdoJGeFOFkRt0QjViyW/AwIJHXaOGe",
-	"5WvwGYLoToQVAUwmM7mjaZ812G0USOOs5TZlWJpy0V648adHU8ysee/lXfGpfBBkZY/BukzrwaPgG/2G",
-	"6exRZBREgDfxSb37dtCk7cUuJcrhG1206nDRe2eLY99BNEQFHoohcrbY3k5307YVvv92KohsKgnKUwTa",
-	"kG155P+j7DuRJi3b5pgvHC1AdjzVBWqUKTQyptA03X/hAhUnFU8hxShXybm+ccRukg5y6QbHSsdRcxwJ",
-	"JCi7CQk0j1WELxCVNcTtd2mYz4kQM2VldmtM4H1fEdJ+ft4xAHxqJrC6fP4Y4YUk0chk4mYTi1sVJ38L",
-	"UxnjaDjAYcjvZ3r+lnxQj/RWDdApcj41dVfElYzRASWpcu0BYZttsPItYZtOSPEn7oiTkiFKGHJCeqB1",
-	"kc+SsKDlmr/TH3VZr5mv41LzX5esUqfHuNf9r2fXZMNZMFvhz9ZvS/9OABmPIUEpl9nTvYBJZUW7N6mK",
-	"dskSctNVLOPsrMpGrK5w0rpwyLarsRP2sJ4ea4tsuarUpBWi6s2rHtZdNllT5vujHekXV+WkuMxJM1bk",
-	"hru0hUj2gnINZRU23zTCpiufwsVoTwrLy45thA6oryjkPEKVpTfE7kif4WL06FSavnC2lb7DxegRqDx9",
-	"oWLH+tCjSYmetNCX9pwJveDRNQ0CwkYrIgTcwQz0AUL3WKCAMEoCJDmSSypQRASPozkZD3aXTF2FrLIJ",
-	"Stm4RqhYRpTdtg171R91OTJmvl1gQDiofrf5441qlLVYzQcsbi9t6bAd6lBtyqBVqqRVA5UwwBTKPmmc",
-	"SR51bdKov60OM6iEH74HMO5IG6XXeKTho27kB59WYb6a8tTnM8mT+FvofXhw9tDi9CQcwAsn6dad0fu+",
-	"Ky34Y2xbuc993BEz7vvdNugzV36lvv9W9Sm+spIUBZUoPLe4/mmU/LSbXP6OlSfcVW/XK53GFNO+aMTX",
-	"VSeCs9zIh6eiZoUgtiWiPVR1aE2Zz1wca3NO92MS+rozUrVz1BGpBb+v8AiWJc4j4eZAx2fj16/+dDJE",
-	"64gsSBSRwGWtlNPwyGG4Oy2/ftWCmG+InHnRyR2JurymyWMoZVKd2VdBrv1fuSeUepA4kaYHJU/W90se",
-	"9nmA3gYB4hGaLzG7ScZFVJKVsEfnER0T03a65UkZVo8GgZQzzsJNMjAcrvIwprdh+ESvxamp/dHme7IO",
-	"8Zw04u8XOhx2pHYR3ZINlJ3coJiFRIikZqUgTEfur75Squ5J8Xj25ZZsGsTfFh+Sd5KsBk1imvQguwl9",
-	"VTptit85SoIs6GTGx0QpGttdNIWGlkyDLeqVo6h56riK2pweDZmiTT95UgX3qQoWD3pLNv0olFpG1xD2",
-	"k1K5M6Xyksj8SRuiL1cuAfNqMEVKhEx19YGHh69b1yyVys06WLjmFT8v9pP8UNcXwSVAHIneuyPg/Miu",
-	"QwJnZJhkPiEqBQkXB++LcEBHZyNHkc7E+wP7hxzFeGc5k/22PW+pS8LUm7K9YN86ocErpPRktfqcKi0G",
-	"EQQ33OMoELt2s6xIdEMCnR4sE4BO9k2mRkZ1otRheoxuPpUnotyxK8WjLs+DUuU6UV/McRiSCK3wxlJw",
-	"1oPyxyDPWjHa1O2RouNH6+0od3PsZTuNL2OX3KY6R/hr83V8DVpP756FXOmwpA08ZzLiijNOkc1ERIyQ",
-	"QCBt6F4N0DFmiF//lczlUJdWuqeCXLGYxYIEJ1AywjeKh0oHEcToBVB0pVg1gL6OV8z8KojUxY+ulXWP",
-	"5zLcpKzr8RUbDMvTsffgGsnN88ilb0/HsMgPgo41BaGIx5II9MvPlx+GkKL7y8cPQ+if/TVJVpvfMvJz",
-	"oWr4di4vaJcUU5CEVEgyFv4ejIVERbOTu9HR8dn4zes/wfkvSdu2mdLXZMGjfgt4vHm9VeLXjr0fJsJ0",
-	"1LDtq3m9ZefXpjUJd1rFKgN6XcFo83rSn6/34tHZGXJNS90LNX1L83vYnVpPK9tOu30saWKag6RRpeAs",
-	"UZUVDf69kFZNrbQcZfVcNy1PV34NtaLmVAckIEMfFRT0JfdRfXeyzIYM9rj5tY6z7Pb057DNEdbj2uoW",
-	"XXILdrxbrGhTcmrXLndr8Err5mSI6ettmkuUfVZA0643rhOW0DbXvFbcObea5r2aNo87W63lceur7+np",
-	"m/bc+VkuvL2NArDHdBM79aHTTgrIvEkz1D65+fOzNuTVd37K45ACWbLt0Bi1kpb3T8oH65FaT9GPnKC3",
-	"S5XZBT3vNq3GQNeMVbdvmWq/bNza5c94fhuvvQYv2YsfIFLdcocEMyxNIxDMglQvCqFo7nqD/BqP+qV8",
-	"mcfSOt0Kw9ohnmCSsHil6CCBYDDMtN8o7nWRaUcCG2b+7XmAUj1X1hG/owGJZl4qmReaqP+5jrjkSScf",
-	"+ndodmL+Y9ULU0lTQxsL3Uvh0zBDF/6hiyIeiWTBg3fsDoc0QJStY4kiMif0jgRTZJ8Dwm/JBn0xnnTg",
-	"Pdn9U38NEY8QZhu5pOwGkVAQtFBPxJywgLKbyu0IaNSl4PC2zXWSDkl/1C47+21ws9MeNn+0vjAd+7EY",
-	"FtD2u627MLx6M9iL462pL3cn/f+cqlPTCNBJzp1cR6UbtymOk0xY1x7QVpnY0TWmGb5Dk8Cz3oFo1CfQ",
-	"vNuDLmwJzy8ZX90ssAOVFFVH+gWIAwWcCHYkEZRAQ6l2AU5BlxxdE7Qm0YJHKxKMB1u1IkxqlrQsYNeo",
-	"jIXFTptrha49CJ8U1ieF9UlhfVJYnxTWJ4W1bzWk4Q3xDhpqedpqWWetAyqqOTnfsOXWfjTYDo239q/B",
-	"WtxVtd/adcctS7/HZ+PTs2ZdtxxVeo237DC76b112sQ9PLUYLNdqG2qs3o1DoyZcPkkfut1Vsp9NOl7t",
-	"ln+4EHivNmLtbcw+7l2aHsx+E/SQR5kH4eCt7L2W9yTtoyoqmmjtR0YctpVWQ1J03bR6I8mkoZbjFbU9",
-	"tfbJNBxNmaZaNfy5YzhQz1FAX2/0j+leBeWHUj2smjI7L6jnMTScSVhmQSX1R1/+vRL6RxYz1fuSi+uA",
-	"/w4rmpcvaef1kJup2nYkT7XbpkRyHYvvFKL2aEPTfA2zIHis90i16hrJfYjzZuE7+wxD2zKwpob+usea",
-	"ffUxZuVllg9HiDsMH3uMUWMZ4m5WQ8f61f7QZXQShumX33z1/E+FgY89JK2+et7UdneT7dwubxB+8FTC",
-	"xCZRCyQIk+iYcZlyjubK7QwRtrn1CDNxTyJxsvvyxgcn3dZF5ko8Vg1q6zzR5u4rFT9aFtkfnTWUlo1L",
-	"5WTI8vHWBn71vLo28P43tXU14ArmUauZf42Vgb8izWYvJXlLaemr1pEOVnD3jyeVFD2K+mKnH+C13HHK",
-	"3AcEK8rEFClSQcdmf6ZoHV+HdI7WYSzQOqJ3WBIE0+pLTK9WE/j8j9RbEFp2MkSANXRsP+Ms3JxAGF4Y",
-	"lsWlUTHTM9YFEWWARwGdSxRSSSIcIr5A5LOMMBJrMhdIcrTCcr4smxTencG7HaOPzp+n2xMvYqGO3eB7",
-	"GkoSoesNOvImOUJUQAkkEa+VLU8C9QZ0QF3RecTNyGP0URCkBldIuwGTK0q9YSKA8XVI1D9jQdBCzygI",
-	"jubL7MTjHcdIWWIrDY+Ce28gn14jozRBHguHS7Wx+bJS+rjs5mZdjW1rqjQoRauwtMviY2r8DmH7O6CF",
-	"RnH7bhe3Jwu9ahdkoQZ1BQfOJpMDUIUO2h6kmPYzb42luqiJO08TzKH3ywDe656BSioLB9//dtmVpPfr",
-	"S/JGwzCw8l07QBxY0Vk4OzkEcu0FdHXRu0dD7r2TeXozrjeIBgfYhxYVfXy67zOqa19i8LBxXU3pzAV2",
-	"9UhvSWhXwfEfv5j8qX/Ce1FLeZkwrkLu2i6IaysCLQ7jsrv21cZx/SXCTCqzIyJ3/FbRkDHrjgTC8zmU",
-	"SufwVNt23QWMF++Fg+AXPctbmKI5KtOfdQnTwUFgk6tmeoGDbfhr9XAW9yPYMm+zV/yOHAwFevo+sVA7",
-	"YiEi+ggdKmYrvqHfyGvynfrg0jgGthIS60hNI6n+OgMIDgKqvsPhL6nXcg4I80DX2B6kOcavqVE/5V8u",
-	"ifBwfpIdKDgQa5Q4YgrKBu1F3RGzBDWekX4I0ZLxAWQIrH8hk0xwIA3IB6Au2CihFEGY7Ps+PE+J5oLL",
-	"lbMn8yUnwYHps9BdUMHJWnXpSNHc4S1T3WnfbktKdbhAlkbdlrEAXZOQ36Oz8dm5u3ueGS/qCXQQOJ88",
-	"P+z2tbFwK3ZiBwcQrp8Kzl6qd0J/14u5fT3wudqHydvftWIDwzlNPTsUHQfsYFEOQ15+KM7kx1UBNxeI",
-	"yv5uHBOaHmqJ4Z+dx0HmjexrLkYJaCPsTI16jVjbFz+QGzzf7MVBZyasCJ6/UbZqD9oruPvwiqCQColi",
-	"FpBIV+/Xac3qF9vMRJDojgh0zeUSYWmq/pstO4A3D8qDZKysXSu4lfTl/dmeuP5gZAX3lFK3TIHaLXpk",
-	"ElS5T74WIlKYIvM4osr6//WLEpVCckY+8FvCBtNfPylhCKfNzB9H4WA6eAYX2QZBXywgZrm6OI4PXOpJ",
-	"Lnso+7ZBtf/YK8iWefcaSkelfphzJqiQhM03o5uIZ3+9qRjNC37KTV78I3zGiLzn0W16QIPWkcIenZOC",
-	"2Sxecz/o3R9Fcag++/TwfwIAAP//",
+	"7P0Jcxu5liAK/xUEZ76QNJeiJVneqOiY8a3ltqdrG8vV3V+X/NgQExTzKgnwJpCSWS51vB/xfuH7JS9w",
+	"DoBE7guTklxWR/QtOZkJHBwcnA1n+Tyai9VacMaVHE0/j9Y0piumWAz/+iudXyfrnxcLyZT+d8hH09E/",
+	"EhZvRuMRpys2mo4E/joeyfmSrah+bUU/hatkNZqeHJ++On39/OXpq/FoFXJ8eDQeqc1afxpyxa5YPBqP",
+	"Ph2uKA8jesjiWODcbhAzA1klUpFLRi6So6Pn838i6eAjb/TSt9k/kaORmzb3BuXEAnJ3dzceffO3H8JV",
+	"COsNmJzH4VqFQi/8iIiY0EvJuCIrRrkkx0dHR2OiloyshFSEkjW9YmQpokBORuNSdEUwdgZbXRHjlgpj",
+	"Edgyt5q1kKEKb1i63LK3imvuvsm9wTb4b4K79LU84G6rvhxcf6GYPmfxTThnb+d4GvKHg3F6GTF9QoJQ",
+	"6j/PCOUbtQz5FWGRZCSU5PTolPzKr7m45YTCOO6UrKlapkiQONcMXxqNRzH7RxLGLBhNVZwwHzlmCVLF",
+	"Ib8aeYD+NeQ03nwfRorFVci+hHdGrcb7ZyFV/WhLIVW7sc4VVax+MKlfaT9aItPhyjYm8HYmyG9NFEol",
+	"CRfwqIpxSZilHUT/ITirguctJ/SGhhG9DKNQbcjvgrM9SfQsGsYQoCOJIRP9azv49JtN0C1pzN59W4Tp",
+	"J6HIfMnm1ywgCxHr/19lwAgDQ79VBKtHnoVBV1LVn52LWP0L2xSh+pYtaBIpMo8ZVSyYUXWGaKI8IN6r",
+	"RIpYkcuN3t91RDez9CXzwHu5cntFrGbXLHsYGNds5LcRnc+ZlLM4iZicOULwt3Gm0Y8ImFOpzKtKzGJG",
+	"A8EjPS6uY4a4WsRiNZOcruVSqJlM1msRK/eSXuxoPApYxBQL0r/s4xRN41HJIr2nsLzxiPF5vIHf9CJn",
+	"MVuMxvbAAtShnK2Tyyic499SLNQsnT6iCZ8v7fwrkXA1W4uQKzs+PipZj/l9HYurmEmJf/6dzZWllnUU",
+	"zunMHnfzbwAU6EU/umGx0rgsGV7vVZBEFrL0n0rMLtksgzZE/FUskjVOjg84U7civvYfrWOhhPuX5sYs",
+	"9n/XkJl/h7/DqbOQ4cMSOEUSz9nsEhRK8xY+8qFyH67Y6tJNaelNUXntEKVYvAp5SirJOvD+IfHjj+Pc",
+	"oSuVl0jlo3f8hkb6oPN1okjM5iy8YcGU/Fss+BWcMc0wr9mGrGNxEwYsIIdk7/MNjRJ2tzcxUtKsoEKF",
+	"/Iau1ywgVIHq+GXpiJpPfRuWcHQq5yBdmJyT/cAwLf2vgzGZU8kOQy4Zxylr2U8QxrUc/E4fBrkWXDJY",
+	"5fd6Jv3HXHDFOPxJ1+4APfu7RE0lHfG/64M/Hf23Z6nV8wx/lc9wNJglu74fAbt7kuDKLkWwOQOlX9OC",
+	"hl/Cv5BOyf4lDd6zfyRMqjFJOE3UUsTh7ywYa7FyGQYB42MSKrb6SajvRcKDMZkLvojCuSYw96m4YTFQ",
+	"0ZgYdehXbjhuxPQnq3WiGAA9JpPJ5GACIsWsRi8WVTUzIOAmCEL9iEa/xGLNYhUiHnkSwagosgrr/5nD",
+	"UtHQQZXMCOwxoZI48sOfpBHXaslWZyRUksAJ0fLTilh6RUMuFVFLqtIBEfKJp5Zeaj45uhuP3nqSRusW",
+	"1YtZ0Egy4LHe+jyZUqQq4P9lj5EyS37wWE0BeeMSKZ9qBL+hrDEyISPqvEE/tsDAD2HdlpZioSCu4akm",
+	"RNl0NAr4v3Mg0jimm8IyS+YqW9U3f7P8suuOCi5DqRifb1KBVrZXDVufIfTGvawklSjk1+2x+UPIr4sY",
+	"TAmuEQpPgyiDxgjMUo2zFS06iZtVqTKKS+kOWEzU7/U3MJfHl3J7eyU9osiyIms9XrONJDRmJLziIta8",
+	"lUoScoKsejJqSy+NqO5KIC338C6PoFIpbl7ZSzGyp9noKpRSqyJahQaeHCMqQTJZMZlus4fPj62m/R89",
+	"5vT391umaBj14FDpnLNhTlQ6YPuxPJ7UxOX84etJ/kfQZ/ujox93q/iqiX1YW7b6R7AP5iKqecWaCG0O",
+	"DRgR6VCp1lnCr7KMylgfWaBynCpvsmTR6q23zRZuR9Vo1vShRUNAtTRuhx/k8FSSultEPbreG0W9N7K6",
+	"nNMOHC8D5HmyWtF486WyKnQf4RoGZFa/giraUj5X2BQFI6LUcSV4tDkjQi1ZnIr0mC0SyYKiEH+Sxa1l",
+	"caru/E1rO8PaS133Adxsfx7tOu80ayXhco60xm88YliLKJxvRlP0cnxSs1DOaLAKeVbYZjFUgCCPDuN9",
+	"K+gYzUu5D+vCXqWUAVnjt0Q81FohuZPRZIvk7YYuLO/nUr5G9i9GH5aMLEIWBZJ8nkwmd2jKoP9xcjE6",
+	"uDfetxU5t6C6ipGQCisZnkbPnjfHHqFKxeFloljqnQQ3ExELkiRhINH31Y+mOwqAPEk08+RJiSAoEFYX",
+	"edAPhCL197fU8hB00GnzsqlMGSoMvxOdtriINiyjr2Zbxkq6Iao7DZWAv4XO23/T6zXVR77hTfrwNjLi",
+	"T6MWf8Fc8Tsuk5gBicrG2xJzMipuiBgMhXeacmammumpvOuN7PZlPul4Iq1mXa+JwVtFQs+9lYWj7Fx8",
+	"92ktYvWDwNu1jij6mTPCYAASmRHIvsNbAIKI3ITstkT56efmsmryDMIP0jcuhYgY5a1V7BVTNKCK1t2g",
+	"1dtIoNDkFr8niR2YXCaKrGO2YHGs9cPbZThfatrV5Jo+v2abg+LtmLeKVcgPb1gscc6TyetXYM5Qtaxw",
+	"A5qR63GTH/X41HMScqkon5d7C9vid+vrNBOK0+U6LUvKPWQh7ubM7mZ7QZWdua3zpjBd86J6qim5mbot",
+	"pwnuFmBbjHTjLm95gbmEHM4PWAkpo5E4fBWneWIlXzArqeQN5VSnGJdt5FjuFj0KqRzELVZUcAtAVvmw",
+	"qkISmnUB45DBVeRdMHaUOgeKw1svpmm+7cIu7TY1s0g3eC3cvfmiRy8tIa6CsArAmJ6v2fydYqstGAQq",
+	"WiqmRK7ZfEw+X7PNFGNw7vSZX9FP/njHkDuRe1IP3DARRVUwYmgVxgxRgquExAtiOEot48raBD/SaCHi",
+	"FQuKLnK3Illp2AGEMw2h3GKt/6pXgiYcLkaS/ePDkxcvyHxJYzpXLJYHeoFmebLD+rQwQKcymYskCggX",
+	"CiLDog25DdUyY/DIkM/ZRXzBQ6UlAgvBvlw5FIkYTc7bUDIS8rmIYzZXE/1F0VLzcfPxMcKb3eG+R36A",
+	"/UeBbWldEsm4gnAVyCPat7tOpKIbRwMl0rnTDtyN0+DIKrjzXoyg9A5eKy1S0qtyuRMzFW/eLkygf73o",
+	"gRnS4cpgzmLu88UIc70g7vInumKYzHUxmpLPFzCe/vOnMbmwo+p/X4wmk8nF6O6O7J8ePyc0CCS58CA1",
+	"/vVKkoXZDiGuUy/q9OhIazMuqHM0Hp0eHY+mIz+2Ex4+H01HLsQTnpxqTHqRnvDwBQ73I1NLgU/eoDqT",
+	"CwHVPx3rMV0kKDxxnwch/YAR4i8AHi7Uu9U6YivGUYi/AIiKwaMg9xdIHiM/jnTkMqrk20spokR1PTIr",
+	"+umDUDTCxMG/hVf0cqMyYqskbLmgbB75v/4jEYoeYki0XjkEkF+5ke/GbtL3GDvfc9YXz6tntVH6pdOC",
+	"4wgXPPhCixO1XF12sGq40SXsRx50wNjr6hnLovorZt/NrMXJfsI7rk6Iy9yOFYc0FDcgpeGEsR03P2HL",
+	"ncqNWYn/7rjIjmEG7kWT7o4uQ5yqhHv8KjOWTc+DFfLDRLIKFqLK+Ef3ect21s1bykRUnoPsZLG5qTqs",
+	"MDdcBexZLtIDb69r5qxkJbn5dzhvbjrLSTqjr8hOVIGXDEx1RYaiityk+0LK96EnRrxR8hylN2T+Mcsp",
+	"ohXytI6vFfhmJV+uEjpFNFXvRCWtVR/iWvyVqdqo5vW0jICHd72sop5KWX+Vm1FA9eZR/CprHrynihGE",
+	"5IwAMYSKkSWVhAuOiWYtHWs5+ogxw9DB23h1ZtBRjmZ+3fVSD3BTamxFzVaWfmmMY5TB82NqzPW530yk",
+	"NsFxDPChk308hs/oOnymH8hn5mc5WW9KPOyY7tU7XUfRMKr6mH1ahzGTHa8Jh4kuNIueRewGd8mmTn/3",
+	"/v3P74uJqM1xhvbyuPJnE+3U9Dv+UuYzliyeecZ9dsvR8sbdIop9Umh7T035FXNhm/4wxht2x5b16IeO",
+	"FEbtLvL8EMCUUPx9z2M6d+3nkUAGg3ab83jJ4jGHk5rz08P5bXHRmtTsUa2mtp0EyTg4a5bfU2x4xNZq",
+	"4eWQVQCGF2Don+4JXceLuR6e9MKKFK1djuebLvjG7J0fuMNSBzokA9/dnWHkUN7TPMaX9A/HRyfP7c0o",
+	"puZi0i4JlWTRooR3t7m+LHhDt3XVl6AMYPg4xC1AiufeJNP5PreZJMrXp8ENr2K48v3FlpPoBi/y0WLU",
+	"mDYi3vyF7Js7c2S9Y+LE/iVb0ptQJDFZWQhmtqLFzAza7UL5xRtARVrRoc2NKai4buIWGWO5DzIT1uL3",
+	"XNG45EZoIbSkWAqpZlRCsFkwcxgpKXVj/fmZ+ytzDTTxUyOKQXrsdtYrNDv9sEsGHhc8CGWcrKEsRI+F",
+	"rGMGFzsz/0j0HiSTCtV1lNs4VLjYrt+Wxc3lcVO21FLIPUA+dgmlzJYhgWpEIYuCZ14IvDuDUpPphMAV",
+	"45SYUiQT+wcJoWgSEQuixyZ7OPseLPQXgembfayAtRBRJpKmxAqwlWhiOG4VxsAlnV8zHnTKIqqMZ80C",
+	"q1//X2b8/6YBHpWp4EJErWMmDDlYmM3XZWxE4xZD67fCsBcUeUbmdI31FEJzmXy7pAq4tQaIMK6l21rE",
+	"SpL9VKeaeHEzIjrMDLKOEhMXJETkCnroV+ah2oyJWWhacgrHJypcsS330oejGkX4cY4Dx4zNLIyzq8vi",
+	"xv8t/CvZp4Qnq0sWH4z1UTdVvCZ2y2eVcTTIOc1Sql/TKJCKrtblv4LU6QkkuV0ylMIQzxWEMZsrEW/2",
+	"JFmEESNyIxVbkTnl+mhfMhIzGhR5V7rMMnjGRTyWrt1faRmhN57JXZy4HPnUH8AehpqepL1N5Z31JssK",
+	"B66C914g3QZGNM7fQim4UoPEmO94B49uAvOIhMGY/Prru28Po/Da3eLfFXiIeb3Ejrh7nDEm/ycRip6z",
+	"rhtXuILa+sLHXegfHx0d3Y3dvc+QA9/ly+h1HP5NA9x349FVl5vE/Jqryl1oHQTvcvrh++VJzdyHx3fj",
+	"kqu9rS9w8osrvwXrNM1pBv9cqMOFiA9h4EMcBSWue0WskZ4LP+RAfJED8BHCxVtd/reYu+xU5O7YBt17",
+	"O3y3E4ErL16F9ThVskvIgQ9ATrJIe3F25d2q+eZSCbhlcsiy3F4Ktv14T4J7bEwYnS9RLIRK4m3SGFXr",
+	"EApKJRJ1X/vI2HkB2b/cEAjoDSRJeMBickurTJw8q6dR9PNiNP2tXl4DrL+iJ/RjPdfOMvxdDF/C+Ied",
+	"5g1Mk0FT22G7cv5hAX95MqqSAMNO9OL5qE4ODDvZljy5RB48Tvh8ubAdhFUwlMqHnVFGx4NTLiK6f9/p",
+	"s3sRDD09+iDGZqY+f+OCUjGUX1Q6Th2o9wVkT/AaEt8zYLR34ZRJxJYmicmBH01He/lR9qAar/F4mrrT",
+	"LCCXG6KWkAY+j4UZeEJ+lYzosbV9dwX3x3HmDaIE1Bi5jJj+UysBJRPC+uUkJ337LuW+VpAFvESut7Tf",
+	"vAXkBumxkDedFlKYz1tQhcxvadx5iyoZqMfCXp50WVjpnN7iSrWMlqaFt7TCMD0W9uJ5l4WVzOgtq1Kn",
+	"aSn+vaWVDtVjeaedCLJi1vIlbr+ye11Q2Tp8VaY7+WXH2Dnt5adzqym9i28nDH9gV3S+GUwkPp3rp3P9",
+	"dK4f4Fz/2ioYNlcjgs8SWZErGdm2H8WfrOeoTaFjnGHsGoG4b8u09fdMMnXuqjIWrmWw3qJ/KyM4I2KB",
+	"fYVCfjUmXl8J6BgDD+Faxfxnlj420QeZP2dKjM2ly8w99K958jfCWYymJSW71qSyy/9A5fW5Kg0T/3zh",
+	"Rf0AFnwcQOMODJeh8tr08GBS/+RIHL6UcEmr4cN13Z0RIQ/Tkf3+FpeJAqqPGW2sTJ8ZpF0UVJfX74YN",
+	"PdGEqGYpBP1iT87ZPIlDtTHdwoauTgsu6BkNZjJsg6Max8qrl30KewRczsJ1u1fFioZbtZ5oXehTJFuh",
+	"4vQUK8BIeSviYJBCusAvOtaczQV0Rbd0Iwlnt3DMTCyrXIpbSUI1KQv5qQ6H71KGCiPFt2v/YgLQXTnc",
+	"qvpVhX5nSF4OgY6KDFDeLmX2oEx25E5iQzVcad6eyaaDWyx0CFwglMTwXTpX4Q2bufCWMYkCuh6TaxZf",
+	"sljIQvlD0+ijrPxhx/P+aE70oEe36+HscPrskRnwTLSWSbYwxenJiVeJYvQrt6rgOhZzJjGQbS64oiFn",
+	"WoJJFSfYj2p0VwgiLxBy62DygeApnLze0Ur5pXSoyZqF4AcIZ24MECrO14KvmLGf5PyTnG9fjLxrQfsn",
+	"HWF7HaGwBS0Od89LrDJlogO7GnXn6UXQ2xabbFUksn3J/Z1TamuKao+jhxRNbauk9pJN6Nf9Rpvuneuh",
+	"r9ZUhSbVJFf20kRHyxk4BWYxk6YcV6WeUVs51ASssmCmIWhXgDkHbRLHjKtZ2blrl1XU58MMtPVUmr46",
+	"rga2ApTGFH1vr8qR2ZpSdmIdfVgy9JOYuP75kvIrRpYsZk+W0JMl9Ce3hNp5AStSpQzgfrZUWTqakQgV",
+	"eWghN2pAkYpDqRcUzGJGZZtDUhdK+RxDLmQCb1YP1aJ28uuXtQk4YVB+C+H8xjVaiS1dwWArg1GKhNI6",
+	"Fh2V4t9N/+YWKovZFpcIBJ962rDtBd9Q7N0zQjtrMJ0VF6OcNmoqtQpKubgpOwCm3g353+c//2RaTIDj",
+	"PlRTorEGwcuIR9NFBIEg+6dHRxj4fMsuxSX0YMD+5lr3gF9EAgmGq4MzkjsFZN88GBNN1X85yNx+bODI",
+	"LykPIhbjHO60+hVBKs5g6aFLab30EiiHspYGSQNHyWS4mrsiJLWvgYP05AflOdTuJNfZHdryTNPLulX/",
+	"p/AdiZOIpbaT3ks9qP0VNvIyCaNAG1RkX5tWY0KjSNzO8JWx2eDSwkX6hdk122y1gyfHeq1mMFctqIB9",
+	"84IStb9W+SnqXGc1sD1/XuOAGqDWRZ3b6UVz6+Hy+12tOutt34MSyophHaKTycnrM3LJIr3D7pJ3TxpS",
+	"mOkv5Aypkexzdktul2HECOYByg2fh/zqoNTm7iLvGpBdJvQcDnJU4tNElgIsahoO1VtN50X8+eS/J7E8",
+	"zIQ0SxcPAhAyDroSOVNegSUvZDAxU6oBhEn+fDVqJdudt0jMr02IBDL4aqZ74t4fQhyko92EMoSc6E2L",
+	"+XsV8qmAst3ZzlF6lnxT5A9S1Mej+W8ZL4nSM/NV8JmEayKMQ8xDrsVk+arK7lq3XEcP3dUeAfNl+zZ9",
+	"OGNbn5s/TQMD6ukopk4laAl6BYxN4PXuPOTrHiG3nUnLew5Zjmq5/JOi8TCKRqUZvGPpPqxIR3unyOBw",
+	"EbP05HSRjjuttUC6FVoo1n/LLu3jowLV7A1W8u5rfWKWTqUfyxVpSdZVFVYxmBN0gZn1tjQqQCa9qZ2H",
+	"s04ledGqjmu/DvKlHhBTutC7NcECbcEq5GPiOqDlb1XSXZ/TKGLxniTilhNbsYRKomh8xeDebZhe7dve",
+	"G/qF7/KFzdYsnjOu6BUbk4vR0cWIKEEuRsdHRxejUitG6zgiZmXV9PL38VX2WPg7q3YyJhV8WqzD+XDt",
+	"77fuHWluRT2jq6I9Pay27gK+eOy8HSvBdyVrR/bRFIrn8YHir+YwY86z7HIR9QuVkgWaeGxpsWRtK4FN",
+	"yHertdrYOGii6DXzXC1XjLM4nF/wNVVLsv/T9+eo5UjoZ3xwRijfqGXIrwiLJMMSV3F4w+JDW0uR6C8n",
+	"F1zz6kjMaeRqkMWMBhLYtcYd9I69GP0uVXAx0uBcjLjg7GJ0oC3RC+69h0JOv72gUjGpLkb6gBhfJ/7j",
+	"kiloC4R/61fMOHjTJr0LuDPi8UmsBzEXccAC78I+EExOLrjp+7WiG8hc4Bu0ok2N1vR1bdriJUkQzpXB",
+	"/AVH1JCEW0t4P1SSKJBOSai0MNPffb4YBclqtbkYTQkI74PJBR81GWtFFryin35g/EotR9OTFy86cLxU",
+	"ynpD5CLJYzZn4Q0Lppku13OKna41erJFakkkbD1GyxzvCT6oddcKMJ815urSGx5zRqhxP6ZCBsaWjDUL",
+	"lSHuBv8qgg2Qo1F24A7OJs4gIe+RkGu9Bi7BJ2UXhD6j2fZysBdAGbbYP07Sm2M2TM33jC7WzcY2KmLj",
+	"NVFmhgaJ0TcOKydJWsPeiVAKoGph2BNiI0r71VyrUmaqNZ3cOtNxvK8a408szO0Q8wE0z7Iyza+PDk8m",
+	"b46mIFCMLEkltdFhAawJOZm8Of7LlFCjyBpmFAYukwl8uRVfFxhUFtAHipxruh8o1To76X0NG7RFNNwj",
+	"ZECtA+u68KGmMKkcv8l3ho02acVZX13AWwUawN3zOqKbWfqaeZB/3URKZVPwDs6Q9ucRo7Esi6J6Uoz6",
+	"K0ZPWktWa2ljxpU46Hq5cOaCgx3F5xuTs96m+nudr/QLMhRKeMCXAO6jtW9COVsnlxE6ayrK6IMiAZUR",
+	"hYzEnoTns0UsVjMEdB/v0f7pQ5ywA7gnWSs5zgRoAJxUMTObKX+DTh9j9odK2+8aD2ijf6/FK/5JNkwS",
+	"/ecxtD2xvB0Mc6hLoPm74MwUWyvEaH8erak2/vWy/q+LC/k/9v9nOD3+Q/2hZ/tD8D82f2yY/OPoj8Uf",
+	"INT/EIvFH/wPLg70y/+9xLHmwmWOxscp43HOMSjjdiUOrbjlm2qX9a88ZnNxxcPfWWAaou+Z9Oq9scEm",
+	"BFveuBbjU7J3tDcme8f6fxbwPxps/QeH/xH6f8UCfhLwSMH/xAm8tIH/YRLztHvdxDR6Hh65ST8I53x+",
+	"XEhnatuKwxyAWOCVXPbo/fT9uT5z37z7/nwMJsCcSnZGwGgISLJes/hQP8Lo8JS09/9neLDPF/KPebiQ",
+	"B0W6raTBKqza52hTALRzEek/bsJAv+AKArzzb1Fs4BgWvHdVQSbkra1A4caSU/Lb3k/fn2uK1Ovd++jv",
+	"ktUg8pzJOFzAOwez6O1v4W1J3dmFQv1neFPgqhBqbCjr14vYQhGRKLIPQUbmnT1J9HBwObMKebjSHOF4",
+	"XFM+tx3WQaWAoVNOQFaJVOhiJGZgUIptGRW1pJwcGdylayhFnvnZBju6i5F9VyDkgChB5mK9wXAdzm4t",
+	"ysEZHCpJ1jRmXKNAr3ZMtPoCAC2FVK124kZEyapyizkRkWlKoc3XlBza+dSKWiIetY8PH4oPuuADxN/r",
+	"ebdrV4IkUHdlWdkNshCN1ymQ4BiqBg+rLmfX+Ota4/Jk8vxojK05jNs+ZuuIzllAvGEIFlYilxuDEfx3",
+	"pxvEFf2UlSRHjRo63kkZzQm1L3vODYctyU+rixw5LV7h5pDy4ZsxOTk6enl4dHx4dPLh+MX06HR69GJy",
+	"BP83GiDRKFvjcWZ6ovYWyFhemn3S2JhFYl7RsevDkpFFGEtF8FW8kdpm/16XzCvLJ/amlGXtaytyn5sm",
+	"X1JZVpu+BSEcH/uX7zu9BM+YG8VUylDOpFgojLHM1NBqsYyXb4bs87p9x7/xaCUSrrY8pc9PBgoeYJOr",
+	"CTk+Ovr/dSLzfFG401YtbYEK4VBvHWiCxBmzGxarmRLb8rxXoAOapmWBHvCSWXLbNhgMCfBRmhcVv5ta",
+	"bmUC8UuLuqmzF2za7Z7U1gLcsINiCXkD5GTy8qATHPCZngVU80OhuYuvzI5HGarImTOzdme5js4a7Bjw",
+	"jWCeAyUryukVsxZcKMklC/kVWTEqE3Cai5jQhbYgNFrwbbKgYYTGZQWQfhRQ1thopkz3Pl+yOFRGoTEq",
+	"oneqK/eQfVIxJXLN5mjBUIXbuQ/aq0s3CJWf2NGCObx5k4GvH4OBIbDVdOYqsn+k3ZE35PzKgbdiq0t3",
+	"dnepd5qpy4qk9gWinM812wXu5K3o2tUOCvlVVh3WHML8AHZmTn51rK1YJw1df/UySVgn1F42GsAevbf0",
+	"bZRmGWE4W1nQWibEzUXDmQvTbFBctnKMd95LhFNW9HiaVIZFj3MM07ZtT/XDytvH3qEhc62NVUQyup4a",
+	"7a9Wq7oB2tF20bTdwFmJm++gU1FFQ2OMA4S6Gig7Cu0Y7U+V47/jUlG+RRI/CiEzSn3ws33rEXoUqFRm",
+	"ZiVmMaOB4NGmo1p/1CJ+usSOHd5AHcr8bGU+1jRx8gyXLc0TW618ewZ/fNwcjtJfO89o3y2/ad3tu05H",
+	"OblncTtQss2r4+ZU2iZBZxLV09oSVfIr3ZxGbtg7SsiyuI6Sx3HhdvE86SyNK9kqtjD0hEOHNdTCXA3y",
+	"j2CpeBEXbUPfP1/gHBejKfk8mUzu7s7Sa2ptpBqTl3J5y2JtQYVSapNJxIRBYLzhomuqlmNbRQLMYv2K",
+	"uyPbPz05KRFcLhSkGt7aQKXmekzlERKtv2vtasLQ9XbZB423xR5OS/NeANciJp8vRvpvvXl670rjF+ti",
+	"GiQRJvQR6+KzMxs+5rwBryej2tv7goGWuvrWIuRqewP/TWefH5Bc6zJYll5btNOfEoAxVNoQOTxsfbnX",
+	"WcLVWaFvig6e3UfV4yUs4ypUG4gIW4iEByTk+Qzu8ko1wKOM7fNOsVVlbJg2kDol6G+fcd6rLsC20+b4",
+	"PCzbA2W4VPqfUJh3tFGsCuAKXUh2tWJcoRs7DCDS1EVTU5vokdEfpnIpbp0ygZXKbIhSSQjqPAzirXT6",
+	"F0c7SMK8oord0s22gNVp1a/rbojWM/fu5yb3YyNuVirZepg6TfqoE6O2lEEja4HNTJ5zL1/jqyN/0O43",
+	"LaUY4yxRseCairf1LWYHlMnlcGOKGzoEhCcvWhW2ztZO3GrPXmIP1yxvGYLSs4YMIrujXWEY5zl8+/PC",
+	"8tE6T0De/m7ryC1Hy1Bpvhl/Zbta2pV2hsFCqzxd3iR5itbIz6VFX8+IR+G5MNetQ8gb96+dXNqlaOkq",
+	"B1pz+j7cunU12K6ssx9z7MU+HkMJ2swReaD4N3Oae3tsSnsWtGWsLf019UX5vfFqO8LZGFkz2p40Tb2Q",
+	"OU+9jmjmjfqmaCEnIg5YTPYpZqdfM7YGpK8I+0dCIwwUZTxZkavwxi8YYDat9I69qkGcrUWJ/YNG4xHQ",
+	"xCg9lFg5u1iYsjHWNu1nZv8hp6ZNkeuFl52kNN+puBX9HWee2GhPSt1OVw5cFPFdC3T1uyxpK0wazJhO",
+	"smMA02LnFapeve4mtv5M0qj82qThbqW14N5ajSy7Rai8KMiAV6du5vFU2KKyDchQrTlNOWJAIkpPSLvD",
+	"30ahPTTzHMoGflH0WvdjFvdEs526ZaIf0OCOIPIIdLbFawGoQ+tXFbsUwaakolkpRtt7vXqDUbb52+o/",
+	"A9iX3ZQhN2E74k6N1ycR9yTiHkjE7UQMfSniZQiFeJaKna68pQUvabGQ+699UunUagnswxi23eqLtLZv",
+	"W1UY6eFzK607YloxYbYjDKntQP8AwSeFIwRh07anBj6tauXU3qvX1bHWwaf16BSsP7G36T0GovWNljRx",
+	"bPVhkjbla8gisQMFOLZN3WhQi+4lMW23itCbFz3iEh9H5GHr/JvqYrBbK0JdAvzqIvuyG9DcUMo7w1sW",
+	"JLQzD1kQzE/2bC+yLU9qJ6vdHE342Urfi1M+2R7+OngbwR1Utxv6XHcpcFdW0TgLT0tU/HlIu5s22obC",
+	"+5N2p0ySdoUiUrBuWFymFmfz8bBc2Wg6ShKgkoZSGd7HXUpl5EqZLERMFiGLgmdUqTi8TBQjmMILNy8J",
+	"8wrHmD+0PsxNTZLNmpE9nHQv9WCduwaeHXahXefE9k3O+8vczm7sXUrUTIRE1o1guYiNlC9zchfQUEml",
+	"uGm9mQsqKh35gCGUduffztCwgkK4eTW0XdzkZY6JbcNlXxwPGP+Kq28bBluF3q0NsM7AZDav1UU5Qpq7",
+	"Jx+T839++/672fl37//1u/ez8w9vP/x6/t255lLGHpuL1UrwZ3MBGQtK22HGVgsVI1wzPWgGRDPTDHMZ",
+	"jq3IgBpcBs54hDncegGxeZLwmmd2sNw/Q+6mM9bCKryK7Rz5R9ja5l4u5+2ix8SueUxyyxuTwoq9R2ac",
+	"7L/scsckv7Tik5kSnWIEzpex1nYKTGOrVMxBNdhhdLdtfZwWjqY1b5P7mz37/waNcUO1nMEL/6Th9WoG",
+	"lAVf5nMTTvxfMReGRi5ovk9icaX++pCZxR+MqOiA805OzDoUH2OCkIrpTK7ZvFOjk3MYXhIqTfXEM1BO",
+	"ueCH4LrAriXgzlOMU64OocNixKC+hByD09e2Gj2F9+wmkzldoyciZOAQ3JCIzq/1VIAPj5BSZFbXRTI+",
+	"5G5ettOX/sEr9tGXh3jtrH85xJzpaV0Nppow45cjj2RmrbejgAEvj7UjQPnbxVpW4gNYAXctsbfsUJwl",
+	"+VbWg5fC26ZuoX09o7S3AL23zu1tTTfG5aGtne7tz1S7IgxWKUrQ4atAQw85bX/CJZGIM3dExkQFXWWi",
+	"AazjWd6v5p5nNB3tecPtkWu2sWO6GqnYChcCO+axMGNOyK+SET2sBsmW/PTfIEpAcVBzTZFIRrJzhdwr",
+	"mjrZgqP+mEhFliIKTFunGTbtlbOMPWXsfNcYSRo+LGJbVVqW8seqqsGrkNt/H+98Y/twzs6craDylV7z",
+	"lq4l/aztktyw3fsjXsQXvFuLRP1F6rZJz69nPZfXuiEJD5hf61XPsC8i/XAehZrjHBCvcIypu+vT63E1",
+	"T2vNwwy3KVbo6fT1LttrDrEnW8mHHpKhTJ/18DvIiJVSRo5yk9WKm60uMzoRS18iq1lqrrZS7UJbRVhY",
+	"wO6zf8p5Wt8713NBn41Lli17nSv1HnISwUA7baHigWhrz3eHrbcyXHDA14xk/E/a5jEjmfb/pU6LasL6",
+	"+Ig5WhtKrmhD5Be+GJc3GeIBSbFpOxSdVTcwKu1IVBLm87DNTEpW+pibmmT6QT01N3lqbtKiucnd11vu",
+	"31Xn6lmqzzaJqI0+s29VhJ8NXJpip97rHYfCP+9a0qfSkVRXWeOV+fgmDFjcs3BgfsyTjjWYa51fjRWp",
+	"q7uN9+lD3qs466vmUJsU1k6FVM0X2QqpNZce5nQ15Wp5R/2LbHL41NRt2A5XttxrXucBacswkL1SRS0U",
+	"ftpBe7DWjPJR9wNv471vHUfl+fT27Kd7LRL8xrvVXixreTgFZmf1nlPlZajYRTtee1eWRW+jJ8sNXScn",
+	"voMiij94Ur+D5vczTxub2R41VoEYo9UOqS5UldYyq9f0qq89QXmYNecX1Coew+yfLT5ZpZqkjQuwOGmT",
+	"YlEL8vYhfBratHJ6VWJge3rpH6RnEVNbXrrNOcgC1C2QtxqK9ijYyvFbBUC/xXdcZYdFto0cqmwbmGMO",
+	"Wn2gJAqlajQTC3tTbjY+cYssyI3Hv27zt67Zb7e9Xdn+wrr7uQa2rhLfzw5uZ8TWbmmxJc69RnZn23PU",
+	"pItn86R8C9dbnYfxMny2obv+mVMFSuosT9pXSi/O1WZtfeVFfrbu62mCvxX4g8aQ9ib6Zio2n3ZY0sOS",
+	"W2vFpRvVbVXy3ozRter92NS8NzGTuGfE8gxT8D7LFSor3zd6pL/W4vcP6WHpJ0WL8TteT+wFRuxgMM9F",
+	"cnT0fK5XdxiEMfyLPXPm7DPTvk14TalvuSz1Q/mCuWR+vI73ICGhJGJRMtQQyTFOF27IRZlUFog3I2wp",
+	"Qtp7GFp7djzgHmHA/as3zQH3j8GzUxvJ38u70xTi4FFEQ5QDxiyUBTqY0IanwIWHDFx4BJfWD+j29aoT",
+	"fqN1ks6MZ7WmKoRdLAvSXQqp5Ay0nVnMZDbjorjI9la5N3HZKf7XtCxbZ12bfaKrtV7Q6OZkUtp2vcjm",
+	"uuRIm67rJYUNoppb7yZFXn89xsHLEFK8fw9CelgMBe2wkEsq2RYAw+fm5VYQh9yvtpfuUsUmeRmd7tVv",
+	"fn3//rufPoyqy5jmhj46fnF49Prw5NWH4+Pp8+fTk+P/KPu4Aq43b0btvAjWO5DWhvNXmwKXOqD9/as5",
+	"ALKnwmOmbi+B7YFrEr5u4I9loZC2+cO5HhUhuWYbqQRnH8Q142WRZf9iXiBKv0H2Dw9popbEfncAIWch",
+	"J+Y5F/CflQjYBb8YocJsAhdQX57iszQoBB//Zp7HImL4ZJx/MJlMPl6MJhccMnpH09GS0QAULJSBo38/",
+	"fJuo5SGuJcXUOvwXhqjymgEu6U0oktjvvzln6+WnIg5oFIlbE4dqQ+aQ8+v3ifnBhvBXR2KApWKmCtc3",
+	"L+tn2pMkXBOoW2XTTt79cvOS7IdrGgQxk3ISrm2y/cEZNvwa63dOUSTv6z9N8bmDWsiev/Ygi0KpZosw",
+	"UixGwSLLTRSzbA0gusuNzR0qaX6DONux+4cARc3Owm5YRHAaSfZPj45MJ6JLGhBNVm5BkIoIC8K3a1fy",
+	"+sRbieCYDz2riJfN7isEvvKN/TcUptVKpGvziinbprC8Aw/DfCknoZ/1DYsB1GBGtayF+tVpKdQVKf4Z",
+	"sKH2oGmP7org77kd8DvKQjiyHjkHuxeXWd0ayKcQWOFszWIYvoRncJ849qRBSYi0IW55DoAGuM11LWe3",
+	"gFW54fOQX5F9FVMuIw0K/GVY78wW/j9os6B8/a1ZyGd1vfffpoDmPyWrRELAvP5bLGCtpuV14V2/63st",
+	"mKem0a1iPJhVBcJwgi+AsyKeM7IPOt0YYZ3Csxm+ckDkdbg2KJ8vWZBELKUH/FrvE4bT1IL28hS1Bigj",
+	"IPjMutZtp7ByrpG+f8WU+waqIgi+5zx2SyqJGacWiBfQTG+VRCpcR8zWVQbatPUBaxtJAGdd0htGVgIc",
+	"LmDPMFP6Eu8C9UAORZRINhcceJR3eDQHe1NPcdjfai1EJD0SM5y2HFn6ZeCtkih6zfxUsn3q91MHERwc",
+	"gJ2rfOKS2lhZUTVfZvK73XK8ETUXMywWUjm5wPn1VuxzoZb60MFQjWfrOarbkKI+C7kSVRz4Lbmk8+tk",
+	"TczLGH2eMMsVwgAqKKUOMWHfJHpYX0akH9oOmJqj6x9wCuMYNsxc2nHqafzNcWnLLJPcPqPBTIaqnMrM",
+	"N7ajqunPqTcKlU2gPMkUyQ3mUZpbkUdkRw1E9tLvihmEUhuswSxmVApeDieCZ14FqOY0jjck9zHZR3xp",
+	"mhG3/MCDkwt+aPzqvAgv7ANDyzli9IYZ7gOjERy8XqY/T+8qM62aZ46kN9UHPZQG9abwAfV8s1qpCBcZ",
+	"N+ueJGsaM67M55r68ftZGQQm0bn+OJwWy2ZF4bU9+s3dboAF7El9Kv+L/CNh8QaL8eK5lsmlS0de+BV/",
+	"9yA/mRpepoVDyKLA7RusHprd2GwFGK9eUXyZywxOd8AeipLl/JSWp5CMVVSd2GS41n4zzjG9hCAfhFoV",
+	"MlOsomk/csP5FSvKdwPmsbSkVRKRKJIfhlwxJYtPPxjPcHXvvuelQCUcCgTRyzI961tTO8jpqEYiFGZP",
+	"MZs7nc8PwDdKiTUh4SUthqNbutEaYwug0+pEfjXWtFZMroQJPCf7hjuHsQNXHqTdjE3evTV87BT13Pr0",
+	"TdbG0+Lr0Bd71qOmVQ74yNjmzcRmfagBCxKtF9ogk5qaAfmXUkiPwaHC+DzeAFbSSXgSReNRuL45zU+s",
+	"7cX0mRk536a54oXiYszPLTp4mjf/IaT/Nx7+/Eum+CSME4gV1SY6rsj/BRVr+xyQFWiFbc64Ajfrkfcc",
+	"MWr038qX7PoKL9ywWM20+lGxnY3NMM3K5NVsLrgMpWKl+MTVZEtwzlJVtzCcf1Byymvx5fRafcniUBmc",
+	"WFus6u38SpWI9RlNu2uPfvr+fPbNu+/PR+ORVu5mcDWqSTTkV268G8YDEZs7hpGtBJepFoKVzTw3Ctj2",
+	"+t9Xwn5oirjAD+NRyEMVUg1DfOvcc3qI3/BBLEYfU3PTGpn50d7r5/5g/0hYwgK933S9jjZQ2A3lkXs0",
+	"/a3kLfgv3omkPyIlWN+g/vXjWI8TMJ4bBp5o1sBhkI932RUV5yt8WjKrB5Md2ANlXFE9j2F8vjOHcVf0",
+	"ULPAmEOavY2mIw8cJUZTO94dTue9iPmQ8E4ObvNuychmWfCRhcu5gJvGNm/B9YnvDagiAZmhgbTMn7cF",
+	"6UP0HTi0FZGl30ghdJ9+NGDaAe5wrNzaf3O/f8yhVS9mfuVfaqZL+eZv7lrbX4lXA9GS8WUigfbcTx/N",
+	"vqN+8Jv1Z0TMXyFWgFQ0voJhfvNH9j/w6i9aokJHlPeDXzUxUy7x43iUyCIY+cOwi6nraN9I9vw2+QjE",
+	"fXLAuAr+swUNI7ywqPwMgb2zEHiknW6Lfw5cpqh+uwCVe+Vj8eyYT4owFT5yMKHfpwAZLT2bfpnQkpdn",
+	"grOZWGiOnaGmHGHPVmx1id6MMvr+EX+tovImOhlkewFgK8vnm9lVLJJ1DuD057/Brw3H8ukIPh3BBz6C",
+	"zr+WUjEYWo0ShekdtED4aylsf7Os8crs3hfNl5Tz/aixEYf8ugxQ/EV/vBYSKmPOAqroLBJSztxxTZVo",
+	"kYDL/bcqLqTxmlmZD3SrysVo25hdsdDVLxntmvLSxZXVjNELOkO3J75oHvlHykJocVe5Iz5SveLKfhni",
+	"WatCzW797km6R8UnlbuWtTFNyWYPVe41ektDxIrexAWIozxuLCVUc077Z9ZbkN1/e6rGfbHooS2HtDLM",
+	"dke986rkyLBmS/pvT5cjXEXD9Vvcdbu97aw+HAWaKMg3f7SMLMmyDM3s8xPfZWEpiqOSE1qUlRlI20GQ",
+	"LrTwfRUM6SctgCgRkpXDVCA6VQK+BM2hQqR3VBlm/jx4Cuu3Mz216S1xHl3pO6X4snfLBRCL3+X5QnsF",
+	"x7YlQ/6ThzDPqkrhNC8V4az6OsPstlCvLFep34mUC7kPCutM3yldofmquMLid3k+d2eZsLcwTwmyzgvH",
+	"xd37RQeGe6cURvNVEcbid3k5kX7tCgi3ntZKKm95GU3FfFOUev71RH6pPYRoiVXgXsrQW5E+U/GRJ86S",
+	"eVKdfobsMava/xWffRlmabmKjux+p9aqL81TXawjnE/GbFEybcNJczqKTweOt3m6SZVS0qCNVKshtR/e",
+	"5e/pSyxq24q9vdPZEmi+n0x6k05l2Uwf9OOi89e7VvL4lnsYppFYmedQr5QVXjeXk6VDmd+qRjQ/r5dU",
+	"smPcofEIFP+5WG/0qfJGzTzPjpj5KQNm2S/oY1qEsVQ4taGN36rebgD5Y5oU7kbyb+6wnn8OlpxRo9FL",
+	"+ZxFUW4+fNpzT2oQ66+uLfpKAXSiwOGAF3FQQxtVO9xImmXSZ1jKTrcuv9zmfXuslF+zpyX0mZelT/gd",
+	"Fr9t+WgJFyhoFnde9E9OFrS8HGxW91wpjIfV+7JTl7mRC5PssjVcraPVVxZyTt9tYGo7Z94d2wpZTQsu",
+	"bkuOT3wZW+Ir9U+aezvNvZu7JscvWij8FRzmS3b9tHCqDmGx3JOHo0BPd5mIyUSy+NDkO5uILneAjo6O",
+	"TfLRnCpGTEPdo6MTK44Y/PO5G91PApLw2+loqhXNlTDvvtArshFPR0cvnWeLqLSEBvz0yo0K/3ztvJHw",
+	"zzfO3aT/eXzkhi2AcAxrCAIvDj8fqa9fO9Gg2BsDk/IHz1+5oWeuzIl+/tqRgU1VMH4bOLAuHwZx+JaT",
+	"hF9zcWtTysR8nsQmFwER+pMgJmLPtJy4ZMSiPoA0KOiqhVOZCh0T8iHeQDjwFQ05Jk1REoSLBcOA9vB3",
+	"yD/wopkhB0HrcXZuvXvfgipDAsGw6RL7tGZzEw9/aEPSsUGXqaaC4dAEFsEVmQu+CK8S1H4mbue/cb0z",
+	"FiEPCOWEfQqlchV4bI8NEbulYi4V9zJA7Px25gn5/4sE1pFIll2u/z4kqd6wOFxs/BB5m2NEwrI5KA9I",
+	"zFS8IRuRxCma3y0Q+xpDfE8RnADKAMwVvgvh7qFUMVV6rwRRsUguIyaXAkq5yIRJRBq8bmacuFPxlpM9",
+	"dCDsEXPrhfllgDIN7p5jH3smv04Jm2RCIVnOfrewez5xp+zc5TZw4d4DcPYy7fb3IENFCQfMxJ3GPhQ6",
+	"Jm+9TLj/0JtrEo6CMNCYzNDi696zfOO3sqyZ4c1WM8w106geHdhQv9HNCawZ+7j32O8gO+qtUmy1Viz4",
+	"ZyFVHY6OT3rP9L+l4HUjP+898ns4lDVDn/YeGk7G+/SeuW6WF+4k2Q0DDUWfFxROOPiYpBWdTCauPnmX",
+	"jHF7vHI3axPyQYOGwtdrxRSzQ2o3jiRchZFJpcoOGrO5ChehZo7f1DKlgCkWr0KOOTlzqlmoMMxNryUx",
+	"POP4Zf+DAhzp+1isXJGpGoy+ymN0SaWHVcPeUk4NGV1WUTBYE2uGkgeK0+SxdrlxjbYNm0TWOBSmXudX",
+	"YLNttEYDKkoK/gQJQ4tlFKdyGSf8mmgsrmgU2aZbMKWRrTCWXNO5/bqOrJyImJBfIkalFrGRluUUZ820",
+	"9qqYBVb1Jr8qpxzYFCN3gYcQyQk5zz7x9gU3FEY+0Uzye7fBVzHlyhVUEKZNIq4U/ybvvkXoTGbQQsSX",
+	"YRAwnioCmjdUqEBmjDBgHE5IjEActwbCPMXqBZo0rBYFSUqu7WkrYPJj5epIHJ2cOKwHZadBMpWsUUOK",
+	"MX05r8pKrEenR6BSinnoUtdgt3GXfZXH0FQ+d7W4QFj70lMA1zSmKwbFHLBaArbqbIMHTaxikdUaJWLg",
+	"eTWHNbwAwQ8SOEK0CDpN1FJvti3urDWvilVq4wdQbHq2hVwmi0U4B5JZx+FNGLErBkmVt7HgVxoEICQa",
+	"SXfAoAgGMhE93pisqZS3Ig7GRCRYZAIyo3B9Rk6Z1ENfM3dHeUUD5h9kQKjWBOWazbU66yf/ARt2/M2c",
+	"RJjpRUtMXjJkbiWoRHVRIVg0CPDrotoMxSQsPrStVTJW2YcTZ3mZZoTW/koFILU9P2z65TxiFGp4+obe",
+	"xJlq3+cXiSzfGRGac5WaF5iLhYQShatQudzaZHWpbZQFfOyxXPZJizH/6IdcTypZxuCAKf+RCEWBkBYx",
+	"YyRZEylWzIzorI5dGxonr3sbmufOxCWg5lh2AygUCqrubchGY7BGroZaREuGq9Wb6KTKkkVrhFFLnh+N",
+	"pQ1nyYpSjy2am4hFEkUbsmax6bToclqd5IEhnx+1GDI9HWa8ytGO/dGM4yMVdSGfR0nApB0XfAeYaG++",
+	"wZ78WAhFL70CoBaQaHHxDR4V64qg5Cq8YdxWWQAWid4tq5oWunX7s+K4bZmwNd957ixp5swFSiig93e/",
+	"EFPBiDnLm7NExfpTPHj2DMH7cDjKPjJVOizPs8cbHz/LSbbdHqbnp/XCOoMpa3FbZisWGdmakYQmVT6V",
+	"MHXqTdbxAq5B8DPN0JQAByI6nsyD9A30hIym4KOCdpN8ISqK0yaXRmanPSNPyNtf3qG6YZNEkSDkmNzG",
+	"oVKaCjdkqYlda+0X3H1L1+FhzBbE/kSW4taMrBlJBNUll1A4Yl/v+oKCN4oxpQnhghs95O9srvYgu10j",
+	"Y85s4d5bjaklw3K6G1cVxM6K2DuYXPAL/t0NizdkTTVaIylscSWrL81BJ9+TdjYSBoQutAL97ObEFBm1",
+	"65rqZ88+p0XO7pAeoQqT/smqyW/90Qxd//r+B70s6phCZnYvhR9AOz06IhejH12HWVuwN4kjKJZ2wf8V",
+	"knjRyoTqcGPg0Nic3x1cqgj4iQ+T9fSCH5KyPHvyjJRVA5jCOJkO/jHlV5qyLzghlHsscV/EYwKscSHG",
+	"VqzeLkXENAnpjfCmZp/WLA5XjCsaTU3lCDsQbBFnLMCCIlgLTk/374c/rxk/V3R+fYi7cfj2l3eH32XH",
+	"irUi+G9GjwgVeAhFomQYAKXogWANWF3G1CUKJTk9OiWhYqufhPpeJDzwmqcCt5XZFWDJTYTd9lBNIijg",
+	"Y2lc/5PTFTtA7dFT0TUQbt/1sbW0QqXl45dsIUypaLvxYdrDNTgjF6P/dTHSA60Y5WAecxAEfKNNh30h",
+	"IzFBwFzdh0ONHATmoGw1h0D1h5EQ18kaUQlbmtlnsGgUEAcuFBaT1ojLjYn1SPA4LUJwhphFYRIO2Q+5",
+	"/k6Pglz07S/vbO1BCnw8FmAzW90Qti1RSxFrWzdgcwF8/WBMpCA0Ra0mPqtj2vokblYo56G33OCZ8g05",
+	"PXoOmqEeYh2uWRRy5tXVQhPA8hmsDRGTFb1m0DgXeLdUjsbMTGcae4bKbh1VYlWmF0dHpduA2JwWUL+v",
+	"cW95/AES8CKJtVUDU0JNwRC0VwQu3RYWLfSh1Ozaa21tkOGoTo+yb8jXfIu1xq6gaBacIaNzoOA7sDZX",
+	"nPpEtHHtaIKYc5A94k4hhCJXwMQ1H4skA46ud1KP8J9O5BhaikKp/hMKFUnCgKmbSnTIZy4jKhWJaRAm",
+	"udPazOr8x45ykZywNI+zhLH6jjmUh5ci2BBTBHQz9TgNVZbPCNgdLIM4t/4fhnixKNtnNzRKQDn3CCnD",
+	"JIAskU+Yvc+AdM02XpUsn3vhI00GZ5Y6LYFwBoo2g19LadFqpVO7k1A7MYeSqZbE3A6eghVqmcqk1mHc",
+	"isHIhVqH3grJfpYL6mGQJA/GQBf6cJKL0S+4M1bXw2FMOdHElhO1l1jWYphcjEDDSFmMKby0FFLZWmkm",
+	"1CDE+mJQWWeGNYtMOaccxzSiemq1tZx8LEGSoYNSwhmnKpcW++aq1thpDPYWsGjIC9DjKMyBAHXF7PlV",
+	"TCrkBipO1HJKLkYXozF07R6TozH5fKdXqkf67aPfDh4KB12KG3YwNvqV09mQVGMKbhRwLhrSyqLGXC4D",
+	"//rl5/MPZDKZPMOHSLcgEtBcEgviXmd0vgS1wrw6XwqJ6iWUexOBlmQy5FdQq3t9iB62a7YZg1Kul3ql",
+	"lXG315q5QEUtKjOM9GCcAmtPAqigfxNkkXB0z2v8IlfleHSEPCQ0CqnGgXF9QplcLOWLA5i/NSi4G5ra",
+	"QUhTNV+OCSX/PWaLM8KhsCQIbi154N2x3YEDtB3t5semFLEexiM/fKj1DT2k9bxYLAEcB4bkCl9hWTeU",
+	"8GSfC/gsr6JB4fSpqZUK442zzVgslULNJ1vT0/i89LRQJc4wBq2EIm4WcDFLyf8+//mnQ/Psmm1uRRyc",
+	"EdN0HXXhdUTnDCjUkIBYLPA6BRFWrVJmdVg4HlWqp9Zx8DgxAuLDHmRs+eHUUP8zo5Oepd1OOfsESxY8",
+	"L+o0ZV7FNEDevp8xFDXNe8PqAU4mx8eHJ5MXL8ZkHWljEKY4mbx4mdse5yC3cR2oimo2afclc3o1fjUd",
+	"60lQH8iNp3ftUMtj3HM92PfovTR7jzaafmKITHOlBVKYPrr2tmLfEq+mbKF5xdRSRW4NabFmmDItjz0G",
+	"xSCwe3EYsDXjAeMAffpV6gbnxrcLpLRnpc6cEW6E9SKRNNKHxaNPg5lFGGGkABTQS1m5Pq2ow4TKqHlY",
+	"rljviD76U7fyPPuHgsh+y+YJ+WfkM5oXXdujvSKXGz2GXuwZQZZNrhkDhVNItB6kUzlNDTeo7ZdFZCa+",
+	"p4BL/a1in5TMmPb6GzQfkFrMrSTWS1Y0jEgYSNdAz7xl/zuDmoOT9ebgDHUk89yMO7ODhpLYWuFmfA2I",
+	"qRduu+7gbOkPWkzpM5vu0R7U/4suoRggkpYLtQmDLC6wbFUBCWtmSzwfQh1MzUWsAjy2BsjfBKB8TGzY",
+	"pJWme1JbIlJRGMv1HIFSjAHTtoeJ4QW5Y1ghMAagY3MypDY6suq1Vfb2MyFqwJFcgKGtiGjIAIf0wiDJ",
+	"/mdNk1PymwX7I/lDT2Zpi/yhz+KYKDE1oNyBhQXFrL0YOmLGMS+b+Dkgc8lQWb87OMOwlGd6b68Y13zO",
+	"1uAEFfKC/6wlhtVsQMI7GeaEJcX+jAYZl0kYBdJotVpsX3AkfUk3KEHMi6j6G5WoqzdDm5rzKJHhDRuT",
+	"i9HJ5N8vRgdTq7WWejmy9jcnt8twvnQqWeg8lnox5f4BmvUOsMnVhOS7dBwYB5vTjK1AQuV4TFLjoOi0",
+	"KnUfjI0OnTryQnYrDTsz00/s9OBohVYjoZxpnRgfZ9djK3uiyJwip3XbwnhguKMUK6ZCvXf70DzJneRc",
+	"PyUk6rw8iMTtlHx2ktts0hjl/aFYWJ5hqQsZxp3Rc0o+XNH1lHzGj2CQLO9BV6L3w93d1MgB2BIzoN0P",
+	"vWTNPULgyiDbHKHbGsfou3AKYMzgvBY2xMwM26KpmgV4fN5qFsyFgt12h8gzpNgnOlfRxllcljz1/IZ6",
+	"Q3nB0aviySP4l6ZBoDDpEdFZTkNyRVy1tmDuiO3sqLovGZ+QSkjRqAw5+U9rPP7n5MJ1LTYsAC+V5pGA",
+	"kqVlLTamWPP1IKPH7MkLDpwjlJYGPb0761fA+v0YeQO9JVSoIr/cIfl//+//hzifIt5+BeT7MGLkfCMV",
+	"Wzn+fwBu8JsTr9eIa1RSWUY192uuqimUDRdrxuk6HE1HzydHk+emYy7ElD6DdBEGWSNOnXwXjKajH0Kp",
+	"bJ8SDJ0HxMJXz4+OsBoqVwxbm9G1C3p69ndTLRrR1bI3SdoLBYKKi/cGtjcJCcQ80arsJNOUZDT97eN4",
+	"JG0XTwAf0Wm/20c1mwvsRXKW5cWobMuMjaop4kDvKL2S+fYopZq+K3xZsx9lDZX+Fyzl2c1J9XacL8Wt",
+	"QdW/nuT34+Qx7EcqNW5OCOMq3kwwgNlVRi6b1q3jGdgBtXuqcWAn8LY2v7P3vGV+f4ZD6M9Qe6byQaxy",
+	"l5uZnwy6F1ZsKIDee8uyB8/HCQ5M9k8mr/7ib00J3vpv0qvSTSq0zpiGPGCf3NaltQfr9ywtQgi9n120",
+	"0mj6WzmK0leeffO3nxcLydTobtzi3R/CVYiv5sqIYwV0LRhBc/bK5qMGgI0e0F1tFLWJbXQELsK0zxGN",
+	"opliXFsZo7FHSPleWB93SJgpRv2+miWU+Y3bIoI0Fg5GpF4hRwKFHNNi4mQ/DMbGSoOmXj7h+lRTTbFY",
+	"Obm63Hh5Zz039PSKqRmNImz7IUsI0/QF9Ou/GiXtryLY7GCncELbdDPXKNH0HM0RzMkOwGgSTJzdkhSP",
+	"29NK2t8WDpdxyi7w2jBHQFSBcw6KqoPVFq4Y2T85Orl/+jFZVSWs7pmN1mjH8bBp/RPfG5iMEa0t2J7r",
+	"ZLRzpgcKnE04ezB+V0Kwn70iwWFw5xLWWZF4oa1FnisWeVKOykxk6Jnp8G66VW+J729NImMNzh+INxjk",
+	"3Y2rbY06DB49AFcflKMvwQNfvS0PQvxehfe7ArMFfqat9pSdZc7EKC+LGxjcOinZd+yqfY8aRbaNdyuN",
+	"4iFozzR4HZQG3zPsPl7LHFAB9QC6f1bhGio0cuVnNkz0886Jt1wfdkO+teGpu6BeHLy7FnwfEuc9k0xp",
+	"mrryOpKZWxe8iZmzQxNmHirT6bENTXmZ/PkqEO3ozgRAjKbZ7ztb9B5lZga6G4+EPNwZbDmf68vRNkeq",
+	"BPB8jYl2pAjbfY4f3Y07rzYz6c5Wm5mlpJzGwy61K9FlV3PXn+22YajYD8N3TWWZyK88Cq/tncXYvysy",
+	"4ezZO+x0dBuJvGSYeVpn//1ogLgX++9+TC9cUp0v1GB+IJtLpSOSffAPMFNU4aDKkfC1aKL2FKQIOAQE",
+	"NPhjcz1WnryyAx2RHF6bfLNFst21i7bBM1sko6FPSr75T2s/bbEt0E5sq9w0D+uzzQHTynOb3/HtKekb",
+	"m95XGHtstG/IpYX2vp6MLLhmHoC48k7cAgitfLl5bvnk0d0hz2zw6xZY5o7du9Ve3YfkldX0/LnwVUuP",
+	"bxl/fXR+38fAU9o4fxuRefRgQmIHAqLKH/zwp6Wl/l1yZIZ0CD+M6vKwzuGOVOlcxMNTZ42nuMFB/AA0",
+	"m3cXt2Xw3ZzHQ9B7ua6e2/YnT3Ke5ro6lOtp8PH4lQuU/IW5l9vA/6fzMhcW/WdwNjcsagCfc1rKo9Zu",
+	"/C59bYeS1s1S549NIR7ITnr7yztv0Gma+ROuJebN2pw0ug6fQX2I8JIsRYRxxu5TrAcBaZ0hFs8ALjzJ",
+	"JWBxAVkRZ2l5G8w8ClU6FMamkn1tE5t8dbGAhAov+eZg4jFXbx+HDm/OQVVCOs8+u79nkLB8Vxu77rb5",
+	"XmipTl37yVQj4INFkvB0E8nlBtO3oQhCzExRM86wbggUSCGnR6f3vo1yKW7bWRO5be3lz4eqd9UXV6WH",
+	"A26jzrBgnsRaINKdlz2J2TaY00oV2YescpsA7BVq1Eo4nB57NCmUQjHlXMUNi2Ms+Vl67/UDAr5DGsUZ",
+	"muwJxML2BPqhpPLUniT0UoooUXYeSN1KMM1e7wZ1v/i6nNnUoWk03XDHZfwmApXi6Uf7Ulc/ZuqZbHjR",
+	"c3dmd0j/C0sx2JTzMd61btQy5FdYSwRoU86xlkCVB1OKWM2CMK51X44/l3s/59h5KejzMToEe35s87Oh",
+	"NkafAYw51XN6m1G97efwfsMA2Y1/d/4zef3y6PjMpqJLU6IogNDv2JSgCis91ubtmQz5vHbummP04mTU",
+	"AzJTgqoZNHxxC9h26W03h75KV7Q8YSAtEYr6Onzuc3bLpCLQPtBnjI5d9WeNz8uNAVt1I+84tzM++2yP",
+	"YisnuUFPUbydFmU0frEr17iPWbJ/cnR6v/hs4QOvxNXgxNykCxigB/Nz+7i/bypup4KmRN1L+xTysJBc",
+	"2C0n8wd2ReebryUzExWZdcxQff71/Q9jcjI5OjyZvBwuYbOLu+eoVzankIdQG/tQMiUz1VObOeP/0R+e",
+	"M+U2PkekOZ8rnKE9aWtx34Za7yNeLdkqIQt1a5rVlvx0aZH2uknxPgAqQwQHlRondg1uUH3qDnmm4IBr",
+	"xz7aS0fes4VLCgWioYiyn3g/Ib9KRvSoGm7bUyKTmo+F9qCQmxLQqSkzFaJjUqZ33P+Vb2piQRlNQycH",
+	"BsgxVj03VdTMjPpVn3JLzx5+f7/nDeacSdYqX+jpAP0ZD9Bw8s7SR5OyA8AQyYZL86o/ko//8FV47oqo",
+	"s0R8C1XdzPLUkkn0QoJjOQzO/JBw+8kS33QsKSX+rGKWytQB4wueWMefhHUMf0VuSSMTC2Lo5J4jQjoz",
+	"MOMLUi46ZHuO9qvpS/rF87RcmEi15v7McqTayyW7N9+al3dvvrWlBtucaWixpvJjPwmyexFkKcHatkW1",
+	"joVz81KVaGu4gDCf/7OQ6nuoD97m1sJ89NeQ03jT+bP/EJx1/uhcUdXvq0Taz3apfJoJ63wsdjsHcrO4",
+	"plZtnSuOnO71cJpZi44UC86zz+Yv0wToriRCr91um1C6Bl3Q7lTKwIdXKswcDxpfmoOhXoiYLdiT2KAK",
+	"js32dPodx9r4MQlCCX9S12Hvy6DaohaBbcbTZvjlUZ4/wu9QiHO3hKZnwMkeisywIXEDeWEzt5CTXMP/",
+	"7WkMF++6TO4bEhpjs7QzEsrZOrmMwrnrSuATl7+Z90tg0I7GzFx4wXTOcSCaLC2zkhk8G30sUGXCccBn",
+	"n9GC0tqtfdaDq+ox3n07qo5l/tWMnafzh/GQWmgsLZgeHVGAHdP2y5gLNDl7iJ1329K891r1c3u99fXD",
+	"k/Pj6eJh24sHZw6mjgFsJuXv5UHVVUQhgr+7zdgqzLnX5cLT8Xi6Vnh81wr2bq/2wBEolX+f5+qruTd4",
+	"4gpPNwb1NwZPdwVdGdVDKAI5c37QG4Gv6y7gScz08upXU1xtjZUsvZWXVnmSSE96akof7eUCFG9JBopp",
+	"B27h7T65NV3iQw5ooTyATm3xDQuGZCEnL74eHqLfCJKIxdAiUD5bCxHV3xH+Am+Uh0Xnzh78p0fGy1JI",
+	"1ee7Szq/ZrxXko1edzcu5ZqWORRC39K5ktgomWCjZMiqvEwUNldXcFpYDO1oYWjsagvtX/dfHB1V8rE5",
+	"XWMsccjkVuw05Zlk/2Ry8vwvZ9jbbUyo6epMuCAaH2RNpWRyS9a6Uz6libHumhTIecCymFKJmF6ZcV2T",
+	"Ndx9fX6dR2pCvoOKYNju2ogHh+AS2gEcMOzKTGJ2lUQUCCpmEptGxWwC/ZIPrBNMw2AazkJPRmo6vJkq",
+	"K9jH2xyJMbx9cEZ8MtKkN7a9dE+e26bfev/IPi3SyxSyuz3iPsAOzj40/vgT8tb1ogN6iqBVKXyDLemW",
+	"JtXQudCz3Gjw3E03PpQnkFPYxtxtcilHbFO3DhhjlUL1FbDHbbnWI2Yx9UXyHKNBLSVzBHbFemzzujDO",
+	"HmnDfs6wMTU26dfsIbIE+vDHzRwld95M97yyCKUsnpGvhcEYWNMYjJIxxADo/wZczsI1tmoWK+gSjszW",
+	"9gbdpxzvccmKbuyP0NxZ/4tFaEOUBUUhgDY46t4KUW5TQrL2PHGmbkV83WSY7TbEKYPUhsq99m0X8DF0",
+	"4V6ZmyBTtxepDeNYstEkecod/ACZGWbZwKfaa978JyYXd5b/QY4+NtQAzu3RzsKbMrP0qAC8M6psUwA4",
+	"TzkD1v/ND/2wpJer7VuAoI2KlGel91zZ9ytiqPUaS4GfDlvVt8hN/aK+rmc/mqUGd2BoQDESOl8+LKUH",
+	"lioH4rKVJ+Zz/u120TdlfPmBwznyO064yG6vKSCWLyj8ILubr2dodhfutA4jIa6TtRM1lR70xk14MKk0",
+	"vEQyIQSPSx6BE7blLjaXcCg5iQNe/T+IJvXAAeOdaNbWIx6edt298uOiXnN53Ip+nfzokMHzlLtTk7tT",
+	"cJFDcT4RE9jcs1xhNGzw4Hkry/RAxmUCrKDfJeOb53/ejKJ8I/0BDtmrDtlBTtuCLWKHJky7MtviO3jt",
+	"HN/aDaP2p3ik9bQTThBfqMZJcJTBncKeqXJJEZNpDs7J5PXLv5wRreFN/EKYZgDOWAC1M9mhPSxTNANc",
+	"upB9ThYRvSJS0Y3EIzkZlnxev6ylH1z4zBBKgY4eJsXsKbnswZLLgIFNSXbboXZy/qsz97mi10zafwWz",
+	"mFEpuL1re/18cp/8MBeohuk9dD5nUh7GSdSkUejX38Lb7+HlhriH94ZupmD0i0SRUI3J6dERuYANBFe7",
+	"DWkJgz2MdICYF7lm83ARsmByMaq9c+4eURSEc0U0Q4ppdGa7NdEwJqtEKrySrBLtK6ZoQBXtNuV3n+jc",
+	"DHyGlYNZ4Pb/pLJDFOC5R6XPzHRuGhIq4LuSeAOD/yWUDigKzB3de01wiXtEQqtqrZXzNQx+zTYP56pL",
+	"T1StQqZf25NQbHqwcnpuVMQDDq5Z3OmLv5yRmK0jqpU2LZftNsB383y3lhIu0p9/nb6ozm6bGTj0HG3u",
+	"P1ya29j8bb63NUk/VvPBZ5/Nu8YNV+38yfLE0f0QS5No1GsYrka8RyCGPh5++3Fb+20+Xnc1OoIcBQzp",
+	"/ikhlx2lb+Msv1qJf//Z2/dJqt8sKb9iOWJ1vA0FCNglr3dHu69ft6TdSo9Pa/JtxbeeOXWlVW+qeyD3",
+	"H1P9aRdkb4d/IOMlnb6Z4vckuV2KiBG7R9sfgbdBoO2PecVJsBORULGVfAx83EJ07+fh2edrtmlzu1ZD",
+	"vUUaur8i5IKz7HZCL/YyOX1GTo6Oxh4Mj2PDKy/eHoH8HpeOhUZCj6B6wPElnV83dYYHYvureXFnjUFw",
+	"gsr2ICbpzDZgmFF1hlG/EEuXvkqkiBW53JAglOuIbmbpS+aB93JtB5G89cV4ssqX7IaS2biPiElrFadg",
+	"jsbmLAfpX/ZxusDxqAQ876kJw13QMDJ+mtHYxtjC9OaFdSyuYiYl/uknXUglYjbzfve9FOHvYMrb9mpK",
+	"rMP5aDwyN14Irk2T+jjO0ZR/MuNYxDLF1ugdv6FRGJCQrxNFYjZn4Q0LpuTfYsGvYK9CfgUB2OtY3IQB",
+	"C8gh2fsMXavv9iYgqPKkQOUc3FnQMMYm6el/HYzJnEp2GHLJuAxVeMO27RGTS6dIpIK8J5ut4DoBQS8k",
+	"yRjZPz06IkItWXwbStaQltCv10rfkGz9n/9quvu5Eofm9Z/oiv0QXrNRdbsbn1J7dMtxn3eA6tv0q1rg",
+	"HC0PHrle0WBQsU9qFsoZRO9WgmVPVmeo6kmlNUw5l+O9tIqvlr7IM11ckpmuFFDsAAfqRDprHWBmsF1D",
+	"9g5rbI0JhZQ/TJqpgivDkh/Qr4eytiGeGV8aPooZOKfRO/wIZssSS6OYM8pK747Lr2sKVOW2vHWZqobw",
+	"5BTdu/So4Aw9wpJPdgFHm5BkxPb2NKVndPI4WUPwnqUgVBZDfvVApGSikTsWPMsA2Cpg2dPPewYrP2np",
+	"T1r6k5b+pKU/aelPWvqTlv6otPT6JBmjpA+cGpNR0f20mC9DJS9VpD4b0d8ueyWntj905oq3IaDhnhGA",
+	"P+RXUPOXkyvB2QNpuS1qjdai8+ghTJChzA+bdeJt0IOdkXZ9QN0xGPoy9b6s3IcNA21PYjZdZChSe8/Q",
+	"SMpxA3SeeNM/EBsoDeAsYb7PMEyr3c1/f2It9cl4u2fimndDrTj4o3DEaHuyjlKt5JoQY3wSyuUtiyX5",
+	"fGHt0YvRVP/LbYb+92QyGZMLZyGZR3d3Z1DtTM2MB4byYUP+LYyG/KHuJkwIZX/MpMU6m9XnAKkRNsEH",
+	"vD263+uvMHUno6rWHrAl5UHEYmycn0665RGsGsviFC0InwI1MrehrA80NoKnx7oVtsTfdsn5Yexqtz0n",
+	"w7HKNmqqzTCvLCyjrUDwWHjlulztHCw5acbACrRwHpJLzpTcM/HsxQpc/5V3zP2XqZYlk0tkp9KGQj9/",
+	"WVV6RsP/kwX/vsok5JCjD7zGQ7SZZq3iPbmlXdwwGSC0ca6WJmVVgSrjppQhn7NtBrhkCzws3UtIlKYe",
+	"P6BxbAiuqSZPJr1/N1dZrjaEu8sqSh53ugfP2fVLe7SNPHfvy6W4dXVBrInf6krLoH+X2r6Z4mFr7XiA",
+	"tCq041PEkFV2MnQMHhnN361bHfk82ackZnMRB2c2ExjzWaSRDomKBSdhIB+MQNveiDVRaKnobH1XZoXV",
+	"PVf2eRJZTyJLxNftZNUuPLpOUtW6dO+JFbQpYNSfFXzO17xq6/T1Bduj8Pq62kS2WJGIyVxwGUrF+HxD",
+	"rmKRrEkiywoX3e9+tnMDVyL4YaT2wBI74w/mbqkPsiMVxYe6K4PNhYmKBeYGdS3fn7b58M7llnTrihEN",
+	"S79pJaIM8yl6mceYoV1QQqHmwcMrmm0Td4aSLp282lsfl2rntqGex+bdvv8zQoOgUOfQNONYiRtW9pu8",
+	"Ne2iimeqVvxPzWGsGlMWB8VOralxFoIXO4nUeKfu87dBMDYIQMc5ZNKX1B0bI2xEJvMloTZzD/pagZkL",
+	"R93Aagp/13reS0+953ov2y39vCWHSN3KpQNtyUuaxuzkcC6S7rgU6BlswGA4MMPVYOLl856oKA7dGiFl",
+	"tQC/gdGQqZSe1F44qRprS9JoMezW1NHvWio3XIsrqjrktbujakVCHS+psrISGc/MNAfvf0TKxqkrXdRK",
+	"3a4fszUdwDDo+UvPQoWE6bX4qrG23dkW4259GCrm2IIU6kfcEU52xDPvhtSpd6Yqm1vJ1n7ac/P+vV0p",
+	"6elqix4hQMOWO/Jub6Vb8OC204vjZqI1XHbA26QHsoiK91W4t/fgR/C5+COwlBCcVjdY8OYwNT+ovZhS",
+	"ouhREJyRNYvJ7/oPaO5GtKA9eGiq3+0VVTU7zP9k1InOnmuPxB+V/9reUe7KR91ljzv6qqtQ+pBndahz",
+	"WuawNoM/9C59If7rcYsh3WHeolRLzIC6WuhN7+2brTr8tU1yGyqF1F6e7/y+1aChIUTIvLWj4CC7aWTf",
+	"Fpsm14ytJeGCQxF3w3qjUKoiW3Rb3jpy2//xcEU/ZQ/fizp75rjuaBpIXCrOXSlpto7AsBTapRPln51O",
+	"6xO9LJnuIi7AEWmmA9L+n404P5u/2lVONQgf3dPuN5bmw9cGFvhmVLJPo1u6keT06JRA70nkVV/Cplf0",
+	"OS8Ryen2byGFsZNnCyF8bl7cNf3gPFVs4ycbNWLgHpRvmDEd9QC3OPPbKphuviQQ2EuZoN8t+32RyiyS",
+	"d3NHjKPnO3D4Ez9bUU6vWHX/jR/hdw//u3Qp4Aw45badOH5iNyyGfu/bUwJC5HgJ4o7su77hqKifES6g",
+	"Jwd2mUfMSlKar7r9vp++ad54BGHmP6sgg8/+Ox1McY8m7nNDcpa33ZDTo1NotRwzAkbejlDf4si1tbvL",
+	"8Xd6dNoaL0MKyceHx/YyL0fA2wu+4pnoEfrSE57ayBekmUeZ1rm7E3/uE6iJp7CdQwT3A1Cocn2MWEzm",
+	"IokCEMiXjCxEAg33mwnZi9hYhVe4A7M55XMW1dy9VeYAmgZyde6iV20Og0dSBbDuxj6oDbeEDwQp3t5l",
+	"ABWrtZUyjwtWC1gGXG14uZpVjw3kDHAZsKWisXp08CJU2wV+IDO8r7iPNkpXZiy3OEXlNTzsRemFMYbc",
+	"kMLgd+NRwlPDoDM2m4mmDR4tCEX1tbe60VL3fWZ96o2uE6S+b11+ySPS4nyb1Pq5HpN+jCi7X9VuFnKp",
+	"tLRs4dV4515t5bNln9YiVrNIoL41a10fLY+85y8qi7Xl5zBYGniWUM6kWKhZWiWyzwQv3zxAKbzde7At",
+	"VdSntjkyG9QJ5UY1wcdW/TW/SshRELfcvVg82yn99z/ddcFgdvwyl1N6+CzHtQ/auakt6kf3tcftEqrs",
+	"Igb2V9thKwPN720ru5rg3q4OwanLiKWHId4bqlpT3JLKF2CM764zMeUEaNSY5dibOE/FUKTFNDusqnpe",
+	"TtKeKb4Q8ZzNUrdkZ800M0D3Dq7Zg5EZ7G48EvJwdwDmrpNejrY91iXQ77IsVA/ba/All1tmj2a9fWgw",
+	"u6S7LSRBB1n9LKeIdtCmv4Mvf3Af7lCWZ6eqUtjwLeKWMnCos0XbniQsN9NOJfubFsQzy21j6zDorGrw",
+	"8ZHpBnnifPa5aJt1UDezZHR/BNukfebIaUfqZ5FuHx/ZtoyevH+qLY+XLPUU9DwKLTjvDhvZtS8OhM4y",
+	"Eat/YZtW74tYfRvGFSXisTD8ZaLSqELBSyvFk/2jMQGig4xoLkjI51ESsOBgV0XkpxqMWabie3EV/xaq",
+	"pV84HuoVbVefaKs2AG1aOOT2QUIBONP05DbkleWVci1DOsxxbksz1veQ79tHok4dejnq1c6+ZQuKrjO/",
+	"lbmCFMqQufnyLNNxps1mdOiV0WtPhmmm0YynYf2LyO71yz2LgUlO13Ip+tYSK4nO7zmG7yxvzzIOUzHk",
+	"M7PLzSw/6mDNSqqnhKGKBKjlI6GRFIbfY6VYy2v3yDq5jMI5qjFyQn6hsWQBicJrRoSMBLgf4nCuyKUQ",
+	"EaPVRyWUMxyrI2MkgR49ChWLaTQmbHI1IZ/3rvemZO9m7846bdc0jMkqkQ0MZZX2O+4NAxEL2x9os9aK",
+	"o4opkWs2r1w6vDKDV7bbTDhLcpaOZx3D4z/TLUoJgSJtKghnnm/mESOXITrmGQ1qKG64m5d8WcQAwVFC",
+	"0YjMRcIr2+jchmo5gzd6QnB6Uol8r57bDOq5teBy2ZW47JIllWmpOBhLkg1T0/QhnCwm63tetYGijgSO",
+	"7yFvolXt352k9WT6VkYhvy66bXd0U5zmOLRIet5lUPLDpza3rsc7eB3efWhd39RjclcU0LqrpKlEguIa",
+	"dRXXst5rXz+z6hnQlv1HLoO5fWrXzltQPtnXT/b1k339ZF8/2ddP9vWTff1kXz/Z10/29ZN9vQMDq74g",
+	"AZrXOyhHUN+eYOd2ddbq6ZAIvEtru0fy7z1b24CvsSkeAPkJikLb+DNCyd/FJVkxKhO9u9okooFYG04V",
+	"hDGbKxFvBk9I3j+ZvPrLGKPwDsghTkpoOiM2RGOW7BYiCljsNVq45cUafIYg+hNhTQCTyUzuadrnDXYb",
+	"BdI6a7lLGZa2XHQQbvzx0RQza997eVd8qhgEWdtjsCnTevQo+MawYTr3KDJKIsDb+KTefTtq0/ZilxLl",
+	"4RtddOpwMXhni33fQTQmJR6KMXG22L2d7rZtK3z/7VQy1VYSVKcIdCHb6sj/R9l3Iktats2xWDhagOz4",
+	"EAvUaFPo0JhC02z/hTNSnlQ8hRSjQiXn5sYRu0k6KKQb7GsdR8+xJ4kM+VXEoHmsJnxJQtVA3H6Xhvmc",
+	"STnTVma/xgTe9zUh7aenPQPAp2YCq8sXjxFdKBYfmkzcfGJxp+Lkb2EqYxyNRzSKxO0M5+/IB3Gkt3qA",
+	"XpHzman7Iq5ijB4oyZRrDxjfbIOVbxnf9EKKP3FPnFQMUcGQU9IDrYt9UowHHdf8HX7UZ71mvp5LLX5d",
+	"sUpMj3Gv+1/PLtlG8GC2op+s3zb8nQEyHkOCUiGzp38Bk9qKdm8yFe3SJRSmq1nGyUmdjVhf4aRz4ZBt",
+	"V2MnHGA9A9YW2XJVmUlrRNWbVwOsu2qytsz3RzvSL67KSXmZk3asyA13bguR3AvKEco6bL5phU1XPkXI",
+	"w3tSWF72bCP0gPqKRs4jVFkGQ+yO9BkhDx+dSjMUzrbSd4Q8fAQqz1Co2LE+9GhSoo866Ev3nAm9EPFl",
+	"GASMH66YlHAHM8IDRG6pJAHjIQuIEkQtQ0liJkUSz9lktLtk6jpkVU1QycYRoXIZh/y6a9grftTnyJj5",
+	"doEB6aD6YvPHW9Uo67CaD1Ren9vSYTvUobqUQatVSesGqmCAGZR9RJwpEfdt0ojf1ocZ1MIP3wMYN6yL",
+	"0ms80vBRP/KDT+swX095+vOZEmn8LfQ+fHD20OH0pBzACyfp153R+74vLfhjbFu5z33cEzPu+9026DNX",
+	"fpW+/071Kb6ykhQllSg8tzj+dJj+tJtc/p6VJ9xVb98rndYU071oxNdVJ0LwwsgPT0XtCkFsS0T3UNWh",
+	"M2U+c3Gs7Tndj2no685I1c7RRKQW/KHCI3ieOPekm4Psn0xev/rLwZisY7ZgccwCl7VSTcOHDsP9afn1",
+	"qw7EfMXUzItO7knU1TVNHkMpk/rMvhpyHf7KPaXUB4kTaXtQimR9uxTRkAfobRAQEZP5kvKrdFwSKraS",
+	"9ug8omNi2k53PCnj+tEgkHImeLRJB4bDVR3G9DaKnui1PDV1ONp8z9YRnbNW/P0Mw2EP9S6Sa7aBspMb",
+	"kvCISZnWrJSMY+T+6iul6oEUj2efr9mmRfxt+SF5p9hq1CamCQfZTeir1mkz/M5REmRBpzM+JkpBbPfR",
+	"FFpaMi22aFCOoudp4ip6cwY0ZMo2/eBJFbxPVbB80Gu2GUahRBndQNhPSuXOlMpzpoonbUw+X7gEzIvR",
+	"lGgRMsXqA3d3X7euWSmV23WwcM0rfl7cT/JDU18ElwCxJwfvjkCLI7sOCYKzcZr5REIlWbR48L4ID+jo",
+	"bOUowky8P7F/yFGMd5Zz2W/b85amJEzclO0F+9YJDV4hpSer1edUWTFIILjhlsaB3LWbZcXiKxZgerBK",
+	"ATq4bzI1MqoXpY6zY/TzqTwR5Y5dKR51eR6UOteJ/mJOo4jFZEU3loLzHpQ/B3k2itG2bo8MHT9ab0e1",
+	"m+NettP4MnbJbepzhL82X8fXoPUM7lkolA5L28ALrmKhOeOU2ExEwhkLJEFD92JE9ikn4vLvbK7GWFrp",
+	"NpTsgic8kSw4gJIRvlE81jqIZEYvgKIr5aoB9HW84OZXyRQWP7rU1j2dq2iTsa4nF3w0rk7HvgfXSGGe",
+	"Ry59BzqGZX4Qso8URGKRKCbJLz+ffxhDiu4vv34YQ//sr0my2vyWQz8XqoFvF/KCdkkxJUlIpSRj4R/A",
+	"WEhVNDu5G53sn0zevP4LnP+KtG2bKX3JFiIetoDHm9dbJX7t2PthIkwPW7Z9Na937PzatibhTqtY5UBv",
+	"KhhtXk/78w1ePDo/Q6FpqXuhoW9pcQ/7U+txbdtpt48VTUwLkLSqFJwnqqqiwV8KaTXUSitQ1sB104p0",
+	"5ddQK2tO9YAEZOijhoI+Fz5q7k6W25DRPW5+o+Msvz3DOWwLhPW4trpDl9ySHe8XK9qWnLq1y90avMq6",
+	"OTli+nqb5jJtn5XQtOuN64QltM01r5V3zq2nea+mzePOVut43Ibqe3r8pjt3flYIb++iANxjuomd+qHT",
+	"TkrIvE0z1CG5+fOTLuQ1dH7K45ACebLt0Ri1lpbvn5QfrEdqM0U/coLeLlVmF/S827QaA107Vt29Zar9",
+	"snVrl7/S+XWy9hq85C9+gEix5Q4LZlSZRiCUB5leFFLT3OWG+DUe8aVimcfKOt0aw+gQTzHJeLLSdJBC",
+	"MBrn2m+U97rItSOBDTN/ex6gTM+VdSxuwoDFMy+VzAtNxD/XsVAi7eQT/g7NTsx/rHphKmkitInEXgof",
+	"xzm68A9dHItYpgseveM3NAoDEvJ1okjM5iy8YcGU2OeA8Gu2IZ+NJx14T37/9L/GRMSE8o1ahvyKsEgy",
+	"stBP5JzxIORXtdsRhHGfgsPbNtdJOyT9Wbvs3G+Dm532sPmz9YXp2Y/FsICu323dheHVm9G9ON7a+nJ3",
+	"0v/PqToNjQCd5NzJdVS2cZvmOOmETe0BbZWJHV1jmuF7NAk8GRyIVn0CzbsD6MKW8PyS8fXNAntQSVl1",
+	"pF+AOEggmOR7ikAJNJJpF+AUdCXIJSNrFi9EvGLBZLRVK8K0ZknHAnatylhY7HS5Vujbg/BJYX1SWJ8U",
+	"1ieF9UlhfVJYh1ZDWt4Q76ChlqetVnXWekBFtSDnW7bcuh8NtkfjrfvXYC3u6tpv7brjlqXf/ZPJ8Um7",
+	"rluOKr3GW3aY3fTeOm7jHp5aDFZrtS01Vu/GoVUTLp+kH7rdVbqfbTpe7ZZ/uBB4rzZi423Mfdy7tD2Y",
+	"wyboEY8yH4SDd7L3Ot6TdI+qqGmidT8y4mFbabUkRddNazCSTBtqOV7R2FPrPpmGoynTVKuBP/cMBxo4",
+	"Cujrjf4x3aug/FCmh1VbZucF9TyGhjMpyyyppP7oy7/XQv/IYqYGX3J5HfAvsKJ59ZJ2Xg+5naptR/JU",
+	"u21KJDex+F4hao82NM3XMEuCxwaPVKuvkTyEOG8XvnOfYWhbBtY00F//WLOvPsasuszywxHiDsPHHmPU",
+	"WI6429XQsX61P3UZnZRh+uU3Xz3/S2ng4wBJq6+et7Xd3WQ7t8tbhB88lTCxSdSSSMYV2edCZZyjhXI7",
+	"Y0Jtbj2hXN6yWB7svrzxg5Nu5yJzFR6rFrV1nmhz95WKHy2LHI7OWkrL1qVycmT5eGsDv3peXxv4/je1",
+	"czXgGubRqJl/jZWBvyLN5l5K8lbS0letIz1Ywd0/n1TS9Cibi51+gNcKxyl3HxCsQi6nRJMK2Tf7MyXr",
+	"5DIK52QdJZKs4/CGKkZgWrzE9Go1gc9/T78FoWUHYwJYI/v2M8GjzQGE4UVRVVxaKGc4Y1MQUQ54EoRz",
+	"RaJQsZhGRCwI+6RiSuSazSVRgqyomi+rJoV3Z/Buz+ij0+fZ9sSLROpjN/o+jBSLyeWG7HmT7JFQQgkk",
+	"may1Lc8C/QZ0QF2F81iYkSfkV8mIHlwj7QpMrjjzhokAppcR038mkpEFzigZjefL/MSTHcdIWWKrDI+C",
+	"e28gn0Ejo5Ag96XDpd7YYlkpPC67uVnXY9uaKi1K0Wos7bL4mB6/R9j+DmihVdy+28XtyQJX7YIs9KCu",
+	"4MDJ0dEDUAUGbY8yTPuZt8ZKXdTEnWcJ5qH3ywA+6J6BSqpKB7//7bIrye7X5/SNlmFg1bv2AHFgZWfh",
+	"5OAhkGsvoOuL3j0ach+czLObcbkhYfAA+9Choo9P90NGdd2XGHzYuK62dOYCuwaktzS0q+T4T14c/WV4",
+	"wnvRSHm5MK5S7totiGsrAi0P47K79tXGcf0tplxpsyNmN+Ja05Ax6/YkofM5lEoX8BRtu/4Cxov3okHw",
+	"C87yFqZoj8rsZ33CdGgQ2OSqGS5w9P+Rdyw7asPAX7Fyq9S01XZP9NxbD5XaG0IoJKMQEezKdqAI9d8r",
+	"P5L4RQDh4Kp73Pgx3pmx58nMI+/r9HY97nNJMoPYe3KAZChQ4GNi4eqOQUTESB0KPyumoX+T1+SrWPBD",
+	"OwYeEhK/qADDG7XaOUhRVY1YV7TfrWmeA0J/UDW2M/vFWFq7rvzJFzI8Bj/JDAqOzDUaHTGBskFPUXfY",
+	"ekSNYaSnEC2OD8BhsPhCZgSQSAMyD3At2WjkFAaYx46H+5yoA1xDOXsotwSqxPwZdBdMvGR3demweC69",
+	"Zao67fdksVSHL6jn0YFkuEIbaMkRvXx4eR1iz2vtRX0nOwi8fvqclnz3WLgTlJjhAsrwU+DuWb0T4oUX",
+	"PbomvlfPMHnjhRVvMJxt7plRdCTsYHH5DL78EC+TmVclX3OGGh4v4jjy9HslMcy782+w+U32NWH5eLS8",
+	"GEyN6xqxsi++QV2Up6c46DTAieT5WtiqEbRX6e4r9oDahnHU4Qqoqt6vftYsRvpmJgzoARjaEL5FBddV",
+	"/zXJEnjzZHkQx8qaW8Gd5C/jz/uZ6z9jKxmn5KpliqzdonaGasp98laYSGAKyo42wvpfnoWoZJxg+El2",
+	"gLPFciWEobxtGn5H22yRfZSBbI2gc38Q/e+q4jjm4awv3q+H3Nka1eZnoyCbM3cjS0dZAyXBrGEccHnK",
+	"a0rc0XpiNyP5yQMeHpTLMPAjoTt7Q43WXGCvKSEArcerN6Con9OudZaVW6i6FmjOeOGcPwAFfnPAmiKr",
+	"P38DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

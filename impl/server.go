@@ -53,6 +53,9 @@ type Config struct {
 	AvailabilityZone string
 	// Host is the share host shown to admins (host@backend#pool).
 	Host string
+	// DataDir is where shares' data lives: the pool's capacity is its
+	// file system's.
+	DataDir string
 	// BackupGenericProtocols are the share protocols Manila's generic backup
 	// path (empty backup_options) takes; default NFS.
 	BackupGenericProtocols []string

@@ -155,6 +155,8 @@ type SpecInfo struct {
 	faults       faultNames
 	behaviours   map[string]behaviour
 	userMessages userMessages
+	// poolCapabilities is components.x-manila-pool-capabilities.
+	poolCapabilities map[string]any
 }
 
 // ReadSpecInfo validates and collects the vendor extensions of every
@@ -181,6 +183,9 @@ func ReadSpecInfo(doc *openapi3.T) (*SpecInfo, error) {
 		return nil, err
 	}
 	if info.userMessages, err = readUserMessages(doc); err != nil {
+		return nil, err
+	}
+	if info.poolCapabilities, err = readPoolCapabilities(doc); err != nil {
 		return nil, err
 	}
 	var problems []string

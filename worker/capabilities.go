@@ -5,31 +5,39 @@ import (
 	"strings"
 )
 
-// capabilitiesSatisfied is Manila's scheduler check (manila/scheduler/
-// utils.py capabilities_satisfied with extra_specs_ops.match): every extra
-// spec of the share's type, unscoped or scoped "capabilities:", must be a
-// capability the back end reports, with a matching value; other scopes
-// (provisioning:, vendor ones) and availability_zones are not capabilities.
-func capabilitiesSatisfied(caps map[string]any, specs map[string]string) bool {
+// CapabilitiesSatisfied is Manila's scheduler_utils.capabilities_satisfied:
+// every unscoped or capabilities:-scoped extra spec must match the
+// capability of that name (a list matches if any element does).
+func CapabilitiesSatisfied(caps map[string]any, specs map[string]string) bool {
 	for key, req := range specs {
-		if key == "availability_zones" || key == "capabilities:availability_zones" || key == "default_qos_type" {
+		switch key {
+		case "availability_zones", "capabilities:availability_zones", "default_qos_type":
 			continue
 		}
-		name, scoped := strings.CutPrefix(key, "capabilities:")
-		if !scoped && strings.Contains(key, ":") {
+		scope := strings.Split(key, ":")
+		if len(scope) > 1 && scope[0] != "capabilities" {
 			continue
 		}
-		cap, ok := caps[name]
-		if !ok || cap == nil {
-			return false
+		if scope[0] == "capabilities" {
+			scope = scope[1:]
 		}
-		values, isList := cap.([]any)
-		if !isList {
-			values = []any{cap}
+		var cap any = caps
+		for _, part := range scope {
+			m, ok := cap.(map[string]any)
+			if !ok {
+				return false
+			}
+			if cap = m[part]; cap == nil {
+				return false
+			}
+		}
+		list, ok := cap.([]any)
+		if !ok {
+			list = []any{cap}
 		}
 		matched := false
-		for _, v := range values {
-			if matchSpec(v, req) {
+		for _, v := range list {
+			if specMatch(v, req) {
 				matched = true
 				break
 			}
@@ -41,94 +49,97 @@ func capabilitiesSatisfied(caps map[string]any, specs map[string]string) bool {
 	return true
 }
 
-// matchSpec is extra_specs_ops.match: req may start with an operator
-// (=, ==, !=, >=, <=, <in>, <is>, <or>, s==, s!=, s<, s<=, s>, s>=);
-// without one a boolean capability compares as oslo's lenient boolean and
-// anything else as a case-insensitive string.
-func matchSpec(value any, req string) bool {
+var trueStrings = map[string]bool{"1": true, "t": true, "true": true, "on": true, "y": true, "yes": true}
+var falseStrings = map[string]bool{"0": true, "f": true, "false": true, "off": true, "n": true, "no": true}
+
+// boolFromString is oslo's non-strict bool_from_string.
+func boolFromString(v any) bool {
+	if b, ok := v.(bool); ok {
+		return b
+	}
+	s, _ := v.(string)
+	return trueStrings[strings.ToLower(strings.TrimSpace(s))]
+}
+
+// pyFloat is Python's float() of a capability value.
+func pyFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+var floatOps = map[string]func(a, b float64) bool{
+	"=": func(a, b float64) bool { return a >= b }, ">=": func(a, b float64) bool { return a >= b },
+	"==": func(a, b float64) bool { return a == b }, "!=": func(a, b float64) bool { return a != b },
+	"<=": func(a, b float64) bool { return a <= b },
+}
+
+var stringOps = map[string]func(a, b string) bool{
+	"s==": func(a, b string) bool { return a == b }, "s!=": func(a, b string) bool { return a != b },
+	"s<": func(a, b string) bool { return a < b }, "s<=": func(a, b string) bool { return a <= b },
+	"s>": func(a, b string) bool { return a > b }, "s>=": func(a, b string) bool { return a >= b },
+}
+
+// specMatch is Manila's extra_specs_ops.match: req's first word may be an
+// operator (=, s==, <in>, <is>, <or>, ...); without one, values compare
+// equal (case-insensitive; a boolean capability against a boolean word).
+func specMatch(value any, req string) bool {
+	if s, ok := value.(string); ok {
+		value = strings.ToLower(s)
+	}
 	req = strings.ToLower(req)
 	words := strings.Fields(req)
 	op := ""
 	if len(words) > 0 {
-		op = words[0]
+		op, words = words[0], words[1:]
 	}
-	sval := strings.ToLower(render(value))
-	switch op {
-	case "<or>":
-		for i := 1; i < len(words); i += 2 {
-			if words[i] == sval {
+	_, isFloat := floatOps[op]
+	_, isString := stringOps[op]
+	known := isFloat || isString || op == "<in>" || op == "<is>"
+	if op != "<or>" && !known {
+		if b, ok := value.(bool); ok {
+			return b && trueStrings[req] || !b && falseStrings[req]
+		}
+		s, ok := value.(string)
+		return ok && s == req
+	}
+	if value == nil || len(words) == 0 {
+		return false
+	}
+	s, isStr := value.(string)
+	switch {
+	case op == "<or>":
+		for i := 0; i < len(words); i += 2 {
+			if isStr && words[i] == s {
 				return true
 			}
 		}
 		return false
-	case "=", "==", "!=", ">=", "<=", "<in>", "<is>", "s==", "s!=", "s<", "s<=", "s>", "s>=":
-	default:
-		if b, ok := value.(bool); ok {
-			return b == lenientBool(req)
-		}
-		return sval == req
+	case op == "<in>":
+		return isStr && strings.Contains(s, words[0])
+	case op == "<is>":
+		return boolFromString(value) == boolFromString(words[0])
+	case isFloat:
+		a, ok1 := pyFloat(value)
+		b, ok2 := pyFloat(words[0])
+		return ok1 && ok2 && floatOps[op](a, b)
 	}
-	if len(words) < 2 {
-		return false
+	if !isStr {
+		return op == "s!="
 	}
-	arg := words[1]
-	switch op {
-	case "<in>":
-		return strings.Contains(sval, arg)
-	case "<is>":
-		return lenientBool(sval) == lenientBool(arg)
-	case "s==":
-		return sval == arg
-	case "s!=":
-		return sval != arg
-	case "s<":
-		return sval < arg
-	case "s<=":
-		return sval <= arg
-	case "s>":
-		return sval > arg
-	case "s>=":
-		return sval >= arg
-	}
-	x, err1 := strconv.ParseFloat(sval, 64)
-	y, err2 := strconv.ParseFloat(arg, 64)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	switch op {
-	case "=", ">=":
-		return x >= y
-	case "==":
-		return x == y
-	case "!=":
-		return x != y
-	}
-	return x <= y // "<="
-}
-
-// lenientBool is oslo's bool_from_string(strict=False): true for
-// 1/t/true/on/y/yes, else false.
-func lenientBool(s string) bool {
-	switch strings.TrimSpace(strings.ToLower(s)) {
-	case "1", "t", "true", "on", "y", "yes":
-		return true
-	}
-	return false
-}
-
-func render(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int:
-		return strconv.Itoa(x)
-	}
-	return ""
+	return stringOps[op](s, words[0])
 }

@@ -23,7 +23,7 @@ func TestCapabilitiesSatisfied(t *testing.T) {
 		{map[string]string{"pool_name": "<or> a <or> pool"}, true},
 		{map[string]string{"driver_handles_share_servers": "True"}, false},
 	} {
-		if got := capabilitiesSatisfied(caps, tc.specs); got != tc.want {
+		if got := CapabilitiesSatisfied(caps, tc.specs); got != tc.want {
 			t.Errorf("%v: %v, want %v", tc.specs, got, tc.want)
 		}
 	}

@@ -24,11 +24,11 @@ type ShareData interface {
 type Placement struct {
 	Host             string
 	AvailabilityZone string
-	// Capabilities are what the back end reports to Manila's scheduler; a
-	// share whose type's extra specs they do not satisfy ends in error
-	// with Manila's "no storage could be allocated" message. Nil checks
-	// nothing.
-	Capabilities map[string]any
+	// Capabilities are what the back end reports to Manila's scheduler
+	// now; a share whose type's extra specs they do not satisfy ends in
+	// error with Manila's "no storage could be allocated" message. Nil
+	// checks nothing.
+	Capabilities func() map[string]any
 }
 
 // RegisterShareJobs adds the share create and delete jobs to the pool.
@@ -66,7 +66,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 					return tx.FinishJob(ctx, job.ID)
 				})
 			}
-			if place.Capabilities != nil && !capabilitiesSatisfied(place.Capabilities, sh.TypeExtraSpecs) {
+			if place.Capabilities != nil && !CapabilitiesSatisfied(place.Capabilities(), sh.TypeExtraSpecs) {
 				// Manila's scheduler: no valid host; the share is in error
 				// with the capabilities filter's message.
 				return db.Write(ctx, func(tx *storage.Tx) error {

@@ -103,7 +103,11 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	pool := worker.New(db, log, o.Workers)
-	worker.RegisterShareJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
+	// The capabilities are the server's pool's; the server is made below,
+	// and no job runs before the pool starts at the end.
+	var server *impl.Server
+	caps := func() map[string]any { return server.PoolCapabilities() }
+	worker.RegisterShareJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone, Capabilities: caps})
 	dataHost, _, _ := strings.Cut(o.Host, "#")
 	worker.RegisterBackupJobs(pool, data, dataHost)
 	worker.RegisterGroupJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
@@ -112,7 +116,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	// No export hook yet: the NFS data plane (issue 10) will pass one.
 	worker.RegisterAccessJobs(pool, nil)
 
-	server, err := impl.New(impl.Config{
+	server, err = impl.New(impl.Config{
 		DB:               db,
 		Policy:           engine,
 		Auth:             auth,
@@ -123,6 +127,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		DefaultShareType: o.DefaultShareType,
 		AvailabilityZone: o.AvailabilityZone,
 		Host:             o.Host,
+		DataDir:          o.DataDir,
 		// Manila's data_manager_backup_supported_share_protocols.
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,

@@ -41,16 +41,18 @@ func TestShareTypes(t *testing.T) {
 		ts.do(t, req{method: "POST", path: "/v2/types", token: tokMember, body: body}).
 			expectFault(t, 403, "forbidden", "Access was denied to this resource.")
 		st := createType(t, ts, "2.99", map[string]any{"name": "gold", "description": "fast",
-			"extra_specs":                 map[string]any{"driver_handles_share_servers": false, "snapshot_support": "True", "secret": "x"},
+			"extra_specs":                 map[string]any{"driver_handles_share_servers": false, "snapshot_support": "True", "vendor:secret": "x"},
 			"share_type_access:is_public": true})
 		expectKeys(t, "type at 2.99", st, "id", "name", "extra_specs", "required_extra_specs", "share_type_access:is_public", "description", "is_default")
 		if st["description"] != "fast" || st["is_default"] != false || st["share_type_access:is_public"] != true {
 			t.Fatalf("type %v", st)
 		}
-		if !jsonEqual(st["extra_specs"], map[string]any{"driver_handles_share_servers": "False", "snapshot_support": "True", "secret": "x"}) {
+		if !jsonEqual(st["extra_specs"], map[string]any{"driver_handles_share_servers": "False", "snapshot_support": "True", "vendor:secret": "x"}) {
 			t.Fatalf("admin sees %v", st["extra_specs"])
 		}
-		// The member does not see the admin-only spec.
+		// The member does not see the admin-only spec. (It is scoped: an
+		// unscoped spec the back end does not report would leave no host
+		// for the type's shares, as in Manila.)
 		got := ts.do(t, req{method: "GET", path: "/v2/types/" + st["id"].(string), token: tokMember, version: "2.23"}).expectStatus(t, 200).json(t)["share_type"].(map[string]any)
 		if !jsonEqual(got["extra_specs"], map[string]any{"driver_handles_share_servers": "False", "snapshot_support": "True"}) {
 			t.Fatalf("member sees %v", got["extra_specs"])
@@ -170,4 +172,28 @@ func TestShareTypes(t *testing.T) {
 		ts.do(t, req{method: "POST", path: "/v2/shares", token: tokMember, body: map[string]any{"share": map[string]any{"share_proto": "NFS", "size": 1, "share_type": dhss["id"]}}}).
 			expectFault(t, 400, "badRequest", "Share network must be set when the driver_handles_share_servers is true.")
 	})
+}
+
+// A type whose extra specs no back end satisfies (Manila's tests use
+// vendor_name=foobar) leaves its shares in error with the scheduler's
+// message, as Manila's capabilities filter does.
+func TestShareTypeNoValidHost(t *testing.T) {
+	ts := startServer(t)
+	createType(t, ts, "2.99", map[string]any{"name": "bogus", "extra_specs": map[string]any{
+		"driver_handles_share_servers": false, "vendor_name": "foobar"}})
+	createType(t, ts, "2.99", map[string]any{"name": "ours", "extra_specs": map[string]any{
+		"driver_handles_share_servers": false, "vendor_name": "manilite", "snapshot_support": "<is> True"}})
+	bad := createShare(t, ts, tokMember, map[string]any{"share_type": "bogus"})
+	waitShareStatus(t, ts, bad, "error")
+	msgs := ts.do(t, req{method: "GET", path: "/v2/messages?resource_id=" + bad, token: tokMember, version: "2.37"}).
+		expectStatus(t, 200).json(t)["messages"].([]any)
+	if len(msgs) != 1 {
+		t.Fatalf("messages %v", msgs)
+	}
+	m := msgs[0].(map[string]any)
+	if m["action_id"] != "001" || m["detail_id"] != "008" ||
+		m["user_message"] != "allocate host: No storage could be allocated for this share request, Capabilities filter didn't succeed." {
+		t.Errorf("message %v", m)
+	}
+	waitShareStatus(t, ts, createShare(t, ts, tokMember, map[string]any{"share_type": "ours"}), "available")
 }
