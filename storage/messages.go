@@ -29,7 +29,7 @@ const (
 	// scheduler found no back end whose capabilities satisfy the type.
 	MessageActionAllocateHost = "001"
 	MessageFilterCapabilities = "008"
-	MessageUnknownError = "001"
+	MessageUnknownError       = "001"
 	// MessageDriverFailedExtend and MessageDriverRefusedShrink: an extend
 	// the data plane failed, a shrink below the data the share holds.
 	MessageDriverFailedExtend  = "015"
