@@ -46,7 +46,7 @@ func TestSchedulerPools(t *testing.T) {
 	caps := detail["capabilities"].(map[string]any)
 	for k, v := range map[string]any{"pool_name": "pool", "share_backend_name": "local", "storage_protocol": "NFS_CIFS",
 		"vendor_name": "manilite", "driver_handles_share_servers": false, "snapshot_support": true,
-		"create_share_from_snapshot_support": true, "revert_to_snapshot_support": true, "mount_snapshot_support": false, "qos": false} {
+		"create_share_from_snapshot_support": true, "revert_to_snapshot_support": true, "mount_snapshot_support": true, "qos": false} {
 		if caps[k] != v {
 			t.Errorf("capabilities[%s] = %v, want %v", k, caps[k], v)
 		}
