@@ -121,13 +121,8 @@ func (s *Server) resetShareInstanceStatus(ctx context.Context, id string, value 
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.ResetShareStatus(ctx, sh.ID, reset.To)
-	var be *storage.BusyError
-	if errors.As(err, &be) {
-		return nil, busyFault(be)
-	}
-	if err != nil {
-		return nil, notFoundOr(err)
+	if err := s.setShareStatusByReset(ctx, sh.ID, reset.To); err != nil {
+		return nil, err
 	}
 	return gen.ShareInstanceAction202Response{}, nil
 }

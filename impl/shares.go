@@ -572,15 +572,24 @@ func (s *Server) resetShareStatus(ctx context.Context, id string, value json.Raw
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.ResetShareStatus(ctx, sh.ID, reset.To)
-	var be *storage.BusyError
-	if errors.As(err, &be) {
-		return nil, busyFault(be)
-	}
-	if err != nil {
-		return nil, notFoundOr(err)
+	if err := s.setShareStatusByReset(ctx, sh.ID, reset.To); err != nil {
+		return nil, err
 	}
 	return gen.ShareAction202Response{}, nil
+}
+
+// setShareStatusByReset sets the share's status as an admin's reset does,
+// with Manila's answers for a busy share and a missing one.
+func (s *Server) setShareStatusByReset(ctx context.Context, id string, to state.ShareStatus) error {
+	err := s.db.ResetShareStatus(ctx, id, to)
+	var be *storage.BusyError
+	if errors.As(err, &be) {
+		return busyFault(be)
+	}
+	if err != nil {
+		return notFoundOr(err)
+	}
+	return nil
 }
 
 func (s *Server) forceDeleteShare(ctx context.Context, id string, _ json.RawMessage) (gen.ShareActionResponseObject, error) {

@@ -43,7 +43,7 @@ func (db *DB) BeginShareResize(ctx context.Context, r ShareResize) error {
 			return err
 		}
 		if grow := r.NewSize - sh.Size; grow > 0 {
-			if err := db.reserveQuota(ctx, tx, QuotaScope{ProjectID: sh.ProjectID, UserID: sh.UserID, ShareTypeID: typeOf(sh.ShareTypeID)},
+			if err := db.reserveQuota(ctx, tx, sh.quotaScope(),
 				map[string]int{"gigabytes": grow}); err != nil {
 				return err
 			}

@@ -64,7 +64,7 @@ func (db *DB) BeginShareRevert(ctx context.Context, shareID, snapshotID string, 
 			return err
 		}
 		if grow := sn.Size - sh.Size; grow > 0 {
-			if err := db.reserveQuota(ctx, tx, QuotaScope{ProjectID: sh.ProjectID, UserID: sh.UserID, ShareTypeID: typeOf(sh.ShareTypeID)},
+			if err := db.reserveQuota(ctx, tx, sh.quotaScope(),
 				map[string]int{"gigabytes": grow}); err != nil {
 				return err
 			}

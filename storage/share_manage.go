@@ -64,7 +64,7 @@ func (tx *Tx) FinishShareManage(ctx context.Context, db *DB, id string, size int
 		return err
 	}
 	// The row counts as a share already; its gigabytes come now.
-	if err := db.reserveQuota(ctx, tx, QuotaScope{ProjectID: sh.ProjectID, UserID: sh.UserID, ShareTypeID: typeOf(sh.ShareTypeID)},
+	if err := db.reserveQuota(ctx, tx, sh.quotaScope(),
 		map[string]int{"gigabytes": size}); err != nil {
 		return err
 	}

@@ -192,10 +192,15 @@ func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration)
 	return db.GetShare(ctx, sh.ID)
 }
 
+// quotaScope is where the share is charged: its owner and its type.
+func (sh Share) quotaScope() QuotaScope {
+	return QuotaScope{ProjectID: sh.ProjectID, UserID: sh.UserID, ShareTypeID: typeOf(sh.ShareTypeID)}
+}
+
 // reserveShareQuota charges a new share to its owner's and its type's
 // shares and gigabytes quotas.
 func (db *DB) reserveShareQuota(ctx context.Context, tx *Tx, sh Share) error {
-	return db.reserveQuota(ctx, tx, QuotaScope{ProjectID: sh.ProjectID, UserID: sh.UserID, ShareTypeID: typeOf(sh.ShareTypeID)},
+	return db.reserveQuota(ctx, tx, sh.quotaScope(),
 		map[string]int{"shares": 1, "gigabytes": sh.Size})
 }
 

@@ -163,14 +163,10 @@ func TestKill9ResumesJobs(t *testing.T) {
 	}
 }
 
-func TestSIGTERMStopsCleanly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	ts := &testServer{t: t, dir: t.TempDir()}
-	ts.opts = testOptions(ts.dir)
-	p := startProcess(t, ts)
-	createShare(t, p.server, tokMember, nil)
+// sigterm stops the process as an operator would and waits for a clean
+// exit.
+func (p *process) sigterm(t *testing.T) {
+	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +178,17 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("manilite did not stop on SIGTERM")
 	}
+}
+
+func TestSIGTERMStopsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ts := &testServer{t: t, dir: t.TempDir()}
+	ts.opts = testOptions(ts.dir)
+	p := startProcess(t, ts)
+	createShare(t, p.server, tokMember, nil)
+	p.sigterm(t)
 	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
 		t.Fatalf("no 'stopped' line:\n%s", p.logs.String())
 	}
@@ -215,17 +222,7 @@ func TestSIGTERMLetsRunningJobsFinish(t *testing.T) {
 		b := getBackup(t, p.server, tokMember, backup)
 		return b["progress"] != "0" && b["status"] == "creating"
 	})
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-p.exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("manilite did not stop on SIGTERM")
-	}
+	p.sigterm(t)
 	if strings.Contains(p.logs.String(), "interrupted by shutdown") {
 		t.Fatalf("the backup job was interrupted:\n%s", p.logs.String())
 	}
