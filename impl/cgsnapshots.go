@@ -10,7 +10,7 @@ import (
 	"github.com/manilite/manilite/storage"
 )
 
-func (s *Server) cgSnapshotView(ri *requestInfo, c storage.CGSnapshot) gen.CGSnapshot {
+func (s *Server) cgSnapshotView(ri *requestInfo, c storage.ShareGroupSnapshot) gen.CGSnapshot {
 	return gen.CGSnapshot{
 		Id:                 c.ID,
 		Name:               ns(c.Name),
@@ -18,7 +18,7 @@ func (s *Server) cgSnapshotView(ri *requestInfo, c storage.CGSnapshot) gen.CGSna
 		Status:             string(c.Status),
 		Description:        ns(c.Description),
 		ProjectId:          c.ProjectID,
-		ConsistencyGroupId: c.ConsistencyGroupID,
+		ConsistencyGroupId: c.ShareGroupID,
 		Links:              cgLinks(ri, "cgsnapshot", c.ID),
 	}
 }
@@ -28,8 +28,8 @@ func errNotFoundCGSnapshot(id string) *Fault {
 }
 
 // visibleCGSnapshot is the project-scoped cgsnapshot lookup.
-func (s *Server) visibleCGSnapshot(ctx context.Context, id string) (storage.CGSnapshot, error) {
-	return projectScoped(ctx, id, s.db.GetCGSnapshot, func(c storage.CGSnapshot) string { return c.ProjectID }, errNotFoundCGSnapshot(id))
+func (s *Server) visibleCGSnapshot(ctx context.Context, id string) (storage.ShareGroupSnapshot, error) {
+	return projectScoped(ctx, id, s.db.GetShareGroupSnapshot, func(c storage.ShareGroupSnapshot) string { return c.ProjectID }, errNotFoundCGSnapshot(id))
 }
 
 // CreateCGSnapshot is POST /v2/cgsnapshots: one point-in-time image of every
@@ -47,17 +47,20 @@ func (s *Server) CreateCGSnapshot(ctx context.Context, req gen.CreateCGSnapshotR
 	if _, err := s.visibleCG(ctx, groupID); err != nil {
 		return nil, badRequest("ConsistencyGroup %s could not be found.", groupID)
 	}
-	created, err := s.db.CreateCGSnapshot(ctx, storage.CGSnapshot{
-		ID:                 storage.NewID(),
-		ProjectID:          ri.Caller.ProjectID,
-		UserID:             ri.Caller.UserID,
-		ConsistencyGroupID: groupID,
-		Name:               optPtr(in.Name),
-		Description:        optPtr(in.Description),
+	created, err := s.db.CreateShareGroupSnapshot(ctx, storage.ShareGroupSnapshot{
+		ID:           storage.NewID(),
+		ProjectID:    ri.Caller.ProjectID,
+		UserID:       ri.Caller.UserID,
+		ShareGroupID: groupID,
+		Name:         optPtr(in.Name),
+		Description:  optPtr(in.Description),
 	}, s.cfg.MinTransition)
 	var se *storage.StateError
 	var sse *storage.ShareStateError
+	var qe *storage.QuotaError
 	switch {
+	case errors.As(err, &qe):
+		return nil, groupSnapshotQuotaFault
 	case errors.As(err, &se):
 		return nil, conflict("Invalid ConsistencyGroup: Consistency group status must be available")
 	case errors.As(err, &sse):
@@ -90,7 +93,7 @@ func (s *Server) UpdateCGSnapshot(ctx context.Context, req gen.UpdateCGSnapshotR
 	if err != nil {
 		return nil, err
 	}
-	updated, err := s.db.UpdateCGSnapshot(ctx, c.ID, nameUpdate(in.Name, in.Description))
+	updated, err := s.db.UpdateShareGroupSnapshot(ctx, c.ID, nameUpdate(in.Name, in.Description))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errNotFoundCGSnapshot(c.ID)
 	}
@@ -106,12 +109,12 @@ func (s *Server) DeleteCGSnapshot(ctx context.Context, req gen.DeleteCGSnapshotR
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.GetConsistencyGroup(ctx, c.ConsistencyGroupID); errors.Is(err, storage.ErrNotFound) {
-		return nil, notFound("ConsistencyGroupNotFound: ConsistencyGroup %s could not be found.", c.ConsistencyGroupID)
+	if _, err := s.db.GetShareGroup(ctx, c.ShareGroupID); errors.Is(err, storage.ErrNotFound) {
+		return nil, notFound("ConsistencyGroupNotFound: ConsistencyGroup %s could not be found.", c.ShareGroupID)
 	} else if err != nil {
 		return nil, internalError(err)
 	}
-	err = s.db.TransitionCGSnapshot(ctx, c.ID, state.CGSnapshotDelete, storage.JobCGSnapshotDelete, s.cfg.MinTransition)
+	err = s.db.TransitionShareGroupSnapshot(ctx, c.ID, state.CGSnapshotDelete, storage.JobShareGroupSnapshotDelete, s.cfg.MinTransition)
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &se):
@@ -135,7 +138,7 @@ func (s *Server) ListCGSnapshotMembers(ctx context.Context, req gen.ListCGSnapsh
 		return nil, err
 	}
 	limit, offset := listWindow(req.Params.Limit, req.Params.Offset)
-	members, err := s.db.ListCGSnapshotMembers(ctx, c.ID, &limit, offset)
+	members, err := s.db.ListShareGroupSnapshotMembers(ctx, c.ID, &limit, offset)
 	if err != nil {
 		return nil, internalError(err)
 	}
@@ -143,7 +146,7 @@ func (s *Server) ListCGSnapshotMembers(ctx context.Context, req gen.ListCGSnapsh
 	for i, m := range members {
 		out.CgsnapshotMembers[i] = gen.CGSnapshotMember{
 			Id: m.ID, CreatedAt: storage.FormatTime(m.CreatedAt), Size: m.Size, ShareProtocol: m.ShareProto,
-			ProjectId: m.ProjectID, ShareTypeId: ns(m.ShareTypeID), CgsnapshotId: m.CGSnapshotID, ShareId: m.ShareID,
+			ProjectId: m.ProjectID, ShareTypeId: ns(m.ShareTypeID), CgsnapshotId: m.ShareGroupSnapshotID, ShareId: m.ShareID,
 		}
 	}
 	if req.Params.Limit != nil && *req.Params.Limit > 0 && len(members) == *req.Params.Limit {
@@ -177,7 +180,7 @@ func (s *Server) resetCGSnapshotStatus(ctx context.Context, id string, value jso
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.TransitionCGSnapshot(ctx, c.ID, reset, "", 0); err != nil {
+	if err := s.db.TransitionShareGroupSnapshot(ctx, c.ID, reset, "", 0); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.CgsnapshotAction202Response{}, nil
@@ -188,7 +191,7 @@ func (s *Server) forceDeleteCGSnapshot(ctx context.Context, id string, _ json.Ra
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.ForceDeleteCGSnapshot(ctx, c.ID); err != nil {
+	if err := s.db.ForceDeleteShareGroupSnapshot(ctx, c.ID); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.CgsnapshotAction202Response{}, nil
@@ -198,7 +201,7 @@ func (s *Server) forceDeleteCGSnapshot(ctx context.Context, id string, _ json.Ra
 func (s *Server) ListCGSnapshots(ctx context.Context, req gen.ListCGSnapshotsRequestObject) (gen.ListCGSnapshotsResponseObject, error) {
 	ri := reqInfo(ctx)
 	limit, offset := listWindow(req.Params.Limit, req.Params.Offset)
-	snaps, err := s.db.ListCGSnapshots(ctx, listProject(ri, req.Params.AllTenants), limit, offset)
+	snaps, err := s.db.ListShareGroupSnapshots(ctx, storage.GroupFilter{ProjectID: listProject(ri, req.Params.AllTenants), Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, internalError(err)
 	}
@@ -216,7 +219,7 @@ func (s *Server) ListCGSnapshots(ctx context.Context, req gen.ListCGSnapshotsReq
 func (s *Server) ListCGSnapshotsDetail(ctx context.Context, req gen.ListCGSnapshotsDetailRequestObject) (gen.ListCGSnapshotsDetailResponseObject, error) {
 	ri := reqInfo(ctx)
 	limit, offset := listWindow(req.Params.Limit, req.Params.Offset)
-	snaps, err := s.db.ListCGSnapshots(ctx, listProject(ri, req.Params.AllTenants), limit, offset)
+	snaps, err := s.db.ListShareGroupSnapshots(ctx, storage.GroupFilter{ProjectID: listProject(ri, req.Params.AllTenants), Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, internalError(err)
 	}

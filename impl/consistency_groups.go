@@ -31,7 +31,7 @@ func cgNextLink(ri *requestInfo, collection, marker string) *[]gen.Link {
 	return &[]gen.Link{{Rel: "next", Href: ri.nextLinkIn(ri.Caller.ProjectID, collection, marker)}}
 }
 
-func (s *Server) cgView(ri *requestInfo, g storage.ConsistencyGroup) gen.ConsistencyGroup {
+func (s *Server) cgView(ri *requestInfo, g storage.ShareGroup) gen.ConsistencyGroup {
 	d := gen.ConsistencyGroup{
 		Id:                 g.ID,
 		Name:               ns(g.Name),
@@ -40,7 +40,7 @@ func (s *Server) cgView(ri *requestInfo, g storage.ConsistencyGroup) gen.Consist
 		Description:        ns(g.Description),
 		ProjectId:          g.ProjectID,
 		Host:               ns(g.Host),
-		SourceCgsnapshotId: ns(g.SourceCGSnapshotID),
+		SourceCgsnapshotId: ns(g.SourceShareGroupSnapshotID),
 		ShareNetworkId:     ns(g.ShareNetworkID),
 		ShareTypes:         g.ShareTypes,
 		Links:              cgLinks(ri, "consistency_groups", g.ID),
@@ -69,8 +69,8 @@ func extraKeys(m map[string]any) []string {
 }
 
 // visibleCG is Manila's project-scoped group lookup.
-func (s *Server) visibleCG(ctx context.Context, id string) (storage.ConsistencyGroup, error) {
-	return projectScoped(ctx, id, s.db.GetConsistencyGroup, func(g storage.ConsistencyGroup) string { return g.ProjectID }, errNotFoundCG(id))
+func (s *Server) visibleCG(ctx context.Context, id string) (storage.ShareGroup, error) {
+	return projectScoped(ctx, id, s.db.GetShareGroup, func(g storage.ShareGroup) string { return g.ProjectID }, errNotFoundCG(id))
 }
 
 func errNotFoundCG(id string) *Fault { return notFound("Consistency group %s not found.", id) }
@@ -105,7 +105,7 @@ func (s *Server) CreateConsistencyGroup(ctx context.Context, req gen.CreateConsi
 	if err != nil {
 		return nil, err
 	}
-	g := storage.ConsistencyGroup{
+	g := storage.ShareGroup{
 		ID:          storage.NewID(),
 		ProjectID:   ri.Caller.ProjectID,
 		UserID:      ri.Caller.UserID,
@@ -113,7 +113,7 @@ func (s *Server) CreateConsistencyGroup(ctx context.Context, req gen.CreateConsi
 		Description: optPtr(in.Description),
 		Status:      state.ConsistencyGroupInitial,
 	}
-	var created storage.ConsistencyGroup
+	var created storage.ShareGroup
 	if in.SourceCgsnapshotId.IsSpecified() {
 		created, err = s.createCGFromSnapshot(ctx, g, optString(in.SourceCgsnapshotId))
 	} else {
@@ -168,17 +168,17 @@ func (s *Server) cgCreateTypes(ctx context.Context, body *gen.ConsistencyGroupCr
 }
 
 // createCGFromSnapshot makes g with one new share per member of source.
-func (s *Server) createCGFromSnapshot(ctx context.Context, g storage.ConsistencyGroup, source string) (storage.ConsistencyGroup, error) {
+func (s *Server) createCGFromSnapshot(ctx context.Context, g storage.ShareGroup, source string) (storage.ShareGroup, error) {
 	ri := reqInfo(ctx)
-	snap, err := s.db.GetCGSnapshot(ctx, source)
+	snap, err := s.db.GetShareGroupSnapshot(ctx, source)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !ri.Caller.IsAdmin() && snap.ProjectID != ri.Caller.ProjectID) {
 		return g, badRequest("Consistency group snapshot %s could not be found.", source)
 	}
 	if err != nil {
 		return g, internalError(err)
 	}
-	g.SourceCGSnapshotID = &source
-	created, err := s.db.CreateConsistencyGroupFromSnapshot(ctx, g, func(m storage.CGSnapshotMember) storage.Share {
+	g.SourceShareGroupSnapshotID = &source
+	created, err := s.db.CreateShareGroupFromSnapshot(ctx, g, func(m storage.ShareGroupSnapshotMember) storage.Share {
 		return storage.Share{
 			ID: storage.NewID(), ProjectID: ri.Caller.ProjectID, UserID: ri.Caller.UserID, Size: m.Size, Proto: m.ShareProto,
 			ShareTypeID: m.ShareTypeID, AvailabilityZone: &s.cfg.AvailabilityZone, Host: &s.cfg.Host,
@@ -187,6 +187,8 @@ func (s *Server) createCGFromSnapshot(ctx context.Context, g storage.Consistency
 	var se *storage.StateError
 	var qe *storage.QuotaError
 	switch {
+	case errors.As(err, &qe) && qe.Over("share_groups"):
+		return g, groupQuotaFault
 	case errors.As(err, &qe) && shareQuotaFault(qe) != nil:
 		return g, shareQuotaFault(qe)
 	case errors.As(err, &se):
@@ -201,7 +203,7 @@ func (s *Server) createCGFromSnapshot(ctx context.Context, g storage.Consistency
 
 // createEmptyCG makes g for share types that must exist and agree on
 // driver_handles_share_servers.
-func (s *Server) createEmptyCG(ctx context.Context, g storage.ConsistencyGroup, typeIDs []string, network bool) (storage.ConsistencyGroup, error) {
+func (s *Server) createEmptyCG(ctx context.Context, g storage.ShareGroup, typeIDs []string, network bool) (storage.ShareGroup, error) {
 	var dhss *bool
 	for _, id := range typeIDs {
 		st, err := s.db.GetShareType(ctx, id)
@@ -228,7 +230,11 @@ func (s *Server) createEmptyCG(ctx context.Context, g storage.ConsistencyGroup, 
 		return g, badRequest("Invalid input received: When using a share type with the driver_handles_share_servers extra spec as True, a share_network_id must be provided.")
 	}
 	g.ShareTypes = typeIDs
-	created, err := s.db.CreateConsistencyGroup(ctx, g, s.cfg.MinTransition)
+	created, err := s.db.CreateShareGroup(ctx, g, s.cfg.MinTransition)
+	var qe *storage.QuotaError
+	if errors.As(err, &qe) {
+		return g, groupQuotaFault
+	}
 	if err != nil {
 		return g, internalError(err)
 	}
@@ -254,7 +260,7 @@ func (s *Server) UpdateConsistencyGroup(ctx context.Context, req gen.UpdateConsi
 	if err != nil {
 		return nil, err
 	}
-	updated, err := s.db.UpdateConsistencyGroup(ctx, g.ID, nameUpdate(in.Name, in.Description))
+	updated, err := s.db.UpdateShareGroup(ctx, g.ID, nameUpdate(in.Name, in.Description))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errNotFoundCG(g.ID)
 	}
@@ -287,7 +293,7 @@ func (s *Server) DeleteConsistencyGroup(ctx context.Context, req gen.DeleteConsi
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.db.BeginCGDelete(ctx, g.ID, s.cfg.MinTransition)
+	_, err = s.db.BeginShareGroupDelete(ctx, g.ID, s.cfg.MinTransition)
 	var se *storage.StateError
 	var de *storage.DependentsError
 	switch {
@@ -327,7 +333,7 @@ func (s *Server) resetCGStatus(ctx context.Context, id string, value json.RawMes
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.TransitionConsistencyGroup(ctx, g.ID, reset); err != nil {
+	if err := s.db.TransitionShareGroup(ctx, g.ID, reset); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.ConsistencyGroupAction202Response{}, nil
@@ -338,7 +344,7 @@ func (s *Server) forceDeleteCG(ctx context.Context, id string, _ json.RawMessage
 	if err != nil {
 		return nil, genericNotFound(err)
 	}
-	if err := s.db.ForceDeleteConsistencyGroup(ctx, g.ID); err != nil {
+	if err := s.db.ForceDeleteShareGroup(ctx, g.ID); err != nil {
 		return nil, notFoundOr(err)
 	}
 	return gen.ConsistencyGroupAction202Response{}, nil
@@ -348,7 +354,7 @@ func (s *Server) forceDeleteCG(ctx context.Context, id string, _ json.RawMessage
 func (s *Server) ListConsistencyGroups(ctx context.Context, req gen.ListConsistencyGroupsRequestObject) (gen.ListConsistencyGroupsResponseObject, error) {
 	ri := reqInfo(ctx)
 	limit, offset := listWindow(req.Params.Limit, req.Params.Offset)
-	groups, err := s.db.ListConsistencyGroups(ctx, listProject(ri, req.Params.AllTenants), limit, offset)
+	groups, err := s.db.ListShareGroups(ctx, storage.GroupFilter{ProjectID: listProject(ri, req.Params.AllTenants), Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, internalError(err)
 	}
@@ -366,7 +372,7 @@ func (s *Server) ListConsistencyGroups(ctx context.Context, req gen.ListConsiste
 func (s *Server) ListConsistencyGroupsDetail(ctx context.Context, req gen.ListConsistencyGroupsDetailRequestObject) (gen.ListConsistencyGroupsDetailResponseObject, error) {
 	ri := reqInfo(ctx)
 	limit, offset := listWindow(req.Params.Limit, req.Params.Offset)
-	groups, err := s.db.ListConsistencyGroups(ctx, listProject(ri, req.Params.AllTenants), limit, offset)
+	groups, err := s.db.ListShareGroups(ctx, storage.GroupFilter{ProjectID: listProject(ri, req.Params.AllTenants), Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, internalError(err)
 	}

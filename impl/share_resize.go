@@ -24,6 +24,14 @@ func shareQuotaFault(qe *storage.QuotaError) *Fault {
 	return nil
 }
 
+// groupQuotaFault and groupSnapshotQuotaFault are Manila's
+// ShareGroupsLimitExceeded and ShareGroupSnapshotsLimitExceeded, for
+// consistency groups and share groups alike.
+var (
+	groupQuotaFault         = overLimit("ShareGroupsLimitExceeded: Maximum number of allowed share-groups is exceeded.")
+	groupSnapshotQuotaFault = overLimit("ShareGroupSnapshotsLimitExceeded: Maximum number of allowed share-group-snapshots is exceeded.")
+)
+
 // snapshotQuotaFault is create_snapshot's answer to OverQuota.
 func snapshotQuotaFault(qe *storage.QuotaError) *Fault {
 	if qe.Over("snapshot_gigabytes") {

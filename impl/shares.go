@@ -292,7 +292,7 @@ func (s *Server) createShareType(ctx context.Context, body *gen.ShareCreateReque
 
 // joinConsistencyGroup is the group a new share joins, if it names one. It
 // needs no experimental header: old clients send it without.
-func (s *Server) joinConsistencyGroup(ctx context.Context, body *gen.ShareCreateRequest, shareType *storage.ShareType) (*storage.ConsistencyGroup, error) {
+func (s *Server) joinConsistencyGroup(ctx context.Context, body *gen.ShareCreateRequest, shareType *storage.ShareType) (*storage.ShareGroup, error) {
 	cgID := optString(body.Share.ConsistencyGroupId)
 	if cgID == "" {
 		return nil, nil
@@ -323,7 +323,7 @@ func createSize(body *gen.ShareCreateRequest, src *snapshotSource, shareType *st
 }
 
 // newShareRow is the row a create inserts.
-func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *storage.ShareType, group *storage.ConsistencyGroup, size int) (storage.Share, error) {
+func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *storage.ShareType, group *storage.ShareGroup, size int) (storage.Share, error) {
 	in := &body.Share
 	md := map[string]string{}
 	if in.Metadata.IsSpecified() && !in.Metadata.IsNull() {
@@ -361,7 +361,7 @@ func newShareRow(ri *requestInfo, body *gen.ShareCreateRequest, shareType *stora
 		sh.ShareTypeID = &shareType.ID
 	}
 	if group != nil {
-		sh.ConsistencyGroupID = &group.ID
+		sh.ShareGroupID = &group.ID
 	}
 	return sh, nil
 }
@@ -487,7 +487,7 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	if err != nil {
 		return nil, err
 	}
-	if sh.ConsistencyGroupID != nil {
+	if sh.ShareGroupID != nil {
 		given := ""
 		if req.Params.ConsistencyGroupId != nil {
 			given = *req.Params.ConsistencyGroupId
@@ -495,7 +495,7 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 		switch {
 		case given == "":
 			return nil, badRequest("Must provide 'consistency_group_id' as a request parameter when deleting a share in a consistency group.")
-		case given != *sh.ConsistencyGroupID:
+		case given != *sh.ShareGroupID:
 			return nil, badRequest("The specified 'consistency_group_id' does not match the consistency group id of the share.")
 		}
 	}
@@ -753,7 +753,7 @@ func (s *Server) shareFilter(ctx context.Context) (storage.ShareFilter, bool, er
 		return nil
 	}
 	f.Name, f.Status, f.ShareTypeID = first("name", "display_name"), get("status"), get("share_type_id")
-	f.SnapshotID, f.ShareNetworkID, f.ConsistencyGroupID = get("snapshot_id"), get("share_network_id"), get("consistency_group_id")
+	f.SnapshotID, f.ShareNetworkID, f.ShareGroupID = get("snapshot_id"), get("share_network_id"), get("consistency_group_id")
 	f.ExportLocationID, f.ExportLocationPath = get("export_location_id"), get("export_location_path")
 	f.NameLike, f.Description, f.DescriptionLike = get("name~"), first("description", "display_description"), get("description~")
 	// host, share_server_id and extra_specs need a rule of their own: the

@@ -127,8 +127,8 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	}
 	specs := sh.TypeExtraSpecs
 	d.SnapshotSupport = ptr(specTrue(specs, "snapshot_support"))
-	d.ConsistencyGroupId = ns(sh.ConsistencyGroupID)
-	d.SourceCgsnapshotMemberId = ns(sh.SourceCGSnapshotMemberID)
+	d.ConsistencyGroupId = ns(sh.ShareGroupID)
+	d.SourceCgsnapshotMemberId = ns(sh.SourceShareGroupSnapshotMemberID)
 	d.TaskState = ns(sh.TaskState)
 	d.AccessRulesStatus = ptr(string(state.AccessRulesInitial))
 	d.ReplicationType = nullStr()

@@ -388,7 +388,7 @@ func (db *DB) SetShareNetworkStatus(ctx context.Context, id, status string) erro
 // subnets and security service associations.
 func (db *DB) DeleteShareNetwork(ctx context.Context, id string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		for _, use := range [][2]string{{"shares", "shares"}, {"consistency_groups", "share groups"}} {
+		for _, use := range [][2]string{{"shares", "shares"}, {"share_groups", "share groups"}} {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+use[0]+` WHERE share_network_id = ? AND deleted = 'False'`, id).Scan(&n); err != nil {
 				return err

@@ -190,21 +190,26 @@ func quotaUsage(ctx context.Context, q querier, sc QuotaScope) (map[string]Quota
 			return nil, err
 		}
 	}
-	var networks int
+	var networks, groups, groupSnapshots int
 	if sc.ShareTypeID == "" {
 		where, args = filter("")
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM share_networks x WHERE x.deleted = 'False'`+where, args...).Scan(&networks); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM share_networks x WHERE x.deleted = 'False'`+where+`),
+			(SELECT count(*) FROM share_groups x WHERE x.deleted = 'False'`+where+`),
+			(SELECT count(*) FROM share_group_snapshots x WHERE x.deleted = 'False'`+where+`)`,
+			append(append(append([]any{}, args...), args...), args...)...).Scan(&networks, &groups, &groupSnapshots); err != nil {
 			return nil, err
 		}
 	}
 	return map[string]Quota{
-		"share_networks":     {InUse: networks},
-		"shares":             {InUse: shares},
-		"gigabytes":          {InUse: gigabytes, Reserved: reserved},
-		"snapshots":          {InUse: snapshots},
-		"snapshot_gigabytes": {InUse: snapGigabytes},
-		"backups":            {InUse: backups},
-		"backup_gigabytes":   {InUse: backupGigabytes},
+		"share_networks":        {InUse: networks},
+		"share_groups":          {InUse: groups},
+		"share_group_snapshots": {InUse: groupSnapshots},
+		"shares":                {InUse: shares},
+		"gigabytes":             {InUse: gigabytes, Reserved: reserved},
+		"snapshots":             {InUse: snapshots},
+		"snapshot_gigabytes":    {InUse: snapGigabytes},
+		"backups":               {InUse: backups},
+		"backup_gigabytes":      {InUse: backupGigabytes},
 	}, nil
 }
 

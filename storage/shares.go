@@ -15,32 +15,32 @@ import (
 // Share is a live share row with its metadata, type name and export
 // locations.
 type Share struct {
-	ID                       string
-	ProjectID                string
-	UserID                   string
-	Name                     *string
-	Description              *string
-	Size                     int
-	Proto                    string
-	Status                   state.ShareStatus
-	TaskState                *string
-	ShareTypeID              *string
-	ShareTypeName            *string
-	AvailabilityZone         *string
-	IsPublic                 bool
-	SnapshotID               *string
-	ShareNetworkID           *string
-	Host                     *string
-	Progress                 *string
-	IsSoftDeleted            bool
-	ScheduledToBeDeletedAt   *time.Time
-	SourceBackupID           *string
-	ConsistencyGroupID       *string
-	SourceCGSnapshotMemberID *string
-	CreatedAt                time.Time
-	UpdatedAt                *time.Time
-	Metadata                 map[string]string
-	ExportLocations          []ExportLocation
+	ID                               string
+	ProjectID                        string
+	UserID                           string
+	Name                             *string
+	Description                      *string
+	Size                             int
+	Proto                            string
+	Status                           state.ShareStatus
+	TaskState                        *string
+	ShareTypeID                      *string
+	ShareTypeName                    *string
+	AvailabilityZone                 *string
+	IsPublic                         bool
+	SnapshotID                       *string
+	ShareNetworkID                   *string
+	Host                             *string
+	Progress                         *string
+	IsSoftDeleted                    bool
+	ScheduledToBeDeletedAt           *time.Time
+	SourceBackupID                   *string
+	ShareGroupID                     *string
+	SourceShareGroupSnapshotMemberID *string
+	CreatedAt                        time.Time
+	UpdatedAt                        *time.Time
+	Metadata                         map[string]string
+	ExportLocations                  []ExportLocation
 	// TypeExtraSpecs are the extra specs of the share's type (capabilities
 	// such as snapshot_support are read from them).
 	TypeExtraSpecs map[string]string
@@ -81,7 +81,7 @@ type ShareFilter struct {
 	Host               *string
 	ShareProto         *string
 	AvailabilityZone   *string
-	ConsistencyGroupID *string
+	ShareGroupID       *string
 	ExportLocationID   *string
 	ExportLocationPath *string
 	IsPublic           *bool
@@ -106,7 +106,7 @@ var ShareSortColumns = columnsOf(ShareSortKeys)
 const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_description, s.size, s.share_proto,
 	s.status, s.task_state, s.share_type_id, t.name, s.availability_zone, s.is_public, s.snapshot_id,
 	s.share_network_id, s.host, s.progress, s.is_soft_deleted, s.scheduled_to_be_deleted_at, s.source_backup_id,
-	s.consistency_group_id, s.source_cgsnapshot_member_id, s.created_at, s.updated_at,
+	s.share_group_id, s.source_share_group_snapshot_member_id, s.created_at, s.updated_at,
 	(SELECT json_group_object(meta_key, value) FROM share_metadata WHERE share_id = s.id),
 	(SELECT json_group_object(spec_key, spec_value) FROM share_type_extra_specs WHERE share_type_id = s.share_type_id),
 	(SELECT json_group_array(json_array(e.id, e.path, e.is_admin_only, e.preferred, e.created_at, e.updated_at,
@@ -139,7 +139,7 @@ func scanShare(s scanner) (Share, error) {
 	sh.ShareTypeID, sh.ShareTypeName, sh.AvailabilityZone = scanString(typeID), scanString(typeName), scanString(az)
 	sh.SnapshotID, sh.ShareNetworkID, sh.Host, sh.Progress = scanString(snap), scanString(net), scanString(host), scanString(progress)
 	sh.ScheduledToBeDeletedAt, sh.SourceBackupID = scanTime(sched), scanString(backup)
-	sh.ConsistencyGroupID, sh.SourceCGSnapshotMemberID, sh.UpdatedAt = scanString(cg), scanString(member), scanTime(updated)
+	sh.ShareGroupID, sh.SourceShareGroupSnapshotMemberID, sh.UpdatedAt = scanString(cg), scanString(member), scanTime(updated)
 	if err := decodeShareAggregates(&sh, metadata, specs, locations); err != nil {
 		return Share{}, err
 	}
@@ -156,10 +156,10 @@ func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration)
 		if err := db.reserveShareQuota(ctx, tx, sh); err != nil {
 			return err
 		}
-		if sh.ConsistencyGroupID != nil {
+		if sh.ShareGroupID != nil {
 			// The group must still be available when the share joins it.
 			var status state.ConsistencyGroupStatus
-			err := tx.QueryRowContext(ctx, `SELECT status FROM consistency_groups WHERE id = ? AND deleted = 'False'`, *sh.ConsistencyGroupID).Scan(&status)
+			err := tx.QueryRowContext(ctx, `SELECT status FROM share_groups WHERE id = ? AND deleted = 'False'`, *sh.ShareGroupID).Scan(&status)
 			if errors.Is(err, sql.ErrNoRows) {
 				return &StateError{Of: "consistency_group", Current: string(state.ConsistencyGroupDeleted)}
 			}
@@ -172,12 +172,12 @@ func (db *DB) CreateShare(ctx context.Context, sh Share, jobDelay time.Duration)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO shares (id, project_id, user_id, display_name, display_description, size,
 			share_proto, status, task_state, share_type_id, availability_zone, is_public, snapshot_id, share_network_id, host,
-			progress, consistency_group_id, source_cgsnapshot_member_id, created_at)
+			progress, share_group_id, source_share_group_snapshot_member_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sh.ID, sh.ProjectID, sh.UserID, nullString(sh.Name), nullString(sh.Description), sh.Size, sh.Proto, string(sh.Status),
 			nullString(sh.TaskState), nullString(sh.ShareTypeID), nullString(sh.AvailabilityZone), sh.IsPublic,
 			nullString(sh.SnapshotID), nullString(sh.ShareNetworkID), nullString(sh.Host), nullString(sh.Progress),
-			nullString(sh.ConsistencyGroupID), nullString(sh.SourceCGSnapshotMemberID), FormatTime(tx.Now))
+			nullString(sh.ShareGroupID), nullString(sh.SourceShareGroupSnapshotMemberID), FormatTime(tx.Now))
 		if err != nil {
 			return fmt.Errorf("storage: insert share: %w", err)
 		}
@@ -351,7 +351,7 @@ func shareWhere(f ShareFilter) (string, []any) {
 	eq("s.host", f.Host)
 	eq("s.share_proto", f.ShareProto)
 	eq("s.availability_zone", f.AvailabilityZone)
-	eq("s.consistency_group_id", f.ConsistencyGroupID)
+	eq("s.share_group_id", f.ShareGroupID)
 	if f.IsPublic != nil {
 		conds = append(conds, "s.is_public = ?")
 		args = append(args, *f.IsPublic)

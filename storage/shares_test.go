@@ -23,7 +23,7 @@ func TestCreateShareWritesShareMetadataAndJob(t *testing.T) {
 	in := storage.Share{
 		ID: "s1", ProjectID: "p1", UserID: "u1", Name: ptr("n"), Description: ptr("d"), Size: 7, Proto: "CIFS",
 		Status: "creating", ShareTypeID: ptr("t1"), AvailabilityZone: ptr("az1"), IsPublic: true,
-		SnapshotID: ptr("snap"), ShareNetworkID: ptr("net"), Host: ptr(""), ConsistencyGroupID: ptr("cg"),
+		SnapshotID: ptr("snap"), ShareNetworkID: ptr("net"), Host: ptr(""), ShareGroupID: ptr("cg"),
 		Metadata: map[string]string{"a": "1", "b": "2"},
 	}
 	got, err := db.CreateShare(ctx, in, 90*time.Second)
@@ -36,7 +36,7 @@ func TestCreateShareWritesShareMetadataAndJob(t *testing.T) {
 			strOf(got.Description) != "d" || got.Size != 7 || got.Proto != "CIFS" || got.Status != "creating" ||
 			strOf(got.ShareTypeID) != "t1" || strOf(got.ShareTypeName) != "gold" || strOf(got.AvailabilityZone) != "az1" ||
 			!got.IsPublic || strOf(got.SnapshotID) != "snap" || strOf(got.ShareNetworkID) != "net" ||
-			strOf(got.Host) != "" || strOf(got.ConsistencyGroupID) != "cg" || got.IsSoftDeleted ||
+			strOf(got.Host) != "" || strOf(got.ShareGroupID) != "cg" || got.IsSoftDeleted ||
 			got.Progress != nil || got.TaskState != nil || got.UpdatedAt != nil || got.ScheduledToBeDeletedAt != nil {
 			t.Errorf("%s: share = %+v", label, got)
 		}
@@ -192,7 +192,7 @@ func listFixture(t *testing.T) *storage.DB {
 			Metadata: map[string]string{"env": "prod"}},
 		{ID: "s02", ProjectID: "pA", UserID: "u", Name: ptr("abc"), Description: ptr("second"), Size: 2, Proto: "CIFS",
 			Status: "error", ShareTypeID: ptr("T2"), AvailabilityZone: ptr("az2"), IsPublic: true, SnapshotID: ptr("snap1"),
-			Host: ptr("h2"), ConsistencyGroupID: ptr("cg1"), Metadata: map[string]string{"env": "dev", "team": "x"}},
+			Host: ptr("h2"), ShareGroupID: ptr("cg1"), Metadata: map[string]string{"env": "dev", "team": "x"}},
 		{ID: "s03", ProjectID: "pB", UserID: "u", Name: ptr("beta"), Size: 3, Proto: "NFS",
 			Status: "available", ShareTypeID: ptr("T1"), AvailabilityZone: ptr("az1"), IsPublic: true,
 			Metadata: map[string]string{"env": "prod"}},
@@ -259,7 +259,7 @@ func TestListSharesFilters(t *testing.T) {
 		{"host", storage.ShareFilter{Host: ptr("h2")}, []string{"s02"}},
 		{"proto", storage.ShareFilter{ShareProto: ptr("CIFS")}, []string{"s02"}},
 		{"availability zone", storage.ShareFilter{AvailabilityZone: ptr("az1")}, []string{"s01", "s03"}},
-		{"consistency group", storage.ShareFilter{ConsistencyGroupID: ptr("cg1")}, []string{"s02"}},
+		{"consistency group", storage.ShareFilter{ShareGroupID: ptr("cg1")}, []string{"s02"}},
 		{"export location id", storage.ShareFilter{ExportLocationID: ptr("el1")}, []string{"s01"}},
 		{"deleted export location id", storage.ShareFilter{ExportLocationID: ptr("el6")}, nil},
 		{"export location path", storage.ShareFilter{ExportLocationPath: ptr("/exports/s03")}, []string{"s03"}},
@@ -835,11 +835,11 @@ func TestRecycleBin(t *testing.T) {
 func mustAvailableCG(t *testing.T, db *storage.DB, id string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := db.CreateConsistencyGroup(ctx, storage.ConsistencyGroup{ID: id, ProjectID: "pA", UserID: "u", Status: "creating"}, 0); err != nil {
+	if _, err := db.CreateShareGroup(ctx, storage.ShareGroup{ID: id, ProjectID: "pA", UserID: "u", Status: "creating"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	err := db.Write(ctx, func(tx *storage.Tx) error {
-		if err := tx.PlaceConsistencyGroup(ctx, id, "h"); err != nil {
+		if err := tx.PlaceShareGroup(ctx, id, "h", "nova"); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE resource_id = ?`, id) // placed by hand, not by its job

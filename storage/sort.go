@@ -1,5 +1,7 @@
 package storage
 
+import "sort"
+
 // The sort keys the API accepts for each list, mapped to the column each
 // sorts by: the one table of them. The spec lists the same keys as the
 // enum of each list operation's sort_key (a test in impl keeps the two
@@ -41,6 +43,26 @@ var (
 		"progress": "progress", "restore_progress": "restore_progress", "status": "status",
 		"fail_reason": "fail_reason", "backup_type": "backup_type", "availability_zone_id": "availability_zone",
 	}
+	// ShareGroupKeys are the columns of Manila's share group model, which
+	// its share group list both filters (exactly, or name~ and
+	// description~ by substring) and sorts by.
+	ShareGroupKeys = map[string]string{
+		"id": "id", "user_id": "user_id", "project_id": "project_id", "host": "host",
+		"name": "display_name", "description": "display_description", "status": "status",
+		"source_share_group_snapshot_id": "source_share_group_snapshot_id",
+		"share_network_id":               "share_network_id", "share_server_id": "share_server_id",
+		"share_group_type_id": "share_group_type_id", "availability_zone_id": "availability_zone",
+		"consistent_snapshot_support": "consistent_snapshot_support",
+		"created_at":                  "created_at", "updated_at": "updated_at", "deleted_at": "deleted_at", "deleted": "deleted",
+	}
+	// ShareGroupSnapshotKeys are the columns of Manila's share group
+	// snapshot model: its list's filters and sort keys.
+	ShareGroupSnapshotKeys = map[string]string{
+		"id": "id", "user_id": "user_id", "project_id": "project_id",
+		"name": "display_name", "description": "display_description", "status": "status",
+		"share_group_id": "share_group_id",
+		"created_at":     "created_at", "updated_at": "updated_at", "deleted_at": "deleted_at", "deleted": "deleted",
+	}
 )
 
 // columnsOf is the set of columns a key table sorts by, which is what a
@@ -51,4 +73,15 @@ func columnsOf(keys map[string]string) map[string]bool {
 		cols[c] = true
 	}
 	return cols
+}
+
+// sortedKeys is m's keys in order, so that a query's text (and its
+// arguments) do not depend on map order.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -13,11 +13,11 @@ import (
 // tables whose rows have a status column transition can change. The table
 // name is never taken from callers' input.
 var statusTables = map[string]string{
-	"shares":             "share",
-	"share_snapshots":    "share_snapshot",
-	"share_backups":      "share_backup",
-	"consistency_groups": "consistency_group",
-	"cgsnapshots":        "cgsnapshot",
+	"shares":                "share",
+	"share_snapshots":       "share_snapshot",
+	"share_backups":         "share_backup",
+	"share_groups":          "consistency_group",
+	"share_group_snapshots": "cgsnapshot",
 }
 
 // transition applies t to a live row of table atomically: the row moves to

@@ -61,9 +61,9 @@ func loadFor[T any, S ~string](ctx context.Context, db *storage.DB, job storage.
 	return v, err == nil, err
 }
 
-func backupStatus(b storage.ShareBackup) state.BackupStatus        { return b.Status }
-func snapshotStatus(s storage.ShareSnapshot) state.SnapshotStatus  { return s.Status }
-func cgSnapshotStatus(c storage.CGSnapshot) state.CGSnapshotStatus { return c.Status }
+func backupStatus(b storage.ShareBackup) state.BackupStatus                { return b.Status }
+func snapshotStatus(s storage.ShareSnapshot) state.SnapshotStatus          { return s.Status }
+func cgSnapshotStatus(c storage.ShareGroupSnapshot) state.CGSnapshotStatus { return c.Status }
 
 // ignoreState treats a status an admin changed meanwhile as final.
 func ignoreState(err error) error {

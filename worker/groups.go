@@ -23,9 +23,9 @@ type GroupData interface {
 // RegisterGroupJobs adds the consistency group and cgsnapshot jobs.
 func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 	db := p.db
-	p.Register(storage.JobCGCreate, Kind{
+	p.Register(storage.JobShareGroupCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			g, err := db.GetConsistencyGroup(ctx, job.ResourceID)
+			g, err := db.GetShareGroup(ctx, job.ResourceID)
 			if errors.Is(err, storage.ErrNotFound) {
 				return finish(ctx, db, job)
 			}
@@ -38,16 +38,16 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 			// A group built from a cgsnapshot gets its new shares' data from
 			// the members' images; each share is done in its own step, so a
 			// job resumed after a crash skips the ones already made.
-			if g.SourceCGSnapshotID != nil {
-				shares, err := db.SharesOfConsistencyGroup(ctx, g.ID)
+			if g.SourceShareGroupSnapshotID != nil {
+				shares, err := db.SharesOfShareGroup(ctx, g.ID)
 				if err != nil {
 					return err
 				}
 				for _, sh := range shares {
-					if !state.ShareCreateDone.Allows(sh.Status) || sh.SourceCGSnapshotMemberID == nil {
+					if !state.ShareCreateDone.Allows(sh.Status) || sh.SourceShareGroupSnapshotMemberID == nil {
 						continue
 					}
-					path, err := data.CreateShareFromImage(ctx, *g.SourceCGSnapshotID, *sh.SourceCGSnapshotMemberID, sh.ID)
+					path, err := data.CreateShareFromImage(ctx, *g.SourceShareGroupSnapshotID, *sh.SourceShareGroupSnapshotMemberID, sh.ID)
 					if err != nil {
 						return err
 					}
@@ -66,14 +66,14 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 				}
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				if err := ignoreState(tx.PlaceConsistencyGroup(ctx, g.ID, place.Host)); err != nil {
+				if err := ignoreState(tx.PlaceShareGroup(ctx, g.ID, place.Host, place.AvailabilityZone)); err != nil {
 					return err
 				}
 				return tx.FinishJob(ctx, job.ID)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
-			shares, err := db.SharesOfConsistencyGroup(ctx, job.ResourceID)
+			shares, err := db.SharesOfShareGroup(ctx, job.ResourceID)
 			if err != nil {
 				return err
 			}
@@ -83,17 +83,17 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 						return err
 					}
 				}
-				return ignoreState(tx.TransitionConsistencyGroup(ctx, job.ResourceID, state.ConsistencyGroupCreateFailed))
+				return ignoreState(tx.TransitionShareGroup(ctx, job.ResourceID, state.ConsistencyGroupCreateFailed))
 			})
 		},
 	})
 
-	p.Register(storage.JobCGDelete, Kind{
+	p.Register(storage.JobShareGroupDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				g, err := tx.GetConsistencyGroup(ctx, job.ResourceID)
+				g, err := tx.GetShareGroup(ctx, job.ResourceID)
 				if err == nil && state.ConsistencyGroupDeleteDone.Allows(g.Status) {
-					if err := tx.SoftDeleteConsistencyGroup(ctx, g.ID); err != nil {
+					if err := tx.SoftDeleteShareGroup(ctx, g.ID); err != nil {
 						return err
 					}
 				} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -104,18 +104,18 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				return ignoreState(tx.TransitionConsistencyGroup(ctx, job.ResourceID, state.ConsistencyGroupDeleteFailed))
+				return ignoreState(tx.TransitionShareGroup(ctx, job.ResourceID, state.ConsistencyGroupDeleteFailed))
 			})
 		},
 	})
 
-	p.Register(storage.JobCGSnapshotCreate, Kind{
+	p.Register(storage.JobShareGroupSnapshotCreate, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, state.CGSnapshotCreateDone)
+			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareGroupSnapshot, cgSnapshotStatus, state.CGSnapshotCreateDone)
 			if !ok {
 				return err
 			}
-			members, err := db.ListCGSnapshotMembers(ctx, c.ID, nil, 0)
+			members, err := db.ListShareGroupSnapshotMembers(ctx, c.ID, nil, 0)
 			if err != nil {
 				return err
 			}
@@ -127,7 +127,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 				return err
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				if err := ignoreState(tx.FinishCGSnapshot(ctx, c.ID)); err != nil {
+				if err := ignoreState(tx.FinishShareGroupSnapshot(ctx, c.ID)); err != nil {
 					return err
 				}
 				return tx.FinishJob(ctx, job.ID)
@@ -137,13 +137,13 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 			if err := data.DeleteGroupImage(job.ResourceID); err != nil {
 				p.log.Warn("could not remove a failed cgsnapshot's images", "cgsnapshot_id", job.ResourceID, "error", err)
 			}
-			return db.Write(ctx, func(tx *storage.Tx) error { return ignoreState(tx.FailCGSnapshot(ctx, job.ResourceID)) })
+			return db.Write(ctx, func(tx *storage.Tx) error { return ignoreState(tx.FailShareGroupSnapshot(ctx, job.ResourceID)) })
 		},
 	})
 
-	p.Register(storage.JobCGSnapshotDelete, Kind{
+	p.Register(storage.JobShareGroupSnapshotDelete, Kind{
 		Run: func(ctx context.Context, job storage.Job) error {
-			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetCGSnapshot, cgSnapshotStatus, state.CGSnapshotDeleteDone)
+			c, ok, err := loadFor(ctx, db, job, job.ResourceID, db.GetShareGroupSnapshot, cgSnapshotStatus, state.CGSnapshotDeleteDone)
 			if !ok {
 				return err
 			}
@@ -151,14 +151,14 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 				return err
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				if err := ignoreState(tx.SoftDeleteCGSnapshot(ctx, c.ID)); err != nil {
+				if err := ignoreState(tx.SoftDeleteShareGroupSnapshot(ctx, c.ID)); err != nil {
 					return err
 				}
 				return tx.FinishJob(ctx, job.ID)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
-			return ignoreState(db.TransitionCGSnapshot(ctx, job.ResourceID, state.CGSnapshotDeleteFailed, "", 0))
+			return ignoreState(db.TransitionShareGroupSnapshot(ctx, job.ResourceID, state.CGSnapshotDeleteFailed, "", 0))
 		},
 	})
 }

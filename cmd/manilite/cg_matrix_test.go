@@ -13,7 +13,12 @@ import (
 // project) and "rule:admin_api" for the admin actions; another project's
 // group or cgsnapshot does not exist for a non-admin.
 func TestCGRoleMatrix(t *testing.T) {
-	ts := startServer(t, func(o *options) { o.MinTransition = time.Hour })
+	ts := startServer(t, func(o *options) {
+		o.MinTransition = time.Hour
+		// Every case makes its own group and snapshot: more than the
+		// default quotas of one project.
+		o.Quotas["share_groups"], o.Quotas["share_group_snapshots"] = -1, -1
+	})
 	fixture := func(t *testing.T) (group, snap string) {
 		group = createCG(t, ts, tokMember, nil)["id"].(string)
 		if err := ts.app.db.Write(t.Context(), func(tx *storageTx) error { return placeCG(tx, group) }); err != nil {

@@ -32,5 +32,5 @@ type storageTx = storage.Tx
 
 // placeCG makes a group available on a host, as its job would.
 func placeCG(tx *storage.Tx, id string) error {
-	return tx.PlaceConsistencyGroup(context.Background(), id, "manilite@local#pool")
+	return tx.PlaceShareGroup(context.Background(), id, "manilite@local#pool", "nova")
 }
