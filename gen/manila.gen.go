@@ -427,6 +427,222 @@ func (e ListShareBackupsDetailParamsSortKey) Valid() bool {
 	}
 }
 
+// Defines values for ListShareGroupSnapshotsParamsSortKey.
+const (
+	ListShareGroupSnapshotsParamsSortKeyCreatedAt    ListShareGroupSnapshotsParamsSortKey = "created_at"
+	ListShareGroupSnapshotsParamsSortKeyDeleted      ListShareGroupSnapshotsParamsSortKey = "deleted"
+	ListShareGroupSnapshotsParamsSortKeyDeletedAt    ListShareGroupSnapshotsParamsSortKey = "deleted_at"
+	ListShareGroupSnapshotsParamsSortKeyDescription  ListShareGroupSnapshotsParamsSortKey = "description"
+	ListShareGroupSnapshotsParamsSortKeyId           ListShareGroupSnapshotsParamsSortKey = "id"
+	ListShareGroupSnapshotsParamsSortKeyName         ListShareGroupSnapshotsParamsSortKey = "name"
+	ListShareGroupSnapshotsParamsSortKeyProjectId    ListShareGroupSnapshotsParamsSortKey = "project_id"
+	ListShareGroupSnapshotsParamsSortKeyShareGroupId ListShareGroupSnapshotsParamsSortKey = "share_group_id"
+	ListShareGroupSnapshotsParamsSortKeyStatus       ListShareGroupSnapshotsParamsSortKey = "status"
+	ListShareGroupSnapshotsParamsSortKeyUpdatedAt    ListShareGroupSnapshotsParamsSortKey = "updated_at"
+	ListShareGroupSnapshotsParamsSortKeyUserId       ListShareGroupSnapshotsParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareGroupSnapshotsParamsSortKey enum.
+func (e ListShareGroupSnapshotsParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareGroupSnapshotsParamsSortKeyCreatedAt:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyDeleted:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyDeletedAt:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyDescription:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyId:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyName:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyProjectId:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyShareGroupId:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyStatus:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyUpdatedAt:
+		return true
+	case ListShareGroupSnapshotsParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListShareGroupSnapshotsDetailParamsSortKey.
+const (
+	ListShareGroupSnapshotsDetailParamsSortKeyCreatedAt    ListShareGroupSnapshotsDetailParamsSortKey = "created_at"
+	ListShareGroupSnapshotsDetailParamsSortKeyDeleted      ListShareGroupSnapshotsDetailParamsSortKey = "deleted"
+	ListShareGroupSnapshotsDetailParamsSortKeyDeletedAt    ListShareGroupSnapshotsDetailParamsSortKey = "deleted_at"
+	ListShareGroupSnapshotsDetailParamsSortKeyDescription  ListShareGroupSnapshotsDetailParamsSortKey = "description"
+	ListShareGroupSnapshotsDetailParamsSortKeyId           ListShareGroupSnapshotsDetailParamsSortKey = "id"
+	ListShareGroupSnapshotsDetailParamsSortKeyName         ListShareGroupSnapshotsDetailParamsSortKey = "name"
+	ListShareGroupSnapshotsDetailParamsSortKeyProjectId    ListShareGroupSnapshotsDetailParamsSortKey = "project_id"
+	ListShareGroupSnapshotsDetailParamsSortKeyShareGroupId ListShareGroupSnapshotsDetailParamsSortKey = "share_group_id"
+	ListShareGroupSnapshotsDetailParamsSortKeyStatus       ListShareGroupSnapshotsDetailParamsSortKey = "status"
+	ListShareGroupSnapshotsDetailParamsSortKeyUpdatedAt    ListShareGroupSnapshotsDetailParamsSortKey = "updated_at"
+	ListShareGroupSnapshotsDetailParamsSortKeyUserId       ListShareGroupSnapshotsDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareGroupSnapshotsDetailParamsSortKey enum.
+func (e ListShareGroupSnapshotsDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareGroupSnapshotsDetailParamsSortKeyCreatedAt:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyDeleted:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyDeletedAt:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyDescription:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyId:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyName:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyProjectId:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyShareGroupId:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyStatus:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListShareGroupSnapshotsDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListShareGroupsParamsSortKey.
+const (
+	ListShareGroupsParamsSortKeyAvailabilityZoneId         ListShareGroupsParamsSortKey = "availability_zone_id"
+	ListShareGroupsParamsSortKeyConsistentSnapshotSupport  ListShareGroupsParamsSortKey = "consistent_snapshot_support"
+	ListShareGroupsParamsSortKeyCreatedAt                  ListShareGroupsParamsSortKey = "created_at"
+	ListShareGroupsParamsSortKeyDeleted                    ListShareGroupsParamsSortKey = "deleted"
+	ListShareGroupsParamsSortKeyDeletedAt                  ListShareGroupsParamsSortKey = "deleted_at"
+	ListShareGroupsParamsSortKeyDescription                ListShareGroupsParamsSortKey = "description"
+	ListShareGroupsParamsSortKeyHost                       ListShareGroupsParamsSortKey = "host"
+	ListShareGroupsParamsSortKeyId                         ListShareGroupsParamsSortKey = "id"
+	ListShareGroupsParamsSortKeyName                       ListShareGroupsParamsSortKey = "name"
+	ListShareGroupsParamsSortKeyProjectId                  ListShareGroupsParamsSortKey = "project_id"
+	ListShareGroupsParamsSortKeyShareGroupTypeId           ListShareGroupsParamsSortKey = "share_group_type_id"
+	ListShareGroupsParamsSortKeyShareNetworkId             ListShareGroupsParamsSortKey = "share_network_id"
+	ListShareGroupsParamsSortKeyShareServerId              ListShareGroupsParamsSortKey = "share_server_id"
+	ListShareGroupsParamsSortKeySourceShareGroupSnapshotId ListShareGroupsParamsSortKey = "source_share_group_snapshot_id"
+	ListShareGroupsParamsSortKeyStatus                     ListShareGroupsParamsSortKey = "status"
+	ListShareGroupsParamsSortKeyUpdatedAt                  ListShareGroupsParamsSortKey = "updated_at"
+	ListShareGroupsParamsSortKeyUserId                     ListShareGroupsParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareGroupsParamsSortKey enum.
+func (e ListShareGroupsParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareGroupsParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListShareGroupsParamsSortKeyConsistentSnapshotSupport:
+		return true
+	case ListShareGroupsParamsSortKeyCreatedAt:
+		return true
+	case ListShareGroupsParamsSortKeyDeleted:
+		return true
+	case ListShareGroupsParamsSortKeyDeletedAt:
+		return true
+	case ListShareGroupsParamsSortKeyDescription:
+		return true
+	case ListShareGroupsParamsSortKeyHost:
+		return true
+	case ListShareGroupsParamsSortKeyId:
+		return true
+	case ListShareGroupsParamsSortKeyName:
+		return true
+	case ListShareGroupsParamsSortKeyProjectId:
+		return true
+	case ListShareGroupsParamsSortKeyShareGroupTypeId:
+		return true
+	case ListShareGroupsParamsSortKeyShareNetworkId:
+		return true
+	case ListShareGroupsParamsSortKeyShareServerId:
+		return true
+	case ListShareGroupsParamsSortKeySourceShareGroupSnapshotId:
+		return true
+	case ListShareGroupsParamsSortKeyStatus:
+		return true
+	case ListShareGroupsParamsSortKeyUpdatedAt:
+		return true
+	case ListShareGroupsParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListShareGroupsDetailParamsSortKey.
+const (
+	ListShareGroupsDetailParamsSortKeyAvailabilityZoneId         ListShareGroupsDetailParamsSortKey = "availability_zone_id"
+	ListShareGroupsDetailParamsSortKeyConsistentSnapshotSupport  ListShareGroupsDetailParamsSortKey = "consistent_snapshot_support"
+	ListShareGroupsDetailParamsSortKeyCreatedAt                  ListShareGroupsDetailParamsSortKey = "created_at"
+	ListShareGroupsDetailParamsSortKeyDeleted                    ListShareGroupsDetailParamsSortKey = "deleted"
+	ListShareGroupsDetailParamsSortKeyDeletedAt                  ListShareGroupsDetailParamsSortKey = "deleted_at"
+	ListShareGroupsDetailParamsSortKeyDescription                ListShareGroupsDetailParamsSortKey = "description"
+	ListShareGroupsDetailParamsSortKeyHost                       ListShareGroupsDetailParamsSortKey = "host"
+	ListShareGroupsDetailParamsSortKeyId                         ListShareGroupsDetailParamsSortKey = "id"
+	ListShareGroupsDetailParamsSortKeyName                       ListShareGroupsDetailParamsSortKey = "name"
+	ListShareGroupsDetailParamsSortKeyProjectId                  ListShareGroupsDetailParamsSortKey = "project_id"
+	ListShareGroupsDetailParamsSortKeyShareGroupTypeId           ListShareGroupsDetailParamsSortKey = "share_group_type_id"
+	ListShareGroupsDetailParamsSortKeyShareNetworkId             ListShareGroupsDetailParamsSortKey = "share_network_id"
+	ListShareGroupsDetailParamsSortKeyShareServerId              ListShareGroupsDetailParamsSortKey = "share_server_id"
+	ListShareGroupsDetailParamsSortKeySourceShareGroupSnapshotId ListShareGroupsDetailParamsSortKey = "source_share_group_snapshot_id"
+	ListShareGroupsDetailParamsSortKeyStatus                     ListShareGroupsDetailParamsSortKey = "status"
+	ListShareGroupsDetailParamsSortKeyUpdatedAt                  ListShareGroupsDetailParamsSortKey = "updated_at"
+	ListShareGroupsDetailParamsSortKeyUserId                     ListShareGroupsDetailParamsSortKey = "user_id"
+)
+
+// Valid indicates whether the value is a known member of the ListShareGroupsDetailParamsSortKey enum.
+func (e ListShareGroupsDetailParamsSortKey) Valid() bool {
+	switch e {
+	case ListShareGroupsDetailParamsSortKeyAvailabilityZoneId:
+		return true
+	case ListShareGroupsDetailParamsSortKeyConsistentSnapshotSupport:
+		return true
+	case ListShareGroupsDetailParamsSortKeyCreatedAt:
+		return true
+	case ListShareGroupsDetailParamsSortKeyDeleted:
+		return true
+	case ListShareGroupsDetailParamsSortKeyDeletedAt:
+		return true
+	case ListShareGroupsDetailParamsSortKeyDescription:
+		return true
+	case ListShareGroupsDetailParamsSortKeyHost:
+		return true
+	case ListShareGroupsDetailParamsSortKeyId:
+		return true
+	case ListShareGroupsDetailParamsSortKeyName:
+		return true
+	case ListShareGroupsDetailParamsSortKeyProjectId:
+		return true
+	case ListShareGroupsDetailParamsSortKeyShareGroupTypeId:
+		return true
+	case ListShareGroupsDetailParamsSortKeyShareNetworkId:
+		return true
+	case ListShareGroupsDetailParamsSortKeyShareServerId:
+		return true
+	case ListShareGroupsDetailParamsSortKeySourceShareGroupSnapshotId:
+		return true
+	case ListShareGroupsDetailParamsSortKeyStatus:
+		return true
+	case ListShareGroupsDetailParamsSortKeyUpdatedAt:
+		return true
+	case ListShareGroupsDetailParamsSortKeyUserId:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListSharesParamsSortKey.
 const (
 	ListSharesParamsSortKeyAccessRulesStatus                ListSharesParamsSortKey = "access_rules_status"
@@ -1738,6 +1954,147 @@ type ShareExtend struct {
 	NewSize interface{} `json:"new_size"`
 }
 
+// ShareGroup defines model for ShareGroup.
+type ShareGroup struct {
+	AvailabilityZone           nullable.Nullable[string] `json:"availability_zone,omitempty"`
+	ConsistentSnapshotSupport  nullable.Nullable[string] `json:"consistent_snapshot_support,omitempty"`
+	CreatedAt                  string                    `json:"created_at"`
+	Description                nullable.Nullable[string] `json:"description"`
+	Host                       nullable.Nullable[string] `json:"host"`
+	Id                         string                    `json:"id"`
+	Links                      []Link                    `json:"links"`
+	Name                       nullable.Nullable[string] `json:"name"`
+	ProjectId                  string                    `json:"project_id"`
+	ShareGroupTypeId           nullable.Nullable[string] `json:"share_group_type_id"`
+	ShareNetworkId             nullable.Nullable[string] `json:"share_network_id"`
+	ShareServerId              nullable.Nullable[string] `json:"share_server_id,omitempty"`
+	ShareTypes                 []string                  `json:"share_types"`
+	SourceShareGroupSnapshotId nullable.Nullable[string] `json:"source_share_group_snapshot_id"`
+	Status                     string                    `json:"status"`
+}
+
+// ShareGroupCreateRequest defines model for ShareGroupCreateRequest.
+type ShareGroupCreateRequest struct {
+	// ShareGroup Other keys are refused ("The fields {...} are invalid.").
+	ShareGroup ShareGroupCreateRequest_ShareGroup `json:"share_group"`
+}
+
+// ShareGroupCreateRequest_ShareGroup Other keys are refused ("The fields {...} are invalid.").
+type ShareGroupCreateRequest_ShareGroup struct {
+	AvailabilityZone           nullable.Nullable[string]   `json:"availability_zone,omitempty"`
+	Description                nullable.Nullable[string]   `json:"description,omitempty"`
+	Name                       nullable.Nullable[string]   `json:"name,omitempty"`
+	ShareGroupTypeId           nullable.Nullable[string]   `json:"share_group_type_id,omitempty"`
+	ShareNetworkId             nullable.Nullable[string]   `json:"share_network_id,omitempty"`
+	ShareTypes                 nullable.Nullable[[]string] `json:"share_types,omitempty"`
+	SourceShareGroupSnapshotId nullable.Nullable[string]   `json:"source_share_group_snapshot_id,omitempty"`
+	AdditionalProperties       map[string]interface{}      `json:"-"`
+}
+
+// ShareGroupDetailList defines model for ShareGroupDetailList.
+type ShareGroupDetailList struct {
+	ShareGroups      []ShareGroup `json:"share_groups"`
+	ShareGroupsLinks *[]Link      `json:"share_groups_links,omitempty"`
+}
+
+// ShareGroupResponse defines model for ShareGroupResponse.
+type ShareGroupResponse struct {
+	ShareGroup ShareGroup `json:"share_group"`
+}
+
+// ShareGroupSnapshot defines model for ShareGroupSnapshot.
+type ShareGroupSnapshot struct {
+	CreatedAt   string                    `json:"created_at"`
+	Description nullable.Nullable[string] `json:"description"`
+	Id          string                    `json:"id"`
+	Links       []Link                    `json:"links"`
+	Members     []struct {
+		Id      string `json:"id"`
+		ShareId string `json:"share_id"`
+		Size    int    `json:"size"`
+	} `json:"members"`
+	Name         nullable.Nullable[string] `json:"name"`
+	ProjectId    string                    `json:"project_id"`
+	ShareGroupId string                    `json:"share_group_id"`
+	Status       string                    `json:"status"`
+}
+
+// ShareGroupSnapshotCreateRequest defines model for ShareGroupSnapshotCreateRequest.
+type ShareGroupSnapshotCreateRequest struct {
+	// ShareGroupSnapshot Unknown keys are ignored, as in Manila.
+	ShareGroupSnapshot struct {
+		Description  nullable.Nullable[string] `json:"description,omitempty"`
+		Name         nullable.Nullable[string] `json:"name,omitempty"`
+		ShareGroupId nullable.Nullable[string] `json:"share_group_id,omitempty"`
+	} `json:"share_group_snapshot"`
+}
+
+// ShareGroupSnapshotDetailList defines model for ShareGroupSnapshotDetailList.
+type ShareGroupSnapshotDetailList struct {
+	ShareGroupSnapshotLinks *[]Link              `json:"share_group_snapshot_links,omitempty"`
+	ShareGroupSnapshots     []ShareGroupSnapshot `json:"share_group_snapshots"`
+}
+
+// ShareGroupSnapshotMember defines model for ShareGroupSnapshotMember.
+type ShareGroupSnapshotMember struct {
+	CreatedAt            string `json:"created_at"`
+	Id                   string `json:"id"`
+	ProjectId            string `json:"project_id"`
+	ShareGroupSnapshotId string `json:"share_group_snapshot_id"`
+	ShareId              string `json:"share_id"`
+	ShareProtocol        string `json:"share_protocol"`
+	Size                 int    `json:"size"`
+}
+
+// ShareGroupSnapshotMemberList defines model for ShareGroupSnapshotMemberList.
+type ShareGroupSnapshotMemberList struct {
+	ShareGroupSnapshotMembers      []ShareGroupSnapshotMember `json:"share_group_snapshot_members"`
+	ShareGroupSnapshotMembersLinks *[]Link                    `json:"share_group_snapshot_members_links,omitempty"`
+}
+
+// ShareGroupSnapshotResponse defines model for ShareGroupSnapshotResponse.
+type ShareGroupSnapshotResponse struct {
+	ShareGroupSnapshot ShareGroupSnapshot `json:"share_group_snapshot"`
+}
+
+// ShareGroupSnapshotSummaryList defines model for ShareGroupSnapshotSummaryList.
+type ShareGroupSnapshotSummaryList struct {
+	ShareGroupSnapshotLinks *[]Link        `json:"share_group_snapshot_links,omitempty"`
+	ShareGroupSnapshots     []ShareSummary `json:"share_group_snapshots"`
+}
+
+// ShareGroupSnapshotUpdateRequest defines model for ShareGroupSnapshotUpdateRequest.
+type ShareGroupSnapshotUpdateRequest struct {
+	// ShareGroupSnapshot name and description only; other keys are refused.
+	ShareGroupSnapshot ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot `json:"share_group_snapshot"`
+}
+
+// ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot name and description only; other keys are refused.
+type ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// ShareGroupSummaryList defines model for ShareGroupSummaryList.
+type ShareGroupSummaryList struct {
+	ShareGroups      []ShareSummary `json:"share_groups"`
+	ShareGroupsLinks *[]Link        `json:"share_groups_links,omitempty"`
+}
+
+// ShareGroupUpdateRequest defines model for ShareGroupUpdateRequest.
+type ShareGroupUpdateRequest struct {
+	// ShareGroup name and description only; other keys are refused.
+	ShareGroup ShareGroupUpdateRequest_ShareGroup `json:"share_group"`
+}
+
+// ShareGroupUpdateRequest_ShareGroup name and description only; other keys are refused.
+type ShareGroupUpdateRequest_ShareGroup struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Name                 nullable.Nullable[string] `json:"name,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
 // ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
 type ShareInstance struct {
 	AccessRulesStatus   *string                   `json:"access_rules_status,omitempty"`
@@ -2672,6 +3029,168 @@ type ListShareBackupsDetailParams struct {
 // ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParamsSortKey string
 
+// ListShareGroupSnapshotsParams defines parameters for ListShareGroupSnapshots.
+type ListShareGroupSnapshotsParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// SortKey Default created_at; a column of Manila's share group snapshot model (storage.ShareGroupSnapshotKeys).
+	SortKey *ListShareGroupSnapshotsParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir asc or desc (default desc), case-insensitive.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants   *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	Id           *string `form:"id,omitempty" json:"id,omitempty"`
+	UserId       *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+	ProjectId    *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name         *string `form:"name,omitempty" json:"name,omitempty"`
+	Description  *string `form:"description,omitempty" json:"description,omitempty"`
+	Status       *string `form:"status,omitempty" json:"status,omitempty"`
+	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
+	CreatedAt    *string `form:"created_at,omitempty" json:"created_at,omitempty"`
+	UpdatedAt    *string `form:"updated_at,omitempty" json:"updated_at,omitempty"`
+	DeletedAt    *string `form:"deleted_at,omitempty" json:"deleted_at,omitempty"`
+	Deleted      *string `form:"deleted,omitempty" json:"deleted,omitempty"`
+}
+
+// ListShareGroupSnapshotsParamsSortKey defines parameters for ListShareGroupSnapshots.
+type ListShareGroupSnapshotsParamsSortKey string
+
+// ListShareGroupSnapshotsDetailParams defines parameters for ListShareGroupSnapshotsDetail.
+type ListShareGroupSnapshotsDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// SortKey Default created_at; a column of Manila's share group snapshot model (storage.ShareGroupSnapshotKeys).
+	SortKey *ListShareGroupSnapshotsDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir asc or desc (default desc), case-insensitive.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants   *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	Id           *string `form:"id,omitempty" json:"id,omitempty"`
+	UserId       *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+	ProjectId    *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Name         *string `form:"name,omitempty" json:"name,omitempty"`
+	Description  *string `form:"description,omitempty" json:"description,omitempty"`
+	Status       *string `form:"status,omitempty" json:"status,omitempty"`
+	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
+	CreatedAt    *string `form:"created_at,omitempty" json:"created_at,omitempty"`
+	UpdatedAt    *string `form:"updated_at,omitempty" json:"updated_at,omitempty"`
+	DeletedAt    *string `form:"deleted_at,omitempty" json:"deleted_at,omitempty"`
+	Deleted      *string `form:"deleted,omitempty" json:"deleted,omitempty"`
+}
+
+// ListShareGroupSnapshotsDetailParamsSortKey defines parameters for ListShareGroupSnapshotsDetail.
+type ListShareGroupSnapshotsDetailParamsSortKey string
+
+// ListShareGroupSnapshotMembersParams defines parameters for ListShareGroupSnapshotMembers.
+type ListShareGroupSnapshotMembersParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListShareGroupsParams defines parameters for ListShareGroups.
+type ListShareGroupsParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// SortKey Default created_at; a column of Manila's share group model (storage.ShareGroupKeys).
+	SortKey *ListShareGroupsParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir asc or desc (default desc), case-insensitive.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants                 *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	Id                         *string `form:"id,omitempty" json:"id,omitempty"`
+	UserId                     *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+	ProjectId                  *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Host                       *string `form:"host,omitempty" json:"host,omitempty"`
+	Name                       *string `form:"name,omitempty" json:"name,omitempty"`
+	Description                *string `form:"description,omitempty" json:"description,omitempty"`
+	Status                     *string `form:"status,omitempty" json:"status,omitempty"`
+	SourceShareGroupSnapshotId *string `form:"source_share_group_snapshot_id,omitempty" json:"source_share_group_snapshot_id,omitempty"`
+	ShareNetworkId             *string `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+	ShareServerId              *string `form:"share_server_id,omitempty" json:"share_server_id,omitempty"`
+	ShareGroupTypeId           *string `form:"share_group_type_id,omitempty" json:"share_group_type_id,omitempty"`
+
+	// GroupTypeId As share_group_type_id.
+	GroupTypeId               *string `form:"group_type_id,omitempty" json:"group_type_id,omitempty"`
+	AvailabilityZoneId        *string `form:"availability_zone_id,omitempty" json:"availability_zone_id,omitempty"`
+	ConsistentSnapshotSupport *string `form:"consistent_snapshot_support,omitempty" json:"consistent_snapshot_support,omitempty"`
+	CreatedAt                 *string `form:"created_at,omitempty" json:"created_at,omitempty"`
+	UpdatedAt                 *string `form:"updated_at,omitempty" json:"updated_at,omitempty"`
+	DeletedAt                 *string `form:"deleted_at,omitempty" json:"deleted_at,omitempty"`
+	Deleted                   *string `form:"deleted,omitempty" json:"deleted,omitempty"`
+
+	// NameLike Substring match; ignored below 2.36, as in Manila.
+	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
+
+	// DescriptionLike Substring match; ignored below 2.36.
+	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
+}
+
+// ListShareGroupsParamsSortKey defines parameters for ListShareGroups.
+type ListShareGroupsParamsSortKey string
+
+// ListShareGroupsDetailParams defines parameters for ListShareGroupsDetail.
+type ListShareGroupsDetailParams struct {
+	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit 0 or absent means 1000, the most a page holds.
+	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// SortKey Default created_at; a column of Manila's share group model (storage.ShareGroupKeys).
+	SortKey *ListShareGroupsDetailParamsSortKey `form:"sort_key,omitempty" json:"sort_key,omitempty"`
+
+	// SortDir asc or desc (default desc), case-insensitive.
+	SortDir *string `form:"sort_dir,omitempty" json:"sort_dir,omitempty"`
+
+	// AllTenants Admins only: any non-empty value lists every project.
+	AllTenants                 *string `form:"all_tenants,omitempty" json:"all_tenants,omitempty"`
+	Id                         *string `form:"id,omitempty" json:"id,omitempty"`
+	UserId                     *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+	ProjectId                  *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+	Host                       *string `form:"host,omitempty" json:"host,omitempty"`
+	Name                       *string `form:"name,omitempty" json:"name,omitempty"`
+	Description                *string `form:"description,omitempty" json:"description,omitempty"`
+	Status                     *string `form:"status,omitempty" json:"status,omitempty"`
+	SourceShareGroupSnapshotId *string `form:"source_share_group_snapshot_id,omitempty" json:"source_share_group_snapshot_id,omitempty"`
+	ShareNetworkId             *string `form:"share_network_id,omitempty" json:"share_network_id,omitempty"`
+	ShareServerId              *string `form:"share_server_id,omitempty" json:"share_server_id,omitempty"`
+	ShareGroupTypeId           *string `form:"share_group_type_id,omitempty" json:"share_group_type_id,omitempty"`
+
+	// GroupTypeId As share_group_type_id.
+	GroupTypeId               *string `form:"group_type_id,omitempty" json:"group_type_id,omitempty"`
+	AvailabilityZoneId        *string `form:"availability_zone_id,omitempty" json:"availability_zone_id,omitempty"`
+	ConsistentSnapshotSupport *string `form:"consistent_snapshot_support,omitempty" json:"consistent_snapshot_support,omitempty"`
+	CreatedAt                 *string `form:"created_at,omitempty" json:"created_at,omitempty"`
+	UpdatedAt                 *string `form:"updated_at,omitempty" json:"updated_at,omitempty"`
+	DeletedAt                 *string `form:"deleted_at,omitempty" json:"deleted_at,omitempty"`
+	Deleted                   *string `form:"deleted,omitempty" json:"deleted,omitempty"`
+
+	// NameLike Substring match; ignored below 2.36, as in Manila.
+	NameLike *string `form:"name~,omitempty" json:"name~,omitempty"`
+
+	// DescriptionLike Substring match; ignored below 2.36.
+	DescriptionLike *string `form:"description~,omitempty" json:"description~,omitempty"`
+}
+
+// ListShareGroupsDetailParamsSortKey defines parameters for ListShareGroupsDetail.
+type ListShareGroupsDetailParamsSortKey string
+
 // ListShareNetworksParams defines parameters for ListShareNetworks.
 type ListShareNetworksParams struct {
 	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
@@ -2785,9 +3304,7 @@ type ListSharesParams struct {
 	// WithCount Adds the total count.
 	WithCount          *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
-
-	// ShareGroupId manilite has no share groups yet: no share matches.
-	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
+	ShareGroupId       *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
 }
 
 // ListSharesParamsSortKey defines parameters for ListShares.
@@ -2849,9 +3366,7 @@ type ListSharesDetailParams struct {
 	// WithCount Adds the total count.
 	WithCount          *string `form:"with_count,omitempty" json:"with_count,omitempty"`
 	ConsistencyGroupId *string `form:"consistency_group_id,omitempty" json:"consistency_group_id,omitempty"`
-
-	// ShareGroupId manilite has no share groups yet: no share matches.
-	ShareGroupId *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
+	ShareGroupId       *string `form:"share_group_id,omitempty" json:"share_group_id,omitempty"`
 }
 
 // ListSharesDetailParamsSortKey defines parameters for ListSharesDetail.
@@ -2994,6 +3509,24 @@ type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
 type ShareBackupActionJSONRequestBody = ActionRequest
+
+// CreateShareGroupSnapshotJSONRequestBody defines body for CreateShareGroupSnapshot for application/json ContentType.
+type CreateShareGroupSnapshotJSONRequestBody = ShareGroupSnapshotCreateRequest
+
+// UpdateShareGroupSnapshotJSONRequestBody defines body for UpdateShareGroupSnapshot for application/json ContentType.
+type UpdateShareGroupSnapshotJSONRequestBody = ShareGroupSnapshotUpdateRequest
+
+// ShareGroupSnapshotActionJSONRequestBody defines body for ShareGroupSnapshotAction for application/json ContentType.
+type ShareGroupSnapshotActionJSONRequestBody = ActionRequest
+
+// CreateShareGroupJSONRequestBody defines body for CreateShareGroup for application/json ContentType.
+type CreateShareGroupJSONRequestBody = ShareGroupCreateRequest
+
+// UpdateShareGroupJSONRequestBody defines body for UpdateShareGroup for application/json ContentType.
+type UpdateShareGroupJSONRequestBody = ShareGroupUpdateRequest
+
+// ShareGroupActionJSONRequestBody defines body for ShareGroupAction for application/json ContentType.
+type ShareGroupActionJSONRequestBody = ActionRequest
 
 // CreateShareNetworkJSONRequestBody defines body for CreateShareNetwork for application/json ContentType.
 type CreateShareNetworkJSONRequestBody = ShareNetworkCreateRequest
@@ -4153,6 +4686,330 @@ func (a SecurityServiceUpdateRequest_SecurityService) MarshalJSON() ([]byte, err
 		object["user"], err = json.Marshal(a.User)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareGroupCreateRequest_ShareGroup. Returns the specified
+// element and whether it was found
+func (a ShareGroupCreateRequest_ShareGroup) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareGroupCreateRequest_ShareGroup
+func (a *ShareGroupCreateRequest_ShareGroup) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareGroupCreateRequest_ShareGroup to handle AdditionalProperties
+func (a *ShareGroupCreateRequest_ShareGroup) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["availability_zone"]; found {
+		err = json.Unmarshal(raw, &a.AvailabilityZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'availability_zone': %w", err)
+		}
+		delete(object, "availability_zone")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["share_group_type_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareGroupTypeId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_group_type_id': %w", err)
+		}
+		delete(object, "share_group_type_id")
+	}
+
+	if raw, found := object["share_network_id"]; found {
+		err = json.Unmarshal(raw, &a.ShareNetworkId)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_network_id': %w", err)
+		}
+		delete(object, "share_network_id")
+	}
+
+	if raw, found := object["share_types"]; found {
+		err = json.Unmarshal(raw, &a.ShareTypes)
+		if err != nil {
+			return fmt.Errorf("error reading 'share_types': %w", err)
+		}
+		delete(object, "share_types")
+	}
+
+	if raw, found := object["source_share_group_snapshot_id"]; found {
+		err = json.Unmarshal(raw, &a.SourceShareGroupSnapshotId)
+		if err != nil {
+			return fmt.Errorf("error reading 'source_share_group_snapshot_id': %w", err)
+		}
+		delete(object, "source_share_group_snapshot_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareGroupCreateRequest_ShareGroup to handle AdditionalProperties
+func (a ShareGroupCreateRequest_ShareGroup) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvailabilityZone != nil {
+		object["availability_zone"], err = json.Marshal(a.AvailabilityZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'availability_zone': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.ShareGroupTypeId != nil {
+		object["share_group_type_id"], err = json.Marshal(a.ShareGroupTypeId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_group_type_id': %w", err)
+		}
+	}
+
+	if a.ShareNetworkId != nil {
+		object["share_network_id"], err = json.Marshal(a.ShareNetworkId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_network_id': %w", err)
+		}
+	}
+
+	if a.ShareTypes != nil {
+		object["share_types"], err = json.Marshal(a.ShareTypes)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'share_types': %w", err)
+		}
+	}
+
+	if a.SourceShareGroupSnapshotId != nil {
+		object["source_share_group_snapshot_id"], err = json.Marshal(a.SourceShareGroupSnapshotId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'source_share_group_snapshot_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot. Returns the specified
+// element and whether it was found
+func (a ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot
+func (a *ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot to handle AdditionalProperties
+func (a *ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot to handle AdditionalProperties
+func (a ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ShareGroupUpdateRequest_ShareGroup. Returns the specified
+// element and whether it was found
+func (a ShareGroupUpdateRequest_ShareGroup) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ShareGroupUpdateRequest_ShareGroup
+func (a *ShareGroupUpdateRequest_ShareGroup) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ShareGroupUpdateRequest_ShareGroup to handle AdditionalProperties
+func (a *ShareGroupUpdateRequest_ShareGroup) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ShareGroupUpdateRequest_ShareGroup to handle AdditionalProperties
+func (a ShareGroupUpdateRequest_ShareGroup) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
 		}
 	}
 
@@ -5383,6 +6240,51 @@ type ServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx echo.Context, backupId string) error
+	// ListShareGroupSnapshots List share group snapshots (id, name, links)
+	// (GET /v2/share-group-snapshots)
+	ListShareGroupSnapshots(ctx echo.Context, params ListShareGroupSnapshotsParams) error
+	// CreateShareGroupSnapshot Snapshot every share of a share group in one backend call (202)
+	// (POST /v2/share-group-snapshots)
+	CreateShareGroupSnapshot(ctx echo.Context) error
+	// ListShareGroupSnapshotsDetail List share group snapshots with details
+	// (GET /v2/share-group-snapshots/detail)
+	ListShareGroupSnapshotsDetail(ctx echo.Context, params ListShareGroupSnapshotsDetailParams) error
+	// DeleteShareGroupSnapshot Delete a share group snapshot (202)
+	// (DELETE /v2/share-group-snapshots/{share_group_snapshot_id})
+	DeleteShareGroupSnapshot(ctx echo.Context, shareGroupSnapshotId string) error
+	// ShowShareGroupSnapshot Show a share group snapshot
+	// (GET /v2/share-group-snapshots/{share_group_snapshot_id})
+	ShowShareGroupSnapshot(ctx echo.Context, shareGroupSnapshotId string) error
+	// UpdateShareGroupSnapshot Rename a share group snapshot (name, description)
+	// (PUT /v2/share-group-snapshots/{share_group_snapshot_id})
+	UpdateShareGroupSnapshot(ctx echo.Context, shareGroupSnapshotId string) error
+	// ShareGroupSnapshotAction Reset a share group snapshot's status or force-delete it (admin)
+	// (POST /v2/share-group-snapshots/{share_group_snapshot_id}/action)
+	ShareGroupSnapshotAction(ctx echo.Context, shareGroupSnapshotId string) error
+	// ListShareGroupSnapshotMembers List a share group snapshot's members (one per share)
+	// (GET /v2/share-group-snapshots/{share_group_snapshot_id}/members)
+	ListShareGroupSnapshotMembers(ctx echo.Context, shareGroupSnapshotId string, params ListShareGroupSnapshotMembersParams) error
+	// ListShareGroups List share groups (id, name, links)
+	// (GET /v2/share-groups)
+	ListShareGroups(ctx echo.Context, params ListShareGroupsParams) error
+	// CreateShareGroup Create a share group, empty (of share types) or from a share group snapshot (202)
+	// (POST /v2/share-groups)
+	CreateShareGroup(ctx echo.Context) error
+	// ListShareGroupsDetail List share groups with details
+	// (GET /v2/share-groups/detail)
+	ListShareGroupsDetail(ctx echo.Context, params ListShareGroupsDetailParams) error
+	// DeleteShareGroup Delete an empty share group (202)
+	// (DELETE /v2/share-groups/{share_group_id})
+	DeleteShareGroup(ctx echo.Context, shareGroupId string) error
+	// ShowShareGroup Show a share group
+	// (GET /v2/share-groups/{share_group_id})
+	ShowShareGroup(ctx echo.Context, shareGroupId string) error
+	// UpdateShareGroup Rename a share group (name, description)
+	// (PUT /v2/share-groups/{share_group_id})
+	UpdateShareGroup(ctx echo.Context, shareGroupId string) error
+	// ShareGroupAction Reset a share group's status or force-delete it (admin)
+	// (POST /v2/share-groups/{share_group_id}/action)
+	ShareGroupAction(ctx echo.Context, shareGroupId string) error
 	// ListShareNetworks List share networks (id, name)
 	// (GET /v2/share-networks)
 	ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error
@@ -7244,6 +8146,802 @@ func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShareBackupAction(ctx, backupId)
+	return err
+}
+
+// ListShareGroupSnapshots converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupSnapshots(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareGroupSnapshotsParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_id", ctx.QueryParams(), &params.ShareGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_at", ctx.QueryParams(), &params.CreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_at", ctx.QueryParams(), &params.UpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted_at", ctx.QueryParams(), &params.DeletedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupSnapshots(ctx, params)
+	return err
+}
+
+// CreateShareGroupSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareGroupSnapshot(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareGroupSnapshot(ctx)
+	return err
+}
+
+// ListShareGroupSnapshotsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupSnapshotsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareGroupSnapshotsDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_id", ctx.QueryParams(), &params.ShareGroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_at", ctx.QueryParams(), &params.CreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_at", ctx.QueryParams(), &params.UpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted_at", ctx.QueryParams(), &params.DeletedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupSnapshotsDetail(ctx, params)
+	return err
+}
+
+// DeleteShareGroupSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareGroupSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_snapshot_id" -------------
+	var shareGroupSnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_snapshot_id", ctx.Param("share_group_snapshot_id"), &shareGroupSnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareGroupSnapshot(ctx, shareGroupSnapshotId)
+	return err
+}
+
+// ShowShareGroupSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareGroupSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_snapshot_id" -------------
+	var shareGroupSnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_snapshot_id", ctx.Param("share_group_snapshot_id"), &shareGroupSnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareGroupSnapshot(ctx, shareGroupSnapshotId)
+	return err
+}
+
+// UpdateShareGroupSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareGroupSnapshot(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_snapshot_id" -------------
+	var shareGroupSnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_snapshot_id", ctx.Param("share_group_snapshot_id"), &shareGroupSnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareGroupSnapshot(ctx, shareGroupSnapshotId)
+	return err
+}
+
+// ShareGroupSnapshotAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareGroupSnapshotAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_snapshot_id" -------------
+	var shareGroupSnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_snapshot_id", ctx.Param("share_group_snapshot_id"), &shareGroupSnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_snapshot_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareGroupSnapshotAction(ctx, shareGroupSnapshotId)
+	return err
+}
+
+// ListShareGroupSnapshotMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupSnapshotMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_snapshot_id" -------------
+	var shareGroupSnapshotId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_snapshot_id", ctx.Param("share_group_snapshot_id"), &shareGroupSnapshotId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_snapshot_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareGroupSnapshotMembersParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupSnapshotMembers(ctx, shareGroupSnapshotId, params)
+	return err
+}
+
+// ListShareGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroups(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareGroupsParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "source_share_group_snapshot_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "source_share_group_snapshot_id", ctx.QueryParams(), &params.SourceShareGroupSnapshotId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter source_share_group_snapshot_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_server_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_server_id", ctx.QueryParams(), &params.ShareServerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_group_type_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_type_id", ctx.QueryParams(), &params.ShareGroupTypeId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "group_type_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_type_id", ctx.QueryParams(), &params.GroupTypeId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_type_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "availability_zone_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "availability_zone_id", ctx.QueryParams(), &params.AvailabilityZoneId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter availability_zone_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "consistent_snapshot_support" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "consistent_snapshot_support", ctx.QueryParams(), &params.ConsistentSnapshotSupport, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistent_snapshot_support: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_at", ctx.QueryParams(), &params.CreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_at", ctx.QueryParams(), &params.UpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted_at", ctx.QueryParams(), &params.DeletedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "name~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name~: %s", err))
+	}
+
+	// ------------- Optional query parameter "description~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description~", ctx.QueryParams(), &params.DescriptionLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description~: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroups(ctx, params)
+	return err
+}
+
+// CreateShareGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareGroup(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareGroup(ctx)
+	return err
+}
+
+// ListShareGroupsDetail converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupsDetail(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareGroupsDetailParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_key", ctx.QueryParams(), &params.SortKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_key: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort_dir" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort_dir", ctx.QueryParams(), &params.SortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort_dir: %s", err))
+	}
+
+	// ------------- Optional query parameter "all_tenants" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all_tenants", ctx.QueryParams(), &params.AllTenants, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all_tenants: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "project_id", ctx.QueryParams(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "host" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "host", ctx.QueryParams(), &params.Host, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter host: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description", ctx.QueryParams(), &params.Description, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "source_share_group_snapshot_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "source_share_group_snapshot_id", ctx.QueryParams(), &params.SourceShareGroupSnapshotId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter source_share_group_snapshot_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_network_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_network_id", ctx.QueryParams(), &params.ShareNetworkId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_network_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_server_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_server_id", ctx.QueryParams(), &params.ShareServerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_server_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "share_group_type_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "share_group_type_id", ctx.QueryParams(), &params.ShareGroupTypeId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "group_type_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_type_id", ctx.QueryParams(), &params.GroupTypeId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_type_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "availability_zone_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "availability_zone_id", ctx.QueryParams(), &params.AvailabilityZoneId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter availability_zone_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "consistent_snapshot_support" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "consistent_snapshot_support", ctx.QueryParams(), &params.ConsistentSnapshotSupport, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter consistent_snapshot_support: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_at", ctx.QueryParams(), &params.CreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_at", ctx.QueryParams(), &params.UpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted_at", ctx.QueryParams(), &params.DeletedAt, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "name~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name~", ctx.QueryParams(), &params.NameLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name~: %s", err))
+	}
+
+	// ------------- Optional query parameter "description~" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "description~", ctx.QueryParams(), &params.DescriptionLike, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter description~: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupsDetail(ctx, params)
+	return err
+}
+
+// DeleteShareGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_id" -------------
+	var shareGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_id", ctx.Param("share_group_id"), &shareGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareGroup(ctx, shareGroupId)
+	return err
+}
+
+// ShowShareGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_id" -------------
+	var shareGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_id", ctx.Param("share_group_id"), &shareGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareGroup(ctx, shareGroupId)
+	return err
+}
+
+// UpdateShareGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_id" -------------
+	var shareGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_id", ctx.Param("share_group_id"), &shareGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareGroup(ctx, shareGroupId)
+	return err
+}
+
+// ShareGroupAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareGroupAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_id" -------------
+	var shareGroupId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_id", ctx.Param("share_group_id"), &shareGroupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareGroupAction(ctx, shareGroupId)
 	return err
 }
 
@@ -9615,6 +11313,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/share-groups", wrapper.ListShareGroups, options.OperationMiddlewares["listShareGroups"]...)
+	router.POST(options.BaseURL+"/v2/share-groups", wrapper.CreateShareGroup, options.OperationMiddlewares["createShareGroup"]...)
+	router.GET(options.BaseURL+"/v2/share-groups/detail", wrapper.ListShareGroupsDetail, options.OperationMiddlewares["listShareGroupsDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/share-groups/:share_group_id", wrapper.DeleteShareGroup, options.OperationMiddlewares["deleteShareGroup"]...)
+	router.GET(options.BaseURL+"/v2/share-groups/:share_group_id", wrapper.ShowShareGroup, options.OperationMiddlewares["showShareGroup"]...)
+	router.PUT(options.BaseURL+"/v2/share-groups/:share_group_id", wrapper.UpdateShareGroup, options.OperationMiddlewares["updateShareGroup"]...)
+	router.POST(options.BaseURL+"/v2/share-groups/:share_group_id/action", wrapper.ShareGroupAction, options.OperationMiddlewares["shareGroupAction"]...)
+	router.GET(options.BaseURL+"/v2/share-group-snapshots", wrapper.ListShareGroupSnapshots, options.OperationMiddlewares["listShareGroupSnapshots"]...)
+	router.POST(options.BaseURL+"/v2/share-group-snapshots", wrapper.CreateShareGroupSnapshot, options.OperationMiddlewares["createShareGroupSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/share-group-snapshots/detail", wrapper.ListShareGroupSnapshotsDetail, options.OperationMiddlewares["listShareGroupSnapshotsDetail"]...)
+	router.DELETE(options.BaseURL+"/v2/share-group-snapshots/:share_group_snapshot_id", wrapper.DeleteShareGroupSnapshot, options.OperationMiddlewares["deleteShareGroupSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/share-group-snapshots/:share_group_snapshot_id", wrapper.ShowShareGroupSnapshot, options.OperationMiddlewares["showShareGroupSnapshot"]...)
+	router.PUT(options.BaseURL+"/v2/share-group-snapshots/:share_group_snapshot_id", wrapper.UpdateShareGroupSnapshot, options.OperationMiddlewares["updateShareGroupSnapshot"]...)
+	router.GET(options.BaseURL+"/v2/share-group-snapshots/:share_group_snapshot_id/members", wrapper.ListShareGroupSnapshotMembers, options.OperationMiddlewares["listShareGroupSnapshotMembers"]...)
+	router.POST(options.BaseURL+"/v2/share-group-snapshots/:share_group_snapshot_id/action", wrapper.ShareGroupSnapshotAction, options.OperationMiddlewares["shareGroupSnapshotAction"]...)
 	router.GET(options.BaseURL+"/v2/scheduler-stats/pools", wrapper.ListPools, options.OperationMiddlewares["listPools"]...)
 	router.GET(options.BaseURL+"/v2/scheduler-stats/pools/detail", wrapper.ListPoolsDetail, options.OperationMiddlewares["listPoolsDetail"]...)
 	router.GET(options.BaseURL+"/v2/os-services", wrapper.ListServicesLegacy, options.OperationMiddlewares["listServicesLegacy"]...)
@@ -11962,6 +13675,572 @@ type ShareBackupActiondefaultJSONResponse struct {
 }
 
 func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupSnapshotsRequestObject struct {
+	Params ListShareGroupSnapshotsParams
+}
+
+type ListShareGroupSnapshotsResponseObject interface {
+	VisitListShareGroupSnapshotsResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupSnapshots200JSONResponse ShareGroupSnapshotSummaryList
+
+func (response ListShareGroupSnapshots200JSONResponse) VisitListShareGroupSnapshotsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupSnapshotsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupSnapshotsdefaultJSONResponse) VisitListShareGroupSnapshotsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupSnapshotRequestObject struct {
+	Body *CreateShareGroupSnapshotJSONRequestBody
+}
+
+type CreateShareGroupSnapshotResponseObject interface {
+	VisitCreateShareGroupSnapshotResponse(w http.ResponseWriter) error
+}
+
+type CreateShareGroupSnapshot202JSONResponse ShareGroupSnapshotResponse
+
+func (response CreateShareGroupSnapshot202JSONResponse) VisitCreateShareGroupSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareGroupSnapshotdefaultJSONResponse) VisitCreateShareGroupSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupSnapshotsDetailRequestObject struct {
+	Params ListShareGroupSnapshotsDetailParams
+}
+
+type ListShareGroupSnapshotsDetailResponseObject interface {
+	VisitListShareGroupSnapshotsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupSnapshotsDetail200JSONResponse ShareGroupSnapshotDetailList
+
+func (response ListShareGroupSnapshotsDetail200JSONResponse) VisitListShareGroupSnapshotsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupSnapshotsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupSnapshotsDetaildefaultJSONResponse) VisitListShareGroupSnapshotsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareGroupSnapshotRequestObject struct {
+	ShareGroupSnapshotId string `json:"share_group_snapshot_id"`
+}
+
+type DeleteShareGroupSnapshotResponseObject interface {
+	VisitDeleteShareGroupSnapshotResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareGroupSnapshot202Response struct {
+}
+
+func (response DeleteShareGroupSnapshot202Response) VisitDeleteShareGroupSnapshotResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareGroupSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareGroupSnapshotdefaultJSONResponse) VisitDeleteShareGroupSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupSnapshotRequestObject struct {
+	ShareGroupSnapshotId string `json:"share_group_snapshot_id"`
+}
+
+type ShowShareGroupSnapshotResponseObject interface {
+	VisitShowShareGroupSnapshotResponse(w http.ResponseWriter) error
+}
+
+type ShowShareGroupSnapshot200JSONResponse ShareGroupSnapshotResponse
+
+func (response ShowShareGroupSnapshot200JSONResponse) VisitShowShareGroupSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareGroupSnapshotdefaultJSONResponse) VisitShowShareGroupSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupSnapshotRequestObject struct {
+	ShareGroupSnapshotId string `json:"share_group_snapshot_id"`
+	Body                 *UpdateShareGroupSnapshotJSONRequestBody
+}
+
+type UpdateShareGroupSnapshotResponseObject interface {
+	VisitUpdateShareGroupSnapshotResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareGroupSnapshot200JSONResponse ShareGroupSnapshotResponse
+
+func (response UpdateShareGroupSnapshot200JSONResponse) VisitUpdateShareGroupSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupSnapshotdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareGroupSnapshotdefaultJSONResponse) VisitUpdateShareGroupSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareGroupSnapshotActionRequestObject struct {
+	ShareGroupSnapshotId string `json:"share_group_snapshot_id"`
+	Body                 *ShareGroupSnapshotActionJSONRequestBody
+}
+
+type ShareGroupSnapshotActionResponseObject interface {
+	VisitShareGroupSnapshotActionResponse(w http.ResponseWriter) error
+}
+
+type ShareGroupSnapshotAction202Response struct {
+}
+
+func (response ShareGroupSnapshotAction202Response) VisitShareGroupSnapshotActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareGroupSnapshotActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareGroupSnapshotActiondefaultJSONResponse) VisitShareGroupSnapshotActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupSnapshotMembersRequestObject struct {
+	ShareGroupSnapshotId string `json:"share_group_snapshot_id"`
+	Params               ListShareGroupSnapshotMembersParams
+}
+
+type ListShareGroupSnapshotMembersResponseObject interface {
+	VisitListShareGroupSnapshotMembersResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupSnapshotMembers200JSONResponse ShareGroupSnapshotMemberList
+
+func (response ListShareGroupSnapshotMembers200JSONResponse) VisitListShareGroupSnapshotMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupSnapshotMembersdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupSnapshotMembersdefaultJSONResponse) VisitListShareGroupSnapshotMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupsRequestObject struct {
+	Params ListShareGroupsParams
+}
+
+type ListShareGroupsResponseObject interface {
+	VisitListShareGroupsResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroups200JSONResponse ShareGroupSummaryList
+
+func (response ListShareGroups200JSONResponse) VisitListShareGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupsdefaultJSONResponse) VisitListShareGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupRequestObject struct {
+	Body *CreateShareGroupJSONRequestBody
+}
+
+type CreateShareGroupResponseObject interface {
+	VisitCreateShareGroupResponse(w http.ResponseWriter) error
+}
+
+type CreateShareGroup202JSONResponse ShareGroupResponse
+
+func (response CreateShareGroup202JSONResponse) VisitCreateShareGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareGroupdefaultJSONResponse) VisitCreateShareGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupsDetailRequestObject struct {
+	Params ListShareGroupsDetailParams
+}
+
+type ListShareGroupsDetailResponseObject interface {
+	VisitListShareGroupsDetailResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupsDetail200JSONResponse ShareGroupDetailList
+
+func (response ListShareGroupsDetail200JSONResponse) VisitListShareGroupsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupsDetaildefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupsDetaildefaultJSONResponse) VisitListShareGroupsDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareGroupRequestObject struct {
+	ShareGroupId string `json:"share_group_id"`
+}
+
+type DeleteShareGroupResponseObject interface {
+	VisitDeleteShareGroupResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareGroup202Response struct {
+}
+
+func (response DeleteShareGroup202Response) VisitDeleteShareGroupResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type DeleteShareGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareGroupdefaultJSONResponse) VisitDeleteShareGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupRequestObject struct {
+	ShareGroupId string `json:"share_group_id"`
+}
+
+type ShowShareGroupResponseObject interface {
+	VisitShowShareGroupResponse(w http.ResponseWriter) error
+}
+
+type ShowShareGroup200JSONResponse ShareGroupResponse
+
+func (response ShowShareGroup200JSONResponse) VisitShowShareGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareGroupdefaultJSONResponse) VisitShowShareGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupRequestObject struct {
+	ShareGroupId string `json:"share_group_id"`
+	Body         *UpdateShareGroupJSONRequestBody
+}
+
+type UpdateShareGroupResponseObject interface {
+	VisitUpdateShareGroupResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareGroup200JSONResponse ShareGroupResponse
+
+func (response UpdateShareGroup200JSONResponse) VisitUpdateShareGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareGroupdefaultJSONResponse) VisitUpdateShareGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareGroupActionRequestObject struct {
+	ShareGroupId string `json:"share_group_id"`
+	Body         *ShareGroupActionJSONRequestBody
+}
+
+type ShareGroupActionResponseObject interface {
+	VisitShareGroupActionResponse(w http.ResponseWriter) error
+}
+
+type ShareGroupAction202Response struct {
+}
+
+func (response ShareGroupAction202Response) VisitShareGroupActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareGroupActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareGroupActiondefaultJSONResponse) VisitShareGroupActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15435,6 +17714,51 @@ type StrictServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
+	// ListShareGroupSnapshots List share group snapshots (id, name, links)
+	// (GET /v2/share-group-snapshots)
+	ListShareGroupSnapshots(ctx context.Context, request ListShareGroupSnapshotsRequestObject) (ListShareGroupSnapshotsResponseObject, error)
+	// CreateShareGroupSnapshot Snapshot every share of a share group in one backend call (202)
+	// (POST /v2/share-group-snapshots)
+	CreateShareGroupSnapshot(ctx context.Context, request CreateShareGroupSnapshotRequestObject) (CreateShareGroupSnapshotResponseObject, error)
+	// ListShareGroupSnapshotsDetail List share group snapshots with details
+	// (GET /v2/share-group-snapshots/detail)
+	ListShareGroupSnapshotsDetail(ctx context.Context, request ListShareGroupSnapshotsDetailRequestObject) (ListShareGroupSnapshotsDetailResponseObject, error)
+	// DeleteShareGroupSnapshot Delete a share group snapshot (202)
+	// (DELETE /v2/share-group-snapshots/{share_group_snapshot_id})
+	DeleteShareGroupSnapshot(ctx context.Context, request DeleteShareGroupSnapshotRequestObject) (DeleteShareGroupSnapshotResponseObject, error)
+	// ShowShareGroupSnapshot Show a share group snapshot
+	// (GET /v2/share-group-snapshots/{share_group_snapshot_id})
+	ShowShareGroupSnapshot(ctx context.Context, request ShowShareGroupSnapshotRequestObject) (ShowShareGroupSnapshotResponseObject, error)
+	// UpdateShareGroupSnapshot Rename a share group snapshot (name, description)
+	// (PUT /v2/share-group-snapshots/{share_group_snapshot_id})
+	UpdateShareGroupSnapshot(ctx context.Context, request UpdateShareGroupSnapshotRequestObject) (UpdateShareGroupSnapshotResponseObject, error)
+	// ShareGroupSnapshotAction Reset a share group snapshot's status or force-delete it (admin)
+	// (POST /v2/share-group-snapshots/{share_group_snapshot_id}/action)
+	ShareGroupSnapshotAction(ctx context.Context, request ShareGroupSnapshotActionRequestObject) (ShareGroupSnapshotActionResponseObject, error)
+	// ListShareGroupSnapshotMembers List a share group snapshot's members (one per share)
+	// (GET /v2/share-group-snapshots/{share_group_snapshot_id}/members)
+	ListShareGroupSnapshotMembers(ctx context.Context, request ListShareGroupSnapshotMembersRequestObject) (ListShareGroupSnapshotMembersResponseObject, error)
+	// ListShareGroups List share groups (id, name, links)
+	// (GET /v2/share-groups)
+	ListShareGroups(ctx context.Context, request ListShareGroupsRequestObject) (ListShareGroupsResponseObject, error)
+	// CreateShareGroup Create a share group, empty (of share types) or from a share group snapshot (202)
+	// (POST /v2/share-groups)
+	CreateShareGroup(ctx context.Context, request CreateShareGroupRequestObject) (CreateShareGroupResponseObject, error)
+	// ListShareGroupsDetail List share groups with details
+	// (GET /v2/share-groups/detail)
+	ListShareGroupsDetail(ctx context.Context, request ListShareGroupsDetailRequestObject) (ListShareGroupsDetailResponseObject, error)
+	// DeleteShareGroup Delete an empty share group (202)
+	// (DELETE /v2/share-groups/{share_group_id})
+	DeleteShareGroup(ctx context.Context, request DeleteShareGroupRequestObject) (DeleteShareGroupResponseObject, error)
+	// ShowShareGroup Show a share group
+	// (GET /v2/share-groups/{share_group_id})
+	ShowShareGroup(ctx context.Context, request ShowShareGroupRequestObject) (ShowShareGroupResponseObject, error)
+	// UpdateShareGroup Rename a share group (name, description)
+	// (PUT /v2/share-groups/{share_group_id})
+	UpdateShareGroup(ctx context.Context, request UpdateShareGroupRequestObject) (UpdateShareGroupResponseObject, error)
+	// ShareGroupAction Reset a share group's status or force-delete it (admin)
+	// (POST /v2/share-groups/{share_group_id}/action)
+	ShareGroupAction(ctx context.Context, request ShareGroupActionRequestObject) (ShareGroupActionResponseObject, error)
 	// ListShareNetworks List share networks (id, name)
 	// (GET /v2/share-networks)
 	ListShareNetworks(ctx context.Context, request ListShareNetworksRequestObject) (ListShareNetworksResponseObject, error)
@@ -17645,6 +19969,516 @@ func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) er
 		return err
 	} else if validResponse, ok := response.(ShareBackupActionResponseObject); ok {
 		return validResponse.VisitShareBackupActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupSnapshots operation middleware
+func (sh *strictHandler) ListShareGroupSnapshots(ctx echo.Context, params ListShareGroupSnapshotsParams) error {
+	var request ListShareGroupSnapshotsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupSnapshots(ctx.Request().Context(), request.(ListShareGroupSnapshotsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupSnapshots")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupSnapshotsResponseObject); ok {
+		return validResponse.VisitListShareGroupSnapshotsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareGroupSnapshot operation middleware
+func (sh *strictHandler) CreateShareGroupSnapshot(ctx echo.Context) error {
+	var request CreateShareGroupSnapshotRequestObject
+
+	var body CreateShareGroupSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareGroupSnapshot(ctx.Request().Context(), request.(CreateShareGroupSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareGroupSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareGroupSnapshotResponseObject); ok {
+		return validResponse.VisitCreateShareGroupSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupSnapshotsDetail operation middleware
+func (sh *strictHandler) ListShareGroupSnapshotsDetail(ctx echo.Context, params ListShareGroupSnapshotsDetailParams) error {
+	var request ListShareGroupSnapshotsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupSnapshotsDetail(ctx.Request().Context(), request.(ListShareGroupSnapshotsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupSnapshotsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupSnapshotsDetailResponseObject); ok {
+		return validResponse.VisitListShareGroupSnapshotsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareGroupSnapshot operation middleware
+func (sh *strictHandler) DeleteShareGroupSnapshot(ctx echo.Context, shareGroupSnapshotId string) error {
+	var request DeleteShareGroupSnapshotRequestObject
+
+	request.ShareGroupSnapshotId = shareGroupSnapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareGroupSnapshot(ctx.Request().Context(), request.(DeleteShareGroupSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareGroupSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareGroupSnapshotResponseObject); ok {
+		return validResponse.VisitDeleteShareGroupSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareGroupSnapshot operation middleware
+func (sh *strictHandler) ShowShareGroupSnapshot(ctx echo.Context, shareGroupSnapshotId string) error {
+	var request ShowShareGroupSnapshotRequestObject
+
+	request.ShareGroupSnapshotId = shareGroupSnapshotId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareGroupSnapshot(ctx.Request().Context(), request.(ShowShareGroupSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareGroupSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareGroupSnapshotResponseObject); ok {
+		return validResponse.VisitShowShareGroupSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareGroupSnapshot operation middleware
+func (sh *strictHandler) UpdateShareGroupSnapshot(ctx echo.Context, shareGroupSnapshotId string) error {
+	var request UpdateShareGroupSnapshotRequestObject
+
+	request.ShareGroupSnapshotId = shareGroupSnapshotId
+
+	var body UpdateShareGroupSnapshotJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareGroupSnapshot(ctx.Request().Context(), request.(UpdateShareGroupSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareGroupSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareGroupSnapshotResponseObject); ok {
+		return validResponse.VisitUpdateShareGroupSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareGroupSnapshotAction operation middleware
+func (sh *strictHandler) ShareGroupSnapshotAction(ctx echo.Context, shareGroupSnapshotId string) error {
+	var request ShareGroupSnapshotActionRequestObject
+
+	request.ShareGroupSnapshotId = shareGroupSnapshotId
+
+	var body ShareGroupSnapshotActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareGroupSnapshotAction(ctx.Request().Context(), request.(ShareGroupSnapshotActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareGroupSnapshotAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareGroupSnapshotActionResponseObject); ok {
+		return validResponse.VisitShareGroupSnapshotActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupSnapshotMembers operation middleware
+func (sh *strictHandler) ListShareGroupSnapshotMembers(ctx echo.Context, shareGroupSnapshotId string, params ListShareGroupSnapshotMembersParams) error {
+	var request ListShareGroupSnapshotMembersRequestObject
+
+	request.ShareGroupSnapshotId = shareGroupSnapshotId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupSnapshotMembers(ctx.Request().Context(), request.(ListShareGroupSnapshotMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupSnapshotMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupSnapshotMembersResponseObject); ok {
+		return validResponse.VisitListShareGroupSnapshotMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroups operation middleware
+func (sh *strictHandler) ListShareGroups(ctx echo.Context, params ListShareGroupsParams) error {
+	var request ListShareGroupsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroups(ctx.Request().Context(), request.(ListShareGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupsResponseObject); ok {
+		return validResponse.VisitListShareGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareGroup operation middleware
+func (sh *strictHandler) CreateShareGroup(ctx echo.Context) error {
+	var request CreateShareGroupRequestObject
+
+	var body CreateShareGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareGroup(ctx.Request().Context(), request.(CreateShareGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareGroupResponseObject); ok {
+		return validResponse.VisitCreateShareGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupsDetail operation middleware
+func (sh *strictHandler) ListShareGroupsDetail(ctx echo.Context, params ListShareGroupsDetailParams) error {
+	var request ListShareGroupsDetailRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupsDetail(ctx.Request().Context(), request.(ListShareGroupsDetailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupsDetail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupsDetailResponseObject); ok {
+		return validResponse.VisitListShareGroupsDetailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareGroup operation middleware
+func (sh *strictHandler) DeleteShareGroup(ctx echo.Context, shareGroupId string) error {
+	var request DeleteShareGroupRequestObject
+
+	request.ShareGroupId = shareGroupId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareGroup(ctx.Request().Context(), request.(DeleteShareGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareGroupResponseObject); ok {
+		return validResponse.VisitDeleteShareGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareGroup operation middleware
+func (sh *strictHandler) ShowShareGroup(ctx echo.Context, shareGroupId string) error {
+	var request ShowShareGroupRequestObject
+
+	request.ShareGroupId = shareGroupId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareGroup(ctx.Request().Context(), request.(ShowShareGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareGroupResponseObject); ok {
+		return validResponse.VisitShowShareGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareGroup operation middleware
+func (sh *strictHandler) UpdateShareGroup(ctx echo.Context, shareGroupId string) error {
+	var request UpdateShareGroupRequestObject
+
+	request.ShareGroupId = shareGroupId
+
+	var body UpdateShareGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareGroup(ctx.Request().Context(), request.(UpdateShareGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareGroupResponseObject); ok {
+		return validResponse.VisitUpdateShareGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareGroupAction operation middleware
+func (sh *strictHandler) ShareGroupAction(ctx echo.Context, shareGroupId string) error {
+	var request ShareGroupActionRequestObject
+
+	request.ShareGroupId = shareGroupId
+
+	var body ShareGroupActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareGroupAction(ctx.Request().Context(), request.(ShareGroupActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareGroupAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareGroupActionResponseObject); ok {
+		return validResponse.VisitShareGroupActionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -20478,464 +23312,488 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P0Jcxu5liAK/xUEZ76QNJeiJVneqOiY8a3ltqdrG8vV3V+X/NgQExTzKgnwJpCSWS51vB/xfuH7JS9w",
-	"DoBE7guTklxWR/QtOZkJHBwcnA1n+Tyai9VacMaVHE0/j9Y0piumWAz/+iudXyfrnxcLyZT+d8hH09E/",
-	"EhZvRuMRpys2mo4E/joeyfmSrah+bUU/hatkNZqeHJ++On39/OXpq/FoFXJ8eDQeqc1afxpyxa5YPBqP",
-	"Ph2uKA8jesjiWODcbhAzA1klUpFLRi6So6Pn838i6eAjb/TSt9k/kaORmzb3BuXEAnJ3dzceffO3H8JV",
-	"COsNmJzH4VqFQi/8iIiY0EvJuCIrRrkkx0dHR2OiloyshFSEkjW9YmQpokBORuNSdEUwdgZbXRHjlgpj",
-	"Edgyt5q1kKEKb1i63LK3imvuvsm9wTb4b4K79LU84G6rvhxcf6GYPmfxTThnb+d4GvKHg3F6GTF9QoJQ",
-	"6j/PCOUbtQz5FWGRZCSU5PTolPzKr7m45YTCOO6UrKlapkiQONcMXxqNRzH7RxLGLBhNVZwwHzlmCVLF",
-	"Ib8aeYD+NeQ03nwfRorFVci+hHdGrcb7ZyFV/WhLIVW7sc4VVax+MKlfaT9aItPhyjYm8HYmyG9NFEol",
-	"CRfwqIpxSZilHUT/ITirguctJ/SGhhG9DKNQbcjvgrM9SfQsGsYQoCOJIRP9azv49JtN0C1pzN59W4Tp",
-	"J6HIfMnm1ywgCxHr/19lwAgDQ79VBKtHnoVBV1LVn52LWP0L2xSh+pYtaBIpMo8ZVSyYUXWGaKI8IN6r",
-	"RIpYkcuN3t91RDez9CXzwHu5cntFrGbXLHsYGNds5LcRnc+ZlLM4iZicOULwt3Gm0Y8ImFOpzKtKzGJG",
-	"A8EjPS6uY4a4WsRiNZOcruVSqJlM1msRK/eSXuxoPApYxBQL0r/s4xRN41HJIr2nsLzxiPF5vIHf9CJn",
-	"MVuMxvbAAtShnK2Tyyic499SLNQsnT6iCZ8v7fwrkXA1W4uQKzs+PipZj/l9HYurmEmJf/6dzZWllnUU",
-	"zunMHnfzbwAU6EU/umGx0rgsGV7vVZBEFrL0n0rMLtksgzZE/FUskjVOjg84U7civvYfrWOhhPuX5sYs",
-	"9n/XkJl/h7/DqbOQ4cMSOEUSz9nsEhRK8xY+8qFyH67Y6tJNaelNUXntEKVYvAp5SirJOvD+IfHjj+Pc",
-	"oSuVl0jlo3f8hkb6oPN1okjM5iy8YcGU/Fss+BWcMc0wr9mGrGNxEwYsIIdk7/MNjRJ2tzcxUtKsoEKF",
-	"/Iau1ywgVIHq+GXpiJpPfRuWcHQq5yBdmJyT/cAwLf2vgzGZU8kOQy4Zxylr2U8QxrUc/E4fBrkWXDJY",
-	"5fd6Jv3HXHDFOPxJ1+4APfu7RE0lHfG/64M/Hf23Z6nV8wx/lc9wNJglu74fAbt7kuDKLkWwOQOlX9OC",
-	"hl/Cv5BOyf4lDd6zfyRMqjFJOE3UUsTh7ywYa7FyGQYB42MSKrb6SajvRcKDMZkLvojCuSYw96m4YTFQ",
-	"0ZgYdehXbjhuxPQnq3WiGAA9JpPJ5GACIsWsRi8WVTUzIOAmCEL9iEa/xGLNYhUiHnkSwagosgrr/5nD",
-	"UtHQQZXMCOwxoZI48sOfpBHXaslWZyRUksAJ0fLTilh6RUMuFVFLqtIBEfKJp5Zeaj45uhuP3nqSRusW",
-	"1YtZ0Egy4LHe+jyZUqQq4P9lj5EyS37wWE0BeeMSKZ9qBL+hrDEyISPqvEE/tsDAD2HdlpZioSCu4akm",
-	"RNl0NAr4v3Mg0jimm8IyS+YqW9U3f7P8suuOCi5DqRifb1KBVrZXDVufIfTGvawklSjk1+2x+UPIr4sY",
-	"TAmuEQpPgyiDxgjMUo2zFS06iZtVqTKKS+kOWEzU7/U3MJfHl3J7eyU9osiyIms9XrONJDRmJLziIta8",
-	"lUoScoKsejJqSy+NqO5KIC338C6PoFIpbl7ZSzGyp9noKpRSqyJahQaeHCMqQTJZMZlus4fPj62m/R89",
-	"5vT391umaBj14FDpnLNhTlQ6YPuxPJ7UxOX84etJ/kfQZ/ujox93q/iqiX1YW7b6R7AP5iKqecWaCG0O",
-	"DRgR6VCp1lnCr7KMylgfWaBynCpvsmTR6q23zRZuR9Vo1vShRUNAtTRuhx/k8FSSultEPbreG0W9N7K6",
-	"nNMOHC8D5HmyWtF486WyKnQf4RoGZFa/giraUj5X2BQFI6LUcSV4tDkjQi1ZnIr0mC0SyYKiEH+Sxa1l",
-	"caru/E1rO8PaS133Adxsfx7tOu80ayXhco60xm88YliLKJxvRlP0cnxSs1DOaLAKeVbYZjFUgCCPDuN9",
-	"K+gYzUu5D+vCXqWUAVnjt0Q81FohuZPRZIvk7YYuLO/nUr5G9i9GH5aMLEIWBZJ8nkwmd2jKoP9xcjE6",
-	"uDfetxU5t6C6ipGQCisZnkbPnjfHHqFKxeFloljqnQQ3ExELkiRhINH31Y+mOwqAPEk08+RJiSAoEFYX",
-	"edAPhCL197fU8hB00GnzsqlMGSoMvxOdtriINiyjr2Zbxkq6Iao7DZWAv4XO23/T6zXVR77hTfrwNjLi",
-	"T6MWf8Fc8Tsuk5gBicrG2xJzMipuiBgMhXeacmammumpvOuN7PZlPul4Iq1mXa+JwVtFQs+9lYWj7Fx8",
-	"92ktYvWDwNu1jij6mTPCYAASmRHIvsNbAIKI3ITstkT56efmsmryDMIP0jcuhYgY5a1V7BVTNKCK1t2g",
-	"1dtIoNDkFr8niR2YXCaKrGO2YHGs9cPbZThfatrV5Jo+v2abg+LtmLeKVcgPb1gscc6TyetXYM5Qtaxw",
-	"A5qR63GTH/X41HMScqkon5d7C9vid+vrNBOK0+U6LUvKPWQh7ubM7mZ7QZWdua3zpjBd86J6qim5mbot",
-	"pwnuFmBbjHTjLm95gbmEHM4PWAkpo5E4fBWneWIlXzArqeQN5VSnGJdt5FjuFj0KqRzELVZUcAtAVvmw",
-	"qkISmnUB45DBVeRdMHaUOgeKw1svpmm+7cIu7TY1s0g3eC3cvfmiRy8tIa6CsArAmJ6v2fydYqstGAQq",
-	"WiqmRK7ZfEw+X7PNFGNw7vSZX9FP/njHkDuRe1IP3DARRVUwYmgVxgxRgquExAtiOEot48raBD/SaCHi",
-	"FQuKLnK3Illp2AGEMw2h3GKt/6pXgiYcLkaS/ePDkxcvyHxJYzpXLJYHeoFmebLD+rQwQKcymYskCggX",
-	"CiLDog25DdUyY/DIkM/ZRXzBQ6UlAgvBvlw5FIkYTc7bUDIS8rmIYzZXE/1F0VLzcfPxMcKb3eG+R36A",
-	"/UeBbWldEsm4gnAVyCPat7tOpKIbRwMl0rnTDtyN0+DIKrjzXoyg9A5eKy1S0qtyuRMzFW/eLkygf73o",
-	"gRnS4cpgzmLu88UIc70g7vInumKYzHUxmpLPFzCe/vOnMbmwo+p/X4wmk8nF6O6O7J8ePyc0CCS58CA1",
-	"/vVKkoXZDiGuUy/q9OhIazMuqHM0Hp0eHY+mIz+2Ex4+H01HLsQTnpxqTHqRnvDwBQ73I1NLgU/eoDqT",
-	"CwHVPx3rMV0kKDxxnwch/YAR4i8AHi7Uu9U6YivGUYi/AIiKwaMg9xdIHiM/jnTkMqrk20spokR1PTIr",
-	"+umDUDTCxMG/hVf0cqMyYqskbLmgbB75v/4jEYoeYki0XjkEkF+5ke/GbtL3GDvfc9YXz6tntVH6pdOC",
-	"4wgXPPhCixO1XF12sGq40SXsRx50wNjr6hnLovorZt/NrMXJfsI7rk6Iy9yOFYc0FDcgpeGEsR03P2HL",
-	"ncqNWYn/7rjIjmEG7kWT7o4uQ5yqhHv8KjOWTc+DFfLDRLIKFqLK+Ef3ect21s1bykRUnoPsZLG5qTqs",
-	"MDdcBexZLtIDb69r5qxkJbn5dzhvbjrLSTqjr8hOVIGXDEx1RYaiityk+0LK96EnRrxR8hylN2T+Mcsp",
-	"ohXytI6vFfhmJV+uEjpFNFXvRCWtVR/iWvyVqdqo5vW0jICHd72sop5KWX+Vm1FA9eZR/CprHrynihGE",
-	"5IwAMYSKkSWVhAuOiWYtHWs5+ogxw9DB23h1ZtBRjmZ+3fVSD3BTamxFzVaWfmmMY5TB82NqzPW530yk",
-	"NsFxDPChk308hs/oOnymH8hn5mc5WW9KPOyY7tU7XUfRMKr6mH1ahzGTHa8Jh4kuNIueRewGd8mmTn/3",
-	"/v3P74uJqM1xhvbyuPJnE+3U9Dv+UuYzliyeecZ9dsvR8sbdIop9Umh7T035FXNhm/4wxht2x5b16IeO",
-	"FEbtLvL8EMCUUPx9z2M6d+3nkUAGg3ab83jJ4jGHk5rz08P5bXHRmtTsUa2mtp0EyTg4a5bfU2x4xNZq",
-	"4eWQVQCGF2Don+4JXceLuR6e9MKKFK1djuebLvjG7J0fuMNSBzokA9/dnWHkUN7TPMaX9A/HRyfP7c0o",
-	"puZi0i4JlWTRooR3t7m+LHhDt3XVl6AMYPg4xC1AiufeJNP5PreZJMrXp8ENr2K48v3FlpPoBi/y0WLU",
-	"mDYi3vyF7Js7c2S9Y+LE/iVb0ptQJDFZWQhmtqLFzAza7UL5xRtARVrRoc2NKai4buIWGWO5DzIT1uL3",
-	"XNG45EZoIbSkWAqpZlRCsFkwcxgpKXVj/fmZ+ytzDTTxUyOKQXrsdtYrNDv9sEsGHhc8CGWcrKEsRI+F",
-	"rGMGFzsz/0j0HiSTCtV1lNs4VLjYrt+Wxc3lcVO21FLIPUA+dgmlzJYhgWpEIYuCZ14IvDuDUpPphMAV",
-	"45SYUiQT+wcJoWgSEQuixyZ7OPseLPQXgembfayAtRBRJpKmxAqwlWhiOG4VxsAlnV8zHnTKIqqMZ80C",
-	"q1//X2b8/6YBHpWp4EJErWMmDDlYmM3XZWxE4xZD67fCsBcUeUbmdI31FEJzmXy7pAq4tQaIMK6l21rE",
-	"SpL9VKeaeHEzIjrMDLKOEhMXJETkCnroV+ah2oyJWWhacgrHJypcsS330oejGkX4cY4Dx4zNLIyzq8vi",
-	"xv8t/CvZp4Qnq0sWH4z1UTdVvCZ2y2eVcTTIOc1Sql/TKJCKrtblv4LU6QkkuV0ylMIQzxWEMZsrEW/2",
-	"JFmEESNyIxVbkTnl+mhfMhIzGhR5V7rMMnjGRTyWrt1faRmhN57JXZy4HPnUH8AehpqepL1N5Z31JssK",
-	"B66C914g3QZGNM7fQim4UoPEmO94B49uAvOIhMGY/Prru28Po/Da3eLfFXiIeb3Ejrh7nDEm/ycRip6z",
-	"rhtXuILa+sLHXegfHx0d3Y3dvc+QA9/ly+h1HP5NA9x349FVl5vE/Jqryl1oHQTvcvrh++VJzdyHx3fj",
-	"kqu9rS9w8osrvwXrNM1pBv9cqMOFiA9h4EMcBSWue0WskZ4LP+RAfJED8BHCxVtd/reYu+xU5O7YBt17",
-	"O3y3E4ErL16F9ThVskvIgQ9ATrJIe3F25d2q+eZSCbhlcsiy3F4Ktv14T4J7bEwYnS9RLIRK4m3SGFXr",
-	"EApKJRJ1X/vI2HkB2b/cEAjoDSRJeMBickurTJw8q6dR9PNiNP2tXl4DrL+iJ/RjPdfOMvxdDF/C+Ied",
-	"5g1Mk0FT22G7cv5hAX95MqqSAMNO9OL5qE4ODDvZljy5RB48Tvh8ubAdhFUwlMqHnVFGx4NTLiK6f9/p",
-	"s3sRDD09+iDGZqY+f+OCUjGUX1Q6Th2o9wVkT/AaEt8zYLR34ZRJxJYmicmBH01He/lR9qAar/F4mrrT",
-	"LCCXG6KWkAY+j4UZeEJ+lYzosbV9dwX3x3HmDaIE1Bi5jJj+UysBJRPC+uUkJ337LuW+VpAFvESut7Tf",
-	"vAXkBumxkDedFlKYz1tQhcxvadx5iyoZqMfCXp50WVjpnN7iSrWMlqaFt7TCMD0W9uJ5l4WVzOgtq1Kn",
-	"aSn+vaWVDtVjeaedCLJi1vIlbr+ye11Q2Tp8VaY7+WXH2Dnt5adzqym9i28nDH9gV3S+GUwkPp3rp3P9",
-	"dK4f4Fz/2ioYNlcjgs8SWZErGdm2H8WfrOeoTaFjnGHsGoG4b8u09fdMMnXuqjIWrmWw3qJ/KyM4I2KB",
-	"fYVCfjUmXl8J6BgDD+Faxfxnlj420QeZP2dKjM2ly8w99K958jfCWYymJSW71qSyy/9A5fW5Kg0T/3zh",
-	"Rf0AFnwcQOMODJeh8tr08GBS/+RIHL6UcEmr4cN13Z0RIQ/Tkf3+FpeJAqqPGW2sTJ8ZpF0UVJfX74YN",
-	"PdGEqGYpBP1iT87ZPIlDtTHdwoauTgsu6BkNZjJsg6Max8qrl30KewRczsJ1u1fFioZbtZ5oXehTJFuh",
-	"4vQUK8BIeSviYJBCusAvOtaczQV0Rbd0Iwlnt3DMTCyrXIpbSUI1KQv5qQ6H71KGCiPFt2v/YgLQXTnc",
-	"qvpVhX5nSF4OgY6KDFDeLmX2oEx25E5iQzVcad6eyaaDWyx0CFwglMTwXTpX4Q2bufCWMYkCuh6TaxZf",
-	"sljIQvlD0+ijrPxhx/P+aE70oEe36+HscPrskRnwTLSWSbYwxenJiVeJYvQrt6rgOhZzJjGQbS64oiFn",
-	"WoJJFSfYj2p0VwgiLxBy62DygeApnLze0Ur5pXSoyZqF4AcIZ24MECrO14KvmLGf5PyTnG9fjLxrQfsn",
-	"HWF7HaGwBS0Od89LrDJlogO7GnXn6UXQ2xabbFUksn3J/Z1TamuKao+jhxRNbauk9pJN6Nf9Rpvuneuh",
-	"r9ZUhSbVJFf20kRHyxk4BWYxk6YcV6WeUVs51ASssmCmIWhXgDkHbRLHjKtZ2blrl1XU58MMtPVUmr46",
-	"rga2ApTGFH1vr8qR2ZpSdmIdfVgy9JOYuP75kvIrRpYsZk+W0JMl9Ce3hNp5AStSpQzgfrZUWTqakQgV",
-	"eWghN2pAkYpDqRcUzGJGZZtDUhdK+RxDLmQCb1YP1aJ28uuXtQk4YVB+C+H8xjVaiS1dwWArg1GKhNI6",
-	"Fh2V4t9N/+YWKovZFpcIBJ962rDtBd9Q7N0zQjtrMJ0VF6OcNmoqtQpKubgpOwCm3g353+c//2RaTIDj",
-	"PlRTorEGwcuIR9NFBIEg+6dHRxj4fMsuxSX0YMD+5lr3gF9EAgmGq4MzkjsFZN88GBNN1X85yNx+bODI",
-	"LykPIhbjHO60+hVBKs5g6aFLab30EiiHspYGSQNHyWS4mrsiJLWvgYP05AflOdTuJNfZHdryTNPLulX/",
-	"p/AdiZOIpbaT3ks9qP0VNvIyCaNAG1RkX5tWY0KjSNzO8JWx2eDSwkX6hdk122y1gyfHeq1mMFctqIB9",
-	"84IStb9W+SnqXGc1sD1/XuOAGqDWRZ3b6UVz6+Hy+12tOutt34MSyophHaKTycnrM3LJIr3D7pJ3TxpS",
-	"mOkv5Aypkexzdktul2HECOYByg2fh/zqoNTm7iLvGpBdJvQcDnJU4tNElgIsahoO1VtN50X8+eS/J7E8",
-	"zIQ0SxcPAhAyDroSOVNegSUvZDAxU6oBhEn+fDVqJdudt0jMr02IBDL4aqZ74t4fQhyko92EMoSc6E2L",
-	"+XsV8qmAst3ZzlF6lnxT5A9S1Mej+W8ZL4nSM/NV8JmEayKMQ8xDrsVk+arK7lq3XEcP3dUeAfNl+zZ9",
-	"OGNbn5s/TQMD6ukopk4laAl6BYxN4PXuPOTrHiG3nUnLew5Zjmq5/JOi8TCKRqUZvGPpPqxIR3unyOBw",
-	"EbP05HSRjjuttUC6FVoo1n/LLu3jowLV7A1W8u5rfWKWTqUfyxVpSdZVFVYxmBN0gZn1tjQqQCa9qZ2H",
-	"s04ledGqjmu/DvKlHhBTutC7NcECbcEq5GPiOqDlb1XSXZ/TKGLxniTilhNbsYRKomh8xeDebZhe7dve",
-	"G/qF7/KFzdYsnjOu6BUbk4vR0cWIKEEuRsdHRxejUitG6zgiZmXV9PL38VX2WPg7q3YyJhV8WqzD+XDt",
-	"77fuHWluRT2jq6I9Pay27gK+eOy8HSvBdyVrR/bRFIrn8YHir+YwY86z7HIR9QuVkgWaeGxpsWRtK4FN",
-	"yHertdrYOGii6DXzXC1XjLM4nF/wNVVLsv/T9+eo5UjoZ3xwRijfqGXIrwiLJMMSV3F4w+JDW0uR6C8n",
-	"F1zz6kjMaeRqkMWMBhLYtcYd9I69GP0uVXAx0uBcjLjg7GJ0oC3RC+69h0JOv72gUjGpLkb6gBhfJ/7j",
-	"kiloC4R/61fMOHjTJr0LuDPi8UmsBzEXccAC78I+EExOLrjp+7WiG8hc4Bu0ok2N1vR1bdriJUkQzpXB",
-	"/AVH1JCEW0t4P1SSKJBOSai0MNPffb4YBclqtbkYTQkI74PJBR81GWtFFryin35g/EotR9OTFy86cLxU",
-	"ynpD5CLJYzZn4Q0Lppku13OKna41erJFakkkbD1GyxzvCT6oddcKMJ815urSGx5zRqhxP6ZCBsaWjDUL",
-	"lSHuBv8qgg2Qo1F24A7OJs4gIe+RkGu9Bi7BJ2UXhD6j2fZysBdAGbbYP07Sm2M2TM33jC7WzcY2KmLj",
-	"NVFmhgaJ0TcOKydJWsPeiVAKoGph2BNiI0r71VyrUmaqNZ3cOtNxvK8a408szO0Q8wE0z7Iyza+PDk8m",
-	"b46mIFCMLEkltdFhAawJOZm8Of7LlFCjyBpmFAYukwl8uRVfFxhUFtAHipxruh8o1To76X0NG7RFNNwj",
-	"ZECtA+u68KGmMKkcv8l3ho02acVZX13AWwUawN3zOqKbWfqaeZB/3URKZVPwDs6Q9ucRo7Esi6J6Uoz6",
-	"K0ZPWktWa2ljxpU46Hq5cOaCgx3F5xuTs96m+nudr/QLMhRKeMCXAO6jtW9COVsnlxE6ayrK6IMiAZUR",
-	"hYzEnoTns0UsVjMEdB/v0f7pQ5ywA7gnWSs5zgRoAJxUMTObKX+DTh9j9odK2+8aD2ijf6/FK/5JNkwS",
-	"/ecxtD2xvB0Mc6hLoPm74MwUWyvEaH8erak2/vWy/q+LC/k/9v9nOD3+Q/2hZ/tD8D82f2yY/OPoj8Uf",
-	"INT/EIvFH/wPLg70y/+9xLHmwmWOxscp43HOMSjjdiUOrbjlm2qX9a88ZnNxxcPfWWAaou+Z9Oq9scEm",
-	"BFveuBbjU7J3tDcme8f6fxbwPxps/QeH/xH6f8UCfhLwSMH/xAm8tIH/YRLztHvdxDR6Hh65ST8I53x+",
-	"XEhnatuKwxyAWOCVXPbo/fT9uT5z37z7/nwMJsCcSnZGwGgISLJes/hQP8Lo8JS09/9neLDPF/KPebiQ",
-	"B0W6raTBKqza52hTALRzEek/bsJAv+AKArzzb1Fs4BgWvHdVQSbkra1A4caSU/Lb3k/fn2uK1Ovd++jv",
-	"ktUg8pzJOFzAOwez6O1v4W1J3dmFQv1neFPgqhBqbCjr14vYQhGRKLIPQUbmnT1J9HBwObMKebjSHOF4",
-	"XFM+tx3WQaWAoVNOQFaJVOhiJGZgUIptGRW1pJwcGdylayhFnvnZBju6i5F9VyDkgChB5mK9wXAdzm4t",
-	"ysEZHCpJ1jRmXKNAr3ZMtPoCAC2FVK124kZEyapyizkRkWlKoc3XlBza+dSKWiIetY8PH4oPuuADxN/r",
-	"ebdrV4IkUHdlWdkNshCN1ymQ4BiqBg+rLmfX+Ota4/Jk8vxojK05jNs+ZuuIzllAvGEIFlYilxuDEfx3",
-	"pxvEFf2UlSRHjRo63kkZzQm1L3vODYctyU+rixw5LV7h5pDy4ZsxOTk6enl4dHx4dPLh+MX06HR69GJy",
-	"BP83GiDRKFvjcWZ6ovYWyFhemn3S2JhFYl7RsevDkpFFGEtF8FW8kdpm/16XzCvLJ/amlGXtaytyn5sm",
-	"X1JZVpu+BSEcH/uX7zu9BM+YG8VUylDOpFgojLHM1NBqsYyXb4bs87p9x7/xaCUSrrY8pc9PBgoeYJOr",
-	"CTk+Ovr/dSLzfFG401YtbYEK4VBvHWiCxBmzGxarmRLb8rxXoAOapmWBHvCSWXLbNhgMCfBRmhcVv5ta",
-	"bmUC8UuLuqmzF2za7Z7U1gLcsINiCXkD5GTy8qATHPCZngVU80OhuYuvzI5HGarImTOzdme5js4a7Bjw",
-	"jWCeAyUryukVsxZcKMklC/kVWTEqE3Cai5jQhbYgNFrwbbKgYYTGZQWQfhRQ1thopkz3Pl+yOFRGoTEq",
-	"oneqK/eQfVIxJXLN5mjBUIXbuQ/aq0s3CJWf2NGCObx5k4GvH4OBIbDVdOYqsn+k3ZE35PzKgbdiq0t3",
-	"dnepd5qpy4qk9gWinM812wXu5K3o2tUOCvlVVh3WHML8AHZmTn51rK1YJw1df/UySVgn1F42GsAevbf0",
-	"bZRmGWE4W1nQWibEzUXDmQvTbFBctnKMd95LhFNW9HiaVIZFj3MM07ZtT/XDytvH3qEhc62NVUQyup4a",
-	"7a9Wq7oB2tF20bTdwFmJm++gU1FFQ2OMA4S6Gig7Cu0Y7U+V47/jUlG+RRI/CiEzSn3ws33rEXoUqFRm",
-	"ZiVmMaOB4NGmo1p/1CJ+usSOHd5AHcr8bGU+1jRx8gyXLc0TW618ewZ/fNwcjtJfO89o3y2/ad3tu05H",
-	"OblncTtQss2r4+ZU2iZBZxLV09oSVfIr3ZxGbtg7SsiyuI6Sx3HhdvE86SyNK9kqtjD0hEOHNdTCXA3y",
-	"j2CpeBEXbUPfP1/gHBejKfk8mUzu7s7Sa2ptpBqTl3J5y2JtQYVSapNJxIRBYLzhomuqlmNbRQLMYv2K",
-	"uyPbPz05KRFcLhSkGt7aQKXmekzlERKtv2vtasLQ9XbZB423xR5OS/NeANciJp8vRvpvvXl670rjF+ti",
-	"GiQRJvQR6+KzMxs+5rwBryej2tv7goGWuvrWIuRqewP/TWefH5Bc6zJYll5btNOfEoAxVNoQOTxsfbnX",
-	"WcLVWaFvig6e3UfV4yUs4ypUG4gIW4iEByTk+Qzu8ko1wKOM7fNOsVVlbJg2kDol6G+fcd6rLsC20+b4",
-	"PCzbA2W4VPqfUJh3tFGsCuAKXUh2tWJcoRs7DCDS1EVTU5vokdEfpnIpbp0ygZXKbIhSSQjqPAzirXT6",
-	"F0c7SMK8oord0s22gNVp1a/rbojWM/fu5yb3YyNuVirZepg6TfqoE6O2lEEja4HNTJ5zL1/jqyN/0O43",
-	"LaUY4yxRseCairf1LWYHlMnlcGOKGzoEhCcvWhW2ztZO3GrPXmIP1yxvGYLSs4YMIrujXWEY5zl8+/PC",
-	"8tE6T0De/m7ryC1Hy1Bpvhl/Zbta2pV2hsFCqzxd3iR5itbIz6VFX8+IR+G5MNetQ8gb96+dXNqlaOkq",
-	"B1pz+j7cunU12K6ssx9z7MU+HkMJ2swReaD4N3Oae3tsSnsWtGWsLf019UX5vfFqO8LZGFkz2p40Tb2Q",
-	"OU+9jmjmjfqmaCEnIg5YTPYpZqdfM7YGpK8I+0dCIwwUZTxZkavwxi8YYDat9I69qkGcrUWJ/YNG4xHQ",
-	"xCg9lFg5u1iYsjHWNu1nZv8hp6ZNkeuFl52kNN+puBX9HWee2GhPSt1OVw5cFPFdC3T1uyxpK0wazJhO",
-	"smMA02LnFapeve4mtv5M0qj82qThbqW14N5ajSy7Rai8KMiAV6du5vFU2KKyDchQrTlNOWJAIkpPSLvD",
-	"30ahPTTzHMoGflH0WvdjFvdEs526ZaIf0OCOIPIIdLbFawGoQ+tXFbsUwaakolkpRtt7vXqDUbb52+o/",
-	"A9iX3ZQhN2E74k6N1ycR9yTiHkjE7UQMfSniZQiFeJaKna68pQUvabGQ+699UunUagnswxi23eqLtLZv",
-	"W1UY6eFzK607YloxYbYjDKntQP8AwSeFIwRh07anBj6tauXU3qvX1bHWwaf16BSsP7G36T0GovWNljRx",
-	"bPVhkjbla8gisQMFOLZN3WhQi+4lMW23itCbFz3iEh9H5GHr/JvqYrBbK0JdAvzqIvuyG9DcUMo7w1sW",
-	"JLQzD1kQzE/2bC+yLU9qJ6vdHE342Urfi1M+2R7+OngbwR1Utxv6XHcpcFdW0TgLT0tU/HlIu5s22obC",
-	"+5N2p0ySdoUiUrBuWFymFmfz8bBc2Wg6ShKgkoZSGd7HXUpl5EqZLERMFiGLgmdUqTi8TBQjmMILNy8J",
-	"8wrHmD+0PsxNTZLNmpE9nHQv9WCduwaeHXahXefE9k3O+8vczm7sXUrUTIRE1o1guYiNlC9zchfQUEml",
-	"uGm9mQsqKh35gCGUduffztCwgkK4eTW0XdzkZY6JbcNlXxwPGP+Kq28bBluF3q0NsM7AZDav1UU5Qpq7",
-	"Jx+T839++/672fl37//1u/ez8w9vP/x6/t255lLGHpuL1UrwZ3MBGQtK22HGVgsVI1wzPWgGRDPTDHMZ",
-	"jq3IgBpcBs54hDncegGxeZLwmmd2sNw/Q+6mM9bCKryK7Rz5R9ja5l4u5+2ix8SueUxyyxuTwoq9R2ac",
-	"7L/scsckv7Tik5kSnWIEzpex1nYKTGOrVMxBNdhhdLdtfZwWjqY1b5P7mz37/waNcUO1nMEL/6Th9WoG",
-	"lAVf5nMTTvxfMReGRi5ovk9icaX++pCZxR+MqOiA805OzDoUH2OCkIrpTK7ZvFOjk3MYXhIqTfXEM1BO",
-	"ueCH4LrAriXgzlOMU64OocNixKC+hByD09e2Gj2F9+wmkzldoyciZOAQ3JCIzq/1VIAPj5BSZFbXRTI+",
-	"5G5ettOX/sEr9tGXh3jtrH85xJzpaV0Nppow45cjj2RmrbejgAEvj7UjQPnbxVpW4gNYAXctsbfsUJwl",
-	"+VbWg5fC26ZuoX09o7S3AL23zu1tTTfG5aGtne7tz1S7IgxWKUrQ4atAQw85bX/CJZGIM3dExkQFXWWi",
-	"AazjWd6v5p5nNB3tecPtkWu2sWO6GqnYChcCO+axMGNOyK+SET2sBsmW/PTfIEpAcVBzTZFIRrJzhdwr",
-	"mjrZgqP+mEhFliIKTFunGTbtlbOMPWXsfNcYSRo+LGJbVVqW8seqqsGrkNt/H+98Y/twzs6craDylV7z",
-	"lq4l/aztktyw3fsjXsQXvFuLRP1F6rZJz69nPZfXuiEJD5hf61XPsC8i/XAehZrjHBCvcIypu+vT63E1",
-	"T2vNwwy3KVbo6fT1LttrDrEnW8mHHpKhTJ/18DvIiJVSRo5yk9WKm60uMzoRS18iq1lqrrZS7UJbRVhY",
-	"wO6zf8p5Wt8713NBn41Lli17nSv1HnISwUA7baHigWhrz3eHrbcyXHDA14xk/E/a5jEjmfb/pU6LasL6",
-	"+Ig5WhtKrmhD5Be+GJc3GeIBSbFpOxSdVTcwKu1IVBLm87DNTEpW+pibmmT6QT01N3lqbtKiucnd11vu",
-	"31Xn6lmqzzaJqI0+s29VhJ8NXJpip97rHYfCP+9a0qfSkVRXWeOV+fgmDFjcs3BgfsyTjjWYa51fjRWp",
-	"q7uN9+lD3qs466vmUJsU1k6FVM0X2QqpNZce5nQ15Wp5R/2LbHL41NRt2A5XttxrXucBacswkL1SRS0U",
-	"ftpBe7DWjPJR9wNv471vHUfl+fT27Kd7LRL8xrvVXixreTgFZmf1nlPlZajYRTtee1eWRW+jJ8sNXScn",
-	"voMiij94Ur+D5vczTxub2R41VoEYo9UOqS5UldYyq9f0qq89QXmYNecX1Coew+yfLT5ZpZqkjQuwOGmT",
-	"YlEL8vYhfBratHJ6VWJge3rpH6RnEVNbXrrNOcgC1C2QtxqK9ijYyvFbBUC/xXdcZYdFto0cqmwbmGMO",
-	"Wn2gJAqlajQTC3tTbjY+cYssyI3Hv27zt67Zb7e9Xdn+wrr7uQa2rhLfzw5uZ8TWbmmxJc69RnZn23PU",
-	"pItn86R8C9dbnYfxMny2obv+mVMFSuosT9pXSi/O1WZtfeVFfrbu62mCvxX4g8aQ9ib6Zio2n3ZY0sOS",
-	"W2vFpRvVbVXy3ozRter92NS8NzGTuGfE8gxT8D7LFSor3zd6pL/W4vcP6WHpJ0WL8TteT+wFRuxgMM9F",
-	"cnT0fK5XdxiEMfyLPXPm7DPTvk14TalvuSz1Q/mCuWR+vI73ICGhJGJRMtQQyTFOF27IRZlUFog3I2wp",
-	"Qtp7GFp7djzgHmHA/as3zQH3j8GzUxvJ38u70xTi4FFEQ5QDxiyUBTqY0IanwIWHDFx4BJfWD+j29aoT",
-	"fqN1ks6MZ7WmKoRdLAvSXQqp5Ay0nVnMZDbjorjI9la5N3HZKf7XtCxbZ12bfaKrtV7Q6OZkUtp2vcjm",
-	"uuRIm67rJYUNoppb7yZFXn89xsHLEFK8fw9CelgMBe2wkEsq2RYAw+fm5VYQh9yvtpfuUsUmeRmd7tVv",
-	"fn3//rufPoyqy5jmhj46fnF49Prw5NWH4+Pp8+fTk+P/KPu4Aq43b0btvAjWO5DWhvNXmwKXOqD9/as5",
-	"ALKnwmOmbi+B7YFrEr5u4I9loZC2+cO5HhUhuWYbqQRnH8Q142WRZf9iXiBKv0H2Dw9popbEfncAIWch",
-	"J+Y5F/CflQjYBb8YocJsAhdQX57iszQoBB//Zp7HImL4ZJx/MJlMPl6MJhccMnpH09GS0QAULJSBo38/",
-	"fJuo5SGuJcXUOvwXhqjymgEu6U0oktjvvzln6+WnIg5oFIlbE4dqQ+aQ8+v3ifnBhvBXR2KApWKmCtc3",
-	"L+tn2pMkXBOoW2XTTt79cvOS7IdrGgQxk3ISrm2y/cEZNvwa63dOUSTv6z9N8bmDWsiev/Ygi0KpZosw",
-	"UixGwSLLTRSzbA0gusuNzR0qaX6DONux+4cARc3Owm5YRHAaSfZPj45MJ6JLGhBNVm5BkIoIC8K3a1fy",
-	"+sRbieCYDz2riJfN7isEvvKN/TcUptVKpGvziinbprC8Aw/DfCknoZ/1DYsB1GBGtayF+tVpKdQVKf4Z",
-	"sKH2oGmP7org77kd8DvKQjiyHjkHuxeXWd0ayKcQWOFszWIYvoRncJ849qRBSYi0IW55DoAGuM11LWe3",
-	"gFW54fOQX5F9FVMuIw0K/GVY78wW/j9os6B8/a1ZyGd1vfffpoDmPyWrRELAvP5bLGCtpuV14V2/63st",
-	"mKem0a1iPJhVBcJwgi+AsyKeM7IPOt0YYZ3Csxm+ckDkdbg2KJ8vWZBELKUH/FrvE4bT1IL28hS1Bigj",
-	"IPjMutZtp7ByrpG+f8WU+waqIgi+5zx2SyqJGacWiBfQTG+VRCpcR8zWVQbatPUBaxtJAGdd0htGVgIc",
-	"LmDPMFP6Eu8C9UAORZRINhcceJR3eDQHe1NPcdjfai1EJD0SM5y2HFn6ZeCtkih6zfxUsn3q91MHERwc",
-	"gJ2rfOKS2lhZUTVfZvK73XK8ETUXMywWUjm5wPn1VuxzoZb60MFQjWfrOarbkKI+C7kSVRz4Lbmk8+tk",
-	"TczLGH2eMMsVwgAqKKUOMWHfJHpYX0akH9oOmJqj6x9wCuMYNsxc2nHqafzNcWnLLJPcPqPBTIaqnMrM",
-	"N7ajqunPqTcKlU2gPMkUyQ3mUZpbkUdkRw1E9tLvihmEUhuswSxmVApeDieCZ14FqOY0jjck9zHZR3xp",
-	"mhG3/MCDkwt+aPzqvAgv7ANDyzli9IYZ7gOjERy8XqY/T+8qM62aZ46kN9UHPZQG9abwAfV8s1qpCBcZ",
-	"N+ueJGsaM67M55r68ftZGQQm0bn+OJwWy2ZF4bU9+s3dboAF7El9Kv+L/CNh8QaL8eK5lsmlS0de+BV/",
-	"9yA/mRpepoVDyKLA7RusHprd2GwFGK9eUXyZywxOd8AeipLl/JSWp5CMVVSd2GS41n4zzjG9hCAfhFoV",
-	"MlOsomk/csP5FSvKdwPmsbSkVRKRKJIfhlwxJYtPPxjPcHXvvuelQCUcCgTRyzI961tTO8jpqEYiFGZP",
-	"MZs7nc8PwDdKiTUh4SUthqNbutEaYwug0+pEfjXWtFZMroQJPCf7hjuHsQNXHqTdjE3evTV87BT13Pr0",
-	"TdbG0+Lr0Bd71qOmVQ74yNjmzcRmfagBCxKtF9ogk5qaAfmXUkiPwaHC+DzeAFbSSXgSReNRuL45zU+s",
-	"7cX0mRk536a54oWqxbRo4GnG+YeQ/t949vMvmdqTME4gVlRb6Lgg/xfUq+1zwFWg9bU54wq8rEfec0So",
-	"UX8rX7LLK7xww2I109pHBQIae2Galcmr2VxwGUrFStGJq8lW4Jylmm5hOP+c5HTX4svprfqSxaEyOLGm",
-	"WNXb+ZUqEesjmjbXHv30/fnsm3ffn4/GI63bzeBmVFNoyK/ceDeMByI2VwwjWwguUywEC5t5XhQw7fW/",
-	"r4T90NRwgR/Go5CHKqQahvjWeef0EL/hg1iMPqbWprUx86O918/9wf6RsIQFer/peh1toK4biiP3aPpb",
-	"yVvwX7wSSX9ESrCuQf3rx7EeJ2A8Nww80ZyBwyAf77IrKs5X+LRkVg8mO7AHyriieB7D8HxnDeOu6KFm",
-	"gbGGNHcbTUceOEqMpna8O5zOexHTIeGdHNzm3ZKRzbLgIwuX8wA3jW3egtsT3xlQRQIyQwNplT9vC9KH",
-	"6DpwaCsiS7+RQug+/WjAtAPc4Vi5tf/mfv+YQ6tezPzKv9NMl/LN39yttr8SrwSiJePLRALtuZ8+mn1H",
-	"9eA3686ImL9CLACpaHwFw/zmj+x/4JVftESFfijvB79oYqZa4sfxKJFFMPKHYRdT19G+Eez5bfIRiPvk",
-	"gHEF/GcLGkZ4X1H5GQJ7ZyHwSDvdFv8cuERR/XYBKvfKx+LZMZ8UYSp85GBCt08BMlp6Nv0qoSUvzwRn",
-	"M7HQHDtDTTnCnq3Y6hKdGWX0/SP+WkXlTXQyyPYCwFaWzzezq1gk6xzA6c9/g18bjuXTEXw6gg98BJ17",
-	"LaVisLMaJQrTO2iB8NdS2P5mWeNV2b0vmi+p5vtRYyMO+XUZoPiL/ngtJBTGnAVU0VkkpJy545oq0SIB",
-	"j/tvVVxI4zWzMh/oVoWL0bYxu2Khq18y2jXllYsrixmjE3SGXk980Tzyj5SF0OKuckd8pHq1lf0qxLNW",
-	"dZrd+t2TdI+KTyp3LWtjmorNHqrca/SWhogVvYkLEEd53FhKqOac9s+ssyC7//ZUjfti0UNbDmllmO2O",
-	"eudUyZFhzZb0354uR7iKhuu3uOt2e9tZfTgKNFGQb/5oGVmSZRma2ecnvsvCUhRHJSe0KCszkLaDIF1o",
-	"4fsqGNJPWgBRIiQrh6lAdKoEfAmaQ4VI76gyzPx58BTWb2d6atNL4jy60ndK8WWvlgsgFr/L84X2Co7t",
-	"Sob8Jw9hnlWVwmleKsJZ9XWG2W2hXlmuUr8TKRdyHxTWmb5TukLzVXGFxe/yfO7OMmFvYZ4SZJ0Xjou7",
-	"94sODPdOKYzmqyKMxe/yciL92tUPbj2tlVTe8jKaivmmKPX824n8UnsI0RKrwL2UobcifabiI0+cJfOk",
-	"Ov0M2WNWtf8rPvsyzNJyFR3Z/U6tVV+ap7pYRzifjNmiZNqGk+Z0FJ8OHG/zdJMqpaRBG6lWQ2o/vMtf",
-	"05dY1LYTe3unsyXQfDuZ9CKdyrKZPujHReevd63k8S33MEwDsTLPoVwpK7xu7iZLhzK/VY1ofl4vqWTH",
-	"uEPjESj+c7He6FPljZp5nh0x81MGzLJf0Me0CGOpcGpDG79Vvd0A8sc0J9yN5N/cYTn/HCw5o0ajl/I5",
-	"i6LcfPi0557UINZfXVv0lQLoRIHDAS/ioIY2qna4kTTLpM+wlJ1uXX65zfv2WCm/Zk9L6DMvS5/wOyx+",
-	"2/LREi5Q0CzuvOCfnCxoeTnYrO65ShgPq/dlpy5zIxcm2WVnuFpHq68s5Jy+28DUds68O7YVspoWXNyW",
-	"HJ/4MrbEV+qfNPd2mns3d02OX7RQ+Cs4zJfs+mnhVB3CYrknD0eBnu4yAZOJZPGhSXc2EV3uAB0dHZvc",
-	"ozlVjJh+ukdHJ1YcMfjncze6nwMk4bfT0VQrmith3n2hV2Qjno6OXjrPFlFpBQ346ZUbFf752nkj4Z9v",
-	"nLtJ//P4yA1bAOEY1hAEXhh+PlBfv3aiQbE3BibjD56/ckPPXJUT/fy1IwObqWD8NnBgXToM4vAtJwm/",
-	"5uLWZpSJ+TyJTSoCIvQnQUzEnuk4ccmIRX0AWVDQVAunMgU6JuRDvIFo4CsacsyZoiQIFwuG8ezh75B+",
-	"4AUzQwqC1uPs3Hr3vgVVhgSCYc8l9mnN5iYc/tBGpGN/LlNMBaOhCSyCKzIXfBFeJaj9TNzOf+NaZyxC",
-	"HhDKCfsUSuUK8NgWGyJ2S8VUKu4lgNj57cwT8v8XCawjkSy7XP99yFG9YXG42PgR8jbFiIRlc1AekJip",
-	"eEM2IolTNL9bIPY1hvieIjgBVAGYK3wXot1DqWKq9F4JomKRXEZMLgVUcpEJk4g0eN3MOHGn4i0ne+hA",
-	"2CPm1gvTywBlGtw9xz72THqdEjbHhEKunP1uYfd84k7ZuUtt4MK9B+DsZbrt70GCihIOmIk7jX0odEze",
-	"eolw/6E31+QbBWGgMZmhxde9Z/nG72RZM8ObrWaYa6ZRPTqwoX6jmxNYM/Zx77HfQXLUW6XYaq1Y8M9C",
-	"qjocHZ/0nul/S8HrRn7ee+T3cChrhj7tPTScjPfpPXPdLC/cSbIbBhqKPi8onHDwMUkLOplEXH3yLhnj",
-	"9njlbtYm5IMGDYWv14kpZofUbhxJuAojk0mVHTRmcxUuQs0cv6llSgFTLF6FHFNy5lSzUGGYm15LYnjG",
-	"8cv+BwU40vexWLkaUzUYfZXH6JJKD6uGvaWcGhK6rKJgsCbWDCUP1KbJY+1y4/psGzaJrHEoTL3Or8Am",
-	"22iNBlSUFPwJEoYWyyhO5TJO+DXRWFzRKLI9t2BKI1thLLmmc/t1HVk5ETEhv0SMSi1iIy3LKc6a6exV",
-	"MQus6k1+VU45sBlG7gIPIZITcp594u0LbiiMfKKZ5Pdug69iypWrpyBMl0RcKf5N3n2L0JnEoIWIL8Mg",
-	"YDxVBDRvqFCBzBhhwDickBiBOG4NhHmKxQs0aVgtCnKUXNfTVsDkx8qVkTg6OXFYD8pOg2QqWaOGFGP2",
-	"cl6VlViOTo9ApRTz0GWuwW7jLvsqj6GpfOpqcYGw9qWnAK5pTFcMajlgsQTs1NkGD5pYxSKrNUrEwPNq",
-	"Dmt4AYIfJHCEaBF0mqil3mxb21lrXhWr1MYPoNi0bAu5TBaLcA4ks47DmzBiVwxyKm9jwa80CEBINJLu",
-	"gEENDGQierwxWVMpb0UcjIlIsMYEZEbh+oycMpmHvmbujvKKBsw/yIBQrQnKNZtrddbP/QM27PibOYkw",
-	"04uWmLxkyNxKUInqokKwaBDg10W1GWpJWHxoW6tkrLIPJ87yMr0Irf2VCkBqW37Y7Mt5xCiU8PQNvYkz",
-	"1b7PLxJZvjMiNOcqNS8wFwsJJQpXoXKptcnqUtsoC/jYY7nskxZj/tEPuZ5UsozBAVP+IxGKAiEtYsZI",
-	"siZSrJgZ0VkduzY0Tl73NjTPnYlLQM2x7AZQKBQU3duQjcZgjVwNtYiWDFerN9FJlSWL1gijljw/Gksb",
-	"zpIVpR5bNDcRiySKNmTNYtNo0aW0OskDQz4/ajFkejrMeJWjHfujGcdHKupCPo+SgEk7LvgOMM/efIMt",
-	"+bEOil56BUAtINHi4hs8KtYVQclVeMO4LbIALBK9W1Y1LTTr9mfFcdsyYWu+89xZ0syZC5RQQO/vfiGm",
-	"gBFzljdniYr1p3jw7BmC9+FwlH1kinRYnmePNz5+lpNsuz1Mz0/rhXUGU9bitsxWLDKyNSMJTaZ8KmHq",
-	"1Jus4wVcg+BnmqEpAQ5EdDyZB+kb6AkZTcFHBd0m+UJU1KZNLo3MTltGnpC3v7xDdcMmiSJByDG5jUOl",
-	"NBVuyFITu9baL7j7lq7Dw5gtiP2JLMWtGVkzkgiKSy6hbsS+3vUFBW8UY0oTwgU3esjf2VztQXK7Rsac",
-	"2bq9txpTS4bVdDeuKIidFbF3MLngF/y7GxZvyJpqtEZS2NpKVl+ag06+J+1sJAwIXWgF+tnNiakxatc1",
-	"1c+efU5rnN0hPUIRJv2TVZPf+qMZuv71/Q96WdQxhczsXgY/gHZ6dEQuRj+6BrO2Xm8SR1Ar7YL/KyTx",
-	"opUJxeHGwKGxN787uFQR8BMfJuvpBT8kZWn25BkpKwYwhXEyDfxjyq80ZV9wQij3WOK+iMcEWONCjK1Y",
-	"vV2KiGkS0hvhTc0+rVkcrhhXNJqawhF2INgizliA9USwFJye7t8Pf14zfq7o/PoQd+Pw7S/vDr/LjhVr",
-	"RfDfjB4RKvAQikTJMABK0QPBGrC4jClLFEpyenRKQsVWPwn1vUh44PVOBW4rsyvAipsIu22hmkRQv8fS",
-	"uP4npyt2gNqjp6JrINy+62NraYVKy8cv2UKYStF248O0hWtwRi5G/+tipAdaMcrBPOYgCPhGmw77QkZi",
-	"goC5sg+HGjkIzEHZag6B6g8jIa6TNaIStjSzz2DRKCAOXCgsJi0RlxsTy5HgcVqE4Awxi8IkHLIfcv2d",
-	"HgW56Ntf3tnSgxT4eCzAZra6IWxbopYi1rZuwOYC+PrBmEhBaIpaTXxWx7TlSdysUM1Db7nBM+Ubcnr0",
-	"HDRDPcQ6XLMo5Mwrq4UmgOUzWBoiJit6zaBvLvBuqRyNmZnONPYMld06qsSiTC+Ojkq3AbE5LaB+X+Pe",
-	"8vgDJOBFEmurBqaEkoIhaK8IXLotLFroQ6nZtdfZ2iDDUZ0eZd+Qr/kWS41dQc0sOENG50DBd2Btrjj1",
-	"iWjj2tEEMecge8SdQgg1roCJaz4WSQYcXe+kHuE/ncgxtBSFUv0n1CmShAFTN4XokM9cRlQqEtMgTHKn",
-	"tZnV+Y8d5SI5YWUeZwlj8R1zKA8vRbAhpgboZupxGqosnxGwO1gFcW79PwzxYlG2z25olIBy7hFShkkA",
-	"WSKfMHufAemabbwiWT73wkeaDM4sdVoC4QwUbQa/ltKi1UqndiehdGIOJVMtibkdPAUr1DKVSa3DuBWD",
-	"kQulDr0Vkv0sF9TDIEkejIEu9OEkF6NfcGesrofDmGqiia0mai+xrMUwuRiBhpGyGFN3aSmksqXSTKhB",
-	"iOXFoLDODEsWmWpOOY5pRPXUams5+ViCJEMHpYQzTlUuLfbNVa2x0xjsLWDRkBegx1GYAwHKitnzq5hU",
-	"yA1UnKjllFyMLkZjaNo9Jkdj8vlOr1SP9NtHvxs81A26FDfsYGz0K6ezIanGFNwo4Fw0pJVFjblcBv71",
-	"y8/nH8hkMnmGD5FuQSSguSQWxL3O6HwJaoV5db4UEtVLqPYmAi3JZMivoFT3+hA9bNdsMwalXC/1Sivj",
-	"bq81c4GCWlRmGOnBOAXWngRQQf8myCLh6J7X+EWuyvHoCHlIaBRSjQPj+oQquVjJFwcwf2tQcDc0tYOQ",
-	"pmq+HBNK/nvMFmeEQ11JENxa8sC7Y7sDB2g72s2PTSViPYxHfvhQ6xt6SOt5sVgCOA4MyRW+wqpuKOHJ",
-	"PhfwWV5Fg7rpU1MqFcYbZ3uxWCqFkk+2pKfxeelpoUicYQxaCUXcLOBilpL/ff7zT4fm2TXb3Io4OCOm",
-	"5zrqwuuIzhlQqCEBsVjgdQoirFqlzOqwcDyqVE+t4+BxYgTEhz3I2PHDqaH+Z0YnPUubnXL2CZYseF7U",
-	"acq8immAvH0/YyhqmveG1QOcTI6PD08mL16MyTrSxiBMcTJ58TK3Pc5BbuM6UBXVbNLuS+b0avxqOtaT",
-	"oD6QG0/v2qGWx7jnerDv0Xtp9h5tNP3EEJnmSgukMH107W3FviVeTdlC84qppYrcGtJazTBlWh17DIpB",
-	"YPfiMGBrxgPGAfr0q9QNzo1vF0hpz0qdOSPcCOtFImmkD4tHnwYzizDCSAGon5eycn1aUYcJlVHzsFqx",
-	"3hF99Kdu5Xn2D/WQ/Y7NE/LPyGc0L7q2R3tFLjd6DL3YM4Ism1wzBgqnkGg9SKdymhJuUNovi8hMfE8B",
-	"l/pbxT4pmTHt9TdoPiC1mFtJLJesaBiRMJCuf555y/53BiUHJ+vNwRnqSOa5GXdmBw0lsaXCzfgaEFMu",
-	"3DbdwdnSH7SY0mc23aM9KP8XXUItQCQtF2oTBllcYNmqAhLWzFZ4PoQymJqLWAV4bA2QvwlA+ZjYsEkr",
-	"TfektkSkojCWazkClRgDpm0PE8MLcsewQmAMQMfmZEhtdGTVa6vs7WdC1IAjuQBDWxDRkAEO6YVBkv3P",
-	"mian5DcL9kfyh57M0hb5Q5/FMVFiakC5AwsLall7MXTEjGNeNvFzQOaSobJ+d3CGYSnP9N5eMa75nC3B",
-	"CSrkBf9ZSwyr2YCEdzLMCUuK7RkNMi6TMAqk0Wq12L7gSPqSblCCmBdR9TcqUVdvhjY151Eiwxs2Jhej",
-	"k8m/X4wOplZrLfVyZO1vTm6X4XzpVLLQeSz1Ysr9AzTrHWCTqwnJN+k4MA42pxlbgYTK8ZikxkHRaVXq",
-	"PhgbHTp15IXsVhp2Zqaf2OnB0QqdRkI50zoxPs6uxxb2RJE5RU7rtoXxwHBHKVZMhXrv9qF3kjvJuXZK",
-	"SNR5eRCJ2yn57CS32aQxyvtDsbA8w1IXMow7o+eUfLii6yn5jB/BIFneg65E74e7u6mRA7AlZkC7H3rJ",
-	"mnuEwJVBtjlCtyWO0XfhFMCYwXktbIiZGbZFUzUL8Pi81SyYCwW77Q6RZ0ixT3Suoo2zuCx56vkN9Yby",
-	"gqNXxZNH8C9Ng0Bh0iOis5yG5Gq4am3B3BHb2VF1XzI+IZWQolEZcvKf1nj8z8mFa1psWABeKs0jARVL",
-	"yzpsTLHk60FGj9mTFxw4RygtDXp6d9avgOX7MfIGWkuoUEV+uUPy//7f/w9xPkW8/QrI92HEyPlGKrZy",
-	"/P8A3OA3J16rEdenpLKKau7XXFFTqBou1ozTdTiajp5PjibPTcNciCl9BukiDLJGnDr5LhhNRz+EUtk2",
-	"JRg6D4iFr54fHWExVK4Ydjajaxf09Ozvplg0oqtla5K0FQoEFRfvDWxrEhKIeaJV2UmmJ8lo+tvH8Uja",
-	"Jp4APqLTfrePajYX2IrkLMuLUdmWGRtVU8SB3lF6JfPdUUo1fVf4smY/yvop/S9YyrObk+rtOF+KW4Oq",
-	"fz3J78fJY9iPVGrcnBDGVbyZYACzK4xcNq1bxzOwA2r3VOPATuBtbX5n73nL/PYMh9CeofZM5YNY5S43",
-	"Mz8ZNC+s2FAAvfeWZQ+ejxMcmOyfTF79xd+aErz136RXpZtU6JwxDXnAPrmtS2sP1u9ZWoQQWj+7aKXR",
-	"9LdyFKWvPPvmbz8vFpKp0d24xbs/hKsQX81VEccC6FowgubsVc1HDQD7PKC72ihqE9vnCFyEaZsjGkUz",
-	"xbi2MkZjj5DyrbA+7pAwU4z6bTVLKPMbt0UEaSwcjEi9Qo4ECjmmtcTJfhiMjZUGPb18wvWppppisXJy",
-	"dbXx8sZ6bujpFVMzGkXY9UOWEKZpC+jXfzVK2l9FsNnBTuGEtudmrk+iaTmaI5iTHYDRJJg4uyUpHren",
-	"lbS9LRwu45Rd4LVhjoCoAucc1FQHqy1cMbJ/cnRy//RjsqpKWN0zG63RjuNhz/onvjcwGSNaW7A918ho",
-	"50wPFDibcPZg/K6EYD97RYLD4M4lrLMi8UJXizxXLPKkHJWZyNAz0+DdNKveEt/fmkTGGpw/EG8wyLsb",
-	"V9sadRg8egCuPihHX4IHvnpbHoT4vQrvdwVmC/xMW+0pO8uciVFeFjcwuHVSsu/YVPseNYpsF+9WGsVD",
-	"0J7p7zooDb5n2Hy8ljmgAuoBdP+swjVUaOTKz2yY6OedE2+5PuyGfGvDU3dBvTh4dy34PiTOeyaZ0jR1",
-	"5TUkM7cueBMzZ4cmzDxUptFjG5ryMvnzVSDa0Z0JgBhNs993tug9yswMdDceCXm4M9hyPteXo22OVAng",
-	"+RoT7UgRtvscP7obd15tZtKdrTYzS0k5jYddaleiy67mrj/bbcNQsR+G75rKMpFfeRRe2zuLsX9XZMLZ",
-	"s3fY6eg2EnnJMPO0zv770QBxL/bf/ZheuKQ6X6jB/EA2l0pHJPvgH2CmqMJBlSPha9FE7SlIEXAICGjw",
-	"x+Z6rDx5ZQc6Ijm8Nvlmi2S7axdtg2e2SEZDn5R885/WftpiW6Cd2Fa5aR7WZ5sDppXnNr/j21PSNza9",
-	"rzD22GjfkEsL3X09GVlwzTwAceWduAUQWvly89zyyaO7Q57Z4NctsMwdu3ervboPySur6flz4auWHt8y",
-	"/vro/L6Pgae0cf42IvPowYTEDgRElT/44U9LS/275MgM6RB+GNXlYZ3DHanSuYiHp84aT3GDg/gBaDbv",
-	"Lm7L4Ls5j4eg93JdPbftT57kPM11dSjX0+Dj8SsXKPkLcy+3gf9P52UuLPrP4GxuWNQAPue0lEet3fhd",
-	"+toOJa2bpc4fm0I8kJ309pd33qDTNPMnXEvMm7U5aXQdPoP6EOElWYoI44zdp1gPAtI6QyyeAVx4kkvA",
-	"4gKyIs7S8jaYeRSqdCiMTSX72iY2+epiAQkVXvLNwcRjrt4+Dh3enIOqhHSefXZ/zyBh+a42dt1t873Q",
-	"Up269pOpRsAHiyTh6SaSyw2mb0MRhJiZomacYd0QKJBCTo9O730b5VLctrMmctvay58PVe+qL65KDwfc",
-	"Rp1hwTyJtUCkOy97ErNtMKeVKrIPWeU2Adgr1KiVcDg99mhSKIViyrmKGxbHWPKz9N7rBwR8hzSKMzTZ",
-	"E4iF7Qn0Q0nlqT1J6KUUUaLsPJC6lWCavd4N6n7xdTmzqUPTaLrhjsv4TQQqxdOP9qWufszUM9nwoufu",
-	"zO6Q/heWYrAp52O8a92oZcivsJYI0KacYy2BKg+mFLGaBWFc674cfy73fs6x81LQ52N0CPb82OZnQ22M",
-	"PgMYc6rn9DajetvP4f2GAbIb/+78Z/L65dHxmU1Fl6ZEUQCh37EpQRVWeqzN2zMZ8nnt3DXH6MXJqAdk",
-	"pgRVM2j44haw7dLbbg59la5oecJAWiIU9XX43OfslklFoH2gzxgdu+rPGp+XGwO26kbecW5nfPbZHsVW",
-	"TnKDnqJ4Oy3KaPxiV65xH7Nk/+To9H7x2cIHXomrwYm5SRcwQA/m5/Zxf99U3E4FTYm6l/Yp5GEhubBb",
-	"TuYP7IrON19LZiYqMuuYofr86/sfxuRkcnR4Mnk5XMJmF3fPUa9sTiEPoTb2oWRKZqqnNnPG/6M/PGfK",
-	"bXyOSHM+VzhDe9LW4r4Ntd5HvFqyVUIW6tY0qy356dIi7XWT4n0AVIYIDio1Tuwa3KD61B3yTMEB1459",
-	"tJeOvGcLlxQKREMRZT/xfkJ+lYzoUTXctqdEJjUfC+1BITcloFNTZipEx6RM77j/K9/UxIIymoZODgyQ",
-	"Y6x6bqqomRn1qz7llp49/P5+zxvMOZOsVb7Q0wH6Mx6g4eSdpY8mZQeAIZINl+ZVfyQf/+Gr8NwVUWeJ",
-	"+BaqupnlqSWT6IUEx3IYnPkh4faTJb7pWFJK/FnFLJWpA8YXPLGOPwnrGP6K3JJGJhbE0Mk9R4R0ZmDG",
-	"F6RcdMj2HO1X05f0i+dpuTCRas39meVItZdLdm++NS/v3nxrSw22OdPQYk3lx34SZPciyFKCtW2Lah0L",
-	"5+alKtHWcAFhPv9nIdX3UB+8za2F+eivIafxpvNn/yE46/zRuaKq31eJtJ/tUvk0E9b5WOx2DuRmcU2t",
-	"2jpXHDnd6+E0sxYdKRacZ5/NX6YJ0F1JhF673TahdA26oN2plIEPr1SYOR40vjQHQ70QMVuwJ7FBFRyb",
-	"7en0O4618WMShBL+pK7D3pdBtUUtAtuMp83wy6M8f4TfoRDnbglNz4CTPRSZYUPiBvLCZm4hJ7mG/9vT",
-	"GC7edZncNyQ0xmZpZySUs3VyGYVz15XAJy5/M++XwKAdjZm58ILpnONANFlaZiUzeDb6WKDKhOOAzz6j",
-	"BaW1W/usB1fVY7z7dlQdy/yrGTtP5w/jIbXQWFowPTqiADum7ZcxF2hy9hA777alee+16uf2euvrhyfn",
-	"x9PFw7YXD84cTB0D2EzK38uDqquIQgR/d5uxVZhzr8uFp+PxdK3w+K4V7N1e7YEjUCr/Ps/VV3Nv8MQV",
-	"nm4M6m8Mnu4KujKqh1AEcub8oDcCX9ddwJOY6eXVr6a42horWXorL63yJJGe9NSUPtrLBSjekgwU0w7c",
-	"wtt9cmu6xIcc0EJ5AJ3a4hsWDMlCTl58PTxEvxEkEYuhRaB8thYiqr8j/AXeKA+Lzp09+E+PjJelkKrP",
-	"d5d0fs14ryQbve5uXMo1LXMohL6lcyWxUTLBRsmQVXmZKGyuruC0sBja0cLQ2NUW2r/uvzg6quRjc7rG",
-	"WOKQya3Yacozyf7J5OT5X86wt9uYUNPVmXBBND7ImkrJ5Jasdad8ShNj3TUpkPOAZTGlEjG9MuO6Jmu4",
-	"+/r8Oo/UhHwHFcGw3bURDw7BJbQDOGDYlZnE7CqJKBBUzCQ2jYrZBPolH1gnmIbBNJyFnozUdHgzVVaw",
-	"j7c5EmN4++CM+GSkSW9se+mePLdNv/X+kX1apJcpZHd7xH2AHZx9aPzxJ+St60UH9BRBq1L4BlvSLU2q",
-	"oXOhZ7nR4LmbbnwoTyCnsI252+RSjtimbh0wxiqF6itgj9tyrUfMYuqL5DlGg1pK5gjsivXY5nVhnD3S",
-	"hv2cYWNqbNKv2UNkCfThj5s5Su68me55ZRFKWTwjXwuDMbCmMRglY4gB0P8NuJyFa2zVLFbQJRyZre0N",
-	"uk853uOSFd3YH6G5s/4Xi9CGKAuKQgBtcNS9FaLcpoRk7XniTN2K+LrJMNttiFMGqQ2Ve+3bLuBj6MK9",
-	"MjdBpm4vUhvGsWSjSfKUO/gBMjPMsoFPtde8+U9MLu4s/4McfWyoAZzbo52FN2Vm6VEBeGdU2aYAcJ5y",
-	"Bqz/mx/6YUkvV9u3AEEbFSnPSu+5su9XxFDrNZYCPx22qm+Rm/pFfV3PfjRLDe7A0IBiJHS+fFhKDyxV",
-	"DsRlK0/M5/zb7aJvyvjyA4dz5HeccJHdXlNALF9Q+EF2N1/P0Owu3GkdRkJcJ2snaio96I2b8GBSaXiJ",
-	"ZEIIHpc8Aidsy11sLuFQchIHvPp/EE3qgQPGO9GsrUc8PO26e+XHRb3m8rgV/Tr50SGD5yl3pyZ3p+Ai",
-	"h+J8IiawuWe5wmjY4MHzVpbpgYzLBFhBv0vGN8//vBlF+Ub6AxyyVx2yg5y2BVvEDk2YdmW2xXfw2jm+",
-	"tRtG7U/xSOtpJ5wgvlCNk+AogzuFPVPlkiIm0xyck8nrl385I1rDm/iFMM0AnLEAameyQ3tYpmgGuHQh",
-	"+5wsInpFpKIbiUdyMiz5vH5ZSz+48JkhlAIdPUyK2VNy2YMllwEDm5LstkPt5PxXZ+5zRa+ZtP8KZjGj",
-	"UnB71/b6+eQ++WEuUA3Te+h8zqQ8jJOoSaPQr7+Ft9/Dyw1xD+8N3UzB6BeJIqEak9OjI3IBGwiudhvS",
-	"EgZ7GOkAMS9yzebhImTB5GJUe+fcPaIoCOeKaIYU0+jMdmuiYUxWiVR4JVkl2ldM0YAq2m3K7z7RuRn4",
-	"DCsHs8Dt/0llhyjAc49Kn5np3DQkVMB3JfEGBv9LKB1QFJg7uvea4BL3iIRW1Vor52sY/JptHs5Vl56o",
-	"WoVMv7Ynodj0YOX03KiIBxxcs7jTF385IzFbR1QrbVou222A7+b5bi0lXKQ//zp9UZ3dNjNw6Dna3H+4",
-	"NLex+dt8b2uSfqzmg88+m3eNG67a+ZPliaP7IZYm0ajXMFyNeI9ADH08/PbjtvbbfLzuanQEOQoY0v1T",
-	"Qi47St/GWX61Ev/+s7fvk1S/WVJ+xXLE6ngbChCwS17vjnZfv25Ju5Uen9bk24pvPXPqSqveVPdA7j+m",
-	"+tMuyN4O/0DGSzp9M8XvSXK7FBEjdo+2PwJvg0DbH/OKk2AnIqFiK/kY+LiF6N7Pw7PP12zT5nathnqL",
-	"NHR/RcgFZ9nthF7sZXL6jJwcHY09GB7HhldevD0C+T0uHQuNhB5B9YDjSzq/buoMD8T2V/PizhqD4ASV",
-	"7UFM0pltwDCj6gyjfiGWLn2VSBErcrkhQSjXEd3M0pfMA+/l2g4ieeuL8WSVL9kNJbNxHxGT1ipOwRyN",
-	"zVkO0r/s43SB41EJeN5TE4a7oGFk/DSjsY2xhenNC+tYXMVMSvzTT7qQSsRs5v3ueynC38GUt+3VlFiH",
-	"89F4ZG68EFybJvVxnKMp/2TGsYhliq3RO35DozAgIV8nisRszsIbFkzJv8WCX8FehfwKArDXsbgJAxaQ",
-	"Q7L3GbpW3+1NQFDlSYHKObizoGGMTdLT/zoYkzmV7DDkknEZqvCGbdsjJpdOkUgFeU82W8F1AoJeSJIx",
-	"sn96dESEWrL4NpSsIS2hX6+VviHZ+j//1XT3cyUOzes/0RX7Ibxmo+p2Nz6l9uiW4z7vANW36Ve1wDla",
-	"HjxyvaLBoGKf1CyUM4jerQTLnqzOUNWTSmuYci7He2kVXy19kWe6uCQzXSmg2AEO1Il01jrAzGC7huwd",
-	"1tgaEwopf5g0UwVXhiU/oF8PZW1DPDO+NHwUM3BOo3f4EcyWJZZGMWeUld4dl1/XFKjKbXnrMlUN4ckp",
-	"unfpUcEZeoQln+wCjjYhyYjt7WlKz+jkcbKG4D1LQagshvzqgUjJRCN3LHiWAbBVwLKnn/cMVn7S0p+0",
-	"9Cct/UlLf9LSn7T0Jy39UWnp9UkyRkkfODUmo6L7aTFfhkpeqkh9NqK/XfZKTm1/6MwVb0NAwz0jAH/I",
-	"r6DmLydXgrMH0nJb1BqtRefRQ5ggQ5kfNuvE26AHOyPt+oC6YzD0Zep9WbkPGwbansRsushQpPaeoZGU",
-	"4wboPPGmfyA2UBrAWcJ8n2GYVrub//7EWuqT8XbPxDXvhlpx8EfhiNH2ZB2lWsk1Icb4JJTLWxZL8vnC",
-	"2qMXo6n+l9sM/e/JZDImF85CMo/u7s6g2pmaGQ8M5cOG/FsYDflD3U2YEMr+mEmLdTarzwFSI2yCD3h7",
-	"dL/XX2HqTkZVrT1gS8qDiMXYOD+ddMsjWDWWxSlaED4FamRuQ1kfaGwET491K2yJv+2S88PY1W57ToZj",
-	"lW3UVJthXllYRluB4LHwynW52jlYctKMgRVo4Twkl5wpuWfi2YsVuP4r75j7L1MtSyaXyE6lDYV+/rKq",
-	"9IyG/ycL/n2VScghRx94jYdoM81axXtyS7u4YTJAaONcLU3KqgJVxk0pQz5n2wxwyRZ4WLqXkChNPX5A",
-	"49gQXFNNnkx6/26uslxtCHeXVZQ87nQPnrPrl/ZoG3nu3pdLcevqglgTv9WVlkH/LrV9M8XD1trxAGlV",
-	"aMeniCGr7GToGDwymr9btzryebJPSczmIg7ObCYw5rNIIx0SFQtOwkA+GIG2vRFrotBS0dn6rswKq3uu",
-	"7PMksp5Eloiv28mqXXh0naSqdeneEytoU8CoPyv4nK951dbp6wu2R+H1dbWJbLEiEZO54DKUivH5hlzF",
-	"IlmTRJYVLrrf/WznBq5E8MNI7YEldsYfzN1SH2RHKooPdVcGmwsTFQvMDepavj9t8+Gdyy3p1hUjGpZ+",
-	"00pEGeZT9DKPMUO7oIRCzYOHVzTbJu4MJV06ebW3Pi7Vzm1DPY/Nu33/Z4QGQaHOoWnGsRI3rOw3eWva",
-	"RRXPVK34n5rDWDWmLA6KnVpT4ywEL3YSqfFO3edvg2BsEICOc8ikL6k7NkbYiEzmS0Jt5h70tQIzF466",
-	"gdUU/q71vJeees/1XrZb+nlLDpG6lUsH2pKXNI3ZyeFcJN1xKdAz2IDBcGCGq8HEy+c9UVEcujVCymoB",
-	"fgOjIVMpPam9cFI11pak0WLYramj37VUbrgWV1R1yGt3R9WKhDpeUmVlJTKemWkO3v+IlI1TV7qolbpd",
-	"P2ZrOoBh0POXnoUKCdNr8VVjbbuzLcbd+jBUzLEFKdSPuCOc7Ihn3g2pU+9MVTa3kq39tOfm/Xu7UtLT",
-	"1RY9QoCGLXfk3d5Kt+DBbacXx81Ea7jsgLdJD2QRFe+rcG/vwY/gc/FHYCkhOK1usODNYWp+UHsxpUTR",
-	"oyA4I2sWk9/1H9DcjWhBe/DQVL/bK6pqdpj/yagTnT3XHok/Kv+1vaPclY+6yx539FVXofQhz+pQ57TM",
-	"YW0Gf+hd+kL81+MWQ7rDvEWplpgBdbXQm97bN1t1+Gub5DZUCqm9PN/5fatBQ0OIkHlrR8FBdtPIvi02",
-	"Ta4ZW0vCBYci7ob1RqFURbbotrx15Lb/4+GKfsoevhd19sxx3dE0kLhUnLtS0mwdgWEptEsnyj87ndYn",
-	"elky3UVcgCPSTAek/T8bcX42f7WrnGoQPrqn3W8szYevDSzwzahkn0a3dCPJ6dEpgd6TyKu+hE2v6HNe",
-	"IpLT7d9CCmMnzxZC+Ny8uGv6wXmq2MZPNmrEwD0o3zBjOuoBbnHmt1Uw3XxJILCXMkG/W/b7IpVZJO/m",
-	"jhhHz3fg8Cd+tqKcXrHq/hs/wu8e/nfpUsAZcMptO3H8xG5YDP3et6cEhMjxEsQd2Xd9w1FRPyNcQE8O",
-	"7DKPmJWkNF91+30/fdO88QjCzH9WQQaf/Xc6mOIeTdznhuQsb7shp0en0Go5ZgSMvB2hvsWRa2t3l+Pv",
-	"9Oi0NV6GFJKPD4/tZV6OgLcXfMUz0SP0pSc8tZEvSDOPMq1zdyf+3CdQE09hO4cI7gegUOX6GLGYzEUS",
-	"BSCQLxlZiAQa7jcTshexsQqvcAdmc8rnLKq5e6vMATQN5OrcRa/aHAaPpApg3Y19UBtuCR8IUry9ywAq",
-	"VmsrZR4XrBawDLja8HI1qx4byBngMmBLRWP16OBFqLYL/EBmeF9xH22UrsxYbnGKymt42IvSC2MMuSGF",
-	"we/Go4SnhkFnbDYTTRs8WhCK6mtvdaOl7vvM+tQbXSdIfd+6/JJHpMX5Nqn1cz0m/RhRdr+q3SzkUmlp",
-	"2cKr8c692spnyz6tRaxmkUB9a9a6Ploeec9fVBZry89hsDTwLKGcSbFQs7RKZJ8JXr55gFJ4u/dgW6qo",
-	"T21zZDaoE8qNaoKPrfprfpWQoyBuuXuxeLZT+u9/uuuCwez4ZS6n9PBZjmsftHNTW9SP7muP2yVU2UUM",
-	"7K+2w1YGmt/bVnY1wb1dHYJTlxFLD0O8N1S1prgllS/AGN9dZ2LKCdCoMcuxN3GeiqFIi2l2WFX1vJyk",
-	"PVN8IeI5m6Vuyc6aaWaA7h1cswcjM9jdeCTk4e4AzF0nvRxte6xLoN9lWagettfgSy63zB7NevvQYHZJ",
-	"d1tIgg6y+llOEe2gTX8HX/7gPtyhLM9OVaWw4VvELWXgUGeLtj1JWG6mnUr2Ny2IZ5bbxtZh0FnV4OMj",
-	"0w3yxPnsc9E266BuZsno/gi2SfvMkdOO1M8i3T4+sm0ZPXn/VFseL1nqKeh5FFpw3h02smtfHAidZSJW",
-	"/8I2rd4Xsfo2jCtKxGNh+MtEpVGFgpdWiif7R2MCRAcZ0VyQkM+jJGDBwa6KyE81GLNMxffiKv4tVEu/",
-	"cDzUK9quPtFWbQDatHDI7YOEAnCm6cltyCvLK+VahnSY49yWZqzvId+3j0SdOvRy1KudfcsWFF1nfitz",
-	"BSmUIXPz5Vmm40ybzejQK6PXngzTTKMZT8P6F5Hd65d7FgOTnK7lUvStJVYSnd9zDN9Z3p5lHKZiyGdm",
-	"l5tZftTBmpVUTwlDFQlQy0dCIykMv8dKsZbX7pF1chmFc1Rj5IT8QmPJAhKF14wIGQlwP8ThXJFLISJG",
-	"q49KKGc4VkfGSAI9ehQqFtNoTNjkakI+713vTcnezd6dddquaRiTVSIbGMoq7XfcGwYiFrY/0GatFUcV",
-	"UyLXbF65dHhlBq9st5lwluQsHc86hsd/pluUEgJF2lQQzjzfzCNGLkN0zDMa1FDccDcv+bKIAYKjhKIR",
-	"mYuEV7bRuQ3VcgZv9ITg9KQS+V49txnUc2vB5bIrcdklSyrTUnEwliQbpqbpQzhZTNb3vGoDRR0JHN9D",
-	"3kSr2r87SevJ9K2MQn5ddNvu6KY4zXFokfS8y6Dkh09tbl2Pd/A6vPvQur6px+SuKKB1V0lTiQTFNeoq",
-	"rmW9175+ZtUzoC37j1wGc/vUrp23oHyyr5/s6yf7+sm+frKvn+zrJ/v6yb5+sq+f7Osn+3oHBlZ9QQI0",
-	"r3dQjqC+PcHO7eqs1dMhEXiX1naP5N97trYBX2NTPADyExSFtvFnhJK/i0uyYlQmene1SUQDsTacKghj",
-	"Nlci3gyekLx/Mnn1lzFG4R2QQ5yU0HRGbIjGLNktRBSw2Gu0cMuLNfgMQfQnwpoAJpOZ3NO0zxvsNgqk",
-	"ddZylzIsbbnoINz446MpZta+9/Ku+FQxCLK2x2BTpvXoUfCNYcN07lFklESAt/FJvft21KbtxS4lysM3",
-	"uujU4WLwzhb7voNoTEo8FGPibLF7O91t21b4/tupZKqtJKhOEehCttWR/4+y70SWtGybY7FwtADZ8SEW",
-	"qNGm0KExhabZ/gtnpDypeAopRoVKzs2NI3aTdFBIN9jXOo6eY08SGfKriEHzWE34koSqgbj9Lg3zOZNy",
-	"pq3Mfo0JvO9rQtpPT3sGgE/NBFaXLx4julAsPjSZuPnE4k7Fyd/CVMY4Go9oFInbGc7fkQ/iSG/1AL0i",
-	"5zNT90VcxRg9UJIp1x4wvtkGK98yvumFFH/injipGKKCIaekB1oX+6QYDzqu+Tv8qM96zXw9l1r8umKV",
-	"mB7jXve/nl2yjeDBbEU/Wb9t+DsDZDyGBKVCZk//Aia1Fe3eZCrapUsoTFezjJOTOhuxvsJJ58Ih267G",
-	"TjjAegasLbLlqjKT1oiqN68GWHfVZG2Z7492pF9clZPyMiftWJEb7twWIrkXlCOUddh80wqbrnyKkIf3",
-	"pLC87NlG6AH1FY2cR6iyDIbYHekzQh4+OpVmKJxtpe8IefgIVJ6hULFjfejRpEQfddCX7jkTeiHiyzAI",
-	"GD9cMSnhDmaEB4jcUkkCxkMWECWIWoaSxEyKJJ6zyWh3ydR1yKqaoJKNI0LlMg75ddewV/yoz5Ex8+0C",
-	"A9JB9cXmj7eqUdZhNR+ovD63pcN2qEN1KYNWq5LWDVTBADMo+4g4UyLu26QRv60PM6iFH74HMG5YF6XX",
-	"eKTho37kB5/WYb6e8vTnMyXS+Fvoffjg7KHD6Uk5gBdO0q87o/d9X1rwx9i2cp/7uCdm3Pe7bdBnrvwq",
-	"ff+d6lN8ZSUpSipReG5x/Okw/Wk3ufw9K0+4q96+VzqtKaZ70Yivq06E4IWRH56K2hWC2JaI7qGqQ2fK",
-	"fObiWNtzuh/T0Nedkaqdo4lILfhDhUfwPHHuSTcH2T+ZvH71l4MxWcdsweKYBS5rpZqGDx2G+9Py61cd",
-	"iPmKqZkXndyTqKtrmjyGUib1mX015Dr8lXtKqQ8SJ9L2oBTJ+nYpoiEP0NsgICIm8yXlV+m4JFRsJe3R",
-	"eUTHxLSd7nhSxvWjQSDlTPBokw4Mh6s6jOltFD3Ra3lq6nC0+Z6tIzpnrfj7GYbDHupdJNdsA2UnNyTh",
-	"EZMyrVkpGcfI/dVXStUDKR7PPl+zTYv42/JD8k6x1ahNTBMOspvQV63TZvidoyTIgk5nfEyUgtjuoym0",
-	"tGRabNGgHEXP08RV9OYMaMiUbfrBkyp4n6pg+aDXbDOMQokyuoGwn5TKnSmV50wVT9qYfL5wCZgXoynR",
-	"ImSK1Qfu7r5uXbNSKrfrYOGaV/y8uJ/kh6a+CC4BYk8O3h2BFkd2HRIEZ+M084mESrJo8eB9ER7Q0dnK",
-	"UYSZeH9i/5CjGO8s57LftuctTUmYuCnbC/atExq8QkpPVqvPqbJikEBwwy2NA7lrN8uKxVcswPRglQJ0",
-	"cN9kamRUL0odZ8fo51N5Isodu1I86vI8KHWuE/3FnEYRi8mKbiwF5z0ofw7ybBSjbd0eGTp+tN6OajfH",
-	"vWyn8WXsktvU5wh/bb6Or0HrGdyzUCgdlraBF1zFQnPGKbGZiIQzFkiChu7FiOxTTsTl39lcjbG00m0o",
-	"2QVPeCJZcAAlI3yjeKx1EMmMXgBFV8pVA+jreMHNr5IpLH50qa17OlfRJmNdTy74aFydjn0PrpHCPI9c",
-	"+g50DMv8IGQfKYjEIlFMkl9+Pv8whhTdX379MIb+2V+TZLX5LYd+LlQD3y7kBe2SYkqSkEpJxsI/gLGQ",
-	"qmh2cjc62T+ZvHn9Fzj/FWnbNlP6ki1EPGwBjzevt0r82rH3w0SYHrZs+2pe79j5tW1Nwp1WscqB3lQw",
-	"2rye9ucbvHh0foZC01L3QkPf0uIe9qfW49q2024fK5qYFiBpVSk4T1RVRYO/FNJqqJVWoKyB66YV6cqv",
-	"oVbWnOoBCcjQRw0FfS581NydLLcho3vc/EbHWX57hnPYFgjrcW11hy65JTveL1a0LTl1a5e7NXiVdXNy",
-	"xPT1Ns1l2j4roWnXG9cJS2iba14r75xbT/NeTZvHna3W8bgN1ff0+E137vysEN7eRQG4x3QTO/VDp52U",
-	"kHmbZqhDcvPnJ13Ia+j8lMchBfJk26Mxai0t3z8pP1iP1GaKfuQEvV2qzC7oebdpNQa6dqy6e8tU+2Xr",
-	"1i5/pfPrZO01eMlf/ACRYssdFsyoMo1AKA8yvSikprnLDfFrPOJLxTKPlXW6NYbRIZ5ikvFkpekghWA0",
-	"zrXfKO91kWtHAhtm/vY8QJmeK+tY3IQBi2deKpkXmoh/rmOhRNrJJ/wdmp2Y/1j1wlTSRGgTib0UPo5z",
-	"dOEfujgWsUwXPHrHb2gUBiTk60SRmM1ZeMOCKbHPAeHXbEM+G0868J78/ul/jYmICeUbtQz5FWGRZGSh",
-	"n8g540HIr2q3IwjjPgWHt22uk3ZI+rN22bnfBjc77WHzZ+sL07Mfi2EBXb/bugvDqzeje3G8tfXl7qT/",
-	"n1N1GhoBOsm5k+uobOM2zXHSCZvaA9oqEzu6xjTD92gSeDI4EK36BJp3B9CFLeH5JePrmwX2oJKy6ki/",
-	"AHGQQDDJ9xSBEmgk0y7AKehKkEtG1ixeiHjFgsloq1aEac2SjgXsWpWxsNjpcq3Qtwfhk8L6pLA+KaxP",
-	"CuuTwvqksA6thrS8Id5BQy1PW63qrPWAimpBzrdsuXU/GmyPxlv3r8Fa3NW139p1xy1Lv/snk+OTdl23",
-	"HFV6jbfsMLvpvXXcxj08tRis1mpbaqzejUOrJlw+ST90u6t0P9t0vNot/3Ah8F5txMbbmPu4d2l7MIdN",
-	"0CMeZT4IB+9k73W8J+keVVHTROt+ZMTDttJqSYqum9ZgJJk21HK8orGn1n0yDUdTpqlWA3/uGQ40cBTQ",
-	"1xv9Y7pXQfmhTA+rtszOC+p5DA1nUpZZUkn90Zd/r4X+kcVMDb7k8jrgX2BF8+ol7bwecjtV247kqXbb",
-	"lEhuYvG9QtQebWiar2GWBI8NHqlWXyN5CHHeLnznPsPQtgysaaC//rFmX32MWXWZ5YcjxB2Gjz3GqLEc",
-	"cberoWP9an/qMjopw/TLb756/pfSwMcBklZfPW9ru7vJdm6Xtwg/eCphYpOoJZGMK7LPhco4RwvldsaE",
-	"2tx6Qrm8ZbE82H154wcn3c5F5io8Vi1q6zzR5u4rFT9aFjkcnbWUlq1L5eTI8vHWBn71vL428P1vaudq",
-	"wDXMo1Ez/xorA39Fms29lOStpKWvWkd6sIK7fz6ppOlRNhc7/QCvFY5T7j4gWIVcTokmFbJv9mdK1sll",
-	"FM7JOkokWcfhDVWMwLR4ienVagKf/55+C0LLDsYEsEb27WeCR5sDCMOLoqq4tFDOcMamIKIc8CQI54pE",
-	"oWIxjYhYEPZJxZTINZtLogRZUTVfVk0K787g3Z7RR6fPs+2JF4nUx270fRgpFpPLDdnzJtkjoYQSSDJZ",
-	"a1ueBfoN6IC6CuexMCNPyK+SET24RtoVmFxx5g0TAUwvI6b/TCQjC5xRMhrPl/mJJzuOkbLEVhkeBffe",
-	"QD6DRkYhQe5Lh0u9scWyUnhcdnOzrse2NVValKLVWNpl8TE9fo+w/R3QQqu4fbeL25MFrtoFWehBXcGB",
-	"k6OjB6AKDNoeZZj2M2+NlbqoiTvPEsxD75cBfNA9A5VUlQ5+/9tlV5Ldr8/pGy3DwKp37QHiwMrOwsnB",
-	"QyDXXkDXF717NOQ+OJlnN+NyQ8LgAfahQ0Ufn+6HjOq6LzH4sHFdbenMBXYNSG9paFfJ8Z+8OPrL8IT3",
-	"opHycmFcpdy1WxDXVgRaHsZld+2rjeP6W0y50mZHzG7EtaYhY9btSULncyiVLuAp2nb9BYwX70WD4Bec",
-	"5S1M0R6V2c/6hOnQILDJVTNc4Ggb/vr/kXd0PUjDwL/S7M3EqUGe8Nk3H0z0jRAytstYGK1pO5AQ/7vp",
-	"x7Z+MSB21Ogj69re7q69T+6ml+txn0uSGcQ+khMkQ4HaPiYW7q4YRESM1KHwtWIa+g95TT6LCd+0Y+CP",
-	"hMQPKrbhjZrtAFJUVSPmFe1X6zXPAaEfqBrbmX1jrK1VN/7LNzI8Bj/JDAqOzDUaHTGBskEvUXfYdkSN",
-	"YaSnEC2OD8BhsPhCZtwgkQZkAnAv2WjkFAaYx46H+5yoA1xDOXso9wSqxPwZdBdM3GRPdemweC69Zao6",
-	"7fdksVSHT6jn0YFkuEI7aMkZLd4tlkPseau9qG9kB4Hlh49pyfeMhTtBiRkOoAw/Bc6e1TshXnjRo2vi",
-	"c/UKkzdeWPEBw9nmnhlFR8IOFrdh8OWHuJnMvCp5mzPU8HgRx5Gn3yqJYZ6dv4PNH7KvCctH0PJiMDXu",
-	"a8TKvvgCdVFeXuKg0xtOJM/XwlaNoL1Kd19xBNQ2jKMOV0BV9X71t2Yx0jczYUBPwNCO8D0quK76r0mW",
-	"wJsny4M4VtbcCu4kfxk/n2euf4ytZJySq5YpsnaLWhmqKffJ/8JEAlNQdrQR1v/6KkQl4wTDd3IAnK3W",
-	"GyEM5WnT+3e0zVbZexnI1gi69oDoz1XFcUzgrCfev4fctzWqzcdGQTbn3Z0sHWUNlASzhnHA5SWvKXFH",
-	"64nVjOQnb/PwoJyGgZ8JPdgLarTmAntNCYHderx6A4r6Oe3a0DT5TQEkjYM3J4U/vdxD1bVAc8YLZygA",
-	"O/zkgDWdN79+BwAA//8=",
+	"7P0Jcxu5liAK/xUEZ76QNJeiKVnepOiY9q2tPV3bWK7u+brkx4aYoJhXSYA3gZTM61LH+xHvF75f8gLn",
+	"AEjkvjApyWV1RN+ykpnAwcHB2XCWz6O5WK0FZ1zJ0enn0ZrGdMUUi+Gvv9L5dbL+ZbGQTOm/Qz46Hf09",
+	"YfFmNB5xumKj05HAX8cjOV+yFdWvreincJWsRqfHRyevTl4/f3nyajxahRwfTscjtVnrT0Ou2BWLR+PR",
+	"p8MV5WFED1kcC5zbDWJmIKtEKnLJyEUynT6f/xNJBx95o5e+zf6JTEdu2twblBMLyN3d3Xj0zQ8/hqsQ",
+	"1hswOY/DtQqFXviUiJjQS8m4IitGuSRH0+l0TNSSkZWQilCypleMLEUUyMloXIquCMbOYKsrYtxSYSwC",
+	"W+ZWsxYyVOENS5db9lZxzd03uTfYBv9NcJe+lgfcbdWXg+svFNPnLL4J5+ztHE9D/nAwTi8jpk9IEEr9",
+	"zzNC+UYtQ35FWCQZCSU5mZ6Q3/g1F7ecUBjHnZI1VcsUCRLnmuFLo/EoZn9PwpgFo1MVJ8xHjlmCVHHI",
+	"r0YeoH8NOY0334eRYnEVsi/hnVGr8f5FSFU/2lJI1W6sc0UVqx9M6lfaj5bIdLiyjQm8nQnyWxOFUknC",
+	"BTyqYlwSZmkH0X8IzqrgecsJvaFhRC/DKFQb8g/B2Z4kehYNYwjQkcSQif61HXz6zSboljRm774twvSz",
+	"UGS+ZPNrFpCFiPX/rzJghIGh3yqC1SPPwqArqerPzkWs/pVtilB9yxY0iRSZx4wqFsyoOkM0UR4Q71Ui",
+	"RazI5Ubv7zqim1n6knngvVy5vSJWs2uWPQyMazby+4jO50zKWZxETM4cIfjbONPoRwTMqVTmVSVmMaOB",
+	"4JEeF9cxQ1wtYrGaSU7XcinUTCbrtYiVe0kvdjQeBSxiigXpv+zjFE3jUckivaewvPGI8Xm8gd/0Imcx",
+	"W4zG9sAC1KGcrZPLKJzjv6VYqFk6fUQTPl/a+Vci4Wq2FiFXdnx8VLIe8/s6FlcxkxL/+Tc2V5Za1lE4",
+	"pzN73M3fACjQi350w2KlcVkyvN6rIIksZOmfSswu2SyDNkT8VSySNU6ODzhTtyK+9h+tY6GE+0tzYxb7",
+	"v2vIzN/hP+DUWcjwYQmcIonnbHYJCqV5Cx/5ULkPV2x16aa09KaovHaIUixehTwllWQdeH9I/PjjOHfo",
+	"SuUlUvnoHb+hkT7ofJ0oErM5C29YcEr+PRb8Cs6YZpjXbEPWsbgJAxaQQ7L3+YZGCbvbmxgpaVZQoUJ+",
+	"Q9drFhCqQHX8snREzae+DUs4OpVzkC5Mzsl+YJiW/utgTOZUssOQS8Zxylr2E4RxLQe/04dBrgWXDFb5",
+	"vZ5J/2MuuGIc/knX7gA9+5tETSUd8b/rg386+m/PUqvnGf4qn+FoMEt2fT8BdvckwZVdimBzBkq/pgUN",
+	"v4S/kE7J/iUN3rO/J0yqMUk4TdRSxOE/WDDWYuUyDALGxyRUbPWzUN+LhAdjMhd8EYVzTWDuU3HDYqCi",
+	"MTHq0G/ccNyI6U9W60QxAHpMJpPJwQREilmNXiyqamZAwE0QhPoRjX6NxZrFKkQ88iSCUVFkFdb/C4el",
+	"oqGDKpkR2GNCJXHkhz9JI67Vkq3OSKgkgROi5acVsfSKhlwqopZUpQMi5BNPLb3UfHJ0Nx699SSN1i2q",
+	"F7OgkWTAY731eTKlSFXA/8seI2WW/OCxmgLyxiVSPtUIfkdZY2RCRtR5g35sgYEfw7otLcVCQVzDU02I",
+	"suloFPB/50CkcUw3hWWWzFW2qm9+sPyy644KLkOpGJ9vUoFWtlcNW58h9Ma9rCSVKOTX7bH5Y8ivixhM",
+	"Ca4RCk+DKIPGCMxSjbMVLTqJm1WpMopL6Q5YTNTv9Tcwl8eXcnt7JT2iyLIiaz1es40kNGYkvOIi1ryV",
+	"ShJygqx6MmpLL42o7kogLffwLo+gUiluXtlLMbKn2egqlFKrIlqFBp4cIypBMlkxmW6zh8+Prab9Hz3m",
+	"9Pf3W6ZoGPXgUOmcs2FOVDpg+7E8ntTE5fzh60n+J9Bn+6OjH3er+KqJfVhbtvpHsA/mIqp5xZoIbQ4N",
+	"GBHpUKnWWcKvsozKWB9ZoHKcKm+yZNHqrbfNFm5H1WjW9KFFQ0C1NG6HH+TwVJK6W0Q9ut4bRb03srqc",
+	"0w4cLwPkebJa0XjzpbIqdB/hGgZkVr+BKtpSPlfYFAUjotRxJXi0OSNCLVmcivSYLRLJgqIQf5LFrWVx",
+	"qu78oLWdYe2lrvsAbrY/j3add5q1knA5R1rjNx4xrEUUzjejU/RyfFKzUM5osAp5VthmMVSAII8O430r",
+	"6BjNS7kP68JepZQBWeO3RDzUWiG5k9Fki+Tthi4s75dSvkb2L0YflowsQhYFknyeTCZ3aMqg/3FyMTq4",
+	"N963FTm3oLqKkZAKKxmeRs+eN8ceoUrF4WWiWOqdBDcTEQuSJGEg0ffVj6Y7CoA8STTz5EmJICgQVhd5",
+	"0A+EIvX3t9TyEHTQafOyqUwZKgy/E522uIg2LKOvZlvGSrohqjsNlYC/hc7bf9PrNdVHvuFN+vA2MuJP",
+	"oxZ/wVzxOy6TmAGJysbbEnMyKm6IGAyFd5pyZqaa6am8643s9mU+6XgirWZdr4nBW0VCz72VhaPsXHz3",
+	"aS1i9aPA27WOKPqFM8JgABKZEci+w1sAgojchOy2RPnp5+ayavIMwg/SNy6FiBjlrVXsFVM0oIrW3aDV",
+	"20ig0OQWvyeJHZhcJoqsY7Zgcaz1w9tlOF9q2tXkmj6/ZpuD4u2Yt4pVyA9vWCxxzuPJ61dgzlC1rHAD",
+	"mpHrcZMf9ejEcxJyqSifl3sL2+J36+s0E4rT5TotS8o9ZCHu5szuZntBlZ25rfOmMF3zonqqKbmZui2n",
+	"Ce4WYFuMdOMub3mBuYQczg9YCSmjkTh8Fad5YiVfMCup5A3lVKcYl23kWO4WPQqpHMQtVlRwC0BW+bCq",
+	"QhKadQHjkMFV5F0wdpQ6B4rDWy+mab7twi7tNjWzSDd4Ldy9+aJHLy0hroKwCsCYnq/Z/J1iqy0YBCpa",
+	"KqZErtl8TD5fs80pxuDc6TO/op/88Y4gdyL3pB64YSKKqmDE0CqMGaIEVwmJF8RwlFrGlbUJfqLRQsQr",
+	"FhRd5G5FstKwAwhnGkK5xVr/Ta8ETThcjCT7R4fHL16Q+ZLGdK5YLA/0As3yZIf1aWGATmUyF0kUEC4U",
+	"RIZFG3IbqmXG4JEhn7OL+IKHSksEFoJ9uXIoEjGanLehZCTkcxHHbK4m+ouipebj5uNjhDe7w32P/AD7",
+	"jwLb0rokknEF4SqQR7Rvd51IRTeOBkqkc6cduBunwZFVcOe9GEHpHbxWWqSkV+VyJ2Yq3rxdmED/etED",
+	"M6TDlcGcxdznixHmekHc5c90xTCZ62J0Sj5fwHj6nz+PyYUdVf99MZpMJhejuzuyf3L0nNAgkOTCg9T4",
+	"1ytJFmY7hLhOvaiT6VRrMy6oczQenUyPRqcjP7YTHj4fnY5ciCc8OdGY9CI94eELHO4nppYCn7xBdSYX",
+	"Aqp/OtJjukhQeOI+D0L6ASPEXwA8XKh3q3XEVoyjEH8BEBWDR0HuL5A8Rn4c6chlVMm3l1JEiep6ZFb0",
+	"0wehaISJgz+EV/RyozJiqyRsuaBsTv1f/54IRQ8xJFqvHALIr9zId2M36XuMne8564vn1bPaKP3SacFx",
+	"hAsefKHFiVquLjtYNdzoEvYjDzpg7HX1jGVR/RWz72bW4mQ/4x1XJ8RlbseKQxqKG5DScMLYjpufsOVO",
+	"5casxH93XGTHMAP3okl3R5chTlXCPX6TGcum58EK+WEiWQULUWX8o/u8ZTvr5i1lIirPQXay2NxUHVaY",
+	"G64C9iwX6YG31zVzVrKS3Pw7nDc3neUkndFXZCeqwEsGproiQ1FFbtJ9IeX70BMj3ih5jtIbMv+Y5RTR",
+	"Cnlax9cKfLOSL1cJnSKaqneiktaqD3Et/spUbVTzelpGwMO7XlZRT6Wsv8rNKKB68yh+lTUP3lPFCEJy",
+	"RoAYQsXIkkrCBcdEs5aOtRx9xJhh6OBtvDoz6ChHM7/ueqkHuCk1tqJmK0u/NMYxyuD5KTXm+txvJlKb",
+	"4DgG+NDJPh7DZ3QdPtMP5DPzs5ysNyUedkz36p2uo2gYVX3MPq3DmMmO14TDRBeaRc8idoO7ZFOnv3v/",
+	"/pf3xUTU5jhDe3lc+bOJdmr6HX8p8xlLFs884z675Wh5424RxT4ptL1PTfkVc2Gb/jDGG3bHlvXoh44U",
+	"Ru0u8vwQwJRQ/H3PYzp37eeRQAaDdpvzeMniMYeTmvPTw/ltcdGa1OxRraa2nQTJODhrlt9TbHjE1mrh",
+	"5ZBVAIYXYOif7gldx4u5Hp70wooUrV2O55su+MbsnR+4w1IHOiQD392dYeRQ3tM8xpf0D0fT4+f2ZhRT",
+	"czFpl4RKsmhRwrvbXF8WvKHbuupLUAYwfBziFiDFc2+S6Xyf20wS5evT4IZXMVz5/mrLSXSDF/loMWpM",
+	"GxFv/kL2zZ05st4xcWL/ki3pTSiSmKwsBDNb0WJmBu12ofziDaAirejQ5sYUVFw3cYuMsdwHmQlr8Xuu",
+	"aFxyI7QQWlIshVQzKiHYLJg5jJSUurH+/Mz9lbkGmvipEcUgPXY76xWanX7YJQOPCx6EMk7WUBaix0LW",
+	"MYOLnZl/JHoPkkmF6jrKbRwqXGzXb8vi5vK4KVtqKeQeIB+7hFJmy5BANaKQRcEzLwTenUGpyXRC4Irx",
+	"lJhSJBP7DxJC0SQiFkSPTfZw9j1Y6K8C0zf7WAFrIaJMJE2JFWAr0cRw3CqMgUs6v2Y86JRFVBnPmgVW",
+	"v/7PZvz/pgEelangQkStYyYMOViYzddlbETjFkPrt8KwFxR5RuZ0jfUUQnOZfLukCri1BogwrqXbWsRK",
+	"kv1Up5p4cTMiOswMso4SExckROQKeuhX5qHajIlZaFpyCscnKlyxLffSh6MaRfhxjgPHjM0sjLOry+LG",
+	"/xD+lexTwpPVJYsPxvqomypeE7vls8o4GuScZinVr2kUSEVX6/JfQer0BJLcLhlKYYjnCsKYzZWIN3uS",
+	"LMKIEbmRiq3InHJ9tC8ZiRkNirwrXWYZPOMiHkvX7q+0jNAbz+QuTlyOfOoPYA9DTU/S3qbyznqTZYUD",
+	"V8F7L5BuAyMa52+hFFypQWLMd7yDRzeBeUTCYEx+++3dt4dReO1u8e8KPMS8XmJH3D3OGJP/nQhFz1nX",
+	"jStcQW194eMu9I+m0+nd2N37DDnwXb6MXsfh3zTAfTceXXW5ScyvuarchdZB8C6nH75fHtfMfXh0Ny65",
+	"2tv6Aie/uPJbsE7TnGTwz4U6XIj4EAY+xFFQ4rpXxBrpufBDDsQXOQAfIVy81eV/i7nLTkXujm3QvbfD",
+	"dzsRuPLiVViPUyW7hBz4AOQki7QXZ1ferZpvLpWAWyaHLMvtpWDbj/ckuMfGhNH5EsVCqCTeJo1RtQ6h",
+	"oFQiUfe1j4ydF5D9yw2BgN5AkoQHLCa3tMrEybN6GkW/LEanv9fLa4D1N/SEfqzn2lmGv4vhSxj/sNO8",
+	"gWkyaGo7bFfOPyzgL49HVRJg2IlePB/VyYFhJ9uSJ5fIg8cJny8XtoOwCoZS+bAzyuh4cMpFRPfvO312",
+	"L4Khp0cfxNjM1OdvXFAqhvKLSsepA/W+gOwJXkPiewaM9i6cMonY0iQxOfCj09FefpQ9qMZrPJ6m7jQL",
+	"yOWGqCWkgc9jYQaekN8kI3psbd9dwf1xnHmDKAE1Ri4jpv+plYCSCWH9cpKTvn2Xcl8ryAJeItdb2m/e",
+	"AnKD9FjIm04LKcznLahC5rc07rxFlQzUY2Evj7ssrHROb3GlWkZL08JbWmGYHgt78bzLwkpm9JZVqdO0",
+	"FP/e0kqH6rG8k04EWTFr+RK3X9m9LqhsHb4q0538smPsnPby07nVlN7FtxOGP7IrOt8MJhKfzvXTuX46",
+	"1w9wrn9rFQybqxHBZ4msyJWMbNuP4k/Wc9Sm0DHOMHaNQNy3Zdr6eyaZOndVGQvXMlhv0b+VEZwRscC+",
+	"QiG/GhOvrwR0jIGHcK1i/jNLH5vog8w/Z0qMzaXLzD30r3nyN8JZjKYlJbvWpLLL/0Dl9bkqDRP/fOFF",
+	"/QAWfBxA4w4Ml6Hy2vTwYFL/5EgcvpRwSavhw3XdnREhD9OR/f4Wl4kCqo8ZbaxMnxmkXRRUl9fvhg09",
+	"0YSoZikE/WJPztk8iUO1Md3Chq5OCy7oGQ1mMmyDoxrHyquXfQp7BFzOwnW7V8WKhlu1nmhd6FMkW6Hi",
+	"5AQrwEh5K+JgkEK6wC861pzNBXRFt3QjCWe3cMxMLKtciltJQjUpC/mpDofvUoYKI8W3a/9iAtBdOdyq",
+	"+lWFfmdIXg6BjooMUN4uZfagTHbkTmJDNVxp3p7JpoNbLHQIXCCUxPBdOlfhDZu58JYxiQK6HpNrFl+y",
+	"WMhC+UPT6KOs/GHH8/5oTvSgR7fr4exw+uyRGfBMtJZJtjDFyfGxV4li9Bu3quA6FnMmMZBtLriiIWda",
+	"gkkVJ9iPanRXCCIvEHLrYPKB4CmcvN7RSvmldKjJmoXgRwhnbgwQKs7Xgq+YsZ/k/JOcb1+MvGtB+ycd",
+	"YXsdobAFLQ53z0usMmWiA7sadefpRdDbFptsVSSyfcn9nVNqa4pqj6OHFE1tq6T2kk3o1/1Gm+6d66Gv",
+	"1lSFJtUkV/bSREfLGTgFZjGTphxXpZ5RWznUBKyyYKYhaFeAOQdtEseMq1nZuWuXVdTnwwy09VSavjqu",
+	"BrYClMYUfW+vypHZmlJ2Yh19WDL0k5i4/vmS8itGlixmT5bQkyX0J7eE2nkBK1KlDOB+tlRZOpqRCBV5",
+	"aCE3akCRikOpFxTMYkZlm0NSF0r5HEMuZAJvVg/Vonby65e1CThhUH4L4fzGNVqJLV3BYCuDUYqE0joW",
+	"HZXif5j+zS1UFrMtLhEIPvW0YdsLvqHYu2eEdtZgOisuRjlt1FRqFZRycVN2AEy9G/K/zn/52bSYAMd9",
+	"qE6JxhoELyMeTRcRBILsn0ynGPh8yy7FJfRgwP7mWveAX0QCCYargzOSOwVk3zwYE03VfznI3H5s4Mgv",
+	"KQ8iFuMc7rT6FUEqzmDpoUtpvfQSKIeylgZJA0fJZLiauyIkta+Bg/TkB+U51O4k19kd2vJM08u6Vf+n",
+	"8B2Jk4iltpPeSz2o/RU28jIJo0AbVGRfm1ZjQqNI3M7wlbHZ4NLCRfqF2TXbbLWDx0d6rWYwVy2ogH3z",
+	"ghK1v1b5KepcZzWwPX9e44AaoNZFndvpRXPr4fL7Xa06623fgxLKimEdouPJ8eszcskivcPukndPGlKY",
+	"6S/kDKmR7HN2S26XYcQI5gHKDZ+H/Oqg1ObuIu8akF0m9BwOclTi00SWAixqGg7VW03nRfz55L8nsTzM",
+	"hDRLFw8CEDIOuhI5U16BJS9kMDFTqgGESf58NWol2523SMyvTYgEMvhqpnvs3h9CHKSj3YQyhJzoTYv5",
+	"exXyqYCy3dnOUXqWfFPkD1LUx6P5bxkvidIz81XwmYRrIoxDzEOuxWT5qsruWrdcRw/d1R4B82X7Nn04",
+	"Y1ufmz9NAwPq6SimTiVoCXoFjE3g9e485OseIbedSct7DlmOarn8k6LxMIpGpRm8Y+k+rEhHe6fI4HAR",
+	"s/TkdJGOO621QLoVWijWf8su7eOjAtXsDVby7mt9YpZOpR/LFWlJ1lUVVjGYE3SBmfW2NCpAJr2pnYez",
+	"TiV50aqOa78O8qUeEFO60Ls1wQJtwSrkY+I6oOVvVdJdn9MoYvGeJOKWE1uxhEqiaHzF4N5tmF7t294b",
+	"+oXv8oXN1iyeM67oFRuTi9H0YkSUIBejo+n0YlRqxWgdR8SsrJpe/j6+yh4L/8GqnYxJBZ8W63A+XPv7",
+	"rXtHmltRz+iqaE8Pq627gC8eO2/HSvBdydqRfTSF4nl8oPirOcyY8yy7XET9SqVkgSYeW1osWdtKYBPy",
+	"3WqtNjYOmih6zTxXyxXjLA7nF3xN1ZLs//z9OWo5EvoZH5wRyjdqGfIrwiLJsMRVHN6w+NDWUiT6y8kF",
+	"17w6EnMauRpkMaOBBHatcQe9Yy9G/5AquBhpcC5GXHB2MTrQlugF995DIaffXlCpmFQXI31AjK8T/7hk",
+	"CtoC4b/1K2YcvGmT3gXcGfH4JNaDmIs4YIF3YR8IJicX3PT9WtENZC7wDVrRpkZr+ro2bfGSJAjnymD+",
+	"giNqSMKtJbwfKkkUSKckVFqY6e8+X4yCZLXaXIxOCQjvg8kFHzUZa0UWvKKffmT8Si1Hp8cvXnTgeKmU",
+	"9YbIRZLHbM7CGxacZrpczyl2utboyRapJZGw9Rgtc7wn+KDWXSvAfNaYq0tveMwZocb9mAoZGFsy1ixU",
+	"hrgb/KsINkCORtmBOzibOIOEvEdCrvUauASflF0Q+oxm28vBXgBl2GL/OElvjtkwNd8zulg3G9uoiI3X",
+	"RJkZGiRG3zisnCRpDXsnQimAqoVhT4iNKO1Xc61KmanWdHLrTMfxvmqMP7Ewt0PMB9A8y8o0v54eHk/e",
+	"TE9BoBhZkkpqo8MCWBNyPHlz9JdTQo0ia5hRGLhMJvDlVnxdYFBZQB8ocq7pfqBU6+yk9zVs0BbRcI+Q",
+	"AbUOrOvCh5rCpHL8Jt8ZNtqkFWd9dQFvFWgAd8/riG5m6WvmQf51EymVTcE7OEPan0eMxrIsiupJMeqv",
+	"GD1pLVmtpY0ZV+Kg6+XCmQsOdhSfb0zOepvq73W+0i/IUCjhAV8CuI/WvgnlbJ1cRuisqSijD4oEVEYU",
+	"MhJ7Ep7PFrFYzRDQfbxH+6cPccIO4J5kreQ4E6ABcFLFzGym/A06fYzZHyptv2s8oI3+vRav+E+yYZLo",
+	"fx5B2xPL28Ewh7oEmr8LzkyxtUKM9ufRmmrjXy/r/7q4kP9j/3+Gp0d/qD/0bH8I/sfmjw2Tf0z/WPwB",
+	"Qv0PsVj8wf/g4kC//N9LHGsuXGY6PkoZj3OOQRm3K3FoxS3fVLusf+Mxm4srHv6DBaYh+p5Jr94bG2xC",
+	"sOWNazF+Svame2Oyd6T/ZwH/o8HW/+DwP0L/r1jATwIeKfifOIGXNvA/TGKedq+bmEbPwyM36QfhnM+P",
+	"CulMbVtxmAMQC7ySyx69n78/12fum3ffn4/BBJhTyc4IGA0BSdZrFh/qRxgdnpL2/v8MD/b5Qv4xDxfy",
+	"oEi3lTRYhVX7HG0KgHYuIv2PmzDQL7iCAO/8WxQbOIYF711VkAl5aytQuLHkKfl97+fvzzVF6vXuffR3",
+	"yWoQec5kHC7gnYNZ9Pa38Lak7uxCof4zvClwVQg1NpT160VsoYhIFNmHICPzzp4keji4nFmFPFxpjnA0",
+	"rimf2w7roFLA0CknIKtEKnQxEjMwKMW2jIpaUk6mBnfpGkqRZ362wY7uYmTfFQg5IEqQuVhvMFyHs1uL",
+	"cnAGh0qSNY0Z1yjQqx0Trb4AQEshVauduBFRsqrcYk5EZJpSaPM1JYd2PrWilohH7ePDh+KDLvgA8fd6",
+	"3u3alSAJ1F1ZVnaDLETjdQokOIKqwcOqy9k1/rbWuDyePJ+OsTWHcdvHbB3ROQuINwzBwkrkcmMwgn93",
+	"ukFc0U9ZSTJt1NDxTspoTqh92XNuOGxJflpd5MhJ8Qo3h5QP34zJ8XT68nB6dDg9/nD04nR6cjp9MZnC",
+	"/40GSDTK1nicmZ6ovQUylpdmnzQ2ZpGYV3Ts+rBkZBHGUhF8FW+kttm/1yXzyvKJvSllWfvaitznpsmX",
+	"VJbVpm9BCEdH/uX7Ti/BM+ZGMZUylDMpFgpjLDM1tFos4+WbIfu8bt/xbzxaiYSrLU/p8+OBggfY5GpC",
+	"jqbT/18nMs8XhTtp1dIWqBAO9daBJkicMbthsZopsS3PewU6oGlaFugBL5klt22DwZAAH6V5UfG7qeVW",
+	"JhC/tKibOnvBpt3uSW0twA07KJaQN0COJy8POsEBn+lZQDU/FJq7+MrseJShipw5M2t3luvorMGOAd8I",
+	"5jlQsqKcXjFrwYWSXLKQX5EVozIBp7mICV1oC0KjBd8mCxpGaFxWAOlHAWWNjWbKdO/zJYtDZRQaoyJ6",
+	"p7pyD9knFVMi12yOFgxVuJ37oL26dINQ+YkdLZjDmzcZ+PoxGBgCW01nriL7R9pNvSHnVw68FVtdurO7",
+	"S73TTF1WJLUvEOV8rtkucCdvRdeudlDIr7LqsOYQ5gewM3Pyq2NtxTpp6Pqrl0nCOqH2stEA9ui9pW+j",
+	"NMsIw9nKgtYyIW4uGs5cmGaD4rKVY7zzXiKcsqLH06QyLHqcY5i2bXuqH1bePvYODZlrbawiktH11Gh/",
+	"tVrVDdCOtoum7QbOStx8B52KKhoaYxwg1NVA2VFox2h/qhz/B336u+Z1dLfa61jFScamL9eutx19N1HN",
+	"fUuCDWPRdLEgast8eWKgS+vpLbTYjJY6tLbYtfxYjTBsu6geASzlzLqGS5uE7LLdalxEDVdHjFmarOcT",
+	"rUKbr+o5SjFy+ZdslRxz/0f2L4xTh0WBJJ8nk8kdxoagi31yMRoshaLr+e8Y9nSvR6vFCagYqeCUKubh",
+	"7Hlz7BGvsbm9ycAMOrEgSRIGmM+39fnqVAnbL5S/R6BcvZTaPILkcj9V6FIEm5I0JZ+I2ycpdZ/WP1db",
+	"xsamTQza6zoo9ytD03DInSk8FuR6drNVXKxjQ21R0YUOMmCeOyNl2Cqp3XjSTlUNNAqz42wfPdorSanG",
+	"JqoJ6r0f7WnA+NbO6kEOjnTP2ol2S8TtRbxnnBdumUxH/Hzlu6aWCvcih3crcxxWthU+KXr7SaGOgJTR",
+	"whBiKZX1Q0ZOl3Qm6ij6HNPuIK+8Cdsdpp/gCA4rF6o65rbnUjntqyNbTl1BcxFtzbmzbM5n426KGj5X",
+	"ZuJU9Uuo2JyhqLtMQnajREMsLWneTrhjFa24wHbI3V51y4iXrme6F1stXci2aSOPlQl2SyDpx/5a5ZMU",
+	"N7ut36A02UTwaFMovOuFFN+LwvF1aw9DnJihqPlR2bPtz8NXfgy+BMfNOy4V5VtUP8bbezNKfdUY+9Yj",
+	"DMWkUpmZlZjFjAaa8jrGQ01bXNGUBAAOH9k3VNzeltdDfsTXlnFdts3r9jfjR0ctbYNdXwhlQ2+2jFM4",
+	"Pr7nOIWBqpS9OmquQdoUIWAvlFxR7qoronRzKuWb5Ya9pb5lcR0Fv+PC7cR0OkvjSrayYEJPOHRYQy3M",
+	"1SD/BCFenl7RVnX4fIFzXIxO8YLt7izN7xO33MYKUi5vWUyoE44iJgwqChkuuqZqObbltyGeUL/ikov2",
+	"T46PSwSXy6Gthnc7PaUitbT1d639i1jzp13ZpsY0Ow+npQXDANciJp8vRvrfevP03pUWfqhLBpVEmJoR",
+	"2FCYnVk/rQujfD0Z1aY9FiLb0hjptQi52j4y8k3nYGnnmGrVP8TSaxE/+uk/mzJW/20tRHRKAMZQsT1J",
+	"Dg9bZ0VtE/JQCN97U4yM3X05IsxeY1yFagOp9AuR8ICEPF/6trzEP/AoEzT2TrFVpQW0Yh0rG29fqrdX",
+	"QeVtp83xeVi2B8pwNYh/RmHe0UaxKoCrEC7Z1YpxhfH/YQDGpCtDQ22FrIz+cCqX4tYpE9jixeZ2l9Tu",
+	"mIdBvJVO/2K6gzivK6rYLd1sC1idVv26LrVmPXPvfm6K227EzUolWw9Tp0lPOzFqSxk0shbYzBSI7RWk",
+	"/WrqD9o9RaUUY5wlKhZcU/G2QdnZAWVyOdyY4oYOAeHxi1YdQbNNp7bas5fPccgMbxmC0rOGDCK7o11h",
+	"GOc5fPvLwvLROk9A3v5uGwFfjpah6qNm7s7aNSGttDMMFlqFCPAmydMYB2h00TPiUXiuPsguw5Jx/9rJ",
+	"pV2Klq5yoDWn78OtW7fR68o6+zHHXuzjMfTuyxyRByocYE5zb49NabPntoy1pb+mvpuxN957Jpk6r2rP",
+	"a6xcM9qe5iGSKeMrP027DNn5CP7CJBEL4vYCfKhyrM0eEQcsJvsUy/peM7YGpK8I+3tCI6ywwXiyIlfh",
+	"jV9p2WxaaXJiDseFJl50rsIbzdKBJkbpocSWo8WOXo1FSmBBE/Jv6R/ylOA0YwKfjEl2ktJCccWt6O84",
+	"88RGe1Lqdrpy4KKI330GTBdh0mDGdJIdA5gWO2/t8ep1N7H1Z5JG5dcmDXcrrQX31mpk2S1C5UVBBrw6",
+	"dTOPp8IWlW1AhmrNacoRAxJRekLaHf42Cu2hmedQNvCLote6H7O4J5rtdEePfkCDO4LI631Vn8doe69X",
+	"bzDKNn9b/WcA+7KbMuQmbEfcqfH6JOKeRNwDibidiKEvRbwMoRDPUrHTlbe04CUtFnL/ReMrnVotgX0Y",
+	"w7ZbXG1r+7ZV6GAPn1tp8CDaeqZMJAyp7UD/AMEnhSME9WZsM3J8WohB7OzV21lO0CNUsP7E3qb3GIjW",
+	"N1rSxLHVh0naWnlDdtcbKMCxbRWDBrXoXir67VYRevOiR1zi44g8bF2KorqL3taKUJcAv7rIvuwGZACr",
+	"lEXmDG+ZFmhnHjIVxq+S2V5kW57UTla7OZrws5W+F6d8sj38dfA2gjuobjf0ue6SOV3WCjILT0tU/HlI",
+	"u5s22obC+5N2pxJc7Spsp2DdsLhMLc5mumKfl9HpKEmAShpqjHsfd6kxnqsBvxAx1rB5lpZLwdqncPOS",
+	"MK/ivvmH1oe5Kea+WTOyh5PupR6scxBaHXfBKg+DphT3krmd3di7lKiZCImsG8FykUzppZyTu4CGSirF",
+	"TevNXFBR6ZoYh4TS7vzbGRpWUAg3r4a2i5u8zDGxbbjsi6MB419x9W3DYKvQu7UB1hmYzOa1uihHSHP3",
+	"5GNy/i9v3383O//u/b999352/uHth9/OvzvXXMrYY3OxWgn+bC4gY0FpO8zYaqFihGumR5ZUuu6qOM0w",
+	"l+FQ8BmpwWXgjEdY/FYvIDZPEl7zzA6W+zPkbjpjLazCq9jOkX80gyKZ93I5bxc9JnbNY5Jb3pgUVuw9",
+	"MuNk/7LLHZP80opPZkp0ihE4X8Za2ykwja1qWA6qwd5rbcaawL2Goj39VVVXNDV79v89VEsotDyDF/5J",
+	"w+sVWy4LvsznJhz7v2IuDI1c0HyfiqxNed0PUpL1gxEVHXDeyYlZh+IjTBBSMZ3JNZt36hB/DsNLQqVp",
+	"O3UGyikX/BBcF9juHdx5inHK1eFNKMPLiEFhbjkGpy/crR5Pjk/gPbvJZE7X6IkIGTgENySi82s9FeDD",
+	"I6QUmdUNJYwPuZuX7eSlf/AKwwp5iNfO+pdDzJk+rWteURNm/HLkkcys9XYUMODlsXYEKH+7WMtKfAAr",
+	"4K4l9rcAW0eSb2U9eCm8bRo+pfVOvdFbgN5b5/a2phvj8tDWTvf2Z6pdEQarFCXo8O0zoeintj/hkkjE",
+	"mTsiY6JiKVYNYB3P8n419zyj09GeN9weuWYbO6ZrLkcuNTeCwI55LMyYE/KbZEQPq0GyvdL8N4gSUIvU",
+	"XFMkkpHsXCH3us1NtuCoPyVSkaWIAmISQJeUB1CFwbenjJ0vbec5afiwiG07TlnKH6vaLa5Cbv8+2vnG",
+	"9uGcnTlbQeUrveYtXUv6WdsluWE/LK0JQuYiiQLTJHi1jjZpsxNrTMmQz9lFfMFDvyviyuXfiRhvOm9D",
+	"yUjI5yKO2VxN9Bep2yY9v571XN4kgCQ8YH6TPD3Dvoj0w3kUao5zQLyK+6ZhoU+vR9U8rTUPM9ym2Nqg",
+	"09ftUyYfZk+2kg89JEOZPuvhd5ARK6WMHOUmqxU3W11mdCKWvkRWs9RcU4rahbaKsLCA3Wfj+fO0MWqu",
+	"WbU+G5cs2y801yM35CSCgXbae94D0Tbt7Q5bb2W44ICvGcn4n7TNY0bCHszlTotqwvr4iDlaG0ouCp5f",
+	"tO3nF74Yk5LyGWADptjEqmI0OCOlgURdSv8+bBf4kpU+5m7w/rRPXeGfusK36Qp/9/X2SW5boL+qVJ/t",
+	"rl0bfeaqo5aHn31Z5f53Ggr/fLD6+3WVNV6Zj2/CgMU9Cwfmxzzu2I6ouYh2XSvPijra1RW26y/K+3S1",
+	"e9UcapPC2qkDXbHYd/2lR8v+BN5Rv08lvVJQ91UovjBw71n/aa/32D55eZ0HpC3DQPZKFbVQ+KkXY6wv",
+	"+NaaUT461NawuPJChkF3n96e/bRNbd7xbrWXzhW1B1dgdtYoM1Vehopd7F6VvnVDjvoq9ObX76CI4o+e",
+	"1O+g+f3CWar0meb+VoEYo9UOqS5UldYy69XAwyoPs+b8glrFY5j9s8Unq1STtOMzFidtUixqQd4+hE9D",
+	"m7acrUoMbE8v/YP0LGJqy0u3OQdZgLoF8lZD0R4FWzl+qwDot/iOq+ywyLaRQ4UwuQrmoNUH0wOxyUws",
+	"7E252fjELbIgNx7/us3fuma/3fZ2ZfsL6+7nGti6Snw/O7idEVu7pXfjUWOzqV3mSmXaQ9Wki2fzpHwL",
+	"11udh/EyfLahu/6ZUwVK6ixP2ldKL87VZm195UV+tu7raYK/FfiDxpD2JvpmKjafdljSw5Jba8WlG9Vt",
+	"VfLejNG16v3Y1Lw3MZO4Z8TyDFPwPssVKivft2p39TUWv39ID0s/KVqM33G9syRZYMQOBvNcJNPp87le",
+	"3WEQxvAXe+bM2WdELakiXKRqhrjF0LCCH8oXzCXz43W8BwkJJRGLkqGGSI5xunBDLsqkskD8lk0D2zYK",
+	"rGwPWNsScOtGgDsLuH/1pjng/jF4djr1G2zl3WkKcajsTFyIcsCYhbJABxPa8BS48JCBC4/g0voB3b5e",
+	"dcJvtE7SmfGs1lSFsItlQbpLIZWcgbYzi5nMZlwUF9neKvcmLjvF/5aWZeusa7NPdLXWCxrdHE+mJQEb",
+	"JS6NLjnSwMdKCxtENbfeTYq8/nqMg7fpTb9iQUgPi6GgHRZySSXbAmD43LzcCuKQ+9X20l2q2CQvo9O9",
+	"+s1v799/9/OHUXUZ09zQ06MXh9PXh8evPhwdnT5/fnp89B9lH1fA9ebNqJ0XwXoH0tpw/mpT4FIHtL9/",
+	"NQdA9lR4zNTtJbA9cE3C1w38sSwU0jZ/ONejIiTXbCOV4OyDuGa8LLLsX80LROk3yP7hIU3UktjvDiDk",
+	"LOTEPOcC/rMSAbvgFyNUmE3gAurLp/gsDQrBx7+b57GIGD4Z5x9MJpOPF6PJBYeM3tHpaMloAAoWysDR",
+	"/zl8m6jlIa4lxdQ6/FeGqPKaAS7pTSiS2O+/OWfr5aciDmgUiVsTh2pD5pDz6/eJ+cGG8FdHYoClYqYK",
+	"1zcv62fakyRcE6hbZdNO3v1685Lsh2saBDGTchKubbL9wRk2/Brrd05QJO/rf5ricwe1kD1/7UEWhVLN",
+	"FmGkWIyCRZabKGbZGkB0lxubO1TS/AZxtmP3hwBFzc7CblhEcBpJ9k+mU9OJ6JIGRJOVWxCkIsKC8O3a",
+	"lbw+9lYiOOZDzyriZbP7CoGvfGP/hsK0Wol0bV4xZdsUlnfgYZgv5ST0s75hMYAazKiWtVC/OimFuiLF",
+	"PwM21B4kt8swYmkR/D23A35HWQhH1iPnYPfiMqtbA/kUAiucrVkMw5fwDO4Tx540KAmRNsQtzwHQALe5",
+	"ruXsFrAqN3we8iuyr2LKZaRBgX8Z1juzhf8P2iwoX39rFvJZNk+gtLyCBjT/KVklEgLm9b/FAtaqByl7",
+	"VxJIV4Os3FowT0yjW8V4MKsKhOEEXwBnRTxnZB90ujHCegrPZvjKAZHX4dqgfL5kQRKxlB7wa71PGE5T",
+	"C9rLE9QaoIyA4DPrWredwsq5Rvr+FVPuG6iKIPie89gtqSRmnFogXkAzvVUSqXAdMVtXGWjT1gesbSQB",
+	"nHVJbxhZCXC4gD3DTOlLvAvUAzkUUSLZXHDgUd7h0RzsTT3FYX+rtRCR9EjMcNpyZOmXgbdKoug181PJ",
+	"9qklLpsuFwYHYOcqn7ikNlZWVM2XmfxutxxvRM3FDIuFVE4ucH69FftcqKU+dDBU49l6juo2pKjPQq5E",
+	"FQd+Sy7p/DpZE/MyRp8nzHKFMIAKSqlDTNg3iR7WlxHph7YDpubo+gecwjiGDTOXdpx6Gn9zVNoyyyS3",
+	"z2gwk6EqpzLzje2oavpz6o1CZRMoTzJFcoN5lOZW5BHZtIHIXvpdMYNQaoM1mMWMSsHL4UTwzKsA1ZzG",
+	"8YbkPib7iC9NM+KWH3hwcsEPjV+dF+GFfWBoOUeM3jDDfWA0goPXy/Tn6V1lplXzzJH0pvqgh9Kg3hQ+",
+	"oJ5vVisV4SLjZt2TZE1jxpX5XFM/fj8rg8AkOtcfh5MUfmhSX8IaMf0Kf4VKqXQOjgUZSsX4fGN/CjlA",
+	"eyviQGaPxttf30nNFfAvKCvDQHCKRAFTgBEIldcSxWgKzywMxianyU3ofmnQHI+KJcGi8NqyteZOPsDe",
+	"9qTmOP9F/p6weIOFhpFnyeTSpVov/GrGe5B7TQ2f1oIvZFHgaBJ2Fhr52EwMGK9+KS9zWc8pddkDX7Kc",
+	"n9PSG5KxiooamwxH3m+mJ0ydIcjjoQ6HzBTiaKK13HB+NY7y3YB57DmxVJMfhlwxJYtPPxivd3Vfwuel",
+	"QCUcqJRelumQ35q6SE7/NtKuMHuK2RzneX4Afl9KrHkML2kVI7qlG60NtwA6rbzkV5pN6+CUnGJ9ClHy",
+	"hLEDVx6knZpNTQFr1Nkp6iXRyZus/apF86Ev0q23UKtT8JHxOzQTm/UPByxItM5rA2hq6iHkX0ohPQJn",
+	"EePzeANYSSfhSRSNR+H65iQ/sbaF02dm5HwL6ooXqhbTojmpGefvQvr/xrOff8nU1YRxArGiIbcL8n9B",
+	"m8E+B1wFWhedM67Agzz1niNCjWpf+ZJdXuGFGxarmdasKhDQ2OfTrExezRzbL0MnriZbXXSWavGF4fxz",
+	"ktPLiy+nEQNLFofK4MSamVVv51eqRKyPaNo4fPTz9+ezb959fz4aj7TeOoNbX02hIb9y490wHojYXJ+M",
+	"bJG7TCEULNrmeYjAbaH/vhL2Q1OfBn4Yj0IeqpBqGOJb53nUQ/yOD2Ix+pha0tZ+zo/2Xj/3B/t7whIW",
+	"6P2m63W0gZp1KI7co9PfS96C/+J1T/ojUoJ1e+pfP471OAHjuWHgieYMHAb5eJddUXG+wqcls3ow2YE9",
+	"UMYVhQEZph44Sx93RQ81C4ylp7nb6HTkgaPE6NSOd4fTeS9iqie8k4PbvFsyslkWfGThct7tprHNW3Az",
+	"5Ds6qkhAZmggrWDobUH6EN0iDm1FZOk3Ugjdpx8NmHaAOxwrt/bf3e8fc2jVi5lf+fe16VK++cHd2Psr",
+	"8co7WjK+TCTQnvvpo9l3VA9+t66aiPkrxOKWisZXMMzv/sj+B15pSUtU6GPzfvALQmYqQX4cjxJZBCN/",
+	"GHYxdR3tG8Ge3yYfgbhPDhjXnGC2oGGEdzGVnyGwdxYCj7TTbfHPgUuC1W8XoHKvfCyeHfNJEabCRw4m",
+	"dGkVIKOlZ9OvgFry8kxwNhMLzbEz1JQj7NmKrS7RUVNG3z/hr1VU3kQng2wvAJw34XIApz//AL82HMun",
+	"I/h0BB/4CDrXYUrFYGc1ShSmd9AC4a+lsP3NssarIHxfNF9SqfijxkYc8usyQPEX/fFaSCj6OQuoorNI",
+	"SDlzxzVVokUCtwm/V3EhjdfMynygWxVlRtvG7IqFrn7JaNeUV2WuLNSMDt4ZenTxRfPIP1IWQou7yh3x",
+	"kerVjfYrLM9a1aB263dP0j0qPqnctayNaapRe6hyr9FbGiJW9CYuQBzlcWMpoZpz2n9mnQXZ/benatwX",
+	"ix7ackgrw2x31DunSo4Ma7ak//Z0OcJVNFy/xV2329vO6sNRoImCfPNHy8iSLMvQzD4/8V0WlqI4Kjmh",
+	"RVmZgbQdBOlCC99XwZB+0gKIEiFZOUwFolMl4EvQHCpEekeVYebPg6ewfjvTU5tegOfRlb5Tii97bV4A",
+	"sfhdni+0V3BsxzXkP3kI86yqFE7zUhHOqq8zzG4L9cpylfqdSLmQ+6CwzvSd0hWar4orLH6X53N3lgl7",
+	"C/OUIOu8cFzcvV90YLh3SmE0XxVhLH6XlxPp1642cutpraTylpfRVMw3Rann307kl9pDiJZYBe6lDL0V",
+	"6TMVH3niLJkn1elnyB6zqv1f8dmXYZaWq+jI7ndqrfrSPNXFOsL5ZMwWJdM2nDSno/h04Hibp5tUKSUN",
+	"2ki1GlL74V3+mr7EorZd5ts7nS2B5lvlpBfpVJbN9EE/Ljp/vWslj2+5h2EaZJZ5DqVYWeF1czdZOpT5",
+	"rWpE8/N6SSU7wh0aj0Dxn4v1Rp8qb9TM8+yImZ8yYJb9gj6mRRhLhVMb2vi96u0GkD+m+e5uJP/mDlsV",
+	"5GDJGTUavZTPWRTl5sOnPfekBrH+6tqirxRAJwocDngRBzW0UbXDjaRZJn2Gpex06/LLbd63x0r5NXta",
+	"Qp95WfqE32Hx25aPlnCBgmZx5wX/5GRBy8vBZnXPVfl4WL0vO3WZG7kwyS673tU6Wn1lIef03QamtnPm",
+	"3bGtkNW04OK25PjEl7ElvlL/pLm309y7uWty/KKFwl/BYb5k108Lp+oQFss9eTgK9HSXCZhMJIsPTSq3",
+	"iehyB2g6PTJ5VXOqGDG9gqfTYyuOGPz53I3u5zdJ+O1kdKoVzZUw777QK7IRT9PpS+fZIiqtDgI/vXKj",
+	"wp+vnTcS/nzj3E36z6OpG7YAwhGsIQi8FIN8EoJ+7ViDYm8MTDYjPH/lhp65Ci76+WtHBjbU3Pht4MC6",
+	"VB/E4VtOEn7Nxa3NlhPzeRKbNAtE6M+CmIg9003jkhGL+gBC06FhGE5lio9MyId4A9HAVzTkmA9GSRAu",
+	"Fgxj9cN/QGqFF8wM6RVaj7Nz6937FlQZEgiG/aTYpzWbm1D/QxuRjr3HTKEYjIYmsAgOEfKL8CpB7Wfi",
+	"dv4b1xZkEfKAUE7Yp1AqV1zItg8RsVsqpolxL4Lfzm9nnpD/v0hgHYlk2eX670P+7Q2Lw8XGj5C36VM2",
+	"ZSA7B+UBiZmKN2QjkjhF87sFYl9jiO8pghNAhYO5wnch2j2UKqZK75UgKhbJZcTkUkCVGpkwiUiD182M",
+	"E3cq3nKyhw6EPWJuvTB1DlCmwd1z7GPPpA4qYfNnKOQB2u9cIsPEnbJzl7bBhXsPwNmzvf1hzD1IvlHC",
+	"ATNxp7EPhY7JWy/J7z/05ppcqiAMNCYztPi69yzf+F06a2Z4s9UMc800qkcHNtRvdHMCa8Y+6j32O0j8",
+	"eqsUW60VC/5FSFWHo6Pj3jP9Lyl43cjPe4/8Hg5lzdAnvYeGk/E+vWeum+WFO0l2w0BD0ecFhRMOPiZp",
+	"sSqTZKxP3iVj3B6v3M3ahHzQoKHw9bpMxeyQ2o0jCVdhZLLEsoPGbK7CRaiZ4ze1TClgisWrkGNKzpxq",
+	"FioMc9NrSQzPOHrZ/6AAR/o+FitXP6sGo6/yGF1S6WHVsLeUU0OymlUUDNbEmqHkgbo7eaxdblwPccMm",
+	"kTUOhanX+RXYZBut0YCKkoI/QcLQYhnFqVzGCb8mGosrGkW2nxhMaWQrjCXXdG6/riMrJyIm5NeIUalF",
+	"bKRlOcVZM13LKmaBVb3Jr8opBzbDyF3gIURyQs6zT7x9wQ2FkY81k/zebfBVTLlytSKE6QCJK8V/k3ff",
+	"InQmMWgh4sswCBhPFQHNGypUIDNGGDAOJyRGII5aA2GeYmEGTRpWi4IcJdfRtRUw+bFyJTKmx8cO60HZ",
+	"aZBMJWvUkGLMzM6rshJL7ekRqJRiHrrMNdht3GVf5TE0lU/LLS4Q1r70FMA1jemKQZ0KLASBXUjb4EET",
+	"q1hktUaJGHhezWENLzCZnAkcIVoEnSZqqTfb1q3WmlfFKrXxAyg27ehCLpPFIpwDyazj8CaM2BWDnMrb",
+	"WPArDQIQEo2kO2BQ3wOZiB5vTNZUylsRB2MiEqyfAZlRuD4jp0zmoa+Zu6O8ogHzDzIgVGuCcs3mWp31",
+	"c/+ADTv+Zk4izPSiJSYvGTK3ElSiuqgQLBoE+HVRbYY6GRYf2tYqGavsw4mzvEyfRWt/pQKQ2nYmNvty",
+	"HjEK5Ul9Q2/iTLXv84tElu+MCM25Ss0LzMVCQonCVahcam2yutQ2ygI+9lgu+6TFmH/0Q64nlSxjcMCU",
+	"f0+EokBIi5gxkqyJFCtmRnRWx64NjePXvQ3Nc2fiElBzLLsBFAoFBQU3ZKMxWCNXQy2iJcPV6k10UmXJ",
+	"ojXCqCXPT8bShrNkRanHFs1NxCKJog1Zs9g0kXQprU7ywJDPpy2GTE+HGa9ytCN/NOP4SEVdyOdREjBp",
+	"xwXfAdYQMN+MsTWPst2bKwBqAYkWF9/gUbGuCEquwhvGbQEJYJHo3bKqaaERuT8rjtuWCVvznefOkmbO",
+	"XKCEAnp/9ysxxZmYs7w5S1SsP8WDZ88QvA+Ho+wjU4DE8jx7vPHxs5xk2+1hen5SL6wzmLIWt2W2YpGR",
+	"rRlJaDLlUwlTp95kHS/gGgQ/0wxNCXAgouPJPEjfQE/I6BR8VNBJky9ERd3d5NLI7LQd5jF5++s7VDds",
+	"kigShByT2zhUSlPhhiw1sWut/YK7b+k6PIzZgtifyFLcmpE1I4mgcOYSamLs611fUPBGMaY0IVxwo4f8",
+	"jc3VHiS3a2TMma1JfKsxtWRYKXjjCp7YWRF7B5MLfsG/u2HxhqypRmskha0bZfWlOejke9LORsKA0IVW",
+	"oJ/dHJv6qXZdp/rZs89p/bY7pEcoMKV/smryW380Q9e/vf9RL4s6ppCZ3cvgB9BOplNyMfrJNc+1tYiT",
+	"OII6cBf83yCJF61MKHw3Bg6tN0SlbXupIuAnPkzWpxf8kJSl2ZNnpKwYwCmMswrnsbAvxpRfacq+4IRQ",
+	"7rHEfRGPCbDGhRhbsXq7FBGU59Ab4U3NPq1ZHK4YVzQ6NYUj7ECwRZyxAGulYJk7Pd3/Ofxlzfi5ovPr",
+	"Q9yNw7e/vjv8LjtWrBXBf3e1P8BDKBIlwwAoRQ8Ea8DCOabkUijJyfSEhIqtfhbqe5HwwOsLC9xWZleA",
+	"1UQRdtseNomgNpGlcf0npyt2gNqjp6JrINy+62NraYVKy8cv2UKYKth248O0PW1wRi5G/3wx0gOtGOVg",
+	"HnMQBHyjTYd9ISMxQcBc2YdDjRwE5qBsNYdA9YeRENfJGlEJW5rZZ7BoFBAHLhQWk5a/y42J5UjwOC1C",
+	"cIaYRWESDtkPuf5Oj+KKudiyihT4eCzAZra6IWxbopYi1rZuwOYC+PrBmEhBaIpaTXxWx7TlSdysUM1D",
+	"b7nBM+UbcjJ9DpqhHmIdrlkUcuaVDEMTwPIZLA0RkxW9ZtATGHi3VI7GzExnGnuGytKKNFhw6sV0WroN",
+	"iM3TAur3Ne4tjz9AAl4ksbZqYEoolxiC9orApdvCooU+lJpde127DTIc1elR9g35mm+xjNoV1AODM2R0",
+	"DhR8B9bmilOfiDauHU0Qcw6yR9wphFC/C5i45mORZMDR9U7qEf7TiRxDS1Eo1X9CDSZJGDB1U2QP+cxl",
+	"RKUiMQ3CJHdam1md/9hRLpITVuZxljAW3zGH8vBSBBti6ptuTj1OQ5XlMwJ2Bys8zq3/hyFeLMr22Q2N",
+	"ElDOPULKMAkgS+QTZu8zIF2zjVcAzOde+EiTwZmlTksgnIGizeDXUlq0Wump3UkoC5lDyamWxNwOnoIV",
+	"apnKpNZh3IrByIUyjt4KyX6WC+phkCQPxkAX+nCSi9GvuDNW18NhTKXUxFZKtZdY1mKYXIxAw0hZjKm7",
+	"tBRS2TJwJtQgxNJpUFhnhiWLTDWnHMc0ovrUams5+ViCJEMHpYQzTlUuLfbNVa2x0xjsLWDRkBegx1GY",
+	"AwFKptnzq5hUyA1UnKjlKbkYXYzG0JB8TKZj8vlOr1SP9PtHv9M91A26FDfsYGz0K6ezIanGFNwo4Fw0",
+	"pJVFjblcBv716y/nH8hkMnmGD5FuQSSguSQWxL3O6HwJaoV5db4UEtVLqGQnAi3JZMivoAz5+hA9bNds",
+	"MwalHOp8aWXc7bVmLlBQi8oMIz0Yp8DakwAq6A+CLBKO7nmNX+SqHI+OkIeERiHVODCuT6gAjFWKcQDz",
+	"bw0K7oamdhDSVM2XY0LJf4/Z4oxwqJkJgltLHnh3bHfgAG1Hu/mxqbKsh/HIDx9qfUMPaT0vFksAx4Eh",
+	"ucJXWLEOJTzZ5wI+y6toUBP+1JSBhfHG2T4zlkqh5JMtV2p8XnpaKIBnGINWQhE3C7iYpeR/nf/y86F5",
+	"ds02tyIOzojpJ4+6MBSCAwo1JCAWC7xOQYRVq5RZHRaOR5XqqXUcPE6MgPiwBxm7mTg11P/M6KRnaSNX",
+	"zj7BkgXPizpNmVcxDZC372cMRU3z3rB6gOPJ0dHh8eTFizFZR9oYhCmOJy9e5rbHOchtXAeqoppN2n3J",
+	"nF6smhcClKgP5MbTu3ao5THuuR7se/Remr1HG00/MUSmudICKUwfXXtbsW+JV1O20Lzi1FJFbg1pHWqY",
+	"Mq38PQbFILB7cRiwNeMB4wB9+lXqBufGtwuktGelzpwRboT1IpE00ofFo0+DmUUYYaQA1M9LWbk+rajD",
+	"hMqoeViJWe+IPvqnbuV59g+1nv1u1BPyL8hnNC+6tkd7RS43egy92DOCLJtcMwYKp5BoPUincpoSblDa",
+	"L4vITHxPAZf6W8U+KZkx7fU3aD4gtZhbSSwFrWgYkTCQrjegecv+dwYlByfrzcEZ6kjmuRl3ZgcNJbFl",
+	"0M34GhBTCt02FMLZ0h+0mNJnNt2jPSj/F11CLUAkLRdqEwZZXGDZqgIS1sxWrz6EEp+ai1gFeGwNkB8E",
+	"oHxMbNiklaZ7EupDKgpjuXYqUIkxYNr2MDG8IHcMKwTGAHRsTobURkdWvbbK3n4mRA04kgswtAURDRng",
+	"kF4YJNn/rGnylPxuwf5I/tCTWdoif+izOCZKnBpQ7sDCgjrdXgwdMeOYl038HJC5ZKis3x2cYVjKM723",
+	"V4xrPmfLi4IKecF/0RLDajYg4Z0Mc8KSYutJg4zLJIwCabRaLbYvOJK+pBuUIOZFVP2NStTVm6FNzXmU",
+	"yPCGjcnF6Hjyfy5GB6dWay31cmTtb05ul+F86VSy0Hks9WLK/QM06x1gk6sJyTcgOTAONqcZW4GEyvGY",
+	"pMZB0WlV6j4YGx06deSF7FYadmamn9jpwdEKXVRCOdM6MT7OrscW9kSReYqc1m0L44HhjlKsmAr13u1D",
+	"Xyh3knOtopCo8/IgEren5LOT3GaTxijvD8XC8gxLXcgw7oyeU/Lhiq5PyWf8CAbJ8h50JXo/3N2dGjkA",
+	"W2IGtPuhl6y5RwhcGWSbI3Rbvhl9F04BjBmc18KGmJlhWzRVswCPz1vNgrlQsNvuEHmGFPtE5yraOIvL",
+	"kqee31BvKC84elU8eQR/aRoECpMeEZ3lNCRXw1VrC+aO2M6OqvuS8QmphBSNypCT/7TG439OLlxDZsMC",
+	"8FJpHgmoWFrWPeQUS74eZPSYPXnBgXOE0tKgp3dn/QrYmgAjb6BthgpV5Jc7JP/v//3/EOdTxNuvgHwf",
+	"Roycb6RiK8f/D8ANfnPstVFxPVgqq6jmfs0VNYWK6GLNOF2Ho9PR88l08tw0A4aY0meQLsIga8Spk++C",
+	"0enox1Aq24IFQ+cBsfDV8+kUi6FyxbBrG127oKdnfzOFsBFdLduupG1eIKi4eG9g266QQMwTrcpOMv1W",
+	"Rqe/fxyPpG1QCuAjOu13+6hmc4FtVs6yvBiVbZmxUTVFHOgdpVcy3/mlVNN3hS9r9qOsV9Q/w1Ke3RxX",
+	"b8f5UtwaVP3bcX4/jh/DfqRS4+aYMK7izQQDmF1h5LJp3TqegR1Qu6caB3YCb2vzO3vPW+a3njiE1hO1",
+	"ZyofxCp3uZn5yaAxY8WGAui9tyx78Hyc4MBk/3jy6i/+1pTgrf8mvSrdpEJXkNOQB+yT27q09mD9nqVF",
+	"CKGttYtWGp3+Xo6i9JVn3/zwy2IhmRrdjVu8+2O4CvHVXBVxLICuBSNozl5HANQAsIcFuquNojaxPZzA",
+	"RZi2cKJRNFOMaytjNPYIKd/m6+MOCTPFqN8ytIQyv3FbRJDGwsGItFD8P60lTvahYD9YadCvzCdcn2qq",
+	"KRYrJ1dXGy9vGuiGPr1iakajCDuayBLCNC0P/fqvRkn7qwg2O9gpnND2E831gDTtVHMEc7wDMJoEE2e3",
+	"JMXj9rSStu6Fw2Wcsgu8NswREFXgnIOa6mC1hStG9o+nx/dPPyarqoTVPbPRGu04Hvbjf+J7A5MxorUF",
+	"23NNmnbO9ECBswlnD8bvSgj2s1ckOAzuXMI6KxIvdLXIc8UiT8pRmYkMPTPN600j7i3x/a1JZKzB+QPx",
+	"BoO8u3G1rVGHwekDcPVBOfoSPPDV2/IgxO9VeL8rMFvgZ9pqT9lZ5kyM8rK4gcGtk5J9x4bh96hRZDuU",
+	"t9IoHoL2TO/aQWnwPcPG6rXMARVQD6D7ZxWuoUIjV35mw0Q/75x4y/VhN+RbG566C+rFwbtrwfchcd4z",
+	"yZSmqSuv2Zq5dcGbmDk7NGHmoTJNLNvQlJfJn68C0Y7uTADE6DT7fWeL3qPMzEB345GQhzuDLedzfTna",
+	"5kiVAJ6vMdGOFGG7z/Gju3Hn1WYm3dlqM7OUlNN42KV2Jbrsau76s902DBX7YfiuqSwT+Y1H4bW9sxj7",
+	"d0UmnD17h52ObiORlwwzT+vsv58MEPdi/92P6YVLqvOFGswPZHOpdESyD/4BZooqHFQ5Er4WTdSeghQB",
+	"h2kDz2rvRK7HypNXdqAjksNrk2+2SLa7dtE2eGaLZDT0Sck3/2ntpy22BdqJbZWb5mF9tjlgWnlu8zu+",
+	"PSV9Y9P7CmOPjfYNubTQudiTkQXXzAMQV96JWwChlS83zy2fPLo75JkNft0Cy9yxe7faq/uQvLKanj+X",
+	"dchu4/Et46+Pzu/7GHhKG+dvIzKnDyYkdiAgqvzBD39aWurfJUdmSIfww6guD+sc7kiVzkU8PHXWeIob",
+	"HMQPQLN5d3FbBt/NeTwEvZfr6rltf/Ik52muq0O5ngYfj1+5QMlfmHu5Dfx/Oi9zYdF/Bmdzw6IG8Dmn",
+	"pTxq7cbv0td2KGndLHX+2BTigeykt7++8wY9TTN/wrXEvFmbk0bX4TOoDxFekqWIMM7YfYr1ICCtM8Ti",
+	"GcCFJ7kELC4gK+IsLW+DmUehSofC2FSyr21ik68uFpBQ4SXfHEw85urt49DhzTmoSkjn2Wf37xkkLN/V",
+	"xq67bb4XWqpT13421Qj4YJEkPN1EcrnB9G0oghAzU9SMM6wbAgVSyMn05N63US7FbTtrIretvfz5UPWu",
+	"+uKq9HDAbdQZFsyTWAtEuvOyJzHbBnNaqSL7kFVuE4C9Qo1aCYfTY48mhVIoppyruGFxjCU/S++9fkTA",
+	"d0ijOEOTPYFY2J5AP5RUntqThF5KESXKzgOpWwmm2evdoO4XX5czmzo0jaYb7riM30SgUjz9ZF/q6sdM",
+	"PZMNL3ruzuwO6b+wFINNOR/jXetGLUN+hbVEgDblHGsJVHkwpYjVLAjjWvfl+HO593OOnZeCPh+jQ7Dn",
+	"xzY/G2pj9BnAmFM9p7cZ1dt+Du83DJDd+Hfnv5DXL6dHZzYVXZoSRQGEfsemBFVY6bE2b89kyOe1c9cc",
+	"oxfHox6QmRJUzaDhi1vAtktvuzn0Vbqi5QkDaYlQ1Nfhc5+zWyYVgfaBPmN07Ko/a3xebgzYqht5x7md",
+	"8dlnexRbOckNeori7aQoo/GLXbnGfcyS/ePpyf3is4UPvBJXgxNzky5ggB7Mz+3j/r6puJ0KmhJ1L+1T",
+	"yMNCcmG3nMwf2RWdb76WzExUZNYxQ/X5t/c/jsnxZHp4PHk5XMJmF3fPtFc2p5CHUBv7UDIlM9VTmznj",
+	"/9YfnjPlNj5HpDmfK5yhPWlrcd+GWu8jXi3ZKiELdWua1Zb8dGmR9rpJ8T4AKkMEB5UaJ3YNblB96g55",
+	"puCAa8c+2ktH3rOFSwoFoqGIsp94PyG/SUb0qBpu21Mik5qPhfagkJsS0KkpMxWiY1Kmd9z/lW9qYkEZ",
+	"TUMnBwbIMVY9N1XUzIz6VZ9yS88efn+/5w3mnEnWKl/o6QD9GQ/QcPLO0keTsgPAEMmGS/OqP5KP//BV",
+	"eO6KqLNEfAtV3czy1JJJ9EKCYzkMzvyQcPvJEt90LCkl/qxilsrUAeMLnljHn4R1DH9FbkkjEwti6OSe",
+	"I0I6MzDjC1IuOmR7jvab6Uv6xfO0XJhIteb+zHKk2ssluzffmpd3b761pQbbnGlosabyYz8JsnsRZCnB",
+	"2rZFtY6Fc/NSlWhruIAwn/+LkOp7qA/e5tbCfPTXkNN40/mz/xCcdf7oXFHV76tE2s92qXyaCet8LHY7",
+	"B3KzuKZWbZ0rjpzu9XCaWYuOFAvOs8/mX6YJ0F1JhF673TahdA26oN2plIEPr1SYOR40vjQHQ70QMVuw",
+	"J7FBFRyb7en0O4618WMShBL+SV2HvS+DaotaBLYZT5vhl0d5/gS/QyHO3RKangEneygyw4bEDeSFzdxC",
+	"TnIN/7enMVy86zK5b0hojM3SzkgoZ+vkMgrnriuBT1z+Zt4vgUE7GjNz4QXTOceBaLK0zEpm8Gz0sUCV",
+	"CccBn31GC0prt/ZZD66qx3j37ag6lvk3M3aezh/GQ2qhsbRgenREAXZM2y9jLtDk7CF23m1L895r1c/t",
+	"9dbXD0/Oj6eLh20vHpw5mDoGsJmUv5cHVVcRhQj+7jZjqzDnXpcLT8fj6Vrh8V0r2Lu92gNHoFT+fZ6r",
+	"r+be4IkrPN0Y1N8YPN0VdGVUD6EI5Mz5QW8Evq67gCcx08urX01xtTVWsvRWXlrlSSI96akpfbSXC1C8",
+	"JRkoph24hbf75NZ0iQ85oIXyADq1xTcsGJKFHL/4eniIfiNIIhZDi0D5bC1EVH9H+Cu8UR4WnTt78J8e",
+	"GS9LIVWf7y7p/JrxXkk2et3duJRrWuZQCH1L50pio2SCjZIhq/IyUdhcXcFpYTG0o4WhsasttH/dfzGd",
+	"VvKxOV1jLHHI5FbsNOWZZP94cvz8L2fY221MqOnqTLggGh9kTaVkckvWulM+pYmx7poUyHnAsphSiZhe",
+	"mXFdkzXcfX1+nUdqQr6DimDY7tqIB4fgEtoBHDDsykxidpVEFAgqZhKbRsVsAv2SD6wTTMNgGs5CT0Zq",
+	"OryZKivYx9sciTG8fXBGfDLSpDe2vXSPn9um33r/yD4t0sspZHd7xH2AHZx9aPzxJ+St60UH9BRBq1L4",
+	"BlvSLU2qoXOhZ7nR4LmbbnwoTyBPYRtzt8mlHLFN3TpgjFUK1VfAHrflWo+YxdQXyXOMBrWUzBHYFeux",
+	"zevCOHukDfs5w8bU2KRfs4fIEujDHzdzlNx5M93zyiKUsnhGvhYGY2BNYzBKxhADoP8bcDkL19iqWayg",
+	"SzgyW9sbdJ9yvMclK7qxP0JzZ/0Xi9CGKAuKQgBtcNS9FaLcpoRk7XniTN2K+LrJMNttiFMGqQ2Ve+3b",
+	"LuBj6MK9MjdBpm4vUhvGsWSjSfKUO/gBMjPMsoFPtde8+U9MLu4s/4McfWyoAZzbo52FN2Vm6VEBeGdU",
+	"2aYAcJ5yBqz/mx/6YUkvV9u3AEEbFSnPSu+5su9XxFDrNZYCPx22qm+Rm/pFfV3PfjRLDe7A0IBiJHS+",
+	"fFhKDyxVDsRlK0/M5/zb7aJvyvjyA4dz5HeccJHdXlNALF9Q+EF2N1/P0Owu3GkdRkJcJ2snaio96I2b",
+	"8GBSaXiJZEIIHpc8Aidsy11sLuFQchIHvPp/EE3qgQPGO9GsrUc8PO26e+XHRb3m8rgV/Tr50SGD5yl3",
+	"pyZ3p+Aih+J8IiawuWe5wmjY4MHzVpbpgYzLBFhBv0vGN8//vBlF+Ub6AxyyVx2yg5y2BVvEDk2YdmW2",
+	"xXfw2jm+tRtG7U/xSOtpJ5wgvlCNk+AogzuFPVPlkiIm0xyc48nrl385I1rDm/iFMM0AnLEAameyQ3tY",
+	"TtEMcOlC9jlZRPSKSEU3Eo/kZFjyef2yln5w4TNDKAU6epgUs6fksgdLLgMGdkqy2w61k/NfnbnPFb1m",
+	"0v4VzGJGpeD2ru3188l98sNcoBqm99D5nEl5GCdRk0ahX38Lb7+HlxviHt4bujkFo18kioRqTE6mU3IB",
+	"GwiudhvSEgZ7GOkAMS9yzebhImTB5GJUe+fcPaIoCOeKaIYU0+jMdmuiYUxWiVR4JVkl2ldM0YAq2m3K",
+	"7z7RuRn4DCsHs8Dt/3FlhyjAc49Kn5np3DQkVMB3JfEGBv9LKB1QFJg7uvea4BL3iIRW1Vor52sY/Jpt",
+	"Hs5Vl56oWoVMv7Ynodj0YOX03KiIBxxcs7iTF385IzFbR1QrbVou222A7+b5bi0lXKQ//zp5UZ3dNjNw",
+	"6Dna3H+4NLex+bf53tYk/VjNB599Nu8aN1y18yfLE0f3QyxNolGvYbga8R6BGPp4+O3Hbe23+Xjd1egI",
+	"chQwpPunhFx2lL6Ns/xmJf79Z2/fJ6l+s6T8iuWI1fE2FCBgl7zeHe2+ft2Sdis9Pq3JtxXfeubUlVa9",
+	"qe6B3H9K9addkL0d/oGMl3T6Zorfk+R2KSJG7B5tfwTeBoG2P+YVJ8FORELFVvIx8HEL0b2fh2efr9mm",
+	"ze1aDfUWaej+ipALzrLbCb3Yy+T0GTmeTsceDI9jwysv3h6B/B6XjoVGQo+gesDxJZ1fN3WGB2L7q3lx",
+	"Z41BcILK9iAm6cw2YJhRdYZRvxBLl75KpIgVudyQIJTriG5m6UvmgfdybQeRvPXFeLLKl+yGktm4j4hJ",
+	"axWnYI7G5iwH6b/s43SB41EJeN5TE4a7oGFk/DSjsY2xhenNC+tYXMVMSvynn3QhlYjZzPvd91KE/wBT",
+	"3rZXU2IdzkfjkbnxQnBtmtTHcY6m/JMZxyKWKbZG7/gNjcKAhHydKBKzOQtvWHBK/j0W/Ar2KuRXEIC9",
+	"jsVNGLCAHJK9z9C1+m5vAoIqTwpUzsGdBQ1jbJKe/utgTOZUssOQS8ZlqMIbtm2PmFw6RSIV5D3ZbAXX",
+	"CQh6IUnGyP7JdEqEWrL4NpSsIS2hX6+VviHZ+j//1XT3cyUOzes/0xX7Mbxmo+p2Nz6l9uiW4z7vANW3",
+	"6Ve1wDlaHjxyvaLBoGKf1CyUM4jerQTLnqzOUNWTSmuYci7He2kVXy19kWe6uCQzXSmg2AEO1Il01jrA",
+	"zGC7huwd1tgaEwopf5g0UwVXhiU/oF8PZW1DPDO+NHwUM3BOo3f4EcyWJZZGMWeUld4dl1/XFKjKbXnr",
+	"MlUN4ckpunfpUcEZeoQlH+8CjjYhyYjt7WlKz+jkcbKG4D1LQagshvzqgUjJRCN3LHiWAbBVwLKnn/cM",
+	"Vn7S0p+09Cct/UlLf9LSn7T0Jy39UWnp9UkyRkkfODUmo6L7aTFfhkpeqkh9NqK/XfZKTm1/6MwVb0NA",
+	"wz0jAH/Ir6DmLydXgrMH0nJb1BqtRef0IUyQocwPm3XibdCDnZF2fUDdMRj6MvW+rNyHDQNtT2I2XWQo",
+	"UnvP0EjKcQN0nnjTPxAbKA3gLGG+zzBMq93Nf39iLfXJeLtn4pp3Q604+KNwxGh7so5SreSaEGN8Esrl",
+	"LYsl+Xxh7dGL0an+y22G/nsymYzJhbOQzKO7uzOodqZmxgND+bAh/xZGQ/5QdxMmhLI/ZtJinc3qc4DU",
+	"CJvgA94e3e/1V5i6k1FVaw/YkvIgYjE2zk8n3fIIVo1lcYoWhE+BGpnbUNYHGhvB02PdClvib7vk/DB2",
+	"tduek+FYZRs19SoWyfpQcrqWS6FaXMj/oD84d+/fV3mCZn8fJXMRJSuurcC0hhjILFgksYskKxGwiOyb",
+	"okGT4rL+lW1qKrvVuf+6e/Zy/jnPAgR6A9DNA3vAnhxvOVmi2a4kgkebU6hYtHuvRT9HTNVXLSvBbuE0",
+	"GNhZuKVzr7/7rXgoOldd809o953yj14PtHlsoO/XD+scyvDJpspUZcx3N/e62Uky97tRyK9LLnXzgq+1",
+	"keL/WGhT9OKkTrN4flSjWSBRW4Cc86nNRW9mU3ZpCWcmevhr3ww4rQpSlRDLAM4YS9soYXASsXAmM84X",
+	"cghTNYUm4WaoWPLliyDNfLWrMqBbXyBn9cl7Lnr1pFU+aZVPWuWTVvmkVT4irbKhPF8Z793FPWRepay9",
+	"j/xitMlamf257NsON5dFPfRRXGDmiOXLVLraXnc27MH0ATXwHWnf/lVodvAv8Zi2u02tOKhD360+jGH5",
+	"8Detncja1efbCXnnrl/zvKzFNexjJ/rSG9zWoqnTve5Qx6b6ljdDOY/ysvdeSqTB1Wg5ze65+1IRk4WI",
+	"5+wQZVt5q8JmGvauUmG4WaqpDE7n6UViZqqBTkJmTNy++7oZ7oWDtpfIXXCQGfPu7n54VV/es2KrSxZ3",
+	"vTX9yXx1L16u+7XdcGl1lZsMyoat2VRkMWYasi84I2sW43sHTxph+xx9GKstbX9RkQCVrtr+LtqKvJ+5",
+	"4DKU+qSlm2KaYPbKAypP6il37+rd9Z9mGzHAI+wPZJ6IREufajp68hQ/eYoH9hT37db25XmYGw/XTpur",
+	"1I6RYQLbuM49htPh8BjWnB2j6nh0mqj0fJXz6e4O/1rG/nR/UL/p58ml6fBq6p+GmCiF3VbJ8eT5y3Y5",
+	"U32zFuu0s5ejXgBXgThMJmMDwPek5XeI99ldmE/r6J7Hos13j+XZuav1kcTudIzZGbJ/XDqqrQa3LxZe",
+	"N2h5AP6pWKx63CM9GsqrDtXpGKHzBUbmPFl5T1bek5X3ZOU9WXlPVt6Tlfdk5T1Zee2U8vbxdzsLu2sT",
+	"bff4rLsyJftzNra0UyTdI4igs2nUvl79Jdg9naLl7idKrkN03C6C4h7/Iep+z7mjgLede18eSYBbj8C2",
+	"HcWztQ5jezT0Wh20VuT5vUPUho9Me4pIS6mufyDanyv+7CsOO3sM0WbGuPcDbYp1GKFmKAGbAxxmC+jW",
+	"DM0JFfjJYYw9IGWoSJNccqbknukoKRZELanCmrjAbP8rXxr3v9Dm0V8iQ5G2GeHzl+AsrfAO/2zBfxjP",
+	"cMYrl/G97ckBvG81kwFCG+faznNmHQYy5HO2zQCXbIHlarq7fkqb/z9grpghuFZ3keZc7Og20p7c9D6y",
+	"KC/c6R68a77vGWzb+9G9L5fi1rkVrZndqqi8Qf8udWQzRY87yt2QWvtbSoPRwe8pLR2DV0Tzd3vzgXye",
+	"7FMSs7mIgzPbix87ykojHRIVC07CQD4YgbatSd9EoaWis/VVphVWD3qZ+SSyvlKR1U5W7cKp6iRVrVv1",
+	"nlhBYA/fTljB5/yVWVuXqy/YHkXasiUILmxJmZi4C6n5xrhOEgk9qstcsve2n+18rZUIfhipPbDEznhc",
+	"uVvqg+yIPjCDKIMtvVWZ++lB/bH3p20+vE+2Jd1mvbKD0S+uv8B8ip7ZMXgOikronnwUimbb1rlDSZce",
+	"zt0tjku1e9dQz2Nz8N7/GaFBMMtrgECyMVuJG1b2m7xlMVhKxTNVK/5PzWGsGlMWBx1jWyBnnIVQRzqJ",
+	"1HinBazfBsHYIABLV68jOofTbiAnBvIxwkZkMl8Santni5hQNHPhqBtYcXX1ta9LT73nMS/brRrPeZ5D",
+	"pE7h0oG25CVNY3Yq+Vwk3XEp0DPYgMFwYIarwcTL5z1RURy6NULMSOc4EMqeb2A0ZCqlJ7UXTqrG2pI0",
+	"Wgy7NXX0u4fJDdfiTqYOee1uWlqRUMcy8VlZiYxnhs6BLY5I2Tg1C3vVSt2uH7M1HcAw6PlLz0KFhOm1",
+	"+Kqxtt3ZFuNufRgq5tiCFOpH3BFOdsQz74bUqXemKptbydZ+2nPz/r1dKenp6opXmAUMXLwivb2VbsGD",
+	"204vjpqJ1nDZAW+THsgiKt5X4d7egx/B5+KPwFJCcFrdYMGbg5gamrLxYkqJokfBVmT5B5TDNpHVr6YH",
+	"D031u72iqmaH+Z+MOtHZc+2R+KPyX9s7yl35qLvscUdfdRVKH/KsDnVOyxzWZvCH3qUvxH89bjGkO8xb",
+	"FGKKGVBXC73pvX2zfO0920wP1cTdXp7v/L7VoKEhRMi8taPgILtpZB+IOFSMXDO2loQLzs5S/14USlVk",
+	"i27LBwp3flFnzxzVHU0DSUWWi4WzdQSGpdCqCIyvkU7rE64sme4iLsARqR8XQPb/bMT52fzL6lT1st8g",
+	"fHRPu98k7w3sAwt8MyrZp9Et3UhyMj0hISeWV30Jmw5aQispn27/FlIYE6hbCOFz8+Ku6QfnqWIbP9uo",
+	"EQP3oHzDjOmoB7jFmaOePenaHAWCaZGnCPrdst8XqcwieTd3xDi6cW/cle3usxXl9ArMrXLPwk/wu4f/",
+	"XboUcAacctu0mp/ZDYvJksVse0pAiBwvQdyRfVeFBRX1M8IFWQqpYFaCmJWktGP89vt+8qZ54xGEmf+s",
+	"ggw+54omtDXFPZq4zw3JWd52Q06mJ2dEAfbByNsR6lscubZ2dzn+TqYnrfEypJB8fHhsL/OKVT+2FHzF",
+	"M9Ej9KUnPLWRL0gzX0Bm45An/twnUBNPcWaiyQX3A1CoidPAV+ciiQIQyJeMLETCg1aE7EVsrMIr3IHZ",
+	"nPI5i9rnOaZXb5EQ15BnXe0uetXmMHgkVQDrbuyD2nBL+ECQ4u1dBlCxWnfLHr0vWC1gGXC14bWOxVXM",
+	"pHx0IGeAy4AtFY3Vo4MXodou8AOZ4X3FfbRRurIptnZxispreNiL0gtjDLkhhcHvxqOEp4ZBZ2w2E00b",
+	"PFoQiuprb3Wjpe77zPrUG10nSH3fuvySR6TF+Tap9XM9Jv0YUXa/qt0s5FJpadnCq/HOvdrKZ8s+rUWs",
+	"ZpFAfavBe1uXL/9iVJXnlZ/DYGngWUI5k2KhZi1KoNXFDL0ZDV9vsLGw4s492JYq6lPbHJkN6oRyo5rg",
+	"47NM/+1QQo6CuOXuxeLZTum//+muCwaz45e5nNLDZzmufdDOTW1RP7qvPW6XUGUXMbC/2g5bGWh+b1vZ",
+	"1QT3dnUITl1GLD0M8d5Q1ZrillS+3jJDCSeUE6BRY5YTwUuoGIq06GeuClFbku5ebqhaM21bROhVm4OR",
+	"LyMk5OHuAMxdJ70cbXusS6DfZR2kHrbX4Esut8wezXr70GDbek7NkqCDrH6WU0Q7aNPfwZc/ug93KMuz",
+	"U1UpbPgWcUsZONTZom1PEpabaaeS/U0L4pnltrF1GHRWNfj4yHSDPHE++1y0zTqom1kyuj+CbdI+c+S0",
+	"I/WzSLePj2xbRk/eP9WWx0uWegp6HoUWnLd7obrOcWPNb6KzTMTqX9mm1fsiVt+GcVkxIW7bT1wmKo0q",
+	"FLy0HwXZn44JEB1kRHNBQj6PkoAFB1tWHqqk01MNxkyPYmCQJav491AtiTcT1Cvarj5RGUDAlj6pWShn",
+	"cGhH23SeKDQ40B+dYYnF25BXllcKQrmO6GbWfY5cefqHrpb/3Sc6V/WgtOzE0XXmtzJXkEIZMjdfnvk/",
+	"t9qMDi1Deu3JvbQHGL6fCbD7LfpwfFndT4oyMxVDPjO73Mzyo/b10HaYEoYqEqCWj4RGUhh+j5ViLa/d",
+	"I+vkMgrnqMbICfmVxpIFJAqvGREyEuB+iMO5IpdCRIxWH5VQznCsjoyRBHr0KFQsptGYsMnVhHzeu947",
+	"JXs3e3fWabumYUxWiWxgKCumaEAV3QYGkunzRtgnFVMi12xeuXR4ZQavbLeZcJbkLB3POobHf6ZblBIC",
+	"RdpUEM4838wjRi5DdMwzGtRQ3HA3L/myiAGCo4SiEZmLhFc267oN1XIGb/SE4OR41NhgaL7xa75v1aCp",
+	"P5Ec3UPOQ6u6vTtJyWnRN3RHt7ydGoDuMqD44dOSW9fSHbyG7v7xdDq25Yog1zfkV/dGAW2Ti82LRtSi",
+	"nmEbOUKTFNfU0ahWQFv2j1z2cfu0rL4VcZ9s4yfb+Mk2frKNn2zjJ9v4yTZ+so2fbOMn2/jJNu5rHLXp",
+	"vLqDMgD1bQF2bhNnLZYOCbi7tJR7JN3es6UM+BqbpH3IC1AUOuqfEUr+Ji7JilGZ6N3V5gwNxNpwmSCM",
+	"2VyJeDN4IvD+8eTVX8YY/XZADnFSQtMZsREZs2S3EFHAYq/BwS0v1r4zBNGfCGsCh0xGcE+zPG9s2+iL",
+	"1tnCXcqfbMMBO3PSj4+miNj+8fRYmywR06QN1bM5uSpL1NgVnyoGH1aQyBVTEEZRH0czehR8Y9jwmHsU",
+	"GSWR1238Se++HbVpN7FLifLwDSY6dZYYvKPEvu/cGZMS78KYODvq3k5323YRvu/1VDLVVhJUh+Z3Idvq",
+	"iPtH2e8hS1oxk0po6b5wtABZ6SEWhtFmjGm8G5xm+x6ckfJk3lNI7SlUUG5u2LCbYP9CmP++1nH0HHuS",
+	"yJBfRQyatmrClyRUDcTtd0eYz5mUM20h9msI4H1fE0p+ctIz8PrUTGB1+eIxogvF4kOTAZtP6O1UFPwt",
+	"TGWMo/GIRpG4neH8HfkgjvRWD9ArYj0zdV/EVYzRAyWZMukB45ttsPIt45teSPEn7omTiiEqGHJKeqB1",
+	"sU+K8aDjmr/Dj/qs18zXc6nFrytWiWkp7nX/69kl2wgezFb0k/W5hv9ggIzHkBhUyKjpXziktpLcmxfl",
+	"XcIL09Us4/i4zkasryzSuWDHtquxEw6wngFremy5qsykNaLqzasB1l01WVvm+5Md6VdXXaS8vEg7VuSG",
+	"O7cFQO4F5QhlHTbftMKmK1si5OE9KSwve7bveUB9RSPnEaosgyF2R/qMkIePTqUZCmdb6TtCHj4ClWco",
+	"VOxYH3o0qcjTDvrSPWcgL0R8GQYB44crJiXcwYzwAJFbKknAeMgCogRRy1CSmEmRxHM2Ge0uibkOWVUT",
+	"VLJxRKhcxiG/7hqyih/1OTJmvl1gQDqovti87Va1wTqs5gOV1+e2ZNcOdagu5cdqVdK6gSoYYAZlHxFn",
+	"SsR9myPit/UhArXww/cAxg3rovQajzR81I/84NM6zNdTnv58pkQaOws9Bx+cPXQ4PSkH8EJB+nVF9L7v",
+	"Swv+GNtWzHMf98SM+363jfHMlV+l779TXYivrBRESQUIzy2OPx2mP+0mh75nxQd31dv3Sqc1xXQv1vB1",
+	"1WcQvDDyw1NRuwIM2xLRPVRT6EyZz1wMantO91MatrozUrVzNBGpBX+o8AieJ8496eYg+8eT16/+cjAm",
+	"65gtWByzwGWcVNPwocNwf1p+/aoDMV8xNfMii3sSdXUtkcdQQqQ+K6+GXIe/ck8p9UHiRNoelCJZ3y5F",
+	"NOQBehsERMRkvqT8Kh2XhIqtpD06j+iYmHbPHU/KuH40CKScCR5t0oHhcFWHMb2Noid6LU8rHY4237N1",
+	"ROesFX8/w3DYQ72L5JptoNzjhiQ8YlKmtSIl4xh1v/pKqXogxePZ52u2aRF/W35I3im2GrWJacJBdhP6",
+	"qnXaDL9zlAQZzOmMj4lSENt9NIWWlkyLLRqUo+h5mriK3pwBDZmyTT94UgXvUxUsH/SabYZRKFFGNxD2",
+	"k1K5M6XynKniSRuTzxcuefJidEq0CDnFygF3d1+3rlkpldt1jnBNI35Z3E/yQ1M/ApcAsScH70pAiyO7",
+	"zgSCs3Ga+URCJVm0ePB+BA/o6GzlKMJMvD+xf8hRjHeWc9lv2/OWpiRM3JTtBfvWCQ1eEaQnq9XnVFkx",
+	"SCC44ZbGgdy1m2XF4isWYHqwSgE6uG8yNTKqF6WOs2P086k8EeWOXSkedXkelDrXif5iTqOIxWRFN5aC",
+	"8x6UPwd5NorRtm6PDB0/Wm9HtZvjXrbT+DJ2yW3qc4S/Nl/H16D1DO5ZKJT9StuvC65ioTnjKbGZiIQz",
+	"FkiChu7FiOxTTsTl39hcjbEs0m0o2QVPeCJZcAAlI3yjeKx1EMmMXqBNmArVAPopXnDzq2QKCxddauue",
+	"zlW0yVjXkws+GlenY9+Da6QwzyOXvgMdwzI/iG3gT2KRKCbJr7+cfxhDiu6vv30YQ9/qr0my2vyWQz8X",
+	"qoFvF/KCdkkxJUlIpSRj4R/AWEhVNDu5G53sH0/evP4LnP+KtG2bKX3JFiIetoDHm9dbJX7t2PthIkwP",
+	"W7ZbNa937Ljatp7gTqtY5UBvKvZsXk/74g1e+Dk/Q6FZqHuhoV9ocQ/7U+tRbbtnt48VzUMLkLSq8psn",
+	"qqqCv18KaTXUSitQ1sB104p05ddQK2sK9YAEZOijhoI+Fz5q7gqW25DRPW5+o+Msvz3DOWwLhPW4trpD",
+	"d9qSHe8XK9qWnLq1qd0avMq6OTli+nqb1TJtn5XQtOtJ64QltKs1r5V3rK2nea+mzePOVut43IbqN3r0",
+	"pjt3flYIb++iANxjuomd+qHTTkrIvE0T0iG5+fPjLuQ1dH7K45ACebLt0ZC0lpb/P/aurrdtm43+lQe+",
+	"SYLGaeq0CN68VxuwDQN2UWDdVREYssQ4QmTRICmnXrD/PvBLor4pmZK82FdNLYqkyCPyIXl0zvhQnsyb",
+	"tB3RRw7owz6VGQLPw35Wo2pnN1R3tyrVd1rbsvzs+S/J1jBnKR78CJBKuxwULD2mTDy8OMj5SFCOudUe",
+	"TI1Hmags81inJc7zWMoN8awlUZxsOA6yGsyuC9YZ1T4VBSsR0WHqb2MHKOeXsiV4FwaILI1PyQxqovxz",
+	"SzDDmQtP+LcwKlH/6PBCKWnK2iZU+iA8XhdwYb50hGBCswee/R7vvCgMIIy3CQOCfBTuUPAA+nfR4C9o",
+	"D29qJ12MPcX+4/+7BkzAi/fsOYzXgCKK4In/Qn0UB2G8buyOICR9BIcPNcbJ3I3eq0POuOY0g/rPvDdP",
+	"l54uA2oI6HrfwQ4K9/+bjbLxZruXO4h3XxrqtJj4pTPnIMdRedM1PuJkBbZZ+2mViYGOMVX2PQz+Fs4r",
+	"YeXxp9I6iIU18EzJ+Gajvx4oqVJH+irAAQFGNL5gICTQIGcXkAboDMMKwRaRJ0w2KLiZHWQjmGmWdBSw",
+	"s5Kx0K3T5Vihr3/gOWA9B6zngPUcsJ4D1nPA6joMsTwhHsBQy4hW65y1JgxUS/O8peXWOBFsD+Ot8SNY",
+	"3XZN9ltDO25p/F4ubj4t7Fy3UlQaxls6m2G8tz7ZbA8/6Basj2otI1bjxMHKhMuE9NR2V1l/2jheDTt+",
+	"pBR4Qxux9TRmjHMX2xfT7Qd6YCBzkhG803qv4zlJd1ZFg4nWOHPEtFZallBM3bScQTIz1ErHilZPrTEH",
+	"jRRTylSrZXzuSQdyzAI6XfaPcq8S8kM5Dyvbwc4g9RyD4Uw2ZFYoqR+9/Htj7Y+MM+X8kat1wP+Diub1",
+	"jzS4HrJdqK1zMkK7QySS24b4XhS1o6WmmRFmBXnMOVOtWSPZxXRuR98Zk4Z2ILGmBX/9uWYnzzGrl1me",
+	"DogD0seOkTVWALedho7eV3vXMjrZgGnKb97ffagkPjr4aPX+znbtnhY2+Lrcgn5wljDRH1FToChmcBlj",
+	"ltscLcntXIOnv60HL6aviNCr4eWNJ4duZ5G5mh0rC22dMzaHVyo+2iHSHc4sZ0trqZwCLI9XG/j+rlkb",
+	"ePxO7awG3DB4tEbmp6gMfEKRzSiSvLVYOukYaTLB3fc3K3E80nax028iWel1KpwHBJswpg/AoQKXqn8e",
+	"YJusotCHbZRQ2JJw5zEEolh5iGloNYk9/wueSlDLrq5BtBpc6ttwHO2vBA0viup4aSFdyhLbSESFykMQ",
+	"+gyikCHiRYCfAP1gxAO6RT4FhmHjMf+5rlCRdinS9mQffb7L2xM/JZS/drNfw4ghAqs9XBiFXEBIhQQS",
+	"TbZ8LY8CnkI4oG5Cn2CV8w38RRHwzHmjrcWSi+RSKAawt4oQ/zOhCJ5kiRR5xH8uFnwzMEdKg62WHiXO",
+	"vQV8nDKjJCAvadqWvGPLslLydRnmZJ3nrTVVLKRoeSsNKT7G8+9B2x8AC1a8/bQXD4eFfOqUZMEzTQUH",
+	"Fre3E6BCkrZnuUH7o/GMtbGo4p3nATN1f6mKO+0zEZKyyszH7y79JPn+estSWNLA6nttAh5Y1buwuJqi",
+	"cfUBdLPo3dHA3TnM852x2kMYTNAPHRR9TNy7ZHWNNQ1Oy+uyxVlK7HKIt4zaVfH633y5/eAeeF9akVeg",
+	"cVWOrt1IXAcBtJrGpXvtZHlcvxEvZnzZQdAOv3AMqWXdBQXP94VUOha/yrVd/wnG4Ht5QfBVlvKTKMK+",
+	"KfO39aHpeEGgP65aygecHTK+Nmen234uuszo7A3eocmaQBbvshVac6xsCBfUoephxVzoW+2a/MJv+FNt",
+	"DBw0SWwJL4aF8u5CRbwgCPl9XvQ1l6y0AaF+kBrbs/yI8T2X62M5cQ3DI90nGSDAEVyjbCOmQjZolHCH",
+	"LrOmMRbpU0wthT2AAsDcTzJZARNFQGYF2shGGVIoipnr8/AyEtUBVypnj/xnjIKJ8Vm5XdAwknVy6chh",
+	"bvqVqXTa192SCx3+DxqjaZfFAaxQhF9hcbP4nJ49L9Uu6pVwEPh8ezdt93VZ4Tb0xAAvoDh+qnj3ct4J",
+	"7o4XS/068Xs1xpLX3bGixcI5j54Bp44JHSzq61CeP/jIZPKqxGhOIWTuThwzTF/LGcN8d44D5lbra0zn",
+	"WdXmXrrUaI+I5friD7T2/P0oG3SqwAby/JqvVR1Er2K7z9sgiELKIIkDRKR6v/ysmV/RZiYUkR2isMLs",
+	"GTymVP9Vl02wmyfkQQqrrKED3EZ8Gf/tDq53BitxTsmkZYrQbpE5o6Bp++RUQMRbCvkJCfnq//sbnyop",
+	"wzH6hl9QPHv4/sgnQ/G2qfITEs0eZh/FQbZqoDddEfW4UhzHrFzul9LXQ8XUqqnNnw1BtkLalZCOyl3w",
+	"cUxDylDs7+drgotX1w25GeSnUuHVF8VtMWKvmLzkM1TNOuetF/qoojTdrqULsvfnJImqbhPPVNFI2cXa",
+	"m6of3X9GQRIhMqfMK1yqqDv6wVCs+vnxn38DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -137,7 +137,7 @@ func (s *Server) forceDeleteShareInstance(ctx context.Context, id string, _ json
 	var de *storage.DependentsError
 	switch {
 	case errors.As(err, &de):
-		return nil, badRequest("Invalid share: Share still has %d dependent %s.", de.Count, de.What)
+		return nil, badRequest("Invalid share: Share still has %d dependent %s.", de.Count, s.dependentsWords(reqInfo(ctx), de.What))
 	case err != nil:
 		return nil, notFoundOr(err)
 	}

@@ -49,6 +49,9 @@ type Config struct {
 	ProjectIDPattern string
 	// DefaultShareType names the type shares get when none is given.
 	DefaultShareType string
+	// DefaultShareGroupType names the share group type groups get when
+	// none is given (Manila's default_share_group_type).
+	DefaultShareGroupType string
 	// AvailabilityZone is the zone every share is in.
 	AvailabilityZone string
 	// Host is the share host shown to admins (host@backend#pool).
@@ -98,6 +101,9 @@ type actionTables struct {
 	cgsnapshot actionTable[gen.CgsnapshotActionResponseObject]
 	shareType  actionTable[gen.ShareTypeActionResponseObject]
 
+	shareGroup         actionTable[gen.ShareGroupActionResponseObject]
+	shareGroupSnapshot actionTable[gen.ShareGroupSnapshotActionResponseObject]
+
 	shareInstance    actionTable[gen.ShareInstanceActionResponseObject]
 	snapshotInstance actionTable[gen.SnapshotInstanceActionResponseObject]
 
@@ -114,12 +120,14 @@ func (s *Server) bindActions() error {
 	}
 	s.actions.shareInstance, s.actions.snapshotInstance = s.shareInstanceActionTable(), s.snapshotInstanceActionTable()
 	s.actions.shareNetwork, s.actions.shareServer = s.shareNetworkActionTable(), s.shareServerActionTable()
+	s.actions.shareGroup, s.actions.shareGroupSnapshot = s.shareGroupActionTable(), s.shareGroupSnapshotActionTable()
 	return checkActionBindings(s.spec, map[string][]string{
 		"ShareNetworkAction": s.actions.shareNetwork.handlers(), "ShareServerAction": s.actions.shareServer.handlers(),
 		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
 		"ShareBackupAction": s.actions.backup.handlers(), "ConsistencyGroupAction": s.actions.cg.handlers(),
 		"CgsnapshotAction": s.actions.cgsnapshot.handlers(), "ShareTypeAction": s.actions.shareType.handlers(),
 		"ShareInstanceAction": s.actions.shareInstance.handlers(), "SnapshotInstanceAction": s.actions.snapshotInstance.handlers(),
+		"ShareGroupAction": s.actions.shareGroup.handlers(), "ShareGroupSnapshotAction": s.actions.shareGroupSnapshot.handlers(),
 	})
 }
 
@@ -138,6 +146,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.DefaultShareType == "" {
 		cfg.DefaultShareType = "default"
+	}
+	if cfg.DefaultShareGroupType == "" {
+		cfg.DefaultShareGroupType = "default"
 	}
 	if cfg.AvailabilityZone == "" {
 		cfg.AvailabilityZone = "nova"

@@ -97,7 +97,7 @@ func (s *Server) unmanageShare(ctx context.Context, id string, _ json.RawMessage
 	var se *storage.StateError
 	switch {
 	case errors.As(err, &de):
-		return nil, forbidden("Share '%s' can not be unmanaged because it has '%d' dependent %s.", id, de.Count, de.What)
+		return nil, forbidden("Share '%s' can not be unmanaged because it has '%d' dependent %s.", id, de.Count, s.dependentsWords(reqInfo(ctx), de.What))
 	case errors.As(err, &se):
 		return nil, forbidden("Share with transitional state can not be unmanaged. Share '%s' is in '%s' state.", id, se.Current)
 	case err != nil:

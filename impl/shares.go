@@ -131,7 +131,7 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	if err != nil {
 		return nil, err
 	}
-	group, err := s.joinConsistencyGroup(ctx, req.Body, shareType)
+	group, err := s.joinGroup(ctx, req.Body, shareType)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +177,8 @@ func (s *Server) CreateShare(ctx context.Context, req gen.CreateShareRequestObje
 	switch {
 	case errors.As(err, &qe) && shareQuotaFault(qe) != nil:
 		return nil, shareQuotaFault(qe)
+	case errors.As(err, &se) && optString(in.ShareGroupId) != "":
+		return nil, badRequest("Share group status must be available, got %s.", se.Current)
 	case errors.As(err, &se):
 		return nil, badRequest("Consistency group status must be available, got%s.", se.Current)
 	case err != nil:
@@ -205,7 +207,7 @@ func publicFlag(v *any) (set, public bool) {
 }
 
 // checkShareCreateRefs refuses what a create names that manilite does not
-// have (another zone, share groups), a share network Manila refuses
+// have (another zone), a share network Manila refuses
 // and a public share the caller may not create.
 func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreateRequest) error {
 	ri, in := reqInfo(ctx), &body.Share
@@ -220,9 +222,6 @@ func (s *Server) checkShareCreateRefs(ctx context.Context, body *gen.ShareCreate
 	}
 	if az := optString(in.AvailabilityZone); az != "" && az != s.cfg.AvailabilityZone {
 		return notFound("Availability zone %s could not be found.", az)
-	}
-	if g := optString(in.ShareGroupId); g != "" {
-		return notFound("Share group %s could not be found.", g)
 	}
 	if net := optString(in.ShareNetworkId); net != "" {
 		if err := s.checkShareNetwork(ctx, net, optString(in.AvailabilityZone)); err != nil {
@@ -290,9 +289,15 @@ func (s *Server) createShareType(ctx context.Context, body *gen.ShareCreateReque
 	return &st, requested, nil
 }
 
-// joinConsistencyGroup is the group a new share joins, if it names one. It
-// needs no experimental header: old clients send it without.
-func (s *Server) joinConsistencyGroup(ctx context.Context, body *gen.ShareCreateRequest, shareType *storage.ShareType) (*storage.ShareGroup, error) {
+// joinGroup is the group a new share joins, if it names one: a share
+// group (share_group_id, 2.31+) or a consistency group
+// (consistency_group_id, which needs no experimental header: old clients
+// send it without). Both are the same records; the messages are each
+// API's.
+func (s *Server) joinGroup(ctx context.Context, body *gen.ShareCreateRequest, shareType *storage.ShareType) (*storage.ShareGroup, error) {
+	if id := optString(body.Share.ShareGroupId); id != "" {
+		return s.joinShareGroup(ctx, body, id, shareType)
+	}
 	cgID := optString(body.Share.ConsistencyGroupId)
 	if cgID == "" {
 		return nil, nil
@@ -308,6 +313,33 @@ func (s *Server) joinConsistencyGroup(ctx context.Context, body *gen.ShareCreate
 		return nil, badRequest("The specified share type (%s) is not supported by the specified consistency group (%s).", shareType.ID, g.ID)
 	}
 	return &g, nil
+}
+
+// joinShareGroup is Manila's check of a share group a new share names
+// (manila/api/v2/shares.py, then manila/share/api.py create).
+func (s *Server) joinShareGroup(ctx context.Context, body *gen.ShareCreateRequest, id string, shareType *storage.ShareType) (*storage.ShareGroup, error) {
+	g, err := s.visibleShareGroup(ctx, id)
+	if err != nil {
+		return nil, notFound("Share group %s could not be found.", id)
+	}
+	if !state.ConsistencyGroupUsable.Contains(g.Status) {
+		return nil, badRequest("Share group status must be available, got %s.", g.Status)
+	}
+	if shareType != nil && !contains(g.ShareTypes, shareType.ID) {
+		return nil, badRequest("The specified share type (%s) is not supported by the specified share group (%s).", shareType.ID, g.ID)
+	}
+	if optString(body.Share.ShareNetworkId) != derefOr(g.ShareNetworkID, "") {
+		return nil, badRequest("The specified share network (%s) is not supported by the specified share group (%s).", pyStr(optString(body.Share.ShareNetworkId)), g.ID)
+	}
+	return &g, nil
+}
+
+// derefOr is *p, or def when p is nil.
+func derefOr(p *string, def string) string {
+	if p == nil {
+		return def
+	}
+	return *p
 }
 
 // createSize is the new share's size: the request's, or with a snapshot
@@ -482,22 +514,16 @@ func (s *Server) UpdateShare(ctx context.Context, req gen.UpdateShareRequestObje
 
 // DeleteShare is DELETE /v2/shares/{id}: the share goes to "deleting" and a
 // job removes its data and then the row.
+//
+// A share in a group is deleted only by naming its group: share_group_id,
+// as Manila asks today, or consistency_group_id, as it asked before 2.31.
 func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObject) (gen.DeleteShareResponseObject, error) {
 	sh, err := s.visibleShare(ctx, req.ShareId, notFound(defaultNotFound))
 	if err != nil {
 		return nil, err
 	}
-	if sh.ShareGroupID != nil {
-		given := ""
-		if req.Params.ConsistencyGroupId != nil {
-			given = *req.Params.ConsistencyGroupId
-		}
-		switch {
-		case given == "":
-			return nil, badRequest("Must provide 'consistency_group_id' as a request parameter when deleting a share in a consistency group.")
-		case given != *sh.ShareGroupID:
-			return nil, badRequest("The specified 'consistency_group_id' does not match the consistency group id of the share.")
-		}
+	if err := s.checkGroupOnDelete(reqInfo(ctx), sh, req.Params); err != nil {
+		return nil, err
 	}
 	if err := s.requirePolicy(ctx, "share:delete", shareTarget(sh)); err != nil {
 		return nil, err
@@ -509,7 +535,7 @@ func (s *Server) DeleteShare(ctx context.Context, req gen.DeleteShareRequestObje
 	case errors.As(err, &se):
 		return nil, forbidden("Invalid share: Share status must be one of %s.", state.ShareDeletable.Tuple())
 	case errors.As(err, &de):
-		return nil, forbidden("Invalid share: Share still has %d dependent %s.", de.Count, de.What)
+		return nil, forbidden("Invalid share: Share still has %d dependent %s.", de.Count, s.dependentsWords(reqInfo(ctx), de.What))
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, notFound(defaultNotFound)
 	case err != nil:
@@ -753,14 +779,14 @@ func (s *Server) shareFilter(ctx context.Context) (storage.ShareFilter, bool, er
 		return nil
 	}
 	f.Name, f.Status, f.ShareTypeID = first("name", "display_name"), get("status"), get("share_type_id")
-	f.SnapshotID, f.ShareNetworkID, f.ShareGroupID = get("snapshot_id"), get("share_network_id"), get("consistency_group_id")
+	f.SnapshotID, f.ShareNetworkID, f.ShareGroupID = get("snapshot_id"), get("share_network_id"), first("share_group_id", "consistency_group_id")
 	f.ExportLocationID, f.ExportLocationPath = get("export_location_id"), get("export_location_path")
 	f.NameLike, f.Description, f.DescriptionLike = get("name~"), first("description", "display_description"), get("description~")
 	// host, share_server_id and extra_specs need a rule of their own: the
 	// spec's x-manila-policy-required, checked by the pipeline.
 	f.Host = get("host")
-	// manilite has no share servers and no share groups: nothing is on any.
-	if q.Has("share_server_id") || q.Has("share_group_id") {
+	// manilite has no share servers: nothing is on any.
+	if q.Has("share_server_id") {
 		f.IDs = []string{""}
 	}
 	for _, dict := range []struct {
@@ -877,4 +903,37 @@ func (ri *requestInfo) nextLinkIn(project, collection, marker string) string {
 // consistency group snapshot is being taken.
 func busyFault(be *storage.BusyError) *Fault {
 	return conflict("Share is busy with an active task: Share %s is busy as part of an active task: consistency group snapshot in progress.", be.ShareID)
+}
+
+// checkGroupOnDelete is Manila's check that a delete names the group of a
+// share in one, in the words of the parameter the caller used.
+func (s *Server) checkGroupOnDelete(ri *requestInfo, sh storage.Share, p gen.DeleteShareParams) error {
+	if sh.ShareGroupID == nil {
+		return nil
+	}
+	oldWords := p.ConsistencyGroupId != nil || !s.behaves(ri, "share_groups")
+	if p.ShareGroupId == nil && oldWords {
+		given := ""
+		if p.ConsistencyGroupId != nil {
+			given = *p.ConsistencyGroupId
+		}
+		switch {
+		case given == "":
+			return badRequest("Must provide 'consistency_group_id' as a request parameter when deleting a share in a consistency group.")
+		case given != *sh.ShareGroupID:
+			return badRequest("The specified 'consistency_group_id' does not match the consistency group id of the share.")
+		}
+		return nil
+	}
+	given := ""
+	if p.ShareGroupId != nil {
+		given = *p.ShareGroupId
+	}
+	switch {
+	case given == "":
+		return badRequest("Must provide 'share_group_id' as a request parameter when deleting a share in a share group.")
+	case given != *sh.ShareGroupID:
+		return badRequest("The specified 'share_group_id' does not match the share group id of the share.")
+	}
+	return nil
 }

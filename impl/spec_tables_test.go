@@ -21,6 +21,8 @@ func TestSortKeyEnumsMatchStorage(t *testing.T) {
 		"ListShares": storage.ShareSortKeys, "ListSharesDetail": storage.ShareSortKeys,
 		"ListSnapshots": storage.SnapshotSortKeys, "ListSnapshotsDetail": storage.SnapshotSortKeys,
 		"ListShareBackups": storage.BackupSortKeys, "ListShareBackupsDetail": storage.BackupSortKeys,
+		"ListShareGroups": storage.ShareGroupKeys, "ListShareGroupsDetail": storage.ShareGroupKeys,
+		"ListShareGroupSnapshots": storage.ShareGroupSnapshotKeys, "ListShareGroupSnapshotsDetail": storage.ShareGroupSnapshotKeys,
 	}
 	seen := 0
 	for _, path := range doc.Paths.InMatchingOrder() {
@@ -53,6 +55,40 @@ func TestSortKeyEnumsMatchStorage(t *testing.T) {
 	}
 	if seen != len(tables) {
 		t.Errorf("found sort_key on %d operations, want %d", seen, len(tables))
+	}
+}
+
+// The share group lists filter on every column of their key table and on
+// nothing else: the spec declares exactly those parameters (with the
+// paging and ordering ones, name~ and description~, and aliases).
+func TestGroupListFiltersMatchStorage(t *testing.T) {
+	doc, _ := loadSpecInfo(t)
+	extra := map[string]bool{"name~": true, "description~": true, "group_type_id": true}
+	for op, table := range map[string]map[string]string{
+		"ListShareGroups": storage.ShareGroupKeys, "ListShareGroupsDetail": storage.ShareGroupKeys,
+		"ListShareGroupSnapshots": storage.ShareGroupSnapshotKeys, "ListShareGroupSnapshotsDetail": storage.ShareGroupSnapshotKeys,
+	} {
+		var declared, want []string
+		for _, path := range doc.Paths.InMatchingOrder() {
+			for _, o := range doc.Paths.Value(path).Operations() {
+				if o.OperationID != op {
+					continue
+				}
+				for _, p := range o.Parameters {
+					if n := p.Value.Name; !listControlKeys[n] && !extra[n] {
+						declared = append(declared, n)
+					}
+				}
+			}
+		}
+		for k := range table {
+			want = append(want, k)
+		}
+		sort.Strings(declared)
+		sort.Strings(want)
+		if strings.Join(declared, ",") != strings.Join(want, ",") {
+			t.Errorf("%s filters\n got: %v\nwant: %v (storage)", op, declared, want)
+		}
 	}
 }
 

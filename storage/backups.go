@@ -380,7 +380,7 @@ func (tx *Tx) shareDependents(ctx context.Context, shareID string) (*DependentsE
 	for _, d := range []struct{ what, query string }{
 		{"snapshots", `SELECT count(*) FROM share_snapshots WHERE share_id = ? AND deleted = 'False'`},
 		{"backups", `SELECT count(*) FROM share_backups WHERE share_id = ? AND deleted = 'False'`},
-		{"cgsnapshot members", `SELECT count(*) FROM share_group_snapshot_members WHERE share_id = ? AND deleted = 'False'`},
+		{"share group snapshot members", `SELECT count(*) FROM share_group_snapshot_members WHERE share_id = ? AND deleted = 'False'`},
 	} {
 		n, err := tx.count(ctx, d.query, shareID)
 		if err != nil {

@@ -384,6 +384,7 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 var paramResource = map[string]string{
 	"share_id": "share", "snapshot_id": "snapshot", "backup_id": "backup", "share_type_id": "type",
 	"consistency_group_id": "group", "cgsnapshot_id": "cgsnapshot", "export_location_id": "export_location",
+	"share_group_id": "group", "share_group_snapshot_id": "cgsnapshot",
 	"project_id": "project",
 }
 
