@@ -30,10 +30,12 @@ type options struct {
 	Synchronous      string
 	ProjectIDPattern string
 	DefaultShareType string
-	AvailabilityZone string
-	Host             string
-	ShutdownTimeout  time.Duration
-	Keystone         keystone.Config
+	// DefaultShareGroupType is Manila's default_share_group_type.
+	DefaultShareGroupType string
+	AvailabilityZone      string
+	Host                  string
+	ShutdownTimeout       time.Duration
+	Keystone              keystone.Config
 	// Quotas are every quota resource's default limit (-1: unlimited),
 	// by resource name: Manila's quota_* options.
 	Quotas map[string]int
@@ -117,17 +119,18 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	worker.RegisterAccessJobs(pool, nil)
 
 	server, err = impl.New(impl.Config{
-		DB:               db,
-		Policy:           engine,
-		Auth:             auth,
-		Logger:           log,
-		Jobs:             pool,
-		MinTransition:    o.MinTransition,
-		ProjectIDPattern: o.ProjectIDPattern,
-		DefaultShareType: o.DefaultShareType,
-		AvailabilityZone: o.AvailabilityZone,
-		Host:             o.Host,
-		DataDir:          o.DataDir,
+		DB:                    db,
+		Policy:                engine,
+		Auth:                  auth,
+		Logger:                log,
+		Jobs:                  pool,
+		MinTransition:         o.MinTransition,
+		ProjectIDPattern:      o.ProjectIDPattern,
+		DefaultShareType:      o.DefaultShareType,
+		DefaultShareGroupType: o.DefaultShareGroupType,
+		AvailabilityZone:      o.AvailabilityZone,
+		Host:                  o.Host,
+		DataDir:               o.DataDir,
 		// Manila's data_manager_backup_supported_share_protocols.
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,
