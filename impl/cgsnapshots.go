@@ -161,40 +161,18 @@ func (s *Server) ListCGSnapshotMembers(ctx context.Context, req gen.ListCGSnapsh
 // cgsnapshots.
 func (s *Server) cgsnapshotActionTable() actionTable[gen.CgsnapshotActionResponseObject] {
 	return actionTable[gen.CgsnapshotActionResponseObject]{
-		"reset_status": s.resetCGSnapshotStatus,
-		"force_delete": s.forceDeleteCGSnapshot,
+		"reset_status": func(ctx context.Context, id string, v json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
+			return accepted[gen.CgsnapshotActionResponseObject](gen.CgsnapshotAction202Response{}, s.resetGroupSnapshot(ctx, id, v))
+		},
+		"force_delete": func(ctx context.Context, id string, _ json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
+			return accepted[gen.CgsnapshotActionResponseObject](gen.CgsnapshotAction202Response{}, s.forceDeleteGroupSnapshot(ctx, id))
+		},
 	}
 }
 
 // CgsnapshotAction is POST /v2/cgsnapshots/{id}/action.
 func (s *Server) CgsnapshotAction(ctx context.Context, req gen.CgsnapshotActionRequestObject) (gen.CgsnapshotActionResponseObject, error) {
 	return s.actions.cgsnapshot.run(ctx, req.CgsnapshotId)
-}
-
-func (s *Server) resetCGSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
-	reset, err := resetTarget(value, state.CGSnapshotResetStatus)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.visibleCGSnapshot(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.TransitionShareGroupSnapshot(ctx, c.ID, reset, "", 0); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.CgsnapshotAction202Response{}, nil
-}
-
-func (s *Server) forceDeleteCGSnapshot(ctx context.Context, id string, _ json.RawMessage) (gen.CgsnapshotActionResponseObject, error) {
-	c, err := s.visibleCGSnapshot(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.ForceDeleteShareGroupSnapshot(ctx, c.ID); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.CgsnapshotAction202Response{}, nil
 }
 
 // ListCGSnapshots is GET /v2/cgsnapshots.

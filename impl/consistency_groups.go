@@ -314,40 +314,18 @@ func (s *Server) DeleteConsistencyGroup(ctx context.Context, req gen.DeleteConsi
 // consistency groups.
 func (s *Server) cgActionTable() actionTable[gen.ConsistencyGroupActionResponseObject] {
 	return actionTable[gen.ConsistencyGroupActionResponseObject]{
-		"reset_status": s.resetCGStatus,
-		"force_delete": s.forceDeleteCG,
+		"reset_status": func(ctx context.Context, id string, v json.RawMessage) (gen.ConsistencyGroupActionResponseObject, error) {
+			return accepted[gen.ConsistencyGroupActionResponseObject](gen.ConsistencyGroupAction202Response{}, s.resetGroup(ctx, id, v))
+		},
+		"force_delete": func(ctx context.Context, id string, _ json.RawMessage) (gen.ConsistencyGroupActionResponseObject, error) {
+			return accepted[gen.ConsistencyGroupActionResponseObject](gen.ConsistencyGroupAction202Response{}, s.forceDeleteGroup(ctx, id))
+		},
 	}
 }
 
 // ConsistencyGroupAction is POST /v2/consistency-groups/{id}/action.
 func (s *Server) ConsistencyGroupAction(ctx context.Context, req gen.ConsistencyGroupActionRequestObject) (gen.ConsistencyGroupActionResponseObject, error) {
 	return s.actions.cg.run(ctx, req.ConsistencyGroupId)
-}
-
-func (s *Server) resetCGStatus(ctx context.Context, id string, value json.RawMessage) (gen.ConsistencyGroupActionResponseObject, error) {
-	reset, err := resetTarget(value, state.ConsistencyGroupResetStatus)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.visibleCG(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.TransitionShareGroup(ctx, g.ID, reset); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.ConsistencyGroupAction202Response{}, nil
-}
-
-func (s *Server) forceDeleteCG(ctx context.Context, id string, _ json.RawMessage) (gen.ConsistencyGroupActionResponseObject, error) {
-	g, err := s.visibleCG(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.ForceDeleteShareGroup(ctx, g.ID); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.ConsistencyGroupAction202Response{}, nil
 }
 
 // ListConsistencyGroups is GET /v2/consistency-groups.

@@ -184,40 +184,18 @@ func (s *Server) ListShareGroupSnapshotMembers(ctx context.Context, req gen.List
 // shareGroupSnapshotActionTable binds the handlers x-manila-actions names.
 func (s *Server) shareGroupSnapshotActionTable() actionTable[gen.ShareGroupSnapshotActionResponseObject] {
 	return actionTable[gen.ShareGroupSnapshotActionResponseObject]{
-		"reset_status": s.resetShareGroupSnapshotStatus,
-		"force_delete": s.forceDeleteShareGroupSnapshot,
+		"reset_status": func(ctx context.Context, id string, v json.RawMessage) (gen.ShareGroupSnapshotActionResponseObject, error) {
+			return accepted[gen.ShareGroupSnapshotActionResponseObject](gen.ShareGroupSnapshotAction202Response{}, s.resetGroupSnapshot(ctx, id, v))
+		},
+		"force_delete": func(ctx context.Context, id string, _ json.RawMessage) (gen.ShareGroupSnapshotActionResponseObject, error) {
+			return accepted[gen.ShareGroupSnapshotActionResponseObject](gen.ShareGroupSnapshotAction202Response{}, s.forceDeleteGroupSnapshot(ctx, id))
+		},
 	}
 }
 
 // ShareGroupSnapshotAction is POST /v2/share-group-snapshots/{id}/action.
 func (s *Server) ShareGroupSnapshotAction(ctx context.Context, req gen.ShareGroupSnapshotActionRequestObject) (gen.ShareGroupSnapshotActionResponseObject, error) {
 	return s.actions.shareGroupSnapshot.run(ctx, req.ShareGroupSnapshotId)
-}
-
-func (s *Server) resetShareGroupSnapshotStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareGroupSnapshotActionResponseObject, error) {
-	reset, err := resetTarget(value, state.CGSnapshotResetStatus)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.visibleShareGroupSnapshot(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.TransitionShareGroupSnapshot(ctx, c.ID, reset, "", 0); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.ShareGroupSnapshotAction202Response{}, nil
-}
-
-func (s *Server) forceDeleteShareGroupSnapshot(ctx context.Context, id string, _ json.RawMessage) (gen.ShareGroupSnapshotActionResponseObject, error) {
-	c, err := s.visibleShareGroupSnapshot(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.ForceDeleteShareGroupSnapshot(ctx, c.ID); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.ShareGroupSnapshotAction202Response{}, nil
 }
 
 // ListShareGroupSnapshots is GET /v2/share-group-snapshots.

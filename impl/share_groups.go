@@ -334,40 +334,18 @@ func (s *Server) DeleteShareGroup(ctx context.Context, req gen.DeleteShareGroupR
 // share groups.
 func (s *Server) shareGroupActionTable() actionTable[gen.ShareGroupActionResponseObject] {
 	return actionTable[gen.ShareGroupActionResponseObject]{
-		"reset_status": s.resetShareGroupStatus,
-		"force_delete": s.forceDeleteShareGroup,
+		"reset_status": func(ctx context.Context, id string, v json.RawMessage) (gen.ShareGroupActionResponseObject, error) {
+			return accepted[gen.ShareGroupActionResponseObject](gen.ShareGroupAction202Response{}, s.resetGroup(ctx, id, v))
+		},
+		"force_delete": func(ctx context.Context, id string, _ json.RawMessage) (gen.ShareGroupActionResponseObject, error) {
+			return accepted[gen.ShareGroupActionResponseObject](gen.ShareGroupAction202Response{}, s.forceDeleteGroup(ctx, id))
+		},
 	}
 }
 
 // ShareGroupAction is POST /v2/share-groups/{id}/action.
 func (s *Server) ShareGroupAction(ctx context.Context, req gen.ShareGroupActionRequestObject) (gen.ShareGroupActionResponseObject, error) {
 	return s.actions.shareGroup.run(ctx, req.ShareGroupId)
-}
-
-func (s *Server) resetShareGroupStatus(ctx context.Context, id string, value json.RawMessage) (gen.ShareGroupActionResponseObject, error) {
-	reset, err := resetTarget(value, state.ConsistencyGroupResetStatus)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.visibleShareGroup(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.TransitionShareGroup(ctx, g.ID, reset); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.ShareGroupAction202Response{}, nil
-}
-
-func (s *Server) forceDeleteShareGroup(ctx context.Context, id string, _ json.RawMessage) (gen.ShareGroupActionResponseObject, error) {
-	g, err := s.visibleShareGroup(ctx, id)
-	if err != nil {
-		return nil, genericNotFound(err)
-	}
-	if err := s.db.ForceDeleteShareGroup(ctx, g.ID); err != nil {
-		return nil, notFoundOr(err)
-	}
-	return gen.ShareGroupAction202Response{}, nil
 }
 
 // ListShareGroups is GET /v2/share-groups.
