@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -367,5 +369,42 @@ func TestNFSGaneshaReloadFails(t *testing.T) {
 			_ = a.Close(t.Context())
 			t.Errorf("started with NFS %q, ganesha options %+v", o.NFS, o.Ganesha)
 		}
+	}
+}
+
+// The NFS flags: off by default, and each settable from its MANILITE_
+// variable.
+func TestNFSFlags(t *testing.T) {
+	parse := func(env map[string]string, args ...string) options {
+		t.Helper()
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var o options
+		serveFlags(fs, &o)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := applyEnv(fs, func(k string) string { return env[k] }); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	o := parse(nil)
+	if want := (ganeshaOptions{PIDFile: "/run/ganesha/ganesha.pid", Port: 2049, Bind: "127.0.0.1"}); o.NFS != "none" || o.Ganesha != want {
+		t.Errorf("defaults: --nfs %q, %+v; want none, %+v", o.NFS, o.Ganesha, want)
+	}
+	o = parse(map[string]string{
+		"MANILITE_NFS":                       "ganesha",
+		"MANILITE_NFS_GANESHA_CONFIG":        "/etc/manilite/ganesha.conf",
+		"MANILITE_NFS_GANESHA_PIDFILE":       "/run/g.pid",
+		"MANILITE_NFS_GANESHA_PORT":          "12049",
+		"MANILITE_NFS_GANESHA_BIND":          "0.0.0.0",
+		"MANILITE_NFS_GANESHA_GRACELESS":     "true",
+		"MANILITE_NFS_GANESHA_RECOVERY_ROOT": "/var/lib/manilite/ganesha",
+	}, "--nfs-ganesha-port", "2050")
+	want := ganeshaOptions{Config: "/etc/manilite/ganesha.conf", PIDFile: "/run/g.pid", Port: 2050, Bind: "0.0.0.0",
+		Graceless: true, RecoveryRoot: "/var/lib/manilite/ganesha"}
+	if o.NFS != "ganesha" || o.Ganesha != want {
+		t.Errorf("from the environment: --nfs %q, %+v; want ganesha, %+v", o.NFS, o.Ganesha, want)
 	}
 }
