@@ -26,7 +26,7 @@ func shareInstanceView(sh storage.Share) gen.ShareInstance {
 		Id: sh.ID, ShareId: sh.ID, AvailabilityZone: ns(sh.AvailabilityZone),
 		CreatedAt: storage.FormatTime(sh.CreatedAt), Host: ns(sh.Host), Status: string(sh.Status),
 		ShareNetworkId: ns(sh.ShareNetworkID), ShareServerId: nullStr(), ExportLocation: nullStr(),
-		ExportLocations: &paths, AccessRulesStatus: ptr(string(state.AccessRulesInitial)), ReplicaState: nullStr(),
+		ExportLocations: &paths, AccessRulesStatus: ptr(string(sh.AccessRulesStatus)), ReplicaState: nullStr(),
 		ShareTypeId: ns(sh.ShareTypeID), CastRulesToReadonly: ptr(false), Progress: ns(sh.Progress),
 		UpdatedAt: nullStr(),
 	}

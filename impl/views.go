@@ -6,7 +6,6 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/manilite/manilite/gen"
-	"github.com/manilite/manilite/state"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -130,7 +129,7 @@ func (s *Server) shareView(ri *requestInfo, sh storage.Share) gen.ShareDetail {
 	d.ConsistencyGroupId = ns(sh.ShareGroupID)
 	d.SourceCgsnapshotMemberId = ns(sh.SourceShareGroupSnapshotMemberID)
 	d.TaskState = ns(sh.TaskState)
-	d.AccessRulesStatus = ptr(string(state.AccessRulesInitial))
+	d.AccessRulesStatus = ptr(string(sh.AccessRulesStatus))
 	d.ReplicationType = nullStr()
 	if rt, ok := specs["replication_type"]; ok {
 		d.ReplicationType = nsv(rt)

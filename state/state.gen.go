@@ -166,12 +166,16 @@ var AccessRulesStatuses = Set[AccessRulesStatus]{AccessRulesActive, AccessRulesS
 var (
 	// AccessRulesSync is "sync": from active to syncing.
 	AccessRulesSync = Transition[AccessRulesStatus]{Name: "sync", From: Set[AccessRulesStatus]{AccessRulesActive}, To: AccessRulesSyncing}
-	// AccessRulesSyncDone is "sync_done": from syncing to active.
-	AccessRulesSyncDone = Transition[AccessRulesStatus]{Name: "sync_done", From: Set[AccessRulesStatus]{AccessRulesSyncing}, To: AccessRulesActive}
+	// AccessRulesSyncDone is "sync_done": from syncing, error to active.
+	AccessRulesSyncDone = Transition[AccessRulesStatus]{Name: "sync_done", From: Set[AccessRulesStatus]{AccessRulesSyncing, AccessRulesError}, To: AccessRulesActive}
+	// AccessRulesSyncRefused is "sync_refused": from syncing to error.
+	AccessRulesSyncRefused = Transition[AccessRulesStatus]{Name: "sync_refused", From: Set[AccessRulesStatus]{AccessRulesSyncing}, To: AccessRulesError}
+	// AccessRulesSyncFailed is "sync_failed": from active, syncing to error.
+	AccessRulesSyncFailed = Transition[AccessRulesStatus]{Name: "sync_failed", From: Set[AccessRulesStatus]{AccessRulesActive, AccessRulesSyncing}, To: AccessRulesError}
 )
 
 // AccessRulesTransitions lists the access rules transitions (resets aside), in the spec's order.
-var AccessRulesTransitions = []Transition[AccessRulesStatus]{AccessRulesSync, AccessRulesSyncDone}
+var AccessRulesTransitions = []Transition[AccessRulesStatus]{AccessRulesSync, AccessRulesSyncDone, AccessRulesSyncRefused, AccessRulesSyncFailed}
 
 // AccessLevelStatus is a status of a access level.
 type AccessLevelStatus string
@@ -222,6 +226,10 @@ var (
 	AccessRuleToApply = Set[AccessRuleStatus]{AccessRuleQueuedToApply, AccessRuleApplying, AccessRuleQueuedToUpdate, AccessRuleUpdating}
 	// AccessRuleToDeny is the set "to_deny".
 	AccessRuleToDeny = Set[AccessRuleStatus]{AccessRuleQueuedToDeny, AccessRuleDenying}
+	// AccessRulePending is the set "pending".
+	AccessRulePending = Set[AccessRuleStatus]{AccessRuleQueuedToApply, AccessRuleApplying, AccessRuleQueuedToUpdate, AccessRuleUpdating, AccessRuleQueuedToDeny, AccessRuleDenying}
+	// AccessRuleOnShare is the set "on_share".
+	AccessRuleOnShare = Set[AccessRuleStatus]{AccessRuleQueuedToApply, AccessRuleApplying, AccessRuleQueuedToUpdate, AccessRuleUpdating, AccessRuleActive}
 )
 
 // The access rule transitions.
@@ -234,10 +242,14 @@ var (
 	AccessRuleApplyDone = Transition[AccessRuleStatus]{Name: "apply_done", From: AccessRuleToApply, To: AccessRuleActive}
 	// AccessRuleDenyDone is "deny_done": from AccessRuleToDeny to deleted.
 	AccessRuleDenyDone = Transition[AccessRuleStatus]{Name: "deny_done", From: AccessRuleToDeny, To: AccessRuleDeleted}
+	// AccessRuleRefused is "refused": from AccessRuleOnShare to error.
+	AccessRuleRefused = Transition[AccessRuleStatus]{Name: "refused", From: AccessRuleOnShare, To: AccessRuleError}
+	// AccessRuleApplyFailed is "apply_failed": from AccessRulePending to error.
+	AccessRuleApplyFailed = Transition[AccessRuleStatus]{Name: "apply_failed", From: AccessRulePending, To: AccessRuleError}
 )
 
 // AccessRuleTransitions lists the access rule transitions (resets aside), in the spec's order.
-var AccessRuleTransitions = []Transition[AccessRuleStatus]{AccessRuleDeny, AccessRuleUpdate, AccessRuleApplyDone, AccessRuleDenyDone}
+var AccessRuleTransitions = []Transition[AccessRuleStatus]{AccessRuleDeny, AccessRuleUpdate, AccessRuleApplyDone, AccessRuleDenyDone, AccessRuleRefused, AccessRuleApplyFailed}
 
 // ShareTaskStatus is a status of a share task.
 type ShareTaskStatus string
@@ -603,7 +615,9 @@ var Resources = []Resource{
 		Statuses: []string{"active", "syncing", "error"},
 		Transitions: []TransitionInfo{
 			{Name: "sync", From: []string{"active"}, To: "syncing", ToOneOf: ""},
-			{Name: "sync_done", From: []string{"syncing"}, To: "active", ToOneOf: ""},
+			{Name: "sync_done", From: []string{"syncing", "error"}, To: "active", ToOneOf: ""},
+			{Name: "sync_refused", From: []string{"syncing"}, To: "error", ToOneOf: ""},
+			{Name: "sync_failed", From: []string{"active", "syncing"}, To: "error", ToOneOf: ""},
 		},
 	},
 	{
@@ -617,12 +631,16 @@ var Resources = []Resource{
 		Sets: map[string][]string{
 			"to_apply": []string{"queued_to_apply", "applying", "queued_to_update", "updating"},
 			"to_deny":  []string{"queued_to_deny", "denying"},
+			"pending":  []string{"queued_to_apply", "applying", "queued_to_update", "updating", "queued_to_deny", "denying"},
+			"on_share": []string{"queued_to_apply", "applying", "queued_to_update", "updating", "active"},
 		},
 		Transitions: []TransitionInfo{
 			{Name: "deny", From: nil, To: "queued_to_deny", ToOneOf: ""},
 			{Name: "update", From: nil, To: "queued_to_update", ToOneOf: ""},
 			{Name: "apply_done", From: []string{"queued_to_apply", "applying", "queued_to_update", "updating"}, To: "active", ToOneOf: ""},
 			{Name: "deny_done", From: []string{"queued_to_deny", "denying"}, To: "deleted", ToOneOf: ""},
+			{Name: "refused", From: []string{"queued_to_apply", "applying", "queued_to_update", "updating", "active"}, To: "error", ToOneOf: ""},
+			{Name: "apply_failed", From: []string{"queued_to_apply", "applying", "queued_to_update", "updating", "queued_to_deny", "denying"}, To: "error", ToOneOf: ""},
 		},
 	},
 	{

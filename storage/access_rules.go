@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/manilite/manilite/state"
@@ -77,9 +78,7 @@ func (tx *Tx) beginAccessChange(ctx context.Context, c AccessChange) error {
 	if c.Refuse.Contains(sh.Status) {
 		return &StateError{Of: "share", Current: string(sh.Status)}
 	}
-	t := state.AccessRulesSync
-	if _, err := tx.ExecContext(ctx, `UPDATE shares SET access_rules_status = ? WHERE id = ? AND access_rules_status IN `+inClause(len(t.From)),
-		append([]any{string(t.To), c.ShareID}, setArgs(t.From)...)...); err != nil {
+	if err := tx.setAccessRulesStatus(ctx, c.ShareID, state.AccessRulesSync); err != nil {
 		return err
 	}
 	return tx.EnqueueJob(ctx, JobAccessSync, c.ShareID, tx.Now.Add(c.JobDelay), nil)
@@ -201,15 +200,22 @@ func listAccessRules(ctx context.Context, q querier, shareID string) ([]AccessRu
 	return out, rows.Err()
 }
 
-// FinishAccessSync ends an access job for a share: the rules it applied
-// (applied, by id and the state it saw) become active, those it removed
-// are deleted, and when no rule is left queued the share's
-// access_rules_status is active again. A rule changed since it was read
-// keeps its new state (its own job follows).
-func (tx *Tx) FinishAccessSync(ctx context.Context, shareID string, seen []AccessRule) error {
+// FinishAccessSync ends an access job for a share. Of the rules it saw
+// (seen, each with the state it was read in), those the data plane refused
+// (refused, by id) are in error; of the others, those it applied become
+// active and those it removed are deleted. A rule changed since it was read
+// keeps its new state (its own job follows). When no rule is left pending
+// the share's access_rules_status settles: error while any rule is in
+// error, else active (Manila's _loop_for_refresh_else_update_access_rules_status).
+func (tx *Tx) FinishAccessSync(ctx context.Context, shareID string, seen []AccessRule, refused []string) error {
 	now := FormatTime(tx.Now)
 	for _, r := range seen {
 		switch {
+		case slices.Contains(refused, r.ID) && state.AccessRuleRefused.Allows(r.State):
+			if _, err := tx.ExecContext(ctx, `UPDATE share_access_rules SET state = ?, updated_at = ? WHERE id = ? AND state = ? AND deleted = 'False'`,
+				string(state.AccessRuleRefused.To), now, r.ID, string(r.State)); err != nil {
+				return err
+			}
 		case state.AccessRuleApplyDone.Allows(r.State):
 			if _, err := tx.ExecContext(ctx, `UPDATE share_access_rules SET state = ?, updated_at = ? WHERE id = ? AND state = ? AND deleted = 'False'`,
 				string(state.AccessRuleApplyDone.To), now, r.ID, string(r.State)); err != nil {
@@ -225,14 +231,42 @@ func (tx *Tx) FinishAccessSync(ctx context.Context, shareID string, seen []Acces
 			}
 		}
 	}
-	pending := append(setArgs(state.AccessRuleToApply), setArgs(state.AccessRuleToDeny)...)
+	pending := setArgs(state.AccessRulePending)
 	n, err := tx.count(ctx, `SELECT count(*) FROM share_access_rules WHERE share_id = ? AND deleted = 'False' AND state IN `+inClause(len(pending)),
 		append([]any{shareID}, pending...)...)
 	if err != nil || n > 0 {
 		return err
 	}
+	failed, err := tx.count(ctx, `SELECT count(*) FROM share_access_rules WHERE share_id = ? AND deleted = 'False' AND state = ?`,
+		shareID, string(state.AccessRuleError))
+	if err != nil {
+		return err
+	}
 	t := state.AccessRulesSyncDone
-	_, err = tx.ExecContext(ctx, `UPDATE shares SET access_rules_status = ? WHERE id = ? AND access_rules_status IN `+inClause(len(t.From)),
+	if failed > 0 {
+		t = state.AccessRulesSyncRefused
+	}
+	return tx.setAccessRulesStatus(ctx, shareID, t)
+}
+
+// FailAccessSync records that the data plane failed for good on a share:
+// its pending rules (those being applied, changed or denied) are in error,
+// and so is its access_rules_status, as Manila's _update_access_rules does
+// when the driver raises.
+func (tx *Tx) FailAccessSync(ctx context.Context, shareID string) error {
+	t := state.AccessRuleApplyFailed
+	if _, err := tx.ExecContext(ctx, `UPDATE share_access_rules SET state = ?, updated_at = ?
+		WHERE share_id = ? AND deleted = 'False' AND state IN `+inClause(len(t.From)),
+		append([]any{string(t.To), FormatTime(tx.Now), shareID}, setArgs(t.From)...)...); err != nil {
+		return err
+	}
+	return tx.setAccessRulesStatus(ctx, shareID, state.AccessRulesSyncFailed)
+}
+
+// setAccessRulesStatus moves the share's access_rules_status by t, if it is
+// in one t leaves.
+func (tx *Tx) setAccessRulesStatus(ctx context.Context, shareID string, t state.Transition[state.AccessRulesStatus]) error {
+	_, err := tx.ExecContext(ctx, `UPDATE shares SET access_rules_status = ? WHERE id = ? AND deleted = 'False' AND access_rules_status IN `+inClause(len(t.From)),
 		append([]any{string(t.To), shareID}, setArgs(t.From)...)...)
 	return err
 }

@@ -9,15 +9,19 @@ import (
 
 // ExportAccess is the data-plane hook of access rules: it makes the share's
 // exports match rules, the share's rules as the job found them (those
-// queued to deny are leaving; the others stay or arrive). The NFS data
-// plane (issue 10) writes the export here; until then nil does nothing and
-// every rule becomes active as soon as it is applied.
-type ExportAccess func(ctx context.Context, shareID string, rules []storage.AccessRule) error
+// queued to deny are leaving; the others stay or arrive). It returns the
+// ids of the rules it cannot apply (a type or address the data plane does
+// not support: they go to error, as a Manila driver's rule_state_map says),
+// or an error when the exports could not be changed (retried; once the
+// job gives up, the pending rules and the share's access_rules_status are
+// in error). Nil has no data plane: every rule becomes active as soon as it
+// is applied.
+type ExportAccess func(ctx context.Context, shareID string, rules []storage.AccessRule) (refused []string, err error)
 
 // RegisterAccessJobs adds the job that applies a share's queued access
 // rules: the hook runs, then in one transaction the rules become active
-// (or deleted, when denied) and the share's access_rules_status goes back
-// from syncing to active.
+// (or deleted, when denied, or error, when refused) and the share's
+// access_rules_status leaves syncing.
 func RegisterAccessJobs(p *Pool, export ExportAccess) {
 	db := p.db
 	p.Register(storage.JobAccessSync, Kind{
@@ -26,23 +30,26 @@ func RegisterAccessJobs(p *Pool, export ExportAccess) {
 			if err != nil {
 				return err
 			}
+			var refused []string
 			if export != nil && len(rules) > 0 {
-				if err := export(ctx, job.ResourceID, rules); err != nil {
+				if refused, err = export(ctx, job.ResourceID, rules); err != nil {
 					return err
 				}
 			}
 			return db.Write(ctx, func(tx *storage.Tx) error {
-				if err := tx.FinishAccessSync(ctx, job.ResourceID, rules); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				if err := tx.FinishAccessSync(ctx, job.ResourceID, rules, refused); err != nil && !errors.Is(err, storage.ErrNotFound) {
 					return err
 				}
 				return tx.FinishJob(ctx, job.ID)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, _ error) error {
-			// TODO(issue 10): with a data plane that can fail, Manila puts
-			// the rules in error and the share's access_rules_status in
-			// error here.
-			return nil
+			// Without a data plane nothing can fail past the database, whose
+			// own errors leave the rules queued for the next job.
+			if export == nil {
+				return nil
+			}
+			return db.Write(ctx, func(tx *storage.Tx) error { return tx.FailAccessSync(ctx, job.ResourceID) })
 		},
 	})
 }

@@ -47,6 +47,9 @@ type options struct {
 	AdminOnlyMetadata []string
 	// AdminOnlyELMetadata: nil is Manila's default.
 	AdminOnlyELMetadata []string
+	// NFS is the NFS data plane: "none" (or "") or "ganesha".
+	NFS     string
+	Ganesha ganeshaOptions
 	// PolicyWatch reloads PolicyDir when its files change.
 	PolicyWatch bool
 	// PolicyDecisionLogLevel is the level of the per-decision log line
@@ -104,19 +107,35 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	var nfs *nfsExports
+	switch o.NFS {
+	case "", "none":
+	case "ganesha":
+		if nfs, err = newNFSExports(o.Ganesha, db, data, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	default:
+		db.Close()
+		return nil, fmt.Errorf("--nfs must be none or ganesha, not %q", o.NFS)
+	}
 	pool := worker.New(db, log, o.Workers)
 	// The capabilities are the server's pool's; the server is made below,
 	// and no job runs before the pool starts at the end.
 	var server *impl.Server
 	caps := func() map[string]any { return server.PoolCapabilities() }
-	worker.RegisterShareJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone, Capabilities: caps})
+	var shareData worker.ShareData = data
+	var exportAccess worker.ExportAccess
+	if nfs != nil {
+		shareData, exportAccess = unexportingData{Local: data, nfs: nfs}, nfs.exportAccess
+	}
+	worker.RegisterShareJobs(pool, shareData, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone, Capabilities: caps})
 	dataHost, _, _ := strings.Cut(o.Host, "#")
 	worker.RegisterBackupJobs(pool, data, dataHost)
 	worker.RegisterGroupJobs(pool, data, worker.Placement{Host: o.Host, AvailabilityZone: o.AvailabilityZone})
 	worker.RegisterResizeJobs(pool, data)
 	worker.RegisterShareActionJobs(pool, data)
-	// No export hook yet: the NFS data plane (issue 10) will pass one.
-	worker.RegisterAccessJobs(pool, nil)
+	worker.RegisterAccessJobs(pool, exportAccess)
 
 	server, err = impl.New(impl.Config{
 		DB:                    db,
@@ -139,6 +158,13 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if nfs != nil {
+		// Before the jobs start: the access jobs they resume render again.
+		if err := nfs.start(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if !o.holdJobs {
 		if _, err := pool.Start(ctx); err != nil {
