@@ -1053,6 +1053,29 @@ type Fault map[string]struct {
 	RetryAfter *string `json:"retryAfter,omitempty"`
 }
 
+// GroupSpecItem One group spec, {key: value}.
+type GroupSpecItem map[string]string
+
+// GroupSpecItemRequest One group spec, {key: value}; the value a string (1-255 characters) or a boolean; null or {} is "Request body empty.".
+type GroupSpecItemRequest map[string]*interface{}
+
+// GroupSpecsList defines model for GroupSpecsList.
+type GroupSpecsList struct {
+	GroupSpecs map[string]string `json:"group_specs"`
+}
+
+// GroupSpecsRequest defines model for GroupSpecsRequest.
+type GroupSpecsRequest struct {
+	// GroupSpecs Keys 1-255 characters of letters, digits, _ . : and -; values strings of 1-255 characters or booleans. A value that is an object passes Manila's checks and then fails its database (500): manilite refuses it (400 "Invalid extra_spec: ...").
+	GroupSpecs map[string]*interface{} `json:"group_specs"`
+}
+
+// GroupSpecsResponse defines model for GroupSpecsResponse.
+type GroupSpecsResponse struct {
+	// GroupSpecs The group specs sent, as sent (booleans stay booleans).
+	GroupSpecs map[string]*interface{} `json:"group_specs"`
+}
+
 // LimitsAbsolute defines model for LimitsAbsolute.
 type LimitsAbsolute struct {
 	MaxTotalBackupGigabytes      *int `json:"maxTotalBackupGigabytes,omitempty"`
@@ -1736,6 +1759,54 @@ type ShareDetailList struct {
 type ShareExtend struct {
 	Force   interface{} `json:"force,omitempty"`
 	NewSize interface{} `json:"new_size"`
+}
+
+// ShareGroupType defines model for ShareGroupType.
+type ShareGroupType struct {
+	// GroupSpecs As stored (strings; a boolean set through .../group-specs is stored as Manila's MySQL stores it, "1" or "0").
+	GroupSpecs map[string]string `json:"group_specs"`
+	Id         string            `json:"id"`
+	IsDefault  *bool             `json:"is_default,omitempty"`
+	IsPublic   bool              `json:"is_public"`
+	Name       string            `json:"name"`
+
+	// ShareTypes The ids of the share types a group of this type may hold, sorted.
+	ShareTypes []string `json:"share_types"`
+}
+
+// ShareGroupTypeAccess defines model for ShareGroupTypeAccess.
+type ShareGroupTypeAccess struct {
+	ProjectId        string `json:"project_id"`
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+// ShareGroupTypeAccessList defines model for ShareGroupTypeAccessList.
+type ShareGroupTypeAccessList struct {
+	ShareGroupTypeAccess []ShareGroupTypeAccess `json:"share_group_type_access"`
+}
+
+// ShareGroupTypeCreate The handler checks the keys in Manila's order, with its messages: share_types (any non-empty list of share type names or ids; each must exist, 404), name (1-255 characters), group_specs (null or an object of strings), is_public. Where Manila fails with a 500 (a share_types value it cannot iterate, a name that is no string, an is_public that is no boolean) manilite answers 400; is_public may be 0 or 1, as Manila's database takes them, and null is the default, true. A share type named twice is held once.
+type ShareGroupTypeCreate struct {
+	GroupSpecs nullable.Nullable[interface{}] `json:"group_specs,omitempty"`
+	IsPublic   nullable.Nullable[interface{}] `json:"is_public,omitempty"`
+	Name       nullable.Nullable[interface{}] `json:"name,omitempty"`
+	ShareTypes nullable.Nullable[interface{}] `json:"share_types,omitempty"`
+}
+
+// ShareGroupTypeCreateRequest defines model for ShareGroupTypeCreateRequest.
+type ShareGroupTypeCreateRequest struct {
+	// ShareGroupType The handler checks the keys in Manila's order, with its messages: share_types (any non-empty list of share type names or ids; each must exist, 404), name (1-255 characters), group_specs (null or an object of strings), is_public. Where Manila fails with a 500 (a share_types value it cannot iterate, a name that is no string, an is_public that is no boolean) manilite answers 400; is_public may be 0 or 1, as Manila's database takes them, and null is the default, true. A share type named twice is held once.
+	ShareGroupType ShareGroupTypeCreate `json:"share_group_type"`
+}
+
+// ShareGroupTypeList defines model for ShareGroupTypeList.
+type ShareGroupTypeList struct {
+	ShareGroupTypes []ShareGroupType `json:"share_group_types"`
+}
+
+// ShareGroupTypeResponse defines model for ShareGroupTypeResponse.
+type ShareGroupTypeResponse struct {
+	ShareGroupType ShareGroupType `json:"share_group_type"`
 }
 
 // ShareInstance Manila's share instance view (manila/api/views/share_instance.py).
@@ -2672,6 +2743,15 @@ type ListShareBackupsDetailParams struct {
 // ListShareBackupsDetailParamsSortKey defines parameters for ListShareBackupsDetail.
 type ListShareBackupsDetailParamsSortKey string
 
+// ListShareGroupTypesParams defines parameters for ListShareGroupTypes.
+type ListShareGroupTypesParams struct {
+	// IsPublic Admins: true (default: public plus private types granted to the admin's project), false (private only) or all; else 400 'Invalid is_public filter [...]'. Ignored for others.
+	IsPublic *string `form:"is_public,omitempty" json:"is_public,omitempty"`
+
+	// GroupSpecs A dict literal of group specs every listed type holds, e.g. {'k': 'v'}.
+	GroupSpecs *string `form:"group_specs,omitempty" json:"group_specs,omitempty"`
+}
+
 // ListShareNetworksParams defines parameters for ListShareNetworks.
 type ListShareNetworksParams struct {
 	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
@@ -2994,6 +3074,18 @@ type UpdateShareBackupJSONRequestBody = ShareBackupUpdateRequest
 
 // ShareBackupActionJSONRequestBody defines body for ShareBackupAction for application/json ContentType.
 type ShareBackupActionJSONRequestBody = ActionRequest
+
+// CreateShareGroupTypeJSONRequestBody defines body for CreateShareGroupType for application/json ContentType.
+type CreateShareGroupTypeJSONRequestBody = ShareGroupTypeCreateRequest
+
+// ShareGroupTypeActionJSONRequestBody defines body for ShareGroupTypeAction for application/json ContentType.
+type ShareGroupTypeActionJSONRequestBody = ActionRequest
+
+// CreateShareGroupTypeSpecsJSONRequestBody defines body for CreateShareGroupTypeSpecs for application/json ContentType.
+type CreateShareGroupTypeSpecsJSONRequestBody = GroupSpecsRequest
+
+// UpdateShareGroupTypeSpecJSONRequestBody defines body for UpdateShareGroupTypeSpec for application/json ContentType.
+type UpdateShareGroupTypeSpecJSONRequestBody = GroupSpecItemRequest
 
 // CreateShareNetworkJSONRequestBody defines body for CreateShareNetwork for application/json ContentType.
 type CreateShareNetworkJSONRequestBody = ShareNetworkCreateRequest
@@ -5383,6 +5475,42 @@ type ServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx echo.Context, backupId string) error
+	// ListShareGroupTypes List share group types (sorted by name)
+	// (GET /v2/share-group-types)
+	ListShareGroupTypes(ctx echo.Context, params ListShareGroupTypesParams) error
+	// CreateShareGroupType Create a share group type (admin; 200)
+	// (POST /v2/share-group-types)
+	CreateShareGroupType(ctx echo.Context) error
+	// ShowDefaultShareGroupType Show the default share group type (the one --default-share-group-type names)
+	// (GET /v2/share-group-types/default)
+	ShowDefaultShareGroupType(ctx echo.Context) error
+	// DeleteShareGroupType Delete a share group type (admin; 204); 400 while live share groups use it
+	// (DELETE /v2/share-group-types/{share_group_type_id})
+	DeleteShareGroupType(ctx echo.Context, shareGroupTypeId string) error
+	// ShowShareGroupType Show a share group type (by id)
+	// (GET /v2/share-group-types/{share_group_type_id})
+	ShowShareGroupType(ctx echo.Context, shareGroupTypeId string) error
+	// ListShareGroupTypeAccess List the projects granted a private share group type (admin), in the order granted
+	// (GET /v2/share-group-types/{share_group_type_id}/access)
+	ListShareGroupTypeAccess(ctx echo.Context, shareGroupTypeId string) error
+	// ShareGroupTypeAction Grant or revoke a project's access to a private share group type (admin; 202)
+	// (POST /v2/share-group-types/{share_group_type_id}/action)
+	ShareGroupTypeAction(ctx echo.Context, shareGroupTypeId string) error
+	// ListShareGroupTypeSpecs Show a share group type's group specs (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs)
+	ListShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error
+	// CreateShareGroupTypeSpecs Add or change group specs (admin; 200, the body echoed)
+	// (POST /v2/share-group-types/{share_group_type_id}/group-specs)
+	CreateShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error
+	// DeleteShareGroupTypeSpec Delete one group spec (admin; 204)
+	// (DELETE /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	DeleteShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error
+	// ShowShareGroupTypeSpec Show one group spec (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	ShowShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error
+	// UpdateShareGroupTypeSpec Set one group spec, body {key: value} (admin; 200, the body echoed)
+	// (PUT /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	UpdateShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error
 	// ListShareNetworks List share networks (id, name)
 	// (GET /v2/share-networks)
 	ListShareNetworks(ctx echo.Context, params ListShareNetworksParams) error
@@ -7244,6 +7372,217 @@ func (w *ServerInterfaceWrapper) ShareBackupAction(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ShareBackupAction(ctx, backupId)
+	return err
+}
+
+// ListShareGroupTypes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupTypes(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareGroupTypesParams
+	// ------------- Optional query parameter "is_public" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_public", ctx.QueryParams(), &params.IsPublic, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter is_public: %s", err))
+	}
+
+	// ------------- Optional query parameter "group_specs" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_specs", ctx.QueryParams(), &params.GroupSpecs, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_specs: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupTypes(ctx, params)
+	return err
+}
+
+// CreateShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareGroupType(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareGroupType(ctx)
+	return err
+}
+
+// ShowDefaultShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowDefaultShareGroupType(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowDefaultShareGroupType(ctx)
+	return err
+}
+
+// DeleteShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareGroupType(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareGroupType(ctx, shareGroupTypeId)
+	return err
+}
+
+// ShowShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareGroupType(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareGroupType(ctx, shareGroupTypeId)
+	return err
+}
+
+// ListShareGroupTypeAccess converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupTypeAccess(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupTypeAccess(ctx, shareGroupTypeId)
+	return err
+}
+
+// ShareGroupTypeAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareGroupTypeAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareGroupTypeAction(ctx, shareGroupTypeId)
+	return err
+}
+
+// ListShareGroupTypeSpecs converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupTypeSpecs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupTypeSpecs(ctx, shareGroupTypeId)
+	return err
+}
+
+// CreateShareGroupTypeSpecs converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareGroupTypeSpecs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareGroupTypeSpecs(ctx, shareGroupTypeId)
+	return err
+}
+
+// DeleteShareGroupTypeSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareGroupTypeSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareGroupTypeSpec(ctx, shareGroupTypeId, key)
+	return err
+}
+
+// ShowShareGroupTypeSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareGroupTypeSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareGroupTypeSpec(ctx, shareGroupTypeId, key)
+	return err
+}
+
+// UpdateShareGroupTypeSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareGroupTypeSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareGroupTypeSpec(ctx, shareGroupTypeId, key)
 	return err
 }
 
@@ -9615,6 +9954,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types", wrapper.ListShareGroupTypes, options.OperationMiddlewares["listShareGroupTypes"]...)
+	router.POST(options.BaseURL+"/v2/share-group-types", wrapper.CreateShareGroupType, options.OperationMiddlewares["createShareGroupType"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/default", wrapper.ShowDefaultShareGroupType, options.OperationMiddlewares["showDefaultShareGroupType"]...)
+	router.DELETE(options.BaseURL+"/v2/share-group-types/:share_group_type_id", wrapper.DeleteShareGroupType, options.OperationMiddlewares["deleteShareGroupType"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id", wrapper.ShowShareGroupType, options.OperationMiddlewares["showShareGroupType"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id/access", wrapper.ListShareGroupTypeAccess, options.OperationMiddlewares["listShareGroupTypeAccess"]...)
+	router.POST(options.BaseURL+"/v2/share-group-types/:share_group_type_id/action", wrapper.ShareGroupTypeAction, options.OperationMiddlewares["shareGroupTypeAction"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs", wrapper.ListShareGroupTypeSpecs, options.OperationMiddlewares["listShareGroupTypeSpecs"]...)
+	router.POST(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs", wrapper.CreateShareGroupTypeSpecs, options.OperationMiddlewares["createShareGroupTypeSpecs"]...)
+	router.DELETE(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs/:key", wrapper.DeleteShareGroupTypeSpec, options.OperationMiddlewares["deleteShareGroupTypeSpec"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs/:key", wrapper.ShowShareGroupTypeSpec, options.OperationMiddlewares["showShareGroupTypeSpec"]...)
+	router.PUT(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs/:key", wrapper.UpdateShareGroupTypeSpec, options.OperationMiddlewares["updateShareGroupTypeSpec"]...)
 	router.GET(options.BaseURL+"/v2/scheduler-stats/pools", wrapper.ListPools, options.OperationMiddlewares["listPools"]...)
 	router.GET(options.BaseURL+"/v2/scheduler-stats/pools/detail", wrapper.ListPoolsDetail, options.OperationMiddlewares["listPoolsDetail"]...)
 	router.GET(options.BaseURL+"/v2/os-services", wrapper.ListServicesLegacy, options.OperationMiddlewares["listServicesLegacy"]...)
@@ -11962,6 +12313,461 @@ type ShareBackupActiondefaultJSONResponse struct {
 }
 
 func (response ShareBackupActiondefaultJSONResponse) VisitShareBackupActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypesRequestObject struct {
+	Params ListShareGroupTypesParams
+}
+
+type ListShareGroupTypesResponseObject interface {
+	VisitListShareGroupTypesResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupTypes200JSONResponse ShareGroupTypeList
+
+func (response ListShareGroupTypes200JSONResponse) VisitListShareGroupTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupTypesdefaultJSONResponse) VisitListShareGroupTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypeRequestObject struct {
+	Body *CreateShareGroupTypeJSONRequestBody
+}
+
+type CreateShareGroupTypeResponseObject interface {
+	VisitCreateShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type CreateShareGroupType200JSONResponse ShareGroupTypeResponse
+
+func (response CreateShareGroupType200JSONResponse) VisitCreateShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareGroupTypedefaultJSONResponse) VisitCreateShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDefaultShareGroupTypeRequestObject struct {
+}
+
+type ShowDefaultShareGroupTypeResponseObject interface {
+	VisitShowDefaultShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type ShowDefaultShareGroupType200JSONResponse ShareGroupTypeResponse
+
+func (response ShowDefaultShareGroupType200JSONResponse) VisitShowDefaultShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDefaultShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowDefaultShareGroupTypedefaultJSONResponse) VisitShowDefaultShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareGroupTypeRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type DeleteShareGroupTypeResponseObject interface {
+	VisitDeleteShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareGroupType204Response struct {
+}
+
+func (response DeleteShareGroupType204Response) VisitDeleteShareGroupTypeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareGroupTypedefaultJSONResponse) VisitDeleteShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypeRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type ShowShareGroupTypeResponseObject interface {
+	VisitShowShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type ShowShareGroupType200JSONResponse ShareGroupTypeResponse
+
+func (response ShowShareGroupType200JSONResponse) VisitShowShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareGroupTypedefaultJSONResponse) VisitShowShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeAccessRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type ListShareGroupTypeAccessResponseObject interface {
+	VisitListShareGroupTypeAccessResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupTypeAccess200JSONResponse ShareGroupTypeAccessList
+
+func (response ListShareGroupTypeAccess200JSONResponse) VisitListShareGroupTypeAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeAccessdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupTypeAccessdefaultJSONResponse) VisitListShareGroupTypeAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareGroupTypeActionRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Body             *ShareGroupTypeActionJSONRequestBody
+}
+
+type ShareGroupTypeActionResponseObject interface {
+	VisitShareGroupTypeActionResponse(w http.ResponseWriter) error
+}
+
+type ShareGroupTypeAction202Response struct {
+}
+
+func (response ShareGroupTypeAction202Response) VisitShareGroupTypeActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareGroupTypeActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareGroupTypeActiondefaultJSONResponse) VisitShareGroupTypeActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeSpecsRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type ListShareGroupTypeSpecsResponseObject interface {
+	VisitListShareGroupTypeSpecsResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupTypeSpecs200JSONResponse GroupSpecsList
+
+func (response ListShareGroupTypeSpecs200JSONResponse) VisitListShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeSpecsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupTypeSpecsdefaultJSONResponse) VisitListShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypeSpecsRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Body             *CreateShareGroupTypeSpecsJSONRequestBody
+}
+
+type CreateShareGroupTypeSpecsResponseObject interface {
+	VisitCreateShareGroupTypeSpecsResponse(w http.ResponseWriter) error
+}
+
+type CreateShareGroupTypeSpecs200JSONResponse GroupSpecsResponse
+
+func (response CreateShareGroupTypeSpecs200JSONResponse) VisitCreateShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypeSpecsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareGroupTypeSpecsdefaultJSONResponse) VisitCreateShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareGroupTypeSpecRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Key              string `json:"key"`
+}
+
+type DeleteShareGroupTypeSpecResponseObject interface {
+	VisitDeleteShareGroupTypeSpecResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareGroupTypeSpec204Response struct {
+}
+
+func (response DeleteShareGroupTypeSpec204Response) VisitDeleteShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteShareGroupTypeSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareGroupTypeSpecdefaultJSONResponse) VisitDeleteShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypeSpecRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Key              string `json:"key"`
+}
+
+type ShowShareGroupTypeSpecResponseObject interface {
+	VisitShowShareGroupTypeSpecResponse(w http.ResponseWriter) error
+}
+
+type ShowShareGroupTypeSpec200JSONResponse GroupSpecItem
+
+func (response ShowShareGroupTypeSpec200JSONResponse) VisitShowShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypeSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareGroupTypeSpecdefaultJSONResponse) VisitShowShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupTypeSpecRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Key              string `json:"key"`
+	Body             *UpdateShareGroupTypeSpecJSONRequestBody
+}
+
+type UpdateShareGroupTypeSpecResponseObject interface {
+	VisitUpdateShareGroupTypeSpecResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareGroupTypeSpec200JSONResponse GroupSpecItemRequest
+
+func (response UpdateShareGroupTypeSpec200JSONResponse) VisitUpdateShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupTypeSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareGroupTypeSpecdefaultJSONResponse) VisitUpdateShareGroupTypeSpecResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15435,6 +16241,42 @@ type StrictServerInterface interface {
 	// ShareBackupAction Restore a backup, or reset its status (admin)
 	// (POST /v2/share-backups/{backup_id}/action)
 	ShareBackupAction(ctx context.Context, request ShareBackupActionRequestObject) (ShareBackupActionResponseObject, error)
+	// ListShareGroupTypes List share group types (sorted by name)
+	// (GET /v2/share-group-types)
+	ListShareGroupTypes(ctx context.Context, request ListShareGroupTypesRequestObject) (ListShareGroupTypesResponseObject, error)
+	// CreateShareGroupType Create a share group type (admin; 200)
+	// (POST /v2/share-group-types)
+	CreateShareGroupType(ctx context.Context, request CreateShareGroupTypeRequestObject) (CreateShareGroupTypeResponseObject, error)
+	// ShowDefaultShareGroupType Show the default share group type (the one --default-share-group-type names)
+	// (GET /v2/share-group-types/default)
+	ShowDefaultShareGroupType(ctx context.Context, request ShowDefaultShareGroupTypeRequestObject) (ShowDefaultShareGroupTypeResponseObject, error)
+	// DeleteShareGroupType Delete a share group type (admin; 204); 400 while live share groups use it
+	// (DELETE /v2/share-group-types/{share_group_type_id})
+	DeleteShareGroupType(ctx context.Context, request DeleteShareGroupTypeRequestObject) (DeleteShareGroupTypeResponseObject, error)
+	// ShowShareGroupType Show a share group type (by id)
+	// (GET /v2/share-group-types/{share_group_type_id})
+	ShowShareGroupType(ctx context.Context, request ShowShareGroupTypeRequestObject) (ShowShareGroupTypeResponseObject, error)
+	// ListShareGroupTypeAccess List the projects granted a private share group type (admin), in the order granted
+	// (GET /v2/share-group-types/{share_group_type_id}/access)
+	ListShareGroupTypeAccess(ctx context.Context, request ListShareGroupTypeAccessRequestObject) (ListShareGroupTypeAccessResponseObject, error)
+	// ShareGroupTypeAction Grant or revoke a project's access to a private share group type (admin; 202)
+	// (POST /v2/share-group-types/{share_group_type_id}/action)
+	ShareGroupTypeAction(ctx context.Context, request ShareGroupTypeActionRequestObject) (ShareGroupTypeActionResponseObject, error)
+	// ListShareGroupTypeSpecs Show a share group type's group specs (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs)
+	ListShareGroupTypeSpecs(ctx context.Context, request ListShareGroupTypeSpecsRequestObject) (ListShareGroupTypeSpecsResponseObject, error)
+	// CreateShareGroupTypeSpecs Add or change group specs (admin; 200, the body echoed)
+	// (POST /v2/share-group-types/{share_group_type_id}/group-specs)
+	CreateShareGroupTypeSpecs(ctx context.Context, request CreateShareGroupTypeSpecsRequestObject) (CreateShareGroupTypeSpecsResponseObject, error)
+	// DeleteShareGroupTypeSpec Delete one group spec (admin; 204)
+	// (DELETE /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	DeleteShareGroupTypeSpec(ctx context.Context, request DeleteShareGroupTypeSpecRequestObject) (DeleteShareGroupTypeSpecResponseObject, error)
+	// ShowShareGroupTypeSpec Show one group spec (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	ShowShareGroupTypeSpec(ctx context.Context, request ShowShareGroupTypeSpecRequestObject) (ShowShareGroupTypeSpecResponseObject, error)
+	// UpdateShareGroupTypeSpec Set one group spec, body {key: value} (admin; 200, the body echoed)
+	// (PUT /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	UpdateShareGroupTypeSpec(ctx context.Context, request UpdateShareGroupTypeSpecRequestObject) (UpdateShareGroupTypeSpecResponseObject, error)
 	// ListShareNetworks List share networks (id, name)
 	// (GET /v2/share-networks)
 	ListShareNetworks(ctx context.Context, request ListShareNetworksRequestObject) (ListShareNetworksResponseObject, error)
@@ -17645,6 +18487,397 @@ func (sh *strictHandler) ShareBackupAction(ctx echo.Context, backupId string) er
 		return err
 	} else if validResponse, ok := response.(ShareBackupActionResponseObject); ok {
 		return validResponse.VisitShareBackupActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupTypes operation middleware
+func (sh *strictHandler) ListShareGroupTypes(ctx echo.Context, params ListShareGroupTypesParams) error {
+	var request ListShareGroupTypesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupTypes(ctx.Request().Context(), request.(ListShareGroupTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupTypes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupTypesResponseObject); ok {
+		return validResponse.VisitListShareGroupTypesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareGroupType operation middleware
+func (sh *strictHandler) CreateShareGroupType(ctx echo.Context) error {
+	var request CreateShareGroupTypeRequestObject
+
+	var body CreateShareGroupTypeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareGroupType(ctx.Request().Context(), request.(CreateShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareGroupTypeResponseObject); ok {
+		return validResponse.VisitCreateShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowDefaultShareGroupType operation middleware
+func (sh *strictHandler) ShowDefaultShareGroupType(ctx echo.Context) error {
+	var request ShowDefaultShareGroupTypeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowDefaultShareGroupType(ctx.Request().Context(), request.(ShowDefaultShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowDefaultShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowDefaultShareGroupTypeResponseObject); ok {
+		return validResponse.VisitShowDefaultShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareGroupType operation middleware
+func (sh *strictHandler) DeleteShareGroupType(ctx echo.Context, shareGroupTypeId string) error {
+	var request DeleteShareGroupTypeRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareGroupType(ctx.Request().Context(), request.(DeleteShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareGroupTypeResponseObject); ok {
+		return validResponse.VisitDeleteShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareGroupType operation middleware
+func (sh *strictHandler) ShowShareGroupType(ctx echo.Context, shareGroupTypeId string) error {
+	var request ShowShareGroupTypeRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareGroupType(ctx.Request().Context(), request.(ShowShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareGroupTypeResponseObject); ok {
+		return validResponse.VisitShowShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupTypeAccess operation middleware
+func (sh *strictHandler) ListShareGroupTypeAccess(ctx echo.Context, shareGroupTypeId string) error {
+	var request ListShareGroupTypeAccessRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupTypeAccess(ctx.Request().Context(), request.(ListShareGroupTypeAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupTypeAccess")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupTypeAccessResponseObject); ok {
+		return validResponse.VisitListShareGroupTypeAccessResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareGroupTypeAction operation middleware
+func (sh *strictHandler) ShareGroupTypeAction(ctx echo.Context, shareGroupTypeId string) error {
+	var request ShareGroupTypeActionRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	var body ShareGroupTypeActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareGroupTypeAction(ctx.Request().Context(), request.(ShareGroupTypeActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareGroupTypeAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareGroupTypeActionResponseObject); ok {
+		return validResponse.VisitShareGroupTypeActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupTypeSpecs operation middleware
+func (sh *strictHandler) ListShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error {
+	var request ListShareGroupTypeSpecsRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupTypeSpecs(ctx.Request().Context(), request.(ListShareGroupTypeSpecsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupTypeSpecs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupTypeSpecsResponseObject); ok {
+		return validResponse.VisitListShareGroupTypeSpecsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareGroupTypeSpecs operation middleware
+func (sh *strictHandler) CreateShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error {
+	var request CreateShareGroupTypeSpecsRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	var body CreateShareGroupTypeSpecsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareGroupTypeSpecs(ctx.Request().Context(), request.(CreateShareGroupTypeSpecsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareGroupTypeSpecs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareGroupTypeSpecsResponseObject); ok {
+		return validResponse.VisitCreateShareGroupTypeSpecsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareGroupTypeSpec operation middleware
+func (sh *strictHandler) DeleteShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error {
+	var request DeleteShareGroupTypeSpecRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareGroupTypeSpec(ctx.Request().Context(), request.(DeleteShareGroupTypeSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareGroupTypeSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareGroupTypeSpecResponseObject); ok {
+		return validResponse.VisitDeleteShareGroupTypeSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareGroupTypeSpec operation middleware
+func (sh *strictHandler) ShowShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error {
+	var request ShowShareGroupTypeSpecRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareGroupTypeSpec(ctx.Request().Context(), request.(ShowShareGroupTypeSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareGroupTypeSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareGroupTypeSpecResponseObject); ok {
+		return validResponse.VisitShowShareGroupTypeSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareGroupTypeSpec operation middleware
+func (sh *strictHandler) UpdateShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error {
+	var request UpdateShareGroupTypeSpecRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+	request.Key = key
+
+	var body UpdateShareGroupTypeSpecJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareGroupTypeSpec(ctx.Request().Context(), request.(UpdateShareGroupTypeSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareGroupTypeSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareGroupTypeSpecResponseObject); ok {
+		return validResponse.VisitUpdateShareGroupTypeSpecResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -20478,464 +21711,491 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P0Jcxu5liAK/xUEZ76QNJeiJVneqOiY8a3ltqdrG8vV3V+X/NgQExTzKgnwJpCSWS51vB/xfuH7JS9w",
-	"DoBE7guTklxWR/QtOZkJHBwcnA1n+Tyai9VacMaVHE0/j9Y0piumWAz/+iudXyfrnxcLyZT+d8hH09E/",
-	"EhZvRuMRpys2mo4E/joeyfmSrah+bUU/hatkNZqeHJ++On39/OXpq/FoFXJ8eDQeqc1afxpyxa5YPBqP",
-	"Ph2uKA8jesjiWODcbhAzA1klUpFLRi6So6Pn838i6eAjb/TSt9k/kaORmzb3BuXEAnJ3dzceffO3H8JV",
-	"COsNmJzH4VqFQi/8iIiY0EvJuCIrRrkkx0dHR2OiloyshFSEkjW9YmQpokBORuNSdEUwdgZbXRHjlgpj",
-	"Edgyt5q1kKEKb1i63LK3imvuvsm9wTb4b4K79LU84G6rvhxcf6GYPmfxTThnb+d4GvKHg3F6GTF9QoJQ",
-	"6j/PCOUbtQz5FWGRZCSU5PTolPzKr7m45YTCOO6UrKlapkiQONcMXxqNRzH7RxLGLBhNVZwwHzlmCVLF",
-	"Ib8aeYD+NeQ03nwfRorFVci+hHdGrcb7ZyFV/WhLIVW7sc4VVax+MKlfaT9aItPhyjYm8HYmyG9NFEol",
-	"CRfwqIpxSZilHUT/ITirguctJ/SGhhG9DKNQbcjvgrM9SfQsGsYQoCOJIRP9azv49JtN0C1pzN59W4Tp",
-	"J6HIfMnm1ywgCxHr/19lwAgDQ79VBKtHnoVBV1LVn52LWP0L2xSh+pYtaBIpMo8ZVSyYUXWGaKI8IN6r",
-	"RIpYkcuN3t91RDez9CXzwHu5cntFrGbXLHsYGNds5LcRnc+ZlLM4iZicOULwt3Gm0Y8ImFOpzKtKzGJG",
-	"A8EjPS6uY4a4WsRiNZOcruVSqJlM1msRK/eSXuxoPApYxBQL0r/s4xRN41HJIr2nsLzxiPF5vIHf9CJn",
-	"MVuMxvbAAtShnK2Tyyic499SLNQsnT6iCZ8v7fwrkXA1W4uQKzs+PipZj/l9HYurmEmJf/6dzZWllnUU",
-	"zunMHnfzbwAU6EU/umGx0rgsGV7vVZBEFrL0n0rMLtksgzZE/FUskjVOjg84U7civvYfrWOhhPuX5sYs",
-	"9n/XkJl/h7/DqbOQ4cMSOEUSz9nsEhRK8xY+8qFyH67Y6tJNaelNUXntEKVYvAp5SirJOvD+IfHjj+Pc",
-	"oSuVl0jlo3f8hkb6oPN1okjM5iy8YcGU/Fss+BWcMc0wr9mGrGNxEwYsIIdk7/MNjRJ2tzcxUtKsoEKF",
-	"/Iau1ywgVIHq+GXpiJpPfRuWcHQq5yBdmJyT/cAwLf2vgzGZU8kOQy4Zxylr2U8QxrUc/E4fBrkWXDJY",
-	"5fd6Jv3HXHDFOPxJ1+4APfu7RE0lHfG/64M/Hf23Z6nV8wx/lc9wNJglu74fAbt7kuDKLkWwOQOlX9OC",
-	"hl/Cv5BOyf4lDd6zfyRMqjFJOE3UUsTh7ywYa7FyGQYB42MSKrb6SajvRcKDMZkLvojCuSYw96m4YTFQ",
-	"0ZgYdehXbjhuxPQnq3WiGAA9JpPJ5GACIsWsRi8WVTUzIOAmCEL9iEa/xGLNYhUiHnkSwagosgrr/5nD",
-	"UtHQQZXMCOwxoZI48sOfpBHXaslWZyRUksAJ0fLTilh6RUMuFVFLqtIBEfKJp5Zeaj45uhuP3nqSRusW",
-	"1YtZ0Egy4LHe+jyZUqQq4P9lj5EyS37wWE0BeeMSKZ9qBL+hrDEyISPqvEE/tsDAD2HdlpZioSCu4akm",
-	"RNl0NAr4v3Mg0jimm8IyS+YqW9U3f7P8suuOCi5DqRifb1KBVrZXDVufIfTGvawklSjk1+2x+UPIr4sY",
-	"TAmuEQpPgyiDxgjMUo2zFS06iZtVqTKKS+kOWEzU7/U3MJfHl3J7eyU9osiyIms9XrONJDRmJLziIta8",
-	"lUoScoKsejJqSy+NqO5KIC338C6PoFIpbl7ZSzGyp9noKpRSqyJahQaeHCMqQTJZMZlus4fPj62m/R89",
-	"5vT391umaBj14FDpnLNhTlQ6YPuxPJ7UxOX84etJ/kfQZ/ujox93q/iqiX1YW7b6R7AP5iKqecWaCG0O",
-	"DRgR6VCp1lnCr7KMylgfWaBynCpvsmTR6q23zRZuR9Vo1vShRUNAtTRuhx/k8FSSultEPbreG0W9N7K6",
-	"nNMOHC8D5HmyWtF486WyKnQf4RoGZFa/giraUj5X2BQFI6LUcSV4tDkjQi1ZnIr0mC0SyYKiEH+Sxa1l",
-	"caru/E1rO8PaS133Adxsfx7tOu80ayXhco60xm88YliLKJxvRlP0cnxSs1DOaLAKeVbYZjFUgCCPDuN9",
-	"K+gYzUu5D+vCXqWUAVnjt0Q81FohuZPRZIvk7YYuLO/nUr5G9i9GH5aMLEIWBZJ8nkwmd2jKoP9xcjE6",
-	"uDfetxU5t6C6ipGQCisZnkbPnjfHHqFKxeFloljqnQQ3ExELkiRhINH31Y+mOwqAPEk08+RJiSAoEFYX",
-	"edAPhCL197fU8hB00GnzsqlMGSoMvxOdtriINiyjr2Zbxkq6Iao7DZWAv4XO23/T6zXVR77hTfrwNjLi",
-	"T6MWf8Fc8Tsuk5gBicrG2xJzMipuiBgMhXeacmammumpvOuN7PZlPul4Iq1mXa+JwVtFQs+9lYWj7Fx8",
-	"92ktYvWDwNu1jij6mTPCYAASmRHIvsNbAIKI3ITstkT56efmsmryDMIP0jcuhYgY5a1V7BVTNKCK1t2g",
-	"1dtIoNDkFr8niR2YXCaKrGO2YHGs9cPbZThfatrV5Jo+v2abg+LtmLeKVcgPb1gscc6TyetXYM5Qtaxw",
-	"A5qR63GTH/X41HMScqkon5d7C9vid+vrNBOK0+U6LUvKPWQh7ubM7mZ7QZWdua3zpjBd86J6qim5mbot",
-	"pwnuFmBbjHTjLm95gbmEHM4PWAkpo5E4fBWneWIlXzArqeQN5VSnGJdt5FjuFj0KqRzELVZUcAtAVvmw",
-	"qkISmnUB45DBVeRdMHaUOgeKw1svpmm+7cIu7TY1s0g3eC3cvfmiRy8tIa6CsArAmJ6v2fydYqstGAQq",
-	"WiqmRK7ZfEw+X7PNFGNw7vSZX9FP/njHkDuRe1IP3DARRVUwYmgVxgxRgquExAtiOEot48raBD/SaCHi",
-	"FQuKLnK3Illp2AGEMw2h3GKt/6pXgiYcLkaS/ePDkxcvyHxJYzpXLJYHeoFmebLD+rQwQKcymYskCggX",
-	"CiLDog25DdUyY/DIkM/ZRXzBQ6UlAgvBvlw5FIkYTc7bUDIS8rmIYzZXE/1F0VLzcfPxMcKb3eG+R36A",
-	"/UeBbWldEsm4gnAVyCPat7tOpKIbRwMl0rnTDtyN0+DIKrjzXoyg9A5eKy1S0qtyuRMzFW/eLkygf73o",
-	"gRnS4cpgzmLu88UIc70g7vInumKYzHUxmpLPFzCe/vOnMbmwo+p/X4wmk8nF6O6O7J8ePyc0CCS58CA1",
-	"/vVKkoXZDiGuUy/q9OhIazMuqHM0Hp0eHY+mIz+2Ex4+H01HLsQTnpxqTHqRnvDwBQ73I1NLgU/eoDqT",
-	"CwHVPx3rMV0kKDxxnwch/YAR4i8AHi7Uu9U6YivGUYi/AIiKwaMg9xdIHiM/jnTkMqrk20spokR1PTIr",
-	"+umDUDTCxMG/hVf0cqMyYqskbLmgbB75v/4jEYoeYki0XjkEkF+5ke/GbtL3GDvfc9YXz6tntVH6pdOC",
-	"4wgXPPhCixO1XF12sGq40SXsRx50wNjr6hnLovorZt/NrMXJfsI7rk6Iy9yOFYc0FDcgpeGEsR03P2HL",
-	"ncqNWYn/7rjIjmEG7kWT7o4uQ5yqhHv8KjOWTc+DFfLDRLIKFqLK+Ef3ect21s1bykRUnoPsZLG5qTqs",
-	"MDdcBexZLtIDb69r5qxkJbn5dzhvbjrLSTqjr8hOVIGXDEx1RYaiityk+0LK96EnRrxR8hylN2T+Mcsp",
-	"ohXytI6vFfhmJV+uEjpFNFXvRCWtVR/iWvyVqdqo5vW0jICHd72sop5KWX+Vm1FA9eZR/CprHrynihGE",
-	"5IwAMYSKkSWVhAuOiWYtHWs5+ogxw9DB23h1ZtBRjmZ+3fVSD3BTamxFzVaWfmmMY5TB82NqzPW530yk",
-	"NsFxDPChk308hs/oOnymH8hn5mc5WW9KPOyY7tU7XUfRMKr6mH1ahzGTHa8Jh4kuNIueRewGd8mmTn/3",
-	"/v3P74uJqM1xhvbyuPJnE+3U9Dv+UuYzliyeecZ9dsvR8sbdIop9Umh7T035FXNhm/4wxht2x5b16IeO",
-	"FEbtLvL8EMCUUPx9z2M6d+3nkUAGg3ab83jJ4jGHk5rz08P5bXHRmtTsUa2mtp0EyTg4a5bfU2x4xNZq",
-	"4eWQVQCGF2Don+4JXceLuR6e9MKKFK1djuebLvjG7J0fuMNSBzokA9/dnWHkUN7TPMaX9A/HRyfP7c0o",
-	"puZi0i4JlWTRooR3t7m+LHhDt3XVl6AMYPg4xC1AiufeJNP5PreZJMrXp8ENr2K48v3FlpPoBi/y0WLU",
-	"mDYi3vyF7Js7c2S9Y+LE/iVb0ptQJDFZWQhmtqLFzAza7UL5xRtARVrRoc2NKai4buIWGWO5DzIT1uL3",
-	"XNG45EZoIbSkWAqpZlRCsFkwcxgpKXVj/fmZ+ytzDTTxUyOKQXrsdtYrNDv9sEsGHhc8CGWcrKEsRI+F",
-	"rGMGFzsz/0j0HiSTCtV1lNs4VLjYrt+Wxc3lcVO21FLIPUA+dgmlzJYhgWpEIYuCZ14IvDuDUpPphMAV",
-	"45SYUiQT+wcJoWgSEQuixyZ7OPseLPQXgembfayAtRBRJpKmxAqwlWhiOG4VxsAlnV8zHnTKIqqMZ80C",
-	"q1//X2b8/6YBHpWp4EJErWMmDDlYmM3XZWxE4xZD67fCsBcUeUbmdI31FEJzmXy7pAq4tQaIMK6l21rE",
-	"SpL9VKeaeHEzIjrMDLKOEhMXJETkCnroV+ah2oyJWWhacgrHJypcsS330oejGkX4cY4Dx4zNLIyzq8vi",
-	"xv8t/CvZp4Qnq0sWH4z1UTdVvCZ2y2eVcTTIOc1Sql/TKJCKrtblv4LU6QkkuV0ylMIQzxWEMZsrEW/2",
-	"JFmEESNyIxVbkTnl+mhfMhIzGhR5V7rMMnjGRTyWrt1faRmhN57JXZy4HPnUH8AehpqepL1N5Z31JssK",
-	"B66C914g3QZGNM7fQim4UoPEmO94B49uAvOIhMGY/Prru28Po/Da3eLfFXiIeb3Ejrh7nDEm/ycRip6z",
-	"rhtXuILa+sLHXegfHx0d3Y3dvc+QA9/ly+h1HP5NA9x349FVl5vE/Jqryl1oHQTvcvrh++VJzdyHx3fj",
-	"kqu9rS9w8osrvwXrNM1pBv9cqMOFiA9h4EMcBSWue0WskZ4LP+RAfJED8BHCxVtd/reYu+xU5O7YBt17",
-	"O3y3E4ErL16F9ThVskvIgQ9ATrJIe3F25d2q+eZSCbhlcsiy3F4Ktv14T4J7bEwYnS9RLIRK4m3SGFXr",
-	"EApKJRJ1X/vI2HkB2b/cEAjoDSRJeMBickurTJw8q6dR9PNiNP2tXl4DrL+iJ/RjPdfOMvxdDF/C+Ied",
-	"5g1Mk0FT22G7cv5hAX95MqqSAMNO9OL5qE4ODDvZljy5RB48Tvh8ubAdhFUwlMqHnVFGx4NTLiK6f9/p",
-	"s3sRDD09+iDGZqY+f+OCUjGUX1Q6Th2o9wVkT/AaEt8zYLR34ZRJxJYmicmBH01He/lR9qAar/F4mrrT",
-	"LCCXG6KWkAY+j4UZeEJ+lYzosbV9dwX3x3HmDaIE1Bi5jJj+UysBJRPC+uUkJ337LuW+VpAFvESut7Tf",
-	"vAXkBumxkDedFlKYz1tQhcxvadx5iyoZqMfCXp50WVjpnN7iSrWMlqaFt7TCMD0W9uJ5l4WVzOgtq1Kn",
-	"aSn+vaWVDtVjeaedCLJi1vIlbr+ye11Q2Tp8VaY7+WXH2Dnt5adzqym9i28nDH9gV3S+GUwkPp3rp3P9",
-	"dK4f4Fz/2ioYNlcjgs8SWZErGdm2H8WfrOeoTaFjnGHsGoG4b8u09fdMMnXuqjIWrmWw3qJ/KyM4I2KB",
-	"fYVCfjUmXl8J6BgDD+Faxfxnlj420QeZP2dKjM2ly8w99K958jfCWYymJSW71qSyy/9A5fW5Kg0T/3zh",
-	"Rf0AFnwcQOMODJeh8tr08GBS/+RIHL6UcEmr4cN13Z0RIQ/Tkf3+FpeJAqqPGW2sTJ8ZpF0UVJfX74YN",
-	"PdGEqGYpBP1iT87ZPIlDtTHdwoauTgsu6BkNZjJsg6Max8qrl30KewRczsJ1u1fFioZbtZ5oXehTJFuh",
-	"4vQUK8BIeSviYJBCusAvOtaczQV0Rbd0Iwlnt3DMTCyrXIpbSUI1KQv5qQ6H71KGCiPFt2v/YgLQXTnc",
-	"qvpVhX5nSF4OgY6KDFDeLmX2oEx25E5iQzVcad6eyaaDWyx0CFwglMTwXTpX4Q2bufCWMYkCuh6TaxZf",
-	"sljIQvlD0+ijrPxhx/P+aE70oEe36+HscPrskRnwTLSWSbYwxenJiVeJYvQrt6rgOhZzJjGQbS64oiFn",
-	"WoJJFSfYj2p0VwgiLxBy62DygeApnLze0Ur5pXSoyZqF4AcIZ24MECrO14KvmLGf5PyTnG9fjLxrQfsn",
-	"HWF7HaGwBS0Od89LrDJlogO7GnXn6UXQ2xabbFUksn3J/Z1TamuKao+jhxRNbauk9pJN6Nf9Rpvuneuh",
-	"r9ZUhSbVJFf20kRHyxk4BWYxk6YcV6WeUVs51ASssmCmIWhXgDkHbRLHjKtZ2blrl1XU58MMtPVUmr46",
-	"rga2ApTGFH1vr8qR2ZpSdmIdfVgy9JOYuP75kvIrRpYsZk+W0JMl9Ce3hNp5AStSpQzgfrZUWTqakQgV",
-	"eWghN2pAkYpDqRcUzGJGZZtDUhdK+RxDLmQCb1YP1aJ28uuXtQk4YVB+C+H8xjVaiS1dwWArg1GKhNI6",
-	"Fh2V4t9N/+YWKovZFpcIBJ962rDtBd9Q7N0zQjtrMJ0VF6OcNmoqtQpKubgpOwCm3g353+c//2RaTIDj",
-	"PlRTorEGwcuIR9NFBIEg+6dHRxj4fMsuxSX0YMD+5lr3gF9EAgmGq4MzkjsFZN88GBNN1X85yNx+bODI",
-	"LykPIhbjHO60+hVBKs5g6aFLab30EiiHspYGSQNHyWS4mrsiJLWvgYP05AflOdTuJNfZHdryTNPLulX/",
-	"p/AdiZOIpbaT3ks9qP0VNvIyCaNAG1RkX5tWY0KjSNzO8JWx2eDSwkX6hdk122y1gyfHeq1mMFctqIB9",
-	"84IStb9W+SnqXGc1sD1/XuOAGqDWRZ3b6UVz6+Hy+12tOutt34MSyophHaKTycnrM3LJIr3D7pJ3TxpS",
-	"mOkv5Aypkexzdktul2HECOYByg2fh/zqoNTm7iLvGpBdJvQcDnJU4tNElgIsahoO1VtN50X8+eS/J7E8",
-	"zIQ0SxcPAhAyDroSOVNegSUvZDAxU6oBhEn+fDVqJdudt0jMr02IBDL4aqZ74t4fQhyko92EMoSc6E2L",
-	"+XsV8qmAst3ZzlF6lnxT5A9S1Mej+W8ZL4nSM/NV8JmEayKMQ8xDrsVk+arK7lq3XEcP3dUeAfNl+zZ9",
-	"OGNbn5s/TQMD6ukopk4laAl6BYxN4PXuPOTrHiG3nUnLew5Zjmq5/JOi8TCKRqUZvGPpPqxIR3unyOBw",
-	"EbP05HSRjjuttUC6FVoo1n/LLu3jowLV7A1W8u5rfWKWTqUfyxVpSdZVFVYxmBN0gZn1tjQqQCa9qZ2H",
-	"s04ledGqjmu/DvKlHhBTutC7NcECbcEq5GPiOqDlb1XSXZ/TKGLxniTilhNbsYRKomh8xeDebZhe7dve",
-	"G/qF7/KFzdYsnjOu6BUbk4vR0cWIKEEuRsdHRxejUitG6zgiZmXV9PL38VX2WPg7q3YyJhV8WqzD+XDt",
-	"77fuHWluRT2jq6I9Pay27gK+eOy8HSvBdyVrR/bRFIrn8YHir+YwY86z7HIR9QuVkgWaeGxpsWRtK4FN",
-	"yHertdrYOGii6DXzXC1XjLM4nF/wNVVLsv/T9+eo5UjoZ3xwRijfqGXIrwiLJMMSV3F4w+JDW0uR6C8n",
-	"F1zz6kjMaeRqkMWMBhLYtcYd9I69GP0uVXAx0uBcjLjg7GJ0oC3RC+69h0JOv72gUjGpLkb6gBhfJ/7j",
-	"kiloC4R/61fMOHjTJr0LuDPi8UmsBzEXccAC78I+EExOLrjp+7WiG8hc4Bu0ok2N1vR1bdriJUkQzpXB",
-	"/AVH1JCEW0t4P1SSKJBOSai0MNPffb4YBclqtbkYTQkI74PJBR81GWtFFryin35g/EotR9OTFy86cLxU",
-	"ynpD5CLJYzZn4Q0Lppku13OKna41erJFakkkbD1GyxzvCT6oddcKMJ815urSGx5zRqhxP6ZCBsaWjDUL",
-	"lSHuBv8qgg2Qo1F24A7OJs4gIe+RkGu9Bi7BJ2UXhD6j2fZysBdAGbbYP07Sm2M2TM33jC7WzcY2KmLj",
-	"NVFmhgaJ0TcOKydJWsPeiVAKoGph2BNiI0r71VyrUmaqNZ3cOtNxvK8a408szO0Q8wE0z7Iyza+PDk8m",
-	"b46mIFCMLEkltdFhAawJOZm8Of7LlFCjyBpmFAYukwl8uRVfFxhUFtAHipxruh8o1To76X0NG7RFNNwj",
-	"ZECtA+u68KGmMKkcv8l3ho02acVZX13AWwUawN3zOqKbWfqaeZB/3URKZVPwDs6Q9ucRo7Esi6J6Uoz6",
-	"K0ZPWktWa2ljxpU46Hq5cOaCgx3F5xuTs96m+nudr/QLMhRKeMCXAO6jtW9COVsnlxE6ayrK6IMiAZUR",
-	"hYzEnoTns0UsVjMEdB/v0f7pQ5ywA7gnWSs5zgRoAJxUMTObKX+DTh9j9odK2+8aD2ijf6/FK/5JNkwS",
-	"/ecxtD2xvB0Mc6hLoPm74MwUWyvEaH8erak2/vWy/q+LC/k/9v9nOD3+Q/2hZ/tD8D82f2yY/OPoj8Uf",
-	"INT/EIvFH/wPLg70y/+9xLHmwmWOxscp43HOMSjjdiUOrbjlm2qX9a88ZnNxxcPfWWAaou+Z9Oq9scEm",
-	"BFveuBbjU7J3tDcme8f6fxbwPxps/QeH/xH6f8UCfhLwSMH/xAm8tIH/YRLztHvdxDR6Hh65ST8I53x+",
-	"XEhnatuKwxyAWOCVXPbo/fT9uT5z37z7/nwMJsCcSnZGwGgISLJes/hQP8Lo8JS09/9neLDPF/KPebiQ",
-	"B0W6raTBKqza52hTALRzEek/bsJAv+AKArzzb1Fs4BgWvHdVQSbkra1A4caSU/Lb3k/fn2uK1Ovd++jv",
-	"ktUg8pzJOFzAOwez6O1v4W1J3dmFQv1neFPgqhBqbCjr14vYQhGRKLIPQUbmnT1J9HBwObMKebjSHOF4",
-	"XFM+tx3WQaWAoVNOQFaJVOhiJGZgUIptGRW1pJwcGdylayhFnvnZBju6i5F9VyDkgChB5mK9wXAdzm4t",
-	"ysEZHCpJ1jRmXKNAr3ZMtPoCAC2FVK124kZEyapyizkRkWlKoc3XlBza+dSKWiIetY8PH4oPuuADxN/r",
-	"ebdrV4IkUHdlWdkNshCN1ymQ4BiqBg+rLmfX+Ota4/Jk8vxojK05jNs+ZuuIzllAvGEIFlYilxuDEfx3",
-	"pxvEFf2UlSRHjRo63kkZzQm1L3vODYctyU+rixw5LV7h5pDy4ZsxOTk6enl4dHx4dPLh+MX06HR69GJy",
-	"BP83GiDRKFvjcWZ6ovYWyFhemn3S2JhFYl7RsevDkpFFGEtF8FW8kdpm/16XzCvLJ/amlGXtaytyn5sm",
-	"X1JZVpu+BSEcH/uX7zu9BM+YG8VUylDOpFgojLHM1NBqsYyXb4bs87p9x7/xaCUSrrY8pc9PBgoeYJOr",
-	"CTk+Ovr/dSLzfFG401YtbYEK4VBvHWiCxBmzGxarmRLb8rxXoAOapmWBHvCSWXLbNhgMCfBRmhcVv5ta",
-	"bmUC8UuLuqmzF2za7Z7U1gLcsINiCXkD5GTy8qATHPCZngVU80OhuYuvzI5HGarImTOzdme5js4a7Bjw",
-	"jWCeAyUryukVsxZcKMklC/kVWTEqE3Cai5jQhbYgNFrwbbKgYYTGZQWQfhRQ1thopkz3Pl+yOFRGoTEq",
-	"oneqK/eQfVIxJXLN5mjBUIXbuQ/aq0s3CJWf2NGCObx5k4GvH4OBIbDVdOYqsn+k3ZE35PzKgbdiq0t3",
-	"dnepd5qpy4qk9gWinM812wXu5K3o2tUOCvlVVh3WHML8AHZmTn51rK1YJw1df/UySVgn1F42GsAevbf0",
-	"bZRmGWE4W1nQWibEzUXDmQvTbFBctnKMd95LhFNW9HiaVIZFj3MM07ZtT/XDytvH3qEhc62NVUQyup4a",
-	"7a9Wq7oB2tF20bTdwFmJm++gU1FFQ2OMA4S6Gig7Cu0Y7U+V47/jUlG+RRI/CiEzSn3ws33rEXoUqFRm",
-	"ZiVmMaOB4NGmo1p/1CJ+usSOHd5AHcr8bGU+1jRx8gyXLc0TW618ewZ/fNwcjtJfO89o3y2/ad3tu05H",
-	"OblncTtQss2r4+ZU2iZBZxLV09oSVfIr3ZxGbtg7SsiyuI6Sx3HhdvE86SyNK9kqtjD0hEOHNdTCXA3y",
-	"j2CpeBEXbUPfP1/gHBejKfk8mUzu7s7Sa2ptpBqTl3J5y2JtQYVSapNJxIRBYLzhomuqlmNbRQLMYv2K",
-	"uyPbPz05KRFcLhSkGt7aQKXmekzlERKtv2vtasLQ9XbZB423xR5OS/NeANciJp8vRvpvvXl670rjF+ti",
-	"GiQRJvQR6+KzMxs+5rwBryej2tv7goGWuvrWIuRqewP/TWefH5Bc6zJYll5btNOfEoAxVNoQOTxsfbnX",
-	"WcLVWaFvig6e3UfV4yUs4ypUG4gIW4iEByTk+Qzu8ko1wKOM7fNOsVVlbJg2kDol6G+fcd6rLsC20+b4",
-	"PCzbA2W4VPqfUJh3tFGsCuAKXUh2tWJcoRs7DCDS1EVTU5vokdEfpnIpbp0ygZXKbIhSSQjqPAzirXT6",
-	"F0c7SMK8oord0s22gNVp1a/rbojWM/fu5yb3YyNuVirZepg6TfqoE6O2lEEja4HNTJ5zL1/jqyN/0O43",
-	"LaUY4yxRseCairf1LWYHlMnlcGOKGzoEhCcvWhW2ztZO3GrPXmIP1yxvGYLSs4YMIrujXWEY5zl8+/PC",
-	"8tE6T0De/m7ryC1Hy1Bpvhl/Zbta2pV2hsFCqzxd3iR5itbIz6VFX8+IR+G5MNetQ8gb96+dXNqlaOkq",
-	"B1pz+j7cunU12K6ssx9z7MU+HkMJ2swReaD4N3Oae3tsSnsWtGWsLf019UX5vfFqO8LZGFkz2p40Tb2Q",
-	"OU+9jmjmjfqmaCEnIg5YTPYpZqdfM7YGpK8I+0dCIwwUZTxZkavwxi8YYDat9I69qkGcrUWJ/YNG4xHQ",
-	"xCg9lFg5u1iYsjHWNu1nZv8hp6ZNkeuFl52kNN+puBX9HWee2GhPSt1OVw5cFPFdC3T1uyxpK0wazJhO",
-	"smMA02LnFapeve4mtv5M0qj82qThbqW14N5ajSy7Rai8KMiAV6du5vFU2KKyDchQrTlNOWJAIkpPSLvD",
-	"30ahPTTzHMoGflH0WvdjFvdEs526ZaIf0OCOIPIIdLbFawGoQ+tXFbsUwaakolkpRtt7vXqDUbb52+o/",
-	"A9iX3ZQhN2E74k6N1ycR9yTiHkjE7UQMfSniZQiFeJaKna68pQUvabGQ+699UunUagnswxi23eqLtLZv",
-	"W1UY6eFzK607YloxYbYjDKntQP8AwSeFIwRh07anBj6tauXU3qvX1bHWwaf16BSsP7G36T0GovWNljRx",
-	"bPVhkjbla8gisQMFOLZN3WhQi+4lMW23itCbFz3iEh9H5GHr/JvqYrBbK0JdAvzqIvuyG9DcUMo7w1sW",
-	"JLQzD1kQzE/2bC+yLU9qJ6vdHE342Urfi1M+2R7+OngbwR1Utxv6XHcpcFdW0TgLT0tU/HlIu5s22obC",
-	"+5N2p0ySdoUiUrBuWFymFmfz8bBc2Wg6ShKgkoZSGd7HXUpl5EqZLERMFiGLgmdUqTi8TBQjmMILNy8J",
-	"8wrHmD+0PsxNTZLNmpE9nHQv9WCduwaeHXahXefE9k3O+8vczm7sXUrUTIRE1o1guYiNlC9zchfQUEml",
-	"uGm9mQsqKh35gCGUduffztCwgkK4eTW0XdzkZY6JbcNlXxwPGP+Kq28bBluF3q0NsM7AZDav1UU5Qpq7",
-	"Jx+T839++/672fl37//1u/ez8w9vP/x6/t255lLGHpuL1UrwZ3MBGQtK22HGVgsVI1wzPWgGRDPTDHMZ",
-	"jq3IgBpcBs54hDncegGxeZLwmmd2sNw/Q+6mM9bCKryK7Rz5R9ja5l4u5+2ix8SueUxyyxuTwoq9R2ac",
-	"7L/scsckv7Tik5kSnWIEzpex1nYKTGOrVMxBNdhhdLdtfZwWjqY1b5P7mz37/waNcUO1nMEL/6Th9WoG",
-	"lAVf5nMTTvxfMReGRi5ovk9icaX++pCZxR+MqOiA805OzDoUH2OCkIrpTK7ZvFOjk3MYXhIqTfXEM1BO",
-	"ueCH4LrAriXgzlOMU64OocNixKC+hByD09e2Gj2F9+wmkzldoyciZOAQ3JCIzq/1VIAPj5BSZFbXRTI+",
-	"5G5ettOX/sEr9tGXh3jtrH85xJzpaV0Nppow45cjj2RmrbejgAEvj7UjQPnbxVpW4gNYAXctsbfsUJwl",
-	"+VbWg5fC26ZuoX09o7S3AL23zu1tTTfG5aGtne7tz1S7IgxWKUrQ4atAQw85bX/CJZGIM3dExkQFXWWi",
-	"AazjWd6v5p5nNB3tecPtkWu2sWO6GqnYChcCO+axMGNOyK+SET2sBsmW/PTfIEpAcVBzTZFIRrJzhdwr",
-	"mjrZgqP+mEhFliIKTFunGTbtlbOMPWXsfNcYSRo+LGJbVVqW8seqqsGrkNt/H+98Y/twzs6craDylV7z",
-	"lq4l/aztktyw3fsjXsQXvFuLRP1F6rZJz69nPZfXuiEJD5hf61XPsC8i/XAehZrjHBCvcIypu+vT63E1",
-	"T2vNwwy3KVbo6fT1LttrDrEnW8mHHpKhTJ/18DvIiJVSRo5yk9WKm60uMzoRS18iq1lqrrZS7UJbRVhY",
-	"wO6zf8p5Wt8713NBn41Lli17nSv1HnISwUA7baHigWhrz3eHrbcyXHDA14xk/E/a5jEjmfb/pU6LasL6",
-	"+Ig5WhtKrmhD5Be+GJc3GeIBSbFpOxSdVTcwKu1IVBLm87DNTEpW+pibmmT6QT01N3lqbtKiucnd11vu",
-	"31Xn6lmqzzaJqI0+s29VhJ8NXJpip97rHYfCP+9a0qfSkVRXWeOV+fgmDFjcs3BgfsyTjjWYa51fjRWp",
-	"q7uN9+lD3qs466vmUJsU1k6FVM0X2QqpNZce5nQ15Wp5R/2LbHL41NRt2A5XttxrXucBacswkL1SRS0U",
-	"ftpBe7DWjPJR9wNv471vHUfl+fT27Kd7LRL8xrvVXixreTgFZmf1nlPlZajYRTtee1eWRW+jJ8sNXScn",
-	"voMiij94Ur+D5vczTxub2R41VoEYo9UOqS5UldYyq9f0qq89QXmYNecX1Coew+yfLT5ZpZqkjQuwOGmT",
-	"YlEL8vYhfBratHJ6VWJge3rpH6RnEVNbXrrNOcgC1C2QtxqK9ijYyvFbBUC/xXdcZYdFto0cqmwbmGMO",
-	"Wn2gJAqlajQTC3tTbjY+cYssyI3Hv27zt67Zb7e9Xdn+wrr7uQa2rhLfzw5uZ8TWbmmxJc69RnZn23PU",
-	"pItn86R8C9dbnYfxMny2obv+mVMFSuosT9pXSi/O1WZtfeVFfrbu62mCvxX4g8aQ9ib6Zio2n3ZY0sOS",
-	"W2vFpRvVbVXy3ozRter92NS8NzGTuGfE8gxT8D7LFSor3zd6pL/W4vcP6WHpJ0WL8TteT+wFRuxgMM9F",
-	"cnT0fK5XdxiEMfyLPXPm7DPTvk14TalvuSz1Q/mCuWR+vI73ICGhJGJRMtQQyTFOF27IRZlUFog3I2wp",
-	"Qtp7GFp7djzgHmHA/as3zQH3j8GzUxvJ38u70xTi4FFEQ5QDxiyUBTqY0IanwIWHDFx4BJfWD+j29aoT",
-	"fqN1ks6MZ7WmKoRdLAvSXQqp5Ay0nVnMZDbjorjI9la5N3HZKf7XtCxbZ12bfaKrtV7Q6OZkUtp2vcjm",
-	"uuRIm67rJYUNoppb7yZFXn89xsHLEFK8fw9CelgMBe2wkEsq2RYAw+fm5VYQh9yvtpfuUsUmeRmd7tVv",
-	"fn3//rufPoyqy5jmhj46fnF49Prw5NWH4+Pp8+fTk+P/KPu4Aq43b0btvAjWO5DWhvNXmwKXOqD9/as5",
-	"ALKnwmOmbi+B7YFrEr5u4I9loZC2+cO5HhUhuWYbqQRnH8Q142WRZf9iXiBKv0H2Dw9popbEfncAIWch",
-	"J+Y5F/CflQjYBb8YocJsAhdQX57iszQoBB//Zp7HImL4ZJx/MJlMPl6MJhccMnpH09GS0QAULJSBo38/",
-	"fJuo5SGuJcXUOvwXhqjymgEu6U0oktjvvzln6+WnIg5oFIlbE4dqQ+aQ8+v3ifnBhvBXR2KApWKmCtc3",
-	"L+tn2pMkXBOoW2XTTt79cvOS7IdrGgQxk3ISrm2y/cEZNvwa63dOUSTv6z9N8bmDWsiev/Ygi0KpZosw",
-	"UixGwSLLTRSzbA0gusuNzR0qaX6DONux+4cARc3Owm5YRHAaSfZPj45MJ6JLGhBNVm5BkIoIC8K3a1fy",
-	"+sRbieCYDz2riJfN7isEvvKN/TcUptVKpGvziinbprC8Aw/DfCknoZ/1DYsB1GBGtayF+tVpKdQVKf4Z",
-	"sKH2oGmP7org77kd8DvKQjiyHjkHuxeXWd0ayKcQWOFszWIYvoRncJ849qRBSYi0IW55DoAGuM11LWe3",
-	"gFW54fOQX5F9FVMuIw0K/GVY78wW/j9os6B8/a1ZyGd1vfffpoDmPyWrRELAvP5bLGCtpuV14V2/63st",
-	"mKem0a1iPJhVBcJwgi+AsyKeM7IPOt0YYZ3Csxm+ckDkdbg2KJ8vWZBELKUH/FrvE4bT1IL28hS1Bigj",
-	"IPjMutZtp7ByrpG+f8WU+waqIgi+5zx2SyqJGacWiBfQTG+VRCpcR8zWVQbatPUBaxtJAGdd0htGVgIc",
-	"LmDPMFP6Eu8C9UAORZRINhcceJR3eDQHe1NPcdjfai1EJD0SM5y2HFn6ZeCtkih6zfxUsn3q91MHERwc",
-	"gJ2rfOKS2lhZUTVfZvK73XK8ETUXMywWUjm5wPn1VuxzoZb60MFQjWfrOarbkKI+C7kSVRz4Lbmk8+tk",
-	"TczLGH2eMMsVwgAqKKUOMWHfJHpYX0akH9oOmJqj6x9wCuMYNsxc2nHqafzNcWnLLJPcPqPBTIaqnMrM",
-	"N7ajqunPqTcKlU2gPMkUyQ3mUZpbkUdkRw1E9tLvihmEUhuswSxmVApeDieCZ14FqOY0jjck9zHZR3xp",
-	"mhG3/MCDkwt+aPzqvAgv7ANDyzli9IYZ7gOjERy8XqY/T+8qM62aZ46kN9UHPZQG9abwAfV8s1qpCBcZ",
-	"N+ueJGsaM67M55r68ftZGQQm0bn+OJwWy2ZF4bU9+s3dboAF7El9Kv+L/CNh8QaL8eK5lsmlS0de+BV/",
-	"9yA/mRpepoVDyKLA7RusHprd2GwFGK9eUXyZywxOd8AeipLl/JSWp5CMVVSd2GS41n4zzjG9hCAfhFoV",
-	"MlOsomk/csP5FSvKdwPmsbSkVRKRKJIfhlwxJYtPPxjPcHXvvuelQCUcCgTRyzI961tTO8jpqEYiFGZP",
-	"MZs7nc8PwDdKiTUh4SUthqNbutEaYwug0+pEfjXWtFZMroQJPCf7hjuHsQNXHqTdjE3evTV87BT13Pr0",
-	"TdbG0+Lr0Bd71qOmVQ74yNjmzcRmfagBCxKtF9ogk5qaAfmXUkiPwaHC+DzeAFbSSXgSReNRuL45zU+s",
-	"7cX0mRk536a54oWqxbRo4GnG+YeQ/t949vMvmdqTME4gVlRb6Lgg/xfUq+1zwFWg9bU54wq8rEfec0So",
-	"UX8rX7LLK7xww2I109pHBQIae2Galcmr2VxwGUrFStGJq8lW4Jylmm5hOP+c5HTX4svprfqSxaEyOLGm",
-	"WNXb+ZUqEesjmjbXHv30/fnsm3ffn4/GI63bzeBmVFNoyK/ceDeMByI2VwwjWwguUywEC5t5XhQw7fW/",
-	"r4T90NRwgR/Go5CHKqQahvjWeef0EL/hg1iMPqbWprUx86O918/9wf6RsIQFer/peh1toK4biiP3aPpb",
-	"yVvwX7wSSX9ESrCuQf3rx7EeJ2A8Nww80ZyBwyAf77IrKs5X+LRkVg8mO7AHyriieB7D8HxnDeOu6KFm",
-	"gbGGNHcbTUceOEqMpna8O5zOexHTIeGdHNzm3ZKRzbLgIwuX8wA3jW3egtsT3xlQRQIyQwNplT9vC9KH",
-	"6DpwaCsiS7+RQug+/WjAtAPc4Vi5tf/mfv+YQ6tezPzKv9NMl/LN39yttr8SrwSiJePLRALtuZ8+mn1H",
-	"9eA3686ImL9CLACpaHwFw/zmj+x/4JVftESFfijvB79oYqZa4sfxKJFFMPKHYRdT19G+Eez5bfIRiPvk",
-	"gHEF/GcLGkZ4X1H5GQJ7ZyHwSDvdFv8cuERR/XYBKvfKx+LZMZ8UYSp85GBCt08BMlp6Nv0qoSUvzwRn",
-	"M7HQHDtDTTnCnq3Y6hKdGWX0/SP+WkXlTXQyyPYCwFaWzzezq1gk6xzA6c9/g18bjuXTEXw6gg98BJ17",
-	"LaVisLMaJQrTO2iB8NdS2P5mWeNV2b0vmi+p5vtRYyMO+XUZoPiL/ngtJBTGnAVU0VkkpJy545oq0SIB",
-	"j/tvVVxI4zWzMh/oVoWL0bYxu2Khq18y2jXllYsrixmjE3SGXk980Tzyj5SF0OKuckd8pHq1lf0qxLNW",
-	"dZrd+t2TdI+KTyp3LWtjmorNHqrca/SWhogVvYkLEEd53FhKqOac9s+ssyC7//ZUjfti0UNbDmllmO2O",
-	"eudUyZFhzZb0354uR7iKhuu3uOt2e9tZfTgKNFGQb/5oGVmSZRma2ecnvsvCUhRHJSe0KCszkLaDIF1o",
-	"4fsqGNJPWgBRIiQrh6lAdKoEfAmaQ4VI76gyzPx58BTWb2d6atNL4jy60ndK8WWvlgsgFr/L84X2Co7t",
-	"Sob8Jw9hnlWVwmleKsJZ9XWG2W2hXlmuUr8TKRdyHxTWmb5TukLzVXGFxe/yfO7OMmFvYZ4SZJ0Xjou7",
-	"94sODPdOKYzmqyKMxe/yciL92tUPbj2tlVTe8jKaivmmKPX824n8UnsI0RKrwL2UobcifabiI0+cJfOk",
-	"Ov0M2WNWtf8rPvsyzNJyFR3Z/U6tVV+ap7pYRzifjNmiZNqGk+Z0FJ8OHG/zdJMqpaRBG6lWQ2o/vMtf",
-	"05dY1LYTe3unsyXQfDuZ9CKdyrKZPujHReevd63k8S33MEwDsTLPoVwpK7xu7iZLhzK/VY1ofl4vqWTH",
-	"uEPjESj+c7He6FPljZp5nh0x81MGzLJf0Me0CGOpcGpDG79Vvd0A8sc0J9yN5N/cYTn/HCw5o0ajl/I5",
-	"i6LcfPi0557UINZfXVv0lQLoRIHDAS/ioIY2qna4kTTLpM+wlJ1uXX65zfv2WCm/Zk9L6DMvS5/wOyx+",
-	"2/LREi5Q0CzuvOCfnCxoeTnYrO65ShgPq/dlpy5zIxcm2WVnuFpHq68s5Jy+28DUds68O7YVspoWXNyW",
-	"HJ/4MrbEV+qfNPd2mns3d02OX7RQ+Cs4zJfs+mnhVB3CYrknD0eBnu4yAZOJZPGhSXc2EV3uAB0dHZvc",
-	"ozlVjJh+ukdHJ1YcMfjncze6nwMk4bfT0VQrmith3n2hV2Qjno6OXjrPFlFpBQ346ZUbFf752nkj4Z9v",
-	"nLtJ//P4yA1bAOEY1hAEXhh+PlBfv3aiQbE3BibjD56/ckPPXJUT/fy1IwObqWD8NnBgXToM4vAtJwm/",
-	"5uLWZpSJ+TyJTSoCIvQnQUzEnuk4ccmIRX0AWVDQVAunMgU6JuRDvIFo4CsacsyZoiQIFwuG8ezh75B+",
-	"4AUzQwqC1uPs3Hr3vgVVhgSCYc8l9mnN5iYc/tBGpGN/LlNMBaOhCSyCKzIXfBFeJaj9TNzOf+NaZyxC",
-	"HhDKCfsUSuUK8NgWGyJ2S8VUKu4lgNj57cwT8v8XCawjkSy7XP99yFG9YXG42PgR8jbFiIRlc1AekJip",
-	"eEM2IolTNL9bIPY1hvieIjgBVAGYK3wXot1DqWKq9F4JomKRXEZMLgVUcpEJk4g0eN3MOHGn4i0ne+hA",
-	"2CPm1gvTywBlGtw9xz72THqdEjbHhEKunP1uYfd84k7ZuUtt4MK9B+DsZbrt70GCihIOmIk7jX0odEze",
-	"eolw/6E31+QbBWGgMZmhxde9Z/nG72RZM8ObrWaYa6ZRPTqwoX6jmxNYM/Zx77HfQXLUW6XYaq1Y8M9C",
-	"qjocHZ/0nul/S8HrRn7ee+T3cChrhj7tPTScjPfpPXPdLC/cSbIbBhqKPi8onHDwMUkLOplEXH3yLhnj",
-	"9njlbtYm5IMGDYWv14kpZofUbhxJuAojk0mVHTRmcxUuQs0cv6llSgFTLF6FHFNy5lSzUGGYm15LYnjG",
-	"8cv+BwU40vexWLkaUzUYfZXH6JJKD6uGvaWcGhK6rKJgsCbWDCUP1KbJY+1y4/psGzaJrHEoTL3Or8Am",
-	"22iNBlSUFPwJEoYWyyhO5TJO+DXRWFzRKLI9t2BKI1thLLmmc/t1HVk5ETEhv0SMSi1iIy3LKc6a6exV",
-	"MQus6k1+VU45sBlG7gIPIZITcp594u0LbiiMfKKZ5Pdug69iypWrpyBMl0RcKf5N3n2L0JnEoIWIL8Mg",
-	"YDxVBDRvqFCBzBhhwDickBiBOG4NhHmKxQs0aVgtCnKUXNfTVsDkx8qVkTg6OXFYD8pOg2QqWaOGFGP2",
-	"cl6VlViOTo9ApRTz0GWuwW7jLvsqj6GpfOpqcYGw9qWnAK5pTFcMajlgsQTs1NkGD5pYxSKrNUrEwPNq",
-	"Dmt4AYIfJHCEaBF0mqil3mxb21lrXhWr1MYPoNi0bAu5TBaLcA4ks47DmzBiVwxyKm9jwa80CEBINJLu",
-	"gEENDGQierwxWVMpb0UcjIlIsMYEZEbh+oycMpmHvmbujvKKBsw/yIBQrQnKNZtrddbP/QM27PibOYkw",
-	"04uWmLxkyNxKUInqokKwaBDg10W1GWpJWHxoW6tkrLIPJ87yMr0Irf2VCkBqW37Y7Mt5xCiU8PQNvYkz",
-	"1b7PLxJZvjMiNOcqNS8wFwsJJQpXoXKptcnqUtsoC/jYY7nskxZj/tEPuZ5UsozBAVP+IxGKAiEtYsZI",
-	"siZSrJgZ0VkduzY0Tl73NjTPnYlLQM2x7AZQKBQU3duQjcZgjVwNtYiWDFerN9FJlSWL1gijljw/Gksb",
-	"zpIVpR5bNDcRiySKNmTNYtNo0aW0OskDQz4/ajFkejrMeJWjHfujGcdHKupCPo+SgEk7LvgOMM/efIMt",
-	"+bEOil56BUAtINHi4hs8KtYVQclVeMO4LbIALBK9W1Y1LTTr9mfFcdsyYWu+89xZ0syZC5RQQO/vfiGm",
-	"gBFzljdniYr1p3jw7BmC9+FwlH1kinRYnmePNz5+lpNsuz1Mz0/rhXUGU9bitsxWLDKyNSMJTaZ8KmHq",
-	"1Jus4wVcg+BnmqEpAQ5EdDyZB+kb6AkZTcFHBd0m+UJU1KZNLo3MTltGnpC3v7xDdcMmiSJByDG5jUOl",
-	"NBVuyFITu9baL7j7lq7Dw5gtiP2JLMWtGVkzkgiKSy6hbsS+3vUFBW8UY0oTwgU3esjf2VztQXK7Rsac",
-	"2bq9txpTS4bVdDeuKIidFbF3MLngF/y7GxZvyJpqtEZS2NpKVl+ag06+J+1sJAwIXWgF+tnNiakxatc1",
-	"1c+efU5rnN0hPUIRJv2TVZPf+qMZuv71/Q96WdQxhczsXgY/gHZ6dEQuRj+6BrO2Xm8SR1Ar7YL/KyTx",
-	"opUJxeHGwKGxN787uFQR8BMfJuvpBT8kZWn25BkpKwYwhXEyDfxjyq80ZV9wQij3WOK+iMcEWONCjK1Y",
-	"vV2KiGkS0hvhTc0+rVkcrhhXNJqawhF2INgizliA9USwFJye7t8Pf14zfq7o/PoQd+Pw7S/vDr/LjhVr",
-	"RfDfjB4RKvAQikTJMABK0QPBGrC4jClLFEpyenRKQsVWPwn1vUh44PVOBW4rsyvAipsIu22hmkRQv8fS",
-	"uP4npyt2gNqjp6JrINy+62NraYVKy8cv2UKYStF248O0hWtwRi5G/+tipAdaMcrBPOYgCPhGmw77QkZi",
-	"goC5sg+HGjkIzEHZag6B6g8jIa6TNaIStjSzz2DRKCAOXCgsJi0RlxsTy5HgcVqE4Awxi8IkHLIfcv2d",
-	"HgW56Ntf3tnSgxT4eCzAZra6IWxbopYi1rZuwOYC+PrBmEhBaIpaTXxWx7TlSdysUM1Db7nBM+Ubcnr0",
-	"HDRDPcQ6XLMo5Mwrq4UmgOUzWBoiJit6zaBvLvBuqRyNmZnONPYMld06qsSiTC+Ojkq3AbE5LaB+X+Pe",
-	"8vgDJOBFEmurBqaEkoIhaK8IXLotLFroQ6nZtdfZ2iDDUZ0eZd+Qr/kWS41dQc0sOENG50DBd2Btrjj1",
-	"iWjj2tEEMecge8SdQgg1roCJaz4WSQYcXe+kHuE/ncgxtBSFUv0n1CmShAFTN4XokM9cRlQqEtMgTHKn",
-	"tZnV+Y8d5SI5YWUeZwlj8R1zKA8vRbAhpgboZupxGqosnxGwO1gFcW79PwzxYlG2z25olIBy7hFShkkA",
-	"WSKfMHufAemabbwiWT73wkeaDM4sdVoC4QwUbQa/ltKi1UqndiehdGIOJVMtibkdPAUr1DKVSa3DuBWD",
-	"kQulDr0Vkv0sF9TDIEkejIEu9OEkF6NfcGesrofDmGqiia0mai+xrMUwuRiBhpGyGFN3aSmksqXSTKhB",
-	"iOXFoLDODEsWmWpOOY5pRPXUams5+ViCJEMHpYQzTlUuLfbNVa2x0xjsLWDRkBegx1GYAwHKitnzq5hU",
-	"yA1UnKjllFyMLkZjaNo9Jkdj8vlOr1SP9NtHvxs81A26FDfsYGz0K6ezIanGFNwo4Fw0pJVFjblcBv71",
-	"y8/nH8hkMnmGD5FuQSSguSQWxL3O6HwJaoV5db4UEtVLqPYmAi3JZMivoFT3+hA9bNdsMwalXC/1Sivj",
-	"bq81c4GCWlRmGOnBOAXWngRQQf8myCLh6J7X+EWuyvHoCHlIaBRSjQPj+oQquVjJFwcwf2tQcDc0tYOQ",
-	"pmq+HBNK/nvMFmeEQ11JENxa8sC7Y7sDB2g72s2PTSViPYxHfvhQ6xt6SOt5sVgCOA4MyRW+wqpuKOHJ",
-	"PhfwWV5Fg7rpU1MqFcYbZ3uxWCqFkk+2pKfxeelpoUicYQxaCUXcLOBilpL/ff7zT4fm2TXb3Io4OCOm",
-	"5zrqwuuIzhlQqCEBsVjgdQoirFqlzOqwcDyqVE+t4+BxYgTEhz3I2PHDqaH+Z0YnPUubnXL2CZYseF7U",
-	"acq8immAvH0/YyhqmveG1QOcTI6PD08mL16MyTrSxiBMcTJ58TK3Pc5BbuM6UBXVbNLuS+b0avxqOtaT",
-	"oD6QG0/v2qGWx7jnerDv0Xtp9h5tNP3EEJnmSgukMH107W3FviVeTdlC84qppYrcGtJazTBlWh17DIpB",
-	"YPfiMGBrxgPGAfr0q9QNzo1vF0hpz0qdOSPcCOtFImmkD4tHnwYzizDCSAGon5eycn1aUYcJlVHzsFqx",
-	"3hF99Kdu5Xn2D/WQ/Y7NE/LPyGc0L7q2R3tFLjd6DL3YM4Ism1wzBgqnkGg9SKdymhJuUNovi8hMfE8B",
-	"l/pbxT4pmTHt9TdoPiC1mFtJLJesaBiRMJCuf555y/53BiUHJ+vNwRnqSOa5GXdmBw0lsaXCzfgaEFMu",
-	"3DbdwdnSH7SY0mc23aM9KP8XXUItQCQtF2oTBllcYNmqAhLWzFZ4PoQymJqLWAV4bA2QvwlA+ZjYsEkr",
-	"TfektkSkojCWazkClRgDpm0PE8MLcsewQmAMQMfmZEhtdGTVa6vs7WdC1IAjuQBDWxDRkAEO6YVBkv3P",
-	"mian5DcL9kfyh57M0hb5Q5/FMVFiakC5AwsLall7MXTEjGNeNvFzQOaSobJ+d3CGYSnP9N5eMa75nC3B",
-	"CSrkBf9ZSwyr2YCEdzLMCUuK7RkNMi6TMAqk0Wq12L7gSPqSblCCmBdR9TcqUVdvhjY151Eiwxs2Jhej",
-	"k8m/X4wOplZrLfVyZO1vTm6X4XzpVLLQeSz1Ysr9AzTrHWCTqwnJN+k4MA42pxlbgYTK8ZikxkHRaVXq",
-	"PhgbHTp15IXsVhp2Zqaf2OnB0QqdRkI50zoxPs6uxxb2RJE5RU7rtoXxwHBHKVZMhXrv9qF3kjvJuXZK",
-	"SNR5eRCJ2yn57CS32aQxyvtDsbA8w1IXMow7o+eUfLii6yn5jB/BIFneg65E74e7u6mRA7AlZkC7H3rJ",
-	"mnuEwJVBtjlCtyWO0XfhFMCYwXktbIiZGbZFUzUL8Pi81SyYCwW77Q6RZ0ixT3Suoo2zuCx56vkN9Yby",
-	"gqNXxZNH8C9Ng0Bh0iOis5yG5Gq4am3B3BHb2VF1XzI+IZWQolEZcvKf1nj8z8mFa1psWABeKs0jARVL",
-	"yzpsTLHk60FGj9mTFxw4RygtDXp6d9avgOX7MfIGWkuoUEV+uUPy//7f/w9xPkW8/QrI92HEyPlGKrZy",
-	"/P8A3OA3J16rEdenpLKKau7XXFFTqBou1ozTdTiajp5PjibPTcNciCl9BukiDLJGnDr5LhhNRz+EUtk2",
-	"JRg6D4iFr54fHWExVK4Ydjajaxf09Ozvplg0oqtla5K0FQoEFRfvDWxrEhKIeaJV2UmmJ8lo+tvH8Uja",
-	"Jp4APqLTfrePajYX2IrkLMuLUdmWGRtVU8SB3lF6JfPdUUo1fVf4smY/yvop/S9YyrObk+rtOF+KW4Oq",
-	"fz3J78fJY9iPVGrcnBDGVbyZYACzK4xcNq1bxzOwA2r3VOPATuBtbX5n73nL/PYMh9CeofZM5YNY5S43",
-	"Mz8ZNC+s2FAAvfeWZQ+ejxMcmOyfTF79xd+aErz136RXpZtU6JwxDXnAPrmtS2sP1u9ZWoQQWj+7aKXR",
-	"9LdyFKWvPPvmbz8vFpKp0d24xbs/hKsQX81VEccC6FowgubsVc1HDQD7PKC72ihqE9vnCFyEaZsjGkUz",
-	"xbi2MkZjj5DyrbA+7pAwU4z6bTVLKPMbt0UEaSwcjEi9Qo4ECjmmtcTJfhiMjZUGPb18wvWppppisXJy",
-	"dbXx8sZ6bujpFVMzGkXY9UOWEKZpC+jXfzVK2l9FsNnBTuGEtudmrk+iaTmaI5iTHYDRJJg4uyUpHren",
-	"lbS9LRwu45Rd4LVhjoCoAucc1FQHqy1cMbJ/cnRy//RjsqpKWN0zG63RjuNhz/onvjcwGSNaW7A918ho",
-	"50wPFDibcPZg/K6EYD97RYLD4M4lrLMi8UJXizxXLPKkHJWZyNAz0+DdNKveEt/fmkTGGpw/EG8wyLsb",
-	"V9sadRg8egCuPihHX4IHvnpbHoT4vQrvdwVmC/xMW+0pO8uciVFeFjcwuHVSsu/YVPseNYpsF+9WGsVD",
-	"0J7p7zooDb5n2Hy8ljmgAuoBdP+swjVUaOTKz2yY6OedE2+5PuyGfGvDU3dBvTh4dy34PiTOeyaZ0jR1",
-	"5TUkM7cueBMzZ4cmzDxUptFjG5ryMvnzVSDa0Z0JgBhNs993tug9yswMdDceCXm4M9hyPteXo22OVAng",
-	"+RoT7UgRtvscP7obd15tZtKdrTYzS0k5jYddaleiy67mrj/bbcNQsR+G75rKMpFfeRRe2zuLsX9XZMLZ",
-	"s3fY6eg2EnnJMPO0zv770QBxL/bf/ZheuKQ6X6jB/EA2l0pHJPvgH2CmqMJBlSPha9FE7SlIEXAICGjw",
-	"x+Z6rDx5ZQc6Ijm8Nvlmi2S7axdtg2e2SEZDn5R885/WftpiW6Cd2Fa5aR7WZ5sDppXnNr/j21PSNza9",
-	"rzD22GjfkEsL3X09GVlwzTwAceWduAUQWvly89zyyaO7Q57Z4NctsMwdu3ervboPySur6flz4auWHt8y",
-	"/vro/L6Pgae0cf42IvPowYTEDgRElT/44U9LS/275MgM6RB+GNXlYZ3DHanSuYiHp84aT3GDg/gBaDbv",
-	"Lm7L4Ls5j4eg93JdPbftT57kPM11dSjX0+Dj8SsXKPkLcy+3gf9P52UuLPrP4GxuWNQAPue0lEet3fhd",
-	"+toOJa2bpc4fm0I8kJ309pd33qDTNPMnXEvMm7U5aXQdPoP6EOElWYoI44zdp1gPAtI6QyyeAVx4kkvA",
-	"4gKyIs7S8jaYeRSqdCiMTSX72iY2+epiAQkVXvLNwcRjrt4+Dh3enIOqhHSefXZ/zyBh+a42dt1t873Q",
-	"Up269pOpRsAHiyTh6SaSyw2mb0MRhJiZomacYd0QKJBCTo9O730b5VLctrMmctvay58PVe+qL65KDwfc",
-	"Rp1hwTyJtUCkOy97ErNtMKeVKrIPWeU2Adgr1KiVcDg99mhSKIViyrmKGxbHWPKz9N7rBwR8hzSKMzTZ",
-	"E4iF7Qn0Q0nlqT1J6KUUUaLsPJC6lWCavd4N6n7xdTmzqUPTaLrhjsv4TQQqxdOP9qWufszUM9nwoufu",
-	"zO6Q/heWYrAp52O8a92oZcivsJYI0KacYy2BKg+mFLGaBWFc674cfy73fs6x81LQ52N0CPb82OZnQ22M",
-	"PgMYc6rn9DajetvP4f2GAbIb/+78Z/L65dHxmU1Fl6ZEUQCh37EpQRVWeqzN2zMZ8nnt3DXH6MXJqAdk",
-	"pgRVM2j44haw7dLbbg59la5oecJAWiIU9XX43OfslklFoH2gzxgdu+rPGp+XGwO26kbecW5nfPbZHsVW",
-	"TnKDnqJ4Oy3KaPxiV65xH7Nk/+To9H7x2cIHXomrwYm5SRcwQA/m5/Zxf99U3E4FTYm6l/Yp5GEhubBb",
-	"TuYP7IrON19LZiYqMuuYofr86/sfxuRkcnR4Mnk5XMJmF3fPUa9sTiEPoTb2oWRKZqqnNnPG/6M/PGfK",
-	"bXyOSHM+VzhDe9LW4r4Ntd5HvFqyVUIW6tY0qy356dIi7XWT4n0AVIYIDio1Tuwa3KD61B3yTMEB1459",
-	"tJeOvGcLlxQKREMRZT/xfkJ+lYzoUTXctqdEJjUfC+1BITcloFNTZipEx6RM77j/K9/UxIIymoZODgyQ",
-	"Y6x6bqqomRn1qz7llp49/P5+zxvMOZOsVb7Q0wH6Mx6g4eSdpY8mZQeAIZINl+ZVfyQf/+Gr8NwVUWeJ",
-	"+BaqupnlqSWT6IUEx3IYnPkh4faTJb7pWFJK/FnFLJWpA8YXPLGOPwnrGP6K3JJGJhbE0Mk9R4R0ZmDG",
-	"F6RcdMj2HO1X05f0i+dpuTCRas39meVItZdLdm++NS/v3nxrSw22OdPQYk3lx34SZPciyFKCtW2Lah0L",
-	"5+alKtHWcAFhPv9nIdX3UB+8za2F+eivIafxpvNn/yE46/zRuaKq31eJtJ/tUvk0E9b5WOx2DuRmcU2t",
-	"2jpXHDnd6+E0sxYdKRacZ5/NX6YJ0F1JhF673TahdA26oN2plIEPr1SYOR40vjQHQ70QMVuwJ7FBFRyb",
-	"7en0O4618WMShBL+pK7D3pdBtUUtAtuMp83wy6M8f4TfoRDnbglNz4CTPRSZYUPiBvLCZm4hJ7mG/9vT",
-	"GC7edZncNyQ0xmZpZySUs3VyGYVz15XAJy5/M++XwKAdjZm58ILpnONANFlaZiUzeDb6WKDKhOOAzz6j",
-	"BaW1W/usB1fVY7z7dlQdy/yrGTtP5w/jIbXQWFowPTqiADum7ZcxF2hy9hA777alee+16uf2euvrhyfn",
-	"x9PFw7YXD84cTB0D2EzK38uDqquIQgR/d5uxVZhzr8uFp+PxdK3w+K4V7N1e7YEjUCr/Ps/VV3Nv8MQV",
-	"nm4M6m8Mnu4KujKqh1AEcub8oDcCX9ddwJOY6eXVr6a42horWXorL63yJJGe9NSUPtrLBSjekgwU0w7c",
-	"wtt9cmu6xIcc0EJ5AJ3a4hsWDMlCTl58PTxEvxEkEYuhRaB8thYiqr8j/AXeKA+Lzp09+E+PjJelkKrP",
-	"d5d0fs14ryQbve5uXMo1LXMohL6lcyWxUTLBRsmQVXmZKGyuruC0sBja0cLQ2NUW2r/uvzg6quRjc7rG",
-	"WOKQya3Yacozyf7J5OT5X86wt9uYUNPVmXBBND7ImkrJ5Jasdad8ShNj3TUpkPOAZTGlEjG9MuO6Jmu4",
-	"+/r8Oo/UhHwHFcGw3bURDw7BJbQDOGDYlZnE7CqJKBBUzCQ2jYrZBPolH1gnmIbBNJyFnozUdHgzVVaw",
-	"j7c5EmN4++CM+GSkSW9se+mePLdNv/X+kX1apJcpZHd7xH2AHZx9aPzxJ+St60UH9BRBq1L4BlvSLU2q",
-	"oXOhZ7nR4LmbbnwoTyCnsI252+RSjtimbh0wxiqF6itgj9tyrUfMYuqL5DlGg1pK5gjsivXY5nVhnD3S",
-	"hv2cYWNqbNKv2UNkCfThj5s5Su68me55ZRFKWTwjXwuDMbCmMRglY4gB0P8NuJyFa2zVLFbQJRyZre0N",
-	"uk853uOSFd3YH6G5s/4Xi9CGKAuKQgBtcNS9FaLcpoRk7XniTN2K+LrJMNttiFMGqQ2Ve+3bLuBj6MK9",
-	"MjdBpm4vUhvGsWSjSfKUO/gBMjPMsoFPtde8+U9MLu4s/4McfWyoAZzbo52FN2Vm6VEBeGdU2aYAcJ5y",
-	"Bqz/mx/6YUkvV9u3AEEbFSnPSu+5su9XxFDrNZYCPx22qm+Rm/pFfV3PfjRLDe7A0IBiJHS+fFhKDyxV",
-	"DsRlK0/M5/zb7aJvyvjyA4dz5HeccJHdXlNALF9Q+EF2N1/P0Owu3GkdRkJcJ2snaio96I2b8GBSaXiJ",
-	"ZEIIHpc8Aidsy11sLuFQchIHvPp/EE3qgQPGO9GsrUc8PO26e+XHRb3m8rgV/Tr50SGD5yl3pyZ3p+Ai",
-	"h+J8IiawuWe5wmjY4MHzVpbpgYzLBFhBv0vGN8//vBlF+Ub6AxyyVx2yg5y2BVvEDk2YdmW2xXfw2jm+",
-	"tRtG7U/xSOtpJ5wgvlCNk+AogzuFPVPlkiIm0xyck8nrl385I1rDm/iFMM0AnLEAameyQ3tYpmgGuHQh",
-	"+5wsInpFpKIbiUdyMiz5vH5ZSz+48JkhlAIdPUyK2VNy2YMllwEDm5LstkPt5PxXZ+5zRa+ZtP8KZjGj",
-	"UnB71/b6+eQ++WEuUA3Te+h8zqQ8jJOoSaPQr7+Ft9/Dyw1xD+8N3UzB6BeJIqEak9OjI3IBGwiudhvS",
-	"EgZ7GOkAMS9yzebhImTB5GJUe+fcPaIoCOeKaIYU0+jMdmuiYUxWiVR4JVkl2ldM0YAq2m3K7z7RuRn4",
-	"DCsHs8Dt/0llhyjAc49Kn5np3DQkVMB3JfEGBv9LKB1QFJg7uvea4BL3iIRW1Vor52sY/JptHs5Vl56o",
-	"WoVMv7Ynodj0YOX03KiIBxxcs7jTF385IzFbR1QrbVou222A7+b5bi0lXKQ//zp9UZ3dNjNw6Dna3H+4",
-	"NLex+dt8b2uSfqzmg88+m3eNG67a+ZPliaP7IZYm0ajXMFyNeI9ADH08/PbjtvbbfLzuanQEOQoY0v1T",
-	"Qi47St/GWX61Ev/+s7fvk1S/WVJ+xXLE6ngbChCwS17vjnZfv25Ju5Uen9bk24pvPXPqSqveVPdA7j+m",
-	"+tMuyN4O/0DGSzp9M8XvSXK7FBEjdo+2PwJvg0DbH/OKk2AnIqFiK/kY+LiF6N7Pw7PP12zT5nathnqL",
-	"NHR/RcgFZ9nthF7sZXL6jJwcHY09GB7HhldevD0C+T0uHQuNhB5B9YDjSzq/buoMD8T2V/PizhqD4ASV",
-	"7UFM0pltwDCj6gyjfiGWLn2VSBErcrkhQSjXEd3M0pfMA+/l2g4ieeuL8WSVL9kNJbNxHxGT1ipOwRyN",
-	"zVkO0r/s43SB41EJeN5TE4a7oGFk/DSjsY2xhenNC+tYXMVMSvzTT7qQSsRs5v3ueynC38GUt+3VlFiH",
-	"89F4ZG68EFybJvVxnKMp/2TGsYhliq3RO35DozAgIV8nisRszsIbFkzJv8WCX8FehfwKArDXsbgJAxaQ",
-	"Q7L3GbpW3+1NQFDlSYHKObizoGGMTdLT/zoYkzmV7DDkknEZqvCGbdsjJpdOkUgFeU82W8F1AoJeSJIx",
-	"sn96dESEWrL4NpSsIS2hX6+VviHZ+j//1XT3cyUOzes/0RX7Ibxmo+p2Nz6l9uiW4z7vANW36Ve1wDla",
-	"HjxyvaLBoGKf1CyUM4jerQTLnqzOUNWTSmuYci7He2kVXy19kWe6uCQzXSmg2AEO1Il01jrAzGC7huwd",
-	"1tgaEwopf5g0UwVXhiU/oF8PZW1DPDO+NHwUM3BOo3f4EcyWJZZGMWeUld4dl1/XFKjKbXnrMlUN4ckp",
-	"unfpUcEZeoQln+wCjjYhyYjt7WlKz+jkcbKG4D1LQagshvzqgUjJRCN3LHiWAbBVwLKnn/cMVn7S0p+0",
-	"9Cct/UlLf9LSn7T0Jy39UWnp9UkyRkkfODUmo6L7aTFfhkpeqkh9NqK/XfZKTm1/6MwVb0NAwz0jAH/I",
-	"r6DmLydXgrMH0nJb1BqtRefRQ5ggQ5kfNuvE26AHOyPt+oC6YzD0Zep9WbkPGwbansRsushQpPaeoZGU",
-	"4wboPPGmfyA2UBrAWcJ8n2GYVrub//7EWuqT8XbPxDXvhlpx8EfhiNH2ZB2lWsk1Icb4JJTLWxZL8vnC",
-	"2qMXo6n+l9sM/e/JZDImF85CMo/u7s6g2pmaGQ8M5cOG/FsYDflD3U2YEMr+mEmLdTarzwFSI2yCD3h7",
-	"dL/XX2HqTkZVrT1gS8qDiMXYOD+ddMsjWDWWxSlaED4FamRuQ1kfaGwET491K2yJv+2S88PY1W57ToZj",
-	"lW3UVJthXllYRluB4LHwynW52jlYctKMgRVo4Twkl5wpuWfi2YsVuP4r75j7L1MtSyaXyE6lDYV+/rKq",
-	"9IyG/ycL/n2VScghRx94jYdoM81axXtyS7u4YTJAaONcLU3KqgJVxk0pQz5n2wxwyRZ4WLqXkChNPX5A",
-	"49gQXFNNnkx6/26uslxtCHeXVZQ87nQPnrPrl/ZoG3nu3pdLcevqglgTv9WVlkH/LrV9M8XD1trxAGlV",
-	"aMeniCGr7GToGDwymr9btzryebJPSczmIg7ObCYw5rNIIx0SFQtOwkA+GIG2vRFrotBS0dn6rswKq3uu",
-	"7PMksp5Eloiv28mqXXh0naSqdeneEytoU8CoPyv4nK951dbp6wu2R+H1dbWJbLEiEZO54DKUivH5hlzF",
-	"IlmTRJYVLrrf/WznBq5E8MNI7YEldsYfzN1SH2RHKooPdVcGmwsTFQvMDepavj9t8+Gdyy3p1hUjGpZ+",
-	"00pEGeZT9DKPMUO7oIRCzYOHVzTbJu4MJV06ebW3Pi7Vzm1DPY/Nu33/Z4QGQaHOoWnGsRI3rOw3eWva",
-	"RRXPVK34n5rDWDWmLA6KnVpT4ywEL3YSqfFO3edvg2BsEICOc8ikL6k7NkbYiEzmS0Jt5h70tQIzF466",
-	"gdUU/q71vJeees/1XrZb+nlLDpG6lUsH2pKXNI3ZyeFcJN1xKdAz2IDBcGCGq8HEy+c9UVEcujVCymoB",
-	"fgOjIVMpPam9cFI11pak0WLYramj37VUbrgWV1R1yGt3R9WKhDpeUmVlJTKemWkO3v+IlI1TV7qolbpd",
-	"P2ZrOoBh0POXnoUKCdNr8VVjbbuzLcbd+jBUzLEFKdSPuCOc7Ihn3g2pU+9MVTa3kq39tOfm/Xu7UtLT",
-	"1RY9QoCGLXfk3d5Kt+DBbacXx81Ea7jsgLdJD2QRFe+rcG/vwY/gc/FHYCkhOK1usODNYWp+UHsxpUTR",
-	"oyA4I2sWk9/1H9DcjWhBe/DQVL/bK6pqdpj/yagTnT3XHok/Kv+1vaPclY+6yx539FVXofQhz+pQ57TM",
-	"YW0Gf+hd+kL81+MWQ7rDvEWplpgBdbXQm97bN1t1+Gub5DZUCqm9PN/5fatBQ0OIkHlrR8FBdtPIvi02",
-	"Ta4ZW0vCBYci7ob1RqFURbbotrx15Lb/4+GKfsoevhd19sxx3dE0kLhUnLtS0mwdgWEptEsnyj87ndYn",
-	"elky3UVcgCPSTAek/T8bcX42f7WrnGoQPrqn3W8szYevDSzwzahkn0a3dCPJ6dEpgd6TyKu+hE2v6HNe",
-	"IpLT7d9CCmMnzxZC+Ny8uGv6wXmq2MZPNmrEwD0o3zBjOuoBbnHmt1Uw3XxJILCXMkG/W/b7IpVZJO/m",
-	"jhhHz3fg8Cd+tqKcXrHq/hs/wu8e/nfpUsAZcMptO3H8xG5YDP3et6cEhMjxEsQd2Xd9w1FRPyNcQE8O",
-	"7DKPmJWkNF91+30/fdO88QjCzH9WQQaf/Xc6mOIeTdznhuQsb7shp0en0Go5ZgSMvB2hvsWRa2t3l+Pv",
-	"9Oi0NV6GFJKPD4/tZV6OgLcXfMUz0SP0pSc8tZEvSDOPMq1zdyf+3CdQE09hO4cI7gegUOX6GLGYzEUS",
-	"BSCQLxlZiAQa7jcTshexsQqvcAdmc8rnLKq5e6vMATQN5OrcRa/aHAaPpApg3Y19UBtuCR8IUry9ywAq",
-	"VmsrZR4XrBawDLja8HI1qx4byBngMmBLRWP16OBFqLYL/EBmeF9xH22UrsxYbnGKymt42IvSC2MMuSGF",
-	"we/Go4SnhkFnbDYTTRs8WhCK6mtvdaOl7vvM+tQbXSdIfd+6/JJHpMX5Nqn1cz0m/RhRdr+q3SzkUmlp",
-	"2cKr8c692spnyz6tRaxmkUB9a9a6Ploeec9fVBZry89hsDTwLKGcSbFQs7RKZJ8JXr55gFJ4u/dgW6qo",
-	"T21zZDaoE8qNaoKPrfprfpWQoyBuuXuxeLZT+u9/uuuCwez4ZS6n9PBZjmsftHNTW9SP7muP2yVU2UUM",
-	"7K+2w1YGmt/bVnY1wb1dHYJTlxFLD0O8N1S1prgllS/AGN9dZ2LKCdCoMcuxN3GeiqFIi2l2WFX1vJyk",
-	"PVN8IeI5m6Vuyc6aaWaA7h1cswcjM9jdeCTk4e4AzF0nvRxte6xLoN9lWagettfgSy63zB7NevvQYHZJ",
-	"d1tIgg6y+llOEe2gTX8HX/7gPtyhLM9OVaWw4VvELWXgUGeLtj1JWG6mnUr2Ny2IZ5bbxtZh0FnV4OMj",
-	"0w3yxPnsc9E266BuZsno/gi2SfvMkdOO1M8i3T4+sm0ZPXn/VFseL1nqKeh5FFpw3h02smtfHAidZSJW",
-	"/8I2rd4Xsfo2jCtKxGNh+MtEpVGFgpdWiif7R2MCRAcZ0VyQkM+jJGDBwa6KyE81GLNMxffiKv4tVEu/",
-	"cDzUK9quPtFWbQDatHDI7YOEAnCm6cltyCvLK+VahnSY49yWZqzvId+3j0SdOvRy1KudfcsWFF1nfitz",
-	"BSmUIXPz5Vmm40ybzejQK6PXngzTTKMZT8P6F5Hd65d7FgOTnK7lUvStJVYSnd9zDN9Z3p5lHKZiyGdm",
-	"l5tZftTBmpVUTwlDFQlQy0dCIykMv8dKsZbX7pF1chmFc1Rj5IT8QmPJAhKF14wIGQlwP8ThXJFLISJG",
-	"q49KKGc4VkfGSAI9ehQqFtNoTNjkakI+713vTcnezd6dddquaRiTVSIbGMoq7XfcGwYiFrY/0GatFUcV",
-	"UyLXbF65dHhlBq9st5lwluQsHc86hsd/pluUEgJF2lQQzjzfzCNGLkN0zDMa1FDccDcv+bKIAYKjhKIR",
-	"mYuEV7bRuQ3VcgZv9ITg9KQS+V49txnUc2vB5bIrcdklSyrTUnEwliQbpqbpQzhZTNb3vGoDRR0JHN9D",
-	"3kSr2r87SevJ9K2MQn5ddNvu6KY4zXFokfS8y6Dkh09tbl2Pd/A6vPvQur6px+SuKKB1V0lTiQTFNeoq",
-	"rmW9175+ZtUzoC37j1wGc/vUrp23oHyyr5/s6yf7+sm+frKvn+zrJ/v6yb5+sq+f7Osn+3oHBlZ9QQI0",
-	"r3dQjqC+PcHO7eqs1dMhEXiX1naP5N97trYBX2NTPADyExSFtvFnhJK/i0uyYlQmene1SUQDsTacKghj",
-	"Nlci3gyekLx/Mnn1lzFG4R2QQ5yU0HRGbIjGLNktRBSw2Gu0cMuLNfgMQfQnwpoAJpOZ3NO0zxvsNgqk",
-	"ddZylzIsbbnoINz446MpZta+9/Ku+FQxCLK2x2BTpvXoUfCNYcN07lFklESAt/FJvft21KbtxS4lysM3",
-	"uujU4WLwzhb7voNoTEo8FGPibLF7O91t21b4/tupZKqtJKhOEehCttWR/4+y70SWtGybY7FwtADZ8SEW",
-	"qNGm0KExhabZ/gtnpDypeAopRoVKzs2NI3aTdFBIN9jXOo6eY08SGfKriEHzWE34koSqgbj9Lg3zOZNy",
-	"pq3Mfo0JvO9rQtpPT3sGgE/NBFaXLx4julAsPjSZuPnE4k7Fyd/CVMY4Go9oFInbGc7fkQ/iSG/1AL0i",
-	"5zNT90VcxRg9UJIp1x4wvtkGK98yvumFFH/injipGKKCIaekB1oX+6QYDzqu+Tv8qM96zXw9l1r8umKV",
-	"mB7jXve/nl2yjeDBbEU/Wb9t+DsDZDyGBKVCZk//Aia1Fe3eZCrapUsoTFezjJOTOhuxvsJJ58Ih267G",
-	"TjjAegasLbLlqjKT1oiqN68GWHfVZG2Z7492pF9clZPyMiftWJEb7twWIrkXlCOUddh80wqbrnyKkIf3",
-	"pLC87NlG6AH1FY2cR6iyDIbYHekzQh4+OpVmKJxtpe8IefgIVJ6hULFjfejRpEQfddCX7jkTeiHiyzAI",
-	"GD9cMSnhDmaEB4jcUkkCxkMWECWIWoaSxEyKJJ6zyWh3ydR1yKqaoJKNI0LlMg75ddewV/yoz5Ex8+0C",
-	"A9JB9cXmj7eqUdZhNR+ovD63pcN2qEN1KYNWq5LWDVTBADMo+4g4UyLu26QRv60PM6iFH74HMG5YF6XX",
-	"eKTho37kB5/WYb6e8vTnMyXS+Fvoffjg7KHD6Uk5gBdO0q87o/d9X1rwx9i2cp/7uCdm3Pe7bdBnrvwq",
-	"ff+d6lN8ZSUpSipReG5x/Okw/Wk3ufw9K0+4q96+VzqtKaZ70Yivq06E4IWRH56K2hWC2JaI7qGqQ2fK",
-	"fObiWNtzuh/T0Nedkaqdo4lILfhDhUfwPHHuSTcH2T+ZvH71l4MxWcdsweKYBS5rpZqGDx2G+9Py61cd",
-	"iPmKqZkXndyTqKtrmjyGUib1mX015Dr8lXtKqQ8SJ9L2oBTJ+nYpoiEP0NsgICIm8yXlV+m4JFRsJe3R",
-	"eUTHxLSd7nhSxvWjQSDlTPBokw4Mh6s6jOltFD3Ra3lq6nC0+Z6tIzpnrfj7GYbDHupdJNdsA2UnNyTh",
-	"EZMyrVkpGcfI/dVXStUDKR7PPl+zTYv42/JD8k6x1ahNTBMOspvQV63TZvidoyTIgk5nfEyUgtjuoym0",
-	"tGRabNGgHEXP08RV9OYMaMiUbfrBkyp4n6pg+aDXbDOMQokyuoGwn5TKnSmV50wVT9qYfL5wCZgXoynR",
-	"ImSK1Qfu7r5uXbNSKrfrYOGaV/y8uJ/kh6a+CC4BYk8O3h2BFkd2HRIEZ+M084mESrJo8eB9ER7Q0dnK",
-	"UYSZeH9i/5CjGO8s57LftuctTUmYuCnbC/atExq8QkpPVqvPqbJikEBwwy2NA7lrN8uKxVcswPRglQJ0",
-	"cN9kamRUL0odZ8fo51N5Isodu1I86vI8KHWuE/3FnEYRi8mKbiwF5z0ofw7ybBSjbd0eGTp+tN6OajfH",
-	"vWyn8WXsktvU5wh/bb6Or0HrGdyzUCgdlraBF1zFQnPGKbGZiIQzFkiChu7FiOxTTsTl39lcjbG00m0o",
-	"2QVPeCJZcAAlI3yjeKx1EMmMXgBFV8pVA+jreMHNr5IpLH50qa17OlfRJmNdTy74aFydjn0PrpHCPI9c",
-	"+g50DMv8IGQfKYjEIlFMkl9+Pv8whhTdX379MIb+2V+TZLX5LYd+LlQD3y7kBe2SYkqSkEpJxsI/gLGQ",
-	"qmh2cjc62T+ZvHn9Fzj/FWnbNlP6ki1EPGwBjzevt0r82rH3w0SYHrZs+2pe79j5tW1Nwp1WscqB3lQw",
-	"2rye9ucbvHh0foZC01L3QkPf0uIe9qfW49q2024fK5qYFiBpVSk4T1RVRYO/FNJqqJVWoKyB66YV6cqv",
-	"oVbWnOoBCcjQRw0FfS581NydLLcho3vc/EbHWX57hnPYFgjrcW11hy65JTveL1a0LTl1a5e7NXiVdXNy",
-	"xPT1Ns1l2j4roWnXG9cJS2iba14r75xbT/NeTZvHna3W8bgN1ff0+E137vysEN7eRQG4x3QTO/VDp52U",
-	"kHmbZqhDcvPnJ13Ia+j8lMchBfJk26Mxai0t3z8pP1iP1GaKfuQEvV2qzC7oebdpNQa6dqy6e8tU+2Xr",
-	"1i5/pfPrZO01eMlf/ACRYssdFsyoMo1AKA8yvSikprnLDfFrPOJLxTKPlXW6NYbRIZ5ikvFkpekghWA0",
-	"zrXfKO91kWtHAhtm/vY8QJmeK+tY3IQBi2deKpkXmoh/rmOhRNrJJ/wdmp2Y/1j1wlTSRGgTib0UPo5z",
-	"dOEfujgWsUwXPHrHb2gUBiTk60SRmM1ZeMOCKbHPAeHXbEM+G0868J78/ul/jYmICeUbtQz5FWGRZGSh",
-	"n8g540HIr2q3IwjjPgWHt22uk3ZI+rN22bnfBjc77WHzZ+sL07Mfi2EBXb/bugvDqzeje3G8tfXl7qT/",
-	"n1N1GhoBOsm5k+uobOM2zXHSCZvaA9oqEzu6xjTD92gSeDI4EK36BJp3B9CFLeH5JePrmwX2oJKy6ki/",
-	"AHGQQDDJ9xSBEmgk0y7AKehKkEtG1ixeiHjFgsloq1aEac2SjgXsWpWxsNjpcq3Qtwfhk8L6pLA+KaxP",
-	"CuuTwvqksA6thrS8Id5BQy1PW63qrPWAimpBzrdsuXU/GmyPxlv3r8Fa3NW139p1xy1Lv/snk+OTdl23",
-	"HFV6jbfsMLvpvXXcxj08tRis1mpbaqzejUOrJlw+ST90u6t0P9t0vNot/3Ah8F5txMbbmPu4d2l7MIdN",
-	"0CMeZT4IB+9k73W8J+keVVHTROt+ZMTDttJqSYqum9ZgJJk21HK8orGn1n0yDUdTpqlWA3/uGQ40cBTQ",
-	"1xv9Y7pXQfmhTA+rtszOC+p5DA1nUpZZUkn90Zd/r4X+kcVMDb7k8jrgX2BF8+ol7bwecjtV247kqXbb",
-	"lEhuYvG9QtQebWiar2GWBI8NHqlWXyN5CHHeLnznPsPQtgysaaC//rFmX32MWXWZ5YcjxB2Gjz3GqLEc",
-	"cberoWP9an/qMjopw/TLb756/pfSwMcBklZfPW9ru7vJdm6Xtwg/eCphYpOoJZGMK7LPhco4RwvldsaE",
-	"2tx6Qrm8ZbE82H154wcn3c5F5io8Vi1q6zzR5u4rFT9aFjkcnbWUlq1L5eTI8vHWBn71vL428P1vaudq",
-	"wDXMo1Ez/xorA39Fms29lOStpKWvWkd6sIK7fz6ppOlRNhc7/QCvFY5T7j4gWIVcTokmFbJv9mdK1sll",
-	"FM7JOkokWcfhDVWMwLR4ienVagKf/55+C0LLDsYEsEb27WeCR5sDCMOLoqq4tFDOcMamIKIc8CQI54pE",
-	"oWIxjYhYEPZJxZTINZtLogRZUTVfVk0K787g3Z7RR6fPs+2JF4nUx270fRgpFpPLDdnzJtkjoYQSSDJZ",
-	"a1ueBfoN6IC6CuexMCNPyK+SET24RtoVmFxx5g0TAUwvI6b/TCQjC5xRMhrPl/mJJzuOkbLEVhkeBffe",
-	"QD6DRkYhQe5Lh0u9scWyUnhcdnOzrse2NVValKLVWNpl8TE9fo+w/R3QQqu4fbeL25MFrtoFWehBXcGB",
-	"k6OjB6AKDNoeZZj2M2+NlbqoiTvPEsxD75cBfNA9A5VUlQ5+/9tlV5Ldr8/pGy3DwKp37QHiwMrOwsnB",
-	"QyDXXkDXF717NOQ+OJlnN+NyQ8LgAfahQ0Ufn+6HjOq6LzH4sHFdbenMBXYNSG9paFfJ8Z+8OPrL8IT3",
-	"opHycmFcpdy1WxDXVgRaHsZld+2rjeP6W0y50mZHzG7EtaYhY9btSULncyiVLuAp2nb9BYwX70WD4Bec",
-	"5S1M0R6V2c/6hOnQILDJVTNc4Ggb/vr/kXd0PUjDwL/S7M3EqUGe8Nk3H0z0jRAytstYGK1pO5AQ/7vp",
-	"x7Z+MSB21Ogj69re7q69T+6ml+txn0uSGcQ+khMkQ4HaPiYW7q4YRESM1KHwtWIa+g95TT6LCd+0Y+CP",
-	"hMQPKrbhjZrtAFJUVSPmFe1X6zXPAaEfqBrbmX1jrK1VN/7LNzI8Bj/JDAqOzDUaHTGBskEvUXfYdkSN",
-	"YaSnEC2OD8BhsPhCZtwgkQZkAnAv2WjkFAaYx46H+5yoA1xDOXso9wSqxPwZdBdM3GRPdemweC69Zao6",
-	"7fdksVSHT6jn0YFkuEI7aMkZLd4tlkPseau9qG9kB4Hlh49pyfeMhTtBiRkOoAw/Bc6e1TshXnjRo2vi",
-	"c/UKkzdeWPEBw9nmnhlFR8IOFrdh8OWHuJnMvCp5mzPU8HgRx5Gn3yqJYZ6dv4PNH7KvCctH0PJiMDXu",
-	"a8TKvvgCdVFeXuKg0xtOJM/XwlaNoL1Kd19xBNQ2jKMOV0BV9X71t2Yx0jczYUBPwNCO8D0quK76r0mW",
-	"wJsny4M4VtbcCu4kfxk/n2euf4ytZJySq5YpsnaLWhmqKffJ/8JEAlNQdrQR1v/6KkQl4wTDd3IAnK3W",
-	"GyEM5WnT+3e0zVbZexnI1gi69oDoz1XFcUzgrCfev4fctzWqzcdGQTbn3Z0sHWUNlASzhnHA5SWvKXFH",
-	"64nVjOQnb/PwoJyGgZ8JPdgLarTmAntNCYHderx6A4r6Oe3a0DT5TQEkjYM3J4U/vdxD1bVAc8YLZygA",
-	"O/zkgDWdN79+BwAA//8=",
+	"7P0Lcxu5kiAK/xUEd7+QtIekKVl221JM7Pj0a7zTr7Xdc/abli8HYoEiRkWApwBK5nFr4v6I+wvvL7mB",
+	"TACFej9ISnK3JmJOW8UqIJFI5Av5+DyYyeVKCia0Gpx9HqxoQpdMswT++iudXa9XP8/nimnzNxeDs8Hf",
+	"1yzZDIYDQZdscDaQ+OtwoGYLtqTmtSX9xJfr5eDs5Pj0q9NXz1+efjUcLLnAh5PhQG9W5lMuNLtiyWA4",
+	"+DRaUsFjOmJJInFuP4idgSzXSpNLRi7Wk8nz2T+RdPBBMHrp2+yfyGTgp829QQVxgNzd3Q0HX3//A19y",
+	"WG/E1CzhK82lWfiEyITQS8WEJktGhSLHk8lkSPSCkaVUmlCyoleMLGQcqfFgWIquGMbOYKsrYvxSYSwC",
+	"W+ZXs5KKa37D0uWWvVVcc/dN7g22xX8T3KWv5QH3W/Xl4PoLxfR7ltzwGXszw9OQPxxM0MuYmRMScWX+",
+	"eU6o2OgFF1eExYoRrsjp5JT8Kq6FvBWEwjj+lKyoXqRIUDjXFF8aDAcJ+/uaJywanOlkzULk2CUonXBx",
+	"NQgA/SsXNNl8x2PNkipkX8I7g1bj/YtUun60hVS63VjvNdWsfjBlXmk/2lqlw5VtTBTsTJTfmpgrrYiQ",
+	"8KiKcSmYpR1E/y4Fq4LnjSD0hvKYXvKY6w35hxTsQBEzi4GRA3RkbcnE/NoOPvNmE3QLmrC33xRh+klq",
+	"Mluw2TWLyFwm5v+XGTB4ZOm3imDNyFMedSVV89l7meh/ZZsiVN+wOV3HmswSRjWLplSfI5qoiEjwKlEy",
+	"0eRyY/Z3FdPNNH3JPghertxemejpNcseBiYMG/ltQGczptQ0WcdMTT0hhNs4NehHBMyo0vZVLacJo5EU",
+	"sRkX1zFFXM0TuZwqQVdqIfVUrVcrmWj/klnsYDiIWMw0i9J/uccpmoaDkkUGT2F5wwETs2QDv5lFThM2",
+	"HwzdgQWouZqu1pcxn+G/lZzraTp9TNditnDzL+Va6OlKcqHd+PioZD3291UirxKmFP7zP9lMO2pZxXxG",
+	"p+64278BUKAX8+iGJdrgsmR4s1fROnaQpX9qOb1k0wzaEPFXiVyvcHJ8IJi+lcl1+GiVSC39X4YbsyT8",
+	"3UBm/+b/gFPnIMOHJXDKdTJj00tQKO1b+CiEyn+4ZMtLP6WjN03VtUeUZsmSi5RU1qso+EPhxx+HuUNX",
+	"Ki+RygdvxQ2NzUEXq7UmCZsxfsOiM/K3RIorOGOGYV6zDVkl8oZHLCIjcvD5hsZrdncwtlLSrqBChfya",
+	"rlYsIlSD6vhl6YiGT33DSzg6VTOQLkzNyGFkmZb562hIZlSxEReKCZyylv1EPKnl4HfmMKiVFIrBKr8z",
+	"M5l/zKTQTMA/6cofoGf/qVBTSUf87+bgnw3+27PU6nmGv6pnOBrMkl3fj4DdA0VwZZcy2pyD0m9owcCv",
+	"4C+kU3J4SaN37O9rpvSQrAVd64VM+D9YNDRi5ZJHERNDwjVb/iT1d3ItoiGZSTGP+cwQmP9U3rAEqGhI",
+	"rDr0q7AcN2bmk+VqrRkAPSTj8fhoDCLFrsYsFlU1OyDgJoq4eUTjXxK5YonmiEexjmFUFFmF9f8sYKlo",
+	"6KBKZgX2kFBFPPnhT8qKa71gy3PCtSJwQoz8dCKWXlEulCZ6QXU6IEI+DtTSS8MnB3fDwZtA0hjdonox",
+	"cxorBjw2WF8gU4pUBfy/7DFSZskPAaspIG9YIuVTjeA3lDVWJmREXTDoxxYY+IHXbWkpFgriGp4aQlRN",
+	"R6OA/zsPIk0Suikss2SuslV9/b3jl113VArFlWZitkkFWtleNWx9htAb97KSVGIurttj8wcurosYTAmu",
+	"EYpAgyiDxgrMUo2zFS16iZtVqTKKS+kOOEzU7/XXMFfAl3J7e6UCosiyImc9XrONIjRhhF8JmRjeShXh",
+	"giCrHg/a0ksjqrsSSMs9vMsjqFSK21cOUowcGDa65EoZVcSo0MCTE0QlSCYnJtNtDvD5sdW0/6PHnOH+",
+	"fsM05XEPDpXOOd3NiUoHbD9WwJOauFw4fD3J/wj6bH909ONuFV81sQ9ny1b/CPbBTMY1rzgToc2hASMi",
+	"HSrVOkv4VZZRWesjC1SOU+VNlixag/W22cLtqBrNmj60aAmolsbd8Ds5PJWk7hdRj653VlHvjawu57QD",
+	"x8sA+X69XNJk86WyKnQf4Rp2yKx+BVW0pXyusCkKRkSp40qKeHNOpF6wJBXpCZuvFYuKQvxJFreWxam6",
+	"873RdnZrL3XdB3Cz/XG067zTrJWEyznSGr8JiGElYz7bDM7Qy/FJT7ma0mjJRVbYZjFUgCCPDut9K+gY",
+	"zUu5D+vCXaWUAVnjt0Q81FohuZPRZIvk7YYuLO/nUr5GDi8GHxaMzDmLI0U+j8fjOzRl0P84vhgc3Rvv",
+	"24qcW1BdxUhIhZUMz6DnIJjjgFCtE3651iz1ToKbicg5Wa95pND31Y+mOwqAPEk08+RxiSAoEFYXedAP",
+	"hCL197fU8hB00GnzsqlMGSoMvxedtriINiyjr2Zbxkq6Iao7DZWAv4XO23/T6zXVR77hTfrwNjLiD6MW",
+	"f8Fc8Vuh1gkDElWNtyX2ZFTcEDEYCu801dRONTVTBdcb2e3LfNLxRDrNul4Tg7eKhJ57KwtH2bn49tNK",
+	"JvoHibdrHVH0s2CEwQAktiOQQ4+3CAQRueHstkT56efmcmryFMIP0jcupYwZFa1V7CXTNKKa1t2g1dtI",
+	"oNDkFn+giBuYXK41WSVszpLE6Ie3Cz5bGNo15Jo+v2abo+LtWLCKJRejG5YonPNk/OorMGeoXlS4Ae3I",
+	"9bjJj3p8GjgJhdJUzMq9hW3xu/V1mg3F6XKdliXlHrIQd3PqdrO9oMrO3NZ5U5iueVE91ZTcTN2W0wR3",
+	"C7AdRrpxlzeiwFy4gPMDVkLKaBQOX8VpnljJF8xKKnlDOdVpJlQbOZa7RY85VTtxixUV3AKQVT6sqpCE",
+	"Zl3AOmRwFXkXjBulzoHi8daLadpvu7BLt03NLNIPXgt3b74Y0EtLiKsgrAIwoe9XbPZWs+UWDAIVLZ1Q",
+	"olZsNiSfr9nmDGNw7syZX9JP4XjHkDuRe1IP3G4iiqpgxNAqjBmiBFcJiRfEcpRaxpW1CX6k8VwmSxYV",
+	"XeR+RarSsAMIpwZCtcVa/82sBE04XIwih8ejkxcvyGxBEzrTLFFHZoF2earD+owwQKcymcl1HBEhNUSG",
+	"xRtyy/UiY/AoLmbsIrkQXBuJwDjYl0uPIpmgyXnLFSNczGSSsJkemy+KllqIm4+PEd7sDvc98jvYfxTY",
+	"jtYVUUxoCFeBPKJDt+tEabrxNFAinTvtwN0wDY6sgjvvxYhK7+CN0qIUvSqXOwnTyebN3Ab614semCEd",
+	"rgzmLOY+Xwww1wviLn+iS4bJXBeDM/L5AsYz//xpSC7cqObvi8F4PL4Y3N2Rw9Pj54RGkSIXAaTWv15J",
+	"sjDbCOI6zaJOJxOjzfigzsFwcDo5HpwNwthOePh8cDbwIZ7w5NRgMoj0hIcvcLgfmV5IfPIa1ZlcCKj5",
+	"6diM6SNB4Yn/POL0A0aIvwB4hNRvl6uYLZlAIf4CICoGj4LcnyN5DMI4UtgydBLuRg6BG2aXcigD3G7k",
+	"UBWMpXKonHN70XROzITm0ec7w7MuBu8CuUPYcqU344uBWX6FeriFRPO4UT1UMxt/38Trqq4VK3hUOOrH",
+	"uu2sFsItAWvY6H9lG0Xye0fknMRMm38OScSvuFZDMiVjcgYe2dE57r7yclvOS8YIBDd5Y+kFApu5IlQQ",
+	"XCxZUaWYIt4OhVBoBfPoBRNkTnmsIFramHGXVDFy+GIyOTojQAZcOweweYkcnk4m5MJnLKSi4IwA7zv6",
+	"InSIWup4HDpESKC9dIjdkK9Zc8qndqdDNJ1PkDrqzaWS8Vp3XfqSfvogNY0xifx7fkUvNzrDRkpSWAqO",
+	"h0n469/XUtMRpscYKQjJRFd+5Luhn/Qd5lH1nPXF8+pZXcZW6bRwiYAL3vlCixO1XF12sGq4kdjDKLQO",
+	"GHtVPWNZhlfF7PuZtTjZTxjv0AlxmUiJ4pCW4nZIaThh4sbNT9hyp3JjVuK/Oy6yY9iBe9Gkj9fIEKcu",
+	"4R6/qoyXq+fB4mK0VqyChegy/tF93rKd9fOWMhGd5yB7WWxuqg4rzA1XAXuWi/TA26uaOStZSW7+Pc6b",
+	"m85xks7oK7ITXeAlO6a6IkPRRW7SfSHl+9ATI8EoeY7SG7LwmOU0oAp5WsfXCnyzki9XCZ0imqp3opLW",
+	"qg9xLf6q1byeGi7w8K6BCzRQKevDejIKqNk8il9lFeR3VDOCkJynFtOCKiKkwKTjlpcsOfpIMNvcw9sY",
+	"RmHRUY5mcd01wANwU+p4i5s9bualIY5RBs+PqWOvT6zLWhlTCseA+1RyiMfwGV3xZ+aBemZ/VuPVpuS2",
+	"FVN/e6duasrjqo/ZpxVPmOoYMrKbSHO76GnMbnCXXBmNb9+9+/ldsShBc8y5CySq/NlGvjb9jr+U3R8q",
+	"lkwDR292y9ELi7tFNPuk0Q97Zktx2eCd9IchRlt5tmxGH3lSGLQL6gjDwVNCCfc9j+lcCEhAAhkMum3O",
+	"4yWLxxxOas5PD2+bw0VrUnNHtZra9hIw6eGsWX5PsREQW6uFl0NWARgGQ6CPuCd0HYM0enizCyvStHY5",
+	"gYu0cE/i4j/gaiR1YkNhiLu7c4wizfsuh86/eTw6npw8d1EyzjepF2xJuFYsnpfw7jahLAWv1rZO7hKU",
+	"AQwfd+E/T/Hcm2Q6x/Y0k0T5+gy4/CqB8J9fXGmhbvAiHy1GEBsj4vVfyKGNn0LWO0w915dsQW+4XCdk",
+	"6SCYuupGUztot+CiF68BFWl1nzbRM6Di+olbZA/nPshMWIvf95omJRcTc2kkxUIqPaUKAo+jqcdISdkz",
+	"55fNXBjZq4VxmCZXDNhmt9NeaTrph12ysYUUEVfJegUlgnosZJUwcNBPwyPRe5BMWmzXUW4TrnGxXb8t",
+	"i6HO46ZsqaWQB4B87BJWny1JBZXpOIujZ0E6lD+DypDpmEC4yRmxZanG7h+EQwE9IufEjE0OcPYDWOgv",
+	"ElP5+1gBKynjTFRliRXgqpIlcNwqjIFLOrtmIuqUUVqZ25AF1rz+z3b8/2YAHpSp4FLGrePnLDk4mO3X",
+	"ZWzE4BbTrLbCcBAgf05mdIW1dbgNLLpdUA3c2gBEmDDSbSUTrchhqlONgxhKGY8yg6zitY0RlTL2xZ3M",
+	"KzOuN0NiF5qWH8TxieZLtuVehnBUowg/znHghLGpg3F6dVnc+O/5X8khJWK9vGTJ0dAcdVvRcey2fFoZ",
+	"U4mc0y6l+jWDAqXpclX+K0idnkCS2wVDKQyxvRFP2EzLZHOgyJzHjKiN0mxJZlSYo33JSMJoVORd6TLL",
+	"4BkW8Vi69nClZYTeeCb3ceJy5FN/AHsYamaS9jZVcNabLCscuAree4F0GxjROH8DZUFLDRJrvmM8FroJ",
+	"7CPCoyH59de334xifu0juu4KPMS+XmJH3D3OWIH/vZaavmddN65wBbX1hY8P7jqeTCZ3Q3/vs8uB7/Il",
+	"VTsO/7oB7rvh4KrLTWJ+zVWlj4wOgnc5/fD98qRm7tHx3bDkam/rC5z84spvwTpNc5rBv5B6NJfJCAYe",
+	"4Sgocf0rcoX0XPghB+KLHICPEC7R6vK/xdxlpyJ3x7bTvXfDdzsRuPLiVViPU6W6hByEAOQki3IXZ1fB",
+	"rVpoLpWAWyaHHMvtpWC7jw8UuMeGhNHZAsUC1wpvk4aoWnMoLrhWqPu6R9bOi8jh5YZAckekyFpELCG3",
+	"tMrEybN6Gsc/zwdnv9XLa4D1V/SEfqzn2lmGv4/hSxj/bqd5DdNk0NR22K6cf7eAvzwZVEmA3U704vmg",
+	"Tg7sdrIteXKJPHic8IVyYTsIq2AolQ97o4yOB6dcRHT/vtNn9yIYenr0QYxNba+WxgWlYii/qHScOlDv",
+	"C8ie4DUUQcmA0d6FUyYRW5okth7K4GxwkB/lACqzW4+n7UHAInK5IXoBJUFmibQDj8mvihEztrHvruD+",
+	"OMm8QbSEelOXMTP/NEpAyYSwfjXOSd++S7mvFWQBL5HrLe23YAG5QXos5HWnhRTmCxZUIfNbGnfBokoG",
+	"6rGwlyddFlY6Z7C4Ui2jpWkRLK0wTI+FvXjeZWElMwbLqtRpWor/YGmlQ/VY3mkngqyYtXyJ26/sXhdU",
+	"to5QlelOftkx9k57+en8akrv4tsJwx/YFZ1tdiYSn87107l+OtcPcK5/bRUMm6sXJKZrVZE3H7sWUMWf",
+	"nOeoTdF7nGHom0L5b8u09XdMMf3eV+gtXMtg7d3wVkYKRuQce8xxcTUkQY8h6B4GD+Faxf5nmj620QeZ",
+	"f061HNpLl6l/GF7z5G+EsxhNywt3rU/olv+Bquv3ujRM/PNFEPUDWAhxAE2cMFyGqmvbz4lB2q8ncfhS",
+	"wSWtgQ/XdXdOpBqlI4e9ji7XGqg+YbSxS0lmkHZRUF1ev9tt6IkhRD1NIegXe/KezdYJ1xvbOXLXlcrB",
+	"BT2l0VTxNjiqcax89bJPkadIqClftXtVLinfqg1R66LPcr0VKk5PsRqYUrcyiXZSVB34Rcf647mArviW",
+	"bhQR7BaOmY1lVQt5qwjX47KQn+pw+C4lCTFSfLtWYDYA3ZdGr6plWOh9ieTlEeipyAIV7FJmD8pkR+4k",
+	"NlRGV/btqWo6uMWit8AFuCKW79KZ5jds6sNbhiSO6GpIrllyyRKpCqVwbdOnslK4Hc/7oznROz26XQ9n",
+	"h9PnjswOz0RrmeSKFJ2enARViQa/CqcKrhI5YwoD2WZSaMoFMxJM6WSNvQkHd4Ug8gIhtw4m3xE8hZPX",
+	"O1opv5QO9bmzEPwA4cyNAULF+VrwFTv2k5x/kvPtG1N0bW7ypCNsryMUtqDF4e55iVWmTHRgV4PuPL0I",
+	"etvCw60KBrdvv7J3Sm1NUe1x9JCiqW3F7F6yCf26XxvTvXNvjOWKam5TTXIlkG10tJqCU2CaMGVLM1bq",
+	"GbVVpG3AKoumBoJ2xfhz0K6ThAk9LTt37bKK+nyYgbaeStNXh9XAVoDSmKIf7FU5MltTyl6sow8Lhn4S",
+	"G9c/W1BxxciCJezJEnqyhP7gllA7L2BFqpQFPMyWKktHsxKhIg+NC6sGFKmYK7OgaJowqtockrpQyucY",
+	"cqHW8Gb1UC3q6L96WZuAw6PyWwjvN67RSlzpCgZbCfUXLBJK61h0VIr/YXv5t1BZ7Lb4RCD4NNCGcTGN",
+	"jT8CI7SzBtNZcbHKaaOmUquglIubsgNg692Q//X+559suyFw3HN9RgzWIHgZ8Wg7SiEQWE4UAp9v2aW8",
+	"hH48ID6gpgf8IteQYLg8Oie5U0AO7YMhMVT9l6PM7ccGjvyCiihmCc7hT2tYEaTiDJYeupTWSy+Bcihr",
+	"aZA0cJRMhqu9K0JS+zNwkJ78oDyH2p/kOrvDWJ5pelm3TjAUviPJOmap7WT20gzqfoWNvFzzOMKKusa0",
+	"GhIax/J2iq8M7QaXFi4yL0yv2WarHTw5Nmu1g/lqQQXs2xe0rP21yk9R5zqrge358xoH1A5qXdS5nV40",
+	"t6Evv981qrPZ9gMohasZ1iE6GZ+8OieXLDY77C95D5Qlhan5Qk2RGsmhYLfkdsFjRjAPUG3EjIuro1Kb",
+	"u4u8a0B2mdDzOMhRSUgTWQpwqGk4VG8MnRfxF5L/gcLyMGPSLF0CCEDIeOhK5Ex5BZa8kMHETKV3IEzy",
+	"56tRK9nuvMVydm1DJJDBVzPdE//+LsRBOtoNVxxyojct5u9VyKd19fqys52j9Cz5psjfSVGfgOa/YaIk",
+	"Ss/OV8Fn1sIQYcIxD7kWk+WrKrtr3XIdPXRXdwTsl+1btuKMbX1u4TQNDKino5h6laAl6BUwNoHXuwtd",
+	"qHtw4bpUl/efcxzVcfknReNhFI1KM3jP0n23Ih3tnSKDw0VM05PTRTrutdYC6VZooVj/Lbu0j48KVLs3",
+	"WMm7r/WJWTqVfixfpGW9qqqwisGcoAtMnbelUQGy6U3tPJx1KsmLVnVcu3mdnZFa6gGxpQuDWxMs0BYt",
+	"uRgS3w0zf6uS7vqMxjFLDhSRt4K4iiVUEU2TK6ZrGvd0bHq77b1hWPguX9hsxZIZE5pesSG5GEwuBkRL",
+	"cjE4nkyw9VBZfVgtE1ZWTS9/H19lj/F/sGon47qCT8sVn3UisP32Eba3ooHR5b2L2Rt1WG3dBXzx2AU7",
+	"VoLvStaO7KMpFC/gA8Vf7WHGnGfV5SLqF6oUiwzxuNJi65WrBDYm3y5XeuPioImm12F7oysmWMJnF2JF",
+	"9YIc/vTde9RyFPS2PzonVGz0gosrwmLFsMRVwm9YMnK1FIn5cnwhDK+O5YzGvgZZwmikgF0b3EEf8YvB",
+	"P5SOLgYGnIuBkIJdDI6MJXohgvdQyJm351RppvTFwBwQ6+vEPy6hH5T7t3nFjoM3bSq4gDsnAZ/EehAz",
+	"mUQsCi7sI8nU+ELYHpBLuoHMBbFBK9rWaE1fN6YtXpJEfKYt5i8EooashbOED7lWRIN0WnNthJn57vPF",
+	"IFovl5uLwRkB4X00vhCNrcaKLHhJP/3AxJVeDM5OXrzowPFSKRsMkYskT9iM8RsWnZFgVjKjAijDoCfX",
+	"YCuWrh6jY473BB/UumsFWMgac3XpLY85J9S6H1MhA2MrxpqFyi7uBv8qow2Qo1V24A7OJc4gIR8QLoxe",
+	"A5fg47ILwpDRbHs52AugDFvsHycZzDHdTc33jC7Wzca2KmLjNVFmhgaJ0TcOKydJWsPeiVAKoBph2BNi",
+	"K0r71VyrUmaqNZ3cOtNxgq8a408czO0Q8wE0z7Iyza8mo5Px68kZCBQrS1JJbXVYAGtMTsavj/9yRqhV",
+	"ZC0z4pHPZAJfbsXXBQaVBfSBIuea7gdKtc5Oel/DBm0RDfcIGVDrwLoufKgpTCrHb/LdWeNNWnE2VBfw",
+	"VoFGcPe8iulmmr5mH+Rft5FS2RS8I9uwdRYzmqiyKKonxai/YvSktWS1ljZmXImDrpcLZyYF2FFitrE5",
+	"622qv9f5Sr8gQ6GEB3wJ4D5a+4ar6Wp9GaOzpqKMPigSUBlRqlgeKHg+nSdyOUVAD/Ee7Z8+JGt2BPck",
+	"K62GmQANgJNqZmez5W/Q6WPNfq6N/W7wgDb6d0a84j/Jhili/nkMbU8cbwfDHOoSGP4uBbPF1gox2p8H",
+	"K2qMf7Os/+viQv2Pw//Jz45/17+b2X6X4vfN7xumfp/8Pv8dhPrvcj7/Xfwu5JF5+b+XONZ8uMxkeJwy",
+	"Hu8cgzJuV3LkxK3YVLusfxUJm8krwf/BIttk+sCmVx8MLTYh2NK2dKEJOyMHk4MhOTg2/zOH/zFgm38I",
+	"+B9p/lfO4ScJjzT8T7KGlzbwP0xhnnavm5hGz8MjN+l3wjmfHxfSmdq24rAHIJF4JZc9ej99996cua/f",
+	"fvd+CCbAjCp2TsBoiMh6tWLJyDzC6PCUtA//Jz86FHP1+4zP1VGRbitpsAqr7jnaFADtTMbmHzc8Mi/4",
+	"ggBvw1sUFziGBe99VZAxeeMqUPix1Bn57eCn794bijTrPfgY7pLTIPKcyTpcwDsHs5jtb+FtSd3ZhUL9",
+	"53hT4KsQGmxo59eL2VwTudbkEIKM7DsHipjh4HJmyQVfGo5wPKwpn9sO66BSwNApJyDLtdLoYiR2YFCK",
+	"XRkVvaCCTCzu0jWUIs/+7IId/cXIoS8QckS0JDO52mC4jmC3DuXgDOZakRVNmDAoMKsdEqO+AEALqXSr",
+	"nbiR8XpZucWCyNg2pTDma0oO7XxqRS0Rj9rHhw/FB13wAeLvzbzbtStBEqi7sqzsBlmIxusUSHAMVYN3",
+	"qy5n1/jryuDyZPx8MsTWHNZtn7BVTGcsIsEw2K9fkcuNxQj+3ekGcUk/ZSXJpFFDxzspqzmh9uXOueWw",
+	"JflpdZEjp8Ur3BxSPnw9JCeTycvR5Hg0Oflw/OJscno2eTGewP8NdpBolK3xOLU9UXsLZCwvzT4ZbExj",
+	"Oavo2PVhwcicJ0oTfBVvpLbZv1cl86ryiYMpVVn72orc56bJF1SV1aZvQQjHx+Hl+14vwTPmRjGVkqup",
+	"knONMZaZGlotlvHy9S77vG7f8W84WMq10Fue0ucnOwoeYOOrMTmeTP5/ncg8XxTutFVLW6BCONRbB5og",
+	"cSbshiV6quW2PO8r0AFt07LIDHjJHLltGwyGBPgozYuK320ttzKB+KVF3dTZCy7t9kAZawFu2EGxhLwB",
+	"cjJ+edQJDvjMzAKq+Uga7hIqs8NBhipy5sy03Vmuo7MGOwZ8I5jnQMmSCnrFnAXHFblkXFyRJaNqDU5z",
+	"mRA6NxaEQQu+TeaUx2hcVgAZRgFljY1myvTviwVLuLYKjVURg1NduYfsk04oUSs2QwuGatzOQ9BefboB",
+	"12FiRwvm8Pp1Br5+DAaGwFbTmavI/pF2k2DI2ZUHb8mWl/7s7lPvtFOXFUntC0Q5n2u2C/zJW9KVrx3E",
+	"xVVWHTYcwv4AdmZOfnWsrVgnDX1/9TJJWCfUXjYawAG9t/RtlGYZYThbWdBaJsTNR8PZC9NsUFy2ckxw",
+	"3kuEU1b0BJpUhkUPcwzTtW1P9cPK28feoSEzo41VRDL6nhrtr1arugG60fbRtN3CWYmbb6FTUUVDY4wD",
+	"hLoaKDsK7RjdT5Xjf29O/wdLrx1Qb7nGis1UJ4065xNSzgN6iK+o87C9L9NELxK5vlqQ8Xj8DOYcwZyQ",
+	"64dfhncSP27e/+8f8AdFuB6Si8GxCzScXAxKOl3XGja+KVYXeXH6soVZ1NDH1DyusDV5pDLlb4GlKELR",
+	"ZYE/cXThgatzIeNoSBR6a9vbpnWxF+nahhk6yELfTHItU4ZLO03WhwMhVEEf7TbuxOxHzRU4S9bSO7ok",
+	"mDvN/WjPufIobRcWUpy0eZ14LV5Omi7X01oYhkSh9o2P4DA2QxKxZJg2bnOZoGeBP1iRQyo2REgxYhC3",
+	"DGlZch7eERhSNKOZ83COzeDAnc4+caWH5HRyejS0OuTxKHtxdDQkAdWSQ1Cujc4sCK4apkJ2dDQkntrH",
+	"5G8LljDnRzQatcKFUPJiMiGHNLMGvPfj2lUG4polVLMhoQiXto3phLSTDeEiwM0W/m4ZxxEBlsM1I1So",
+	"W5YocjqZnAff2LsNqCx/nL2uNRL7kirn79cLthyCd9/du0IgMzK8IUQkj8mbPMYjom/5DIyOBYsjIsWs",
+	"pKRCTjYUotEyvLGYrVpqTBVZ45fRZ7bs9DREWKXHstvZt0ez6azvNfVqZ5jaASfty0M7c882fHOrGN++",
+	"FNGDFhzgb4XSVGxR3AmdE3aU+qQ499YjvGmiStuZtZwmjEZSxJuO7t5Ji7y6kvuN3V9c7OpaotW1Qk1z",
+	"z8ChvaXb2nWx2d7wPz5uDlPu77XNeGVbfhNor/1TyU/u2Q2zoyTsr46bS6w0OUBsAaO05liVXyPdnEZu",
+	"2FsqORbXUSZ5LtxOJKWzNK5kK3nEA+HQYQ21MFeD/CN4sAOlqW1K5OcLnONicEY+j8fju7vzwBC5Fc5Q",
+	"QWWaULLkSnFxZVQVNDwsF11RvRi66mJwXWJe8bFTh6cnJyWCy4cIV8NbG8DeXKezPHK29XetryAxpbFd",
+	"VmpjFGGA09J8aMC1TMjni4H5t9k8s3eleS11sa6KSJsSg/2S2LlLK/C3RK/Gg9qozoLjPr0CXkku9PYX",
+	"P6873wUDybUuj+rotYgf8/SfbZbuf1tJGZ956/JAkdGoddBXZwlX5zt7Xbz423+2JQbnMaG53oCJM5dr",
+	"EREu8pV9yisYAo+yPvG3mi0rzbsl61i4aftKRL3qRW07bY7Pw7IDUHZXYuknFOYdbRSnAvgCaIpdLZnQ",
+	"GN7AI8hA8ll21CUAZ/SHM7WQt16ZwAq2LnS9JDVpxqNkK53+xWQPxTmuqGa3dLMtYHVa9as6B/tq6t/9",
+	"3HQt3YibpV5vPUydJj3pxKgdZdDYWWBTW/+m1x30V5Nw0O4ROKUYE2ytEykMFW9755wdUK0vdzemvKG7",
+	"gPDkRauGJ9ma2lvt2Uvs7Z/lLbug9Kwhg8juaFdYxvkevv157vhonScgb3+3veAvR8uuyr9k7rHb9Vip",
+	"tDMsFlr5aEWT5ClaIz+XNgM4JwGF59Kftk4tbNy/dnJpn6Klqxxozen7cOvWXQK6ss5+zLEX+3gMrQky",
+	"R+SB8iLsae7tsSntZdWWsbb019Q3awrGq+0U7G7p7GgHyjZ7ReZ8FnTKtW/UN8vlAi9pySHFqkXXjK3w",
+	"wpCwv69pjAlETKyX5IrfhIWk7KaVxl5WNQ52Ncqxr+RgOACaGKSHEjuqFAuWN+ZgpX1u3R/qzLav9D2S",
+	"s5OU5sEXt6K/4ywQG+1JqdvpyoGLIr5r4dZ+lyVthUmDGdNJduzAtNh75dKvXnUTW38kaVR+bdJwt9Ja",
+	"cG+tRpbdIlReFGTAq1M383gqbFHZBmSo1p6mHDEgEaUnpN3hb6PQjuw8I9XAL4pe637M4p5otlMXdfQD",
+	"WtwRRJ5Ryd21APQnCEMeLmW0Kal0W4rR9l6v3mCUbf62+s8O7MtuypCfsB1xp8brk4h7EnEPJOL2Ioa+",
+	"FPGyC4V4moqdrrylBS9psZD7r4lX6dRqCezDGLbd6s61tm9bVZ7r4XMrrUdnW3RiFQwY0tiB4QHCuNj8",
+	"EYJ4ZddrDZ9Wtfhs79Xr6ljr4NN6dArWH9jb9A4D0fpGS9o4tvowSVcKYJfNA3YU4Ng2pbdBLbqXggX7",
+	"VYRev+gRl/g4Ig9b52VXNwnYWhHqEuBXF9mX3YDmRqPBGd6yULWbeZeFYsMiIO1FtuNJ7WS1n6MJP1vp",
+	"e0nKJ9vDXwdvI7g71e12fa67FD4u63SRhaclKv44pN1NG21D4f1Ju1OGcbsCYilYNywpU4uzdRqwjO3g",
+	"bLBeA5U05DwGH3cpoZYrcTeXCZlzFkfPqNYJv1xrRrC0C9y8rFlQUND+A5PasFbdZsXIAU56kHqw3vvG",
+	"7h12oV1H7UwsZXMiaS+Z29mNvU+JmomQyLoRHBdxkfJlTu4CGiqpFDetN3NBRaUjH7CE0u78uxkaVlAI",
+	"N6+GtoubvMwxsW247IvjHca/4urbhsFWoXdrA6wzMJnNa3VRjpDm7smH5P2/vHn37fT9t+/+7dt30/cf",
+	"3nz49f237w2XsvbYTC6XUjybSchY0MYOs7Ya14wIw/SgSSTNTLOby3BsUQvU4DNwhgOs7WMWkNgna1Hz",
+	"zA2W+5MLP521Fpb8KnFz5B9hy8N7uZx3ix4St+YhyS1vSAorDh7ZcbJ/ueUOSX5pxSdTLTvFCLxfJEbb",
+	"KTCNrUp07FSD3Y3utq2P08HRtOZtasJkz/7fuF5AzvIUXvgnSHAf1AZf5nMTTsJfMReGxtns9K7iq0p/",
+	"fciKMz2KwXRyYtah+BgThHRCG0vLFHy977FiA6GuMsw5KKdCihG4LrCbHbjzNBNU6BF03o4Z1B1TWAzB",
+	"taA/hffcJpMZXaEngmPphA2J6ezaTAX4uL+yMpV1Y6Qa4bWz+WWEOdNndUVoasKMXw4Ckpm23o4CBoI8",
+	"1o4A5W8Xa1lJCGAF3LXEvr8yNB0L0HQrPbODqjO96810LjXTqshMtr7Mvpv7QIELV9iEyCRzR2RNVNBV",
+	"xgbAOp4V/GrveQZng4NguANyzTZuTF87n1xusFbTks8Saccck18VI2ZYA5IrBR++QbSEovH2mmKtGMnO",
+	"xUVQtmW8BUf9ca001I+y7T6nWOBHTTP2lLXzfcNMWznHgG+Ptirlj1XdJJZcuL+P976xfThnZ85WUPlK",
+	"r3lL15J+1nZJftj7L95SWuGmvAYiWYuIhT0AzAyHMjYPZzE3HOeIBAUFbT+GkF6Pq3laax7mSuYUKjd2",
+	"+voxlx7aqpZOjyo65QV0MvjdyYiVUkYNcpPViputLjM6EUtfIqtZaq7mZu1CW0VYOMDus6/e+7TCWK4X",
+	"lzkblyzbDiXXAogLEsNAe22t9z5bBK0fbL2V4YIDvmYk638yNo8rogk+93KnRTVhPeYSYW0ouaI9ZVj4",
+	"YljefFJEQTk917nyvLqxZWmnypIwn4dtcley0sfc7C7TJ/Sp6d1T07sWTe/u/rxtoHx1rp6l+lzzsNro",
+	"M/dWRfjZjktT7NV7vedQ+OddS/pUOpLqKmt8ZT++4RFLehYOzI950rE3R63zq7FTiW13UZIxVv1LzUV5",
+	"n6L9XzWH2qSwdiqwb7/IVs6vufSwp6spVys46l9k8+unZr+77Xzq2gDkdR6QtgwD2StV1ELhpz20jW3N",
+	"KB9pU9n23vvWcVSBT+/AfXrQIsFvuF/txbGWh1Ng9tYHJFVedhW76MZr78py6G30ZPmh6+TEt1BE8YdA",
+	"6nfQ/H4WacNb17vQKRBBaX5j56jOml71tScoD9Pm/IJaxWM3++eKT1apJmlDKyxO2qRY1IK8fQifgTbt",
+	"qFOVGNieXvoH6TnE1JaXbnMOsgB1C+SthqI9CrZy/FYB0G/xHVfZYZFtI4cq20nnmINRHyh242gyEwt7",
+	"U242PnGLLMiNx79u87eu2e+2vV3Z/sK6+7kGtq4S388ObmfE1m5psVXivUZ2Z9u21aSLZ/OkQgs3WF2A",
+	"8TJ8tqG7/plTBUrqLE/aV0ovztVmbX3lRX627utpgr8V+DuNIe1N9M1UbD/tsKSHJbfWiks3qtuq5L0d",
+	"o2vV+6GteW9jJnHPiOMZtuB9litUVr5v9Ej/WYvfP6SHpZ8ULcbvuN09UGSOETsYzHOxnkyez8zqRhFP",
+	"4C/2zJuzz2xbX5mqGfIWQ8MqOn2V9bD+kLY9DCAhXBE5LxlqF8kxXhduyEUZVxaItyNsKULaexhae3YC",
+	"4B5hwP1Xr5sD7h+DZ6c2kr+Xd6cpxCGgiIYoB4xZKAt0sKENT4ELDxm48AgurR/Q7RtUJ/za6CSdGc9y",
+	"RTWHXSwL0l1IpdUUtJ1pwlQ246K4yPZWeTBx2Sn+t7QsW2ddm32iy5VZ0ODmZDwpCdgocWl0yZEGPlZa",
+	"2CCuufVuUuTN10McvAwhxfv3iNNRMRS0w0IuqWJbAAyf25dbQcxFWG0v3aWKTQoyOv2rX//67t23P30Y",
+	"VJcxzQ09OX4xmrwanXz14fj47Pnzs5Pjfy/7uAKu168H7bwIzjuQ1oYLV5sClzqgw/2rOQCqp8Jjp24v",
+	"gd2BaxK+fuCPZaGQrvnDezMqQnLNNkpLwT7IaybKIsv+1b5AtHmDHI5GdK0XxH13BCFnXBD7XEj4z1JG",
+	"7EJcDFBhtoELqC+f4bM0KAQf/2afJzJm+GSYfzAejz9eDMYXAjJ6B2eDBaMRKFgoAwf/Z/RmrRcjXEuK",
+	"qRX/V4aoCpoBLugNl+sk7L85Y6vFpyIOaBzLWxuH6kLmkPOb94n9wYXwV0digKVip+Krm5f1Mx0owlcE",
+	"6la5tJO3v9y8JId8RaMoYUqN+col2x+dY8OvoXnnFEXyofmnLT53VAvZ81cBZDFXejrnsWYJCpaKJu12",
+	"2QZAdJdbm5trZX+DONuh/0OCouZmYTcsJjiNIoenk4ntRHRJI2LIyi8IUhFhQfh27UpenQQrkQLzoacV",
+	"8bLZfYXAV7Fxf0NhWqNE+javmLJtC8t78DDMlwrCw6xvWAygBjOqVS3UX52WQl2R4p8BG2oPktsFj1la",
+	"BP/A70DYURbCkc3IOdiDuMzq1kAhhcAKpyuWwPAlPEOExHGgLEo40oa8FTkAGuC217WC3QJW1UbMuLgi",
+	"hzqhQsUGFPiXZb1TV/j/qM2C8vW3plxMs3kCpeUVDKD5T7E3+yUz1EvkHNZqBil7VxFIV4Os3FowT22j",
+	"W81ENK0KhBEEXwBnRTJj5BB0uiHCegbPpvjKEVHXfGVRPluwaB2zlB7wa7NPGE5TC9rLU9QaoIyAFFPn",
+	"Wnedwsq5Rvr+FdP+G6iKIMWB99gtqCJ2nFogXkAzveU61nwVM1dXGWjT1QesbSQBnHVBbxhZSnC4gD3D",
+	"bOlLvAs0A3kUUaLYTArgUcHhMRzsdT3FYX+rlZSxCkjMctpyZJmXgbcq6GgfppIdUkdcLl2OR0dg5+qQ",
+	"uJQxVpZUzxaZ/G6/nGBEw8Usi4VUTiFxfrMVh0LqhTl0MFTj2XqO6jakqE+50LKKA78hl3R2vV4R+zJG",
+	"n6+Z4wo8ggpKqUNMujeJGTaUEemHrgOm4ejmB5zCOoYtM1dunHoaf31c2jLLJrdPaTRVXJdTmf3GdVS1",
+	"/TnNRqGyCZSnmCa5wQJK8ysKiGzSQGQvw66YEVfGYI2mCaNKinI4ETz7KkA1o0myIbmPySHiy9CMvBVH",
+	"AZxCipH1q4sivLAPDC3nmNEbZrkPjEZw8HqZ/jy9q8y0ap56kt5UH3SuLOpt4QMa+GaNUsHnGTfrgSIr",
+	"mjCh7eeG+vH7aRkENtG5/jicFstmxfzaHf3mbjfAAg6UOZX/Rf6+ZskGi/HiuVbrS5+OPA8r/h5AfjK1",
+	"vMwIB87iyO8brB6a3bhsBRivXlF8mcsMTnfAHYqS5fyUlqdQjFVUndhkuNZhM84xvYQgH4RaFSpTrKJp",
+	"P3LDhRUryncD5nG0ZFQSudYkPwy5YloVn36wnuHq3n3PS4FaCygQRC/L9KxvbO0gr6NaiVCYPcVs7nQ+",
+	"PwLfKCXOhISXjBiOb+nGaIwtgE6rE4XVWNNaMbkSJvCcHFruzBMPrjpKuxnbvHtn+Lgp6rn16eusjWfE",
+	"1ygUe86jZlQO+Mja5s3E5nyoEYvWRi90QSY1NQPyL6WQHoNDhYlZsgGspJOIdRwPB3x1c5qf2NiL6TM7",
+	"cr5Nc8ULVYtp0cDTjvN3qcJ/49nPv2RrT8I4kVxSY6HjgsJfUK92zwFXkdHXZkxo8LJOgueIUKv+Vr7k",
+	"lld44YYlemq0jwoENPbCtCtTV9OZFIorzUrRiavJVuCcpppuYbjwnOR01+LL6a36giVcW5w4U6zq7fxK",
+	"tUzMEU2baw9++u799Ou3370fDAdGt5vCzaihUC6u/Hg3TEQysVcMA1cILlMsBAubBV4UMO3N31fSfWhr",
+	"uMAPwwEXXHNqYEhuvXfODPEbPkjk4GNqbTobMz/aO/M8HOzva7ZmkdlvulrFG6jrhuLIPzr7reQt+C9e",
+	"iaQ/IiU416D59ePQjBMxkRsGnhjOIGCQj3fZFRXnK3xaMmsAkxs4AGVYUTyPYXi+t4ZxV8xQ08haQ4a7",
+	"Dc4GAThaDs7ceHc4XfAipkPCOzm47bslI9tlwUcOLu8BbhrbvgW3J6EzoIoEVIYG0ip/wRakD9F14NFW",
+	"RJZ5I4XQf/rRgukGuMOxcmv/zf/+MYdWs5jZVXinmS7l6+/9rXa4kqAEoiPjy7UC2vM/fbT7jurBb86d",
+	"EbNwhVgAUtPkCob5LRw5/CAov+iICv1QwQ9h0cRMtcSPw8FaFcHIH4Z9TF1H+1aw57cpRCDukwfGF/Cf",
+	"zimP8b6i8jME9s5BEJB2ui3hOfCJoubtAlT+lY/Fs2M/KcJU+MjDhG6fAmS09GyGVUJLXp5KwaZybjh2",
+	"hppyhD1dsuUlOjPK6PtH/LWKypvoZCfbCwA7WT7bTK8SuV7lAE5//h5+bTiWT0fw6Qg+8BH07rWUisHO",
+	"apQozOygAyJcS2H7m2VNUGX3vmi+pJrvR4ONhIvrMkDxF/PxSioojDmNqKbTWCo19cc1VaLlGjzuv1Vx",
+	"IYPXzMpCoFsVLkbbxu6Kg65+yWjXlFcurixmjE7QKXo98UX7KDxSDkKHu8odCZEa1FYOqxBPW9Vp9uv3",
+	"T9I9Kj6p3LWsjWkrNgeo8q/RW8oRK2YT5yCO8rhxlFDNOd0/s86C7P67UzXsi8UAbTmklWG2O+q9UyVH",
+	"hjVb0n97uhzhKhqu3+Ku2x1sZ/XhKNBEQb6Fo2VkSZZlGGafn/guC0tRHJWc0KKszEDaDoJ0oYXvq2BI",
+	"P2kBRImQrBymAtGpEvAlaA4VIr2jyjAN58FTWL+d6alNL4nz6ErfKcWXu1ougFj8Ls8X2is4risZ8p88",
+	"hHlWVQqnfakIZ9XXGWa3hXrluEr9TqRcyH9QWGf6TukK7VfFFRa/y/O5O8eEg4UFSpBzXngu7t8vOjD8",
+	"O6Uw2q+KMBa/y8uJ9GtfP7j1tE5SBcvLaCr2m6LUC28n8kvtIURLrAL/UobeivSZio88cZbMk+r0U2SP",
+	"WdX+r/jsyzBLy1V0ZPd7tVZDaZ7qYh3hfDJmi5JpG06a01FCOvC8LdBNqpSSBm2kWg2p/fAuf01fYlG7",
+	"Tuztnc6OQPPtZNKLdKrKZvpgHhedv8G1UsC3/EOeBmJlnkO5UlZ43d5Nlg5lf6sa0f68WlDFjnGHhgNQ",
+	"/GdytTGnKhg18zw7YuanDJhlv6CPac4TpXFqSxu/Vb3dAPLHNCfcjxTe3GE5/xwsOaPGoJeKGYvj3Hz4",
+	"tOee1CA2XF1b9JUC6EWBx4Eo4qCGNqp2uJE0y6TPbik73br8cpv37bFSfs2eltBnXpY+4Xe3+G3LR0u4",
+	"QEGzuAuCf3KyoOXlYLO65ythPKzel526zI1cmGSfneFqHa2hspBz+m4DU9s58+7YVshqWnBxW3J84svY",
+	"klCpf9Lc22nu3dw1OX7RQuGv4DBfsuunhVN1FxbLPXk4CvR0lwmYXCuWjGy6s43o8gdoMjm2uUczqhmx",
+	"/XQnkxMnjhj8+dyPHuYAKfjtdHBmFM2ltO++MCtyEU+TyUvv2SI6raABP33lR4U/X3lvJPz52rubzJ/H",
+	"Ez9sAYRjWEMUBWH4+UB989qJAcXdGNiMP3j+lR966qucmOevPBm4TAXrt4ED69NhEIdvBFmLayFvXUaZ",
+	"nM3WiU1FQIT+JImN2LMdJy4ZcaiPIAsKmmrhVLZAx5h8SDYQDXxFucCcKUoiPp8zjGfn/4D0gyCYGVIQ",
+	"jB7n5ja79w2oMiSSDHsusU8rNrPh8CMXkY79uWwxFYyGJrAIoclMijm/WqP2M/Y7/7VvnTHnIiJUEPaJ",
+	"K+0L8LgWGzLxS8VUKhEkgLj53cxj8v+Xa1jHWrHscsP3IUf1hiV8vgkj5F2KEeFlc1ARkYTpZEM2cp2k",
+	"aH47R+wbDIkDTXACqAIw0/guRLtzpROqzV5JohO5voyZWkio5KLWTCHS4HU749ifijeCHKAD4YDYWy9M",
+	"LwOUGXAPPPs4sOl1WrocEwq5cu67udvzsT9l731qg5D+PQDnINNt/wASVLT0wIz9aexDoUPyJkiE+3ez",
+	"uTbfKOKRwWSGFl/1nuXrsJNlzQyvt5phZphG9ejAhvqNbk9gzdjHvcd+C8lRb7Rmy5Vm0b9IpetwdHzS",
+	"e6b/paSoG/l575HfwaGsGfq099BwMt6l98x1s7zwJ8ltGGgo5rygcMLBhyQt6GQTcc3Ju2RMuOOVu1kb",
+	"kw8GNBS+QSemhI2o2ziyFprHNpMqO2jCZprPuWGOX9cypYhpliy5wJScGTUsVFrmZtaytjzj+GX/gwIc",
+	"6btELn2NqRqMfpXH6IKqAKuWvaWcGhK6nKJgsSZXDCUP1KbJY+1y4/tsWzaJrHFXmHqVX4FLtjEaDago",
+	"KfhjJAwjllGcqkWyFtfEYHFJ49j13IIprWyFsdSKztzXdWTlRcSY/BIzqoyIjY0spzhrprNXxSywqtf5",
+	"VXnlwGUY+Qs8hEiNyfvsk2BfcENh5BPDJL/zG3yVUKF9PQVpuyTiSvHf5O03CJ1NDJrL5JJHEROpImB4",
+	"Q4UKZMfgERNwQhIE4rg1EPYpFi8wpOG0KMhR8l1PWwGTHytXRmJycuKxHpWdBsX0eoUaUoLZy3lVVmE5",
+	"OjMCVUrOuM9cg93GXQ5VHktT+dTV4gJh7YtAAVzRhC4Z1HLAYgnYqbMNHgyxynlWa1SIgefVHNbyAgQ/",
+	"WsMRokXQ6VovzGa72s5G86pYpTF+AMW2ZRsXaj2f8xmQzCrhNzxmVwxyKm8TKa4MCEBINFb+gEENDGQi",
+	"ZrwhWVGlbmUSDYlcY40JyIzC9Vk5ZTMPQ83cH+UljVh4kAGhRhNUKzYz6myY+wds2PM3exJhphctMXnJ",
+	"kLmVoBLVRY1g0SjCr4tqM9SScPgwtlbJWGUfjr3lZXsROvsrFYDUtfxw2ZezmFEo4RkaemNvqn2XXySy",
+	"fG9EGM5Val5gLhYSSsyXXPvU2vXy0tgoc/g4YLnskxFj4dHnwkyqWMbggCn/vpaaAiHNE8bIekWUXDI7",
+	"orc69m1onLzqbWi+9yYuATXHsRtAodRQdG9DNgaDNXKVGxGtGK7WbKKXKgsWrxBGI3l+tJY2nCUnSgO2",
+	"aG8i5us43pAVS2yjRZ/S6iUPDPl80mLI9HTY8SpHOw5Hs46PVNRxMYvXEVNuXPAdYJ69/QZb8mMdFLP0",
+	"CoBaQGLExdd4VJwrgpIrfsOEK7IALBK9W041LTTrDmfFcdsyYWe+i9xZMsxZSJRQQO9vfyG2gBHzlrdg",
+	"a52YT/HguTME78PhKPvIFulwPM8db3z8LCfZ9nuYnp/WC+sMppzF7ZitnGdka0YS2kz5VMLUqTdZxwu4",
+	"BsHPNEVTAhyI6HiyD9I30BMyOAMfFXSbFHNZUZt2fWlldtoy8oS8+eUtqhsuSRQJQg3JbcK1NlS4IQtD",
+	"7EZrvxD+W7rio4TNifuJLOStHdkwkhiKSy6gbsSh2fU5BW8UY9oQwoWwesh/spk+gOR2g4wZc3V7bw2m",
+	"Fgyr6W58URA3K2LvaHwhLsS3NyzZkBU1aI2VdLWVnL40A538QLnZCI8InRsF+tnNia0x6tZ1Zp49+5zW",
+	"OLtDeoQiTOYnpya/CUezdP3rux/MsqhnCpnZgwx+AO10MiEXgx99g1lXr3edxFAr7UL8GyTxopUJxeGG",
+	"wKGxN78/uFQT8BOP1quzCzEiZWn25BkpKwZwBuNkGvgnVFwZyr4QhFARsMRDmQwJsMa5HDqxeruQMTMk",
+	"ZDYimJp9WrGEL5nQND6zhSPcQLBFgrEI64lgKTgz3f8Z/bxi4r2ms+sR7sbozS9vR99mx0qMIvg3q0dw",
+	"DR5CudaKR0ApZiBYAxaXsWWJuCKnk1PCNVv+JPV3ci2ioHcqcFuVXQFW3ETYXQvVdQz1exyNmz8FXbIj",
+	"1B4DFd0A4ffdHFtHK1Q5Pn7J5tJWinYbz9MWrtE5uRj888XADLRkVIB5LEAQiI0xHQ6liuUYAfNlH0YG",
+	"OQjMUdlqRkD1o1jK6/UKUQlbmtlnsGg0EAcuFBaTlojLjYnlSPA4zTk4Q+yiMAmHHHJhvjOjIBd988tb",
+	"V3qQAh9PJNjMTjeEbVvrhUyMrRuxmQS+fjQkShKaotYQn9MxXXkSPytU8zBbbvFMxYacTp6DZmiGWPEV",
+	"i7lgQVktNAEcn8HSEAlZ0msGfXOBdyvtaczOdG6wZ6ns1lMlFmV6MZmUbgNi86yA+kODe8fjj5CA5+vE",
+	"WDUwJZQU5KC9InDptrB4bg6lYddBZ2uLDE91ZpRDS772Wyw1dgU1s+AMWZ0DBd+Rs7mS1CdijGtPE8Se",
+	"g+wR9woh1LgCJm74WKwYcHSzk2aE//Aix9JSzJX+D6hTpAgDpm4L0SGfuYyp0iShEV/nTmszqwsfe8pF",
+	"csLKPN4SxuI79lCOLmW0IbYG6OYs4DRUOz4jYXewCuLM+X8Y4sWh7JDd0HgNynlASBkmAWSJfMLufQak",
+	"a7YJimSF3AsfGTI4d9TpCEQwULQZ/FpKi04rPXM7CaUTcyg5M5JYuMFTsLiRqUwZHcavGIxcKHUYrJAc",
+	"ZrmgGQZJ8mgIdGEOJ7kY/II743Q9HMZWE127aqLuEstZDOOLAWgYKYuxdZcWUmlXKs2GGnAsLwaFdaZY",
+	"sshWc8pxTCuqz5y2lpOPJUiydFBKOMNU5TJi317VWjuNwd4CFi15AXo8hXkQoKyYO7+aKY3cQCdrvTgj",
+	"F4OLwRCadg/JZEg+35mVmpF++xh2g4e6QZfyhh0NrX7ldTYk1YSCGwWci5a0sqixl8vAv375+f0HMh6P",
+	"n+FDpFsQCWguyTnxrzM6W4BaYV+dLaRC9RKqvcnISDLFxRWU6l6N0MN2zTZDUMrNUq+MMu732jAXKKhF",
+	"VYaRHg1TYN1JABX0e0nma4HueYNf5KoCj45UI0JjTg0OrOsTquRiJV8cwP7bgIK7YagdhDTVs8WQUPLf",
+	"EzY/JwLqSoLgNpIH3h26HThC29FtfmIrEZthAvLDh0bfMEM6z4vDEsBxZEmu8BVWdUMJTw6FhM/yKhrU",
+	"TT+zpVJhvGG2F4ujUij55Ep6Wp+XmRaKxFnGYJRQxM0cLmYp+V/vf/5pZJ9ds82tTKJzYnuuoy68iumM",
+	"AYVaEpDzOV6nIMKqVcqsDgvHo0r1NDoOHidGQHy4g4wdP7waGn5mddLztNmpYJ9gyVLkRZ2hzKuERsjb",
+	"DzOGoqH5YFgzwMn4+Hh0Mn7xYkhWsTEGYYqT8YuXue3xDnIX14GqqGGTbl8yp9fg19CxmQT1gdx4ZtdG",
+	"Rh7jnpvBvkPvpd17tNHME0tkhivNkcLM0XW3FYeOeA1lS8MrzhxV5NaQ1mqGKdPq2ENQDCK3F6OIrZiI",
+	"mADo069SN7iwvl0gpQMndWaMCCus52tFY3NYAvq0mJnzGCMFoH5eysrNaUUdhmur5mG1YrMj5uif+ZXn",
+	"2T/UQw47No/JvyCfMbzo2h3tJbncmDHMYs8JsmxyzRgonFKh9aC8ymlLuEFpvywiM/E9BVyabzX7pFXG",
+	"tDffoPmA1GJvJbFcsqY8JjxSvn+efcv9dwolB8erzdE56kj2uR136gblirhS4XZ8A4gtF+6a7uBs6Q9G",
+	"TJkzm+7RAZT/iy+hFiCSlg+14VEWF1i2qoCEFXMVnkdQBtNwEacAD50B8r0ElA+JC5t00vRAGUtEaQpj",
+	"+ZYjUIkxYsb2sDG8IHcsKwTGAHRsT4YyRkdWvXbK3mEmRA04kg8wdAURLRngkEEYJDn8bGjyjPzmwP5I",
+	"fjeTOdoiv5uzOCRanllQ7sDCglrWQQwdsePYl238HJC5Yqis3x2dY1jKM7O3V0wYPudKcIIKeSF+NhLD",
+	"aTYg4b0M88KSYntGi4zLNY8jZbVaI7YvBJK+ohuUIPZFVP2tStTVm2FMzVm8VvyGDcnF4GT8fy4GR2dO",
+	"ay31cmTtb0FuF3y28CoZ9x5Ls5hy/wDNegfY+GpM8k06jqyDzWvGTiChcjwkqXFQdFqVug+GVodOHXmc",
+	"3SrLzuz0Yzc9OFqh0whXU6MT4+PselxhTxSZZ8hp/bYwEVnuqOSSaW727hB6J/mTnGunhESdlwexvD0j",
+	"n73ktps0RHk/knPHMxx1IcO4s3pOyYdLujojn/EjGCTLe9CVGPxwd3dm5QBsiR3Q7YdZsuEeHLgyyDZP",
+	"6K7EMfouvAKYMDivhQ2xM8O2GKpmER6fN4YFC6lht/0hCgwp9onOdLzxFpcjTzO/pV6uLgR6VQJ5BH8Z",
+	"GgQKUwERnec0JF/D1WgL9o7YzY6q+4KJMamEFI1KLsh/OOPxP8YXvmmxZQF4qTSLJVQsLeuwcYYlX48y",
+	"esyBuhDAObhyNBjo3Vm/Apbvx8gbaC2huY7Dcofk//2//x/ifYp4+xWR73jMyPuN0mzp+f8RuMFvToJW",
+	"I75PSWUV1dyvuaKmUDVcrpigKz44GzwfT8bPbcNciCl9BukiDLJGvDr5NhqcDX7gSrs2JRg6D4iFr55P",
+	"JlgMVWiGnc3oygc9PftPWywa0dWyNUnaCgWCiov3Bq41CYnkbG1U2XGmJ8ng7LePw4FyTTwBfESn++4Q",
+	"1WwhsRXJeZYXo7KtMjaqoYgjs6P0SuW7o5Rq+r7wZc1+lPVT+mdYyrObk+rteL+QtxZV/3aS34+Tx7Af",
+	"qdS4OSFM6GQzxgBmXxi5bFq/jmdgB9TuqcGBmyDY2vzO3vOWhe0ZRtCeofZM5YNY1T43Mz8ZNC+s2FAA",
+	"vfeWZQ9eiBMcmByejL/6S7g1JXjrv0lflW5SoXPGGRcR++S3Lq09WL9naRFCaP3so5UGZ7+Voyh95dnX",
+	"3/88nyumB3fDFu/+wJccX81VEccC6EYwguYcVM1HDQD7PKC72ipqY9fnCFyEaZsjGsdTzYSxMgbDgJDy",
+	"rbA+7pEwU4yGbTVLKPNrv0UEaYzvjEiDQo4ECjmmtcTJIY+G1kqDnl4h4YZUU02xWDm5utp4eWM9P/TZ",
+	"FdNTGsfY9UOVEKZtCxjWf7VK2l9ltNnDTuGErudmrk+ibTmaI5iTPYDRJJgEuyUpHrenlbS9LRwu65Sd",
+	"47VhjoCoBucc1FQHq40vGTk8mZzcP/3YrKoSVvfMRWu043jYs/6J7+2YjBGtLdieb2S0d6YHCpxLOHsw",
+	"fldCsJ+DIsE8uvMJ66xIvNDVIs8VizwpR2U2MvTcNni3zaq3xPc3NpGxBucPxBss8u6G1bZGHQYnD8DV",
+	"d8rRF+CBr96WByH+oML7XYHZAj8zVnvKzjJnYpCXxQ0MbrUu2Xdsqn2PGkW2i3crjeIhaM/2d90pDb5j",
+	"2Hy8ljmgAhoAdP+swjdUaOTKz1yY6Oe9E2+5PuyHfOPCU/dBvTh4dy34PiTOO6aYNjR1FTQks7cueBMz",
+	"YyMbZs61bfTYhqaCTP58FYh2dGcDIAZn2e87W/QBZWYGuhsOpBrtDbacz/XlYJsjVQJ4vsZEO1KE7X6P",
+	"H90NO682M+neVpuZpaScxsMutSvRZVdz15/ttmGo2A8jdE1lmcivIubX7s5iGN4V2XD27B12OrqLRF4w",
+	"zDyts/9+tEDci/13P6YXLqnOF2oxvyObS6cjkkPwDzBbVOGoypHwZ9FE3SlIETACBDT4Y3M9Vp68sjs6",
+	"Ijm8Nvlmi2S7bxdtg2e2SEa7Pin55j+t/bTFtkB7sa1y0zyszzYHTCvPbX7Ht6ekr116X2HsodW+IZcW",
+	"uvsGMrLgmnkA4so7cQsgtPLl5rnlk0d3jzyzwa9bYJl7du9We3UfkldW0/PnwlctPb5l/PXR+X0fA09p",
+	"4/xtRObkwYTEHgRElT/44U9LS/275Mjs0iH8MKrLwzqHO1KldxHvnjprPMUNDuIHoNm8u7gtg+/mPN4F",
+	"vZfr6rltf/Ik52muq0O5ngYfj1+5QMlfmHu5Dfx/OC9zYdF/BGdzw6J24HNOS3nU2o3fpq/tUdL6Wer8",
+	"sSnEO7KT3vzyNhj0LM384SuFebMuJ42u+DOoD8EvyULGGGfsP8V6EJDWybF4BnDhcS4BS0jIijhPy9tg",
+	"5hHX6VAYm0oOjU1s89XlHBIqguSbo3HAXIN93HV4cw6qEtJ59tn/ewoJy3e1set+m++FlurUtZ9sNQKx",
+	"s0gSkW4iudxg+jYUQUiYLWomGNYNgQIp5HRyeu/bqBbytp01kdvWXv58qHpXfXFVejjgNuocC+YprAWi",
+	"/Hk5UJhtgzmtVJNDyCp3CcBBoUajhMPpcUeTQikUW85V3rAkwZKfpfdePyDge6RRnKHJnkAsbE+gH0oq",
+	"Tx0oQi+VjNfazQOpW2tMsze7Qf0voS5nN3XXNJpuuOcyYROBSvH0o3upqx8z9Uw2vBi4O7M7ZP7CUgwu",
+	"5XyId60bveDiCmuJAG2qGdYSqPJgKpnoacSTWvfl8HO593OGnZeiPh+jQ7Dnxy4/G2pj9BnAmlM9p3cZ",
+	"1dt+Du83DJDd+LfvfyavXk6Oz10qurIliiII/U5sCSpe6bG2b08VF7PauWuO0YuTQQ/IbAmqZtDwxS1g",
+	"26e33R76Kl3R8YQdaYlQ1Nfj81CwW6Y0gfaBIWP07Ko/a3xebgy4qht5x7mb8dlndxRbOckteori7bQo",
+	"o/GLfbnGQ8ySw5PJ6f3is4UPvBJXOyfmJl3AAr0zP3eI+/um4nYqaErUvbRPqUaF5MJuOZk/sCs62/xZ",
+	"MjNRkVklDNXnX9/9MCQn48noZPxydwmbXdw9k17ZnFKNoDb2SDGtMtVTmznj/zYfvmfab3yOSHM+VzhD",
+	"B8rV4r7lRu8jQS3ZKiELdWua1Zb8dGmR9rpJ8T4AKkNER5UaJ3YNblB96g55puCAb8c+OEhHPnCFSwoF",
+	"oqGIcph4Pya/KkbMqAZu11Mik5qPhfagkJuW0KkpMxWiY1ymd9z/lW9qYkEZTUsnRxbIIVY9t1XU7Izm",
+	"1ZByS88efn+/5w3mnCrWKl/o6QD9EQ/Q7uSdo48mZQeAIYrtLs2r/kg+/sNX4bkros4R8S1UdbPL0wum",
+	"0AsJjmUenYch4e6TBb7pWVJK/FnFLJWpO4wveGIdfxDWsfsrckcamVgQSyf3HBHSmYFZX5D20SHbc7Rf",
+	"bV/SL56n5cJEqjX3Z44j1V4uub35xr68f/OtLTW45ky7Fms6P/aTILsXQZYSrGtbVOtYeG9fqhJtDRcQ",
+	"9vN/kUp/B/XB29xa2I/+ygVNNp0/+3cpWOeP3muq+321Vu6zfSqfdsI6H4vbzh25WXxTq7bOFU9O93o4",
+	"7axFR4oD59ln+y/bBOiuJEKv3W7bULoGXdDtVMrAd69U2DkeNL40B0O9ELFbcKCwQRUcm+3p9FuBtfET",
+	"EnEF/6S+w96XQbVFLQLbjKfN8MujPH+E36EQ534JzcyAkz0UmWFD4gbywmZuXJBcw//taQwX77tMHloS",
+	"GmKztHPC1XS1voz5zHclCIkr3Mz7JTBoR2NnLrxgO+d4EG2Wll3JFJ4NPhaoci1wwGef0YIy2q171oOr",
+	"mjHefjOojmX+1Y6dp/OH8ZA6aBwt2B4dcYQd0w7LmAs0OXuInffb0rz3RvXze7319cOT8+Pp4mHbiwdv",
+	"DqaOAWwmFe7lUdVVRCGCv7vN2CrMudflwtPxeLpWeHzXCu5ur/bAESiVf5/n6k9zb/DEFZ5uDOpvDJ7u",
+	"CroyqodQBHLm/E5vBP5cdwFPYqaXV7+a4mprrGTprby0ypNEetJTU/poLxegeMt6RzHtwC2C3Se3tks8",
+	"F4AWKiLo1JbcsGiXLOTkxZ+Hh5g3onXMEmgRqJ6tpIzr7wh/gTfKw6JzZw/+0yPjZSGV7vPdJZ1dM9Er",
+	"ycasuxuX8k3LPAqhb+lMK2yUTLBRMmRVXq41NlfXcFpYAu1oYWjsagvtXw9fTCaVfGxGVxhLzJnaip2m",
+	"PJMcnoxPnv/lHHu7DQm1XZ2JkMTgg6yoUkxtyVr3yqcMMdZdkwI577AsptIyoVd2XN9kDXffnF/vkRqT",
+	"b6EiGLa7tuLBI7iEdgAHDLsyk4RdrWMKBJUwhU2jEjaGfslHzglmYLANZ6EnI7Ud3myVFezjbY/EEN4+",
+	"OichGRnSG7peuifPXdNvs3/kkBbp5QyyuwPiPsIOziE04fhj8sb3ogN6iqFVKXyDLekWNtXQu9Cz3Gjn",
+	"uZt+fChPoM5gG3O3yaUcsU3dOmCMVQrVn4A9bsu1HjGLqS+S5xkNaimZI7Av1uOa1/Eke6Qt+znHxtTY",
+	"pN+wh9gR6MMfN3uU/Hmz3fPKIpSyeEa+xqMhsKYhGCVDiAEw/42EmvIVtmqWS+gSjszW9QY9pALvccmS",
+	"btyP0NzZ/MVitCHKgqIQQBccdW+FKLcpIVl7ngTTtzK5bjLM9hvilEFqQ+Ve97YP+Nh14V6VmyBTtxep",
+	"DeNYstEkecrd+QGyM0yzgU+117z5T2wu7jT/gxp8bKgBnNujvYU3ZWbpUQF4b1TZpgBwnnJ2WP83P/TD",
+	"kl6utm8BgjYqUp6V3nNl3z8RQ63XWAr8dLdVfYvcNCzq63v2o1lqcQeGBhQjobPFw1J65KhyR1y28sR8",
+	"zr/dLvqmjC8/cDhHfseJkNnttQXE8gWFH2R38/UM7e7CndYolvJ6vfKiptKD3rgJDyaVdi+RbAjB45JH",
+	"4IRtuYvNJRxKTuIOr/4fRJN64IDxTjTr6hHvnnb9vfLjol57edyKfr386JDB85S7U5O7U3CRQ3E+mRDY",
+	"3PNcYTRs8BB4K8v0QCbUGlhBv0vG18//uBlF+Ub6OzhkX3XIDvLaFmwRG9kw7cpsi2/htff41n4YdTjF",
+	"I62nvRYE8YVqnAJHGdwpHNgqlxQxmebgnIxfvfzLOTEa3jgshGkHEIxFUDuTjdxhOUMzwKcLuedkHtMr",
+	"ojTdKDyS492Sz6uXtfSDC59aQinQ0cOkmD0llz1YchkwsDOS3XaonZz/6tx/ruk1U+6vaJowqqRwd22v",
+	"no/vkx/mAtUwvYfOZkypUbKOmzQK8/obePsdvNwQ9/DO0s0ZGP1yrQnXQ3I6mZAL2EBwtbuQFh4dYKQD",
+	"xLyoFZvxOWfR+GJQe+fcPaIo4jNNDENKaHzuujVRnpDlWmm8kqwS7UumaUQ17Tblt5/ozA58jpWDWeT3",
+	"/6SyQxTguUelz8x0fhrCNfBdRYKBwf/ClQeKAnNH914TXPIekdCqWmvlfA2DX7PNw7nq0hNVq5CZ1w4U",
+	"FJveWTk9PyriAQc3LO70xV/OScJWMTVKm5HLbhvgu1m+W0sJF+nPv05fVGe3TS0cZo429x8+zW1o/22/",
+	"dzVJP1bzwWef7bvWDVft/MnyxMH9EEuTaDRr2F2N+IBALH08/PbjtvbbfLzuanQEeQrYpfunhFz2lL6N",
+	"s/zqJP79Z2/fJ6l+vaDiiuWI1fM2FCBgl7zaH+2+etWSdis9Pq3JtxXfeubVlVa9qe6B3H9M9ad9kL0b",
+	"/oGMl3T6Zoo/UOR2IWNG3B5tfwTeRJGxP2YVJ8FNRLhmS/UY+LiD6N7Pw7PP12zT5nathnqLNHR/Rcil",
+	"YNnthF7sZXL6nJxMJsMAhsex4ZUXb49Afg9Lx0IjoUdQPeD4ks6umzrDA7H91b64t8YgOEFlexCbdOYa",
+	"MEypPseoX4ilS18lSiaaXG5IxNUqpptp+pJ9ELxc20Ekb30xsV7mS3ZDyWzcR8Sks4pTMAdDe5aj9F/u",
+	"cbrA4aAEvOCpDcOdUx5bP81g6GJsYXr7wiqRVwlTCv8ZJl0oLRM2DX4PvRT8H2DKu/ZqWq74bDAc2Bsv",
+	"BNelSX0c5mgqPJlJIhOVYmvwVtzQmEeEi9Vak4TNGL9h0Rn5WyLFFewVF1cQgL1K5A2PWERG5OAzdK2+",
+	"OxiDoMqTAlUzcGdBwxiXpGf+OhqSGVVsxIViQnHNb9i2PWJy6RRrpSHvyWUr+E5A0AtJMUYOTycTIvWC",
+	"JbdcsYa0hH69VvqGZJv//FfT3c+VHNnXf6JL9gO/ZoPqdjchpfboluM/7wDVN+lXtcB5Wt555HpFg0HN",
+	"PukpV1OI3q0Ey52szlDVk0prmHIux3tpFV8tfZFn+rgkO10poNgBDtSJdNY6wOxg+4bsLdbYGhIKKX+Y",
+	"NFMFV4YlP6BfD2VtQzwzvrT7KGbgnFbvCCOYHUssjWLOKCu9Oy6/qilQldvy1mWqGsKTU3Tv06OCM/QI",
+	"Sz7ZBxxtQpIR29vTlJnRy+P1CoL3HAWhssjF1QORko1G7ljwLANgq4DlQD/vGaz8pKU/aelPWvqTlv6k",
+	"pT9p6U9a+qPS0uuTZKySvuPUmIyKHqbFfBkqeaki9dmK/nbZKzm1/aEzV4INAQ33nAD8XFxBzV9BrqRg",
+	"D6Tltqg1WovOyUOYILsyP1zWSbBBD3ZG2vUB9cdg15ep92XlPmwYaHsSc+kiuyK1dwyNpBw3QOdJMP0D",
+	"sYHSAM4S5vsMw7Ta3fz3J9ZSn0ywezaueT/UioM/CkeMsSfrKNVJrjGxxiehQt2yRJHPF84evRicmb/8",
+	"Zpi/x+PxkFx4C8k+urs7h2pnemo9MFTsNuTfwWjJH+puwoRQ9sdOWqyzWX0OkBphE0LA26P7nfkKU3cy",
+	"qmrtAVtQEcUswcb56aRbHsGqsRxO0YIIKdAgcxvK+kATK3h6rFtjS/xtl5wfxq1223OyO1bZRk29SuR6",
+	"NTKcrLq2zNfgxID4HCjNJ6TGYjEKnBpQwgo7f8A4Pod9lfAbitEZilwlVBixhAW6eOLMxyFULjQWZdBB",
+	"RNGNqig4Y6D+3gD9AWBuqs4JYJ4RSGJz7qAzB+4qXisPJcKeBROXeaAcsEdDzLkhh+na4s0RVN6N43PM",
+	"iTudTMiBd235NdmiOr+Nx+OPB2NiTUMylwl6hCrtVT/ENnH9xjaGvbal99CEN+a8WexmxchCxpEaEja+",
+	"GpPPB9cHZ+Tg5uCuCigYawpj9Uzre/myvHYoJiKSyw05CCY56FZC9OXLDiVE7c4oRpPZIj/xnouJZum5",
+	"siYFqF64f0CnO7W4g3HJofLINTtdFGYhw2it2IU/Flq7vDit48bPj2u4Me6TAcYlNra4FvPY3qfN4Cd5",
+	"2Jo9GVBalezJUcQuS/bkhrb6EkTkfTl0li/1kwf2WYCsUmlqTHfgQlRspEDxCQGKNI7lrRqmYjMxDA98",
+	"h+g4JLGU14pwTdYrd0B9IllY+xkZWlGAmqntVVnJSXgUNOhubHZPh4X66kV6hDZWgpHRyL4zym8vlmr5",
+	"cqjVYayaXD/nv+ngqayhn9P7DQCu5S6nR+eglN0ueMxIzG9Y+LYCHSDTz+Wx72nO8ZnX+0KNFnSmQKml",
+	"7krSKPNWpfK1H7kip5NT4DhB1W0p2JiUMjpNeWw+8iV7E7nWDKdZMr2QkWFWUNn2zIwModk/Sf2dXIuo",
+	"nD09Vr60J35URreXG8KjL4fFVBR8L6sjVOQ0W4SQNzKxZxju3hzD4okAMxvuj+ia81zh5O6yUq67+PQ8",
+	"gXp2UcFBj6CdKIjGJGKJ+/CLoU9j47orWpt38VjJtb2DemvYal3VAYE+Qm/1fVyBfm+IHJ28N/I623rJ",
+	"JhWBlGs4O1jxpfVRCZzCNIp+wRnfeC7WsiZ35rO7PZzE1JtKoyh/tHZwYutHrfQqL+UN+wJwhoDuAW2N",
+	"A5di7u5+WHVHA+QZvoH+xfYC/L31R+5NfsNMMEu91PaO1r3piQcq48+tunt6pFJZgXM1cNo9nMQr8wym",
+	"dLR7sZeS0AM5BUMA6o2ekMAUE3rXKdlFArbpuUbbNIKcsNlCsuhLI+tGH2Ejz+uUkJ0h2wd3xUgRbmzG",
+	"DfOFbWPbCLMG/O/h5L7VbFl2aA3VnGGo7t2OJE/pdn5pO3l/PoodJcs3h70ViW6PosrQ20NLqwIMJdGV",
+	"MtqE9yUgPRThu+jOynTuKAxRQoVH7g8lxEoD61xDgsrbrTdig+EMQXc332oJ3Uh2DGxYDOFT60vBtDqw",
+	"5Q+LDdv+K5/H9V+2uZpaX+KZUa5y3vOXRzWBIz858O+rq0ZZNArEjJxlkygO1JZpFA2TAUIb52qZgVDV",
+	"z8xmtSkuZmybAS7ZHGOrunccKa1U/4C5FJbgmlo4ZbpB7Cfz2bcS8anPRYbkT/fOS7yHnWDaFir07xvp",
+	"7dvIuIyQVhnQFv37DPSwUzx8mIcFpH2Qh8XoziM8HB1DAo/h7/7CHfg8OaQkYTOZROeucDyWP1VWOqx1",
+	"IgXhkXowAm2bQN1EoaWis3VqtRNW99wI6klkPYksmVy3k1X7SAD0kqo2A/CeWEGbflf9WcHnfIu0ti6f",
+	"ULA9iiRB38rK9baSCZlJobjSTMw21m5aq7I+V/e7n+18OpUIfhipvWOJnblTEH6pD7IjFb2quiuDLX07",
+	"mX6EO3XJ3J+2+fC5iC3p1veu2i39po2rMsynmJQ4xIL+BSUUWmQ8vKLZts7rrqRLjxiTLY5LdYCJpZ7H",
+	"Fl5y/2eERlGhLSaQrL3ML/lN3bKk2CIUzlSt+D+zh7FqTFUcFH2YqXHGIelxHevhXrMt30TR0CIAQ3Cg",
+	"8UJJm7ohwkbUerYg1N0qyoRQNHPhqFtYbZ/42kTN0lOfDcopYM88b8khsnEzhYG25CVNY3bKTyyS7rAU",
+	"6ClswM5wYIeryxp73hMVxaFbI6SsdeTXMNqdDzzaDV1UjbUlabQYdmvq6JfFnBuuRUZzHfLapTS3IqGO",
+	"Oc1ZWYmMZ4rOgS2OSNk4dZ2uWqnb9WO2pgMYBj1/6VmokDC9Fl811rY722LcrQ9DxRxbkEL9iHvCyZ54",
+	"5t0udeq9qcr2VrK1n/a9ff/erpTMdLU9shCg3XbHCm5vlV/wzm2nF8fNRGu57A5vkx7IIireV+He3oMf",
+	"IeTij8BSQnBa3WDBm7uJR6TuYgoi+nMeBSkYWbGE/MP845LF8pYYQXv00FS/3yuqanaY/8mqE5091wGJ",
+	"Pyr/tbuj3JePussed/RVV6H0Ic/qrs5pmcPaDv7Qu/SF+K+HLYb0h3mLPLeEAXW10JveuTfL196zJvKu",
+	"Ko67y/O937daNDSECNm39hQc5DaNHLre5OSasZUiQgro+W9Zb8yVLrJFv+U7CmJ8UWfPHNcdTQuJr9x6",
+	"V0qarSMwHIVWRWD8Gem0vi6wI9N9xAV4Ig3jAsjhH404P9t/tWu0axE+uKfdb+zkiK/tWODbUckhjW/p",
+	"RmEpCUEcr/oSNr19BkK6/VtIYcWSG5a0EMLv7Yv7ph+cp4pt/OSiRizcO+UbdkxPPcAtzj31HCgo6slE",
+	"RCLJsCIK+t2y3xepzCF5P3fEOLpLkSzb3WdLKugVmFvlnoUf4fcA//t0KeAMOOW2Sf0/QT3IBUt2UGcF",
+	"IfK8BHFHDn3NGlTUz4mQZCGVhlkJYlaR0vLm2+/76evmjUcQpuGzCjL4HL7TwRQPaOI+NyRnebsNOZ2c",
+	"nhMN2Mcio/tBfYsj19buLsffKSZctsLLLoXk48Nj16w7T8DbC77imegR+tITntrIF6SZL6Cuyi5P/PuQ",
+	"QG08xbmNJpciDEChNk4DX53JdRyBQL5kZC7XImpFyEHExpJf4Q5MZ1TMWFxz91ZZMjqWEhsMVLuLvmpz",
+	"GAKSKoB1NwxBbbglfCBI8fYuA6hcrpyUeVywOsAy4BrDy7c4e2wgZ4DLgK00TfSjgxeh2i7wA5nhfcV9",
+	"tFG6MmP5xWmqruFhL0ovjLHLDSkMfjccrEVqGHTGZjPRtMGjA6GovvZWN1rqvs+cT73RdYLU943PL3lE",
+	"Wlxokzo/12PSjxFl96vaTblQ2kjLFl6Nt/7VVj5b9mklEz2NJepb09bt9AoZ9i8qe/vl57BY2vEsXE2V",
+	"nOtp2lS0V2n+1w/QOXH/HmxHFfWpbZ7MduqE8qP6GhGo/tpfFeQoyFvhXyye7ZT++5/uumAwN36Zyyk9",
+	"fI7jugft3NQO9YP72uN2CVVuETv2V7thKwPN720ru5rgwa7uglOXEUsPQ7w3VLWmuCOVP22R03drkdb+",
+	"xl0hUpRQMRRpMc8OVGWT/HKSDkzxuUxmbJq6JTtrppkB6sKg2xyMzGB3w4FUo/0BmLtOejnY9liXQL/P",
+	"LmI9bK+dL7ncMns06+1Dg9kl3W0hCTrI6mc5RbSDNv0tfPmD/3CPsjw7VZXChm8Rv5Qdhzo7tB0ownIz",
+	"7VWyv25BPNPcNrYOg86qBh8fmW6QJ85nn4u2WQd1M0tG90ewTdpnjpz2pH4W6fbxkW3L6Mn7p9ryeMlS",
+	"T0HPo9CC83YvVNc5bqz5TXSWyUT/K9u0el8m+huelDbq32ClRHK51mlUoRQMgrdUtsAQOZy4dotURERI",
+	"wsUsXkcsOtqy8lAlnWKziKCnvypZxd+4XpBgJqhXtF19ojKAgC190lOupnBoK10y8J9udZYUFIA7dx3E",
+	"RGV5pYirVUw30+5zvHelGbFUY9UEUN6xCTVXcmRf/4ku2Q/8ulb/f/6yZNO+/URnuh6U8IOejrmymd+o",
+	"XEEKbcncfnke/txqM1oC2ntPwkKb7bfmm/Srlju0W/8isvu0Zm/3AQRdqYXsW0usJDq/5xihs7w9yxil",
+	"YihkZpebaX7Uvh7aDlPCUEUChDa8NFbS8nusFOt47YHry4vicUx+oYliEYn5NSNSxRLcDwmfaXIpZcyo",
+	"2G/P3EIzXOe0XVGekOVaNTCUJdM0oppu27cXtTpoK8M+6YS6zhLDiosGndBOnXkrNtMWA07H8+0a/ki3",
+	"KCUEirQJfTnZbDOLGbnk6JhnNKqhuN3dvOTLIkYIjpaaxmQm10JXgXHL9WIKb/SE4PSkEvlBPTdbLrqZ",
+	"y2VX4rNLFlSlpeJsG8YN02fpQzhZrJLKw6LV/Qnt+B7yJlrV/t1LWk9Q63dIYi6ui27bPd0UpzkOLZKe",
+	"9xmU/PCpza3r8e68Du8hVKG3JY8gX5iLq3ujgLYJyvZFK65RVxkMUzJy/5469Qxoy/2Ry2Bun9rVt6ru",
+	"k339ZF8/2ddP9vWTff1kXz/Z10/29ZN9/WRfP9nXD2lf1xckQPN6D+UI6tsT7N2uzlo9HRKB92lt90j+",
+	"vWdrG/A1tMUDID9B08TYxeeEkv+Ul2TJqFqb3TUmEY3kynKqiCdspmWy2XlC8uHJ+Ku/DDEK74iMcFJC",
+	"0xmxIRpzZDeXccSSoNHCrSjW4LME0Z8IawKYbGZyT9M+b7C7KJDWWctdyrC05aI74cYfH00xs8OTyYkx",
+	"e2JmSBuqeAtyVZYwsi8+VQyCrCCRK6YhnKM+nmfwKPjGbsN07lFklESAt/FJvf1m0KbtxT4lysM3uujU",
+	"4WLnnS0OQwfRkJR4KIbE22L3drrbtq0I/bdnium2kqA6RaAL2VZH/j/KvhNZ0kqY0tJI97mnBciO51ig",
+	"xphCI2sKnWX7L5yT8qTiM0gxKlRybm4csZ+kg0K6waHrl3ugiOLiKmbQPNYQviJcNxB32KVhNmNKTY2V",
+	"2a8xQfB9TUj76WnPAPAzO4HT5YvHiM41S0Y2EzefWNypOPkbmMoaR8MBjWN5O8X5O/JBHOmNGaBX5Hxm",
+	"6r6IqxijB0oy5dojJjbbYOUbJja9kBJO3BMnFUNUMOSU9EDrYp80E1HHNX+LH/VZr52v51KLX1esEtNj",
+	"/Ovh19NLtpEimi7pJ+e35f9ggIzHkKBUyOzpX8CktqLd60xFu3QJhelqlnFyUmcj1lc46Vw4ZNvVuAl3",
+	"sJ4d1hbZclWZSWtE1euvdrDuqsnaMt8f3Ui/+Con5WVO2rEiP9x7V4jkXlCOUNZh83UrbPryKVKN7klh",
+	"edmzjdAD6isGOY9QZdkZYvekz0g1enQqza5wtpW+I9XoEag8u0LFnvWhR5MSPemgL91zJvRcJpc8ipgY",
+	"LZlScAczwANEbqkiEROcRURLohdckYQpuU5mbDzYXzJ1HbKqJqhk44hQtUi4uO4a9oof9Tkydr59YEB5",
+	"qL7Y/PFWNco6rOYDVdfvXemwPepQXcqg1aqkdQNVMMAMyj4izrRM+jZpxG/rwwxq4YfvAYwb1kXptR5p",
+	"+Kgf+cGndZivpzzz+VTLNP4Weh8+OHvocHpSDhCEk/Trzhh835cWwjG2rdznP+6JGf/9fhv02Su/St9/",
+	"p/oUf7KSFCWVKAK3OP40Sn/aTy5/z8oT/qq375VOa4rpXjTiz1UnQorCyA9PRe0KQWxLRPdQ1aEzZT7z",
+	"caztOd2Paejr3kjVzdFEpA78XYVHiDxxHig/Bzk8Gb/66i9HQ7JK2JwlCYt81ko1DY88hvvT8quvOhDz",
+	"FdPTIDq5J1FX1zR5DKVM6jP7ash191fuKaU+SJxI24NSJOvbhYx3eYDeRBGRCZktqLhKxyVcs6VyR+cR",
+	"HRPbdrrjSRnWjwaBlFMp4k06MByu6jCmN3H8RK/lqam7o813bBXTGWvF388xHHZkdpFcsw2UndyQtYiZ",
+	"UmnNSsUERu4v/6RUvSPF49nna7ZpEX9bfkjearYctIlpwkH2E/pqdNoMv/OUBFnQ6YyPiVIQ2300hZaW",
+	"TIst2ilHMfM0cRWzOTs0ZMo2/ehJFbxPVbB80Gu22Y1CiTK6gbCflMq9KZXvmS6etCH5fOETMC8GZ8SI",
+	"kDOsPnB39+fWNSulcrsOFr55xc/z+0l+aOqL4BMgDtTOuyPQ4si+Q4IUbJhmPhGuFYvnD94X4QEdna0c",
+	"RZiJ9wf2D3mKCc5yLvtte97SlISJm7K9YN86oSEopPRktYacKisGCQQ33NIkUvt2syxZcsUiTA/WKUBH",
+	"902mVkb1otRhdox+PpX/j73r+21Ux8L/ipWXppok06Yz6rT7tCvtrlZaaStN52laVQTcli0xkW3aya3u",
+	"/37lX2DAgCEGMk2ephMMNj4f9vHx8fcdQdlzKEVDlxZBqQudsDt8L4ogBmtvqxBcjKB8DHg2TqO2YY8c",
+	"jvc22lEd5hjEnDKW0edoU39G+NBiHYfg9TiPLJSowzIZ+BhRHLOR8Rqok4gAQRgQIBa6dxMw9RCIV/+H",
+	"Pp0JaqW3kMA7lKCEwOCUU0boi+IZ80EIlH4BJ10xuwZc1/EOyasEUkF+tGKre8+n0Ta3ul7cocms+jj2",
+	"AKGRUj17Pvs6+gxNcRAwFQgCOE4oJODmf99vZ/yI7s2P2xnXzz6kmVWdb5nrZ6Eaxu3SuaA+EWM4hGSE",
+	"jGq/g8VC5qKpytOng+lycfXtE//+K45tq5PSK/gYY7cEHlffdjr41XP0Q2aYzi1lX2XxlsqvtpyEvbJY",
+	"FZreRBgti2f6fM7Jo4s1lERL0wINuqVlG3ZH63mt7HRqxwoR01JLrJiCi6CqIg3+XaDVwJVWQpZj3rQy",
+	"rnQONZM41YgAkvioQdB76aZmdbKCQSYDGr8xcFY0j7uAbQlY+2XqFiq5Bot3yxW1hVM7udydm1fJm1MA",
+	"0+GK5kK2PjNgOtXGTSdLLpsri5mVc+sxr3Ha7PdptZafmyvd0/Or9qPz51J6exsHYMDjJqrqsY+dGGBu",
+	"I4bqcjS/WLaBl+vzKfsxCxRh20EYtRbLw0N5NI3UZkTvOaB3OyrTB577PVYjW2c3VLeXTFV3Wku7/MPz",
+	"X5KNJvBS3PjhIBWSOzB48KgUAvFQkNOiIAxzqy3QOR5FoTLNYyVPN+thERDPehKiZM1wkLVgMivIb5i1",
+	"LgpyJNxg8m8tApTTXNng+DUMIH7QjpJpqYnizw2OaZwp+YR/cLET+Y9yLySTpmhtQoSWwv2sgAv9o8M4",
+	"xiR74cl/0KsXhQEI0SahAEMfhq8wuAbqd97hL3AL3mUknY89Rfux/81AjIGHtvQ5RE8ARgSCR/YL8SEK",
+	"QvRUa44gxF0Ih3cV18kUkj6qys6wAje9ath8NF2Yjnoscghoe9/OKgyXV5NBAm+2sdxe9P9SV6dBCDCd",
+	"OXvZjsoLt7ERJ6uwSR5QsUz0tI0pH99BJHDpvBFWOoGyrANfWAFPp4yvFwvsgBITO9INBwcIYkjQCQWc",
+	"Ag3k5AJSB53GYAXBBuLHGK9hsJjsJEWYcZa0JLCzorFQvdNmW6GrBuHRYT06rEeH9eiwHh3Wo8Pq2g2x",
+	"3CHuQVBL81arlLVGdFRL87yl5NYwHmwH4a3hPVjVd3XyW30rbin8TpeL86Wd6laKSk14Sz2mH+2tc5vw",
+	"8LXqwWqv1tJj1XYcrES4dEiPLXeV2dNG8arf8SNNgde4ERt3Y4bYd7H9MN0e0AMaMkcZwVut91ruk7TP",
+	"qqgR0RpmjhhXSssSiqmaljNIZoJa6VjRqKk15KCRYkqKajWMzx3TgRxnAR1u9o9Ur+L0QzkNK9vBTkvq",
+	"2QfBmWzINDCp7z39e23r9yxnyvkrm3nAf0NG8+pX6p0P2c7VVk/SXLtdKJKbhvhOKWp7m5qme5iG5DHn",
+	"mWr1HMkupnO79J0h09B2TKxpwF/3XLODzzGrplkeD4g9po/tY9ZYAdx2HDoqrvahaXSyAVOn37y8+GRM",
+	"fHRwaPXywnbtnlbW+7rcIv3gSGGiDlETQCCiYIpimguOluh2ZsBTZ+uBh8gbxOS0f3rj0aHbmmSuImJl",
+	"wa1zxGb/TMV7O0S6w5nlbGlNlVOA5f5yA19e1HMDD2/U1mzANYNHo2d+iMzAB+TZDELJW4mlg/aRRiPc",
+	"/XizEsMjaSY7veXFSp9TYT8gWIeIXAMGFTCV9rkGm2QVhT7YRAkBGxy+ehQCXq3YxNS4mnjM/4SV4qll",
+	"pzPAew1M1W0xiranPA0viqry0kLyIGpsSiIqNB4EoU9BFFKIvQjEjwD+otgDZAN9AmgM1h71n6sq5WUf",
+	"eNmO2UdfLvLyxI8JYZ/d5F9hRCEGqy040So5ASHhFEgk2bC1PAxYCa6Aug59HMsnL8APAgF7OOu0J77k",
+	"wrkSMgPYW0WQ/ZkQCB5FjQR62H8uVrzoOUdKga0yPYrve3P4OM2MEoCckrQvmWHLtFLic+lnZ509W3Gq",
+	"WFDRsl7qk3yMPb9D2n4PWLDK20+tuDssxFunSRbsoSnhwPLsbARUiKTtSW7Q/qy9Y6UvKvPO84AZ216y",
+	"4U5txl1Sanz48OZSb5K313tWwjINrNpqI+SBmb6F5ekYnas2oOtJ7/YG7s5hnjfGagvCYAQ7tGD00XHv",
+	"MqtrqGlw3LwuW5yliV0O8Zaldhk+/8XXs0/ugfe1EXmFNC7j6NouiWsngJrTuJTVDjaP69/YQ5QtOzB8",
+	"jV8YhuSy7oQAz/c5VXrMfxVru+4TjJbv5QXBjajl77wK+67M39YlTccLAnW46kG84GSX8bX+carv59xk",
+	"mrHX8SscrQtE9S57ofGJxo5wkTpkHlb0hb5V1OSf7IbvMjCw0ySxwawaGoq7Cw3xgiBk93nRTa5YKQAh",
+	"fxAc25P8iPEz99T7cuGKDI80TtKDg8NzjbJAjIE2aBB3hzxkXaMt0seYWgoxgALA3E8yWQUjeUB6A5qS",
+	"jTKkEIio6/3wMhLlBldKZw/95xgGI+PTGC6oGclaqXTkMDf+ylQo7Suz5FyHvwGF0dRkKAArGMVvYLlY",
+	"fkn3nh9kFPWUKwh8ObsY13xtVrg1lujhA+TbT4ZvL6ed4G57sWTXkb+rIZa87rYVLRbOefT0OHWMqGBR",
+	"3Yby/MFGJj2vio/mBITU3Y5jhumZmDH0b2c/YG61vo7JPGva3EuXGs0esVhf/Bc+ef52kACdrLAmef6J",
+	"rVUdeK883OetIYhCQkGCAogFe7841syuKDETAvErJGAV02fgUcn6L002QjSP04MUVll9O7i1+NL+2x5c",
+	"HwxWfJ+SCskUzt0ingyDuvDJoYCI9RT0Exyy1f/PdzZVEhojeBu/QDS5/nnPJkP+tcn6ExxNrief+Ua2",
+	"7KB31RD5uoIcR29c7pfS6aFiadnV+s8aIVuh7IpTR+Uu+DEiIaEQ+dv5E46LV59qnqYlP5UqN1/ktyFI",
+	"32L8kn+g7NY5673Qh4baVL+WLgjrz3ESmW7j72TopOxi5U3mV/efYZBEEM8J9QqXDG2HvyhE0s73f/4V",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

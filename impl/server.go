@@ -49,6 +49,10 @@ type Config struct {
 	ProjectIDPattern string
 	// DefaultShareType names the type shares get when none is given.
 	DefaultShareType string
+	// DefaultShareGroupType names the type share groups get when none is
+	// given: GET /share-group-types/default shows it, views mark it
+	// is_default (Manila's default_share_group_type).
+	DefaultShareGroupType string
 	// AvailabilityZone is the zone every share is in.
 	AvailabilityZone string
 	// Host is the share host shown to admins (host@backend#pool).
@@ -98,6 +102,8 @@ type actionTables struct {
 	cgsnapshot actionTable[gen.CgsnapshotActionResponseObject]
 	shareType  actionTable[gen.ShareTypeActionResponseObject]
 
+	shareGroupType actionTable[gen.ShareGroupTypeActionResponseObject]
+
 	shareInstance    actionTable[gen.ShareInstanceActionResponseObject]
 	snapshotInstance actionTable[gen.SnapshotInstanceActionResponseObject]
 
@@ -114,12 +120,14 @@ func (s *Server) bindActions() error {
 	}
 	s.actions.shareInstance, s.actions.snapshotInstance = s.shareInstanceActionTable(), s.snapshotInstanceActionTable()
 	s.actions.shareNetwork, s.actions.shareServer = s.shareNetworkActionTable(), s.shareServerActionTable()
+	s.actions.shareGroupType = s.shareGroupTypeActionTable()
 	return checkActionBindings(s.spec, map[string][]string{
 		"ShareNetworkAction": s.actions.shareNetwork.handlers(), "ShareServerAction": s.actions.shareServer.handlers(),
 		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
 		"ShareBackupAction": s.actions.backup.handlers(), "ConsistencyGroupAction": s.actions.cg.handlers(),
 		"CgsnapshotAction": s.actions.cgsnapshot.handlers(), "ShareTypeAction": s.actions.shareType.handlers(),
 		"ShareInstanceAction": s.actions.shareInstance.handlers(), "SnapshotInstanceAction": s.actions.snapshotInstance.handlers(),
+		"ShareGroupTypeAction": s.actions.shareGroupType.handlers(),
 	})
 }
 
@@ -138,6 +146,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.DefaultShareType == "" {
 		cfg.DefaultShareType = "default"
+	}
+	if cfg.DefaultShareGroupType == "" {
+		cfg.DefaultShareGroupType = "default"
 	}
 	if cfg.AvailabilityZone == "" {
 		cfg.AvailabilityZone = "nova"

@@ -45,6 +45,8 @@ type options struct {
 	AdminOnlyMetadata []string
 	// AdminOnlyELMetadata: nil is Manila's default.
 	AdminOnlyELMetadata []string
+	// DefaultShareGroupType is Manila's default_share_group_type.
+	DefaultShareGroupType string
 	// PolicyWatch reloads PolicyDir when its files change.
 	PolicyWatch bool
 	// PolicyDecisionLogLevel is the level of the per-decision log line
@@ -132,6 +134,8 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,
 		AdminOnlyELMetadata:    o.AdminOnlyELMetadata,
+		// Manila's default_share_group_type.
+		DefaultShareGroupType: o.DefaultShareGroupType,
 	})
 	if err != nil {
 		db.Close()
