@@ -108,6 +108,17 @@ func TestShareGroupTypeSpecs(t *testing.T) {
 		}
 	})
 
+	t.Run("key names: Python's Unicode \\w, and . : -", func(t *testing.T) {
+		body := map[string]any{"group_specs": map[string]any{"clé_1.a:b-c": "v", "ключ": "w"}}
+		ts.do(t, sgtReq("POST", base, tokAdmin, body)).expectStatus(t, 200)
+		got := specs(t)
+		if got["clé_1.a:b-c"] != "v" || got["ключ"] != "w" {
+			t.Fatalf("group specs %s", mustJSON(got))
+		}
+		ts.do(t, sgtReq("DELETE", base+"/"+urlq("clé_1.a:b-c"), tokAdmin, nil)).expectStatus(t, 204)
+		ts.do(t, sgtReq("DELETE", base+"/"+urlq("ключ"), tokAdmin, nil)).expectStatus(t, 204)
+	})
+
 	t.Run("admin only", func(t *testing.T) {
 		for _, rq := range []req{
 			sgtReq("GET", base, tokMember, nil), sgtReq("POST", base, tokMember, map[string]any{"group_specs": map[string]any{"k": "v"}}),
