@@ -1269,6 +1269,29 @@ type Fault map[string]struct {
 	RetryAfter *string `json:"retryAfter,omitempty"`
 }
 
+// GroupSpecItem One group spec, {key: value}.
+type GroupSpecItem map[string]string
+
+// GroupSpecItemRequest One group spec, {key: value}; the value a string (1-255 characters) or a boolean; null or {} is "Request body empty.".
+type GroupSpecItemRequest map[string]*interface{}
+
+// GroupSpecsList defines model for GroupSpecsList.
+type GroupSpecsList struct {
+	GroupSpecs map[string]string `json:"group_specs"`
+}
+
+// GroupSpecsRequest defines model for GroupSpecsRequest.
+type GroupSpecsRequest struct {
+	// GroupSpecs Keys 1-255 characters of letters, digits, _ . : and -; values strings of 1-255 characters or booleans. A value that is an object passes Manila's checks and then fails its database (500): manilite refuses it (400 "Invalid extra_spec: ...").
+	GroupSpecs map[string]*interface{} `json:"group_specs"`
+}
+
+// GroupSpecsResponse defines model for GroupSpecsResponse.
+type GroupSpecsResponse struct {
+	// GroupSpecs The group specs sent, as sent (booleans stay booleans).
+	GroupSpecs map[string]*interface{} `json:"group_specs"`
+}
+
 // LimitsAbsolute defines model for LimitsAbsolute.
 type LimitsAbsolute struct {
 	MaxTotalBackupGigabytes      *int `json:"maxTotalBackupGigabytes,omitempty"`
@@ -2080,6 +2103,54 @@ type ShareGroupSnapshotUpdateRequest_ShareGroupSnapshot struct {
 type ShareGroupSummaryList struct {
 	ShareGroups      []ShareSummary `json:"share_groups"`
 	ShareGroupsLinks *[]Link        `json:"share_groups_links,omitempty"`
+}
+
+// ShareGroupType defines model for ShareGroupType.
+type ShareGroupType struct {
+	// GroupSpecs As stored (strings; a boolean set through .../group-specs is stored as Manila's MySQL stores it, "1" or "0").
+	GroupSpecs map[string]string `json:"group_specs"`
+	Id         string            `json:"id"`
+	IsDefault  *bool             `json:"is_default,omitempty"`
+	IsPublic   bool              `json:"is_public"`
+	Name       string            `json:"name"`
+
+	// ShareTypes The ids of the share types a group of this type may hold, sorted.
+	ShareTypes []string `json:"share_types"`
+}
+
+// ShareGroupTypeAccess defines model for ShareGroupTypeAccess.
+type ShareGroupTypeAccess struct {
+	ProjectId        string `json:"project_id"`
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+// ShareGroupTypeAccessList defines model for ShareGroupTypeAccessList.
+type ShareGroupTypeAccessList struct {
+	ShareGroupTypeAccess []ShareGroupTypeAccess `json:"share_group_type_access"`
+}
+
+// ShareGroupTypeCreate The handler checks the keys in Manila's order, with its messages: share_types (any non-empty list of share type names or ids; each must exist, 404), name (1-255 characters), group_specs (null or an object of strings), is_public. Where Manila fails with a 500 (a share_types value it cannot iterate, a name that is no string, an is_public that is no boolean) manilite answers 400; is_public may be 0 or 1, as Manila's database takes them, and null is the default, true. A share type named twice is held once.
+type ShareGroupTypeCreate struct {
+	GroupSpecs nullable.Nullable[interface{}] `json:"group_specs,omitempty"`
+	IsPublic   nullable.Nullable[interface{}] `json:"is_public,omitempty"`
+	Name       nullable.Nullable[interface{}] `json:"name,omitempty"`
+	ShareTypes nullable.Nullable[interface{}] `json:"share_types,omitempty"`
+}
+
+// ShareGroupTypeCreateRequest defines model for ShareGroupTypeCreateRequest.
+type ShareGroupTypeCreateRequest struct {
+	// ShareGroupType The handler checks the keys in Manila's order, with its messages: share_types (any non-empty list of share type names or ids; each must exist, 404), name (1-255 characters), group_specs (null or an object of strings), is_public. Where Manila fails with a 500 (a share_types value it cannot iterate, a name that is no string, an is_public that is no boolean) manilite answers 400; is_public may be 0 or 1, as Manila's database takes them, and null is the default, true. A share type named twice is held once.
+	ShareGroupType ShareGroupTypeCreate `json:"share_group_type"`
+}
+
+// ShareGroupTypeList defines model for ShareGroupTypeList.
+type ShareGroupTypeList struct {
+	ShareGroupTypes []ShareGroupType `json:"share_group_types"`
+}
+
+// ShareGroupTypeResponse defines model for ShareGroupTypeResponse.
+type ShareGroupTypeResponse struct {
+	ShareGroupType ShareGroupType `json:"share_group_type"`
 }
 
 // ShareGroupUpdateRequest defines model for ShareGroupUpdateRequest.
@@ -3099,6 +3170,15 @@ type ListShareGroupSnapshotMembersParams struct {
 	Limit *CGLimit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListShareGroupTypesParams defines parameters for ListShareGroupTypes.
+type ListShareGroupTypesParams struct {
+	// IsPublic Admins: true (default: public plus private types granted to the admin's project), false (private only) or all; else 400 'Invalid is_public filter [...]'. Ignored for others.
+	IsPublic *string `form:"is_public,omitempty" json:"is_public,omitempty"`
+
+	// GroupSpecs A dict literal of group specs every listed type holds, e.g. {'k': 'v'}.
+	GroupSpecs *string `form:"group_specs,omitempty" json:"group_specs,omitempty"`
+}
+
 // ListShareGroupsParams defines parameters for ListShareGroups.
 type ListShareGroupsParams struct {
 	Offset *CGOffset `form:"offset,omitempty" json:"offset,omitempty"`
@@ -3518,6 +3598,18 @@ type UpdateShareGroupSnapshotJSONRequestBody = ShareGroupSnapshotUpdateRequest
 
 // ShareGroupSnapshotActionJSONRequestBody defines body for ShareGroupSnapshotAction for application/json ContentType.
 type ShareGroupSnapshotActionJSONRequestBody = ActionRequest
+
+// CreateShareGroupTypeJSONRequestBody defines body for CreateShareGroupType for application/json ContentType.
+type CreateShareGroupTypeJSONRequestBody = ShareGroupTypeCreateRequest
+
+// ShareGroupTypeActionJSONRequestBody defines body for ShareGroupTypeAction for application/json ContentType.
+type ShareGroupTypeActionJSONRequestBody = ActionRequest
+
+// CreateShareGroupTypeSpecsJSONRequestBody defines body for CreateShareGroupTypeSpecs for application/json ContentType.
+type CreateShareGroupTypeSpecsJSONRequestBody = GroupSpecsRequest
+
+// UpdateShareGroupTypeSpecJSONRequestBody defines body for UpdateShareGroupTypeSpec for application/json ContentType.
+type UpdateShareGroupTypeSpecJSONRequestBody = GroupSpecItemRequest
 
 // CreateShareGroupJSONRequestBody defines body for CreateShareGroup for application/json ContentType.
 type CreateShareGroupJSONRequestBody = ShareGroupCreateRequest
@@ -6264,6 +6356,42 @@ type ServerInterface interface {
 	// ListShareGroupSnapshotMembers List a share group snapshot's members (one per share)
 	// (GET /v2/share-group-snapshots/{share_group_snapshot_id}/members)
 	ListShareGroupSnapshotMembers(ctx echo.Context, shareGroupSnapshotId string, params ListShareGroupSnapshotMembersParams) error
+	// ListShareGroupTypes List share group types (sorted by name)
+	// (GET /v2/share-group-types)
+	ListShareGroupTypes(ctx echo.Context, params ListShareGroupTypesParams) error
+	// CreateShareGroupType Create a share group type (admin; 200)
+	// (POST /v2/share-group-types)
+	CreateShareGroupType(ctx echo.Context) error
+	// ShowDefaultShareGroupType Show the default share group type (the one --default-share-group-type names)
+	// (GET /v2/share-group-types/default)
+	ShowDefaultShareGroupType(ctx echo.Context) error
+	// DeleteShareGroupType Delete a share group type (admin; 204); 400 while live share groups use it
+	// (DELETE /v2/share-group-types/{share_group_type_id})
+	DeleteShareGroupType(ctx echo.Context, shareGroupTypeId string) error
+	// ShowShareGroupType Show a share group type (by id)
+	// (GET /v2/share-group-types/{share_group_type_id})
+	ShowShareGroupType(ctx echo.Context, shareGroupTypeId string) error
+	// ListShareGroupTypeAccess List the projects granted a private share group type (admin), in the order granted
+	// (GET /v2/share-group-types/{share_group_type_id}/access)
+	ListShareGroupTypeAccess(ctx echo.Context, shareGroupTypeId string) error
+	// ShareGroupTypeAction Grant or revoke a project's access to a private share group type (admin; 202)
+	// (POST /v2/share-group-types/{share_group_type_id}/action)
+	ShareGroupTypeAction(ctx echo.Context, shareGroupTypeId string) error
+	// ListShareGroupTypeSpecs Show a share group type's group specs (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs)
+	ListShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error
+	// CreateShareGroupTypeSpecs Add or change group specs (admin; 200, the body echoed)
+	// (POST /v2/share-group-types/{share_group_type_id}/group-specs)
+	CreateShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error
+	// DeleteShareGroupTypeSpec Delete one group spec (admin; 204)
+	// (DELETE /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	DeleteShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error
+	// ShowShareGroupTypeSpec Show one group spec (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	ShowShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error
+	// UpdateShareGroupTypeSpec Set one group spec, body {key: value} (admin; 200, the body echoed)
+	// (PUT /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	UpdateShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error
 	// ListShareGroups List share groups (id, name, links)
 	// (GET /v2/share-groups)
 	ListShareGroups(ctx echo.Context, params ListShareGroupsParams) error
@@ -8497,6 +8625,217 @@ func (w *ServerInterfaceWrapper) ListShareGroupSnapshotMembers(ctx echo.Context)
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListShareGroupSnapshotMembers(ctx, shareGroupSnapshotId, params)
+	return err
+}
+
+// ListShareGroupTypes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupTypes(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListShareGroupTypesParams
+	// ------------- Optional query parameter "is_public" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_public", ctx.QueryParams(), &params.IsPublic, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter is_public: %s", err))
+	}
+
+	// ------------- Optional query parameter "group_specs" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_specs", ctx.QueryParams(), &params.GroupSpecs, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_specs: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupTypes(ctx, params)
+	return err
+}
+
+// CreateShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareGroupType(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareGroupType(ctx)
+	return err
+}
+
+// ShowDefaultShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowDefaultShareGroupType(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowDefaultShareGroupType(ctx)
+	return err
+}
+
+// DeleteShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareGroupType(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareGroupType(ctx, shareGroupTypeId)
+	return err
+}
+
+// ShowShareGroupType converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareGroupType(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareGroupType(ctx, shareGroupTypeId)
+	return err
+}
+
+// ListShareGroupTypeAccess converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupTypeAccess(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupTypeAccess(ctx, shareGroupTypeId)
+	return err
+}
+
+// ShareGroupTypeAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ShareGroupTypeAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShareGroupTypeAction(ctx, shareGroupTypeId)
+	return err
+}
+
+// ListShareGroupTypeSpecs converts echo context to params.
+func (w *ServerInterfaceWrapper) ListShareGroupTypeSpecs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListShareGroupTypeSpecs(ctx, shareGroupTypeId)
+	return err
+}
+
+// CreateShareGroupTypeSpecs converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShareGroupTypeSpecs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShareGroupTypeSpecs(ctx, shareGroupTypeId)
+	return err
+}
+
+// DeleteShareGroupTypeSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteShareGroupTypeSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteShareGroupTypeSpec(ctx, shareGroupTypeId, key)
+	return err
+}
+
+// ShowShareGroupTypeSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowShareGroupTypeSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowShareGroupTypeSpec(ctx, shareGroupTypeId, key)
+	return err
+}
+
+// UpdateShareGroupTypeSpec converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateShareGroupTypeSpec(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "share_group_type_id" -------------
+	var shareGroupTypeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "share_group_type_id", ctx.Param("share_group_type_id"), &shareGroupTypeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter share_group_type_id: %s", err))
+	}
+
+	// ------------- Path parameter "key" -------------
+	var key string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateShareGroupTypeSpec(ctx, shareGroupTypeId, key)
 	return err
 }
 
@@ -11313,6 +11652,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v2/os-share-manage", wrapper.ManageShareLegacy, options.OperationMiddlewares["manageShareLegacy"]...)
 	router.GET(options.BaseURL+"/v2/shares/:share_id/migration-progress", wrapper.ShowShareMigrationProgress, options.OperationMiddlewares["showShareMigrationProgress"]...)
 	router.POST(options.BaseURL+"/v2/os-share-unmanage/:share_id/unmanage", wrapper.UnmanageShareLegacy, options.OperationMiddlewares["unmanageShareLegacy"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types", wrapper.ListShareGroupTypes, options.OperationMiddlewares["listShareGroupTypes"]...)
+	router.POST(options.BaseURL+"/v2/share-group-types", wrapper.CreateShareGroupType, options.OperationMiddlewares["createShareGroupType"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/default", wrapper.ShowDefaultShareGroupType, options.OperationMiddlewares["showDefaultShareGroupType"]...)
+	router.DELETE(options.BaseURL+"/v2/share-group-types/:share_group_type_id", wrapper.DeleteShareGroupType, options.OperationMiddlewares["deleteShareGroupType"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id", wrapper.ShowShareGroupType, options.OperationMiddlewares["showShareGroupType"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id/access", wrapper.ListShareGroupTypeAccess, options.OperationMiddlewares["listShareGroupTypeAccess"]...)
+	router.POST(options.BaseURL+"/v2/share-group-types/:share_group_type_id/action", wrapper.ShareGroupTypeAction, options.OperationMiddlewares["shareGroupTypeAction"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs", wrapper.ListShareGroupTypeSpecs, options.OperationMiddlewares["listShareGroupTypeSpecs"]...)
+	router.POST(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs", wrapper.CreateShareGroupTypeSpecs, options.OperationMiddlewares["createShareGroupTypeSpecs"]...)
+	router.DELETE(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs/:key", wrapper.DeleteShareGroupTypeSpec, options.OperationMiddlewares["deleteShareGroupTypeSpec"]...)
+	router.GET(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs/:key", wrapper.ShowShareGroupTypeSpec, options.OperationMiddlewares["showShareGroupTypeSpec"]...)
+	router.PUT(options.BaseURL+"/v2/share-group-types/:share_group_type_id/group-specs/:key", wrapper.UpdateShareGroupTypeSpec, options.OperationMiddlewares["updateShareGroupTypeSpec"]...)
 	router.GET(options.BaseURL+"/v2/share-groups", wrapper.ListShareGroups, options.OperationMiddlewares["listShareGroups"]...)
 	router.POST(options.BaseURL+"/v2/share-groups", wrapper.CreateShareGroup, options.OperationMiddlewares["createShareGroup"]...)
 	router.GET(options.BaseURL+"/v2/share-groups/detail", wrapper.ListShareGroupsDetail, options.OperationMiddlewares["listShareGroupsDetail"]...)
@@ -13978,6 +14329,461 @@ type ListShareGroupSnapshotMembersdefaultJSONResponse struct {
 }
 
 func (response ListShareGroupSnapshotMembersdefaultJSONResponse) VisitListShareGroupSnapshotMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypesRequestObject struct {
+	Params ListShareGroupTypesParams
+}
+
+type ListShareGroupTypesResponseObject interface {
+	VisitListShareGroupTypesResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupTypes200JSONResponse ShareGroupTypeList
+
+func (response ListShareGroupTypes200JSONResponse) VisitListShareGroupTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypesdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupTypesdefaultJSONResponse) VisitListShareGroupTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypeRequestObject struct {
+	Body *CreateShareGroupTypeJSONRequestBody
+}
+
+type CreateShareGroupTypeResponseObject interface {
+	VisitCreateShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type CreateShareGroupType200JSONResponse ShareGroupTypeResponse
+
+func (response CreateShareGroupType200JSONResponse) VisitCreateShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareGroupTypedefaultJSONResponse) VisitCreateShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDefaultShareGroupTypeRequestObject struct {
+}
+
+type ShowDefaultShareGroupTypeResponseObject interface {
+	VisitShowDefaultShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type ShowDefaultShareGroupType200JSONResponse ShareGroupTypeResponse
+
+func (response ShowDefaultShareGroupType200JSONResponse) VisitShowDefaultShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDefaultShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowDefaultShareGroupTypedefaultJSONResponse) VisitShowDefaultShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareGroupTypeRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type DeleteShareGroupTypeResponseObject interface {
+	VisitDeleteShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareGroupType204Response struct {
+}
+
+func (response DeleteShareGroupType204Response) VisitDeleteShareGroupTypeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareGroupTypedefaultJSONResponse) VisitDeleteShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypeRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type ShowShareGroupTypeResponseObject interface {
+	VisitShowShareGroupTypeResponse(w http.ResponseWriter) error
+}
+
+type ShowShareGroupType200JSONResponse ShareGroupTypeResponse
+
+func (response ShowShareGroupType200JSONResponse) VisitShowShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypedefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareGroupTypedefaultJSONResponse) VisitShowShareGroupTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeAccessRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type ListShareGroupTypeAccessResponseObject interface {
+	VisitListShareGroupTypeAccessResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupTypeAccess200JSONResponse ShareGroupTypeAccessList
+
+func (response ListShareGroupTypeAccess200JSONResponse) VisitListShareGroupTypeAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeAccessdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupTypeAccessdefaultJSONResponse) VisitListShareGroupTypeAccessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShareGroupTypeActionRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Body             *ShareGroupTypeActionJSONRequestBody
+}
+
+type ShareGroupTypeActionResponseObject interface {
+	VisitShareGroupTypeActionResponse(w http.ResponseWriter) error
+}
+
+type ShareGroupTypeAction202Response struct {
+}
+
+func (response ShareGroupTypeAction202Response) VisitShareGroupTypeActionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ShareGroupTypeActiondefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShareGroupTypeActiondefaultJSONResponse) VisitShareGroupTypeActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeSpecsRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+}
+
+type ListShareGroupTypeSpecsResponseObject interface {
+	VisitListShareGroupTypeSpecsResponse(w http.ResponseWriter) error
+}
+
+type ListShareGroupTypeSpecs200JSONResponse GroupSpecsList
+
+func (response ListShareGroupTypeSpecs200JSONResponse) VisitListShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListShareGroupTypeSpecsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ListShareGroupTypeSpecsdefaultJSONResponse) VisitListShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypeSpecsRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Body             *CreateShareGroupTypeSpecsJSONRequestBody
+}
+
+type CreateShareGroupTypeSpecsResponseObject interface {
+	VisitCreateShareGroupTypeSpecsResponse(w http.ResponseWriter) error
+}
+
+type CreateShareGroupTypeSpecs200JSONResponse GroupSpecsResponse
+
+func (response CreateShareGroupTypeSpecs200JSONResponse) VisitCreateShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateShareGroupTypeSpecsdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response CreateShareGroupTypeSpecsdefaultJSONResponse) VisitCreateShareGroupTypeSpecsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteShareGroupTypeSpecRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Key              string `json:"key"`
+}
+
+type DeleteShareGroupTypeSpecResponseObject interface {
+	VisitDeleteShareGroupTypeSpecResponse(w http.ResponseWriter) error
+}
+
+type DeleteShareGroupTypeSpec204Response struct {
+}
+
+func (response DeleteShareGroupTypeSpec204Response) VisitDeleteShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteShareGroupTypeSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response DeleteShareGroupTypeSpecdefaultJSONResponse) VisitDeleteShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypeSpecRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Key              string `json:"key"`
+}
+
+type ShowShareGroupTypeSpecResponseObject interface {
+	VisitShowShareGroupTypeSpecResponse(w http.ResponseWriter) error
+}
+
+type ShowShareGroupTypeSpec200JSONResponse GroupSpecItem
+
+func (response ShowShareGroupTypeSpec200JSONResponse) VisitShowShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowShareGroupTypeSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response ShowShareGroupTypeSpecdefaultJSONResponse) VisitShowShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupTypeSpecRequestObject struct {
+	ShareGroupTypeId string `json:"share_group_type_id"`
+	Key              string `json:"key"`
+	Body             *UpdateShareGroupTypeSpecJSONRequestBody
+}
+
+type UpdateShareGroupTypeSpecResponseObject interface {
+	VisitUpdateShareGroupTypeSpecResponse(w http.ResponseWriter) error
+}
+
+type UpdateShareGroupTypeSpec200JSONResponse GroupSpecItemRequest
+
+func (response UpdateShareGroupTypeSpec200JSONResponse) VisitUpdateShareGroupTypeSpecResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateShareGroupTypeSpecdefaultJSONResponse struct {
+	Body       Fault
+	StatusCode int
+}
+
+func (response UpdateShareGroupTypeSpecdefaultJSONResponse) VisitUpdateShareGroupTypeSpecResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -17738,6 +18544,42 @@ type StrictServerInterface interface {
 	// ListShareGroupSnapshotMembers List a share group snapshot's members (one per share)
 	// (GET /v2/share-group-snapshots/{share_group_snapshot_id}/members)
 	ListShareGroupSnapshotMembers(ctx context.Context, request ListShareGroupSnapshotMembersRequestObject) (ListShareGroupSnapshotMembersResponseObject, error)
+	// ListShareGroupTypes List share group types (sorted by name)
+	// (GET /v2/share-group-types)
+	ListShareGroupTypes(ctx context.Context, request ListShareGroupTypesRequestObject) (ListShareGroupTypesResponseObject, error)
+	// CreateShareGroupType Create a share group type (admin; 200)
+	// (POST /v2/share-group-types)
+	CreateShareGroupType(ctx context.Context, request CreateShareGroupTypeRequestObject) (CreateShareGroupTypeResponseObject, error)
+	// ShowDefaultShareGroupType Show the default share group type (the one --default-share-group-type names)
+	// (GET /v2/share-group-types/default)
+	ShowDefaultShareGroupType(ctx context.Context, request ShowDefaultShareGroupTypeRequestObject) (ShowDefaultShareGroupTypeResponseObject, error)
+	// DeleteShareGroupType Delete a share group type (admin; 204); 400 while live share groups use it
+	// (DELETE /v2/share-group-types/{share_group_type_id})
+	DeleteShareGroupType(ctx context.Context, request DeleteShareGroupTypeRequestObject) (DeleteShareGroupTypeResponseObject, error)
+	// ShowShareGroupType Show a share group type (by id)
+	// (GET /v2/share-group-types/{share_group_type_id})
+	ShowShareGroupType(ctx context.Context, request ShowShareGroupTypeRequestObject) (ShowShareGroupTypeResponseObject, error)
+	// ListShareGroupTypeAccess List the projects granted a private share group type (admin), in the order granted
+	// (GET /v2/share-group-types/{share_group_type_id}/access)
+	ListShareGroupTypeAccess(ctx context.Context, request ListShareGroupTypeAccessRequestObject) (ListShareGroupTypeAccessResponseObject, error)
+	// ShareGroupTypeAction Grant or revoke a project's access to a private share group type (admin; 202)
+	// (POST /v2/share-group-types/{share_group_type_id}/action)
+	ShareGroupTypeAction(ctx context.Context, request ShareGroupTypeActionRequestObject) (ShareGroupTypeActionResponseObject, error)
+	// ListShareGroupTypeSpecs Show a share group type's group specs (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs)
+	ListShareGroupTypeSpecs(ctx context.Context, request ListShareGroupTypeSpecsRequestObject) (ListShareGroupTypeSpecsResponseObject, error)
+	// CreateShareGroupTypeSpecs Add or change group specs (admin; 200, the body echoed)
+	// (POST /v2/share-group-types/{share_group_type_id}/group-specs)
+	CreateShareGroupTypeSpecs(ctx context.Context, request CreateShareGroupTypeSpecsRequestObject) (CreateShareGroupTypeSpecsResponseObject, error)
+	// DeleteShareGroupTypeSpec Delete one group spec (admin; 204)
+	// (DELETE /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	DeleteShareGroupTypeSpec(ctx context.Context, request DeleteShareGroupTypeSpecRequestObject) (DeleteShareGroupTypeSpecResponseObject, error)
+	// ShowShareGroupTypeSpec Show one group spec (admin)
+	// (GET /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	ShowShareGroupTypeSpec(ctx context.Context, request ShowShareGroupTypeSpecRequestObject) (ShowShareGroupTypeSpecResponseObject, error)
+	// UpdateShareGroupTypeSpec Set one group spec, body {key: value} (admin; 200, the body echoed)
+	// (PUT /v2/share-group-types/{share_group_type_id}/group-specs/{key})
+	UpdateShareGroupTypeSpec(ctx context.Context, request UpdateShareGroupTypeSpecRequestObject) (UpdateShareGroupTypeSpecResponseObject, error)
 	// ListShareGroups List share groups (id, name, links)
 	// (GET /v2/share-groups)
 	ListShareGroups(ctx context.Context, request ListShareGroupsRequestObject) (ListShareGroupsResponseObject, error)
@@ -20237,6 +21079,397 @@ func (sh *strictHandler) ListShareGroupSnapshotMembers(ctx echo.Context, shareGr
 		return err
 	} else if validResponse, ok := response.(ListShareGroupSnapshotMembersResponseObject); ok {
 		return validResponse.VisitListShareGroupSnapshotMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupTypes operation middleware
+func (sh *strictHandler) ListShareGroupTypes(ctx echo.Context, params ListShareGroupTypesParams) error {
+	var request ListShareGroupTypesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupTypes(ctx.Request().Context(), request.(ListShareGroupTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupTypes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupTypesResponseObject); ok {
+		return validResponse.VisitListShareGroupTypesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareGroupType operation middleware
+func (sh *strictHandler) CreateShareGroupType(ctx echo.Context) error {
+	var request CreateShareGroupTypeRequestObject
+
+	var body CreateShareGroupTypeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareGroupType(ctx.Request().Context(), request.(CreateShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareGroupTypeResponseObject); ok {
+		return validResponse.VisitCreateShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowDefaultShareGroupType operation middleware
+func (sh *strictHandler) ShowDefaultShareGroupType(ctx echo.Context) error {
+	var request ShowDefaultShareGroupTypeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowDefaultShareGroupType(ctx.Request().Context(), request.(ShowDefaultShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowDefaultShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowDefaultShareGroupTypeResponseObject); ok {
+		return validResponse.VisitShowDefaultShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareGroupType operation middleware
+func (sh *strictHandler) DeleteShareGroupType(ctx echo.Context, shareGroupTypeId string) error {
+	var request DeleteShareGroupTypeRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareGroupType(ctx.Request().Context(), request.(DeleteShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareGroupTypeResponseObject); ok {
+		return validResponse.VisitDeleteShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareGroupType operation middleware
+func (sh *strictHandler) ShowShareGroupType(ctx echo.Context, shareGroupTypeId string) error {
+	var request ShowShareGroupTypeRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareGroupType(ctx.Request().Context(), request.(ShowShareGroupTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareGroupType")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareGroupTypeResponseObject); ok {
+		return validResponse.VisitShowShareGroupTypeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupTypeAccess operation middleware
+func (sh *strictHandler) ListShareGroupTypeAccess(ctx echo.Context, shareGroupTypeId string) error {
+	var request ListShareGroupTypeAccessRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupTypeAccess(ctx.Request().Context(), request.(ListShareGroupTypeAccessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupTypeAccess")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupTypeAccessResponseObject); ok {
+		return validResponse.VisitListShareGroupTypeAccessResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShareGroupTypeAction operation middleware
+func (sh *strictHandler) ShareGroupTypeAction(ctx echo.Context, shareGroupTypeId string) error {
+	var request ShareGroupTypeActionRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	var body ShareGroupTypeActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShareGroupTypeAction(ctx.Request().Context(), request.(ShareGroupTypeActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShareGroupTypeAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShareGroupTypeActionResponseObject); ok {
+		return validResponse.VisitShareGroupTypeActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListShareGroupTypeSpecs operation middleware
+func (sh *strictHandler) ListShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error {
+	var request ListShareGroupTypeSpecsRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListShareGroupTypeSpecs(ctx.Request().Context(), request.(ListShareGroupTypeSpecsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListShareGroupTypeSpecs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListShareGroupTypeSpecsResponseObject); ok {
+		return validResponse.VisitListShareGroupTypeSpecsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateShareGroupTypeSpecs operation middleware
+func (sh *strictHandler) CreateShareGroupTypeSpecs(ctx echo.Context, shareGroupTypeId string) error {
+	var request CreateShareGroupTypeSpecsRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+
+	var body CreateShareGroupTypeSpecsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShareGroupTypeSpecs(ctx.Request().Context(), request.(CreateShareGroupTypeSpecsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShareGroupTypeSpecs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShareGroupTypeSpecsResponseObject); ok {
+		return validResponse.VisitCreateShareGroupTypeSpecsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteShareGroupTypeSpec operation middleware
+func (sh *strictHandler) DeleteShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error {
+	var request DeleteShareGroupTypeSpecRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteShareGroupTypeSpec(ctx.Request().Context(), request.(DeleteShareGroupTypeSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteShareGroupTypeSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteShareGroupTypeSpecResponseObject); ok {
+		return validResponse.VisitDeleteShareGroupTypeSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowShareGroupTypeSpec operation middleware
+func (sh *strictHandler) ShowShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error {
+	var request ShowShareGroupTypeSpecRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowShareGroupTypeSpec(ctx.Request().Context(), request.(ShowShareGroupTypeSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowShareGroupTypeSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowShareGroupTypeSpecResponseObject); ok {
+		return validResponse.VisitShowShareGroupTypeSpecResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateShareGroupTypeSpec operation middleware
+func (sh *strictHandler) UpdateShareGroupTypeSpec(ctx echo.Context, shareGroupTypeId string, key string) error {
+	var request UpdateShareGroupTypeSpecRequestObject
+
+	request.ShareGroupTypeId = shareGroupTypeId
+	request.Key = key
+
+	var body UpdateShareGroupTypeSpecJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateShareGroupTypeSpec(ctx.Request().Context(), request.(UpdateShareGroupTypeSpecRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateShareGroupTypeSpec")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateShareGroupTypeSpecResponseObject); ok {
+		return validResponse.VisitUpdateShareGroupTypeSpecResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -23312,489 +24545,519 @@ func (sh *strictHandler) ListShareTypeAccess(ctx echo.Context, shareTypeId strin
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P0Jcxu5liAK/xUEZ76QNJeiKVnepOiY9q2tPV3bWK7u+brkx4aYoJhXSYA3gZTM61LH+xHvF75f8gLn",
-	"AEjkvjApyWV1RN+ykpnAwcHB2XCWz6O5WK0FZ1zJ0enn0ZrGdMUUi+Gvv9L5dbL+ZbGQTOm/Qz46Hf09",
-	"YfFmNB5xumKj05HAX8cjOV+yFdWvreincJWsRqfHRyevTl4/f3nyajxahRwfTscjtVnrT0Ou2BWLR+PR",
-	"p8MV5WFED1kcC5zbDWJmIKtEKnLJyEUynT6f/xNJBx95o5e+zf6JTEdu2twblBMLyN3d3Xj0zQ8/hqsQ",
-	"1hswOY/DtQqFXviUiJjQS8m4IitGuSRH0+l0TNSSkZWQilCypleMLEUUyMloXIquCMbOYKsrYtxSYSwC",
-	"W+ZWsxYyVOENS5db9lZxzd03uTfYBv9NcJe+lgfcbdWXg+svFNPnLL4J5+ztHE9D/nAwTi8jpk9IEEr9",
-	"zzNC+UYtQ35FWCQZCSU5mZ6Q3/g1F7ecUBjHnZI1VcsUCRLnmuFLo/EoZn9PwpgFo1MVJ8xHjlmCVHHI",
-	"r0YeoH8NOY0334eRYnEVsi/hnVGr8f5FSFU/2lJI1W6sc0UVqx9M6lfaj5bIdLiyjQm8nQnyWxOFUknC",
-	"BTyqYlwSZmkH0X8IzqrgecsJvaFhRC/DKFQb8g/B2Z4kehYNYwjQkcSQif61HXz6zSboljRm774twvSz",
-	"UGS+ZPNrFpCFiPX/rzJghIGh3yqC1SPPwqArqerPzkWs/pVtilB9yxY0iRSZx4wqFsyoOkM0UR4Q71Ui",
-	"RazI5Ubv7zqim1n6knngvVy5vSJWs2uWPQyMazby+4jO50zKWZxETM4cIfjbONPoRwTMqVTmVSVmMaOB",
-	"4JEeF9cxQ1wtYrGaSU7XcinUTCbrtYiVe0kvdjQeBSxiigXpv+zjFE3jUckivaewvPGI8Xm8gd/0Imcx",
-	"W4zG9sAC1KGcrZPLKJzjv6VYqFk6fUQTPl/a+Vci4Wq2FiFXdnx8VLIe8/s6FlcxkxL/+Tc2V5Za1lE4",
-	"pzN73M3fACjQi350w2KlcVkyvN6rIIksZOmfSswu2SyDNkT8VSySNU6ODzhTtyK+9h+tY6GE+0tzYxb7",
-	"v2vIzN/hP+DUWcjwYQmcIonnbHYJCqV5Cx/5ULkPV2x16aa09KaovHaIUixehTwllWQdeH9I/PjjOHfo",
-	"SuUlUvnoHb+hkT7ofJ0oErM5C29YcEr+PRb8Cs6YZpjXbEPWsbgJAxaQQ7L3+YZGCbvbmxgpaVZQoUJ+",
-	"Q9drFhCqQHX8snREzae+DUs4OpVzkC5Mzsl+YJiW/utgTOZUssOQS8Zxylr2E4RxLQe/04dBrgWXDFb5",
-	"vZ5J/2MuuGIc/knX7gA9+5tETSUd8b/rg386+m/PUqvnGf4qn+FoMEt2fT8BdvckwZVdimBzBkq/pgUN",
-	"v4S/kE7J/iUN3rO/J0yqMUk4TdRSxOE/WDDWYuUyDALGxyRUbPWzUN+LhAdjMhd8EYVzTWDuU3HDYqCi",
-	"MTHq0G/ccNyI6U9W60QxAHpMJpPJwQREilmNXiyqamZAwE0QhPoRjX6NxZrFKkQ88iSCUVFkFdb/C4el",
-	"oqGDKpkR2GNCJXHkhz9JI67Vkq3OSKgkgROi5acVsfSKhlwqopZUpQMi5BNPLb3UfHJ0Nx699SSN1i2q",
-	"F7OgkWTAY731eTKlSFXA/8seI2WW/OCxmgLyxiVSPtUIfkdZY2RCRtR5g35sgYEfw7otLcVCQVzDU02I",
-	"suloFPB/50CkcUw3hWWWzFW2qm9+sPyy644KLkOpGJ9vUoFWtlcNW58h9Ma9rCSVKOTX7bH5Y8ivixhM",
-	"Ca4RCk+DKIPGCMxSjbMVLTqJm1WpMopL6Q5YTNTv9Tcwl8eXcnt7JT2iyLIiaz1es40kNGYkvOIi1ryV",
-	"ShJygqx6MmpLL42o7kogLffwLo+gUiluXtlLMbKn2egqlFKrIlqFBp4cIypBMlkxmW6zh8+Prab9Hz3m",
-	"9Pf3W6ZoGPXgUOmcs2FOVDpg+7E8ntTE5fzh60n+J9Bn+6OjH3er+KqJfVhbtvpHsA/mIqp5xZoIbQ4N",
-	"GBHpUKnWWcKvsozKWB9ZoHKcKm+yZNHqrbfNFm5H1WjW9KFFQ0C1NG6HH+TwVJK6W0Q9ut4bRb03srqc",
-	"0w4cLwPkebJa0XjzpbIqdB/hGgZkVr+BKtpSPlfYFAUjotRxJXi0OSNCLVmcivSYLRLJgqIQf5LFrWVx",
-	"qu78oLWdYe2lrvsAbrY/j3add5q1knA5R1rjNx4xrEUUzjejU/RyfFKzUM5osAp5VthmMVSAII8O430r",
-	"6BjNS7kP68JepZQBWeO3RDzUWiG5k9Fki+Tthi4s75dSvkb2L0YflowsQhYFknyeTCZ3aMqg/3FyMTq4",
-	"N963FTm3oLqKkZAKKxmeRs+eN8ceoUrF4WWiWOqdBDcTEQuSJGEg0ffVj6Y7CoA8STTz5EmJICgQVhd5",
-	"0A+EIvX3t9TyEHTQafOyqUwZKgy/E522uIg2LKOvZlvGSrohqjsNlYC/hc7bf9PrNdVHvuFN+vA2MuJP",
-	"oxZ/wVzxOy6TmAGJysbbEnMyKm6IGAyFd5pyZqaa6am8643s9mU+6XgirWZdr4nBW0VCz72VhaPsXHz3",
-	"aS1i9aPA27WOKPqFM8JgABKZEci+w1sAgojchOy2RPnp5+ayavIMwg/SNy6FiBjlrVXsFVM0oIrW3aDV",
-	"20ig0OQWvyeJHZhcJoqsY7Zgcaz1w9tlOF9q2tXkmj6/ZpuD4u2Yt4pVyA9vWCxxzuPJ61dgzlC1rHAD",
-	"mpHrcZMf9ejEcxJyqSifl3sL2+J36+s0E4rT5TotS8o9ZCHu5szuZntBlZ25rfOmMF3zonqqKbmZui2n",
-	"Ce4WYFuMdOMub3mBuYQczg9YCSmjkTh8Fad5YiVfMCup5A3lVKcYl23kWO4WPQqpHMQtVlRwC0BW+bCq",
-	"QhKadQHjkMFV5F0wdpQ6B4rDWy+mab7twi7tNjWzSDd4Ldy9+aJHLy0hroKwCsCYnq/Z/J1iqy0YBCpa",
-	"KqZErtl8TD5fs80pxuDc6TO/op/88Y4gdyL3pB64YSKKqmDE0CqMGaIEVwmJF8RwlFrGlbUJfqLRQsQr",
-	"FhRd5G5FstKwAwhnGkK5xVr/Ta8ETThcjCT7R4fHL16Q+ZLGdK5YLA/0As3yZIf1aWGATmUyF0kUEC4U",
-	"RIZFG3IbqmXG4JEhn7OL+IKHSksEFoJ9uXIoEjGanLehZCTkcxHHbK4m+ouipebj5uNjhDe7w32P/AD7",
-	"jwLb0rokknEF4SqQR7Rvd51IRTeOBkqkc6cduBunwZFVcOe9GEHpHbxWWqSkV+VyJ2Yq3rxdmED/etED",
-	"M6TDlcGcxdznixHmekHc5c90xTCZ62J0Sj5fwHj6nz+PyYUdVf99MZpMJhejuzuyf3L0nNAgkOTCg9T4",
-	"1ytJFmY7hLhOvaiT6VRrMy6oczQenUyPRqcjP7YTHj4fnY5ciCc8OdGY9CI94eELHO4nppYCn7xBdSYX",
-	"Aqp/OtJjukhQeOI+D0L6ASPEXwA8XKh3q3XEVoyjEH8BEBWDR0HuL5A8Rn4c6chlVMm3l1JEiep6ZFb0",
-	"0wehaISJgz+EV/RyozJiqyRsuaBsTv1f/54IRQ8xJFqvHALIr9zId2M36XuMne8564vn1bPaKP3SacFx",
-	"hAsefKHFiVquLjtYNdzoEvYjDzpg7HX1jGVR/RWz72bW4mQ/4x1XJ8RlbseKQxqKG5DScMLYjpufsOVO",
-	"5casxH93XGTHMAP3okl3R5chTlXCPX6TGcum58EK+WEiWQULUWX8o/u8ZTvr5i1lIirPQXay2NxUHVaY",
-	"G64C9iwX6YG31zVzVrKS3Pw7nDc3neUkndFXZCeqwEsGproiQ1FFbtJ9IeX70BMj3ih5jtIbMv+Y5RTR",
-	"Cnlax9cKfLOSL1cJnSKaqneiktaqD3Et/spUbVTzelpGwMO7XlZRT6Wsv8rNKKB68yh+lTUP3lPFCEJy",
-	"RoAYQsXIkkrCBcdEs5aOtRx9xJhh6OBtvDoz6ChHM7/ueqkHuCk1tqJmK0u/NMYxyuD5KTXm+txvJlKb",
-	"4DgG+NDJPh7DZ3QdPtMP5DPzs5ysNyUedkz36p2uo2gYVX3MPq3DmMmO14TDRBeaRc8idoO7ZFOnv3v/",
-	"/pf3xUTU5jhDe3lc+bOJdmr6HX8p8xlLFs884z675Wh5424RxT4ptL1PTfkVc2Gb/jDGG3bHlvXoh44U",
-	"Ru0u8vwQwJRQ/H3PYzp37eeRQAaDdpvzeMniMYeTmvPTw/ltcdGa1OxRraa2nQTJODhrlt9TbHjE1mrh",
-	"5ZBVAIYXYOif7gldx4u5Hp70wooUrV2O55su+MbsnR+4w1IHOiQD392dYeRQ3tM8xpf0D0fT4+f2ZhRT",
-	"czFpl4RKsmhRwrvbXF8WvKHbuupLUAYwfBziFiDFc2+S6Xyf20wS5evT4IZXMVz5/mrLSXSDF/loMWpM",
-	"GxFv/kL2zZ05st4xcWL/ki3pTSiSmKwsBDNb0WJmBu12ofziDaAirejQ5sYUVFw3cYuMsdwHmQlr8Xuu",
-	"aFxyI7QQWlIshVQzKiHYLJg5jJSUurH+/Mz9lbkGmvipEcUgPXY76xWanX7YJQOPCx6EMk7WUBaix0LW",
-	"MYOLnZl/JHoPkkmF6jrKbRwqXGzXb8vi5vK4KVtqKeQeIB+7hFJmy5BANaKQRcEzLwTenUGpyXRC4Irx",
-	"lJhSJBP7DxJC0SQiFkSPTfZw9j1Y6K8C0zf7WAFrIaJMJE2JFWAr0cRw3CqMgUs6v2Y86JRFVBnPmgVW",
-	"v/7PZvz/pgEelangQkStYyYMOViYzddlbETjFkPrt8KwFxR5RuZ0jfUUQnOZfLukCri1BogwrqXbWsRK",
-	"kv1Up5p4cTMiOswMso4SExckROQKeuhX5qHajIlZaFpyCscnKlyxLffSh6MaRfhxjgPHjM0sjLOry+LG",
-	"/xD+lexTwpPVJYsPxvqomypeE7vls8o4GuScZinVr2kUSEVX6/JfQer0BJLcLhlKYYjnCsKYzZWIN3uS",
-	"LMKIEbmRiq3InHJ9tC8ZiRkNirwrXWYZPOMiHkvX7q+0jNAbz+QuTlyOfOoPYA9DTU/S3qbyznqTZYUD",
-	"V8F7L5BuAyMa52+hFFypQWLMd7yDRzeBeUTCYEx+++3dt4dReO1u8e8KPMS8XmJH3D3OGJP/nQhFz1nX",
-	"jStcQW194eMu9I+m0+nd2N37DDnwXb6MXsfh3zTAfTceXXW5ScyvuarchdZB8C6nH75fHtfMfXh0Ny65",
-	"2tv6Aie/uPJbsE7TnGTwz4U6XIj4EAY+xFFQ4rpXxBrpufBDDsQXOQAfIVy81eV/i7nLTkXujm3QvbfD",
-	"dzsRuPLiVViPUyW7hBz4AOQki7QXZ1ferZpvLpWAWyaHLMvtpWDbj/ckuMfGhNH5EsVCqCTeJo1RtQ6h",
-	"oFQiUfe1j4ydF5D9yw2BgN5AkoQHLCa3tMrEybN6GkW/LEanv9fLa4D1N/SEfqzn2lmGv4vhSxj/sNO8",
-	"gWkyaGo7bFfOPyzgL49HVRJg2IlePB/VyYFhJ9uSJ5fIg8cJny8XtoOwCoZS+bAzyuh4cMpFRPfvO312",
-	"L4Khp0cfxNjM1OdvXFAqhvKLSsepA/W+gOwJXkPiewaM9i6cMonY0iQxOfCj09FefpQ9qMZrPJ6m7jQL",
-	"yOWGqCWkgc9jYQaekN8kI3psbd9dwf1xnHmDKAE1Ri4jpv+plYCSCWH9cpKTvn2Xcl8ryAJeItdb2m/e",
-	"AnKD9FjIm04LKcznLahC5rc07rxFlQzUY2Evj7ssrHROb3GlWkZL08JbWmGYHgt78bzLwkpm9JZVqdO0",
-	"FP/e0kqH6rG8k04EWTFr+RK3X9m9LqhsHb4q0538smPsnPby07nVlN7FtxOGP7IrOt8MJhKfzvXTuX46",
-	"1w9wrn9rFQybqxHBZ4msyJWMbNuP4k/Wc9Sm0DHOMHaNQNy3Zdr6eyaZOndVGQvXMlhv0b+VEZwRscC+",
-	"QiG/GhOvrwR0jIGHcK1i/jNLH5vog8w/Z0qMzaXLzD30r3nyN8JZjKYlJbvWpLLL/0Dl9bkqDRP/fOFF",
-	"/QAWfBxA4w4Ml6Hy2vTwYFL/5EgcvpRwSavhw3XdnREhD9OR/f4Wl4kCqo8ZbaxMnxmkXRRUl9fvhg09",
-	"0YSoZikE/WJPztk8iUO1Md3Chq5OCy7oGQ1mMmyDoxrHyquXfQp7BFzOwnW7V8WKhlu1nmhd6FMkW6Hi",
-	"5AQrwEh5K+JgkEK6wC861pzNBXRFt3QjCWe3cMxMLKtciltJQjUpC/mpDofvUoYKI8W3a/9iAtBdOdyq",
-	"+lWFfmdIXg6BjooMUN4uZfagTHbkTmJDNVxp3p7JpoNbLHQIXCCUxPBdOlfhDZu58JYxiQK6HpNrFl+y",
-	"WMhC+UPT6KOs/GHH8/5oTvSgR7fr4exw+uyRGfBMtJZJtjDFyfGxV4li9Bu3quA6FnMmMZBtLriiIWda",
-	"gkkVJ9iPanRXCCIvEHLrYPKB4CmcvN7RSvmldKjJmoXgRwhnbgwQKs7Xgq+YsZ/k/JOcb1+MvGtB+ycd",
-	"YXsdobAFLQ53z0usMmWiA7sadefpRdDbFptsVSSyfcn9nVNqa4pqj6OHFE1tq6T2kk3o1/1Gm+6d66Gv",
-	"1lSFJtUkV/bSREfLGTgFZjGTphxXpZ5RWznUBKyyYKYhaFeAOQdtEseMq1nZuWuXVdTnwwy09VSavjqu",
-	"BrYClMYUfW+vypHZmlJ2Yh19WDL0k5i4/vmS8itGlixmT5bQkyX0J7eE2nkBK1KlDOB+tlRZOpqRCBV5",
-	"aCE3akCRikOpFxTMYkZlm0NSF0r5HEMuZAJvVg/Vonby65e1CThhUH4L4fzGNVqJLV3BYCuDUYqE0joW",
-	"HZXif5j+zS1UFrMtLhEIPvW0YdsLvqHYu2eEdtZgOisuRjlt1FRqFZRycVN2AEy9G/K/zn/52bSYAMd9",
-	"qE6JxhoELyMeTRcRBILsn0ynGPh8yy7FJfRgwP7mWveAX0QCCYargzOSOwVk3zwYE03VfznI3H5s4Mgv",
-	"KQ8iFuMc7rT6FUEqzmDpoUtpvfQSKIeylgZJA0fJZLiauyIkta+Bg/TkB+U51O4k19kd2vJM08u6Vf+n",
-	"8B2Jk4iltpPeSz2o/RU28jIJo0AbVGRfm1ZjQqNI3M7wlbHZ4NLCRfqF2TXbbLWDx0d6rWYwVy2ogH3z",
-	"ghK1v1b5KepcZzWwPX9e44AaoNZFndvpRXPr4fL7Xa06623fgxLKimEdouPJ8eszcskivcPukndPGlKY",
-	"6S/kDKmR7HN2S26XYcQI5gHKDZ+H/Oqg1ObuIu8akF0m9BwOclTi00SWAixqGg7VW03nRfz55L8nsTzM",
-	"hDRLFw8CEDIOuhI5U16BJS9kMDFTqgGESf58NWol2523SMyvTYgEMvhqpnvs3h9CHKSj3YQyhJzoTYv5",
-	"exXyqYCy3dnOUXqWfFPkD1LUx6P5bxkvidIz81XwmYRrIoxDzEOuxWT5qsruWrdcRw/d1R4B82X7Nn04",
-	"Y1ufmz9NAwPq6SimTiVoCXoFjE3g9e485OseIbedSct7DlmOarn8k6LxMIpGpRm8Y+k+rEhHe6fI4HAR",
-	"s/TkdJGOO621QLoVWijWf8su7eOjAtXsDVby7mt9YpZOpR/LFWlJ1lUVVjGYE3SBmfW2NCpAJr2pnYez",
-	"TiV50aqOa78O8qUeEFO60Ls1wQJtwSrkY+I6oOVvVdJdn9MoYvGeJOKWE1uxhEqiaHzF4N5tmF7t294b",
-	"+oXv8oXN1iyeM67oFRuTi9H0YkSUIBejo+n0YlRqxWgdR8SsrJpe/j6+yh4L/8GqnYxJBZ8W63A+XPv7",
-	"rXtHmltRz+iqaE8Pq627gC8eO2/HSvBdydqRfTSF4nl8oPirOcyY8yy7XET9SqVkgSYeW1osWdtKYBPy",
-	"3WqtNjYOmih6zTxXyxXjLA7nF3xN1ZLs//z9OWo5EvoZH5wRyjdqGfIrwiLJsMRVHN6w+NDWUiT6y8kF",
-	"17w6EnMauRpkMaOBBHatcQe9Yy9G/5AquBhpcC5GXHB2MTrQlugF995DIaffXlCpmFQXI31AjK8T/7hk",
-	"CtoC4b/1K2YcvGmT3gXcGfH4JNaDmIs4YIF3YR8IJicX3PT9WtENZC7wDVrRpkZr+ro2bfGSJAjnymD+",
-	"giNqSMKtJbwfKkkUSKckVFqY6e8+X4yCZLXaXIxOCQjvg8kFHzUZa0UWvKKffmT8Si1Hp8cvXnTgeKmU",
-	"9YbIRZLHbM7CGxacZrpczyl2utboyRapJZGw9Rgtc7wn+KDWXSvAfNaYq0tveMwZocb9mAoZGFsy1ixU",
-	"hrgb/KsINkCORtmBOzibOIOEvEdCrvUauASflF0Q+oxm28vBXgBl2GL/OElvjtkwNd8zulg3G9uoiI3X",
-	"RJkZGiRG3zisnCRpDXsnQimAqoVhT4iNKO1Xc61KmanWdHLrTMfxvmqMP7Ewt0PMB9A8y8o0v54eHk/e",
-	"TE9BoBhZkkpqo8MCWBNyPHlz9JdTQo0ia5hRGLhMJvDlVnxdYFBZQB8ocq7pfqBU6+yk9zVs0BbRcI+Q",
-	"AbUOrOvCh5rCpHL8Jt8ZNtqkFWd9dQFvFWgAd8/riG5m6WvmQf51EymVTcE7OEPan0eMxrIsiupJMeqv",
-	"GD1pLVmtpY0ZV+Kg6+XCmQsOdhSfb0zOepvq73W+0i/IUCjhAV8CuI/WvgnlbJ1cRuisqSijD4oEVEYU",
-	"MhJ7Ep7PFrFYzRDQfbxH+6cPccIO4J5kreQ4E6ABcFLFzGym/A06fYzZHyptv2s8oI3+vRav+E+yYZLo",
-	"fx5B2xPL28Ewh7oEmr8LzkyxtUKM9ufRmmrjXy/r/7q4kP9j/3+Gp0d/qD/0bH8I/sfmjw2Tf0z/WPwB",
-	"Qv0PsVj8wf/g4kC//N9LHGsuXGY6PkoZj3OOQRm3K3FoxS3fVLusf+Mxm4srHv6DBaYh+p5Jr94bG2xC",
-	"sOWNazF+Svame2Oyd6T/ZwH/o8HW/+DwP0L/r1jATwIeKfifOIGXNvA/TGKedq+bmEbPwyM36QfhnM+P",
-	"CulMbVtxmAMQC7ySyx69n78/12fum3ffn4/BBJhTyc4IGA0BSdZrFh/qRxgdnpL2/v8MD/b5Qv4xDxfy",
-	"oEi3lTRYhVX7HG0KgHYuIv2PmzDQL7iCAO/8WxQbOIYF711VkAl5aytQuLHkKfl97+fvzzVF6vXuffR3",
-	"yWoQec5kHC7gnYNZ9Pa38Lak7uxCof4zvClwVQg1NpT160VsoYhIFNmHICPzzp4keji4nFmFPFxpjnA0",
-	"rimf2w7roFLA0CknIKtEKnQxEjMwKMW2jIpaUk6mBnfpGkqRZ362wY7uYmTfFQg5IEqQuVhvMFyHs1uL",
-	"cnAGh0qSNY0Z1yjQqx0Trb4AQEshVauduBFRsqrcYk5EZJpSaPM1JYd2PrWilohH7ePDh+KDLvgA8fd6",
-	"3u3alSAJ1F1ZVnaDLETjdQokOIKqwcOqy9k1/rbWuDyePJ+OsTWHcdvHbB3ROQuINwzBwkrkcmMwgn93",
-	"ukFc0U9ZSTJt1NDxTspoTqh92XNuOGxJflpd5MhJ8Qo3h5QP34zJ8XT68nB6dDg9/nD04nR6cjp9MZnC",
-	"/40GSDTK1nicmZ6ovQUylpdmnzQ2ZpGYV3Ts+rBkZBHGUhF8FW+kttm/1yXzyvKJvSllWfvaitznpsmX",
-	"VJbVpm9BCEdH/uX7Ti/BM+ZGMZUylDMpFgpjLDM1tFos4+WbIfu8bt/xbzxaiYSrLU/p8+OBggfY5GpC",
-	"jqbT/18nMs8XhTtp1dIWqBAO9daBJkicMbthsZopsS3PewU6oGlaFugBL5klt22DwZAAH6V5UfG7qeVW",
-	"JhC/tKibOnvBpt3uSW0twA07KJaQN0COJy8POsEBn+lZQDU/FJq7+MrseJShipw5M2t3luvorMGOAd8I",
-	"5jlQsqKcXjFrwYWSXLKQX5EVozIBp7mICV1oC0KjBd8mCxpGaFxWAOlHAWWNjWbKdO/zJYtDZRQaoyJ6",
-	"p7pyD9knFVMi12yOFgxVuJ37oL26dINQ+YkdLZjDmzcZ+PoxGBgCW01nriL7R9pNvSHnVw68FVtdurO7",
-	"S73TTF1WJLUvEOV8rtkucCdvRdeudlDIr7LqsOYQ5gewM3Pyq2NtxTpp6Pqrl0nCOqH2stEA9ui9pW+j",
-	"NMsIw9nKgtYyIW4uGs5cmGaD4rKVY7zzXiKcsqLH06QyLHqcY5i2bXuqH1bePvYODZlrbawiktH11Gh/",
-	"tVrVDdCOtoum7QbOStx8B52KKhoaYxwg1NVA2VFox2h/qhz/B336u+Z1dLfa61jFScamL9eutx19N1HN",
-	"fUuCDWPRdLEgast8eWKgS+vpLbTYjJY6tLbYtfxYjTBsu6geASzlzLqGS5uE7LLdalxEDVdHjFmarOcT",
-	"rUKbr+o5SjFy+ZdslRxz/0f2L4xTh0WBJJ8nk8kdxoagi31yMRoshaLr+e8Y9nSvR6vFCagYqeCUKubh",
-	"7Hlz7BGvsbm9ycAMOrEgSRIGmM+39fnqVAnbL5S/R6BcvZTaPILkcj9V6FIEm5I0JZ+I2ycpdZ/WP1db",
-	"xsamTQza6zoo9ytD03DInSk8FuR6drNVXKxjQ21R0YUOMmCeOyNl2Cqp3XjSTlUNNAqz42wfPdorSanG",
-	"JqoJ6r0f7WnA+NbO6kEOjnTP2ol2S8TtRbxnnBdumUxH/Hzlu6aWCvcih3crcxxWthU+KXr7SaGOgJTR",
-	"whBiKZX1Q0ZOl3Qm6ij6HNPuIK+8Cdsdpp/gCA4rF6o65rbnUjntqyNbTl1BcxFtzbmzbM5n426KGj5X",
-	"ZuJU9Uuo2JyhqLtMQnajREMsLWneTrhjFa24wHbI3V51y4iXrme6F1stXci2aSOPlQl2SyDpx/5a5ZMU",
-	"N7ut36A02UTwaFMovOuFFN+LwvF1aw9DnJihqPlR2bPtz8NXfgy+BMfNOy4V5VtUP8bbezNKfdUY+9Yj",
-	"DMWkUpmZlZjFjAaa8jrGQ01bXNGUBAAOH9k3VNzeltdDfsTXlnFdts3r9jfjR0ctbYNdXwhlQ2+2jFM4",
-	"Pr7nOIWBqpS9OmquQdoUIWAvlFxR7qoronRzKuWb5Ya9pb5lcR0Fv+PC7cR0OkvjSrayYEJPOHRYQy3M",
-	"1SD/BCFenl7RVnX4fIFzXIxO8YLt7izN7xO33MYKUi5vWUyoE44iJgwqChkuuqZqObbltyGeUL/ikov2",
-	"T46PSwSXy6Gthnc7PaUitbT1d639i1jzp13ZpsY0Ow+npQXDANciJp8vRvrfevP03pUWfqhLBpVEmJoR",
-	"2FCYnVk/rQujfD0Z1aY9FiLb0hjptQi52j4y8k3nYGnnmGrVP8TSaxE/+uk/mzJW/20tRHRKAMZQsT1J",
-	"Dg9bZ0VtE/JQCN97U4yM3X05IsxeY1yFagOp9AuR8ICEPF/6trzEP/AoEzT2TrFVpQW0Yh0rG29fqrdX",
-	"QeVtp83xeVi2B8pwNYh/RmHe0UaxKoCrEC7Z1YpxhfH/YQDGpCtDQ22FrIz+cCqX4tYpE9jixeZ2l9Tu",
-	"mIdBvJVO/2K6gzivK6rYLd1sC1idVv26LrVmPXPvfm6K227EzUolWw9Tp0lPOzFqSxk0shbYzBSI7RWk",
-	"/WrqD9o9RaUUY5wlKhZcU/G2QdnZAWVyOdyY4oYOAeHxi1YdQbNNp7bas5fPccgMbxmC0rOGDCK7o11h",
-	"GOc5fPvLwvLROk9A3v5uGwFfjpah6qNm7s7aNSGttDMMFlqFCPAmydMYB2h00TPiUXiuPsguw5Jx/9rJ",
-	"pV2Klq5yoDWn78OtW7fR68o6+zHHXuzjMfTuyxyRByocYE5zb49NabPntoy1pb+mvpuxN957Jpk6r2rP",
-	"a6xcM9qe5iGSKeMrP027DNn5CP7CJBEL4vYCfKhyrM0eEQcsJvsUy/peM7YGpK8I+3tCI6ywwXiyIlfh",
-	"jV9p2WxaaXJiDseFJl50rsIbzdKBJkbpocSWo8WOXo1FSmBBE/Jv6R/ylOA0YwKfjEl2ktJCccWt6O84",
-	"88RGe1Lqdrpy4KKI330GTBdh0mDGdJIdA5gWO2/t8ep1N7H1Z5JG5dcmDXcrrQX31mpk2S1C5UVBBrw6",
-	"dTOPp8IWlW1AhmrNacoRAxJRekLaHf42Cu2hmedQNvCLote6H7O4J5rtdEePfkCDO4LI631Vn8doe69X",
-	"bzDKNn9b/WcA+7KbMuQmbEfcqfH6JOKeRNwDibidiKEvRbwMoRDPUrHTlbe04CUtFnL/ReMrnVotgX0Y",
-	"w7ZbXG1r+7ZV6GAPn1tp8CDaeqZMJAyp7UD/AMEnhSME9WZsM3J8WohB7OzV21lO0CNUsP7E3qb3GIjW",
-	"N1rSxLHVh0naWnlDdtcbKMCxbRWDBrXoXir67VYRevOiR1zi44g8bF2KorqL3taKUJcAv7rIvuwGZACr",
-	"lEXmDG+ZFmhnHjIVxq+S2V5kW57UTla7OZrws5W+F6d8sj38dfA2gjuobjf0ue6SOV3WCjILT0tU/HlI",
-	"u5s22obC+5N2pxJc7Spsp2DdsLhMLc5mumKfl9HpKEmAShpqjHsfd6kxnqsBvxAx1rB5lpZLwdqncPOS",
-	"MK/ivvmH1oe5Kea+WTOyh5PupR6scxBaHXfBKg+DphT3krmd3di7lKiZCImsG8FykUzppZyTu4CGSirF",
-	"TevNXFBR6ZoYh4TS7vzbGRpWUAg3r4a2i5u8zDGxbbjsi6MB419x9W3DYKvQu7UB1hmYzOa1uihHSHP3",
-	"5GNy/i9v3383O//u/b999352/uHth9/OvzvXXMrYY3OxWgn+bC4gY0FpO8zYaqFihGumR5ZUuu6qOM0w",
-	"l+FQ8BmpwWXgjEdY/FYvIDZPEl7zzA6W+zPkbjpjLazCq9jOkX80gyKZ93I5bxc9JnbNY5Jb3pgUVuw9",
-	"MuNk/7LLHZP80opPZkp0ihE4X8Za2ykwja1qWA6qwd5rbcaawL2Goj39VVVXNDV79v89VEsotDyDF/5J",
-	"w+sVWy4LvsznJhz7v2IuDI1c0HyfiqxNed0PUpL1gxEVHXDeyYlZh+IjTBBSMZ3JNZt36hB/DsNLQqVp",
-	"O3UGyikX/BBcF9juHdx5inHK1eFNKMPLiEFhbjkGpy/crR5Pjk/gPbvJZE7X6IkIGTgENySi82s9FeDD",
-	"I6QUmdUNJYwPuZuX7eSlf/AKwwp5iNfO+pdDzJk+rWteURNm/HLkkcys9XYUMODlsXYEKH+7WMtKfAAr",
-	"4K4l9rcAW0eSb2U9eCm8bRo+pfVOvdFbgN5b5/a2phvj8tDWTvf2Z6pdEQarFCXo8O0zoeintj/hkkjE",
-	"mTsiY6JiKVYNYB3P8n419zyj09GeN9weuWYbO6ZrLkcuNTeCwI55LMyYE/KbZEQPq0GyvdL8N4gSUIvU",
-	"XFMkkpHsXCH3us1NtuCoPyVSkaWIAmISQJeUB1CFwbenjJ0vbec5afiwiG07TlnKH6vaLa5Cbv8+2vnG",
-	"9uGcnTlbQeUrveYtXUv6WdsluWE/LK0JQuYiiQLTJHi1jjZpsxNrTMmQz9lFfMFDvyviyuXfiRhvOm9D",
-	"yUjI5yKO2VxN9Bep2yY9v571XN4kgCQ8YH6TPD3Dvoj0w3kUao5zQLyK+6ZhoU+vR9U8rTUPM9ym2Nqg",
-	"09ftUyYfZk+2kg89JEOZPuvhd5ARK6WMHOUmqxU3W11mdCKWvkRWs9RcU4rahbaKsLCA3Wfj+fO0MWqu",
-	"WbU+G5cs2y801yM35CSCgXbae94D0Tbt7Q5bb2W44ICvGcn4n7TNY0bCHszlTotqwvr4iDlaG0ouCp5f",
-	"tO3nF74Yk5LyGWADptjEqmI0OCOlgURdSv8+bBf4kpU+5m7w/rRPXeGfusK36Qp/9/X2SW5boL+qVJ/t",
-	"rl0bfeaqo5aHn31Z5f53Ggr/fLD6+3WVNV6Zj2/CgMU9Cwfmxzzu2I6ouYh2XSvPijra1RW26y/K+3S1",
-	"e9UcapPC2qkDXbHYd/2lR8v+BN5Rv08lvVJQ91UovjBw71n/aa/32D55eZ0HpC3DQPZKFbVQ+KkXY6wv",
-	"+NaaUT461NawuPJChkF3n96e/bRNbd7xbrWXzhW1B1dgdtYoM1Vehopd7F6VvnVDjvoq9ObX76CI4o+e",
-	"1O+g+f3CWar0meb+VoEYo9UOqS5UldYy69XAwyoPs+b8glrFY5j9s8Unq1STtOMzFidtUixqQd4+hE9D",
-	"m7acrUoMbE8v/YP0LGJqy0u3OQdZgLoF8lZD0R4FWzl+qwDot/iOq+ywyLaRQ4UwuQrmoNUH0wOxyUws",
-	"7E252fjELbIgNx7/us3fuma/3fZ2ZfsL6+7nGti6Snw/O7idEVu7pXfjUWOzqV3mSmXaQ9Wki2fzpHwL",
-	"11udh/EyfLahu/6ZUwVK6ixP2ldKL87VZm195UV+tu7raYK/FfiDxpD2JvpmKjafdljSw5Jba8WlG9Vt",
-	"VfLejNG16v3Y1Lw3MZO4Z8TyDFPwPssVKivft2p39TUWv39ID0s/KVqM33G9syRZYMQOBvNcJNPp87le",
-	"3WEQxvAXe+bM2WdELakiXKRqhrjF0LCCH8oXzCXz43W8BwkJJRGLkqGGSI5xunBDLsqkskD8lk0D2zYK",
-	"rGwPWNsScOtGgDsLuH/1pjng/jF4djr1G2zl3WkKcajsTFyIcsCYhbJABxPa8BS48JCBC4/g0voB3b5e",
-	"dcJvtE7SmfGs1lSFsItlQbpLIZWcgbYzi5nMZlwUF9neKvcmLjvF/5aWZeusa7NPdLXWCxrdHE+mJQEb",
-	"JS6NLjnSwMdKCxtENbfeTYq8/nqMg7fpTb9iQUgPi6GgHRZySSXbAmD43LzcCuKQ+9X20l2q2CQvo9O9",
-	"+s1v799/9/OHUXUZ09zQ06MXh9PXh8evPhwdnT5/fnp89B9lH1fA9ebNqJ0XwXoH0tpw/mpT4FIHtL9/",
-	"NQdA9lR4zNTtJbA9cE3C1w38sSwU0jZ/ONejIiTXbCOV4OyDuGa8LLLsX80LROk3yP7hIU3UktjvDiDk",
-	"LOTEPOcC/rMSAbvgFyNUmE3gAurLp/gsDQrBx7+b57GIGD4Z5x9MJpOPF6PJBYeM3tHpaMloAAoWysDR",
-	"/zl8m6jlIa4lxdQ6/FeGqPKaAS7pTSiS2O+/OWfr5aciDmgUiVsTh2pD5pDz6/eJ+cGG8FdHYoClYqYK",
-	"1zcv62fakyRcE6hbZdNO3v1685Lsh2saBDGTchKubbL9wRk2/Brrd05QJO/rf5ricwe1kD1/7UEWhVLN",
-	"FmGkWIyCRZabKGbZGkB0lxubO1TS/AZxtmP3hwBFzc7CblhEcBpJ9k+mU9OJ6JIGRJOVWxCkIsKC8O3a",
-	"lbw+9lYiOOZDzyriZbP7CoGvfGP/hsK0Wol0bV4xZdsUlnfgYZgv5ST0s75hMYAazKiWtVC/OimFuiLF",
-	"PwM21B4kt8swYmkR/D23A35HWQhH1iPnYPfiMqtbA/kUAiucrVkMw5fwDO4Tx540KAmRNsQtzwHQALe5",
-	"ruXsFrAqN3we8iuyr2LKZaRBgX8Z1juzhf8P2iwoX39rFvJZNk+gtLyCBjT/KVklEgLm9b/FAtaqByl7",
-	"VxJIV4Os3FowT0yjW8V4MKsKhOEEXwBnRTxnZB90ujHCegrPZvjKAZHX4dqgfL5kQRKxlB7wa71PGE5T",
-	"C9rLE9QaoIyA4DPrWredwsq5Rvr+FVPuG6iKIPie89gtqSRmnFogXkAzvVUSqXAdMVtXGWjT1gesbSQB",
-	"nHVJbxhZCXC4gD3DTOlLvAvUAzkUUSLZXHDgUd7h0RzsTT3FYX+rtRCR9EjMcNpyZOmXgbdKoug181PJ",
-	"9qklLpsuFwYHYOcqn7ikNlZWVM2XmfxutxxvRM3FDIuFVE4ucH69FftcqKU+dDBU49l6juo2pKjPQq5E",
-	"FQd+Sy7p/DpZE/MyRp8nzHKFMIAKSqlDTNg3iR7WlxHph7YDpubo+gecwjiGDTOXdpx6Gn9zVNoyyyS3",
-	"z2gwk6EqpzLzje2oavpz6o1CZRMoTzJFcoN5lOZW5BHZtIHIXvpdMYNQaoM1mMWMSsHL4UTwzKsA1ZzG",
-	"8YbkPib7iC9NM+KWH3hwcsEPjV+dF+GFfWBoOUeM3jDDfWA0goPXy/Tn6V1lplXzzJH0pvqgh9Kg3hQ+",
-	"oJ5vVisV4SLjZt2TZE1jxpX5XFM/fj8rg8AkOtcfh5MUfmhSX8IaMf0Kf4VKqXQOjgUZSsX4fGN/CjlA",
-	"eyviQGaPxttf30nNFfAvKCvDQHCKRAFTgBEIldcSxWgKzywMxianyU3ofmnQHI+KJcGi8NqyteZOPsDe",
-	"9qTmOP9F/p6weIOFhpFnyeTSpVov/GrGe5B7TQ2f1oIvZFHgaBJ2Fhr52EwMGK9+KS9zWc8pddkDX7Kc",
-	"n9PSG5KxiooamwxH3m+mJ0ydIcjjoQ6HzBTiaKK13HB+NY7y3YB57DmxVJMfhlwxJYtPPxivd3Vfwuel",
-	"QCUcqJRelumQ35q6SE7/NtKuMHuK2RzneX4Afl9KrHkML2kVI7qlG60NtwA6rbzkV5pN6+CUnGJ9ClHy",
-	"hLEDVx6knZpNTQFr1Nkp6iXRyZus/apF86Ev0q23UKtT8JHxOzQTm/UPByxItM5rA2hq6iHkX0ohPQJn",
-	"EePzeANYSSfhSRSNR+H65iQ/sbaF02dm5HwL6ooXqhbTojmpGefvQvr/xrOff8nU1YRxArGiIbcL8n9B",
-	"m8E+B1wFWhedM67Agzz1niNCjWpf+ZJdXuGFGxarmdasKhDQ2OfTrExezRzbL0MnriZbXXSWavGF4fxz",
-	"ktPLiy+nEQNLFofK4MSamVVv51eqRKyPaNo4fPTz9+ezb959fz4aj7TeOoNbX02hIb9y490wHojYXJ+M",
-	"bJG7TCEULNrmeYjAbaH/vhL2Q1OfBn4Yj0IeqpBqGOJb53nUQ/yOD2Ix+pha0tZ+zo/2Xj/3B/t7whIW",
-	"6P2m63W0gZp1KI4Et8r17yVvwX/xuif9ESnBuj3xV1Me7+N4tGY8ADRtNV76a8Ago1L/R//0cTxy420z",
-	"BY4Dg2eGyU93l92E4nyFT0tm9WCyA5dhL1fLkGG2hHNOICHpoWaBMU41Qx6djjxwlBid2vHuzMyzBQ0j",
-	"9J2bD+wmmfdx2juEznsNk1nhldwyzbslgBgswEd2GWDOmao/7l1HeXkgDNoawDBvwTWZ7/WpOg8ycyDS",
-	"co7e5qYP0UfkNqS4DfqNFMLfPfoHMO0AdzhWDk2/l06Q3Tj4LL9vJSB+zGMPPixg+/eqDzT65lf+dXmK",
-	"vG9+cAETPu686pqWi1wmEs6R++mjoWHUzn63nrKI+UvG2qKKxlcwzO/+yP4HXmVPe0DQxen94NfjzBTi",
-	"/DgeJbIIRv5g72LqunNs9Ko8YfgIRIpwwLjeECVkUfjMO9EaAu8wpdviH1KXg6zfLkDlXvlYPNjmkyJM",
-	"hY8cTOhRLEBGKxhHWoC25OWZ4GwmFlpgZqgpR9izFVtdop+sjL5/wl+rqLyJTgbZXgA4b0HnAE5//gF+",
-	"bTiWT0fw6Qg+8BF0ntuUis+N1K+XKEzvoAXCX0th+5tljVfA+b5ovqRQ9EeNjTjk12WA4i/647WQUHN1",
-	"FlBFZ5GQcuaOa2rDiAQuc36v4kIar5mV+UC3qomNpqXZFQtd/ZLRrCwvil1ZJxv96zN0qOOL5pF/pCyE",
-	"FneVO+Ij1Svb7Re4nrUqAe7W756ke1R8UrlrWRPfFAP3UOVeo7c0RKzoTVyAOMrjxlJCNee0/8z6arL7",
-	"b0/VuC8WPbTlkFaG2e6odz6tHBnWbEn/7elyhKtouH6Lu263t53Vh6NAEwX55o+WkSVZlqGZfX7iuyws",
-	"RXFUckKLsjIDaTsI0oUWvq+CIf2kBRAlQrJymApEp0rAl6A5VIj0jirDzJ8HT2H9dqanNo0/yKMrfacU",
-	"XzZqoQBi8bs8X2iv4NiGd8h/8hDmWVUpnOalIpxVX2eY3RbqleUq9TuRciH3QWGd6TulKzRfFVdY/C7P",
-	"5+4sE/YW5ilB1l3iuLh7v+gyce+Uwmi+KsJY/C4vJ9Kvy9wm9dNaSeUtL6OpmG+KUs+/HMovtYcQLbEK",
-	"3EsZeivSZ9YD1TBPqtPPkD1mVfu/4rMvwywtV9GR3e/UWvWleaqLdYTzyZgtSqZtOGlOR/HpwPE2Tzep",
-	"UkoatJFqNaT2w7t8lESJRW2b/Ld3c1sCzXcqSuMYqCyb6YN+XHT+erd6Ht9yD8M0xi/zHCrhssLr5mq4",
-	"dCjzW9WI5uf1kkp2hDs0HoHiPxfrjT5V3qiZ59kRMz9lwCz7BX1MizCWCqc2tPF71dsNIH9Myw24kfyL",
-	"U+wUkYMlZ9Ro9FI+Z1GUmw+f9tyTGsT6q2uLvlIAnShwOOBFHNTQRtUON5JmmfQZlrLTrcsvt3nfHivl",
-	"1+xpCX3mZekTfofFb1s+WsIFCprFnRd7lZMFLS8Hm9U9V2TlYfW+7NRlbuTCJLtsOljraPWVhZzTdxuY",
-	"2s6Zd8e2QlbTgovbkuMTX8aW+Er9k+beTnPv5q7J8YsWCn8Fh/mSXT8tnKpDWCz35OEo0NNdJl41kSw+",
-	"NJn0JqDOHaDp9Miktc2pYsS0ap5Oj604YvDncze6n14m4beT0alWNFfCvPtCr8hGb02nL51ni6i0OAv8",
-	"9MqNCn++dt5I+PONczfpP4+mbtgCCEewhiDwMjzyOSD6tWMNir0xMMmk8PyVG3rmCujo568dGdhIf+O3",
-	"gQPrMq0Qh285Sfg1F7c2WVHM50lsslwQoT8LYgImTTOTS0Ys6gPIDIB+bTiVqf0yIR/iDQRjX9GQYzoe",
-	"JUG4WDBMlQj/AZktXiw5ZLdoPc7OrXfvW1BlSCAYtvNin9ZsbjItDm1CALZ+M3V6MBidwCI4JCgswqsE",
-	"tZ+J2/lvXFeWRcgDQjlhn0KpXG0n271FxG6pmKXHvQQKO7+deUL+/yKBdSSSZZfrvw/pzzcsDhcbP0HB",
-	"Zq/ZjI3sHJQHJGYq3pCNSOIUze8WiH2NIb6nCE4ABSbmCt+FZINQqpgqvVeCqFgklxGTSwFFgmTCJCIN",
-	"XjczTtypeMvJHjoQ9oi59cLMRUCZBnfPsY89k7mphE1fopCGab9zeSQTd8rOXdYMF+49AGfP/IXpo3uQ",
-	"+6SEA2biTmMfCh2Tt16O5X/ozTWpbEEYaExmaPF171m+8Zuk1szwZqsZ5pppVI8ObKjf6OYE1ox91Hvs",
-	"d5B391YptlorFvyLkKoOR0fHvWf6X1LwupGf9x75PRzKmqFPeg8NJ+N9es9cN8sLd5LshoGGos8LCicc",
-	"fEzSWmEmx1ufvEvGuD1euZu1CfmgQUPh6zX5itkhtRtHEq7CyCTpZQeN2VyFi1Azx29qmVLAFItXIceM",
-	"qDnVLFQY5qbXkhiecfSy/0EBjvR9LFaufFkNRl/lMbqk0sOqYW8pp4ZcQasoGKyJNUPJA2WP8li73LgW",
-	"7oZNImscClOv8yuwuU5aowEVJQV/goShxTKKU7mME35NNBZXNIpsOzeY0shWGEuu6dx+XUdWTkRMyK8R",
-	"o1KL2EjLcoqzZprGVcwCq3qTX5VTDmyCl7vAQ4jkhJxnn3j7ghsKIx9rJvm92+CrmHLlSnUI04ATV4r/",
-	"Ju++RehMXtZCxJdhEDCeKgKaN1SoQGaMMGAcTkiMQBy1BsI8xboYmjSsFgUpYq6hbitg8mPlKpRMj48d",
-	"1oOy0yCZStaoIcWYGJ9XZSVWOtQjUCnFPHSJg7DbuMu+ymNoKp8VXVwgrH3pKYBrGtMVgzIhWIcDm8C2",
-	"wYMmVrHIao0SMfC8msMaXmASaRM4QrQIOk3UUm+2LRuuNa+KVWrjB1BsugGGXCaLRTgHklnH4U0YsSsG",
-	"Ka23seBXGgQgJBpJd8CgvAoyET3emKyplLciDsZEJFi+BBLTcH1GTpnET18zd0d5RQPmH2RAqNYE5ZrN",
-	"tTrrp14CG3b8zZxEmOlFS0xeMmRuJahEdVEhWDQI8Oui2gxlSiw+tK1VMlbZhxNneZk2l9b+SgUgtd1k",
-	"bPLrPGIUqsP6ht7EmWrf5xeJLN8ZEZpzlZoXmAqHhBKFq1C5zOZkdaltlAV87LFc9kmLMf/oh1xPKlnG",
-	"4IAp/54IRYGQFjFjJFkTKVbMjOisjl0bGsevexua587EJaDmWHYDKBQK6jluyEZjsEauhlpES4ar1Zvo",
-	"pMqSRWuEUUuen4ylDWfJilKPLZqbiEUSRRuyZrHp4ekyip3kgSGfT1sMmZ4OM17laEf+aMbxkYq6kM+j",
-	"JGDSjgu+AyzhYL4ZY2ckZZtnVwDUAhItLr7Bo2JdEZRchTeM2/odwCLRu2VV00IfeH9WHLctE7bmO8+d",
-	"Jc2cuUAJBfT+7ldiamMxZ3lzlqhYf4oHz54heB8OR9lHpv6L5Xn2eOPjZznJttvD9PykXlhnMGUtbsts",
-	"xSIjWzOS0BQqSCVMnXqTdbyAaxD8TDM0JcCBiI4n8yB9Az0ho1PwUUEjU74QFWWPk0sjs9NupMfk7a/v",
-	"UN2wObpIEHJMbuNQKU2FG7LUxK619gvuvqXr8DBmC2J/Iktxa0bWjCSCuqVLKEmyr3d9QcEbxZjShHDB",
-	"jR7yNzZXe1BbQCNjzmxJ6FuNqSXDQs0bV2/GzorYO5hc8Av+3Q2LN2RNNVojKWzZLqsvzUEn35N2NhIG",
-	"hC60Av3s5tiUr7XrOtXPnn1Oy+fdIT1CfS/9k1WT3/qjGbr+7f2PelnUMYXM7F4BBQDtZDolF6OfXO9i",
-	"Wwo6iSMow3fB/w1yqNHKhLqDY+DQekNU2jWZKgJ+4sNkfXrBD0lZlQPyjJTVYjiFcVbhPBb2xZjyK03Z",
-	"F5wQyj2WuC/iMQHWuBBjK1ZvlyKC6ih6I7yp2ac1i8MV44pGp6Zuhx0ItogzFmCpGqwyqKf7P4e/rBk/",
-	"V3R+fYi7cfj213eH32XHirUi+O+u9Ap4CEWiZBgApeiBYA1Yt8hUvAolOZmekFCx1c9CfS8SHnhteYHb",
-	"yuwKsJgrwm678yYRlIayNK7/5HTFDlB79FR0DYTbd31sLa1Qafn4JVsIU4TcbnyYdgcOzsjF6J8vRnqg",
-	"FaMczGMOgoBvtOmwL2QkJgiYq7pxqJGDwByUreYQqP4wEuI6WSMqYUsz+wwWjQLiwIXCYtLqg7kxsRoM",
-	"HqdFCM4QsyhMwiH7Idff6VFcLR1b1ZICH48F2MxWN4RtS9RSxNrWDdhcAF8/GBMpCE1Rq4nP6pi2Ooyb",
-	"FYqp6C03eKZ8Q06mz0Ez1EOswzWLQs68im1oAlg+g5U5YrKi1wxaMgPvlsrRmJnpTGPPUFlaEAjrfb2Y",
-	"Tku3AbF5WkD9vsa95fEHSMCLJNZWDUwJ1SpD0F4RuHRbWLTQh1Kza69pukGGozo9yr4hX/MtVrG7gnJs",
-	"cIaMzoGC78DaXHHqE9HGtaMJYs5B9og7hRDKpwET13wskgw4ut5JPcJ/OpFjaCkKpfpPKIElCQOmbmoc",
-	"Ip+5jKhUJKZBmOROazOr8x87ykVywsJIzhLG2kfmUB5eimBDTHnZzanHaaiyfEbA7mCBzbn1/zDEi0XZ",
-	"PruhUQLKuUdIGSYBZIl8wux9BqRrtvHqr/ncCx9pMjiz1GkJhDNQtBn8WkqLVis9tTsJVTlzKDnVkpjb",
-	"wVOwQi1TmdQ6jFsxGLlQRdNbIdnPckE9DJLkwRjoQh9OcjH6FXfG6no4jClUm9hCtfYSy1oMk4sRaBgp",
-	"izFlr5ZCKluFz4QahFi5DuoazbBilCmmleOYRlSfWm0tJx9LkGTooJRwxqnKpcW+uao1dhqDvQUsGvIC",
-	"9DgKcyBAxTp7fhWTCrmBihO1PCUXo4vRGPrBj8l0TD7f6ZXqkX7/iL4dW7lPEnopbtjB2OhXTmdDUo0p",
-	"uFHAuWhIK4sac7kM/OvXX84/kMlk8gwfIt2CSEBzSSyIe53R+RLUCvPqfCkkqpdQSFAEWpLJkF9BFfj1",
-	"IXrYrtlmDEo5lFnTyrjba81coJ4ZlRlGejBOgbUnAVTQHwRZJBzd8xq/yFU5Hh0hDwmNQqpxYFyfUIAZ",
-	"i0TjAObfGhTcDU3tIKSpmi/HhJL/HrPFGeFQshQEt5Y88O7Y7sAB2o5282NT5FoP45EfPtT6hh7Sel4s",
-	"lgCOA0Nyha+wYCBKeLLPBXyWV9GgJP+pqcIL442zbX4slULFLVst1vi89LRQf9AwBq2EIm4WcDFLyf86",
-	"/+XnQ/Psmm1uRRycEdPOH3VhqMMHFGpIQCwWeJ2CCKtWKbM6LByPKtVT6zh4nBgB8WEPMjaTcWqo/5nR",
-	"Sc/SPrqcfYIlC54XdZoyr2IaIG/fzxiKmua9YfUAx5Ojo8PjyYsXY7KOtDEIUxxPXrzMbY9zkNu4DlRF",
-	"NZu0+5I5vVi0MAQoUR/Ijad37VDLY9xzPdj36L00e482mn5iiExzpQVSmD669rZi3xKvpmyhecWppYrc",
-	"GtIy4DBlWnh9DIpBYPfiMGBrxgPGAfr0q9QNzo1vF0hpz0qdOSPcCOtFImmkD4tHnwYzizDCSAEoX5iy",
-	"cn1aUYcJlVHzsBC23hF99E/dyvPsH0pt+83AJ+RfkM9oXnRtj/aKXG70GHqxZwRZNrlmDBROIdF6kE7l",
-	"NBX0oLJiFpGZ+J4CLvW3in1SMmPa62/QfEBqMbeSWIlb0TAiYSBda0bzlv3vDCo+TtabgzPUkcxzM+7M",
-	"DhpKYqvQm/E1IKYSve3nhLOlP2gxpc9sukd7UH0xuoRSjEhaLtQmDLK4wKphBSSsmS0efggVVjUXsQrw",
-	"2BogPwhA+ZjYsEkrTfcklOdUFMZy3WygEGbAtO1hYnhB7hhWCIwB6NicDKmNjqx6bZW9/UyIGnAkF2Bo",
-	"61EaMsAhvTBIsv9Z0+Qp+d2C/ZH8oSeztEX+0GdxTJQ4NaDcgYUFZdK9GDpixjEvm/g5IHPJUFm/OzjD",
-	"sJRnem+vGNd8zlZ3BRXygv+iJYbVbEDCOxnmhCXFzp8GGZdJGAXSaLVabF9wJH1JNyhBzIuo+huVqKs3",
-	"Q5ua8yiR4Q0bk4vR8eT/XIwOTq3WWurlyNrfnNwuw/nSqWSh81jqxZT7B2jWO8AmVxOS7/9yYBxsTjO2",
-	"AgmV4zFJjYOi06rUfTA2OnTqyAvZrTTszEw/sdODoxWa2IRypnVifJxdj62riiLzFDmt2xbGA8MdpVgx",
-	"Feq924e2XO4k5zp1IVHn5UEkbk/JZye5zSaNUd4fioXlGZa6kGHcGT2n5MMVXZ+Sz/gRDJLlPehK9H64",
-	"uzs1cgC2xAxo90MvWXOPELgyyDZH6LZ6NvounAIYMzivhQ0xM8O2aKpmAR6ft5oFc6Fgt90h8gwp9onO",
-	"VbRxFpclTz2/od5QXnD0qnjyCP7SNAgUJj0iOstpSK6ErtYWzB2xnR1V9yXjE1IJKRqVISf/aY3H/5xc",
-	"uH7YhgXgpdI8ElAwtqx5yylW3D3I6DF78oID5wilpUFP7876FbAzBEbeQNcSFarIrzZJ/t//+/8hzqeI",
-	"t18B+T6MGDnfSMVWjv8fgBv85tjrYuNa4FQWsc39mqspCwXpxZpxug5Hp6Pnk+nkuenFDDGlzyBdhEHW",
-	"iFMn3wWj09GPoVS2Aw6GzgNi4avn0ynWouWKYdM8unZBT8/+ZuqQI7padr1Ju+xAUHHx3sB2vSGBmCda",
-	"lZ1k2t2MTn//OB5J2x8WwEd02u/2Uc3mArvcnGV5MSrbMmOjaoo40DtKr2S+8U6ppu/qjtbsR1mrrn+G",
-	"pTy7Oa7ejvOluDWo+rfj/H4cP4b9SKXGzTFhXMWbCQYwu7rUZdO6dTwDO6B2TzUO7ATe1uZ39p63zO/8",
-	"cQidP2rPVD6IVe5yM/OTQV/Mig0F0HtvWfbg+TjBgcn+8eTVX/ytKcFb/016VbpJhaYspyEP2Ce3dWnt",
-	"wfo9S4sQQldxF600Ov29HEXpK8+++eGXxUIyNbobt3j3x3AV4qu5Iu5Yf14LRtCcvYYMqAFgCxF0VxtF",
-	"bWJbaIGLMO2gRaNophjXVsZo7BFSvsvaxx0SZopRv2NrCWV+47aIII2FgxFpofdCWsqd7EO/BLDSoF2c",
-	"T7g+1VRTLBauri72Xt6z0Q19esXUjEYRNpSRJYRpOk769V+NkvZXEWx2sFM4oW3nmmvBabrZ5gjmeAdg",
-	"NAkmzm5JisftaSXtnAyHyzhlF3htmCMgqsA5ByXtwWoLV4zsH0+P759+TFZVCat7ZqM12nG8b/HtJ743",
-	"LBkjWluwPdcja+dMDxQ4m3D2YPyuhGA/e0WCw+DOJayzIvFCU5E8VyzypByVmcjQM4KkZfqgb4nvb00i",
-	"Yw3OH4g3GOTdjattjToMTh+Aqw/K0Zfgga/elgchfq/C+12B2QI/01Z7ys4yZ2KUl8UNDG6dlOw79mu/",
-	"R40i2yC+lUbxELRnWgcPSoPvGfa1r2UOqIB6AN0/q3AtHBq58jMbJvp558Rbrg+7Id/a8NRdUC8O3l0L",
-	"vg+J855JpjRNXXm97sytC97EzNmhCTMPlekh2oamvEz+fBWIdnRnAiBGp9nvO1v0HmVmBrobj4Q83Bls",
-	"OZ/ry9E2R6oE8HyNiXakCNt9jh/djTuvNjPpzlabmaWknMbDLrUr0WVXc9ef7bZhqNgPw3dNZZnIbzwK",
-	"r+2dxdi/KzLh7Nk77HR0G4m8ZJh5Wmf//WSAuBf7735ML1xSnS/UYH4gm0ulI5J98A8wU1ThoMqR8LVo",
-	"ovYUpAg4TPunVnsncj1WnryyAx2RHF6bfLNFst21i7bBM1sko6FPSr75T2s/bbEt0E5sq9w0D+uzzQHT",
-	"ynOb3/HtKekbm95XGHtstG/IpYXG0Z6MLLhmHoC48k7cAgitfLl5bvnk0d0hz2zw6xZY5o7du9Ve3Yfk",
-	"ldX0/LmsQXkbj28Zf310ft/HwFPaOH8bkTl9MCGxAwFR5Q9++NPSUv8uOTJDOoQfRnV5WOdwR6p0LuLh",
-	"qbPGU9zgIH4Ams27i9sy+G7O4yHovVxXz237kyc5T3NdHcr1NPh4/MoFSv7C3Mtt4P/TeZkLi/4zOJsb",
-	"FjWAzzkt5VFrN36XvrZDSetmqfPHphAPZCe9/fWdN+hpmvkTriXmzdqcNLoOn0F9iPCSLEWEccbuU6wH",
-	"AWmdIRbPAC48ySVgcQFZEWdpeRvMPApVOhTGppJ9bRObfHWxgIQKL/nmYOIxV28fhw5vzkFVQjrPPrt/",
-	"zyBh+a42dt1t873QUp269rOpRsAHiyTh6SaSyw2mb0MRhJiZomacYd0QKJBCTqYn976Ncilu21kTuW3t",
-	"5c+HqnfVF1elhwNuo86wYJ7EWiDSnZc9idk2mNNKFdmHrHKbAOwVatRKOJweezQplEIx5VzFDYtjLPlZ",
-	"eu/1IwK+QxrFGZrsCcTC9gT6oaTy1J4k9FKKKFF2HkjdSjDNXu8Gdb/4upzZ1KFpNN1wx2X8JgKV4ukn",
-	"+1JXP2bqmWx40XN3ZndI/4WlGGzK+RjvWjdqGfIrrCUCtCnnWEugyoMpRaxmQRjXui/Hn8u9n3PsvBT0",
-	"+Rgdgj0/tvnZUBujzwDGnOo5vc2o3vZzeL9hgOzGvzv/hbx+OT06s6no0pQoCiD0OzYlqMJKj7V5eyZD",
-	"Pq+du+YYvTge9YDMlKBqBg1f3AK2XXrbzaGv0hUtTxhIS4Sivg6f+5zdMqkItA/0GaNjV/1Z4/NyY8BW",
-	"3cg7zu2Mzz7bo9jKSW7QUxRvJ0UZjV/syjXuY5bsH09P7hefLXzglbganJibdAED9GB+bh/3903F7VTQ",
-	"lKh7aZ9CHhaSC7vlZP7Iruh887VkZqIis44Zqs+/vf9xTI4n08PjycvhEja7uHumvbI5hTyE2tiHkimZ",
-	"qZ7azBn/t/7wnCm38Tkizflc4QztSVuL+zbUeh/xaslWCVmoW9OstuSnS4u0102K9wFQGSI4qNQ4sWtw",
-	"g+pTd8gzBQdcO/bRXjryni1cUigQDUWU/cT7CflNMqJH1XDbnhKZ1HwstAeF3JSATk2ZqRAdkzK94/6v",
-	"fFMTC8poGjo5MECOseq5qaJmZtSv+pRbevbw+/s9bzDnTLJW+UJPB+jPeICGk3eWPpqUHQCGSDZcmlf9",
-	"kXz8h6/Cc1dEnSXiW6jqZpanlkyiFxIcy2Fw5oeE20+W+KZjSSnxZxWzVKYOGF/wxDr+JKxj+CtySxqZ",
-	"WBBDJ/ccEdKZgRlfkHLRIdtztN9MX9IvnqflwkSqNfdnliPVXi7ZvfnWvLx7860tNdjmTEOLNZUf+0mQ",
-	"3YsgSwnWti2qdSycm5eqRFvDBYT5/F+EVN9DffA2txbmo7+GnMabzp/9h+Cs80fniqp+XyXSfrZL5dNM",
-	"WOdjsds5kJvFNbVq61xx5HSvh9PMWnSkWHCefTb/Mk2A7koi9Nrttgmla9AF7U6lDHx4pcLM8aDxpTkY",
-	"6oWI2YI9iQ2q4NhsT6ffcayNH5MglPBP6jrsfRlUW9QisM142gy/PMrzJ/gdCnHultD0DDjZQ5EZNiRu",
-	"IC9s5hZykmv4vz2N4eJdl8l9Q0JjbJZ2RkI5WyeXUTh3XQl84vI3834JDNrRmJkLL5jOOQ5Ek6VlVjKD",
-	"Z6OPBapMOA747DNaUFq7tc96cFU9xrtvR9WxzL+ZsfN0/jAeUguNpQXToyMKsGPafhlzgSZnD7Hzblua",
-	"916rfm6vt75+eHJ+PF08bHvx4MzB1DGAzaT8vTyouoooRPB3txlbhTn3ulx4Oh5P1wqP71rB3u3VHjgC",
-	"pfLv81x9NfcGT1zh6cag/sbg6a6gK6N6CEUgZ84PeiPwdd0FPImZXl79aoqrrbGSpbfy0ipPEulJT03p",
-	"o71cgOItyUAx7cAtvN0nt6ZLfMgBLZQH0KktvmHBkCzk+MXXw0P0G0ESsRhaBMpnayGi+jvCX+GN8rDo",
-	"3NmD//TIeFkKqfp8d0nn14z3SrLR6+7GpVzTModC6Fs6VxIbJRNslAxZlZeJwubqCk4Li6EdLQyNXW2h",
-	"/ev+i+m0ko/N6RpjiUMmt2KnKc8k+8eT4+d/OcPebmNCTVdnwgXR+CBrKiWTW7LWnfIpTYx116RAzgOW",
-	"xZRKxPTKjOuarOHu6/PrPFIT8h1UBMN210Y8OASX0A7ggGFXZhKzqySiQFAxk9g0KmYT6Jd8YJ1gGgbT",
-	"cBZ6MlLT4c1UWcE+3uZIjOHtgzPik5EmvbHtpXv83Db91vtH9mmRXk4hu9sj7gPs4OxD448/IW9dLzqg",
-	"pwhalcI32JJuaVINnQs9y40Gz91040N5AnkK25i7TS7liG3q1gFjrFKovgL2uC3XesQspr5InmM0qKVk",
-	"jsCuWI9tXhfG2SNt2M8ZNqbGJv2aPUSWQB/+uJmj5M6b6Z5XFqGUxTPytTAYA2sag1EyhhgA/d+Ay1m4",
-	"xlbNYgVdwpHZ2t6g+5TjPS5Z0Y39EZo7679YhDZEWVAUAmiDo+6tEOU2JSRrzxNn6lbE102G2W5DnDJI",
-	"bajca992AR9DF+6VuQkydXuR2jCOJRtNkqfcwQ+QmWGWDXyqvebNf2JycWf5H+ToY0MN4Nwe7Sy8KTNL",
-	"jwrAO6PKNgWA85QzYP3f/NAPS3q52r4FCNqoSHlWes+Vfb8ihlqvsRT46bBVfYvc1C/q63r2o1lqcAeG",
-	"BhQjofPlw1J6YKlyIC5beWI+599uF31TxpcfOJwjv+OEi+z2mgJi+YLCD7K7+XqGZnfhTuswEuI6WTtR",
-	"U+lBb9yEB5NKw0skE0LwuOQROGFb7mJzCYeSkzjg1f+DaFIPHDDeiWZtPeLhadfdKz8u6jWXx63o18mP",
-	"Dhk8T7k7Nbk7BRc5FOcTMYHNPcsVRsMGD563skwPZFwmwAr6XTK+ef7nzSjKN9If4JC96pAd5LQt2CJ2",
-	"aMK0K7MtvoPXzvGt3TBqf4pHWk874QTxhWqcBEcZ3CnsmSqXFDGZ5uAcT16//MsZ0RrexC+EaQbgjAVQ",
-	"O5Md2sNyimaASxeyz8kioldEKrqReCQnw5LP65e19IMLnxlCKdDRw6SYPSWXPVhyGTCwU5LddqidnP/q",
-	"zH2u6DWT9q9gFjMqBbd3ba+fT+6TH+YC1TC9h87nTMrDOImaNAr9+lt4+z283BD38N7QzSkY/SJRJFRj",
-	"cjKdkgvYQHC125CWMNjDSAeIeZFrNg8XIQsmF6PaO+fuEUVBOFdEM6SYRme2WxMNY7JKpMIrySrRvmKK",
-	"BlTRblN+94nOzcBnWDmYBW7/jys7RAGee1T6zEznpiGhAr4riTcw+F9C6YCiwNzRvdcEl7hHJLSq1lo5",
-	"X8Pg12zzcK669ETVKmT6tT0JxaYHK6fnRkU84OCaxZ28+MsZidk6olpp03LZbgN8N893aynhIv3518mL",
-	"6uy2mYFDz9Hm/sOluY3Nv833tibpx2o++Oyzede44aqdP1meOLofYmkSjXoNw9WI9wjE0MfDbz9ua7/N",
-	"x+uuRkeQo4Ah3T8l5LKj9G2c5Tcr8e8/e/s+SfWbJeVXLEesjrehAAG75PXuaPf165a0W+nxaU2+rfjW",
-	"M6eutOpNdQ/k/lOqP+2C7O3wD2S8pNM3U/yeJLdLETFi92j7I/A2CLT9Ma84CXYiEiq2ko+Bj1uI7v08",
-	"PPt8zTZtbtdqqLdIQ/dXhFxwlt1O6MVeJqfPyPF0OvZgeBwbXnnx9gjk97h0LDQSegTVA44v6fy6qTM8",
-	"ENtfzYs7awyCE1S2BzFJZ7YBw4yqM4z6hVi69FUiRazI5YYEoVxHdDNLXzIPvJdrO4jkrS/Gk1W+ZDeU",
-	"zMZ9RExaqzgFczQ2ZzlI/2Ufpwscj0rA856aMNwFDSPjpxmNbYwtTG9eWMfiKmZS4j/9pAupRMxm3u++",
-	"lyL8B5jytr2aEutwPhqPzI0XgmvTpD6OczTln8w4FrFMsTV6x29oFAYk5OtEkZjNWXjDglPy77HgV7BX",
-	"Ib+CAOx1LG7CgAXkkOx9hq7Vd3sTEFR5UqByDu4saBhjk/T0XwdjMqeSHYZcMi5DFd6wbXvE5NIpEqkg",
-	"78lmK7hOQNALSTJG9k+mUyLUksW3oWQNaQn9eq30DcnW//mvprufK3FoXv+ZrtiP4TUbVbe78Sm1R7cc",
-	"93kHqL5Nv6oFztHy4JHrFQ0GFfukZqGcQfRuJVj2ZHWGqp5UWsOUczneS6v4aumLPNPFJZnpSgHFDnCg",
-	"TqSz1gFmBts1ZO+wxtaYUEj5w6SZKrgyLPkB/XooaxvimfGl4aOYgXMavcOPYLYssTSKOaOs9O64/Lqm",
-	"QFVuy1uXqWoIT07RvUuPCs7QIyz5eBdwtAlJRmxvT1N6RiePkzUE71kKQmUx5FcPREomGrljwbMMgK0C",
-	"lj39vGew8pOW/qSlP2npT1r6k5b+pKU/aemPSkuvT5IxSvrAqTEZFd1Pi/kyVPJSReqzEf3tsldyavtD",
-	"Z654GwIa7hkB+EN+BTV/ObkSnD2Qltui1mgtOqcPYYIMZX7YrBNvgx7sjLTrA+qOwdCXqfdl5T5sGGh7",
-	"ErPpIkOR2nuGRlKOG6DzxJv+gdhAaQBnCfN9hmFa7W7++xNrqU/G2z0T17wbasXBH4UjRtuTdZRqJdeE",
-	"GOOTUC5vWSzJ5wtrj16MTvVfbjP035PJZEwunIVkHt3dnUG1MzUzHhjKhw35tzAa8oe6mzAhlP0xkxbr",
-	"bFafA6RG2AQf8Pbofq+/wtSdjKpae8CWlAcRi7FxfjrplkewaiyLU7QgfArUyNyGsj7Q2AieHutW2BJ/",
-	"2yXnh7Gr3facDMcq26ipV7FI1oeS07VcCtXiQv4H/cG5e/++yhM0+/somYsoWXFtBaY1xEBmwSKJXSRZ",
-	"iYBFZN8UDZoUl/WvbFNT2a3O/dfds5fzz3kWINAbgG4e2AP25HjLyRLNdiURPNqcQsWi3Xst+jliqr5q",
-	"WQl2C6fBwM7CLZ17/d1vxUPRueqaf0K775R/9HqgzWMDfb9+WOdQhk82VaYqY767udfNTpK5341Cfl1y",
-	"qZsXfK2NFP/HQpuiFyd1msXzoxrNAonaAuScT20uejObsktLODPRw1/7ZsBpVZCqhFgGcMZY2kYJg5OI",
-	"hTOZcb6QQ5iqKTQJN0PFki9fBGnmq12VAd36AjmrT95z0asnrfJJq3zSKp+0yiet8hFplQ3l+cp47y7u",
-	"IfMqZe195BejTdbK7M9l33a4uSzqoY/iAjNHLF+m0tX2urNhD6YPqIHvSPv2r0Kzg3+Jx7TdbWrFQR36",
-	"bvVhDMuHv2ntRNauPt9OyDt3/ZrnZS2uYR870Zfe4LYWTZ3udYc6NtW3vBnKeZSXvfdSIg2uRstpds/d",
-	"l4qYLEQ8Z4co28pbFTbTsHeVCsPNUk1lcDpPLxIzUw10EjJj4vbd181wLxy0vUTugoPMmHd398Or+vKe",
-	"FVtdsrjrrelP5qt78XLdr+2GS6ur3GRQNmzNpiKLMdOQfcEZWbMY3zt40gjb5+jDWG1p+4uKBKh01fZ3",
-	"0Vbk/cwFl6HUJy3dFNMEs1ceUHlST7l7V++u/zTbiAEeYX8g80QkWvpU09GTp/jJUzywp7hvt7Yvz8Pc",
-	"eLh22lyldowME9jGde4xnA6Hx7Dm7BhVx6PTRKXnq5xPd3f41zL2p/uD+k0/Ty5Nh1dT/zTERCnstkqO",
-	"J89ftsuZ6pu1WKedvRz1ArgKxGEyGRsAvictv0O8z+7CfFpH9zwWbb57LM/OXa2PJHanY8zOkP3j0lFt",
-	"Nbh9sfC6QcsD8E/FYtXjHunRUF51qE7HCJ0vMDLnycp7svKerLwnK+/Jynuy8p6svCcr78nKa6eUt4+/",
-	"21nYXZtou8dn3ZUp2Z+zsaWdIukeQQSdTaP29eovwe7pFC13P1FyHaLjdhEU9/gPUfd7zh0FvO3c+/JI",
-	"Atx6BLbtKJ6tdRjbo6HX6qC1Is/vHaI2fGTaU0RaSnX9A9H+XPFnX3HY2WOINjPGvR9oU6zDCDVDCdgc",
-	"4DBbQLdmaE6owE8OY+wBKUNFmuSSMyX3TEdJsSBqSRXWxAVm+1/50rj/hTaP/hIZirTNCJ+/BGdphXf4",
-	"Zwv+w3iGM165jO9tTw7gfauZDBDaONd2njPrMJAhn7NtBrhkCyxX0931U9r8/wFzxQzBtbqLNOdiR7eR",
-	"9uSm95FFeeFO9+Bd833PYNvej+59uRS3zq1ozexWReUN+nepI5spetxR7obU2t9SGowOfk9p6Ri8Ipq/",
-	"25sP5PNkn5KYzUUcnNle/NhRVhrpkKhYcBIG8sEItG1N+iYKLRWdra8yrbB60MvMJ5H1lYqsdrJqF05V",
-	"J6lq3ar3xAoCe/h2wgo+56/M2rpcfcH2KNKWLUFwYUvKxMRdSM03xnWSSOhRXeaSvbf9bOdrrUTww0jt",
-	"gSV2xuPK3VIfZEf0gRlEGWzprcrcTw/qj70/bfPhfbIt6TbrlR2MfnH9BeZT9MyOwXNQVEL35KNQNNu2",
-	"zh1KuvRw7m5xXKrdu4Z6HpuD9/7PCA2CWV4DBJKN2UrcsLLf5C2LwVIqnqla8X9qDmPVmLI46BjbAjnj",
-	"LIQ60kmkxjstYP02CMYGAVi6eh3ROZx2AzkxkI8RNiKT+ZJQ2ztbxISimQtH3cCKq6uvfV166j2Pedlu",
-	"1XjO8xwidQqXDrQlL2kas1PJ5yLpjkuBnsEGDIYDM1wNJl4+74mK4tCtEWJGOseBUPZ8A6MhUyk9qb1w",
-	"UjXWlqTRYtitqaPfPUxuuBZ3MnXIa3fT0oqEOpaJz8pKZDwzdA5scUTKxqlZ2KtW6nb9mK3pAIZBz196",
-	"FiokTK/FV4217c62GHfrw1AxxxakUD/ijnCyI555N6ROvTNV2dxKtvbTnpv37+1KSU9XV7zCLGDg4hXp",
-	"7a10Cx7cdnpx1Ey0hssOeJv0QBZR8b4K9/Ye/Ag+F38ElhKC0+oGC94cxNTQlI0XU0oUPQq2Iss/oBy2",
-	"iax+NT14aKrf7RVVNTvM/2TUic6ea4/EH5X/2t5R7spH3WWPO/qqq1D6kGd1qHNa5rA2gz/0Ln0h/utx",
-	"iyHdYd6iEFPMgLpa6E3v7Zvla+/ZZnqoJu728nzn960GDQ0hQuatHQUH2U0j+0DEoWLkmrG1JFxwdpb6",
-	"96JQqiJbdFs+ULjzizp75qjuaBpIKrJcLJytIzAshVZFYHyNdFqfcGXJdBdxAY5I/bgAsv9nI87P5l9W",
-	"p6qX/Qbho3va/SZ5b2AfWOCbUck+jW7pRpKT6QkJObG86kvYdNASWkn5dPu3kMKYQN1CCJ+bF3dNPzhP",
-	"Fdv42UaNGLgH5RtmTEc9wC3OHPXsSdfmKBBMizxF0O+W/b5IZRbJu7kjxtGNe+OubHefrSinV2BulXsW",
-	"foLfPfzv0qWAM+CU26bV/MxuWEyWLGbbUwJC5HgJ4o7suyosqKifES7IUkgFsxLErCSlHeO33/eTN80b",
-	"jyDM/GcVZPA5VzShrSnu0cR9bkjO8rYbcjI9OSMKsA9G3o5Q3+LItbW7y/F3Mj1pjZchheTjw2N7mVes",
-	"+rGl4CueiR6hLz3hqY18QZr5AjIbhzzx5z6BmniKMxNNLrgfgEJNnAa+OhdJFIBAvmRkIRIetCJkL2Jj",
-	"FV7hDszmlM9Z1D7PMb16i4S4hjzranfRqzaHwSOpAlh3Yx/UhlvCB4IUb+8ygIrVulv26H3BagHLgKsN",
-	"r3UsrmIm5aMDOQNcBmypaKweHbwI1XaBH8gM7yvuo43SlU2xtYtTVF7Dw16UXhhjyA0pDH43HiU8NQw6",
-	"Y7OZaNrg0YJQVF97qxstdd9n1qfe6DpB6vvW5Zc8Ii3Ot0mtn+sx6ceIsvtV7WYhl0pLyxZejXfu1VY+",
-	"W/ZpLWI1iwTqWw3e27p8+Rejqjyv/BwGSwPPEsqZFAs1a1ECrS5m6M1o+HqDjYUVd+7BtlRRn9rmyGxQ",
-	"J5Qb1QQfn2X6b4cSchTELXcvFs92Sv/9T3ddMJgdv8zllB4+y3Htg3Zuaov60X3tcbuEKruIgf3VdtjK",
-	"QPN728quJri3q0Nw6jJi6WGI94aq1hS3pPL1lhlKOKGcAI0as5wIXkLFUKRFP3NViNqSdPdyQ9Waadsi",
-	"Qq/aHIx8GSEhD3cHYO466eVo22NdAv0u6yD1sL0GX3K5ZfZo1tuHBtvWc2qWBB1k9bOcItpBm/4OvvzR",
-	"fbhDWZ6dqkphw7eIW8rAoc4WbXuSsNxMO5Xsb1oQzyy3ja3DoLOqwcdHphvkifPZ56Jt1kHdzJLR/RFs",
-	"k/aZI6cdqZ9Fun18ZNsyevL+qbY8XrLUU9DzKLTgvN0L1XWOG2t+E51lIlb/yjat3hex+jaMy4oJcdt+",
-	"4jJRaVSh4KX9KMj+dEyA6CAjmgsS8nmUBCw42LLyUCWdnmowZnoUA4MsWcW/h2pJvJmgXtF29YnKAAK2",
-	"9EnNQjmDQzvapvNEocGB/ugMSyzehryyvFIQynVEN7Puc+TK0z90tfzvPtG5qgelZSeOrjO/lbmCFMqQ",
-	"ufnyzP+51WZ0aBnSa0/upT3A8P1MgN1v0Yfjy+p+UpSZqRjymdnlZpYfta+HtsOUMFSRALV8JDSSwvB7",
-	"rBRree0eWSeXUThHNUZOyK80liwgUXjNiJCRAPdDHM4VuRQiYrT6qIRyhmN1ZIwk0KNHoWIxjcaETa4m",
-	"5PPe9d4p2bvZu7NO2zUNY7JKZANDWTFFA6roNjCQTJ83wj6pmBK5ZvPKpcMrM3hlu82EsyRn6XjWMTz+",
-	"M92ilBAo0qaCcOb5Zh4xchmiY57RoIbihrt5yZdFDBAcJRSNyFwkvLJZ122oljN4oycEJ8ejxgZD841f",
-	"832rBk39ieToHnIeWtXt3UlKTou+oTu65e3UAHSXAcUPn5bcupbu4DV094+n07EtVwS5viG/ujcKaJtc",
-	"bF40ohb1DNvIEZqkuKaORrUC2rJ/5LKP26dl9a2I+2QbP9nGT7bxk238ZBs/2cZPtvGTbfxkGz/Zxk+2",
-	"cV/jqE3n1R2UAahvC7BzmzhrsXRIwN2lpdwj6faeLWXA19gk7UNegKLQUf+MUPI3cUlWjMpE7642Z2gg",
-	"1obLBGHM5krEm8ETgfePJ6/+MsbotwNyiJMSms6IjciYJbuFiAIWew0Obnmx9p0hiP5EWBM4ZDKCe5rl",
-	"eWPbRl+0zhbuUv5kGw7YmZN+fDRFxPaPp8faZImYJm2ons3JVVmixq74VDH4sIJErpiCMIr6OJrRo+Ab",
-	"w4bH3KPIKIm8buNPevftqE27iV1KlIdvMNGps8TgHSX2fefOmJR4F8bE2VH3drrbtovwfa+nkqm2kqA6",
-	"NL8L2VZH3D/Kfg9Z0oqZVEJL94WjBchKD7EwjDZjTOPd4DTb9+CMlCfznkJqT6GCcnPDht0E+xfC/Pe1",
-	"jqPn2JNEhvwqYtC0VRO+JKFqIG6/O8J8zqScaQuxX0MA7/uaUPKTk56B16dmAqvLF48RXSgWH5oM2HxC",
-	"b6ei4G9hKmMcjUc0isTtDOfvyAdxpLd6gF4R65mp+yKuYoweKMmUSQ8Y32yDlW8Z3/RCij9xT5xUDFHB",
-	"kFPSA62LfVKMBx3X/B1+1Ge9Zr6eSy1+XbFKTEtxr/tfzy7ZRvBgtqKfrM81/AcDZDyGxKBCRk3/wiG1",
-	"leTevCjvEl6YrmYZx8d1NmJ9ZZHOBTu2XY2dcID1DFjTY8tVZSatEVVvXg2w7qrJ2jLfn+xIv7rqIuXl",
-	"RdqxIjfcuS0Aci8oRyjrsPmmFTZd2RIhD+9JYXnZs33PA+orGjmPUGUZDLE70meEPHx0Ks1QONtK3xHy",
-	"8BGoPEOhYsf60KNJRZ520JfuOQN5IeLLMAgYP1wxKeEOZoQHiNxSSQLGQxYQJYhahpLETIoknrPJaHdJ",
-	"zHXIqpqgko0jQuUyDvl115BV/KjPkTHz7QID0kH1xeZtt6oN1mE1H6i8Prclu3aoQ3UpP1arktYNVMEA",
-	"Myj7iDhTIu7bHBG/rQ8RqIUfvgcwblgXpdd4pOGjfuQHn9Zhvp7y9OczJdLYWeg5+ODsocPpSTmAFwrS",
-	"ryui931fWvDH2LZinvu4J2bc97ttjGeu/Cp9/53qQnxlpSBKKkB4bnH86TD9aTc59D0rPrir3r5XOq0p",
-	"pnuxhq+rPoPghZEfnoraFWDYlojuoZpCZ8p85mJQ23O6n9Kw1Z2Rqp2jiUgt+EOFR/A8ce5JNwfZP568",
-	"fvWXgzFZx2zB4pgFLuOkmoYPHYb70/LrVx2I+YqpmRdZ3JOoq2uJPIYSIvVZeTXkOvyVe0qpDxIn0vag",
-	"FMn6dimiIQ/Q2yAgIibzJeVX6bgkVGwl7dF5RMfEtHvueFLG9aNBIOVM8GiTDgyHqzqM6W0UPdFreVrp",
-	"cLT5nq0jOmet+PsZhsMe6l0k12wD5R43JOERkzKtFSkZx6j71VdK1QMpHs8+X7NNi/jb8kPyTrHVqE1M",
-	"Ew6ym9BXrdNm+J2jJMhgTmd8TJSC2O6jKbS0ZFps0aAcRc/TxFX05gxoyJRt+sGTKnifqmD5oNdsM4xC",
-	"iTK6gbCflMqdKZXnTBVP2ph8vnDJkxejU6JFyClWDri7+7p1zUqp3K5zhGsa8cvifpIfmvoRuASIPTl4",
-	"VwJaHNl1JhCcjdPMJxIqyaLFg/cjeEBHZytHEWbi/Yn9Q45ivLOcy37bnrc0JWHipmwv2LdOaPCKID1Z",
-	"rT6nyopBAsENtzQO5K7dLCsWX7EA04NVCtDBfZOpkVG9KHWcHaOfT+WJKHfsSvGoy/Og1LlO9BdzGkUs",
-	"Jiu6sRSc96D8OcizUYy2dXtk6PjRejuq3Rz3sp3Gl7FLblOfI/y1+Tq+Bq1ncM9CoexX2n5dcBULzRlP",
-	"ic1EJJyxQBI0dC9GZJ9yIi7/xuZqjGWRbkPJLnjCE8mCAygZ4RvFY62DSGb0Am3CVKgG0E/xgptfJVNY",
-	"uOhSW/d0rqJNxrqeXPDRuDod+x5cI4V5Hrn0HegYlvlBbAN/EotEMUl+/eX8wxhSdH/97cMY+lZ/TZLV",
-	"5rcc+rlQDXy7kBe0S4opSUIqJRkL/wDGQqqi2cnd6GT/ePLm9V/g/FekbdtM6Uu2EPGwBTzevN4q8WvH",
-	"3g8TYXrYst2qeb1jx9W29QR3WsUqB3pTsWfzetoXb/DCz/kZCs1C3QsN/UKLe9ifWo9q2z27faxoHlqA",
-	"pFWV3zxRVRX8/VJIq6FWWoGyBq6bVqQrv4ZaWVOoByQgQx81FPS58FFzV7DchozucfMbHWf57RnOYVsg",
-	"rMe11R2605bseL9Y0bbk1K1N7f/H3vX0tm3D0a/ygy9J0DhNnRZBs9MGbMOAHQqsOxWBIUuMI0SWDJJy",
-	"6wX77gP/SZRESZRMSV7sU1NLIinyifyRfHzv4OLV6uaUwHS6ZrWIzc8MmM48abPBktvVytvMjrXNmNc0",
-	"bY77tFrHz82V3+iHz9175/cVenuXAGDE4yYq66mPnRhgbmNC6rI3v1t0gZfr8ynHMQqUYdvDkLQRy+ND",
-	"eTJv0nZEHzmgDzsqMwSehz1WI0tn11V3typVT1rbsvzi+S/pVjNnKW/8cJAKuxwULD0qTTy8OCj4SBCG",
-	"udUedI1HcVNV5rFOS5ylsRQL4nlNojjdMBzkJZhdl6wzzD4VJSsR3mDyb20FqOCXssXJLgwQXmpHyTRq",
-	"ovhzixOa5C484T/cqET+o8ILqaQpSpsS4YPweF3Chf7RYZxgkr/w7I9450VhAGG8TSlg5KNwh4IHUL/z",
-	"Cn9Be3iVK+m87ym3H/vfNSQYvHhPn8N4DSgiCJ7YL8RHcRDG68bmCELcR3D4UGOc3N3orTrkjGtOM6j/",
-	"zFvzdOnpMiC7gK7PHeygcP95NsrCm+1a7iDefVmo02Lil42cg2xHFU3XWI+TZ9hm7adUJgbaxpTJ9zD4",
-	"WzgvhJXHn7zXQSysgKdLxjcb/fVAiUkd6QsHBwQJIvEFBS6BBgW7gCxApwmsEGwRfkrwBgU3s4NsBHPN",
-	"ko4CdlYyFqp2umwr9PUPPAes54D1HLCeA9ZzwHoOWF2HIZY7xAMYamnRap2z1oSBamWct7TcGieC7WG8",
-	"NX4Eq+quyX5raMcthd/Lxc2HhZ3rVoZKzXhLJTOM99YHm+XhB1WD9VGtZcSq7ThYmXDpkJ7a7ipvTxvH",
-	"q2H7j4wCr2kjtu7GjLHvYvthuj2gBxoyJ+nBO833Ou6TdGdVNJhojTNGTGulZQnFzE3LGSRzQ62sr2j1",
-	"1Bqz08gwJU21WvrnnnQgxyyg02X/SPcqLj9U8LCy7ew0Us8xGM7kXaZBSf3o5d8bS39knCnnr2zWAf8f",
-	"KprXv9Lgesh2obZKSQvtDpFIbuvie1HUjpaapkeYBvKYc6Zas0ayi+Hcjr4zJg3tQGJNC/76c81OnmNW",
-	"L7M8HRAHpI8dI2usBG47DR21rvamZXTyDlOX37y/e2ckPjo4tHp/Zzt3zzIbfF5uQT84S5ioQ9QECIop",
-	"XMYJLSyOVuR2rsFTZ+vBi8l3hMnV8PLGk0O3s8hczYqVhbbOGZvDKxUfbRfpDmeWo6W1VE4JlserDXx/",
-	"16wNPH6jdlYDbug8WiPzU1QGPqHIZhRJ3losnXSMNJng7tsblRgeSbvY6Vd+W+VzKu0HBJswJg/AoAKX",
-	"sn0eYJuuotCHbZQS2OJw51EEPFuxialpNfE1/wt2F6eWXV0DrzW4VI8lcbS/4jS8KKrjpYVkKXJsIxGV",
-	"Cg9B6FOIQoqwF0HyBOgHxR6QLfIJ0AQ2HvWf6zLl9y75vT3ZRx/vivbETylhn93stzCiCMNqDxdaJhcQ",
-	"Ei6BRNItm8ujgN3BHVA3oY8TmfIN/E0QsMRZpa35lAsX7pAMYG8VIfZnShA8iRwJ8rD/XM74ZmCOlAJb",
-	"LT2K73tz+DhlRglAXpKsLlnDVmWlxOcyzM46S1tpqlhI0bJaGlJ8jKXfg7Y/ABasePtZKx4OC/HWGcmC",
-	"JZoJDixubydAhSBtzwqd9nvtHWtjUck7LwJm6vaSBXfaZjwkpcbEx28u9SbF9nrN77CkgdW32gQ8MNO3",
-	"sLiaonLVBnSz6N3RwN05zIuNsdpDGEzQDh0UfXTcu2R1jTUMTsvrssVZRuxyiLec2mX4/G8+3b5zD7xP",
-	"rcgr0biMvWs3EtdBADXTuFSrnSyP63fsxZRNOzDaJS8MQ3Jad0HA830ulZ7wX8Xcrv8Ao/G9vCD4InL5",
-	"mWdhX5XFx/rQdLwgUIerluIFZ4f0r83Jqbqf8ybTGnuT7NBkVSCyd1kLrSkaK8IFdcjcregTfatVk1/Z",
-	"A3/JhYGDBoktZtnQUDxdKogXBCF7zou+FG6rLEDIH4TG9qzYY3wrpPpYvbmG4ZGtkwwQ4HCuUb4QY5AN",
-	"GiXcIcu8arRJ+hRDS2kNoAQw94NMnsFEEZBegDayUY4UgmLqej+8ikS5wZXJ2SP/OUHBxPg0Lhc09GSd",
-	"XDoKmJt+Ziqc9lWzFEKHn0BhNGuyOIAVipLvsLhZfMz2npdyFfWKOwh8vL2btvm6zHAbWmKAD5BvPxm+",
-	"vYJ3grvtxUq7TvxdjTHldbetaDFxLqJnwKFjQgeL+jJUxw/WM+m8Kt6bEwipux3HHNPXYsTQv53jgLnV",
-	"/Doh87xocy+barRHxGJ+8Sdae/5+lAU6mWEDeX7N5qoOole+3OdtEEQhoZDGAcJCvV8ca2ZXlJkJQXiH",
-	"CKwS+gwelar/sskmWM3j8iClWdbQAW4jvrT/dgfXG4MV36ekwjKFa7eIlFHQtHxyKiBiNYX8FIds9v/t",
-	"lQ2VhCYx+pq8oHj28O2RDYb8a5P5pziaPcze841sWUGvqiDydYU4jl64wi+V00Plu2VV6z9rgmyle1dc",
-	"OqpwwU9iEhKKYn8/X+OkfHXdkJpGfqpkbr7IH4sR/Z7gl2KCslrnrPZCHxlyU/VauSBaf47TyPQYfydD",
-	"JeUXax8yv7r/jII0QnhOqFe6ZCg7+kFRLNv58d//AgAA//8=",
+	"7L2Nchs5ki76KgievUHpDEVTsuy2qdg46+m/9Zn+W8s9s3dbPlyIBYpYFQFOAZTMsbVxH+I+4X2SG8gE",
+	"qlD/PyxKcrc2YnusYhWQSCQyE4nEl58Gc7laS8GEVoPpp8GaRnTFNIvgrz/T+fVm/fNioZg2f3MxmA7+",
+	"vmHRdjAaCLpig+lA4q+jgZov2Yqa11b0I19tVoPpyfHpV6evnr88/Wo0WHGBDyejgd6uzadcaHbFosFo",
+	"8PFoRQUP6RGLIol9x43YHshqozS5ZORiM5k8n/8zSRofeK0Xvs3+mUwGcbeZN6ggjpC7u7vR4Ovvf+Ar",
+	"DuMNmJpHfK25NAOfEBkReqmY0GTFqFDkeDKZjIheMrKSShNK1vSKkaUMAzUejArZFULbKW61ZUw8VGiL",
+	"wJTFo1lLxTW/Yclwi97Kj7n9JHcm2/K/ju7C17KEx1P15fD6C+X0OYtu+Jy9meNqyC4OJuhlyMwKCbgy",
+	"/zwjVGz1kosrwkLFCFfkdHJKfhXXQt4KQqGdeJWsqV4mTFDY1wxfGowGEfv7hkcsGEx1tGE+c+wQlI64",
+	"uBp4hP6ZCxptv+OhZlEZsy/hnUGj9v5VKl3d2lIq3aytc001q25MmVeat7ZRSXNFExN4MxNkpybkSisi",
+	"JDwqU1wKemlG0X9IwcroeSMIvaE8pJc85HpL/iEFGypiejE0cqCObKyYmF+b0WferKNuSSP29ps8TT9J",
+	"TeZLNr9mAVnIyPz/KkUGD6z8lgmsaXnGg7aiaj47l5H+C9vmqfqGLegm1GQeMapZMKP6DNlERUC8V4mS",
+	"kSaXWzO/65BuZ8lL9oH3cun0ykjPrll6MTBh1MhvAzqfM6Vm0SZkahYLgj+NM8N+ZMCcKm1f1XIWMRpI",
+	"EZp2cRwz5NUikquZEnStllLP1Ga9lpGOXzKDHYwGAQuZZkHyL/c4YdNoUDBI7ykMbzRgYh5t4TczyFnE",
+	"FoORW7BANVez9eYy5HP8t5ILPUu6D+lGzJeu/5XcCD1bSy60ax8fFYzH/r6O5FXElMJ//hebayct65DP",
+	"6cwtd/s3EAryYh7dsEgbXhY0b+Yq2ISOsuRPLWeXbJZiGzL+KpKbNXaODwTTtzK69h+tI6ll/JfRxizy",
+	"fzeU2b/5P2DVOcrwYQGdchPN2ewSHEr7Fj7yqYo/XLHVZdylkzdN1XXMKM2iFReJqGzWgfeHwo8/jDKL",
+	"rtBeopQP3oobGpqFLtYbTSI2Z/yGBVPyt0iKK1hjRmFesy1ZR/KGBywgR2T46YaGG3Y3HFsraUdQ4kJ+",
+	"TddrFhCqwXX8snxEo6e+4QUanao5WBem5uQgsErL/HU4InOq2BEXignsslL9BDyq1OB3ZjGotRSKwSi/",
+	"Mz2Zf8yl0EzAP+k6XkDP/kuhp5K0+E9m4U8H/+NZsut5hr+qZ9ga9JIe34/A3aEiOLJLGWzPwOk3smDo",
+	"V/AXyik5uKTBO/b3DVN6RDaCbvRSRvwfLBgZs3LJg4CJEeGarX6S+ju5EcGIzKVYhHxuBCz+VN6wCKRo",
+	"RKw79KuwGjdk5pPVeqMZED0i4/H4cAwmxY7GDBZdNdsg8CYIuHlEw18iuWaR5shHsQmhVTRZufH/LGCo",
+	"uNFBl8wa7BGhisTihz8pa671kq3OCNeKwAox9tOZWHpFuVCa6CXVSYNI+dhzSy+NnhzcjQZvPEtjfIvy",
+	"wSxoqBjoWG98nk3JSxXo/6LHKJkFP3iqJse8UYGVTzyC39DWWJuQMnVeox8acOAHXjWlhVzImWt4agRR",
+	"1S2NHP/vYhJpFNFtbpgFfRWN6uvvnb5sO6NSKK40E/NtYtCK5qpm6lOCXjuXpaIScnHdnJs/cHGd52Ai",
+	"cLVUeB5EETXWYBZ6nI1kMba4aZcq5bgUzoDjRPVcfw19eXopM7dXyhOKtCpyu8drtlWERozwKyEjo1up",
+	"IlwQVNXjQVN5qWV1WwFpOId3WQYVWnH7yjDhyNCo0RVXyrgixoUGnRwhK8EyOTOZTLPHzw+Nuv2fHfr0",
+	"5/cbpikPO2iopM9ZPysqabB5W55OqtNyfvPVIv8j+LPd2dFNu5V8Vac+3F62/EfYH8xlWPGK2yI0WTSw",
+	"iUiaSrzOAn2VVlR295EmKqOpsluWNFu98TaZwt2kGrc1XWTRClCljLvme1k8paIeD6KaXe+so96ZWW3W",
+	"aQuNlyLyfLNa0Wj7paoqDB/hGHpUVr+CK9rQPpfsKXKbiMLAlRTh9oxIvWRRYtIjttgoFuSN+JMtbmyL",
+	"E3fne+Pt9LtfajsPEGb7/XjX2aBZIwuXCaTVfuMJw1qGfL4dTDHK8VHPuJrRYMVF2timOZSjIMsOG33L",
+	"+Rj1Q7mP3YU7SikisiJuiXyo3IVkVkbdXiS7b2ij8n4u1Gvk4GLwfsnIgrMwUOTTeDy+w60Mxh/HF4PD",
+	"e9N9O4lzA6kraQmlsFThGfYMvT6GhGod8cuNZkl0EsJMRC7IZsMDhbGvbjLd0gBkRaJeJ48LDEFOsNrY",
+	"g24k5KW/+04tS0ELnzZrm4qcoVzze/Fp84NoojK6erZFqqQdo9rLUAH5O/i83Se92lN95BNe5w/vYiN+",
+	"N27xF6wVvxVqEzEQUVV7WmJXRskJEYOm8ExTzWxXM9OVd7yRnr7UJy1XpPOsqz0xeCsv6Jm30nQUrYtv",
+	"P65lpH+QeLrWkkU/C0YYNEBC2wI5iPkWgCEiN5zdFjg/3cJczk2eQfpB8sallCGjorGLvWKaBlTTqhO0",
+	"6j0SODSZwQ8VcQ2Ty40m64gtWBQZ//B2yedLI7tGXJPn12x7mD8d80ax4uLohkUK+zwZv/oKtjNUL0vC",
+	"gLblat5kWz0+9YKEQmkq5sXRwqb83fk4zabitDlOS4tyB1uIszlzs9ncUKV7bhq8yXVXP6iObkqmp3bD",
+	"qaO7AdmOI+20yxuRUy5cwPqBXUKiaBQ2X6ZpnlTJF6xKSnVDsdRpJlQTO5Y5RQ85Vb2ExfIObo7IshhW",
+	"WUpCvS9gAzI4imwIxrVSFUCJ+dZJadpv26hLN031KjJuvJLuznrRk5eGFJdRWEZgRM/XbP5Ws9UOCgId",
+	"LR1RotZsPiKfrtl2ijk4d2bNr+hHv71juDuReVJNXD8ZRWU0YmoV5gxRgqOEixfEapRKxZXeE/xIw4WM",
+	"VizIh8jjEanSjR1QODMUqh3G+lczEtzC4WAUOTg+OnnxgsyXNKJzzSJ1aAZoh6dajM8YAwwqk7nchAER",
+	"UkNmWLglt1wvUxsexcWcXUQXgmtjERiH/eUqZpGMcMt5yxUjXMxlFLG5Hpsv8js1nzcfHiO96RnuuuR7",
+	"mH802E7WFVFMaEhXgXtEB27WidJ0G8tAgXVuNQN3oyQ5sozubBQjKDyDN06LUvSq2O5ETEfbNwub6F9t",
+	"eqCHpLkimtOc+3QxwLtekHf5E10xvMx1MZiSTxfQnvnnTyNy4Vo1f18MxuPxxeDujhycHj8nNAgUufAo",
+	"tfH1UpGF3o4gr9MM6nQyMd5MnNQ5GA1OJ8eD6cDP7YSHzwfTQZziCU9ODSe9TE94+AKb+5HppcQnr9Gd",
+	"yaSAmp+OTZtxJig8iT8POH2PGeIvgB4h9dvVOmQrJtCIvwCK8smjYPcXKB4DP48UpgyDhP3YIQjD9GmH",
+	"UsT1Y4fKaCy0Q8WaOzZNZ8R0aB59ujM662LwzrM7hK3Weju+GJjhl7iHO1i0mDeqg2tm8+/rdF3ZsWKJ",
+	"jvJb/VA1neVGuCFhNRP9F7ZVJDt3RC5IyLT554gE/IprNSIzMiZTiMgeneHsq9huy0VBG57hJm+svEBi",
+	"M1eECoKDJWuqFFMk3odCKrSCfvSSCbKgPFSQLW22cZdUMXLwYjI5nBIQA65dANi8RA5OJxNyEd9YSEzB",
+	"lIDuO/wifIhK6XgcPoQvoJ18iH7E14w50VP9+RB16xOsjnpzqWS40W2HvqIf30tNQ7xE/j2/opdbnVIj",
+	"BVdYcoGHif/r3zdS0yO8HmOsIFwmuopbvhvFnb7De1Qde33xvLxXd2OrsFs4RMAB9z7QfEcNR5durJxu",
+	"FHY/C60Fx16V91h0w6uk9/30mu/sJ8x3aMW4VKZEvkkrcT1KGnYYuXazHTacqUybpfxvz4t0G7bhTjIZ",
+	"52ukhFMXaI9fVSrK1XFhcXG0UaxEhegi/dG+36KZjfstVCI6q0H2MthMVy1GmGmuhPa0FunAt1cVfZaq",
+	"kkz/e+w3053TJK3Zl1cnOqdLepa6vELReW3SfiDF89CRI14rWY3SmTJ/mWU8oBJ7WqXXcnqzVC+XGZ08",
+	"m8pnolTWyhdxJf/K3byOHi7o8LaJC9RzKavTelIOqJk8il+lHeR3VDOClJwlO6YlVURIgZeOGx6yZOQj",
+	"wtvmMb21aRSWHcVsFtdtEzyAN4WBt7A+4mZeGmEbRfT8mAT2uuS6bJTZSmEbcJ5KDnAZPqNr/sw8UM/s",
+	"z2q83hactuLV385XNzXlYdnH7OOaR0y1TBnpJ9PcDnoWshucJQej8e27dz+/y4MS1Oecu0Si0p9t5mvd",
+	"7/hL0fmhYtHMC/SmpxyjsDhbRLOPGuOwUwvFZZN3kh9GmG0Vq2XT+lEsCoNmSR1+OngiKP68ZzmdSQHx",
+	"RCDFQTfNWb6k+ZjhScX66RBtc7xoLGpuqZZL214SJmM6K4bf0Wx4wtZo4MWUlRCGyRAYI+5IXcskjQ7R",
+	"7NyINK0cjhcizZ2TuPwPOBpJgtgADHF3d4ZZpNnY5cjFN4+Pjicnz12WjItN6iVbEa4VCxcFurtJKksu",
+	"qrVrkLuAZUDDhz7i5wmfO4tM69yeepEoHp8hl19FkP7zi4MWakcv6tF8BrHZRLz+Ezmw+VOoekdJ5PqS",
+	"LekNl5uIrBwFM4duNLONtksuevEaWJGg+zTJngEXN+64we3hzAepDiv5e65pVHAwsZDGUiyl0jOqIPE4",
+	"mMUcKYA9c3HZ1IGRPVoY+9fk8gnb7HbW6ZpO8mGb29hCioCraLMGiKAOA1lHDAL0M39JdG4kdS22bSu3",
+	"Edc42LbfFuVQZ3lTNNRCyj1CPrRJq09DUgEyHWdh8My7DhWvQWXEdEwg3WRKLCzV2P2DcADQI3JBTNtk",
+	"iL0PYaC/SLzK32UXsJYyTGVVFuwCHCpZBMutZDNwSefXTAStbpSW3m1IE2te/xfb/v8wBA+KXHApw8b5",
+	"c1YcHM326yI1YniL16x24rCXIH9G5nSN2DrcJhbdLqkGbW0IIkwY67aWkVbkIPGpxl4OpQyPUo2sw43N",
+	"EZUyjMGdzCtzrrcjYgeawA9i+0TzFdtxLn06ylmEH2c0cMTYzNE4u7rMT/z3/M/kgBKxWV2y6HBklrpF",
+	"dBy7KZ+V5lSi5rRDKX/NsEBpuloX/wpWpyOR5HbJ0ApDbm/AIzbXMtoOFVnwkBG1VZqtyJwKs7QvGYkY",
+	"DfK6KxlmET2jPB8Lx+6PtEjQa9fkPlZcRnyqF2CHjZrppPmeylvrdTsrbLiM3nuhdBcacXP+BmBBCzck",
+	"dvuO+VgYJrCPCA9G5Ndf335zFPLrOKPrLqdD7OsF+4i7x5kr8G8bqek5aztxuSOonQ984uSu48lkcjeK",
+	"z336bPguC6nasvnXNXTfjQZXbU4Ss2Mugz4yPgie5XTj98uTir6Pju9GBUd7Ox/gZAdXfArWqpvTFP+F",
+	"1EcLGR1Bw0fYClrc+BW5RnnO/ZAh8UWGwEdIl2h0+N+g76JVkTlj63XuXfPtVgSOPH8U1mFVqTYpBz4B",
+	"Gcui3MHZlXeq5m+XCsgtskNO5XZysN3HQwXhsRFhdL5Es8C1wtOkEbrWHMAFNwp9X/fI7vMCcnC5JXC5",
+	"I1BkIwIWkVtatsXJqnoahj8vBtPfqu010PorRkI/VGvttMLfR/MFir/fbl5DNyk2NW22rebvl/CXJ4My",
+	"C9BvRy+eD6rsQL+d7aiTC+zB46TPtwu7UVhGQ6F92JtktFw4xSai/fetPrsXw9Axog9mbGZrtdQOKDFD",
+	"2UEl7VSRel9EdiSvBgQlRUbzEE6RRWy4JbF4KIPpYJhtZQjI7DbiaWsQsIBcboleAiTIPJK24TH5VTFi",
+	"2jb7uys4P45SbxAtAW/qMmTmn8YJKOgQxq/GGevbdSj3NYI04QV2veH+zRtAppEOA3ndaiC5/rwBldj8",
+	"hps7b1AFDXUY2MuTNgMr7NMbXKGX0XBr4Q0t10yHgb143mZgBT16wyr1aRqaf29ohU11GN5pK4Es6bV4",
+	"iLuP7F4HVDQO35VpL37pNvYue9nu4tEUnsU3M4Y/sCs63/ZmEp/W9dO6flrXD7Cuf22UDJvBCxKzjSq5",
+	"Nx+6ElD5n1zkqAnoPfYwiotCxd8WeevvmGL6PEbozR3LIPaufyojBSNygTXmuLgaEa/GEFQPg4dwrGL/",
+	"Z5Y8ttkHqX/OtBzZQ5dZ/NA/5smeCKc5msALt8UndMN/T9X1uS5ME/904WX9ABd8HkARJ0yXoera1nNi",
+	"cO03FnH4UsEhraEPx3V3RqQ6Slr2ax1dbjRIfcRobZWSVCPNsqDavH7Xb+qJEUQ9SyjolntyzuabiOut",
+	"rRzZN1I5hKBnNJgp3oRHFYGVr152AXkKhJrxdbNX5YryncoQNQZ9lpudWHF6imhgSt3KKOgFVB30RUv8",
+	"8UxCV3hLt4oIdgvLzOayqqW8VYTrcVHKT3k6fBtIQswU360UmE1Aj6HRy7AMc7UvUbxiBsZSZInyZik1",
+	"B0W2I7MSa5DRlX17puoWbh70FrQAV8TqXTrX/IbN4vSWEQkDuh6RaxZdskiqHBSuLfpUBIXbcr0/mhXd",
+	"69JtuzhbrD63ZHpcE41tkgMpOj058VCJBr8K5wquIzlnChPZ5lJoygUzFkzpaIO1CQd3uSTynCA3Tibv",
+	"iZ7cyuucrZQdSgt87jQFP0A6c22CUL6/BnrFtv1k55/sfPPCFG2Lmzz5CLv7CLkpaLC4Ox5iFTkTLdTV",
+	"oL1Oz5PeFHi4EWBw8/Ire5fUxhLVnEcPaZqaImZ3sk0Y1/3abN1b18ZYranm9qpJBgLZZkerGQQFZhFT",
+	"Fpqx1M+oRJG2CassmBkKmoHxZ6jdRBETela07prdKuryYYraailNXh2VE1tCSu0VfW+uipnZWFL2sjt6",
+	"v2QYJ7F5/fMlFVeMLFnEnnZCTzuh3/lOqFkUsOSqlCXcvy1VdB3NWoSSe2hcWDcgL8VcmQEFs4hR1WSR",
+	"VKVSPseUC7WBN8ubaoCj/+pl5QUcHhSfQsRx4wqvxEFXMJhKwF+wTCjEsWjpFP/D1vJv4LLYaYkvAsGn",
+	"njeMg6kt/OFtQlt7MK0dF+uc1noqlQ5KsbkpWgAW74b87/Off7LlhiBwz/WUGK5B8jLy0VaUQiIQThQS",
+	"n2/ZpbyEejxgPgDTA36RG7hguDo8I5lVQA7sgxExUv2nw9TpxxaW/JKKIGQR9hGvVh8RpGQNFi66RNYL",
+	"D4EyLGu4IanRKKkbrvasCEXtj6BBOuqD4jvU8Uqu2neYnWdyvaxdJRgK35FoE7Jk72Tm0jTqfoWJvNzw",
+	"MEBEXbO1GhEahvJ2hq+M7AQXAheZF2bXbLvTDJ4cm7HaxmK0oBz37QtaVv5aFqeoCp1V0Pb8eUUAqges",
+	"i6qw04v6MvTF57vGdTbTPgQoXM0Qh+hkfPLqjFyy0MxwfMg7VFYUZuYLNUNpJAeC3ZLbJQ8ZwXuAaivm",
+	"XFwdFu6529i7GmYXGb2YBxkp8WUiLQGONTWL6o2R8zz/fPEfKoSHGZN66+JRAEYmpq7AzhQjsGSNDF7M",
+	"VLoHY5JdX7VeyW7rLZTza5sigQq+XOmexO/3YQ6S1m644nAnetug/05APo3R64vWdkbS0+KbML8XUB9P",
+	"5r9hoiBLz/ZXomc2wghhxPEeciUni0dVdNa64zg6+K5uCdgvm5dsxR6bxtz8bmoUUMdAMY1dgoakl9BY",
+	"R17nKnS+78GFq1JdXH/OaVSn5Z8cjYdxNEq3wXu27v2adNzv5BUcDmKWrJw21nGvWAukHdBCHv8tPbQP",
+	"j4pUOzeI5N1194m3dErjWDFIy2ZdhrCKyZzgC8xctKXWAbLXm5pFOKtckheNcFzbRZ3dJrUwAmKhC71T",
+	"EwRoC1ZcjEhcDTN7qpLM+pyGIYuGishbQRxiCVVE0+iK6YrCPS2L3u56bugD32WBzdYsmjOh6RUbkYvB",
+	"5GJAtCQXg+PJBEsPFeHDahmxIjS97Hl82X6M/4OVBxk3JXparvm8lYDtt46wPRX1Nl1xdDF9og6jrTqA",
+	"zy87b8YK+F2q2lF91KXieXog/6tdzHjnWbU5iPqFKsUCIzwOWmyzdkhgY/Ltaq23Lg+aaHrtlze6YoJF",
+	"fH4h1lQvycFP352jl6Ogtv3hGaFiq5dcXBEWKoYQVxG/YdGRw1Ik5svxhTC6OpRzGsYYZBGjgQJ1bXgH",
+	"dcQvBv9QOrgYGHIuBkIKdjE4NDvRC+G9h0bOvL2gSjOlLwZmgdhYJ/5xCfWg3L/NK7YdPGlT3gHcGfH0",
+	"JOJBzGUUsMA7sA8kU+MLYWtArugWbi6ILe6iLUZr8rrZ2uIhScDn2nL+QiBryEa4nfAB14posE4bro0x",
+	"M999uhgEm9VqezGYEjDeh+MLUVtqLK+CV/TjD0xc6eVgevLiRQuNl1hZr4lMJnnE5ozfsGBKvF7JnAqQ",
+	"DMOeTIGtUDo8Rqcc74k+wLprRJivGjO49FbHnBFqw4+JkYG2FWP1RqWPs8E/y2AL4midHTiDcxdnUJCH",
+	"hAvj18Ah+LjogNBXNLseDnYiKKUWu+dJen3M+sF8T/li7fbY1kWsPSZK9VBjMbrmYWUsSWPaWwlKjlRj",
+	"DDtSbE1pN8y1Mmem3NPJjDNpx/uqNv/E0dyMMe/B8yyCaX41OToZv55MwaBYW5JYauvDAlljcjJ+ffyn",
+	"KaHWkbXKiAfxTSaI5ZZ8nVNQaUIfKHOu7nyg0Ots5ffVTNAO2XCPUAE1Tqxro4fq0qQy+iZbnTXcJoiz",
+	"vruApwo0gLPndUi3s+Q1+yD7us2USl/BO7QFW+cho5EqyqJ6coy6O0ZPXkvaa2myjSsI0HUK4cylgH2U",
+	"mG/tnfUm6O9VsdIvaKNQoAO+BHIf7f6Gq9l6cxlisKYERh8cCUBGlCqUQwXPZ4tIrmZI6AGeo/3z+2jD",
+	"DuGcZK3VKJWgAXRSzWxvFv4Ggz5228+12b8bPuAe/TtjXvGfZMsUMf88hrInTrfDxhxwCYx+l4JZsLVc",
+	"jvanwZqazb8Z1v+5uFD/8+B/8enxZ/3Z9PZZis/bz1umPk8+Lz6DUf8sF4vP4rOQh+blfyoIrMXpMpPR",
+	"caJ44uAYwLhdySNnbsW2PGT9q4jYXF4J/g8W2CLTQ3u9ejiy3IRkS1vShUZsSoaT4YgMj81/FvAfQ7b5",
+	"h4D/SPNfuYCfJDzS8J9oAy9t4T9M4T3tTicxtZGHR76l70VzPj/OXWdqWorDLoBI4pFceun99N25WXNf",
+	"v/3ufARbgDlV7IzApiEgm/WaRUfmEWaHJ6J98L/44YFYqM9zvlCHebktlcEyrrrnuKcAaucyNP+44YF5",
+	"IQYEeOuforjEMQS8j1FBxuSNQ6CI21JT8tvwp+/OjUSa8Q4/+LPkPIisZrIBF4jOQS9m+htEW5Jwdg6o",
+	"/wxPCmIUQsMN7eJ6IVtoIjeaHECSkX1nqIhpDg5nVlzwldEIx6MK+NxmXAeXAppONAFZbZTGECOxDYNT",
+	"7GBU9JIKMrG8S8ZQyDz7s0t2jA9GDmKAkEOiJZnL9RbTdQS7dSyHYDDXiqxpxIRhgRntiBj3BQhaSqUb",
+	"zcSNDDer0ikWRIa2KIXZvibi0CymlvcScal9ePhUfPAFHyD/3vS7W7kSFIGqI8vSapC5bLxWiQTHgBrc",
+	"r7ucHuOva8PLk/HzyQhLc9iwfcTWIZ2zgHjNYL1+RS63liP4d6sTxBX9mLYkk1oPHc+krOeE3pdb51bD",
+	"FtxPq8ocOc0f4WaY8v7rETmZTF4eTY6PJifvj19MJ6fTyYvxBP5v0MNFozTG48zWRO1skBFemn003JiF",
+	"cl5Ssev9kpEFj5Qm+CqeSO0yf68K+lXFHXtdqqLytSV3n+s6X1JVhE3fQBCOj/3D970egqe2G/mrlFzN",
+	"lFxozLFMYWg1GMbL133Wed294t9osJIboXdcpc9PekoeYOOrMTmeTP6vVmKeBYU7bVTSFqQQFvXOiSYo",
+	"nBG7YZGeabmrzvsKfEBbtCwwDV4yJ267JoOhAD7K7UXJ7xbLrcggfmlZN1X7BXftdqjMbgFO2MGxhHsD",
+	"5GT88rAVHfCZ6QVc8yNptIvvzI4GKanIbGdmzdZylZzV7GMgNoL3HChZUUGvmNvBcUUuGRdXZMWo2kDQ",
+	"XEaELswOwrAF3yYLykPcXJYQ6WcBpTcb9ZIZvy+WLOLaOjTWRfRWdekcso86okSt2Rx3MFTjdB6A9xpf",
+	"N+Dav9jRQDm8fp2ir5uCgSaw1HTqKLJ7pt3Ea3J+FZO3YqvLeO3u0++0XReBpHYloljP1e8L4pW3ousY",
+	"O4iLq7Q7bDSE/QH2mRn71RJbscoaxvXViyxhlVF7WbsB9uS9YWyj8JYRprMVJa2lUtzibDh7YJpOiksj",
+	"x3jrvcA4pU2P50mlVPQoozBd2fbEPyw9feycGjI33lhJJmNcU6P50WpZNUDX2j6Ktls6S3nzLVQqKilo",
+	"jHmAgKuBtiNXjtH9VNr+92b1t73X0X7XXqUqTlN7+mLvetfW95PV3BUSrJ8dTZsdRCXMl2cG2pSe3sGL",
+	"TXmpfXuLbeHHKoxh00F1SGApVtYVWtpeyC6ardpBVGh15JiTyWo90Si1+apao+Qzl39Oo+TY8z9ycGGD",
+	"OiwMFPk0Ho/vMDcEQ+zji0FvVyjarv+WaU/3urQarICSlnJBqfw9nKHXx5B4hc3dSQbeoJMLstnwAO/z",
+	"7by+WiFh+0D5QwJw9UqZ7RFcLvevCl3KYFtwTckX4uaXlNp366+rHXNjkyIGzX0dtPulqWnY5N4cHkdy",
+	"tbrZKS82VkNNWdFGDlJknseblH5RUtvppL26GrgpTLeze/Zop0tKFXuiiqTe+/Geesxvbe0eZOhI5qyZ",
+	"aXdC3NzEe5vz3CmTrYifRb6rK6lwL3Z4vzYn5squxidhbzcr1JKQIlnowywltr7PzOmCykQtTV+stFvY",
+	"K6/DZovpR1iC/dqFsoq5zbVUxvtqqZaTUNBchjtr7rSa89V43EWFniva4pTVSyiZnL6ku8hCtpNEKywN",
+	"Zd51uGcXLT/AZszd3XVLmZe2a7qTWi0cyK7XRh6rEmx3gaSb+mt0nyQ/2U3jBoWXTaQItzngXS+l+F4c",
+	"jj+299DHiulLmh/Vfva9PRZqwRI7GWs2V60SVzKpl8olGh/gK+qMUHcXgCimiV5GcnO1JOPx+Bn0eQR9",
+	"AqQefumn/v+4Pf+3H/AHRbgekYvBsbvPP7FxuRwfyvOH7J3+dseypy8bZB+59VoXK8sf1PFAparMwcmd",
+	"IhQzA/EnjpmykFG8lGEwIgqTopungFVtAZOxjVJykKa+XuQaInOmBa/bmUGTrN1s6Lqu0FXBWHa0xtB3",
+	"ArHU0l/zWNrGePqd1o8Tt+HFoukgFW0ijxFRsHTxxnqoiIwCFo0wZweyQCzg4tRLu1bkgIotEVIcMYAH",
+	"cbFbLxXfiKJpzayHM8LofImxXvaRKz0ip5PTw5FN1Tg+St/POBwRT2rJAeSwyIhQQXDU0BWqo8MRiaV9",
+	"TP62ZBFz6boLykOFA6HkxWRCDmhqDHi9hmsHwM81i6hmI0KRLkgm4QjdBp2NIN/e9eb/bhXHIQGVw7Xx",
+	"LtQtixQ5nUzOvG/sFQIo4HqcvhUVUE0vqXJp9XrJViNwUtz1JsALQYU3AuCPMXmT5XhA9C2fQ27PkoUB",
+	"kWJegFycsQ25S98p3ZgHhSx0ZfKq8R4hxi6iC9EOust8kXE/ktXTyPF0qRrN175dmnVrfa8IZ71xqgdN",
+	"2lWHttaeTfRmD/vO9hLRQRZShDffJ/3Bt0dfwoHeW6E0FTtUxcCsTttKNZqge+sRXtGhStuetZxFjAZG",
+	"8lrmyU8apO4UXAzp/8ZHX/c5dkwb8m8C7Jjv78r/754xeXzcMGa870ShdEr2jvmrJyf3nL/aE3rtV8f1",
+	"2PR1maMu0Sgu1lKWOpRMTql9c9qws5/hVFxLLyPWws2cjKSX2pHs5GFwzzi0GEMlzeUk/wip/55f0dR1",
+	"+HSBfVwMpph4dXfmbS1vhdt64vaI0Ng4yojgVtJq0TXVy5ErywL3TMwr8aXzg9OTkwLDFWOrlNO7m59S",
+	"AjnS+LvG586IBdkMzrMWfsHjaSGQLPBaRuTTxcD820yembtCQLAqkBBFpMUSI6gXztz5fXy95tV4UAmH",
+	"kbvxkNydW0su9O43Zl63vkQXH1g2qivn5DXPH/P0Xyy86f9YSxlO43jBUJGjo8a35XdJhc1FQ1/nb0zt",
+	"H6YSUQ2Y0FxvYdO6kBsREC6yJRGKSz+BjrKXCd5qtirdAa1Yy4oXu5dw6FRoY9duM3oehu2R0l9tip/Q",
+	"mLfcozgXIK4co9jVigmN90J5AJvJGJ6QOuTUlP8wVUt5GzsTWPrPYf4UYLrNeRDt5NO/mOwh//+KanZL",
+	"t7sSVuVVv6o6MlnP4nc/1d3nq+XNSm92bqbKk560UtROMmjodmAzWzig0+W9ryZ+o+2vLhdyTLCNjqQw",
+	"UrzrZb10g2pz2V+b8ob2QeHJi0aV4tPFSHeas5fPscmUbulD0tMbGWR2y32FVZzn8O3PC6dHqyIB2f13",
+	"05uRxWzpCzc/lVPVrDh96T7DcqFR1F3UWZ7a+yHWFz0jnoRncOP2eV0N56+ZXdqnaWlrBxpr+i7aunF5",
+	"5baqs5ty7KQ+HkNN59QSeSBAKbuaO0dsLPndFGvDeE3cR51OescU0+exsi0GnbOtDY0OUUzbWPk0Sf5w",
+	"/RH8hUFqSDwXEENVI7PtgWN3ckCx3MM1Y2s8Aibs7xsaIvIaE5sVueI3fgUOO2mFoBUZHueKu9K55jdG",
+	"pYNMDJJFiaXo85Vea8HrYEBj8tfkDzUl2M2IwCcjku6kEEA4PxXdA2ee2WguSu1WV4ZcNPH7vxndxpjU",
+	"bGNa2Y4ethZ7L/n21at2Zuv3ZI2Kj01qzlYaG+6d3ciiU4TSg4IUeVXuZpZPuSkqmoCU1NrVlBEGFKJk",
+	"hTRb/E0c2iPbz5Gq0Rf5qHU3ZXFPMtvqjB7jgJZ3BJnX+ag+y9HmUa/OZBRN/q7+Tw/7y3bOUNxhM+FO",
+	"Nq9PJu7JxD2QiduLGfpSzEsfDvEsMTttdUsDXdJgIPdfTKg0qNWQ2IfZ2La7b9V4f9sodbBDzK0weRD3",
+	"ehY+HJo0+0B/AWGmc3YJQQa6zXkm+DSXg9g6qre3u+KP0MH6HUeb3mEiWtdsSZvHVp0m6TCU+6y63FOC",
+	"Y1N0qxq36F6QnvfrCL1+0SEv8XFkHjaGKCuvrryzI9Qmwa8qsy89ASnCSm2RXcM7wkW4nvu8Iu2jpzc3",
+	"2U4nNbPVcR91/NnJ34sSPdmc/ip6a8nt1bfre123QdQpKhGepqchK34/ot3OG20i4d1FuxU0a7PKKwlZ",
+	"NywqcovTCChY/28wHWw2ICU1t1i9j9vUnsnUBlrICLENnyUweoiJDycvG+ZVYrL/wGuKWORnu2ZkiJ0O",
+	"kwjWORitlrPgnIdeoWY62dzWYex9WtRUhkQ6jOC0SAqSMxPkzrGhVEpx0jorF3RU2gImoKA0W/+uh5oR",
+	"5NLNy6ltEyYvCkzsmi774rjH/FccfdM02DL27rwBa01MavIaHZQjpZlz8hE5/9c3776dnX/77q/fvpud",
+	"v3/z/tfzb8+NlrL7sblcraR4NpdwY0GbfZjdq3HNiDBKjyypiqvuYzf9HIZDIRCUhvgGzmiARRHMACL7",
+	"ZCMqnrnGMn9yEXdndwsrfhW5PrKPZgCefi+H827QI+LGPCKZ4Y1IbsTeI9tO+i833BHJDi3/ZKZlqxyB",
+	"82VkvJ2c0tgJ27xXD/ZeMbsrEvdqwBy7u6oxmH567f+N6yXcQp/BC/8MkAWDyuTL7N2EE/9XvAtDwzTe",
+	"QM94Pw8C1d8B3qdVELOKxcd4QUhHtBYsKBfrPUcMDkId1s8ZOKdCiiMIXSgswKqXjGgmqNBHN1zxy5BB",
+	"wRaF8BZwtnoyPjmF99wkkzldYySCIxjGloR0fm26An7cH1BQKRKQVEd47Gx+OcI709MqWKGKNOOXA09k",
+	"Zo2nI8cB7x5rS4Kyp4uVqsQnsITuSmHfH7BQS0ihdmBCPeAIdUYQag0e1Ag2KI0YVKlieqjdDJAlDqqG",
+	"yCh1RmS3qAjRbwis0lner/acZzAdDL3mhuSabV2bcdFhcrlF9K0Vn0fStjkmvypGTLOGJFdD13+DaAkY",
+	"9faYYqMYSffFhQfEM95Bo/64URoQwYi9AIqQTWqW2k/Zfb5ycEIWC8mQb5e2KtSPZWW4V1y4v4/3PrFd",
+	"NGdrzZZz+QqPeQvHknzWdEhxs/cPx1OIWVRcPIpsRMD84smmhwMZmofzkBuNc0i8Sky2kLUvr8flOq2x",
+	"DnMgSLmSV62+fsxgUjuhI3XARSqGRErxt5cWS62MGmQ6qzQ3Ox1mtBKWrkJWMdRMsbLKgTbKsHCE7dv0",
+	"ek3YeA+ogFSSBsLgXbJ0Hfk0Np8xdSE0hKq8zKT0RyLo3060dXaGcwH4ipZs/MnseRwsKsTci4MW5YL1",
+	"mEHfmkhy3vD8bPZ+PvDFiBTAZ8AeMOEmoorR4IwUJhK1KQlRDNXRs6Cmj2YiNmf8hgXTwpHOKcKoGTHO",
+	"SG4oxRUKbRYp5J7pdautntAqIBDnhgKqyO2SaiJVKIcKnluAIyAYUIXn+p/fRxt2SMzaWmuVxsUEeqlm",
+	"tjfrCWO6BIiKIlyTg4uB4cfFYEQuBt8ZA4L/JFumiPnn8YiMx+PDsxhO08sPk4L9vBhMfyvwOz8N1lRr",
+	"Fplh/Z+LC/U/D/4Xnx5/1p9Nb5+l+Lz9vGXq8+Tz4jOYrc9ysfgsPgt5aF7+p4Ky+HHIeTI6/pBPbf1Q",
+	"CY+S1gS/iojN5ZXg/2CBhTMd2hO/4chyEzYtN7hdoBGbkuFkOCLDY/OfBfzHkG3+IeA/0vxXLuAnCY80",
+	"/CfawEtb+A9TwyL19jCJaA+RgNa0cFMZVJ/9vjr7LEbNL04/+7LKQO01Ff55b3WZqpA1vrIf3/CARR2B",
+	"A7NtnrQsU1lfXKWqxHtJfZXyyivVB+Vdqh1/VZ9qk9DaqjJxvghM9aFHw7pV3lK/Tye91FB3dSi+MHLv",
+	"2f9p7ve4+slZnwesLcNE9lIXNQf81EkxVgO+NVaUj461FSquGMgwaB/TG7pPm2DzjvbrvbSutNK7A7O3",
+	"AuqJ89JX7mL7akWNC7VVVyeyv34LIIo/eFa/hef3s2CJ04dwjMQ5EF6xBbPPUa09vfJjT3AeZvX3Cyod",
+	"j37mz4FPlrkmcW6kBSetcywqSd49hc9Q64ZefjGwubx0T9JzjKmEl26yDtIEtUvkLaeiOQt2CvyWEdBt",
+	"8C1H2WKQTTOHcmlyJcrBuA+2NnbdNjE3N8XbxidtkSa5dvlXTf7OmP1u2pvB9ufG3S00sDNKfLd9cLNN",
+	"bOWUeo5A6xsefdyVSpUNrbgunr4n5e9wvdF5HC/iZxO5635zKidJre1Jc6T0fF9NxtbVXmR7az+eOvob",
+	"kd9rDmlnoa+XYvtpiyE9rLg1dlzaSd1OkPe2jbao9yOLeW9zJnHOiNMZFvA+rRVKke8blUH9I4LfP2SE",
+	"pZsVzefvxDVVFVlgxg4m81xsJpPnczO6o4BH8Bd7Fm9nn2GJOiETN0PeYmpYSe021C4F/eNxvEcJ4YrI",
+	"RUFTfVyOiX3hmrso41KA+B2LSTctIF1aNrqyVPTOBaL3lnD/1ev6hPvHENlpVYe6UXSnLsXBk4iaLAfM",
+	"WShKdLCpDU+JCw+ZuPAIDq0fMOzroRN+bXyS1opntaaawywWJekupdJqBt7OLGIqfeMiP8jmu3Kv46JV",
+	"/NcElq21r80+0tXaDGhwczKeFCRsFIQ02tyRBj1WCGwQVpx61zny5usRNl7EkPz5e8DpUT4VtMVALqli",
+	"OxAMn9uXG1HMhY+2l8xSySR5NzrjV7/+9d27b396PyiHMc00PTl+cTR5dXTy1fvj4+nz59OT4/8o+riE",
+	"rtevB82iCC46kGDD+aNNiEsC0P78VSwA1dHhsV03t8BuwdUZ37jhD0WpkK74w7lpFSm5ZlulpWDv5TUT",
+	"RZllf7EvEG3eIAdHR3Sjl8R9dwgpZ1wQ+1xI+J+VDNiFuBigw2wTF9BfnuKzJCkEH/9mn0cyZPhklH0w",
+	"Ho8/XAzGFwJu9A6mgyWjAThYaAMH/370ZqOXRziWhFNr/heGrPKKAS7pDZebyK+/OWfr5cc8D2gYylub",
+	"h+pS5lDzm/eJ/cGl8JdnYsBOxXbF1zcvq3saKsLXBHCr3LWTt7/cvCQHfE2DIGJKjfnaXbY/PMOCXyPz",
+	"zima5APzTws+d1hJ2fNXHmUhV3q24KFmERqWkrL7dtiGQAyX2z0318r+Bnm2o/gPCY6a64XdsJBgN4oc",
+	"nE4mthLRJQ2IEat4QHAVEQaEb1eO5NWJNxIp8D70rCRfNj2vkPgqtu5vAKY1TmRc5hWvbFtg+Zg8TPOl",
+	"gnD/1jcMBliDN6pVJdVfnRZSXXLFP0U2YA+S2yUPWQKCP4xnwK8oC+nIpuUM7V5eZnlpIF9CYISzNYug",
+	"+QKdIXzhGCrLEo6yIW9FhoAauu1xrWC3wFW1FXMursiBjqhQoSEF/mVV78wB/x82GVAWf2vGxSx9T6AQ",
+	"XsEQmv0Uq+1fMiO9RC5grKaRoncVgetqcCu3ksxTW+hWMxHMyhJhBMEXIFgRzRk5AJ9uhLRO4dkMXzkk",
+	"6pqvLcvnSxZsQpbIA35t5gnTaSpJe3mKXgPACEgxc6F1VymsWGsk718xHX8DqAhSDOOI3ZIqYtupJOIF",
+	"FNNbbULN1yFzuMogmw4fsLKQBGjWJb1hZCUh4AL7GWahL/Es0DQUs4gSxeZSgI7yFo/RYK+rJQ7rW62l",
+	"DJUnYlbTFjPLvAy6VRFNr5l/leyAOuFy1+V4cAj7XO0LlzKblRXV82Xqfnc8HK9Fo8WsioWrnEJi/2Yq",
+	"DoTUS7PooKnatfUc3W24oj7jQssyDfyGXNL59WZN7MuYfb5hTivwABCUkoCYdG8S06xvI5IPXQVMo9HN",
+	"D9iFDQxbZa5cO9Uy/vq4sGSWvdw+o8FMcV0sZfYbV1HV1uc0E4XOJkieYppkGvMkLR6RJ2STGiF76VfF",
+	"DLgyG9ZgFjGqpCimE8mzrwJVcxpFW5L5mBwgv4zMyFtx6NEppDiycXWRpxfmgeHOOWT0hlntA60RbLza",
+	"pj9PzipTpZpnsUhvyxc6V5b1FviAerFZ41TwRSrMOlRkTSMmtP3cSD9+PyuiwF50rl4Opwn9UKS+QDXi",
+	"9Sv8FZBS6RwCC4orzcR8637iAqi9lVGg0kvjzS9vldEK+BfAyjAwnHKjQSlAC4Sqa4VmNKFnxoORvdMU",
+	"dxj/UuM5HuchwUJ+7dRafSUfUG9DZTTOf5O/b1i0RaBh1FlqcxlftV74aMZDuHtNrZ42ho+zMIhlEmYW",
+	"Cvm4mxjQXvVQXmZuPSfS5RZ8wXB+SqA3FGMliBrblEY+qJcnvDpDUMcDDodKAXHUyVqmOR+No3g2oB+3",
+	"TpzUZJshV0yr/NP3NupdXpfweSFRGwFSSi+LfMhvLC5S7H9ba5frPeFsRvM8P4S4LyVuewwvGRcjvKVb",
+	"4w03IDpBXvKRZhMcnIJVbFYhWh4exeSqw6RSs8UUcJs610W1JTp9nd6/GtN85Jt0Fy007hR8ZOMO9cLm",
+	"4sMBCzbG53UJNBV4CNmXEkqPIVjExDzaAleSTsQmDEcDvr45zXZs9sLJM9tytgR1yQtlg2lQnNS283ep",
+	"/H/j2s++ZHE1oZ1ArigXbkD+L7hncM+BV4HxRedMaIggT7znyFDr2pe+5IaXe+GGRXpmPKsSBtTW+bQj",
+	"U1ezWO0XsRNHk0YXnSVefK45f51k/PL8y0nGwJJFXFueuG1m2dvZkWoZmSWaFA4f/PTd+ezrt9+dD0YD",
+	"47fO4NTXSCgXV3F7N0wEMrLHJwMHcpcCQkHQNi9CBGEL8/eVdB9afBr4YTTggmtODQ3RbRx5NE38hg8i",
+	"OfiQ7KTd/jnb2jvz3G/s7xu2YYGZb7peh1vArENzJIVzrn8reAv+F497kh9RElzYE3+18HgfRoM1EwGw",
+	"aaf2kl8DBjcqzf+Ynz6MBnF7u3SB7UDjqWay3d2lJyHfX+7Tgl49mlzDRdzLYBkyvC0RBydQkExTs8Bu",
+	"To1CHkwHHjlaDqauvTvb82xBeYixc/uBmyT7PnZ7h9R5r+FlVnglM0z7bgEhlgvwkRsGbOcs6k/8bix5",
+	"WSIs22rIsG/BMZkf9SlbDyq1IBI4R29yk4cYI4onJD8N5o2Ewt88+QcyXQN32FaGTb8VdpCeOPgsO28F",
+	"JH7Icg8+zHH7t7IPDPvmV/5xecK8r7+PEyZ83nnomk6LXG4UrKP4pw9WhtE7+81FykLmDxmxRTWNrqCZ",
+	"3/yW/Q88ZE+3QDDE6f3g43GmgDg/jAYblScju7D30XXVOrZ+VVYwfAaiRMTExLUhCsQi95m3og0F3mJK",
+	"psVfpPEdZPN2jqr4lQ/5hW0/ydOU+yimCSOKOcpoieJIAGgLXp5JwWZyYQxmSpoygj1bsdUlxsmK5PtH",
+	"/LVMyuvkpJfpBYKzO+gMwcnP38OvNcvyaQk+LcEHXoJx5DaR4nNr9astCjMz6Ijwx5Kb/npb4wE435fM",
+	"FwBFfzDciLi4LiIUfzEfr6UCzNVZQDWdhVKpWbxckz2M3MBhzm9lWsjwNTUyn+hGmNi4tbSz4qirHjJu",
+	"K4tBsUtxsjG+PsOAOr5oH/lLylHoeFc6Iz5TPdhuH+B61ggCPB5//CSZo/yT0llLb/EtGLjHqvg1eks5",
+	"csVM4gLMUZY3ThLKNaf7ZzpWk55/t6pGXbnosS3DtCLOtmd9HNPKiGHFlHSfnjZLuEyGq6e47XR701m+",
+	"OHIykbNvfmspW5JWGUbZZzu+S9OSN0cFKzRvK1OUNqMgGWju+zIakk8aEFFgJEubKWF04gR8CZ5DiUlv",
+	"6TLM/H5wFVZPZ7Jqk/yDLLuSdwr55bIWciTmv8vqheYOjit4h/onS2FWVRXSaV/K01n2dUrZ7eBeOa1S",
+	"PROJFoo/yI0zeadwhPar/Ajz32X13J1Twt7APCfIhUtiLR6/nw+ZxO8U0mi/ytOY/y5rJ5Kvi8Im1d06",
+	"S+UNL+Wp2G/yVs8/HMoOtYMRLdgVxC+l5C0vn+kIVE0/iU8/Q/WYdu3/jM++jG1psYuO6n6vu1Xfmie+",
+	"WEs6nzazecu0iybN+Ci+HMS6zfNNypySGm+k3A2p/PAumyVRsKN2Rf6bh7mdgGYrFSV5DFQV9fTePM4H",
+	"f71TPU9vxQ95kuOXeg5IuCz3uj0aLmzK/lbWov15vaSKHeMMjQbg+M/lemtWlddq6nm6xdRPKTKLfsEY",
+	"04JHSmPXVjZ+K3u7huQPCdxA3JJ/cIqVIjK0ZDY1hr1UzFkYZvrDpx3npIKx/uiasq+QwNgUxDwQeR5U",
+	"yEbZDNeKZpH16Veyk6nLDrd+3h6r5FfMaYF8Zm3pE3/75W9TPVqgBXKexZ2Xe5WxBQ0PB+vdvRhk5WH9",
+	"vnTXRWHkXCf7LDpYGWj1nYVM0HcXmpr2mQ3HNmJW3YDz05LRE1/GlPhO/ZPn3sxzbxeuyeiLBg5/iYb5",
+	"kkM/DYKqfexY7inCkZOnu1S+6kax6MjepLcJdfECmkyO7bW2OdWM2FLNk8mJM0cM/nwet+5fL1Pw2+lg",
+	"ahzNlbTvvjAjctlbk8nLOLJFdALOAj99FbcKf76Ko5Hw5+s43GT+PJ7EzeZIOIYxBIF3wyN7B8S8dmJI",
+	"cScG9jIpPP8qbnoWA+iY569iMXCZ/jZuAws2vmmFPHwjyEZcC3nrLivK+XwT2VsuyNCfJLEJk7aYySUj",
+	"jvUB3AyAem3YlcV+GZP30RaSsa8oF3gdj5KALxYMr0rwf8DNFi+XHG63GD/O9W1m7xtwZUggGZbzYh/X",
+	"bG5vWhy5CwFY+s3i9GAyOoFBCLigsOBXG/R+xvHMfx1XZVlwERAqCPvIlY6xnVz1FhnFQ8VbesK7QOH6",
+	"dz2Pyf8tNzCOjWLp4frvw/XnGxbxxda/oOBur7kbG+k+qAhIxHS0JVu5iRI2v10g9w2HxFAT7AAAJuYa",
+	"34XLBlzpiGozV5LoSG4uQ6aWEkCC1IYpZBq8bnscx6vijSBDDCAMiT31wpuLwDJD7jBWH0N7c1NLd32J",
+	"wjVM9118j2Qcr7Lz+NaMkPF7QM7Q/oXXR4dw90nLmJhxvBq7SOiIvPHuWP6HmVx7lS3ggeFkShZfde7l",
+	"a79IakUPr3fqYW6URnnroIa6tW5XYEXbx53bfgv37t5ozVZrzYJ/lUpX8ej4pHNP/1tJUdXy884tv4NF",
+	"WdH0aeemYWW8S86Zq3p5Ea8kN2HgoZj1gsYJGx+RBCvM3vE2K++SMeGWV+ZkbUzeG9LQ+HpFviJ2RN3E",
+	"kY3QPLSX9NKNRmyu+YIb5fh1pVIKmGbRigu8ETWnRoVKq9zMWDZWZxy/7L5QQCN9F8lVDF9WwdGvshxd",
+	"UuVx1aq3RFPDXUHnKFiuyTVDywOwR1muXW7jEu5WTaJq7ItTr7IjcHedjEcDLkpC/hgFw5hlNKdqGW3E",
+	"NTFcXNEwdOXcoEtrW6EttaZz93WVWMUmYkx+CRlVxsSGxpZT7DVVNK6kFxjV6+yoYufAXfCKD/CQIjUm",
+	"5+kn3rzghELLJ0ZJfhdP8FVEhY6hOqQtwIkjxX+Tt98gdfZe1kJGlzwImEgcAaMbSlwg2wYPmIAVEiER",
+	"x42JsE8RF8OIhvOi4IpYXFC3ETHZtjIIJZOTk5jrQdFqUExv1ughRXgxPuvKKkQ6NC1QpeScxxcHYbZx",
+	"ln2Xx8pU9lZ0foAw9qXnAK5pRFcMYEIQhwOLwDbhgxFWuUh7jQo58Lxcw1pdYC/SbmAJ0TzpdKOXZrId",
+	"bLjxvEpGaTY/wGJbDZALtVks+BxEZh3xGx6yKwZXWm8jKa4MCSBINFTxAgN4FVQipr0RWVOlbmUUjIjc",
+	"IHwJXEzD8Vk7ZS9++p55vJRXNGD+QgaGGk9QrdncuLP+1UtQw7F+sysRenrRkJOXDJVbASvRXdRIFg0C",
+	"/DrvNgNMieOH2WsVtFX04Tjeedkyl27/lRhA6qrJuMuv85BRQIf1N3rjeKv2XXaQqPLjTYTRXIXbC7wK",
+	"h4IS8hXX8c3mzerS7FEW8LGnctlHY8b8pc+F6VSx1IYDuvz7RmoKgrSIGCObNVFyxWyL8a5j3xuNk1ed",
+	"N5rn8RaXgJvj1A2wUGrAc9ySreFghV3lxkQrhqM1kxhblSUL10ijsTw/2p02rCVnSj21aE8iFpsw3JI1",
+	"i2wNz/hGcWx5oMnnkwZNJqvDtlfa2rHfmg18JKaOi3m4CZhy7ULsACEc7DcjrIykXfHsEoIaUGLMxde4",
+	"VFwogpIrfsOEw+8AFYnRLeea5urA+71iu02VsNu+i8xaMspZSLRQIO9vfyEWG4vFO2/BNjoyn+LCc2sI",
+	"3ofFUfSRxX9xOs8tb3z8LGPZ9ruYnp9WG+sUp9yO2ylbuUjZ1pQltEAFiYWpcm/SgRcIDUKcaYZbCQgg",
+	"YuDJPkjewEjIYAoxKihkKhayBPZ4c2ltdlKN9IS8+eUtuhvuji4KhBqR24hrbaRwS5ZG2I3XfiHib+ma",
+	"H0VsQdxPZClvbctGkYSAW7oESJIDM+sLCtEoxrQRhAth/ZD/YnM9BGwBw4w5c5DQt4ZTS4ZAzdsYb8b1",
+	"itw7HF+IC/HtDYu2ZE0NW0MlHWyX85fm4JMPleuN8IDQhXGgn92cWPhaN66pefbsUwKfd4fyCPhe5ifn",
+	"Jr/xW7Ny/eu7H8ywaKwUUr17AApA2ulkQi4GP8a1ix0U9CYKAYbvQvwV7lDjLhNwB0egoc2E6KRqMtUE",
+	"4sRHm/X0QhyRIpQD8owUYTFMoZ0Vn0fSvRhRcWUk+0IQQoWnEg9kNCKgGhdy5Mzq7VKGgI5iJsLrmn1c",
+	"s4ivmNA0nFrcDtcQTJFgLECoGkQZNN39+9HPaybONZ1fH+FsHL355e3Rt+m2IuMI/i2GXoEIodxoxQOQ",
+	"FNMQjAFxiyziFVfkdHJKuGarn6T+Tm5E4JXlBW2r0iNAMFek3VXn3YQADeVk3Pwp6IodovfoueiGiHje",
+	"zbJ1skKV0+OXbCEtCLmbeJ5UBw7OyMXgXy4GpqEVowK2xwIMgdiarcOBVKEcI2Ex6saRYQ4Sc1g0miOQ",
+	"+qNQyuvNGlkJU5qaZ9jRaBAOHCgMJkEfzLSJaDC4nBYcgiF2UHgJhxxwYb4zrcRYOg7VkoIejyTsmZ1v",
+	"CNO20UsZmb1uwOYS9PrhiChJaMJaI3zOx3ToMHGvAKZiptzymYotOZ08B8/QNLHmaxZywTzENtwCOD2D",
+	"yBwRWdFrBiWZQXcrHcuY7enMcM9KWQIIhHhfLyaTwmlAbk5zrD8wvHc6/hAFeLGJzK4GugS0Sg7eKxKX",
+	"TAsLF2ZRGnXtFU23zIilzrRyYMXXfosodlcAxwZryPocaPgO3Z4rSmIiZnMdywSx6yC9xGOHEODTQIkb",
+	"PRYqBhrdzKRp4T9jk2NlKeRK/ydAYCnCQKlbjEPUM5chVZpENOCbzGqtV3X+41hyUZwQGCneCSP2kV2U",
+	"R5cy2BILL7udepqGaqdnJMwOAmzOXfyHIV8cyw7YDQ034Jx7gpRSEiCWqCfs3KdIumZbD3/N1174yIjB",
+	"mZNOJyCCgaPN4NdCWXRe6dTNJKByZlgyNZZYuMYTsrixqUwZHyYeMWxyAUXTGyE5SGtB0wyK5OEI5MIs",
+	"TnIx+AVnxvl62IwFqt04oFp3iOV2DOOLAXgYiYqxsFdLqbRD4bOpBhyR6wDXaIaIURZMK6MxrameOm8t",
+	"Yx8LmGTloFBwRonLZcy+Paq1+zQGcwtctOIF7IklLCYBEOvc+tVMadQGOtro5ZRcDC4GI6gHPyKTEfl0",
+	"Z0ZqWvrtA8Z2HHKfIvRS3rDDkfWvYp8NRTWiEEaB4KIVrTRr7OEy6K9ffj5/T8bj8TN8iHILJgG3S3JB",
+	"4tcZnS/BrbCvzpdSoXsJQIIyMJZMcXEFKPDrI4ywXbPtCJxygFkzzng810a5AJ4ZVSlFejhKiHUrAVzQ",
+	"7yVZbASG5w1/UasKXDpSHREacmp4YEOfAMCMINHYgP23IQVnw0g7GGmq58sRoeSfIrY4IwIgS8FwG8sD",
+	"747cDBzi3tFNfmRBrk0znvjhQ+NvmCZd5MVxCeg4tCKX+woBA9HCkwMh4bOsiwaQ/FOLwgvtjdJlfpyU",
+	"AuKWQ4u1MS/TLeAPWsVgnFDkzQIOZin53+c//3Rkn12z7a2MgjNiy/mjLww4fCChVgTkYoHHKciwcpcy",
+	"7cPC8ihzPY2Pg8uJETAfbiFjMZnYDfU/sz7pWVJHV7CPMGQpsqbOSOZVRAPU7QepjaKRea9Z08DJ+Pj4",
+	"6GT84sWIrEOzGYQuTsYvXmamJw6Qu7wOdEWNmnTzklq9CFrIgUr0BzLtmVk7MvYY59w09h1GL+3c4x7N",
+	"PLFCZrTSAiXMLF13WnHghNdItjS6YuqkIjOGBAYcukyA10fgGARuLo4CtmYiYAKoT75KwuDCxnZBlIbO",
+	"6swZEdZYLzaKhmaxePJpObPgIWYKAHxhosrNakUfhmvr5iEQtpkRs/Sn8ciz6h+gtv1i4GPyr6hnjC66",
+	"dkt7RS63pg0z2DOCKptcMwYOp1S4e1Cxy2kR9ABZMc3IVH5PjpfmW80+apXa2ptvcPuA0mJPJRGJW1Me",
+	"Eh6ouDSjfcv97wwQH8fr7eEZ+kj2uW135hrlijgUetu+IcQi0bt6Tthb8oMxU2bNJnM0BPTF8BKgGFG0",
+	"4lQbHqR5gahhOSasmQMPPwKEVaNFnAM8chuQ7yWwfERc2qSzpkMF8JyaQltxNRsAwgyY2XvYHF6wO1YV",
+	"gmIAObYrQ5lNR9q9ds7eQSpFDTRSnGDo8CitGGCTXhokOfhkZHJKfnNkfyCfTWdOtshnsxZHRMupJeUO",
+	"dlgAk+7l0BHbjn3Z5s+BmCuGzvrd4RmmpTwzc3vFhNFzDt0VXMgL8bOxGM6zAQsf27DYWFKs/GmZcbnh",
+	"YaCsV2vM9oVA0Vd0ixbEvoiuv3WJ2kYzzFZzHm4Uv2EjcjE4Gf/7xeBw6rzWwihHev8tyO2Sz5exS8bj",
+	"iKUZTHF8gKajA2x8NSbZ+i+HNsAWe8bOIKFzPCLJ5iAftCoMH4ysD50E8ji7VVad2e7HrnsItEIRG65m",
+	"xifGx+nxOFxVNJlT1LTxtDARWO2o5IppbubuAMpyxSs5U6kLhTprD0J5OyWfYsttJ2mE9v5ILpzOcNKF",
+	"CuPO+jkFH67oeko+4UfQSFr3YCjR++HubmrtAEyJbdDNhxmy0R4ctDLYtljQHXo2xi5iBzBisF5zE2J7",
+	"hmkxUs0CXD5vjAoWUsNsx4vI20ixj3Suw22843Liafq30svVhcCoimeP4C8jgyBhyhOis4yHFEPoGm/B",
+	"nhG73tF1XzIxJqWU4qaSC/KfbvP4n+OLuB62VQF4qDQPJQDGFhVvmSLi7mHKjxmqCwGagysng57fnY4r",
+	"YGUIzLyBqiWa69BHmyT/3//z/5I4poinXwH5joeMnG+VZqtY/x9CGPzmxKtiE5fAKQWxzfyawZQFQHq5",
+	"ZoKu+WA6eD6ejJ/bWsyQU/oMroswuDUSu5Nvg8F08ANX2lXAwdR5YCx89XwyQSxaoRkWzaPrOOnp2X9Z",
+	"HHJkV8OqN0mVHUgqzp8buKo3JJDzjXFlx6lyN4Ppbx9GA+XqwwL5yE733QG62UJilZuztC5GZ1ul9qhG",
+	"Ig7NjNIrlS28U+jpx7ijFfNRVKrrX2Aoz25OyqfjfClvLav+epKdj5PHMB+J1bg5IUzoaDvGBOYYl7qo",
+	"23gcz2AfUDmnhgeuA29qszN7z1PmV/44gsoflWsqm8Sq9jmZ2c6gLmbJhALpnacsvfB8nmDD5OBk/NWf",
+	"/Kkp4Fv3SfqqcJJyRVmmXATsYzx1CfZg9ZwlIIRQVTzOVhpMfytmUfLKs6+//3mxUEwP7kYN3v2Brzi+",
+	"mgFxR/x5YxjBc/YKMqAHgCVEMFxtHbWxK6EFIcKkghYNw5lmwuwyBiNPkLJV1j7sUTATjvoVWwsk8+t4",
+	"igjKGO9NSHO1FxIod3IA9RJglwbl4nzB9aWmXGIRuLoc7L24ZmPc9PSK6RkNQywoowoE01ac9PFfrZP2",
+	"Zxls9zBT2KEr55opwWmr2WYE5mQPZNQZJsFuScLH3WUlqZwMi8sGZRd4bJgRIKohOAeQ9rBr4ytGDk4m",
+	"J/cvP/ZWVYGqe+ayNZppvG/w7Se9168YI1sbqL24RtbelR44cO7C2YPpuwKB/eSBBPPgLr6wzvLCC0VF",
+	"sloxr5MyUmYzQ88Iipatg74jv7+xFxkreP5AusEy725Uvteo4uDkAbR6rxp9CRH48ml5EOH3EN7vcsoW",
+	"9JnZtSfqLLUmBllbXKPg1puCecd67ffoUaQLxDfyKB5C9mzp4F5l8B3DuvaVygEdUI+g+1cVcQmHWq38",
+	"zKWJftq78Bb7w3GTb1x66j6kFxtv7wXfh8V5xxTTRqauvFp39tQFT2Lm7MimmXNta4g2kSnvJn8WBaKZ",
+	"3NkEiME0/X3rHb0nmamG7kYDqY72Rlsm5vpysMuSKiA8izHRTBRhus/xo7tR69GmOt3baFO9FMBpPOxQ",
+	"2wpdejR33dVuE4WK9TD80FRaifwqQn7tzixG/lmRTWdPn2EnrbtM5CXDm6dV+78fLRH3sv+7n60XDqkq",
+	"Fmo539OeSyctkgOIDzALqnBYFkj4o3iibhUkDDhK6qeWRycyNVaeorI9LZEMX+tis3mx3XeItiYymxej",
+	"vldKtvhP4zhtvizQXvZWmW4eNmabIaZR5DY747tL0tfuel+u7ZH1vuEuLRSO9mxkLjTzAMKVDeLmSGgU",
+	"y81qy6eI7h51Zk1cN6cy9xzeLY/qPqSuLJfnT0UFyptEfIv066OL+z4GndIk+FvLzMmDGYk9GIiyePDD",
+	"r5aG/nfBkukzIPwwrsvDBodbSmUcIu5fOisixTUB4geQ2Wy4uKmCbxc87kPei331zLQ/RZKzMtc2oFwt",
+	"g48nrpyT5C8svNyE/t9dlDk36N9DsLlmUD3EnBMoj8p947fJa3u0tHEvVfHYhOKe9klvfnnrNTpNbv7w",
+	"tcJ7s+5OGl3zZ4APwS/JUoaYZxx/ingQcK2TI3gGaOFx5gKWkHAr4iyBt8GbR1wnTWFuKjkwe2J7X10u",
+	"4EKFd/nmcOwpV28e+05vzlBVIDrPPsX/nsGF5bvK3PV4mu9FlqrctZ8sGoHoLZNEJJNILrd4fRtAECJm",
+	"Qc0EQ9wQAEghp5PTe59GtZS3zXYTmWntFM8H1Lvyg6vCxQGnUWcImKcQC0TF62Wo8LYN3mmlmhzArXJ3",
+	"AdgDajROOKwetzQpQKFYOFd5w6IIIT8Lz71+QML3KKPYQ91+Armwu4C+L0CeGipCL5UMN9r1A1e3NnjN",
+	"3swGjX/xfTk7qX3LaDLhsZbxiwiUmqcf3Utt45hJZLLmRS/cmZ4h8xdCMbgr5yM8a93qJRdXiCUCsqnm",
+	"iCVQFsFUMtKzgEeV4cvRp+Lo5xwrLwVdPsaAYMeP3f1swMbo0oDdTnXs3t2o3vVzeL+mgfTEvz3/mbx6",
+	"OTk+c1fRlYUoCiD1O7IQVLw0Ym3fniku5pV9VyyjFyeDDpRZCKp60vDFHWjbZ7TdLvoyX9HphJ68RAD1",
+	"jfl5INgtU5pA+UBfMcbqqrtqfF68GXCoG9nAuevx2Se3FBsFyS178ubtNG+j8Yt9hcZ9zpKDk8np/fKz",
+	"QQy8lFe9C3OdL2CJ7i3O7fP+vqW4mQuaCHUn71Oqo9zlwnZ3Mn9gV3S+/aPczERHZh0xdJ9/fffDiJyM",
+	"J0cn45f9XdhsE+6ZdLrNKdURYGMfKaZVCj21XjP+m/nwnOl44jNCmom5whoaKofFfcuN30c8LNkyIwu4",
+	"NfVuS7a7BKS9qlM8DwBkiOCw1OPEqsE1rk/VIk8BDsTl2AfDpOWhAy7JAUQDiLJ/8X5MflWMmFYN3a6m",
+	"ROpqPgLtAZCbllCpKdUVsmNc5Hfc/5FvssUCGE0rJ4eWyBGinlsUNdujedWX3MK1h9/f73qDPmeKNbov",
+	"9LSAfo8LqD975+SjztkBYohi/V3zql6Sj3/xlUTu8qxzQnwLqG52eHrJFEYhIbDMgzM/Jdx9ssQ3Y5WU",
+	"CH/aMUtsao/5BU+q43eiOvo/IneikcoFsXJyzxkhrRWYjQXpODtkd432q61L+sXrtEyaSLnn/sxppMrD",
+	"JTc339iX9799ayoNrjhT32ZNZ9t+MmT3YsgSgXVliyoDC+f2pTLTVnMAYT//V6n0d4AP3uTUwn70Zy5o",
+	"tG392X9IwVp/dK6p7vbVRrnP9ul82g6rYixuOnsKs8RFrZoGV2JxutfFaXvNB1IcOc8+2X/ZIkB3BRl6",
+	"zWbbptLV+IJuphIF3r9TYft40PzSDA3VRsROwVBhgSpYNrvL6bcCsfEjEnAF/6Rxhb0vQ2rzXgSWGU+K",
+	"4Rdnef4IvwMQ534FzfSAnT2UmGFB4hrxwmJuXJBMwf/dZQwHH1eZPLAiNMJiaWeEq9l6cxnyeVyVwBcu",
+	"fzLvV8CgHI3tOfeCrZwTk2hvadmRzODZ4ENOKjcCG3z2CXdQxrt1zzpoVdPG228G5bnMv9q2s3L+MBFS",
+	"R42TBVujIwywYtpBkXKBImcPMfPxtNTPvXH94rne+fjhKfjxdPCw68FDvB1MAgNYTMqfy8Oyo4hcBn/7",
+	"PWOjNOdOhwtPy+PpWOHxHSu4s73KBUcAKv8+19Uf5tzgSSs8nRhUnxg8nRW0VVQP4QhktvO9ngj8sc4C",
+	"nsxMp6h+ucRVYqyk5a0YWuXJIj35qYl8NLcLAN6y6SmnHbSFN/vk1laJ5wLYQkUAldqiGxb0qUJOXvxx",
+	"dIh5I9iELIISgerZWsqw+ozwF3ijOC06s/bgfzrceFlKpbt8d0nn10x0umRjxt1OS8VFy2IWQt3SuVZY",
+	"KJlgoWS4VXm50VhcXcNqYRGUo4WmsaotlH89eDGZlOqxOV1jLjFnaid1muhMcnAyPnn+pzOs7TYi1FZ1",
+	"JkISww+ypkoxtaNq3aueMsJYdUwK4twjLKbSMqJXtt24yBrOvlm/cURqTL4FRDAsd23NQ8zgAtkBHjCs",
+	"ykwidrUJKQhUxBQWjYrYGOolH7ogmKHBFpyFmozUVnizKCtYx9suiRG8fXhGfDEyojdytXRPnrui32b+",
+	"yAHNy8sUbnd7wn2IFZx9avz2x+RNXIsO5CmEUqXwDZakW9qrhnEIPa2Ner+7GbcP8ARqCtOYOU0u1IhN",
+	"cOtAMZY5VH8A9bir1nrEKqYaJC9WNOilpJbAvlSPK17Ho/SSturnDAtTY5F+ox5CJ6APv9zsUorXm62e",
+	"V5ShlOYz6jUejEA1jWBTMoIcAPO/gVAzvsZSzXIFVcJR2braoAdU4DkuWdGt+xGKO5u/WIh7iKKkKCTQ",
+	"JUfdGxDlLhCSletJMH0ro+u6jdl+U5xSTK1B7nVvxwkffQP3qkwHKdxelDbMY0lnk2Qlt/cFZHuYpROf",
+	"Ko95s5/Yu7iz7A9q8KEGAzgzR3tLb0r10gEBeG9S2QQAOCs5PeL/Zpt+WNHLYPvmKGjiImVV6T0j+/6B",
+	"FGq1x5LTp/2i+ua1qQ/qG9fsx22p5R1sNACMhM6XDyvpgZPKnrRs6Yr5lH27WfZNkV5+4HSO7IwTIdPT",
+	"awHEsoDCDzK7WTxDO7twpnUUSnm9WcempjSCXjsJD2aV+rdINoXgcdkjCMI2nMV6CIeCldjj0f+DeFIP",
+	"nDDeSmYdHnH/shufKz8u6bWHx43kN7YfLW7wPN3dqbi7kwuRAzifjAhM7lkGGA0LPHjRyiI/kAm1AVXQ",
+	"7ZDx9fPf742ibCH9HhbZVy1uB8XeFkwRO7Jp2qW3Lb6F187xrf0oar+LR4qnvREE+YVunIJAGZwpDC3K",
+	"JUVOJndwTsavXv7pjBgPb+wDYdoGBGMBYGeyI7dYprgNiK8LuedkEdIrojTdKlyS437F59XLSvnBgc+s",
+	"oOTk6GGumD1dLnuwy2WgwKYkPe2AnZz96iz+XNNrptxfwSxiVEnhztpePR/fpz7MJKrh9R46nzOljqJN",
+	"WOdRmNffwNvv4OWavId3Vm6msOmXG024HpHTyYRcwARCqN2ltPBgiJkOkPOi1mzOF5wF44tB5Zlz+4yi",
+	"gM81MQopouGZq9ZEeURWG6XxSLLMtK+YpgHVtF2X336kc9vwGSIHsyCe/5PSClHA5w5In6nu4m4I16B3",
+	"FfEahvgLVzFRFJQ7hvfq6JL3yIRGaK2l/dU0fs22DxeqS1ZUpUNmXhsqAJvuDU4vbhX5gI0bFXf64k9n",
+	"JGLrkBqnzdhlNw3w3TxbraVAi3TXX6cvym+3zSwdpo8m5x/xNbeR/bf93mGSfijXg88+2XdtGK48+JPW",
+	"iYP7EZY602jG0B9GvCcgVj4efvpxWrtNPh531QaCYgnoM/xTIC57ur6NvfzqLP79396+T1H9eknFFcsI",
+	"a6zb0IDAvuTV/mT31auGslsa8Wksvo301rPYXWlUm+oexP3HxH/ah9i75h9o85J0Xy/xQ0VulzJkxM3R",
+	"7kvgTRCY/ce8ZCW4jgjXbKUegx53FN37enj26Zptm5yuVUhvXobuD4RcCpaeTqjFXmSnz8jJZDLyaHgc",
+	"E1568PYI7PeosC3cJHRIqgceX9L5dV1leBC2P9sX91YYBDsoLQ9iL525Agwzqs8w6xdy6ZJXiZKRJpdb",
+	"EnC1Dul2lrxkH3gvV1YQye6+mNisspDdAJmN84icdLvihMzByK7lIPmXe5wMcDQoIM97atNwF5SHNk4z",
+	"GLkcW+jevrCO5FXElMJ/+pculJYRm3m/+1EK/g/Yyrvyalqu+XwwGtgTLyTXXZP6MMrIlL8yo0hGKuHW",
+	"4K24oSEPCBfrjSYRmzN+w4Ip+VskxRXMFRdXkIC9juQND1hAjsjwE1StvhuOwVBlRYGqOYSzoGCMu6Rn",
+	"/jockTlV7IgLxYTimt+wXWvEZK5TbJSGe0/utkJcCQhqISnGyMHpZEKkXrLolitWcy2hW62VrinZ5n/+",
+	"u+7s50oe2dd/oiv2A79mg/JyN76kdqiWE3/egqpvkq8qiYtluffM9ZICg5p91DOuZpC9W0qWW1mtqaoW",
+	"lcY0ZUKO91Iqvtz6os6M85Jsd4WEYgU4cCeSXqsIs43tm7K3iLE1IhSu/OGlmTK6Uir5AeN6aGtr8pnx",
+	"pf6zmEFzWr/Dz2B2KrEwiznlrHSuuPyqAqAqM+WNYapq0pMTdu8zooI9dEhLPtkHHU1SkpHbu8uU6TG2",
+	"x5s1JO85CUJnkYurBxIlm43cEvAsRWCjhGXPP++YrPzkpT956U9e+pOX/uSlP3npT176o/LSqy/JWCe9",
+	"56sxKRfdvxbzZbjkhY7UJ2v6m91eybjtD31zxZsQ8HDPCNDPxRVg/gpyJQV7IC+3AdZoJTsnD7EF6Wv7",
+	"4W6deBP0YGukWR3QeBn0fZh6X7vch00DbS5i7rpIX6L2juEmKaMNMHjidf9AaqAwgbNA+T7DNK1mJ//d",
+	"hbUwJuPNns1r3o+0YuOPIhBj9pNVkuos15jYzSehQt2ySJFPF24/ejGYmr/iyTB/j8fjEbmId0j20d3d",
+	"GaCd6ZmNwFDRb8q/o9GKP+BuQocA+2M7zeNslq8DlEaYBJ/w5ux+Z77CqzspV7VygS2pCEIWYeH8pNMd",
+	"l2BZW46nuIPwJdAwcxfJek8ja3g6jFtjSfxdh5xtxo1213XSn6ps4qZeRXKzPlKCrtVS6gYH8t+bD87j",
+	"9+8LnqA+3kfJXIablTC7wARDDGwWDJK4QZKVDFhIDixo0Dg/rL+wbQWyW1X4r31kLxOf83aAIG9Aun3g",
+	"FthT4C1jS4zaVUSKcDsFxKL9Ry26BWLKvmqIBLtD0KDnYOGOwb3u4bf8omiNuuav0PYz5S+9Dmzz1EDX",
+	"rx82OJTSk3XIVEXKdz/nuulOUue7IRfXBYe6WcPXeJPi/5grU/TitMqzeH5c4VmgUDuC4uBTk4Pe1KTs",
+	"cyec6ujhj31T5DQCpCoQlh6CMU620cJgJ3IRb5mxPy4gTdUCTcLJUB7y5YsQzSzaVRHRjQ+Q0/7kPYNe",
+	"PXmVT17lk1f55FU+eZWPyKusgecr0r37OIfMupSV55FfjDdZabM/FX3b4uQy74c+igPMjLB8mU5X0+PO",
+	"mjmYPKAHvifv2z8KTTf+JS7TZqepJQu177PVh9lYPvxJayuxjvH59iLemePXrC5rcAz72IW+8AS3sWlq",
+	"da7b17IpP+VNSc6jPOy9F4g0OBotltlhfF4qI7KQ0ZwdoW0rLlVYL8PeUSo0N0s8ld7lPDlITHXV00pI",
+	"tYnTd18nw5140PQQuQ0PUm3e3d2Pruqqe1ZsdcmitqemP9qv7iXKdb97NxxaFXKTZVm/mE15FWO7IQdS",
+	"MLJmEb53+OQRNr+jj6wx75SXnfka7jcAdAdU7RNSYx0ZBfcdoLrV5jLkcygUksDbryN+QxG4QZGriArj",
+	"QGHtLh65aNoIihqyGxYRrma2HUW3qqQWTSyN74HmusKdQOaUAL6tCy1OHbnrcKNiKpH2NJk4zKFyxB6O",
+	"EI6THCRjC7eHUJQ3DM8QLvd0MiHDOEwaj8nW2/ltPB5/GI6JzRo3xhEvi5SmssdN7AL5R+TCrR+oyocR",
+	"zZArGOx2zchShoEaETa+GpNPw+vhlAxvhndlRFkZNG11RPx9+bK4rChiFJPLLRl6nQzbVRd9+bJFdVE7",
+	"M4rRaL7Mdjy+L+1q5LlJPAzkdA9BMJT/AxUz18x0mS5FhfFI9KghxmEeNz1IfY+X9Pa71zWdPGw5nxQp",
+	"bQ9PDV/7rOaTadruAwCs58uRs4pzUSD2mcesQmt6vpS3oIWo2Bq/RVtsLGNB5K0aJWYzMgoPrhXhoSQJ",
+	"pbxWZge1WbsFGmPM+mWhUaHlDajp2p5/FqyERyGD7vSvfznMlV7Py6P51UzJ0ZF95yg7vVjF5cuRVsex",
+	"cnH9lP2m7VFAsfyc3i82WKV2OT08A6fsdslDRkJ+k4pSK/ABuP6C5jRzSJD1+3yPFnwmz6ml7rayceat",
+	"SxWXheSKnE5OQeN4BbmlYGNSqOg05aH5KM6ZiORGM+xmxfRSBkZZQdHbqWkZUNt+kvo7uRFBsXp6rHpp",
+	"T/qoSG4vt4QHX46KKakFX7N7tZqmn51rsRJ7hkh4DeM2RggQ9PD+hK4eAhtWbp9FdN2d6Fgn0FhdlGjQ",
+	"wxHhAr6VUcAi9+EXI59mj+tub1tIxscqrt3OODrRVn++gQL6Bz3b+N4IOd7/upHXDFYJSFACHA9Wrmbt",
+	"YDGYxkvFO+SgQfAL9vgm1mINy3WnPtvv2QANguzS6mHFVrdaeuFsJW/YF8AzJHQPbKttuJBzD3j4UqUM",
+	"bcge4ovNDfi5jUfuzX7jOYjppdpqx4HWvfmJQ5WK51afqT46q6wguOoF7R7O4hVFBhM56t/sJSL0QEFB",
+	"n4DqTY8vYIoJ3Tdae16ALXK38TaNISdsvpQs+NLEujZGWKvzWmG1p8T2wUMxUvgTmwrDfGHT2Cobs5z/",
+	"e1i5bzVbFS1aIzVTvLlw15PlKZzOL20m7y9G0ROOfsOszZTQ7dFUGXl7aGuVo6EAeEkGW/+8BKyHIryP",
+	"BGSmM0thhBbKX3K/KyNWnrHZ1CP/ooAjSm/2db/RVwITO5dCcWVWRpLDY7MaOsHGFmPAFt8GTFQaPhVM",
+	"38ro2n+kWHQT3ymTm2huC8EWph09XSx8uljY88XCOvDV38+FxNrF1e2KY3pNd2sjpQR2uWnpKZwWi8eq",
+	"5nQb1aloDTsqXF/Ferr9/dBKxf503bR60s83l/ijK5fLbYbkJQvlLTkZP3/ZDGK3K8h1lef0ctCJ4DIS",
+	"+wG+riH4npLCW8DD7A8VpjEYzGPxtNtDv+w9W/GRQL20zFLcT4KiKx54IBcO6N/sjCDTG8p3t792/Ggk",
+	"rzw62RLQ5QsEcnna5T3t8p52eU+7vKdd3tMu72mX97TLe9rlNXPKm8M17Q2lqQk40+Pb3RU52Z/SUGSt",
+	"jvkfAeCSQ933/eovYd/T6jj/fpLAW9w62Eci2eNfRO0P7feEj7T36MsjwUPqgIO0J/ijxqhHj0ZeK07M",
+	"czq/c7Z//4n+TwBGidR1xy36fcEV/YFRih4DOJHd3JdDsrwRW0QNIbDngIAZ3vpWROJtLdvGEEQZChht",
+	"LgXTakgWnIUBkQuil1TjLXJQtv+draT837jnMV+iQlEY/DY7j8MKfJafHPkPExlOReVSsbeh6iH6VtEZ",
+	"MLS2r90iZy5goLiYs10auGQLrG7UPvTD5puI6y0EkPicPXg1Uytwjc4i7brY02mkW7nJeWTeXsSru9xv",
+	"AZShCo1RVb3KNm8vV9QWjIrfV0t5G4cV3Tb7Q5PzScv+ffrItouHR1OxhDQ/pbQc7f2c0skxREWMfo9x",
+	"LUDPkwNKIjaXUXBGhNRLLq4Izry1DhsdSUF4oB5MQO1B5M4SWmg6Gx9lOmP1oIeZTybrD2qymtmqfQRV",
+	"Y0tVGVa9J1UQuMW3F1XwKXtk1jTk6hu2R4Fy7wRCSFeBKCLxgdR8a0MnG8VUSUj23uazWay1lMEPY7V7",
+	"ttipiKuIh/ogMwJXoPpwBhtGq1Ln073GY+/P23z4mGxDuU1HZXuTXxx/TvnkI7MjiBzkndChehSOpg3M",
+	"3pt16RDc3WG5lId3rfQ8tgDv/a8RGgSzrAcIImsxMwp+U7csgp1Sfk1Vmv+pXYxlbap8o3hVMNmccSg7",
+	"vgn1aK/1zt8EwcgyAJFu1iGdw2q3lBNL+QhpI2ozXxLqLu/LiFDc5sJSt7Ti6KpLpReu+jT2TY57FZHz",
+	"rIZIw9PkGtpRl9S12apCeF50R4VEz2ACeuOBba4KnPl5R1bkm27MENvSOTaEtudraO0uxvfpRy7K2tpR",
+	"NBo0u7N0dDuHyTTX4EyminnNTloaiVBZYyUgT2lbiYpnhsGBHZZIUTsVA/uqkbtd3WZjOYBmMPKXrIUS",
+	"C9Np8GVt7TqzDdrdeTGU9LGDKFS3uCee7Eln3vXpU+/NVbanko3jtOf2/Xs7UjLdVYF92QH0XOskOb1V",
+	"8YB73zu9OK4XWqtlezxNeqAdUf68Cuf2HuIIvhZ/BDslJKfRCRa82Q/sF3UHUwCcmYkouAI+/4Dq6Taz",
+	"+qvJ4UNL/X6PqMrVYfYn6060jlx7Iv6o4tfujHJfMeo2c9wyVl3G0odcq32t06KAtW38oWfpC4lfjxo0",
+	"GS/mHeCkIwbS1cBveufeLB574a2u+mPempPu5Jy75kV3eL7381bLhpoUIfvWnpKD3KSRAxBirhm5Zmyt",
+	"iJCCnSXxvZArnVeL8ZT3lO78omo/c1y1NC0lJbdcHJ2NMzCchJZlYPwR5bT6wpUT033kBcRC6ucFkIPf",
+	"m3B+sv9yPlW17bcMH9zT7NfZe0t7zwbftkoOaHhLtwortgjidNWXMOnNgT6T6d/BCuMF6gZG+Ny+uG/5",
+	"wX7K1MZPLmvE0t2r3rBtxtID2uIslp6hIpd0fs1EQALJsPAQxt3S3+elzDF5P2fE2LpDIi+a3WcrKugV",
+	"bLeKIws/wu8e//cZUsAesMtdr9X8BGVXlyzqoZwRUhTrEuQdOYhRWNBRPyNCkqVUGnolyFlFpGD7mPfT",
+	"1/UTjyTM/GclYvApA5rQdCvuycR9Tkhm5+0m5HRyekY0cB9r+e6H9Q2WXNN9dzH/ThHXvBFf+jSSj4+P",
+	"bcGtfdSPHQ1ffk10SH3pSE9l5gvKzBdws7HPFX/uC6jNpziz2eRS+Ako1OZp4KtzuQkDMMiXjCzkRgSN",
+	"BNnL2FjxK5yB2ZyKOQub33NMjt5CKa/hnnV5uOirJovBE6kcWXcjn9SaU8IHohRP71KEytW63e3R+6LV",
+	"EZYi12y81pG8imwJpkdFcoq4FNlK00g/OnqRqt0SP1AZ3lfeRxOnK33F1g1OU3UNDztJeq6NPick1/jd",
+	"aLARycagNTfrhaYJHx0Jefe1s7vR0Pd95mLqtaETlL5v4vslj8iL8/ekLs71mPxjZNn9unYzLpQ21rJB",
+	"VONt/GqjmC37uJaRnoUS/a2a6G3VffkXg7J7Xtk+LJd67oWrmZILPWsAgVaVM/R60D/eYC2w4t4j2E4q",
+	"qq+2xWLWaxAqbjUuxYLur/1VwR0FeSviF/NrO5H/7qu7KhnMtV8UckoWn9O47kGzMLVj/eC+5rjZhSo3",
+	"iJ7j1a7Z0kTze5vKtltwb1b70NRFwtJhI96ZqsqtuBOVPy7M0EYkJfZxVogUBVIMIC3mWYxC1FSk28MN",
+	"lXumTUGEvmqyMLIwQlId7Y/AzHHSy8Guy7qA+n3iIHXYe/U+5OKd2aMZbxcZbIrnVG8JWtjqZxlHtIU3",
+	"/S18+UP84R5tebqrMocN3yLxUHpOdXZsGyrCMj3t1bK/biA8s8w0Nk6DTrsGHx6Zb5AVzmef8nuzFu5m",
+	"WozuT2DrvM+MOO3J/czL7eMT24bZk/cvtcX5koWRgo5LoYHmbQ9U1zpvrP5NDJbJSP+FbRu9LyP9DY+K",
+	"wISEKz9xudFJVqEUhfUoyMFkREDo4Ea0kISLebgJWHC4I/JQqZxODRkz04qlQRWM4m9cL4nXE+AV7YZP",
+	"VEQQqKWPesbVDBbtYJfKE7kCB+ajM4RYvOWiFF4p4God0u2sfR8ZePqHRsv/9iOd62pSGlbiaNvzG5UB",
+	"pNBWzO2XZ/7PjSajRcmQTnNyL+UB+q9nAup+hzocX1b1k7zNTMyQr8wut7Nsq10jtC26hKbyAmjsI6Gh",
+	"klbfI1Ks07VDst5chnyObowak19opFhAQn7NiFShhPBDxOeaXEoZsv+fvWtrbtvWun8FoxfbE8lxlPRz",
+	"rDzlm/ac6czpNHOSPjUZDUVuyawpQgNAdlRP/vsZXEiCd5ACL7X01MYiARBYAPYG9l7LKZ8qPl3Kshou",
+	"jMjjpQc+A+IEUwTXm2v0fPFwsUAXjxc/okPbneMTtN3TmgVlC8zxHOYc0waU0nlD8J0RR6h8l366eEQo",
+	"ZdPjBlNpbiflRQfD05d0i1IAUIlNJsKZ3YMbAFr58mAeHK8CcfZuXrK0iJ5sDsPMCZCL92GpWNeTz+6X",
+	"4omWLXg3n9QKDLkHnfP9KIGm9iB500POgxFvbycpOQa6oR3d8jYSAO0yoHj4tGRjLl3rHLqX85ubaURX",
+	"JHJ9/XDTGwJMk4vVg2qrlXZGJOQoRFJiUUdlWglsRf/IZB+bp2W1ZcQ9+8Zn3/jsG59947NvfPaNz77x",
+	"2Tc++8Zn3/jsG7d1jkyUVzugAaiWBejcJ057LA0ScLv0lFsk3fbsKYv+mqqkfZEXwByhqP8BOegvvEJb",
+	"cOiejy53ZxwP79Qq4/kEXIbJwXoi8OX8+vbVVEa/XaGZrBQ5SY1SiAwi2K1x4AHRBA6ewjz3nQJEexBW",
+	"BA6pjOCWbnnW2Y6iL4yzhZvQnxyzAjZeSb+NhkTscn4z5y5LABzagj07RJuiRI2u1ql88GEJRDbARBhF",
+	"dRzNZBTrht3wmB63jILIa5PzpF9/npjITXS5owwvMNFIWcK6osSlfrgzRQWnC1MU+1G9zW5TuQj97HVB",
+	"gZnuBOWh+U1gWx5xP0q9hzS0CFCG+e6+jrEgstJ9SQzD3RglvOst0roHH1BxMu9CpPbkGJTrBRu6CfbP",
+	"hflfchuH13FBEfXDTQBCtJUDnyKf1YBbV0dwXaB0yT3EdoIA2vsVoeTv3rUMvF6oCiJbPj+NnDUDMlMZ",
+	"sNmE3kak4B9FVco5mk6cIMBPS1l/w3VQlvSRF9AqYj1VdduOKymjRZekaNI9CA/H9MrPEB5adYpeccs+",
+	"KSmiZEFOoCesLvjOIPQafvMv8qU236vqa/mp+bdLvlKmpcSP628vV3DAobfcOt+jM1f/bxCdMYbEoFxG",
+	"TXvikEomubufilXCc9VVfMZ8XuUjVjOLNCbsOPZrogotfI9FTo8jvypVacVWdXdr4bvLKjNdfH+LSvoU",
+	"s4sU04uYLUVxcZ8jApBeuly2sqo374x6M6YtwXTWk8Hyfy3lewa0V3jnjNBksdaxHdkzmM5GZ9LY6rOj",
+	"7B1MZyMweWx1Rcf20GhSkW8a2Es9ZyCvMVn5ngfhbAuUijuYiZxA6MmhyIPQBw8xjNi9TxEBivfEhetJ",
+	"d0nMVZ1VVkHpMi47lN4TP3xoGrIqX2ozZVR9XfQAjVv1j83bNuIGa/A1Xxz68Dmi7OrQhmpCP1ZpklYV",
+	"VLIAprrsm+wzhklbcUT5bnWIQGX7xfuiGY/QxOhVJ9LipXbwE69W9Xw18vjrS4aT2FmhOTj48tBg9iQr",
+	"gBYK0k4VUXu/LRb0Mo5lzItfbtkz8fvdCuOpK7/Ss/9GvBAnRgVRwAChHYvLn2bJT93k0LdkfIivette",
+	"6RgjpjlZw2nxM+AwV/LwKDIjYDgWRD2wKTRG5us4BtV8pfstCVvtDKpRHXUgjZpvKzwizILzgsZ1oMv5",
+	"9fvbV1dTtCOwBkLAizNOyjE8i3u4PZbf3zYA8wbYUossbgnqci6RMVCIVGflVcDV/pV7gtRB4kRMJ0oe",
+	"1k/3OLA5gT56HsIEufdOuEnKRT6DLY2mzoimiZJ7bjhTptWliUDKJQ6DQ1KwmFzlYUwfg+CM1+K0UnvY",
+	"/C/sAscFo/X9gwyHnfFRRA9wEHSPB7QPA6A04YqkEMqo++2JotqS4fH6+QEOBvG3xZPkVwbbiUlMkyyk",
+	"m9BXbtOm1rsYSSKDOalxTEiRvd3GUjD0ZAyGyOqKwuupW1X44Fh0ZIoG/epsCvZpChYX+gAHOwal3KNr",
+	"gH02KjszKj8Dy8+0KXr+GidPfp0sEN9CFpI54MeP07Y1S3dlM+WIWDTi93U/yQ91egRxAsQFta5K4ORL",
+	"jpUJcAjTJPMJ+YxCsB5cj2DAg06jgyKZifeCz4dixGhzOZP9dvzaUpeEKQfl+I396IQGjQTp7LXqK1V6",
+	"G0QiuOHJIR7t+phlC2QDnkwPZkmDrvqGqdqjWiF1mi6j3ZnKGZQdH6Vo6NJOUKqOTvgbrhMEQNDWOUQI",
+	"zp6gvAx41m6jpsceKRyP9rSj/Jijl+FUZxldrjbVOcKndtZxClaP9ZOFHO1XIr+OQ0YwXxkXKMpERCGA",
+	"R5F0dL9O0KUTIrz6C1w2lbRITz6Fr+E+3FPwrgRlhO4UT7kNQkHZBdyFKTENhJ7i11D9SoFJ4qIV9+4d",
+	"lwWHlHd9/TWcTMvTsXs4GsnVM/Ld19I0LDoHiQT8EcF7BhR9+v3zl6lI0f30x5ep0K0+pZ01ym+Z6blQ",
+	"Net2Li+oS8QUJCEVQiZqvwVnITHRosrj0tHl/Pru/Ssx/0vStqNM6RWsMbFL4HH3/qjEr45PP1SE6cxQ",
+	"blU93lBx1ZRPsFMWq0zT68ie1eOJLp514udsDTmx0PiBGr3Q/Bi2R+ubSrnneBxLxENzLTFi+c2Cqozw",
+	"958CrRqutByyLPOm5XGlc6gViUINCCCFjwoEPedeqlcFywzIpMfBrz04yw6PvQPbHLDGNdQN1GkLRrxd",
+	"rKgpnJrJ1B7dvFLenAyYTlesFrh/VoDpWJM23iyFXK16rFixthrzGqfNuLPVGk43W3qjb+6ar86vc+Ht",
+	"TQyAHtNNoqqHTjspgLmJCKnN1fztvAm8bOenjGMXyMK2hSBpJZb7h/Jg2qT1iB45oI9LlekCz92m1ajW",
+	"mS3VzaVKozeNZVn+33Ef9jtNnCV78SNAKuVywFs6TIl4OKGX0pGgHHOrA9I5HuVDeZrHMi5xXsZSHogn",
+	"PQnhfstxkLRgMs1IZxTrVGSkRMSAqf/XToBSeik7gh99D8hSSyXTQhPl/+4IZjhR4fH/FkIl6j+ReaGY",
+	"NGVr91TqIHybZnChTzpCMKHJB09+DR+dwPeQH+72DBFwwX8Eb4Giv4sOf4ADelYn6WLtyY4f/9cUYYKc",
+	"8MDu/XCDIKCA1vwv1IXQ88NN5XB4PmlDOHysME6ibvRSFXL6FafpVH/mpWm6tFQZUEtA0/eOVlC4vZv0",
+	"cvBmepbbiXZfbOrUiPjFO2cn11Fp0TW+4iQV1kn7RSwTHV1jquJbCPzNrTfCSONPPWvBFo6Ap1PGVwv9",
+	"tUBJETvSJwEO5GGg4QVDggINpeQCYgOdYbQCtAOyxmQL3vXkKBnBhLOkIYGdEY1F1DtNrhXa6geeDdaz",
+	"wXo2WM8G69lgPRusts0QwxviDgS1NGu1TFlrQEM1t88bSm71Y8G2EN7q34KN+q5Kfqtrxa0Iv5fz6zdz",
+	"M9WtGJWa8FZUTDfaW29MjocXUQ+WW7WGFqt242AkwqVDemi5q2Q8TRSvul0/4hB4jRux9jamj3sX04lp",
+	"N0EPacgcZAVv5O81vCdpHlVRIaLVzx4xrJSWIRRjNS1rkEwEteK1olZTq89FI8aUEtWqWZ9bhgNZjgI6",
+	"3egfpV4l6IdSGlami50W1DMGwZlkySxgUh89/Xtl60cWM2X9k4t5wP+BjObln9Q5H7KZqR2VpJl2x1Ak",
+	"1y3xrULURhuapluYBcFj1iPVqjmSbWznZuE7fYahHRlYU4O/9rFmJx9jVk6zPBwQOwwfG2PUWAbcZhw6",
+	"0bnai6bRSRZMnX7z9u2rwsBHC0mrt29Nffe4ss79coPwgzOFSZRETRGFkKHLELPU4WiObmeKnCi3Hjkh",
+	"fQJCr7qnNx4cuo1J5kpOrAy4dc7Y7J6peLRLpD2cGe6WxlQ5GViOlxv49m01N3D/g9qYDbhi8ai1zE+R",
+	"GfiELJteKHlLsXTSNtJghLsvb1fieKT1ZKdfxGO56ZS5D/C2fkgXiEMFXarxWaDdfhX4LtoFe4p2xH90",
+	"GCBRrbzE1LiaxJn/BX9KhJZdTZHoNXQZvYbD4HAlwvCCoCwuzadLWWNdEFGm8cjzXYYCnwFxAoTXCL4z",
+	"4iC6A5cihtHWYe59WaXi2aV4tmX00bu3aXni9Z7yaTf5lx8wIGh1QBdaJRfIp4ICie533JcHjz8hFFC3",
+	"vkuwKvka/UEB8cJ5p22Ey0VST6gIYGcVAP/fPQW0ljVScIh7n634uuMYqQhspeFR4t5bwMdqZJQE5CWN",
+	"+5IPbJ5WSk6Xbm7WedkRp4oBFS3vpS7Jx3j5LcL2O8CCUdx+PIrHw0J+dRxkwQuNCQfmNzcDoEIGbU9S",
+	"i/Zr7RtLbVEVd54GzNDjpRpudcyEScoKC+9/uKIvSY/Xc/KEYRhY+agNEAdWNBfmV0N0bnQBXU16Nxq4",
+	"W4d5ejBWB+R7A4xDA0YfHfc2o7r62gaHjesyxVkc2GURb0loV8H0v/7p5pV94P1Ui7xMGFfh6tosiOso",
+	"gBaHcUWjdrJxXP8mTsi420HgET9wDCm37oIix3UFVToWf5W+XfsNRov3cjzvk6zlo6jCvCvTr7UJ03E8",
+	"L0quWsoPnByzvlYXF/X9TAyZNthb/AiDdYGs3mYv1JZY2BE2QoeKlxXd0Tc6NfmFv/BZHQwctUnsCK+G",
+	"+fLtTEMcz/P5e07wKfVY7gBC/UFybE/SK8afqVK/5R8uifCIz0k6MHBErFFyEFNAG9SLuUOXSddoTvoQ",
+	"W0vmDCADMPubTFLBQBaQ3oC6YKMEKRRCZvs+PI9EdcEV09mDe4/BGxifhccFFStZI5WOFOaG90yl0n40",
+	"LCnT4QOKMBoPWeihFQT4Cc2v5+/iu+elOkW9EgoC727eDjt8TTzcipHoYAKK66eCuZfSTrB3vZgb14Hn",
+	"VR8ur71rRQPHOY2eDreOARUsytuQ3z/4yqTHVYnVnCKf2btxTDA9lTuGPnfGAXMj/xrTWdK0mRO7GvUW",
+	"sfQv/gMbxz30ckCnKqwInt9wX9WC9SqO+5wtoMCnDO1DD4hk75dpzfyXSMyEAnkEilaY3SOHKdZ/NWQD",
+	"nOYJepCMl9W1gVuJL+2fzcH1wmAl7imZlEwR3C2yZPCqjk9OBUS8p8DdE597/38+862SMhzCF/wA4WTx",
+	"5ze+GYrZpurfk2CymLwWF9mqg56jhqjPleQ4euNSf8llD2WfVl2t/1kjZMs8uxLUUakfXBxSnzII3cNs",
+	"Q3D2101FaVrwU67y4h/FayGwJ0we0gWqbp3x3vNdKKgt6tfcD3L0Z2QfFL0mvqmgk5IfS18q/nT3Hrx9",
+	"AGRGmZP5qaDt8J1BqMb524//BQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -49,8 +49,9 @@ type Config struct {
 	ProjectIDPattern string
 	// DefaultShareType names the type shares get when none is given.
 	DefaultShareType string
-	// DefaultShareGroupType names the share group type groups get when
-	// none is given (Manila's default_share_group_type).
+	// DefaultShareGroupType names the type share groups get when none is
+	// given: GET /share-group-types/default shows it, views mark it
+	// is_default (Manila's default_share_group_type).
 	DefaultShareGroupType string
 	// AvailabilityZone is the zone every share is in.
 	AvailabilityZone string
@@ -103,6 +104,7 @@ type actionTables struct {
 
 	shareGroup         actionTable[gen.ShareGroupActionResponseObject]
 	shareGroupSnapshot actionTable[gen.ShareGroupSnapshotActionResponseObject]
+	shareGroupType     actionTable[gen.ShareGroupTypeActionResponseObject]
 
 	shareInstance    actionTable[gen.ShareInstanceActionResponseObject]
 	snapshotInstance actionTable[gen.SnapshotInstanceActionResponseObject]
@@ -121,6 +123,7 @@ func (s *Server) bindActions() error {
 	s.actions.shareInstance, s.actions.snapshotInstance = s.shareInstanceActionTable(), s.snapshotInstanceActionTable()
 	s.actions.shareNetwork, s.actions.shareServer = s.shareNetworkActionTable(), s.shareServerActionTable()
 	s.actions.shareGroup, s.actions.shareGroupSnapshot = s.shareGroupActionTable(), s.shareGroupSnapshotActionTable()
+	s.actions.shareGroupType = s.shareGroupTypeActionTable()
 	return checkActionBindings(s.spec, map[string][]string{
 		"ShareNetworkAction": s.actions.shareNetwork.handlers(), "ShareServerAction": s.actions.shareServer.handlers(),
 		"ShareAction": s.actions.share.handlers(), "SnapshotAction": s.actions.snapshot.handlers(),
@@ -128,6 +131,7 @@ func (s *Server) bindActions() error {
 		"CgsnapshotAction": s.actions.cgsnapshot.handlers(), "ShareTypeAction": s.actions.shareType.handlers(),
 		"ShareInstanceAction": s.actions.shareInstance.handlers(), "SnapshotInstanceAction": s.actions.snapshotInstance.handlers(),
 		"ShareGroupAction": s.actions.shareGroup.handlers(), "ShareGroupSnapshotAction": s.actions.shareGroupSnapshot.handlers(),
+		"ShareGroupTypeAction": s.actions.shareGroupType.handlers(),
 	})
 }
 

@@ -144,7 +144,10 @@ func (s *Server) ShowDefaultShareType(ctx context.Context, _ gen.ShowDefaultShar
 	return gen.ShowDefaultShareType200JSONResponse{ShareType: view, VolumeType: view}, nil
 }
 
-var specKeyPattern = regexp.MustCompile(`^[\w.:\-]+$`)
+// specKeyPattern is Manila's VALID_KEY_NAME_REGEX, ^[\w\.\-\:\_]+$ with
+// Python's Unicode \w: letters and digits of any script, and the
+// underscore.
+var specKeyPattern = regexp.MustCompile(`^[\p{L}\p{N}_.:\-]+$`)
 
 // CreateShareType is POST /v2/types.
 func (s *Server) CreateShareType(ctx context.Context, req gen.CreateShareTypeRequestObject) (gen.CreateShareTypeResponseObject, error) {

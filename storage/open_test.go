@@ -249,6 +249,18 @@ func TestDeletedDefaultShareTypeIsNotRecreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The seeded default share group type holds it: delete that first.
+	var inUse *storage.InUseError
+	if err := db.DeleteShareType(ctx, st.ID); !errors.As(err, &inUse) || inUse.What != "share group types" {
+		t.Fatalf("DeleteShareType(default) while the default share group type holds it: %v", err)
+	}
+	sgt, err := db.GetShareGroupTypeByName(ctx, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteShareGroupType(ctx, sgt.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.DeleteShareType(ctx, st.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -261,6 +273,9 @@ func TestDeletedDefaultShareTypeIsNotRecreated(t *testing.T) {
 	defer db.Close()
 	if _, err := db.GetShareTypeByName(ctx, "default"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("after re-open GetShareTypeByName(default) err = %v, want ErrNotFound", err)
+	}
+	if _, err := db.GetShareGroupTypeByName(ctx, "default"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("after re-open GetShareGroupTypeByName(default) err = %v, want ErrNotFound", err)
 	}
 }
 

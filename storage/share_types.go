@@ -144,20 +144,29 @@ func (db *DB) ShareTypeUsable(ctx context.Context, typeID, project string) (bool
 }
 
 // DeleteShareType soft-deletes a share type. It returns ErrNotFound when the
-// type is absent and *InUseError when live shares still use it.
+// type is absent and *InUseError when live shares or live share group
+// types still use it (Manila's share_type_destroy counts both).
 func (db *DB) DeleteShareType(ctx context.Context, id string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		var inUse int
+		var inUse, groupTypes int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM shares WHERE share_type_id = ? AND deleted = 'False'`, id).Scan(&inUse); err != nil {
 			return err
 		}
-		if inUse > 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM share_group_type_share_types m
+			JOIN share_group_types g ON g.id = m.share_group_type_id
+			WHERE m.share_type_id = ? AND g.deleted = 'False'`, id).Scan(&groupTypes); err != nil {
+			return err
+		}
+		if inUse > 0 || groupTypes > 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM share_types WHERE id = ? AND deleted = 'False'`, id).Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {
 				return ErrNotFound
+			}
+			if inUse == 0 {
+				return &InUseError{What: "share group types", Count: groupTypes}
 			}
 			return &InUseError{What: "shares", Count: inUse}
 		}

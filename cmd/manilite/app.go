@@ -154,6 +154,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,
 		AdminOnlyELMetadata:    o.AdminOnlyELMetadata,
+		// Manila's default_share_group_type.
 	})
 	if err != nil {
 		db.Close()

@@ -95,7 +95,7 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.Synchronous, "sqlite-synchronous", "FULL", "SQLite synchronous mode: FULL (survives power loss) or NORMAL (survives a crash)")
 	fs.StringVar(&o.ProjectIDPattern, "project-id-regex", `[0-9a-f\-]+`, "what a project id in /v2/{project_id}/... may look like (Manila's project_id_regex)")
 	fs.StringVar(&o.DefaultShareType, "default-share-type", "default", "the share type used when a share create names none")
-	fs.StringVar(&o.DefaultShareGroupType, "default-share-group-type", "default", "the share group type used when a share group create names none")
+	fs.StringVar(&o.DefaultShareGroupType, "default-share-group-type", "default", "the share group type of share groups created without one (GET /share-group-types/default)")
 	fs.StringVar(&o.AvailabilityZone, "availability-zone", "nova", "the availability zone of every share")
 	fs.StringVar(&o.Host, "host", "manilite@local#pool", "the share host shown to admins")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGTERM")
