@@ -227,10 +227,5 @@ func shareGroupsOfType(ctx context.Context, q querier, typeID string) (int, erro
 // requireLiveShareGroupType returns ErrNotFound unless the share group type
 // is live.
 func requireLiveShareGroupType(ctx context.Context, q querier, id string) error {
-	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM share_group_types WHERE id = ? AND deleted = 'False'`, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
-	return err
+	return shareGroupTypeTables.requireLive(ctx, q, id)
 }
