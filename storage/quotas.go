@@ -43,7 +43,7 @@ func (db *DB) Quotas(ctx context.Context, sc QuotaScope) (map[string]Quota, erro
 	if err != nil {
 		return nil, err
 	}
-	use, err := quotaUsage(ctx, db.reader, sc)
+	use, err := quotaUsage(ctx, db.reader, sc, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,20 @@ func (db *DB) limits(ctx context.Context, q querier, sc QuotaScope) (map[string]
 // quotaUsage counts what the scope uses from the live rows: shares and
 // their gigabytes (with the gigabytes extends under way reserve),
 // snapshots, backups. Backups are not charged to share types, as in Manila.
-func quotaUsage(ctx context.Context, q querier, sc QuotaScope) (map[string]Quota, error) {
+// With want set, only the queries that count its resources run: a share
+// create need not count snapshots, backups and networks.
+func quotaUsage(ctx context.Context, q querier, sc QuotaScope, want map[string]int) (map[string]Quota, error) {
+	wanted := func(resources ...string) bool {
+		if want == nil {
+			return true
+		}
+		for _, r := range resources {
+			if _, ok := want[r]; ok {
+				return true
+			}
+		}
+		return false
+	}
 	filter := func(typeColumn string) (string, []any) {
 		where, args := ` AND x.project_id = ?`, []any{sc.ProjectID}
 		if sc.UserID != "" {
@@ -173,17 +186,21 @@ func quotaUsage(ctx context.Context, q querier, sc QuotaScope) (map[string]Quota
 	}
 	var shares, gigabytes, reserved, snapshots, snapGigabytes, backups, backupGigabytes int
 	where, args := filter("x.share_type_id")
-	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0),
+	if !wanted("shares", "gigabytes") {
+		// skipped: not asked for
+	} else if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0),
 		coalesce(sum(CASE WHEN x.new_size > x.size THEN x.new_size - x.size ELSE 0 END), 0)
 		FROM shares x WHERE x.deleted = 'False'`+where, args...).Scan(&shares, &gigabytes, &reserved); err != nil {
 		return nil, err
 	}
 	where, args = filter("sh.share_type_id")
-	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0)
+	if !wanted("snapshots", "snapshot_gigabytes") {
+		// skipped: not asked for
+	} else if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0)
 		FROM share_snapshots x JOIN shares sh ON sh.id = x.share_id WHERE x.deleted = 'False'`+where, args...).Scan(&snapshots, &snapGigabytes); err != nil {
 		return nil, err
 	}
-	if sc.ShareTypeID == "" {
+	if sc.ShareTypeID == "" && wanted("backups", "backup_gigabytes") {
 		where, args = filter("")
 		if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0)
 			FROM share_backups x WHERE x.deleted = 'False'`+where, args...).Scan(&backups, &backupGigabytes); err != nil {
@@ -191,7 +208,7 @@ func quotaUsage(ctx context.Context, q querier, sc QuotaScope) (map[string]Quota
 		}
 	}
 	var networks, groups, groupSnapshots int
-	if sc.ShareTypeID == "" {
+	if sc.ShareTypeID == "" && wanted("share_networks", "share_groups", "share_group_snapshots") {
 		where, args = filter("")
 		if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM share_networks x WHERE x.deleted = 'False'`+where+`),
 			(SELECT count(*) FROM share_groups x WHERE x.deleted = 'False'`+where+`),
@@ -223,20 +240,35 @@ func (db *DB) reserveQuota(ctx context.Context, tx *Tx, sc QuotaScope, deltas ma
 	if err != nil {
 		return err
 	}
-	projectUse, err := quotaUsage(ctx, tx, sc.project())
-	if err != nil {
-		return err
-	}
 	passes := []QuotaScope{{ProjectID: sc.ProjectID, UserID: sc.UserID}}
 	if sc.ShareTypeID != "" {
 		passes = append(passes, QuotaScope{ProjectID: sc.ProjectID, ShareTypeID: sc.ShareTypeID})
 	}
-	for _, pass := range passes {
-		limits, err := db.limits(ctx, tx, pass)
-		if err != nil {
+	passLimits := make([]map[string]int, len(passes))
+	bounded := false // some growth meets a limit: usage must be counted
+	for i, pass := range passes {
+		if passLimits[i], err = db.limits(ctx, tx, pass); err != nil {
 			return err
 		}
-		use, err := quotaUsage(ctx, tx, pass)
+		for res, d := range deltas {
+			if d >= 0 && limitOf(passLimits[i], res) >= 0 {
+				bounded = true
+			}
+		}
+	}
+	if !bounded {
+		// Nothing the request grows has a limit, so no count can refuse
+		// it: the usage queries (which read every live row of the
+		// project) are not needed.
+		return nil
+	}
+	projectUse, err := quotaUsage(ctx, tx, sc.project(), deltas)
+	if err != nil {
+		return err
+	}
+	for i, pass := range passes {
+		limits := passLimits[i]
+		use, err := quotaUsage(ctx, tx, pass, deltas)
 		if err != nil {
 			return err
 		}
