@@ -22,9 +22,12 @@ func TestShareExportIDsWrapAround(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.writer.ExecContext(ctx, `INSERT INTO share_export_ids (share_id, export_id, created_at) VALUES
+	if err := db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO share_export_ids (share_id, export_id, created_at) VALUES
 		('gone-b', 9, 'x'), ('gone-a', 17, 'x'), ('live', 65535, 'x');
-		UPDATE shares SET deleted = id WHERE id IN ('gone-a', 'gone-b')`); err != nil {
+		UPDATE shares SET deleted = id WHERE id IN ('gone-a', 'gone-b')`)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	allocate := func(share string) (int, error) {

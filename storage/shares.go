@@ -218,7 +218,7 @@ func (tx *Tx) replaceMetadata(ctx context.Context, shareID string, md map[string
 
 // GetShare returns the live share with this id.
 func (db *DB) GetShare(ctx context.Context, id string) (Share, error) {
-	sh, err := scanShare(db.stmts.getShare.QueryRowContext(ctx, id))
+	sh, err := scanShare(db.reader.QueryRowContext(ctx, getShareQuery, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Share{}, ErrNotFound
 	}

@@ -7,8 +7,10 @@
 //
 // The file is opened twice: a single writer connection (BEGIN IMMEDIATE, so
 // writers queue instead of failing with SQLITE_BUSY) and a pool of read-only
-// connections. WAL lets readers run beside the writer. Migrations are numbered
-// SQL files embedded in the binary and applied at Open.
+// connections. WAL lets readers run beside the writer. Write calls that
+// arrive together share one commit (write.go): each runs in a savepoint of
+// its own, and all return once the commit is on disk. Migrations are
+// numbered SQL files embedded in the binary and applied at Open.
 package storage
 
 import (
@@ -25,6 +27,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -50,26 +54,22 @@ type Options struct {
 type DB struct {
 	path   string
 	writer *sql.DB
-	reader *sql.DB
+	reader *readPool
 	now    func() time.Time
-	stmts  statements
+	// wconn is the writer connection the writer goroutine holds, and
+	// wstmts its prepared statements (write.go); only that goroutine
+	// touches them.
+	wconn  *sql.Conn
+	wstmts *stmtCache
 	// quotaDefaults is Options.QuotaDefaults.
 	quotaDefaults map[string]int
-}
-
-// statements are the hot read queries, prepared once on the reader pool:
-// modernc's driver parses every unprepared query again, which costs more
-// than running it.
-type statements struct {
-	getShare *sql.Stmt
-}
-
-func (db *DB) prepare(ctx context.Context) error {
-	var err error
-	if db.stmts.getShare, err = db.reader.PrepareContext(ctx, getShareQuery); err != nil {
-		return fmt.Errorf("storage: prepare: %w", err)
-	}
-	return nil
+	// writes hands Write calls to the writer goroutine (write.go).
+	writes        chan *writeRequest
+	closing       chan struct{}
+	writerStopped chan struct{}
+	stopOnce      sync.Once
+	// commits and committedCalls count batches and the calls in them.
+	commits, committedCalls atomic.Int64
 }
 
 // Open opens (creating it and its folder if needed) the database at path and
@@ -125,7 +125,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 
 	db := &DB{path: path, writer: writer, now: now, quotaDefaults: opts.QuotaDefaults}
+	db.startWriter()
 	if err := db.migrate(ctx); err != nil {
+		db.stopWriter()
 		writer.Close()
 		return nil, err
 	}
@@ -138,25 +140,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	db.reader = reader
-	if err := db.prepare(ctx); err != nil {
-		reader.Close()
-		writer.Close()
-		return nil, err
-	}
+	db.reader = newReadPool(reader)
 	return db, nil
 }
 
 // Close closes both pools. Committed transactions are already on disk.
 func (db *DB) Close() error {
 	var errs []error
-	if db.stmts.getShare != nil {
-		errs = append(errs, db.stmts.getShare.Close())
-	}
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}
 	if db.writer != nil {
+		db.stopWriter()
 		// A checkpoint folds the WAL back into the main file so that a
 		// cleanly stopped server leaves one self-contained file behind.
 		_, _ = db.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -167,30 +162,6 @@ func (db *DB) Close() error {
 
 // Path is the database file's path.
 func (db *DB) Path() string { return db.path }
-
-// Tx is a write transaction with one fixed timestamp, so every row it touches
-// carries the same created_at/updated_at.
-type Tx struct {
-	*sql.Tx
-	Now time.Time
-}
-
-// Write runs fn in one write transaction and commits it if fn returns nil.
-func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
-	}
-	tx := &Tx{Tx: sqlTx, Now: db.now().UTC()}
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
-	}
-	return nil
-}
 
 // querier is what read helpers need: the reader pool or a write transaction.
 type querier interface {
