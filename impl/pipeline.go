@@ -163,9 +163,9 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.Redirect(http.StatusFound, "/v2/")
 		}
 
-		route, pathParams, routeErr := s.router.FindRoute(r)
+		route, pathParams := s.routes.find(c)
 		var op *opMeta
-		if routeErr == nil {
+		if route != nil {
 			op = s.spec.Ops[route.Operation.OperationID]
 		}
 

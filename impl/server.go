@@ -20,8 +20,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 
 	"github.com/manilite/manilite/apidocs"
@@ -85,7 +83,7 @@ type Server struct {
 	echo              *echo.Echo
 	doc               *openapi3.T
 	spec              *SpecInfo
-	router            routers.Router
+	routes            specRoutes
 	validationOptions *openapi3filter.Options
 	collections       map[string]bool
 	projectPattern    *regexp.Regexp
@@ -184,12 +182,6 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Without servers the router matches on the path alone, not the Host.
-	doc.Servers = nil
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("impl: build router: %w", err)
-	}
 	s := &Server{
 		cfg:            cfg,
 		db:             cfg.DB,
@@ -198,7 +190,7 @@ func New(cfg Config) (*Server, error) {
 		log:            cfg.Logger,
 		doc:            doc,
 		spec:           info,
-		router:         router,
+		routes:         newSpecRoutes(doc),
 		collections:    map[string]bool{},
 		projectPattern: pattern,
 		validationOptions: &openapi3filter.Options{
