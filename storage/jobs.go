@@ -75,16 +75,35 @@ func (db *DB) ClaimJob(ctx context.Context) (*Job, time.Time, error) {
 			return err
 		}
 		job = j
-		var due sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT min(run_after) FROM jobs WHERE state = 'pending'`).Scan(&due); err != nil {
-			return err
-		}
-		if t := scanTime(due); t != nil {
-			next = *t
-		}
-		return nil
+		var err2 error
+		next, _, err2 = nextJobDue(ctx, tx)
+		return err2
 	})
 	return job, next, err
+}
+
+// nextDueQuery is when the next job that could be claimed is due: a
+// pending job whose resource has no job running (that one is claimed by
+// the goroutine that finishes the running job, when it looks again).
+const nextDueQuery = `SELECT min(run_after) FROM jobs j WHERE state = 'pending'
+	AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.state = 'running' AND r.resource_id = j.resource_id)`
+
+func nextJobDue(ctx context.Context, q querier) (time.Time, bool, error) {
+	var due sql.NullString
+	if err := q.QueryRowContext(ctx, nextDueQuery).Scan(&due); err != nil {
+		return time.Time{}, false, err
+	}
+	if t := scanTime(due); t != nil {
+		return *t, true, nil
+	}
+	return time.Time{}, false, nil
+}
+
+// NextJobDue is when the next claimable job is due (ok false: none is
+// pending), read without the writer: an idle worker asks it before it
+// takes a write transaction to claim.
+func (db *DB) NextJobDue(ctx context.Context) (due time.Time, ok bool, err error) {
+	return nextJobDue(ctx, db.reader)
 }
 
 // FinishJob removes a job whose work is done.

@@ -141,6 +141,18 @@ func (p *Pool) loop(claimCtx, jobCtx context.Context) {
 	defer p.done.Done()
 	ctx := claimCtx
 	for ctx.Err() == nil {
+		// Claiming is a write transaction; most wake-ups (an enqueue of a
+		// job not due yet, the idle poll) find nothing to claim, which a
+		// read tells without the writer.
+		due, pending, err := p.db.NextJobDue(ctx)
+		if err == nil && (!pending || due.After(time.Now())) {
+			wait := idleWait
+			if pending {
+				wait = min(wait, max(time.Until(due), time.Millisecond))
+			}
+			p.sleep(ctx, wait)
+			continue
+		}
 		job, next, err := p.db.ClaimJob(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
