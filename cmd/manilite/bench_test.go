@@ -8,8 +8,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/manilite/manilite/internal/benchreport"
 	"github.com/manilite/manilite/storage"
 )
 
@@ -69,10 +73,8 @@ func TestThroughputShowShare(t *testing.T) {
 		fullRates = append(fullRates, measure(ts.URL+path))
 	}
 	b, f := best(bareRates), best(fullRates)
-	fmt.Printf("\nGET /v2/shares/{id} throughput (%s, 64 connections, %s per run, best of 2)\n", tool, duration)
-	fmt.Printf("  bare Echo handler, same JSON:        %9.0f req/s\n", b)
-	fmt.Printf("  manilite (auth+policy+validation+DB): %9.0f req/s\n", f)
-	fmt.Printf("  ratio manilite/bare:                  %9.2f\n", f/b)
+	benchreport.Add("GET /v2/shares/{id} / bare Echo, same bytes (%s, 64 conns, best of 2x%s): %.0f / %.0f req/s = %.2f (target >= 0.5)",
+		tool, duration, f, b, f/b)
 }
 
 func best(xs []float64) float64 {
@@ -95,26 +97,48 @@ func (ts *testServer) restartQuiet() {
 	ts.URL = ts.http.URL
 }
 
-var wrkRequests = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+var (
+	wrkRequests = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkTotal    = regexp.MustCompile(`([0-9]+) requests in`)
+)
 
 func wrkRate(t *testing.T, url string, headers map[string]string, d time.Duration) float64 {
+	rate, _ := wrkRun(t, url, headers, d, "")
+	return rate
+}
+
+// wrkRun runs wrk (2 threads, 64 connections) for d, with a Lua script
+// when script is not empty, and returns the rate and the number of
+// requests it completed. Any non-2xx answer fails the test.
+func wrkRun(t *testing.T, url string, headers map[string]string, d time.Duration, script string) (float64, int) {
 	args := []string{"-t2", "-c64", "-d" + strconv.Itoa(int(d.Seconds())) + "s"}
 	for k, v := range headers {
 		args = append(args, "-H", k+": "+v)
 	}
+	if script != "" {
+		name := filepath.Join(t.TempDir(), "wrk.lua")
+		if err := os.WriteFile(name, []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-s", name)
+	}
+	stop := profileRun(t)
 	out, err := exec.Command("wrk", append(args, url)...).CombinedOutput()
+	stop()
 	if err != nil {
 		t.Fatalf("wrk: %v\n%s", err, out)
 	}
 	m := wrkRequests.FindSubmatch(out)
-	if m == nil {
+	n := wrkTotal.FindSubmatch(out)
+	if m == nil || n == nil {
 		t.Fatalf("wrk output without a rate:\n%s", out)
 	}
 	if regexp.MustCompile(`Non-2xx`).Match(out) {
 		t.Fatalf("wrk saw errors:\n%s", out)
 	}
 	rate, _ := strconv.ParseFloat(string(m[1]), 64)
-	return rate
+	total, _ := strconv.Atoi(string(n[1]))
+	return rate, total
 }
 
 func goRate(t *testing.T, url string, headers map[string]string, d time.Duration) float64 {
@@ -258,7 +282,140 @@ func TestThroughputBackupList(t *testing.T) {
 	}
 	listRate := measure(t, list, headers, duration)
 	showRate := measure(t, show, headers, duration)
-	fmt.Printf("\nshare backups, %d in the project (%s, 64 connections, %s per run)\n", total, tool, duration)
-	fmt.Printf("  GET /v2/share-backups/detail?limit=100: %9.0f req/s (%.0f backups/s)\n", listRate, listRate*100)
-	fmt.Printf("  GET /v2/share-backups/{id}:             %9.0f req/s\n", showRate)
+	benchreport.Add("GET share-backups/detail?limit=100 of %d / GET one backup (%s, 64 conns, %s): %.0f / %.0f req/s = %.2fx the cost (target <= 2x)",
+		total, tool, duration, listRate, showRate, showRate/listRate)
+}
+
+// benchDuration is how long each measured run lasts
+// (MANILITE_BENCH_DURATION, default 5s).
+func benchDuration() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("MANILITE_BENCH_DURATION")); err == nil {
+		return d
+	}
+	return 5 * time.Second
+}
+
+// profileRun writes a CPU profile of the test process (the server) while
+// one measured run lasts, when MANILITE_BENCH_PROFILE names a folder: the
+// profiles behind the figures, for pprof.
+func profileRun(t *testing.T) (stop func()) {
+	dir := os.Getenv("MANILITE_BENCH_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	name := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-"+strconv.Itoa(int(profileSeq.Add(1)))+".pprof")
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		t.Logf("CPU profile: %s", name)
+	}
+}
+
+var profileSeq atomic.Int64
+
+func requireBench(t *testing.T) {
+	if os.Getenv("MANILITE_BENCH") == "" {
+		t.Skip("set MANILITE_BENCH=1 (make bench) to measure throughput")
+	}
+}
+
+// TestThroughputShareList measures GET /v2/shares/detail of 100 shares
+// next to GET /v2/shares/{id} of one of them, in the same run: with the
+// load generator keeping both cores busy, the ratio of the rates is the
+// ratio of the CPU each request costs.
+func TestThroughputShareList(t *testing.T) {
+	requireBench(t)
+	ts := startServer(t, func(o *options) { o.LogLevel = "error"; o.Quotas["shares"] = -1; o.Quotas["gigabytes"] = -1 })
+	var last string
+	for i := range 100 {
+		last = createShare(t, ts, tokMember, map[string]any{"name": fmt.Sprintf("list-%d", i), "metadata": map[string]string{"k": "v"}})
+	}
+	waitShareStatus(t, ts, last, "available")
+	ts.restartQuiet()
+	headers := map[string]string{"X-Auth-Token": tokMember, "X-OpenStack-Manila-API-Version": "2.99"}
+	list, show := ts.URL+"/v2/shares/detail", ts.URL+"/v2/shares/"+last
+	raw := ts.do(t, req{method: "GET", path: "/v2/shares/detail", token: tokMember, version: "2.99"}).expectStatus(t, 200).raw
+	if n := strings.Count(string(raw), `"share_proto"`); n != 100 {
+		t.Fatalf("the list has %d shares, want 100", n)
+	}
+	d := benchDuration()
+	listRate, showRate := wrkRate(t, list, headers, d), wrkRate(t, show, headers, d)
+	benchreport.Add("GET /v2/shares/detail of 100 / GET one share (wrk, 64 conns, %s): %.0f / %.0f req/s = %.2fx the cost (target <= 2x)",
+		d, listRate, showRate, showRate/listRate)
+}
+
+// TestThroughputCreateShare measures POST /v2/shares: each 200 is a share
+// and its create job committed (SQLite synchronous FULL, the serve
+// default) before the answer. It then checks that every share wrk saw
+// acknowledged is in the database.
+func TestThroughputCreateShare(t *testing.T) {
+	requireBench(t)
+	ts := startServer(t, func(o *options) {
+		o.LogLevel = "error"
+		o.Synchronous = "FULL"
+		o.MinTransition = time.Second
+		o.Quotas["shares"], o.Quotas["gigabytes"] = -1, -1
+	})
+	ts.restartQuiet()
+	headers := map[string]string{"X-Auth-Token": tokMember, "X-OpenStack-Manila-API-Version": "2.99", "Content-Type": "application/json"}
+	script := `wrk.method = "POST"
+wrk.body = '{"share": {"share_proto": "NFS", "size": 1}}'
+`
+	d := benchDuration()
+	rate, acked := wrkRun(t, ts.URL+"/v2/shares", headers, d, script)
+	var stored int
+	if err := ts.app.db.Write(t.Context(), func(tx *storage.Tx) error {
+		return tx.QueryRowContext(t.Context(), `SELECT count(*) FROM shares`).Scan(&stored)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// wrk counts the answers it read; requests in flight when it stopped
+	// may have been committed too, one per connection at most.
+	if stored < acked || stored > acked+64 {
+		t.Fatalf("wrk saw %d shares created, the database has %d", acked, stored)
+	}
+	benchreport.Add("POST /v2/shares, durable (SQLite FULL), job queued (wrk, 64 conns, %s): %.0f creates/s (target >= 3000); %d acknowledged, %d stored",
+		d, rate, acked, stored)
+}
+
+// BenchmarkListSharesDetailInProcess is the cost of one GET
+// /v2/shares/detail of 100 shares through the whole pipeline, without the
+// network: next to BenchmarkShowShareInProcess, the cost of a list row.
+func BenchmarkListSharesDetailInProcess(b *testing.B) {
+	dir := b.TempDir()
+	o := testOptions(dir)
+	o.Quotas["shares"], o.Quotas["gigabytes"] = -1, -1
+	a, err := newApp(context.Background(), o, quietLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close(context.Background())
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	ts := &testServer{dir: dir, opts: o, app: a, http: srv, URL: srv.URL}
+	for range 100 {
+		benchCreateShare(b, ts)
+	}
+	h := a.Handler()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := httptest.NewRequest("GET", "/v2/shares/detail", nil)
+			r.Header.Set("X-Auth-Token", tokMember)
+			r.Header.Set("X-OpenStack-Manila-API-Version", "2.99")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != 200 {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
 }
