@@ -11,8 +11,8 @@ import (
 )
 
 // Every default rule takes the fast path, flattened to a few bodies over
-// the input: a change to base.rego or the engine that loses it shows here
-// (and in BenchmarkDecide).
+// the input and compiled to a program: a change to base.rego or the engine
+// that loses it shows here (and in BenchmarkDecide).
 func TestFastPathTakenForEveryDefaultRule(t *testing.T) {
 	e := newDefaultEngine(t)
 	c := e.current.Load()
@@ -20,8 +20,8 @@ func TestFastPathTakenForEveryDefaultRule(t *testing.T) {
 		if !c.conflictFree(rulesPackage.Extend(ast.Ref{ast.VarTerm(rulesObject), ast.StringTerm(name)})) {
 			t.Errorf("%s: not conflict-free", name)
 		}
-		if q := c.fast(context.Background(), name, false); q == nil {
-			t.Errorf("%s: no specialised query", name)
+		if fq := c.fast(context.Background(), name); fq == nil || fq.prog == nil {
+			t.Errorf("%s: no compiled program (%+v)", name, fq)
 		}
 	}
 }
@@ -51,7 +51,7 @@ func TestConflictingRulesStillFail(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "conflict") || d.Allowed {
 			t.Errorf("%s: Decide = %+v, %v; want a conflict error", name, d, err)
 		}
-		if q := e.current.Load().fast(context.Background(), "x:y", false); q != nil {
+		if fq := e.current.Load().fast(context.Background(), "x:y"); fq != nil {
 			t.Errorf("%s: the fast path was taken", name)
 		}
 	}
@@ -139,11 +139,16 @@ func TestFastPathAgreesOnImportedOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fastTaken := 0
-	for _, name := range e.Rules() {
-		if e.current.Load().fast(ctx, name, true) != nil {
+	fastTaken, compiledTaken := 0, 0
+	for _, name := range res.Overrides {
+		if fq := e.current.Load().fast(ctx, name); fq != nil {
 			fastTaken++
+			if fq.prog != nil {
+				compiledTaken++
+			}
 		}
+	}
+	for _, name := range e.Rules() {
 		for _, c := range importCallers {
 			in := Input{Action: name, Caller: c.caller, Target: importTarget}
 			d, err := e.Decide(ctx, in)
@@ -159,8 +164,8 @@ func TestFastPathAgreesOnImportedOverrides(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("the fast path was taken for %d of %d overrides", fastTaken, n)
-	if fastTaken < n/2 {
-		t.Errorf("the fast path was taken for %d of %d overrides", fastTaken, n)
+	t.Logf("the fast path was taken for %d of %d overrides, %d of them compiled", fastTaken, len(res.Overrides), compiledTaken)
+	if m := len(res.Overrides); m < n || fastTaken < m/2 || compiledTaken < m/2 {
+		t.Errorf("the fast path was taken for %d of %d overrides, %d of them compiled", fastTaken, m, compiledTaken)
 	}
 }
