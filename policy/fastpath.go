@@ -29,8 +29,11 @@ import (
 // over the Input's fields directly, without building OPA's input document
 // or calling OPA at all: a fraction of a microsecond. A residue with a
 // term the compiler does not know is instead compiled by OPA and evaluated
-// as a prepared query (about half the cost of the general one); a rule
-// whose residue cannot be built at all takes the general query.
+// as a prepared query (about half the cost of the general one). A rule
+// that could conflict (below), or whose residue cannot be built, takes the
+// general query; so does a decision on a compiled rule whose target has a
+// field of a type the programs do not read (simpleFields), which is rare
+// enough not to keep a residue query for.
 //
 // Each rule's fast path is built on first use of its name, from the
 // compiled set, so a reload (Engine.Replace) starts afresh; it is only ever
