@@ -302,7 +302,7 @@ func TestDecisionLogLevel(t *testing.T) {
 }
 
 // compiledSet overrides rules with every construct the fast path's
-// compiler knows (fastprog.go), and one it does not.
+// compiler knows (fastprog.go), and some it does not.
 const compiledSet = `package manila.rules
 
 import data.manila.base
@@ -334,6 +334,14 @@ override["t:size"] if input.target.size == 2
 override["t:size_float"] if input.target.size == 2.0
 
 override["t:host_null"] if input.target.host == null
+
+override["t:host"] if input.target.host
+
+override["t:size_truthy"] if input.target.size
+
+override["t:size_in"] if input.target.size in {0, 2.0, "3"}
+
+override["t:size_exp"] if input.target.size == 20e-1
 
 override["t:status"] if input.target.status != "deleting"
 
@@ -372,9 +380,11 @@ override["t:project_admin_or_service"] if base.project_admin
 
 override["t:project_admin_or_service"] if base.admin_or_service_api
 
-# Not compiled: a call the compiler does not know (OPA evaluates the
-# residue).
+# Not compiled: a call the compiler does not know, and a number that is not
+# an integer (OPA evaluates the residue).
 override["t:lower"] if lower(input.caller.user_id) == "u1"
+
+override["t:size_fraction"] if input.target.size != 2.5
 
 # Not specialised: the value is not a boolean, so "is it true?" does not
 # type-check (the general query decides).
@@ -403,9 +413,10 @@ var (
 	agreementTargets = []Target{targetP1, {ProjectID: "p2", UserID: "u3"}, {ProjectID: "", UserID: "u1"}, {ProjectID: "p1"},
 		{ProjectID: "p1", UserID: "u1", Fields: map[string]any{"is_public": true, "size": 2, "host": nil,
 			"status": "available", "owner": "u2", "role": "Member"}},
-		{ProjectID: "p2", UserID: "u2", Fields: map[string]any{"is_public": false, "size": 3, "status": "deleting",
+		{ProjectID: "p2", UserID: "u2", Fields: map[string]any{"is_public": false, "size": 0, "status": "deleting",
 			"owner": "u1", "role": "member", "missing": false}},
-		{ProjectID: "p1", UserID: "u1", Fields: map[string]any{"project_id": "p2", "user_id": "u3", "is_public": "true", "missing": true}},
+		{ProjectID: "p1", UserID: "u1", Fields: map[string]any{"project_id": "p2", "user_id": "u3", "is_public": "true", "missing": true,
+			"size": "3", "host": false}},
 		// Not read by the compiled programs: OPA decides.
 		{ProjectID: "p1", UserID: "u1", Fields: map[string]any{"size": 2.0, "is_public": true}},
 	}
@@ -432,7 +443,7 @@ func TestDecideAgreesWithFullEvaluation(t *testing.T) {
 	for _, action := range e.Rules() {
 		fq := c.fast(ctx, action)
 		switch action {
-		case "t:lower":
+		case "t:lower", "t:size_fraction":
 			if fq == nil || fq.prog != nil || fq.q == nil {
 				t.Errorf("%s: %+v, want OPA's prepared residue", action, fq)
 			}
