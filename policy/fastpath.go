@@ -4,66 +4,99 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
-// The fast path: a decision query specialised to one rule by OPA's partial
-// evaluation, with the input unknown. Manila's rules are chains of small
-// boolean rules (share:get is base.admin_or_project_reader, which is
-// context_is_admin or project_reader, ...), and evaluating each link costs
-// about as much as the whole question. Partial evaluation keeps rules with
-// a default (all of base.rego's) as separate rules, so specialise also
-// inlines those whose default is false and whose every other definition is
-// true: asking whether such a rule is true is asking whether one of its
-// bodies holds. What is left is a handful of bodies over the input, which
-// OPA evaluates in about half the time.
+// The fast path: each rule specialised by OPA's partial evaluation, with
+// the input unknown, then compiled to Go.
 //
-// The specialised query is built on first use of each rule name, from the
-// compiled set, and is only ever a faster way to the same answer:
-// TestDecideAgreesWithFullEvaluation compares it with a plain evaluation
-// for every rule. If anything does not fit, the general query is used.
+// Manila's rules are chains of small boolean rules (share:get is
+// base.admin_or_project_reader, which is context_is_admin or
+// project_reader, ...), and evaluating each link costs about as much as
+// the whole question. Partial evaluation keeps rules with a default (all
+// of base.rego's) as separate rules, so specialise also inlines those whose
+// default is false and whose every other definition is true: asking
+// whether such a rule is true is asking whether one of its bodies holds.
+// What is left is a handful of bodies over the input, such as
+//
+//	internal.member_2("admin", input.caller.roles)
+//	internal.member_2("reader", input.caller.roles); neq(input.caller.project_id, ""); input.caller.project_id = input.target.project_id
+//
+// compileProgram (fastprog.go) turns those into a program that Decide runs
+// over the Input's fields directly, without building OPA's input document
+// or calling OPA at all: a fraction of a microsecond. A residue with a
+// term the compiler does not know is instead compiled by OPA and evaluated
+// as a prepared query (about half the cost of the general one). A rule
+// that could conflict (below), or whose residue cannot be built, takes the
+// general query; so does a decision on a compiled rule whose target has a
+// field of a type the programs do not read (simpleFields), which is rare
+// enough not to keep a residue query for.
+//
+// Each rule's fast path is built on first use of its name, from the
+// compiled set, so a reload (Engine.Replace) starts afresh; it is only ever
+// a faster way to the same answer: TestDecideAgreesWithFullEvaluation
+// compares it with a plain evaluation for every rule, and fails if a
+// default rule is not decided by a program.
 
-// fastKey names a specialised query: a rule name, as default or override.
-type fastKey struct {
-	name     string
-	override bool
+// fastQuery is a rule's fast path: a program, or else OPA's prepared
+// residue; nil when the general query must be used.
+type fastQuery struct {
+	prog *program
+	q    *rego.PreparedEvalQuery
 }
 
-// fastQuery is a specialised query, or nil when the general one must be
-// used.
-type fastQuery struct{ q *rego.PreparedEvalQuery }
+// fastSlot holds the fast path of one rule in force, built once.
+type fastSlot struct {
+	once sync.Once
+	fq   *fastQuery
+}
+
+// entry is the rule in force for a name: the override if there is one.
+type entry struct {
+	override bool
+	fast     fastSlot
+}
 
 // maxFastBodies bounds the bodies inlining may produce: past it, the rule
 // stays a reference.
 const maxFastBodies = 32
 
-// fast returns the specialised query for a rule, building it on first use.
-func (c *compiled) fast(ctx context.Context, name string, override bool) *rego.PreparedEvalQuery {
-	key := fastKey{name, override}
-	if v, ok := c.fastQueries.Load(key); ok {
-		return v.(fastQuery).q
+// fast returns the fast path of the rule in force for name, building it
+// on first use; nil when there is no such rule or it takes the general
+// query.
+func (c *compiled) fast(ctx context.Context, name string) *fastQuery {
+	ent := c.entries[name]
+	if ent == nil {
+		return nil
 	}
-	var q *rego.PreparedEvalQuery
-	obj := rulesObject
-	if override {
-		obj = overrideObject
-	}
-	if c.conflictFree(rulesPackage.Extend(ast.Ref{ast.VarTerm(obj), ast.StringTerm(name)})) {
-		// Not cancelled with the request that happens to build it: the
-		// answer is kept for every later one.
-		var err error
-		if q, err = c.specialise(context.WithoutCancel(ctx), name, override); err != nil {
-			q = nil
-		}
-	}
-	v, _ := c.fastQueries.LoadOrStore(key, fastQuery{q})
-	return v.(fastQuery).q
+	return c.fastOf(ctx, name, ent)
 }
 
-// specialise builds the query "is rule name true?" over the input alone.
-func (c *compiled) specialise(ctx context.Context, name string, override bool) (*rego.PreparedEvalQuery, error) {
+func (c *compiled) fastOf(ctx context.Context, name string, ent *entry) *fastQuery {
+	ent.fast.once.Do(func() {
+		obj := rulesObject
+		if ent.override {
+			obj = overrideObject
+		}
+		if !c.conflictFree(rulesPackage.Extend(ast.Ref{ast.VarTerm(obj), ast.StringTerm(name)})) {
+			return
+		}
+		// Not cancelled with the request that happens to build it: the
+		// answer is kept for every later one.
+		fq, err := c.specialise(context.WithoutCancel(ctx), name, ent.override)
+		if err == nil {
+			ent.fast.fq = fq
+		}
+	})
+	return ent.fast.fq
+}
+
+// specialise builds the fast path of "is rule name true?", over the input
+// alone.
+func (c *compiled) specialise(ctx context.Context, name string, override bool) (*fastQuery, error) {
 	obj := rulesObject
 	if override {
 		obj = overrideObject
@@ -88,6 +121,9 @@ func (c *compiled) specialise(ctx context.Context, name string, override bool) (
 			return nil, fmt.Errorf("policy: %s: too many bodies to specialise", name)
 		}
 	}
+	if prog, err := compileProgram(bodies, in); err == nil {
+		return &fastQuery{prog: prog}, nil
+	}
 
 	pkg := ast.MustParseRef("data.manila.fast")
 	mod := &ast.Module{Package: &ast.Package{Path: pkg}}
@@ -104,12 +140,11 @@ func (c *compiled) specialise(ctx context.Context, name string, override bool) (
 	// The residue may only use the input and its own support rules: a
 	// reference left to the set's rules would be undefined here, and
 	// refuse where the set allows.
-	partial := ast.MustParseRef("data.partial")
 	var stray ast.Ref
 	for _, m := range modules {
 		for _, rule := range m.Rules {
 			ast.WalkRefs(rule, func(r ast.Ref) bool {
-				if r[0].Equal(ast.DefaultRootDocument) && !r.HasPrefix(partial) && stray == nil {
+				if r[0].Equal(ast.DefaultRootDocument) && !r.HasPrefix(partialRoot) && stray == nil {
 					stray = r
 				}
 				return false
@@ -127,7 +162,7 @@ func (c *compiled) specialise(ctx context.Context, name string, override bool) (
 	if err != nil {
 		return nil, err
 	}
-	return &prepared, nil
+	return &fastQuery{q: &prepared}, nil
 }
 
 // inliner expands references to boolean support rules into their bodies.

@@ -8,11 +8,12 @@ import (
 	"testing/fstest"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 // Every default rule takes the fast path, flattened to a few bodies over
-// the input: a change to base.rego or the engine that loses it shows here
-// (and in BenchmarkDecide).
+// the input and compiled to a program: a change to base.rego or the engine
+// that loses it shows here (and in BenchmarkDecide).
 func TestFastPathTakenForEveryDefaultRule(t *testing.T) {
 	e := newDefaultEngine(t)
 	c := e.current.Load()
@@ -20,8 +21,8 @@ func TestFastPathTakenForEveryDefaultRule(t *testing.T) {
 		if !c.conflictFree(rulesPackage.Extend(ast.Ref{ast.VarTerm(rulesObject), ast.StringTerm(name)})) {
 			t.Errorf("%s: not conflict-free", name)
 		}
-		if q := c.fast(context.Background(), name, false); q == nil {
-			t.Errorf("%s: no specialised query", name)
+		if fq := c.fast(context.Background(), name); fq == nil || fq.prog == nil {
+			t.Errorf("%s: no compiled program (%+v)", name, fq)
 		}
 	}
 }
@@ -51,7 +52,7 @@ func TestConflictingRulesStillFail(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "conflict") || d.Allowed {
 			t.Errorf("%s: Decide = %+v, %v; want a conflict error", name, d, err)
 		}
-		if q := e.current.Load().fast(context.Background(), "x:y", false); q != nil {
+		if fq := e.current.Load().fast(context.Background(), "x:y"); fq != nil {
 			t.Errorf("%s: the fast path was taken", name)
 		}
 	}
@@ -139,11 +140,16 @@ func TestFastPathAgreesOnImportedOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fastTaken := 0
-	for _, name := range e.Rules() {
-		if e.current.Load().fast(ctx, name, true) != nil {
+	fastTaken, compiledTaken := 0, 0
+	for _, name := range res.Overrides {
+		if fq := e.current.Load().fast(ctx, name); fq != nil {
 			fastTaken++
+			if fq.prog != nil {
+				compiledTaken++
+			}
 		}
+	}
+	for _, name := range e.Rules() {
 		for _, c := range importCallers {
 			in := Input{Action: name, Caller: c.caller, Target: importTarget}
 			d, err := e.Decide(ctx, in)
@@ -159,8 +165,144 @@ func TestFastPathAgreesOnImportedOverrides(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("the fast path was taken for %d of %d overrides", fastTaken, n)
-	if fastTaken < n/2 {
-		t.Errorf("the fast path was taken for %d of %d overrides", fastTaken, n)
+	t.Logf("the fast path was taken for %d of %d overrides, %d of them compiled", fastTaken, len(res.Overrides), compiledTaken)
+	if m := len(res.Overrides); m < n || fastTaken < m/2 || compiledTaken < m/2 {
+		t.Errorf("the fast path was taken for %d of %d overrides, %d of them compiled", fastTaken, m, compiledTaken)
 	}
+}
+
+// lowerIs is strings.ToLower(r) == s, whatever r holds.
+func TestLowerIs(t *testing.T) {
+	roles := []string{"", "admin", "Admin", "ADMIN", "admi", "adminx", "ADM\u0130N", "\u212A", "k", "K",
+		"r\u00e9ader", "R\u00c9ADER", "\xff", "a\xffb", "\u0130", "i\u0307", "\u00df", "SS"}
+	for _, r := range roles {
+		for _, s := range append(roles, strings.ToLower(r)) {
+			if got, want := lowerIs(r, s), strings.ToLower(r) == s; got != want {
+				t.Errorf("lowerIs(%q, %q) = %v, want %v", r, s, got, want)
+			}
+		}
+	}
+}
+
+func FuzzLowerIs(f *testing.F) {
+	f.Add("Admin", "admin")
+	f.Add("ADM\u0130N", "admin")
+	f.Add("\u212Aey", "key")
+	f.Fuzz(func(t *testing.T, r, s string) {
+		if got, want := lowerIs(r, s), strings.ToLower(r) == s; got != want {
+			t.Errorf("lowerIs(%q, %q) = %v, want %v", r, s, got, want)
+		}
+		if got := lowerIs(r, strings.ToLower(r)); !got {
+			t.Errorf("lowerIs(%q, ToLower) = false", r)
+		}
+	})
+}
+
+// The fast path belongs to the rule set: after Replace, decisions follow
+// the new set, through programs built from it.
+func TestFastPathFollowsReplace(t *testing.T) {
+	ctx := context.Background()
+	e := newDefaultEngine(t)
+	in := Input{Action: "share:get", Caller: readerP1, Target: targetP1}
+	decide := func(want bool) *compiled {
+		t.Helper()
+		c := e.current.Load()
+		before := c.opaDecisions.Load()
+		if d, err := e.Decide(ctx, in); err != nil || d.Allowed != want || d.Hash != c.set.hash {
+			t.Fatalf("Decide = %+v, %v; want allowed %v by %s", d, err, want, c.set.hash)
+		}
+		if n := c.opaDecisions.Load() - before; n != 0 {
+			t.Errorf("%d OPA evaluations", n)
+		}
+		return c
+	}
+	first := decide(true)
+	over, err := LoadWithFile("", "override.rego", []byte("package manila.rules\n\nimport data.manila.base\n\noverride[\"share:get\"] := base.context_is_admin\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Replace(ctx, over); err != nil {
+		t.Fatal(err)
+	}
+	if second := decide(false); second == first || second.fast(ctx, "share:get") == first.fast(ctx, "share:get") {
+		t.Error("the new set shares the old one's fast path")
+	}
+	if err := e.Replace(ctx, loadDefault(t)); err != nil {
+		t.Fatal(err)
+	}
+	decide(true)
+}
+
+// context_is_admin, asked once per request, takes a compiled program.
+func TestContextIsAdminIsCompiled(t *testing.T) {
+	ctx := context.Background()
+	e := newDefaultEngine(t)
+	c := e.current.Load()
+	for _, tc := range []struct {
+		caller Caller
+		want   bool
+	}{
+		{Caller{UserID: "u", ProjectID: "p", Roles: []string{"member", "reader"}}, false},
+		{Caller{UserID: "u", ProjectID: "p", Roles: []string{"Admin"}}, true},
+		{Caller{UserID: "u", ProjectID: "", Roles: []string{"admin"}}, true},
+		{Caller{UserID: "u", ProjectID: "p", Admin: true}, false},
+		{Caller{UserID: "u", ProjectID: "p", Roles: []string{"admin"}, Scope: ScopeSystem}, false},
+	} {
+		if got, err := e.ContextIsAdmin(ctx, tc.caller); err != nil || got != tc.want {
+			t.Errorf("ContextIsAdmin(%+v) = %v, %v; want %v", tc.caller, got, err, tc.want)
+		}
+	}
+	if fq := c.fast(ctx, ContextIsAdminRule); fq == nil || fq.prog == nil {
+		t.Errorf("context_is_admin: not compiled (%+v)", fq)
+	}
+	if n := c.opaDecisions.Load(); n != 0 {
+		t.Errorf("%d decisions by OPA", n)
+	}
+}
+
+// A target field the input document cannot hold is an error on every
+// path, as it was before programs: they do not read the fields first.
+func TestUnconvertibleFieldIsAnError(t *testing.T) {
+	e := newDefaultEngine(t)
+	for _, action := range []string{"share:get", ContextIsAdminRule} {
+		in := Input{Action: action, Caller: adminOther, Target: Target{ProjectID: "p1", Fields: map[string]any{"bad": make(chan int)}}}
+		if d, err := e.Decide(context.Background(), in); err == nil || d.Allowed {
+			t.Errorf("%s: Decide = %+v, %v; want an error", action, d, err)
+		}
+	}
+}
+
+// A decision by its compiled program (Decide) beside the same decision by
+// the general query, as Decide makes it for a rule without a fast path.
+func BenchmarkDecidePaths(b *testing.B) {
+	ctx := context.Background()
+	e := newDefaultEngine(b)
+	c := e.current.Load()
+	in := Input{Action: "share:get", Caller: readerP1, Target: targetP1,
+		Request: Request{Method: "GET", Path: "/v2/shares/abc", Microversion: "2.65"}}
+	if fq := c.fast(ctx, in.Action); fq == nil || fq.prog == nil {
+		b.Fatal("share:get is not compiled")
+	}
+	b.Run("compiled", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if d, err := e.Decide(ctx, in); err != nil || !d.Allowed {
+				b.Fatalf("Decide = %+v, %v", d, err)
+			}
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		q, _ := c.query(in.Action)
+		b.ReportAllocs()
+		for b.Loop() {
+			input, err := inputValue(in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics), rego.EvalVirtualCache(noVirtualCache{}))
+			if err != nil || len(rs) != 1 || rs[0].Expressions[0].Value != true {
+				b.Fatalf("Eval = %v, %v", rs, err)
+			}
+		}
+	})
 }

@@ -10,8 +10,9 @@
 // the embedded file of the same name, other files are added, and a rule
 // written as override["share:create"] replaces the default rule of that
 // name. The queries are prepared once per rule set (and, for each rule,
-// specialised by partial evaluation on first use: fastpath.go) and are safe
-// to evaluate from many goroutines.
+// specialised by partial evaluation on first use and compiled to Go where
+// the residue allows: fastpath.go) and are safe to evaluate from many
+// goroutines.
 //
 // The package knows nothing of HTTP or storage: callers describe the caller
 // and the target in an Input. policy/README.md documents the input document
@@ -397,9 +398,12 @@ type compiled struct {
 	// infos is describe's answer, computed on first use.
 	infosOnce sync.Once
 	infos     []RuleInfo
-	// fastQueries holds the specialised query of each rule (fastpath.go),
-	// by fastKey, built on first use.
-	fastQueries sync.Map
+	// entries is the rule in force for each name, with its fast path
+	// (fastpath.go), built on first use.
+	entries map[string]*entry
+	// opaDecisions counts the decisions OPA evaluated, those the fast
+	// path's programs did not: tests hold the fast path to its promise.
+	opaDecisions atomic.Uint64
 	// What conflictFree needs, built on first use: the definitions of
 	// each rule and the rules it uses, by path, and the answers so far.
 	safetyOnce  sync.Once
@@ -477,6 +481,11 @@ func compile(ctx context.Context, s *Set) (*compiled, error) {
 		}
 	}
 	sort.Strings(c.names)
+	c.entries = make(map[string]*entry, len(c.names))
+	for _, name := range c.names {
+		_, override := c.overrides[name]
+		c.entries[name] = &entry{override: override}
+	}
 	if len(c.names) == 0 {
 		return nil, errors.New("policy: the rule set defines no rules in data.manila.rules.rule")
 	}
@@ -499,13 +508,20 @@ func compile(ctx context.Context, s *Set) (*compiled, error) {
 // query is the prepared query that decides action, and whether it is an
 // override; nil when no rule has that name.
 func (c *compiled) query(action string) (*rego.PreparedEvalQuery, bool) {
-	if _, ok := c.overrides[action]; ok {
-		return &c.overrideQuery, true
+	q, override, _ := c.lookup(action)
+	return q, override
+}
+
+// lookup is query, with the rule's entry.
+func (c *compiled) lookup(action string) (*rego.PreparedEvalQuery, bool, *entry) {
+	ent := c.entries[action]
+	switch {
+	case ent == nil:
+		return nil, false, nil
+	case ent.override:
+		return &c.overrideQuery, true, ent
 	}
-	if _, ok := c.defaults[action]; ok {
-		return &c.ruleQuery, false
-	}
-	return nil, false
+	return &c.ruleQuery, false, ent
 }
 
 // Engine evaluates the rule set currently in force. Replace swaps in a new
@@ -588,10 +604,17 @@ func (e *Engine) HasRule(name string) bool {
 // oslo.policy enforces scopes. An evaluation error is returned and must be
 // treated as a refusal.
 func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
-	start := time.Now()
+	// The clock is read only for the decision line: on some machines
+	// reading it costs as much as the decision.
+	level := e.decisionLevel.Level()
+	logged := e.log.Enabled(ctx, level)
+	var start time.Time
+	if logged {
+		start = time.Now()
+	}
 	c := e.current.Load()
 	d := Decision{Hash: c.set.hash}
-	q, override := c.query(in.Action)
+	q, override, ent := c.lookup(in.Action)
 	scope := in.Caller.EffectiveScope()
 	switch {
 	case q == nil:
@@ -601,12 +624,18 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 		d.Defined = true
 	default:
 		d.Defined = true
+		fq := c.fastOf(ctx, in.Action, ent)
+		if fq != nil && fq.prog != nil && simpleFields(in.Target.Fields) {
+			d.Allowed = fq.prog.eval(&in)
+			break
+		}
+		c.opaDecisions.Add(1)
 		input, err := inputValue(in)
 		if err != nil {
 			return d, fmt.Errorf("policy: input for %s: %w", in.Action, err)
 		}
-		if fq := c.fast(ctx, in.Action, override); fq != nil {
-			q = fq
+		if fq != nil && fq.q != nil {
+			q = fq.q
 		}
 		rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics),
 			rego.EvalVirtualCache(noVirtualCache{}))
@@ -618,7 +647,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 			d.Allowed, _ = rs[0].Expressions[0].Value.(bool)
 		}
 	}
-	if level := e.decisionLevel.Level(); e.log.Enabled(ctx, level) {
+	if logged {
 		e.log.Log(ctx, level, "policy decision", "action", in.Action, "user", in.Caller.UserID,
 			"project", in.Caller.ProjectID, "scope", scope, "allowed", d.Allowed, "override", override,
 			"policy_hash", c.set.hash, "duration_us", time.Since(start).Microseconds())
