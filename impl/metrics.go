@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,7 +68,7 @@ func (s *Server) observeRequest(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) operationOf(r *http.Request, ri *requestInfo) string {
 	switch {
 	case ri.Op != nil:
-		return ri.Op.ID
+		return s.opName(ri.Op.ID)
 	case ri.OrigPath == "/healthz":
 		return opHealthz
 	case s.servesMetrics(ri.OrigPath):
@@ -77,7 +79,26 @@ func (s *Server) operationOf(r *http.Request, ri *requestInfo) string {
 	// Only requests that stopped before the pipeline's routing step (or
 	// that no route matches) are routed again here.
 	if route, _, err := s.router.FindRoute(r); err == nil {
-		return route.Operation.OperationID
+		return s.opName(route.Operation.OperationID)
+	}
+	return opUnmatched
+}
+
+// operationNames maps the operation ids of the embedded document, which
+// oapi-codegen capitalizes (ShowShare), to the operationIds of
+// openapi/manila.yaml (showShare), as /docs shows them: the metrics' names.
+func operationNames(info *SpecInfo) map[string]string {
+	names := make(map[string]string, len(info.Ops))
+	for id := range info.Ops {
+		r, n := utf8.DecodeRuneInString(id)
+		names[id] = string(unicode.ToLower(r)) + id[n:]
+	}
+	return names
+}
+
+func (s *Server) opName(id string) string {
+	if name, ok := s.opNames[id]; ok {
+		return name
 	}
 	return opUnmatched
 }

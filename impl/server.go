@@ -97,6 +97,7 @@ type Server struct {
 	actions           actionTables
 	masks             *viewMasks
 	metrics           Metrics
+	opNames           map[string]string
 }
 
 // actionTables are the handlers of each POST .../action operation.
@@ -211,6 +212,7 @@ func New(cfg Config) (*Server, error) {
 		collections:    map[string]bool{},
 		projectPattern: pattern,
 		metrics:        cfg.Metrics,
+		opNames:        operationNames(info),
 		validationOptions: &openapi3filter.Options{
 			KeepValidatedValue:                true,
 			RejectWhenRequestBodyNotSpecified: true,
