@@ -152,7 +152,7 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 		r := c.Request()
 		ctx := r.Context()
 		ri := reqInfo(ctx)
-		if apidocs.Serves(ri.OrigPath) {
+		if apidocs.Serves(ri.OrigPath) || s.servesMetrics(ri.OrigPath) {
 			return next(c)
 		}
 		switch ri.OrigPath {
@@ -180,7 +180,7 @@ func (s *Server) api(next echo.HandlerFunc) echo.HandlerFunc {
 				return unauthorizedFault(s.auth.Mode())
 			}
 			// Manila's context.is_admin: the policy's answer, once.
-			if caller, err = s.policy.WithAdmin(ctx, caller); err != nil {
+			if caller, err = s.withAdmin(ctx, caller); err != nil {
 				return internalError(err)
 			}
 			ri.Caller, ri.Authenticated = caller, true

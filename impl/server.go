@@ -71,6 +71,11 @@ type Config struct {
 	AdminOnlyELMetadata []string
 	// Health reports extra fields for GET /healthz.
 	Health func() map[string]any
+	// Metrics is told about every request and policy decision (nil:
+	// nothing is observed).
+	Metrics Metrics
+	// MetricsHandler, when set, is served at GET /metrics (MetricsPath).
+	MetricsHandler http.Handler
 }
 
 // Server is the HTTP API.
@@ -89,6 +94,8 @@ type Server struct {
 	projectPattern    *regexp.Regexp
 	actions           actionTables
 	masks             *viewMasks
+	metrics           Metrics
+	opNames           map[string]string
 }
 
 // actionTables are the handlers of each POST .../action operation.
@@ -170,6 +177,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Jobs == nil {
 		cfg.Jobs = noNotifier{}
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
 	pattern, err := regexp.Compile(`^(?:` + cfg.ProjectIDPattern + `)$`)
 	if err != nil {
 		return nil, fmt.Errorf("impl: project id pattern: %w", err)
@@ -193,6 +203,8 @@ func New(cfg Config) (*Server, error) {
 		routes:         newSpecRoutes(doc),
 		collections:    map[string]bool{},
 		projectPattern: pattern,
+		metrics:        cfg.Metrics,
+		opNames:        operationNames(info),
 		validationOptions: &openapi3filter.Options{
 			KeepValidatedValue:                true,
 			RejectWhenRequestBodyNotSpecified: true,
@@ -219,8 +231,11 @@ func New(cfg Config) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = func(err error, c echo.Context) { s.writeError(c, err) }
 	e.Pre(s.stripProjectSegment)
-	e.Use(s.lifecycle)
+	e.Use(s.observeRequest, s.lifecycle)
 	e.GET("/healthz", s.healthz)
+	if cfg.MetricsHandler != nil {
+		e.Match([]string{http.MethodGet, http.MethodHead}, MetricsPath, echo.WrapHandler(cfg.MetricsHandler))
+	}
 	// The API reference and the OpenAPI document: open, outside /v2.
 	docs := echo.WrapHandler(apidocs.Handler(openapi.Spec))
 	for _, p := range []string{apidocs.PagePath, apidocs.AssetPrefix + "*", apidocs.SpecPath} {
@@ -290,7 +305,7 @@ func (s *Server) decide(ctx context.Context, action string, target policy.Target
 	if action == ruleContextIsAdmin {
 		return ri.Caller.IsAdmin(), nil
 	}
-	d, err := s.policy.Decide(ctx, policy.Input{
+	d, err := s.decideTimed(ctx, policy.Input{
 		Action: action,
 		Caller: ri.Caller,
 		Target: target,

@@ -102,13 +102,15 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 					return err
 				}
 			}
-			_, err = data.CreateBackup(ctx, b.ShareID, b.ID, b.Options, progressWriter(ctx, p, b.ID, "progress"))
+			start := time.Now()
+			info, err := data.CreateBackup(ctx, b.ShareID, b.ID, b.Options, progressWriter(ctx, p, b.ID, "progress"))
 			if errors.Is(err, backend.ErrInvalidOption) {
 				return Permanent(err)
 			}
 			if err != nil {
 				return err
 			}
+			p.obs.ObserveBackup("create", info.Bytes, info.ArchiveBytes, time.Since(start))
 			return db.Write(ctx, func(tx *storage.Tx) error {
 				err := tx.FinishBackup(ctx, b.ID, state.BackupCreateDone, map[string]any{"progress": "100"},
 					b.ShareID, state.ShareBackupCreateDone)
@@ -175,6 +177,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 			if !ok {
 				return err
 			}
+			start := time.Now()
 			err = data.RestoreBackup(ctx, b.ID, job.ResourceID, progressWriter(ctx, p, b.ID, "restore_progress"))
 			if errors.Is(err, backend.ErrCorruptBackup) || errors.Is(err, backend.ErrBackupNotFound) {
 				return Permanent(err)
@@ -182,6 +185,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 			if err != nil {
 				return err
 			}
+			p.observeRestore(data, b.ID, time.Since(start))
 			return db.Write(ctx, func(tx *storage.Tx) error {
 				err := tx.FinishBackup(ctx, b.ID, state.BackupRestoreDone,
 					map[string]any{"restore_progress": "100", "restore_share_id": nil}, job.ResourceID, state.ShareBackupRestoreDone)

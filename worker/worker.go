@@ -51,6 +51,8 @@ type Pool struct {
 	stopClaiming, abortJobs context.CancelFunc
 	done                    sync.WaitGroup
 	started                 bool
+	// obs is told how each job attempt ended (SetObserver).
+	obs Observer
 }
 
 // New returns a pool of size goroutines over db.
@@ -61,7 +63,7 @@ func New(db *storage.DB, log *slog.Logger, size int) *Pool {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Pool{db: db, log: log, size: size, kinds: map[string]Kind{}, wake: make(chan struct{}, 1)}
+	return &Pool{db: db, log: log, size: size, kinds: map[string]Kind{}, wake: make(chan struct{}, 1), obs: noObserver{}}
 }
 
 // Register sets the code for a job kind. Call it before Start.
@@ -202,18 +204,22 @@ func (p *Pool) run(ctx context.Context, job storage.Job) {
 		}()
 		return k.Run(ctx, job)
 	}()
+	took := time.Since(start)
 	if err == nil {
-		log.Debug("job done", "duration_ms", time.Since(start).Milliseconds())
+		p.obs.ObserveJob(job.Kind, outcomeDone, took)
+		log.Debug("job done", "duration_ms", took.Milliseconds())
 		return
 	}
 	// A job interrupted by shutdown stays 'running'; the next start resumes it.
 	if ctx.Err() != nil {
+		p.obs.ObserveJob(job.Kind, outcomeInterrupted, took)
 		log.Info("job interrupted by shutdown; it resumes at the next start", "error", err)
 		return
 	}
 	var perm permanentError
 	bg := context.WithoutCancel(ctx)
 	if errors.As(err, &perm) || job.Attempts >= k.MaxAttempts {
+		p.obs.ObserveJob(job.Kind, outcomeFailed, took)
 		log.Error("job failed", "error", err)
 		if k.Fail != nil {
 			if ferr := k.Fail(bg, job, err); ferr != nil {
@@ -225,6 +231,7 @@ func (p *Pool) run(ctx context.Context, job storage.Job) {
 		}
 		return
 	}
+	p.obs.ObserveJob(job.Kind, outcomeRetry, took)
 	backoff := time.Duration(1<<min(job.Attempts, 6)) * 100 * time.Millisecond
 	log.Warn("job attempt failed; retrying", "error", err, "retry_in_ms", backoff.Milliseconds())
 	if rerr := p.db.RetryJob(bg, job.ID, time.Now().Add(backoff), err.Error()); rerr != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/manilite/manilite/backend"
 	"github.com/manilite/manilite/impl"
 	"github.com/manilite/manilite/impl/keystone"
+	"github.com/manilite/manilite/metrics"
 	"github.com/manilite/manilite/policy"
 	"github.com/manilite/manilite/storage"
 	"github.com/manilite/manilite/worker"
@@ -55,6 +56,10 @@ type options struct {
 	// PolicyDecisionLogLevel is the level of the per-decision log line
 	// ("" is debug).
 	PolicyDecisionLogLevel string
+	// Metrics turns the Prometheus metrics on; they are served at GET
+	// /metrics on the API listener, or on MetricsListen when it is set.
+	Metrics       bool
+	MetricsListen string
 	// holdJobs (tests only) accepts jobs but runs none, so a test can stop
 	// the server with a job certainly still queued.
 	holdJobs bool
@@ -69,6 +74,8 @@ type app struct {
 	policy *policyReloader
 	pool   *worker.Pool
 	server *impl.Server
+	// metrics is nil when --metrics is off.
+	metrics *metrics.Metrics
 }
 
 func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
@@ -90,6 +97,9 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("--auth must be noauth or keystone, not %q", o.Auth)
 	}
 
+	if o.MetricsListen != "" && !o.Metrics {
+		return nil, fmt.Errorf("--metrics-listen needs --metrics")
+	}
 	engine, err := newPolicyEngine(ctx, o, log)
 	if err != nil {
 		return nil, err
@@ -137,6 +147,23 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	worker.RegisterShareActionJobs(pool, data)
 	worker.RegisterAccessJobs(pool, exportAccess)
 
+	// Metrics: nil interfaces when off, so nothing is even timed.
+	var m *metrics.Metrics
+	var serverMetrics impl.Metrics
+	var metricsHandler http.Handler
+	if o.Metrics {
+		m = metrics.New(metrics.Options{Version: version, Logger: log})
+		pool.SetObserver(m)
+		if err := m.WatchJobQueue(pool.Kinds(), jobQueue(db)); err != nil {
+			db.Close()
+			return nil, err
+		}
+		serverMetrics = m
+		if o.MetricsListen == "" {
+			metricsHandler = m.Handler()
+		}
+	}
+
 	server, err = impl.New(impl.Config{
 		DB:                    db,
 		Policy:                engine,
@@ -154,6 +181,8 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		BackupGenericProtocols: o.BackupGenericProtocols,
 		AdminOnlyMetadata:      o.AdminOnlyMetadata,
 		AdminOnlyELMetadata:    o.AdminOnlyELMetadata,
+		Metrics:                serverMetrics,
+		MetricsHandler:         metricsHandler,
 		// Manila's default_share_group_type.
 	})
 	if err != nil {
@@ -181,7 +210,19 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 	}
-	return &app{db: db, engine: engine, policy: reloader, pool: pool, server: server}, nil
+	return &app{db: db, engine: engine, policy: reloader, pool: pool, server: server, metrics: m}, nil
+}
+
+// jobQueue is the job queue depth, as the metrics read it at each scrape.
+func jobQueue(db *storage.DB) func(context.Context) ([]metrics.QueueCount, error) {
+	return func(ctx context.Context) ([]metrics.QueueCount, error) {
+		counts, err := db.CountJobs(ctx)
+		out := make([]metrics.QueueCount, len(counts))
+		for i, c := range counts {
+			out[i] = metrics.QueueCount{Kind: c.Kind, State: c.State, Jobs: c.Jobs}
+		}
+		return out, err
+	}
 }
 
 // Handler is the HTTP API.

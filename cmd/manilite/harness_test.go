@@ -69,6 +69,7 @@ func testOptions(dir string) options {
 		ShutdownTimeout:        5 * time.Second,
 		Quotas:                 quotaDefaults(),
 		BackupGenericProtocols: []string{"NFS"},
+		Metrics:                true, // as --metrics defaults
 	}
 }
 

@@ -89,6 +89,8 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.PolicyDir, "policy-dir", "", "folder of .rego files laid over the embedded policy (a file replaces the embedded one of the same name); tested and reloaded when it changes or on SIGHUP")
 	fs.BoolVar(&o.PolicyWatch, "policy-watch", true, "watch --policy-dir and reload it when it changes (SIGHUP always reloads)")
 	fs.StringVar(&o.PolicyDecisionLogLevel, "policy-decision-log-level", "debug", "level of the one log line per policy decision: debug or info (or warn, error)")
+	fs.BoolVar(&o.Metrics, "metrics", true, "Prometheus metrics at GET /metrics, on the API listener unless --metrics-listen is set (no token needed)")
+	fs.StringVar(&o.MetricsListen, "metrics-listen", "", "address of a listener of its own for GET /metrics (e.g. 127.0.0.1:9786), so the API port does not serve it; empty: the API listener")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&o.MinTransition, "min-transition", time.Second, "how long a transitional state (creating, deleting) lasts at least")
 	fs.IntVar(&o.Workers, "workers", 4, "goroutines running asynchronous jobs")
@@ -186,7 +188,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	served := make(chan error, 1)
+	served := make(chan error, 2) // the API listener and the metrics one
+	metricsSrv, err := serveMetrics(o, a, log, served)
+	if err != nil {
+		log.Error("cannot listen", "address", o.MetricsListen, "error", err)
+		_ = ln.Close()
+		_ = a.Close(context.Background())
+		return 1
+	}
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("manilite serving", "version", version, "address", ln.Addr().String(), "db", o.DB,
 		"data_dir", o.DataDir, "auth", o.Auth, "policy_hash", a.engine.Hash())
@@ -215,12 +224,41 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		log.Error("shutdown", "error", err)
 		code = 1
 	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
+	}
 	if err := a.Close(shutdownCtx); err != nil {
 		log.Error("close", "error", err)
 		code = 1
 	}
 	log.Info("stopped")
 	return code
+}
+
+// serveMetrics starts the --metrics-listen listener, if there is one: it
+// serves GET /metrics and nothing else. A Serve error ends up in served.
+func serveMetrics(o options, a *app, log *slog.Logger, served chan<- error) (*http.Server, error) {
+	if o.MetricsListen == "" || a.metrics == nil {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", o.MetricsListen)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+impl.MetricsPath, a.metrics.Handler())
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			served <- fmt.Errorf("metrics listener: %w", err)
+		}
+	}()
+	log.Info("metrics serving", "address", ln.Addr().String(), "path", impl.MetricsPath)
+	return srv, nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
