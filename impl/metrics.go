@@ -57,7 +57,7 @@ func (s *Server) observeRequest(next echo.HandlerFunc) echo.HandlerFunc {
 		err := next(c)
 		r := c.Request()
 		ri := reqInfo(r.Context())
-		s.metrics.ObserveRequest(s.operationOf(r, ri), ri.Action, methodLabel(r.Method), c.Response().Status, time.Since(ri.Start))
+		s.metrics.ObserveRequest(s.operationOf(c, ri), ri.Action, methodLabel(r.Method), c.Response().Status, time.Since(ri.Start))
 		return err
 	}
 }
@@ -65,7 +65,7 @@ func (s *Server) observeRequest(next echo.HandlerFunc) echo.HandlerFunc {
 // operationOf names what a request matched: the route's operationId, even
 // when the request was refused before routing (401, a bad microversion), so
 // the label never holds a raw URL.
-func (s *Server) operationOf(r *http.Request, ri *requestInfo) string {
+func (s *Server) operationOf(c echo.Context, ri *requestInfo) string {
 	switch {
 	case ri.Op != nil:
 		return s.opName(ri.Op.ID)
@@ -77,8 +77,8 @@ func (s *Server) operationOf(r *http.Request, ri *requestInfo) string {
 		return opAPIDocs
 	}
 	// Only requests that stopped before the pipeline's routing step (or
-	// that no route matches) are routed again here.
-	if route, _, err := s.router.FindRoute(r); err == nil {
+	// that no route matches) are looked up again here.
+	if route, _ := s.routes.find(c); route != nil {
 		return s.opName(route.Operation.OperationID)
 	}
 	return opUnmatched
