@@ -100,7 +100,7 @@ func callerTarget(ri *requestInfo) policy.Target {
 
 func shareTarget(sh storage.Share) policy.Target {
 	return policy.Target{ProjectID: sh.ProjectID, UserID: sh.UserID, Fields: map[string]any{
-		"id": sh.ID, "status": sh.Status, "is_public": sh.IsPublic, "share_type_id": deref(sh.ShareTypeID),
+		"id": sh.ID, "status": string(sh.Status), "is_public": sh.IsPublic, "share_type_id": deref(sh.ShareTypeID),
 	}}
 }
 

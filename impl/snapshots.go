@@ -46,7 +46,7 @@ func (s *Server) snapshotView(ri *requestInfo, sn storage.ShareSnapshot) gen.Sna
 
 func snapshotTarget(sn storage.ShareSnapshot) policy.Target {
 	return policy.Target{ProjectID: sn.ProjectID, UserID: sn.UserID, Fields: map[string]any{
-		"id": sn.ID, "share_id": sn.ShareID, "status": sn.Status,
+		"id": sn.ID, "share_id": sn.ShareID, "status": string(sn.Status),
 	}}
 }
 
