@@ -3,12 +3,15 @@ package policy
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/manilite/manilite/internal/benchreport"
 )
 
 // Every default rule takes the fast path, flattened to a few bodies over
@@ -275,34 +278,70 @@ func TestUnconvertibleFieldIsAnError(t *testing.T) {
 // A decision by its compiled program (Decide) beside the same decision by
 // the general query, as Decide makes it for a rule without a fast path.
 func BenchmarkDecidePaths(b *testing.B) {
+	compiled, full := decidePaths(b)
+	b.Run("compiled", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			compiled(b)
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			full(b)
+		}
+	})
+}
+
+// decidePaths are one share:get decision on the compiled path and the same
+// question to OPA's full evaluation of the rule.
+func decidePaths(tb testing.TB) (compiled, full func(testing.TB)) {
 	ctx := context.Background()
-	e := newDefaultEngine(b)
+	e := newDefaultEngine(tb)
 	c := e.current.Load()
 	in := Input{Action: "share:get", Caller: readerP1, Target: targetP1,
 		Request: Request{Method: "GET", Path: "/v2/shares/abc", Microversion: "2.65"}}
 	if fq := c.fast(ctx, in.Action); fq == nil || fq.prog == nil {
-		b.Fatal("share:get is not compiled")
+		tb.Fatal("share:get is not compiled")
 	}
-	b.Run("compiled", func(b *testing.B) {
+	q, _ := c.query(in.Action)
+	compiled = func(tb testing.TB) {
+		if d, err := e.Decide(ctx, in); err != nil || !d.Allowed {
+			tb.Fatalf("Decide = %+v, %v", d, err)
+		}
+	}
+	full = func(tb testing.TB) {
+		input, err := inputValue(in)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics), rego.EvalVirtualCache(noVirtualCache{}))
+		if err != nil || len(rs) != 1 || rs[0].Expressions[0].Value != true {
+			tb.Fatalf("Eval = %v, %v", rs, err)
+		}
+	}
+	return compiled, full
+}
+
+// TestThroughputDecision prints, for make bench, one decision's cost on the
+// compiled path next to OPA's full evaluation of the same rule, measured
+// in the same run.
+func TestThroughputDecision(t *testing.T) {
+	if os.Getenv("MANILITE_BENCH") == "" {
+		t.Skip("set MANILITE_BENCH=1 (make bench) to measure")
+	}
+	compiled, full := decidePaths(t)
+	c := testing.Benchmark(func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if d, err := e.Decide(ctx, in); err != nil || !d.Allowed {
-				b.Fatalf("Decide = %+v, %v", d, err)
-			}
+			compiled(b)
 		}
 	})
-	b.Run("full", func(b *testing.B) {
-		q, _ := c.query(in.Action)
-		b.ReportAllocs()
+	f := testing.Benchmark(func(b *testing.B) {
 		for b.Loop() {
-			input, err := inputValue(in)
-			if err != nil {
-				b.Fatal(err)
-			}
-			rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics), rego.EvalVirtualCache(noVirtualCache{}))
-			if err != nil || len(rs) != 1 || rs[0].Expressions[0].Value != true {
-				b.Fatalf("Eval = %v, %v", rs, err)
-			}
+			full(b)
 		}
 	})
+	benchreport.Add("one policy decision (share:get): %.2f µs compiled (%d allocs), %.2f µs by OPA's full evaluation of the same rule, same run (target <= 3 µs)",
+		float64(c.NsPerOp())/1000, c.AllocsPerOp(), float64(f.NsPerOp())/1000)
 }
