@@ -550,13 +550,13 @@ func (tx *Tx) PlaceShare(ctx context.Context, id, host, zone string) error {
 func decodeShareAggregates(sh *Share, metadata, specs, locations sql.NullString) error {
 	sh.Metadata = map[string]string{}
 	if metadata.Valid {
-		if err := json.Unmarshal([]byte(metadata.String), &sh.Metadata); err != nil {
+		if err := decodeFlatObject(metadata.String, sh.Metadata); err != nil {
 			return fmt.Errorf("storage: share %s metadata: %w", sh.ID, err)
 		}
 	}
 	if specs.Valid && sh.ShareTypeID != nil {
 		sh.TypeExtraSpecs = map[string]string{}
-		if err := json.Unmarshal([]byte(specs.String), &sh.TypeExtraSpecs); err != nil {
+		if err := decodeFlatObject(specs.String, sh.TypeExtraSpecs); err != nil {
 			return fmt.Errorf("storage: share %s type extra specs: %w", sh.ID, err)
 		}
 	}
