@@ -76,6 +76,14 @@ func (s *Server) lifecycle(next echo.HandlerFunc) echo.HandlerFunc {
 				s.writeError(c, internalError(fmt.Errorf("panic: %v", p)))
 			}
 			status := c.Response().Status
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			returned = nil
+			if !s.log.Enabled(c.Request().Context(), level) {
+				return // the line's attributes cost more than the request's policy decisions
+			}
 			attrs := []any{
 				"request_id", ri.ID,
 				"method", c.Request().Method,
@@ -90,12 +98,7 @@ func (s *Server) lifecycle(next echo.HandlerFunc) echo.HandlerFunc {
 			if ri.Op != nil {
 				attrs = append(attrs, "operation", ri.Op.ID)
 			}
-			level := slog.LevelInfo
-			if status >= 500 {
-				level = slog.LevelError
-			}
 			s.log.Log(c.Request().Context(), level, "request", attrs...)
-			returned = nil
 		}()
 		if err := next(c); err != nil {
 			s.writeError(c, err)

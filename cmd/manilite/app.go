@@ -20,14 +20,16 @@ import (
 
 // options is everything `manilite serve` can be told.
 type options struct {
-	Listen           string
-	DB               string
-	DataDir          string
-	Auth             string
-	PolicyDir        string
-	LogLevel         string
-	MinTransition    time.Duration
-	Workers          int
+	Listen        string
+	DB            string
+	DataDir       string
+	Auth          string
+	PolicyDir     string
+	LogLevel      string
+	MinTransition time.Duration
+	Workers       int
+	// GCPercent is Go's GC target (0: leave the runtime's); see gc.go.
+	GCPercent        int
 	Synchronous      string
 	ProjectIDPattern string
 	DefaultShareType string
@@ -97,6 +99,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("--auth must be noauth or keystone, not %q", o.Auth)
 	}
 
+	applyGCPercent(o.GCPercent, log)
 	if o.MetricsListen != "" && !o.Metrics {
 		return nil, fmt.Errorf("--metrics-listen needs --metrics")
 	}

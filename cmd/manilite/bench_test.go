@@ -85,9 +85,11 @@ func best(xs []float64) float64 {
 	return m
 }
 
-// restartQuiet restarts the server with logs discarded.
+// restartQuiet restarts the server with logs discarded and serve's GC
+// target, as the throughput figures are measured.
 func (ts *testServer) restartQuiet() {
 	ts.stop()
+	ts.opts.GCPercent = defaultGCPercent
 	a, err := newApp(context.Background(), ts.opts, quietLogger())
 	if err != nil {
 		ts.t.Fatal(err)
@@ -183,6 +185,7 @@ func goRate(t *testing.T, url string, headers map[string]string, d time.Duration
 func BenchmarkShowShareInProcess(b *testing.B) {
 	dir := b.TempDir()
 	o := testOptions(dir)
+	o.GCPercent = defaultGCPercent
 	a, err := newApp(context.Background(), o, quietLogger())
 	if err != nil {
 		b.Fatal(err)
@@ -391,6 +394,7 @@ wrk.body = '{"share": {"share_proto": "NFS", "size": 1}}'
 func BenchmarkListSharesDetailInProcess(b *testing.B) {
 	dir := b.TempDir()
 	o := testOptions(dir)
+	o.GCPercent = defaultGCPercent
 	o.Quotas["shares"], o.Quotas["gigabytes"] = -1, -1
 	a, err := newApp(context.Background(), o, quietLogger())
 	if err != nil {

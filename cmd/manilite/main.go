@@ -94,6 +94,7 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&o.MinTransition, "min-transition", time.Second, "how long a transitional state (creating, deleting) lasts at least")
 	fs.IntVar(&o.Workers, "workers", 4, "goroutines running asynchronous jobs")
+	fs.IntVar(&o.GCPercent, "gc-percent", defaultGCPercent, "Go's garbage collection target, as GOGC (which wins when set): the heap may grow this many percent over the live heap between collections")
 	fs.StringVar(&o.Synchronous, "sqlite-synchronous", "FULL", "SQLite synchronous mode: FULL (survives power loss) or NORMAL (survives a crash)")
 	fs.StringVar(&o.ProjectIDPattern, "project-id-regex", `[0-9a-f\-]+`, "what a project id in /v2/{project_id}/... may look like (Manila's project_id_regex)")
 	fs.StringVar(&o.DefaultShareType, "default-share-type", "default", "the share type used when a share create names none")
