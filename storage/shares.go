@@ -109,8 +109,8 @@ const shareColumns = `s.id, s.project_id, s.user_id, s.display_name, s.display_d
 	s.share_group_id, s.source_share_group_snapshot_member_id, s.created_at, s.updated_at,
 	(SELECT json_group_object(meta_key, value) FROM share_metadata WHERE share_id = s.id),
 	(SELECT json_group_object(spec_key, spec_value) FROM share_type_extra_specs WHERE share_type_id = s.share_type_id),
-	(SELECT json_group_array(json_array(e.id, e.path, e.is_admin_only, e.preferred, e.created_at, e.updated_at,
-	        json((SELECT json_group_object(meta_key, value) FROM export_location_metadata WHERE export_location_id = e.id))))
+	(SELECT json_group_array(json_object('i', e.id, 'p', e.path, 'a', e.is_admin_only, 'f', e.preferred, 'c', e.created_at, 'u', e.updated_at,
+	        'm', json((SELECT json_group_object(meta_key, value) FROM export_location_metadata WHERE export_location_id = e.id))))
 	   FROM (SELECT * FROM export_locations WHERE share_id = s.id AND deleted = 'False' ORDER BY created_at, id) e),
 	s.access_rules_status`
 
@@ -563,36 +563,34 @@ func decodeShareAggregates(sh *Share, metadata, specs, locations sql.NullString)
 	if !locations.Valid {
 		return nil
 	}
-	var rows [][]any
+	// Typed rows: decoding into []any cost a share view more than the
+	// rest of its columns.
+	var rows []struct {
+		ID        string            `json:"i"`
+		Path      string            `json:"p"`
+		AdminOnly int               `json:"a"`
+		Preferred int               `json:"f"`
+		Created   string            `json:"c"`
+		Updated   *string           `json:"u"`
+		Metadata  map[string]string `json:"m"`
+	}
 	if err := json.Unmarshal([]byte(locations.String), &rows); err != nil {
 		return fmt.Errorf("storage: share %s export locations: %w", sh.ID, err)
 	}
 	for _, r := range rows {
-		if len(r) != 7 {
-			return fmt.Errorf("storage: share %s: malformed export location", sh.ID)
-		}
-		el := ExportLocation{ShareID: sh.ID}
-		el.ID, _ = r[0].(string)
-		el.Path, _ = r[1].(string)
-		admin, _ := r[2].(float64)
-		pref, _ := r[3].(float64)
-		el.IsAdminOnly, el.Preferred = admin != 0, pref != 0
-		created, _ := r[4].(string)
-		t, err := ParseTime(created)
+		el := ExportLocation{ShareID: sh.ID, ID: r.ID, Path: r.Path, IsAdminOnly: r.AdminOnly != 0, Preferred: r.Preferred != 0}
+		t, err := ParseTime(r.Created)
 		if err != nil {
 			return fmt.Errorf("storage: export location %s created_at: %w", el.ID, err)
 		}
 		el.CreatedAt = t
-		if u, ok := r[5].(string); ok {
-			if ut, err := ParseTime(u); err == nil {
+		if r.Updated != nil {
+			if ut, err := ParseTime(*r.Updated); err == nil {
 				el.UpdatedAt = &ut
 			}
 		}
-		if md, ok := r[6].(map[string]any); ok && len(md) > 0 {
-			el.Metadata = make(map[string]string, len(md))
-			for k, v := range md {
-				el.Metadata[k], _ = v.(string)
-			}
+		if len(r.Metadata) > 0 {
+			el.Metadata = r.Metadata
 		}
 		sh.ExportLocations = append(sh.ExportLocations, el)
 	}
