@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -183,9 +184,16 @@ func goRate(t *testing.T, url string, headers map[string]string, d time.Duration
 // BenchmarkShowShareInProcess is the cost of one GET /v2/shares/{id} through
 // the whole middleware pipeline and handler, without the network.
 func BenchmarkShowShareInProcess(b *testing.B) {
+	benchGetInProcess(b, 1, func(ids []string) string { return "/v2/shares/" + ids[0] })
+}
+
+// benchGetInProcess creates n shares, waits until they are available, and
+// measures GET path (served in-process, 2.99, serve's GC target).
+func benchGetInProcess(b *testing.B, n int, path func(ids []string) string) {
 	dir := b.TempDir()
 	o := testOptions(dir)
 	o.GCPercent = defaultGCPercent
+	o.Quotas["shares"], o.Quotas["gigabytes"] = -1, -1
 	a, err := newApp(context.Background(), o, quietLogger())
 	if err != nil {
 		b.Fatal(err)
@@ -194,18 +202,34 @@ func BenchmarkShowShareInProcess(b *testing.B) {
 	srv := httptest.NewServer(a.Handler())
 	defer srv.Close()
 	ts := &testServer{dir: dir, opts: o, app: a, http: srv, URL: srv.URL}
-	id := benchCreateShare(b, ts)
+	var ids []string
+	for range n {
+		ids = append(ids, benchCreateShare(b, ts))
+	}
 	h := a.Handler()
+	get := func(p string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", p, nil)
+		r.Header.Set("X-Auth-Token", tokMember)
+		r.Header.Set("X-OpenStack-Manila-API-Version", "2.99")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	for _, id := range ids {
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(get("/v2/shares/"+id).Body.String(), `"status":"available"`) {
+			if time.Now().After(deadline) {
+				b.Fatalf("share %s is not available after 30s", id)
+			}
+			runtime.Gosched()
+		}
+	}
+	p := path(ids)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			r := httptest.NewRequest("GET", "/v2/shares/"+id, nil)
-			r.Header.Set("X-Auth-Token", tokMember)
-			r.Header.Set("X-OpenStack-Manila-API-Version", "2.99")
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
-			if w.Code != 200 {
+			if w := get(p); w.Code != 200 {
 				b.Fatalf("status %d: %s", w.Code, w.Body)
 			}
 		}
@@ -392,34 +416,5 @@ wrk.body = '{"share": {"share_proto": "NFS", "size": 1}}'
 // /v2/shares/detail of 100 shares through the whole pipeline, without the
 // network: next to BenchmarkShowShareInProcess, the cost of a list row.
 func BenchmarkListSharesDetailInProcess(b *testing.B) {
-	dir := b.TempDir()
-	o := testOptions(dir)
-	o.GCPercent = defaultGCPercent
-	o.Quotas["shares"], o.Quotas["gigabytes"] = -1, -1
-	a, err := newApp(context.Background(), o, quietLogger())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close(context.Background())
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
-	ts := &testServer{dir: dir, opts: o, app: a, http: srv, URL: srv.URL}
-	for range 100 {
-		benchCreateShare(b, ts)
-	}
-	h := a.Handler()
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			r := httptest.NewRequest("GET", "/v2/shares/detail", nil)
-			r.Header.Set("X-Auth-Token", tokMember)
-			r.Header.Set("X-OpenStack-Manila-API-Version", "2.99")
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
-			if w.Code != 200 {
-				b.Fatalf("status %d: %s", w.Code, w.Body)
-			}
-		}
-	})
+	benchGetInProcess(b, 100, func([]string) string { return "/v2/shares/detail" })
 }
