@@ -289,17 +289,16 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 		m.Skipped = []string{}
 	}
 
-	af, err := os.OpenFile(filepath.Join(tmp, m.Archive), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	af, err := createArchiveFile(filepath.Join(tmp, m.Archive))
 	if err != nil {
 		return nil, err
 	}
 	defer af.Close()
 	sum := &hashCounter{h: sha256.New()}
-	bw := bufio.NewWriterSize(io.MultiWriter(af, sum), 1<<20)
-	var payload io.Writer = bw
+	var payload io.Writer = io.MultiWriter(af, sum)
 	var enc *zstd.Encoder
 	if o.compress {
-		enc, err = zstd.NewWriter(bw,
+		enc, err = zstd.NewWriter(payload,
 			zstd.WithEncoderLevel(o.level),
 			zstd.WithEncoderConcurrency(zstdThreads()),
 			zstd.WithConcurrentBlocks(true))
@@ -355,9 +354,6 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 		if err := enc.Close(); err != nil {
 			return nil, err
 		}
-	}
-	if err := bw.Flush(); err != nil {
-		return nil, err
 	}
 	if err := af.Sync(); err != nil {
 		return nil, err

@@ -1,0 +1,83 @@
+package backend
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestArchiveFile writes files of sizes around the alignment and the buffer
+// size, in writes of odd sizes, with and without O_DIRECT, and reads them
+// back.
+func TestArchiveFile(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(3, 4))
+	sizes := []int{0, 1, directAlign - 1, directAlign, directAlign + 1, archiveBufSize - 1, archiveBufSize, archiveBufSize + 1, 3*archiveBufSize + 12345, 9*archiveBufSize + directAlign}
+	for _, direct := range []bool{true, false} {
+		for i, size := range sizes {
+			data := make([]byte, size)
+			for j := range data {
+				data[j] = byte(r.Uint32())
+			}
+			name := filepath.Join(dir, "a")
+			_ = os.Remove(name)
+			a, err := createArchiveFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !direct {
+				if err := a.setDirect(false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for p := data; len(p) > 0; {
+				n := min(len(p), 1+r.IntN(3*archiveBufSize/2))
+				if i%2 == 0 {
+					n = min(len(p), 1+r.IntN(600))
+				}
+				if _, err := a.Write(p[:n]); err != nil {
+					t.Fatal(err)
+				}
+				p = p[n:]
+			}
+			if err := a.Sync(); err != nil {
+				t.Fatalf("direct=%v size %d: sync: %v", direct, size, err)
+			}
+			if err := a.Close(); err != nil {
+				t.Fatalf("direct=%v size %d: close: %v", direct, size, err)
+			}
+			got, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, data) {
+				t.Fatalf("direct=%v size %d: read back %d bytes that differ", direct, size, len(got))
+			}
+		}
+	}
+}
+
+// TestArchiveFileCloseWithoutSync: Close alone writes what is buffered.
+func TestArchiveFileCloseWithoutSync(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "a")
+	a, err := createArchiveFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("manilite"), archiveBufSize/3)
+	if _, err := a.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	got, err := os.ReadFile(name)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read back %d bytes (%v), want %d", len(got), err, len(data))
+	}
+}
