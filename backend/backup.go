@@ -295,27 +295,27 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 	}
 	defer af.Close()
 	sum := &hashCounter{h: sha256.New()}
-	var payload io.Writer = io.MultiWriter(af, sum)
 	var enc *zstd.Encoder
+	size := chunkSize[zstd.SpeedFastest]
 	if o.compress {
-		enc, err = zstd.NewWriter(payload,
+		enc, err = zstd.NewWriter(nil,
 			zstd.WithEncoderLevel(o.level),
-			zstd.WithEncoderConcurrency(zstdThreads()),
-			zstd.WithConcurrentBlocks(true))
+			zstd.WithEncoderConcurrency(zstdThreads()))
 		if err != nil {
 			return nil, err
 		}
 		defer enc.Close()
-		payload = enc
+		size = chunkSize[o.level]
 	}
-	tw := tar.NewWriter(payload)
+	stream := newArchiveStream(io.MultiWriter(af, sum), enc, zstdThreads(), size)
+	defer stream.close()
 
 	r, err := openTreeReader(src, entries[0])
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	buf := make([]byte, l.limit.chunk(1<<20))
+	most := l.limit.chunk(1 << 20) // the most one read takes
 	fh := sha256.New()
 	for i := range entries {
 		e := &entries[i]
@@ -331,10 +331,10 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 			if err != nil {
 				return nil, err
 			}
-			err = tw.WriteHeader(tarHeader(e))
+			err = tar.NewWriter(stream).WriteHeader(tarHeader(e))
 			if err == nil {
 				fh.Reset()
-				err = copyExact(io.MultiWriter(tw, fh), &copyReader{ctx: ctx, f: f, path: e.path, left: e.size, limit: l.limit, progress: prog}, buf)
+				err = copyContent(stream, fh, &copyReader{ctx: ctx, f: f, path: e.path, left: e.size, limit: l.limit, progress: prog}, most)
 			}
 			f.Close()
 			if err != nil {
@@ -343,17 +343,16 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 			e.sha256 = hex.EncodeToString(fh.Sum(nil))
 			continue
 		}
-		if err := tw.WriteHeader(tarHeader(e)); err != nil {
+		if err := tar.NewWriter(stream).WriteHeader(tarHeader(e)); err != nil {
 			return nil, err
 		}
 	}
-	if err := tw.Close(); err != nil {
+	// The end of the tar stream: two zero blocks.
+	if err := tar.NewWriter(stream).Close(); err != nil {
 		return nil, err
 	}
-	if enc != nil {
-		if err := enc.Close(); err != nil {
-			return nil, err
-		}
+	if err := stream.close(); err != nil {
+		return nil, err
 	}
 	if err := af.Sync(); err != nil {
 		return nil, err
@@ -397,6 +396,36 @@ func writeFileSync(name string, data []byte) error {
 	}
 	return err
 }
+
+// copyContent reads a file's content from src (all of it: src knows its
+// size) straight into the stream's chunks, hashing it into h, and pads it
+// to a whole tar block. Reads take most bytes at most.
+//
+// The tar headers are written by a tar.Writer of their own each, which
+// writes the same bytes as one writer for all of the stream: a header's
+// bytes depend on nothing but the header.
+func copyContent(s *archiveStream, h hash.Hash, src *copyReader, most int) error {
+	size := src.left
+	for src.left > 0 {
+		b, err := s.space()
+		if err != nil {
+			return err
+		}
+		n, err := src.Read(b[:min(len(b), most)])
+		h.Write(b[:n])
+		s.commit(n)
+		if err != nil {
+			return err
+		}
+	}
+	var zeros [tarBlock]byte
+	_, err := s.Write(zeros[:(tarBlock-size%tarBlock)%tarBlock])
+	return err
+}
+
+// tarBlock is the size of a tar block: headers take whole blocks, content
+// is padded to them.
+const tarBlock = 512
 
 // tarName is an entry's name in the archive: as GNU tar's "-C dir ." names
 // them ("./", "./a/", "./a/f").
