@@ -3,6 +3,7 @@ package backend
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"unsafe"
 
@@ -162,20 +163,28 @@ func (a *archiveFile) write(b []byte) error {
 }
 
 func (a *archiveFile) setDirect(on bool) error {
-	fd := int(a.f.Fd())
-	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err := setDirect(a.f, on); err != nil {
+		return err
+	}
+	a.direct = on
+	return nil
+}
+
+// setDirect turns O_DIRECT on or off for f.
+func setDirect(f *os.File, on bool) error {
+	fd := f.Fd()
+	fl, err := unix.FcntlInt(fd, unix.F_GETFL, 0)
 	if err == nil {
 		if on {
 			fl |= unix.O_DIRECT
 		} else {
 			fl &^= unix.O_DIRECT
 		}
-		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl)
+		_, err = unix.FcntlInt(fd, unix.F_SETFL, fl)
 	}
 	if err != nil {
-		return fmt.Errorf("backend: %s: fcntl: %w", a.f.Name(), err)
+		return fmt.Errorf("backend: %s: fcntl: %w", f.Name(), err)
 	}
-	a.direct = on
 	return nil
 }
 
@@ -228,4 +237,156 @@ func (a *archiveFile) Close() error {
 		a.f = nil
 	}
 	return err
+}
+
+// archiveReadAhead reads a backup's archive for a restore: a goroutine
+// reads it in blocks of readAheadSize, up to readAheadBufs of them ahead of
+// the consumer, with O_DIRECT where the file system allows it.
+//
+// Ahead, because the archive is usually not in the page cache (CreateBackup
+// writes it with O_DIRECT, and a backup restored is seldom a backup just
+// made): read on demand, the disk's latency stalls the decompression, and
+// with it the whole restore (the bench tree's, once each: 7.0 s with its
+// archive not in the cache, 5.2 s with it in the cache, 4.1 s not in the
+// cache but read ahead). Direct, because
+// reading it through the page cache costs a page-cache page per 4 KiB for
+// data read once (0.65-0.9 s of system time for the bench tree's 730 MB,
+// 0.06 s direct); where the archive is in the cache, a direct read has
+// the disk read it again, in that goroutine.
+type archiveReadAhead struct {
+	f    *os.File
+	free chan []byte
+	full chan readResult
+	stop chan struct{} // closed by Close
+	done chan struct{} // closed when the goroutine returns
+
+	direct bool   // the goroutine's
+	cur    []byte // what Read has not returned yet of buf
+	buf    []byte
+	err    error // the error after the last buffer
+	closed bool
+}
+
+type readResult struct {
+	b   []byte
+	err error
+}
+
+const (
+	readAheadSize = 4 << 20
+	readAheadBufs = 3
+)
+
+// openArchiveReadAhead opens name and starts reading it.
+func openArchiveReadAhead(name string) (*archiveReadAhead, error) {
+	const flags = unix.O_RDONLY | unix.O_CLOEXEC
+	direct := true
+	fd, err := unix.Open(name, flags|unix.O_DIRECT, 0)
+	if errors.Is(err, unix.EINVAL) {
+		direct = false
+		fd, err = unix.Open(name, flags, 0)
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	r := &archiveReadAhead{
+		f:      os.NewFile(uintptr(fd), name),
+		direct: direct,
+		free:   make(chan []byte, readAheadBufs),
+		full:   make(chan readResult, readAheadBufs),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	for range readAheadBufs {
+		r.free <- alignedBuf(readAheadSize)
+	}
+	go r.run()
+	return r, nil
+}
+
+func (r *archiveReadAhead) run() {
+	defer close(r.done)
+	for {
+		var b []byte
+		select {
+		case b = <-r.free:
+		case <-r.stop:
+			return
+		}
+		n, err := r.fill(b)
+		select {
+		case r.full <- readResult{b[:n], err}:
+		case <-r.stop:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// fill reads into all of b, or to the end of the file (io.EOF, with what
+// was read).
+func (r *archiveReadAhead) fill(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		k, err := r.f.Read(b[n:])
+		n += k
+		if err == io.EOF {
+			return n, io.EOF
+		}
+		if errors.Is(err, unix.EINVAL) && r.direct && n%directAlign == 0 {
+			// O_DIRECT refused after all: read through the cache.
+			if err := r.noDirect(); err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if k == 0 {
+			return n, io.ErrNoProgress
+		}
+	}
+	return n, nil
+}
+
+// noDirect turns O_DIRECT off.
+func (r *archiveReadAhead) noDirect() error {
+	if err := setDirect(r.f, false); err != nil {
+		return err
+	}
+	r.direct = false
+	return nil
+}
+
+// Read returns the archive's bytes in order, then the error that ended
+// the reading (io.EOF at the end).
+func (r *archiveReadAhead) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		if r.buf != nil {
+			r.free <- r.buf[:cap(r.buf)]
+			r.buf = nil
+		}
+		res := <-r.full
+		r.buf, r.cur, r.err = res.b, res.b, res.err
+	}
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}
+
+// Close stops the goroutine and closes the file.
+func (r *archiveReadAhead) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	close(r.stop)
+	<-r.done
+	return r.f.Close()
 }

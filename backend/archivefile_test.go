@@ -2,6 +2,8 @@ package backend
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -79,5 +81,63 @@ func TestArchiveFileCloseWithoutSync(t *testing.T) {
 	got, err := os.ReadFile(name)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("read back %d bytes (%v), want %d", len(got), err, len(data))
+	}
+}
+
+// TestArchiveReadAhead reads files of sizes around the alignment and the
+// block size back in reads of odd sizes, and stops reading one midway.
+func TestArchiveReadAhead(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(7, 8))
+	sizes := []int{0, 1, directAlign - 1, directAlign, directAlign + 1, readAheadSize - 1, readAheadSize, readAheadSize + 1, (readAheadBufs+2)*readAheadSize + 777}
+	for i, size := range sizes {
+		data := make([]byte, size)
+		for j := range data {
+			data[j] = byte(r.Uint32())
+		}
+		name := filepath.Join(dir, fmt.Sprintf("a%d", i))
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ra, err := openArchiveReadAhead(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			// Through the cache from the start.
+			if err := ra.noDirect(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got bytes.Buffer
+		buf := make([]byte, 3*readAheadSize/2)
+		for {
+			n, err := ra.Read(buf[:1+r.IntN(len(buf))])
+			got.Write(buf[:n])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("size %d: %v", size, err)
+			}
+		}
+		if err := ra.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), data) {
+			t.Fatalf("size %d: read %d bytes that differ", size, got.Len())
+		}
+	}
+
+	// Closing before the end stops the goroutine.
+	ra, err := openArchiveReadAhead(filepath.Join(dir, fmt.Sprintf("a%d", len(sizes)-1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ra.Read(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ra.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

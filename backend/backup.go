@@ -2,7 +2,6 @@ package backend
 
 import (
 	"archive/tar"
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -800,7 +799,7 @@ func (l *Local) RestoreBackup(ctx context.Context, backupID, shareID string, pro
 // This goroutine reads and checks the archive while another (an
 // extractWriter) creates the entries, in order.
 func (l *Local) extract(ctx context.Context, dir string, m *manifest, work string, prog *progress) error {
-	af, err := os.Open(filepath.Join(dir, m.Archive))
+	af, err := openArchiveReadAhead(filepath.Join(dir, m.Archive))
 	if errors.Is(err, fs.ErrNotExist) {
 		return corruptf("backup %s: no %s", m.BackupID, m.Archive)
 	}
@@ -809,13 +808,12 @@ func (l *Local) extract(ctx context.Context, dir string, m *manifest, work strin
 	}
 	defer af.Close()
 	raw := &archiveReader{ctx: ctx, f: af, limit: l.limit, sum: hashCounter{h: sha256.New()}}
-	br := bufio.NewReaderSize(raw, l.limit.chunk(1<<20))
-	var payload io.Reader = br
+	var payload io.Reader = raw
 	var dec *zstd.Decoder
 	if m.Compression == "zstd" {
 		// Backups use windows of 8 MiB at most; refuse to allocate more
 		// for whatever a damaged frame header asks.
-		dec, err = zstd.NewReader(br, zstd.WithDecoderMaxWindow(64<<20))
+		dec, err = zstd.NewReader(raw, zstd.WithDecoderMaxWindow(64<<20))
 		if err != nil {
 			return err
 		}
@@ -847,7 +845,7 @@ func (l *Local) extract(ctx context.Context, dir string, m *manifest, work strin
 	if dec != nil {
 		dec.Close()
 	}
-	if _, err := io.Copy(io.Discard, br); err != nil {
+	if _, err := io.Copy(io.Discard, raw); err != nil {
 		return bad("reading the end of the archive", err)
 	}
 	if got := hex.EncodeToString(raw.sum.h.Sum(nil)); raw.sum.n != m.ArchiveBytes || got != m.ArchiveSHA256 {
@@ -1066,7 +1064,7 @@ func matchHeader(h *tar.Header, e *entry) error {
 // goroutine; failure tells whether reading the file itself failed.
 type archiveReader struct {
 	ctx   context.Context
-	f     *os.File
+	f     *archiveReadAhead
 	limit *rateLimiter
 	sum   hashCounter
 
@@ -1075,6 +1073,9 @@ type archiveReader struct {
 }
 
 func (r *archiveReader) Read(p []byte) (int, error) {
+	if c := r.limit.chunk(1 << 20); len(p) > c {
+		p = p[:c] // so that the limit's sleeps come often enough
+	}
 	n, err := r.f.Read(p)
 	r.sum.Write(p[:n])
 	if err != nil && err != io.EOF {
