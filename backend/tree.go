@@ -271,13 +271,14 @@ func (r *treeReader) enterDir(e *entry) error {
 }
 
 // openFile opens regular file entry e.
-func (r *treeReader) openFile(e *entry) (*os.File, error) {
+func (r *treeReader) openFile(e *entry) (*srcFile, error) {
 	pfd, err := r.stack.parentOf(e, nil)
 	if err != nil {
 		return nil, err
 	}
 	// O_NONBLOCK: should a fifo have taken the file's place, opening it
-	// must not wait for a writer.
+	// must not wait for a writer. It stays on: it changes nothing for a
+	// regular file's reads.
 	fd, err := unix.Openat(pfd, e.name(), unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, errChanged(e.path, err.Error())
@@ -291,12 +292,35 @@ func (r *treeReader) openFile(e *entry) (*os.File, error) {
 		unix.Close(fd)
 		return nil, errChanged(e.path, "no longer a regular file")
 	}
-	if err := unix.SetNonblock(fd, false); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	return os.NewFile(uintptr(fd), e.path), nil
+	return &srcFile{fd: fd}, nil
 }
+
+// srcFile is a regular file of a tree being copied, read with read(2) on
+// its descriptor: an os.File would cost, per file, the fcntl calls to clear
+// O_NONBLOCK (or the poller's), a finalizer and locking, for the 23,000
+// files of the bench tree about 70,000 system calls more.
+type srcFile struct{ fd int }
+
+// Read is read(2), with io.EOF at the end of the file.
+func (f *srcFile) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, err := unix.Read(f.fd, p)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (f *srcFile) Close() error { return unix.Close(f.fd) }
 
 func (r *treeReader) close() { r.stack.closeAll() }
 
@@ -306,7 +330,7 @@ func (r *treeReader) close() { r.stack.closeAll() }
 // reporter and stops when ctx ends.
 type copyReader struct {
 	ctx      context.Context
-	f        *os.File
+	f        *srcFile
 	path     string
 	left     int64
 	limit    *rateLimiter
