@@ -2,6 +2,7 @@ package backend
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -320,8 +321,15 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 	defer r.close()
 	most := l.limit.chunk(1 << 20) // the most one read takes
 	fh := sha256.New()
+	var js entriesJSON
 	for i := range entries {
 		e := &entries[i]
+		if i > 0 {
+			// The previous entry is complete: into the manifest.
+			if err := js.add(&entries[i-1]); err != nil {
+				return nil, err
+			}
+		}
 		switch e.typ {
 		case typeDir:
 			if i > 0 {
@@ -350,6 +358,9 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 			return nil, err
 		}
 	}
+	if err := js.add(&entries[len(entries)-1]); err != nil {
+		return nil, err
+	}
 	// The end of the tar stream: two zero blocks.
 	if err := tar.NewWriter(stream).Close(); err != nil {
 		return nil, err
@@ -366,13 +377,9 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 	m.ArchiveBytes = sum.n
 	m.ArchiveSHA256 = hex.EncodeToString(sum.h.Sum(nil))
 	m.EntryCount = len(entries)
-	m.Entries = make([]manifestEntry, len(entries))
-	for i := range entries {
-		m.Entries[i] = toManifestEntry(&entries[i])
-	}
 	m.entries = entries
 
-	b, err := json.MarshalIndent(m, "", "  ")
+	b, err := js.manifest(m)
 	if err != nil {
 		return nil, err
 	}
@@ -383,6 +390,53 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 		return nil, err
 	}
 	return m, nil
+}
+
+// entriesJSON is the "entries" of a manifest.json, encoded an entry at a
+// time as each is complete, so that the writing goroutine does it while the
+// compression runs rather than all at the end, alone (50 ms for the bench
+// tree's 23,000 entries). manifest lays the result out as
+// json.MarshalIndent(m, "", "  ") would.
+type entriesJSON struct {
+	buf bytes.Buffer // the elements, each but the first after ",\n    "
+	n   int
+}
+
+func (j *entriesJSON) add(e *entry) error {
+	b, err := json.Marshal(toManifestEntry(e))
+	if err != nil {
+		return err
+	}
+	if j.n > 0 {
+		j.buf.WriteString(",\n    ")
+	}
+	j.n++
+	return json.Indent(&j.buf, b, "    ", "  ")
+}
+
+// manifest is m's manifest.json (without the final newline), with the
+// entries added.
+func (j *entriesJSON) manifest(m *manifest) ([]byte, error) {
+	m.Entries = []manifestEntry{}
+	b, err := json.MarshalIndent(m, "", "  ")
+	m.Entries = nil
+	if err != nil {
+		return nil, err
+	}
+	// Entries is the last field: b ends with `"entries": []` and "}".
+	const empty = "[]\n}"
+	if !bytes.HasSuffix(b, []byte(empty)) {
+		return nil, fmt.Errorf("backend: manifest does not end with the entries: %q", b[max(0, len(b)-40):])
+	}
+	if j.n == 0 {
+		return b, nil
+	}
+	out := make([]byte, 0, len(b)+j.buf.Len()+16)
+	out = append(out, b[:len(b)-len(empty)]...)
+	out = append(out, "[\n    "...)
+	out = append(out, j.buf.Bytes()...)
+	out = append(out, "\n  ]\n}"...)
+	return out, nil
 }
 
 func writeFileSync(name string, data []byte) error {
