@@ -187,9 +187,10 @@ func zstdThreads() int { return runtime.GOMAXPROCS(0) }
 // 100 when the backup was complete already). It is called from
 // CreateBackup's goroutine.
 //
-// The backup is as consistent as a live directory allows: a first walk
-// takes every entry's metadata (lstat) and the total size; then every
-// regular file is read for exactly the size the walk saw (a file that grew
+// The backup is as consistent as a live directory allows: a walk takes
+// every entry's metadata (lstat) and the total size, running ahead of the
+// copy (the percentages start once it has ended); every regular file is
+// read for exactly the size the walk saw (a file that grew
 // is cut there; a file that shrank fails the backup, as does an entry that
 // vanished or changed type). Hard links become separate files; fifos,
 // sockets and devices are skipped and listed in BackupInfo.Skipped. File
@@ -254,19 +255,16 @@ func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts
 
 // writeBackup writes the whole backup into folder tmp and syncs it.
 func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID string, o backupOptions, progressFn func(int)) (*manifest, error) {
-	entries, skipped, total, err := scanTree(ctx, src)
+	scan, err := startScan(ctx, src)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
 			return nil, fmt.Errorf("backend: backup of share %s: %w", shareID, ErrShareNotFound)
 		}
 		return nil, err
 	}
-	for _, e := range entries {
-		if !utf8.ValidString(e.path) || !utf8.ValidString(e.target) {
-			return nil, fmt.Errorf("backend: backup of share %s: %q: names and link targets that are not UTF-8 are not supported", shareID, e.path)
-		}
-	}
-	prog := newProgress(progressFn, total)
+	defer scan.stop()
+	// The percentages wait for the walk's total.
+	prog := newProgress(progressFn, -1)
 
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return nil, err
@@ -279,14 +277,9 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 		CreatedAt:   time.Now().UTC(),
 		Compression: "none",
 		Archive:     archivePlain,
-		TotalBytes:  total,
-		Skipped:     skipped,
 	}
 	if o.compress {
 		m.Compression, m.CompressionLevel, m.Archive = "zstd", o.levelName, archiveZstd
-	}
-	if m.Skipped == nil {
-		m.Skipped = []string{}
 	}
 
 	af, err := createArchiveFile(filepath.Join(tmp, m.Archive))
@@ -314,7 +307,7 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 	stream := newArchiveStream(io.MultiWriter(af, sum), enc, zstdThreads(), size)
 	defer stream.close()
 
-	r, err := openTreeReader(src, entries[0])
+	r, err := openTreeReader(src, scan.root)
 	if err != nil {
 		return nil, err
 	}
@@ -322,25 +315,22 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 	most := l.limit.chunk(1 << 20) // the most one read takes
 	fh := sha256.New()
 	var js entriesJSON
-	for i := range entries {
-		e := &entries[i]
-		if i > 0 {
-			// The previous entry is complete: into the manifest.
-			if err := js.add(&entries[i-1]); err != nil {
-				return nil, err
-			}
+	// backupEntry adds e to the archive, and to the manifest.
+	backupEntry := func(e *entry) error {
+		if !utf8.ValidString(e.path) || !utf8.ValidString(e.target) {
+			return fmt.Errorf("backend: backup of share %s: %q: names and link targets that are not UTF-8 are not supported", shareID, e.path)
 		}
 		switch e.typ {
 		case typeDir:
-			if i > 0 {
+			if e.path != "." {
 				if err := r.enterDir(e); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		case typeFile:
 			f, err := r.openFile(e)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			err = tar.NewWriter(stream).WriteHeader(tarHeader(e))
 			if err == nil {
@@ -349,17 +339,46 @@ func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID str
 			}
 			f.Close()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			e.sha256 = hex.EncodeToString(fh.Sum(nil))
-			continue
+			return js.add(e)
 		}
 		if err := tar.NewWriter(stream).WriteHeader(tarHeader(e)); err != nil {
-			return nil, err
+			return err
 		}
+		return js.add(e)
 	}
-	if err := js.add(&entries[len(entries)-1]); err != nil {
+	entries := []entry{scan.root}
+	if err := backupEntry(&entries[0]); err != nil {
 		return nil, err
+	}
+	walked := false
+	for batch := range scan.batches {
+		for i := range batch {
+			if !walked {
+				select {
+				case <-scan.done:
+					walked = true
+					prog.setTotal(scan.total)
+				default:
+				}
+			}
+			if err := backupEntry(&batch[i]); err != nil {
+				return nil, err
+			}
+		}
+		entries = append(entries, batch...)
+	}
+	if scan.err != nil {
+		return nil, scan.err
+	}
+	if !walked {
+		prog.setTotal(scan.total)
+	}
+	m.TotalBytes, m.Skipped = scan.total, scan.skipped
+	if m.Skipped == nil {
+		m.Skipped = []string{}
 	}
 	// The end of the tar stream: two zero blocks.
 	if err := tar.NewWriter(stream).Close(); err != nil {
@@ -547,11 +566,20 @@ func newProgress(fn func(int), total int64) *progress {
 }
 
 func (p *progress) add(n int64) {
-	if p == nil || p.fn == nil || p.total <= 0 {
+	if p == nil || p.fn == nil {
 		return
 	}
 	p.done += n
-	p.report(int(min(p.done*100/p.total, 99)))
+	if p.total > 0 {
+		p.report(int(min(p.done*100/p.total, 99)))
+	}
+}
+
+// setTotal sets the total of a progress created with a total of -1
+// (not known yet), and reports what is done of it.
+func (p *progress) setTotal(total int64) {
+	p.total = total
+	p.add(0)
 }
 
 func (p *progress) report(pct int) {

@@ -68,22 +68,94 @@ func errChanged(p string, why string) error {
 // neither directories, regular files nor symbolic links are not listed but
 // returned in skipped. total is the sum of the regular files' sizes.
 func scanTree(ctx context.Context, root string) (entries []entry, skipped []string, total int64, err error) {
-	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	dir, rootEntry, err := openScanRoot(root)
 	if err != nil {
-		return nil, nil, 0, &os.PathError{Op: "open", Path: root, Err: err}
+		return nil, nil, 0, err
 	}
-	dir := os.NewFile(uintptr(fd), root)
 	defer dir.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, nil, 0, &os.PathError{Op: "fstat", Path: root, Err: err}
-	}
-	entries = append(entries, entryFromStat(".", &st))
-	s := scanner{ctx: ctx, entries: entries}
+	s := scanner{ctx: ctx, entries: []entry{rootEntry}}
 	if err := s.dir(dir, "."); err != nil {
 		return nil, nil, 0, err
 	}
 	return s.entries, s.skipped, s.total, nil
+}
+
+// openScanRoot opens the root of a tree to scan and takes its entry.
+func openScanRoot(root string) (*os.File, entry, error) {
+	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, entry{}, &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	dir := os.NewFile(uintptr(fd), root)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		dir.Close()
+		return nil, entry{}, &os.PathError{Op: "fstat", Path: root, Err: err}
+	}
+	return dir, entryFromStat(".", &st), nil
+}
+
+// treeScan is scanTree's walk in a goroutine of its own, so that a backup
+// reads the first files while the walk lists the rest: the entries (the
+// root's excepted) come in batches, in scanTree's order.
+type treeScan struct {
+	root    entry
+	batches chan []entry  // closed once the walk has ended
+	done    chan struct{} // closed once the walk has ended
+	quit    chan struct{} // closed by stop
+
+	// Set once done is closed: the walk's error, or what scanTree
+	// returns besides the entries.
+	skipped []string
+	total   int64
+	err     error
+}
+
+// scanBatch is how many entries a treeScan hands over at a time.
+const scanBatch = 256
+
+// startScan opens root (its errors are startScan's) and starts the walk.
+func startScan(ctx context.Context, root string) (*treeScan, error) {
+	dir, rootEntry, err := openScanRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	t := &treeScan{
+		root:    rootEntry,
+		batches: make(chan []entry, 16),
+		done:    make(chan struct{}),
+		quit:    make(chan struct{}),
+	}
+	go func() {
+		defer close(t.batches)
+		s := scanner{ctx: ctx, flush: func(b []entry) error {
+			select {
+			case t.batches <- b:
+				return nil
+			case <-t.quit:
+				return context.Canceled
+			}
+		}}
+		err := s.dir(dir, ".")
+		if err == nil && len(s.entries) > 0 {
+			err = s.flush(s.entries)
+		}
+		dir.Close()
+		t.skipped, t.total, t.err = s.skipped, s.total, err
+		close(t.done)
+	}()
+	return t, nil
+}
+
+// stop ends the walk if it still runs, and waits for it.
+func (t *treeScan) stop() {
+	select {
+	case <-t.quit:
+	default:
+		close(t.quit)
+	}
+	for range t.batches {
+	}
 }
 
 type scanner struct {
@@ -91,6 +163,19 @@ type scanner struct {
 	entries []entry
 	skipped []string
 	total   int64
+	// flush, if not nil, takes the entries every scanBatch of them.
+	flush func([]entry) error
+}
+
+func (s *scanner) add(e entry) error {
+	s.entries = append(s.entries, e)
+	if s.flush != nil && len(s.entries) >= scanBatch {
+		if err := s.flush(s.entries); err != nil {
+			return err
+		}
+		s.entries = make([]entry, 0, scanBatch)
+	}
+	return nil
 }
 
 func (s *scanner) dir(dir *os.File, rel string) error {
@@ -129,7 +214,9 @@ func (s *scanner) dir(dir *os.File, rel string) error {
 			}
 			e.target = t
 		case unix.S_IFDIR:
-			s.entries = append(s.entries, e)
+			if err := s.add(e); err != nil {
+				return err
+			}
 			cfd, err := unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 			if err != nil {
 				return fmt.Errorf("backend: open %s: %w", p, err)
@@ -145,7 +232,9 @@ func (s *scanner) dir(dir *os.File, rel string) error {
 			s.skipped = append(s.skipped, p)
 			continue
 		}
-		s.entries = append(s.entries, e)
+		if err := s.add(e); err != nil {
+			return err
+		}
 	}
 	return nil
 }
