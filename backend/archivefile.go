@@ -10,74 +10,136 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// archiveFile writes a backup's archive. It opens the file with O_DIRECT
-// where the file system allows it, and writes it from its own goroutine in
-// aligned blocks, so that the caller (the zstd encoder's flusher) never
-// waits for the disk.
+// archiveFile writes a backup's archive through the page cache, with a
+// rolling writeback: every writeBehind bytes it has the kernel start writing
+// them to disk (sync_file_range), and once they are on disk it drops them
+// from the cache (posix_fadvise DONTNEED).
 //
-// Direct I/O because the archive must be on disk before the backup counts
-// (sync waits for that) and is not read again by this process: written
-// through the page cache it would cost a page-cache page per 4 KiB (on a
-// virtual machine whose free memory goes back to the host, a fault to the
-// host for each of them), push the share's own data out of the cache, and
-// leave all of the archive to write back at the fsync, with the backup
-// waiting. Direct writes go to the disk as they come, so the fsync at the
-// end has little left to do.
+// The archive must be on disk before the backup counts, and this process
+// does not read it again. Written through the cache and left there, it cost
+// a fresh page-cache page per 4 KiB (on a VM whose free memory goes back to
+// the host, a fault to the host for each: 1 GB of writes measured 0.3 to
+// 3.5 s of system time), pushed the share's own data out of the cache, and
+// left all of it to write back at the final fsync, with the backup waiting
+// (0.25 s for the bench tree's 730 MB). Here the cache holds a few windows
+// of the archive at most, its pages are reused as they are dropped, and the
+// fsync has little left to do.
 //
-// Where O_DIRECT is refused (tmpfs, some FUSE and network file systems),
-// at open or at the first write, it writes through the page cache instead.
-// The tail of the archive, less than an aligned block, is always written
-// that way.
+// O_DIRECT does all that too, but its writes block until the disk has the
+// data, and a goroutine blocked in a system call keeps its P until the
+// runtime takes it back: on 2 CPUs, the backup of the bench tree used 1.80
+// of them with O_DIRECT writes, 1.95 with these, and was 6% faster.
 type archiveFile struct {
-	f      *os.File
-	direct bool // touched only by the writer goroutine once it runs
-	cur    []byte
-	free   chan []byte
-	full   chan []byte
-	done   chan struct{} // closed when the writer goroutine returns
-	failed chan struct{} // closed once err is set
-	err    error         // the writer goroutine's first error
-	closed bool
+	f   *os.File
+	buf []byte
+	// off bytes are written; writeback is started up to started, and
+	// done and dropped from the cache up to dropped.
+	off, started, dropped int64
+	rolling               bool // false once sync_file_range is refused
+	closed                bool
 }
 
 const (
-	// directAlign is the alignment O_DIRECT needs of buffers, offsets and
-	// lengths: the logical block size, 512 or 4096 on the disks Linux
-	// knows; 4096 is a multiple of both.
-	directAlign = 4096
-	// archiveBufSize and archiveBufs: how much of the archive is buffered
-	// (written, or waiting to be) at most.
 	archiveBufSize = 1 << 20
-	archiveBufs    = 4
+	// writeBehind is the window of the rolling writeback.
+	writeBehind = 8 << 20
 )
 
 // createArchiveFile creates name (O_EXCL) for writing.
 func createArchiveFile(name string) (*archiveFile, error) {
-	const flags = unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL | unix.O_CLOEXEC
-	direct := true
-	fd, err := unix.Open(name, flags|unix.O_DIRECT, 0o600)
-	if errors.Is(err, unix.EINVAL) {
-		direct = false
-		fd, err = unix.Open(name, flags, 0o600)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &archiveFile{f: f, buf: make([]byte, 0, archiveBufSize), rolling: true}, nil
+}
+
+// Write buffers p, writing the buffer to the file when it is full.
+func (a *archiveFile) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		k := copy(a.buf[len(a.buf):cap(a.buf)], p)
+		a.buf = a.buf[:len(a.buf)+k]
+		p = p[k:]
+		n += k
+		if len(a.buf) == cap(a.buf) {
+			if err := a.flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+// flush writes the buffer and moves the writeback window along.
+func (a *archiveFile) flush() error {
+	if err := writeAll(a.f, a.buf); err != nil {
+		return err
+	}
+	a.off += int64(len(a.buf))
+	a.buf = a.buf[:0]
+	if !a.rolling || a.off-a.started < writeBehind {
+		return nil
+	}
+	fd := int(a.f.Fd())
+	err := unix.SyncFileRange(fd, a.started, a.off-a.started, unix.SYNC_FILE_RANGE_WRITE)
+	if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ESPIPE) {
+		a.rolling = false // the final fsync does it all
+		return nil
 	}
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		return a.pathErr("sync_file_range", err)
 	}
-	a := &archiveFile{
-		f:      os.NewFile(uintptr(fd), name),
-		direct: direct,
-		free:   make(chan []byte, archiveBufs),
-		full:   make(chan []byte, archiveBufs),
-		done:   make(chan struct{}),
-		failed: make(chan struct{}),
+	a.started = a.off
+	// A window behind, the writeback is normally done: wait for it (an
+	// error there is the write's: the fsync would not see it again) and
+	// drop those pages.
+	if to := a.started - writeBehind; to-a.dropped >= writeBehind {
+		const wait = unix.SYNC_FILE_RANGE_WAIT_BEFORE | unix.SYNC_FILE_RANGE_WRITE | unix.SYNC_FILE_RANGE_WAIT_AFTER
+		if err := unix.SyncFileRange(fd, a.dropped, to-a.dropped, wait); err != nil {
+			return a.pathErr("sync_file_range", err)
+		}
+		_ = unix.Fadvise(fd, a.dropped, to-a.dropped, unix.FADV_DONTNEED)
+		a.dropped = to
 	}
-	for range archiveBufs - 1 {
-		a.free <- alignedBuf(archiveBufSize)
-	}
-	a.cur = alignedBuf(archiveBufSize)[:0]
-	go a.run()
-	return a, nil
+	return nil
 }
+
+func (a *archiveFile) pathErr(op string, err error) error {
+	return &os.PathError{Op: op, Path: a.f.Name(), Err: err}
+}
+
+// Sync writes what is buffered, makes the file durable and drops it from
+// the cache.
+func (a *archiveFile) Sync() error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	if err := a.f.Sync(); err != nil {
+		return err
+	}
+	_ = unix.Fadvise(int(a.f.Fd()), 0, 0, unix.FADV_DONTNEED)
+	return nil
+}
+
+// Close writes what is buffered and closes the file. It can be called more
+// than once, and after Sync.
+func (a *archiveFile) Close() error {
+	if a.closed {
+		return nil
+	}
+	a.closed = true
+	err := a.flush()
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// directAlign is the alignment O_DIRECT needs of buffers, offsets and
+// lengths: the logical block size, 512 or 4096 on the disks Linux knows;
+// 4096 is a multiple of both.
+const directAlign = 4096
 
 // alignedBuf returns a buffer of n bytes whose start is directAlign-aligned.
 func alignedBuf(n int) []byte {
@@ -87,87 +149,6 @@ func alignedBuf(n int) []byte {
 		off = directAlign - r
 	}
 	return b[off : off+n : off+n]
-}
-
-// Write buffers p, handing full buffers to the writer goroutine.
-func (a *archiveFile) Write(p []byte) (int, error) {
-	n := 0
-	for len(p) > 0 {
-		k := copy(a.cur[len(a.cur):cap(a.cur)], p)
-		a.cur = a.cur[:len(a.cur)+k]
-		p = p[k:]
-		n += k
-		if len(a.cur) == cap(a.cur) {
-			if err := a.send(); err != nil {
-				return n, err
-			}
-		}
-	}
-	return n, nil
-}
-
-// send hands the current buffer to the writer goroutine and takes a free
-// one.
-func (a *archiveFile) send() error {
-	select {
-	case a.full <- a.cur:
-	case <-a.failed:
-		return a.err
-	}
-	select {
-	case b := <-a.free:
-		a.cur = b[:0]
-		return nil
-	case <-a.failed:
-		return a.err
-	}
-}
-
-func (a *archiveFile) run() {
-	defer close(a.done)
-	for b := range a.full {
-		if a.err == nil {
-			if err := a.write(b); err != nil {
-				a.err = err
-				close(a.failed)
-			}
-		}
-		a.free <- b[:cap(b)]
-	}
-}
-
-// write writes b at the end of the file. Only the last buffer can have a
-// length that is not aligned: its tail goes through the page cache.
-func (a *archiveFile) write(b []byte) error {
-	if a.direct {
-		head := len(b) &^ (directAlign - 1)
-		if head > 0 {
-			err := writeAll(a.f, b[:head])
-			if !errors.Is(err, unix.EINVAL) {
-				if err != nil {
-					return err
-				}
-				b = b[head:]
-			}
-			// EINVAL: O_DIRECT refused after all (nothing was
-			// written); the page cache it is, for all of b.
-		}
-		if len(b) == 0 {
-			return nil
-		}
-		if err := a.setDirect(false); err != nil {
-			return err
-		}
-	}
-	return writeAll(a.f, b)
-}
-
-func (a *archiveFile) setDirect(on bool) error {
-	if err := setDirect(a.f, on); err != nil {
-		return err
-	}
-	a.direct = on
-	return nil
 }
 
 // setDirect turns O_DIRECT on or off for f.
@@ -197,46 +178,6 @@ func writeAll(f *os.File, b []byte) error {
 		b = b[n:]
 	}
 	return nil
-}
-
-// stop ends the writer goroutine, having it write what is buffered, and
-// returns its error.
-func (a *archiveFile) stop() error {
-	if a.closed {
-		return a.err
-	}
-	a.closed = true
-	if len(a.cur) > 0 {
-		select {
-		case a.full <- a.cur:
-		case <-a.failed:
-		}
-	}
-	a.cur = nil
-	close(a.full)
-	<-a.done
-	return a.err
-}
-
-// Sync writes what is buffered and makes the file durable.
-func (a *archiveFile) Sync() error {
-	if err := a.stop(); err != nil {
-		return err
-	}
-	return a.f.Sync()
-}
-
-// Close stops the writer (writing what is buffered) and closes the file.
-// It can be called more than once, and after Sync.
-func (a *archiveFile) Close() error {
-	err := a.stop()
-	if a.f != nil {
-		if cerr := a.f.Close(); err == nil {
-			err = cerr
-		}
-		a.f = nil
-	}
-	return err
 }
 
 // archiveReadAhead reads a backup's archive for a restore: a goroutine

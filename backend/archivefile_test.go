@@ -10,14 +10,14 @@ import (
 	"testing"
 )
 
-// TestArchiveFile writes files of sizes around the alignment and the buffer
-// size, in writes of odd sizes, with and without O_DIRECT, and reads them
-// back.
+// TestArchiveFile writes files of sizes around the buffer and the writeback
+// window, in writes of odd sizes, with and without the rolling writeback,
+// and reads them back.
 func TestArchiveFile(t *testing.T) {
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(3, 4))
-	sizes := []int{0, 1, directAlign - 1, directAlign, directAlign + 1, archiveBufSize - 1, archiveBufSize, archiveBufSize + 1, 3*archiveBufSize + 12345, 9*archiveBufSize + directAlign}
-	for _, direct := range []bool{true, false} {
+	sizes := []int{0, 1, archiveBufSize - 1, archiveBufSize, archiveBufSize + 1, writeBehind + 1, 3*writeBehind + 12345, 5 * writeBehind}
+	for _, rolling := range []bool{true, false} {
 		for i, size := range sizes {
 			data := make([]byte, size)
 			for j := range data {
@@ -29,11 +29,7 @@ func TestArchiveFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !direct {
-				if err := a.setDirect(false); err != nil {
-					t.Fatal(err)
-				}
-			}
+			a.rolling = rolling
 			for p := data; len(p) > 0; {
 				n := min(len(p), 1+r.IntN(3*archiveBufSize/2))
 				if i%2 == 0 {
@@ -45,17 +41,20 @@ func TestArchiveFile(t *testing.T) {
 				p = p[n:]
 			}
 			if err := a.Sync(); err != nil {
-				t.Fatalf("direct=%v size %d: sync: %v", direct, size, err)
+				t.Fatalf("rolling=%v size %d: sync: %v", rolling, size, err)
 			}
 			if err := a.Close(); err != nil {
-				t.Fatalf("direct=%v size %d: close: %v", direct, size, err)
+				t.Fatalf("rolling=%v size %d: close: %v", rolling, size, err)
 			}
 			got, err := os.ReadFile(name)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, data) {
-				t.Fatalf("direct=%v size %d: read back %d bytes that differ", direct, size, len(got))
+				t.Fatalf("rolling=%v size %d: read back %d bytes that differ", rolling, size, len(got))
+			}
+			if rolling && size >= 3*writeBehind && a.dropped == 0 {
+				t.Errorf("size %d: nothing dropped from the cache while writing", size)
 			}
 		}
 	}
