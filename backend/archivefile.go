@@ -2,10 +2,8 @@ package backend
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,13 +28,10 @@ import (
 // runtime takes it back: on 2 CPUs, the backup of the bench tree used 1.80
 // of them with O_DIRECT writes, 1.95 with these, and was 6% faster.
 type archiveFile struct {
-	f   *os.File
-	buf []byte
-	// off bytes are written; writeback is started up to started, and
-	// done and dropped from the cache up to dropped.
-	off, started, dropped int64
-	rolling               bool // false once sync_file_range is refused
-	closed                bool
+	f      *os.File
+	buf    []byte
+	wb     writeback
+	closed bool
 }
 
 const (
@@ -51,7 +46,7 @@ func createArchiveFile(name string) (*archiveFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &archiveFile{f: f, buf: make([]byte, 0, archiveBufSize), rolling: true}, nil
+	return &archiveFile{f: f, buf: make([]byte, 0, archiveBufSize)}, nil
 }
 
 // Write buffers p, writing the buffer to the file when it is full.
@@ -76,37 +71,63 @@ func (a *archiveFile) flush() error {
 	if err := writeAll(a.f, a.buf); err != nil {
 		return err
 	}
-	a.off += int64(len(a.buf))
+	n := len(a.buf)
 	a.buf = a.buf[:0]
-	if !a.rolling || a.off-a.started < writeBehind {
+	return a.wb.wrote(a.f, n)
+}
+
+// writeback is the rolling writeback of a file written from start to end
+// through the page cache (see archiveFile): every writeBehind bytes the
+// kernel is told to start writing them, and a window later, when it is
+// normally done, it is waited for and those pages are dropped.
+type writeback struct {
+	// off bytes are written; writeback is started up to started, and
+	// done and dropped from the cache up to dropped.
+	off, started, dropped int64
+	refused               bool // sync_file_range is not supported
+}
+
+// wrote accounts for n more bytes written to f.
+func (w *writeback) wrote(f *os.File, n int) error {
+	w.off += int64(n)
+	if w.refused || w.off-w.started < writeBehind {
 		return nil
 	}
-	fd := int(a.f.Fd())
-	err := unix.SyncFileRange(fd, a.started, a.off-a.started, unix.SYNC_FILE_RANGE_WRITE)
+	fd := int(f.Fd())
+	err := unix.SyncFileRange(fd, w.started, w.off-w.started, unix.SYNC_FILE_RANGE_WRITE)
 	if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ESPIPE) {
-		a.rolling = false // the final fsync does it all
+		w.refused = true // the final fsync or syncfs does it all
 		return nil
 	}
 	if err != nil {
-		return a.pathErr("sync_file_range", err)
+		return &os.PathError{Op: "sync_file_range", Path: f.Name(), Err: err}
 	}
-	a.started = a.off
+	w.started = w.off
 	// A window behind, the writeback is normally done: wait for it (an
-	// error there is the write's: the fsync would not see it again) and
-	// drop those pages.
-	if to := a.started - writeBehind; to-a.dropped >= writeBehind {
+	// error there is the write's: fsync would not see it again) and drop
+	// those pages.
+	if to := w.started - writeBehind; to-w.dropped >= writeBehind {
 		const wait = unix.SYNC_FILE_RANGE_WAIT_BEFORE | unix.SYNC_FILE_RANGE_WRITE | unix.SYNC_FILE_RANGE_WAIT_AFTER
-		if err := unix.SyncFileRange(fd, a.dropped, to-a.dropped, wait); err != nil {
-			return a.pathErr("sync_file_range", err)
+		if err := unix.SyncFileRange(fd, w.dropped, to-w.dropped, wait); err != nil {
+			return &os.PathError{Op: "sync_file_range", Path: f.Name(), Err: err}
 		}
-		_ = unix.Fadvise(fd, a.dropped, to-a.dropped, unix.FADV_DONTNEED)
-		a.dropped = to
+		_ = unix.Fadvise(fd, w.dropped, to-w.dropped, unix.FADV_DONTNEED)
+		w.dropped = to
 	}
 	return nil
 }
 
-func (a *archiveFile) pathErr(op string, err error) error {
-	return &os.PathError{Op: op, Path: a.f.Name(), Err: err}
+// start has the kernel start writing what it has not been told to yet.
+func (w *writeback) start(f *os.File) error {
+	if w.refused || w.off == w.started {
+		return nil
+	}
+	err := unix.SyncFileRange(int(f.Fd()), w.started, w.off-w.started, unix.SYNC_FILE_RANGE_WRITE)
+	if err != nil && !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ESPIPE) {
+		return &os.PathError{Op: "sync_file_range", Path: f.Name(), Err: err}
+	}
+	w.started = w.off
+	return nil
 }
 
 // Sync writes what is buffered, makes the file durable and drops it from
@@ -136,39 +157,6 @@ func (a *archiveFile) Close() error {
 	return err
 }
 
-// directAlign is the alignment O_DIRECT needs of buffers, offsets and
-// lengths: the logical block size, 512 or 4096 on the disks Linux knows;
-// 4096 is a multiple of both.
-const directAlign = 4096
-
-// alignedBuf returns a buffer of n bytes whose start is directAlign-aligned.
-func alignedBuf(n int) []byte {
-	b := make([]byte, n+directAlign)
-	off := 0
-	if r := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) & (directAlign - 1)); r != 0 {
-		off = directAlign - r
-	}
-	return b[off : off+n : off+n]
-}
-
-// setDirect turns O_DIRECT on or off for f.
-func setDirect(f *os.File, on bool) error {
-	fd := f.Fd()
-	fl, err := unix.FcntlInt(fd, unix.F_GETFL, 0)
-	if err == nil {
-		if on {
-			fl |= unix.O_DIRECT
-		} else {
-			fl &^= unix.O_DIRECT
-		}
-		_, err = unix.FcntlInt(fd, unix.F_SETFL, fl)
-	}
-	if err != nil {
-		return fmt.Errorf("backend: %s: fcntl: %w", f.Name(), err)
-	}
-	return nil
-}
-
 func writeAll(f *os.File, b []byte) error {
 	for len(b) > 0 {
 		n, err := f.Write(b)
@@ -182,18 +170,20 @@ func writeAll(f *os.File, b []byte) error {
 
 // archiveReadAhead reads a backup's archive for a restore: a goroutine
 // reads it in blocks of readAheadSize, up to readAheadBufs of them ahead of
-// the consumer, with O_DIRECT where the file system allows it.
+// the consumer, and drops each block from the page cache once it has it.
 //
 // Ahead, because the archive is usually not in the page cache (CreateBackup
-// writes it with O_DIRECT, and a backup restored is seldom a backup just
-// made): read on demand, the disk's latency stalls the decompression, and
-// with it the whole restore (the bench tree's, once each: 7.0 s with its
-// archive not in the cache, 5.2 s with it in the cache, 4.1 s not in the
-// cache but read ahead). Direct, because
-// reading it through the page cache costs a page-cache page per 4 KiB for
-// data read once (0.65-0.9 s of system time for the bench tree's 730 MB,
-// 0.06 s direct); where the archive is in the cache, a direct read has
-// the disk read it again, in that goroutine.
+// drops it, and a backup restored is seldom a backup just made): read on
+// demand, the disk's latency stalls the decompression, and with it the
+// whole restore (the bench tree's, once each: 7.0 s with its archive not in
+// the cache, 5.2 s with it in the cache, 4.1 s not in the cache but read
+// ahead). Dropped, because it is read once: its pages are reused for the
+// rest of it rather than new ones taken (each a fault to the host on a VM
+// whose free memory goes back to the host), and the restored files keep
+// the cache. Not O_DIRECT: its reads block until the disk has answered, and
+// a goroutine blocked in a system call keeps its P for a while (see
+// archiveFile); through the cache, the kernel's readahead
+// (POSIX_FADV_SEQUENTIAL) has the data there before the read.
 type archiveReadAhead struct {
 	f    *os.File
 	free chan []byte
@@ -201,7 +191,7 @@ type archiveReadAhead struct {
 	stop chan struct{} // closed by Close
 	done chan struct{} // closed when the goroutine returns
 
-	direct bool   // the goroutine's
+	off    int64  // the goroutine's: bytes read
 	cur    []byte // what Read has not returned yet of buf
 	buf    []byte
 	err    error // the error after the last buffer
@@ -220,26 +210,20 @@ const (
 
 // openArchiveReadAhead opens name and starts reading it.
 func openArchiveReadAhead(name string) (*archiveReadAhead, error) {
-	const flags = unix.O_RDONLY | unix.O_CLOEXEC
-	direct := true
-	fd, err := unix.Open(name, flags|unix.O_DIRECT, 0)
-	if errors.Is(err, unix.EINVAL) {
-		direct = false
-		fd, err = unix.Open(name, flags, 0)
-	}
+	f, err := os.Open(name)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
+	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_SEQUENTIAL)
 	r := &archiveReadAhead{
-		f:      os.NewFile(uintptr(fd), name),
-		direct: direct,
-		free:   make(chan []byte, readAheadBufs),
-		full:   make(chan readResult, readAheadBufs),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
+		f:    f,
+		free: make(chan []byte, readAheadBufs),
+		full: make(chan readResult, readAheadBufs),
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
 	}
 	for range readAheadBufs {
-		r.free <- alignedBuf(readAheadSize)
+		r.free <- make([]byte, readAheadSize)
 	}
 	go r.run()
 	return r, nil
@@ -267,39 +251,17 @@ func (r *archiveReadAhead) run() {
 }
 
 // fill reads into all of b, or to the end of the file (io.EOF, with what
-// was read).
+// was read), and drops what it read from the page cache.
 func (r *archiveReadAhead) fill(b []byte) (int, error) {
-	n := 0
-	for n < len(b) {
-		k, err := r.f.Read(b[n:])
-		n += k
-		if err == io.EOF {
-			return n, io.EOF
-		}
-		if errors.Is(err, unix.EINVAL) && r.direct && n%directAlign == 0 {
-			// O_DIRECT refused after all: read through the cache.
-			if err := r.noDirect(); err != nil {
-				return n, err
-			}
-			continue
-		}
-		if err != nil {
-			return n, err
-		}
-		if k == 0 {
-			return n, io.ErrNoProgress
-		}
+	n, err := io.ReadFull(r.f, b)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
 	}
-	return n, nil
-}
-
-// noDirect turns O_DIRECT off.
-func (r *archiveReadAhead) noDirect() error {
-	if err := setDirect(r.f, false); err != nil {
-		return err
+	if n > 0 {
+		_ = unix.Fadvise(int(r.f.Fd()), r.off, int64(n), unix.FADV_DONTNEED)
+		r.off += int64(n)
 	}
-	r.direct = false
-	return nil
+	return n, err
 }
 
 // Read returns the archive's bytes in order, then the error that ended

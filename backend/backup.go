@@ -956,7 +956,8 @@ type extractWriter struct {
 	failed  chan struct{} // closed once err is set
 	done    chan struct{} // closed when run returns
 	err     error
-	direct  bool // the file being written has O_DIRECT on
+	// The file being written, if it is large: its rolling writeback.
+	wb *writeback
 }
 
 // writeOp is one operation of an extractWriter: create entry e (a file
@@ -969,16 +970,18 @@ type writeOp struct {
 
 const smallBuf = 64 << 10
 
-// directMin is the size from which restored files are written with
-// O_DIRECT. A restored tree must be on disk before it replaces the share
-// (finish syncs it), so the page cache only costs for large files: a
-// page-cache page per 4 KiB (on a VM whose free memory goes back to the
-// host, a fault to the host for each: copying the bench tree's 1 GB into
-// the cache took 3.4 s of system time) and all of the data left to write at
-// the final syncfs. Small files stay in the cache, where a write is not a
-// round trip to the disk. The files' content is not in the page cache after
-// the restore, for a first read to find there.
-const directMin = 1 << 20
+// writebackMin is the size from which a restored file is written with a
+// rolling writeback (see archiveFile), its pages dropped from the cache
+// once on disk. A restored tree must be on disk before it replaces the
+// share (finish syncs it), so for large files the page cache was pure cost:
+// perf of a restore of the bench tree showed copy_folio_from_iter_atomic,
+// the copy into fresh page-cache pages that on this VM each fault to the
+// host, at 38% of all cycles, 3.4 s for its 1 GB; and all of the data was
+// left to write at the final syncfs. Small files stay in the cache: two
+// more system calls for each would cost more than their pages. The large
+// files' content is mostly not in the cache after the restore, for a first
+// read to find there.
+const writebackMin = 1 << 20
 
 func startExtractWriter(w *treeWriter, bigSize int) *extractWriter {
 	x := &extractWriter{
@@ -990,13 +993,11 @@ func startExtractWriter(w *treeWriter, bigSize int) *extractWriter {
 		failed:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	// Aligned, for O_DIRECT. bigSize is a multiple of 4096 (the rate
-	// limiter's chunks are).
 	for range cap(x.big) {
-		x.big <- alignedBuf(bigSize)
+		x.big <- make([]byte, bigSize)
 	}
 	for range cap(x.small) {
-		x.small <- alignedBuf(smallBuf)
+		x.small <- make([]byte, smallBuf)
 	}
 	go x.run()
 	return x
@@ -1029,10 +1030,19 @@ func (x *extractWriter) run() {
 		var err error
 		switch {
 		case o.data != nil:
-			err = x.write(f, o.data)
+			err = writeAll(f, o.data)
+			if err == nil && x.wb != nil {
+				err = x.wb.wrote(f, len(o.data))
+			}
 			x.recycle(o.data)
 		case o.end:
-			err = x.w.commit(f, o.e)
+			if x.wb != nil {
+				err = x.wb.start(f)
+				x.wb = nil
+			}
+			if err == nil {
+				err = x.w.commit(f, o.e)
+			}
 			f.Close()
 			f = nil
 		case o.e.typ == typeDir:
@@ -1041,41 +1051,15 @@ func (x *extractWriter) run() {
 			err = x.w.symlink(o.e)
 		case o.e.typ == typeFile:
 			f, err = x.w.create(o.e)
-			// Where the file system refuses O_DIRECT, the page cache.
-			x.direct = err == nil && o.e.size >= directMin && setDirect(f, true) == nil
+			if o.e.size >= writebackMin {
+				x.wb = &writeback{}
+			}
 		}
 		if err != nil {
 			x.err = err
 			close(x.failed)
 		}
 	}
-}
-
-// write appends data to f. With O_DIRECT, a length that is not a multiple
-// of directAlign can only be the file's last piece: its tail goes through
-// the page cache.
-func (x *extractWriter) write(f *os.File, data []byte) error {
-	if x.direct {
-		head := len(data) &^ (directAlign - 1)
-		if head > 0 {
-			err := writeAll(f, data[:head])
-			if !errors.Is(err, unix.EINVAL) {
-				if err != nil {
-					return err
-				}
-				data = data[head:]
-			}
-			// EINVAL: O_DIRECT refused after all (nothing written).
-		}
-		if len(data) == 0 {
-			return nil
-		}
-		if err := setDirect(f, false); err != nil {
-			return err
-		}
-		x.direct = false
-	}
-	return writeAll(f, data)
 }
 
 func (x *extractWriter) send(o writeOp) error {

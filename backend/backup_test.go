@@ -1178,13 +1178,12 @@ func TestBackupFileChangesDuringBackup(t *testing.T) {
 }
 
 // TestRestoreLargeFiles round-trips files around the size from which a
-// restore writes with O_DIRECT, and of sizes that are not a multiple of the
-// block size, which end through the page cache.
+// restore writes with a rolling writeback, and larger than its window.
 func TestRestoreLargeFiles(t *testing.T) {
 	l, _ := newLocalOpts(t)
 	share, err := l.CreateShare("s1")
 	must(t, err)
-	for i, size := range []int{1<<20 - 1, 1 << 20, 1<<20 + 1, 3<<20 + 12345, 2<<20 + 4096, 9 << 20} {
+	for i, size := range []int{1<<20 - 1, 1 << 20, 1<<20 + 1, 3<<20 + 12345, 17<<20 + 4096, 40 << 20} {
 		must(t, os.WriteFile(filepath.Join(share, fmt.Sprintf("f%d", i)), randomBytes(uint64(i+10), size), 0o640))
 	}
 	want := captureTree(t, share)
