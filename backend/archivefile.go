@@ -26,7 +26,7 @@ import (
 // O_DIRECT does all that too, but its writes block until the disk has the
 // data, and a goroutine blocked in a system call keeps its P until the
 // runtime takes it back: on 2 CPUs, the backup of the bench tree used 1.80
-// of them with O_DIRECT writes, 1.95 with these, and was 6% faster.
+// of them with O_DIRECT writes, 1.91-1.94 with these, and was 3-5% faster.
 type archiveFile struct {
 	f      *os.File
 	buf    []byte
@@ -177,7 +177,7 @@ func writeAll(f *os.File, b []byte) error {
 // demand, the disk's latency stalls the decompression, and with it the
 // whole restore (the bench tree's, once each: 7.0 s with its archive not in
 // the cache, 5.2 s with it in the cache, 4.1 s not in the cache but read
-// ahead). Dropped, because it is read once: its pages are reused for the
+// ahead by an O_DIRECT version of this). Dropped, because it is read once: its pages are reused for the
 // rest of it rather than new ones taken (each a fault to the host on a VM
 // whose free memory goes back to the host), and the restored files keep
 // the cache. Not O_DIRECT: its reads block until the disk has answered, and
