@@ -1176,3 +1176,20 @@ func TestBackupFileChangesDuringBackup(t *testing.T) {
 		assertTree(t, want, p2)
 	})
 }
+
+// TestRestoreLargeFiles round-trips files around the size from which a
+// restore writes with a rolling writeback, and larger than its window.
+func TestRestoreLargeFiles(t *testing.T) {
+	l, _ := newLocalOpts(t)
+	share, err := l.CreateShare("s1")
+	must(t, err)
+	for i, size := range []int{1<<20 - 1, 1 << 20, 1<<20 + 1, 3<<20 + 12345, 17<<20 + 4096, 40 << 20} {
+		must(t, os.WriteFile(filepath.Join(share, fmt.Sprintf("f%d", i)), randomBytes(uint64(i+10), size), 0o640))
+	}
+	want := captureTree(t, share)
+	_, err = l.CreateBackup(t.Context(), "s1", "b1", nil, nil)
+	must(t, err)
+	must(t, l.RestoreBackup(t.Context(), "b1", "s2", nil))
+	restored, _ := l.SharePath("s2")
+	assertTree(t, want, restored)
+}

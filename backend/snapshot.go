@@ -103,7 +103,7 @@ func (l *Local) copyTree(ctx context.Context, src, parent, work string) error {
 		case typeSymlink:
 			err = w.symlink(e)
 		case typeFile:
-			var f *os.File
+			var f *srcFile
 			if f, err = r.openFile(e); err != nil {
 				break
 			}
