@@ -98,7 +98,12 @@ func memberCreateStatus(t *testing.T, ts *testServer) int {
 // request, a broken change is refused and changes nothing, a fix is taken.
 func TestPolicyHotReload(t *testing.T) {
 	dir := exportDefaults(t)
-	ts := startServer(t, func(o *options) { o.PolicyDir = dir; o.PolicyWatch = true })
+	// Waiting for the reload creates a share per poll: without quotas, a
+	// slow reload cannot run the project out of shares.
+	ts := startServer(t, func(o *options) {
+		o.PolicyDir, o.PolicyWatch = dir, true
+		o.Quotas["shares"], o.Quotas["gigabytes"] = -1, -1
+	})
 	start := healthHash(t, ts)
 	if embedded := dirHash(t, ""); start != embedded {
 		t.Fatalf("a folder holding copies of the defaults: hash %s, want the embedded set's %s", start, embedded)
