@@ -186,19 +186,19 @@ func quotaUsage(ctx context.Context, q querier, sc QuotaScope, want map[string]i
 	}
 	var shares, gigabytes, reserved, snapshots, snapGigabytes, backups, backupGigabytes int
 	where, args := filter("x.share_type_id")
-	if !wanted("shares", "gigabytes") {
-		// skipped: not asked for
-	} else if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0),
-		coalesce(sum(CASE WHEN x.new_size > x.size THEN x.new_size - x.size ELSE 0 END), 0)
-		FROM shares x WHERE x.deleted = 'False'`+where, args...).Scan(&shares, &gigabytes, &reserved); err != nil {
-		return nil, err
+	if wanted("shares", "gigabytes") {
+		if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0),
+			coalesce(sum(CASE WHEN x.new_size > x.size THEN x.new_size - x.size ELSE 0 END), 0)
+			FROM shares x WHERE x.deleted = 'False'`+where, args...).Scan(&shares, &gigabytes, &reserved); err != nil {
+			return nil, err
+		}
 	}
-	where, args = filter("sh.share_type_id")
-	if !wanted("snapshots", "snapshot_gigabytes") {
-		// skipped: not asked for
-	} else if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0)
-		FROM share_snapshots x JOIN shares sh ON sh.id = x.share_id WHERE x.deleted = 'False'`+where, args...).Scan(&snapshots, &snapGigabytes); err != nil {
-		return nil, err
+	if wanted("snapshots", "snapshot_gigabytes") {
+		where, args = filter("sh.share_type_id")
+		if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(x.size), 0)
+			FROM share_snapshots x JOIN shares sh ON sh.id = x.share_id WHERE x.deleted = 'False'`+where, args...).Scan(&snapshots, &snapGigabytes); err != nil {
+			return nil, err
+		}
 	}
 	if sc.ShareTypeID == "" && wanted("backups", "backup_gigabytes") {
 		where, args = filter("")

@@ -39,9 +39,8 @@ var ErrClosed = errors.New("storage: database closed")
 // Its statements are prepared once on the writer connection and kept
 // (stmtcache.go).
 type Tx struct {
-	Now  time.Time
-	conn *sql.Conn
-	// cache is nil for a transaction that must not keep statements.
+	Now   time.Time
+	conn  *sql.Conn
 	cache *stmtCache
 }
 
