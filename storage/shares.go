@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -565,16 +564,8 @@ func decodeShareAggregates(sh *Share, metadata, specs, locations sql.NullString)
 	}
 	// Typed rows: decoding into []any cost a share view more than the
 	// rest of its columns.
-	var rows []struct {
-		ID        string            `json:"i"`
-		Path      string            `json:"p"`
-		AdminOnly int               `json:"a"`
-		Preferred int               `json:"f"`
-		Created   string            `json:"c"`
-		Updated   *string           `json:"u"`
-		Metadata  map[string]string `json:"m"`
-	}
-	if err := json.Unmarshal([]byte(locations.String), &rows); err != nil {
+	rows, err := decodeLocationRows(locations.String)
+	if err != nil {
 		return fmt.Errorf("storage: share %s export locations: %w", sh.ID, err)
 	}
 	for _, r := range rows {
