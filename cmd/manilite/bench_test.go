@@ -307,10 +307,29 @@ func TestThroughputBackupList(t *testing.T) {
 	if _, err := exec.LookPath("wrk"); err == nil {
 		measure, tool = wrkRate, "wrk"
 	}
+	// The floors, as in TestThroughputFloors: the same bytes from a bare
+	// Echo handler, alone and after the same storage read.
+	listBody := ts.do(t, req{method: "GET", path: "/v2/share-backups/detail?limit=100", token: tokMember, version: "2.85", experimental: true}).expectStatus(t, 200).raw
+	db := ts.app.db
+	e := echo.New()
+	e.HideBanner = true
+	e.GET("/bare/list", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, listBody) })
+	e.GET("/store/list", func(c echo.Context) error {
+		limit := 100
+		page, err := db.ListShareBackups(c.Request().Context(), storage.BackupFilter{ProjectID: projA, Limit: &limit})
+		if err != nil || len(page) != 100 {
+			return fmt.Errorf("store list read %d backups: %v", len(page), err)
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, listBody)
+	})
+	bare := httptest.NewServer(e)
+	defer bare.Close()
 	listRate := measure(t, list, headers, duration)
 	showRate := measure(t, show, headers, duration)
-	benchreport.Add("GET share-backups/detail?limit=100 of %d / GET one backup (%s, 64 conns, %s): %.0f / %.0f req/s = %.2fx the cost (target <= 2x)",
-		total, tool, duration, listRate, showRate, showRate/listRate)
+	bareRate := measure(t, bare.URL+"/bare/list", headers, duration)
+	storeRate := measure(t, bare.URL+"/store/list", headers, duration)
+	benchreport.Add("GET share-backups/detail?limit=100 of %d / GET one backup (%s, 64 conns, %s): %.0f / %.0f req/s = %.2fx the cost (target <= 2x); floors next to the real show: bare Echo, same bytes %.0f req/s (%.2fx), + storage.ListShareBackups %.0f (%.2fx)",
+		total, tool, duration, listRate, showRate, showRate/listRate, bareRate, showRate/bareRate, storeRate, showRate/storeRate)
 }
 
 // benchDuration is how long each measured run lasts
