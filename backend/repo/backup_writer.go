@@ -1,0 +1,389 @@
+package repo
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/restic/chunker"
+)
+
+// BackupWriter writes one backup. Its methods are not safe for
+// concurrent use (the work is parallel inside: chunks are hashed,
+// compressed and uploaded by goroutines of its own while the caller reads
+// the next file). The entries are kept in the order they were added;
+// package backend adds them depth first, sorted by name.
+//
+// Errors of the background work (a failed upload) are returned by the
+// next Add call or by Commit. After an error the backup can only be
+// aborted.
+type BackupWriter struct {
+	r       *Repo
+	id      string
+	created time.Time
+	ctx     context.Context // the uploads'; cancelled by Abort
+	cancel  context.CancelFunc
+
+	entries []Entry
+	files   map[int][]*chunkJob // entry index → its chunks, ids set by the workers
+	totals  Totals
+	seen    map[string]bool
+	chunker *chunker.Chunker
+
+	progress      func(done, total int64)
+	progressTotal int64
+
+	jobs      chan *chunkJob
+	workersWG sync.WaitGroup
+	uploads   chan *packBuilder
+	uploadWG  sync.WaitGroup
+	bufs      sync.Pool // *[]byte of maxChunk capacity
+
+	mu       sync.Mutex // guards what follows, shared with the workers
+	pending  map[ChunkID]bool
+	pack     *packBuilder
+	uploaded []packRecord
+	newStats Totals // NewChunks, NewBytes, NewStoredBytes, NewPacks
+	err      error
+
+	closed bool
+	locked bool // holds r.lock for reading
+}
+
+// chunkJob is a chunk on its way from AddFile to a pack.
+type chunkJob struct {
+	data *[]byte // the plaintext; returned to bufs once stored
+	id   ChunkID // set by the worker that hashes it
+}
+
+// NewBackup starts backup id (a store key element: no slashes, not
+// starting with a dot). ctx bounds the backup's uploads until Commit or
+// Abort; a backup that is neither committed nor aborted keeps Prune
+// waiting, so call Abort (it is a no-op after Commit) in a defer.
+func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) {
+	if err := checkBackupID(id); err != nil {
+		return nil, err
+	}
+	switch _, err := r.store.Stat(ctx, manifestKey(id)); {
+	case err == nil:
+		return nil, fmt.Errorf("repo: backup %s: %w", id, ErrExists)
+	case !errors.Is(err, ErrNotFound):
+		return nil, fmt.Errorf("repo: backup %s: %w", id, err)
+	}
+	r.lock.RLock()
+	cctx, cancel := context.WithCancel(ctx)
+	w := &BackupWriter{
+		r: r, id: id, created: time.Now().UTC(), ctx: cctx, cancel: cancel,
+		files:   map[int][]*chunkJob{},
+		seen:    map[string]bool{},
+		chunker: chunker.NewWithBoundaries(nil, r.cfg.Polynomial, r.cfg.MinChunk, r.cfg.MaxChunk),
+		jobs:    make(chan *chunkJob, 2*r.opts.Workers),
+		// Two uploads at a time keep a store with latency busy; more
+		// would only hold more packs in memory.
+		uploads: make(chan *packBuilder, 1),
+		pending: map[ChunkID]bool{},
+		locked:  true,
+	}
+	w.bufs.New = func() any { b := make([]byte, 0, r.cfg.MaxChunk); return &b }
+	for range r.opts.Workers {
+		w.workersWG.Add(1)
+		go w.worker()
+	}
+	for range 2 {
+		w.uploadWG.Add(1)
+		go w.uploader()
+	}
+	return w, nil
+}
+
+// SetProgress makes the writer call fn with the content bytes read so
+// far and total (what the caller expects the backup to read) after each
+// chunk.
+func (w *BackupWriter) SetProgress(total int64, fn func(done, total int64)) {
+	w.progressTotal, w.progress = total, fn
+}
+
+func (w *BackupWriter) fail(err error) {
+	w.mu.Lock()
+	if w.err == nil {
+		w.err = err
+	}
+	w.mu.Unlock()
+}
+
+func (w *BackupWriter) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// addEntry checks e and appends it.
+func (w *BackupWriter) addEntry(e Entry) (int, error) {
+	if w.closed {
+		return 0, fmt.Errorf("repo: backup %s: %w", w.id, ErrClosed)
+	}
+	if err := w.failed(); err != nil {
+		return 0, err
+	}
+	if err := checkEntryPath(e.Path); err != nil {
+		return 0, fmt.Errorf("repo: backup %s: %w", w.id, err)
+	}
+	if w.seen[e.Path] {
+		return 0, fmt.Errorf("repo: backup %s: %q added twice", w.id, e.Path)
+	}
+	if e.Mode&^ModeBits != 0 {
+		return 0, fmt.Errorf("repo: backup %s: %q: mode %#o has bits beyond %#o", w.id, e.Path, e.Mode, ModeBits)
+	}
+	w.seen[e.Path] = true
+	w.entries = append(w.entries, e)
+	return len(w.entries) - 1, nil
+}
+
+// AddDir adds directory e (its Path, Mode, UID, GID and MTime count).
+func (w *BackupWriter) AddDir(e Entry) error {
+	e.Type, e.Size, e.Target, e.SHA256, e.Chunks = TypeDir, 0, "", "", nil
+	if _, err := w.addEntry(e); err != nil {
+		return err
+	}
+	w.totals.Dirs++
+	return nil
+}
+
+// AddSymlink adds symbolic link e to e.Target.
+func (w *BackupWriter) AddSymlink(e Entry) error {
+	if e.Target == "" {
+		return fmt.Errorf("repo: backup %s: symlink %q without target", w.id, e.Path)
+	}
+	e.Type, e.Size, e.SHA256, e.Chunks = TypeSymlink, 0, "", nil
+	if _, err := w.addEntry(e); err != nil {
+		return err
+	}
+	w.totals.Symlinks++
+	return nil
+}
+
+// AddFile adds regular file e with the content content reads (to its
+// end; e.Size is set from it) and returns the content's hex SHA-256.
+// The content is chunked and hashed here; compression and upload go on in
+// the background, so AddFile returns before the file is stored.
+func (w *BackupWriter) AddFile(ctx context.Context, e Entry, content io.Reader) (string, error) {
+	e.Type, e.Target, e.Chunks = TypeFile, "", nil
+	i, err := w.addEntry(e)
+	if err != nil {
+		return "", err
+	}
+	sum, err := w.addContent(ctx, i, content)
+	if err != nil {
+		// The entry stays, without content: Commit refuses a backup
+		// that had an error, and the caller aborts.
+		w.fail(err)
+		return "", err
+	}
+	return sum, nil
+}
+
+func (w *BackupWriter) addContent(ctx context.Context, i int, content io.Reader) (string, error) {
+	h := sha256.New()
+	w.chunker.Reset(content, w.r.cfg.Polynomial)
+	var jobs []*chunkJob
+	var size int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", fmt.Errorf("repo: backup %s: %w", w.id, err)
+		}
+		buf := w.bufs.Get().(*[]byte)
+		c, err := w.chunker.Next((*buf)[:0])
+		if err == io.EOF {
+			w.bufs.Put(buf)
+			break
+		}
+		if err != nil {
+			w.bufs.Put(buf)
+			return "", fmt.Errorf("repo: backup %s: read %s: %w", w.id, w.entries[i].Path, err)
+		}
+		*buf = c.Data
+		h.Write(c.Data)
+		size += int64(len(c.Data))
+		j := &chunkJob{data: buf}
+		jobs = append(jobs, j)
+		select {
+		case w.jobs <- j:
+		case <-w.ctx.Done():
+			return "", fmt.Errorf("repo: backup %s: %w", w.id, w.ctx.Err())
+		}
+		w.totals.Bytes += int64(len(c.Data))
+		if w.progress != nil {
+			w.progress(w.totals.Bytes, w.progressTotal)
+		}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	w.entries[i].Size = size
+	w.entries[i].SHA256 = sum
+	w.files[i] = jobs
+	w.totals.Files++
+	w.totals.Chunks += len(jobs)
+	return sum, nil
+}
+
+// worker hashes chunks, and compresses and packs those the repository
+// (and this backup) does not have yet.
+func (w *BackupWriter) worker() {
+	defer w.workersWG.Done()
+	var zbuf []byte
+	for j := range w.jobs {
+		data := *j.data
+		j.id = sha256.Sum256(data)
+		w.mu.Lock()
+		dup := w.pending[j.id] || w.err != nil
+		if !dup {
+			w.r.mu.RLock()
+			_, dup = w.r.idx.lookup(j.id)
+			w.r.mu.RUnlock()
+		}
+		if !dup {
+			w.pending[j.id] = true
+		}
+		w.mu.Unlock()
+		if dup {
+			w.bufs.Put(j.data)
+			continue
+		}
+		var flags uint32
+		zbuf, flags = w.r.encodeBlob(zbuf, data)
+		w.mu.Lock()
+		if w.pack == nil {
+			w.pack = newPackBuilder(w.r.opts.PackSize)
+		}
+		w.pack.add(j.id, zbuf, len(data), flags)
+		w.newStats.NewChunks++
+		w.newStats.NewBytes += int64(len(data))
+		w.newStats.NewStoredBytes += int64(len(zbuf))
+		var full *packBuilder
+		if len(w.pack.buf) >= w.r.opts.PackSize {
+			full, w.pack = w.pack, nil
+		}
+		w.mu.Unlock()
+		w.bufs.Put(j.data)
+		j.data = nil
+		if full != nil {
+			w.uploads <- full
+		}
+	}
+}
+
+// uploader writes full packs to the store.
+func (w *BackupWriter) uploader() {
+	defer w.uploadWG.Done()
+	for p := range w.uploads {
+		if w.failed() != nil {
+			continue // drain: the backup is lost anyway
+		}
+		id, data := p.finish()
+		if err := w.r.store.Put(w.ctx, packKey(id), data); err != nil {
+			w.fail(fmt.Errorf("repo: backup %s: write pack: %w", w.id, err))
+			continue
+		}
+		w.mu.Lock()
+		w.uploaded = append(w.uploaded, packRecord{id: id, size: int64(len(data)), blobs: p.blobs})
+		w.newStats.NewPacks++
+		w.mu.Unlock()
+	}
+}
+
+// drain stops the background work once it has done what was queued: the
+// last, partly filled pack is uploaded too unless the backup failed.
+func (w *BackupWriter) drain() {
+	close(w.jobs)
+	w.workersWG.Wait()
+	w.mu.Lock()
+	last := w.pack
+	w.pack = nil
+	w.mu.Unlock()
+	if last != nil && len(last.blobs) > 0 {
+		w.uploads <- last
+	}
+	close(w.uploads)
+	w.uploadWG.Wait()
+}
+
+func (w *BackupWriter) unlock() {
+	if w.locked {
+		w.locked = false
+		w.r.lock.RUnlock()
+	}
+}
+
+// Commit makes the backup durable and visible: it waits for the packs'
+// uploads, writes an index object for them, merges it into the Repo's
+// index, and writes the manifest last. If Commit fails, no manifest is
+// written (or, when the manifest's own Put failed, it is not there: Puts
+// are atomic) and whatever was uploaded is a leftover for Prune. Commit
+// returns the backup's totals.
+func (w *BackupWriter) Commit(ctx context.Context) (Totals, error) {
+	if w.closed {
+		return Totals{}, fmt.Errorf("repo: backup %s: %w", w.id, ErrClosed)
+	}
+	w.closed = true
+	defer w.unlock()
+	defer w.cancel()
+	w.drain()
+	if err := w.failed(); err != nil {
+		return Totals{}, err
+	}
+	t := w.totals
+	t.NewChunks, t.NewBytes, t.NewStoredBytes, t.NewPacks = w.newStats.NewChunks, w.newStats.NewBytes, w.newStats.NewStoredBytes, w.newStats.NewPacks
+	for i, jobs := range w.files {
+		ids := make([]ChunkID, len(jobs))
+		for k, j := range jobs {
+			ids[k] = j.id
+		}
+		w.entries[i].Chunks = ids
+	}
+	if len(w.uploaded) > 0 {
+		key, data, err := encodeIndexObject(w.uploaded)
+		if err != nil {
+			return Totals{}, err
+		}
+		if err := w.r.store.Put(ctx, key, data); err != nil {
+			return Totals{}, fmt.Errorf("repo: backup %s: write index: %w", w.id, err)
+		}
+		w.r.mu.Lock()
+		for _, p := range w.uploaded {
+			w.r.idx.add(p.id, p.size, p.blobs)
+		}
+		w.r.mu.Unlock()
+	}
+	data, err := encodeManifest(w.id, w.created, t, w.entries)
+	if err != nil {
+		return Totals{}, err
+	}
+	if err := w.r.store.Put(ctx, manifestKey(w.id), data); err != nil {
+		return Totals{}, fmt.Errorf("repo: backup %s: write manifest: %w", w.id, err)
+	}
+	return t, nil
+}
+
+// Abort drops the backup: it stops the background work and deletes the
+// packs it wrote (nothing references them: they are in no index object,
+// and other backups dedup only against indexed packs). A failed delete is
+// left to Prune. Abort after Commit does nothing.
+func (w *BackupWriter) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	w.fail(fmt.Errorf("repo: backup %s: aborted", w.id))
+	w.cancel()
+	w.drain()
+	defer w.unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, p := range w.uploaded {
+		w.r.store.Delete(ctx, packKey(p.id))
+	}
+}
