@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/restic/chunker"
 )
 
@@ -52,7 +53,11 @@ type BackupWriter struct {
 	err      error
 
 	closed bool
-	locked bool // holds r.lock for reading
+	// labels go into the manifest; compress and enc are SetCompression's.
+	labels     map[string]string
+	noCompress bool
+	enc        *zstd.Encoder
+	locked     bool // holds r.lock for reading
 }
 
 // chunkJob is a chunk on its way from AddFile to a pack.
@@ -232,6 +237,40 @@ func (w *BackupWriter) addContent(ctx context.Context, i int, content io.Reader)
 
 // worker hashes chunks, and compresses and packs those the repository
 // (and this backup) does not have yet.
+// SetLabels sets string labels the backup's manifest keeps (such as the
+// share it is of); Backup.Labels returns them. Call it before Commit.
+func (w *BackupWriter) SetLabels(labels map[string]string) { w.labels = labels }
+
+// SetCompression sets how the chunks this backup stores are compressed:
+// with zstd at level, or (compress false) not at all. Chunks already in
+// the repository stay as they are. Call it before the first AddFile.
+func (w *BackupWriter) SetCompression(compress bool, level zstd.EncoderLevel) error {
+	w.noCompress = !compress
+	if !compress || level == w.r.opts.CompressionLevel {
+		return nil
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(w.r.opts.Workers), zstd.WithEncoderCRC(false))
+	if err != nil {
+		return err
+	}
+	w.enc = enc
+	return nil
+}
+
+// encodeBlob is Repo.encodeBlob with the backup's own compression.
+func (w *BackupWriter) encodeBlob(dst, data []byte) ([]byte, uint32) {
+	switch {
+	case w.noCompress:
+		return append(dst[:0], data...), 0
+	case w.enc != nil:
+		if z := w.enc.EncodeAll(data, dst[:0]); len(z) < len(data) {
+			return z, blobZstd
+		}
+		return append(dst[:0], data...), 0
+	}
+	return w.r.encodeBlob(dst, data)
+}
+
 func (w *BackupWriter) worker() {
 	defer w.workersWG.Done()
 	var zbuf []byte
@@ -254,7 +293,7 @@ func (w *BackupWriter) worker() {
 			continue
 		}
 		var flags uint32
-		zbuf, flags = w.r.encodeBlob(zbuf, data)
+		zbuf, flags = w.encodeBlob(zbuf, data)
 		w.mu.Lock()
 		if w.pack == nil {
 			w.pack = newPackBuilder(w.r.opts.PackSize)
@@ -311,7 +350,12 @@ func (w *BackupWriter) drain() {
 	w.uploadWG.Wait()
 }
 
+// unlock ends the writer's hold on the Repo, after drain.
 func (w *BackupWriter) unlock() {
+	if w.enc != nil {
+		w.enc.Close()
+		w.enc = nil
+	}
 	if w.locked {
 		w.locked = false
 		w.r.lock.RUnlock()
@@ -358,7 +402,7 @@ func (w *BackupWriter) Commit(ctx context.Context) (Totals, error) {
 		}
 		w.r.mu.Unlock()
 	}
-	data, err := encodeManifest(w.id, w.created, t, w.entries)
+	data, err := encodeManifest(w.id, w.created, t, w.labels, w.entries)
 	if err != nil {
 		return Totals{}, err
 	}

@@ -102,7 +102,7 @@ func (r *Repo) Check(ctx context.Context, readData bool) (*CheckReport, error) {
 			problem(fmt.Errorf("repo: check: %w", err))
 			continue
 		}
-		_, _, entries, err := decodeManifest(bid, data)
+		_, _, entries, _, err := decodeManifest(bid, data)
 		if err != nil {
 			problem(err)
 			continue

@@ -81,6 +81,7 @@ type manifestJSON struct {
 	BackupID  string              `json:"backup_id"`
 	CreatedAt time.Time           `json:"created_at"`
 	Totals    manifestTotalsJSON  `json:"totals"`
+	Labels    map[string]string   `json:"labels,omitempty"`
 	Entries   []manifestEntryJSON `json:"entries"`
 }
 
@@ -126,7 +127,7 @@ func checkBackupID(id string) error {
 	return nil
 }
 
-func encodeManifest(id string, created time.Time, t Totals, entries []Entry) ([]byte, error) {
+func encodeManifest(id string, created time.Time, t Totals, labels map[string]string, entries []Entry) ([]byte, error) {
 	m := manifestJSON{
 		Format: manifestFormat, Version: manifestVersion, BackupID: id, CreatedAt: created.UTC(),
 		Totals: manifestTotalsJSON{
@@ -134,6 +135,7 @@ func encodeManifest(id string, created time.Time, t Totals, entries []Entry) ([]
 			Chunks: t.Chunks, NewChunks: t.NewChunks, NewBytes: t.NewBytes,
 			NewStoredBytes: t.NewStoredBytes, NewPacks: t.NewPacks,
 		},
+		Labels:  labels,
 		Entries: make([]manifestEntryJSON, len(entries)),
 	}
 	for i := range entries {
@@ -160,17 +162,17 @@ func encodeManifest(id string, created time.Time, t Totals, entries []Entry) ([]
 
 // decodeManifest decodes and checks manifest object data of backup id;
 // every error wraps ErrCorrupt.
-func decodeManifest(id string, data []byte) (created time.Time, t Totals, entries []Entry, err error) {
+func decodeManifest(id string, data []byte) (created time.Time, t Totals, entries []Entry, labels map[string]string, err error) {
 	plain, err := zstdDecompress(data)
 	if err != nil {
-		return created, t, nil, corruptf("manifest %s: %v", id, err)
+		return created, t, nil, nil, corruptf("manifest %s: %v", id, err)
 	}
 	var m manifestJSON
 	if err := json.Unmarshal(plain, &m); err != nil {
-		return created, t, nil, corruptf("manifest %s: %v", id, err)
+		return created, t, nil, nil, corruptf("manifest %s: %v", id, err)
 	}
 	if m.Format != manifestFormat || m.Version != manifestVersion || m.BackupID != id {
-		return created, t, nil, corruptf("manifest %s: format %q version %d backup %q", id, m.Format, m.Version, m.BackupID)
+		return created, t, nil, nil, corruptf("manifest %s: format %q version %d backup %q", id, m.Format, m.Version, m.BackupID)
 	}
 	mt := m.Totals
 	t = Totals{Files: mt.Files, Dirs: mt.Dirs, Symlinks: mt.Symlinks, Bytes: mt.Bytes,
@@ -181,15 +183,15 @@ func decodeManifest(id string, data []byte) (created time.Time, t Totals, entrie
 	for i, je := range m.Entries {
 		e, err := je.entry()
 		if err != nil {
-			return created, t, nil, corruptf("manifest %s: entry %d (%q): %v", id, i, je.Path, err)
+			return created, t, nil, nil, corruptf("manifest %s: entry %d (%q): %v", id, i, je.Path, err)
 		}
 		if seen[e.Path] {
-			return created, t, nil, corruptf("manifest %s: %q listed twice", id, e.Path)
+			return created, t, nil, nil, corruptf("manifest %s: %q listed twice", id, e.Path)
 		}
 		seen[e.Path] = true
 		entries[i] = e
 	}
-	return m.CreatedAt, t, entries, nil
+	return m.CreatedAt, t, entries, m.Labels, nil
 }
 
 func (je *manifestEntryJSON) entry() (Entry, error) {

@@ -228,7 +228,7 @@ func (r *Repo) markLive(ctx context.Context) (map[ChunkID]struct{}, int, error) 
 		if err != nil {
 			return nil, 0, fmt.Errorf("repo: prune: %w", err)
 		}
-		_, _, entries, err := decodeManifest(id, data)
+		_, _, entries, _, err := decodeManifest(id, data)
 		if err != nil {
 			return nil, 0, fmt.Errorf("repo: prune: %w", err)
 		}

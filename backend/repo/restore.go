@@ -17,6 +17,8 @@ type Backup struct {
 	ID        string
 	CreatedAt time.Time
 	Totals    Totals
+	// Labels are what the writer set with SetLabels.
+	Labels map[string]string
 	// Entries are the backup's entries in the order they were added.
 	Entries []Entry
 
@@ -38,15 +40,55 @@ func (r *Repo) OpenBackup(ctx context.Context, id string) (*Backup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repo: backup %s: %w", id, err)
 	}
-	created, t, entries, err := decodeManifest(id, data)
+	created, t, entries, labels, err := decodeManifest(id, data)
 	if err != nil {
 		return nil, err
 	}
-	b := &Backup{ID: id, CreatedAt: created, Totals: t, Entries: entries, r: r, byPath: make(map[string]int, len(entries))}
+	if err := r.ensureIndexed(ctx, entries); err != nil {
+		return nil, err
+	}
+	b := &Backup{ID: id, CreatedAt: created, Totals: t, Labels: labels, Entries: entries, r: r, byPath: make(map[string]int, len(entries))}
 	for i := range entries {
 		b.byPath[entries[i].Path] = i
 	}
 	return b, nil
+}
+
+// ensureIndexed reloads the index when entries reference a chunk this
+// Repo does not know: the backup was committed by another Repo on the
+// same store (another process, or an earlier one this Repo was opened
+// before). What it loads is merged into the index, so that a commit of
+// this Repo between the listing and the merge is not lost.
+func (r *Repo) ensureIndexed(ctx context.Context, entries []Entry) error {
+	r.mu.RLock()
+	missing := false
+	for i := range entries {
+		for _, c := range entries[i].Chunks {
+			if _, ok := r.idx.lookup(c); !ok {
+				missing = true
+				break
+			}
+		}
+		if missing {
+			break
+		}
+	}
+	r.mu.RUnlock()
+	if !missing {
+		return nil
+	}
+	loaded, _, _, err := loadIndex(ctx, r.store)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	for id, p := range loaded.packs {
+		if _, ok := r.idx.packs[id]; !ok {
+			r.idx.add(id, p.size, p.blobs)
+		}
+	}
+	r.mu.Unlock()
+	return nil
 }
 
 // Backups lists the committed backups' ids, sorted.
