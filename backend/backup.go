@@ -247,8 +247,10 @@ func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts
 			progress(100)
 		}
 		return committedInfo(b), nil
-	case !errors.Is(err, repo.ErrNotFound):
+	case errors.Is(err, repo.ErrCorrupt):
 		return BackupInfo{}, fmt.Errorf("backend: backup %s exists but is not usable (delete it first): %w", backupID, repoError(backupID, err))
+	case !errors.Is(err, repo.ErrNotFound):
+		return BackupInfo{}, fmt.Errorf("backend: backup %s: %w", backupID, err)
 	}
 	info, err := l.writeRepoBackup(ctx, src, shareID, backupID, o, progress)
 	if err != nil {
