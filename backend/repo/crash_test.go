@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -30,7 +31,8 @@ const crashEnv = "MANILITE_REPO_CRASH_HELPER"
 // leaving a half-written temporary file as a real crash would.
 type killStore struct {
 	*LocalStore
-	at, n  int
+	at     int64
+	n      atomic.Int64 // mutations so far: the uploaders run in parallel
 	midPut bool
 }
 
@@ -38,12 +40,12 @@ func (k *killStore) mutation(data []byte) {
 	if k.midPut && data == nil {
 		return // midPut counts Puts only
 	}
-	k.n++
-	if k.n != k.at && k.at != 0 {
+	n := k.n.Add(1)
+	if n != k.at && k.at != 0 {
 		return
 	}
 	if k.at == 0 {
-		if k.n == 3 {
+		if n == 3 {
 			// Three packs written, the backup goes on: time to be killed.
 			fmt.Println("MID")
 		}
@@ -100,7 +102,7 @@ func TestCrashHelper(t *testing.T) {
 	ctx := context.Background()
 	ls, err := NewLocalStore(os.Getenv("REPO_DIR"))
 	must(t, err)
-	at, _ := strconv.Atoi(os.Getenv("REPO_CRASH_AT"))
+	at, _ := strconv.ParseInt(os.Getenv("REPO_CRASH_AT"), 10, 64)
 	store := &killStore{LocalStore: ls, at: at, midPut: os.Getenv("REPO_CRASH_MIDPUT") == "1"}
 	opts := crashOptions
 	opts.RepackBelow = 0.9
@@ -290,7 +292,7 @@ func TestCrashDuringPrune(t *testing.T) {
 	}
 	writeTree(t, extra, files)
 	// And a file only "deleted" has: its packs are dead.
-	must(t, os.WriteFile(extra+"/h", content(400, 1<<20), 0o644))
+	must(t, os.WriteFile(extra+"/h", content(400, 4<<20), 0o644))
 	r, _ := openLocal(t, tmpl, crashOptions)
 	backupTree(t, r, "deleted", extra)
 	must(t, os.Remove(extra+"/h"))

@@ -442,3 +442,60 @@ func fileWithBlobIn(t *testing.T, r *Repo, id string, pack PackID, off int) stri
 }
 
 var _ = time.Second
+
+// failIndexStore fails every Put of an index object while fail is set.
+type failIndexStore struct {
+	Store
+	fail bool
+}
+
+func (f *failIndexStore) Put(ctx context.Context, key string, data []byte) error {
+	if f.fail && strings.HasPrefix(key, indexPrefix) {
+		return errors.New("injected failure")
+	}
+	return f.Store.Put(ctx, key, data)
+}
+
+// A prune that stopped after repacking (before its index) leaves the new
+// packs as leftovers; the next prune repacks the same blobs into packs
+// with the same ids, and must keep them rather than delete them as
+// leftovers.
+func TestPruneAfterInterruptedRepack(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	var files []fileSpec
+	for i := range 24 {
+		files = append(files, fileSpec{path: filepathf("g%02d", i), data: content(uint64(300+i), 40_000)})
+	}
+	writeTree(t, src, files)
+	ls, err := NewLocalStore(t.TempDir())
+	must(t, err)
+	fs := &failIndexStore{Store: ls}
+	r, err := Open(ctx, fs, Options{PackSize: 256 << 10, RepackBelow: 0.9})
+	must(t, err)
+	defer r.Close()
+	backupTree(t, r, "all", src)
+	for i := 1; i < len(files); i += 2 {
+		must(t, os.Remove(filepath.Join(src, files[i].path)))
+	}
+	backupTree(t, r, "half", src)
+	must(t, r.Delete(ctx, "all"))
+
+	fs.fail = true
+	if _, err := r.Prune(ctx); err == nil {
+		t.Fatal("prune with its index write failing succeeded")
+	}
+	rep, err := r.Check(ctx, true)
+	must(t, err)
+	if !rep.OK() || len(rep.Leftovers) == 0 {
+		t.Fatalf("after the failed prune: problems %v, leftovers %v", rep.Problems, rep.Leftovers)
+	}
+	fs.fail = false
+	ps, err := r.Prune(ctx)
+	must(t, err)
+	if ps.RepackedPacks == 0 {
+		t.Fatalf("second prune did not repack: %+v", ps)
+	}
+	checkClean(t, r, true)
+	assertRestores(t, r, "half", src)
+}
