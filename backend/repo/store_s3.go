@@ -121,6 +121,12 @@ func NewS3Store(ctx context.Context, repoURL string, opts S3Options) (*S3Store, 
 	}
 	if !exists {
 		if !opts.CreateBucket {
+			// Some servers (versitygw) answer a HEAD of a bucket with
+			// 404 for an unknown access key too: ask something that
+			// tells the two apart.
+			if _, err := s.client.ListBuckets(octx); err != nil {
+				return nil, s.wrap("open", "", err)
+			}
 			return nil, fmt.Errorf("repo: s3 bucket %s does not exist: %w", bucket, ErrNotFound)
 		}
 		err := s.client.MakeBucket(octx, bucket, minio.MakeBucketOptions{Region: opts.Region})
@@ -152,13 +158,19 @@ func (s *S3Store) opContext(ctx context.Context) (context.Context, context.Cance
 // ErrNotFound, refused credentials ErrAccessDenied.
 func (s *S3Store) wrap(op, key string, err error) error {
 	what := "s3://" + s.bucket + "/" + s.prefix + key
-	switch minio.ToErrorResponse(err).Code {
+	resp := minio.ToErrorResponse(err)
+	switch resp.Code {
 	case "NoSuchKey", "NotFound":
 		return fmt.Errorf("repo: %s %s: %w", op, what, ErrNotFound)
 	case "NoSuchBucket":
 		return fmt.Errorf("repo: %s %s: bucket does not exist: %w", op, what, ErrNotFound)
-	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch":
+	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+		// versitygw's answer to an unknown access key (with a 404).
+		"XAdminUserNotFound":
 		return fmt.Errorf("repo: %s %s: %w (check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): %v", op, what, ErrAccessDenied, err)
+	}
+	if resp.StatusCode == 403 {
+		return fmt.Errorf("repo: %s %s: %w: %v", op, what, ErrAccessDenied, err)
 	}
 	return fmt.Errorf("repo: %s %s: %w", op, what, err)
 }
