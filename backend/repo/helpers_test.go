@@ -9,7 +9,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -184,13 +186,41 @@ func backupTree(t testing.TB, r *Repo, id, root string) Totals {
 	return tot
 }
 
+// tryBackupTree backs up the tree at root, reading GOMAXPROCS files at
+// a time, as package backend will.
 func tryBackupTree(ctx context.Context, r *Repo, id, root string) (Totals, error) {
 	w, err := r.NewBackup(ctx, id)
 	if err != nil {
 		return Totals{}, err
 	}
 	defer w.Abort()
-	var entries []Entry
+	type fileJob struct {
+		e Entry
+		p string
+	}
+	files := make(chan fileJob)
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first error
+			for j := range files {
+				if first != nil {
+					continue
+				}
+				f, err := os.Open(j.p)
+				if err != nil {
+					first = err
+					continue
+				}
+				_, first = w.AddFile(ctx, j.e, f)
+				f.Close()
+			}
+			errs <- first
+		}()
+	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -212,17 +242,18 @@ func tryBackupTree(ctx context.Context, r *Repo, id, root string) (Totals, error
 			}
 			return w.AddSymlink(e)
 		case syscall.S_IFREG:
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = w.AddFile(ctx, e, f)
-			return err
+			files <- fileJob{e, p}
 		}
 		return nil
 	})
-	_ = entries
+	close(files)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		if err == nil {
+			err = e
+		}
+	}
 	if err != nil {
 		return Totals{}, err
 	}
