@@ -278,6 +278,48 @@ func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content
 	return hexSum, nil
 }
 
+// AddFileFrom adds file e with the content of prev, the entry of the
+// same file in an earlier backup of this repository, without reading it:
+// the caller has found the file unchanged (package backend compares size,
+// mtime, ctime and inode, as restic does). e's Size and SHA256 are
+// prev's. If one of prev's chunks is no longer in the repository (prev's
+// backup was deleted and pruned) the error wraps ErrNotFound, nothing is
+// added, and the caller should add the file with AddFile.
+func (w *BackupWriter) AddFileFrom(e Entry, prev *Entry) (string, error) {
+	if prev.Type != TypeFile {
+		return "", fmt.Errorf("repo: backup %s: %s: previous entry is a %s", w.id, e.Path, prev.Type)
+	}
+	w.r.mu.RLock()
+	for _, c := range prev.Chunks {
+		if _, ok := w.r.idx.lookup(c); !ok {
+			w.r.mu.RUnlock()
+			return "", fmt.Errorf("repo: backup %s: %s: chunk %s of the previous backup: %w", w.id, e.Path, c, ErrNotFound)
+		}
+	}
+	w.r.mu.RUnlock()
+	e.Type, e.Target, e.Chunks = TypeFile, "", nil
+	e.Size, e.SHA256 = prev.Size, prev.SHA256
+	pe, err := w.addEntry(e)
+	if err != nil {
+		return "", err
+	}
+	// The chunks stay indexed until Commit: Prune, which alone removes
+	// chunks, waits for this backup.
+	pe.jobs = make([]*chunkJob, len(prev.Chunks))
+	for i, c := range prev.Chunks {
+		pe.jobs[i] = &chunkJob{id: c, hashed: true}
+	}
+	w.entriesMu.Lock()
+	w.totals.Bytes += e.Size
+	w.totals.Files++
+	w.totals.Chunks += len(prev.Chunks)
+	if w.progress != nil {
+		w.progress(w.totals.Bytes, w.progressTotal)
+	}
+	w.entriesMu.Unlock()
+	return e.SHA256, nil
+}
+
 // worker hashes chunks, and compresses and packs those the repository
 // (and this backup) does not have yet.
 func (w *BackupWriter) worker() {

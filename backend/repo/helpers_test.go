@@ -189,6 +189,21 @@ func backupTree(t testing.TB, r *Repo, id, root string) Totals {
 // tryBackupTree backs up the tree at root, reading GOMAXPROCS files at
 // a time, as package backend will.
 func tryBackupTree(ctx context.Context, r *Repo, id, root string) (Totals, error) {
+	return tryBackupTreeFrom(ctx, r, id, root, nil)
+}
+
+// backupTreeFrom backs up the tree at root as backup id, taking the
+// files whose size and mtime are those of parent's entry from parent.
+func backupTreeFrom(t testing.TB, r *Repo, id, root string, parent *Backup) Totals {
+	t.Helper()
+	tot, err := tryBackupTreeFrom(context.Background(), r, id, root, parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tot
+}
+
+func tryBackupTreeFrom(ctx context.Context, r *Repo, id, root string, parent *Backup) (Totals, error) {
 	w, err := r.NewBackup(ctx, id)
 	if err != nil {
 		return Totals{}, err
@@ -209,6 +224,12 @@ func tryBackupTree(ctx context.Context, r *Repo, id, root string) (Totals, error
 			for j := range files {
 				if first != nil {
 					continue
+				}
+				if parent != nil {
+					if prev, ok := parent.Entry(j.e.Path); ok && prev.Type == TypeFile && prev.MTime.Equal(j.e.MTime) && prev.Size == j.e.Size {
+						_, first = w.AddFileFrom(j.e, prev)
+						continue
+					}
 				}
 				f, err := os.Open(j.p)
 				if err != nil {
@@ -242,6 +263,7 @@ func tryBackupTree(ctx context.Context, r *Repo, id, root string) (Totals, error
 			}
 			return w.AddSymlink(e)
 		case syscall.S_IFREG:
+			e.Size = st.Size
 			files <- fileJob{e, p}
 		}
 		return nil

@@ -499,3 +499,65 @@ func TestPruneAfterInterruptedRepack(t *testing.T) {
 	checkClean(t, r, true)
 	assertRestores(t, r, "half", src)
 }
+
+func TestRebuildIndex(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	variedTree(t, src)
+	dir := t.TempDir()
+	r, _ := openLocal(t, dir, Options{PackSize: 1 << 20})
+	backupTree(t, r, "b1", src)
+	before := stats(t, r)
+	// Lose every index object.
+	must(t, os.RemoveAll(filepath.Join(dir, "index")))
+	r2, err := Open(ctx, r.store, Options{})
+	must(t, err)
+	defer r2.Close()
+	b, err := r2.OpenBackup(ctx, "b1")
+	must(t, err)
+	if _, err := b.ReadFile(ctx, "a/big"); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("restore without an index: %v", err)
+	}
+	rs, err := r2.RebuildIndex(ctx)
+	must(t, err)
+	if rs.Packs != before.Packs || rs.Blobs != before.Chunks || len(rs.Problems) != 0 {
+		t.Fatalf("rebuilt %+v, the repository had %+v", rs, before)
+	}
+	assertRestores(t, r2, "b1", src)
+	checkClean(t, r2, true)
+	// A new backup dedups against the rebuilt index.
+	if tot := backupTree(t, r2, "b2", src); tot.NewChunks != 0 {
+		t.Fatalf("backup after rebuild stored %d chunks", tot.NewChunks)
+	}
+}
+
+func TestAddFileFrom(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	variedTree(t, src)
+	r, _ := openLocal(t, t.TempDir(), Options{PackSize: 1 << 20})
+	t1 := backupTree(t, r, "b1", src)
+	parent, err := r.OpenBackup(ctx, "b1")
+	must(t, err)
+	// One file changed (same size, new mtime): read; the rest reused.
+	mutateFile(t, filepath.Join(src, "a/medium"))
+	t2 := backupTreeFrom(t, r, "b2", src, parent)
+	if t2.Files != t1.Files || t2.Bytes != t1.Bytes || t2.NewChunks != 1 {
+		t.Fatalf("backup from a parent: %+v, first %+v", t2, t1)
+	}
+	assertRestores(t, r, "b2", src)
+
+	// Once b1 and b2 are pruned away, their chunks are no longer there to
+	// reuse.
+	must(t, r.Delete(ctx, "b1"))
+	must(t, r.Delete(ctx, "b2"))
+	_, err = r.Prune(ctx)
+	must(t, err)
+	w, err := r.NewBackup(ctx, "b3")
+	must(t, err)
+	defer w.Abort()
+	prev, _ := parent.Entry("multi")
+	if _, err := w.AddFileFrom(Entry{Path: "multi"}, prev); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("reuse of pruned chunks: %v", err)
+	}
+}

@@ -154,6 +154,13 @@ func TestThroughput(t *testing.T) {
 	bk, err := r.OpenBackup(ctx, "b1")
 	must(t, err)
 	start = time.Now()
+	t3 := backupTreeFrom(t, r, "b3", src, bk)
+	row("repo: second backup, files from parent", time.Since(start), stats(t, r).StoredBytes-s2.StoredBytes)
+	if t3.NewChunks != 0 {
+		t.Errorf("unchanged tree from parent: %d new chunks", t3.NewChunks)
+	}
+
+	start = time.Now()
 	for i := range bk.Entries {
 		if e := &bk.Entries[i]; e.Type == TypeFile {
 			must(t, bk.WriteFile(ctx, e, io.Discard, nil))
