@@ -85,6 +85,13 @@ func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) 
 	case !errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("repo: backup %s: %w", id, err)
 	}
+	r.mu.Lock()
+	if r.writing[id] {
+		r.mu.Unlock()
+		return nil, fmt.Errorf("repo: backup %s: %w (in progress)", id, ErrExists)
+	}
+	r.writing[id] = true
+	r.mu.Unlock()
 	r.lock.RLock()
 	cctx, cancel := context.WithCancel(ctx)
 	w := &BackupWriter{
@@ -407,6 +414,9 @@ func (w *BackupWriter) unlock() {
 	if w.locked {
 		w.locked = false
 		w.r.lock.RUnlock()
+		w.r.mu.Lock()
+		delete(w.r.writing, w.id)
+		w.r.mu.Unlock()
 	}
 }
 

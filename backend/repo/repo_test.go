@@ -110,6 +110,15 @@ func TestErrors(t *testing.T) {
 	if _, err := r.NewBackup(ctx, "x"); !errors.Is(err, ErrExists) {
 		t.Fatalf("backup id reused: %v", err)
 	}
+	w1, err := r.NewBackup(ctx, "twice")
+	must(t, err)
+	if _, err := r.NewBackup(ctx, "twice"); !errors.Is(err, ErrExists) {
+		t.Fatalf("backup id of a backup in progress reused: %v", err)
+	}
+	w1.Abort()
+	w1, err = r.NewBackup(ctx, "twice")
+	must(t, err)
+	w1.Abort()
 	// An aborted backup leaves nothing behind.
 	before := stats(t, r)
 	w, err = r.NewBackup(ctx, "aborted")
@@ -525,6 +534,32 @@ func TestRebuildIndex(t *testing.T) {
 	}
 	assertRestores(t, r2, "b1", src)
 	checkClean(t, r2, true)
+	// A damaged index object: Open still works (so that RebuildIndex
+	// can), Check reports it, Prune refuses, RebuildIndex repairs it.
+	idxObjs, err := r2.store.List(ctx, indexPrefix)
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(dir, filepath.FromSlash(idxObjs[0].Key)), []byte("garbage"), 0o600))
+	r3, err := Open(ctx, r.store, Options{})
+	must(t, err)
+	defer r3.Close()
+	rep, err := r3.Check(ctx, false)
+	must(t, err)
+	if rep.OK() {
+		t.Fatal("check misses a damaged index object")
+	}
+	if _, err := r3.Prune(ctx); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("prune with a damaged index: %v", err)
+	}
+	// (The rebuilt index has the damaged object's key: its content is
+	// the same as before the damage, and the Put replaces it.)
+	rs, err = r3.RebuildIndex(ctx)
+	must(t, err)
+	if rs.Packs != before.Packs {
+		t.Fatalf("rebuild: %+v", rs)
+	}
+	checkClean(t, r3, true)
+	assertRestores(t, r3, "b1", src)
+	r2 = r3
 	// A new backup dedups against the rebuilt index.
 	if tot := backupTree(t, r2, "b2", src); tot.NewChunks != 0 {
 		t.Fatalf("backup after rebuild stored %d chunks", tot.NewChunks)
