@@ -217,6 +217,7 @@ func crashBase(t *testing.T) (dir, src string) {
 }
 
 func TestCrashDuringBackup(t *testing.T) {
+	t.Parallel()
 	dir, src := crashBase(t)
 	want := map[string]string{"base": src}
 
@@ -281,6 +282,7 @@ func assertVictim(t *testing.T, r *Repo) {
 }
 
 func TestCrashDuringPrune(t *testing.T) {
+	t.Parallel()
 	// The template: "base", a deleted backup whose data Prune frees (some
 	// of it in packs shared with base, to be repacked), and the leftovers
 	// of a killed backup.

@@ -87,7 +87,7 @@ func modeExtra(m uint32) fs.FileMode {
 // mtimes with nanoseconds.
 func variedTree(t testing.TB, root string) {
 	t.Helper()
-	big := content(7, 5<<20+123)
+	big := content(7, 3<<20+123)
 	files := []fileSpec{
 		{path: "empty", data: nil},
 		{path: "small.txt", data: []byte("hello, repository\n"), mode: 0o600},
@@ -98,7 +98,7 @@ func variedTree(t testing.TB, root string) {
 		{path: "copy/big", data: big}, // identical to a/big
 		{path: "copy/big2", data: slices.Concat(big, []byte("tail"))},
 		{path: "multi", data: content(3, 9<<20)}, // several chunks
-		{path: "zeros", data: make([]byte, 3<<20)},
+		{path: "zeros", data: make([]byte, 2<<20)},
 	}
 	writeTree(t, root, files)
 	for i := range 30 {

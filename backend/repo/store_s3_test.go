@@ -153,6 +153,7 @@ func TestParseS3URL(t *testing.T) {
 }
 
 func TestS3RoundTripDedup(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startS3(t)
 	src := t.TempDir()
@@ -262,6 +263,7 @@ func (k *killingReader) Read(p []byte) (int, error) {
 }
 
 func TestS3ServerKilledMidBackup(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startS3(t)
 	r, _ := srv.open(t, "s3://manilite-backups/r", Options{PackSize: 1 << 20})
@@ -298,6 +300,7 @@ func TestS3ServerKilledMidBackup(t *testing.T) {
 }
 
 func TestS3ServerKilledMidRestore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startS3(t)
 	r, _ := srv.open(t, "s3://manilite-backups/r", Options{PackSize: 1 << 20})
