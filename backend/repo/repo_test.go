@@ -3,6 +3,7 @@ package repo
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
@@ -595,4 +596,31 @@ func TestAddFileFrom(t *testing.T) {
 	if _, err := w.AddFileFrom(Entry{Path: "multi"}, prev); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("reuse of pruned chunks: %v", err)
 	}
+}
+
+// Prune keeps unindexed packs younger than Options.PruneGrace: they may
+// be a writer's in another process, about to be indexed.
+func TestPruneGrace(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r, s := openLocal(t, dir, Options{PruneGrace: time.Hour})
+	var pb packBuilder
+	data := content(5, 1000)
+	pb.add(sha256.Sum256(data), data, len(data), 0)
+	id, pack := pb.finish()
+	must(t, s.Put(ctx, packKey(id), pack))
+	ps, err := r.Prune(ctx)
+	must(t, err)
+	rep, err := r.Check(ctx, false)
+	must(t, err)
+	if ps.DeletedPacks != 0 || !slices.Equal(rep.Leftovers, []string{packKey(id)}) {
+		t.Fatalf("prune within the grace period: %+v, leftovers %v", ps, rep.Leftovers)
+	}
+	r0, _ := openLocal(t, dir, Options{})
+	ps, err = r0.Prune(ctx)
+	must(t, err)
+	if ps.DeletedPacks != 1 {
+		t.Fatalf("prune without grace: %+v", ps)
+	}
+	checkClean(t, r0, true)
 }

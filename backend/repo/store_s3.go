@@ -35,9 +35,9 @@ type S3Options struct {
 	// retries included, so that a server that stops answering makes an
 	// error rather than a hang; 0 means DefaultS3OpTimeout.
 	OpTimeout time.Duration
-	// CreateBucket makes NewS3Store create a missing bucket; without it a
-	// missing bucket is an error.
-	CreateBucket bool
+	// NoCreateBucket makes a missing bucket an error wrapping
+	// ErrNotFound; by default NewS3Store creates it.
+	NoCreateBucket bool
 }
 
 const (
@@ -73,8 +73,9 @@ func ParseS3URL(s string) (bucket, prefix string, err error) {
 }
 
 // NewS3Store opens the store at repoURL ("s3://bucket/prefix") on the
-// server opts.Endpoint. It checks that the bucket exists, which also checks
-// the credentials: wrong ones are an error wrapping ErrAccessDenied.
+// server opts.Endpoint. It checks that the bucket exists (creating it
+// unless opts.NoCreateBucket), which also checks the credentials: wrong
+// ones are an error wrapping ErrAccessDenied.
 func NewS3Store(ctx context.Context, repoURL string, opts S3Options) (*S3Store, error) {
 	bucket, prefix, err := ParseS3URL(repoURL)
 	if err != nil {
@@ -120,7 +121,7 @@ func NewS3Store(ctx context.Context, repoURL string, opts S3Options) (*S3Store, 
 		return nil, s.wrap("open", "", err)
 	}
 	if !exists {
-		if !opts.CreateBucket {
+		if opts.NoCreateBucket {
 			// Some servers (versitygw) answer a HEAD of a bucket with
 			// 404 for an unknown access key too: ask something that
 			// tells the two apart.

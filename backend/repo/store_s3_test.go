@@ -121,7 +121,7 @@ func (s *s3Server) kill() {
 func (s *s3Server) stop() { s.kill() }
 
 func (s *s3Server) options() S3Options {
-	return S3Options{Endpoint: "http://" + s.addr, Region: "us-east-1", AccessKey: s3Access, SecretKey: s3Secret, CreateBucket: true}
+	return S3Options{Endpoint: "http://" + s.addr, Region: "us-east-1", AccessKey: s3Access, SecretKey: s3Secret}
 }
 
 func (s *s3Server) open(t *testing.T, url string, opts Options) (*Repo, *S3Store) {
@@ -215,14 +215,14 @@ func TestS3WrongCredentials(t *testing.T) {
 	if _, err := NewS3Store(context.Background(), "s3://manilite-backups/x", o); !errors.Is(err, ErrAccessDenied) {
 		t.Fatalf("unknown access key: %v", err)
 	}
-	o.CreateBucket = false
+	o.NoCreateBucket = true
 	if _, err := NewS3Store(context.Background(), "s3://manilite-backups/x", o); !errors.Is(err, ErrAccessDenied) {
 		t.Fatalf("unknown access key, no bucket creation: %v", err)
 	}
 	o = srv.options()
-	o.CreateBucket = false
+	o.NoCreateBucket = true
 	if _, err := NewS3Store(context.Background(), "s3://no-such-bucket/x", o); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("missing bucket without CreateBucket: %v", err)
+		t.Fatalf("missing bucket with NoCreateBucket: %v", err)
 	}
 	// The credentials come from the environment when the options have
 	// none.
