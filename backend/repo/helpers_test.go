@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -213,10 +214,14 @@ func tryBackupTreeFrom(ctx context.Context, r *Repo, id, root string, parent *Ba
 		e Entry
 		p string
 	}
+	readers := runtime.GOMAXPROCS(0)
+	if n, err := strconv.Atoi(os.Getenv("MANILITE_BENCH_READERS")); err == nil && n > 0 {
+		readers = n
+	}
 	files := make(chan fileJob)
-	errs := make(chan error, runtime.GOMAXPROCS(0))
+	errs := make(chan error, readers)
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range readers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

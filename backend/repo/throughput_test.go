@@ -88,7 +88,18 @@ func genBenchTree(tb testing.TB, root string, total int64) (files int, bytes int
 // unchanged tree and a restore of every file (verified, to io.Discard)
 // into a LocalStore, and tar | zstd -1 -T2 for comparison. Run it with
 // MANILITE_BENCH=1 and -v; MANILITE_BENCH_TREE_MIB sets the tree's size
-// (1024 by default).
+// (1024 by default), MANILITE_BENCH_WORKERS Options.Workers and
+// MANILITE_BENCH_READERS how many files are read at a time (GOMAXPROCS).
+// MANILITE_BENCH_CPUPROFILE and MANILITE_BENCH_TRACE profile the first
+// backup.
+//
+// One run on the 2-core test machine, otherwise idle, 256 MiB tree: first
+// backup 193–213 MB/s, tar | zstd -1 -T2 378–445 MB/s; unchanged second
+// backup ~500 MB/s (everything re-read and re-hashed), ~6 GB/s with
+// AddFileFrom; restore ~400 MB/s. The first backup spends its CPU on
+// SHA-256 (25%: chunk ids and whole-file hashes, two passes over
+// multi-chunk files), zstd (40%) and the chunker's rolling hash (19%);
+// the tar | zstd pipeline does only the compression.
 func TestThroughput(t *testing.T) {
 	if os.Getenv("MANILITE_BENCH") != "1" {
 		t.Skip("set MANILITE_BENCH=1 to run the throughput measurement")
