@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -623,4 +624,67 @@ func TestPruneGrace(t *testing.T) {
 		t.Fatalf("prune without grace: %+v", ps)
 	}
 	checkClean(t, r0, true)
+}
+
+// countingStore records the reads of packs.
+type countingStore struct {
+	Store
+	mu        sync.Mutex
+	gets      int
+	rangeRead int64
+	ranges    int
+}
+
+func (c *countingStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if strings.HasPrefix(key, packsPrefix) {
+		c.mu.Lock()
+		c.gets++
+		c.mu.Unlock()
+	}
+	return c.Store.Get(ctx, key)
+}
+
+func (c *countingStore) GetRange(ctx context.Context, key string, off, n int64) ([]byte, error) {
+	c.mu.Lock()
+	c.ranges++
+	c.rangeRead += n
+	c.mu.Unlock()
+	return c.Store.GetRange(ctx, key, off, n)
+}
+
+// A restore reads the ranges of its file's blobs, adjacent ones together,
+// and nothing else.
+func TestRestoreReadsOnlyItsRanges(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	variedTree(t, src)
+	ls, err := NewLocalStore(t.TempDir())
+	must(t, err)
+	cs := &countingStore{Store: ls}
+	r, err := Open(ctx, cs, Options{PackSize: 64 << 20})
+	must(t, err)
+	defer r.Close()
+	backupTree(t, r, "b", src)
+	b, err := r.OpenBackup(ctx, "b")
+	must(t, err)
+	for _, p := range []string{"small.txt", "multi", "zeros"} {
+		e, _ := b.Entry(p)
+		var want int64
+		seen := map[ChunkID]bool{}
+		for _, c := range e.Chunks {
+			if loc, _ := r.idx.lookup(c); !seen[c] {
+				seen[c] = true
+				want += int64(loc.length)
+			}
+		}
+		cs.gets, cs.ranges, cs.rangeRead = 0, 0, 0
+		if _, err := b.ReadFile(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if cs.gets != 0 || cs.rangeRead > want || cs.ranges > len(e.Chunks) {
+			t.Fatalf("%s (%d chunks, %d distinct blob bytes): %d whole-pack reads, %d range reads of %d bytes",
+				p, len(e.Chunks), want, cs.gets, cs.ranges, cs.rangeRead)
+		}
+		t.Logf("%s: %d chunks, %d range reads, %d bytes", p, len(e.Chunks), cs.ranges, cs.rangeRead)
+	}
 }

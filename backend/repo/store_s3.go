@@ -187,7 +187,11 @@ func (s *S3Store) Put(ctx context.Context, key string, data []byte) error {
 		// One PUT per object: atomic, and retried by the client as a
 		// whole (the reader is seekable).
 		DisableMultipart: true,
-		SendContentMd5:   true,
+		// The server checks the body against it: over plain HTTP the
+		// signature covers the payload's SHA-256, over HTTPS it does
+		// not (UNSIGNED-PAYLOAD), and a pack damaged on the way would
+		// only show at the next Check.
+		SendContentMd5: true,
 	})
 	if err != nil {
 		return s.wrap("put", key, err)
