@@ -187,10 +187,10 @@ func (s *S3Store) Put(ctx context.Context, key string, data []byte) error {
 		// One PUT per object: atomic, and retried by the client as a
 		// whole (the reader is seekable).
 		DisableMultipart: true,
-		// The server checks the body against it: over plain HTTP the
-		// signature covers the payload's SHA-256, over HTTPS it does
-		// not (UNSIGNED-PAYLOAD), and a pack damaged on the way would
-		// only show at the next Check.
+		// The server checks the body against it whatever the signing
+		// mode: over plain HTTP minio-go signs the payload's SHA-256,
+		// over HTTPS it sends UNSIGNED-PAYLOAD, and a pack damaged on
+		// the way should fail its Put rather than a later Check.
 		SendContentMd5: true,
 	})
 	if err != nil {
