@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,15 +16,16 @@ import (
 	"github.com/restic/chunker"
 )
 
-// BackupWriter writes one backup. Its methods are not safe for
-// concurrent use (the work is parallel inside: chunks are hashed,
-// compressed and uploaded by goroutines of its own while the caller reads
-// the next file). The entries are kept in the order they were added;
-// package backend adds them depth first, sorted by name.
+// BackupWriter writes one backup. Its Add methods are safe for
+// concurrent use: a caller on more than one core can read several files
+// at once. Besides, chunks are hashed, compressed and uploaded by
+// goroutines of the writer's own while the callers read on. Whatever the
+// order they were added in, the manifest lists the entries depth first,
+// each directory's entries sorted by name (package backend's walk order).
 //
 // Errors of the background work (a failed upload) are returned by the
 // next Add call or by Commit. After an error the backup can only be
-// aborted.
+// aborted. Commit and Abort must not run concurrently with Add calls.
 type BackupWriter struct {
 	r       *Repo
 	id      string
@@ -30,15 +33,15 @@ type BackupWriter struct {
 	ctx     context.Context // the uploads'; cancelled by Abort
 	cancel  context.CancelFunc
 
-	entries []Entry
-	files   map[int][]*chunkJob // entry index → its chunks, ids set by the workers
-	totals  Totals
-	seen    map[string]bool
-	chunker *chunker.Chunker
+	entriesMu sync.Mutex // guards entries, seen, totals
+	entries   []*pendingEntry
+	seen      map[string]bool
+	totals    Totals
 
 	progress      func(done, total int64)
 	progressTotal int64
 
+	chunkers  sync.Pool // *chunker.Chunker: each has a 512 KiB buffer
 	jobs      chan *chunkJob
 	workersWG sync.WaitGroup
 	uploads   chan *packBuilder
@@ -60,10 +63,17 @@ type BackupWriter struct {
 	locked     bool // holds r.lock for reading
 }
 
+// pendingEntry is an entry added, with its file's chunks on their way.
+type pendingEntry struct {
+	Entry
+	jobs []*chunkJob // ids set by the workers
+}
+
 // chunkJob is a chunk on its way from AddFile to a pack.
 type chunkJob struct {
-	data *[]byte // the plaintext; returned to bufs once stored
-	id   ChunkID // set by the worker that hashes it
+	data   *[]byte // the plaintext; returned to bufs once stored
+	id     ChunkID // set by the worker that hashes it, or by AddFile
+	hashed bool    // id is set already (a one-chunk file: its SHA-256)
 }
 
 // NewBackup starts backup id (a store key element: no slashes, not
@@ -80,21 +90,29 @@ func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) 
 	case !errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("repo: backup %s: %w", id, err)
 	}
+	r.mu.Lock()
+	if r.writing[id] {
+		r.mu.Unlock()
+		return nil, fmt.Errorf("repo: backup %s: %w (in progress)", id, ErrExists)
+	}
+	r.writing[id] = true
+	r.mu.Unlock()
 	r.lock.RLock()
 	cctx, cancel := context.WithCancel(ctx)
 	w := &BackupWriter{
 		r: r, id: id, created: time.Now().UTC(), ctx: cctx, cancel: cancel,
-		files:   map[int][]*chunkJob{},
-		seen:    map[string]bool{},
-		chunker: chunker.NewWithBoundaries(nil, r.cfg.Polynomial, r.cfg.MinChunk, r.cfg.MaxChunk),
-		jobs:    make(chan *chunkJob, 2*r.opts.Workers),
-		// Two uploads at a time keep a store with latency busy; more
-		// would only hold more packs in memory.
+		seen: map[string]bool{},
+		jobs: make(chan *chunkJob, 2*r.opts.Workers),
+		// With two uploaders one pack is written while the next
+		// fills; more would only hold more packs in memory.
 		uploads: make(chan *packBuilder, 1),
 		pending: map[ChunkID]bool{},
 		locked:  true,
 	}
 	w.bufs.New = func() any { b := make([]byte, 0, r.cfg.MaxChunk); return &b }
+	w.chunkers.New = func() any {
+		return chunker.NewWithBoundaries(nil, r.cfg.Polynomial, r.cfg.MinChunk, r.cfg.MaxChunk)
+	}
 	for range r.opts.Workers {
 		w.workersWG.Add(1)
 		go w.worker()
@@ -108,7 +126,8 @@ func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) 
 
 // SetProgress makes the writer call fn with the content bytes read so
 // far and total (what the caller expects the backup to read) after each
-// chunk.
+// chunk. fn is called with the writer's lock held: it must be quick and
+// not call the writer. Call SetProgress before the first Add.
 func (w *BackupWriter) SetProgress(total int64, fn func(done, total int64)) {
 	w.progressTotal, w.progress = total, fn
 }
@@ -128,35 +147,41 @@ func (w *BackupWriter) failed() error {
 }
 
 // addEntry checks e and appends it.
-func (w *BackupWriter) addEntry(e Entry) (int, error) {
+func (w *BackupWriter) addEntry(e Entry) (*pendingEntry, error) {
 	if w.closed {
-		return 0, fmt.Errorf("repo: backup %s: %w", w.id, ErrClosed)
+		return nil, fmt.Errorf("repo: backup %s: %w", w.id, ErrClosed)
 	}
 	if err := w.failed(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := checkEntryPath(e.Path); err != nil {
-		return 0, fmt.Errorf("repo: backup %s: %w", w.id, err)
-	}
-	if w.seen[e.Path] {
-		return 0, fmt.Errorf("repo: backup %s: %q added twice", w.id, e.Path)
+		return nil, fmt.Errorf("repo: backup %s: %w", w.id, err)
 	}
 	if e.Mode&^ModeBits != 0 {
-		return 0, fmt.Errorf("repo: backup %s: %q: mode %#o has bits beyond %#o", w.id, e.Path, e.Mode, ModeBits)
+		return nil, fmt.Errorf("repo: backup %s: %q: mode %#o has bits beyond %#o", w.id, e.Path, e.Mode, ModeBits)
+	}
+	w.entriesMu.Lock()
+	defer w.entriesMu.Unlock()
+	if w.seen[e.Path] {
+		return nil, fmt.Errorf("repo: backup %s: %q added twice", w.id, e.Path)
 	}
 	w.seen[e.Path] = true
-	w.entries = append(w.entries, e)
-	return len(w.entries) - 1, nil
+	pe := &pendingEntry{Entry: e}
+	w.entries = append(w.entries, pe)
+	switch e.Type {
+	case TypeDir:
+		w.totals.Dirs++
+	case TypeSymlink:
+		w.totals.Symlinks++
+	}
+	return pe, nil
 }
 
 // AddDir adds directory e (its Path, Mode, UID, GID and MTime count).
 func (w *BackupWriter) AddDir(e Entry) error {
 	e.Type, e.Size, e.Target, e.SHA256, e.Chunks = TypeDir, 0, "", "", nil
-	if _, err := w.addEntry(e); err != nil {
-		return err
-	}
-	w.totals.Dirs++
-	return nil
+	_, err := w.addEntry(e)
+	return err
 }
 
 // AddSymlink adds symbolic link e to e.Target.
@@ -165,11 +190,8 @@ func (w *BackupWriter) AddSymlink(e Entry) error {
 		return fmt.Errorf("repo: backup %s: symlink %q without target", w.id, e.Path)
 	}
 	e.Type, e.Size, e.SHA256, e.Chunks = TypeSymlink, 0, "", nil
-	if _, err := w.addEntry(e); err != nil {
-		return err
-	}
-	w.totals.Symlinks++
-	return nil
+	_, err := w.addEntry(e)
+	return err
 }
 
 // AddFile adds regular file e with the content content reads (to its
@@ -178,11 +200,11 @@ func (w *BackupWriter) AddSymlink(e Entry) error {
 // the background, so AddFile returns before the file is stored.
 func (w *BackupWriter) AddFile(ctx context.Context, e Entry, content io.Reader) (string, error) {
 	e.Type, e.Target, e.Chunks = TypeFile, "", nil
-	i, err := w.addEntry(e)
+	pe, err := w.addEntry(e)
 	if err != nil {
 		return "", err
 	}
-	sum, err := w.addContent(ctx, i, content)
+	sum, err := w.addContent(ctx, pe, content)
 	if err != nil {
 		// The entry stays, without content: Commit refuses a backup
 		// that had an error, and the caller aborts.
@@ -192,47 +214,122 @@ func (w *BackupWriter) AddFile(ctx context.Context, e Entry, content io.Reader) 
 	return sum, nil
 }
 
-func (w *BackupWriter) addContent(ctx context.Context, i int, content io.Reader) (string, error) {
+func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content io.Reader) (string, error) {
 	h := sha256.New()
-	w.chunker.Reset(content, w.r.cfg.Polynomial)
+	ch := w.chunkers.Get().(*chunker.Chunker)
+	defer w.chunkers.Put(ch)
+	ch.Reset(content, w.r.cfg.Polynomial)
 	var jobs []*chunkJob
 	var size int64
+	// Each chunk is handed on once the next one is read: the last one
+	// of a one-chunk file (most files) goes with the file's SHA-256 as
+	// its id, which saves the workers hashing it again.
+	var held *chunkJob
+	send := func(j *chunkJob) error {
+		select {
+		case w.jobs <- j:
+			return nil
+		case <-w.ctx.Done():
+			return fmt.Errorf("repo: backup %s: %w", w.id, w.ctx.Err())
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("repo: backup %s: %w", w.id, err)
 		}
 		buf := w.bufs.Get().(*[]byte)
-		c, err := w.chunker.Next((*buf)[:0])
+		c, err := ch.Next((*buf)[:0])
 		if err == io.EOF {
 			w.bufs.Put(buf)
 			break
 		}
 		if err != nil {
 			w.bufs.Put(buf)
-			return "", fmt.Errorf("repo: backup %s: read %s: %w", w.id, w.entries[i].Path, err)
+			if held != nil {
+				send(held)
+			}
+			return "", fmt.Errorf("repo: backup %s: read %s: %w", w.id, pe.Path, err)
 		}
 		*buf = c.Data
 		h.Write(c.Data)
 		size += int64(len(c.Data))
 		j := &chunkJob{data: buf}
 		jobs = append(jobs, j)
-		select {
-		case w.jobs <- j:
-		case <-w.ctx.Done():
-			return "", fmt.Errorf("repo: backup %s: %w", w.id, w.ctx.Err())
+		if held != nil {
+			if err := send(held); err != nil {
+				return "", err
+			}
 		}
-		w.totals.Bytes += int64(len(c.Data))
+		held = j
 		if w.progress != nil {
+			w.entriesMu.Lock()
+			w.totals.Bytes += int64(len(c.Data))
 			w.progress(w.totals.Bytes, w.progressTotal)
+			w.entriesMu.Unlock()
 		}
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	w.entries[i].Size = size
-	w.entries[i].SHA256 = sum
-	w.files[i] = jobs
+	var sum [32]byte
+	h.Sum(sum[:0])
+	if held != nil {
+		if len(jobs) == 1 {
+			held.id, held.hashed = sum, true
+		}
+		if err := send(held); err != nil {
+			return "", err
+		}
+	}
+	hexSum := hex.EncodeToString(sum[:])
+	pe.Size, pe.SHA256, pe.jobs = size, hexSum, jobs
+	w.entriesMu.Lock()
+	if w.progress == nil {
+		w.totals.Bytes += size
+	}
 	w.totals.Files++
 	w.totals.Chunks += len(jobs)
-	return sum, nil
+	w.entriesMu.Unlock()
+	return hexSum, nil
+}
+
+// AddFileFrom adds file e with the content of prev, the entry of the
+// same file in an earlier backup of this repository, without reading it:
+// the caller has found the file unchanged (package backend compares size,
+// mtime, ctime and inode, as restic does). e's Size and SHA256 are
+// prev's. If one of prev's chunks is no longer in the repository (prev's
+// backup was deleted and pruned) the error wraps ErrNotFound, nothing is
+// added, and the caller should add the file with AddFile.
+func (w *BackupWriter) AddFileFrom(e Entry, prev *Entry) (string, error) {
+	if prev.Type != TypeFile {
+		return "", fmt.Errorf("repo: backup %s: %s: previous entry is a %s", w.id, e.Path, prev.Type)
+	}
+	w.r.mu.RLock()
+	for _, c := range prev.Chunks {
+		if _, ok := w.r.idx.lookup(c); !ok {
+			w.r.mu.RUnlock()
+			return "", fmt.Errorf("repo: backup %s: %s: chunk %s of the previous backup: %w", w.id, e.Path, c, ErrNotFound)
+		}
+	}
+	w.r.mu.RUnlock()
+	e.Type, e.Target, e.Chunks = TypeFile, "", nil
+	e.Size, e.SHA256 = prev.Size, prev.SHA256
+	pe, err := w.addEntry(e)
+	if err != nil {
+		return "", err
+	}
+	// The chunks stay indexed until Commit: Prune, which alone removes
+	// chunks, waits for this backup.
+	pe.jobs = make([]*chunkJob, len(prev.Chunks))
+	for i, c := range prev.Chunks {
+		pe.jobs[i] = &chunkJob{id: c, hashed: true}
+	}
+	w.entriesMu.Lock()
+	w.totals.Bytes += e.Size
+	w.totals.Files++
+	w.totals.Chunks += len(prev.Chunks)
+	if w.progress != nil {
+		w.progress(w.totals.Bytes, w.progressTotal)
+	}
+	w.entriesMu.Unlock()
+	return e.SHA256, nil
 }
 
 // worker hashes chunks, and compresses and packs those the repository
@@ -276,7 +373,9 @@ func (w *BackupWriter) worker() {
 	var zbuf []byte
 	for j := range w.jobs {
 		data := *j.data
-		j.id = sha256.Sum256(data)
+		if !j.hashed {
+			j.id = sha256.Sum256(data)
+		}
 		w.mu.Lock()
 		dup := w.pending[j.id] || w.err != nil
 		if !dup {
@@ -359,6 +458,9 @@ func (w *BackupWriter) unlock() {
 	if w.locked {
 		w.locked = false
 		w.r.lock.RUnlock()
+		w.r.mu.Lock()
+		delete(w.r.writing, w.id)
+		w.r.mu.Unlock()
 	}
 }
 
@@ -381,13 +483,18 @@ func (w *BackupWriter) Commit(ctx context.Context) (Totals, error) {
 	}
 	t := w.totals
 	t.NewChunks, t.NewBytes, t.NewStoredBytes, t.NewPacks = w.newStats.NewChunks, w.newStats.NewBytes, w.newStats.NewStoredBytes, w.newStats.NewPacks
-	for i, jobs := range w.files {
-		ids := make([]ChunkID, len(jobs))
-		for k, j := range jobs {
-			ids[k] = j.id
+	entries := make([]Entry, len(w.entries))
+	for i, pe := range w.entries {
+		entries[i] = pe.Entry
+		if len(pe.jobs) > 0 {
+			ids := make([]ChunkID, len(pe.jobs))
+			for k, j := range pe.jobs {
+				ids[k] = j.id
+			}
+			entries[i].Chunks = ids
 		}
-		w.entries[i].Chunks = ids
 	}
+	slices.SortFunc(entries, func(a, b Entry) int { return compareTreePaths(a.Path, b.Path) })
 	if len(w.uploaded) > 0 {
 		key, data, err := encodeIndexObject(w.uploaded)
 		if err != nil {
@@ -402,7 +509,7 @@ func (w *BackupWriter) Commit(ctx context.Context) (Totals, error) {
 		}
 		w.r.mu.Unlock()
 	}
-	data, err := encodeManifest(w.id, w.created, t, w.labels, w.entries)
+	data, err := encodeManifest(w.id, w.created, t, w.labels, entries)
 	if err != nil {
 		return Totals{}, err
 	}
@@ -429,5 +536,36 @@ func (w *BackupWriter) Abort() {
 	defer cancel()
 	for _, p := range w.uploaded {
 		w.r.store.Delete(ctx, packKey(p.id))
+	}
+}
+
+// compareTreePaths orders paths depth first, each directory's entries by
+// name: element by element, so "a/b" comes before "a-c" (as filepath.WalkDir
+// and package backend's walk list them), and "." first.
+func compareTreePaths(a, b string) int {
+	if a == b {
+		return 0
+	}
+	if a == "." {
+		return -1
+	}
+	if b == "." {
+		return 1
+	}
+	for {
+		ae, arest, amore := strings.Cut(a, "/")
+		be, brest, bmore := strings.Cut(b, "/")
+		if c := strings.Compare(ae, be); c != 0 {
+			return c
+		}
+		switch {
+		case !amore && !bmore:
+			return 0
+		case !amore:
+			return -1 // a is b's ancestor
+		case !bmore:
+			return 1
+		}
+		a, b = arest, brest
 	}
 }

@@ -9,7 +9,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -85,7 +88,7 @@ func modeExtra(m uint32) fs.FileMode {
 // mtimes with nanoseconds.
 func variedTree(t testing.TB, root string) {
 	t.Helper()
-	big := content(7, 5<<20+123)
+	big := content(7, 3<<20+123)
 	files := []fileSpec{
 		{path: "empty", data: nil},
 		{path: "small.txt", data: []byte("hello, repository\n"), mode: 0o600},
@@ -96,7 +99,7 @@ func variedTree(t testing.TB, root string) {
 		{path: "copy/big", data: big}, // identical to a/big
 		{path: "copy/big2", data: slices.Concat(big, []byte("tail"))},
 		{path: "multi", data: content(3, 9<<20)}, // several chunks
-		{path: "zeros", data: make([]byte, 3<<20)},
+		{path: "zeros", data: make([]byte, 2<<20)},
 	}
 	writeTree(t, root, files)
 	for i := range 30 {
@@ -184,13 +187,66 @@ func backupTree(t testing.TB, r *Repo, id, root string) Totals {
 	return tot
 }
 
+// tryBackupTree backs up the tree at root, reading GOMAXPROCS files at
+// a time, as package backend will.
 func tryBackupTree(ctx context.Context, r *Repo, id, root string) (Totals, error) {
+	return tryBackupTreeFrom(ctx, r, id, root, nil)
+}
+
+// backupTreeFrom backs up the tree at root as backup id, taking the
+// files whose size and mtime are those of parent's entry from parent.
+func backupTreeFrom(t testing.TB, r *Repo, id, root string, parent *Backup) Totals {
+	t.Helper()
+	tot, err := tryBackupTreeFrom(context.Background(), r, id, root, parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tot
+}
+
+func tryBackupTreeFrom(ctx context.Context, r *Repo, id, root string, parent *Backup) (Totals, error) {
 	w, err := r.NewBackup(ctx, id)
 	if err != nil {
 		return Totals{}, err
 	}
 	defer w.Abort()
-	var entries []Entry
+	type fileJob struct {
+		e Entry
+		p string
+	}
+	readers := runtime.GOMAXPROCS(0)
+	if n, err := strconv.Atoi(os.Getenv("MANILITE_BENCH_READERS")); err == nil && n > 0 {
+		readers = n
+	}
+	files := make(chan fileJob)
+	errs := make(chan error, readers)
+	var wg sync.WaitGroup
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first error
+			for j := range files {
+				if first != nil {
+					continue
+				}
+				if parent != nil {
+					if prev, ok := parent.Entry(j.e.Path); ok && prev.Type == TypeFile && prev.MTime.Equal(j.e.MTime) && prev.Size == j.e.Size {
+						_, first = w.AddFileFrom(j.e, prev)
+						continue
+					}
+				}
+				f, err := os.Open(j.p)
+				if err != nil {
+					first = err
+					continue
+				}
+				_, first = w.AddFile(ctx, j.e, f)
+				f.Close()
+			}
+			errs <- first
+		}()
+	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -212,17 +268,19 @@ func tryBackupTree(ctx context.Context, r *Repo, id, root string) (Totals, error
 			}
 			return w.AddSymlink(e)
 		case syscall.S_IFREG:
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = w.AddFile(ctx, e, f)
-			return err
+			e.Size = st.Size
+			files <- fileJob{e, p}
 		}
 		return nil
 	})
-	_ = entries
+	close(files)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		if err == nil {
+			err = e
+		}
+	}
 	if err != nil {
 		return Totals{}, err
 	}

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -125,6 +126,11 @@ func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
 		}
 	}
 
+	// Sorted, so that a prune re-run after a crash repacks the same
+	// blobs into the same packs (with the same ids) again.
+	slices.SortFunc(repack, comparePackIDs)
+	slices.SortFunc(drop, comparePackIDs)
+
 	// 1. Repack.
 	var newPacks []packRecord
 	if len(repack) > 0 {
@@ -183,8 +189,18 @@ func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
 	r.idx = newIdx
 	r.mu.Unlock()
 
-	// 4. The packs.
+	// 4. The packs. A pack the new index lists is never deleted: a
+	// repack can write a pack whose id (its content's hash) is that of an
+	// unindexed leftover, the same repack's output left by a prune killed
+	// before it wrote its index.
+	indexed := make(map[PackID]bool, len(all))
+	for _, p := range all {
+		indexed[p.id] = true
+	}
 	for _, id := range append(drop, repack...) {
+		if indexed[id] {
+			continue
+		}
 		if err := r.store.Delete(ctx, packKey(id)); err != nil {
 			return st, fmt.Errorf("repo: prune: %w", err)
 		}
@@ -202,6 +218,8 @@ func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
 	}
 	return st, nil
 }
+
+func comparePackIDs(a, b PackID) int { return bytes.Compare(a[:], b[:]) }
 
 func sortBlobs(b []blobEntry) {
 	slices.SortFunc(b, func(x, y blobEntry) int { return int(x.offset) - int(y.offset) })

@@ -31,8 +31,11 @@
 //
 //   - Open opens (and on an empty store initialises) a repository.
 //   - Repo.NewBackup starts a backup; BackupWriter.AddDir, AddSymlink and
-//     AddFile add its entries, BackupWriter.Commit makes it durable and
-//     visible, BackupWriter.Abort drops it.
+//     AddFile (safe for concurrent use) add its entries, AddFileFrom takes
+//     an unchanged file's chunks from an earlier backup without reading it,
+//     BackupWriter.SetProgress reports the bytes read,
+//     BackupWriter.Commit makes the backup durable and visible,
+//     BackupWriter.Abort drops it.
 //   - Repo.OpenBackup reads a backup's manifest; Backup.Entries are its
 //     entries, Backup.WriteFile writes a file's content, fetching only the
 //     packs ranges it needs and verifying every chunk's and the whole
@@ -40,7 +43,10 @@
 //   - Repo.Backups lists the backups, Repo.Delete deletes one, Repo.Prune
 //     frees what no remaining backup references.
 //   - Repo.Check verifies the repository (Check(ctx, true) re-reads and
-//     re-hashes all data), Repo.Stats counts what it stores.
+//     re-hashes all data), Repo.RebuildIndex rebuilds the index from the
+//     packs' trailers, Repo.Stats counts what it stores.
+//   - NewLocalStore and NewS3Store (with ParseS3URL and S3Options) make
+//     the two Stores.
 //
 // # Crash safety
 //
@@ -63,6 +69,11 @@
 // multi-node locking is for a later change. Options.PruneGrace keeps
 // unindexed packs younger than it, which protects a writer in another
 // process for that long.
+//
+// The read lock is a sync.RWMutex's: a goroutine that holds an
+// uncommitted BackupWriter must not also call WriteFile, Delete or Check
+// (which take the read lock again) while a Prune may be waiting, or the
+// three deadlock. Different goroutines are fine.
 package repo
 
 import (
@@ -156,6 +167,9 @@ type Repo struct {
 	// dedups against and a restore resolves chunks with.
 	mu  sync.RWMutex
 	idx *index
+	// writing are the ids of the backups in progress (guarded by mu), so
+	// that two writers of one id cannot both commit.
+	writing map[string]bool
 
 	enc *zstd.Encoder // EncodeAll is safe for concurrent use
 	dec *zstd.Decoder // DecodeAll is safe for concurrent use
@@ -216,16 +230,16 @@ func Open(ctx context.Context, store Store, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repo: zstd: %w", err)
 	}
-	idx, _, problems, err := loadIndex(ctx, store)
+	// An index object that cannot be decoded is left out: backups then
+	// store its chunks again and restores that need them fail with
+	// ErrCorrupt, Check reports it, Prune refuses to run, and
+	// RebuildIndex (which needs an open Repo) repairs it.
+	idx, _, _, err := loadIndex(ctx, store)
 	if err != nil {
 		return nil, err
 	}
-	if len(problems) > 0 {
-		// An unreadable index object loses dedup and may make backups
-		// unrestorable: better an error now than later.
-		return nil, problems[0]
-	}
 	r.idx = idx
+	r.writing = map[string]bool{}
 	return r, nil
 }
 

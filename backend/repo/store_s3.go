@@ -35,9 +35,9 @@ type S3Options struct {
 	// retries included, so that a server that stops answering makes an
 	// error rather than a hang; 0 means DefaultS3OpTimeout.
 	OpTimeout time.Duration
-	// CreateBucket makes NewS3Store create a missing bucket; without it a
-	// missing bucket is an error.
-	CreateBucket bool
+	// NoCreateBucket makes a missing bucket an error wrapping
+	// ErrNotFound; by default NewS3Store creates it.
+	NoCreateBucket bool
 }
 
 const (
@@ -73,8 +73,9 @@ func ParseS3URL(s string) (bucket, prefix string, err error) {
 }
 
 // NewS3Store opens the store at repoURL ("s3://bucket/prefix") on the
-// server opts.Endpoint. It checks that the bucket exists, which also checks
-// the credentials: wrong ones are an error wrapping ErrAccessDenied.
+// server opts.Endpoint. It checks that the bucket exists (creating it
+// unless opts.NoCreateBucket), which also checks the credentials: wrong
+// ones are an error wrapping ErrAccessDenied.
 func NewS3Store(ctx context.Context, repoURL string, opts S3Options) (*S3Store, error) {
 	bucket, prefix, err := ParseS3URL(repoURL)
 	if err != nil {
@@ -120,7 +121,13 @@ func NewS3Store(ctx context.Context, repoURL string, opts S3Options) (*S3Store, 
 		return nil, s.wrap("open", "", err)
 	}
 	if !exists {
-		if !opts.CreateBucket {
+		if opts.NoCreateBucket {
+			// Some servers (versitygw) answer a HEAD of a bucket with
+			// 404 for an unknown access key too: ask something that
+			// tells the two apart.
+			if _, err := s.client.ListBuckets(octx); err != nil {
+				return nil, s.wrap("open", "", err)
+			}
 			return nil, fmt.Errorf("repo: s3 bucket %s does not exist: %w", bucket, ErrNotFound)
 		}
 		err := s.client.MakeBucket(octx, bucket, minio.MakeBucketOptions{Region: opts.Region})
@@ -152,13 +159,19 @@ func (s *S3Store) opContext(ctx context.Context) (context.Context, context.Cance
 // ErrNotFound, refused credentials ErrAccessDenied.
 func (s *S3Store) wrap(op, key string, err error) error {
 	what := "s3://" + s.bucket + "/" + s.prefix + key
-	switch minio.ToErrorResponse(err).Code {
+	resp := minio.ToErrorResponse(err)
+	switch resp.Code {
 	case "NoSuchKey", "NotFound":
 		return fmt.Errorf("repo: %s %s: %w", op, what, ErrNotFound)
 	case "NoSuchBucket":
 		return fmt.Errorf("repo: %s %s: bucket does not exist: %w", op, what, ErrNotFound)
-	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch":
+	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+		// versitygw's answer to an unknown access key (with a 404).
+		"XAdminUserNotFound":
 		return fmt.Errorf("repo: %s %s: %w (check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): %v", op, what, ErrAccessDenied, err)
+	}
+	if resp.StatusCode == 403 {
+		return fmt.Errorf("repo: %s %s: %w: %v", op, what, ErrAccessDenied, err)
 	}
 	return fmt.Errorf("repo: %s %s: %w", op, what, err)
 }
@@ -174,7 +187,11 @@ func (s *S3Store) Put(ctx context.Context, key string, data []byte) error {
 		// One PUT per object: atomic, and retried by the client as a
 		// whole (the reader is seekable).
 		DisableMultipart: true,
-		SendContentMd5:   true,
+		// The server checks the body against it whatever the signing
+		// mode: over plain HTTP minio-go signs the payload's SHA-256,
+		// over HTTPS it sends UNSIGNED-PAYLOAD, and a pack damaged on
+		// the way should fail its Put rather than a later Check.
+		SendContentMd5: true,
 	})
 	if err != nil {
 		return s.wrap("put", key, err)

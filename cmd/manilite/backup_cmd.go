@@ -48,7 +48,7 @@ func (r *repositoryOptions) openStore(ctx context.Context, dataDir string) (repo
 		}
 		s, err := repo.NewS3Store(ctx, r.Repository, repo.S3Options{
 			Endpoint: r.S3Endpoint, Region: r.S3Region,
-			AccessKey: r.S3AccessKey, SecretKey: r.S3SecretKey, CreateBucket: true,
+			AccessKey: r.S3AccessKey, SecretKey: r.S3SecretKey,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("--backup-repository %s: %w", r.Repository, err)
