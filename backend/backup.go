@@ -85,6 +85,9 @@ type BackupInfo struct {
 	// directories, regular files nor symbolic links: fifos, sockets and
 	// devices.
 	Skipped []string
+	// Unchanged counts the files a backup took from the share's previous
+	// backup without reading them (same size, mtime, ctime and inode).
+	Unchanged int
 }
 
 // BackupPath is the folder of backup id: it holds the archive and

@@ -35,7 +35,8 @@ func repoEntry(e *entry) repo.Entry {
 	case typeSymlink:
 		t = repo.TypeSymlink
 	}
-	return repo.Entry{Path: e.path, Type: t, Mode: e.mode, UID: e.uid, GID: e.gid, MTime: e.mtime, Size: e.size, Target: e.target}
+	return repo.Entry{Path: e.path, Type: t, Mode: e.mode, UID: e.uid, GID: e.gid, MTime: e.mtime, Size: e.size, Target: e.target,
+		Inode: e.inode, CTime: e.ctime}
 }
 
 // treeEntry is the repository's entry e as the tree writer takes it.
@@ -79,6 +80,36 @@ func repoError(id string, err error) error {
 	return err
 }
 
+// parentSearch bounds how many of the newest manifests a backup reads to
+// find the share's last backup.
+const parentSearch = 16
+
+// parentBackup is the newest backup of share shareID among the
+// repository's parentSearch newest: the one a new backup takes unchanged
+// files from. nil when there is none (or it cannot be read: the new
+// backup then reads every file).
+func (l *Local) parentBackup(ctx context.Context, shareID string) *repo.Backup {
+	ids, err := l.repo.RecentBackups(ctx)
+	if err != nil {
+		return nil
+	}
+	for _, id := range ids[:min(len(ids), parentSearch)] {
+		if b, err := l.repo.OpenBackup(ctx, id); err == nil && b.Labels[labelShare] == shareID {
+			return b
+		}
+	}
+	return nil
+}
+
+// unchanged reports whether file e is, by its metadata, the file prev of
+// the parent backup: same size, mtime, ctime and inode (as restic judges
+// it). A write changes mtime and ctime; setting mtime back still moves
+// ctime.
+func unchanged(e *entry, prev *repo.Entry) bool {
+	return prev.Type == repo.TypeFile && prev.Size == e.size && prev.MTime.Equal(e.mtime) &&
+		prev.Inode == e.inode && prev.Inode != 0 && prev.CTime.Equal(e.ctime) && !prev.CTime.IsZero()
+}
+
 // writeRepoBackup walks share src into the repository as backup backupID
 // and commits it: the backup is in the repository whole, or not at all.
 // The manifest labels of a backup: the share it is of, and the entries
@@ -113,6 +144,8 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 		return BackupInfo{}, err
 	}
 	defer r.close()
+	parent := l.parentBackup(ctx, shareID)
+	unchangedFiles := 0
 	add := func(e *entry) error {
 		if !utf8.ValidString(e.path) || !utf8.ValidString(e.target) {
 			return fmt.Errorf("backend: backup of share %s: %q: names and link targets that are not UTF-8 are not supported", shareID, e.path)
@@ -127,6 +160,21 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 			return w.AddDir(repoEntry(e))
 		case typeSymlink:
 			return w.AddSymlink(repoEntry(e))
+		}
+		if parent != nil {
+			if prev, ok := parent.Entry(e.path); ok && unchanged(e, prev) {
+				sum, err := w.AddFileFrom(repoEntry(e), prev)
+				if err == nil {
+					e.sha256 = sum
+					prog.add(e.size)
+					unchangedFiles++
+					return nil
+				}
+				if !errors.Is(err, repo.ErrNotFound) {
+					return err
+				}
+				// A chunk of it was pruned since: read the file.
+			}
 		}
 		f, err := r.openFile(e)
 		if err != nil {
@@ -171,7 +219,9 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 	if err != nil {
 		return BackupInfo{}, err
 	}
-	return repoInfo(totals, scan.skipped), nil
+	info := repoInfo(totals, scan.skipped)
+	info.Unchanged = unchangedFiles
+	return info, nil
 }
 
 // extractRepo writes repository backup b as a new tree named work in the

@@ -1258,3 +1258,55 @@ func TestRestoreLargeFiles(t *testing.T) {
 	restored, _ := l.SharePath("s2")
 	assertTree(t, want, restored)
 }
+
+// A second backup takes the files that did not change from the first
+// without reading them, and reads those that did: a write, a touch that
+// sets the mtime back (the ctime still moves), a file replaced by
+// another one with the same size and mtime (a new inode).
+func TestIncrementalBackup(t *testing.T) {
+	l, _ := newLocalOpts(t)
+	share, _ := richShare(t, l, "s1")
+	first, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil)
+	must(t, err)
+	if first.Unchanged != 0 {
+		t.Fatalf("first backup: %d files unchanged", first.Unchanged)
+	}
+	second, err := l.CreateBackup(t.Context(), "s1", "b2", nil, nil)
+	must(t, err)
+	if second.Unchanged != first.Files || second.Files != first.Files || second.Bytes != first.Bytes || second.ArchiveBytes != 0 {
+		t.Errorf("unchanged share: second backup %+v, first %+v", second, first)
+	}
+
+	deep := filepath.Join(share, "a/b/c/deep.txt")
+	st, err := os.Stat(deep)
+	must(t, err)
+	must(t, os.WriteFile(deep, []byte("DEEP-CONTENT-MARKER, rewritten"), 0o644))
+	must(t, os.Chtimes(deep, st.ModTime(), st.ModTime())) // mtime back, ctime moved
+	secret := filepath.Join(share, "secret.txt")
+	st, err = os.Stat(secret)
+	must(t, err)
+	old, err := os.ReadFile(secret)
+	must(t, err)
+	repl := append([]byte{}, old...)
+	repl[0] ^= 1
+	must(t, os.WriteFile(secret+".new", repl, 0o600))
+	must(t, os.Chtimes(secret+".new", st.ModTime(), st.ModTime()))
+	must(t, os.Rename(secret+".new", secret)) // same size and mtime, another inode
+	want := captureTree(t, share)
+	third, err := l.CreateBackup(t.Context(), "s1", "b3", nil, nil)
+	must(t, err)
+	if third.Unchanged != first.Files-2 {
+		t.Errorf("two changed files: %d unchanged of %d", third.Unchanged, first.Files)
+	}
+	must(t, l.RestoreBackup(t.Context(), "b3", "s2", nil))
+	p2, _ := l.SharePath("s2")
+	assertTree(t, want, p2)
+
+	// Another share's backups are not its parent.
+	richShare(t, l, "s3")
+	other, err := l.CreateBackup(t.Context(), "s3", "b4", nil, nil)
+	must(t, err)
+	if other.Unchanged != 0 {
+		t.Errorf("a new share's first backup took %d files from another share's", other.Unchanged)
+	}
+}

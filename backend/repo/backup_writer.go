@@ -332,8 +332,6 @@ func (w *BackupWriter) AddFileFrom(e Entry, prev *Entry) (string, error) {
 	return e.SHA256, nil
 }
 
-// worker hashes chunks, and compresses and packs those the repository
-// (and this backup) does not have yet.
 // SetLabels sets string labels the backup's manifest keeps (such as the
 // share it is of); Backup.Labels returns them. Call it before Commit.
 func (w *BackupWriter) SetLabels(labels map[string]string) { w.labels = labels }
@@ -368,6 +366,8 @@ func (w *BackupWriter) encodeBlob(dst, data []byte) ([]byte, uint32) {
 	return w.r.encodeBlob(dst, data)
 }
 
+// worker hashes chunks, and compresses and packs those the repository
+// (and this backup) does not have yet.
 func (w *BackupWriter) worker() {
 	defer w.workersWG.Done()
 	var zbuf []byte

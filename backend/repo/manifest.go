@@ -58,6 +58,12 @@ type Entry struct {
 	Target   string    // symbolic links
 	SHA256   string    // files: hex SHA-256 of the content
 	Chunks   []ChunkID // files: the content's chunks, in order
+	// Inode and CTime are the file's inode number and change time when
+	// it was read (0 and zero when unknown): with Size and MTime they tell
+	// the next backup of the tree that the file has not changed (see
+	// BackupWriter.AddFileFrom). Restores ignore them.
+	Inode uint64
+	CTime time.Time
 }
 
 // Totals are a backup's counts.
@@ -108,6 +114,8 @@ type manifestEntryJSON struct {
 	Target string   `json:"target,omitempty"`
 	SHA256 string   `json:"sha256,omitempty"`
 	Chunks []string `json:"chunks,omitempty"`
+	Inode  uint64   `json:"inode,omitempty"`
+	CTime  string   `json:"ctime,omitempty"` // as MTime
 }
 
 const (
@@ -143,7 +151,10 @@ func encodeManifest(id string, created time.Time, t Totals, labels map[string]st
 		je := manifestEntryJSON{
 			Path: e.Path, Type: e.Type.String(), Mode: fmt.Sprintf("%#o", e.Mode),
 			UID: e.UID, GID: e.GID, MTime: e.MTime.UTC().Format(time.RFC3339Nano),
-			Size: e.Size, Target: e.Target, SHA256: e.SHA256,
+			Size: e.Size, Target: e.Target, SHA256: e.SHA256, Inode: e.Inode,
+		}
+		if !e.CTime.IsZero() {
+			je.CTime = e.CTime.UTC().Format(time.RFC3339Nano)
 		}
 		if len(e.Chunks) > 0 {
 			je.Chunks = make([]string, len(e.Chunks))
@@ -211,7 +222,12 @@ func (je *manifestEntryJSON) entry() (Entry, error) {
 		return Entry{}, fmt.Errorf("mtime %q", je.MTime)
 	}
 	e := Entry{Path: je.Path, Type: typ, Mode: uint32(mode), UID: je.UID, GID: je.GID, MTime: mt,
-		Size: je.Size, Target: je.Target, SHA256: je.SHA256}
+		Size: je.Size, Target: je.Target, SHA256: je.SHA256, Inode: je.Inode}
+	if je.CTime != "" {
+		if e.CTime, err = time.Parse(time.RFC3339Nano, je.CTime); err != nil {
+			return Entry{}, fmt.Errorf("ctime %q", je.CTime)
+		}
+	}
 	switch typ {
 	case TypeFile:
 		if e.Size < 0 || len(e.SHA256) != 64 {

@@ -91,6 +91,23 @@ func (r *Repo) ensureIndexed(ctx context.Context, entries []Entry) error {
 	return nil
 }
 
+// RecentBackups lists the committed backups' ids, the newest manifest
+// first (by the store's modification time).
+func (r *Repo) RecentBackups(ctx context.Context) ([]string, error) {
+	objs, err := r.store.List(ctx, manifestsPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("repo: list backups: %w", err)
+	}
+	slices.SortFunc(objs, func(a, b ObjectInfo) int { return b.ModTime.Compare(a.ModTime) })
+	ids := make([]string, 0, len(objs))
+	for _, o := range objs {
+		if id := strings.TrimPrefix(o.Key, manifestsPrefix); checkBackupID(id) == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
 // Backups lists the committed backups' ids, sorted.
 func (r *Repo) Backups(ctx context.Context) ([]string, error) {
 	objs, err := r.store.List(ctx, manifestsPrefix)
