@@ -88,7 +88,15 @@ func TestKilledMidBackup(t *testing.T) {
 		t.Skip("runs a helper process")
 	}
 	l, dataDir := newLocalOpts(t)
-	_, want := slowShare(t, l, "s1", 4<<20) // 4s at the helper's 1 MiB/s
+	// Four files of 1 MiB (4 s at the helper's 1 MiB/s): each is a chunk
+	// of its own whatever the repository's chunker polynomial, so a pack
+	// is uploaded once the first file is read.
+	p, err := l.CreateShare("s1")
+	must(t, err)
+	for i := range 4 {
+		mustWrite(t, filepath.Join(p, fmt.Sprintf("data-%d.bin", i)), randomBytes(uint64(7+i), 1<<20), 0o644)
+	}
+	want := captureTree(t, p)
 	killMidway(t, "backup", dataDir)
 
 	// Packs the killed backup uploaded are there, in no index, and no
