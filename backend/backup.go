@@ -323,6 +323,8 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 // gets: 0 first, each whole percentage once as it is reached (99 at most
 // while copying), and 100 from finish.
 type progress struct {
+	// mu makes it safe for a backup's file readers, which add at once.
+	mu          sync.Mutex
 	fn          func(int)
 	total, done int64
 	last        int
@@ -338,6 +340,8 @@ func (p *progress) add(n int64) {
 	if p == nil || p.fn == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.done += n
 	if p.total > 0 {
 		p.report(int(min(p.done*100/p.total, 99)))
@@ -347,7 +351,9 @@ func (p *progress) add(n int64) {
 // setTotal sets the total of a progress created with a total of -1
 // (not known yet), and reports what is done of it.
 func (p *progress) setTotal(total int64) {
+	p.mu.Lock()
 	p.total = total
+	p.mu.Unlock()
 	p.add(0)
 }
 
@@ -358,7 +364,11 @@ func (p *progress) report(pct int) {
 	}
 }
 
-func (p *progress) finish() { p.report(100) }
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.report(100)
+}
 
 // manifest is manifest.json: what a backup holds. entries is Entries
 // parsed.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
@@ -80,6 +81,9 @@ func repoError(id string, err error) error {
 	return err
 }
 
+// fileReaders is how many files a backup reads at once.
+const fileReaders = 2
+
 // parentSearch bounds how many of the newest manifests a backup reads to
 // find the share's last backup.
 const parentSearch = 16
@@ -146,6 +150,52 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 	defer r.close()
 	parent := l.parentBackup(ctx, shareID)
 	unchangedFiles := 0
+	// Files are read by fileReaders goroutines at once: chunking, hashing
+	// and compressing a file is CPU work that one goroutine cannot keep
+	// two cores busy with. The walk opens them, in order (the tree
+	// reader's directory descriptors are the walk's), and only once a
+	// reader is free: a file is read right after it is opened, as a
+	// sequential backup would.
+	type fileJob struct {
+		e repo.Entry
+		f *srcFile
+	}
+	jobs := make(chan fileJob, fileReaders)
+	free := make(chan struct{}, fileReaders) // a token per busy reader
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var errMu sync.Mutex
+	var firstErr error
+	fail := func(err error) {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+		cancel()
+	}
+	readErr := func() error {
+		errMu.Lock()
+		defer errMu.Unlock()
+		return firstErr
+	}
+	var readers sync.WaitGroup
+	for range fileReaders {
+		readers.Go(func() {
+			for j := range jobs {
+				if rctx.Err() == nil {
+					content := &copyReader{ctx: rctx, f: j.f, path: j.e.Path, left: j.e.Size, limit: l.limit, progress: prog}
+					if _, err := w.AddFile(rctx, j.e, content); err != nil {
+						fail(err)
+					}
+				}
+				j.f.Close()
+				<-free
+			}
+		})
+	}
+	stopReaders := sync.OnceFunc(func() { close(jobs); readers.Wait() })
+	defer stopReaders()
 	add := func(e *entry) error {
 		if !utf8.ValidString(e.path) || !utf8.ValidString(e.target) {
 			return fmt.Errorf("backend: backup of share %s: %q: names and link targets that are not UTF-8 are not supported", shareID, e.path)
@@ -176,14 +226,21 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 				// A chunk of it was pruned since: read the file.
 			}
 		}
+		select {
+		case free <- struct{}{}:
+		case <-rctx.Done():
+			if err := readErr(); err != nil {
+				return err
+			}
+			return rctx.Err()
+		}
 		f, err := r.openFile(e)
 		if err != nil {
+			<-free
 			return err
 		}
-		defer f.Close()
-		sum, err := w.AddFile(ctx, repoEntry(e), &copyReader{ctx: ctx, f: f, path: e.path, left: e.size, limit: l.limit, progress: prog})
-		e.sha256 = sum
-		return err
+		jobs <- fileJob{e: repoEntry(e), f: f} // never blocks: a reader is free
+		return nil
 	}
 	if err := add(&scan.root); err != nil {
 		return BackupInfo{}, err
@@ -203,6 +260,10 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 				return BackupInfo{}, err
 			}
 		}
+	}
+	stopReaders()
+	if err := readErr(); err != nil {
+		return BackupInfo{}, err
 	}
 	if scan.err != nil {
 		return BackupInfo{}, scan.err

@@ -1166,8 +1166,11 @@ func TestBackupFileChangesDuringBackup(t *testing.T) {
 		l, _ := newLocalOpts(t)
 		share, err := l.CreateShare("s1")
 		must(t, err)
-		// a_big is read first, in several chunks; b_victim after it.
-		mustWrite(t, filepath.Join(share, "a_big"), randomBytes(1, 3<<20), 0o644)
+		// a_big1 and a_big2 are read first, in several chunks, one by
+		// each of the backup's file readers; b_victim is opened once one of
+		// them is done, well after the first progress report.
+		mustWrite(t, filepath.Join(share, "a_big1"), randomBytes(1, 3<<20), 0o644)
+		mustWrite(t, filepath.Join(share, "a_big2"), randomBytes(3, 3<<20), 0o644)
 		mustWrite(t, filepath.Join(share, "b_victim"), randomBytes(2, 256<<10), 0o644)
 		return l, share
 	}
