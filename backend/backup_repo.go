@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -296,6 +297,12 @@ func (l *Local) extractRepo(ctx context.Context, b *repo.Backup, work string, pr
 		return err
 	}
 	defer tw.close()
+	ctx, cancel := context.WithCancel(ctx)
+	ahead := l.prefetch(ctx, b)
+	defer func() {
+		cancel() // on an error, the fetchers stop early
+		ahead.wait()
+	}()
 	for i := 1; i < len(b.Entries); i++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -310,6 +317,14 @@ func (l *Local) extractRepo(ctx context.Context, b *repo.Backup, work string, pr
 		case typeFile:
 			err = tw.file(&e, func(f *os.File) error {
 				out := &limitedWriter{ctx: ctx, w: f, limit: l.limit, progress: prog}
+				if re.Size <= prefetchMax {
+					data, err := ahead.next(i)
+					if err != nil {
+						return repoError(b.ID, err)
+					}
+					_, err = out.Write(data)
+					return err
+				}
 				return repoError(b.ID, b.WriteFile(ctx, re, out, nil))
 			})
 		}
@@ -318,6 +333,93 @@ func (l *Local) extractRepo(ctx context.Context, b *repo.Backup, work string, pr
 		}
 	}
 	return tw.finish()
+}
+
+// A restore fetches, decompresses and verifies the content of the small
+// files ahead of the writer, on restoreFetchers goroutines, so that both
+// cores work on a tree of many small files; large ones are streamed by
+// the writer itself. At most prefetchFiles files (of prefetchMax bytes at
+// most) are held in memory.
+const (
+	restoreFetchers = 2
+	prefetchFiles   = 32
+	prefetchMax     = 1 << 20
+)
+
+// fetchedFile is one small file's content, once done is closed.
+type fetchedFile struct {
+	index int // in the backup's entries
+	data  []byte
+	err   error
+	done  chan struct{}
+}
+
+// prefetcher fetches a backup's small files in entry order.
+type prefetcher struct {
+	queue chan *fetchedFile // in entry order, bounded
+	wg    sync.WaitGroup
+}
+
+func (l *Local) prefetch(ctx context.Context, b *repo.Backup) *prefetcher {
+	p := &prefetcher{queue: make(chan *fetchedFile, prefetchFiles)}
+	work := make(chan *fetchedFile)
+	for range restoreFetchers {
+		p.wg.Go(func() {
+			for f := range work {
+				var buf bytes.Buffer
+				re := &b.Entries[f.index]
+				buf.Grow(int(re.Size))
+				f.err = b.WriteFile(ctx, re, &buf, nil)
+				f.data = buf.Bytes()
+				close(f.done)
+			}
+		})
+	}
+	p.wg.Go(func() {
+		defer close(p.queue)
+		defer close(work)
+		for i := 1; i < len(b.Entries); i++ {
+			if re := &b.Entries[i]; re.Type != repo.TypeFile || re.Size > prefetchMax {
+				continue
+			}
+			f := &fetchedFile{index: i, done: make(chan struct{})}
+			select {
+			case p.queue <- f: // the window: the writer takes them in order
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case work <- f:
+			case <-ctx.Done():
+				f.err = ctx.Err()
+				close(f.done)
+				return
+			}
+		}
+	})
+	return p
+}
+
+// next returns the content of the small file at entry index i, the next
+// one in order.
+func (p *prefetcher) next(i int) ([]byte, error) {
+	f, ok := <-p.queue
+	if !ok {
+		return nil, context.Canceled
+	}
+	<-f.done
+	if f.index != i {
+		return nil, fmt.Errorf("backend: restore prefetched entry %d, the writer is at %d", f.index, i)
+	}
+	return f.data, f.err
+}
+
+// wait waits for the fetchers to stop (the caller cancels their context
+// first, or has taken every file).
+func (p *prefetcher) wait() {
+	for range p.queue { // unblock the producer
+	}
+	p.wg.Wait()
 }
 
 // limitedWriter passes writes through to w under the rate limit, counting
