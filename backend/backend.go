@@ -33,11 +33,14 @@
 package backend
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/manilite/manilite/backend/repo"
 )
 
 // Local keeps shares as directories under one root, and backups and
@@ -47,6 +50,7 @@ type Local struct {
 	backups   string // <data-dir>/backups
 	snapshots string // <data-dir>/snapshots
 	limit     *rateLimiter
+	repo      *repo.Repo // the backups, but those made before it (see backup_repo.go)
 }
 
 // NewLocal prepares <dataDir>/shares, <dataDir>/backups and
@@ -81,6 +85,17 @@ func NewLocal(dataDir string, opts ...Option) (*Local, error) {
 		if err := os.MkdirAll(d.path, d.perm); err != nil {
 			return nil, fmt.Errorf("backend: create %s: %w", d.path, err)
 		}
+	}
+	store := cfg.backupStore
+	if store == nil {
+		local, err := repo.NewLocalStore(l.backups)
+		if err != nil {
+			return nil, err
+		}
+		store = local
+	}
+	if l.repo, err = repo.Open(context.Background(), store, cfg.repoOptions); err != nil {
+		return nil, fmt.Errorf("backend: backup repository: %w", err)
 	}
 	return l, nil
 }
@@ -206,6 +221,10 @@ func (l *Local) RemoveLeftovers() error {
 				}
 			}
 		}
+	}
+	// And what a crashed backup or prune left in the repository.
+	if _, err := l.repo.Prune(context.Background()); err != nil {
+		errs = append(errs, fmt.Errorf("backend: prune the backup repository: %w", err))
 	}
 	return errors.Join(errs...)
 }

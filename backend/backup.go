@@ -2,7 +2,6 @@ package backend
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,15 +14,15 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
+
+	"github.com/manilite/manilite/backend/repo"
 )
 
 var (
@@ -86,6 +85,9 @@ type BackupInfo struct {
 	// directories, regular files nor symbolic links: fifos, sockets and
 	// devices.
 	Skipped []string
+	// Unchanged counts the files a backup took from the share's previous
+	// backup without reading them (same size, mtime, ctime and inode).
+	Unchanged int
 }
 
 // BackupPath is the folder of backup id: it holds the archive and
@@ -105,7 +107,10 @@ func (l *Local) BackupExists(id string) bool {
 	if err != nil {
 		return false
 	}
-	_, err = readManifest(p, id)
+	if _, err = readManifest(p, id); err == nil {
+		return true
+	}
+	_, err = l.repo.OpenBackup(context.Background(), id)
 	return err == nil
 }
 
@@ -120,6 +125,15 @@ func (l *Local) DeleteBackup(id string) error {
 	}
 	if err := removeAside(l.backups, id); err != nil {
 		return fmt.Errorf("backend: delete backup %s: %w", id, err)
+	}
+	ctx := context.Background()
+	if err := l.repo.Delete(ctx, id); err != nil && !errors.Is(err, repo.ErrNotFound) {
+		return fmt.Errorf("backend: delete backup %s: %w", id, err)
+	}
+	// Free the chunks no other backup holds. A crash before this ends
+	// leaves them to the next prune, which finds them the same way.
+	if _, err := l.repo.Prune(ctx); err != nil {
+		return fmt.Errorf("backend: delete backup %s: prune the repository: %w", id, err)
 	}
 	return nil
 }
@@ -171,9 +185,6 @@ func quoted(v any) string {
 	return fmt.Sprint(v)
 }
 
-// zstdThreads is how many goroutines compress one backup.
-func zstdThreads() int { return runtime.GOMAXPROCS(0) }
-
 // CreateBackup backs share shareID up as backup backupID:
 // <data-dir>/backups/<backupID>/ gets the share's tree as a tar stream,
 // data.tar.zst (or data.tar with compression none), and manifest.json. It
@@ -215,7 +226,7 @@ func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts
 		return BackupInfo{}, err
 	}
 
-	// A replay after a crash that came after the rename.
+	// A replay of a backup made in the archive format, before an upgrade.
 	switch m, err := readManifest(final, backupID); {
 	case err == nil:
 		if m.ShareID != shareID {
@@ -229,19 +240,23 @@ func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts
 		return BackupInfo{}, fmt.Errorf("backend: backup %s exists but is not usable (delete it first): %w", backupID, err)
 	}
 
-	tmp := filepath.Join(l.backups, ".tmp-"+backupID)
-	if err := removeTree(tmp); err != nil {
-		return BackupInfo{}, fmt.Errorf("backend: backup %s: remove leftover: %w", backupID, err)
+	// A replay after a crash that came after the commit.
+	switch b, err := l.repo.OpenBackup(ctx, backupID); {
+	case err == nil:
+		if share := b.Labels[labelShare]; share != shareID {
+			return BackupInfo{}, fmt.Errorf("backend: backup %s exists and is of share %s, not %s", backupID, share, shareID)
+		}
+		if progress != nil {
+			progress(100)
+		}
+		return committedInfo(b), nil
+	case errors.Is(err, repo.ErrCorrupt):
+		return BackupInfo{}, fmt.Errorf("backend: backup %s exists but is not usable (delete it first): %w", backupID, repoError(backupID, err))
+	case !errors.Is(err, repo.ErrNotFound):
+		return BackupInfo{}, fmt.Errorf("backend: backup %s: %w", backupID, err)
 	}
-	m, err := l.writeBackup(ctx, src, tmp, shareID, backupID, o, progress)
-	if err == nil {
-		err = os.Rename(tmp, final)
-	}
-	if err == nil {
-		err = syncDir(l.backups)
-	}
+	info, err := l.writeRepoBackup(ctx, src, shareID, backupID, o, progress)
 	if err != nil {
-		_ = removeTree(tmp)
 		if ctx.Err() != nil {
 			return BackupInfo{}, ctx.Err()
 		}
@@ -250,253 +265,7 @@ func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts
 	if progress != nil {
 		progress(100)
 	}
-	return m.info(), nil
-}
-
-// writeBackup writes the whole backup into folder tmp and syncs it.
-func (l *Local) writeBackup(ctx context.Context, src, tmp, shareID, backupID string, o backupOptions, progressFn func(int)) (*manifest, error) {
-	scan, err := startScan(ctx, src)
-	if err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return nil, fmt.Errorf("backend: backup of share %s: %w", shareID, ErrShareNotFound)
-		}
-		return nil, err
-	}
-	defer scan.stop()
-	// The percentages wait for the walk's total.
-	prog := newProgress(progressFn, -1)
-
-	if err := os.Mkdir(tmp, 0o700); err != nil {
-		return nil, err
-	}
-	m := &manifest{
-		Format:      manifestFormat,
-		Version:     manifestV1,
-		BackupID:    backupID,
-		ShareID:     shareID,
-		CreatedAt:   time.Now().UTC(),
-		Compression: "none",
-		Archive:     archivePlain,
-	}
-	if o.compress {
-		m.Compression, m.CompressionLevel, m.Archive = "zstd", o.levelName, archiveZstd
-	}
-
-	af, err := createArchiveFile(filepath.Join(tmp, m.Archive))
-	if err != nil {
-		return nil, err
-	}
-	defer af.Close()
-	sum := &hashCounter{h: sha256.New()}
-	var enc *zstd.Encoder
-	size := chunkSize[zstd.SpeedFastest]
-	if o.compress {
-		// No frame checksums: the manifest has the archive's SHA-256 and
-		// every file's, which RestoreBackup checks; the checksum (xxhash of
-		// all the content) was 5% of the compression's time.
-		enc, err = zstd.NewWriter(nil,
-			zstd.WithEncoderLevel(o.level),
-			zstd.WithEncoderConcurrency(zstdThreads()),
-			zstd.WithEncoderCRC(false))
-		if err != nil {
-			return nil, err
-		}
-		defer enc.Close()
-		size = chunkSize[o.level]
-	}
-	stream := newArchiveStream(io.MultiWriter(af, sum), enc, zstdThreads(), size)
-	defer stream.close()
-
-	r, err := openTreeReader(src, scan.root)
-	if err != nil {
-		return nil, err
-	}
-	defer r.close()
-	most := l.limit.chunk(1 << 20) // the most one read takes
-	fh := sha256.New()
-	var js entriesJSON
-	// backupEntry adds e to the archive, and to the manifest.
-	backupEntry := func(e *entry) error {
-		if !utf8.ValidString(e.path) || !utf8.ValidString(e.target) {
-			return fmt.Errorf("backend: backup of share %s: %q: names and link targets that are not UTF-8 are not supported", shareID, e.path)
-		}
-		switch e.typ {
-		case typeDir:
-			if e.path != "." {
-				if err := r.enterDir(e); err != nil {
-					return err
-				}
-			}
-		case typeFile:
-			f, err := r.openFile(e)
-			if err != nil {
-				return err
-			}
-			err = tar.NewWriter(stream).WriteHeader(tarHeader(e))
-			if err == nil {
-				fh.Reset()
-				err = copyContent(stream, fh, &copyReader{ctx: ctx, f: f, path: e.path, left: e.size, limit: l.limit, progress: prog}, most)
-			}
-			f.Close()
-			if err != nil {
-				return err
-			}
-			e.sha256 = hex.EncodeToString(fh.Sum(nil))
-			return js.add(e)
-		}
-		if err := tar.NewWriter(stream).WriteHeader(tarHeader(e)); err != nil {
-			return err
-		}
-		return js.add(e)
-	}
-	entries := []entry{scan.root}
-	if err := backupEntry(&entries[0]); err != nil {
-		return nil, err
-	}
-	walked := false
-	for batch := range scan.batches {
-		for i := range batch {
-			if !walked {
-				select {
-				case <-scan.done:
-					walked = true
-					prog.setTotal(scan.total)
-				default:
-				}
-			}
-			if err := backupEntry(&batch[i]); err != nil {
-				return nil, err
-			}
-		}
-		entries = append(entries, batch...)
-	}
-	if scan.err != nil {
-		return nil, scan.err
-	}
-	if !walked {
-		prog.setTotal(scan.total)
-	}
-	m.TotalBytes, m.Skipped = scan.total, scan.skipped
-	if m.Skipped == nil {
-		m.Skipped = []string{}
-	}
-	// The end of the tar stream: two zero blocks.
-	if err := tar.NewWriter(stream).Close(); err != nil {
-		return nil, err
-	}
-	if err := stream.close(); err != nil {
-		return nil, err
-	}
-	if err := af.Sync(); err != nil {
-		return nil, err
-	}
-	if err := af.Close(); err != nil {
-		return nil, err
-	}
-	m.ArchiveBytes = sum.n
-	m.ArchiveSHA256 = hex.EncodeToString(sum.h.Sum(nil))
-	m.EntryCount = len(entries)
-	m.entries = entries
-
-	b, err := js.manifest(m)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFileSync(filepath.Join(tmp, manifestName), append(b, '\n')); err != nil {
-		return nil, err
-	}
-	if err := syncDir(tmp); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// entriesJSON is the "entries" of a manifest.json, encoded an entry at a
-// time as each is complete, so that the writing goroutine does it while the
-// compression runs rather than all at the end, alone (50 ms for the bench
-// tree's 23,000 entries). manifest lays the result out as
-// json.MarshalIndent(m, "", "  ") would.
-type entriesJSON struct {
-	buf bytes.Buffer // the elements, each but the first after ",\n    "
-	n   int
-}
-
-func (j *entriesJSON) add(e *entry) error {
-	b, err := json.Marshal(toManifestEntry(e))
-	if err != nil {
-		return err
-	}
-	if j.n > 0 {
-		j.buf.WriteString(",\n    ")
-	}
-	j.n++
-	return json.Indent(&j.buf, b, "    ", "  ")
-}
-
-// manifest is m's manifest.json (without the final newline), with the
-// entries added.
-func (j *entriesJSON) manifest(m *manifest) ([]byte, error) {
-	m.Entries = []manifestEntry{}
-	b, err := json.MarshalIndent(m, "", "  ")
-	m.Entries = nil
-	if err != nil {
-		return nil, err
-	}
-	// Entries is the last field: b ends with `"entries": []` and "}".
-	const empty = "[]\n}"
-	if !bytes.HasSuffix(b, []byte(empty)) {
-		return nil, fmt.Errorf("backend: manifest does not end with the entries: %q", b[max(0, len(b)-40):])
-	}
-	if j.n == 0 {
-		return b, nil
-	}
-	out := make([]byte, 0, len(b)+j.buf.Len()+16)
-	out = append(out, b[:len(b)-len(empty)]...)
-	out = append(out, "[\n    "...)
-	out = append(out, j.buf.Bytes()...)
-	out = append(out, "\n  ]\n}"...)
-	return out, nil
-}
-
-func writeFileSync(name string, data []byte) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// copyContent reads a file's content from src (all of it: src knows its
-// size) straight into the stream's chunks, hashing it into h, and pads it
-// to a whole tar block. Reads take most bytes at most.
-//
-// The tar headers are written by a tar.Writer of their own each, which
-// writes the same bytes as one writer for all of the stream: a header's
-// bytes depend on nothing but the header.
-func copyContent(s *archiveStream, h hash.Hash, src *copyReader, most int) error {
-	size := src.left
-	for src.left > 0 {
-		b, err := s.space()
-		if err != nil {
-			return err
-		}
-		n, err := src.Read(b[:min(len(b), most)])
-		h.Write(b[:n])
-		s.commit(n)
-		if err != nil {
-			return err
-		}
-	}
-	var zeros [tarBlock]byte
-	_, err := s.Write(zeros[:(tarBlock-size%tarBlock)%tarBlock])
-	return err
+	return info, nil
 }
 
 // tarBlock is the size of a tar block: headers take whole blocks, content
@@ -554,6 +323,8 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 // gets: 0 first, each whole percentage once as it is reached (99 at most
 // while copying), and 100 from finish.
 type progress struct {
+	// mu makes it safe for a backup's file readers, which add at once.
+	mu          sync.Mutex
 	fn          func(int)
 	total, done int64
 	last        int
@@ -569,6 +340,8 @@ func (p *progress) add(n int64) {
 	if p == nil || p.fn == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.done += n
 	if p.total > 0 {
 		p.report(int(min(p.done*100/p.total, 99)))
@@ -578,7 +351,9 @@ func (p *progress) add(n int64) {
 // setTotal sets the total of a progress created with a total of -1
 // (not known yet), and reports what is done of it.
 func (p *progress) setTotal(total int64) {
+	p.mu.Lock()
 	p.total = total
+	p.mu.Unlock()
 	p.add(0)
 }
 
@@ -589,7 +364,11 @@ func (p *progress) report(pct int) {
 	}
 }
 
-func (p *progress) finish() { p.report(100) }
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.report(100)
+}
 
 // manifest is manifest.json: what a backup holds. entries is Entries
 // parsed.
@@ -622,20 +401,6 @@ type manifestEntry struct {
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256,omitempty"`
 	Target string `json:"target,omitempty"`
-}
-
-func toManifestEntry(e *entry) manifestEntry {
-	return manifestEntry{
-		Path:   e.path,
-		Type:   e.typ.String(),
-		Mode:   fmt.Sprintf("%#o", e.mode),
-		UID:    e.uid,
-		GID:    e.gid,
-		MTime:  e.mtime.UTC().Format(time.RFC3339Nano),
-		Size:   e.size,
-		SHA256: e.sha256,
-		Target: e.target,
-	}
 }
 
 func (m *manifest) info() BackupInfo {
@@ -835,8 +600,14 @@ func (l *Local) RestoreBackup(ctx context.Context, backupID, shareID string, pro
 	if err != nil {
 		return err
 	}
+	// A backup made before the repository is an archive folder.
 	m, err := readManifest(dir, backupID)
-	if err != nil {
+	var b *repo.Backup
+	if errors.Is(err, ErrBackupNotFound) {
+		if b, err = l.repo.OpenBackup(ctx, backupID); err != nil {
+			return repoError(backupID, err)
+		}
+	} else if err != nil {
 		return err
 	}
 	work := ".restore-" + shareID
@@ -844,8 +615,19 @@ func (l *Local) RestoreBackup(ctx context.Context, backupID, shareID string, pro
 	if err := removeTree(workPath); err != nil {
 		return fmt.Errorf("backend: restore into share %s: remove leftover: %w", shareID, err)
 	}
-	prog := newProgress(progress, m.TotalBytes)
-	if err := l.extract(ctx, dir, m, work, prog); err != nil {
+	total := int64(0)
+	if b != nil {
+		total = b.Totals.Bytes
+	} else {
+		total = m.TotalBytes
+	}
+	prog := newProgress(progress, total)
+	if b != nil {
+		err = l.extractRepo(ctx, b, work, prog)
+	} else {
+		err = l.extract(ctx, dir, m, work, prog)
+	}
+	if err != nil {
 		_ = removeTree(workPath)
 		if ctx.Err() != nil {
 			return ctx.Err()

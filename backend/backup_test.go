@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/manilite/manilite/backend"
+	"github.com/manilite/manilite/backend/repo"
 )
 
 // newLocalOpts is newLocal with options.
@@ -41,6 +42,58 @@ func richShare(t *testing.T, l *backend.Local, id string) (string, map[string]no
 	must(t, err)
 	makeRichTree(t, p)
 	return p, captureTree(t, p)
+}
+
+// backupIDs is l.Backups.
+func backupIDs(t *testing.T, l *backend.Local) []string {
+	t.Helper()
+	ids, err := l.Backups(t.Context())
+	must(t, err)
+	return ids
+}
+
+// backupFolders is what the backups folder holds besides the repository's
+// own objects and its (empty) temporary folder: legacy backups, leftovers.
+func backupFolders(t *testing.T, l *backend.Local) []string {
+	t.Helper()
+	bp, err := l.BackupPath("x")
+	must(t, err)
+	var out []string
+	for _, name := range entries(t, filepath.Dir(bp)) {
+		switch name {
+		case "config", "index", "manifests", "packs":
+		case ".tmp":
+			if temps := entries(t, filepath.Join(filepath.Dir(bp), name)); len(temps) != 0 {
+				out = append(out, ".tmp: "+strings.Join(temps, " "))
+			}
+		default:
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// assertNoBackupData checks that l holds no backup and stores no backup
+// data: no manifest, no pack, no index object, no leftover.
+func assertNoBackupData(t *testing.T, l *backend.Local) {
+	t.Helper()
+	if ids := backupIDs(t, l); len(ids) != 0 {
+		t.Errorf("backups %v, want none", ids)
+	}
+	if st := repoStats(t, l); st.Backups != 0 || st.Packs != 0 || st.IndexObjects != 0 {
+		t.Errorf("the repository holds %+v, want nothing", st)
+	}
+	if got := backupFolders(t, l); len(got) != 0 {
+		t.Errorf("the backups folder holds %v besides the repository", got)
+	}
+}
+
+// repoStats is l.BackupStats.
+func repoStats(t *testing.T, l *backend.Local) repo.Stats {
+	t.Helper()
+	s, err := l.BackupStats(t.Context())
+	must(t, err)
+	return s
 }
 
 func backupDirNames(t *testing.T, l *backend.Local, id string) []string {
@@ -96,17 +149,12 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if info.Files != files || info.Dirs != dirs || info.Symlinks != links || info.Bytes != bytes || len(info.Skipped) != 0 {
 		t.Errorf("BackupInfo = %+v, want %d files, %d dirs, %d symlinks, %d bytes, nothing skipped", info, files, dirs, links, bytes)
 	}
-	bp, _ := l.BackupPath("b1")
-	st, err := os.Stat(filepath.Join(bp, "data.tar.zst"))
-	must(t, err)
-	if info.ArchiveBytes != st.Size() {
-		t.Errorf("ArchiveBytes = %d, the archive has %d", info.ArchiveBytes, st.Size())
+	// The first backup stored every chunk it has.
+	if st := repoStats(t, l); info.ArchiveBytes != st.BlobBytes || st.Backups != 1 || st.Packs == 0 {
+		t.Errorf("ArchiveBytes = %d, the repository holds %+v", info.ArchiveBytes, st)
 	}
-	if got := backupDirNames(t, l, "b1"); !slices.Equal(got, []string{"data.tar.zst", "manifest.json"}) {
-		t.Errorf("backup folder holds %v", got)
-	}
-	if got := entries(t, filepath.Dir(bp)); !slices.Equal(got, []string{"b1"}) {
-		t.Errorf("backups folder holds %v, want [b1]", got)
+	if got := backupIDs(t, l); !slices.Equal(got, []string{"b1"}) {
+		t.Errorf("backups %v, want [b1]", got)
 	}
 	if !l.BackupExists("b1") {
 		t.Error("BackupExists = false")
@@ -144,7 +192,7 @@ func TestBackupManifest(t *testing.T) {
 	l, _ := newLocalOpts(t)
 	share, want := richShare(t, l, "s1")
 	before := time.Now()
-	if _, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil); err != nil {
+	if _, err := l.CreateLegacyBackup(t.Context(), "s1", "b1", nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	bp, _ := l.BackupPath("b1")
@@ -256,7 +304,7 @@ func TestBackupCompression(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l, _ := newLocalOpts(t)
 			_, want := richShare(t, l, "s1")
-			if _, err := l.CreateBackup(t.Context(), "s1", "b1", tc.opts, nil); err != nil {
+			if _, err := l.CreateLegacyBackup(t.Context(), "s1", "b1", tc.opts, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := backupDirNames(t, l, "b1"); !slices.Equal(got, []string{tc.archive, "manifest.json"}) {
@@ -337,10 +385,7 @@ func TestBackupInvalidOptions(t *testing.T) {
 			if l.BackupExists("b1") {
 				t.Error("a backup was made")
 			}
-			bp, _ := l.BackupPath("b1")
-			if got := entries(t, filepath.Dir(bp)); len(got) != 0 {
-				t.Errorf("backups folder holds %v", got)
-			}
+			assertNoBackupData(t, l)
 		})
 	}
 }
@@ -402,12 +447,20 @@ func TestBackupMissing(t *testing.T) {
 
 func TestDeleteBackup(t *testing.T) {
 	l, _ := newLocalOpts(t)
-	richShare(t, l, "s1")
-	for _, id := range []string{"b1", "b2"} {
-		if _, err := l.CreateBackup(t.Context(), "s1", id, nil, nil); err != nil {
-			t.Fatal(err)
-		}
+	share, _ := richShare(t, l, "s1")
+	if _, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil); err != nil {
+		t.Fatal(err)
 	}
+	// b2 shares most of b1's chunks; b1 alone has the old big.bin's.
+	changeShare(t, share)
+	want := captureTree(t, share)
+	if _, err := l.CreateBackup(t.Context(), "s1", "b2", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.CreateLegacyBackup(t.Context(), "s1", "old", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	both := repoStats(t, l)
 	bp, _ := l.BackupPath("b1")
 	backups := filepath.Dir(bp)
 	// The leftovers of an interrupted delete and an interrupted create.
@@ -420,16 +473,35 @@ func TestDeleteBackup(t *testing.T) {
 		if l.BackupExists("b1") {
 			t.Fatalf("delete #%d: backup still exists", i+1)
 		}
-		if got := entries(t, backups); !slices.Equal(got, []string{"b2"}) {
-			t.Errorf("delete #%d: backups folder holds %v, want [b2]", i+1, got)
+		if got := backupIDs(t, l); !slices.Equal(got, []string{"b2", "old"}) {
+			t.Errorf("delete #%d: backups %v, want [b2 old]", i+1, got)
+		}
+		if got := backupFolders(t, l); !slices.Equal(got, []string{"old"}) {
+			t.Errorf("delete #%d: backups folder holds %v, want [old]", i+1, got)
 		}
 	}
-	if !l.BackupExists("b2") {
-		t.Error("the other backup is gone")
+	// What only b1 held is out of the index (its bytes are freed once its
+	// pack is mostly dead: see repo.Options.RepackBelow), and b2 still
+	// restores.
+	one := repoStats(t, l)
+	if one.Backups != 1 || one.ChunkBytes >= both.ChunkBytes {
+		t.Errorf("after deleting b1 the repository holds %+v, before %+v", one, both)
 	}
 	if err := l.RestoreBackup(t.Context(), "b1", "s1", nil); !errors.Is(err, backend.ErrBackupNotFound) {
 		t.Errorf("restore of a deleted backup: %v", err)
 	}
+	must(t, l.RestoreBackup(t.Context(), "b2", "s2", nil))
+	p2, _ := l.SharePath("s2")
+	assertTree(t, want, p2)
+	ok, err := l.CheckBackups(t.Context(), true)
+	must(t, err)
+	if !ok.OK() || len(ok.Leftovers) != 0 {
+		t.Errorf("check after the delete: %+v", ok)
+	}
+	// The last ones: nothing is left.
+	must(t, l.DeleteBackup("b2"))
+	must(t, l.DeleteBackup("old"))
+	assertNoBackupData(t, l)
 }
 
 // backupFixture makes a backup b1 of a rich share s1 (with opts), then
@@ -439,7 +511,7 @@ func backupFixture(t *testing.T, opts map[string]any) (l *backend.Local, dataDir
 	t.Helper()
 	l, dataDir = newLocalOpts(t)
 	share, backedUp = richShare(t, l, "s1")
-	if _, err := l.CreateBackup(t.Context(), "s1", "b1", opts, nil); err != nil {
+	if _, err := l.CreateLegacyBackup(t.Context(), "s1", "b1", opts, nil); err != nil {
 		t.Fatal(err)
 	}
 	changeShare(t, share)
@@ -734,13 +806,13 @@ func TestRestoreEscapingArchive(t *testing.T) {
 }
 
 func TestCreateBackupAfterCrash(t *testing.T) {
-	t.Run("leftover tmp folder", func(t *testing.T) {
+	t.Run("leftover tmp folder of the archive format", func(t *testing.T) {
 		l, _ := newLocalOpts(t)
 		_, want := richShare(t, l, "s1")
 		bp, _ := l.BackupPath("b1")
 		tmp := filepath.Join(filepath.Dir(bp), ".tmp-b1")
-		// A crash while writing: a partial archive, no manifest; with a
-		// read-only directory in the way.
+		// A crash while writing an archive backup: a partial archive, no
+		// manifest; with a read-only directory in the way.
 		writeFile(t, filepath.Join(tmp, "data.tar.zst"), "partial")
 		writeFile(t, filepath.Join(tmp, "ro", "x"), "x")
 		must(t, os.Chmod(filepath.Join(tmp, "ro"), 0o500))
@@ -751,62 +823,60 @@ func TestCreateBackupAfterCrash(t *testing.T) {
 		if info.Files == 0 {
 			t.Errorf("info = %+v", info)
 		}
-		if got := entries(t, filepath.Dir(bp)); !slices.Equal(got, []string{"b1"}) {
-			t.Errorf("backups folder holds %v, want [b1]", got)
+		if got := backupIDs(t, l); !slices.Equal(got, []string{"b1"}) {
+			t.Errorf("backups %v, want [b1]", got)
 		}
 		must(t, l.RestoreBackup(t.Context(), "b1", "s2", nil))
 		p2, _ := l.SharePath("s2")
 		assertTree(t, want, p2)
 	})
-	t.Run("complete tmp folder, crash before the rename", func(t *testing.T) {
-		l, _ := newLocalOpts(t)
-		share, _ := richShare(t, l, "s1")
-		// A complete backup of an older state, still under its tmp name.
-		if _, err := l.CreateBackup(t.Context(), "s1", "old", nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		bpOld, _ := l.BackupPath("old")
-		tmp := filepath.Join(filepath.Dir(bpOld), ".tmp-b1")
-		must(t, os.Rename(bpOld, tmp))
-		changeShare(t, share)
-		want := captureTree(t, share)
-		if _, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		must(t, l.RestoreBackup(t.Context(), "b1", "s2", nil))
-		p2, _ := l.SharePath("s2")
-		assertTree(t, want, p2)
-	})
-	t.Run("final folder complete, crash after the rename", func(t *testing.T) {
-		l, _ := newLocalOpts(t)
+	t.Run("committed, crash before the caller knew", func(t *testing.T) {
+		l, dataDir := newLocalOpts(t)
 		share, want := richShare(t, l, "s1")
 		calls := 0
 		info1, err := l.CreateBackup(t.Context(), "s1", "b1", nil, func(int) { calls++ })
 		must(t, err)
-		bp, _ := l.BackupPath("b1")
-		st1, err := os.Stat(filepath.Join(bp, "data.tar.zst"))
+		manifest := filepath.Join(dataDir, "backups", "manifests", "b1")
+		st1, err := os.Stat(manifest)
 		must(t, err)
+		stats1 := repoStats(t, l)
 		changeShare(t, share)
 		var got []int
 		info2, err := l.CreateBackup(t.Context(), "s1", "b1", map[string]any{"compression": "none"}, func(p int) { got = append(got, p) })
 		if err != nil {
 			t.Fatalf("replay: %v", err)
 		}
-		if fmt.Sprint(info1) != fmt.Sprint(info2) {
+		if info1.Files != info2.Files || info1.Dirs != info2.Dirs || info1.Symlinks != info2.Symlinks || info1.Bytes != info2.Bytes {
 			t.Errorf("replay info %+v, first %+v", info2, info1)
 		}
 		if !slices.Equal(got, []int{100}) {
 			t.Errorf("replay progress %v, want [100]", got)
 		}
-		st2, err := os.Stat(filepath.Join(bp, "data.tar.zst"))
+		st2, err := os.Stat(manifest)
 		must(t, err)
-		if !os.SameFile(st1, st2) || !st1.ModTime().Equal(st2.ModTime()) {
-			t.Error("the replay rewrote the archive")
+		if !os.SameFile(st1, st2) || !st1.ModTime().Equal(st2.ModTime()) || repoStats(t, l) != stats1 {
+			t.Error("the replay wrote to the repository")
 		}
 		must(t, l.RestoreBackup(t.Context(), "b1", "s1", nil))
 		assertTree(t, want, share)
 	})
-	t.Run("final folder of another share", func(t *testing.T) {
+	t.Run("an archive backup, crash after its rename", func(t *testing.T) {
+		l, _ := newLocalOpts(t)
+		share, want := richShare(t, l, "s1")
+		info1, err := l.CreateLegacyBackup(t.Context(), "s1", "b1", nil, nil)
+		must(t, err)
+		changeShare(t, share)
+		info2, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil)
+		if err != nil {
+			t.Fatalf("replay: %v", err)
+		}
+		if fmt.Sprint(info1) != fmt.Sprint(info2) || repoStats(t, l).Backups != 0 {
+			t.Errorf("replay info %+v, first %+v, or it wrote to the repository", info2, info1)
+		}
+		must(t, l.RestoreBackup(t.Context(), "b1", "s1", nil))
+		assertTree(t, want, share)
+	})
+	t.Run("backup of another share", func(t *testing.T) {
 		l, _ := newLocalOpts(t)
 		richShare(t, l, "s1")
 		richShare(t, l, "s2")
@@ -816,13 +886,12 @@ func TestCreateBackupAfterCrash(t *testing.T) {
 			t.Error("CreateBackup reused another share's backup")
 		}
 	})
-	t.Run("final folder broken", func(t *testing.T) {
-		l, _ := newLocalOpts(t)
+	t.Run("manifest broken", func(t *testing.T) {
+		l, dataDir := newLocalOpts(t)
 		richShare(t, l, "s1")
 		_, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil)
 		must(t, err)
-		bp, _ := l.BackupPath("b1")
-		must(t, os.Remove(filepath.Join(bp, "manifest.json")))
+		must(t, os.WriteFile(filepath.Join(dataDir, "backups", "manifests", "b1"), []byte("garbage"), 0o600))
 		if _, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil); !errors.Is(err, backend.ErrCorruptBackup) {
 			t.Errorf("CreateBackup over a broken backup: %v, want ErrCorruptBackup", err)
 		}
@@ -886,8 +955,11 @@ func TestRemoveLeftoversBackupsAndSnapshots(t *testing.T) {
 		if err := l.RemoveLeftovers(); err != nil {
 			t.Fatalf("RemoveLeftovers #%d: %v", i+1, err)
 		}
-		if got := entries(t, backups); !slices.Equal(got, []string{"keep-b", "tmp-not-dotted"}) {
+		if got := backupFolders(t, l); !slices.Equal(got, []string{"tmp-not-dotted"}) {
 			t.Errorf("backups: %v", got)
+		}
+		if got := backupIDs(t, l); !slices.Equal(got, []string{"keep-b"}) {
+			t.Errorf("backup ids: %v", got)
 		}
 		if got := entries(t, snapshots); !slices.Equal(got, []string{"keep-snap"}) {
 			t.Errorf("snapshots: %v", got)
@@ -1008,10 +1080,7 @@ func TestBackupCancel(t *testing.T) {
 	if l.BackupExists("b1") {
 		t.Error("a cancelled backup exists")
 	}
-	bp, _ := l.BackupPath("b1")
-	if exists(bp) {
-		t.Error("a cancelled backup left its final folder")
-	}
+	assertNoBackupData(t, l)
 
 	// Once done, the backup can be made, and restoring can be cancelled
 	// too, leaving the share as it was.
@@ -1019,9 +1088,8 @@ func TestBackupCancel(t *testing.T) {
 	must(t, err)
 	_, err = fast.CreateBackup(t.Context(), "s1", "b1", nil, nil)
 	must(t, err)
-	bpDir := filepath.Dir(bp)
-	if got := entries(t, bpDir); !slices.Equal(got, []string{"b1"}) {
-		t.Errorf("backups folder holds %v", got)
+	if got := backupIDs(t, l); !slices.Equal(got, []string{"b1"}) {
+		t.Errorf("backups %v", got)
 	}
 	share, _ := l.SharePath("s1")
 	writeFile(t, filepath.Join(share, "after"), "x")
@@ -1098,8 +1166,11 @@ func TestBackupFileChangesDuringBackup(t *testing.T) {
 		l, _ := newLocalOpts(t)
 		share, err := l.CreateShare("s1")
 		must(t, err)
-		// a_big is read first, in several chunks; b_victim after it.
-		mustWrite(t, filepath.Join(share, "a_big"), randomBytes(1, 3<<20), 0o644)
+		// a_big1 and a_big2 are read first, in several chunks, one by
+		// each of the backup's file readers; b_victim is opened once one of
+		// them is done, well after the first progress report.
+		mustWrite(t, filepath.Join(share, "a_big1"), randomBytes(1, 3<<20), 0o644)
+		mustWrite(t, filepath.Join(share, "a_big2"), randomBytes(3, 3<<20), 0o644)
 		mustWrite(t, filepath.Join(share, "b_victim"), randomBytes(2, 256<<10), 0o644)
 		return l, share
 	}
@@ -1124,10 +1195,7 @@ func TestBackupFileChangesDuringBackup(t *testing.T) {
 		if l.BackupExists("b1") {
 			t.Error("the backup exists")
 		}
-		bp, _ := l.BackupPath("b1")
-		if got := entries(t, filepath.Dir(bp)); len(got) != 0 {
-			t.Errorf("backups folder holds %v", got)
-		}
+		assertNoBackupData(t, l)
 	})
 	t.Run("vanishes", func(t *testing.T) {
 		l, share := setup(t)
@@ -1192,4 +1260,56 @@ func TestRestoreLargeFiles(t *testing.T) {
 	must(t, l.RestoreBackup(t.Context(), "b1", "s2", nil))
 	restored, _ := l.SharePath("s2")
 	assertTree(t, want, restored)
+}
+
+// A second backup takes the files that did not change from the first
+// without reading them, and reads those that did: a write, a touch that
+// sets the mtime back (the ctime still moves), a file replaced by
+// another one with the same size and mtime (a new inode).
+func TestIncrementalBackup(t *testing.T) {
+	l, _ := newLocalOpts(t)
+	share, _ := richShare(t, l, "s1")
+	first, err := l.CreateBackup(t.Context(), "s1", "b1", nil, nil)
+	must(t, err)
+	if first.Unchanged != 0 {
+		t.Fatalf("first backup: %d files unchanged", first.Unchanged)
+	}
+	second, err := l.CreateBackup(t.Context(), "s1", "b2", nil, nil)
+	must(t, err)
+	if second.Unchanged != first.Files || second.Files != first.Files || second.Bytes != first.Bytes || second.ArchiveBytes != 0 {
+		t.Errorf("unchanged share: second backup %+v, first %+v", second, first)
+	}
+
+	deep := filepath.Join(share, "a/b/c/deep.txt")
+	st, err := os.Stat(deep)
+	must(t, err)
+	must(t, os.WriteFile(deep, []byte("DEEP-CONTENT-MARKER, rewritten"), 0o644))
+	must(t, os.Chtimes(deep, st.ModTime(), st.ModTime())) // mtime back, ctime moved
+	secret := filepath.Join(share, "secret.txt")
+	st, err = os.Stat(secret)
+	must(t, err)
+	old, err := os.ReadFile(secret)
+	must(t, err)
+	repl := append([]byte{}, old...)
+	repl[0] ^= 1
+	must(t, os.WriteFile(secret+".new", repl, 0o600))
+	must(t, os.Chtimes(secret+".new", st.ModTime(), st.ModTime()))
+	must(t, os.Rename(secret+".new", secret)) // same size and mtime, another inode
+	want := captureTree(t, share)
+	third, err := l.CreateBackup(t.Context(), "s1", "b3", nil, nil)
+	must(t, err)
+	if third.Unchanged != first.Files-2 {
+		t.Errorf("two changed files: %d unchanged of %d", third.Unchanged, first.Files)
+	}
+	must(t, l.RestoreBackup(t.Context(), "b3", "s2", nil))
+	p2, _ := l.SharePath("s2")
+	assertTree(t, want, p2)
+
+	// Another share's backups are not its parent.
+	richShare(t, l, "s3")
+	other, err := l.CreateBackup(t.Context(), "s3", "b4", nil, nil)
+	must(t, err)
+	if other.Unchanged != 0 {
+		t.Errorf("a new share's first backup took %d files from another share's", other.Unchanged)
+	}
 }

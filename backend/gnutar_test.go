@@ -21,7 +21,7 @@ func TestArchiveReadByGNUTar(t *testing.T) {
 	_, want := richShare(t, l, "s1")
 	for _, c := range []string{"zstd", "none"} {
 		t.Run(c, func(t *testing.T) {
-			_, err := l.CreateBackup(t.Context(), "s1", "b-"+c, map[string]any{"compression": c}, nil)
+			_, err := l.CreateLegacyBackup(t.Context(), "s1", "b-"+c, map[string]any{"compression": c}, nil)
 			must(t, err)
 			bp, _ := l.BackupPath("b-" + c)
 			out := filepath.Join(dir, "gnu-"+c)

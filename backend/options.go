@@ -4,13 +4,28 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/manilite/manilite/backend/repo"
 )
 
 // Option configures a Local.
 type Option func(*config)
 
 type config struct {
-	maxRate int64
+	maxRate     int64
+	backupStore repo.Store
+	repoOptions repo.Options
+}
+
+// WithBackupStore keeps the backup repository in store (a repo.S3Store,
+// say) instead of the default, a repo.LocalStore at <data-dir>/backups.
+func WithBackupStore(store repo.Store) Option {
+	return func(c *config) { c.backupStore = store }
+}
+
+// WithRepositoryOptions sets the backup repository's options.
+func WithRepositoryOptions(o repo.Options) Option {
+	return func(c *config) { c.repoOptions = o }
 }
 
 // WithMaxRate caps the rate at which backups, restores and snapshot copies

@@ -51,6 +51,10 @@ type entry struct {
 	size     int64  // regular files: the bytes a copy takes
 	target   string // symbolic links
 	sha256   string // hex; set by backups and manifests
+	// inode and ctime tell a backup that a file is unchanged since the
+	// last one (with size and mtime); nothing restores them.
+	inode uint64
+	ctime time.Time
 }
 
 // name is the entry's last path element.
@@ -246,6 +250,8 @@ func entryFromStat(p string, st *unix.Stat_t) entry {
 		uid:   st.Uid,
 		gid:   st.Gid,
 		mtime: time.Unix(st.Mtim.Unix()).UTC(),
+		inode: st.Ino,
+		ctime: time.Unix(st.Ctim.Unix()).UTC(),
 	}
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFDIR:

@@ -44,7 +44,9 @@ type options struct {
 	Quotas map[string]int
 	// BackupMaxRate caps the read rate of backups, restores and snapshot
 	// copies, in bytes per second (0: unlimited).
-	BackupMaxRate          int64
+	BackupMaxRate int64
+	// Backups says where the backup repository is.
+	Backups                repositoryOptions
 	BackupGenericProtocols []string
 	// AdminOnlyMetadata: nil is Manila's default.
 	AdminOnlyMetadata []string
@@ -71,6 +73,7 @@ type options struct {
 // HTTP API.
 type app struct {
 	db     *storage.DB
+	data   *backend.Local
 	engine *policy.Engine
 	// policy reloads the engine's rule set from --policy-dir.
 	policy *policyReloader
@@ -108,7 +111,11 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 
-	data, err := backend.NewLocal(o.DataDir, backend.WithMaxRate(o.BackupMaxRate))
+	store, err := o.Backups.openStore(ctx, o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	data, err := backend.NewLocal(o.DataDir, backend.WithMaxRate(o.BackupMaxRate), backend.WithBackupStore(store))
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +165,10 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		m = metrics.New(metrics.Options{Version: version, Logger: log})
 		pool.SetObserver(m)
 		if err := m.WatchJobQueue(pool.Kinds(), jobQueue(db)); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := m.WatchBackupRepository(repositorySize(data)); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -213,7 +224,19 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 	}
-	return &app{db: db, engine: engine, policy: reloader, pool: pool, server: server, metrics: m}, nil
+	return &app{db: db, data: data, engine: engine, policy: reloader, pool: pool, server: server, metrics: m}, nil
+}
+
+// repositorySize is the backup repository's footprint, as the metrics read
+// it at each scrape.
+func repositorySize(data *backend.Local) func(context.Context) (metrics.RepositorySize, error) {
+	return func(ctx context.Context) (metrics.RepositorySize, error) {
+		s, err := data.BackupStats(ctx)
+		return metrics.RepositorySize{
+			Bytes:   map[string]int64{"packs": s.PackBytes, "index": s.IndexBytes, "manifests": s.ManifestBytes},
+			Backups: s.Backups, Chunks: s.Chunks, ChunkBytes: s.ChunkBytes,
+		}, err
+	}
 }
 
 // jobQueue is the job queue depth, as the metrics read it at each scrape.
@@ -235,5 +258,5 @@ func (a *app) Handler() http.Handler { return a.server.Handler() }
 // ends) and closes the database.
 func (a *app) Close(ctx context.Context) error {
 	a.policy.stop()
-	return errors.Join(a.pool.Stop(ctx), a.db.Close())
+	return errors.Join(a.pool.Stop(ctx), a.db.Close(), a.data.Close())
 }

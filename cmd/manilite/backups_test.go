@@ -184,8 +184,8 @@ func TestBackupLifecycleAndRoundTrip(t *testing.T) {
 	if b["topic"] != "manila-data" || b["host"] != "manilite@local" {
 		t.Errorf("admin view host %v topic %v", b["host"], b["topic"])
 	}
-	if !fileExists(filepath.Join(ts.opts.DataDir, "backups", id, "manifest.json")) {
-		t.Fatal("no backup data under <data-dir>/backups/<id>")
+	if !fileExists(filepath.Join(ts.opts.DataDir, "backups", "manifests", id)) {
+		t.Fatal("no manifest in the repository, <data-dir>/backups/manifests/<id>")
 	}
 
 	// Change a file, add one, remove one; restore must bring back exactly
@@ -558,25 +558,20 @@ func TestCorruptBackupIsDetectedOnRestore(t *testing.T) {
 	waitBackupStatus(t, ts, id, "available")
 	waitShareStatus(t, ts, share, "available")
 
-	// Flip one byte in the middle of the archive.
-	dir := filepath.Join(ts.opts.DataDir, "backups", id)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
+	// Flip the first byte of every pack: the first blob of each.
+	packs, err := filepath.Glob(filepath.Join(ts.opts.DataDir, "backups", "packs", "*", "*"))
+	if err != nil || len(packs) == 0 {
+		t.Fatalf("no packs in the repository: %v", err)
 	}
-	var archive string
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "data.tar") {
-			archive = filepath.Join(dir, e.Name())
+	for _, p := range packs {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	raw, err := os.ReadFile(archive)
-	if err != nil || len(raw) < 100 {
-		t.Fatalf("archive %s: %d bytes, %v", archive, len(raw), err)
-	}
-	raw[len(raw)/2] ^= 0xff
-	if err := os.WriteFile(archive, raw, 0o600); err != nil {
-		t.Fatal(err)
+		raw[0] ^= 0xff
+		if err := os.WriteFile(p, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// The share has moved on since the backup; a failed restore keeps it so.
 	if err := os.WriteFile(filepath.Join(sharePath(ts, share), "newer"), []byte("keep me"), 0o644); err != nil {

@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stderr)
 	case "policy":
 		return runPolicy(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		return printVersion(stdout, stderr)
 	case "help", "-h", "--help":
@@ -61,6 +63,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   manilite serve [flags]   run the server (manilite serve -h lists the flags)
   manilite policy ...      list, eval, check, import and export policy rules (manilite policy help)
+  manilite backup check    verify the backup repository (manilite backup help)
   manilite version         print the version and the API's microversion range
 `)
 }
@@ -103,6 +106,7 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.Host, "host", "manilite@local#pool", "the share host shown to admins")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGTERM")
 	quotaFlags(fs, o)
+	repositoryFlags(fs, &o.Backups)
 	fs.Var((*byteRate)(&o.BackupMaxRate), "backup-max-rate", "cap on the read rate of backups, restores and snapshot copies, bytes/s with an optional K, M or G (binary) suffix; 0 is no cap")
 	fs.Var((*stringList)(&o.BackupGenericProtocols), "backup-generic-protocols", "share protocols a backup without backup_options may take (Manila's generic path), comma-separated")
 	fs.Var((*stringList)(&o.AdminOnlyELMetadata), "admin-only-el-metadata", "export location metadata keys only admins may set, comma-separated (default Manila's: preferred)")
@@ -159,6 +163,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		fmt.Fprintln(stderr, "manilite:", err)
 		return 2
 	}
+	o.Backups.credentialsFrom(getenv)
 	log, err := newLogger(stderr, o.LogLevel)
 	if err != nil {
 		fmt.Fprintln(stderr, "manilite:", err)

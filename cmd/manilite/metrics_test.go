@@ -217,6 +217,22 @@ func TestMetricsScrape(t *testing.T) {
 		}
 	}
 
+	// The repository's footprint: the one backup, its compressible tree
+	// stored in fewer bytes than it holds.
+	if n := s.series(t, "manilite_backup_repository_backups", nil).GetGauge().GetValue(); n != 1 {
+		t.Errorf("repository backups: %v", n)
+	}
+	packs := s.series(t, "manilite_backup_repository_bytes", map[string]string{"kind": "packs"}).GetGauge().GetValue()
+	chunkBytes := s.series(t, "manilite_backup_repository_chunk_bytes", nil).GetGauge().GetValue()
+	if chunkBytes != float64(treeBytes) || packs <= 0 || packs >= chunkBytes {
+		t.Errorf("repository: %v pack bytes for %v chunk bytes, want 0 < packs < %d", packs, chunkBytes, treeBytes)
+	}
+	for _, kind := range []string{"index", "manifests"} {
+		if b := s.series(t, "manilite_backup_repository_bytes", map[string]string{"kind": kind}).GetGauge().GetValue(); b <= 0 {
+			t.Errorf("repository %s bytes: %v", kind, b)
+		}
+	}
+
 	s.series(t, "manilite_build_info", map[string]string{"version": version})
 	for _, name := range []string{"go_goroutines", "go_memstats_alloc_bytes", "process_resident_memory_bytes", "process_open_fds"} {
 		if s[name] == nil {
