@@ -4,12 +4,14 @@
 //
 // Besides shares it keeps, under the same data directory:
 //
-//   - backups/<backup id>/: a backup of a share, a tar stream
-//     (data.tar.zst, compressed with zstd, or data.tar) and manifest.json,
-//     which lists every entry with its metadata and SHA-256 and holds the
-//     archive's SHA-256. RestoreBackup checks all of them while it extracts
+//   - backups/: the backup repository (package backend/repo), unless
+//     WithBackupStore puts it elsewhere (another folder, an S3 bucket):
+//     deduplicated, content-defined chunks in packs, and one manifest per
+//     backup. RestoreBackup checks every chunk and file while it extracts
 //     and swaps the result in atomically, so a share is never half
-//     restored.
+//     restored. Backups made before the repository, backups/<backup id>/
+//     (a tar stream, data.tar.zst or data.tar, and manifest.json), still
+//     restore (backup.go).
 //   - snapshots/<snapshot id>/: a full, independent copy of a share's tree
 //     (no hard links into the share).
 //   - cgsnapshots/<cgsnapshot id>/<member id>/: a consistency group

@@ -149,7 +149,14 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 		return BackupInfo{}, err
 	}
 	defer r.close()
-	parent := l.parentBackup(ctx, shareID)
+	// The previous backup's manifest is read while the walk starts.
+	parentDone := make(chan struct{})
+	var parent *repo.Backup
+	go func() {
+		defer close(parentDone)
+		parent = l.parentBackup(ctx, shareID)
+	}()
+	defer func() { <-parentDone }()
 	unchangedFiles := 0
 	// Files are read by fileReaders goroutines at once: chunking, hashing
 	// and compressing a file is CPU work that one goroutine cannot keep
@@ -212,6 +219,7 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 		case typeSymlink:
 			return w.AddSymlink(repoEntry(e))
 		}
+		<-parentDone
 		if parent != nil {
 			if prev, ok := parent.Entry(e.path); ok && unchanged(e, prev) {
 				sum, err := w.AddFileFrom(repoEntry(e), prev)
