@@ -61,12 +61,13 @@ func TestBackupsOnS3(t *testing.T) {
 	}
 }
 
-// randomShare writes n MiB of random data into a share, one file per MiB
-// (so that its backup is as large as its data, and a restore reads it in n
-// pieces), and returns the share's tree digest.
-func randomShare(t *testing.T, ts *testServer, share string, n int) string {
+// randomShare writes n files of size random bytes into a share (so that
+// its backup is as large as its data), and returns the share's tree digest.
+// Files over 1 MiB are restored one after the other, each fetched when the
+// restore gets to it (smaller ones are fetched ahead).
+func randomShare(t *testing.T, ts *testServer, share string, n, size int) string {
 	t.Helper()
-	data := make([]byte, 1<<20)
+	data := make([]byte, size)
 	for i := range n {
 		rand.Read(data)
 		if err := os.WriteFile(filepath.Join(sharePath(ts, share), "random-"+strconv.Itoa(i)), data, 0o644); err != nil {
@@ -92,9 +93,9 @@ func waitProgress(t *testing.T, ts *testServer, id, field string, pct int) {
 // backup_restoring_error.
 func TestBackupS3ServerLost(t *testing.T) {
 	s3 := s3test.Start(t)
-	ts := startServer(t, onS3(s3), func(o *options) { o.BackupMaxRate = 4 << 20 })
+	ts := startServer(t, onS3(s3), func(o *options) { o.BackupMaxRate = 8 << 20 })
 	share := availableShare(t, ts, tokMember, nil)
-	randomShare(t, ts, share, 8) // 2 s at the cap
+	randomShare(t, ts, share, 12, 2<<20) // 3 s at the cap
 
 	id := createBackup(t, ts, tokMember, share, nil)["id"].(string)
 	waitProgress(t, ts, id, "progress", 25)
@@ -120,7 +121,9 @@ func TestBackupS3ServerLost(t *testing.T) {
 	}
 	before := treeDigest(t, sharePath(ts, share))
 	ts.do(t, backupReq("POST", "/v2/share-backups/"+id+"/action", tokMember, map[string]any{"restore": nil})).expectStatus(t, 202)
-	waitProgress(t, ts, id, "restore_progress", 25)
+	// At 10%, the restore is in the second file of twelve: ten are still
+	// to be fetched.
+	waitProgress(t, ts, id, "restore_progress", 10)
 	s3.Kill()
 	waitFor(t, 90*time.Second, "share "+share+" to be backup_restoring_error", func() bool {
 		st := getShare(t, ts, tokMember, "2.99", share)["status"]
