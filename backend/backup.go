@@ -90,8 +90,9 @@ type BackupInfo struct {
 	Unchanged int
 }
 
-// BackupPath is the folder of backup id: it holds the archive and
-// manifest.json.
+// BackupPath is the folder backup id has if it was made in the archive
+// format of earlier releases (the archive and manifest.json); backups in
+// the repository have none.
 func (l *Local) BackupPath(id string) (string, error) {
 	if err := checkID("backup", id); err != nil {
 		return "", err
@@ -99,9 +100,10 @@ func (l *Local) BackupPath(id string) (string, error) {
 	return filepath.Join(l.backups, id), nil
 }
 
-// BackupExists reports whether backup id exists and is complete (its
-// manifest is valid and its archive has the size the manifest gives; the
-// content is checked by RestoreBackup only).
+// BackupExists reports whether backup id exists and is complete: its
+// manifest is in the repository, or (an archive backup) its manifest is
+// valid and its archive has the size the manifest gives. The content is
+// checked by RestoreBackup only.
 func (l *Local) BackupExists(id string) bool {
 	p, err := l.BackupPath(id)
 	if err != nil {
@@ -185,14 +187,14 @@ func quoted(v any) string {
 	return fmt.Sprint(v)
 }
 
-// CreateBackup backs share shareID up as backup backupID:
-// <data-dir>/backups/<backupID>/ gets the share's tree as a tar stream,
-// data.tar.zst (or data.tar with compression none), and manifest.json. It
-// returns what the backup holds.
+// CreateBackup backs share shareID up as backup backupID into the backup
+// repository (backup_repo.go): only the chunks the repository does not
+// hold yet are stored, and files unchanged since the share's previous
+// backup are not read. It returns what the backup holds.
 //
-// opts are the backup options (OptCompression, OptCompressionLevel); keys it
-// does not know are ignored, a value it does not know is an error wrapping
-// ErrInvalidOption. progress, if not nil, is called with the percentage of
+// opts are the backup options (OptCompression, OptCompressionLevel, for the
+// chunks this backup stores); keys it does not know are ignored, a value it
+// does not know is an error wrapping ErrInvalidOption. progress, if not nil, is called with the percentage of
 // the share's file content copied so far: 0 first, then each time the whole
 // percentage grows, then 100 once the backup is complete and durable (only
 // 100 when the backup was complete already). It is called from
@@ -207,11 +209,12 @@ func quoted(v any) string {
 // sockets and devices are skipped and listed in BackupInfo.Skipped. File
 // names and link targets that are not valid UTF-8 are not supported.
 //
-// The backup is written to backups/.tmp-<backupID> and renamed into place
-// once it and its folder are synced, so it exists whole or not at all. When
-// backups/<backupID> already exists, CreateBackup returns what it holds
-// without doing anything (if it is a valid backup of shareID; otherwise it
-// fails). When ctx ends, it returns ctx.Err().
+// The backup's manifest is written last, once every pack it needs is
+// durable, so it exists whole or not at all. When backup backupID already
+// exists (in the repository, or as an archive folder of an earlier
+// release), CreateBackup returns what it holds without doing anything (if
+// it is a backup of shareID; otherwise it fails). When ctx ends, it
+// returns ctx.Err().
 func (l *Local) CreateBackup(ctx context.Context, shareID, backupID string, opts map[string]any, progress func(percent int)) (BackupInfo, error) {
 	src, err := l.SharePath(shareID)
 	if err != nil {
@@ -582,11 +585,11 @@ func isSHA256(s string) bool {
 // share need not be the one backed up, nor exist.
 //
 // It extracts the backup into shares/.restore-<shareID>, checking every
-// file's SHA-256 and the archive's against the manifest as it goes, and
-// only when all of them match does it swap the result with the share's
+// chunk's and file's SHA-256 (and, for an archive backup, the archive's)
+// as it goes, and only when all of them match does it swap the result with the share's
 // directory in one atomic rename (renameat2 RENAME_EXCHANGE), then removes
 // the old tree. The share is never half restored: on any error it keeps
-// its content. A damaged or truncated archive and a missing or invalid
+// its content. Damaged data (a chunk, a pack, an archive) and an invalid
 // manifest are errors wrapping ErrCorruptBackup, a missing backup
 // ErrBackupNotFound. It removes the .restore folder a crashed run left.
 // progress is as for CreateBackup, on the file content extracted. When ctx

@@ -115,8 +115,6 @@ func unchanged(e *entry, prev *repo.Entry) bool {
 		prev.Inode == e.inode && prev.Inode != 0 && prev.CTime.Equal(e.ctime) && !prev.CTime.IsZero()
 }
 
-// writeRepoBackup walks share src into the repository as backup backupID
-// and commits it: the backup is in the repository whole, or not at all.
 // The manifest labels of a backup: the share it is of, and the entries
 // it skipped (a JSON array of paths).
 const (
@@ -124,6 +122,8 @@ const (
 	labelSkipped = "skipped"
 )
 
+// writeRepoBackup walks share src into the repository as backup backupID
+// and commits it: the backup is in the repository whole, or not at all.
 func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID string, o backupOptions, progressFn func(int)) (BackupInfo, error) {
 	scan, err := startScan(ctx, src)
 	if err != nil {
@@ -222,9 +222,8 @@ func (l *Local) writeRepoBackup(ctx context.Context, src, shareID, backupID stri
 		<-parentDone
 		if parent != nil {
 			if prev, ok := parent.Entry(e.path); ok && unchanged(e, prev) {
-				sum, err := w.AddFileFrom(repoEntry(e), prev)
+				_, err := w.AddFileFrom(repoEntry(e), prev)
 				if err == nil {
-					e.sha256 = sum
 					prog.add(e.size)
 					unchangedFiles++
 					return nil
@@ -306,7 +305,7 @@ func (l *Local) extractRepo(ctx context.Context, b *repo.Backup, work string, pr
 	}
 	defer tw.close()
 	ctx, cancel := context.WithCancel(ctx)
-	ahead := l.prefetch(ctx, b)
+	ahead := prefetch(ctx, b)
 	defer func() {
 		cancel() // on an error, the fetchers stop early
 		ahead.wait()
@@ -368,7 +367,7 @@ type prefetcher struct {
 	wg    sync.WaitGroup
 }
 
-func (l *Local) prefetch(ctx context.Context, b *repo.Backup) *prefetcher {
+func prefetch(ctx context.Context, b *repo.Backup) *prefetcher {
 	p := &prefetcher{queue: make(chan *fetchedFile, prefetchFiles)}
 	work := make(chan *fetchedFile)
 	for range restoreFetchers {

@@ -1313,3 +1313,37 @@ func TestIncrementalBackup(t *testing.T) {
 		t.Errorf("a new share's first backup took %d files from another share's", other.Unchanged)
 	}
 }
+
+// backup_options keep their meaning in the repository: compression none
+// stores the chunks as they are, a level compresses them at that level.
+func TestRepoBackupCompression(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		opts       map[string]any
+		compressed bool
+	}{
+		{"default", nil, true},
+		{"none", map[string]any{"compression": "none"}, false},
+		{"none ignores the level", map[string]any{"compression": "none", "compression_level": "best"}, false},
+		{"best", map[string]any{"compression_level": "best"}, true},
+		{"better", map[string]any{"compression": "zstd", "compression_level": "better"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, _ := newLocalOpts(t)
+			p, err := l.CreateShare("s1")
+			must(t, err)
+			mustWrite(t, filepath.Join(p, "text"), bytes.Repeat([]byte("compressible text, line after line\n"), 60000), 0o644)
+			want := captureTree(t, p)
+			if _, err := l.CreateBackup(t.Context(), "s1", "b1", tc.opts, nil); err != nil {
+				t.Fatal(err)
+			}
+			st := repoStats(t, l)
+			if got := st.BlobBytes < st.ChunkBytes; got != tc.compressed || st.ChunkBytes != want["text"].size {
+				t.Errorf("blobs %d bytes for chunks of %d: compressed %v, want %v", st.BlobBytes, st.ChunkBytes, got, tc.compressed)
+			}
+			must(t, l.RestoreBackup(t.Context(), "b1", "s2", nil))
+			p2, _ := l.SharePath("s2")
+			assertTree(t, want, p2)
+		})
+	}
+}
