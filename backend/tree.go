@@ -423,6 +423,9 @@ func (r *treeReader) close() { r.stack.closeAll() }
 // file grew since it was listed, the rest is not read; if it shrank, Read
 // fails. It accounts for the bytes with the rate limiter and the progress
 // reporter and stops when ctx ends.
+// readPiece is the most a copyReader reads at a time.
+const readPiece = 256 << 10
+
 type copyReader struct {
 	ctx      context.Context
 	f        *srcFile
@@ -439,8 +442,10 @@ func (r *copyReader) Read(p []byte) (int, error) {
 	if err := r.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if int64(len(p)) > r.left {
-		p = p[:r.left]
+	// At most 256 KiB a read, however large the chunker's buffer: the
+	// rate limit and the progress move in steps of that size.
+	if int64(len(p)) > min(r.left, readPiece) {
+		p = p[:min(r.left, readPiece)]
 	}
 	n, err := r.f.Read(p)
 	r.left -= int64(n)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/restic/chunker"
 )
 
 // BackupWriter writes one backup. Its Add methods are safe for
@@ -41,7 +40,7 @@ type BackupWriter struct {
 	progress      func(done, total int64)
 	progressTotal int64
 
-	chunkers  sync.Pool // *chunker.Chunker: each has a 512 KiB buffer
+	chunkers  sync.Pool // contentChunker, each with its scan buffer
 	jobs      chan *chunkJob
 	workersWG sync.WaitGroup
 	uploads   chan *packBuilder
@@ -111,7 +110,11 @@ func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) 
 	}
 	w.bufs.New = func() any { b := make([]byte, 0, r.cfg.MaxChunk); return &b }
 	w.chunkers.New = func() any {
-		return chunker.NewWithBoundaries(nil, r.cfg.Polynomial, r.cfg.MinChunk, r.cfg.MaxChunk)
+		c, err := r.cfg.newChunker()
+		if err != nil {
+			return err // checked by Open: cannot happen
+		}
+		return c
 	}
 	for range r.opts.Workers {
 		w.workersWG.Add(1)
@@ -216,9 +219,13 @@ func (w *BackupWriter) AddFile(ctx context.Context, e Entry, content io.Reader) 
 
 func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content io.Reader) (string, error) {
 	h := sha256.New()
-	ch := w.chunkers.Get().(*chunker.Chunker)
+	got := w.chunkers.Get()
+	ch, ok := got.(contentChunker)
+	if !ok {
+		return "", fmt.Errorf("repo: backup %s: %v", w.id, got)
+	}
 	defer w.chunkers.Put(ch)
-	ch.Reset(content, w.r.cfg.Polynomial)
+	ch.reset(content)
 	var jobs []*chunkJob
 	var size int64
 	// Each chunk is handed on once the next one is read: the last one
@@ -238,7 +245,7 @@ func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content
 			return "", fmt.Errorf("repo: backup %s: %w", w.id, err)
 		}
 		buf := w.bufs.Get().(*[]byte)
-		c, err := ch.Next((*buf)[:0])
+		data, err := ch.next((*buf)[:0])
 		if err == io.EOF {
 			w.bufs.Put(buf)
 			break
@@ -250,9 +257,9 @@ func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content
 			}
 			return "", fmt.Errorf("repo: backup %s: read %s: %w", w.id, pe.Path, err)
 		}
-		*buf = c.Data
-		h.Write(c.Data)
-		size += int64(len(c.Data))
+		*buf = data
+		h.Write(data)
+		size += int64(len(data))
 		j := &chunkJob{data: buf}
 		jobs = append(jobs, j)
 		if held != nil {
@@ -263,7 +270,7 @@ func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content
 		held = j
 		if w.progress != nil {
 			w.entriesMu.Lock()
-			w.totals.Bytes += int64(len(c.Data))
+			w.totals.Bytes += int64(len(data))
 			w.progress(w.totals.Bytes, w.progressTotal)
 			w.entriesMu.Unlock()
 		}

@@ -142,16 +142,12 @@ func (r *Repo) checkPackData(ctx context.Context, id PackID, info *packInfo, rep
 	rep.ReadBytes += int64(len(data))
 	// The pack's hash first: a mismatch says the pack is damaged, the
 	// blob checks below say which chunks that costs.
-	var blobs []blobEntry
-	if _, err := parsePack(id, data); err != nil {
+	blobs, err := parsePack(id, data)
+	if err != nil {
 		problem(err)
-		blobs, err = parseTrailer(id, data, int64(len(data)))
-		if err != nil {
-			problem(err)
+		if blobs, err = parseTrailer(id, data, int64(len(data))); err != nil {
 			blobs = info.blobs // check what the index says is there
 		}
-	} else {
-		blobs, _ = parseTrailer(id, data, int64(len(data)))
 	}
 	inTrailer := make(map[blobEntry]bool, len(blobs))
 	for _, b := range blobs {

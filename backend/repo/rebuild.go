@@ -98,7 +98,7 @@ func (r *Repo) readTrailer(ctx context.Context, id PackID, size int64) ([]blobEn
 	if err != nil {
 		return nil, err
 	}
-	if string(tail[4:]) != packMagic {
+	if m := string(tail[4:]); m != packMagic && m != packMagic1 {
 		return nil, corruptf("pack %s: no trailer", id)
 	}
 	n := int64(binary.LittleEndian.Uint32(tail))

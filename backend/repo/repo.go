@@ -147,12 +147,6 @@ const (
 	DefaultRepackBelow = 0.5
 )
 
-// Chunk boundaries: restic's (512 KiB to 8 MiB, 1 MiB on average).
-const (
-	minChunk = chunker.MinSize
-	maxChunk = chunker.MaxSize
-)
-
 // Repo is an open repository.
 type Repo struct {
 	store Store
@@ -177,19 +171,29 @@ type Repo struct {
 
 // config is the config object.
 type config struct {
-	Format     string      `json:"format"`
-	Version    int         `json:"version"`
-	ID         string      `json:"id"`
-	Polynomial chunker.Pol `json:"chunker_polynomial"`
-	MinChunk   uint        `json:"min_chunk"`
-	MaxChunk   uint        `json:"max_chunk"`
-	CreatedAt  time.Time   `json:"created_at"`
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	ID      string `json:"id"`
+	// Chunker is chunkerRabin or fastcdcV1 (chunker.go); version 1
+	// configs leave it out and mean chunkerRabin.
+	Chunker string `json:"chunker,omitempty"`
+	// Polynomial is the Rabin chunker's; ChunkerKey (hex, 32 bytes)
+	// keys FastCDC's gear table.
+	Polynomial  chunker.Pol `json:"chunker_polynomial,omitempty"`
+	ChunkerKey  string      `json:"chunker_key,omitempty"`
+	MinChunk    uint        `json:"min_chunk"`
+	NormalChunk uint        `json:"normal_chunk,omitempty"` // FastCDC's
+	MaxChunk    uint        `json:"max_chunk"`
+	CreatedAt   time.Time   `json:"created_at"`
 }
 
+// Config versions: a version 1 repository cuts chunks with the Rabin
+// chunker; version 2 with FastCDC. Packs carry their own format
+// (pack.go), so both read packs of either kind.
 const (
 	configKey     = "config"
 	configFormat  = "manilite-repo"
-	configVersion = 1
+	configVersion = 2
 )
 
 // Open opens the repository in store, initialising it if the store has no
@@ -248,15 +252,13 @@ func loadOrInitConfig(ctx context.Context, store Store) (config, error) {
 	b, err := store.Get(ctx, configKey)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		pol, err := chunker.RandomPolynomial()
-		if err != nil {
-			return cfg, fmt.Errorf("repo: init: %w", err)
-		}
-		id := make([]byte, 16)
+		id, key := make([]byte, 16), make([]byte, 32)
 		rand.Read(id)
+		rand.Read(key)
 		cfg = config{
 			Format: configFormat, Version: configVersion, ID: hex.EncodeToString(id),
-			Polynomial: pol, MinChunk: minChunk, MaxChunk: maxChunk,
+			Chunker: fastcdcV1, ChunkerKey: hex.EncodeToString(key),
+			MinChunk: minChunk, NormalChunk: normalChunk, MaxChunk: maxChunk,
 			CreatedAt: time.Now().UTC(),
 		}
 		b, err := json.MarshalIndent(cfg, "", "\t")
@@ -273,11 +275,17 @@ func loadOrInitConfig(ctx context.Context, store Store) (config, error) {
 	if err := json.Unmarshal(b, &cfg); err != nil {
 		return cfg, corruptf("config: %v", err)
 	}
-	if cfg.Format != configFormat || cfg.Version != configVersion {
-		return cfg, corruptf("config: format %q version %d, want %q version %d", cfg.Format, cfg.Version, configFormat, configVersion)
+	if cfg.Format != configFormat || cfg.Version < 1 || cfg.Version > configVersion {
+		return cfg, corruptf("config: format %q version %d, want %q version 1 to %d", cfg.Format, cfg.Version, configFormat, configVersion)
 	}
-	if !cfg.Polynomial.Irreducible() || cfg.MinChunk == 0 || cfg.MaxChunk < cfg.MinChunk {
-		return cfg, corruptf("config: invalid chunker parameters")
+	if cfg.Version == 1 {
+		if cfg.Chunker != "" {
+			return cfg, corruptf("config: version 1 with chunker %q", cfg.Chunker)
+		}
+		cfg.Chunker = chunkerRabin
+	}
+	if err := cfg.checkChunker(); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }

@@ -395,9 +395,20 @@ func TestCheckFindsDamage(t *testing.T) {
 	}
 	rep, err = r.Check(ctx, true)
 	must(t, err)
-	if len(rep.Problems) != 2 { // the pack's hash, and its first blob's
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Error(), "chunk ") { // the first blob's
 		t.Fatalf("flipped byte: problems %v", rep.Problems)
 	}
+	// A flipped byte in the pack's trailer (the last blob's plaintext
+	// length): the pack's id is the trailer's hash.
+	data[len(data)-packTail-8] ^= 0x01
+	must(t, os.WriteFile(packs[0], data, 0o600))
+	rep, err = r.Check(ctx, true)
+	must(t, err)
+	if len(rep.Problems) != 2 || !strings.Contains(rep.Problems[0].Error(), "trailer does not match its hash") {
+		t.Fatalf("flipped trailer byte: problems %v", rep.Problems)
+	}
+	data[len(data)-packTail-8] ^= 0x01
+	must(t, os.WriteFile(packs[0], data, 0o600))
 	for _, p := range rep.Problems {
 		if !errors.Is(p, ErrCorrupt) {
 			t.Fatalf("problem %v does not wrap ErrCorrupt", p)
