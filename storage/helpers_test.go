@@ -46,7 +46,11 @@ func openDB(t *testing.T, c *clock) *storage.DB {
 	if c != nil {
 		opts.Now = c.Now
 	}
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "manilite.db"), opts)
+	path := filepath.Join(t.TempDir(), "manilite.db")
+	if pgCluster != nil {
+		path = pgCluster.NewDatabase()
+	}
+	db, err := storage.Open(context.Background(), path, opts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -24,7 +24,7 @@ type ShareGroupType struct {
 
 const shareGroupTypeColumns = `id, name, is_public, created_at, updated_at,
 	(SELECT json_group_array(share_type_id) FROM (SELECT share_type_id FROM share_group_type_share_types
-		WHERE share_group_type_id = share_group_types.id ORDER BY share_type_id)),
+		WHERE share_group_type_id = share_group_types.id ORDER BY share_type_id) gt),
 	(SELECT json_group_object(spec_key, spec_value) FROM share_group_type_specs
 		WHERE share_group_type_id = share_group_types.id)`
 

@@ -86,7 +86,7 @@ const cgColumns = `id, project_id, user_id, display_name, display_description, s
 	share_server_id, source_share_group_snapshot_id, share_group_type_id, availability_zone,
 	consistent_snapshot_support, created_at, updated_at,
 	(SELECT json_group_array(share_type_id) FROM (SELECT share_type_id FROM share_group_share_types
-	   WHERE share_group_id = share_groups.id ORDER BY share_type_id))`
+	   WHERE share_group_id = share_groups.id ORDER BY share_type_id) gt)`
 
 func scanCG(s scanner) (ShareGroup, error) {
 	var g ShareGroup
@@ -123,7 +123,7 @@ func (tx *Tx) insertCG(ctx context.Context, g ShareGroup) error {
 		return fmt.Errorf("storage: insert share group: %w", err)
 	}
 	for _, st := range g.ShareTypes {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO share_group_share_types (share_group_id, share_type_id) VALUES (?, ?)`, g.ID, st); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO share_group_share_types (share_group_id, share_type_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, g.ID, st); err != nil {
 			return err
 		}
 	}

@@ -69,6 +69,9 @@ func (c *stmtCache) close() error {
 type readPool struct {
 	*sql.DB
 	cache stmtCache
+	// d is PostgreSQL's dialect, nil on SQLite; pgx keeps its own
+	// prepared statements per connection.
+	d *dialect
 }
 
 func newReadPool(pool *sql.DB) *readPool {
@@ -77,6 +80,9 @@ func newReadPool(pool *sql.DB) *readPool {
 
 // QueryContext runs a query, prepared once.
 func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if p.d != nil {
+		return p.DB.QueryContext(ctx, p.d.sql(query), p.d.args(args)...)
+	}
 	if s := p.cache.get(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -85,6 +91,9 @@ func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) 
 
 // QueryRowContext runs a one-row query, prepared once.
 func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if p.d != nil {
+		return p.DB.QueryRowContext(ctx, p.d.sql(query), p.d.args(args)...)
+	}
 	if s := p.cache.get(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}

@@ -52,7 +52,10 @@ type Options struct {
 
 // DB is the handle on one manilite database file.
 type DB struct {
-	path   string
+	path string
+	// pg is the PostgreSQL dialect, nil for SQLite (dialect.go,
+	// pgwrite.go); then writer is the pool that reads and writes.
+	pg     *dialect
 	writer *sql.DB
 	reader *readPool
 	now    func() time.Time
@@ -77,6 +80,13 @@ type DB struct {
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("storage: empty database path")
+	}
+	if isPostgres(path) {
+		now := opts.Now
+		if now == nil {
+			now = time.Now
+		}
+		return openPostgres(ctx, path, now, opts)
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -147,10 +157,14 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // Close closes both pools. Committed transactions are already on disk.
 func (db *DB) Close() error {
 	var errs []error
-	if db.reader != nil {
+	if db.reader != nil && db.pg == nil {
 		errs = append(errs, db.reader.Close())
 	}
 	if db.writer != nil {
+		if db.pg != nil {
+			db.stopOnce.Do(func() { close(db.closing) })
+			return db.writer.Close()
+		}
 		db.stopWriter()
 		// A checkpoint folds the WAL back into the main file so that a
 		// cleanly stopped server leaves one self-contained file behind.
@@ -170,11 +184,17 @@ type querier interface {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	create := `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		name TEXT NOT NULL,
 		applied_at TEXT NOT NULL
-	) STRICT`); err != nil {
+	) STRICT`
+	if db.pg != nil {
+		// Nodes starting together take turns (the lock ends with the
+		// transaction).
+		create = `SELECT pg_advisory_lock(7130013); ` + pgMigration(create) + `; SELECT pg_advisory_unlock(7130013)`
+	}
+	if _, err := db.writer.ExecContext(ctx, create); err != nil {
 		return fmt.Errorf("storage: create schema_migrations: %w", err)
 	}
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
@@ -186,7 +206,16 @@ func (db *DB) migrate(ctx context.Context) error {
 		name    string
 	}
 	var all []migration
+	overrides := map[string]bool{}
 	for _, e := range entries {
+		if base, ok := strings.CutSuffix(e.Name(), ".postgres.sql"); ok {
+			overrides[base+".sql"] = true
+		}
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".postgres.sql") {
+			continue
+		}
 		prefix, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(prefix)
 		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
@@ -202,6 +231,11 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	for _, m := range all {
 		err := db.Write(ctx, func(tx *Tx) error {
+			if db.pg != nil {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7130013)`); err != nil {
+					return err
+				}
+			}
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
@@ -209,9 +243,16 @@ func (db *DB) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			body, err := migrationFiles.ReadFile("migrations/" + m.name)
+			file := m.name
+			if db.pg != nil && overrides[file] {
+				file = strings.TrimSuffix(file, ".sql") + ".postgres.sql"
+			}
+			body, err := migrationFiles.ReadFile("migrations/" + file)
 			if err != nil {
 				return err
+			}
+			if db.pg != nil {
+				body = []byte(pgMigration(string(body)))
 			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("apply %s: %w", m.name, err)

@@ -42,11 +42,18 @@ type Tx struct {
 	Now   time.Time
 	conn  *sql.Conn
 	cache *stmtCache
+	// ptx and d are PostgreSQL's transaction and dialect (pgwrite.go);
+	// nil on SQLite.
+	ptx *sql.Tx
+	d   *dialect
 }
 
 // ExecContext runs a statement in the transaction (see Tx on cancellation).
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = context.WithoutCancel(ctx)
+	if tx.ptx != nil {
+		return tx.ptx.ExecContext(ctx, tx.d.sql(query), tx.d.args(args)...)
+	}
 	if s := tx.cache.get(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -56,6 +63,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // QueryContext runs a query in the transaction (see Tx on cancellation).
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = context.WithoutCancel(ctx)
+	if tx.ptx != nil {
+		return tx.ptx.QueryContext(ctx, tx.d.sql(query), tx.d.args(args)...)
+	}
 	if s := tx.cache.get(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -66,6 +76,9 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // cancellation).
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx = context.WithoutCancel(ctx)
+	if tx.ptx != nil {
+		return tx.ptx.QueryRowContext(ctx, tx.d.sql(query), tx.d.args(args)...)
+	}
 	if s := tx.cache.get(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -75,6 +88,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // PrepareContext prepares a statement for this call alone; the caller
 // closes it before fn returns.
 func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if tx.ptx != nil {
+		return tx.ptx.PrepareContext(context.WithoutCancel(ctx), tx.d.sql(query))
+	}
 	return tx.conn.PrepareContext(context.WithoutCancel(ctx), query)
 }
 
@@ -97,6 +113,9 @@ type writeResult struct {
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if db.pg != nil {
+		return db.pgWrite(ctx, fn)
 	}
 	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
 	select {

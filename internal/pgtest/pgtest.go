@@ -35,7 +35,7 @@ const Superuser = "manilite"
 
 // Cluster is a running PostgreSQL server.
 type Cluster struct {
-	t    testing.TB
+	t    tb
 	bin  string
 	dir  string // the data directory; also the Unix socket's
 	port int
@@ -52,6 +52,10 @@ type Cluster struct {
 // CI=true).
 func BinDir(t testing.TB) string {
 	t.Helper()
+	return binDir(t)
+}
+
+func binDir(t tb) string {
 	if p := os.Getenv("MANILITE_PG_BIN"); p != "" {
 		return p
 	}
@@ -77,7 +81,63 @@ func BinDir(t testing.TB) string {
 // Start initialises a cluster and runs it until the test ends.
 func Start(t testing.TB) *Cluster {
 	t.Helper()
-	c := &Cluster{t: t, bin: BinDir(t)}
+	return start(t)
+}
+
+// tb is what the cluster needs of a test: testing.TB, or mainTB.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+	TempDir() string
+	Cleanup(func())
+}
+
+// StartMain starts one cluster for a whole test binary, from TestMain;
+// stop ends it and removes its folder. A failure (or no PostgreSQL
+// installed) panics.
+func StartMain() (c *Cluster, stop func()) {
+	m := &mainTB{}
+	defer func() {
+		if p := recover(); p != nil {
+			m.cleanup()
+			panic(p)
+		}
+	}()
+	return start(m), m.cleanup
+}
+
+type mainTB struct {
+	dirs  []string
+	funcs []func()
+}
+
+func (m *mainTB) Helper()                           {}
+func (m *mainTB) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
+func (m *mainTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (m *mainTB) Skip(args ...any)                  { panic(fmt.Sprint(args...)) }
+func (m *mainTB) Cleanup(f func())                  { m.funcs = append(m.funcs, f) }
+func (m *mainTB) TempDir() string {
+	d, err := os.MkdirTemp("", "pgtest")
+	if err != nil {
+		panic(err)
+	}
+	m.dirs = append(m.dirs, d)
+	return d
+}
+
+func (m *mainTB) cleanup() {
+	for i := len(m.funcs) - 1; i >= 0; i-- {
+		m.funcs[i]()
+	}
+	for _, d := range m.dirs {
+		os.RemoveAll(d)
+	}
+}
+
+func start(t tb) *Cluster {
+	c := &Cluster{t: t, bin: binDir(t)}
 	parent := t.TempDir()
 	c.dir = filepath.Join(parent, "data")
 	if os.Geteuid() == 0 {
