@@ -38,10 +38,12 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## test: everything CI checks — generated code, vet, the Rego tests, and all Go tests under the race detector
+## test: everything CI checks — generated code, vet, the Rego tests, all Go tests under the race detector, then the
+## storage tests again on a PostgreSQL cluster they start themselves (internal/pgtest)
 ## (the HTTP suite in cmd/manilite takes about 10 minutes under -race on 2 CPUs: past go test's default 10m timeout)
 test: check-generated vet
 	$(GO) test -race -count=1 -timeout 25m ./...
+	MANILITE_TEST_DB=postgres $(GO) test -race -count=1 ./storage/
 
 ## policy-test: the Rego policy tests alone
 policy-test:
