@@ -86,7 +86,7 @@ func printVersion(stdout, stderr io.Writer) int {
 // serveFlags binds the flags of `manilite serve` to an options value.
 func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8786", "address to listen on (Manila's port is 8786)")
-	fs.StringVar(&o.DB, "db", "./data/manilite.db", "SQLite database file (created with its folder)")
+	fs.StringVar(&o.DB, "db", "./data/manilite.db", "SQLite database file (created with its folder), or a postgres:// URL")
 	fs.StringVar(&o.DataDir, "data-dir", "./data", "folder for share data")
 	fs.StringVar(&o.Auth, "auth", "noauth", "authentication: noauth or keystone")
 	fs.StringVar(&o.PolicyDir, "policy-dir", "", "folder of .rego files laid over the embedded policy (a file replaces the embedded one of the same name); tested and reloaded when it changes or on SIGHUP")
