@@ -94,9 +94,11 @@ func TestCreateShareIsAtomic(t *testing.T) {
 
 	// When the job cannot be written, neither share nor metadata are kept.
 	if pgCluster != nil {
-		return // the trigger below is SQLite's
+		exec(t, db, `CREATE FUNCTION no_jobs() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RAISE EXCEPTION ''no jobs today''; END'`)
+		exec(t, db, `CREATE TRIGGER no_jobs BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION no_jobs()`)
+	} else {
+		exec(t, db, `CREATE TRIGGER no_jobs BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'no jobs today'); END`)
 	}
-	exec(t, db, `CREATE TRIGGER no_jobs BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'no jobs today'); END`)
 	sh := baseShare("s2")
 	sh.Metadata = map[string]string{"k": "v"}
 	if _, err := db.CreateShare(ctx, sh, 0); err == nil {
@@ -108,7 +110,11 @@ func TestCreateShareIsAtomic(t *testing.T) {
 	if n := queryInt(t, db, `SELECT count(*) FROM share_metadata WHERE share_id = 's2'`); n != 0 {
 		t.Errorf("%d metadata rows of a failed create", n)
 	}
-	exec(t, db, `DROP TRIGGER no_jobs`)
+	if pgCluster != nil {
+		exec(t, db, `DROP TRIGGER no_jobs ON jobs`)
+	} else {
+		exec(t, db, `DROP TRIGGER no_jobs`)
+	}
 	mustCreateShare(t, db, sh)
 }
 
