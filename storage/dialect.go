@@ -16,6 +16,7 @@ package storage
 //   - ASC / DESC sort NULL first / last, as SQLite does;
 //   - binary and user, reserved in PostgreSQL, are quoted.
 //
+// Row locks that only PostgreSQL has come from methods (skipLocked).
 // Go bool arguments become 0/1 (the columns are INTEGER on both).
 // Migrations get the same translation plus a mechanical type mapping
 // (pgMigration); a migration that cannot be shared has an override file
@@ -46,6 +47,17 @@ func (d *dialect) sql(query string) string {
 	q := pgRewrite(query)
 	d.cache.Store(query, q)
 	return q
+}
+
+// skipLocked ends a SELECT that picks one row to claim: on PostgreSQL the
+// row is locked and rows other transactions hold are passed over, so
+// nodes claiming at the same moment take different rows; SQLite has one
+// writer and no row locks.
+func (d *dialect) skipLocked() string {
+	if d == nil {
+		return ""
+	}
+	return " FOR UPDATE SKIP LOCKED"
 }
 
 // args converts what the PostgreSQL driver would refuse.

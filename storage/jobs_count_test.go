@@ -21,14 +21,14 @@ func TestCountJobs(t *testing.T) {
 	enqueue(t, db, "a", "r2", now.Add(time.Hour), nil) // not due: still pending
 	failed := enqueue(t, db, "b", "r3", now.Add(-2*time.Second), nil)
 	enqueue(t, db, "b", "r4", now.Add(time.Hour), nil)
-	job, _, err := db.ClaimJob(ctx) // b/r3, the oldest due
+	job, _, err := db.ClaimJob(ctx, testLease) // b/r3, the oldest due
 	if err != nil || job == nil || job.ID != failed {
 		t.Fatalf("claim: %v, %v", job, err)
 	}
-	if err := db.FailJob(ctx, failed, "hopeless"); err != nil {
+	if err := db.FailJob(ctx, *job, "hopeless"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.ClaimJob(ctx); err != nil { // a/r1 runs
+	if _, _, err := db.ClaimJob(ctx, testLease); err != nil { // a/r1 runs
 		t.Fatal(err)
 	}
 	got, err := db.CountJobs(ctx)

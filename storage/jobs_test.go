@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -18,6 +19,10 @@ func enqueue(t *testing.T, db *storage.DB, kind, resource string, runAfter time.
 	jobs := jobsOf(t, db, "")
 	return jobs[len(jobs)-1].ID
 }
+
+// testLease outlasts every clock advance of these tests, unless a test
+// says otherwise.
+var testLease = storage.JobLease{Owner: "node-a", TTL: 100 * time.Hour}
 
 func jobByID(t *testing.T, db *storage.DB, id int64) (storage.Job, bool) {
 	t.Helper()
@@ -52,12 +57,14 @@ func TestClaimJobOrder(t *testing.T) {
 		{0, j5, now.Add(30 * time.Second)},
 		{0, 0, now.Add(30 * time.Second)},
 		{29 * time.Second, 0, now.Add(30 * time.Second)},
-		{time.Second, j3, time.Time{}},
-		{time.Hour, 0, time.Time{}},
+		// Nothing pending is left: the next claimable moment is when the
+		// first claims' leases would expire.
+		{time.Second, j3, now.Add(testLease.TTL)},
+		{time.Hour, 0, now.Add(testLease.TTL)},
 	}
 	for i, s := range steps {
 		c.Advance(s.advance)
-		job, next, err := db.ClaimJob(ctx)
+		job, next, err := db.ClaimJob(ctx, testLease)
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
@@ -91,7 +98,7 @@ func TestJobLifecycle(t *testing.T) {
 	db := openDB(t, c)
 	claim := func() *storage.Job {
 		t.Helper()
-		j, _, err := db.ClaimJob(ctx)
+		j, _, err := db.ClaimJob(ctx, testLease)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,10 +107,14 @@ func TestJobLifecycle(t *testing.T) {
 
 	t.Run("finish removes", func(t *testing.T) {
 		id := enqueue(t, db, "k", "fin", c.Now(), nil)
-		if j := claim(); j == nil || j.ID != id {
+		j := claim()
+		if j == nil || j.ID != id {
 			t.Fatalf("claimed %v", j)
 		}
-		if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, id) }); err != nil {
+		if j.LeaseOwner == nil || *j.LeaseOwner != "node-a" || j.LeaseExpires == nil || !j.LeaseExpires.Equal(c.Now().Add(testLease.TTL)) {
+			t.Errorf("lease = %v until %v, want node-a until %v", j.LeaseOwner, j.LeaseExpires, c.Now().Add(testLease.TTL))
+		}
+		if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, *j) }); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := jobByID(t, db, id); ok {
@@ -113,16 +124,17 @@ func TestJobLifecycle(t *testing.T) {
 
 	t.Run("retry reschedules", func(t *testing.T) {
 		id := enqueue(t, db, "k", "retry", c.Now(), nil)
-		claim()
+		first := claim()
 		due := c.Now().Add(time.Minute)
-		if err := db.RetryJob(ctx, id, due, "try again"); err != nil {
+		reason := "try again"
+		if err := db.RetryJob(ctx, *first, due, &reason); err != nil {
 			t.Fatal(err)
 		}
 		j, ok := jobByID(t, db, id)
 		if !ok || j.State != "pending" || !j.RunAfter.Equal(due) || j.LastError == nil || *j.LastError != "try again" || j.Attempts != 1 {
 			t.Fatalf("after retry: %+v", j)
 		}
-		if got, next, _ := db.ClaimJob(ctx); got != nil || !next.Equal(due) {
+		if got, next, _ := db.ClaimJob(ctx, testLease); got != nil || !next.Equal(due) {
 			t.Errorf("before due: claimed %v, next %v; want nothing, %v", got, next, due)
 		}
 		c.Advance(time.Minute)
@@ -130,15 +142,18 @@ func TestJobLifecycle(t *testing.T) {
 		if got == nil || got.ID != id || got.Attempts != 2 || got.LastError == nil || *got.LastError != "try again" {
 			t.Fatalf("after due: claimed %+v", got)
 		}
-		if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, id) }); err != nil {
+		// The first claim's token no longer finishes the job.
+		if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, *first) }); !errors.Is(err, storage.ErrLeaseLost) {
+			t.Fatalf("finish with the first claim = %v, want ErrLeaseLost", err)
+		}
+		if err := db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, *got) }); err != nil {
 			t.Fatal(err)
 		}
 	})
 
 	t.Run("fail keeps", func(t *testing.T) {
 		id := enqueue(t, db, "k", "fail", c.Now(), nil)
-		claim()
-		if err := db.FailJob(ctx, id, "hopeless"); err != nil {
+		if err := db.FailJob(ctx, *claim(), "hopeless"); err != nil {
 			t.Fatal(err)
 		}
 		j, ok := jobByID(t, db, id)
@@ -146,10 +161,10 @@ func TestJobLifecycle(t *testing.T) {
 			t.Fatalf("after fail: %+v (recorded %v)", j, ok)
 		}
 		c.Advance(time.Hour)
-		if got, next, _ := db.ClaimJob(ctx); got != nil || !next.IsZero() {
+		if got, next, _ := db.ClaimJob(ctx, testLease); got != nil || !next.IsZero() {
 			t.Errorf("failed job claimable: %v, next %v", got, next)
 		}
-		if n, err := db.ResumeJobs(ctx); err != nil || n != 0 {
+		if n, err := db.ResumeJobs(ctx, testLease.Owner); err != nil || n != 0 {
 			t.Errorf("ResumeJobs = %d, %v; failed jobs must stay failed", n, err)
 		}
 		if j, _ := jobByID(t, db, id); j.State != "failed" {
@@ -165,20 +180,21 @@ func TestResumeJobs(t *testing.T) {
 	r1 := enqueue(t, db, "k", "r1", c.Now(), nil)
 	r2 := enqueue(t, db, "k", "r2", c.Now(), nil)
 	for range 2 {
-		if j, _, err := db.ClaimJob(ctx); err != nil || j == nil {
+		if j, _, err := db.ClaimJob(ctx, testLease); err != nil || j == nil {
 			t.Fatalf("claim: %v, %v", j, err)
 		}
 	}
 	pending := enqueue(t, db, "k", "pending", c.Now().Add(time.Hour), nil)
 	failed := enqueue(t, db, "k", "failed", c.Now().Add(-time.Hour), nil)
-	if j, _, _ := db.ClaimJob(ctx); j == nil || j.ID != failed {
-		t.Fatalf("claimed %v, want the failed-to-be job", j)
+	fj, _, _ := db.ClaimJob(ctx, testLease)
+	if fj == nil || fj.ID != failed {
+		t.Fatalf("claimed %v, want the failed-to-be job", fj)
 	}
-	if err := db.FailJob(ctx, failed, "x"); err != nil {
+	if err := db.FailJob(ctx, *fj, "x"); err != nil {
 		t.Fatal(err)
 	}
 
-	n, err := db.ResumeJobs(ctx)
+	n, err := db.ResumeJobs(ctx, testLease.Owner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,11 +207,11 @@ func TestResumeJobs(t *testing.T) {
 			t.Errorf("job %d state = %q, want %q", id, j.State, state)
 		}
 	}
-	if n, err := db.ResumeJobs(ctx); err != nil || n != 0 {
+	if n, err := db.ResumeJobs(ctx, testLease.Owner); err != nil || n != 0 {
 		t.Errorf("second ResumeJobs = %d, %v; want 0", n, err)
 	}
 	// Resumed jobs are claimable again and keep their attempt count.
-	j, _, err := db.ClaimJob(ctx)
+	j, _, err := db.ClaimJob(ctx, testLease)
 	if err != nil || j == nil || j.ID != r1 || j.Attempts != 2 {
 		t.Errorf("claim after resume = %+v, %v; want job %d with 2 attempts", j, err, r1)
 	}

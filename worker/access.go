@@ -40,7 +40,7 @@ func RegisterAccessJobs(p *Pool, export ExportAccess) {
 				if err := tx.FinishAccessSync(ctx, job.ResourceID, rules, refused); err != nil && !errors.Is(err, storage.ErrNotFound) {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, _ error) error {

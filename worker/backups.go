@@ -47,7 +47,7 @@ func progressWriter(ctx context.Context, p *Pool, backupID, field string) func(i
 }
 
 func finish(ctx context.Context, db *storage.DB, job storage.Job) error {
-	return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+	return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 }
 
 // loadFor reads the resource a job works on. When it is gone, or no longer
@@ -117,7 +117,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				if err := ignoreState(err); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
@@ -148,7 +148,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				if err := ignoreState(tx.SoftDeleteShareBackup(ctx, b.ID)); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
@@ -192,7 +192,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				if err := ignoreState(err); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
@@ -236,7 +236,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				if err := ignoreState(err); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
@@ -263,7 +263,7 @@ func RegisterBackupJobs(p *Pool, data BackupData, dataHost string) {
 				if err := ignoreState(tx.SoftDeleteShareSnapshot(ctx, sn.ID)); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {

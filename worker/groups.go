@@ -69,7 +69,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 				if err := ignoreState(tx.PlaceShareGroup(ctx, g.ID, place.Host, place.AvailabilityZone)); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
@@ -99,7 +99,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 				} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
@@ -130,7 +130,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 				if err := ignoreState(tx.FinishShareGroupSnapshot(ctx, c.ID)); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {
@@ -154,7 +154,7 @@ func RegisterGroupJobs(p *Pool, data GroupData, place Placement) {
 				if err := ignoreState(tx.SoftDeleteShareGroupSnapshot(ctx, c.ID)); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {

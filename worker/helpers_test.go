@@ -94,7 +94,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 
 // finish is what a successful handler does last.
 func finish(ctx context.Context, db *storage.DB, job storage.Job) error {
-	return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+	return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 }
 
 // recorder remembers the calls a fake job kind received.

@@ -11,7 +11,7 @@ import (
 // implements it. Its methods must be cheap and safe for concurrent use.
 type Observer interface {
 	// ObserveJob: one attempt of a job of kind ran for d and ended with
-	// outcome: "done", "retry", "failed" or "interrupted".
+	// outcome: "done", "retry", "failed", "interrupted" or "lease_lost".
 	ObserveJob(kind, outcome string, d time.Duration)
 	// ObserveBackup: one backup ("create") or restore ("restore") completed
 	// in d, moving contentBytes of file content and archiveBytes of archive.
@@ -24,6 +24,7 @@ const (
 	outcomeRetry       = "retry"
 	outcomeFailed      = "failed"
 	outcomeInterrupted = "interrupted"
+	outcomeLeaseLost   = "lease_lost"
 )
 
 type noObserver struct{}

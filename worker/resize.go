@@ -37,7 +37,7 @@ func RegisterResizeJobs(p *Pool, data ShareUsage) {
 					return err
 				}
 			}
-			return tx.FinishJob(ctx, job.ID)
+			return tx.FinishJob(ctx, job)
 		})
 	}
 	fail := func(t state.Transition[state.ShareStatus], action, detail string) func(ctx context.Context, job storage.Job, _ error) error {

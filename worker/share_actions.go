@@ -27,7 +27,7 @@ func RegisterShareActionJobs(p *Pool, data Reverter) {
 			if !finish {
 				return nil
 			}
-			return tx.FinishJob(ctx, job.ID)
+			return tx.FinishJob(ctx, job)
 		})
 	}
 	p.Register(storage.JobShareRevert, Kind{
@@ -55,7 +55,7 @@ func RegisterShareActionJobs(p *Pool, data Reverter) {
 				if err := storage.IgnoreGone(tx.SoftDeleteShare(ctx, job.ResourceID, state.ShareUnmanageDone)); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, _ error) error { return nil },
@@ -70,7 +70,7 @@ func RegisterShareActionJobs(p *Pool, data Reverter) {
 				if err := storage.IgnoreGone(err); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, _ error) error { return nil },

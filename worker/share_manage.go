@@ -20,7 +20,7 @@ func registerShareManage(p *Pool, data ShareData, place Placement) {
 		Run: func(ctx context.Context, job storage.Job) error {
 			sh, err := db.GetShare(ctx, job.ResourceID)
 			if errors.Is(err, storage.ErrNotFound) || (err == nil && !state.ShareManageDone.Allows(sh.Status)) {
-				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 			}
 			if err != nil {
 				return err
@@ -50,7 +50,7 @@ func registerShareManage(p *Pool, data ShareData, place Placement) {
 				} else if err := tx.PlaceShare(ctx, sh.ID, deref(sh.Host), place.AvailabilityZone); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, _ error) error {
@@ -70,7 +70,7 @@ func registerSnapshotManage(p *Pool, data BackupData) {
 		Run: func(ctx context.Context, job storage.Job) error {
 			sn, err := db.GetShareSnapshot(ctx, job.ResourceID)
 			if errors.Is(err, storage.ErrNotFound) || (err == nil && !state.SnapshotManageDone.Allows(sn.Status)) {
-				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 			}
 			if err != nil {
 				return err
@@ -91,7 +91,7 @@ func registerSnapshotManage(p *Pool, data BackupData) {
 				if err := ignoreState(err); err != nil {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, _ error) error {

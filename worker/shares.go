@@ -38,19 +38,19 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 		Run: func(ctx context.Context, job storage.Job) error {
 			sh, err := db.GetShare(ctx, job.ResourceID)
 			if errors.Is(err, storage.ErrNotFound) {
-				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 			}
 			if err != nil {
 				return err
 			}
 			if !state.ShareCreateDone.Allows(sh.Status) && len(sh.ExportLocations) > 0 {
 				// Already done (a replay), or the share moved on.
-				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 			}
 			if state.ShareBeingDeleted.Contains(sh.Status) {
 				// Force-deleted before it was made: the delete job has nothing
 				// to remove, so make nothing.
-				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 			}
 			if sh.ShareNetworkID != nil {
 				// The backend does not handle share servers: Manila's share
@@ -63,7 +63,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 					if err := ignoreState(err); err != nil {
 						return err
 					}
-					return tx.FinishJob(ctx, job.ID)
+					return tx.FinishJob(ctx, job)
 				})
 			}
 			if place.Capabilities != nil && !CapabilitiesSatisfied(place.Capabilities(), sh.TypeExtraSpecs) {
@@ -77,7 +77,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 					if err != nil {
 						return err
 					}
-					return tx.FinishJob(ctx, job.ID)
+					return tx.FinishJob(ctx, job)
 				})
 			}
 			var path string
@@ -97,7 +97,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 				var se *storage.StateError
 				if errors.Is(err, storage.ErrNotFound) {
 					gone = true
-					return tx.FinishJob(ctx, job.ID)
+					return tx.FinishJob(ctx, job)
 				}
 				if err != nil && !errors.As(err, &se) {
 					return err
@@ -116,7 +116,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 						}
 					}
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 			if err == nil && gone {
 				// The share vanished while its data was being made (jobs of
@@ -138,7 +138,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 		Run: func(ctx context.Context, job storage.Job) error {
 			sh, err := db.GetShare(ctx, job.ResourceID)
 			if errors.Is(err, storage.ErrNotFound) {
-				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job.ID) })
+				return db.Write(ctx, func(tx *storage.Tx) error { return tx.FinishJob(ctx, job) })
 			}
 			if err != nil {
 				return err
@@ -154,7 +154,7 @@ func RegisterShareJobs(p *Pool, data ShareData, place Placement) {
 				if err != nil && !errors.As(err, &se) && !errors.Is(err, storage.ErrNotFound) {
 					return err
 				}
-				return tx.FinishJob(ctx, job.ID)
+				return tx.FinishJob(ctx, job)
 			})
 		},
 		Fail: func(ctx context.Context, job storage.Job, cause error) error {

@@ -2,9 +2,16 @@
 // API operations (a share leaving "creating" or "deleting").
 //
 // A job is a row written by storage in the same transaction as the state
-// change that needs it. A pool of goroutines claims due jobs one at a time;
-// a job left "running" by a process that died is put back to "pending" at
-// start-up, so every job handler must be idempotent.
+// change that needs it. A pool of goroutines claims due jobs one at a time,
+// each under a lease (storage.JobLease) the pool renews while the job
+// runs. Several nodes may share one database: a node that dies stops
+// renewing, and another node's pool claims the job once its lease has
+// expired; a node that restarts takes its own jobs back at once. A node
+// whose lease was taken over (it was cut off longer than the lease) has
+// its job cancelled, and the job's final transaction (tx.FinishJob) fails
+// with storage.ErrLeaseLost, so the work of one claim at most is
+// committed. A job may therefore run again after a partial attempt: every
+// job handler must be idempotent.
 package worker
 
 import (
@@ -53,6 +60,26 @@ type Pool struct {
 	started                 bool
 	// obs is told how each job attempt ended (SetObserver).
 	obs Observer
+	// lease is how this node claims jobs (SetLease).
+	lease storage.JobLease
+}
+
+// DefaultLeaseTTL is how long a claim lasts unless renewed: a node killed
+// with kill -9 has its jobs taken over by another node within about this
+// long, plus an idle poll (idleWait).
+const DefaultLeaseTTL = 5 * time.Second
+
+// SetLease sets the node name and lease length this pool claims jobs
+// with. Call it before Start; the default is the node "local" and
+// DefaultLeaseTTL.
+func (p *Pool) SetLease(l storage.JobLease) {
+	if l.Owner == "" {
+		l.Owner = "local"
+	}
+	if l.TTL <= 0 {
+		l.TTL = DefaultLeaseTTL
+	}
+	p.lease = l
 }
 
 // New returns a pool of size goroutines over db.
@@ -63,7 +90,9 @@ func New(db *storage.DB, log *slog.Logger, size int) *Pool {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Pool{db: db, log: log, size: size, kinds: map[string]Kind{}, wake: make(chan struct{}, 1), obs: noObserver{}}
+	p := &Pool{db: db, log: log, size: size, kinds: map[string]Kind{}, wake: make(chan struct{}, 1), obs: noObserver{}}
+	p.SetLease(storage.JobLease{})
+	return p
 }
 
 // Register sets the code for a job kind. Call it before Start.
@@ -74,13 +103,13 @@ func (p *Pool) Register(kind string, k Kind) {
 	p.kinds[kind] = k
 }
 
-// Start resumes jobs a previous process left running and starts the
-// goroutines. It returns how many jobs were resumed.
+// Start takes back the jobs a previous run of this node left running and
+// starts the goroutines. It returns how many jobs were resumed.
 func (p *Pool) Start(ctx context.Context) (int, error) {
 	if p.started {
 		return 0, errors.New("worker: already started")
 	}
-	resumed, err := p.db.ResumeJobs(ctx)
+	resumed, err := p.db.ResumeJobs(ctx, p.lease.Owner)
 	if err != nil {
 		return 0, fmt.Errorf("worker: resume jobs: %w", err)
 	}
@@ -108,8 +137,8 @@ func (p *Pool) Notify() {
 
 // Stop claims no more jobs and lets the running ones finish until ctx
 // ends; then it cancels them and waits (up to abortWait) for them to
-// return. Jobs not finished stay in the database and resume at the next
-// start.
+// return. Jobs not finished are put back to pending, for another node or
+// the next start.
 func (p *Pool) Stop(ctx context.Context) error {
 	if !p.started {
 		return nil
@@ -155,7 +184,7 @@ func (p *Pool) loop(claimCtx, jobCtx context.Context) {
 			p.sleep(ctx, wait)
 			continue
 		}
-		job, next, err := p.db.ClaimJob(ctx)
+		job, next, err := p.db.ClaimJob(ctx, p.lease)
 		if err != nil {
 			if ctx.Err() == nil {
 				p.log.Error("worker: claim job", "error", err)
@@ -189,35 +218,51 @@ func (p *Pool) sleep(ctx context.Context, d time.Duration) {
 
 func (p *Pool) run(ctx context.Context, job storage.Job) {
 	log := p.log.With("job_id", job.ID, "kind", job.Kind, "resource_id", job.ResourceID, "attempt", job.Attempts)
+	bg := context.WithoutCancel(ctx)
 	k, ok := p.kinds[job.Kind]
 	if !ok {
 		log.Error("worker: no code for job kind; job marked failed")
-		_ = p.db.FailJob(context.WithoutCancel(ctx), job.ID, "unknown job kind "+job.Kind)
+		_ = p.db.FailJob(bg, job, "unknown job kind "+job.Kind)
 		return
 	}
+	log.Debug("job claimed", "node", p.lease.Owner, "lease_until", job.LeaseExpires)
 	start := time.Now()
+	runCtx, cancelRun := context.WithCancelCause(ctx)
+	renewed := p.keepLease(runCtx, job, cancelRun, log)
 	err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
 				err = Permanent(fmt.Errorf("panic: %v", r))
 			}
 		}()
-		return k.Run(ctx, job)
+		return k.Run(runCtx, job)
 	}()
+	cancelRun(nil)
+	<-renewed
 	took := time.Since(start)
 	if err == nil {
 		p.obs.ObserveJob(job.Kind, outcomeDone, took)
 		log.Debug("job done", "duration_ms", took.Milliseconds())
 		return
 	}
-	// A job interrupted by shutdown stays 'running'; the next start resumes it.
+	// Another node holds the job now: nothing of this attempt may be
+	// recorded.
+	if errors.Is(err, storage.ErrLeaseLost) || errors.Is(context.Cause(runCtx), storage.ErrLeaseLost) {
+		p.obs.ObserveJob(job.Kind, outcomeLeaseLost, took)
+		log.Warn("job lease lost: another node has taken the job over; this attempt is dropped", "error", err)
+		return
+	}
+	// A job interrupted by shutdown is handed back at once, to another
+	// node or the next start.
 	if ctx.Err() != nil {
 		p.obs.ObserveJob(job.Kind, outcomeInterrupted, took)
-		log.Info("job interrupted by shutdown; it resumes at the next start", "error", err)
+		log.Info("job interrupted by shutdown; it is handed back to run again", "error", err)
+		if rerr := p.db.RetryJob(bg, job, time.Now(), nil); rerr != nil && !errors.Is(rerr, storage.ErrLeaseLost) {
+			log.Error("worker: hand back interrupted job", "error", rerr)
+		}
 		return
 	}
 	var perm permanentError
-	bg := context.WithoutCancel(ctx)
 	if errors.As(err, &perm) || job.Attempts >= k.MaxAttempts {
 		p.obs.ObserveJob(job.Kind, outcomeFailed, took)
 		log.Error("job failed", "error", err)
@@ -226,7 +271,7 @@ func (p *Pool) run(ctx context.Context, job storage.Job) {
 				log.Error("job failure could not be recorded", "error", ferr)
 			}
 		}
-		if ferr := p.db.FailJob(bg, job.ID, err.Error()); ferr != nil {
+		if ferr := p.db.FailJob(bg, job, err.Error()); ferr != nil {
 			log.Error("worker: mark job failed", "error", ferr)
 		}
 		return
@@ -234,7 +279,50 @@ func (p *Pool) run(ctx context.Context, job storage.Job) {
 	p.obs.ObserveJob(job.Kind, outcomeRetry, took)
 	backoff := time.Duration(1<<min(job.Attempts, 6)) * 100 * time.Millisecond
 	log.Warn("job attempt failed; retrying", "error", err, "retry_in_ms", backoff.Milliseconds())
-	if rerr := p.db.RetryJob(bg, job.ID, time.Now().Add(backoff), err.Error()); rerr != nil {
+	reason := err.Error()
+	if rerr := p.db.RetryJob(bg, job, time.Now().Add(backoff), &reason); rerr != nil {
 		log.Error("worker: reschedule job", "error", rerr)
 	}
+}
+
+// keepLease renews job's lease every third of its length until ctx ends
+// (the returned channel is closed then). When the lease is lost (another
+// node claimed the job) or could not be renewed for a whole lease length
+// (another node may have claimed it), it cancels ctx with
+// storage.ErrLeaseLost, so the job stops.
+func (p *Pool) keepLease(ctx context.Context, job storage.Job, cancel context.CancelCauseFunc, log *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		every := p.lease.TTL / 3
+		t := time.NewTicker(every)
+		defer t.Stop()
+		held := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			rctx, stop := context.WithTimeout(ctx, every)
+			err := p.db.RenewLease(rctx, job, p.lease.TTL)
+			stop()
+			switch {
+			case err == nil:
+				held = time.Now()
+			case errors.Is(err, storage.ErrLeaseLost):
+				cancel(storage.ErrLeaseLost)
+				return
+			case ctx.Err() != nil:
+				return
+			default:
+				log.Warn("worker: renew job lease", "error", err)
+				if time.Since(held) >= p.lease.TTL {
+					cancel(storage.ErrLeaseLost)
+					return
+				}
+			}
+		}
+	}()
+	return done
 }

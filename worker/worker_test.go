@@ -363,9 +363,11 @@ func TestStopGivesUpAtDeadline(t *testing.T) {
 	if err := p.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Stop = %v, want DeadlineExceeded", err)
 	}
-	// Interrupted by shutdown: neither retried nor failed.
-	if j, ok := jobByID(t, db, id); !ok || j.State != "running" {
-		t.Errorf("interrupted job = %+v (recorded %v), want state running", j, ok)
+	// Interrupted by shutdown: handed back (pending, unleased, due now,
+	// no error recorded) for another node or the next start, neither
+	// failed nor retried with backoff.
+	if j, ok := jobByID(t, db, id); !ok || j.State != "pending" || j.LeaseOwner != nil || j.LastError != nil || j.RunAfter.After(time.Now()) {
+		t.Errorf("interrupted job = %+v (recorded %v), want pending, unleased, due, no error", j, ok)
 	}
 }
 
@@ -386,8 +388,8 @@ func TestInterruptedJobResumesAtNextStart(t *testing.T) {
 	if err := first.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Stop = %v, want DeadlineExceeded", err)
 	}
-	if j, _ := jobByID(t, db, id); j.State != "running" || j.LastError != nil {
-		t.Fatalf("after Stop job = %+v, want running with no error", j)
+	if j, _ := jobByID(t, db, id); j.State != "pending" || j.LastError != nil {
+		t.Fatalf("after Stop job = %+v, want pending with no error", j)
 	}
 
 	second := newPool(t, db, 1)
@@ -396,8 +398,8 @@ func TestInterruptedJobResumesAtNextStart(t *testing.T) {
 		rec.run(job)
 		return finish(ctx, db, job)
 	}})
-	if n := start(t, second); n != 1 {
-		t.Errorf("Start resumed %d jobs, want 1", n)
+	if n := start(t, second); n != 0 {
+		t.Errorf("Start resumed %d jobs, want 0: Stop handed the job back already", n)
 	}
 	waitFor(t, 5*time.Second, "the resumed job to finish", func() bool { return len(listJobs(t, db)) == 0 })
 	if got := rec.attempts(); !slices.Equal(got, []int{2}) {
@@ -410,7 +412,7 @@ func TestClaimedJobResumedByNextStart(t *testing.T) {
 	id := enqueue(t, db, "test.job", "r", time.Now())
 	other := enqueue(t, db, "test.job", "later", time.Now().Add(time.Hour))
 	// A previous process claimed the job and died.
-	j, _, err := db.ClaimJob(context.Background())
+	j, _, err := db.ClaimJob(context.Background(), storage.JobLease{Owner: "local", TTL: time.Hour})
 	if err != nil || j == nil || j.ID != id {
 		t.Fatalf("ClaimJob = %v, %v", j, err)
 	}

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +31,8 @@ type options struct {
 	LogLevel      string
 	MinTransition time.Duration
 	Workers       int
+	NodeID        string
+	JobLease      time.Duration
 	// GCPercent is Go's GC target (0: leave the runtime's); see gc.go.
 	GCPercent        int
 	Synchronous      string
@@ -140,6 +145,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("--nfs must be none or ganesha, not %q", o.NFS)
 	}
 	pool := worker.New(db, log, o.Workers)
+	pool.SetLease(storage.JobLease{Owner: o.nodeID(), TTL: o.JobLease})
 	// The capabilities are the server's pool's; the server is made below,
 	// and no job runs before the pool starts at the end.
 	var server *impl.Server
@@ -259,4 +265,24 @@ func (a *app) Handler() http.Handler { return a.server.Handler() }
 func (a *app) Close(ctx context.Context) error {
 	a.policy.stop()
 	return errors.Join(a.pool.Stop(ctx), a.db.Close(), a.data.Close())
+}
+
+// nodeID is the node's name for job leases: --node-id, or the hostname
+// and the --listen port, which tell apart nodes on one machine and stay
+// the same when a node restarts (so it takes its own jobs back at once;
+// on SQLite, a single node's database, a start takes back every job).
+func (o options) nodeID() string {
+	if o.NodeID != "" {
+		return o.NodeID
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	if _, port, err := net.SplitHostPort(o.Listen); err == nil && port != "" && port != "0" {
+		return host + ":" + port
+	}
+	// A port chosen by the system at each start names no node for good:
+	// the process is the node.
+	return host + "/" + strconv.Itoa(os.Getpid())
 }

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/manilite/manilite/impl"
+	"github.com/manilite/manilite/worker"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -97,6 +98,8 @@ func serveFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&o.MinTransition, "min-transition", time.Second, "how long a transitional state (creating, deleting) lasts at least")
 	fs.IntVar(&o.Workers, "workers", 4, "goroutines running asynchronous jobs")
+	fs.StringVar(&o.NodeID, "node-id", "", "this node's name among the nodes sharing one --db (unique per node: a node starting takes back the running jobs of its name); empty: hostname and --listen port")
+	fs.DurationVar(&o.JobLease, "job-lease", worker.DefaultLeaseTTL, "how long a node's claim on a job lasts unless renewed (renewed every third of it): a node killed with kill -9 has its jobs taken over by another node within about this long plus a second")
 	fs.IntVar(&o.GCPercent, "gc-percent", defaultGCPercent, "Go's garbage collection target, as GOGC (which wins when set): the heap may grow this many percent over the live heap between collections")
 	fs.StringVar(&o.Synchronous, "sqlite-synchronous", "FULL", "SQLite synchronous mode: FULL (survives power loss) or NORMAL (survives a crash)")
 	fs.StringVar(&o.ProjectIDPattern, "project-id-regex", `[0-9a-f\-]+`, "what a project id in /v2/{project_id}/... may look like (Manila's project_id_regex)")
