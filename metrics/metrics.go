@@ -55,7 +55,8 @@ const (
 	JobDone        = "done"        // the job finished
 	JobRetry       = "retry"       // the attempt failed; the job is retried later
 	JobFailed      = "failed"      // the job was given up
-	JobInterrupted = "interrupted" // shutdown stopped it; the next start resumes it
+	JobInterrupted = "interrupted" // shutdown stopped it; it is handed back to run again
+	JobLeaseLost   = "lease_lost"  // another node took the job over; the attempt was dropped
 )
 
 // Backup operations (the operation label of the backup metrics).
@@ -117,7 +118,7 @@ func New(o Options) *Metrics {
 	m.decisionError = decisions.WithLabelValues("error")
 
 	m.jobDuration = f.histogramVec("job_duration_seconds",
-		"Time one attempt of a durable job ran, by job kind and outcome: done, retry, failed or interrupted.",
+		"Time one attempt of a durable job ran, by job kind and outcome: done, retry, failed, interrupted or lease_lost.",
 		JobBuckets, "kind", "outcome")
 
 	m.backupBytes = f.counterVec("backup_bytes_total",
