@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -276,4 +277,53 @@ func TestNodeKilledMidBackup(t *testing.T) {
 	if got := treeDigest(t, root); got != backedUp {
 		t.Fatalf("the restored share differs from the backup taken across the node loss\nwant:\n%s\ngot:\n%s", backedUp, got)
 	}
+}
+
+// TestNodeStoppedMidBackupHandsItOver: SIGTERM with a shutdown timeout
+// shorter than the backup interrupts the job, and the stopping node hands
+// it back at once: another node takes it over before its lease would
+// have expired, and finishes it.
+func TestNodeStoppedMidBackupHandsItOver(t *testing.T) {
+	c := startCluster(t, 2, "--min-transition", "50ms", "--backup-max-rate", "2M", "--shutdown-timeout", "300ms")
+	share := availableShare(t, c.nodes[0].server, tokMember, nil)
+	payload := make([]byte, 8<<20) // about four seconds at 2 MiB/s
+	_, _ = rand.NewChaCha8([32]byte{9}).Read(payload)
+	if err := os.WriteFile(filepath.Join(sharePath(c.ts, share), "payload"), payload, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	backup := createBackup(t, c.nodes[0].server, tokMember, share, nil)["id"].(string)
+	running := -1
+	waitFor(t, 30*time.Second, "the backup to be under way on some node", func() bool {
+		for i := range c.nodes {
+			if c.claims(i, "backup.create", backup) > 0 {
+				running = i
+				return getBackup(t, c.nodes[0].server, tokMember, backup)["progress"] != "0"
+			}
+		}
+		return false
+	})
+	other := 1 - running
+	stopped := time.Now()
+	// Past --shutdown-timeout the server exits 1 ("close: context deadline
+	// exceeded"): the exit code tells the operator jobs were cut short.
+	if err := c.nodes[running].cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.nodes[running].exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the node did not stop on SIGTERM")
+	}
+	if !strings.Contains(c.nodes[running].logs.String(), "interrupted by shutdown") {
+		t.Fatalf("the backup was not interrupted by the shutdown:\n%s", c.nodes[running].logs.String())
+	}
+	waitFor(t, 30*time.Second, "the other node to take the backup over", func() bool {
+		return c.claims(other, "backup.create", backup) > 0
+	})
+	handover := time.Since(stopped)
+	t.Logf("handover after SIGTERM: %v", handover.Round(10*time.Millisecond))
+	if handover >= worker.DefaultLeaseTTL {
+		t.Errorf("the backup was taken over %v after SIGTERM: by lease expiry, not handed back", handover)
+	}
+	waitBackupStatus(t, c.nodes[other].server, backup, "available")
 }
