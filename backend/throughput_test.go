@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,7 +125,8 @@ func fileSize(tb testing.TB, p string) int64 {
 // TestThroughputBackupRestore compares CreateBackup and RestoreBackup with
 // tar and the zstd command on a tree of about 1 GiB. Run it with
 // MANILITE_BENCH=1 (MANILITE_BENCH_TREE_MIB sets the size, and
-// MANILITE_BENCH_LEVEL the compression level) and -v to see the table.
+// MANILITE_BENCH_LEVEL the compression level; MANILITE_BENCH_PROFILE=dir
+// profiles the first backup, see profileBackup) and -v to see the table.
 // On ext4, run it a few minutes after any mass deletion (such as the last
 // run's clean-up): until the deleted inodes' table blocks are written back,
 // ext4 skips them one by one when it allocates, and creating files (restore,
@@ -166,8 +169,10 @@ func TestThroughputBackupRestore(t *testing.T) {
 	syncAll := func() { sh(t, "sync") } // no writeback left over from the previous step
 
 	syncAll()
+	stopProfile := profileBackup(t)
 	start = time.Now()
 	info, err := l.CreateBackup(t.Context(), "bench", "b1", map[string]any{"compression_level": level}, nil)
+	stopProfile()
 	must(t, err)
 	rows = append(rows, row{"manilite CreateBackup (fsyncs archive)", time.Since(start), info.ArchiveBytes})
 
@@ -359,4 +364,27 @@ func BenchmarkCreateBackupSmallTree(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(bytes)*float64(b.N)/1e6/b.Elapsed().Seconds(), "MB/s")
+}
+
+// profileBackup writes a CPU profile (backup.pprof) and an execution
+// trace (backup.trace) of the first backup into the folder
+// MANILITE_BENCH_PROFILE names, if any: where the time goes, and how busy
+// both cores are.
+func profileBackup(t *testing.T) (stop func()) {
+	dir := os.Getenv("MANILITE_BENCH_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	cpu, err := os.Create(filepath.Join(dir, "backup.pprof"))
+	must(t, err)
+	tr, err := os.Create(filepath.Join(dir, "backup.trace"))
+	must(t, err)
+	must(t, pprof.StartCPUProfile(cpu))
+	must(t, trace.Start(tr))
+	return func() {
+		trace.Stop()
+		pprof.StopCPUProfile()
+		must(t, cpu.Close())
+		must(t, tr.Close())
+	}
 }
