@@ -120,18 +120,8 @@ func TestResumeJobsTakesOnlyOwnJobs(t *testing.T) {
 // nodes) claiming at once, four goroutines each, never take one job
 // twice, and between them take every job.
 func TestClaimJobTwoNodes(t *testing.T) {
-	needPostgres(t)
 	ctx := context.Background()
-	dsn := pgCluster.NewDatabase()
-	var nodes [2]*storage.DB
-	for i := range nodes {
-		db, err := storage.Open(ctx, dsn, storage.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		nodes[i] = db
-	}
+	nodes := twoNodes(t)
 	const jobs = 60
 	err := nodes[0].Write(ctx, func(tx *storage.Tx) error {
 		for i := range jobs {

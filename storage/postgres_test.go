@@ -44,22 +44,30 @@ func TestDialectsSameSchema(t *testing.T) {
 	}
 }
 
+// twoNodes opens two handles on one fresh PostgreSQL database, as two
+// manilite nodes would; the test is skipped without PostgreSQL.
+func twoNodes(t *testing.T) [2]*storage.DB {
+	t.Helper()
+	needPostgres(t)
+	dsn := pgCluster.NewDatabase()
+	var nodes [2]*storage.DB
+	for i := range nodes {
+		db, err := storage.Open(context.Background(), dsn, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		nodes[i] = db
+	}
+	return nodes
+}
+
 // TestTwoNodesRace: two handles on one PostgreSQL database (two manilite
 // nodes) delete the same share at once, 50 times over; exactly one wins
 // each time and exactly one delete job is enqueued.
 func TestTwoNodesRace(t *testing.T) {
-	needPostgres(t)
 	ctx := context.Background()
-	dsn := pgCluster.NewDatabase()
-	var nodes [2]*storage.DB
-	for i := range nodes {
-		db, err := storage.Open(ctx, dsn, storage.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		nodes[i] = db
-	}
+	nodes := twoNodes(t)
 	for round := range 50 {
 		id := fmt.Sprintf("race-%d", round)
 		sh := baseShare(id)

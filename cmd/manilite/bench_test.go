@@ -372,6 +372,23 @@ func requireBench(t *testing.T) {
 	}
 }
 
+// createListShares creates the 100 shares (with metadata) the list
+// figures read, waits until they are available, checks the detail list
+// shows all of them, and returns the last one's id.
+func createListShares(t *testing.T, ts *testServer) string {
+	t.Helper()
+	var last string
+	for i := range 100 {
+		last = createShare(t, ts, tokMember, map[string]any{"name": fmt.Sprintf("list-%d", i), "metadata": map[string]string{"k": "v"}})
+	}
+	waitShareStatus(t, ts, last, "available")
+	raw := ts.do(t, req{method: "GET", path: "/v2/shares/detail", token: tokMember, version: "2.99"}).expectStatus(t, 200).raw
+	if n := strings.Count(string(raw), `"share_proto"`); n != 100 {
+		t.Fatalf("the list has %d shares, want 100", n)
+	}
+	return last
+}
+
 // TestThroughputShareList measures GET /v2/shares/detail of 100 shares
 // next to GET /v2/shares/{id} of one of them, in the same run: with the
 // load generator keeping both cores busy, the ratio of the rates is the
@@ -379,18 +396,10 @@ func requireBench(t *testing.T) {
 func TestThroughputShareList(t *testing.T) {
 	requireBench(t)
 	ts := startServer(t, func(o *options) { o.LogLevel = "error"; o.Quotas["shares"] = -1; o.Quotas["gigabytes"] = -1 })
-	var last string
-	for i := range 100 {
-		last = createShare(t, ts, tokMember, map[string]any{"name": fmt.Sprintf("list-%d", i), "metadata": map[string]string{"k": "v"}})
-	}
-	waitShareStatus(t, ts, last, "available")
+	last := createListShares(t, ts)
 	ts.restartQuiet()
 	headers := map[string]string{"X-Auth-Token": tokMember, "X-OpenStack-Manila-API-Version": "2.99"}
 	list, show := ts.URL+"/v2/shares/detail", ts.URL+"/v2/shares/"+last
-	raw := ts.do(t, req{method: "GET", path: "/v2/shares/detail", token: tokMember, version: "2.99"}).expectStatus(t, 200).raw
-	if n := strings.Count(string(raw), `"share_proto"`); n != 100 {
-		t.Fatalf("the list has %d shares, want 100", n)
-	}
 	d := benchDuration()
 	listRate, showRate := wrkRate(t, list, headers, d), wrkRate(t, show, headers, d)
 	benchreport.Add("GET /v2/shares/detail of 100 / GET one share (wrk, 64 conns, %s): %.0f / %.0f req/s = %.2fx the cost (target <= 2x)",
