@@ -39,6 +39,13 @@ func (tx *Tx) EnqueueJob(ctx context.Context, kind, resourceID string, runAfter 
 	if err != nil {
 		return fmt.Errorf("storage: enqueue %s %s: %w", kind, resourceID, err)
 	}
+	if tx.d != nil {
+		// Delivered to every listening node when the transaction commits
+		// (and once however many jobs it enqueued): see WatchJobs.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify('`+jobsChannel+`', '')`); err != nil {
+			return fmt.Errorf("storage: enqueue %s %s: notify: %w", kind, resourceID, err)
+		}
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -169,4 +170,34 @@ func TestClaimJobTwoNodes(t *testing.T) {
 		per[o]++
 	}
 	t.Logf("claims per node: %v", per)
+}
+
+// TestWatchJobsAcrossNodes: a job one node enqueues wakes another node
+// listening (PostgreSQL LISTEN/NOTIFY), instead of waiting for its poll.
+func TestWatchJobsAcrossNodes(t *testing.T) {
+	nodes := twoNodes(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	woke := make(chan struct{}, 16)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		nodes[0].WatchJobs(ctx, func() { woke <- struct{}{} }, slog.New(slog.DiscardHandler))
+	}()
+	defer func() { cancel(); <-watched }()
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-woke:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no wake-up: %s", what)
+		}
+	}
+	wait("after LISTEN") // the first, sent once the node listens
+	err := nodes[1].Write(ctx, func(tx *storage.Tx) error {
+		return tx.EnqueueJob(ctx, "k", "r", time.Now(), nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait("after the other node enqueued a job")
 }

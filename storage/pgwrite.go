@@ -35,7 +35,7 @@ func openPostgres(ctx context.Context, dsn string, now func() time.Time, opts Op
 		return nil, fmt.Errorf("storage: open %s: %w", redactDSN(dsn), err)
 	}
 	d := &dialect{}
-	db := &DB{path: redactDSN(dsn), writer: pool, pg: d, now: now, quotaDefaults: opts.QuotaDefaults,
+	db := &DB{path: redactDSN(dsn), dsn: dsn, writer: pool, pg: d, now: now, quotaDefaults: opts.QuotaDefaults,
 		closing: make(chan struct{})}
 	db.reader = &readPool{DB: pool, d: d}
 	if err := db.migrate(ctx); err != nil {

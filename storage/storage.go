@@ -53,6 +53,8 @@ type Options struct {
 // DB is the handle on one manilite database file.
 type DB struct {
 	path string
+	// dsn is the PostgreSQL URL (WatchJobs opens a connection of its own).
+	dsn string
 	// pg is the PostgreSQL dialect, nil for SQLite (dialect.go,
 	// pgwrite.go); then writer is the pool that reads and writes.
 	pg     *dialect

@@ -124,10 +124,13 @@ func (p *Pool) Start(ctx context.Context) (int, error) {
 		p.done.Add(1)
 		go p.loop(claimCtx, jobCtx)
 	}
+	// Jobs enqueued by other nodes wake this one at once (PostgreSQL).
+	p.done.Go(func() { p.db.WatchJobs(claimCtx, p.Notify, p.log) })
 	return resumed, nil
 }
 
-// Notify wakes an idle goroutine: a job was just enqueued.
+// Notify wakes an idle goroutine: a job was just enqueued (here, or on
+// another node: storage.DB.WatchJobs).
 func (p *Pool) Notify() {
 	select {
 	case p.wake <- struct{}{}:
