@@ -159,8 +159,13 @@ func (b *Backup) WriteFile(ctx context.Context, e *Entry, out io.Writer, progres
 	}
 	r := b.r
 	// Prune must not repack the packs away while we read them.
-	r.lock.RLock()
-	defer r.lock.RUnlock()
+	lk, err := r.lockShared(ctx, "restore")
+	if err != nil {
+		return fmt.Errorf("repo: backup %s: %s: %w", b.ID, e.Path, err)
+	}
+	defer r.unlockShared(lk)
+	ctx, cancel := withLock(ctx, lk)
+	defer cancel()
 	runs, err := b.plan(e)
 	if err != nil {
 		return err
@@ -288,8 +293,11 @@ func (r *Repo) Delete(ctx context.Context, id string) error {
 	if err := checkBackupID(id); err != nil {
 		return err
 	}
-	r.lock.RLock()
-	defer r.lock.RUnlock()
+	lk, err := r.lockShared(ctx, "delete")
+	if err != nil {
+		return fmt.Errorf("repo: delete backup %s: %w", id, err)
+	}
+	defer r.unlockShared(lk)
 	switch _, err := r.store.Stat(ctx, manifestKey(id)); {
 	case errors.Is(err, ErrNotFound):
 		return fmt.Errorf("repo: backup %s: %w", id, ErrNotFound)
