@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -233,6 +234,23 @@ func TestCrashDuringBackup(t *testing.T) {
 	// Killed by the test while packs are being written.
 	if runHelper(t, "backup", dir, 0, false, true) {
 		t.Fatal("the endless backup finished")
+	}
+	// It left its lock behind, which is stale (its process is gone): the
+	// Check and Prune below do not wait for it.
+	ls, err := NewLocalStore(dir)
+	must(t, err)
+	left := 0
+	for _, k := range listLocks(t, ls) {
+		data, err := ls.Get(context.Background(), k)
+		must(t, err)
+		var lf lockFile
+		must(t, json.Unmarshal(data, &lf))
+		if lf.PID != os.Getpid() { // not crashBase's, still lingering
+			left++
+		}
+	}
+	if left != 1 {
+		t.Fatalf("the killed backup left %d locks, want its own", left)
 	}
 	r, _ := openLocal(t, dir, crashOptions)
 	if _, err := r.OpenBackup(context.Background(), "victim"); !errors.Is(err, ErrNotFound) {

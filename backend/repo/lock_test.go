@@ -105,11 +105,19 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// waitRetries waits until the acquirer on spy has written its lock n
-// more times than it had at from: it found a conflict and tries again.
-func waitRetries(t *testing.T, spy *lockSpy, from int64, n int64) {
+// waitRetries waits until the Prune on spy (pruned its result) has
+// written its lock n more times than it had at from: it found a conflict
+// and tries again. It fails if the Prune ends instead.
+func waitRetries(t *testing.T, spy *lockSpy, pruned chan pruneResult, from int64, n int64) {
 	t.Helper()
-	waitFor(t, "the lock acquirer to retry", func() bool { return spy.lockPuts.Load() >= from+n })
+	waitFor(t, "the lock acquirer to retry", func() bool {
+		select {
+		case res := <-pruned:
+			t.Fatalf("the prune did not wait: %+v, %v", res.st, res.err)
+		default:
+		}
+		return spy.lockPuts.Load() >= from+n
+	})
 }
 
 func notDone[T any](t *testing.T, ch chan T, what string) {
@@ -187,7 +195,7 @@ func TestLockPruneWaitsForBackup(t *testing.T) {
 		})
 		from := spyB.lockPuts.Load()
 		pruned := goPrune(rb)
-		waitRetries(t, spyB, from, 3)
+		waitRetries(t, spyB, pruned, from, 3)
 		notDone(t, pruned, "prune during a backup of another node")
 		if spyB.dataDeletes.Load() != 0 {
 			t.Fatal("the waiting prune deleted something")
@@ -250,7 +258,7 @@ func TestLockRestoreHoldsOffPrune(t *testing.T) {
 		must(t, rb.Delete(ctx, "b1")) // shared: it does not wait
 		from := spyB.lockPuts.Load()
 		pruned := goPrune(rb)
-		waitRetries(t, spyB, from, 3)
+		waitRetries(t, spyB, pruned, from, 3)
 		notDone(t, pruned, "prune during a restore of another node")
 		close(out.release)
 		must(t, recv(t, restored, "the restore's end"))
@@ -291,7 +299,7 @@ func TestLockPrunesSerialized(t *testing.T) {
 		recv(t, entered, "A's prune")
 		from := spyB.lockPuts.Load()
 		pb := goPrune(rb)
-		waitRetries(t, spyB, from, 3)
+		waitRetries(t, spyB, pb, from, 3)
 		if bInside.Load() {
 			t.Fatal("B's prune got in while A's was inside")
 		}
