@@ -479,3 +479,27 @@ func TestLockLost(t *testing.T) {
 }
 
 var _ = io.EOF
+
+// Prune removes the temporary files of dead writers, but not those of
+// lock writes younger than LockStale: another node may be writing its
+// lock on the shared folder.
+func TestLockPruneKeepsLockTemps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r, s := openLocal(t, dir, lockOptions)
+	must(t, os.WriteFile(filepath.Join(dir, tempDirName, "put-123"), []byte("half a pack"), 0o600))
+	lockTemp := filepath.Join(dir, tempDirName, lockTempPrefix+"456")
+	must(t, os.WriteFile(lockTemp, []byte("{"), 0o600))
+	st, err := r.Prune(context.Background())
+	must(t, err)
+	if n, err := s.TempFiles(); err != nil || n != 1 || st.RemovedTemps != 1 {
+		t.Fatalf("after prune %d temporary files (%v), removed %d; want the lock's left", n, err, st.RemovedTemps)
+	}
+	old := time.Now().Add(-2 * lockOptions.LockStale)
+	must(t, os.Chtimes(lockTemp, old, old))
+	st, err = r.Prune(context.Background())
+	must(t, err)
+	if n, err := s.TempFiles(); err != nil || n != 0 || st.RemovedTemps != 1 {
+		t.Fatalf("after prune %d temporary files (%v), removed %d; want none", n, err, st.RemovedTemps)
+	}
+}

@@ -235,7 +235,7 @@ func (r *Repo) prune(ctx context.Context, lk *storeLock) (PruneStats, error) {
 		return st, err
 	}
 	if tc, ok := r.store.(tempCleaner); ok {
-		n, err := tc.removeTemps(grace)
+		n, err := tc.removeTemps(grace, started.Add(-max(r.opts.PruneGrace, r.lockStale())))
 		st.RemovedTemps = n
 		if err != nil {
 			return st, fmt.Errorf("repo: prune: %w", err)
