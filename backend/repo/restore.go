@@ -153,7 +153,9 @@ type fetchRun struct {
 // the index or a missing pack is an error wrapping ErrCorrupt. out has
 // then received (some of) the content: a caller writing to a file should
 // remove it. progress, if not nil, is called with the bytes written so far.
-func (b *Backup) WriteFile(ctx context.Context, e *Entry, out io.Writer, progress func(done int64)) error {
+// It holds the repository's shared lock (waiting for a Prune of another
+// process); if that is lost midway the error wraps ErrLockLost.
+func (b *Backup) WriteFile(ctx context.Context, e *Entry, out io.Writer, progress func(done int64)) (err error) {
 	if e.Type != TypeFile {
 		return fmt.Errorf("repo: backup %s: %s is a %s, not a file", b.ID, e.Path, e.Type)
 	}
@@ -166,6 +168,7 @@ func (b *Backup) WriteFile(ctx context.Context, e *Entry, out io.Writer, progres
 	defer r.unlockShared(lk)
 	ctx, cancel := withLock(ctx, lk)
 	defer cancel()
+	defer func() { err = lockErr(lk, err) }()
 	runs, err := b.plan(e)
 	if err != nil {
 		return err
