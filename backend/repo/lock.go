@@ -177,33 +177,46 @@ func (r *Repo) acquireStoreLock(ctx context.Context, exclusive bool, op string) 
 	wait := min(100*time.Millisecond, refresh/4)
 	maxWait := min(5*time.Second, refresh)
 	removed := 0
+	var holder *lockFile // the last conflicting lock seen
+	waiting := func() error {
+		by := "a slow scan"
+		if holder != nil {
+			by = holder.String()
+		}
+		return fmt.Errorf("repo: %s: waiting for the repository lock (held by %s): %w", op, by, context.Cause(ctx))
+	}
 	for {
 		body.Refreshed = time.Now().UTC()
 		if err := r.putLock(ctx, key, body); err != nil {
 			r.deleteLock(key) // a Put cancelled midway may have landed
+			if ctx.Err() != nil && holder != nil {
+				return nil, removed, waiting()
+			}
 			return nil, removed, fmt.Errorf("repo: %s: lock: %w", op, err)
 		}
-		holder, n, err := r.scanLocks(ctx, key, exclusive)
+		h, n, err := r.scanLocks(ctx, key, exclusive)
 		removed += n
 		if err != nil {
 			r.deleteLock(key)
+			if ctx.Err() != nil && holder != nil {
+				return nil, removed, waiting()
+			}
 			return nil, removed, fmt.Errorf("repo: %s: lock: %w", op, err)
 		}
 		// A scan so slow that our lock could look stale already is
 		// tried again.
-		if holder == nil && time.Since(body.Refreshed) < r.lockLostAfter() {
+		if h == nil && time.Since(body.Refreshed) < r.lockLostAfter() {
 			return r.startLock(key, body), removed, nil
+		}
+		if h != nil {
+			holder = h
 		}
 		r.deleteLock(key)
 		t := time.NewTimer(wait/2 + mrand.N(wait))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			by := "a slow scan"
-			if holder != nil {
-				by = holder.String()
-			}
-			return nil, removed, fmt.Errorf("repo: %s: waiting for the repository lock (held by %s): %w", op, by, context.Cause(ctx))
+			return nil, removed, waiting()
 		case <-t.C:
 		}
 		wait = min(2*wait, maxWait)
