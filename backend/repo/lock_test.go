@@ -509,3 +509,44 @@ func TestLockPruneKeepsLockTemps(t *testing.T) {
 		t.Fatalf("after prune %d temporary files (%v), removed %d; want none", n, err, st.RemovedTemps)
 	}
 }
+
+// RebuildIndex waits for another node's backup and leaves another
+// process's live lock alone.
+func TestLockRebuildWaits(t *testing.T) {
+	forStores(t, func(t *testing.T, ls lockSetup) {
+		ctx := context.Background()
+		// Long enough that the other process's lock stays live.
+		opts := lockOptions
+		opts.LockStale = 20 * time.Second
+		ra, _ := ls.open(t, ls.a, opts)
+		rb, spyB := ls.open(t, ls.b, opts)
+		src := t.TempDir()
+		writeTree(t, src, []fileSpec{{path: "f", data: content(13, 1<<20)}})
+		backupTree(t, ra, "b1", src)
+		w, err := ra.NewBackup(ctx, "b2")
+		must(t, err)
+		defer w.Abort()
+		const foreign = locksPrefix + "00000000000000000000000000000f00"
+		now := time.Now().UTC()
+		putForeignLock(t, ls.b, foreign, lockFile{Hostname: "other-node", PID: 1, Op: "restore", Created: now, Refreshed: now})
+		from := spyB.lockPuts.Load()
+		rebuilt := make(chan pruneResult, 1)
+		go func() {
+			_, err := rb.RebuildIndex(ctx)
+			rebuilt <- pruneResult{err: err}
+		}()
+		waitRetries(t, spyB, rebuilt, from, 3)
+		w.Abort()
+		// A's lock goes; the other node's (live) lock stays, and so the
+		// rebuild waits.
+		from = spyB.lockPuts.Load()
+		waitRetries(t, spyB, rebuilt, from, 3)
+		if _, err := ls.a.Stat(ctx, foreign); err != nil && time.Since(now) < opts.LockStale {
+			t.Fatalf("another process's live lock: %v", err)
+		}
+		must(t, ls.a.Delete(ctx, foreign))
+		must(t, recv(t, rebuilt, "the rebuild").err)
+		assertRestores(t, rb, "b1", src)
+		checkClean(t, rb, false)
+	})
+}
