@@ -61,7 +61,7 @@ func backupFolders(t *testing.T, l *backend.Local) []string {
 	var out []string
 	for _, name := range entries(t, filepath.Dir(bp)) {
 		switch name {
-		case "config", "index", "manifests", "packs":
+		case "config", "index", "manifests", "packs", "locks":
 		case ".tmp":
 			if temps := entries(t, filepath.Join(filepath.Dir(bp), name)); len(temps) != 0 {
 				out = append(out, ".tmp: "+strings.Join(temps, " "))

@@ -59,7 +59,9 @@ type BackupWriter struct {
 	labels     map[string]string
 	noCompress bool
 	enc        *zstd.Encoder
-	locked     bool // holds r.lock for reading
+	locked     bool       // holds r.lock for reading, and slock
+	slock      *storeLock // the shared repository lock
+	stopLost   func() bool
 }
 
 // pendingEntry is an entry added, with its file's chunks on their way.
@@ -77,8 +79,11 @@ type chunkJob struct {
 
 // NewBackup starts backup id (a store key element: no slashes, not
 // starting with a dot). ctx bounds the backup's uploads until Commit or
-// Abort; a backup that is neither committed nor aborted keeps Prune
-// waiting, so call Abort (it is a no-op after Commit) in a defer.
+// Abort, and the wait for the repository's shared lock (while a Prune of
+// another process runs). A backup that is neither committed nor aborted
+// keeps Prune (of every process) waiting, so call Abort (it is a no-op
+// after Commit) in a defer. If the lock is lost (not refreshed in time),
+// the uploads stop and Commit fails with an error wrapping ErrLockLost.
 func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) {
 	if err := checkBackupID(id); err != nil {
 		return nil, err
@@ -96,7 +101,13 @@ func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) 
 	}
 	r.writing[id] = true
 	r.mu.Unlock()
-	r.lock.RLock()
+	lk, err := r.lockShared(ctx, "backup")
+	if err != nil {
+		r.mu.Lock()
+		delete(r.writing, id)
+		r.mu.Unlock()
+		return nil, fmt.Errorf("repo: backup %s: %w", id, err)
+	}
 	cctx, cancel := context.WithCancel(ctx)
 	w := &BackupWriter{
 		r: r, id: id, created: time.Now().UTC(), ctx: cctx, cancel: cancel,
@@ -107,7 +118,14 @@ func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) 
 		uploads: make(chan *packBuilder, 1),
 		pending: map[ChunkID]bool{},
 		locked:  true,
+		slock:   lk,
 	}
+	w.stopLost = context.AfterFunc(lk.ctx, func() {
+		if err := lk.Err(); errors.Is(err, ErrLockLost) {
+			w.fail(fmt.Errorf("repo: backup %s: %w", id, err))
+		}
+		cancel()
+	})
 	w.bufs.New = func() any { b := make([]byte, 0, r.cfg.MaxChunk); return &b }
 	w.chunkers.New = func() any {
 		c, err := r.cfg.newChunker()
@@ -464,7 +482,8 @@ func (w *BackupWriter) unlock() {
 	}
 	if w.locked {
 		w.locked = false
-		w.r.lock.RUnlock()
+		w.stopLost()
+		w.r.unlockShared(w.slock)
 		w.r.mu.Lock()
 		delete(w.r.writing, w.id)
 		w.r.mu.Unlock()
@@ -502,12 +521,20 @@ func (w *BackupWriter) Commit(ctx context.Context) (Totals, error) {
 		}
 	}
 	slices.SortFunc(entries, func(a, b Entry) int { return compareTreePaths(a.Path, b.Path) })
+	// The index and the manifest are written only while the lock holds:
+	// a lost lock may have let a Prune elsewhere delete the packs.
+	ctx, cancel := withLock(ctx, w.slock)
+	defer cancel()
+	if err := w.slock.Err(); err != nil {
+		return Totals{}, fmt.Errorf("repo: backup %s: %w", w.id, err)
+	}
 	if len(w.uploaded) > 0 {
 		key, data, err := encodeIndexObject(w.uploaded)
 		if err != nil {
 			return Totals{}, err
 		}
 		if err := w.r.store.Put(ctx, key, data); err != nil {
+			err = lockErr(w.slock, err)
 			return Totals{}, fmt.Errorf("repo: backup %s: write index: %w", w.id, err)
 		}
 		w.r.mu.Lock()
@@ -520,7 +547,11 @@ func (w *BackupWriter) Commit(ctx context.Context) (Totals, error) {
 	if err != nil {
 		return Totals{}, err
 	}
+	if err := w.slock.Err(); err != nil {
+		return Totals{}, fmt.Errorf("repo: backup %s: %w", w.id, err)
+	}
 	if err := w.r.store.Put(ctx, manifestKey(w.id), data); err != nil {
+		err = lockErr(w.slock, err)
 		return Totals{}, fmt.Errorf("repo: backup %s: write manifest: %w", w.id, err)
 	}
 	return t, nil

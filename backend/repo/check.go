@@ -32,10 +32,14 @@ func (c *CheckReport) OK() bool { return len(c.Problems) == 0 }
 // must list the blobs the index gives it, and every blob must decode to
 // plaintext that hashes to its chunk id. Check returns an error only when
 // it could not run (the store failed to list); damage goes in the
-// report's Problems.
+// report's Problems. It holds a shared repository lock; lock objects
+// (locks/) are neither damage nor leftovers.
 func (r *Repo) Check(ctx context.Context, readData bool) (*CheckReport, error) {
-	r.lock.RLock()
-	defer r.lock.RUnlock()
+	lk, err := r.lockShared(ctx, "check")
+	if err != nil {
+		return nil, err
+	}
+	defer r.unlockShared(lk)
 	rep := &CheckReport{}
 	problem := func(err error) { rep.Problems = append(rep.Problems, err) }
 

@@ -26,11 +26,16 @@ type PruneStats struct {
 	DeletedIndexes int
 	// RemovedTemps counts a LocalStore's temporary files of dead writers.
 	RemovedTemps int
+	// StaleLocks counts the lock objects of dead processes deleted.
+	StaleLocks int
 }
 
 // Prune frees the data no backup references: mark and sweep. It holds the
-// Repo's write lock, so it waits for the backups in progress (and
-// restores) and they wait for it.
+// Repo's write lock and the repository's exclusive lock (lock.go), so it
+// waits (until ctx ends) for the backups in progress and restores of
+// every process sharing the repository, and they wait for it; it deletes
+// the stale locks of dead processes. If its lock is lost midway it stops
+// before its next deletion, with an error wrapping ErrLockLost.
 //
 // Mark: every manifest is read (one that cannot be read stops Prune:
 // deleting on uncertainty could delete a live backup's data) and its chunks
@@ -53,8 +58,19 @@ type PruneStats struct {
 // A prune killed at any step leaves unreferenced packs or index entries,
 // which the next Prune removes.
 func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
-	r.lock.Lock()
-	defer r.lock.Unlock()
+	lk, stale, err := r.lockExclusive(ctx, "prune")
+	if err != nil {
+		return PruneStats{StaleLocks: stale}, err
+	}
+	defer r.unlockExclusive(lk)
+	ctx, cancel := withLock(ctx, lk)
+	defer cancel()
+	st, err := r.prune(ctx, lk)
+	st.StaleLocks = stale
+	return st, lockErr(lk, err)
+}
+
+func (r *Repo) prune(ctx context.Context, lk *storeLock) (PruneStats, error) {
 	var st PruneStats
 	started := time.Now()
 
@@ -174,6 +190,9 @@ func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
 			if k == newKey {
 				continue
 			}
+			if err := lk.Err(); err != nil {
+				return st, err
+			}
 			if err := r.store.Delete(ctx, k); err != nil {
 				return st, fmt.Errorf("repo: prune: %w", err)
 			}
@@ -201,6 +220,9 @@ func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
 		if indexed[id] {
 			continue
 		}
+		if err := lk.Err(); err != nil {
+			return st, err
+		}
 		if err := r.store.Delete(ctx, packKey(id)); err != nil {
 			return st, fmt.Errorf("repo: prune: %w", err)
 		}
@@ -209,8 +231,11 @@ func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
 			st.DeletedPacks++
 		}
 	}
+	if err := lk.Err(); err != nil {
+		return st, err
+	}
 	if tc, ok := r.store.(tempCleaner); ok {
-		n, err := tc.removeTemps(grace)
+		n, err := tc.removeTemps(grace, started.Add(-max(r.opts.PruneGrace, r.lockStale())))
 		st.RemovedTemps = n
 		if err != nil {
 			return st, fmt.Errorf("repo: prune: %w", err)

@@ -28,8 +28,18 @@ type RebuildStats struct {
 // Packs no backup references become indexed too; the next Prune removes
 // them.
 func (r *Repo) RebuildIndex(ctx context.Context) (RebuildStats, error) {
-	r.lock.Lock()
-	defer r.lock.Unlock()
+	lk, _, err := r.lockExclusive(ctx, "rebuild-index")
+	if err != nil {
+		return RebuildStats{}, err
+	}
+	defer r.unlockExclusive(lk)
+	ctx, cancel := withLock(ctx, lk)
+	defer cancel()
+	st, err := r.rebuildIndex(ctx, lk)
+	return st, lockErr(lk, err)
+}
+
+func (r *Repo) rebuildIndex(ctx context.Context, lk *storeLock) (RebuildStats, error) {
 	var st RebuildStats
 	objs, err := r.store.List(ctx, packsPrefix)
 	if err != nil {
@@ -79,6 +89,9 @@ func (r *Repo) RebuildIndex(ctx context.Context) (RebuildStats, error) {
 	for _, o := range oldKeys {
 		if o.Key == newKey {
 			continue
+		}
+		if err := lk.Err(); err != nil {
+			return st, err
 		}
 		if err := r.store.Delete(ctx, o.Key); err != nil {
 			return st, fmt.Errorf("repo: rebuild index: %w", err)

@@ -22,6 +22,7 @@
 //	index/<sha256>         zstd JSON: pack id → its blobs (chunk id, offset, lengths)
 //	manifests/<backup id>  zstd JSON: the backup's tree, every file's chunk ids
 //	                       and SHA-256, the backup's totals
+//	locks/<random id>      JSON: a process's repository lock (lock.go)
 //
 // Packs are self-describing, so the index could be rebuilt from them; the
 // index exists so that a backup or a restore need not read every pack's
@@ -61,14 +62,21 @@
 //
 // # Concurrency
 //
-// A Repo is safe for concurrent use. Backups in progress, restores and
-// Check hold a read lock of the Repo, Prune its write lock, so that Prune
-// never removes a pack a backup in progress has written (but not indexed
-// yet) or one a restore is reading. The lock is in-process only: two
-// processes (or nodes) must not use one repository while either prunes;
-// multi-node locking is for a later change. Options.PruneGrace keeps
-// unindexed packs younger than it, which protects a writer in another
-// process for that long.
+// A Repo is safe for concurrent use, and several processes (or nodes)
+// may share one repository: a shared folder or one S3 bucket. Backups in
+// progress, restores, Check and Delete hold a shared lock, Prune and
+// RebuildIndex an exclusive one, so that Prune never removes a pack a
+// backup in progress has written (but not indexed yet) or one a restore
+// is reading, on whichever node they run. The lock is twofold: the Repo's
+// sync.RWMutex within the process, taken first, then a lock object under
+// locks/ in the store itself, which the holder refreshes every
+// Options.LockRefresh and which others take for stale (a dead process's)
+// once it was not refreshed for Options.LockStale (see lock.go). A holder
+// that cannot refresh its lock in time takes it as lost: Prune,
+// RebuildIndex and BackupWriter.Commit then fail with an error wrapping
+// ErrLockLost rather than go on unprotected. Options.PruneGrace keeps
+// unindexed packs younger than it besides, for writers of releases
+// without the store lock.
 //
 // The read lock is a sync.RWMutex's: a goroutine that holds an
 // uncommitted BackupWriter must not also call WriteFile, Delete or Check
@@ -128,14 +136,26 @@ type Options struct {
 	// backup; 0 means GOMAXPROCS.
 	Workers int
 	// PruneGrace keeps, in Prune, unindexed packs (and LocalStore
-	// temporary files) younger than it: a writer in another process may
-	// still be about to index them. 0 removes them all, which is right
-	// when this Repo is the repository's only user.
+	// temporary files) younger than it. The repository lock keeps Prune
+	// from running while a backup, on any node, has packs not indexed
+	// yet, so 0 (remove them all) is safe; a grace protects besides
+	// writers that do not take the lock (older releases), and the
+	// temporary files of other nodes' lock refreshes on a shared folder.
 	PruneGrace time.Duration
 	// RepackBelow is the share of a pack's bytes that must be live for
 	// Prune to keep the pack as it is; a pack with less (but some) live
 	// data is repacked. 0 means DefaultRepackBelow.
 	RepackBelow float64
+	// LockStale is how long a repository lock goes unrefreshed before
+	// other processes take it for a dead process's; 0 means
+	// DefaultLockStale. All users of a repository should agree on it.
+	LockStale time.Duration
+	// LockRefresh is how often a held lock is refreshed; 0 (or more
+	// than half of LockStale) means LockStale/4.
+	LockRefresh time.Duration
+	// LockLabel names this process (a manilite node) in its lock
+	// objects, for people reading them; it is optional.
+	LockLabel string
 }
 
 const (
@@ -154,8 +174,17 @@ type Repo struct {
 	opts  Options
 
 	// lock is held for reading by backups in progress, restores, Check
-	// and Delete, for writing by Prune.
+	// and Delete, for writing by Prune and RebuildIndex; they take the
+	// store lock (lock.go) next.
 	lock sync.RWMutex
+	// slMu guards shared, the shared store lock of this Repo's shared
+	// holders (with its count of them), and sharedWait, closed when an
+	// acquisition of it under way ends.
+	slMu       sync.Mutex
+	shared     *storeLock
+	sharedWait chan struct{}
+	// testHookLocked, if set, is called once an exclusive lock is held.
+	testHookLocked func(op string, lk *storeLock)
 
 	// mu guards idx, the index of the committed packs: what a backup
 	// dedups against and a restore resolves chunks with.
@@ -293,8 +322,10 @@ func loadOrInitConfig(ctx context.Context, store Store) (config, error) {
 // ID is the repository's id, random, set at initialisation.
 func (r *Repo) ID() string { return r.cfg.ID }
 
-// Close releases the Repo's compressors.
+// Close releases the Repo's compressors, and its shared store lock if
+// no backup or restore holds it.
 func (r *Repo) Close() error {
+	r.dropIdleShared()
 	r.enc.Close()
 	r.dec.Close()
 	return nil

@@ -153,14 +153,22 @@ type fetchRun struct {
 // the index or a missing pack is an error wrapping ErrCorrupt. out has
 // then received (some of) the content: a caller writing to a file should
 // remove it. progress, if not nil, is called with the bytes written so far.
-func (b *Backup) WriteFile(ctx context.Context, e *Entry, out io.Writer, progress func(done int64)) error {
+// It holds the repository's shared lock (waiting for a Prune of another
+// process); if that is lost midway the error wraps ErrLockLost.
+func (b *Backup) WriteFile(ctx context.Context, e *Entry, out io.Writer, progress func(done int64)) (err error) {
 	if e.Type != TypeFile {
 		return fmt.Errorf("repo: backup %s: %s is a %s, not a file", b.ID, e.Path, e.Type)
 	}
 	r := b.r
 	// Prune must not repack the packs away while we read them.
-	r.lock.RLock()
-	defer r.lock.RUnlock()
+	lk, err := r.lockShared(ctx, "restore")
+	if err != nil {
+		return fmt.Errorf("repo: backup %s: %s: %w", b.ID, e.Path, err)
+	}
+	defer r.unlockShared(lk)
+	ctx, cancel := withLock(ctx, lk)
+	defer cancel()
+	defer func() { err = lockErr(lk, err) }()
 	runs, err := b.plan(e)
 	if err != nil {
 		return err
@@ -288,8 +296,11 @@ func (r *Repo) Delete(ctx context.Context, id string) error {
 	if err := checkBackupID(id); err != nil {
 		return err
 	}
-	r.lock.RLock()
-	defer r.lock.RUnlock()
+	lk, err := r.lockShared(ctx, "delete")
+	if err != nil {
+		return fmt.Errorf("repo: delete backup %s: %w", id, err)
+	}
+	defer r.unlockShared(lk)
 	switch _, err := r.store.Stat(ctx, manifestKey(id)); {
 	case errors.Is(err, ErrNotFound):
 		return fmt.Errorf("repo: backup %s: %w", id, ErrNotFound)

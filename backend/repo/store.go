@@ -40,7 +40,8 @@ type ObjectInfo struct {
 
 // tempCleaner is implemented by stores whose Put can leave temporary
 // objects behind when the process dies (LocalStore's temp files); Prune
-// removes those older than its grace period.
+// removes those older than its grace period (those of lock objects, which
+// other nodes may be writing, older than the lock's stale age).
 type tempCleaner interface {
-	removeTemps(olderThan time.Time) (int, error)
+	removeTemps(olderThan, locksOlderThan time.Time) (int, error)
 }

@@ -76,7 +76,11 @@ func (s *LocalStore) Put(ctx context.Context, key string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("repo: put %s: %w", key, err)
 	}
-	f, err := os.CreateTemp(s.tmp, "put-*")
+	pattern := "put-*"
+	if strings.HasPrefix(key, locksPrefix) {
+		pattern = lockTempPrefix + "*"
+	}
+	f, err := os.CreateTemp(s.tmp, pattern)
 	if err != nil {
 		return fmt.Errorf("repo: put %s: %w", key, err)
 	}
@@ -231,9 +235,15 @@ func (s *LocalStore) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 	return ObjectInfo{Key: key, Size: st.Size(), ModTime: st.ModTime()}, nil
 }
 
+// lockTempPrefix names the temporary files of lock objects' Puts, which
+// processes on other nodes write while a Prune runs (trying to take the
+// lock, or refreshing theirs): removeTemps leaves them alone longer.
+const lockTempPrefix = "lock-"
+
 // removeTemps removes the temporary files of Puts that a dead process
-// left behind, if they are older than olderThan.
-func (s *LocalStore) removeTemps(olderThan time.Time) (int, error) {
+// left behind, if they are older than olderThan (those of lock objects,
+// older than locksOlderThan).
+func (s *LocalStore) removeTemps(olderThan, locksOlderThan time.Time) (int, error) {
 	des, err := os.ReadDir(s.tmp)
 	if err != nil {
 		return 0, fmt.Errorf("repo: list %s: %w", s.tmp, err)
@@ -241,7 +251,11 @@ func (s *LocalStore) removeTemps(olderThan time.Time) (int, error) {
 	n := 0
 	for _, de := range des {
 		info, err := de.Info()
-		if err != nil || !info.ModTime().Before(olderThan) {
+		limit := olderThan
+		if strings.HasPrefix(de.Name(), lockTempPrefix) {
+			limit = locksOlderThan
+		}
+		if err != nil || !info.ModTime().Before(limit) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(s.tmp, de.Name())); err == nil {
