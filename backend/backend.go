@@ -41,6 +41,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/manilite/manilite/backend/repo"
 )
@@ -224,12 +225,18 @@ func (l *Local) RemoveLeftovers() error {
 			}
 		}
 	}
-	// And what a crashed backup or prune left in the repository.
-	if _, err := l.repo.Prune(context.Background()); err != nil {
+	// And what a crashed backup or prune left in the repository, unless
+	// other nodes are using it: a start does not wait for their backups
+	// (the next delete's prune frees the leftovers then).
+	if _, err := l.repo.PruneIfFree(context.Background(), startupPruneWait); err != nil && !errors.Is(err, repo.ErrBusy) {
 		errs = append(errs, fmt.Errorf("backend: prune the backup repository: %w", err))
 	}
 	return errors.Join(errs...)
 }
+
+// startupPruneWait bounds how long a start waits for the repository lock
+// before it leaves pruning to later.
+const startupPruneWait = 3 * time.Second
 
 // syncDir makes a directory's entries (a new or renamed child) durable.
 func syncDir(dir string) error {

@@ -490,13 +490,40 @@ func (r *Repo) dropIdleShared() {
 // lockExclusive takes the Repo's write lock, then an exclusive store
 // lock. It returns how many stale locks it deleted.
 func (r *Repo) lockExclusive(ctx context.Context, op string) (*storeLock, int, error) {
-	r.lock.Lock()
+	return r.lockExclusiveWithin(ctx, op, -1)
+}
+
+// lockExclusiveWithin is lockExclusive waiting at most wait for both
+// locks (ErrBusy after that); a negative wait waits as long as ctx lasts.
+func (r *Repo) lockExclusiveWithin(ctx context.Context, op string, wait time.Duration) (*storeLock, int, error) {
+	actx := ctx
+	if wait < 0 {
+		r.lock.Lock()
+	} else {
+		deadline := time.Now().Add(wait)
+		for !r.lock.TryLock() {
+			if time.Now().After(deadline) {
+				return nil, 0, ErrBusy
+			}
+			select {
+			case <-ctx.Done():
+				return nil, 0, ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		var cancel context.CancelFunc
+		actx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
 	// No shared holder of this Repo is left; its lingering lock would
 	// only stand in the way.
 	r.dropIdleShared()
-	lk, n, err := r.acquireStoreLock(ctx, true, op)
+	lk, n, err := r.acquireStoreLock(actx, true, op)
 	if err != nil {
 		r.lock.Unlock()
+		if wait >= 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w: %w", ErrBusy, err)
+		}
 		return nil, n, err
 	}
 	if r.testHookLocked != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -548,5 +549,36 @@ func TestLockRebuildWaits(t *testing.T) {
 		must(t, recv(t, rebuilt, "the rebuild").err)
 		assertRestores(t, rb, "b1", src)
 		checkClean(t, rb, false)
+	})
+}
+
+// TestLockPruneIfFree: while another node's backup holds the repository,
+// PruneIfFree gives up after its wait with ErrBusy, deleting nothing, and
+// prunes once the backup is committed; a backup of its own process makes
+// it give up the same way.
+func TestLockPruneIfFree(t *testing.T) {
+	forStores(t, func(t *testing.T, ls lockSetup) {
+		ctx := context.Background()
+		ra, _ := ls.open(t, ls.a, lockOptions)
+		rb, spyB := ls.open(t, ls.b, lockOptions)
+		for _, writer := range []*Repo{ra, rb} {
+			w, err := writer.NewBackup(ctx, "b-"+fmt.Sprint(writer == rb))
+			must(t, err)
+			must(t, w.AddDir(Entry{Path: ".", Mode: 0o755}))
+			_, err = w.AddFile(ctx, Entry{Path: "f", Mode: 0o644}, bytes.NewReader(content(3, 1<<20)))
+			must(t, err)
+			if _, err := rb.PruneIfFree(ctx, 300*time.Millisecond); !errors.Is(err, ErrBusy) {
+				t.Fatalf("PruneIfFree beside an uncommitted backup (same node: %v) = %v, want ErrBusy", writer == rb, err)
+			}
+			if n := spyB.dataDeletes.Load(); n != 0 {
+				t.Fatalf("the busy prune deleted %d objects", n)
+			}
+			_, err = w.Commit(ctx)
+			must(t, err)
+		}
+		if _, err := rb.PruneIfFree(ctx, 10*time.Second); err != nil {
+			t.Fatalf("PruneIfFree with the repository free = %v", err)
+		}
+		checkClean(t, rb, true)
 	})
 }

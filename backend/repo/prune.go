@@ -62,6 +62,30 @@ func (r *Repo) Prune(ctx context.Context) (PruneStats, error) {
 	if err != nil {
 		return PruneStats{StaleLocks: stale}, err
 	}
+	return r.pruneLocked(ctx, lk, stale)
+}
+
+// ErrBusy means the repository lock stayed with other holders (backups,
+// restores or a prune, of this process or of another node) for longer
+// than the caller would wait.
+var ErrBusy = errors.New("repo: the repository is busy")
+
+// PruneIfFree is Prune, waiting at most wait for the repository lock:
+// when others hold it longer it prunes nothing and returns ErrBusy, and
+// what it would have freed waits for a later prune. For callers that must
+// not queue behind a long backup on another node (a node starting up, a
+// backup delete).
+func (r *Repo) PruneIfFree(ctx context.Context, wait time.Duration) (PruneStats, error) {
+	lk, stale, err := r.lockExclusiveWithin(ctx, "prune", wait)
+	if err != nil {
+		return PruneStats{StaleLocks: stale}, err
+	}
+	return r.pruneLocked(ctx, lk, stale)
+}
+
+// pruneLocked prunes under lk, the exclusive lock lockExclusive took, and
+// releases it.
+func (r *Repo) pruneLocked(ctx context.Context, lk *storeLock, stale int) (PruneStats, error) {
 	defer r.unlockExclusive(lk)
 	ctx, cancel := withLock(ctx, lk)
 	defer cancel()

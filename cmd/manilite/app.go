@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/manilite/manilite/backend"
+	"github.com/manilite/manilite/backend/repo"
 	"github.com/manilite/manilite/impl"
 	"github.com/manilite/manilite/impl/keystone"
 	"github.com/manilite/manilite/metrics"
@@ -120,7 +121,8 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := backend.NewLocal(o.DataDir, backend.WithMaxRate(o.BackupMaxRate), backend.WithBackupStore(store))
+	data, err := backend.NewLocal(o.DataDir, backend.WithMaxRate(o.BackupMaxRate), backend.WithBackupStore(store),
+		backend.WithRepositoryOptions(repo.Options{LockLabel: o.nodeID()}))
 	if err != nil {
 		return nil, err
 	}
