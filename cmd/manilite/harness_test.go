@@ -35,8 +35,9 @@ const (
 	tokOtherAdmin  = "other-admin:" + projB + ":admin,member,reader"
 )
 
-// testServer is the real server (router, middleware, SQLite file, Rego
-// policy, job workers, share directories) behind an httptest listener.
+// testServer is the real server (router, middleware, SQLite file or
+// PostgreSQL database, Rego policy, job workers, share directories) behind
+// an httptest listener.
 type testServer struct {
 	t    *testing.T
 	dir  string
@@ -53,9 +54,17 @@ type testServer struct {
 	keystoneErr  error
 }
 
+// testOptions are a test server's settings, its files in dir. Its
+// database is the SQLite file dir/manilite.db, or with
+// MANILITE_TEST_DB=postgres a fresh database of its own on the test
+// binary's cluster (restart keeps ts.opts, so the same database).
 func testOptions(dir string) options {
+	db := filepath.Join(dir, "manilite.db")
+	if pgCluster != nil {
+		db = pgCluster.NewDatabase()
+	}
 	return options{
-		DB:                     filepath.Join(dir, "manilite.db"),
+		DB:                     db,
 		DataDir:                filepath.Join(dir, "data"),
 		Auth:                   "noauth",
 		LogLevel:               "debug",
