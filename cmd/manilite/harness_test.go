@@ -92,7 +92,23 @@ func startServer(t *testing.T, mods ...func(*options)) *testServer {
 	ts := &testServer{t: t, dir: dir, opts: o}
 	ts.start()
 	t.Cleanup(ts.stop)
+	t.Cleanup(ts.reportErrors)
 	return ts
+}
+
+// reportErrors shows, after a failed test, the server's ERROR log lines
+// (the cause of a 500 the test saw) since its last start.
+func (ts *testServer) reportErrors() {
+	if !ts.t.Failed() || ts.logs == nil {
+		return
+	}
+	n := 0
+	for _, line := range strings.Split(ts.logs.String(), "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) && n < 20 {
+			ts.t.Log("server error: " + line)
+			n++
+		}
+	}
 }
 
 func (ts *testServer) start() {
