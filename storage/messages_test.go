@@ -11,7 +11,8 @@ import (
 
 // ListMessages pages the same on both dialects: without a limit it lists
 // every message (not a bound LIMIT -1, which PostgreSQL refuses), newest
-// first, and an offset skips from there.
+// first, and an offset skips from there; a negative limit or offset is
+// none.
 func TestListMessagesPages(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
@@ -37,7 +38,7 @@ func TestListMessagesPages(t *testing.T) {
 		}
 		return out
 	}
-	one := 1
+	one, minus := 1, -1
 	for _, tc := range []struct {
 		f    storage.MessageFilter
 		want string
@@ -46,6 +47,8 @@ func TestListMessagesPages(t *testing.T) {
 		{storage.MessageFilter{Offset: 1}, "[002 001]"},
 		{storage.MessageFilter{Ascending: true}, "[001 002 003]"},
 		{storage.MessageFilter{Limit: &one, Offset: 1}, "[002]"},
+		// Out of range, as SQLite takes them: no limit, no offset.
+		{storage.MessageFilter{Limit: &minus, Offset: -1}, "[003 002 001]"},
 	} {
 		if got := fmt.Sprint(details(tc.f)); got != tc.want {
 			t.Errorf("ListMessages(%+v) = %s, want %s", tc.f, got, tc.want)
