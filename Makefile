@@ -39,11 +39,13 @@ vet:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## test: everything CI checks — generated code, vet, the Rego tests, all Go tests under the race detector, then the
-## storage tests again on a PostgreSQL cluster they start themselves (internal/pgtest)
+## storage tests again on a PostgreSQL cluster they start themselves (internal/pgtest), then the HTTP suite in
+## cmd/manilite on PostgreSQL (without -race, to keep CI time down: the race detector already ran it on SQLite)
 ## (the HTTP suite in cmd/manilite takes about 10 minutes under -race on 2 CPUs: past go test's default 10m timeout)
 test: check-generated vet
 	$(GO) test -race -count=1 -timeout 25m ./...
 	MANILITE_TEST_DB=postgres $(GO) test -race -count=1 ./storage/
+	MANILITE_TEST_DB=postgres $(GO) test -count=1 -timeout 25m ./cmd/manilite/
 
 ## policy-test: the Rego policy tests alone
 policy-test:

@@ -12,7 +12,8 @@ package storage
 //     SQLite; json_object becomes json_build_object and json(x) becomes x;
 //   - rowid becomes ctid (only ever an ORDER BY tiebreaker: insertion order
 //     while the rows are not updated; see the README's known gaps);
-//   - LIMIT -1 becomes LIMIT ALL;
+//   - LIMIT -1 becomes LIMIT ALL, and a bound LIMIT ? / OFFSET ? takes a
+//     negative value as SQLite does (no limit, offset 0);
 //   - ASC / DESC sort NULL first / last, as SQLite does;
 //   - binary and user, reserved in PostgreSQL, are quoted.
 //
@@ -166,6 +167,17 @@ func pgRewrite(q string) string {
 			case lw == "limit" && strings.HasPrefix(strings.TrimLeft(q[j:], " "), "-1"):
 				b.WriteString("LIMIT ALL")
 				j += strings.Index(q[j:], "-1") + 2
+			case (lw == "limit" || lw == "offset") && strings.HasPrefix(strings.TrimLeft(q[j:], " "), "?"):
+				// A bound value as SQLite takes it: a negative limit is
+				// none (NULL, to PostgreSQL), a negative offset is 0;
+				// PostgreSQL refuses both.
+				n++
+				if lw == "limit" {
+					b.WriteString("LIMIT NULLIF(GREATEST($" + strconv.Itoa(n) + "::bigint, -1), -1)")
+				} else {
+					b.WriteString("OFFSET GREATEST($" + strconv.Itoa(n) + "::bigint, 0)")
+				}
+				j += strings.IndexByte(q[j:], '?') + 1
 			default:
 				b.WriteString(word)
 			}

@@ -165,12 +165,15 @@ func (db *DB) ListMessages(ctx context.Context, f MessageFilter) ([]Message, err
 	if f.Ascending {
 		dir = " ASC"
 	}
-	q += ` ORDER BY created_at` + dir + `, id` + dir + ` LIMIT ? OFFSET ?`
-	limit := -1
+	q += ` ORDER BY created_at` + dir + `, id` + dir
+	// No limit is the literal LIMIT -1 (the dialect's LIMIT ALL): a bound
+	// -1 is no limit to SQLite but an error to PostgreSQL.
 	if f.Limit != nil {
-		limit = *f.Limit
+		q, args = q+` LIMIT ? OFFSET ?`, append(args, *f.Limit, f.Offset)
+	} else {
+		q, args = q+` LIMIT -1 OFFSET ?`, append(args, f.Offset)
 	}
-	rows, err := db.reader.QueryContext(ctx, q, append(args, limit, f.Offset)...)
+	rows, err := db.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -17,11 +17,22 @@ import (
 // no writer goroutine: each Write runs its fn in a transaction of its own
 // at SERIALIZABLE isolation on the pool, and the database makes two racing
 // conditional transitions end with one winner. A serialization failure
-// (40001) or deadlock (40P01) reruns the whole fn, a bounded number of
-// times.
+// (40001) or deadlock (40P01) reruns the whole fn, after a jittered
+// exponential backoff, for a bounded time.
 
-// pgMaxAttempts bounds the reruns of one Write.
-const pgMaxAttempts = 30
+// pgRetryFor bounds how long one Write keeps rerunning: under many racing
+// writers (64 clients creating backups of one share's project) a fixed
+// few dozen quick reruns can all collide again, and the request would end
+// in a 500 that waiting a little longer avoids.
+const pgRetryFor = 10 * time.Second
+
+// pgBackoff is the pause before rerun attempt+1: doubling from 100µs to
+// at most 50ms, with the lower half of each step left to chance, so that
+// the racers spread out instead of colliding again in step.
+func pgBackoff(attempt int) time.Duration {
+	d := 100 * time.Microsecond << min(attempt-1, 9)
+	return d/2 + rand.N(d/2)
+}
 
 func openPostgres(ctx context.Context, dsn string, now func() time.Time, opts Options) (*DB, error) {
 	pool, err := sql.Open("pgx", dsn)
@@ -55,6 +66,7 @@ func redactDSN(dsn string) string {
 }
 
 func (db *DB) pgWrite(ctx context.Context, fn func(tx *Tx) error) error {
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		select {
 		case <-db.closing:
@@ -62,11 +74,10 @@ func (db *DB) pgWrite(ctx context.Context, fn func(tx *Tx) error) error {
 		default:
 		}
 		err := db.pgWriteOnce(ctx, fn)
-		if err == nil || attempt >= pgMaxAttempts || !pgRetryable(err) {
+		if err == nil || !pgRetryable(err) || time.Since(start) >= pgRetryFor {
 			return pgMapError(err)
 		}
-		// Jitter, so that the racers do not collide again in step.
-		time.Sleep(time.Duration(rand.IntN(attempt*200)+50) * time.Microsecond)
+		time.Sleep(pgBackoff(attempt))
 	}
 }
 

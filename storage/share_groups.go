@@ -496,9 +496,15 @@ func (db *DB) ListShareGroupSnapshotMembers(ctx context.Context, cgsnapshotID st
 	return listShareGroupSnapshotMembers(ctx, db.reader, cgsnapshotID, limit, offset)
 }
 
+// listShareGroupSnapshotMembers lists a cgsnapshot's members in the order
+// they were made: CreateShareGroupSnapshot inserts them together, in their
+// shares' (created_at, id) order. That order is spelled out rather than
+// left to rowid, whose PostgreSQL stand-in (ctid) moves when a row is
+// updated.
 func listShareGroupSnapshotMembers(ctx context.Context, q querier, cgsnapshotID string, limit *int, offset int) ([]ShareGroupSnapshotMember, error) {
 	query := `SELECT id, share_group_snapshot_id, share_id, project_id, user_id, size, share_proto, share_type_id, status, created_at
-		FROM share_group_snapshot_members WHERE share_group_snapshot_id = ? AND deleted = 'False' ORDER BY created_at, rowid`
+		FROM share_group_snapshot_members m WHERE share_group_snapshot_id = ? AND deleted = 'False'
+		ORDER BY created_at, (SELECT s.created_at FROM shares s WHERE s.id = m.share_id), share_id`
 	args := []any{cgsnapshotID}
 	if limit != nil {
 		query, args = query+` LIMIT ? OFFSET ?`, append(args, *limit, offset)

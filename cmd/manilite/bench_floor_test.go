@@ -25,6 +25,7 @@ import (
 // at ≤ 2x a show would need a faster store, not a faster handler.
 func TestThroughputFloors(t *testing.T) {
 	requireBench(t)
+	skipOnPostgres(t, "the driver floor reads the SQLite file itself")
 	ts := startServer(t, func(o *options) { o.LogLevel = "error"; o.Quotas["shares"] = -1; o.Quotas["gigabytes"] = -1 })
 	var last string
 	for i := range 100 {

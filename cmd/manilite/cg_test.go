@@ -284,6 +284,11 @@ func TestCGSnapshotsAndGroupsFromThem(t *testing.T) {
 		}
 		bySize[mm["size"].(float64)] = mm["id"].(string)
 	}
+	// In the order they were made, their shares' (on both dialects: the
+	// members were updated when the images were taken).
+	if a, b := members[0].(map[string]any)["share_id"], members[1].(map[string]any)["share_id"]; a != s1 || b != s2 {
+		t.Errorf("members of shares %v, %v; want %v, %v", a, b, s1, s2)
+	}
 	paged := ts.do(t, cgReq("GET", "/v2/cgsnapshots/"+cs+"/members?limit=1&offset=1", tokMember, nil)).expectStatus(t, 200).json(t)
 	// Manila's quirk: the link names the cgsnapshot collection, under the
 	// caller's project, with the cgsnapshot's id as the marker.

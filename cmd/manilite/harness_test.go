@@ -35,8 +35,9 @@ const (
 	tokOtherAdmin  = "other-admin:" + projB + ":admin,member,reader"
 )
 
-// testServer is the real server (router, middleware, SQLite file, Rego
-// policy, job workers, share directories) behind an httptest listener.
+// testServer is the real server (router, middleware, SQLite file or
+// PostgreSQL database, Rego policy, job workers, share directories) behind
+// an httptest listener.
 type testServer struct {
 	t    *testing.T
 	dir  string
@@ -53,9 +54,17 @@ type testServer struct {
 	keystoneErr  error
 }
 
+// testOptions are a test server's settings, its files in dir. Its
+// database is the SQLite file dir/manilite.db, or with
+// MANILITE_TEST_DB=postgres a fresh database of its own on the test
+// binary's cluster (restart keeps ts.opts, so the same database).
 func testOptions(dir string) options {
+	db := filepath.Join(dir, "manilite.db")
+	if pgCluster != nil {
+		db = pgCluster.NewDatabase()
+	}
 	return options{
-		DB:                     filepath.Join(dir, "manilite.db"),
+		DB:                     db,
 		DataDir:                filepath.Join(dir, "data"),
 		Auth:                   "noauth",
 		LogLevel:               "debug",
@@ -83,7 +92,23 @@ func startServer(t *testing.T, mods ...func(*options)) *testServer {
 	ts := &testServer{t: t, dir: dir, opts: o}
 	ts.start()
 	t.Cleanup(ts.stop)
+	t.Cleanup(ts.reportErrors)
 	return ts
+}
+
+// reportErrors shows, after a failed test, the server's ERROR log lines
+// (the cause of a 500 the test saw) since its last start.
+func (ts *testServer) reportErrors() {
+	if !ts.t.Failed() || ts.logs == nil {
+		return
+	}
+	n := 0
+	for _, line := range strings.Split(ts.logs.String(), "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) && n < 20 {
+			ts.t.Log("server error: " + line)
+			n++
+		}
+	}
 }
 
 func (ts *testServer) start() {

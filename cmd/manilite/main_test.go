@@ -65,7 +65,7 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		{"--policy-dir", filepath.Join(dir, "missing")},
 	} {
 		var errOut bytes.Buffer
-		full := append([]string{"serve", "--db", filepath.Join(dir, "m.db"), "--data-dir", dir, "--listen", "127.0.0.1:0"}, args...)
+		full := append([]string{"serve", "--db", testOptions(dir).DB, "--data-dir", dir, "--listen", "127.0.0.1:0"}, args...)
 		if code := run(context.Background(), full, func(string) string { return "" }, io.Discard, &errOut); code == 0 {
 			t.Errorf("%v: started", args)
 		}

@@ -276,7 +276,7 @@ func TestMetricsFlags(t *testing.T) {
 	exited := make(chan int, 1)
 	go func() {
 		exited <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
-			"--db", filepath.Join(dir, "m.db"), "--data-dir", filepath.Join(dir, "data")}, func(string) string { return "" }, io.Discard, logs)
+			"--db", testOptions(dir).DB, "--data-dir", filepath.Join(dir, "data")}, func(string) string { return "" }, io.Discard, logs)
 	}()
 	defer func() {
 		cancel()

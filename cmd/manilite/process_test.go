@@ -192,8 +192,9 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
 		t.Fatalf("no 'stopped' line:\n%s", p.logs.String())
 	}
-	// A clean stop checkpoints the WAL into the database file.
-	if st, err := os.Stat(ts.opts.DB + "-wal"); err == nil && st.Size() > 0 {
+	// A clean stop checkpoints the WAL into the database file (SQLite's:
+	// PostgreSQL's WAL is the server's own business).
+	if st, err := os.Stat(ts.opts.DB + "-wal"); !onPostgres() && err == nil && st.Size() > 0 {
 		t.Fatalf("WAL still holds %d bytes after a clean stop", st.Size())
 	}
 }
