@@ -11,7 +11,8 @@ package storage
 //     json_agg, wrapped in coalesce so that no rows give {} / [] as in
 //     SQLite; json_object becomes json_build_object and json(x) becomes x;
 //   - rowid becomes ctid (only ever an ORDER BY tiebreaker: insertion order
-//     while the rows are not updated; see the README's known gaps);
+//     while the rows are not updated or vacuumed away; the README names
+//     the two orders that rely on it);
 //   - LIMIT -1 becomes LIMIT ALL, and a bound LIMIT ? / OFFSET ? takes a
 //     negative value as SQLite does (no limit, offset 0);
 //   - ASC / DESC sort NULL first / last, as SQLite does;
