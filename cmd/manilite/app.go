@@ -109,6 +109,9 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	}
 
 	applyGCPercent(o.GCPercent, log)
+	if o.JobLease != 0 && o.JobLease < minJobLease {
+		return nil, fmt.Errorf("--job-lease must be at least %v (it is renewed every third of it), not %v", minJobLease, o.JobLease)
+	}
 	if o.MetricsListen != "" && !o.Metrics {
 		return nil, fmt.Errorf("--metrics-listen needs --metrics")
 	}
@@ -268,6 +271,10 @@ func (a *app) Close(ctx context.Context) error {
 	a.policy.stop()
 	return errors.Join(a.pool.Stop(ctx), a.db.Close(), a.data.Close())
 }
+
+// minJobLease is the shortest --job-lease: a renewal (every third of
+// it) must fit in it with room to spare.
+const minJobLease = time.Second
 
 // nodeID is the node's name for job leases: --node-id, or the hostname
 // and the --listen port, which tell apart nodes on one machine and stay

@@ -327,3 +327,14 @@ func TestNodeStoppedMidBackupHandsItOver(t *testing.T) {
 	}
 	waitBackupStatus(t, c.nodes[other].server, backup, "available")
 }
+
+// TestJobLeaseFlag: a lease too short to be renewed in time is refused at
+// start, with the flag's name.
+func TestJobLeaseFlag(t *testing.T) {
+	o := testOptions(t.TempDir())
+	o.JobLease = 300 * time.Millisecond
+	_, err := newApp(t.Context(), o, quietLogger())
+	if err == nil || err.Error() != "--job-lease must be at least 1s (it is renewed every third of it), not 300ms" {
+		t.Errorf("--job-lease 300ms: %v", err)
+	}
+}
