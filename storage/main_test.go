@@ -1,7 +1,6 @@
 package storage_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/manilite/manilite/internal/pgtest"
@@ -12,13 +11,4 @@ import (
 // on it instead of a SQLite file.
 var pgCluster *pgtest.Cluster
 
-func TestMain(m *testing.M) {
-	if os.Getenv("MANILITE_TEST_DB") != "postgres" {
-		os.Exit(m.Run())
-	}
-	c, stop := pgtest.StartMain()
-	pgCluster = c
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m, func(c *pgtest.Cluster) { pgCluster = c }) }

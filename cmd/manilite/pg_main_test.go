@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/manilite/manilite/internal/pgtest"
@@ -12,16 +11,7 @@ import (
 // database on it instead of a SQLite file.
 var pgCluster *pgtest.Cluster
 
-func TestMain(m *testing.M) {
-	if os.Getenv("MANILITE_TEST_DB") != "postgres" {
-		os.Exit(m.Run())
-	}
-	c, stop := pgtest.StartMain()
-	pgCluster = c
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m, func(c *pgtest.Cluster) { pgCluster = c }) }
 
 // onPostgres reports whether the suite runs against PostgreSQL.
 func onPostgres() bool { return pgCluster != nil }

@@ -108,6 +108,21 @@ func StartMain() (c *Cluster, stop func()) {
 	return start(m), m.cleanup
 }
 
+// Main is a test binary's TestMain for tests that run on SQLite or, with
+// MANILITE_TEST_DB=postgres, on PostgreSQL: in that case it starts one
+// cluster for the binary and hands it to use before the tests run, and
+// stops it after. It exits with the tests' code.
+func Main(m *testing.M, use func(*Cluster)) {
+	if os.Getenv("MANILITE_TEST_DB") != "postgres" {
+		os.Exit(m.Run())
+	}
+	c, stop := StartMain()
+	use(c)
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
+
 type mainTB struct {
 	dirs  []string
 	funcs []func()
