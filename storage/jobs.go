@@ -71,14 +71,12 @@ type JobLease struct {
 func (db *DB) ResumeJobs(ctx context.Context, owner string) (int, error) {
 	var n int64
 	err := db.Write(ctx, func(tx *Tx) error {
-		q := `UPDATE jobs SET state = 'pending', lease_owner = NULL, lease_expires = NULL, updated_at = ?
-			WHERE state = 'running' AND (lease_owner = ? OR lease_owner IS NULL)`
-		args := []any{FormatTime(tx.Now), owner}
+		oneNode := 0
 		if db.pg == nil {
-			q, args = `UPDATE jobs SET state = 'pending', lease_owner = NULL, lease_expires = NULL, updated_at = ?
-			WHERE state = 'running'`, args[:1]
+			oneNode = 1
 		}
-		res, err := tx.ExecContext(ctx, q, args...)
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'pending', lease_owner = NULL, lease_expires = NULL, updated_at = ?
+			WHERE state = 'running' AND (? = 1 OR lease_owner = ? OR lease_owner IS NULL)`, FormatTime(tx.Now), oneNode, owner)
 		if err != nil {
 			return err
 		}

@@ -165,15 +165,12 @@ func (db *DB) ListMessages(ctx context.Context, f MessageFilter) ([]Message, err
 	if f.Ascending {
 		dir = " ASC"
 	}
-	q += ` ORDER BY created_at` + dir + `, id` + dir
-	// No limit is the literal LIMIT -1 (the dialect's LIMIT ALL): a bound
-	// -1 is no limit to SQLite but an error to PostgreSQL.
+	q += ` ORDER BY created_at` + dir + `, id` + dir + ` LIMIT ? OFFSET ?`
+	limit := -1 // no limit (the dialect makes a bound -1 one on PostgreSQL too)
 	if f.Limit != nil {
-		q, args = q+` LIMIT ? OFFSET ?`, append(args, *f.Limit, f.Offset)
-	} else {
-		q, args = q+` LIMIT -1 OFFSET ?`, append(args, f.Offset)
+		limit = *f.Limit
 	}
-	rows, err := db.reader.QueryContext(ctx, q, args...)
+	rows, err := db.reader.QueryContext(ctx, q, append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, err
 	}

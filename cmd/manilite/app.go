@@ -124,8 +124,9 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	node := o.nodeID() // names its job leases and its repository locks
 	data, err := backend.NewLocal(o.DataDir, backend.WithMaxRate(o.BackupMaxRate), backend.WithBackupStore(store),
-		backend.WithRepositoryOptions(repo.Options{LockLabel: o.nodeID()}))
+		backend.WithRepositoryOptions(repo.Options{LockLabel: node}))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func newApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("--nfs must be none or ganesha, not %q", o.NFS)
 	}
 	pool := worker.New(db, log, o.Workers)
-	pool.SetLease(storage.JobLease{Owner: o.nodeID(), TTL: o.JobLease})
+	pool.SetLease(storage.JobLease{Owner: node, TTL: o.JobLease})
 	// The capabilities are the server's pool's; the server is made below,
 	// and no job runs before the pool starts at the end.
 	var server *impl.Server
