@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -46,10 +47,10 @@ type BackupWriter struct {
 	uploads   chan *packBuilder
 	uploadWG  sync.WaitGroup
 	bufs      sync.Pool // *[]byte of maxChunk capacity
+	packBufs  sync.Pool // *[]byte: the buffers of uploaded packs, for new ones
 
 	mu       sync.Mutex // guards what follows, shared with the workers
 	pending  map[ChunkID]bool
-	pack     *packBuilder
 	uploaded []packRecord
 	newStats Totals // NewChunks, NewBytes, NewStoredBytes, NewPacks
 	err      error
@@ -236,6 +237,60 @@ func (w *BackupWriter) AddFile(ctx context.Context, e Entry, content io.Reader) 
 }
 
 func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content io.Reader) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("repo: backup %s: %w", w.id, err)
+	}
+	// A file shorter than the chunker's minimum is one chunk whatever
+	// the chunker, so it is read straight into its chunk's buffer: most
+	// files of a share are that small, and the chunker would copy each
+	// of their bytes once more.
+	buf := w.bufs.Get().(*[]byte)
+	head := (*buf)[:w.r.cfg.MinChunk]
+	n, err := io.ReadFull(content, head)
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		return w.addSmall(pe, buf, head[:n])
+	case nil:
+		// Longer: the chunker reads the head again from buf.
+		defer w.bufs.Put(buf)
+		return w.addChunked(ctx, pe, io.MultiReader(bytes.NewReader(head), content))
+	default:
+		w.bufs.Put(buf)
+		return "", fmt.Errorf("repo: backup %s: read %s: %w", w.id, pe.Path, err)
+	}
+}
+
+// addSmall adds data, the whole content of pe (in buf), as its one chunk
+// (none when it is empty), the file's SHA-256 its id.
+func (w *BackupWriter) addSmall(pe *pendingEntry, buf *[]byte, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	var jobs []*chunkJob
+	if len(data) > 0 {
+		*buf = data
+		jobs = []*chunkJob{{data: buf, id: sum, hashed: true}}
+		select {
+		case w.jobs <- jobs[0]:
+		case <-w.ctx.Done():
+			return "", fmt.Errorf("repo: backup %s: %w", w.id, w.ctx.Err())
+		}
+	} else {
+		w.bufs.Put(buf)
+	}
+	hexSum := hex.EncodeToString(sum[:])
+	pe.Size, pe.SHA256, pe.jobs = int64(len(data)), hexSum, jobs
+	w.entriesMu.Lock()
+	w.totals.Bytes += int64(len(data))
+	if w.progress != nil {
+		w.progress(w.totals.Bytes, w.progressTotal)
+	}
+	w.totals.Files++
+	w.totals.Chunks += len(jobs)
+	w.entriesMu.Unlock()
+	return hexSum, nil
+}
+
+// addChunked adds content, cut by the repository's chunker, to pe.
+func (w *BackupWriter) addChunked(ctx context.Context, pe *pendingEntry, content io.Reader) (string, error) {
 	h := sha256.New()
 	got := w.chunkers.Get()
 	ch, ok := got.(contentChunker)
@@ -377,25 +432,38 @@ func (w *BackupWriter) SetCompression(compress bool, level zstd.EncoderLevel) er
 	return nil
 }
 
-// encodeBlob is Repo.encodeBlob with the backup's own compression.
-func (w *BackupWriter) encodeBlob(dst, data []byte) ([]byte, uint32) {
+// appendBlob is Repo.appendBlob with the backup's own compression.
+func (w *BackupWriter) appendBlob(dst, data []byte) ([]byte, uint32) {
 	switch {
 	case w.noCompress:
-		return append(dst[:0], data...), 0
+		return append(dst, data...), 0
 	case w.enc != nil:
-		if z := w.enc.EncodeAll(data, dst[:0]); len(z) < len(data) {
-			return z, blobZstd
-		}
-		return append(dst[:0], data...), 0
+		return appendBlobWith(w.enc, dst, data)
 	}
-	return w.r.encodeBlob(dst, data)
+	return w.r.appendBlob(dst, data)
 }
 
+// newPack returns an empty pack, on the buffer of an uploaded one when
+// there is one: a new buffer would cost zeroing it, a fortieth of a
+// backup's CPU.
+func (w *BackupWriter) newPack() *packBuilder {
+	if b, ok := w.packBufs.Get().(*[]byte); ok {
+		return &packBuilder{buf: (*b)[:0]}
+	}
+	return newPackBuilder(w.r.opts.PackSize)
+}
+
+// blobBound is room enough in a pack for the blob of n plaintext bytes
+// (zstd's worst case, with a margin).
+func blobBound(n int) int { return n + n>>7 + 1<<10 }
+
 // worker hashes chunks, and compresses and packs those the repository
-// (and this backup) does not have yet.
+// (and this backup) does not have yet. Each worker fills a pack of its
+// own and compresses straight into it, so no blob is copied once more,
+// and the workers share no lock while they compress.
 func (w *BackupWriter) worker() {
 	defer w.workersWG.Done()
-	var zbuf []byte
+	var pack *packBuilder
 	for j := range w.jobs {
 		data := *j.data
 		if !j.hashed {
@@ -416,26 +484,33 @@ func (w *BackupWriter) worker() {
 			w.bufs.Put(j.data)
 			continue
 		}
-		var flags uint32
-		zbuf, flags = w.encodeBlob(zbuf, data)
-		w.mu.Lock()
-		if w.pack == nil {
-			w.pack = newPackBuilder(w.r.opts.PackSize)
+		if pack != nil && cap(pack.buf)-len(pack.buf) < blobBound(len(data)) {
+			w.uploads <- pack
+			pack = nil
 		}
-		w.pack.add(j.id, zbuf, len(data), flags)
+		if pack == nil {
+			pack = w.newPack()
+		}
+		off := len(pack.buf)
+		var flags uint32
+		pack.buf, flags = w.appendBlob(pack.buf, data)
+		pack.addAppended(j.id, off, len(data), flags)
+		w.mu.Lock()
 		w.newStats.NewChunks++
 		w.newStats.NewBytes += int64(len(data))
-		w.newStats.NewStoredBytes += int64(len(zbuf))
-		var full *packBuilder
-		if len(w.pack.buf) >= w.r.opts.PackSize {
-			full, w.pack = w.pack, nil
-		}
+		w.newStats.NewStoredBytes += int64(len(pack.buf) - off)
 		w.mu.Unlock()
 		w.bufs.Put(j.data)
 		j.data = nil
-		if full != nil {
-			w.uploads <- full
+		if len(pack.buf) >= w.r.opts.PackSize {
+			w.uploads <- pack
+			pack = nil
 		}
+	}
+	// The last, partly filled pack is uploaded too unless the backup
+	// failed (the uploaders skip it then).
+	if pack != nil && len(pack.blobs) > 0 {
+		w.uploads <- pack
 	}
 }
 
@@ -455,21 +530,16 @@ func (w *BackupWriter) uploader() {
 		w.uploaded = append(w.uploaded, packRecord{id: id, size: int64(len(data)), blobs: p.blobs})
 		w.newStats.NewPacks++
 		w.mu.Unlock()
+		w.packBufs.Put(&data) // the store keeps no reference to it
 	}
 }
 
-// drain stops the background work once it has done what was queued: the
-// last, partly filled pack is uploaded too unless the backup failed.
+// drain stops the background work once it has done what was queued:
+// the workers' last, partly filled packs are uploaded too unless the
+// backup failed.
 func (w *BackupWriter) drain() {
 	close(w.jobs)
 	w.workersWG.Wait()
-	w.mu.Lock()
-	last := w.pack
-	w.pack = nil
-	w.mu.Unlock()
-	if last != nil && len(last.blobs) > 0 {
-		w.uploads <- last
-	}
 	close(w.uploads)
 	w.uploadWG.Wait()
 }

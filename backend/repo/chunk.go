@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // ChunkID is the SHA-256 of a chunk's plaintext, the name of its blob.
@@ -28,15 +30,21 @@ const (
 	blobZstd = 1 << 0 // the blob is the chunk compressed with zstd
 )
 
-// encodeBlob returns the blob of chunk data: zstd-compressed, or data as
-// it is when compression does not make it smaller (random data), which
-// also saves the decompression on restore.
-func (r *Repo) encodeBlob(dst, data []byte) (blob []byte, flags uint32) {
-	z := r.enc.EncodeAll(data, dst[:0])
-	if len(z) < len(data) {
+// appendBlob appends the blob of chunk data to dst: zstd-compressed, or
+// data as it is when compression does not make it smaller (random
+// data), which also saves the decompression on restore.
+func (r *Repo) appendBlob(dst, data []byte) ([]byte, uint32) {
+	return appendBlobWith(r.enc, dst, data)
+}
+
+// appendBlobWith is appendBlob with encoder enc.
+func appendBlobWith(enc *zstd.Encoder, dst, data []byte) ([]byte, uint32) {
+	off := len(dst)
+	z := enc.EncodeAll(data, dst)
+	if len(z)-off < len(data) {
 		return z, blobZstd
 	}
-	return append(dst[:0], data...), 0
+	return append(z[:off], data...), 0 // z: EncodeAll may have grown dst
 }
 
 // decodeBlob returns the plaintext of blob, checking that it hashes to

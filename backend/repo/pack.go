@@ -86,6 +86,12 @@ func (p *packBuilder) add(id ChunkID, blob []byte, rawLen int, flags uint32) {
 	p.buf = append(p.buf, blob...)
 }
 
+// addAppended records the blob that was appended to p.buf from offset
+// off on.
+func (p *packBuilder) addAppended(id ChunkID, off, rawLen int, flags uint32) {
+	p.blobs = append(p.blobs, blobEntry{id: id, offset: uint32(off), length: uint32(len(p.buf) - off), rawLen: uint32(rawLen), flags: flags})
+}
+
 // finish appends the trailer and returns the pack's bytes and id.
 func (p *packBuilder) finish() (PackID, []byte) {
 	dataEnd := len(p.buf)

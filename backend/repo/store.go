@@ -14,7 +14,8 @@ import (
 // That is what the repository's crash safety rests on.
 type Store interface {
 	// Put stores data under key, replacing any object there, durably:
-	// once Put returns nil the object survives a crash.
+	// once Put returns nil the object survives a crash. Put keeps no
+	// reference to data once it returns.
 	Put(ctx context.Context, key string, data []byte) error
 	// Get returns the whole object.
 	Get(ctx context.Context, key string) ([]byte, error)
