@@ -3,8 +3,10 @@ package repo
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -113,10 +115,7 @@ func TestThroughput(t *testing.T) {
 		mib = n
 	}
 	ctx := context.Background()
-	src := t.TempDir()
-	start := time.Now()
-	files, size := genBenchTree(t, src, mib<<20)
-	t.Logf("generated %d files, %d bytes in %v", files, size, time.Since(start).Round(time.Millisecond))
+	src, files, size := benchTree(t, mib)
 	mb := float64(size) / 1e6
 	sync := func() { must(t, exec.Command("sync").Run()) }
 	repoDir := t.TempDir()
@@ -144,7 +143,7 @@ func TestThroughput(t *testing.T) {
 		must(t, err)
 		must(t, pprof.StartCPUProfile(f))
 	}
-	start = time.Now()
+	start := time.Now()
 	t1 := backupTree(t, r, "b1", src)
 	d1 := time.Since(start)
 	pprof.StopCPUProfile()
@@ -195,6 +194,47 @@ func TestThroughput(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "first backup: %d chunks, %d packs\n", t1.Chunks, t1.NewPacks)
 	t.Log(b.String())
+}
+
+// benchTree generates the bench tree of mib MiB in a temporary folder,
+// or, with MANILITE_BENCH_SRC=dir, in dir once and reuses it on later
+// runs (the generation takes longer than the backup it measures).
+func benchTree(t *testing.T, mib int64) (dir string, files int, size int64) {
+	dir = os.Getenv("MANILITE_BENCH_SRC")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if files, size = countTree(t, dir); files > 0 {
+		t.Logf("reusing %d files, %d bytes in %s", files, size, dir)
+		return dir, files, size
+	}
+	start := time.Now()
+	files, size = genBenchTree(t, dir, mib<<20)
+	t.Logf("generated %d files, %d bytes in %v", files, size, time.Since(start).Round(time.Millisecond))
+	return dir, files, size
+}
+
+// countTree counts the regular files below dir and their bytes; 0 when
+// dir does not exist.
+func countTree(t *testing.T, dir string) (files int, size int64) {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			files++
+			size += info.Size()
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, 0
+	}
+	must(t, err)
+	return files, size
 }
 
 func benchWorkers() int {
