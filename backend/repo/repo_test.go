@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -698,4 +699,48 @@ func TestRestoreReadsOnlyItsRanges(t *testing.T) {
 		}
 		t.Logf("%s: %d chunks, %d range reads, %d bytes", p, len(e.Chunks), cs.ranges, cs.rangeRead)
 	}
+}
+
+// TestChunksAroundTheMinimum checks that files read straight into one
+// chunk (shorter than the chunker's minimum) and files around that size
+// are cut exactly where the chunker alone cuts them: otherwise a backup
+// would stop deduplicating against repositories written before.
+func TestChunksAroundTheMinimum(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	r, _ := openLocal(t, t.TempDir(), Options{})
+	minSize := int(r.cfg.MinChunk)
+	sizes := []int{0, 1, minSize - 1, minSize, minSize + 1, 3*minSize + 7, 8 * minSize}
+	var files []fileSpec
+	for i, n := range sizes {
+		files = append(files, fileSpec{path: sprintf("f%d", i), data: content(uint64(i+1), n)})
+	}
+	writeTree(t, src, files)
+	backupTree(t, r, "b1", src)
+	b, err := r.OpenBackup(ctx, "b1")
+	must(t, err)
+	for _, f := range files {
+		e, ok := b.Entry(f.path)
+		if !ok {
+			t.Fatalf("%s not in the backup", f.path)
+		}
+		ch, err := r.cfg.newChunker()
+		must(t, err)
+		ch.reset(bytes.NewReader(f.data))
+		var want []ChunkID
+		for {
+			c, err := ch.next(nil)
+			if err != nil {
+				break
+			}
+			want = append(want, sha256.Sum256(c))
+		}
+		if !slices.Equal(e.Chunks, want) {
+			t.Errorf("%s (%d bytes): chunks %v, the chunker cuts %v", f.path, len(f.data), e.Chunks, want)
+		}
+		if sum := sha256.Sum256(f.data); e.SHA256 != hex.EncodeToString(sum[:]) || e.Size != int64(len(f.data)) {
+			t.Errorf("%s: sha256 %s size %d", f.path, e.SHA256, e.Size)
+		}
+	}
+	assertRestores(t, r, "b1", src)
 }
