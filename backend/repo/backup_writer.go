@@ -41,13 +41,13 @@ type BackupWriter struct {
 	progress      func(done, total int64)
 	progressTotal int64
 
-	chunkers  sync.Pool // contentChunker, each with its scan buffer
+	chunkers  *freeList[contentChunker] // each with its scan buffer
 	jobs      chan *chunkJob
 	workersWG sync.WaitGroup
 	uploads   chan *packBuilder
 	uploadWG  sync.WaitGroup
-	bufs      sync.Pool // *[]byte of maxChunk capacity
-	packBufs  sync.Pool // *[]byte: the buffers of uploaded packs, for new ones
+	bufs      *freeList[*[]byte] // chunk buffers, of MaxChunk capacity
+	packBufs  *freeList[*[]byte] // the buffers of uploaded packs, for new ones
 
 	mu       sync.Mutex // guards what follows, shared with the workers
 	pending  map[ChunkID]bool
@@ -127,14 +127,15 @@ func (r *Repo) NewBackup(ctx context.Context, id string) (*BackupWriter, error) 
 		}
 		cancel()
 	})
-	w.bufs.New = func() any { b := make([]byte, 0, r.cfg.MaxChunk); return &b }
-	w.chunkers.New = func() any {
-		c, err := r.cfg.newChunker()
-		if err != nil {
-			return err // checked by Open: cannot happen
-		}
+	// The lists keep what a backup has in flight: a chunk being read and
+	// one held by each reader, the queued jobs, one per worker; a pack
+	// filling in each worker, one queued and one per uploader.
+	w.bufs = newFreeList(4*r.opts.Workers+4, func() *[]byte { b := make([]byte, 0, r.cfg.MaxChunk); return &b })
+	w.packBufs = newFreeList(r.opts.Workers+3, func() *[]byte { return nil })
+	w.chunkers = newFreeList(4, func() contentChunker {
+		c, _ := r.cfg.newChunker() // its config was checked by Open
 		return c
-	}
+	})
 	for range r.opts.Workers {
 		w.workersWG.Add(1)
 		go w.worker()
@@ -244,7 +245,7 @@ func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content
 	// the chunker, so it is read straight into its chunk's buffer: most
 	// files of a share are that small, and the chunker would copy each
 	// of their bytes once more.
-	buf := w.bufs.Get().(*[]byte)
+	buf := w.bufs.get()
 	head := (*buf)[:w.r.cfg.MinChunk]
 	n, err := io.ReadFull(content, head)
 	switch err {
@@ -252,10 +253,10 @@ func (w *BackupWriter) addContent(ctx context.Context, pe *pendingEntry, content
 		return w.addSmall(pe, buf, head[:n])
 	case nil:
 		// Longer: the chunker reads the head again from buf.
-		defer w.bufs.Put(buf)
+		defer w.bufs.put(buf)
 		return w.addChunked(ctx, pe, io.MultiReader(bytes.NewReader(head), content))
 	default:
-		w.bufs.Put(buf)
+		w.bufs.put(buf)
 		return "", fmt.Errorf("repo: backup %s: read %s: %w", w.id, pe.Path, err)
 	}
 }
@@ -274,7 +275,7 @@ func (w *BackupWriter) addSmall(pe *pendingEntry, buf *[]byte, data []byte) (str
 			return "", fmt.Errorf("repo: backup %s: %w", w.id, w.ctx.Err())
 		}
 	} else {
-		w.bufs.Put(buf)
+		w.bufs.put(buf)
 	}
 	hexSum := hex.EncodeToString(sum[:])
 	pe.Size, pe.SHA256, pe.jobs = int64(len(data)), hexSum, jobs
@@ -292,12 +293,11 @@ func (w *BackupWriter) addSmall(pe *pendingEntry, buf *[]byte, data []byte) (str
 // addChunked adds content, cut by the repository's chunker, to pe.
 func (w *BackupWriter) addChunked(ctx context.Context, pe *pendingEntry, content io.Reader) (string, error) {
 	h := sha256.New()
-	got := w.chunkers.Get()
-	ch, ok := got.(contentChunker)
-	if !ok {
-		return "", fmt.Errorf("repo: backup %s: %v", w.id, got)
+	ch := w.chunkers.get()
+	if ch == nil {
+		return "", fmt.Errorf("repo: backup %s: %w", w.id, corruptf("config: chunker"))
 	}
-	defer w.chunkers.Put(ch)
+	defer w.chunkers.put(ch)
 	ch.reset(content)
 	var jobs []*chunkJob
 	var size int64
@@ -317,14 +317,14 @@ func (w *BackupWriter) addChunked(ctx context.Context, pe *pendingEntry, content
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("repo: backup %s: %w", w.id, err)
 		}
-		buf := w.bufs.Get().(*[]byte)
+		buf := w.bufs.get()
 		data, err := ch.next((*buf)[:0])
 		if err == io.EOF {
-			w.bufs.Put(buf)
+			w.bufs.put(buf)
 			break
 		}
 		if err != nil {
-			w.bufs.Put(buf)
+			w.bufs.put(buf)
 			if held != nil {
 				send(held)
 			}
@@ -447,7 +447,7 @@ func (w *BackupWriter) appendBlob(dst, data []byte) ([]byte, uint32) {
 // there is one: a new buffer would cost zeroing it, a fortieth of a
 // backup's CPU.
 func (w *BackupWriter) newPack() *packBuilder {
-	if b, ok := w.packBufs.Get().(*[]byte); ok {
+	if b := w.packBufs.get(); b != nil {
 		return &packBuilder{buf: (*b)[:0]}
 	}
 	return newPackBuilder(w.r.opts.PackSize)
@@ -481,7 +481,7 @@ func (w *BackupWriter) worker() {
 		}
 		w.mu.Unlock()
 		if dup {
-			w.bufs.Put(j.data)
+			w.bufs.put(j.data)
 			continue
 		}
 		if pack != nil && cap(pack.buf)-len(pack.buf) < blobBound(len(data)) {
@@ -500,7 +500,7 @@ func (w *BackupWriter) worker() {
 		w.newStats.NewBytes += int64(len(data))
 		w.newStats.NewStoredBytes += int64(len(pack.buf) - off)
 		w.mu.Unlock()
-		w.bufs.Put(j.data)
+		w.bufs.put(j.data)
 		j.data = nil
 		if len(pack.buf) >= w.r.opts.PackSize {
 			w.uploads <- pack
@@ -530,7 +530,7 @@ func (w *BackupWriter) uploader() {
 		w.uploaded = append(w.uploaded, packRecord{id: id, size: int64(len(data)), blobs: p.blobs})
 		w.newStats.NewPacks++
 		w.mu.Unlock()
-		w.packBufs.Put(&data) // the store keeps no reference to it
+		w.packBufs.put(&data) // the store keeps no reference to it
 	}
 }
 
