@@ -82,8 +82,9 @@ func newPackBuilder(size int) *packBuilder {
 }
 
 func (p *packBuilder) add(id ChunkID, blob []byte, rawLen int, flags uint32) {
-	p.blobs = append(p.blobs, blobEntry{id: id, offset: uint32(len(p.buf)), length: uint32(len(blob)), rawLen: uint32(rawLen), flags: flags})
+	off := len(p.buf)
 	p.buf = append(p.buf, blob...)
+	p.addAppended(id, off, rawLen, flags)
 }
 
 // addAppended records the blob that was appended to p.buf from offset
